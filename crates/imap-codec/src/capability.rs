@@ -1,0 +1,144 @@
+//! Capabilities (RFC 9051 §7.2.2, §9 `capability`, `auth-type`) as named in the CAPABILITY
+//! response, the CAPABILITY response code, ENABLE and ENABLED.
+
+use crate::core::{Atom, IntoStatic};
+use crate::encode::{Encode, Encoder};
+use crate::error::PResult;
+use crate::parse::{is_atom_char, starts_with_ci, take_while1};
+
+/// A SASL mechanism name, `auth-type = atom` (RFC 9051 §9), e.g. `PLAIN`, `SCRAM-SHA-256`.
+pub type AuthMechanism<'a> = Atom<'a>;
+
+macro_rules! capabilities {
+    ($($variant:ident = $text:literal, $doc:literal;)*) => {
+        /// A capability name (RFC 9051 §7.2.2). The ones this crate knows are variants;
+        /// every other `atom` is kept as [`Capability::Other`].
+        ///
+        /// ```
+        /// use imap_codec::Capability;
+        /// assert_eq!(Capability::parse_str("literal+").unwrap(), Capability::LiteralPlus);
+        /// assert!(matches!(Capability::parse_str("AUTH=PLAIN").unwrap(), Capability::Auth(m) if m.as_str() == "PLAIN"));
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum Capability<'a> {
+            $(#[doc = $doc] $variant,)*
+            /// `AUTH=mechanism`
+            Auth(AuthMechanism<'a>),
+            /// Any other capability, as sent.
+            Other(Atom<'a>),
+        }
+
+        const KNOWN: &[(&str, Capability<'static>)] = &[$(($text, Capability::$variant),)*];
+
+        impl IntoStatic for Capability<'_> {
+            type Static = Capability<'static>;
+            fn into_static(self) -> Capability<'static> {
+                match self {
+                    $(Capability::$variant => Capability::$variant,)*
+                    Capability::Auth(m) => Capability::Auth(m.into_static()),
+                    Capability::Other(a) => Capability::Other(a.into_static()),
+                }
+            }
+        }
+    };
+}
+
+capabilities! {
+    Imap4rev1 = "IMAP4rev1", "`IMAP4rev1` (RFC 3501)";
+    Imap4rev2 = "IMAP4rev2", "`IMAP4rev2` (RFC 9051)";
+    StartTls = "STARTTLS", "`STARTTLS` (RFC 9051 §6.2.1)";
+    LoginDisabled = "LOGINDISABLED", "`LOGINDISABLED` (RFC 9051 §6.2.3)";
+    SaslIr = "SASL-IR", "`SASL-IR` (RFC 4959)";
+    LiteralPlus = "LITERAL+", "`LITERAL+` (RFC 7888)";
+    LiteralMinus = "LITERAL-", "`LITERAL-` (RFC 7888)";
+    Idle = "IDLE", "`IDLE` (RFC 2177)";
+    Enable = "ENABLE", "`ENABLE` (RFC 5161)";
+    Unselect = "UNSELECT", "`UNSELECT` (RFC 3691)";
+    Namespace = "NAMESPACE", "`NAMESPACE` (RFC 2342)";
+    UidPlus = "UIDPLUS", "`UIDPLUS` (RFC 4315)";
+    Esearch = "ESEARCH", "`ESEARCH` (RFC 4731)";
+    SearchRes = "SEARCHRES", "`SEARCHRES` (RFC 5182)";
+    Move = "MOVE", "`MOVE` (RFC 6851)";
+    Binary = "BINARY", "`BINARY` (RFC 3516)";
+    Children = "CHILDREN", "`CHILDREN` (RFC 3348)";
+    ListExtended = "LIST-EXTENDED", "`LIST-EXTENDED` (RFC 5258)";
+    ListStatus = "LIST-STATUS", "`LIST-STATUS` (RFC 5819)";
+    SpecialUse = "SPECIAL-USE", "`SPECIAL-USE` (RFC 6154)";
+    StatusSize = "STATUS=SIZE", "`STATUS=SIZE` (RFC 8438)";
+    Utf8Accept = "UTF8=ACCEPT", "`UTF8=ACCEPT` (RFC 6855)";
+    Utf8Only = "UTF8=ONLY", "`UTF8=ONLY` (RFC 6855)";
+    CondStore = "CONDSTORE", "`CONDSTORE` (RFC 7162)";
+    QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
+    Quota = "QUOTA", "`QUOTA` (RFC 9208)";
+    Id = "ID", "`ID` (RFC 2971)";
+}
+
+impl<'a> Capability<'a> {
+    /// Parses one capability name.
+    pub fn parse_str(s: &'a str) -> Result<Self, crate::ParseError> {
+        crate::parse::parse_all(s.as_bytes(), Self::parse)
+    }
+
+    /// Parses `capability = ("AUTH=" auth-type) / atom`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, name) = take_while1(i, is_atom_char, "capability")?;
+        if starts_with_ci(name, b"AUTH=") && name.len() > 5 {
+            return Ok((rest, Capability::Auth(Atom::from_checked(&name[5..]))));
+        }
+        for (text, cap) in KNOWN {
+            if name.eq_ignore_ascii_case(text.as_bytes()) {
+                return Ok((rest, cap.clone()));
+            }
+        }
+        Ok((rest, Capability::Other(Atom::from_checked(name))))
+    }
+
+    /// The name as it is written on the wire.
+    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Capability::Auth(m) => format!("AUTH={}", m.as_str()).into(),
+            Capability::Other(a) => a.as_str().into(),
+            known => KNOWN
+                .iter()
+                .find(|(_, c)| c == known)
+                .map(|(t, _)| (*t).into())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl Encode for Capability<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Capability::Auth(m) => {
+                e.raw(b"AUTH=").raw(m.as_str().as_bytes());
+            }
+            other => {
+                e.raw(other.as_str().as_bytes());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_and_unknown() {
+        assert_eq!(
+            Capability::parse_str("imap4REV1").unwrap(),
+            Capability::Imap4rev1
+        );
+        assert_eq!(Capability::parse_str("IDLE").unwrap().as_str(), "IDLE");
+        let other = Capability::parse_str("X-GOOD-IDEA").unwrap();
+        assert_eq!(other.as_str(), "X-GOOD-IDEA");
+        assert!(Capability::parse_str("").is_err());
+        assert!(matches!(
+            Capability::parse_str("AUTH=").unwrap(),
+            Capability::Other(_)
+        ));
+    }
+}

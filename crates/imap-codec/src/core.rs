@@ -1,0 +1,889 @@
+//! Basic data formats of RFC 9051 §4 / RFC 3501 §4: atoms, tags, strings (quoted and literal,
+//! `astring`, `nstring`), text and charsets.
+//!
+//! Every type here can only hold a value its rule allows: constructors validate, parsers
+//! borrow from the input, and [`IntoStatic`] makes any value owned.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use crate::encode::{Encode, Encoder};
+use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
+use crate::parse::{
+    ascii_str, byte, crlf, is_astring_char, is_atom_char, is_quoted_char, is_tag_char,
+    is_text_char, number64, take_while, take_while1,
+};
+
+/// Converts a borrowed value into one that owns its data (`'static`).
+pub trait IntoStatic {
+    /// The owned form.
+    type Static: 'static;
+    /// Copies whatever is borrowed.
+    fn into_static(self) -> Self::Static;
+}
+
+impl<T: ?Sized + ToOwned + 'static> IntoStatic for Cow<'_, T> {
+    type Static = Cow<'static, T>;
+    fn into_static(self) -> Cow<'static, T> {
+        Cow::Owned(self.into_owned())
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Vec<T> {
+    type Static = Vec<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.into_iter().map(IntoStatic::into_static).collect()
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Option<T> {
+    type Static = Option<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.map(IntoStatic::into_static)
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Box<T> {
+    type Static = Box<T::Static>;
+    fn into_static(self) -> Self::Static {
+        Box::new((*self).into_static())
+    }
+}
+
+macro_rules! static_copy {
+    ($($t:ty),*) => {$(
+        impl IntoStatic for $t {
+            type Static = $t;
+            fn into_static(self) -> $t { self }
+        }
+    )*};
+}
+static_copy!(
+    u8,
+    u32,
+    u64,
+    bool,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64
+);
+
+/// Octets a string value can be built from: `&str`, `String`, `&[u8]`, `Vec<u8>`, arrays
+/// and `Cow`s of either. Borrowed inputs stay borrowed.
+pub trait IntoBytes<'a> {
+    /// The octets.
+    fn into_bytes(self) -> Cow<'a, [u8]>;
+}
+
+impl<'a> IntoBytes<'a> for &'a str {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        Cow::Borrowed(self.as_bytes())
+    }
+}
+impl<'a> IntoBytes<'a> for &'a [u8] {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        Cow::Borrowed(self)
+    }
+}
+impl<'a, const N: usize> IntoBytes<'a> for &'a [u8; N] {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        Cow::Borrowed(self)
+    }
+}
+impl<'a> IntoBytes<'a> for String {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        Cow::Owned(self.into_bytes())
+    }
+}
+impl<'a> IntoBytes<'a> for Vec<u8> {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        Cow::Owned(self)
+    }
+}
+impl<'a> IntoBytes<'a> for Cow<'a, [u8]> {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        self
+    }
+}
+impl<'a> IntoBytes<'a> for Cow<'a, str> {
+    fn into_bytes(self) -> Cow<'a, [u8]> {
+        match self {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        }
+    }
+}
+
+/// Serde helpers: bytes are written as a string when they are UTF-8, else as a list of octets.
+#[cfg(feature = "serde")]
+pub(crate) mod ser {
+    pub(crate) fn bytes<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        match std::str::from_utf8(b) {
+            Ok(text) => s.serialize_str(text),
+            Err(_) => s.collect_seq(b.iter()),
+        }
+    }
+}
+
+fn check(bytes: &[u8], rule: &'static str, ok: impl Fn(u8) -> bool) -> Result<(), ValidationError> {
+    if bytes.is_empty() {
+        return Err(ValidationError::new(rule, None));
+    }
+    match bytes.iter().position(|&b| !ok(b)) {
+        Some(p) => Err(ValidationError::new(rule, Some(p))),
+        None => Ok(()),
+    }
+}
+
+macro_rules! ascii_token {
+    ($(#[$doc:meta])* $name:ident, $rule:literal, $pred:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+        pub struct $name<'a>(Cow<'a, str>);
+
+        impl<'a> $name<'a> {
+            /// Checks `value` against the rule.
+            pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
+                let value = value.into();
+                check(value.as_bytes(), $rule, $pred)?;
+                Ok($name(value))
+            }
+
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Built by a parser that has already checked the bytes.
+            pub(crate) fn from_checked(bytes: &'a [u8]) -> Self {
+                $name(Cow::Borrowed(ascii_str(bytes)))
+            }
+
+            /// Parses the rule.
+            pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+                let (rest, run) = take_while1(i, $pred, $rule)?;
+                Ok((rest, Self::from_checked(run)))
+            }
+        }
+
+        impl<'a> TryFrom<&'a str> for $name<'a> {
+            type Error = ValidationError;
+            fn try_from(value: &'a str) -> Result<Self, ValidationError> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<String> for $name<'static> {
+            type Error = ValidationError;
+            fn try_from(value: String) -> Result<Self, ValidationError> {
+                Self::new(value)
+            }
+        }
+
+        impl AsRef<str> for $name<'_> {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl IntoStatic for $name<'_> {
+            type Static = $name<'static>;
+            fn into_static(self) -> $name<'static> {
+                $name(self.0.into_static())
+            }
+        }
+
+        impl Encode for $name<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                e.raw(self.0.as_bytes());
+            }
+        }
+    };
+}
+
+ascii_token!(
+    /// `atom = 1*ATOM-CHAR` (RFC 9051 §4.1).
+    ///
+    /// ```
+    /// use imap_codec::Atom;
+    /// assert!(Atom::new("X-GM-EXT-1").is_ok());
+    /// assert!(Atom::new("two words").is_err());
+    /// ```
+    Atom, "atom", is_atom_char
+);
+
+ascii_token!(
+    /// `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §2.2.1, §9).
+    ///
+    /// ```
+    /// use imap_codec::Tag;
+    /// assert!(Tag::new("A001").is_ok());
+    /// assert!(Tag::new("a+1").is_err());
+    /// ```
+    Tag, "tag", is_tag_char
+);
+
+ascii_token!(
+    /// `1*ASTRING-CHAR`: the atom form of an `astring` (an atom that may contain `]`).
+    AtomExt, "astring", is_astring_char
+);
+
+/// How a client's literal is to be sent (RFC 7888).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum LiteralMode {
+    /// `{n}`: the sender waits for a continuation request, unless the encoder is told the
+    /// server permits `{n+}` (LITERAL+ / LITERAL-). Server literals are always this mode.
+    #[default]
+    Sync,
+    /// `{n+}`: sent without waiting (client → server only).
+    NonSync,
+}
+
+/// `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §4.3), holding the unescaped content.
+///
+/// The content is any text without CR, LF or NUL; non-ASCII text is allowed as UTF-8
+/// (RFC 9051 §9 `QUOTED-CHAR`, under IMAP4rev2 or UTF8=ACCEPT).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct Quoted<'a>(Cow<'a, str>);
+
+impl<'a> Quoted<'a> {
+    /// Checks that `value` can be quoted.
+    pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
+        let value = value.into();
+        if let Some(p) = value
+            .bytes()
+            .position(|b| b == 0 || b == b'\r' || b == b'\n')
+        {
+            return Err(ValidationError::new("quoted", Some(p)));
+        }
+        Ok(Quoted(value))
+    }
+
+    /// The unescaped content.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses `quoted`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (body, ()) = byte(i, b'"', "DQUOTE")?;
+        let mut escaped = false;
+        let mut non_ascii = false;
+        let mut n = 0;
+        loop {
+            match body.get(n) {
+                None => return fail(&body[n..], "DQUOTE"),
+                Some(b'"') => break,
+                Some(b'\\') => match body.get(n + 1) {
+                    Some(b'"' | b'\\') => {
+                        escaped = true;
+                        n += 2;
+                    }
+                    _ => return fail(&body[n + 1..], "quoted-specials"),
+                },
+                Some(&b) if is_quoted_char(b) => n += 1,
+                Some(&b) if b >= 0x80 => {
+                    non_ascii = true;
+                    n += 1;
+                }
+                Some(_) => return fail(&body[n..], "QUOTED-CHAR"),
+            }
+        }
+        let raw = &body[..n];
+        let rest = &body[n + 1..];
+        let text = if non_ascii {
+            match std::str::from_utf8(raw) {
+                Ok(t) => t,
+                Err(e) => return fail(&raw[e.valid_up_to()..], "QUOTED-CHAR"),
+            }
+        } else {
+            ascii_str(raw)
+        };
+        if !escaped {
+            return Ok((rest, Quoted(Cow::Borrowed(text))));
+        }
+        let mut owned = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    owned.push(next);
+                }
+            } else {
+                owned.push(c);
+            }
+        }
+        Ok((rest, Quoted(Cow::Owned(owned))))
+    }
+}
+
+impl Encode for Quoted<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.byte(b'"');
+        let bytes = self.0.as_bytes();
+        let mut from = 0;
+        for (n, &b) in bytes.iter().enumerate() {
+            if b == b'"' || b == b'\\' {
+                e.raw(&bytes[from..n]).byte(b'\\').byte(b);
+                from = n + 1;
+            }
+        }
+        e.raw(&bytes[from..]).byte(b'"');
+    }
+}
+
+impl IntoStatic for Quoted<'_> {
+    type Static = Quoted<'static>;
+    fn into_static(self) -> Quoted<'static> {
+        Quoted(self.0.into_static())
+    }
+}
+
+/// Parses a literal header `{n}` / `{n+}` (client only) / `~{n}` and its data; returns the
+/// data, whether it was `{n+}`, and whether it was a literal8.
+fn literal_any<'a, const CMD: bool>(
+    i: &'a [u8],
+    binary_allowed: bool,
+) -> PResult<'a, (&'a [u8], bool, bool)> {
+    let (after_tilde, binary) = match i.first() {
+        Some(b'~') if binary_allowed => (&i[1..], true),
+        _ => (i, false),
+    };
+    let (j, ()) = byte(
+        after_tilde,
+        b'{',
+        if binary { "literal8" } else { "literal" },
+    )?;
+    let (j, n) = number64(j)?;
+    let (j, non_sync) = match j.first() {
+        Some(b'+') if CMD => (&j[1..], true),
+        _ => (j, false),
+    };
+    let (j, ()) = byte(j, b'}', "\"}\"")?;
+    let (j, ()) = crlf(j)?;
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    if j.len() < n {
+        return fail_kind(&j[j.len()..], "literal data", ErrorKind::Incomplete);
+    }
+    let data = &j[..n];
+    if !binary && let Some(p) = memchr::memchr(0, data) {
+        return fail(&data[p..], "CHAR8");
+    }
+    Ok((&j[n..], (data, non_sync, binary)))
+}
+
+/// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` (RFC 9051 §4.3): any octets but NUL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Literal<'a> {
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser::bytes"))]
+    data: Cow<'a, [u8]>,
+    mode: LiteralMode,
+}
+
+impl<'a> Literal<'a> {
+    /// A literal holding `data`, which must not contain NUL (use [`Literal8`] for that).
+    pub fn new(data: impl IntoBytes<'a>) -> Result<Self, ValidationError> {
+        let data = data.into_bytes();
+        if let Some(p) = memchr::memchr(0, &data) {
+            return Err(ValidationError::new("literal", Some(p)));
+        }
+        Ok(Literal {
+            data,
+            mode: LiteralMode::Sync,
+        })
+    }
+
+    /// The same literal, to be sent as `mode`.
+    pub fn with_mode(mut self, mode: LiteralMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The data.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// How it is sent.
+    pub fn mode(&self) -> LiteralMode {
+        self.mode
+    }
+
+    /// Parses `literal`; `{n+}` only where `CMD` (client → server).
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, (data, non_sync, _)) = literal_any::<CMD>(i, false)?;
+        let mode = if non_sync {
+            LiteralMode::NonSync
+        } else {
+            LiteralMode::Sync
+        };
+        Ok((
+            rest,
+            Literal {
+                data: Cow::Borrowed(data),
+                mode,
+            },
+        ))
+    }
+}
+
+impl Encode for Literal<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.literal(&self.data, false, self.mode == LiteralMode::NonSync);
+    }
+}
+
+impl IntoStatic for Literal<'_> {
+    type Static = Literal<'static>;
+    fn into_static(self) -> Literal<'static> {
+        Literal {
+            data: self.data.into_static(),
+            mode: self.mode,
+        }
+    }
+}
+
+/// `literal8 = "~{" number64 ["+"] "}" CRLF *OCTET` (RFC 9051 §4.3.1, RFC 3516): any octets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Literal8<'a> {
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser::bytes"))]
+    data: Cow<'a, [u8]>,
+    mode: LiteralMode,
+}
+
+impl<'a> Literal8<'a> {
+    /// A binary literal holding `data`.
+    pub fn new(data: impl IntoBytes<'a>) -> Self {
+        Literal8 {
+            data: data.into_bytes(),
+            mode: LiteralMode::Sync,
+        }
+    }
+
+    /// The same literal, to be sent as `mode`.
+    pub fn with_mode(mut self, mode: LiteralMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The data.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// How it is sent.
+    pub fn mode(&self) -> LiteralMode {
+        self.mode
+    }
+
+    /// Parses `literal8`; `~{n+}` only where `CMD`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        if i.first() != Some(&b'~') {
+            return fail(i, "literal8");
+        }
+        let (rest, (data, non_sync, _)) = literal_any::<CMD>(i, true)?;
+        let mode = if non_sync {
+            LiteralMode::NonSync
+        } else {
+            LiteralMode::Sync
+        };
+        Ok((
+            rest,
+            Literal8 {
+                data: Cow::Borrowed(data),
+                mode,
+            },
+        ))
+    }
+}
+
+impl Encode for Literal8<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.literal(&self.data, true, self.mode == LiteralMode::NonSync);
+    }
+}
+
+impl IntoStatic for Literal8<'_> {
+    type Static = Literal8<'static>;
+    fn into_static(self) -> Literal8<'static> {
+        Literal8 {
+            data: self.data.into_static(),
+            mode: self.mode,
+        }
+    }
+}
+
+/// `string = quoted / literal` (RFC 9051 §4.3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum IString<'a> {
+    /// `"..."`
+    Quoted(Quoted<'a>),
+    /// `{n}` CRLF data
+    Literal(Literal<'a>),
+}
+
+impl<'a> IString<'a> {
+    /// The shortest valid form for `value`: quoted when possible, else a literal. Fails only
+    /// when `value` contains NUL.
+    ///
+    /// ```
+    /// use imap_codec::IString;
+    /// assert!(matches!(IString::new("two words").unwrap(), IString::Quoted(_)));
+    /// assert!(matches!(IString::new("line\r\nbreak").unwrap(), IString::Literal(_)));
+    /// ```
+    pub fn new(value: impl IntoBytes<'a>) -> Result<Self, ValidationError> {
+        let value = value.into_bytes();
+        let quotable = !value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n');
+        if quotable {
+            let text = match value {
+                Cow::Borrowed(b) => std::str::from_utf8(b)
+                    .map(Cow::Borrowed)
+                    .map_err(|_| Cow::Borrowed(b)),
+                Cow::Owned(v) => String::from_utf8(v)
+                    .map(Cow::Owned)
+                    .map_err(|e| Cow::Owned(e.into_bytes())),
+            };
+            return match text {
+                Ok(t) => Ok(IString::Quoted(Quoted(t))),
+                Err(bytes) => Literal::new(bytes).map(IString::Literal),
+            };
+        }
+        Literal::new(value).map(IString::Literal)
+    }
+
+    /// The string's octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            IString::Quoted(q) => q.as_str().as_bytes(),
+            IString::Literal(l) => l.data(),
+        }
+    }
+
+    /// Parses `string`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, IString::Quoted(q))),
+            Some(b'{') => Literal::parse::<CMD>(i).map(|(r, l)| (r, IString::Literal(l))),
+            _ => fail(i, "string"),
+        }
+    }
+}
+
+impl Encode for IString<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            IString::Quoted(q) => q.encode(e),
+            IString::Literal(l) => l.encode(e),
+        }
+    }
+}
+
+impl IntoStatic for IString<'_> {
+    type Static = IString<'static>;
+    fn into_static(self) -> IString<'static> {
+        match self {
+            IString::Quoted(q) => IString::Quoted(q.into_static()),
+            IString::Literal(l) => IString::Literal(l.into_static()),
+        }
+    }
+}
+
+/// `astring = 1*ASTRING-CHAR / string` (RFC 9051 §9).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum AString<'a> {
+    /// The atom form.
+    Atom(AtomExt<'a>),
+    /// A quoted string or literal.
+    String(IString<'a>),
+}
+
+impl<'a> AString<'a> {
+    /// The shortest valid form for `value`: an atom when possible, else quoted, else a literal.
+    ///
+    /// ```
+    /// use imap_codec::AString;
+    /// assert!(matches!(AString::new("INBOX").unwrap(), AString::Atom(_)));
+    /// assert!(matches!(AString::new("").unwrap(), AString::String(_)));
+    /// ```
+    pub fn new(value: impl IntoBytes<'a>) -> Result<Self, ValidationError> {
+        let value = value.into_bytes();
+        if !value.is_empty() && value.iter().all(|&b| is_astring_char(b)) {
+            let atom = match value {
+                Cow::Borrowed(b) => AtomExt::from_checked(b),
+                Cow::Owned(v) => AtomExt(Cow::Owned(String::from_utf8(v).unwrap_or_default())),
+            };
+            return Ok(AString::Atom(atom));
+        }
+        IString::new(value).map(AString::String)
+    }
+
+    /// The string's octets.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            AString::Atom(a) => a.as_str().as_bytes(),
+            AString::String(s) => s.as_bytes(),
+        }
+    }
+
+    /// Parses `astring`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'"' | b'{') => IString::parse::<CMD>(i).map(|(r, s)| (r, AString::String(s))),
+            _ => {
+                let (rest, run) = take_while1(i, is_astring_char, "astring")?;
+                Ok((rest, AString::Atom(AtomExt::from_checked(run))))
+            }
+        }
+    }
+}
+
+impl Encode for AString<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            AString::Atom(a) => a.encode(e),
+            AString::String(s) => s.encode(e),
+        }
+    }
+}
+
+impl IntoStatic for AString<'_> {
+    type Static = AString<'static>;
+    fn into_static(self) -> AString<'static> {
+        match self {
+            AString::Atom(a) => AString::Atom(a.into_static()),
+            AString::String(s) => AString::String(s.into_static()),
+        }
+    }
+}
+
+/// `nstring = string / nil` (RFC 9051 §4.5): `None` is `NIL`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct NString<'a>(pub Option<IString<'a>>);
+
+impl<'a> NString<'a> {
+    /// `NIL`.
+    pub const NIL: NString<'static> = NString(None);
+
+    /// The string's octets, or `None` for NIL.
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        self.0.as_ref().map(IString::as_bytes)
+    }
+
+    /// Parses `nstring`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'"' | b'{') => IString::parse::<CMD>(i).map(|(r, s)| (r, NString(Some(s)))),
+            _ => nil(i).map(|(r, ())| (r, NString(None))),
+        }
+    }
+}
+
+impl Encode for NString<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match &self.0 {
+            Some(s) => s.encode(e),
+            None => {
+                e.raw(b"NIL");
+            }
+        }
+    }
+}
+
+impl IntoStatic for NString<'_> {
+    type Static = NString<'static>;
+    fn into_static(self) -> NString<'static> {
+        NString(self.0.into_static())
+    }
+}
+
+/// `nil = "NIL"` (case-insensitive).
+pub(crate) fn nil(i: &[u8]) -> PResult<'_, ()> {
+    crate::parse::keyword(i, "NIL")
+}
+
+/// `text = 1*(TEXT-CHAR / UTF8-2 / UTF8-3 / UTF8-4)` (RFC 9051 §9): human-readable text up to
+/// the end of the line. It may be empty where the grammar makes it optional (`resp-text`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct Text<'a>(Cow<'a, str>);
+
+impl<'a> Text<'a> {
+    /// Checks that `value` holds no CR, LF or NUL.
+    pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
+        let value = value.into();
+        if let Some(p) = value
+            .bytes()
+            .position(|b| b == 0 || b == b'\r' || b == b'\n')
+        {
+            return Err(ValidationError::new("text", Some(p)));
+        }
+        Ok(Text(value))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when there is no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Parses text up to (not including) CR; may return empty text.
+    pub(crate) fn parse_opt(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, run) = take_while(i, |b| is_text_char(b) || b >= 0x80);
+        let text = match std::str::from_utf8(run) {
+            Ok(t) => t,
+            Err(e) => return fail(&run[e.valid_up_to()..], "TEXT-CHAR"),
+        };
+        Ok((rest, Text(Cow::Borrowed(text))))
+    }
+
+    /// Parses `text` (at least one character).
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, t) = Self::parse_opt(i)?;
+        if t.is_empty() {
+            return fail(i, "text");
+        }
+        Ok((rest, t))
+    }
+
+    /// Parses text up to the first byte of `stop` set (for `resp-text-code` arguments).
+    pub(crate) fn parse_until(i: &'a [u8], stop: u8) -> PResult<'a, Self> {
+        let (rest, run) = take_while(i, |b| (is_text_char(b) || b >= 0x80) && b != stop);
+        let text = match std::str::from_utf8(run) {
+            Ok(t) => t,
+            Err(e) => return fail(&run[e.valid_up_to()..], "TEXT-CHAR"),
+        };
+        Ok((rest, Text(Cow::Borrowed(text))))
+    }
+}
+
+impl Encode for Text<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.raw(self.0.as_bytes());
+    }
+}
+
+impl IntoStatic for Text<'_> {
+    type Static = Text<'static>;
+    fn into_static(self) -> Text<'static> {
+        Text(self.0.into_static())
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `charset = atom / quoted` (RFC 9051 §9).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Charset<'a> {
+    /// `UTF-8`
+    Atom(Atom<'a>),
+    /// `"UTF-8"`
+    Quoted(Quoted<'a>),
+}
+
+impl<'a> Charset<'a> {
+    /// The charset name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Charset::Atom(a) => a.as_str(),
+            Charset::Quoted(q) => q.as_str(),
+        }
+    }
+
+    /// Parses `charset`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, Charset::Quoted(q))),
+            _ => Atom::parse(i).map(|(r, a)| (r, Charset::Atom(a))),
+        }
+    }
+}
+
+impl Encode for Charset<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Charset::Atom(a) => a.encode(e),
+            Charset::Quoted(q) => q.encode(e),
+        }
+    }
+}
+
+impl IntoStatic for Charset<'_> {
+    type Static = Charset<'static>;
+    fn into_static(self) -> Charset<'static> {
+        match self {
+            Charset::Atom(a) => Charset::Atom(a.into_static()),
+            Charset::Quoted(q) => Charset::Quoted(q.into_static()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_unescapes_and_borrows_when_it_can() {
+        let (rest, q) = Quoted::parse(b"\"a b\" x").unwrap();
+        assert_eq!((q.as_str(), rest), ("a b", &b" x"[..]));
+        assert!(matches!(q.0, Cow::Borrowed(_)));
+        let (_, q) = Quoted::parse(br#""say \"hi\" \\o/""#).unwrap();
+        assert_eq!(q.as_str(), r#"say "hi" \o/"#);
+        assert!(Quoted::parse(br#""bad \x""#).is_err());
+        assert!(Quoted::parse(b"\"a\rb\"").is_err());
+        assert!(Quoted::parse(b"\"open").is_err());
+        assert_eq!(
+            Quoted::parse("\"Grüße\"".as_bytes()).unwrap().1.as_str(),
+            "Grüße"
+        );
+        assert!(Quoted::parse(b"\"\xff\"").is_err());
+    }
+
+    #[test]
+    fn literal_forms() {
+        let (rest, l) = Literal::parse::<true>(b"{3+}\r\nabc)").unwrap();
+        assert_eq!(
+            (l.data(), l.mode(), rest),
+            (&b"abc"[..], LiteralMode::NonSync, &b")"[..])
+        );
+        assert!(Literal::parse::<false>(b"{3+}\r\nabc").is_err());
+        assert!(Literal::parse::<true>(b"{3}\r\na\0c").is_err());
+        assert!(Literal::parse::<true>(b"{4}\r\nabc").is_err());
+        let (_, l8) = Literal8::parse::<false>(b"~{3}\r\na\0c").unwrap();
+        assert_eq!(l8.data(), b"a\0c");
+    }
+
+    #[test]
+    fn encode_picks_the_shortest_form() {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        AString::new(&b"INBOX"[..]).unwrap().encode(&mut e);
+        e.sp();
+        AString::new(&b"a \"b\""[..]).unwrap().encode(&mut e);
+        e.sp();
+        AString::new(&b"x\ny"[..]).unwrap().encode(&mut e);
+        let _ = e.finish();
+        assert_eq!(out, b"INBOX \"a \\\"b\\\"\" {3}\r\nx\ny");
+    }
+}

@@ -1,0 +1,356 @@
+//! Dates and date-times (RFC 9051 §9 `date`, `date-time`, `zone`; used by SEARCH, APPEND and
+//! INTERNALDATE).
+
+use crate::core::IntoStatic;
+use crate::encode::{Encode, Encoder};
+use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
+use crate::parse::byte;
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A calendar date, `date-day "-" date-month "-" date-year` (RFC 9051 §9 `date-text`).
+///
+/// ```
+/// use imap_codec::Date;
+/// let d = Date::new(1994, 2, 1).unwrap();
+/// assert_eq!(d.to_string(), "1-Feb-1994");
+/// assert!(Date::new(2023, 2, 29).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// A valid date (year 0–9999, month 1–12, a day that exists in that month).
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, ValidationError> {
+        if year > 9999 || !(1..=12).contains(&month) {
+            return Err(ValidationError::new("date", None));
+        }
+        if day == 0 || day > days_in_month(year, month) {
+            return Err(ValidationError::new("date-day", None));
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// The year.
+    pub fn year(&self) -> u16 {
+        self.year
+    }
+    /// The month, 1–12.
+    pub fn month(&self) -> u8 {
+        self.month
+    }
+    /// The day of the month.
+    pub fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// Parses `date = date-text / DQUOTE date-text DQUOTE`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        if i.first() == Some(&b'"') {
+            let (rest, d) = Self::parse_text(&i[1..], false)?;
+            let (rest, ()) = byte(rest, b'"', "DQUOTE")?;
+            return Ok((rest, d));
+        }
+        Self::parse_text(i, false)
+    }
+
+    /// `date-text` or, when `fixed`, `date-day-fixed "-" date-month "-" date-year`.
+    fn parse_text(i: &[u8], fixed: bool) -> PResult<'_, Self> {
+        let start = i;
+        let (i, day) = if fixed {
+            match i {
+                [b' ', d, ..] if d.is_ascii_digit() => (&i[2..], d - b'0'),
+                [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                    (&i[2..], (a - b'0') * 10 + (b - b'0'))
+                }
+                _ => return fail(i, "date-day-fixed"),
+            }
+        } else {
+            match i {
+                [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                    (&i[2..], (a - b'0') * 10 + (b - b'0'))
+                }
+                [a, ..] if a.is_ascii_digit() => (&i[1..], a - b'0'),
+                _ => return fail(i, "date-day"),
+            }
+        };
+        let (i, ()) = byte(i, b'-', "\"-\"")?;
+        let month = match i.get(..3) {
+            Some(m) => MONTHS
+                .iter()
+                .position(|name| m.eq_ignore_ascii_case(&name[..])),
+            None => None,
+        };
+        let Some(month) = month else {
+            return fail(i, "date-month");
+        };
+        let i = &i[3..];
+        let (i, ()) = byte(i, b'-', "\"-\"")?;
+        let year = match i.get(..4) {
+            Some(y) if y.iter().all(u8::is_ascii_digit) => {
+                y.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'))
+            }
+            _ => return fail(i, "date-year"),
+        };
+        match Date::new(year, month as u8 + 1, day) {
+            Ok(d) => Ok((&i[4..], d)),
+            Err(_) => fail_kind(start, "date", ErrorKind::InvalidValue),
+        }
+    }
+
+    fn write(&self, e: &mut Encoder<'_>, fixed: bool) {
+        if fixed && self.day < 10 {
+            e.byte(b' ');
+        }
+        e.number(u64::from(self.day)).byte(b'-');
+        e.raw(MONTHS[usize::from(self.month - 1)]).byte(b'-');
+        let y = self.year;
+        e.raw(&[
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+        ]);
+    }
+}
+
+impl Encode for Date {
+    /// Writes `date-text` (unquoted).
+    fn encode(&self, e: &mut Encoder<'_>) {
+        self.write(e, false);
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        self.encode(&mut e);
+        let _ = e.finish();
+        f.write_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+}
+
+impl IntoStatic for Date {
+    type Static = Date;
+    fn into_static(self) -> Date {
+        self
+    }
+}
+
+/// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`
+/// (RFC 9051 §9), as in INTERNALDATE and APPEND.
+///
+/// ```
+/// use imap_codec::DateTime;
+/// let dt = DateTime::parse_str("\"17-Jul-1996 02:44:25 -0700\"").unwrap();
+/// assert_eq!((dt.date().day(), dt.hour(), dt.zone_minutes()), (17, 2, -420));
+/// assert_eq!(dt.to_string(), "\"17-Jul-1996 02:44:25 -0700\"");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DateTime {
+    date: Date,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    /// Zone offset east of UTC in minutes; `-0000` is kept apart from `+0000`.
+    zone: i16,
+    zone_negative: bool,
+}
+
+impl DateTime {
+    /// A date-time; `zone_minutes` is the offset from UTC (−5999..=5999 as `±HHMM`, minutes
+    /// below 60). Seconds may be 60 (a leap second).
+    pub fn new(
+        date: Date,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        zone_minutes: i16,
+    ) -> Result<Self, ValidationError> {
+        if hour > 23 || minute > 59 || second > 60 {
+            return Err(ValidationError::new("time", None));
+        }
+        if zone_minutes.unsigned_abs() > 99 * 60 + 59 {
+            return Err(ValidationError::new("zone", None));
+        }
+        Ok(DateTime {
+            date,
+            hour,
+            minute,
+            second,
+            zone: zone_minutes,
+            zone_negative: zone_minutes < 0,
+        })
+    }
+
+    /// The date.
+    pub fn date(&self) -> Date {
+        self.date
+    }
+    /// The hour, 0–23.
+    pub fn hour(&self) -> u8 {
+        self.hour
+    }
+    /// The minute.
+    pub fn minute(&self) -> u8 {
+        self.minute
+    }
+    /// The second (60 for a leap second).
+    pub fn second(&self) -> u8 {
+        self.second
+    }
+    /// The zone's offset from UTC in minutes.
+    pub fn zone_minutes(&self) -> i16 {
+        self.zone
+    }
+
+    /// Parses the text form (with its quotes).
+    pub fn parse_str(s: &str) -> Result<Self, crate::ParseError> {
+        crate::parse::parse_all(s.as_bytes(), Self::parse)
+    }
+
+    /// Parses `date-time`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let (i, ()) = byte(i, b'"', "date-time")?;
+        let (i, date) = Date::parse_text(i, true)?;
+        let (i, ()) = byte(i, b' ', "SP")?;
+        fn two<'i>(i: &'i [u8], rule: &'static str) -> PResult<'i, u8> {
+            match i {
+                [a, b, ..] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                    Ok((&i[2..], (a - b'0') * 10 + (b - b'0')))
+                }
+                _ => fail(i, rule),
+            }
+        }
+        let time_start = i;
+        let (i, hour) = two(i, "time")?;
+        let (i, ()) = byte(i, b':', "\":\"")?;
+        let (i, minute) = two(i, "time")?;
+        let (i, ()) = byte(i, b':', "\":\"")?;
+        let (i, second) = two(i, "time")?;
+        let (i, ()) = byte(i, b' ', "SP")?;
+        let zone_start = i;
+        let negative = match i.first() {
+            Some(b'+') => false,
+            Some(b'-') => true,
+            _ => return fail(i, "zone"),
+        };
+        let (i, hh) = two(&i[1..], "zone")?;
+        let (i, mm) = two(i, "zone")?;
+        let (i, ()) = byte(i, b'"', "DQUOTE")?;
+        if mm > 59 {
+            return fail_kind(zone_start, "zone", ErrorKind::InvalidValue);
+        }
+        let magnitude = i16::from(hh) * 60 + i16::from(mm);
+        let zone = if negative { -magnitude } else { magnitude };
+        match DateTime::new(date, hour, minute, second, zone) {
+            Ok(mut dt) => {
+                dt.zone_negative = negative;
+                Ok((i, dt))
+            }
+            Err(_) => fail_kind(time_start, "time", ErrorKind::InvalidValue),
+        }
+    }
+}
+
+impl Encode for DateTime {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.byte(b'"');
+        self.date.write(e, true);
+        let two = |e: &mut Encoder<'_>, v: u8| {
+            e.raw(&[b'0' + v / 10, b'0' + v % 10]);
+        };
+        e.sp();
+        two(e, self.hour);
+        e.byte(b':');
+        two(e, self.minute);
+        e.byte(b':');
+        two(e, self.second);
+        e.sp().byte(if self.zone_negative { b'-' } else { b'+' });
+        let m = self.zone.unsigned_abs();
+        two(e, (m / 60) as u8);
+        two(e, (m % 60) as u8);
+        e.byte(b'"');
+    }
+}
+
+impl std::fmt::Display for DateTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        self.encode(&mut e);
+        let _ = e.finish();
+        f.write_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+}
+
+impl IntoStatic for DateTime {
+    type Static = DateTime;
+    fn into_static(self) -> DateTime {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let (_, d) = Date::parse(b"1-Feb-1994").unwrap();
+        assert_eq!(d, Date::new(1994, 2, 1).unwrap());
+        let (_, d) = Date::parse(b"\"01-feb-1994\"").unwrap();
+        assert_eq!(d.to_string(), "1-Feb-1994");
+        for bad in [
+            &b"123-Jan-2020"[..],
+            b"1-Foo-2020",
+            b"1-Jan-20",
+            b"31-Apr-2020",
+            b"0-Jan-2020",
+        ] {
+            assert!(
+                crate::parse::parse_all(bad, Date::parse).is_err(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn date_times() {
+        let dt = DateTime::parse_str("\" 7-Feb-1994 21:52:25 -0800\"").unwrap();
+        assert_eq!(dt.to_string(), "\" 7-Feb-1994 21:52:25 -0800\"");
+        let z = DateTime::parse_str("\"07-Feb-1994 21:52:25 -0000\"").unwrap();
+        assert_eq!(z.to_string(), "\" 7-Feb-1994 21:52:25 -0000\"");
+        assert_ne!(
+            z,
+            DateTime::parse_str("\"07-Feb-1994 21:52:25 +0000\"").unwrap()
+        );
+        for bad in [
+            "\"7-Feb-1994 21:52:25 -0800\"",
+            "\"07-Feb-1994 24:00:00 +0000\"",
+            "\"07-Feb-1994 21:52:25 0800\"",
+            "\"07-Feb-1994 21:52:25 +08:00\"",
+            "07-Feb-1994 21:52:25 +0000",
+        ] {
+            assert!(DateTime::parse_str(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! The encoder: typed values → bytes, appended to a caller-supplied buffer.
+//!
+//! A client must stop after a synchronizing literal's announcement `{n}` CRLF and wait for the
+//! server's continuation request before sending the literal data (RFC 9051 §4.3, §7.6). The
+//! encoder therefore records every such point; [`Encoded::chunks`] splits the output there.
+//! Whether literals are sent synchronizing or not is chosen from the server's capabilities
+//! ([`LiteralCapability`]: LITERAL+ RFC 7888, LITERAL- RFC 7888 §4, IMAP4rev2 includes LITERAL-).
+
+/// The non-synchronizing literal extension the server announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LiteralCapability {
+    /// Neither LITERAL+ nor LITERAL-: every literal in a command is synchronizing.
+    #[default]
+    None,
+    /// LITERAL- (RFC 7888 §4, implied by IMAP4rev2): literals of at most 4096 octets may be sent
+    /// as `{n+}`.
+    Minus,
+    /// LITERAL+ (RFC 7888 §3): every literal may be sent as `{n+}`.
+    Plus,
+}
+
+/// The largest literal that LITERAL- allows to be non-synchronizing (RFC 7888 §4).
+pub const LITERAL_MINUS_MAX: usize = 4096;
+
+/// Settings of the encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct EncodeOptions {
+    /// What the server allows for literals in commands.
+    pub literal: LiteralCapability,
+}
+
+impl EncodeOptions {
+    /// Options for a server that announced `literal`.
+    pub fn with_literal(literal: LiteralCapability) -> Self {
+        EncodeOptions { literal }
+    }
+}
+
+/// Where an encoded message was written, and where a client must wait for a continuation
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[must_use = "a client must honour the synchronization points"]
+pub struct Encoded {
+    /// Offset in the buffer where the message starts.
+    pub start: usize,
+    /// Offset in the buffer where the message ends.
+    pub end: usize,
+    /// Offsets in the buffer, each just after a synchronizing literal's `{n}` CRLF: the bytes
+    /// before it may be sent; the bytes after it only once the server sent `+`.
+    pub sync_points: Vec<usize>,
+}
+
+impl Encoded {
+    /// The pieces to send, in order: after every piece except the last, a client waits for
+    /// the server's continuation request (`+`).
+    ///
+    /// ```
+    /// use imap_codec::{Command, EncodeOptions};
+    /// let cmd = Command::parse(b"a LOGIN {5}\r\nalice \"pw\"\r\n").unwrap();
+    /// let mut out = Vec::new();
+    /// let enc = cmd.encode(&mut out, &EncodeOptions::default());
+    /// let chunks: Vec<&[u8]> = enc.chunks(&out).collect();
+    /// assert_eq!(chunks, [&b"a LOGIN {5}\r\n"[..], &b"alice pw\r\n"[..]]);
+    /// ```
+    pub fn chunks<'o>(&self, out: &'o [u8]) -> impl Iterator<Item = &'o [u8]> + use<'o, '_> {
+        let mut at = self.start;
+        let mut points = self.sync_points.iter().copied().chain(Some(self.end));
+        std::iter::from_fn(move || {
+            let p = points.next()?;
+            let chunk = &out[at..p];
+            at = p;
+            Some(chunk)
+        })
+    }
+
+    /// The whole message as written.
+    pub fn bytes<'o>(&self, out: &'o [u8]) -> &'o [u8] {
+        &out[self.start..self.end]
+    }
+}
+
+/// Writes one message. Every `Encode` impl appends to [`Encoder::out`].
+#[derive(Debug)]
+pub struct Encoder<'b> {
+    out: &'b mut Vec<u8>,
+    start: usize,
+    sync_points: Vec<usize>,
+    options: EncodeOptions,
+    client: bool,
+}
+
+impl<'b> Encoder<'b> {
+    /// An encoder for a client → server message (commands; literals may need synchronization).
+    pub fn client(out: &'b mut Vec<u8>, options: &EncodeOptions) -> Self {
+        let start = out.len();
+        Encoder {
+            out,
+            start,
+            sync_points: Vec::new(),
+            options: *options,
+            client: true,
+        }
+    }
+
+    /// An encoder for a server → client message (responses; literals never wait).
+    pub fn server(out: &'b mut Vec<u8>) -> Self {
+        let start = out.len();
+        Encoder {
+            out,
+            start,
+            sync_points: Vec::new(),
+            options: EncodeOptions::default(),
+            client: false,
+        }
+    }
+
+    /// Appends raw bytes (already valid for the grammar at this point).
+    #[inline]
+    pub fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.out.extend_from_slice(bytes);
+        self
+    }
+
+    /// Appends one byte.
+    #[inline]
+    pub fn byte(&mut self, b: u8) -> &mut Self {
+        self.out.push(b);
+        self
+    }
+
+    /// Appends `SP`.
+    #[inline]
+    pub fn sp(&mut self) -> &mut Self {
+        self.byte(b' ')
+    }
+
+    /// Appends `CRLF`.
+    #[inline]
+    pub fn crlf(&mut self) -> &mut Self {
+        self.raw(b"\r\n")
+    }
+
+    /// Appends a decimal number.
+    #[inline]
+    pub fn number(&mut self, n: u64) -> &mut Self {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut n = n;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.raw(&buf[i..])
+    }
+
+    /// Appends `item *(SP item)` using `f` for each item.
+    pub fn sp_list<T>(&mut self, items: &[T], mut f: impl FnMut(&mut Self, &T)) -> &mut Self {
+        for (n, item) in items.iter().enumerate() {
+            if n > 0 {
+                self.sp();
+            }
+            f(self, item);
+        }
+        self
+    }
+
+    /// Appends `"(" [item *(SP item)] ")"`.
+    pub fn paren_list<T>(&mut self, items: &[T], f: impl FnMut(&mut Self, &T)) -> &mut Self {
+        self.byte(b'(');
+        self.sp_list(items, f);
+        self.byte(b')')
+    }
+
+    /// Appends a literal: `{n}` / `{n+}` / `~{n}` CRLF and the data. In a client message a
+    /// synchronizing literal records a synchronization point after its CRLF.
+    ///
+    /// `non_sync` asks for `{n+}` (only honoured in client messages); a synchronizing literal
+    /// is also sent as `{n+}` when [`EncodeOptions::literal`] permits it.
+    pub fn literal(&mut self, data: &[u8], binary: bool, non_sync: bool) -> &mut Self {
+        let plus = self.client
+            && (non_sync
+                || match self.options.literal {
+                    LiteralCapability::None => false,
+                    LiteralCapability::Minus => data.len() <= LITERAL_MINUS_MAX,
+                    LiteralCapability::Plus => true,
+                });
+        if binary {
+            self.byte(b'~');
+        }
+        self.byte(b'{').number(data.len() as u64);
+        if plus {
+            self.byte(b'+');
+        }
+        self.raw(b"}\r\n");
+        if self.client && !plus {
+            let at = self.out.len();
+            self.sync_points.push(at);
+        }
+        self.raw(data)
+    }
+
+    /// True for a client → server message.
+    pub fn is_client(&self) -> bool {
+        self.client
+    }
+
+    /// Finishes the message.
+    pub fn finish(self) -> Encoded {
+        Encoded {
+            start: self.start,
+            end: self.out.len(),
+            sync_points: self.sync_points,
+        }
+    }
+}
+
+/// A value that has a wire form.
+pub trait Encode {
+    /// Appends the wire form of `self`.
+    fn encode(&self, e: &mut Encoder<'_>);
+}
+
+impl<T: Encode + ?Sized> Encode for &T {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        (**self).encode(e)
+    }
+}

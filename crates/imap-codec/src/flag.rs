@@ -1,0 +1,324 @@
+//! Message flags and mailbox attributes (RFC 9051 §2.3.2, §7.3.1, §9 `flag`, `flag-list`,
+//! `flag-fetch`, `flag-perm`, `mbx-list-flags`; RFC 6154 special-use attributes).
+
+use crate::core::{Atom, IntoStatic};
+use crate::encode::{Encode, Encoder};
+use crate::error::{PResult, fail};
+use crate::parse::{is_atom_char, paren_list, take_while1};
+
+/// `flag` (RFC 9051 §9): a system flag, a keyword or a `\`-extension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Flag<'a> {
+    /// `\Answered`
+    Answered,
+    /// `\Flagged`
+    Flagged,
+    /// `\Deleted`
+    Deleted,
+    /// `\Seen`
+    Seen,
+    /// `\Draft`
+    Draft,
+    /// `flag-keyword = "$MDNSent" / "$Forwarded" / ... / atom`
+    Keyword(Atom<'a>),
+    /// `flag-extension = "\" atom`, other than the system flags (the atom without `\`).
+    Extension(Atom<'a>),
+}
+
+impl<'a> Flag<'a> {
+    /// Parses `flag`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'\\') => {
+                let (rest, name) = take_while1(&i[1..], is_atom_char, "flag")?;
+                Ok((
+                    rest,
+                    Self::system(name).unwrap_or_else(|| Flag::Extension(Atom::from_checked(name))),
+                ))
+            }
+            _ => {
+                let (rest, a) = Atom::parse(i).map_err(|e| {
+                    e.map(|e| crate::error::PErr {
+                        expected: "flag",
+                        ..e
+                    })
+                })?;
+                Ok((rest, Flag::Keyword(a)))
+            }
+        }
+    }
+
+    fn system(name: &[u8]) -> Option<Flag<'static>> {
+        Some(match name.to_ascii_lowercase().as_slice() {
+            b"answered" => Flag::Answered,
+            b"flagged" => Flag::Flagged,
+            b"deleted" => Flag::Deleted,
+            b"seen" => Flag::Seen,
+            b"draft" => Flag::Draft,
+            _ => return None,
+        })
+    }
+
+    /// A keyword flag (`$Forwarded`, `Junk`, ...).
+    pub fn keyword(name: &'a str) -> Result<Self, crate::ValidationError> {
+        Atom::new(name).map(Flag::Keyword)
+    }
+
+    /// Parses `flag-list = "(" [flag *(SP flag)] ")"`.
+    pub(crate) fn parse_list(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
+        paren_list(i, true, Flag::parse)
+    }
+}
+
+impl Encode for Flag<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Flag::Answered => e.raw(b"\\Answered"),
+            Flag::Flagged => e.raw(b"\\Flagged"),
+            Flag::Deleted => e.raw(b"\\Deleted"),
+            Flag::Seen => e.raw(b"\\Seen"),
+            Flag::Draft => e.raw(b"\\Draft"),
+            Flag::Keyword(a) => e.raw(a.as_str().as_bytes()),
+            Flag::Extension(a) => e.byte(b'\\').raw(a.as_str().as_bytes()),
+        };
+    }
+}
+
+impl IntoStatic for Flag<'_> {
+    type Static = Flag<'static>;
+    fn into_static(self) -> Flag<'static> {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Keyword(a) => Flag::Keyword(a.into_static()),
+            Flag::Extension(a) => Flag::Extension(a.into_static()),
+        }
+    }
+}
+
+/// `flag-fetch = flag / "\Recent"` (RFC 3501 §9; RFC 9051 keeps `\Recent` as obsolete).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FlagFetch<'a> {
+    /// A flag.
+    Flag(Flag<'a>),
+    /// `\Recent`
+    Recent,
+}
+
+impl<'a> FlagFetch<'a> {
+    /// Parses `flag-fetch`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        if i.len() >= 7
+            && i[..7].eq_ignore_ascii_case(b"\\Recent")
+            && !i.get(7).is_some_and(|&b| is_atom_char(b))
+        {
+            return Ok((&i[7..], FlagFetch::Recent));
+        }
+        Flag::parse(i).map(|(r, f)| (r, FlagFetch::Flag(f)))
+    }
+}
+
+impl Encode for FlagFetch<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            FlagFetch::Flag(f) => f.encode(e),
+            FlagFetch::Recent => {
+                e.raw(b"\\Recent");
+            }
+        }
+    }
+}
+
+impl IntoStatic for FlagFetch<'_> {
+    type Static = FlagFetch<'static>;
+    fn into_static(self) -> FlagFetch<'static> {
+        match self {
+            FlagFetch::Flag(f) => FlagFetch::Flag(f.into_static()),
+            FlagFetch::Recent => FlagFetch::Recent,
+        }
+    }
+}
+
+/// `flag-perm = flag / "\*"` (RFC 9051 §9), used in the PERMANENTFLAGS response code.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FlagPerm<'a> {
+    /// A flag that can be changed permanently.
+    Flag(Flag<'a>),
+    /// `\*`: new keywords can be created.
+    Any,
+}
+
+impl<'a> FlagPerm<'a> {
+    /// Parses `flag-perm`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        if i.starts_with(b"\\*") {
+            return Ok((&i[2..], FlagPerm::Any));
+        }
+        Flag::parse(i).map(|(r, f)| (r, FlagPerm::Flag(f)))
+    }
+}
+
+impl Encode for FlagPerm<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            FlagPerm::Flag(f) => f.encode(e),
+            FlagPerm::Any => {
+                e.raw(b"\\*");
+            }
+        }
+    }
+}
+
+impl IntoStatic for FlagPerm<'_> {
+    type Static = FlagPerm<'static>;
+    fn into_static(self) -> FlagPerm<'static> {
+        match self {
+            FlagPerm::Flag(f) => FlagPerm::Flag(f.into_static()),
+            FlagPerm::Any => FlagPerm::Any,
+        }
+    }
+}
+
+/// A mailbox attribute in a LIST response: `mbx-list-flags` (RFC 9051 §7.3.1, §9), the
+/// special-use attributes of RFC 6154 / RFC 9051 §7.3.1, and other `\`-extensions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum MailboxAttribute<'a> {
+    /// `\Noinferiors`
+    NoInferiors,
+    /// `\Noselect`
+    NoSelect,
+    /// `\Marked`
+    Marked,
+    /// `\Unmarked`
+    Unmarked,
+    /// `\NonExistent`
+    NonExistent,
+    /// `\Subscribed`
+    Subscribed,
+    /// `\Remote`
+    Remote,
+    /// `\HasChildren`
+    HasChildren,
+    /// `\HasNoChildren`
+    HasNoChildren,
+    /// `\All`
+    All,
+    /// `\Archive`
+    Archive,
+    /// `\Drafts`
+    Drafts,
+    /// `\Flagged`
+    Flagged,
+    /// `\Junk`
+    Junk,
+    /// `\Sent`
+    Sent,
+    /// `\Trash`
+    Trash,
+    /// Another `"\" atom` (the atom without `\`).
+    Extension(Atom<'a>),
+}
+
+const ATTRIBUTES: &[(&str, MailboxAttribute<'static>)] = &[
+    ("Noinferiors", MailboxAttribute::NoInferiors),
+    ("Noselect", MailboxAttribute::NoSelect),
+    ("Marked", MailboxAttribute::Marked),
+    ("Unmarked", MailboxAttribute::Unmarked),
+    ("NonExistent", MailboxAttribute::NonExistent),
+    ("Subscribed", MailboxAttribute::Subscribed),
+    ("Remote", MailboxAttribute::Remote),
+    ("HasChildren", MailboxAttribute::HasChildren),
+    ("HasNoChildren", MailboxAttribute::HasNoChildren),
+    ("All", MailboxAttribute::All),
+    ("Archive", MailboxAttribute::Archive),
+    ("Drafts", MailboxAttribute::Drafts),
+    ("Flagged", MailboxAttribute::Flagged),
+    ("Junk", MailboxAttribute::Junk),
+    ("Sent", MailboxAttribute::Sent),
+    ("Trash", MailboxAttribute::Trash),
+];
+
+impl<'a> MailboxAttribute<'a> {
+    /// Parses one `"\" atom` mailbox attribute.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        if i.first() != Some(&b'\\') {
+            return fail(i, "mbx-list-flag");
+        }
+        let (rest, name) = take_while1(&i[1..], is_atom_char, "mbx-list-flag")?;
+        for (text, attr) in ATTRIBUTES {
+            if name.eq_ignore_ascii_case(text.as_bytes()) {
+                return Ok((rest, attr.clone()));
+            }
+        }
+        Ok((rest, MailboxAttribute::Extension(Atom::from_checked(name))))
+    }
+}
+
+impl Encode for MailboxAttribute<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.byte(b'\\');
+        if let MailboxAttribute::Extension(a) = self {
+            e.raw(a.as_str().as_bytes());
+            return;
+        }
+        for (text, attr) in ATTRIBUTES {
+            if attr == self {
+                e.raw(text.as_bytes());
+                return;
+            }
+        }
+    }
+}
+
+impl IntoStatic for MailboxAttribute<'_> {
+    type Static = MailboxAttribute<'static>;
+    fn into_static(self) -> MailboxAttribute<'static> {
+        match self {
+            MailboxAttribute::Extension(a) => MailboxAttribute::Extension(a.into_static()),
+            MailboxAttribute::NoInferiors => MailboxAttribute::NoInferiors,
+            MailboxAttribute::NoSelect => MailboxAttribute::NoSelect,
+            MailboxAttribute::Marked => MailboxAttribute::Marked,
+            MailboxAttribute::Unmarked => MailboxAttribute::Unmarked,
+            MailboxAttribute::NonExistent => MailboxAttribute::NonExistent,
+            MailboxAttribute::Subscribed => MailboxAttribute::Subscribed,
+            MailboxAttribute::Remote => MailboxAttribute::Remote,
+            MailboxAttribute::HasChildren => MailboxAttribute::HasChildren,
+            MailboxAttribute::HasNoChildren => MailboxAttribute::HasNoChildren,
+            MailboxAttribute::All => MailboxAttribute::All,
+            MailboxAttribute::Archive => MailboxAttribute::Archive,
+            MailboxAttribute::Drafts => MailboxAttribute::Drafts,
+            MailboxAttribute::Flagged => MailboxAttribute::Flagged,
+            MailboxAttribute::Junk => MailboxAttribute::Junk,
+            MailboxAttribute::Sent => MailboxAttribute::Sent,
+            MailboxAttribute::Trash => MailboxAttribute::Trash,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_case_insensitively() {
+        let (_, list) = Flag::parse_list(b"(\\seen \\Answered $Forwarded \\X-Ext)").unwrap();
+        assert_eq!(list[0], Flag::Seen);
+        assert_eq!(list[1], Flag::Answered);
+        assert!(matches!(&list[2], Flag::Keyword(a) if a.as_str() == "$Forwarded"));
+        assert!(matches!(&list[3], Flag::Extension(a) if a.as_str() == "X-Ext"));
+        assert!(Flag::parse_list(b"(\\*)").is_err());
+        assert_eq!(FlagPerm::parse(b"\\*").unwrap().1, FlagPerm::Any);
+        assert_eq!(FlagFetch::parse(b"\\RECENT").unwrap().1, FlagFetch::Recent);
+        assert!(matches!(
+            FlagFetch::parse(b"\\RecentX").unwrap().1,
+            FlagFetch::Flag(Flag::Extension(_))
+        ));
+    }
+}

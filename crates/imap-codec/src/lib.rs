@@ -1,0 +1,46 @@
+//! # imap-codec
+//!
+//! A sans-IO codec for IMAP4rev1 ([RFC 3501]) and IMAP4rev2 ([RFC 9051]): bytes in, typed
+//! commands and responses out, and typed values back to bytes. No I/O, no clocks, no threads.
+//!
+//! The layers, in the order bytes flow through them:
+//!
+//! 1. [`framer`]: finds where one message ends in a stream that arrives in pieces of any
+//!    size, literal-aware (`{n}`, `{n+}`, `~{n}`), in O(n) total time; reports a literal
+//!    announcement before the literal's data arrives.
+//! 2. The grammar: nom parsers over one complete message ([`Command::parse`],
+//!    [`Response::parse`], [`Greeting::parse`]). Parsed values borrow from the input; every
+//!    value converts to an owned one with [`IntoStatic`].
+//! 3. [`encode`]: values back to bytes, into the caller's buffer, split where a client must
+//!    wait for a continuation request.
+//!
+//! The grammar accepted is the union of RFC 3501 §9 and RFC 9051 §9, strictly: what both
+//! forbid is an error with a byte offset and the expected rule.
+//!
+//! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
+//! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
+
+pub mod capability;
+pub mod core;
+pub mod datetime;
+pub mod encode;
+pub mod error;
+pub mod flag;
+pub mod framer;
+pub mod mailbox;
+pub(crate) mod parse;
+pub mod section;
+pub mod sequence;
+
+pub use crate::capability::{AuthMechanism, Capability};
+pub use crate::core::{
+    AString, Atom, AtomExt, Charset, IString, IntoBytes, IntoStatic, Literal, Literal8,
+    LiteralMode, NString, Quoted, Tag, Text,
+};
+pub use crate::datetime::{Date, DateTime};
+pub use crate::encode::{Encode, EncodeOptions, Encoded, Encoder, LiteralCapability};
+pub use crate::error::{ErrorKind, ParseError, ValidationError};
+pub use crate::flag::{Flag, FlagFetch, FlagPerm, MailboxAttribute};
+pub use crate::mailbox::{ListMailbox, Mailbox};
+pub use crate::section::{Part, Partial, Section};
+pub use crate::sequence::{SeqItem, SeqNumber, SequenceSet, UidSet};

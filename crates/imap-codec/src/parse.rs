@@ -1,0 +1,347 @@
+//! Grammar building blocks shared by every module: character classes (RFC 9051 §9,
+//! RFC 3501 §9), `SP`, `CRLF`, keywords, numbers and the named-rule combinator.
+//!
+//! Parsers in this crate work on one complete, framed message (see [`crate::framer`]): they
+//! never return `Incomplete`; a message that ends early is a syntax error at its end.
+
+use crate::error::{ErrorKind, PErr, PResult, ParseError, fail, fail_kind};
+
+/// Byte-class bits, one table lookup per byte.
+const ATOM: u8 = 1; // ATOM-CHAR
+const ASTRING: u8 = 2; // ASTRING-CHAR = ATOM-CHAR / resp-specials
+const TAG: u8 = 4; // any ASTRING-CHAR except "+"
+const LIST: u8 = 8; // list-char = ATOM-CHAR / list-wildcards / resp-specials
+const TEXT: u8 = 16; // TEXT-CHAR: CHAR except CR and LF (7-bit)
+const QUOTED: u8 = 32; // TEXT-CHAR except quoted-specials
+
+const fn build_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut b = 1usize; // CHAR = %x01-7F
+    while b < 0x80 {
+        let c = b as u8;
+        let ctl = c < 0x20 || c == 0x7f;
+        let list_wildcard = c == b'%' || c == b'*';
+        let quoted_special = c == b'"' || c == b'\\';
+        let resp_special = c == b']';
+        let atom_special = c == b'('
+            || c == b')'
+            || c == b'{'
+            || c == b' '
+            || ctl
+            || list_wildcard
+            || quoted_special
+            || resp_special;
+        let mut v = 0u8;
+        if !atom_special {
+            v |= ATOM | ASTRING | LIST;
+            if c != b'+' {
+                v |= TAG;
+            }
+        }
+        if resp_special {
+            v |= ASTRING | TAG | LIST;
+        }
+        if list_wildcard {
+            v |= LIST;
+        }
+        if c != b'\r' && c != b'\n' {
+            v |= TEXT;
+            if !quoted_special {
+                v |= QUOTED;
+            }
+        }
+        t[b] = v;
+        b += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = build_classes();
+
+/// `ATOM-CHAR`: any CHAR except atom-specials.
+#[inline]
+pub fn is_atom_char(b: u8) -> bool {
+    CLASSES[b as usize] & ATOM != 0
+}
+
+/// `ASTRING-CHAR`: ATOM-CHAR or `]`.
+#[inline]
+pub fn is_astring_char(b: u8) -> bool {
+    CLASSES[b as usize] & ASTRING != 0
+}
+
+/// A byte allowed in a `tag`: ASTRING-CHAR except `+`.
+#[inline]
+pub fn is_tag_char(b: u8) -> bool {
+    CLASSES[b as usize] & TAG != 0
+}
+
+/// `list-char`: ATOM-CHAR, `%`, `*` or `]`.
+#[inline]
+pub fn is_list_char(b: u8) -> bool {
+    CLASSES[b as usize] & LIST != 0
+}
+
+/// 7-bit `TEXT-CHAR`: any CHAR except CR and LF.
+#[inline]
+pub fn is_text_char(b: u8) -> bool {
+    CLASSES[b as usize] & TEXT != 0
+}
+
+/// 7-bit `QUOTED-CHAR` without escape: TEXT-CHAR except `"` and `\`.
+#[inline]
+pub fn is_quoted_char(b: u8) -> bool {
+    CLASSES[b as usize] & QUOTED != 0
+}
+
+/// Runs a parser on one complete message and requires it to consume every byte.
+pub(crate) fn parse_all<'a, T>(
+    input: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
+) -> Result<T, ParseError> {
+    match parser(input) {
+        Ok((rest, value)) if rest.is_empty() => Ok(value),
+        Ok((rest, _)) => Err(PErr::new(rest, "end of message")
+            .with_kind(ErrorKind::TrailingBytes)
+            .into_public(input)),
+        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => Err(e.into_public(input)),
+        Err(nom::Err::Incomplete(_)) => Err(ParseError::new(
+            input.len(),
+            "more input",
+            ErrorKind::Incomplete,
+        )),
+    }
+}
+
+/// Names the rule being parsed: an error inside `f` that has no context yet gets `name`.
+#[inline]
+pub(crate) fn rule<'a, T>(
+    name: &'static str,
+    mut f: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> impl FnMut(&'a [u8]) -> PResult<'a, T> {
+    move |i| {
+        f(i).map_err(|e| {
+            e.map(|mut e: PErr<'a>| {
+                if e.context.is_empty() {
+                    e.context = name;
+                }
+                e
+            })
+        })
+    }
+}
+
+/// Expects one byte `c`, reported as `name` when missing.
+#[inline]
+pub(crate) fn byte<'a>(i: &'a [u8], c: u8, name: &'static str) -> PResult<'a, ()> {
+    match i.first() {
+        Some(&b) if b == c => Ok((&i[1..], ())),
+        _ => fail(i, name),
+    }
+}
+
+/// `SP`
+#[inline]
+pub(crate) fn sp(i: &[u8]) -> PResult<'_, ()> {
+    byte(i, b' ', "SP")
+}
+
+/// `CRLF`
+#[inline]
+pub(crate) fn crlf(i: &[u8]) -> PResult<'_, ()> {
+    if i.starts_with(b"\r\n") {
+        Ok((&i[2..], ()))
+    } else {
+        fail(i, "CRLF")
+    }
+}
+
+/// `"("`
+#[inline]
+pub(crate) fn lparen(i: &[u8]) -> PResult<'_, ()> {
+    byte(i, b'(', "\"(\"")
+}
+
+/// `")"`
+#[inline]
+pub(crate) fn rparen(i: &[u8]) -> PResult<'_, ()> {
+    byte(i, b')', "\")\"")
+}
+
+/// True when `i` starts with `kw`, compared ASCII case-insensitively.
+#[inline]
+pub(crate) fn starts_with_ci(i: &[u8], kw: &[u8]) -> bool {
+    i.len() >= kw.len() && i[..kw.len()].eq_ignore_ascii_case(kw)
+}
+
+/// Expects the keyword `kw` (case-insensitive, RFC 9051 §9 note 1), reported as `kw`.
+#[inline]
+pub(crate) fn keyword<'a>(i: &'a [u8], kw: &'static str) -> PResult<'a, ()> {
+    if starts_with_ci(i, kw.as_bytes()) {
+        Ok((&i[kw.len()..], ()))
+    } else {
+        fail(i, kw)
+    }
+}
+
+/// Takes the longest run of bytes satisfying `pred` (possibly empty).
+#[inline]
+pub(crate) fn take_while(i: &[u8], pred: impl Fn(u8) -> bool) -> (&[u8], &[u8]) {
+    let n = i.iter().position(|&b| !pred(b)).unwrap_or(i.len());
+    (&i[n..], &i[..n])
+}
+
+/// Takes a non-empty run of bytes satisfying `pred`, reporting `name` when empty.
+#[inline]
+pub(crate) fn take_while1<'a>(
+    i: &'a [u8],
+    pred: impl Fn(u8) -> bool,
+    name: &'static str,
+) -> PResult<'a, &'a [u8]> {
+    let (rest, run) = take_while(i, pred);
+    if run.is_empty() {
+        fail(i, name)
+    } else {
+        Ok((rest, run))
+    }
+}
+
+/// A keyword-like token: `1*ATOM-CHAR`. Used to dispatch on command names, attribute
+/// names and response codes before the exact rule is known.
+#[inline]
+pub(crate) fn token<'a>(i: &'a [u8], name: &'static str) -> PResult<'a, &'a [u8]> {
+    take_while1(i, is_atom_char, name)
+}
+
+/// Converts bytes already checked to be ASCII into a `&str`.
+#[inline]
+pub(crate) fn ascii_str(b: &[u8]) -> &str {
+    // Callers only pass byte runs taken by ASCII-only classes; the fallback cannot happen.
+    std::str::from_utf8(b).unwrap_or_default()
+}
+
+/// `1*DIGIT` as a u64 with at most `max`, reported as `name`.
+#[inline]
+fn digits<'a>(i: &'a [u8], max: u64, name: &'static str) -> PResult<'a, u64> {
+    let (rest, run) = take_while(i, |b| b.is_ascii_digit());
+    if run.is_empty() {
+        return fail(i, name);
+    }
+    if run.len() > 19 {
+        return fail_kind(i, name, ErrorKind::NumberTooLarge);
+    }
+    let mut v: u64 = 0;
+    for &d in run {
+        v = v * 10 + u64::from(d - b'0');
+    }
+    if v > max {
+        return fail_kind(i, name, ErrorKind::NumberTooLarge);
+    }
+    Ok((rest, v))
+}
+
+/// `number = 1*DIGIT` (unsigned 32-bit integer, RFC 9051 §4.2).
+#[inline]
+pub(crate) fn number(i: &[u8]) -> PResult<'_, u32> {
+    digits(i, u64::from(u32::MAX), "number").map(|(r, v)| (r, v as u32))
+}
+
+/// `nz-number = digit-nz *DIGIT` (non-zero unsigned 32-bit integer).
+#[inline]
+pub(crate) fn nz_number(i: &[u8]) -> PResult<'_, std::num::NonZeroU32> {
+    if i.first() == Some(&b'0') {
+        return fail_kind(i, "nz-number", ErrorKind::InvalidValue);
+    }
+    let (rest, v) = digits(i, u64::from(u32::MAX), "nz-number")?;
+    match std::num::NonZeroU32::new(v as u32) {
+        Some(v) => Ok((rest, v)),
+        None => fail_kind(i, "nz-number", ErrorKind::InvalidValue),
+    }
+}
+
+/// `number64 = 1*DIGIT` (unsigned 63-bit integer, RFC 9051 §4.2).
+#[inline]
+pub(crate) fn number64(i: &[u8]) -> PResult<'_, u64> {
+    digits(i, i64::MAX as u64, "number64")
+}
+
+/// Parses `"(" item *(SP item) ")"`, or with `allow_empty` also `"()"`.
+pub(crate) fn paren_list<'a, T>(
+    i: &'a [u8],
+    allow_empty: bool,
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let (mut i, ()) = lparen(i)?;
+    let mut out = Vec::new();
+    if allow_empty && i.first() == Some(&b')') {
+        return Ok((&i[1..], out));
+    }
+    loop {
+        let (rest, v) = item(i)?;
+        out.push(v);
+        match rest.first() {
+            Some(b' ') => i = &rest[1..],
+            Some(b')') => return Ok((&rest[1..], out)),
+            _ => return fail(rest, "\")\""),
+        }
+    }
+}
+
+/// Parses `item *(SP item)`: at least one item separated by single spaces. Stops (without
+/// consuming the space) when a space is not followed by an item.
+pub(crate) fn sp_list1<'a, T>(
+    i: &'a [u8],
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let (mut i, first) = item(i)?;
+    let mut out = vec![first];
+    while i.first() == Some(&b' ') {
+        match item(&i[1..]) {
+            Ok((rest, v)) => {
+                out.push(v);
+                i = rest;
+            }
+            Err(nom::Err::Error(_)) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((i, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_follow_the_abnf() {
+        for b in [
+            b'(', b')', b'{', b' ', b'%', b'*', b'"', b'\\', b']', 0x7f, 0, 0x80,
+        ] {
+            assert!(!is_atom_char(b), "{b:#x} is an atom-special");
+        }
+        assert!(is_astring_char(b']') && !is_atom_char(b']'));
+        assert!(is_atom_char(b'+') && !is_tag_char(b'+'));
+        assert!(is_list_char(b'%') && is_list_char(b'*'));
+        assert!(!is_text_char(b'\r') && !is_text_char(b'\n') && !is_text_char(0));
+        assert!(is_text_char(b'"') && !is_quoted_char(b'"'));
+    }
+
+    #[test]
+    fn numbers_respect_their_ranges() {
+        assert_eq!(number(b"4294967295 ").unwrap().1, u32::MAX);
+        let e = number(b"4294967296").unwrap_err();
+        assert!(matches!(
+            e,
+            nom::Err::Error(PErr {
+                kind: ErrorKind::NumberTooLarge,
+                ..
+            })
+        ));
+        assert!(nz_number(b"0").is_err());
+        assert!(nz_number(b"01").is_err());
+        assert_eq!(number(b"007").unwrap().1, 7);
+        assert_eq!(number64(b"9223372036854775807").unwrap().1, i64::MAX as u64);
+        assert!(number64(b"9223372036854775808").is_err());
+        assert!(number64(b"99999999999999999999").is_err());
+    }
+}

@@ -1,0 +1,312 @@
+//! Body section specifiers (RFC 9051 §6.4.5, §9 `section`, `section-spec`, `section-part`,
+//! `section-msgtext`, `section-text`, `header-list`, `section-binary`, `partial`).
+
+use std::num::NonZeroU32;
+
+use crate::core::{AString, IntoStatic};
+use crate::encode::{Encode, Encoder};
+use crate::error::{PResult, ValidationError, fail};
+use crate::parse::{byte, number64, nz_number, paren_list, sp, starts_with_ci};
+
+/// `section-part = nz-number *("." nz-number)`: a MIME part path such as `4.2.1`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct Part(Vec<NonZeroU32>);
+
+impl Part {
+    /// A part path; fails when empty.
+    pub fn new(path: Vec<NonZeroU32>) -> Result<Self, ValidationError> {
+        if path.is_empty() {
+            return Err(ValidationError::new("section-part", None));
+        }
+        Ok(Part(path))
+    }
+
+    /// The path.
+    pub fn path(&self) -> &[NonZeroU32] {
+        &self.0
+    }
+
+    /// Parses `section-part`. Stops before a `.` that is not followed by a digit (the start
+    /// of a `section-text`).
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let (mut i, first) = nz_number(i)?;
+        let mut path = vec![first];
+        while i.first() == Some(&b'.') && i.get(1).is_some_and(u8::is_ascii_digit) {
+            let (rest, n) = nz_number(&i[1..])?;
+            path.push(n);
+            i = rest;
+        }
+        Ok((i, Part(path)))
+    }
+}
+
+impl Encode for Part {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        for (n, p) in self.0.iter().enumerate() {
+            if n > 0 {
+                e.byte(b'.');
+            }
+            e.number(u64::from(p.get()));
+        }
+    }
+}
+
+/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`, never empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct HeaderList<'a>(Vec<AString<'a>>);
+
+impl<'a> HeaderList<'a> {
+    /// A list of header field names; fails when empty.
+    pub fn new(names: Vec<AString<'a>>) -> Result<Self, ValidationError> {
+        if names.is_empty() {
+            return Err(ValidationError::new("header-list", None));
+        }
+        Ok(HeaderList(names))
+    }
+
+    /// The names.
+    pub fn names(&self) -> &[AString<'a>] {
+        &self.0
+    }
+}
+
+/// A body section: what `BODY[...]` / `BODY.PEEK[...]` names (RFC 9051 §6.4.5).
+///
+/// ```
+/// use imap_codec::Section;
+/// let s = Section::parse_str("[1.2.HEADER.FIELDS (DATE FROM)]").unwrap();
+/// assert!(matches!(s, Section::HeaderFields { not: false, .. }));
+/// assert_eq!(s.to_string(), "[1.2.HEADER.FIELDS (DATE FROM)]");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Section<'a> {
+    /// `[]` (the whole message) or `[1.2]` (a part's body).
+    Part(Option<Part>),
+    /// `[HEADER]` / `[1.2.HEADER]`
+    Header(Option<Part>),
+    /// `[HEADER.FIELDS (...)]` or `[HEADER.FIELDS.NOT (...)]`, optionally under a part.
+    HeaderFields {
+        /// The part (of a message/rfc822 part), or the whole message.
+        part: Option<Part>,
+        /// `.NOT`: all fields except these.
+        not: bool,
+        /// The field names.
+        fields: HeaderList<'a>,
+    },
+    /// `[TEXT]` / `[1.2.TEXT]`
+    Text(Option<Part>),
+    /// `[1.2.MIME]` (only with a part).
+    Mime(Part),
+}
+
+impl<'a> Section<'a> {
+    /// Parses the text form, brackets included.
+    pub fn parse_str(s: &'a str) -> Result<Self, crate::ParseError> {
+        crate::parse::parse_all(s.as_bytes(), Self::parse::<true>)
+    }
+
+    /// Parses `section = "[" [section-spec] "]"`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, ()) = byte(i, b'[', "section")?;
+        if i.first() == Some(&b']') {
+            return Ok((&i[1..], Section::Part(None)));
+        }
+        let (i, part) = if i.first().is_some_and(u8::is_ascii_digit) {
+            let (i, p) = Part::parse(i)?;
+            if i.first() == Some(&b']') {
+                return Ok((&i[1..], Section::Part(Some(p))));
+            }
+            let (i, ()) = byte(i, b'.', "\".\"")?;
+            (i, Some(p))
+        } else {
+            (i, None)
+        };
+        let (i, section) = if starts_with_ci(i, b"HEADER.FIELDS") {
+            let (i, not) = if starts_with_ci(&i[13..], b".NOT") {
+                (&i[17..], true)
+            } else {
+                (&i[13..], false)
+            };
+            let (i, ()) = sp(i)?;
+            let (i, fields) = paren_list(i, false, AString::parse::<CMD>)?;
+            (
+                i,
+                Section::HeaderFields {
+                    part,
+                    not,
+                    fields: HeaderList(fields),
+                },
+            )
+        } else if starts_with_ci(i, b"HEADER") {
+            (&i[6..], Section::Header(part))
+        } else if starts_with_ci(i, b"TEXT") {
+            (&i[4..], Section::Text(part))
+        } else if let Some(p) = part.clone()
+            && starts_with_ci(i, b"MIME")
+        {
+            (&i[4..], Section::Mime(p))
+        } else {
+            return fail(i, "section-text");
+        };
+        let (i, ()) = byte(i, b']', "\"]\"")?;
+        Ok((i, section))
+    }
+}
+
+impl Encode for Section<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.byte(b'[');
+        let prefix = |e: &mut Encoder<'_>, part: &Option<Part>| {
+            if let Some(p) = part {
+                p.encode(e);
+                e.byte(b'.');
+            }
+        };
+        match self {
+            Section::Part(p) => {
+                if let Some(p) = p {
+                    p.encode(e);
+                }
+            }
+            Section::Header(p) => {
+                prefix(e, p);
+                e.raw(b"HEADER");
+            }
+            Section::HeaderFields { part, not, fields } => {
+                prefix(e, part);
+                e.raw(if *not {
+                    b"HEADER.FIELDS.NOT "
+                } else {
+                    b"HEADER.FIELDS "
+                });
+                e.paren_list(&fields.0, |e, f| f.encode(e));
+            }
+            Section::Text(p) => {
+                prefix(e, p);
+                e.raw(b"TEXT");
+            }
+            Section::Mime(p) => {
+                p.encode(e);
+                e.raw(b".MIME");
+            }
+        }
+        e.byte(b']');
+    }
+}
+
+impl std::fmt::Display for Section<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        self.encode(&mut e);
+        let _ = e.finish();
+        f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+impl IntoStatic for Section<'_> {
+    type Static = Section<'static>;
+    fn into_static(self) -> Section<'static> {
+        match self {
+            Section::Part(p) => Section::Part(p),
+            Section::Header(p) => Section::Header(p),
+            Section::HeaderFields { part, not, fields } => Section::HeaderFields {
+                part,
+                not,
+                fields: HeaderList(fields.0.into_static()),
+            },
+            Section::Text(p) => Section::Text(p),
+            Section::Mime(p) => Section::Mime(p),
+        }
+    }
+}
+
+/// `section-binary = "[" [section-part] "]"` (RFC 9051 §9, RFC 3516).
+pub(crate) fn parse_section_binary(i: &[u8]) -> PResult<'_, Option<Part>> {
+    let (i, ()) = byte(i, b'[', "section-binary")?;
+    if i.first() == Some(&b']') {
+        return Ok((&i[1..], None));
+    }
+    let (i, p) = Part::parse(i)?;
+    let (i, ()) = byte(i, b']', "\"]\"")?;
+    Ok((i, Some(p)))
+}
+
+/// Writes `section-binary`.
+pub(crate) fn encode_section_binary(part: &Option<Part>, e: &mut Encoder<'_>) {
+    e.byte(b'[');
+    if let Some(p) = part {
+        p.encode(e);
+    }
+    e.byte(b']');
+}
+
+/// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9): a byte range of a FETCH.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Partial {
+    /// The first octet.
+    pub offset: u64,
+    /// How many octets at most (never 0).
+    pub length: std::num::NonZeroU64,
+}
+
+impl Partial {
+    /// Parses `partial`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let (i, ()) = byte(i, b'<', "partial")?;
+        let (i, offset) = number64(i)?;
+        let (i, ()) = byte(i, b'.', "\".\"")?;
+        let at = i;
+        let (i, length) = number64(i)?;
+        let Some(length) = std::num::NonZeroU64::new(length) else {
+            return fail(at, "nz-number64");
+        };
+        let (i, ()) = byte(i, b'>', "\">\"")?;
+        Ok((i, Partial { offset, length }))
+    }
+}
+
+impl Encode for Partial {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.byte(b'<')
+            .number(self.offset)
+            .byte(b'.')
+            .number(self.length.get())
+            .byte(b'>');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections() {
+        for s in [
+            "[]",
+            "[1]",
+            "[1.2.3]",
+            "[HEADER]",
+            "[TEXT]",
+            "[4.1.MIME]",
+            "[2.HEADER.FIELDS.NOT (X-A \"b c\")]",
+        ] {
+            assert_eq!(Section::parse_str(s).unwrap().to_string(), s);
+        }
+        for bad in [
+            "[MIME]",
+            "[1.0]",
+            "[0]",
+            "[HEADER.FIELDS ()]",
+            "[1.]",
+            "[FOO]",
+            "[1",
+        ] {
+            assert!(Section::parse_str(bad).is_err(), "{bad}");
+        }
+    }
+}

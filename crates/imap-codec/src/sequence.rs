@@ -1,0 +1,318 @@
+//! Sequence sets (RFC 9051 §4.1.1, §9 `sequence-set`, `seq-range`, `seq-number`, `$`
+//! from RFC 5182 / RFC 9051 §6.4.4.1) and the `uid-set` of UIDPLUS response codes.
+
+use std::num::NonZeroU32;
+
+use crate::core::IntoStatic;
+use crate::encode::{Encode, Encoder};
+use crate::error::{PResult, ValidationError, fail};
+use crate::parse::nz_number;
+
+/// `seq-number = nz-number / "*"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SeqNumber {
+    /// A message sequence number or UID.
+    Value(NonZeroU32),
+    /// `*`: the largest number in use.
+    Largest,
+}
+
+impl SeqNumber {
+    fn parse(i: &[u8]) -> PResult<'_, Self> {
+        match i.first() {
+            Some(b'*') => Ok((&i[1..], SeqNumber::Largest)),
+            Some(b'1'..=b'9') => nz_number(i).map(|(r, n)| (r, SeqNumber::Value(n))),
+            _ => fail(i, "seq-number"),
+        }
+    }
+}
+
+impl Encode for SeqNumber {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            SeqNumber::Value(n) => e.number(u64::from(n.get())),
+            SeqNumber::Largest => e.byte(b'*'),
+        };
+    }
+}
+
+/// One element of a sequence set: a number or `seq-range = seq-number ":" seq-number`
+/// (the two ends may come in either order, RFC 9051 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SeqItem {
+    /// `n` or `*`
+    Single(SeqNumber),
+    /// `a:b`
+    Range(SeqNumber, SeqNumber),
+}
+
+impl SeqItem {
+    /// A single number; `None` for 0.
+    pub fn single(n: u32) -> Option<Self> {
+        NonZeroU32::new(n).map(|n| SeqItem::Single(SeqNumber::Value(n)))
+    }
+
+    /// The range `a:b`; `None` if either end is 0.
+    pub fn range(a: u32, b: u32) -> Option<Self> {
+        Some(SeqItem::Range(
+            SeqNumber::Value(NonZeroU32::new(a)?),
+            SeqNumber::Value(NonZeroU32::new(b)?),
+        ))
+    }
+
+    /// True when `n` is in this item, given the largest number in use (`*`).
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        let value = |s: &SeqNumber| match s {
+            SeqNumber::Value(v) => v.get(),
+            SeqNumber::Largest => largest,
+        };
+        match self {
+            SeqItem::Single(s) => value(s) == n,
+            SeqItem::Range(a, b) => {
+                let (lo, hi) = (value(a).min(value(b)), value(a).max(value(b)));
+                (lo..=hi).contains(&n)
+            }
+        }
+    }
+}
+
+impl Encode for SeqItem {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            SeqItem::Single(s) => s.encode(e),
+            SeqItem::Range(a, b) => {
+                a.encode(e);
+                e.byte(b':');
+                b.encode(e);
+            }
+        }
+    }
+}
+
+/// `sequence-set` (RFC 9051 §9): one or more numbers and ranges, or `$`, the result saved by
+/// `SEARCH RETURN (SAVE)` (RFC 9051 §6.4.4.1).
+///
+/// ```
+/// use imap_codec::SequenceSet;
+/// let set = SequenceSet::parse_str("2,4:7,9,12:*").unwrap();
+/// assert!(set.contains(5, 20) && !set.contains(8, 20) && set.contains(20, 20));
+/// assert_eq!(set.to_string(), "2,4:7,9,12:*");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SequenceSet {
+    /// Numbers and ranges (never empty).
+    Items(SeqItems),
+    /// `$`
+    SearchResult,
+}
+
+/// A non-empty list of sequence-set items.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct SeqItems(Vec<SeqItem>);
+
+impl SeqItems {
+    /// The items, in order.
+    pub fn as_slice(&self) -> &[SeqItem] {
+        &self.0
+    }
+}
+
+impl SequenceSet {
+    /// A set of the given items; fails when `items` is empty.
+    pub fn new(items: Vec<SeqItem>) -> Result<Self, ValidationError> {
+        if items.is_empty() {
+            return Err(ValidationError::new("sequence-set", None));
+        }
+        Ok(SequenceSet::Items(SeqItems(items)))
+    }
+
+    /// A set with one number; fails for 0.
+    pub fn single(n: u32) -> Result<Self, ValidationError> {
+        let item = SeqItem::single(n).ok_or(ValidationError::new("nz-number", Some(0)))?;
+        Ok(SequenceSet::Items(SeqItems(vec![item])))
+    }
+
+    /// Parses the text form, e.g. `1:4,7,9:*` or `$`.
+    pub fn parse_str(s: &str) -> Result<Self, crate::ParseError> {
+        crate::parse::parse_all(s.as_bytes(), Self::parse)
+    }
+
+    /// True when `n` is in the set, given the largest number in use. `$` contains nothing
+    /// (its value lives in the session).
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        match self {
+            SequenceSet::Items(items) => items.0.iter().any(|i| i.contains(n, largest)),
+            SequenceSet::SearchResult => false,
+        }
+    }
+
+    /// Parses `sequence-set`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        if i.first() == Some(&b'$') {
+            return Ok((&i[1..], SequenceSet::SearchResult));
+        }
+        let mut items = Vec::new();
+        let mut i = i;
+        loop {
+            let (rest, a) = SeqNumber::parse(i).map_err(|e| {
+                e.map(|mut e| {
+                    if e.expected == "seq-number" && items.is_empty() {
+                        e.expected = "sequence-set";
+                    }
+                    e
+                })
+            })?;
+            let (rest, item) = if rest.first() == Some(&b':') {
+                let (rest, b) = SeqNumber::parse(&rest[1..])?;
+                (rest, SeqItem::Range(a, b))
+            } else {
+                (rest, SeqItem::Single(a))
+            };
+            items.push(item);
+            if rest.first() == Some(&b',') {
+                i = &rest[1..];
+            } else {
+                return Ok((rest, SequenceSet::Items(SeqItems(items))));
+            }
+        }
+    }
+}
+
+impl Encode for SequenceSet {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            SequenceSet::Items(items) => {
+                for (n, item) in items.0.iter().enumerate() {
+                    if n > 0 {
+                        e.byte(b',');
+                    }
+                    item.encode(e);
+                }
+            }
+            SequenceSet::SearchResult => {
+                e.byte(b'$');
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SequenceSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        self.encode(&mut e);
+        let _ = e.finish();
+        f.write_str(std::str::from_utf8(&out).unwrap_or_default())
+    }
+}
+
+impl IntoStatic for SequenceSet {
+    type Static = SequenceSet;
+    fn into_static(self) -> SequenceSet {
+        self
+    }
+}
+
+/// `uid-set = (uniqueid / uid-range) *("," uid-set)` (RFC 9051 §9, RFC 4315): like a sequence
+/// set but without `*` and `$`; used by APPENDUID and COPYUID.
+///
+/// ```
+/// use imap_codec::UidSet;
+/// let set = UidSet::parse_str("304,319:320").unwrap();
+/// assert_eq!(set.ranges(), &[(304, 304), (319, 320)]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct UidSet(Vec<(u32, u32)>);
+
+impl UidSet {
+    /// A set of inclusive ranges (a single UID is `(n, n)`); fails when empty or with a 0.
+    pub fn new(ranges: Vec<(u32, u32)>) -> Result<Self, ValidationError> {
+        if ranges.is_empty() || ranges.iter().any(|&(a, b)| a == 0 || b == 0) {
+            return Err(ValidationError::new("uid-set", None));
+        }
+        Ok(UidSet(ranges))
+    }
+
+    /// The ranges as written (`a:b` keeps its order; a single UID is `(n, n)`).
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.0
+    }
+
+    /// Parses the text form.
+    pub fn parse_str(s: &str) -> Result<Self, crate::ParseError> {
+        crate::parse::parse_all(s.as_bytes(), Self::parse)
+    }
+
+    /// Parses `uid-set`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let mut out = Vec::new();
+        let mut i = i;
+        loop {
+            let (rest, a) = nz_number(i)?;
+            let (rest, b) = if rest.first() == Some(&b':') {
+                nz_number(&rest[1..])?
+            } else {
+                (rest, a)
+            };
+            out.push((a.get(), b.get()));
+            if rest.first() == Some(&b',') {
+                i = &rest[1..];
+            } else {
+                return Ok((rest, UidSet(out)));
+            }
+        }
+    }
+}
+
+impl Encode for UidSet {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        for (n, &(a, b)) in self.0.iter().enumerate() {
+            if n > 0 {
+                e.byte(b',');
+            }
+            e.number(u64::from(a));
+            if a != b {
+                e.byte(b':').number(u64::from(b));
+            }
+        }
+    }
+}
+
+impl IntoStatic for UidSet {
+    type Static = UidSet;
+    fn into_static(self) -> UidSet {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_sets() {
+        for good in ["1", "*", "1:*", "*:4", "5:2", "1,2,3:5,7:*", "$"] {
+            assert_eq!(SequenceSet::parse_str(good).unwrap().to_string(), good);
+        }
+        for bad in [
+            "",
+            "0",
+            "1:",
+            ":3",
+            "1,,2",
+            "1,",
+            "$,1",
+            "4294967296",
+            "1:0",
+        ] {
+            assert!(SequenceSet::parse_str(bad).is_err(), "{bad}");
+        }
+        let reversed = SequenceSet::parse_str("5:2").unwrap();
+        assert!(reversed.contains(3, 10));
+    }
+}

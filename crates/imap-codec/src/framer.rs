@@ -1,1 +1,686 @@
-//! framer placeholder
+//! The framer: where does one IMAP message end? (RFC 9051 §2.2, §4.3)
+//!
+//! An IMAP message is a line ending in CRLF, except that a line ending in a literal
+//! announcement — `{n}`, `{n+}` (RFC 7888) or `~{n}` (RFC 3516) — continues with exactly `n`
+//! octets of literal data and then the rest of the message. The framer finds message ends in
+//! bytes that arrive in pieces of any size:
+//!
+//! - it finds line ends with `memchr` and remembers how far it has looked, so no byte is
+//!   scanned twice, and it steps over literal data without looking at it: feeding a stream in
+//!   chunks of any size costs O(total bytes);
+//! - it reports a literal announcement **before** the literal's data, so that a server can
+//!   answer `+` (or reject the command by its tag) and a client knows a literal is pending;
+//! - it enforces limits (line length, literal size, message size); after a limit error the
+//!   rest of the offending message is handed back as [`Frame::Discard`] so that the stream
+//!   stays usable.
+//!
+//! [`Framer`] works on the caller's buffer (httparse style); [`FramedBuffer`] owns one for
+//! callers that prefer push/poll.
+//!
+//! ```
+//! use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+//! use imap_codec::Command;
+//!
+//! let mut stream = FramedBuffer::new(FramerConfig::server());
+//! let mut commands = Vec::new();
+//! for chunk in [&b"a1 LOGIN {5}\r"[..], b"\nalice", b" secret\r\na2 NO", b"OP\r\n"] {
+//!     stream.push(chunk);
+//!     while let Some(frame) = stream.next().unwrap() {
+//!         match frame {
+//!             Frame::Literal(lit) => assert_eq!(lit.length, 5), // a server would send "+ " here
+//!             Frame::Message(bytes) => commands.push(Command::parse(bytes).unwrap().into_static()),
+//!             Frame::Discard(_) => unreachable!(),
+//!         }
+//!     }
+//! }
+//! assert_eq!(commands.len(), 2);
+//! ```
+
+use std::fmt;
+
+/// Which side's messages are framed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A server framing the client's commands: a synchronizing literal's data only follows
+    /// after the server's `+`, so a rejected one ends the message at its announcement.
+    Server,
+    /// A client framing the server's responses: literal data always follows.
+    Client,
+}
+
+/// Limits of the framer. Exceeding one yields a [`FrameError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FramerConfig {
+    /// Whose messages are framed.
+    pub role: Role,
+    /// Longest line, CRLF included (a line is the text between message start or literal
+    /// end and the next CRLF).
+    pub max_line: usize,
+    /// Largest literal.
+    pub max_literal: u64,
+    /// Largest message, lines and literals together.
+    pub max_message: u64,
+}
+
+impl FramerConfig {
+    /// Defaults for a server framing commands: 64 KiB lines (like Dovecot's
+    /// `imap_max_line_length`), 64 MiB literals and messages.
+    pub fn server() -> Self {
+        FramerConfig {
+            role: Role::Server,
+            max_line: 64 * 1024,
+            max_literal: 64 * 1024 * 1024,
+            max_message: 64 * 1024 * 1024 + 64 * 1024,
+        }
+    }
+
+    /// Defaults for a client framing responses: 1 MiB lines (long SEARCH results), 1 GiB
+    /// literals and messages.
+    pub fn client() -> Self {
+        FramerConfig {
+            role: Role::Client,
+            max_line: 1024 * 1024,
+            max_literal: 1 << 30,
+            max_message: (1 << 30) + (1 << 20),
+        }
+    }
+
+    /// The same configuration with another line limit.
+    pub fn with_max_line(mut self, max_line: usize) -> Self {
+        self.max_line = max_line;
+        self
+    }
+
+    /// The same configuration with another literal limit.
+    pub fn with_max_literal(mut self, max_literal: u64) -> Self {
+        self.max_literal = max_literal;
+        self
+    }
+
+    /// The same configuration with another message limit.
+    pub fn with_max_message(mut self, max_message: u64) -> Self {
+        self.max_message = max_message;
+        self
+    }
+}
+
+/// A literal announced at the end of a line, reported before its data is consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiteralAnnouncement {
+    /// The number of octets announced.
+    pub length: u64,
+    /// `{n}` (the sender waits for `+`) rather than `{n+}`.
+    pub synchronizing: bool,
+    /// `~{n}`: a literal8 (RFC 3516), which may hold any octet.
+    pub binary: bool,
+    /// How many bytes of the message precede the literal data (the message so far, up to and
+    /// including the announcement's CRLF). The tag can be read from its start.
+    pub prefix_len: usize,
+}
+
+/// What [`Framer::next`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// More bytes are needed; when known, at least this many more.
+    Incomplete(Option<u64>),
+    /// A literal announcement; its data is not consumed yet. Call `next` again to go on.
+    Literal(LiteralAnnouncement),
+    /// `buf[..len]` is one complete message. Remove those bytes before the next call.
+    Message(usize),
+    /// `buf[..len]` belongs to a message that was rejected: remove those bytes before the next
+    /// call. `finished` is true when the rejected message ends there.
+    Discard {
+        /// Bytes to remove.
+        len: usize,
+        /// Whether the rejected message is over.
+        finished: bool,
+    },
+}
+
+/// A limit was exceeded. The framer then discards the rest of that message (see
+/// [`Status::Discard`]) and goes on with the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// A line is longer than [`FramerConfig::max_line`].
+    LineTooLong {
+        /// The limit.
+        limit: usize,
+    },
+    /// A literal is larger than [`FramerConfig::max_literal`] (or its count does not fit 64
+    /// bits). For a synchronizing literal sent to a server, the message ends at the
+    /// announcement: answer with a tagged BAD or NO instead of `+` (RFC 9051 §4.3).
+    LiteralTooLarge {
+        /// The literal as announced (`length` saturates at `u64::MAX`).
+        literal: LiteralAnnouncement,
+        /// The limit.
+        limit: u64,
+    },
+    /// The message is larger than [`FramerConfig::max_message`].
+    MessageTooLarge {
+        /// The limit.
+        limit: u64,
+    },
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::LineTooLong { limit } => write!(f, "line longer than {limit} octets"),
+            FrameError::LiteralTooLarge { literal, limit } => write!(
+                f,
+                "literal of {} octets exceeds the limit of {limit}",
+                literal.length
+            ),
+            FrameError::MessageTooLarge { limit } => {
+                write!(f, "message larger than {limit} octets")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FrameError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Looking for the CRLF of the line that started at `line_start`.
+    Line,
+    /// Literal announced and reported; `remaining` octets to step over next.
+    Literal { remaining: u64, reported: bool },
+}
+
+/// The incremental, literal-aware framer. It holds no bytes: the caller keeps a buffer that
+/// starts at the current message, appends what arrives, calls [`Framer::next`], and removes
+/// the bytes of every [`Status::Message`] / [`Status::Discard`] it is given.
+#[derive(Debug, Clone)]
+pub struct Framer {
+    config: FramerConfig,
+    state: State,
+    /// Bytes of the buffer already looked at.
+    pos: usize,
+    /// Where the current line starts.
+    line_start: usize,
+    /// Bytes of the message so far that were removed by `Discard` (discard mode only).
+    discarding: bool,
+    /// Set by [`Framer::reject_literal`] or a synchronizing literal over the limit: the
+    /// rejected message ends at `pos`.
+    end_at_pos: bool,
+    /// An announcement waiting to be reported (after the line end was found).
+    pending: Option<LiteralAnnouncement>,
+}
+
+impl Framer {
+    /// A framer with the given limits.
+    pub fn new(config: FramerConfig) -> Self {
+        Framer {
+            config,
+            state: State::Line,
+            pos: 0,
+            line_start: 0,
+            discarding: false,
+            end_at_pos: false,
+            pending: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FramerConfig {
+        &self.config
+    }
+
+    /// True when no part of a message has been seen (nothing buffered belongs to a message in
+    /// progress).
+    pub fn is_idle(&self) -> bool {
+        self.pos == 0 && self.state == State::Line && !self.discarding
+    }
+
+    /// A server declines the synchronizing literal just reported (it answers with a tagged
+    /// BAD/NO instead of `+`): the message ends at the announcement and is discarded.
+    pub fn reject_literal(&mut self) {
+        if let State::Literal { .. } = self.state {
+            self.discarding = true;
+            self.end_at_pos = true;
+        }
+    }
+
+    /// Looks at `buf` (the bytes from the start of the current message) and says what is
+    /// there. Returns an error once when a limit is exceeded; the following calls hand back
+    /// the rest of that message as [`Status::Discard`].
+    pub fn next(&mut self, buf: &[u8]) -> Result<Status, FrameError> {
+        loop {
+            if self.end_at_pos {
+                let len = self.pos;
+                self.reset();
+                return Ok(Status::Discard {
+                    len,
+                    finished: true,
+                });
+            }
+            match self.state {
+                State::Literal {
+                    remaining,
+                    reported,
+                } => {
+                    if !reported {
+                        self.state = State::Literal {
+                            remaining,
+                            reported: true,
+                        };
+                        if let Some(lit) = self.pending.take()
+                            && !self.discarding
+                        {
+                            return Ok(Status::Literal(lit));
+                        }
+                    }
+                    let available = (buf.len() - self.pos) as u64;
+                    if available < remaining {
+                        if self.discarding && buf.len() > 0 {
+                            let len = buf.len();
+                            self.pos = 0;
+                            self.line_start = 0;
+                            self.state = State::Literal {
+                                remaining: remaining - available,
+                                reported: true,
+                            };
+                            return Ok(Status::Discard {
+                                len,
+                                finished: false,
+                            });
+                        }
+                        self.pos = buf.len();
+                        self.state = State::Literal {
+                            remaining: remaining - available,
+                            reported: true,
+                        };
+                        return Ok(Status::Incomplete(Some(remaining - available)));
+                    }
+                    self.pos += remaining as usize;
+                    self.line_start = self.pos;
+                    self.state = State::Line;
+                }
+                State::Line => {
+                    let found = memchr::memchr(b'\n', &buf[self.pos..]).map(|k| self.pos + k);
+                    let Some(lf) = found else {
+                        self.pos = buf.len();
+                        if self.discarding {
+                            // Keep a final CR: it may pair with an LF still to come.
+                            let keep = usize::from(buf.last() == Some(&b'\r'));
+                            let len = buf.len() - keep;
+                            if len == 0 {
+                                return Ok(Status::Incomplete(None));
+                            }
+                            self.pos = keep;
+                            self.line_start = 0;
+                            return Ok(Status::Discard {
+                                len,
+                                finished: false,
+                            });
+                        }
+                        if buf.len() - self.line_start > self.config.max_line {
+                            return Err(self.start_discarding(FrameError::LineTooLong {
+                                limit: self.config.max_line,
+                            }));
+                        }
+                        if buf.len() as u64 > self.config.max_message {
+                            return Err(self.start_discarding(FrameError::MessageTooLarge {
+                                limit: self.config.max_message,
+                            }));
+                        }
+                        return Ok(Status::Incomplete(None));
+                    };
+                    self.pos = lf + 1;
+                    if lf == self.line_start || buf[lf - 1] != b'\r' {
+                        // A bare LF (or one after a CR that was literal data) does not end a
+                        // line; the grammar rejects it later.
+                        continue;
+                    }
+                    if !self.discarding {
+                        let err = if self.pos - self.line_start > self.config.max_line {
+                            Some(FrameError::LineTooLong {
+                                limit: self.config.max_line,
+                            })
+                        } else if self.pos as u64 > self.config.max_message {
+                            Some(FrameError::MessageTooLarge {
+                                limit: self.config.max_message,
+                            })
+                        } else {
+                            None
+                        };
+                        if let Some(err) = err {
+                            // Look at this line end again, in discard mode: it may end the
+                            // message or announce a literal that must be stepped over.
+                            self.pos = lf;
+                            return Err(self.start_discarding(err));
+                        }
+                    }
+                    match literal_announcement(&buf[self.line_start..lf - 1]) {
+                        None => {
+                            let len = self.pos;
+                            let discarding = self.discarding;
+                            self.reset();
+                            return Ok(if discarding {
+                                Status::Discard {
+                                    len,
+                                    finished: true,
+                                }
+                            } else {
+                                Status::Message(len)
+                            });
+                        }
+                        Some((length, synchronizing, binary)) => {
+                            let lit = LiteralAnnouncement {
+                                length,
+                                synchronizing,
+                                binary,
+                                prefix_len: self.pos,
+                            };
+                            if self.discarding {
+                                if self.config.role == Role::Server && synchronizing {
+                                    self.end_at_pos = true;
+                                    continue;
+                                }
+                            } else if length > self.config.max_literal {
+                                let err = FrameError::LiteralTooLarge {
+                                    literal: lit,
+                                    limit: self.config.max_literal,
+                                };
+                                let err = self.start_discarding(err);
+                                if self.config.role == Role::Server && synchronizing {
+                                    self.end_at_pos = true;
+                                } else {
+                                    self.state = State::Literal {
+                                        remaining: length,
+                                        reported: true,
+                                    };
+                                }
+                                return Err(err);
+                            } else if self.pos as u64 + length > self.config.max_message {
+                                let err = self.start_discarding(FrameError::MessageTooLarge {
+                                    limit: self.config.max_message,
+                                });
+                                if self.config.role == Role::Server && synchronizing {
+                                    self.end_at_pos = true;
+                                } else {
+                                    self.state = State::Literal {
+                                        remaining: length,
+                                        reported: true,
+                                    };
+                                }
+                                return Err(err);
+                            }
+                            self.pending = Some(lit);
+                            self.state = State::Literal {
+                                remaining: length,
+                                reported: false,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn start_discarding(&mut self, err: FrameError) -> FrameError {
+        self.discarding = true;
+        err
+    }
+
+    fn reset(&mut self) {
+        self.state = State::Line;
+        self.pos = 0;
+        self.line_start = 0;
+        self.discarding = false;
+        self.end_at_pos = false;
+        self.pending = None;
+    }
+}
+
+/// If `line` (without its CRLF) ends in `{n}`, `{n+}` or `~{n}`, returns (n, synchronizing,
+/// binary). A count too large for 64 bits saturates (and so exceeds any limit).
+fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
+    let body = line.strip_suffix(b"}")?;
+    let (body, synchronizing) = match body.strip_suffix(b"+") {
+        Some(b) => (b, false),
+        None => (body, true),
+    };
+    let digits_start = body
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |p| p + 1);
+    let digits = &body[digits_start..];
+    if digits.is_empty() || digits_start == 0 || body[digits_start - 1] != b'{' {
+        return None;
+    }
+    let binary = digits_start >= 2 && body[digits_start - 2] == b'~';
+    let length = digits.iter().fold(0u64, |acc, d| {
+        acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    });
+    Some((length, synchronizing, binary))
+}
+
+/// One thing [`FramedBuffer::next`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Frame<'b> {
+    /// A complete message.
+    Message(&'b [u8]),
+    /// A literal announcement (its data has not been consumed).
+    Literal(LiteralAnnouncement),
+    /// Bytes of a rejected message, dropped (how many).
+    Discard(usize),
+}
+
+/// A [`Framer`] with its own buffer: [`push`](FramedBuffer::push) received bytes, then call
+/// [`next`](FramedBuffer::next) until it returns `None`.
+///
+/// Consumed bytes are dropped lazily and the buffer is compacted only when the consumed part
+/// is at least as large as what remains, so each byte is moved O(1) times on average.
+#[derive(Debug, Clone)]
+pub struct FramedBuffer {
+    framer: Framer,
+    buf: Vec<u8>,
+    /// Start of the current message in `buf`.
+    start: usize,
+    /// Bytes to drop at the next call (the message last returned).
+    consumed: usize,
+}
+
+impl FramedBuffer {
+    /// An empty buffer with a framer of the given limits.
+    pub fn new(config: FramerConfig) -> Self {
+        FramedBuffer {
+            framer: Framer::new(config),
+            buf: Vec::new(),
+            start: 0,
+            consumed: 0,
+        }
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, data: &[u8]) {
+        self.drop_consumed();
+        if self.start > 0 && self.start >= self.buf.len() - self.start {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The framer (for [`Framer::reject_literal`] and its configuration).
+    pub fn framer_mut(&mut self) -> &mut Framer {
+        &mut self.framer
+    }
+
+    /// Bytes received but not yet returned as part of a message.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf[self.start + self.consumed..]
+    }
+
+    /// Removes and returns everything buffered, and resets the framer (e.g. after STARTTLS,
+    /// where bytes that arrived after the command must not be interpreted as IMAP).
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        self.drop_consumed();
+        let rest = self.buf.split_off(self.start);
+        self.buf.clear();
+        self.start = 0;
+        self.framer = Framer::new(*self.framer.config());
+        rest
+    }
+
+    fn drop_consumed(&mut self) {
+        self.start += self.consumed;
+        self.consumed = 0;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    /// The next message or literal announcement, or `None` when more bytes are needed.
+    pub fn next(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
+        self.drop_consumed();
+        match self.framer.next(&self.buf[self.start..])? {
+            Status::Incomplete(_) => Ok(None),
+            Status::Literal(lit) => Ok(Some(Frame::Literal(lit))),
+            Status::Message(len) => {
+                self.consumed = len;
+                Ok(Some(Frame::Message(&self.buf[self.start..self.start + len])))
+            }
+            Status::Discard { len, .. } => {
+                self.consumed = len;
+                Ok(Some(Frame::Discard(len)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds `input` in chunks of `size` and collects messages, literal sizes and errors.
+    fn run(config: FramerConfig, input: &[u8], size: usize) -> Vec<String> {
+        let mut fb = FramedBuffer::new(config);
+        let mut out = Vec::new();
+        for chunk in input.chunks(size.max(1)) {
+            fb.push(chunk);
+            loop {
+                match fb.next() {
+                    Ok(Some(Frame::Message(m))) => out.push(String::from_utf8_lossy(m).into_owned()),
+                    Ok(Some(Frame::Literal(l))) => out.push(format!("literal {} sync={}", l.length, l.synchronizing)),
+                    Ok(Some(Frame::Discard(n))) => out.push(format!("discard {n}")),
+                    Ok(None) => break,
+                    Err(e) => out.push(format!("error {e}")),
+                }
+            }
+        }
+        // Merge consecutive discards so that chunking does not change the result.
+        let mut merged: Vec<String> = Vec::new();
+        for s in out {
+            if let (Some(last), Some(n)) = (merged.last_mut(), s.strip_prefix("discard ")) {
+                if let Some(m) = last.strip_prefix("discard ") {
+                    let total: usize = m.parse::<usize>().unwrap() + n.parse::<usize>().unwrap();
+                    *last = format!("discard {total}");
+                    continue;
+                }
+            }
+            merged.push(s);
+        }
+        merged
+    }
+
+    #[test]
+    fn lines_and_literals_in_any_chunking() {
+        let input = b"a1 NOOP\r\na2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\n* 1 FETCH (BODY[] ~{2}\r\n\0\n)\r\n";
+        let whole = run(FramerConfig::server(), input, input.len());
+        assert_eq!(
+            whole,
+            [
+                "a1 NOOP\r\n",
+                "literal 5 sync=true",
+                "literal 3 sync=false",
+                "a2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\n",
+                "literal 2 sync=true",
+                "* 1 FETCH (BODY[] ~{2}\r\n\0\n)\r\n",
+            ]
+        );
+        for size in 1..input.len() {
+            assert_eq!(run(FramerConfig::server(), input, size), whole, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn bare_lf_does_not_end_a_line() {
+        assert_eq!(run(FramerConfig::server(), b"a NOOP\nb NOOP\r\n", 3), ["a NOOP\nb NOOP\r\n"]);
+    }
+
+    #[test]
+    fn not_announcements() {
+        for line in [&b"x {}"[..], b"x {a}", b"}", b"x 5}", b"{5", b"x {5}}"] {
+            assert_eq!(literal_announcement(line), None, "{:?}", String::from_utf8_lossy(line));
+        }
+        assert_eq!(literal_announcement(b"{0}"), Some((0, true, false)));
+        assert_eq!(literal_announcement(b"x ~{7+}"), Some((7, false, true)));
+        assert_eq!(literal_announcement(b"x {99999999999999999999999}").unwrap().0, u64::MAX);
+    }
+
+    #[test]
+    fn long_line_is_discarded_and_the_stream_goes_on() {
+        let config = FramerConfig::server().with_max_line(16);
+        let input = b"a1 SEARCH TEXT xxxxxxxxxxxxxxxxxxxxxx\r\na2 NOOP\r\n";
+        let whole = run(config, input, input.len());
+        assert_eq!(whole, ["error line longer than 16 octets", "discard 39", "a2 NOOP\r\n"]);
+        for size in 1..input.len() {
+            assert_eq!(run(config, input, size), whole, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn oversized_sync_literal_ends_the_command_at_the_announcement() {
+        let config = FramerConfig::server().with_max_literal(10);
+        let input = b"a1 APPEND INBOX {100}\r\na2 NOOP\r\n";
+        assert_eq!(
+            run(config, input, input.len()),
+            ["error literal of 100 octets exceeds the limit of 10", "discard 23", "a2 NOOP\r\n"]
+        );
+    }
+
+    #[test]
+    fn oversized_non_sync_literal_is_skipped() {
+        let config = FramerConfig::server().with_max_literal(4);
+        let input = b"a1 APPEND INBOX {6+}\r\n{1}\r\nx\r\na2 NOOP\r\n";
+        let whole = run(config, input, input.len());
+        assert_eq!(whole, ["error literal of 6 octets exceeds the limit of 4", "discard 30", "a2 NOOP\r\n"]);
+        for size in 1..input.len() {
+            assert_eq!(run(config, input, size), whole, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn rejected_literal_by_the_application() {
+        let mut fb = FramedBuffer::new(FramerConfig::server());
+        fb.push(b"a1 LOGIN {5}\r\n");
+        assert!(matches!(fb.next(), Ok(Some(Frame::Literal(_)))));
+        fb.framer_mut().reject_literal();
+        assert_eq!(fb.next(), Ok(Some(Frame::Discard(14))));
+        fb.push(b"a2 NOOP\r\n");
+        assert_eq!(fb.next(), Ok(Some(Frame::Message(b"a2 NOOP\r\n"))));
+    }
+
+    #[test]
+    fn huge_literal_in_small_chunks_is_not_buffered_twice() {
+        let mut framer = Framer::new(FramerConfig::client());
+        let mut buf = b"* 1 FETCH (BODY[] {100000}\r\n".to_vec();
+        assert!(matches!(framer.next(&buf), Ok(Status::Literal(_))));
+        let mut expected_remaining = 100_000u64;
+        for _ in 0..100 {
+            buf.extend_from_slice(&[b'x'; 1000]);
+            expected_remaining -= 1000;
+            if expected_remaining > 0 {
+                assert_eq!(framer.next(&buf), Ok(Status::Incomplete(Some(expected_remaining))));
+            }
+        }
+        buf.extend_from_slice(b")\r\n");
+        assert_eq!(framer.next(&buf), Ok(Status::Message(buf.len())));
+    }
+}

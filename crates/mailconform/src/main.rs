@@ -1,0 +1,129 @@
+//! `mailconform`: the project's conformance tool, the one crate that does I/O.
+//!
+//! `mailconform validate [--json] PATH...` reads trace files (directories recursively,
+//! `*.trace`), parses every message of both sides with the strict codec, prints one line per
+//! message, honours each trace's `expect:` header, and ends with `N passed, M failed`
+//! (counting files). It exits with 1 when a file fails, 2 when it cannot run.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use mailtrace::format::{self, Expect, Protocol};
+use mailtrace::imap;
+
+#[derive(Parser)]
+#[command(name = "mailconform", version, about = "IMAP/POP3 conformance checks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Validate trace files against the strict grammar.
+    Validate {
+        /// Print one JSON object per message and per file instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Print only failing messages and the files' verdicts.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Trace files or directories (searched recursively for `*.trace`).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "trace") {
+                collect(&e, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// The verdict for one file: Ok(message) or Err(message).
+fn check_file(path: &Path, json: bool, quiet: bool) -> Result<String, String> {
+    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
+    let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
+    if trace.headers.protocol != Protocol::Imap {
+        return Err("protocol pop3 is not supported by this build".to_owned());
+    }
+    let replay = imap::replay(&trace);
+    let shown = path.display();
+    for m in &replay.messages {
+        if json {
+            let mut v = serde_json::to_value(m).unwrap_or_default();
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("file".into(), shown.to_string().into());
+                obj.insert("ok".into(), m.is_ok().into());
+            }
+            println!("{v}");
+        } else if !quiet || !m.is_ok() {
+            let status = if m.is_ok() { "OK  " } else { "FAIL" };
+            println!("{shown}:{}: {} {status} {}", m.line, m.side.letter(), m.summary());
+        }
+    }
+    let failures = replay.failures();
+    match trace.headers.expect {
+        Expect::Ok if failures == 0 => Ok(format!("{} messages parsed", replay.messages.len())),
+        Expect::Ok => Err(format!("{failures} of {} messages failed", replay.messages.len())),
+        Expect::Reject if failures > 0 => Ok(format!("rejected as expected ({failures} messages)")),
+        Expect::Reject => Err("expected a rejection, but every message parsed".to_owned()),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Cmd::Validate { json, quiet, paths } = cli.command;
+    let mut files = Vec::new();
+    for p in &paths {
+        if let Err(e) = collect(p, &mut files) {
+            eprintln!("mailconform: {}: {e}", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for f in &files {
+        let verdict = check_file(f, json, quiet);
+        let ok = verdict.is_ok();
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if json {
+            let (v, msg) = match &verdict {
+                Ok(m) => ("pass", m),
+                Err(m) => ("fail", m),
+            };
+            println!(
+                "{}",
+                serde_json::json!({"file": f.display().to_string(), "verdict": v, "detail": msg})
+            );
+        } else {
+            match verdict {
+                Ok(m) if !quiet => println!("{}: PASS ({m})", f.display()),
+                Ok(_) => {}
+                Err(m) => println!("{}: FAIL ({m})", f.display()),
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

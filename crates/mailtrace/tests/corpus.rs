@@ -1,0 +1,78 @@
+//! The corpus test: every trace under `corpus/` is replayed through the codec; its expectation
+//! (`expect:`) must hold, and the parsed result of every message is compared with the
+//! language-neutral JSON snapshot stored in `corpus/expected/` (insta).
+
+use std::path::{Path, PathBuf};
+
+use mailtrace::format::{self, Expect, Protocol};
+use mailtrace::imap;
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
+}
+
+fn traces(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            traces(&e, out);
+        } else if e.extension().is_some_and(|x| x == "trace") {
+            out.push(e);
+        }
+    }
+}
+
+#[test]
+fn every_trace_meets_its_expectation_and_snapshot() {
+    let root = corpus_root();
+    let mut files = Vec::new();
+    traces(&root, &mut files);
+    assert!(files.len() > 100, "the corpus is missing: {}", root.display());
+    let mut failures = Vec::new();
+    for path in &files {
+        let rel = path.strip_prefix(&root).unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        let trace = match format::parse(&text) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!("{}: {e}", rel.display()));
+                continue;
+            }
+        };
+        if trace.headers.protocol != Protocol::Imap {
+            continue;
+        }
+        let replay = imap::replay(&trace);
+        let failed = replay.failures();
+        match trace.headers.expect {
+            Expect::Ok if failed > 0 => {
+                for m in replay.messages.iter().filter(|m| !m.is_ok()) {
+                    failures.push(format!("{}:{}: {}", rel.display(), m.line, m.summary()));
+                }
+            }
+            Expect::Reject if failed == 0 => {
+                failures.push(format!("{}: expected a rejection", rel.display()));
+            }
+            _ => {}
+        }
+        let snapshot_dir = root.join("expected").join(rel.parent().unwrap());
+        let name = rel.file_stem().unwrap().to_string_lossy().into_owned();
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(snapshot_dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.set_input_file(path);
+        settings.set_description(trace.headers.source.clone());
+        let outcome = std::panic::catch_unwind(|| {
+            settings.bind(|| insta::assert_json_snapshot!(name, replay));
+        });
+        if outcome.is_err() {
+            failures.push(format!("{}: snapshot differs", rel.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+}

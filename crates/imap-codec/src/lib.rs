@@ -21,10 +21,12 @@
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
 pub mod capability;
+pub mod command;
 pub mod core;
 pub mod datetime;
 pub mod encode;
 pub mod error;
+pub mod ext;
 pub mod flag;
 pub mod framer;
 pub mod mailbox;
@@ -33,6 +35,7 @@ pub mod section;
 pub mod sequence;
 
 pub use crate::capability::{AuthMechanism, Capability};
+pub use crate::command::{AuthenticateData, Command, CommandBody, IdleDone};
 pub use crate::core::{
     AString, Atom, AtomExt, Charset, IString, IntoBytes, IntoStatic, Literal, Literal8,
     LiteralMode, NString, Quoted, Tag, Text,

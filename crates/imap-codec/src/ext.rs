@@ -112,6 +112,67 @@ impl<T: IntoStatic> IntoStatic for NonEmpty<T> {
     }
 }
 
+/// `number64 = 1*DIGIT` (RFC 9051 §4.2, §9): an unsigned 63-bit integer, at most
+/// 9223372036854775807.
+///
+/// ```
+/// use imap_codec::ext::Number64;
+/// assert_eq!(Number64::new(4096).unwrap().get(), 4096);
+/// assert!(Number64::new(u64::MAX).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct Number64(u64);
+
+impl Number64 {
+    /// The largest value, 2^63 - 1.
+    pub const MAX: Number64 = Number64(i64::MAX as u64);
+
+    /// `n`; fails above [`Number64::MAX`].
+    pub fn new(n: u64) -> Result<Self, ValidationError> {
+        if n > Self::MAX.0 {
+            return Err(ValidationError::new("number64", None));
+        }
+        Ok(Number64(n))
+    }
+
+    /// The value.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// Parses `number64`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        number64(i).map(|(r, n)| (r, Number64(n)))
+    }
+}
+
+impl From<u32> for Number64 {
+    fn from(n: u32) -> Self {
+        Number64(u64::from(n))
+    }
+}
+
+impl TryFrom<u64> for Number64 {
+    type Error = ValidationError;
+    fn try_from(n: u64) -> Result<Self, ValidationError> {
+        Self::new(n)
+    }
+}
+
+impl Encode for Number64 {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.number(self.0);
+    }
+}
+
+impl IntoStatic for Number64 {
+    type Static = Number64;
+    fn into_static(self) -> Number64 {
+        self
+    }
+}
+
 fn is_label_fchar(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'-' || b == b'_' || b == b'.'
 }

@@ -5,14 +5,14 @@
 //! reads the tag and the command name once and dispatches on the name; each grammar area
 //! lives in its own module:
 //!
-//! - [`auth`]: AUTHENTICATE (with SASL-IR and the continuation lines), LOGIN, STARTTLS;
-//! - [`mailbox`]: SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST,
+//! - [`auth`] has AUTHENTICATE (with SASL-IR and the continuation lines), LOGIN, STARTTLS;
+//! - [`mailbox`] has SELECT, EXAMINE, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST,
 //!   LSUB, NAMESPACE, STATUS, ENABLE;
-//! - [`append`]: APPEND;
-//! - [`search`]: SEARCH and UID SEARCH;
-//! - [`fetch`]: FETCH and UID FETCH;
-//! - [`store`]: STORE and UID STORE;
-//! - [`idle`]: IDLE and its `DONE` line;
+//! - [`append`] has APPEND;
+//! - [`search`] has SEARCH and UID SEARCH;
+//! - [`fetch`] has FETCH and UID FETCH;
+//! - [`store`] has STORE and UID STORE;
+//! - [`idle`] has IDLE and its `DONE` line;
 //! - this module: CAPABILITY, NOOP, LOGOUT, CHECK, CLOSE, UNSELECT, EXPUNGE, COPY, MOVE and
 //!   the UID forms.
 
@@ -44,7 +44,7 @@ pub use idle::IdleDone;
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,
 };
-pub use search::{SearchKey, SearchReturnOpt};
+pub use search::{SearchKey, SearchRetOptExt, SearchReturnOpt};
 pub use store::{StoreAction, StoreFlags};
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`

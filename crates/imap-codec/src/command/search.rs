@@ -8,8 +8,8 @@ use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
-use crate::ext::{NonEmpty, TaggedExtLabel, TaggedExtVal, check_depth};
-use crate::parse::{is_atom_char, number64, paren_list, sp, starts_with_ci, take_while};
+use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth};
+use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
 
 use super::CommandBody;
@@ -51,7 +51,7 @@ pub enum SearchKey<'a> {
     /// `KEYWORD SP flag-keyword`
     Keyword(Atom<'a>),
     /// `LARGER SP number64`
-    Larger(u64),
+    Larger(Number64),
     /// `NEW` (RFC 3501)
     New,
     /// `NOT SP search-key`
@@ -75,7 +75,7 @@ pub enum SearchKey<'a> {
     /// `SINCE SP date`
     Since(Date),
     /// `SMALLER SP number64`
-    Smaller(u64),
+    Smaller(Number64),
     /// `SUBJECT SP astring`
     Subject(AString<'a>),
     /// `TEXT SP astring`
@@ -192,8 +192,8 @@ fn parse_leaf(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
         b"SENTBEFORE" => arg!(Date::parse, SearchKey::SentBefore),
         b"SENTON" => arg!(Date::parse, SearchKey::SentOn),
         b"SENTSINCE" => arg!(Date::parse, SearchKey::SentSince),
-        b"LARGER" => arg!(number64, SearchKey::Larger),
-        b"SMALLER" => arg!(number64, SearchKey::Smaller),
+        b"LARGER" => arg!(Number64::parse, SearchKey::Larger),
+        b"SMALLER" => arg!(Number64::parse, SearchKey::Smaller),
         b"UID" => arg!(SequenceSet::parse, SearchKey::Uid),
         b"KEYWORD" => arg!(flag_keyword, SearchKey::Keyword),
         b"UNKEYWORD" => arg!(flag_keyword, SearchKey::Unkeyword),
@@ -248,12 +248,8 @@ impl Encode for SearchKey<'_> {
             K::SentBefore(d) => kw(e, "SENTBEFORE", d),
             K::SentOn(d) => kw(e, "SENTON", d),
             K::SentSince(d) => kw(e, "SENTSINCE", d),
-            K::Larger(n) => {
-                e.raw(b"LARGER ").number(*n);
-            }
-            K::Smaller(n) => {
-                e.raw(b"SMALLER ").number(*n);
-            }
+            K::Larger(n) => kw(e, "LARGER", n),
+            K::Smaller(n) => kw(e, "SMALLER", n),
             K::Uid(s) => kw(e, "UID", s),
             K::Keyword(a) => kw(e, "KEYWORD", a),
             K::Unkeyword(a) => kw(e, "UNKEYWORD", a),

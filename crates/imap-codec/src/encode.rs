@@ -61,7 +61,7 @@ impl Encoded {
     /// let mut out = Vec::new();
     /// let enc = cmd.encode(&mut out, &EncodeOptions::default());
     /// let chunks: Vec<&[u8]> = enc.chunks(&out).collect();
-    /// assert_eq!(chunks, [&b"a LOGIN {5}\r\n"[..], &b"alice pw\r\n"[..]]);
+    /// assert_eq!(chunks, [&b"a LOGIN {5}\r\n"[..], &b"alice \"pw\"\r\n"[..]]);
     /// ```
     pub fn chunks<'o>(&self, out: &'o [u8]) -> impl Iterator<Item = &'o [u8]> + use<'o, '_> {
         let mut at = self.start;

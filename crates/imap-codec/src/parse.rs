@@ -100,7 +100,7 @@ pub(crate) fn parse_all<'a, T>(
     parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
 ) -> Result<T, ParseError> {
     match parser(input) {
-        Ok((rest, value)) if rest.is_empty() => Ok(value),
+        Ok(([], value)) => Ok(value),
         Ok((rest, _)) => Err(PErr::new(rest, "end of message")
             .with_kind(ErrorKind::TrailingBytes)
             .into_public(input)),

@@ -1,0 +1,389 @@
+//! FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3501 §6.4.5; §9 `fetch`, `fetch-att`): the
+//! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
+//! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051.
+
+use crate::core::IntoStatic;
+use crate::encode::{Encode, Encoder};
+use crate::error::{PResult, fail};
+use crate::ext::NonEmpty;
+use crate::parse::{paren_list, sp, take_while};
+use crate::section::{Part, Partial, Section, encode_section_binary, parse_section_binary};
+use crate::sequence::SequenceSet;
+
+use super::CommandBody;
+
+/// What a FETCH asks for: a macro, one `fetch-att`, or a parenthesised list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FetchItems<'a> {
+    /// `ALL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)`
+    All,
+    /// `FAST` = `(FLAGS INTERNALDATE RFC822.SIZE)`
+    Fast,
+    /// `FULL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)`
+    Full,
+    /// One `fetch-att`, unparenthesised.
+    Single(FetchAtt<'a>),
+    /// `"(" fetch-att *(SP fetch-att) ")"`
+    List(NonEmpty<FetchAtt<'a>>),
+}
+
+impl FetchItems<'_> {
+    /// The items a macro stands for (RFC 9051 §6.4.5), or the items themselves.
+    pub fn expand(&self) -> Vec<FetchAtt<'_>> {
+        use FetchAtt as A;
+        match self {
+            FetchItems::All => vec![A::Flags, A::InternalDate, A::Rfc822Size, A::Envelope],
+            FetchItems::Fast => vec![A::Flags, A::InternalDate, A::Rfc822Size],
+            FetchItems::Full => vec![
+                A::Flags,
+                A::InternalDate,
+                A::Rfc822Size,
+                A::Envelope,
+                A::Body,
+            ],
+            FetchItems::Single(a) => vec![a.clone()],
+            FetchItems::List(l) => l.to_vec(),
+        }
+    }
+}
+
+/// `fetch-att` (RFC 9051 §9 and RFC 3501 §9).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum FetchAtt<'a> {
+    /// `ENVELOPE`
+    Envelope,
+    /// `FLAGS`
+    Flags,
+    /// `INTERNALDATE`
+    InternalDate,
+    /// `RFC822` (RFC 3501)
+    Rfc822,
+    /// `RFC822.HEADER` (RFC 3501)
+    Rfc822Header,
+    /// `RFC822.SIZE`
+    Rfc822Size,
+    /// `RFC822.TEXT` (RFC 3501)
+    Rfc822Text,
+    /// `BODY` (the non-extensible BODYSTRUCTURE)
+    Body,
+    /// `BODYSTRUCTURE`
+    BodyStructure,
+    /// `UID`
+    Uid,
+    /// `"BODY" section [partial]` or `"BODY.PEEK" section [partial]`
+    BodySection {
+        /// `BODY.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<offset.length>`
+        partial: Option<Partial>,
+    },
+    /// `"BINARY" [".PEEK"] section-binary [partial]`
+    Binary {
+        /// `BINARY.PEEK`
+        peek: bool,
+        /// The part (`None` for `[]`).
+        part: Option<Part>,
+        /// `<offset.length>`
+        partial: Option<Partial>,
+    },
+    /// `"BINARY.SIZE" section-binary`
+    BinarySize {
+        /// The part (`None` for `[]`).
+        part: Option<Part>,
+    },
+}
+
+const SIMPLE_ATTS: &[(&str, FetchAtt<'static>)] = &[
+    ("ENVELOPE", FetchAtt::Envelope),
+    ("FLAGS", FetchAtt::Flags),
+    ("INTERNALDATE", FetchAtt::InternalDate),
+    ("RFC822", FetchAtt::Rfc822),
+    ("RFC822.HEADER", FetchAtt::Rfc822Header),
+    ("RFC822.SIZE", FetchAtt::Rfc822Size),
+    ("RFC822.TEXT", FetchAtt::Rfc822Text),
+    ("BODYSTRUCTURE", FetchAtt::BodyStructure),
+    ("UID", FetchAtt::Uid),
+];
+
+fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
+    if i.first() == Some(&b'<') {
+        let (r, p) = Partial::parse(i)?;
+        Ok((r, Some(p)))
+    } else {
+        Ok((i, None))
+    }
+}
+
+impl<'a> FetchAtt<'a> {
+    /// Parses `fetch-att`.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
+        if let Some((_, att)) = SIMPLE_ATTS
+            .iter()
+            .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
+        {
+            return Ok((rest, att.clone()));
+        }
+        let peek = name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(b".PEEK");
+        let base = if peek { &name[..name.len() - 5] } else { name };
+        if base.eq_ignore_ascii_case(b"BODY") {
+            if !peek && rest.first() != Some(&b'[') {
+                return Ok((rest, FetchAtt::Body));
+            }
+            let (r, section) = Section::parse::<true>(rest)?;
+            let (r, partial) = opt_partial(r)?;
+            return Ok((
+                r,
+                FetchAtt::BodySection {
+                    peek,
+                    section,
+                    partial,
+                },
+            ));
+        }
+        if base.eq_ignore_ascii_case(b"BINARY") {
+            let (r, part) = parse_section_binary(rest)?;
+            let (r, partial) = opt_partial(r)?;
+            return Ok((
+                r,
+                FetchAtt::Binary {
+                    peek,
+                    part,
+                    partial,
+                },
+            ));
+        }
+        if name.eq_ignore_ascii_case(b"BINARY.SIZE") {
+            let (r, part) = parse_section_binary(rest)?;
+            return Ok((r, FetchAtt::BinarySize { part }));
+        }
+        fail(i, "fetch-att")
+    }
+}
+
+impl Encode for FetchAtt<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            FetchAtt::BodySection {
+                peek,
+                section,
+                partial,
+            } => {
+                e.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
+                section.encode(e);
+                if let Some(p) = partial {
+                    p.encode(e);
+                }
+            }
+            FetchAtt::Binary {
+                peek,
+                part,
+                partial,
+            } => {
+                e.raw(if *peek { b"BINARY.PEEK" } else { b"BINARY" });
+                encode_section_binary(part, e);
+                if let Some(p) = partial {
+                    p.encode(e);
+                }
+            }
+            FetchAtt::BinarySize { part } => {
+                e.raw(b"BINARY.SIZE");
+                encode_section_binary(part, e);
+            }
+            FetchAtt::Body => {
+                e.raw(b"BODY");
+            }
+            simple => {
+                if let Some((name, _)) = SIMPLE_ATTS.iter().find(|(_, a)| a == simple) {
+                    e.raw(name.as_bytes());
+                }
+            }
+        }
+    }
+}
+
+impl IntoStatic for FetchAtt<'_> {
+    type Static = FetchAtt<'static>;
+    fn into_static(self) -> FetchAtt<'static> {
+        use FetchAtt as A;
+        match self {
+            A::Envelope => A::Envelope,
+            A::Flags => A::Flags,
+            A::InternalDate => A::InternalDate,
+            A::Rfc822 => A::Rfc822,
+            A::Rfc822Header => A::Rfc822Header,
+            A::Rfc822Size => A::Rfc822Size,
+            A::Rfc822Text => A::Rfc822Text,
+            A::Body => A::Body,
+            A::BodyStructure => A::BodyStructure,
+            A::Uid => A::Uid,
+            A::BodySection {
+                peek,
+                section,
+                partial,
+            } => A::BodySection {
+                peek,
+                section: section.into_static(),
+                partial,
+            },
+            A::Binary {
+                peek,
+                part,
+                partial,
+            } => A::Binary {
+                peek,
+                part,
+                partial,
+            },
+            A::BinarySize { part } => A::BinarySize { part },
+        }
+    }
+}
+
+impl Encode for FetchItems<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            FetchItems::All => {
+                e.raw(b"ALL");
+            }
+            FetchItems::Fast => {
+                e.raw(b"FAST");
+            }
+            FetchItems::Full => {
+                e.raw(b"FULL");
+            }
+            FetchItems::Single(a) => a.encode(e),
+            FetchItems::List(l) => {
+                e.paren_list(l, |e, a| a.encode(e));
+            }
+        }
+    }
+}
+
+impl IntoStatic for FetchItems<'_> {
+    type Static = FetchItems<'static>;
+    fn into_static(self) -> FetchItems<'static> {
+        match self {
+            FetchItems::All => FetchItems::All,
+            FetchItems::Fast => FetchItems::Fast,
+            FetchItems::Full => FetchItems::Full,
+            FetchItems::Single(a) => FetchItems::Single(a.into_static()),
+            FetchItems::List(l) => FetchItems::List(l.into_static()),
+        }
+    }
+}
+
+/// `SP sequence-set SP (...)` after the FETCH name.
+pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+    let (i, ()) = sp(i)?;
+    let (i, sequence_set) = SequenceSet::parse(i)?;
+    let (i, ()) = sp(i)?;
+    let (i, items) = if i.first() == Some(&b'(') {
+        let (r, atts) = paren_list(i, false, FetchAtt::parse)?;
+        (r, FetchItems::List(NonEmpty::from_parsed(atts)))
+    } else {
+        let (r, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
+        let boundary = !matches!(r.first(), Some(b'[' | b'<'));
+        if boundary && name.eq_ignore_ascii_case(b"ALL") {
+            (r, FetchItems::All)
+        } else if boundary && name.eq_ignore_ascii_case(b"FAST") {
+            (r, FetchItems::Fast)
+        } else if boundary && name.eq_ignore_ascii_case(b"FULL") {
+            (r, FetchItems::Full)
+        } else {
+            let (r, a) = FetchAtt::parse(i)?;
+            (r, FetchItems::Single(a))
+        }
+    };
+    Ok((
+        i,
+        CommandBody::Fetch {
+            uid,
+            sequence_set,
+            items,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{rejects, roundtrip};
+    use super::*;
+
+    #[test]
+    fn rfc_examples() {
+        for line in [
+            "A654 FETCH 2:4 (FLAGS BODY[HEADER.FIELDS (DATE FROM)])\r\n",
+            "A003 FETCH 4 ALL\r\n",
+            "A005 FETCH 3 ALL\r\n",
+            "A999 UID FETCH 4827313:4828442 FLAGS\r\n",
+            "A283 FETCH $ (UID INTERNALDATE FLAGS BODY.PEEK[HEADER])\r\n",
+        ] {
+            roundtrip(line.as_bytes(), true);
+        }
+        let c = roundtrip(b"a003 fetch 12 full\r\n", false);
+        assert!(matches!(
+            c.body,
+            CommandBody::Fetch {
+                items: FetchItems::Full,
+                uid: false,
+                ..
+            }
+        ));
+        roundtrip(b"a004 fetch 12 body[header]\r\n", false);
+    }
+
+    #[test]
+    fn every_fetch_att() {
+        let line = "a FETCH 1:* (ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE \
+RFC822.TEXT BODY BODYSTRUCTURE UID BODY[] BODY[]<0.2048> BODY.PEEK[1.2.MIME] \
+BODY[3.HEADER.FIELDS.NOT (X-A \"B\")]<10.1> BODY.PEEK[TEXT] BINARY[] BINARY[1.2]<0.10> \
+BINARY.PEEK[3] BINARY.SIZE[] BINARY.SIZE[4.1])\r\n";
+        let c = roundtrip(line.as_bytes(), true);
+        let CommandBody::Fetch {
+            items: FetchItems::List(l),
+            ..
+        } = &c.body
+        else {
+            panic!()
+        };
+        assert_eq!(l.len(), 20);
+        for line in [
+            "a FETCH 1 FAST\r\n",
+            "a FETCH 1 BODY\r\n",
+            "a FETCH 1 BODY[]\r\n",
+            "a FETCH 1 BINARY.PEEK[1]<0.1>\r\n",
+            "a UID FETCH 1 (UID)\r\n",
+            "a FETCH 1 RFC822.SIZE\r\n",
+        ] {
+            roundtrip(line.as_bytes(), true);
+        }
+        assert_eq!(FetchItems::All.expand().len(), 4);
+    }
+
+    #[test]
+    fn rejects_bad_fetches() {
+        rejects(b"a FETCH 1\r\n", 9, "SP");
+        rejects(b"a FETCH 1 \r\n", 10, "fetch-att");
+        rejects(b"a FETCH 1 (ALL)\r\n", 11, "fetch-att");
+        rejects(b"a FETCH 1 ()\r\n", 11, "fetch-att");
+        rejects(b"a FETCH 1 (FLAGS )\r\n", 17, "fetch-att");
+        rejects(b"a FETCH 1 (FLAGS  UID)\r\n", 17, "fetch-att");
+        rejects(b"a FETCH 1 FLAGS UID\r\n", 15, "CRLF");
+        rejects(b"a FETCH 1 BODY.PEEK\r\n", 19, "section");
+        rejects(b"a FETCH 1 BODY[MIME]\r\n", 15, "section-text");
+        rejects(b"a FETCH 1 BODY[]<0.0>\r\n", 19, "nz-number64");
+        rejects(b"a FETCH 1 BODY[]<0>\r\n", 18, "\".\"");
+        rejects(b"a FETCH 1 BINARY\r\n", 16, "section-binary");
+        rejects(b"a FETCH 1 BINARY[TEXT]\r\n", 17, "nz-number");
+        rejects(b"a FETCH 1 BINARY.SIZE[1]<0.1>\r\n", 24, "CRLF");
+        rejects(b"a FETCH 1 ALL[]\r\n", 10, "fetch-att");
+        rejects(b"a FETCH 1 RFC822.FOO\r\n", 10, "fetch-att");
+        rejects(b"a FETCH 1 BODYSTRUCTURE[]\r\n", 23, "CRLF");
+        rejects(b"a FETCH * (FLAGS\r\n", 16, "\")\"");
+    }
+}

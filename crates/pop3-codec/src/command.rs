@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, Secret, Timestamp,
-    is_param_byte, is_secret_byte, put_number,
+    is_param_byte, is_secret_byte, is_vchar, put_number,
 };
 use crate::error::{ErrorKind, ParseError, ValidationError};
 
@@ -256,7 +256,7 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, ParseError> {
         let mut c = Cursor::new(line);
-        let (_, kw) = c.take0(|b| b != b' ' && b != b'\r' && b != b'\n');
+        let (_, kw) = c.take0(is_vchar);
         if kw.is_empty() {
             return Err(c.err("command keyword"));
         }

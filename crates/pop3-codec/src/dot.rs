@@ -218,8 +218,9 @@ impl BodyDecoder {
                     // Not consumed: the next call drops these octets.
                     self.state = before;
                     self.discarding = true;
+                    // The offset is the first unstuffed octet beyond the limit.
                     return Err(ParseError::new(
-                        usize::try_from(self.consumed).unwrap_or(usize::MAX) + total,
+                        usize::try_from(self.limit).unwrap_or(usize::MAX),
                         "end of body",
                         ErrorKind::TooLarge { limit: self.limit },
                     ));

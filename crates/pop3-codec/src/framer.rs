@@ -9,7 +9,8 @@
 //!
 //! After an error (a line too long, a response too large, a syntax error) the offending
 //! message is skipped and the next call goes on with the next one. Error offsets count
-//! from the start of the offending message.
+//! from the start of the offending message; for a limit they are the limit itself (the
+//! first octet beyond it).
 
 use std::collections::VecDeque;
 
@@ -513,15 +514,15 @@ impl ResponseDecoder {
                     match found {
                         Line::Incomplete => {
                             if at + rest_len > self.limits.max_listing {
-                                return Err(self.listing_too_large(at + rest_len, rest_len));
+                                return Err(self.listing_too_large(at));
                             }
                             return Ok(None);
                         }
                         Line::TooLong => {
                             self.scanner = LineScanner::default();
-                            self.buf.consumed = self.buf.data().len();
+                            self.buf.consumed = at;
                             self.state = State::Body {
-                                dec: BodyDecoder::discarding(false),
+                                dec: BodyDecoder::discarding(true),
                                 report_end: false,
                             };
                             return Err(too_long(at + max, max));
@@ -530,7 +531,7 @@ impl ResponseDecoder {
                         Line::Complete(len) => {
                             let end = at + len;
                             if end > self.limits.max_listing {
-                                return Err(self.listing_too_large(end, 0));
+                                return Err(self.listing_too_large(end));
                             }
                             if terminator {
                                 self.expected.pop_front();
@@ -548,17 +549,17 @@ impl ResponseDecoder {
         }
     }
 
-    /// Reports a listing over the limit and starts skipping the rest of it; `partial` is
-    /// the length of an unfinished last line.
-    fn listing_too_large(&mut self, offset: usize, partial: usize) -> ParseError {
+    /// Reports a listing over the limit and starts skipping the rest of it from
+    /// `line_start`, the start of its first line not yet looked at.
+    fn listing_too_large(&mut self, line_start: usize) -> ParseError {
         self.scanner = LineScanner::default();
-        self.buf.consumed = self.buf.data().len();
+        self.buf.consumed = line_start;
         self.state = State::Body {
-            dec: BodyDecoder::discarding(partial == 0),
+            dec: BodyDecoder::discarding(true),
             report_end: false,
         };
         ParseError::new(
-            offset,
+            self.limits.max_listing,
             ". CRLF",
             ErrorKind::TooLarge {
                 limit: self.limits.max_listing as u64,

@@ -76,9 +76,8 @@ pub(crate) fn put_number(out: &mut Vec<u8>, n: u64) {
 /// Serde helpers: bytes are written as a string when they are UTF-8, else as a list of octets.
 #[cfg(feature = "serde")]
 pub(crate) mod ser {
-    use std::borrow::Cow;
 
-    pub(crate) fn bytes<S: serde::Serializer>(b: &Cow<'_, [u8]>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn bytes<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
         match std::str::from_utf8(b) {
             Ok(text) => s.serialize_str(text),
             Err(_) => s.collect_seq(b.iter()),

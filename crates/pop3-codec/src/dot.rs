@@ -106,6 +106,7 @@ pub(crate) fn find_terminator(input: &[u8]) -> Option<(usize, usize)> {
 /// What [`BodyDecoder::next`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyEvent<'b> {
     /// Unstuffed body octets, borrowed from the input (or a constant).
     Data(&'b [u8]),

@@ -11,6 +11,7 @@ use std::fmt;
 /// Why a message was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ErrorKind {
     /// The bytes at `offset` do not match the expected rule.
     Syntax,
@@ -63,6 +64,7 @@ impl fmt::Display for ErrorKind {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ParseError {
     /// Offset of the offending byte from the start of the message.
     pub offset: usize,
@@ -119,6 +121,7 @@ impl std::error::Error for ParseError {}
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ValidationError {
     /// The rule the value had to satisfy.
     pub rule: &'static str,

@@ -23,6 +23,7 @@ use crate::response::{Expected, Response, StatusLine};
 /// Limits of the stream decoders. Exceeding one is an error; the stream stays usable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Limits {
     /// Longest command line, CRLF included (RFC 2449 §4: 255).
     pub max_command_line: usize,
@@ -278,6 +279,7 @@ impl CommandDecoder {
 
 /// One thing [`ResponseDecoder::next_event`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum ResponseEvent<'b> {
     /// A complete response (every response but a positive RETR or TOP answer).
     Response(Response<'b>),

@@ -87,6 +87,7 @@ impl Expected {
 /// The outcome of decoding a prefix of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Decoded<T> {
     /// A complete value, and how many octets it used.
     Complete(T, usize),

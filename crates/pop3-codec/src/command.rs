@@ -1,0 +1,521 @@
+//! Commands, client → server (RFC 1939 §4–7, RFC 2449 §5 CAPA, RFC 2595 §4 STLS,
+//! RFC 5034 §4 / RFC 1734 §2 AUTH, RFC 6856 §2–3 UTF8 and LANG), and the client's lines
+//! inside a SASL exchange (RFC 5034 §4).
+//!
+//! `command = keyword *(SP param) CRLF` (RFC 2449 §3); keywords are matched ignoring case
+//! and encoded in upper case. An unknown keyword is an [`ErrorKind::UnknownCommand`] error,
+//! to be answered with `-ERR`.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use crate::core::{
+    Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, Secret, Timestamp,
+    is_param_byte, is_secret_byte, is_vchar, put_number,
+};
+use crate::error::{ErrorKind, ParseError, ValidationError};
+
+/// A POP3 command (RFC 1939 §4–7 and the extensions named on each variant).
+///
+/// ```
+/// use pop3_codec::{Command, Encode};
+/// let cmd = Command::parse(b"top 1 10\r\n").unwrap();
+/// assert_eq!(cmd, Command::Top { msg: 1.try_into().unwrap(), lines: 10 });
+/// assert_eq!(cmd.to_bytes(), b"TOP 1 10\r\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Command<'a> {
+    /// `USER name` (RFC 1939 §7).
+    User(Param<'a>),
+    /// `PASS string` (RFC 1939 §7); the rest of the line, spaces included.
+    Pass(Secret<'a>),
+    /// `APOP name digest` (RFC 1939 §7).
+    Apop {
+        /// The mailbox name.
+        name: Param<'a>,
+        /// MD5 of the greeting's timestamp followed by the shared secret.
+        digest: ApopDigest,
+    },
+    /// `QUIT` (RFC 1939 §5, §6).
+    Quit,
+    /// `STAT` (RFC 1939 §5).
+    Stat,
+    /// `LIST [msg]` (RFC 1939 §5): without a message number the answer is multi-line.
+    List(Option<MsgNumber>),
+    /// `RETR msg` (RFC 1939 §5): the answer is a message body.
+    Retr(MsgNumber),
+    /// `DELE msg` (RFC 1939 §5).
+    Dele(MsgNumber),
+    /// `NOOP` (RFC 1939 §5).
+    Noop,
+    /// `RSET` (RFC 1939 §5).
+    Rset,
+    /// `TOP msg n` (RFC 1939 §7): the headers and `n` lines of the body.
+    Top {
+        /// The message.
+        msg: MsgNumber,
+        /// How many body lines.
+        lines: u32,
+    },
+    /// `UIDL [msg]` (RFC 1939 §7): without a message number the answer is multi-line.
+    Uidl(Option<MsgNumber>),
+    /// `CAPA` (RFC 2449 §5).
+    Capa,
+    /// `STLS` (RFC 2595 §4).
+    Stls,
+    /// `AUTH mechanism [initial-response]` (RFC 5034 §4, RFC 1734 §2).
+    Auth {
+        /// The SASL mechanism.
+        mechanism: Mechanism<'a>,
+        /// The decoded initial response; `Some(empty)` is sent as `=`.
+        initial_response: Option<Vec<u8>>,
+    },
+    /// `UTF8` (RFC 6856 §2.1).
+    Utf8,
+    /// `LANG [lang-range]` (RFC 6856 §3): without an argument, asks for the language
+    /// listing (multi-line).
+    Lang(Option<LangArg<'a>>),
+}
+
+/// The argument of LANG (RFC 6856 §3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum LangArg<'a> {
+    /// `*`: the server's preferred language.
+    Default,
+    /// A basic language range such as `es` or `en-US`.
+    Range(Language<'a>),
+}
+
+/// The 16-octet APOP digest (RFC 1939 §7), sent as 32 lower-case hex digits.
+///
+/// ```
+/// use pop3_codec::{ApopDigest, Timestamp};
+/// // The example of RFC 1939 §7.
+/// let ts = Timestamp::new("<1896.697170952@dbc.mtview.ca.us>").unwrap();
+/// let digest = ApopDigest::compute(&ts, b"tanstaaf");
+/// assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ApopDigest([u8; 16]);
+
+impl ApopDigest {
+    /// A digest from its 16 octets.
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        ApopDigest(bytes)
+    }
+
+    /// MD5 of the timestamp (brackets included) followed by the shared secret
+    /// (RFC 1939 §7).
+    pub fn compute(timestamp: &Timestamp<'_>, secret: &[u8]) -> Self {
+        use md5::Digest as _;
+        let mut h = md5::Md5::new();
+        h.update(timestamp.as_str().as_bytes());
+        h.update(secret);
+        ApopDigest(h.finalize().into())
+    }
+
+    /// Parses 32 hex digits. Upper-case digits are accepted although RFC 1939 §7 says
+    /// lower case: the value, not its spelling, is what a server checks.
+    pub fn from_hex(hex: &[u8]) -> Result<Self, ValidationError> {
+        if hex.len() != 32 {
+            return Err(ValidationError::new("digest", None));
+        }
+        let mut out = [0u8; 16];
+        for (i, byte) in out.iter_mut().enumerate() {
+            let nibble = |at: usize| {
+                (hex[at] as char)
+                    .to_digit(16)
+                    .map(|d| d as u8)
+                    .ok_or(ValidationError::new("digest", Some(at)))
+            };
+            *byte = (nibble(2 * i)? << 4) | nibble(2 * i + 1)?;
+        }
+        Ok(ApopDigest(out))
+    }
+
+    /// The 16 octets.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// Constant-time comparison, for a server checking a client's digest.
+    pub fn verify(&self, other: &ApopDigest) -> bool {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl fmt::Display for ApopDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ApopDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApopDigest({self})")
+    }
+}
+
+/// A client's line during a SASL exchange (RFC 5034 §4, RFC 1734 §2): base64 data (an empty
+/// line is an empty response) or `*` to cancel.
+///
+/// ```
+/// use pop3_codec::{Encode, SaslResponse};
+/// assert_eq!(SaslResponse::parse(b"*\r\n").unwrap(), SaslResponse::Cancel);
+/// let r = SaslResponse::parse(b"dGVzdAB0ZXN0AHRlc3Q=\r\n").unwrap();
+/// assert_eq!(r, SaslResponse::Data(b"test\0test\0test".to_vec()));
+/// assert_eq!(SaslResponse::Data(Vec::new()).to_bytes(), b"\r\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SaslResponse {
+    /// Decoded response data.
+    Data(Vec<u8>),
+    /// `*`: the client cancels the exchange; the server answers `-ERR`.
+    Cancel,
+}
+
+impl SaslResponse {
+    /// Parses one complete line, CRLF included.
+    pub fn parse(line: &[u8]) -> Result<SaslResponse, ParseError> {
+        let mut c = Cursor::new(line);
+        let r = if c.peek() == Some(b'*') {
+            c.pos += 1;
+            SaslResponse::Cancel
+        } else {
+            let (at, data) = c.take0(|b| b != b'\r' && b != b'\n');
+            SaslResponse::Data(decode_base64(data, at)?)
+        };
+        c.crlf()?;
+        c.end()?;
+        Ok(r)
+    }
+}
+
+impl Encode for SaslResponse {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            SaslResponse::Data(d) => put_base64(out, d),
+            SaslResponse::Cancel => out.push(b'*'),
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// Appends `data` in base64 (RFC 4648 §4, padded).
+pub(crate) fn put_base64(out: &mut Vec<u8>, data: &[u8]) {
+    let start = out.len();
+    let len = data.len().div_ceil(3) * 4;
+    out.resize(start + len, 0);
+    let written = BASE64
+        .encode_slice(data, &mut out[start..])
+        .expect("the buffer has the encoded length");
+    out.truncate(start + written);
+}
+
+/// Strict base64 (RFC 5034 §4: every non-alphabet octet and misplaced `=` is an error).
+pub(crate) fn decode_base64(data: &[u8], at: usize) -> Result<Vec<u8>, ParseError> {
+    use base64::DecodeError as E;
+    BASE64.decode(data).map_err(|e| {
+        let off = match e {
+            E::InvalidByte(o, _) | E::InvalidLastSymbol(o, _) => o,
+            E::InvalidLength(_) | E::InvalidPadding => data.len(),
+        };
+        ParseError::new(at + off, "base64", ErrorKind::InvalidValue)
+    })
+}
+
+/// The keywords, with whether they take arguments (for the error expected after them).
+const KEYWORDS: &[&str] = &[
+    "USER", "PASS", "APOP", "QUIT", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL",
+    "CAPA", "STLS", "AUTH", "UTF8", "LANG",
+];
+
+impl<'a> Command<'a> {
+    /// Parses one complete command line, CRLF included (RFC 2449 §3). Line-length limits
+    /// are the stream decoder's business ([`crate::CommandDecoder`]).
+    ///
+    /// ```
+    /// use pop3_codec::{Command, ErrorKind};
+    /// assert_eq!(Command::parse(b"LIST\r\n").unwrap(), Command::List(None));
+    /// let err = Command::parse(b"XTND XMIT\r\n").unwrap_err();
+    /// assert_eq!((err.offset, err.kind), (0, ErrorKind::UnknownCommand));
+    /// ```
+    pub fn parse(line: &'a [u8]) -> Result<Command<'a>, ParseError> {
+        let mut c = Cursor::new(line);
+        let (_, kw) = c.take0(is_vchar);
+        if kw.is_empty() {
+            return Err(c.err("command keyword"));
+        }
+        let Some(&keyword) = KEYWORDS
+            .iter()
+            .find(|k| k.as_bytes().eq_ignore_ascii_case(kw))
+        else {
+            return Err(ParseError::new(
+                0,
+                "command keyword",
+                ErrorKind::UnknownCommand,
+            ));
+        };
+        let cmd = match keyword {
+            "USER" => {
+                c.sp()?;
+                Command::User(param(&mut c, "name")?)
+            }
+            "PASS" => {
+                c.sp()?;
+                let (at, s) = c.take1(is_secret_byte, "password")?;
+                Command::Pass(Secret::from_wire(s, at, "password")?)
+            }
+            "APOP" => {
+                c.sp()?;
+                let name = param(&mut c, "name")?;
+                c.sp()?;
+                let (at, hex) = c.take1(is_param_byte, "digest")?;
+                let digest = ApopDigest::from_hex(hex).map_err(|e| {
+                    ParseError::new(at + e.position.unwrap_or(0), "digest", ErrorKind::Syntax)
+                })?;
+                Command::Apop { name, digest }
+            }
+            "QUIT" => Command::Quit,
+            "STAT" => Command::Stat,
+            "LIST" => Command::List(opt_msg(&mut c)?),
+            "RETR" => {
+                c.sp()?;
+                Command::Retr(c.msg()?)
+            }
+            "DELE" => {
+                c.sp()?;
+                Command::Dele(c.msg()?)
+            }
+            "NOOP" => Command::Noop,
+            "RSET" => Command::Rset,
+            "TOP" => {
+                c.sp()?;
+                let msg = c.msg()?;
+                c.sp()?;
+                let lines = c.u32("lines")?;
+                Command::Top { msg, lines }
+            }
+            "UIDL" => Command::Uidl(opt_msg(&mut c)?),
+            "CAPA" => Command::Capa,
+            "STLS" => Command::Stls,
+            "AUTH" => {
+                c.sp()?;
+                let (at, m) = c.take1(is_param_byte, "sasl-mech")?;
+                let mechanism = Mechanism::from_wire(m, at, "sasl-mech")?;
+                let initial_response = if c.peek() == Some(b' ') {
+                    c.pos += 1;
+                    let (at, ir) = c.take1(is_param_byte, "initial-response")?;
+                    Some(if ir == b"=" {
+                        Vec::new()
+                    } else {
+                        decode_base64(ir, at)?
+                    })
+                } else {
+                    None
+                };
+                Command::Auth {
+                    mechanism,
+                    initial_response,
+                }
+            }
+            "UTF8" => Command::Utf8,
+            "LANG" => if c.peek() == Some(b' ') {
+                c.pos += 1;
+                let (at, arg) = c.take1(is_param_byte, "lang-range")?;
+                Some(if arg == b"*" {
+                    LangArg::Default
+                } else {
+                    LangArg::Range(Language::from_wire(arg, at, "lang-range")?)
+                })
+            } else {
+                None
+            }
+            .map_or(Command::Lang(None), |a| Command::Lang(Some(a))),
+            _ => unreachable!("every keyword of KEYWORDS is handled"),
+        };
+        c.crlf()?;
+        c.end()?;
+        Ok(cmd)
+    }
+
+    /// The command keyword, in upper case.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Command::User(_) => "USER",
+            Command::Pass(_) => "PASS",
+            Command::Apop { .. } => "APOP",
+            Command::Quit => "QUIT",
+            Command::Stat => "STAT",
+            Command::List(_) => "LIST",
+            Command::Retr(_) => "RETR",
+            Command::Dele(_) => "DELE",
+            Command::Noop => "NOOP",
+            Command::Rset => "RSET",
+            Command::Top { .. } => "TOP",
+            Command::Uidl(_) => "UIDL",
+            Command::Capa => "CAPA",
+            Command::Stls => "STLS",
+            Command::Auth { .. } => "AUTH",
+            Command::Utf8 => "UTF8",
+            Command::Lang(_) => "LANG",
+        }
+    }
+
+    /// `APOP name digest`, the digest computed from the greeting's timestamp and the shared
+    /// secret (RFC 1939 §7).
+    ///
+    /// ```
+    /// use pop3_codec::{Command, Encode, Greeting, Param};
+    /// let greeting = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
+    /// let cmd = Command::apop(Param::new("mrose").unwrap(), &greeting.timestamp().unwrap(), b"tanstaaf");
+    /// assert_eq!(cmd.to_bytes(), b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");
+    /// ```
+    pub fn apop(name: Param<'a>, timestamp: &Timestamp<'_>, secret: &[u8]) -> Command<'a> {
+        Command::Apop {
+            name,
+            digest: ApopDigest::compute(timestamp, secret),
+        }
+    }
+}
+
+fn param<'a>(c: &mut Cursor<'a>, expected: &'static str) -> Result<Param<'a>, ParseError> {
+    let (at, p) = c.take1(is_param_byte, expected)?;
+    Param::from_wire(p, at, expected)
+}
+
+fn opt_msg(c: &mut Cursor<'_>) -> Result<Option<MsgNumber>, ParseError> {
+    if c.peek() == Some(b' ') {
+        c.pos += 1;
+        Ok(Some(c.msg()?))
+    } else {
+        Ok(None)
+    }
+}
+
+impl Encode for Command<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.keyword().as_bytes());
+        let sp = |out: &mut Vec<u8>| out.push(b' ');
+        match self {
+            Command::User(name) => {
+                sp(out);
+                out.extend_from_slice(name.as_str().as_bytes());
+            }
+            Command::Pass(secret) => {
+                sp(out);
+                out.extend_from_slice(secret.as_str().as_bytes());
+            }
+            Command::Apop { name, digest } => {
+                sp(out);
+                out.extend_from_slice(name.as_str().as_bytes());
+                sp(out);
+                out.extend_from_slice(digest.to_string().as_bytes());
+            }
+            Command::List(Some(m))
+            | Command::Uidl(Some(m))
+            | Command::Retr(m)
+            | Command::Dele(m) => {
+                sp(out);
+                put_number(out, u64::from(m.get()));
+            }
+            Command::Top { msg, lines } => {
+                sp(out);
+                put_number(out, u64::from(msg.get()));
+                sp(out);
+                put_number(out, u64::from(*lines));
+            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                sp(out);
+                out.extend_from_slice(mechanism.as_str().as_bytes());
+                match initial_response.as_deref() {
+                    None => {}
+                    Some([]) => out.extend_from_slice(b" ="),
+                    Some(data) => {
+                        sp(out);
+                        put_base64(out, data);
+                    }
+                }
+            }
+            Command::Lang(Some(arg)) => {
+                sp(out);
+                match arg {
+                    LangArg::Default => out.push(b'*'),
+                    LangArg::Range(l) => out.extend_from_slice(l.as_str().as_bytes()),
+                }
+            }
+            Command::Quit
+            | Command::Stat
+            | Command::List(None)
+            | Command::Noop
+            | Command::Rset
+            | Command::Uidl(None)
+            | Command::Capa
+            | Command::Stls
+            | Command::Utf8
+            | Command::Lang(None) => {}
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+impl IntoStatic for LangArg<'_> {
+    type Static = LangArg<'static>;
+    fn into_static(self) -> LangArg<'static> {
+        match self {
+            LangArg::Default => LangArg::Default,
+            LangArg::Range(l) => LangArg::Range(l.into_static()),
+        }
+    }
+}
+
+impl IntoStatic for Command<'_> {
+    type Static = Command<'static>;
+    fn into_static(self) -> Command<'static> {
+        match self {
+            Command::User(p) => Command::User(p.into_static()),
+            Command::Pass(s) => Command::Pass(s.into_static()),
+            Command::Apop { name, digest } => Command::Apop {
+                name: name.into_static(),
+                digest,
+            },
+            Command::Quit => Command::Quit,
+            Command::Stat => Command::Stat,
+            Command::List(m) => Command::List(m),
+            Command::Retr(m) => Command::Retr(m),
+            Command::Dele(m) => Command::Dele(m),
+            Command::Noop => Command::Noop,
+            Command::Rset => Command::Rset,
+            Command::Top { msg, lines } => Command::Top { msg, lines },
+            Command::Uidl(m) => Command::Uidl(m),
+            Command::Capa => Command::Capa,
+            Command::Stls => Command::Stls,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => Command::Auth {
+                mechanism: mechanism.into_static(),
+                initial_response,
+            },
+            Command::Utf8 => Command::Utf8,
+            Command::Lang(a) => Command::Lang(a.into_static()),
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! Stream decoders: commands and responses from bytes that arrive in chunks of any size
+//! (RFC 1939 §3, RFC 2449 §4 line limits, RFC 5034 §4 SASL lines).
+//!
+//! Both decoders own a buffer: [`push`](ResponseDecoder::push) received bytes, then call
+//! `next…` until it returns `Ok(None)`. Line ends are found with `memchr` and the decoders
+//! remember how far they have looked, so a stream costs O(total bytes) whatever the chunk
+//! sizes. Buffering is bounded by the [`Limits`]; a message body (RETR, TOP) is never
+//! buffered whole but handed out in borrowed chunks.
+//!
+//! After an error (a line too long, a response too large, a syntax error) the offending
+//! message is skipped and the next call goes on with the next one. Error offsets count
+//! from the start of the offending message; for a limit they are the limit itself (the
+//! first octet beyond it).
+
+use std::collections::VecDeque;
+
+use crate::command::{Command, SaslResponse};
+use crate::core::Cursor;
+use crate::dot::{BodyDecoder, BodyEvent};
+use crate::error::{ErrorKind, ParseError};
+use crate::response::{Expected, Response, StatusLine};
+
+/// Limits of the stream decoders. Exceeding one is an error; the stream stays usable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Limits {
+    /// Longest command line, CRLF included (RFC 2449 §4: 255).
+    pub max_command_line: usize,
+    /// Longest response line, CRLF included: status lines and the lines of listings and
+    /// capabilities (RFC 2449 §4 and §5: 512).
+    pub max_response_line: usize,
+    /// Longest SASL line in either direction, CRLF included (RFC 5034 §4 sets no limit).
+    pub max_sasl_line: usize,
+    /// Largest multi-line listing (LIST, UIDL, CAPA, LANG), which is buffered whole.
+    pub max_listing: usize,
+    /// Largest message body (RETR, TOP), unstuffed; it is streamed, not buffered.
+    pub max_body: u64,
+}
+
+impl Default for Limits {
+    /// The RFC limits: 255-octet commands, 512-octet response lines, 64 KiB SASL lines,
+    /// 16 MiB listings, 1 GiB bodies.
+    fn default() -> Self {
+        Limits {
+            max_command_line: 255,
+            max_response_line: 512,
+            max_sasl_line: 64 * 1024,
+            max_listing: 16 * 1024 * 1024,
+            max_body: 1 << 30,
+        }
+    }
+}
+
+impl Limits {
+    /// The same limits with another command line limit.
+    pub fn with_max_command_line(mut self, n: usize) -> Self {
+        self.max_command_line = n;
+        self
+    }
+
+    /// The same limits with another response line limit.
+    pub fn with_max_response_line(mut self, n: usize) -> Self {
+        self.max_response_line = n;
+        self
+    }
+
+    /// The same limits with another SASL line limit.
+    pub fn with_max_sasl_line(mut self, n: usize) -> Self {
+        self.max_sasl_line = n;
+        self
+    }
+
+    /// The same limits with another listing limit.
+    pub fn with_max_listing(mut self, n: usize) -> Self {
+        self.max_listing = n;
+        self
+    }
+
+    /// The same limits with another body limit.
+    pub fn with_max_body(mut self, n: u64) -> Self {
+        self.max_body = n;
+        self
+    }
+}
+
+/// What [`LineScanner::next`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// `buf[..len]` is a line (ending in LF; the grammar checks the CR).
+    Complete(usize),
+    /// No line end yet.
+    Incomplete,
+    /// The line is longer than the limit; it is now being discarded.
+    TooLong,
+    /// `buf[..len]` was discarded; `finished` when the discarded line ended there.
+    Discarded { len: usize, finished: bool },
+}
+
+/// Finds line ends, remembering how far it has looked.
+#[derive(Debug, Clone, Default)]
+struct LineScanner {
+    scanned: usize,
+    discarding: bool,
+}
+
+impl LineScanner {
+    fn next(&mut self, buf: &[u8], max: usize) -> Line {
+        match memchr::memchr(b'\n', &buf[self.scanned.min(buf.len())..]) {
+            Some(i) => {
+                let len = self.scanned + i + 1;
+                self.scanned = 0;
+                if self.discarding {
+                    self.discarding = false;
+                    Line::Discarded {
+                        len,
+                        finished: true,
+                    }
+                } else if len > max {
+                    self.discarding = true;
+                    self.scanned = 0;
+                    Line::TooLong
+                } else {
+                    Line::Complete(len)
+                }
+            }
+            None => {
+                if self.discarding {
+                    self.scanned = 0;
+                    Line::Discarded {
+                        len: buf.len(),
+                        finished: false,
+                    }
+                } else if buf.len() > max {
+                    self.discarding = true;
+                    self.scanned = 0;
+                    Line::TooLong
+                } else {
+                    self.scanned = buf.len();
+                    Line::Incomplete
+                }
+            }
+        }
+    }
+}
+
+/// A buffer whose consumed front is dropped lazily (each octet is moved O(1) times on
+/// average).
+#[derive(Debug, Clone, Default)]
+struct Buffer {
+    buf: Vec<u8>,
+    start: usize,
+    consumed: usize,
+}
+
+impl Buffer {
+    fn push(&mut self, data: &[u8]) {
+        self.drop_consumed();
+        if self.start > 0 && self.start >= self.buf.len() - self.start {
+            self.buf.drain(..self.start);
+            self.start = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    fn drop_consumed(&mut self) {
+        self.start += self.consumed;
+        self.consumed = 0;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+
+    fn take(&mut self) -> Vec<u8> {
+        self.drop_consumed();
+        let rest = self.buf.split_off(self.start);
+        self.buf.clear();
+        self.start = 0;
+        rest
+    }
+}
+
+fn too_long(offset: usize, limit: usize) -> ParseError {
+    ParseError::new(offset, "CRLF", ErrorKind::LineTooLong { limit })
+}
+
+/// Decodes a client's commands (RFC 1939 §3) and SASL lines (RFC 5034 §4) from a stream:
+/// the server side.
+///
+/// ```
+/// use pop3_codec::{Command, CommandDecoder, ErrorKind, Limits};
+/// let mut dec = CommandDecoder::new(Limits::default());
+/// dec.push(b"USER mrose\r\nPA");
+/// assert!(matches!(dec.next_command(), Ok(Some(Command::User(_)))));
+/// assert_eq!(dec.next_command(), Ok(None));
+/// dec.push(b"SS secret\r\nFOO\r\nSTAT\r\n");
+/// assert!(matches!(dec.next_command(), Ok(Some(Command::Pass(_)))));
+/// assert_eq!(dec.next_command().unwrap_err().kind, ErrorKind::UnknownCommand);
+/// assert_eq!(dec.next_command(), Ok(Some(Command::Stat)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct CommandDecoder {
+    limits: Limits,
+    buf: Buffer,
+    scanner: LineScanner,
+}
+
+impl CommandDecoder {
+    /// An empty decoder.
+    pub fn new(limits: Limits) -> Self {
+        CommandDecoder {
+            limits,
+            buf: Buffer::default(),
+            scanner: LineScanner::default(),
+        }
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.push(data);
+    }
+
+    /// Bytes received and not yet decoded.
+    pub fn buffered(&self) -> &[u8] {
+        &self.buf.buf[self.buf.start + self.buf.consumed..]
+    }
+
+    /// Removes and returns everything buffered (after STLS, RFC 2595 §4: bytes that
+    /// arrived after the command are not POP3 in the clear).
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        self.scanner = LineScanner::default();
+        self.buf.take()
+    }
+
+    fn next_line(&mut self, max: usize) -> Result<Option<&[u8]>, ParseError> {
+        self.buf.drop_consumed();
+        loop {
+            match self.scanner.next(self.buf.data(), max) {
+                Line::Complete(len) => {
+                    self.buf.consumed = len;
+                    return Ok(Some(&self.buf.data()[..len]));
+                }
+                Line::Incomplete => return Ok(None),
+                Line::TooLong => return Err(too_long(max, max)),
+                Line::Discarded { len, .. } => {
+                    self.buf.consumed = len;
+                    self.buf.drop_consumed();
+                    if self.buf.data().is_empty() {
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next command, `Ok(None)` when more bytes are needed.
+    pub fn next_command(&mut self) -> Result<Option<Command<'_>>, ParseError> {
+        let max = self.limits.max_command_line;
+        match self.next_line(max)? {
+            Some(line) => Command::parse(line).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next client line of a SASL exchange (after AUTH, RFC 5034 §4).
+    pub fn next_sasl_response(&mut self) -> Result<Option<SaslResponse>, ParseError> {
+        let max = self.limits.max_sasl_line;
+        match self.next_line(max)? {
+            Some(line) => SaslResponse::parse(line).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// One thing [`ResponseDecoder::next_event`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ResponseEvent<'b> {
+    /// A complete response (every response but a positive RETR or TOP answer).
+    Response(Response<'b>),
+    /// The status line of a positive RETR or TOP answer; body chunks follow.
+    MessageStart(StatusLine<'b>),
+    /// Unstuffed body octets.
+    BodyChunk(&'b [u8]),
+    /// The body's terminating line was consumed.
+    MessageEnd,
+}
+
+#[derive(Debug, Clone)]
+enum State {
+    Idle,
+    /// Framing a listing: `next_line` is the offset (from the response start) of the next
+    /// line not yet found.
+    Listing {
+        next_line: usize,
+    },
+    /// Streaming a body; `report_end` is false when the body is being discarded.
+    Body {
+        dec: BodyDecoder,
+        report_end: bool,
+    },
+    /// Skipping the rest of a line that was too long.
+    SkipLine,
+}
+
+/// Decodes a server's responses from a stream: the client side (RFC 1939 §3).
+///
+/// The caller tells what each response answers: the greeting is expected first, then one
+/// [`expect`](ResponseDecoder::expect) per command sent (pipelined commands queue up, RFC
+/// 2449 §6.6), and again after each SASL line. With nothing expected, bytes wait in the
+/// buffer.
+///
+/// ```
+/// use pop3_codec::{Command, Expected, Limits, ResponseDecoder, ResponseEvent};
+/// let mut dec = ResponseDecoder::new(Limits::default());
+/// dec.expect(Expected::from(&Command::Retr(1.try_into().unwrap())));
+/// let mut body = Vec::new();
+/// for chunk in [&b"+OK POP3 ready\r\n+OK 120 oct"[..], b"ets\r\nHi\r\n..dot\r\n.", b"\r\n"] {
+///     dec.push(chunk);
+///     while let Some(event) = dec.next_event().unwrap() {
+///         match event {
+///             ResponseEvent::Response(r) => assert!(r.status().unwrap().is_ok()),
+///             ResponseEvent::MessageStart(s) => assert_eq!(s.text().as_str(), Some("120 octets")),
+///             ResponseEvent::BodyChunk(c) => body.extend_from_slice(c),
+///             ResponseEvent::MessageEnd => assert_eq!(body, b"Hi\r\n.dot\r\n"),
+///         }
+///     }
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ResponseDecoder {
+    limits: Limits,
+    buf: Buffer,
+    scanner: LineScanner,
+    expected: VecDeque<Expected>,
+    state: State,
+}
+
+impl ResponseDecoder {
+    /// A decoder expecting the greeting.
+    pub fn new(limits: Limits) -> Self {
+        Self::expecting(limits, Expected::Greeting)
+    }
+
+    /// A decoder expecting `first` (e.g. after STLS, where no greeting follows).
+    pub fn expecting(limits: Limits, first: Expected) -> Self {
+        ResponseDecoder {
+            limits,
+            buf: Buffer::default(),
+            scanner: LineScanner::default(),
+            expected: VecDeque::from([first]),
+            state: State::Idle,
+        }
+    }
+
+    /// Queues what the next response answers (call once per command or SASL line sent).
+    pub fn expect(&mut self, expected: Expected) {
+        self.expected.push_back(expected);
+    }
+
+    /// How many responses are expected and not yet complete.
+    pub fn pending(&self) -> usize {
+        self.expected.len()
+    }
+
+    /// Appends received bytes.
+    pub fn push(&mut self, data: &[u8]) {
+        self.buf.push(data);
+    }
+
+    /// Removes and returns everything buffered (after the `+OK` to STLS, RFC 2595 §4).
+    pub fn take_buffered(&mut self) -> Vec<u8> {
+        self.scanner = LineScanner::default();
+        self.state = State::Idle;
+        self.buf.take()
+    }
+
+    /// The next event, `Ok(None)` when more bytes (or an expectation) are needed.
+    pub fn next_event(&mut self) -> Result<Option<ResponseEvent<'_>>, ParseError> {
+        self.buf.drop_consumed();
+        loop {
+            match &mut self.state {
+                State::Body { dec, report_end } => {
+                    let report_end = *report_end;
+                    let data = &self.buf.buf[self.buf.start..];
+                    let base = data.as_ptr() as usize;
+                    let (used, event) = dec.next(data)?;
+                    self.buf.consumed = used;
+                    // Where the chunk is, so that the borrow of the buffer ends here.
+                    let chunk = match event {
+                        BodyEvent::Data(d)
+                            if d.as_ptr() as usize >= base
+                                && d.as_ptr() as usize + d.len() <= base + data.len() =>
+                        {
+                            let from = d.as_ptr() as usize - base;
+                            Some(Ok(from..from + d.len()))
+                        }
+                        // The only constant the body decoder returns is a held-back CR.
+                        BodyEvent::Data(_) => Some(Err(())),
+                        BodyEvent::NeedMore => return Ok(None),
+                        BodyEvent::End => None,
+                    };
+                    match chunk {
+                        Some(Ok(range)) => {
+                            let start = self.buf.start;
+                            return Ok(Some(ResponseEvent::BodyChunk(
+                                &self.buf.buf[start + range.start..start + range.end],
+                            )));
+                        }
+                        Some(Err(())) => {
+                            return Ok(Some(ResponseEvent::BodyChunk(b"\r")));
+                        }
+                        None => {
+                            self.state = State::Idle;
+                            self.expected.pop_front();
+                            if report_end {
+                                return Ok(Some(ResponseEvent::MessageEnd));
+                            }
+                            self.buf.drop_consumed();
+                        }
+                    }
+                }
+                State::SkipLine => match self.scanner.next(self.buf.data(), usize::MAX) {
+                    Line::Discarded { len, finished } => {
+                        self.buf.consumed = len;
+                        self.buf.drop_consumed();
+                        if finished {
+                            self.state = State::Idle;
+                        } else {
+                            return Ok(None);
+                        }
+                    }
+                    _ => unreachable!("the scanner is discarding"),
+                },
+                State::Idle => {
+                    let Some(&expected) = self.expected.front() else {
+                        return Ok(None);
+                    };
+                    let max = if expected == Expected::Auth {
+                        self.limits.max_sasl_line.max(self.limits.max_response_line)
+                    } else {
+                        self.limits.max_response_line
+                    };
+                    let positive_multi =
+                        expected.is_multi_line() && self.buf.data().starts_with(b"+OK");
+                    match self.scanner.next(self.buf.data(), max) {
+                        Line::Incomplete => return Ok(None),
+                        Line::TooLong => {
+                            if positive_multi {
+                                // Skip the rest of the response.
+                                self.scanner = LineScanner::default();
+                                self.state = State::Body {
+                                    dec: BodyDecoder::discarding(false),
+                                    report_end: false,
+                                };
+                            } else {
+                                self.expected.pop_front();
+                                self.state = State::SkipLine;
+                            }
+                            return Err(too_long(max, max));
+                        }
+                        Line::Discarded { .. } => unreachable!("not discarding when idle"),
+                        Line::Complete(len) if positive_multi && expected == Expected::Message => {
+                            self.buf.consumed = len;
+                            let line = &self.buf.buf[self.buf.start..self.buf.start + len];
+                            let mut c = Cursor::new(line);
+                            let status =
+                                StatusLine::parse_at(&mut c).and_then(|s| c.end().map(|()| s));
+                            return match status {
+                                Ok(status) => {
+                                    self.state = State::Body {
+                                        dec: BodyDecoder::with_limit(self.limits.max_body),
+                                        report_end: true,
+                                    };
+                                    Ok(Some(ResponseEvent::MessageStart(status)))
+                                }
+                                Err(e) => {
+                                    self.state = State::Body {
+                                        dec: BodyDecoder::discarding(true),
+                                        report_end: false,
+                                    };
+                                    Err(e)
+                                }
+                            };
+                        }
+                        Line::Complete(len) if positive_multi => {
+                            self.state = State::Listing { next_line: len };
+                        }
+                        Line::Complete(len) => {
+                            self.expected.pop_front();
+                            self.buf.consumed = len;
+                            let line = &self.buf.buf[self.buf.start..self.buf.start + len];
+                            return Response::parse(line, expected)
+                                .map(|r| Some(ResponseEvent::Response(r)));
+                        }
+                    }
+                }
+                State::Listing { next_line } => {
+                    let at = *next_line;
+                    let Some(&expected) = self.expected.front() else {
+                        unreachable!("a listing is framed for an expectation");
+                    };
+                    let max = self.limits.max_response_line;
+                    let rest = &self.buf.data()[at..];
+                    let rest_len = rest.len();
+                    let found = self.scanner.next(rest, max);
+                    let terminator = match found {
+                        Line::Complete(len) => &rest[..len] == b".\r\n",
+                        _ => false,
+                    };
+                    match found {
+                        Line::Incomplete => {
+                            if at + rest_len > self.limits.max_listing {
+                                return Err(self.listing_too_large(at));
+                            }
+                            return Ok(None);
+                        }
+                        Line::TooLong => {
+                            self.scanner = LineScanner::default();
+                            self.buf.consumed = at;
+                            self.state = State::Body {
+                                dec: BodyDecoder::discarding(true),
+                                report_end: false,
+                            };
+                            return Err(too_long(at + max, max));
+                        }
+                        Line::Discarded { .. } => unreachable!("not discarding in a listing"),
+                        Line::Complete(len) => {
+                            let end = at + len;
+                            if end > self.limits.max_listing {
+                                return Err(self.listing_too_large(end));
+                            }
+                            if terminator {
+                                self.expected.pop_front();
+                                self.state = State::Idle;
+                                self.buf.consumed = end;
+                                let frame = &self.buf.buf[self.buf.start..self.buf.start + end];
+                                return Response::parse(frame, expected)
+                                    .map(|r| Some(ResponseEvent::Response(r)));
+                            }
+                            self.state = State::Listing { next_line: end };
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports a listing over the limit and starts skipping the rest of it from
+    /// `line_start`, the start of its first line not yet looked at.
+    fn listing_too_large(&mut self, line_start: usize) -> ParseError {
+        self.scanner = LineScanner::default();
+        self.buf.consumed = line_start;
+        self.state = State::Body {
+            dec: BodyDecoder::discarding(true),
+            report_end: false,
+        };
+        ParseError::new(
+            self.limits.max_listing,
+            ". CRLF",
+            ErrorKind::TooLarge {
+                limit: self.limits.max_listing as u64,
+            },
+        )
+    }
+}

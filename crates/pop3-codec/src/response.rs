@@ -1,0 +1,812 @@
+//! Responses, server → client (RFC 1939 §3–7, RFC 2449 §3 and §8 response codes, RFC 3206,
+//! RFC 5034 §4 SASL challenges, RFC 6856 §3 language listings).
+//!
+//! Whether a response is multi-line depends on the command it answers, so every parser
+//! takes an [`Expected`], made from the command with `Expected::from(&command)`. A `-ERR`
+//! is always a single line ([`Response::Status`]); a `+OK` is typed by what was expected.
+
+use std::borrow::Cow;
+
+use crate::capability::Capability;
+use crate::command::{Command, decode_base64, put_base64};
+use crate::core::{
+    Cursor, Encode, IntoStatic, Language, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
+    is_text_byte, is_vchar, put_number,
+};
+use crate::dot::{encode_body, find_terminator, unstuff};
+use crate::error::{ErrorKind, ParseError, ValidationError};
+
+/// What the next response answers, and so how it is parsed (RFC 1939 §3: "Responses to
+/// certain commands are multi-line").
+///
+/// ```
+/// use pop3_codec::{Command, Expected};
+/// assert_eq!(Expected::from(&Command::List(None)), Expected::ScanList);
+/// assert_eq!(Expected::from(&Command::List(Some(2.try_into().unwrap()))), Expected::Scan);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Expected {
+    /// The greeting (RFC 1939 §4).
+    Greeting,
+    /// A single status line (USER, PASS, APOP, QUIT, DELE, NOOP, RSET, STLS, UTF8,
+    /// `LANG tag`).
+    Status,
+    /// STAT's drop listing (RFC 1939 §5).
+    Stat,
+    /// `LIST msg`: one scan listing (RFC 1939 §5).
+    Scan,
+    /// `LIST`: multi-line scan listings (RFC 1939 §5).
+    ScanList,
+    /// `UIDL msg`: one unique-id listing (RFC 1939 §7).
+    Uid,
+    /// `UIDL`: multi-line unique-id listings (RFC 1939 §7).
+    UidList,
+    /// CAPA: multi-line capabilities (RFC 2449 §5).
+    Capa,
+    /// `LANG`: multi-line language listing (RFC 6856 §3.2).
+    LangList,
+    /// RETR or TOP: a multi-line message (RFC 1939 §5, §7).
+    Message,
+    /// AUTH or a SASL response line: a challenge `+ base64` or the final status
+    /// (RFC 5034 §4).
+    Auth,
+}
+
+impl From<&Command<'_>> for Expected {
+    fn from(cmd: &Command<'_>) -> Self {
+        match cmd {
+            Command::Stat => Expected::Stat,
+            Command::List(None) => Expected::ScanList,
+            Command::List(Some(_)) => Expected::Scan,
+            Command::Uidl(None) => Expected::UidList,
+            Command::Uidl(Some(_)) => Expected::Uid,
+            Command::Retr(_) | Command::Top { .. } => Expected::Message,
+            Command::Capa => Expected::Capa,
+            Command::Lang(None) => Expected::LangList,
+            Command::Auth { .. } => Expected::Auth,
+            _ => Expected::Status,
+        }
+    }
+}
+
+impl Expected {
+    /// True when a positive answer is multi-line.
+    pub fn is_multi_line(self) -> bool {
+        matches!(
+            self,
+            Expected::ScanList
+                | Expected::UidList
+                | Expected::Capa
+                | Expected::LangList
+                | Expected::Message
+        )
+    }
+}
+
+/// The outcome of decoding a prefix of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Decoded<T> {
+    /// A complete value, and how many octets it used.
+    Complete(T, usize),
+    /// The input ends before the value does.
+    Incomplete,
+}
+
+// ---------------------------------------------------------------------------------------
+
+/// A status line: `+OK` or `-ERR`, an optional response code and text (RFC 1939 §3,
+/// RFC 2449 §3 `single-line`, §8).
+///
+/// ```
+/// use pop3_codec::{CodeKind, StatusLine};
+/// let s = StatusLine::parse(b"-ERR [IN-USE] Do you have another POP session running?\r\n").unwrap();
+/// assert!(!s.is_ok());
+/// assert_eq!(s.code().unwrap().kind(), CodeKind::InUse);
+/// assert_eq!(s.text().as_str(), Some("Do you have another POP session running?"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StatusLine<'a> {
+    ok: bool,
+    code: Option<ResponseCode<'a>>,
+    text: Text<'a>,
+}
+
+impl<'a> StatusLine<'a> {
+    /// A status line. Without a code, the text must not begin with `[` (it would read as
+    /// one, RFC 2449 §8).
+    pub fn new(
+        ok: bool,
+        code: Option<ResponseCode<'a>>,
+        text: Text<'a>,
+    ) -> Result<Self, ValidationError> {
+        if code.is_none() && text.as_bytes().first() == Some(&b'[') {
+            return Err(ValidationError::new("text without resp-code", Some(0)));
+        }
+        Ok(StatusLine { ok, code, text })
+    }
+
+    /// `+OK` with text.
+    pub fn ok(text: Text<'a>) -> Result<Self, ValidationError> {
+        Self::new(true, None, text)
+    }
+
+    /// `-ERR` with text.
+    pub fn err(text: Text<'a>) -> Result<Self, ValidationError> {
+        Self::new(false, None, text)
+    }
+
+    /// True for `+OK`.
+    pub fn is_ok(&self) -> bool {
+        self.ok
+    }
+
+    /// The response code, if any.
+    pub fn code(&self) -> Option<&ResponseCode<'a>> {
+        self.code.as_ref()
+    }
+
+    /// The text after the status (and code).
+    pub fn text(&self) -> &Text<'a> {
+        &self.text
+    }
+
+    /// Parses one complete status line, CRLF included.
+    pub fn parse(line: &'a [u8]) -> Result<Self, ParseError> {
+        let mut c = Cursor::new(line);
+        let s = Self::parse_at(&mut c)?;
+        c.end()?;
+        Ok(s)
+    }
+
+    pub(crate) fn parse_at(c: &mut Cursor<'a>) -> Result<Self, ParseError> {
+        let ok = match c.peek() {
+            Some(b'+') => {
+                c.tag(b"+OK", "+OK")?;
+                true
+            }
+            Some(b'-') => {
+                c.tag(b"-ERR", "-ERR")?;
+                false
+            }
+            _ => return Err(c.err("+OK or -ERR")),
+        };
+        let (code, text) = if c.peek() == Some(b' ') {
+            c.pos += 1;
+            Self::code_and_text(c)?
+        } else {
+            (None, Text::empty())
+        };
+        c.crlf()?;
+        Ok(StatusLine { ok, code, text })
+    }
+
+    fn code_and_text(
+        c: &mut Cursor<'a>,
+    ) -> Result<(Option<ResponseCode<'a>>, Text<'a>), ParseError> {
+        let code = if c.peek() == Some(b'[') {
+            c.pos += 1;
+            let (at, raw) = c.take0(|b| is_vchar(b) && b != b']');
+            if raw.is_empty() {
+                return Err(c.err("resp-level"));
+            }
+            let code = ResponseCode::from_wire(raw, at)?;
+            c.tag(b"]", "]")?;
+            if c.peek() == Some(b' ') {
+                c.pos += 1;
+            }
+            Some(code)
+        } else {
+            None
+        };
+        let (_, text) = c.take0(is_text_byte);
+        Ok((code, Text::from_checked(text)))
+    }
+
+    fn encode_status(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if self.ok { b"+OK" } else { b"-ERR" });
+        if let Some(code) = &self.code {
+            out.extend_from_slice(b" [");
+            out.extend_from_slice(code.as_str().as_bytes());
+            out.push(b']');
+        }
+        if !self.text.is_empty() {
+            out.push(b' ');
+            out.extend_from_slice(self.text.as_bytes());
+        }
+    }
+}
+
+impl Encode for StatusLine<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.encode_status(out);
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+impl IntoStatic for StatusLine<'_> {
+    type Static = StatusLine<'static>;
+    fn into_static(self) -> StatusLine<'static> {
+        StatusLine {
+            ok: self.ok,
+            code: self.code.into_static(),
+            text: self.text.into_static(),
+        }
+    }
+}
+
+/// The server greeting (RFC 1939 §4, RFC 2449 §3 `greeting`): a `+OK` line whose text may
+/// carry an APOP timestamp `<...>` (RFC 1939 §7).
+///
+/// ```
+/// use pop3_codec::Greeting;
+/// let g = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
+/// assert_eq!(g.timestamp().unwrap().as_str(), "<1896.697170952@dbc.mtview.ca.us>");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Greeting<'a> {
+    status: StatusLine<'a>,
+}
+
+impl<'a> Greeting<'a> {
+    /// A greeting from a `+OK` status line.
+    pub fn new(status: StatusLine<'a>) -> Result<Self, ValidationError> {
+        if !status.is_ok() {
+            return Err(ValidationError::new("greeting (+OK)", None));
+        }
+        Ok(Greeting { status })
+    }
+
+    /// The status line.
+    pub fn status(&self) -> &StatusLine<'a> {
+        &self.status
+    }
+
+    /// The APOP timestamp: the first `<` of the text up to the next `>`, when what lies
+    /// between is printable ASCII without `<` (RFC 1939 §7, RFC 2449 §3 `timestamp`).
+    pub fn timestamp(&self) -> Option<Timestamp<'_>> {
+        let text = self.status.text.as_bytes();
+        let lt = memchr::memchr(b'<', text)?;
+        let gt = lt + memchr::memchr(b'>', &text[lt..])?;
+        let candidate = std::str::from_utf8(&text[lt..=gt]).ok()?;
+        Timestamp::new(candidate).ok()
+    }
+
+    /// Parses one complete greeting line, CRLF included.
+    pub fn parse(line: &'a [u8]) -> Result<Self, ParseError> {
+        let status = StatusLine::parse(line)?;
+        if !status.is_ok() {
+            return Err(ParseError::syntax(0, "+OK"));
+        }
+        Ok(Greeting { status })
+    }
+}
+
+impl Encode for Greeting<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.status.encode(out);
+    }
+}
+
+impl IntoStatic for Greeting<'_> {
+    type Static = Greeting<'static>;
+    fn into_static(self) -> Greeting<'static> {
+        Greeting {
+            status: self.status.into_static(),
+        }
+    }
+}
+
+/// STAT's drop listing (RFC 1939 §5): `+OK nn mm`, and whatever the server adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DropListing<'a> {
+    /// Number of messages.
+    pub count: u32,
+    /// Size of the maildrop in octets.
+    pub size: u64,
+    /// Text after the size (RFC 1939 §5 discourages it); empty when there is none.
+    pub extra: Text<'a>,
+}
+
+/// A scan listing (RFC 1939 §5, LIST): message number, exact size, and whatever the server
+/// adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ScanListing<'a> {
+    /// The message number.
+    pub msg: MsgNumber,
+    /// The size in octets.
+    pub size: u64,
+    /// Text after the size; empty when there is none.
+    pub extra: Text<'a>,
+}
+
+/// A unique-id listing (RFC 1939 §7, UIDL): message number and unique-id, nothing after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct UidListing<'a> {
+    /// The message number.
+    pub msg: MsgNumber,
+    /// The unique-id.
+    pub uid: UniqueId<'a>,
+}
+
+/// A language listing (RFC 6856 §3.2): a language tag and an optional description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct LangListing<'a> {
+    /// The language tag.
+    pub tag: Language<'a>,
+    /// Its description in the language itself; empty when there is none.
+    pub description: Text<'a>,
+}
+
+/// A positive multi-line response with typed lines (RFC 1939 §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MultiLine<'a, T> {
+    status: StatusLine<'a>,
+    items: Vec<T>,
+}
+
+impl<'a, T> MultiLine<'a, T> {
+    /// A multi-line response; `status` must be `+OK`.
+    pub fn new(status: StatusLine<'a>, items: Vec<T>) -> Result<Self, ValidationError> {
+        if !status.is_ok() {
+            return Err(ValidationError::new("multi-line (+OK)", None));
+        }
+        Ok(MultiLine { status, items })
+    }
+
+    /// The first line.
+    pub fn status(&self) -> &StatusLine<'a> {
+        &self.status
+    }
+
+    /// The lines between the first and the terminating `.`.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+
+    /// The lines, owned.
+    pub fn into_items(self) -> Vec<T> {
+        self.items
+    }
+}
+
+/// A message (RETR, TOP; RFC 1939 §5, §7): the status line and the unstuffed body. The body
+/// borrows from the input unless a line had to be unstuffed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Message<'a> {
+    status: StatusLine<'a>,
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::core::ser::bytes"))]
+    body: Cow<'a, [u8]>,
+}
+
+impl<'a> Message<'a> {
+    /// A message; `status` must be `+OK` and `body` empty or ending in CRLF (RFC 1939 §3;
+    /// see [`crate::dot`] for bodies without one).
+    pub fn new(
+        status: StatusLine<'a>,
+        body: impl Into<Cow<'a, [u8]>>,
+    ) -> Result<Self, ValidationError> {
+        let body = body.into();
+        if !status.is_ok() {
+            return Err(ValidationError::new("message (+OK)", None));
+        }
+        if !body.is_empty() && !body.ends_with(b"\r\n") {
+            return Err(ValidationError::new(
+                "body ending in CRLF",
+                Some(body.len() - 1),
+            ));
+        }
+        Ok(Message { status, body })
+    }
+
+    /// The status line.
+    pub fn status(&self) -> &StatusLine<'a> {
+        &self.status
+    }
+
+    /// The unstuffed body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The unstuffed body, as stored.
+    pub fn into_body(self) -> Cow<'a, [u8]> {
+        self.body
+    }
+}
+
+/// A server response, typed by what it answers (see [`Expected`]).
+///
+/// ```
+/// use pop3_codec::{Encode, Expected, Response};
+/// let input = b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n";
+/// let Response::ScanList(list) = Response::parse(input, Expected::ScanList).unwrap() else { panic!() };
+/// assert_eq!(list.items()[1].size, 200);
+/// assert_eq!(Response::ScanList(list).to_bytes(), input);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Response<'a> {
+    /// The greeting.
+    Greeting(Greeting<'a>),
+    /// A single status line: every `-ERR`, and `+OK` where nothing more is expected.
+    Status(StatusLine<'a>),
+    /// A SASL challenge `+ base64` (RFC 5034 §4), decoded.
+    Challenge(Vec<u8>),
+    /// `+OK nn mm` answering STAT.
+    Stat(DropListing<'a>),
+    /// `+OK n size` answering `LIST n`.
+    Scan(ScanListing<'a>),
+    /// Scan listings answering LIST.
+    ScanList(MultiLine<'a, ScanListing<'a>>),
+    /// `+OK n uid` answering `UIDL n`.
+    Uid(UidListing<'a>),
+    /// Unique-id listings answering UIDL.
+    UidList(MultiLine<'a, UidListing<'a>>),
+    /// Capabilities answering CAPA.
+    Capabilities(MultiLine<'a, Capability<'a>>),
+    /// Language listings answering LANG.
+    Languages(MultiLine<'a, LangListing<'a>>),
+    /// A message answering RETR or TOP.
+    Message(Message<'a>),
+}
+
+impl<'a> Response<'a> {
+    /// Parses exactly one complete response (RFC 1939 §3), as an answer to `expected`.
+    pub fn parse(input: &'a [u8], expected: Expected) -> Result<Self, ParseError> {
+        let (r, used) = parse_prefix(input, expected)?;
+        if used < input.len() {
+            return Err(ParseError::new(
+                used,
+                "end of response",
+                ErrorKind::TrailingBytes,
+            ));
+        }
+        Ok(r)
+    }
+
+    /// Decodes one response from the start of `input`: complete (with the octets used),
+    /// incomplete, or an error. Each call scans from the start; for a stream use
+    /// [`crate::ResponseDecoder`], which does not.
+    pub fn decode(input: &'a [u8], expected: Expected) -> Result<Decoded<Self>, ParseError> {
+        match parse_prefix(input, expected) {
+            Ok((r, used)) => Ok(Decoded::Complete(r, used)),
+            Err(e) if e.kind == ErrorKind::Incomplete => Ok(Decoded::Incomplete),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The status line, for every variant that has one.
+    pub fn status(&self) -> Option<&StatusLine<'a>> {
+        match self {
+            Response::Greeting(g) => Some(&g.status),
+            Response::Status(s) => Some(s),
+            Response::ScanList(m) => Some(&m.status),
+            Response::UidList(m) => Some(&m.status),
+            Response::Capabilities(m) => Some(&m.status),
+            Response::Languages(m) => Some(&m.status),
+            Response::Message(m) => Some(&m.status),
+            Response::Challenge(_) | Response::Stat(_) | Response::Scan(_) | Response::Uid(_) => {
+                None
+            }
+        }
+    }
+}
+
+/// Parses a response at the start of `input`; returns it and the octets used.
+fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
+    let mut c = Cursor::new(input);
+    if expected == Expected::Auth && input.starts_with(b"+ ") {
+        c.pos = 2;
+        let (at, data) = c.take0(|b| b != b'\r' && b != b'\n');
+        let data = decode_base64(data, at)?;
+        c.crlf()?;
+        return Ok((Response::Challenge(data), c.pos));
+    }
+    if expected == Expected::Auth && input == b"+" {
+        return Err(ParseError::new(1, "SP", ErrorKind::Incomplete));
+    }
+    let positive = input.starts_with(b"+");
+    if !positive
+        || matches!(
+            expected,
+            Expected::Status | Expected::Auth | Expected::Greeting
+        )
+    {
+        let status = StatusLine::parse_at(&mut c)?;
+        let r = if status.ok && expected == Expected::Greeting {
+            Response::Greeting(Greeting { status })
+        } else {
+            Response::Status(status)
+        };
+        return Ok((r, c.pos));
+    }
+    match expected {
+        Expected::Stat => {
+            c.tag(b"+OK ", "+OK SP")?;
+            let count = c.u32("count")?;
+            c.sp()?;
+            let size = c.u64("size")?;
+            let extra = extra_text(&mut c)?;
+            c.crlf()?;
+            Ok((Response::Stat(DropListing { count, size, extra }), c.pos))
+        }
+        Expected::Scan => {
+            c.tag(b"+OK ", "+OK SP")?;
+            let s = scan_listing(&mut c)?;
+            c.crlf()?;
+            Ok((Response::Scan(s), c.pos))
+        }
+        Expected::Uid => {
+            c.tag(b"+OK ", "+OK SP")?;
+            let u = uid_listing(&mut c)?;
+            c.crlf()?;
+            Ok((Response::Uid(u), c.pos))
+        }
+        Expected::ScanList => multi(&mut c, scan_listing).map(|m| (Response::ScanList(m), c.pos)),
+        Expected::UidList => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
+        Expected::Capa => {
+            multi(&mut c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
+        }
+        Expected::LangList => multi(&mut c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
+        Expected::Message => {
+            let status = positive_status(&mut c)?;
+            let start = c.pos;
+            let Some((body_end, end)) = find_terminator(&input[start..]) else {
+                return Err(ParseError::new(
+                    input.len(),
+                    ". CRLF",
+                    ErrorKind::Incomplete,
+                ));
+            };
+            let body = unstuff(&input[start..start + body_end]);
+            Ok((Response::Message(Message { status, body }), start + end))
+        }
+        Expected::Status | Expected::Auth | Expected::Greeting => unreachable!("handled above"),
+    }
+}
+
+fn positive_status<'a>(c: &mut Cursor<'a>) -> Result<StatusLine<'a>, ParseError> {
+    let status = StatusLine::parse_at(c)?;
+    debug_assert!(status.ok);
+    Ok(status)
+}
+
+/// `+OK` line, then lines parsed by `item` until `.` CRLF.
+fn multi<'a, T>(
+    c: &mut Cursor<'a>,
+    item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
+) -> Result<MultiLine<'a, T>, ParseError> {
+    let status = positive_status(c)?;
+    let mut items = Vec::new();
+    loop {
+        let rest = c.rest();
+        if rest.starts_with(b".\r\n") {
+            c.pos += 3;
+            return Ok(MultiLine { status, items });
+        }
+        if rest.is_empty() || rest == b"." || rest == b".\r" {
+            return Err(ParseError::new(
+                c.input.len(),
+                ". CRLF",
+                ErrorKind::Incomplete,
+            ));
+        }
+        items.push(item(c)?);
+        c.crlf()?;
+    }
+}
+
+/// `[SP text]` after a number: the text may be empty.
+fn extra_text<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
+    if c.peek() == Some(b' ') {
+        c.pos += 1;
+        let (_, t) = c.take0(is_text_byte);
+        Ok(Text::from_checked(t))
+    } else {
+        Ok(Text::empty())
+    }
+}
+
+fn scan_listing<'a>(c: &mut Cursor<'a>) -> Result<ScanListing<'a>, ParseError> {
+    let msg = c.msg()?;
+    c.sp()?;
+    let size = c.u64("size")?;
+    let extra = extra_text(c)?;
+    Ok(ScanListing { msg, size, extra })
+}
+
+fn uid_listing<'a>(c: &mut Cursor<'a>) -> Result<UidListing<'a>, ParseError> {
+    let msg = c.msg()?;
+    c.sp()?;
+    let (at, uid) = c.take1(is_vchar, "unique-id")?;
+    let uid = UniqueId::from_wire(uid, at, "unique-id")?;
+    Ok(UidListing { msg, uid })
+}
+
+fn lang_listing<'a>(c: &mut Cursor<'a>) -> Result<LangListing<'a>, ParseError> {
+    let (at, tag) = c.take1(is_vchar, "language-tag")?;
+    let tag = Language::from_wire(tag, at, "language-tag")?;
+    let description = extra_text(c)?;
+    Ok(LangListing { tag, description })
+}
+
+// ---------------------------------------------------------------------------------------
+// Encoding.
+
+fn put_extra(out: &mut Vec<u8>, t: &Text<'_>) {
+    if !t.is_empty() {
+        out.push(b' ');
+        out.extend_from_slice(t.as_bytes());
+    }
+}
+
+impl ScanListing<'_> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_number(out, u64::from(self.msg.get()));
+        out.push(b' ');
+        put_number(out, self.size);
+        put_extra(out, &self.extra);
+    }
+}
+
+impl UidListing<'_> {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_number(out, u64::from(self.msg.get()));
+        out.push(b' ');
+        out.extend_from_slice(self.uid.as_str().as_bytes());
+    }
+}
+
+fn put_multi<T>(out: &mut Vec<u8>, m: &MultiLine<'_, T>, mut line: impl FnMut(&mut Vec<u8>, &T)) {
+    m.status.encode(out);
+    for item in &m.items {
+        line(out, item);
+    }
+    out.extend_from_slice(b".\r\n");
+}
+
+impl Encode for Response<'_> {
+    fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Response::Greeting(g) => g.encode(out),
+            Response::Status(s) => s.encode(out),
+            Response::Challenge(data) => {
+                out.extend_from_slice(b"+ ");
+                put_base64(out, data);
+                out.extend_from_slice(b"\r\n");
+            }
+            Response::Stat(d) => {
+                out.extend_from_slice(b"+OK ");
+                put_number(out, u64::from(d.count));
+                out.push(b' ');
+                put_number(out, d.size);
+                put_extra(out, &d.extra);
+                out.extend_from_slice(b"\r\n");
+            }
+            Response::Scan(s) => {
+                out.extend_from_slice(b"+OK ");
+                s.put(out);
+                out.extend_from_slice(b"\r\n");
+            }
+            Response::Uid(u) => {
+                out.extend_from_slice(b"+OK ");
+                u.put(out);
+                out.extend_from_slice(b"\r\n");
+            }
+            Response::ScanList(m) => put_multi(out, m, |out, s| {
+                s.put(out);
+                out.extend_from_slice(b"\r\n");
+            }),
+            Response::UidList(m) => put_multi(out, m, |out, u| {
+                u.put(out);
+                out.extend_from_slice(b"\r\n");
+            }),
+            Response::Capabilities(m) => put_multi(out, m, |out, c| c.encode_line(out)),
+            Response::Languages(m) => put_multi(out, m, |out, l| {
+                out.extend_from_slice(l.tag.as_str().as_bytes());
+                put_extra(out, &l.description);
+                out.extend_from_slice(b"\r\n");
+            }),
+            Response::Message(m) => {
+                m.status.encode(out);
+                encode_body(&m.body, out);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// IntoStatic.
+
+impl IntoStatic for ScanListing<'_> {
+    type Static = ScanListing<'static>;
+    fn into_static(self) -> ScanListing<'static> {
+        ScanListing {
+            msg: self.msg,
+            size: self.size,
+            extra: self.extra.into_static(),
+        }
+    }
+}
+
+impl IntoStatic for UidListing<'_> {
+    type Static = UidListing<'static>;
+    fn into_static(self) -> UidListing<'static> {
+        UidListing {
+            msg: self.msg,
+            uid: self.uid.into_static(),
+        }
+    }
+}
+
+impl IntoStatic for LangListing<'_> {
+    type Static = LangListing<'static>;
+    fn into_static(self) -> LangListing<'static> {
+        LangListing {
+            tag: self.tag.into_static(),
+            description: self.description.into_static(),
+        }
+    }
+}
+
+impl IntoStatic for DropListing<'_> {
+    type Static = DropListing<'static>;
+    fn into_static(self) -> DropListing<'static> {
+        DropListing {
+            count: self.count,
+            size: self.size,
+            extra: self.extra.into_static(),
+        }
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
+    type Static = MultiLine<'static, T::Static>;
+    fn into_static(self) -> Self::Static {
+        MultiLine {
+            status: self.status.into_static(),
+            items: self.items.into_static(),
+        }
+    }
+}
+
+impl IntoStatic for Message<'_> {
+    type Static = Message<'static>;
+    fn into_static(self) -> Message<'static> {
+        Message {
+            status: self.status.into_static(),
+            body: self.body.into_static(),
+        }
+    }
+}
+
+impl IntoStatic for Response<'_> {
+    type Static = Response<'static>;
+    fn into_static(self) -> Response<'static> {
+        match self {
+            Response::Greeting(g) => Response::Greeting(g.into_static()),
+            Response::Status(s) => Response::Status(s.into_static()),
+            Response::Challenge(d) => Response::Challenge(d),
+            Response::Stat(d) => Response::Stat(d.into_static()),
+            Response::Scan(s) => Response::Scan(s.into_static()),
+            Response::ScanList(m) => Response::ScanList(m.into_static()),
+            Response::Uid(u) => Response::Uid(u.into_static()),
+            Response::UidList(m) => Response::UidList(m.into_static()),
+            Response::Capabilities(m) => Response::Capabilities(m.into_static()),
+            Response::Languages(m) => Response::Languages(m.into_static()),
+            Response::Message(m) => Response::Message(m.into_static()),
+        }
+    }
+}

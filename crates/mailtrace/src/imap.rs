@@ -17,6 +17,33 @@ use imap_codec::{
 use serde::Serialize;
 
 use crate::format::{Side, Start, Trace};
+use crate::report::{Failure, Outcome, Summary};
+
+/// The outcome for one IMAP message.
+pub type Message = crate::report::Message<Kind, Parsed>;
+
+impl Summary for Parsed {
+    fn summary(&self) -> String {
+        match self {
+            Parsed::Command(c) => c.name().to_owned(),
+            Parsed::AuthenticateData(_) => "SASL response".to_owned(),
+            Parsed::IdleDone(_) => "DONE".to_owned(),
+            Parsed::Greeting(_) => "greeting".to_owned(),
+            Parsed::Response(r) => response_name(r).to_owned(),
+        }
+    }
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Self {
+        Failure::Syntax {
+            offset: e.offset,
+            expected: e.expected,
+            context: e.context,
+            message: e.kind.message(),
+        }
+    }
+}
 
 /// What kind of message a reader expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,131 +75,6 @@ pub enum Parsed {
     Greeting(Greeting<'static>),
     /// A response.
     Response(Response<'static>),
-}
-
-/// Why a message failed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "error", rename_all = "kebab-case")]
-pub enum Failure {
-    /// The strict grammar rejected it.
-    Syntax {
-        /// Offset in the message.
-        offset: usize,
-        /// The expected rule.
-        expected: &'static str,
-        /// The enclosing rule.
-        context: &'static str,
-        /// Description.
-        message: &'static str,
-    },
-    /// A framing limit was exceeded.
-    Frame {
-        /// Description.
-        message: String,
-    },
-    /// The exchange broke a rule the grammar alone cannot see.
-    Protocol {
-        /// Description.
-        message: String,
-    },
-    /// Encoding the parsed value and parsing it again gave another value.
-    RoundTrip {
-        /// The re-encoded bytes.
-        encoded: String,
-    },
-    /// The trace ended in the middle of the message.
-    Incomplete,
-}
-
-impl From<ParseError> for Failure {
-    fn from(e: ParseError) -> Self {
-        Failure::Syntax {
-            offset: e.offset,
-            expected: e.expected,
-            context: e.context,
-            message: e.kind.message(),
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Syntax {
-                offset,
-                expected,
-                context,
-                message,
-            } => {
-                write!(f, "{message} at offset {offset}: expected {expected}")?;
-                if !context.is_empty() {
-                    write!(f, " in {context}")?;
-                }
-                Ok(())
-            }
-            Failure::Frame { message } => write!(f, "framing: {message}"),
-            Failure::Protocol { message } => write!(f, "protocol: {message}"),
-            Failure::RoundTrip { encoded } => {
-                write!(f, "re-encoding changed the value: {encoded:?}")
-            }
-            Failure::Incomplete => write!(f, "the trace ends inside this message"),
-        }
-    }
-}
-
-/// The outcome for one message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Message {
-    /// Who sent it.
-    pub side: Side,
-    /// The trace line on which it was completed.
-    pub line: usize,
-    /// How it was parsed.
-    pub kind: Kind,
-    /// The message bytes (lossy UTF-8 in serialized form; literal data included).
-    #[serde(skip)]
-    pub bytes: Vec<u8>,
-    /// The parsed value, or why it failed.
-    #[serde(flatten)]
-    pub result: Outcome,
-}
-
-/// A parsed value or a failure.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Outcome {
-    /// Parsed (and round-tripped).
-    Ok {
-        /// The value.
-        value: Parsed,
-    },
-    /// Failed.
-    Err {
-        /// Why.
-        #[serde(flatten)]
-        failure: Failure,
-    },
-}
-
-impl Message {
-    /// True when the message parsed.
-    pub fn is_ok(&self) -> bool {
-        matches!(self.result, Outcome::Ok { .. })
-    }
-
-    /// The name of what was parsed (`SELECT`, `FETCH`, `greeting`, ...), for one-line reports.
-    pub fn summary(&self) -> String {
-        match &self.result {
-            Outcome::Ok { value } => match value {
-                Parsed::Command(c) => c.name().to_owned(),
-                Parsed::AuthenticateData(_) => "SASL response".to_owned(),
-                Parsed::IdleDone(_) => "DONE".to_owned(),
-                Parsed::Greeting(_) => "greeting".to_owned(),
-                Parsed::Response(r) => response_name(r).to_owned(),
-            },
-            Outcome::Err { failure } => failure.to_string(),
-        }
-    }
 }
 
 fn response_name(r: &Response<'_>) -> &'static str {

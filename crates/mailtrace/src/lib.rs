@@ -1,10 +1,13 @@
 //! # mailtrace
 //!
 //! Reads the trace corpus format of this project ([`format`], specified in
-//! `docs/corpus-format.md`) and replays IMAP traces through `imap-codec` ([`imap`]): every
-//! message is framed, parsed with the parser the exchange calls for, and re-encoded.
+//! `docs/corpus-format.md`) and replays IMAP traces through `imap-codec` ([`imap`]) and POP3 traces through `pop3-codec`
+//! ([`pop3`]): every message is framed, parsed with the parser the exchange calls for, and
+//! re-encoded. [`report`] holds what is reported per message.
 //!
 //! No I/O: callers read the files and hand over their text.
 
 pub mod format;
 pub mod imap;
+pub mod pop3;
+pub mod report;

@@ -347,6 +347,18 @@ impl ResponseDecoder {
         Self::expecting(limits, Expected::Greeting)
     }
 
+    /// A decoder that expects nothing yet: for a connection whose greeting was already read
+    /// (the caller queues an [`expect`](ResponseDecoder::expect) per command sent).
+    pub fn without_greeting(limits: Limits) -> Self {
+        ResponseDecoder {
+            limits,
+            buf: Buffer::default(),
+            scanner: LineScanner::default(),
+            expected: VecDeque::new(),
+            state: State::Idle,
+        }
+    }
+
     /// A decoder expecting `first` (e.g. after STLS, where no greeting follows).
     pub fn expecting(limits: Limits, first: Expected) -> Self {
         ResponseDecoder {

@@ -1,0 +1,122 @@
+//! What a replay reports for each message, shared by the IMAP and POP3 replayers.
+
+use serde::Serialize;
+
+use crate::format::Side;
+
+/// A parsed value that can name itself in a one-line report.
+pub trait Summary {
+    /// A short name (`SELECT`, `greeting`, `RETR answer`, ...).
+    fn summary(&self) -> String;
+}
+
+/// Why a message failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "error", rename_all = "kebab-case")]
+pub enum Failure {
+    /// The strict grammar rejected it.
+    Syntax {
+        /// Offset in the message.
+        offset: usize,
+        /// The expected rule.
+        expected: &'static str,
+        /// The enclosing rule.
+        context: &'static str,
+        /// Description.
+        message: &'static str,
+    },
+    /// A framing limit was exceeded.
+    Frame {
+        /// Description.
+        message: String,
+    },
+    /// The exchange broke a rule the grammar alone cannot see.
+    Protocol {
+        /// Description.
+        message: String,
+    },
+    /// Encoding the parsed value and parsing it again gave another value.
+    RoundTrip {
+        /// The re-encoded bytes.
+        encoded: String,
+    },
+    /// The trace ended in the middle of the message.
+    Incomplete,
+}
+
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Syntax {
+                offset,
+                expected,
+                context,
+                message,
+            } => {
+                write!(f, "{message} at offset {offset}: expected {expected}")?;
+                if !context.is_empty() {
+                    write!(f, " in {context}")?;
+                }
+                Ok(())
+            }
+            Failure::Frame { message } => write!(f, "framing: {message}"),
+            Failure::Protocol { message } => write!(f, "protocol: {message}"),
+            Failure::RoundTrip { encoded } => {
+                write!(f, "re-encoding changed the value: {encoded:?}")
+            }
+            Failure::Incomplete => write!(f, "the trace ends inside this message"),
+        }
+    }
+}
+
+/// The outcome for one message: `K` says how it was parsed, `V` is the parsed value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message<K, V> {
+    /// Who sent it.
+    pub side: Side,
+    /// The trace line on which it was completed.
+    pub line: usize,
+    /// How it was parsed.
+    pub kind: K,
+    /// The message bytes (lossy UTF-8 in serialized form; literal data included).
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    /// The parsed value, or why it failed.
+    #[serde(flatten)]
+    pub result: Outcome<V>,
+}
+
+/// A parsed value or a failure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Outcome<V> {
+    /// Parsed (and round-tripped).
+    Ok {
+        /// The value.
+        value: V,
+    },
+    /// Failed.
+    Err {
+        /// Why.
+        #[serde(flatten)]
+        failure: Failure,
+    },
+}
+
+impl<K, V: Summary> Message<K, V> {
+    /// True when the message parsed.
+    pub fn is_ok(&self) -> bool {
+        matches!(self.result, Outcome::Ok { .. })
+    }
+
+    /// The name of what was parsed (`SELECT`, `FETCH`, `greeting`, ...), or the failure, for
+    /// one-line reports.
+    pub fn summary(&self) -> String {
+        match &self.result {
+            Outcome::Ok { value } => value.summary(),
+            Outcome::Err { failure } => failure.to_string(),
+        }
+    }
+}
+

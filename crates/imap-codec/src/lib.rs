@@ -25,10 +25,12 @@ pub mod core;
 pub mod datetime;
 pub mod encode;
 pub mod error;
+pub mod ext;
 pub mod flag;
 pub mod framer;
 pub mod mailbox;
 pub(crate) mod parse;
+pub mod response;
 pub mod section;
 pub mod sequence;
 
@@ -42,5 +44,8 @@ pub use crate::encode::{Encode, EncodeOptions, Encoded, Encoder, LiteralCapabili
 pub use crate::error::{ErrorKind, ParseError, ValidationError};
 pub use crate::flag::{Flag, FlagFetch, FlagPerm, MailboxAttribute};
 pub use crate::mailbox::{ListMailbox, Mailbox};
+pub use crate::response::{
+    Code, ContinuationRequest, Data, Greeting, MessageAttribute, Response, Status, StatusKind,
+};
 pub use crate::section::{Part, Partial, Section};
 pub use crate::sequence::{SeqItem, SeqNumber, SequenceSet, UidSet};

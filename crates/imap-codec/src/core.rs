@@ -302,7 +302,7 @@ impl<'a> Quoted<'a> {
         let text = if non_ascii {
             match std::str::from_utf8(raw) {
                 Ok(t) => t,
-                Err(e) => return fail(&raw[e.valid_up_to()..], "QUOTED-CHAR"),
+                Err(e) => return fail(&body[e.valid_up_to()..], "QUOTED-CHAR"),
             }
         } else {
             ascii_str(raw)
@@ -375,7 +375,7 @@ fn literal_any<'a, const CMD: bool>(
     }
     let data = &j[..n];
     if !binary && let Some(p) = memchr::memchr(0, data) {
-        return fail(&data[p..], "CHAR8");
+        return fail(&j[p..], "CHAR8");
     }
     Ok((&j[n..], (data, non_sync, binary)))
 }
@@ -748,7 +748,7 @@ impl<'a> Text<'a> {
         let (rest, run) = take_while(i, |b| is_text_char(b) || b >= 0x80);
         let text = match std::str::from_utf8(run) {
             Ok(t) => t,
-            Err(e) => return fail(&run[e.valid_up_to()..], "TEXT-CHAR"),
+            Err(e) => return fail(&i[e.valid_up_to()..], "TEXT-CHAR"),
         };
         Ok((rest, Text(Cow::Borrowed(text))))
     }
@@ -767,7 +767,7 @@ impl<'a> Text<'a> {
         let (rest, run) = take_while(i, |b| (is_text_char(b) || b >= 0x80) && b != stop);
         let text = match std::str::from_utf8(run) {
             Ok(t) => t,
-            Err(e) => return fail(&run[e.valid_up_to()..], "TEXT-CHAR"),
+            Err(e) => return fail(&i[e.valid_up_to()..], "TEXT-CHAR"),
         };
         Ok((rest, Text(Cow::Borrowed(text))))
     }

@@ -421,3 +421,12 @@ fn literals_are_borrowed() {
     let range = input.as_ptr_range();
     assert!(range.contains(&bytes.as_ptr()), "borrowed from the input");
 }
+
+#[test]
+fn offsets_inside_strings_and_text() {
+    // Offsets of bad octets inside a quoted string, a literal and text.
+    rejected(b"* 1 FETCH (BODY[] \"a\xff\")\r\n", 20, "QUOTED-CHAR");
+    rejected(b"* 1 FETCH (BODY[] {2}\r\na\0)\r\n", 24, "CHAR8");
+    rejected(b"* OK ab\xffcd\r\n", 7, "TEXT-CHAR");
+    rejected(b"* OK [ALERT] ab\xc3\r\n", 15, "TEXT-CHAR");
+}

@@ -7,8 +7,6 @@
 //! `(`, and a single part is text, message or basic as soon as its media type and subtype
 //! are read (`media-text` and `media-message` require quoted strings, RFC 9051 §9).
 
-use std::borrow::Cow;
-
 use crate::core::{IString, IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
@@ -893,15 +891,14 @@ impl Encode for BodyStructure<'_> {
     }
 }
 
-/// The text of a media type or subtype, for convenience.
-pub(crate) fn istring_text<'s>(s: &'s IString<'_>) -> Cow<'s, str> {
-    String::from_utf8_lossy(s.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::parse::parse_all;
+
+    fn istring_text<'s>(s: &'s IString<'_>) -> std::borrow::Cow<'s, str> {
+        String::from_utf8_lossy(s.as_bytes())
+    }
 
     fn roundtrip(s: &str) -> BodyStructure<'_> {
         let b =

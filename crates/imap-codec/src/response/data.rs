@@ -1127,3 +1127,142 @@ impl IntoStatic for Data<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::Response;
+
+    fn canonical(s: &str) -> Data<'_> {
+        let line = format!("{s}\r\n");
+        let r = Response::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        let Response::Data(d) = r else { panic!("{s}") };
+        d.into_static()
+    }
+
+    #[test]
+    fn capability_and_enabled() {
+        let Data::Capability(c) = canonical("* CAPABILITY IMAP4rev2 IMAP4rev1 AUTH=PLAIN X-Y")
+        else {
+            panic!()
+        };
+        assert_eq!(c.capabilities().len(), 4);
+        canonical("* ENABLED");
+        canonical("* ENABLED UTF8=ACCEPT");
+    }
+
+    #[test]
+    fn list_and_lsub() {
+        canonical("* LIST () NIL foo");
+        canonical("* LIST (\\HasNoChildren \\Subscribed) \"\\\\\" \"a b\"");
+        canonical("* LIST () \"\\\"\" x");
+        canonical("* LIST () \"ä\" x");
+        canonical("* LIST (\\NonExistent \\Noselect) \"/\" x");
+        canonical("* LIST (\\Marked \\X-Custom) \"/\" {3}\r\na\"b");
+        canonical("* LIST () \"/\" x ()");
+        canonical(
+            "* LIST (\\Subscribed) \"/\" Fruit (CHILDINFO (\"SUBSCRIBED\") vendor.acme-x 17 X-Y ())",
+        );
+        canonical("* LIST () \"/\" x (\"childinfo\" (\"SUBSCRIBED\" \"REMOTE\") OLDNAME (y))");
+        canonical("* LSUB (\\Noselect) \".\" #news.comp.mail");
+        let Data::List(l) = canonical("* LIST (\\Noselect) \"/\" ~/Mail/foo") else {
+            panic!()
+        };
+        assert_eq!(l.list.delimiter.map(Delimiter::as_char), Some('/'));
+        assert_eq!(l.list.attributes.as_slice(), [MailboxAttribute::NoSelect]);
+        for (bad, offset, expected) in [
+            (
+                &b"* LIST () \"/\" x (CHILDINFO ())\r\n"[..],
+                28,
+                "list-select-base-opt-quoted",
+            ),
+            (
+                b"* LIST () \"/\" x (CHILDINFO (SUBSCRIBED))\r\n",
+                28,
+                "list-select-base-opt-quoted",
+            ),
+            (b"* LIST () \"/\" x (OLDNAME y)\r\n", 25, "\"(\""),
+            (
+                b"* LIST () \"/\" x (\"a b\" 1)\r\n",
+                17,
+                "mbox-list-extended-item-tag",
+            ),
+            (b"* LIST () \"/\" x (X)\r\n", 18, "SP"),
+            (
+                b"* LIST (\\Noselect \\Noselect) \"/\" x\r\n",
+                18,
+                "mbx-list-flags",
+            ),
+            (b"* LIST (Noselect) \"/\" x\r\n", 8, "mbx-list-flag"),
+            (b"* LIST () \"/\"x\r\n", 13, "SP"),
+            (b"* LIST () / x\r\n", 10, "DQUOTE"),
+        ] {
+            let e = Response::parse(bad).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");
+        }
+        let tag = AString::new("CHILDINFO").unwrap();
+        let val = TaggedExtVal::Comp(None);
+        assert!(ListExtendedItem::new(tag.clone(), ListExtendedValue::Other(val)).is_err());
+        assert!(ListExtendedItem::new(tag, ListExtendedValue::ChildInfo(vec![])).is_err());
+        assert!(Delimiter::new('\r').is_err());
+    }
+
+    #[test]
+    fn namespace() {
+        canonical("* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) NIL");
+        canonical("* NAMESPACE NIL NIL ((\"#shared/\" \"/\")(\"#public/\" NIL))");
+        let Data::Namespace(n) = canonical(
+            "* NAMESPACE ((\"\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL ((\"#news.\" \".\" \"A\" (\"b\") \"C\" (\"d\" \"e\")))",
+        ) else {
+            panic!()
+        };
+        assert_eq!(n.personal[0].extensions[0].values.as_slice().len(), 2);
+        assert_eq!(n.shared[0].extensions.len(), 2);
+    }
+
+    #[test]
+    fn status() {
+        let Data::Status(s) = canonical(
+            "* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 4 UNSEEN 0 DELETED 1 SIZE 9223372036854775807 RECENT 1)",
+        ) else {
+            panic!()
+        };
+        assert_eq!(s.attributes.len(), 7);
+        assert_eq!(s.mailbox, Mailbox::Inbox);
+        canonical("* STATUS \"a b\" ()");
+    }
+
+    #[test]
+    fn search_and_esearch() {
+        canonical("* SEARCH");
+        canonical("* SEARCH 2 84 882");
+        canonical("* ESEARCH");
+        canonical("* ESEARCH UID");
+        canonical("* ESEARCH (TAG A285) UID MIN 7 MAX 3800");
+        canonical("* ESEARCH (TAG \"a\") MIN 1 COUNT 0 ALL 1:*,5 MODSEQ 12345 X-EXT (a (b))");
+        canonical("* ESEARCH UIDX 5");
+        let Data::Esearch(e) = canonical("* ESEARCH UID ALL 4:18,21") else {
+            panic!()
+        };
+        assert!(e.uid && e.correlator.is_none());
+        assert!(SearchReturnExt::new("COUNT", TaggedExtVal::Comp(None)).is_err());
+        assert!(SearchReturnExt::new("1X", TaggedExtVal::Comp(None)).is_err());
+        assert!(SearchReturnExt::new("MODSEQ", TaggedExtVal::Comp(None)).is_ok());
+    }
+
+    #[test]
+    fn message_numbers() {
+        assert_eq!(canonical("* 0 EXISTS"), Data::Exists(0));
+        assert_eq!(canonical("* 4294967295 RECENT"), Data::Recent(u32::MAX));
+        assert_eq!(
+            canonical("* 3 EXPUNGE"),
+            Data::Expunge(NonZeroU32::new(3).unwrap())
+        );
+        assert!(Response::parse(b"* 4294967296 EXISTS\r\n").is_err());
+        let e = Response::parse(b"* 3 FOO\r\n").unwrap_err();
+        assert_eq!((e.offset, e.expected), (4, "message-data"));
+    }
+}

@@ -322,3 +322,68 @@ impl IntoStatic for MessageAttribute<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::{Data, Response};
+
+    fn attrs(s: &str) -> Vec<MessageAttribute<'static>> {
+        let line = format!("* 1 FETCH ({s})\r\n");
+        let r = Response::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        let Response::Data(Data::Fetch { attributes, .. }) = r.into_static() else {
+            panic!()
+        };
+        attributes
+    }
+
+    #[test]
+    fn every_item() {
+        let a = attrs(
+            "FLAGS (\\Seen \\Recent $Forwarded) UID 4827313 RFC822.SIZE 44827 INTERNALDATE \" 7-Jul-1996 02:44:25 +0000\"",
+        );
+        assert_eq!(a.len(), 4);
+        assert!(matches!(&a[0], MessageAttribute::Flags(f) if f[1] == FlagFetch::Recent));
+        attrs("RFC822 {5}\r\nhello RFC822.HEADER NIL RFC822.TEXT \"body\"");
+        attrs("BODY[] NIL BODY[1.2.MIME] \"x\" BODY[HEADER.FIELDS (DATE FROM)]<0> {0}\r\n");
+        attrs("BODY[TEXT]<4294967295> \"\" BODY[4.2.HEADER.FIELDS.NOT (X)] NIL");
+        let a = attrs("BINARY[] ~{3}\r\na\0b BINARY[1.2] \"x\" BINARY[3] NIL");
+        assert!(
+            matches!(&a[0], MessageAttribute::Binary { section: None, value } if value.as_bytes() == Some(&b"a\0b"[..]))
+        );
+        attrs("BINARY.SIZE[] 0 BINARY.SIZE[1.2] 4294967295");
+        attrs("ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
+        attrs(
+            "BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) BODYSTRUCTURE (\"APPLICATION\" \"X\" NIL NIL NIL \"BASE64\" 4 NIL)",
+        );
+    }
+
+    #[test]
+    fn lower_case_names() {
+        let r = Response::parse(b"* 1 fetch (uid 5 flags () body[text] nil)\r\n").unwrap();
+        let Response::Data(Data::Fetch { attributes, .. }) = r else {
+            panic!()
+        };
+        assert_eq!(attributes.len(), 3);
+    }
+
+    #[test]
+    fn rejects() {
+        for (bad, offset, expected) in [
+            (&b"* 1 FETCH (BINARY[] ~{2+}\r\nab)\r\n"[..], 23, "\"}\""),
+            (b"* 1 FETCH (BODY[]<1.2> NIL)\r\n", 19, "\">\""),
+            (b"* 1 FETCH (BODY[] ~{1}\r\na)\r\n", 18, "nstring"),
+            (b"* 1 FETCH (BINARY.SIZE[] NIL)\r\n", 25, "number"),
+            (b"* 1 FETCH (RFC822.SIZE -1)\r\n", 23, "number64"),
+            (b"* 1 FETCH (BODY.PEEK[] NIL)\r\n", 11, "msg-att"),
+            (b"* 1 FETCH (FLAGS (\\*))\r\n", 19, "flag"),
+            (b"* 1 FETCH (UID 1))\r\n", 17, "CRLF"),
+        ] {
+            let e = Response::parse(bad).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");
+        }
+    }
+}

@@ -204,3 +204,44 @@ impl IntoStatic for Greeting<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resp_text_forms() {
+        let (r, (code, text)) = resp_text(b"[ALERT] hi\r\n").unwrap();
+        assert_eq!(
+            (code, text.as_str(), r),
+            (Some(Code::Alert), "hi", &b"\r\n"[..])
+        );
+        let (_, (code, text)) = resp_text(b"[ALERT]\r\n").unwrap();
+        assert_eq!((code, text.as_str()), (None, "[ALERT]"));
+        let (_, (code, text)) = resp_text(b"[X-Y a b] \r\n").unwrap();
+        assert!(matches!(code, Some(Code::Other(o)) if o.text() == Some("a b")));
+        assert!(text.is_empty());
+        let (_, (code, text)) = resp_text(b"[unclosed\r\n").unwrap();
+        assert_eq!((code, text.as_str()), (None, "[unclosed"));
+        let (_, (code, _)) = resp_text(b"\r\n").unwrap();
+        assert_eq!(code, None);
+        assert!(text_looks_like_code(&Text::new("[PARSE] x").unwrap()));
+        assert!(!text_looks_like_code(&Text::new("[PARSE x").unwrap()));
+    }
+
+    #[test]
+    fn keywords() {
+        for k in [
+            StatusKind::Ok,
+            StatusKind::No,
+            StatusKind::Bad,
+            StatusKind::PreAuth,
+            StatusKind::Bye,
+        ] {
+            assert_eq!(StatusKind::from_keyword(k.as_str().as_bytes()), Some(k));
+            let lower = k.as_str().to_ascii_lowercase();
+            assert_eq!(StatusKind::from_keyword(lower.as_bytes()), Some(k));
+        }
+        assert_eq!(StatusKind::from_keyword(b"OKAY"), None);
+    }
+}

@@ -180,8 +180,9 @@ fn code() -> S<Code<'static>> {
                 destination,
             }
         }),
-        (x_atom(), option::of("[ -\\\\^-~]{1,12}"))
-            .prop_map(|(a, t)| { Code::Other(OtherCode::new(a.as_str().to_owned(), t).unwrap()) }),
+        (x_atom(), option::of("[ -\\\\^-~]{1,12}")).prop_map(|(a, t)| {
+            Code::Other(OtherCode::new(a.as_str().to_owned(), t.map(Into::into)).unwrap())
+        }),
     ]
     .boxed()
 }

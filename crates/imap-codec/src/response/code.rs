@@ -144,9 +144,9 @@ fn is_code_text_char(b: u8) -> bool {
 ///
 /// ```
 /// use imap_codec::response::OtherCode;
-/// assert!(OtherCode::new("HIGHESTMODSEQ", Some("715194045007")).is_ok());
+/// assert!(OtherCode::new("HIGHESTMODSEQ", Some("715194045007".into())).is_ok());
 /// assert!(OtherCode::new("ALERT", None).is_err(), "a known code");
-/// assert!(OtherCode::new("X", Some("a]b")).is_err());
+/// assert!(OtherCode::new("X", Some("a]b".into())).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -160,13 +160,12 @@ impl<'a> OtherCode<'a> {
     /// defines) with optional argument text (non-empty, 7-bit, no CR, LF or `]`).
     pub fn new(
         name: impl Into<Cow<'a, str>>,
-        text: Option<impl Into<Cow<'a, str>>>,
+        text: Option<Cow<'a, str>>,
     ) -> Result<Self, ValidationError> {
         let name = Atom::new(name)?;
         if is_known_name(name.as_str().as_bytes()) {
             return Err(ValidationError::new("resp-text-code", None));
         }
-        let text = text.map(Into::into);
         if let Some(t) = &text {
             if t.is_empty() {
                 return Err(ValidationError::new("resp-text-code", None));

@@ -461,6 +461,15 @@ impl<'a> Greeting<'a> {
         Encode::encode(self, &mut e);
         e.finish()
     }
+
+    /// Checks that text without a code does not read as a code (the one thing the types
+    /// allow that would not survive encoding). Values returned by [`Greeting::parse`] pass.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if self.code.is_none() && status::text_looks_like_code(&self.text) {
+            return Err(ValidationError::new("resp-text", Some(0)));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

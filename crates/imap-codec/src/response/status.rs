@@ -53,7 +53,7 @@ impl StatusKind {
 /// `"*" SP (resp-cond-state / resp-cond-bye) CRLF` (RFC 9051 §7.1, §9).
 ///
 /// Valid combinations: a tag with OK/NO/BAD; no tag with OK/NO/BAD/BYE. PREAUTH only occurs
-/// in a [`Greeting`](crate::Greeting). [`Response::check`](crate::Response::check) reports
+/// in a [`Greeting`]. [`Response::check`](crate::Response::check) reports
 /// combinations the grammar forbids. When `code` is `None`, `text` should not begin with
 /// something that reads as `"[" resp-text-code "]" SP` (it would be parsed as a code).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -235,6 +235,7 @@ fn greetings() {
             assert_eq!(out, s.as_bytes());
         }
         assert_eq!(g.clone().into_static(), g);
+        assert_eq!(g.check(), Ok(()));
     }
     let g = Greeting::parse(b"* OK [CAPABILITY IMAP4rev2 IDLE] hi\r\n").unwrap();
     assert!(matches!(g.code, Some(Code::Capability(_))));

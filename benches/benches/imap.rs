@@ -38,7 +38,7 @@ fn parse_streamed(input: &[u8], chunk: usize) -> usize {
     let mut n = 0;
     for c in input.chunks(chunk) {
         fb.push(c);
-        while let Some(frame) = fb.next().unwrap() {
+        while let Some(frame) = fb.next_frame().unwrap() {
             if let Frame::Message(m) = frame {
                 black_box(Response::parse(m).unwrap());
                 n += 1;

@@ -160,6 +160,7 @@ macro_rules! ascii_token {
             }
 
             /// Parses the rule.
+            #[allow(dead_code, reason = "not every token type is parsed on its own")]
             pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
                 let (rest, run) = take_while1(i, $pred, $rule)?;
                 Ok((rest, Self::from_checked(run)))
@@ -682,11 +683,15 @@ impl<'a> NString<'a> {
         self.0.as_ref().map(IString::as_bytes)
     }
 
-    /// Parses `nstring`.
-    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+    /// Parses `nstring`, reporting `rule` when the input is neither a string nor NIL.
+    pub(crate) fn parse_as<const CMD: bool>(i: &'a [u8], rule: &'static str) -> PResult<'a, Self> {
         match i.first() {
             Some(b'"' | b'{') => IString::parse::<CMD>(i).map(|(r, s)| (r, NString(Some(s)))),
-            _ => nil(i).map(|(r, ())| (r, NString(None))),
+            Some(b'N' | b'n') => match nil(i) {
+                Ok((r, ())) => Ok((r, NString(None))),
+                Err(_) => fail(i, rule),
+            },
+            _ => fail(i, rule),
         }
     }
 }
@@ -752,25 +757,6 @@ impl<'a> Text<'a> {
         };
         Ok((rest, Text(Cow::Borrowed(text))))
     }
-
-    /// Parses `text` (at least one character).
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (rest, t) = Self::parse_opt(i)?;
-        if t.is_empty() {
-            return fail(i, "text");
-        }
-        Ok((rest, t))
-    }
-
-    /// Parses text up to the first byte of `stop` set (for `resp-text-code` arguments).
-    pub(crate) fn parse_until(i: &'a [u8], stop: u8) -> PResult<'a, Self> {
-        let (rest, run) = take_while(i, |b| (is_text_char(b) || b >= 0x80) && b != stop);
-        let text = match std::str::from_utf8(run) {
-            Ok(t) => t,
-            Err(e) => return fail(&i[e.valid_up_to()..], "TEXT-CHAR"),
-        };
-        Ok((rest, Text(Cow::Borrowed(text))))
-    }
 }
 
 impl Encode for Text<'_> {
@@ -789,53 +775,6 @@ impl IntoStatic for Text<'_> {
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// `charset = atom / quoted` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum Charset<'a> {
-    /// `UTF-8`
-    Atom(Atom<'a>),
-    /// `"UTF-8"`
-    Quoted(Quoted<'a>),
-}
-
-impl<'a> Charset<'a> {
-    /// The charset name.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Charset::Atom(a) => a.as_str(),
-            Charset::Quoted(q) => q.as_str(),
-        }
-    }
-
-    /// Parses `charset`.
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        match i.first() {
-            Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, Charset::Quoted(q))),
-            _ => Atom::parse(i).map(|(r, a)| (r, Charset::Atom(a))),
-        }
-    }
-}
-
-impl Encode for Charset<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            Charset::Atom(a) => a.encode(e),
-            Charset::Quoted(q) => q.encode(e),
-        }
-    }
-}
-
-impl IntoStatic for Charset<'_> {
-    type Static = Charset<'static>;
-    fn into_static(self) -> Charset<'static> {
-        match self {
-            Charset::Atom(a) => Charset::Atom(a.into_static()),
-            Charset::Quoted(q) => Charset::Quoted(q.into_static()),
-        }
     }
 }
 

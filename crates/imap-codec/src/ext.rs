@@ -177,8 +177,23 @@ fn is_label_fchar(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'-' || b == b'_' || b == b'.'
 }
 
-fn is_label_char(b: u8) -> bool {
+/// `tagged-label-char = tagged-label-fchar / DIGIT / ":"`
+pub(crate) fn is_label_char(b: u8) -> bool {
     is_label_fchar(b) || b.is_ascii_digit() || b == b':'
+}
+
+/// True when `s` is a `tagged-ext-label`.
+pub(crate) fn is_tagged_ext_label(s: &[u8]) -> bool {
+    match s.split_first() {
+        Some((&f, rest)) => is_label_fchar(f) && rest.iter().all(|&b| is_label_char(b)),
+        None => false,
+    }
+}
+
+/// `SP tagged-ext-val`, as it follows a label in extension data.
+pub(crate) fn sp_tagged_ext_val<const CMD: bool>(i: &[u8]) -> PResult<'_, TaggedExtVal<'_>> {
+    let (i, ()) = crate::parse::sp(i)?;
+    TaggedExtVal::parse::<CMD>(i)
 }
 
 /// `tagged-ext-label = tagged-label-fchar *tagged-label-char` (RFC 9051 §9, RFC 4466 §2.1):
@@ -345,19 +360,22 @@ pub enum TaggedExtComp<'a> {
 impl<'a> TaggedExtComp<'a> {
     /// Parses `tagged-ext-comp`: elements separated by single spaces, up to (not including)
     /// the `)` that closes the enclosing list.
-    pub(crate) fn parse_list(i: &'a [u8], depth: usize) -> PResult<'a, NonEmpty<Self>> {
+    pub(crate) fn parse_list<const CMD: bool>(
+        i: &'a [u8],
+        depth: usize,
+    ) -> PResult<'a, NonEmpty<Self>> {
         let (_, ()) = check_depth(i, depth, "tagged-ext-comp")?;
         let mut out = Vec::new();
         let mut i = i;
         loop {
             let (rest, item) = match i.first() {
                 Some(b'(') => {
-                    let (rest, inner) = Self::parse_list(&i[1..], depth + 1)?;
+                    let (rest, inner) = Self::parse_list::<CMD>(&i[1..], depth + 1)?;
                     let (rest, ()) = crate::parse::rparen(rest)?;
                     (rest, TaggedExtComp::Paren(inner))
                 }
                 _ => {
-                    let (rest, a) = AString::parse::<true>(i).map_err(|e| {
+                    let (rest, a) = AString::parse::<CMD>(i).map_err(|e| {
                         e.map(|mut e| {
                             if e.input.len() == i.len() {
                                 e.expected = "tagged-ext-comp";
@@ -417,14 +435,14 @@ pub enum TaggedExtVal<'a> {
 }
 
 impl<'a> TaggedExtVal<'a> {
-    /// Parses `tagged-ext-val`.
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    /// Parses `tagged-ext-val`; string literals may be `{n+}` only where `CMD`.
+    pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
         match i.first() {
             Some(b'(') => {
                 if i.get(1) == Some(&b')') {
                     return Ok((&i[2..], TaggedExtVal::Comp(Vec::new())));
                 }
-                let (rest, items) = TaggedExtComp::parse_list(&i[1..], 1)?;
+                let (rest, items) = TaggedExtComp::parse_list::<CMD>(&i[1..], 1)?;
                 let (rest, ()) = crate::parse::rparen(rest)?;
                 Ok((rest, TaggedExtVal::Comp(items.into_vec())))
             }
@@ -485,19 +503,19 @@ mod tests {
             "()",
             "(a)",
         ] {
-            let v = parse_all(s.as_bytes(), TaggedExtVal::parse).unwrap();
+            let v = parse_all(s.as_bytes(), TaggedExtVal::parse::<true>).unwrap();
             assert_eq!(enc(&v), s.as_bytes(), "{s}");
         }
-        let v = parse_all(b"(a (b \"c d\") ((e)))", TaggedExtVal::parse).unwrap();
+        let v = parse_all(b"(a (b \"c d\") ((e)))", TaggedExtVal::parse::<true>).unwrap();
         assert_eq!(enc(&v), b"(a (b \"c d\") ((e)))");
         for bad in ["", "( a)", "(a )", "(())", "9223372036854775808", "x", "(a"] {
             assert!(
-                parse_all(bad.as_bytes(), TaggedExtVal::parse).is_err(),
+                parse_all(bad.as_bytes(), TaggedExtVal::parse::<true>).is_err(),
                 "{bad}"
             );
         }
         let deep = format!("{}a{}", "(".repeat(1000), ")".repeat(1000));
-        let e = parse_all(deep.as_bytes(), TaggedExtVal::parse).unwrap_err();
+        let e = parse_all(deep.as_bytes(), TaggedExtVal::parse::<true>).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidValue);
     }
 

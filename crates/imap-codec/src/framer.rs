@@ -19,13 +19,13 @@
 //!
 //! ```
 //! use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
-//! use imap_codec::Command;
+//! use imap_codec::{Command, IntoStatic};
 //!
 //! let mut stream = FramedBuffer::new(FramerConfig::server());
 //! let mut commands = Vec::new();
 //! for chunk in [&b"a1 LOGIN {5}\r"[..], b"\nalice", b" secret\r\na2 NO", b"OP\r\n"] {
 //!     stream.push(chunk);
-//!     while let Some(frame) = stream.next().unwrap() {
+//!     while let Some(frame) = stream.next_frame().unwrap() {
 //!         match frame {
 //!             Frame::Literal(lit) => assert_eq!(lit.length, 5), // a server would send "+ " here
 //!             Frame::Message(bytes) => commands.push(Command::parse(bytes).unwrap().into_static()),
@@ -275,7 +275,7 @@ impl Framer {
                     }
                     let available = (buf.len() - self.pos) as u64;
                     if available < remaining {
-                        if self.discarding && buf.len() > 0 {
+                        if self.discarding && !buf.is_empty() {
                             let len = buf.len();
                             self.pos = 0;
                             self.line_start = 0;
@@ -459,7 +459,7 @@ fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
     Some((length, synchronizing, binary))
 }
 
-/// One thing [`FramedBuffer::next`] found.
+/// One thing [`FramedBuffer::next_frame`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame<'b> {
     /// A complete message.
@@ -471,7 +471,7 @@ pub enum Frame<'b> {
 }
 
 /// A [`Framer`] with its own buffer: [`push`](FramedBuffer::push) received bytes, then call
-/// [`next`](FramedBuffer::next) until it returns `None`.
+/// [`next_frame`](FramedBuffer::next_frame) until it returns `None`.
 ///
 /// Consumed bytes are dropped lazily and the buffer is compacted only when the consumed part
 /// is at least as large as what remains, so each byte is moved O(1) times on average.
@@ -537,14 +537,16 @@ impl FramedBuffer {
     }
 
     /// The next message or literal announcement, or `None` when more bytes are needed.
-    pub fn next(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         self.drop_consumed();
         match self.framer.next(&self.buf[self.start..])? {
             Status::Incomplete(_) => Ok(None),
             Status::Literal(lit) => Ok(Some(Frame::Literal(lit))),
             Status::Message(len) => {
                 self.consumed = len;
-                Ok(Some(Frame::Message(&self.buf[self.start..self.start + len])))
+                Ok(Some(Frame::Message(
+                    &self.buf[self.start..self.start + len],
+                )))
             }
             Status::Discard { len, .. } => {
                 self.consumed = len;
@@ -565,9 +567,13 @@ mod tests {
         for chunk in input.chunks(size.max(1)) {
             fb.push(chunk);
             loop {
-                match fb.next() {
-                    Ok(Some(Frame::Message(m))) => out.push(String::from_utf8_lossy(m).into_owned()),
-                    Ok(Some(Frame::Literal(l))) => out.push(format!("literal {} sync={}", l.length, l.synchronizing)),
+                match fb.next_frame() {
+                    Ok(Some(Frame::Message(m))) => {
+                        out.push(String::from_utf8_lossy(m).into_owned())
+                    }
+                    Ok(Some(Frame::Literal(l))) => {
+                        out.push(format!("literal {} sync={}", l.length, l.synchronizing))
+                    }
                     Ok(Some(Frame::Discard(n))) => out.push(format!("discard {n}")),
                     Ok(None) => break,
                     Err(e) => out.push(format!("error {e}")),
@@ -577,12 +583,12 @@ mod tests {
         // Merge consecutive discards so that chunking does not change the result.
         let mut merged: Vec<String> = Vec::new();
         for s in out {
-            if let (Some(last), Some(n)) = (merged.last_mut(), s.strip_prefix("discard ")) {
-                if let Some(m) = last.strip_prefix("discard ") {
-                    let total: usize = m.parse::<usize>().unwrap() + n.parse::<usize>().unwrap();
-                    *last = format!("discard {total}");
-                    continue;
-                }
+            if let (Some(last), Some(n)) = (merged.last_mut(), s.strip_prefix("discard "))
+                && let Some(m) = last.strip_prefix("discard ")
+            {
+                let total: usize = m.parse::<usize>().unwrap() + n.parse::<usize>().unwrap();
+                *last = format!("discard {total}");
+                continue;
             }
             merged.push(s);
         }
@@ -605,23 +611,40 @@ mod tests {
             ]
         );
         for size in 1..input.len() {
-            assert_eq!(run(FramerConfig::server(), input, size), whole, "chunk size {size}");
+            assert_eq!(
+                run(FramerConfig::server(), input, size),
+                whole,
+                "chunk size {size}"
+            );
         }
     }
 
     #[test]
     fn bare_lf_does_not_end_a_line() {
-        assert_eq!(run(FramerConfig::server(), b"a NOOP\nb NOOP\r\n", 3), ["a NOOP\nb NOOP\r\n"]);
+        assert_eq!(
+            run(FramerConfig::server(), b"a NOOP\nb NOOP\r\n", 3),
+            ["a NOOP\nb NOOP\r\n"]
+        );
     }
 
     #[test]
     fn not_announcements() {
         for line in [&b"x {}"[..], b"x {a}", b"}", b"x 5}", b"{5", b"x {5}}"] {
-            assert_eq!(literal_announcement(line), None, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                literal_announcement(line),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
         assert_eq!(literal_announcement(b"{0}"), Some((0, true, false)));
         assert_eq!(literal_announcement(b"x ~{7+}"), Some((7, false, true)));
-        assert_eq!(literal_announcement(b"x {99999999999999999999999}").unwrap().0, u64::MAX);
+        assert_eq!(
+            literal_announcement(b"x {99999999999999999999999}")
+                .unwrap()
+                .0,
+            u64::MAX
+        );
     }
 
     #[test]
@@ -629,7 +652,14 @@ mod tests {
         let config = FramerConfig::server().with_max_line(16);
         let input = b"a1 SEARCH TEXT xxxxxxxxxxxxxxxxxxxxxx\r\na2 NOOP\r\n";
         let whole = run(config, input, input.len());
-        assert_eq!(whole, ["error line longer than 16 octets", "discard 39", "a2 NOOP\r\n"]);
+        assert_eq!(
+            whole,
+            [
+                "error line longer than 16 octets",
+                "discard 39",
+                "a2 NOOP\r\n"
+            ]
+        );
         for size in 1..input.len() {
             assert_eq!(run(config, input, size), whole, "chunk size {size}");
         }
@@ -641,7 +671,11 @@ mod tests {
         let input = b"a1 APPEND INBOX {100}\r\na2 NOOP\r\n";
         assert_eq!(
             run(config, input, input.len()),
-            ["error literal of 100 octets exceeds the limit of 10", "discard 23", "a2 NOOP\r\n"]
+            [
+                "error literal of 100 octets exceeds the limit of 10",
+                "discard 23",
+                "a2 NOOP\r\n"
+            ]
         );
     }
 
@@ -650,7 +684,14 @@ mod tests {
         let config = FramerConfig::server().with_max_literal(4);
         let input = b"a1 APPEND INBOX {6+}\r\n{1}\r\nx\r\na2 NOOP\r\n";
         let whole = run(config, input, input.len());
-        assert_eq!(whole, ["error literal of 6 octets exceeds the limit of 4", "discard 30", "a2 NOOP\r\n"]);
+        assert_eq!(
+            whole,
+            [
+                "error literal of 6 octets exceeds the limit of 4",
+                "discard 30",
+                "a2 NOOP\r\n"
+            ]
+        );
         for size in 1..input.len() {
             assert_eq!(run(config, input, size), whole, "chunk size {size}");
         }
@@ -660,11 +701,11 @@ mod tests {
     fn rejected_literal_by_the_application() {
         let mut fb = FramedBuffer::new(FramerConfig::server());
         fb.push(b"a1 LOGIN {5}\r\n");
-        assert!(matches!(fb.next(), Ok(Some(Frame::Literal(_)))));
+        assert!(matches!(fb.next_frame(), Ok(Some(Frame::Literal(_)))));
         fb.framer_mut().reject_literal();
-        assert_eq!(fb.next(), Ok(Some(Frame::Discard(14))));
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Discard(14))));
         fb.push(b"a2 NOOP\r\n");
-        assert_eq!(fb.next(), Ok(Some(Frame::Message(b"a2 NOOP\r\n"))));
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Message(b"a2 NOOP\r\n"))));
     }
 
     #[test]
@@ -677,7 +718,10 @@ mod tests {
             buf.extend_from_slice(&[b'x'; 1000]);
             expected_remaining -= 1000;
             if expected_remaining > 0 {
-                assert_eq!(framer.next(&buf), Ok(Status::Incomplete(Some(expected_remaining))));
+                assert_eq!(
+                    framer.next(&buf),
+                    Ok(Status::Incomplete(Some(expected_remaining)))
+                );
             }
         }
         buf.extend_from_slice(b")\r\n");

@@ -20,12 +20,6 @@
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
-// The response-side helpers of `core`, `flag` and `parse` (nstring, text, flag-fetch,
-// flag-perm, mailbox attributes, `number`, ...) are used by `src/response/`, which is
-// developed on a parallel branch; until it is merged they are unused here.
-// TODO(merge): remove this allow once `src/response/` lands.
-#![allow(dead_code)]
-
 pub mod capability;
 pub mod command;
 pub mod core;
@@ -37,19 +31,28 @@ pub mod flag;
 pub mod framer;
 pub mod mailbox;
 pub(crate) mod parse;
+pub mod response;
 pub mod section;
 pub mod sequence;
 
 pub use crate::capability::{AuthMechanism, Capability};
 pub use crate::command::{AuthenticateData, Command, CommandBody, IdleDone};
 pub use crate::core::{
-    AString, Atom, AtomExt, Charset, IString, IntoBytes, IntoStatic, Literal, Literal8,
-    LiteralMode, NString, Quoted, Tag, Text,
+    AString, Atom, AtomExt, IString, IntoBytes, IntoStatic, Literal, Literal8, LiteralMode,
+    NString, Quoted, Tag, Text,
 };
 pub use crate::datetime::{Date, DateTime};
 pub use crate::encode::{Encode, EncodeOptions, Encoded, Encoder, LiteralCapability};
 pub use crate::error::{ErrorKind, ParseError, ValidationError};
 pub use crate::flag::{Flag, FlagFetch, FlagPerm, MailboxAttribute};
 pub use crate::mailbox::{ListMailbox, Mailbox};
+pub use crate::response::{
+    Code, ContinuationRequest, Data, Greeting, MessageAttribute, Response, Status, StatusKind,
+};
 pub use crate::section::{Part, Partial, Section};
 pub use crate::sequence::{SeqItem, SeqNumber, SequenceSet, UidSet};
+
+/// The README's example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

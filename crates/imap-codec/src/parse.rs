@@ -287,27 +287,6 @@ pub(crate) fn paren_list<'a, T>(
     }
 }
 
-/// Parses `item *(SP item)`: at least one item separated by single spaces. Stops (without
-/// consuming the space) when a space is not followed by an item.
-pub(crate) fn sp_list1<'a, T>(
-    i: &'a [u8],
-    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
-) -> PResult<'a, Vec<T>> {
-    let (mut i, first) = item(i)?;
-    let mut out = vec![first];
-    while i.first() == Some(&b' ') {
-        match item(&i[1..]) {
-            Ok((rest, v)) => {
-                out.push(v);
-                i = rest;
-            }
-            Err(nom::Err::Error(_)) => break,
-            Err(e) => return Err(e),
-        }
-    }
-    Ok((i, out))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mailtrace::format::{self, Expect, Protocol};
-use mailtrace::imap;
+use mailtrace::report::{Message, Summary};
+use mailtrace::{imap, pop3};
 
 #[derive(Parser)]
 #[command(name = "mailconform", version, about = "IMAP/POP3 conformance checks")]
@@ -57,12 +58,27 @@ fn check_file(path: &Path, json: bool, quiet: bool) -> Result<String, String> {
     let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
     let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
-    if trace.headers.protocol != Protocol::Imap {
-        return Err("protocol pop3 is not supported by this build".to_owned());
-    }
-    let replay = imap::replay(&trace);
     let shown = path.display();
-    for m in &replay.messages {
+    let (total, failures) = match trace.headers.protocol {
+        Protocol::Imap => report(&imap::replay(&trace).messages, &shown, json, quiet),
+        Protocol::Pop3 => report(&pop3::replay(&trace).messages, &shown, json, quiet),
+    };
+    match trace.headers.expect {
+        Expect::Ok if failures == 0 => Ok(format!("{total} messages parsed")),
+        Expect::Ok => Err(format!("{failures} of {total} messages failed")),
+        Expect::Reject if failures > 0 => Ok(format!("rejected as expected ({failures} messages)")),
+        Expect::Reject => Err("expected a rejection, but every message parsed".to_owned()),
+    }
+}
+
+/// Prints one line (or JSON object) per message; returns (messages, failures).
+fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
+    messages: &[Message<K, V>],
+    shown: &std::path::Display<'_>,
+    json: bool,
+    quiet: bool,
+) -> (usize, usize) {
+    for m in messages {
         if json {
             let mut v = serde_json::to_value(m).unwrap_or_default();
             if let Some(obj) = v.as_object_mut() {
@@ -72,16 +88,16 @@ fn check_file(path: &Path, json: bool, quiet: bool) -> Result<String, String> {
             println!("{v}");
         } else if !quiet || !m.is_ok() {
             let status = if m.is_ok() { "OK  " } else { "FAIL" };
-            println!("{shown}:{}: {} {status} {}", m.line, m.side.letter(), m.summary());
+            println!(
+                "{shown}:{}: {} {status} {}",
+                m.line,
+                m.side.letter(),
+                m.summary()
+            );
         }
     }
-    let failures = replay.failures();
-    match trace.headers.expect {
-        Expect::Ok if failures == 0 => Ok(format!("{} messages parsed", replay.messages.len())),
-        Expect::Ok => Err(format!("{failures} of {} messages failed", replay.messages.len())),
-        Expect::Reject if failures > 0 => Ok(format!("rejected as expected ({failures} messages)")),
-        Expect::Reject => Err("expected a rejection, but every message parsed".to_owned()),
-    }
+    let failures = messages.iter().filter(|m| !m.is_ok()).count();
+    (messages.len(), failures)
 }
 
 fn main() -> ExitCode {

@@ -286,7 +286,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert_eq!(parse("C: x\n").unwrap_err().message, "the header \"source\" is required");
+        assert_eq!(
+            parse("C: x\n").unwrap_err().message,
+            "the header \"source\" is required"
+        );
         assert_eq!(parse("# source: x\nX: y\n").unwrap_err().line, 2);
         assert_eq!(parse("# source: x\nC:x\n").unwrap_err().line, 2);
         assert_eq!(parse("# source: x\n# colour: red\n").unwrap_err().line, 2);

@@ -40,7 +40,7 @@ impl From<ParseError> for Failure {
             offset: e.offset,
             expected: e.expected,
             context: e.context,
-            message: e.kind.message(),
+            message: e.kind.message().to_owned(),
         }
     }
 }
@@ -244,7 +244,7 @@ pub fn replay(trace: &Trace) -> Replay {
                 Side::Client => &mut client,
                 Side::Server => &mut server,
             };
-            let got = match buffer.next() {
+            let got = match buffer.next_frame() {
                 Ok(None) => break,
                 Ok(Some(Frame::Discard(_))) => continue,
                 Ok(Some(Frame::Literal(lit))) => {
@@ -294,12 +294,12 @@ pub fn replay(trace: &Trace) -> Replay {
             // A tagged response to a command whose synchronizing literal is still pending:
             // the server refused the literal, so the command ends at its announcement.
             if let Some(tag) = refused_tag
-                && let Some(prefix) = tracker.pending_sync_literal.take_if(|p| {
-                    p.starts_with(&tag) && p.get(tag.len()) == Some(&b' ')
-                })
+                && let Some(prefix) = tracker
+                    .pending_sync_literal
+                    .take_if(|p| p.starts_with(&tag) && p.get(tag.len()) == Some(&b' '))
             {
                 client.framer_mut().reject_literal();
-                while let Ok(Some(Frame::Discard(_))) = client.next() {}
+                while let Ok(Some(Frame::Discard(_))) = client.next_frame() {}
                 let kind = tracker.client_kind();
                 let result = match parse_message(kind, &prefix) {
                     Ok(value) => Outcome::Ok { value },

@@ -23,7 +23,7 @@ pub enum Failure {
         /// The enclosing rule.
         context: &'static str,
         /// Description.
-        message: &'static str,
+        message: String,
     },
     /// A framing limit was exceeded.
     Frame {
@@ -43,7 +43,6 @@ pub enum Failure {
     /// The trace ended in the middle of the message.
     Incomplete,
 }
-
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -119,4 +118,3 @@ impl<K, V: Summary> Message<K, V> {
         }
     }
 }
-

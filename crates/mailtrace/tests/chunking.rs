@@ -50,7 +50,7 @@ fn frame(side: Side, chunks: &[&[u8]]) -> Vec<String> {
     for c in chunks {
         fb.push(c);
         loop {
-            match fb.next() {
+            match fb.next_frame() {
                 Ok(Some(Frame::Message(m))) => events.push(format!("{m:?}")),
                 Ok(Some(Frame::Literal(l))) => events.push(format!("{l:?}")),
                 Ok(Some(Frame::Discard(n))) => events.push(format!("discard {n}")),
@@ -69,7 +69,11 @@ fn two_chunks_at_every_offset() {
         let whole = frame(*side, &[bytes]);
         for at in 0..=bytes.len() {
             let (a, b) = bytes.split_at(at);
-            assert_eq!(frame(*side, &[a, b]), whole, "{name} {side:?} split at {at}");
+            assert_eq!(
+                frame(*side, &[a, b]),
+                whole,
+                "{name} {side:?} split at {at}"
+            );
         }
     }
 }

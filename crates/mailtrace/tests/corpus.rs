@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mailtrace::format::{self, Expect, Protocol};
-use mailtrace::imap;
+use mailtrace::{imap, pop3};
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
@@ -31,7 +31,11 @@ fn every_trace_meets_its_expectation_and_snapshot() {
     let root = corpus_root();
     let mut files = Vec::new();
     traces(&root, &mut files);
-    assert!(files.len() > 100, "the corpus is missing: {}", root.display());
+    assert!(
+        files.len() > 100,
+        "the corpus is missing: {}",
+        root.display()
+    );
     let mut failures = Vec::new();
     for path in &files {
         let rel = path.strip_prefix(&root).unwrap();
@@ -43,18 +47,31 @@ fn every_trace_meets_its_expectation_and_snapshot() {
                 continue;
             }
         };
-        if trace.headers.protocol != Protocol::Imap {
-            continue;
-        }
-        let replay = imap::replay(&trace);
-        let failed = replay.failures();
-        match trace.headers.expect {
-            Expect::Ok if failed > 0 => {
-                for m in replay.messages.iter().filter(|m| !m.is_ok()) {
-                    failures.push(format!("{}:{}: {}", rel.display(), m.line, m.summary()));
-                }
+        let (snapshot, failed) = match trace.headers.protocol {
+            Protocol::Imap => {
+                let replay = imap::replay(&trace);
+                let failed: Vec<String> = replay
+                    .messages
+                    .iter()
+                    .filter(|m| !m.is_ok())
+                    .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
+                    .collect();
+                (serde_json::to_value(&replay).unwrap(), failed)
             }
-            Expect::Reject if failed == 0 => {
+            Protocol::Pop3 => {
+                let replay = pop3::replay(&trace);
+                let failed: Vec<String> = replay
+                    .messages
+                    .iter()
+                    .filter(|m| !m.is_ok())
+                    .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
+                    .collect();
+                (serde_json::to_value(&replay).unwrap(), failed)
+            }
+        };
+        match trace.headers.expect {
+            Expect::Ok if !failed.is_empty() => failures.extend(failed),
+            Expect::Reject if failed.is_empty() => {
                 failures.push(format!("{}: expected a rejection", rel.display()));
             }
             _ => {}
@@ -67,12 +84,17 @@ fn every_trace_meets_its_expectation_and_snapshot() {
         settings.set_omit_expression(true);
         settings.set_input_file(path);
         settings.set_description(trace.headers.source.clone());
-        let outcome = std::panic::catch_unwind(|| {
-            settings.bind(|| insta::assert_json_snapshot!(name, replay));
-        });
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_json_snapshot!(name, snapshot));
+        }));
         if outcome.is_err() {
             failures.push(format!("{}: snapshot differs", rel.display()));
         }
     }
-    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -128,11 +128,11 @@ impl ApopDigest {
         }
         let mut out = [0u8; 16];
         for (i, byte) in out.iter_mut().enumerate() {
-            let nibble = |at: usize| {
-                (hex[at] as char)
-                    .to_digit(16)
-                    .map(|d| d as u8)
-                    .ok_or(ValidationError::new("digest", Some(at)))
+            // RFC 1939 §7: "sent in hexadecimal format, using lower-case ASCII characters".
+            let nibble = |at: usize| match hex[at] {
+                c @ b'0'..=b'9' => Ok(c - b'0'),
+                c @ b'a'..=b'f' => Ok(c - b'a' + 10),
+                _ => Err(ValidationError::new("digest", Some(at))),
             };
             *byte = (nibble(2 * i)? << 4) | nibble(2 * i + 1)?;
         }

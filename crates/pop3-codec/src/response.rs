@@ -258,6 +258,9 @@ impl<'a> Greeting<'a> {
         if !status.is_ok() {
             return Err(ValidationError::new("greeting (+OK)", None));
         }
+        if let Err(at) = check_greeting_text(status.text.as_bytes()) {
+            return Err(ValidationError::new("timestamp", Some(at)));
+        }
         Ok(Greeting { status })
     }
 
@@ -282,8 +285,42 @@ impl<'a> Greeting<'a> {
         if !status.is_ok() {
             return Err(ParseError::syntax(0, "+OK"));
         }
+        Greeting::checked(status, line)
+    }
+
+    /// Checks the text of a parsed `+OK` line against the greeting rule.
+    fn checked(status: StatusLine<'a>, line: &[u8]) -> Result<Self, ParseError> {
+        if let Err(at) = check_greeting_text(status.text.as_bytes()) {
+            // The text is the tail of the line before its CRLF.
+            let offset = line.len() - 2 - status.text.as_bytes().len() + at;
+            return Err(ParseError::syntax(offset, "timestamp"));
+        }
         Ok(Greeting { status })
     }
+}
+
+/// Checks greeting text against RFC 2449 §9 `*gchar [timestamp] *gchar`: a `<` may only open
+/// the one timestamp, `"<" *VCHAR ">"`. (The ABNF's `gchar` also excludes SP, which every
+/// real greeting contains; spaces are allowed.) Returns the offset of the offending `<`.
+fn check_greeting_text(text: &[u8]) -> Result<(), usize> {
+    let mut seen = false;
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(b'<', &text[at..]) {
+        let lt = at + p;
+        let closed = text[lt + 1..]
+            .iter()
+            .position(|&b| !(0x21..=0x7e).contains(&b) || b == b'>' || b == b'<')
+            .map(|q| lt + 1 + q)
+            .filter(|&q| text[q] == b'>');
+        match closed {
+            Some(gt) if !seen => {
+                seen = true;
+                at = gt + 1;
+            }
+            _ => return Err(lt),
+        }
+    }
+    Ok(())
 }
 
 impl Encode for Greeting<'_> {
@@ -526,7 +563,7 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
     {
         let status = StatusLine::parse_at(&mut c)?;
         let r = if status.ok && expected == Expected::Greeting {
-            Response::Greeting(Greeting { status })
+            Response::Greeting(Greeting::checked(status, &input[..c.pos])?)
         } else {
             Response::Status(status)
         };

@@ -168,8 +168,11 @@ fn apop_digest_of_rfc_1939() {
         cmd.to_bytes(),
         b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"
     );
+    // RFC 1939 §7: the digest is sent "using lower-case ASCII characters".
+    let upper = Command::parse(b"APOP mrose C4C9334BAC560ECC979E58001B3E22FB\r\n").unwrap_err();
+    assert_eq!((upper.offset, upper.expected), (11, "digest"));
     let Command::Apop { digest, .. } =
-        Command::parse(b"APOP mrose C4C9334BAC560ECC979E58001B3E22FB\r\n").unwrap()
+        Command::parse(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n").unwrap()
     else {
         panic!()
     };
@@ -411,10 +414,25 @@ fn greeting_and_timestamp() {
         "<1896.697170952@dbc.mtview.ca.us>"
     );
     assert_eq!(Response::Greeting(g).to_bytes(), line);
-    let g = Greeting::parse(b"+OK [X] ready <a b> <c@d>\r\n").unwrap();
+    // RFC 2449 §9: `<` only opens the one timestamp, `"<" *VCHAR ">"`.
+    for (bad, at) in [
+        (&b"+OK [X] ready <a b> <c@d>\r\n"[..], 14),
+        (b"+OK ready <1896.697170952@dbc.mtview.ca.us\r\n", 10),
+        (b"+OK ready <a@b> <c@d>\r\n", 16),
+    ] {
+        let e = Greeting::parse(bad).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected),
+            (at, "timestamp"),
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
+    }
     assert!(
-        g.timestamp().is_none(),
-        "the first < starts the only candidate"
+        Greeting::parse(b"+OK ready > <a@b> >\r\n")
+            .unwrap()
+            .timestamp()
+            .is_some()
     );
     assert_eq!(
         Greeting::parse(b"+OK pop.example.com BlurdyBlurp POP3 server ready\r\n")

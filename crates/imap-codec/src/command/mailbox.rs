@@ -139,7 +139,7 @@ impl<'a> OptionExtension<'a> {
             })
         })?;
         let (rest, value) = if rest.starts_with(b" (") {
-            let (rest, comp) = TaggedExtComp::parse_list(&rest[2..], 1)?;
+            let (rest, comp) = TaggedExtComp::parse_list::<true>(&rest[2..], 1)?;
             let (rest, ()) = rparen(rest)?;
             (rest, Some(comp))
         } else {

@@ -402,7 +402,7 @@ impl<'a> SearchReturnOpt<'a> {
         }
         let (rest, params) = match rest {
             [b' ', b'0'..=b'9' | b'*' | b'$' | b'(', ..] => {
-                let (r, v) = TaggedExtVal::parse(&rest[1..])?;
+                let (r, v) = TaggedExtVal::parse::<true>(&rest[1..])?;
                 (r, Some(v))
             }
             _ => (rest, None),

@@ -1,0 +1,1268 @@
+//! Untagged data responses: RFC 3501 §7.2–7.4 and RFC 9051 §7.2–7.5 — CAPABILITY, ENABLED,
+//! LIST and LSUB (`mailbox-list`, `mbx-list-flags`, RFC 9051 `mbox-list-extended` with
+//! CHILDINFO / OLDNAME), NAMESPACE (`namespace-response`), STATUS (`status-att-list`), SEARCH
+//! (`obsolete-search-response`), ESEARCH (`esearch-response`), FLAGS, EXISTS, RECENT
+//! (`obsolete-recent-response`), EXPUNGE and FETCH (`message-data`).
+
+use std::borrow::Cow;
+use std::num::NonZeroU32;
+
+use crate::capability::Capability;
+use crate::core::{AString, Atom, IString, IntoStatic};
+use crate::encode::{Encode, Encoder};
+use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
+use crate::ext::{TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val};
+use crate::flag::{Flag, MailboxAttribute};
+use crate::mailbox::Mailbox;
+use crate::parse::{
+    ascii_str, byte, is_atom_char, lparen, number, number64, nz_number, rparen, sp, starts_with_ci,
+    take_while,
+};
+use crate::response::body::encode_number64;
+use crate::response::fetch::MessageAttribute;
+use crate::response::{Delimiter, StringList};
+use crate::sequence::{SeqItems, SequenceSet};
+
+/// `capability-data = "CAPABILITY" *(SP capability) SP ("IMAP4rev1" / "IMAP4rev2")
+/// *(SP capability)` (RFC 3501 §7.2.1, RFC 9051 §7.2.2): at least one of `IMAP4rev1` and
+/// `IMAP4rev2` is listed.
+///
+/// ```
+/// use imap_codec::{Capability, response::CapabilityData};
+/// assert!(CapabilityData::new(vec![Capability::Imap4rev2, Capability::Idle]).is_ok());
+/// assert!(CapabilityData::new(vec![Capability::Idle]).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct CapabilityData<'a>(Vec<Capability<'a>>);
+
+fn has_revision(caps: &[Capability<'_>]) -> bool {
+    caps.iter()
+        .any(|c| matches!(c, Capability::Imap4rev1 | Capability::Imap4rev2))
+}
+
+impl<'a> CapabilityData<'a> {
+    /// A capability list; it must include `IMAP4rev1` or `IMAP4rev2`.
+    pub fn new(caps: Vec<Capability<'a>>) -> Result<Self, ValidationError> {
+        if !has_revision(&caps) {
+            return Err(ValidationError::new("capability-data", None));
+        }
+        Ok(CapabilityData(caps))
+    }
+
+    /// The capabilities, in the server's order.
+    pub fn capabilities(&self) -> &[Capability<'a>] {
+        &self.0
+    }
+
+    /// Parses `*(SP capability)` after the name `CAPABILITY` (`rest` follows the name).
+    pub(crate) fn parse_after_name(_start: &'a [u8], rest: &'a [u8]) -> PResult<'a, Self> {
+        let (i, caps) = capabilities(rest)?;
+        if !has_revision(&caps) {
+            return fail_kind(i, "capability-data", ErrorKind::InvalidValue);
+        }
+        Ok((i, CapabilityData(caps)))
+    }
+}
+
+impl Encode for CapabilityData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.raw(b"CAPABILITY");
+        for c in &self.0 {
+            e.sp();
+            c.encode(e);
+        }
+    }
+}
+
+impl IntoStatic for CapabilityData<'_> {
+    type Static = CapabilityData<'static>;
+    fn into_static(self) -> CapabilityData<'static> {
+        CapabilityData(self.0.into_static())
+    }
+}
+
+/// `*(SP capability)`
+fn capabilities(mut i: &[u8]) -> PResult<'_, Vec<Capability<'_>>> {
+    let mut caps = Vec::new();
+    while i.first() == Some(&b' ') {
+        let (r, c) = Capability::parse(&i[1..])?;
+        caps.push(c);
+        i = r;
+    }
+    Ok((i, caps))
+}
+
+/// The attributes of a LIST / LSUB response: `mbx-list-flags` (RFC 9051 §7.3.1, §9), with at
+/// most one selectability flag (`\Noselect`, `\Marked`, `\Unmarked`; RFC 3501 `mbx-list-sflag`).
+///
+/// ```
+/// use imap_codec::{MailboxAttribute, response::ListAttributes};
+/// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::HasChildren]).is_ok());
+/// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::Marked]).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct ListAttributes<'a>(Vec<MailboxAttribute<'a>>);
+
+fn is_sflag(a: &MailboxAttribute<'_>) -> bool {
+    matches!(
+        a,
+        MailboxAttribute::NoSelect | MailboxAttribute::Marked | MailboxAttribute::Unmarked
+    )
+}
+
+impl<'a> ListAttributes<'a> {
+    /// Attributes with at most one of `\Noselect`, `\Marked` and `\Unmarked`.
+    pub fn new(attributes: Vec<MailboxAttribute<'a>>) -> Result<Self, ValidationError> {
+        if attributes.iter().filter(|a| is_sflag(a)).count() > 1 {
+            return Err(ValidationError::new("mbx-list-flags", None));
+        }
+        Ok(ListAttributes(attributes))
+    }
+
+    /// The attributes.
+    pub fn as_slice(&self) -> &[MailboxAttribute<'a>] {
+        &self.0
+    }
+
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (mut i, ()) = lparen(i)?;
+        let mut out = Vec::new();
+        if i.first() == Some(&b')') {
+            return Ok((&i[1..], ListAttributes(out)));
+        }
+        let mut sflag = false;
+        loop {
+            let (r, a) = MailboxAttribute::parse(i)?;
+            if is_sflag(&a) {
+                if sflag {
+                    return fail_kind(i, "mbx-list-flags", ErrorKind::InvalidValue);
+                }
+                sflag = true;
+            }
+            out.push(a);
+            match r.first() {
+                Some(b' ') => i = &r[1..],
+                Some(b')') => return Ok((&r[1..], ListAttributes(out))),
+                _ => return fail(r, "\")\""),
+            }
+        }
+    }
+}
+
+impl IntoStatic for ListAttributes<'_> {
+    type Static = ListAttributes<'static>;
+    fn into_static(self) -> ListAttributes<'static> {
+        ListAttributes(self.0.into_static())
+    }
+}
+
+/// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox`
+/// (RFC 3501 §7.2.2–7.2.3): the body of a LIST or LSUB response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct MailboxList<'a> {
+    /// The mailbox attributes.
+    pub attributes: ListAttributes<'a>,
+    /// The hierarchy delimiter, `None` for NIL (flat namespace).
+    pub delimiter: Option<Delimiter>,
+    /// The mailbox name.
+    pub mailbox: Mailbox<'a>,
+}
+
+impl<'a> MailboxList<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, attributes) = ListAttributes::parse(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, delimiter) = Delimiter::parse_or_nil(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, mailbox) = Mailbox::parse::<false>(i)?;
+        Ok((
+            i,
+            MailboxList {
+                attributes,
+                delimiter,
+                mailbox,
+            },
+        ))
+    }
+}
+
+impl Encode for MailboxList<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.paren_list(&self.attributes.0, |e, a| a.encode(e)).sp();
+        Delimiter::encode_or_nil(self.delimiter, e);
+        e.sp();
+        self.mailbox.encode(e);
+    }
+}
+
+impl IntoStatic for MailboxList<'_> {
+    type Static = MailboxList<'static>;
+    fn into_static(self) -> MailboxList<'static> {
+        MailboxList {
+            attributes: self.attributes.into_static(),
+            delimiter: self.delimiter,
+            mailbox: self.mailbox.into_static(),
+        }
+    }
+}
+
+/// The value of a LIST extended data item (RFC 9051 §7.3.1, §9 `mbox-list-extended-item`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum ListExtendedValue<'a> {
+    /// `childinfo-extended-item`: `"(" list-select-base-opt-quoted *(SP ...) ")"`, the
+    /// selection options (e.g. `SUBSCRIBED`) that matched children (RFC 5258 §4).
+    ChildInfo(Vec<Atom<'a>>),
+    /// `oldname-extended-item`: `"(" mailbox ")"`, the mailbox's former name.
+    OldName(Mailbox<'a>),
+    /// Any other item's `tagged-ext-val`.
+    Other(TaggedExtVal<'a>),
+}
+
+impl IntoStatic for ListExtendedValue<'_> {
+    type Static = ListExtendedValue<'static>;
+    fn into_static(self) -> ListExtendedValue<'static> {
+        match self {
+            ListExtendedValue::ChildInfo(v) => ListExtendedValue::ChildInfo(v.into_static()),
+            ListExtendedValue::OldName(m) => ListExtendedValue::OldName(m.into_static()),
+            ListExtendedValue::Other(v) => ListExtendedValue::Other(v.into_static()),
+        }
+    }
+}
+
+/// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val` (RFC 9051 §9).
+///
+/// The tag keeps its wire form (it is an `astring`); `CHILDINFO` and `OLDNAME` (in any case)
+/// always carry their own value types.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ListExtendedItem<'a> {
+    tag: AString<'a>,
+    value: ListExtendedValue<'a>,
+}
+
+/// `eitem-standard-tag = atom` / `eitem-vendor-tag = vendor-token "-" atom`.
+fn is_eitem_tag(tag: &[u8]) -> bool {
+    if !tag.is_empty() && tag.iter().all(|&b| is_atom_char(b)) {
+        return true;
+    }
+    // "vendor." name-component "-" atom, name-component = 1*UTF8-CHAR without . / % *
+    if !starts_with_ci(tag, b"vendor.") {
+        return false;
+    }
+    let rest = &tag[7..];
+    let Some(dash) = rest.iter().position(|&b| b == b'-') else {
+        return false;
+    };
+    let (component, atom) = (&rest[..dash], &rest[dash + 1..]);
+    !component.is_empty()
+        && std::str::from_utf8(component).is_ok()
+        && !component.iter().any(|&b| {
+            matches!(
+                b,
+                b'.' | b'/' | b'%' | b'*' | 0 | b'\r' | b'\n' | b'"' | b'\\'
+            )
+        })
+        && !atom.is_empty()
+        && atom.iter().all(|&b| is_atom_char(b))
+}
+
+impl<'a> ListExtendedItem<'a> {
+    /// An item; the value's kind must agree with the tag (`CHILDINFO` ⇔ `ChildInfo` with at
+    /// least one option, `OLDNAME` ⇔ `OldName`), and the tag must be an atom or a vendor tag.
+    pub fn new(tag: AString<'a>, value: ListExtendedValue<'a>) -> Result<Self, ValidationError> {
+        let t = tag.as_bytes();
+        let child = t.eq_ignore_ascii_case(b"CHILDINFO");
+        let old = t.eq_ignore_ascii_case(b"OLDNAME");
+        let ok = is_eitem_tag(t)
+            && match &value {
+                ListExtendedValue::ChildInfo(v) => child && !v.is_empty(),
+                ListExtendedValue::OldName(_) => old,
+                ListExtendedValue::Other(_) => !child && !old,
+            };
+        if !ok {
+            return Err(ValidationError::new("mbox-list-extended-item", None));
+        }
+        Ok(ListExtendedItem { tag, value })
+    }
+
+    /// The tag, e.g. `CHILDINFO`.
+    pub fn tag(&self) -> &AString<'a> {
+        &self.tag
+    }
+
+    /// The value.
+    pub fn value(&self) -> &ListExtendedValue<'a> {
+        &self.value
+    }
+
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (r, tag) = AString::parse::<false>(i).map_err(|e| {
+            e.map(|mut e| {
+                if e.input.len() == i.len() {
+                    e.expected = "mbox-list-extended-item-tag";
+                }
+                e
+            })
+        })?;
+        if !is_eitem_tag(tag.as_bytes()) {
+            return fail_kind(i, "mbox-list-extended-item-tag", ErrorKind::InvalidValue);
+        }
+        let (r, ()) = sp(r)?;
+        let t = tag.as_bytes();
+        let (r, value) = if t.eq_ignore_ascii_case(b"CHILDINFO") {
+            let (mut r, ()) = lparen(r)?;
+            let mut opts = Vec::new();
+            loop {
+                let (q, ()) = byte(r, b'"', "list-select-base-opt-quoted")?;
+                let (q, atom) = Atom::parse(q)?;
+                let (q, ()) = byte(q, b'"', "DQUOTE")?;
+                opts.push(atom);
+                match q.first() {
+                    Some(b' ') => r = &q[1..],
+                    Some(b')') => break (&q[1..], ListExtendedValue::ChildInfo(opts)),
+                    _ => return fail(q, "\")\""),
+                }
+            }
+        } else if t.eq_ignore_ascii_case(b"OLDNAME") {
+            let (r, ()) = lparen(r)?;
+            let (r, m) = Mailbox::parse::<false>(r)?;
+            let (r, ()) = rparen(r)?;
+            (r, ListExtendedValue::OldName(m))
+        } else {
+            let (r, v) = TaggedExtVal::parse::<false>(r)?;
+            (r, ListExtendedValue::Other(v))
+        };
+        Ok((r, ListExtendedItem { tag, value }))
+    }
+}
+
+impl Encode for ListExtendedItem<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        self.tag.encode(e);
+        e.sp();
+        match &self.value {
+            ListExtendedValue::ChildInfo(opts) => {
+                e.paren_list(opts, |e, o| {
+                    e.byte(b'"').raw(o.as_str().as_bytes()).byte(b'"');
+                });
+            }
+            ListExtendedValue::OldName(m) => {
+                e.byte(b'(');
+                m.encode(e);
+                e.byte(b')');
+            }
+            ListExtendedValue::Other(v) => v.encode(e),
+        }
+    }
+}
+
+impl IntoStatic for ListExtendedItem<'_> {
+    type Static = ListExtendedItem<'static>;
+    fn into_static(self) -> ListExtendedItem<'static> {
+        ListExtendedItem {
+            tag: self.tag.into_static(),
+            value: self.value.into_static(),
+        }
+    }
+}
+
+/// A LIST response: `mailbox-list [SP mbox-list-extended]` (RFC 9051 §7.3.1, §9).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ListData<'a> {
+    /// Attributes, delimiter and name.
+    pub list: MailboxList<'a>,
+    /// `mbox-list-extended = "(" [item *(SP item)] ")"`; `None` when absent,
+    /// `Some(vec![])` for `()`.
+    pub extended: Option<Vec<ListExtendedItem<'a>>>,
+}
+
+impl<'a> ListData<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, list) = MailboxList::parse(i)?;
+        if i.first() != Some(&b' ') {
+            return Ok((
+                i,
+                ListData {
+                    list,
+                    extended: None,
+                },
+            ));
+        }
+        let (i, items) = crate::parse::paren_list(&i[1..], true, ListExtendedItem::parse)?;
+        Ok((
+            i,
+            ListData {
+                list,
+                extended: Some(items),
+            },
+        ))
+    }
+}
+
+impl Encode for ListData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        self.list.encode(e);
+        if let Some(items) = &self.extended {
+            e.sp().paren_list(items, |e, x| x.encode(e));
+        }
+    }
+}
+
+impl IntoStatic for ListData<'_> {
+    type Static = ListData<'static>;
+    fn into_static(self) -> ListData<'static> {
+        ListData {
+            list: self.list.into_static(),
+            extended: self.extended.into_static(),
+        }
+    }
+}
+
+/// `namespace-response-extension = SP string SP "(" string *(SP string) ")"` (RFC 9051 §9,
+/// RFC 2342).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NamespaceExtension<'a> {
+    /// The extension's name.
+    pub name: IString<'a>,
+    /// Its values.
+    pub values: StringList<'a>,
+}
+
+impl IntoStatic for NamespaceExtension<'_> {
+    type Static = NamespaceExtension<'static>;
+    fn into_static(self) -> NamespaceExtension<'static> {
+        NamespaceExtension {
+            name: self.name.into_static(),
+            values: self.values.into_static(),
+        }
+    }
+}
+
+/// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil)
+/// [namespace-response-extensions] ")"` (RFC 9051 §9).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NamespaceDescr<'a> {
+    /// The prefix, e.g. `"#shared/"`.
+    pub prefix: IString<'a>,
+    /// The hierarchy delimiter, `None` for NIL.
+    pub delimiter: Option<Delimiter>,
+    /// `namespace-response-extensions`
+    pub extensions: Vec<NamespaceExtension<'a>>,
+}
+
+impl IntoStatic for NamespaceDescr<'_> {
+    type Static = NamespaceDescr<'static>;
+    fn into_static(self) -> NamespaceDescr<'static> {
+        NamespaceDescr {
+            prefix: self.prefix.into_static(),
+            delimiter: self.delimiter,
+            extensions: self.extensions.into_static(),
+        }
+    }
+}
+
+/// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 9051
+/// §7.3.5, RFC 2342). Each namespace is `nil / "(" 1*namespace-descr ")"`; an empty list
+/// stands for NIL.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct NamespaceData<'a> {
+    /// Personal namespaces.
+    pub personal: Vec<NamespaceDescr<'a>>,
+    /// Other users' namespaces.
+    pub other: Vec<NamespaceDescr<'a>>,
+    /// Shared namespaces.
+    pub shared: Vec<NamespaceDescr<'a>>,
+}
+
+fn namespace(i: &[u8]) -> PResult<'_, Vec<NamespaceDescr<'_>>> {
+    match i.first() {
+        Some(b'(') => {
+            let mut i = &i[1..];
+            let mut out = Vec::new();
+            loop {
+                let (r, ()) = byte(i, b'(', "namespace-descr")?;
+                let (r, prefix) = crate::response::string(r, "string")?;
+                let (r, ()) = sp(r)?;
+                let (mut r, delimiter) = Delimiter::parse_or_nil(r)?;
+                let mut extensions = Vec::new();
+                while r.first() == Some(&b' ') {
+                    let (q, name) = crate::response::string(&r[1..], "string")?;
+                    let (q, ()) = sp(q)?;
+                    let (q, values) = StringList::parse_paren(q)?;
+                    extensions.push(NamespaceExtension { name, values });
+                    r = q;
+                }
+                let (r, ()) = rparen(r)?;
+                out.push(NamespaceDescr {
+                    prefix,
+                    delimiter,
+                    extensions,
+                });
+                match r.first() {
+                    Some(b')') => return Ok((&r[1..], out)),
+                    Some(b'(') => i = r,
+                    _ => return fail(r, "\")\""),
+                }
+            }
+        }
+        Some(b'N' | b'n') => match crate::core::nil(i) {
+            Ok((r, ())) => Ok((r, Vec::new())),
+            Err(_) => fail(i, "namespace"),
+        },
+        _ => fail(i, "namespace"),
+    }
+}
+
+fn encode_namespace(list: &[NamespaceDescr<'_>], e: &mut Encoder<'_>) {
+    if list.is_empty() {
+        e.raw(b"NIL");
+        return;
+    }
+    e.byte(b'(');
+    for d in list {
+        e.byte(b'(');
+        d.prefix.encode(e);
+        e.sp();
+        Delimiter::encode_or_nil(d.delimiter, e);
+        for x in &d.extensions {
+            e.sp();
+            x.name.encode(e);
+            e.sp();
+            x.values.encode(e);
+        }
+        e.byte(b')');
+    }
+    e.byte(b')');
+}
+
+impl<'a> NamespaceData<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, personal) = namespace(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, other) = namespace(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, shared) = namespace(i)?;
+        Ok((
+            i,
+            NamespaceData {
+                personal,
+                other,
+                shared,
+            },
+        ))
+    }
+}
+
+impl Encode for NamespaceData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        encode_namespace(&self.personal, e);
+        e.sp();
+        encode_namespace(&self.other, e);
+        e.sp();
+        encode_namespace(&self.shared, e);
+    }
+}
+
+impl IntoStatic for NamespaceData<'_> {
+    type Static = NamespaceData<'static>;
+    fn into_static(self) -> NamespaceData<'static> {
+        NamespaceData {
+            personal: self.personal.into_static(),
+            other: self.other.into_static(),
+            shared: self.shared.into_static(),
+        }
+    }
+}
+
+/// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum StatusAttributeValue {
+    /// `MESSAGES SP number`
+    Messages(u32),
+    /// `UIDNEXT SP number` (RFC 9051: nz-number)
+    UidNext(u32),
+    /// `UIDVALIDITY SP number` (RFC 9051: nz-number)
+    UidValidity(u32),
+    /// `UNSEEN SP number`
+    Unseen(u32),
+    /// `DELETED SP number` (RFC 9051)
+    Deleted(u32),
+    /// `SIZE SP number64` (RFC 9051, RFC 8438; larger values are written as 2^63-1)
+    Size(u64),
+    /// `RECENT SP number` (RFC 3501)
+    Recent(u32),
+}
+
+impl StatusAttributeValue {
+    fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let (r, name) = take_while(i, |b| b.is_ascii_alphabetic());
+        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        let make: fn(u32) -> Self = if is("MESSAGES") {
+            StatusAttributeValue::Messages
+        } else if is("UIDNEXT") {
+            StatusAttributeValue::UidNext
+        } else if is("UIDVALIDITY") {
+            StatusAttributeValue::UidValidity
+        } else if is("UNSEEN") {
+            StatusAttributeValue::Unseen
+        } else if is("DELETED") {
+            StatusAttributeValue::Deleted
+        } else if is("RECENT") {
+            StatusAttributeValue::Recent
+        } else if is("SIZE") {
+            let (r, ()) = sp(r)?;
+            let (r, n) = number64(r)?;
+            return Ok((r, StatusAttributeValue::Size(n)));
+        } else {
+            return fail(i, "status-att");
+        };
+        let (r, ()) = sp(r)?;
+        let (r, n) = number(r)?;
+        Ok((r, make(n)))
+    }
+}
+
+impl Encode for StatusAttributeValue {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        let (name, n): (&[u8], u32) = match *self {
+            StatusAttributeValue::Messages(n) => (b"MESSAGES ", n),
+            StatusAttributeValue::UidNext(n) => (b"UIDNEXT ", n),
+            StatusAttributeValue::UidValidity(n) => (b"UIDVALIDITY ", n),
+            StatusAttributeValue::Unseen(n) => (b"UNSEEN ", n),
+            StatusAttributeValue::Deleted(n) => (b"DELETED ", n),
+            StatusAttributeValue::Recent(n) => (b"RECENT ", n),
+            StatusAttributeValue::Size(n) => {
+                e.raw(b"SIZE ");
+                encode_number64(n, e);
+                return;
+            }
+        };
+        e.raw(name).number(u64::from(n));
+    }
+}
+
+/// `"STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 3501 §7.2.4, RFC 9051 §7.3.2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StatusData<'a> {
+    /// The mailbox.
+    pub mailbox: Mailbox<'a>,
+    /// The requested status items.
+    pub attributes: Vec<StatusAttributeValue>,
+}
+
+impl<'a> StatusData<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, mailbox) = Mailbox::parse::<false>(i)?;
+        let (i, ()) = sp(i)?;
+        let (i, attributes) = crate::parse::paren_list(i, true, StatusAttributeValue::parse)?;
+        Ok((
+            i,
+            StatusData {
+                mailbox,
+                attributes,
+            },
+        ))
+    }
+}
+
+impl Encode for StatusData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        self.mailbox.encode(e);
+        e.sp().paren_list(&self.attributes, |e, a| a.encode(e));
+    }
+}
+
+impl IntoStatic for StatusData<'_> {
+    type Static = StatusData<'static>;
+    fn into_static(self) -> StatusData<'static> {
+        StatusData {
+            mailbox: self.mailbox.into_static(),
+            attributes: self.attributes,
+        }
+    }
+}
+
+/// `search-ret-data-ext = search-modifier-name SP search-return-value` (RFC 9051 §9): return
+/// data of a SEARCH extension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SearchReturnExt<'a> {
+    name: Cow<'a, str>,
+    value: TaggedExtVal<'a>,
+}
+
+const SEARCH_RETURN_NAMES: &[&str] = &["MIN", "MAX", "ALL", "COUNT", "UID"];
+
+impl<'a> SearchReturnExt<'a> {
+    /// Return data named `name` (a `tagged-ext-label` other than MIN, MAX, ALL, COUNT and
+    /// UID, which have their own forms).
+    pub fn new(
+        name: impl Into<Cow<'a, str>>,
+        value: TaggedExtVal<'a>,
+    ) -> Result<Self, ValidationError> {
+        let name = name.into();
+        if !is_tagged_ext_label(name.as_bytes())
+            || SEARCH_RETURN_NAMES
+                .iter()
+                .any(|n| name.eq_ignore_ascii_case(n))
+        {
+            return Err(ValidationError::new("search-modifier-name", None));
+        }
+        Ok(SearchReturnExt { name, value })
+    }
+
+    /// The name, e.g. `MODSEQ`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The value.
+    pub fn value(&self) -> &TaggedExtVal<'a> {
+        &self.value
+    }
+}
+
+impl IntoStatic for SearchReturnExt<'_> {
+    type Static = SearchReturnExt<'static>;
+    fn into_static(self) -> SearchReturnExt<'static> {
+        SearchReturnExt {
+            name: self.name.into_static(),
+            value: self.value.into_static(),
+        }
+    }
+}
+
+/// `search-return-data` (RFC 9051 §7.3.4, §9; RFC 4731).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum SearchReturnData<'a> {
+    /// `MIN SP nz-number`
+    Min(NonZeroU32),
+    /// `MAX SP nz-number`
+    Max(NonZeroU32),
+    /// `ALL SP sequence-set` (never `$`)
+    All(SeqItems),
+    /// `COUNT SP number`
+    Count(u32),
+    /// `search-ret-data-ext`
+    Other(SearchReturnExt<'a>),
+}
+
+impl<'a> SearchReturnData<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (r, name) = take_while(i, is_label_char);
+        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        if is("MIN") || is("MAX") {
+            let (r, ()) = sp(r)?;
+            let (r, n) = nz_number(r)?;
+            let v = if is("MIN") {
+                SearchReturnData::Min(n)
+            } else {
+                SearchReturnData::Max(n)
+            };
+            return Ok((r, v));
+        }
+        if is("ALL") {
+            let (r, ()) = sp(r)?;
+            if r.first() == Some(&b'$') {
+                return fail(r, "sequence-set");
+            }
+            let (q, set) = SequenceSet::parse(r)?;
+            return match set {
+                SequenceSet::Items(items) => Ok((q, SearchReturnData::All(items))),
+                SequenceSet::SearchResult => fail(r, "sequence-set"),
+            };
+        }
+        if is("COUNT") {
+            let (r, ()) = sp(r)?;
+            let (r, n) = number(r)?;
+            return Ok((r, SearchReturnData::Count(n)));
+        }
+        if !is_tagged_ext_label(name) || is("UID") {
+            return fail(i, "search-return-data");
+        }
+        let (r, value) = sp_tagged_ext_val::<false>(r)?;
+        Ok((
+            r,
+            SearchReturnData::Other(SearchReturnExt {
+                name: Cow::Borrowed(ascii_str(name)),
+                value,
+            }),
+        ))
+    }
+}
+
+impl Encode for SearchReturnData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            SearchReturnData::Min(n) => {
+                e.raw(b"MIN ").number(u64::from(n.get()));
+            }
+            SearchReturnData::Max(n) => {
+                e.raw(b"MAX ").number(u64::from(n.get()));
+            }
+            SearchReturnData::All(items) => {
+                e.raw(b"ALL ");
+                for (n, item) in items.as_slice().iter().enumerate() {
+                    if n > 0 {
+                        e.byte(b',');
+                    }
+                    item.encode(e);
+                }
+            }
+            SearchReturnData::Count(n) => {
+                e.raw(b"COUNT ").number(u64::from(*n));
+            }
+            SearchReturnData::Other(x) => {
+                e.raw(x.name.as_bytes()).sp();
+                x.value.encode(e);
+            }
+        }
+    }
+}
+
+impl IntoStatic for SearchReturnData<'_> {
+    type Static = SearchReturnData<'static>;
+    fn into_static(self) -> SearchReturnData<'static> {
+        match self {
+            SearchReturnData::Min(n) => SearchReturnData::Min(n),
+            SearchReturnData::Max(n) => SearchReturnData::Max(n),
+            SearchReturnData::All(s) => SearchReturnData::All(s),
+            SearchReturnData::Count(n) => SearchReturnData::Count(n),
+            SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
+        }
+    }
+}
+
+/// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
+/// (RFC 9051 §7.3.4, RFC 4731).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct EsearchData<'a> {
+    /// `search-correlator = SP "(" "TAG" SP tag-string ")"`: the tag of the command.
+    pub correlator: Option<AString<'a>>,
+    /// The results are UIDs.
+    pub uid: bool,
+    /// The return data.
+    pub data: Vec<SearchReturnData<'a>>,
+}
+
+impl<'a> EsearchData<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let mut out = EsearchData::default();
+        let mut i = i;
+        if i.starts_with(b" (") {
+            let (r, ()) = crate::parse::keyword(&i[2..], "TAG")?;
+            let (r, ()) = sp(r)?;
+            let (r, tag) = AString::parse::<false>(r).map_err(|e| {
+                e.map(|mut e| {
+                    if e.input.len() == r.len() {
+                        e.expected = "tag-string";
+                    }
+                    e
+                })
+            })?;
+            let (r, ()) = rparen(r)?;
+            out.correlator = Some(tag);
+            i = r;
+        }
+        if starts_with_ci(i, b" UID") && !i.get(4).is_some_and(|&b| is_label_char(b)) {
+            out.uid = true;
+            i = &i[4..];
+        }
+        while i.first() == Some(&b' ') {
+            let (r, d) = SearchReturnData::parse(&i[1..])?;
+            out.data.push(d);
+            i = r;
+        }
+        Ok((i, out))
+    }
+}
+
+impl Encode for EsearchData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        if let Some(tag) = &self.correlator {
+            e.raw(b" (TAG ");
+            tag.encode(e);
+            e.byte(b')');
+        }
+        if self.uid {
+            e.raw(b" UID");
+        }
+        for d in &self.data {
+            e.sp();
+            d.encode(e);
+        }
+    }
+}
+
+impl IntoStatic for EsearchData<'_> {
+    type Static = EsearchData<'static>;
+    fn into_static(self) -> EsearchData<'static> {
+        EsearchData {
+            correlator: self.correlator.into_static(),
+            uid: self.uid,
+            data: self.data.into_static(),
+        }
+    }
+}
+
+/// An untagged data response: `mailbox-data`, `message-data`, `capability-data` and
+/// `enable-data` (RFC 9051 §7.2–7.5, §9; RFC 3501 §7.2–7.4).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Data<'a> {
+    /// `capability-data`: `* CAPABILITY ...`
+    Capability(CapabilityData<'a>),
+    /// `enable-data = "ENABLED" *(SP capability)` (RFC 9051 §7.2.1, RFC 5161)
+    Enabled(Vec<Capability<'a>>),
+    /// `"LIST" SP mailbox-list`
+    List(ListData<'a>),
+    /// `"LSUB" SP mailbox-list` (RFC 3501 §7.2.3)
+    Lsub(MailboxList<'a>),
+    /// `namespace-response` (RFC 9051 §7.3.5)
+    Namespace(NamespaceData<'a>),
+    /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"`
+    Status(StatusData<'a>),
+    /// `"SEARCH" *(SP nz-number)` (RFC 3501 §7.2.5; RFC 9051 `obsolete-search-response`)
+    Search(Vec<NonZeroU32>),
+    /// `esearch-response` (RFC 9051 §7.3.4)
+    Esearch(EsearchData<'a>),
+    /// `"FLAGS" SP flag-list`
+    Flags(Vec<Flag<'a>>),
+    /// `number SP "EXISTS"`
+    Exists(u32),
+    /// `number SP "RECENT"` (RFC 3501 §7.3.2; RFC 9051 `obsolete-recent-response`)
+    Recent(u32),
+    /// `nz-number SP "EXPUNGE"`
+    Expunge(NonZeroU32),
+    /// `nz-number SP "FETCH" SP msg-att`; `attributes` must not be empty.
+    Fetch {
+        /// The message sequence number.
+        seq: NonZeroU32,
+        /// The data items.
+        attributes: Vec<MessageAttribute<'a>>,
+    },
+}
+
+impl<'a> Data<'a> {
+    /// Parses the data after `"*" SP` whose first token is the keyword `name` (already
+    /// checked to be followed by `rest`). `None` when `name` starts no data response.
+    pub(crate) fn parse_keyword(
+        at: &'a [u8],
+        name: &[u8],
+        rest: &'a [u8],
+    ) -> Option<PResult<'a, Self>> {
+        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        let first = name.first().map(u8::to_ascii_uppercase);
+        let r = match first {
+            Some(b'C') if is("CAPABILITY") => {
+                CapabilityData::parse_after_name(at, rest).map(|(r, c)| (r, Data::Capability(c)))
+            }
+            Some(b'E') if is("ENABLED") => capabilities(rest).map(|(r, c)| (r, Data::Enabled(c))),
+            Some(b'E') if is("ESEARCH") => {
+                EsearchData::parse(rest).map(|(r, d)| (r, Data::Esearch(d)))
+            }
+            Some(b'L') if is("LIST") => {
+                sp(rest).and_then(|(r, ())| ListData::parse(r).map(|(r, l)| (r, Data::List(l))))
+            }
+            Some(b'L') if is("LSUB") => {
+                sp(rest).and_then(|(r, ())| MailboxList::parse(r).map(|(r, l)| (r, Data::Lsub(l))))
+            }
+            Some(b'N') if is("NAMESPACE") => sp(rest)
+                .and_then(|(r, ())| NamespaceData::parse(r).map(|(r, n)| (r, Data::Namespace(n)))),
+            Some(b'S') if is("STATUS") => {
+                sp(rest).and_then(|(r, ())| StatusData::parse(r).map(|(r, s)| (r, Data::Status(s))))
+            }
+            Some(b'S') if is("SEARCH") => {
+                let mut i = rest;
+                let mut out = Vec::new();
+                loop {
+                    if i.first() != Some(&b' ') {
+                        break Ok((i, Data::Search(out)));
+                    }
+                    match nz_number(&i[1..]) {
+                        Ok((r, n)) => {
+                            out.push(n);
+                            i = r;
+                        }
+                        Err(e) => break Err(e),
+                    }
+                }
+            }
+            Some(b'F') if is("FLAGS") => {
+                sp(rest).and_then(|(r, ())| flag_list(r).map(|(r, f)| (r, Data::Flags(f))))
+            }
+            _ => return None,
+        };
+        Some(r)
+    }
+
+    /// Parses `number SP ("EXISTS" / "RECENT")` and `nz-number SP ("EXPUNGE" / "FETCH" SP
+    /// msg-att)`, starting at the number.
+    pub(crate) fn parse_numbered(i: &'a [u8]) -> PResult<'a, Self> {
+        let (r, n) = number(i)?;
+        let (r, ()) = sp(r)?;
+        let (rest, name) = take_while(r, |b| b.is_ascii_alphabetic());
+        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
+        if is("EXISTS") {
+            return Ok((rest, Data::Exists(n)));
+        }
+        if is("RECENT") {
+            return Ok((rest, Data::Recent(n)));
+        }
+        if is("EXPUNGE") || is("FETCH") {
+            // nz-number: no zero, no leading zero.
+            let (_, seq) = nz_number(i)?;
+            if is("EXPUNGE") {
+                return Ok((rest, Data::Expunge(seq)));
+            }
+            let (rest, ()) = sp(rest)?;
+            let (rest, attributes) = MessageAttribute::parse_msg_att(rest)?;
+            return Ok((rest, Data::Fetch { seq, attributes }));
+        }
+        fail(r, "message-data")
+    }
+}
+
+/// `flag-list = "(" [flag *(SP flag)] ")"`, reporting `\*` at its backslash.
+fn flag_list(i: &[u8]) -> PResult<'_, Vec<Flag<'_>>> {
+    crate::parse::paren_list(i, true, |i| {
+        if i.starts_with(b"\\*") {
+            return fail(i, "flag");
+        }
+        Flag::parse(i)
+    })
+}
+
+impl Encode for Data<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.raw(b"* ");
+        match self {
+            Data::Capability(c) => c.encode(e),
+            Data::Enabled(caps) => {
+                e.raw(b"ENABLED");
+                for c in caps {
+                    e.sp();
+                    c.encode(e);
+                }
+            }
+            Data::List(l) => {
+                e.raw(b"LIST ");
+                l.encode(e);
+            }
+            Data::Lsub(l) => {
+                e.raw(b"LSUB ");
+                l.encode(e);
+            }
+            Data::Namespace(n) => {
+                e.raw(b"NAMESPACE ");
+                n.encode(e);
+            }
+            Data::Status(s) => {
+                e.raw(b"STATUS ");
+                s.encode(e);
+            }
+            Data::Search(list) => {
+                e.raw(b"SEARCH");
+                for n in list {
+                    e.sp().number(u64::from(n.get()));
+                }
+            }
+            Data::Esearch(d) => {
+                e.raw(b"ESEARCH");
+                d.encode(e);
+            }
+            Data::Flags(flags) => {
+                e.raw(b"FLAGS ").paren_list(flags, |e, f| f.encode(e));
+            }
+            Data::Exists(n) => {
+                e.number(u64::from(*n)).raw(b" EXISTS");
+            }
+            Data::Recent(n) => {
+                e.number(u64::from(*n)).raw(b" RECENT");
+            }
+            Data::Expunge(n) => {
+                e.number(u64::from(n.get())).raw(b" EXPUNGE");
+            }
+            Data::Fetch { seq, attributes } => {
+                e.number(u64::from(seq.get())).raw(b" FETCH ");
+                e.paren_list(attributes, |e, a| a.encode(e));
+            }
+        }
+        e.crlf();
+    }
+}
+
+impl IntoStatic for Data<'_> {
+    type Static = Data<'static>;
+    fn into_static(self) -> Data<'static> {
+        match self {
+            Data::Capability(c) => Data::Capability(c.into_static()),
+            Data::Enabled(c) => Data::Enabled(c.into_static()),
+            Data::List(l) => Data::List(l.into_static()),
+            Data::Lsub(l) => Data::Lsub(l.into_static()),
+            Data::Namespace(n) => Data::Namespace(n.into_static()),
+            Data::Status(s) => Data::Status(s.into_static()),
+            Data::Search(s) => Data::Search(s),
+            Data::Esearch(d) => Data::Esearch(d.into_static()),
+            Data::Flags(f) => Data::Flags(f.into_static()),
+            Data::Exists(n) => Data::Exists(n),
+            Data::Recent(n) => Data::Recent(n),
+            Data::Expunge(n) => Data::Expunge(n),
+            Data::Fetch { seq, attributes } => Data::Fetch {
+                seq,
+                attributes: attributes.into_static(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::Response;
+
+    fn canonical(s: &str) -> Data<'_> {
+        let line = format!("{s}\r\n");
+        let r = Response::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{s}: {e:?}"));
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        let Response::Data(d) = r else { panic!("{s}") };
+        d.into_static()
+    }
+
+    #[test]
+    fn capability_and_enabled() {
+        let Data::Capability(c) = canonical("* CAPABILITY IMAP4rev2 IMAP4rev1 AUTH=PLAIN X-Y")
+        else {
+            panic!()
+        };
+        assert_eq!(c.capabilities().len(), 4);
+        canonical("* ENABLED");
+        canonical("* ENABLED UTF8=ACCEPT");
+    }
+
+    #[test]
+    fn list_and_lsub() {
+        canonical("* LIST () NIL foo");
+        canonical("* LIST (\\HasNoChildren \\Subscribed) \"\\\\\" \"a b\"");
+        canonical("* LIST () \"\\\"\" x");
+        canonical("* LIST () \"ä\" x");
+        canonical("* LIST (\\NonExistent \\Noselect) \"/\" x");
+        canonical("* LIST (\\Marked \\X-Custom) \"/\" {3}\r\na\"b");
+        canonical("* LIST () \"/\" x ()");
+        canonical(
+            "* LIST (\\Subscribed) \"/\" Fruit (CHILDINFO (\"SUBSCRIBED\") vendor.acme-x 17 X-Y ())",
+        );
+        canonical("* LIST () \"/\" x (\"childinfo\" (\"SUBSCRIBED\" \"REMOTE\") OLDNAME (y))");
+        canonical("* LSUB (\\Noselect) \".\" #news.comp.mail");
+        let Data::List(l) = canonical("* LIST (\\Noselect) \"/\" ~/Mail/foo") else {
+            panic!()
+        };
+        assert_eq!(l.list.delimiter.map(Delimiter::as_char), Some('/'));
+        assert_eq!(l.list.attributes.as_slice(), [MailboxAttribute::NoSelect]);
+        for (bad, offset, expected) in [
+            (
+                &b"* LIST () \"/\" x (CHILDINFO ())\r\n"[..],
+                28,
+                "list-select-base-opt-quoted",
+            ),
+            (
+                b"* LIST () \"/\" x (CHILDINFO (SUBSCRIBED))\r\n",
+                28,
+                "list-select-base-opt-quoted",
+            ),
+            (b"* LIST () \"/\" x (OLDNAME y)\r\n", 25, "\"(\""),
+            (
+                b"* LIST () \"/\" x (\"a b\" 1)\r\n",
+                17,
+                "mbox-list-extended-item-tag",
+            ),
+            (b"* LIST () \"/\" x (X)\r\n", 18, "SP"),
+            (
+                b"* LIST (\\Noselect \\Noselect) \"/\" x\r\n",
+                18,
+                "mbx-list-flags",
+            ),
+            (b"* LIST (Noselect) \"/\" x\r\n", 8, "mbx-list-flag"),
+            (b"* LIST () \"/\"x\r\n", 13, "SP"),
+            (b"* LIST () / x\r\n", 10, "DQUOTE"),
+        ] {
+            let e = Response::parse(bad).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");
+        }
+        let tag = AString::new("CHILDINFO").unwrap();
+        let val = TaggedExtVal::Comp(Vec::new());
+        assert!(ListExtendedItem::new(tag.clone(), ListExtendedValue::Other(val)).is_err());
+        assert!(ListExtendedItem::new(tag, ListExtendedValue::ChildInfo(vec![])).is_err());
+        assert!(Delimiter::new('\r').is_err());
+    }
+
+    #[test]
+    fn namespace() {
+        canonical("* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) NIL");
+        canonical("* NAMESPACE NIL NIL ((\"#shared/\" \"/\")(\"#public/\" NIL))");
+        let Data::Namespace(n) = canonical(
+            "* NAMESPACE ((\"\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL ((\"#news.\" \".\" \"A\" (\"b\") \"C\" (\"d\" \"e\")))",
+        ) else {
+            panic!()
+        };
+        assert_eq!(n.personal[0].extensions[0].values.as_slice().len(), 2);
+        assert_eq!(n.shared[0].extensions.len(), 2);
+    }
+
+    #[test]
+    fn status() {
+        let Data::Status(s) = canonical(
+            "* STATUS INBOX (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 4 UNSEEN 0 DELETED 1 SIZE 9223372036854775807 RECENT 1)",
+        ) else {
+            panic!()
+        };
+        assert_eq!(s.attributes.len(), 7);
+        assert_eq!(s.mailbox, Mailbox::Inbox);
+        canonical("* STATUS \"a b\" ()");
+    }
+
+    #[test]
+    fn search_and_esearch() {
+        canonical("* SEARCH");
+        canonical("* SEARCH 2 84 882");
+        canonical("* ESEARCH");
+        canonical("* ESEARCH UID");
+        canonical("* ESEARCH (TAG A285) UID MIN 7 MAX 3800");
+        canonical("* ESEARCH (TAG \"a\") MIN 1 COUNT 0 ALL 1:*,5 MODSEQ 12345 X-EXT (a (b))");
+        canonical("* ESEARCH UIDX 5");
+        let Data::Esearch(e) = canonical("* ESEARCH UID ALL 4:18,21") else {
+            panic!()
+        };
+        assert!(e.uid && e.correlator.is_none());
+        assert!(SearchReturnExt::new("COUNT", TaggedExtVal::Comp(Vec::new())).is_err());
+        assert!(SearchReturnExt::new("1X", TaggedExtVal::Comp(Vec::new())).is_err());
+        assert!(SearchReturnExt::new("MODSEQ", TaggedExtVal::Comp(Vec::new())).is_ok());
+    }
+
+    #[test]
+    fn message_numbers() {
+        assert_eq!(canonical("* 0 EXISTS"), Data::Exists(0));
+        assert_eq!(canonical("* 4294967295 RECENT"), Data::Recent(u32::MAX));
+        assert_eq!(
+            canonical("* 3 EXPUNGE"),
+            Data::Expunge(NonZeroU32::new(3).unwrap())
+        );
+        assert!(Response::parse(b"* 4294967296 EXISTS\r\n").is_err());
+        let e = Response::parse(b"* 3 FOO\r\n").unwrap_err();
+        assert_eq!((e.offset, e.expected), (4, "message-data"));
+    }
+}

@@ -1,0 +1,469 @@
+//! Server responses: RFC 3501 §7 and RFC 9051 §7, with the grammar of their §9.
+//!
+//! - [`Response`]: one server message after the greeting: a status response ([`Status`]),
+//!   untagged data ([`Data`]) or a continuation request ([`ContinuationRequest`]).
+//! - [`Greeting`]: the first message of a connection (`greeting`, RFC 9051 §7.1).
+//!
+//! The modules follow the grammar: [`status`] (OK/NO/BAD/PREAUTH/BYE and `resp-text`),
+//! [`code`] (`resp-text-code`), [`data`] (mailbox and capability data), [`fetch`]
+//! (`msg-att`), [`envelope`] and [`body`] (BODY/BODYSTRUCTURE).
+//!
+//! ```
+//! use imap_codec::{Data, Response};
+//! let r = Response::parse(b"* 23 EXISTS\r\n").unwrap();
+//! assert_eq!(r, Response::Data(Data::Exists(23)));
+//! let mut out = Vec::new();
+//! let _ = r.encode(&mut out);
+//! assert_eq!(out, b"* 23 EXISTS\r\n");
+//! ```
+
+pub mod body;
+pub mod code;
+pub mod data;
+pub mod envelope;
+pub mod fetch;
+pub mod status;
+
+use base64::Engine as _;
+
+use crate::core::{IString, IntoStatic, NString, Tag, Text, nil};
+use crate::encode::{Encode, Encoded, Encoder};
+use crate::error::{PResult, ParseError, ValidationError, fail};
+use crate::parse::{byte, crlf, is_atom_char, is_quoted_char, parse_all, sp, take_while};
+
+pub use body::{
+    BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyStructure,
+    Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype,
+    MultiPart, MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
+};
+pub use code::{Code, OtherCode};
+pub use data::{
+    CapabilityData, Data, EsearchData, ListAttributes, ListData, ListExtendedItem,
+    ListExtendedValue, MailboxList, NamespaceData, NamespaceDescr, NamespaceExtension,
+    SearchReturnData, SearchReturnExt, StatusAttributeValue, StatusData,
+};
+pub use envelope::{Address, Envelope};
+pub use fetch::{BinaryValue, MessageAttribute};
+pub use status::{Greeting, GreetingKind, Status, StatusKind};
+
+/// `nstring`, reported as `rule` when the input is neither a string nor NIL.
+pub(crate) fn nstring<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, NString<'a>> {
+    NString::parse_as::<false>(i, rule)
+}
+
+/// `string`, reported as `rule` when the input is not one.
+pub(crate) fn string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, IString<'a>> {
+    match i.first() {
+        Some(b'"' | b'{') => IString::parse::<false>(i),
+        _ => fail(i, rule),
+    }
+}
+
+/// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE` in LIST, LSUB and NAMESPACE responses
+/// (RFC 9051 §9 `mailbox-list`, `namespace-descr`): one character other than NUL, CR and LF.
+///
+/// ```
+/// use imap_codec::response::Delimiter;
+/// assert_eq!(Delimiter::new('/').unwrap().as_char(), '/');
+/// assert!(Delimiter::new('\n').is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct Delimiter(char);
+
+impl Delimiter {
+    /// A delimiter; fails for NUL, CR and LF.
+    pub fn new(c: char) -> Result<Self, ValidationError> {
+        if matches!(c, '\0' | '\r' | '\n') {
+            return Err(ValidationError::new("QUOTED-CHAR", Some(0)));
+        }
+        Ok(Delimiter(c))
+    }
+
+    /// The character.
+    pub fn as_char(self) -> char {
+        self.0
+    }
+
+    /// Parses `DQUOTE QUOTED-CHAR DQUOTE / nil`.
+    pub(crate) fn parse_or_nil(i: &[u8]) -> PResult<'_, Option<Self>> {
+        match i.first() {
+            Some(b'"') => {}
+            Some(b'N' | b'n') => {
+                return match nil(i) {
+                    Ok((r, ())) => Ok((r, None)),
+                    Err(_) => fail(i, "DQUOTE"),
+                };
+            }
+            _ => return fail(i, "DQUOTE"),
+        }
+        let j = &i[1..];
+        let (j, c) = match j.first() {
+            Some(b'\\') => match j.get(1) {
+                Some(&b @ (b'"' | b'\\')) => (&j[2..], b as char),
+                _ => return fail(&j[1..], "quoted-specials"),
+            },
+            Some(&b) if is_quoted_char(b) => (&j[1..], b as char),
+            Some(&b) if b >= 0xc2 => {
+                let len = match b {
+                    0xc2..=0xdf => 2,
+                    0xe0..=0xef => 3,
+                    _ => 4,
+                };
+                match j.get(..len).map(std::str::from_utf8) {
+                    Some(Ok(s)) => (&j[len..], s.chars().next().unwrap_or('?')),
+                    _ => return fail(j, "QUOTED-CHAR"),
+                }
+            }
+            _ => return fail(j, "QUOTED-CHAR"),
+        };
+        let (j, ()) = byte(j, b'"', "DQUOTE")?;
+        Ok((j, Some(Delimiter(c))))
+    }
+
+    /// Writes `DQUOTE QUOTED-CHAR DQUOTE / nil`.
+    pub(crate) fn encode_or_nil(d: Option<Self>, e: &mut Encoder<'_>) {
+        match d {
+            None => {
+                e.raw(b"NIL");
+            }
+            Some(Delimiter(c)) => {
+                e.byte(b'"');
+                if c == '"' || c == '\\' {
+                    e.byte(b'\\');
+                }
+                let mut buf = [0u8; 4];
+                e.raw(c.encode_utf8(&mut buf).as_bytes()).byte(b'"');
+            }
+        }
+    }
+}
+
+impl IntoStatic for Delimiter {
+    type Static = Delimiter;
+    fn into_static(self) -> Delimiter {
+        self
+    }
+}
+
+/// `"(" string *(SP string) ")"`: a non-empty parenthesised list of strings (RFC 9051 §9
+/// `body-fld-lang`, `namespace-response-extension`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct StringList<'a>(Vec<IString<'a>>);
+
+impl<'a> StringList<'a> {
+    /// A list of at least one string.
+    pub fn new(items: Vec<IString<'a>>) -> Result<Self, ValidationError> {
+        if items.is_empty() {
+            return Err(ValidationError::new("string", None));
+        }
+        Ok(StringList(items))
+    }
+
+    /// The strings.
+    pub fn as_slice(&self) -> &[IString<'a>] {
+        &self.0
+    }
+
+    /// Parses `"(" string *(SP string) ")"`.
+    pub(crate) fn parse_paren(i: &'a [u8]) -> PResult<'a, Self> {
+        crate::parse::paren_list(i, false, |i| string(i, "string")).map(|(r, v)| (r, StringList(v)))
+    }
+}
+
+impl Encode for StringList<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.paren_list(&self.0, |e, s| s.encode(e));
+    }
+}
+
+impl IntoStatic for StringList<'_> {
+    type Static = StringList<'static>;
+    fn into_static(self) -> StringList<'static> {
+        StringList(self.0.into_static())
+    }
+}
+
+/// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.6, §9): the server is
+/// ready for the rest of a command, or sends a SASL challenge.
+///
+/// ```
+/// use imap_codec::{ContinuationRequest, Response};
+/// let c = ContinuationRequest::base64(b"challenge");
+/// let mut out = Vec::new();
+/// let _ = Response::Continuation(c.clone()).encode(&mut out);
+/// assert_eq!(out, b"+ Y2hhbGxlbmdl\r\n");
+/// assert_eq!(c.base64_data().as_deref(), Some(&b"challenge"[..]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ContinuationRequest<'a> {
+    code: Option<Code<'a>>,
+    text: Text<'a>,
+}
+
+impl<'a> ContinuationRequest<'a> {
+    /// A continuation request with an optional code and text. Without a code, the text must
+    /// not begin with something that reads as `"[" resp-text-code "]" SP`.
+    pub fn new(code: Option<Code<'a>>, text: Text<'a>) -> Result<Self, ValidationError> {
+        if code.is_none() && status::text_looks_like_code(&text) {
+            return Err(ValidationError::new("resp-text", Some(0)));
+        }
+        Ok(ContinuationRequest { code, text })
+    }
+
+    /// A SASL challenge: `data` in base64 (RFC 4648 with padding).
+    pub fn base64(data: impl AsRef<[u8]>) -> ContinuationRequest<'static> {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(data.as_ref());
+        ContinuationRequest {
+            code: None,
+            // Base64 text never contains CR, LF or NUL.
+            text: Text::new(encoded).unwrap_or_default(),
+        }
+    }
+
+    /// The response code, if any.
+    pub fn code(&self) -> Option<&Code<'a>> {
+        self.code.as_ref()
+    }
+
+    /// The text (or base64 data).
+    pub fn text(&self) -> &Text<'a> {
+        &self.text
+    }
+
+    /// The text decoded as `base64` (RFC 9051 §9), when there is no code and it is valid
+    /// base64; empty text is an empty challenge.
+    pub fn base64_data(&self) -> Option<Vec<u8>> {
+        if self.code.is_some() {
+            return None;
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(self.text.as_str())
+            .ok()
+    }
+
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, ()) = byte(i, b'+', "continue-req")?;
+        let (i, ()) = sp(i)?;
+        let (i, (code, text)) = status::resp_text(i)?;
+        let (i, ()) = crlf(i)?;
+        Ok((i, ContinuationRequest { code, text }))
+    }
+}
+
+impl Encode for ContinuationRequest<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.raw(b"+ ");
+        status::encode_resp_text(self.code.as_ref(), &self.text, e);
+        e.crlf();
+    }
+}
+
+impl IntoStatic for ContinuationRequest<'_> {
+    type Static = ContinuationRequest<'static>;
+    fn into_static(self) -> ContinuationRequest<'static> {
+        ContinuationRequest {
+            code: self.code.into_static(),
+            text: self.text.into_static(),
+        }
+    }
+}
+
+/// One server response after the greeting (RFC 9051 §7, §9 `continue-req`, `response-data`,
+/// `response-done`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Response<'a> {
+    /// A tagged or untagged OK/NO/BAD, or an untagged BYE.
+    Status(Status<'a>),
+    /// Untagged data.
+    Data(Data<'a>),
+    /// `+ ...`
+    Continuation(ContinuationRequest<'a>),
+}
+
+impl<'a> Response<'a> {
+    /// Parses exactly one complete response message including its final CRLF (literals
+    /// inline).
+    ///
+    /// ```
+    /// use imap_codec::Response;
+    /// let err = Response::parse(b"* 0 EXPUNGE\r\n").unwrap_err();
+    /// assert_eq!((err.offset, err.expected), (2, "nz-number"));
+    /// ```
+    pub fn parse(input: &'a [u8]) -> Result<Response<'a>, ParseError> {
+        parse_all(input, Self::parse_inner)
+    }
+
+    /// Appends the wire form to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
+        let mut e = Encoder::server(out);
+        Encode::encode(self, &mut e);
+        e.finish()
+    }
+
+    /// Checks what the types alone cannot: a status response's tag/condition combination
+    /// (tagged OK/NO/BAD, untagged OK/NO/BAD/BYE; PREAUTH only in a greeting), that text
+    /// without a code does not read as a code, and that a FETCH has at least one item.
+    /// Values returned by [`Response::parse`] always pass.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        match self {
+            Response::Status(s) => {
+                let ok = match s.kind {
+                    StatusKind::Ok | StatusKind::No | StatusKind::Bad => true,
+                    StatusKind::Bye => s.tag.is_none(),
+                    StatusKind::PreAuth => false,
+                };
+                if !ok {
+                    return Err(ValidationError::new("resp-cond-state", None));
+                }
+                if s.code.is_none() && status::text_looks_like_code(&s.text) {
+                    return Err(ValidationError::new("resp-text", Some(0)));
+                }
+                Ok(())
+            }
+            Response::Data(Data::Fetch { attributes, .. }) if attributes.is_empty() => {
+                Err(ValidationError::new("msg-att", None))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn parse_inner(i: &'a [u8]) -> PResult<'a, Self> {
+        match i.first() {
+            Some(b'+') => {
+                ContinuationRequest::parse(i).map(|(r, c)| (r, Response::Continuation(c)))
+            }
+            Some(b'*') => {
+                let (j, ()) = sp(&i[1..])?;
+                if j.first().is_some_and(u8::is_ascii_digit) {
+                    let (r, d) = Data::parse_numbered(j)?;
+                    let (r, ()) = crlf(r)?;
+                    return Ok((r, Response::Data(d)));
+                }
+                let (rest, name) = take_while(j, is_atom_char);
+                if let Some(kind) = StatusKind::from_keyword(name) {
+                    if kind == StatusKind::PreAuth {
+                        return fail(j, "response-data");
+                    }
+                    let (r, ()) = sp(rest)?;
+                    let (r, (code, text)) = status::resp_text(r)?;
+                    let (r, ()) = crlf(r)?;
+                    return Ok((
+                        r,
+                        Response::Status(Status {
+                            tag: None,
+                            kind,
+                            code,
+                            text,
+                        }),
+                    ));
+                }
+                match Data::parse_keyword(j, name, rest) {
+                    Some(res) => {
+                        let (r, d) = res?;
+                        let (r, ()) = crlf(r)?;
+                        Ok((r, Response::Data(d)))
+                    }
+                    None => fail(j, "response-data"),
+                }
+            }
+            _ => {
+                let (j, tag) = Tag::parse(i).map_err(|e| {
+                    e.map(|mut e| {
+                        e.expected = "response";
+                        e
+                    })
+                })?;
+                let (j, ()) = sp(j)?;
+                let (rest, name) = take_while(j, is_atom_char);
+                let kind = match StatusKind::from_keyword(name) {
+                    Some(k @ (StatusKind::Ok | StatusKind::No | StatusKind::Bad)) => k,
+                    _ => return fail(j, "resp-cond-state"),
+                };
+                let (r, ()) = sp(rest)?;
+                let (r, (code, text)) = status::resp_text(r)?;
+                let (r, ()) = crlf(r)?;
+                Ok((
+                    r,
+                    Response::Status(Status {
+                        tag: Some(tag),
+                        kind,
+                        code,
+                        text,
+                    }),
+                ))
+            }
+        }
+    }
+}
+
+impl Encode for Response<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Response::Status(s) => s.encode(e),
+            Response::Data(d) => d.encode(e),
+            Response::Continuation(c) => c.encode(e),
+        }
+    }
+}
+
+impl IntoStatic for Response<'_> {
+    type Static = Response<'static>;
+    fn into_static(self) -> Response<'static> {
+        match self {
+            Response::Status(s) => Response::Status(s.into_static()),
+            Response::Data(d) => Response::Data(d.into_static()),
+            Response::Continuation(c) => Response::Continuation(c.into_static()),
+        }
+    }
+}
+
+impl<'a> Greeting<'a> {
+    /// Parses a greeting: `"*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
+    ///
+    /// ```
+    /// use imap_codec::{Greeting, response::GreetingKind};
+    /// let g = Greeting::parse(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n").unwrap();
+    /// assert_eq!(g.kind, GreetingKind::PreAuth);
+    /// assert!(Greeting::parse(b"* NO go away\r\n").is_err());
+    /// ```
+    pub fn parse(input: &'a [u8]) -> Result<Self, ParseError> {
+        parse_all(input, |i| {
+            let (i, ()) = byte(i, b'*', "greeting")?;
+            let (i, ()) = sp(i)?;
+            let (rest, name) = take_while(i, is_atom_char);
+            let kind = match StatusKind::from_keyword(name) {
+                Some(StatusKind::Ok) => GreetingKind::Ok,
+                Some(StatusKind::PreAuth) => GreetingKind::PreAuth,
+                Some(StatusKind::Bye) => GreetingKind::Bye,
+                _ => return fail(i, "resp-cond-auth"),
+            };
+            let (r, ()) = sp(rest)?;
+            let (r, (code, text)) = status::resp_text(r)?;
+            let (r, ()) = crlf(r)?;
+            Ok((r, Greeting { kind, code, text }))
+        })
+    }
+
+    /// Appends the wire form to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
+        let mut e = Encoder::server(out);
+        Encode::encode(self, &mut e);
+        e.finish()
+    }
+
+    /// Checks that text without a code does not read as a code (the one thing the types
+    /// allow that would not survive encoding). Values returned by [`Greeting::parse`] pass.
+    pub fn check(&self) -> Result<(), ValidationError> {
+        if self.code.is_none() && status::text_looks_like_code(&self.text) {
+            return Err(ValidationError::new("resp-text", Some(0)));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -80,7 +80,7 @@ impl Encoded {
     }
 }
 
-/// Writes one message. Every `Encode` impl appends to [`Encoder::out`].
+/// Writes one message: every [`Encode`] impl appends to the caller's buffer through it.
 #[derive(Debug)]
 pub struct Encoder<'b> {
     out: &'b mut Vec<u8>,

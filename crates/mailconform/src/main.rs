@@ -27,7 +27,7 @@ enum Cmd {
         /// Print one JSON object per message and per file instead of text.
         #[arg(long)]
         json: bool,
-        /// Print only failing messages and the files' verdicts.
+        /// Print only the failing files (with their messages) and the closing count.
         #[arg(long, short)]
         quiet: bool,
         /// Trace files or directories (searched recursively for `*.trace`).
@@ -59,25 +59,32 @@ fn check_file(path: &Path, json: bool, quiet: bool) -> Result<String, String> {
     let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
     let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
     let shown = path.display();
-    let (total, failures) = match trace.headers.protocol {
-        Protocol::Imap => report(&imap::replay(&trace).messages, &shown, json, quiet),
-        Protocol::Pop3 => report(&pop3::replay(&trace).messages, &shown, json, quiet),
+    let (lines, total, failures) = match trace.headers.protocol {
+        Protocol::Imap => report(&imap::replay(&trace).messages, &shown, json),
+        Protocol::Pop3 => report(&pop3::replay(&trace).messages, &shown, json),
     };
-    match trace.headers.expect {
+    let verdict = match trace.headers.expect {
         Expect::Ok if failures == 0 => Ok(format!("{total} messages parsed")),
         Expect::Ok => Err(format!("{failures} of {total} messages failed")),
         Expect::Reject if failures > 0 => Ok(format!("rejected as expected ({failures} messages)")),
         Expect::Reject => Err("expected a rejection, but every message parsed".to_owned()),
+    };
+    // Quiet mode shows the messages of failing files only.
+    if !quiet || verdict.is_err() {
+        for l in lines {
+            println!("{l}");
+        }
     }
+    verdict
 }
 
-/// Prints one line (or JSON object) per message; returns (messages, failures).
+/// One line (or JSON object) per message, the number of messages and of failed ones.
 fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
     messages: &[Message<K, V>],
     shown: &std::path::Display<'_>,
     json: bool,
-    quiet: bool,
-) -> (usize, usize) {
+) -> (Vec<String>, usize, usize) {
+    let mut lines = Vec::with_capacity(messages.len());
     for m in messages {
         if json {
             let mut v = serde_json::to_value(m).unwrap_or_default();
@@ -85,19 +92,19 @@ fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
                 obj.insert("file".into(), shown.to_string().into());
                 obj.insert("ok".into(), m.is_ok().into());
             }
-            println!("{v}");
-        } else if !quiet || !m.is_ok() {
+            lines.push(v.to_string());
+        } else {
             let status = if m.is_ok() { "OK  " } else { "FAIL" };
-            println!(
+            lines.push(format!(
                 "{shown}:{}: {} {status} {}",
                 m.line,
                 m.side.letter(),
                 m.summary()
-            );
+            ));
         }
     }
     let failures = messages.iter().filter(|m| !m.is_ok()).count();
-    (messages.len(), failures)
+    (lines, messages.len(), failures)
 }
 
 fn main() -> ExitCode {

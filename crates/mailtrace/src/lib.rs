@@ -1,6 +1,6 @@
 //! # mailtrace
 //!
-//! Reads the trace corpus format of this project ([`format`], specified in
+//! Reads the trace corpus format of this project ([`format`](mod@format), specified in
 //! `docs/corpus-format.md`) and replays IMAP traces through `imap-codec` ([`imap`]) and POP3 traces through `pop3-codec`
 //! ([`pop3`]): every message is framed, parsed with the parser the exchange calls for, and
 //! re-encoded. [`report`] holds what is reported per message.

@@ -459,6 +459,9 @@ fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
     Some((length, synchronizing, binary))
 }
 
+/// The most [`FramedBuffer`] reserves ahead for an announced literal.
+const RESERVE_MAX: usize = 32 * 1024 * 1024;
+
 /// One thing [`FramedBuffer::next_frame`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame<'b> {
@@ -541,7 +544,15 @@ impl FramedBuffer {
         self.drop_consumed();
         match self.framer.next(&self.buf[self.start..])? {
             Status::Incomplete(_) => Ok(None),
-            Status::Literal(lit) => Ok(Some(Frame::Literal(lit))),
+            Status::Literal(lit) => {
+                // Make room for the literal once, instead of regrowing the buffer (and copying
+                // what it holds) again and again while the data trickles in. The reservation is
+                // bounded: the framer's limit has been checked, and a peer that announces much
+                // and sends little gets at most RESERVE_MAX reserved.
+                let want = usize::try_from(lit.length).unwrap_or(usize::MAX);
+                self.buf.reserve(want.min(RESERVE_MAX));
+                Ok(Some(Frame::Literal(lit)))
+            }
             Status::Message(len) => {
                 self.consumed = len;
                 Ok(Some(Frame::Message(

@@ -27,7 +27,7 @@ macro_rules! capabilities {
             /// `AUTH=mechanism`
             Auth(AuthMechanism<'a>),
             /// Any other capability, as sent.
-            Other(Atom<'a>),
+            Other(OtherCapability<'a>),
         }
 
         const KNOWN: &[(&str, Capability<'static>)] = &[$(($text, Capability::$variant),)*];
@@ -38,7 +38,7 @@ macro_rules! capabilities {
                 match self {
                     $(Capability::$variant => Capability::$variant,)*
                     Capability::Auth(m) => Capability::Auth(m.into_static()),
-                    Capability::Other(a) => Capability::Other(a.into_static()),
+                    Capability::Other(a) => Capability::Other(OtherCapability(a.0.into_static())),
                 }
             }
         }
@@ -75,6 +75,35 @@ capabilities! {
     Id = "ID", "`ID` (RFC 2971)";
 }
 
+/// A capability this crate has no variant for: an atom that is neither a known name nor
+/// `AUTH=...`, so that every capability has exactly one representation.
+///
+/// ```
+/// use imap_codec::capability::OtherCapability;
+/// assert!(OtherCapability::new("X-GOOD-IDEA").is_ok());
+/// assert!(OtherCapability::new("idle").is_err());
+/// assert!(OtherCapability::new("AUTH=PLAIN").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct OtherCapability<'a>(Atom<'a>);
+
+impl<'a> OtherCapability<'a> {
+    /// Checks that `name` is an atom and not a capability with its own variant.
+    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, crate::ValidationError> {
+        let atom = Atom::new(name)?;
+        match Capability::parse(atom.as_str().as_bytes()) {
+            Ok((_, Capability::Other(_))) => Ok(OtherCapability(atom)),
+            _ => Err(crate::ValidationError::new("capability", Some(0))),
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
 impl<'a> Capability<'a> {
     /// Parses one capability name.
     pub fn parse_str(s: &'a str) -> Result<Self, crate::ParseError> {
@@ -92,7 +121,10 @@ impl<'a> Capability<'a> {
                 return Ok((rest, cap.clone()));
             }
         }
-        Ok((rest, Capability::Other(Atom::from_checked(name))))
+        Ok((
+            rest,
+            Capability::Other(OtherCapability(Atom::from_checked(name))),
+        ))
     }
 
     /// The name as it is written on the wire.

@@ -22,8 +22,38 @@ pub enum Flag<'a> {
     Draft,
     /// `flag-keyword = "$MDNSent" / "$Forwarded" / ... / atom`
     Keyword(Atom<'a>),
-    /// `flag-extension = "\" atom`, other than the system flags (the atom without `\`).
-    Extension(Atom<'a>),
+    /// `flag-extension = "\" atom`, other than the system flags (the atom without `\`),
+    /// e.g. `\Recent` (RFC 3501 §2.3.2; obsolete in RFC 9051).
+    Extension(FlagExtension<'a>),
+}
+
+/// The name of a `flag-extension` (without `\`): an atom that is not one of the system flags
+/// `Answered`, `Flagged`, `Deleted`, `Seen`, `Draft` (in any case), so that every flag has
+/// exactly one representation.
+///
+/// ```
+/// use imap_codec::flag::FlagExtension;
+/// assert!(FlagExtension::new("Recent").is_ok());
+/// assert!(FlagExtension::new("SEEN").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct FlagExtension<'a>(Atom<'a>);
+
+impl<'a> FlagExtension<'a> {
+    /// Checks that `name` is an atom and not a system flag.
+    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, crate::ValidationError> {
+        let atom = Atom::new(name)?;
+        if Flag::system(atom.as_str().as_bytes()).is_some() {
+            return Err(crate::ValidationError::new("flag-extension", Some(0)));
+        }
+        Ok(FlagExtension(atom))
+    }
+
+    /// The name, without `\`.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
 }
 
 impl<'a> Flag<'a> {
@@ -34,7 +64,9 @@ impl<'a> Flag<'a> {
                 let (rest, name) = take_while1(&i[1..], is_atom_char, "flag")?;
                 Ok((
                     rest,
-                    Self::system(name).unwrap_or_else(|| Flag::Extension(Atom::from_checked(name))),
+                    Self::system(name).unwrap_or_else(|| {
+                        Flag::Extension(FlagExtension(Atom::from_checked(name)))
+                    }),
                 ))
             }
             _ => {
@@ -47,6 +79,11 @@ impl<'a> Flag<'a> {
                 Ok((rest, Flag::Keyword(a)))
             }
         }
+    }
+
+    /// True for `\Recent` (RFC 3501 §2.3.2), which only servers set.
+    pub fn is_recent(&self) -> bool {
+        matches!(self, Flag::Extension(e) if e.as_str().eq_ignore_ascii_case("Recent"))
     }
 
     fn system(name: &[u8]) -> Option<Flag<'static>> {
@@ -95,54 +132,15 @@ impl IntoStatic for Flag<'_> {
             Flag::Seen => Flag::Seen,
             Flag::Draft => Flag::Draft,
             Flag::Keyword(a) => Flag::Keyword(a.into_static()),
-            Flag::Extension(a) => Flag::Extension(a.into_static()),
+            Flag::Extension(a) => Flag::Extension(FlagExtension(a.0.into_static())),
         }
     }
 }
 
-/// `flag-fetch = flag / "\Recent"` (RFC 3501 §9; RFC 9051 keeps `\Recent` as obsolete).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum FlagFetch<'a> {
-    /// A flag.
-    Flag(Flag<'a>),
-    /// `\Recent`
-    Recent,
-}
-
-impl<'a> FlagFetch<'a> {
-    /// Parses `flag-fetch`.
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        if i.len() >= 7
-            && i[..7].eq_ignore_ascii_case(b"\\Recent")
-            && !i.get(7).is_some_and(|&b| is_atom_char(b))
-        {
-            return Ok((&i[7..], FlagFetch::Recent));
-        }
-        Flag::parse(i).map(|(r, f)| (r, FlagFetch::Flag(f)))
-    }
-}
-
-impl Encode for FlagFetch<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            FlagFetch::Flag(f) => f.encode(e),
-            FlagFetch::Recent => {
-                e.raw(b"\\Recent");
-            }
-        }
-    }
-}
-
-impl IntoStatic for FlagFetch<'_> {
-    type Static = FlagFetch<'static>;
-    fn into_static(self) -> FlagFetch<'static> {
-        match self {
-            FlagFetch::Flag(f) => FlagFetch::Flag(f.into_static()),
-            FlagFetch::Recent => FlagFetch::Recent,
-        }
-    }
-}
+/// `flag-fetch = flag / "\Recent"` (RFC 3501 §9): a flag as FETCH reports it. `\Recent` is a
+/// [`Flag::Extension`] here as everywhere (see [`Flag::is_recent`]), so that each flag has one
+/// representation.
+pub type FlagFetch<'a> = Flag<'a>;
 
 /// `flag-perm = flag / "\*"` (RFC 9051 §9), used in the PERMANENTFLAGS response code.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -315,10 +313,8 @@ mod tests {
         assert!(matches!(&list[3], Flag::Extension(a) if a.as_str() == "X-Ext"));
         assert!(Flag::parse_list(b"(\\*)").is_err());
         assert_eq!(FlagPerm::parse(b"\\*").unwrap().1, FlagPerm::Any);
-        assert_eq!(FlagFetch::parse(b"\\RECENT").unwrap().1, FlagFetch::Recent);
-        assert!(matches!(
-            FlagFetch::parse(b"\\RecentX").unwrap().1,
-            FlagFetch::Flag(Flag::Extension(_))
-        ));
+        assert!(Flag::parse(b"\\RECENT").unwrap().1.is_recent());
+        assert!(!Flag::parse(b"\\RecentX").unwrap().1.is_recent());
+        assert!(FlagExtension::new("draft").is_err());
     }
 }

@@ -248,13 +248,42 @@ pub(crate) fn encode_section_binary(part: &Option<Part>, e: &mut Encoder<'_>) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Partial {
-    /// The first octet.
-    pub offset: u64,
-    /// How many octets at most (never 0).
-    pub length: std::num::NonZeroU64,
+    offset: u64,
+    length: std::num::NonZeroU64,
 }
 
 impl Partial {
+    /// The range of `length` octets from `offset`; both are `number64` (at most 2^63−1) and
+    /// `length` is not 0.
+    ///
+    /// ```
+    /// use imap_codec::Partial;
+    /// let p = Partial::new(0, 2048).unwrap();
+    /// assert_eq!((p.offset(), p.length()), (0, 2048));
+    /// assert!(Partial::new(0, 0).is_err());
+    /// assert!(Partial::new(u64::MAX, 1).is_err());
+    /// ```
+    pub fn new(offset: u64, length: u64) -> Result<Self, ValidationError> {
+        const MAX: u64 = i64::MAX as u64;
+        if offset > MAX {
+            return Err(ValidationError::new("number64", None));
+        }
+        match std::num::NonZeroU64::new(length) {
+            Some(length) if length.get() <= MAX => Ok(Partial { offset, length }),
+            _ => Err(ValidationError::new("nz-number64", None)),
+        }
+    }
+
+    /// The first octet.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// How many octets at most (never 0).
+    pub fn length(&self) -> u64 {
+        self.length.get()
+    }
+
     /// Parses `partial`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
         let (i, ()) = byte(i, b'<', "partial")?;

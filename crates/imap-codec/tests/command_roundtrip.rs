@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU32;
 
+use imap_codec::capability::OtherCapability;
 use imap_codec::command::{
     AppendData, FetchAtt, FetchItems, ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat,
     OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt, StatusAttribute, StoreAction,
@@ -11,6 +12,7 @@ use imap_codec::command::{
 use imap_codec::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
+use imap_codec::flag::FlagExtension;
 use imap_codec::section::HeaderList;
 use imap_codec::{
     AString, Atom, AuthenticateData, Capability, Command, CommandBody, Date, DateTime,
@@ -77,7 +79,7 @@ fn flag() -> impl Strategy<Value = Flag<'static>> {
         Just(Flag::Seen),
         Just(Flag::Draft),
         atom().prop_map(Flag::Keyword),
-        x_atom().prop_map(Flag::Extension),
+        x_atom().prop_map(|a| Flag::Extension(FlagExtension::new(a.as_str().to_owned()).unwrap())),
     ]
 }
 
@@ -227,10 +229,8 @@ fn part() -> impl Strategy<Value = Part> {
 }
 
 fn partial() -> impl Strategy<Value = Partial> {
-    (0u64..=i64::MAX as u64, 1u64..=i64::MAX as u64).prop_map(|(offset, length)| Partial {
-        offset,
-        length: std::num::NonZeroU64::new(length).unwrap(),
-    })
+    (0u64..=i64::MAX as u64, 1u64..=i64::MAX as u64)
+        .prop_map(|(offset, length)| Partial::new(offset, length).unwrap())
 }
 
 fn section() -> impl Strategy<Value = Section<'static>> {
@@ -299,7 +299,8 @@ fn capability() -> impl Strategy<Value = Capability<'static>> {
             "LITERAL+"
         ])
         .prop_map(|s| Capability::parse_str(s).unwrap()),
-        x_atom().prop_map(Capability::Other),
+        x_atom()
+            .prop_map(|a| Capability::Other(OtherCapability::new(a.as_str().to_owned()).unwrap())),
         atom().prop_map(Capability::Auth),
     ]
 }

@@ -4,7 +4,9 @@
 
 use std::num::NonZeroU32;
 
+use imap_codec::capability::OtherCapability;
 use imap_codec::ext::{NonEmpty, TaggedExtComp, TaggedExtSimple, TaggedExtVal};
+use imap_codec::flag::FlagExtension;
 use imap_codec::response::envelope::Envelope;
 use imap_codec::response::{
     Address, BasicMedia, BinaryValue, BodyExtension, BodyExtensionList, BodyFields, BodyParam,
@@ -17,10 +19,9 @@ use imap_codec::response::{
 };
 use imap_codec::sequence::{SeqItem, SequenceSet};
 use imap_codec::{
-    AString, Atom, Capability, Code, ContinuationRequest, Data, Date, DateTime, Flag, FlagFetch,
-    FlagPerm, Greeting, IString, IntoStatic, Literal, Literal8, Mailbox, MailboxAttribute,
-    MessageAttribute, NString, Part, Quoted, Response, Section, Status, StatusKind, Tag, Text,
-    UidSet,
+    AString, Atom, Capability, Code, ContinuationRequest, Data, Date, DateTime, Flag, FlagPerm,
+    Greeting, IString, IntoStatic, Literal, Literal8, Mailbox, MailboxAttribute, MessageAttribute,
+    NString, Part, Quoted, Response, Section, Status, StatusKind, Tag, Text, UidSet,
 };
 use proptest::collection::vec;
 use proptest::option;
@@ -89,7 +90,7 @@ fn flag() -> S<Flag<'static>> {
         Just(Flag::Seen),
         Just(Flag::Draft),
         atom_str().prop_map(|s| Flag::Keyword(Atom::try_from(s).unwrap())),
-        x_atom().prop_map(Flag::Extension),
+        x_atom().prop_map(|a| Flag::Extension(FlagExtension::new(a.as_str().to_owned()).unwrap())),
     ]
     .boxed()
 }
@@ -101,7 +102,8 @@ fn capability() -> S<Capability<'static>> {
         Just(Capability::Idle),
         Just(Capability::LiteralPlus),
         atom_str().prop_map(|s| Capability::Auth(Atom::try_from(s).unwrap())),
-        x_atom().prop_map(Capability::Other),
+        x_atom()
+            .prop_map(|a| Capability::Other(OtherCapability::new(a.as_str().to_owned()).unwrap())),
     ]
     .boxed()
 }
@@ -415,7 +417,10 @@ fn section() -> S<Section<'static>> {
 fn message_attribute() -> S<MessageAttribute<'static>> {
     prop_oneof![
         vec(
-            prop_oneof![Just(FlagFetch::Recent), flag().prop_map(FlagFetch::Flag)],
+            prop_oneof![
+                Just(Flag::Extension(FlagExtension::new("Recent").unwrap())),
+                flag()
+            ],
             0..4
         )
         .prop_map(MessageAttribute::Flags),

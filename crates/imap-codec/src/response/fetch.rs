@@ -9,7 +9,7 @@ use crate::core::{IntoStatic, Literal8, NString};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
-use crate::flag::FlagFetch;
+use crate::flag::{Flag, FlagFetch};
 use crate::parse::{byte, lparen, number, number64, nz_number, paren_list, sp};
 use crate::response::body::{BodyStructure, encode_number64};
 use crate::response::envelope::Envelope;
@@ -129,7 +129,7 @@ impl<'a> MessageAttribute<'a> {
         match name.first().map(u8::to_ascii_uppercase) {
             Some(b'F') if is("FLAGS") => {
                 let (r, ()) = sp(r)?;
-                let (r, flags) = paren_list(r, true, FlagFetch::parse)?;
+                let (r, flags) = paren_list(r, true, Flag::parse)?;
                 Ok((r, MessageAttribute::Flags(flags)))
             }
             Some(b'U') if is("UID") => {
@@ -346,7 +346,7 @@ mod tests {
             "FLAGS (\\Seen \\Recent $Forwarded) UID 4827313 RFC822.SIZE 44827 INTERNALDATE \" 7-Jul-1996 02:44:25 +0000\"",
         );
         assert_eq!(a.len(), 4);
-        assert!(matches!(&a[0], MessageAttribute::Flags(f) if f[1] == FlagFetch::Recent));
+        assert!(matches!(&a[0], MessageAttribute::Flags(f) if f[1].is_recent()));
         attrs("RFC822 {5}\r\nhello RFC822.HEADER NIL RFC822.TEXT \"body\"");
         attrs("BODY[] NIL BODY[1.2.MIME] \"x\" BODY[HEADER.FIELDS (DATE FROM)]<0> {0}\r\n");
         attrs("BODY[TEXT]<4294967295> \"\" BODY[4.2.HEADER.FIELDS.NOT (X)] NIL");

@@ -2,12 +2,13 @@
 //!
 //! - `fetch_20k`: 20,000 FETCH responses (UID, FLAGS, RFC822.SIZE, INTERNALDATE, ENVELOPE,
 //!   multipart BODYSTRUCTURE with extension data): framing only, framing + parsing in one
-//!   piece, the same streamed in 16 KiB reads, and encoding.
+//!   piece, the same streamed in 16 KiB reads, and encoding (of the parsed, borrowing values
+//!   and of owned copies made with `into_static`).
 //! - `literal_10mib`: a FETCH response with a 10 MiB literal, fed in one piece and in 1 KiB
 //!   chunks (framing + parsing).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use imap_codec::framer::{Frame, FramedBuffer, FramerConfig, Framer, Status};
+use imap_codec::framer::{Frame, FramedBuffer, Framer, FramerConfig, Status};
 use imap_codec::{IntoStatic, Response};
 use mailproto_benches::{fetch_responses, literal_response};
 use std::hint::black_box;
@@ -33,8 +34,8 @@ fn parse_one_piece(input: &[u8]) -> usize {
 }
 
 /// Feeds `input` in `chunk`-sized reads through a `FramedBuffer` and parses every message.
-fn parse_streamed(input: &[u8], chunk: usize) -> usize {
-    let mut fb = FramedBuffer::new(FramerConfig::client());
+/// The buffer is reused across calls, as one connection reuses its buffer.
+fn parse_streamed(fb: &mut FramedBuffer, input: &[u8], chunk: usize) -> usize {
     let mut n = 0;
     for c in input.chunks(chunk) {
         fb.push(c);
@@ -64,7 +65,19 @@ fn frame_only(input: &[u8]) -> usize {
 fn fetch(c: &mut Criterion) {
     let input = fetch_responses(20_000);
     assert_eq!(parse_one_piece(&input), 20_000);
-    let parsed: Vec<Response<'static>> = {
+    let borrowed: Vec<Response<'_>> = {
+        let mut framer = Framer::new(FramerConfig::client());
+        let mut at = 0;
+        let mut v = Vec::new();
+        while at < input.len() {
+            if let Status::Message(len) = framer.next(&input[at..]).unwrap() {
+                v.push(Response::parse(&input[at..at + len]).unwrap());
+                at += len;
+            }
+        }
+        v
+    };
+    let owned: Vec<Response<'static>> = {
         let mut framer = Framer::new(FramerConfig::client());
         let mut at = 0;
         let mut v = Vec::new();
@@ -80,20 +93,25 @@ fn fetch(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.sample_size(20);
     g.bench_function("frame_only", |b| b.iter(|| frame_only(black_box(&input))));
-    g.bench_function("parse_one_piece", |b| b.iter(|| parse_one_piece(black_box(&input))));
+    g.bench_function("parse_one_piece", |b| {
+        b.iter(|| parse_one_piece(black_box(&input)))
+    });
     g.bench_function("parse_streamed_16k", |b| {
-        b.iter(|| parse_streamed(black_box(&input), 16 * 1024))
+        let mut fb = FramedBuffer::new(FramerConfig::client());
+        b.iter(|| parse_streamed(&mut fb, black_box(&input), 16 * 1024))
     });
-    g.bench_function("encode", |b| {
-        let mut out = Vec::with_capacity(input.len());
-        b.iter(|| {
-            out.clear();
-            for r in &parsed {
-                let _ = r.encode(&mut out);
-            }
-            black_box(out.len())
-        })
-    });
+    for (name, values) in [("encode_borrowed", &borrowed), ("encode_owned", &owned)] {
+        g.bench_function(name, |b| {
+            let mut out = Vec::with_capacity(input.len());
+            b.iter(|| {
+                out.clear();
+                for r in values {
+                    let _ = r.encode(&mut out);
+                }
+                black_box(out.len())
+            })
+        });
+    }
     g.finish();
 }
 
@@ -102,8 +120,14 @@ fn literal(c: &mut Criterion) {
     let mut g = c.benchmark_group("literal_10mib");
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.sample_size(30);
-    g.bench_function("one_piece", |b| b.iter(|| parse_streamed(black_box(&input), input.len())));
-    g.bench_function("chunks_1k", |b| b.iter(|| parse_streamed(black_box(&input), 1024)));
+    g.bench_function("one_piece", |b| {
+        let mut fb = FramedBuffer::new(FramerConfig::client());
+        b.iter(|| parse_streamed(&mut fb, black_box(&input), input.len()))
+    });
+    g.bench_function("chunks_1k", |b| {
+        let mut fb = FramedBuffer::new(FramerConfig::client());
+        b.iter(|| parse_streamed(&mut fb, black_box(&input), 1024))
+    });
     g.finish();
 }
 

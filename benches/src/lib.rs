@@ -31,8 +31,18 @@ const NAMES: &[&str] = &[
     "\"=?ISO-8859-1?Q?Andr=E9_Pirard?=\"",
     "\"Postmaster\"",
 ];
-const MAILBOXES: &[&str] = &["\"gray\"", "\"alice\"", "\"bob.smith\"", "\"info\"", "\"noreply\""];
-const HOSTS: &[&str] = &["\"cac.washington.edu\"", "\"example.com\"", "\"mail.example.org\""];
+const MAILBOXES: &[&str] = &[
+    "\"gray\"",
+    "\"alice\"",
+    "\"bob.smith\"",
+    "\"info\"",
+    "\"noreply\"",
+];
+const HOSTS: &[&str] = &[
+    "\"cac.washington.edu\"",
+    "\"example.com\"",
+    "\"mail.example.org\"",
+];
 const SUBJECTS: &[&str] = &[
     "\"IMAP4rev2 WG mtg summary and minutes\"",
     "\"Re: \\\"quoted\\\" words and a \\\\ backslash\"",
@@ -40,11 +50,24 @@ const SUBJECTS: &[&str] = &[
     "NIL",
     "\"[list] weekly report #42 (draft)\"",
 ];
-const FLAGS: &[&str] = &["\\Seen", "\\Seen \\Answered", "", "\\Flagged $Forwarded", "\\Seen \\Deleted"];
-const MONTHS: &[&str] = &["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const FLAGS: &[&str] = &[
+    "\\Seen",
+    "\\Seen \\Answered",
+    "",
+    "\\Flagged $Forwarded",
+    "\\Seen \\Deleted",
+];
+const MONTHS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn address(r: &mut Rng) -> String {
-    format!("({} NIL {} {})", r.pick(NAMES), r.pick(MAILBOXES), r.pick(HOSTS))
+    format!(
+        "({} NIL {} {})",
+        r.pick(NAMES),
+        r.pick(MAILBOXES),
+        r.pick(HOSTS)
+    )
 }
 
 fn address_list(r: &mut Rng, min: u64, max: u64) -> String {
@@ -88,7 +111,11 @@ pub fn fetch_response(r: &mut Rng, seq: u32) -> String {
         flags = r.pick(FLAGS),
         size = text_size + html_size + att_size + 1200,
         subject = r.pick(SUBJECTS),
-        irt = if r.below(2) == 0 { "NIL".to_owned() } else { format!("\"<{}@example.com>\"", r.below(1 << 30)) },
+        irt = if r.below(2) == 0 {
+            "NIL".to_owned()
+        } else {
+            format!("\"<{}@example.com>\"", r.below(1 << 30))
+        },
         host = "example.com",
         text_lines = text_size / 60,
         html_lines = html_size / 70,
@@ -129,7 +156,10 @@ mod tests {
         for seq in 1..200 {
             let s = fetch_response(&mut r, seq);
             if let Err(e) = Response::parse(s.as_bytes()) {
-                panic!("{e}: {}", &s[e.offset.saturating_sub(20)..(e.offset + 20).min(s.len())]);
+                panic!(
+                    "{e}: {}",
+                    &s[e.offset.saturating_sub(20)..(e.offset + 20).min(s.len())]
+                );
             }
         }
         let lit = literal_response(1000);

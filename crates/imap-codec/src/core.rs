@@ -329,15 +329,13 @@ impl<'a> Quoted<'a> {
 impl Encode for Quoted<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.byte(b'"');
-        let bytes = self.0.as_bytes();
-        let mut from = 0;
-        for (n, &b) in bytes.iter().enumerate() {
-            if b == b'"' || b == b'\\' {
-                e.raw(&bytes[from..n]).byte(b'\\').byte(b);
-                from = n + 1;
-            }
+        let mut rest = self.0.as_bytes();
+        // Escape the quoted-specials; most strings have none, so this is one copy.
+        while let Some(p) = memchr::memchr2(b'"', b'\\', rest) {
+            e.raw(&rest[..p]).byte(b'\\').byte(rest[p]);
+            rest = &rest[p + 1..];
         }
-        e.raw(&bytes[from..]).byte(b'"');
+        e.raw(rest).byte(b'"');
     }
 }
 

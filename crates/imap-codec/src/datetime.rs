@@ -141,11 +141,7 @@ impl Encode for Date {
 
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = Vec::new();
-        let mut e = Encoder::server(&mut out);
-        self.encode(&mut e);
-        let _ = e.finish();
-        f.write_str(std::str::from_utf8(&out).unwrap_or_default())
+        crate::encode::display_wire_form(self, f)
     }
 }
 
@@ -296,11 +292,7 @@ impl Encode for DateTime {
 
 impl std::fmt::Display for DateTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = Vec::new();
-        let mut e = Encoder::server(&mut out);
-        self.encode(&mut e);
-        let _ = e.finish();
-        f.write_str(std::str::from_utf8(&out).unwrap_or_default())
+        crate::encode::display_wire_form(self, f)
     }
 }
 

@@ -219,6 +219,19 @@ impl<'b> Encoder<'b> {
     }
 }
 
+/// Writes the wire form of `value` to a formatter: the `Display` of values whose wire form
+/// is text (dates, sequence sets, sections).
+pub(crate) fn display_wire_form(
+    value: &impl Encode,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    let mut out = Vec::new();
+    let mut e = Encoder::server(&mut out);
+    value.encode(&mut e);
+    let _ = e.finish();
+    f.write_str(&String::from_utf8_lossy(&out))
+}
+
 /// A value that has a wire form.
 pub trait Encode {
     /// Appends the wire form of `self`.

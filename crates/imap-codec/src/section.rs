@@ -199,11 +199,7 @@ impl Encode for Section<'_> {
 
 impl std::fmt::Display for Section<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut out = Vec::new();
-        let mut e = Encoder::server(&mut out);
-        self.encode(&mut e);
-        let _ = e.finish();
-        f.write_str(&String::from_utf8_lossy(&out))
+        crate::encode::display_wire_form(self, f)
     }
 }
 

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use mailtrace::format::{self, Expect, Protocol};
+use mailtrace::report::{Message, Summary};
 use mailtrace::{imap, pop3};
 
 fn corpus_root() -> PathBuf {
@@ -24,6 +25,20 @@ fn traces(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(e);
         }
     }
+}
+
+/// The snapshot value of a replay and its failed messages, one line each.
+fn outcome<K, V: Summary>(
+    rel: &Path,
+    replay: &impl serde::Serialize,
+    messages: &[Message<K, V>],
+) -> (serde_json::Value, Vec<String>) {
+    let failed = messages
+        .iter()
+        .filter(|m| !m.is_ok())
+        .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
+        .collect();
+    (serde_json::to_value(replay).unwrap(), failed)
 }
 
 #[test]
@@ -50,23 +65,11 @@ fn every_trace_meets_its_expectation_and_snapshot() {
         let (snapshot, failed) = match trace.headers.protocol {
             Protocol::Imap => {
                 let replay = imap::replay(&trace);
-                let failed: Vec<String> = replay
-                    .messages
-                    .iter()
-                    .filter(|m| !m.is_ok())
-                    .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
-                    .collect();
-                (serde_json::to_value(&replay).unwrap(), failed)
+                outcome(rel, &replay, &replay.messages)
             }
             Protocol::Pop3 => {
                 let replay = pop3::replay(&trace);
-                let failed: Vec<String> = replay
-                    .messages
-                    .iter()
-                    .filter(|m| !m.is_ok())
-                    .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
-                    .collect();
-                (serde_json::to_value(&replay).unwrap(), failed)
+                outcome(rel, &replay, &replay.messages)
             }
         };
         match trace.headers.expect {

@@ -275,6 +275,10 @@ impl<'a> Quoted<'a> {
 
     /// Parses `quoted`.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        crate::parse::rule("quoted", Self::parse_quoted)(i)
+    }
+
+    fn parse_quoted(i: &'a [u8]) -> PResult<'a, Self> {
         let (body, ()) = byte(i, b'"', "DQUOTE")?;
         let mut escaped = false;
         let mut non_ascii = false;
@@ -419,7 +423,8 @@ impl<'a> Literal<'a> {
 
     /// Parses `literal`; `{n+}` only where `CMD` (client → server).
     pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
-        let (rest, (data, non_sync, _)) = literal_any::<CMD>(i, false)?;
+        let (rest, (data, non_sync, _)) =
+            crate::parse::rule("literal", |i| literal_any::<CMD>(i, false))(i)?;
         let mode = if non_sync {
             LiteralMode::NonSync
         } else {
@@ -490,7 +495,8 @@ impl<'a> Literal8<'a> {
         if i.first() != Some(&b'~') {
             return fail(i, "literal8");
         }
-        let (rest, (data, non_sync, _)) = literal_any::<CMD>(i, true)?;
+        let (rest, (data, non_sync, _)) =
+            crate::parse::rule("literal8", |i| literal_any::<CMD>(i, true))(i)?;
         let mode = if non_sync {
             LiteralMode::NonSync
         } else {

@@ -64,6 +64,10 @@ impl Date {
 
     /// Parses `date = date-text / DQUOTE date-text DQUOTE`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        crate::parse::rule("date", Self::parse_date)(i)
+    }
+
+    fn parse_date(i: &[u8]) -> PResult<'_, Self> {
         if i.first() == Some(&b'"') {
             let (rest, d) = Self::parse_text(&i[1..], false)?;
             let (rest, ()) = byte(rest, b'"', "DQUOTE")?;
@@ -227,6 +231,10 @@ impl DateTime {
 
     /// Parses `date-time`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        crate::parse::rule("date-time", Self::parse_date_time)(i)
+    }
+
+    fn parse_date_time(i: &[u8]) -> PResult<'_, Self> {
         let (i, ()) = byte(i, b'"', "date-time")?;
         let (i, date) = Date::parse_text(i, true)?;
         let (i, ()) = byte(i, b' ', "SP")?;

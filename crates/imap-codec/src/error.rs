@@ -53,8 +53,12 @@ pub struct ParseError {
     /// The ABNF rule (or literal token) that was expected at `offset`, e.g. `"SP"`,
     /// `"nz-number"`, `"fetch-att"`.
     pub expected: &'static str,
-    /// The enclosing rule being parsed, e.g. `"envelope"`; empty when there is none.
+    /// The innermost named rule the offending byte is inside, e.g. `"quoted"` or
+    /// `"envelope"`; empty when there is none.
     pub context: &'static str,
+    /// The outermost rule being parsed: the command or response, e.g. `"login"`; empty when
+    /// there is none or it equals `context`.
+    pub within: &'static str,
     /// What kind of problem it is.
     pub kind: ErrorKind,
 }
@@ -65,6 +69,7 @@ impl ParseError {
             offset,
             expected,
             context: "",
+            within: "",
             kind,
         }
     }
@@ -81,6 +86,9 @@ impl fmt::Display for ParseError {
         )?;
         if !self.context.is_empty() {
             write!(f, " in {}", self.context)?;
+        }
+        if !self.within.is_empty() {
+            write!(f, ", within {}", self.within)?;
         }
         Ok(())
     }
@@ -133,6 +141,7 @@ pub(crate) struct PErr<'a> {
     pub input: &'a [u8],
     pub expected: &'static str,
     pub context: &'static str,
+    pub outer: &'static str,
     pub kind: ErrorKind,
 }
 
@@ -142,6 +151,7 @@ impl<'a> PErr<'a> {
             input,
             expected,
             context: "",
+            outer: "",
             kind: ErrorKind::Syntax,
         }
     }
@@ -159,10 +169,16 @@ impl<'a> PErr<'a> {
         } else {
             self.kind
         };
+        let within = if self.outer == self.context {
+            ""
+        } else {
+            self.outer
+        };
         ParseError {
             offset,
             expected: self.expected,
             context: self.context,
+            within,
             kind,
         }
     }

@@ -44,7 +44,8 @@ pub enum Role {
     /// A server framing the client's commands: a synchronizing literal's data only follows
     /// after the server's `+`, so a rejected one ends the message at its announcement.
     Server,
-    /// A client framing the server's responses: literal data always follows.
+    /// A client framing the server's responses: literal data always follows, and `{n+}`
+    /// (which servers never send) is not a literal announcement.
     Client,
 }
 
@@ -354,7 +355,11 @@ impl Framer {
                             return Err(self.start_discarding(err));
                         }
                     }
-                    match literal_announcement(&buf[self.line_start..lf - 1]) {
+                    // Servers never send `{n+}` (RFC 7888 §3, RFC 9051 §4.3): a client does
+                    // not take it for a literal, and the grammar rejects the line.
+                    let announcement = literal_announcement(&buf[self.line_start..lf - 1])
+                        .filter(|&(_, sync, _)| sync || self.config.role == Role::Server);
+                    match announcement {
                         None => {
                             let len = self.pos;
                             let discarding = self.discarding;
@@ -628,6 +633,15 @@ mod tests {
                 "chunk size {size}"
             );
         }
+    }
+
+    #[test]
+    fn servers_do_not_announce_non_synchronizing_literals() {
+        let input = b"* 1 FETCH (BODY[] {5+}\r\nhello)\r\n";
+        assert_eq!(
+            run(FramerConfig::client(), input, 4),
+            ["* 1 FETCH (BODY[] {5+}\r\n", "hello)\r\n"]
+        );
     }
 
     #[test]

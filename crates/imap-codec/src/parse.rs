@@ -113,7 +113,10 @@ pub(crate) fn parse_all<'a, T>(
     }
 }
 
-/// Names the rule being parsed: an error inside `f` that has no context yet gets `name`.
+/// Names the rule being parsed. An error inside `f` gets `name` as its context when it has
+/// none yet and the offending byte is past the rule's first byte (a failure at the first byte
+/// means the rule was not there at all, which the enclosing rule describes better); `name`
+/// also becomes the error's outermost rule.
 #[inline]
 pub(crate) fn rule<'a, T>(
     name: &'static str,
@@ -122,7 +125,27 @@ pub(crate) fn rule<'a, T>(
     move |i| {
         f(i).map_err(|e| {
             e.map(|mut e: PErr<'a>| {
-                if e.context.is_empty() {
+                if e.context.is_empty() && e.input.len() < i.len() {
+                    e.context = name;
+                }
+                e.outer = name;
+                e
+            })
+        })
+    }
+}
+
+/// Names a whole message's rule (`command`): like [`rule`], but it never becomes the error's
+/// outermost rule, which stays the command or response inside it (e.g. `login`).
+#[inline]
+pub(crate) fn message_rule<'a, T>(
+    name: &'static str,
+    mut f: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> impl FnMut(&'a [u8]) -> PResult<'a, T> {
+    move |i| {
+        f(i).map_err(|e| {
+            e.map(|mut e: PErr<'a>| {
+                if e.context.is_empty() && e.input.len() < i.len() {
                     e.context = name;
                 }
                 e

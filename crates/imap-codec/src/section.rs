@@ -110,12 +110,16 @@ impl<'a> Section<'a> {
 
     /// Parses `section = "[" [section-spec] "]"`.
     pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        crate::parse::rule("section", Self::parse_section::<CMD>)(i)
+    }
+
+    fn parse_section<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
         let (i, ()) = byte(i, b'[', "section")?;
         if i.first() == Some(&b']') {
             return Ok((&i[1..], Section::Part(None)));
         }
         let (i, part) = if i.first().is_some_and(u8::is_ascii_digit) {
-            let (i, p) = Part::parse(i)?;
+            let (i, p) = crate::parse::rule("section-part", Part::parse)(i)?;
             if i.first() == Some(&b']') {
                 return Ok((&i[1..], Section::Part(Some(p))));
             }
@@ -131,7 +135,9 @@ impl<'a> Section<'a> {
                 (&i[13..], false)
             };
             let (i, ()) = sp(i)?;
-            let (i, fields) = paren_list(i, false, AString::parse::<CMD>)?;
+            let (i, fields) = crate::parse::rule("header-list", |i| {
+                paren_list(i, false, AString::parse::<CMD>)
+            })(i)?;
             (
                 i,
                 Section::HeaderFields {
@@ -282,6 +288,10 @@ impl Partial {
 
     /// Parses `partial`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        crate::parse::rule("partial", Self::parse_partial)(i)
+    }
+
+    fn parse_partial(i: &[u8]) -> PResult<'_, Self> {
         let (i, ()) = byte(i, b'<', "partial")?;
         let (i, offset) = number64(i)?;
         let (i, ()) = byte(i, b'.', "\".\"")?;

@@ -152,6 +152,10 @@ impl SequenceSet {
 
     /// Parses `sequence-set`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        crate::parse::rule("sequence-set", Self::parse_set)(i)
+    }
+
+    fn parse_set(i: &[u8]) -> PResult<'_, Self> {
         if i.first() == Some(&b'$') {
             return Ok((&i[1..], SequenceSet::SearchResult));
         }

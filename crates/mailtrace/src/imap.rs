@@ -40,6 +40,7 @@ impl From<ParseError> for Failure {
             offset: e.offset,
             expected: e.expected,
             context: e.context,
+            within: e.within,
             message: e.kind.message().to_owned(),
         }
     }

@@ -96,6 +96,7 @@ fn syntax(e: ParseError) -> Failure {
         offset: e.offset,
         expected: e.expected,
         context: "",
+        within: "",
         message: e.kind.to_string(),
     }
 }

@@ -20,8 +20,11 @@ pub enum Failure {
         offset: usize,
         /// The expected rule.
         expected: &'static str,
-        /// The enclosing rule.
+        /// The innermost named rule the offending byte is inside.
         context: &'static str,
+        /// The outermost rule (the command or response), when it differs from `context`.
+        #[serde(skip_serializing_if = "str::is_empty")]
+        within: &'static str,
         /// Description.
         message: String,
     },
@@ -51,11 +54,15 @@ impl std::fmt::Display for Failure {
                 offset,
                 expected,
                 context,
+                within,
                 message,
             } => {
                 write!(f, "{message} at offset {offset}: expected {expected}")?;
                 if !context.is_empty() {
                     write!(f, " in {context}")?;
+                }
+                if !within.is_empty() {
+                    write!(f, ", within {within}")?;
                 }
                 Ok(())
             }

@@ -26,7 +26,9 @@ use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
-use crate::parse::{crlf, is_atom_char, is_tag_char, parse_all, rule, sp, take_while, token};
+use crate::parse::{
+    crlf, is_atom_char, is_tag_char, message_rule, parse_all, rule, sp, take_while, token,
+};
 use crate::sequence::SequenceSet;
 
 pub mod append;
@@ -265,7 +267,7 @@ impl<'a> Command<'a> {
     /// assert_eq!((err.offset, err.expected), (7, "CRLF"));
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
-        parse_all(input, rule("command", parse_command))
+        parse_all(input, message_rule("command", parse_command))
     }
 
     /// Appends the wire form; returns where it was written and the sync points.
@@ -342,6 +344,13 @@ fn parse_command(i: &[u8]) -> PResult<'_, Command<'_>> {
         return fail(i, "tag");
     }
     let tag = Tag::from_checked(tag);
+    // A byte that is neither a tag character nor the SP after the tag is a bad tag character
+    // (e.g. `+`, `(`, `*`): say so rather than "expected SP".
+    match rest.first() {
+        Some(b' ') => {}
+        Some(b'\r' | b'\n') | None => return fail(rest, "SP"),
+        Some(_) => return fail(rest, "tag"),
+    }
     let (i, ()) = sp(rest)?;
     let (i, body) = parse_body(i)?;
     let (i, ()) = crlf(i)?;
@@ -842,7 +851,7 @@ mod tests {
 
     #[test]
     fn strictness() {
-        rejects(b"a+1 NOOP\r\n", 1, "SP");
+        rejects(b"a+1 NOOP\r\n", 1, "tag");
         rejects(b"+ NOOP\r\n", 0, "tag");
         rejects(b" NOOP\r\n", 0, "tag");
         rejects(b"a NOOP \r\n", 6, "CRLF");

@@ -704,7 +704,7 @@ impl IntoStatic for BodyStructure<'_> {
 impl<'a> BodyStructure<'a> {
     /// Parses `body`.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        Self::parse_depth(i, 0)
+        crate::parse::rule("body", |i| Self::parse_depth(i, 0))(i)
     }
 
     fn parse_depth(i: &'a [u8], depth: usize) -> PResult<'a, Self> {

@@ -173,6 +173,10 @@ pub struct MailboxList<'a> {
 
 impl<'a> MailboxList<'a> {
     fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        crate::parse::rule("mailbox-list", Self::parse_list)(i)
+    }
+
+    fn parse_list(i: &'a [u8]) -> PResult<'a, Self> {
         let (i, attributes) = ListAttributes::parse(i)?;
         let (i, ()) = sp(i)?;
         let (i, delimiter) = Delimiter::parse_or_nil(i)?;
@@ -545,6 +549,10 @@ fn encode_namespace(list: &[NamespaceDescr<'_>], e: &mut Encoder<'_>) {
 
 impl<'a> NamespaceData<'a> {
     fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        crate::parse::rule("namespace-response", Self::parse_namespaces)(i)
+    }
+
+    fn parse_namespaces(i: &'a [u8]) -> PResult<'a, Self> {
         let (i, personal) = namespace(i)?;
         let (i, ()) = sp(i)?;
         let (i, other) = namespace(i)?;
@@ -664,7 +672,9 @@ impl<'a> StatusData<'a> {
     fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (i, mailbox) = Mailbox::parse::<false>(i)?;
         let (i, ()) = sp(i)?;
-        let (i, attributes) = crate::parse::paren_list(i, true, StatusAttributeValue::parse)?;
+        let (i, attributes) = crate::parse::rule("status-att-list", |i| {
+            crate::parse::paren_list(i, true, StatusAttributeValue::parse)
+        })(i)?;
         Ok((
             i,
             StatusData {

@@ -100,6 +100,10 @@ pub enum MessageAttribute<'a> {
 impl<'a> MessageAttribute<'a> {
     /// Parses `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")"`.
     pub(crate) fn parse_msg_att(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
+        crate::parse::rule("msg-att", Self::parse_msg_att_list)(i)
+    }
+
+    fn parse_msg_att_list(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
         let (mut i, ()) = lparen(i).map_err(|e| {
             e.map(|mut e| {
                 e.expected = "msg-att";

@@ -166,3 +166,75 @@ mod tests {
         Response::parse(&lit).unwrap();
     }
 }
+
+/// POP3 inputs (RFC 1939): a RETR answer and LIST / UIDL listings.
+pub mod pop3 {
+    use super::Rng;
+
+    /// A `+OK` RETR answer carrying a message of about `size` octets whose body has
+    /// `stuffed_lines` lines starting with `.` (dot-stuffed on the wire), then `.` CRLF.
+    /// Returns the wire bytes and the unstuffed body.
+    pub fn retr(size: usize, stuffed_lines: usize) -> (Vec<u8>, Vec<u8>) {
+        let mut r = Rng::new(0x9093);
+        let mut body = Vec::with_capacity(size + 1024);
+        body.extend_from_slice(
+            b"From: alice@example.com\r\nTo: bob@example.org\r\nSubject: quarterly figures\r\n\r\n",
+        );
+        let lines = size / 72;
+        let every = (lines / stuffed_lines.max(1)).max(1);
+        let mut n = 0;
+        while body.len() < size {
+            if n % every == 0 {
+                body.extend_from_slice(b"...and a line that starts with dots, as quoted text does\r\n");
+            } else {
+                let width = 40 + r.below(30) as usize;
+                body.extend(std::iter::repeat_n(b'a' + (n % 26) as u8, width));
+                body.extend_from_slice(b"\r\n");
+            }
+            n += 1;
+        }
+        let mut wire = format!("+OK {} octets\r\n", body.len()).into_bytes();
+        pop3_codec::dot::encode_body(&body, &mut wire);
+        (wire, body)
+    }
+
+    /// A LIST answer with `n` scan listings.
+    pub fn list(n: u32) -> Vec<u8> {
+        let mut r = Rng::new(0x1157);
+        let mut out = format!("+OK {n} messages\r\n").into_bytes();
+        for i in 1..=n {
+            out.extend_from_slice(format!("{i} {}\r\n", 500 + r.below(2_000_000)).as_bytes());
+        }
+        out.extend_from_slice(b".\r\n");
+        out
+    }
+
+    /// A UIDL answer with `n` unique-id listings (ids of 20–40 printable characters).
+    pub fn uidl(n: u32) -> Vec<u8> {
+        let mut r = Rng::new(0x0171);
+        let mut out = b"+OK\r\n".to_vec();
+        for i in 1..=n {
+            let len = 20 + r.below(21) as usize;
+            let id: String = (0..len).map(|_| (b'!' + r.below(94) as u8) as char).collect();
+            out.extend_from_slice(format!("{i} {id}\r\n").as_bytes());
+        }
+        out.extend_from_slice(b".\r\n");
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use pop3_codec::{Expected, Response};
+
+        #[test]
+        fn inputs_parse() {
+            let (wire, body) = super::retr(64 * 1024, 40);
+            let Response::Message(m) = Response::parse(&wire, Expected::Message).unwrap() else {
+                panic!("not a message")
+            };
+            assert_eq!(m.body(), &body[..]);
+            assert!(Response::parse(&super::list(100), Expected::ScanList).is_ok());
+            assert!(Response::parse(&super::uidl(100), Expected::UidList).is_ok());
+        }
+    }
+}

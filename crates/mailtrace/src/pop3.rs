@@ -67,7 +67,15 @@ impl Summary for Parsed {
                 Response::Status(s) if s.is_ok() => "+OK".to_owned(),
                 Response::Status(_) => "-ERR".to_owned(),
                 Response::Challenge(_) => "SASL challenge".to_owned(),
-                _ => "multi-line answer".to_owned(),
+                Response::Stat(_) => "STAT answer".to_owned(),
+                Response::Scan(_) => "LIST n answer".to_owned(),
+                Response::ScanList(_) => "LIST answer".to_owned(),
+                Response::Uid(_) => "UIDL n answer".to_owned(),
+                Response::UidList(_) => "UIDL answer".to_owned(),
+                Response::Capabilities(_) => "CAPA answer".to_owned(),
+                Response::Languages(_) => "LANG answer".to_owned(),
+                Response::Message(m) => format!("message ({} octets)", m.body().len()),
+                _ => "answer".to_owned(),
             },
             Parsed::Message { body, .. } => format!("message ({} octets)", body.len()),
         }
@@ -279,5 +287,55 @@ fn outcome(result: Result<Parsed, Failure>) -> Outcome<Parsed> {
     match result {
         Ok(value) => Outcome::Ok { value },
         Err(failure) => Outcome::Err { failure },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format;
+
+    /// RFC 2449 §6.6: with PIPELINING the client sends several commands at once; each answer
+    /// must be parsed as the answer to its own command, in order.
+    #[test]
+    fn pipelined_commands_pair_with_their_answers() {
+        let text = "# source: test\n# protocol: pop3\n\
+            C: STAT\nC: LIST\nC: UIDL 1\nC: RETR 1\n\
+            S: +OK 1 5\nS: +OK\nS: 1 5\nS: .\nS: +OK 1 whqtswO00WBw418f9t5JxYwZ\n\
+            S: +OK 5 octets\nS: ..hi\nS: .\n";
+        let replay = replay(&format::parse(text).unwrap());
+        assert_eq!(replay.failures(), 0, "{replay:#?}");
+        let answers: Vec<String> = replay
+            .messages
+            .iter()
+            .filter(|m| m.side == Side::Server)
+            .map(|m| m.summary())
+            .collect();
+        assert_eq!(
+            answers,
+            [
+                "STAT answer",
+                "LIST answer",
+                "UIDL n answer",
+                "message (5 octets)"
+            ]
+        );
+        let kinds: Vec<Kind> = replay.messages.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds[4..],
+            [
+                Kind::Response(Expected::Stat),
+                Kind::Response(Expected::ScanList),
+                Kind::Response(Expected::Uid),
+                Kind::Response(Expected::Message),
+            ]
+        );
+    }
+
+    /// The same answers in the wrong order do not parse: the pairing is real.
+    #[test]
+    fn answers_out_of_order_are_rejected() {
+        let text = "# source: test\n# protocol: pop3\nC: LIST\nC: STAT\nS: +OK 1 5\n";
+        assert_eq!(replay(&format::parse(text).unwrap()).failures(), 1);
     }
 }

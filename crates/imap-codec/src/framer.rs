@@ -491,6 +491,10 @@ pub struct FramedBuffer {
     start: usize,
     /// Bytes to drop at the next call (the message last returned).
     consumed: usize,
+    /// While a reported literal is outstanding: where (relative to the message start) its
+    /// last byte lies. Until the buffer reaches it no frame can complete, so `next_frame`
+    /// need not ask the framer.
+    literal_end: usize,
 }
 
 impl FramedBuffer {
@@ -501,6 +505,7 @@ impl FramedBuffer {
             buf: Vec::new(),
             start: 0,
             consumed: 0,
+            literal_end: 0,
         }
     }
 
@@ -516,6 +521,8 @@ impl FramedBuffer {
 
     /// The framer (for [`Framer::reject_literal`] and its configuration).
     pub fn framer_mut(&mut self) -> &mut Framer {
+        // The caller may change the framer's state (e.g. reject the literal): ask it again.
+        self.literal_end = 0;
         &mut self.framer
     }
 
@@ -531,6 +538,7 @@ impl FramedBuffer {
         let rest = self.buf.split_off(self.start);
         self.buf.clear();
         self.start = 0;
+        self.literal_end = 0;
         self.framer = Framer::new(*self.framer.config());
         rest
     }
@@ -547,6 +555,11 @@ impl FramedBuffer {
     /// The next message or literal announcement, or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         self.drop_consumed();
+        if self.buf.len() - self.start < self.literal_end {
+            // Inside a literal whose end has not arrived: nothing can complete yet.
+            return Ok(None);
+        }
+        self.literal_end = 0;
         match self.framer.next(&self.buf[self.start..])? {
             Status::Incomplete(_) => Ok(None),
             Status::Literal(lit) => {
@@ -556,6 +569,7 @@ impl FramedBuffer {
                 // and sends little gets at most RESERVE_MAX reserved.
                 let want = usize::try_from(lit.length).unwrap_or(usize::MAX);
                 self.buf.reserve(want.min(RESERVE_MAX));
+                self.literal_end = lit.prefix_len.saturating_add(want);
                 Ok(Some(Frame::Literal(lit)))
             }
             Status::Message(len) => {

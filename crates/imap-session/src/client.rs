@@ -27,7 +27,6 @@ use crate::{Inbound, MessageKind, Received};
 
 /// Settings of a [`ClientSession`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct ClientConfig {
     /// Limits for framing the server's responses.
     pub framer: FramerConfig,

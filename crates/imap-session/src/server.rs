@@ -38,7 +38,6 @@ pub enum LiteralPolicy {
 
 /// Settings of a [`ServerSession`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct ServerConfig {
     /// Limits for framing commands (command size, literal size).
     pub framer: FramerConfig,
@@ -380,7 +379,9 @@ impl ServerSession {
                 }
                 if s.kind == StatusKind::Bye {
                     self.trigger(Trigger::Bye);
-                    if !observer {
+                    // During LOGOUT the tagged OK still follows the BYE (RFC 9051 §6.1.3).
+                    let logout = self.in_flight.iter().any(|c| c.name == "LOGOUT");
+                    if !observer && !logout {
                         self.close();
                     }
                 }

@@ -155,6 +155,8 @@ pub enum ClientEvent {
 /// One output of [`ClientSession::poll_output`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "bytes must be transmitted and events handled"]
+// Outputs are moved out once each; boxing the events would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub enum ClientOutput {
     /// Bytes to write to the server, in order.
     Transmit(Vec<u8>),
@@ -814,7 +816,9 @@ impl ClientSession {
                     // A new SELECT while selected closes the old mailbox (RFC 9051 §6.3.2).
                     self.mailbox = None;
                     self.trigger(Trigger::SelectOk);
-                    self.mailbox = Some(view);
+                    if self.state == State::Selected {
+                        self.mailbox = Some(view);
+                    }
                 } else {
                     self.trigger(Trigger::SelectFailed);
                 }

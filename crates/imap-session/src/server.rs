@@ -141,6 +141,8 @@ pub enum ServerEvent {
 /// One output of [`ServerSession::poll_output`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "bytes must be transmitted and events handled"]
+// Outputs are moved out once each; boxing the events would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub enum ServerOutput {
     /// Bytes to write to the client, in order.
     Transmit(Vec<u8>),
@@ -159,8 +161,10 @@ enum Sub {
         accepted: bool,
         done: bool,
     },
-    /// STARTTLS: nothing the client sends is read until the answer.
-    StartTls,
+    /// STARTTLS: nothing the client sends is read until the answer; the bytes dropped so far.
+    StartTls {
+        dropped: usize,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -450,6 +454,14 @@ impl ServerSession {
 
     fn completed(&mut self, cmd: InFlight, kind: StatusKind, code: Option<&Code<'_>>) {
         let ok = kind == StatusKind::Ok;
+        if let Sub::StartTls { dropped } = cmd.sub
+            && dropped > 0
+        {
+            self.violations += 1;
+            self.event(ServerEvent::ProtocolError(PeerError::StartTlsInjection {
+                len: dropped,
+            }));
+        }
         if let Some(Code::Capability(c)) = code {
             self.advertised = c.capabilities().to_vec().into_static();
         }
@@ -534,12 +546,16 @@ impl ServerSession {
             Link::AwaitingTls => return Err(LocalError::TlsPending),
             Link::Open => {}
         }
-        if self.in_flight.iter().any(|c| c.sub == Sub::StartTls) {
+        if let Some(c) = self
+            .in_flight
+            .iter_mut()
+            .find(|c| matches!(c.sub, Sub::StartTls { .. }))
+        {
             // RFC 9051 §6.2.1: the client must wait for the answer to STARTTLS; anything it
-            // sends meanwhile is never read as IMAP.
-            self.event(ServerEvent::ProtocolError(PeerError::StartTlsInjection {
-                len: bytes.len(),
-            }));
+            // sends meanwhile is never read as IMAP (reported with the answer).
+            if let Sub::StartTls { dropped } = &mut c.sub {
+                *dropped += bytes.len();
+            }
             return Ok(());
         }
         self.input.push(bytes);
@@ -576,7 +592,12 @@ impl ServerSession {
             if self.link != Link::Open || self.state == State::Greeting {
                 return;
             }
-            if self.in_flight.iter().any(|c| c.sub == Sub::StartTls) || self.must_wait() {
+            if self
+                .in_flight
+                .iter()
+                .any(|c| matches!(c.sub, Sub::StartTls { .. }))
+                || self.must_wait()
+            {
                 return;
             }
             let kind = self.expecting();
@@ -779,15 +800,12 @@ impl ServerSession {
             },
             CommandBody::StartTls => {
                 // RFC 9051 §6.2.1, CVE-2011-0411: anything pipelined after STARTTLS is
-                // dropped unread.
+                // dropped unread (and reported with the answer, so that how the bytes were
+                // chunked does not matter).
                 let rest = self.input.take_buffered();
-                if !rest.is_empty() {
-                    self.event(ServerEvent::ProtocolError(PeerError::StartTlsInjection {
-                        len: rest.len(),
-                    }));
-                    self.violations += 1;
+                Sub::StartTls {
+                    dropped: rest.len(),
                 }
-                Sub::StartTls
             }
             _ => Sub::None,
         };

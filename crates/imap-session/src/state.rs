@@ -284,3 +284,16 @@ mod tests {
         assert_eq!(next(S::NotAuthenticated, T::SelectOk), None);
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn the_docs_diagram_is_the_table() {
+        let page = include_str!("../../../docs/imap-session.md");
+        assert!(
+            page.contains(&super::mermaid()),
+            "docs/imap-session.md must contain:\n{}",
+            super::mermaid()
+        );
+    }
+}

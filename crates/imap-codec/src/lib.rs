@@ -52,7 +52,5 @@ pub use crate::response::{
 pub use crate::section::{Part, Partial, Section};
 pub use crate::sequence::{SeqItem, SeqNumber, SequenceSet, UidSet};
 
-/// The README's example, compiled and run as a doctest so that it stays true.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;
+// The README's examples are compiled and run as doctests by `imap-session` (they use both
+// crates).

@@ -1,18 +1,25 @@
 //! Replays an IMAP trace: frames each side's bytes, parses every message with the parser the
 //! exchange calls for, and checks that re-encoding gives the same value.
 //!
-//! What it tracks (RFC 9051 §2.2, §6.2.2, §6.3.13, §7.6):
+//! The exchange is followed by the sessions of `imap-session`, in observer mode: the client's
+//! bytes go into a [`ServerSession`] and the server's into a [`ClientSession`], and what each
+//! one parses is handed to the other as what its side sent. So the sessions decide which parser
+//! applies (RFC 9051 §2.2, §6.2.2, §6.3.13, §7.6):
 //! - the first server message of a `start: connect` trace is the greeting;
 //! - after a client's AUTHENTICATE, client lines are SASL responses until the server's tagged
 //!   response to it, and the server's continuation requests carry base64;
 //! - after IDLE, the client's next line is `DONE`;
 //! - a synchronizing literal the server refuses (a tagged response instead of `+`) ends that
-//!   command at its announcement.
+//!   command at its announcement;
+//! - after an OK to STARTTLS both sessions are told that TLS is up.
 
-use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig};
+use imap_codec::framer::FrameError;
 use imap_codec::{
-    AuthenticateData, Command, CommandBody, EncodeOptions, Greeting, IdleDone, IntoStatic,
-    ParseError, Response, Tag,
+    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError, Response,
+};
+use imap_session::{
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, MessageKind, PeerError, Received,
+    ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
 use serde::Serialize;
 
@@ -87,16 +94,6 @@ fn response_name(r: &Response<'_>) -> &'static str {
     }
 }
 
-/// Tracks the exchange while messages are processed in the order they complete.
-#[derive(Default)]
-struct Tracker {
-    greeting_pending: bool,
-    authenticate: Option<Tag<'static>>,
-    idle: Option<Tag<'static>>,
-    /// A client command waiting for `+` before its literal: (tag prefix bytes).
-    pending_sync_literal: Option<Vec<u8>>,
-}
-
 fn parse_message(kind: Kind, bytes: &[u8]) -> Result<Parsed, Failure> {
     let mut out = Vec::new();
     match kind {
@@ -151,58 +148,6 @@ fn roundtrip(out: &[u8]) -> Failure {
     }
 }
 
-impl Tracker {
-    fn client_kind(&self) -> Kind {
-        if self.authenticate.is_some() {
-            Kind::AuthenticateData
-        } else if self.idle.is_some() {
-            Kind::IdleDone
-        } else {
-            Kind::Command
-        }
-    }
-
-    fn server_kind(&self) -> Kind {
-        if self.greeting_pending {
-            Kind::Greeting
-        } else {
-            Kind::Response
-        }
-    }
-
-    /// Updates the exchange state after a parsed message; returns a protocol failure when the
-    /// message does not fit the exchange.
-    fn observe(&mut self, parsed: &Parsed) -> Option<Failure> {
-        match parsed {
-            Parsed::Command(c) => match &c.body {
-                CommandBody::Authenticate { .. } => self.authenticate = Some(c.tag.clone()),
-                CommandBody::Idle => self.idle = Some(c.tag.clone()),
-                _ => {}
-            },
-            Parsed::IdleDone(_) => self.idle = None,
-            Parsed::AuthenticateData(_) => {}
-            Parsed::Greeting(_) => {}
-            Parsed::Response(Response::Status(s)) => {
-                if let Some(tag) = &s.tag
-                    && self.authenticate.as_ref() == Some(tag)
-                {
-                    self.authenticate = None;
-                }
-            }
-            Parsed::Response(Response::Continuation(c)) => {
-                if self.authenticate.is_some() && c.base64_data().is_none() {
-                    return Some(Failure::Protocol {
-                        message: "a continuation request during AUTHENTICATE must carry base64"
-                            .to_owned(),
-                    });
-                }
-            }
-            Parsed::Response(Response::Data(_)) => {}
-        }
-        None
-    }
-}
-
 /// The result of replaying one trace.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Replay {
@@ -227,113 +172,139 @@ impl Replay {
 /// assert_eq!(replay.failures(), 0);
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
-    let mut tracker = Tracker {
-        greeting_pending: trace.headers.start == Start::Connect,
-        ..Tracker::default()
+    let start = match trace.headers.start {
+        Start::Connect => State::Greeting,
+        Start::Authenticated => State::Authenticated,
+        Start::Selected => State::Selected,
+        Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
-    let mut client = FramedBuffer::new(FramerConfig::server());
-    let mut server = FramedBuffer::new(FramerConfig::client());
-    let mut messages = Vec::new();
-
+    let mut follow = Follow {
+        server: ServerSession::resume(ServerConfig::observer(), start),
+        client: ClientSession::resume(ClientConfig::observer(), start),
+        messages: Vec::new(),
+    };
     for data in &trace.lines {
-        match data.side {
-            Side::Client => client.push(&data.bytes),
-            Side::Server => server.push(&data.bytes),
-        }
-        loop {
-            let buffer = match data.side {
-                Side::Client => &mut client,
-                Side::Server => &mut server,
-            };
-            let got = match buffer.next_frame() {
-                Ok(None) => break,
-                Ok(Some(Frame::Discard(_))) => continue,
-                Ok(Some(Frame::Literal(lit))) => {
-                    if data.side == Side::Client && lit.synchronizing {
-                        let prefix = buffer.buffered()[..lit.prefix_len].to_vec();
-                        tracker.pending_sync_literal = Some(prefix);
-                    }
-                    continue;
-                }
-                Ok(Some(Frame::Message(bytes))) => Ok(bytes.to_vec()),
-                Err(e) => Err(e),
-            };
-            let kind = match data.side {
-                Side::Client => tracker.client_kind(),
-                Side::Server => tracker.server_kind(),
-            };
-            let (result, bytes) = match got {
-                Ok(bytes) => (parse_message(kind, &bytes), bytes),
-                Err(e) => (Err(frame_failure(e)), Vec::new()),
-            };
-            if data.side == Side::Client {
-                tracker.pending_sync_literal = None;
-            }
-            if kind == Kind::Greeting {
-                tracker.greeting_pending = false;
-            }
-            let result = match result {
-                Ok(value) => match tracker.observe(&value) {
-                    Some(failure) => Outcome::Err { failure },
-                    None => Outcome::Ok { value },
-                },
-                Err(failure) => Outcome::Err { failure },
-            };
-            let refused_tag = match &result {
-                Outcome::Ok {
-                    value: Parsed::Response(Response::Status(s)),
-                } => s.tag.as_ref().map(|t| t.as_str().as_bytes().to_vec()),
-                _ => None,
-            };
-            messages.push(Message {
-                side: data.side,
-                line: data.line,
-                kind,
-                bytes,
-                result,
-            });
-            // A tagged response to a command whose synchronizing literal is still pending:
-            // the server refused the literal, so the command ends at its announcement.
-            if let Some(tag) = refused_tag
-                && let Some(prefix) = tracker
-                    .pending_sync_literal
-                    .take_if(|p| p.starts_with(&tag) && p.get(tag.len()) == Some(&b' '))
-            {
-                client.framer_mut().reject_literal();
-                while let Ok(Some(Frame::Discard(_))) = client.next_frame() {}
-                let kind = tracker.client_kind();
-                let result = match parse_message(kind, &prefix) {
-                    Ok(value) => Outcome::Ok { value },
-                    Err(failure) => Outcome::Err { failure },
-                };
-                messages.push(Message {
-                    side: Side::Client,
-                    line: data.line,
-                    kind,
-                    bytes: prefix,
-                    result,
-                });
-            }
-        }
+        // The client's bytes go to the server session and the server's to the client session;
+        // each one's parsed messages are handed to the other as what it sends.
+        let _ = match data.side {
+            Side::Client => follow.server.handle_input(&data.bytes),
+            Side::Server => follow.client.handle_input(&data.bytes),
+        };
+        follow.drain(data.line);
     }
     let last_line = trace.lines.last().map_or(0, |l| l.line);
-    for (side, buffer, kind) in [
-        (Side::Client, &client, tracker.client_kind()),
-        (Side::Server, &server, tracker.server_kind()),
-    ] {
-        if !buffer.buffered().is_empty() {
-            messages.push(Message {
-                side,
-                line: last_line,
-                kind,
-                bytes: buffer.buffered().to_vec(),
-                result: Outcome::Err {
-                    failure: Failure::Incomplete,
-                },
-            });
+    follow.server.handle_eof();
+    follow.client.handle_eof();
+    follow.drain(last_line);
+    Replay {
+        messages: follow.messages,
+    }
+}
+
+/// The two sessions following one trace.
+struct Follow {
+    server: ServerSession,
+    client: ClientSession,
+    messages: Vec<Message>,
+}
+
+impl Follow {
+    /// Handles both sessions' outputs until neither has any.
+    fn drain(&mut self, line: usize) {
+        loop {
+            let mut progress = false;
+            while let Some(out) = self.server.poll_output() {
+                progress = true;
+                if let ServerOutput::Event(e) = out {
+                    self.server_event(e, line);
+                }
+            }
+            while let Some(out) = self.client.poll_output() {
+                progress = true;
+                if let ClientOutput::Event(e) = out {
+                    self.client_event(e, line);
+                }
+            }
+            if !progress {
+                return;
+            }
         }
     }
-    Replay { messages }
+
+    fn server_event(&mut self, e: ServerEvent, line: usize) {
+        // Only what the server session received: the client's messages.
+        let ServerEvent::Received(r) = e else { return };
+        let message = self.record(Side::Client, r, line);
+        // The client session learns what "its" application sent.
+        if let Outcome::Ok { value } = &message.result {
+            let _ = match value {
+                Parsed::Command(c) => self.client.send_command(c.clone()).map(|_| ()),
+                Parsed::AuthenticateData(d) => self.client.authenticate_continue(d.clone()),
+                Parsed::IdleDone(_) => self.client.idle_done(),
+                _ => Ok(()),
+            };
+        }
+        self.messages.push(message);
+    }
+
+    fn client_event(&mut self, e: ClientEvent, line: usize) {
+        match e {
+            ClientEvent::Received(r) => {
+                let message = self.record(Side::Server, r, line);
+                if let Outcome::Ok { value } = &message.result {
+                    let _ = match value {
+                        Parsed::Greeting(g) => self.server.send_greeting(g.clone()),
+                        Parsed::Response(r) => self.server.send_response(r.clone()),
+                        _ => Ok(()),
+                    };
+                }
+                self.messages.push(message);
+            }
+            // The one exchange rule the grammar cannot see that a trace must keep.
+            ClientEvent::ProtocolError(e @ PeerError::ChallengeNotBase64) => {
+                if let Some(last) = self.messages.last_mut() {
+                    last.result = Outcome::Err {
+                        failure: Failure::Protocol {
+                            message: e.to_string(),
+                        },
+                    };
+                }
+            }
+            ClientEvent::TlsRequired { .. } => {
+                let _ = self.client.handle_tls_established();
+                let _ = self.server.handle_tls_established();
+            }
+            _ => {}
+        }
+    }
+
+    /// A received message as a report entry (re-encoding checked).
+    fn record(&self, side: Side, r: Received, line: usize) -> Message {
+        let kind = match r.kind {
+            MessageKind::Greeting => Kind::Greeting,
+            MessageKind::Response => Kind::Response,
+            MessageKind::Command => Kind::Command,
+            MessageKind::AuthenticateData => Kind::AuthenticateData,
+            MessageKind::IdleDone => Kind::IdleDone,
+        };
+        let result = match r.result {
+            Ok(_) => parse_message(kind, &r.bytes),
+            Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
+            Err(PeerError::Frame(e)) => Err(frame_failure(e)),
+            Err(_) => Err(Failure::Incomplete),
+        };
+        let result = match result {
+            Ok(value) => Outcome::Ok { value },
+            Err(failure) => Outcome::Err { failure },
+        };
+        Message {
+            side,
+            line,
+            kind,
+            bytes: r.bytes,
+            result,
+        }
+    }
 }
 
 fn frame_failure(e: FrameError) -> Failure {

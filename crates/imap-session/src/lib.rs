@@ -1,0 +1,143 @@
+//! # imap-session
+//!
+//! Sans-IO IMAP4rev1 ([RFC 3501]) / IMAP4rev2 ([RFC 9051]) client and server sessions: the
+//! state machines a library puts between a socket and an application. No I/O, no clocks, no
+//! threads: the caller feeds received bytes and intentions in, and polls bytes to transmit and
+//! events out. Messages are framed and parsed by [`imap_codec`].
+//!
+//! ## The driving contract
+//!
+//! Each session has four kinds of methods:
+//!
+//! - **getters** (`state`, `capabilities`, `mailbox`, ...);
+//! - **`handle_*` inputs**: received bytes ([`ClientSession::handle_input`]), end of stream
+//!   (`handle_eof`), "TLS is up" (`handle_tls_established`);
+//! - **application intentions**: commands to send (client), responses to send (server),
+//!   AUTHENTICATE data, `DONE`. These return a [`LocalError`] when the protocol or the state
+//!   forbids them, and change nothing then;
+//! - **one output**: `poll_output`, returning a `#[must_use]` enum of bytes to transmit and
+//!   events, in the order they arose.
+//!
+//! **Drain rule: after every input or intention, call `poll_output` until it returns `None`.**
+//! Bytes must be written in the order given; events are reported in the order the messages
+//! that caused them arrived. Errors of the peer ([`PeerError`]) are events, never panics.
+//!
+//! ## A run loop
+//!
+//! ```
+//! use imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
+//! use imap_codec::CommandBody;
+//!
+//! // Two scripted "reads" stand in for a socket.
+//! let mut reads = vec![
+//!     &b"* OK [CAPABILITY IMAP4rev2] ready\r\n"[..],
+//!     b"* CAPABILITY IMAP4rev2 IDLE\r\nA1 OK done\r\n",
+//! ]
+//! .into_iter();
+//! let mut written = Vec::new();
+//! let mut session = ClientSession::new(ClientConfig::default());
+//! let mut completed = None;
+//! while let Some(bytes) = reads.next() {
+//!     session.handle_input(bytes).unwrap();
+//!     // Drain after every input.
+//!     while let Some(output) = session.poll_output() {
+//!         match output {
+//!             ClientOutput::Transmit(bytes) => written.extend_from_slice(&bytes),
+//!             ClientOutput::Event(ClientEvent::Greeting(_)) => {
+//!                 let _handle = session.send(CommandBody::Capability).unwrap();
+//!             }
+//!             ClientOutput::Event(ClientEvent::Completed { status, .. }) => completed = Some(status),
+//!             ClientOutput::Event(_) => {}
+//!         }
+//!     }
+//! }
+//! assert_eq!(written, b"A1 CAPABILITY\r\n");
+//! assert_eq!(session.state(), State::NotAuthenticated);
+//! assert!(completed.is_some());
+//! assert_eq!(session.capabilities().unwrap().len(), 2);
+//! ```
+//!
+//! ## What the sessions own
+//!
+//! - the connection [`State`] and its transitions, as data ([`state::TRANSITIONS`],
+//!   [`state::COMMAND_STATES`]);
+//! - literal continuation, AUTHENTICATE and IDLE as sub-states of the command that started
+//!   them;
+//! - STARTTLS: no byte received after the exchange and before `handle_tls_established` is ever
+//!   interpreted as IMAP (both sides; CVE-2011-0411 class);
+//! - on the client, capabilities, ENABLEd extensions and the selected mailbox's
+//!   [`MailboxView`].
+//!
+//! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
+//! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
+
+pub mod client;
+pub mod error;
+pub mod mailbox;
+#[cfg(feature = "arbitrary")]
+pub mod ops;
+pub mod server;
+pub mod state;
+
+pub use crate::client::{ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle};
+pub use crate::error::{LocalError, PeerError};
+pub use crate::mailbox::{MailboxChange, MailboxView};
+pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
+pub use crate::state::State;
+
+use imap_codec::{AuthenticateData, Command, Greeting, IdleDone, Response};
+
+/// Which parser a session applies to the next complete message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// The server greeting (RFC 9051 §7.1 `greeting`).
+    Greeting,
+    /// A server response.
+    Response,
+    /// A client command.
+    Command,
+    /// A SASL response line during AUTHENTICATE (RFC 9051 §6.2.2).
+    AuthenticateData,
+    /// The `DONE` that ends IDLE (RFC 2177).
+    IdleDone,
+}
+
+/// A parsed message, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// A greeting.
+    Greeting(Greeting<'static>),
+    /// A response.
+    Response(Response<'static>),
+    /// A command.
+    Command(Command<'static>),
+    /// A SASL response line.
+    AuthenticateData(AuthenticateData<'static>),
+    /// `DONE`.
+    IdleDone(IdleDone),
+}
+
+/// One received message as framed, with the parser applied and its result. Reported only when
+/// the configuration asks for it (`report_received`), for tools that follow a whole exchange
+/// (the trace replayer); applications use the other events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The parser applied.
+    pub kind: MessageKind,
+    /// The message bytes (literal data included); empty after a framing error.
+    pub bytes: Vec<u8>,
+    /// The value, or [`PeerError::Syntax`] / [`PeerError::Frame`] / [`PeerError::Truncated`].
+    pub result: Result<Inbound, PeerError>,
+}
+
+/// Reads the tag at the start of a message, if it is one (for a tagged BAD).
+pub(crate) fn tag_of(bytes: &[u8]) -> Option<imap_codec::Tag<'static>> {
+    let end = bytes.iter().position(|b| *b == b' ')?;
+    let s = std::str::from_utf8(&bytes[..end]).ok()?;
+    imap_codec::Tag::new(s.to_owned()).ok()
+}
+
+/// The README's client example, compiled and run as a doctest so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

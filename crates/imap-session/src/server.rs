@@ -1,0 +1,833 @@
+//! The server session (RFC 9051 §2.2.2, §5.5, §6): commands in, the application's responses
+//! out.
+//!
+//! The session frames and parses the client's bytes with the parser the exchange calls for
+//! (command, SASL line during AUTHENTICATE, `DONE` during IDLE), answers what it can answer by
+//! itself (the `+` for a synchronizing literal within the limit, BAD for a syntax error or a
+//! command not valid in the state, NO for LOGIN under LOGINDISABLED), and hands every other
+//! command to the application as [`ServerEvent::Command`]. The application answers with
+//! [`ServerSession::send_response`]; its tagged responses move the state (LOGIN/AUTHENTICATE,
+//! SELECT/EXAMINE, CLOSE/UNSELECT, LOGOUT, STARTTLS).
+//!
+//! The session tracks what the server advertised from the responses it sends (CAPABILITY data
+//! and codes): LOGINDISABLED and LITERAL+ / LITERAL- take effect from there.
+
+use std::collections::VecDeque;
+
+use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
+use imap_codec::response::GreetingKind;
+use imap_codec::{
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Greeting,
+    IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
+};
+
+use crate::error::{LocalError, PeerError};
+use crate::state::{self, State, Trigger};
+use crate::{Inbound, MessageKind, Received, tag_of};
+
+/// Who answers a synchronizing literal announcement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralPolicy {
+    /// The session answers `+` within the framer's literal limit; over it, the framer ends the
+    /// command at the announcement and the session answers a tagged BAD (RFC 9051 §4.3, §7.5).
+    Auto,
+    /// The application decides: [`ServerEvent::LiteralAnnounced`]; answer with a continuation
+    /// request to accept, or a tagged response to refuse.
+    Manual,
+}
+
+/// Settings of a [`ServerSession`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Limits for framing commands (command size, literal size).
+    pub framer: FramerConfig,
+    /// Reject commands not valid in the current state (RFC 9051 §6) and wait for the
+    /// completion of a state-changing command before reading the next.
+    pub enforce_states: bool,
+    /// Who answers synchronizing literals.
+    pub literals: LiteralPolicy,
+    /// Answer syntax errors, invalid-state commands and refused literals with BAD/NO by
+    /// itself. Off only for tools that follow someone else's exchange.
+    pub auto_reply: bool,
+    /// Most commands in flight (parsed, not completed); more input waits.
+    pub max_in_flight: usize,
+    /// After this many protocol violations, send `* BYE` and close; `None`: never.
+    pub max_violations: Option<u32>,
+    /// Emit [`ServerEvent::Received`] for every message (for trace replayers).
+    pub report_received: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            framer: FramerConfig::server(),
+            enforce_states: true,
+            literals: LiteralPolicy::Auto,
+            auto_reply: true,
+            max_in_flight: 32,
+            max_violations: Some(10),
+            report_received: false,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// A configuration for following someone else's exchange (the corpus replayer): no state
+    /// rules, no answers of its own, literals decided by the responses seen, every message
+    /// reported.
+    pub fn observer() -> Self {
+        ServerConfig {
+            enforce_states: false,
+            literals: LiteralPolicy::Manual,
+            auto_reply: false,
+            max_in_flight: usize::MAX,
+            max_violations: None,
+            report_received: true,
+            ..ServerConfig::default()
+        }
+    }
+}
+
+/// What the server session reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerEvent {
+    /// A command for the application; complete it with a tagged response.
+    Command(Command<'static>),
+    /// A SASL response line (or `*` cancel) of the AUTHENTICATE in progress.
+    AuthenticateData {
+        /// The AUTHENTICATE command's tag.
+        tag: Tag<'static>,
+        /// The line.
+        data: AuthenticateData<'static>,
+    },
+    /// The client ended IDLE; send the tagged completion.
+    IdleDone {
+        /// The IDLE command's tag.
+        tag: Tag<'static>,
+    },
+    /// A synchronizing literal awaits a decision ([`LiteralPolicy::Manual`]).
+    LiteralAnnounced {
+        /// The command's tag, when readable.
+        tag: Option<Tag<'static>>,
+        /// Its length.
+        length: u64,
+    },
+    /// The session answered a command itself (BAD/NO) without handing it to the application.
+    Rejected {
+        /// The command, when it parsed.
+        command: Option<Command<'static>>,
+        /// The answer sent.
+        response: Status<'static>,
+    },
+    /// The state changed.
+    StateChanged {
+        /// Before.
+        from: State,
+        /// After.
+        to: State,
+    },
+    /// STARTTLS was answered OK: start the TLS handshake now, then call
+    /// [`ServerSession::handle_tls_established`].
+    TlsRequired,
+    /// The client broke the protocol.
+    ProtocolError(PeerError),
+    /// Every received message, when [`ServerConfig::report_received`] is set.
+    Received(Received),
+    /// The session is closed (LOGOUT, BYE, end of stream).
+    Closed,
+}
+
+/// One output of [`ServerSession::poll_output`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "bytes must be transmitted and events handled"]
+// Outputs are moved out once each; boxing the events would cost an allocation per event.
+#[allow(clippy::large_enum_variant)]
+pub enum ServerOutput {
+    /// Bytes to write to the client, in order.
+    Transmit(Vec<u8>),
+    /// Something happened.
+    Event(ServerEvent),
+}
+
+/// The sub-state owned by a command in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Sub {
+    None,
+    /// AUTHENTICATE: client lines are SASL responses until the tagged completion.
+    Authenticate,
+    /// IDLE: the next client line is DONE.
+    Idle {
+        accepted: bool,
+        done: bool,
+    },
+    /// STARTTLS: nothing the client sends is read until the answer; the bytes dropped so far.
+    StartTls {
+        dropped: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct InFlight {
+    tag: Tag<'static>,
+    name: &'static str,
+    sub: Sub,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Open,
+    AwaitingTls,
+    Closed,
+}
+
+/// A sans-IO IMAP server session. See the [crate docs](crate) for the driving contract.
+#[derive(Debug)]
+pub struct ServerSession {
+    config: ServerConfig,
+    state: State,
+    link: Link,
+    input: FramedBuffer,
+    in_flight: Vec<InFlight>,
+    /// A synchronizing literal waiting for the application (Manual): the message so far.
+    pending_literal: Option<Vec<u8>>,
+    /// A non-synchronizing literal over the LITERAL- limit: its command is dropped when complete.
+    oversized_non_sync: Option<LiteralAnnouncement>,
+    advertised: Vec<Capability<'static>>,
+    violations: u32,
+    out: VecDeque<ServerOutput>,
+}
+
+/// RFC 7888 §4: LITERAL- allows non-synchronizing literals of at most this many octets.
+const LITERAL_MINUS_MAX: u64 = 4096;
+
+impl ServerSession {
+    /// A session that has not sent its greeting yet ([`send_greeting`](Self::send_greeting)).
+    pub fn new(config: ServerConfig) -> Self {
+        Self::resume(config, State::Greeting)
+    }
+
+    /// A session that starts in `state`.
+    pub fn resume(config: ServerConfig, state: State) -> Self {
+        ServerSession {
+            input: FramedBuffer::new(config.framer),
+            config,
+            state,
+            link: Link::Open,
+            in_flight: Vec::new(),
+            pending_literal: None,
+            oversized_non_sync: None,
+            advertised: Vec::new(),
+            violations: 0,
+            out: VecDeque::new(),
+        }
+    }
+
+    // ---- getters ----
+
+    /// The connection state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// True once closed.
+    pub fn is_closed(&self) -> bool {
+        self.link == Link::Closed
+    }
+
+    /// True between an OK to STARTTLS and [`handle_tls_established`](Self::handle_tls_established).
+    pub fn is_awaiting_tls(&self) -> bool {
+        self.link == Link::AwaitingTls
+    }
+
+    /// The capabilities this server last advertised (from its own CAPABILITY responses).
+    pub fn advertised(&self) -> &[Capability<'static>] {
+        &self.advertised
+    }
+
+    /// Tags of the commands handed to the application and not yet completed.
+    pub fn in_flight(&self) -> impl Iterator<Item = (&str, &'static str)> {
+        self.in_flight.iter().map(|c| (c.tag.as_str(), c.name))
+    }
+
+    /// The parser the next client message will be given.
+    pub fn expecting(&self) -> MessageKind {
+        for c in &self.in_flight {
+            match c.sub {
+                Sub::Authenticate => return MessageKind::AuthenticateData,
+                Sub::Idle { done: false, .. } => return MessageKind::IdleDone,
+                _ => {}
+            }
+        }
+        MessageKind::Command
+    }
+
+    /// The protocol violations counted so far.
+    pub fn violations(&self) -> u32 {
+        self.violations
+    }
+
+    // ---- output ----
+
+    /// The next output. Call until `None` after every input (the drain rule).
+    pub fn poll_output(&mut self) -> Option<ServerOutput> {
+        self.out.pop_front()
+    }
+
+    fn event(&mut self, e: ServerEvent) {
+        self.out.push_back(ServerOutput::Event(e));
+    }
+
+    fn transmit(&mut self, bytes: Vec<u8>) {
+        if let Some(ServerOutput::Transmit(last)) = self.out.back_mut() {
+            last.extend_from_slice(&bytes);
+        } else {
+            self.out.push_back(ServerOutput::Transmit(bytes));
+        }
+    }
+
+    fn set_state(&mut self, to: State) {
+        let from = self.state;
+        if from != to {
+            self.state = to;
+            self.event(ServerEvent::StateChanged { from, to });
+        }
+    }
+
+    fn trigger(&mut self, t: Trigger) {
+        if let Some(to) = state::next(self.state, t) {
+            self.set_state(to);
+        }
+    }
+
+    fn close(&mut self) {
+        if self.link != Link::Closed {
+            self.link = Link::Closed;
+            self.set_state(State::Logout);
+            self.event(ServerEvent::Closed);
+        }
+    }
+
+    // ---- intentions ----
+
+    /// Sends the greeting (RFC 9051 §7.1): OK, PREAUTH or BYE.
+    pub fn send_greeting(&mut self, greeting: Greeting<'_>) -> Result<(), LocalError> {
+        if self.state != State::Greeting {
+            return Err(LocalError::UnexpectedResponse(
+                "greeting after the greeting",
+            ));
+        }
+        greeting.check().map_err(LocalError::Invalid)?;
+        if let Some(Code::Capability(c)) = &greeting.code {
+            self.advertised = c.capabilities().to_vec().into_static();
+        }
+        let mut buf = Vec::new();
+        let _ = greeting.encode(&mut buf);
+        self.transmit(buf);
+        match greeting.kind {
+            GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
+            GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
+            GreetingKind::Bye => {
+                self.trigger(Trigger::Bye);
+                self.close();
+            }
+        }
+        self.advance();
+        Ok(())
+    }
+
+    /// Sends a response: untagged data or status, a continuation request (an AUTHENTICATE
+    /// challenge, the acceptance of IDLE, or of a literal under [`LiteralPolicy::Manual`]), or
+    /// a command's tagged completion.
+    pub fn send_response(&mut self, response: Response<'_>) -> Result<(), LocalError> {
+        match self.link {
+            Link::Closed => return Err(LocalError::Closed),
+            Link::AwaitingTls => return Err(LocalError::TlsPending),
+            Link::Open => {}
+        }
+        if self.state == State::Greeting && !self.config.report_received {
+            return Err(LocalError::UnexpectedResponse(
+                "response before the greeting",
+            ));
+        }
+        response.check().map_err(LocalError::Invalid)?;
+        let observer = !self.config.auto_reply;
+        match &response {
+            Response::Status(s) if s.tag.is_some() => {
+                let tag = s
+                    .tag
+                    .clone()
+                    .unwrap_or_else(|| unreachable!())
+                    .into_static();
+                let pos = self.in_flight.iter().position(|c| c.tag == tag);
+                let literal_for_tag = self
+                    .pending_literal
+                    .as_ref()
+                    .is_some_and(|p| tag_of(p).as_ref() == Some(&tag));
+                if pos.is_none() && !literal_for_tag && !observer {
+                    return Err(LocalError::UnknownTag(tag.as_str().to_owned()));
+                }
+                self.write(&response);
+                if let Some(pos) = pos {
+                    let cmd = self.in_flight.remove(pos);
+                    self.completed(cmd, s.kind, s.code.as_ref());
+                }
+                if literal_for_tag {
+                    self.refuse_literal();
+                }
+            }
+            Response::Status(s) => {
+                self.write(&response);
+                if let Some(Code::Capability(c)) = &s.code {
+                    self.advertised = c.capabilities().to_vec().into_static();
+                }
+                if s.kind == StatusKind::Bye {
+                    self.trigger(Trigger::Bye);
+                    // During LOGOUT the tagged OK still follows the BYE (RFC 9051 §6.1.3).
+                    let logout = self.in_flight.iter().any(|c| c.name == "LOGOUT");
+                    if !observer && !logout {
+                        self.close();
+                    }
+                }
+            }
+            Response::Data(d) => {
+                if let Data::Capability(c) = d {
+                    self.advertised = c.capabilities().to_vec().into_static();
+                }
+                self.write(&response);
+            }
+            Response::Continuation(_) => {
+                if self.pending_literal.take().is_some() {
+                    // Accepted: the framer goes on with the literal data.
+                } else if let Some(cmd) = self.in_flight.iter_mut().find(|c| {
+                    matches!(
+                        c.sub,
+                        Sub::Authenticate
+                            | Sub::Idle {
+                                accepted: false,
+                                ..
+                            }
+                    )
+                }) {
+                    if let Sub::Idle { done, .. } = cmd.sub {
+                        cmd.sub = Sub::Idle {
+                            accepted: true,
+                            done,
+                        };
+                    }
+                } else if !observer {
+                    return Err(LocalError::UnexpectedResponse(
+                        "continuation request nothing waits for",
+                    ));
+                }
+                self.write(&response);
+            }
+        }
+        self.advance();
+        Ok(())
+    }
+
+    /// Sends a SASL challenge (`+ base64`) during AUTHENTICATE.
+    pub fn challenge(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        if !self.in_flight.iter().any(|c| c.sub == Sub::Authenticate) {
+            return Err(LocalError::NotAuthenticating);
+        }
+        self.send_response(Response::Continuation(ContinuationRequest::base64(data)))
+    }
+
+    /// Completes the command `tag` with a tagged OK/NO/BAD.
+    pub fn complete(
+        &mut self,
+        tag: Tag<'_>,
+        kind: StatusKind,
+        text: &str,
+    ) -> Result<(), LocalError> {
+        let text = Text::new(text.to_owned()).map_err(LocalError::Invalid)?;
+        self.send_response(Response::Status(Status::new(Some(tag), kind, text)))
+    }
+
+    fn write(&mut self, r: &Response<'_>) {
+        let mut buf = Vec::new();
+        let _ = r.encode(&mut buf);
+        self.transmit(buf);
+    }
+
+    fn completed(&mut self, cmd: InFlight, kind: StatusKind, code: Option<&Code<'_>>) {
+        let ok = kind == StatusKind::Ok;
+        if let Sub::StartTls { dropped } = cmd.sub
+            && dropped > 0
+        {
+            self.violations += 1;
+            self.event(ServerEvent::ProtocolError(PeerError::StartTlsInjection {
+                len: dropped,
+            }));
+        }
+        if let Some(Code::Capability(c)) = code {
+            self.advertised = c.capabilities().to_vec().into_static();
+        }
+        match cmd.name {
+            "LOGIN" | "AUTHENTICATE" if ok => self.trigger(Trigger::AuthOk),
+            "SELECT" | "EXAMINE" if ok => self.trigger(Trigger::SelectOk),
+            "SELECT" | "EXAMINE" => self.trigger(Trigger::SelectFailed),
+            "CLOSE" | "UNSELECT" if ok => self.trigger(Trigger::CloseOk),
+            "LOGOUT" if ok => {
+                self.trigger(Trigger::Logout);
+                if self.config.auto_reply {
+                    self.close();
+                }
+            }
+            "STARTTLS" if ok => {
+                // Whatever arrived meanwhile was discarded already; from now on the bytes are
+                // TLS's.
+                self.link = Link::AwaitingTls;
+                self.event(ServerEvent::TlsRequired);
+            }
+            _ => {}
+        }
+    }
+
+    /// The application completed a command whose synchronizing literal was pending: the
+    /// command ends at its announcement (RFC 9051 §4.3) and is reported as such.
+    fn refuse_literal(&mut self) {
+        let Some(prefix) = self.pending_literal.take() else {
+            return;
+        };
+        self.input.framer_mut().reject_literal();
+        while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
+        if self.config.report_received {
+            let kind = self.expecting();
+            let result = parse(kind, &prefix);
+            self.event(ServerEvent::Received(Received {
+                kind,
+                bytes: prefix,
+                result,
+            }));
+        }
+    }
+
+    // ---- inputs ----
+
+    /// The TLS handshake after STARTTLS is done.
+    pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
+        if self.link != Link::AwaitingTls {
+            return Err(LocalError::UnexpectedResponse("no STARTTLS completed"));
+        }
+        self.link = Link::Open;
+        self.advertised.clear();
+        Ok(())
+    }
+
+    /// The client closed the stream.
+    pub fn handle_eof(&mut self) {
+        if self.link == Link::Closed {
+            return;
+        }
+        let rest = self.input.take_buffered();
+        if !rest.is_empty() {
+            let err = PeerError::Truncated {
+                bytes: rest.clone(),
+            };
+            if self.config.report_received {
+                self.event(ServerEvent::Received(Received {
+                    kind: self.expecting(),
+                    bytes: rest,
+                    result: Err(err.clone()),
+                }));
+            }
+            self.event(ServerEvent::ProtocolError(err));
+        }
+        self.close();
+    }
+
+    /// Bytes received from the client.
+    pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), LocalError> {
+        match self.link {
+            Link::Closed => return Err(LocalError::Closed),
+            Link::AwaitingTls => return Err(LocalError::TlsPending),
+            Link::Open => {}
+        }
+        if let Some(c) = self
+            .in_flight
+            .iter_mut()
+            .find(|c| matches!(c.sub, Sub::StartTls { .. }))
+        {
+            // RFC 9051 §6.2.1: the client must wait for the answer to STARTTLS; anything it
+            // sends meanwhile is never read as IMAP (reported with the answer).
+            if let Sub::StartTls { dropped } = &mut c.sub {
+                *dropped += bytes.len();
+            }
+            return Ok(());
+        }
+        self.input.push(bytes);
+        self.advance();
+        Ok(())
+    }
+
+    /// True while the next command must wait: a state-changing command is in flight (its
+    /// outcome decides whether the next command is valid), or too many are.
+    fn must_wait(&self) -> bool {
+        if self.in_flight.len() >= self.config.max_in_flight {
+            return true;
+        }
+        self.config.enforce_states
+            && self.expecting() == MessageKind::Command
+            && self.in_flight.iter().any(|c| {
+                matches!(
+                    c.name,
+                    "LOGIN"
+                        | "AUTHENTICATE"
+                        | "SELECT"
+                        | "EXAMINE"
+                        | "CLOSE"
+                        | "UNSELECT"
+                        | "LOGOUT"
+                        | "IDLE"
+                )
+            })
+    }
+
+    /// Frames and handles what is buffered, as far as the state allows.
+    fn advance(&mut self) {
+        loop {
+            if self.link != Link::Open || self.state == State::Greeting {
+                return;
+            }
+            if self
+                .in_flight
+                .iter()
+                .any(|c| matches!(c.sub, Sub::StartTls { .. }))
+                || self.must_wait()
+            {
+                return;
+            }
+            let kind = self.expecting();
+            let bytes = match self.input.next_frame() {
+                Ok(None) => return,
+                Ok(Some(Frame::Discard(_))) => continue,
+                Ok(Some(Frame::Literal(lit))) => {
+                    let prefix = self.input.buffered()[..lit.prefix_len].to_vec();
+                    if !lit.synchronizing {
+                        let limit = if self.advertised.contains(&Capability::LiteralPlus) {
+                            u64::MAX
+                        } else {
+                            LITERAL_MINUS_MAX
+                        };
+                        if lit.length > limit && self.config.auto_reply {
+                            // RFC 7888 §4: refuse the command; its bytes are read and dropped
+                            // so that the stream stays in step.
+                            self.oversized_non_sync = Some(lit);
+                        }
+                        continue;
+                    }
+                    match self.config.literals {
+                        LiteralPolicy::Auto => {
+                            self.transmit(b"+ Ready for literal data\r\n".to_vec());
+                        }
+                        LiteralPolicy::Manual => {
+                            self.event(ServerEvent::LiteralAnnounced {
+                                tag: tag_of(&prefix),
+                                length: lit.length,
+                            });
+                            self.pending_literal = Some(prefix);
+                        }
+                    }
+                    continue;
+                }
+                Ok(Some(Frame::Message(m))) => m.to_vec(),
+                Err(e) => {
+                    self.frame_error(kind, e);
+                    continue;
+                }
+            };
+            self.pending_literal = None;
+            if let Some(literal) = self.oversized_non_sync.take() {
+                if self.config.report_received {
+                    self.event(ServerEvent::Received(Received {
+                        kind,
+                        bytes: bytes.clone(),
+                        result: parse(kind, &bytes),
+                    }));
+                }
+                let tag = tag_of(&bytes);
+                self.violation(
+                    PeerError::Frame(FrameError::LiteralTooLarge {
+                        literal,
+                        limit: LITERAL_MINUS_MAX,
+                    }),
+                    tag,
+                    None,
+                );
+                continue;
+            }
+            self.message(kind, bytes);
+        }
+    }
+
+    fn frame_error(&mut self, kind: MessageKind, e: FrameError) {
+        let tag = tag_of(self.input.buffered());
+        self.pending_literal = None;
+        if self.config.report_received {
+            self.event(ServerEvent::Received(Received {
+                kind,
+                bytes: Vec::new(),
+                result: Err(PeerError::Frame(e)),
+            }));
+        }
+        self.violation(PeerError::Frame(e), tag, None);
+    }
+
+    /// Reports a violation, answers it with BAD (when answering), and ends the session with
+    /// BYE after too many.
+    fn violation(
+        &mut self,
+        err: PeerError,
+        tag: Option<Tag<'static>>,
+        command: Option<Command<'static>>,
+    ) {
+        let text = Text::new(err.reply()).unwrap_or_default();
+        let kind = if err == PeerError::LoginDisabled {
+            StatusKind::No
+        } else {
+            StatusKind::Bad
+        };
+        self.event(ServerEvent::ProtocolError(err));
+        self.violations += 1;
+        if !self.config.auto_reply {
+            return;
+        }
+        let status = Status::new(tag, kind, text).into_static();
+        self.write(&Response::Status(status.clone()));
+        self.event(ServerEvent::Rejected {
+            command,
+            response: status,
+        });
+        if self
+            .config
+            .max_violations
+            .is_some_and(|max| self.violations >= max)
+        {
+            let bye = Status::new(
+                None,
+                StatusKind::Bye,
+                Text::new("Too many errors").unwrap_or_default(),
+            );
+            self.write(&Response::Status(bye));
+            self.close();
+        }
+    }
+
+    fn message(&mut self, kind: MessageKind, bytes: Vec<u8>) {
+        let result = parse(kind, &bytes);
+        if self.config.report_received {
+            self.event(ServerEvent::Received(Received {
+                kind,
+                bytes: bytes.clone(),
+                result: result.clone(),
+            }));
+        }
+        let owner = self
+            .in_flight
+            .iter()
+            .position(|c| matches!(c.sub, Sub::Authenticate | Sub::Idle { done: false, .. }));
+        match result {
+            Err(e) => {
+                // RFC 9051 §6.2.2: a SASL line that is not base64 ends the exchange with BAD.
+                let tag = match owner {
+                    Some(i) if self.config.auto_reply => {
+                        let c = self.in_flight.remove(i);
+                        Some(c.tag)
+                    }
+                    Some(_) => None,
+                    None => tag_of(&bytes),
+                };
+                self.violation(e, tag, None);
+            }
+            Ok(Inbound::AuthenticateData(data)) => {
+                let tag = owner.map(|i| self.in_flight[i].tag.clone());
+                if let Some(tag) = tag {
+                    self.event(ServerEvent::AuthenticateData { tag, data });
+                }
+            }
+            Ok(Inbound::IdleDone(_)) => {
+                if let Some(i) = owner {
+                    if let Sub::Idle { accepted, .. } = self.in_flight[i].sub {
+                        self.in_flight[i].sub = Sub::Idle {
+                            accepted,
+                            done: true,
+                        };
+                    }
+                    let tag = self.in_flight[i].tag.clone();
+                    self.event(ServerEvent::IdleDone { tag });
+                }
+            }
+            Ok(Inbound::Command(cmd)) => self.command(cmd),
+            Ok(_) => {}
+        }
+    }
+
+    fn command(&mut self, cmd: Command<'static>) {
+        if self.config.enforce_states {
+            let valid = state::valid_states(&cmd.body);
+            if !valid.contains(self.state) {
+                let tag = Some(cmd.tag.clone());
+                let err = PeerError::InvalidState {
+                    command: cmd.name(),
+                    state: self.state,
+                };
+                self.violation(err, tag, Some(cmd));
+                return;
+            }
+            if matches!(cmd.body, CommandBody::Login { .. })
+                && self.advertised.contains(&Capability::LoginDisabled)
+            {
+                let tag = Some(cmd.tag.clone());
+                self.violation(PeerError::LoginDisabled, tag, Some(cmd));
+                return;
+            }
+            if self.in_flight.iter().any(|c| c.tag == cmd.tag) {
+                // Tags must be unique among commands in flight (RFC 9051 §2.2.1).
+                let tag = Some(cmd.tag.clone());
+                let err = PeerError::DuplicateTag(cmd.tag.as_str().to_owned());
+                self.violation(err, tag, Some(cmd));
+                return;
+            }
+        }
+        let sub = match cmd.body {
+            CommandBody::Authenticate { .. } => Sub::Authenticate,
+            CommandBody::Idle => Sub::Idle {
+                accepted: false,
+                done: false,
+            },
+            CommandBody::StartTls => {
+                // RFC 9051 §6.2.1, CVE-2011-0411: anything pipelined after STARTTLS is
+                // dropped unread (and reported with the answer, so that how the bytes were
+                // chunked does not matter).
+                let rest = self.input.take_buffered();
+                Sub::StartTls {
+                    dropped: rest.len(),
+                }
+            }
+            _ => Sub::None,
+        };
+        self.in_flight.push(InFlight {
+            tag: cmd.tag.clone(),
+            name: cmd.name(),
+            sub,
+        });
+        self.event(ServerEvent::Command(cmd));
+    }
+}
+
+fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
+    let r = match kind {
+        MessageKind::AuthenticateData => {
+            AuthenticateData::parse(bytes).map(|d| Inbound::AuthenticateData(d.into_static()))
+        }
+        MessageKind::IdleDone => IdleDone::parse(bytes).map(Inbound::IdleDone),
+        _ => Command::parse(bytes).map(|c| Inbound::Command(c.into_static())),
+    };
+    r.map_err(|error| PeerError::Syntax {
+        bytes: bytes.to_vec(),
+        error,
+    })
+}

@@ -1,0 +1,477 @@
+//! The pair harness (quinn-proto style): a client session and a server session joined by
+//! in-memory queues. The RFC 3501 §8 and RFC 9051 §8 sample sessions run through it end to end,
+//! and the server's state rules, literal handling and the STARTTLS attacks are checked here.
+
+mod common;
+
+use std::path::Path;
+
+use common::Pair;
+use imap_codec::{Command, CommandBody, Response, StatusKind, Tag};
+use imap_session::{
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, ServerConfig,
+    ServerEvent, ServerOutput, ServerSession, State,
+};
+use mailtrace::format::{self, Side};
+use mailtrace::imap::{self as replay, Parsed};
+use mailtrace::report::Outcome;
+
+/// Plays a corpus trace through a pair: every client message of the trace becomes the client
+/// application's intention, every server message the server application's, in trace order.
+/// Returns the pair and the trace's two byte streams.
+fn play(path: &str, start: State) -> (Pair, Vec<u8>, Vec<u8>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/imap");
+    let trace = format::parse(&std::fs::read_to_string(root.join(path)).unwrap()).unwrap();
+    let messages = replay::replay(&trace).messages;
+    let mut pair = Pair::resume(ClientConfig::default(), ServerConfig::default(), start);
+    for m in messages {
+        let Outcome::Ok { value } = m.result else {
+            panic!("{path}: {m:?}")
+        };
+        match (m.side, value) {
+            (Side::Client, Parsed::Command(c)) => {
+                pair.client.send_command(c).unwrap();
+            }
+            (Side::Client, Parsed::AuthenticateData(d)) => {
+                pair.client.authenticate_continue(d).unwrap()
+            }
+            (Side::Client, Parsed::IdleDone(_)) => pair.client.idle_done().unwrap(),
+            (Side::Server, Parsed::Greeting(g)) => pair.server.send_greeting(g).unwrap(),
+            (Side::Server, Parsed::Response(r)) => pair.server.send_response(r).unwrap(),
+            other => panic!("{other:?}"),
+        }
+        pair.drive();
+    }
+    (pair, trace.stream(Side::Client), trace.stream(Side::Server))
+}
+
+#[test]
+fn rfc3501_section8_sample_session() {
+    let (pair, client_bytes, server_bytes) =
+        play("rfc3501/8-sample-session.trace", State::Greeting);
+    // Both sessions wrote exactly the RFC's bytes.
+    // The encoder writes command names and keywords in upper case; the RFC's client wrote
+    // them in lower case, which IMAP treats alike.
+    assert_eq!(
+        String::from_utf8_lossy(&pair.client_wire).to_ascii_lowercase(),
+        String::from_utf8_lossy(&client_bytes).to_ascii_lowercase()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&pair.server_wire),
+        String::from_utf8_lossy(&server_bytes)
+    );
+    assert_eq!(pair.client.state(), State::Logout);
+    assert_eq!(pair.server.state(), State::Logout);
+    assert!(pair.client.is_closed() && pair.server.is_closed());
+    let states: Vec<String> = pair
+        .client_events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::StateChanged { from, to } => Some(format!("{from:?} -> {to:?}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "Greeting -> NotAuthenticated",
+            "NotAuthenticated -> Authenticated",
+            "Authenticated -> Selected",
+            "Selected -> Logout",
+        ]
+    );
+    // The SELECT's view, as the client saw it before LOGOUT.
+    let view = pair.selected_view.clone().unwrap();
+    assert_eq!(view.exists, 18);
+    assert_eq!(view.recent, Some(2));
+    assert_eq!(view.unseen.map(|n| n.get()), Some(17));
+    assert_eq!(view.uid_validity.map(|n| n.get()), Some(3857529045));
+    assert_eq!(view.read_only, Some(false));
+    assert_eq!(view.flags.len(), 5);
+    // FETCH data is attributed to the FETCH in flight.
+    let attributed = pair
+        .client_events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                ClientEvent::Data {
+                    handle: Some(_),
+                    data: imap_codec::Data::Fetch { .. }
+                }
+            )
+        })
+        .count();
+    assert_eq!(attributed, 3);
+}
+
+#[test]
+fn rfc9051_section8_sample_connection() {
+    let (pair, client_bytes, server_bytes) =
+        play("rfc9051/8-sample-connection.trace", State::Greeting);
+    // The codec encodes the mailbox name "inbox" (case-insensitive INBOX, RFC 9051 §5.1) as
+    // INBOX; every other byte is the RFC's.
+    let server_bytes = String::from_utf8(server_bytes)
+        .unwrap()
+        .replace(r#"("OLDNAME" ("inbox"))"#, r#"("OLDNAME" (INBOX))"#)
+        .into_bytes();
+    // The encoder writes command names and keywords in upper case; the RFC's client wrote
+    // them in lower case, which IMAP treats alike.
+    assert_eq!(
+        String::from_utf8_lossy(&pair.client_wire).to_ascii_lowercase(),
+        String::from_utf8_lossy(&client_bytes).to_ascii_lowercase()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&pair.server_wire),
+        String::from_utf8_lossy(&server_bytes)
+    );
+    assert_eq!(pair.client.state(), State::Logout);
+    // STARTTLS happened once on each side, and the SCRAM exchange gave two challenges.
+    let tls = pair
+        .client_events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::TlsRequired { discarded: 0 }))
+        .count();
+    assert_eq!(tls, 1);
+    let challenges = pair
+        .client_events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::AuthenticateChallenge { .. }))
+        .count();
+    assert_eq!(challenges, 2);
+    let enabled = pair.client_events.iter().any(|e| {
+        matches!(
+            e,
+            ClientEvent::Data {
+                data: imap_codec::Data::Enabled(_),
+                handle: Some(_)
+            }
+        )
+    });
+    assert!(enabled);
+    assert!(
+        pair.server_events
+            .iter()
+            .all(|e| !matches!(e, ServerEvent::ProtocolError(_)))
+    );
+}
+
+#[test]
+fn rfc9051_idle_end_to_end() {
+    let (pair, client_bytes, server_bytes) =
+        play("rfc9051/6.3.13-idle.trace", State::Authenticated);
+    let _ = (client_bytes, server_bytes);
+    let accepted = pair
+        .client_events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::IdleAccepted { .. }))
+        .count();
+    // Two IDLEs accepted; the third (A006) is still waiting when the trace ends.
+    assert_eq!(accepted, 2);
+    let done = pair
+        .server_events
+        .iter()
+        .filter(|e| matches!(e, ServerEvent::IdleDone { .. }))
+        .count();
+    assert_eq!(done, 2);
+    // 3 EXISTS, +1, -1 (EXPUNGE 2), =3, -1, =2, =3.
+    assert_eq!(pair.client.mailbox().unwrap().exists, 3);
+}
+
+// ---- the server's rules ----
+
+fn server(state: State) -> ServerSession {
+    ServerSession::resume(ServerConfig::default(), state)
+}
+
+fn drain_server(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
+    let (mut bytes, mut events) = (Vec::new(), Vec::new());
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Transmit(b) => bytes.extend(b),
+            ServerOutput::Event(e) => events.push(e),
+        }
+    }
+    (String::from_utf8(bytes).unwrap(), events)
+}
+
+fn commands(events: &[ServerEvent]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Command(c) => Some(format!("{} {}", c.tag.as_str(), c.name())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn command_not_valid_in_state_gets_bad_without_reaching_the_application() {
+    let mut s = server(State::NotAuthenticated);
+    s.handle_input(b"a1 SELECT INBOX\r\na2 FETCH 1 FLAGS\r\na3 NOOP\r\n")
+        .unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(
+        bytes,
+        "a1 BAD Command not valid in this state\r\na2 BAD Command not valid in this state\r\n"
+    );
+    assert_eq!(commands(&events), ["a3 NOOP"]);
+}
+
+#[test]
+fn login_refused_under_logindisabled() {
+    let mut s = ServerSession::new(ServerConfig::default());
+    let greeting =
+        imap_codec::Greeting::parse(b"* OK [CAPABILITY IMAP4rev2 STARTTLS LOGINDISABLED] hi\r\n")
+            .unwrap();
+    s.send_greeting(greeting).unwrap();
+    s.handle_input(b"a1 LOGIN joe secret\r\n").unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert!(bytes.ends_with("a1 NO LOGIN is disabled\r\n"), "{bytes}");
+    assert!(commands(&events).is_empty());
+}
+
+#[test]
+fn pipelined_commands_wait_for_the_state_changing_one() {
+    let mut s = server(State::NotAuthenticated);
+    s.handle_input(b"a1 LOGIN joe secret\r\na2 SELECT INBOX\r\n")
+        .unwrap();
+    let (_, events) = drain_server(&mut s);
+    assert_eq!(commands(&events), ["a1 LOGIN"]);
+    s.complete(Tag::new("a1").unwrap(), StatusKind::Ok, "welcome")
+        .unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(bytes, "a1 OK welcome\r\n");
+    assert_eq!(commands(&events), ["a2 SELECT"]);
+    assert_eq!(s.state(), State::Authenticated);
+    s.complete(Tag::new("a2").unwrap(), StatusKind::Ok, "selected")
+        .unwrap();
+    assert_eq!(s.state(), State::Selected);
+    let _ = drain_server(&mut s);
+    s.handle_input(b"a3 CLOSE\r\n").unwrap();
+    s.complete(Tag::new("a3").unwrap(), StatusKind::Ok, "closed")
+        .unwrap();
+    assert_eq!(s.state(), State::Authenticated);
+}
+
+#[test]
+fn sync_literal_within_limit_gets_continuation() {
+    let mut s = server(State::NotAuthenticated);
+    s.handle_input(b"a1 LOGIN {5}\r\n").unwrap();
+    assert_eq!(drain_server(&mut s).0, "+ Ready for literal data\r\n");
+    s.handle_input(b"alice pw\r\n").unwrap();
+    assert_eq!(commands(&drain_server(&mut s).1), ["a1 LOGIN"]);
+}
+
+#[test]
+fn sync_literal_over_limit_is_refused_by_tag_before_continuation() {
+    let config = ServerConfig {
+        framer: imap_codec::framer::FramerConfig::server().with_max_literal(100),
+        ..ServerConfig::default()
+    };
+    let mut s = ServerSession::resume(config, State::Authenticated);
+    s.handle_input(b"a1 APPEND INBOX {1000}\r\na2 NOOP\r\n")
+        .unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(commands(&events), ["a2 NOOP"]);
+}
+
+#[test]
+fn non_sync_literal_over_literal_minus_is_rejected_and_skipped() {
+    let mut s = server(State::Authenticated);
+    let mut input = b"a1 APPEND INBOX {5000+}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 5000));
+    input.extend(b"\r\na2 NOOP\r\n");
+    for chunk in input.chunks(777) {
+        s.handle_input(chunk).unwrap();
+    }
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(commands(&events), ["a2 NOOP"]);
+}
+
+#[test]
+fn repeated_violations_end_with_bye() {
+    let config = ServerConfig {
+        max_violations: Some(3),
+        ..ServerConfig::default()
+    };
+    let mut s = ServerSession::resume(config, State::NotAuthenticated);
+    s.handle_input(b"x\r\ny\r\nz\r\nw\r\n").unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(
+        bytes,
+        "* BAD Syntax error\r\n* BAD Syntax error\r\n* BAD Syntax error\r\n* BYE Too many errors\r\n"
+    );
+    assert!(events.contains(&ServerEvent::Closed));
+    assert_eq!(s.handle_input(b"a NOOP\r\n"), Err(LocalError::Closed));
+}
+
+#[test]
+fn authenticate_with_initial_response_and_challenge() {
+    let mut pair = Pair::new(ClientConfig::default(), ServerConfig::default());
+    pair.server
+        .send_greeting(
+            imap_codec::Greeting::parse(b"* OK [CAPABILITY IMAP4rev2 AUTH=PLAIN SASL-IR] hi\r\n")
+                .unwrap(),
+        )
+        .unwrap();
+    pair.drive();
+    let cmd = Command::parse(b"A1 AUTHENTICATE PLAIN\r\n").unwrap();
+    pair.client.send_command(cmd).unwrap();
+    pair.drive();
+    pair.server.challenge(b"").unwrap();
+    pair.drive();
+    assert!(
+        pair.client_events.iter().any(
+            |e| matches!(e, ClientEvent::AuthenticateChallenge { data, .. } if data.is_empty())
+        )
+    );
+    pair.client
+        .authenticate_continue(imap_codec::AuthenticateData::Response(
+            b"\0joe\0pw"[..].into(),
+        ))
+        .unwrap();
+    pair.drive();
+    assert!(
+        pair.server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::AuthenticateData { .. }))
+    );
+    pair.server
+        .complete(Tag::new("A1").unwrap(), StatusKind::Ok, "ok")
+        .unwrap();
+    pair.drive();
+    assert_eq!(pair.client.state(), State::Authenticated);
+    assert_eq!(pair.server.state(), State::Authenticated);
+    // Capabilities are forgotten after authentication (RFC 9051 §6.2.2).
+    assert_eq!(pair.client.capabilities(), None);
+    assert_eq!(
+        String::from_utf8_lossy(&pair.client_wire),
+        "A1 AUTHENTICATE PLAIN\r\nAGpvZQBwdw==\r\n"
+    );
+}
+
+#[test]
+fn client_refuses_local_misuse() {
+    let mut c = ClientSession::new(ClientConfig::default());
+    assert_eq!(
+        c.send(CommandBody::Noop).unwrap_err(),
+        LocalError::InvalidState {
+            command: "NOOP",
+            state: State::Greeting
+        }
+    );
+    assert_eq!(c.idle_done(), Err(LocalError::NotIdling));
+    assert_eq!(
+        c.authenticate_continue(imap_codec::AuthenticateData::Cancel),
+        Err(LocalError::NotAuthenticating)
+    );
+    c.handle_input(b"* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n")
+        .unwrap();
+    let login = Command::parse(b"a LOGIN joe pw\r\n").unwrap();
+    assert_eq!(c.send_command(login), Err(LocalError::LoginDisabled));
+}
+
+// ---- STARTTLS injection (CVE-2011-0411 class) ----
+
+#[test]
+fn server_never_executes_commands_pipelined_after_starttls() {
+    let mut s = server(State::NotAuthenticated);
+    // One packet: STARTTLS and a command injected behind it (in plaintext, by a man in the
+    // middle, to be executed as if it came over TLS).
+    s.handle_input(b"a STARTTLS\r\nb NOOP\r\n").unwrap();
+    let (_, events) = drain_server(&mut s);
+    assert_eq!(commands(&events), ["a STARTTLS"]);
+    // More plaintext before the answer is dropped too.
+    s.handle_input(b"c NOOP\r\n").unwrap();
+    let (_, events) = drain_server(&mut s);
+    assert!(commands(&events).is_empty());
+    s.complete(Tag::new("a").unwrap(), StatusKind::Ok, "Begin TLS")
+        .unwrap();
+    let (bytes, events) = drain_server(&mut s);
+    assert_eq!(bytes, "a OK Begin TLS\r\n");
+    // "b NOOP\r\n" and "c NOOP\r\n": 16 bytes dropped unread, reported with the answer.
+    assert_eq!(
+        events,
+        [
+            ServerEvent::ProtocolError(PeerError::StartTlsInjection { len: 16 }),
+            ServerEvent::TlsRequired
+        ]
+    );
+    // The bytes are TLS's now.
+    assert_eq!(s.handle_input(b"d NOOP\r\n"), Err(LocalError::TlsPending));
+    s.handle_tls_established().unwrap();
+    s.handle_input(b"e NOOP\r\n").unwrap();
+    let (_, events) = drain_server(&mut s);
+    // Only the command sent after TLS is up is executed; b, c and d never were.
+    assert_eq!(commands(&events), ["e NOOP"]);
+}
+
+#[test]
+fn client_never_interprets_a_response_pipelined_after_starttls_ok() {
+    let mut c = ClientSession::resume(ClientConfig::default(), State::NotAuthenticated);
+    c.handle_input(b"* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n")
+        .unwrap();
+    while c.poll_output().is_some() {}
+    let tls = c.send(CommandBody::StartTls).unwrap();
+    // The server's OK and, in the same packet, an injected response that would announce
+    // capabilities without LOGINDISABLED (a downgrade) and claim a completion.
+    let packet = b"A1 OK Begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA2 OK fake\r\n";
+    c.handle_input(packet).unwrap();
+    let mut events = Vec::new();
+    let mut bytes = Vec::new();
+    while let Some(o) = c.poll_output() {
+        match o {
+            ClientOutput::Transmit(b) => bytes.extend(b),
+            ClientOutput::Event(e) => events.push(e),
+        }
+    }
+    assert_eq!(bytes, b"A1 STARTTLS\r\n");
+    let injected = b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA2 OK fake\r\n".len();
+    assert!(matches!(&events[0], ClientEvent::Completed { handle, .. } if *handle == tls));
+    assert_eq!(
+        events[1..],
+        [
+            ClientEvent::ProtocolError(PeerError::StartTlsInjection { len: injected }),
+            ClientEvent::TlsRequired {
+                discarded: injected
+            },
+        ]
+    );
+    // Nothing of it was believed: capabilities are unknown until asked again over TLS.
+    assert_eq!(c.capabilities(), None);
+    assert_eq!(
+        c.handle_input(b"* OK more\r\n"),
+        Err(LocalError::TlsPending)
+    );
+    assert_eq!(c.send(CommandBody::Noop), Err(LocalError::TlsPending));
+    c.handle_tls_established().unwrap();
+    c.send(CommandBody::Capability).unwrap();
+}
+
+#[test]
+fn client_does_not_pipeline_behind_starttls() {
+    let mut c = ClientSession::resume(ClientConfig::default(), State::NotAuthenticated);
+    c.send(CommandBody::StartTls).unwrap();
+    assert_eq!(c.send(CommandBody::Noop), Err(LocalError::StartTlsInFlight));
+}
+
+#[test]
+fn server_response_after_refused_starttls_goes_on() {
+    let mut pair = Pair::new(ClientConfig::default(), ServerConfig::default());
+    pair.server
+        .send_greeting(imap_codec::Greeting::parse(b"* OK hi\r\n").unwrap())
+        .unwrap();
+    pair.drive();
+    pair.client.send(CommandBody::StartTls).unwrap();
+    pair.drive();
+    pair.server
+        .send_response(Response::parse(b"A1 NO not now\r\n").unwrap())
+        .unwrap();
+    pair.drive();
+    pair.client.send(CommandBody::Noop).unwrap();
+    pair.drive();
+    assert!(pair.server.in_flight().any(|(t, _)| t == "A2"));
+}

@@ -747,6 +747,10 @@ impl ClientSession {
                 if ok {
                     self.auth_failed = None;
                     self.goto(ClientInput::LoginAccepted);
+                    // A QUIT pipelined behind the login is read in TRANSACTION: UPDATE.
+                    if self.in_flight.iter().any(|f| f.keyword == "QUIT") {
+                        self.goto(ClientInput::QuitSent);
+                    }
                     ClientEvent::LoggedIn { id, status }
                 } else {
                     self.auth_failed = Some(status.clone());

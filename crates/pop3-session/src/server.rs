@@ -453,6 +453,7 @@ impl ServerSession {
     pub fn handle_eof(&mut self) {
         self.eof = true;
         if self.state == ServerState::TlsHandshake {
+            self.pending = Pending::None;
             self.goto(ServerInput::EndOfStream);
             self.events
                 .push_back(ServerEvent::Closed(ServerClose::ConnectionLost));
@@ -461,7 +462,7 @@ impl ServerSession {
 
     /// TLS is up after [`ServerEvent::StartTls`]; commands are read again (RFC 2595 §4).
     pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
-        if !matches!(self.pending, Pending::Tls) {
+        if !matches!(self.pending, Pending::Tls) || self.state != ServerState::TlsHandshake {
             return Err(self.wrong("handle_tls_established"));
         }
         self.pending = Pending::None;

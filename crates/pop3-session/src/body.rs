@@ -249,9 +249,15 @@ mod tests {
     fn top_counts_body_lines_after_the_blank_line() {
         let msg = b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n";
         assert_eq!(TopFilter::new(0).filter(msg), b"A: 1\r\nB: 2\r\n\r\n");
-        assert_eq!(TopFilter::new(2).filter(msg), b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n");
+        assert_eq!(
+            TopFilter::new(2).filter(msg),
+            b"A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\n"
+        );
         assert_eq!(TopFilter::new(9).filter(msg), msg);
         // A bare LF does not end a line.
-        assert_eq!(TopFilter::new(0).filter(b"A\n\r\nB\r\n\r\nx\r\n"), b"A\n\r\nB\r\n\r\n");
+        assert_eq!(
+            TopFilter::new(0).filter(b"A\n\r\nB\r\n\r\nx\r\n"),
+            b"A\n\r\nB\r\n\r\n"
+        );
     }
 }

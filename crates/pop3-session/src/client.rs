@@ -9,8 +9,7 @@ use std::collections::VecDeque;
 
 use pop3_codec::{
     Capability, Command, Encode, Expected, Greeting, IntoStatic, LangListing, Limits, Param,
-    Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine,
-    UidListing,
+    Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine, UidListing,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -390,14 +389,13 @@ impl ClientSession {
             mechanism,
             initial_response: Some(ir),
         } = &cmd
+            && cmd.to_bytes().len() > MAX_COMMAND
         {
-            if cmd.to_bytes().len() > MAX_COMMAND {
-                self.deferred_ir = Some(ir.clone());
-                cmd = Command::Auth {
-                    mechanism: mechanism.clone(),
-                    initial_response: None,
-                };
-            }
+            self.deferred_ir = Some(ir.clone());
+            cmd = Command::Auth {
+                mechanism: mechanism.clone(),
+                initial_response: None,
+            };
         }
         match cmd {
             Command::Quit => self.quit_given = true,
@@ -553,10 +551,7 @@ impl ClientSession {
             return Err(self.wrong(keyword));
         }
         if self.state == ClientState::TlsHandshake
-            || self
-                .in_flight
-                .iter()
-                .any(|f| f.keyword == "STLS")
+            || self.in_flight.iter().any(|f| f.keyword == "STLS")
         {
             return Err(LocalError::Busy {
                 waiting_for: "STLS",
@@ -640,9 +635,7 @@ impl ClientSession {
 
     fn close_on_eof(&mut self) {
         let reason = match (&self.auth_failed, self.state) {
-            (Some(s), ClientState::Authorization) => {
-                ClientClose::AuthenticationFailed(s.clone())
-            }
+            (Some(s), ClientState::Authorization) => ClientClose::AuthenticationFailed(s.clone()),
             _ => ClientClose::ConnectionLost,
         };
         self.goto(ClientInput::EndOfStream);

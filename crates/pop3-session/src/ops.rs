@@ -188,11 +188,7 @@ pub fn drain_server(s: &mut ServerSession, wire: &mut Vec<u8>) -> Vec<ServerEven
 
 /// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
 /// are returned as [`ClientRecord`]s (body chunks copied). Local errors are ignored.
-pub fn apply_client(
-    c: &mut ClientSession,
-    op: &ClientOp,
-    wire: &mut Vec<u8>,
-) -> Vec<ClientRecord> {
+pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
     let _ = match op {
         ClientOp::Input(d) => c.handle_input(d),
         ClientOp::Eof => {
@@ -201,9 +197,7 @@ pub fn apply_client(
         }
         ClientOp::TlsEstablished => c.handle_tls_established(),
         ClientOp::Send(cmd) => c.send(cmd.to_command()).map(drop),
-        ClientOp::Apop(secret) => c
-            .apop(Param::new("fuzz").expect("valid"), secret)
-            .map(drop),
+        ClientOp::Apop(secret) => c.apop(Param::new("fuzz").expect("valid"), secret).map(drop),
         ClientOp::SaslRespond(d) => c.sasl_respond(d),
         ClientOp::SaslCancel => c.sasl_cancel(),
     };

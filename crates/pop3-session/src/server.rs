@@ -8,15 +8,15 @@
 use std::collections::VecDeque;
 
 use pop3_codec::{
-    Capability, CodeKind, Command, CommandDecoder, Encode, Greeting, Limits, Mechanism,
-    MsgNumber, Param, Response, ResponseCode, Secret, StatusLine, Text, Timestamp, UniqueId,
-    ApopDigest, IntoStatic,
+    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Greeting, IntoStatic,
+    Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine, Text,
+    Timestamp, UniqueId,
 };
 
 use crate::body::{BodyStuffer, TopFilter};
 use crate::error::{LocalError, PeerError};
 use crate::states::{
-    SERVER_TRANSITIONS, ServerInput, ServerState, command_allowed, next_state, Phase,
+    Phase, SERVER_TRANSITIONS, ServerInput, ServerState, command_allowed, next_state,
 };
 
 /// How a server session is set up.
@@ -150,7 +150,13 @@ impl Refusal {
     pub fn new(text: &str) -> Self {
         let mut bytes: Vec<u8> = text
             .bytes()
-            .map(|b| if matches!(b, 0 | b'\r' | b'\n') { b' ' } else { b })
+            .map(|b| {
+                if matches!(b, 0 | b'\r' | b'\n') {
+                    b' '
+                } else {
+                    b
+                }
+            })
             .collect();
         if bytes.first() == Some(&b'[') {
             bytes[0] = b'(';
@@ -304,7 +310,9 @@ pub enum ServerOutput<'a> {
 enum Pending {
     None,
     /// An `accept_login` / `reject_login` (or `sasl_challenge` when `sasl`).
-    Login { sasl: bool },
+    Login {
+        sasl: bool,
+    },
     /// A SASL line from the client.
     SaslLine,
     /// A body for RETR or TOP.
@@ -629,9 +637,9 @@ impl ServerSession {
     fn start_body(&mut self) -> Result<(), LocalError> {
         let size = match &self.pending {
             Pending::Body { started: true, .. } => return Ok(()),
-            Pending::Body { msg, top, .. } => {
-                top.is_none().then(|| self.maildrop.messages[msg.get() as usize - 1].size)
-            }
+            Pending::Body { msg, top, .. } => top
+                .is_none()
+                .then(|| self.maildrop.messages[msg.get() as usize - 1].size),
             _ => return Err(self.busy_or_wrong("send_body")),
         };
         match size {
@@ -794,7 +802,12 @@ impl ServerSession {
                 None => self.err(PeerError::PassWithoutUser),
             },
             Command::Apop { name, digest } => {
-                match self.config.greeting.timestamp().map(IntoStatic::into_static) {
+                match self
+                    .config
+                    .greeting
+                    .timestamp()
+                    .map(IntoStatic::into_static)
+                {
                     Some(timestamp) => {
                         self.pending = Pending::Login { sasl: false };
                         self.events
@@ -871,7 +884,9 @@ impl ServerSession {
                         .push_back(ServerEvent::Closed(ServerClose::Quit));
                 }
             }
-            Command::Utf8 | Command::Lang(_) => self.err(PeerError::NotOffered { command: keyword }),
+            Command::Utf8 | Command::Lang(_) => {
+                self.err(PeerError::NotOffered { command: keyword })
+            }
             Command::Stat => {
                 let (n, size) = self.totals();
                 Response::Stat(pop3_codec::DropListing {
@@ -923,9 +938,7 @@ impl ServerSession {
                     }
                     None => {
                         let items = self.live_messages(|msg, m| {
-                            m.uid
-                                .clone()
-                                .map(|uid| pop3_codec::UidListing { msg, uid })
+                            m.uid.clone().map(|uid| pop3_codec::UidListing { msg, uid })
                         });
                         let status = StatusLine::ok(Text::empty()).expect("empty");
                         Response::UidList(pop3_codec::MultiLine::new(status, items).expect("+OK"))
@@ -945,8 +958,7 @@ impl ServerSession {
                         started: false,
                         stuffer: BodyStuffer::new(),
                     };
-                    self.events
-                        .push_back(ServerEvent::Retrieve { msg: n, top });
+                    self.events.push_back(ServerEvent::Retrieve { msg: n, top });
                 }
             }
             Command::Dele(n) => {

@@ -96,7 +96,9 @@ fn exchanges(lines: &[DataLine]) -> (Vec<u8>, Vec<Exchange>) {
     (greeting, out)
 }
 
-const TRANSACTION_COMMANDS: &[&str] = &["STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL"];
+const TRANSACTION_COMMANDS: &[&str] = &[
+    "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL",
+];
 
 fn prefix_for(name: &str, first: &[u8], segment: usize, connect: bool) -> Prefix {
     if segment == 0 && connect {
@@ -182,7 +184,10 @@ fn server_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
     if prefix == Prefix::Transaction {
         s.handle_input(b"USER mrose\r\nPASS secret\r\n").unwrap();
         let events = drain_server(&mut s, &mut wire);
-        assert!(matches!(events[..], [ServerEvent::Authenticate(_)]), "{name}: {events:?}");
+        assert!(
+            matches!(events[..], [ServerEvent::Authenticate(_)]),
+            "{name}: {events:?}"
+        );
         s.accept_login(default_maildrop()).unwrap();
         let _ = drain_server(&mut s, &mut wire);
     }
@@ -264,7 +269,10 @@ fn server_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
         dec.push(&wire);
         let mut got_sign = None;
         let mut complete = 0;
-        while let Some(ev) = dec.next_event().unwrap_or_else(|e| panic!("{ctx}: server sent bad bytes: {e}")) {
+        while let Some(ev) = dec
+            .next_event()
+            .unwrap_or_else(|e| panic!("{ctx}: server sent bad bytes: {e}"))
+        {
             match ev {
                 ResponseEvent::Response(r) => {
                     complete += 1;
@@ -281,7 +289,12 @@ fn server_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
                 ResponseEvent::BodyChunk(_) => {}
             }
         }
-        assert_eq!(complete, 1, "{ctx}: one response, got {:?}", String::from_utf8_lossy(&wire));
+        assert_eq!(
+            complete,
+            1,
+            "{ctx}: one response, got {:?}",
+            String::from_utf8_lossy(&wire)
+        );
         assert_eq!(dec.buffered_len(), 0, "{ctx}: trailing bytes");
         if decided {
             assert_eq!(got_sign, Some(sign(&x.server)), "{ctx}: answer");
@@ -312,7 +325,10 @@ fn client_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
     };
     c.handle_input(&greeting_line).unwrap();
     let ev = drain_client(&mut c, &mut wire);
-    assert!(matches!(ev[..], [ClientRecord::Event(ClientEvent::Greeting(_))]), "{name}: {ev:?}");
+    assert!(
+        matches!(ev[..], [ClientRecord::Event(ClientEvent::Greeting(_))]),
+        "{name}: {ev:?}"
+    );
     if prefix == Prefix::Transaction {
         c.send(Command::parse(b"USER mrose\r\n").unwrap()).unwrap();
         c.handle_input(b"+OK\r\n").unwrap();
@@ -321,7 +337,8 @@ fn client_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
         c.handle_input(b"+OK\r\n").unwrap();
         let ev = drain_client(&mut c, &mut wire);
         assert!(
-            ev.iter().any(|e| matches!(e, ClientRecord::Event(ClientEvent::LoggedIn { .. }))),
+            ev.iter()
+                .any(|e| matches!(e, ClientRecord::Event(ClientEvent::LoggedIn { .. }))),
             "{name}: {ev:?}"
         );
     }
@@ -339,7 +356,8 @@ fn client_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
         } else {
             let cmd = Command::parse(&x.client).unwrap();
             retrieve = matches!(cmd, Command::Retr(_) | Command::Top { .. });
-            c.send(cmd).unwrap_or_else(|e| panic!("{ctx}: the client refused to send: {e}"));
+            c.send(cmd)
+                .unwrap_or_else(|e| panic!("{ctx}: the client refused to send: {e}"));
         }
         let _ = drain_client(&mut c, &mut wire);
         assert_eq!(
@@ -376,12 +394,15 @@ fn client_segment(name: &str, greeting: &[u8], xs: &[Exchange], prefix: Prefix) 
         assert_eq!(got, Some(sign(&x.server)), "{ctx}: {events:?}");
         sasl = got == Some(Sign::Challenge);
         if retrieve && got == Some(Sign::Ok) {
-            let Response::Message(m) = Response::parse(&x.server, Expected::Message).unwrap() else {
+            let Response::Message(m) = Response::parse(&x.server, Expected::Message).unwrap()
+            else {
                 panic!("{ctx}: a message")
             };
             assert_eq!(body, m.body(), "{ctx}: body");
             assert!(
-                events.iter().any(|e| matches!(e, ClientRecord::Event(ClientEvent::MessageEnd { .. }))),
+                events
+                    .iter()
+                    .any(|e| matches!(e, ClientRecord::Event(ClientEvent::MessageEnd { .. }))),
                 "{ctx}: message end"
             );
         }
@@ -408,11 +429,18 @@ fn every_corpus_trace_through_both_sessions() {
                 let mut c = ClientSession::new(Limits::default());
                 c.handle_input(&greeting).unwrap();
                 let ev = drain_client(&mut c, &mut Vec::new());
-                assert!(matches!(ev[..], [ClientRecord::Event(ClientEvent::Greeting(_))]), "{name}");
+                assert!(
+                    matches!(ev[..], [ClientRecord::Event(ClientEvent::Greeting(_))]),
+                    "{name}"
+                );
                 continue;
             }
             for x in &xs {
-                assert!(!x.server.is_empty(), "{name}:{}: an unanswered client line", x.line);
+                assert!(
+                    !x.server.is_empty(),
+                    "{name}:{}: an unanswered client line",
+                    x.line
+                );
             }
             let prefix = prefix_for(&name, &xs[0].client, i, connect);
             let a = server_segment(&name, &greeting, &xs, prefix);

@@ -40,8 +40,12 @@ fn sixty_four_mib_body_in_constant_memory() {
     let _ = drain_server(&mut server, &mut wire);
     client.handle_input(&wire).unwrap();
     let _ = drain_client(&mut client, &mut Vec::new());
-    client.send(Command::User(Param::new("mrose").unwrap())).unwrap();
-    client.send(Command::Pass(Secret::new("tanstaaf").unwrap())).unwrap();
+    client
+        .send(Command::User(Param::new("mrose").unwrap()))
+        .unwrap();
+    client
+        .send(Command::Pass(Secret::new("tanstaaf").unwrap()))
+        .unwrap();
     let msg = MsgNumber::new(1).unwrap();
     let mut to_server = Vec::new();
     let mut done = false;
@@ -61,14 +65,16 @@ fn sixty_four_mib_body_in_constant_memory() {
         }
         to_server.extend_from_slice(&out);
         if !to_server.is_empty() {
-            server.handle_input(&std::mem::take(&mut to_server)).unwrap();
+            server
+                .handle_input(&std::mem::take(&mut to_server))
+                .unwrap();
         }
         let mut out = Vec::new();
         for e in drain_server(&mut server, &mut out) {
             match e {
-                ServerEvent::Authenticate(_) => {
-                    server.accept_login(Maildrop::from_sizes([TOTAL as u64])).unwrap()
-                }
+                ServerEvent::Authenticate(_) => server
+                    .accept_login(Maildrop::from_sizes([TOTAL as u64]))
+                    .unwrap(),
                 ServerEvent::Retrieve { .. } => started = true,
                 _ => {}
             }
@@ -101,7 +107,11 @@ fn sixty_four_mib_body_in_constant_memory() {
                     for (k, &b) in data.iter().enumerate() {
                         let at = received + k;
                         // Past the end: the CRLF the session adds to a body lacking one.
-                        let want = if at < TOTAL { block[at % block.len()] } else { b"\r\n"[at - TOTAL] };
+                        let want = if at < TOTAL {
+                            block[at % block.len()]
+                        } else {
+                            b"\r\n"[at - TOTAL]
+                        };
                         assert_eq!(b, want, "octet {at}");
                     }
                     received += data.len();
@@ -125,7 +135,10 @@ fn sixty_four_mib_body_in_constant_memory() {
     eprintln!("max buffered: server {max_server}, client {max_client}");
     // Stuffing at most doubles a chunk; reading holds one stuffed chunk plus a line.
     assert!(max_server <= 2 * 16384 + 64, "server buffered {max_server}");
-    assert!(max_client <= 2 * (2 * 16384 + 64), "client buffered {max_client}");
+    assert!(
+        max_client <= 2 * (2 * 16384 + 64),
+        "client buffered {max_client}"
+    );
 }
 
 fn turn_sent(sizes: &[usize], turn: usize) -> usize {
@@ -140,7 +153,9 @@ fn server_stream() -> Vec<u8> {
     let mut s = b"+OK POP3 server ready <1.2@x>\r\n+OK\r\nPIPELINING\r\n.\r\n".to_vec();
     s.extend_from_slice(b"+OK hi\r\n+OK maildrop has 2 messages (320 octets)\r\n");
     s.extend_from_slice(b"+OK 2 320\r\n+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n");
-    s.extend_from_slice(b"+OK 120 octets\r\nSubject: x\r\n\r\n..dot\r\n...\r\nbare\rcr\r\n\r\n.\r\n");
+    s.extend_from_slice(
+        b"+OK 120 octets\r\nSubject: x\r\n\r\n..dot\r\n...\r\nbare\rcr\r\n\r\n.\r\n",
+    );
     s.extend_from_slice(b"-ERR no such message\r\n+OK\r\n1 a\r\n2 b\r\n.\r\n+OK bye\r\n");
     s
 }
@@ -187,7 +202,8 @@ fn run_client(pieces: &[&[u8]]) -> (Vec<ClientRecord>, Vec<u8>) {
         if c.state() == pop3_session::ClientState::Closed {
             break;
         }
-        c.handle_input(p).unwrap_or_else(|e| panic!("{e}: {events:#?}"));
+        c.handle_input(p)
+            .unwrap_or_else(|e| panic!("{e}: {events:#?}"));
         drain(&mut c, &mut wire, &mut events);
     }
     c.handle_eof();
@@ -199,11 +215,10 @@ fn run_client(pieces: &[&[u8]]) -> (Vec<ClientRecord>, Vec<u8>) {
 fn push_merged(events: &mut Vec<ClientRecord>, e: ClientRecord) {
     if let (Some(ClientRecord::Chunk { id: a, data }), ClientRecord::Chunk { id: b, data: more }) =
         (events.last_mut(), &e)
+        && a == b
     {
-        if a == b {
-            data.extend_from_slice(more);
-            return;
-        }
+        data.extend_from_slice(more);
+        return;
     }
     events.push(e);
 }
@@ -215,7 +230,10 @@ fn client_stream() -> Vec<u8> {
 
 /// Feeds the client stream in pieces to a server; returns its events and bytes.
 fn run_server(pieces: &[&[u8]]) -> (Vec<ServerEvent>, Vec<u8>) {
-    let mut app = common::MailApp::new(vec![b"Subject: x\r\n\r\n.a\r\nb\r\n".to_vec(), b"x\r\n".to_vec()]);
+    let mut app = common::MailApp::new(vec![
+        b"Subject: x\r\n\r\n.a\r\nb\r\n".to_vec(),
+        b"x\r\n".to_vec(),
+    ]);
     let mut s = ServerSession::new(common::config());
     let mut wire = Vec::new();
     for p in pieces {
@@ -256,8 +274,13 @@ fn client_whole_and_byte_at_a_time_agree() {
     let bytes: Vec<&[u8]> = stream.chunks(1).collect();
     assert_eq!(run_client(&bytes), whole);
     // The body arrived unstuffed.
-    assert!(whole.0.iter().any(|e| matches!(e, ClientRecord::Chunk { data, .. }
-        if data == b"Subject: x\r\n\r\n.dot\r\n..\r\nbare\rcr\r\n\r\n")));
+    assert!(
+        whole
+            .0
+            .iter()
+            .any(|e| matches!(e, ClientRecord::Chunk { data, .. }
+        if data == b"Subject: x\r\n\r\n.dot\r\n..\r\nbare\rcr\r\n\r\n"))
+    );
     assert_eq!(whole.0.len(), 13, "{:#?}", whole.0);
 }
 
@@ -267,7 +290,12 @@ fn server_whole_and_byte_at_a_time_agree() {
     let whole = run_server(&[&stream]);
     let bytes: Vec<&[u8]> = stream.chunks(1).collect();
     assert_eq!(run_server(&bytes), whole);
-    assert!(whole.0.iter().any(|e| matches!(e, ServerEvent::Update { .. })));
+    assert!(
+        whole
+            .0
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Update { .. }))
+    );
 }
 
 proptest! {

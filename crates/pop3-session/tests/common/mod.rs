@@ -183,7 +183,9 @@ impl Pair {
             self.to_server.extend_from_slice(&wire);
             if !self.to_server.is_empty() {
                 moved = true;
-                let _ = self.server.handle_input(&std::mem::take(&mut self.to_server));
+                let _ = self
+                    .server
+                    .handle_input(&std::mem::take(&mut self.to_server));
             }
             loop {
                 let mut wire = Vec::new();
@@ -200,7 +202,9 @@ impl Pair {
             self.max_server_buffered = self.max_server_buffered.max(self.server.buffered_len());
             if !self.to_client.is_empty() {
                 moved = true;
-                let _ = self.client.handle_input(&std::mem::take(&mut self.to_client));
+                let _ = self
+                    .client
+                    .handle_input(&std::mem::take(&mut self.to_client));
             }
             let mut wire = Vec::new();
             self.client_events

@@ -4,7 +4,7 @@ mod common;
 
 use common::{MailApp, Pair};
 use mailtrace::format::{self, Side};
-use pop3_codec::{CodeKind, Command, Limits, Mechanism, MsgNumber, Param, Secret};
+use pop3_codec::{Command, Limits, Mechanism, MsgNumber, Param, Secret};
 use pop3_session::ops::{ClientRecord, drain_client, drain_server};
 use pop3_session::{
     ClientClose, ClientEvent, ClientSession, ClientState, LocalError, PeerError, Refusal,
@@ -179,9 +179,6 @@ fn update_only_on_quit_in_transaction() {
     assert_eq!(p.app.updates, vec![vec![n(2)]]);
 
     // The application fails the UPDATE: the client learns it.
-    let mut p = logged_in_pair(vec![b"a\r\n".to_vec()]);
-    p.app.manual_bodies = true;
-    p.send(Command::Dele(n(1)));
     let mut server = ServerSession::new(common::config());
     let _ = drain_server(&mut server, &mut Vec::new());
     server
@@ -571,7 +568,6 @@ fn eof_after_auth_failure_is_an_authentication_failure() {
         pop3_codec::Encode::to_bytes(&Refusal::login_delay().to_status()),
         b"-ERR [LOGIN-DELAY] login delay not expired\r\n"
     );
-    let _ = CodeKind::InUse;
 
     // Without a failed login, an end of stream is a lost connection.
     let mut p = Pair::new(common::config(), MailApp::new(vec![]));

@@ -385,6 +385,11 @@ impl ResponseDecoder {
         self.buf.push(data);
     }
 
+    /// How many received octets are buffered and not yet consumed (for memory bounds).
+    pub fn buffered_len(&self) -> usize {
+        self.buf.buf.len() - self.buf.start - self.buf.consumed
+    }
+
     /// Removes and returns everything buffered (after the `+OK` to STLS, RFC 2595 §4).
     pub fn take_buffered(&mut self) -> Vec<u8> {
         self.scanner = LineScanner::default();

@@ -1,0 +1,785 @@
+//! The client session (RFC 1939 §3–§7, RFC 2449 §5–6, RFC 2595 §4, RFC 5034 §4).
+//!
+//! The application states intentions ([`ClientSession::send`], [`ClientSession::apop`],
+//! [`ClientSession::sasl_respond`]); the session encodes them, knows what each response
+//! answers (pipelined or not) and reports typed [`ClientEvent`]s. Message bodies arrive as
+//! unstuffed chunks: memory does not depend on the size of a message.
+
+use std::collections::VecDeque;
+
+use pop3_codec::{
+    Capability, Command, Encode, Expected, Greeting, IntoStatic, LangListing, Limits, Param,
+    Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine, UidListing,
+};
+
+use crate::error::{LocalError, PeerError};
+use crate::states::{
+    CLIENT_TRANSITIONS, ClientInput, ClientState, Label, Phase, command_allowed, next_state,
+};
+
+/// Identifies a command sent with [`ClientSession::send`]; every event answering it
+/// carries it. Ids increase in the order commands were given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Why a client session closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientClose {
+    /// QUIT was answered (see [`ClientEvent::Quit`]).
+    Quit,
+    /// The server closed the connection after refusing the credentials: an
+    /// authentication failure, not a protocol error. The last `-ERR` is kept (its
+    /// response code may say `AUTH`, `IN-USE`, `LOGIN-DELAY`, `SYS/TEMP`, ...).
+    AuthenticationFailed(StatusLine<'static>),
+    /// The greeting was `-ERR`.
+    GreetingRefused(StatusLine<'static>),
+    /// The connection ended without QUIT being answered; in UPDATE, whether the server
+    /// removed the marked messages is unknown.
+    ConnectionLost,
+    /// The server violated the protocol (see the preceding [`ClientEvent::PeerError`]).
+    ProtocolError,
+}
+
+/// What the client session tells the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientEvent<'a> {
+    /// The greeting (RFC 1939 §4); [`Greeting::timestamp`] is the APOP timestamp.
+    Greeting(Greeting<'static>),
+    /// The answer to CAPA (RFC 2449 §5); also kept in
+    /// [`ClientSession::capabilities`].
+    Capabilities {
+        /// The CAPA command.
+        id: RequestId,
+        /// The capabilities.
+        capabilities: Vec<Capability<'static>>,
+    },
+    /// `+OK` to STLS: hand the connection to TLS now, then call
+    /// [`ClientSession::handle_tls_established`]. Any byte received after the `+OK` line
+    /// was discarded (RFC 2595 §4), and the capabilities are forgotten.
+    StartTls {
+        /// The STLS command.
+        id: RequestId,
+    },
+    /// A SASL challenge (RFC 5034 §4): answer with [`ClientSession::sasl_respond`] or
+    /// [`ClientSession::sasl_cancel`].
+    SaslChallenge {
+        /// The AUTH command.
+        id: RequestId,
+        /// The decoded challenge.
+        data: Vec<u8>,
+    },
+    /// `+OK` to PASS, APOP or AUTH: the maildrop is open (TRANSACTION).
+    LoggedIn {
+        /// The login command.
+        id: RequestId,
+        /// The status line.
+        status: StatusLine<'static>,
+    },
+    /// `-ERR` to PASS, APOP or AUTH. The code may be `AUTH`, `IN-USE`, `LOGIN-DELAY`,
+    /// `SYS/TEMP`, `SYS/PERM` (RFC 2449 §8, RFC 3206).
+    AuthFailed {
+        /// The login command.
+        id: RequestId,
+        /// The `-ERR` line.
+        status: StatusLine<'static>,
+    },
+    /// `+OK` to a command without data (USER, DELE, NOOP, RSET, UTF8, `LANG tag`).
+    Ok {
+        /// The command.
+        id: RequestId,
+        /// The status line.
+        status: StatusLine<'static>,
+    },
+    /// `-ERR` to any command but a login or QUIT.
+    Refused {
+        /// The command.
+        id: RequestId,
+        /// Its keyword.
+        command: &'static str,
+        /// The `-ERR` line.
+        status: StatusLine<'static>,
+    },
+    /// STAT's drop listing (RFC 1939 §5).
+    Stat {
+        /// The STAT command.
+        id: RequestId,
+        /// Messages not marked as deleted.
+        count: u32,
+        /// Their size in octets.
+        size: u64,
+    },
+    /// `LIST msg` (RFC 1939 §5).
+    Scan {
+        /// The LIST command.
+        id: RequestId,
+        /// The listing.
+        listing: ScanListing<'static>,
+    },
+    /// LIST (RFC 1939 §5).
+    ScanList {
+        /// The LIST command.
+        id: RequestId,
+        /// One listing per message not marked as deleted.
+        listings: Vec<ScanListing<'static>>,
+    },
+    /// `UIDL msg` (RFC 1939 §7).
+    Uid {
+        /// The UIDL command.
+        id: RequestId,
+        /// The listing.
+        listing: UidListing<'static>,
+    },
+    /// UIDL (RFC 1939 §7).
+    UidList {
+        /// The UIDL command.
+        id: RequestId,
+        /// One listing per message not marked as deleted.
+        listings: Vec<UidListing<'static>>,
+    },
+    /// LANG without argument (RFC 6856 §3).
+    Languages {
+        /// The LANG command.
+        id: RequestId,
+        /// The languages.
+        listings: Vec<LangListing<'static>>,
+    },
+    /// `+OK` to RETR or TOP: [`ClientEvent::BodyChunk`]s and a
+    /// [`ClientEvent::MessageEnd`] follow.
+    MessageStart {
+        /// The RETR or TOP command.
+        id: RequestId,
+        /// The status line.
+        status: StatusLine<'static>,
+    },
+    /// Unstuffed body octets (RFC 1939 §3), borrowed until the next call.
+    BodyChunk {
+        /// The RETR or TOP command.
+        id: RequestId,
+        /// The octets.
+        data: &'a [u8],
+    },
+    /// The body is complete.
+    MessageEnd {
+        /// The RETR or TOP command.
+        id: RequestId,
+    },
+    /// The answer to QUIT (RFC 1939 §6). `updated` is true when QUIT was sent in
+    /// TRANSACTION and answered `+OK`: the server removed the marked messages. A `-ERR`
+    /// in UPDATE means some were not removed. A [`ClientEvent::Closed`] follows.
+    Quit {
+        /// The QUIT command.
+        id: RequestId,
+        /// Whether the deletions were committed.
+        updated: bool,
+        /// The status line.
+        status: StatusLine<'static>,
+    },
+    /// The server violated the protocol; the session is closed.
+    PeerError(PeerError),
+    /// The session is over.
+    Closed(ClientClose),
+}
+
+/// What [`ClientSession::poll_output`] returns.
+#[derive(Debug, PartialEq, Eq)]
+#[must_use]
+pub enum ClientOutput<'a> {
+    /// Write these bytes to the connection.
+    Transmit(&'a [u8]),
+    /// Act on this.
+    Event(ClientEvent<'a>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sasl {
+    None,
+    /// AUTH (or a SASL line) sent; the server's answer is awaited.
+    WaitingServer,
+    /// A challenge was reported; the application owes a response.
+    WaitingApp,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    id: RequestId,
+    keyword: &'static str,
+}
+
+/// What one decoder step produced, owned (so the decoder's borrow ends).
+enum Step {
+    Nothing,
+    Response(Response<'static>),
+    Start(StatusLine<'static>),
+    /// A chunk, copied into `ClientSession::chunk`.
+    Chunk,
+    End,
+    Error(PeerError),
+}
+
+/// The longest command line, CRLF included (RFC 2449 §4).
+const MAX_COMMAND: usize = 255;
+
+/// A POP3 client session: one connection, from the greeting to the close. No I/O.
+///
+/// Methods come in four kinds:
+/// - getters: [`state`](Self::state), [`capabilities`](Self::capabilities),
+///   [`buffered_len`](Self::buffered_len), ...;
+/// - inputs: [`handle_input`](Self::handle_input), [`handle_eof`](Self::handle_eof),
+///   [`handle_tls_established`](Self::handle_tls_established);
+/// - intentions: [`send`](Self::send), [`apop`](Self::apop),
+///   [`sasl_respond`](Self::sasl_respond), [`sasl_cancel`](Self::sasl_cancel);
+/// - the output: [`poll_output`](Self::poll_output), called until `None` after every
+///   input and intention. Bytes to transmit come before events.
+///
+/// Commands are sent at once when the server announced PIPELINING (RFC 2449 §6.6) or
+/// nothing is in flight; otherwise they wait in the session, in order. STLS and AUTH are
+/// only accepted when nothing is in flight.
+#[derive(Debug)]
+pub struct ClientSession {
+    limits: Limits,
+    state: ClientState,
+    decoder: ResponseDecoder,
+    out: Vec<u8>,
+    out_taken: bool,
+    chunk: Vec<u8>,
+    events: VecDeque<ClientEvent<'static>>,
+    in_flight: VecDeque<InFlight>,
+    queue: VecDeque<(RequestId, Command<'static>)>,
+    next_id: u64,
+    greeting: Option<Greeting<'static>>,
+    capabilities: Option<Vec<Capability<'static>>>,
+    tls: bool,
+    sasl: Sasl,
+    deferred_ir: Option<Vec<u8>>,
+    last_was_user: bool,
+    auth_failed: Option<StatusLine<'static>>,
+    quit_given: bool,
+    eof: bool,
+}
+
+impl ClientSession {
+    /// A session on a new connection, waiting for the greeting.
+    pub fn new(limits: Limits) -> Self {
+        ClientSession {
+            limits,
+            state: ClientState::Greeting,
+            decoder: ResponseDecoder::new(limits),
+            out: Vec::new(),
+            out_taken: false,
+            chunk: Vec::new(),
+            events: VecDeque::new(),
+            in_flight: VecDeque::new(),
+            queue: VecDeque::new(),
+            next_id: 0,
+            greeting: None,
+            capabilities: None,
+            tls: false,
+            sasl: Sasl::None,
+            deferred_ir: None,
+            last_was_user: false,
+            auth_failed: None,
+            quit_given: false,
+            eof: false,
+        }
+    }
+
+    /// The same, for a connection that is already under TLS (POP3S, RFC 8314).
+    pub fn new_tls(limits: Limits) -> Self {
+        let mut s = Self::new(limits);
+        s.tls = true;
+        s
+    }
+
+    // ---------------------------------------------------------------- getters
+
+    /// The state.
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    /// The greeting, once received.
+    pub fn greeting(&self) -> Option<&Greeting<'static>> {
+        self.greeting.as_ref()
+    }
+
+    /// The capabilities of the last CAPA answer (forgotten after STLS, RFC 2595 §4).
+    pub fn capabilities(&self) -> Option<&[Capability<'static>]> {
+        self.capabilities.as_deref()
+    }
+
+    /// True when the server announced PIPELINING (RFC 2449 §6.6).
+    pub fn pipelining(&self) -> bool {
+        self.capabilities
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|c| matches!(c, Capability::Pipelining)))
+    }
+
+    /// True once TLS is up.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Commands sent and not yet fully answered.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Commands given and not yet sent (waiting for earlier answers).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Octets held by the session: received input not yet decoded, output not yet
+    /// polled, and the current body chunk. Bounded by the limits and the size of the
+    /// inputs, whatever the size of a message.
+    pub fn buffered_len(&self) -> usize {
+        self.decoder.buffered_len()
+            + if self.out_taken { 0 } else { self.out.len() }
+            + self.chunk.len()
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /// Received bytes. They are decoded by [`poll_output`](Self::poll_output).
+    ///
+    /// Between the `+OK` to STLS and [`handle_tls_established`](Self::handle_tls_established)
+    /// input is refused and dropped ([`LocalError::TlsPending`]).
+    pub fn handle_input(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        match self.state {
+            ClientState::Closed => Err(LocalError::Closed),
+            ClientState::TlsHandshake => Err(LocalError::TlsPending),
+            _ if self.eof => Err(LocalError::Closed),
+            _ => {
+                self.decoder.push(data);
+                Ok(())
+            }
+        }
+    }
+
+    /// The server closed the connection. Input received before is still decoded.
+    pub fn handle_eof(&mut self) {
+        self.eof = true;
+    }
+
+    /// TLS is up after [`ClientEvent::StartTls`]. Send CAPA again to learn what the
+    /// server offers under TLS.
+    pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
+        if self.state != ClientState::TlsHandshake {
+            return Err(self.wrong("handle_tls_established"));
+        }
+        self.tls = true;
+        self.decoder = ResponseDecoder::without_greeting(self.limits);
+        self.goto(ClientInput::TlsEstablished);
+        self.flush();
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- intentions
+
+    /// Sends a command (or queues it until it may be sent). Checks that it is valid
+    /// where the session will be ([`crate::states::COMMAND_PHASES`]; PASS right after
+    /// USER). An AUTH initial response that would make the command longer than 255 octets
+    /// is sent after the server's empty challenge instead (RFC 5034 §4).
+    pub fn send(&mut self, cmd: Command<'_>) -> Result<RequestId, LocalError> {
+        self.check_send(&cmd)?;
+        let mut cmd = cmd.into_static();
+        if let Command::Auth {
+            mechanism,
+            initial_response: Some(ir),
+        } = &cmd
+            && cmd.to_bytes().len() > MAX_COMMAND
+        {
+            self.deferred_ir = Some(ir.clone());
+            cmd = Command::Auth {
+                mechanism: mechanism.clone(),
+                initial_response: None,
+            };
+        }
+        match cmd {
+            Command::Quit => self.quit_given = true,
+            Command::Auth { .. } => self.sasl = Sasl::WaitingServer,
+            _ => {}
+        }
+        self.last_was_user = matches!(cmd, Command::User(_));
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        self.queue.push_back((id, cmd));
+        self.flush();
+        Ok(id)
+    }
+
+    /// APOP with the greeting's timestamp and the shared secret (RFC 1939 §7).
+    pub fn apop(&mut self, name: Param<'_>, secret: &[u8]) -> Result<RequestId, LocalError> {
+        let greeting = self.greeting.as_ref().ok_or(LocalError::NoTimestamp)?;
+        let ts = greeting.timestamp().ok_or(LocalError::NoTimestamp)?;
+        let cmd = Command::apop(name, &ts, secret).into_static();
+        self.send(cmd)
+    }
+
+    /// Answers the last [`ClientEvent::SaslChallenge`] (RFC 5034 §4).
+    pub fn sasl_respond(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        self.sasl_line(SaslResponse::Data(data.to_vec()))
+    }
+
+    /// Cancels the SASL exchange with `*` (RFC 5034 §4); the server answers `-ERR`.
+    pub fn sasl_cancel(&mut self) -> Result<(), LocalError> {
+        self.sasl_line(SaslResponse::Cancel)
+    }
+
+    // ---------------------------------------------------------------- output
+
+    /// The next output: bytes to transmit first, then events. Call until `None` after
+    /// every input and intention. Borrowed data is valid until the next call.
+    pub fn poll_output(&mut self) -> Option<ClientOutput<'_>> {
+        if self.out_taken {
+            self.out.clear();
+            self.out_taken = false;
+        }
+        self.chunk.clear();
+        loop {
+            if !self.out.is_empty() {
+                self.out_taken = true;
+                return Some(ClientOutput::Transmit(&self.out));
+            }
+            if let Some(e) = self.events.pop_front() {
+                return Some(ClientOutput::Event(e));
+            }
+            match self.state {
+                ClientState::Closed => return None,
+                ClientState::TlsHandshake if self.eof => {
+                    self.close_on_eof();
+                    continue;
+                }
+                ClientState::TlsHandshake => return None,
+                _ => {}
+            }
+            match self.step() {
+                Step::Nothing => {
+                    if self.decoder.pending() == 0 && self.decoder.buffered_len() > 0 {
+                        self.fatal(PeerError::Unsolicited);
+                        continue;
+                    }
+                    if self.eof {
+                        self.close_on_eof();
+                        continue;
+                    }
+                    return None;
+                }
+                Step::Chunk => {
+                    let id = self.front_id();
+                    return Some(ClientOutput::Event(ClientEvent::BodyChunk {
+                        id,
+                        data: &self.chunk,
+                    }));
+                }
+                Step::Start(status) => {
+                    let id = self.front_id();
+                    self.events
+                        .push_back(ClientEvent::MessageStart { id, status });
+                }
+                Step::End => {
+                    let id = self.pop_front();
+                    self.events.push_back(ClientEvent::MessageEnd { id });
+                    self.flush();
+                }
+                Step::Response(r) => self.response(r),
+                Step::Error(e) => self.fatal(e),
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    fn step(&mut self) -> Step {
+        match self.decoder.next_event() {
+            Ok(None) => Step::Nothing,
+            Ok(Some(ResponseEvent::Response(r))) => Step::Response(r.into_static()),
+            Ok(Some(ResponseEvent::MessageStart(s))) => Step::Start(s.into_static()),
+            Ok(Some(ResponseEvent::BodyChunk(c))) => {
+                self.chunk.extend_from_slice(c);
+                Step::Chunk
+            }
+            Ok(Some(ResponseEvent::MessageEnd)) => Step::End,
+            Err(e) => Step::Error(PeerError::Syntax(e)),
+        }
+    }
+
+    fn goto(&mut self, input: ClientInput) {
+        match next_state(CLIENT_TRANSITIONS, self.state, input) {
+            Some(s) => self.state = s,
+            None => debug_assert!(false, "no transition {:?} on {input:?}", self.state),
+        }
+    }
+
+    fn wrong(&self, command: &'static str) -> LocalError {
+        if self.state == ClientState::Closed {
+            LocalError::Closed
+        } else {
+            LocalError::WrongState {
+                command,
+                state: self.state.label(),
+            }
+        }
+    }
+
+    fn front_id(&self) -> RequestId {
+        self.in_flight.front().map_or(RequestId(u64::MAX), |f| f.id)
+    }
+
+    fn pop_front(&mut self) -> RequestId {
+        self.in_flight
+            .pop_front()
+            .map_or(RequestId(u64::MAX), |f| f.id)
+    }
+
+    fn login_in_flight(&self) -> bool {
+        self.in_flight
+            .iter()
+            .map(|f| f.keyword)
+            .chain(self.queue.iter().map(|(_, c)| c.keyword()))
+            .any(|k| matches!(k, "PASS" | "APOP" | "AUTH"))
+    }
+
+    fn check_send(&self, cmd: &Command<'_>) -> Result<(), LocalError> {
+        let keyword = cmd.keyword();
+        if self.state == ClientState::Closed || self.quit_given || self.eof {
+            return Err(LocalError::Closed);
+        }
+        if self.state == ClientState::Greeting {
+            return Err(self.wrong(keyword));
+        }
+        if self.state == ClientState::TlsHandshake
+            || self.in_flight.iter().any(|f| f.keyword == "STLS")
+        {
+            return Err(LocalError::Busy {
+                waiting_for: "STLS",
+            });
+        }
+        if self.sasl != Sasl::None {
+            return Err(LocalError::Busy {
+                waiting_for: "the AUTH exchange",
+            });
+        }
+        let phase = match self.state {
+            ClientState::Transaction | ClientState::Update => Phase::Transaction,
+            _ => Phase::Authorization,
+        };
+        let allowed = command_allowed(keyword, phase)
+            || (phase == Phase::Authorization
+                && self.login_in_flight()
+                && command_allowed(keyword, Phase::Transaction));
+        if !allowed {
+            return Err(self.wrong(keyword));
+        }
+        match cmd {
+            Command::Pass(_) if !self.last_was_user => Err(LocalError::WrongState {
+                command: "PASS",
+                state: "Authorization without a USER before",
+            }),
+            Command::Stls if self.tls => Err(LocalError::WrongState {
+                command: "STLS",
+                state: "TLS active",
+            }),
+            Command::Stls | Command::Auth { .. }
+                if !self.in_flight.is_empty() || !self.queue.is_empty() =>
+            {
+                Err(LocalError::Busy {
+                    waiting_for: "answers to earlier commands",
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn sasl_line(&mut self, line: SaslResponse) -> Result<(), LocalError> {
+        if self.sasl != Sasl::WaitingApp || self.state == ClientState::Closed {
+            return Err(self.wrong("a SASL response"));
+        }
+        line.encode(&mut self.out);
+        self.decoder.expect(Expected::Auth);
+        self.sasl = Sasl::WaitingServer;
+        Ok(())
+    }
+
+    /// Sends queued commands while allowed.
+    fn flush(&mut self) {
+        while !self.queue.is_empty() {
+            let may = matches!(
+                self.state,
+                ClientState::Authorization | ClientState::Transaction
+            ) && (self.in_flight.is_empty() || self.pipelining());
+            if !may {
+                return;
+            }
+            let (id, cmd) = self.queue.pop_front().expect("front exists");
+            cmd.encode(&mut self.out);
+            self.decoder.expect(Expected::from(&cmd));
+            self.in_flight.push_back(InFlight {
+                id,
+                keyword: cmd.keyword(),
+            });
+            if matches!(cmd, Command::Quit) && self.state == ClientState::Transaction {
+                self.goto(ClientInput::QuitSent);
+            }
+        }
+    }
+
+    fn fatal(&mut self, e: PeerError) {
+        self.events.push_back(ClientEvent::PeerError(e));
+        self.goto(ClientInput::PeerError);
+        self.events
+            .push_back(ClientEvent::Closed(ClientClose::ProtocolError));
+    }
+
+    fn close_on_eof(&mut self) {
+        let reason = match (&self.auth_failed, self.state) {
+            (Some(s), ClientState::Authorization) => ClientClose::AuthenticationFailed(s.clone()),
+            _ => ClientClose::ConnectionLost,
+        };
+        self.goto(ClientInput::EndOfStream);
+        self.events.push_back(ClientEvent::Closed(reason));
+    }
+
+    fn response(&mut self, r: Response<'static>) {
+        if self.state == ClientState::Greeting {
+            match r {
+                Response::Greeting(g) => {
+                    self.greeting = Some(g.clone());
+                    self.goto(ClientInput::GreetingOk);
+                    self.events.push_back(ClientEvent::Greeting(g));
+                    self.flush();
+                }
+                Response::Status(s) => {
+                    self.goto(ClientInput::GreetingErr);
+                    self.events
+                        .push_back(ClientEvent::Closed(ClientClose::GreetingRefused(s)));
+                }
+                _ => self.fatal(PeerError::Unexpected {
+                    expected: "greeting",
+                }),
+            }
+            return;
+        }
+        let Some(front) = self.in_flight.front().copied() else {
+            self.fatal(PeerError::Unsolicited);
+            return;
+        };
+        let id = front.id;
+        if let Response::Challenge(data) = r {
+            if front.keyword != "AUTH" || self.sasl != Sasl::WaitingServer {
+                self.fatal(PeerError::Unexpected {
+                    expected: "a status line",
+                });
+                return;
+            }
+            match self.deferred_ir.take() {
+                // RFC 5034 §4: the initial response that did not fit the command line.
+                Some(ir) => {
+                    self.sasl = Sasl::WaitingApp;
+                    let _ = self.sasl_line(SaslResponse::Data(ir));
+                }
+                None => {
+                    self.sasl = Sasl::WaitingApp;
+                    self.events
+                        .push_back(ClientEvent::SaslChallenge { id, data });
+                }
+            }
+            return;
+        }
+        self.in_flight.pop_front();
+        let event = match r {
+            Response::Status(status) => self.status(front, status),
+            Response::Stat(d) => ClientEvent::Stat {
+                id,
+                count: d.count,
+                size: d.size,
+            },
+            Response::Scan(listing) => ClientEvent::Scan { id, listing },
+            Response::ScanList(m) => ClientEvent::ScanList {
+                id,
+                listings: m.into_items(),
+            },
+            Response::Uid(listing) => ClientEvent::Uid { id, listing },
+            Response::UidList(m) => ClientEvent::UidList {
+                id,
+                listings: m.into_items(),
+            },
+            Response::Capabilities(m) => {
+                let capabilities = m.into_items();
+                self.capabilities = Some(capabilities.clone());
+                ClientEvent::Capabilities { id, capabilities }
+            }
+            Response::Languages(m) => ClientEvent::Languages {
+                id,
+                listings: m.into_items(),
+            },
+            _ => {
+                self.fatal(PeerError::Unexpected {
+                    expected: "the answer to the command",
+                });
+                return;
+            }
+        };
+        self.events.push_back(event);
+        if front.keyword == "QUIT" {
+            self.events
+                .push_back(ClientEvent::Closed(ClientClose::Quit));
+        }
+        self.flush();
+    }
+
+    fn status(&mut self, front: InFlight, status: StatusLine<'static>) -> ClientEvent<'static> {
+        let id = front.id;
+        let ok = status.is_ok();
+        match front.keyword {
+            "PASS" | "APOP" | "AUTH" => {
+                self.sasl = Sasl::None;
+                self.deferred_ir = None;
+                if ok {
+                    self.auth_failed = None;
+                    self.goto(ClientInput::LoginAccepted);
+                    // A QUIT pipelined behind the login is read in TRANSACTION: UPDATE.
+                    if self.in_flight.iter().any(|f| f.keyword == "QUIT") {
+                        self.goto(ClientInput::QuitSent);
+                    }
+                    ClientEvent::LoggedIn { id, status }
+                } else {
+                    self.auth_failed = Some(status.clone());
+                    ClientEvent::AuthFailed { id, status }
+                }
+            }
+            "STLS" if ok => {
+                // RFC 2595 §4: nothing after the +OK line is read before TLS is up.
+                drop(self.decoder.take_buffered());
+                self.capabilities = None;
+                self.goto(ClientInput::StlsAccepted);
+                ClientEvent::StartTls { id }
+            }
+            "QUIT" => {
+                let updated = ok && self.state == ClientState::Update;
+                self.goto(ClientInput::QuitAnswered);
+                ClientEvent::Quit {
+                    id,
+                    updated,
+                    status,
+                }
+            }
+            keyword if ok => {
+                let _ = keyword;
+                ClientEvent::Ok { id, status }
+            }
+            keyword => {
+                if keyword == "USER" {
+                    self.last_was_user = false;
+                }
+                ClientEvent::Refused {
+                    id,
+                    command: keyword,
+                    status,
+                }
+            }
+        }
+    }
+}

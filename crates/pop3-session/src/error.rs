@@ -1,0 +1,136 @@
+//! Errors, in two groups: [`LocalError`] (this side misused the session; nothing was sent)
+//! and [`PeerError`] (the other side violated the protocol).
+
+use std::fmt;
+
+use pop3_codec::{ParseError, StatusLine};
+
+/// The application called the session at the wrong time or with something it cannot send.
+/// Nothing was sent and the session is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LocalError {
+    /// The command is not valid in the current state ([`crate::states::COMMAND_PHASES`];
+    /// PASS only right after USER, RFC 1939 §7).
+    WrongState {
+        /// The command keyword or the method called.
+        command: &'static str,
+        /// The state the session is in.
+        state: &'static str,
+    },
+    /// An exchange must finish first: a STLS, AUTH or body in progress, or a decision the
+    /// application owes.
+    Busy {
+        /// What the session is waiting for.
+        waiting_for: &'static str,
+    },
+    /// APOP needs a timestamp in the greeting (RFC 1939 §7).
+    NoTimestamp,
+    /// Input arrived between the `+OK` to STLS and `handle_tls_established`: those bytes
+    /// are not POP3 (RFC 2595 §4) and were dropped.
+    TlsPending,
+    /// The session is closed (QUIT answered, end of stream, or a fatal peer error).
+    Closed,
+}
+
+impl fmt::Display for LocalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LocalError::WrongState { command, state } => {
+                write!(f, "{command} is not valid in the {state} state")
+            }
+            LocalError::Busy { waiting_for } => write!(f, "busy: waiting for {waiting_for}"),
+            LocalError::NoTimestamp => f.write_str("the greeting has no APOP timestamp"),
+            LocalError::TlsPending => {
+                f.write_str("input before handle_tls_established was dropped")
+            }
+            LocalError::Closed => f.write_str("the session is closed"),
+        }
+    }
+}
+
+impl std::error::Error for LocalError {}
+
+/// The other side violated the protocol. Each variant says what was expected and what
+/// arrived, and (for a server) [`PeerError::suggested_reply`] is what the client is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerError {
+    /// A message the grammar rejects (syntax, unknown command, line or size limit).
+    Syntax(ParseError),
+    /// A command not valid in the current state (RFC 1939 §3).
+    WrongState {
+        /// The command keyword.
+        command: &'static str,
+        /// The state the server is in.
+        state: &'static str,
+    },
+    /// PASS not right after a successful USER (RFC 1939 §7).
+    PassWithoutUser,
+    /// A command the server does not offer (e.g. a SASL mechanism not advertised, STLS
+    /// without TLS support or under TLS, UIDL without unique-ids).
+    NotOffered {
+        /// The command keyword.
+        command: &'static str,
+    },
+    /// A message number that does not exist or is marked as deleted (RFC 1939 §5).
+    NoSuchMessage {
+        /// The number given.
+        msg: u32,
+    },
+    /// The server answered with something other than what the command requires (e.g. a
+    /// SASL challenge to a non-AUTH command).
+    Unexpected {
+        /// What the session expected.
+        expected: &'static str,
+    },
+    /// Bytes arrived while no response was expected.
+    Unsolicited,
+    /// More pipelined input than the session buffers while the application is busy.
+    TooMuchPipelined {
+        /// The limit in octets.
+        limit: usize,
+    },
+    /// The greeting was `-ERR` (RFC 1939 §4 does not allow it; some servers send it when
+    /// refusing service).
+    GreetingRefused(StatusLine<'static>),
+}
+
+impl PeerError {
+    /// The text of the `-ERR` a server sends for this error.
+    pub fn suggested_reply(&self) -> &'static str {
+        match self {
+            PeerError::Syntax(e) => e.suggested_reply(),
+            PeerError::WrongState { .. } => "command not valid in this state",
+            PeerError::PassWithoutUser => "PASS must follow a successful USER",
+            PeerError::NotOffered { .. } => "command not supported",
+            PeerError::NoSuchMessage { .. } => "no such message",
+            PeerError::TooMuchPipelined { .. } => "too many commands in flight",
+            PeerError::Unexpected { .. }
+            | PeerError::Unsolicited
+            | PeerError::GreetingRefused(_) => "protocol error",
+        }
+    }
+}
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PeerError::Syntax(e) => write!(f, "syntax: {e}"),
+            PeerError::WrongState { command, state } => {
+                write!(f, "{command} is not valid in the {state} state")
+            }
+            PeerError::PassWithoutUser => f.write_str("PASS without a successful USER"),
+            PeerError::NotOffered { command } => write!(f, "{command} is not offered"),
+            PeerError::NoSuchMessage { msg } => write!(f, "no message {msg}"),
+            PeerError::Unexpected { expected } => write!(f, "expected {expected}"),
+            PeerError::Unsolicited => f.write_str("bytes with no response expected"),
+            PeerError::TooMuchPipelined { limit } => {
+                write!(f, "more than {limit} octets pipelined")
+            }
+            PeerError::GreetingRefused(_) => f.write_str("the greeting was -ERR"),
+        }
+    }
+}
+
+impl std::error::Error for PeerError {}

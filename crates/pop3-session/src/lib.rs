@@ -1,0 +1,136 @@
+//! # pop3-session
+//!
+//! Sans-IO POP3 state machines: a [`ClientSession`] and a [`ServerSession`] for one
+//! connection each ([RFC 1939], with CAPA and pipelining of [RFC 2449], STLS of
+//! [RFC 2595], SASL AUTH of [RFC 5034], the response codes of RFC 2449 §8 and RFC 3206).
+//! The crate is deterministic: no sockets, no clocks, no threads. Bytes and intentions go
+//! in, bytes and events come out; the wire format is [`pop3_codec`]'s.
+//!
+//! ## The driving contract
+//!
+//! Both sessions have the same four kinds of methods:
+//!
+//! 1. **inputs**: `handle_input(&bytes)` (what the peer sent), `handle_eof()` (the peer
+//!    closed), `handle_tls_established()` (after a STLS, once TLS is up);
+//! 2. **intentions / answers**: the client [`send`](ClientSession::send)s commands and
+//!    answers SASL challenges; the server answers the events that need the application
+//!    ([`accept_login`](ServerSession::accept_login),
+//!    [`send_body`](ServerSession::send_body), [`commit_update`](ServerSession::commit_update), ...);
+//! 3. **output**: `poll_output()` returns a `#[must_use]` enum, `Transmit(bytes)` or
+//!    `Event(event)`, and is **called until it returns `None` after every input and every
+//!    intention**. Transmits come first; what it returns borrows the session until the
+//!    next call (write the bytes, copy the chunk);
+//! 4. **getters**: `state()`, `buffered_len()`, ...
+//!
+//! Input is only buffered by `handle_input`; decoding happens in `poll_output`, one
+//! message at a time, so a body is delivered chunk by chunk as the caller drains it.
+//! Misuse by the application is a [`LocalError`] (nothing sent, nothing changed); a peer
+//! that breaks the protocol is a [`PeerError`]: the server answers `-ERR` (and closes on
+//! fatal ones), the client closes.
+//!
+//! ## A run loop
+//!
+//! A client and a server wired to each other through in-memory queues: the same loop
+//! works over a socket (see `examples/download.rs`).
+//!
+//! ```
+//! use pop3_codec::{Capability, Command, Greeting, Limits, Param, Secret};
+//! use pop3_session::{
+//!     ClientEvent, ClientOutput, ClientSession, ClientState, Credentials, Maildrop,
+//!     ServerConfig, ServerEvent, ServerOutput, ServerSession, ServerState,
+//! };
+//!
+//! let greeting = Greeting::parse(b"+OK POP3 ready\r\n").unwrap();
+//! let config = ServerConfig::new(greeting).with_capabilities(vec![Capability::User]);
+//! let mut server = ServerSession::new(config);
+//! let mut client = ClientSession::new(Limits::default());
+//! let body = b"Subject: hi\r\n\r\n.dotted line\r\n";
+//! let (mut to_client, mut to_server) = (Vec::new(), Vec::new());
+//! let (mut received, mut updated) = (Vec::new(), false);
+//!
+//! while client.state() != ClientState::Closed {
+//!     // Server: input, then drain.
+//!     if !to_server.is_empty() {
+//!         server.handle_input(&std::mem::take(&mut to_server)).unwrap();
+//!     }
+//!     while let Some(out) = server.poll_output() {
+//!         let event = match out {
+//!             ServerOutput::Transmit(bytes) => { to_client.extend_from_slice(bytes); continue }
+//!             ServerOutput::Event(e) => e,
+//!         };
+//!         match event {
+//!             ServerEvent::Authenticate(Credentials::UserPass { .. }) => {
+//!                 server.accept_login(Maildrop::from_sizes([body.len() as u64])).unwrap()
+//!             }
+//!             ServerEvent::Retrieve { .. } => {
+//!                 server.send_body(body).unwrap();
+//!                 server.end_body().unwrap();
+//!             }
+//!             ServerEvent::Update { deleted } => {
+//!                 assert_eq!(deleted.len(), 1);
+//!                 server.commit_update(Ok(())).unwrap();
+//!             }
+//!             _ => {}
+//!         }
+//!     }
+//!     // Client: input, then drain.
+//!     if !to_client.is_empty() {
+//!         client.handle_input(&std::mem::take(&mut to_client)).unwrap();
+//!     }
+//!     while let Some(out) = client.poll_output() {
+//!         let event = match out {
+//!             ClientOutput::Transmit(bytes) => { to_server.extend_from_slice(bytes); continue }
+//!             ClientOutput::Event(e) => e,
+//!         };
+//!         match event {
+//!             ClientEvent::Greeting(_) => {
+//!                 client.send(Command::User(Param::new("mrose").unwrap())).unwrap();
+//!                 client.send(Command::Pass(Secret::new("tanstaaf").unwrap())).unwrap();
+//!             }
+//!             ClientEvent::LoggedIn { .. } => {
+//!                 let one = 1.try_into().unwrap();
+//!                 client.send(Command::Retr(one)).unwrap();
+//!                 client.send(Command::Dele(one)).unwrap();
+//!                 client.send(Command::Quit).unwrap();
+//!             }
+//!             ClientEvent::BodyChunk { data, .. } => received.extend_from_slice(data),
+//!             ClientEvent::Quit { updated: u, .. } => updated = u,
+//!             _ => {}
+//!         }
+//!     }
+//! }
+//! assert_eq!(received, body);
+//! assert!(updated);
+//! assert_eq!(server.state(), ServerState::Closed);
+//! ```
+//!
+//! ## Modules
+//!
+//! - [`client`], [`server`]: the sessions;
+//! - [`states`]: states, the transition tables they follow, which command is valid where,
+//!   and the diagrams drawn from them (`docs/pop3-session.md`);
+//! - [`body`]: streaming dot-stuffing and the TOP cut;
+//! - [`ops`]: every input and call as data, for fuzz targets (`arbitrary` feature);
+//! - [`error`]: [`LocalError`] and [`PeerError`].
+//!
+//! [RFC 1939]: https://www.rfc-editor.org/rfc/rfc1939
+//! [RFC 2449]: https://www.rfc-editor.org/rfc/rfc2449
+//! [RFC 2595]: https://www.rfc-editor.org/rfc/rfc2595
+//! [RFC 5034]: https://www.rfc-editor.org/rfc/rfc5034
+
+#![forbid(unsafe_code)]
+
+pub mod body;
+pub mod client;
+pub mod error;
+pub mod ops;
+pub mod server;
+pub mod states;
+
+pub use crate::client::{ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId};
+pub use crate::error::{LocalError, PeerError};
+pub use crate::server::{
+    Credentials, Maildrop, MessageInfo, Refusal, ServerClose, ServerConfig, ServerEvent,
+    ServerOutput, ServerSession,
+};
+pub use crate::states::{ClientState, Phase, ServerState};

@@ -45,7 +45,7 @@ for t in "${targets[@]}"; do
     cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$secs" -dict="$(dict_for "$t")" -print_final_stats=1 \
         -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1 || status=$?
-    grep -E '^#[0-9]+ +(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' "$log" || true
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' "$log" || true
     if [ "$status" -ne 0 ]; then
         tail -60 "$log"
         echo "fuzz target $t failed (status $status)"
@@ -55,7 +55,7 @@ for t in "${targets[@]}"; do
     if [ -n "$stats" ]; then
         execs=$(grep -oP '^stat::number_of_executed_units: \K[0-9]+' "$log" || echo "?")
         rate=$(grep -oP '^stat::average_exec_per_sec: \K[0-9]+' "$log" || echo "?")
-        last=$(grep -E '^#[0-9]+ ' "$log" | tail -1)
+        last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
         cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
         ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$execs" "$rate" "$cov" "$ft" >>"$stats"

@@ -5,7 +5,9 @@ use imap_codec::{Command, EncodeOptions, IntoStatic, LiteralCapability};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(cmd) = Command::parse(data) else { return };
+    let Ok(cmd) = Command::parse(data) else {
+        return;
+    };
     let _ = cmd.name();
     let mut out = Vec::new();
     let enc = cmd.encode(&mut out, &EncodeOptions::default());

@@ -9,8 +9,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(a) = AuthenticateData::parse(data) {
         let mut out = Vec::new();
         let _ = a.encode(&mut out);
-        let again = AuthenticateData::parse(&out)
-            .unwrap_or_else(|e| panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out)));
+        let again = AuthenticateData::parse(&out).unwrap_or_else(|e| {
+            panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
+        });
         assert_eq!(again, a);
         assert_eq!(a.clone().into_static(), a);
     }

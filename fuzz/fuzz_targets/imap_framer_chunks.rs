@@ -32,5 +32,10 @@ fuzz_target!(|input: Input<'_>| {
     let whole = imap_frames(config, &[input.data]);
     let pieces = chunks(input.data, &input.sizes);
     let chunked = imap_frames(config, &pieces);
-    assert_eq!(whole, chunked, "chunks {:?}", pieces.iter().map(|p| p.len()).collect::<Vec<_>>());
+    assert_eq!(
+        whole,
+        chunked,
+        "chunks {:?}",
+        pieces.iter().map(|p| p.len()).collect::<Vec<_>>()
+    );
 });

@@ -7,8 +7,12 @@ use libfuzzer_sys::fuzz_target;
 use mailtrace::format::{self, Protocol};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(trace) = format::parse(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(trace) = format::parse(text) else {
+        return;
+    };
     match trace.headers.protocol {
         Protocol::Imap => {
             let _ = mailtrace::imap::replay(&trace);

@@ -28,7 +28,9 @@ fuzz_target!(|input: Input<'_>| {
         let term = if data.starts_with(b".\r\n") {
             Some(0)
         } else {
-            data.windows(5).position(|w| w == b"\r\n.\r\n").map(|i| i + 2)
+            data.windows(5)
+                .position(|w| w == b"\r\n.\r\n")
+                .map(|i| i + 2)
         };
         match term {
             Some(t) => {

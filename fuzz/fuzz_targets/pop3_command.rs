@@ -9,8 +9,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(cmd) = Command::parse(data) {
         let _ = (cmd.keyword(), Expected::from(&cmd));
         let out = cmd.to_bytes();
-        let again = Command::parse(&out)
-            .unwrap_or_else(|e| panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out)));
+        let again = Command::parse(&out).unwrap_or_else(|e| {
+            panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
+        });
         assert_eq!(again, cmd, "{:?}", String::from_utf8_lossy(&out));
         assert_eq!(again.to_bytes(), out);
         assert_eq!(cmd.clone().into_static(), cmd);

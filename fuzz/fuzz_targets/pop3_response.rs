@@ -21,7 +21,9 @@ const EXPECTED: [Expected; 11] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, input)) = data.split_first() else { return };
+    let Some((&first, input)) = data.split_first() else {
+        return;
+    };
     let expected = EXPECTED[usize::from(first) % EXPECTED.len()];
     let parsed = Response::parse(input, expected);
     match Response::decode(input, expected) {

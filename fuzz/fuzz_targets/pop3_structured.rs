@@ -47,7 +47,10 @@ fuzz_target!(|input: Input| {
             let expected = context(&r, chosen);
             let out = r.to_bytes();
             let parsed = Response::parse(&out, expected).unwrap_or_else(|e| {
-                panic!("{e}: {:?} as {expected:?}\n{r:?}", String::from_utf8_lossy(&out))
+                panic!(
+                    "{e}: {:?} as {expected:?}\n{r:?}",
+                    String::from_utf8_lossy(&out)
+                )
             });
             assert_eq!(parsed, r, "{:?}", String::from_utf8_lossy(&out));
             assert_eq!(parsed.to_bytes(), out);

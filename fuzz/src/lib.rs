@@ -186,3 +186,56 @@ pub fn pop3_body(limit: u64, pieces: &[&[u8]]) -> BodyResult {
     }
     r
 }
+
+pub mod differential {
+    //! The known, triaged differences between this project and the crates.io `imap-codec`
+    //! 2.0.0-alpha.10 (docs/differential.md, where each has its entry and an input): where
+    //! the peer's value model does not keep a detail of the wire form that this project's
+    //! does, so that the peer's re-encoding is another (equally valid) spelling of the same
+    //! message. Each is applied to both values before they are compared again.
+
+    use imap_codec::command::StoreFlags;
+    use imap_codec::{Command, CommandBody, Greeting, Response};
+
+    /// D1: STORE's flags without parentheses (`+FLAGS \Seen`, RFC 9051 `store-att-flags`)
+    /// are re-encoded in parentheses by the peer.
+    fn store_flags_as_list(c: &mut Command<'static>) -> bool {
+        if let CommandBody::Store { flags, .. } = &mut c.body
+            && let StoreFlags::Bare(list) = flags
+        {
+            *flags = StoreFlags::List(list.to_vec());
+            return true;
+        }
+        false
+    }
+
+    /// The names of the triaged differences that explain why `ours_y` (this project's parse
+    /// of the peer's re-encoding) differs from `ours_x`, if they do.
+    pub fn command(
+        ours_x: &Command<'static>,
+        ours_y: &Command<'static>,
+    ) -> Option<Vec<&'static str>> {
+        let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
+        let mut applied = Vec::new();
+        if store_flags_as_list(&mut x) | store_flags_as_list(&mut y) {
+            applied.push("D1");
+        }
+        (x == y).then_some(applied)
+    }
+
+    /// As [`command`], for responses.
+    pub fn response(
+        ours_x: &Response<'static>,
+        ours_y: &Response<'static>,
+    ) -> Option<Vec<&'static str>> {
+        (ours_x == ours_y).then(Vec::new)
+    }
+
+    /// As [`command`], for greetings.
+    pub fn greeting(
+        ours_x: &Greeting<'static>,
+        ours_y: &Greeting<'static>,
+    ) -> Option<Vec<&'static str>> {
+        (ours_x == ours_y).then(Vec::new)
+    }
+}

@@ -21,7 +21,9 @@ use crate::command::{
     OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt, StatusAttribute, StoreAction,
     StoreFlags,
 };
-use crate::ext::{NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal};
+use crate::ext::{
+    NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
+};
 use crate::flag::FlagExtension;
 use crate::response::envelope::{Address, Envelope};
 use crate::response::status::GreetingKind;
@@ -37,10 +39,10 @@ use crate::response::{
 use crate::section::HeaderList;
 use crate::{
     AString, Atom, AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest,
-    Data, Date, DateTime, EncodeOptions, Flag, FlagPerm, Greeting, IString, IdleDone,
-    ListMailbox, Literal, Literal8, LiteralCapability, LiteralMode, Mailbox, MailboxAttribute,
-    MessageAttribute, NString, Part, Partial, Quoted, Response, SeqItem, SeqNumber, Section,
-    SequenceSet, Status, StatusKind, Tag, Text, UidSet,
+    Data, Date, DateTime, EncodeOptions, Flag, FlagPerm, Greeting, IString, IdleDone, ListMailbox,
+    Literal, Literal8, LiteralCapability, LiteralMode, Mailbox, MailboxAttribute, MessageAttribute,
+    NString, Part, Partial, Quoted, Response, Section, SeqItem, SeqNumber, SequenceSet, Status,
+    StatusKind, Tag, Text, UidSet,
 };
 
 /// How deep recursive values nest.
@@ -110,7 +112,10 @@ fn non_empty<T>(
     reject(NonEmpty::new(list(u, 1, MAX_LIST, f)?))
 }
 
-fn option<T>(u: U<'_, '_>, f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>) -> Result<Option<T>> {
+fn option<T>(
+    u: U<'_, '_>,
+    f: impl FnOnce(&mut Unstructured<'_>) -> Result<T>,
+) -> Result<Option<T>> {
     Ok(if u.arbitrary()? { Some(f(u)?) } else { None })
 }
 
@@ -144,7 +149,11 @@ fn quoted(u: U<'_, '_>) -> Result<Quoted<'static>> {
 }
 
 fn literal_mode(u: U<'_, '_>) -> Result<LiteralMode> {
-    Ok(if u.arbitrary()? { LiteralMode::Sync } else { LiteralMode::NonSync })
+    Ok(if u.arbitrary()? {
+        LiteralMode::Sync
+    } else {
+        LiteralMode::NonSync
+    })
 }
 
 /// Octets for a literal: CHAR8 (any octet but NUL).
@@ -154,7 +163,11 @@ fn char8(u: U<'_, '_>, max: usize) -> Result<Vec<u8>> {
 
 fn literal(u: U<'_, '_>, client: bool) -> Result<Literal<'static>> {
     let l = reject(Literal::new(char8(u, 24)?))?;
-    Ok(if client { l.with_mode(literal_mode(u)?) } else { l })
+    Ok(if client {
+        l.with_mode(literal_mode(u)?)
+    } else {
+        l
+    })
 }
 
 fn istring(u: U<'_, '_>, client: bool) -> Result<IString<'static>> {
@@ -207,13 +220,21 @@ fn flag(u: U<'_, '_>) -> Result<Flag<'static>> {
 }
 
 fn date(u: U<'_, '_>) -> Result<Date> {
-    let (y, m, d) = (u.int_in_range(0..=9999)?, u.int_in_range(1..=12)?, u.int_in_range(1..=31)?);
+    let (y, m, d) = (
+        u.int_in_range(0..=9999)?,
+        u.int_in_range(1..=12)?,
+        u.int_in_range(1..=31)?,
+    );
     Date::new(y, m, d).or_else(|_| reject(Date::new(y, m, 28)))
 }
 
 fn date_time(u: U<'_, '_>) -> Result<DateTime> {
     let d = date(u)?;
-    let (h, m, s) = (u.int_in_range(0..=23)?, u.int_in_range(0..=59)?, u.int_in_range(0..=60)?);
+    let (h, m, s) = (
+        u.int_in_range(0..=23)?,
+        u.int_in_range(0..=59)?,
+        u.int_in_range(0..=60)?,
+    );
     let zh: i16 = u.int_in_range(-99..=99)?;
     let zm: i16 = u.int_in_range(0..=59)?;
     let zone = if zh < 0 { zh * 60 - zm } else { zh * 60 + zm };
@@ -221,7 +242,11 @@ fn date_time(u: U<'_, '_>) -> Result<DateTime> {
 }
 
 fn seq_number(u: U<'_, '_>) -> Result<SeqNumber> {
-    Ok(if u.ratio(1, 5)? { SeqNumber::Largest } else { SeqNumber::Value(nz(u)?) })
+    Ok(if u.ratio(1, 5)? {
+        SeqNumber::Largest
+    } else {
+        SeqNumber::Value(nz(u)?)
+    })
 }
 
 fn sequence_set(u: U<'_, '_>) -> Result<SequenceSet> {
@@ -276,7 +301,10 @@ fn sync_comp(c: TaggedExtComp<'static>) -> TaggedExtComp<'static> {
 }
 
 fn label(u: U<'_, '_>) -> Result<TaggedExtLabel<'static>> {
-    reject(TaggedExtLabel::new(format!("X{}", string(u, label_chars(), 0, 6)?)))
+    reject(TaggedExtLabel::new(format!(
+        "X{}",
+        string(u, label_chars(), 0, 6)?
+    )))
 }
 
 fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
@@ -285,11 +313,36 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
         1 => Capability::Other(reject(OtherCapability::new(atom(u)?.as_str().to_owned()))?),
         _ => {
             let name = u.choose(&[
-                "IMAP4rev1", "IMAP4rev2", "STARTTLS", "LOGINDISABLED", "SASL-IR", "LITERAL+",
-                "LITERAL-", "IDLE", "ENABLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "ESEARCH",
-                "SEARCHRES", "MOVE", "BINARY", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS",
-                "SPECIAL-USE", "STATUS=SIZE", "UTF8=ACCEPT", "UTF8=ONLY", "CONDSTORE", "QRESYNC",
-                "QUOTA", "ID", "AUTH=PLAIN", "AUTH=", "X-UNKNOWN",
+                "IMAP4rev1",
+                "IMAP4rev2",
+                "STARTTLS",
+                "LOGINDISABLED",
+                "SASL-IR",
+                "LITERAL+",
+                "LITERAL-",
+                "IDLE",
+                "ENABLE",
+                "UNSELECT",
+                "NAMESPACE",
+                "UIDPLUS",
+                "ESEARCH",
+                "SEARCHRES",
+                "MOVE",
+                "BINARY",
+                "CHILDREN",
+                "LIST-EXTENDED",
+                "LIST-STATUS",
+                "SPECIAL-USE",
+                "STATUS=SIZE",
+                "UTF8=ACCEPT",
+                "UTF8=ONLY",
+                "CONDSTORE",
+                "QRESYNC",
+                "QUOTA",
+                "ID",
+                "AUTH=PLAIN",
+                "AUTH=",
+                "X-UNKNOWN",
             ])?;
             reject(Capability::parse_str(name))?
         }
@@ -645,7 +698,11 @@ fn code(u: U<'_, '_>) -> Result<Code<'static>> {
         2 => Code::BadCharset(list(u, 0, 3, |u| astring(u, false))?),
         3 => Code::Capability(capability_data(u)?),
         4 => Code::PermanentFlags(list(u, 0, MAX_LIST, |u| {
-            Ok(if u.ratio(1, 5)? { FlagPerm::Any } else { FlagPerm::Flag(flag(u)?) })
+            Ok(if u.ratio(1, 5)? {
+                FlagPerm::Any
+            } else {
+                FlagPerm::Flag(flag(u)?)
+            })
         })?),
         5 => Code::UidNext(nz(u)?),
         6 => Code::UidValidity(nz(u)?),
@@ -670,7 +727,11 @@ fn code(u: U<'_, '_>) -> Result<Code<'static>> {
 fn capability_data(u: U<'_, '_>) -> Result<CapabilityData<'static>> {
     let mut caps = list(u, 0, 3, capability)?;
     let at = u.int_in_range(0..=caps.len())?;
-    let rev = if u.arbitrary()? { Capability::Imap4rev2 } else { Capability::Imap4rev1 };
+    let rev = if u.arbitrary()? {
+        Capability::Imap4rev2
+    } else {
+        Capability::Imap4rev1
+    };
     caps.insert(at, rev);
     reject(CapabilityData::new(caps))
 }
@@ -710,13 +771,15 @@ fn params(u: U<'_, '_>) -> Result<Vec<BodyParam<'static>>> {
 }
 
 fn body_extension(u: U<'_, '_>, depth: u32) -> Result<BodyExtension<'static>> {
-    Ok(match u.int_in_range(0..=if depth >= MAX_DEPTH { 1 } else { 2 })? {
-        0 => BodyExtension::NString(nstring(u)?),
-        1 => BodyExtension::Number(number64(u)?),
-        _ => BodyExtension::List(reject(BodyExtensionList::new(list(u, 1, 3, |u| {
-            body_extension(u, depth + 1)
-        })?))?),
-    })
+    Ok(
+        match u.int_in_range(0..=if depth >= MAX_DEPTH { 1 } else { 2 })? {
+            0 => BodyExtension::NString(nstring(u)?),
+            1 => BodyExtension::Number(number64(u)?),
+            _ => BodyExtension::List(reject(BodyExtensionList::new(list(u, 1, 3, |u| {
+                body_extension(u, depth + 1)
+            })?))?),
+        },
+    )
 }
 
 fn ext_disposition(u: U<'_, '_>) -> Result<ExtDisposition<'static>> {
@@ -730,7 +793,9 @@ fn ext_disposition(u: U<'_, '_>) -> Result<ExtDisposition<'static>> {
         let language = if u.arbitrary()? {
             Language::Single(nstring(u)?)
         } else {
-            Language::List(reject(StringList::new(list(u, 1, 3, |u| istring(u, false))?))?)
+            Language::List(reject(StringList::new(list(u, 1, 3, |u| {
+                istring(u, false)
+            })?))?)
         };
         let location = option(u, |u| {
             Ok(ExtLocation {
@@ -799,7 +864,11 @@ fn body_structure(u: U<'_, '_>, depth: u32) -> Result<BodyStructure<'static>> {
         }
         _ => BodyStructure::Single(SinglePart {
             kind: SinglePartKind::Message(Box::new(MessagePart {
-                subtype: if u.arbitrary()? { MessageSubtype::Global } else { MessageSubtype::Rfc822 },
+                subtype: if u.arbitrary()? {
+                    MessageSubtype::Global
+                } else {
+                    MessageSubtype::Rfc822
+                },
                 envelope: envelope(u)?,
                 body: body_structure(u, depth + 1)?,
                 lines: number64(u)?,
@@ -889,7 +958,12 @@ fn mailbox_attribute(u: U<'_, '_>) -> Result<MailboxAttribute<'static>> {
 
 fn mailbox_list(u: U<'_, '_>) -> Result<MailboxList<'static>> {
     Ok(MailboxList {
-        attributes: reject(ListAttributes::new(list(u, 0, MAX_LIST, mailbox_attribute)?))?,
+        attributes: reject(ListAttributes::new(list(
+            u,
+            0,
+            MAX_LIST,
+            mailbox_attribute,
+        )?))?,
         delimiter: delimiter(u)?,
         mailbox: mailbox(u, false)?,
     })
@@ -950,7 +1024,10 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
         }
         _ => {
             let name = label(u)?.as_str().to_owned();
-            SearchReturnData::Other(reject(SearchReturnExt::new(name, tagged_ext_val(u, false)?))?)
+            SearchReturnData::Other(reject(SearchReturnExt::new(
+                name,
+                tagged_ext_val(u, false)?,
+            ))?)
         }
     })
 }
@@ -1007,9 +1084,17 @@ impl<'a> Arbitrary<'a> for Response<'static> {
         let r = match u.int_in_range(0..=4)? {
             0 | 1 => {
                 let (tag, kind) = if u.arbitrary()? {
-                    (Some(tag(u)?), *u.choose(&[StatusKind::Ok, StatusKind::No, StatusKind::Bad])?)
+                    (
+                        Some(tag(u)?),
+                        *u.choose(&[StatusKind::Ok, StatusKind::No, StatusKind::Bad])?,
+                    )
                 } else {
-                    let kinds = [StatusKind::Ok, StatusKind::No, StatusKind::Bad, StatusKind::Bye];
+                    let kinds = [
+                        StatusKind::Ok,
+                        StatusKind::No,
+                        StatusKind::Bad,
+                        StatusKind::Bye,
+                    ];
                     (None, *u.choose(&kinds)?)
                 };
                 Response::Status(Status {
@@ -1067,14 +1152,24 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
-                assert_eq!(Command::parse(&out).as_ref(), Ok(&cmd), "{:?}", String::from_utf8_lossy(&out));
+                assert_eq!(
+                    Command::parse(&out).as_ref(),
+                    Ok(&cmd),
+                    "{:?}",
+                    String::from_utf8_lossy(&out)
+                );
             }
             let mut u = Unstructured::new(&data);
             if let Ok(r) = Response::arbitrary(&mut u) {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = r.encode(&mut out);
-                assert_eq!(Response::parse(&out).as_ref(), Ok(&r), "{:?}", String::from_utf8_lossy(&out));
+                assert_eq!(
+                    Response::parse(&out).as_ref(),
+                    Ok(&r),
+                    "{:?}",
+                    String::from_utf8_lossy(&out)
+                );
             }
         }
         assert!(made > 3000, "only {made} values generated");

@@ -97,7 +97,13 @@ fn language(u: U<'_, '_>) -> Result<Language<'static>> {
 fn text(u: U<'_, '_>) -> Result<Text<'static>> {
     let b: Vec<u8> = bytes(u, 40)?
         .into_iter()
-        .map(|b| if matches!(b, 0 | b'\r' | b'\n') { b' ' } else { b })
+        .map(|b| {
+            if matches!(b, 0 | b'\r' | b'\n') {
+                b' '
+            } else {
+                b
+            }
+        })
         .collect();
     reject(Text::new(b))
 }

@@ -100,8 +100,16 @@ fn imap_seeds(s: &mut Seeds, trace: &Trace) {
         }
     }
     // imap_framer_chunks: `server`, no small limits, no chunk sizes, then the stream.
-    s.add_prefixed("imap_framer_chunks", &[1, 0, 0], &trace.stream(Side::Client));
-    s.add_prefixed("imap_framer_chunks", &[0, 0, 0], &trace.stream(Side::Server));
+    s.add_prefixed(
+        "imap_framer_chunks",
+        &[1, 0, 0],
+        &trace.stream(Side::Client),
+    );
+    s.add_prefixed(
+        "imap_framer_chunks",
+        &[0, 0, 0],
+        &trace.stream(Side::Server),
+    );
 }
 
 fn pop3_seeds(s: &mut Seeds, trace: &Trace) {

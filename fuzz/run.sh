@@ -53,8 +53,8 @@ for t in "${targets[@]}"; do
         exit 1
     fi
     if [ -n "$stats" ]; then
-        execs=$(grep -oP '^stat::number_of_executed_units: \K[0-9]+' "$log" || echo "?")
-        rate=$(grep -oP '^stat::average_exec_per_sec: \K[0-9]+' "$log" || echo "?")
+        execs=$(grep -oP '^stat::number_of_executed_units:\s+\K[0-9]+' "$log" || echo "?")
+        rate=$(grep -oP '^stat::average_exec_per_sec:\s+\K[0-9]+' "$log" || echo "?")
         last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
         cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
         ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")

@@ -23,11 +23,22 @@ done
 shift $((OPTIND - 1))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <(cargo +nightly fuzz list)
+    mapfile -t targets < <(cargo fuzz list)
+fi
+
+# cargo-fuzz needs a nightly compiler (-Zsanitizer). Use the nightly toolchain when there is
+# one; a machine whose only toolchain is stable (none other can be fetched) runs the stable
+# compiler in bootstrap mode, which accepts the same flags.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    fuzz=(cargo +nightly fuzz)
+else
+    echo "no nightly toolchain: stable with RUSTC_BOOTSTRAP=1"
+    export RUSTC_BOOTSTRAP=1
+    fuzz=(cargo fuzz)
 fi
 
 cargo run --quiet --release --manifest-path seedgen/Cargo.toml -- ../corpus seeds
-cargo +nightly fuzz build -O
+"${fuzz[@]}" build -O
 
 dict_for() {
     case $1 in
@@ -42,7 +53,7 @@ for t in "${targets[@]}"; do
     log=$(mktemp)
     echo "=== fuzz $t for ${secs}s"
     status=0
-    cargo +nightly fuzz run -O "$t" "corpus/$t" "seeds/$t" -- \
+    "${fuzz[@]}" run -O "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$secs" -dict="$(dict_for "$t")" -print_final_stats=1 \
         -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1 || status=$?
     grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' "$log" || true

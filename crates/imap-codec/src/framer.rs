@@ -318,7 +318,8 @@ impl Framer {
                             if len == 0 {
                                 return Ok(Status::Incomplete(None));
                             }
-                            self.tail = announcement_tail(&self.tail, &buf[self.line_start.min(len)..len]);
+                            self.tail =
+                                announcement_tail(&self.tail, &buf[self.line_start.min(len)..len]);
                             self.pos = keep;
                             self.line_start = 0;
                             return Ok(Status::Discard {
@@ -337,13 +338,13 @@ impl Framer {
                         // line; the grammar rejects it later.
                         continue;
                     }
-                    if !self.discarding {
-                        if let Some(err) = self.limit_error(self.pos) {
-                            // Look at this line end again, in discard mode: it may end the
-                            // message or announce a literal that must be stepped over.
-                            self.pos = lf;
-                            return Err(self.start_discarding(err));
-                        }
+                    if !self.discarding
+                        && let Some(err) = self.limit_error(self.pos)
+                    {
+                        // Look at this line end again, in discard mode: it may end the
+                        // message or announce a literal that must be stepped over.
+                        self.pos = lf;
+                        return Err(self.start_discarding(err));
                     }
                     let line = &buf[self.line_start..lf - 1];
                     let announced = if self.tail.is_empty() {
@@ -465,7 +466,12 @@ impl Framer {
 /// than 20 digits replaced by 20 nines: the same saturated count), `+` and `}` seen. Short
 /// whatever was dropped, so discarding stays in constant memory.
 fn announcement_tail(prev: &[u8], dropped: &[u8]) -> Vec<u8> {
-    let mut rev = dropped.iter().rev().chain(prev.iter().rev()).copied().peekable();
+    let mut rev = dropped
+        .iter()
+        .rev()
+        .chain(prev.iter().rev())
+        .copied()
+        .peekable();
     let mut close = false;
     let mut plus = false;
     if rev.peek() == Some(&b'~') {
@@ -722,7 +728,9 @@ mod tests {
     /// exceeded, the error must not depend on the chunking.
     #[test]
     fn discarding_does_not_depend_on_chunking() {
-        let tiny = FramerConfig::client().with_max_line(4).with_max_literal(100);
+        let tiny = FramerConfig::client()
+            .with_max_line(4)
+            .with_max_literal(100);
         for input in [
             &b"a1 SEARCH TEXT {0005}\r\n)\r\n)\r\na2 OK x\r\n"[..],
             b"* 1 FETCH (BODY[] ~{000000000000000000000000000012+}\r\n0123456789\r\n)\r\n",

@@ -209,6 +209,10 @@ pub struct Framer {
     end_at_pos: bool,
     /// An announcement waiting to be reported (after the line end was found).
     pending: Option<LiteralAnnouncement>,
+    /// In discard mode: the end of the current line's octets already dropped, as far as it
+    /// may begin a literal announcement (`~`, `{`, digits, `+`, `}`; see [`announcement_tail`]),
+    /// so that the announcement is seen however the line was split.
+    tail: Vec<u8>,
 }
 
 impl Framer {
@@ -222,6 +226,7 @@ impl Framer {
             discarding: false,
             end_at_pos: false,
             pending: None,
+            tail: Vec::new(),
         }
     }
 
@@ -305,12 +310,17 @@ impl Framer {
                     let Some(lf) = found else {
                         self.pos = buf.len();
                         if self.discarding {
-                            // Keep a final CR: it may pair with an LF still to come.
-                            let keep = usize::from(buf.last() == Some(&b'\r'));
+                            // Keep a final CR: it may pair with an LF still to come (unless
+                            // it is the last octet of a literal, before the line starts).
+                            let keep = usize::from(
+                                buf.len() > self.line_start && buf.last() == Some(&b'\r'),
+                            );
                             let len = buf.len() - keep;
                             if len == 0 {
                                 return Ok(Status::Incomplete(None));
                             }
+                            self.tail =
+                                announcement_tail(&self.tail, &buf[self.line_start.min(len)..len]);
                             self.pos = keep;
                             self.line_start = 0;
                             return Ok(Status::Discard {
@@ -318,15 +328,8 @@ impl Framer {
                                 finished: false,
                             });
                         }
-                        if buf.len() - self.line_start > self.config.max_line {
-                            return Err(self.start_discarding(FrameError::LineTooLong {
-                                limit: self.config.max_line,
-                            }));
-                        }
-                        if buf.len() as u64 > self.config.max_message {
-                            return Err(self.start_discarding(FrameError::MessageTooLarge {
-                                limit: self.config.max_message,
-                            }));
+                        if let Some(err) = self.limit_error(buf.len()) {
+                            return Err(self.start_discarding(err));
                         }
                         return Ok(Status::Incomplete(None));
                     };
@@ -336,30 +339,28 @@ impl Framer {
                         // line; the grammar rejects it later.
                         continue;
                     }
-                    if !self.discarding {
-                        let err = if self.pos - self.line_start > self.config.max_line {
-                            Some(FrameError::LineTooLong {
-                                limit: self.config.max_line,
-                            })
-                        } else if self.pos as u64 > self.config.max_message {
-                            Some(FrameError::MessageTooLarge {
-                                limit: self.config.max_message,
-                            })
-                        } else {
-                            None
-                        };
-                        if let Some(err) = err {
-                            // Look at this line end again, in discard mode: it may end the
-                            // message or announce a literal that must be stepped over.
-                            self.pos = lf;
-                            return Err(self.start_discarding(err));
-                        }
+                    if !self.discarding
+                        && let Some(err) = self.limit_error(self.pos)
+                    {
+                        // Look at this line end again, in discard mode: it may end the
+                        // message or announce a literal that must be stepped over.
+                        self.pos = lf;
+                        return Err(self.start_discarding(err));
                     }
+                    let line = &buf[self.line_start..lf - 1];
+                    let announced = if self.tail.is_empty() {
+                        literal_announcement(line)
+                    } else {
+                        // The line's start was dropped (discard mode): what may begin an
+                        // announcement was kept.
+                        literal_announcement(&[&self.tail[..], line].concat())
+                    };
+                    self.tail.clear();
                     // Servers never send `{n+}` (RFC 7888 §3, RFC 9051 §4.3): a client does
                     // not take it for a literal, and the grammar rejects the line.
-                    let announcement = literal_announcement(&buf[self.line_start..lf - 1])
+                    let announced = announced
                         .filter(|&(_, sync, _)| sync || self.config.role == Role::Server);
-                    match announcement {
+                    match announced {
                         None => {
                             let len = self.pos;
                             let discarding = self.discarding;
@@ -426,6 +427,28 @@ impl Framer {
         }
     }
 
+    /// The limit the message exceeds when it has `end` octets so far, the current line
+    /// included: the one exceeded at the earlier octet (the line limit on a tie), so that
+    /// the error does not depend on how the bytes were split.
+    fn limit_error(&self, end: usize) -> Option<FrameError> {
+        // The first octet over each limit (line lengths count from `line_start`).
+        let line_over = self.line_start.saturating_add(self.config.max_line);
+        let message_over = usize::try_from(self.config.max_message).unwrap_or(usize::MAX);
+        let line = end > line_over;
+        let message = end > message_over;
+        if line && (!message || line_over <= message_over) {
+            Some(FrameError::LineTooLong {
+                limit: self.config.max_line,
+            })
+        } else if message {
+            Some(FrameError::MessageTooLarge {
+                limit: self.config.max_message,
+            })
+        } else {
+            None
+        }
+    }
+
     fn start_discarding(&mut self, err: FrameError) -> FrameError {
         self.discarding = true;
         err
@@ -438,7 +461,76 @@ impl Framer {
         self.discarding = false;
         self.end_at_pos = false;
         self.pending = None;
+        self.tail.clear();
     }
+}
+
+/// The end of `prev` followed by `dropped` (octets of one line) as far as it may begin a
+/// literal announcement `~{n}`, `{n+}`, `{n}` that the rest of the line completes: empty
+/// when it cannot; otherwise `~`, or `~{` / `{` with the digits (leading zeros removed, more
+/// than 20 digits replaced by 20 nines: the same saturated count), `+` and `}` seen. Short
+/// whatever was dropped, so discarding stays in constant memory.
+fn announcement_tail(prev: &[u8], dropped: &[u8]) -> Vec<u8> {
+    let mut rev = dropped
+        .iter()
+        .rev()
+        .chain(prev.iter().rev())
+        .copied()
+        .peekable();
+    let mut close = false;
+    let mut plus = false;
+    if rev.peek() == Some(&b'~') {
+        return b"~".to_vec();
+    }
+    if rev.peek() == Some(&b'}') {
+        close = true;
+        rev.next();
+    }
+    if rev.peek() == Some(&b'+') {
+        plus = true;
+        rev.next();
+    }
+    // Digits, last first: the 21 lowest are kept; a non-zero one above them saturates.
+    let mut low: Vec<u8> = Vec::new();
+    let mut saturated = false;
+    let mut count = 0usize;
+    while let Some(&d) = rev.peek().filter(|d| d.is_ascii_digit()) {
+        if low.len() < 21 {
+            low.push(d);
+        } else if d != b'0' {
+            saturated = true;
+        }
+        count += 1;
+        rev.next();
+    }
+    if rev.next() != Some(b'{') || (close && count == 0) {
+        return Vec::new();
+    }
+    let binary = rev.next() == Some(b'~');
+    low.reverse();
+    let first = low.iter().position(|&d| d != b'0').unwrap_or(low.len());
+    let significant = &low[first..];
+    let mut out = Vec::with_capacity(24);
+    if binary {
+        out.push(b'~');
+    }
+    out.push(b'{');
+    if saturated || significant.len() > 20 {
+        out.extend_from_slice(b"99999999999999999999");
+    } else if significant.is_empty() {
+        if count > 0 {
+            out.push(b'0');
+        }
+    } else {
+        out.extend_from_slice(significant);
+    }
+    if plus {
+        out.push(b'+');
+    }
+    if close {
+        out.push(b'}');
+    }
+    out
 }
 
 /// If `line` (without its CRLF) ends in `{n}`, `{n+}` or `~{n}`, returns (n, synchronizing,
@@ -647,6 +739,33 @@ mod tests {
                 "chunk size {size}"
             );
         }
+    }
+
+    /// Fuzz findings (imap_framer_chunks, docs/fuzzing.md F1, F2): with a line over the
+    /// limit, a literal announcement split across chunks while the line is being discarded
+    /// must still be stepped over, and when both the line and the message limit are
+    /// exceeded, the error must not depend on the chunking.
+    #[test]
+    fn discarding_does_not_depend_on_chunking() {
+        let tiny = FramerConfig::client()
+            .with_max_line(4)
+            .with_max_literal(100);
+        for input in [
+            &b"a1 SEARCH TEXT {0005}\r\n)\r\n)\r\na2 OK x\r\n"[..],
+            b"* 1 FETCH (BODY[] ~{000000000000000000000000000012+}\r\n0123456789\r\n)\r\n",
+            b"* 1 FETCH (BODY[] {99999999999999999999999}\r\n)\r\n",
+            b"x {3}\r\n\r\n\r\nyy\r\n",
+        ] {
+            let whole = run(tiny, input, input.len());
+            for size in 1..input.len() {
+                assert_eq!(run(tiny, input, size), whole, "chunk size {size}");
+            }
+        }
+        let limits = FramerConfig::server().with_max_line(4).with_max_message(3);
+        let input = b"12\r\n";
+        let whole = run(limits, input, input.len());
+        assert_eq!(whole[0], "error message larger than 3 octets");
+        assert_eq!(run(limits, input, 1), whole);
     }
 
     #[test]

@@ -20,6 +20,8 @@
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod capability;
 pub mod command;
 pub mod core;

@@ -138,8 +138,9 @@ enum State {
 /// across chunks is handled.
 ///
 /// A size limit ([`BodyDecoder::with_limit`]) counts unstuffed octets; when it is exceeded
-/// the decoder reports [`ErrorKind::TooLarge`] once and then consumes the rest of the body
-/// without returning it, so that the stream stays usable.
+/// the decoder returns the octets up to the limit, then reports [`ErrorKind::TooLarge`] once
+/// and consumes the rest of the body without returning it, so that the stream stays usable
+/// (and what is returned does not depend on how the input was split).
 #[derive(Debug, Clone)]
 pub struct BodyDecoder {
     state: State,
@@ -214,6 +215,30 @@ impl BodyDecoder {
                     total += used;
                     self.consumed += used as u64;
                     continue;
+                }
+                let room = self.limit.saturating_sub(self.emitted);
+                if d.len() as u64 > room && room > 0 {
+                    // Return the octets up to the limit (the error comes with the next
+                    // call), so that what is returned does not depend on the chunking.
+                    // Only a slice of the input is longer than one octet, and it ends
+                    // where `used` does.
+                    let k = room as usize;
+                    let offset = d.as_ptr() as usize - input[total..].as_ptr() as usize;
+                    let cr_before = |j: usize| match j {
+                        0 if offset == 0 => before == State::MidCr,
+                        0 => input[total + offset - 1] == b'\r',
+                        _ => d[j - 1] == b'\r',
+                    };
+                    self.state = match d[k - 1] {
+                        b'\r' => State::MidCr,
+                        b'\n' if cr_before(k - 1) => State::LineStart,
+                        _ => State::Mid,
+                    };
+                    let used = used - (d.len() - k);
+                    total += used;
+                    self.consumed += used as u64;
+                    self.emitted += k as u64;
+                    return Ok((total, BodyEvent::Data(&d[..k])));
                 }
                 if self.emitted + d.len() as u64 > self.limit {
                     // Not consumed: the next call drops these octets.

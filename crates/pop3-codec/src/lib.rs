@@ -55,6 +55,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod capability;
 pub mod command;
 pub mod core;

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs fuzz targets one after another, seeded from the trace corpus.
+#
+#   fuzz/run.sh [-t SECONDS] [-s STATS_FILE] [TARGET...]
+#
+# -t: time per target (default 20). Without targets, every target of fuzz/Cargo.toml.
+# -s: append one line of final statistics per target (target, seconds, execs, exec/s,
+#     cov, ft) to STATS_FILE.
+# Seeds are (re)generated into fuzz/seeds/<target> from corpus/**/*.trace; what the fuzzer
+# finds goes to fuzz/corpus/<target>, crashes to fuzz/artifacts/<target>. A crash stops the
+# script with a non-zero status. One fuzzer runs at a time (one job, one worker).
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=20
+stats=""
+while getopts "t:s:" opt; do
+    case $opt in
+        t) secs=$OPTARG ;;
+        s) stats=$OPTARG ;;
+        *) exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    mapfile -t targets < <(cargo fuzz list)
+fi
+
+# cargo-fuzz needs a nightly compiler (-Zsanitizer). Use the nightly toolchain when there is
+# one; a machine whose only toolchain is stable (none other can be fetched) runs the stable
+# compiler in bootstrap mode, which accepts the same flags.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    fuzz=(cargo +nightly fuzz)
+else
+    echo "no nightly toolchain: stable with RUSTC_BOOTSTRAP=1"
+    export RUSTC_BOOTSTRAP=1
+    fuzz=(cargo fuzz)
+fi
+
+cargo run --quiet --release --manifest-path seedgen/Cargo.toml -- ../corpus seeds
+"${fuzz[@]}" build -O
+
+dict_for() {
+    case $1 in
+        imap_*) echo dict/imap.dict ;;
+        pop3_*) echo dict/pop3.dict ;;
+        *) echo dict/mailtrace.dict ;;
+    esac
+}
+
+for t in "${targets[@]}"; do
+    mkdir -p "corpus/$t" "seeds/$t"
+    log=$(mktemp)
+    echo "=== fuzz $t for ${secs}s"
+    status=0
+    "${fuzz[@]}" run -O "$t" "corpus/$t" "seeds/$t" -- \
+        -max_total_time="$secs" -dict="$(dict_for "$t")" -print_final_stats=1 \
+        -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1 || status=$?
+    grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)|^stat::(number_of_executed_units|average_exec_per_sec|peak_rss)' "$log" || true
+    if [ "$status" -ne 0 ]; then
+        tail -60 "$log"
+        echo "fuzz target $t failed (status $status)"
+        rm -f "$log"
+        exit 1
+    fi
+    if [ -n "$stats" ]; then
+        execs=$(grep -oP '^stat::number_of_executed_units:\s+\K[0-9]+' "$log" || echo "?")
+        rate=$(grep -oP '^stat::average_exec_per_sec:\s+\K[0-9]+' "$log" || echo "?")
+        last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
+        cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
+        ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$execs" "$rate" "$cov" "$ft" >>"$stats"
+    fi
+    rm -f "$log"
+done

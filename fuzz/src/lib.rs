@@ -1,0 +1,241 @@
+//! Helpers shared by the fuzz targets: feeding a stream in fuzzer-chosen chunks and
+//! collecting what the stream decoders return, in a form that can be compared.
+
+use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+use pop3_codec::dot::{BodyDecoder, BodyEvent};
+use pop3_codec::{CommandDecoder, Expected, Limits, ResponseDecoder, ResponseEvent};
+
+/// Splits `data` into chunks whose sizes cycle through `sizes` (each taken modulo 64, plus
+/// one); one piece when `sizes` is empty.
+pub fn chunks<'d>(data: &'d [u8], sizes: &[u8]) -> Vec<&'d [u8]> {
+    if sizes.is_empty() {
+        return vec![data];
+    }
+    let mut out = Vec::new();
+    let mut rest = data;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = (usize::from(sizes[i % sizes.len()]) % 64 + 1).min(rest.len());
+        out.push(&rest[..n]);
+        rest = &rest[n..];
+        i += 1;
+    }
+    out
+}
+
+/// Pushes the pieces into a [`FramedBuffer`]; returns what it found, consecutive discards
+/// merged (how a rejected message is dropped may depend on the chunking, how much is not),
+/// and what was left buffered.
+pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<String>, Vec<u8>) {
+    let mut fb = FramedBuffer::new(config);
+    let mut out: Vec<String> = Vec::new();
+    let mut discarded = 0usize;
+    let flush = |out: &mut Vec<String>, discarded: &mut usize| {
+        if *discarded > 0 {
+            out.push(format!("discard {discarded}"));
+            *discarded = 0;
+        }
+    };
+    for piece in pieces {
+        fb.push(piece);
+        loop {
+            match fb.next_frame() {
+                Ok(None) => break,
+                Ok(Some(Frame::Discard(n))) => discarded += n,
+                Ok(Some(Frame::Message(m))) => {
+                    flush(&mut out, &mut discarded);
+                    out.push(format!("message {m:?}"));
+                }
+                Ok(Some(Frame::Literal(l))) => {
+                    flush(&mut out, &mut discarded);
+                    out.push(format!("literal {l:?}"));
+                }
+                Err(e) => {
+                    flush(&mut out, &mut discarded);
+                    out.push(format!("error {e:?}"));
+                }
+            }
+        }
+    }
+    flush(&mut out, &mut discarded);
+    (out, fb.buffered().to_vec())
+}
+
+/// Small limits chosen by the fuzzer, so that the limit paths are reached too.
+pub fn pop3_limits(small: Option<(u8, u8, u16)>) -> Limits {
+    match small {
+        None => Limits::default(),
+        Some((line, sasl, body)) => Limits::default()
+            .with_max_command_line(usize::from(line).max(6))
+            .with_max_response_line(usize::from(line).max(6))
+            .with_max_sasl_line(usize::from(sasl).max(3))
+            .with_max_listing(usize::from(body).max(6))
+            .with_max_body(u64::from(body)),
+    }
+}
+
+/// Commands (or SASL lines, for the pieces where `sasl` says so) a [`CommandDecoder`]
+/// returns, and what it leaves buffered.
+pub fn pop3_commands(limits: Limits, pieces: &[&[u8]], sasl: &[bool]) -> (Vec<String>, Vec<u8>) {
+    let mut dec = CommandDecoder::new(limits);
+    let mut out = Vec::new();
+    let mut n = 0usize;
+    for piece in pieces {
+        dec.push(piece);
+        loop {
+            let as_sasl = sasl.get(n).copied().unwrap_or(false);
+            let got = if as_sasl {
+                match dec.next_sasl_response() {
+                    Ok(None) => break,
+                    Ok(Some(r)) => format!("sasl {r:?}"),
+                    Err(e) => format!("error {e:?}"),
+                }
+            } else {
+                match dec.next_command() {
+                    Ok(None) => break,
+                    Ok(Some(c)) => format!("command {c:?}"),
+                    Err(e) => format!("error {e:?}"),
+                }
+            };
+            out.push(got);
+            n += 1;
+        }
+    }
+    (out, dec.buffered().to_vec())
+}
+
+/// The events of a [`ResponseDecoder`] expecting `expected` in turn; body chunks are
+/// joined, so that only their concatenation is compared.
+pub fn pop3_responses(limits: Limits, expected: &[Expected], pieces: &[&[u8]]) -> Vec<String> {
+    let mut dec = ResponseDecoder::without_greeting(limits);
+    for &e in expected {
+        dec.expect(e);
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut body = Vec::new();
+    for piece in pieces {
+        dec.push(piece);
+        loop {
+            match dec.next_event() {
+                Ok(None) => break,
+                Ok(Some(ResponseEvent::BodyChunk(c))) => body.extend_from_slice(c),
+                Ok(Some(ev)) => {
+                    if !body.is_empty() {
+                        out.push(format!("body {:?}", std::mem::take(&mut body)));
+                    }
+                    out.push(format!("{ev:?}"));
+                }
+                Err(e) => {
+                    if !body.is_empty() {
+                        out.push(format!("body {:?}", std::mem::take(&mut body)));
+                    }
+                    out.push(format!("error {e:?}"));
+                }
+            }
+        }
+    }
+    if !body.is_empty() {
+        out.push(format!("body {body:?}"));
+    }
+    out.push(format!("pending {}", dec.pending()));
+    out
+}
+
+/// What a [`BodyDecoder`] returns for the pieces: the unstuffed body, how many octets it
+/// consumed up to the end (if it ended) and the first error.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BodyResult {
+    /// Unstuffed octets returned.
+    pub body: Vec<u8>,
+    /// Wire octets consumed when the terminating line was found.
+    pub end: Option<u64>,
+    /// The first error.
+    pub error: Option<String>,
+}
+
+/// Runs a [`BodyDecoder`] with `limit` over the pieces.
+pub fn pop3_body(limit: u64, pieces: &[&[u8]]) -> BodyResult {
+    let mut dec = BodyDecoder::with_limit(limit);
+    let mut r = BodyResult {
+        body: Vec::new(),
+        end: None,
+        error: None,
+    };
+    'feed: for piece in pieces {
+        let mut rest: &[u8] = piece;
+        loop {
+            match dec.next(rest) {
+                Ok((used, ev)) => {
+                    rest = &rest[used..];
+                    match ev {
+                        BodyEvent::Data(d) => r.body.extend_from_slice(d),
+                        BodyEvent::NeedMore => break,
+                        BodyEvent::End => {
+                            r.end = Some(dec.consumed());
+                            break 'feed;
+                        }
+                    }
+                }
+                Err(e) => {
+                    if r.error.is_none() {
+                        r.error = Some(format!("{e:?}"));
+                    }
+                }
+            }
+        }
+    }
+    r
+}
+
+pub mod differential {
+    //! The known, triaged differences between this project and the crates.io `imap-codec`
+    //! 2.0.0-alpha.10 (docs/differential.md, where each has its entry and an input): where
+    //! the peer's value model does not keep a detail of the wire form that this project's
+    //! does, so that the peer's re-encoding is another (equally valid) spelling of the same
+    //! message. Each is applied to both values before they are compared again.
+
+    use imap_codec::command::StoreFlags;
+    use imap_codec::{Command, CommandBody, Greeting, Response};
+
+    /// D1: STORE's flags without parentheses (`+FLAGS \Seen`, RFC 9051 `store-att-flags`)
+    /// are re-encoded in parentheses by the peer.
+    fn store_flags_as_list(c: &mut Command<'static>) -> bool {
+        if let CommandBody::Store { flags, .. } = &mut c.body
+            && let StoreFlags::Bare(list) = flags
+        {
+            *flags = StoreFlags::List(list.to_vec());
+            return true;
+        }
+        false
+    }
+
+    /// The names of the triaged differences that explain why `ours_y` (this project's parse
+    /// of the peer's re-encoding) differs from `ours_x`, if they do.
+    pub fn command(
+        ours_x: &Command<'static>,
+        ours_y: &Command<'static>,
+    ) -> Option<Vec<&'static str>> {
+        let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
+        let mut applied = Vec::new();
+        if store_flags_as_list(&mut x) | store_flags_as_list(&mut y) {
+            applied.push("D1");
+        }
+        (x == y).then_some(applied)
+    }
+
+    /// As [`command`], for responses.
+    pub fn response(
+        ours_x: &Response<'static>,
+        ours_y: &Response<'static>,
+    ) -> Option<Vec<&'static str>> {
+        (ours_x == ours_y).then(Vec::new)
+    }
+
+    /// As [`command`], for greetings.
+    pub fn greeting(
+        ours_x: &Greeting<'static>,
+        ours_y: &Greeting<'static>,
+    ) -> Option<Vec<&'static str>> {
+        (ours_x == ours_y).then(Vec::new)
+    }
+}

@@ -358,8 +358,8 @@ impl Framer {
                     self.tail.clear();
                     // Servers never send `{n+}` (RFC 7888 §3, RFC 9051 §4.3): a client does
                     // not take it for a literal, and the grammar rejects the line.
-                    let announced = announced
-                        .filter(|&(_, sync, _)| sync || self.config.role == Role::Server);
+                    let announced =
+                        announced.filter(|&(_, sync, _)| sync || self.config.role == Role::Server);
                     match announced {
                         None => {
                             let len = self.pos;

@@ -195,7 +195,7 @@ pub mod differential {
     //! message. Each is applied to both values before they are compared again.
 
     use imap_codec::command::StoreFlags;
-    use imap_codec::{Command, CommandBody, Greeting, Response};
+    use imap_codec::{Command, CommandBody, Greeting, Response, Text};
 
     /// D1: STORE's flags without parentheses (`+FLAGS \Seen`, RFC 9051 `store-att-flags`)
     /// are re-encoded in parentheses by the peer.
@@ -204,6 +204,31 @@ pub mod differential {
             && let StoreFlags::Bare(list) = flags
         {
             *flags = StoreFlags::List(list.to_vec());
+            return true;
+        }
+        false
+    }
+
+    /// D3: the AUTHENTICATE mechanism is an atom compared ignoring case (RFC 9051
+    /// `auth-type`); this project keeps it as sent, the peer writes known names in upper case.
+    fn mechanism_case(c: &mut Command<'static>) -> bool {
+        if let CommandBody::Authenticate { mechanism, .. } = &mut c.body {
+            let upper = mechanism.as_str().to_ascii_uppercase();
+            if upper != mechanism.as_str() {
+                *mechanism = imap_codec::Atom::new(upper).expect("same characters");
+                return true;
+            }
+        }
+        false
+    }
+
+    /// D2: a bracketed code the strict grammar rejects (e.g. `[CAPABILITY ...]` without
+    /// IMAP4rev1 / IMAP4rev2, RFC 9051 `capability-data`) is text here, but a code to the
+    /// peer, which re-encodes it with other letter case (`auth=x` as `AUTH=x`). Texts that
+    /// start with `[` are compared ignoring ASCII case.
+    fn bracket_text_case(t: &mut Text<'static>) -> bool {
+        if t.as_str().starts_with('[') {
+            *t = Text::new(t.as_str().to_ascii_uppercase()).expect("same characters");
             return true;
         }
         false
@@ -220,6 +245,9 @@ pub mod differential {
         if store_flags_as_list(&mut x) | store_flags_as_list(&mut y) {
             applied.push("D1");
         }
+        if mechanism_case(&mut x) | mechanism_case(&mut y) {
+            applied.push("D3");
+        }
         (x == y).then_some(applied)
     }
 
@@ -228,7 +256,16 @@ pub mod differential {
         ours_x: &Response<'static>,
         ours_y: &Response<'static>,
     ) -> Option<Vec<&'static str>> {
-        (ours_x == ours_y).then(Vec::new)
+        let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
+        let mut applied = Vec::new();
+        if let (Response::Status(a), Response::Status(b)) = (&mut x, &mut y)
+            && a.code.is_none()
+            && b.code.is_none()
+            && bracket_text_case(&mut a.text) & bracket_text_case(&mut b.text)
+        {
+            applied.push("D2");
+        }
+        (x == y).then_some(applied)
     }
 
     /// As [`command`], for greetings.
@@ -236,6 +273,14 @@ pub mod differential {
         ours_x: &Greeting<'static>,
         ours_y: &Greeting<'static>,
     ) -> Option<Vec<&'static str>> {
-        (ours_x == ours_y).then(Vec::new)
+        let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
+        let mut applied = Vec::new();
+        if x.code.is_none()
+            && y.code.is_none()
+            && bracket_text_case(&mut x.text) & bracket_text_case(&mut y.text)
+        {
+            applied.push("D2");
+        }
+        (x == y).then_some(applied)
     }
 }

@@ -537,6 +537,12 @@ impl ResponseDecoder {
                             }
                             return Ok(None);
                         }
+                        // The listing limit is reached before the line limit: the
+                        // limit exceeded at the earlier octet is reported, whatever the
+                        // chunking (fuzz finding F5).
+                        Line::TooLong if at + max > self.limits.max_listing => {
+                            return Err(self.listing_too_large(at));
+                        }
                         Line::TooLong => {
                             self.scanner = LineScanner::default();
                             self.buf.consumed = at;
@@ -550,7 +556,9 @@ impl ResponseDecoder {
                         Line::Complete(len) => {
                             let end = at + len;
                             if end > self.limits.max_listing {
-                                return Err(self.listing_too_large(end));
+                                // Skipped from the line's start, as when the line is still
+                                // incomplete (a `.` CRLF over the limit still ends it).
+                                return Err(self.listing_too_large(at));
                             }
                             if terminator {
                                 self.expected.pop_front();

@@ -1024,3 +1024,40 @@ fn dot_stuffing_edges() {
     assert_eq!(got, b" \r\n\rx\r\n");
     assert!(input.is_empty());
 }
+
+/// Fuzz finding F5 (pop3_chunks): a listing line over both the line and the listing limit
+/// gave `LineTooLong` in one piece and `TooLarge` in small chunks, and a terminating `.`
+/// CRLF over the listing limit ended the skipped listing only when it arrived in pieces.
+#[test]
+fn listing_limits_do_not_depend_on_chunking() {
+    for (line, listing) in [(12, 10), (6, 6), (20, 8), (8, 20)] {
+        let limits = Limits::default()
+            .with_max_response_line(line)
+            .with_max_listing(listing);
+        for input in [
+            &b"+OK\r\n1 1234567890123\r\n.\r\n+OK bye\r\n"[..],
+            b"+OK\r\n1 1\r\n.\r\n+OK bye\r\n",
+            b"+OK x\r\n1 12\r\n.\r\n+OK bye\r\n",
+        ] {
+            let run = |size: usize| {
+                let mut dec = ResponseDecoder::without_greeting(limits);
+                dec.expect(Expected::ScanList);
+                dec.expect(Expected::Status);
+                let mut out = Vec::new();
+                for chunk in input.chunks(size) {
+                    dec.push(chunk);
+                    collect(&mut dec, &mut out);
+                }
+                out
+            };
+            let whole = run(input.len());
+            for size in 1..input.len() {
+                assert_eq!(
+                    run(size),
+                    whole,
+                    "limits {line}/{listing}, chunk size {size}"
+                );
+            }
+        }
+    }
+}

@@ -195,7 +195,8 @@ pub mod differential {
     //! message. Each is applied to both values before they are compared again.
 
     use imap_codec::command::StoreFlags;
-    use imap_codec::{Command, CommandBody, Greeting, Response, Text};
+    use imap_codec::response::CapabilityData;
+    use imap_codec::{Capability, Code, Command, CommandBody, Data, Greeting, Response, Text};
 
     /// D1: STORE's flags without parentheses (`+FLAGS \Seen`, RFC 9051 `store-att-flags`)
     /// are re-encoded in parentheses by the peer.
@@ -222,16 +223,67 @@ pub mod differential {
         false
     }
 
-    /// D2: a bracketed code the strict grammar rejects (e.g. `[CAPABILITY ...]` without
-    /// IMAP4rev1 / IMAP4rev2, RFC 9051 `capability-data`) is text here, but a code to the
-    /// peer, which re-encodes it with other letter case (`auth=x` as `AUTH=x`). Texts that
-    /// start with `[` are compared ignoring ASCII case.
-    fn bracket_text_case(t: &mut Text<'static>) -> bool {
-        if t.as_str().starts_with('[') {
-            *t = Text::new(t.as_str().to_ascii_uppercase()).expect("same characters");
+    /// D2 / D4: a bracketed code the strict grammar rejects is text here, but the peer
+    /// accepts it (D2: `[CAPABILITY ...]` without IMAP4rev1 / IMAP4rev2, RFC 9051
+    /// `capability-data`; D4: numbers with leading zeros, `[UIDVALIDITY 0123]`, where RFC 9051
+    /// has `nz-number = digit-nz *DIGIT`) and re-encodes it as a code of its own reading.
+    /// Such a pair agrees when tag and condition do and the text after the bracket does.
+    fn lenient_code(
+        x: (&Option<Code<'static>>, &Text<'static>),
+        y: (&Option<Code<'static>>, &Text<'static>),
+    ) -> bool {
+        let after = |t: &str| {
+            t.rsplit_once("] ")
+                .map_or(String::new(), |(_, r)| r.to_owned())
+        };
+        let (x_code, x_text) = x;
+        let (y_code, y_text) = y;
+        if x_code.is_some() || !x_text.as_str().starts_with('[') {
+            return false;
+        }
+        let y_rest = if y_code.is_some() {
+            y_text.as_str().to_owned()
+        } else if y_text.as_str().starts_with('[') {
+            after(y_text.as_str())
+        } else {
+            return false;
+        };
+        after(x_text.as_str()) == y_rest
+    }
+
+    /// D5: capability `AUTH=` mechanisms compared ignoring case (as D3): the peer writes known
+    /// ones in upper case.
+    fn capability_case(caps: &[Capability<'static>]) -> Vec<Capability<'static>> {
+        caps.iter()
+            .map(|c| match c {
+                Capability::Auth(a) => Capability::Auth(
+                    imap_codec::Atom::new(a.as_str().to_ascii_uppercase())
+                        .expect("same characters"),
+                ),
+                other => other.clone(),
+            })
+            .collect()
+    }
+
+    fn capability_data_case(c: &mut CapabilityData<'static>) -> bool {
+        let upper = capability_case(c.capabilities());
+        if upper != c.capabilities() {
+            *c = CapabilityData::new(upper).expect("still has IMAP4rev1/2");
             return true;
         }
         false
+    }
+
+    /// D5 in CAPABILITY data and in a `[CAPABILITY ...]` code.
+    fn normalise_data(r: &mut Response<'static>) -> bool {
+        match r {
+            Response::Data(Data::Capability(c)) => capability_data_case(c),
+            Response::Status(s) => match &mut s.code {
+                Some(Code::Capability(c)) => capability_data_case(c),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// The names of the triaged differences that explain why `ours_y` (this project's parse
@@ -256,14 +308,17 @@ pub mod differential {
         ours_x: &Response<'static>,
         ours_y: &Response<'static>,
     ) -> Option<Vec<&'static str>> {
+        if let (Response::Status(a), Response::Status(b)) = (ours_x, ours_y)
+            && a.tag == b.tag
+            && a.kind == b.kind
+            && lenient_code((&a.code, &a.text), (&b.code, &b.text))
+        {
+            return Some(vec!["D2/D4"]);
+        }
         let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
         let mut applied = Vec::new();
-        if let (Response::Status(a), Response::Status(b)) = (&mut x, &mut y)
-            && a.code.is_none()
-            && b.code.is_none()
-            && bracket_text_case(&mut a.text) & bracket_text_case(&mut b.text)
-        {
-            applied.push("D2");
+        if normalise_data(&mut x) | normalise_data(&mut y) {
+            applied.push("D5");
         }
         (x == y).then_some(applied)
     }
@@ -273,13 +328,19 @@ pub mod differential {
         ours_x: &Greeting<'static>,
         ours_y: &Greeting<'static>,
     ) -> Option<Vec<&'static str>> {
+        if ours_x.kind == ours_y.kind
+            && lenient_code((&ours_x.code, &ours_x.text), (&ours_y.code, &ours_y.text))
+        {
+            return Some(vec!["D2/D4"]);
+        }
         let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
         let mut applied = Vec::new();
-        if x.code.is_none()
-            && y.code.is_none()
-            && bracket_text_case(&mut x.text) & bracket_text_case(&mut y.text)
-        {
-            applied.push("D2");
+        let code_case = |g: &mut Greeting<'static>| match &mut g.code {
+            Some(Code::Capability(c)) => capability_data_case(c),
+            _ => false,
+        };
+        if code_case(&mut x) | code_case(&mut y) {
+            applied.push("D5");
         }
         (x == y).then_some(applied)
     }

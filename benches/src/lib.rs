@@ -1,4 +1,7 @@
-//! Deterministic benchmark inputs, generated in code (no files, no randomness between runs).
+//! Deterministic benchmark inputs, generated in code (no files, no randomness between runs),
+//! and the work of the peer comparison ([`work`]).
+
+pub mod work;
 
 /// A small deterministic pseudo-random generator (64-bit LCG, Knuth's constants).
 pub struct Rng(u64);
@@ -135,13 +138,82 @@ pub fn fetch_responses(n: u32) -> Vec<u8> {
 /// A FETCH response carrying a literal of `size` octets (message text with CRLF lines).
 pub fn literal_response(size: usize) -> Vec<u8> {
     let mut out = format!("* 1 FETCH (UID 7 BODY[] {{{size}}}\r\n").into_bytes();
+    push_message_text(&mut out, size);
+    out.extend_from_slice(b")\r\n");
+    out
+}
+
+/// `n` FETCH BODY[] responses, each carrying a message of about `size` octets as a literal
+/// (workload b of the comparison).
+pub fn body_responses(n: u32, size: usize) -> Vec<u8> {
+    let mut r = Rng::new(0xb0d7);
+    let mut out = Vec::with_capacity(n as usize * (size + 64));
+    for seq in 1..=n {
+        let len = size - size / 8 + r.below(size as u64 / 4) as usize;
+        out.extend_from_slice(
+            format!("* {seq} FETCH (UID {} BODY[] {{{len}}}\r\n", 5000 + seq).as_bytes(),
+        );
+        push_message_text(&mut out, len);
+        out.extend_from_slice(b")\r\n");
+    }
+    out
+}
+
+/// Appends `size` octets of message text (CRLF lines) to `out`.
+fn push_message_text(out: &mut Vec<u8>, size: usize) {
     let line = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod.\r\n";
     let start = out.len();
     while out.len() - start < size {
         let n = line.len().min(size - (out.len() - start));
         out.extend_from_slice(&line[..n]);
     }
-    out.extend_from_slice(b")\r\n");
+}
+
+/// `n` small client commands, in turn UID FETCH, SELECT, UID STORE, SEARCH with dates and
+/// LOGIN, with no literals (workload c of the comparison).
+pub fn commands(n: u32) -> Vec<u8> {
+    let mut r = Rng::new(0xc0de);
+    let mut out = Vec::with_capacity(n as usize * 60);
+    for i in 0..n {
+        let tag = format!("A{i:05}");
+        let line = match i % 5 {
+            0 => {
+                let lo = 1 + r.below(50_000);
+                format!(
+                    "{tag} UID FETCH {lo}:{} (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)])",
+                    lo + r.below(500)
+                )
+            }
+            1 => format!(
+                "{tag} SELECT {}",
+                r.pick(&["INBOX", "\"Sent Items\"", "Archive/2024", "\"Listen/imap\""])
+            ),
+            2 => {
+                let lo = 1 + r.below(50_000);
+                format!(
+                    "{tag} UID STORE {lo}:{},{} +FLAGS.SILENT (\\Seen {})",
+                    lo + r.below(20),
+                    lo + 100 + r.below(100),
+                    r.pick(&["\\Flagged", "$Forwarded", "\\Answered"])
+                )
+            }
+            3 => format!(
+                "{tag} SEARCH SINCE {}-{}-2024 BEFORE {}-{}-2025 FROM \"{}\" UNSEEN",
+                1 + r.below(28),
+                MONTHS[r.below(12) as usize],
+                1 + r.below(28),
+                MONTHS[r.below(12) as usize],
+                r.pick(&["alice", "bob smith", "info@example.com"])
+            ),
+            _ => format!(
+                "{tag} LOGIN {} \"{}\"",
+                r.pick(&["alice", "bob", "carol.d"]),
+                r.pick(&["secret", "correct horse battery", "p\\\"q"])
+            ),
+        };
+        out.extend_from_slice(line.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
     out
 }
 
@@ -164,6 +236,31 @@ mod tests {
         }
         let lit = literal_response(1000);
         Response::parse(&lit).unwrap();
+        let mut framer =
+            imap_codec::framer::Framer::new(imap_codec::framer::FramerConfig::client());
+        let bodies = body_responses(3, 2000);
+        let mut at = 0;
+        while at < bodies.len() {
+            if let imap_codec::framer::Status::Message(len) = framer.next(&bodies[at..]).unwrap() {
+                Response::parse(&bodies[at..at + len]).unwrap();
+                at += len;
+            }
+        }
+        let mut framer =
+            imap_codec::framer::Framer::new(imap_codec::framer::FramerConfig::server());
+        let cmds = commands(50);
+        let (mut at, mut n) = (0, 0);
+        while at < cmds.len() {
+            if let imap_codec::framer::Status::Message(len) = framer.next(&cmds[at..]).unwrap() {
+                let c = &cmds[at..at + len];
+                if let Err(e) = imap_codec::Command::parse(c) {
+                    panic!("{e}: {}", String::from_utf8_lossy(c));
+                }
+                at += len;
+                n += 1;
+            }
+        }
+        assert_eq!(n, 50);
     }
 }
 
@@ -185,7 +282,9 @@ pub mod pop3 {
         let mut n = 0;
         while body.len() < size {
             if n % every == 0 {
-                body.extend_from_slice(b"...and a line that starts with dots, as quoted text does\r\n");
+                body.extend_from_slice(
+                    b"...and a line that starts with dots, as quoted text does\r\n",
+                );
             } else {
                 let width = 40 + r.below(30) as usize;
                 body.extend(std::iter::repeat_n(b'a' + (n % 26) as u8, width));
@@ -215,7 +314,9 @@ pub mod pop3 {
         let mut out = b"+OK\r\n".to_vec();
         for i in 1..=n {
             let len = 20 + r.below(21) as usize;
-            let id: String = (0..len).map(|_| (b'!' + r.below(94) as u8) as char).collect();
+            let id: String = (0..len)
+                .map(|_| (b'!' + r.below(94) as u8) as char)
+                .collect();
             out.extend_from_slice(format!("{i} {id}\r\n").as_bytes());
         }
         out.extend_from_slice(b".\r\n");

@@ -1,0 +1,370 @@
+//! The work of the peer comparison, one function per (workload, implementation): each takes
+//! the workload's input and returns the number of messages it handled, so that the caller can
+//! check that every implementation did the same work.
+//!
+//! The peers are used through their public APIs as their documentation shows. Where a peer
+//! has no incremental decoder of its own, it is given the usual one a user would write: a
+//! buffer that grows by each read and a `decode` from the start of the buffer until the
+//! decoder asks for more ([`peer_stream`]).
+
+use imap_codec::framer::{Frame, FramedBuffer, Framer, FramerConfig, Status};
+use imap_codec::{Command, EncodeOptions, Response};
+use std::hint::black_box;
+
+use imap_codec_peer::decode::{CommandDecodeError, Decoder, ResponseDecodeError};
+use imap_codec_peer::encode::Encoder;
+use imap_codec_peer::{CommandCodec, ResponseCodec};
+
+/// Frames `input` with the caller-buffer framer (no copy) and hands every message to `parse`.
+fn ours_one_piece(input: &[u8], config: FramerConfig, mut parse: impl FnMut(&[u8])) -> usize {
+    let mut framer = Framer::new(config);
+    let (mut at, mut n) = (0, 0);
+    while at < input.len() {
+        match framer.next(&input[at..]) {
+            Ok(Status::Message(len)) => {
+                parse(&input[at..at + len]);
+                at += len;
+                n += 1;
+            }
+            Ok(Status::Literal(_)) => {}
+            other => panic!("framing failed at {at}: {other:?}"),
+        }
+    }
+    n
+}
+
+/// Feeds `input` in `chunk`-sized reads through a `FramedBuffer` and parses every message.
+fn ours_streamed(
+    fb: &mut FramedBuffer,
+    input: &[u8],
+    chunk: usize,
+    mut parse: impl FnMut(&[u8]),
+) -> usize {
+    let mut n = 0;
+    for c in input.chunks(chunk) {
+        fb.push(c);
+        while let Some(frame) = fb.next_frame().expect("framing failed") {
+            if let Frame::Message(m) = frame {
+                parse(m);
+                n += 1;
+            }
+        }
+    }
+    assert_eq!(fb.buffered(), &[] as &[u8], "input left over");
+    n
+}
+
+/// What a peer's decoder said of the start of a buffer.
+pub enum Step {
+    /// A message of this many bytes.
+    Message(usize),
+    /// More bytes are needed.
+    More,
+}
+
+/// The incremental loop a user of a peer writes: append each read to a buffer, decode from
+/// the start until the decoder needs more, drop what was decoded.
+pub fn peer_stream(input: &[u8], chunk: usize, mut decode: impl FnMut(&[u8]) -> Step) -> usize {
+    let mut buf: Vec<u8> = Vec::new();
+    let mut n = 0;
+    for c in input.chunks(chunk) {
+        buf.extend_from_slice(c);
+        let mut at = 0;
+        while at < buf.len() {
+            match decode(&buf[at..]) {
+                Step::Message(len) => {
+                    at += len;
+                    n += 1;
+                }
+                Step::More => break,
+            }
+        }
+        buf.drain(..at);
+    }
+    assert!(buf.is_empty(), "input left over");
+    n
+}
+
+/// Decodes `input` message after message with a peer decoder, in one piece.
+pub fn peer_one_piece(input: &[u8], mut decode: impl FnMut(&[u8]) -> Step) -> usize {
+    let (mut at, mut n) = (0, 0);
+    while at < input.len() {
+        match decode(&input[at..]) {
+            Step::Message(len) => {
+                at += len;
+                n += 1;
+            }
+            Step::More => panic!("peer wants more at {at}"),
+        }
+    }
+    n
+}
+
+/// This project: responses (workloads a, b), one piece.
+pub fn ours_responses(input: &[u8]) -> usize {
+    ours_one_piece(input, FramerConfig::client(), |m| {
+        black_box(Response::parse(m).expect("parse"));
+    })
+}
+
+/// This project: responses streamed in `chunk`-sized reads.
+pub fn ours_responses_streamed(fb: &mut FramedBuffer, input: &[u8], chunk: usize) -> usize {
+    ours_streamed(fb, input, chunk, |m| {
+        black_box(Response::parse(m).expect("parse"));
+    })
+}
+
+/// This project: commands (workload c), one piece.
+pub fn ours_commands(input: &[u8]) -> usize {
+    ours_one_piece(input, FramerConfig::server(), |m| {
+        black_box(Command::parse(m).expect("parse"));
+    })
+}
+
+/// This project: commands streamed in `chunk`-sized reads.
+pub fn ours_commands_streamed(fb: &mut FramedBuffer, input: &[u8], chunk: usize) -> usize {
+    ours_streamed(fb, input, chunk, |m| {
+        black_box(Command::parse(m).expect("parse"));
+    })
+}
+
+/// This project: encoding parsed responses.
+pub fn ours_encode_responses(values: &[Response<'_>], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for r in values {
+        let _ = black_box(r.encode(out));
+    }
+    values.len()
+}
+
+/// This project: encoding parsed commands.
+pub fn ours_encode_commands(values: &[Command<'_>], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let options = EncodeOptions::default();
+    for c in values {
+        let _ = black_box(c.encode(out, &options));
+    }
+    values.len()
+}
+
+/// This project's parse of every message of `input`, kept (the values that are encoded).
+pub fn ours_parse_all_responses(input: &[u8]) -> Vec<Response<'_>> {
+    let mut v = Vec::new();
+    let mut framer = Framer::new(FramerConfig::client());
+    let mut at = 0;
+    while at < input.len() {
+        if let Status::Message(len) = framer.next(&input[at..]).expect("framing") {
+            v.push(Response::parse(&input[at..at + len]).expect("parse"));
+            at += len;
+        }
+    }
+    v
+}
+
+/// This project's parse of every command of `input`, kept.
+pub fn ours_parse_all_commands(input: &[u8]) -> Vec<Command<'_>> {
+    let mut v = Vec::new();
+    let mut framer = Framer::new(FramerConfig::server());
+    let mut at = 0;
+    while at < input.len() {
+        if let Status::Message(len) = framer.next(&input[at..]).expect("framing") {
+            v.push(Command::parse(&input[at..at + len]).expect("parse"));
+            at += len;
+        }
+    }
+    v
+}
+
+/// crates.io `imap-codec` 2.0.0-alpha.10: one response.
+pub fn imap_codec_response(buf: &[u8]) -> Step {
+    match ResponseCodec::default().decode(buf) {
+        Ok((rest, r)) => {
+            black_box(r);
+            Step::Message(buf.len() - rest.len())
+        }
+        Err(ResponseDecodeError::Incomplete | ResponseDecodeError::LiteralFound { .. }) => {
+            Step::More
+        }
+        Err(e) => panic!("imap-codec peer: {e:?}"),
+    }
+}
+
+/// crates.io `imap-codec` 2.0.0-alpha.10: one command.
+pub fn imap_codec_command(buf: &[u8]) -> Step {
+    match CommandCodec::default().decode(buf) {
+        Ok((rest, c)) => {
+            black_box(c);
+            Step::Message(buf.len() - rest.len())
+        }
+        Err(CommandDecodeError::Incomplete | CommandDecodeError::LiteralFound { .. }) => Step::More,
+        Err(e) => panic!("imap-codec peer: {e:?}"),
+    }
+}
+
+/// crates.io `imap-codec`: its parse of every response of `input`, kept.
+pub fn imap_codec_parse_all_responses(
+    input: &[u8],
+) -> Vec<imap_codec_peer::imap_types::response::Response<'_>> {
+    let mut v = Vec::new();
+    let mut rest = input;
+    while !rest.is_empty() {
+        let (r, value) = ResponseCodec::default().decode(rest).expect("peer parse");
+        v.push(value);
+        rest = r;
+    }
+    v
+}
+
+/// crates.io `imap-codec`: its parse of every command of `input`, kept.
+pub fn imap_codec_parse_all_commands(
+    input: &[u8],
+) -> Vec<imap_codec_peer::imap_types::command::Command<'_>> {
+    let mut v = Vec::new();
+    let mut rest = input;
+    while !rest.is_empty() {
+        let (r, value) = CommandCodec::default().decode(rest).expect("peer parse");
+        v.push(value);
+        rest = r;
+    }
+    v
+}
+
+/// crates.io `imap-codec`: encoding responses (its `Encoded`, dumped into the output).
+pub fn imap_codec_encode_responses(
+    values: &[imap_codec_peer::imap_types::response::Response<'_>],
+    out: &mut Vec<u8>,
+) -> usize {
+    out.clear();
+    let codec = ResponseCodec::default();
+    for r in values {
+        out.extend_from_slice(&codec.encode(r).dump());
+    }
+    values.len()
+}
+
+/// crates.io `imap-codec`: encoding commands.
+pub fn imap_codec_encode_commands(
+    values: &[imap_codec_peer::imap_types::command::Command<'_>],
+    out: &mut Vec<u8>,
+) -> usize {
+    out.clear();
+    let codec = CommandCodec::default();
+    for c in values {
+        out.extend_from_slice(&codec.encode(c).dump());
+    }
+    values.len()
+}
+
+/// crates.io `imap-proto` 0.17: one response (it has no command parser and no encoder).
+pub fn imap_proto_response(buf: &[u8]) -> Step {
+    match imap_proto_peer::Response::parse(buf) {
+        Ok((rest, r)) => {
+            black_box(r);
+            Step::Message(buf.len() - rest.len())
+        }
+        Err(nom::Err::Incomplete(_)) => Step::More,
+        Err(e) => panic!("imap-proto peer: {e:?}"),
+    }
+}
+
+/// Limit proxy: the lines of `input` found with `memchr` (no parsing at all).
+pub fn memchr_lines(input: &[u8]) -> usize {
+    memchr::memchr_iter(b'\n', input).count()
+}
+
+/// Limit proxy: one copy of `input` into a reused buffer.
+pub fn memcpy(input: &[u8], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    out.extend_from_slice(input);
+    black_box(out.len());
+    1
+}
+
+/// POP3 workloads.
+pub mod pop3 {
+    use pop3_codec::{Expected, Limits, Response, ResponseDecoder, ResponseEvent};
+    use std::hint::black_box;
+
+    /// This project: a RETR answer parsed whole, the body unstuffed into one buffer.
+    pub fn ours_retr(wire: &[u8]) -> usize {
+        let r = Response::parse(wire, Expected::Message).expect("parse");
+        black_box(r);
+        1
+    }
+
+    /// This project: a RETR answer streamed in `chunk`-sized reads, unstuffed chunks borrowed.
+    pub fn ours_retr_streamed(wire: &[u8], chunk: usize) -> usize {
+        let mut dec = ResponseDecoder::without_greeting(Limits::default());
+        dec.expect(Expected::Message);
+        let mut n = 0;
+        for c in wire.chunks(chunk) {
+            dec.push(c);
+            while let Some(e) = dec.next_event().expect("decode") {
+                if let ResponseEvent::BodyChunk(b) = e {
+                    black_box(b);
+                } else if matches!(e, ResponseEvent::MessageEnd) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// This project: a LIST or UIDL answer.
+    pub fn ours_listing(wire: &[u8], expected: Expected) -> usize {
+        black_box(Response::parse(wire, expected).expect("parse"));
+        1
+    }
+
+    /// crates.io `rfc1939` 1.0: a RETR answer (the body is returned still dot-stuffed).
+    pub fn rfc1939_retr(wire: &[u8]) -> usize {
+        black_box(rfc1939_peer::transaction::response::retr(wire).expect("rfc1939 peer"));
+        1
+    }
+
+    /// crates.io `rfc1939`: a LIST answer.
+    pub fn rfc1939_list(wire: &[u8]) -> usize {
+        black_box(rfc1939_peer::transaction::response::list(wire).expect("rfc1939 peer"));
+        1
+    }
+
+    /// crates.io `rfc1939`: a UIDL answer.
+    pub fn rfc1939_uidl(wire: &[u8]) -> usize {
+        black_box(rfc1939_peer::transaction::response::uidl(wire).expect("rfc1939 peer"));
+        1
+    }
+
+    /// crates.io `pop3-codec` 0.3: a RETR answer (one `String` per line, still dot-stuffed).
+    pub fn pop3_codec_retr(wire: &[u8]) -> usize {
+        black_box(pop3_codec_peer::parse::response_retr(wire).expect("pop3-codec peer"));
+        1
+    }
+
+    /// crates.io `pop3-codec`: a LIST answer.
+    pub fn pop3_codec_list(wire: &[u8]) -> usize {
+        black_box(pop3_codec_peer::parse::response_list_all(wire).expect("pop3-codec peer"));
+        1
+    }
+
+    /// crates.io `pop3-codec`: a UIDL answer.
+    pub fn pop3_codec_uidl(wire: &[u8]) -> usize {
+        black_box(pop3_codec_peer::parse::response_uidl_all(wire).expect("pop3-codec peer"));
+        1
+    }
+
+    /// Limit proxy: unstuffing with `memchr::memmem` (find each CRLF "." and copy the runs
+    /// between them) into a reused buffer, no validation.
+    pub fn memchr_unstuff(wire: &[u8], out: &mut Vec<u8>) -> usize {
+        out.clear();
+        let start = memchr::memmem::find(wire, b"\r\n").expect("status line") + 2;
+        let body = &wire[start..wire.len() - 3];
+        let mut at = 0;
+        for hit in memchr::memmem::find_iter(body, b"\r\n.") {
+            out.extend_from_slice(&body[at..hit + 2]);
+            at = hit + 3;
+        }
+        out.extend_from_slice(&body[at..]);
+        black_box(out.len());
+        1
+    }
+}

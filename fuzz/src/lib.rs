@@ -227,28 +227,34 @@ pub mod differential {
     /// accepts it (D2: `[CAPABILITY ...]` without IMAP4rev1 / IMAP4rev2, RFC 9051
     /// `capability-data`; D4: numbers with leading zeros, `[UIDVALIDITY 0123]`, where RFC 9051
     /// has `nz-number = digit-nz *DIGIT`) and re-encodes it as a code of its own reading.
-    /// Such a pair agrees when tag and condition do and the text after the bracket does.
+    /// Such a pair agrees when tag and condition do and the text after the peer's code is
+    /// what follows a `] ` at the end of this project's text. The peer's code ends at its
+    /// first `]` (no code holds one), so when `y` is text again (D2) its rest starts after
+    /// the first `] `; `x`'s text may hold more `] ` after the bracket (found by the fuzzer:
+    /// `[COPYUID 4143 23469 029] '229] `).
     fn lenient_code(
         x: (&Option<Code<'static>>, &Text<'static>),
         y: (&Option<Code<'static>>, &Text<'static>),
     ) -> bool {
-        let after = |t: &str| {
-            t.rsplit_once("] ")
-                .map_or(String::new(), |(_, r)| r.to_owned())
-        };
         let (x_code, x_text) = x;
         let (y_code, y_text) = y;
-        if x_code.is_some() || !x_text.as_str().starts_with('[') {
+        let (x_text, y_text) = (x_text.as_str(), y_text.as_str());
+        if x_code.is_some() || !x_text.starts_with('[') {
             return false;
         }
         let y_rest = if y_code.is_some() {
-            y_text.as_str().to_owned()
-        } else if y_text.as_str().starts_with('[') {
-            after(y_text.as_str())
+            y_text
+        } else if y_text.starts_with('[') {
+            match y_text.split_once("] ") {
+                Some((_, rest)) => rest,
+                None => return false,
+            }
         } else {
             return false;
         };
-        after(x_text.as_str()) == y_rest
+        x_text
+            .strip_suffix(y_rest)
+            .is_some_and(|head| head.ends_with("] "))
     }
 
     /// D5: capability `AUTH=` mechanisms compared ignoring case (as D3): the peer writes known

@@ -282,7 +282,9 @@ impl<'a> Quoted<'a> {
         let (body, ()) = byte(i, b'"', "DQUOTE")?;
         let mut escaped = false;
         let mut non_ascii = false;
-        let mut n = 0;
+        // Eight bytes at a time while all are plain ASCII QUOTED-CHARs; the byte loop below
+        // takes over at the first word holding anything else (it decides what that is).
+        let mut n = plain_quoted_prefix(body);
         loop {
             match body.get(n) {
                 None => return fail(&body[n..], "DQUOTE"),
@@ -332,15 +334,77 @@ impl<'a> Quoted<'a> {
 
 impl Encode for Quoted<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
+        let bytes = self.0.as_bytes();
+        // Most strings hold no quoted-specials: then the content is one copy.
+        if !has_quoted_special(bytes) {
+            e.byte(b'"').raw(bytes).byte(b'"');
+            return;
+        }
         e.byte(b'"');
-        let mut rest = self.0.as_bytes();
-        // Escape the quoted-specials; most strings have none, so this is one copy.
+        let mut rest = bytes;
         while let Some(p) = memchr::memchr2(b'"', b'\\', rest) {
             e.raw(&rest[..p]).byte(b'\\').byte(rest[p]);
             rest = &rest[p + 1..];
         }
         e.raw(rest).byte(b'"');
     }
+}
+
+/// The length of the longest prefix of `body`, in whole eight-byte words, whose bytes are all
+/// ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the quoted-specials).
+#[inline]
+fn plain_quoted_prefix(body: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, c: u8| {
+        let v = x ^ (ONES * u64::from(c));
+        v.wrapping_sub(ONES) & !v & HIGHS != 0
+    };
+    let mut n = 0;
+    for c in body.chunks_exact(8) {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // A set high bit (non-ASCII) may also make `has` report a false match; either way
+        // the byte loop decides.
+        if x & HIGHS != 0
+            || has(x, 0)
+            || has(x, b'\r')
+            || has(x, b'\n')
+            || has(x, b'"')
+            || has(x, b'\\')
+        {
+            break;
+        }
+        n += 8;
+    }
+    n
+}
+
+/// True when `bytes` holds `"` or `\\` (RFC 9051 §9 `quoted-specials`). Eight bytes at a
+/// time (SWAR); quoted strings are short, so this beats memchr's set-up cost.
+#[inline]
+fn has_quoted_special(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // True when one of the eight bytes of `x` is a quote or a backslash: a byte of
+    // `x ^ c` is zero exactly where `x` has `c`, and (v - 1) & !v sets that byte's high bit.
+    fn word(x: u64) -> bool {
+        let q = x ^ (ONES * u64::from(b'"'));
+        let s = x ^ (ONES * u64::from(b'\\'));
+        ((q.wrapping_sub(ONES) & !q) | (s.wrapping_sub(ONES) & !s)) & HIGHS != 0
+    }
+    let load = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| b == b'"' || b == b'\\');
+    }
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder().len();
+    for c in chunks {
+        if word(load(c)) {
+            return true;
+        }
+    }
+    // The last eight bytes, overlapping the chunks already seen.
+    tail > 0 && word(load(&bytes[bytes.len() - 8..]))
 }
 
 impl IntoStatic for Quoted<'_> {
@@ -785,6 +849,66 @@ impl fmt::Display for Text<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_special_search_agrees_with_a_byte_loop() {
+        // Every length up to 40, a special at every position, and bytes either side of the
+        // specials' values (0x21, 0x23, 0x5b, 0x5d, 0xa2, 0xdc), which a wrong borrow would hit.
+        for len in 0..40 {
+            for filler in [b'a', b'!', b'#', b'[', b']', 0xa2, 0xdc, 0x00] {
+                let plain = vec![filler; len];
+                assert!(!has_quoted_special(&plain), "{len} {filler}");
+                for at in 0..len {
+                    for special in [b'"', b'\\'] {
+                        let mut v = plain.clone();
+                        v[at] = special;
+                        assert!(has_quoted_special(&v), "{len} {filler} {at} {special}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quoted_rejects_a_bad_byte_at_every_position() {
+        // The word-at-a-time prefix must hand every forbidden byte to the byte loop, wherever
+        // it sits in the word; allowed control characters and UTF-8 pass.
+        for len in 0..40 {
+            for at in 0..len {
+                for (bad, expected) in [
+                    (0u8, "QUOTED-CHAR"),
+                    (b'\r', "QUOTED-CHAR"),
+                    (b'\n', "QUOTED-CHAR"),
+                    (0xff, "QUOTED-CHAR"),
+                ] {
+                    let mut input = vec![b'"'];
+                    input.extend(std::iter::repeat_n(b'x', len));
+                    input[1 + at] = bad;
+                    input.push(b'"');
+                    match Quoted::parse(&input) {
+                        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
+                            assert_eq!(input.len() - e.input.len(), 1 + at, "{len} {at} {bad}");
+                            assert_eq!(e.expected, expected);
+                        }
+                        other => panic!("{len} {at} {bad}: {other:?}"),
+                    }
+                }
+                for good in [1u8, 0x7f, b'\t'] {
+                    let mut input = vec![b'"'];
+                    input.extend(std::iter::repeat_n(b'x', len));
+                    input[1 + at] = good;
+                    input.push(b'"');
+                    let (rest, q) = Quoted::parse(&input).unwrap();
+                    assert_eq!((rest, q.as_str().as_bytes()), (&b""[..], &input[1..=len]));
+                }
+            }
+            let mut input = vec![b'"'];
+            input.extend(std::iter::repeat_n(b'x', len));
+            input.extend_from_slice("é\\\"\"".as_bytes());
+            let (_, q) = Quoted::parse(&input).unwrap();
+            assert_eq!(q.as_str(), format!("{}é\"", "x".repeat(len)));
+        }
+    }
 
     #[test]
     fn quoted_unescapes_and_borrows_when_it_can() {

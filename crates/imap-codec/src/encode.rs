@@ -81,9 +81,19 @@ impl Encoded {
 }
 
 /// Writes one message: every [`Encode`] impl appends to the caller's buffer through it.
+///
+/// The encoder holds the caller's buffer by value while it writes (it takes it at creation
+/// and gives it back when finished or dropped). Writing through a `&mut Vec<u8>` held in a
+/// struct made the compiler store and reload the vector's length around every byte, since a
+/// byte store might alias it; a vector owned by the encoder, which functions receive as
+/// `&mut Encoder`, is known not to alias, and encoding ran about twice as fast (see
+/// docs/performance.md).
 #[derive(Debug)]
 pub struct Encoder<'b> {
-    out: &'b mut Vec<u8>,
+    /// The caller's buffer, moved in for the encoder's lifetime.
+    out: Vec<u8>,
+    /// Where the buffer goes back.
+    dest: &'b mut Vec<u8>,
     start: usize,
     sync_points: Vec<usize>,
     options: EncodeOptions,
@@ -95,7 +105,8 @@ impl<'b> Encoder<'b> {
     pub fn client(out: &'b mut Vec<u8>, options: &EncodeOptions) -> Self {
         let start = out.len();
         Encoder {
-            out,
+            out: std::mem::take(out),
+            dest: out,
             start,
             sync_points: Vec::new(),
             options: *options,
@@ -107,7 +118,8 @@ impl<'b> Encoder<'b> {
     pub fn server(out: &'b mut Vec<u8>) -> Self {
         let start = out.len();
         Encoder {
-            out,
+            out: std::mem::take(out),
+            dest: out,
             start,
             sync_points: Vec::new(),
             options: EncodeOptions::default(),
@@ -144,16 +156,29 @@ impl<'b> Encoder<'b> {
     /// Appends a decimal number.
     #[inline]
     pub fn number(&mut self, n: u64) -> &mut Self {
+        if n < 10 {
+            return self.byte(b'0' + n as u8);
+        }
+        // Two digits per division, from a table of "00" to "99".
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839404142434445464748495051525354555657585960\
+            616263646566676869707172737475767778798081828384858687888990919293949596979899";
         let mut buf = [0u8; 20];
         let mut i = buf.len();
         let mut n = n;
-        loop {
+        while n >= 100 {
+            let d = (n % 100) as usize * 2;
+            n /= 100;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
+        }
+        if n >= 10 {
+            let d = n as usize * 2;
+            i -= 2;
+            buf[i..i + 2].copy_from_slice(&PAIRS[d..d + 2]);
+        } else {
             i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+            buf[i] = b'0' + n as u8;
         }
         self.raw(&buf[i..])
     }
@@ -209,13 +234,19 @@ impl<'b> Encoder<'b> {
         self.client
     }
 
-    /// Finishes the message.
-    pub fn finish(self) -> Encoded {
+    /// Finishes the message (and gives the buffer back, as dropping the encoder does).
+    pub fn finish(mut self) -> Encoded {
         Encoded {
             start: self.start,
             end: self.out.len(),
-            sync_points: self.sync_points,
+            sync_points: std::mem::take(&mut self.sync_points),
         }
+    }
+}
+
+impl Drop for Encoder<'_> {
+    fn drop(&mut self) {
+        std::mem::swap(self.dest, &mut self.out);
     }
 }
 
@@ -241,5 +272,26 @@ pub trait Encode {
 impl<T: Encode + ?Sized> Encode for &T {
     fn encode(&self, e: &mut Encoder<'_>) {
         (**self).encode(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Encoder;
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        let mut samples: Vec<u64> = (0..1000).collect();
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            samples.extend([p - 1, p, p + 1, next - 1]);
+            p = next;
+        }
+        samples.extend([u64::from(u32::MAX), u64::MAX, u64::MAX - 1]);
+        for n in samples {
+            let mut out = Vec::new();
+            Encoder::server(&mut out).number(n);
+            assert_eq!(out, n.to_string().as_bytes());
+        }
     }
 }

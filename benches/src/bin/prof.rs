@@ -1,0 +1,57 @@
+//! One workload of the comparison, this project's side only, repeated: a target for profilers.
+//!
+//! ```text
+//! cd benches && cargo build --release --bin prof
+//! valgrind --tool=callgrind target/release/prof a-encode 3
+//! perf record -g target/release/prof a-parse 50
+//! ```
+//!
+//! Workloads: `a-parse`, `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-chunks`.
+
+use imap_codec::framer::{FramedBuffer, FramerConfig};
+use mailproto_benches::work;
+use mailproto_benches::{commands, fetch_responses, literal_response};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let which = args.get(1).map(String::as_str).unwrap_or("a-parse");
+    let times: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10);
+    let mut out = Vec::new();
+    let mut n = 0;
+    match which {
+        "a-parse" => {
+            let a = fetch_responses(20_000);
+            (0..times).for_each(|_| n += work::ours_responses(&a));
+        }
+        "a-encode" => {
+            let a = fetch_responses(20_000);
+            let values = work::ours_parse_all_responses(&a);
+            (0..times).for_each(|_| n += work::ours_encode_responses(&values, &mut out));
+        }
+        "a-encode-hot" => {
+            // The first 1,000 responses only, encoded 20 times as often: they stay in cache.
+            let a = fetch_responses(1_000);
+            let values = work::ours_parse_all_responses(&a);
+            (0..times * 20).for_each(|_| n += work::ours_encode_responses(&values, &mut out));
+        }
+        "c-parse" => {
+            let c = commands(100_000);
+            (0..times).for_each(|_| n += work::ours_commands(&c));
+        }
+        "c-encode" => {
+            let c = commands(100_000);
+            let values = work::ours_parse_all_commands(&c);
+            (0..times).for_each(|_| n += work::ours_encode_commands(&values, &mut out));
+        }
+        "literal-chunks" => {
+            let lit = literal_response(10 * 1024 * 1024);
+            let mut fb = FramedBuffer::new(FramerConfig::client());
+            (0..times).for_each(|_| n += work::ours_responses_streamed(&mut fb, &lit, 1024));
+        }
+        other => {
+            eprintln!("unknown workload {other}");
+            std::process::exit(2);
+        }
+    }
+    println!("{which}: {n} messages");
+}

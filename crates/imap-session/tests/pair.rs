@@ -596,7 +596,7 @@ fn sync_literal_over_limit_is_refused_by_tag_before_continuation() {
     s.handle_input(b"a1 APPEND INBOX {1000}\r\na2 NOOP\r\n")
         .unwrap();
     let (bytes, events) = drain_server(&mut s);
-    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(bytes, "a1 BAD [TOOBIG] Literal too large\r\n");
     assert_eq!(commands(&events), ["a2 NOOP"]);
 }
 
@@ -610,7 +610,7 @@ fn non_sync_literal_over_literal_minus_is_rejected_and_skipped() {
         s.handle_input(chunk).unwrap();
     }
     let (bytes, events) = drain_server(&mut s);
-    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(bytes, "a1 BAD [TOOBIG] Literal too large\r\n");
     assert_eq!(commands(&events), ["a2 NOOP"]);
 }
 

@@ -209,6 +209,8 @@ pub struct Framer {
     end_at_pos: bool,
     /// An announcement waiting to be reported (after the line end was found).
     pending: Option<LiteralAnnouncement>,
+    /// The literal last reported is synchronizing (for [`Framer::reject_literal`]).
+    reported_sync: bool,
     /// In discard mode: the end of the current line's octets already dropped, as far as it
     /// may begin a literal announcement (`~`, `{`, digits, `+`, `}`; see [`announcement_tail`]),
     /// so that the announcement is seen however the line was split.
@@ -226,6 +228,7 @@ impl Framer {
             discarding: false,
             end_at_pos: false,
             pending: None,
+            reported_sync: false,
             tail: Vec::new(),
         }
     }
@@ -241,12 +244,20 @@ impl Framer {
         self.pos == 0 && self.state == State::Line && !self.discarding
     }
 
-    /// A server declines the synchronizing literal just reported (it answers with a tagged
-    /// BAD/NO instead of `+`): the message ends at the announcement and is discarded.
+    /// Declines the literal just reported ([`Status::Literal`]): its message is discarded.
+    ///
+    /// - A synchronizing literal sent to a server ([`Role::Server`]): the client sends the data
+    ///   only after a `+`, and the server answers with a tagged BAD/NO instead (RFC 9051 §4.3),
+    ///   so the message ends at the announcement.
+    /// - Any other literal (a non-synchronizing one, RFC 7888 §3; a server's literal to a
+    ///   client): its data follows anyway. It is stepped over without being held, and so is the
+    ///   rest of its message, all handed back as [`Status::Discard`] as it arrives: a server can
+    ///   refuse an over-long `{n+}` literal (RFC 7888 §4, §5) at its announcement and read the
+    ///   octets without keeping them.
     pub fn reject_literal(&mut self) {
         if let State::Literal { .. } = self.state {
             self.discarding = true;
-            self.end_at_pos = true;
+            self.end_at_pos = self.reported_sync && self.config.role == Role::Server;
         }
     }
 
@@ -276,6 +287,7 @@ impl Framer {
                         if let Some(lit) = self.pending.take()
                             && !self.discarding
                         {
+                            self.reported_sync = lit.synchronizing;
                             return Ok(Status::Literal(lit));
                         }
                     }
@@ -461,6 +473,7 @@ impl Framer {
         self.discarding = false;
         self.end_at_pos = false;
         self.pending = None;
+        self.reported_sync = false;
         self.tail.clear();
     }
 }
@@ -608,14 +621,38 @@ impl FramedBuffer {
             self.buf.drain(..self.start);
             self.start = 0;
         }
+        let held = self.buf.len() - self.start;
+        if self.literal_end > held {
+            // The data of a reported literal arrives: make room for the rest of it once,
+            // instead of regrowing the buffer (and copying what it holds) again and again
+            // while it trickles in. The reservation is bounded: the framer's limit has been
+            // checked, and a peer that announces much and sends little gets at most
+            // RESERVE_MAX reserved. It is made only now, not when the literal is reported, so
+            // that a literal the caller rejects costs nothing.
+            self.buf
+                .reserve((self.literal_end - held).min(RESERVE_MAX).max(data.len()));
+        }
         self.buf.extend_from_slice(data);
     }
 
-    /// The framer (for [`Framer::reject_literal`] and its configuration).
+    /// The framer (for its configuration, or [`Framer::reject_literal`]).
     pub fn framer_mut(&mut self) -> &mut Framer {
         // The caller may change the framer's state (e.g. reject the literal): ask it again.
         self.literal_end = 0;
         &mut self.framer
+    }
+
+    /// Declines the literal just reported ([`Frame::Literal`]); see [`Framer::reject_literal`].
+    /// The following calls to [`next_frame`](Self::next_frame) hand back the message's bytes
+    /// as [`Frame::Discard`]: for a literal whose data follows (`{n+}`), each piece as it is
+    /// pushed, so that the buffer never holds more than the last push.
+    pub fn reject_literal(&mut self) {
+        self.framer_mut().reject_literal();
+    }
+
+    /// How many bytes are held: received, and not yet returned as a message or discarded.
+    pub fn buffered_len(&self) -> usize {
+        self.buf.len() - self.start - self.consumed
     }
 
     /// Bytes received but not yet returned as part of a message.
@@ -655,12 +692,9 @@ impl FramedBuffer {
         match self.framer.next(&self.buf[self.start..])? {
             Status::Incomplete(_) => Ok(None),
             Status::Literal(lit) => {
-                // Make room for the literal once, instead of regrowing the buffer (and copying
-                // what it holds) again and again while the data trickles in. The reservation is
-                // bounded: the framer's limit has been checked, and a peer that announces much
-                // and sends little gets at most RESERVE_MAX reserved.
+                // Until the literal's end has arrived, nothing can complete (and `push` makes
+                // room for the data).
                 let want = usize::try_from(lit.length).unwrap_or(usize::MAX);
-                self.buf.reserve(want.min(RESERVE_MAX));
                 self.literal_end = lit.prefix_len.saturating_add(want);
                 Ok(Some(Frame::Literal(lit)))
             }
@@ -864,6 +898,145 @@ mod tests {
         assert_eq!(fb.next_frame(), Ok(Some(Frame::Discard(14))));
         fb.push(b"a2 NOOP\r\n");
         assert_eq!(fb.next_frame(), Ok(Some(Frame::Message(b"a2 NOOP\r\n"))));
+    }
+
+    /// Like [`run`], but every non-synchronizing literal is rejected when reported.
+    fn run_rejecting(config: FramerConfig, input: &[u8], cuts: &[usize]) -> Vec<String> {
+        let mut fb = FramedBuffer::new(config);
+        let mut out = Vec::new();
+        let mut at = 0;
+        for &cut in cuts.iter().chain([&input.len()]) {
+            let cut = cut.clamp(at, input.len());
+            fb.push(&input[at..cut]);
+            at = cut;
+            loop {
+                match fb.next_frame() {
+                    Ok(Some(Frame::Message(m))) => {
+                        out.push(String::from_utf8_lossy(m).into_owned())
+                    }
+                    Ok(Some(Frame::Literal(l))) => {
+                        out.push(format!("literal {} sync={}", l.length, l.synchronizing));
+                        if !l.synchronizing {
+                            fb.reject_literal();
+                        }
+                    }
+                    Ok(Some(Frame::Discard(n))) => {
+                        if let Some(total) = out.last_mut().and_then(|l| {
+                            l.strip_prefix("discard ")
+                                .map(|m| m.parse::<usize>().unwrap())
+                        }) {
+                            *out.last_mut().unwrap() = format!("discard {}", total + n);
+                        } else {
+                            out.push(format!("discard {n}"));
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => out.push(format!("error {e}")),
+                }
+            }
+        }
+        out
+    }
+
+    /// RFC 7888 §4, §5: a server may refuse a non-synchronizing literal at its announcement;
+    /// its data and the rest of the command (another `{n+}` literal included) are stepped
+    /// over, and the next command is framed as usual, however the bytes are split. The first
+    /// literal's 6 octets end in a CR: the LF after it does not end a line.
+    #[test]
+    fn rejected_non_sync_literal_is_stepped_over_in_any_chunking() {
+        let input = b"a1 APPEND INBOX {6+}\r\nab\r\n}\r\n {3+}\r\nx\r\n\r\na2 NOOP\r\na3 LOGIN {2+}\r\npw\r\n";
+        let whole = run_rejecting(FramerConfig::server(), input, &[]);
+        assert_eq!(
+            whole,
+            [
+                "literal 6 sync=false",
+                "discard 41",
+                "a2 NOOP\r\n",
+                "literal 2 sync=false",
+                "discard 19",
+            ]
+        );
+        for a in 0..=input.len() {
+            for b in a..=input.len() {
+                assert_eq!(
+                    run_rejecting(FramerConfig::server(), input, &[a, b]),
+                    whole,
+                    "cuts {a} {b}"
+                );
+            }
+        }
+    }
+
+    /// A synchronizing literal later in a rejected message ends it at its announcement: the
+    /// client waits for a `+` that does not come.
+    #[test]
+    fn rejected_non_sync_literal_followed_by_a_sync_one() {
+        let input = b"a1 X {2+}\r\nab {5}\r\na2 NOOP\r\n";
+        let whole = run_rejecting(FramerConfig::server(), input, &[]);
+        assert_eq!(whole, ["literal 2 sync=false", "discard 19", "a2 NOOP\r\n"]);
+        for cut in 0..=input.len() {
+            assert_eq!(run_rejecting(FramerConfig::server(), input, &[cut]), whole);
+        }
+    }
+
+    /// A client declining a server's literal steps over its data too (it follows anyway).
+    #[test]
+    fn client_rejecting_a_literal_steps_over_its_data() {
+        let input = b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n* 2 EXISTS\r\n";
+        let mut fb = FramedBuffer::new(FramerConfig::client());
+        fb.push(input);
+        assert!(matches!(fb.next_frame(), Ok(Some(Frame::Literal(_)))));
+        fb.reject_literal();
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Discard(31))));
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Message(b"* 2 EXISTS\r\n"))));
+    }
+
+    /// A 10 MiB `{n+}` literal, rejected at its announcement and fed in 64 KiB pieces, is never
+    /// held: the buffer keeps at most one piece, and reserves nothing for the literal.
+    #[test]
+    fn rejected_huge_non_sync_literal_is_not_held() {
+        const PIECE: usize = 64 * 1024;
+        let length = 10 * 1024 * 1024;
+        let mut fb = FramedBuffer::new(FramerConfig::server());
+        fb.push(b"a1 APPEND INBOX {10485760+}\r\n");
+        assert!(
+            matches!(fb.next_frame(), Ok(Some(Frame::Literal(l))) if l.length == length as u64)
+        );
+        fb.reject_literal();
+        let piece = vec![b'x'; PIECE];
+        let mut discarded = 0;
+        let mut fed = 0;
+        while fed < length {
+            let n = PIECE.min(length - fed);
+            fb.push(&piece[..n]);
+            fed += n;
+            assert!(fb.buffered_len() <= PIECE + 32, "{}", fb.buffered_len());
+            assert!(fb.buf.capacity() <= 2 * PIECE + 64, "{}", fb.buf.capacity());
+            while let Ok(Some(Frame::Discard(n))) = fb.next_frame() {
+                discarded += n;
+            }
+            assert_eq!(fb.buffered_len(), 0);
+        }
+        fb.push(b"\r\na2 NOOP\r\n");
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Discard(2))));
+        assert_eq!(discarded + 2, 29 + length + 2);
+        assert_eq!(fb.next_frame(), Ok(Some(Frame::Message(b"a2 NOOP\r\n"))));
+    }
+
+    /// The room for an accepted literal is made when its data arrives, once.
+    #[test]
+    fn accepted_literal_is_reserved_when_its_data_arrives() {
+        let mut fb = FramedBuffer::new(FramerConfig::server());
+        fb.push(b"a1 APPEND INBOX {100000+}\r\n");
+        assert!(matches!(fb.next_frame(), Ok(Some(Frame::Literal(_)))));
+        assert!(fb.buf.capacity() < 1000);
+        fb.push(b"x");
+        let capacity = fb.buf.capacity();
+        assert!(capacity >= 27 + 100_000, "{capacity}");
+        for _ in 0..99 {
+            fb.push(&[b'x'; 1000]);
+        }
+        assert_eq!(fb.buf.capacity(), capacity);
     }
 
     #[test]

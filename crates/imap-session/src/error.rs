@@ -104,7 +104,9 @@ pub enum PeerError {
         /// How many bytes were dropped.
         len: usize,
     },
-    /// Too many commands in flight (server side).
+    /// The client sent more than `ServerConfig::max_buffered` octets while the server session
+    /// waited for commands in flight (server side; answered with `* BYE [LIMIT]`, and the
+    /// session closed).
     TooManyCommands,
     /// A command reuses the tag of a command in flight (RFC 9051 §2.2.1).
     DuplicateTag(String),
@@ -120,6 +122,7 @@ impl PeerError {
     pub fn reply(&self) -> &'static str {
         match self {
             PeerError::Syntax { .. } => "Syntax error",
+            PeerError::Frame(FrameError::LiteralTooLarge { .. }) => "Literal too large",
             PeerError::Frame(_) => "Command too long",
             PeerError::InvalidState { .. } => "Command not valid in this state",
             PeerError::LoginDisabled => "LOGIN is disabled",

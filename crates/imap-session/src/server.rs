@@ -11,11 +11,17 @@
 //!
 //! The session tracks what the server advertised from the responses it sends (CAPABILITY data
 //! and codes): LOGINDISABLED and LITERAL+ / LITERAL- take effect from there.
+//!
+//! What a client can make the session hold is bounded: the message being read by the framer's
+//! limits ([`ServerConfig::framer`]); what is pipelined while the session waits for commands in
+//! flight by [`ServerConfig::max_buffered`] (beyond it, `* BYE [LIMIT]`); a non-synchronizing
+//! literal over the limit (4096 octets without LITERAL+, RFC 7888 §5) is refused at its
+//! announcement and its octets are dropped as they arrive, never held.
 
 use std::collections::VecDeque;
 
-use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
-use imap_codec::response::GreetingKind;
+use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig};
+use imap_codec::response::{GreetingKind, OtherCode};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Greeting,
     IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
@@ -49,8 +55,30 @@ pub struct ServerConfig {
     /// Answer syntax errors, invalid-state commands and refused literals with BAD/NO by
     /// itself. Off only for tools that follow someone else's exchange.
     pub auto_reply: bool,
-    /// Most commands in flight (parsed, not completed); more input waits.
+    /// Most commands in flight (handed to the application, not completed). While that many
+    /// are, the next command is not read: the session waits (see
+    /// [`ServerSession::wants_input`]).
     pub max_in_flight: usize,
+    /// Most octets the session holds unread while it waits: while a state-changing command
+    /// (LOGIN, AUTHENTICATE, SELECT, EXAMINE, CLOSE, UNSELECT, LOGOUT, IDLE) or
+    /// [`max_in_flight`](Self::max_in_flight) commands are in flight, or before the greeting.
+    ///
+    /// An I/O loop should stop reading from the socket while
+    /// [`ServerSession::wants_input`] is false: TCP's flow control then holds a pipelining
+    /// client back and this bound is never reached. It is reached only when more than this
+    /// is handed to [`ServerSession::handle_input`] during a wait (a loop that reads on, or a
+    /// client that pipelines more than one read). The session then drops what it holds,
+    /// answers `* BYE [LIMIT] Too many commands in flight` (RFC 9051 §7.1, §7.1.5; closing
+    /// with BYE is RFC 7888 §4's second choice for input the server will not hold), reports
+    /// [`PeerError::TooManyCommands`] and closes: the commands in flight can no longer be
+    /// answered. Answering only the excess commands (tagged `NO [LIMIT]`) would mean framing
+    /// and parsing them during the wait, when it is not known yet how (after AUTHENTICATE,
+    /// SASL lines) or in which state (after LOGIN or SELECT) they are to be read, and keeping
+    /// their tags: a bound that is not a bound.
+    ///
+    /// The default, 1 MiB, is far above one read of a usual I/O loop (8–64 KiB). The bytes of
+    /// a command being read when no wait is on are bounded by the framer's limits instead.
+    pub max_buffered: usize,
     /// After this many protocol violations, send `* BYE` and close; `None`: never.
     pub max_violations: Option<u32>,
     /// Emit [`ServerEvent::Received`] for every message (for trace replayers).
@@ -65,6 +93,7 @@ impl Default for ServerConfig {
             literals: LiteralPolicy::Auto,
             auto_reply: true,
             max_in_flight: 32,
+            max_buffered: 1024 * 1024,
             max_violations: Some(10),
             report_received: false,
         }
@@ -81,6 +110,7 @@ impl ServerConfig {
             literals: LiteralPolicy::Manual,
             auto_reply: false,
             max_in_flight: usize::MAX,
+            max_buffered: usize::MAX,
             max_violations: None,
             report_received: true,
             ..ServerConfig::default()
@@ -191,8 +221,6 @@ pub struct ServerSession {
     in_flight: Vec<InFlight>,
     /// A synchronizing literal waiting for the application (Manual): the message so far.
     pending_literal: Option<Vec<u8>>,
-    /// A non-synchronizing literal over the LITERAL- limit: its command is dropped when complete.
-    oversized_non_sync: Option<LiteralAnnouncement>,
     advertised: Vec<Capability<'static>>,
     violations: u32,
     out: VecDeque<ServerOutput>,
@@ -216,7 +244,6 @@ impl ServerSession {
             link: Link::Open,
             in_flight: Vec::new(),
             pending_literal: None,
-            oversized_non_sync: None,
             advertised: Vec::new(),
             violations: 0,
             out: VecDeque::new(),
@@ -265,6 +292,22 @@ impl ServerSession {
     /// The protocol violations counted so far.
     pub fn violations(&self) -> u32 {
         self.violations
+    }
+
+    /// How many received octets the session holds, not yet handed on as a message or
+    /// dropped: the part of a message still being received, and while the session waits,
+    /// what was pipelined behind (at most [`ServerConfig::max_buffered`]).
+    pub fn buffered_len(&self) -> usize {
+        self.input.buffered_len()
+    }
+
+    /// False while the session reads no further client message: before the greeting, while a
+    /// state-changing command or [`ServerConfig::max_in_flight`] commands are in flight (until
+    /// the application completes one), and once closed or waiting for TLS. An I/O loop should
+    /// not read from the socket meanwhile; bytes handed in anyway are held, up to
+    /// [`ServerConfig::max_buffered`].
+    pub fn wants_input(&self) -> bool {
+        self.link == Link::Open && !self.waiting()
     }
 
     // ---- output ----
@@ -492,7 +535,7 @@ impl ServerSession {
         let Some(prefix) = self.pending_literal.take() else {
             return;
         };
-        self.input.framer_mut().reject_literal();
+        self.input.reject_literal();
         while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
         if self.config.report_received {
             let kind = self.expecting();
@@ -546,21 +589,69 @@ impl ServerSession {
             Link::AwaitingTls => return Err(LocalError::TlsPending),
             Link::Open => {}
         }
-        if let Some(c) = self
-            .in_flight
-            .iter_mut()
-            .find(|c| matches!(c.sub, Sub::StartTls { .. }))
-        {
-            // RFC 9051 §6.2.1: the client must wait for the answer to STARTTLS; anything it
-            // sends meanwhile is never read as IMAP (reported with the answer).
-            if let Sub::StartTls { dropped } = &mut c.sub {
-                *dropped += bytes.len();
+        // The bytes go in pieces of at most `max_buffered`, each one framed as far as the
+        // state allows before the next: so whatever is left when a wait begins is at most one
+        // piece, and a wait never holds more than `max_buffered`.
+        let piece = self.config.max_buffered.max(1);
+        let mut rest = bytes;
+        while !rest.is_empty() && self.link == Link::Open {
+            if let Some(c) = self
+                .in_flight
+                .iter_mut()
+                .find(|c| matches!(c.sub, Sub::StartTls { .. }))
+            {
+                // RFC 9051 §6.2.1: the client must wait for the answer to STARTTLS; anything it
+                // sends meanwhile is never read as IMAP (reported with the answer).
+                if let Sub::StartTls { dropped } = &mut c.sub {
+                    *dropped += rest.len();
+                }
+                return Ok(());
             }
-            return Ok(());
+            if self.waiting() {
+                let room = self
+                    .config
+                    .max_buffered
+                    .saturating_sub(self.input.buffered_len());
+                if rest.len() > room {
+                    self.too_much_input();
+                } else {
+                    self.input.push(rest);
+                }
+                return Ok(());
+            }
+            let (now, later) = rest.split_at(rest.len().min(piece));
+            self.input.push(now);
+            rest = later;
+            self.advance();
+            if self.waiting() && self.input.buffered_len() > self.config.max_buffered {
+                self.too_much_input();
+            }
         }
-        self.input.push(bytes);
-        self.advance();
         Ok(())
+    }
+
+    /// More than [`ServerConfig::max_buffered`] octets arrived during a wait: `* BYE [LIMIT]`
+    /// and close (see there why).
+    fn too_much_input(&mut self) {
+        let _ = self.input.take_buffered();
+        self.violations += 1;
+        self.event(ServerEvent::ProtocolError(PeerError::TooManyCommands));
+        if self.config.auto_reply {
+            let bye = Status::new(
+                None,
+                StatusKind::Bye,
+                Text::new(PeerError::TooManyCommands.reply()).unwrap_or_default(),
+            )
+            .with_code(Code::Limit);
+            self.write(&Response::Status(bye));
+        }
+        self.close();
+    }
+
+    /// True while received bytes are held rather than read: before the greeting, or while
+    /// the next command must wait.
+    fn waiting(&self) -> bool {
+        self.state == State::Greeting || self.must_wait()
     }
 
     /// True while the next command must wait: a state-changing command is in flight (its
@@ -613,9 +704,23 @@ impl ServerSession {
                             LITERAL_MINUS_MAX
                         };
                         if lit.length > limit && self.config.auto_reply {
-                            // RFC 7888 §4: refuse the command; its bytes are read and dropped
-                            // so that the stream stays in step.
-                            self.oversized_non_sync = Some(lit);
+                            // RFC 7888 §4 (first choice), §5: refuse the command at the
+                            // announcement, with a tagged BAD [TOOBIG]; its octets are read
+                            // and dropped as they come, never held, so that the stream stays
+                            // in step.
+                            self.input.reject_literal();
+                            let err = PeerError::Frame(FrameError::LiteralTooLarge {
+                                literal: lit,
+                                limit: LITERAL_MINUS_MAX,
+                            });
+                            if self.config.report_received {
+                                self.event(ServerEvent::Received(Received {
+                                    kind,
+                                    bytes: Vec::new(),
+                                    result: Err(err.clone()),
+                                }));
+                            }
+                            self.violation(err, tag_of(&prefix), None);
                         }
                         continue;
                     }
@@ -640,25 +745,6 @@ impl ServerSession {
                 }
             };
             self.pending_literal = None;
-            if let Some(literal) = self.oversized_non_sync.take() {
-                if self.config.report_received {
-                    self.event(ServerEvent::Received(Received {
-                        kind,
-                        bytes: bytes.clone(),
-                        result: parse(kind, &bytes),
-                    }));
-                }
-                let tag = tag_of(&bytes);
-                self.violation(
-                    PeerError::Frame(FrameError::LiteralTooLarge {
-                        literal,
-                        limit: LITERAL_MINUS_MAX,
-                    }),
-                    tag,
-                    None,
-                );
-                continue;
-            }
             self.message(kind, bytes);
         }
     }
@@ -685,6 +771,7 @@ impl ServerSession {
         command: Option<Command<'static>>,
     ) {
         let text = Text::new(err.reply()).unwrap_or_default();
+        let too_big = matches!(err, PeerError::Frame(FrameError::LiteralTooLarge { .. }));
         let kind = if err == PeerError::LoginDisabled {
             StatusKind::No
         } else {
@@ -695,7 +782,12 @@ impl ServerSession {
         if !self.config.auto_reply {
             return;
         }
-        let status = Status::new(tag, kind, text).into_static();
+        let mut status = Status::new(tag, kind, text).into_static();
+        if too_big {
+            // RFC 7888 §5: a BAD to an APPEND for a literal over the limit carries TOOBIG
+            // (RFC 4469 §4.2, also for "a server-specific message size limit").
+            status.code = OtherCode::new("TOOBIG", None).ok().map(Code::Other);
+        }
         self.write(&Response::Status(status.clone()));
         self.event(ServerEvent::Rejected {
             command,

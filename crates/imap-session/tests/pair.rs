@@ -1,6 +1,7 @@
 //! The pair harness (quinn-proto style): a client session and a server session joined by
-//! in-memory queues. The RFC 3501 §8 and RFC 9051 §8 sample sessions run through it end to end,
-//! and the server's state rules, literal handling and the STARTTLS attacks are checked here.
+//! in-memory queues. Every example of RFC 3501 and RFC 9051 in the corpus that is an exchange
+//! runs through it end to end (the §8 sample sessions with closer checks), and the server's
+//! state rules, limits, literal handling and the STARTTLS attacks are checked here.
 
 mod common;
 
@@ -12,37 +13,83 @@ use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, ServerConfig,
     ServerEvent, ServerOutput, ServerSession, State,
 };
-use mailtrace::format::{self, Side};
+use mailtrace::format::{self, Side, Start, Trace};
 use mailtrace::imap::{self as replay, Parsed};
 use mailtrace::report::Outcome;
 
+/// The directory of the IMAP corpus.
+fn corpus_root() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/imap")
+}
+
+fn read_trace(path: &str) -> Trace {
+    let text = std::fs::read_to_string(corpus_root().join(path)).unwrap();
+    format::parse(&text).unwrap()
+}
+
+/// What [`play_trace`] left behind: the pair, the trace's messages (as the observer replay
+/// parsed them), and which of the trace's server messages are `+` requests for a client's
+/// synchronizing literal, which the server session sends by itself (`LiteralPolicy::Auto`).
+struct Played {
+    pair: Pair,
+    messages: Vec<replay::Message>,
+    literal_continuations: Vec<usize>,
+}
+
 /// Plays a corpus trace through a pair: every client message of the trace becomes the client
 /// application's intention, every server message the server application's, in trace order.
-/// Returns the pair and the trace's two byte streams.
-fn play(path: &str, start: State) -> (Pair, Vec<u8>, Vec<u8>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/imap");
-    let trace = format::parse(&std::fs::read_to_string(root.join(path)).unwrap()).unwrap();
-    let messages = replay::replay(&trace).messages;
+/// A `+` for a literal is not an intention: the server session answers literals itself. An
+/// intention the session refuses is an error.
+fn play_trace(trace: &Trace, start: State) -> Result<Played, String> {
+    let messages = replay::replay(trace).messages;
     let mut pair = Pair::resume(ClientConfig::default(), ServerConfig::default(), start);
-    for m in messages {
-        let Outcome::Ok { value } = m.result else {
-            panic!("{path}: {m:?}")
+    let mut literal_continuations = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let Outcome::Ok { value } = &m.result else {
+            return Err(format!("line {}: {}", m.line, m.summary()));
         };
-        match (m.side, value) {
-            (Side::Client, Parsed::Command(c)) => {
-                pair.client.send_command(c).unwrap();
+        let done = match (m.side, value.clone()) {
+            (Side::Client, Parsed::Command(c)) => pair.client.send_command(c).map(|_| ()),
+            (Side::Client, Parsed::AuthenticateData(d)) => pair.client.authenticate_continue(d),
+            (Side::Client, Parsed::IdleDone(_)) => pair.client.idle_done(),
+            (Side::Server, Parsed::Greeting(g)) => pair.server.send_greeting(g),
+            (Side::Server, Parsed::Response(Response::Continuation(_)))
+                if !pair
+                    .server
+                    .in_flight()
+                    .any(|(_, name)| matches!(name, "AUTHENTICATE" | "IDLE")) =>
+            {
+                // Nothing in flight asks the application for a `+`: it is the one for the
+                // next command's literal (that command completes later, so it comes later
+                // in the list), and the server session sends it.
+                literal_continuations.push(i);
+                Ok(())
             }
-            (Side::Client, Parsed::AuthenticateData(d)) => {
-                pair.client.authenticate_continue(d).unwrap()
-            }
-            (Side::Client, Parsed::IdleDone(_)) => pair.client.idle_done().unwrap(),
-            (Side::Server, Parsed::Greeting(g)) => pair.server.send_greeting(g).unwrap(),
-            (Side::Server, Parsed::Response(r)) => pair.server.send_response(r).unwrap(),
-            other => panic!("{other:?}"),
+            (Side::Server, Parsed::Response(r)) => pair.server.send_response(r),
+            (side, other) => return Err(format!("line {}: {side:?} {other:?}", m.line)),
+        };
+        if let Err(e) = done {
+            return Err(format!("line {}: {} refused: {e}", m.line, m.summary()));
         }
         pair.drive();
     }
-    (pair, trace.stream(Side::Client), trace.stream(Side::Server))
+    Ok(Played {
+        pair,
+        messages,
+        literal_continuations,
+    })
+}
+
+/// Plays a corpus trace (by path) through a pair. Returns the pair and the trace's two byte
+/// streams.
+fn play(path: &str, start: State) -> (Pair, Vec<u8>, Vec<u8>) {
+    let trace = read_trace(path);
+    let played = play_trace(&trace, start).unwrap_or_else(|e| panic!("{path}: {e}"));
+    (
+        played.pair,
+        trace.stream(Side::Client),
+        trace.stream(Side::Server),
+    )
 }
 
 #[test]
@@ -178,6 +225,282 @@ fn rfc9051_idle_end_to_end() {
     assert_eq!(pair.client.mailbox().unwrap().exists, 3);
 }
 
+// ---- every RFC example through the pair ----
+
+/// The examples of `corpus/imap/rfc3501` and `corpus/imap/rfc9051` that are not an exchange
+/// two enforcing sessions can produce, each with the reason. Every other trace of those
+/// directories runs end to end in [`every_rfc_example_runs_through_the_pair`].
+const NOT_EXCHANGES: &[(&str, &str)] = &[
+    (
+        "rfc3501/6.5.1-x-command.trace",
+        "expect: reject; the experimental X command and its response are outside the grammar",
+    ),
+    (
+        "rfc3501/7.1.3-bad.trace",
+        "expect: reject; the client sends an empty command line on purpose",
+    ),
+    (
+        "rfc3501/7.5-continuation-2.trace",
+        "expect: reject; BLURDYBLOOP is no command and its literal never follows",
+    ),
+    (
+        "rfc9051/6.5-xpig-latin.trace",
+        "expect: reject; the experimental command and its response are outside the grammar",
+    ),
+    (
+        "rfc9051/7.1-code-haschildren.trace",
+        "the RFC completes m356 with the tag o356: a tagged response without its command",
+    ),
+    (
+        "rfc9051/7.1.3-bad.trace",
+        "expect: reject; the client sends an empty command line on purpose",
+    ),
+];
+
+/// The state a trace starts in: its `start` header; for `start: any` (the trace does not
+/// say, docs/corpus-format.md) the highest state (selected, authenticated, not
+/// authenticated) in which every client command up to the first one that changes the state is
+/// valid (RFC 9051 §6, `state::COMMAND_STATES`). A trace without commands so starts selected,
+/// where every untagged response of RFC 9051 §7 may come.
+fn start_state(trace: &Trace, messages: &[replay::Message]) -> Result<State, String> {
+    Ok(match trace.headers.start {
+        Start::Connect => State::Greeting,
+        Start::NotAuthenticated => State::NotAuthenticated,
+        Start::Authenticated => State::Authenticated,
+        Start::Selected => State::Selected,
+        Start::Any => {
+            let mut candidates = vec![
+                State::NotAuthenticated,
+                State::Authenticated,
+                State::Selected,
+            ];
+            for m in messages {
+                let Outcome::Ok {
+                    value: Parsed::Command(c),
+                } = &m.result
+                else {
+                    continue;
+                };
+                candidates.retain(|s| imap_session::state::valid_states(&c.body).contains(*s));
+                if matches!(
+                    c.name(),
+                    "LOGIN"
+                        | "AUTHENTICATE"
+                        | "SELECT"
+                        | "EXAMINE"
+                        | "CLOSE"
+                        | "UNSELECT"
+                        | "LOGOUT"
+                ) {
+                    break;
+                }
+            }
+            candidates
+                .pop()
+                .ok_or("no state in which its first commands are valid")?
+        }
+    })
+}
+
+/// Frames what one side wrote and parses each message with the parser the trace's message at
+/// the same place was given.
+fn parse_wire(side: Side, wire: &[u8], kinds: &[replay::Kind]) -> Result<Vec<Parsed>, String> {
+    use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    use imap_codec::{AuthenticateData, Greeting, IdleDone, IntoStatic};
+    let config = match side {
+        Side::Client => FramerConfig::server(),
+        Side::Server => FramerConfig::client(),
+    };
+    let mut framed = FramedBuffer::new(config);
+    framed.push(wire);
+    let mut out = Vec::new();
+    loop {
+        let bytes = match framed.next_frame() {
+            Ok(Some(Frame::Message(m))) => m.to_vec(),
+            Ok(Some(Frame::Literal(_))) => continue,
+            Ok(None) => break,
+            other => return Err(format!("{side:?} wrote {other:?}")),
+        };
+        let Some(kind) = kinds.get(out.len()) else {
+            return Err(format!(
+                "{side:?} wrote more than the trace: {:?}",
+                String::from_utf8_lossy(&bytes)
+            ));
+        };
+        let err = |e: imap_codec::ParseError| {
+            format!("{side:?} wrote {:?}: {e}", String::from_utf8_lossy(&bytes))
+        };
+        out.push(match kind {
+            replay::Kind::Command => {
+                Parsed::Command(Command::parse(&bytes).map_err(err)?.into_static())
+            }
+            replay::Kind::AuthenticateData => Parsed::AuthenticateData(
+                AuthenticateData::parse(&bytes).map_err(err)?.into_static(),
+            ),
+            replay::Kind::IdleDone => Parsed::IdleDone(IdleDone::parse(&bytes).map_err(err)?),
+            replay::Kind::Greeting => {
+                Parsed::Greeting(Greeting::parse(&bytes).map_err(err)?.into_static())
+            }
+            replay::Kind::Response => {
+                Parsed::Response(Response::parse(&bytes).map_err(err)?.into_static())
+            }
+        });
+    }
+    if !framed.buffered().is_empty() {
+        return Err(format!(
+            "{side:?} wrote an unfinished message: {:?}",
+            String::from_utf8_lossy(framed.buffered())
+        ));
+    }
+    Ok(out)
+}
+
+/// Plays one trace through an enforcing pair and checks what both sides wrote and reported.
+fn run_end_to_end(path: &str) -> Result<(), String> {
+    let trace = read_trace(path);
+    let messages = replay::replay(&trace).messages;
+    let start = start_state(&trace, &messages)?;
+    let played = play_trace(&trace, start)?;
+    let pair = &played.pair;
+    if let Some(e) = pair
+        .client_events
+        .iter()
+        .find(|e| matches!(e, ClientEvent::ProtocolError(_)))
+    {
+        return Err(format!("the client reported {e:?}"));
+    }
+    if let Some(e) = pair.server_events.iter().find(|e| {
+        matches!(
+            e,
+            ServerEvent::ProtocolError(_) | ServerEvent::Rejected { .. }
+        )
+    }) {
+        return Err(format!("the server reported {e:?}"));
+    }
+    // Every client message reached the server's application, in order: nothing is left
+    // waiting in the server session.
+    let handed: Vec<String> = pair
+        .server_events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Command(c) => Some(format!("{c:?}")),
+            ServerEvent::AuthenticateData { data, .. } => Some(format!("{data:?}")),
+            ServerEvent::IdleDone { .. } => Some("DONE".to_owned()),
+            _ => None,
+        })
+        .collect();
+    let sent: Vec<String> = played
+        .messages
+        .iter()
+        .filter_map(|m| match &m.result {
+            Outcome::Ok {
+                value: Parsed::Command(c),
+            } => Some(format!("{c:?}")),
+            Outcome::Ok {
+                value: Parsed::AuthenticateData(d),
+            } => Some(format!("{d:?}")),
+            Outcome::Ok {
+                value: Parsed::IdleDone(_),
+            } => Some("DONE".to_owned()),
+            _ => None,
+        })
+        .collect();
+    if handed != sent {
+        return Err(format!(
+            "the server's application got {handed:#?}, the client sent {sent:#?}"
+        ));
+    }
+    // What each side wrote is compared with the trace as parsed values, not as bytes: the
+    // encoder chooses among forms IMAP gives the same meaning (keywords in upper case, an
+    // atom or a quoted string, INBOX for "inbox", RFC 9051 §4, §5.1), and folding the
+    // case of the bytes instead would also fold what is case-sensitive (tags, mailbox
+    // names, strings). A value compares everything IMAP gives a meaning to, in order.
+    for side in [Side::Client, Side::Server] {
+        let expected: Vec<(usize, &replay::Message)> = played
+            .messages
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.side == side)
+            .collect();
+        let kinds: Vec<replay::Kind> = expected.iter().map(|(_, m)| m.kind).collect();
+        let wire = match side {
+            Side::Client => &pair.client_wire,
+            Side::Server => &pair.server_wire,
+        };
+        let written = parse_wire(side, wire, &kinds)?;
+        if written.len() != expected.len() {
+            return Err(format!(
+                "{side:?} wrote {} messages, the trace has {}",
+                written.len(),
+                expected.len()
+            ));
+        }
+        for ((i, m), got) in expected.iter().zip(&written) {
+            let Outcome::Ok { value } = &m.result else {
+                unreachable!("play_trace refuses failed messages")
+            };
+            let same = if played.literal_continuations.contains(i) {
+                // The session's own `+` for a literal: its text is for humans (RFC 9051 §7.5).
+                matches!(got, Parsed::Response(Response::Continuation(_)))
+            } else {
+                got == value
+            };
+            if !same {
+                return Err(format!(
+                    "line {}: {side:?} wrote {got:?}, the trace has {value:?}",
+                    m.line
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every example of RFC 3501 and RFC 9051 in the corpus that is an exchange runs through a
+/// client and a server session with their default (enforcing) configurations; the others are
+/// in [`NOT_EXCHANGES`], which must name existing files only.
+#[test]
+fn every_rfc_example_runs_through_the_pair() {
+    let mut files = Vec::new();
+    for dir in ["rfc3501", "rfc9051"] {
+        for f in std::fs::read_dir(corpus_root().join(dir)).unwrap() {
+            let name = f.unwrap().file_name().into_string().unwrap();
+            if name.ends_with(".trace") {
+                files.push(format!("{dir}/{name}"));
+            }
+        }
+    }
+    files.sort();
+    let mut problems = Vec::new();
+    for (path, _) in NOT_EXCHANGES {
+        if !files.iter().any(|f| f == path) {
+            problems.push(format!("{path}: excluded but not in the corpus"));
+        }
+    }
+    let mut ran = 0;
+    for path in &files {
+        if NOT_EXCHANGES.iter().any(|(p, _)| p == path) {
+            // An excluded trace that runs after all belongs in the run.
+            if run_end_to_end(path).is_ok() {
+                problems.push(format!("{path}: excluded but runs end to end"));
+            }
+            continue;
+        }
+        match run_end_to_end(path) {
+            Ok(()) => ran += 1,
+            Err(e) => problems.push(format!("{path}: {e}")),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} traces:\n{}",
+        problems.len(),
+        files.len(),
+        problems.join("\n")
+    );
+    assert_eq!(ran + NOT_EXCHANGES.len(), files.len());
+}
+
 // ---- the server's rules ----
 
 fn server(state: State) -> ServerSession {
@@ -273,7 +596,7 @@ fn sync_literal_over_limit_is_refused_by_tag_before_continuation() {
     s.handle_input(b"a1 APPEND INBOX {1000}\r\na2 NOOP\r\n")
         .unwrap();
     let (bytes, events) = drain_server(&mut s);
-    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(bytes, "a1 BAD [TOOBIG] Literal too large\r\n");
     assert_eq!(commands(&events), ["a2 NOOP"]);
 }
 
@@ -287,7 +610,7 @@ fn non_sync_literal_over_literal_minus_is_rejected_and_skipped() {
         s.handle_input(chunk).unwrap();
     }
     let (bytes, events) = drain_server(&mut s);
-    assert_eq!(bytes, "a1 BAD Command too long\r\n");
+    assert_eq!(bytes, "a1 BAD [TOOBIG] Literal too large\r\n");
     assert_eq!(commands(&events), ["a2 NOOP"]);
 }
 

@@ -9,7 +9,9 @@
 //!
 //! MB/s is 10^6 bytes of the workload's wire form per second (the same byte count for every
 //! implementation, also for encoding), the median of the runs. Allocations are counted by
-//! this binary's global allocator in one extra run and divided by the messages handled.
+//! this binary's global allocator in one extra run and divided by the messages handled, with
+//! the bytes those allocations asked for (heap bytes/msg: the size of the values built, plus
+//! buffer growth).
 #![allow(unsafe_code)] // the counting allocator: `GlobalAlloc` is an unsafe trait
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -25,21 +27,26 @@ use pop3_codec::Expected;
 struct Counting;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
+/// Bytes asked for by those allocations (a reallocation counts its new size).
+static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
 
 // SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: the caller's guarantees are passed on.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
         // SAFETY: as above.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCS.fetch_add(1, Ordering::Relaxed);
+        ALLOC_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
         // SAFETY: as above.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -68,6 +75,7 @@ struct Row {
     mbps: f64,
     secs: f64,
     allocs_per_msg: f64,
+    heap_bytes_per_msg: f64,
     note: &'static str,
 }
 
@@ -91,9 +99,13 @@ impl Bench {
         note: &'static str,
         mut f: impl FnMut() -> usize,
     ) {
-        let before = ALLOCS.load(Ordering::Relaxed);
+        let (before, bytes_before) = (
+            ALLOCS.load(Ordering::Relaxed),
+            ALLOC_BYTES.load(Ordering::Relaxed),
+        );
         let n = f();
         let allocs = ALLOCS.load(Ordering::Relaxed) - before;
+        let heap_bytes = ALLOC_BYTES.load(Ordering::Relaxed) - bytes_before;
         if who != Who::Proxy {
             assert_eq!(
                 n, messages,
@@ -116,6 +128,7 @@ impl Bench {
             mbps: bytes as f64 / secs / 1e6,
             secs,
             allocs_per_msg: allocs as f64 / messages as f64,
+            heap_bytes_per_msg: heap_bytes as f64 / messages as f64,
             note,
         };
         eprintln!("  {workload:<28} {name:<26} {:>9.1} MB/s", row.mbps);
@@ -433,7 +446,7 @@ fn main() {
 
 fn print_table(rows: &[Row], runs: usize, elapsed: f64) {
     println!(
-        "| workload | implementation | MB/s | allocs/msg | vs best peer | goal | note |\n|---|---|---:|---:|---:|---|---|"
+        "| workload | implementation | MB/s | allocs/msg | heap bytes/msg | vs best peer | goal | note |\n|---|---|---:|---:|---:|---:|---|---|"
     );
     let one_piece = |name: &str| {
         rows.iter()
@@ -468,8 +481,8 @@ fn print_table(rows: &[Row], runs: usize, elapsed: f64) {
             ""
         };
         println!(
-            "| {} | {} | {:.0} | {:.2} | {} | {} | {} |",
-            r.workload, r.name, r.mbps, r.allocs_per_msg, vs, goal, r.note
+            "| {} | {} | {:.0} | {:.2} | {:.0} | {} | {} | {} |",
+            r.workload, r.name, r.mbps, r.allocs_per_msg, r.heap_bytes_per_msg, vs, goal, r.note
         );
     }
     println!(

@@ -195,6 +195,8 @@ pub mod differential {
     //! message. Each is applied to both values before they are compared again.
 
     use imap_codec::command::StoreFlags;
+    use imap_codec::command::fetch::FetchItems;
+    use imap_codec::ext::NonEmpty;
     use imap_codec::response::CapabilityData;
     use imap_codec::{Capability, Code, Command, CommandBody, Data, Greeting, Response, Text};
 
@@ -205,6 +207,19 @@ pub mod differential {
             && let StoreFlags::Bare(list) = flags
         {
             *flags = StoreFlags::List(list.to_vec());
+            return true;
+        }
+        false
+    }
+
+    /// D6: a FETCH of one attribute in parentheses (`FETCH 2:4 (BODY[HEADER])`, RFC 9051
+    /// `fetch` allows one `fetch-att` with or without them) is re-encoded without them by the
+    /// peer when it is one `BODY[...]` (its value model keeps no difference).
+    fn fetch_single_as_list(c: &mut Command<'static>) -> bool {
+        if let CommandBody::Fetch { items, .. } = &mut c.body
+            && let FetchItems::Single(att) = items
+        {
+            *items = FetchItems::List(NonEmpty::one(att.clone()));
             return true;
         }
         false
@@ -302,6 +317,9 @@ pub mod differential {
         let mut applied = Vec::new();
         if store_flags_as_list(&mut x) | store_flags_as_list(&mut y) {
             applied.push("D1");
+        }
+        if fetch_single_as_list(&mut x) | fetch_single_as_list(&mut y) {
+            applied.push("D6");
         }
         if mechanism_case(&mut x) | mechanism_case(&mut y) {
             applied.push("D3");

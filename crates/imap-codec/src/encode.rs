@@ -28,12 +28,37 @@ pub const LITERAL_MINUS_MAX: usize = 4096;
 pub struct EncodeOptions {
     /// What the server allows for literals in commands.
     pub literal: LiteralCapability,
+    /// Send a literal that asks to be non-synchronizing (`{n+}`) as synchronizing (`{n}`)
+    /// when [`literal`](Self::literal) does not allow it: without LITERAL+ or LITERAL- "the
+    /// client can only use synchronizing literals", and under LITERAL- one over 4096 octets
+    /// "MUST be sent as a synchronizing literal" (RFC 7888 §3, §5). Off by default, so that a
+    /// parsed command encodes as it was written; a client session turns it on.
+    pub enforce_literal_capability: bool,
 }
 
 impl EncodeOptions {
     /// Options for a server that announced `literal`.
     pub fn with_literal(literal: LiteralCapability) -> Self {
-        EncodeOptions { literal }
+        EncodeOptions {
+            literal,
+            enforce_literal_capability: false,
+        }
+    }
+
+    /// The same options, with [`enforce_literal_capability`](Self::enforce_literal_capability)
+    /// set to `enforce`.
+    ///
+    /// ```
+    /// use imap_codec::{Command, EncodeOptions, LiteralCapability};
+    /// let cmd = Command::parse(b"a LOGIN {5+}\r\nalice pw\r\n").unwrap();
+    /// let mut out = Vec::new();
+    /// let none = EncodeOptions::with_literal(LiteralCapability::None);
+    /// let _ = cmd.encode(&mut out, &none.enforcing(true));
+    /// assert_eq!(out, b"a LOGIN {5}\r\nalice pw\r\n");
+    /// ```
+    pub fn enforcing(mut self, enforce: bool) -> Self {
+        self.enforce_literal_capability = enforce;
+        self
     }
 }
 
@@ -204,16 +229,18 @@ impl<'b> Encoder<'b> {
     /// Appends a literal: `{n}` / `{n+}` / `~{n}` CRLF and the data. In a client message a
     /// synchronizing literal records a synchronization point after its CRLF.
     ///
-    /// `non_sync` asks for `{n+}` (only honoured in client messages); a synchronizing literal
-    /// is also sent as `{n+}` when [`EncodeOptions::literal`] permits it.
+    /// `non_sync` asks for `{n+}` (only honoured in client messages, and only where
+    /// [`EncodeOptions::literal`] permits it when
+    /// [`EncodeOptions::enforce_literal_capability`] is set); a synchronizing literal is also
+    /// sent as `{n+}` when [`EncodeOptions::literal`] permits it.
     pub fn literal(&mut self, data: &[u8], binary: bool, non_sync: bool) -> &mut Self {
-        let plus = self.client
-            && (non_sync
-                || match self.options.literal {
-                    LiteralCapability::None => false,
-                    LiteralCapability::Minus => data.len() <= LITERAL_MINUS_MAX,
-                    LiteralCapability::Plus => true,
-                });
+        let allowed = match self.options.literal {
+            LiteralCapability::None => false,
+            LiteralCapability::Minus => data.len() <= LITERAL_MINUS_MAX,
+            LiteralCapability::Plus => true,
+        };
+        let plus =
+            self.client && (allowed || (non_sync && !self.options.enforce_literal_capability));
         if binary {
             self.byte(b'~');
         }
@@ -278,6 +305,42 @@ impl<T: Encode + ?Sized> Encode for &T {
 #[cfg(test)]
 mod tests {
     use super::Encoder;
+
+    #[test]
+    fn non_sync_literals_follow_the_capability_when_enforced() {
+        use super::{EncodeOptions, LITERAL_MINUS_MAX, LiteralCapability};
+        let small = vec![b'a'; LITERAL_MINUS_MAX];
+        let big = vec![b'a'; LITERAL_MINUS_MAX + 1];
+        let cases = [
+            // (capability, enforce, data, non_sync asked) -> non-synchronizing sent
+            (LiteralCapability::None, true, &small, true, false),
+            (LiteralCapability::None, false, &small, true, true),
+            (LiteralCapability::Minus, true, &small, true, true),
+            (LiteralCapability::Minus, true, &big, true, false),
+            (LiteralCapability::Minus, false, &big, true, true),
+            (LiteralCapability::Minus, true, &small, false, true),
+            (LiteralCapability::Plus, true, &big, true, true),
+            (LiteralCapability::Plus, true, &big, false, true),
+            (LiteralCapability::None, true, &small, false, false),
+        ];
+        for (cap, enforce, data, ask, expect_plus) in cases {
+            let mut out = Vec::new();
+            let options = EncodeOptions::with_literal(cap).enforcing(enforce);
+            let mut e = Encoder::client(&mut out, &options);
+            e.literal(data, false, ask);
+            let enc = e.finish();
+            let header = format!(
+                "{{{}{}}}\r\n",
+                data.len(),
+                if expect_plus { "+" } else { "" }
+            );
+            assert!(
+                out.starts_with(header.as_bytes()),
+                "{cap:?} {enforce} {ask}"
+            );
+            assert_eq!(enc.sync_points.is_empty(), expect_plus);
+        }
+    }
 
     #[test]
     fn numbers_are_written_in_decimal() {

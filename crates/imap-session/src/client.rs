@@ -378,7 +378,8 @@ impl ClientSession {
             }
         }
         let mut buf = Vec::new();
-        let options = EncodeOptions::with_literal(self.literal_capability());
+        // RFC 7888 §3, §5: a `{n+}` the server does not allow goes as `{n}`.
+        let options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
         let encoded = command.encode(&mut buf, &options);
         let mut unsent: VecDeque<Vec<u8>> = encoded.chunks(&buf).map(<[u8]>::to_vec).collect();
         let handle = CommandHandle(self.next_handle);

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::Pair;
-use imap_codec::{Command, CommandBody, Response, StatusKind, Tag};
+use imap_codec::{Command, CommandBody, LiteralCapability, Response, StatusKind, Tag};
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, ServerConfig,
     ServerEvent, ServerOutput, ServerSession, State,
@@ -40,9 +40,24 @@ struct Played {
 /// application's intention, every server message the server application's, in trace order.
 /// A `+` for a literal is not an intention: the server session answers literals itself. An
 /// intention the session refuses is an error.
+///
+/// The client session sends `{n+}` only to a server that allows it (RFC 7888 §3). Where an
+/// RFC 9051 example's client sends `{n+}`, the example assumes what IMAP4rev2 includes,
+/// LITERAL- (RFC 9051 §4.3), so the client is told so; elsewhere it knows no literal
+/// capability and sends its synchronizing literals as written (with LITERAL- it would send
+/// the short ones as `{n+}`).
 fn play_trace(trace: &Trace, start: State) -> Result<Played, String> {
     let messages = replay::replay(trace).messages;
-    let mut pair = Pair::resume(ClientConfig::default(), ServerConfig::default(), start);
+    let non_sync = trace
+        .stream(Side::Client)
+        .windows(4)
+        .any(|w| w == b"+}\r\n");
+    let imap4rev2 = trace.headers.source.starts_with("RFC 9051") && non_sync;
+    let client = ClientConfig {
+        literal_override: imap4rev2.then_some(LiteralCapability::Minus),
+        ..ClientConfig::default()
+    };
+    let mut pair = Pair::resume(client, ServerConfig::default(), start);
     let mut literal_continuations = Vec::new();
     for (i, m) in messages.iter().enumerate() {
         let Outcome::Ok { value } = &m.result else {
@@ -797,4 +812,55 @@ fn server_response_after_refused_starttls_goes_on() {
     pair.client.send(CommandBody::Noop).unwrap();
     pair.drive();
     assert!(pair.server.in_flight().any(|(t, _)| t == "A2"));
+}
+
+/// RFC 7888 §3, §5: a client sends `{n+}` only to a server that advertised LITERAL+, or
+/// LITERAL- (which IMAP4rev2 includes) for at most 4096 octets; otherwise the literal goes
+/// synchronizing and the client waits for `+`.
+#[test]
+fn client_sends_non_sync_literals_only_where_the_server_allows_them() {
+    let login = |n: usize| {
+        let line = format!("x LOGIN {{{n}+}}\r\n{} pw\r\n", "u".repeat(n));
+        imap_codec::IntoStatic::into_static(Command::parse(line.as_bytes()).unwrap())
+    };
+    for (capabilities, n, expect_non_sync) in [
+        ("IMAP4rev1", 5, false),
+        ("IMAP4rev1 LITERAL-", 4096, true),
+        ("IMAP4rev1 LITERAL-", 4097, false),
+        ("IMAP4rev2", 4096, true),
+        ("IMAP4rev2", 4097, false),
+        ("IMAP4rev1 LITERAL+", 4097, true),
+    ] {
+        let mut c = ClientSession::resume(ClientConfig::default(), State::NotAuthenticated);
+        c.handle_input(format!("* CAPABILITY {capabilities}\r\n").as_bytes())
+            .unwrap();
+        while c.poll_output().is_some() {}
+        c.send_command(login(n)).unwrap();
+        let mut bytes = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Transmit(b) = o {
+                bytes.extend(b);
+            }
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if expect_non_sync {
+            // The whole command at once.
+            assert!(
+                text.starts_with(&format!("x LOGIN {{{n}+}}\r\n")),
+                "{capabilities} {n}"
+            );
+            assert!(text.ends_with(" pw\r\n"), "{capabilities} {n}");
+        } else {
+            // Only the line up to the literal, until the server's `+`.
+            assert_eq!(text, format!("x LOGIN {{{n}}}\r\n"), "{capabilities} {n}");
+            c.handle_input(b"+ go ahead\r\n").unwrap();
+            let mut rest = Vec::new();
+            while let Some(o) = c.poll_output() {
+                if let ClientOutput::Transmit(b) = o {
+                    rest.extend(b);
+                }
+            }
+            assert_eq!(rest, format!("{} pw\r\n", "u".repeat(n)).into_bytes());
+        }
+    }
 }

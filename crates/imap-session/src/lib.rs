@@ -85,7 +85,7 @@ pub use crate::mailbox::{MailboxChange, MailboxView};
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
 pub use crate::state::State;
 
-use imap_codec::{AuthenticateData, Command, Greeting, IdleDone, Response};
+use imap_codec::{AuthenticateData, Command, Greeting, IdleDone, Response, Tag};
 
 /// Which parser a session applies to the next complete message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,6 +115,15 @@ pub enum Inbound {
     AuthenticateData(AuthenticateData<'static>),
     /// `DONE`.
     IdleDone(IdleDone),
+    /// A command that ended at a synchronizing literal's announcement because the server
+    /// refused the literal with a tagged response instead of `+` (RFC 9051 §4.3, §7.5). Its
+    /// bytes up to the announcement are valid, so far as they go; the rest was never sent.
+    RefusedCommand {
+        /// The command's tag.
+        tag: Tag<'static>,
+        /// The octets the refused literal announced.
+        literal_octets: u64,
+    },
 }
 
 /// One received message as framed, with the parser applied and its result. Reported only when

@@ -23,8 +23,8 @@ use std::collections::VecDeque;
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig};
 use imap_codec::response::{GreetingKind, OtherCode};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Greeting,
-    IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, ErrorKind,
+    Greeting, IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -539,7 +539,21 @@ impl ServerSession {
         while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
         if self.config.report_received {
             let kind = self.expecting();
-            let result = parse(kind, &prefix);
+            let result = match parse(kind, &prefix) {
+                // Valid up to the announcement, which ends it: a command cut there.
+                Err(PeerError::Syntax { error, .. })
+                    if error.kind == ErrorKind::Incomplete && error.offset == prefix.len() =>
+                {
+                    match (tag_of(&prefix), literal_announced(&prefix)) {
+                        (Some(tag), Some(literal_octets)) => Ok(Inbound::RefusedCommand {
+                            tag,
+                            literal_octets,
+                        }),
+                        _ => parse(kind, &prefix),
+                    }
+                }
+                other => other,
+            };
             self.event(ServerEvent::Received(Received {
                 kind,
                 bytes: prefix,
@@ -908,6 +922,13 @@ impl ServerSession {
         });
         self.event(ServerEvent::Command(cmd));
     }
+}
+
+/// The octet count of the literal announcement `{n}` CRLF that ends `prefix`.
+fn literal_announced(prefix: &[u8]) -> Option<u64> {
+    let line = prefix.strip_suffix(b"}\r\n")?;
+    let open = line.iter().rposition(|&b| b == b'{')?;
+    std::str::from_utf8(&line[open + 1..]).ok()?.parse().ok()
 }
 
 fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {

@@ -18,8 +18,8 @@ use imap_codec::{
     AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError, Response,
 };
 use imap_session::{
-    ClientConfig, ClientEvent, ClientOutput, ClientSession, MessageKind, PeerError, Received,
-    ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
+    Received, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
 use serde::Serialize;
 
@@ -37,6 +37,10 @@ impl Summary for Parsed {
             Parsed::IdleDone(_) => "DONE".to_owned(),
             Parsed::Greeting(_) => "greeting".to_owned(),
             Parsed::Response(r) => response_name(r).to_owned(),
+            Parsed::Refused { refused } => format!(
+                "command refused at its literal of {} octets",
+                refused.literal_octets
+            ),
         }
     }
 }
@@ -83,6 +87,21 @@ pub enum Parsed {
     Greeting(Greeting<'static>),
     /// A response.
     Response(Response<'static>),
+    /// A command that ended at a synchronizing literal the server refused (a tagged response
+    /// instead of `+`, RFC 9051 §4.3, §7.5): valid as far as it was sent.
+    Refused {
+        /// The command's tag and the refused literal's size.
+        refused: RefusedCommand,
+    },
+}
+
+/// A command cut at a refused synchronizing literal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedCommand {
+    /// The command's tag.
+    pub tag: String,
+    /// The octets the literal announced.
+    pub literal_octets: u64,
 }
 
 fn response_name(r: &Response<'_>) -> &'static str {
@@ -182,6 +201,7 @@ pub fn replay(trace: &Trace) -> Replay {
         server: ServerSession::resume(ServerConfig::observer(), start),
         client: ClientSession::resume(ClientConfig::observer(), start),
         messages: Vec::new(),
+        announced_at: None,
     };
     for data in &trace.lines {
         // The client's bytes go to the server session and the server's to the client session;
@@ -206,6 +226,9 @@ struct Follow {
     server: ServerSession,
     client: ClientSession,
     messages: Vec<Message>,
+    /// The line of the synchronizing literal announcement the server has not answered yet
+    /// (a refused command is reported at it, not at the server's refusal).
+    announced_at: Option<usize>,
 }
 
 impl Follow {
@@ -233,7 +256,18 @@ impl Follow {
 
     fn server_event(&mut self, e: ServerEvent, line: usize) {
         // Only what the server session received: the client's messages.
-        let ServerEvent::Received(r) = e else { return };
+        let r = match e {
+            ServerEvent::Received(r) => r,
+            ServerEvent::LiteralAnnounced { .. } => {
+                self.announced_at = Some(line);
+                return;
+            }
+            _ => return,
+        };
+        let line = match (&r.result, self.announced_at.take()) {
+            (Ok(Inbound::RefusedCommand { .. }), Some(at)) => at,
+            _ => line,
+        };
         let message = self.record(Side::Client, r, line);
         // The client session learns what "its" application sent.
         if let Outcome::Ok { value } = &message.result {
@@ -244,7 +278,10 @@ impl Follow {
                 _ => Ok(()),
             };
         }
-        self.messages.push(message);
+        // A refused command is known only at the refusal; it goes before the messages that
+        // came after its announcement, so that the report stays in line order.
+        let at = self.messages.partition_point(|m| m.line <= message.line);
+        self.messages.insert(at, message);
     }
 
     fn client_event(&mut self, e: ClientEvent, line: usize) {
@@ -288,6 +325,15 @@ impl Follow {
             MessageKind::IdleDone => Kind::IdleDone,
         };
         let result = match r.result {
+            Ok(Inbound::RefusedCommand {
+                tag,
+                literal_octets,
+            }) => Ok(Parsed::Refused {
+                refused: RefusedCommand {
+                    tag: tag.as_str().to_owned(),
+                    literal_octets,
+                },
+            }),
             Ok(_) => parse_message(kind, &r.bytes),
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),

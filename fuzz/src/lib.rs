@@ -198,7 +198,9 @@ pub mod differential {
     use imap_codec::command::fetch::FetchItems;
     use imap_codec::ext::NonEmpty;
     use imap_codec::response::CapabilityData;
-    use imap_codec::{Capability, Code, Command, CommandBody, Data, Greeting, Response, Text};
+    use imap_codec::{
+        Capability, Code, Command, CommandBody, Data, Greeting, IntoStatic, Response, Text,
+    };
 
     /// D1: STORE's flags without parentheses (`+FLAGS \Seen`, RFC 9051 `store-att-flags`)
     /// are re-encoded in parentheses by the peer.
@@ -272,8 +274,8 @@ pub mod differential {
             .is_some_and(|head| head.ends_with("] "))
     }
 
-    /// D5: capability `AUTH=` mechanisms compared ignoring case (as D3): the peer writes known
-    /// ones in upper case.
+    /// D5: capability names, `AUTH=` mechanisms among them, compared ignoring case (as D3;
+    /// RFC 9051 §9 note 1): the peer writes known ones in upper case.
     fn capability_case(caps: &[Capability<'static>]) -> Vec<Capability<'static>> {
         caps.iter()
             .map(|c| match c {
@@ -281,6 +283,11 @@ pub mod differential {
                     imap_codec::Atom::new(a.as_str().to_ascii_uppercase())
                         .expect("same characters"),
                 ),
+                // The other names too (`idle`, `sort`): the peer writes the ones it knows in
+                // upper case (found by the 10-minute campaign).
+                Capability::Other(o) => Capability::parse_str(&o.as_str().to_ascii_uppercase())
+                    .expect("same characters")
+                    .into_static(),
                 other => other.clone(),
             })
             .collect()

@@ -272,6 +272,17 @@ pub fn memchr_lines(input: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', input).count()
 }
 
+/// Limit proxy: `input` copied into a reused buffer in `chunk`-sized pieces (what any
+/// incremental reader must at least do with bytes that arrive in pieces).
+pub fn memcpy_chunked(input: &[u8], chunk: usize, out: &mut Vec<u8>) -> usize {
+    out.clear();
+    for c in input.chunks(chunk) {
+        out.extend_from_slice(c);
+    }
+    black_box(out.len());
+    1
+}
+
 /// Limit proxy: one copy of `input` into a reused buffer.
 pub fn memcpy(input: &[u8], out: &mut Vec<u8>) -> usize {
     out.clear();

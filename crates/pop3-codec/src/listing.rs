@@ -1,0 +1,305 @@
+//! Fast paths for the lines of LIST and UIDL answers (RFC 1939 §5 scan listings, §7
+//! unique-id listings).
+//!
+//! A listing of 10,000 lines is parsed line by line; the grammar's cursor costs a few hundred
+//! instructions per line. These parsers look at eight octets at a time (digits and VCHARs
+//! are recognised with word-wide arithmetic, the number is assembled from its digits without
+//! a per-digit loop) and accept only lines that are certainly valid, with the value the
+//! grammar would give. Anything else (a line with an error, a number of more than eight
+//! digits that needs an overflow check, a line near the end of the input) returns `None`,
+//! and the caller parses that line with the grammar, which finds the value or the exact
+//! error. So errors are the grammar's, octet for octet.
+
+use crate::core::{MsgNumber, Text, UniqueId};
+use crate::response::{ScanListing, UidListing};
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// Every octet of a word set to `b`.
+const fn splat(b: u8) -> u64 {
+    ONES * b as u64
+}
+
+/// The eight octets at `at` as a little-endian word (the first octet is the lowest).
+#[inline(always)]
+fn word(b: &[u8], at: usize) -> Option<u64> {
+    let w = b.get(at..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*w))
+}
+
+/// The high bit of every octet of `w` that is *not* in `lo..=hi` (`1 <= lo <= hi <= 0x7f`).
+///
+/// The octets' low seven bits are offset so that the high bit tells the comparison; no
+/// addition carries into the next octet because both terms are below 0x80.
+#[inline(always)]
+fn outside(w: u64, lo: u8, hi: u8) -> u64 {
+    let low = w & LOW7;
+    let at_least_lo = low.wrapping_add(splat(0x80 - lo));
+    let above_hi = low.wrapping_add(splat(0x7f - hi));
+    (!at_least_lo | above_hi | w) & HIGH
+}
+
+/// How many of the leading octets of a word are in `lo..=hi` (8 when all are).
+#[inline(always)]
+fn run_in(w: u64, lo: u8, hi: u8) -> usize {
+    (outside(w, lo, hi).trailing_zeros() / 8) as usize
+}
+
+/// The value of the `len` (1 to 8) leading ASCII digits of `w`.
+#[inline(always)]
+fn digits_value(w: u64, len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len));
+    // Digits to 0..=9 (octets beyond `len` may borrow, but only upward, and are shifted
+    // out), then moved to the top so that the empty low octets are leading zeros.
+    let mut v = w.wrapping_sub(splat(b'0')) << (8 * (8 - len));
+    // Pairs, then quadruples, then the eight: the lower octet is the more significant.
+    v = (v & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(10 * 256 + 1) >> 8;
+    v = (v & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 * 65536 + 1) >> 16;
+    (v & 0x0000_ffff_0000_ffff).wrapping_mul(10000 * (1 << 32) + 1) >> 32
+}
+
+/// A decimal number at `at` of at most `max`: its value and the offset after it. `None`
+/// when there is no digit or the value exceeds `max` (the grammar reports which).
+#[inline(always)]
+fn number(b: &[u8], at: usize, max: u64) -> Option<(u64, usize)> {
+    let (mut n, mut end) = match word(b, at) {
+        Some(w) => {
+            let len = run_in(w, b'0', b'9');
+            if len == 0 {
+                return None;
+            }
+            (digits_value(w, len), at + len)
+        }
+        None => (0, at),
+    };
+    // More than eight digits, or too close to the end for a word: one at a time.
+    if end == at || end - at == 8 {
+        while let Some(&d) = b.get(end) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            n = n.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+            end += 1;
+        }
+        if end == at {
+            return None;
+        }
+    }
+    (n <= max).then_some((n, end))
+}
+
+/// `msg SP` at `at`: the message number and the offset after the SP.
+#[inline(always)]
+fn msg_sp(b: &[u8], at: usize) -> Option<(MsgNumber, usize)> {
+    let (n, end) = number(b, at, u64::from(u32::MAX))?;
+    let msg = MsgNumber::new(u32::try_from(n).ok()?)?;
+    (b.get(end) == Some(&b' ')).then_some((msg, end + 1))
+}
+
+/// CRLF at `at`: the offset after it.
+#[inline(always)]
+fn crlf(b: &[u8], at: usize) -> Option<usize> {
+    (b.get(at..at + 2)? == b"\r\n").then_some(at + 2)
+}
+
+/// The commonest scan listing line, `msg SP size CRLF` with the CR among the first 16 octets,
+/// at `at`: the listing and the offset after the CRLF, or `None`.
+///
+/// The line's end is found from one classification of its first 16 octets (the second
+/// non-digit is the CR), so that where the next line starts does not wait for the numbers.
+#[inline(always)]
+fn short_scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
+    let w = u128::from_le_bytes(*b.get(at..)?.first_chunk::<16>()?);
+    let lo = w as u64;
+    let hi = (w >> 64) as u64;
+    let other = u128::from(outside(lo, b'0', b'9')) | u128::from(outside(hi, b'0', b'9')) << 64;
+    let sp = (other.trailing_zeros() / 8) as usize;
+    let cr = ((other & other.wrapping_sub(1)).trailing_zeros() / 8) as usize;
+    let size_len = cr.wrapping_sub(sp + 1);
+    if !(1..=8).contains(&sp) || !(1..=8).contains(&size_len) || cr > 14 {
+        return None;
+    }
+    if b[at + sp] != b' ' || b.get(at + cr..at + cr + 2)? != b"\r\n" {
+        return None;
+    }
+    let msg = MsgNumber::new(digits_value(lo, sp) as u32)?;
+    let size = digits_value(word(b, at + sp + 1)?, size_len);
+    let extra = Text::empty();
+    Some((ScanListing { msg, size, extra }, at + cr + 2))
+}
+
+/// A scan listing line `msg SP size [SP text] CRLF` at `at` (RFC 1939 §5); the listing and
+/// the offset after the CRLF, or `None` to let the grammar decide.
+#[inline(always)]
+pub(crate) fn scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
+    if let Some(line) = short_scan_line(b, at) {
+        return Some(line);
+    }
+    let (msg, at) = msg_sp(b, at)?;
+    let (size, at) = number(b, at, u64::MAX)?;
+    let (extra, at) = match b.get(at) {
+        Some(b'\r') => (Text::empty(), at),
+        Some(b' ') => {
+            // Text is every octet but NUL, CR and LF; it must end at CRLF.
+            let len = memchr::memchr3(b'\r', b'\n', 0, &b[at + 1..])?;
+            (Text::from_checked(&b[at + 1..at + 1 + len]), at + 1 + len)
+        }
+        _ => return None,
+    };
+    let end = crlf(b, at)?;
+    Some((ScanListing { msg, size, extra }, end))
+}
+
+/// The longest unique-id (RFC 1939 §7: "up to 70 characters").
+const MAX_UID: usize = 70;
+
+/// A unique-id listing line `msg SP unique-id CRLF` at `at` (RFC 1939 §7) in `text`, the
+/// listing's lines (or a prefix of them) checked as UTF-8 once for all lines; the listing
+/// and the offset after the CRLF, or `None` to let the grammar decide.
+#[inline(always)]
+pub(crate) fn uid_line(text: &str, at: usize) -> Option<(UidListing<'_>, usize)> {
+    let b = text.as_bytes();
+    let (msg, start) = msg_sp(b, at)?;
+    // The unique-id: 1 to 70 VCHARs (%x21-7E), eight at a time.
+    let mut end = start;
+    loop {
+        let Some(w) = word(b, end) else {
+            while b.get(end).is_some_and(|&c| (0x21..=0x7e).contains(&c)) {
+                end += 1;
+            }
+            break;
+        };
+        let run = run_in(w, 0x21, 0x7e);
+        end += run;
+        if run < 8 || end - start > MAX_UID {
+            break;
+        }
+    }
+    if end == start || end - start > MAX_UID {
+        return None;
+    }
+    let next = crlf(b, end)?;
+    // VCHARs are ASCII, so both ends are character boundaries.
+    let uid = UniqueId::from_checked(text.get(start..end)?);
+    Some((UidListing { msg, uid }, next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_at_every_length() {
+        for len in 1..=8 {
+            let digits = "90817263"[..len].to_string();
+            for tail in ["", " ", "\r\n", "x", "\u{80}", "/:"] {
+                let s = format!("{digits}{tail}        ");
+                let w = word(s.as_bytes(), 0).unwrap();
+                assert_eq!(run_in(w, b'0', b'9'), len, "{s:?}");
+                assert_eq!(
+                    digits_value(w, len),
+                    digits.parse::<u64>().unwrap(),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn classes_match_the_scalar_rules() {
+        // Every octet value at every position of the word.
+        for pos in 0..8 {
+            for v in 0..=255u8 {
+                let mut bytes = [b'5'; 8];
+                bytes[pos] = v;
+                let w = u64::from_le_bytes(bytes);
+                let want = if v.is_ascii_digit() { 8 } else { pos };
+                assert_eq!(run_in(w, b'0', b'9'), want, "{v:#x} at {pos}");
+                let mut bytes = [b'a'; 8];
+                bytes[pos] = v;
+                let w = u64::from_le_bytes(bytes);
+                let want = if (0x21..=0x7e).contains(&v) { 8 } else { pos };
+                assert_eq!(run_in(w, 0x21, 0x7e), want, "{v:#x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        let n = |s: &str, max| number(s.as_bytes(), 0, max);
+        assert_eq!(n("0 ", 9), Some((0, 1)));
+        assert_eq!(n("12345678", u64::MAX), Some((12_345_678, 8)));
+        assert_eq!(n("123456789\r\n", u64::MAX), Some((123_456_789, 9)));
+        assert_eq!(n("4294967295 ", u32::MAX.into()), Some((4_294_967_295, 10)));
+        assert_eq!(n("4294967296 ", u32::MAX.into()), None);
+        assert_eq!(
+            n("18446744073709551615\r\n", u64::MAX),
+            Some((u64::MAX, 20))
+        );
+        assert_eq!(n("18446744073709551616\r\n", u64::MAX), None);
+        assert_eq!(n("99999999999999999999999", u64::MAX), None);
+        assert_eq!(n("7", 9), Some((7, 1)));
+        assert_eq!(n("", 9), None);
+        assert_eq!(n("x1234567890", 9), None);
+        assert_eq!(n(" 1", 9), None);
+    }
+
+    #[test]
+    fn lines_the_fast_path_leaves_to_the_grammar() {
+        for line in [
+            "0 100\r\n",
+            "1  100\r\n",
+            "1 100 \0\r\n",
+            "1 100\n",
+            "1 100\r",
+            "1 100\rx",
+            "1 x\r\n",
+            "1\t100\r\n",
+            "1 100 text\n",
+            "1 100 text",
+            "1 18446744073709551616\r\n",
+            "4294967296 1\r\n",
+            ".\r\n",
+        ] {
+            assert_eq!(scan_line(line.as_bytes(), 0), None, "{line:?}");
+        }
+        for line in [
+            "0 abc\r\n",
+            "1  abc\r\n",
+            "1 abc\n",
+            "1 ab c\r\n",
+            "1 \r\n",
+            "1 abc\r",
+            "1 abc",
+            "1 \u{7f}\r\n",
+            "1 é\r\n",
+            &format!("1 {}\r\n", "x".repeat(71)),
+            &format!("1 {}\r\n", "x".repeat(80)),
+        ] {
+            assert_eq!(uid_line(line, 0), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn lines_the_fast_path_takes() {
+        let (s, end) = scan_line(b"12 3456 and more\r\nX", 0).unwrap();
+        assert_eq!(
+            (s.msg.get(), s.size, s.extra.as_bytes(), end),
+            (12, 3456, &b"and more"[..], 18)
+        );
+        let (s, end) = scan_line(b"1 2\r\n", 0).unwrap();
+        assert_eq!(
+            (s.msg.get(), s.size, s.extra.is_empty(), end),
+            (1, 2, true, 5)
+        );
+        let (s, _) = scan_line(b"1 2 \r\n", 0).unwrap();
+        assert!(s.extra.is_empty());
+        let max = format!("1 {}\r\n.\r\n", "x".repeat(70));
+        let (u, end) = uid_line(&max, 0).unwrap();
+        assert_eq!((u.uid.as_str().len(), end), (70, 74));
+        let (u, end) = uid_line("7 ~!\r\n", 0).unwrap();
+        assert_eq!((u.msg.get(), u.uid.as_str(), end), (7, "~!", 6));
+    }
+}

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
 use crate::core::Cursor;
-use crate::dot::{BodyDecoder, BodyEvent};
+use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
 use crate::response::{Expected, Response, StatusLine};
 
@@ -403,36 +403,19 @@ impl ResponseDecoder {
         loop {
             match &mut self.state {
                 State::Body { dec, report_end } => {
-                    let report_end = *report_end;
-                    let data = &self.buf.buf[self.buf.start..];
-                    let base = data.as_ptr() as usize;
-                    let (used, event) = dec.next(data)?;
+                    let start = self.buf.start;
+                    let (used, chunk) = dec.next_chunk(&self.buf.buf[start..])?;
                     self.buf.consumed = used;
-                    // Where the chunk is, so that the borrow of the buffer ends here.
-                    let chunk = match event {
-                        BodyEvent::Data(d)
-                            if d.as_ptr() as usize >= base
-                                && d.as_ptr() as usize + d.len() <= base + data.len() =>
-                        {
-                            let from = d.as_ptr() as usize - base;
-                            Some(Ok(from..from + d.len()))
-                        }
-                        // The only constant the body decoder returns is a held-back CR.
-                        BodyEvent::Data(_) => Some(Err(())),
-                        BodyEvent::NeedMore => return Ok(None),
-                        BodyEvent::End => None,
-                    };
                     match chunk {
-                        Some(Ok(range)) => {
-                            let start = self.buf.start;
+                        Chunk::Data(range) => {
                             return Ok(Some(ResponseEvent::BodyChunk(
                                 &self.buf.buf[start + range.start..start + range.end],
                             )));
                         }
-                        Some(Err(())) => {
-                            return Ok(Some(ResponseEvent::BodyChunk(b"\r")));
-                        }
-                        None => {
+                        Chunk::HeldCr => return Ok(Some(ResponseEvent::BodyChunk(b"\r"))),
+                        Chunk::NeedMore => return Ok(None),
+                        Chunk::End => {
+                            let report_end = *report_end;
                             self.state = State::Idle;
                             self.expected.pop_front();
                             if report_end {

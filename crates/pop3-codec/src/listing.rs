@@ -133,10 +133,24 @@ fn short_scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
 /// A scan listing line `msg SP size [SP text] CRLF` at `at` (RFC 1939 §5); the listing and
 /// the offset after the CRLF, or `None` to let the grammar decide.
 #[inline(always)]
-pub(crate) fn scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
-    if let Some(line) = short_scan_line(b, at) {
-        return Some(line);
+pub(crate) fn scan_line<'a>(
+    b: &'a [u8],
+    at: usize,
+    out: &mut Vec<ScanListing<'a>>,
+) -> Option<usize> {
+    match short_scan_line(b, at) {
+        Some((line, next)) => {
+            out.push(line);
+            Some(next)
+        }
+        None => any_scan_line(b, at, out),
     }
+}
+
+/// [`scan_line`] for any shape of line (kept out of line, so that the common shape's loop
+/// stays small).
+#[inline(never)]
+fn any_scan_line<'a>(b: &'a [u8], at: usize, out: &mut Vec<ScanListing<'a>>) -> Option<usize> {
     let (msg, at) = msg_sp(b, at)?;
     let (size, at) = number(b, at, u64::MAX)?;
     let (extra, at) = match b.get(at) {
@@ -149,46 +163,119 @@ pub(crate) fn scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)>
         _ => return None,
     };
     let end = crlf(b, at)?;
-    Some((ScanListing { msg, size, extra }, end))
+    out.push(ScanListing { msg, size, extra });
+    Some(end)
 }
 
 /// The longest unique-id (RFC 1939 §7: "up to 70 characters").
 const MAX_UID: usize = 70;
 
-/// A unique-id listing line `msg SP unique-id CRLF` at `at` (RFC 1939 §7) in `text`, the
-/// listing's lines (or a prefix of them) checked as UTF-8 once for all lines; the listing
-/// and the offset after the CRLF, or `None` to let the grammar decide.
-#[inline(always)]
-pub(crate) fn uid_line(text: &str, at: usize) -> Option<(UidListing<'_>, usize)> {
-    let b = text.as_bytes();
-    let (msg, start) = msg_sp(b, at)?;
-    // The unique-id: 1 to 70 VCHARs (%x21-7E), eight at a time.
-    let mut end = start;
-    loop {
-        let Some(w) = word(b, end) else {
-            while b.get(end).is_some_and(|&c| (0x21..=0x7e).contains(&c)) {
-                end += 1;
-            }
-            break;
-        };
-        let run = run_in(w, 0x21, 0x7e);
-        end += run;
-        if run < 8 || end - start > MAX_UID {
-            break;
+/// One bit per octet of the 64 at `at` (fewer at the end of `b`): set where the octet is
+/// not a VCHAR (%x21-7E), so SP, CR and LF in a unique-id listing.
+fn specials_block(b: &[u8], at: usize) -> u64 {
+    let mut padded = [b'!'; 64];
+    let block = match b.get(at..at + 64) {
+        Some(block) => block,
+        None => {
+            let rest = &b[at.min(b.len())..];
+            padded[..rest.len()].copy_from_slice(rest);
+            &padded
+        }
+    };
+    let mut mask = 0;
+    for (i, w) in block.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([b'!'; 8]));
+        // The high bits of the octets, gathered into the low eight bits of the product's
+        // top octet.
+        let bits = (outside(w, 0x21, 0x7e) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * i);
+    }
+    mask
+}
+
+/// Unique-id listing lines `msg SP unique-id CRLF` (RFC 1939 §7), found from their SP, CR
+/// and LF: the positions of all non-VCHAR octets are taken 64 at a time from a bit mask, so
+/// that a line costs the same whatever the length of its unique-id, and no octet between
+/// the SP and the CR can be anything but a VCHAR.
+pub(crate) struct UidLines<'a> {
+    /// The listing's lines (or a prefix of them), checked as UTF-8 once for all lines.
+    text: &'a str,
+    /// The offset of the next block to classify.
+    base: usize,
+    /// Non-VCHAR octets of the block before `base` not yet taken.
+    mask: u64,
+    /// Where the line after the last one taken starts.
+    next_line: usize,
+}
+
+impl<'a> UidLines<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        UidLines {
+            text,
+            base: 0,
+            mask: 0,
+            next_line: 0,
         }
     }
-    if end == start || end - start > MAX_UID {
-        return None;
+
+    /// The next non-VCHAR octet.
+    #[inline(always)]
+    fn next_special(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            if self.base >= self.text.len() {
+                return None;
+            }
+            self.mask = specials_block(self.text.as_bytes(), self.base);
+            self.base += 64;
+        }
+        let at = self.base - 64 + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
     }
-    let next = crlf(b, end)?;
-    // VCHARs are ASCII, so both ends are character boundaries.
-    let uid = UniqueId::from_checked(text.get(start..end)?);
-    Some((UidListing { msg, uid }, next))
+
+    /// The line at `at`: the listing and the offset after its CRLF, or `None` to let the
+    /// grammar decide.
+    #[inline(always)]
+    pub(crate) fn line(&mut self, at: usize) -> Option<(UidListing<'a>, usize)> {
+        if at != self.next_line {
+            // The grammar took a line: start over from here.
+            self.base = at;
+            self.mask = 0;
+        }
+        self.next_line = usize::MAX;
+        let b = self.text.as_bytes();
+        let sp = self.next_special()?;
+        let cr = self.next_special()?;
+        let lf = self.next_special()?;
+        let uid_len = cr.wrapping_sub(sp + 1);
+        if !(1..=MAX_UID).contains(&uid_len)
+            || lf != cr + 1
+            || b[sp] != b' '
+            || b[cr] != b'\r'
+            || b[lf] != b'\n'
+        {
+            return None;
+        }
+        let (msg, after) = msg_sp(b, at)?;
+        if after != sp + 1 {
+            return None;
+        }
+        // VCHARs are ASCII, so both ends are character boundaries.
+        let uid = UniqueId::from_checked(self.text.get(sp + 1..cr)?);
+        self.next_line = lf + 1;
+        Some((UidListing { msg, uid }, lf + 1))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn scan(b: &[u8]) -> Option<(ScanListing<'_>, usize)> {
+        let mut out = Vec::new();
+        let next = scan_line(b, 0, &mut out)?;
+        Some((out.pop()?, next))
+    }
 
     #[test]
     fn digits_at_every_length() {
@@ -263,7 +350,7 @@ mod tests {
             "4294967296 1\r\n",
             ".\r\n",
         ] {
-            assert_eq!(scan_line(line.as_bytes(), 0), None, "{line:?}");
+            assert_eq!(scan(line.as_bytes()), None, "{line:?}");
         }
         for line in [
             "0 abc\r\n",
@@ -278,28 +365,28 @@ mod tests {
             &format!("1 {}\r\n", "x".repeat(71)),
             &format!("1 {}\r\n", "x".repeat(80)),
         ] {
-            assert_eq!(uid_line(line, 0), None, "{line:?}");
+            assert_eq!(UidLines::new(line).line(0), None, "{line:?}");
         }
     }
 
     #[test]
     fn lines_the_fast_path_takes() {
-        let (s, end) = scan_line(b"12 3456 and more\r\nX", 0).unwrap();
+        let (s, end) = scan(b"12 3456 and more\r\nX").unwrap();
         assert_eq!(
             (s.msg.get(), s.size, s.extra.as_bytes(), end),
             (12, 3456, &b"and more"[..], 18)
         );
-        let (s, end) = scan_line(b"1 2\r\n", 0).unwrap();
+        let (s, end) = scan(b"1 2\r\n").unwrap();
         assert_eq!(
             (s.msg.get(), s.size, s.extra.is_empty(), end),
             (1, 2, true, 5)
         );
-        let (s, _) = scan_line(b"1 2 \r\n", 0).unwrap();
+        let (s, _) = scan(b"1 2 \r\n").unwrap();
         assert!(s.extra.is_empty());
         let max = format!("1 {}\r\n.\r\n", "x".repeat(70));
-        let (u, end) = uid_line(&max, 0).unwrap();
+        let (u, end) = UidLines::new(&max).line(0).unwrap();
         assert_eq!((u.uid.as_str().len(), end), (70, 74));
-        let (u, end) = uid_line("7 ~!\r\n", 0).unwrap();
+        let (u, end) = UidLines::new("7 ~!\r\n").line(0).unwrap();
         assert_eq!((u.msg.get(), u.uid.as_str(), end), (7, "~!", 6));
     }
 }

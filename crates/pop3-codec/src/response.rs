@@ -595,7 +595,7 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
         Expected::ScanList => {
             let status = positive_status(&mut c)?;
             let (_, capacity) = listing_extent(input, c.pos);
-            let fast = |at| listing::scan_line(input, at);
+            let fast = |at, items: &mut Vec<_>| listing::scan_line(input, at, items);
             let items = lines(&mut c, capacity, fast, scan_listing)?;
             Ok((Response::ScanList(MultiLine { status, items }), c.pos))
         }
@@ -604,9 +604,12 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             let start = c.pos;
             let (end, capacity) = listing_extent(input, start);
             // Unique-ids are ASCII: the lines are checked as UTF-8 once, not each id.
-            let text = utf8_prefix(&input[start..end]);
-            let fast =
-                |at: usize| listing::uid_line(text, at - start).map(|(u, next)| (u, start + next));
+            let mut uids = listing::UidLines::new(utf8_prefix(&input[start..end]));
+            let fast = |at: usize, items: &mut Vec<_>| {
+                let (u, next) = uids.line(at - start)?;
+                items.push(u);
+                Some(start + next)
+            };
             let items = lines(&mut c, capacity, fast, uid_listing)?;
             Ok((Response::UidList(MultiLine { status, items }), c.pos))
         }
@@ -643,7 +646,7 @@ fn multi<'a, T>(
     item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
 ) -> Result<MultiLine<'a, T>, ParseError> {
     let status = positive_status(c)?;
-    let items = lines(c, 0, |_| None, item)?;
+    let items = lines(c, 0, |_, _| None, item)?;
     Ok(MultiLine { status, items })
 }
 
@@ -656,7 +659,14 @@ const MIN_LISTING_LINE: usize = 5;
 /// not make a large reservation.
 fn listing_extent(input: &[u8], start: usize) -> (usize, usize) {
     let rest = &input[start..];
-    let end = find_terminator(rest).map_or(rest.len(), |(_, end)| end);
+    // A complete response usually ends with its terminating line; a longer input is
+    // searched. (Were there an earlier terminating line, the extent would only reserve room
+    // for lines that are there.)
+    let end = if rest.ends_with(b"\r\n.\r\n") || rest == b".\r\n" {
+        rest.len()
+    } else {
+        find_terminator(rest).map_or(rest.len(), |(_, end)| end)
+    };
     let lf = memchr::memchr_iter(b'\n', &rest[..end]).count();
     (
         start + end,
@@ -672,36 +682,49 @@ fn utf8_prefix(bytes: &[u8]) -> &str {
     }
 }
 
-/// Lines until `.` CRLF, each taken by `fast` (the offset of a line start to the value and the
-/// offset after its CRLF) when it can, else parsed by `item` (which reports errors).
+/// Lines until `.` CRLF, each taken by `fast` when it can (from the offset of a line start,
+/// it appends the value and returns the offset after the CRLF), else parsed by `item`
+/// (which reports errors).
 fn lines<'a, T>(
     c: &mut Cursor<'a>,
     capacity: usize,
-    fast: impl Fn(usize) -> Option<(T, usize)>,
+    mut fast: impl FnMut(usize, &mut Vec<T>) -> Option<usize>,
     item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
 ) -> Result<Vec<T>, ParseError> {
     let mut items = Vec::with_capacity(capacity);
     loop {
-        if let Some((value, next)) = fast(c.pos) {
-            items.push(value);
+        while let Some(next) = fast(c.pos, &mut items) {
             c.pos = next;
-            continue;
         }
-        let rest = c.rest();
-        if rest.starts_with(b".\r\n") {
-            c.pos += 3;
+        if slow_line(c, &item, &mut items)? {
             return Ok(items);
         }
-        if rest.is_empty() || rest == b"." || rest == b".\r" {
-            return Err(ParseError::new(
-                c.input.len(),
-                ". CRLF",
-                ErrorKind::Incomplete,
-            ));
-        }
-        items.push(item(c)?);
-        c.crlf()?;
     }
+}
+
+/// One line of a listing by the grammar, or its terminating line (then `true`). Out of
+/// line, so that the fast path's loop keeps its values in registers.
+#[inline(never)]
+fn slow_line<'a, T>(
+    c: &mut Cursor<'a>,
+    item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
+    items: &mut Vec<T>,
+) -> Result<bool, ParseError> {
+    let rest = c.rest();
+    if rest.starts_with(b".\r\n") {
+        c.pos += 3;
+        return Ok(true);
+    }
+    if rest.is_empty() || rest == b"." || rest == b".\r" {
+        return Err(ParseError::new(
+            c.input.len(),
+            ". CRLF",
+            ErrorKind::Incomplete,
+        ));
+    }
+    items.push(item(c)?);
+    c.crlf()?;
+    Ok(false)
 }
 
 /// `[SP text]` after a number: the text may be empty.

@@ -101,7 +101,13 @@ pub(crate) fn find_terminator(input: &[u8]) -> Option<(usize, usize)> {
     if input.starts_with(b".\r\n") {
         return Some((0, 3));
     }
-    memmem::find(input, b"\r\n.\r\n").map(|i| (i + 2, i + 5))
+    // The terminating line is the first line that starts with `.` and ends right after it.
+    // (Searching for CRLF `.` CRLF directly is slower: CR and LF are too common in a body
+    // for the search's prefilter, while lines that start with `.` are rare.)
+    line_dot()
+        .find_iter(input)
+        .find(|&i| input.get(i + 3..i + 5) == Some(b"\r\n"))
+        .map(|i| (i + 2, i + 5))
 }
 
 /// What [`BodyDecoder::next`] found.

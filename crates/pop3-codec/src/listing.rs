@@ -5,10 +5,11 @@
 //! instructions per line. These parsers look at eight octets at a time (digits and VCHARs
 //! are recognised with word-wide arithmetic, the number is assembled from its digits without
 //! a per-digit loop) and accept only lines that are certainly valid, with the value the
-//! grammar would give. Anything else (a line with an error, a number of more than eight
-//! digits that needs an overflow check, a line near the end of the input) returns `None`,
-//! and the caller parses that line with the grammar, which finds the value or the exact
-//! error. So errors are the grammar's, octet for octet.
+//! grammar would give. Anything else (a line with an error, a number too large for its type,
+//! a line too close to the end of the input to be read a word at a time) returns `None`, and
+//! the caller parses that line with the grammar, which finds the value or the exact error.
+//! So errors are the grammar's, octet for octet (a differential test in `response.rs` checks
+//! it).
 
 use crate::core::{MsgNumber, Text, UniqueId};
 use crate::response::{ScanListing, UidListing};
@@ -47,19 +48,6 @@ fn run_in(w: u64, lo: u8, hi: u8) -> usize {
     (outside(w, lo, hi).trailing_zeros() / 8) as usize
 }
 
-/// The value of the `len` (1 to 8) leading ASCII digits of `w`.
-#[inline(always)]
-fn digits_value(w: u64, len: usize) -> u64 {
-    debug_assert!((1..=8).contains(&len));
-    // Digits to 0..=9 (octets beyond `len` may borrow, but only upward, and are shifted
-    // out), then moved to the top so that the empty low octets are leading zeros.
-    let mut v = w.wrapping_sub(splat(b'0')) << (8 * (8 - len));
-    // Pairs, then quadruples, then the eight: the lower octet is the more significant.
-    v = (v & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(10 * 256 + 1) >> 8;
-    v = (v & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 * 65536 + 1) >> 16;
-    (v & 0x0000_ffff_0000_ffff).wrapping_mul(10000 * (1 << 32) + 1) >> 32
-}
-
 /// A decimal number at `at` of at most `max`: its value and the offset after it. `None`
 /// when there is no digit or the value exceeds `max` (the grammar reports which).
 #[inline(always)]
@@ -70,7 +58,7 @@ fn number(b: &[u8], at: usize, max: u64) -> Option<(u64, usize)> {
             if len == 0 {
                 return None;
             }
-            (digits_value(w, len), at + len)
+            (decimal(w ^ splat(b'0'), len), at + len)
         }
         None => (0, at),
     };
@@ -316,7 +304,7 @@ mod tests {
                 let w = word(s.as_bytes(), 0).unwrap();
                 assert_eq!(run_in(w, b'0', b'9'), len, "{s:?}");
                 assert_eq!(
-                    digits_value(w, len),
+                    decimal(w ^ splat(b'0'), len),
                     digits.parse::<u64>().unwrap(),
                     "{s:?}"
                 );

@@ -211,6 +211,19 @@ fn specials_block(b: &[u8], at: usize) -> u64 {
     mask
 }
 
+/// One bit per octet of `block`: set where the octet is LF.
+pub(crate) fn newlines(block: &[u8; 64]) -> u64 {
+    let mut mask = 0;
+    for (i, w) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8])) ^ splat(b'\n');
+        // The high bit of every octet that is not zero (not LF), then of every one that is.
+        let nonzero = ((x & LOW7).wrapping_add(LOW7) | x) & HIGH;
+        let bits = ((!nonzero & HIGH) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * i);
+    }
+    mask
+}
+
 /// Unique-id listing lines `msg SP unique-id CRLF` (RFC 1939 §7), found from their SP, CR
 /// and LF: the positions of all non-VCHAR octets are taken 64 at a time from a bit mask, so
 /// that a line costs the same whatever the length of its unique-id, and no octet between
@@ -327,6 +340,23 @@ mod tests {
                 let w = u64::from_le_bytes(bytes);
                 let want = if (0x21..=0x7e).contains(&v) { 8 } else { pos };
                 assert_eq!(run_in(w, 0x21, 0x7e), want, "{v:#x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_in_a_block() {
+        for v in 0..=255u8 {
+            for pos in [0, 7, 8, 31, 63] {
+                let mut block = [v ^ 0x55; 64];
+                block[pos] = v;
+                let want = if v == b'\n' { 1 << pos } else { 0 };
+                let want = if v ^ 0x55 == b'\n' {
+                    !(1u64 << pos)
+                } else {
+                    want
+                };
+                assert_eq!(newlines(&block), want, "{v:#x} at {pos}");
             }
         }
     }

@@ -260,6 +260,13 @@ macro_rules! str_token {
                 })?;
                 Ok($name(Cow::Borrowed(text)))
             }
+
+            /// Wraps text already checked against the rule.
+            #[allow(dead_code)]
+            pub(crate) fn from_checked(text: &'a str) -> Self {
+                debug_assert!($check(text.as_bytes()).is_ok());
+                $name(Cow::Borrowed(text))
+            }
         }
 
         impl<'a> TryFrom<&'a str> for $name<'a> {

@@ -35,6 +35,8 @@
 //! ```
 
 use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use memchr::memmem;
 
@@ -76,7 +78,7 @@ pub fn encode_body(body: &[u8], out: &mut Vec<u8>) {
 /// Removes dot-stuffing: the first octet of every line that begins with `.` is dropped
 /// (RFC 1939 §3). Borrows when no line begins with `.`.
 pub fn unstuff(stuffed: &[u8]) -> Cow<'_, [u8]> {
-    let needs = stuffed.first() == Some(&b'.') || memmem::find(stuffed, b"\r\n.").is_some();
+    let needs = stuffed.first() == Some(&b'.') || line_dot().find(stuffed).is_some();
     if !needs {
         return Cow::Borrowed(stuffed);
     }
@@ -85,8 +87,7 @@ pub fn unstuff(stuffed: &[u8]) -> Cow<'_, [u8]> {
     if rest.first() == Some(&b'.') {
         rest = &rest[1..];
     }
-    let finder = memmem::Finder::new(b"\r\n.");
-    while let Some(i) = finder.find(rest) {
+    while let Some(i) = line_dot().find(rest) {
         out.extend_from_slice(&rest[..i + 2]);
         rest = &rest[i + 3..];
     }
@@ -100,7 +101,13 @@ pub(crate) fn find_terminator(input: &[u8]) -> Option<(usize, usize)> {
     if input.starts_with(b".\r\n") {
         return Some((0, 3));
     }
-    memmem::find(input, b"\r\n.\r\n").map(|i| (i + 2, i + 5))
+    // The terminating line is the first line that starts with `.` and ends right after it.
+    // (Searching for CRLF `.` CRLF directly is slower: CR and LF are too common in a body
+    // for the search's prefilter, while lines that start with `.` are rare.)
+    line_dot()
+        .find_iter(input)
+        .find(|&i| input.get(i + 3..i + 5) == Some(b"\r\n"))
+        .map(|i| (i + 2, i + 5))
 }
 
 /// What [`BodyDecoder::next`] found.
@@ -114,6 +121,27 @@ pub enum BodyEvent<'b> {
     NeedMore,
     /// The terminating `.` CRLF was consumed: the body is complete.
     End,
+}
+
+/// What [`BodyDecoder::next_chunk`] found: a [`BodyEvent`] whose data is a range of the
+/// input, so that a caller can borrow it from its own buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Chunk {
+    /// `input[range]` is unstuffed body data.
+    Data(Range<usize>),
+    /// A CR held back at the end of an earlier input (after a line-start `.`) turned out to
+    /// be body data.
+    HeldCr,
+    /// All of the input was consumed.
+    NeedMore,
+    /// The terminating line was consumed.
+    End,
+}
+
+/// The searcher for CRLF `.`, where a line starts with a dot (built once).
+fn line_dot() -> &'static memmem::Finder<'static> {
+    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    FINDER.get_or_init(|| memmem::Finder::new(b"\r\n."))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,140 +234,136 @@ impl BodyDecoder {
     /// what was found. Call again with the unused rest until [`BodyEvent::NeedMore`] (then
     /// feed more) or [`BodyEvent::End`].
     pub fn next<'b>(&mut self, input: &'b [u8]) -> Result<(usize, BodyEvent<'b>), ParseError> {
-        let mut total = 0;
+        let (used, chunk) = self.next_chunk(input)?;
+        let event = match chunk {
+            Chunk::Data(range) => BodyEvent::Data(&input[range]),
+            Chunk::HeldCr => BodyEvent::Data(b"\r"),
+            Chunk::NeedMore => BodyEvent::NeedMore,
+            Chunk::End => BodyEvent::End,
+        };
+        Ok((used, event))
+    }
+
+    /// [`BodyDecoder::next`] with the data as a range of `input`.
+    pub(crate) fn next_chunk(&mut self, input: &[u8]) -> Result<(usize, Chunk), ParseError> {
+        let mut pos = 0;
         loop {
             let before = self.state;
-            let (used, event) = self.step(&input[total..]);
-            if let BodyEvent::Data(d) = event {
-                if self.discarding {
-                    total += used;
-                    self.consumed += used as u64;
-                    continue;
+            let (end, chunk) = self.step(input, pos);
+            let len = match &chunk {
+                Chunk::Data(range) => range.len(),
+                Chunk::HeldCr => 1,
+                Chunk::NeedMore | Chunk::End => {
+                    self.consumed += (end - pos) as u64;
+                    return Ok((end, chunk));
                 }
-                let room = self.limit.saturating_sub(self.emitted);
-                if d.len() as u64 > room && room > 0 {
-                    // Return the octets up to the limit (the error comes with the next
-                    // call), so that what is returned does not depend on the chunking.
-                    // Only a slice of the input is longer than one octet, and it ends
-                    // where `used` does.
-                    let k = room as usize;
-                    let offset = d.as_ptr() as usize - input[total..].as_ptr() as usize;
-                    let cr_before = |j: usize| match j {
-                        0 if offset == 0 => before == State::MidCr,
-                        0 => input[total + offset - 1] == b'\r',
-                        _ => d[j - 1] == b'\r',
-                    };
-                    self.state = match d[k - 1] {
-                        b'\r' => State::MidCr,
-                        b'\n' if cr_before(k - 1) => State::LineStart,
-                        _ => State::Mid,
-                    };
-                    let used = used - (d.len() - k);
-                    total += used;
-                    self.consumed += used as u64;
-                    self.emitted += k as u64;
-                    return Ok((total, BodyEvent::Data(&d[..k])));
-                }
-                if self.emitted + d.len() as u64 > self.limit {
-                    // Not consumed: the next call drops these octets.
-                    self.state = before;
-                    self.discarding = true;
-                    // The offset is the first unstuffed octet beyond the limit.
-                    return Err(ParseError::new(
-                        usize::try_from(self.limit).unwrap_or(usize::MAX),
-                        "end of body",
-                        ErrorKind::TooLarge { limit: self.limit },
-                    ));
-                }
-                self.emitted += d.len() as u64;
+            };
+            if self.discarding {
+                self.consumed += (end - pos) as u64;
+                pos = end;
+                continue;
             }
-            total += used;
-            self.consumed += used as u64;
-            return Ok((total, event));
+            let room = self.limit.saturating_sub(self.emitted);
+            if let Chunk::Data(range) = &chunk
+                && len as u64 > room
+                && room > 0
+            {
+                // Return the octets up to the limit (the error comes with the next call),
+                // so that what is returned does not depend on the chunking. The range ends
+                // where `end` does.
+                let last = range.start + room as usize - 1;
+                let cr_before = if last == pos {
+                    before == State::MidCr
+                } else {
+                    input[last - 1] == b'\r'
+                };
+                self.state = match input[last] {
+                    b'\r' => State::MidCr,
+                    b'\n' if cr_before => State::LineStart,
+                    _ => State::Mid,
+                };
+                self.consumed += (last + 1 - pos) as u64;
+                self.emitted += room;
+                return Ok((last + 1, Chunk::Data(range.start..last + 1)));
+            }
+            if self.emitted + len as u64 > self.limit {
+                // Not consumed: the next call drops these octets.
+                self.state = before;
+                self.discarding = true;
+                // The offset is the first unstuffed octet beyond the limit.
+                return Err(ParseError::new(
+                    usize::try_from(self.limit).unwrap_or(usize::MAX),
+                    "end of body",
+                    ErrorKind::TooLarge { limit: self.limit },
+                ));
+            }
+            self.emitted += len as u64;
+            self.consumed += (end - pos) as u64;
+            return Ok((end, chunk));
         }
     }
 
-    fn step<'b>(&mut self, input: &'b [u8]) -> (usize, BodyEvent<'b>) {
-        let mut i = 0;
+    /// One step from `input[at..]`: where it ended and what it found.
+    fn step(&mut self, input: &[u8], mut at: usize) -> (usize, Chunk) {
         loop {
             if self.state == State::Done {
-                return (i, BodyEvent::End);
+                return (at, Chunk::End);
             }
-            let Some(&b) = input.get(i) else {
-                return (i, BodyEvent::NeedMore);
+            let Some(&b) = input.get(at) else {
+                return (at, Chunk::NeedMore);
             };
             match self.state {
-                State::LineStart => {
-                    if b == b'.' {
-                        self.state = State::Dot;
-                        i += 1;
-                    } else {
-                        self.state = State::Mid;
-                        return self.scan(input, i);
-                    }
+                State::LineStart if b == b'.' => {
+                    self.state = State::Dot;
+                    at += 1;
                 }
-                State::Dot => {
-                    if b == b'\r' {
-                        self.state = State::DotCr;
-                        i += 1;
-                    } else {
-                        // A stuffed dot: dropped; the line goes on with `b`.
-                        self.state = State::Mid;
-                        return self.scan(input, i);
-                    }
+                State::Dot if b == b'\r' => {
+                    self.state = State::DotCr;
+                    at += 1;
+                }
+                State::DotCr if b == b'\n' => {
+                    self.state = State::Done;
+                    return (at + 1, Chunk::End);
                 }
                 State::DotCr => {
-                    if b == b'\n' {
-                        self.state = State::Done;
-                        return (i + 1, BodyEvent::End);
-                    }
                     // `.` CR and something else: the dot was stuffing, the CR is data.
                     self.state = State::MidCr;
-                    return (i, BodyEvent::Data(b"\r"));
+                    return (at, Chunk::HeldCr);
                 }
-                State::Mid | State::MidCr => return self.scan(input, i),
-                State::Done => unreachable!("handled above"),
+                // A line that does not start with `.`, or the rest of a stuffed one (its
+                // dot is dropped), or the rest of a line.
+                State::LineStart | State::Dot => {
+                    self.state = State::Mid;
+                    return self.scan(input, at);
+                }
+                State::Mid | State::MidCr | State::Done => return self.scan(input, at),
             }
         }
     }
 
-    /// Returns data from `start` up to the first line end followed by `.` (or the end of the
-    /// input), and sets the state for what follows.
-    fn scan<'b>(&mut self, input: &'b [u8], start: usize) -> (usize, BodyEvent<'b>) {
-        let mut from = start;
-        loop {
-            match memchr::memchr(b'\n', &input[from..]) {
-                Some(off) => {
-                    let lf = from + off;
-                    let crlf = if lf == start {
-                        self.state == State::MidCr
-                    } else {
-                        input[lf - 1] == b'\r'
-                    };
-                    from = lf + 1;
-                    if crlf {
-                        match input.get(from) {
-                            Some(b'.') | None => {
-                                self.state = State::LineStart;
-                                return (from, BodyEvent::Data(&input[start..from]));
-                            }
-                            Some(_) => {}
-                        }
-                    }
-                    self.state = State::Mid;
-                }
-                None => {
-                    let end = input.len();
-                    if end > start {
-                        self.state = if input[end - 1] == b'\r' {
-                            State::MidCr
-                        } else {
-                            State::Mid
-                        };
-                    }
-                    return (end, BodyEvent::Data(&input[start..end]));
-                }
-            }
+    /// Returns the data from `start` (which exists) up to the first CRLF followed by `.`,
+    /// or up to the end of the input, and sets the state for what follows. The search is
+    /// one `memmem` for CRLF `.`: lines that do not start with `.` cost nothing each.
+    fn scan(&mut self, input: &[u8], start: usize) -> (usize, Chunk) {
+        // A CR that ended the previous input (or step) and a LF here end a line.
+        if self.state == State::MidCr
+            && input[start] == b'\n'
+            && matches!(input.get(start + 1), Some(b'.') | None)
+        {
+            self.state = State::LineStart;
+            return (start + 1, Chunk::Data(start..start + 1));
         }
+        if let Some(i) = line_dot().find(&input[start..]) {
+            let end = start + i + 2;
+            self.state = State::LineStart;
+            return (end, Chunk::Data(start..end));
+        }
+        self.state = match &input[start..] {
+            [.., b'\r', b'\n'] => State::LineStart,
+            [b'\n'] if self.state == State::MidCr => State::LineStart,
+            [.., b'\r'] => State::MidCr,
+            _ => State::Mid,
+        };
+        (input.len(), Chunk::Data(start..input.len()))
     }
 }

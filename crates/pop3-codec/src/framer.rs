@@ -16,8 +16,9 @@ use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
 use crate::core::Cursor;
-use crate::dot::{BodyDecoder, BodyEvent};
+use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
+use crate::listing::newlines;
 use crate::response::{Expected, Response, StatusLine};
 
 /// Limits of the stream decoders. Exceeding one is an error; the stream stays usable.
@@ -183,6 +184,40 @@ impl Buffer {
         self.start = 0;
         rest
     }
+}
+
+/// From the line start `at` in `data`, the start of the first line that is incomplete, longer
+/// than `max`, ends beyond `limit` or is the terminating `.` CRLF: the lines before it are
+/// complete listing lines within the limits, which framing only steps over.
+fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
+    let mut start = at;
+    // Whether the line that ends before `end` is only stepped over.
+    let plain = |start: usize, end: usize| {
+        end - start <= max && end <= limit && &data[start..end] != b".\r\n"
+    };
+    // LFs 64 octets at a time from a bit mask (lines are short: one search per line would
+    // cost more than the line), then the rest one at a time.
+    let mut base = at;
+    while let Some(block) = data.get(base..).and_then(|b| b.first_chunk::<64>()) {
+        let mut lfs = newlines(block);
+        while lfs != 0 {
+            let end = base + lfs.trailing_zeros() as usize + 1;
+            lfs &= lfs - 1;
+            if !plain(start, end) {
+                return start;
+            }
+            start = end;
+        }
+        base += 64;
+    }
+    for lf in memchr::memchr_iter(b'\n', &data[base..]) {
+        let end = base + lf + 1;
+        if !plain(start, end) {
+            return start;
+        }
+        start = end;
+    }
+    start
 }
 
 fn too_long(offset: usize, limit: usize) -> ParseError {
@@ -403,36 +438,19 @@ impl ResponseDecoder {
         loop {
             match &mut self.state {
                 State::Body { dec, report_end } => {
-                    let report_end = *report_end;
-                    let data = &self.buf.buf[self.buf.start..];
-                    let base = data.as_ptr() as usize;
-                    let (used, event) = dec.next(data)?;
+                    let start = self.buf.start;
+                    let (used, chunk) = dec.next_chunk(&self.buf.buf[start..])?;
                     self.buf.consumed = used;
-                    // Where the chunk is, so that the borrow of the buffer ends here.
-                    let chunk = match event {
-                        BodyEvent::Data(d)
-                            if d.as_ptr() as usize >= base
-                                && d.as_ptr() as usize + d.len() <= base + data.len() =>
-                        {
-                            let from = d.as_ptr() as usize - base;
-                            Some(Ok(from..from + d.len()))
-                        }
-                        // The only constant the body decoder returns is a held-back CR.
-                        BodyEvent::Data(_) => Some(Err(())),
-                        BodyEvent::NeedMore => return Ok(None),
-                        BodyEvent::End => None,
-                    };
                     match chunk {
-                        Some(Ok(range)) => {
-                            let start = self.buf.start;
+                        Chunk::Data(range) => {
                             return Ok(Some(ResponseEvent::BodyChunk(
                                 &self.buf.buf[start + range.start..start + range.end],
                             )));
                         }
-                        Some(Err(())) => {
-                            return Ok(Some(ResponseEvent::BodyChunk(b"\r")));
-                        }
-                        None => {
+                        Chunk::HeldCr => return Ok(Some(ResponseEvent::BodyChunk(b"\r"))),
+                        Chunk::NeedMore => return Ok(None),
+                        Chunk::End => {
+                            let report_end = *report_end;
                             self.state = State::Idle;
                             self.expected.pop_front();
                             if report_end {
@@ -568,7 +586,12 @@ impl ResponseDecoder {
                                 return Response::parse(frame, expected)
                                     .map(|r| Some(ResponseEvent::Response(r)));
                             }
-                            self.state = State::Listing { next_line: end };
+                            // Step over the lines that have arrived after this one and need
+                            // nothing but that, in one pass; the first that needs more is
+                            // left to the code above.
+                            let next =
+                                plain_lines(self.buf.data(), end, max, self.limits.max_listing);
+                            self.state = State::Listing { next_line: next };
                         }
                     }
                 }
@@ -592,5 +615,56 @@ impl ResponseDecoder {
                 limit: self.limits.max_listing as u64,
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_lines;
+
+    /// `plain_lines` one line at a time.
+    fn reference(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
+        let mut start = at;
+        while let Some(lf) = data[start..].iter().position(|&b| b == b'\n') {
+            let end = start + lf + 1;
+            if end - start > max || end > limit || &data[start..end] == b".\r\n" {
+                break;
+            }
+            start = end;
+        }
+        start
+    }
+
+    #[test]
+    fn plain_lines_stop_where_the_line_by_line_loop_does() {
+        // Lines of every length from 1 to 80 (so that they end at every position of the
+        // 64-octet blocks), a terminating line, bare LFs, and a tail without LF.
+        let mut data = Vec::new();
+        for len in 1..=80 {
+            data.extend(std::iter::repeat_n(b'a' + (len % 26) as u8, len - 1));
+            data.push(b'\n');
+            if len % 17 == 0 {
+                data.extend_from_slice(b"\r\n");
+            }
+        }
+        let term = data.len();
+        data.extend_from_slice(b".\r\nafter\nand more");
+        for at in [0, 1, 3, 6, 10, 100, 1000, term - 80, term] {
+            // Start at a line start.
+            let at = if at == 0 || data[at - 1] == b'\n' {
+                at
+            } else {
+                at + data[at..].iter().position(|&b| b == b'\n').unwrap() + 1
+            };
+            for max in [1, 2, 3, 20, 63, 64, 65, 79, 80, 512] {
+                for limit in [0, 5, 64, 500, 2000, term + 2, term + 3, usize::MAX] {
+                    assert_eq!(
+                        plain_lines(&data, at, max, limit),
+                        reference(&data, at, max, limit),
+                        "at {at}, max {max}, limit {limit}"
+                    );
+                }
+            }
+        }
     }
 }

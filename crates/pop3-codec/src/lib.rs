@@ -63,6 +63,7 @@ pub mod core;
 pub mod dot;
 pub mod error;
 pub mod framer;
+mod listing;
 pub mod response;
 
 pub use crate::capability::{Capability, Expire, OtherCapability};

@@ -15,6 +15,7 @@ use crate::core::{
 };
 use crate::dot::{encode_body, find_terminator, unstuff};
 use crate::error::{ErrorKind, ParseError, ValidationError};
+use crate::listing;
 
 /// What the next response answers, and so how it is parsed (RFC 1939 §3: "Responses to
 /// certain commands are multi-line").
@@ -591,8 +592,27 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             c.crlf()?;
             Ok((Response::Uid(u), c.pos))
         }
-        Expected::ScanList => multi(&mut c, scan_listing).map(|m| (Response::ScanList(m), c.pos)),
-        Expected::UidList => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
+        Expected::ScanList => {
+            let status = positive_status(&mut c)?;
+            let (_, capacity) = listing_extent(input, c.pos);
+            let fast = |at, items: &mut Vec<_>| listing::scan_line(input, at, items);
+            let items = lines(&mut c, capacity, fast, scan_listing)?;
+            Ok((Response::ScanList(MultiLine { status, items }), c.pos))
+        }
+        Expected::UidList => {
+            let status = positive_status(&mut c)?;
+            let start = c.pos;
+            let (end, capacity) = listing_extent(input, start);
+            // Unique-ids are ASCII: the lines are checked as UTF-8 once, not each id.
+            let mut uids = listing::UidLines::new(utf8_prefix(&input[start..end]));
+            let fast = |at: usize, items: &mut Vec<_>| {
+                let (u, next) = uids.line(at - start)?;
+                items.push(u);
+                Some(start + next)
+            };
+            let items = lines(&mut c, capacity, fast, uid_listing)?;
+            Ok((Response::UidList(MultiLine { status, items }), c.pos))
+        }
         Expected::Capa => {
             multi(&mut c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
         }
@@ -626,23 +646,85 @@ fn multi<'a, T>(
     item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
 ) -> Result<MultiLine<'a, T>, ParseError> {
     let status = positive_status(c)?;
-    let mut items = Vec::new();
-    loop {
-        let rest = c.rest();
-        if rest.starts_with(b".\r\n") {
-            c.pos += 3;
-            return Ok(MultiLine { status, items });
-        }
-        if rest.is_empty() || rest == b"." || rest == b".\r" {
-            return Err(ParseError::new(
-                c.input.len(),
-                ". CRLF",
-                ErrorKind::Incomplete,
-            ));
-        }
-        items.push(item(c)?);
-        c.crlf()?;
+    let items = lines(c, 0, |_, _| None, item)?;
+    Ok(MultiLine { status, items })
+}
+
+/// The shortest listing line, `1 0` CRLF or `1 x` CRLF.
+const MIN_LISTING_LINE: usize = 5;
+
+/// Where a listing whose lines start at `start` ends (after its terminating line, or at the
+/// end of the input when that has not arrived), and room for how many lines to reserve: one
+/// per LF, and never more than a valid listing of that size can have, so that bad input does
+/// not make a large reservation.
+fn listing_extent(input: &[u8], start: usize) -> (usize, usize) {
+    let rest = &input[start..];
+    // A complete response usually ends with its terminating line; a longer input is
+    // searched. (Were there an earlier terminating line, the extent would only reserve room
+    // for lines that are there.)
+    let end = if rest.ends_with(b"\r\n.\r\n") || rest == b".\r\n" {
+        rest.len()
+    } else {
+        find_terminator(rest).map_or(rest.len(), |(_, end)| end)
+    };
+    let lf = memchr::memchr_iter(b'\n', &rest[..end]).count();
+    (
+        start + end,
+        lf.saturating_sub(1).min(end / MIN_LISTING_LINE),
+    )
+}
+
+/// The longest prefix of `bytes` that is UTF-8.
+fn utf8_prefix(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     }
+}
+
+/// Lines until `.` CRLF, each taken by `fast` when it can (from the offset of a line start,
+/// it appends the value and returns the offset after the CRLF), else parsed by `item`
+/// (which reports errors).
+fn lines<'a, T>(
+    c: &mut Cursor<'a>,
+    capacity: usize,
+    mut fast: impl FnMut(usize, &mut Vec<T>) -> Option<usize>,
+    item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
+) -> Result<Vec<T>, ParseError> {
+    let mut items = Vec::with_capacity(capacity);
+    loop {
+        while let Some(next) = fast(c.pos, &mut items) {
+            c.pos = next;
+        }
+        if slow_line(c, &item, &mut items)? {
+            return Ok(items);
+        }
+    }
+}
+
+/// One line of a listing by the grammar, or its terminating line (then `true`). Out of
+/// line, so that the fast path's loop keeps its values in registers.
+#[inline(never)]
+fn slow_line<'a, T>(
+    c: &mut Cursor<'a>,
+    item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
+    items: &mut Vec<T>,
+) -> Result<bool, ParseError> {
+    let rest = c.rest();
+    if rest.starts_with(b".\r\n") {
+        c.pos += 3;
+        return Ok(true);
+    }
+    if rest.is_empty() || rest == b"." || rest == b".\r" {
+        return Err(ParseError::new(
+            c.input.len(),
+            ". CRLF",
+            ErrorKind::Incomplete,
+        ));
+    }
+    items.push(item(c)?);
+    c.crlf()?;
+    Ok(false)
 }
 
 /// `[SP text]` after a number: the text may be empty.
@@ -844,6 +926,153 @@ impl IntoStatic for Response<'_> {
             Response::Capabilities(m) => Response::Capabilities(m.into_static()),
             Response::Languages(m) => Response::Languages(m.into_static()),
             Response::Message(m) => Response::Message(m.into_static()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A listing parsed by the grammar alone, without the fast paths: the reference.
+    fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
+        let mut c = Cursor::new(input);
+        match expected {
+            Expected::ScanList => {
+                multi(&mut c, scan_listing).map(|m| (Response::ScanList(m), c.pos))
+            }
+            _ => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
+        }
+    }
+
+    /// The fast paths give the grammar's value or error for `input`, and for every prefix.
+    fn agree(input: &[u8]) {
+        for expected in [Expected::ScanList, Expected::UidList] {
+            for end in (0..=input.len()).rev() {
+                let input = &input[..end];
+                if !input.starts_with(b"+") {
+                    break;
+                }
+                assert_eq!(
+                    parse_prefix(input, expected),
+                    reference(input, expected),
+                    "{expected:?} {:?}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_listing_lines_fail_as_in_the_grammar() {
+        let long = "x".repeat(71);
+        let at_limit = "y".repeat(70);
+        for line in [
+            "1 x9\r\n",
+            "1x 100\r\n",
+            "1 1x0\r\n",
+            "1  100\r\n",
+            "1 100\n",
+            "1 100\r",
+            "1 100\r\r\n",
+            "1\n",
+            "1 \r\n",
+            "0 100\r\n",
+            "00 100\r\n",
+            "4294967296 1\r\n",
+            "99999999999 1\r\n",
+            "1 18446744073709551616\r\n",
+            "1 99999999999999999999999\r\n",
+            "1 100 text\0\r\n",
+            "1 100 text\n",
+            "1 abc def\r\n",
+            "1 \u{7f}\r\n",
+            "1 \u{e9}t\u{e9}\r\n",
+            &format!("1 {long}\r\n"),
+            &format!("1 {at_limit}\r\n"),
+            "..\r\n",
+            ".\r",
+            "",
+        ] {
+            for before in ["", "1 120\r\n", "7 whqtswO00WBw418f9t5JxYwZ\r\n"] {
+                let input = format!("+OK\r\n{before}{line}2 200\r\n.\r\n");
+                agree(input.as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn listing_errors_keep_offset_and_rule() {
+        let e = Response::parse(b"+OK\r\n1 120\r\n2 2x0\r\n.\r\n", Expected::ScanList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (15, "CRLF", ErrorKind::Syntax)
+        );
+        let e = Response::parse(b"+OK\r\n1 120\r\n0 200\r\n.\r\n", Expected::ScanList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (12, "msg", ErrorKind::InvalidValue)
+        );
+        let e = Response::parse(b"+OK\r\n1 ab\r\n2 c d\r\n.\r\n", Expected::UidList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (14, "CRLF", ErrorKind::Syntax)
+        );
+        let e = Response::parse(b"+OK\r\n1 ab\n.\r\n", Expected::UidList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (9, "CRLF", ErrorKind::Syntax)
+        );
+        let e = Response::parse(b"+OK\r\n4294967296 ab\r\n.\r\n", Expected::UidList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (5, "msg", ErrorKind::NumberTooLarge)
+        );
+        let e = Response::parse(b"+OK\r\n1 200\r\n", Expected::ScanList).unwrap_err();
+        assert_eq!(
+            (e.offset, e.expected, e.kind),
+            (12, ". CRLF", ErrorKind::Incomplete)
+        );
+    }
+
+    /// Octets that matter to the listing grammar, for mutations.
+    const SPECIAL: &[u8] = b" \r\n.0159x~!\0\x7f\x80\xc3\xa9\t";
+
+    fn listing_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (1u32.., any::<u64>(), "( [ -~]{0,10})?")
+                .prop_map(|(m, s, extra)| format!("{m} {s}{extra}\r\n")),
+            (1u32..100_000, 0u64..10_000_000).prop_map(|(m, s)| format!("{m} {s}\r\n")),
+            (1u32.., "[!-~]{1,72}").prop_map(|(m, uid)| format!("{m} {uid}\r\n")),
+            "[0-9]{1,22} [0-9]{1,22}\r\n",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+
+        #[test]
+        fn fast_paths_agree_with_the_grammar(
+            lines in prop::collection::vec(listing_line(), 0..12),
+            mutations in prop::collection::vec((any::<prop::sample::Index>(), 0..SPECIAL.len(), 0..3u8), 0..3),
+        ) {
+            let mut input = b"+OK\r\n".to_vec();
+            for l in &lines {
+                input.extend_from_slice(l.as_bytes());
+            }
+            input.extend_from_slice(b".\r\n");
+            for (at, byte, how) in mutations {
+                let at = 5 + at.index(input.len() - 5);
+                match how {
+                    0 => input[at] = SPECIAL[byte],
+                    1 => input.insert(at, SPECIAL[byte]),
+                    _ => {
+                        input.remove(at);
+                    }
+                }
+            }
+            agree(&input);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Deterministic benchmark inputs, generated in code (no files, no randomness between runs),
 //! and the work of the peer comparison ([`work`]).
 
+pub mod counting;
 pub mod work;
 
 /// A small deterministic pseudo-random generator (64-bit LCG, Knuth's constants).

@@ -13,49 +13,15 @@
 //! connection reuses have their working size) and divided by the messages handled, with
 //! the bytes those allocations asked for (heap bytes/msg: the size of the values built, plus
 //! buffer growth).
-#![allow(unsafe_code)] // the counting allocator: `GlobalAlloc` is an unsafe trait
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
+use mailproto_benches::counting::{ALLOC_BYTES, ALLOCS, Counting};
 use mailproto_benches::work::{self, pop3 as p3};
 use mailproto_benches::{body_responses, commands, fetch_responses, literal_response, pop3};
 use pop3_codec::Expected;
-
-/// The system allocator, counting allocations (and reallocations, which may move).
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-/// Bytes asked for by those allocations (a reallocation counts its new size).
-static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every call is forwarded unchanged to `System`, which upholds the contract.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
-        // SAFETY: the caller's guarantees are passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        ALLOC_BYTES.fetch_add(layout.size() as u64, Ordering::Relaxed);
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
-        ALLOC_BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;

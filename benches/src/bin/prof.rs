@@ -9,6 +9,11 @@
 //! Workloads: `a-parse`, `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-chunks`.
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
+use mailproto_benches::counting::{ALLOCS, Counting};
+use std::sync::atomic::Ordering;
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 use mailproto_benches::work;
 use mailproto_benches::{commands, fetch_responses, literal_response};
 
@@ -53,5 +58,8 @@ fn main() {
             std::process::exit(2);
         }
     }
-    println!("{which}: {n} messages");
+    println!(
+        "{which}: {n} messages, {} allocations in all (inputs included)",
+        ALLOCS.load(Ordering::Relaxed)
+    );
 }

@@ -6,7 +6,9 @@
 //! perf record -g target/release/prof a-parse 50
 //! ```
 //!
-//! Workloads: `a-parse`, `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-chunks`.
+//! Workloads: `a-parse`, `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-one`, `literal-chunks` (10 MiB
+//! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
+//! of the run times: they vary more in pieces).
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
 use mailproto_benches::counting::{ALLOCS, Counting};
@@ -47,6 +49,34 @@ fn main() {
             let c = commands(100_000);
             let values = work::ours_parse_all_commands(&c);
             (0..times).for_each(|_| n += work::ours_encode_commands(&values, &mut out));
+        }
+        "literal-one" => {
+            let lit = literal_response(10 * 1024 * 1024);
+            let mut fb = FramedBuffer::new(FramerConfig::client());
+            (0..times).for_each(|_| n += work::ours_responses_streamed(&mut fb, &lit, lit.len()));
+        }
+        "literal-both" => {
+            let lit = literal_response(10 * 1024 * 1024);
+            let mut fb = FramedBuffer::new(FramerConfig::client());
+            for chunk in [lit.len(), 1024, lit.len(), 1024] {
+                let mut v: Vec<f64> = (0..times)
+                    .map(|_| {
+                        let t = std::time::Instant::now();
+                        n += work::ours_responses_streamed(&mut fb, &lit, chunk);
+                        t.elapsed().as_secs_f64() * 1e6
+                    })
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                println!(
+                    "chunk {chunk}: min {:.0} p25 {:.0} median {:.0} p75 {:.0} max {:.0} mean {mean:.0} µs",
+                    v[0],
+                    v[v.len() / 4],
+                    v[v.len() / 2],
+                    v[3 * v.len() / 4],
+                    v[v.len() - 1]
+                );
+            }
         }
         "literal-chunks" => {
             let lit = literal_response(10 * 1024 * 1024);

@@ -224,19 +224,7 @@ impl<'a> Arbitrary<'a> for SaslResponse {
 
 impl<'a> Arbitrary<'a> for Expected {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(*u.choose(&[
-            Expected::Greeting,
-            Expected::Status,
-            Expected::Stat,
-            Expected::Scan,
-            Expected::ScanList,
-            Expected::Uid,
-            Expected::UidList,
-            Expected::Capa,
-            Expected::LangList,
-            Expected::Message,
-            Expected::Auth,
-        ])?)
+        Ok(*u.choose(&Expected::ALL)?)
     }
 }
 

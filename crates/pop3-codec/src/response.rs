@@ -54,6 +54,24 @@ pub enum Expected {
     Auth,
 }
 
+impl Expected {
+    /// Every context, in declaration order (fuzz targets and their seed generator pick one by
+    /// index, so the order is part of their input format).
+    pub const ALL: [Expected; 11] = [
+        Expected::Greeting,
+        Expected::Status,
+        Expected::Stat,
+        Expected::Scan,
+        Expected::ScanList,
+        Expected::Uid,
+        Expected::UidList,
+        Expected::Capa,
+        Expected::LangList,
+        Expected::Message,
+        Expected::Auth,
+    ];
+}
+
 impl From<&Command<'_>> for Expected {
     fn from(cmd: &Command<'_>) -> Self {
         match cmd {

@@ -14,58 +14,7 @@ use crate::parse::{
     is_text_char, number64, take_while, take_while1,
 };
 
-/// Converts a borrowed value into one that owns its data (`'static`).
-pub trait IntoStatic {
-    /// The owned form.
-    type Static: 'static;
-    /// Copies whatever is borrowed.
-    fn into_static(self) -> Self::Static;
-}
-
-impl<T: ?Sized + ToOwned + 'static> IntoStatic for Cow<'_, T> {
-    type Static = Cow<'static, T>;
-    fn into_static(self) -> Cow<'static, T> {
-        Cow::Owned(self.into_owned())
-    }
-}
-
-impl<T: IntoStatic> IntoStatic for Vec<T> {
-    type Static = Vec<T::Static>;
-    fn into_static(self) -> Self::Static {
-        self.into_iter().map(IntoStatic::into_static).collect()
-    }
-}
-
-impl<T: IntoStatic> IntoStatic for Option<T> {
-    type Static = Option<T::Static>;
-    fn into_static(self) -> Self::Static {
-        self.map(IntoStatic::into_static)
-    }
-}
-
-impl<T: IntoStatic> IntoStatic for Box<T> {
-    type Static = Box<T::Static>;
-    fn into_static(self) -> Self::Static {
-        Box::new((*self).into_static())
-    }
-}
-
-macro_rules! static_copy {
-    ($($t:ty),*) => {$(
-        impl IntoStatic for $t {
-            type Static = $t;
-            fn into_static(self) -> $t { self }
-        }
-    )*};
-}
-static_copy!(
-    u8,
-    u32,
-    u64,
-    bool,
-    std::num::NonZeroU32,
-    std::num::NonZeroU64
-);
+pub use mailproto_core::IntoStatic;
 
 /// Octets a string value can be built from: `&str`, `String`, `&[u8]`, `Vec<u8>`, arrays
 /// and `Cow`s of either. Borrowed inputs stay borrowed.

@@ -96,43 +96,7 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// A value could not be built because it would not satisfy its grammar rule
-/// (for example an atom containing a space, or a zero where `nz-number` is required).
-///
-/// ```
-/// use imap_codec::Tag;
-/// let err = Tag::try_from("a+1").unwrap_err();
-/// assert_eq!(err.rule, "tag");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ValidationError {
-    /// The rule the value had to satisfy.
-    pub rule: &'static str,
-    /// Index of the first offending byte, when there is one.
-    pub position: Option<usize>,
-}
-
-impl ValidationError {
-    pub(crate) fn new(rule: &'static str, position: Option<usize>) -> Self {
-        ValidationError { rule, position }
-    }
-}
-
-impl fmt::Display for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(p) => write!(
-                f,
-                "not a valid {}: offending byte at index {}",
-                self.rule, p
-            ),
-            None => write!(f, "not a valid {}", self.rule),
-        }
-    }
-}
-
-impl std::error::Error for ValidationError {}
+pub use mailproto_core::ValidationError;
 
 /// The nom error type used inside the grammar: the remaining input where the failure
 /// happened, the rule expected there and the nearest named enclosing rule.

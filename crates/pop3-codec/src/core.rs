@@ -14,34 +14,7 @@ use crate::error::{ErrorKind, ParseError, ValidationError};
 /// A message number (RFC 1939 §3: "message-number ... 1-origin"), never zero.
 pub type MsgNumber = NonZeroU32;
 
-/// Converts a borrowed value into one that owns its data (`'static`).
-pub trait IntoStatic {
-    /// The owned form.
-    type Static: 'static;
-    /// Copies whatever is borrowed.
-    fn into_static(self) -> Self::Static;
-}
-
-impl<T: ?Sized + ToOwned + 'static> IntoStatic for Cow<'_, T> {
-    type Static = Cow<'static, T>;
-    fn into_static(self) -> Cow<'static, T> {
-        Cow::Owned(self.into_owned())
-    }
-}
-
-impl<T: IntoStatic> IntoStatic for Vec<T> {
-    type Static = Vec<T::Static>;
-    fn into_static(self) -> Self::Static {
-        self.into_iter().map(IntoStatic::into_static).collect()
-    }
-}
-
-impl<T: IntoStatic> IntoStatic for Option<T> {
-    type Static = Option<T::Static>;
-    fn into_static(self) -> Self::Static {
-        self.map(IntoStatic::into_static)
-    }
-}
+pub use mailproto_core::IntoStatic;
 
 /// A value that has a wire form (RFC 1939 §3): appends it to the caller's buffer.
 pub trait Encode {

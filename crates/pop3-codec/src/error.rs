@@ -111,37 +111,4 @@ impl fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// A value could not be built because it would not satisfy its grammar rule (for example a
-/// unique-id with a space, or a message number of zero).
-///
-/// ```
-/// use pop3_codec::UniqueId;
-/// let err = UniqueId::new("a b").unwrap_err();
-/// assert_eq!((err.rule, err.position), ("unique-id", Some(1)));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ValidationError {
-    /// The rule the value had to satisfy.
-    pub rule: &'static str,
-    /// Index of the first offending byte, when there is one.
-    pub position: Option<usize>,
-}
-
-impl ValidationError {
-    pub(crate) fn new(rule: &'static str, position: Option<usize>) -> Self {
-        ValidationError { rule, position }
-    }
-}
-
-impl fmt::Display for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some(p) => write!(f, "not a valid {}: offending byte at index {p}", self.rule),
-            None => write!(f, "not a valid {}", self.rule),
-        }
-    }
-}
-
-impl std::error::Error for ValidationError {}
+pub use mailproto_core::ValidationError;

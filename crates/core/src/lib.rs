@@ -1,0 +1,301 @@
+//! Shared foundations of the mailproto crates (`mailproto-imap-codec`, `mailproto-pop3-codec`
+//! and the sessions built on them):
+//!
+//! - [`IntoStatic`], with its derive: values parsed from a buffer borrow from it; `into_static`
+//!   makes them owned, copying only what is borrowed.
+//! - [`ValidationError`]: a value could not be built because its grammar rule forbids it.
+//! - [`Profile`]: how strictly input is parsed (RFC grammar only, or what deployed software
+//!   sends, with every deviation named), and [`Deviation`], the report of one such departure.
+//!
+//! ```
+//! use std::borrow::Cow;
+//! use mailproto_core::IntoStatic;
+//!
+//! #[derive(Debug, PartialEq, IntoStatic)]
+//! struct Name<'a> {
+//!     text: Cow<'a, str>,
+//!     length: u32,
+//! }
+//!
+//! let input = String::from("INBOX");
+//! let borrowed = Name { text: Cow::Borrowed(&input), length: 5 };
+//! let owned: Name<'static> = borrowed.into_static();
+//! drop(input);
+//! assert_eq!(owned.text, "INBOX");
+//! ```
+#![no_std]
+
+extern crate alloc;
+// The derive names the trait by its crate path; this lets the crate's own tests use it.
+#[cfg(test)]
+extern crate self as mailproto_core;
+
+use alloc::borrow::{Cow, ToOwned};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::fmt;
+
+/// `#[derive(IntoStatic)]`: see the `mailproto-derive` crate.
+pub use mailproto_derive::IntoStatic;
+
+/// Converts a borrowed value into one that owns its data (`'static`).
+pub trait IntoStatic {
+    /// The owned form.
+    type Static: 'static;
+    /// Copies whatever is borrowed.
+    fn into_static(self) -> Self::Static;
+}
+
+impl<T: ?Sized + ToOwned + 'static> IntoStatic for Cow<'_, T> {
+    type Static = Cow<'static, T>;
+    fn into_static(self) -> Cow<'static, T> {
+        Cow::Owned(self.into_owned())
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Vec<T> {
+    type Static = Vec<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.into_iter().map(IntoStatic::into_static).collect()
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Option<T> {
+    type Static = Option<T::Static>;
+    fn into_static(self) -> Self::Static {
+        self.map(IntoStatic::into_static)
+    }
+}
+
+impl<T: IntoStatic> IntoStatic for Box<T> {
+    type Static = Box<T::Static>;
+    fn into_static(self) -> Self::Static {
+        Box::new((*self).into_static())
+    }
+}
+
+impl<A: IntoStatic, B: IntoStatic> IntoStatic for (A, B) {
+    type Static = (A::Static, B::Static);
+    fn into_static(self) -> Self::Static {
+        (self.0.into_static(), self.1.into_static())
+    }
+}
+
+macro_rules! static_copy {
+    ($($t:ty),*) => {$(
+        impl IntoStatic for $t {
+            type Static = $t;
+            #[inline]
+            fn into_static(self) -> $t { self }
+        }
+    )*};
+}
+static_copy!(
+    u8,
+    u16,
+    u32,
+    u64,
+    usize,
+    i64,
+    bool,
+    char,
+    core::num::NonZeroU32,
+    core::num::NonZeroU64,
+    &'static str
+);
+
+/// A value could not be built because it would not satisfy its grammar rule (for example an
+/// IMAP atom containing a space, or a POP3 message number of zero).
+///
+/// ```
+/// let err = mailproto_core::ValidationError::new("atom", Some(3));
+/// assert_eq!(err.to_string(), "not a valid atom: offending byte at index 3");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ValidationError {
+    /// The rule the value had to satisfy.
+    pub rule: &'static str,
+    /// Index of the first offending byte, when there is one.
+    pub position: Option<usize>,
+}
+
+impl ValidationError {
+    /// The value breaks `rule`, at `position` when one octet is to blame.
+    pub fn new(rule: &'static str, position: Option<usize>) -> Self {
+        ValidationError { rule, position }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some(p) => write!(f, "not a valid {}: offending byte at index {p}", self.rule),
+            None => write!(f, "not a valid {}", self.rule),
+        }
+    }
+}
+
+impl core::error::Error for ValidationError {}
+
+/// How strictly input is parsed; chosen at run time, per parser call or per session.
+///
+/// ```
+/// use mailproto_core::Profile;
+/// assert_eq!(Profile::default(), Profile::Strict);
+/// assert_eq!(Profile::RealWorld.name(), "real-world");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub enum Profile {
+    /// Exactly the RFC grammar: anything else is an error (the default everywhere).
+    #[default]
+    Strict,
+    /// What deployed servers and clients send: each departure from the grammar that the
+    /// catalogue of deviations knows is accepted, the closest typed value is built and the
+    /// departure is reported as a [`Deviation`].
+    RealWorld,
+}
+
+impl Profile {
+    /// The name used on command lines and in the corpus (`strict`, `real-world`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Strict => "strict",
+            Profile::RealWorld => "real-world",
+        }
+    }
+
+    /// The profile called `name` (see [`Profile::name`]).
+    pub fn from_name(name: &str) -> Option<Profile> {
+        match name {
+            "strict" => Some(Profile::Strict),
+            "real-world" => Some(Profile::RealWorld),
+            _ => None,
+        }
+    }
+}
+
+/// Which side of a connection sent what a deviation was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum Side {
+    /// The client (commands).
+    Client,
+    /// The server (greetings, responses).
+    Server,
+}
+
+/// A stable identifier of one kind of deviation; each protocol has its own catalogue (an enum
+/// implementing this trait).
+pub trait DeviationId: Copy + fmt::Debug + Eq + 'static {
+    /// The stable id (`bare-lf`, `trailing-space`, ...), as in `docs/real-world.md`.
+    fn id(self) -> &'static str;
+    /// The RFC rule the deviation breaks (`CRLF (RFC 9051 §9)`, ...).
+    fn rule(self) -> &'static str;
+}
+
+/// One departure from the RFC grammar, accepted under [`Profile::RealWorld`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deviation<Id: DeviationId> {
+    /// What kind of deviation it is.
+    pub id: Id,
+    /// The offset in the message where it was found.
+    pub offset: usize,
+    /// Who sent it.
+    pub side: Side,
+}
+
+impl<Id: DeviationId> Deviation<Id> {
+    /// A deviation of kind `id` at `offset` in a message sent by `side`.
+    pub fn new(id: Id, offset: usize, side: Side) -> Self {
+        Deviation { id, offset, side }
+    }
+
+    /// The RFC rule it breaks.
+    pub fn rule(&self) -> &'static str {
+        self.id.rule()
+    }
+}
+
+impl<Id: DeviationId> fmt::Display for Deviation<Id> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at offset {} (breaks {})",
+            self.id.id(),
+            self.offset,
+            self.id.rule()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use alloc::string::{String, ToString};
+
+    #[derive(Debug, Clone, PartialEq, IntoStatic)]
+    enum Item<'a> {
+        Unit,
+        Named { name: Cow<'a, str>, size: u32 },
+        Tuple(Cow<'a, [u8]>, Option<Box<Item<'a>>>),
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, IntoStatic)]
+    struct Plain(u32);
+
+    #[test]
+    fn derived_into_static_copies_every_borrowed_field() {
+        let text = String::from("abc");
+        let value = Item::Tuple(
+            Cow::Borrowed(text.as_bytes()),
+            Some(Box::new(Item::Named {
+                name: Cow::Borrowed(&text),
+                size: 7,
+            })),
+        );
+        let owned: Item<'static> = value.clone().into_static();
+        drop(text);
+        let Item::Tuple(bytes, Some(inner)) = &owned else {
+            panic!("shape changed: {owned:?}");
+        };
+        assert!(matches!(bytes, Cow::Owned(b) if b == b"abc"));
+        assert!(matches!(&**inner, Item::Named { name: Cow::Owned(n), size: 7 } if n == "abc"));
+        assert_eq!(Item::Unit.into_static(), Item::Unit);
+        assert_eq!(Plain(4).into_static(), Plain(4));
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Id {
+        BareLf,
+    }
+    impl DeviationId for Id {
+        fn id(self) -> &'static str {
+            "bare-lf"
+        }
+        fn rule(self) -> &'static str {
+            "CRLF"
+        }
+    }
+
+    #[test]
+    fn deviation_display_names_id_offset_and_rule() {
+        let d = Deviation::new(Id::BareLf, 12, Side::Server);
+        assert_eq!(d.to_string(), "bare-lf at offset 12 (breaks CRLF)");
+        assert_eq!(Profile::from_name("real-world"), Some(Profile::RealWorld));
+        assert_eq!(Profile::from_name("lenient"), None);
+        assert_eq!(
+            ValidationError::new("tag", None).to_string(),
+            "not a valid tag"
+        );
+    }
+}

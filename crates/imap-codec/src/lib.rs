@@ -24,6 +24,7 @@
 mod arbitrary;
 pub mod capability;
 pub mod command;
+pub mod context;
 pub mod core;
 pub mod datetime;
 pub mod encode;
@@ -39,6 +40,7 @@ pub mod sequence;
 
 pub use crate::capability::{AuthMechanism, Capability};
 pub use crate::command::{AuthenticateData, Command, CommandBody, IdleDone};
+pub use crate::context::{Deviation, Extension, Extensions, ParseOptions, Parsed, Profile};
 pub use crate::core::{
     AString, Atom, AtomExt, IString, IntoBytes, IntoStatic, Literal, Literal8, LiteralMode,
     NString, Quoted, Tag, Text,

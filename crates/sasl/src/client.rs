@@ -214,6 +214,12 @@ impl ClientConfig {
 
     /// Creates the client side of `mechanism` for `credentials`. SCRAM takes its client
     /// nonce from `nonces`.
+    ///
+    /// With [`channel_binding`](Self::channel_binding) data (and TLS), a -PLUS mechanism binds
+    /// (`p=`) and a plain SCRAM mechanism sends `y`: "I can bind, but you did not offer
+    /// -PLUS" (RFC 5802 §6). A server that does offer -PLUS then refuses the exchange as a
+    /// downgrade, so pick -PLUS whenever the server offers it ([`choose`](Self::choose)
+    /// does), or clear `channel_binding` to send `n`.
     pub fn start(
         &self,
         mechanism: &Mechanism,

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use mailproto_sasl::wire::{decode_challenge, decode_line, Line};
+use mailproto_sasl::wire::{Line, decode_challenge, decode_line};
 use mailproto_sasl::*;
 
 /// Runs a server against a scripted client: each (client message, expected server reply).
@@ -20,14 +20,23 @@ fn scripted_server(
                 String::from_utf8_lossy(c),
                 String::from_utf8_lossy(expected)
             ),
-            other => panic!("expected challenge {:?}, got {other:?}", String::from_utf8_lossy(expected)),
+            other => panic!(
+                "expected challenge {:?}, got {other:?}",
+                String::from_utf8_lossy(expected)
+            ),
         }
         step = server.step(client, auth);
     }
     step
 }
 
-fn scram_client_rfc(hash: ScramHash, nonce: &str, server_first: &[u8], client_final: &[u8], server_final: &[u8]) {
+fn scram_client_rfc(
+    hash: ScramHash,
+    nonce: &str,
+    server_first: &[u8],
+    client_final: &[u8],
+    server_final: &[u8],
+) {
     let mut c = ScramClient::new(
         hash,
         ClientChannelBinding::Unsupported,
@@ -70,18 +79,30 @@ fn scram_server_rfc(
         Some(client_first),
         &[(client_final, server_first), (b"", server_final)],
     );
-    let ServerStep::Success(who) = end else { panic!("{end:?}") };
-    assert_eq!((who.authcid.as_str(), who.authzid.as_deref()), ("user", None));
+    let ServerStep::Success(who) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(
+        (who.authcid.as_str(), who.authzid.as_deref()),
+        ("user", None)
+    );
     assert_eq!(who.mechanism, mech);
 }
 
 const R5802_SF: &[u8] = b"r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
-const R5802_CF: &[u8] = b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=";
+const R5802_CF: &[u8] =
+    b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=";
 const R5802_SV: &[u8] = b"v=rmF9pqV8S7suAoZWja4dJRkFsKQ=";
 
 #[test]
 fn rfc5802_5_scram_sha1_client() {
-    scram_client_rfc(ScramHash::Sha1, "fyko+d2lbbFgONRv9qkxdawL", R5802_SF, R5802_CF, R5802_SV);
+    scram_client_rfc(
+        ScramHash::Sha1,
+        "fyko+d2lbbFgONRv9qkxdawL",
+        R5802_SF,
+        R5802_CF,
+        R5802_SV,
+    );
 }
 
 #[test]
@@ -103,7 +124,13 @@ const R7677_SV: &[u8] = b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
 
 #[test]
 fn rfc7677_3_scram_sha256_client() {
-    scram_client_rfc(ScramHash::Sha256, "rOprNGfwEbeRWgbNEkqO", R7677_SF, R7677_CF, R7677_SV);
+    scram_client_rfc(
+        ScramHash::Sha256,
+        "rOprNGfwEbeRWgbNEkqO",
+        R7677_SF,
+        R7677_CF,
+        R7677_SV,
+    );
 }
 
 #[test]
@@ -119,7 +146,11 @@ fn rfc7677_3_scram_sha256_server() {
         }
     }
     let mut s = all_server()
-        .start(&Mechanism::SCRAM_SHA_256, None, &mut FixedNonces::new(["%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"]))
+        .start(
+            &Mechanism::SCRAM_SHA_256,
+            None,
+            &mut FixedNonces::new(["%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"]),
+        )
         .unwrap();
     let end = scripted_server(
         &mut *s,
@@ -127,7 +158,10 @@ fn rfc7677_3_scram_sha256_server() {
         Some(b"n,,n=user,r=rOprNGfwEbeRWgbNEkqO"),
         &[(R7677_CF, R7677_SF), (b"", R7677_SV)],
     );
-    assert!(matches!(end, ServerStep::Success(ref w) if w.authcid == "user"), "{end:?}");
+    assert!(
+        matches!(end, ServerStep::Success(ref w) if w.authcid == "user"),
+        "{end:?}"
+    );
 }
 
 #[test]
@@ -189,15 +223,27 @@ fn rfc5802_server_final_as_additional_data() {
 fn rfc4616_4_plain_examples() {
     // Example 1: no authzid. Example 2: authzid "Ursel" for authcid "Kurt".
     for (authzid, authcid, pw, msg) in [
-        (None, "tim", "tanstaaftanstaaf", &b"\0tim\0tanstaaftanstaaf"[..]),
-        (Some("Ursel"), "Kurt", "xipj3plmq", &b"Ursel\0Kurt\0xipj3plmq"[..]),
+        (
+            None,
+            "tim",
+            "tanstaaftanstaaf",
+            &b"\0tim\0tanstaaftanstaaf"[..],
+        ),
+        (
+            Some("Ursel"),
+            "Kurt",
+            "xipj3plmq",
+            &b"Ursel\0Kurt\0xipj3plmq"[..],
+        ),
     ] {
         let mut c = PlainClient::new(authzid, authcid, pw.into()).unwrap();
         assert_eq!(c.initial_response().unwrap().unwrap().as_bytes(), msg);
         let mut s = PlainServer::new(Limits::default());
         // Without initial response: the empty challenge first (RFC 4422 §3.3).
         let step = scripted_server(&mut s, &Store::default(), None, &[(msg, b"")]);
-        let ServerStep::Success(who) = step else { panic!("{step:?}") };
+        let ServerStep::Success(who) = step else {
+            panic!("{step:?}")
+        };
         assert_eq!(who.authcid, authcid);
         assert_eq!(who.authzid.as_deref(), authzid);
         assert_eq!(who.identity(), authzid.unwrap_or(authcid));
@@ -236,7 +282,10 @@ fn rfc4616_plain_bad_messages() {
     let mut s = PlainServer::new(Limits::default());
     let msg = format!("{}\0{}\0{pw}", "z".repeat(255), "a".repeat(255));
     let step = s.start(Some(msg.as_bytes()), &Long(pw.clone()));
-    assert!(matches!(step, ServerStep::Failure(SaslError::AuthorizationFailed)), "{step:?}");
+    assert!(
+        matches!(step, ServerStep::Failure(SaslError::AuthorizationFailed)),
+        "{step:?}"
+    );
 }
 
 #[test]
@@ -256,18 +305,30 @@ fn rfc2195_2_cram_md5_example() {
         &mut s,
         &Store::default(),
         None,
-        &[(b"tim b913a602c7eda7a495b4e6e7334d3890", challenge.as_bytes())],
+        &[(
+            b"tim b913a602c7eda7a495b4e6e7334d3890",
+            challenge.as_bytes(),
+        )],
     );
-    assert!(matches!(step, ServerStep::Success(ref w) if w.authcid == "tim"), "{step:?}");
+    assert!(
+        matches!(step, ServerStep::Success(ref w) if w.authcid == "tim"),
+        "{step:?}"
+    );
     // One flipped digit fails.
     let mut s = CramMd5Server::with_challenge(challenge.into(), Limits::default()).unwrap();
     let step = scripted_server(
         &mut s,
         &Store::default(),
         None,
-        &[(b"tim b913a602c7eda7a495b4e6e7334d3891", challenge.as_bytes())],
+        &[(
+            b"tim b913a602c7eda7a495b4e6e7334d3891",
+            challenge.as_bytes(),
+        )],
     );
-    assert!(matches!(step, ServerStep::Failure(SaslError::AuthenticationFailed)), "{step:?}");
+    assert!(
+        matches!(step, ServerStep::Failure(SaslError::AuthenticationFailed)),
+        "{step:?}"
+    );
 }
 
 #[test]
@@ -278,20 +339,31 @@ fn rfc4505_4_anonymous_trace() {
     let mut line = Vec::new();
     wire::encode_line(step.response().as_bytes(), &mut line);
     assert_eq!(line, b"c2lyaGM=");
-    let Ok(Line::Data(data)) = decode_line(b"c2lyaGM=") else { panic!() };
-    let auth = Store { anonymous: true, ..Store::default() };
+    let Ok(Line::Data(data)) = decode_line(b"c2lyaGM=") else {
+        panic!()
+    };
+    let auth = Store {
+        anonymous: true,
+        ..Store::default()
+    };
     let mut s = AnonymousServer::new(Limits::default());
     let end = scripted_server(&mut s, &auth, None, &[(data.expose(), b"")]);
-    let ServerStep::Success(who) = end else { panic!("{end:?}") };
+    let ServerStep::Success(who) = end else {
+        panic!("{end:?}")
+    };
     assert_eq!(who.trace.as_deref(), Some("sirhc"));
     assert_eq!(who.authcid, "anonymous");
     // Disabled by default (RFC 4505 §5).
     let mut s = AnonymousServer::new(Limits::default());
-    assert!(matches!(s.start(Some(b"sirhc"), &Store::default()), ServerStep::Failure(SaslError::Refused)));
+    assert!(matches!(
+        s.start(Some(b"sirhc"), &Store::default()),
+        ServerStep::Failure(SaslError::Refused)
+    ));
 }
 
 const R7628_41: &str = "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcmVyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB";
-const R7628_43_IR: &str = "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9AQE=";
+const R7628_43_IR: &str =
+    "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9AQE=";
 const R7628_43_ERR: &str = "eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIiwic2NvcGUiOiJleGFtcGxlX3Njb3BlIiwib3BlbmlkLWNvbmZpZ3VyYXRpb24iOiJodHRwczovL2V4YW1wbGUuY29tLy53ZWxsLWtub3duL29wZW5pZC1jb25maWd1cmF0aW9uIn0=";
 
 #[test]
@@ -302,7 +374,9 @@ fn rfc7628_4_1_oauthbearer_success() {
         ..ClientConfig::tls()
     };
     let creds = Credentials::bearer("user@example.com", TOKEN);
-    let mut c = cfg.start(&Mechanism::OAUTHBEARER, &creds, &mut FixedNonces::default()).unwrap();
+    let mut c = cfg
+        .start(&Mechanism::OAUTHBEARER, &creds, &mut FixedNonces::default())
+        .unwrap();
     let ir = c.initial_response().unwrap().unwrap();
     let inline = wire::imap_initial_response(ir, true);
     assert_eq!(inline.inline().unwrap(), R7628_41.as_bytes());
@@ -313,19 +387,35 @@ fn rfc7628_4_1_oauthbearer_success() {
         ..all_server()
     };
     let mut s = server_cfg
-        .start(&Mechanism::OAUTHBEARER, Some(&TlsInfo::default()), &mut FixedNonces::default())
+        .start(
+            &Mechanism::OAUTHBEARER,
+            Some(&TlsInfo::default()),
+            &mut FixedNonces::default(),
+        )
         .unwrap();
     let ir = wire::decode_initial_response(R7628_41.as_bytes()).unwrap();
     let step = s.start(Some(ir.expose()), &Store::default());
-    let ServerStep::Success(who) = step else { panic!("{step:?}") };
+    let ServerStep::Success(who) = step else {
+        panic!("{step:?}")
+    };
     assert_eq!(who.authcid, "user@example.com");
     c.finish(None).unwrap();
     // A server configured for another port refuses the same message (RFC 7628 §3.2).
-    let other_port = ServerConfig { oauth_port: Some(993), ..server_cfg };
+    let other_port = ServerConfig {
+        oauth_port: Some(993),
+        ..server_cfg
+    };
     let mut s = other_port
-        .start(&Mechanism::OAUTHBEARER, Some(&TlsInfo::default()), &mut FixedNonces::default())
+        .start(
+            &Mechanism::OAUTHBEARER,
+            Some(&TlsInfo::default()),
+            &mut FixedNonces::default(),
+        )
         .unwrap();
-    assert!(matches!(s.start(Some(ir.expose()), &Store::default()), ServerStep::Challenge(_)));
+    assert!(matches!(
+        s.start(Some(ir.expose()), &Store::default()),
+        ServerStep::Challenge(_)
+    ));
 }
 
 #[test]
@@ -335,15 +425,25 @@ fn rfc7628_4_3_oauthbearer_failure() {
         ir.expose(),
         b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=\x01\x01"
     );
-    let auth = Store { scope: Some("example_scope".into()), ..Store::default() };
+    let auth = Store {
+        scope: Some("example_scope".into()),
+        ..Store::default()
+    };
     let mut s = OAuthBearerServer::new(None, None, Limits::default());
-    let ServerStep::Challenge(err) = s.start(Some(ir.expose()), &auth) else { panic!() };
+    let ServerStep::Challenge(err) = s.start(Some(ir.expose()), &auth) else {
+        panic!()
+    };
     let parsed = OAuthError::from_json(&err).unwrap();
     assert_eq!(parsed.status, "invalid_token");
     assert_eq!(parsed.scope.as_deref(), Some("example_scope"));
     // The dummy response "AQ==" ends it with a failure.
-    let Ok(Line::Data(dummy)) = decode_line(b"AQ==") else { panic!() };
-    assert!(matches!(s.step(dummy.expose(), &auth), ServerStep::Failure(SaslError::TokenRejected)));
+    let Ok(Line::Data(dummy)) = decode_line(b"AQ==") else {
+        panic!()
+    };
+    assert!(matches!(
+        s.step(dummy.expose(), &auth),
+        ServerStep::Failure(SaslError::TokenRejected)
+    ));
 
     // Client side: the RFC's error challenge gets the dummy %x01.
     let mut c = OAuthBearerClient::new(Some("user@example.com"), TOKEN.into(), None, None).unwrap();
@@ -397,16 +497,37 @@ fn google_xoauth2_initial_response() {
 
 #[test]
 fn rfc4422_a_external() {
-    let tls = TlsInfo { peer_identity: Some("cn=alice".into()), ..TlsInfo::default() };
+    let tls = TlsInfo {
+        peer_identity: Some("cn=alice".into()),
+        ..TlsInfo::default()
+    };
     let cfg = all_server();
     assert!(cfg.advertised(Some(&tls)).contains(&Mechanism::EXTERNAL));
-    assert!(!cfg.advertised(Some(&TlsInfo::default())).contains(&Mechanism::EXTERNAL));
+    assert!(
+        !cfg.advertised(Some(&TlsInfo::default()))
+            .contains(&Mechanism::EXTERNAL)
+    );
     // Empty authorization identity: act as the certificate's identity (A.2, first example).
-    let mut s = cfg.start(&Mechanism::EXTERNAL, Some(&tls), &mut FixedNonces::default()).unwrap();
+    let mut s = cfg
+        .start(
+            &Mechanism::EXTERNAL,
+            Some(&tls),
+            &mut FixedNonces::default(),
+        )
+        .unwrap();
     let step = scripted_server(&mut *s, &Store::default(), None, &[(b"", b"")]);
-    assert!(matches!(step, ServerStep::Success(ref w) if w.identity() == "cn=alice"), "{step:?}");
+    assert!(
+        matches!(step, ServerStep::Success(ref w) if w.identity() == "cn=alice"),
+        "{step:?}"
+    );
     // A non-empty one must be authorized.
-    let mut s = cfg.start(&Mechanism::EXTERNAL, Some(&tls), &mut FixedNonces::default()).unwrap();
+    let mut s = cfg
+        .start(
+            &Mechanism::EXTERNAL,
+            Some(&tls),
+            &mut FixedNonces::default(),
+        )
+        .unwrap();
     assert!(matches!(
         s.start(Some(b"fred"), &Store::default()),
         ServerStep::Failure(SaslError::AuthorizationFailed)

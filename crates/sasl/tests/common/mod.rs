@@ -138,7 +138,11 @@ pub fn pair(
     use_ir: bool,
 ) -> End {
     let mut client = client_cfg
-        .start(mech, creds, &mut FixedNonces::new(["clientnonce0123456789"]))
+        .start(
+            mech,
+            creds,
+            &mut FixedNonces::new(["clientnonce0123456789"]),
+        )
         .unwrap();
     let mut server = server_cfg
         .start(mech, tls, &mut FixedNonces::new(["servernonceABCDEF"]))

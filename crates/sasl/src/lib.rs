@@ -21,6 +21,8 @@
 //! Also: RFC 4013 (SASLprep, through `stringprep`), RFC 5056 / RFC 9266 (channel binding
 //! types), RFC 6750 §2.1 (bearer token syntax), RFC 2449 §4 (the 255-octet POP3 line).
 //!
+//! Use [`OsNonce`] (feature `rand`) outside tests.
+//!
 //! Secrets (passwords, tokens, derived keys, responses holding them) are [`Secret`]s: zeroized
 //! on drop and never printed by `Debug`. Peer input never panics; every message is bounded by
 //! [`Limits`].
@@ -40,8 +42,8 @@
 //! let advertised = server_cfg.advertised(Some(&tls));
 //! let creds = Credentials::password("user", "pencil");
 //! let mech = client_cfg.choose(&advertised, &creds).unwrap(); // SCRAM-SHA-256
-//! let mut client = client_cfg.start(&mech, &creds, &mut OsNonce).unwrap();
-//! let mut server = server_cfg.start(&mech, Some(&tls), &mut OsNonce).unwrap();
+//! let mut client = client_cfg.start(&mech, &creds, &mut FixedNonces::new(["c-nonce"])).unwrap();
+//! let mut server = server_cfg.start(&mech, Some(&tls), &mut FixedNonces::new(["s-nonce"])).unwrap();
 //! let ir = client.initial_response().unwrap(); // sent with AUTHENTICATE / AUTH
 //! let mut step = server.start(ir.as_ref().map(|r| r.as_bytes()), &Store);
 //! while let ServerStep::Challenge(challenge) = step {

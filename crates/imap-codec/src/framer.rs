@@ -294,8 +294,8 @@ impl Framer {
                         }
                     }
                     // `pos <= buf.len()` always: it is set only from positions in `buf`.
-                    let available = u64::try_from(buf.len().saturating_sub(self.pos))
-                        .unwrap_or(u64::MAX);
+                    let available =
+                        u64::try_from(buf.len().saturating_sub(self.pos)).unwrap_or(u64::MAX);
                     if available < remaining {
                         let left = remaining.saturating_sub(available);
                         if self.discarding && !buf.is_empty() {
@@ -667,13 +667,12 @@ impl FramedBuffer {
             // checked, and a peer that announces much and sends little gets at most
             // RESERVE_MAX reserved. It is made only now, not when the literal is reported, so
             // that a literal the caller rejects costs nothing.
-            self.buf
-                .reserve(
-                    self.literal_end
-                        .saturating_sub(held)
-                        .min(RESERVE_MAX)
-                        .max(data.len()),
-                );
+            self.buf.reserve(
+                self.literal_end
+                    .saturating_sub(held)
+                    .min(RESERVE_MAX)
+                    .max(data.len()),
+            );
         }
         self.buf.extend_from_slice(data);
     }

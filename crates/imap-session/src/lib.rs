@@ -104,6 +104,7 @@ pub enum MessageKind {
 
 /// A parsed message, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Inbound {
     /// A greeting.
     Greeting(Greeting<'static>),
@@ -137,13 +138,6 @@ pub struct Received {
     pub bytes: Vec<u8>,
     /// The value, or [`PeerError::Syntax`] / [`PeerError::Frame`] / [`PeerError::Truncated`].
     pub result: Result<Inbound, PeerError>,
-}
-
-/// Reads the tag at the start of a message, if it is one (for a tagged BAD).
-pub(crate) fn tag_of(bytes: &[u8]) -> Option<imap_codec::Tag<'static>> {
-    let end = bytes.iter().position(|b| *b == b' ')?;
-    let s = std::str::from_utf8(&bytes[..end]).ok()?;
-    imap_codec::Tag::new(s.to_owned()).ok()
 }
 
 /// The README's client example, compiled and run as a doctest so that it stays true.

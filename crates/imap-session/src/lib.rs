@@ -42,7 +42,7 @@
 //!     // Drain after every input.
 //!     while let Some(output) = session.poll_output() {
 //!         match output {
-//!             ClientOutput::Transmit(bytes) => written.extend_from_slice(&bytes),
+//!             ClientOutput::Transmit(bytes) => written.extend_from_slice(bytes),
 //!             ClientOutput::Event(ClientEvent::Greeting(_)) => {
 //!                 let _handle = session.send(CommandBody::Capability).unwrap();
 //!             }

@@ -610,6 +610,13 @@ pub fn message_tag(message: &[u8]) -> Option<crate::Tag<'_>> {
 /// The most [`FramedBuffer`] reserves ahead for an announced literal.
 const RESERVE_MAX: usize = 32 * 1024 * 1024;
 
+/// Room [`FramedBuffer`] reserves with a literal for the rest of its message.
+const TAIL_ROOM: usize = 4096;
+
+/// Above this capacity, an emptied [`FramedBuffer`] gives its memory back (after a big
+/// message), so that one big message does not pin its size for the connection's life.
+const KEEP_CAPACITY: usize = 1024 * 1024;
+
 /// One thing [`FramedBuffer::next_frame`] found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame<'b> {
@@ -666,10 +673,14 @@ impl FramedBuffer {
             // while it trickles in. The reservation is bounded: the framer's limit has been
             // checked, and a peer that announces much and sends little gets at most
             // RESERVE_MAX reserved. It is made only now, not when the literal is reported, so
-            // that a literal the caller rejects costs nothing.
+            // that a literal the caller rejects costs nothing. It includes room for the end of
+            // the message after the literal (TAIL_ROOM): without it, the `)` CRLF after a big
+            // FETCH BODY[] literal doubled the buffer (a 16 MiB literal peaked at 3.8 x its
+            // size in a client session, issue 18 item 2).
             self.buf.reserve(
                 self.literal_end
                     .saturating_sub(held)
+                    .saturating_add(TAIL_ROOM)
                     .min(RESERVE_MAX)
                     .max(data.len()),
             );
@@ -737,6 +748,9 @@ impl FramedBuffer {
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
+            if self.buf.capacity() > KEEP_CAPACITY {
+                self.buf = Vec::new();
+            }
         }
     }
 

@@ -1007,7 +1007,7 @@ fn attribute(
                 MessageAttribute::Uid(u) => Some(u.get()),
                 _ => None,
             });
-            let largest = exists.unwrap_or(u32::MAX);
+            let largest = exists.filter(|&n| n > 0).unwrap_or(u32::MAX);
             one(candidates
                 .into_iter()
                 .filter(|c| match &c.scope {

@@ -6,9 +6,9 @@
 //! while one waits for `+` are queued behind it, so the wire order is the call order.
 //!
 //! Every command gets a [`CommandHandle`]; its tagged completion is [`ClientEvent::Completed`].
-//! Untagged data is attributed to a command in flight when exactly one command in flight can
-//! have caused it (RFC 9051 §7: FETCH data to the FETCH/STORE, SEARCH data to the SEARCH, ...);
-//! otherwise it is unsolicited (`handle: None`).
+//! Untagged data is attributed to the command in flight that caused it when that can be told
+//! (RFC 9051 §7), and is otherwise unsolicited or ambiguous (`handle: None`): see
+//! [`ClientEvent::Data`].
 
 use std::collections::VecDeque;
 
@@ -114,7 +114,30 @@ pub struct CommandHandle(u64);
 pub enum ClientEvent {
     /// The greeting (RFC 9051 §7.1): OK, PREAUTH or BYE.
     Greeting(Greeting<'static>),
-    /// Untagged data; `handle` is the command it answers when that can be told.
+    /// Untagged data (RFC 9051 §7.2–§7.5). EXISTS and EXPUNGE are reported here only, after
+    /// the [`MailboxView`] was updated.
+    ///
+    /// `handle` is the command in flight the data answer, when that can be told. The
+    /// candidates are the commands in flight of a kind that causes such data (FETCH data:
+    /// FETCH/STORE; SEARCH/ESEARCH: SEARCH; LIST, LSUB, STATUS, CAPABILITY, ENABLED,
+    /// NAMESPACE: the command of that name; EXISTS/FLAGS/RECENT: SELECT/EXAMINE; EXPUNGE:
+    /// EXPUNGE/MOVE). Then:
+    ///
+    /// - ESEARCH with a tag correlator answers the command with that tag, and no other;
+    ///   without one, `UID` results answer a UID SEARCH and others a SEARCH;
+    /// - FETCH data answer the FETCH/STORE whose set holds the message: by UID for UID
+    ///   FETCH / UID STORE (their data always carry the UID, RFC 9051 §6.4.9), by sequence
+    ///   number otherwise; this applies even to a single candidate, as FETCH data are often
+    ///   unsolicited (flag changes made by others);
+    /// - between several candidates, STATUS data answer the STATUS about their mailbox, and
+    ///   LIST/LSUB data the LIST/LSUB whose reference and pattern match the name (`*`, and
+    ///   `%` not crossing the hierarchy delimiter; RFC 9051 §6.3.9);
+    /// - otherwise the only candidate.
+    ///
+    /// `None` when the data are unsolicited (no candidate) or truly ambiguous (several
+    /// remain): two SEARCHes and `* SEARCH` data, which carry nothing to tell them apart; a
+    /// message two FETCH/STORE sets hold; two SELECT/EXAMINE or two EXPUNGE/MOVE; EXISTS and
+    /// EXPUNGE arriving during IDLE or NOOP.
     Data {
         /// The command in flight it belongs to, if any.
         handle: Option<CommandHandle>,
@@ -128,7 +151,9 @@ pub enum ClientEvent {
         /// The response.
         status: Status<'static>,
     },
-    /// The selected mailbox changed (EXISTS, EXPUNGE, UIDVALIDITY).
+    /// A change of the selected mailbox derived from what was received, not reported
+    /// otherwise: today the UIDVALIDITY change (RFC 9051 §2.3.1.1). EXISTS and EXPUNGE are
+    /// [`ClientEvent::Data`] (one event per fact).
     Mailbox(MailboxChange),
     /// The state changed.
     StateChanged {
@@ -180,7 +205,8 @@ pub enum ClientEvent {
         /// Bytes dropped.
         discarded: usize,
     },
-    /// Untagged BYE (RFC 9051 §7.1.5): the server is closing the connection.
+    /// Untagged BYE (RFC 9051 §7.1.5): the server is closing the connection. A BYE greeting
+    /// is reported as [`ClientEvent::Greeting`] only.
     Bye(Status<'static>),
     /// The server broke the protocol.
     ProtocolError(PeerError),

@@ -15,12 +15,20 @@
 //! - **application intentions**: commands to send (client), responses to send (server),
 //!   AUTHENTICATE data, `DONE`. These return a [`LocalError`] when the protocol or the state
 //!   forbids them, and change nothing then;
-//! - **one output**: `poll_output`, returning a `#[must_use]` enum of bytes to transmit and
-//!   events, in the order they arose.
+//! - **one output**: `poll_output`, returning a `#[must_use]` enum: first
+//!   `Transmit(&[u8])`, all bytes to write so far in one slice lent from the session's
+//!   buffer until the next call, then the events, in the order they arose. This is
+//!   pop3-session's contract, so that one run loop drives both crates.
 //!
 //! **Drain rule: after every input or intention, call `poll_output` until it returns `None`.**
-//! Bytes must be written in the order given; events are reported in the order the messages
-//! that caused them arrived. Errors of the peer ([`PeerError`]) are events, never panics.
+//! Write (or copy) each lent slice before the next call; events are reported in the order the
+//! messages that caused them arrived. Errors of the peer ([`PeerError`]) are events, never
+//! panics.
+//!
+//! Events own their values: a received message is parsed where it lies in the session's
+//! receive buffer and made owned once ([`IntoStatic`](imap_codec::IntoStatic)); nothing else of
+//! it is copied. The peak memory for a message is about twice its size for a big literal
+//! (docs/imap-session.md, "Memory").
 //!
 //! ## A run loop
 //!

@@ -857,3 +857,50 @@ fn client_sends_non_sync_literals_only_where_the_server_allows_them() {
         }
     }
 }
+
+/// Two commands in flight through the pair: the server's application answers a FETCH and a
+/// UID FETCH with interleaved untagged data, and the client attributes each FETCH response
+/// to the command whose set holds it (issue 11 item 5).
+#[test]
+fn two_fetches_in_flight_are_told_apart_end_to_end() {
+    let mut pair = Pair::resume(
+        ClientConfig::default(),
+        ServerConfig::default(),
+        State::Selected,
+    );
+    let fetch = pair
+        .client
+        .send_command(Command::parse(b"a1 FETCH 1:2 FLAGS\r\n").unwrap())
+        .unwrap();
+    let uid_fetch = pair
+        .client
+        .send_command(Command::parse(b"a2 UID FETCH 40:50 FLAGS\r\n").unwrap())
+        .unwrap();
+    pair.drive();
+    assert_eq!(
+        commands(&pair.server_events),
+        ["a1 FETCH", "a2 UID FETCH"],
+        "both commands reached the server's application"
+    );
+    for line in [
+        &b"* 9 FETCH (UID 45 FLAGS ())\r\n"[..],
+        b"* 1 FETCH (FLAGS (\\Seen))\r\n",
+        b"* 2 FETCH (FLAGS ())\r\n",
+        b"a1 OK done\r\n",
+        b"a2 OK done\r\n",
+    ] {
+        pair.server
+            .send_response(Response::parse(line).unwrap())
+            .unwrap();
+    }
+    pair.drive();
+    let attributed: Vec<_> = pair
+        .client_events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Data { handle, .. } => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attributed, [Some(uid_fetch), Some(fetch), Some(fetch)]);
+}

@@ -139,6 +139,7 @@ pub enum Inbound {
 /// the configuration asks for it (`report_received`), for tools that follow a whole exchange
 /// (the trace replayer); applications use the other events.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Received {
     /// The parser applied.
     pub kind: MessageKind,

@@ -36,6 +36,8 @@
 //! assert_eq!(commands.len(), 2);
 //! ```
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fmt;
 
 /// Which side's messages are framed.
@@ -291,14 +293,17 @@ impl Framer {
                             return Ok(Status::Literal(lit));
                         }
                     }
-                    let available = (buf.len() - self.pos) as u64;
+                    // `pos <= buf.len()` always: it is set only from positions in `buf`.
+                    let available =
+                        u64::try_from(buf.len().saturating_sub(self.pos)).unwrap_or(u64::MAX);
                     if available < remaining {
+                        let left = remaining.saturating_sub(available);
                         if self.discarding && !buf.is_empty() {
                             let len = buf.len();
                             self.pos = 0;
                             self.line_start = 0;
                             self.state = State::Literal {
-                                remaining: remaining - available,
+                                remaining: left,
                                 reported: true,
                             };
                             return Ok(Status::Discard {
@@ -308,17 +313,21 @@ impl Framer {
                         }
                         self.pos = buf.len();
                         self.state = State::Literal {
-                            remaining: remaining - available,
+                            remaining: left,
                             reported: true,
                         };
-                        return Ok(Status::Incomplete(Some(remaining - available)));
+                        return Ok(Status::Incomplete(Some(left)));
                     }
-                    self.pos += remaining as usize;
+                    // `remaining <= available`, which is a `usize`: the conversion and the
+                    // sum stay within `buf.len()`.
+                    let step = usize::try_from(remaining).unwrap_or(usize::MAX);
+                    self.pos = self.pos.saturating_add(step).min(buf.len());
                     self.line_start = self.pos;
                     self.state = State::Line;
                 }
                 State::Line => {
-                    let found = memchr::memchr(b'\n', &buf[self.pos..]).map(|k| self.pos + k);
+                    let from = self.pos.min(buf.len());
+                    let found = memchr::memchr(b'\n', &buf[from..]).map(|k| from.saturating_add(k));
                     let Some(lf) = found else {
                         self.pos = buf.len();
                         if self.discarding {
@@ -327,7 +336,7 @@ impl Framer {
                             let keep = usize::from(
                                 buf.len() > self.line_start && buf.last() == Some(&b'\r'),
                             );
-                            let len = buf.len() - keep;
+                            let len = buf.len().saturating_sub(keep);
                             if len == 0 {
                                 return Ok(Status::Incomplete(None));
                             }
@@ -345,12 +354,15 @@ impl Framer {
                         }
                         return Ok(Status::Incomplete(None));
                     };
-                    self.pos = lf + 1;
-                    if lf == self.line_start || buf[lf - 1] != b'\r' {
+                    self.pos = lf.saturating_add(1);
+                    let Some(cr) = lf
+                        .checked_sub(1)
+                        .filter(|&cr| cr >= self.line_start && buf[cr] == b'\r')
+                    else {
                         // A bare LF (or one after a CR that was literal data) does not end a
                         // line; the grammar rejects it later.
                         continue;
-                    }
+                    };
                     if !self.discarding
                         && let Some(err) = self.limit_error(self.pos)
                     {
@@ -359,7 +371,7 @@ impl Framer {
                         self.pos = lf;
                         return Err(self.start_discarding(err));
                     }
-                    let line = &buf[self.line_start..lf - 1];
+                    let line = &buf[self.line_start..cr];
                     let announced = if self.tail.is_empty() {
                         literal_announcement(line)
                     } else {
@@ -413,7 +425,14 @@ impl Framer {
                                     };
                                 }
                                 return Err(err);
-                            } else if self.pos as u64 + length > self.config.max_message {
+                            } else if u64::try_from(self.pos)
+                                .ok()
+                                .and_then(|pos| pos.checked_add(length))
+                                .is_none_or(|end| end > self.config.max_message)
+                            {
+                                // A sum that overflows is over any limit (issue 18 item 9:
+                                // with `max_literal = u64::MAX` it wrapped and slipped under
+                                // `max_message`).
                                 let err = self.start_discarding(FrameError::MessageTooLarge {
                                     limit: self.config.max_message,
                                 });
@@ -513,7 +532,7 @@ fn announcement_tail(prev: &[u8], dropped: &[u8]) -> Vec<u8> {
         } else if d != b'0' {
             saturated = true;
         }
-        count += 1;
+        count = count.saturating_add(1);
         rev.next();
     }
     if rev.next() != Some(b'{') || (close && count == 0) {
@@ -557,20 +576,46 @@ fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
     let digits_start = body
         .iter()
         .rposition(|b| !b.is_ascii_digit())
-        .map_or(0, |p| p + 1);
+        .map_or(0, |p| p.saturating_add(1));
     let digits = &body[digits_start..];
-    if digits.is_empty() || digits_start == 0 || body[digits_start - 1] != b'{' {
+    let open = digits_start.checked_sub(1)?;
+    if digits.is_empty() || body[open] != b'{' {
         return None;
     }
-    let binary = digits_start >= 2 && body[digits_start - 2] == b'~';
+    let binary = open.checked_sub(1).is_some_and(|t| body[t] == b'~');
     let length = digits.iter().fold(0u64, |acc, d| {
-        acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        acc.saturating_mul(10)
+            .saturating_add(u64::from(d.saturating_sub(b'0')))
     });
     Some((length, synchronizing, binary))
 }
 
+/// The tag at the start of a message (RFC 9051 §9: `tag = 1*<any ASTRING-CHAR except "+">`,
+/// followed by SP), borrowed from it: what a server needs to answer a message it will not parse
+/// (a literal it refuses, a line over the limit) with a tagged BAD. `None` when the message
+/// does not start with a valid tag and a space (it is untagged, a continuation, or garbage).
+///
+/// ```
+/// use imap_codec::framer::message_tag;
+/// assert_eq!(message_tag(b"a1 APPEND INBOX {5}\r\n").unwrap().as_str(), "a1");
+/// assert!(message_tag(b"* 1 EXISTS\r\n").is_none());
+/// assert!(message_tag(b"a+1 NOOP\r\n").is_none());
+/// ```
+pub fn message_tag(message: &[u8]) -> Option<crate::Tag<'_>> {
+    let end = memchr::memchr(b' ', message)?;
+    let tag = std::str::from_utf8(&message[..end]).ok()?;
+    crate::Tag::new(tag).ok()
+}
+
 /// The most [`FramedBuffer`] reserves ahead for an announced literal.
 const RESERVE_MAX: usize = 32 * 1024 * 1024;
+
+/// Room [`FramedBuffer`] reserves with a literal for the rest of its message.
+const TAIL_ROOM: usize = 4096;
+
+/// Above this capacity, an emptied [`FramedBuffer`] gives its memory back (after a big
+/// message), so that one big message does not pin its size for the connection's life.
+const KEEP_CAPACITY: usize = 1024 * 1024;
 
 /// One thing [`FramedBuffer::next_frame`] found.
 #[derive(Debug, PartialEq, Eq)]
@@ -617,20 +662,28 @@ impl FramedBuffer {
     /// Appends received bytes.
     pub fn push(&mut self, data: &[u8]) {
         self.drop_consumed();
-        if self.start > 0 && self.start >= self.buf.len() - self.start {
+        if self.start > 0 && self.start >= self.buf.len().saturating_sub(self.start) {
             self.buf.drain(..self.start);
             self.start = 0;
         }
-        let held = self.buf.len() - self.start;
+        let held = self.buf.len().saturating_sub(self.start);
         if self.literal_end > held {
             // The data of a reported literal arrives: make room for the rest of it once,
             // instead of regrowing the buffer (and copying what it holds) again and again
             // while it trickles in. The reservation is bounded: the framer's limit has been
             // checked, and a peer that announces much and sends little gets at most
             // RESERVE_MAX reserved. It is made only now, not when the literal is reported, so
-            // that a literal the caller rejects costs nothing.
-            self.buf
-                .reserve((self.literal_end - held).min(RESERVE_MAX).max(data.len()));
+            // that a literal the caller rejects costs nothing. It includes room for the end of
+            // the message after the literal (TAIL_ROOM): without it, the `)` CRLF after a big
+            // FETCH BODY[] literal doubled the buffer (a 16 MiB literal peaked at 3.8 x its
+            // size in a client session, issue 18 item 2).
+            self.buf.reserve(
+                self.literal_end
+                    .saturating_sub(held)
+                    .saturating_add(TAIL_ROOM)
+                    .min(RESERVE_MAX)
+                    .max(data.len()),
+            );
         }
         self.buf.extend_from_slice(data);
     }
@@ -652,12 +705,29 @@ impl FramedBuffer {
 
     /// How many bytes are held: received, and not yet returned as a message or discarded.
     pub fn buffered_len(&self) -> usize {
-        self.buf.len() - self.start - self.consumed
+        self.buf
+            .len()
+            .saturating_sub(self.start)
+            .saturating_sub(self.consumed)
     }
 
     /// Bytes received but not yet returned as part of a message.
     pub fn buffered(&self) -> &[u8] {
-        &self.buf[self.start + self.consumed..]
+        &self.buf[self.start.saturating_add(self.consumed).min(self.buf.len())..]
+    }
+
+    /// The tag of the message being framed (its first bytes are buffered), borrowed from the
+    /// buffer: see [`message_tag`]. After a [`Frame::Literal`], the tag of the command that
+    /// announced it.
+    pub fn current_tag(&self) -> Option<crate::Tag<'_>> {
+        message_tag(self.buffered())
+    }
+
+    /// The bytes of the message being framed received so far, up to `len` (e.g. a
+    /// [`LiteralAnnouncement::prefix_len`]), borrowed from the buffer.
+    pub fn current_prefix(&self, len: usize) -> &[u8] {
+        let held = self.buffered();
+        &held[..len.min(held.len())]
     }
 
     /// Removes and returns everything buffered, and resets the framer (e.g. after STARTTLS,
@@ -673,18 +743,21 @@ impl FramedBuffer {
     }
 
     fn drop_consumed(&mut self) {
-        self.start += self.consumed;
+        self.start = self.start.saturating_add(self.consumed);
         self.consumed = 0;
         if self.start == self.buf.len() {
             self.buf.clear();
             self.start = 0;
+            if self.buf.capacity() > KEEP_CAPACITY {
+                self.buf = Vec::new();
+            }
         }
     }
 
     /// The next message or literal announcement, or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         self.drop_consumed();
-        if self.buf.len() - self.start < self.literal_end {
+        if self.buf.len().saturating_sub(self.start) < self.literal_end {
             // Inside a literal whose end has not arrived: nothing can complete yet.
             return Ok(None);
         }
@@ -701,7 +774,7 @@ impl FramedBuffer {
             Status::Message(len) => {
                 self.consumed = len;
                 Ok(Some(Frame::Message(
-                    &self.buf[self.start..self.start + len],
+                    &self.buf[self.start..self.start.saturating_add(len)],
                 )))
             }
             Status::Discard { len, .. } => {
@@ -713,6 +786,7 @@ impl FramedBuffer {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::*;
 
@@ -809,6 +883,33 @@ mod tests {
             run(FramerConfig::client(), input, 4),
             ["* 1 FETCH (BODY[] {5+}\r\n", "hello)\r\n"]
         );
+    }
+
+    /// Issue 18 item 9: with `max_literal = u64::MAX`, the message size `pos + length`
+    /// overflowed (a panic in debug builds, a wrap under `max_message` in release builds). A
+    /// sum that does not fit is over the limit, on both sides and for both literal kinds.
+    #[test]
+    fn literal_length_near_u64_max_does_not_wrap_the_message_limit() {
+        for (role, announcement) in [
+            (Role::Server, "{18446744073709551615}"),
+            (Role::Server, "{18446744073709551615+}"),
+            (Role::Client, "{18446744073709551615}"),
+            (Role::Client, "{18446744073709551600}"),
+        ] {
+            let config = FramerConfig {
+                role,
+                max_line: 1024,
+                max_literal: u64::MAX,
+                max_message: 1024,
+            };
+            let input = format!("a1 APPEND INBOX {announcement}\r\n");
+            let mut framer = Framer::new(config);
+            assert_eq!(
+                framer.next(input.as_bytes()),
+                Err(FrameError::MessageTooLarge { limit: 1024 }),
+                "{role:?} {announcement}"
+            );
+        }
     }
 
     #[test]

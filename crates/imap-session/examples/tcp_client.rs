@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Drain: write what the session wants written, act on its events.
         while let Some(output) = session.poll_output() {
             match output {
-                ClientOutput::Transmit(bytes) => stream.write_all(&bytes)?,
+                ClientOutput::Transmit(bytes) => stream.write_all(bytes)?,
                 ClientOutput::Event(event) => {
                     println!("{event:?}");
                     match event {

@@ -6,18 +6,20 @@
 //! while one waits for `+` are queued behind it, so the wire order is the call order.
 //!
 //! Every command gets a [`CommandHandle`]; its tagged completion is [`ClientEvent::Completed`].
-//! Untagged data is attributed to a command in flight when exactly one command in flight can
-//! have caused it (RFC 9051 §7: FETCH data to the FETCH/STORE, SEARCH data to the SEARCH, ...);
-//! otherwise it is unsolicited (`handle: None`).
+//! Untagged data is attributed to the command in flight that caused it when that can be told
+//! (RFC 9051 §7), and is otherwise unsolicited or ambiguous (`handle: None`): see
+//! [`ClientEvent::Data`].
 
 use std::collections::VecDeque;
 
+use imap_codec::command::MboxOrPat;
 use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
 use imap_codec::response::GreetingKind;
+use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data,
-    EncodeOptions, Greeting, IdleDone, IntoStatic, LiteralCapability, Response, Status, StatusKind,
-    Tag,
+    EncodeOptions, Greeting, IdleDone, IntoStatic, LiteralCapability, Response, SequenceSet,
+    Status, StatusKind, Tag,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -25,8 +27,11 @@ use crate::mailbox::{MailboxChange, MailboxView};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 
-/// Settings of a [`ClientSession`].
+/// Settings of a [`ClientSession`]: start from [`ClientConfig::default`] or
+/// [`ClientConfig::observer`] and change fields with the `with_*` methods (the struct is
+/// `#[non_exhaustive]`: settings will be added).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// Limits for framing the server's responses.
     pub framer: FramerConfig,
@@ -54,6 +59,37 @@ impl Default for ClientConfig {
 }
 
 impl ClientConfig {
+    /// With other framing limits.
+    pub fn with_framer(mut self, framer: FramerConfig) -> Self {
+        self.framer = framer;
+        self
+    }
+
+    /// With another tag prefix.
+    pub fn with_tag_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.tag_prefix = prefix.into();
+        self
+    }
+
+    /// With a literal mode that overrides the one the capabilities imply (`None`: from the
+    /// capabilities).
+    pub fn with_literal_override(mut self, literal: Option<LiteralCapability>) -> Self {
+        self.literal_override = literal;
+        self
+    }
+
+    /// With or without state rules.
+    pub fn with_enforce_states(mut self, enforce: bool) -> Self {
+        self.enforce_states = enforce;
+        self
+    }
+
+    /// With or without [`ClientEvent::Received`].
+    pub fn with_report_received(mut self, report: bool) -> Self {
+        self.report_received = report;
+        self
+    }
+
     /// A configuration for following someone else's exchange (the corpus replayer): no state
     /// rules, every message reported.
     pub fn observer() -> Self {
@@ -66,9 +102,11 @@ impl ClientConfig {
     }
 }
 
-/// Identifies a command sent by [`ClientSession::send`] in the events about it.
+/// Identifies a command sent by [`ClientSession::send`] in the events about it. Opaque: only
+/// the session makes handles, so a handle always names a command of that session. Handles
+/// are ordered as the commands were sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CommandHandle(pub u64);
+pub struct CommandHandle(u64);
 
 /// What the client session reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +114,30 @@ pub struct CommandHandle(pub u64);
 pub enum ClientEvent {
     /// The greeting (RFC 9051 §7.1): OK, PREAUTH or BYE.
     Greeting(Greeting<'static>),
-    /// Untagged data; `handle` is the command it answers when that can be told.
+    /// Untagged data (RFC 9051 §7.2–§7.5). EXISTS and EXPUNGE are reported here only, after
+    /// the [`MailboxView`] was updated.
+    ///
+    /// `handle` is the command in flight the data answer, when that can be told. The
+    /// candidates are the commands in flight of a kind that causes such data (FETCH data:
+    /// FETCH/STORE; SEARCH/ESEARCH: SEARCH; LIST, LSUB, STATUS, CAPABILITY, ENABLED,
+    /// NAMESPACE: the command of that name; EXISTS/FLAGS/RECENT: SELECT/EXAMINE; EXPUNGE:
+    /// EXPUNGE/MOVE). Then:
+    ///
+    /// - ESEARCH with a tag correlator answers the command with that tag, and no other;
+    ///   without one, `UID` results answer a UID SEARCH and others a SEARCH;
+    /// - FETCH data answer the FETCH/STORE whose set holds the message: by UID for UID
+    ///   FETCH / UID STORE (their data always carry the UID, RFC 9051 §6.4.9), by sequence
+    ///   number otherwise; this applies even to a single candidate, as FETCH data are often
+    ///   unsolicited (flag changes made by others);
+    /// - between several candidates, STATUS data answer the STATUS about their mailbox, and
+    ///   LIST/LSUB data the LIST/LSUB whose reference and pattern match the name (`*`, and
+    ///   `%` not crossing the hierarchy delimiter; RFC 9051 §6.3.9);
+    /// - otherwise the only candidate.
+    ///
+    /// `None` when the data are unsolicited (no candidate) or truly ambiguous (several
+    /// remain): two SEARCHes and `* SEARCH` data, which carry nothing to tell them apart; a
+    /// message two FETCH/STORE sets hold; two SELECT/EXAMINE or two EXPUNGE/MOVE; EXISTS and
+    /// EXPUNGE arriving during IDLE or NOOP.
     Data {
         /// The command in flight it belongs to, if any.
         handle: Option<CommandHandle>,
@@ -90,7 +151,9 @@ pub enum ClientEvent {
         /// The response.
         status: Status<'static>,
     },
-    /// The selected mailbox changed (EXISTS, EXPUNGE, UIDVALIDITY).
+    /// A change of the selected mailbox derived from what was received, not reported
+    /// otherwise: today the UIDVALIDITY change (RFC 9051 §2.3.1.1). EXISTS and EXPUNGE are
+    /// [`ClientEvent::Data`] (one event per fact).
     Mailbox(MailboxChange),
     /// The state changed.
     StateChanged {
@@ -142,7 +205,8 @@ pub enum ClientEvent {
         /// Bytes dropped.
         discarded: usize,
     },
-    /// Untagged BYE (RFC 9051 §7.1.5): the server is closing the connection.
+    /// Untagged BYE (RFC 9051 §7.1.5): the server is closing the connection. A BYE greeting
+    /// is reported as [`ClientEvent::Greeting`] only.
     Bye(Status<'static>),
     /// The server broke the protocol.
     ProtocolError(PeerError),
@@ -152,14 +216,15 @@ pub enum ClientEvent {
     Closed,
 }
 
-/// One output of [`ClientSession::poll_output`].
+/// One output of [`ClientSession::poll_output`]. It borrows the session until the next call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "bytes must be transmitted and events handled"]
 // Outputs are moved out once each; boxing the events would cost an allocation per event.
 #[allow(clippy::large_enum_variant)]
-pub enum ClientOutput {
-    /// Bytes to write to the server, in order.
-    Transmit(Vec<u8>),
+pub enum ClientOutput<'a> {
+    /// Bytes to write to the server, in order, lent from the session's output buffer until
+    /// the next call to [`ClientSession::poll_output`].
+    Transmit(&'a [u8]),
     /// Something happened.
     Event(ClientEvent),
 }
@@ -178,8 +243,64 @@ struct InFlight {
     tag: Tag<'static>,
     name: &'static str,
     sub: Sub,
+    /// What of the command tells which untagged data answer it.
+    scope: Scope,
     /// Bytes not yet sent: each piece waits for a `+`.
     unsent: VecDeque<Vec<u8>>,
+}
+
+/// What of a command in flight decides whether untagged data answer it, when several
+/// commands could have caused the data (see [`attribute`]).
+#[derive(Debug, Clone)]
+enum Scope {
+    /// Nothing beyond the command's kind.
+    Any,
+    /// STATUS: the mailbox asked about (RFC 9051 §6.3.11, §7.3.2).
+    Mailbox(Vec<u8>),
+    /// LIST / LSUB: the reference and the patterns (RFC 9051 §6.3.9).
+    Patterns {
+        reference: Vec<u8>,
+        patterns: Vec<Vec<u8>>,
+    },
+    /// FETCH / STORE: the messages, by UID for UID FETCH / UID STORE (RFC 9051 §6.4.5,
+    /// §6.4.6, §6.4.9: their FETCH data always carry the UID).
+    Messages { uid: bool, set: SequenceSet },
+    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4).
+    Search { uid: bool },
+}
+
+impl Scope {
+    fn of(body: &CommandBody<'_>) -> Scope {
+        match body {
+            CommandBody::Status { mailbox, .. } => Scope::Mailbox(mailbox.as_bytes().to_vec()),
+            CommandBody::List {
+                reference,
+                patterns,
+                ..
+            } => Scope::Patterns {
+                reference: reference.as_bytes().to_vec(),
+                patterns: match patterns {
+                    MboxOrPat::Single(p) => vec![p.as_bytes().to_vec()],
+                    MboxOrPat::Patterns(ps) => ps.iter().map(|p| p.as_bytes().to_vec()).collect(),
+                },
+            },
+            CommandBody::Lsub { reference, pattern } => Scope::Patterns {
+                reference: reference.as_bytes().to_vec(),
+                patterns: vec![pattern.as_bytes().to_vec()],
+            },
+            CommandBody::Fetch {
+                uid, sequence_set, ..
+            }
+            | CommandBody::Store {
+                uid, sequence_set, ..
+            } => Scope::Messages {
+                uid: *uid,
+                set: sequence_set.clone(),
+            },
+            CommandBody::Search { uid, .. } => Scope::Search { uid: *uid },
+            _ => Scope::Any,
+        }
+    }
 }
 
 /// Where the session is, beyond the connection state.
@@ -208,7 +329,11 @@ pub struct ClientSession {
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
-    out: VecDeque<ClientOutput>,
+    /// Bytes to transmit, lent by `poll_output`.
+    out: Vec<u8>,
+    /// `out` was lent: clear it before writing more or lending again.
+    out_taken: bool,
+    events: VecDeque<ClientEvent>,
 }
 
 impl ClientSession {
@@ -233,7 +358,9 @@ impl ClientSession {
             enabled: Vec::new(),
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
-            out: VecDeque::new(),
+            out: Vec::new(),
+            out_taken: false,
+            events: VecDeque::new(),
         }
     }
 
@@ -311,21 +438,36 @@ impl ClientSession {
 
     // ---- output ----
 
-    /// The next output. Call until `None` after every input (the drain rule).
-    pub fn poll_output(&mut self) -> Option<ClientOutput> {
-        self.out.pop_front()
+    /// The next output: the bytes to transmit first (all of them, in one slice lent until the
+    /// next call), then the events in the order they arose. Call until `None` after every
+    /// input and intention (the drain rule).
+    pub fn poll_output(&mut self) -> Option<ClientOutput<'_>> {
+        if self.out_taken {
+            self.out.clear();
+            self.out_taken = false;
+        }
+        if !self.out.is_empty() {
+            self.out_taken = true;
+            return Some(ClientOutput::Transmit(&self.out));
+        }
+        self.events.pop_front().map(ClientOutput::Event)
     }
 
     fn event(&mut self, e: ClientEvent) {
-        self.out.push_back(ClientOutput::Event(e));
+        self.events.push_back(e);
     }
 
-    fn transmit(&mut self, bytes: Vec<u8>) {
-        if let Some(ClientOutput::Transmit(last)) = self.out.back_mut() {
-            last.extend_from_slice(&bytes);
-        } else {
-            self.out.push_back(ClientOutput::Transmit(bytes));
+    /// The output buffer, emptied first if its bytes were lent already.
+    fn out_buf(&mut self) -> &mut Vec<u8> {
+        if self.out_taken {
+            self.out.clear();
+            self.out_taken = false;
         }
+        &mut self.out
+    }
+
+    fn transmit(&mut self, bytes: &[u8]) {
+        self.out_buf().extend_from_slice(bytes);
     }
 
     // ---- intentions ----
@@ -400,7 +542,7 @@ impl ClientSession {
         }
         if self.blocked.is_none() {
             let first = unsent.pop_front().unwrap_or_default();
-            self.transmit(first);
+            self.transmit(&first);
             if !unsent.is_empty() {
                 self.blocked = Some(handle);
             }
@@ -410,6 +552,7 @@ impl ClientSession {
             tag: command.tag.into_static(),
             name: command.body.name(),
             sub,
+            scope: Scope::of(&command.body),
             unsent,
         });
         Ok(handle)
@@ -422,9 +565,7 @@ impl ClientSession {
         if !self.in_flight.iter().any(|c| c.sub == Sub::Authenticate) {
             return Err(LocalError::NotAuthenticating);
         }
-        let mut buf = Vec::new();
-        let _ = data.encode(&mut buf);
-        self.transmit(buf);
+        let _ = data.encode(self.out_buf());
         Ok(())
     }
 
@@ -442,9 +583,7 @@ impl ClientSession {
                 done: true,
             };
         }
-        let mut buf = Vec::new();
-        let _ = IdleDone.encode(&mut buf);
-        self.transmit(buf);
+        let _ = IdleDone.encode(self.out_buf());
         Ok(())
     }
 
@@ -534,10 +673,16 @@ impl ClientSession {
                 break;
             }
             let kind = self.expecting();
-            let frame = match self.input.next_frame() {
+            let (parsed, bytes) = match self.input.next_frame() {
                 Ok(None) => break,
                 Ok(Some(Frame::Literal(_) | Frame::Discard(_))) => continue,
-                Ok(Some(Frame::Message(m))) => m.to_vec(),
+                Ok(Some(Frame::Message(m))) => {
+                    // Parsed where it lies in the framer's buffer (literals borrowed), then
+                    // made owned: the one copy of the message. Its bytes are copied again
+                    // only for a trace follower (`report_received`).
+                    let parsed = parse(kind, m);
+                    (parsed, self.config.report_received.then(|| m.to_vec()))
+                }
                 Err(e) => {
                     let err = PeerError::Frame(e);
                     if self.config.report_received {
@@ -554,22 +699,18 @@ impl ClientSession {
                     continue;
                 }
             };
-            self.message(kind, frame);
+            self.message(kind, parsed, bytes);
         }
         Ok(())
     }
 
-    fn message(&mut self, kind: MessageKind, bytes: Vec<u8>) {
-        let parsed = if kind == MessageKind::Greeting {
-            Greeting::parse(&bytes).map(|g| Inbound::Greeting(g.into_static()))
-        } else {
-            Response::parse(&bytes).map(|r| Inbound::Response(r.into_static()))
-        };
-        let parsed = parsed.map_err(|error| PeerError::Syntax {
-            bytes: bytes.clone(),
-            error,
-        });
-        if self.config.report_received {
+    fn message(
+        &mut self,
+        kind: MessageKind,
+        parsed: Result<Inbound, PeerError>,
+        bytes: Option<Vec<u8>>,
+    ) {
+        if let Some(bytes) = bytes {
             self.event(ClientEvent::Received(Received {
                 kind,
                 bytes,
@@ -595,19 +736,13 @@ impl ClientSession {
             self.capabilities = Some(c.capabilities().to_vec());
         }
         let kind = g.kind;
-        self.event(ClientEvent::Greeting(g.clone()));
+        // One event per fact: a BYE greeting is reported as the greeting (not also as
+        // `Bye`); the state change to Logout follows.
+        self.event(ClientEvent::Greeting(g));
         match kind {
             GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
             GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
-            GreetingKind::Bye => {
-                self.event(ClientEvent::Bye(Status {
-                    tag: None,
-                    kind: StatusKind::Bye,
-                    code: g.code,
-                    text: g.text,
-                }));
-                self.trigger(Trigger::Bye);
-            }
+            GreetingKind::Bye => self.trigger(Trigger::Bye),
         }
     }
 
@@ -632,31 +767,11 @@ impl ClientSession {
         }
     }
 
-    fn attribute(&self, data: &Data<'_>) -> Option<CommandHandle> {
-        let names: &[&str] = match data {
-            Data::Capability(_) => &["CAPABILITY"],
-            Data::Enabled(_) => &["ENABLE"],
-            Data::List(_) => &["LIST"],
-            Data::Lsub(_) => &["LSUB"],
-            Data::Namespace(_) => &["NAMESPACE"],
-            Data::Status(_) => &["STATUS", "LIST"],
-            Data::Search(_) => &["SEARCH", "UID SEARCH"],
-            Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
-            Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &["SELECT", "EXAMINE"],
-            Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
-            Data::Fetch { .. } => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
-        };
-        let mut it = self.in_flight.iter().filter(|c| names.contains(&c.name));
-        match (it.next(), it.next()) {
-            (Some(c), None) => Some(c.handle),
-            _ => None,
-        }
-    }
-
     fn response(&mut self, r: Response<'static>) {
         match r {
             Response::Data(data) => {
-                let handle = self.attribute(&data);
+                let exists = self.view_mut().map(|v| v.exists);
+                let handle = attribute(&data, &self.in_flight, exists);
                 match &data {
                     Data::Capability(c) => self.capabilities = Some(c.capabilities().to_vec()),
                     Data::Enabled(caps) => {
@@ -668,11 +783,10 @@ impl ClientSession {
                     }
                     _ => {}
                 }
-                let change = self.view_mut().and_then(|v| v.apply_data(&data));
+                // The view is updated before the data are reported; the data are the one
+                // event (EXISTS during IDLE was also reported as `Mailbox` before).
+                let _ = self.view_mut().map(|v| v.apply_data(&data));
                 self.event(ClientEvent::Data { handle, data });
-                if let Some(change) = change {
-                    self.event(ClientEvent::Mailbox(change));
-                }
             }
             Response::Status(s) if s.tag.is_none() => {
                 if let Some(code) = &s.code {
@@ -757,7 +871,7 @@ impl ClientSession {
             }
         }
         for p in pieces {
-            self.transmit(p);
+            self.transmit(&p);
         }
     }
 
@@ -846,6 +960,177 @@ impl ClientSession {
             _ => {}
         }
     }
+}
+
+/// The commands whose untagged data `data` can be (RFC 9051 §7.2–§7.5; RFC 3501 §7.2.3,
+/// §7.2.5; RFC 5161; RFC 2342): the one table from data to command names.
+fn answers(data: &Data<'_>) -> &'static [&'static str] {
+    match data {
+        Data::Capability(_) => &["CAPABILITY"],
+        Data::Enabled(_) => &["ENABLE"],
+        Data::List(_) => &["LIST"],
+        Data::Lsub(_) => &["LSUB"],
+        Data::Namespace(_) => &["NAMESPACE"],
+        Data::Status(_) => &["STATUS", "LIST"],
+        Data::Search(_) => &["SEARCH", "UID SEARCH"],
+        Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
+        Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &["SELECT", "EXAMINE"],
+        Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
+        Data::Fetch { .. } => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
+    }
+}
+
+/// The command in flight that untagged `data` answer, when that can be told; `exists` is the
+/// message count of the mailbox being selected or selected (for `*` in sequence sets).
+///
+/// The candidates are the commands in flight whose kind can cause the data ([`answers`]).
+/// Then, in this order:
+///
+/// - ESEARCH with a tag correlator (RFC 9051 §7.3.4) answers the command with that tag, and
+///   no other; without one, only a UID SEARCH answers `UID` results and only a SEARCH the
+///   others.
+/// - FETCH data (RFC 9051 §7.5.2) answer a FETCH/STORE only when its set holds the message:
+///   by UID for UID FETCH / UID STORE (whose data always carry the UID, §6.4.9; FETCH data
+///   without UID answer none of them), by sequence number otherwise. FETCH data are often
+///   unsolicited (flag changes made by others), so this filter applies even to a single
+///   candidate.
+/// - STATUS data answer the STATUS about their mailbox; LIST/LSUB data the LIST/LSUB whose
+///   reference and pattern match the name (`*` and `%`, §6.3.9). These filters apply only
+///   between several candidates: a single LIST in flight gets all LIST data.
+///
+/// `None` when no candidate or more than one remains: the data are unsolicited or truly
+/// ambiguous (two SEARCHes without correlators, two SELECT-kind commands, two FETCHes of
+/// overlapping sets, ...).
+fn attribute(
+    data: &Data<'_>,
+    in_flight: &[InFlight],
+    exists: Option<u32>,
+) -> Option<CommandHandle> {
+    let names = answers(data);
+    let candidates: Vec<&InFlight> = in_flight
+        .iter()
+        .filter(|c| names.contains(&c.name))
+        .collect();
+    let one = |cs: Vec<&InFlight>| match cs.as_slice() {
+        [c] => Some(c.handle),
+        _ => None,
+    };
+    match data {
+        Data::Esearch(e) => {
+            if let Some(tag) = &e.correlator {
+                return in_flight
+                    .iter()
+                    .find(|c| c.tag.as_str().as_bytes() == tag.as_bytes())
+                    .map(|c| c.handle);
+            }
+            one(candidates
+                .into_iter()
+                .filter(|c| !matches!(c.scope, Scope::Search { uid } if uid != e.uid))
+                .collect())
+        }
+        Data::Fetch { seq, attributes } => {
+            let uid = attributes.iter().find_map(|a| match a {
+                MessageAttribute::Uid(u) => Some(u.get()),
+                _ => None,
+            });
+            let largest = exists.filter(|&n| n > 0).unwrap_or(u32::MAX);
+            one(candidates
+                .into_iter()
+                .filter(|c| match &c.scope {
+                    Scope::Messages { uid: true, set } => {
+                        uid.is_some_and(|u| may_contain(set, u, u32::MAX))
+                    }
+                    Scope::Messages { uid: false, set } => may_contain(set, seq.get(), largest),
+                    _ => false,
+                })
+                .collect())
+        }
+        _ if candidates.len() <= 1 => one(candidates),
+        Data::Status(st) => one(candidates
+            .into_iter()
+            .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))
+            .collect()),
+        Data::List(l) => one(candidates
+            .into_iter()
+            .filter(|c| lists(&c.scope, &l.list))
+            .collect()),
+        Data::Lsub(l) => one(candidates
+            .into_iter()
+            .filter(|c| lists(&c.scope, l))
+            .collect()),
+        _ => None,
+    }
+}
+
+/// True when `n` may be in `set`; `$` (RFC 5182) may hold anything.
+fn may_contain(set: &SequenceSet, n: u32, largest: u32) -> bool {
+    matches!(set, SequenceSet::SearchResult) || set.contains(n, largest)
+}
+
+/// True when a LIST/LSUB with `scope` lists `entry` (RFC 9051 §6.3.9: the reference and the
+/// pattern, concatenated, matched with `*` (anything) and `%` (anything but the hierarchy
+/// delimiter)).
+fn lists(scope: &Scope, entry: &MailboxList<'_>) -> bool {
+    let Scope::Patterns {
+        reference,
+        patterns,
+    } = scope
+    else {
+        return false;
+    };
+    let name = entry.mailbox.as_bytes();
+    let delimiter = entry
+        .delimiter
+        .and_then(|d| u8::try_from(u32::from(d.as_char())).ok());
+    patterns.iter().any(|p| {
+        let full = [reference.as_slice(), p.as_slice()].concat();
+        wildcard_match(&full, name, delimiter)
+    })
+}
+
+/// Matches `name` against `pattern` with `*` and `%` in O(len(pattern) × len(name)) time
+/// (a row of states per pattern octet: no backtracking a hostile name could blow up).
+fn wildcard_match(pattern: &[u8], name: &[u8], delimiter: Option<u8>) -> bool {
+    // reach[j]: the pattern so far matches name[..j].
+    let mut reach = vec![false; name.len() + 1];
+    reach[0] = true;
+    for &p in pattern {
+        let mut next = vec![false; name.len() + 1];
+        match p {
+            b'*' | b'%' => {
+                let mut on = false;
+                for j in 0..=name.len() {
+                    // Going from name[..j-1] to name[..j] consumes name[j-1]: `%` does not
+                    // consume the delimiter.
+                    if p == b'%' && j > 0 && delimiter.is_some_and(|d| name[j - 1] == d) {
+                        on = false;
+                    }
+                    on |= reach[j];
+                    next[j] = on;
+                }
+            }
+            _ => {
+                for j in 0..name.len() {
+                    next[j + 1] = reach[j] && name[j] == p;
+                }
+            }
+        }
+        reach = next;
+    }
+    reach[name.len()]
+}
+
+/// Parses a framed server message where it lies and makes the value owned (the one copy).
+fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
+    let parsed = if kind == MessageKind::Greeting {
+        Greeting::parse(bytes).map(|g| Inbound::Greeting(g.into_static()))
+    } else {
+        Response::parse(bytes).map(|r| Inbound::Response(r.into_static()))
+    };
+    parsed.map_err(|error| PeerError::Syntax {
+        bytes: bytes.to_vec(),
+        error,
+    })
 }
 
 /// The trigger a command's tagged OK fires.

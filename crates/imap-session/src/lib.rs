@@ -15,12 +15,20 @@
 //! - **application intentions**: commands to send (client), responses to send (server),
 //!   AUTHENTICATE data, `DONE`. These return a [`LocalError`] when the protocol or the state
 //!   forbids them, and change nothing then;
-//! - **one output**: `poll_output`, returning a `#[must_use]` enum of bytes to transmit and
-//!   events, in the order they arose.
+//! - **one output**: `poll_output`, returning a `#[must_use]` enum: first
+//!   `Transmit(&[u8])`, all bytes to write so far in one slice lent from the session's
+//!   buffer until the next call, then the events, in the order they arose. This is
+//!   pop3-session's contract, so that one run loop drives both crates.
 //!
 //! **Drain rule: after every input or intention, call `poll_output` until it returns `None`.**
-//! Bytes must be written in the order given; events are reported in the order the messages
-//! that caused them arrived. Errors of the peer ([`PeerError`]) are events, never panics.
+//! Write (or copy) each lent slice before the next call; events are reported in the order the
+//! messages that caused them arrived. Errors of the peer ([`PeerError`]) are events, never
+//! panics.
+//!
+//! Events own their values: a received message is parsed where it lies in the session's
+//! receive buffer and made owned once ([`IntoStatic`](imap_codec::IntoStatic)); nothing else of
+//! it is copied. The peak memory for a message is about twice its size for a big literal
+//! (docs/imap-session.md, "Memory").
 //!
 //! ## A run loop
 //!
@@ -42,7 +50,7 @@
 //!     // Drain after every input.
 //!     while let Some(output) = session.poll_output() {
 //!         match output {
-//!             ClientOutput::Transmit(bytes) => written.extend_from_slice(&bytes),
+//!             ClientOutput::Transmit(bytes) => written.extend_from_slice(bytes),
 //!             ClientOutput::Event(ClientEvent::Greeting(_)) => {
 //!                 let _handle = session.send(CommandBody::Capability).unwrap();
 //!             }
@@ -104,6 +112,7 @@ pub enum MessageKind {
 
 /// A parsed message, owned.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Inbound {
     /// A greeting.
     Greeting(Greeting<'static>),
@@ -130,6 +139,7 @@ pub enum Inbound {
 /// the configuration asks for it (`report_received`), for tools that follow a whole exchange
 /// (the trace replayer); applications use the other events.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Received {
     /// The parser applied.
     pub kind: MessageKind,
@@ -137,13 +147,6 @@ pub struct Received {
     pub bytes: Vec<u8>,
     /// The value, or [`PeerError::Syntax`] / [`PeerError::Frame`] / [`PeerError::Truncated`].
     pub result: Result<Inbound, PeerError>,
-}
-
-/// Reads the tag at the start of a message, if it is one (for a tagged BAD).
-pub(crate) fn tag_of(bytes: &[u8]) -> Option<imap_codec::Tag<'static>> {
-    let end = bytes.iter().position(|b| *b == b' ')?;
-    let s = std::str::from_utf8(&bytes[..end]).ok()?;
-    imap_codec::Tag::new(s.to_owned()).ok()
 }
 
 /// The README's client example, compiled and run as a doctest so that it stays true.

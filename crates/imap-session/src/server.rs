@@ -20,7 +20,7 @@
 
 use std::collections::VecDeque;
 
-use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig};
+use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, OtherCode};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, ErrorKind,
@@ -29,10 +29,11 @@ use imap_codec::{
 
 use crate::error::{LocalError, PeerError};
 use crate::state::{self, State, Trigger};
-use crate::{Inbound, MessageKind, Received, tag_of};
+use crate::{Inbound, MessageKind, Received};
 
 /// Who answers a synchronizing literal announcement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LiteralPolicy {
     /// The session answers `+` within the framer's literal limit; over it, the framer ends the
     /// command at the announcement and the session answers a tagged BAD (RFC 9051 §4.3, §7.5).
@@ -42,8 +43,11 @@ pub enum LiteralPolicy {
     Manual,
 }
 
-/// Settings of a [`ServerSession`].
+/// Settings of a [`ServerSession`]: start from [`ServerConfig::default`] or
+/// [`ServerConfig::observer`] and change fields with the `with_*` methods (the struct is
+/// `#[non_exhaustive]`: settings will be added).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerConfig {
     /// Limits for framing commands (command size, literal size).
     pub framer: FramerConfig,
@@ -101,6 +105,54 @@ impl Default for ServerConfig {
 }
 
 impl ServerConfig {
+    /// With other framing limits.
+    pub fn with_framer(mut self, framer: FramerConfig) -> Self {
+        self.framer = framer;
+        self
+    }
+
+    /// With or without state rules.
+    pub fn with_enforce_states(mut self, enforce: bool) -> Self {
+        self.enforce_states = enforce;
+        self
+    }
+
+    /// With another literal policy.
+    pub fn with_literals(mut self, literals: LiteralPolicy) -> Self {
+        self.literals = literals;
+        self
+    }
+
+    /// With or without answers of the session's own.
+    pub fn with_auto_reply(mut self, auto_reply: bool) -> Self {
+        self.auto_reply = auto_reply;
+        self
+    }
+
+    /// With another bound on commands in flight.
+    pub fn with_max_in_flight(mut self, max: usize) -> Self {
+        self.max_in_flight = max;
+        self
+    }
+
+    /// With another bound on octets held during a wait.
+    pub fn with_max_buffered(mut self, max: usize) -> Self {
+        self.max_buffered = max;
+        self
+    }
+
+    /// With another violation limit (`None`: never close for violations).
+    pub fn with_max_violations(mut self, max: Option<u32>) -> Self {
+        self.max_violations = max;
+        self
+    }
+
+    /// With or without [`ServerEvent::Received`].
+    pub fn with_report_received(mut self, report: bool) -> Self {
+        self.report_received = report;
+        self
+    }
+
     /// A configuration for following someone else's exchange (the corpus replayer): no state
     /// rules, no answers of its own, literals decided by the responses seen, every message
     /// reported.
@@ -168,14 +220,15 @@ pub enum ServerEvent {
     Closed,
 }
 
-/// One output of [`ServerSession::poll_output`].
+/// One output of [`ServerSession::poll_output`]. It borrows the session until the next call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use = "bytes must be transmitted and events handled"]
 // Outputs are moved out once each; boxing the events would cost an allocation per event.
 #[allow(clippy::large_enum_variant)]
-pub enum ServerOutput {
-    /// Bytes to write to the client, in order.
-    Transmit(Vec<u8>),
+pub enum ServerOutput<'a> {
+    /// Bytes to write to the client, in order, lent from the session's output buffer until
+    /// the next call to [`ServerSession::poll_output`].
+    Transmit(&'a [u8]),
     /// Something happened.
     Event(ServerEvent),
 }
@@ -204,6 +257,12 @@ struct InFlight {
     sub: Sub,
 }
 
+#[derive(Debug, Clone)]
+struct PendingLiteral {
+    literal: LiteralAnnouncement,
+    tag: Option<Tag<'static>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
     Open,
@@ -219,11 +278,16 @@ pub struct ServerSession {
     link: Link,
     input: FramedBuffer,
     in_flight: Vec<InFlight>,
-    /// A synchronizing literal waiting for the application (Manual): the message so far.
-    pending_literal: Option<Vec<u8>>,
+    /// A synchronizing literal waiting for the application (Manual): its announcement and
+    /// the tag of its command (the message so far stays in the framer's buffer).
+    pending_literal: Option<PendingLiteral>,
     advertised: Vec<Capability<'static>>,
     violations: u32,
-    out: VecDeque<ServerOutput>,
+    /// Bytes to transmit, lent by `poll_output`.
+    out: Vec<u8>,
+    /// `out` was lent: clear it before writing more or lending again.
+    out_taken: bool,
+    events: VecDeque<ServerEvent>,
 }
 
 /// RFC 7888 §4: LITERAL- allows non-synchronizing literals of at most this many octets.
@@ -246,7 +310,9 @@ impl ServerSession {
             pending_literal: None,
             advertised: Vec::new(),
             violations: 0,
-            out: VecDeque::new(),
+            out: Vec::new(),
+            out_taken: false,
+            events: VecDeque::new(),
         }
     }
 
@@ -312,21 +378,36 @@ impl ServerSession {
 
     // ---- output ----
 
-    /// The next output. Call until `None` after every input (the drain rule).
-    pub fn poll_output(&mut self) -> Option<ServerOutput> {
-        self.out.pop_front()
+    /// The next output: the bytes to transmit first (all of them, in one slice lent until the
+    /// next call), then the events in the order they arose. Call until `None` after every
+    /// input and intention (the drain rule).
+    pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
+        if self.out_taken {
+            self.out.clear();
+            self.out_taken = false;
+        }
+        if !self.out.is_empty() {
+            self.out_taken = true;
+            return Some(ServerOutput::Transmit(&self.out));
+        }
+        self.events.pop_front().map(ServerOutput::Event)
     }
 
     fn event(&mut self, e: ServerEvent) {
-        self.out.push_back(ServerOutput::Event(e));
+        self.events.push_back(e);
     }
 
-    fn transmit(&mut self, bytes: Vec<u8>) {
-        if let Some(ServerOutput::Transmit(last)) = self.out.back_mut() {
-            last.extend_from_slice(&bytes);
-        } else {
-            self.out.push_back(ServerOutput::Transmit(bytes));
+    /// The output buffer, emptied first if its bytes were lent already.
+    fn out_buf(&mut self) -> &mut Vec<u8> {
+        if self.out_taken {
+            self.out.clear();
+            self.out_taken = false;
         }
+        &mut self.out
+    }
+
+    fn transmit(&mut self, bytes: &[u8]) {
+        self.out_buf().extend_from_slice(bytes);
     }
 
     fn set_state(&mut self, to: State) {
@@ -364,9 +445,7 @@ impl ServerSession {
         if let Some(Code::Capability(c)) = &greeting.code {
             self.advertised = c.capabilities().to_vec().into_static();
         }
-        let mut buf = Vec::new();
-        let _ = greeting.encode(&mut buf);
-        self.transmit(buf);
+        let _ = greeting.encode(self.out_buf());
         match greeting.kind {
             GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
             GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
@@ -406,7 +485,7 @@ impl ServerSession {
                 let literal_for_tag = self
                     .pending_literal
                     .as_ref()
-                    .is_some_and(|p| tag_of(p).as_ref() == Some(&tag));
+                    .is_some_and(|p| p.tag.as_ref() == Some(&tag));
                 if pos.is_none() && !literal_for_tag && !observer {
                     return Err(LocalError::UnknownTag(tag.as_str().to_owned()));
                 }
@@ -490,9 +569,7 @@ impl ServerSession {
     }
 
     fn write(&mut self, r: &Response<'_>) {
-        let mut buf = Vec::new();
-        let _ = r.encode(&mut buf);
-        self.transmit(buf);
+        let _ = r.encode(self.out_buf());
     }
 
     fn completed(&mut self, cmd: InFlight, kind: StatusKind, code: Option<&Code<'_>>) {
@@ -532,24 +609,31 @@ impl ServerSession {
     /// The application completed a command whose synchronizing literal was pending: the
     /// command ends at its announcement (RFC 9051 §4.3) and is reported as such.
     fn refuse_literal(&mut self) {
-        let Some(prefix) = self.pending_literal.take() else {
+        let Some(pending) = self.pending_literal.take() else {
             return;
         };
+        // Only a trace follower sees the refused command's bytes: copied then, once.
+        let prefix = self.config.report_received.then(|| {
+            self.input
+                .current_prefix(pending.literal.prefix_len)
+                .to_vec()
+        });
         self.input.reject_literal();
         while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
-        if self.config.report_received {
+        if let Some(prefix) = prefix {
             let kind = self.expecting();
             let result = match parse(kind, &prefix) {
-                // Valid up to the announcement, which ends it: a command cut there.
+                // Valid up to the announcement, which ends it: a command cut there. The tag
+                // and the octet count are the framer's.
                 Err(PeerError::Syntax { error, .. })
                     if error.kind == ErrorKind::Incomplete && error.offset == prefix.len() =>
                 {
-                    match (tag_of(&prefix), literal_announced(&prefix)) {
-                        (Some(tag), Some(literal_octets)) => Ok(Inbound::RefusedCommand {
+                    match pending.tag {
+                        Some(tag) => Ok(Inbound::RefusedCommand {
                             tag,
-                            literal_octets,
+                            literal_octets: pending.literal.length,
                         }),
-                        _ => parse(kind, &prefix),
+                        None => parse(kind, &prefix),
                     }
                 }
                 other => other,
@@ -706,11 +790,13 @@ impl ServerSession {
                 return;
             }
             let kind = self.expecting();
-            let bytes = match self.input.next_frame() {
+            let received = match self.input.next_frame() {
                 Ok(None) => return,
                 Ok(Some(Frame::Discard(_))) => continue,
                 Ok(Some(Frame::Literal(lit))) => {
-                    let prefix = self.input.buffered()[..lit.prefix_len].to_vec();
+                    // Nothing of the message so far is copied (issue 18 item 1: copying the
+                    // prefix at every literal made `{0+}` repeated N times quadratic): the
+                    // tag is read from the framer's buffer, only when it is needed.
                     if !lit.synchronizing {
                         let limit = if self.advertised.contains(&Capability::LiteralPlus) {
                             u64::MAX
@@ -722,6 +808,7 @@ impl ServerSession {
                             // announcement, with a tagged BAD [TOOBIG]; its octets are read
                             // and dropped as they come, never held, so that the stream stays
                             // in step.
+                            let tag = self.input.current_tag().map(IntoStatic::into_static);
                             self.input.reject_literal();
                             let err = PeerError::Frame(FrameError::LiteralTooLarge {
                                 literal: lit,
@@ -734,37 +821,49 @@ impl ServerSession {
                                     result: Err(err.clone()),
                                 }));
                             }
-                            self.violation(err, tag_of(&prefix), None);
+                            self.violation(err, tag, None);
                         }
                         continue;
                     }
                     match self.config.literals {
                         LiteralPolicy::Auto => {
-                            self.transmit(b"+ Ready for literal data\r\n".to_vec());
+                            self.transmit(b"+ Ready for literal data\r\n");
                         }
                         LiteralPolicy::Manual => {
+                            let tag = self.input.current_tag().map(IntoStatic::into_static);
                             self.event(ServerEvent::LiteralAnnounced {
-                                tag: tag_of(&prefix),
+                                tag: tag.clone(),
                                 length: lit.length,
                             });
-                            self.pending_literal = Some(prefix);
+                            self.pending_literal = Some(PendingLiteral { literal: lit, tag });
                         }
                     }
                     continue;
                 }
-                Ok(Some(Frame::Message(m))) => m.to_vec(),
+                Ok(Some(Frame::Message(m))) => {
+                    // Parsed where it lies in the framer's buffer; the value is made owned
+                    // (the one copy of the message). Its bytes are copied again only for a
+                    // trace follower, its tag only when it does not parse.
+                    let result = parse(kind, m);
+                    let tag = match &result {
+                        Err(_) => imap_codec::framer::message_tag(m).map(IntoStatic::into_static),
+                        Ok(_) => None,
+                    };
+                    let bytes = self.config.report_received.then(|| m.to_vec());
+                    (result, tag, bytes)
+                }
                 Err(e) => {
                     self.frame_error(kind, e);
                     continue;
                 }
             };
             self.pending_literal = None;
-            self.message(kind, bytes);
+            self.message(kind, received);
         }
     }
 
     fn frame_error(&mut self, kind: MessageKind, e: FrameError) {
-        let tag = tag_of(self.input.buffered());
+        let tag = self.input.current_tag().map(IntoStatic::into_static);
         self.pending_literal = None;
         if self.config.report_received {
             self.event(ServerEvent::Received(Received {
@@ -822,12 +921,12 @@ impl ServerSession {
         }
     }
 
-    fn message(&mut self, kind: MessageKind, bytes: Vec<u8>) {
-        let result = parse(kind, &bytes);
-        if self.config.report_received {
+    fn message(&mut self, kind: MessageKind, received: ParsedMessage) {
+        let (result, message_tag, bytes) = received;
+        if let Some(bytes) = bytes {
             self.event(ServerEvent::Received(Received {
                 kind,
-                bytes: bytes.clone(),
+                bytes,
                 result: result.clone(),
             }));
         }
@@ -844,7 +943,7 @@ impl ServerSession {
                         Some(c.tag)
                     }
                     Some(_) => None,
-                    None => tag_of(&bytes),
+                    None => message_tag,
                 };
                 self.violation(e, tag, None);
             }
@@ -924,12 +1023,13 @@ impl ServerSession {
     }
 }
 
-/// The octet count of the literal announcement `{n}` CRLF that ends `prefix`.
-fn literal_announced(prefix: &[u8]) -> Option<u64> {
-    let line = prefix.strip_suffix(b"}\r\n")?;
-    let open = line.iter().rposition(|&b| b == b'{')?;
-    std::str::from_utf8(&line[open + 1..]).ok()?.parse().ok()
-}
+/// A framed message: the parser's result, the tag when it did not parse, and its bytes when
+/// they are reported ([`ServerConfig::report_received`]).
+type ParsedMessage = (
+    Result<Inbound, PeerError>,
+    Option<Tag<'static>>,
+    Option<Vec<u8>>,
+);
 
 fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
     let r = match kind {

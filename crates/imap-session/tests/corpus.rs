@@ -121,7 +121,10 @@ fn follow(trace: &Trace) -> Vec<String> {
                     ClientEvent::Mailbox(MailboxChange::UidValidityChanged { old, new }) => {
                         log.push(format!("{}: client UIDVALIDITY {old}->{new}", data.line))
                     }
-                    ClientEvent::Mailbox(MailboxChange::Expunged(n)) => {
+                    ClientEvent::Data {
+                        data: imap_codec::Data::Expunge(n),
+                        ..
+                    } if client.mailbox().is_some() => {
                         log.push(format!("{}: client expunged {n}", data.line))
                     }
                     _ => {}

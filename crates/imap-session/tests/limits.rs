@@ -14,7 +14,7 @@ fn drain(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
     let (mut bytes, mut events) = (Vec::new(), Vec::new());
     while let Some(o) = s.poll_output() {
         match o {
-            ServerOutput::Transmit(b) => bytes.extend(b),
+            ServerOutput::Transmit(b) => bytes.extend_from_slice(b),
             ServerOutput::Event(e) => events.push(e),
         }
     }
@@ -75,10 +75,7 @@ fn pipeline_without_completions(
 
 #[test]
 fn pipelining_past_max_buffered_while_nothing_completes_ends_with_bye_limit() {
-    let config = ServerConfig {
-        max_buffered: 4096,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_buffered(4096);
     let mut s = ServerSession::resume(config, State::Authenticated);
     let input = noops(5000);
     let (bytes, events, fed) = pipeline_without_completions(&mut s, &input, 97, 4096);
@@ -126,10 +123,7 @@ fn default_bound_holds_against_a_client_that_pipelines_forever() {
 
 #[test]
 fn one_large_read_during_a_wait_is_refused_without_being_held() {
-    let config = ServerConfig {
-        max_buffered: 4096,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_buffered(4096);
     let mut s = ServerSession::resume(config, State::NotAuthenticated);
     s.handle_input(b"a1 LOGIN joe secret\r\n").unwrap();
     assert!(!s.wants_input(), "LOGIN is in flight");
@@ -144,10 +138,7 @@ fn one_large_read_during_a_wait_is_refused_without_being_held() {
 
 #[test]
 fn bytes_before_the_greeting_are_bounded_too() {
-    let config = ServerConfig {
-        max_buffered: 100,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_buffered(100);
     let mut s = ServerSession::new(config);
     assert!(!s.wants_input());
     s.handle_input(&noops(5)).unwrap();
@@ -189,10 +180,7 @@ fn held_commands_are_read_when_the_application_completes() {
 /// (the framer's limits bound it), even when handed in as one slice.
 #[test]
 fn a_command_larger_than_max_buffered_is_read_when_no_wait_is_on() {
-    let config = ServerConfig {
-        max_buffered: 4096,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_buffered(4096);
     let mut s = ServerSession::resume(config, State::Authenticated);
     s.handle_input(b"a1 APPEND INBOX {100000}\r\n").unwrap();
     assert_eq!(drain(&mut s).0, "+ Ready for literal data\r\n");
@@ -208,10 +196,7 @@ fn a_command_larger_than_max_buffered_is_read_when_no_wait_is_on() {
 /// handed on, what follows is held up to the bound, then refused.
 #[test]
 fn a_wait_that_begins_inside_a_read_is_bounded() {
-    let config = ServerConfig {
-        max_buffered: 4096,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_buffered(4096);
     let mut s = ServerSession::resume(config, State::NotAuthenticated);
     let mut input = b"a0 LOGIN joe secret\r\n".to_vec();
     input.extend(noops(1000));
@@ -277,10 +262,8 @@ fn ten_mib_non_sync_literal_after_literal_minus_is_refused_and_never_held() {
 /// With LITERAL+ the framer's literal limit applies; over it, the literal is not held either.
 #[test]
 fn non_sync_literal_over_the_framer_limit_after_literal_plus_is_not_held() {
-    let config = ServerConfig {
-        framer: FramerConfig::server().with_max_literal(1024 * 1024),
-        ..ServerConfig::default()
-    };
+    let config =
+        ServerConfig::default().with_framer(FramerConfig::server().with_max_literal(1024 * 1024));
     let mut s = ServerSession::resume(config, State::Authenticated);
     s.send_response(Response::parse(b"* CAPABILITY IMAP4rev1 LITERAL+\r\n").unwrap())
         .unwrap();

@@ -53,10 +53,8 @@ fn play_trace(trace: &Trace, start: State) -> Result<Played, String> {
         .windows(4)
         .any(|w| w == b"+}\r\n");
     let imap4rev2 = trace.headers.source.starts_with("RFC 9051") && non_sync;
-    let client = ClientConfig {
-        literal_override: imap4rev2.then_some(LiteralCapability::Minus),
-        ..ClientConfig::default()
-    };
+    let client = ClientConfig::default()
+        .with_literal_override(imap4rev2.then_some(LiteralCapability::Minus));
     let mut pair = Pair::resume(client, ServerConfig::default(), start);
     let mut literal_continuations = Vec::new();
     for (i, m) in messages.iter().enumerate() {
@@ -526,7 +524,7 @@ fn drain_server(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
     let (mut bytes, mut events) = (Vec::new(), Vec::new());
     while let Some(o) = s.poll_output() {
         match o {
-            ServerOutput::Transmit(b) => bytes.extend(b),
+            ServerOutput::Transmit(b) => bytes.extend_from_slice(b),
             ServerOutput::Event(e) => events.push(e),
         }
     }
@@ -603,10 +601,8 @@ fn sync_literal_within_limit_gets_continuation() {
 
 #[test]
 fn sync_literal_over_limit_is_refused_by_tag_before_continuation() {
-    let config = ServerConfig {
-        framer: imap_codec::framer::FramerConfig::server().with_max_literal(100),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default()
+        .with_framer(imap_codec::framer::FramerConfig::server().with_max_literal(100));
     let mut s = ServerSession::resume(config, State::Authenticated);
     s.handle_input(b"a1 APPEND INBOX {1000}\r\na2 NOOP\r\n")
         .unwrap();
@@ -631,10 +627,7 @@ fn non_sync_literal_over_literal_minus_is_rejected_and_skipped() {
 
 #[test]
 fn repeated_violations_end_with_bye() {
-    let config = ServerConfig {
-        max_violations: Some(3),
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig::default().with_max_violations(Some(3));
     let mut s = ServerSession::resume(config, State::NotAuthenticated);
     s.handle_input(b"x\r\ny\r\nz\r\nw\r\n").unwrap();
     let (bytes, events) = drain_server(&mut s);
@@ -762,7 +755,7 @@ fn client_never_interprets_a_response_pipelined_after_starttls_ok() {
     let mut bytes = Vec::new();
     while let Some(o) = c.poll_output() {
         match o {
-            ClientOutput::Transmit(b) => bytes.extend(b),
+            ClientOutput::Transmit(b) => bytes.extend_from_slice(b),
             ClientOutput::Event(e) => events.push(e),
         }
     }
@@ -839,7 +832,7 @@ fn client_sends_non_sync_literals_only_where_the_server_allows_them() {
         let mut bytes = Vec::new();
         while let Some(o) = c.poll_output() {
             if let ClientOutput::Transmit(b) = o {
-                bytes.extend(b);
+                bytes.extend_from_slice(b);
             }
         }
         let text = String::from_utf8_lossy(&bytes);
@@ -857,10 +850,57 @@ fn client_sends_non_sync_literals_only_where_the_server_allows_them() {
             let mut rest = Vec::new();
             while let Some(o) = c.poll_output() {
                 if let ClientOutput::Transmit(b) = o {
-                    rest.extend(b);
+                    rest.extend_from_slice(b);
                 }
             }
             assert_eq!(rest, format!("{} pw\r\n", "u".repeat(n)).into_bytes());
         }
     }
+}
+
+/// Two commands in flight through the pair: the server's application answers a FETCH and a
+/// UID FETCH with interleaved untagged data, and the client attributes each FETCH response
+/// to the command whose set holds it (issue 11 item 5).
+#[test]
+fn two_fetches_in_flight_are_told_apart_end_to_end() {
+    let mut pair = Pair::resume(
+        ClientConfig::default(),
+        ServerConfig::default(),
+        State::Selected,
+    );
+    let fetch = pair
+        .client
+        .send_command(Command::parse(b"a1 FETCH 1:2 FLAGS\r\n").unwrap())
+        .unwrap();
+    let uid_fetch = pair
+        .client
+        .send_command(Command::parse(b"a2 UID FETCH 40:50 FLAGS\r\n").unwrap())
+        .unwrap();
+    pair.drive();
+    assert_eq!(
+        commands(&pair.server_events),
+        ["a1 FETCH", "a2 UID FETCH"],
+        "both commands reached the server's application"
+    );
+    for line in [
+        &b"* 9 FETCH (UID 45 FLAGS ())\r\n"[..],
+        b"* 1 FETCH (FLAGS (\\Seen))\r\n",
+        b"* 2 FETCH (FLAGS ())\r\n",
+        b"a1 OK done\r\n",
+        b"a2 OK done\r\n",
+    ] {
+        pair.server
+            .send_response(Response::parse(line).unwrap())
+            .unwrap();
+    }
+    pair.drive();
+    let attributed: Vec<_> = pair
+        .client_events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Data { handle, .. } => Some(*handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(attributed, [Some(uid_fetch), Some(fetch), Some(fetch)]);
 }

@@ -54,8 +54,8 @@ impl Pair {
                 progress = true;
                 match o {
                     ClientOutput::Transmit(b) => {
-                        self.client_wire.extend_from_slice(&b);
-                        self.to_server.extend_from_slice(&b);
+                        self.client_wire.extend_from_slice(b);
+                        self.to_server.extend_from_slice(b);
                     }
                     ClientOutput::Event(e) => self.client_events.push(e),
                 }
@@ -67,8 +67,8 @@ impl Pair {
                 progress = true;
                 match o {
                     ServerOutput::Transmit(b) => {
-                        self.server_wire.extend_from_slice(&b);
-                        self.to_client.extend_from_slice(&b);
+                        self.server_wire.extend_from_slice(b);
+                        self.to_client.extend_from_slice(b);
                     }
                     ServerOutput::Event(e) => self.server_events.push(e),
                 }

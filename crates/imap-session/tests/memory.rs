@@ -1,0 +1,197 @@
+//! What the sessions allocate per received message, counted by a heap profiler (dhat, in
+//! testing mode) instead of timed: copies of a big literal, work per literal (issue 18 item
+//! 1), and the peak memory of a big message relative to its size (issue 18 item 2).
+//!
+//! The figures are documented in docs/imap-session.md ("Memory"). The profiler is
+//! process-wide, so the measurements in this binary take a lock and run one at a time.
+
+use std::sync::Mutex;
+
+use imap_codec::framer::FramerConfig;
+use imap_session::{
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, ServerConfig, ServerEvent,
+    ServerOutput, ServerSession, State,
+};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+static LOCK: Mutex<()> = Mutex::new(());
+
+/// Taken for a whole test: the profiler counts every thread's allocations, so no other test
+/// may run meanwhile.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs `f` under the heap profiler; returns its result and what was allocated meanwhile.
+fn measure<R>(f: impl FnOnce() -> R) -> (R, dhat::HeapStats) {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let r = f();
+    (r, dhat::HeapStats::get())
+}
+
+/// The pieces a socket read loop would hand in.
+const READ: usize = 64 * 1024;
+
+/// `* 1 FETCH (BODY[] {n}` CRLF, n octets, `)` CRLF.
+fn fetch_response(n: usize) -> Vec<u8> {
+    let mut m = format!("* 1 FETCH (BODY[] {{{n}}}\r\n").into_bytes();
+    m.resize(m.len() + n, b'x');
+    m.extend_from_slice(b")\r\n");
+    m
+}
+
+/// Feeds `input` to a selected client in reads of [`READ`] octets, draining after each; keeps
+/// the events (an application that keeps the data).
+fn client_receives(input: &[u8]) -> Vec<ClientEvent> {
+    let config = ClientConfig::default().with_framer(FramerConfig::client());
+    let mut client = ClientSession::resume(config, State::Selected);
+    let mut events = Vec::new();
+    for read in input.chunks(READ) {
+        client.handle_input(read).unwrap();
+        while let Some(o) = client.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+    }
+    events
+}
+
+/// Issue 11 item 5: a FETCH BODY[] of 1 MiB costs the session's receive buffer and one owned
+/// copy of the value, nothing else of the literal's size (before: the framed message was
+/// copied with `to_vec`, then the parsed value with `into_static`: three buffers of 1 MiB).
+#[test]
+fn a_one_mib_fetch_body_is_copied_once() {
+    let _serial = serial();
+    const SIZE: usize = 1 << 20;
+    let input = fetch_response(SIZE);
+    let (events, stats) = measure(|| client_receives(&input));
+    assert!(
+        events.iter().any(|e| matches!(e, ClientEvent::Data { .. })),
+        "{events:?}"
+    );
+    let per_message = stats.total_bytes as f64 / SIZE as f64;
+    eprintln!(
+        "1 MiB FETCH BODY[]: {} allocations, {} bytes allocated ({per_message:.2} x the literal), peak {} bytes",
+        stats.total_blocks, stats.total_bytes, stats.max_bytes
+    );
+    // The receive buffer (reserved once for the literal) and the owned value: 2 x, plus
+    // the small change of the parse.
+    assert!(
+        stats.total_bytes < 2 * SIZE as u64 + 128 * 1024,
+        "{} bytes allocated for a {SIZE}-octet literal",
+        stats.total_bytes
+    );
+}
+
+/// `a SEARCH` + ` SUBJECT {0+}` CRLF × n + ` ALL` CRLF (issue 18 item 1).
+fn search_with_empty_literals(n: usize) -> Vec<u8> {
+    let mut m = b"a SEARCH".to_vec();
+    for _ in 0..n {
+        m.extend_from_slice(b" SUBJECT {0+}\r\n");
+    }
+    m.extend_from_slice(b" ALL\r\n");
+    m
+}
+
+/// Bytes allocated by a selected server reading `input` in reads of [`READ`] octets.
+fn server_allocates(input: &[u8]) -> (u64, u64) {
+    let (commands, stats) = measure(|| {
+        let config = ServerConfig::default()
+            .with_framer(FramerConfig::server().with_max_message(64 * 1024 * 1024));
+        let mut server = ServerSession::resume(config, State::Selected);
+        let mut commands = 0;
+        for read in input.chunks(READ) {
+            server.handle_input(read).unwrap();
+            while let Some(o) = server.poll_output() {
+                if let ServerOutput::Event(ServerEvent::Command(_)) = o {
+                    commands += 1;
+                }
+            }
+        }
+        commands
+    });
+    assert_eq!(commands, 1);
+    (stats.total_bytes, stats.total_blocks)
+}
+
+/// Issue 18 item 1: the work per literal is constant. The server copied the whole message so
+/// far at every literal announcement (quadratic: 4 MiB of `{0+}` took 37 s); now what it
+/// allocates for the command grows linearly with its size, measured at two sizes.
+#[test]
+fn many_literals_in_one_command_cost_linear_memory_traffic() {
+    let _serial = serial();
+    let small = search_with_empty_literals(10_000);
+    let large = search_with_empty_literals(40_000);
+    let (bytes_small, blocks_small) = server_allocates(&small);
+    let (bytes_large, blocks_large) = server_allocates(&large);
+    eprintln!(
+        "SEARCH with {{0+}} literals: {} octets -> {bytes_small} bytes in {blocks_small} allocations; {} octets -> {bytes_large} bytes in {blocks_large} allocations",
+        small.len(),
+        large.len()
+    );
+    // Four times the literals: at most about four times the bytes (quadratic would be 16).
+    assert!(
+        bytes_large < 5 * bytes_small,
+        "{bytes_small} -> {bytes_large}"
+    );
+    // And a constant factor of the message: the receive buffer, the parsed keys and
+    // their owned copy (a parsed search key is larger than its 14 octets of text).
+    let factor = bytes_large / large.len() as u64;
+    assert!(factor <= 32, "{factor} bytes allocated per octet received");
+}
+
+/// Issue 18 item 2: the peak memory while a client receives a big literal, relative to its
+/// size. The receive buffer holds the message while its owned copy is made: 2 x, and no more
+/// (before: 3 x from the intermediate `to_vec`, more from the buffer regrowing).
+#[test]
+fn client_peak_memory_for_a_big_literal_is_twice_its_size() {
+    let _serial = serial();
+    const SIZE: usize = 16 << 20;
+    let input = fetch_response(SIZE);
+    let (events, stats) = measure(|| client_receives(&input));
+    assert_eq!(events.len(), 1);
+    let factor = stats.max_bytes as f64 / SIZE as f64;
+    eprintln!(
+        "16 MiB FETCH BODY[]: peak {} bytes = {factor:.3} x",
+        stats.max_bytes
+    );
+    assert!(factor < 2.05, "peak {factor:.3} x the literal");
+}
+
+/// The same on the server side: a 16 MiB APPEND literal.
+#[test]
+fn server_peak_memory_for_a_big_literal_is_twice_its_size() {
+    let _serial = serial();
+    const SIZE: usize = 16 << 20;
+    let mut input = format!("a APPEND INBOX {{{SIZE}+}}\r\n").into_bytes();
+    input.resize(input.len() + SIZE, b'x');
+    input.extend_from_slice(b"\r\n");
+    let (commands, stats) = measure(|| {
+        let mut server = ServerSession::resume(ServerConfig::default(), State::Authenticated);
+        server
+            .send_response(
+                imap_codec::Response::parse(b"* CAPABILITY IMAP4rev1 LITERAL+\r\n").unwrap(),
+            )
+            .unwrap();
+        let mut commands = Vec::new();
+        for read in input.chunks(READ) {
+            server.handle_input(read).unwrap();
+            while let Some(o) = server.poll_output() {
+                if let ServerOutput::Event(ServerEvent::Command(c)) = o {
+                    commands.push(c);
+                }
+            }
+        }
+        commands
+    });
+    assert_eq!(commands.len(), 1);
+    let factor = stats.max_bytes as f64 / SIZE as f64;
+    eprintln!(
+        "16 MiB APPEND: {} bytes allocated, peak {} bytes = {factor:.3} x",
+        stats.total_bytes, stats.max_bytes
+    );
+    assert!(factor < 2.05, "peak {factor:.3} x the literal");
+}

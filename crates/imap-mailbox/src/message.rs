@@ -171,7 +171,7 @@ fn default_type(digest: bool) -> MediaValue {
             subtype: "plain".into(),
             params: vec![mime::Param {
                 name: "charset".into(),
-                value: b"us-ascii".to_vec(),
+                value: b"US-ASCII".to_vec(),
             }],
         }
     }

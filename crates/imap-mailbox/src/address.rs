@@ -23,7 +23,7 @@ pub struct Mailbox {
     /// The obsolete source route (`obs-route`, RFC 5322 §4.4) without its final colon,
     /// e.g. `@a,@b`.
     pub adl: Option<Vec<u8>>,
-    /// The local part as written (a quoted local part keeps its quotes).
+    /// The local part, a quoted one without its quotes.
     pub local: Vec<u8>,
     /// The domain; empty when the address has no `@` (not NIL: NIL marks groups).
     pub domain: Vec<u8>,
@@ -103,22 +103,13 @@ fn phrase(toks: &[Lexed]) -> Option<Vec<u8>> {
     (!toks.is_empty()).then_some(out)
 }
 
-/// Joins tokens without spaces (local parts and domains), re-quoting quoted strings.
+/// Joins tokens without spaces (local parts and domains); a quoted string contributes its
+/// content without the quotes (as Dovecot and UW-IMAP report a quoted local part).
 fn compact(toks: &[Lexed]) -> Vec<u8> {
     let mut out = Vec::new();
     for t in toks {
         match &t.tok {
-            Tok::Word(w) | Tok::Literal(w) => out.extend_from_slice(w),
-            Tok::Quoted(w) => {
-                out.push(b'"');
-                for &c in w {
-                    if c == b'"' || c == b'\\' {
-                        out.push(b'\\');
-                    }
-                    out.push(c);
-                }
-                out.push(b'"');
-            }
+            Tok::Word(w) | Tok::Literal(w) | Tok::Quoted(w) => out.extend_from_slice(w),
             Tok::Special(c) => out.push(*c),
         }
     }
@@ -297,7 +288,7 @@ mod tests {
                 domain: b"c".to_vec(),
             })
         );
-        assert_eq!(l[2], mb(None, "\"a b\"", "d"));
+        assert_eq!(l[2], mb(None, "a b", "d"));
         assert_eq!(l[3], mb(Some("=?utf-8?Q?J=C3=B6rg?="), "j", "e"));
         assert_eq!(parse_address_list(b"user"), vec![mb(None, "user", "")]);
         assert!(parse_address_list(b"  ").is_empty());

@@ -131,7 +131,9 @@ fn fetch_one<'m>(
         } => {
             let bytes = section_data(msg, section);
             let (origin, data) = match (bytes, partial) {
-                (None, p) => (p.map(|p| p.offset()), NString(None)),
+                // A section the message does not have: an empty string, as Dovecot 2.3
+                // answers (RFC 9051 does not say; see docs/mailbox.md).
+                (None, p) => (p.map(|p| p.offset()), self::data(Cow::Borrowed(&[][..]))),
                 (Some(b), Some(p)) => (Some(p.offset()), self::data(slice_partial(b, *p))),
                 (Some(b), None) => (None, self::data(b)),
             };
@@ -150,7 +152,8 @@ fn fetch_one<'m>(
             partial,
         } => {
             let value = match binary_data(msg, part.as_ref())? {
-                None => BinaryValue::NString(NString(None)),
+                // A part the message does not have: empty, as for BODY[].
+                None => BinaryValue::NString(data(Cow::Borrowed(&[][..]))),
                 Some(b) => {
                     let b = match partial {
                         Some(p) => slice_partial(Cow::Owned(b), *p).into_owned(),
@@ -241,7 +244,8 @@ fn ends_with_blank_line(h: &[u8]) -> bool {
 
 /// The octets `BODY[section]` returns (RFC 9051 §6.4.5), or `None` when the section does
 /// not exist in this message (a part number past the last part, or HEADER / TEXT of a part
-/// that is not message/rfc822): the kit answers NIL then, as Dovecot does.
+/// that is not message/rfc822); [`fetch`] answers an empty string then, as Dovecot 2.3
+/// does.
 ///
 /// `HEADER.FIELDS` returns the matching fields (case-insensitive names) in message order,
 /// each with its folded continuation lines, then the blank line if the header has one;

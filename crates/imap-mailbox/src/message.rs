@@ -205,31 +205,28 @@ fn parse_entity(
     let may_descend = depth < limits.max_depth && *budget > 0;
     let mut content = Content::Leaf;
     if content_type.kind == "multipart" {
-        match content_type.param("boundary").map(<[u8]>::to_vec) {
-            Some(b) if !b.is_empty() && may_descend => {
-                let digest = content_type.subtype == "digest";
-                let parts = split_multipart(raw, body.clone(), &b)
-                    .into_iter()
-                    .map(|r| parse_entity(raw, r, digest, depth + 1, limits, budget))
-                    .collect::<Vec<_>>();
-                let parts = if parts.is_empty() {
-                    let at = body.end;
-                    vec![parse_entity(raw, at..at, false, depth + 1, limits, budget)]
-                } else {
-                    parts
-                };
-                content = Content::Multipart(parts);
+        if may_descend {
+            // RFC 2046 §5.1.1 requires the boundary parameter; without it no delimiter can
+            // be found and the multipart gets one empty part (as Dovecot 2.3 reports it).
+            let boundary = content_type.param("boundary").unwrap_or_default().to_vec();
+            let digest = content_type.subtype == "digest";
+            let ranges = if boundary.is_empty() {
+                Vec::new()
+            } else {
+                split_multipart(raw, body.clone(), &boundary)
+            };
+            let mut parts = ranges
+                .into_iter()
+                .map(|r| parse_entity(raw, r, digest, depth + 1, limits, budget))
+                .collect::<Vec<_>>();
+            if parts.is_empty() {
+                let at = body.end;
+                parts.push(parse_entity(raw, at..at, false, depth + 1, limits, budget));
             }
-            Some(b) if !b.is_empty() => {
-                content_type = octet_stream();
-                defaulted_type = true;
-            }
-            // RFC 2046 §5.1.1: the boundary parameter is required; without it the
-            // Content-Type is unusable and the RFC 2045 §5.2 default applies.
-            _ => {
-                content_type = default_type(false);
-                defaulted_type = true;
-            }
+            content = Content::Multipart(parts);
+        } else {
+            content_type = octet_stream();
+            defaulted_type = true;
         }
     } else if content_type.kind == "message"
         && matches!(content_type.subtype.as_str(), "rfc822" | "global")

@@ -306,7 +306,9 @@ impl Store {
         Ok(m)
     }
 
-    /// APPEND (RFC 9051 §6.3.12): returns the APPENDUID data (RFC 4315 §3).
+    /// APPEND (RFC 9051 §6.3.12): returns the APPENDUID data (RFC 4315 §3). Bare LF line
+    /// ends are stored as CRLF ([`normalize_line_endings`]), so that sizes, BODY[] and
+    /// BINARY[] agree with what is sent (RFC 5322 §2.1, RFC 9051 §7.5.2).
     pub fn append(
         &mut self,
         name: &str,
@@ -319,6 +321,7 @@ impl Store {
         }
         let limits = self.limits;
         let m = self.mbox(name)?;
+        let raw = normalize_line_endings(raw);
         let message = Arc::new(Message::parse_with(raw, limits.parse));
         insert(m, &limits, message, flags, internal_date).map(|uid| (m.uid_validity, uid))
     }
@@ -584,6 +587,27 @@ impl Store {
         view.modseq = m.modseq;
         Ok(out)
     }
+}
+
+/// Turns every bare LF (and bare CR) into CRLF (RFC 5322 §2.1: lines end with CRLF);
+/// input that already uses CRLF is returned unchanged without copying.
+pub fn normalize_line_endings(raw: Vec<u8>) -> Vec<u8> {
+    let bare = |i: usize, b: u8| {
+        (b == b'\n' && (i == 0 || raw[i - 1] != b'\r'))
+            || (b == b'\r' && raw.get(i + 1) != Some(&b'\n'))
+    };
+    if !raw.iter().enumerate().any(|(i, &b)| bare(i, b)) {
+        return raw;
+    }
+    let mut out = Vec::with_capacity(raw.len() + raw.len() / 32);
+    for (i, &b) in raw.iter().enumerate() {
+        if bare(i, b) {
+            out.extend_from_slice(b"\r\n");
+        } else {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Adds a message with the next UID.

@@ -5,12 +5,13 @@
 //! Field by field (RFC 9051 §7.5.2 and §9):
 //! - type, subtype, parameter names and the encoding are upper-cased (as in the RFC's
 //!   examples); parameter values, ids, descriptions and languages are passed as written.
+//! - A text/* part without a charset parameter gets `"CHARSET" "US-ASCII"` (RFC 2046
+//!   §4.1.2).
 //! - An absent or invalid Content-Type is `"TEXT" "PLAIN" ("CHARSET" "US-ASCII")`
 //!   (RFC 2045 §5.2); inside multipart/digest the default is `MESSAGE/RFC822` (RFC 2046
 //!   §5.1.5).
 //! - `body-fld-octets` is the size of the body in octets as stored (still transfer
-//!   encoded); `body-fld-lines` (text/* and message/rfc822) counts LF-terminated lines plus
-//!   a final unterminated one.
+//!   encoded); `body-fld-lines` (text/* and message/rfc822) counts line ends (LF octets).
 //! - BODYSTRUCTURE adds the extension data: MD5 (Content-MD5, else NIL), disposition,
 //!   language (Content-Language, NIL when absent), location (Content-Location); BODY omits it.
 
@@ -86,10 +87,11 @@ fn addresses(value: &[u8]) -> Vec<Address<'static>> {
         .collect()
 }
 
-/// `body-fld-lines`: LF-terminated lines, plus one for a final unterminated line.
+/// `body-fld-lines`: the number of line ends (LF octets) in the body. The line break
+/// before a boundary belongs to the boundary (RFC 2046 §5.1.1), so a part's last line is
+/// counted only when it ends with its own CRLF; Dovecot 2.3 counts the same way.
 pub fn count_lines(body: &[u8]) -> u64 {
-    let lf = memchr::memchr_iter(b'\n', body).count() as u64;
-    lf + u64::from(body.last().is_some_and(|&b| b != b'\n'))
+    memchr::memchr_iter(b'\n', body).count() as u64
 }
 
 fn params(p: &[Param]) -> Vec<BodyParam<'static>> {
@@ -177,8 +179,17 @@ pub fn body_structure(msg: &Message, entity: &Entity, extensible: bool) -> BodyS
                 .expect("APPLICATION/OCTET-STREAM is media-basic"),
         ),
     };
+    let mut body_params = params(&ct.params);
+    if entity.is_text() && ct.param("charset").is_none() {
+        // RFC 2046 §4.1.2: "The default character set, which must be assumed in the
+        // absence of a charset parameter, is US-ASCII" (Dovecot 2.3 adds it too).
+        body_params.push(BodyParam {
+            name: upper("charset"),
+            value: istring(b"US-ASCII"),
+        });
+    }
     let fields = BodyFields {
-        params: params(&ct.params),
+        params: body_params,
         id: nstring(h.get("content-id").as_deref()),
         description: nstring(h.get("content-description").as_deref()),
         encoding: upper(&entity.encoding),

@@ -169,11 +169,13 @@ fn rfc9051_section_numbers() {
     assert_eq!(body_of(&m, "[4.2.2.1]"), "plain 4.2.2.1");
     assert_eq!(body_of(&m, "[4.2.2.2]"), "rich 4.2.2.2");
     assert_eq!(body_of(&m, "[4.2.2.2.MIME]"), "Content-Type: text/richtext\r\n\r\n");
-    // Parts that do not exist, and HEADER of a part that is not message/rfc822: NIL.
-    assert_eq!(body_of(&m, "[5]"), "NIL");
-    assert_eq!(body_of(&m, "[1.1]"), "NIL");
-    assert_eq!(body_of(&m, "[4.2.2.3]"), "NIL");
-    assert_eq!(body_of(&m, "[2.HEADER]"), "NIL");
+    // Parts that do not exist, and HEADER of a part that is not message/rfc822: an empty
+    // string (as Dovecot 2.3 answers).
+    assert_eq!(body_of(&m, "[5]"), "");
+    assert_eq!(body_of(&m, "[1.1]"), "");
+    assert_eq!(body_of(&m, "[4.2.2.3]"), "");
+    assert_eq!(body_of(&m, "[2.HEADER]"), "");
+    assert_eq!(get(&m, section("[5]")).unwrap().0, "BODY[5] \"\"");
     assert_eq!(body_of(&m, "[HEADER.FIELDS (SUBJECT)]"), "Subject: top\r\n\r\n");
     assert_eq!(body_of(&m, "[3.HEADER.FIELDS (Subject)]"), "Subject: three\r\n\r\n");
 }
@@ -184,7 +186,7 @@ fn single_part_message_has_part_one() {
     assert_eq!(body_of(&m, "[1]"), "hello");
     assert_eq!(body_of(&m, "[TEXT]"), "hello");
     assert_eq!(body_of(&m, "[1.MIME]"), "Subject: x\r\nContent-Type: text/plain\r\n\r\n");
-    assert_eq!(body_of(&m, "[2]"), "NIL");
+    assert_eq!(body_of(&m, "[2]"), "");
 }
 
 #[test]
@@ -264,15 +266,15 @@ fn hand_made_bodystructure() {
     assert_eq!(
         get(&m, FetchAtt::BodyStructure).unwrap().0,
         "BODYSTRUCTURE (\
-((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 22 2 NIL NIL NIL NIL)\
-(\"TEXT\" \"HTML\" (\"CHARSET\" \"iso-8859-1\") NIL NIL \"8BIT\" 12 1 NIL NIL NIL NIL) \
+((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 22 1 NIL NIL NIL NIL)\
+(\"TEXT\" \"HTML\" (\"CHARSET\" \"iso-8859-1\") NIL NIL \"8BIT\" 12 0 NIL NIL NIL NIL) \
 \"ALTERNATIVE\" (\"BOUNDARY\" \"inner\") NIL NIL NIL)\
 (\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") NIL NIL \"BASE64\" 8 NIL \
 (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) (\"en\" \"de\") \"http://x.test/r.pdf\")\
 (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 48 \
 (NIL \"inner\" ((NIL NIL \"inner\" \"x.test\")) ((NIL NIL \"inner\" \"x.test\")) ((NIL NIL \"inner\" \"x.test\")) NIL NIL NIL NIL NIL) \
-(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL) 4 NIL NIL NIL NIL)\
-(\"TEXT\" \"PLAIN\" NIL NIL NIL \"X-UUENCODE\" 5 1 NIL NIL NIL NIL) \
+(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 0 NIL NIL NIL NIL) 3 NIL NIL NIL NIL)\
+(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"X-UUENCODE\" 5 0 NIL NIL NIL NIL) \
 \"MIXED\" (\"BOUNDARY\" \"outer\") NIL NIL NIL)"
     );
 }
@@ -335,7 +337,8 @@ fn binary_decodes_and_reports_unknown_cte() {
     assert_eq!(get(&m, size(&[2])).unwrap().0, "BINARY.SIZE[2] 4");
     assert_eq!(get(&m, bin(&[4])), Err(FetchError::UnknownCte("x-uuencode".into())));
     assert_eq!(get(&m, size(&[4])), Err(FetchError::UnknownCte("x-uuencode".into())));
-    assert_eq!(get(&m, bin(&[9])).unwrap().0, "BINARY[9] NIL");
+    assert_eq!(get(&m, bin(&[9])).unwrap().0, "BINARY[9] \"\"");
+    assert_eq!(get(&m, size(&[9])).unwrap().0, "BINARY.SIZE[9] 0");
     let partial = FetchAtt::Binary {
         peek: false,
         part: Some(Part::new(vec![NonZeroU32::new(2).unwrap()]).unwrap()),

@@ -70,9 +70,10 @@ fn lex(s: &[u8]) -> Vec<Lexed> {
             }
             _ => {
                 let start = lx.pos;
-                while s.get(lx.pos).is_some_and(|&c| {
-                    !SPECIALS.contains(&c) && !b" \t\r\n\"()[]".contains(&c)
-                }) {
+                while s
+                    .get(lx.pos)
+                    .is_some_and(|&c| !SPECIALS.contains(&c) && !b" \t\r\n\"()[]".contains(&c))
+                {
                     lx.pos += 1;
                 }
                 if lx.pos == start {

@@ -6,8 +6,7 @@
 pub type Ymd = (u16, u8, u8);
 
 const MONTHS: [&[u8]; 12] = [
-    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-    b"dec",
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
 
 /// Parses `[day-of-week ","] day month year ...` and returns the date; the time and zone
@@ -36,7 +35,9 @@ pub fn parse_date(value: &[u8]) -> Option<Ymd> {
         lx.pos += n;
     }
     let mut w = words.as_slice();
-    if w.first().is_some_and(|x| x.iter().all(u8::is_ascii_alphabetic)) {
+    if w.first()
+        .is_some_and(|x| x.iter().all(u8::is_ascii_alphabetic))
+    {
         w = &w[1..];
     }
     let [day, month, year, ..] = w else {
@@ -46,9 +47,7 @@ pub fn parse_date(value: &[u8]) -> Option<Ymd> {
         return None;
     }
     let day: u8 = std::str::from_utf8(day).ok()?.parse().ok()?;
-    let month = MONTHS
-        .iter()
-        .position(|m| month.eq_ignore_ascii_case(m))?;
+    let month = MONTHS.iter().position(|m| month.eq_ignore_ascii_case(m))?;
     if year.len() < 2 || year.len() > 4 || !year.iter().all(u8::is_ascii_digit) {
         return None;
     }
@@ -71,11 +70,20 @@ mod tests {
 
     #[test]
     fn forms() {
-        assert_eq!(parse_date(b"Fri, 21 Nov 1997 09:55:06 -0600"), Some((1997, 11, 21)));
+        assert_eq!(
+            parse_date(b"Fri, 21 Nov 1997 09:55:06 -0600"),
+            Some((1997, 11, 21))
+        );
         assert_eq!(parse_date(b"1 Jan 2024 00:00 +0000"), Some((2024, 1, 1)));
-        assert_eq!(parse_date(b"Thu,\r\n 13\r\n Feb\r\n 69\r\n 23:32"), Some((1969, 2, 13)));
+        assert_eq!(
+            parse_date(b"Thu,\r\n 13\r\n Feb\r\n 69\r\n 23:32"),
+            Some((1969, 2, 13))
+        );
         assert_eq!(parse_date(b"21 Nov 97 09:55:06 GMT"), Some((1997, 11, 21)));
-        assert_eq!(parse_date(b"(c) Mon, 2 Dec 2024 10:00 -0800"), Some((2024, 12, 2)));
+        assert_eq!(
+            parse_date(b"(c) Mon, 2 Dec 2024 10:00 -0800"),
+            Some((2024, 12, 2))
+        );
         assert_eq!(parse_date(b"yesterday"), None);
         assert_eq!(parse_date(b"32 Jan 2024"), None);
         assert_eq!(parse_date(b""), None);

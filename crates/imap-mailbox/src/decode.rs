@@ -103,15 +103,15 @@ pub fn quoted_printable(data: &[u8]) -> Vec<u8> {
         };
         let mut i = 0;
         while i < body.len() {
-            if body[i] == b'=' {
-                if let (Some(h), Some(l)) = (
+            if body[i] == b'='
+                && let (Some(h), Some(l)) = (
                     body.get(i + 1).copied().and_then(hex),
                     body.get(i + 2).copied().and_then(hex),
-                ) {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
+                )
+            {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
             }
             out.push(body[i]);
             i += 1;
@@ -144,18 +144,19 @@ pub fn decode_words(value: &[u8]) -> String {
     let mut pending_ws: Option<(usize, usize)> = None;
     let mut last_was_word = false;
     while i < value.len() {
-        if value[i..].starts_with(b"=?") {
-            if let Some((text, len)) = encoded_word(&value[i..]) {
-                if let Some((a, b)) = pending_ws.take() {
-                    if !last_was_word {
-                        out.push_str(&String::from_utf8_lossy(&value[a..b]));
-                    }
-                }
-                out.push_str(&text);
-                i += len;
-                last_was_word = true;
-                continue;
+        if value[i..].starts_with(b"=?")
+            && let Some((text, len)) = encoded_word(&value[i..])
+        {
+            // RFC 2047 §6.2: white space between adjacent encoded words is dropped.
+            if let Some((a, b)) = pending_ws.take()
+                && !last_was_word
+            {
+                out.push_str(&String::from_utf8_lossy(&value[a..b]));
             }
+            out.push_str(&text);
+            i += len;
+            last_was_word = true;
+            continue;
         }
         if matches!(value[i], b' ' | b'\t' | b'\r' | b'\n') {
             let start = i;
@@ -193,7 +194,12 @@ pub fn decode_words(value: &[u8]) -> String {
 /// One `encoded-word = "=?" charset "?" encoding "?" encoded-text "?="` at the start of
 /// `s`: its decoded text and its length.
 fn encoded_word(s: &[u8]) -> Option<(String, usize)> {
+    // RFC 2047 §2: "An 'encoded-word' may not be more than 75 characters long". A longer
+    // window (for real-world overlong words) still bounds the work per "=?" so that a
+    // header full of "=?" stays linear.
+    const WINDOW: usize = 256;
     let rest = s.strip_prefix(b"=?")?;
+    let rest = &rest[..rest.len().min(WINDOW)];
     let q1 = rest.iter().position(|&b| b == b'?')?;
     let charset = &rest[..q1];
     let enc = *rest.get(q1 + 1)?;
@@ -203,7 +209,11 @@ fn encoded_word(s: &[u8]) -> Option<(String, usize)> {
     let text_start = q1 + 3;
     let end = rest[text_start..].windows(2).position(|w| w == b"?=")? + text_start;
     let text = &rest[text_start..end];
-    if text.iter().any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')) || charset.is_empty() {
+    if text
+        .iter()
+        .any(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        || charset.is_empty()
+    {
         return None;
     }
     let charset = charset.split(|&b| b == b'*').next().unwrap_or(charset);

@@ -298,16 +298,16 @@ pub fn binary_data(msg: &Message, part: Option<&Part>) -> Result<Option<Vec<u8>>
         return Ok(None);
     };
     let decoded = transfer_decode(&e.encoding, msg.slice(e.body.clone()))?;
-    Ok(Some(if e.is_text() {
-        crlf(decoded)
-    } else {
-        decoded
-    }))
+    Ok(Some(if e.is_text() { crlf(decoded) } else { decoded }))
 }
 
 /// Bare LF → CRLF.
 fn crlf(v: Vec<u8>) -> Vec<u8> {
-    if !v.iter().enumerate().any(|(i, &b)| b == b'\n' && (i == 0 || v[i - 1] != b'\r')) {
+    if !v
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\n' && (i == 0 || v[i - 1] != b'\r'))
+    {
         return v;
     }
     let mut out = Vec::with_capacity(v.len() + v.len() / 16);

@@ -151,10 +151,8 @@ impl Flags {
             self.keywords()
                 .filter_map(|k| imap_codec::Atom::new(k.to_string()).ok().map(Flag::Keyword)),
         );
-        if recent {
-            if let Ok(r) = FlagExtension::new("Recent") {
-                out.push(Flag::Extension(r));
-            }
+        if recent && let Ok(r) = FlagExtension::new("Recent") {
+            out.push(Flag::Extension(r));
         }
         out
     }

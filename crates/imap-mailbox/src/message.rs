@@ -338,7 +338,8 @@ mod tests {
 
     #[test]
     fn boundary_prefix_is_not_a_delimiter() {
-        let m = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\r\nx\r\n--ab\r\ny\r\n--a--";
+        let m =
+            b"Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\r\nx\r\n--ab\r\ny\r\n--a--";
         let msg = Message::parse(&m[..]);
         let Content::Multipart(parts) = &msg.root().content else {
             panic!("not multipart")

@@ -303,8 +303,8 @@ mod tests {
 
     #[test]
     fn content_type_with_comments_and_quotes() {
-        let ct = content_type(b"Text/Plain (comment); charset=\"ISO-8859-1\" ; format=flowed")
-            .unwrap();
+        let ct =
+            content_type(b"Text/Plain (comment); charset=\"ISO-8859-1\" ; format=flowed").unwrap();
         assert_eq!((ct.kind.as_str(), ct.subtype.as_str()), ("text", "plain"));
         assert_eq!(ct.param("CHARSET"), Some(&b"ISO-8859-1"[..]));
         assert_eq!(ct.param("format"), Some(&b"flowed"[..]));
@@ -330,7 +330,9 @@ mod tests {
         .unwrap();
         assert_eq!(
             ct.param("title*"),
-            Some(&b"us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn%27t%20it!"[..])
+            Some(
+                &b"us-ascii'en'This%20is%20even%20more%20%2A%2A%2Afun%2A%2A%2A%20isn%27t%20it!"[..]
+            )
         );
     }
 
@@ -339,7 +341,10 @@ mod tests {
         let d = disposition(b"attachment; filename=\"a b.txt\"").unwrap();
         assert_eq!(d.kind, "attachment");
         assert_eq!(d.param("filename"), Some(&b"a b.txt"[..]));
-        assert_eq!(languages(b"en, de (German)"), vec![b"en".to_vec(), b"de".to_vec()]);
+        assert_eq!(
+            languages(b"en, de (German)"),
+            vec![b"en".to_vec(), b"de".to_vec()]
+        );
         assert_eq!(transfer_encoding(b" Base64 ").as_deref(), Some("base64"));
     }
 }

@@ -134,7 +134,10 @@ pub struct SearchContext<'a> {
 
 /// Compiles a SEARCH program: `charset` is the CHARSET argument (`None` = US-ASCII in
 /// RFC 3501 / UTF-8 in RFC 9051, both read as UTF-8), `keys` the criteria (all must match).
-pub fn compile(charset: Option<&AString<'_>>, keys: &[SearchKey<'_>]) -> Result<Criterion, SearchError> {
+pub fn compile(
+    charset: Option<&AString<'_>>,
+    keys: &[SearchKey<'_>],
+) -> Result<Criterion, SearchError> {
     if let Some(c) = charset {
         let name = String::from_utf8_lossy(c.as_bytes()).into_owned();
         if !CHARSETS.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
@@ -239,9 +242,11 @@ fn header_matches(h: &Header<'_>, name: &str, needle: &str) -> bool {
 }
 
 fn any_header_matches(h: &Header<'_>, needle: &str) -> bool {
-    h.fields()
-        .iter()
-        .any(|f| decode_words(&unfold(h.raw_value(f))).to_lowercase().contains(needle))
+    h.fields().iter().any(|f| {
+        decode_words(&unfold(h.raw_value(f)))
+            .to_lowercase()
+            .contains(needle)
+    })
 }
 
 /// BODY search over the text parts below `e` (see the module docs).
@@ -357,21 +362,27 @@ impl SearchResult {
         let ask = |want: fn(&SearchReturnOpt<'_>) -> bool| opts.iter().any(want);
         let all = opts.is_empty() || ask(|o| matches!(o, SearchReturnOpt::All));
         let mut out = Vec::new();
-        if ask(|o| matches!(o, SearchReturnOpt::Min)) {
-            if let Some(n) = self.min().and_then(NonZeroU32::new) {
-                out.push(SearchReturnData::Min(n));
-            }
+        if ask(|o| matches!(o, SearchReturnOpt::Min))
+            && let Some(n) = self.min().and_then(NonZeroU32::new)
+        {
+            out.push(SearchReturnData::Min(n));
         }
-        if ask(|o| matches!(o, SearchReturnOpt::Max)) {
-            if let Some(n) = self.max().and_then(NonZeroU32::new) {
-                out.push(SearchReturnData::Max(n));
-            }
+        if ask(|o| matches!(o, SearchReturnOpt::Max))
+            && let Some(n) = self.max().and_then(NonZeroU32::new)
+        {
+            out.push(SearchReturnData::Max(n));
         }
         if all {
             let items = self
                 .ranges()
                 .into_iter()
-                .filter_map(|(a, b)| if a == b { SeqItem::single(a) } else { SeqItem::range(a, b) })
+                .filter_map(|(a, b)| {
+                    if a == b {
+                        SeqItem::single(a)
+                    } else {
+                        SeqItem::range(a, b)
+                    }
+                })
                 .collect();
             if let Ok(SequenceSet::Items(items)) = SequenceSet::new(items) {
                 out.push(SearchReturnData::All(items));

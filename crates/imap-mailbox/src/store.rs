@@ -128,7 +128,9 @@ impl Mailbox {
     }
 
     fn index(&self, uid: u32) -> Option<usize> {
-        self.messages.binary_search_by_key(&uid, |m| m.uid.get()).ok()
+        self.messages
+            .binary_search_by_key(&uid, |m| m.uid.get())
+            .ok()
     }
 }
 
@@ -158,7 +160,9 @@ impl View {
 
     /// The UID of sequence number `seq`.
     pub fn uid(&self, seq: u32) -> Option<u32> {
-        self.uids.get(usize::try_from(seq).ok()?.checked_sub(1)?).copied()
+        self.uids
+            .get(usize::try_from(seq).ok()?.checked_sub(1)?)
+            .copied()
     }
 
     /// The sequence number of `uid`.
@@ -295,11 +299,15 @@ impl Store {
     }
 
     fn mbox(&mut self, name: &str) -> Result<&mut Mailbox, StoreError> {
-        self.mailboxes.get_mut(name).ok_or(StoreError::NoSuchMailbox)
+        self.mailboxes
+            .get_mut(name)
+            .ok_or(StoreError::NoSuchMailbox)
     }
 
     fn mbox_for(&mut self, view: &View) -> Result<&mut Mailbox, StoreError> {
-        let m = self.mbox(&view.mailbox).map_err(|_| StoreError::ViewStale)?;
+        let m = self
+            .mbox(&view.mailbox)
+            .map_err(|_| StoreError::ViewStale)?;
         if m.uid_validity != view.uid_validity {
             return Err(StoreError::ViewStale);
         }
@@ -437,11 +445,15 @@ impl Store {
         Ok(out)
     }
 
-    /// EXPUNGE (or UID EXPUNGE with `only`, RFC 4315 §2.1): removes the `\Deleted`
+    /// EXPUNGE (or UID EXPUNGE with `only`, sorted UIDs, RFC 4315 §2.1): removes the `\Deleted`
     /// messages and returns the sequence numbers to report, in the order RFC 9051 §7.5.1
     /// describes: ascending, each already decremented for the EXPUNGEs sent before it (so
     /// deleting messages 3, 4, 7 and 11 yields 3, 3, 5, 8).
-    pub fn expunge(&mut self, view: &mut View, only: Option<&[u32]>) -> Result<Vec<u32>, StoreError> {
+    pub fn expunge(
+        &mut self,
+        view: &mut View,
+        only: Option<&[u32]>,
+    ) -> Result<Vec<u32>, StoreError> {
         if view.read_only {
             return Err(StoreError::ReadOnly);
         }
@@ -451,7 +463,7 @@ impl Store {
             .iter()
             .filter(|x| x.flags.has(SystemFlag::Deleted))
             .map(|x| x.uid.get())
-            .filter(|u| only.is_none_or(|o| o.contains(u)))
+            .filter(|u| only.is_none_or(|o| o.binary_search(u).is_ok()))
             .collect();
         m.messages.retain(|x| !gone.contains(&x.uid.get()));
         Ok(remove_from_view(view, &gone))
@@ -459,13 +471,25 @@ impl Store {
 
     /// COPY / UID COPY (RFC 9051 §6.4.7): copies `targets` to `dest`, keeping flags and
     /// internal dates; returns the COPYUID data.
-    pub fn copy(&mut self, view: &View, targets: &[(u32, u32)], dest: &str) -> Result<CopyUid, StoreError> {
+    pub fn copy(
+        &mut self,
+        view: &View,
+        targets: &[(u32, u32)],
+        dest: &str,
+    ) -> Result<CopyUid, StoreError> {
         let limits = self.limits;
         let src = self.mbox_for(view)?;
         let copies: Vec<(u32, Arc<Message>, Flags, DateTime)> = targets
             .iter()
             .filter_map(|&(_, uid)| src.by_uid(uid))
-            .map(|x| (x.uid.get(), Arc::clone(&x.message), x.flags.clone(), x.internal_date))
+            .map(|x| {
+                (
+                    x.uid.get(),
+                    Arc::clone(&x.message),
+                    x.flags.clone(),
+                    x.internal_date,
+                )
+            })
             .collect();
         let d = self.mbox(dest)?;
         if d.messages.len() + copies.len() > limits.max_messages {
@@ -545,7 +569,11 @@ impl Store {
     /// RFC 9051 §7.5.1 forbids them during FETCH, STORE and SEARCH), then EXISTS for new
     /// messages (which become `\Recent` here if no session saw them), then FETCH FLAGS for
     /// messages whose flags another session changed. The view is updated to match.
-    pub fn poll(&mut self, view: &mut View, allow_expunge: bool) -> Result<Vec<Update>, StoreError> {
+    pub fn poll(
+        &mut self,
+        view: &mut View,
+        allow_expunge: bool,
+    ) -> Result<Vec<Update>, StoreError> {
         let m = self.mbox_for(view)?;
         let mut out = Vec::new();
         if allow_expunge {
@@ -555,7 +583,11 @@ impl Store {
                 .copied()
                 .filter(|&u| m.index(u).is_none())
                 .collect();
-            out.extend(remove_from_view(view, &gone).into_iter().map(Update::Expunge));
+            out.extend(
+                remove_from_view(view, &gone)
+                    .into_iter()
+                    .map(Update::Expunge),
+            );
         }
         let known = view.uids.last().copied().unwrap_or(0);
         let new: Vec<u32> = m

@@ -120,11 +120,13 @@ fn ext_disposition(h: &Header<'_>) -> ExtDisposition<'static> {
     let language = match langs.len() {
         0 => Language::Single(NString(None)),
         1 => Language::Single(nstring(Some(&langs[0]))),
-        _ => match imap_codec::response::StringList::new(langs.iter().map(|l| istring(l)).collect())
-        {
-            Ok(l) => Language::List(l),
-            Err(_) => Language::Single(NString(None)),
-        },
+        _ => {
+            match imap_codec::response::StringList::new(langs.iter().map(|l| istring(l)).collect())
+            {
+                Ok(l) => Language::List(l),
+                Err(_) => Language::Single(NString(None)),
+            }
+        }
     };
     ExtDisposition {
         disposition,

@@ -57,15 +57,25 @@ fn agrees_with_dovecot() {
     for block in EXPECTED.split("\n\n").filter(|b| b.starts_with("file: ")) {
         let mut lines = block.lines();
         let file = lines.next().unwrap().strip_prefix("file: ").unwrap();
-        let body = lines.next().unwrap().strip_prefix("bodystructure: ").unwrap();
+        let body = lines
+            .next()
+            .unwrap()
+            .strip_prefix("bodystructure: ")
+            .unwrap();
         let env = lines.next().unwrap().strip_prefix("envelope: ").unwrap();
         let raw = FILES.iter().find(|(n, _)| *n == file).unwrap().1;
         let body = body.replace("isn't it!", "isn%27t%20it!");
         let env = env.replace("\"MISSING_DOMAIN\"", "\"\"");
         let got = ours(raw, FetchAtt::BodyStructure);
-        assert!(got.eq_ignore_ascii_case(&body), "{file}\n ours:    {got}\n dovecot: {body}");
+        assert!(
+            got.eq_ignore_ascii_case(&body),
+            "{file}\n ours:    {got}\n dovecot: {body}"
+        );
         let got = ours(raw, FetchAtt::Envelope);
-        assert!(got.eq_ignore_ascii_case(&env), "{file}\n ours:    {got}\n dovecot: {env}");
+        assert!(
+            got.eq_ignore_ascii_case(&env),
+            "{file}\n ours:    {got}\n dovecot: {env}"
+        );
         checked += 1;
     }
     assert_eq!(checked, FILES.len());

@@ -107,7 +107,9 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\n";
 /// RFC 9051 §7.5.2 BODYSTRUCTURE example: a text part and a base64 text attachment.
 #[test]
 fn rfc9051_two_part_example() {
-    let mut raw = b"MIME-Version: 1.0\r\nContent-Type: MULTIPART/MIXED; BOUNDARY=\"b1\"\r\n\r\n--b1\r\n\r\n".to_vec();
+    let mut raw =
+        b"MIME-Version: 1.0\r\nContent-Type: MULTIPART/MIXED; BOUNDARY=\"b1\"\r\n\r\n--b1\r\n\r\n"
+            .to_vec();
     for n in 0..23 {
         raw.extend(std::iter::repeat_n(b'a', if n == 22 { 50 } else { 48 }));
         raw.extend_from_slice(b"\r\n");
@@ -157,18 +159,27 @@ fn rfc9051_section_numbers() {
     let m = section_example();
     assert_eq!(body_of(&m, "[1]"), "part one");
     assert_eq!(body_of(&m, "[2]"), "TWO");
-    assert_eq!(body_of(&m, "[3.HEADER]"), "Subject: three\r\nContent-Type: multipart/mixed; boundary=t\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[3.HEADER]"),
+        "Subject: three\r\nContent-Type: multipart/mixed; boundary=t\r\n\r\n"
+    );
     assert!(body_of(&m, "[3.TEXT]").starts_with("--t\r\n"));
     assert!(body_of(&m, "[3]").starts_with("Subject: three"));
     assert_eq!(body_of(&m, "[3.1]"), "part 3.1");
     assert_eq!(body_of(&m, "[3.2]"), "3.2");
     assert_eq!(body_of(&m, "[4.1]"), "GIF");
     assert_eq!(body_of(&m, "[4.1.MIME]"), "Content-Type: image/gif\r\n\r\n");
-    assert_eq!(body_of(&m, "[4.2.HEADER]"), "Subject: four-two\r\nContent-Type: multipart/mixed; boundary=g\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[4.2.HEADER]"),
+        "Subject: four-two\r\nContent-Type: multipart/mixed; boundary=g\r\n\r\n"
+    );
     assert_eq!(body_of(&m, "[4.2.1]"), "part 4.2.1");
     assert_eq!(body_of(&m, "[4.2.2.1]"), "plain 4.2.2.1");
     assert_eq!(body_of(&m, "[4.2.2.2]"), "rich 4.2.2.2");
-    assert_eq!(body_of(&m, "[4.2.2.2.MIME]"), "Content-Type: text/richtext\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[4.2.2.2.MIME]"),
+        "Content-Type: text/richtext\r\n\r\n"
+    );
     // Parts that do not exist, and HEADER of a part that is not message/rfc822: an empty
     // string (as Dovecot 2.3 answers).
     assert_eq!(body_of(&m, "[5]"), "");
@@ -176,8 +187,14 @@ fn rfc9051_section_numbers() {
     assert_eq!(body_of(&m, "[4.2.2.3]"), "");
     assert_eq!(body_of(&m, "[2.HEADER]"), "");
     assert_eq!(get(&m, section("[5]")).unwrap().0, "BODY[5] \"\"");
-    assert_eq!(body_of(&m, "[HEADER.FIELDS (SUBJECT)]"), "Subject: top\r\n\r\n");
-    assert_eq!(body_of(&m, "[3.HEADER.FIELDS (Subject)]"), "Subject: three\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[HEADER.FIELDS (SUBJECT)]"),
+        "Subject: top\r\n\r\n"
+    );
+    assert_eq!(
+        body_of(&m, "[3.HEADER.FIELDS (Subject)]"),
+        "Subject: three\r\n\r\n"
+    );
 }
 
 #[test]
@@ -185,7 +202,10 @@ fn single_part_message_has_part_one() {
     let m = Message::parse(&b"Subject: x\r\nContent-Type: text/plain\r\n\r\nhello"[..]);
     assert_eq!(body_of(&m, "[1]"), "hello");
     assert_eq!(body_of(&m, "[TEXT]"), "hello");
-    assert_eq!(body_of(&m, "[1.MIME]"), "Subject: x\r\nContent-Type: text/plain\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[1.MIME]"),
+        "Subject: x\r\nContent-Type: text/plain\r\n\r\n"
+    );
     assert_eq!(body_of(&m, "[2]"), "");
 }
 
@@ -194,8 +214,14 @@ fn header_fields_and_not() {
     let m = Message::parse(
         &b"From: a@b\r\nX-Long: one\r\n two\r\nSubject: s\r\nx-long: again\r\n\r\nbody"[..],
     );
-    assert_eq!(body_of(&m, "[HEADER.FIELDS (X-LONG)]"), "X-Long: one\r\n two\r\nx-long: again\r\n\r\n");
-    assert_eq!(body_of(&m, "[HEADER.FIELDS.NOT (X-Long FROM)]"), "Subject: s\r\n\r\n");
+    assert_eq!(
+        body_of(&m, "[HEADER.FIELDS (X-LONG)]"),
+        "X-Long: one\r\n two\r\nx-long: again\r\n\r\n"
+    );
+    assert_eq!(
+        body_of(&m, "[HEADER.FIELDS.NOT (X-Long FROM)]"),
+        "Subject: s\r\n\r\n"
+    );
     assert_eq!(body_of(&m, "[HEADER.FIELDS (MISSING)]"), "\r\n");
     // No blank line, no body: none is added (RFC 9051 §6.4.5).
     let m = Message::parse(&b"Subject: s\r\n"[..]);
@@ -211,13 +237,22 @@ fn partial_ranges_and_seen() {
         section: Section::parse_str("[TEXT]").unwrap(),
         partial: Some(Partial::new(o, l).unwrap()),
     };
-    assert_eq!(get(&m, item(2, 3, false)).unwrap(), ("BODY[TEXT]<2> \"234\"".into(), true));
-    assert_eq!(get(&m, item(8, 100, true)).unwrap(), ("BODY[TEXT]<8> \"89\"".into(), false));
+    assert_eq!(
+        get(&m, item(2, 3, false)).unwrap(),
+        ("BODY[TEXT]<2> \"234\"".into(), true)
+    );
+    assert_eq!(
+        get(&m, item(8, 100, true)).unwrap(),
+        ("BODY[TEXT]<8> \"89\"".into(), false)
+    );
     assert_eq!(get(&m, item(50, 1, true)).unwrap().0, "BODY[TEXT]<50> \"\"");
     assert!(get(&m, FetchAtt::Rfc822).unwrap().1);
     assert!(get(&m, FetchAtt::Rfc822Text).unwrap().1);
     assert!(!get(&m, FetchAtt::Rfc822Header).unwrap().1);
-    assert_eq!(get(&m, FetchAtt::Rfc822Text).unwrap().0, "RFC822.TEXT \"0123456789\"");
+    assert_eq!(
+        get(&m, FetchAtt::Rfc822Text).unwrap().0,
+        "RFC822.TEXT \"0123456789\""
+    );
 }
 
 fn mixed() -> Message {
@@ -318,7 +353,10 @@ fn binary_decodes_and_reports_unknown_cte() {
     let size = |p: &[u32]| FetchAtt::BinarySize {
         part: Some(Part::new(p.iter().map(|&n| NonZeroU32::new(n).unwrap()).collect()).unwrap()),
     };
-    assert_eq!(get(&m, bin(&[1, 1])).unwrap().0, "BINARY[1.1] \"Caf\u{e9} softbreak\"");
+    assert_eq!(
+        get(&m, bin(&[1, 1])).unwrap().0,
+        "BINARY[1.1] \"Caf\u{e9} softbreak\""
+    );
     assert_eq!(get(&m, size(&[1, 1])).unwrap().0, "BINARY.SIZE[1.1] 15");
     // base64 with NUL: a literal8.
     let flags = Flags::new();
@@ -335,8 +373,14 @@ fn binary_decodes_and_reports_unknown_cte() {
     assert!(matches!(value, BinaryValue::Literal8(_)));
     assert_eq!(value.as_bytes(), Some(&[0u8, 1, 2, 3][..]));
     assert_eq!(get(&m, size(&[2])).unwrap().0, "BINARY.SIZE[2] 4");
-    assert_eq!(get(&m, bin(&[4])), Err(FetchError::UnknownCte("x-uuencode".into())));
-    assert_eq!(get(&m, size(&[4])), Err(FetchError::UnknownCte("x-uuencode".into())));
+    assert_eq!(
+        get(&m, bin(&[4])),
+        Err(FetchError::UnknownCte("x-uuencode".into()))
+    );
+    assert_eq!(
+        get(&m, size(&[4])),
+        Err(FetchError::UnknownCte("x-uuencode".into()))
+    );
     assert_eq!(get(&m, bin(&[9])).unwrap().0, "BINARY[9] \"\"");
     assert_eq!(get(&m, size(&[9])).unwrap().0, "BINARY.SIZE[9] 0");
     let partial = FetchAtt::Binary {
@@ -363,7 +407,11 @@ fn macros_expand_to_known_items() {
         internal_date: date(),
         recent: true,
     };
-    for (items, n) in [(FetchItems::All, 4), (FetchItems::Fast, 3), (FetchItems::Full, 5)] {
+    for (items, n) in [
+        (FetchItems::All, 4),
+        (FetchItems::Fast, 3),
+        (FetchItems::Full, 5),
+    ] {
         let f = fetch(&m, &meta, &items.expand()).unwrap();
         assert_eq!(f.attributes.len(), n);
         assert_eq!(wire(&f.attributes[0]), "FLAGS (\\Recent)");

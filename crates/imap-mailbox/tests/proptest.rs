@@ -123,3 +123,32 @@ fn deep_nesting_is_bounded() {
     };
     assert!(fetch(&msg, &meta, &[FetchAtt::BodyStructure]).is_ok());
 }
+
+#[test]
+fn many_encoded_word_starts_stay_fast() {
+    // Each "=?" starts a possible encoded word; the search for its end is bounded.
+    let mut raw = b"Subject: ".to_vec();
+    for _ in 0..200_000 {
+        raw.extend_from_slice(b"=?a?Q?");
+    }
+    raw.extend_from_slice(b"\r\n\r\n");
+    let msg = Message::parse(raw);
+    let crit = compile(None, &[SearchKey::Subject(AString::new("zz").unwrap())]).unwrap();
+    let flags = Flags::new();
+    let meta = MessageMeta {
+        uid: NonZeroU32::new(1).unwrap(),
+        flags: &flags,
+        internal_date: DateTime::new(Date::new(2024, 1, 1).unwrap(), 0, 0, 0, 0).unwrap(),
+        recent: false,
+    };
+    let ctx = SearchContext {
+        seq: 1,
+        largest_seq: 1,
+        largest_uid: 1,
+        saved: None,
+    };
+    let start = std::time::Instant::now();
+    assert!(!crit.matches(&msg, &meta, &ctx));
+    // Quadratic behaviour would take minutes here.
+    assert!(start.elapsed().as_secs() < 20);
+}

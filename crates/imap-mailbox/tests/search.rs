@@ -108,7 +108,10 @@ fn every_key_positive_and_negative() {
         ("SUBJECT \"résumé\"", "SUBJECT invoice"),
         ("SUBJECT \"\"", "HEADER X-Missing \"\""),
         ("HEADER X-Empty \"\"", "HEADER X-Empty x"),
-        ("HEADER content-type MIXED", "HEADER content-type alternative"),
+        (
+            "HEADER content-type MIXED",
+            "HEADER content-type alternative",
+        ),
         // QP and ISO-8859-1 decoded; message/rfc822 header and text searched; the
         // octet-stream part is not.
         ("BODY \"café est\"", "BODY secretword"),
@@ -116,8 +119,14 @@ fn every_key_positive_and_negative() {
         ("BODY \"nested TEXT\"", "BODY missing"),
         ("TEXT quarterly", "TEXT secretword"),
         ("TEXT \"prêt\"", "TEXT absent"),
-        (&format!("LARGER {}", RAW.len() - 1), &format!("LARGER {}", RAW.len())),
-        (&format!("SMALLER {}", RAW.len() + 1), &format!("SMALLER {}", RAW.len())),
+        (
+            &format!("LARGER {}", RAW.len() - 1),
+            &format!("LARGER {}", RAW.len()),
+        ),
+        (
+            &format!("SMALLER {}", RAW.len() + 1),
+            &format!("SMALLER {}", RAW.len()),
+        ),
         ("3", "4"),
         ("2:4", "4:*"),
         ("*:3", "1,2,5"),
@@ -129,7 +138,10 @@ fn every_key_positive_and_negative() {
         ("NOT DELETED", "NOT SEEN"),
         ("(SEEN FLAGGED)", "(SEEN DRAFT)"),
         ("SEEN FROM pirard", "SEEN FROM bob"),
-        ("CHARSET UTF-8 SUBJECT \"RÉSUMÉ\"", "CHARSET US-ASCII SUBJECT zzz"),
+        (
+            "CHARSET UTF-8 SUBJECT \"RÉSUMÉ\"",
+            "CHARSET US-ASCII SUBJECT zzz",
+        ),
     ];
     for (pos, neg) in table {
         assert_eq!(eval(&c, pos), Ok(true), "{pos}");
@@ -166,7 +178,11 @@ fn unparseable_sent_date_never_matches() {
         flags: Flags::new(),
         recent: false,
     };
-    for k in ["SENTON 1-Jan-2024", "SENTBEFORE 1-Jan-3000", "SENTSINCE 1-Jan-1900"] {
+    for k in [
+        "SENTON 1-Jan-2024",
+        "SENTBEFORE 1-Jan-3000",
+        "SENTSINCE 1-Jan-1900",
+    ] {
         assert_eq!(eval(&c, k), Ok(false), "{k}");
     }
 }

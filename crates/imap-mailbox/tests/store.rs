@@ -66,8 +66,13 @@ fn other_sessions_poll_expunge_exists_and_flags() {
     s.store(&a, &t, StoreAction::Add, &flags(&[SystemFlag::Flagged]))
         .unwrap();
     assert_eq!(s.expunge(&mut a, None).unwrap(), vec![2, 3]);
-    s.append("INBOX", b"Subject: new\r\n\r\n".to_vec(), Flags::new(), date())
-        .unwrap();
+    s.append(
+        "INBOX",
+        b"Subject: new\r\n\r\n".to_vec(),
+        Flags::new(),
+        date(),
+    )
+    .unwrap();
     // A's own changes are not reported back to A; the new message is.
     assert_eq!(s.poll(&mut a, true).unwrap(), vec![Update::Exists(4)]);
     // During FETCH / STORE / SEARCH no EXPUNGE may be sent: B keeps its numbers.
@@ -89,7 +94,12 @@ fn store_modes_and_silent_results() {
     let v = s.select("INBOX", false).unwrap();
     let t = v.resolve(&set("1:*"), false, &[]);
     let r = s
-        .store(&v, &t, StoreAction::Replace, &flags(&[SystemFlag::Seen, SystemFlag::Draft]))
+        .store(
+            &v,
+            &t,
+            StoreAction::Replace,
+            &flags(&[SystemFlag::Seen, SystemFlag::Draft]),
+        )
         .unwrap();
     assert_eq!(r.len(), 2);
     let mut kw = Flags::new();
@@ -130,7 +140,11 @@ fn fetch_sets_seen_unless_peek_or_read_only() {
     let out = s.fetch(&v, &t, &body).unwrap();
     // FLAGS added because \Seen changed (RFC 9051 §6.4.5).
     assert!(matches!(&out[0].1[1], MessageAttribute::Flags(f) if f.len() == 2));
-    assert!(s.mailbox("INBOX").unwrap().messages()[0].flags.has(SystemFlag::Seen));
+    assert!(
+        s.mailbox("INBOX").unwrap().messages()[0]
+            .flags
+            .has(SystemFlag::Seen)
+    );
     // Already \Seen: no FLAGS added.
     let out = s.fetch(&v, &t, &body).unwrap();
     assert_eq!(out[0].1.len(), 1);
@@ -144,8 +158,13 @@ fn copy_and_move_report_copyuid() {
         .unwrap();
     let mut v = s.select("INBOX", false).unwrap();
     let t = v.resolve(&set("2,4"), false, &[]);
-    s.store(&v, &t[..1], StoreAction::Add, &flags(&[SystemFlag::Answered]))
-        .unwrap();
+    s.store(
+        &v,
+        &t[..1],
+        StoreAction::Add,
+        &flags(&[SystemFlag::Answered]),
+    )
+    .unwrap();
     let c = s.copy(&v, &t, "Archive").unwrap();
     assert_eq!(c.uid_validity.get(), 2);
     assert_eq!((c.source, c.destination), (vec![2, 4], vec![2, 3]));
@@ -157,10 +176,7 @@ fn copy_and_move_report_copyuid() {
     assert_eq!((c.source, c.destination), (vec![1, 3], vec![4, 5]));
     assert_eq!(expunged, vec![1, 2]);
     assert_eq!(v.exists(), 2);
-    assert_eq!(
-        s.copy(&v, &t, "Nope"),
-        Err(StoreError::NoSuchMailbox)
-    );
+    assert_eq!(s.copy(&v, &t, "Nope"), Err(StoreError::NoSuchMailbox));
 }
 
 #[test]

@@ -67,7 +67,7 @@ pub enum StoreError {
     UidsExhausted,
     /// The view's mailbox was deleted or recreated (UIDVALIDITY changed).
     ViewStale,
-    /// The view is read-only (EXAMINE): `NO [READ-ONLY]`... for STORE / EXPUNGE.
+    /// STORE, EXPUNGE or MOVE in a read-only view (EXAMINE): answer `NO`.
     ReadOnly,
     /// A FETCH item failed.
     Fetch(FetchError),

@@ -1,5 +1,5 @@
 //! ENVELOPE and BODY / BODYSTRUCTURE values (RFC 9051 §7.5.2, §9 `envelope`, `body`)
-//! computed from a [`Message`]. This module and [`crate::fetch`] are the only places that
+//! computed from a [`Message`]. This module and [`crate::fetch`](mod@crate::fetch) are the only places that
 //! build imap-codec response values for FETCH.
 //!
 //! Field by field (RFC 9051 §7.5.2 and §9):

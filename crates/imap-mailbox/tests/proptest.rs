@@ -4,6 +4,7 @@
 use std::num::NonZeroU32;
 
 use imap_codec::command::{FetchAtt, SearchKey};
+use imap_codec::response::{Data, MessageAttribute, Response};
 use imap_codec::{AString, Date, DateTime, Part, Partial, Section};
 use mailproto_imap_mailbox::fetch::{binary_data, section_data, slice_partial};
 use mailproto_imap_mailbox::search::{SearchContext, compile};
@@ -56,6 +57,16 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![prop::collection::vec(any::<u8>(), 0..300), mime_like()]
 }
 
+fn encode_fetch(attributes: Vec<MessageAttribute<'_>>) -> Vec<u8> {
+    let r = Response::Data(Data::Fetch {
+        seq: NonZeroU32::new(1).unwrap(),
+        attributes,
+    });
+    let mut out = Vec::new();
+    let _ = r.encode(&mut out);
+    out
+}
+
 fn part(path: &[u32]) -> Option<Part> {
     Part::new(path.iter().filter_map(|&n| NonZeroU32::new(n)).collect()).ok()
 }
@@ -103,6 +114,19 @@ proptest! {
         let crit = compile(None, &[SearchKey::Text(AString::new("x").unwrap())]).unwrap();
         let ctx = SearchContext { seq: 1, largest_seq: 1, largest_uid: 1, saved: None };
         let _ = crit.matches(&msg, &meta, &ctx);
+        // What the kit builds is valid wire data: imap-codec parses the FETCH response
+        // back, and re-encoding gives the same octets.
+        let mut items = items.to_vec();
+        items.push(FetchAtt::BodySection { peek: true, section: Section::Header(None), partial: None });
+        let f = fetch(&msg, &meta, &items).unwrap();
+        let wire = encode_fetch(f.attributes);
+        let parsed = Response::parse(&wire);
+        prop_assert!(parsed.is_ok(), "{:?}", parsed);
+        let again = match parsed.unwrap() {
+            Response::Data(Data::Fetch { attributes, .. }) => encode_fetch(attributes),
+            other => panic!("not FETCH: {other:?}"),
+        };
+        prop_assert_eq!(again, wire);
     }
 }
 

@@ -223,3 +223,47 @@ fn limits_and_uidvalidity() {
         Err(StoreError::ViewStale)
     ));
 }
+
+#[test]
+fn parsed_fetch_command_end_to_end() {
+    use imap_codec::{Command, CommandBody};
+    let mut s = Store::default();
+    s.create("INBOX").unwrap();
+    s.append(
+        "INBOX",
+        b"From: a@b\nSubject: hi\n\nline\n".to_vec(),
+        Flags::new(),
+        date(),
+    )
+    .unwrap();
+    let v = s.select("INBOX", false).unwrap();
+    let cmd = Command::parse(
+        b"a UID FETCH 1:* (UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY[TEXT]<0.3>)\r\n",
+    )
+    .unwrap();
+    let CommandBody::Fetch {
+        uid,
+        sequence_set,
+        items,
+        ..
+    } = cmd.body
+    else {
+        panic!("not FETCH")
+    };
+    let targets = v.resolve(&sequence_set, uid, &[]);
+    let out = s.fetch(&v, &targets, &items.expand()).unwrap();
+    let mut wire = Vec::new();
+    for a in &out[0].1 {
+        let mut e = imap_codec::Encoder::server(&mut wire);
+        imap_codec::Encode::encode(a, &mut e);
+        let _ = e.finish();
+        wire.push(b' ');
+    }
+    // Stored with CRLF: 11 + 13 + 2 + 6 = 32 octets (28 as sent); \Seen set by BODY[TEXT],
+    // so FLAGS follows.
+    assert_eq!(
+        String::from_utf8(wire).unwrap(),
+        "UID 1 RFC822.SIZE 32 BODY[HEADER.FIELDS (SUBJECT)] {15}\r\nSubject: hi\r\n\r\n \
+BODY[TEXT]<0> \"lin\" FLAGS (\\Seen \\Recent) "
+    );
+}

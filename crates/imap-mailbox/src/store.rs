@@ -20,7 +20,7 @@ use std::sync::Arc;
 use imap_codec::command::{FetchAtt, StoreAction};
 use imap_codec::core::IntoStatic;
 use imap_codec::response::MessageAttribute;
-use imap_codec::{DateTime, SequenceSet};
+use imap_codec::{DateTime, SequenceSet, UidSet};
 
 use crate::fetch::{FetchError, MessageMeta, fetch};
 use crate::flags::{Flags, SystemFlag};
@@ -224,6 +224,27 @@ pub struct CopyUid {
     pub source: Vec<u32>,
     /// The new UIDs, in the same order.
     pub destination: Vec<u32>,
+}
+
+impl CopyUid {
+    /// The `COPYUID` response code's two `uid-set`s (RFC 4315 §3), runs of consecutive
+    /// UIDs written as ranges; `None` when nothing was copied (then no COPYUID is sent).
+    /// Both lists are ascending, so the sets still pair up in order.
+    pub fn uid_sets(&self) -> Option<(UidSet, UidSet)> {
+        Some((compress(&self.source)?, compress(&self.destination)?))
+    }
+}
+
+/// Ascending UIDs as a `uid-set` of ranges.
+fn compress(uids: &[u32]) -> Option<UidSet> {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for &u in uids {
+        match ranges.last_mut() {
+            Some((_, b)) if b.checked_add(1) == Some(u) => *b = u,
+            _ => ranges.push((u, u)),
+        }
+    }
+    UidSet::new(ranges).ok()
 }
 
 /// The in-memory store.

@@ -167,6 +167,9 @@ fn copy_and_move_report_copyuid() {
     .unwrap();
     let c = s.copy(&v, &t, "Archive").unwrap();
     assert_eq!(c.uid_validity.get(), 2);
+    let (src, dst) = c.uid_sets().unwrap();
+    assert_eq!(src.ranges(), &[(2, 2), (4, 4)]);
+    assert_eq!(dst.ranges(), &[(2, 3)]);
     assert_eq!((c.source, c.destination), (vec![2, 4], vec![2, 3]));
     let arch = s.mailbox("Archive").unwrap();
     assert!(arch.by_uid(2).unwrap().flags.has(SystemFlag::Answered));

@@ -648,3 +648,38 @@ fn client_rejects_unsolicited_and_malformed_responses() {
         ClientRecord::Event(ClientEvent::Closed(ClientClose::GreetingRefused(_)))
     ));
 }
+
+/// RFC 1939 §3: a syntactically invalid command gets one negative status line, `-ERR` once.
+/// Every path that builds a `-ERR` alone (syntax, unknown command, long line, wrong state,
+/// PASS without USER, not offered, no such message, SASL cancel) is checked for a doubled
+/// status indicator.
+#[test]
+fn error_replies_have_one_status_indicator() {
+    let mut s = ServerSession::new(common::config());
+    let _ = drain_server(&mut s, &mut Vec::new());
+    s.handle_input(b"USER\r\n").unwrap();
+    let mut wire = Vec::new();
+    let _ = drain_server(&mut s, &mut wire);
+    assert_eq!(wire, b"-ERR syntax error\r\n");
+
+    let mut wire = Vec::new();
+    let mut long = b"FOO\r\nSTAT\r\nPASS x\r\nUSER ".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 300));
+    long.extend_from_slice(b"\r\nAUTH NOPE\r\n");
+    s.handle_input(&long).unwrap();
+    let _ = drain_server(&mut s, &mut wire);
+    let mut p = logged_in_pair(vec![b"x\r\n".to_vec()]);
+    p.server
+        .handle_input(b"RETR 9\r\nLIST 0\r\nUTF8\r\n")
+        .unwrap();
+    let _ = drain_server(&mut p.server, &mut wire);
+    let text = String::from_utf8(wire).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8, "{text}");
+    for line in &lines {
+        assert!(line.starts_with("-ERR ") || line.starts_with("+ "), "{line}");
+        assert!(!line[1..].contains("-ERR"), "doubled status: {line}");
+    }
+    assert!(lines.contains(&"-ERR unknown command"), "{text}");
+    assert!(lines.contains(&"-ERR line too long"), "{text}");
+}

@@ -725,7 +725,11 @@ fn bad_commands() {
             String::from_utf8_lossy(bytes)
         );
         // The text of the -ERR line only: the encoder writes the status indicator.
-        assert!(!e.suggested_reply().starts_with('-'), "{}", e.suggested_reply());
+        assert!(
+            !e.suggested_reply().starts_with('-'),
+            "{}",
+            e.suggested_reply()
+        );
     }
 }
 

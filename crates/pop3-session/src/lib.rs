@@ -123,12 +123,14 @@
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod observe;
 pub mod ops;
 pub mod server;
 pub mod states;
 
 pub use crate::client::{ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId};
 pub use crate::error::{LocalError, PeerError};
+pub use crate::observe::{Inbound, MessageKind, Received, ReceivedResponse};
 pub use crate::server::{
     Credentials, Maildrop, MessageInfo, Refusal, ServerClose, ServerConfig, ServerEvent,
     ServerOutput, ServerSession,

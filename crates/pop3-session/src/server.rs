@@ -15,6 +15,7 @@ use pop3_codec::{
 
 use crate::body::{BodyStuffer, TopFilter};
 use crate::error::{LocalError, PeerError};
+use crate::observe::{Inbound, MessageKind, Received};
 use crate::states::{
     Phase, SERVER_TRANSITIONS, ServerInput, ServerState, command_allowed, next_state,
 };
@@ -291,6 +292,9 @@ pub enum ServerEvent {
     /// The client violated the protocol; the session answered `-ERR` (and closed, if a
     /// [`ServerEvent::Closed`] follows).
     PeerError(PeerError),
+    /// Observer mode only ([`ServerSession::observer`]): a client message as read, parsed or
+    /// not ([`crate::observe`]).
+    Received(Received),
     /// The session is over: close the connection once transmitted bytes are written.
     Closed(ServerClose),
 }
@@ -369,6 +373,8 @@ pub struct ServerSession {
     maildrop: Maildrop,
     deleted: Vec<bool>,
     eof: bool,
+    /// Following a recorded exchange ([`ServerSession::observer`]).
+    observer: bool,
 }
 
 fn ok_line(text: &str) -> Response<'static> {
@@ -396,7 +402,28 @@ impl ServerSession {
             maildrop: Maildrop::default(),
             deleted: Vec::new(),
             eof: false,
+            observer: false,
         }
+    }
+
+    /// A session that follows a recorded exchange instead of serving it ([`crate::observe`]):
+    /// fed the client's bytes, it reports every message as a [`ServerEvent::Received`],
+    /// parsed or not, transmits nothing, checks no state and never closes on a peer error.
+    /// The driver tells it what the server did that changes how the client's next line is
+    /// read: [`sasl_challenge`](Self::sasl_challenge) (a SASL line follows) and
+    /// [`handle_tls_established`](Self::handle_tls_established) (after `+OK` to STLS).
+    pub fn observer(limits: Limits) -> Self {
+        let greeting = Greeting::new(StatusLine::ok(Text::empty()).expect("empty text"))
+            .expect("a +OK status");
+        let mut s = ServerSession::new(ServerConfig::new(greeting).with_limits(limits));
+        s.out.clear();
+        s.observer = true;
+        s
+    }
+
+    /// True for a session made by [`observer`](Self::observer).
+    pub fn is_observer(&self) -> bool {
+        self.observer
     }
 
     // ---------------------------------------------------------------- getters
@@ -470,6 +497,12 @@ impl ServerSession {
 
     /// TLS is up after [`ServerEvent::StartTls`]; commands are read again (RFC 2595 §4).
     pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
+        if self.observer {
+            self.pending = Pending::None;
+            self.tls = true;
+            self.drop_injected();
+            return Ok(());
+        }
         if !matches!(self.pending, Pending::Tls) || self.state != ServerState::TlsHandshake {
             return Err(self.wrong("handle_tls_established"));
         }
@@ -511,6 +544,11 @@ impl ServerSession {
 
     /// Sends a SASL challenge (`+ base64`, RFC 5034 §4) in an AUTH exchange.
     pub fn sasl_challenge(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        if self.observer {
+            // The client's next line is a SASL response (RFC 5034 §4).
+            self.pending = Pending::SaslLine;
+            return Ok(());
+        }
         if !matches!(self.pending, Pending::Login { sasl: true }) {
             return Err(self.busy_or_wrong("sasl_challenge"));
         }
@@ -662,6 +700,17 @@ impl ServerSession {
             .fold((0, 0), |(n, s), (m, _)| (n + 1, s + m.size))
     }
 
+    /// Drops what is buffered at the switch to TLS, reporting it when there is any: bytes
+    /// sent in the clear after STLS are never read as POP3 (RFC 2595 §4; CVE-2011-0411
+    /// class). Nothing is sent for them.
+    fn drop_injected(&mut self) {
+        let len = self.decoder.take_buffered().len();
+        if len > 0 {
+            self.events
+                .push_back(ServerEvent::PeerError(PeerError::StartTlsInjection { len }));
+        }
+    }
+
     fn err(&mut self, e: PeerError) {
         let text = e.suggested_reply();
         Refusal::new(text).to_status().encode(&mut self.out);
@@ -676,8 +725,36 @@ impl ServerSession {
             .push_back(ServerEvent::Closed(ServerClose::ProtocolError));
     }
 
+    /// Observer mode: reports every complete client line, as a SASL line right after a
+    /// challenge, else as a command.
+    fn observe(&mut self) {
+        loop {
+            let (kind, result) = if matches!(self.pending, Pending::SaslLine) {
+                let r = match self.decoder.next_sasl_response() {
+                    Ok(None) => return,
+                    Ok(Some(line)) => Ok(Inbound::SaslResponse(line)),
+                    Err(e) => Err(PeerError::Syntax(e)),
+                };
+                self.pending = Pending::None;
+                (MessageKind::SaslResponse, r)
+            } else {
+                let r = match self.decoder.next_command() {
+                    Ok(None) => return,
+                    Ok(Some(c)) => Ok(Inbound::Command(c.into_static())),
+                    Err(e) => Err(PeerError::Syntax(e)),
+                };
+                (MessageKind::Command, r)
+            };
+            self.events
+                .push_back(ServerEvent::Received(Received { kind, result }));
+        }
+    }
+
     /// Handles buffered commands until one needs the application or input runs out.
     fn process(&mut self) {
+        if self.observer {
+            return self.observe();
+        }
         loop {
             if self.state == ServerState::Closed {
                 return;
@@ -838,8 +915,9 @@ impl ServerSession {
                 if self.tls || !self.config.offers_stls() {
                     self.err(PeerError::NotOffered { command: "STLS" });
                 } else {
-                    // RFC 2595 §4: nothing the client sent after STLS is read as POP3.
-                    drop(self.decoder.take_buffered());
+                    // RFC 2595 §4: nothing the client sent after STLS is read as POP3;
+                    // such bytes are dropped and reported (command injection).
+                    self.drop_injected();
                     ok_line("Begin TLS negotiation").encode(&mut self.out);
                     self.pending = Pending::Tls;
                     self.goto(ServerInput::StlsAccepted);

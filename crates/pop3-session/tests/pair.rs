@@ -347,7 +347,8 @@ fn wrong_state_commands_never_reach_the_application() {
     );
 }
 
-/// `STLS\r\nUSER evil\r\n` in one packet: USER is never executed (RFC 2595 §4).
+/// `STLS\r\nUSER evil\r\n` in one packet: USER is never executed (RFC 2595 §4), and the
+/// injection is reported.
 #[test]
 fn stls_injection_server() {
     let mut s = ServerSession::new(common::config());
@@ -356,7 +357,14 @@ fn stls_injection_server() {
     s.handle_input(b"STLS\r\nUSER evil\r\n").unwrap();
     let ev = drain_server(&mut s, &mut wire);
     assert_eq!(wire, b"+OK Begin TLS negotiation\r\n");
-    assert_eq!(ev, [ServerEvent::StartTls]);
+    // The injected bytes are dropped and reported, as imap-session does.
+    assert_eq!(
+        ev,
+        [
+            ServerEvent::PeerError(PeerError::StartTlsInjection { len: 11 }),
+            ServerEvent::StartTls
+        ]
+    );
     assert_eq!(s.state(), ServerState::TlsHandshake);
     assert_eq!(s.buffered_len(), 0);
     // Plaintext arriving before the handshake completes is refused.
@@ -380,7 +388,8 @@ fn stls_injection_server() {
     assert!(!text.contains("\r\nSTLS\r\n"), "{text}");
 }
 
-/// Bytes after the server's `+OK` to STLS are not interpreted by the client.
+/// Bytes after the server's `+OK` to STLS are not interpreted by the client; they are
+/// reported.
 #[test]
 fn stls_injection_client() {
     let mut c = ClientSession::new(Limits::default());
@@ -399,7 +408,16 @@ fn stls_injection_client() {
     c.handle_input(b"+OK Begin TLS\r\n+OK\r\nSASL PLAIN\r\n.\r\n")
         .unwrap();
     let ev = drain_client(&mut c, &mut Vec::new());
-    assert_eq!(ev, [ClientRecord::Event(ClientEvent::StartTls { id })]);
+    // The injected bytes are dropped and reported, not read as POP3 (RFC 2595 §4).
+    assert_eq!(
+        ev,
+        [
+            ClientRecord::Event(ClientEvent::PeerError(PeerError::StartTlsInjection {
+                len: 20
+            })),
+            ClientRecord::Event(ClientEvent::StartTls { id })
+        ]
+    );
     assert_eq!(c.state(), ClientState::TlsHandshake);
     assert_eq!(c.buffered_len(), 0);
     assert_eq!(c.capabilities(), None, "capabilities are forgotten");
@@ -677,7 +695,10 @@ fn error_replies_have_one_status_indicator() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 8, "{text}");
     for line in &lines {
-        assert!(line.starts_with("-ERR ") || line.starts_with("+ "), "{line}");
+        assert!(
+            line.starts_with("-ERR ") || line.starts_with("+ "),
+            "{line}"
+        );
         assert!(!line[1..].contains("-ERR"), "doubled status: {line}");
     }
     assert!(lines.contains(&"-ERR unknown command"), "{text}");

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU32;
 
+use crate::context::{Deviation, ParseOptions, Pop3Deviation, Side};
 use crate::error::{ErrorKind, ParseError, ValidationError};
 
 /// A message number (RFC 1939 §3: "message-number ... 1-origin"), never zero.
@@ -566,11 +567,32 @@ impl IntoStatic for Text<'_> {
 pub(crate) struct Cursor<'a> {
     pub input: &'a [u8],
     pub pos: usize,
+    /// Real-world profile: a bare LF ends a line ([`Pop3Deviation::BareLf`]).
+    pub bare_lf_ok: bool,
+    /// The deviations accepted so far.
+    pub deviations: Vec<Deviation>,
+    /// Who sent the message.
+    pub side: Side,
 }
 
 impl<'a> Cursor<'a> {
     pub fn new(input: &'a [u8]) -> Self {
-        Cursor { input, pos: 0 }
+        Cursor {
+            input,
+            pos: 0,
+            bare_lf_ok: false,
+            deviations: Vec::new(),
+            side: Side::Client,
+        }
+    }
+
+    /// A cursor under `options`, for a message sent by `side`.
+    pub fn with_options(input: &'a [u8], options: &ParseOptions, side: Side) -> Self {
+        Cursor {
+            bare_lf_ok: options.real_world(),
+            side,
+            ..Cursor::new(input)
+        }
     }
 
     pub fn rest(&self) -> &'a [u8] {
@@ -614,8 +636,15 @@ impl<'a> Cursor<'a> {
         self.tag(b" ", "SP")
     }
 
-    /// CRLF; a bare LF is reported as a missing CR.
+    /// CRLF; a bare LF is reported as a missing CR (strict) or accepted as the line end
+    /// and reported as a [`Pop3Deviation::BareLf`] deviation (real-world).
     pub fn crlf(&mut self) -> Result<(), ParseError> {
+        if self.bare_lf_ok && self.peek() == Some(b'\n') {
+            self.deviations
+                .push(Deviation::new(Pop3Deviation::BareLf, self.pos, self.side));
+            self.pos += 1;
+            return Ok(());
+        }
         self.tag(b"\r\n", "CRLF")
     }
 

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
+use crate::context::{Deviation, ParseOptions, Parsed, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
     is_text_byte, is_vchar, put_number,
@@ -521,7 +522,7 @@ pub enum Response<'a> {
 impl<'a> Response<'a> {
     /// Parses exactly one complete response (RFC 1939 §3), as an answer to `expected`.
     pub fn parse(input: &'a [u8], expected: Expected) -> Result<Self, ParseError> {
-        let (r, used) = parse_prefix(input, expected)?;
+        let (r, used) = parse_prefix(Cursor::new(input), expected)?;
         if used < input.len() {
             return Err(ParseError::new(
                 used,
@@ -532,11 +533,45 @@ impl<'a> Response<'a> {
         Ok(r)
     }
 
+    /// Parses exactly one complete response under `options`: the strict grammar, or the
+    /// real-world profile, which also accepts the deviations of
+    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    ///
+    /// ```
+    /// use pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use pop3_codec::{Expected, Response};
+    /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// assert!(Response::parse(b"+OK 2 320\n", Expected::Stat).is_err());
+    /// let parsed = Response::parse_with(b"+OK 2 320\n", Expected::Stat, &real).unwrap();
+    /// assert!(matches!(parsed.value, Response::Stat(ref d) if (d.count, d.size) == (2, 320)));
+    /// assert_eq!((parsed.deviations[0].id, parsed.deviations[0].offset), (Pop3Deviation::BareLf, 9));
+    /// ```
+    pub fn parse_with(
+        input: &'a [u8],
+        expected: Expected,
+        options: &ParseOptions,
+    ) -> Result<Parsed<Self>, ParseError> {
+        let mut c = Cursor::with_options(input, options, Side::Server);
+        // The bare-LF deviation covers single-line responses only (see Pop3Deviation).
+        if expected.is_multi_line() && input.starts_with(b"+") {
+            c.bare_lf_ok = false;
+        }
+        let (r, used, deviations) = parse_prefix_with(c, expected)?;
+        if used < input.len() {
+            return Err(ParseError::new(
+                used,
+                "end of response",
+                ErrorKind::TrailingBytes,
+            ));
+        }
+        Ok(Parsed::new(r, deviations))
+    }
+
     /// Decodes one response from the start of `input`: complete (with the octets used),
     /// incomplete, or an error. Each call scans from the start; for a stream use
     /// [`crate::ResponseDecoder`], which does not.
     pub fn decode(input: &'a [u8], expected: Expected) -> Result<Decoded<Self>, ParseError> {
-        match parse_prefix(input, expected) {
+        match parse_prefix(Cursor::new(input), expected) {
             Ok((r, used)) => Ok(Decoded::Complete(r, used)),
             Err(e) if e.kind == ErrorKind::Incomplete => Ok(Decoded::Incomplete),
             Err(e) => Err(e),
@@ -560,9 +595,25 @@ impl<'a> Response<'a> {
     }
 }
 
-/// Parses a response at the start of `input`; returns it and the octets used.
-fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
-    let mut c = Cursor::new(input);
+/// Parses a response at the start of the cursor's input; returns it and the octets used.
+fn parse_prefix(c: Cursor<'_>, expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
+    parse_prefix_with(c, expected).map(|(r, used, _)| (r, used))
+}
+
+/// [`parse_prefix`], with the deviations the cursor accepted.
+fn parse_prefix_with(
+    mut c: Cursor<'_>,
+    expected: Expected,
+) -> Result<(Response<'_>, usize, Vec<Deviation>), ParseError> {
+    let (r, used) = parse_response(&mut c, expected)?;
+    Ok((r, used, std::mem::take(&mut c.deviations)))
+}
+
+fn parse_response<'a>(
+    c: &mut Cursor<'a>,
+    expected: Expected,
+) -> Result<(Response<'a>, usize), ParseError> {
+    let input = c.input;
     if expected == Expected::Auth && input.starts_with(b"+ ") {
         c.pos = 2;
         let (at, data) = c.take0(|b| b != b'\r' && b != b'\n');
@@ -580,7 +631,7 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             Expected::Status | Expected::Auth | Expected::Greeting
         )
     {
-        let status = StatusLine::parse_at(&mut c)?;
+        let status = StatusLine::parse_at(c)?;
         let r = if status.ok && expected == Expected::Greeting {
             Response::Greeting(Greeting::checked(status, &input[..c.pos])?)
         } else {
@@ -594,31 +645,31 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             let count = c.u32("count")?;
             c.sp()?;
             let size = c.u64("size")?;
-            let extra = extra_text(&mut c)?;
+            let extra = extra_text(c)?;
             c.crlf()?;
             Ok((Response::Stat(DropListing { count, size, extra }), c.pos))
         }
         Expected::Scan => {
             c.tag(b"+OK ", "+OK SP")?;
-            let s = scan_listing(&mut c)?;
+            let s = scan_listing(c)?;
             c.crlf()?;
             Ok((Response::Scan(s), c.pos))
         }
         Expected::Uid => {
             c.tag(b"+OK ", "+OK SP")?;
-            let u = uid_listing(&mut c)?;
+            let u = uid_listing(c)?;
             c.crlf()?;
             Ok((Response::Uid(u), c.pos))
         }
         Expected::ScanList => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let (_, capacity) = listing_extent(input, c.pos);
             let fast = |at, items: &mut Vec<_>| listing::scan_line(input, at, items);
-            let items = lines(&mut c, capacity, fast, scan_listing)?;
+            let items = lines(c, capacity, fast, scan_listing)?;
             Ok((Response::ScanList(MultiLine { status, items }), c.pos))
         }
         Expected::UidList => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let start = c.pos;
             let (end, capacity) = listing_extent(input, start);
             // Unique-ids are ASCII: the lines are checked as UTF-8 once, not each id.
@@ -628,15 +679,15 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
                 items.push(u);
                 Some(start + next)
             };
-            let items = lines(&mut c, capacity, fast, uid_listing)?;
+            let items = lines(c, capacity, fast, uid_listing)?;
             Ok((Response::UidList(MultiLine { status, items }), c.pos))
         }
         Expected::Capa => {
-            multi(&mut c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
+            multi(c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
         }
-        Expected::LangList => multi(&mut c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
+        Expected::LangList => multi(c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
         Expected::Message => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let start = c.pos;
             let Some((body_end, end)) = find_terminator(&input[start..]) else {
                 return Err(ParseError::new(
@@ -973,7 +1024,7 @@ mod tests {
                     break;
                 }
                 assert_eq!(
-                    parse_prefix(input, expected),
+                    parse_prefix(Cursor::new(input), expected),
                     reference(input, expected),
                     "{expected:?} {:?}",
                     String::from_utf8_lossy(input)

@@ -27,6 +27,7 @@ pub struct ServerConfig {
     capabilities: Vec<Capability<'static>>,
     limits: Limits,
     max_pipelined: usize,
+    max_output: usize,
     tls: bool,
 }
 
@@ -42,6 +43,7 @@ impl ServerConfig {
             capabilities: Vec::new(),
             limits: Limits::default(),
             max_pipelined: 64 * 1024,
+            max_output: 256 * 1024,
             tls: false,
         }
     }
@@ -63,6 +65,17 @@ impl ServerConfig {
     /// beyond that the client is told `-ERR` and the session closes.
     pub fn with_max_pipelined(mut self, octets: usize) -> Self {
         self.max_pipelined = octets;
+        self
+    }
+
+    /// The most output the session builds before the application drains it (default
+    /// 256 KiB, at least 1). While that much is pending the session reads no further
+    /// command, and no [`Transmit`](ServerOutput::Transmit) is longer than this: a client
+    /// that pipelines thousands of `UIDL` or `LIST` commands in one read cannot make the
+    /// server build gigabytes of answers (output amplification). A single answer larger
+    /// than the cap (a listing of a very large maildrop) is built once and lent in pieces.
+    pub fn with_max_output(mut self, octets: usize) -> Self {
+        self.max_output = octets.max(1);
         self
     }
 
@@ -363,8 +376,9 @@ pub struct ServerSession {
     config: ServerConfig,
     state: ServerState,
     decoder: CommandDecoder,
+    /// Output built and not yet lent, preceded by the `lent` octets of the last Transmit.
     out: Vec<u8>,
-    out_taken: bool,
+    lent: usize,
     events: VecDeque<ServerEvent>,
     tls: bool,
     pending: Pending,
@@ -395,7 +409,7 @@ impl ServerSession {
             config,
             state: ServerState::Authorization,
             out,
-            out_taken: false,
+            lent: 0,
             events: VecDeque::new(),
             pending: Pending::None,
             user: None,
@@ -452,10 +466,11 @@ impl ServerSession {
     }
 
     /// Octets held by the session: input not yet handled and output not yet polled.
-    /// Bounded by the limits, the pipelining allowance and the largest chunk passed to
+    /// Bounded by the limits, the pipelining allowance, the output cap
+    /// ([`ServerConfig::with_max_output`]) plus one answer, and the largest chunk passed to
     /// [`send_body`](Self::send_body) (stuffed), whatever the size of a message.
     pub fn buffered_len(&self) -> usize {
-        self.decoder.buffered().len() + if self.out_taken { 0 } else { self.out.len() }
+        self.decoder.buffered().len() + self.out.len() - self.lent
     }
 
     /// True when the session would handle more input now (not waiting for the
@@ -463,6 +478,7 @@ impl ServerSession {
     pub fn wants_input(&self) -> bool {
         matches!(self.pending, Pending::None | Pending::SaslLine)
             && self.state != ServerState::Closed
+            && !self.output_full()
     }
 
     // ---------------------------------------------------------------- inputs
@@ -627,14 +643,13 @@ impl ServerSession {
     /// The next output: bytes to transmit first, then events. Call until `None` after
     /// every input and every answer. A borrowed `Transmit` is valid until the next call.
     pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
+        // What the last Transmit lent has been written: drop it.
+        self.out.drain(..self.lent);
+        self.lent = 0;
         self.process();
         if !self.out.is_empty() {
-            self.out_taken = true;
-            return Some(ServerOutput::Transmit(&self.out));
+            self.lent = self.out.len().min(self.config.max_output);
+            return Some(ServerOutput::Transmit(&self.out[..self.lent]));
         }
         self.events.pop_front().map(ServerOutput::Event)
     }
@@ -725,6 +740,12 @@ impl ServerSession {
             .push_back(ServerEvent::Closed(ServerClose::ProtocolError));
     }
 
+    /// True when the output cap is reached: no command is read until the application drains
+    /// the output (back-pressure, [`ServerConfig::with_max_output`]).
+    fn output_full(&self) -> bool {
+        self.out.len() - self.lent >= self.config.max_output
+    }
+
     /// Observer mode: reports every complete client line, as a SASL line right after a
     /// challenge, else as a command.
     fn observe(&mut self) {
@@ -798,6 +819,10 @@ impl ServerSession {
                     }
                     return;
                 }
+            }
+            if self.output_full() {
+                // Back-pressure: the rest waits in the input buffer.
+                return;
             }
             let cmd = match self.decoder.next_command() {
                 Ok(Some(c)) => c.into_static(),

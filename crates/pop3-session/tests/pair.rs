@@ -704,3 +704,67 @@ fn error_replies_have_one_status_indicator() {
     assert!(lines.contains(&"-ERR unknown command"), "{text}");
     assert!(lines.contains(&"-ERR line too long"), "{text}");
 }
+
+/// Issue 18 item 4, output amplification: 1,000 messages with 64-character unique-ids and
+/// one 64 KiB read of `UIDL` lines (10,922 commands, each answered by a ~72 KB listing,
+/// 786 MB in all). No `poll_output` lends more than the output cap, the session never holds
+/// more than the cap plus one answer, and the whole exchange still completes.
+#[test]
+fn output_is_capped_and_input_waits_for_the_drain() {
+    use pop3_codec::UniqueId;
+    use pop3_session::{Maildrop, MessageInfo, ServerOutput};
+
+    const CAP: usize = 256 * 1024;
+    let mut s = ServerSession::new(common::config());
+    let _ = drain_server(&mut s, &mut Vec::new());
+    s.handle_input(b"USER mrose\r\nPASS tanstaaf\r\n").unwrap();
+    let ev = drain_server(&mut s, &mut Vec::new());
+    assert!(matches!(ev[..], [ServerEvent::Authenticate(_)]), "{ev:?}");
+    let messages = (0..1000)
+        .map(|i| MessageInfo {
+            size: 100,
+            uid: Some(UniqueId::new(format!("{i:064}")).unwrap()),
+        })
+        .collect();
+    s.accept_login(Maildrop::new(messages)).unwrap();
+    let _ = drain_server(&mut s, &mut Vec::new());
+
+    let read = b"UIDL\r\n".repeat(64 * 1024 / 6);
+    let commands = read.len() / 6;
+    s.handle_input(&read).unwrap();
+    let (mut total, mut transmits, mut largest, mut held) = (0usize, 0usize, 0usize, 0usize);
+    let mut answers = 0usize;
+    let mut at_line_start = true;
+    let mut tail = Vec::new();
+    while let Some(out) = s.poll_output() {
+        match out {
+            ServerOutput::Transmit(bytes) => {
+                transmits += 1;
+                largest = largest.max(bytes.len());
+                total += bytes.len();
+                // Count the status lines that start each answer.
+                tail.extend_from_slice(bytes);
+                let mut start = 0;
+                while let Some(i) = tail[start..].iter().position(|&b| b == b'\n') {
+                    let line = &tail[start..start + i + 1];
+                    if at_line_start && line.starts_with(b"+OK") {
+                        answers += 1;
+                    }
+                    at_line_start = true;
+                    start += i + 1;
+                }
+                tail.drain(..start);
+            }
+            ServerOutput::Event(e) => panic!("no event expected: {e:?}"),
+        }
+        held = held.max(s.buffered_len());
+    }
+    let one_answer = 5 + 1000 * (4 + 1 + 64 + 2) + 3;
+    assert!(largest <= CAP, "a Transmit of {largest} octets");
+    assert!(transmits > 1);
+    assert_eq!(answers, commands, "every UIDL answered");
+    assert!(total > commands * 60_000, "{total}");
+    assert!(held <= read.len() + CAP + one_answer, "held {held}");
+    assert!(s.wants_input());
+    assert_eq!(s.buffered_len(), 0);
+}

@@ -26,7 +26,7 @@ use crate::error::{ErrorKind, ParseError, ValidationError};
 /// assert_eq!(cmd, Command::Top { msg: 1.try_into().unwrap(), lines: 10 });
 /// assert_eq!(cmd.to_bytes(), b"TOP 1 10\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Command<'a> {
@@ -83,7 +83,7 @@ pub enum Command<'a> {
 }
 
 /// The argument of LANG (RFC 6856 §3.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum LangArg<'a> {
     /// `*`: the server's preferred language.
@@ -101,7 +101,7 @@ pub enum LangArg<'a> {
 /// let digest = ApopDigest::compute(&ts, b"tanstaaf");
 /// assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ApopDigest([u8; 16]);
 
@@ -180,7 +180,7 @@ impl fmt::Debug for ApopDigest {
 /// assert_eq!(r, SaslResponse::Data(b"test\0test\0test".to_vec()));
 /// assert_eq!(SaslResponse::Data(Vec::new()).to_bytes(), b"\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SaslResponse {
     /// Decoded response data.
@@ -504,46 +504,3 @@ impl Encode for Command<'_> {
     }
 }
 
-impl IntoStatic for LangArg<'_> {
-    type Static = LangArg<'static>;
-    fn into_static(self) -> LangArg<'static> {
-        match self {
-            LangArg::Default => LangArg::Default,
-            LangArg::Range(l) => LangArg::Range(l.into_static()),
-        }
-    }
-}
-
-impl IntoStatic for Command<'_> {
-    type Static = Command<'static>;
-    fn into_static(self) -> Command<'static> {
-        match self {
-            Command::User(p) => Command::User(p.into_static()),
-            Command::Pass(s) => Command::Pass(s.into_static()),
-            Command::Apop { name, digest } => Command::Apop {
-                name: name.into_static(),
-                digest,
-            },
-            Command::Quit => Command::Quit,
-            Command::Stat => Command::Stat,
-            Command::List(m) => Command::List(m),
-            Command::Retr(m) => Command::Retr(m),
-            Command::Dele(m) => Command::Dele(m),
-            Command::Noop => Command::Noop,
-            Command::Rset => Command::Rset,
-            Command::Top { msg, lines } => Command::Top { msg, lines },
-            Command::Uidl(m) => Command::Uidl(m),
-            Command::Capa => Command::Capa,
-            Command::Stls => Command::Stls,
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => Command::Auth {
-                mechanism: mechanism.into_static(),
-                initial_response,
-            },
-            Command::Utf8 => Command::Utf8,
-            Command::Lang(a) => Command::Lang(a.into_static()),
-        }
-    }
-}

@@ -201,7 +201,7 @@ fn check_timestamp(b: &[u8]) -> Result<(), ValidationError> {
 macro_rules! str_token {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
         pub struct $name<'a>(Cow<'a, str>);
 
@@ -266,13 +266,6 @@ macro_rules! str_token {
         impl fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
-            }
-        }
-
-        impl IntoStatic for $name<'_> {
-            type Static = $name<'static>;
-            fn into_static(self) -> $name<'static> {
-                $name(self.0.into_static())
             }
         }
     };
@@ -355,7 +348,7 @@ impl Mechanism<'_> {
 /// The meaning of a response code (RFC 2449 §8, RFC 3206, RFC 6856 §5), matched
 /// case-insensitively on its leading levels; further hierarchical detail is ignored as
 /// RFC 2449 §8 requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum CodeKind {
@@ -384,7 +377,7 @@ pub enum CodeKind {
 /// assert_eq!(code.kind(), CodeKind::SysTemp);
 /// assert_eq!(code.levels().collect::<Vec<_>>(), ["sys", "temp", "disk-full"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseCode<'a> {
     code: Cow<'a, str>,
@@ -479,23 +472,13 @@ impl fmt::Display for ResponseCode<'_> {
     }
 }
 
-impl IntoStatic for ResponseCode<'_> {
-    type Static = ResponseCode<'static>;
-    fn into_static(self) -> ResponseCode<'static> {
-        ResponseCode {
-            code: self.code.into_static(),
-            kind: self.kind,
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Text.
 
 /// Human-readable text of a response line (RFC 1939 §3, RFC 2449 §3 `text`): any octets
 /// but NUL, CR and LF. UTF-8 is expected (RFC 6856 §3.2) but not required, so the text is
 /// kept as octets; [`Text::as_str`] gives it as UTF-8 when it is.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Text<'a>(
     #[cfg_attr(feature = "serde", serde(serialize_with = "ser::bytes"))] Cow<'a, [u8]>,
@@ -550,13 +533,6 @@ impl fmt::Debug for Text<'_> {
 impl fmt::Display for Text<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&String::from_utf8_lossy(&self.0))
-    }
-}
-
-impl IntoStatic for Text<'_> {
-    type Static = Text<'static>;
-    fn into_static(self) -> Text<'static> {
-        Text(self.0.into_static())
     }
 }
 

@@ -28,6 +28,7 @@ use crate::listing;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum Expected {
     /// The greeting (RFC 1939 §4).
     Greeting,
@@ -127,7 +128,7 @@ pub enum Decoded<T> {
 /// assert_eq!(s.code().unwrap().kind(), CodeKind::InUse);
 /// assert_eq!(s.text().as_str(), Some("Do you have another POP session running?"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusLine<'a> {
     ok: bool,
@@ -247,17 +248,6 @@ impl Encode for StatusLine<'_> {
     }
 }
 
-impl IntoStatic for StatusLine<'_> {
-    type Static = StatusLine<'static>;
-    fn into_static(self) -> StatusLine<'static> {
-        StatusLine {
-            ok: self.ok,
-            code: self.code.into_static(),
-            text: self.text.into_static(),
-        }
-    }
-}
-
 /// The server greeting (RFC 1939 §4, RFC 2449 §3 `greeting`): a `+OK` line whose text may
 /// carry an APOP timestamp `<...>` (RFC 1939 §7).
 ///
@@ -266,7 +256,7 @@ impl IntoStatic for StatusLine<'_> {
 /// let g = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
 /// assert_eq!(g.timestamp().unwrap().as_str(), "<1896.697170952@dbc.mtview.ca.us>");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Greeting<'a> {
     status: StatusLine<'a>,
@@ -349,17 +339,8 @@ impl Encode for Greeting<'_> {
     }
 }
 
-impl IntoStatic for Greeting<'_> {
-    type Static = Greeting<'static>;
-    fn into_static(self) -> Greeting<'static> {
-        Greeting {
-            status: self.status.into_static(),
-        }
-    }
-}
-
 /// STAT's drop listing (RFC 1939 §5): `+OK nn mm`, and whatever the server adds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DropListing<'a> {
     /// Number of messages.
@@ -372,7 +353,7 @@ pub struct DropListing<'a> {
 
 /// A scan listing (RFC 1939 §5, LIST): message number, exact size, and whatever the server
 /// adds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ScanListing<'a> {
     /// The message number.
@@ -384,7 +365,7 @@ pub struct ScanListing<'a> {
 }
 
 /// A unique-id listing (RFC 1939 §7, UIDL): message number and unique-id, nothing after.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UidListing<'a> {
     /// The message number.
@@ -394,7 +375,7 @@ pub struct UidListing<'a> {
 }
 
 /// A language listing (RFC 6856 §3.2): a language tag and an optional description.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LangListing<'a> {
     /// The language tag.
@@ -438,7 +419,7 @@ impl<'a, T> MultiLine<'a, T> {
 
 /// A message (RETR, TOP; RFC 1939 §5, §7): the status line and the unstuffed body. The body
 /// borrows from the input unless a line had to be unstuffed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Message<'a> {
     status: StatusLine<'a>,
@@ -491,7 +472,7 @@ impl<'a> Message<'a> {
 /// assert_eq!(list.items()[1].size, 200);
 /// assert_eq!(Response::ScanList(list).to_bytes(), input);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Response<'a> {
@@ -916,49 +897,7 @@ impl Encode for Response<'_> {
 }
 
 // ---------------------------------------------------------------------------------------
-// IntoStatic.
-
-impl IntoStatic for ScanListing<'_> {
-    type Static = ScanListing<'static>;
-    fn into_static(self) -> ScanListing<'static> {
-        ScanListing {
-            msg: self.msg,
-            size: self.size,
-            extra: self.extra.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for UidListing<'_> {
-    type Static = UidListing<'static>;
-    fn into_static(self) -> UidListing<'static> {
-        UidListing {
-            msg: self.msg,
-            uid: self.uid.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for LangListing<'_> {
-    type Static = LangListing<'static>;
-    fn into_static(self) -> LangListing<'static> {
-        LangListing {
-            tag: self.tag.into_static(),
-            description: self.description.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for DropListing<'_> {
-    type Static = DropListing<'static>;
-    fn into_static(self) -> DropListing<'static> {
-        DropListing {
-            count: self.count,
-            size: self.size,
-            extra: self.extra.into_static(),
-        }
-    }
-}
+// IntoStatic: derived, but for MultiLine (a type parameter, which the derive does not take).
 
 impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
     type Static = MultiLine<'static, T::Static>;
@@ -966,35 +905,6 @@ impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
         MultiLine {
             status: self.status.into_static(),
             items: self.items.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for Message<'_> {
-    type Static = Message<'static>;
-    fn into_static(self) -> Message<'static> {
-        Message {
-            status: self.status.into_static(),
-            body: self.body.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for Response<'_> {
-    type Static = Response<'static>;
-    fn into_static(self) -> Response<'static> {
-        match self {
-            Response::Greeting(g) => Response::Greeting(g.into_static()),
-            Response::Status(s) => Response::Status(s.into_static()),
-            Response::Challenge(d) => Response::Challenge(d),
-            Response::Stat(d) => Response::Stat(d.into_static()),
-            Response::Scan(s) => Response::Scan(s.into_static()),
-            Response::ScanList(m) => Response::ScanList(m.into_static()),
-            Response::Uid(u) => Response::Uid(u.into_static()),
-            Response::UidList(m) => Response::UidList(m.into_static()),
-            Response::Capabilities(m) => Response::Capabilities(m.into_static()),
-            Response::Languages(m) => Response::Languages(m.into_static()),
-            Response::Message(m) => Response::Message(m.into_static()),
         }
     }
 }

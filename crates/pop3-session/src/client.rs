@@ -19,9 +19,17 @@ use crate::states::{
 };
 
 /// Identifies a command sent with [`ClientSession::send`]; every event answering it
-/// carries it. Ids increase in the order commands were given.
+/// carries it. Ids increase in the order commands were given. Opaque: only the session
+/// makes them, so an id cannot be forged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+pub struct RequestId(u64);
+
+impl RequestId {
+    /// The id as a number (for logs): 0 for the first command, then increasing.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
 
 /// Why a client session closed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -276,4 +276,3 @@ impl<'a> Capability<'a> {
         out.extend_from_slice(b"\r\n");
     }
 }
-

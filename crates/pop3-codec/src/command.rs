@@ -503,4 +503,3 @@ impl Encode for Command<'_> {
         out.extend_from_slice(b"\r\n");
     }
 }
-

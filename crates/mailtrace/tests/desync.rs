@@ -90,3 +90,50 @@ fn imap_bad_command_ends_after_its_literal() {
     ));
     assert_eq!(failed, [15, 25]);
 }
+
+/// Lines a POP3 exchange is made of, valid and not, in any order: the replay never panics,
+/// and every trace line that completes a message is reported at most once per message.
+const POP3_LINES: &[&str] = &[
+    "C: STAT",
+    "C: STAT x",
+    "C: LIST",
+    "C: UIDL 1",
+    "C: RETR 1",
+    "C: AUTH PLAIN",
+    "C: dGVzdA==",
+    "C: *",
+    "C: STLS",
+    "C: QUIT",
+    "C: FOO",
+    "S: +OK",
+    "S: -ERR no",
+    "S: +OK 2 320",
+    "S: +OK 1 abc",
+    "S: 1 120",
+    "S: .",
+    "S: ..x",
+    "S: + ",
+    "S: + !!",
+    "S: +ok",
+    "S: garbage",
+];
+
+proptest::proptest! {
+    #[test]
+    fn pop3_replay_never_panics(picks in proptest::collection::vec(0..POP3_LINES.len(), 0..40),
+                                connect: bool) {
+        let mut text = String::from("# source: proptest\n# protocol: pop3\n");
+        if connect {
+            text.push_str("# start: connect\n");
+        }
+        for i in picks {
+            text.push_str(POP3_LINES[i]);
+            text.push('\n');
+        }
+        let replay = pop3::replay(&format::parse(&text).unwrap());
+        let lines = text.lines().filter(|l| l.starts_with("C:") || l.starts_with("S:")).count();
+        // Each message ends on a line; a line ends at most one message per side, plus one
+        // incomplete report per side at the end.
+        proptest::prop_assert!(replay.messages.len() <= lines + 2);
+    }
+}

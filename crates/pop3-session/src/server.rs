@@ -22,6 +22,7 @@ use crate::states::{
 
 /// How a server session is set up.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     greeting: Greeting<'static>,
     capabilities: Vec<Capability<'static>>,

@@ -15,9 +15,9 @@
 use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
+use crate::context::{ParseOptions, Parsed};
 use crate::core::Cursor;
 use crate::dot::{BodyDecoder, Chunk};
-use crate::context::{ParseOptions, Parsed};
 use crate::error::{ErrorKind, ParseError};
 use crate::listing::newlines;
 use crate::response::{Expected, Response, StatusLine};

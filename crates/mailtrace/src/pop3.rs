@@ -1,17 +1,24 @@
-//! Replays a POP3 trace: the client's bytes through a command decoder, the server's through a
-//! response decoder told what each response answers (RFC 1939 §3; pipelining, RFC 2449 §6.6).
-//!
-//! What it tracks:
-//! - the greeting first when the trace starts at `connect`;
-//! - one expectation per command, in order, so pipelined commands pair with their answers;
-//! - after AUTH, client lines are SASL responses (or `*`) until the server's final status
-//!   (RFC 5034 §4), and each SASL line expects one more answer.
+//! Replays a POP3 trace, followed by the sessions of `pop3-session` in observer mode
+//! (`pop3_session::observe`): the client's bytes go into a [`ServerSession::observer`] and the
+//! server's into a [`ClientSession::observer`], and what each one parses is handed to the other
+//! as what its side sent. So the sessions decide which parser applies (RFC 1939 §3; pipelining,
+//! RFC 2449 §6.6):
+//! - the first server message of a `start: connect` trace is the greeting;
+//! - each response answers the oldest command still in flight, pipelined or not;
+//! - after a challenge to AUTH, the client's next line is a SASL response (or `*`), and the
+//!   server's answer to it is a challenge or the final status (RFC 5034 §4);
+//! - a client line the grammar rejects is answered by exactly one single-line status
+//!   (RFC 1939 §3), so the responses after it still pair with their own commands;
+//! - after `+OK` to STLS both sessions are told that TLS is up (RFC 2595 §4).
 //!
 //! Commands and single responses are re-encoded and parsed again; the value must not change.
 
 use pop3_codec::{
-    Command, CommandDecoder, Encode, Expected, IntoStatic, Limits, ParseError, Response,
-    ResponseDecoder, ResponseEvent, SaslResponse, StatusLine,
+    Command, Encode, Expected, Limits, ParseError, Response, SaslResponse, StatusLine,
+};
+use pop3_session::{
+    ClientEvent, ClientOutput, ClientSession, ClientState, Inbound, MessageKind, PeerError,
+    Received, ReceivedResponse, ServerEvent, ServerOutput, ServerSession,
 };
 use serde::Serialize;
 
@@ -109,6 +116,15 @@ fn syntax(e: ParseError) -> Failure {
     }
 }
 
+fn peer_failure(e: PeerError) -> Failure {
+    match e {
+        PeerError::Syntax(e) => syntax(e),
+        e => Failure::Protocol {
+            message: e.to_string(),
+        },
+    }
+}
+
 fn roundtrip(out: &[u8]) -> Failure {
     Failure::RoundTrip {
         encoded: String::from_utf8_lossy(out).into_owned(),
@@ -119,6 +135,14 @@ fn check_command(c: &Command<'_>) -> Option<Failure> {
     let out = c.to_bytes();
     match Command::parse(&out) {
         Ok(again) if again == *c => None,
+        _ => Some(roundtrip(&out)),
+    }
+}
+
+fn check_sasl(s: &SaslResponse) -> Option<Failure> {
+    let out = s.to_bytes();
+    match SaslResponse::parse(&out) {
+        Ok(again) if again == *s => None,
         _ => Some(roundtrip(&out)),
     }
 }
@@ -141,146 +165,184 @@ fn check_response(r: &Response<'_>, expected: Expected) -> Option<Failure> {
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
     let limits = Limits::default();
-    let mut client = CommandDecoder::new(limits);
-    let mut server = if trace.headers.start == Start::Connect {
-        ResponseDecoder::new(limits)
-    } else {
-        ResponseDecoder::without_greeting(limits)
+    let start = match trace.headers.start {
+        Start::Connect => ClientState::Greeting,
+        Start::Authenticated | Start::Selected => ClientState::Transaction,
+        Start::NotAuthenticated | Start::Any => ClientState::Authorization,
     };
-    // What each queued expectation was, to re-parse answers with the same context.
-    let mut expected: std::collections::VecDeque<Expected> = std::collections::VecDeque::new();
-    if trace.headers.start == Start::Connect {
-        expected.push_back(Expected::Greeting);
-    }
-    let mut in_auth = false;
-    let mut body: Option<(StatusLine<'static>, Vec<u8>)> = None;
-    let mut messages = Vec::new();
-
+    let mut follow = Follow {
+        server: ServerSession::observer(limits),
+        client: ClientSession::observer(limits, start),
+        messages: Vec::new(),
+        body: None,
+    };
     for data in &trace.lines {
-        match data.side {
-            Side::Client => {
-                client.push(&data.bytes);
-                loop {
-                    let (kind, result) = if in_auth {
-                        match client.next_sasl_response() {
-                            Ok(None) => break,
-                            Ok(Some(s)) => {
-                                server.expect(Expected::Auth);
-                                expected.push_back(Expected::Auth);
-                                (Kind::SaslResponse, Ok(Parsed::SaslResponse(s)))
-                            }
-                            Err(e) => (Kind::SaslResponse, Err(syntax(e))),
-                        }
-                    } else {
-                        match client.next_command() {
-                            Ok(None) => break,
-                            Ok(Some(c)) => {
-                                let e = Expected::from(&c);
-                                server.expect(e);
-                                expected.push_back(e);
-                                if matches!(c, Command::Auth { .. }) {
-                                    in_auth = true;
-                                }
-                                let result = match check_command(&c) {
-                                    Some(f) => Err(f),
-                                    None => Ok(Parsed::Command(c.into_static())),
-                                };
-                                (Kind::Command, result)
-                            }
-                            Err(e) => (Kind::Command, Err(syntax(e))),
-                        }
-                    };
-                    messages.push(crate::report::Message {
-                        side: Side::Client,
-                        line: data.line,
-                        kind,
-                        bytes: Vec::new(),
-                        result: outcome(result),
-                    });
-                }
-            }
-            Side::Server => {
-                server.push(&data.bytes);
-                loop {
-                    let answers = expected.front().copied().unwrap_or(Expected::Status);
-                    let result = match server.next_event() {
-                        Ok(None) => break,
-                        Ok(Some(ResponseEvent::MessageStart(status))) => {
-                            body = Some((status.into_static(), Vec::new()));
-                            continue;
-                        }
-                        Ok(Some(ResponseEvent::BodyChunk(chunk))) => {
-                            if let Some((_, b)) = body.as_mut() {
-                                b.extend_from_slice(chunk);
-                            }
-                            continue;
-                        }
-                        Ok(Some(ResponseEvent::MessageEnd)) => {
-                            expected.pop_front();
-                            match body.take() {
-                                Some((status, body)) => Ok(Parsed::Message { status, body }),
-                                None => continue,
-                            }
-                        }
-                        Ok(Some(ResponseEvent::Response(r))) => {
-                            expected.pop_front();
-                            match &r {
-                                Response::Challenge(_) => {}
-                                _ if answers == Expected::Auth => in_auth = false,
-                                _ => {}
-                            }
-                            match check_response(&r, answers) {
-                                Some(f) => Err(f),
-                                None => Ok(Parsed::Response(r.into_static())),
-                            }
-                        }
-                        Err(e) => {
-                            expected.pop_front();
-                            Err(syntax(e))
-                        }
-                    };
-                    messages.push(crate::report::Message {
-                        side: Side::Server,
-                        line: data.line,
-                        kind: Kind::Response(answers),
-                        bytes: Vec::new(),
-                        result: outcome(result),
-                    });
-                }
-            }
-        }
+        // The client's bytes go to the server session and the server's to the client
+        // session; each one's parsed messages are handed to the other as what it sent.
+        let _ = match data.side {
+            Side::Client => follow.server.handle_input(&data.bytes),
+            Side::Server => follow.client.handle_input(&data.bytes),
+        };
+        follow.drain(data.line);
     }
     let last_line = trace.lines.last().map_or(0, |l| l.line);
-    for (side, left) in [(Side::Client, client.buffered()), (Side::Server, &[][..])] {
-        if !left.is_empty() {
-            messages.push(incomplete(side, last_line, Kind::Command));
+    if follow.server.buffered_len() > 0 {
+        follow
+            .messages
+            .push(incomplete(Side::Client, last_line, Kind::Command));
+    }
+    if follow.body.is_some() || follow.client.buffered_len() > 0 {
+        let answers = follow
+            .body
+            .as_ref()
+            .map_or(Expected::Status, |_| Expected::Message);
+        follow
+            .messages
+            .push(incomplete(Side::Server, last_line, Kind::Response(answers)));
+    }
+    Replay {
+        messages: follow.messages,
+    }
+}
+
+/// The two observer sessions following one trace.
+struct Follow {
+    server: ServerSession,
+    client: ClientSession,
+    messages: Vec<Message>,
+    /// A RETR or TOP answer being received: its status line and the body so far.
+    body: Option<(StatusLine<'static>, Vec<u8>)>,
+}
+
+impl Follow {
+    /// Handles both sessions' outputs until neither has any.
+    fn drain(&mut self, line: usize) {
+        loop {
+            let mut progress = false;
+            while let Some(out) = self.server.poll_output() {
+                progress = true;
+                if let ServerOutput::Event(ServerEvent::Received(r)) = out {
+                    self.client_message(r, line);
+                }
+            }
+            loop {
+                let event = match self.client.poll_output() {
+                    None => break,
+                    Some(ClientOutput::Transmit(_)) => continue,
+                    Some(ClientOutput::Event(ClientEvent::BodyChunk { data, .. })) => {
+                        if let Some((_, body)) = self.body.as_mut() {
+                            body.extend_from_slice(data);
+                        }
+                        progress = true;
+                        continue;
+                    }
+                    Some(ClientOutput::Event(e)) => pop3_session::ops::record(e),
+                };
+                progress = true;
+                if let pop3_session::ops::ClientRecord::Event(e) = event {
+                    self.server_event(e, line);
+                }
+            }
+            if !progress {
+                return;
+            }
         }
     }
-    if body.is_some() || server.pending() > 0 && server_has_bytes(&mut server) {
-        messages.push(incomplete(
-            Side::Server,
-            last_line,
-            Kind::Response(expected.front().copied().unwrap_or(Expected::Status)),
-        ));
+
+    /// A client message, read by the server observer: reported, then handed to the client
+    /// observer as what its side sent.
+    fn client_message(&mut self, r: Received, line: usize) {
+        let kind = match r.kind {
+            MessageKind::SaslResponse => Kind::SaslResponse,
+            _ => Kind::Command,
+        };
+        let result = match r.result {
+            Ok(Inbound::Command(c)) => {
+                let _ = self.client.send(c.clone());
+                match check_command(&c) {
+                    Some(f) => Err(f),
+                    None => Ok(Parsed::Command(c)),
+                }
+            }
+            Ok(Inbound::SaslResponse(s)) => {
+                let _ = match &s {
+                    SaslResponse::Data(d) => self.client.sasl_respond(d),
+                    SaslResponse::Cancel => self.client.sasl_cancel(),
+                };
+                match check_sasl(&s) {
+                    Some(f) => Err(f),
+                    None => Ok(Parsed::SaslResponse(s)),
+                }
+            }
+            Ok(_) => Err(Failure::Incomplete),
+            Err(e) => {
+                // RFC 1939 §3: one negative status line answers it; expect exactly that.
+                let _ = self.client.observe_rejected_line();
+                Err(peer_failure(e))
+            }
+        };
+        self.messages
+            .push(message(Side::Client, line, kind, result));
     }
-    Replay { messages }
+
+    /// An event of the client observer: responses are reported; challenges and STLS are
+    /// told to the server observer.
+    fn server_event(&mut self, e: ClientEvent<'static>, line: usize) {
+        match e {
+            ClientEvent::Received(ReceivedResponse {
+                answers, result, ..
+            }) => {
+                let result = match result {
+                    Ok(r) => match check_response(&r, answers) {
+                        Some(f) => Err(f),
+                        None => Ok(Parsed::Response(r)),
+                    },
+                    Err(e) => {
+                        if answers == Expected::Auth {
+                            // A malformed challenge: the client's SASL line comes next.
+                            let _ = self.server.sasl_challenge(&[]);
+                        }
+                        Err(peer_failure(e))
+                    }
+                };
+                self.messages
+                    .push(message(Side::Server, line, Kind::Response(answers), result));
+            }
+            ClientEvent::MessageStart { status, .. } => self.body = Some((status, Vec::new())),
+            ClientEvent::MessageEnd { .. } => {
+                if let Some((status, body)) = self.body.take() {
+                    self.messages.push(message(
+                        Side::Server,
+                        line,
+                        Kind::Response(Expected::Message),
+                        Ok(Parsed::Message { status, body }),
+                    ));
+                }
+            }
+            ClientEvent::SaslChallenge { data, .. } => {
+                let _ = self.server.sasl_challenge(&data);
+            }
+            ClientEvent::StartTls { .. } => {
+                let _ = self.client.handle_tls_established();
+                let _ = self.server.handle_tls_established();
+            }
+            _ => {}
+        }
+    }
 }
 
-/// True when the response decoder holds bytes of an unfinished response.
-fn server_has_bytes(server: &mut ResponseDecoder) -> bool {
-    !server.take_buffered().is_empty()
-}
-
-fn incomplete(side: Side, line: usize, kind: Kind) -> Message {
+fn message(side: Side, line: usize, kind: Kind, result: Result<Parsed, Failure>) -> Message {
     crate::report::Message {
         side,
         line,
         kind,
         bytes: Vec::new(),
-        result: Outcome::Err {
-            failure: Failure::Incomplete,
-        },
+        result: outcome(result),
     }
+}
+
+fn incomplete(side: Side, line: usize, kind: Kind) -> Message {
+    message(side, line, kind, Err(Failure::Incomplete))
 }
 
 fn outcome(result: Result<Parsed, Failure>) -> Outcome<Parsed> {

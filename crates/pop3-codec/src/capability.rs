@@ -23,7 +23,7 @@ use crate::error::{ParseError, ValidationError};
 /// cap.encode_line(&mut out);
 /// assert_eq!(out, b"EXPIRE 5 USER\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Capability<'a> {
@@ -71,7 +71,7 @@ pub enum Capability<'a> {
 }
 
 /// The argument of EXPIRE (RFC 2449 §6.7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Expire {
     /// Messages are kept at least this many days (0: do not leave mail on the server).
@@ -82,7 +82,7 @@ pub enum Expire {
 
 /// A capability this crate does not know (RFC 2449 §9 registry, or private ones): tag and
 /// parameters, as received.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OtherCapability<'a> {
     tag: CapaTag<'a>,
@@ -274,32 +274,5 @@ impl<'a> Capability<'a> {
             _ => {}
         }
         out.extend_from_slice(b"\r\n");
-    }
-}
-
-impl IntoStatic for Capability<'_> {
-    type Static = Capability<'static>;
-    fn into_static(self) -> Capability<'static> {
-        match self {
-            Capability::Top => Capability::Top,
-            Capability::User => Capability::User,
-            Capability::Sasl(m) => Capability::Sasl(m.into_static()),
-            Capability::RespCodes => Capability::RespCodes,
-            Capability::LoginDelay { seconds, per_user } => {
-                Capability::LoginDelay { seconds, per_user }
-            }
-            Capability::Pipelining => Capability::Pipelining,
-            Capability::Expire { policy, per_user } => Capability::Expire { policy, per_user },
-            Capability::Uidl => Capability::Uidl,
-            Capability::Implementation(t) => Capability::Implementation(t.into_static()),
-            Capability::Stls => Capability::Stls,
-            Capability::Utf8 { user } => Capability::Utf8 { user },
-            Capability::Lang => Capability::Lang,
-            Capability::AuthRespCode => Capability::AuthRespCode,
-            Capability::Other(o) => Capability::Other(OtherCapability {
-                tag: o.tag.into_static(),
-                params: o.params.into_static(),
-            }),
-        }
     }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use crate::context::{ParseOptions, Parsed, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, Secret, Timestamp,
     is_param_byte, is_secret_byte, is_vchar, put_number,
@@ -25,7 +26,7 @@ use crate::error::{ErrorKind, ParseError, ValidationError};
 /// assert_eq!(cmd, Command::Top { msg: 1.try_into().unwrap(), lines: 10 });
 /// assert_eq!(cmd.to_bytes(), b"TOP 1 10\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Command<'a> {
@@ -82,7 +83,7 @@ pub enum Command<'a> {
 }
 
 /// The argument of LANG (RFC 6856 §3.2).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum LangArg<'a> {
     /// `*`: the server's preferred language.
@@ -100,7 +101,7 @@ pub enum LangArg<'a> {
 /// let digest = ApopDigest::compute(&ts, b"tanstaaf");
 /// assert_eq!(digest.to_string(), "c4c9334bac560ecc979e58001b3e22fb");
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ApopDigest([u8; 16]);
 
@@ -179,7 +180,7 @@ impl fmt::Debug for ApopDigest {
 /// assert_eq!(r, SaslResponse::Data(b"test\0test\0test".to_vec()));
 /// assert_eq!(SaslResponse::Data(Vec::new()).to_bytes(), b"\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SaslResponse {
     /// Decoded response data.
@@ -255,7 +256,34 @@ impl<'a> Command<'a> {
     /// assert_eq!((err.offset, err.kind), (0, ErrorKind::UnknownCommand));
     /// ```
     pub fn parse(line: &'a [u8]) -> Result<Command<'a>, ParseError> {
-        let mut c = Cursor::new(line);
+        Self::parse_at(&mut Cursor::new(line))
+    }
+
+    /// Parses one complete command line under `options`: the strict grammar, or the
+    /// real-world profile, which also accepts the deviations of
+    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    ///
+    /// ```
+    /// use pop3_codec::context::{ParseOptions, Profile};
+    /// use pop3_codec::{Command, DeviationId};
+    /// let strict = ParseOptions::default();
+    /// assert_eq!(Command::parse_with(b"NOOP\n", &strict).unwrap_err().expected, "CRLF");
+    /// let real = strict.with_profile(Profile::RealWorld);
+    /// let parsed = Command::parse_with(b"NOOP\n", &real).unwrap();
+    /// assert_eq!(parsed.value, Command::Noop);
+    /// assert_eq!(parsed.deviations[0].to_string(),
+    ///     "bare-lf at offset 4 (breaks CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair))");
+    /// ```
+    pub fn parse_with(
+        line: &'a [u8],
+        options: &ParseOptions,
+    ) -> Result<Parsed<Command<'a>>, ParseError> {
+        let mut c = Cursor::with_options(line, options, Side::Client);
+        let value = Self::parse_at(&mut c)?;
+        Ok(Parsed::new(value, c.deviations))
+    }
+
+    fn parse_at(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
         let (_, kw) = c.take0(is_vchar);
         if kw.is_empty() {
             return Err(c.err("command keyword"));
@@ -273,7 +301,7 @@ impl<'a> Command<'a> {
         let cmd = match keyword {
             "USER" => {
                 c.sp()?;
-                Command::User(param(&mut c, "name")?)
+                Command::User(param(c, "name")?)
             }
             "PASS" => {
                 c.sp()?;
@@ -282,7 +310,7 @@ impl<'a> Command<'a> {
             }
             "APOP" => {
                 c.sp()?;
-                let name = param(&mut c, "name")?;
+                let name = param(c, "name")?;
                 c.sp()?;
                 let (at, hex) = c.take1(is_param_byte, "digest")?;
                 let digest = ApopDigest::from_hex(hex).map_err(|e| {
@@ -292,7 +320,7 @@ impl<'a> Command<'a> {
             }
             "QUIT" => Command::Quit,
             "STAT" => Command::Stat,
-            "LIST" => Command::List(opt_msg(&mut c)?),
+            "LIST" => Command::List(opt_msg(c)?),
             "RETR" => {
                 c.sp()?;
                 Command::Retr(c.msg()?)
@@ -310,7 +338,7 @@ impl<'a> Command<'a> {
                 let lines = c.u32("lines")?;
                 Command::Top { msg, lines }
             }
-            "UIDL" => Command::Uidl(opt_msg(&mut c)?),
+            "UIDL" => Command::Uidl(opt_msg(c)?),
             "CAPA" => Command::Capa,
             "STLS" => Command::Stls,
             "AUTH" => {
@@ -473,49 +501,5 @@ impl Encode for Command<'_> {
             | Command::Lang(None) => {}
         }
         out.extend_from_slice(b"\r\n");
-    }
-}
-
-impl IntoStatic for LangArg<'_> {
-    type Static = LangArg<'static>;
-    fn into_static(self) -> LangArg<'static> {
-        match self {
-            LangArg::Default => LangArg::Default,
-            LangArg::Range(l) => LangArg::Range(l.into_static()),
-        }
-    }
-}
-
-impl IntoStatic for Command<'_> {
-    type Static = Command<'static>;
-    fn into_static(self) -> Command<'static> {
-        match self {
-            Command::User(p) => Command::User(p.into_static()),
-            Command::Pass(s) => Command::Pass(s.into_static()),
-            Command::Apop { name, digest } => Command::Apop {
-                name: name.into_static(),
-                digest,
-            },
-            Command::Quit => Command::Quit,
-            Command::Stat => Command::Stat,
-            Command::List(m) => Command::List(m),
-            Command::Retr(m) => Command::Retr(m),
-            Command::Dele(m) => Command::Dele(m),
-            Command::Noop => Command::Noop,
-            Command::Rset => Command::Rset,
-            Command::Top { msg, lines } => Command::Top { msg, lines },
-            Command::Uidl(m) => Command::Uidl(m),
-            Command::Capa => Command::Capa,
-            Command::Stls => Command::Stls,
-            Command::Auth {
-                mechanism,
-                initial_response,
-            } => Command::Auth {
-                mechanism: mechanism.into_static(),
-                initial_response,
-            },
-            Command::Utf8 => Command::Utf8,
-            Command::Lang(a) => Command::Lang(a.into_static()),
-        }
     }
 }

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::num::NonZeroU32;
 
+use crate::context::{Deviation, ParseOptions, Pop3Deviation, Side};
 use crate::error::{ErrorKind, ParseError, ValidationError};
 
 /// A message number (RFC 1939 §3: "message-number ... 1-origin"), never zero.
@@ -200,7 +201,7 @@ fn check_timestamp(b: &[u8]) -> Result<(), ValidationError> {
 macro_rules! str_token {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash)]
+        #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
         pub struct $name<'a>(Cow<'a, str>);
 
@@ -265,13 +266,6 @@ macro_rules! str_token {
         impl fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
-            }
-        }
-
-        impl IntoStatic for $name<'_> {
-            type Static = $name<'static>;
-            fn into_static(self) -> $name<'static> {
-                $name(self.0.into_static())
             }
         }
     };
@@ -354,7 +348,7 @@ impl Mechanism<'_> {
 /// The meaning of a response code (RFC 2449 §8, RFC 3206, RFC 6856 §5), matched
 /// case-insensitively on its leading levels; further hierarchical detail is ignored as
 /// RFC 2449 §8 requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum CodeKind {
@@ -383,7 +377,7 @@ pub enum CodeKind {
 /// assert_eq!(code.kind(), CodeKind::SysTemp);
 /// assert_eq!(code.levels().collect::<Vec<_>>(), ["sys", "temp", "disk-full"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ResponseCode<'a> {
     code: Cow<'a, str>,
@@ -478,23 +472,13 @@ impl fmt::Display for ResponseCode<'_> {
     }
 }
 
-impl IntoStatic for ResponseCode<'_> {
-    type Static = ResponseCode<'static>;
-    fn into_static(self) -> ResponseCode<'static> {
-        ResponseCode {
-            code: self.code.into_static(),
-            kind: self.kind,
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Text.
 
 /// Human-readable text of a response line (RFC 1939 §3, RFC 2449 §3 `text`): any octets
 /// but NUL, CR and LF. UTF-8 is expected (RFC 6856 §3.2) but not required, so the text is
 /// kept as octets; [`Text::as_str`] gives it as UTF-8 when it is.
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Text<'a>(
     #[cfg_attr(feature = "serde", serde(serialize_with = "ser::bytes"))] Cow<'a, [u8]>,
@@ -552,13 +536,6 @@ impl fmt::Display for Text<'_> {
     }
 }
 
-impl IntoStatic for Text<'_> {
-    type Static = Text<'static>;
-    fn into_static(self) -> Text<'static> {
-        Text(self.0.into_static())
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The line cursor used by the grammar.
 
@@ -566,11 +543,32 @@ impl IntoStatic for Text<'_> {
 pub(crate) struct Cursor<'a> {
     pub input: &'a [u8],
     pub pos: usize,
+    /// Real-world profile: a bare LF ends a line ([`Pop3Deviation::BareLf`]).
+    pub bare_lf_ok: bool,
+    /// The deviations accepted so far.
+    pub deviations: Vec<Deviation>,
+    /// Who sent the message.
+    pub side: Side,
 }
 
 impl<'a> Cursor<'a> {
     pub fn new(input: &'a [u8]) -> Self {
-        Cursor { input, pos: 0 }
+        Cursor {
+            input,
+            pos: 0,
+            bare_lf_ok: false,
+            deviations: Vec::new(),
+            side: Side::Client,
+        }
+    }
+
+    /// A cursor under `options`, for a message sent by `side`.
+    pub fn with_options(input: &'a [u8], options: &ParseOptions, side: Side) -> Self {
+        Cursor {
+            bare_lf_ok: options.real_world(),
+            side,
+            ..Cursor::new(input)
+        }
     }
 
     pub fn rest(&self) -> &'a [u8] {
@@ -614,8 +612,15 @@ impl<'a> Cursor<'a> {
         self.tag(b" ", "SP")
     }
 
-    /// CRLF; a bare LF is reported as a missing CR.
+    /// CRLF; a bare LF is reported as a missing CR (strict) or accepted as the line end
+    /// and reported as a [`Pop3Deviation::BareLf`] deviation (real-world).
     pub fn crlf(&mut self) -> Result<(), ParseError> {
+        if self.bare_lf_ok && self.peek() == Some(b'\n') {
+            self.deviations
+                .push(Deviation::new(Pop3Deviation::BareLf, self.pos, self.side));
+            self.pos += 1;
+            return Ok(());
+        }
         self.tag(b"\r\n", "CRLF")
     }
 

@@ -87,14 +87,20 @@ impl ParseError {
         Self::new(offset, expected, ErrorKind::Syntax)
     }
 
-    /// The reply a server sends for this error in a command (RFC 1939 §3: "A server MUST
-    /// respond to an unrecognized, unimplemented, or syntactically invalid command by
-    /// responding with a negative status indicator").
+    /// The text of the `-ERR` line a server sends for this error in a command (RFC 1939 §3:
+    /// "A server MUST respond to an unrecognized, unimplemented, or syntactically invalid
+    /// command by responding with a negative status indicator"). The text only: the status
+    /// indicator is the encoder's (`-ERR ` + text + CRLF).
+    ///
+    /// ```
+    /// use pop3_codec::Command;
+    /// assert_eq!(Command::parse(b"USER\r\n").unwrap_err().suggested_reply(), "syntax error");
+    /// ```
     pub fn suggested_reply(&self) -> &'static str {
         match self.kind {
-            ErrorKind::UnknownCommand => "-ERR unknown command",
-            ErrorKind::LineTooLong { .. } => "-ERR line too long",
-            _ => "-ERR syntax error",
+            ErrorKind::UnknownCommand => "unknown command",
+            ErrorKind::LineTooLong { .. } => "line too long",
+            _ => "syntax error",
         }
     }
 }

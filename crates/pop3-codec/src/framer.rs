@@ -15,6 +15,7 @@
 use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
+use crate::context::{ParseOptions, Parsed};
 use crate::core::Cursor;
 use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
@@ -241,15 +242,34 @@ fn too_long(offset: usize, limit: usize) -> ParseError {
 #[derive(Debug, Clone)]
 pub struct CommandDecoder {
     limits: Limits,
+    options: ParseOptions,
     buf: Buffer,
     scanner: LineScanner,
 }
 
 impl CommandDecoder {
-    /// An empty decoder.
+    /// An empty decoder (strict profile).
     pub fn new(limits: Limits) -> Self {
+        Self::with_options(ParseOptions::default().with_limits(limits))
+    }
+
+    /// An empty decoder under `options`: its limits, and the profile that
+    /// [`next_command_with`](Self::next_command_with) parses under.
+    ///
+    /// ```
+    /// use pop3_codec::context::{ParseOptions, Profile};
+    /// use pop3_codec::{Command, CommandDecoder};
+    /// let mut dec = CommandDecoder::with_options(ParseOptions::default().with_profile(Profile::RealWorld));
+    /// dec.push(b"STAT\nNOOP\r\n");
+    /// let first = dec.next_command_with().unwrap().unwrap();
+    /// assert_eq!((first.value, first.deviations.len()), (Command::Stat, 1));
+    /// let second = dec.next_command_with().unwrap().unwrap();
+    /// assert_eq!((second.value, second.deviations.len()), (Command::Noop, 0));
+    /// ```
+    pub fn with_options(options: ParseOptions) -> Self {
         CommandDecoder {
-            limits,
+            limits: options.limits,
+            options,
             buf: Buffer::default(),
             scanner: LineScanner::default(),
         }
@@ -293,11 +313,23 @@ impl CommandDecoder {
         }
     }
 
-    /// The next command, `Ok(None)` when more bytes are needed.
+    /// The next command by the strict grammar, `Ok(None)` when more bytes are needed.
     pub fn next_command(&mut self) -> Result<Option<Command<'_>>, ParseError> {
         let max = self.limits.max_command_line;
         match self.next_line(max)? {
             Some(line) => Command::parse(line).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next command under the decoder's options ([`with_options`](Self::with_options)),
+    /// with the deviations the real-world profile accepted; `Ok(None)` when more bytes are
+    /// needed. Lines are found at each LF, so a bare-LF line is framed like any other.
+    pub fn next_command_with(&mut self) -> Result<Option<Parsed<Command<'_>>>, ParseError> {
+        let max = self.limits.max_command_line;
+        let options = self.options;
+        match self.next_line(max)? {
+            Some(line) => Command::parse_with(line, &options).map(Some),
             None => Ok(None),
         }
     }

@@ -59,6 +59,7 @@
 mod arbitrary;
 pub mod capability;
 pub mod command;
+pub mod context;
 pub mod core;
 pub mod dot;
 pub mod error;
@@ -68,6 +69,7 @@ pub mod response;
 
 pub use crate::capability::{Capability, Expire, OtherCapability};
 pub use crate::command::{ApopDigest, Command, LangArg, SaslResponse};
+pub use crate::context::{Deviation, DeviationId, ParseOptions, Parsed, Pop3Deviation, Profile};
 pub use crate::core::{
     CapaTag, CodeKind, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, ResponseCode,
     Secret, Text, Timestamp, UniqueId,

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
+use crate::context::{Deviation, ParseOptions, Parsed, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
     is_text_byte, is_vchar, put_number,
@@ -27,6 +28,7 @@ use crate::listing;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum Expected {
     /// The greeting (RFC 1939 §4).
     Greeting,
@@ -126,7 +128,7 @@ pub enum Decoded<T> {
 /// assert_eq!(s.code().unwrap().kind(), CodeKind::InUse);
 /// assert_eq!(s.text().as_str(), Some("Do you have another POP session running?"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusLine<'a> {
     ok: bool,
@@ -246,17 +248,6 @@ impl Encode for StatusLine<'_> {
     }
 }
 
-impl IntoStatic for StatusLine<'_> {
-    type Static = StatusLine<'static>;
-    fn into_static(self) -> StatusLine<'static> {
-        StatusLine {
-            ok: self.ok,
-            code: self.code.into_static(),
-            text: self.text.into_static(),
-        }
-    }
-}
-
 /// The server greeting (RFC 1939 §4, RFC 2449 §3 `greeting`): a `+OK` line whose text may
 /// carry an APOP timestamp `<...>` (RFC 1939 §7).
 ///
@@ -265,7 +256,7 @@ impl IntoStatic for StatusLine<'_> {
 /// let g = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
 /// assert_eq!(g.timestamp().unwrap().as_str(), "<1896.697170952@dbc.mtview.ca.us>");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Greeting<'a> {
     status: StatusLine<'a>,
@@ -348,17 +339,8 @@ impl Encode for Greeting<'_> {
     }
 }
 
-impl IntoStatic for Greeting<'_> {
-    type Static = Greeting<'static>;
-    fn into_static(self) -> Greeting<'static> {
-        Greeting {
-            status: self.status.into_static(),
-        }
-    }
-}
-
 /// STAT's drop listing (RFC 1939 §5): `+OK nn mm`, and whatever the server adds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DropListing<'a> {
     /// Number of messages.
@@ -371,7 +353,7 @@ pub struct DropListing<'a> {
 
 /// A scan listing (RFC 1939 §5, LIST): message number, exact size, and whatever the server
 /// adds.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ScanListing<'a> {
     /// The message number.
@@ -383,7 +365,7 @@ pub struct ScanListing<'a> {
 }
 
 /// A unique-id listing (RFC 1939 §7, UIDL): message number and unique-id, nothing after.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct UidListing<'a> {
     /// The message number.
@@ -393,7 +375,7 @@ pub struct UidListing<'a> {
 }
 
 /// A language listing (RFC 6856 §3.2): a language tag and an optional description.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct LangListing<'a> {
     /// The language tag.
@@ -437,7 +419,7 @@ impl<'a, T> MultiLine<'a, T> {
 
 /// A message (RETR, TOP; RFC 1939 §5, §7): the status line and the unstuffed body. The body
 /// borrows from the input unless a line had to be unstuffed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Message<'a> {
     status: StatusLine<'a>,
@@ -490,7 +472,7 @@ impl<'a> Message<'a> {
 /// assert_eq!(list.items()[1].size, 200);
 /// assert_eq!(Response::ScanList(list).to_bytes(), input);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Response<'a> {
@@ -521,7 +503,7 @@ pub enum Response<'a> {
 impl<'a> Response<'a> {
     /// Parses exactly one complete response (RFC 1939 §3), as an answer to `expected`.
     pub fn parse(input: &'a [u8], expected: Expected) -> Result<Self, ParseError> {
-        let (r, used) = parse_prefix(input, expected)?;
+        let (r, used) = parse_prefix(Cursor::new(input), expected)?;
         if used < input.len() {
             return Err(ParseError::new(
                 used,
@@ -532,11 +514,45 @@ impl<'a> Response<'a> {
         Ok(r)
     }
 
+    /// Parses exactly one complete response under `options`: the strict grammar, or the
+    /// real-world profile, which also accepts the deviations of
+    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    ///
+    /// ```
+    /// use pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use pop3_codec::{Expected, Response};
+    /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// assert!(Response::parse(b"+OK 2 320\n", Expected::Stat).is_err());
+    /// let parsed = Response::parse_with(b"+OK 2 320\n", Expected::Stat, &real).unwrap();
+    /// assert!(matches!(parsed.value, Response::Stat(ref d) if (d.count, d.size) == (2, 320)));
+    /// assert_eq!((parsed.deviations[0].id, parsed.deviations[0].offset), (Pop3Deviation::BareLf, 9));
+    /// ```
+    pub fn parse_with(
+        input: &'a [u8],
+        expected: Expected,
+        options: &ParseOptions,
+    ) -> Result<Parsed<Self>, ParseError> {
+        let mut c = Cursor::with_options(input, options, Side::Server);
+        // The bare-LF deviation covers single-line responses only (see Pop3Deviation).
+        if expected.is_multi_line() && input.starts_with(b"+") {
+            c.bare_lf_ok = false;
+        }
+        let (r, used, deviations) = parse_prefix_with(c, expected)?;
+        if used < input.len() {
+            return Err(ParseError::new(
+                used,
+                "end of response",
+                ErrorKind::TrailingBytes,
+            ));
+        }
+        Ok(Parsed::new(r, deviations))
+    }
+
     /// Decodes one response from the start of `input`: complete (with the octets used),
     /// incomplete, or an error. Each call scans from the start; for a stream use
     /// [`crate::ResponseDecoder`], which does not.
     pub fn decode(input: &'a [u8], expected: Expected) -> Result<Decoded<Self>, ParseError> {
-        match parse_prefix(input, expected) {
+        match parse_prefix(Cursor::new(input), expected) {
             Ok((r, used)) => Ok(Decoded::Complete(r, used)),
             Err(e) if e.kind == ErrorKind::Incomplete => Ok(Decoded::Incomplete),
             Err(e) => Err(e),
@@ -560,9 +576,25 @@ impl<'a> Response<'a> {
     }
 }
 
-/// Parses a response at the start of `input`; returns it and the octets used.
-fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
-    let mut c = Cursor::new(input);
+/// Parses a response at the start of the cursor's input; returns it and the octets used.
+fn parse_prefix(c: Cursor<'_>, expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
+    parse_prefix_with(c, expected).map(|(r, used, _)| (r, used))
+}
+
+/// [`parse_prefix`], with the deviations the cursor accepted.
+fn parse_prefix_with(
+    mut c: Cursor<'_>,
+    expected: Expected,
+) -> Result<(Response<'_>, usize, Vec<Deviation>), ParseError> {
+    let (r, used) = parse_response(&mut c, expected)?;
+    Ok((r, used, std::mem::take(&mut c.deviations)))
+}
+
+fn parse_response<'a>(
+    c: &mut Cursor<'a>,
+    expected: Expected,
+) -> Result<(Response<'a>, usize), ParseError> {
+    let input = c.input;
     if expected == Expected::Auth && input.starts_with(b"+ ") {
         c.pos = 2;
         let (at, data) = c.take0(|b| b != b'\r' && b != b'\n');
@@ -580,7 +612,7 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             Expected::Status | Expected::Auth | Expected::Greeting
         )
     {
-        let status = StatusLine::parse_at(&mut c)?;
+        let status = StatusLine::parse_at(c)?;
         let r = if status.ok && expected == Expected::Greeting {
             Response::Greeting(Greeting::checked(status, &input[..c.pos])?)
         } else {
@@ -594,31 +626,31 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
             let count = c.u32("count")?;
             c.sp()?;
             let size = c.u64("size")?;
-            let extra = extra_text(&mut c)?;
+            let extra = extra_text(c)?;
             c.crlf()?;
             Ok((Response::Stat(DropListing { count, size, extra }), c.pos))
         }
         Expected::Scan => {
             c.tag(b"+OK ", "+OK SP")?;
-            let s = scan_listing(&mut c)?;
+            let s = scan_listing(c)?;
             c.crlf()?;
             Ok((Response::Scan(s), c.pos))
         }
         Expected::Uid => {
             c.tag(b"+OK ", "+OK SP")?;
-            let u = uid_listing(&mut c)?;
+            let u = uid_listing(c)?;
             c.crlf()?;
             Ok((Response::Uid(u), c.pos))
         }
         Expected::ScanList => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let (_, capacity) = listing_extent(input, c.pos);
             let fast = |at, items: &mut Vec<_>| listing::scan_line(input, at, items);
-            let items = lines(&mut c, capacity, fast, scan_listing)?;
+            let items = lines(c, capacity, fast, scan_listing)?;
             Ok((Response::ScanList(MultiLine { status, items }), c.pos))
         }
         Expected::UidList => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let start = c.pos;
             let (end, capacity) = listing_extent(input, start);
             // Unique-ids are ASCII: the lines are checked as UTF-8 once, not each id.
@@ -628,15 +660,15 @@ fn parse_prefix(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize
                 items.push(u);
                 Some(start + next)
             };
-            let items = lines(&mut c, capacity, fast, uid_listing)?;
+            let items = lines(c, capacity, fast, uid_listing)?;
             Ok((Response::UidList(MultiLine { status, items }), c.pos))
         }
         Expected::Capa => {
-            multi(&mut c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
+            multi(c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
         }
-        Expected::LangList => multi(&mut c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
+        Expected::LangList => multi(c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
         Expected::Message => {
-            let status = positive_status(&mut c)?;
+            let status = positive_status(c)?;
             let start = c.pos;
             let Some((body_end, end)) = find_terminator(&input[start..]) else {
                 return Err(ParseError::new(
@@ -865,49 +897,7 @@ impl Encode for Response<'_> {
 }
 
 // ---------------------------------------------------------------------------------------
-// IntoStatic.
-
-impl IntoStatic for ScanListing<'_> {
-    type Static = ScanListing<'static>;
-    fn into_static(self) -> ScanListing<'static> {
-        ScanListing {
-            msg: self.msg,
-            size: self.size,
-            extra: self.extra.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for UidListing<'_> {
-    type Static = UidListing<'static>;
-    fn into_static(self) -> UidListing<'static> {
-        UidListing {
-            msg: self.msg,
-            uid: self.uid.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for LangListing<'_> {
-    type Static = LangListing<'static>;
-    fn into_static(self) -> LangListing<'static> {
-        LangListing {
-            tag: self.tag.into_static(),
-            description: self.description.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for DropListing<'_> {
-    type Static = DropListing<'static>;
-    fn into_static(self) -> DropListing<'static> {
-        DropListing {
-            count: self.count,
-            size: self.size,
-            extra: self.extra.into_static(),
-        }
-    }
-}
+// IntoStatic: derived, but for MultiLine (a type parameter, which the derive does not take).
 
 impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
     type Static = MultiLine<'static, T::Static>;
@@ -915,35 +905,6 @@ impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
         MultiLine {
             status: self.status.into_static(),
             items: self.items.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for Message<'_> {
-    type Static = Message<'static>;
-    fn into_static(self) -> Message<'static> {
-        Message {
-            status: self.status.into_static(),
-            body: self.body.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for Response<'_> {
-    type Static = Response<'static>;
-    fn into_static(self) -> Response<'static> {
-        match self {
-            Response::Greeting(g) => Response::Greeting(g.into_static()),
-            Response::Status(s) => Response::Status(s.into_static()),
-            Response::Challenge(d) => Response::Challenge(d),
-            Response::Stat(d) => Response::Stat(d.into_static()),
-            Response::Scan(s) => Response::Scan(s.into_static()),
-            Response::ScanList(m) => Response::ScanList(m.into_static()),
-            Response::Uid(u) => Response::Uid(u.into_static()),
-            Response::UidList(m) => Response::UidList(m.into_static()),
-            Response::Capabilities(m) => Response::Capabilities(m.into_static()),
-            Response::Languages(m) => Response::Languages(m.into_static()),
-            Response::Message(m) => Response::Message(m.into_static()),
         }
     }
 }
@@ -973,7 +934,7 @@ mod tests {
                     break;
                 }
                 assert_eq!(
-                    parse_prefix(input, expected),
+                    parse_prefix(Cursor::new(input), expected),
                     reference(input, expected),
                     "{expected:?} {:?}",
                     String::from_utf8_lossy(input)

@@ -13,14 +13,23 @@ use pop3_codec::{
 };
 
 use crate::error::{LocalError, PeerError};
+use crate::observe::ReceivedResponse;
 use crate::states::{
     CLIENT_TRANSITIONS, ClientInput, ClientState, Label, Phase, command_allowed, next_state,
 };
 
 /// Identifies a command sent with [`ClientSession::send`]; every event answering it
-/// carries it. Ids increase in the order commands were given.
+/// carries it. Ids increase in the order commands were given. Opaque: only the session
+/// makes them, so an id cannot be forged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RequestId(pub u64);
+pub struct RequestId(u64);
+
+impl RequestId {
+    /// The id as a number (for logs): 0 for the first command, then increasing.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
 
 /// Why a client session closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,8 +185,13 @@ pub enum ClientEvent<'a> {
         /// The status line.
         status: StatusLine<'static>,
     },
-    /// The server violated the protocol; the session is closed.
+    /// The server violated the protocol. The session is closed when a
+    /// [`ClientEvent::Closed`] follows; a [`PeerError::StartTlsInjection`] is reported
+    /// without closing.
     PeerError(PeerError),
+    /// Observer mode only ([`ClientSession::observer`]): a response as read, parsed or not,
+    /// before the session acts on it ([`crate::observe`]).
+    Received(ReceivedResponse),
     /// The session is over.
     Closed(ClientClose),
 }
@@ -205,7 +219,12 @@ enum Sasl {
 struct InFlight {
     id: RequestId,
     keyword: &'static str,
+    /// How its answer is parsed.
+    expected: Expected,
 }
+
+/// The keyword an observer files a line the grammar rejected under.
+const REJECTED: &str = "(rejected line)";
 
 /// What one decoder step produced, owned (so the decoder's borrow ends).
 enum Step {
@@ -257,6 +276,8 @@ pub struct ClientSession {
     auth_failed: Option<StatusLine<'static>>,
     quit_given: bool,
     eof: bool,
+    /// Following a recorded exchange ([`ClientSession::observer`]).
+    observer: bool,
 }
 
 impl ClientSession {
@@ -282,7 +303,62 @@ impl ClientSession {
             auth_failed: None,
             quit_given: false,
             eof: false,
+            observer: false,
         }
+    }
+
+    /// A session that follows a recorded exchange instead of taking part in it
+    /// ([`crate::observe`]), starting in `start`: [`ClientState::Greeting`] for a recording
+    /// from the connection on, else [`ClientState::Authorization`] or
+    /// [`ClientState::Transaction`].
+    ///
+    /// Fed the server's bytes, it reports every response as a [`ClientEvent::Received`]
+    /// (then the usual typed events); told what the client sent
+    /// ([`send`](Self::send), [`sasl_respond`](Self::sasl_respond),
+    /// [`observe_rejected_line`](Self::observe_rejected_line)), it knows what each response
+    /// answers. It transmits nothing, accepts every command in every state, sends each at
+    /// once (the recording says it was sent), and does not close on a syntax error.
+    pub fn observer(limits: Limits, start: ClientState) -> Self {
+        let mut s = Self::new(limits);
+        s.observer = true;
+        if start != ClientState::Greeting {
+            s.decoder = ResponseDecoder::without_greeting(limits);
+            s.state = match start {
+                ClientState::Transaction => ClientState::Transaction,
+                _ => ClientState::Authorization,
+            };
+        }
+        s
+    }
+
+    /// True for a session made by [`observer`](Self::observer).
+    pub fn is_observer(&self) -> bool {
+        self.observer
+    }
+
+    /// Observer mode: the client sent a line the grammar rejects. A server answers it with
+    /// exactly one single-line status (RFC 1939 §3: "a negative status indicator"; RFC 5034
+    /// §4 for a bad SASL line), which this session now expects, so that the answers after it
+    /// pair with their own commands.
+    pub fn observe_rejected_line(&mut self) -> Result<(), LocalError> {
+        if !self.observer {
+            return Err(self.wrong("observe_rejected_line"));
+        }
+        if self.sasl == Sasl::WaitingApp {
+            // A SASL line that is not base64: the AUTH command still awaits its answer.
+            self.decoder.expect(Expected::Auth);
+            self.sasl = Sasl::WaitingServer;
+            return Ok(());
+        }
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        self.decoder.expect(Expected::Status);
+        self.in_flight.push_back(InFlight {
+            id,
+            keyword: REJECTED,
+            expected: Expected::Status,
+        });
+        Ok(())
     }
 
     /// The same, for a connection that is already under TLS (POP3S, RFC 8314).
@@ -383,6 +459,9 @@ impl ClientSession {
     /// USER). An AUTH initial response that would make the command longer than 255 octets
     /// is sent after the server's empty challenge instead (RFC 5034 §4).
     pub fn send(&mut self, cmd: Command<'_>) -> Result<RequestId, LocalError> {
+        if self.observer {
+            return Ok(self.observe_command(cmd.into_static()));
+        }
         self.check_send(&cmd)?;
         let mut cmd = cmd.into_static();
         if let Command::Auth {
@@ -458,6 +537,17 @@ impl ClientSession {
             match self.step() {
                 Step::Nothing => {
                     if self.decoder.pending() == 0 && self.decoder.buffered_len() > 0 {
+                        if self.observer {
+                            // Reported, and dropped: nothing was asked that they answer.
+                            drop(self.decoder.take_buffered());
+                            self.events
+                                .push_back(ClientEvent::Received(ReceivedResponse {
+                                    id: None,
+                                    answers: Expected::Status,
+                                    result: Err(PeerError::Unsolicited),
+                                }));
+                            continue;
+                        }
                         self.fatal(PeerError::Unsolicited);
                         continue;
                     }
@@ -484,7 +574,39 @@ impl ClientSession {
                     self.events.push_back(ClientEvent::MessageEnd { id });
                     self.flush();
                 }
-                Step::Response(r) => self.response(r),
+                Step::Response(r) => {
+                    if self.observer {
+                        let (id, answers) = self.answers();
+                        self.events
+                            .push_back(ClientEvent::Received(ReceivedResponse {
+                                id,
+                                answers,
+                                result: Ok(r.clone()),
+                            }));
+                    }
+                    self.response(r)
+                }
+                Step::Error(e) if self.observer => {
+                    // The decoder skipped the message and its expectation: so does the
+                    // session, and the next response pairs with the next command.
+                    // In an AUTH exchange only a status line ends it (RFC 5034 §4): a line
+                    // that parses as neither is taken as a malformed challenge, and the
+                    // client's next line as its SASL response.
+                    let (id, answers) = self.answers();
+                    if self.state == ClientState::Greeting {
+                        self.goto(ClientInput::GreetingOk);
+                    } else if answers == Expected::Auth {
+                        self.sasl = Sasl::WaitingApp;
+                    } else {
+                        self.in_flight.pop_front();
+                    }
+                    self.events
+                        .push_back(ClientEvent::Received(ReceivedResponse {
+                            id,
+                            answers,
+                            result: Err(e),
+                        }));
+                }
                 Step::Error(e) => self.fatal(e),
             }
         }
@@ -509,6 +631,9 @@ impl ClientSession {
     fn goto(&mut self, input: ClientInput) {
         match next_state(CLIENT_TRANSITIONS, self.state, input) {
             Some(s) => self.state = s,
+            // An observer follows what was recorded, even a server that answers in a state
+            // where the RFC has no such answer.
+            None if self.observer => {}
             None => debug_assert!(false, "no transition {:?} on {input:?}", self.state),
         }
     }
@@ -521,6 +646,17 @@ impl ClientSession {
                 command,
                 state: self.state.label(),
             }
+        }
+    }
+
+    /// The command the next response answers, and how it is parsed.
+    fn answers(&self) -> (Option<RequestId>, Expected) {
+        if self.state == ClientState::Greeting {
+            return (None, Expected::Greeting);
+        }
+        match self.in_flight.front() {
+            Some(f) => (Some(f.id), f.expected),
+            None => (None, Expected::Status),
         }
     }
 
@@ -597,10 +733,33 @@ impl ClientSession {
         if self.sasl != Sasl::WaitingApp || self.state == ClientState::Closed {
             return Err(self.wrong("a SASL response"));
         }
-        line.encode(&mut self.out);
+        if !self.observer {
+            line.encode(&mut self.out);
+        }
         self.decoder.expect(Expected::Auth);
         self.sasl = Sasl::WaitingServer;
         Ok(())
+    }
+
+    /// Observer mode: `cmd` was sent; its answer comes next after those in flight.
+    fn observe_command(&mut self, cmd: Command<'static>) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        let expected = Expected::from(&cmd);
+        self.decoder.expect(expected);
+        self.in_flight.push_back(InFlight {
+            id,
+            keyword: cmd.keyword(),
+            expected,
+        });
+        match cmd {
+            Command::Auth { .. } => self.sasl = Sasl::WaitingServer,
+            Command::Quit if self.state == ClientState::Transaction => {
+                self.goto(ClientInput::QuitSent)
+            }
+            _ => {}
+        }
+        id
     }
 
     /// Sends queued commands while allowed.
@@ -615,10 +774,12 @@ impl ClientSession {
             }
             let (id, cmd) = self.queue.pop_front().expect("front exists");
             cmd.encode(&mut self.out);
-            self.decoder.expect(Expected::from(&cmd));
+            let expected = Expected::from(&cmd);
+            self.decoder.expect(expected);
             self.in_flight.push_back(InFlight {
                 id,
                 keyword: cmd.keyword(),
+                expected,
             });
             if matches!(cmd, Command::Quit) && self.state == ClientState::Transaction {
                 self.goto(ClientInput::QuitSent);
@@ -751,8 +912,13 @@ impl ClientSession {
                 }
             }
             "STLS" if ok => {
-                // RFC 2595 §4: nothing after the +OK line is read before TLS is up.
-                drop(self.decoder.take_buffered());
+                // RFC 2595 §4: nothing after the +OK line is read before TLS is up; what
+                // came with it is dropped and reported (response injection).
+                let len = self.decoder.take_buffered().len();
+                if len > 0 {
+                    self.events
+                        .push_back(ClientEvent::PeerError(PeerError::StartTlsInjection { len }));
+                }
                 self.capabilities = None;
                 self.goto(ClientInput::StlsAccepted);
                 ClientEvent::StartTls { id }
@@ -760,6 +926,10 @@ impl ClientSession {
             "QUIT" => {
                 let updated = ok && self.state == ClientState::Update;
                 self.goto(ClientInput::QuitAnswered);
+                if self.observer {
+                    // A recording may go on with another session (the RFC examples do).
+                    self.state = ClientState::Authorization;
+                }
                 ClientEvent::Quit {
                     id,
                     updated,

@@ -94,6 +94,14 @@ pub enum PeerError {
     /// The greeting was `-ERR` (RFC 1939 §4 does not allow it; some servers send it when
     /// refusing service).
     GreetingRefused(StatusLine<'static>),
+    /// Bytes the peer sent in the clear after STLS (client side) or after the `+OK` to it
+    /// (server side), before TLS: dropped, never interpreted (RFC 2595 §4; the CVE-2011-0411
+    /// class of command and response injection). Reported, not fatal: the session goes on
+    /// to the TLS handshake.
+    StartTlsInjection {
+        /// How many bytes were dropped.
+        len: usize,
+    },
 }
 
 impl PeerError {
@@ -108,7 +116,8 @@ impl PeerError {
             PeerError::TooMuchPipelined { .. } => "too many commands in flight",
             PeerError::Unexpected { .. }
             | PeerError::Unsolicited
-            | PeerError::GreetingRefused(_) => "protocol error",
+            | PeerError::GreetingRefused(_)
+            | PeerError::StartTlsInjection { .. } => "protocol error",
         }
     }
 }
@@ -129,6 +138,9 @@ impl fmt::Display for PeerError {
                 write!(f, "more than {limit} octets pipelined")
             }
             PeerError::GreetingRefused(_) => f.write_str("the greeting was -ERR"),
+            PeerError::StartTlsInjection { len } => {
+                write!(f, "{len} bytes after STLS discarded (injection)")
+            }
         }
     }
 }

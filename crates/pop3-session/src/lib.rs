@@ -3,30 +3,40 @@
 //! Sans-IO POP3 state machines: a [`ClientSession`] and a [`ServerSession`] for one
 //! connection each ([RFC 1939], with CAPA and pipelining of [RFC 2449], STLS of
 //! [RFC 2595], SASL AUTH of [RFC 5034], the response codes of RFC 2449 §8 and RFC 3206).
-//! The crate is deterministic: no sockets, no clocks, no threads. Bytes and intentions go
-//! in, bytes and events come out; the wire format is [`pop3_codec`]'s.
 //!
-//! ## The driving contract
+//! ## The driving contract (the drain rule)
 //!
-//! Both sessions have the same four kinds of methods:
+//! **Feed an input with a `handle_*` method, then call `poll_output()` until it returns
+//! `None`. Do this after every input and every intention. A `Transmit(&[u8])` (and a
+//! borrowed body chunk) lends the session's own buffer: it is valid until the next call on
+//! the session, so write it (or copy it) before calling again.**
 //!
-//! 1. **inputs**: `handle_input(&bytes)` (what the peer sent), `handle_eof()` (the peer
-//!    closed), `handle_tls_established()` (after a STLS, once TLS is up);
+//! This is the one contract of the mailproto sessions (issue 11: `imap-session` follows
+//! the same one). In detail, both sessions have four kinds of methods:
+//!
+//! 1. **inputs**, `handle_*`: `handle_input(&bytes)` (what the peer sent; only buffered),
+//!    `handle_eof()` (the peer closed), `handle_tls_established()` (after a STLS, once TLS
+//!    is up);
 //! 2. **intentions / answers**: the client [`send`](ClientSession::send)s commands and
 //!    answers SASL challenges; the server answers the events that need the application
 //!    ([`accept_login`](ServerSession::accept_login),
 //!    [`send_body`](ServerSession::send_body), [`commit_update`](ServerSession::commit_update), ...);
-//! 3. **output**: `poll_output()` returns a `#[must_use]` enum, `Transmit(bytes)` or
-//!    `Event(event)`, and is **called until it returns `None` after every input and every
-//!    intention**. Transmits come first; what it returns borrows the session until the
-//!    next call (write the bytes, copy the chunk);
-//! 4. **getters**: `state()`, `buffered_len()`, ...
+//! 3. **output**, `poll_output()`: a `#[must_use]` enum, `Transmit(&[u8])` or
+//!    `Event(event)`. Bytes to transmit come before events. Decoding happens here, one
+//!    message at a time, so a body is delivered chunk by chunk as the caller drains it, and
+//!    the memory a session holds does not depend on the size of a message;
+//! 4. **getters**: `state()`, `buffered_len()`, `is_tls()`, ...
 //!
-//! Input is only buffered by `handle_input`; decoding happens in `poll_output`, one
-//! message at a time, so a body is delivered chunk by chunk as the caller drains it.
-//! Misuse by the application is a [`LocalError`] (nothing sent, nothing changed); a peer
-//! that breaks the protocol is a [`PeerError`]: the server answers `-ERR` (and closes on
-//! fatal ones), the client closes.
+//! The lending contract was chosen over `Transmit(Vec<u8>)` because the session keeps
+//! (and reuses) one output buffer: no allocation per response, and back-pressure is
+//! natural: the server builds no more than [`ServerConfig::with_max_output`] of output
+//! before the application drains it, and reads no further command meanwhile.
+//!
+//! The crate is deterministic: no sockets, no clocks, no threads; the wire format is
+//! [`pop3_codec`]'s. Misuse by the application is a [`LocalError`] (nothing sent, nothing
+//! changed); a peer that breaks the protocol is a [`PeerError`]: the server answers `-ERR`
+//! (and closes on fatal ones), the client closes. Bytes injected after STLS are dropped and
+//! reported ([`PeerError::StartTlsInjection`]).
 //!
 //! ## A run loop
 //!
@@ -111,6 +121,7 @@
 //!   and the diagrams drawn from them (`docs/pop3-session.md`);
 //! - [`body`]: streaming dot-stuffing and the TOP cut;
 //! - [`ops`]: every input and call as data, for fuzz targets (`arbitrary` feature);
+//! - [`observe`]: observer mode, following a recorded exchange (`mailtrace`);
 //! - [`error`]: [`LocalError`] and [`PeerError`].
 //!
 //! [RFC 1939]: https://www.rfc-editor.org/rfc/rfc1939
@@ -123,12 +134,14 @@
 pub mod body;
 pub mod client;
 pub mod error;
+pub mod observe;
 pub mod ops;
 pub mod server;
 pub mod states;
 
 pub use crate::client::{ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId};
 pub use crate::error::{LocalError, PeerError};
+pub use crate::observe::{Inbound, MessageKind, Received, ReceivedResponse};
 pub use crate::server::{
     Credentials, Maildrop, MessageInfo, Refusal, ServerClose, ServerConfig, ServerEvent,
     ServerOutput, ServerSession,

@@ -274,6 +274,7 @@ pub fn record(e: ClientEvent<'_>) -> ClientRecord {
             status,
         },
         E::PeerError(e) => E::PeerError(e),
+        E::Received(r) => E::Received(r),
         E::Closed(c) => E::Closed(c),
     })
 }

@@ -15,17 +15,20 @@ use pop3_codec::{
 
 use crate::body::{BodyStuffer, TopFilter};
 use crate::error::{LocalError, PeerError};
+use crate::observe::{Inbound, MessageKind, Received};
 use crate::states::{
     Phase, SERVER_TRANSITIONS, ServerInput, ServerState, command_allowed, next_state,
 };
 
 /// How a server session is set up.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ServerConfig {
     greeting: Greeting<'static>,
     capabilities: Vec<Capability<'static>>,
     limits: Limits,
     max_pipelined: usize,
+    max_output: usize,
     tls: bool,
 }
 
@@ -41,6 +44,7 @@ impl ServerConfig {
             capabilities: Vec::new(),
             limits: Limits::default(),
             max_pipelined: 64 * 1024,
+            max_output: 256 * 1024,
             tls: false,
         }
     }
@@ -62,6 +66,17 @@ impl ServerConfig {
     /// beyond that the client is told `-ERR` and the session closes.
     pub fn with_max_pipelined(mut self, octets: usize) -> Self {
         self.max_pipelined = octets;
+        self
+    }
+
+    /// The most output the session builds before the application drains it (default
+    /// 256 KiB, at least 1). While that much is pending the session reads no further
+    /// command, and no [`Transmit`](ServerOutput::Transmit) is longer than this: a client
+    /// that pipelines thousands of `UIDL` or `LIST` commands in one read cannot make the
+    /// server build gigabytes of answers (output amplification). A single answer larger
+    /// than the cap (a listing of a very large maildrop) is built once and lent in pieces.
+    pub fn with_max_output(mut self, octets: usize) -> Self {
+        self.max_output = octets.max(1);
         self
     }
 
@@ -291,6 +306,9 @@ pub enum ServerEvent {
     /// The client violated the protocol; the session answered `-ERR` (and closed, if a
     /// [`ServerEvent::Closed`] follows).
     PeerError(PeerError),
+    /// Observer mode only ([`ServerSession::observer`]): a client message as read, parsed or
+    /// not ([`crate::observe`]).
+    Received(Received),
     /// The session is over: close the connection once transmitted bytes are written.
     Closed(ServerClose),
 }
@@ -359,8 +377,9 @@ pub struct ServerSession {
     config: ServerConfig,
     state: ServerState,
     decoder: CommandDecoder,
+    /// Output built and not yet lent, preceded by the `lent` octets of the last Transmit.
     out: Vec<u8>,
-    out_taken: bool,
+    lent: usize,
     events: VecDeque<ServerEvent>,
     tls: bool,
     pending: Pending,
@@ -369,6 +388,8 @@ pub struct ServerSession {
     maildrop: Maildrop,
     deleted: Vec<bool>,
     eof: bool,
+    /// Following a recorded exchange ([`ServerSession::observer`]).
+    observer: bool,
 }
 
 fn ok_line(text: &str) -> Response<'static> {
@@ -389,14 +410,35 @@ impl ServerSession {
             config,
             state: ServerState::Authorization,
             out,
-            out_taken: false,
+            lent: 0,
             events: VecDeque::new(),
             pending: Pending::None,
             user: None,
             maildrop: Maildrop::default(),
             deleted: Vec::new(),
             eof: false,
+            observer: false,
         }
+    }
+
+    /// A session that follows a recorded exchange instead of serving it ([`crate::observe`]):
+    /// fed the client's bytes, it reports every message as a [`ServerEvent::Received`],
+    /// parsed or not, transmits nothing, checks no state and never closes on a peer error.
+    /// The driver tells it what the server did that changes how the client's next line is
+    /// read: [`sasl_challenge`](Self::sasl_challenge) (a SASL line follows) and
+    /// [`handle_tls_established`](Self::handle_tls_established) (after `+OK` to STLS).
+    pub fn observer(limits: Limits) -> Self {
+        let greeting = Greeting::new(StatusLine::ok(Text::empty()).expect("empty text"))
+            .expect("a +OK status");
+        let mut s = ServerSession::new(ServerConfig::new(greeting).with_limits(limits));
+        s.out.clear();
+        s.observer = true;
+        s
+    }
+
+    /// True for a session made by [`observer`](Self::observer).
+    pub fn is_observer(&self) -> bool {
+        self.observer
     }
 
     // ---------------------------------------------------------------- getters
@@ -425,10 +467,11 @@ impl ServerSession {
     }
 
     /// Octets held by the session: input not yet handled and output not yet polled.
-    /// Bounded by the limits, the pipelining allowance and the largest chunk passed to
+    /// Bounded by the limits, the pipelining allowance, the output cap
+    /// ([`ServerConfig::with_max_output`]) plus one answer, and the largest chunk passed to
     /// [`send_body`](Self::send_body) (stuffed), whatever the size of a message.
     pub fn buffered_len(&self) -> usize {
-        self.decoder.buffered().len() + if self.out_taken { 0 } else { self.out.len() }
+        self.decoder.buffered().len() + self.out.len() - self.lent
     }
 
     /// True when the session would handle more input now (not waiting for the
@@ -436,6 +479,7 @@ impl ServerSession {
     pub fn wants_input(&self) -> bool {
         matches!(self.pending, Pending::None | Pending::SaslLine)
             && self.state != ServerState::Closed
+            && !self.output_full()
     }
 
     // ---------------------------------------------------------------- inputs
@@ -470,6 +514,12 @@ impl ServerSession {
 
     /// TLS is up after [`ServerEvent::StartTls`]; commands are read again (RFC 2595 §4).
     pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
+        if self.observer {
+            self.pending = Pending::None;
+            self.tls = true;
+            self.drop_injected();
+            return Ok(());
+        }
         if !matches!(self.pending, Pending::Tls) || self.state != ServerState::TlsHandshake {
             return Err(self.wrong("handle_tls_established"));
         }
@@ -511,6 +561,11 @@ impl ServerSession {
 
     /// Sends a SASL challenge (`+ base64`, RFC 5034 §4) in an AUTH exchange.
     pub fn sasl_challenge(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        if self.observer {
+            // The client's next line is a SASL response (RFC 5034 §4).
+            self.pending = Pending::SaslLine;
+            return Ok(());
+        }
         if !matches!(self.pending, Pending::Login { sasl: true }) {
             return Err(self.busy_or_wrong("sasl_challenge"));
         }
@@ -589,14 +644,13 @@ impl ServerSession {
     /// The next output: bytes to transmit first, then events. Call until `None` after
     /// every input and every answer. A borrowed `Transmit` is valid until the next call.
     pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
+        // What the last Transmit lent has been written: drop it.
+        self.out.drain(..self.lent);
+        self.lent = 0;
         self.process();
         if !self.out.is_empty() {
-            self.out_taken = true;
-            return Some(ServerOutput::Transmit(&self.out));
+            self.lent = self.out.len().min(self.config.max_output);
+            return Some(ServerOutput::Transmit(&self.out[..self.lent]));
         }
         self.events.pop_front().map(ServerOutput::Event)
     }
@@ -662,6 +716,17 @@ impl ServerSession {
             .fold((0, 0), |(n, s), (m, _)| (n + 1, s + m.size))
     }
 
+    /// Drops what is buffered at the switch to TLS, reporting it when there is any: bytes
+    /// sent in the clear after STLS are never read as POP3 (RFC 2595 §4; CVE-2011-0411
+    /// class). Nothing is sent for them.
+    fn drop_injected(&mut self) {
+        let len = self.decoder.take_buffered().len();
+        if len > 0 {
+            self.events
+                .push_back(ServerEvent::PeerError(PeerError::StartTlsInjection { len }));
+        }
+    }
+
     fn err(&mut self, e: PeerError) {
         let text = e.suggested_reply();
         Refusal::new(text).to_status().encode(&mut self.out);
@@ -676,8 +741,42 @@ impl ServerSession {
             .push_back(ServerEvent::Closed(ServerClose::ProtocolError));
     }
 
+    /// True when the output cap is reached: no command is read until the application drains
+    /// the output (back-pressure, [`ServerConfig::with_max_output`]).
+    fn output_full(&self) -> bool {
+        self.out.len() - self.lent >= self.config.max_output
+    }
+
+    /// Observer mode: reports every complete client line, as a SASL line right after a
+    /// challenge, else as a command.
+    fn observe(&mut self) {
+        loop {
+            let (kind, result) = if matches!(self.pending, Pending::SaslLine) {
+                let r = match self.decoder.next_sasl_response() {
+                    Ok(None) => return,
+                    Ok(Some(line)) => Ok(Inbound::SaslResponse(line)),
+                    Err(e) => Err(PeerError::Syntax(e)),
+                };
+                self.pending = Pending::None;
+                (MessageKind::SaslResponse, r)
+            } else {
+                let r = match self.decoder.next_command() {
+                    Ok(None) => return,
+                    Ok(Some(c)) => Ok(Inbound::Command(c.into_static())),
+                    Err(e) => Err(PeerError::Syntax(e)),
+                };
+                (MessageKind::Command, r)
+            };
+            self.events
+                .push_back(ServerEvent::Received(Received { kind, result }));
+        }
+    }
+
     /// Handles buffered commands until one needs the application or input runs out.
     fn process(&mut self) {
+        if self.observer {
+            return self.observe();
+        }
         loop {
             if self.state == ServerState::Closed {
                 return;
@@ -721,6 +820,10 @@ impl ServerSession {
                     }
                     return;
                 }
+            }
+            if self.output_full() {
+                // Back-pressure: the rest waits in the input buffer.
+                return;
             }
             let cmd = match self.decoder.next_command() {
                 Ok(Some(c)) => c.into_static(),
@@ -838,8 +941,9 @@ impl ServerSession {
                 if self.tls || !self.config.offers_stls() {
                     self.err(PeerError::NotOffered { command: "STLS" });
                 } else {
-                    // RFC 2595 §4: nothing the client sent after STLS is read as POP3.
-                    drop(self.decoder.take_buffered());
+                    // RFC 2595 §4: nothing the client sent after STLS is read as POP3;
+                    // such bytes are dropped and reported (command injection).
+                    self.drop_injected();
                     ok_line("Begin TLS negotiation").encode(&mut self.out);
                     self.pending = Pending::Tls;
                     self.goto(ServerInput::StlsAccepted);

@@ -347,7 +347,8 @@ fn wrong_state_commands_never_reach_the_application() {
     );
 }
 
-/// `STLS\r\nUSER evil\r\n` in one packet: USER is never executed (RFC 2595 §4).
+/// `STLS\r\nUSER evil\r\n` in one packet: USER is never executed (RFC 2595 §4), and the
+/// injection is reported.
 #[test]
 fn stls_injection_server() {
     let mut s = ServerSession::new(common::config());
@@ -356,7 +357,14 @@ fn stls_injection_server() {
     s.handle_input(b"STLS\r\nUSER evil\r\n").unwrap();
     let ev = drain_server(&mut s, &mut wire);
     assert_eq!(wire, b"+OK Begin TLS negotiation\r\n");
-    assert_eq!(ev, [ServerEvent::StartTls]);
+    // The injected bytes are dropped and reported, as imap-session does.
+    assert_eq!(
+        ev,
+        [
+            ServerEvent::PeerError(PeerError::StartTlsInjection { len: 11 }),
+            ServerEvent::StartTls
+        ]
+    );
     assert_eq!(s.state(), ServerState::TlsHandshake);
     assert_eq!(s.buffered_len(), 0);
     // Plaintext arriving before the handshake completes is refused.
@@ -380,7 +388,8 @@ fn stls_injection_server() {
     assert!(!text.contains("\r\nSTLS\r\n"), "{text}");
 }
 
-/// Bytes after the server's `+OK` to STLS are not interpreted by the client.
+/// Bytes after the server's `+OK` to STLS are not interpreted by the client; they are
+/// reported.
 #[test]
 fn stls_injection_client() {
     let mut c = ClientSession::new(Limits::default());
@@ -399,7 +408,16 @@ fn stls_injection_client() {
     c.handle_input(b"+OK Begin TLS\r\n+OK\r\nSASL PLAIN\r\n.\r\n")
         .unwrap();
     let ev = drain_client(&mut c, &mut Vec::new());
-    assert_eq!(ev, [ClientRecord::Event(ClientEvent::StartTls { id })]);
+    // The injected bytes are dropped and reported, not read as POP3 (RFC 2595 §4).
+    assert_eq!(
+        ev,
+        [
+            ClientRecord::Event(ClientEvent::PeerError(PeerError::StartTlsInjection {
+                len: 20
+            })),
+            ClientRecord::Event(ClientEvent::StartTls { id })
+        ]
+    );
     assert_eq!(c.state(), ClientState::TlsHandshake);
     assert_eq!(c.buffered_len(), 0);
     assert_eq!(c.capabilities(), None, "capabilities are forgotten");
@@ -647,4 +665,106 @@ fn client_rejects_unsolicited_and_malformed_responses() {
         ev[0],
         ClientRecord::Event(ClientEvent::Closed(ClientClose::GreetingRefused(_)))
     ));
+}
+
+/// RFC 1939 §3: a syntactically invalid command gets one negative status line, `-ERR` once.
+/// Every path that builds a `-ERR` alone (syntax, unknown command, long line, wrong state,
+/// PASS without USER, not offered, no such message, SASL cancel) is checked for a doubled
+/// status indicator.
+#[test]
+fn error_replies_have_one_status_indicator() {
+    let mut s = ServerSession::new(common::config());
+    let _ = drain_server(&mut s, &mut Vec::new());
+    s.handle_input(b"USER\r\n").unwrap();
+    let mut wire = Vec::new();
+    let _ = drain_server(&mut s, &mut wire);
+    assert_eq!(wire, b"-ERR syntax error\r\n");
+
+    let mut wire = Vec::new();
+    let mut long = b"FOO\r\nSTAT\r\nPASS x\r\nUSER ".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 300));
+    long.extend_from_slice(b"\r\nAUTH NOPE\r\n");
+    s.handle_input(&long).unwrap();
+    let _ = drain_server(&mut s, &mut wire);
+    let mut p = logged_in_pair(vec![b"x\r\n".to_vec()]);
+    p.server
+        .handle_input(b"RETR 9\r\nLIST 0\r\nUTF8\r\n")
+        .unwrap();
+    let _ = drain_server(&mut p.server, &mut wire);
+    let text = String::from_utf8(wire).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 8, "{text}");
+    for line in &lines {
+        assert!(
+            line.starts_with("-ERR ") || line.starts_with("+ "),
+            "{line}"
+        );
+        assert!(!line[1..].contains("-ERR"), "doubled status: {line}");
+    }
+    assert!(lines.contains(&"-ERR unknown command"), "{text}");
+    assert!(lines.contains(&"-ERR line too long"), "{text}");
+}
+
+/// Issue 18 item 4, output amplification: 1,000 messages with 64-character unique-ids and
+/// one 64 KiB read of `UIDL` lines (10,922 commands, each answered by a ~72 KB listing,
+/// 786 MB in all). No `poll_output` lends more than the output cap, the session never holds
+/// more than the cap plus one answer, and the whole exchange still completes.
+#[test]
+fn output_is_capped_and_input_waits_for_the_drain() {
+    use pop3_codec::UniqueId;
+    use pop3_session::{Maildrop, MessageInfo, ServerOutput};
+
+    const CAP: usize = 256 * 1024;
+    let mut s = ServerSession::new(common::config());
+    let _ = drain_server(&mut s, &mut Vec::new());
+    s.handle_input(b"USER mrose\r\nPASS tanstaaf\r\n").unwrap();
+    let ev = drain_server(&mut s, &mut Vec::new());
+    assert!(matches!(ev[..], [ServerEvent::Authenticate(_)]), "{ev:?}");
+    let messages = (0..1000)
+        .map(|i| MessageInfo {
+            size: 100,
+            uid: Some(UniqueId::new(format!("{i:064}")).unwrap()),
+        })
+        .collect();
+    s.accept_login(Maildrop::new(messages)).unwrap();
+    let _ = drain_server(&mut s, &mut Vec::new());
+
+    let read = b"UIDL\r\n".repeat(64 * 1024 / 6);
+    let commands = read.len() / 6;
+    s.handle_input(&read).unwrap();
+    let (mut total, mut transmits, mut largest, mut held) = (0usize, 0usize, 0usize, 0usize);
+    let mut answers = 0usize;
+    let mut at_line_start = true;
+    let mut tail = Vec::new();
+    while let Some(out) = s.poll_output() {
+        match out {
+            ServerOutput::Transmit(bytes) => {
+                transmits += 1;
+                largest = largest.max(bytes.len());
+                total += bytes.len();
+                // Count the status lines that start each answer.
+                tail.extend_from_slice(bytes);
+                let mut start = 0;
+                while let Some(i) = tail[start..].iter().position(|&b| b == b'\n') {
+                    let line = &tail[start..start + i + 1];
+                    if at_line_start && line.starts_with(b"+OK") {
+                        answers += 1;
+                    }
+                    at_line_start = true;
+                    start += i + 1;
+                }
+                tail.drain(..start);
+            }
+            ServerOutput::Event(e) => panic!("no event expected: {e:?}"),
+        }
+        held = held.max(s.buffered_len());
+    }
+    let one_answer = 5 + 1000 * (4 + 1 + 64 + 2) + 3;
+    assert!(largest <= CAP, "a Transmit of {largest} octets");
+    assert!(transmits > 1);
+    assert_eq!(answers, commands, "every UIDL answered");
+    assert!(total > commands * 60_000, "{total}");
+    assert!(held <= read.len() + CAP + one_answer, "held {held}");
+    assert!(s.wants_input());
+    assert_eq!(s.buffered_len(), 0);
 }

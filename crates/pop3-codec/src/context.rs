@@ -1,0 +1,200 @@
+//! The parse context: what a parser needs to know besides the bytes (the shape of
+//! `imap-codec`'s `context` module, for POP3).
+//!
+//! - the [`Profile`]: `Strict` (the default: exactly the grammar of RFC 1939 §3 and RFC 2449
+//!   §3) or `RealWorld` (what deployed software sends; each departure is reported as a
+//!   [`Deviation`] with a stable id, its offset and the rule it breaks);
+//! - the [`Limits`] the stream decoders apply.
+//!
+//! Entry points come in two forms: `parse(bytes)` (strict) and `parse_with(bytes, &options)`,
+//! which returns a [`Parsed`] value with its deviations: [`Command::parse_with`](crate::Command::parse_with),
+//! [`Response::parse_with`](crate::Response::parse_with).
+//!
+//! The catalogue of deviations is [`Pop3Deviation`]; `docs/real-world.md` lists each id with
+//! examples, sources and the RFC rule broken.
+//!
+//! ```
+//! use pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+//! use pop3_codec::{Command, DeviationId};
+//!
+//! // A bare LF ends the line: strict rejects it...
+//! assert!(Command::parse(b"STAT\n").is_err());
+//! // ...real-world accepts it, builds the same command, and names the deviation.
+//! let options = ParseOptions::default().with_profile(Profile::RealWorld);
+//! let parsed = Command::parse_with(b"STAT\n", &options).unwrap();
+//! assert_eq!(parsed.value, Command::Stat);
+//! assert_eq!(parsed.deviations[0].id, Pop3Deviation::BareLf);
+//! assert_eq!((parsed.deviations[0].id.id(), parsed.deviations[0].offset), ("bare-lf", 4));
+//! ```
+
+pub use mailproto_core::{DeviationId, Profile, Side};
+
+use crate::framer::Limits;
+
+/// How to parse: the profile and the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// Strict (default) or real-world.
+    pub profile: Profile,
+    /// The line and size limits of the stream decoders.
+    pub limits: Limits,
+}
+
+impl ParseOptions {
+    /// The same options with `profile`.
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// The same options with `limits`.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether the real-world profile is in force.
+    #[inline]
+    pub fn real_world(&self) -> bool {
+        self.profile == Profile::RealWorld
+    }
+}
+
+/// One kind of departure from the POP3 grammar that the real-world profile accepts; the ids
+/// are stable (`docs/real-world.md` lists them with examples and sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pop3Deviation {
+    /// `bare-lf`: a line ended by LF alone instead of CRLF (`STAT` LF, `+OK 2 320` LF), as
+    /// "broken UNIX servers" and hand-typed sessions send. Covered so far: single-line
+    /// messages (commands, status lines, greetings, the one-line answers to STAT, `LIST n`,
+    /// `UIDL n`, and SASL challenges); the lines of multi-line responses are not.
+    BareLf,
+}
+
+impl DeviationId for Pop3Deviation {
+    fn id(self) -> &'static str {
+        match self {
+            Pop3Deviation::BareLf => "bare-lf",
+        }
+    }
+
+    fn rule(self) -> &'static str {
+        match self {
+            Pop3Deviation::BareLf => {
+                "CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair)"
+            }
+        }
+    }
+}
+
+/// A deviation found in a POP3 message.
+pub type Deviation = mailproto_core::Deviation<Pop3Deviation>;
+
+/// A value parsed under [`ParseOptions`], with the deviations the real-world profile accepted
+/// (always empty under the strict profile).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Parsed<T> {
+    /// The value.
+    pub value: T,
+    /// What departed from the grammar, in message order.
+    pub deviations: Vec<Deviation>,
+}
+
+impl<T> Parsed<T> {
+    pub(crate) fn new(value: T, deviations: Vec<Deviation>) -> Self {
+        Parsed { value, deviations }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Command, ErrorKind, Expected, Response};
+
+    fn real() -> ParseOptions {
+        ParseOptions::default().with_profile(Profile::RealWorld)
+    }
+
+    #[test]
+    fn bare_lf_strict_rejects_real_world_accepts_and_reports() {
+        let strict = ParseOptions::default();
+        // (message, expected answer or None for a command, offset of the LF)
+        let table: &[(&[u8], Option<Expected>, usize)] = &[
+            (b"STAT\n", None, 4),
+            (b"RETR 12\n", None, 7),
+            (b"USER mrose\n", None, 10),
+            (b"+OK 2 320\n", Some(Expected::Stat), 9),
+            (b"-ERR no such message\n", Some(Expected::Scan), 20),
+            (b"+OK 1 whqtswO00WBw418f9t5JxYwZ\n", Some(Expected::Uid), 30),
+            (
+                b"+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\n",
+                Some(Expected::Greeting),
+                48,
+            ),
+            (b"+ dGVzdA==\n", Some(Expected::Auth), 10),
+            (b"-ERR [IN-USE] locked\n", Some(Expected::ScanList), 20),
+        ];
+        for &(bytes, expected, offset) in table {
+            let name = String::from_utf8_lossy(bytes);
+            let (strict_err, parsed, again) = match expected {
+                None => (
+                    Command::parse_with(bytes, &strict).unwrap_err(),
+                    Command::parse_with(bytes, &real()).map(|p| (p.deviations, p.value.keyword())),
+                    None,
+                ),
+                Some(e) => {
+                    let p = Response::parse_with(bytes, e, &real());
+                    let mut crlf = bytes[..bytes.len() - 1].to_vec();
+                    crlf.extend_from_slice(b"\r\n");
+                    // The closest value: the one the CRLF line gives.
+                    let same = p
+                        .as_ref()
+                        .ok()
+                        .map(|p| p.value == Response::parse(&crlf, e).unwrap());
+                    (
+                        Response::parse_with(bytes, e, &strict).unwrap_err(),
+                        p.map(|p| (p.deviations, "response")),
+                        same,
+                    )
+                }
+            };
+            assert_eq!(
+                (strict_err.offset, strict_err.expected),
+                (offset, "CRLF"),
+                "{name}"
+            );
+            assert_eq!(strict_err.kind, ErrorKind::Syntax, "{name}");
+            let (deviations, _) = parsed.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(deviations.len(), 1, "{name}");
+            assert_eq!(deviations[0].id, Pop3Deviation::BareLf);
+            assert_eq!(deviations[0].offset, offset, "{name}");
+            assert_eq!(
+                deviations[0].side,
+                if expected.is_none() {
+                    Side::Client
+                } else {
+                    Side::Server
+                }
+            );
+            assert_ne!(again, Some(false), "{name}: not the CRLF value");
+        }
+    }
+
+    #[test]
+    fn real_world_reports_nothing_on_valid_input_and_keeps_other_errors() {
+        let parsed = Command::parse_with(b"STAT\r\n", &real()).unwrap();
+        assert!(parsed.deviations.is_empty());
+        // A lone CR, or text after the LF, is still an error.
+        assert!(Command::parse_with(b"STAT\r", &real()).is_err());
+        assert_eq!(
+            Command::parse_with(b"STAT\nX", &real()).unwrap_err().kind,
+            ErrorKind::TrailingBytes
+        );
+        // Multi-line responses are not covered: their line ends stay strict.
+        assert!(Response::parse_with(b"+OK\n1 120\r\n.\r\n", Expected::ScanList, &real()).is_err());
+        assert_eq!(Pop3Deviation::BareLf.id(), "bare-lf");
+    }
+}

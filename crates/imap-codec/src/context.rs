@@ -116,6 +116,13 @@ impl Default for ParseOptions {
     }
 }
 
+/// The options `parse(bytes)` entry points use: strict, nothing in force, default limits.
+pub(crate) const STRICT: ParseOptions = ParseOptions {
+    profile: Profile::Strict,
+    extensions: Extensions::NONE,
+    max_depth: crate::ext::MAX_DEPTH,
+};
+
 impl ParseOptions {
     /// The same options with `profile`.
     pub fn with_profile(mut self, profile: Profile) -> Self {

@@ -2,10 +2,12 @@
 //! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
 //! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051.
 
+use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::NonEmpty;
+use crate::ext::slots::{self, Slot};
 use crate::parse::{paren_list, sp, take_while};
 use crate::section::{Part, Partial, Section, encode_section_binary, parse_section_binary};
 use crate::sequence::SequenceSet;
@@ -278,7 +280,11 @@ impl IntoStatic for FetchItems<'_> {
 }
 
 /// `SP sequence-set SP (...)` after the FETCH name.
-pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+pub(super) fn parse_fetch<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+    uid: bool,
+) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, ()) = sp(i)?;
@@ -299,12 +305,14 @@ pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
             (r, FetchItems::Single(a))
         }
     };
+    let (i, modifiers) = slots::parse_sp_params(i, cx, Slot::FetchModifiers)?;
     Ok((
         i,
         CommandBody::Fetch {
             uid,
             sequence_set,
             items,
+            modifiers,
         },
     ))
 }

@@ -24,6 +24,7 @@ use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
+use imap_codec::CommandKind;
 
 /// Settings of a [`ClientSession`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +178,7 @@ struct InFlight {
     handle: CommandHandle,
     tag: Tag<'static>,
     name: &'static str,
+    kind: CommandKind,
     sub: Sub,
     /// Bytes not yet sent: each piece waits for a `+`.
     unsent: VecDeque<Vec<u8>>,
@@ -345,7 +347,11 @@ impl ClientSession {
             Link::AwaitingTls => return Err(LocalError::TlsPending),
             Link::Open => {}
         }
-        if self.in_flight.iter().any(|c| c.name == "STARTTLS") {
+        if self
+            .in_flight
+            .iter()
+            .any(|c| c.kind == CommandKind::StartTls)
+        {
             return Err(LocalError::StartTlsInFlight);
         }
         if self.in_flight.iter().any(|c| c.tag == command.tag) {
@@ -409,6 +415,7 @@ impl ClientSession {
             handle,
             tag: command.tag.into_static(),
             name: command.body.name(),
+            kind: command.body.kind(),
             sub,
             unsent,
         });
@@ -461,7 +468,7 @@ impl ClientSession {
     fn expected_state(&self) -> State {
         self.in_flight
             .iter()
-            .fold(self.state, |s, c| match success_trigger(c.name) {
+            .fold(self.state, |s, c| match state::trigger_on_ok(c.kind) {
                 Some(t) => state::next(s, t).unwrap_or(s),
                 None => s,
             })
@@ -633,20 +640,21 @@ impl ClientSession {
     }
 
     fn attribute(&self, data: &Data<'_>) -> Option<CommandHandle> {
-        let names: &[&str] = match data {
-            Data::Capability(_) => &["CAPABILITY"],
-            Data::Enabled(_) => &["ENABLE"],
-            Data::List(_) => &["LIST"],
-            Data::Lsub(_) => &["LSUB"],
-            Data::Namespace(_) => &["NAMESPACE"],
-            Data::Status(_) => &["STATUS", "LIST"],
-            Data::Search(_) => &["SEARCH", "UID SEARCH"],
-            Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
-            Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &["SELECT", "EXAMINE"],
-            Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
-            Data::Fetch { .. } => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
+        use CommandKind as K;
+        let kinds: &[CommandKind] = match data {
+            Data::Capability(_) => &[K::Capability],
+            Data::Enabled(_) => &[K::Enable],
+            Data::List(_) => &[K::List],
+            Data::Lsub(_) => &[K::Lsub],
+            Data::Namespace(_) => &[K::Namespace],
+            Data::Status(_) => &[K::Status, K::List],
+            Data::Search(_) => &[K::Search],
+            Data::Esearch(_) => &[K::Search],
+            Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
+            Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
+            Data::Fetch { .. } => &[K::Fetch, K::Store],
         };
-        let mut it = self.in_flight.iter().filter(|c| names.contains(&c.name));
+        let mut it = self.in_flight.iter().filter(|c| kinds.contains(&c.kind));
         match (it.next(), it.next()) {
             (Some(c), None) => Some(c.handle),
             _ => None,
@@ -798,8 +806,8 @@ impl ClientSession {
         let handle = cmd.handle;
         let code = s.code.clone();
         self.event(ClientEvent::Completed { handle, status: s });
-        match cmd.name {
-            "LOGIN" | "AUTHENTICATE" if ok => {
+        match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate if ok => {
                 // RFC 9051 §6.2.2, §6.2.3: capabilities may change after authentication.
                 self.capabilities = None;
                 if let Some(Code::Capability(c)) = code {
@@ -807,12 +815,12 @@ impl ClientSession {
                 }
                 self.trigger(Trigger::AuthOk);
             }
-            "SELECT" | "EXAMINE" => {
+            CommandKind::Select | CommandKind::Examine => {
                 let view = self.selecting.take();
                 if ok {
                     let mut view = view.unwrap_or_default();
                     if view.read_only.is_none() {
-                        view.read_only = Some(cmd.name == "EXAMINE");
+                        view.read_only = Some(cmd.kind == CommandKind::Examine);
                     }
                     // A new SELECT while selected closes the old mailbox (RFC 9051 §6.3.2).
                     self.mailbox = None;
@@ -824,12 +832,12 @@ impl ClientSession {
                     self.trigger(Trigger::SelectFailed);
                 }
             }
-            "CLOSE" | "UNSELECT" if ok => self.trigger(Trigger::CloseOk),
-            "LOGOUT" if ok => {
+            CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 self.close();
             }
-            "STARTTLS" if ok => {
+            CommandKind::StartTls if ok => {
                 // RFC 9051 §6.2.1: forget capabilities; nothing after the OK's CRLF is IMAP.
                 self.capabilities = None;
                 let rest = self.input.take_buffered();
@@ -845,17 +853,6 @@ impl ClientSession {
             }
             _ => {}
         }
-    }
-}
-
-/// The trigger a command's tagged OK fires.
-fn success_trigger(name: &str) -> Option<Trigger> {
-    match name {
-        "LOGIN" | "AUTHENTICATE" => Some(Trigger::AuthOk),
-        "SELECT" | "EXAMINE" => Some(Trigger::SelectOk),
-        "CLOSE" | "UNSELECT" => Some(Trigger::CloseOk),
-        "LOGOUT" => Some(Trigger::Logout),
-        _ => None,
     }
 }
 

@@ -53,6 +53,7 @@ impl FetchItems<'_> {
 /// `fetch-att` (RFC 9051 §9 and RFC 3501 §9).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum FetchAtt<'a> {
     /// `ENVELOPE`
     Envelope,

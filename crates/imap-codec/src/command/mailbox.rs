@@ -17,6 +17,7 @@ use super::{CommandBody, sp_mailbox};
 /// `status-att` (RFC 9051 §9 plus RFC 3501's `RECENT`): a STATUS data item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum StatusAttribute {
     /// `MESSAGES`
     Messages,
@@ -176,6 +177,7 @@ impl IntoStatic for OptionExtension<'_> {
 /// `list-select-opt` (RFC 9051 §9, RFC 5258 §6).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListSelectOpt<'a> {
     /// `SUBSCRIBED` (a `list-select-base-opt`)
     Subscribed,
@@ -273,6 +275,7 @@ impl IntoStatic for ListSelectOpts<'_> {
 /// `list-return-opt = return-option` (RFC 9051 §9, RFC 5258 §6, RFC 5819).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListReturnOpt<'a> {
     /// `SUBSCRIBED`
     Subscribed,

@@ -25,6 +25,7 @@ use super::CommandBody;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SearchKey<'a> {
     /// `ALL`
     All,
@@ -329,6 +330,7 @@ const RETURN_NAMES: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
 /// `search-return-opt` (RFC 9051 §9, RFC 4731, RFC 5182).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SearchReturnOpt<'a> {
     /// `MIN`
     Min,

@@ -17,9 +17,9 @@ use arbitrary::{Arbitrary, Error, Result, Unstructured};
 
 use crate::capability::OtherCapability;
 use crate::command::{
-    AppendData, CommandKind, FetchAtt, FetchItems, ListReturnOpt, ListSelectOpt, ListSelectOpts,
-    MboxOrPat, OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt, StatusAttribute,
-    StoreAction, StoreFlags,
+    AppendData, CommandKind, FetchAtt, FetchAttKind, FetchItems, ListReturnOpt, ListSelectOpt,
+    ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt,
+    StatusAttribute, StoreAction, StoreFlags,
 };
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
@@ -458,28 +458,30 @@ fn section(u: U<'_, '_>, client: bool) -> Result<Section<'static>> {
 
 fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
     use FetchAtt as A;
-    Ok(match u.int_in_range(0..=12)? {
-        0 => A::Envelope,
-        1 => A::Flags,
-        2 => A::InternalDate,
-        3 => A::Rfc822,
-        4 => A::Rfc822Header,
-        5 => A::Rfc822Size,
-        6 => A::Rfc822Text,
-        7 => A::Body,
-        8 => A::BodyStructure,
-        9 => A::Uid,
-        10 => A::BodySection {
+    use FetchAttKind as K;
+    // The variant comes from the fetch-att table (exhaustive: a new row must be added here).
+    Ok(match *u.choose(FetchAttKind::ALL)? {
+        K::Envelope => A::Envelope,
+        K::Flags => A::Flags,
+        K::InternalDate => A::InternalDate,
+        K::Rfc822 => A::Rfc822,
+        K::Rfc822Header => A::Rfc822Header,
+        K::Rfc822Size => A::Rfc822Size,
+        K::Rfc822Text => A::Rfc822Text,
+        K::Body => A::Body,
+        K::BodyStructure => A::BodyStructure,
+        K::Uid => A::Uid,
+        K::BodySection => A::BodySection {
             peek: u.arbitrary()?,
             section: section(u, true)?,
             partial: option(u, partial)?,
         },
-        11 => A::Binary {
+        K::Binary => A::Binary {
             peek: u.arbitrary()?,
             part: option(u, part)?,
             partial: option(u, partial)?,
         },
-        _ => A::BinarySize {
+        K::BinarySize => A::BinarySize {
             part: option(u, part)?,
         },
     })

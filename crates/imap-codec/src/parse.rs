@@ -287,6 +287,19 @@ pub(crate) fn token<'a>(i: &'a [u8], name: &'static str) -> PResult<'a, &'a [u8]
     take_while1(i, is_atom_char, name)
 }
 
+/// The length of the longest of `names` (for the name buffers of the table dispatchers).
+pub(crate) const fn max_len(names: &[&str]) -> usize {
+    let mut max = 0;
+    let mut k = 0;
+    while k < names.len() {
+        if names[k].len() > max {
+            max = names[k].len();
+        }
+        k += 1;
+    }
+    max
+}
+
 /// Converts bytes already checked to be ASCII into a `&str`.
 #[inline]
 pub(crate) fn ascii_str(b: &[u8]) -> &str {

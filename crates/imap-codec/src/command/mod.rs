@@ -52,7 +52,7 @@ pub mod store;
 pub use crate::ext::idle::IdleDone;
 pub use append::AppendData;
 pub use auth::AuthenticateData;
-pub use fetch::{FetchAtt, FetchItems};
+pub use fetch::{FetchAtt, FetchAttKind, FetchItems};
 pub use kind::{ConnectionState, States, UidForm};
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,

@@ -18,8 +18,8 @@ use arbitrary::{Arbitrary, Error, Result, Unstructured};
 use crate::capability::OtherCapability;
 use crate::command::{
     AppendData, CommandKind, FetchAtt, FetchAttKind, FetchItems, ListReturnOpt, ListSelectOpt,
-    ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt,
-    StatusAttribute, StoreAction, StoreFlags,
+    ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
+    SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
@@ -372,48 +372,51 @@ fn option_ext(u: U<'_, '_>) -> Result<OptionExtension<'static>> {
 
 fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
     use SearchKey as K;
-    let top = if depth >= MAX_DEPTH { 34 } else { 37 };
-    Ok(match u.int_in_range(0..=top)? {
-        0 => K::All,
-        1 => K::Answered,
-        2 => K::Deleted,
-        3 => K::Draft,
-        4 => K::Flagged,
-        5 => K::New,
-        6 => K::Old,
-        7 => K::Recent,
-        8 => K::Seen,
-        9 => K::Unanswered,
-        10 => K::Undeleted,
-        11 => K::Undraft,
-        12 => K::Unflagged,
-        13 => K::Unseen,
-        14 => K::Bcc(astring(u, true)?),
-        15 => K::Body(astring(u, true)?),
-        16 => K::Cc(astring(u, true)?),
-        17 => K::From(astring(u, true)?),
-        18 => K::Subject(astring(u, true)?),
-        19 => K::Text(astring(u, true)?),
-        20 => K::To(astring(u, true)?),
-        21 => K::Header(astring(u, true)?, astring(u, true)?),
-        22 => K::Before(date(u)?),
-        23 => K::On(date(u)?),
-        24 => K::Since(date(u)?),
-        25 => K::SentBefore(date(u)?),
-        26 => K::SentOn(date(u)?),
-        27 => K::SentSince(date(u)?),
-        28 => K::Larger(reject(Number64::new(number64(u)?))?),
-        29 => K::Smaller(reject(Number64::new(number64(u)?))?),
-        30 => K::Keyword(atom(u)?),
-        31 => K::Unkeyword(atom(u)?),
-        32 => K::Uid(sequence_set(u)?),
-        33 | 34 => K::SequenceSet(sequence_set(u)?),
-        35 => K::Not(Box::new(search_key(u, depth + 1)?)),
-        36 => K::Or(
+    use SearchKeyKind as S;
+    // The variant comes from the search-key table (exhaustive: a new row must be added
+    // here); at the depth limit the nesting keys become sequence sets.
+    let nested = depth < MAX_DEPTH;
+    Ok(match *u.choose(SearchKeyKind::ALL)? {
+        S::All => K::All,
+        S::Answered => K::Answered,
+        S::Deleted => K::Deleted,
+        S::Draft => K::Draft,
+        S::Flagged => K::Flagged,
+        S::New => K::New,
+        S::Old => K::Old,
+        S::Recent => K::Recent,
+        S::Seen => K::Seen,
+        S::Unanswered => K::Unanswered,
+        S::Undeleted => K::Undeleted,
+        S::Undraft => K::Undraft,
+        S::Unflagged => K::Unflagged,
+        S::Unseen => K::Unseen,
+        S::Bcc => K::Bcc(astring(u, true)?),
+        S::Body => K::Body(astring(u, true)?),
+        S::Cc => K::Cc(astring(u, true)?),
+        S::From => K::From(astring(u, true)?),
+        S::Subject => K::Subject(astring(u, true)?),
+        S::Text => K::Text(astring(u, true)?),
+        S::To => K::To(astring(u, true)?),
+        S::Header => K::Header(astring(u, true)?, astring(u, true)?),
+        S::Before => K::Before(date(u)?),
+        S::On => K::On(date(u)?),
+        S::Since => K::Since(date(u)?),
+        S::SentBefore => K::SentBefore(date(u)?),
+        S::SentOn => K::SentOn(date(u)?),
+        S::SentSince => K::SentSince(date(u)?),
+        S::Larger => K::Larger(reject(Number64::new(number64(u)?))?),
+        S::Smaller => K::Smaller(reject(Number64::new(number64(u)?))?),
+        S::Keyword => K::Keyword(atom(u)?),
+        S::Unkeyword => K::Unkeyword(atom(u)?),
+        S::Uid => K::Uid(sequence_set(u)?),
+        S::Not if nested => K::Not(Box::new(search_key(u, depth + 1)?)),
+        S::Or if nested => K::Or(
             Box::new(search_key(u, depth + 1)?),
             Box::new(search_key(u, depth + 1)?),
         ),
-        _ => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
+        S::And if nested => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
+        S::SequenceSet | S::Not | S::Or | S::And => K::SequenceSet(sequence_set(u)?),
     })
 }
 

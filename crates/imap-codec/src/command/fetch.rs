@@ -355,6 +355,28 @@ mod tests {
     use super::super::test_util::{rejects, roundtrip};
     use super::*;
 
+    /// The table: every kind's name reads back as that kind (BODY[] and BINARY need their
+    /// section).
+    #[test]
+    fn the_fetch_att_table() {
+        for kind in FetchAttKind::ALL {
+            let item = match kind {
+                FetchAttKind::BinarySize | FetchAttKind::Binary => format!("{}[1]", kind.name()),
+                _ => kind.name().to_owned(),
+            };
+            let (rest, att) = FetchAtt::parse(item.as_bytes()).unwrap();
+            assert!(rest.is_empty(), "{item}");
+            assert_eq!(att.kind(), *kind, "{item}");
+            let mut out = Vec::new();
+            let mut e = Encoder::client(&mut out, &crate::EncodeOptions::default());
+            att.encode(&mut e);
+            let _ = e.finish();
+            assert_eq!(String::from_utf8_lossy(&out), item);
+        }
+        assert!(FetchAtt::parse(b"BODYSTRUCTUREX").is_err());
+        assert!(FetchAtt::parse(b"BODY.PEEK").is_err());
+    }
+
     #[test]
     fn rfc_examples() {
         for line in [

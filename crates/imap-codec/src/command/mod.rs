@@ -57,7 +57,7 @@ pub use kind::{ConnectionState, States, UidForm};
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,
 };
-pub use search::{SearchKey, SearchRetOptExt, SearchReturnOpt};
+pub use search::{SearchKey, SearchKeyKind, SearchRetOptExt, SearchReturnOpt};
 pub use store::{StoreAction, StoreFlags};
 
 use kind::{commands, encode_row, is_uid, kind_name, parse_row};

@@ -353,15 +353,7 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 // Commands
 
 fn status_att(u: U<'_, '_>) -> Result<StatusAttribute> {
-    Ok(*u.choose(&[
-        StatusAttribute::Messages,
-        StatusAttribute::Recent,
-        StatusAttribute::UidNext,
-        StatusAttribute::UidValidity,
-        StatusAttribute::Unseen,
-        StatusAttribute::Deleted,
-        StatusAttribute::Size,
-    ])?)
+    Ok(*u.choose(StatusAttribute::ALL)?)
 }
 
 fn option_ext(u: U<'_, '_>) -> Result<OptionExtension<'static>> {

@@ -533,8 +533,8 @@ fn parse_uid_expunge<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, Comma
     Ok((i, CommandBody::UidExpunge { sequence_set }))
 }
 
-fn parse_search<'a>(i: &'a [u8], _: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
-    search::parse_search(i, uid)
+fn parse_search<'a>(i: &'a [u8], cx: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    search::parse_search(i, cx, uid)
 }
 
 fn parse_fetch<'a>(i: &'a [u8], cx: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {

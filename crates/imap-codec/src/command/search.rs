@@ -4,11 +4,12 @@
 //! result of RFC 5182 / RFC 9051 §6.4.4.1), RETURN options (RFC 4731 / RFC 9051:
 //! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET.
 
+use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
-use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth};
+use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth_within};
 use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
 
@@ -278,23 +279,24 @@ fn encode_and(keys: &NonEmpty<SearchKey<'_>>, e: &mut Encoder<'_>) {
 }
 
 impl<'a> SearchKey<'a> {
-    /// Parses one `search-key`, nested at most [`crate::ext::MAX_DEPTH`] deep. Only the
-    /// nesting forms recurse; their frames stay small (the other keys are parsed by
-    /// [`parse_leaf`], kept out of line).
-    pub(crate) fn parse(i: &'a [u8], depth: usize) -> PResult<'a, Self> {
-        let (_, ()) = check_depth(i, depth, "search-key")?;
+    /// Parses one `search-key`, nested at most `max` deep (the [`crate::ParseOptions`]'
+    /// `max_depth`, never more than [`crate::ext::MAX_DEPTH`]). Only the nesting forms
+    /// recurse; their frames stay small (the other keys are parsed by [`parse_leaf`], kept out
+    /// of line).
+    pub(crate) fn parse(i: &'a [u8], depth: usize, max: usize) -> PResult<'a, Self> {
+        let (_, ()) = check_depth_within(i, depth, max, "search-key")?;
         if i.first() == Some(&b'(') {
-            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1))?;
+            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, max))?;
             return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
         }
         if starts_with_ci(i, b"NOT ") {
-            let (r, k) = SearchKey::parse(&i[4..], depth + 1)?;
+            let (r, k) = SearchKey::parse(&i[4..], depth + 1, max)?;
             return Ok((r, SearchKey::Not(Box::new(k))));
         }
         if starts_with_ci(i, b"OR ") {
-            let (r, a) = SearchKey::parse(&i[3..], depth + 1)?;
+            let (r, a) = SearchKey::parse(&i[3..], depth + 1, max)?;
             let (r, ()) = sp(r)?;
-            let (r, b) = SearchKey::parse(r, depth + 1)?;
+            let (r, b) = SearchKey::parse(r, depth + 1, max)?;
             return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
         }
         parse_leaf(i)
@@ -466,7 +468,11 @@ impl IntoStatic for SearchReturnOpt<'_> {
 }
 
 /// `"SEARCH" [search-return-opts] SP search-program` after the name.
-pub(super) fn parse_search(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+pub(super) fn parse_search<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+    uid: bool,
+) -> PResult<'a, CommandBody<'a>> {
     let (mut i, return_opts) =
         if starts_with_ci(i, b" RETURN") && !i.get(7).is_some_and(|&b| is_atom_char(b)) {
             let (r, ()) = sp(&i[7..])?;
@@ -490,10 +496,11 @@ pub(super) fn parse_search(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> 
         charset = Some(cs);
         i = sp(r)?.0;
     }
-    let (mut i, first) = SearchKey::parse(i, 0)?;
+    let max = cx.options().max_depth;
+    let (mut i, first) = SearchKey::parse(i, 0, max)?;
     let mut criteria = vec![first];
     while i.first() == Some(&b' ') {
-        let (r, k) = SearchKey::parse(&i[1..], 0)?;
+        let (r, k) = SearchKey::parse(&i[1..], 0, max)?;
         criteria.push(k);
         i = r;
     }
@@ -535,6 +542,25 @@ mod tests {
     use crate::Command;
     use crate::error::ErrorKind;
 
+    /// The nesting limit comes from the parse options (lowered, never raised).
+    #[test]
+    fn nesting_limit_from_the_options() {
+        let line = b"a SEARCH NOT NOT NOT ALL\r\n";
+        assert!(Command::parse(line).is_ok());
+        let mut options = crate::ParseOptions::default();
+        options.max_depth = 2;
+        let e = Command::parse_with(line, &options).unwrap_err();
+        assert_eq!((e.offset, e.kind), (21, ErrorKind::InvalidValue));
+        options.max_depth = 3;
+        assert!(Command::parse_with(line, &options).is_ok());
+        options.max_depth = usize::MAX;
+        let deep = format!(
+            "a SEARCH {}ALL\r\n",
+            "NOT ".repeat(crate::ext::MAX_DEPTH + 1)
+        );
+        assert!(Command::parse_with(deep.as_bytes(), &options).is_err());
+    }
+
     /// The table: every named key parses back as its kind, with a sample argument.
     #[test]
     fn the_search_key_table() {
@@ -551,7 +577,9 @@ mod tests {
                 | SearchKeyKind::SentSince => " 1-Feb-1994",
                 SearchKeyKind::Larger | SearchKeyKind::Smaller | SearchKeyKind::Uid => " 5",
                 SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
-                _ if SearchKey::parse(kind.name().as_bytes(), 0).is_ok() => "",
+                _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
+                    ""
+                }
                 _ => " x",
             };
             let line = format!("a SEARCH {}{arg}\r\n", kind.name());

@@ -33,7 +33,19 @@ pub(crate) const MAX_DEPTH: usize = 250;
 /// Fails with [`ErrorKind::InvalidValue`] when `depth` exceeds [`MAX_DEPTH`].
 #[inline]
 pub(crate) fn check_depth<'a>(i: &'a [u8], depth: usize, rule: &'static str) -> PResult<'a, ()> {
-    if depth > MAX_DEPTH {
+    check_depth_within(i, depth, MAX_DEPTH, rule)
+}
+
+/// Fails with [`ErrorKind::InvalidValue`] when `depth` exceeds `max` (a limit from the
+/// [`crate::ParseOptions`], never above [`MAX_DEPTH`]).
+#[inline]
+pub(crate) fn check_depth_within<'a>(
+    i: &'a [u8],
+    depth: usize,
+    max: usize,
+    rule: &'static str,
+) -> PResult<'a, ()> {
+    if depth > max.min(MAX_DEPTH) {
         return fail_kind(i, rule, ErrorKind::InvalidValue);
     }
     Ok((i, ()))

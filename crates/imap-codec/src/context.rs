@@ -130,6 +130,13 @@ impl ParseOptions {
         self
     }
 
+    /// The same options with nesting limited to `max_depth` (parsers never go above their
+    /// own bound, [`crate::ext`]'s 250, whatever is asked).
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
     /// The same options with `ext` in force too.
     pub fn with_extension(mut self, ext: Extension) -> Self {
         self.extensions.insert(ext);

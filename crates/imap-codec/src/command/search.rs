@@ -547,13 +547,12 @@ mod tests {
     fn nesting_limit_from_the_options() {
         let line = b"a SEARCH NOT NOT NOT ALL\r\n";
         assert!(Command::parse(line).is_ok());
-        let mut options = crate::ParseOptions::default();
-        options.max_depth = 2;
+        let options = crate::ParseOptions::default().with_max_depth(2);
         let e = Command::parse_with(line, &options).unwrap_err();
         assert_eq!((e.offset, e.kind), (21, ErrorKind::InvalidValue));
-        options.max_depth = 3;
+        let options = crate::ParseOptions::default().with_max_depth(3);
         assert!(Command::parse_with(line, &options).is_ok());
-        options.max_depth = usize::MAX;
+        let options = crate::ParseOptions::default().with_max_depth(usize::MAX);
         let deep = format!(
             "a SEARCH {}ALL\r\n",
             "NOT ".repeat(crate::ext::MAX_DEPTH + 1)

@@ -17,9 +17,9 @@ use arbitrary::{Arbitrary, Error, Result, Unstructured};
 
 use crate::capability::OtherCapability;
 use crate::command::{
-    AppendData, FetchAtt, FetchItems, ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat,
-    OptionExtension, SearchKey, SearchRetOptExt, SearchReturnOpt, StatusAttribute, StoreAction,
-    StoreFlags,
+    AppendData, CommandKind, FetchAtt, FetchAttKind, FetchItems, ListReturnOpt, ListSelectOpt,
+    ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
+    SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
@@ -353,15 +353,7 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 // Commands
 
 fn status_att(u: U<'_, '_>) -> Result<StatusAttribute> {
-    Ok(*u.choose(&[
-        StatusAttribute::Messages,
-        StatusAttribute::Recent,
-        StatusAttribute::UidNext,
-        StatusAttribute::UidValidity,
-        StatusAttribute::Unseen,
-        StatusAttribute::Deleted,
-        StatusAttribute::Size,
-    ])?)
+    Ok(*u.choose(StatusAttribute::ALL)?)
 }
 
 fn option_ext(u: U<'_, '_>) -> Result<OptionExtension<'static>> {
@@ -372,48 +364,51 @@ fn option_ext(u: U<'_, '_>) -> Result<OptionExtension<'static>> {
 
 fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
     use SearchKey as K;
-    let top = if depth >= MAX_DEPTH { 34 } else { 37 };
-    Ok(match u.int_in_range(0..=top)? {
-        0 => K::All,
-        1 => K::Answered,
-        2 => K::Deleted,
-        3 => K::Draft,
-        4 => K::Flagged,
-        5 => K::New,
-        6 => K::Old,
-        7 => K::Recent,
-        8 => K::Seen,
-        9 => K::Unanswered,
-        10 => K::Undeleted,
-        11 => K::Undraft,
-        12 => K::Unflagged,
-        13 => K::Unseen,
-        14 => K::Bcc(astring(u, true)?),
-        15 => K::Body(astring(u, true)?),
-        16 => K::Cc(astring(u, true)?),
-        17 => K::From(astring(u, true)?),
-        18 => K::Subject(astring(u, true)?),
-        19 => K::Text(astring(u, true)?),
-        20 => K::To(astring(u, true)?),
-        21 => K::Header(astring(u, true)?, astring(u, true)?),
-        22 => K::Before(date(u)?),
-        23 => K::On(date(u)?),
-        24 => K::Since(date(u)?),
-        25 => K::SentBefore(date(u)?),
-        26 => K::SentOn(date(u)?),
-        27 => K::SentSince(date(u)?),
-        28 => K::Larger(reject(Number64::new(number64(u)?))?),
-        29 => K::Smaller(reject(Number64::new(number64(u)?))?),
-        30 => K::Keyword(atom(u)?),
-        31 => K::Unkeyword(atom(u)?),
-        32 => K::Uid(sequence_set(u)?),
-        33 | 34 => K::SequenceSet(sequence_set(u)?),
-        35 => K::Not(Box::new(search_key(u, depth + 1)?)),
-        36 => K::Or(
+    use SearchKeyKind as S;
+    // The variant comes from the search-key table (exhaustive: a new row must be added
+    // here); at the depth limit the nesting keys become sequence sets.
+    let nested = depth < MAX_DEPTH;
+    Ok(match *u.choose(SearchKeyKind::ALL)? {
+        S::All => K::All,
+        S::Answered => K::Answered,
+        S::Deleted => K::Deleted,
+        S::Draft => K::Draft,
+        S::Flagged => K::Flagged,
+        S::New => K::New,
+        S::Old => K::Old,
+        S::Recent => K::Recent,
+        S::Seen => K::Seen,
+        S::Unanswered => K::Unanswered,
+        S::Undeleted => K::Undeleted,
+        S::Undraft => K::Undraft,
+        S::Unflagged => K::Unflagged,
+        S::Unseen => K::Unseen,
+        S::Bcc => K::Bcc(astring(u, true)?),
+        S::Body => K::Body(astring(u, true)?),
+        S::Cc => K::Cc(astring(u, true)?),
+        S::From => K::From(astring(u, true)?),
+        S::Subject => K::Subject(astring(u, true)?),
+        S::Text => K::Text(astring(u, true)?),
+        S::To => K::To(astring(u, true)?),
+        S::Header => K::Header(astring(u, true)?, astring(u, true)?),
+        S::Before => K::Before(date(u)?),
+        S::On => K::On(date(u)?),
+        S::Since => K::Since(date(u)?),
+        S::SentBefore => K::SentBefore(date(u)?),
+        S::SentOn => K::SentOn(date(u)?),
+        S::SentSince => K::SentSince(date(u)?),
+        S::Larger => K::Larger(reject(Number64::new(number64(u)?))?),
+        S::Smaller => K::Smaller(reject(Number64::new(number64(u)?))?),
+        S::Keyword => K::Keyword(atom(u)?),
+        S::Unkeyword => K::Unkeyword(atom(u)?),
+        S::Uid => K::Uid(sequence_set(u)?),
+        S::Not if nested => K::Not(Box::new(search_key(u, depth + 1)?)),
+        S::Or if nested => K::Or(
             Box::new(search_key(u, depth + 1)?),
             Box::new(search_key(u, depth + 1)?),
         ),
-        _ => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
+        S::And if nested => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
+        S::SequenceSet | S::Not | S::Or | S::And => K::SequenceSet(sequence_set(u)?),
     })
 }
 
@@ -458,28 +453,30 @@ fn section(u: U<'_, '_>, client: bool) -> Result<Section<'static>> {
 
 fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
     use FetchAtt as A;
-    Ok(match u.int_in_range(0..=12)? {
-        0 => A::Envelope,
-        1 => A::Flags,
-        2 => A::InternalDate,
-        3 => A::Rfc822,
-        4 => A::Rfc822Header,
-        5 => A::Rfc822Size,
-        6 => A::Rfc822Text,
-        7 => A::Body,
-        8 => A::BodyStructure,
-        9 => A::Uid,
-        10 => A::BodySection {
+    use FetchAttKind as K;
+    // The variant comes from the fetch-att table (exhaustive: a new row must be added here).
+    Ok(match *u.choose(FetchAttKind::ALL)? {
+        K::Envelope => A::Envelope,
+        K::Flags => A::Flags,
+        K::InternalDate => A::InternalDate,
+        K::Rfc822 => A::Rfc822,
+        K::Rfc822Header => A::Rfc822Header,
+        K::Rfc822Size => A::Rfc822Size,
+        K::Rfc822Text => A::Rfc822Text,
+        K::Body => A::Body,
+        K::BodyStructure => A::BodyStructure,
+        K::Uid => A::Uid,
+        K::BodySection => A::BodySection {
             peek: u.arbitrary()?,
             section: section(u, true)?,
             partial: option(u, partial)?,
         },
-        11 => A::Binary {
+        K::Binary => A::Binary {
             peek: u.arbitrary()?,
             part: option(u, part)?,
             partial: option(u, partial)?,
         },
-        _ => A::BinarySize {
+        K::BinarySize => A::BinarySize {
             part: option(u, part)?,
         },
     })
@@ -487,51 +484,58 @@ fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
 
 fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
     use CommandBody as B;
-    Ok(match u.int_in_range(0..=32)? {
-        0 => B::Capability,
-        1 => B::Noop,
-        2 => B::Logout,
-        3 => B::StartTls,
-        4 => B::Namespace,
-        5 => B::Idle,
-        6 => B::Check,
-        7 => B::Close,
-        8 => B::Unselect,
-        9 => B::Expunge,
-        10 => B::Authenticate {
+    use CommandKind as K;
+    // The variant comes from the command table; the match is exhaustive, so a new row
+    // does not compile until it can be generated. The RFC 4466 slots (select params, fetch
+    // and store modifiers) stay empty: they parse only with an extension in force, and the
+    // round-trip property parses strictly.
+    Ok(match *u.choose(CommandKind::ALL)? {
+        K::Capability => B::Capability,
+        K::Noop => B::Noop,
+        K::Logout => B::Logout,
+        K::StartTls => B::StartTls,
+        K::Namespace => B::Namespace,
+        K::Idle => B::Idle,
+        K::Check => B::Check,
+        K::Close => B::Close,
+        K::Unselect => B::Unselect,
+        K::Expunge => B::Expunge,
+        K::Authenticate => B::Authenticate {
             mechanism: atom(u)?,
             initial_response: option(u, |u| bytes(u, 32))?.map(Cow::Owned),
         },
-        11 => B::Login {
+        K::Login => B::Login {
             username: astring(u, true)?,
             password: astring(u, true)?,
         },
-        12 => B::Enable {
+        K::Enable => B::Enable {
             capabilities: non_empty(u, capability)?,
         },
-        13 => B::Select {
+        K::Select => B::Select {
+            mailbox: mailbox(u, true)?,
+            params: Vec::new(),
+        },
+        K::Examine => B::Examine {
+            mailbox: mailbox(u, true)?,
+            params: Vec::new(),
+        },
+        K::Create => B::Create {
             mailbox: mailbox(u, true)?,
         },
-        14 => B::Examine {
+        K::Delete => B::Delete {
             mailbox: mailbox(u, true)?,
         },
-        15 => B::Create {
-            mailbox: mailbox(u, true)?,
-        },
-        16 => B::Delete {
-            mailbox: mailbox(u, true)?,
-        },
-        17 => B::Rename {
+        K::Rename => B::Rename {
             from: mailbox(u, true)?,
             to: mailbox(u, true)?,
         },
-        18 => B::Subscribe {
+        K::Subscribe => B::Subscribe {
             mailbox: mailbox(u, true)?,
         },
-        19 => B::Unsubscribe {
+        K::Unsubscribe => B::Unsubscribe {
             mailbox: mailbox(u, true)?,
         },
-        20 => {
+        K::List => {
             let selection = option(u, |u| {
                 let opts = list(u, 0, MAX_LIST, |u| {
                     Ok(match u.int_in_range(0..=3)? {
@@ -566,15 +570,15 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 return_opts,
             }
         }
-        21 => B::Lsub {
+        K::Lsub => B::Lsub {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
         },
-        22 => B::Status {
+        K::Status => B::Status {
             mailbox: mailbox(u, true)?,
             items: non_empty(u, status_att)?,
         },
-        23 => B::Append {
+        K::Append => B::Append {
             mailbox: mailbox(u, true)?,
             flags: option(u, |u| list(u, 0, MAX_LIST, flag))?,
             date: option(u, date_time)?,
@@ -584,16 +588,16 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 AppendData::Literal8(Literal8::new(bytes(u, 24)?).with_mode(literal_mode(u)?))
             },
         },
-        24 => B::UidExpunge {
+        K::UidExpunge => B::UidExpunge {
             sequence_set: sequence_set(u)?,
         },
-        25 => B::Search {
+        K::Search => B::Search {
             uid: u.arbitrary()?,
             return_opts: option(u, |u| list(u, 0, 3, search_return_opt))?,
             charset: option(u, |u| astring(u, true))?,
             criteria: non_empty(u, |u| search_key(u, 0))?,
         },
-        26 | 27 => B::Fetch {
+        K::Fetch => B::Fetch {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
             items: match u.int_in_range(0..=4)? {
@@ -603,10 +607,12 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 3 => FetchItems::Single(fetch_att(u)?),
                 _ => FetchItems::List(non_empty(u, fetch_att)?),
             },
+            modifiers: Vec::new(),
         },
-        28 | 29 => B::Store {
+        K::Store => B::Store {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
+            modifiers: Vec::new(),
             action: *u.choose(&[StoreAction::Replace, StoreAction::Add, StoreAction::Remove])?,
             silent: u.arbitrary()?,
             flags: if u.arbitrary()? {
@@ -615,12 +621,12 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 StoreFlags::Bare(non_empty(u, flag)?)
             },
         },
-        30 => B::Copy {
+        K::Copy => B::Copy {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
             mailbox: mailbox(u, true)?,
         },
-        _ => B::Move {
+        K::Move => B::Move {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
             mailbox: mailbox(u, true)?,

@@ -116,10 +116,24 @@ impl Default for ParseOptions {
     }
 }
 
+/// The options `parse(bytes)` entry points use: strict, nothing in force, default limits.
+pub(crate) const STRICT: ParseOptions = ParseOptions {
+    profile: Profile::Strict,
+    extensions: Extensions::NONE,
+    max_depth: crate::ext::MAX_DEPTH,
+};
+
 impl ParseOptions {
     /// The same options with `profile`.
     pub fn with_profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
+        self
+    }
+
+    /// The same options with nesting limited to `max_depth` (parsers never go above their
+    /// own bound, [`crate::ext`]'s 250, whatever is asked).
+    pub fn with_max_depth(mut self, max_depth: usize) -> Self {
+        self.max_depth = max_depth;
         self
     }
 

@@ -15,7 +15,14 @@
 //!    wait for a continuation request.
 //!
 //! The grammar accepted is the union of RFC 3501 §9 and RFC 9051 §9, strictly: what both
-//! forbid is an error with a byte offset and the expected rule.
+//! forbid is an error with a byte offset and the expected rule. `parse_with(bytes, &options)`
+//! ([`context`]) parses under a profile (the real-world profile accepts and reports named
+//! deviations) with extensions in force (which open the RFC 4466 slots of [`ext::slots`]).
+//!
+//! Commands, fetch items, search keys and STATUS items are data: one table each generates the
+//! enum, its fieldless kind ([`CommandKind`], with the states a command is valid in and the
+//! capability it needs), the name dispatch and the encoder. Extensions live in [`ext`], one
+//! module per RFC.
 //!
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
@@ -39,7 +46,7 @@ pub mod section;
 pub mod sequence;
 
 pub use crate::capability::{AuthMechanism, Capability};
-pub use crate::command::{AuthenticateData, Command, CommandBody, IdleDone};
+pub use crate::command::{AuthenticateData, Command, CommandBody, CommandKind, IdleDone};
 pub use crate::context::{Deviation, Extension, Extensions, ParseOptions, Parsed, Profile};
 pub use crate::core::{
     AString, Atom, AtomExt, IString, IntoBytes, IntoStatic, Literal, Literal8, LiteralMode,

@@ -4,6 +4,7 @@
 //! Parsers in this crate work on one complete, framed message (see [`crate::framer`]): they
 //! never return `Incomplete`; a message that ends early is a syntax error at its end.
 
+use crate::context::{Ctx, ImapDeviation, ParseOptions, Parsed, Side};
 use crate::error::{ErrorKind, PErr, PResult, ParseError, fail, fail_kind};
 
 /// Byte-class bits, one table lookup per byte.
@@ -110,6 +111,56 @@ pub(crate) fn parse_all<'a, T>(
             "more input",
             ErrorKind::Incomplete,
         )),
+    }
+}
+
+/// Runs `line` (a message's parser without its final CRLF) on one complete message under
+/// `options`, then expects CRLF and the end of the message; errors are named as
+/// [`message_rule`]`(name, ..)` names them.
+///
+/// Under the real-world profile, a message that the grammar rejects and that ends in
+/// `SP CRLF` is parsed again without that SP; when that succeeds, the value is the one the
+/// message has without the SP and the SP is reported as `trailing-space`
+/// ([`ImapDeviation::TrailingSpace`]) at its offset. Otherwise the error is the strict one.
+/// The second pass happens only on the error path, so well-formed input pays nothing, and
+/// it reads the message once more at most (linear).
+///
+/// This is the hook for the other deviations of the real-world profile that sit at the end
+/// of a line; deviations inside a rule are recorded by the rule itself through the [`Ctx`].
+pub(crate) fn parse_line_with<'a, T>(
+    input: &'a [u8],
+    options: &ParseOptions,
+    side: Side,
+    name: &'static str,
+    line: impl Fn(&'a [u8], &Ctx<'_>) -> PResult<'a, T>,
+) -> Result<Parsed<T>, ParseError> {
+    let cx = Ctx::new(options, side, input);
+    let strict = parse_all(
+        input,
+        message_rule(name, |i| {
+            let (i, v) = line(i, &cx)?;
+            let (i, ()) = crlf(i)?;
+            Ok((i, v))
+        }),
+    );
+    let err = match strict {
+        Ok(v) => return Ok(cx.finish(v)),
+        Err(e) => e,
+    };
+    if !cx.real_world() {
+        return Err(err);
+    }
+    let Some(body) = input.strip_suffix(b" \r\n") else {
+        return Err(err);
+    };
+    // A fresh context: the failed pass may have recorded deviations of its own.
+    let cx = Ctx::new(options, side, input);
+    match parse_all(body, message_rule(name, |i| line(i, &cx))) {
+        Ok(v) => {
+            cx.deviate(ImapDeviation::TrailingSpace, &input[body.len()..]);
+            Ok(cx.finish(v))
+        }
+        Err(_) => Err(err),
     }
 }
 
@@ -234,6 +285,19 @@ pub(crate) fn take_while1<'a>(
 #[inline]
 pub(crate) fn token<'a>(i: &'a [u8], name: &'static str) -> PResult<'a, &'a [u8]> {
     take_while1(i, is_atom_char, name)
+}
+
+/// The length of the longest of `names` (for the name buffers of the table dispatchers).
+pub(crate) const fn max_len(names: &[&str]) -> usize {
+    let mut max = 0;
+    let mut k = 0;
+    while k < names.len() {
+        if names[k].len() > max {
+            max = names[k].len();
+        }
+        k += 1;
+    }
+    max
 }
 
 /// Converts bytes already checked to be ASCII into a `&str`.

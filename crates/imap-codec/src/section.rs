@@ -9,7 +9,7 @@ use crate::error::{PResult, ValidationError, fail};
 use crate::parse::{byte, number64, nz_number, paren_list, sp, starts_with_ci};
 
 /// `section-part = nz-number *("." nz-number)`: a MIME part path such as `4.2.1`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Part(Vec<NonZeroU32>);
 
@@ -247,7 +247,7 @@ pub(crate) fn encode_section_binary(part: &Option<Part>, e: &mut Encoder<'_>) {
 }
 
 /// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9): a byte range of a FETCH.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Partial {
     offset: u64,

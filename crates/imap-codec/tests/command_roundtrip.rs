@@ -331,8 +331,14 @@ fn body() -> impl Strategy<Value = CommandBody<'static>> {
             }),
         (astring(), astring()).prop_map(|(username, password)| B::Login { username, password }),
         non_empty(capability(), 3).prop_map(|capabilities| B::Enable { capabilities }),
-        mailbox().prop_map(|mailbox| B::Select { mailbox }),
-        mailbox().prop_map(|mailbox| B::Examine { mailbox }),
+        mailbox().prop_map(|mailbox| B::Select {
+            mailbox,
+            params: Vec::new()
+        }),
+        mailbox().prop_map(|mailbox| B::Examine {
+            mailbox,
+            params: Vec::new()
+        }),
         mailbox().prop_map(|mailbox| B::Create { mailbox }),
         mailbox().prop_map(|mailbox| B::Delete { mailbox }),
         (mailbox(), mailbox()).prop_map(|(from, to)| B::Rename { from, to }),
@@ -416,7 +422,8 @@ fn body() -> impl Strategy<Value = CommandBody<'static>> {
             .prop_map(|(uid, sequence_set, items)| B::Fetch {
                 uid,
                 sequence_set,
-                items
+                items,
+                modifiers: Vec::new()
             }),
         (
             any::<bool>(),
@@ -435,6 +442,7 @@ fn body() -> impl Strategy<Value = CommandBody<'static>> {
             .prop_map(|(uid, sequence_set, action, silent, flags)| B::Store {
                 uid,
                 sequence_set,
+                modifiers: Vec::new(),
                 action,
                 silent,
                 flags

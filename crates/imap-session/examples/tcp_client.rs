@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         } => {
                             session.send(CommandBody::Select {
                                 mailbox: Mailbox::new("INBOX")?,
+                                params: Vec::new(),
                             })?;
                         }
                         ClientEvent::StateChanged {

@@ -26,6 +26,7 @@ use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
+use imap_codec::CommandKind;
 
 /// Settings of a [`ClientSession`]: start from [`ClientConfig::default`] or
 /// [`ClientConfig::observer`] and change fields with the `with_*` methods (the struct is
@@ -242,6 +243,7 @@ struct InFlight {
     handle: CommandHandle,
     tag: Tag<'static>,
     name: &'static str,
+    kind: CommandKind,
     sub: Sub,
     /// What of the command tells which untagged data answer it.
     scope: Scope,
@@ -487,7 +489,11 @@ impl ClientSession {
             Link::AwaitingTls => return Err(LocalError::TlsPending),
             Link::Open => {}
         }
-        if self.in_flight.iter().any(|c| c.name == "STARTTLS") {
+        if self
+            .in_flight
+            .iter()
+            .any(|c| c.kind == CommandKind::StartTls)
+        {
             return Err(LocalError::StartTlsInFlight);
         }
         if self.in_flight.iter().any(|c| c.tag == command.tag) {
@@ -551,6 +557,7 @@ impl ClientSession {
             handle,
             tag: command.tag.into_static(),
             name: command.body.name(),
+            kind: command.body.kind(),
             sub,
             scope: Scope::of(&command.body),
             unsent,
@@ -600,7 +607,7 @@ impl ClientSession {
     fn expected_state(&self) -> State {
         self.in_flight
             .iter()
-            .fold(self.state, |s, c| match success_trigger(c.name) {
+            .fold(self.state, |s, c| match state::trigger_on_ok(c.kind) {
                 Some(t) => state::next(s, t).unwrap_or(s),
                 None => s,
             })
@@ -912,8 +919,8 @@ impl ClientSession {
         let handle = cmd.handle;
         let code = s.code.clone();
         self.event(ClientEvent::Completed { handle, status: s });
-        match cmd.name {
-            "LOGIN" | "AUTHENTICATE" if ok => {
+        match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate if ok => {
                 // RFC 9051 §6.2.2, §6.2.3: capabilities may change after authentication.
                 self.capabilities = None;
                 if let Some(Code::Capability(c)) = code {
@@ -921,12 +928,12 @@ impl ClientSession {
                 }
                 self.trigger(Trigger::AuthOk);
             }
-            "SELECT" | "EXAMINE" => {
+            CommandKind::Select | CommandKind::Examine => {
                 let view = self.selecting.take();
                 if ok {
                     let mut view = view.unwrap_or_default();
                     if view.read_only.is_none() {
-                        view.read_only = Some(cmd.name == "EXAMINE");
+                        view.read_only = Some(cmd.kind == CommandKind::Examine);
                     }
                     // A new SELECT while selected closes the old mailbox (RFC 9051 §6.3.2).
                     self.mailbox = None;
@@ -938,12 +945,12 @@ impl ClientSession {
                     self.trigger(Trigger::SelectFailed);
                 }
             }
-            "CLOSE" | "UNSELECT" if ok => self.trigger(Trigger::CloseOk),
-            "LOGOUT" if ok => {
+            CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 self.close();
             }
-            "STARTTLS" if ok => {
+            CommandKind::StartTls if ok => {
                 // RFC 9051 §6.2.1: forget capabilities; nothing after the OK's CRLF is IMAP.
                 self.capabilities = None;
                 let rest = self.input.take_buffered();
@@ -963,20 +970,22 @@ impl ClientSession {
 }
 
 /// The commands whose untagged data `data` can be (RFC 9051 §7.2–§7.5; RFC 3501 §7.2.3,
-/// §7.2.5; RFC 5161; RFC 2342): the one table from data to command names.
-fn answers(data: &Data<'_>) -> &'static [&'static str] {
+/// §7.2.5; RFC 5161; RFC 2342): the one table from data to command kinds.
+fn answers(data: &Data<'_>) -> &'static [CommandKind] {
+    use CommandKind as K;
+    // The UID forms share their command's kind (`CommandBody::is_uid` tells them apart);
+    // UID EXPUNGE has a kind of its own.
     match data {
-        Data::Capability(_) => &["CAPABILITY"],
-        Data::Enabled(_) => &["ENABLE"],
-        Data::List(_) => &["LIST"],
-        Data::Lsub(_) => &["LSUB"],
-        Data::Namespace(_) => &["NAMESPACE"],
-        Data::Status(_) => &["STATUS", "LIST"],
-        Data::Search(_) => &["SEARCH", "UID SEARCH"],
-        Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
-        Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &["SELECT", "EXAMINE"],
-        Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
-        Data::Fetch { .. } => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
+        Data::Capability(_) => &[K::Capability],
+        Data::Enabled(_) => &[K::Enable],
+        Data::List(_) => &[K::List],
+        Data::Lsub(_) => &[K::Lsub],
+        Data::Namespace(_) => &[K::Namespace],
+        Data::Status(_) => &[K::Status, K::List],
+        Data::Search(_) | Data::Esearch(_) => &[K::Search],
+        Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
+        Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
+        Data::Fetch { .. } => &[K::Fetch, K::Store],
     }
 }
 
@@ -1006,10 +1015,10 @@ fn attribute(
     in_flight: &[InFlight],
     exists: Option<u32>,
 ) -> Option<CommandHandle> {
-    let names = answers(data);
+    let kinds = answers(data);
     let candidates: Vec<&InFlight> = in_flight
         .iter()
-        .filter(|c| names.contains(&c.name))
+        .filter(|c| kinds.contains(&c.kind))
         .collect();
     let one = |cs: Vec<&InFlight>| match cs.as_slice() {
         [c] => Some(c.handle),
@@ -1131,17 +1140,6 @@ fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
         bytes: bytes.to_vec(),
         error,
     })
-}
-
-/// The trigger a command's tagged OK fires.
-fn success_trigger(name: &str) -> Option<Trigger> {
-    match name {
-        "LOGIN" | "AUTHENTICATE" => Some(Trigger::AuthOk),
-        "SELECT" | "EXAMINE" => Some(Trigger::SelectOk),
-        "CLOSE" | "UNSELECT" => Some(Trigger::CloseOk),
-        "LOGOUT" => Some(Trigger::Logout),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@
 //! ## What the sessions own
 //!
 //! - the connection [`State`] and its transitions, as data ([`state::TRANSITIONS`],
-//!   [`state::COMMAND_STATES`]);
+//!   [`state::command_states`]);
 //! - literal continuation, AUTHENTICATE and IDLE as sub-states of the command that started
 //!   them;
 //! - STARTTLS: no byte received after the exchange and before `handle_tls_established` is ever

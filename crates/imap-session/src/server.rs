@@ -30,6 +30,7 @@ use imap_codec::{
 use crate::error::{LocalError, PeerError};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
+use imap_codec::CommandKind;
 
 /// Who answers a synchronizing literal announcement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +255,7 @@ enum Sub {
 struct InFlight {
     tag: Tag<'static>,
     name: &'static str,
+    kind: CommandKind,
     sub: Sub,
 }
 
@@ -506,7 +508,7 @@ impl ServerSession {
                 if s.kind == StatusKind::Bye {
                     self.trigger(Trigger::Bye);
                     // During LOGOUT the tagged OK still follows the BYE (RFC 9051 §6.1.3).
-                    let logout = self.in_flight.iter().any(|c| c.name == "LOGOUT");
+                    let logout = self.in_flight.iter().any(|c| c.kind == CommandKind::Logout);
                     if !observer && !logout {
                         self.close();
                     }
@@ -585,18 +587,18 @@ impl ServerSession {
         if let Some(Code::Capability(c)) = code {
             self.advertised = c.capabilities().to_vec().into_static();
         }
-        match cmd.name {
-            "LOGIN" | "AUTHENTICATE" if ok => self.trigger(Trigger::AuthOk),
-            "SELECT" | "EXAMINE" if ok => self.trigger(Trigger::SelectOk),
-            "SELECT" | "EXAMINE" => self.trigger(Trigger::SelectFailed),
-            "CLOSE" | "UNSELECT" if ok => self.trigger(Trigger::CloseOk),
-            "LOGOUT" if ok => {
+        match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate if ok => self.trigger(Trigger::AuthOk),
+            CommandKind::Select | CommandKind::Examine if ok => self.trigger(Trigger::SelectOk),
+            CommandKind::Select | CommandKind::Examine => self.trigger(Trigger::SelectFailed),
+            CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 if self.config.auto_reply {
                     self.close();
                 }
             }
-            "STARTTLS" if ok => {
+            CommandKind::StartTls if ok => {
                 // Whatever arrived meanwhile was discarded already; from now on the bytes are
                 // TLS's.
                 self.link = Link::AwaitingTls;
@@ -760,19 +762,10 @@ impl ServerSession {
         }
         self.config.enforce_states
             && self.expecting() == MessageKind::Command
-            && self.in_flight.iter().any(|c| {
-                matches!(
-                    c.name,
-                    "LOGIN"
-                        | "AUTHENTICATE"
-                        | "SELECT"
-                        | "EXAMINE"
-                        | "CLOSE"
-                        | "UNSELECT"
-                        | "LOGOUT"
-                        | "IDLE"
-                )
-            })
+            && self
+                .in_flight
+                .iter()
+                .any(|c| state::changes_state(c.kind) || c.kind == CommandKind::Idle)
     }
 
     /// Frames and handles what is buffered, as far as the state allows.
@@ -1017,6 +1010,7 @@ impl ServerSession {
         self.in_flight.push(InFlight {
             tag: cmd.tag.clone(),
             name: cmd.name(),
+            kind: cmd.kind(),
             sub,
         });
         self.event(ServerEvent::Command(cmd));

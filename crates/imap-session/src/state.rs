@@ -1,11 +1,14 @@
 //! The connection states of RFC 9051 §3 (RFC 3501 §3) and their transitions, as data.
 //!
 //! Both sessions move between [`State`]s only through [`next`], which looks the move up in
-//! [`TRANSITIONS`]; which commands are valid in which state is [`COMMAND_STATES`]. The
-//! diagrams in `docs/imap-session.md` are drawn from these tables ([`mermaid`]), and a test
-//! checks that the page and the tables agree.
+//! [`TRANSITIONS`]; which commands are valid in which state is the codec's command table
+//! ([`command_states`], from [`CommandKind::states`]), and which command outcome fires which
+//! move is [`trigger_on_ok`] / [`trigger_on_failure`]. The diagram and the command table in
+//! `docs/imap-session.md` are drawn from these tables ([`mermaid`],
+//! [`command_states_markdown`]), and tests check that the page and the tables agree.
 
-use imap_codec::CommandBody;
+use imap_codec::command::{ConnectionState, States as CodecStates, UidForm};
+use imap_codec::{CommandBody, CommandKind};
 
 /// A connection state (RFC 9051 §3, figure in §3.5), plus the wait for the greeting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -119,28 +122,25 @@ pub fn next(from: State, trigger: Trigger) -> Option<State> {
         .map(|tr| tr.to)
 }
 
-/// A set of states, as a bit set.
+/// The states in which a command is valid: the codec's [`imap_codec::command::States`] (from
+/// its command table), read with the session's [`State`]s (the greeting wait and
+/// [`State::Logout`] accept no command).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct States(u8);
+pub struct States(CodecStates);
 
 impl States {
-    const fn bit(s: State) -> u8 {
-        1 << (s as u8)
-    }
     /// Any state after the greeting but before LOGOUT (RFC 9051 §6.1: "any state").
-    pub const ANY: States = States(
-        Self::bit(S::NotAuthenticated) | Self::bit(S::Authenticated) | Self::bit(S::Selected),
-    );
+    pub const ANY: States = States(CodecStates::ANY);
     /// Not authenticated only (RFC 9051 §6.2).
-    pub const NOT_AUTH: States = States(Self::bit(S::NotAuthenticated));
+    pub const NOT_AUTH: States = States(CodecStates::NOT_AUTH);
     /// Authenticated or selected (RFC 9051 §6.3).
-    pub const AUTH: States = States(Self::bit(S::Authenticated) | Self::bit(S::Selected));
+    pub const AUTH: States = States(CodecStates::AUTH);
     /// Selected only (RFC 9051 §6.4).
-    pub const SELECTED: States = States(Self::bit(S::Selected));
+    pub const SELECTED: States = States(CodecStates::SELECTED);
 
     /// True when `s` is in the set.
     pub fn contains(self, s: State) -> bool {
-        self.0 & Self::bit(s) != 0
+        s.connection_state().is_some_and(|c| self.0.contains(c))
     }
 
     /// The states, in order.
@@ -155,56 +155,103 @@ impl States {
         .into_iter()
         .filter(move |s| self.contains(*s))
     }
+
+    /// The codec's set.
+    pub fn codec(self) -> CodecStates {
+        self.0
+    }
 }
 
-/// In which states each command is valid (RFC 9051 §6.1–§6.4, RFC 3501 §6.1–§6.4), by the
-/// name [`CommandBody::name`] gives. ENABLE is valid only when authenticated (RFC 5161 §3.1),
-/// IDLE in either authenticated state (RFC 2177).
-pub const COMMAND_STATES: &[(&str, States)] = &[
-    ("CAPABILITY", States::ANY),
-    ("NOOP", States::ANY),
-    ("LOGOUT", States::ANY),
-    ("STARTTLS", States::NOT_AUTH),
-    ("AUTHENTICATE", States::NOT_AUTH),
-    ("LOGIN", States::NOT_AUTH),
-    ("ENABLE", States::AUTH),
-    ("SELECT", States::AUTH),
-    ("EXAMINE", States::AUTH),
-    ("CREATE", States::AUTH),
-    ("DELETE", States::AUTH),
-    ("RENAME", States::AUTH),
-    ("SUBSCRIBE", States::AUTH),
-    ("UNSUBSCRIBE", States::AUTH),
-    ("LIST", States::AUTH),
-    ("LSUB", States::AUTH),
-    ("NAMESPACE", States::AUTH),
-    ("STATUS", States::AUTH),
-    ("APPEND", States::AUTH),
-    ("IDLE", States::AUTH),
-    ("CHECK", States::SELECTED),
-    ("CLOSE", States::SELECTED),
-    ("UNSELECT", States::SELECTED),
-    ("EXPUNGE", States::SELECTED),
-    ("UID EXPUNGE", States::SELECTED),
-    ("SEARCH", States::SELECTED),
-    ("UID SEARCH", States::SELECTED),
-    ("FETCH", States::SELECTED),
-    ("UID FETCH", States::SELECTED),
-    ("STORE", States::SELECTED),
-    ("UID STORE", States::SELECTED),
-    ("COPY", States::SELECTED),
-    ("UID COPY", States::SELECTED),
-    ("MOVE", States::SELECTED),
-    ("UID MOVE", States::SELECTED),
-];
+impl From<CodecStates> for States {
+    fn from(states: CodecStates) -> Self {
+        States(states)
+    }
+}
+
+impl State {
+    /// The codec's [`ConnectionState`] for this state; `None` before the greeting and after
+    /// LOGOUT, where no command is valid.
+    pub fn connection_state(self) -> Option<ConnectionState> {
+        match self {
+            State::Greeting | State::Logout => None,
+            State::NotAuthenticated => Some(ConnectionState::NotAuthenticated),
+            State::Authenticated => Some(ConnectionState::Authenticated),
+            State::Selected => Some(ConnectionState::Selected),
+        }
+    }
+}
+
+/// In which states each command is valid (RFC 9051 §6.1–§6.4, RFC 3501 §6.1–§6.4; ENABLE only
+/// when authenticated, RFC 5161 §3.1; IDLE in either authenticated state, RFC 2177): one
+/// entry per row of the codec's command table ([`CommandKind::ALL`],
+/// [`CommandKind::states`]). The table in `docs/imap-session.md` is drawn from it
+/// ([`command_states_markdown`]).
+pub fn command_states() -> impl Iterator<Item = (CommandKind, States)> {
+    CommandKind::ALL.iter().map(|k| (*k, States(k.states())))
+}
 
 /// The states in which `body` is valid.
 pub fn valid_states(body: &CommandBody<'_>) -> States {
-    let name = body.name();
-    COMMAND_STATES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or(States::ANY, |(_, s)| *s)
+    States(body.kind().states())
+}
+
+/// The state change a tagged OK to a command of `kind` fires (RFC 9051 §3.5), if any.
+pub fn trigger_on_ok(kind: CommandKind) -> Option<Trigger> {
+    use CommandKind as K;
+    match kind {
+        K::Login | K::Authenticate => Some(Trigger::AuthOk),
+        K::Select | K::Examine => Some(Trigger::SelectOk),
+        K::Close | K::Unselect => Some(Trigger::CloseOk),
+        K::Logout => Some(Trigger::Logout),
+        _ => None,
+    }
+}
+
+/// The state change a tagged NO or BAD to a command of `kind` fires, if any (RFC 9051
+/// §6.3.2: a failed SELECT or EXAMINE leaves no mailbox selected).
+pub fn trigger_on_failure(kind: CommandKind) -> Option<Trigger> {
+    use CommandKind as K;
+    match kind {
+        K::Select | K::Examine => Some(Trigger::SelectFailed),
+        _ => None,
+    }
+}
+
+/// Whether the outcome of a command of `kind` may change the connection state (so that the
+/// validity of the next command depends on it).
+pub fn changes_state(kind: CommandKind) -> bool {
+    trigger_on_ok(kind).is_some() || trigger_on_failure(kind).is_some()
+}
+
+/// The "which commands are valid where" table of `docs/imap-session.md`, as Markdown, drawn
+/// from the codec's command table: one row per [`CommandKind`], in table order, with the
+/// states it is valid in ([`command_states`]), the capability an IMAP4rev1 server advertises
+/// for it ([`CommandKind::capability`]) and its UID form.
+pub fn command_states_markdown() -> String {
+    let mut out = String::from(
+        "| command | valid in | capability (IMAP4rev1) | UID form |\n|---|---|---|---|\n",
+    );
+    for (kind, states) in command_states() {
+        let valid = if states == States::ANY {
+            "any".to_owned()
+        } else {
+            states
+                .iter()
+                .map(State::name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let cap = kind
+            .capability()
+            .map_or_else(|| "-".to_owned(), |c| c.as_str().into_owned());
+        let uid = match kind.uid_form() {
+            UidForm::No => "-",
+            UidForm::Optional => "UID too",
+            _ => "UID only",
+        };
+        out.push_str(&format!("| {} | {valid} | {cap} | {uid} |\n", kind.name()));
+    }
+    out
 }
 
 /// The connection-state diagram as a Mermaid `stateDiagram-v2`, drawn from [`TRANSITIONS`].
@@ -227,47 +274,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_command_name_has_a_row() {
-        // The names CommandBody::name can return.
-        for name in [
-            "CAPABILITY",
-            "NOOP",
-            "LOGOUT",
-            "STARTTLS",
-            "AUTHENTICATE",
-            "LOGIN",
-            "ENABLE",
-            "SELECT",
-            "EXAMINE",
-            "CREATE",
-            "DELETE",
-            "RENAME",
-            "SUBSCRIBE",
-            "UNSUBSCRIBE",
-            "LIST",
-            "LSUB",
-            "NAMESPACE",
-            "STATUS",
-            "APPEND",
-            "IDLE",
-            "CHECK",
-            "CLOSE",
-            "UNSELECT",
-            "EXPUNGE",
-            "UID EXPUNGE",
-            "SEARCH",
-            "UID SEARCH",
-            "FETCH",
-            "UID FETCH",
-            "STORE",
-            "UID STORE",
-            "COPY",
-            "UID COPY",
-            "MOVE",
-            "UID MOVE",
-        ] {
-            assert!(COMMAND_STATES.iter().any(|(n, _)| *n == name), "{name}");
+    fn every_command_kind_is_valid_somewhere() {
+        for (kind, states) in command_states() {
+            assert!(states.iter().next().is_some(), "{kind:?}");
+            assert!(!states.contains(S::Greeting) && !states.contains(S::Logout));
         }
+        assert_eq!(command_states().count(), CommandKind::ALL.len());
+        let login = imap_codec::Command::parse(b"a LOGIN u p\r\n").unwrap();
+        assert!(valid_states(&login.body).contains(S::NotAuthenticated));
+        assert!(!valid_states(&login.body).contains(S::Authenticated));
+        assert_eq!(valid_states(&login.body), States::NOT_AUTH);
+        // Every trigger a command fires is in the transition table somewhere.
+        for kind in CommandKind::ALL {
+            for t in [trigger_on_ok(*kind), trigger_on_failure(*kind)]
+                .into_iter()
+                .flatten()
+            {
+                assert!(TRANSITIONS.iter().any(|tr| tr.trigger == t), "{kind:?}");
+            }
+        }
+        assert!(changes_state(CommandKind::Select) && !changes_state(CommandKind::Fetch));
     }
 
     #[test]
@@ -287,6 +313,16 @@ mod tests {
 
 #[cfg(test)]
 mod doc_tests {
+    #[test]
+    fn the_docs_command_table_is_the_table() {
+        let page = include_str!("../../../docs/imap-session.md");
+        let table = super::command_states_markdown();
+        assert!(
+            page.contains(&table),
+            "docs/imap-session.md must contain:\n{table}"
+        );
+    }
+
     #[test]
     fn the_docs_diagram_is_the_table() {
         let page = include_str!("../../../docs/imap-session.md");

@@ -273,7 +273,7 @@ const NOT_EXCHANGES: &[(&str, &str)] = &[
 /// The state a trace starts in: its `start` header; for `start: any` (the trace does not
 /// say, docs/corpus-format.md) the highest state (selected, authenticated, not
 /// authenticated) in which every client command up to the first one that changes the state is
-/// valid (RFC 9051 §6, `state::COMMAND_STATES`). A trace without commands so starts selected,
+/// valid (RFC 9051 §6, `state::command_states`). A trace without commands so starts selected,
 /// where every untagged response of RFC 9051 §7 may come.
 fn start_state(trace: &Trace, messages: &[replay::Message]) -> Result<State, String> {
     Ok(match trace.headers.start {
@@ -295,16 +295,7 @@ fn start_state(trace: &Trace, messages: &[replay::Message]) -> Result<State, Str
                     continue;
                 };
                 candidates.retain(|s| imap_session::state::valid_states(&c.body).contains(*s));
-                if matches!(
-                    c.name(),
-                    "LOGIN"
-                        | "AUTHENTICATE"
-                        | "SELECT"
-                        | "EXAMINE"
-                        | "CLOSE"
-                        | "UNSELECT"
-                        | "LOGOUT"
-                ) {
+                if imap_session::state::changes_state(c.kind()) {
                     break;
                 }
             }

@@ -10,10 +10,11 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::{DecodePaddingMode, general_purpose};
 
 use crate::capability::AuthMechanism;
+use crate::context::{ParseOptions, Parsed, Side};
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
-use crate::parse::{crlf, parse_all, sp};
+use crate::parse::{crlf, parse_all, parse_line_with, sp};
 
 use super::CommandBody;
 
@@ -148,7 +149,7 @@ fn rename<'a>(
 /// assert_eq!(line, AuthenticateData::Response(b"test\0test\0test".to_vec().into()));
 /// assert_eq!(AuthenticateData::parse(b"*\r\n").unwrap(), AuthenticateData::Cancel);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum AuthenticateData<'a> {
     /// The decoded response (possibly empty: an empty line).
@@ -171,6 +172,26 @@ impl<'a> AuthenticateData<'a> {
         })
     }
 
+    /// Parses one line under `options` (the real-world profile accepts and reports
+    /// `trailing-space`, a SP before the CRLF).
+    ///
+    /// ```
+    /// use imap_codec::{AuthenticateData, ParseOptions, Profile};
+    /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let parsed = AuthenticateData::parse_with(b"dGVzdA== \r\n", &rw).unwrap();
+    /// assert_eq!(parsed.value, AuthenticateData::Response(b"test".to_vec().into()));
+    /// assert_eq!(parsed.deviations[0].offset, 8);
+    /// ```
+    pub fn parse_with(input: &'a [u8], options: &ParseOptions) -> Result<Parsed<Self>, ParseError> {
+        parse_line_with(input, options, Side::Client, "", |i, _| {
+            if i.first() == Some(&b'*') {
+                return Ok((&i[1..], AuthenticateData::Cancel));
+            }
+            let (i, data) = parse_base64(i)?;
+            Ok((i, AuthenticateData::Response(data)))
+        })
+    }
+
     /// Appends the line (with CRLF).
     pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
         let mut e = Encoder::client(out, &EncodeOptions::default());
@@ -182,16 +203,6 @@ impl<'a> AuthenticateData<'a> {
         }
         e.crlf();
         e.finish()
-    }
-}
-
-impl IntoStatic for AuthenticateData<'_> {
-    type Static = AuthenticateData<'static>;
-    fn into_static(self) -> AuthenticateData<'static> {
-        match self {
-            AuthenticateData::Response(d) => AuthenticateData::Response(d.into_static()),
-            AuthenticateData::Cancel => AuthenticateData::Cancel,
-        }
     }
 }
 

@@ -2,10 +2,12 @@
 //! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
 //! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051.
 
+use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::NonEmpty;
+use crate::ext::slots::{self, Slot};
 use crate::parse::{paren_list, sp, take_while};
 use crate::section::{Part, Partial, Section, encode_section_binary, parse_section_binary};
 use crate::sequence::SequenceSet;
@@ -48,30 +50,119 @@ impl FetchItems<'_> {
     }
 }
 
-/// `fetch-att` (RFC 9051 §9 and RFC 3501 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum FetchAtt<'a> {
+/// A row's parser: `unit` for the items without arguments.
+macro_rules! parse_att {
+    (unit, $v:ident, $name:ident, $rest:ident) => {
+        Ok(($rest, FetchAtt::$v))
+    };
+    ($f:ident, $v:ident, $name:ident, $rest:ident) => {
+        $f($name, $rest)
+    };
+}
+
+/// A row's encoder: `unit` writes the name.
+macro_rules! encode_att {
+    (unit, $name:literal, $e:ident) => {{
+        $e.raw($name.as_bytes());
+    }};
+    ($f:ident, $name:literal, $e:ident $(, $field:ident)*) => {
+        $f($($field,)* $e)
+    };
+}
+
+/// The `fetch-att` table: one row per item,
+/// `Variant { fields } = "NAME" ["OTHER-NAME", ...], parse: unit | fn, encode: unit | fn;`.
+/// The names are what the parser dispatches on (upper-cased `1*(ALPHA / DIGIT / ".")` before
+/// any `[` or `<`); the first one is also the kind's name. A row's parser gets the name it
+/// matched and the input after it; its encoder gets the fields and writes the whole item.
+macro_rules! fetch_atts {
+    ($(
+        $(#[$vm:meta])*
+        $variant:ident $({ $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? })?
+            = $name:literal $([$($alt:literal),*])?, parse: $parse:ident, encode: $encode:ident;
+    )*) => {
+        /// `fetch-att` (RFC 9051 §9 and RFC 3501 §9): one variant per row of the table.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum FetchAtt<'a> {
+            $($(#[$vm])* $variant $({ $($(#[$fm])* $field: $ty),* })?,)*
+        }
+
+        /// What a [`FetchAtt`] is, without its arguments: one variant per row of the table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum FetchAttKind {
+            $(#[doc = concat!("`", $name, "`")] $variant,)*
+        }
+
+        impl FetchAttKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [FetchAttKind] = &[$(FetchAttKind::$variant),*];
+
+            /// The item's name (`BODY[]` for a body section).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(FetchAttKind::$variant => $name,)*
+                }
+            }
+        }
+
+        impl FetchAtt<'_> {
+            /// The kind of item.
+            pub fn kind(&self) -> FetchAttKind {
+                match self {
+                    $(FetchAtt::$variant { .. } => FetchAttKind::$variant,)*
+                }
+            }
+        }
+
+        /// The longest name any row dispatches on.
+        const NAME_MAX: usize = crate::parse::max_len(&[$($name, $($($alt,)*)?)*]);
+
+        /// Parses an item after its upper-cased name `name`; `None` when no row has it.
+        #[inline]
+        fn dispatch<'a>(name: &str, rest: &'a [u8]) -> Option<PResult<'a, FetchAtt<'a>>> {
+            Some(match name {
+                $($name $($(| $alt)*)? => parse_att!($parse, $variant, name, rest),)*
+                _ => return None,
+            })
+        }
+
+        impl Encode for FetchAtt<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                match self {
+                    $(FetchAtt::$variant { $($($field),*)? } => {
+                        encode_att!($encode, $name, e $($(, $field)*)?)
+                    })*
+                }
+            }
+        }
+    };
+}
+
+fetch_atts! {
     /// `ENVELOPE`
-    Envelope,
+    Envelope = "ENVELOPE", parse: unit, encode: unit;
     /// `FLAGS`
-    Flags,
+    Flags = "FLAGS", parse: unit, encode: unit;
     /// `INTERNALDATE`
-    InternalDate,
+    InternalDate = "INTERNALDATE", parse: unit, encode: unit;
     /// `RFC822` (RFC 3501)
-    Rfc822,
+    Rfc822 = "RFC822", parse: unit, encode: unit;
     /// `RFC822.HEADER` (RFC 3501)
-    Rfc822Header,
+    Rfc822Header = "RFC822.HEADER", parse: unit, encode: unit;
     /// `RFC822.SIZE`
-    Rfc822Size,
+    Rfc822Size = "RFC822.SIZE", parse: unit, encode: unit;
     /// `RFC822.TEXT` (RFC 3501)
-    Rfc822Text,
-    /// `BODY` (the non-extensible BODYSTRUCTURE)
-    Body,
+    Rfc822Text = "RFC822.TEXT", parse: unit, encode: unit;
+    /// `BODY` (the non-extensible BODYSTRUCTURE); `BODY` followed by a section is a
+    /// [`FetchAtt::BodySection`], which this row's parser builds.
+    Body = "BODY", parse: parse_body, encode: unit;
     /// `BODYSTRUCTURE`
-    BodyStructure,
+    BodyStructure = "BODYSTRUCTURE", parse: unit, encode: unit;
     /// `UID`
-    Uid,
+    Uid = "UID", parse: unit, encode: unit;
     /// `"BODY" section [partial]` or `"BODY.PEEK" section [partial]`
     BodySection {
         /// `BODY.PEEK`: do not set `\Seen`.
@@ -80,8 +171,8 @@ pub enum FetchAtt<'a> {
         section: Section<'a>,
         /// `<offset.length>`
         partial: Option<Partial>,
-    },
-    /// `"BINARY" [".PEEK"] section-binary [partial]`
+    } = "BODY[]" ["BODY.PEEK"], parse: parse_body, encode: encode_body_section;
+    /// `"BINARY" [".PEEK"] section-binary [partial]` (RFC 3516, RFC 9051)
     Binary {
         /// `BINARY.PEEK`
         peek: bool,
@@ -89,25 +180,13 @@ pub enum FetchAtt<'a> {
         part: Option<Part>,
         /// `<offset.length>`
         partial: Option<Partial>,
-    },
-    /// `"BINARY.SIZE" section-binary`
+    } = "BINARY" ["BINARY.PEEK"], parse: parse_binary, encode: encode_binary;
+    /// `"BINARY.SIZE" section-binary` (RFC 3516, RFC 9051)
     BinarySize {
         /// The part (`None` for `[]`).
         part: Option<Part>,
-    },
+    } = "BINARY.SIZE", parse: parse_binary_size, encode: encode_binary_size;
 }
-
-const SIMPLE_ATTS: &[(&str, FetchAtt<'static>)] = &[
-    ("ENVELOPE", FetchAtt::Envelope),
-    ("FLAGS", FetchAtt::Flags),
-    ("INTERNALDATE", FetchAtt::InternalDate),
-    ("RFC822", FetchAtt::Rfc822),
-    ("RFC822.HEADER", FetchAtt::Rfc822Header),
-    ("RFC822.SIZE", FetchAtt::Rfc822Size),
-    ("RFC822.TEXT", FetchAtt::Rfc822Text),
-    ("BODYSTRUCTURE", FetchAtt::BodyStructure),
-    ("UID", FetchAtt::Uid),
-];
 
 fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
     if i.first() == Some(&b'<') {
@@ -118,128 +197,84 @@ fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
     }
 }
 
+/// `"BODY"`, or `"BODY" [".PEEK"] section [partial]`.
+fn parse_body<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+    let peek = name == "BODY.PEEK";
+    if !peek && rest.first() != Some(&b'[') {
+        return Ok((rest, FetchAtt::Body));
+    }
+    let (r, section) = Section::parse::<true>(rest)?;
+    let (r, partial) = opt_partial(r)?;
+    Ok((
+        r,
+        FetchAtt::BodySection {
+            peek,
+            section,
+            partial,
+        },
+    ))
+}
+
+/// `"BINARY" [".PEEK"] section-binary [partial]`
+fn parse_binary<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+    let (r, part) = parse_section_binary(rest)?;
+    let (r, partial) = opt_partial(r)?;
+    Ok((
+        r,
+        FetchAtt::Binary {
+            peek: name == "BINARY.PEEK",
+            part,
+            partial,
+        },
+    ))
+}
+
+/// `"BINARY.SIZE" section-binary`
+fn parse_binary_size<'a>(_: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+    let (r, part) = parse_section_binary(rest)?;
+    Ok((r, FetchAtt::BinarySize { part }))
+}
+
+fn encode_body_section(
+    peek: &bool,
+    section: &Section<'_>,
+    partial: &Option<Partial>,
+    e: &mut Encoder<'_>,
+) {
+    e.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
+    section.encode(e);
+    if let Some(p) = partial {
+        p.encode(e);
+    }
+}
+
+fn encode_binary(peek: &bool, part: &Option<Part>, partial: &Option<Partial>, e: &mut Encoder<'_>) {
+    e.raw(if *peek { b"BINARY.PEEK" } else { b"BINARY" });
+    encode_section_binary(part, e);
+    if let Some(p) = partial {
+        p.encode(e);
+    }
+}
+
+fn encode_binary_size(part: &Option<Part>, e: &mut Encoder<'_>) {
+    e.raw(b"BINARY.SIZE");
+    encode_section_binary(part, e);
+}
+
 impl<'a> FetchAtt<'a> {
-    /// Parses `fetch-att`.
+    /// Parses `fetch-att`: the name (`1*(ALPHA / DIGIT / ".")`), then the row's parser.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
-        if let Some((_, att)) = SIMPLE_ATTS
-            .iter()
-            .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
-        {
-            return Ok((rest, att.clone()));
+        let mut buf = [0u8; NAME_MAX];
+        let Some(upper) = buf.get_mut(..name.len()) else {
+            return fail(i, "fetch-att");
+        };
+        for (d, s) in upper.iter_mut().zip(name) {
+            *d = s.to_ascii_uppercase();
         }
-        let peek = name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(b".PEEK");
-        let base = if peek { &name[..name.len() - 5] } else { name };
-        if base.eq_ignore_ascii_case(b"BODY") {
-            if !peek && rest.first() != Some(&b'[') {
-                return Ok((rest, FetchAtt::Body));
-            }
-            let (r, section) = Section::parse::<true>(rest)?;
-            let (r, partial) = opt_partial(r)?;
-            return Ok((
-                r,
-                FetchAtt::BodySection {
-                    peek,
-                    section,
-                    partial,
-                },
-            ));
-        }
-        if base.eq_ignore_ascii_case(b"BINARY") {
-            let (r, part) = parse_section_binary(rest)?;
-            let (r, partial) = opt_partial(r)?;
-            return Ok((
-                r,
-                FetchAtt::Binary {
-                    peek,
-                    part,
-                    partial,
-                },
-            ));
-        }
-        if name.eq_ignore_ascii_case(b"BINARY.SIZE") {
-            let (r, part) = parse_section_binary(rest)?;
-            return Ok((r, FetchAtt::BinarySize { part }));
-        }
-        fail(i, "fetch-att")
-    }
-}
-
-impl Encode for FetchAtt<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            FetchAtt::BodySection {
-                peek,
-                section,
-                partial,
-            } => {
-                e.raw(if *peek { b"BODY.PEEK" } else { b"BODY" });
-                section.encode(e);
-                if let Some(p) = partial {
-                    p.encode(e);
-                }
-            }
-            FetchAtt::Binary {
-                peek,
-                part,
-                partial,
-            } => {
-                e.raw(if *peek { b"BINARY.PEEK" } else { b"BINARY" });
-                encode_section_binary(part, e);
-                if let Some(p) = partial {
-                    p.encode(e);
-                }
-            }
-            FetchAtt::BinarySize { part } => {
-                e.raw(b"BINARY.SIZE");
-                encode_section_binary(part, e);
-            }
-            FetchAtt::Body => {
-                e.raw(b"BODY");
-            }
-            simple => {
-                if let Some((name, _)) = SIMPLE_ATTS.iter().find(|(_, a)| a == simple) {
-                    e.raw(name.as_bytes());
-                }
-            }
-        }
-    }
-}
-
-impl IntoStatic for FetchAtt<'_> {
-    type Static = FetchAtt<'static>;
-    fn into_static(self) -> FetchAtt<'static> {
-        use FetchAtt as A;
-        match self {
-            A::Envelope => A::Envelope,
-            A::Flags => A::Flags,
-            A::InternalDate => A::InternalDate,
-            A::Rfc822 => A::Rfc822,
-            A::Rfc822Header => A::Rfc822Header,
-            A::Rfc822Size => A::Rfc822Size,
-            A::Rfc822Text => A::Rfc822Text,
-            A::Body => A::Body,
-            A::BodyStructure => A::BodyStructure,
-            A::Uid => A::Uid,
-            A::BodySection {
-                peek,
-                section,
-                partial,
-            } => A::BodySection {
-                peek,
-                section: section.into_static(),
-                partial,
-            },
-            A::Binary {
-                peek,
-                part,
-                partial,
-            } => A::Binary {
-                peek,
-                part,
-                partial,
-            },
-            A::BinarySize { part } => A::BinarySize { part },
+        match dispatch(crate::parse::ascii_str(upper), rest) {
+            Some(result) => result,
+            None => fail(i, "fetch-att"),
         }
     }
 }
@@ -278,7 +313,11 @@ impl IntoStatic for FetchItems<'_> {
 }
 
 /// `SP sequence-set SP (...)` after the FETCH name.
-pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+pub(super) fn parse_fetch<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+    uid: bool,
+) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, ()) = sp(i)?;
@@ -299,12 +338,14 @@ pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
             (r, FetchItems::Single(a))
         }
     };
+    let (i, modifiers) = slots::parse_sp_params(i, cx, Slot::FetchModifiers)?;
     Ok((
         i,
         CommandBody::Fetch {
             uid,
             sequence_set,
             items,
+            modifiers,
         },
     ))
 }
@@ -313,6 +354,28 @@ pub(super) fn parse_fetch(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
 mod tests {
     use super::super::test_util::{rejects, roundtrip};
     use super::*;
+
+    /// The table: every kind's name reads back as that kind (BODY[] and BINARY need their
+    /// section).
+    #[test]
+    fn the_fetch_att_table() {
+        for kind in FetchAttKind::ALL {
+            let item = match kind {
+                FetchAttKind::BinarySize | FetchAttKind::Binary => format!("{}[1]", kind.name()),
+                _ => kind.name().to_owned(),
+            };
+            let (rest, att) = FetchAtt::parse(item.as_bytes()).unwrap();
+            assert!(rest.is_empty(), "{item}");
+            assert_eq!(att.kind(), *kind, "{item}");
+            let mut out = Vec::new();
+            let mut e = Encoder::client(&mut out, &crate::EncodeOptions::default());
+            att.encode(&mut e);
+            let _ = e.finish();
+            assert_eq!(String::from_utf8_lossy(&out), item);
+        }
+        assert!(FetchAtt::parse(b"BODYSTRUCTUREX").is_err());
+        assert!(FetchAtt::parse(b"BODY.PEEK").is_err());
+    }
 
     #[test]
     fn rfc_examples() {

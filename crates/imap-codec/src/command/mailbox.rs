@@ -14,57 +14,71 @@ use crate::parse::{keyword, paren_list, rparen, sp, take_while};
 
 use super::{CommandBody, sp_mailbox};
 
-/// `status-att` (RFC 9051 §9 plus RFC 3501's `RECENT`): a STATUS data item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum StatusAttribute {
+/// The `status-att` table: `Variant = "NAME";`, one row per item. From it come the enum,
+/// [`StatusAttribute::ALL`], the name and the parser's dispatch (a `match` on the upper-cased
+/// name).
+macro_rules! status_atts {
+    ($($(#[$vm:meta])* $variant:ident = $name:literal;)*) => {
+        /// `status-att` (RFC 9051 §9 plus RFC 3501's `RECENT`): a STATUS data item.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum StatusAttribute {
+            $($(#[$vm])* $variant,)*
+        }
+
+        impl StatusAttribute {
+            /// Every item, in table order.
+            pub const ALL: &'static [StatusAttribute] = &[$(StatusAttribute::$variant),*];
+
+            /// The name as sent.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(StatusAttribute::$variant => $name,)*
+                }
+            }
+
+            /// The item named `name` (upper case).
+            fn by_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(StatusAttribute::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+status_atts! {
     /// `MESSAGES`
-    Messages,
+    Messages = "MESSAGES";
     /// `RECENT` (RFC 3501 only)
-    Recent,
+    Recent = "RECENT";
     /// `UIDNEXT`
-    UidNext,
+    UidNext = "UIDNEXT";
     /// `UIDVALIDITY`
-    UidValidity,
+    UidValidity = "UIDVALIDITY";
     /// `UNSEEN`
-    Unseen,
+    Unseen = "UNSEEN";
     /// `DELETED` (RFC 9051)
-    Deleted,
+    Deleted = "DELETED";
     /// `SIZE` (RFC 9051, RFC 8438)
-    Size,
+    Size = "SIZE";
 }
 
 impl StatusAttribute {
-    /// The name as sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusAttribute::Messages => "MESSAGES",
-            StatusAttribute::Recent => "RECENT",
-            StatusAttribute::UidNext => "UIDNEXT",
-            StatusAttribute::UidValidity => "UIDVALIDITY",
-            StatusAttribute::Unseen => "UNSEEN",
-            StatusAttribute::Deleted => "DELETED",
-            StatusAttribute::Size => "SIZE",
-        }
-    }
-
     /// Parses `status-att`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
         let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic());
-        const ALL: [StatusAttribute; 7] = [
-            StatusAttribute::Messages,
-            StatusAttribute::Recent,
-            StatusAttribute::UidNext,
-            StatusAttribute::UidValidity,
-            StatusAttribute::Unseen,
-            StatusAttribute::Deleted,
-            StatusAttribute::Size,
-        ];
-        match ALL
-            .iter()
-            .find(|a| name.eq_ignore_ascii_case(a.as_str().as_bytes()))
-        {
-            Some(&a) => Ok((rest, a)),
+        let mut buf = [0u8; 16];
+        let Some(upper) = buf.get_mut(..name.len()) else {
+            return fail(i, "status-att");
+        };
+        for (d, s) in upper.iter_mut().zip(name) {
+            *d = s.to_ascii_uppercase();
+        }
+        match StatusAttribute::by_name(crate::parse::ascii_str(upper)) {
+            Some(a) => Ok((rest, a)),
             None => fail(i, "status-att"),
         }
     }
@@ -73,13 +87,6 @@ impl StatusAttribute {
 impl Encode for StatusAttribute {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.raw(self.as_str().as_bytes());
-    }
-}
-
-impl IntoStatic for StatusAttribute {
-    type Static = StatusAttribute;
-    fn into_static(self) -> StatusAttribute {
-        self
     }
 }
 
@@ -174,8 +181,9 @@ impl IntoStatic for OptionExtension<'_> {
 }
 
 /// `list-select-opt` (RFC 9051 §9, RFC 5258 §6).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListSelectOpt<'a> {
     /// `SUBSCRIBED` (a `list-select-base-opt`)
     Subscribed,
@@ -226,18 +234,6 @@ impl Encode for ListSelectOpt<'_> {
     }
 }
 
-impl IntoStatic for ListSelectOpt<'_> {
-    type Static = ListSelectOpt<'static>;
-    fn into_static(self) -> ListSelectOpt<'static> {
-        match self {
-            ListSelectOpt::Subscribed => ListSelectOpt::Subscribed,
-            ListSelectOpt::Remote => ListSelectOpt::Remote,
-            ListSelectOpt::RecursiveMatch => ListSelectOpt::RecursiveMatch,
-            ListSelectOpt::Extension(x) => ListSelectOpt::Extension(x.into_static()),
-        }
-    }
-}
-
 /// `list-select-opts = "(" [...] ")"` (RFC 9051 §9): the options in any order, possibly
 /// none; `RECURSIVEMATCH` needs a base option (`SUBSCRIBED` or an extension) beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -271,8 +267,9 @@ impl IntoStatic for ListSelectOpts<'_> {
 }
 
 /// `list-return-opt = return-option` (RFC 9051 §9, RFC 5258 §6, RFC 5819).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListReturnOpt<'a> {
     /// `SUBSCRIBED`
     Subscribed,
@@ -316,18 +313,6 @@ impl Encode for ListReturnOpt<'_> {
                 e.raw(b"STATUS ").paren_list(atts, |e, a| a.encode(e));
             }
             ListReturnOpt::Extension(x) => x.encode(e),
-        }
-    }
-}
-
-impl IntoStatic for ListReturnOpt<'_> {
-    type Static = ListReturnOpt<'static>;
-    fn into_static(self) -> ListReturnOpt<'static> {
-        match self {
-            ListReturnOpt::Subscribed => ListReturnOpt::Subscribed,
-            ListReturnOpt::Children => ListReturnOpt::Children,
-            ListReturnOpt::Status(a) => ListReturnOpt::Status(a),
-            ListReturnOpt::Extension(x) => ListReturnOpt::Extension(x.into_static()),
         }
     }
 }

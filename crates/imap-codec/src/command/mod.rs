@@ -2,7 +2,10 @@
 //! `command-auth`, `command-nonauth`, `command-select`, `uid`; RFC 3501 §9 likewise).
 //!
 //! A command message is `tag SP command-name [arguments] CRLF`, literals inline. The parser
-//! reads the tag and the command name once and dispatches on the name; each grammar area
+//! reads the tag and the command name once and dispatches on the name through the **command
+//! table** below (one row per command: variant and fields, wire name, ABNF rule, states,
+//! capability, UID form, parser, encoder; see [`kind`]). [`CommandBody`], [`CommandKind`],
+//! the name dispatch, the encoder and `IntoStatic` are generated from it. Each grammar area
 //! lives in its own module:
 //!
 //! - [`auth`] has AUTHENTICATE (with SASL-IR and the continuation lines), LOGIN, STARTTLS;
@@ -12,77 +15,66 @@
 //! - [`search`] has SEARCH and UID SEARCH;
 //! - [`fetch`] has FETCH and UID FETCH;
 //! - [`store`] has STORE and UID STORE;
-//! - [`idle`] has IDLE and its `DONE` line;
+//! - [`crate::ext::idle`] has IDLE and its `DONE` line (RFC 2177), as an extension module;
 //! - this module: CAPABILITY, NOOP, LOGOUT, CHECK, CLOSE, UNSELECT, EXPUNGE, COPY, MOVE and
 //!   the UID forms.
+//!
+//! Where RFC 4466 §2 lets extensions add to a command (select parameters, fetch and store
+//! modifiers), the variant has a typed slot ([`crate::ext::slots`]) that stays empty and is
+//! rejected by the parser unless the [`ParseOptions`] put an extension using it in force.
 
 use std::borrow::Cow;
 
 use crate::capability::{AuthMechanism, Capability};
+use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
 use crate::core::{AString, IntoStatic, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
+use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    crlf, is_atom_char, is_tag_char, message_rule, parse_all, rule, sp, take_while, token,
+    crlf, is_atom_char, is_tag_char, message_rule, parse_all, parse_line_with, rule, sp,
+    take_while, token,
 };
 use crate::sequence::SequenceSet;
 
 pub mod append;
 pub mod auth;
 pub mod fetch;
-pub mod idle;
+pub mod kind;
 pub mod mailbox;
 pub mod search;
 pub mod store;
 
+pub use crate::ext::idle::IdleDone;
 pub use append::AppendData;
 pub use auth::AuthenticateData;
-pub use fetch::{FetchAtt, FetchItems};
-pub use idle::IdleDone;
+pub use fetch::{FetchAtt, FetchAttKind, FetchItems};
+pub use kind::{ConnectionState, States, UidForm};
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,
 };
-pub use search::{SearchKey, SearchRetOptExt, SearchReturnOpt};
+pub use search::{SearchKey, SearchKeyKind, SearchRetOptExt, SearchReturnOpt};
 pub use store::{StoreAction, StoreFlags};
 
-/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
-/// (RFC 9051 §9, RFC 3501 §9).
-///
-/// ```
-/// use imap_codec::{Command, CommandBody, EncodeOptions};
-/// let cmd = Command::parse(b"A142 SELECT INBOX\r\n").unwrap();
-/// assert_eq!(cmd.tag.as_str(), "A142");
-/// assert!(matches!(cmd.body, CommandBody::Select { .. }));
-/// assert_eq!(cmd.name(), "SELECT");
-/// let mut out = Vec::new();
-/// let _ = cmd.encode(&mut out, &EncodeOptions::default());
-/// assert_eq!(out, b"A142 SELECT INBOX\r\n");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Command<'a> {
-    /// The tag the server's completion response repeats.
-    pub tag: Tag<'a>,
-    /// The command and its arguments.
-    pub body: CommandBody<'a>,
-}
+use kind::{commands, encode_row, is_uid, kind_name, parse_row};
 
-/// The command and its arguments: one variant per command of RFC 3501 §6 / RFC 9051 §6.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum CommandBody<'a> {
+commands! {
     /// `CAPABILITY` (RFC 9051 §6.1.1).
-    Capability,
+    Capability = "CAPABILITY" / "capability",
+        states: ANY, capability: None, uid: No, parse: unit, encode: unit;
     /// `NOOP` (RFC 9051 §6.1.2).
-    Noop,
+    Noop = "NOOP" / "noop",
+        states: ANY, capability: None, uid: No, parse: unit, encode: unit;
     /// `LOGOUT` (RFC 9051 §6.1.3).
-    Logout,
+    Logout = "LOGOUT" / "logout",
+        states: ANY, capability: None, uid: No, parse: unit, encode: unit;
     /// `STARTTLS` (RFC 9051 §6.2.1).
-    StartTls,
+    StartTls = "STARTTLS" / "starttls",
+        states: NOT_AUTH, capability: None, uid: No, parse: unit, encode: unit;
     /// `authenticate = "AUTHENTICATE" SP auth-type [SP initial-resp]` (RFC 9051 §6.2.2,
     /// RFC 4959). The SASL exchange that follows is made of [`AuthenticateData`] lines.
     Authenticate {
@@ -90,56 +82,78 @@ pub enum CommandBody<'a> {
         mechanism: AuthMechanism<'a>,
         /// The decoded initial response (SASL-IR); `Some` of an empty slice is sent as `=`.
         initial_response: Option<Cow<'a, [u8]>>,
-    },
+    } = "AUTHENTICATE" / "authenticate",
+        states: NOT_AUTH, capability: None, uid: No,
+        parse: parse_authenticate, encode: encode_authenticate;
     /// `login = "LOGIN" SP userid SP password` (RFC 9051 §6.2.3).
     Login {
         /// `userid = astring`
         username: AString<'a>,
         /// `password = astring`
         password: AString<'a>,
-    },
-    /// `enable = "ENABLE" 1*(SP capability)` (RFC 9051 §6.3.1, RFC 5161).
+    } = "LOGIN" / "login",
+        states: NOT_AUTH, capability: None, uid: No, parse: parse_login, encode: encode_login;
+    /// `enable = "ENABLE" 1*(SP capability)` (RFC 9051 §6.3.1, RFC 5161; valid only when
+    /// authenticated, RFC 5161 §3.1).
     Enable {
         /// The capabilities to enable.
         capabilities: NonEmpty<Capability<'a>>,
-    },
-    /// `select = "SELECT" SP mailbox` (RFC 9051 §6.3.2).
+    } = "ENABLE" / "enable",
+        states: AUTH, capability: Some(Capability::Enable), uid: No,
+        parse: parse_enable, encode: encode_enable;
+    /// `select = "SELECT" SP mailbox [select-params]` (RFC 9051 §6.3.2; `select-params`:
+    /// RFC 4466 §2.1).
     Select {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
-    /// `examine = "EXAMINE" SP mailbox` (RFC 9051 §6.3.3).
+        /// `select-params`: empty unless an extension using the slot is in force
+        /// ([`Slot::SelectParams`]).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        params: Vec<SelectParam<'a>>,
+    } = "SELECT" / "select",
+        states: AUTH, capability: None, uid: No, parse: parse_select, encode: encode_select;
+    /// `examine = "EXAMINE" SP mailbox [select-params]` (RFC 9051 §6.3.3; RFC 4466 §2.1).
     Examine {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
+        /// `select-params`, as for SELECT.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        params: Vec<SelectParam<'a>>,
+    } = "EXAMINE" / "examine",
+        states: AUTH, capability: None, uid: No, parse: parse_examine, encode: encode_select;
     /// `create = "CREATE" SP mailbox` (RFC 9051 §6.3.4).
     Create {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
+    } = "CREATE" / "create",
+        states: AUTH, capability: None, uid: No, parse: parse_create, encode: encode_mailbox;
     /// `delete = "DELETE" SP mailbox` (RFC 9051 §6.3.5).
     Delete {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
+    } = "DELETE" / "delete",
+        states: AUTH, capability: None, uid: No, parse: parse_delete, encode: encode_mailbox;
     /// `rename = "RENAME" SP mailbox SP mailbox` (RFC 9051 §6.3.6).
     Rename {
         /// The existing name.
         from: Mailbox<'a>,
         /// The new name.
         to: Mailbox<'a>,
-    },
+    } = "RENAME" / "rename",
+        states: AUTH, capability: None, uid: No, parse: parse_rename, encode: encode_rename;
     /// `subscribe = "SUBSCRIBE" SP mailbox` (RFC 9051 §6.3.7).
     Subscribe {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
+    } = "SUBSCRIBE" / "subscribe",
+        states: AUTH, capability: None, uid: No, parse: parse_subscribe, encode: encode_mailbox;
     /// `unsubscribe = "UNSUBSCRIBE" SP mailbox` (RFC 9051 §6.3.8).
     Unsubscribe {
         /// The mailbox.
         mailbox: Mailbox<'a>,
-    },
+    } = "UNSUBSCRIBE" / "unsubscribe",
+        states: AUTH, capability: None, uid: No,
+        parse: parse_unsubscribe, encode: encode_mailbox;
     /// `list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]`
     /// (RFC 9051 §6.3.9, RFC 5258).
     List {
@@ -151,16 +165,20 @@ pub enum CommandBody<'a> {
         patterns: MboxOrPat<'a>,
         /// `list-return-opts`; `Some` of an empty list is `RETURN ()`.
         return_opts: Option<Vec<ListReturnOpt<'a>>>,
-    },
+    } = "LIST" / "list",
+        states: AUTH, capability: None, uid: No, parse: parse_list, encode: encode_list;
     /// `lsub = "LSUB" SP mailbox SP list-mailbox` (RFC 3501 §6.3.9).
     Lsub {
         /// The reference name.
         reference: Mailbox<'a>,
         /// The pattern.
         pattern: ListMailbox<'a>,
-    },
+    } = "LSUB" / "lsub",
+        states: AUTH, capability: None, uid: No, parse: parse_lsub, encode: encode_lsub;
     /// `namespace-command = "NAMESPACE"` (RFC 9051 §6.3.10, RFC 2342).
-    Namespace,
+    Namespace = "NAMESPACE" / "namespace",
+        states: AUTH, capability: Some(Capability::Namespace), uid: No,
+        parse: unit, encode: unit;
     /// `status = "STATUS" SP mailbox SP "(" status-att *(SP status-att) ")"`
     /// (RFC 9051 §6.3.11).
     Status {
@@ -168,7 +186,8 @@ pub enum CommandBody<'a> {
         mailbox: Mailbox<'a>,
         /// The requested items.
         items: NonEmpty<StatusAttribute>,
-    },
+    } = "STATUS" / "status",
+        states: AUTH, capability: None, uid: No, parse: parse_status, encode: encode_status;
     /// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal`
     /// (RFC 9051 §6.3.12; `literal8` from RFC 3516 / RFC 9051 §6.4.5).
     Append {
@@ -180,23 +199,32 @@ pub enum CommandBody<'a> {
         date: Option<DateTime>,
         /// The message.
         message: AppendData<'a>,
-    },
-    /// `idle = "IDLE" CRLF "DONE"` (RFC 9051 §6.3.13, RFC 2177): the command line; the
-    /// client ends it with [`IdleDone`].
-    Idle,
+    } = "APPEND" / "append",
+        states: AUTH, capability: None, uid: No, parse: parse_append, encode: encode_append;
+    /// `idle = "IDLE" CRLF "DONE"` (RFC 9051 §6.3.13, RFC 2177; [`crate::ext::idle`]): the
+    /// command line; the client ends it with [`IdleDone`].
+    Idle = "IDLE" / "idle",
+        states: AUTH, capability: Some(Capability::Idle), uid: No, parse: unit, encode: unit;
     /// `CHECK` (RFC 3501 §6.4.1).
-    Check,
+    Check = "CHECK" / "check",
+        states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;
     /// `CLOSE` (RFC 9051 §6.4.1).
-    Close,
+    Close = "CLOSE" / "close",
+        states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;
     /// `UNSELECT` (RFC 9051 §6.4.2, RFC 3691).
-    Unselect,
+    Unselect = "UNSELECT" / "unselect",
+        states: SELECTED, capability: Some(Capability::Unselect), uid: No,
+        parse: unit, encode: unit;
     /// `EXPUNGE` (RFC 9051 §6.4.3).
-    Expunge,
+    Expunge = "EXPUNGE" / "expunge",
+        states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;
     /// `uid-expunge = "EXPUNGE" SP sequence-set` after `UID` (RFC 9051 §6.4.9, RFC 4315).
     UidExpunge {
         /// The UIDs.
         sequence_set: SequenceSet,
-    },
+    } = "EXPUNGE" / "uid-expunge",
+        states: SELECTED, capability: Some(Capability::UidPlus), uid: Only,
+        parse: parse_uid_expunge, encode: encode_sequence_set;
     /// `search = "SEARCH" [search-return-opts] SP search-program` (RFC 9051 §6.4.4,
     /// RFC 3501 §6.4.4), or `UID SEARCH`.
     Search {
@@ -208,8 +236,10 @@ pub enum CommandBody<'a> {
         charset: Option<AString<'a>>,
         /// The search keys, all of which must match.
         criteria: NonEmpty<SearchKey<'a>>,
-    },
-    /// `fetch = "FETCH" SP sequence-set SP (...)` (RFC 9051 §6.4.5), or `UID FETCH`.
+    } = "SEARCH" / "search",
+        states: SELECTED, capability: None, uid: Optional, parse: parse_search, encode: encode_search;
+    /// `fetch = "FETCH" SP sequence-set SP (...) [fetch-modifiers]` (RFC 9051 §6.4.5;
+    /// `fetch-modifiers`: RFC 4466 §2.4), or `UID FETCH`.
     Fetch {
         /// `UID FETCH`.
         uid: bool,
@@ -217,21 +247,31 @@ pub enum CommandBody<'a> {
         sequence_set: SequenceSet,
         /// What to fetch.
         items: FetchItems<'a>,
-    },
-    /// `store = "STORE" SP sequence-set SP store-att-flags` (RFC 9051 §6.4.6), or
-    /// `UID STORE`.
+        /// `fetch-modifiers`: empty unless an extension using the slot is in force
+        /// ([`Slot::FetchModifiers`]).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        modifiers: Vec<FetchModifier<'a>>,
+    } = "FETCH" / "fetch",
+        states: SELECTED, capability: None, uid: Optional, parse: parse_fetch, encode: encode_fetch;
+    /// `store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags`
+    /// (RFC 9051 §6.4.6; `store-modifiers`: RFC 4466 §2.5), or `UID STORE`.
     Store {
         /// `UID STORE`.
         uid: bool,
         /// The messages.
         sequence_set: SequenceSet,
+        /// `store-modifiers`: empty unless an extension using the slot is in force
+        /// ([`Slot::StoreModifiers`]).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        modifiers: Vec<StoreModifier<'a>>,
         /// `FLAGS`, `+FLAGS` or `-FLAGS`.
         action: StoreAction,
         /// `.SILENT`
         silent: bool,
         /// The flags, in the form sent.
         flags: StoreFlags<'a>,
-    },
+    } = "STORE" / "store",
+        states: SELECTED, capability: None, uid: Optional, parse: parse_store, encode: encode_store;
     /// `copy = "COPY" SP sequence-set SP mailbox` (RFC 9051 §6.4.7), or `UID COPY`.
     Copy {
         /// `UID COPY`.
@@ -240,7 +280,8 @@ pub enum CommandBody<'a> {
         sequence_set: SequenceSet,
         /// The destination.
         mailbox: Mailbox<'a>,
-    },
+    } = "COPY" / "copy",
+        states: SELECTED, capability: None, uid: Optional, parse: parse_copy, encode: encode_copy;
     /// `move = "MOVE" SP sequence-set SP mailbox` (RFC 9051 §6.4.8, RFC 6851), or `UID MOVE`.
     Move {
         /// `UID MOVE`.
@@ -249,7 +290,31 @@ pub enum CommandBody<'a> {
         sequence_set: SequenceSet,
         /// The destination.
         mailbox: Mailbox<'a>,
-    },
+    } = "MOVE" / "move",
+        states: SELECTED, capability: Some(Capability::Move), uid: Optional,
+        parse: parse_move, encode: encode_copy;
+}
+
+/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
+/// (RFC 9051 §9, RFC 3501 §9).
+///
+/// ```
+/// use imap_codec::{Command, CommandBody, CommandKind, EncodeOptions};
+/// let cmd = Command::parse(b"A142 SELECT INBOX\r\n").unwrap();
+/// assert_eq!(cmd.tag.as_str(), "A142");
+/// assert_eq!(cmd.body.kind(), CommandKind::Select);
+/// assert_eq!(cmd.name(), "SELECT");
+/// let mut out = Vec::new();
+/// let _ = cmd.encode(&mut out, &EncodeOptions::default());
+/// assert_eq!(out, b"A142 SELECT INBOX\r\n");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Command<'a> {
+    /// The tag the server's completion response repeats.
+    pub tag: Tag<'a>,
+    /// The command and its arguments.
+    pub body: CommandBody<'a>,
 }
 
 impl<'a> Command<'a> {
@@ -259,7 +324,7 @@ impl<'a> Command<'a> {
     }
 
     /// Parses exactly one complete command message including its final CRLF (literals
-    /// inline).
+    /// inline), strictly (RFC 3501 §9 ∪ RFC 9051 §9, no extension in force).
     ///
     /// ```
     /// use imap_codec::Command;
@@ -267,7 +332,36 @@ impl<'a> Command<'a> {
     /// assert_eq!((err.offset, err.expected), (7, "CRLF"));
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
-        parse_all(input, message_rule("command", parse_command))
+        let cx = Ctx::new(&STRICT, Side::Client, input);
+        parse_all(
+            input,
+            message_rule("command", |i| {
+                let (i, cmd) = parse_command_line(i, &cx)?;
+                let (i, ()) = crlf(i)?;
+                Ok((i, cmd))
+            }),
+        )
+    }
+
+    /// Parses one complete command message under `options`: the profile (strict, or
+    /// real-world with each deviation reported) and the extensions in force (which open the
+    /// RFC 4466 slots, [`crate::ext::slots`]).
+    ///
+    /// ```
+    /// use imap_codec::context::DeviationId;
+    /// use imap_codec::{Command, ParseOptions, Profile};
+    /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let parsed = Command::parse_with(b"A2 FETCH 1 FLAGS \r\n", &rw).unwrap();
+    /// assert_eq!(parsed.value, Command::parse(b"A2 FETCH 1 FLAGS\r\n").unwrap());
+    /// assert_eq!(parsed.deviations[0].id.id(), "trailing-space");
+    /// assert_eq!(parsed.deviations[0].offset, 16);
+    /// assert!(Command::parse_with(b"A2 FETCH 1 FLAGS \r\n", &ParseOptions::default()).is_err());
+    /// ```
+    pub fn parse_with(
+        input: &'a [u8],
+        options: &ParseOptions,
+    ) -> Result<Parsed<Command<'a>>, ParseError> {
+        parse_line_with(input, options, Side::Client, "command", parse_command_line)
     }
 
     /// Appends the wire form; returns where it was written and the sync points.
@@ -281,47 +375,10 @@ impl<'a> Command<'a> {
     pub fn name(&self) -> &'static str {
         self.body.name()
     }
-}
 
-impl CommandBody<'_> {
-    /// The command name as sent: `"SELECT"`, `"UID FETCH"`, ...
-    pub fn name(&self) -> &'static str {
-        use CommandBody as B;
-        let pick = |uid: bool, plain: &'static str, with: &'static str| {
-            if uid { with } else { plain }
-        };
-        match self {
-            B::Capability => "CAPABILITY",
-            B::Noop => "NOOP",
-            B::Logout => "LOGOUT",
-            B::StartTls => "STARTTLS",
-            B::Authenticate { .. } => "AUTHENTICATE",
-            B::Login { .. } => "LOGIN",
-            B::Enable { .. } => "ENABLE",
-            B::Select { .. } => "SELECT",
-            B::Examine { .. } => "EXAMINE",
-            B::Create { .. } => "CREATE",
-            B::Delete { .. } => "DELETE",
-            B::Rename { .. } => "RENAME",
-            B::Subscribe { .. } => "SUBSCRIBE",
-            B::Unsubscribe { .. } => "UNSUBSCRIBE",
-            B::List { .. } => "LIST",
-            B::Lsub { .. } => "LSUB",
-            B::Namespace => "NAMESPACE",
-            B::Status { .. } => "STATUS",
-            B::Append { .. } => "APPEND",
-            B::Idle => "IDLE",
-            B::Check => "CHECK",
-            B::Close => "CLOSE",
-            B::Unselect => "UNSELECT",
-            B::Expunge => "EXPUNGE",
-            B::UidExpunge { .. } => "UID EXPUNGE",
-            B::Search { uid, .. } => pick(*uid, "SEARCH", "UID SEARCH"),
-            B::Fetch { uid, .. } => pick(*uid, "FETCH", "UID FETCH"),
-            B::Store { uid, .. } => pick(*uid, "STORE", "UID STORE"),
-            B::Copy { uid, .. } => pick(*uid, "COPY", "UID COPY"),
-            B::Move { uid, .. } => pick(*uid, "MOVE", "UID MOVE"),
-        }
+    /// The kind of command.
+    pub fn kind(&self) -> CommandKind {
+        self.body.kind()
     }
 }
 
@@ -337,8 +394,8 @@ fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
     Some(dst)
 }
 
-/// `command`: tag, name, arguments, CRLF.
-fn parse_command(i: &[u8]) -> PResult<'_, Command<'_>> {
+/// `command` without its final CRLF: tag, name, arguments.
+fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
     let (rest, tag) = take_while(i, is_tag_char);
     if tag.is_empty() {
         return fail(i, "tag");
@@ -352,79 +409,30 @@ fn parse_command(i: &[u8]) -> PResult<'_, Command<'_>> {
         Some(_) => return fail(rest, "tag"),
     }
     let (i, ()) = sp(rest)?;
-    let (i, body) = parse_body(i)?;
-    let (i, ()) = crlf(i)?;
+    let (i, body) = parse_body(i, cx)?;
     Ok((i, Command { tag, body }))
 }
 
 /// Parses a command name and its arguments (everything between the tag's SP and CRLF).
-fn parse_body(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
+fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let start = i;
     let (i, name) = token(i, "command")?;
     let mut buf = [0u8; NAME_MAX];
     let Some(upper) = upper(name, &mut buf) else {
         return fail(start, "command");
     };
-    use CommandBody as B;
-    Ok(match upper {
-        b"CAPABILITY" => (i, B::Capability),
-        b"NOOP" => (i, B::Noop),
-        b"LOGOUT" => (i, B::Logout),
-        b"STARTTLS" => (i, B::StartTls),
-        b"NAMESPACE" => (i, B::Namespace),
-        b"IDLE" => (i, B::Idle),
-        b"CHECK" => (i, B::Check),
-        b"CLOSE" => (i, B::Close),
-        b"UNSELECT" => (i, B::Unselect),
-        b"EXPUNGE" => (i, B::Expunge),
-        b"AUTHENTICATE" => return rule("authenticate", auth::parse_authenticate)(i),
-        b"LOGIN" => return rule("login", auth::parse_login)(i),
-        b"ENABLE" => return rule("enable", mailbox::parse_enable)(i),
-        b"SELECT" => {
-            let (i, mailbox) = rule("select", sp_mailbox)(i)?;
-            (i, B::Select { mailbox })
-        }
-        b"EXAMINE" => {
-            let (i, mailbox) = rule("examine", sp_mailbox)(i)?;
-            (i, B::Examine { mailbox })
-        }
-        b"CREATE" => {
-            let (i, mailbox) = rule("create", sp_mailbox)(i)?;
-            (i, B::Create { mailbox })
-        }
-        b"DELETE" => {
-            let (i, mailbox) = rule("delete", sp_mailbox)(i)?;
-            (i, B::Delete { mailbox })
-        }
-        b"RENAME" => {
-            let (i, from) = rule("rename", sp_mailbox)(i)?;
-            let (i, to) = rule("rename", sp_mailbox)(i)?;
-            (i, B::Rename { from, to })
-        }
-        b"SUBSCRIBE" => {
-            let (i, mailbox) = rule("subscribe", sp_mailbox)(i)?;
-            (i, B::Subscribe { mailbox })
-        }
-        b"UNSUBSCRIBE" => {
-            let (i, mailbox) = rule("unsubscribe", sp_mailbox)(i)?;
-            (i, B::Unsubscribe { mailbox })
-        }
-        b"LIST" => return rule("list", mailbox::parse_list)(i),
-        b"LSUB" => return rule("lsub", mailbox::parse_lsub)(i),
-        b"STATUS" => return rule("status", mailbox::parse_status)(i),
-        b"APPEND" => return rule("append", append::parse_append)(i),
-        b"SEARCH" => return rule("search", |i| search::parse_search(i, false))(i),
-        b"FETCH" => return rule("fetch", |i| fetch::parse_fetch(i, false))(i),
-        b"STORE" => return rule("store", |i| store::parse_store(i, false))(i),
-        b"COPY" => return rule("copy", |i| parse_copy_move(i, false, false))(i),
-        b"MOVE" => return rule("move", |i| parse_copy_move(i, false, true))(i),
-        b"UID" => return rule("uid", parse_uid)(i),
-        _ => return fail(start, "command"),
-    })
+    if upper == b"UID" {
+        return rule("uid", |i| parse_uid(i, cx))(i);
+    }
+    match dispatch(upper, i, cx, false) {
+        Some(result) => result,
+        None => fail(start, "command"),
+    }
 }
 
-/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`.
-fn parse_uid(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
+/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
+/// [`UidForm`] allows the prefix.
+fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let start = i;
     let (i, name) = take_while(i, |b| b.is_ascii_alphabetic());
@@ -436,19 +444,129 @@ fn parse_uid(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
     if i.first().is_some_and(|&b| is_atom_char(b)) {
         return unknown();
     }
-    match upper {
-        b"COPY" => rule("copy", |i| parse_copy_move(i, true, false))(i),
-        b"MOVE" => rule("move", |i| parse_copy_move(i, true, true))(i),
-        b"FETCH" => rule("fetch", |i| fetch::parse_fetch(i, true))(i),
-        b"SEARCH" => rule("search", |i| search::parse_search(i, true))(i),
-        b"STORE" => rule("store", |i| store::parse_store(i, true))(i),
-        b"EXPUNGE" => {
-            let (i, ()) = rule("uid-expunge", sp)(i)?;
-            let (i, sequence_set) = rule("uid-expunge", SequenceSet::parse)(i)?;
-            Ok((i, CommandBody::UidExpunge { sequence_set }))
-        }
-        _ => unknown(),
+    match dispatch(upper, i, cx, true) {
+        Some(result) => result,
+        None => unknown(),
     }
+}
+
+// ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----
+
+fn parse_authenticate<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    auth::parse_authenticate(i)
+}
+
+fn parse_login<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    auth::parse_login(i)
+}
+
+fn parse_enable<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    mailbox::parse_enable(i)
+}
+
+/// `SP mailbox [select-params]` of SELECT and EXAMINE.
+fn sp_mailbox_params<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+) -> PResult<'a, (Mailbox<'a>, Vec<SelectParam<'a>>)> {
+    let (i, mailbox) = sp_mailbox(i)?;
+    let (i, params) = slots::parse_sp_params(i, cx, Slot::SelectParams)?;
+    Ok((i, (mailbox, params)))
+}
+
+fn parse_select<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (mailbox, params)) = sp_mailbox_params(i, cx)?;
+    Ok((i, CommandBody::Select { mailbox, params }))
+}
+
+fn parse_examine<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (mailbox, params)) = sp_mailbox_params(i, cx)?;
+    Ok((i, CommandBody::Examine { mailbox, params }))
+}
+
+fn parse_create<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, mailbox) = sp_mailbox(i)?;
+    Ok((i, CommandBody::Create { mailbox }))
+}
+
+fn parse_delete<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, mailbox) = sp_mailbox(i)?;
+    Ok((i, CommandBody::Delete { mailbox }))
+}
+
+fn parse_rename<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, from) = sp_mailbox(i)?;
+    let (i, to) = sp_mailbox(i)?;
+    Ok((i, CommandBody::Rename { from, to }))
+}
+
+fn parse_subscribe<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, mailbox) = sp_mailbox(i)?;
+    Ok((i, CommandBody::Subscribe { mailbox }))
+}
+
+fn parse_unsubscribe<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, mailbox) = sp_mailbox(i)?;
+    Ok((i, CommandBody::Unsubscribe { mailbox }))
+}
+
+fn parse_list<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    mailbox::parse_list(i)
+}
+
+fn parse_lsub<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    mailbox::parse_lsub(i)
+}
+
+fn parse_status<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    mailbox::parse_status(i)
+}
+
+fn parse_append<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    append::parse_append(i)
+}
+
+/// `SP sequence-set` of `uid-expunge`.
+fn parse_uid_expunge<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, ()) = sp(i)?;
+    let (i, sequence_set) = SequenceSet::parse(i)?;
+    Ok((i, CommandBody::UidExpunge { sequence_set }))
+}
+
+fn parse_search<'a>(i: &'a [u8], cx: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    search::parse_search(i, cx, uid)
+}
+
+fn parse_fetch<'a>(i: &'a [u8], cx: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    fetch::parse_fetch(i, cx, uid)
+}
+
+fn parse_store<'a>(i: &'a [u8], cx: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    store::parse_store(i, cx, uid)
+}
+
+fn parse_copy<'a>(i: &'a [u8], _: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (sequence_set, mailbox)) = sp_set_sp_mailbox(i)?;
+    Ok((
+        i,
+        CommandBody::Copy {
+            uid,
+            sequence_set,
+            mailbox,
+        },
+    ))
+}
+
+fn parse_move<'a>(i: &'a [u8], _: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (sequence_set, mailbox)) = sp_set_sp_mailbox(i)?;
+    Ok((
+        i,
+        CommandBody::Move {
+            uid,
+            sequence_set,
+            mailbox,
+        },
+    ))
 }
 
 /// `SP mailbox`
@@ -458,26 +576,143 @@ pub(crate) fn sp_mailbox(i: &[u8]) -> PResult<'_, Mailbox<'_>> {
 }
 
 /// `SP sequence-set SP mailbox` of COPY and MOVE.
-fn parse_copy_move(i: &[u8], uid: bool, is_move: bool) -> PResult<'_, CommandBody<'_>> {
+fn sp_set_sp_mailbox(i: &[u8]) -> PResult<'_, (SequenceSet, Mailbox<'_>)> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, mailbox) = sp_mailbox(i)?;
-    Ok((
-        i,
-        if is_move {
-            CommandBody::Move {
-                uid,
-                sequence_set,
-                mailbox,
-            }
-        } else {
-            CommandBody::Copy {
-                uid,
-                sequence_set,
-                mailbox,
-            }
-        },
-    ))
+    Ok((i, (sequence_set, mailbox)))
+}
+
+// ---- the rows' encoders: the fields, then the encoder; they write what follows the name ----
+
+fn encode_authenticate(
+    mechanism: &AuthMechanism<'_>,
+    initial_response: &Option<Cow<'_, [u8]>>,
+    e: &mut Encoder<'_>,
+) {
+    auth::encode_authenticate(mechanism, initial_response.as_deref(), e);
+}
+
+fn encode_login(username: &AString<'_>, password: &AString<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    username.encode(e);
+    e.sp();
+    password.encode(e);
+}
+
+fn encode_enable(capabilities: &NonEmpty<Capability<'_>>, e: &mut Encoder<'_>) {
+    for c in capabilities {
+        e.sp();
+        c.encode(e);
+    }
+}
+
+fn encode_select(mailbox: &Mailbox<'_>, params: &[SelectParam<'_>], e: &mut Encoder<'_>) {
+    e.sp();
+    mailbox.encode(e);
+    slots::encode_sp_params(params, e);
+}
+
+fn encode_mailbox(mailbox: &Mailbox<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    mailbox.encode(e);
+}
+
+fn encode_rename(from: &Mailbox<'_>, to: &Mailbox<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    from.encode(e);
+    e.sp();
+    to.encode(e);
+}
+
+fn encode_list(
+    selection: &Option<ListSelectOpts<'_>>,
+    reference: &Mailbox<'_>,
+    patterns: &MboxOrPat<'_>,
+    return_opts: &Option<Vec<ListReturnOpt<'_>>>,
+    e: &mut Encoder<'_>,
+) {
+    mailbox::encode_list(selection, reference, patterns, return_opts, e);
+}
+
+fn encode_lsub(reference: &Mailbox<'_>, pattern: &ListMailbox<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    reference.encode(e);
+    e.sp();
+    pattern.encode(e);
+}
+
+fn encode_status(mailbox: &Mailbox<'_>, items: &NonEmpty<StatusAttribute>, e: &mut Encoder<'_>) {
+    e.sp();
+    mailbox.encode(e);
+    e.sp().paren_list(items, |e, a| a.encode(e));
+}
+
+fn encode_append(
+    mailbox: &Mailbox<'_>,
+    flags: &Option<Vec<Flag<'_>>>,
+    date: &Option<DateTime>,
+    message: &AppendData<'_>,
+    e: &mut Encoder<'_>,
+) {
+    append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, e);
+}
+
+fn encode_sequence_set(sequence_set: &SequenceSet, e: &mut Encoder<'_>) {
+    e.sp();
+    sequence_set.encode(e);
+}
+
+fn encode_search(
+    _uid: &bool,
+    return_opts: &Option<Vec<SearchReturnOpt<'_>>>,
+    charset: &Option<AString<'_>>,
+    criteria: &NonEmpty<SearchKey<'_>>,
+    e: &mut Encoder<'_>,
+) {
+    search::encode_search(return_opts.as_deref(), charset.as_ref(), criteria, e);
+}
+
+fn encode_fetch(
+    _uid: &bool,
+    sequence_set: &SequenceSet,
+    items: &FetchItems<'_>,
+    modifiers: &[FetchModifier<'_>],
+    e: &mut Encoder<'_>,
+) {
+    e.sp();
+    sequence_set.encode(e);
+    e.sp();
+    items.encode(e);
+    slots::encode_sp_params(modifiers, e);
+}
+
+fn encode_store(
+    _uid: &bool,
+    sequence_set: &SequenceSet,
+    modifiers: &[StoreModifier<'_>],
+    action: &StoreAction,
+    silent: &bool,
+    flags: &StoreFlags<'_>,
+    e: &mut Encoder<'_>,
+) {
+    e.sp();
+    sequence_set.encode(e);
+    slots::encode_sp_params(modifiers, e);
+    e.sp();
+    store::encode_store_att(*action, *silent, flags, e);
+}
+
+fn encode_copy(
+    _uid: &bool,
+    sequence_set: &SequenceSet,
+    mailbox: &Mailbox<'_>,
+    e: &mut Encoder<'_>,
+) {
+    e.sp();
+    sequence_set.encode(e);
+    e.sp();
+    mailbox.encode(e);
 }
 
 impl Encode for Command<'_> {
@@ -486,274 +721,6 @@ impl Encode for Command<'_> {
         e.sp();
         self.body.encode(e);
         e.crlf();
-    }
-}
-
-impl Encode for CommandBody<'_> {
-    /// Writes the command name and arguments (no tag, no CRLF).
-    fn encode(&self, e: &mut Encoder<'_>) {
-        use CommandBody as B;
-        e.raw(self.name().as_bytes());
-        match self {
-            B::Capability
-            | B::Noop
-            | B::Logout
-            | B::StartTls
-            | B::Namespace
-            | B::Idle
-            | B::Check
-            | B::Close
-            | B::Unselect
-            | B::Expunge => {}
-            B::Authenticate {
-                mechanism,
-                initial_response,
-            } => auth::encode_authenticate(mechanism, initial_response.as_deref(), e),
-            B::Login { username, password } => {
-                e.sp();
-                username.encode(e);
-                e.sp();
-                password.encode(e);
-            }
-            B::Enable { capabilities } => {
-                for c in capabilities {
-                    e.sp();
-                    c.encode(e);
-                }
-            }
-            B::Select { mailbox }
-            | B::Examine { mailbox }
-            | B::Create { mailbox }
-            | B::Delete { mailbox }
-            | B::Subscribe { mailbox }
-            | B::Unsubscribe { mailbox } => {
-                e.sp();
-                mailbox.encode(e);
-            }
-            B::Rename { from, to } => {
-                e.sp();
-                from.encode(e);
-                e.sp();
-                to.encode(e);
-            }
-            B::List {
-                selection,
-                reference,
-                patterns,
-                return_opts,
-            } => mailbox::encode_list(selection, reference, patterns, return_opts, e),
-            B::Lsub { reference, pattern } => {
-                e.sp();
-                reference.encode(e);
-                e.sp();
-                pattern.encode(e);
-            }
-            B::Status { mailbox, items } => {
-                e.sp();
-                mailbox.encode(e);
-                e.sp().paren_list(items, |e, a| a.encode(e));
-            }
-            B::Append {
-                mailbox,
-                flags,
-                date,
-                message,
-            } => append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, e),
-            B::UidExpunge { sequence_set } => {
-                e.sp();
-                sequence_set.encode(e);
-            }
-            B::Search {
-                return_opts,
-                charset,
-                criteria,
-                ..
-            } => search::encode_search(return_opts.as_deref(), charset.as_ref(), criteria, e),
-            B::Fetch {
-                sequence_set,
-                items,
-                ..
-            } => {
-                e.sp();
-                sequence_set.encode(e);
-                e.sp();
-                items.encode(e);
-            }
-            B::Store {
-                sequence_set,
-                action,
-                silent,
-                flags,
-                ..
-            } => {
-                e.sp();
-                sequence_set.encode(e);
-                e.sp();
-                store::encode_store_att(*action, *silent, flags, e);
-            }
-            B::Copy {
-                sequence_set,
-                mailbox,
-                ..
-            }
-            | B::Move {
-                sequence_set,
-                mailbox,
-                ..
-            } => {
-                e.sp();
-                sequence_set.encode(e);
-                e.sp();
-                mailbox.encode(e);
-            }
-        }
-    }
-}
-
-impl IntoStatic for Command<'_> {
-    type Static = Command<'static>;
-    fn into_static(self) -> Command<'static> {
-        Command {
-            tag: self.tag.into_static(),
-            body: self.body.into_static(),
-        }
-    }
-}
-
-impl IntoStatic for CommandBody<'_> {
-    type Static = CommandBody<'static>;
-    fn into_static(self) -> CommandBody<'static> {
-        use CommandBody as B;
-        match self {
-            B::Capability => B::Capability,
-            B::Noop => B::Noop,
-            B::Logout => B::Logout,
-            B::StartTls => B::StartTls,
-            B::Authenticate {
-                mechanism,
-                initial_response,
-            } => B::Authenticate {
-                mechanism: mechanism.into_static(),
-                initial_response: initial_response.into_static(),
-            },
-            B::Login { username, password } => B::Login {
-                username: username.into_static(),
-                password: password.into_static(),
-            },
-            B::Enable { capabilities } => B::Enable {
-                capabilities: capabilities.into_static(),
-            },
-            B::Select { mailbox } => B::Select {
-                mailbox: mailbox.into_static(),
-            },
-            B::Examine { mailbox } => B::Examine {
-                mailbox: mailbox.into_static(),
-            },
-            B::Create { mailbox } => B::Create {
-                mailbox: mailbox.into_static(),
-            },
-            B::Delete { mailbox } => B::Delete {
-                mailbox: mailbox.into_static(),
-            },
-            B::Rename { from, to } => B::Rename {
-                from: from.into_static(),
-                to: to.into_static(),
-            },
-            B::Subscribe { mailbox } => B::Subscribe {
-                mailbox: mailbox.into_static(),
-            },
-            B::Unsubscribe { mailbox } => B::Unsubscribe {
-                mailbox: mailbox.into_static(),
-            },
-            B::List {
-                selection,
-                reference,
-                patterns,
-                return_opts,
-            } => B::List {
-                selection: selection.into_static(),
-                reference: reference.into_static(),
-                patterns: patterns.into_static(),
-                return_opts: return_opts.into_static(),
-            },
-            B::Lsub { reference, pattern } => B::Lsub {
-                reference: reference.into_static(),
-                pattern: pattern.into_static(),
-            },
-            B::Namespace => B::Namespace,
-            B::Status { mailbox, items } => B::Status {
-                mailbox: mailbox.into_static(),
-                items,
-            },
-            B::Append {
-                mailbox,
-                flags,
-                date,
-                message,
-            } => B::Append {
-                mailbox: mailbox.into_static(),
-                flags: flags.into_static(),
-                date,
-                message: message.into_static(),
-            },
-            B::Idle => B::Idle,
-            B::Check => B::Check,
-            B::Close => B::Close,
-            B::Unselect => B::Unselect,
-            B::Expunge => B::Expunge,
-            B::UidExpunge { sequence_set } => B::UidExpunge { sequence_set },
-            B::Search {
-                uid,
-                return_opts,
-                charset,
-                criteria,
-            } => B::Search {
-                uid,
-                return_opts: return_opts.into_static(),
-                charset: charset.into_static(),
-                criteria: criteria.into_static(),
-            },
-            B::Fetch {
-                uid,
-                sequence_set,
-                items,
-            } => B::Fetch {
-                uid,
-                sequence_set,
-                items: items.into_static(),
-            },
-            B::Store {
-                uid,
-                sequence_set,
-                action,
-                silent,
-                flags,
-            } => B::Store {
-                uid,
-                sequence_set,
-                action,
-                silent,
-                flags: flags.into_static(),
-            },
-            B::Copy {
-                uid,
-                sequence_set,
-                mailbox,
-            } => B::Copy {
-                uid,
-                sequence_set,
-                mailbox: mailbox.into_static(),
-            },
-            B::Move {
-                uid,
-                sequence_set,
-                mailbox,
-            } => B::Move {
-                uid,
-                sequence_set,
-                mailbox: mailbox.into_static(),
-            },
-        }
     }
 }
 
@@ -876,6 +843,84 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::TrailingBytes);
     }
 
+    /// The table: kinds are unique by name, and every kind's name parses back to that kind.
+    #[test]
+    fn the_command_table() {
+        let mut names: Vec<&str> = CommandKind::ALL.iter().map(|k| k.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), CommandKind::ALL.len());
+        for kind in CommandKind::ALL {
+            assert!(
+                kind.name().trim_start_matches("UID ").len() <= NAME_MAX,
+                "{kind:?}"
+            );
+            let line = format!("a {}\r\n", kind.name());
+            match Command::parse(line.as_bytes()) {
+                // Commands without arguments.
+                Ok(c) => {
+                    assert_eq!(c.kind(), *kind);
+                    assert_eq!(kind.uid_form(), UidForm::No);
+                }
+                // The others are recognized by name and fail where their arguments start.
+                Err(e) => {
+                    assert_eq!(e.offset, line.len() - 2, "{line}: {e:?}")
+                }
+            }
+        }
+        let c = Command::parse(b"a uid fetch 1 FLAGS\r\n").unwrap();
+        assert_eq!(
+            (c.kind(), c.body.is_uid(), c.name()),
+            (CommandKind::Fetch, true, "UID FETCH")
+        );
+        let c = Command::parse(b"a UID EXPUNGE 1\r\n").unwrap();
+        assert_eq!((c.kind(), c.body.is_uid()), (CommandKind::UidExpunge, true));
+        assert_eq!(CommandKind::Login.states(), States::NOT_AUTH);
+        assert_eq!(CommandKind::Move.capability(), Some(Capability::Move));
+        assert_eq!(CommandKind::Fetch.capability(), None);
+    }
+
+    /// `trailing-space` (real-world profile): one SP before the final CRLF.
+    #[test]
+    fn trailing_space_by_profile() {
+        use crate::context::{DeviationId, Profile};
+        let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+        for line in [
+            &b"A1 NOOP \r\n"[..],
+            b"A2 FETCH 1 FLAGS \r\n",
+            b"A3 SEARCH ALL \r\n",
+            b"A4 UID STORE 1 +FLAGS (\\Seen) \r\n",
+            b"A5 LOGIN {5}\r\nalice pw \r\n",
+        ] {
+            // The SP before the final CRLF.
+            let at = line.len() - 3;
+            let e = Command::parse(line).unwrap_err();
+            assert!(e.offset >= at, "{line:?}: {e:?}");
+            let e2 = Command::parse_with(line, &ParseOptions::default()).unwrap_err();
+            assert_eq!(e, e2);
+            let parsed = Command::parse_with(line, &rw).unwrap();
+            let mut clean = line[..line.len() - 3].to_vec();
+            clean.extend_from_slice(b"\r\n");
+            assert_eq!(parsed.value, Command::parse(&clean).unwrap());
+            assert_eq!(parsed.deviations.len(), 1);
+            let d = &parsed.deviations[0];
+            assert_eq!((d.id.id(), d.offset), ("trailing-space", at));
+            assert_eq!(line[d.offset], b' ');
+        }
+        // Well-formed input: no deviation; anything else keeps the strict error.
+        let p = Command::parse_with(b"A1 NOOP\r\n", &rw).unwrap();
+        assert!(p.deviations.is_empty());
+        for (line, at, rule) in [
+            (&b"A1 NOOP  \r\n"[..], 7, "CRLF"),
+            (b"A1 NOOP \n", 7, "CRLF"),
+            (b"A1 FOO \r\n", 3, "command"),
+            (b"A1 LOGIN \r\n", 9, "userid"),
+        ] {
+            let e = Command::parse_with(line, &rw).unwrap_err();
+            assert_eq!((e.offset, e.expected), (at, rule), "{line:?}");
+        }
+    }
+
     #[test]
     fn simple_mailbox_commands() {
         for line in [
@@ -900,7 +945,8 @@ mod tests {
         assert_eq!(
             c.body,
             CommandBody::Select {
-                mailbox: Mailbox::Inbox
+                mailbox: Mailbox::Inbox,
+                params: Vec::new(),
             }
         );
         rejects(b"a SELECT (x)\r\n", 9, "mailbox");

@@ -4,151 +4,307 @@
 //! result of RFC 5182 / RFC 9051 §6.4.4.1), RETURN options (RFC 4731 / RFC 9051:
 //! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET.
 
+use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
-use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth};
+use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth_within};
 use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
 
 use super::CommandBody;
 
-/// `search-key` (RFC 9051 §9 and RFC 3501 §9).
-///
-/// ```
-/// use imap_codec::{Command, CommandBody};
-/// use imap_codec::command::SearchKey;
-/// let cmd = Command::parse(b"a SEARCH OR FROM alice NOT SEEN\r\n").unwrap();
-/// let CommandBody::Search { criteria, .. } = cmd.body else { panic!() };
-/// assert!(matches!(criteria.first(), SearchKey::Or(..)));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum SearchKey<'a> {
-    /// `ALL`
-    All,
-    /// `ANSWERED`
-    Answered,
-    /// `BCC SP astring`
-    Bcc(AString<'a>),
-    /// `BEFORE SP date`
-    Before(Date),
-    /// `BODY SP astring`
-    Body(AString<'a>),
-    /// `CC SP astring`
-    Cc(AString<'a>),
-    /// `DELETED`
-    Deleted,
-    /// `DRAFT`
-    Draft,
-    /// `FLAGGED`
-    Flagged,
-    /// `FROM SP astring`
-    From(AString<'a>),
-    /// `HEADER SP header-fld-name SP astring`
-    Header(AString<'a>, AString<'a>),
-    /// `KEYWORD SP flag-keyword`
-    Keyword(Atom<'a>),
-    /// `LARGER SP number64`
-    Larger(Number64),
-    /// `NEW` (RFC 3501)
-    New,
-    /// `NOT SP search-key`
-    Not(Box<SearchKey<'a>>),
-    /// `OLD` (RFC 3501)
-    Old,
-    /// `ON SP date`
-    On(Date),
-    /// `OR SP search-key SP search-key`
-    Or(Box<SearchKey<'a>>, Box<SearchKey<'a>>),
-    /// `RECENT` (RFC 3501)
-    Recent,
-    /// `SEEN`
-    Seen,
-    /// `SENTBEFORE SP date`
-    SentBefore(Date),
-    /// `SENTON SP date`
-    SentOn(Date),
-    /// `SENTSINCE SP date`
-    SentSince(Date),
-    /// `SINCE SP date`
-    Since(Date),
-    /// `SMALLER SP number64`
-    Smaller(Number64),
-    /// `SUBJECT SP astring`
-    Subject(AString<'a>),
-    /// `TEXT SP astring`
-    Text(AString<'a>),
-    /// `TO SP astring`
-    To(AString<'a>),
-    /// `UID SP sequence-set`
-    Uid(SequenceSet),
-    /// `UNANSWERED`
-    Unanswered,
-    /// `UNDELETED`
-    Undeleted,
-    /// `UNDRAFT`
-    Undraft,
-    /// `UNFLAGGED`
-    Unflagged,
-    /// `UNKEYWORD SP flag-keyword`
-    Unkeyword(Atom<'a>),
-    /// `UNSEEN`
-    Unseen,
-    /// `sequence-set` (message sequence numbers, or `$`)
-    SequenceSet(SequenceSet),
-    /// `"(" search-key *(SP search-key) ")"`: all must match.
-    And(NonEmpty<SearchKey<'a>>),
+/// A row's parser (input after the key's name): `unit`; `arg f` (`SP` then `f`); `custom f`
+/// (`f` gets the input after the name); `nested` (NOT, OR, sequence sets and parenthesised
+/// lists, which [`SearchKey::parse`] reads before the name dispatch: a NOT or OR that reaches
+/// the dispatch lacks its SP).
+macro_rules! parse_key {
+    (unit, $v:ident, $rest:ident, $i:ident) => {
+        Ok(($rest, SearchKey::$v))
+    };
+    (arg $f:ident, $v:ident, $rest:ident, $i:ident) => {
+        sp_arg($rest, $f, SearchKey::$v)
+    };
+    (custom $f:ident, $v:ident, $rest:ident, $i:ident) => {
+        $f($rest)
+    };
+    (nested, $v:ident, $rest:ident, $i:ident) => {
+        sp($rest).and_then(|_| fail($i, "search-key"))
+    };
 }
 
-/// Search keys without arguments, by name.
-const SIMPLE_KEYS: &[(&str, SearchKey<'static>)] = &[
-    ("ALL", SearchKey::All),
-    ("ANSWERED", SearchKey::Answered),
-    ("DELETED", SearchKey::Deleted),
-    ("DRAFT", SearchKey::Draft),
-    ("FLAGGED", SearchKey::Flagged),
-    ("NEW", SearchKey::New),
-    ("OLD", SearchKey::Old),
-    ("RECENT", SearchKey::Recent),
-    ("SEEN", SearchKey::Seen),
-    ("UNANSWERED", SearchKey::Unanswered),
-    ("UNDELETED", SearchKey::Undeleted),
-    ("UNDRAFT", SearchKey::Undraft),
-    ("UNFLAGGED", SearchKey::Unflagged),
-    ("UNSEEN", SearchKey::Unseen),
-];
+/// A row's encoder: `unit` writes the name; `arg` the name, SP and the argument; `custom f`
+/// calls `f` with the fields.
+macro_rules! encode_key {
+    (unit, $name:literal, $e:ident) => {{
+        $e.raw($name.as_bytes());
+    }};
+    (arg, $name:literal, $e:ident, $a:ident) => {{
+        $e.raw($name.as_bytes()).sp();
+        $a.encode($e);
+    }};
+    (custom $f:ident, $name:literal, $e:ident $(, $field:ident)*) => {
+        $f($($field,)* $e)
+    };
+}
+
+/// The `search-key` table: one row per key,
+/// `Variant(fields) = "NAME", parse: unit | arg f | custom f | nested, encode: unit | arg | custom f;`.
+/// The parser dispatches on the upper-cased name (`1*ALPHA`); the two keys without a name
+/// (`sequence-set`, `"(" ... ")"`) carry their ABNF form instead, which no name matches.
+macro_rules! search_keys {
+    ($(
+        $(#[$vm:meta])*
+        $variant:ident $(( $($field:ident : $ty:ty),* ))?
+            = $name:literal, parse: $pk:ident $($pf:ident)?, encode: $ek:ident $($ef:ident)?;
+    )*) => {
+        /// `search-key` (RFC 9051 §9 and RFC 3501 §9): one variant per row of the table.
+        ///
+        /// ```
+        /// use imap_codec::{Command, CommandBody};
+        /// use imap_codec::command::{SearchKey, SearchKeyKind};
+        /// let cmd = Command::parse(b"a SEARCH OR FROM alice NOT SEEN\r\n").unwrap();
+        /// let CommandBody::Search { criteria, .. } = cmd.body else { panic!() };
+        /// assert!(matches!(criteria.first(), SearchKey::Or(..)));
+        /// assert_eq!(criteria.first().kind(), SearchKeyKind::Or);
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum SearchKey<'a> {
+            $($(#[$vm])* $variant $(( $($ty),* ))?,)*
+        }
+
+        /// What a [`SearchKey`] is, without its arguments: one variant per row of the table.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum SearchKeyKind {
+            $(#[doc = concat!("`", $name, "`")] $variant,)*
+        }
+
+        impl SearchKeyKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [SearchKeyKind] = &[$(SearchKeyKind::$variant),*];
+
+            /// The key's name (the ABNF form for `sequence-set` and `(...)`).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(SearchKeyKind::$variant => $name,)*
+                }
+            }
+        }
+
+        impl SearchKey<'_> {
+            /// The kind of key.
+            pub fn kind(&self) -> SearchKeyKind {
+                match self {
+                    $(SearchKey::$variant { .. } => SearchKeyKind::$variant,)*
+                }
+            }
+        }
+
+        /// The longest key name.
+        const NAME_MAX: usize = crate::parse::max_len(&[$($name),*]);
+
+        /// Parses a key after its upper-cased name `name` (`i` is where the name starts);
+        /// `None` when no row has it.
+        #[inline]
+        fn dispatch<'a>(
+            name: &str,
+            rest: &'a [u8],
+            i: &'a [u8],
+        ) -> Option<PResult<'a, SearchKey<'a>>> {
+            Some(match name {
+                $($name => parse_key!($pk $($pf)?, $variant, rest, i),)*
+                _ => return None,
+            })
+        }
+
+        impl Encode for SearchKey<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                match self {
+                    $(SearchKey::$variant $(( $($field),* ))? => {
+                        encode_key!($ek $($ef)?, $name, e $($(, $field)*)?)
+                    })*
+                }
+            }
+        }
+    };
+}
+
+search_keys! {
+    /// `ALL`
+    All = "ALL", parse: unit, encode: unit;
+    /// `ANSWERED`
+    Answered = "ANSWERED", parse: unit, encode: unit;
+    /// `BCC SP astring`
+    Bcc(value: AString<'a>) = "BCC", parse: arg astring, encode: arg;
+    /// `BEFORE SP date`
+    Before(date: Date) = "BEFORE", parse: arg date, encode: arg;
+    /// `BODY SP astring`
+    Body(value: AString<'a>) = "BODY", parse: arg astring, encode: arg;
+    /// `CC SP astring`
+    Cc(value: AString<'a>) = "CC", parse: arg astring, encode: arg;
+    /// `DELETED`
+    Deleted = "DELETED", parse: unit, encode: unit;
+    /// `DRAFT`
+    Draft = "DRAFT", parse: unit, encode: unit;
+    /// `FLAGGED`
+    Flagged = "FLAGGED", parse: unit, encode: unit;
+    /// `FROM SP astring`
+    From(value: AString<'a>) = "FROM", parse: arg astring, encode: arg;
+    /// `HEADER SP header-fld-name SP astring`
+    Header(field: AString<'a>, value: AString<'a>) = "HEADER",
+        parse: custom parse_header, encode: custom encode_header;
+    /// `KEYWORD SP flag-keyword`
+    Keyword(keyword: Atom<'a>) = "KEYWORD", parse: arg flag_keyword, encode: arg;
+    /// `LARGER SP number64`
+    Larger(n: Number64) = "LARGER", parse: arg number64, encode: arg;
+    /// `NEW` (RFC 3501)
+    New = "NEW", parse: unit, encode: unit;
+    /// `NOT SP search-key`
+    Not(key: Box<SearchKey<'a>>) = "NOT", parse: nested, encode: arg;
+    /// `OLD` (RFC 3501)
+    Old = "OLD", parse: unit, encode: unit;
+    /// `ON SP date`
+    On(date: Date) = "ON", parse: arg date, encode: arg;
+    /// `OR SP search-key SP search-key`
+    Or(a: Box<SearchKey<'a>>, b: Box<SearchKey<'a>>) = "OR",
+        parse: nested, encode: custom encode_or;
+    /// `RECENT` (RFC 3501)
+    Recent = "RECENT", parse: unit, encode: unit;
+    /// `SEEN`
+    Seen = "SEEN", parse: unit, encode: unit;
+    /// `SENTBEFORE SP date`
+    SentBefore(date: Date) = "SENTBEFORE", parse: arg date, encode: arg;
+    /// `SENTON SP date`
+    SentOn(date: Date) = "SENTON", parse: arg date, encode: arg;
+    /// `SENTSINCE SP date`
+    SentSince(date: Date) = "SENTSINCE", parse: arg date, encode: arg;
+    /// `SINCE SP date`
+    Since(date: Date) = "SINCE", parse: arg date, encode: arg;
+    /// `SMALLER SP number64`
+    Smaller(n: Number64) = "SMALLER", parse: arg number64, encode: arg;
+    /// `SUBJECT SP astring`
+    Subject(value: AString<'a>) = "SUBJECT", parse: arg astring, encode: arg;
+    /// `TEXT SP astring`
+    Text(value: AString<'a>) = "TEXT", parse: arg astring, encode: arg;
+    /// `TO SP astring`
+    To(value: AString<'a>) = "TO", parse: arg astring, encode: arg;
+    /// `UID SP sequence-set`
+    Uid(set: SequenceSet) = "UID", parse: arg sequence_set, encode: arg;
+    /// `UNANSWERED`
+    Unanswered = "UNANSWERED", parse: unit, encode: unit;
+    /// `UNDELETED`
+    Undeleted = "UNDELETED", parse: unit, encode: unit;
+    /// `UNDRAFT`
+    Undraft = "UNDRAFT", parse: unit, encode: unit;
+    /// `UNFLAGGED`
+    Unflagged = "UNFLAGGED", parse: unit, encode: unit;
+    /// `UNKEYWORD SP flag-keyword`
+    Unkeyword(keyword: Atom<'a>) = "UNKEYWORD", parse: arg flag_keyword, encode: arg;
+    /// `UNSEEN`
+    Unseen = "UNSEEN", parse: unit, encode: unit;
+    /// `sequence-set` (message sequence numbers, or `$`)
+    SequenceSet(set: SequenceSet) = "sequence-set", parse: nested, encode: custom encode_set;
+    /// `"(" search-key *(SP search-key) ")"`: all must match.
+    And(keys: NonEmpty<SearchKey<'a>>) = "(", parse: nested, encode: custom encode_and;
+}
+
+/// `SP arg` after a key's name, made into a key by `make`.
+#[inline]
+fn sp_arg<'a, T>(
+    rest: &'a [u8],
+    arg: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
+    make: impl FnOnce(T) -> SearchKey<'a>,
+) -> PResult<'a, SearchKey<'a>> {
+    let (r, ()) = sp(rest)?;
+    let (r, a) = arg(r)?;
+    Ok((r, make(a)))
+}
 
 fn astring(i: &[u8]) -> PResult<'_, AString<'_>> {
     AString::parse::<true>(i)
 }
 
+fn date(i: &[u8]) -> PResult<'_, Date> {
+    Date::parse(i)
+}
+
+fn number64(i: &[u8]) -> PResult<'_, Number64> {
+    Number64::parse(i)
+}
+
+fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet> {
+    SequenceSet::parse(i)
+}
+
+/// `SP header-fld-name SP astring` after `HEADER`.
+fn parse_header(rest: &[u8]) -> PResult<'_, SearchKey<'_>> {
+    let (r, ()) = sp(rest)?;
+    let (r, field) = astring(r).map_err(|e| {
+        e.map(|mut e| {
+            if e.input.len() == r.len() {
+                e.expected = "header-fld-name";
+            }
+            e
+        })
+    })?;
+    let (r, ()) = sp(r)?;
+    let (r, value) = astring(r)?;
+    Ok((r, SearchKey::Header(field, value)))
+}
+
+fn encode_header(field: &AString<'_>, value: &AString<'_>, e: &mut Encoder<'_>) {
+    e.raw(b"HEADER ");
+    field.encode(e);
+    e.sp();
+    value.encode(e);
+}
+
+fn encode_or(a: &SearchKey<'_>, b: &SearchKey<'_>, e: &mut Encoder<'_>) {
+    e.raw(b"OR ");
+    a.encode(e);
+    e.sp();
+    b.encode(e);
+}
+
+fn encode_set(set: &SequenceSet, e: &mut Encoder<'_>) {
+    set.encode(e);
+}
+
+fn encode_and(keys: &NonEmpty<SearchKey<'_>>, e: &mut Encoder<'_>) {
+    e.paren_list(keys, |e, k| k.encode(e));
+}
+
 impl<'a> SearchKey<'a> {
-    /// Parses one `search-key`, nested at most [`crate::ext::MAX_DEPTH`] deep. Only the
-    /// nesting forms recurse; their frames stay small (the other keys are parsed by
-    /// [`parse_leaf`], kept out of line).
-    pub(crate) fn parse(i: &'a [u8], depth: usize) -> PResult<'a, Self> {
-        let (_, ()) = check_depth(i, depth, "search-key")?;
+    /// Parses one `search-key`, nested at most `max` deep (the [`crate::ParseOptions`]'
+    /// `max_depth`, never more than [`crate::ext::MAX_DEPTH`]). Only the nesting forms
+    /// recurse; their frames stay small (the other keys are parsed by [`parse_leaf`], kept out
+    /// of line).
+    pub(crate) fn parse(i: &'a [u8], depth: usize, max: usize) -> PResult<'a, Self> {
+        let (_, ()) = check_depth_within(i, depth, max, "search-key")?;
         if i.first() == Some(&b'(') {
-            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1))?;
+            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, max))?;
             return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
         }
         if starts_with_ci(i, b"NOT ") {
-            let (r, k) = SearchKey::parse(&i[4..], depth + 1)?;
+            let (r, k) = SearchKey::parse(&i[4..], depth + 1, max)?;
             return Ok((r, SearchKey::Not(Box::new(k))));
         }
         if starts_with_ci(i, b"OR ") {
-            let (r, a) = SearchKey::parse(&i[3..], depth + 1)?;
+            let (r, a) = SearchKey::parse(&i[3..], depth + 1, max)?;
             let (r, ()) = sp(r)?;
-            let (r, b) = SearchKey::parse(r, depth + 1)?;
+            let (r, b) = SearchKey::parse(r, depth + 1, max)?;
             return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
         }
         parse_leaf(i)
     }
 }
 
-/// Every `search-key` except `"(" ... ")"`, `NOT` and `OR` with their SP.
+/// Every `search-key` except `"(" ... ")"`, `NOT` and `OR` with their SP: a sequence set, or
+/// a name dispatched through the table.
 #[inline(never)]
 fn parse_leaf(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
     if let Some(b'0'..=b'9' | b'*' | b'$') = i.first() {
@@ -158,62 +314,16 @@ fn parse_leaf(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
     if name.is_empty() || rest.first().is_some_and(|&b| is_atom_char(b)) {
         return fail(i, "search-key");
     }
-    if let Some((_, key)) = SIMPLE_KEYS
-        .iter()
-        .find(|(n, _)| name.eq_ignore_ascii_case(n.as_bytes()))
-    {
-        return Ok((rest, key.clone()));
-    }
-    let mut upper = [0u8; 10];
-    let Some(dst) = upper.get_mut(..name.len()) else {
+    let mut buf = [0u8; NAME_MAX];
+    let Some(upper) = buf.get_mut(..name.len()) else {
         return fail(i, "search-key");
     };
-    for (d, s) in dst.iter_mut().zip(name) {
+    for (d, s) in upper.iter_mut().zip(name) {
         *d = s.to_ascii_uppercase();
     }
-    macro_rules! arg {
-        ($p:expr, $v:expr) => {{
-            let (r, ()) = sp(rest)?;
-            let (r, a) = $p(r)?;
-            Ok((r, $v(a)))
-        }};
-    }
-    match &*dst {
-        b"BCC" => arg!(astring, SearchKey::Bcc),
-        b"BODY" => arg!(astring, SearchKey::Body),
-        b"CC" => arg!(astring, SearchKey::Cc),
-        b"FROM" => arg!(astring, SearchKey::From),
-        b"SUBJECT" => arg!(astring, SearchKey::Subject),
-        b"TEXT" => arg!(astring, SearchKey::Text),
-        b"TO" => arg!(astring, SearchKey::To),
-        b"BEFORE" => arg!(Date::parse, SearchKey::Before),
-        b"ON" => arg!(Date::parse, SearchKey::On),
-        b"SINCE" => arg!(Date::parse, SearchKey::Since),
-        b"SENTBEFORE" => arg!(Date::parse, SearchKey::SentBefore),
-        b"SENTON" => arg!(Date::parse, SearchKey::SentOn),
-        b"SENTSINCE" => arg!(Date::parse, SearchKey::SentSince),
-        b"LARGER" => arg!(Number64::parse, SearchKey::Larger),
-        b"SMALLER" => arg!(Number64::parse, SearchKey::Smaller),
-        b"UID" => arg!(SequenceSet::parse, SearchKey::Uid),
-        b"KEYWORD" => arg!(flag_keyword, SearchKey::Keyword),
-        b"UNKEYWORD" => arg!(flag_keyword, SearchKey::Unkeyword),
-        b"HEADER" => {
-            let (r, ()) = sp(rest)?;
-            let (r, field) = astring(r).map_err(|e| {
-                e.map(|mut e| {
-                    if e.input.len() == r.len() {
-                        e.expected = "header-fld-name";
-                    }
-                    e
-                })
-            })?;
-            let (r, ()) = sp(r)?;
-            let (r, value) = astring(r)?;
-            Ok((r, SearchKey::Header(field, value)))
-        }
-        // NOT / OR without their SP (the nesting forms are handled by the caller).
-        b"NOT" | b"OR" => sp(rest).and_then(|_| fail(i, "search-key")),
-        _ => fail(i, "search-key"),
+    match dispatch(crate::parse::ascii_str(upper), rest, i) {
+        Some(result) => result,
+        None => fail(i, "search-key"),
     }
 }
 
@@ -227,108 +337,13 @@ fn flag_keyword(i: &[u8]) -> PResult<'_, Atom<'_>> {
     })
 }
 
-impl Encode for SearchKey<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        use SearchKey as K;
-        fn kw<T: Encode + ?Sized>(e: &mut Encoder<'_>, name: &str, v: &T) {
-            e.raw(name.as_bytes()).sp();
-            v.encode(e);
-        }
-        match self {
-            K::Bcc(s) => kw(e, "BCC", s),
-            K::Body(s) => kw(e, "BODY", s),
-            K::Cc(s) => kw(e, "CC", s),
-            K::From(s) => kw(e, "FROM", s),
-            K::Subject(s) => kw(e, "SUBJECT", s),
-            K::Text(s) => kw(e, "TEXT", s),
-            K::To(s) => kw(e, "TO", s),
-            K::Before(d) => kw(e, "BEFORE", d),
-            K::On(d) => kw(e, "ON", d),
-            K::Since(d) => kw(e, "SINCE", d),
-            K::SentBefore(d) => kw(e, "SENTBEFORE", d),
-            K::SentOn(d) => kw(e, "SENTON", d),
-            K::SentSince(d) => kw(e, "SENTSINCE", d),
-            K::Larger(n) => kw(e, "LARGER", n),
-            K::Smaller(n) => kw(e, "SMALLER", n),
-            K::Uid(s) => kw(e, "UID", s),
-            K::Keyword(a) => kw(e, "KEYWORD", a),
-            K::Unkeyword(a) => kw(e, "UNKEYWORD", a),
-            K::Header(f, v) => {
-                kw(e, "HEADER", f);
-                e.sp();
-                v.encode(e);
-            }
-            K::Not(k) => kw(e, "NOT", &**k),
-            K::Or(a, b) => {
-                kw(e, "OR", &**a);
-                e.sp();
-                b.encode(e);
-            }
-            K::SequenceSet(s) => s.encode(e),
-            K::And(keys) => {
-                e.paren_list(keys, |e, k| k.encode(e));
-            }
-            simple => {
-                if let Some((name, _)) = SIMPLE_KEYS.iter().find(|(_, k)| k == simple) {
-                    e.raw(name.as_bytes());
-                }
-            }
-        }
-    }
-}
-
-impl IntoStatic for SearchKey<'_> {
-    type Static = SearchKey<'static>;
-    fn into_static(self) -> SearchKey<'static> {
-        use SearchKey as K;
-        match self {
-            K::All => K::All,
-            K::Answered => K::Answered,
-            K::Bcc(s) => K::Bcc(s.into_static()),
-            K::Before(d) => K::Before(d),
-            K::Body(s) => K::Body(s.into_static()),
-            K::Cc(s) => K::Cc(s.into_static()),
-            K::Deleted => K::Deleted,
-            K::Draft => K::Draft,
-            K::Flagged => K::Flagged,
-            K::From(s) => K::From(s.into_static()),
-            K::Header(f, v) => K::Header(f.into_static(), v.into_static()),
-            K::Keyword(a) => K::Keyword(a.into_static()),
-            K::Larger(n) => K::Larger(n),
-            K::New => K::New,
-            K::Not(k) => K::Not(k.into_static()),
-            K::Old => K::Old,
-            K::On(d) => K::On(d),
-            K::Or(a, b) => K::Or(a.into_static(), b.into_static()),
-            K::Recent => K::Recent,
-            K::Seen => K::Seen,
-            K::SentBefore(d) => K::SentBefore(d),
-            K::SentOn(d) => K::SentOn(d),
-            K::SentSince(d) => K::SentSince(d),
-            K::Since(d) => K::Since(d),
-            K::Smaller(n) => K::Smaller(n),
-            K::Subject(s) => K::Subject(s.into_static()),
-            K::Text(s) => K::Text(s.into_static()),
-            K::To(s) => K::To(s.into_static()),
-            K::Uid(s) => K::Uid(s),
-            K::Unanswered => K::Unanswered,
-            K::Undeleted => K::Undeleted,
-            K::Undraft => K::Undraft,
-            K::Unflagged => K::Unflagged,
-            K::Unkeyword(a) => K::Unkeyword(a.into_static()),
-            K::Unseen => K::Unseen,
-            K::SequenceSet(s) => K::SequenceSet(s),
-            K::And(keys) => K::And(keys.into_static()),
-        }
-    }
-}
-
 /// The names of the return options SEARCH defines itself.
 const RETURN_NAMES: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
 
 /// `search-return-opt` (RFC 9051 §9, RFC 4731, RFC 5182).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SearchReturnOpt<'a> {
     /// `MIN`
     Min,
@@ -453,7 +468,11 @@ impl IntoStatic for SearchReturnOpt<'_> {
 }
 
 /// `"SEARCH" [search-return-opts] SP search-program` after the name.
-pub(super) fn parse_search(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+pub(super) fn parse_search<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+    uid: bool,
+) -> PResult<'a, CommandBody<'a>> {
     let (mut i, return_opts) =
         if starts_with_ci(i, b" RETURN") && !i.get(7).is_some_and(|&b| is_atom_char(b)) {
             let (r, ()) = sp(&i[7..])?;
@@ -477,10 +496,11 @@ pub(super) fn parse_search(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> 
         charset = Some(cs);
         i = sp(r)?.0;
     }
-    let (mut i, first) = SearchKey::parse(i, 0)?;
+    let max = cx.options().max_depth;
+    let (mut i, first) = SearchKey::parse(i, 0, max)?;
     let mut criteria = vec![first];
     while i.first() == Some(&b' ') {
-        let (r, k) = SearchKey::parse(&i[1..], 0)?;
+        let (r, k) = SearchKey::parse(&i[1..], 0, max)?;
         criteria.push(k);
         i = r;
     }
@@ -521,6 +541,60 @@ mod tests {
     use super::*;
     use crate::Command;
     use crate::error::ErrorKind;
+
+    /// The nesting limit comes from the parse options (lowered, never raised).
+    #[test]
+    fn nesting_limit_from_the_options() {
+        let line = b"a SEARCH NOT NOT NOT ALL\r\n";
+        assert!(Command::parse(line).is_ok());
+        let options = crate::ParseOptions::default().with_max_depth(2);
+        let e = Command::parse_with(line, &options).unwrap_err();
+        assert_eq!((e.offset, e.kind), (21, ErrorKind::InvalidValue));
+        let options = crate::ParseOptions::default().with_max_depth(3);
+        assert!(Command::parse_with(line, &options).is_ok());
+        let options = crate::ParseOptions::default().with_max_depth(usize::MAX);
+        let deep = format!(
+            "a SEARCH {}ALL\r\n",
+            "NOT ".repeat(crate::ext::MAX_DEPTH + 1)
+        );
+        assert!(Command::parse_with(deep.as_bytes(), &options).is_err());
+    }
+
+    /// The table: every named key parses back as its kind, with a sample argument.
+    #[test]
+    fn the_search_key_table() {
+        for kind in SearchKeyKind::ALL {
+            let arg = match kind {
+                SearchKeyKind::Header => " a b",
+                SearchKeyKind::Not => " ALL",
+                SearchKeyKind::Or => " ALL SEEN",
+                SearchKeyKind::Before
+                | SearchKeyKind::On
+                | SearchKeyKind::Since
+                | SearchKeyKind::SentBefore
+                | SearchKeyKind::SentOn
+                | SearchKeyKind::SentSince => " 1-Feb-1994",
+                SearchKeyKind::Larger | SearchKeyKind::Smaller | SearchKeyKind::Uid => " 5",
+                SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
+                _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
+                    ""
+                }
+                _ => " x",
+            };
+            let line = format!("a SEARCH {}{arg}\r\n", kind.name());
+            let cmd = roundtrip(line.as_bytes(), true);
+            let CommandBody::Search { criteria, .. } = &cmd.body else {
+                panic!()
+            };
+            assert_eq!(criteria.first().kind(), *kind, "{line}");
+        }
+        let cmd = roundtrip(b"a SEARCH 1:3 (SEEN)\r\n", true);
+        let CommandBody::Search { criteria, .. } = &cmd.body else {
+            panic!()
+        };
+        let kinds: Vec<_> = criteria.iter().map(SearchKey::kind).collect();
+        assert_eq!(kinds, [SearchKeyKind::SequenceSet, SearchKeyKind::And]);
+    }
 
     #[test]
     fn rfc_examples() {

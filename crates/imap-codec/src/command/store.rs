@@ -1,10 +1,12 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6, RFC 3501 §6.4.6; §9 `store`, `store-att-flags`):
 //! `["+" / "-"] "FLAGS" [".SILENT"]` followed by a `flag-list` or space-separated flags.
 
+use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
 use crate::ext::NonEmpty;
+use crate::ext::slots::{self, Slot};
 use crate::flag::Flag;
 use crate::parse::{keyword, sp, starts_with_ci};
 use crate::sequence::SequenceSet;
@@ -74,9 +76,14 @@ impl IntoStatic for StoreFlags<'_> {
 }
 
 /// `SP sequence-set SP store-att-flags` after the STORE name.
-pub(super) fn parse_store(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
+pub(super) fn parse_store<'a>(
+    i: &'a [u8],
+    cx: &Ctx<'_>,
+    uid: bool,
+) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = SequenceSet::parse(i)?;
+    let (i, modifiers) = slots::parse_sp_params(i, cx, Slot::StoreModifiers)?;
     let (i, ()) = sp(i)?;
     let (i, action) = match i.first() {
         Some(b'+') => (&i[1..], StoreAction::Add),
@@ -113,6 +120,7 @@ pub(super) fn parse_store(i: &[u8], uid: bool) -> PResult<'_, CommandBody<'_>> {
         CommandBody::Store {
             uid,
             sequence_set,
+            modifiers,
             action,
             silent,
             flags,

@@ -1,7 +1,18 @@
-//! Generic extension syntax shared by commands and responses: the `tagged-ext` family of
-//! RFC 4466 §2.1 as kept in RFC 9051 §9 (`tagged-ext-label`, `tagged-ext-val`,
-//! `tagged-ext-simple`, `tagged-ext-comp`, also the shape of `option-val-comp`), and
-//! [`NonEmpty`], the list type for `1*(...)` rules.
+//! Extensions: one module per RFC extension, and the generic extension syntax they share.
+//!
+//! Each extension module (`ext/<name>.rs`) holds the types, parsers, encoders, `Arbitrary`
+//! support and tests of one RFC, and its module documentation names the RFC and sections. It
+//! plugs into the base grammar through the tables (a row in the command table of
+//! [`crate::command`] per new command; rows in the response tables per new data or code) and
+//! through the RFC 4466 slots of [`slots`]. The modules:
+//!
+//! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
+//!
+//! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
+//! kept in RFC 9051 §9 (`tagged-ext-label`, `tagged-ext-val`, `tagged-ext-simple`,
+//! `tagged-ext-comp`, also the shape of `option-val-comp`), and [`NonEmpty`], the list type
+//! for `1*(...)` rules. `docs/architecture.md` ("How to add an extension") lists the steps.
 
 use std::borrow::Cow;
 use std::ops::Deref;
@@ -12,6 +23,9 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod idle;
+pub mod slots;
+
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.
 pub(crate) const MAX_DEPTH: usize = 250;
@@ -19,7 +33,19 @@ pub(crate) const MAX_DEPTH: usize = 250;
 /// Fails with [`ErrorKind::InvalidValue`] when `depth` exceeds [`MAX_DEPTH`].
 #[inline]
 pub(crate) fn check_depth<'a>(i: &'a [u8], depth: usize, rule: &'static str) -> PResult<'a, ()> {
-    if depth > MAX_DEPTH {
+    check_depth_within(i, depth, MAX_DEPTH, rule)
+}
+
+/// Fails with [`ErrorKind::InvalidValue`] when `depth` exceeds `max` (a limit from the
+/// [`crate::ParseOptions`], never above [`MAX_DEPTH`]).
+#[inline]
+pub(crate) fn check_depth_within<'a>(
+    i: &'a [u8],
+    depth: usize,
+    max: usize,
+    rule: &'static str,
+) -> PResult<'a, ()> {
+    if depth > max.min(MAX_DEPTH) {
         return fail_kind(i, rule, ErrorKind::InvalidValue);
     }
     Ok((i, ()))

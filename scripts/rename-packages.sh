@@ -14,7 +14,8 @@
 # 2. every dependency on a renamed crate by path, in every Cargo.toml of the workspace, fuzz/
 #    and benches/ (`OLD = { path = ... }`, without `package =`), gets `package = "NEW"`: the
 #    dependency keeps its key, so the dependents' code keeps `use imap_codec::...`
-#    (`OLD.workspace = true` inherits the `package` of [workspace.dependencies]);
+#    (`OLD.workspace = true` inherits the `package` of [workspace.dependencies]); a path
+#    dependency (not dev-) of a crate under crates/ without a version gets the workspace's;
 # 3. inside each renamed crate's own folder (src/, tests/, examples/, benches/, README.md),
 #    its own crate name in paths becomes the new lib name: `OLD_LIB::` and `use OLD_LIB` ->
 #    `NEW_LIB` (doctests and integration tests see the crate under its lib name); the root
@@ -74,6 +75,18 @@ for entry in "${renames[@]}"; do
             s/(-p |--package[ =])\Q$ENV{OLD}\E(?![\w-])/$1$ENV{NEW}/g;
             1 while s/(--features[ =]\S*?)(?<![\w-])\Q$ENV{OLD}\E\//$1$ENV{NEW}\//;' "$f"
     done
+done
+
+# 2 (continued). A path dependency of a published crate needs a version too (crates.io drops
+# `path`); branches that add one with a path only get the workspace version. Dev-dependencies
+# are left alone: without a version cargo drops them from the package, on purpose (deny.toml).
+workspace_version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)
+for m in crates/*/Cargo.toml; do
+    V="$workspace_version" perl -pi -e '
+        if (/^\s*\[/) { $dev = /dev-dependencies/ ? 1 : 0; $deps = /dependencies/ ? 1 : 0; }
+        elsif ($deps && !$dev && /^\s*[\w-]+\s*=\s*\{/ && /\bpath\s*=/ && !/\bversion\s*=/) {
+            s/(\bpath\s*=\s*"[^"]*")/$1, version = "$ENV{V}"/;
+        }' "$m"
 done
 
 # 3 (continued). The root README is compiled as doctests of imap-session (see its lib.rs).

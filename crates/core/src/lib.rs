@@ -24,6 +24,7 @@
 //! assert_eq!(owned.text, "INBOX");
 //! ```
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate alloc;
 // The derive names the trait by its crate path; this lets the crate's own tests use it.
@@ -299,3 +300,9 @@ mod tests {
         );
     }
 }
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

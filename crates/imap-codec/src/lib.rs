@@ -27,6 +27,8 @@
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
 pub mod capability;
@@ -62,6 +64,14 @@ pub use crate::response::{
 };
 pub use crate::section::{Part, Partial, Section};
 pub use crate::sequence::{SeqItem, SeqNumber, SequenceSet, UidSet};
+// What reading a `Deviation` needs, at the root too.
+pub use crate::context::{DeviationId, ImapDeviation, Side};
 
 // The README's examples are compiled and run as doctests by `imap-session` (they use both
 // crates).
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

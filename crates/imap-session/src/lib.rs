@@ -79,6 +79,8 @@
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod client;
 pub mod error;
 pub mod mailbox;
@@ -92,6 +94,9 @@ pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
 pub use crate::state::State;
+/// The codec the sessions speak (`mailproto-imap-codec`): commands, responses and the values
+/// in them, so that one dependency and `use` of this crate are enough.
+pub use imap_codec as codec;
 
 use imap_codec::{AuthenticateData, Command, Greeting, IdleDone, Response, Tag};
 
@@ -153,3 +158,9 @@ pub struct Received {
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctest;

@@ -12,3 +12,14 @@ pub mod format;
 pub mod imap;
 pub mod pop3;
 pub mod report;
+
+pub use crate::format::{FormatError, Protocol, Trace, parse};
+/// The crates whose values the replays report (`mailproto-imap-codec`, `mailproto-imap-session`,
+/// `mailproto-pop3-codec`), so that reading a report needs no other dependency.
+pub use {imap_codec, imap_session, pop3_codec};
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -54,6 +54,7 @@
 //! [RFC 6856]: https://www.rfc-editor.org/rfc/rfc6856
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
@@ -80,3 +81,9 @@ pub use crate::response::{
     Decoded, DropListing, Expected, Greeting, LangListing, Message, MultiLine, Response,
     ScanListing, StatusLine, UidListing,
 };
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -130,6 +130,7 @@
 //! [RFC 5034]: https://www.rfc-editor.org/rfc/rfc5034
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod body;
 pub mod client;
@@ -147,3 +148,12 @@ pub use crate::server::{
     ServerOutput, ServerSession,
 };
 pub use crate::states::{ClientState, Phase, ServerState};
+/// The codec the sessions speak (`mailproto-pop3-codec`): commands, responses and the values
+/// in them, so that one dependency and `use` of this crate are enough.
+pub use pop3_codec as codec;
+
+/// The crate's README.md (the package's front page), compiled and run as a doctest so that its
+/// example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/peers/dovecot.sh start|stop|status|dir - a throwaway Dovecot 2.3 on loopback for
+# scripts/peers/dovecot.sh start|stop|status|dir|port imap|pop3|version - a throwaway Dovecot 2.3 on loopback for
 # recordings, probes and CI.
 #
 #   IMAP 127.0.0.1:${DOVECOT_IMAP_PORT:-20143}   POP3 127.0.0.1:${DOVECOT_POP3_PORT:-20110}
@@ -212,5 +212,7 @@ case ${1:-} in
   stop) stop ;;
   status) if running; then echo "running (pid $(pid)) imap 127.0.0.1:$IMAP_PORT pop3 127.0.0.1:$POP3_PORT dir $D"; else echo stopped; exit 3; fi ;;
   dir) echo "$D" ;;
-  *) echo "usage: $0 start|stop|status|dir" >&2; exit 2 ;;
+  port) case ${2:-} in imap) echo "$IMAP_PORT" ;; pop3) echo "$POP3_PORT" ;; *) exit 2 ;; esac ;;
+  version) echo "Dovecot $(dovecot --version | cut -d' ' -f1) (Debian 12 package), scripts/peers/dovecot.sh" ;;
+  *) echo "usage: $0 start|stop|status|dir|port imap|pop3|version" >&2; exit 2 ;;
 esac

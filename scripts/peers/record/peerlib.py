@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import socket
+import sys
 import time
 
 LITERAL = re.compile(rb"~?\{(\d+)\}\r\n$")
@@ -98,6 +99,15 @@ class Imap(Conn):
                 return got
 
     def cmd(self, *parts, tag=None):
+        """Like _cmd, but a server that closes the connection or stays silent for 10 s ends
+        the command instead of the scenario."""
+        try:
+            return self._cmd(*parts, tag=tag)
+        except (EOFError, OSError) as e:
+            print(f"   ({type(e).__name__} after {parts[0]!r})", file=sys.stderr)
+            return []
+
+    def _cmd(self, *parts, tag=None):
         """Sends one command. `parts` are str/bytes pieces and ("lit", bytes) / ("lit+", bytes)
         / ("lit8", bytes) literals; a synchronizing literal waits for the server's `+` (or gives
         up when the server answers with the tagged response instead)."""
@@ -107,8 +117,8 @@ class Imap(Conn):
         for p in parts:
             if isinstance(p, tuple):
                 kind, data = p
-                if kind == "lit+":
-                    pending += b"{%d+}\r\n" % len(data) + data
+                if kind in ("lit+", "lit8+"):
+                    pending += (b"~" if kind == "lit8+" else b"") + b"{%d+}\r\n" % len(data) + data
                     continue
                 pending += (b"~" if kind == "lit8" else b"") + b"{%d}\r\n" % len(data)
                 self.send(pending)
@@ -125,8 +135,12 @@ class Imap(Conn):
 
     def raw(self, data, tag):
         """Sends raw bytes (CRLF included by the caller) and reads up to the tagged answer."""
-        self.send(data)
-        return self.until_tagged(tag)
+        try:
+            self.send(data)
+            return self.until_tagged(tag)
+        except (EOFError, OSError) as e:
+            print(f"   ({type(e).__name__} after {data!r})", file=sys.stderr)
+            return []
 
     def authenticate(self, mech, sasl=None, initial=None):
         """AUTHENTICATE: `sasl.step(challenge) -> str` answers each continuation request (a

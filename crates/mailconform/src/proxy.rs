@@ -95,10 +95,9 @@ impl ConnectionReport {
 pub fn serve(listener: TcpListener, config: Config, max: Option<usize>) -> io::Result<()> {
     let config = Arc::new(config);
     let mut workers = Vec::new();
-    let mut number = 0;
-    for conn in listener.incoming() {
+    for (index, conn) in listener.incoming().enumerate() {
         let client = conn?;
-        number += 1;
+        let number = index + 1;
         let config = Arc::clone(&config);
         workers.push(thread::spawn(move || {
             match handle(client, &config, number) {
@@ -368,13 +367,13 @@ impl Recorder {
                 }
             }
             (Protocol::Imap, Side::Server) => {
-                if let (Some((tag, what)), [t, status, ..]) = (&self.switch, words.as_slice()) {
-                    if t == tag {
-                        if status.eq_ignore_ascii_case("OK") {
-                            self.stop(what);
-                        }
-                        self.switch = None;
+                if let (Some((tag, what)), [t, status, ..]) = (&self.switch, words.as_slice())
+                    && t == tag
+                {
+                    if status.eq_ignore_ascii_case("OK") {
+                        self.stop(what);
                     }
+                    self.switch = None;
                 }
             }
             (Protocol::Pop3, Side::Client) => {
@@ -383,10 +382,10 @@ impl Recorder {
                 }
             }
             (Protocol::Pop3, Side::Server) => {
-                if let Some((_, what)) = self.switch.take() {
-                    if words.first().is_some_and(|w| *w == "+OK") {
-                        self.stop(what);
-                    }
+                if let Some((_, what)) = self.switch.take()
+                    && words.first().is_some_and(|w| *w == "+OK")
+                {
+                    self.stop(what);
                 }
             }
         }
@@ -456,16 +455,16 @@ fn literal_announcement(line: &[u8]) -> Option<u64> {
 /// One trace data line for the bytes of one line (terminator included).
 pub fn data_line(side: Side, bytes: &[u8]) -> String {
     let letter = side.letter();
-    if let Some(body) = bytes.strip_suffix(b"\r\n") {
-        if let Ok(text) = std::str::from_utf8(body) {
-            let plain = !text.chars().any(|c| c.is_control() && c != '\t');
-            if text.is_empty() {
-                return format!("{letter}:");
-            }
-            // A line of only white space would read as a blank line.
-            if plain && !text.trim().is_empty() {
-                return format!("{letter}: {text}");
-            }
+    if let Some(body) = bytes.strip_suffix(b"\r\n")
+        && let Ok(text) = std::str::from_utf8(body)
+    {
+        let plain = !text.chars().any(|c| c.is_control() && c != '\t');
+        if text.is_empty() {
+            return format!("{letter}:");
+        }
+        // A line of only white space would read as a blank line.
+        if plain && !text.trim().is_empty() {
+            return format!("{letter}: {text}");
         }
     }
     format!("{letter}~ {}", escape(bytes))

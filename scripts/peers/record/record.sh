@@ -8,6 +8,7 @@
 # stopped by its PID. The proxy prints one summary line per connection (and the messages that
 # do not parse under today's strict grammar).
 #   scenario names: imap-basic imap-auth ... pop3-basic pop3-auth pop3-invalid
+# RECORD_DIR=DIR writes DIR/SERVER/*.trace instead of recordings/SERVER/ (scripts/peers/ci.sh).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -15,7 +16,7 @@ SERVER=${1:?usage: record.sh dovecot|cyrus|mailutils [SCENARIO...]}
 shift
 SCRIPT=$REPO/scripts/peers/$SERVER.sh
 [ -x "$SCRIPT" ] || { echo "no $SCRIPT" >&2; exit 2; }
-OUT=$REPO/recordings/$SERVER
+OUT=${RECORD_DIR:-$REPO/recordings}/$SERVER
 IMAP_SCENARIOS="basic auth condstore search admin append idle notify compress invalid"
 POP3_SCENARIOS="basic auth invalid"
 if [ $# = 0 ]; then

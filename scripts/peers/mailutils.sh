@@ -15,7 +15,7 @@ D=${PEERS_DIR:-$REPO/target/peers}/mailutils
 IMAP_PORT=${MAILUTILS_IMAP_PORT:-21143}
 POP3_PORT=${MAILUTILS_POP3_PORT:-21110}
 
-pids() { local f; for f in "$D"/*.pid; do [ -f "$f" ] && { cat "$f"; echo; }; done; return 0; }
+pids() { local f; for f in "$D"/*.pid; do [ -f "$f" ] && { cat "$f" 2>/dev/null; echo; }; done; return 0; }
 running() { local p; for p in $(pids); do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 up() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/peers/record/record.sh SERVER [SCENARIO...] - re-record recordings/SERVER/*.trace.
 #
-# SERVER is dovecot, cyrus or mailutils (scripts/peers/SERVER.sh).
+# SERVER is dovecot, cyrus, courier or mailutils (scripts/peers/SERVER.sh).
 # For each scenario (default: all of imap.py's and pop3.py's), the server is restarted from
 # scratch (same mailboxes every time), a `mailconform proxy --record` is put in front of it on a
 # free loopback port, the Python driver runs the scenario through the proxy, and the proxy is
@@ -12,7 +12,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
-SERVER=${1:?usage: record.sh dovecot|cyrus|mailutils [SCENARIO...]}
+SERVER=${1:?usage: record.sh dovecot|cyrus|courier|mailutils [SCENARIO...]}
 shift
 SCRIPT=$REPO/scripts/peers/$SERVER.sh
 [ -x "$SCRIPT" ] || { echo "no $SCRIPT" >&2; exit 2; }

@@ -66,10 +66,11 @@ start() {
     usermod --home "$D/home/$u" "$u"; echo "$u:secret" | chpasswd
     mail "$u"
   done
-  if [ ! -S /run/courier/authdaemon/socket ]; then
+  local ad=/run/courier/authdaemon
+  if ! { [ -S $ad/socket ] && [ -f $ad/pid ] && kill -0 "$(cat $ad/pid)" 2>/dev/null; }; then
     mkdir -p /run/courier/authdaemon; chown courier:courier /run/courier/authdaemon
     /usr/sbin/authdaemond start; touch "$D/started-authdaemond"
-    for _ in $(seq 1 50); do [ -S /run/courier/authdaemon/socket ] && break; sleep 0.1; done
+    for _ in $(seq 1 50); do [ -f $ad/pid ] && kill -0 "$(cat $ad/pid)" 2>/dev/null && [ -S $ad/socket ] && break; sleep 0.1; done
   fi
   local R=$PKG/root cap="IMAP4rev1 UIDPLUS CHILDREN NAMESPACE THREAD=ORDEREDSUBJECT THREAD=REFERENCES SORT QUOTA IDLE ACL ACL2=UNION AUTH=PLAIN"
   local common=(PATH=/usr/bin:/bin:/usr/sbin TCPREMOTEIP=127.0.0.1 MAILDIRPATH=Maildir)
@@ -100,7 +101,14 @@ stop() {
     for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
   done
   rm -f "$D"/imap.pid "$D"/pop3.pid
-  if [ -f "$D/started-authdaemond" ]; then /usr/sbin/authdaemond stop >/dev/null 2>&1 || true; rm -f "$D/started-authdaemond"; fi
+  if [ -f "$D/started-authdaemond" ]; then
+    local ad=/run/courier/authdaemon adpid
+    adpid=$(cat $ad/pid 2>/dev/null || true)
+    /usr/sbin/authdaemond stop >/dev/null 2>&1 || true
+    # `authdaemond stop` returns before the daemon is gone; a start before that would fail
+    if [ -n "$adpid" ]; then for _ in $(seq 1 100); do kill -0 "$adpid" 2>/dev/null || break; sleep 0.05; done; fi
+    rm -f "$D/started-authdaemond"
+  fi
 }
 
 case ${1:-} in

@@ -85,8 +85,41 @@ def what(msg, side):
     return words[0][:20]
 
 
+# What a failing command name or token belongs to (the issue that brings its grammar).
+EXTENSIONS = [
+    ("CONDSTORE/QRESYNC, RFC 7162 (issue 12)", {"MODSEQ", "HIGHESTMODSEQ", "VANISHED", "CHANGEDSINCE",
+     "UNCHANGEDSINCE", "NOMODSEQ", "MODIFIED", "QRESYNC", "CONDSTORE"}),
+    ("SORT/THREAD, RFC 5256 (issue 12)", {"SORT", "THREAD", "UID SORT", "UID THREAD"}),
+    ("ESEARCH/SEARCHRES/WITHIN/FUZZY (issue 12)", {"ESEARCH", "RETURN", "YOUNGER", "OLDER", "$", "FUZZY", "SAVE"}),
+    ("NOTIFY, RFC 5465 (issue 12)", {"NOTIFY"}),
+    ("OBJECTID/PREVIEW/SAVEDATE/STATUS=SIZE (issue 12)", {"MAILBOXID", "EMAILID", "THREADID", "SIZE", "DELETED",
+     "PREVIEW", "SAVEDATE"}),
+    ("METADATA, RFC 5464 (issue 13)", {"GETMETADATA", "SETMETADATA", "METADATA"}),
+    ("QUOTA, RFC 9208 (issue 13)", {"GETQUOTA", "GETQUOTAROOT", "SETQUOTA", "QUOTA", "QUOTAROOT"}),
+    ("ACL, RFC 4314 (issue 13)", {"MYRIGHTS", "GETACL", "LISTRIGHTS", "SETACL", "DELETEACL", "ACL"}),
+    ("ID, RFC 2971 (issue 13)", {"ID"}),
+    ("COMPRESS, RFC 4978 (issue 13)", {"COMPRESS"}),
+    ("LIST-EXTENDED/SPECIAL-USE/CREATE USE (issue 13)", {"SPECIAL-USE", "SUBSCRIBED", "REMOTE", "USE",
+     "RECURSIVEMATCH", "CHILDREN", "STATUS", "LIST"}),
+    ("APPEND: MULTIAPPEND, CATENATE, UTF8 (issue 13)", {"APPEND", "CATENATE", "UTF8"}),
+]
+
+
+def extension(label, tok):
+    name = label.split(" ", 1)[1] if " " in label else label
+    name = name.split(":")[0].replace("* ", "").replace("tagged ", "")
+    for ext, words in EXTENSIONS:
+        if tok.upper() in words or tok.upper().lstrip("[") in words:
+            return ext
+    for ext, words in EXTENSIONS:
+        if name.upper() in words:
+            return ext
+    return "not an extension keyword: a deviation, or a failure that follows an earlier one"
+
+
 def token(msg, offset):
-    t = msg[offset:offset + 40].decode("utf-8", "replace")
+    """The word at the failing offset (leading spaces and brackets skipped)."""
+    t = msg[offset:offset + 60].decode("utf-8", "replace").lstrip(" ([")
     t = re.split(r"[ ()\[\]\r\n]", t, maxsplit=1)[0] if t else ""
     return t or repr(msg[offset:offset + 1].decode("utf-8", "replace"))
 
@@ -96,6 +129,7 @@ def main():
     res = subprocess.run([exe, "validate", "--json", DIR], capture_output=True, text=True, cwd=REPO)
     per = collections.defaultdict(lambda: [0, 0])
     causes = collections.defaultdict(collections.Counter)
+    by_ext = collections.defaultdict(collections.Counter)
     frames = {}
     for line in res.stdout.splitlines():
         if not line.startswith("{"):
@@ -126,9 +160,10 @@ def main():
                     msg = raw[3:].encode() + b"\r\n"
         label = what(msg, m["side"]) if msg else "?"
         err = m.get("error")
+        tok = token(msg, m.get("offset", 0)) if msg and err == "syntax" else ""
+        by_ext[extension(label, tok.strip("'"))][f"{server} {m['side']}"] += 1
         if err == "syntax":
             rule = f"expected {m.get('expected')}" + (f" in {m['context']}" if m.get("context") else "")
-            tok = token(msg, m.get("offset", 0)) if msg else ""
             cause = f"{m['side']} {label}: {rule} at `{tok}`"
         else:
             cause = f"{m['side']} {label}: {err}"
@@ -149,7 +184,14 @@ def main():
         if n:
             d = "client → server" if side == "C" else "server → client"
             print(f"| **all** | | {d} | {n} | {ok} | {100 * ok / n:.1f} | |")
-    for server in sorted(causes):
+    servers = sorted(causes)
+    cols = [f"{sv} {sd}" for sv in servers for sd in ("C", "S")]
+    print("\nFailing messages by what they need (outside the invalid scenarios; C = client, S = server):\n")
+    print("| needs | " + " | ".join(cols) + " |")
+    print("|---|" + "---:|" * len(cols))
+    for ext, counts in sorted(by_ext.items(), key=lambda kv: -sum(kv[1].values())):
+        print(f"| {ext} | " + " | ".join(str(counts.get(c, 0)) for c in cols) + " |")
+    for server in servers:
         print(f"\n**{server}**, top failure causes (outside the invalid scenarios):\n")
         print("| count | side, message: first failing rule at token |")
         print("|---:|---|")

@@ -727,6 +727,63 @@ mod tests {
     }
 
     #[test]
+    fn serves_pop3_connections_and_stops_after_the_count() {
+        // A POP3 upstream: greeting, then a dot-stuffed RETR answer, then QUIT.
+        let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+        let up = upstream.local_addr().unwrap();
+        let server = thread::spawn(move || {
+            let (stream, _) = upstream.accept().unwrap();
+            let mut out = stream.try_clone().unwrap();
+            let mut reader = BufReader::new(stream);
+            out.write_all(b"+OK ready\r\n").unwrap();
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap() > 0 {
+                let answer: &[u8] = match line.as_str() {
+                    "RETR 1\r\n" => b"+OK 12 octets\r\n..dot\r\nbody\r\n.\r\n",
+                    "QUIT\r\n" => b"+OK bye\r\n",
+                    _ => b"-ERR no\r\n",
+                };
+                out.write_all(answer).unwrap();
+                if line == "QUIT\r\n" {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        let dir =
+            std::env::temp_dir().join(format!("mailconform-proxy-pop3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let config = Config {
+            upstream: up.to_string(),
+            protocol: Protocol::Pop3,
+            record: Some(dir.clone()),
+            name: "pop3".into(),
+            source: "scripted POP3 server".into(),
+            show_failures: false,
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let proxy = thread::spawn(move || serve(listener, config, Some(1)));
+        let mut client = TcpStream::connect(addr).unwrap();
+        client.write_all(b"RETR 1\r\nQUIT\r\n").unwrap();
+        let mut got = Vec::new();
+        client.read_to_end(&mut got).unwrap();
+        assert_eq!(
+            got,
+            b"+OK ready\r\n+OK 12 octets\r\n..dot\r\nbody\r\n.\r\n+OK bye\r\n"
+        );
+        drop(client);
+        proxy.join().unwrap().unwrap();
+        server.join().unwrap();
+        let text = std::fs::read_to_string(dir.join("pop3.trace")).unwrap();
+        assert!(text.contains("# protocol: pop3\n"), "{text}");
+        assert!(text.contains("S: ..dot\n"), "{text}");
+        let (messages, failed, lines) = validate(&text);
+        assert_eq!((messages, failed), ([2, 3], [0, 0]), "{lines:?}\n{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_broken_message_is_reported() {
         let mut r = Recorder::new(Protocol::Imap);
         r.feed(Side::Server, b"* OK hi\r\n");

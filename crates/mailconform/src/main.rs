@@ -4,6 +4,12 @@
 //! `*.trace`), parses every message of both sides with the strict codec, prints one line per
 //! message, honours each trace's `expect:` header, and ends with `N passed, M failed`
 //! (counting files). It exits with 1 when a file fails, 2 when it cannot run.
+//!
+//! `mailconform proxy --listen ADDR --upstream ADDR [--protocol imap|pop3] [--record DIR]`
+//! forwards connections unchanged, records each as a trace and validates it at its end
+//! (see [`proxy`]).
+
+mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +40,42 @@ enum Cmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Forward connections to a server unchanged, record each as a trace, validate it at its end.
+    Proxy {
+        /// Address to listen on (e.g. 127.0.0.1:20143).
+        #[arg(long)]
+        listen: String,
+        /// The server to forward to (e.g. 127.0.0.1:10143).
+        #[arg(long)]
+        upstream: String,
+        /// The protocol spoken.
+        #[arg(long, value_enum, default_value = "imap")]
+        protocol: ProtocolArg,
+        /// Write each connection's trace to DIR/NAME.trace (NAME-2.trace, ... for later ones).
+        #[arg(long, value_name = "DIR")]
+        record: Option<PathBuf>,
+        /// The file name stem of recorded traces.
+        #[arg(long, default_value = "session")]
+        name: String,
+        /// The `# source:` header of recorded traces (say which server and version).
+        #[arg(long, default_value = "recorded with mailconform proxy")]
+        source: String,
+        /// Stop after this many connections (and print their reports).
+        #[arg(long)]
+        connections: Option<usize>,
+        /// Print only the summary line per connection, not the failing messages.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+/// `--protocol`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ProtocolArg {
+    /// IMAP.
+    Imap,
+    /// POP3.
+    Pop3,
 }
 
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -109,7 +151,42 @@ fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Cmd::Validate { json, quiet, paths } = cli.command;
+    let (json, quiet, paths) = match cli.command {
+        Cmd::Validate { json, quiet, paths } => (json, quiet, paths),
+        Cmd::Proxy {
+            listen,
+            upstream,
+            protocol,
+            record,
+            name,
+            source,
+            connections,
+            quiet,
+        } => {
+            let config = proxy::Config {
+                upstream,
+                protocol: match protocol {
+                    ProtocolArg::Imap => Protocol::Imap,
+                    ProtocolArg::Pop3 => Protocol::Pop3,
+                },
+                record,
+                name,
+                source,
+                show_failures: !quiet,
+            };
+            let run = std::net::TcpListener::bind(&listen).and_then(|l| {
+                println!("listening on {}", l.local_addr()?);
+                proxy::serve(l, config, connections)
+            });
+            return match run {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("mailconform proxy: {listen}: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
     let mut files = Vec::new();
     for p in &paths {
         if let Err(e) = collect(p, &mut files) {

@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""IMAP scenarios driven through `mailconform proxy` (see record.sh).
+
+usage: imap.py SCENARIO PORT [--kind dovecot|cyrus|courier|mailutils] [--user U] [--password P]
+
+Each scenario opens one connection (two for idle/notify) to PORT, the proxy, and sends the
+commands below exactly as written. The mailbox is the one the server scripts create: alice's
+INBOX with the 12 messages of scripts/peers/messages/ (UIDs 1..12). Commands a server does not
+support are sent anyway where the answer (BAD/NO) is worth recording.
+"""
+import argparse
+import os
+import sys
+import threading
+import time
+import zlib
+
+sys.path.insert(0, os.path.dirname(__file__))
+from peerlib import CramMd5, Imap, Login, Plain, Scram, Wrong, b64  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("scenario")
+ap.add_argument("port", type=int)
+ap.add_argument("--kind", default="dovecot")
+ap.add_argument("--user", default="alice")
+ap.add_argument("--password", default="secret")
+ap.add_argument("--user2", default="bob", help="a second user, for ACL and SCRAM with a hashed password")
+a = ap.parse_args()
+U, P, PORT, KIND = a.user, a.password, a.port, a.kind
+# Mailbox names: Cyrus (altnamespace, unixhierarchysep) and Dovecot use "Archive"; Courier
+# and Mailutils keep folders under "INBOX."
+PFX = "INBOX." if KIND == "courier" else ""
+ARCHIVE = PFX + "Archive"
+SEP = "." if KIND == "courier" else "/"
+
+MSG = (b"From: Alice Example <alice@example.com>\r\nTo: Bob Example <bob@example.com>\r\n"
+       b"Subject: appended\r\nDate: Thu, 16 Nov 2023 09:00:00 +0000\r\n"
+       b"Message-ID: <appended-1@example.com>\r\n\r\nAppended body.\r\n")
+
+
+def login(c):
+    return c.cmd(f"LOGIN {U} {P}")
+
+
+def basic():
+    """RFC 3501/9051 core: capabilities, login, mailbox management, FETCH and SEARCH."""
+    c = Imap(PORT)
+    c.cmd("CAPABILITY")
+    c.cmd("NOOP")
+    c.cmd("SELECT INBOX")                      # not authenticated yet: BAD/NO
+    c.cmd(f"LOGIN {U} wrong-password")
+    login(c)
+    c.cmd("CAPABILITY")
+    c.cmd('ID ("name" "mailproto-recorder" "version" "0.1")')
+    c.cmd("NAMESPACE")
+    c.cmd('LIST "" ""')
+    c.cmd('LIST "" "*"')
+    c.cmd('LSUB "" "*"')
+    c.cmd("STATUS INBOX (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)")
+    c.cmd(f'CREATE "{PFX}Projects"')
+    c.cmd(f'CREATE "{PFX}Projects{SEP}2023"')
+    c.cmd(f'RENAME "{PFX}Projects{SEP}2023" "{PFX}Projects{SEP}Old"')
+    c.cmd(f'SUBSCRIBE "{PFX}Projects"')
+    c.cmd(f'UNSUBSCRIBE "{PFX}Projects"')
+    c.cmd(f'DELETE "{PFX}Projects{SEP}Old"')
+    c.cmd(f'CREATE "{PFX}Caf&AOk-"')
+    c.cmd("EXAMINE INBOX")
+    c.cmd("SELECT INBOX")
+    c.cmd("FETCH 1:* (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)")
+    c.cmd("FETCH 1:* BODYSTRUCTURE")
+    c.cmd("FETCH 3:5 BODY")
+    c.cmd("FETCH 2 BODY[]")
+    c.cmd("FETCH 4 (BODY.PEEK[HEADER.FIELDS (FROM SUBJECT)] BODY.PEEK[2.MIME] BODY.PEEK[3]<0.8>)")
+    c.cmd("FETCH 5 (BODY.PEEK[2.HEADER] BODY.PEEK[2.TEXT])")
+    c.cmd("FETCH 9 (BODY.PEEK[HEADER] BINARY.PEEK[1] BINARY.SIZE[1])")
+    c.cmd("UID FETCH 1:* (UID FLAGS)")
+    c.cmd("FETCH 1 (FAST)")
+    c.cmd("SEARCH ALL")
+    c.cmd("SEARCH UNSEEN")
+    c.cmd('SEARCH FROM "bob" SINCE 1-Nov-2023')
+    c.cmd("SEARCH CHARSET UTF-8 SUBJECT ", ("lit", "Köln".encode()))
+    c.cmd('SEARCH CHARSET X-UNKNOWN SUBJECT "x"')
+    c.cmd("UID SEARCH UID 5:* NOT DELETED")
+    c.cmd("STORE 1 +FLAGS (\\Flagged)")
+    c.cmd("STORE 2 FLAGS.SILENT (\\Seen $Important)")
+    c.cmd("UID STORE 7 +FLAGS ($Label1)")
+    c.cmd(f"COPY 1:2 {ARCHIVE}")
+    c.cmd("COPY 1 NoSuchMailbox")
+    c.cmd("CHECK")
+    c.cmd("CLOSE")
+    c.logout()
+
+
+def auth():
+    """AUTHENTICATE with each offered mechanism (RFC 9051 §6.2.2, RFC 4959 SASL-IR)."""
+    c = Imap(PORT)
+    c.cmd("CAPABILITY")
+    c.authenticate("PLAIN", Wrong())                         # fails
+    c.authenticate("PLAIN", None)                            # cancelled with "*"
+    c.authenticate("X-UNKNOWN-MECH", None)
+    c.authenticate("PLAIN", Plain(U, P))                     # without SASL-IR
+    c.logout()
+    c = Imap(PORT)
+    c.authenticate("PLAIN", None, initial=Plain(U, P).value)  # SASL-IR
+    c.cmd("NOOP")
+    c.logout()
+    for user in (U, a.user2):                               # alice: {PLAIN}; bob: {SCRAM-SHA-256}
+        c = Imap(PORT)
+        c.authenticate("SCRAM-SHA-256", Scram(user, P))
+        c.cmd("NOOP")
+        c.logout()
+    c = Imap(PORT)
+    c.authenticate("SCRAM-SHA-1", Scram(U, P, "sha1"))
+    c.logout()
+    c = Imap(PORT)
+    c.authenticate("CRAM-MD5", CramMd5(U, P))
+    c.logout()
+    c = Imap(PORT)
+    c.authenticate("LOGIN", Login(U, P))
+    c.logout()
+
+
+def condstore():
+    """CONDSTORE/QRESYNC, RFC 7162."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("STATUS INBOX (HIGHESTMODSEQ MESSAGES)")
+    c.cmd("SELECT INBOX (CONDSTORE)")
+    c.cmd("FETCH 1:3 (FLAGS MODSEQ)")
+    c.cmd("STORE 1 +FLAGS (\\Flagged)")
+    c.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)")
+    c.cmd("STORE 2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)")      # fails the condition: [MODIFIED]
+    c.cmd("UID STORE 3 (UNCHANGEDSINCE 99999999) -FLAGS (\\Seen)")
+    c.cmd("SEARCH MODSEQ 2")
+    c.cmd('SEARCH MODSEQ "/flags/\\\\Flagged" all 1')
+    c.cmd("UNSELECT")
+    c.cmd("ENABLE CONDSTORE QRESYNC")
+    r = c.cmd("SELECT INBOX")
+    uidvalidity, modseq = "1700000000", "1"
+    for line in r:
+        s = line.decode(errors="replace")
+        if "UIDVALIDITY" in s:
+            uidvalidity = s.split("UIDVALIDITY ")[1].split("]")[0]
+        if "HIGHESTMODSEQ" in s:
+            modseq = s.split("HIGHESTMODSEQ ")[1].split("]")[0]
+    c.cmd("STORE 4 +FLAGS.SILENT (\\Deleted)")
+    c.cmd("EXPUNGE")                                           # VANISHED instead of EXPUNGE
+    c.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)")
+    c.cmd("CLOSE")
+    c.cmd(f"SELECT INBOX (QRESYNC ({uidvalidity} 1 1:20))")
+    c.cmd(f"EXAMINE INBOX (QRESYNC ({uidvalidity} {modseq} 1:20 (1,3,5 1,3,6)))")
+    c.cmd("SELECT INBOX (QRESYNC (1 2))")                       # wrong UIDVALIDITY
+    c.logout()
+
+
+def search():
+    """SEARCH extensions, SORT, THREAD: RFC 4731, 5032, 5182, 5256, 5267, 5957."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("SEARCH RETURN (MIN MAX COUNT ALL) ALL")
+    c.cmd("UID SEARCH RETURN (MIN MAX) UNSEEN")
+    c.cmd("SEARCH RETURN () FLAGGED")
+    c.cmd("SEARCH RETURN (COUNT) NOT ALL")
+    c.cmd("SEARCH RETURN (SAVE) FROM bob")
+    c.cmd("FETCH $ (UID FLAGS)")
+    c.cmd("SEARCH YOUNGER 3600")
+    c.cmd("SEARCH OLDER 86400")
+    c.cmd("SORT (DATE) UTF-8 ALL")
+    c.cmd("SORT (REVERSE SUBJECT ARRIVAL) UTF-8 ALL")
+    c.cmd("SORT (DISPLAYFROM) UTF-8 ALL")
+    c.cmd("UID SORT (SIZE) US-ASCII SINCE 1-Nov-2023")
+    c.cmd("SORT RETURN (MIN MAX COUNT) (FROM) UTF-8 ALL")
+    c.cmd("THREAD REFERENCES UTF-8 ALL")
+    c.cmd("THREAD ORDEREDSUBJECT UTF-8 ALL")
+    c.cmd("THREAD REFS UTF-8 ALL")
+    c.cmd("UID THREAD REFERENCES UTF-8 ALL")
+    c.cmd("SEARCH FUZZY SUBJECT release")
+    c.cmd("SORT (ARRIVAL) UTF-8")                              # missing search key: BAD
+    c.cmd("THREAD X-UNKNOWN UTF-8 ALL")
+    c.logout()
+
+
+def admin():
+    """QUOTA (RFC 9208), METADATA (RFC 5464), ACL (RFC 4314), NAMESPACE, LIST-EXTENDED
+    (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE (RFC 6154)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("NAMESPACE")
+    c.cmd("GETQUOTAROOT INBOX")
+    c.cmd('GETQUOTA "User quota"')
+    c.cmd('GETQUOTA ""')
+    c.cmd('SETQUOTA "User quota" (STORAGE 512)')
+    c.cmd('GETMETADATA "" /private/comment')
+    c.cmd('SETMETADATA INBOX (/private/comment "My inbox")')
+    c.cmd('SETMETADATA INBOX (/shared/comment "Shared note" /private/vendor/mailproto/x NIL)')
+    c.cmd("GETMETADATA INBOX /private/comment")
+    c.cmd("GETMETADATA (DEPTH infinity) INBOX /private")
+    c.cmd("GETMETADATA (MAXSIZE 5) INBOX (/private/comment /shared/comment)")
+    c.cmd('SETMETADATA INBOX (/private/comment ', ("lit", b"literal value"), ")")
+    c.cmd("GETMETADATA INBOX /bad-entry")
+    c.cmd("MYRIGHTS INBOX")
+    c.cmd("GETACL INBOX")
+    c.cmd(f"LISTRIGHTS INBOX {a.user2}")
+    c.cmd(f"SETACL {ARCHIVE} {a.user2} lr")
+    c.cmd(f"GETACL {ARCHIVE}")
+    c.cmd(f"DELETEACL {ARCHIVE} {a.user2}")
+    c.cmd("MYRIGHTS NoSuchMailbox")
+    c.cmd('LIST (SPECIAL-USE) "" "*"')
+    c.cmd('LIST "" "*" RETURN (SPECIAL-USE)')
+    c.cmd('LIST (SUBSCRIBED) "" "*" RETURN (CHILDREN)')
+    c.cmd('LIST "" "%" RETURN (STATUS (MESSAGES UNSEEN UIDNEXT))')
+    c.cmd('LIST (SUBSCRIBED RECURSIVEMATCH) "" "*"')
+    c.cmd('LIST "" ("INBOX" "Arch*")')
+    c.cmd('LIST (REMOTE) "" "*" RETURN (SUBSCRIBED)')
+    c.cmd(f'CREATE "{PFX}Important" (USE (\\Important))')
+    c.cmd(f'CREATE "{PFX}Flagged2" (USE (\\Flagged))')
+    c.cmd("STATUS INBOX (MESSAGES SIZE UIDNEXT)")
+    c.cmd("STATUS INBOX (DELETED)")
+    c.cmd("LIST (BOGUS) \"\" \"*\"")
+    c.logout()
+
+
+def append():
+    """APPEND and friends: LITERAL+ (RFC 7888), MULTIAPPEND (RFC 3502), CATENATE (RFC 4469),
+    UTF8 (RFC 6855), BINARY (RFC 3516), MOVE (RFC 6851), UIDPLUS (RFC 4315), UNSELECT (RFC 3691)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd('APPEND INBOX (\\Seen) "16-Nov-2023 09:00:00 +0000" ', ("lit", MSG))
+    c.cmd("APPEND INBOX ", ("lit+", MSG.replace(b"appended-1", b"appended-2")))
+    c.cmd("APPEND INBOX (\\Seen) ", ("lit", MSG.replace(b"appended-1", b"multi-1")),
+          " () ", ("lit", MSG.replace(b"appended-1", b"multi-2")))
+    c.cmd("APPEND INBOX CATENATE (URL \"/INBOX/;UID=1/;SECTION=HEADER\" TEXT ",
+          ("lit", b"\r\nCatenated body.\r\n"), ")")
+    c.cmd("APPEND INBOX ", ("lit8", b"Subject: binary\r\n\r\nNUL byte: \x00 end\r\n"))
+    c.cmd("APPEND NoSuchMailbox ", ("lit", MSG))
+    c.cmd("ENABLE UTF8=ACCEPT")
+    c.cmd("SELECT INBOX")
+    c.cmd(f"UID MOVE 2 {ARCHIVE}")
+    c.cmd(f"MOVE 1 {ARCHIVE}")
+    c.cmd(f"UID COPY 3 {ARCHIVE}")
+    c.cmd("STORE 1:2 +FLAGS.SILENT (\\Deleted)")
+    c.cmd("UID EXPUNGE 3")
+    c.cmd("EXPUNGE")
+    c.cmd("UNSELECT")
+    c.cmd("UNSELECT")                                          # not selected any more
+    # Last, because a server without UTF8=ACCEPT may read the literal's lines as commands.
+    c.cmd("APPEND INBOX UTF8 (", ("lit8+", "Subject: Grüße\r\n\r\nUTF-8 header.\r\n".encode()), ")")
+    c.drain(1)
+    c.logout()
+
+
+def idle():
+    """IDLE (RFC 2177 / RFC 9051 §6.3.13): changes made by a second connection arrive as
+    untagged EXISTS / FETCH / EXPUNGE."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    other = Imap(PORT)
+    login(other)
+    other.cmd("SELECT INBOX")
+    tag = c.tag()
+    c.send(f"{tag} IDLE\r\n")
+    c.response()                                               # "+ idling"
+    other.cmd("STORE 1 +FLAGS (\\Flagged)")
+    time.sleep(1.5)
+    other.cmd("APPEND INBOX ", ("lit", MSG))
+    time.sleep(1.5)
+    other.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    other.cmd("EXPUNGE")
+    time.sleep(1.5)
+    c.drain(0.5)
+    c.raw(b"DONE\r\n", tag)
+    c.cmd("NOOP")
+    other.logout()
+    c.logout()
+
+
+def notify():
+    """NOTIFY, RFC 5465: events about the selected and other mailboxes from a second connection."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("NOTIFY SET STATUS (SELECTED (MessageNew (UID FLAGS) MessageExpunge FlagChange)) "
+          "(PERSONAL (MessageNew MessageExpunge MailboxName SubscriptionChange))")
+    other = Imap(PORT)
+    login(other)
+    other.cmd("APPEND INBOX ", ("lit", MSG))
+    other.cmd(f"APPEND {ARCHIVE} ", ("lit", MSG))
+    other.cmd(f'CREATE "{PFX}Notified"')
+    other.cmd(f'SUBSCRIBE "{PFX}Notified"')
+    time.sleep(1.5)
+    c.cmd("NOOP")
+    c.cmd("NOTIFY NONE")
+    c.cmd("NOTIFY SET (SELECTED (Bogus))")
+    other.logout()
+    c.logout()
+
+
+def compress():
+    """COMPRESS=DEFLATE, RFC 4978: the command and its OK; what follows is a deflate stream
+    (sent and read here, not recorded by the proxy)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("COMPRESS X-UNKNOWN")
+    r = c.cmd("COMPRESS DEFLATE")
+    if r and b" OK" in r[-1]:
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+        inflate = zlib.decompressobj(-15)
+        c.send(deflate.compress(b"Z1 LOGOUT\r\n") + deflate.flush(zlib.Z_SYNC_FLUSH))
+        got = b""
+        while b"Z1 " not in got:
+            data = c.sock.recv(65536)
+            if not data:
+                break
+            got += inflate.decompress(data)
+        c.close()
+    else:
+        c.logout()
+
+
+def invalid():
+    """Commands that break the grammar or the state rules, each answered by BAD/NO."""
+    c = Imap(PORT)
+    # Dovecot's login process closes after 3 bad commands, its imap process after 20 in a row.
+    for line in ["A001 NOSUCHCOMMAND", "A002 LOGIN alice"]:
+        c.raw(line.encode() + b"\r\n", line.split()[0])
+    login(c)
+    for i, line in enumerate([
+        "B001 SELECT",
+        "B002 FETCH 1 FLAGS",                    # no mailbox selected
+        "B003 SELECT INBOX extra",
+        "B004 SELECT INBOX",
+        "B005 FETCH 0 FLAGS",
+        "B006 FETCH 1:* (FLAGS",
+        "B007 FETCH 1 NOSUCHITEM",
+        "B008 STORE 1 +FLAGS (\\Bogus)",
+        "B009 SEARCH NOSUCHKEY",
+        "B010 SEARCH (UNSEEN",
+        "B011 FETCH 99999 FLAGS",
+        "B012 UID FETCH abc FLAGS",
+        "B013 COPY 1",
+        "B014 CREATE",
+        "B015 STATUS INBOX (NOSUCHITEM)",
+        "B016 FETCH 1 BODY[]<",
+        "B017 LOGIN alice secret",              # wrong state
+        "B018 CAPABILITY extra",
+        'B019 LOGIN "unterminated',
+    ]):
+        c.raw(line.encode() + b"\r\n", line.split()[0])
+        if i % 5 == 4:
+            c.cmd("NOOP")
+    c.logout()
+
+
+SCENARIOS = {f.__name__: f for f in
+             [basic, auth, condstore, search, admin, append, idle, notify, compress, invalid]}
+
+if __name__ == "__main__":
+    SCENARIOS[a.scenario]()

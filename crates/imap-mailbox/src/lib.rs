@@ -55,6 +55,7 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod address;
 pub mod date;
@@ -73,3 +74,8 @@ pub use crate::flags::{Flags, SystemFlag};
 pub use crate::message::{Content, Entity, Message, ParseLimits};
 pub use crate::search::{Criterion, SearchContext, SearchError, SearchResult, compile};
 pub use crate::store::{CopyUid, Limits, Store, StoreError, Update, View};
+
+// The README example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -56,6 +56,7 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 mod anonymous;
@@ -130,3 +131,8 @@ pub(crate) fn saslprep_query(s: &str) -> Result<String, SaslError> {
         .map(std::borrow::Cow::into_owned)
         .map_err(|_| SaslError::Saslprep("string"))
 }
+
+// The README example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -338,10 +338,10 @@ mod tests {
         let mut out = Vec::new();
         let _ = r.encode(&mut out);
         assert_eq!(String::from_utf8_lossy(&out), line);
-        let Response::Data(Data::Fetch { attributes, .. }) = r.into_static() else {
+        let Response::Data(Data::Fetch(f)) = r.into_static() else {
             panic!()
         };
-        attributes
+        f.attributes.into_vec()
     }
 
     #[test]
@@ -368,10 +368,10 @@ mod tests {
     #[test]
     fn lower_case_names() {
         let r = Response::parse(b"* 1 fetch (uid 5 flags () body[text] nil)\r\n").unwrap();
-        let Response::Data(Data::Fetch { attributes, .. }) = r else {
+        let Response::Data(Data::Fetch(f)) = r else {
             panic!()
         };
-        assert_eq!(attributes.len(), 3);
+        assert_eq!(f.attributes.len(), 3);
     }
 
     #[test]

@@ -965,7 +965,7 @@ data_table! {
     Expunge(NonZeroU32) = "EXPUNGE", numbered,
         |_, at, r, _| nz_number(at).map(|(_, n)| (r, n)),
         |_: &NonZeroU32, _: &mut Encoder<'_>| {},
-        nz;
+        nz_u32;
     /// `nz-number SP "FETCH" SP msg-att`
     Fetch(FetchData<'a>) = "FETCH", numbered,
         FetchData::parse,

@@ -1108,14 +1108,24 @@ pub(crate) fn fetch_data(u: U<'_, '_>) -> Result<FetchData<'static>> {
 /// `resp-text`: a code or not, and text; the few texts that would read as a code are
 /// refused by `RespText::new` (the generator then fails and the caller moves on).
 fn resp_text(u: U<'_, '_>) -> Result<RespText<'static>> {
-    let code = option(u, code)?;
-    let text = if code.is_none() && u.ratio(1, 8)? {
-        // Text that starts with "[": mostly text, sometimes refused.
-        reject(Text::new(format!("[{}", text(u)?.as_str())))?
+    let resp_code = option(u, code)?;
+    let text = if resp_code.is_none() && u.ratio(1, 8)? {
+        // Text that starts with "[": either not a code (text), or a whole code and SP, which
+        // `RespText::new` refuses (it would read back as a code).
+        if u.arbitrary()? {
+            reject(Text::new(format!("[{}", text(u)?.as_str())))?
+        } else {
+            let mut wire = Vec::new();
+            let mut e = crate::encode::Encoder::server(&mut wire);
+            crate::encode::Encode::encode(&code(u)?, &mut e);
+            let _ = e.finish();
+            let wire = String::from_utf8_lossy(&wire).into_owned();
+            reject(Text::new(format!("[{wire}] {}", text(u)?.as_str())))?
+        }
     } else {
         text(u)?
     };
-    reject(RespText::new(code, text))
+    reject(RespText::new(resp_code, text))
 }
 
 impl<'a> Arbitrary<'a> for Status<'static> {

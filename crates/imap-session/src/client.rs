@@ -591,21 +591,16 @@ impl ClientSession {
     }
 
     fn greeting(&mut self, g: Greeting<'static>) {
-        if let Some(Code::Capability(c)) = &g.code {
+        if let Some(Code::Capability(c)) = g.code() {
             self.capabilities = Some(c.capabilities().to_vec());
         }
-        let kind = g.kind;
+        let kind = g.kind();
         self.event(ClientEvent::Greeting(g.clone()));
         match kind {
             GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
             GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
             GreetingKind::Bye => {
-                self.event(ClientEvent::Bye(Status {
-                    tag: None,
-                    kind: StatusKind::Bye,
-                    code: g.code,
-                    text: g.text,
-                }));
+                self.event(ClientEvent::Bye(Status::bye(g.into_parts().1)));
                 self.trigger(Trigger::Bye);
             }
         }
@@ -644,7 +639,9 @@ impl ClientSession {
             Data::Esearch(_) => &["SEARCH", "UID SEARCH"],
             Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &["SELECT", "EXAMINE"],
             Data::Expunge(_) => &["EXPUNGE", "UID EXPUNGE", "MOVE", "UID MOVE"],
-            Data::Fetch { .. } => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
+            Data::Fetch(_) => &["FETCH", "UID FETCH", "STORE", "UID STORE"],
+            // `Data` grows with extensions: data no command here asked for.
+            _ => &[],
         };
         let mut it = self.in_flight.iter().filter(|c| names.contains(&c.name));
         match (it.next(), it.next()) {
@@ -674,11 +671,11 @@ impl ClientSession {
                     self.event(ClientEvent::Mailbox(change));
                 }
             }
-            Response::Status(s) if s.tag.is_none() => {
-                if let Some(code) = &s.code {
+            Response::Status(s) if s.tag().is_none() => {
+                if let Some(code) = s.code() {
                     self.apply_code(code);
                 }
-                if s.kind == StatusKind::Bye {
+                if s.kind() == StatusKind::Bye {
                     self.event(ClientEvent::Bye(s));
                     self.trigger(Trigger::Bye);
                 } else {
@@ -762,7 +759,7 @@ impl ClientSession {
     }
 
     fn completion(&mut self, s: Status<'static>) {
-        let tag = s.tag.clone().unwrap_or_else(|| unreachable!());
+        let tag = s.tag().cloned().unwrap_or_else(|| unreachable!());
         let Some(pos) = self.in_flight.iter().position(|c| c.tag == tag) else {
             self.event(ClientEvent::ProtocolError(PeerError::UnknownTag(
                 tag.as_str().to_owned(),
@@ -770,12 +767,12 @@ impl ClientSession {
             return;
         };
         let cmd = self.in_flight.remove(pos);
-        if let Some(code) = &s.code
+        if let Some(code) = s.code()
             && !matches!(code, Code::Capability(_))
         {
             self.apply_code(code);
         }
-        let ok = s.kind == StatusKind::Ok;
+        let ok = s.kind() == StatusKind::Ok;
         // A command whose literal was refused: the rest is never sent.
         if !cmd.unsent.is_empty() {
             self.event(ClientEvent::LiteralRejected { handle: cmd.handle });
@@ -796,7 +793,7 @@ impl ClientSession {
             self.event(ClientEvent::IdleRejected { handle: cmd.handle });
         }
         let handle = cmd.handle;
-        let code = s.code.clone();
+        let code = s.code().cloned();
         self.event(ClientEvent::Completed { handle, status: s });
         match cmd.name {
             "LOGIN" | "AUTHENTICATE" if ok => {

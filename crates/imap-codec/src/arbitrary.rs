@@ -665,7 +665,8 @@ impl<'a> Arbitrary<'a> for IdleDone {
 
 // Responses.
 
-use crate::response::{FetchData, RespText};
+use crate::flag::FlagFetch;
+use crate::response::{BinaryData, BinarySizeData, FetchData, RespText, SectionData};
 
 fn code(u: U<'_, '_>) -> Result<Code<'static>> {
     const UNIT: &[Code<'static>] = &[
@@ -884,40 +885,68 @@ fn body_structure(u: U<'_, '_>, depth: u32) -> Result<BodyStructure<'static>> {
 }
 
 fn message_attribute(u: U<'_, '_>) -> Result<MessageAttribute<'static>> {
-    Ok(match u.int_in_range(0..=12)? {
-        0 => MessageAttribute::Flags(list(u, 0, MAX_LIST, |u| {
-            Ok(if u.ratio(1, 6)? {
-                Flag::Extension(reject(FlagExtension::new("Recent"))?)
-            } else {
-                flag(u)?
-            })
-        })?),
-        1 => MessageAttribute::Envelope(Box::new(envelope(u)?)),
-        2 => MessageAttribute::InternalDate(date_time(u)?),
-        3 => MessageAttribute::Rfc822(nstring(u)?),
-        4 => MessageAttribute::Rfc822Header(nstring(u)?),
-        5 => MessageAttribute::Rfc822Text(nstring(u)?),
-        6 => MessageAttribute::Rfc822Size(number64(u)?),
-        7 => MessageAttribute::Body(Box::new(body_structure(u, 0)?)),
-        8 => MessageAttribute::BodyStructure(Box::new(body_structure(u, 0)?)),
-        9 => MessageAttribute::BodySection {
-            section: section(u, false)?,
-            origin: option(u, |u| Ok(u64::from(u.arbitrary::<u32>()?)))?,
-            data: nstring(u)?,
+    crate::response::fetch::arbitrary_message_attribute(u)
+}
+
+// The generators of the FETCH item table's rows (`response/fetch.rs`, `msg_att_table!`).
+
+pub(crate) fn att_flags(u: U<'_, '_>) -> Result<Vec<FlagFetch<'static>>> {
+    list(u, 0, MAX_LIST, |u| {
+        Ok(if u.ratio(1, 6)? {
+            Flag::Extension(reject(FlagExtension::new("Recent"))?)
+        } else {
+            flag(u)?
+        })
+    })
+}
+
+pub(crate) fn att_uid(u: U<'_, '_>) -> Result<NonZeroU32> {
+    nz(u)
+}
+
+pub(crate) fn att_envelope(u: U<'_, '_>) -> Result<Box<Envelope<'static>>> {
+    Ok(Box::new(envelope(u)?))
+}
+
+pub(crate) fn att_internal_date(u: U<'_, '_>) -> Result<DateTime> {
+    date_time(u)
+}
+
+pub(crate) fn att_number64(u: U<'_, '_>) -> Result<u64> {
+    number64(u)
+}
+
+pub(crate) fn att_nstring(u: U<'_, '_>) -> Result<NString<'static>> {
+    nstring(u)
+}
+
+pub(crate) fn att_body(u: U<'_, '_>) -> Result<Box<BodyStructure<'static>>> {
+    Ok(Box::new(body_structure(u, 0)?))
+}
+
+pub(crate) fn att_section_data(u: U<'_, '_>) -> Result<SectionData<'static>> {
+    Ok(SectionData {
+        section: section(u, false)?,
+        origin: option(u, |u| Ok(u64::from(u.arbitrary::<u32>()?)))?,
+        data: nstring(u)?,
+    })
+}
+
+pub(crate) fn att_binary(u: U<'_, '_>) -> Result<BinaryData<'static>> {
+    Ok(BinaryData {
+        section: option(u, part)?,
+        value: if u.arbitrary()? {
+            BinaryValue::NString(nstring(u)?)
+        } else {
+            BinaryValue::Literal8(Literal8::new(bytes(u, 24)?))
         },
-        10 => MessageAttribute::Binary {
-            section: option(u, part)?,
-            value: if u.arbitrary()? {
-                BinaryValue::NString(nstring(u)?)
-            } else {
-                BinaryValue::Literal8(Literal8::new(bytes(u, 24)?))
-            },
-        },
-        11 => MessageAttribute::BinarySize {
-            section: option(u, part)?,
-            size: u.arbitrary()?,
-        },
-        _ => MessageAttribute::Uid(nz(u)?),
+    })
+}
+
+pub(crate) fn att_binary_size(u: U<'_, '_>) -> Result<BinarySizeData> {
+    Ok(BinarySizeData {
+        section: option(u, part)?,
+        size: u.arbitrary()?,
     })
 }
 

@@ -1019,11 +1019,11 @@ impl<'a> FetchData<'a> {
         FetchData { seq, attributes }
     }
 
-    fn parse(_: u32, at: &'a [u8], rest: &'a [u8], _: &Ctx<'_>) -> PResult<'a, Self> {
+    fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         // nz-number: no zero, no leading zero.
         let (_, seq) = nz_number(at)?;
         let (rest, ()) = sp(rest)?;
-        let (rest, attributes) = MessageAttribute::parse_msg_att(rest)?;
+        let (rest, attributes) = MessageAttribute::parse_msg_att(rest, ctx)?;
         Ok((
             rest,
             FetchData {

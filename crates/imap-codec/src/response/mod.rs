@@ -47,7 +47,9 @@ pub use data::{
     SearchReturnExt, StatusAttributeValue, StatusData,
 };
 pub use envelope::{Address, Envelope};
-pub use fetch::{BinaryValue, MessageAttribute};
+pub use fetch::{
+    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind, SectionData,
+};
 pub use namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use status::{Greeting, GreetingKind, RespText, Status, StatusKind};
 

@@ -465,7 +465,7 @@ fn literals_are_borrowed() {
     let Response::Data(Data::Fetch(f)) = &r else {
         panic!()
     };
-    let MessageAttribute::BodySection { data, .. } = &f.attributes[0] else {
+    let MessageAttribute::BodySection(SectionData { data, .. }) = &f.attributes[0] else {
         panic!()
     };
     let bytes = data.as_bytes().unwrap();

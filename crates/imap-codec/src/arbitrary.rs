@@ -666,67 +666,49 @@ impl<'a> Arbitrary<'a> for IdleDone {
 // Responses.
 
 use crate::flag::FlagFetch;
-use crate::response::{BinaryData, BinarySizeData, FetchData, RespText, SectionData};
+use crate::response::{
+    AppendUid, BinaryData, BinarySizeData, CopyUid, FetchData, RespText, SectionData,
+};
 
 fn code(u: U<'_, '_>) -> Result<Code<'static>> {
-    const UNIT: &[Code<'static>] = &[
-        Code::Alert,
-        Code::Parse,
-        Code::ReadOnly,
-        Code::ReadWrite,
-        Code::TryCreate,
-        Code::UidNotSticky,
-        Code::Unavailable,
-        Code::AuthenticationFailed,
-        Code::AuthorizationFailed,
-        Code::Expired,
-        Code::PrivacyRequired,
-        Code::ContactAdmin,
-        Code::NoPerm,
-        Code::InUse,
-        Code::ExpungeIssued,
-        Code::Corruption,
-        Code::ServerBug,
-        Code::ClientBug,
-        Code::Cannot,
-        Code::Limit,
-        Code::OverQuota,
-        Code::AlreadyExists,
-        Code::NonExistent,
-        Code::NotSaved,
-        Code::HasChildren,
-        Code::Closed,
-        Code::UnknownCte,
-    ];
-    Ok(match u.int_in_range(0..=10)? {
-        0 | 1 => u.choose(UNIT)?.clone(),
-        2 => Code::BadCharset(list(u, 0, 3, |u| astring(u, false))?),
-        3 => Code::Capability(capability_data(u)?),
-        4 => Code::PermanentFlags(list(u, 0, MAX_LIST, |u| {
-            Ok(if u.ratio(1, 5)? {
-                FlagPerm::Any
-            } else {
-                FlagPerm::Flag(flag(u)?)
-            })
-        })?),
-        5 => Code::UidNext(nz(u)?),
-        6 => Code::UidValidity(nz(u)?),
-        7 => Code::Unseen(nz(u)?),
-        8 => Code::AppendUid {
-            uid_validity: nz(u)?,
-            uid: nz(u)?,
-        },
-        9 => Code::CopyUid {
-            uid_validity: nz(u)?,
-            source: uid_set(u)?,
-            destination: uid_set(u)?,
-        },
-        _ => {
-            let name = atom(u)?.as_str().to_owned();
-            let text = option(u, |u| string(u, code_text_chars(), 1, 12))?;
-            Code::Other(reject(OtherCode::new(name, text.map(Cow::Owned)))?)
-        }
+    crate::response::code::arbitrary_code(u)
+}
+
+// The generators of the code table's rows with arguments (`response/code.rs`, `code_table!`).
+
+pub(crate) fn code_bad_charset(u: U<'_, '_>) -> Result<Vec<AString<'static>>> {
+    list(u, 0, 3, |u| astring(u, false))
+}
+
+pub(crate) fn code_permanent_flags(u: U<'_, '_>) -> Result<Vec<FlagPerm<'static>>> {
+    list(u, 0, MAX_LIST, |u| {
+        Ok(if u.ratio(1, 5)? {
+            FlagPerm::Any
+        } else {
+            FlagPerm::Flag(flag(u)?)
+        })
     })
+}
+
+pub(crate) fn code_append_uid(u: U<'_, '_>) -> Result<AppendUid> {
+    Ok(AppendUid {
+        uid_validity: nz(u)?,
+        uid: nz(u)?,
+    })
+}
+
+pub(crate) fn code_copy_uid(u: U<'_, '_>) -> Result<CopyUid> {
+    Ok(CopyUid {
+        uid_validity: nz(u)?,
+        source: uid_set(u)?,
+        destination: uid_set(u)?,
+    })
+}
+
+pub(crate) fn other_code(u: U<'_, '_>) -> Result<OtherCode<'static>> {
+    let name = atom(u)?.as_str().to_owned();
+    let text = option(u, |u| string(u, code_text_chars(), 1, 12))?;
+    reject(OtherCode::new(name, text.map(Cow::Owned)))
 }
 
 pub(crate) fn capability_data(u: U<'_, '_>) -> Result<CapabilityData<'static>> {

@@ -69,7 +69,7 @@ impl<'a> CapabilityData<'a> {
 
 impl CapabilityData<'_> {
     /// Writes `*(SP capability)`.
-    fn encode_list(&self, e: &mut Encoder<'_>) {
+    pub(crate) fn encode_list(&self, e: &mut Encoder<'_>) {
         for c in &self.0 {
             e.sp();
             c.encode(e);

@@ -40,7 +40,7 @@ pub use body::{
     Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype,
     MultiPart, MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
 };
-pub use code::{Code, OtherCode};
+pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
     CapabilityData, Data, DataKind, EsearchData, FetchData, ListAttributes, ListData,
     ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchReturnData,

@@ -236,6 +236,7 @@ impl IntoStatic for BasicMedia<'_> {
 /// The subtype of a `media-message`: `"RFC822"` or (RFC 9051) `"GLOBAL"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum MessageSubtype {
     /// `MESSAGE/RFC822`
     Rfc822,
@@ -272,6 +273,7 @@ impl IntoStatic for MessagePart<'_> {
 /// What kind of single part a body is (RFC 9051 §9 `body-type-1part`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SinglePartKind<'a> {
     /// `body-type-basic`: `media-basic SP body-fields`.
     Basic(BasicMedia<'a>),

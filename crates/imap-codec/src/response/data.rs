@@ -225,6 +225,7 @@ impl IntoStatic for MailboxList<'_> {
 /// The value of a LIST extended data item (RFC 9051 §7.3.1, §9 `mbox-list-extended-item`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListExtendedValue<'a> {
     /// `childinfo-extended-item`: `"(" list-select-base-opt-quoted *(SP ...) ")"`, the
     /// selection options (e.g. `SUBSCRIBED`) that matched children (RFC 5258 §4).
@@ -439,6 +440,7 @@ impl IntoStatic for ListData<'_> {
 /// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum StatusAttributeValue {
     /// `MESSAGES SP number`
     Messages(u32),
@@ -601,6 +603,7 @@ impl IntoStatic for SearchReturnExt<'_> {
 /// `search-return-data` (RFC 9051 §7.3.4, §9; RFC 4731).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SearchReturnData<'a> {
     /// `MIN SP nz-number`
     Min(NonZeroU32),

@@ -22,23 +22,13 @@ pub const MAX_BODY_DEPTH: usize = 64;
 pub(crate) const NUMBER64_MAX: u64 = i64::MAX as u64;
 
 /// One `attribute value` pair of a `body-fld-param` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyParam<'a> {
     /// The attribute name, e.g. `CHARSET`.
     pub name: IString<'a>,
     /// The value, e.g. `US-ASCII`.
     pub value: IString<'a>,
-}
-
-impl IntoStatic for BodyParam<'_> {
-    type Static = BodyParam<'static>;
-    fn into_static(self) -> BodyParam<'static> {
-        BodyParam {
-            name: self.name.into_static(),
-            value: self.value.into_static(),
-        }
-    }
 }
 
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`; empty is NIL.
@@ -91,7 +81,7 @@ pub(crate) fn encode_number64(n: u64, e: &mut Encoder<'_>) {
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
 /// body-fld-octets` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyFields<'a> {
     /// `body-fld-param`: Content-Type parameters; empty is NIL.
@@ -143,19 +133,6 @@ impl Encode for BodyFields<'_> {
     }
 }
 
-impl IntoStatic for BodyFields<'_> {
-    type Static = BodyFields<'static>;
-    fn into_static(self) -> BodyFields<'static> {
-        BodyFields {
-            params: self.params.into_static(),
-            id: self.id.into_static(),
-            description: self.description.into_static(),
-            encoding: self.encoding.into_static(),
-            octets: self.octets,
-        }
-    }
-}
-
 /// Renames an error that happened right at `at` to `name`.
 fn rename<'a>(
     e: nom::Err<crate::error::PErr<'a>>,
@@ -172,7 +149,7 @@ fn rename<'a>(
 
 /// The media type of a `body-type-basic`: any type except those `media-text` and
 /// `media-message` claim (RFC 9051 §9 `media-basic`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BasicMedia<'a> {
     media_type: IString<'a>,
@@ -223,18 +200,8 @@ impl<'a> BasicMedia<'a> {
     }
 }
 
-impl IntoStatic for BasicMedia<'_> {
-    type Static = BasicMedia<'static>;
-    fn into_static(self) -> BasicMedia<'static> {
-        BasicMedia {
-            media_type: self.media_type.into_static(),
-            subtype: self.subtype.into_static(),
-        }
-    }
-}
-
 /// The subtype of a `media-message`: `"RFC822"` or (RFC 9051) `"GLOBAL"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum MessageSubtype {
@@ -245,7 +212,7 @@ pub enum MessageSubtype {
 }
 
 /// The rest of a `body-type-msg`: `SP envelope SP body SP body-fld-lines` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessagePart<'a> {
     /// RFC822 or GLOBAL.
@@ -258,20 +225,8 @@ pub struct MessagePart<'a> {
     pub lines: u64,
 }
 
-impl IntoStatic for MessagePart<'_> {
-    type Static = MessagePart<'static>;
-    fn into_static(self) -> MessagePart<'static> {
-        MessagePart {
-            subtype: self.subtype,
-            envelope: self.envelope.into_static(),
-            body: self.body.into_static(),
-            lines: self.lines,
-        }
-    }
-}
-
 /// What kind of single part a body is (RFC 9051 §9 `body-type-1part`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum SinglePartKind<'a> {
@@ -289,22 +244,8 @@ pub enum SinglePartKind<'a> {
     },
 }
 
-impl IntoStatic for SinglePartKind<'_> {
-    type Static = SinglePartKind<'static>;
-    fn into_static(self) -> SinglePartKind<'static> {
-        match self {
-            SinglePartKind::Basic(b) => SinglePartKind::Basic(b.into_static()),
-            SinglePartKind::Message(m) => SinglePartKind::Message(m.into_static()),
-            SinglePartKind::Text { subtype, lines } => SinglePartKind::Text {
-                subtype: subtype.into_static(),
-                lines,
-            },
-        }
-    }
-}
-
 /// `body-fld-dsp = "(" string SP body-fld-param ")"` (the non-NIL form; RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Disposition<'a> {
     /// The disposition type, e.g. `ATTACHMENT`.
@@ -313,18 +254,8 @@ pub struct Disposition<'a> {
     pub params: Vec<BodyParam<'a>>,
 }
 
-impl IntoStatic for Disposition<'_> {
-    type Static = Disposition<'static>;
-    fn into_static(self) -> Disposition<'static> {
-        Disposition {
-            kind: self.kind.into_static(),
-            params: self.params.into_static(),
-        }
-    }
-}
-
 /// `body-fld-lang = nstring / "(" string *(SP string) ")"` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Language<'a> {
     /// One language tag, or NIL.
@@ -333,19 +264,9 @@ pub enum Language<'a> {
     List(StringList<'a>),
 }
 
-impl IntoStatic for Language<'_> {
-    type Static = Language<'static>;
-    fn into_static(self) -> Language<'static> {
-        match self {
-            Language::Single(s) => Language::Single(s.into_static()),
-            Language::List(l) => Language::List(l.into_static()),
-        }
-    }
-}
-
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`
 /// (RFC 9051 §9): extension data of future standards.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyExtension<'a> {
     /// A string or NIL.
@@ -357,7 +278,7 @@ pub enum BodyExtension<'a> {
 }
 
 /// The non-empty list form of a [`BodyExtension`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct BodyExtensionList<'a>(Vec<BodyExtension<'a>>);
 
@@ -417,19 +338,8 @@ impl Encode for BodyExtension<'_> {
     }
 }
 
-impl IntoStatic for BodyExtension<'_> {
-    type Static = BodyExtension<'static>;
-    fn into_static(self) -> BodyExtension<'static> {
-        match self {
-            BodyExtension::NString(s) => BodyExtension::NString(s.into_static()),
-            BodyExtension::Number(n) => BodyExtension::Number(n),
-            BodyExtension::List(l) => BodyExtension::List(BodyExtensionList(l.0.into_static())),
-        }
-    }
-}
-
 /// `body-fld-loc *(SP body-extension)`: the end of the extension data (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtLocation<'a> {
     /// `body-fld-loc`: Content-Location.
@@ -439,7 +349,7 @@ pub struct ExtLocation<'a> {
 }
 
 /// `body-fld-lang [SP body-fld-loc *(SP body-extension)]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtLanguage<'a> {
     /// `body-fld-lang`: Content-Language.
@@ -450,29 +360,13 @@ pub struct ExtLanguage<'a> {
 
 /// `body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]`: the part of the
 /// extension data shared by single parts and multiparts (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtDisposition<'a> {
     /// `body-fld-dsp`: Content-Disposition, `None` for NIL.
     pub disposition: Option<Disposition<'a>>,
     /// The language and what follows, when present.
     pub language: Option<ExtLanguage<'a>>,
-}
-
-impl IntoStatic for ExtDisposition<'_> {
-    type Static = ExtDisposition<'static>;
-    fn into_static(self) -> ExtDisposition<'static> {
-        ExtDisposition {
-            disposition: self.disposition.into_static(),
-            language: self.language.map(|l| ExtLanguage {
-                language: l.language.into_static(),
-                location: l.location.map(|loc| ExtLocation {
-                    location: loc.location.into_static(),
-                    extensions: loc.extensions.into_static(),
-                }),
-            }),
-        }
-    }
 }
 
 impl<'a> ExtDisposition<'a> {
@@ -565,7 +459,7 @@ impl Encode for ExtDisposition<'_> {
 
 /// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SinglePartExtension<'a> {
     /// `body-fld-md5`: Content-MD5.
@@ -574,19 +468,9 @@ pub struct SinglePartExtension<'a> {
     pub disposition: Option<ExtDisposition<'a>>,
 }
 
-impl IntoStatic for SinglePartExtension<'_> {
-    type Static = SinglePartExtension<'static>;
-    fn into_static(self) -> SinglePartExtension<'static> {
-        SinglePartExtension {
-            md5: self.md5.into_static(),
-            disposition: self.disposition.into_static(),
-        }
-    }
-}
-
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPartExtension<'a> {
     /// `body-fld-param`: Content-Type parameters (e.g. the boundary); empty is NIL.
@@ -595,18 +479,8 @@ pub struct MultiPartExtension<'a> {
     pub disposition: Option<ExtDisposition<'a>>,
 }
 
-impl IntoStatic for MultiPartExtension<'_> {
-    type Static = MultiPartExtension<'static>;
-    fn into_static(self) -> MultiPartExtension<'static> {
-        MultiPartExtension {
-            params: self.params.into_static(),
-            disposition: self.disposition.into_static(),
-        }
-    }
-}
-
 /// A non-multipart body: `body-type-1part` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SinglePart<'a> {
     /// Basic, message or text, with the fields specific to it.
@@ -617,20 +491,9 @@ pub struct SinglePart<'a> {
     pub extension: Option<SinglePartExtension<'a>>,
 }
 
-impl IntoStatic for SinglePart<'_> {
-    type Static = SinglePart<'static>;
-    fn into_static(self) -> SinglePart<'static> {
-        SinglePart {
-            kind: self.kind.into_static(),
-            fields: self.fields.into_static(),
-            extension: self.extension.into_static(),
-        }
-    }
-}
-
 /// A multipart body: `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
 /// (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPart<'a> {
     bodies: Vec<BodyStructure<'a>>,
@@ -671,36 +534,15 @@ impl<'a> MultiPart<'a> {
     }
 }
 
-impl IntoStatic for MultiPart<'_> {
-    type Static = MultiPart<'static>;
-    fn into_static(self) -> MultiPart<'static> {
-        MultiPart {
-            bodies: self.bodies.into_static(),
-            subtype: self.subtype.into_static(),
-            extension: self.extension.into_static(),
-        }
-    }
-}
-
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): the MIME structure
 /// of a message as returned by FETCH BODY and BODYSTRUCTURE.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyStructure<'a> {
     /// `body-type-1part`
     Single(SinglePart<'a>),
     /// `body-type-mpart`
     Multi(MultiPart<'a>),
-}
-
-impl IntoStatic for BodyStructure<'_> {
-    type Static = BodyStructure<'static>;
-    fn into_static(self) -> BodyStructure<'static> {
-        match self {
-            BodyStructure::Single(s) => BodyStructure::Single(s.into_static()),
-            BodyStructure::Multi(m) => BodyStructure::Multi(m.into_static()),
-        }
-    }
 }
 
 impl<'a> BodyStructure<'a> {

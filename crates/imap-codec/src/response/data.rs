@@ -34,7 +34,7 @@ use crate::sequence::{SeqItems, SequenceSet};
 /// assert!(CapabilityData::new(vec![Capability::Imap4rev2, Capability::Idle]).is_ok());
 /// assert!(CapabilityData::new(vec![Capability::Idle]).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct CapabilityData<'a>(Vec<Capability<'a>>);
 
@@ -84,13 +84,6 @@ impl Encode for CapabilityData<'_> {
     }
 }
 
-impl IntoStatic for CapabilityData<'_> {
-    type Static = CapabilityData<'static>;
-    fn into_static(self) -> CapabilityData<'static> {
-        CapabilityData(self.0.into_static())
-    }
-}
-
 /// `*(SP capability)`
 fn capabilities(mut i: &[u8]) -> PResult<'_, Vec<Capability<'_>>> {
     let mut caps = Vec::new();
@@ -110,7 +103,7 @@ fn capabilities(mut i: &[u8]) -> PResult<'_, Vec<Capability<'_>>> {
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::HasChildren]).is_ok());
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::Marked]).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct ListAttributes<'a>(Vec<MailboxAttribute<'a>>);
 
@@ -160,16 +153,9 @@ impl<'a> ListAttributes<'a> {
     }
 }
 
-impl IntoStatic for ListAttributes<'_> {
-    type Static = ListAttributes<'static>;
-    fn into_static(self) -> ListAttributes<'static> {
-        ListAttributes(self.0.into_static())
-    }
-}
-
 /// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox`
 /// (RFC 3501 §7.2.2–7.2.3): the body of a LIST or LSUB response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MailboxList<'a> {
     /// The mailbox attributes.
@@ -211,19 +197,8 @@ impl Encode for MailboxList<'_> {
     }
 }
 
-impl IntoStatic for MailboxList<'_> {
-    type Static = MailboxList<'static>;
-    fn into_static(self) -> MailboxList<'static> {
-        MailboxList {
-            attributes: self.attributes.into_static(),
-            delimiter: self.delimiter,
-            mailbox: self.mailbox.into_static(),
-        }
-    }
-}
-
 /// The value of a LIST extended data item (RFC 9051 §7.3.1, §9 `mbox-list-extended-item`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ListExtendedValue<'a> {
@@ -236,22 +211,11 @@ pub enum ListExtendedValue<'a> {
     Other(TaggedExtVal<'a>),
 }
 
-impl IntoStatic for ListExtendedValue<'_> {
-    type Static = ListExtendedValue<'static>;
-    fn into_static(self) -> ListExtendedValue<'static> {
-        match self {
-            ListExtendedValue::ChildInfo(v) => ListExtendedValue::ChildInfo(v.into_static()),
-            ListExtendedValue::OldName(m) => ListExtendedValue::OldName(m.into_static()),
-            ListExtendedValue::Other(v) => ListExtendedValue::Other(v.into_static()),
-        }
-    }
-}
-
 /// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val` (RFC 9051 §9).
 ///
 /// The tag keeps its wire form (it is an `astring`); `CHILDINFO` and `OLDNAME` (in any case)
 /// always carry their own value types.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListExtendedItem<'a> {
     tag: AString<'a>,
@@ -374,18 +338,8 @@ impl Encode for ListExtendedItem<'_> {
     }
 }
 
-impl IntoStatic for ListExtendedItem<'_> {
-    type Static = ListExtendedItem<'static>;
-    fn into_static(self) -> ListExtendedItem<'static> {
-        ListExtendedItem {
-            tag: self.tag.into_static(),
-            value: self.value.into_static(),
-        }
-    }
-}
-
 /// A LIST response: `mailbox-list [SP mbox-list-extended]` (RFC 9051 §7.3.1, §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListData<'a> {
     /// Attributes, delimiter and name.
@@ -427,18 +381,8 @@ impl Encode for ListData<'_> {
     }
 }
 
-impl IntoStatic for ListData<'_> {
-    type Static = ListData<'static>;
-    fn into_static(self) -> ListData<'static> {
-        ListData {
-            list: self.list.into_static(),
-            extended: self.extended.into_static(),
-        }
-    }
-}
-
 /// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum StatusAttributeValue {
@@ -507,7 +451,7 @@ impl Encode for StatusAttributeValue {
 }
 
 /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 3501 §7.2.4, RFC 9051 §7.3.2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusData<'a> {
     /// The mailbox.
@@ -540,19 +484,9 @@ impl Encode for StatusData<'_> {
     }
 }
 
-impl IntoStatic for StatusData<'_> {
-    type Static = StatusData<'static>;
-    fn into_static(self) -> StatusData<'static> {
-        StatusData {
-            mailbox: self.mailbox.into_static(),
-            attributes: self.attributes,
-        }
-    }
-}
-
 /// `search-ret-data-ext = search-modifier-name SP search-return-value` (RFC 9051 §9): return
 /// data of a SEARCH extension.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SearchReturnExt<'a> {
     name: Cow<'a, str>,
@@ -590,16 +524,6 @@ impl<'a> SearchReturnExt<'a> {
     }
 }
 
-impl IntoStatic for SearchReturnExt<'_> {
-    type Static = SearchReturnExt<'static>;
-    fn into_static(self) -> SearchReturnExt<'static> {
-        SearchReturnExt {
-            name: self.name.into_static(),
-            value: self.value.into_static(),
-        }
-    }
-}
-
 /// `search-return-data` (RFC 9051 §7.3.4, §9; RFC 4731).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -615,6 +539,20 @@ pub enum SearchReturnData<'a> {
     Count(u32),
     /// `search-ret-data-ext`
     Other(SearchReturnExt<'a>),
+}
+
+// By hand: `SeqItems` (sequence.rs) owns its data but has no `IntoStatic`.
+impl IntoStatic for SearchReturnData<'_> {
+    type Static = SearchReturnData<'static>;
+    fn into_static(self) -> SearchReturnData<'static> {
+        match self {
+            SearchReturnData::Min(n) => SearchReturnData::Min(n),
+            SearchReturnData::Max(n) => SearchReturnData::Max(n),
+            SearchReturnData::All(s) => SearchReturnData::All(s),
+            SearchReturnData::Count(n) => SearchReturnData::Count(n),
+            SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
+        }
+    }
 }
 
 impl<'a> SearchReturnData<'a> {
@@ -690,22 +628,9 @@ impl Encode for SearchReturnData<'_> {
     }
 }
 
-impl IntoStatic for SearchReturnData<'_> {
-    type Static = SearchReturnData<'static>;
-    fn into_static(self) -> SearchReturnData<'static> {
-        match self {
-            SearchReturnData::Min(n) => SearchReturnData::Min(n),
-            SearchReturnData::Max(n) => SearchReturnData::Max(n),
-            SearchReturnData::All(s) => SearchReturnData::All(s),
-            SearchReturnData::Count(n) => SearchReturnData::Count(n),
-            SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
-        }
-    }
-}
-
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
 /// (RFC 9051 §7.3.4, RFC 4731).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EsearchData<'a> {
     /// `search-correlator = SP "(" "TAG" SP tag-string ")"`: the tag of the command.
@@ -762,17 +687,6 @@ impl Encode for EsearchData<'_> {
         for d in &self.data {
             e.sp();
             d.encode(e);
-        }
-    }
-}
-
-impl IntoStatic for EsearchData<'_> {
-    type Static = EsearchData<'static>;
-    fn into_static(self) -> EsearchData<'static> {
-        EsearchData {
-            correlator: self.correlator.into_static(),
-            uid: self.uid,
-            data: self.data.into_static(),
         }
     }
 }

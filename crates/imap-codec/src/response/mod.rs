@@ -74,7 +74,7 @@ pub(crate) fn string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, IString
 /// assert_eq!(Delimiter::new('/').unwrap().as_char(), '/');
 /// assert!(Delimiter::new('\n').is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Delimiter(char);
 
@@ -146,16 +146,9 @@ impl Delimiter {
     }
 }
 
-impl IntoStatic for Delimiter {
-    type Static = Delimiter;
-    fn into_static(self) -> Delimiter {
-        self
-    }
-}
-
 /// `"(" string *(SP string) ")"`: a non-empty parenthesised list of strings (RFC 9051 §9
 /// `body-fld-lang`, `namespace-response-extension`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct StringList<'a>(Vec<IString<'a>>);
 
@@ -182,13 +175,6 @@ impl<'a> StringList<'a> {
 impl Encode for StringList<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.paren_list(&self.0, |e, s| s.encode(e));
-    }
-}
-
-impl IntoStatic for StringList<'_> {
-    type Static = StringList<'static>;
-    fn into_static(self) -> StringList<'static> {
-        StringList(self.0.into_static())
     }
 }
 

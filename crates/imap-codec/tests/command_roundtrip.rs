@@ -46,7 +46,11 @@ fn every_literal_mode_parses() {
             // Same command apart from literal modes: same bytes once re-encoded.
             same(&encode(&parsed, opts), &out, &out)?;
             // Sync points sit right after a `{n}` CRLF.
-            if let Some(p) = enc.sync_points.iter().find(|&&p| !out[..p].ends_with(b"}\r\n")) {
+            if let Some(p) = enc
+                .sync_points
+                .iter()
+                .find(|&&p| !out[..p].ends_with(b"}\r\n"))
+            {
                 return Err(format!("sync point {p}"));
             }
             // Split into chunks and joined again, nothing is lost.
@@ -67,7 +71,11 @@ fn authenticate_and_done_round_trip() {
     for_values_n("IdleDone", 100, |done: &IdleDone| {
         let mut out = Vec::new();
         let _ = done.encode(&mut out);
-        same(&IdleDone::parse(&out).map_err(|e| e.to_string())?, done, &out)
+        same(
+            &IdleDone::parse(&out).map_err(|e| e.to_string())?,
+            done,
+            &out,
+        )
     });
 }
 

@@ -43,7 +43,9 @@ fn status_responses_round_trip() {
 
 #[test]
 fn data_responses_round_trip() {
-    for_values("Data", |d: &Data<'static>| round_trip(&Response::Data(d.clone())));
+    for_values("Data", |d: &Data<'static>| {
+        round_trip(&Response::Data(d.clone()))
+    });
 }
 
 #[test]
@@ -58,8 +60,8 @@ fn greetings_round_trip() {
     for_values("Greeting", |g: &Greeting<'static>| {
         let mut out = Vec::new();
         let _ = g.encode(&mut out);
-        let parsed =
-            Greeting::parse(&out).map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
+        let parsed = Greeting::parse(&out)
+            .map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
         same(&parsed, g, &out)
     });
 }

@@ -19,9 +19,9 @@ use crate::parse::{
     ascii_str, byte, is_atom_char, lparen, number, number64, nz_number, rparen, sp, starts_with_ci,
     take_while,
 };
+use crate::response::Delimiter;
 use crate::response::body::encode_number64;
 use crate::response::fetch::MessageAttribute;
-use crate::response::Delimiter;
 use crate::response::namespace::NamespaceData;
 use crate::sequence::{SeqItems, SequenceSet};
 
@@ -981,9 +981,10 @@ fn search_numbers<'a>(mut i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<NonZero
 impl<'a> Data<'a> {
     /// Finds the row named `name` of the given form (case-insensitive).
     fn lookup(name: &[u8], numbered: bool) -> Option<DataKind> {
-        DataKind::ALL.iter().copied().find(|k| {
-            k.is_numbered() == numbered && name.eq_ignore_ascii_case(k.name().as_bytes())
-        })
+        DataKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.is_numbered() == numbered && name.eq_ignore_ascii_case(k.name().as_bytes()))
     }
 
     /// Parses the data after `"*" SP` whose first token is the keyword `name` (followed by

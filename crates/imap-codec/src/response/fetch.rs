@@ -154,10 +154,7 @@ msg_att_table! {
     /// `"ENVELOPE" SP envelope`
     Envelope(Box<Envelope<'a>>) = "ENVELOPE", plain,
         |r, _| sp_then(r, Envelope::parse).map(|(r, env)| (r, Box::new(env))),
-        |env: &Box<Envelope<'_>>, e: &mut Encoder<'_>| {
-            e.sp();
-            env.encode(e);
-        },
+        encode_sp_envelope,
         att_envelope;
     /// `"INTERNALDATE" SP date-time`
     InternalDate(DateTime) = "INTERNALDATE", plain,
@@ -233,6 +230,13 @@ fn sp_nstring<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, NString<'a>> {
 fn encode_sp_nstring(s: &NString<'_>, e: &mut Encoder<'_>) {
     e.sp();
     s.encode(e);
+}
+
+// The table passes each payload by reference: `&Box<_>` for the boxed ones.
+#[allow(clippy::borrowed_box)]
+fn encode_sp_envelope(env: &Box<Envelope<'_>>, e: &mut Encoder<'_>) {
+    e.sp();
+    env.encode(e);
 }
 
 #[allow(clippy::borrowed_box)]

@@ -296,7 +296,7 @@ impl<'a> Response<'a> {
     /// let options = ParseOptions::default().with_profile(Profile::RealWorld);
     /// let parsed = Response::parse_with(b"* BYE\r\n", &options).unwrap();
     /// assert_eq!(parsed.deviations[0].id, ImapDeviation::MissingText);
-/// assert_eq!(parsed.deviations[0].offset, 5);
+    /// assert_eq!(parsed.deviations[0].offset, 5);
     /// assert!(Response::parse(b"* BYE\r\n").is_err());
     /// ```
     pub fn parse_with(

@@ -23,7 +23,6 @@ pub struct NamespaceExtension<'a> {
     pub values: StringList<'a>,
 }
 
-
 /// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil)
 /// [namespace-response-extensions] ")"` (RFC 9051 §9).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -36,7 +35,6 @@ pub struct NamespaceDescr<'a> {
     /// `namespace-response-extensions`
     pub extensions: Vec<NamespaceExtension<'a>>,
 }
-
 
 /// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 9051
 /// §7.3.5, RFC 2342). Each namespace is `nil / "(" 1*namespace-descr ")"`; an empty list
@@ -144,5 +142,3 @@ impl Encode for NamespaceData<'_> {
         encode_namespace(&self.shared, e);
     }
 }
-
-

@@ -508,7 +508,12 @@ mod tests {
 
     #[test]
     fn keywords() {
-        for k in [StatusKind::Ok, StatusKind::No, StatusKind::Bad, StatusKind::Bye] {
+        for k in [
+            StatusKind::Ok,
+            StatusKind::No,
+            StatusKind::Bad,
+            StatusKind::Bye,
+        ] {
             assert_eq!(StatusKind::from_keyword(k.as_str().as_bytes()), Some(k));
             let lower = k.as_str().to_ascii_lowercase();
             assert_eq!(StatusKind::from_keyword(lower.as_bytes()), Some(k));
@@ -530,7 +535,10 @@ mod tests {
             assert_eq!((s.tag(), s.kind()), (Some(&tag), k));
         }
         assert!(RespText::plain("[ALERT] x").is_err());
-        assert!(RespText::plain("[UIDNEXT 0] x").is_ok(), "not a valid code: text");
+        assert!(
+            RespText::plain("[UIDNEXT 0] x").is_ok(),
+            "not a valid code: text"
+        );
         assert!(RespText::plain("[ALERT]").is_ok(), "no SP: text");
         assert!(RespText::plain("a\rb").is_err());
         let s = Status::bye(RespText::plain("x").unwrap()).with_code(Code::Alert);

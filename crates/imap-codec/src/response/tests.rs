@@ -403,7 +403,11 @@ fn missing_text_under_both_profiles() {
     use crate::context::{ImapDeviation, ParseOptions, Profile};
     let real = ParseOptions::default().with_profile(Profile::RealWorld);
     for (input, offset, code) in [
-        (&b"* OK [UNSEEN 8]\r\n"[..], 15, Some(Code::Unseen(std::num::NonZeroU32::new(8).unwrap()))),
+        (
+            &b"* OK [UNSEEN 8]\r\n"[..],
+            15,
+            Some(Code::Unseen(std::num::NonZeroU32::new(8).unwrap())),
+        ),
         (b"* BYE\r\n", 5, None),
         (b"a1 OK\r\n", 5, None),
         (b"a1 NO [ALERT]\r\n", 13, Some(Code::Alert)),
@@ -431,16 +435,26 @@ fn missing_text_under_both_profiles() {
         panic!()
     };
     assert_eq!((s.code(), s.text().as_str()), (None, "[UNSEEN 8]"));
-    assert!(Response::parse_with(b"* OK [UNSEEN 8]\r\n", &ParseOptions::default())
-        .unwrap()
-        .deviations
-        .is_empty());
+    assert!(
+        Response::parse_with(b"* OK [UNSEEN 8]\r\n", &ParseOptions::default())
+            .unwrap()
+            .deviations
+            .is_empty()
+    );
     // Greetings too.
     let g = Greeting::parse_with(b"* PREAUTH\r\n", &real).unwrap();
-    assert_eq!((g.value.kind(), g.deviations[0].offset), (GreetingKind::PreAuth, 9));
+    assert_eq!(
+        (g.value.kind(), g.deviations[0].offset),
+        (GreetingKind::PreAuth, 9)
+    );
     assert!(Greeting::parse(b"* PREAUTH\r\n").is_err());
     // Well-formed input reports nothing under the real-world profile.
-    assert!(Response::parse_with(b"* OK [UNSEEN 8] x\r\n", &real).unwrap().deviations.is_empty());
+    assert!(
+        Response::parse_with(b"* OK [UNSEEN 8] x\r\n", &real)
+            .unwrap()
+            .deviations
+            .is_empty()
+    );
 }
 
 #[test]
@@ -454,7 +468,13 @@ fn trailing_space_after_search_under_both_profiles() {
         panic!()
     };
     assert_eq!(n.len(), 2);
-    assert_eq!(Response::parse_with(b"* SEARCH \r\n", &real).unwrap().deviations.len(), 1);
+    assert_eq!(
+        Response::parse_with(b"* SEARCH \r\n", &real)
+            .unwrap()
+            .deviations
+            .len(),
+        1
+    );
     rejected(b"* SEARCH 1 2 \r\n", 13, "nz-number");
 }
 

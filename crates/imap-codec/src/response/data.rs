@@ -990,7 +990,6 @@ impl<'a> Data<'a> {
     /// Parses the data after `"*" SP` whose first token is the keyword `name` (followed by
     /// `rest`). `None` when `name` starts no data response.
     pub(crate) fn parse_keyword(
-        _at: &'a [u8],
         name: &[u8],
         rest: &'a [u8],
         ctx: &Ctx<'_>,

@@ -332,7 +332,7 @@ impl<'a> Response<'a> {
                     return Status::parse_rest(None, kind, rest, ctx)
                         .map(|(r, s)| (r, Response::Status(s)));
                 }
-                match Data::parse_keyword(j, name, rest, ctx) {
+                match Data::parse_keyword(name, rest, ctx) {
                     Some(res) => {
                         let (r, d) = res?;
                         let (r, ()) = crlf(r)?;

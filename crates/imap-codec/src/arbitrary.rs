@@ -674,6 +674,10 @@ fn code(u: U<'_, '_>) -> Result<Code<'static>> {
     crate::response::code::arbitrary_code(u)
 }
 
+fn n64(u: U<'_, '_>) -> Result<Number64> {
+    reject(Number64::new(number64(u)?))
+}
+
 // The generators of the code table's rows with arguments (`response/code.rs`, `code_table!`).
 
 pub(crate) fn code_bad_charset(u: U<'_, '_>) -> Result<Vec<AString<'static>>> {
@@ -761,7 +765,7 @@ fn body_extension(u: U<'_, '_>, depth: u32) -> Result<BodyExtension<'static>> {
     Ok(
         match u.int_in_range(0..=if depth >= MAX_DEPTH { 1 } else { 2 })? {
             0 => BodyExtension::NString(nstring(u)?),
-            1 => BodyExtension::Number(number64(u)?),
+            1 => BodyExtension::Number(n64(u)?),
             _ => BodyExtension::List(reject(BodyExtensionList::new(list(u, 1, 3, |u| {
                 body_extension(u, depth + 1)
             })?))?),
@@ -829,7 +833,7 @@ fn body_structure(u: U<'_, '_>, depth: u32) -> Result<BodyStructure<'static>> {
             } else {
                 SinglePartKind::Text {
                     subtype: istring(u, false)?,
-                    lines: number64(u)?,
+                    lines: n64(u)?,
                 }
             };
             BodyStructure::Single(SinglePart {
@@ -858,7 +862,7 @@ fn body_structure(u: U<'_, '_>, depth: u32) -> Result<BodyStructure<'static>> {
                 },
                 envelope: envelope(u)?,
                 body: body_structure(u, depth + 1)?,
-                lines: number64(u)?,
+                lines: n64(u)?,
             })),
             fields: body_fields(u)?,
             extension: single_extension(u)?,
@@ -894,8 +898,8 @@ pub(crate) fn att_internal_date(u: U<'_, '_>) -> Result<DateTime> {
     date_time(u)
 }
 
-pub(crate) fn att_number64(u: U<'_, '_>) -> Result<u64> {
-    number64(u)
+pub(crate) fn att_number64(u: U<'_, '_>) -> Result<Number64> {
+    n64(u)
 }
 
 pub(crate) fn att_nstring(u: U<'_, '_>) -> Result<NString<'static>> {
@@ -909,7 +913,7 @@ pub(crate) fn att_body(u: U<'_, '_>) -> Result<Box<BodyStructure<'static>>> {
 pub(crate) fn att_section_data(u: U<'_, '_>) -> Result<SectionData<'static>> {
     Ok(SectionData {
         section: section(u, false)?,
-        origin: option(u, |u| Ok(u64::from(u.arbitrary::<u32>()?)))?,
+        origin: option(u, |u| u.arbitrary::<u32>())?,
         data: nstring(u)?,
     })
 }
@@ -1055,7 +1059,7 @@ fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue> {
         3 => StatusAttributeValue::Unseen(u.arbitrary()?),
         4 => StatusAttributeValue::Deleted(u.arbitrary()?),
         5 => StatusAttributeValue::Recent(u.arbitrary()?),
-        _ => StatusAttributeValue::Size(number64(u)?),
+        _ => StatusAttributeValue::Size(n64(u)?),
     })
 }
 

@@ -10,7 +10,8 @@
 use crate::core::{IString, IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
-use crate::parse::{number, number64, rparen, sp};
+use crate::ext::Number64;
+use crate::parse::{number, rparen, sp};
 use crate::response::envelope::Envelope;
 use crate::response::{StringList, nstring, string};
 
@@ -19,7 +20,6 @@ use crate::response::{StringList, nstring, string};
 pub const MAX_BODY_DEPTH: usize = 64;
 
 /// Largest value of a `number64` (RFC 9051 §4.2); larger `u64`s are encoded as this.
-pub(crate) const NUMBER64_MAX: u64 = i64::MAX as u64;
 
 /// One `attribute value` pair of a `body-fld-param` (RFC 9051 §9).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -72,11 +72,6 @@ fn encode_params(p: &[BodyParam<'_>], e: &mut Encoder<'_>) {
         p.value.encode(e);
     }
     e.byte(b')');
-}
-
-/// Writes a `number64`, saturating at its maximum.
-pub(crate) fn encode_number64(n: u64, e: &mut Encoder<'_>) {
-    e.number(n.min(NUMBER64_MAX));
 }
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
@@ -221,8 +216,8 @@ pub struct MessagePart<'a> {
     pub envelope: Envelope<'a>,
     /// The body structure of the encapsulated message.
     pub body: BodyStructure<'a>,
-    /// `body-fld-lines` (a `number64`; larger values are written as 2^63-1).
-    pub lines: u64,
+    /// `body-fld-lines` (a `number64`).
+    pub lines: Number64,
 }
 
 /// What kind of single part a body is (RFC 9051 §9 `body-type-1part`).
@@ -239,8 +234,8 @@ pub enum SinglePartKind<'a> {
     Text {
         /// The subtype, e.g. `PLAIN`.
         subtype: IString<'a>,
-        /// `body-fld-lines` (a `number64`; larger values are written as 2^63-1).
-        lines: u64,
+        /// `body-fld-lines` (a `number64`).
+        lines: Number64,
     },
 }
 
@@ -271,8 +266,8 @@ pub enum Language<'a> {
 pub enum BodyExtension<'a> {
     /// A string or NIL.
     NString(NString<'a>),
-    /// A `number64` (larger values are written as 2^63-1).
-    Number(u64),
+    /// A `number64`.
+    Number(Number64),
     /// A parenthesised, non-empty list.
     List(BodyExtensionList<'a>),
 }
@@ -319,7 +314,7 @@ impl<'a> BodyExtension<'a> {
                 }
             }
             Some(b) if b.is_ascii_digit() => {
-                number64(i).map(|(r, n)| (r, BodyExtension::Number(n)))
+                Number64::parse(i).map(|(r, n)| (r, BodyExtension::Number(n)))
             }
             _ => nstring(i, "body-extension").map(|(r, s)| (r, BodyExtension::NString(s))),
         }
@@ -330,7 +325,7 @@ impl Encode for BodyExtension<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         match self {
             BodyExtension::NString(s) => s.encode(e),
-            BodyExtension::Number(n) => encode_number64(*n, e),
+            BodyExtension::Number(n) => n.encode(e),
             BodyExtension::List(l) => {
                 e.paren_list(&l.0, |e, x| x.encode(e));
             }
@@ -616,7 +611,7 @@ impl<'a> BodyStructure<'a> {
         let (i, fields) = BodyFields::parse(i)?;
         let (i, kind) = if is_quoted_ci(&media_type, "TEXT") {
             let (i, ()) = sp(i)?;
-            let (i, lines) = number64(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
+            let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (i, SinglePartKind::Text { subtype, lines })
         } else if let Some(msg) = is_message_rfc822_or_global(&media_type, &subtype) {
             let (i, ()) = sp(i)?;
@@ -624,7 +619,7 @@ impl<'a> BodyStructure<'a> {
             let (i, ()) = sp(i)?;
             let (i, body) = Self::parse_depth(i, depth + 1)?;
             let (i, ()) = sp(i)?;
-            let (i, lines) = number64(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
+            let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (
                 i,
                 SinglePartKind::Message(Box::new(MessagePart {
@@ -699,11 +694,11 @@ impl Encode for BodyStructure<'_> {
                         e.sp();
                         m.body.encode(e);
                         e.sp();
-                        encode_number64(m.lines, e);
+                        m.lines.encode(e);
                     }
                     SinglePartKind::Text { lines, .. } => {
                         e.sp();
-                        encode_number64(*lines, e);
+                        lines.encode(e);
                     }
                 }
                 if let Some(x) = &s.extension {
@@ -761,9 +756,9 @@ mod tests {
         assert!(matches!(
             b,
             BodyStructure::Single(SinglePart {
-                kind: SinglePartKind::Text { lines: 48, .. },
+                kind: SinglePartKind::Text { lines, .. },
                 ..
-            })
+            }) if lines.get() == 48
         ));
         let b = roundtrip(
             r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)("TEXT" "PLAIN" ("CHARSET" "US-ASCII" "NAME" "cc.diff") "<960723163407.20117h@cac.washington.edu>" "Compiler diff" "BASE64" 4554 73) "MIXED")"#,
@@ -808,9 +803,9 @@ mod tests {
         assert!(matches!(
             b,
             BodyStructure::Single(SinglePart {
-                kind: SinglePartKind::Text { lines: 2, .. },
+                kind: SinglePartKind::Text { lines, .. },
                 ..
-            })
+            }) if lines.get() == 2
         ));
     }
 

@@ -12,15 +12,16 @@ use crate::context::{Ctx, ImapDeviation};
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
-use crate::ext::{NonEmpty, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val};
+use crate::ext::{
+    NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
+};
 use crate::flag::{Flag, MailboxAttribute};
 use crate::mailbox::Mailbox;
 use crate::parse::{
-    ascii_str, byte, is_atom_char, lparen, number, number64, nz_number, rparen, sp, starts_with_ci,
+    ascii_str, byte, is_atom_char, lparen, number, nz_number, rparen, sp, starts_with_ci,
     take_while,
 };
 use crate::response::Delimiter;
-use crate::response::body::encode_number64;
 use crate::response::fetch::MessageAttribute;
 use crate::response::namespace::NamespaceData;
 use crate::sequence::{SeqItems, SequenceSet};
@@ -396,8 +397,8 @@ pub enum StatusAttributeValue {
     Unseen(u32),
     /// `DELETED SP number` (RFC 9051)
     Deleted(u32),
-    /// `SIZE SP number64` (RFC 9051, RFC 8438; larger values are written as 2^63-1)
-    Size(u64),
+    /// `SIZE SP number64` (RFC 9051, RFC 8438)
+    Size(Number64),
     /// `RECENT SP number` (RFC 3501)
     Recent(u32),
 }
@@ -420,7 +421,7 @@ impl StatusAttributeValue {
             StatusAttributeValue::Recent
         } else if is("SIZE") {
             let (r, ()) = sp(r)?;
-            let (r, n) = number64(r)?;
+            let (r, n) = Number64::parse(r)?;
             return Ok((r, StatusAttributeValue::Size(n)));
         } else {
             return fail(i, "status-att");
@@ -442,7 +443,7 @@ impl Encode for StatusAttributeValue {
             StatusAttributeValue::Recent(n) => (b"RECENT ", n),
             StatusAttributeValue::Size(n) => {
                 e.raw(b"SIZE ");
-                encode_number64(n, e);
+                n.encode(e);
                 return;
             }
         };

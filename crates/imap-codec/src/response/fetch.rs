@@ -10,9 +10,10 @@ use crate::core::{IntoStatic, Literal8, NString};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
+use crate::ext::Number64;
 use crate::flag::{Flag, FlagFetch};
-use crate::parse::{byte, lparen, number, number64, nz_number, paren_list, sp};
-use crate::response::body::{BodyStructure, encode_number64};
+use crate::parse::{byte, lparen, number, nz_number, paren_list, sp};
+use crate::response::body::BodyStructure;
 use crate::response::envelope::Envelope;
 use crate::response::nstring;
 use crate::section::{Part, Section, encode_section_binary, parse_section_binary};
@@ -164,13 +165,12 @@ msg_att_table! {
             dt.encode(e);
         },
         att_internal_date;
-    /// `"RFC822.SIZE" SP number64` (RFC 3501: `number`; values above 2^63-1 are written as
-    /// 2^63-1)
-    Rfc822Size(u64) = "RFC822.SIZE", plain,
-        |r, _| sp_then(r, number64),
-        |n: &u64, e: &mut Encoder<'_>| {
+    /// `"RFC822.SIZE" SP number64` (RFC 9051; RFC 3501: `number`)
+    Rfc822Size(Number64) = "RFC822.SIZE", plain,
+        |r, _| sp_then(r, Number64::parse),
+        |n: &Number64, e: &mut Encoder<'_>| {
             e.sp();
-            encode_number64(*n, e);
+            n.encode(e);
         },
         att_number64;
     /// `"RFC822" SP nstring` (RFC 3501)
@@ -251,9 +251,8 @@ fn encode_sp_body(b: &Box<BodyStructure<'_>>, e: &mut Encoder<'_>) {
 pub struct SectionData<'a> {
     /// The section.
     pub section: Section<'a>,
-    /// The first octet's offset, for a partial fetch (a `number`; values above 2^32-1 are
-    /// written as 4294967295).
-    pub origin: Option<u64>,
+    /// The first octet's offset, for a partial fetch (a `number`).
+    pub origin: Option<u32>,
     /// The data.
     pub data: NString<'a>,
 }
@@ -264,7 +263,7 @@ impl<'a> SectionData<'a> {
         let (r, origin) = if r.first() == Some(&b'<') {
             let (r, n) = number(&r[1..])?;
             let (r, ()) = byte(r, b'>', "\">\"")?;
-            (r, Some(u64::from(n)))
+            (r, Some(n))
         } else {
             (r, None)
         };
@@ -283,7 +282,7 @@ impl<'a> SectionData<'a> {
     fn encode(&self, e: &mut Encoder<'_>) {
         self.section.encode(e);
         if let Some(o) = self.origin {
-            e.byte(b'<').number(o.min(u64::from(u32::MAX))).byte(b'>');
+            e.byte(b'<').number(u64::from(o)).byte(b'>');
         }
         e.sp();
         self.data.encode(e);

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 
+use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
@@ -76,10 +77,10 @@ macro_rules! code_table {
             }
 
             /// Parses the code of kind `kind` after its name.
-            fn parse_kind(kind: CodeKind, rest: &'a [u8]) -> PResult<'a, Self> {
+            fn parse_kind(kind: CodeKind, rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
                 match kind {
                     $(CodeKind::$unit => Ok((rest, Code::$unit)),)*
-                    $(CodeKind::$variant => ($parse)(rest).map(|(r, v)| (r, Code::$variant(v))),)*
+                    $(CodeKind::$variant => ($parse)(rest, ctx).map(|(r, v)| (r, Code::$variant(v))),)*
                 }
             }
         }
@@ -156,7 +157,7 @@ code_table! {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
         /// supports (RFC 3501 lists `astring`s, RFC 9051 `charset`s); empty when absent.
         BadCharset(Vec<AString<'a>>) = "BADCHARSET",
-            |rest: &'a [u8]| {
+            |rest: &'a [u8], _: &Ctx<'_>| {
                 if rest.first() == Some(&b' ') {
                     paren_list(&rest[1..], false, AString::parse::<false>)
                 } else {
@@ -171,12 +172,12 @@ code_table! {
             code_bad_charset;
         /// `capability-data`: the server's capabilities.
         Capability(CapabilityData<'a>) = "CAPABILITY",
-            |rest: &'a [u8]| CapabilityData::parse_after_name(rest, rest),
+            |rest: &'a [u8], _: &Ctx<'_>| CapabilityData::parse_after_name(rest, rest),
             |c: &CapabilityData<'_>, e: &mut Encoder<'_>| c.encode_list(e),
             capability_data;
         /// `PERMANENTFLAGS SP "(" [flag-perm *(SP flag-perm)] ")"`
         PermanentFlags(Vec<FlagPerm<'a>>) = "PERMANENTFLAGS",
-            |rest: &'a [u8]| {
+            |rest: &'a [u8], _: &Ctx<'_>| {
                 let (r, ()) = sp(rest)?;
                 paren_list(r, true, FlagPerm::parse)
             },
@@ -198,7 +199,7 @@ code_table! {
     }
 }
 
-fn sp_nz_number(i: &[u8]) -> PResult<'_, NonZeroU32> {
+fn sp_nz_number<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, NonZeroU32> {
     let (i, ()) = sp(i)?;
     nz_number(i)
 }
@@ -218,9 +219,9 @@ pub struct AppendUid {
 }
 
 impl AppendUid {
-    fn parse(i: &[u8]) -> PResult<'_, Self> {
-        let (r, uid_validity) = sp_nz_number(i)?;
-        let (r, uid) = sp_nz_number(r)?;
+    fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let (r, uid_validity) = sp_nz_number(i, ctx)?;
+        let (r, uid) = sp_nz_number(r, ctx)?;
         Ok((r, AppendUid { uid_validity, uid }))
     }
 
@@ -251,8 +252,8 @@ impl IntoStatic for CopyUid {
 }
 
 impl CopyUid {
-    fn parse(i: &[u8]) -> PResult<'_, Self> {
-        let (r, uid_validity) = sp_nz_number(i)?;
+    fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let (r, uid_validity) = sp_nz_number(i, ctx)?;
         let (r, ()) = sp(r)?;
         let (r, source) = UidSet::parse(r)?;
         let (r, ()) = sp(r)?;
@@ -339,7 +340,7 @@ impl<'a> OtherCode<'a> {
 impl<'a> Code<'a> {
     /// Parses `resp-text-code` (without the brackets): a code the table defines, with the
     /// syntax of its row, or [`Code::Other`].
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    pub(crate) fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (rest, name) = take_while(i, is_atom_char);
         if name.is_empty() {
             return fail(i, "resp-text-code");
@@ -348,7 +349,7 @@ impl<'a> Code<'a> {
             .iter()
             .find(|k| name.eq_ignore_ascii_case(k.name().as_bytes()))
         {
-            return Self::parse_kind(kind, rest);
+            return Self::parse_kind(kind, rest, ctx);
         }
         let name = Atom::from_checked(name);
         if rest.first() == Some(&b' ') {
@@ -381,8 +382,14 @@ mod tests {
     use super::*;
     use crate::parse::parse_all;
 
+    fn parse_code(i: &[u8]) -> Result<Code<'_>, crate::error::ParseError> {
+        let options = crate::context::ParseOptions::default();
+        let ctx = Ctx::new(&options, mailproto_core::Side::Server, i);
+        parse_all(i, |i| Code::parse(i, &ctx))
+    }
+
     fn code(s: &str) -> Code<'_> {
-        parse_all(s.as_bytes(), Code::parse).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+        parse_code(s.as_bytes()).unwrap_or_else(|e| panic!("{s}: {e:?}"))
     }
 
     fn enc(c: &Code<'_>) -> String {
@@ -463,10 +470,10 @@ mod tests {
             ("X ", 2, "TEXT-CHAR"),
             ("", 0, "resp-text-code"),
         ] {
-            let e = parse_all(s.as_bytes(), Code::parse).unwrap_err();
+            let e = parse_code(s.as_bytes()).unwrap_err();
             assert_eq!((e.offset, e.expected), (offset, expected), "{s}");
         }
         // `ALERT x` is no code (the text would follow the code's "]").
-        assert!(parse_all(b"ALERT x", Code::parse).is_err());
+        assert!(parse_code(b"ALERT x").is_err());
     }
 }

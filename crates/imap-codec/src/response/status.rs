@@ -135,12 +135,12 @@ impl<'a> RespText<'a> {
     /// and reported as `missing-text`; the strict profile reads it as text.
     pub(crate) fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         if i.first() == Some(&b'[') {
-            if let Ok((rest, code)) = code_prefix(i) {
+            if let Ok((rest, code)) = code_prefix(i, ctx) {
                 let (rest, text) = Text::parse_opt(rest)?;
                 return Ok((rest, RespText::with_code(code, text)));
             }
             if ctx.real_world()
-                && let Ok((rest, code)) = code_brackets(i)
+                && let Ok((rest, code)) = code_brackets(i, ctx)
                 && rest.starts_with(b"\r\n")
             {
                 ctx.deviate(ImapDeviation::MissingText, rest);
@@ -337,23 +337,30 @@ impl Encode for Status<'_> {
 }
 
 /// Parses `"[" resp-text-code "]"`.
-fn code_brackets(i: &[u8]) -> PResult<'_, Code<'_>> {
+fn code_brackets<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Code<'a>> {
     let (i, ()) = byte(i, b'[', "\"[\"")?;
-    let (i, code) = Code::parse(i)?;
+    let (i, code) = Code::parse(i, ctx)?;
     let (i, ()) = byte(i, b']', "\"]\"")?;
     Ok((i, code))
 }
 
 /// Parses `"[" resp-text-code "]" SP`.
-pub(crate) fn code_prefix(i: &[u8]) -> PResult<'_, Code<'_>> {
-    let (i, code) = code_brackets(i)?;
+pub(crate) fn code_prefix<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Code<'a>> {
+    let (i, code) = code_brackets(i, ctx)?;
     let (i, ()) = byte(i, b' ', "SP")?;
     Ok((i, code))
 }
 
-/// True when `text` would be read back as starting with a response code.
+/// True when `text` would be read back as starting with a response code (by the strict
+/// profile with no extension in force: what every reader accepts).
 pub(crate) fn text_looks_like_code(text: &Text<'_>) -> bool {
-    text.as_str().starts_with('[') && code_prefix(text.as_str().as_bytes()).is_ok()
+    let bytes = text.as_str().as_bytes();
+    if bytes.first() != Some(&b'[') {
+        return false;
+    }
+    let options = crate::context::ParseOptions::default();
+    let ctx = Ctx::new(&options, mailproto_core::Side::Server, bytes);
+    code_prefix(bytes, &ctx).is_ok()
 }
 
 /// The condition of a greeting (`resp-cond-auth / resp-cond-bye`, RFC 9051 §7.1).

@@ -19,8 +19,6 @@ use crate::response::{StringList, nstring, string};
 /// grammar sets no limit; this keeps the parser's stack bounded).
 pub const MAX_BODY_DEPTH: usize = 64;
 
-/// Largest value of a `number64` (RFC 9051 §4.2); larger `u64`s are encoded as this.
-
 /// One `attribute value` pair of a `body-fld-param` (RFC 9051 §9).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

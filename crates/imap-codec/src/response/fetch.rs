@@ -87,6 +87,9 @@ macro_rules! msg_att_table {
             }
         }
 
+        /// The rows' names and forms, in [`MessageAttributeKind::ALL`] order.
+        const ROWS: &[(&[u8], bool)] = &[$(($name.as_bytes(), msg_att_table!(@section $form)),)*];
+
         impl MessageAttribute<'_> {
             /// The kind of this item.
             pub fn kind(&self) -> MessageAttributeKind {
@@ -388,18 +391,67 @@ impl<'a> MessageAttribute<'a> {
             .unwrap_or(i.len());
         let (name, r) = i.split_at(len);
         let section = r.first() == Some(&b'[');
-        let named = |k: &MessageAttributeKind| name.eq_ignore_ascii_case(k.name().as_bytes());
-        let kinds = MessageAttributeKind::ALL.iter();
-        let kind = kinds
-            .clone()
-            .find(|k| k.has_section() == section && named(k))
-            // The name alone: the item's parser says what is missing (`BINARY` without `[`).
-            .or_else(|| kinds.clone().find(|k| named(k)));
-        match kind {
-            Some(&kind) => Self::parse_kind(kind, r, ctx),
+        match lookup(name, section) {
+            Some(kind) => Self::parse_kind(kind, r, ctx),
             None => fail(i, "msg-att"),
         }
     }
+}
+
+/// The bucket of a name in [`BUCKETS`]: from its first letter (upper case) and its length.
+const fn bucket(first: u8, len: usize) -> usize {
+    (first as usize * 7 + len) % BUCKET_COUNT
+}
+
+const BUCKET_COUNT: usize = 32;
+const BUCKET_SIZE: usize = 4;
+const EMPTY: u8 = u8::MAX;
+
+/// The rows by bucket (indexes into [`ROWS`]), built at compile time: the parser compares a
+/// name with the one or two rows of its bucket instead of every row. A full bucket stops the
+/// build.
+const BUCKETS: [[u8; BUCKET_SIZE]; BUCKET_COUNT] = {
+    let mut buckets = [[EMPTY; BUCKET_SIZE]; BUCKET_COUNT];
+    let mut row = 0;
+    while row < ROWS.len() {
+        let name = ROWS[row].0;
+        let b = bucket(name[0], name.len());
+        let mut slot = 0;
+        while buckets[b][slot] != EMPTY {
+            slot += 1;
+        }
+        buckets[b][slot] = row as u8;
+        row += 1;
+    }
+    buckets
+};
+
+/// Whether `name` (letters, digits and `.`, as the parser scans it) is `row` in any case.
+/// Setting bit 0x20 lower-cases letters and leaves digits and `.` as they are, so it compares
+/// case-insensitively on that alphabet (one operation per byte and side, which matters on the
+/// FETCH hot path).
+#[inline]
+fn same_name(name: &[u8], row: &[u8]) -> bool {
+    name.len() == row.len() && name.iter().zip(row).all(|(&a, &b)| a | 0x20 == b | 0x20)
+}
+
+/// The row named `name` (case-insensitive) whose form matches `section`, else any row named
+/// `name` (its parser then says what is missing: `BINARY` without `[`).
+fn lookup(name: &[u8], section: bool) -> Option<MessageAttributeKind> {
+    let first = name.first()?.to_ascii_uppercase();
+    let rows = BUCKETS[bucket(first, name.len())]
+        .iter()
+        .take_while(|&&r| r != EMPTY)
+        .map(|&r| r as usize)
+        .filter(|&r| same_name(name, ROWS[r].0));
+    let mut fallback = None;
+    for r in rows {
+        if ROWS[r].1 == section {
+            return Some(MessageAttributeKind::ALL[r]);
+        }
+        fallback = Some(MessageAttributeKind::ALL[r]);
+    }
+    fallback
 }
 
 #[cfg(test)]
@@ -438,6 +490,20 @@ mod tests {
         attrs(
             "BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) BODYSTRUCTURE (\"APPLICATION\" \"X\" NIL NIL NIL \"BASE64\" 4 NIL)",
         );
+    }
+
+    #[test]
+    fn every_row_is_found_by_its_name() {
+        for (r, &kind) in MessageAttributeKind::ALL.iter().enumerate() {
+            let name = kind.name();
+            assert_eq!(ROWS[r], (name.as_bytes(), kind.has_section()));
+            assert_eq!(lookup(name.as_bytes(), kind.has_section()), Some(kind));
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(lookup(lower.as_bytes(), kind.has_section()), Some(kind));
+        }
+        assert_eq!(lookup(b"BINARY", false), Some(MessageAttributeKind::Binary));
+        assert_eq!(lookup(b"BODY.PEEK", true), None);
+        assert_eq!(lookup(b"", false), None);
     }
 
     #[test]

@@ -663,8 +663,7 @@ impl<'a> Arbitrary<'a> for IdleDone {
 // ----------------------------------------------------------------------------------------
 // Responses
 
-// Responses.
-
+// The response side's own imports (kept here so that the command side's list is untouched).
 use crate::flag::FlagFetch;
 use crate::response::{
     AppendUid, BinaryData, BinarySizeData, CopyUid, FetchData, RespText, SectionData,

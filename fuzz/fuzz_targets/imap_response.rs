@@ -1,4 +1,4 @@
-//! IMAP response parser: whatever parses passes `check`, and encodes to bytes that parse to
+//! IMAP response parser: whatever parses encodes to bytes that parse to
 //! the same value.
 #![no_main]
 
@@ -7,7 +7,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(r) = Response::parse(data) else { return };
-    assert_eq!(r.check(), Ok(()), "a parsed value fails check");
     let mut out = Vec::new();
     let enc = r.encode(&mut out);
     assert!(enc.sync_points.is_empty());

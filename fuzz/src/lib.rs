@@ -197,7 +197,7 @@ pub mod differential {
     use imap_codec::command::StoreFlags;
     use imap_codec::command::fetch::FetchItems;
     use imap_codec::ext::NonEmpty;
-    use imap_codec::response::CapabilityData;
+    use imap_codec::response::{CapabilityData, RespText};
     use imap_codec::{
         Capability, Code, Command, CommandBody, Data, Greeting, IntoStatic, Response, Text,
     };
@@ -250,8 +250,8 @@ pub mod differential {
     /// the first `] `; `x`'s text may hold more `] ` after the bracket (found by the fuzzer:
     /// `[COPYUID 4143 23469 029] '229] `).
     fn lenient_code(
-        x: (&Option<Code<'static>>, &Text<'static>),
-        y: (&Option<Code<'static>>, &Text<'static>),
+        x: (Option<&Code<'static>>, &Text<'static>),
+        y: (Option<&Code<'static>>, &Text<'static>),
     ) -> bool {
         let (x_code, x_text) = x;
         let (y_code, y_text) = y;
@@ -306,8 +306,13 @@ pub mod differential {
     fn normalise_data(r: &mut Response<'static>) -> bool {
         match r {
             Response::Data(Data::Capability(c)) => capability_data_case(c),
-            Response::Status(s) => match &mut s.code {
-                Some(Code::Capability(c)) => capability_data_case(c),
+            Response::Status(s) => match s.code() {
+                Some(Code::Capability(c)) => {
+                    let mut c = c.clone();
+                    let changed = capability_data_case(&mut c);
+                    *s = s.clone().with_code(Code::Capability(c));
+                    changed
+                }
                 _ => false,
             },
             _ => false,
@@ -340,9 +345,9 @@ pub mod differential {
         ours_y: &Response<'static>,
     ) -> Option<Vec<&'static str>> {
         if let (Response::Status(a), Response::Status(b)) = (ours_x, ours_y)
-            && a.tag == b.tag
-            && a.kind == b.kind
-            && lenient_code((&a.code, &a.text), (&b.code, &b.text))
+            && a.tag() == b.tag()
+            && a.kind() == b.kind()
+            && lenient_code((a.code(), a.text()), (b.code(), b.text()))
         {
             return Some(vec!["D2/D4"]);
         }
@@ -359,15 +364,24 @@ pub mod differential {
         ours_x: &Greeting<'static>,
         ours_y: &Greeting<'static>,
     ) -> Option<Vec<&'static str>> {
-        if ours_x.kind == ours_y.kind
-            && lenient_code((&ours_x.code, &ours_x.text), (&ours_y.code, &ours_y.text))
+        if ours_x.kind() == ours_y.kind()
+            && lenient_code(
+                (ours_x.code(), ours_x.text()),
+                (ours_y.code(), ours_y.text()),
+            )
         {
             return Some(vec!["D2/D4"]);
         }
         let (mut x, mut y) = (ours_x.clone(), ours_y.clone());
         let mut applied = Vec::new();
-        let code_case = |g: &mut Greeting<'static>| match &mut g.code {
-            Some(Code::Capability(c)) => capability_data_case(c),
+        let code_case = |g: &mut Greeting<'static>| match g.code() {
+            Some(Code::Capability(c)) => {
+                let mut c = c.clone();
+                let changed = capability_data_case(&mut c);
+                let text = g.text().clone();
+                *g = Greeting::new(g.kind(), RespText::with_code(Code::Capability(c), text));
+                changed
+            }
             _ => false,
         };
         if code_case(&mut x) | code_case(&mut y) {

@@ -152,18 +152,26 @@ pub enum ImapDeviation {
     /// `trailing-space`: one SP before CRLF or `)` where the grammar has none
     /// (`* SEARCH 1 2 ` CRLF).
     TrailingSpace,
+    /// `missing-text`: a status response or greeting without its text: no SP after the
+    /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
+    /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
+    MissingText,
 }
 
 impl DeviationId for ImapDeviation {
     fn id(self) -> &'static str {
         match self {
             ImapDeviation::TrailingSpace => "trailing-space",
+            ImapDeviation::MissingText => "missing-text",
         }
     }
 
     fn rule(self) -> &'static str {
         match self {
             ImapDeviation::TrailingSpace => "CRLF (RFC 9051 §9: no SP before the line end)",
+            ImapDeviation::MissingText => {
+                "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
+            }
         }
     }
 }

@@ -7,7 +7,10 @@ use std::num::NonZeroU32;
 
 use imap_codec::command::FetchAtt;
 use imap_codec::core::{IString, IntoStatic, Literal8, NString};
-use imap_codec::response::{BinaryValue, MessageAttribute};
+use imap_codec::ext::Number64;
+use imap_codec::response::{
+    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, SectionData,
+};
 use imap_codec::{DateTime, Part, Partial, Section};
 
 use crate::decode::{DecodeError, transfer_decode};
@@ -106,7 +109,10 @@ fn fetch_one<'m>(
         ),
         FetchAtt::InternalDate => (MessageAttribute::InternalDate(meta.internal_date), false),
         FetchAtt::Uid => (MessageAttribute::Uid(meta.uid), false),
-        FetchAtt::Rfc822Size => (MessageAttribute::Rfc822Size(msg.raw().len() as u64), false),
+        FetchAtt::Rfc822Size => (
+            MessageAttribute::Rfc822Size(number64(msg.raw().len() as u64)),
+            false,
+        ),
         FetchAtt::Rfc822 => (MessageAttribute::Rfc822(data(msg.raw().into())), true),
         FetchAtt::Rfc822Header => (
             MessageAttribute::Rfc822Header(data(msg.slice(root.header.clone()).into())),
@@ -138,11 +144,12 @@ fn fetch_one<'m>(
                 (Some(b), None) => (None, self::data(b)),
             };
             (
-                MessageAttribute::BodySection {
+                MessageAttribute::BodySection(SectionData {
                     section: section.clone().into_static(),
-                    origin,
+                    // The command's partial offset is a `number` (RFC 9051 §9), so it fits.
+                    origin: origin.map(|o| u32::try_from(o).unwrap_or(u32::MAX)),
                     data,
-                },
+                }),
                 !*peek,
             )
         }
@@ -167,20 +174,20 @@ fn fetch_one<'m>(
                 }
             };
             (
-                MessageAttribute::Binary {
+                MessageAttribute::Binary(BinaryData {
                     section: part.clone(),
                     value,
-                },
+                }),
                 !*peek,
             )
         }
         FetchAtt::BinarySize { part } => {
             let size = binary_data(msg, part.as_ref())?.map_or(0, |b| b.len());
             (
-                MessageAttribute::BinarySize {
+                MessageAttribute::BinarySize(BinarySizeData {
                     section: part.clone(),
                     size: u32::try_from(size).unwrap_or(u32::MAX),
-                },
+                }),
                 false,
             )
         }
@@ -318,4 +325,10 @@ fn crlf(v: Vec<u8>) -> Vec<u8> {
         out.push(b);
     }
     out
+}
+
+/// A size or count as `number64` (RFC 9051 §9: at most 2^63 - 1, which no stored message
+/// reaches; saturates rather than panics).
+pub(crate) fn number64(n: u64) -> Number64 {
+    Number64::new(n).unwrap_or(Number64::MAX)
 }

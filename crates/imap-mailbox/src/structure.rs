@@ -169,11 +169,11 @@ pub fn body_structure(msg: &Message, entity: &Entity, extensible: bool) -> BodyS
             },
             envelope: envelope(&inner.header(raw)),
             body: body_structure(msg, inner, extensible),
-            lines: count_lines(body),
+            lines: crate::fetch::number64(count_lines(body)),
         })),
         _ if entity.is_text() => SinglePartKind::Text {
             subtype: upper(&ct.subtype),
-            lines: count_lines(body),
+            lines: crate::fetch::number64(count_lines(body)),
         },
         _ => SinglePartKind::Basic(
             BasicMedia::new(upper(&ct.kind), upper(&ct.subtype))

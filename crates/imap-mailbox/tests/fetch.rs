@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 
 use imap_codec::command::FetchAtt;
 use imap_codec::encode::{Encode, Encoder};
-use imap_codec::response::{BinaryValue, MessageAttribute};
+use imap_codec::response::{BinaryData, BinaryValue, MessageAttribute};
 use imap_codec::{Date, DateTime, Part, Partial, Section};
 use mailproto_imap_mailbox::{FetchError, Flags, Message, MessageMeta, fetch};
 
@@ -367,7 +367,7 @@ fn binary_decodes_and_reports_unknown_cte() {
         recent: false,
     };
     let f = fetch(&m, &meta, &[bin(&[2])]).unwrap();
-    let MessageAttribute::Binary { value, .. } = &f.attributes[0] else {
+    let MessageAttribute::Binary(BinaryData { value, .. }) = &f.attributes[0] else {
         panic!("not BINARY")
     };
     assert!(matches!(value, BinaryValue::Literal8(_)));
@@ -390,7 +390,7 @@ fn binary_decodes_and_reports_unknown_cte() {
     };
     let f = fetch(&m, &meta, &[partial]).unwrap();
     assert!(f.sets_seen);
-    let MessageAttribute::Binary { value, .. } = &f.attributes[0] else {
+    let MessageAttribute::Binary(BinaryData { value, .. }) = &f.attributes[0] else {
         panic!("not BINARY")
     };
     assert_eq!(value.as_bytes(), Some(&[1u8, 2][..]));

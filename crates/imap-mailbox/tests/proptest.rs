@@ -4,7 +4,8 @@
 use std::num::NonZeroU32;
 
 use imap_codec::command::{FetchAtt, SearchKey};
-use imap_codec::response::{Data, MessageAttribute, Response};
+use imap_codec::ext::NonEmpty;
+use imap_codec::response::{Data, FetchData, MessageAttribute, Response};
 use imap_codec::{AString, Date, DateTime, Part, Partial, Section};
 use mailproto_imap_mailbox::fetch::{binary_data, section_data, slice_partial};
 use mailproto_imap_mailbox::search::{SearchContext, compile};
@@ -58,10 +59,11 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn encode_fetch(attributes: Vec<MessageAttribute<'_>>) -> Vec<u8> {
-    let r = Response::Data(Data::Fetch {
-        seq: NonZeroU32::new(1).unwrap(),
+    let attributes = NonEmpty::new(attributes).expect("a FETCH answer has items");
+    let r = Response::Data(Data::Fetch(FetchData::new(
+        NonZeroU32::new(1).unwrap(),
         attributes,
-    });
+    )));
     let mut out = Vec::new();
     let _ = r.encode(&mut out);
     out
@@ -123,7 +125,7 @@ proptest! {
         let parsed = Response::parse(&wire);
         prop_assert!(parsed.is_ok(), "{:?}", parsed);
         let again = match parsed.unwrap() {
-            Response::Data(Data::Fetch { attributes, .. }) => encode_fetch(attributes),
+            Response::Data(Data::Fetch(f)) => encode_fetch(f.attributes.into_vec()),
             other => panic!("not FETCH: {other:?}"),
         };
         prop_assert_eq!(again, wire);

@@ -53,9 +53,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             session.send(CommandBody::Logout)?;
                         }
                         ClientEvent::Completed { status, .. }
-                            if status.kind != imap_codec::StatusKind::Ok =>
+                            if status.kind() != imap_codec::StatusKind::Ok =>
                         {
-                            eprintln!("refused: {}", status.text.as_str());
+                            eprintln!("refused: {}", status.text().as_str());
                             session.send(CommandBody::Logout)?;
                         }
                         ClientEvent::TlsRequired { .. } => {

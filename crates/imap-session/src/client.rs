@@ -739,10 +739,10 @@ impl ClientSession {
     }
 
     fn greeting(&mut self, g: Greeting<'static>) {
-        if let Some(Code::Capability(c)) = &g.code {
+        if let Some(Code::Capability(c)) = g.code() {
             self.capabilities = Some(c.capabilities().to_vec());
         }
-        let kind = g.kind;
+        let kind = g.kind();
         // One event per fact: a BYE greeting is reported as the greeting (not also as
         // `Bye`); the state change to Logout follows.
         self.event(ClientEvent::Greeting(g));
@@ -795,11 +795,11 @@ impl ClientSession {
                 let _ = self.view_mut().map(|v| v.apply_data(&data));
                 self.event(ClientEvent::Data { handle, data });
             }
-            Response::Status(s) if s.tag.is_none() => {
-                if let Some(code) = &s.code {
+            Response::Status(s) if s.tag().is_none() => {
+                if let Some(code) = s.code() {
                     self.apply_code(code);
                 }
-                if s.kind == StatusKind::Bye {
+                if s.kind() == StatusKind::Bye {
                     self.event(ClientEvent::Bye(s));
                     self.trigger(Trigger::Bye);
                 } else {
@@ -883,7 +883,7 @@ impl ClientSession {
     }
 
     fn completion(&mut self, s: Status<'static>) {
-        let tag = s.tag.clone().unwrap_or_else(|| unreachable!());
+        let tag = s.tag().cloned().unwrap_or_else(|| unreachable!());
         let Some(pos) = self.in_flight.iter().position(|c| c.tag == tag) else {
             self.event(ClientEvent::ProtocolError(PeerError::UnknownTag(
                 tag.as_str().to_owned(),
@@ -891,12 +891,12 @@ impl ClientSession {
             return;
         };
         let cmd = self.in_flight.remove(pos);
-        if let Some(code) = &s.code
+        if let Some(code) = s.code()
             && !matches!(code, Code::Capability(_))
         {
             self.apply_code(code);
         }
-        let ok = s.kind == StatusKind::Ok;
+        let ok = s.kind() == StatusKind::Ok;
         // A command whose literal was refused: the rest is never sent.
         if !cmd.unsent.is_empty() {
             self.event(ClientEvent::LiteralRejected { handle: cmd.handle });
@@ -917,7 +917,7 @@ impl ClientSession {
             self.event(ClientEvent::IdleRejected { handle: cmd.handle });
         }
         let handle = cmd.handle;
-        let code = s.code.clone();
+        let code = s.code().cloned();
         self.event(ClientEvent::Completed { handle, status: s });
         match cmd.kind {
             CommandKind::Login | CommandKind::Authenticate if ok => {
@@ -985,7 +985,9 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Search(_) | Data::Esearch(_) => &[K::Search],
         Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
         Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
-        Data::Fetch { .. } => &[K::Fetch, K::Store],
+        Data::Fetch(_) => &[K::Fetch, K::Store],
+        // `Data` grows with extensions: data no command here asked for.
+        _ => &[],
     }
 }
 
@@ -1037,7 +1039,7 @@ fn attribute(
                 .filter(|c| !matches!(c.scope, Scope::Search { uid } if uid != e.uid))
                 .collect())
         }
-        Data::Fetch { seq, attributes } => {
+        Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {
             let uid = attributes.iter().find_map(|a| match a {
                 MessageAttribute::Uid(u) => Some(u.get()),
                 _ => None,

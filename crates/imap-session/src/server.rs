@@ -21,7 +21,7 @@
 use std::collections::VecDeque;
 
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
-use imap_codec::response::{GreetingKind, OtherCode};
+use imap_codec::response::{GreetingKind, OtherCode, RespText};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, ErrorKind,
     Greeting, IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
@@ -443,12 +443,11 @@ impl ServerSession {
                 "greeting after the greeting",
             ));
         }
-        greeting.check().map_err(LocalError::Invalid)?;
-        if let Some(Code::Capability(c)) = &greeting.code {
+        if let Some(Code::Capability(c)) = greeting.code() {
             self.advertised = c.capabilities().to_vec().into_static();
         }
         let _ = greeting.encode(self.out_buf());
-        match greeting.kind {
+        match greeting.kind() {
             GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
             GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
             GreetingKind::Bye => {
@@ -474,13 +473,12 @@ impl ServerSession {
                 "response before the greeting",
             ));
         }
-        response.check().map_err(LocalError::Invalid)?;
         let observer = !self.config.auto_reply;
         match &response {
-            Response::Status(s) if s.tag.is_some() => {
+            Response::Status(s) if s.tag().is_some() => {
                 let tag = s
-                    .tag
-                    .clone()
+                    .tag()
+                    .cloned()
                     .unwrap_or_else(|| unreachable!())
                     .into_static();
                 let pos = self.in_flight.iter().position(|c| c.tag == tag);
@@ -494,7 +492,7 @@ impl ServerSession {
                 self.write(&response);
                 if let Some(pos) = pos {
                     let cmd = self.in_flight.remove(pos);
-                    self.completed(cmd, s.kind, s.code.as_ref());
+                    self.completed(cmd, s.kind(), s.code());
                 }
                 if literal_for_tag {
                     self.refuse_literal();
@@ -502,10 +500,10 @@ impl ServerSession {
             }
             Response::Status(s) => {
                 self.write(&response);
-                if let Some(Code::Capability(c)) = &s.code {
+                if let Some(Code::Capability(c)) = s.code() {
                     self.advertised = c.capabilities().to_vec().into_static();
                 }
-                if s.kind == StatusKind::Bye {
+                if s.kind() == StatusKind::Bye {
                     self.trigger(Trigger::Bye);
                     // During LOGOUT the tagged OK still follows the BYE (RFC 9051 §6.1.3).
                     let logout = self.in_flight.iter().any(|c| c.kind == CommandKind::Logout);
@@ -566,8 +564,9 @@ impl ServerSession {
         kind: StatusKind,
         text: &str,
     ) -> Result<(), LocalError> {
-        let text = Text::new(text.to_owned()).map_err(LocalError::Invalid)?;
-        self.send_response(Response::Status(Status::new(Some(tag), kind, text)))
+        let text = RespText::plain(text.to_owned()).map_err(LocalError::Invalid)?;
+        let status = Status::tagged(tag, kind, text).map_err(LocalError::Invalid)?;
+        self.send_response(Response::Status(status))
     }
 
     fn write(&mut self, r: &Response<'_>) {
@@ -737,12 +736,10 @@ impl ServerSession {
         self.violations += 1;
         self.event(ServerEvent::ProtocolError(PeerError::TooManyCommands));
         if self.config.auto_reply {
-            let bye = Status::new(
-                None,
-                StatusKind::Bye,
+            let bye = Status::bye(RespText::with_code(
+                Code::Limit,
                 Text::new(PeerError::TooManyCommands.reply()).unwrap_or_default(),
-            )
-            .with_code(Code::Limit);
+            ));
             self.write(&Response::Status(bye));
         }
         self.close();
@@ -876,7 +873,7 @@ impl ServerSession {
         tag: Option<Tag<'static>>,
         command: Option<Command<'static>>,
     ) {
-        let text = Text::new(err.reply()).unwrap_or_default();
+        let text = RespText::plain(err.reply()).unwrap_or_default();
         let too_big = matches!(err, PeerError::Frame(FrameError::LiteralTooLarge { .. }));
         let kind = if err == PeerError::LoginDisabled {
             StatusKind::No
@@ -888,11 +885,16 @@ impl ServerSession {
         if !self.config.auto_reply {
             return;
         }
-        let mut status = Status::new(tag, kind, text).into_static();
-        if too_big {
+        let mut status = match tag {
+            Some(tag) if kind == StatusKind::No => Status::no(tag, text),
+            Some(tag) => Status::bad(tag, text),
+            None => Status::untagged(kind, text),
+        }
+        .into_static();
+        if too_big && let Ok(code) = OtherCode::new("TOOBIG", None) {
             // RFC 7888 §5: a BAD to an APPEND for a literal over the limit carries TOOBIG
             // (RFC 4469 §4.2, also for "a server-specific message size limit").
-            status.code = OtherCode::new("TOOBIG", None).ok().map(Code::Other);
+            status = status.with_code(Code::Other(code));
         }
         self.write(&Response::Status(status.clone()));
         self.event(ServerEvent::Rejected {
@@ -904,11 +906,7 @@ impl ServerSession {
             .max_violations
             .is_some_and(|max| self.violations >= max)
         {
-            let bye = Status::new(
-                None,
-                StatusKind::Bye,
-                Text::new("Too many errors").unwrap_or_default(),
-            );
+            let bye = Status::bye(RespText::plain("Too many errors").unwrap_or_default());
             self.write(&Response::Status(bye));
             self.close();
         }

@@ -106,7 +106,7 @@ pub struct RefusedCommand {
 
 fn response_name(r: &Response<'_>) -> &'static str {
     match r {
-        Response::Status(s) if s.tag.is_some() => "tagged status",
+        Response::Status(s) if s.tag().is_some() => "tagged status",
         Response::Status(_) => "untagged status",
         Response::Data(_) => "data",
         Response::Continuation(_) => "continuation request",

@@ -24,6 +24,7 @@ use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
 pub mod idle;
+pub mod namespace;
 pub mod slots;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;

@@ -10,7 +10,8 @@
 use crate::core::{IString, IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
-use crate::parse::{number, number64, rparen, sp};
+use crate::ext::Number64;
+use crate::parse::{number, rparen, sp};
 use crate::response::envelope::Envelope;
 use crate::response::{StringList, nstring, string};
 
@@ -18,27 +19,14 @@ use crate::response::{StringList, nstring, string};
 /// grammar sets no limit; this keeps the parser's stack bounded).
 pub const MAX_BODY_DEPTH: usize = 64;
 
-/// Largest value of a `number64` (RFC 9051 §4.2); larger `u64`s are encoded as this.
-pub(crate) const NUMBER64_MAX: u64 = i64::MAX as u64;
-
 /// One `attribute value` pair of a `body-fld-param` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyParam<'a> {
     /// The attribute name, e.g. `CHARSET`.
     pub name: IString<'a>,
     /// The value, e.g. `US-ASCII`.
     pub value: IString<'a>,
-}
-
-impl IntoStatic for BodyParam<'_> {
-    type Static = BodyParam<'static>;
-    fn into_static(self) -> BodyParam<'static> {
-        BodyParam {
-            name: self.name.into_static(),
-            value: self.value.into_static(),
-        }
-    }
 }
 
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`; empty is NIL.
@@ -84,14 +72,9 @@ fn encode_params(p: &[BodyParam<'_>], e: &mut Encoder<'_>) {
     e.byte(b')');
 }
 
-/// Writes a `number64`, saturating at its maximum.
-pub(crate) fn encode_number64(n: u64, e: &mut Encoder<'_>) {
-    e.number(n.min(NUMBER64_MAX));
-}
-
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
 /// body-fld-octets` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyFields<'a> {
     /// `body-fld-param`: Content-Type parameters; empty is NIL.
@@ -143,19 +126,6 @@ impl Encode for BodyFields<'_> {
     }
 }
 
-impl IntoStatic for BodyFields<'_> {
-    type Static = BodyFields<'static>;
-    fn into_static(self) -> BodyFields<'static> {
-        BodyFields {
-            params: self.params.into_static(),
-            id: self.id.into_static(),
-            description: self.description.into_static(),
-            encoding: self.encoding.into_static(),
-            octets: self.octets,
-        }
-    }
-}
-
 /// Renames an error that happened right at `at` to `name`.
 fn rename<'a>(
     e: nom::Err<crate::error::PErr<'a>>,
@@ -172,7 +142,7 @@ fn rename<'a>(
 
 /// The media type of a `body-type-basic`: any type except those `media-text` and
 /// `media-message` claim (RFC 9051 §9 `media-basic`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BasicMedia<'a> {
     media_type: IString<'a>,
@@ -223,19 +193,10 @@ impl<'a> BasicMedia<'a> {
     }
 }
 
-impl IntoStatic for BasicMedia<'_> {
-    type Static = BasicMedia<'static>;
-    fn into_static(self) -> BasicMedia<'static> {
-        BasicMedia {
-            media_type: self.media_type.into_static(),
-            subtype: self.subtype.into_static(),
-        }
-    }
-}
-
 /// The subtype of a `media-message`: `"RFC822"` or (RFC 9051) `"GLOBAL"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum MessageSubtype {
     /// `MESSAGE/RFC822`
     Rfc822,
@@ -244,7 +205,7 @@ pub enum MessageSubtype {
 }
 
 /// The rest of a `body-type-msg`: `SP envelope SP body SP body-fld-lines` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MessagePart<'a> {
     /// RFC822 or GLOBAL.
@@ -253,25 +214,14 @@ pub struct MessagePart<'a> {
     pub envelope: Envelope<'a>,
     /// The body structure of the encapsulated message.
     pub body: BodyStructure<'a>,
-    /// `body-fld-lines` (a `number64`; larger values are written as 2^63-1).
-    pub lines: u64,
-}
-
-impl IntoStatic for MessagePart<'_> {
-    type Static = MessagePart<'static>;
-    fn into_static(self) -> MessagePart<'static> {
-        MessagePart {
-            subtype: self.subtype,
-            envelope: self.envelope.into_static(),
-            body: self.body.into_static(),
-            lines: self.lines,
-        }
-    }
+    /// `body-fld-lines` (a `number64`).
+    pub lines: Number64,
 }
 
 /// What kind of single part a body is (RFC 9051 §9 `body-type-1part`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SinglePartKind<'a> {
     /// `body-type-basic`: `media-basic SP body-fields`.
     Basic(BasicMedia<'a>),
@@ -282,27 +232,13 @@ pub enum SinglePartKind<'a> {
     Text {
         /// The subtype, e.g. `PLAIN`.
         subtype: IString<'a>,
-        /// `body-fld-lines` (a `number64`; larger values are written as 2^63-1).
-        lines: u64,
+        /// `body-fld-lines` (a `number64`).
+        lines: Number64,
     },
 }
 
-impl IntoStatic for SinglePartKind<'_> {
-    type Static = SinglePartKind<'static>;
-    fn into_static(self) -> SinglePartKind<'static> {
-        match self {
-            SinglePartKind::Basic(b) => SinglePartKind::Basic(b.into_static()),
-            SinglePartKind::Message(m) => SinglePartKind::Message(m.into_static()),
-            SinglePartKind::Text { subtype, lines } => SinglePartKind::Text {
-                subtype: subtype.into_static(),
-                lines,
-            },
-        }
-    }
-}
-
 /// `body-fld-dsp = "(" string SP body-fld-param ")"` (the non-NIL form; RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Disposition<'a> {
     /// The disposition type, e.g. `ATTACHMENT`.
@@ -311,18 +247,8 @@ pub struct Disposition<'a> {
     pub params: Vec<BodyParam<'a>>,
 }
 
-impl IntoStatic for Disposition<'_> {
-    type Static = Disposition<'static>;
-    fn into_static(self) -> Disposition<'static> {
-        Disposition {
-            kind: self.kind.into_static(),
-            params: self.params.into_static(),
-        }
-    }
-}
-
 /// `body-fld-lang = nstring / "(" string *(SP string) ")"` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Language<'a> {
     /// One language tag, or NIL.
@@ -331,31 +257,21 @@ pub enum Language<'a> {
     List(StringList<'a>),
 }
 
-impl IntoStatic for Language<'_> {
-    type Static = Language<'static>;
-    fn into_static(self) -> Language<'static> {
-        match self {
-            Language::Single(s) => Language::Single(s.into_static()),
-            Language::List(l) => Language::List(l.into_static()),
-        }
-    }
-}
-
 /// `body-extension = nstring / number / number64 / "(" body-extension *(SP body-extension) ")"`
 /// (RFC 9051 §9): extension data of future standards.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyExtension<'a> {
     /// A string or NIL.
     NString(NString<'a>),
-    /// A `number64` (larger values are written as 2^63-1).
-    Number(u64),
+    /// A `number64`.
+    Number(Number64),
     /// A parenthesised, non-empty list.
     List(BodyExtensionList<'a>),
 }
 
 /// The non-empty list form of a [`BodyExtension`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct BodyExtensionList<'a>(Vec<BodyExtension<'a>>);
 
@@ -396,7 +312,7 @@ impl<'a> BodyExtension<'a> {
                 }
             }
             Some(b) if b.is_ascii_digit() => {
-                number64(i).map(|(r, n)| (r, BodyExtension::Number(n)))
+                Number64::parse(i).map(|(r, n)| (r, BodyExtension::Number(n)))
             }
             _ => nstring(i, "body-extension").map(|(r, s)| (r, BodyExtension::NString(s))),
         }
@@ -407,7 +323,7 @@ impl Encode for BodyExtension<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         match self {
             BodyExtension::NString(s) => s.encode(e),
-            BodyExtension::Number(n) => encode_number64(*n, e),
+            BodyExtension::Number(n) => n.encode(e),
             BodyExtension::List(l) => {
                 e.paren_list(&l.0, |e, x| x.encode(e));
             }
@@ -415,19 +331,8 @@ impl Encode for BodyExtension<'_> {
     }
 }
 
-impl IntoStatic for BodyExtension<'_> {
-    type Static = BodyExtension<'static>;
-    fn into_static(self) -> BodyExtension<'static> {
-        match self {
-            BodyExtension::NString(s) => BodyExtension::NString(s.into_static()),
-            BodyExtension::Number(n) => BodyExtension::Number(n),
-            BodyExtension::List(l) => BodyExtension::List(BodyExtensionList(l.0.into_static())),
-        }
-    }
-}
-
 /// `body-fld-loc *(SP body-extension)`: the end of the extension data (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtLocation<'a> {
     /// `body-fld-loc`: Content-Location.
@@ -437,7 +342,7 @@ pub struct ExtLocation<'a> {
 }
 
 /// `body-fld-lang [SP body-fld-loc *(SP body-extension)]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtLanguage<'a> {
     /// `body-fld-lang`: Content-Language.
@@ -448,29 +353,13 @@ pub struct ExtLanguage<'a> {
 
 /// `body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]`: the part of the
 /// extension data shared by single parts and multiparts (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExtDisposition<'a> {
     /// `body-fld-dsp`: Content-Disposition, `None` for NIL.
     pub disposition: Option<Disposition<'a>>,
     /// The language and what follows, when present.
     pub language: Option<ExtLanguage<'a>>,
-}
-
-impl IntoStatic for ExtDisposition<'_> {
-    type Static = ExtDisposition<'static>;
-    fn into_static(self) -> ExtDisposition<'static> {
-        ExtDisposition {
-            disposition: self.disposition.into_static(),
-            language: self.language.map(|l| ExtLanguage {
-                language: l.language.into_static(),
-                location: l.location.map(|loc| ExtLocation {
-                    location: loc.location.into_static(),
-                    extensions: loc.extensions.into_static(),
-                }),
-            }),
-        }
-    }
 }
 
 impl<'a> ExtDisposition<'a> {
@@ -563,7 +452,7 @@ impl Encode for ExtDisposition<'_> {
 
 /// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SinglePartExtension<'a> {
     /// `body-fld-md5`: Content-MD5.
@@ -572,19 +461,9 @@ pub struct SinglePartExtension<'a> {
     pub disposition: Option<ExtDisposition<'a>>,
 }
 
-impl IntoStatic for SinglePartExtension<'_> {
-    type Static = SinglePartExtension<'static>;
-    fn into_static(self) -> SinglePartExtension<'static> {
-        SinglePartExtension {
-            md5: self.md5.into_static(),
-            disposition: self.disposition.into_static(),
-        }
-    }
-}
-
 /// `body-ext-mpart = body-fld-param [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
 /// *(SP body-extension)]]]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPartExtension<'a> {
     /// `body-fld-param`: Content-Type parameters (e.g. the boundary); empty is NIL.
@@ -593,18 +472,8 @@ pub struct MultiPartExtension<'a> {
     pub disposition: Option<ExtDisposition<'a>>,
 }
 
-impl IntoStatic for MultiPartExtension<'_> {
-    type Static = MultiPartExtension<'static>;
-    fn into_static(self) -> MultiPartExtension<'static> {
-        MultiPartExtension {
-            params: self.params.into_static(),
-            disposition: self.disposition.into_static(),
-        }
-    }
-}
-
 /// A non-multipart body: `body-type-1part` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SinglePart<'a> {
     /// Basic, message or text, with the fields specific to it.
@@ -615,20 +484,9 @@ pub struct SinglePart<'a> {
     pub extension: Option<SinglePartExtension<'a>>,
 }
 
-impl IntoStatic for SinglePart<'_> {
-    type Static = SinglePart<'static>;
-    fn into_static(self) -> SinglePart<'static> {
-        SinglePart {
-            kind: self.kind.into_static(),
-            fields: self.fields.into_static(),
-            extension: self.extension.into_static(),
-        }
-    }
-}
-
 /// A multipart body: `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`
 /// (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPart<'a> {
     bodies: Vec<BodyStructure<'a>>,
@@ -669,36 +527,15 @@ impl<'a> MultiPart<'a> {
     }
 }
 
-impl IntoStatic for MultiPart<'_> {
-    type Static = MultiPart<'static>;
-    fn into_static(self) -> MultiPart<'static> {
-        MultiPart {
-            bodies: self.bodies.into_static(),
-            subtype: self.subtype.into_static(),
-            extension: self.extension.into_static(),
-        }
-    }
-}
-
 /// `body = "(" (body-type-1part / body-type-mpart) ")"` (RFC 9051 §9): the MIME structure
 /// of a message as returned by FETCH BODY and BODYSTRUCTURE.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyStructure<'a> {
     /// `body-type-1part`
     Single(SinglePart<'a>),
     /// `body-type-mpart`
     Multi(MultiPart<'a>),
-}
-
-impl IntoStatic for BodyStructure<'_> {
-    type Static = BodyStructure<'static>;
-    fn into_static(self) -> BodyStructure<'static> {
-        match self {
-            BodyStructure::Single(s) => BodyStructure::Single(s.into_static()),
-            BodyStructure::Multi(m) => BodyStructure::Multi(m.into_static()),
-        }
-    }
 }
 
 impl<'a> BodyStructure<'a> {
@@ -772,7 +609,7 @@ impl<'a> BodyStructure<'a> {
         let (i, fields) = BodyFields::parse(i)?;
         let (i, kind) = if is_quoted_ci(&media_type, "TEXT") {
             let (i, ()) = sp(i)?;
-            let (i, lines) = number64(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
+            let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (i, SinglePartKind::Text { subtype, lines })
         } else if let Some(msg) = is_message_rfc822_or_global(&media_type, &subtype) {
             let (i, ()) = sp(i)?;
@@ -780,7 +617,7 @@ impl<'a> BodyStructure<'a> {
             let (i, ()) = sp(i)?;
             let (i, body) = Self::parse_depth(i, depth + 1)?;
             let (i, ()) = sp(i)?;
-            let (i, lines) = number64(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
+            let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (
                 i,
                 SinglePartKind::Message(Box::new(MessagePart {
@@ -855,11 +692,11 @@ impl Encode for BodyStructure<'_> {
                         e.sp();
                         m.body.encode(e);
                         e.sp();
-                        encode_number64(m.lines, e);
+                        m.lines.encode(e);
                     }
                     SinglePartKind::Text { lines, .. } => {
                         e.sp();
-                        encode_number64(*lines, e);
+                        lines.encode(e);
                     }
                 }
                 if let Some(x) = &s.extension {
@@ -917,9 +754,9 @@ mod tests {
         assert!(matches!(
             b,
             BodyStructure::Single(SinglePart {
-                kind: SinglePartKind::Text { lines: 48, .. },
+                kind: SinglePartKind::Text { lines, .. },
                 ..
-            })
+            }) if lines.get() == 48
         ));
         let b = roundtrip(
             r#"(("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 1152 23)("TEXT" "PLAIN" ("CHARSET" "US-ASCII" "NAME" "cc.diff") "<960723163407.20117h@cac.washington.edu>" "Compiler diff" "BASE64" 4554 73) "MIXED")"#,
@@ -964,9 +801,9 @@ mod tests {
         assert!(matches!(
             b,
             BodyStructure::Single(SinglePart {
-                kind: SinglePartKind::Text { lines: 2, .. },
+                kind: SinglePartKind::Text { lines, .. },
                 ..
-            })
+            }) if lines.get() == 2
         ));
     }
 

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 
+use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
@@ -16,122 +17,270 @@ use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_whil
 use crate::response::data::CapabilityData;
 use crate::sequence::UidSet;
 
-macro_rules! unit_codes {
-    ($($variant:ident = $text:literal, $doc:literal;)*) => {
+/// The response codes RFC 3501, RFC 9051 and the extensions they adopted define, one row each:
+/// codes without arguments (`Variant = "NAME", "doc";`) and codes with arguments
+/// (`Variant(payload) = "NAME", parser, encoder, generator;`, the parser gets the input after
+/// the name, the encoder writes what follows it). From it come [`Code`] (plus
+/// [`Code::Other`]), [`CodeKind`] (with `ALL` and `name()`), the parser's dispatch, the encoder
+/// and the `Arbitrary` variant choice.
+macro_rules! code_table {
+    (
+        units { $($unit:ident = $unit_name:literal, $unit_doc:literal;)* }
+        args { $(
+            $(#[doc = $doc:literal])*
+            $variant:ident($payload:ty) = $name:literal, $parse:expr, $encode:expr, $arb:ident;
+        )* }
+    ) => {
         /// `resp-text-code` (RFC 9051 §7.1, §9; RFC 3501 §7.1, §9): machine-readable
-        /// information in square brackets at the start of a response text.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        /// information in square brackets at the start of a response text, one variant per
+        /// row of the code table, and [`Code::Other`] for the rest.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
         pub enum Code<'a> {
-            $(#[doc = $doc] $variant,)*
-            /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
-            /// supports (RFC 3501 lists `astring`s, RFC 9051 `charset`s); empty when absent.
-            BadCharset(Vec<AString<'a>>),
-            /// `capability-data`: the server's capabilities.
-            Capability(CapabilityData<'a>),
-            /// `PERMANENTFLAGS SP "(" [flag-perm *(SP flag-perm)] ")"`
-            PermanentFlags(Vec<FlagPerm<'a>>),
-            /// `UIDNEXT SP nz-number`
-            UidNext(NonZeroU32),
-            /// `UIDVALIDITY SP nz-number`
-            UidValidity(NonZeroU32),
-            /// `UNSEEN SP nz-number` (RFC 3501 only): the first unseen message.
-            Unseen(NonZeroU32),
-            /// `resp-code-apnd = "APPENDUID" SP nz-number SP append-uid` (RFC 4315, RFC 9051).
-            AppendUid {
-                /// The UIDVALIDITY of the destination mailbox.
-                uid_validity: NonZeroU32,
-                /// The UID assigned to the appended message.
-                uid: NonZeroU32,
-            },
-            /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
-            /// RFC 9051).
-            CopyUid {
-                /// The UIDVALIDITY of the destination mailbox.
-                uid_validity: NonZeroU32,
-                /// The UIDs of the source messages.
-                source: UidSet,
-                /// The UIDs assigned in the destination mailbox.
-                destination: UidSet,
-            },
+            $(#[doc = $unit_doc] $unit,)*
+            $($(#[doc = $doc])* $variant($payload),)*
             /// Any other code: `atom [SP 1*<any TEXT-CHAR except "]">]`.
             Other(OtherCode<'a>),
         }
 
-        const UNIT_CODES: &[(&str, Code<'static>)] = &[$(($text, Code::$variant),)*];
+        /// The kind of a [`Code`] the table defines (every code but [`Code::Other`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum CodeKind {
+            $(#[doc = $unit_doc] $unit,)*
+            $($(#[doc = $doc])* $variant,)*
+        }
 
-        impl IntoStatic for Code<'_> {
-            type Static = Code<'static>;
-            fn into_static(self) -> Code<'static> {
+        impl CodeKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [CodeKind] = &[$(CodeKind::$unit,)* $(CodeKind::$variant,)*];
+
+            /// The code's name, e.g. `"UIDNEXT"`.
+            pub fn name(self) -> &'static str {
                 match self {
-                    $(Code::$variant => Code::$variant,)*
-                    Code::BadCharset(c) => Code::BadCharset(c.into_static()),
-                    Code::Capability(c) => Code::Capability(c.into_static()),
-                    Code::PermanentFlags(f) => Code::PermanentFlags(f.into_static()),
-                    Code::UidNext(n) => Code::UidNext(n),
-                    Code::UidValidity(n) => Code::UidValidity(n),
-                    Code::Unseen(n) => Code::Unseen(n),
-                    Code::AppendUid { uid_validity, uid } => Code::AppendUid { uid_validity, uid },
-                    Code::CopyUid { uid_validity, source, destination } => {
-                        Code::CopyUid { uid_validity, source, destination }
-                    }
-                    Code::Other(o) => Code::Other(o.into_static()),
+                    $(CodeKind::$unit => $unit_name,)*
+                    $(CodeKind::$variant => $name,)*
                 }
             }
+        }
+
+        impl<'a> Code<'a> {
+            /// The kind of this code, `None` for [`Code::Other`].
+            pub fn kind(&self) -> Option<CodeKind> {
+                Some(match self {
+                    $(Code::$unit => CodeKind::$unit,)*
+                    $(Code::$variant(_) => CodeKind::$variant,)*
+                    Code::Other(_) => return None,
+                })
+            }
+
+            /// Parses the code of kind `kind` after its name.
+            fn parse_kind(kind: CodeKind, rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+                match kind {
+                    $(CodeKind::$unit => Ok((rest, Code::$unit)),)*
+                    $(CodeKind::$variant => ($parse)(rest, ctx).map(|(r, v)| (r, Code::$variant(v))),)*
+                }
+            }
+        }
+
+        impl Encode for Code<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                match self {
+                    $(Code::$unit => {
+                        e.raw($unit_name.as_bytes());
+                    })*
+                    $(Code::$variant(v) => {
+                        e.raw($name.as_bytes());
+                        ($encode)(v, e);
+                    })*
+                    Code::Other(o) => {
+                        o.name.encode(e);
+                        if let Some(t) = &o.text {
+                            e.sp().raw(t.as_bytes());
+                        }
+                    }
+                }
+            }
+        }
+
+        /// Generates a [`Code`]: a code without arguments a third of the time, otherwise one
+        /// with arguments or an [`OtherCode`], the kind chosen from the table.
+        #[cfg(feature = "arbitrary")]
+        pub(crate) fn arbitrary_code(
+            u: &mut arbitrary::Unstructured<'_>,
+        ) -> arbitrary::Result<Code<'static>> {
+            if u.ratio(1, 3)? {
+                return Ok(u.choose(&[$(Code::$unit,)*])?.clone());
+            }
+            const ARGS: &[Option<CodeKind>] = &[$(Some(CodeKind::$variant),)* None];
+            Ok(match *u.choose(ARGS)? {
+                $(Some(CodeKind::$variant) => Code::$variant(crate::arbitrary::$arb(u)?),)*
+                _ => Code::Other(crate::arbitrary::other_code(u)?),
+            })
         }
     };
 }
 
-unit_codes! {
-    Alert = "ALERT", "`ALERT`: a message the user must see.";
-    Parse = "PARSE", "`PARSE`: a message's header could not be parsed.";
-    ReadOnly = "READ-ONLY", "`READ-ONLY`: the mailbox is selected read-only.";
-    ReadWrite = "READ-WRITE", "`READ-WRITE`: the mailbox is selected read-write.";
-    TryCreate = "TRYCREATE", "`TRYCREATE`: the target mailbox does not exist but can be created.";
-    UidNotSticky = "UIDNOTSTICKY", "`UIDNOTSTICKY`: the mailbox does not keep UIDs (RFC 4315).";
-    Unavailable = "UNAVAILABLE", "`UNAVAILABLE` (RFC 9051, RFC 5530)";
-    AuthenticationFailed = "AUTHENTICATIONFAILED", "`AUTHENTICATIONFAILED` (RFC 9051, RFC 5530)";
-    AuthorizationFailed = "AUTHORIZATIONFAILED", "`AUTHORIZATIONFAILED` (RFC 9051, RFC 5530)";
-    Expired = "EXPIRED", "`EXPIRED` (RFC 9051, RFC 5530)";
-    PrivacyRequired = "PRIVACYREQUIRED", "`PRIVACYREQUIRED` (RFC 9051, RFC 5530)";
-    ContactAdmin = "CONTACTADMIN", "`CONTACTADMIN` (RFC 9051, RFC 5530)";
-    NoPerm = "NOPERM", "`NOPERM` (RFC 9051, RFC 5530)";
-    InUse = "INUSE", "`INUSE` (RFC 9051, RFC 5530)";
-    ExpungeIssued = "EXPUNGEISSUED", "`EXPUNGEISSUED` (RFC 9051, RFC 5530)";
-    Corruption = "CORRUPTION", "`CORRUPTION` (RFC 9051, RFC 5530)";
-    ServerBug = "SERVERBUG", "`SERVERBUG` (RFC 9051, RFC 5530)";
-    ClientBug = "CLIENTBUG", "`CLIENTBUG` (RFC 9051, RFC 5530)";
-    Cannot = "CANNOT", "`CANNOT` (RFC 9051, RFC 5530)";
-    Limit = "LIMIT", "`LIMIT` (RFC 9051, RFC 5530)";
-    OverQuota = "OVERQUOTA", "`OVERQUOTA` (RFC 9051, RFC 5530)";
-    AlreadyExists = "ALREADYEXISTS", "`ALREADYEXISTS` (RFC 9051, RFC 5530)";
-    NonExistent = "NONEXISTENT", "`NONEXISTENT` (RFC 9051, RFC 5530)";
-    NotSaved = "NOTSAVED", "`NOTSAVED` (RFC 9051)";
-    HasChildren = "HASCHILDREN", "`HASCHILDREN` (RFC 9051)";
-    Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
-    UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
+code_table! {
+    units {
+        Alert = "ALERT", "`ALERT`: a message the user must see.";
+        Parse = "PARSE", "`PARSE`: a message's header could not be parsed.";
+        ReadOnly = "READ-ONLY", "`READ-ONLY`: the mailbox is selected read-only.";
+        ReadWrite = "READ-WRITE", "`READ-WRITE`: the mailbox is selected read-write.";
+        TryCreate = "TRYCREATE", "`TRYCREATE`: the target mailbox does not exist but can be created.";
+        UidNotSticky = "UIDNOTSTICKY", "`UIDNOTSTICKY`: the mailbox does not keep UIDs (RFC 4315).";
+        Unavailable = "UNAVAILABLE", "`UNAVAILABLE` (RFC 9051, RFC 5530)";
+        AuthenticationFailed = "AUTHENTICATIONFAILED", "`AUTHENTICATIONFAILED` (RFC 9051, RFC 5530)";
+        AuthorizationFailed = "AUTHORIZATIONFAILED", "`AUTHORIZATIONFAILED` (RFC 9051, RFC 5530)";
+        Expired = "EXPIRED", "`EXPIRED` (RFC 9051, RFC 5530)";
+        PrivacyRequired = "PRIVACYREQUIRED", "`PRIVACYREQUIRED` (RFC 9051, RFC 5530)";
+        ContactAdmin = "CONTACTADMIN", "`CONTACTADMIN` (RFC 9051, RFC 5530)";
+        NoPerm = "NOPERM", "`NOPERM` (RFC 9051, RFC 5530)";
+        InUse = "INUSE", "`INUSE` (RFC 9051, RFC 5530)";
+        ExpungeIssued = "EXPUNGEISSUED", "`EXPUNGEISSUED` (RFC 9051, RFC 5530)";
+        Corruption = "CORRUPTION", "`CORRUPTION` (RFC 9051, RFC 5530)";
+        ServerBug = "SERVERBUG", "`SERVERBUG` (RFC 9051, RFC 5530)";
+        ClientBug = "CLIENTBUG", "`CLIENTBUG` (RFC 9051, RFC 5530)";
+        Cannot = "CANNOT", "`CANNOT` (RFC 9051, RFC 5530)";
+        Limit = "LIMIT", "`LIMIT` (RFC 9051, RFC 5530)";
+        OverQuota = "OVERQUOTA", "`OVERQUOTA` (RFC 9051, RFC 5530)";
+        AlreadyExists = "ALREADYEXISTS", "`ALREADYEXISTS` (RFC 9051, RFC 5530)";
+        NonExistent = "NONEXISTENT", "`NONEXISTENT` (RFC 9051, RFC 5530)";
+        NotSaved = "NOTSAVED", "`NOTSAVED` (RFC 9051)";
+        HasChildren = "HASCHILDREN", "`HASCHILDREN` (RFC 9051)";
+        Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
+        UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
+    }
+    args {
+        /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
+        /// supports (RFC 3501 lists `astring`s, RFC 9051 `charset`s); empty when absent.
+        BadCharset(Vec<AString<'a>>) = "BADCHARSET",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                if rest.first() == Some(&b' ') {
+                    paren_list(&rest[1..], false, AString::parse::<false>)
+                } else {
+                    Ok((rest, Vec::new()))
+                }
+            },
+            |list: &Vec<AString<'_>>, e: &mut Encoder<'_>| {
+                if !list.is_empty() {
+                    e.sp().paren_list(list, |e, c| c.encode(e));
+                }
+            },
+            code_bad_charset;
+        /// `capability-data`: the server's capabilities.
+        Capability(CapabilityData<'a>) = "CAPABILITY",
+            |rest: &'a [u8], _: &Ctx<'_>| CapabilityData::parse_after_name(rest, rest),
+            |c: &CapabilityData<'_>, e: &mut Encoder<'_>| c.encode_list(e),
+            capability_data;
+        /// `PERMANENTFLAGS SP "(" [flag-perm *(SP flag-perm)] ")"`
+        PermanentFlags(Vec<FlagPerm<'a>>) = "PERMANENTFLAGS",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                let (r, ()) = sp(rest)?;
+                paren_list(r, true, FlagPerm::parse)
+            },
+            |f: &Vec<FlagPerm<'_>>, e: &mut Encoder<'_>| {
+                e.sp().paren_list(f, |e, f| f.encode(e));
+            },
+            code_permanent_flags;
+        /// `UIDNEXT SP nz-number`
+        UidNext(NonZeroU32) = "UIDNEXT", sp_nz_number, encode_sp_nz_number, nz_u32;
+        /// `UIDVALIDITY SP nz-number`
+        UidValidity(NonZeroU32) = "UIDVALIDITY", sp_nz_number, encode_sp_nz_number, nz_u32;
+        /// `UNSEEN SP nz-number` (RFC 3501 only): the first unseen message.
+        Unseen(NonZeroU32) = "UNSEEN", sp_nz_number, encode_sp_nz_number, nz_u32;
+        /// `resp-code-apnd = "APPENDUID" SP nz-number SP append-uid` (RFC 4315, RFC 9051).
+        AppendUid(AppendUid) = "APPENDUID", AppendUid::parse, AppendUid::encode, code_append_uid;
+        /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
+        /// RFC 9051).
+        CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+    }
 }
 
-/// Names of the codes with arguments.
-const ARG_CODES: &[&str] = &[
-    "BADCHARSET",
-    "CAPABILITY",
-    "PERMANENTFLAGS",
-    "UIDNEXT",
-    "UIDVALIDITY",
-    "UNSEEN",
-    "APPENDUID",
-    "COPYUID",
-];
+fn sp_nz_number<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, NonZeroU32> {
+    let (i, ()) = sp(i)?;
+    nz_number(i)
+}
+
+fn encode_sp_nz_number(n: &NonZeroU32, e: &mut Encoder<'_>) {
+    e.sp().number(u64::from(n.get()));
+}
+
+/// The argument of `APPENDUID` (RFC 4315 §3, RFC 9051 §7.1): where an appended message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AppendUid {
+    /// The UIDVALIDITY of the destination mailbox.
+    pub uid_validity: NonZeroU32,
+    /// The UID assigned to the appended message.
+    pub uid: NonZeroU32,
+}
+
+impl AppendUid {
+    fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let (r, uid_validity) = sp_nz_number(i, ctx)?;
+        let (r, uid) = sp_nz_number(r, ctx)?;
+        Ok((r, AppendUid { uid_validity, uid }))
+    }
+
+    fn encode(&self, e: &mut Encoder<'_>) {
+        encode_sp_nz_number(&self.uid_validity, e);
+        encode_sp_nz_number(&self.uid, e);
+    }
+}
+
+/// The argument of `COPYUID` (RFC 4315 §3, RFC 9051 §7.1): where copied messages went.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CopyUid {
+    /// The UIDVALIDITY of the destination mailbox.
+    pub uid_validity: NonZeroU32,
+    /// The UIDs of the source messages.
+    pub source: UidSet,
+    /// The UIDs assigned in the destination mailbox.
+    pub destination: UidSet,
+}
+
+// By hand: `UidSet` (sequence.rs) owns its data but has no `IntoStatic`.
+impl IntoStatic for CopyUid {
+    type Static = CopyUid;
+    fn into_static(self) -> CopyUid {
+        self
+    }
+}
+
+impl CopyUid {
+    fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let (r, uid_validity) = sp_nz_number(i, ctx)?;
+        let (r, ()) = sp(r)?;
+        let (r, source) = UidSet::parse(r)?;
+        let (r, ()) = sp(r)?;
+        let (r, destination) = UidSet::parse(r)?;
+        Ok((
+            r,
+            CopyUid {
+                uid_validity,
+                source,
+                destination,
+            },
+        ))
+    }
+
+    fn encode(&self, e: &mut Encoder<'_>) {
+        encode_sp_nz_number(&self.uid_validity, e);
+        e.sp();
+        self.source.encode(e);
+        e.sp();
+        self.destination.encode(e);
+    }
+}
 
 fn is_known_name(name: &[u8]) -> bool {
-    UNIT_CODES
+    CodeKind::ALL
         .iter()
-        .any(|(t, _)| name.eq_ignore_ascii_case(t.as_bytes()))
-        || ARG_CODES
-            .iter()
-            .any(|t| name.eq_ignore_ascii_case(t.as_bytes()))
+        .any(|k| name.eq_ignore_ascii_case(k.name().as_bytes()))
 }
 
 /// `TEXT-CHAR` except `"]"`: the argument of an unknown code.
@@ -148,7 +297,7 @@ fn is_code_text_char(b: u8) -> bool {
 /// assert!(OtherCode::new("ALERT", None).is_err(), "a known code");
 /// assert!(OtherCode::new("X", Some("a]b".into())).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct OtherCode<'a> {
     name: Atom<'a>,
@@ -188,77 +337,19 @@ impl<'a> OtherCode<'a> {
     }
 }
 
-impl IntoStatic for OtherCode<'_> {
-    type Static = OtherCode<'static>;
-    fn into_static(self) -> OtherCode<'static> {
-        OtherCode {
-            name: self.name.into_static(),
-            text: self.text.into_static(),
-        }
-    }
-}
-
 impl<'a> Code<'a> {
-    /// Parses `resp-text-code` (without the brackets).
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    /// Parses `resp-text-code` (without the brackets): a code the table defines, with the
+    /// syntax of its row, or [`Code::Other`].
+    pub(crate) fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (rest, name) = take_while(i, is_atom_char);
         if name.is_empty() {
             return fail(i, "resp-text-code");
         }
-        let upper = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
-        for (text, code) in UNIT_CODES {
-            if upper(text) {
-                return Ok((rest, code.clone()));
-            }
-        }
-        if upper("BADCHARSET") {
-            if rest.first() == Some(&b' ') {
-                let (r, list) = paren_list(&rest[1..], false, AString::parse::<false>)?;
-                return Ok((r, Code::BadCharset(list)));
-            }
-            return Ok((rest, Code::BadCharset(Vec::new())));
-        }
-        if upper("CAPABILITY") {
-            let (r, caps) = CapabilityData::parse_after_name(i, rest)?;
-            return Ok((r, Code::Capability(caps)));
-        }
-        if upper("PERMANENTFLAGS") {
-            let (r, ()) = sp(rest)?;
-            let (r, flags) = paren_list(r, true, FlagPerm::parse)?;
-            return Ok((r, Code::PermanentFlags(flags)));
-        }
-        if upper("UIDNEXT") || upper("UIDVALIDITY") || upper("UNSEEN") {
-            let (r, ()) = sp(rest)?;
-            let (r, n) = nz_number(r)?;
-            let code = match name.len() {
-                7 => Code::UidNext(n),
-                11 => Code::UidValidity(n),
-                _ => Code::Unseen(n),
-            };
-            return Ok((r, code));
-        }
-        if upper("APPENDUID") {
-            let (r, ()) = sp(rest)?;
-            let (r, uid_validity) = nz_number(r)?;
-            let (r, ()) = sp(r)?;
-            let (r, uid) = nz_number(r)?;
-            return Ok((r, Code::AppendUid { uid_validity, uid }));
-        }
-        if upper("COPYUID") {
-            let (r, ()) = sp(rest)?;
-            let (r, uid_validity) = nz_number(r)?;
-            let (r, ()) = sp(r)?;
-            let (r, source) = UidSet::parse(r)?;
-            let (r, ()) = sp(r)?;
-            let (r, destination) = UidSet::parse(r)?;
-            return Ok((
-                r,
-                Code::CopyUid {
-                    uid_validity,
-                    source,
-                    destination,
-                },
-            ));
+        if let Some(&kind) = CodeKind::ALL
+            .iter()
+            .find(|k| name.eq_ignore_ascii_case(k.name().as_bytes()))
+        {
+            return Self::parse_kind(kind, rest, ctx);
         }
         let name = Atom::from_checked(name);
         if rest.first() == Some(&b' ') {
@@ -280,73 +371,8 @@ impl<'a> Code<'a> {
     /// The code's name, e.g. `"UIDNEXT"`.
     pub fn name(&self) -> &str {
         match self {
-            Code::BadCharset(_) => "BADCHARSET",
-            Code::Capability(_) => "CAPABILITY",
-            Code::PermanentFlags(_) => "PERMANENTFLAGS",
-            Code::UidNext(_) => "UIDNEXT",
-            Code::UidValidity(_) => "UIDVALIDITY",
-            Code::Unseen(_) => "UNSEEN",
-            Code::AppendUid { .. } => "APPENDUID",
-            Code::CopyUid { .. } => "COPYUID",
             Code::Other(o) => o.name.as_str(),
-            unit => UNIT_CODES
-                .iter()
-                .find(|(_, c)| c == unit)
-                .map(|(t, _)| *t)
-                .unwrap_or_default(),
-        }
-    }
-}
-
-impl Encode for Code<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            Code::BadCharset(list) => {
-                e.raw(b"BADCHARSET");
-                if !list.is_empty() {
-                    e.sp().paren_list(list, |e, c| c.encode(e));
-                }
-            }
-            Code::Capability(c) => c.encode(e),
-            Code::PermanentFlags(f) => {
-                e.raw(b"PERMANENTFLAGS ").paren_list(f, |e, f| f.encode(e));
-            }
-            Code::UidNext(n) => {
-                e.raw(b"UIDNEXT ").number(u64::from(n.get()));
-            }
-            Code::UidValidity(n) => {
-                e.raw(b"UIDVALIDITY ").number(u64::from(n.get()));
-            }
-            Code::Unseen(n) => {
-                e.raw(b"UNSEEN ").number(u64::from(n.get()));
-            }
-            Code::AppendUid { uid_validity, uid } => {
-                e.raw(b"APPENDUID ")
-                    .number(u64::from(uid_validity.get()))
-                    .sp()
-                    .number(u64::from(uid.get()));
-            }
-            Code::CopyUid {
-                uid_validity,
-                source,
-                destination,
-            } => {
-                e.raw(b"COPYUID ")
-                    .number(u64::from(uid_validity.get()))
-                    .sp();
-                source.encode(e);
-                e.sp();
-                destination.encode(e);
-            }
-            Code::Other(o) => {
-                o.name.encode(e);
-                if let Some(t) = &o.text {
-                    e.sp().raw(t.as_bytes());
-                }
-            }
-            unit => {
-                e.raw(unit.name().as_bytes());
-            }
+            known => known.kind().map_or("", CodeKind::name),
         }
     }
 }
@@ -356,8 +382,14 @@ mod tests {
     use super::*;
     use crate::parse::parse_all;
 
+    fn parse_code(i: &[u8]) -> Result<Code<'_>, crate::error::ParseError> {
+        let options = crate::context::ParseOptions::default();
+        let ctx = Ctx::new(&options, mailproto_core::Side::Server, i);
+        parse_all(i, |i| Code::parse(i, &ctx))
+    }
+
     fn code(s: &str) -> Code<'_> {
-        parse_all(s.as_bytes(), Code::parse).unwrap_or_else(|e| panic!("{s}: {e:?}"))
+        parse_code(s.as_bytes()).unwrap_or_else(|e| panic!("{s}: {e:?}"))
     }
 
     fn enc(c: &Code<'_>) -> String {
@@ -438,10 +470,10 @@ mod tests {
             ("X ", 2, "TEXT-CHAR"),
             ("", 0, "resp-text-code"),
         ] {
-            let e = parse_all(s.as_bytes(), Code::parse).unwrap_err();
+            let e = parse_code(s.as_bytes()).unwrap_err();
             assert_eq!((e.offset, e.expected), (offset, expected), "{s}");
         }
         // `ALERT x` is no code (the text would follow the code's "]").
-        assert!(parse_all(b"ALERT x", Code::parse).is_err());
+        assert!(parse_code(b"ALERT x").is_err());
     }
 }

@@ -8,19 +8,22 @@ use std::borrow::Cow;
 use std::num::NonZeroU32;
 
 use crate::capability::Capability;
-use crate::core::{AString, Atom, IString, IntoStatic};
+use crate::context::{Ctx, ImapDeviation};
+use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
-use crate::ext::{TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val};
+use crate::ext::namespace::NamespaceData;
+use crate::ext::{
+    NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
+};
 use crate::flag::{Flag, MailboxAttribute};
 use crate::mailbox::Mailbox;
 use crate::parse::{
-    ascii_str, byte, is_atom_char, lparen, number, number64, nz_number, rparen, sp, starts_with_ci,
+    ascii_str, byte, is_atom_char, lparen, number, nz_number, rparen, sp, starts_with_ci,
     take_while,
 };
-use crate::response::body::encode_number64;
+use crate::response::Delimiter;
 use crate::response::fetch::MessageAttribute;
-use crate::response::{Delimiter, StringList};
 use crate::sequence::{SeqItems, SequenceSet};
 
 /// `capability-data = "CAPABILITY" *(SP capability) SP ("IMAP4rev1" / "IMAP4rev2")
@@ -32,7 +35,7 @@ use crate::sequence::{SeqItems, SequenceSet};
 /// assert!(CapabilityData::new(vec![Capability::Imap4rev2, Capability::Idle]).is_ok());
 /// assert!(CapabilityData::new(vec![Capability::Idle]).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct CapabilityData<'a>(Vec<Capability<'a>>);
 
@@ -65,9 +68,9 @@ impl<'a> CapabilityData<'a> {
     }
 }
 
-impl Encode for CapabilityData<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.raw(b"CAPABILITY");
+impl CapabilityData<'_> {
+    /// Writes `*(SP capability)`.
+    pub(crate) fn encode_list(&self, e: &mut Encoder<'_>) {
         for c in &self.0 {
             e.sp();
             c.encode(e);
@@ -75,10 +78,10 @@ impl Encode for CapabilityData<'_> {
     }
 }
 
-impl IntoStatic for CapabilityData<'_> {
-    type Static = CapabilityData<'static>;
-    fn into_static(self) -> CapabilityData<'static> {
-        CapabilityData(self.0.into_static())
+impl Encode for CapabilityData<'_> {
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.raw(b"CAPABILITY");
+        self.encode_list(e);
     }
 }
 
@@ -101,7 +104,7 @@ fn capabilities(mut i: &[u8]) -> PResult<'_, Vec<Capability<'_>>> {
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::HasChildren]).is_ok());
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::Marked]).is_err());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct ListAttributes<'a>(Vec<MailboxAttribute<'a>>);
 
@@ -151,16 +154,9 @@ impl<'a> ListAttributes<'a> {
     }
 }
 
-impl IntoStatic for ListAttributes<'_> {
-    type Static = ListAttributes<'static>;
-    fn into_static(self) -> ListAttributes<'static> {
-        ListAttributes(self.0.into_static())
-    }
-}
-
 /// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox`
 /// (RFC 3501 §7.2.2–7.2.3): the body of a LIST or LSUB response.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MailboxList<'a> {
     /// The mailbox attributes.
@@ -202,20 +198,10 @@ impl Encode for MailboxList<'_> {
     }
 }
 
-impl IntoStatic for MailboxList<'_> {
-    type Static = MailboxList<'static>;
-    fn into_static(self) -> MailboxList<'static> {
-        MailboxList {
-            attributes: self.attributes.into_static(),
-            delimiter: self.delimiter,
-            mailbox: self.mailbox.into_static(),
-        }
-    }
-}
-
 /// The value of a LIST extended data item (RFC 9051 §7.3.1, §9 `mbox-list-extended-item`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ListExtendedValue<'a> {
     /// `childinfo-extended-item`: `"(" list-select-base-opt-quoted *(SP ...) ")"`, the
     /// selection options (e.g. `SUBSCRIBED`) that matched children (RFC 5258 §4).
@@ -226,22 +212,11 @@ pub enum ListExtendedValue<'a> {
     Other(TaggedExtVal<'a>),
 }
 
-impl IntoStatic for ListExtendedValue<'_> {
-    type Static = ListExtendedValue<'static>;
-    fn into_static(self) -> ListExtendedValue<'static> {
-        match self {
-            ListExtendedValue::ChildInfo(v) => ListExtendedValue::ChildInfo(v.into_static()),
-            ListExtendedValue::OldName(m) => ListExtendedValue::OldName(m.into_static()),
-            ListExtendedValue::Other(v) => ListExtendedValue::Other(v.into_static()),
-        }
-    }
-}
-
 /// `mbox-list-extended-item = mbox-list-extended-item-tag SP tagged-ext-val` (RFC 9051 §9).
 ///
 /// The tag keeps its wire form (it is an `astring`); `CHILDINFO` and `OLDNAME` (in any case)
 /// always carry their own value types.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListExtendedItem<'a> {
     tag: AString<'a>,
@@ -364,18 +339,8 @@ impl Encode for ListExtendedItem<'_> {
     }
 }
 
-impl IntoStatic for ListExtendedItem<'_> {
-    type Static = ListExtendedItem<'static>;
-    fn into_static(self) -> ListExtendedItem<'static> {
-        ListExtendedItem {
-            tag: self.tag.into_static(),
-            value: self.value.into_static(),
-        }
-    }
-}
-
 /// A LIST response: `mailbox-list [SP mbox-list-extended]` (RFC 9051 §7.3.1, §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListData<'a> {
     /// Attributes, delimiter and name.
@@ -417,182 +382,10 @@ impl Encode for ListData<'_> {
     }
 }
 
-impl IntoStatic for ListData<'_> {
-    type Static = ListData<'static>;
-    fn into_static(self) -> ListData<'static> {
-        ListData {
-            list: self.list.into_static(),
-            extended: self.extended.into_static(),
-        }
-    }
-}
-
-/// `namespace-response-extension = SP string SP "(" string *(SP string) ")"` (RFC 9051 §9,
-/// RFC 2342).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct NamespaceExtension<'a> {
-    /// The extension's name.
-    pub name: IString<'a>,
-    /// Its values.
-    pub values: StringList<'a>,
-}
-
-impl IntoStatic for NamespaceExtension<'_> {
-    type Static = NamespaceExtension<'static>;
-    fn into_static(self) -> NamespaceExtension<'static> {
-        NamespaceExtension {
-            name: self.name.into_static(),
-            values: self.values.into_static(),
-        }
-    }
-}
-
-/// `namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil)
-/// [namespace-response-extensions] ")"` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct NamespaceDescr<'a> {
-    /// The prefix, e.g. `"#shared/"`.
-    pub prefix: IString<'a>,
-    /// The hierarchy delimiter, `None` for NIL.
-    pub delimiter: Option<Delimiter>,
-    /// `namespace-response-extensions`
-    pub extensions: Vec<NamespaceExtension<'a>>,
-}
-
-impl IntoStatic for NamespaceDescr<'_> {
-    type Static = NamespaceDescr<'static>;
-    fn into_static(self) -> NamespaceDescr<'static> {
-        NamespaceDescr {
-            prefix: self.prefix.into_static(),
-            delimiter: self.delimiter,
-            extensions: self.extensions.into_static(),
-        }
-    }
-}
-
-/// `namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace` (RFC 9051
-/// §7.3.5, RFC 2342). Each namespace is `nil / "(" 1*namespace-descr ")"`; an empty list
-/// stands for NIL.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct NamespaceData<'a> {
-    /// Personal namespaces.
-    pub personal: Vec<NamespaceDescr<'a>>,
-    /// Other users' namespaces.
-    pub other: Vec<NamespaceDescr<'a>>,
-    /// Shared namespaces.
-    pub shared: Vec<NamespaceDescr<'a>>,
-}
-
-fn namespace(i: &[u8]) -> PResult<'_, Vec<NamespaceDescr<'_>>> {
-    match i.first() {
-        Some(b'(') => {
-            let mut i = &i[1..];
-            let mut out = Vec::new();
-            loop {
-                let (r, ()) = byte(i, b'(', "namespace-descr")?;
-                let (r, prefix) = crate::response::string(r, "string")?;
-                let (r, ()) = sp(r)?;
-                let (mut r, delimiter) = Delimiter::parse_or_nil(r)?;
-                let mut extensions = Vec::new();
-                while r.first() == Some(&b' ') {
-                    let (q, name) = crate::response::string(&r[1..], "string")?;
-                    let (q, ()) = sp(q)?;
-                    let (q, values) = StringList::parse_paren(q)?;
-                    extensions.push(NamespaceExtension { name, values });
-                    r = q;
-                }
-                let (r, ()) = rparen(r)?;
-                out.push(NamespaceDescr {
-                    prefix,
-                    delimiter,
-                    extensions,
-                });
-                match r.first() {
-                    Some(b')') => return Ok((&r[1..], out)),
-                    Some(b'(') => i = r,
-                    _ => return fail(r, "\")\""),
-                }
-            }
-        }
-        Some(b'N' | b'n') => match crate::core::nil(i) {
-            Ok((r, ())) => Ok((r, Vec::new())),
-            Err(_) => fail(i, "namespace"),
-        },
-        _ => fail(i, "namespace"),
-    }
-}
-
-fn encode_namespace(list: &[NamespaceDescr<'_>], e: &mut Encoder<'_>) {
-    if list.is_empty() {
-        e.raw(b"NIL");
-        return;
-    }
-    e.byte(b'(');
-    for d in list {
-        e.byte(b'(');
-        d.prefix.encode(e);
-        e.sp();
-        Delimiter::encode_or_nil(d.delimiter, e);
-        for x in &d.extensions {
-            e.sp();
-            x.name.encode(e);
-            e.sp();
-            x.values.encode(e);
-        }
-        e.byte(b')');
-    }
-    e.byte(b')');
-}
-
-impl<'a> NamespaceData<'a> {
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        crate::parse::rule("namespace-response", Self::parse_namespaces)(i)
-    }
-
-    fn parse_namespaces(i: &'a [u8]) -> PResult<'a, Self> {
-        let (i, personal) = namespace(i)?;
-        let (i, ()) = sp(i)?;
-        let (i, other) = namespace(i)?;
-        let (i, ()) = sp(i)?;
-        let (i, shared) = namespace(i)?;
-        Ok((
-            i,
-            NamespaceData {
-                personal,
-                other,
-                shared,
-            },
-        ))
-    }
-}
-
-impl Encode for NamespaceData<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        encode_namespace(&self.personal, e);
-        e.sp();
-        encode_namespace(&self.other, e);
-        e.sp();
-        encode_namespace(&self.shared, e);
-    }
-}
-
-impl IntoStatic for NamespaceData<'_> {
-    type Static = NamespaceData<'static>;
-    fn into_static(self) -> NamespaceData<'static> {
-        NamespaceData {
-            personal: self.personal.into_static(),
-            other: self.other.into_static(),
-            shared: self.shared.into_static(),
-        }
-    }
-}
-
 /// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum StatusAttributeValue {
     /// `MESSAGES SP number`
     Messages(u32),
@@ -604,8 +397,8 @@ pub enum StatusAttributeValue {
     Unseen(u32),
     /// `DELETED SP number` (RFC 9051)
     Deleted(u32),
-    /// `SIZE SP number64` (RFC 9051, RFC 8438; larger values are written as 2^63-1)
-    Size(u64),
+    /// `SIZE SP number64` (RFC 9051, RFC 8438)
+    Size(Number64),
     /// `RECENT SP number` (RFC 3501)
     Recent(u32),
 }
@@ -628,7 +421,7 @@ impl StatusAttributeValue {
             StatusAttributeValue::Recent
         } else if is("SIZE") {
             let (r, ()) = sp(r)?;
-            let (r, n) = number64(r)?;
+            let (r, n) = Number64::parse(r)?;
             return Ok((r, StatusAttributeValue::Size(n)));
         } else {
             return fail(i, "status-att");
@@ -650,7 +443,7 @@ impl Encode for StatusAttributeValue {
             StatusAttributeValue::Recent(n) => (b"RECENT ", n),
             StatusAttributeValue::Size(n) => {
                 e.raw(b"SIZE ");
-                encode_number64(n, e);
+                n.encode(e);
                 return;
             }
         };
@@ -659,7 +452,7 @@ impl Encode for StatusAttributeValue {
 }
 
 /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"` (RFC 3501 §7.2.4, RFC 9051 §7.3.2).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusData<'a> {
     /// The mailbox.
@@ -692,19 +485,9 @@ impl Encode for StatusData<'_> {
     }
 }
 
-impl IntoStatic for StatusData<'_> {
-    type Static = StatusData<'static>;
-    fn into_static(self) -> StatusData<'static> {
-        StatusData {
-            mailbox: self.mailbox.into_static(),
-            attributes: self.attributes,
-        }
-    }
-}
-
 /// `search-ret-data-ext = search-modifier-name SP search-return-value` (RFC 9051 §9): return
 /// data of a SEARCH extension.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SearchReturnExt<'a> {
     name: Cow<'a, str>,
@@ -742,19 +525,10 @@ impl<'a> SearchReturnExt<'a> {
     }
 }
 
-impl IntoStatic for SearchReturnExt<'_> {
-    type Static = SearchReturnExt<'static>;
-    fn into_static(self) -> SearchReturnExt<'static> {
-        SearchReturnExt {
-            name: self.name.into_static(),
-            value: self.value.into_static(),
-        }
-    }
-}
-
 /// `search-return-data` (RFC 9051 §7.3.4, §9; RFC 4731).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum SearchReturnData<'a> {
     /// `MIN SP nz-number`
     Min(NonZeroU32),
@@ -766,6 +540,20 @@ pub enum SearchReturnData<'a> {
     Count(u32),
     /// `search-ret-data-ext`
     Other(SearchReturnExt<'a>),
+}
+
+// By hand: `SeqItems` (sequence.rs) owns its data but has no `IntoStatic`.
+impl IntoStatic for SearchReturnData<'_> {
+    type Static = SearchReturnData<'static>;
+    fn into_static(self) -> SearchReturnData<'static> {
+        match self {
+            SearchReturnData::Min(n) => SearchReturnData::Min(n),
+            SearchReturnData::Max(n) => SearchReturnData::Max(n),
+            SearchReturnData::All(s) => SearchReturnData::All(s),
+            SearchReturnData::Count(n) => SearchReturnData::Count(n),
+            SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
+        }
+    }
 }
 
 impl<'a> SearchReturnData<'a> {
@@ -841,22 +629,9 @@ impl Encode for SearchReturnData<'_> {
     }
 }
 
-impl IntoStatic for SearchReturnData<'_> {
-    type Static = SearchReturnData<'static>;
-    fn into_static(self) -> SearchReturnData<'static> {
-        match self {
-            SearchReturnData::Min(n) => SearchReturnData::Min(n),
-            SearchReturnData::Max(n) => SearchReturnData::Max(n),
-            SearchReturnData::All(s) => SearchReturnData::All(s),
-            SearchReturnData::Count(n) => SearchReturnData::Count(n),
-            SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
-        }
-    }
-}
-
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`
 /// (RFC 9051 §7.3.4, RFC 4731).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EsearchData<'a> {
     /// `search-correlator = SP "(" "TAG" SP tag-string ")"`: the tag of the command.
@@ -900,6 +675,7 @@ impl<'a> EsearchData<'a> {
 }
 
 impl Encode for EsearchData<'_> {
+    /// Writes what follows `ESEARCH`.
     fn encode(&self, e: &mut Encoder<'_>) {
         if let Some(tag) = &self.correlator {
             e.raw(b" (TAG ");
@@ -916,132 +692,335 @@ impl Encode for EsearchData<'_> {
     }
 }
 
-impl IntoStatic for EsearchData<'_> {
-    type Static = EsearchData<'static>;
-    fn into_static(self) -> EsearchData<'static> {
-        EsearchData {
-            correlator: self.correlator.into_static(),
-            uid: self.uid,
-            data: self.data.into_static(),
+/// The untagged data responses, one row each: `Variant(payload) = "NAME", form, parser,
+/// encoder, generator;`. From it come [`Data`], [`DataKind`] (with [`DataKind::ALL`] and
+/// [`DataKind::name`]), the parser's dispatch, the encoder and the `Arbitrary` variant choice.
+///
+/// The form is `keyword` (`"*" SP NAME ...`: the parser gets the input after the name, the
+/// encoder writes what follows the name) or `numbered` (`"*" SP number SP NAME ...`: the
+/// parser gets the number, where it starts and the input after the name; the payload
+/// implements [`MessageNumbered`] and the encoder writes what follows the name).
+///
+/// Adding a response: one row, a payload type with its parser and encoder, and a generator in
+/// `arbitrary.rs`.
+macro_rules! data_table {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident($payload:ty) = $name:literal, $form:ident, $parse:expr, $encode:expr, $arb:ident;
+    )*) => {
+        /// An untagged data response: `mailbox-data`, `message-data`, `capability-data` and
+        /// `enable-data` (RFC 9051 §7.2–7.5, §9; RFC 3501 §7.2–7.4), one variant per row of
+        /// the data table.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum Data<'a> {
+            $($(#[doc = $doc])* $variant($payload),)*
         }
+
+        /// The kind of a [`Data`] response, without its payload.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum DataKind {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl DataKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [DataKind] = &[$(DataKind::$variant,)*];
+
+            /// The response's name on the wire, e.g. `"FETCH"`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(DataKind::$variant => $name,)*
+                }
+            }
+
+            /// Whether the response starts with a message number (`* 3 EXPUNGE`).
+            pub fn is_numbered(self) -> bool {
+                match self {
+                    $(DataKind::$variant => data_table!(@numbered $form),)*
+                }
+            }
+        }
+
+        impl Data<'_> {
+            /// The kind of this response.
+            pub fn kind(&self) -> DataKind {
+                match self {
+                    $(Data::$variant(_) => DataKind::$variant,)*
+                }
+            }
+        }
+
+        impl<'a> Data<'a> {
+            /// Parses the response of kind `kind` after its name.
+            fn parse_kind(kind: DataKind, input: DataInput<'a>, ctx: &Ctx<'_>) -> PResult<'a, Self> {
+                match kind {
+                    $(DataKind::$variant => data_table!(@parse $form, $parse, input, ctx)
+                        .map(|(r, v)| (r, Data::$variant(v))),)*
+                }
+            }
+        }
+
+        impl Encode for Data<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                e.raw(b"* ");
+                match self {
+                    $(Data::$variant(v) => data_table!(@encode $form, $name, $encode, v, e),)*
+                }
+                e.crlf();
+            }
+        }
+
+        /// Generates a [`Data`] value of a kind chosen from [`DataKind::ALL`].
+        #[cfg(feature = "arbitrary")]
+        pub(crate) fn arbitrary_data(
+            u: &mut arbitrary::Unstructured<'_>,
+        ) -> arbitrary::Result<Data<'static>> {
+            Ok(match *u.choose(DataKind::ALL)? {
+                $(DataKind::$variant => Data::$variant(crate::arbitrary::$arb(u)?),)*
+            })
+        }
+    };
+    (@numbered keyword) => { false };
+    (@numbered numbered) => { true };
+    (@parse keyword, $parse:expr, $input:ident, $ctx:ident) => {
+        ($parse)($input.rest, $ctx)
+    };
+    (@parse numbered, $parse:expr, $input:ident, $ctx:ident) => {
+        ($parse)($input.number, $input.at, $input.rest, $ctx)
+    };
+    (@encode keyword, $name:literal, $encode:expr, $v:ident, $e:ident) => {{
+        $e.raw($name.as_bytes());
+        ($encode)($v, $e);
+    }};
+    (@encode numbered, $name:literal, $encode:expr, $v:ident, $e:ident) => {{
+        $e.number(u64::from(MessageNumbered::message_number($v)))
+            .sp()
+            .raw($name.as_bytes());
+        ($encode)($v, $e);
+    }};
+}
+
+data_table! {
+    /// `capability-data`: `* CAPABILITY ...`
+    Capability(CapabilityData<'a>) = "CAPABILITY", keyword,
+        |r, _| CapabilityData::parse_after_name(r, r),
+        |c: &CapabilityData<'_>, e: &mut Encoder<'_>| c.encode_list(e),
+        capability_data;
+    /// `enable-data = "ENABLED" *(SP capability)` (RFC 9051 §7.2.1, RFC 5161)
+    Enabled(Vec<Capability<'a>>) = "ENABLED", keyword,
+        |r, _| capabilities(r),
+        |caps: &Vec<Capability<'_>>, e: &mut Encoder<'_>| for c in caps {
+            e.sp();
+            c.encode(e);
+        },
+        enabled_data;
+    /// `"LIST" SP mailbox-list [SP mbox-list-extended]`
+    List(ListData<'a>) = "LIST", keyword,
+        |r, _| sp_then(r, ListData::parse),
+        |l: &ListData<'_>, e: &mut Encoder<'_>| {
+            e.sp();
+            l.encode(e);
+        },
+        list_data;
+    /// `"LSUB" SP mailbox-list` (RFC 3501 §7.2.3)
+    Lsub(MailboxList<'a>) = "LSUB", keyword,
+        |r, _| sp_then(r, MailboxList::parse),
+        |l: &MailboxList<'_>, e: &mut Encoder<'_>| {
+            e.sp();
+            l.encode(e);
+        },
+        mailbox_list;
+    /// `namespace-response` (RFC 9051 §7.3.5, RFC 2342)
+    Namespace(NamespaceData<'a>) = "NAMESPACE", keyword,
+        |r, _| sp_then(r, NamespaceData::parse),
+        |n: &NamespaceData<'_>, e: &mut Encoder<'_>| {
+            e.sp();
+            n.encode(e);
+        },
+        namespace_data;
+    /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"`
+    Status(StatusData<'a>) = "STATUS", keyword,
+        |r, _| sp_then(r, StatusData::parse),
+        |s: &StatusData<'_>, e: &mut Encoder<'_>| {
+            e.sp();
+            s.encode(e);
+        },
+        status_data;
+    /// `"SEARCH" *(SP nz-number)` (RFC 3501 §7.2.5; RFC 9051 `obsolete-search-response`)
+    Search(Vec<NonZeroU32>) = "SEARCH", keyword,
+        search_numbers,
+        |list: &Vec<NonZeroU32>, e: &mut Encoder<'_>| for n in list {
+            e.sp().number(u64::from(n.get()));
+        },
+        search_data;
+    /// `esearch-response` (RFC 9051 §7.3.4, RFC 4731)
+    Esearch(EsearchData<'a>) = "ESEARCH", keyword,
+        |r, _| EsearchData::parse(r),
+        |d: &EsearchData<'_>, e: &mut Encoder<'_>| d.encode(e),
+        esearch_data;
+    /// `"FLAGS" SP flag-list`
+    Flags(Vec<Flag<'a>>) = "FLAGS", keyword,
+        |r, _| sp_then(r, flag_list),
+        |flags: &Vec<Flag<'_>>, e: &mut Encoder<'_>| {
+            e.sp().paren_list(flags, |e, f| f.encode(e));
+        },
+        flags_data;
+    /// `number SP "EXISTS"`
+    Exists(u32) = "EXISTS", numbered,
+        |n, _, r, _| Ok((r, n)),
+        |_: &u32, _: &mut Encoder<'_>| {},
+        any_u32;
+    /// `number SP "RECENT"` (RFC 3501 §7.3.2; RFC 9051 `obsolete-recent-response`)
+    Recent(u32) = "RECENT", numbered,
+        |n, _, r, _| Ok((r, n)),
+        |_: &u32, _: &mut Encoder<'_>| {},
+        any_u32;
+    /// `nz-number SP "EXPUNGE"`
+    Expunge(NonZeroU32) = "EXPUNGE", numbered,
+        |_, at, r, _| nz_number(at).map(|(_, n)| (r, n)),
+        |_: &NonZeroU32, _: &mut Encoder<'_>| {},
+        nz_u32;
+    /// `nz-number SP "FETCH" SP msg-att`
+    Fetch(FetchData<'a>) = "FETCH", numbered,
+        FetchData::parse,
+        |f: &FetchData<'_>, e: &mut Encoder<'_>| {
+            e.sp().paren_list(&f.attributes, |e, a| a.encode(e));
+        },
+        fetch_data;
+}
+
+/// What a data row's parser gets: the message number (0 for keyword rows), where it starts,
+/// and the input after the response's name.
+#[derive(Clone, Copy)]
+struct DataInput<'a> {
+    number: u32,
+    at: &'a [u8],
+    rest: &'a [u8],
+}
+
+/// A payload of a `numbered` data response: its message number comes first on the wire.
+pub trait MessageNumbered {
+    /// The message sequence number (or count, for EXISTS and RECENT).
+    fn message_number(&self) -> u32;
+}
+
+impl MessageNumbered for u32 {
+    fn message_number(&self) -> u32 {
+        *self
     }
 }
 
-/// An untagged data response: `mailbox-data`, `message-data`, `capability-data` and
-/// `enable-data` (RFC 9051 §7.2–7.5, §9; RFC 3501 §7.2–7.4).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+impl MessageNumbered for NonZeroU32 {
+    fn message_number(&self) -> u32 {
+        self.get()
+    }
+}
+
+/// `nz-number SP "FETCH" SP msg-att` (RFC 9051 §7.5.2, §9 `message-data`): the data items of
+/// one message. The list of items is never empty (`msg-att` has at least one).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum Data<'a> {
-    /// `capability-data`: `* CAPABILITY ...`
-    Capability(CapabilityData<'a>),
-    /// `enable-data = "ENABLED" *(SP capability)` (RFC 9051 §7.2.1, RFC 5161)
-    Enabled(Vec<Capability<'a>>),
-    /// `"LIST" SP mailbox-list`
-    List(ListData<'a>),
-    /// `"LSUB" SP mailbox-list` (RFC 3501 §7.2.3)
-    Lsub(MailboxList<'a>),
-    /// `namespace-response` (RFC 9051 §7.3.5)
-    Namespace(NamespaceData<'a>),
-    /// `"STATUS" SP mailbox SP "(" [status-att-list] ")"`
-    Status(StatusData<'a>),
-    /// `"SEARCH" *(SP nz-number)` (RFC 3501 §7.2.5; RFC 9051 `obsolete-search-response`)
-    Search(Vec<NonZeroU32>),
-    /// `esearch-response` (RFC 9051 §7.3.4)
-    Esearch(EsearchData<'a>),
-    /// `"FLAGS" SP flag-list`
-    Flags(Vec<Flag<'a>>),
-    /// `number SP "EXISTS"`
-    Exists(u32),
-    /// `number SP "RECENT"` (RFC 3501 §7.3.2; RFC 9051 `obsolete-recent-response`)
-    Recent(u32),
-    /// `nz-number SP "EXPUNGE"`
-    Expunge(NonZeroU32),
-    /// `nz-number SP "FETCH" SP msg-att`; `attributes` must not be empty.
-    Fetch {
-        /// The message sequence number.
-        seq: NonZeroU32,
-        /// The data items.
-        attributes: Vec<MessageAttribute<'a>>,
-    },
+pub struct FetchData<'a> {
+    /// The message sequence number.
+    pub seq: NonZeroU32,
+    /// The data items.
+    pub attributes: NonEmpty<MessageAttribute<'a>>,
+}
+
+impl<'a> FetchData<'a> {
+    /// `n FETCH (attributes)`.
+    pub fn new(seq: NonZeroU32, attributes: NonEmpty<MessageAttribute<'a>>) -> Self {
+        FetchData { seq, attributes }
+    }
+
+    fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        // nz-number: no zero, no leading zero.
+        let (_, seq) = nz_number(at)?;
+        let (rest, ()) = sp(rest)?;
+        let (rest, attributes) = MessageAttribute::parse_msg_att(rest, ctx)?;
+        Ok((
+            rest,
+            FetchData {
+                seq,
+                attributes: NonEmpty::from_parsed(attributes),
+            },
+        ))
+    }
+}
+
+impl MessageNumbered for FetchData<'_> {
+    fn message_number(&self) -> u32 {
+        self.seq.get()
+    }
+}
+
+fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {
+    let (i, ()) = sp(i)?;
+    f(i)
+}
+
+/// `*(SP nz-number)` after `SEARCH`. Under the real-world profile one SP before CRLF
+/// (`* SEARCH 1 2 ` CRLF) is accepted and reported as `trailing-space`.
+fn search_numbers<'a>(mut i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<NonZeroU32>> {
+    let mut out = Vec::new();
+    while i.first() == Some(&b' ') {
+        if ctx.real_world() && i[1..].starts_with(b"\r\n") {
+            ctx.deviate(ImapDeviation::TrailingSpace, i);
+            return Ok((&i[1..], out));
+        }
+        let (r, n) = nz_number(&i[1..])?;
+        out.push(n);
+        i = r;
+    }
+    Ok((i, out))
 }
 
 impl<'a> Data<'a> {
-    /// Parses the data after `"*" SP` whose first token is the keyword `name` (already
-    /// checked to be followed by `rest`). `None` when `name` starts no data response.
-    pub(crate) fn parse_keyword(
-        at: &'a [u8],
-        name: &[u8],
-        rest: &'a [u8],
-    ) -> Option<PResult<'a, Self>> {
-        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
-        let first = name.first().map(u8::to_ascii_uppercase);
-        let r = match first {
-            Some(b'C') if is("CAPABILITY") => {
-                CapabilityData::parse_after_name(at, rest).map(|(r, c)| (r, Data::Capability(c)))
-            }
-            Some(b'E') if is("ENABLED") => capabilities(rest).map(|(r, c)| (r, Data::Enabled(c))),
-            Some(b'E') if is("ESEARCH") => {
-                EsearchData::parse(rest).map(|(r, d)| (r, Data::Esearch(d)))
-            }
-            Some(b'L') if is("LIST") => {
-                sp(rest).and_then(|(r, ())| ListData::parse(r).map(|(r, l)| (r, Data::List(l))))
-            }
-            Some(b'L') if is("LSUB") => {
-                sp(rest).and_then(|(r, ())| MailboxList::parse(r).map(|(r, l)| (r, Data::Lsub(l))))
-            }
-            Some(b'N') if is("NAMESPACE") => sp(rest)
-                .and_then(|(r, ())| NamespaceData::parse(r).map(|(r, n)| (r, Data::Namespace(n)))),
-            Some(b'S') if is("STATUS") => {
-                sp(rest).and_then(|(r, ())| StatusData::parse(r).map(|(r, s)| (r, Data::Status(s))))
-            }
-            Some(b'S') if is("SEARCH") => {
-                let mut i = rest;
-                let mut out = Vec::new();
-                loop {
-                    if i.first() != Some(&b' ') {
-                        break Ok((i, Data::Search(out)));
-                    }
-                    match nz_number(&i[1..]) {
-                        Ok((r, n)) => {
-                            out.push(n);
-                            i = r;
-                        }
-                        Err(e) => break Err(e),
-                    }
-                }
-            }
-            Some(b'F') if is("FLAGS") => {
-                sp(rest).and_then(|(r, ())| flag_list(r).map(|(r, f)| (r, Data::Flags(f))))
-            }
-            _ => return None,
-        };
-        Some(r)
+    /// Finds the row named `name` of the given form (case-insensitive).
+    fn lookup(name: &[u8], numbered: bool) -> Option<DataKind> {
+        DataKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.is_numbered() == numbered && name.eq_ignore_ascii_case(k.name().as_bytes()))
     }
 
-    /// Parses `number SP ("EXISTS" / "RECENT")` and `nz-number SP ("EXPUNGE" / "FETCH" SP
-    /// msg-att)`, starting at the number.
-    pub(crate) fn parse_numbered(i: &'a [u8]) -> PResult<'a, Self> {
+    /// Parses the data after `"*" SP` whose first token is the keyword `name` (followed by
+    /// `rest`). `None` when `name` starts no data response.
+    pub(crate) fn parse_keyword(
+        name: &[u8],
+        rest: &'a [u8],
+        ctx: &Ctx<'_>,
+    ) -> Option<PResult<'a, Self>> {
+        let kind = Self::lookup(name, false)?;
+        let input = DataInput {
+            number: 0,
+            at: rest,
+            rest,
+        };
+        Some(Self::parse_kind(kind, input, ctx))
+    }
+
+    /// Parses `number SP name ...` (EXISTS, RECENT, EXPUNGE, FETCH), starting at the number.
+    pub(crate) fn parse_numbered(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (r, n) = number(i)?;
         let (r, ()) = sp(r)?;
         let (rest, name) = take_while(r, |b| b.is_ascii_alphabetic());
-        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
-        if is("EXISTS") {
-            return Ok((rest, Data::Exists(n)));
+        match Self::lookup(name, true) {
+            Some(kind) => Self::parse_kind(
+                kind,
+                DataInput {
+                    number: n,
+                    at: i,
+                    rest,
+                },
+                ctx,
+            ),
+            None => fail(r, "message-data"),
         }
-        if is("RECENT") {
-            return Ok((rest, Data::Recent(n)));
-        }
-        if is("EXPUNGE") || is("FETCH") {
-            // nz-number: no zero, no leading zero.
-            let (_, seq) = nz_number(i)?;
-            if is("EXPUNGE") {
-                return Ok((rest, Data::Expunge(seq)));
-            }
-            let (rest, ()) = sp(rest)?;
-            let (rest, attributes) = MessageAttribute::parse_msg_att(rest)?;
-            return Ok((rest, Data::Fetch { seq, attributes }));
-        }
-        fail(r, "message-data")
     }
 }
 
@@ -1053,89 +1032,6 @@ fn flag_list(i: &[u8]) -> PResult<'_, Vec<Flag<'_>>> {
         }
         Flag::parse(i)
     })
-}
-
-impl Encode for Data<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.raw(b"* ");
-        match self {
-            Data::Capability(c) => c.encode(e),
-            Data::Enabled(caps) => {
-                e.raw(b"ENABLED");
-                for c in caps {
-                    e.sp();
-                    c.encode(e);
-                }
-            }
-            Data::List(l) => {
-                e.raw(b"LIST ");
-                l.encode(e);
-            }
-            Data::Lsub(l) => {
-                e.raw(b"LSUB ");
-                l.encode(e);
-            }
-            Data::Namespace(n) => {
-                e.raw(b"NAMESPACE ");
-                n.encode(e);
-            }
-            Data::Status(s) => {
-                e.raw(b"STATUS ");
-                s.encode(e);
-            }
-            Data::Search(list) => {
-                e.raw(b"SEARCH");
-                for n in list {
-                    e.sp().number(u64::from(n.get()));
-                }
-            }
-            Data::Esearch(d) => {
-                e.raw(b"ESEARCH");
-                d.encode(e);
-            }
-            Data::Flags(flags) => {
-                e.raw(b"FLAGS ").paren_list(flags, |e, f| f.encode(e));
-            }
-            Data::Exists(n) => {
-                e.number(u64::from(*n)).raw(b" EXISTS");
-            }
-            Data::Recent(n) => {
-                e.number(u64::from(*n)).raw(b" RECENT");
-            }
-            Data::Expunge(n) => {
-                e.number(u64::from(n.get())).raw(b" EXPUNGE");
-            }
-            Data::Fetch { seq, attributes } => {
-                e.number(u64::from(seq.get())).raw(b" FETCH ");
-                e.paren_list(attributes, |e, a| a.encode(e));
-            }
-        }
-        e.crlf();
-    }
-}
-
-impl IntoStatic for Data<'_> {
-    type Static = Data<'static>;
-    fn into_static(self) -> Data<'static> {
-        match self {
-            Data::Capability(c) => Data::Capability(c.into_static()),
-            Data::Enabled(c) => Data::Enabled(c.into_static()),
-            Data::List(l) => Data::List(l.into_static()),
-            Data::Lsub(l) => Data::Lsub(l.into_static()),
-            Data::Namespace(n) => Data::Namespace(n.into_static()),
-            Data::Status(s) => Data::Status(s.into_static()),
-            Data::Search(s) => Data::Search(s),
-            Data::Esearch(d) => Data::Esearch(d.into_static()),
-            Data::Flags(f) => Data::Flags(f.into_static()),
-            Data::Exists(n) => Data::Exists(n),
-            Data::Recent(n) => Data::Recent(n),
-            Data::Expunge(n) => Data::Expunge(n),
-            Data::Fetch { seq, attributes } => Data::Fetch {
-                seq,
-                attributes: attributes.into_static(),
-            },
-        }
-    }
 }
 
 #[cfg(test)]

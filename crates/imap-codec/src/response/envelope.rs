@@ -8,7 +8,7 @@ use crate::parse::{lparen, rparen, rule, sp};
 use crate::response::nstring;
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Address<'a> {
     /// `addr-name`: the display name (phrase), or NIL.
@@ -59,21 +59,9 @@ impl Encode for Address<'_> {
     }
 }
 
-impl IntoStatic for Address<'_> {
-    type Static = Address<'static>;
-    fn into_static(self) -> Address<'static> {
-        Address {
-            name: self.name.into_static(),
-            adl: self.adl.into_static(),
-            mailbox: self.mailbox.into_static(),
-            host: self.host.into_static(),
-        }
-    }
-}
-
 /// `envelope` (RFC 9051 §9): the parsed header fields of a message. An empty address list
 /// stands for NIL (`"(" 1*address ")" / nil`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Envelope<'a> {
     /// `env-date`: the Date header field.
@@ -207,24 +195,6 @@ impl Encode for Envelope<'_> {
         e.sp();
         self.message_id.encode(e);
         e.byte(b')');
-    }
-}
-
-impl IntoStatic for Envelope<'_> {
-    type Static = Envelope<'static>;
-    fn into_static(self) -> Envelope<'static> {
-        Envelope {
-            date: self.date.into_static(),
-            subject: self.subject.into_static(),
-            from: self.from.into_static(),
-            sender: self.sender.into_static(),
-            reply_to: self.reply_to.into_static(),
-            to: self.to.into_static(),
-            cc: self.cc.into_static(),
-            bcc: self.bcc.into_static(),
-            in_reply_to: self.in_reply_to.into_static(),
-            message_id: self.message_id.into_static(),
-        }
     }
 }
 

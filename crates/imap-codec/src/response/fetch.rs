@@ -5,35 +5,27 @@
 
 use std::num::NonZeroU32;
 
+use crate::context::Ctx;
 use crate::core::{IntoStatic, Literal8, NString};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
+use crate::ext::Number64;
 use crate::flag::{Flag, FlagFetch};
-use crate::parse::{byte, lparen, number, number64, nz_number, paren_list, sp};
-use crate::response::body::{BodyStructure, encode_number64};
+use crate::parse::{byte, lparen, number, nz_number, paren_list, sp};
+use crate::response::body::BodyStructure;
 use crate::response::envelope::Envelope;
 use crate::response::nstring;
 use crate::section::{Part, Section, encode_section_binary, parse_section_binary};
 
 /// The value of a `BINARY[...]` item: `nstring / literal8` (RFC 9051 §9, RFC 3516).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BinaryValue<'a> {
     /// A string (no NUL) or NIL.
     NString(NString<'a>),
     /// `~{n}` CRLF octets: any octets.
     Literal8(Literal8<'a>),
-}
-
-impl IntoStatic for BinaryValue<'_> {
-    type Static = BinaryValue<'static>;
-    fn into_static(self) -> BinaryValue<'static> {
-        match self {
-            BinaryValue::NString(s) => BinaryValue::NString(s.into_static()),
-            BinaryValue::Literal8(l) => BinaryValue::Literal8(l.into_static()),
-        }
-    }
 }
 
 impl BinaryValue<'_> {
@@ -46,64 +38,332 @@ impl BinaryValue<'_> {
     }
 }
 
-/// One data item of a FETCH response (`msg-att-dynamic / msg-att-static`, RFC 9051 §9).
+/// The FETCH data items, one row each: `Variant(payload) = "NAME", form, parser, encoder,
+/// generator;`. From it come [`MessageAttribute`], [`MessageAttributeKind`] (with `ALL` and
+/// `name()`), the parser's dispatch, the encoder and the `Arbitrary` variant choice.
+///
+/// The form is `plain` (`NAME SP value`) or `section` (`NAME "[" ...`): `BODY` has both
+/// (`BODY SP body` and `BODY[section]`), told apart by the byte after the name. The parser
+/// gets the input after the name; the encoder writes what follows the name.
+macro_rules! msg_att_table {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident($payload:ty) = $name:literal, $form:ident, $parse:expr, $encode:expr, $arb:ident;
+    )*) => {
+        /// One data item of a FETCH response (`msg-att-dynamic / msg-att-static`, RFC 9051
+        /// §9), one variant per row of the FETCH item table.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum MessageAttribute<'a> {
+            $($(#[doc = $doc])* $variant($payload),)*
+        }
+
+        /// The kind of a [`MessageAttribute`], without its value.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+        #[non_exhaustive]
+        pub enum MessageAttributeKind {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl MessageAttributeKind {
+            /// Every kind, in table order.
+            pub const ALL: &'static [MessageAttributeKind] = &[$(MessageAttributeKind::$variant,)*];
+
+            /// The item's name on the wire, e.g. `"BODYSTRUCTURE"` (`"BODY"` for both `BODY`
+            /// and `BODY[section]`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(MessageAttributeKind::$variant => $name,)*
+                }
+            }
+
+            /// Whether the name is followed by `[` (`BODY[...]`, `BINARY[...]`).
+            pub fn has_section(self) -> bool {
+                match self {
+                    $(MessageAttributeKind::$variant => msg_att_table!(@section $form),)*
+                }
+            }
+        }
+
+        /// The rows' names and forms, in [`MessageAttributeKind::ALL`] order.
+        const ROWS: &[(&[u8], bool)] = &[$(($name.as_bytes(), msg_att_table!(@section $form)),)*];
+
+        impl MessageAttribute<'_> {
+            /// The kind of this item.
+            pub fn kind(&self) -> MessageAttributeKind {
+                match self {
+                    $(MessageAttribute::$variant(_) => MessageAttributeKind::$variant,)*
+                }
+            }
+        }
+
+        impl<'a> MessageAttribute<'a> {
+            fn parse_kind(
+                kind: MessageAttributeKind,
+                rest: &'a [u8],
+                ctx: &Ctx<'_>,
+            ) -> PResult<'a, Self> {
+                match kind {
+                    $(MessageAttributeKind::$variant => ($parse)(rest, ctx)
+                        .map(|(r, v)| (r, MessageAttribute::$variant(v))),)*
+                }
+            }
+        }
+
+        impl Encode for MessageAttribute<'_> {
+            fn encode(&self, e: &mut Encoder<'_>) {
+                match self {
+                    $(MessageAttribute::$variant(v) => {
+                        e.raw($name.as_bytes());
+                        ($encode)(v, e);
+                    })*
+                }
+            }
+        }
+
+        /// Generates a [`MessageAttribute`] of a kind chosen from
+        /// [`MessageAttributeKind::ALL`].
+        #[cfg(feature = "arbitrary")]
+        pub(crate) fn arbitrary_message_attribute(
+            u: &mut arbitrary::Unstructured<'_>,
+        ) -> arbitrary::Result<MessageAttribute<'static>> {
+            Ok(match *u.choose(MessageAttributeKind::ALL)? {
+                $(MessageAttributeKind::$variant => {
+                    MessageAttribute::$variant(crate::arbitrary::$arb(u)?)
+                })*
+            })
+        }
+    };
+    (@section plain) => { false };
+    (@section section) => { true };
+}
+
+msg_att_table! {
+    /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
+    Flags(Vec<FlagFetch<'a>>) = "FLAGS", plain,
+        |r, _| sp_then(r, |r| paren_list(r, true, Flag::parse)),
+        |flags: &Vec<FlagFetch<'_>>, e: &mut Encoder<'_>| {
+            e.sp().paren_list(flags, |e, f| f.encode(e));
+        },
+        att_flags;
+    /// `"UID" SP uniqueid`
+    Uid(NonZeroU32) = "UID", plain,
+        |r, _| sp_then(r, nz_number),
+        |uid: &NonZeroU32, e: &mut Encoder<'_>| {
+            e.sp().number(u64::from(uid.get()));
+        },
+        att_uid;
+    /// `"ENVELOPE" SP envelope`
+    Envelope(Box<Envelope<'a>>) = "ENVELOPE", plain,
+        |r, _| sp_then(r, Envelope::parse).map(|(r, env)| (r, Box::new(env))),
+        encode_sp_envelope,
+        att_envelope;
+    /// `"INTERNALDATE" SP date-time`
+    InternalDate(DateTime) = "INTERNALDATE", plain,
+        |r, _| sp_then(r, DateTime::parse),
+        |dt: &DateTime, e: &mut Encoder<'_>| {
+            e.sp();
+            dt.encode(e);
+        },
+        att_internal_date;
+    /// `"RFC822.SIZE" SP number64` (RFC 9051; RFC 3501: `number`)
+    Rfc822Size(Number64) = "RFC822.SIZE", plain,
+        |r, _| sp_then(r, Number64::parse),
+        |n: &Number64, e: &mut Encoder<'_>| {
+            e.sp();
+            n.encode(e);
+        },
+        att_number64;
+    /// `"RFC822" SP nstring` (RFC 3501)
+    Rfc822(NString<'a>) = "RFC822", plain,
+        sp_nstring,
+        encode_sp_nstring,
+        att_nstring;
+    /// `"RFC822.HEADER" SP nstring` (RFC 3501)
+    Rfc822Header(NString<'a>) = "RFC822.HEADER", plain,
+        sp_nstring,
+        encode_sp_nstring,
+        att_nstring;
+    /// `"RFC822.TEXT" SP nstring` (RFC 3501)
+    Rfc822Text(NString<'a>) = "RFC822.TEXT", plain,
+        sp_nstring,
+        encode_sp_nstring,
+        att_nstring;
+    /// `"BODY" SP body`: the structure without extension data.
+    Body(Box<BodyStructure<'a>>) = "BODY", plain,
+        |r, _| sp_then(r, BodyStructure::parse).map(|(r, b)| (r, Box::new(b))),
+        encode_sp_body,
+        att_body;
+    /// `"BODYSTRUCTURE" SP body`
+    BodyStructure(Box<BodyStructure<'a>>) = "BODYSTRUCTURE", plain,
+        |r, _| sp_then(r, BodyStructure::parse).map(|(r, b)| (r, Box::new(b))),
+        encode_sp_body,
+        att_body;
+    /// `"BODY" section ["<" number ">"] SP nstring`
+    BodySection(SectionData<'a>) = "BODY", section,
+        |r, _| SectionData::parse(r),
+        |s: &SectionData<'_>, e: &mut Encoder<'_>| s.encode(e),
+        att_section_data;
+    /// `"BINARY" section-binary SP (nstring / literal8)` (RFC 9051, RFC 3516)
+    Binary(BinaryData<'a>) = "BINARY", section,
+        |r, _| BinaryData::parse(r),
+        |b: &BinaryData<'_>, e: &mut Encoder<'_>| b.encode(e),
+        att_binary;
+    /// `"BINARY.SIZE" section-binary SP number` (RFC 9051, RFC 3516)
+    BinarySize(BinarySizeData) = "BINARY.SIZE", section,
+        |r, _| BinarySizeData::parse(r),
+        |b: &BinarySizeData, e: &mut Encoder<'_>| {
+            encode_section_binary(&b.section, e);
+            e.sp().number(u64::from(b.size));
+        },
+        att_binary_size;
+}
+
+fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {
+    let (i, ()) = sp(i)?;
+    f(i)
+}
+
+fn sp_nstring<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, NString<'a>> {
+    sp_then(i, |i| nstring(i, "nstring"))
+}
+
+fn encode_sp_nstring(s: &NString<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    s.encode(e);
+}
+
+// The table passes each payload by reference: `&Box<_>` for the boxed ones.
+#[allow(clippy::borrowed_box)]
+fn encode_sp_envelope(env: &Box<Envelope<'_>>, e: &mut Encoder<'_>) {
+    e.sp();
+    env.encode(e);
+}
+
+#[allow(clippy::borrowed_box)]
+fn encode_sp_body(b: &Box<BodyStructure<'_>>, e: &mut Encoder<'_>) {
+    e.sp();
+    b.encode(e);
+}
+
+/// `"BODY" section ["<" number ">"] SP nstring`: a section's content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SectionData<'a> {
+    /// The section.
+    pub section: Section<'a>,
+    /// The first octet's offset, for a partial fetch (a `number`).
+    pub origin: Option<u32>,
+    /// The data.
+    pub data: NString<'a>,
+}
+
+impl<'a> SectionData<'a> {
+    fn parse(r: &'a [u8]) -> PResult<'a, Self> {
+        let (r, section) = Section::parse::<false>(r)?;
+        let (r, origin) = if r.first() == Some(&b'<') {
+            let (r, n) = number(&r[1..])?;
+            let (r, ()) = byte(r, b'>', "\">\"")?;
+            (r, Some(n))
+        } else {
+            (r, None)
+        };
+        let (r, ()) = sp(r)?;
+        let (r, data) = nstring(r, "nstring")?;
+        Ok((
+            r,
+            SectionData {
+                section,
+                origin,
+                data,
+            },
+        ))
+    }
+
+    fn encode(&self, e: &mut Encoder<'_>) {
+        self.section.encode(e);
+        if let Some(o) = self.origin {
+            e.byte(b'<').number(u64::from(o)).byte(b'>');
+        }
+        e.sp();
+        self.data.encode(e);
+    }
+}
+
+/// `"BINARY" section-binary SP (nstring / literal8)` (RFC 9051, RFC 3516): a part's decoded
+/// content.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum MessageAttribute<'a> {
-    /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
-    Flags(Vec<FlagFetch<'a>>),
-    /// `"ENVELOPE" SP envelope`
-    Envelope(Box<Envelope<'a>>),
-    /// `"INTERNALDATE" SP date-time`
-    InternalDate(DateTime),
-    /// `"RFC822" SP nstring` (RFC 3501)
-    Rfc822(NString<'a>),
-    /// `"RFC822.HEADER" SP nstring` (RFC 3501)
-    Rfc822Header(NString<'a>),
-    /// `"RFC822.TEXT" SP nstring` (RFC 3501)
-    Rfc822Text(NString<'a>),
-    /// `"RFC822.SIZE" SP number64` (RFC 3501: `number`; values above 2^63-1 are written as
-    /// 2^63-1)
-    Rfc822Size(u64),
-    /// `"BODY" SP body`: the structure without extension data.
-    Body(Box<BodyStructure<'a>>),
-    /// `"BODYSTRUCTURE" SP body`
-    BodyStructure(Box<BodyStructure<'a>>),
-    /// `"BODY" section ["<" number ">"] SP nstring`
-    BodySection {
-        /// The section.
-        section: Section<'a>,
-        /// The first octet's offset, for a partial fetch (a `number`; values above 2^32-1
-        /// are written as 4294967295).
-        origin: Option<u64>,
-        /// The data.
-        data: NString<'a>,
-    },
-    /// `"BINARY" section-binary SP (nstring / literal8)` (RFC 9051, RFC 3516)
-    Binary {
-        /// The part, `None` for the whole message (`[]`).
-        section: Option<Part>,
-        /// The decoded content.
-        value: BinaryValue<'a>,
-    },
-    /// `"BINARY.SIZE" section-binary SP number` (RFC 9051, RFC 3516)
-    BinarySize {
-        /// The part, `None` for the whole message (`[]`).
-        section: Option<Part>,
-        /// The decoded size.
-        size: u32,
-    },
-    /// `"UID" SP uniqueid`
-    Uid(NonZeroU32),
+pub struct BinaryData<'a> {
+    /// The part, `None` for the whole message (`[]`).
+    pub section: Option<Part>,
+    /// The decoded content.
+    pub value: BinaryValue<'a>,
+}
+
+// By hand: `Part` (section.rs) has no `IntoStatic`.
+impl IntoStatic for BinaryData<'_> {
+    type Static = BinaryData<'static>;
+    fn into_static(self) -> BinaryData<'static> {
+        BinaryData {
+            section: self.section,
+            value: self.value.into_static(),
+        }
+    }
+}
+
+impl<'a> BinaryData<'a> {
+    fn parse(r: &'a [u8]) -> PResult<'a, Self> {
+        let (r, section) = parse_section_binary(r)?;
+        let (r, ()) = sp(r)?;
+        let (r, value) = if r.first() == Some(&b'~') {
+            let (r, l) = Literal8::parse::<false>(r)?;
+            (r, BinaryValue::Literal8(l))
+        } else {
+            let (r, s) = nstring(r, "nstring")?;
+            (r, BinaryValue::NString(s))
+        };
+        Ok((r, BinaryData { section, value }))
+    }
+
+    fn encode(&self, e: &mut Encoder<'_>) {
+        encode_section_binary(&self.section, e);
+        e.sp();
+        match &self.value {
+            BinaryValue::NString(s) => s.encode(e),
+            BinaryValue::Literal8(l) => l.encode(e),
+        }
+    }
+}
+
+/// `"BINARY.SIZE" section-binary SP number` (RFC 9051, RFC 3516): a part's decoded size.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct BinarySizeData {
+    /// The part, `None` for the whole message (`[]`).
+    pub section: Option<Part>,
+    /// The decoded size.
+    pub size: u32,
+}
+
+impl BinarySizeData {
+    fn parse(r: &[u8]) -> PResult<'_, Self> {
+        let (r, section) = parse_section_binary(r)?;
+        let (r, ()) = sp(r)?;
+        let (r, size) = number(r)?;
+        Ok((r, BinarySizeData { section, size }))
+    }
 }
 
 impl<'a> MessageAttribute<'a> {
     /// Parses `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")"`.
-    pub(crate) fn parse_msg_att(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
-        crate::parse::rule("msg-att", Self::parse_msg_att_list)(i)
+    pub(crate) fn parse_msg_att(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<Self>> {
+        crate::parse::rule("msg-att", |i| Self::parse_msg_att_list(i, ctx))(i)
     }
 
-    fn parse_msg_att_list(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
+    fn parse_msg_att_list(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<Self>> {
         let (mut i, ()) = lparen(i).map_err(|e| {
             e.map(|mut e| {
                 e.expected = "msg-att";
@@ -112,7 +372,7 @@ impl<'a> MessageAttribute<'a> {
         })?;
         let mut out = Vec::with_capacity(8);
         loop {
-            let (r, a) = Self::parse(i)?;
+            let (r, a) = Self::parse(i, ctx)?;
             out.push(a);
             match r.first() {
                 Some(b' ') => i = &r[1..],
@@ -122,209 +382,76 @@ impl<'a> MessageAttribute<'a> {
         }
     }
 
-    /// Parses one data item, dispatching on its name.
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    /// Parses one data item, dispatching on its name (and, for `BODY`, on whether `[`
+    /// follows).
+    fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let len = i
             .iter()
             .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.'))
             .unwrap_or(i.len());
         let (name, r) = i.split_at(len);
-        let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
-        match name.first().map(u8::to_ascii_uppercase) {
-            Some(b'F') if is("FLAGS") => {
-                let (r, ()) = sp(r)?;
-                let (r, flags) = paren_list(r, true, Flag::parse)?;
-                Ok((r, MessageAttribute::Flags(flags)))
-            }
-            Some(b'U') if is("UID") => {
-                let (r, ()) = sp(r)?;
-                let (r, uid) = nz_number(r)?;
-                Ok((r, MessageAttribute::Uid(uid)))
-            }
-            Some(b'E') if is("ENVELOPE") => {
-                let (r, ()) = sp(r)?;
-                let (r, env) = Envelope::parse(r)?;
-                Ok((r, MessageAttribute::Envelope(Box::new(env))))
-            }
-            Some(b'I') if is("INTERNALDATE") => {
-                let (r, ()) = sp(r)?;
-                let (r, dt) = DateTime::parse(r)?;
-                Ok((r, MessageAttribute::InternalDate(dt)))
-            }
-            Some(b'R') if is("RFC822.SIZE") => {
-                let (r, ()) = sp(r)?;
-                let (r, n) = number64(r)?;
-                Ok((r, MessageAttribute::Rfc822Size(n)))
-            }
-            Some(b'R') if is("RFC822") || is("RFC822.HEADER") || is("RFC822.TEXT") => {
-                let (r, ()) = sp(r)?;
-                let (r, s) = nstring(r, "nstring")?;
-                let v = match name.len() {
-                    6 => MessageAttribute::Rfc822(s),
-                    13 => MessageAttribute::Rfc822Header(s),
-                    _ => MessageAttribute::Rfc822Text(s),
-                };
-                Ok((r, v))
-            }
-            Some(b'B') if is("BODY") => {
-                if r.first() == Some(&b'[') {
-                    let (r, section) = Section::parse::<false>(r)?;
-                    let (r, origin) = if r.first() == Some(&b'<') {
-                        let (r, n) = number(&r[1..])?;
-                        let (r, ()) = byte(r, b'>', "\">\"")?;
-                        (r, Some(u64::from(n)))
-                    } else {
-                        (r, None)
-                    };
-                    let (r, ()) = sp(r)?;
-                    let (r, data) = nstring(r, "nstring")?;
-                    return Ok((
-                        r,
-                        MessageAttribute::BodySection {
-                            section,
-                            origin,
-                            data,
-                        },
-                    ));
-                }
-                let (r, ()) = sp(r)?;
-                let (r, b) = BodyStructure::parse(r)?;
-                Ok((r, MessageAttribute::Body(Box::new(b))))
-            }
-            Some(b'B') if is("BODYSTRUCTURE") => {
-                let (r, ()) = sp(r)?;
-                let (r, b) = BodyStructure::parse(r)?;
-                Ok((r, MessageAttribute::BodyStructure(Box::new(b))))
-            }
-            Some(b'B') if is("BINARY") => {
-                let (r, section) = parse_section_binary(r)?;
-                let (r, ()) = sp(r)?;
-                let (r, value) = if r.first() == Some(&b'~') {
-                    let (r, l) = Literal8::parse::<false>(r)?;
-                    (r, BinaryValue::Literal8(l))
-                } else {
-                    let (r, s) = nstring(r, "nstring")?;
-                    (r, BinaryValue::NString(s))
-                };
-                Ok((r, MessageAttribute::Binary { section, value }))
-            }
-            Some(b'B') if is("BINARY.SIZE") => {
-                let (r, section) = parse_section_binary(r)?;
-                let (r, ()) = sp(r)?;
-                let (r, size) = number(r)?;
-                Ok((r, MessageAttribute::BinarySize { section, size }))
-            }
-            _ => fail(i, "msg-att"),
+        let section = r.first() == Some(&b'[');
+        match lookup(name, section) {
+            Some(kind) => Self::parse_kind(kind, r, ctx),
+            None => fail(i, "msg-att"),
         }
     }
 }
 
-impl Encode for MessageAttribute<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            MessageAttribute::Flags(flags) => {
-                e.raw(b"FLAGS ").paren_list(flags, |e, f| f.encode(e));
-            }
-            MessageAttribute::Envelope(env) => {
-                e.raw(b"ENVELOPE ");
-                env.encode(e);
-            }
-            MessageAttribute::InternalDate(dt) => {
-                e.raw(b"INTERNALDATE ");
-                dt.encode(e);
-            }
-            MessageAttribute::Rfc822(s) => {
-                e.raw(b"RFC822 ");
-                s.encode(e);
-            }
-            MessageAttribute::Rfc822Header(s) => {
-                e.raw(b"RFC822.HEADER ");
-                s.encode(e);
-            }
-            MessageAttribute::Rfc822Text(s) => {
-                e.raw(b"RFC822.TEXT ");
-                s.encode(e);
-            }
-            MessageAttribute::Rfc822Size(n) => {
-                e.raw(b"RFC822.SIZE ");
-                encode_number64(*n, e);
-            }
-            MessageAttribute::Body(b) => {
-                e.raw(b"BODY ");
-                b.encode(e);
-            }
-            MessageAttribute::BodyStructure(b) => {
-                e.raw(b"BODYSTRUCTURE ");
-                b.encode(e);
-            }
-            MessageAttribute::BodySection {
-                section,
-                origin,
-                data,
-            } => {
-                e.raw(b"BODY");
-                section.encode(e);
-                if let Some(o) = origin {
-                    e.byte(b'<')
-                        .number((*o).min(u64::from(u32::MAX)))
-                        .byte(b'>');
-                }
-                e.sp();
-                data.encode(e);
-            }
-            MessageAttribute::Binary { section, value } => {
-                e.raw(b"BINARY");
-                encode_section_binary(section, e);
-                e.sp();
-                match value {
-                    BinaryValue::NString(s) => s.encode(e),
-                    BinaryValue::Literal8(l) => l.encode(e),
-                }
-            }
-            MessageAttribute::BinarySize { section, size } => {
-                e.raw(b"BINARY.SIZE");
-                encode_section_binary(section, e);
-                e.sp().number(u64::from(*size));
-            }
-            MessageAttribute::Uid(uid) => {
-                e.raw(b"UID ").number(u64::from(uid.get()));
-            }
-        }
-    }
+/// The bucket of a name in [`BUCKETS`]: from its first letter (upper case) and its length.
+const fn bucket(first: u8, len: usize) -> usize {
+    (first as usize * 7 + len) % BUCKET_COUNT
 }
 
-impl IntoStatic for MessageAttribute<'_> {
-    type Static = MessageAttribute<'static>;
-    fn into_static(self) -> MessageAttribute<'static> {
-        match self {
-            MessageAttribute::Flags(f) => MessageAttribute::Flags(f.into_static()),
-            MessageAttribute::Envelope(e) => MessageAttribute::Envelope(e.into_static()),
-            MessageAttribute::InternalDate(d) => MessageAttribute::InternalDate(d),
-            MessageAttribute::Rfc822(s) => MessageAttribute::Rfc822(s.into_static()),
-            MessageAttribute::Rfc822Header(s) => MessageAttribute::Rfc822Header(s.into_static()),
-            MessageAttribute::Rfc822Text(s) => MessageAttribute::Rfc822Text(s.into_static()),
-            MessageAttribute::Rfc822Size(n) => MessageAttribute::Rfc822Size(n),
-            MessageAttribute::Body(b) => MessageAttribute::Body(b.into_static()),
-            MessageAttribute::BodyStructure(b) => MessageAttribute::BodyStructure(b.into_static()),
-            MessageAttribute::BodySection {
-                section,
-                origin,
-                data,
-            } => MessageAttribute::BodySection {
-                section: section.into_static(),
-                origin,
-                data: data.into_static(),
-            },
-            MessageAttribute::Binary { section, value } => MessageAttribute::Binary {
-                section,
-                value: value.into_static(),
-            },
-            MessageAttribute::BinarySize { section, size } => {
-                MessageAttribute::BinarySize { section, size }
-            }
-            MessageAttribute::Uid(u) => MessageAttribute::Uid(u),
+const BUCKET_COUNT: usize = 32;
+const BUCKET_SIZE: usize = 4;
+const EMPTY: u8 = u8::MAX;
+
+/// The rows by bucket (indexes into [`ROWS`]), built at compile time: the parser compares a
+/// name with the one or two rows of its bucket instead of every row. A full bucket stops the
+/// build.
+const BUCKETS: [[u8; BUCKET_SIZE]; BUCKET_COUNT] = {
+    let mut buckets = [[EMPTY; BUCKET_SIZE]; BUCKET_COUNT];
+    let mut row = 0;
+    while row < ROWS.len() {
+        let name = ROWS[row].0;
+        let b = bucket(name[0], name.len());
+        let mut slot = 0;
+        while buckets[b][slot] != EMPTY {
+            slot += 1;
         }
+        buckets[b][slot] = row as u8;
+        row += 1;
     }
+    buckets
+};
+
+/// Whether `name` (letters, digits and `.`, as the parser scans it) is `row` in any case.
+/// Setting bit 0x20 lower-cases letters and leaves digits and `.` as they are, so it compares
+/// case-insensitively on that alphabet (one operation per byte and side, which matters on the
+/// FETCH hot path).
+#[inline]
+fn same_name(name: &[u8], row: &[u8]) -> bool {
+    name.len() == row.len() && name.iter().zip(row).all(|(&a, &b)| a | 0x20 == b | 0x20)
+}
+
+/// The row named `name` (case-insensitive) whose form matches `section`, else any row named
+/// `name` (its parser then says what is missing: `BINARY` without `[`).
+fn lookup(name: &[u8], section: bool) -> Option<MessageAttributeKind> {
+    let first = name.first()?.to_ascii_uppercase();
+    let rows = BUCKETS[bucket(first, name.len())]
+        .iter()
+        .take_while(|&&r| r != EMPTY)
+        .map(|&r| r as usize)
+        .filter(|&r| same_name(name, ROWS[r].0));
+    let mut fallback = None;
+    for r in rows {
+        if ROWS[r].1 == section {
+            return Some(MessageAttributeKind::ALL[r]);
+        }
+        fallback = Some(MessageAttributeKind::ALL[r]);
+    }
+    fallback
 }
 
 #[cfg(test)]
@@ -338,10 +465,10 @@ mod tests {
         let mut out = Vec::new();
         let _ = r.encode(&mut out);
         assert_eq!(String::from_utf8_lossy(&out), line);
-        let Response::Data(Data::Fetch { attributes, .. }) = r.into_static() else {
+        let Response::Data(Data::Fetch(f)) = r.into_static() else {
             panic!()
         };
-        attributes
+        f.attributes.into_vec()
     }
 
     #[test]
@@ -356,7 +483,7 @@ mod tests {
         attrs("BODY[TEXT]<4294967295> \"\" BODY[4.2.HEADER.FIELDS.NOT (X)] NIL");
         let a = attrs("BINARY[] ~{3}\r\na\0b BINARY[1.2] \"x\" BINARY[3] NIL");
         assert!(
-            matches!(&a[0], MessageAttribute::Binary { section: None, value } if value.as_bytes() == Some(&b"a\0b"[..]))
+            matches!(&a[0], MessageAttribute::Binary(BinaryData { section: None, value }) if value.as_bytes() == Some(&b"a\0b"[..]))
         );
         attrs("BINARY.SIZE[] 0 BINARY.SIZE[1.2] 4294967295");
         attrs("ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
@@ -366,12 +493,26 @@ mod tests {
     }
 
     #[test]
+    fn every_row_is_found_by_its_name() {
+        for (r, &kind) in MessageAttributeKind::ALL.iter().enumerate() {
+            let name = kind.name();
+            assert_eq!(ROWS[r], (name.as_bytes(), kind.has_section()));
+            assert_eq!(lookup(name.as_bytes(), kind.has_section()), Some(kind));
+            let lower = name.to_ascii_lowercase();
+            assert_eq!(lookup(lower.as_bytes(), kind.has_section()), Some(kind));
+        }
+        assert_eq!(lookup(b"BINARY", false), Some(MessageAttributeKind::Binary));
+        assert_eq!(lookup(b"BODY.PEEK", true), None);
+        assert_eq!(lookup(b"", false), None);
+    }
+
+    #[test]
     fn lower_case_names() {
         let r = Response::parse(b"* 1 fetch (uid 5 flags () body[text] nil)\r\n").unwrap();
-        let Response::Data(Data::Fetch { attributes, .. }) = r else {
+        let Response::Data(Data::Fetch(f)) = r else {
             panic!()
         };
-        assert_eq!(attributes.len(), 3);
+        assert_eq!(f.attributes.len(), 3);
     }
 
     #[test]

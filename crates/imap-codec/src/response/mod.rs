@@ -26,25 +26,31 @@ pub mod status;
 
 use base64::Engine as _;
 
+use mailproto_core::Side;
+
+use crate::context::{Ctx, ParseOptions, Parsed};
 use crate::core::{IString, IntoStatic, NString, Tag, Text, nil};
 use crate::encode::{Encode, Encoded, Encoder};
 use crate::error::{PResult, ParseError, ValidationError, fail};
 use crate::parse::{byte, crlf, is_atom_char, is_quoted_char, parse_all, sp, take_while};
 
+pub use crate::ext::namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use body::{
     BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyStructure,
     Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype,
     MultiPart, MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
 };
-pub use code::{Code, OtherCode};
+pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
-    CapabilityData, Data, EsearchData, ListAttributes, ListData, ListExtendedItem,
-    ListExtendedValue, MailboxList, NamespaceData, NamespaceDescr, NamespaceExtension,
-    SearchReturnData, SearchReturnExt, StatusAttributeValue, StatusData,
+    CapabilityData, Data, DataKind, EsearchData, FetchData, ListAttributes, ListData,
+    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchReturnData,
+    SearchReturnExt, StatusAttributeValue, StatusData,
 };
 pub use envelope::{Address, Envelope};
-pub use fetch::{BinaryValue, MessageAttribute};
-pub use status::{Greeting, GreetingKind, Status, StatusKind};
+pub use fetch::{
+    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind, SectionData,
+};
+pub use status::{Greeting, GreetingKind, RespText, Status, StatusKind};
 
 /// `nstring`, reported as `rule` when the input is neither a string nor NIL.
 pub(crate) fn nstring<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, NString<'a>> {
@@ -67,7 +73,7 @@ pub(crate) fn string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, IString
 /// assert_eq!(Delimiter::new('/').unwrap().as_char(), '/');
 /// assert!(Delimiter::new('\n').is_err());
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Delimiter(char);
 
@@ -139,16 +145,9 @@ impl Delimiter {
     }
 }
 
-impl IntoStatic for Delimiter {
-    type Static = Delimiter;
-    fn into_static(self) -> Delimiter {
-        self
-    }
-}
-
 /// `"(" string *(SP string) ")"`: a non-empty parenthesised list of strings (RFC 9051 §9
 /// `body-fld-lang`, `namespace-response-extension`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct StringList<'a>(Vec<IString<'a>>);
 
@@ -178,13 +177,6 @@ impl Encode for StringList<'_> {
     }
 }
 
-impl IntoStatic for StringList<'_> {
-    type Static = StringList<'static>;
-    fn into_static(self) -> StringList<'static> {
-        StringList(self.0.into_static())
-    }
-}
-
 /// `continue-req = "+" SP (resp-text / base64) CRLF` (RFC 9051 §7.6, §9): the server is
 /// ready for the rest of a command, or sends a SASL challenge.
 ///
@@ -196,84 +188,80 @@ impl IntoStatic for StringList<'_> {
 /// assert_eq!(out, b"+ Y2hhbGxlbmdl\r\n");
 /// assert_eq!(c.base64_data().as_deref(), Some(&b"challenge"[..]));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ContinuationRequest<'a> {
-    code: Option<Code<'a>>,
-    text: Text<'a>,
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    text: RespText<'a>,
 }
 
 impl<'a> ContinuationRequest<'a> {
     /// A continuation request with an optional code and text. Without a code, the text must
     /// not begin with something that reads as `"[" resp-text-code "]" SP`.
     pub fn new(code: Option<Code<'a>>, text: Text<'a>) -> Result<Self, ValidationError> {
-        if code.is_none() && status::text_looks_like_code(&text) {
-            return Err(ValidationError::new("resp-text", Some(0)));
-        }
-        Ok(ContinuationRequest { code, text })
+        Ok(ContinuationRequest {
+            text: RespText::new(code, text)?,
+        })
+    }
+
+    /// A continuation request with `text` (always valid: a [`RespText`] is).
+    pub fn with_text(text: RespText<'a>) -> Self {
+        ContinuationRequest { text }
     }
 
     /// A SASL challenge: `data` in base64 (RFC 4648 with padding).
     pub fn base64(data: impl AsRef<[u8]>) -> ContinuationRequest<'static> {
         let encoded = base64::engine::general_purpose::STANDARD.encode(data.as_ref());
+        // Base64 text never contains CR, LF or NUL, nor "[".
         ContinuationRequest {
-            code: None,
-            // Base64 text never contains CR, LF or NUL.
-            text: Text::new(encoded).unwrap_or_default(),
+            text: RespText::new(None, Text::new(encoded).unwrap_or_default()).unwrap_or_default(),
         }
     }
 
     /// The response code, if any.
     pub fn code(&self) -> Option<&Code<'a>> {
-        self.code.as_ref()
+        self.text.code()
     }
 
     /// The text (or base64 data).
     pub fn text(&self) -> &Text<'a> {
+        self.text.text()
+    }
+
+    /// The code and text.
+    pub fn resp_text(&self) -> &RespText<'a> {
         &self.text
     }
 
     /// The text decoded as `base64` (RFC 9051 §9), when there is no code and it is valid
     /// base64; empty text is an empty challenge.
     pub fn base64_data(&self) -> Option<Vec<u8>> {
-        if self.code.is_some() {
+        if self.code().is_some() {
             return None;
         }
         base64::engine::general_purpose::STANDARD
-            .decode(self.text.as_str())
+            .decode(self.text().as_str())
             .ok()
     }
 
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (i, ()) = byte(i, b'+', "continue-req")?;
-        let (i, ()) = sp(i)?;
-        let (i, (code, text)) = status::resp_text(i)?;
-        let (i, ()) = crlf(i)?;
-        Ok((i, ContinuationRequest { code, text }))
+        let (i, text) = status::sp_resp_text_crlf(i, ctx)?;
+        Ok((i, ContinuationRequest { text }))
     }
 }
 
 impl Encode for ContinuationRequest<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.raw(b"+ ");
-        status::encode_resp_text(self.code.as_ref(), &self.text, e);
+        self.text.encode(e);
         e.crlf();
-    }
-}
-
-impl IntoStatic for ContinuationRequest<'_> {
-    type Static = ContinuationRequest<'static>;
-    fn into_static(self) -> ContinuationRequest<'static> {
-        ContinuationRequest {
-            code: self.code.into_static(),
-            text: self.text.into_static(),
-        }
     }
 }
 
 /// One server response after the greeting (RFC 9051 §7, §9 `continue-req`, `response-data`,
 /// `response-done`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum Response<'a> {
     /// A tagged or untagged OK/NO/BAD, or an untagged BYE.
@@ -286,7 +274,7 @@ pub enum Response<'a> {
 
 impl<'a> Response<'a> {
     /// Parses exactly one complete response message including its final CRLF (literals
-    /// inline).
+    /// inline), under the strict profile.
     ///
     /// ```
     /// use imap_codec::Response;
@@ -294,7 +282,29 @@ impl<'a> Response<'a> {
     /// assert_eq!((err.offset, err.expected), (2, "nz-number"));
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Response<'a>, ParseError> {
-        parse_all(input, Self::parse_inner)
+        let options = ParseOptions::default();
+        let ctx = Ctx::new(&options, Side::Server, input);
+        parse_all(input, |i| Self::parse_inner(i, &ctx))
+    }
+
+    /// Parses one complete response under `options`: the real-world profile accepts the
+    /// deviations it knows and reports them with their offsets.
+    ///
+    /// ```
+    /// use imap_codec::{Response, ParseOptions, Profile, context::ImapDeviation};
+    /// let options = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let parsed = Response::parse_with(b"* BYE\r\n", &options).unwrap();
+    /// assert_eq!(parsed.deviations[0].id, ImapDeviation::MissingText);
+    /// assert_eq!(parsed.deviations[0].offset, 5);
+    /// assert!(Response::parse(b"* BYE\r\n").is_err());
+    /// ```
+    pub fn parse_with(
+        input: &'a [u8],
+        options: &ParseOptions,
+    ) -> Result<Parsed<Response<'a>>, ParseError> {
+        let ctx = Ctx::new(options, Side::Server, input);
+        let value = parse_all(input, |i| Self::parse_inner(i, &ctx))?;
+        Ok(ctx.finish(value))
     }
 
     /// Appends the wire form to `out`.
@@ -304,64 +314,24 @@ impl<'a> Response<'a> {
         e.finish()
     }
 
-    /// Checks what the types alone cannot: a status response's tag/condition combination
-    /// (tagged OK/NO/BAD, untagged OK/NO/BAD/BYE; PREAUTH only in a greeting), that text
-    /// without a code does not read as a code, and that a FETCH has at least one item.
-    /// Values returned by [`Response::parse`] always pass.
-    pub fn check(&self) -> Result<(), ValidationError> {
-        match self {
-            Response::Status(s) => {
-                let ok = match s.kind {
-                    StatusKind::Ok | StatusKind::No | StatusKind::Bad => true,
-                    StatusKind::Bye => s.tag.is_none(),
-                    StatusKind::PreAuth => false,
-                };
-                if !ok {
-                    return Err(ValidationError::new("resp-cond-state", None));
-                }
-                if s.code.is_none() && status::text_looks_like_code(&s.text) {
-                    return Err(ValidationError::new("resp-text", Some(0)));
-                }
-                Ok(())
-            }
-            Response::Data(Data::Fetch { attributes, .. }) if attributes.is_empty() => {
-                Err(ValidationError::new("msg-att", None))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn parse_inner(i: &'a [u8]) -> PResult<'a, Self> {
+    pub(crate) fn parse_inner(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         match i.first() {
             Some(b'+') => {
-                ContinuationRequest::parse(i).map(|(r, c)| (r, Response::Continuation(c)))
+                ContinuationRequest::parse(i, ctx).map(|(r, c)| (r, Response::Continuation(c)))
             }
             Some(b'*') => {
                 let (j, ()) = sp(&i[1..])?;
                 if j.first().is_some_and(u8::is_ascii_digit) {
-                    let (r, d) = Data::parse_numbered(j)?;
+                    let (r, d) = Data::parse_numbered(j, ctx)?;
                     let (r, ()) = crlf(r)?;
                     return Ok((r, Response::Data(d)));
                 }
                 let (rest, name) = take_while(j, is_atom_char);
                 if let Some(kind) = StatusKind::from_keyword(name) {
-                    if kind == StatusKind::PreAuth {
-                        return fail(j, "response-data");
-                    }
-                    let (r, ()) = sp(rest)?;
-                    let (r, (code, text)) = status::resp_text(r)?;
-                    let (r, ()) = crlf(r)?;
-                    return Ok((
-                        r,
-                        Response::Status(Status {
-                            tag: None,
-                            kind,
-                            code,
-                            text,
-                        }),
-                    ));
+                    return Status::parse_rest(None, kind, rest, ctx)
+                        .map(|(r, s)| (r, Response::Status(s)));
                 }
-                match Data::parse_keyword(j, name, rest) {
+                match Data::parse_keyword(name, rest, ctx) {
                     Some(res) => {
                         let (r, d) = res?;
                         let (r, ()) = crlf(r)?;
@@ -380,21 +350,11 @@ impl<'a> Response<'a> {
                 let (j, ()) = sp(j)?;
                 let (rest, name) = take_while(j, is_atom_char);
                 let kind = match StatusKind::from_keyword(name) {
-                    Some(k @ (StatusKind::Ok | StatusKind::No | StatusKind::Bad)) => k,
+                    Some(k) if k.can_be_tagged() => k,
                     _ => return fail(j, "resp-cond-state"),
                 };
-                let (r, ()) = sp(rest)?;
-                let (r, (code, text)) = status::resp_text(r)?;
-                let (r, ()) = crlf(r)?;
-                Ok((
-                    r,
-                    Response::Status(Status {
-                        tag: Some(tag),
-                        kind,
-                        code,
-                        text,
-                    }),
-                ))
+                Status::parse_rest(Some(tag), kind, rest, ctx)
+                    .map(|(r, s)| (r, Response::Status(s)))
             }
         }
     }
@@ -410,42 +370,27 @@ impl Encode for Response<'_> {
     }
 }
 
-impl IntoStatic for Response<'_> {
-    type Static = Response<'static>;
-    fn into_static(self) -> Response<'static> {
-        match self {
-            Response::Status(s) => Response::Status(s.into_static()),
-            Response::Data(d) => Response::Data(d.into_static()),
-            Response::Continuation(c) => Response::Continuation(c.into_static()),
-        }
-    }
-}
-
 impl<'a> Greeting<'a> {
-    /// Parses a greeting: `"*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
+    /// Parses a greeting, `"*" SP (resp-cond-auth / resp-cond-bye) CRLF`, under the strict
+    /// profile.
     ///
     /// ```
     /// use imap_codec::{Greeting, response::GreetingKind};
     /// let g = Greeting::parse(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n").unwrap();
-    /// assert_eq!(g.kind, GreetingKind::PreAuth);
+    /// assert_eq!(g.kind(), GreetingKind::PreAuth);
     /// assert!(Greeting::parse(b"* NO go away\r\n").is_err());
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Self, ParseError> {
-        parse_all(input, |i| {
-            let (i, ()) = byte(i, b'*', "greeting")?;
-            let (i, ()) = sp(i)?;
-            let (rest, name) = take_while(i, is_atom_char);
-            let kind = match StatusKind::from_keyword(name) {
-                Some(StatusKind::Ok) => GreetingKind::Ok,
-                Some(StatusKind::PreAuth) => GreetingKind::PreAuth,
-                Some(StatusKind::Bye) => GreetingKind::Bye,
-                _ => return fail(i, "resp-cond-auth"),
-            };
-            let (r, ()) = sp(rest)?;
-            let (r, (code, text)) = status::resp_text(r)?;
-            let (r, ()) = crlf(r)?;
-            Ok((r, Greeting { kind, code, text }))
-        })
+        let options = ParseOptions::default();
+        let ctx = Ctx::new(&options, Side::Server, input);
+        parse_all(input, |i| Self::parse_inner(i, &ctx))
+    }
+
+    /// Parses a greeting under `options` (see [`Response::parse_with`]).
+    pub fn parse_with(input: &'a [u8], options: &ParseOptions) -> Result<Parsed<Self>, ParseError> {
+        let ctx = Ctx::new(options, Side::Server, input);
+        let value = parse_all(input, |i| Self::parse_inner(i, &ctx))?;
+        Ok(ctx.finish(value))
     }
 
     /// Appends the wire form to `out`.
@@ -453,15 +398,6 @@ impl<'a> Greeting<'a> {
         let mut e = Encoder::server(out);
         Encode::encode(self, &mut e);
         e.finish()
-    }
-
-    /// Checks that text without a code does not read as a code (the one thing the types
-    /// allow that would not survive encoding). Values returned by [`Greeting::parse`] pass.
-    pub fn check(&self) -> Result<(), ValidationError> {
-        if self.code.is_none() && status::text_looks_like_code(&self.text) {
-            return Err(ValidationError::new("resp-text", Some(0)));
-        }
-        Ok(())
     }
 }
 

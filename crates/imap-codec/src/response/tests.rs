@@ -8,7 +8,6 @@ use crate::core::IntoStatic;
 fn roundtrip(input: &[u8]) -> Vec<u8> {
     let r = Response::parse(input)
         .unwrap_or_else(|e| panic!("{:?}: {e:?}", String::from_utf8_lossy(input)));
-    assert_eq!(r.check(), Ok(()));
     let mut out = Vec::new();
     let enc = r.encode(&mut out);
     assert_eq!((enc.start, enc.end), (0, out.len()));
@@ -189,7 +188,7 @@ fn rfc9051_examples() {
     // "e NO [CONTACTADMIN]": without SP after "]", resp-text is only text.
     let r = Response::parse(b"e NO [CONTACTADMIN]\r\n").unwrap();
     let Response::Status(s) = &r else { panic!() };
-    assert_eq!((s.code.as_ref(), s.text.as_str()), (None, "[CONTACTADMIN]"));
+    assert_eq!((s.code(), s.text().as_str()), (None, "[CONTACTADMIN]"));
     canonical("e NO [CONTACTADMIN]");
     canonical("e NO [CONTACTADMIN] ");
     // RFC 9051 §8; not canonical: `Mailbox` normalises any INBOX to `INBOX`.
@@ -227,7 +226,7 @@ fn greetings() {
         ("* ok \r\n", GreetingKind::Ok),
     ] {
         let g = Greeting::parse(s.as_bytes()).unwrap();
-        assert_eq!(g.kind, kind);
+        assert_eq!(g.kind(), kind);
         let mut out = Vec::new();
         let _ = g.encode(&mut out);
         assert_eq!(Greeting::parse(&out).unwrap(), g);
@@ -235,10 +234,9 @@ fn greetings() {
             assert_eq!(out, s.as_bytes());
         }
         assert_eq!(g.clone().into_static(), g);
-        assert_eq!(g.check(), Ok(()));
     }
     let g = Greeting::parse(b"* OK [CAPABILITY IMAP4rev2 IDLE] hi\r\n").unwrap();
-    assert!(matches!(g.code, Some(Code::Capability(_))));
+    assert!(matches!(g.code(), Some(Code::Capability(_))));
     for (s, offset, expected) in [
         (&b"* NO go away\r\n"[..], 2, "resp-cond-auth"),
         (b"a1 OK hi\r\n", 0, "greeting"),
@@ -300,12 +298,10 @@ fn status_responses() {
     let r = Response::parse(b"a1 ok [alert] Hi\r\n").unwrap();
     assert_eq!(
         r,
-        Response::Status(Status {
-            tag: Some(Tag::new("a1").unwrap()),
-            kind: StatusKind::Ok,
-            code: Some(Code::Alert),
-            text: Text::new("Hi").unwrap(),
-        })
+        Response::Status(Status::ok(
+            Tag::new("a1").unwrap(),
+            RespText::with_code(Code::Alert, Text::new("Hi").unwrap())
+        ))
     );
     let mut out = Vec::new();
     let _ = r.encode(&mut out);
@@ -379,42 +375,117 @@ fn rejections() {
 }
 
 #[test]
-fn check_reports_what_types_allow() {
-    let text = Text::new("x").unwrap();
-    let tagged_bye = Response::Status(Status::new(
-        Some(Tag::new("a").unwrap()),
-        StatusKind::Bye,
-        text.clone(),
-    ));
-    assert!(tagged_bye.check().is_err());
-    let preauth = Response::Status(Status::new(None, StatusKind::PreAuth, text.clone()));
-    assert!(preauth.check().is_err());
-    let ambiguous = Response::Status(Status::new(
-        None,
-        StatusKind::Ok,
-        Text::new("[ALERT] x").unwrap(),
-    ));
-    assert!(ambiguous.check().is_err());
-    let empty_fetch = Response::Data(Data::Fetch {
-        seq: std::num::NonZeroU32::MIN,
-        attributes: vec![],
-    });
-    assert!(empty_fetch.check().is_err());
+fn invalid_values_cannot_be_built() {
+    // A tagged BYE, an ambiguous text and an empty FETCH are refused by their constructors
+    // (PREAUTH is no `StatusKind`: it exists only in a `Greeting`).
+    let tag = Tag::new("a").unwrap();
+    assert!(Status::tagged(tag.clone(), StatusKind::Bye, RespText::default()).is_err());
+    assert!(RespText::new(None, Text::new("[ALERT] x").unwrap()).is_err());
+    assert!(ContinuationRequest::new(None, Text::new("[ALERT] x").unwrap()).is_err());
+    assert!(crate::ext::NonEmpty::<MessageAttribute<'_>>::new(vec![]).is_err());
+    // What they accept round-trips.
+    for r in [
+        Response::Status(Status::bye(RespText::plain("x").unwrap())),
+        Response::Status(Status::untagged_ok(RespText::plain("[ALERT]").unwrap())),
+        Response::Status(Status::no(
+            tag,
+            RespText::coded(Code::Alert, "[ALERT] x").unwrap(),
+        )),
+    ] {
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(Response::parse(&out).unwrap(), r);
+    }
+}
+
+#[test]
+fn missing_text_under_both_profiles() {
+    use crate::context::{ImapDeviation, ParseOptions, Profile};
+    let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    for (input, offset, code) in [
+        (
+            &b"* OK [UNSEEN 8]\r\n"[..],
+            15,
+            Some(Code::Unseen(std::num::NonZeroU32::new(8).unwrap())),
+        ),
+        (b"* BYE\r\n", 5, None),
+        (b"a1 OK\r\n", 5, None),
+        (b"a1 NO [ALERT]\r\n", 13, Some(Code::Alert)),
+        (b"+\r\n", 1, None),
+    ] {
+        let parsed = Response::parse_with(input, &real).unwrap();
+        assert_eq!(parsed.deviations.len(), 1, "{input:?}");
+        assert_eq!(parsed.deviations[0].id, ImapDeviation::MissingText);
+        assert_eq!(parsed.deviations[0].offset, offset, "{input:?}");
+        let (c, t) = match &parsed.value {
+            Response::Status(s) => (s.code(), s.text()),
+            Response::Continuation(c) => (c.code(), c.text()),
+            Response::Data(_) => panic!(),
+        };
+        assert_eq!((c, t.as_str()), (code.as_ref(), ""));
+        // The closest valid value: its encoding parses strictly to the same value.
+        let mut out = Vec::new();
+        let _ = parsed.value.encode(&mut out);
+        assert_eq!(Response::parse(&out).unwrap(), parsed.value);
+    }
+    // Strict: no SP is an error; a code without SP is text, as the grammar reads it.
+    rejected(b"* BYE\r\n", 5, "SP");
+    rejected(b"a1 OK\r\n", 5, "SP");
+    let Response::Status(s) = Response::parse(b"* OK [UNSEEN 8]\r\n").unwrap() else {
+        panic!()
+    };
+    assert_eq!((s.code(), s.text().as_str()), (None, "[UNSEEN 8]"));
     assert!(
-        Response::Status(Status::new(None, StatusKind::Bye, text))
-            .check()
-            .is_ok()
+        Response::parse_with(b"* OK [UNSEEN 8]\r\n", &ParseOptions::default())
+            .unwrap()
+            .deviations
+            .is_empty()
     );
+    // Greetings too.
+    let g = Greeting::parse_with(b"* PREAUTH\r\n", &real).unwrap();
+    assert_eq!(
+        (g.value.kind(), g.deviations[0].offset),
+        (GreetingKind::PreAuth, 9)
+    );
+    assert!(Greeting::parse(b"* PREAUTH\r\n").is_err());
+    // Well-formed input reports nothing under the real-world profile.
+    assert!(
+        Response::parse_with(b"* OK [UNSEEN 8] x\r\n", &real)
+            .unwrap()
+            .deviations
+            .is_empty()
+    );
+}
+
+#[test]
+fn trailing_space_after_search_under_both_profiles() {
+    use crate::context::{ImapDeviation, ParseOptions, Profile};
+    let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    let parsed = Response::parse_with(b"* SEARCH 1 2 \r\n", &real).unwrap();
+    assert_eq!(parsed.deviations[0].id, ImapDeviation::TrailingSpace);
+    assert_eq!(parsed.deviations[0].offset, 12);
+    let Response::Data(Data::Search(n)) = &parsed.value else {
+        panic!()
+    };
+    assert_eq!(n.len(), 2);
+    assert_eq!(
+        Response::parse_with(b"* SEARCH \r\n", &real)
+            .unwrap()
+            .deviations
+            .len(),
+        1
+    );
+    rejected(b"* SEARCH 1 2 \r\n", 13, "nz-number");
 }
 
 #[test]
 fn literals_are_borrowed() {
     let input = b"* 1 FETCH (BODY[TEXT] {5}\r\nhello RFC822.HEADER \"x\")\r\n";
     let r = Response::parse(input).unwrap();
-    let Response::Data(Data::Fetch { attributes, .. }) = &r else {
+    let Response::Data(Data::Fetch(f)) = &r else {
         panic!()
     };
-    let MessageAttribute::BodySection { data, .. } = &attributes[0] else {
+    let MessageAttribute::BodySection(SectionData { data, .. }) = &f.attributes[0] else {
         panic!()
     };
     let bytes = data.as_bytes().unwrap();

@@ -105,6 +105,98 @@ static_copy!(
     &'static str
 );
 
+/// Re-exports for the exported macros (not part of the API).
+#[doc(hidden)]
+pub mod __private {
+    pub use alloc::borrow::Cow;
+    pub use alloc::string::String;
+    pub use core::fmt;
+}
+
+/// Defines a string newtype over `Cow<'a, str>` whose values satisfy a grammar rule: the
+/// struct (`Clone`, `Eq`, `Hash`, `IntoStatic`, serde as a plain string under the caller's
+/// `serde` feature), `new` (validating), `as_str`, `TryFrom<&str>`, `TryFrom<String>`,
+/// `AsRef<str>` and `Display`. The codec adds what is its own (parsing, encoding, `Debug`) in a
+/// further `impl` block. `$check` is a function or closure `Fn(&[u8]) -> Result<(), ValidationError>`.
+///
+/// ```
+/// use mailproto_core::{ValidationError, validated_str};
+///
+/// fn check_word(b: &[u8]) -> Result<(), ValidationError> {
+///     match b.iter().position(|c| !c.is_ascii_alphabetic()) {
+///         Some(p) => Err(ValidationError::new("word", Some(p))),
+///         None if b.is_empty() => Err(ValidationError::new("word", None)),
+///         None => Ok(()),
+///     }
+/// }
+///
+/// validated_str!(
+///     /// A word of letters.
+///     #[derive(Debug)]
+///     Word,
+///     check_word
+/// );
+///
+/// assert_eq!(Word::new("hello").unwrap().as_str(), "hello");
+/// assert_eq!(Word::try_from("a b").unwrap_err().position, Some(1));
+/// ```
+#[macro_export]
+macro_rules! validated_str {
+    ($(#[$attr:meta])* $name:ident, $check:expr) => {
+        $(#[$attr])*
+        #[derive(Clone, PartialEq, Eq, Hash, $crate::IntoStatic)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+        pub struct $name<'a>($crate::__private::Cow<'a, str>);
+
+        impl<'a> $name<'a> {
+            /// Checks `value` against the rule.
+            pub fn new(
+                value: impl Into<$crate::__private::Cow<'a, str>>,
+            ) -> Result<Self, $crate::ValidationError> {
+                let value = value.into();
+                ($check)(value.as_bytes())?;
+                Ok($name(value))
+            }
+
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'a> TryFrom<&'a str> for $name<'a> {
+            type Error = $crate::ValidationError;
+            fn try_from(value: &'a str) -> Result<Self, $crate::ValidationError> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<$crate::__private::String> for $name<'static> {
+            type Error = $crate::ValidationError;
+            fn try_from(
+                value: $crate::__private::String,
+            ) -> Result<Self, $crate::ValidationError> {
+                Self::new(value)
+            }
+        }
+
+        impl AsRef<str> for $name<'_> {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl $crate::__private::fmt::Display for $name<'_> {
+            fn fmt(
+                &self,
+                f: &mut $crate::__private::fmt::Formatter<'_>,
+            ) -> $crate::__private::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 /// A value could not be built because it would not satisfy its grammar rule (for example an
 /// IMAP atom containing a space, or a POP3 message number of zero).
 ///

@@ -85,24 +85,14 @@ fn check(bytes: &[u8], rule: &'static str, ok: impl Fn(u8) -> bool) -> Result<()
 
 macro_rules! ascii_token {
     ($(#[$doc:meta])* $name:ident, $rule:literal, $pred:path) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
-        pub struct $name<'a>(Cow<'a, str>);
+        mailproto_core::validated_str!(
+            $(#[$doc])*
+            #[derive(Debug)]
+            $name,
+            |bytes: &[u8]| check(bytes, $rule, $pred)
+        );
 
         impl<'a> $name<'a> {
-            /// Checks `value` against the rule.
-            pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
-                let value = value.into();
-                check(value.as_bytes(), $rule, $pred)?;
-                Ok($name(value))
-            }
-
-            /// The value as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
             /// Built by a parser that has already checked the bytes.
             pub(crate) fn from_checked(bytes: &'a [u8]) -> Self {
                 $name(Cow::Borrowed(ascii_str(bytes)))
@@ -113,39 +103,6 @@ macro_rules! ascii_token {
             pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
                 let (rest, run) = take_while1(i, $pred, $rule)?;
                 Ok((rest, Self::from_checked(run)))
-            }
-        }
-
-        impl<'a> TryFrom<&'a str> for $name<'a> {
-            type Error = ValidationError;
-            fn try_from(value: &'a str) -> Result<Self, ValidationError> {
-                Self::new(value)
-            }
-        }
-
-        impl TryFrom<String> for $name<'static> {
-            type Error = ValidationError;
-            fn try_from(value: String) -> Result<Self, ValidationError> {
-                Self::new(value)
-            }
-        }
-
-        impl AsRef<str> for $name<'_> {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl IntoStatic for $name<'_> {
-            type Static = $name<'static>;
-            fn into_static(self) -> $name<'static> {
-                $name(self.0.into_static())
             }
         }
 

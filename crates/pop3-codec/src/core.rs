@@ -200,24 +200,9 @@ fn check_timestamp(b: &[u8]) -> Result<(), ValidationError> {
 
 macro_rules! str_token {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
-        pub struct $name<'a>(Cow<'a, str>);
+        mailproto_core::validated_str!($(#[$doc])* $name, $check);
 
         impl<'a> $name<'a> {
-            /// Checks `value` against the rule.
-            pub fn new(value: impl Into<Cow<'a, str>>) -> Result<Self, ValidationError> {
-                let value = value.into();
-                $check(value.as_bytes())?;
-                Ok($name(value))
-            }
-
-            /// The value as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
             /// Parses bytes already known to be in the rule's alphabet; checks UTF-8 and the
             /// rule. `at` is their offset in the message.
             #[allow(dead_code)]
@@ -240,32 +225,6 @@ macro_rules! str_token {
             pub(crate) fn from_checked(text: &'a str) -> Self {
                 debug_assert!($check(text.as_bytes()).is_ok());
                 $name(Cow::Borrowed(text))
-            }
-        }
-
-        impl<'a> TryFrom<&'a str> for $name<'a> {
-            type Error = ValidationError;
-            fn try_from(value: &'a str) -> Result<Self, ValidationError> {
-                Self::new(value)
-            }
-        }
-
-        impl TryFrom<String> for $name<'static> {
-            type Error = ValidationError;
-            fn try_from(value: String) -> Result<Self, ValidationError> {
-                Self::new(value)
-            }
-        }
-
-        impl AsRef<str> for $name<'_> {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
             }
         }
     };

@@ -39,8 +39,8 @@ commands! {
         digest: ApopDigest,
     } = "APOP", "RFC 1939 §7",
         phases: AUTHORIZATION, offer: GreetingTimestamp, parse: parse_apop;
-    /// `QUIT` (RFC 1939 §5, §6).
-    Quit = "QUIT", "RFC 1939 §5, §6",
+    /// `QUIT` (RFC 1939 §4 in AUTHORIZATION, §6 from TRANSACTION).
+    Quit = "QUIT", "RFC 1939 §4, §6",
         phases: BOTH, offer: Always, parse: unit;
     /// `STAT` (RFC 1939 §5).
     Stat = "STAT", "RFC 1939 §5",
@@ -365,9 +365,8 @@ fn parse_apop<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
     let name = param(c, "name")?;
     c.sp()?;
     let (at, hex) = c.take1(is_param_byte, "digest")?;
-    let digest = ApopDigest::from_hex(hex).map_err(|e| {
-        ParseError::new(at + e.position.unwrap_or(0), "digest", ErrorKind::Syntax)
-    })?;
+    let digest = ApopDigest::from_hex(hex)
+        .map_err(|e| ParseError::new(at + e.position.unwrap_or(0), "digest", ErrorKind::Syntax))?;
     Ok(Command::Apop { name, digest })
 }
 

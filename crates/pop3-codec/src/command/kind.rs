@@ -66,7 +66,10 @@ impl Phases {
 
     /// The phases in the set, in protocol order.
     pub fn iter(self) -> impl Iterator<Item = Phase> {
-        Phase::ALL.iter().copied().filter(move |p| self.contains(*p))
+        Phase::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
     }
 }
 
@@ -304,7 +307,10 @@ mod tests {
             let kw = kind.keyword();
             assert!(kw.len() <= MAX_KEYWORD);
             assert_eq!(CommandKind::from_keyword(kw.as_bytes()), Some(*kind));
-            assert!(kind.phases().iter().next().is_some(), "{kind:?} valid nowhere");
+            assert!(
+                kind.phases().iter().next().is_some(),
+                "{kind:?} valid nowhere"
+            );
             // The keyword alone reaches the row's parser: either a command of that kind or
             // an argument error after the keyword, never "unknown command".
             let line = format!("{}\r\n", kw.to_ascii_lowercase());

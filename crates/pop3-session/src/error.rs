@@ -166,3 +166,41 @@ impl fmt::Display for PeerError {
 }
 
 impl std::error::Error for PeerError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The errors carry kinds; their text shows the keyword, as it did when they carried it.
+    #[test]
+    fn display_shows_the_keyword() {
+        let e = PeerError::WrongState {
+            command: CommandKind::Stat,
+            state: "Authorization",
+        };
+        assert_eq!(
+            e.to_string(),
+            "STAT is not valid in the Authorization state"
+        );
+        let e = PeerError::NotOffered {
+            command: CommandKind::Stls,
+        };
+        assert_eq!(e.to_string(), "STLS is not offered");
+        let e = LocalError::WrongState {
+            attempt: Attempt::Command(CommandKind::Pass),
+            state: "Authorization without a USER before",
+        };
+        assert_eq!(
+            e.to_string(),
+            "PASS is not valid in the Authorization without a USER before state"
+        );
+        let e = LocalError::WrongState {
+            attempt: Attempt::Method("handle_tls_established"),
+            state: "Transaction",
+        };
+        assert_eq!(
+            e.to_string(),
+            "handle_tls_established is not valid in the Transaction state"
+        );
+    }
+}

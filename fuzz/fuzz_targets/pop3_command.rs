@@ -13,6 +13,9 @@ fuzz_target!(|data: &[u8]| {
             panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
         });
         assert_eq!(again, cmd, "{:?}", String::from_utf8_lossy(&out));
+        // The kind comes from the keyword the command table matched.
+        assert_eq!(again.kind(), cmd.kind());
+        assert!(out.starts_with(cmd.kind().keyword().as_bytes()));
         assert_eq!(again.to_bytes(), out);
         assert_eq!(cmd.clone().into_static(), cmd);
     }

@@ -170,31 +170,34 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 
 impl<'a> Arbitrary<'a> for Command<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(match u.int_in_range(0..=16)? {
-            0 => Command::User(param(u)?),
-            1 => {
+        // The variant is chosen from the command table; the match is exhaustive, so a new row
+        // does not compile without its generator.
+        use crate::command::CommandKind as K;
+        Ok(match *u.choose(K::ALL)? {
+            K::User => Command::User(param(u)?),
+            K::Pass => {
                 let s = string(u, secret_chars(), 1, 32)?;
                 Command::Pass(reject(Secret::new(s))?)
             }
-            2 => Command::Apop {
+            K::Apop => Command::Apop {
                 name: param(u)?,
                 digest: ApopDigest::from_bytes(u.arbitrary()?),
             },
-            3 => Command::Quit,
-            4 => Command::Stat,
-            5 => Command::List(if u.arbitrary()? { Some(msg(u)?) } else { None }),
-            6 => Command::Retr(msg(u)?),
-            7 => Command::Dele(msg(u)?),
-            8 => Command::Noop,
-            9 => Command::Rset,
-            10 => Command::Top {
+            K::Quit => Command::Quit,
+            K::Stat => Command::Stat,
+            K::List => Command::List(if u.arbitrary()? { Some(msg(u)?) } else { None }),
+            K::Retr => Command::Retr(msg(u)?),
+            K::Dele => Command::Dele(msg(u)?),
+            K::Noop => Command::Noop,
+            K::Rset => Command::Rset,
+            K::Top => Command::Top {
                 msg: msg(u)?,
                 lines: u.arbitrary()?,
             },
-            11 => Command::Uidl(if u.arbitrary()? { Some(msg(u)?) } else { None }),
-            12 => Command::Capa,
-            13 => Command::Stls,
-            14 => Command::Auth {
+            K::Uidl => Command::Uidl(if u.arbitrary()? { Some(msg(u)?) } else { None }),
+            K::Capa => Command::Capa,
+            K::Stls => Command::Stls,
+            K::Auth => Command::Auth {
                 mechanism: mechanism(u)?,
                 initial_response: if u.arbitrary()? {
                     Some(bytes(u, 60)?)
@@ -202,8 +205,8 @@ impl<'a> Arbitrary<'a> for Command<'static> {
                     None
                 },
             },
-            15 => Command::Utf8,
-            _ => Command::Lang(match u.int_in_range(0..=2)? {
+            K::Utf8 => Command::Utf8,
+            K::Lang => Command::Lang(match u.int_in_range(0..=2)? {
                 0 => None,
                 1 => Some(LangArg::Default),
                 _ => Some(LangArg::Range(language(u)?)),

@@ -18,68 +18,80 @@ use crate::core::{
 };
 use crate::error::{ErrorKind, ParseError, ValidationError};
 
-/// A POP3 command (RFC 1939 §4–7 and the extensions named on each variant).
-///
-/// ```
-/// use pop3_codec::{Command, Encode};
-/// let cmd = Command::parse(b"top 1 10\r\n").unwrap();
-/// assert_eq!(cmd, Command::Top { msg: 1.try_into().unwrap(), lines: 10 });
-/// assert_eq!(cmd.to_bytes(), b"TOP 1 10\r\n");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[non_exhaustive]
-pub enum Command<'a> {
+mod kind;
+
+pub use kind::{Offer, Phase, Phases};
+
+use kind::{commands, parse_row};
+
+commands! {
     /// `USER name` (RFC 1939 §7).
-    User(Param<'a>),
+    User(Param<'a>) = "USER", "RFC 1939 §7",
+        phases: AUTHORIZATION, offer: User, parse: parse_user;
     /// `PASS string` (RFC 1939 §7); the rest of the line, spaces included.
-    Pass(Secret<'a>),
+    Pass(Secret<'a>) = "PASS", "RFC 1939 §7",
+        phases: AUTHORIZATION, offer: User, parse: parse_pass;
     /// `APOP name digest` (RFC 1939 §7).
     Apop {
         /// The mailbox name.
         name: Param<'a>,
         /// MD5 of the greeting's timestamp followed by the shared secret.
         digest: ApopDigest,
-    },
-    /// `QUIT` (RFC 1939 §5, §6).
-    Quit,
+    } = "APOP", "RFC 1939 §7",
+        phases: AUTHORIZATION, offer: GreetingTimestamp, parse: parse_apop;
+    /// `QUIT` (RFC 1939 §4 in AUTHORIZATION, §6 from TRANSACTION).
+    Quit = "QUIT", "RFC 1939 §4, §6",
+        phases: BOTH, offer: Always, parse: unit;
     /// `STAT` (RFC 1939 §5).
-    Stat,
+    Stat = "STAT", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: unit;
     /// `LIST [msg]` (RFC 1939 §5): without a message number the answer is multi-line.
-    List(Option<MsgNumber>),
+    List(Option<MsgNumber>) = "LIST", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: parse_list;
     /// `RETR msg` (RFC 1939 §5): the answer is a message body.
-    Retr(MsgNumber),
+    Retr(MsgNumber) = "RETR", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: parse_retr;
     /// `DELE msg` (RFC 1939 §5).
-    Dele(MsgNumber),
+    Dele(MsgNumber) = "DELE", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: parse_dele;
     /// `NOOP` (RFC 1939 §5).
-    Noop,
+    Noop = "NOOP", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: unit;
     /// `RSET` (RFC 1939 §5).
-    Rset,
+    Rset = "RSET", "RFC 1939 §5",
+        phases: TRANSACTION, offer: Always, parse: unit;
     /// `TOP msg n` (RFC 1939 §7): the headers and `n` lines of the body.
     Top {
         /// The message.
         msg: MsgNumber,
         /// How many body lines.
         lines: u32,
-    },
+    } = "TOP", "RFC 1939 §7",
+        phases: TRANSACTION, offer: Top, parse: parse_top;
     /// `UIDL [msg]` (RFC 1939 §7): without a message number the answer is multi-line.
-    Uidl(Option<MsgNumber>),
+    Uidl(Option<MsgNumber>) = "UIDL", "RFC 1939 §7",
+        phases: TRANSACTION, offer: Uidl, parse: parse_uidl;
     /// `CAPA` (RFC 2449 §5).
-    Capa,
+    Capa = "CAPA", "RFC 2449 §5",
+        phases: BOTH, offer: Capa, parse: unit;
     /// `STLS` (RFC 2595 §4).
-    Stls,
+    Stls = "STLS", "RFC 2595 §4",
+        phases: AUTHORIZATION, offer: Stls, parse: unit;
     /// `AUTH mechanism [initial-response]` (RFC 5034 §4, RFC 1734 §2).
     Auth {
         /// The SASL mechanism.
         mechanism: Mechanism<'a>,
         /// The decoded initial response; `Some(empty)` is sent as `=`.
         initial_response: Option<Vec<u8>>,
-    },
+    } = "AUTH", "RFC 5034 §4",
+        phases: AUTHORIZATION, offer: Sasl, parse: parse_auth;
     /// `UTF8` (RFC 6856 §2.1).
-    Utf8,
+    Utf8 = "UTF8", "RFC 6856 §2.1",
+        phases: AUTHORIZATION, offer: Utf8, parse: unit;
     /// `LANG [lang-range]` (RFC 6856 §3): without an argument, asks for the language
     /// listing (multi-line).
-    Lang(Option<LangArg<'a>>),
+    Lang(Option<LangArg<'a>>) = "LANG", "RFC 6856 §3",
+        phases: BOTH, offer: Lang, parse: parse_lang;
 }
 
 /// The argument of LANG (RFC 6856 §3.2).
@@ -239,12 +251,6 @@ pub(crate) fn decode_base64(data: &[u8], at: usize) -> Result<Vec<u8>, ParseErro
     })
 }
 
-/// The keywords, with whether they take arguments (for the error expected after them).
-const KEYWORDS: &[&str] = &[
-    "USER", "PASS", "APOP", "QUIT", "STAT", "LIST", "RETR", "DELE", "NOOP", "RSET", "TOP", "UIDL",
-    "CAPA", "STLS", "AUTH", "UTF8", "LANG",
-];
-
 impl<'a> Command<'a> {
     /// Parses one complete command line, CRLF included (RFC 2449 §3). Line-length limits
     /// are the stream decoder's business ([`crate::CommandDecoder`]).
@@ -288,120 +294,28 @@ impl<'a> Command<'a> {
         if kw.is_empty() {
             return Err(c.err("command keyword"));
         }
-        let Some(&keyword) = KEYWORDS
-            .iter()
-            .find(|k| k.as_bytes().eq_ignore_ascii_case(kw))
-        else {
-            return Err(ParseError::new(
-                0,
-                "command keyword",
-                ErrorKind::UnknownCommand,
-            ));
-        };
-        let cmd = match keyword {
-            "USER" => {
-                c.sp()?;
-                Command::User(param(c, "name")?)
-            }
-            "PASS" => {
-                c.sp()?;
-                let (at, s) = c.take1(is_secret_byte, "password")?;
-                Command::Pass(Secret::from_wire(s, at, "password")?)
-            }
-            "APOP" => {
-                c.sp()?;
-                let name = param(c, "name")?;
-                c.sp()?;
-                let (at, hex) = c.take1(is_param_byte, "digest")?;
-                let digest = ApopDigest::from_hex(hex).map_err(|e| {
-                    ParseError::new(at + e.position.unwrap_or(0), "digest", ErrorKind::Syntax)
-                })?;
-                Command::Apop { name, digest }
-            }
-            "QUIT" => Command::Quit,
-            "STAT" => Command::Stat,
-            "LIST" => Command::List(opt_msg(c)?),
-            "RETR" => {
-                c.sp()?;
-                Command::Retr(c.msg()?)
-            }
-            "DELE" => {
-                c.sp()?;
-                Command::Dele(c.msg()?)
-            }
-            "NOOP" => Command::Noop,
-            "RSET" => Command::Rset,
-            "TOP" => {
-                c.sp()?;
-                let msg = c.msg()?;
-                c.sp()?;
-                let lines = c.u32("lines")?;
-                Command::Top { msg, lines }
-            }
-            "UIDL" => Command::Uidl(opt_msg(c)?),
-            "CAPA" => Command::Capa,
-            "STLS" => Command::Stls,
-            "AUTH" => {
-                c.sp()?;
-                let (at, m) = c.take1(is_param_byte, "sasl-mech")?;
-                let mechanism = Mechanism::from_wire(m, at, "sasl-mech")?;
-                let initial_response = if c.peek() == Some(b' ') {
-                    c.pos += 1;
-                    let (at, ir) = c.take1(is_param_byte, "initial-response")?;
-                    Some(if ir == b"=" {
-                        Vec::new()
-                    } else {
-                        decode_base64(ir, at)?
-                    })
-                } else {
-                    None
-                };
-                Command::Auth {
-                    mechanism,
-                    initial_response,
-                }
-            }
-            "UTF8" => Command::Utf8,
-            "LANG" => if c.peek() == Some(b' ') {
-                c.pos += 1;
-                let (at, arg) = c.take1(is_param_byte, "lang-range")?;
-                Some(if arg == b"*" {
-                    LangArg::Default
-                } else {
-                    LangArg::Range(Language::from_wire(arg, at, "lang-range")?)
-                })
-            } else {
-                None
-            }
-            .map_or(Command::Lang(None), |a| Command::Lang(Some(a))),
-            _ => unreachable!("every keyword of KEYWORDS is handled"),
-        };
+        let unknown = || ParseError::new(0, "command keyword", ErrorKind::UnknownCommand);
+        // Keywords ignore case (RFC 2449 §3): upper-case at most MAX_KEYWORD octets on the
+        // stack, then one `match` on the table's keywords (a comparison tree, no scan).
+        if kw.len() > MAX_KEYWORD {
+            return Err(unknown());
+        }
+        let mut buf = [0u8; MAX_KEYWORD];
+        let upper = &mut buf[..kw.len()];
+        upper.copy_from_slice(kw);
+        upper.make_ascii_uppercase();
+        // VCHAR octets are ASCII: never fails.
+        let name = std::str::from_utf8(upper).map_err(|_| unknown())?;
+        let cmd = dispatch(name, c).ok_or_else(unknown)??;
         c.crlf()?;
         c.end()?;
         Ok(cmd)
     }
 
-    /// The command keyword, in upper case.
+    /// The command keyword, in upper case ([`CommandKind::keyword`]).
+    #[inline]
     pub fn keyword(&self) -> &'static str {
-        match self {
-            Command::User(_) => "USER",
-            Command::Pass(_) => "PASS",
-            Command::Apop { .. } => "APOP",
-            Command::Quit => "QUIT",
-            Command::Stat => "STAT",
-            Command::List(_) => "LIST",
-            Command::Retr(_) => "RETR",
-            Command::Dele(_) => "DELE",
-            Command::Noop => "NOOP",
-            Command::Rset => "RSET",
-            Command::Top { .. } => "TOP",
-            Command::Uidl(_) => "UIDL",
-            Command::Capa => "CAPA",
-            Command::Stls => "STLS",
-            Command::Auth { .. } => "AUTH",
-            Command::Utf8 => "UTF8",
-            Command::Lang(_) => "LANG",
-        }
+        self.kind().keyword()
     }
 
     /// `APOP name digest`, the digest computed from the greeting's timestamp and the shared
@@ -433,6 +347,87 @@ fn opt_msg(c: &mut Cursor<'_>) -> Result<Option<MsgNumber>, ParseError> {
     } else {
         Ok(None)
     }
+}
+
+fn parse_user<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    Ok(Command::User(param(c, "name")?))
+}
+
+fn parse_pass<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    let (at, s) = c.take1(is_secret_byte, "password")?;
+    Ok(Command::Pass(Secret::from_wire(s, at, "password")?))
+}
+
+fn parse_apop<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    let name = param(c, "name")?;
+    c.sp()?;
+    let (at, hex) = c.take1(is_param_byte, "digest")?;
+    let digest = ApopDigest::from_hex(hex)
+        .map_err(|e| ParseError::new(at + e.position.unwrap_or(0), "digest", ErrorKind::Syntax))?;
+    Ok(Command::Apop { name, digest })
+}
+
+fn parse_list<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    Ok(Command::List(opt_msg(c)?))
+}
+
+fn parse_retr<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    Ok(Command::Retr(c.msg()?))
+}
+
+fn parse_dele<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    Ok(Command::Dele(c.msg()?))
+}
+
+fn parse_top<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    let msg = c.msg()?;
+    c.sp()?;
+    let lines = c.u32("lines")?;
+    Ok(Command::Top { msg, lines })
+}
+
+fn parse_uidl<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    Ok(Command::Uidl(opt_msg(c)?))
+}
+
+fn parse_auth<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    c.sp()?;
+    let (at, m) = c.take1(is_param_byte, "sasl-mech")?;
+    let mechanism = Mechanism::from_wire(m, at, "sasl-mech")?;
+    let initial_response = if c.peek() == Some(b' ') {
+        c.pos += 1;
+        let (at, ir) = c.take1(is_param_byte, "initial-response")?;
+        Some(if ir == b"=" {
+            Vec::new()
+        } else {
+            decode_base64(ir, at)?
+        })
+    } else {
+        None
+    };
+    Ok(Command::Auth {
+        mechanism,
+        initial_response,
+    })
+}
+
+fn parse_lang<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    if c.peek() != Some(b' ') {
+        return Ok(Command::Lang(None));
+    }
+    c.pos += 1;
+    let (at, arg) = c.take1(is_param_byte, "lang-range")?;
+    Ok(Command::Lang(Some(if arg == b"*" {
+        LangArg::Default
+    } else {
+        LangArg::Range(Language::from_wire(arg, at, "lang-range")?)
+    })))
 }
 
 impl Encode for Command<'_> {

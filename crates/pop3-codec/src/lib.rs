@@ -69,7 +69,7 @@ mod listing;
 pub mod response;
 
 pub use crate::capability::{Capability, Expire, OtherCapability};
-pub use crate::command::{ApopDigest, Command, LangArg, SaslResponse};
+pub use crate::command::{ApopDigest, Command, CommandKind, LangArg, SaslResponse};
 pub use crate::context::{Deviation, DeviationId, ParseOptions, Parsed, Pop3Deviation, Profile};
 pub use crate::core::{
     CapaTag, CodeKind, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, ResponseCode,

@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ClientEvent::Refused {
                     command, status, ..
                 } => {
+                    let command = command.map_or("a rejected line", |k| k.keyword());
                     eprintln!("{command}: {}", status.text());
                 }
                 ClientEvent::AuthFailed { status, .. } => {

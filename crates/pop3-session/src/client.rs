@@ -8,11 +8,12 @@
 use std::collections::VecDeque;
 
 use pop3_codec::{
-    Capability, Command, Encode, Expected, Greeting, IntoStatic, LangListing, Limits, Param,
-    Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine, UidListing,
+    Capability, Command, CommandKind, Encode, Expected, Greeting, IntoStatic, LangListing, Limits,
+    Param, Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine,
+    UidListing,
 };
 
-use crate::error::{LocalError, PeerError};
+use crate::error::{Attempt, LocalError, PeerError};
 use crate::observe::ReceivedResponse;
 use crate::states::{
     CLIENT_TRANSITIONS, ClientInput, ClientState, Label, Phase, command_allowed, next_state,
@@ -105,8 +106,9 @@ pub enum ClientEvent<'a> {
     Refused {
         /// The command.
         id: RequestId,
-        /// Its keyword.
-        command: &'static str,
+        /// Its kind (Display shows the keyword); `None` for a line the grammar rejected,
+        /// followed in observer mode ([`ClientSession::observe_rejected_line`]).
+        command: Option<CommandKind>,
         /// The `-ERR` line.
         status: StatusLine<'static>,
     },
@@ -218,13 +220,11 @@ enum Sasl {
 #[derive(Debug, Clone, Copy)]
 struct InFlight {
     id: RequestId,
-    keyword: &'static str,
+    /// The command's kind; `None` for a line the grammar rejected (observer mode).
+    kind: Option<CommandKind>,
     /// How its answer is parsed.
     expected: Expected,
 }
-
-/// The keyword an observer files a line the grammar rejected under.
-const REJECTED: &str = "(rejected line)";
 
 /// What one decoder step produced, owned (so the decoder's borrow ends).
 enum Step {
@@ -342,7 +342,7 @@ impl ClientSession {
     /// pair with their own commands.
     pub fn observe_rejected_line(&mut self) -> Result<(), LocalError> {
         if !self.observer {
-            return Err(self.wrong("observe_rejected_line"));
+            return Err(self.wrong(Attempt::Method("observe_rejected_line")));
         }
         if self.sasl == Sasl::WaitingApp {
             // A SASL line that is not base64: the AUTH command still awaits its answer.
@@ -355,7 +355,7 @@ impl ClientSession {
         self.decoder.expect(Expected::Status);
         self.in_flight.push_back(InFlight {
             id,
-            keyword: REJECTED,
+            kind: None,
             expected: Expected::Status,
         });
         Ok(())
@@ -443,7 +443,7 @@ impl ClientSession {
     /// server offers under TLS.
     pub fn handle_tls_established(&mut self) -> Result<(), LocalError> {
         if self.state != ClientState::TlsHandshake {
-            return Err(self.wrong("handle_tls_established"));
+            return Err(self.wrong(Attempt::Method("handle_tls_established")));
         }
         self.tls = true;
         self.decoder = ResponseDecoder::without_greeting(self.limits);
@@ -455,7 +455,7 @@ impl ClientSession {
     // ---------------------------------------------------------------- intentions
 
     /// Sends a command (or queues it until it may be sent). Checks that it is valid
-    /// where the session will be ([`crate::states::COMMAND_PHASES`]; PASS right after
+    /// where the session will be ([`crate::states::command_phases`]; PASS right after
     /// USER). An AUTH initial response that would make the command longer than 255 octets
     /// is sent after the server's empty challenge instead (RFC 5034 §4).
     pub fn send(&mut self, cmd: Command<'_>) -> Result<RequestId, LocalError> {
@@ -638,12 +638,12 @@ impl ClientSession {
         }
     }
 
-    fn wrong(&self, command: &'static str) -> LocalError {
+    fn wrong(&self, attempt: Attempt) -> LocalError {
         if self.state == ClientState::Closed {
             LocalError::Closed
         } else {
             LocalError::WrongState {
-                command,
+                attempt,
                 state: self.state.label(),
             }
         }
@@ -670,27 +670,29 @@ impl ClientSession {
             .map_or(RequestId(u64::MAX), |f| f.id)
     }
 
+    fn in_flight_has(&self, kind: CommandKind) -> bool {
+        self.in_flight.iter().any(|f| f.kind == Some(kind))
+    }
+
     fn login_in_flight(&self) -> bool {
         self.in_flight
             .iter()
-            .map(|f| f.keyword)
-            .chain(self.queue.iter().map(|(_, c)| c.keyword()))
-            .any(|k| matches!(k, "PASS" | "APOP" | "AUTH"))
+            .filter_map(|f| f.kind)
+            .chain(self.queue.iter().map(|(_, c)| c.kind()))
+            .any(is_login)
     }
 
     fn check_send(&self, cmd: &Command<'_>) -> Result<(), LocalError> {
-        let keyword = cmd.keyword();
+        let kind = cmd.kind();
         if self.state == ClientState::Closed || self.quit_given || self.eof {
             return Err(LocalError::Closed);
         }
         if self.state == ClientState::Greeting {
-            return Err(self.wrong(keyword));
+            return Err(self.wrong(Attempt::Command(kind)));
         }
-        if self.state == ClientState::TlsHandshake
-            || self.in_flight.iter().any(|f| f.keyword == "STLS")
-        {
+        if self.state == ClientState::TlsHandshake || self.in_flight_has(CommandKind::Stls) {
             return Err(LocalError::Busy {
-                waiting_for: "STLS",
+                waiting_for: CommandKind::Stls.keyword(),
             });
         }
         if self.sasl != Sasl::None {
@@ -702,20 +704,20 @@ impl ClientSession {
             ClientState::Transaction | ClientState::Update => Phase::Transaction,
             _ => Phase::Authorization,
         };
-        let allowed = command_allowed(keyword, phase)
+        let allowed = command_allowed(kind, phase)
             || (phase == Phase::Authorization
                 && self.login_in_flight()
-                && command_allowed(keyword, Phase::Transaction));
+                && command_allowed(kind, Phase::Transaction));
         if !allowed {
-            return Err(self.wrong(keyword));
+            return Err(self.wrong(Attempt::Command(kind)));
         }
         match cmd {
             Command::Pass(_) if !self.last_was_user => Err(LocalError::WrongState {
-                command: "PASS",
+                attempt: Attempt::Command(kind),
                 state: "Authorization without a USER before",
             }),
             Command::Stls if self.tls => Err(LocalError::WrongState {
-                command: "STLS",
+                attempt: Attempt::Command(kind),
                 state: "TLS active",
             }),
             Command::Stls | Command::Auth { .. }
@@ -731,7 +733,7 @@ impl ClientSession {
 
     fn sasl_line(&mut self, line: SaslResponse) -> Result<(), LocalError> {
         if self.sasl != Sasl::WaitingApp || self.state == ClientState::Closed {
-            return Err(self.wrong("a SASL response"));
+            return Err(self.wrong(Attempt::Method("a SASL response")));
         }
         if !self.observer {
             line.encode(&mut self.out);
@@ -749,7 +751,7 @@ impl ClientSession {
         self.decoder.expect(expected);
         self.in_flight.push_back(InFlight {
             id,
-            keyword: cmd.keyword(),
+            kind: Some(cmd.kind()),
             expected,
         });
         match cmd {
@@ -778,7 +780,7 @@ impl ClientSession {
             self.decoder.expect(expected);
             self.in_flight.push_back(InFlight {
                 id,
-                keyword: cmd.keyword(),
+                kind: Some(cmd.kind()),
                 expected,
             });
             if matches!(cmd, Command::Quit) && self.state == ClientState::Transaction {
@@ -829,7 +831,7 @@ impl ClientSession {
         };
         let id = front.id;
         if let Response::Challenge(data) = r {
-            if front.keyword != "AUTH" || self.sasl != Sasl::WaitingServer {
+            if front.kind != Some(CommandKind::Auth) || self.sasl != Sasl::WaitingServer {
                 self.fatal(PeerError::Unexpected {
                     expected: "a status line",
                 });
@@ -884,7 +886,7 @@ impl ClientSession {
             }
         };
         self.events.push_back(event);
-        if front.keyword == "QUIT" {
+        if front.kind == Some(CommandKind::Quit) {
             self.events
                 .push_back(ClientEvent::Closed(ClientClose::Quit));
         }
@@ -894,15 +896,15 @@ impl ClientSession {
     fn status(&mut self, front: InFlight, status: StatusLine<'static>) -> ClientEvent<'static> {
         let id = front.id;
         let ok = status.is_ok();
-        match front.keyword {
-            "PASS" | "APOP" | "AUTH" => {
+        match front.kind {
+            Some(kind) if is_login(kind) => {
                 self.sasl = Sasl::None;
                 self.deferred_ir = None;
                 if ok {
                     self.auth_failed = None;
                     self.goto(ClientInput::LoginAccepted);
                     // A QUIT pipelined behind the login is read in TRANSACTION: UPDATE.
-                    if self.in_flight.iter().any(|f| f.keyword == "QUIT") {
+                    if self.in_flight_has(CommandKind::Quit) {
                         self.goto(ClientInput::QuitSent);
                     }
                     ClientEvent::LoggedIn { id, status }
@@ -911,7 +913,7 @@ impl ClientSession {
                     ClientEvent::AuthFailed { id, status }
                 }
             }
-            "STLS" if ok => {
+            Some(CommandKind::Stls) if ok => {
                 // RFC 2595 §4: nothing after the +OK line is read before TLS is up; what
                 // came with it is dropped and reported (response injection).
                 let len = self.decoder.take_buffered().len();
@@ -923,7 +925,7 @@ impl ClientSession {
                 self.goto(ClientInput::StlsAccepted);
                 ClientEvent::StartTls { id }
             }
-            "QUIT" => {
+            Some(CommandKind::Quit) => {
                 let updated = ok && self.state == ClientState::Update;
                 self.goto(ClientInput::QuitAnswered);
                 if self.observer {
@@ -936,20 +938,25 @@ impl ClientSession {
                     status,
                 }
             }
-            keyword if ok => {
-                let _ = keyword;
-                ClientEvent::Ok { id, status }
-            }
-            keyword => {
-                if keyword == "USER" {
+            _ if ok => ClientEvent::Ok { id, status },
+            kind => {
+                if kind == Some(CommandKind::User) {
                     self.last_was_user = false;
                 }
                 ClientEvent::Refused {
                     id,
-                    command: keyword,
+                    command: kind,
                     status,
                 }
             }
         }
     }
+}
+
+/// The commands whose `+OK` opens the maildrop (RFC 1939 §7 PASS and APOP, RFC 5034 §4 AUTH).
+fn is_login(kind: CommandKind) -> bool {
+    matches!(
+        kind,
+        CommandKind::Pass | CommandKind::Apop | CommandKind::Auth
+    )
 }

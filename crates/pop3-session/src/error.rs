@@ -3,18 +3,38 @@
 
 use std::fmt;
 
-use pop3_codec::{ParseError, StatusLine};
+use pop3_codec::{CommandKind, ParseError, StatusLine};
+
+/// What the application attempted when it got a [`LocalError::WrongState`]: a command, or a
+/// call of a session method. Displays as the command keyword or the method name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Attempt {
+    /// Sending a command of this kind.
+    Command(CommandKind),
+    /// Calling this session method (`handle_tls_established`, `accept_login`, ...).
+    Method(&'static str),
+}
+
+impl fmt::Display for Attempt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attempt::Command(kind) => f.write_str(kind.keyword()),
+            Attempt::Method(name) => f.write_str(name),
+        }
+    }
+}
 
 /// The application called the session at the wrong time or with something it cannot send.
 /// Nothing was sent and the session is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LocalError {
-    /// The command is not valid in the current state ([`crate::states::COMMAND_PHASES`];
+    /// The command is not valid in the current state ([`crate::states::command_phases`];
     /// PASS only right after USER, RFC 1939 §7).
     WrongState {
-        /// The command keyword or the method called.
-        command: &'static str,
+        /// The command or the method called.
+        attempt: Attempt,
         /// The state the session is in.
         state: &'static str,
     },
@@ -36,8 +56,8 @@ pub enum LocalError {
 impl fmt::Display for LocalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LocalError::WrongState { command, state } => {
-                write!(f, "{command} is not valid in the {state} state")
+            LocalError::WrongState { attempt, state } => {
+                write!(f, "{attempt} is not valid in the {state} state")
             }
             LocalError::Busy { waiting_for } => write!(f, "busy: waiting for {waiting_for}"),
             LocalError::NoTimestamp => f.write_str("the greeting has no APOP timestamp"),
@@ -60,8 +80,8 @@ pub enum PeerError {
     Syntax(ParseError),
     /// A command not valid in the current state (RFC 1939 §3).
     WrongState {
-        /// The command keyword.
-        command: &'static str,
+        /// The command (Display shows its keyword).
+        command: CommandKind,
         /// The state the server is in.
         state: &'static str,
     },
@@ -70,8 +90,8 @@ pub enum PeerError {
     /// A command the server does not offer (e.g. a SASL mechanism not advertised, STLS
     /// without TLS support or under TLS, UIDL without unique-ids).
     NotOffered {
-        /// The command keyword.
-        command: &'static str,
+        /// The command (Display shows its keyword).
+        command: CommandKind,
     },
     /// A message number that does not exist or is marked as deleted (RFC 1939 §5).
     NoSuchMessage {
@@ -146,3 +166,41 @@ impl fmt::Display for PeerError {
 }
 
 impl std::error::Error for PeerError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The errors carry kinds; their text shows the keyword, as it did when they carried it.
+    #[test]
+    fn display_shows_the_keyword() {
+        let e = PeerError::WrongState {
+            command: CommandKind::Stat,
+            state: "Authorization",
+        };
+        assert_eq!(
+            e.to_string(),
+            "STAT is not valid in the Authorization state"
+        );
+        let e = PeerError::NotOffered {
+            command: CommandKind::Stls,
+        };
+        assert_eq!(e.to_string(), "STLS is not offered");
+        let e = LocalError::WrongState {
+            attempt: Attempt::Command(CommandKind::Pass),
+            state: "Authorization without a USER before",
+        };
+        assert_eq!(
+            e.to_string(),
+            "PASS is not valid in the Authorization without a USER before state"
+        );
+        let e = LocalError::WrongState {
+            attempt: Attempt::Method("handle_tls_established"),
+            state: "Transaction",
+        };
+        assert_eq!(
+            e.to_string(),
+            "handle_tls_established is not valid in the Transaction state"
+        );
+    }
+}

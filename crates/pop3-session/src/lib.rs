@@ -141,7 +141,7 @@ pub mod server;
 pub mod states;
 
 pub use crate::client::{ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId};
-pub use crate::error::{LocalError, PeerError};
+pub use crate::error::{Attempt, LocalError, PeerError};
 pub use crate::observe::{Inbound, MessageKind, Received, ReceivedResponse};
 pub use crate::server::{
     Credentials, Maildrop, MessageInfo, Refusal, ServerClose, ServerConfig, ServerEvent,

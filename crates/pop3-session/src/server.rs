@@ -14,7 +14,7 @@ use pop3_codec::{
 };
 
 use crate::body::{BodyStuffer, TopFilter};
-use crate::error::{LocalError, PeerError};
+use crate::error::{Attempt, LocalError, PeerError};
 use crate::observe::{Inbound, MessageKind, Received};
 use crate::states::{
     Phase, SERVER_TRANSITIONS, ServerInput, ServerState, command_allowed, next_state,
@@ -673,7 +673,7 @@ impl ServerSession {
             LocalError::Closed
         } else {
             LocalError::WrongState {
-                command: call,
+                attempt: Attempt::Method(call),
                 state: self.state_name(),
             }
         }
@@ -875,11 +875,11 @@ impl ServerSession {
     }
 
     fn command(&mut self, cmd: Command<'static>) {
-        let keyword = cmd.keyword();
+        let kind = cmd.kind();
         let user = self.user.take();
-        if !command_allowed(keyword, self.phase()) {
+        if !command_allowed(kind, self.phase()) {
             self.err(PeerError::WrongState {
-                command: keyword,
+                command: kind,
                 state: self.state_name(),
             });
             return;
@@ -890,7 +890,7 @@ impl ServerSession {
                     self.user = Some(name);
                     ok_line("send PASS").encode(&mut self.out);
                 } else {
-                    self.err(PeerError::NotOffered { command: "USER" });
+                    self.err(PeerError::NotOffered { command: kind });
                 }
             }
             Command::Pass(password) => match user {
@@ -920,7 +920,7 @@ impl ServerSession {
                                 timestamp,
                             }));
                     }
-                    None => self.err(PeerError::NotOffered { command: "APOP" }),
+                    None => self.err(PeerError::NotOffered { command: kind }),
                 }
             }
             Command::Auth {
@@ -934,12 +934,12 @@ impl ServerSession {
                         initial_response,
                     });
                 } else {
-                    self.err(PeerError::NotOffered { command: "AUTH" });
+                    self.err(PeerError::NotOffered { command: kind });
                 }
             }
             Command::Stls => {
                 if self.tls || !self.config.offers_stls() {
-                    self.err(PeerError::NotOffered { command: "STLS" });
+                    self.err(PeerError::NotOffered { command: kind });
                 } else {
                     // RFC 2595 §4: nothing the client sent after STLS is read as POP3;
                     // such bytes are dropped and reported (command injection).
@@ -988,9 +988,7 @@ impl ServerSession {
                         .push_back(ServerEvent::Closed(ServerClose::Quit));
                 }
             }
-            Command::Utf8 | Command::Lang(_) => {
-                self.err(PeerError::NotOffered { command: keyword })
-            }
+            Command::Utf8 | Command::Lang(_) => self.err(PeerError::NotOffered { command: kind }),
             Command::Stat => {
                 let (n, size) = self.totals();
                 Response::Stat(pop3_codec::DropListing {
@@ -1029,7 +1027,7 @@ impl ServerSession {
             }
             Command::Uidl(arg) => {
                 if self.maildrop.messages.iter().any(|m| m.uid.is_none()) {
-                    self.err(PeerError::NotOffered { command: "UIDL" });
+                    self.err(PeerError::NotOffered { command: kind });
                     return;
                 }
                 match arg {
@@ -1078,7 +1076,7 @@ impl ServerSession {
                 ok_line(&format!("maildrop has {n} messages ({size} octets)"))
                     .encode(&mut self.out);
             }
-            _ => self.err(PeerError::NotOffered { command: keyword }),
+            _ => self.err(PeerError::NotOffered { command: kind }),
         }
     }
 

@@ -1,52 +1,73 @@
 //! The states of RFC 1939 §3 and the transitions between them, kept as data.
 //!
 //! The sessions change state only through these tables ([`SERVER_TRANSITIONS`],
-//! [`CLIENT_TRANSITIONS`]), decide which command is valid where from [`COMMAND_PHASES`],
-//! and the diagrams of `docs/pop3-session.md` are drawn from the tables by [`mermaid`]
-//! (a test checks that the page holds exactly what the tables draw).
+//! [`CLIENT_TRANSITIONS`]), decide which command is valid where from the codec's command
+//! table ([`command_phases`], keyed by [`CommandKind`]), and the diagrams and the command
+//! table of `docs/pop3-session.md` are drawn from the tables by [`mermaid`] and
+//! [`command_table_markdown`] (a test checks that the page holds exactly what they draw).
 
 use std::fmt::Write as _;
 
-/// A state of RFC 1939 §3 in which a client may give commands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-pub enum Phase {
-    /// Before the client has identified itself (RFC 1939 §4, §7).
-    Authorization,
-    /// The maildrop is open (RFC 1939 §5).
-    Transaction,
-}
+use pop3_codec::CommandKind;
+pub use pop3_codec::command::{Offer, Phase, Phases};
 
-/// Which command keywords are valid in which [`Phase`] (RFC 1939 §4–7, RFC 2449 §5
-/// CAPA, RFC 2595 §4 STLS, RFC 5034 §4 AUTH, RFC 6856 §2–3 UTF8 and LANG).
+/// Which commands are valid in which [`Phase`] (RFC 1939 §4–7, RFC 2449 §5 CAPA, RFC 2595
+/// §4 STLS, RFC 5034 §4 AUTH, RFC 6856 §2–3 UTF8 and LANG): one entry per row of the
+/// codec's command table ([`CommandKind::ALL`], [`CommandKind::phases`]), so a command
+/// cannot lack a row. The table in `docs/pop3-session.md` is drawn from it
+/// ([`command_table_markdown`]).
 ///
 /// A server answers a command given in another phase with `-ERR` without involving the
 /// application; a client refuses to send it ([`crate::LocalError::WrongState`]).
-pub const COMMAND_PHASES: &[(&str, &[Phase])] = &[
-    ("USER", &[Phase::Authorization]),
-    ("PASS", &[Phase::Authorization]),
-    ("APOP", &[Phase::Authorization]),
-    ("AUTH", &[Phase::Authorization]),
-    ("STLS", &[Phase::Authorization]),
-    ("UTF8", &[Phase::Authorization]),
-    ("CAPA", &[Phase::Authorization, Phase::Transaction]),
-    ("LANG", &[Phase::Authorization, Phase::Transaction]),
-    ("QUIT", &[Phase::Authorization, Phase::Transaction]),
-    ("STAT", &[Phase::Transaction]),
-    ("LIST", &[Phase::Transaction]),
-    ("RETR", &[Phase::Transaction]),
-    ("DELE", &[Phase::Transaction]),
-    ("NOOP", &[Phase::Transaction]),
-    ("RSET", &[Phase::Transaction]),
-    ("TOP", &[Phase::Transaction]),
-    ("UIDL", &[Phase::Transaction]),
-];
+pub fn command_phases() -> impl Iterator<Item = (CommandKind, Phases)> {
+    CommandKind::ALL.iter().map(|k| (*k, k.phases()))
+}
 
-/// True when the command `keyword` (upper case) is valid in `phase` ([`COMMAND_PHASES`]).
-pub fn command_allowed(keyword: &str, phase: Phase) -> bool {
-    COMMAND_PHASES
-        .iter()
-        .any(|(k, phases)| *k == keyword && phases.contains(&phase))
+/// True when a command of `kind` is valid in `phase` ([`command_phases`]).
+#[inline]
+pub fn command_allowed(kind: CommandKind, phase: Phase) -> bool {
+    kind.phases().contains(phase)
+}
+
+/// How a server says it offers a command, as the docs' table spells it.
+fn offer_label(offer: Offer) -> &'static str {
+    match offer {
+        Offer::Always => "always (RFC 1939 §9)",
+        Offer::Capa => "RFC 2449 servers",
+        Offer::GreetingTimestamp => "greeting timestamp",
+        other => other.capability_tag().unwrap_or("-"),
+    }
+}
+
+/// The "which commands are valid where" table of `docs/pop3-session.md`, as Markdown,
+/// drawn from the codec's command table: one row per [`CommandKind`], in table order, with
+/// the phases it is valid in ([`command_phases`]), how a server offers it
+/// ([`CommandKind::offer`]: the CAPA capability of RFC 2449 §6, or the greeting timestamp
+/// for APOP) and the RFC section ([`CommandKind::rfc`]).
+///
+/// ```
+/// let table = pop3_session::states::command_table_markdown();
+/// assert!(table.contains("| STLS | AUTHORIZATION | STLS | RFC 2595 §4 |"));
+/// ```
+pub fn command_table_markdown() -> String {
+    let mut out = String::from(
+        "| command | valid in | offered by (capability) | defined in |\n|---|---|---|---|\n",
+    );
+    for (kind, phases) in command_phases() {
+        let valid = phases
+            .iter()
+            .map(Phase::name)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(
+            out,
+            "| {} | {valid} | {} | {} |",
+            kind.keyword(),
+            offer_label(kind.offer()),
+            kind.rfc()
+        );
+    }
+    out
 }
 
 /// One edge of a state machine: in state `from`, `input` leads to state `to`.
@@ -231,7 +252,7 @@ impl Label for ServerInput {
             ServerInput::StlsAccepted => "STLS (+OK, rest of input dropped)",
             ServerInput::TlsEstablished => "handle_tls_established",
             ServerInput::LoginAccepted => "accept_login (PASS, APOP, AUTH)",
-            ServerInput::Quit => "QUIT",
+            ServerInput::Quit => CommandKind::Quit.keyword(),
             ServerInput::UpdateDone => "commit_update",
             ServerInput::EndOfStream => "end of stream",
             ServerInput::Fatal => "fatal peer error",

@@ -4,10 +4,10 @@ mod common;
 
 use common::{MailApp, Pair};
 use mailtrace::format::{self, Side};
-use pop3_codec::{Command, Limits, Mechanism, MsgNumber, Param, Secret};
+use pop3_codec::{Command, CommandKind, Limits, Mechanism, MsgNumber, Param, Secret};
 use pop3_session::ops::{ClientRecord, drain_client, drain_server};
 use pop3_session::{
-    ClientClose, ClientEvent, ClientSession, ClientState, LocalError, PeerError, Refusal,
+    Attempt, ClientClose, ClientEvent, ClientSession, ClientState, LocalError, PeerError, Refusal,
     ServerClose, ServerEvent, ServerSession, ServerState,
 };
 
@@ -244,11 +244,11 @@ fn marked_messages_are_refused() {
         Command::Dele(n(1)),
         Command::Retr(n(3)),
     ] {
-        let keyword = cmd.keyword();
+        let kind = cmd.kind();
         p.send(cmd);
         assert!(
-            matches!(last_event(&p), ClientEvent::Refused { command, .. } if *command == keyword),
-            "{keyword}: {:?}",
+            matches!(last_event(&p), ClientEvent::Refused { command, .. } if *command == Some(kind)),
+            "{kind}: {:?}",
             last_event(&p)
         );
     }
@@ -300,7 +300,7 @@ fn wrong_state_commands_never_reach_the_application() {
     assert!(matches!(
         ev[0],
         ServerEvent::PeerError(PeerError::WrongState {
-            command: "STAT",
+            command: CommandKind::Stat,
             ..
         })
     ));
@@ -337,7 +337,7 @@ fn wrong_state_commands_never_reach_the_application() {
     assert!(matches!(
         c.send(pass("x")),
         Err(LocalError::WrongState {
-            command: "PASS",
+            attempt: Attempt::Command(CommandKind::Pass),
             ..
         })
     ));

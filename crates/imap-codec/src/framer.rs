@@ -771,9 +771,13 @@ impl FramedBuffer {
         }
     }
 
-    /// Appends received bytes.
+    /// Appends received bytes. Streamed literal data lent by the last
+    /// [`next_frame`](Self::next_frame) stays available ([`lent_literal_data`](Self::lent_literal_data))
+    /// until the next call to `next_frame`.
     pub fn push(&mut self, data: &[u8]) {
+        let cut = std::mem::take(&mut self.cut);
         self.drop_consumed();
+        self.cut = cut;
         if self.start > 0 && self.start >= self.buf.len().saturating_sub(self.start) {
             self.buf.drain(..self.start);
             self.start = 0;
@@ -832,6 +836,14 @@ impl FramedBuffer {
         let end = at.saturating_add(self.last_prefix).min(self.buf.len());
         zero_announced_count(&mut self.buf[at..end]);
         true
+    }
+
+    /// The streamed literal data lent by the last [`Frame::LiteralData`] (empty when none is
+    /// lent): the same octets, for a caller that could not keep the frame's borrow.
+    pub fn lent_literal_data(&self) -> &[u8] {
+        let (at, len) = self.cut;
+        let from = self.start.saturating_add(at).min(self.buf.len());
+        &self.buf[from..from.saturating_add(len).min(self.buf.len())]
     }
 
     /// True while a streamed literal's data is expected ([`FramedBuffer::stream_literal`]).

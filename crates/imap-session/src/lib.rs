@@ -56,6 +56,8 @@
 //!             }
 //!             ClientOutput::Event(ClientEvent::Completed { status, .. }) => completed = Some(status),
 //!             ClientOutput::Event(_) => {}
+//!             // Octets of a FETCH literal over the streaming threshold (see below).
+//!             ClientOutput::LiteralChunk { .. } => {}
 //!         }
 //!     }
 //! }

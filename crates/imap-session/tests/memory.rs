@@ -45,7 +45,10 @@ fn fetch_response(n: usize) -> Vec<u8> {
 /// Feeds `input` to a selected client in reads of [`READ`] octets, draining after each; keeps
 /// the events (an application that keeps the data).
 fn client_receives(input: &[u8]) -> Vec<ClientEvent> {
-    let config = ClientConfig::default().with_framer(FramerConfig::client());
+    // The held path (streaming measured in tests/streaming.rs).
+    let config = ClientConfig::default()
+        .with_framer(FramerConfig::client())
+        .without_literal_streaming();
     let mut client = ClientSession::resume(config, State::Selected);
     let mut events = Vec::new();
     for read in input.chunks(READ) {
@@ -100,6 +103,7 @@ fn search_with_empty_literals(n: usize) -> Vec<u8> {
 fn server_allocates(input: &[u8]) -> (u64, u64) {
     let (commands, stats) = measure(|| {
         let config = ServerConfig::default()
+            .without_literal_streaming()
             .with_framer(FramerConfig::server().with_max_message(64 * 1024 * 1024));
         let mut server = ServerSession::resume(config, State::Selected);
         let mut commands = 0;

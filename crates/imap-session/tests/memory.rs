@@ -199,3 +199,67 @@ fn server_peak_memory_for_a_big_literal_is_twice_its_size() {
     );
     assert!(factor < 2.05, "peak {factor:.3} x the literal");
 }
+
+/// Issue 16: a streamed literal (over `stream_literals_over`) costs no memory of its size:
+/// the heap peak of a client reading a 256 MiB FETCH BODY[] literal, and of a server reading a
+/// 256 MiB APPEND, in reads of [`READ`] octets, is a few reads' worth. The input is one
+/// block read again and again (the test holds no input either).
+#[test]
+fn a_streamed_literal_costs_no_memory_of_its_size() {
+    let _serial = serial();
+    const SIZE: u64 = 256 << 20;
+    let block = vec![b'x'; READ];
+    let feed = |mut f: Box<dyn FnMut(&[u8]) + '_>, head: &[u8], tail: &[u8]| {
+        f(head);
+        for _ in 0..SIZE / READ as u64 {
+            f(&block);
+        }
+        f(tail);
+    };
+    let (got, stats) = measure(|| {
+        let mut client = ClientSession::resume(ClientConfig::default(), State::Selected);
+        let mut got = 0u64;
+        feed(
+            Box::new(|read| {
+                client.handle_input(read).unwrap();
+                while let Some(o) = client.poll_output() {
+                    if let ClientOutput::LiteralChunk { data, .. } = o {
+                        got += data.len() as u64;
+                    }
+                }
+            }),
+            format!("* 1 FETCH (BODY[] {{{SIZE}}}\r\n").as_bytes(),
+            b")\r\n",
+        );
+        got
+    });
+    assert_eq!(got, SIZE);
+    eprintln!("client, 256 MiB streamed: heap peak {} bytes", stats.max_bytes);
+    assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
+
+    let (got, stats) = measure(|| {
+        let config = ServerConfig::default().with_framer(
+            FramerConfig::server()
+                .with_max_literal(1 << 30)
+                .with_max_message(1 << 30),
+        );
+        let mut server = ServerSession::resume(config, State::Authenticated);
+        let mut got = 0u64;
+        feed(
+            Box::new(|read| {
+                server.handle_input(read).unwrap();
+                while let Some(o) = server.poll_output() {
+                    if let ServerOutput::LiteralChunk { data, .. } = o {
+                        got += data.len() as u64;
+                    }
+                }
+            }),
+            format!("a1 APPEND INBOX {{{SIZE}}}\r\n").as_bytes(),
+            b"\r\n",
+        );
+        got
+    });
+    assert_eq!(got, SIZE);
+    eprintln!("server, 256 MiB streamed: heap peak {} bytes", stats.max_bytes);
+    assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
+}

@@ -330,7 +330,8 @@ impl Framer {
                         return Ok(Status::Incomplete(Some(remaining)));
                     }
                     let len = usize::try_from(remaining).map_or(available, |r| r.min(available));
-                    let remaining = remaining.saturating_sub(u64::try_from(len).unwrap_or(u64::MAX));
+                    let remaining =
+                        remaining.saturating_sub(u64::try_from(len).unwrap_or(u64::MAX));
                     // The caller removes the data: `pos` stays where the literal began.
                     self.state = State::Streaming { remaining };
                     return Ok(Status::LiteralData {
@@ -1025,7 +1026,8 @@ mod tests {
     /// holds a literal.
     #[test]
     fn streamed_literals_in_any_chunking() {
-        let input = b"* 1 FETCH (UID 7 BODY[1] {10}\r\n0123456789 BODY[2] ~{3}\r\na\0c)\r\n* 2 EXISTS\r\n";
+        let input =
+            b"* 1 FETCH (UID 7 BODY[1] {10}\r\n0123456789 BODY[2] ~{3}\r\na\0c)\r\n* 2 EXISTS\r\n";
         let run = |size: usize| {
             let mut fb = FramedBuffer::new(FramerConfig::client());
             let mut out: Vec<String> = Vec::new();
@@ -1043,7 +1045,9 @@ mod tests {
                             assert!(!fb.stream_literal());
                         }
                         Some(Frame::LiteralData { data: d, .. }) => data.extend_from_slice(d),
-                        Some(Frame::Message(m)) => out.push(String::from_utf8_lossy(m).into_owned()),
+                        Some(Frame::Message(m)) => {
+                            out.push(String::from_utf8_lossy(m).into_owned())
+                        }
                         Some(Frame::Discard(_)) => unreachable!(),
                     }
                 }

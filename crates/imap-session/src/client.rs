@@ -12,15 +12,15 @@
 
 use std::collections::VecDeque;
 
+use imap_codec::command::AppendData;
 use imap_codec::command::MboxOrPat;
 use imap_codec::framer::{Frame, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
-use imap_codec::command::AppendData;
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data,
-    DateTime, EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8,
-    LiteralCapability, Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, DateTime,
+    EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8, LiteralCapability,
+    Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
 };
 
 use crate::error::{LocalError, PeerError};

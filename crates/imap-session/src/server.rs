@@ -23,8 +23,8 @@ use std::collections::VecDeque;
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, OtherCode};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data,
-    Encode, EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, Response, Status,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Encode,
+    EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, Response, Status,
     StatusKind, Tag, Text,
 };
 

@@ -209,7 +209,7 @@ fn a_streamed_literal_costs_no_memory_of_its_size() {
     let _serial = serial();
     const SIZE: u64 = 256 << 20;
     let block = vec![b'x'; READ];
-    let feed = |mut f: Box<dyn FnMut(&[u8]) + '_>, head: &[u8], tail: &[u8]| {
+    let feed = |f: &mut dyn FnMut(&[u8]), head: &[u8], tail: &[u8]| {
         f(head);
         for _ in 0..SIZE / READ as u64 {
             f(&block);
@@ -220,21 +220,24 @@ fn a_streamed_literal_costs_no_memory_of_its_size() {
         let mut client = ClientSession::resume(ClientConfig::default(), State::Selected);
         let mut got = 0u64;
         feed(
-            Box::new(|read| {
+            &mut |read| {
                 client.handle_input(read).unwrap();
                 while let Some(o) = client.poll_output() {
                     if let ClientOutput::LiteralChunk { data, .. } = o {
                         got += data.len() as u64;
                     }
                 }
-            }),
+            },
             format!("* 1 FETCH (BODY[] {{{SIZE}}}\r\n").as_bytes(),
             b")\r\n",
         );
         got
     });
     assert_eq!(got, SIZE);
-    eprintln!("client, 256 MiB streamed: heap peak {} bytes", stats.max_bytes);
+    eprintln!(
+        "client, 256 MiB streamed: heap peak {} bytes",
+        stats.max_bytes
+    );
     assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
 
     let (got, stats) = measure(|| {
@@ -246,20 +249,23 @@ fn a_streamed_literal_costs_no_memory_of_its_size() {
         let mut server = ServerSession::resume(config, State::Authenticated);
         let mut got = 0u64;
         feed(
-            Box::new(|read| {
+            &mut |read| {
                 server.handle_input(read).unwrap();
                 while let Some(o) = server.poll_output() {
                     if let ServerOutput::LiteralChunk { data, .. } = o {
                         got += data.len() as u64;
                     }
                 }
-            }),
+            },
             format!("a1 APPEND INBOX {{{SIZE}}}\r\n").as_bytes(),
             b"\r\n",
         );
         got
     });
     assert_eq!(got, SIZE);
-    eprintln!("server, 256 MiB streamed: heap peak {} bytes", stats.max_bytes);
+    eprintln!(
+        "server, 256 MiB streamed: heap peak {} bytes",
+        stats.max_bytes
+    );
     assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
 }

@@ -11,9 +11,7 @@
 //! equal), checked with slice comparisons (no per-octet work in the test).
 
 use imap_codec::framer::FramerConfig;
-use imap_codec::{
-    CommandBody, Data, Flag, IntoStatic, Mailbox, Response, StatusKind, Tag,
-};
+use imap_codec::{CommandBody, Data, Flag, IntoStatic, Mailbox, Response, StatusKind, Tag};
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, ServerConfig, ServerEvent,
     ServerOutput, ServerSession, State,
@@ -91,7 +89,11 @@ impl Checker<'_> {
     fn chunk(&mut self, data: &[u8], remaining: u64, length: u64) {
         let k = (self.at % PERIOD as u64) as usize;
         assert!(data.len() <= READ, "a chunk is at most one read");
-        assert!(data == &self.pat[k..k + data.len()], "octets at {}", self.at);
+        assert!(
+            data == &self.pat[k..k + data.len()],
+            "octets at {}",
+            self.at
+        );
         self.at += data.len() as u64;
         assert_eq!(self.at + remaining, length);
     }
@@ -148,10 +150,16 @@ fn client_fetches(length: u64, bytewise: bool) -> (Vec<String>, usize) {
 
 fn describe_client(e: &ClientEvent) -> String {
     match e {
-        ClientEvent::FetchStreamStart { handle, head, length } => {
+        ClientEvent::FetchStreamStart {
+            handle,
+            head,
+            length,
+        } => {
             format!("start {:?} {} {length}", handle.is_some(), encode(head))
         }
-        ClientEvent::Data { handle, data } => format!("data {:?} {}", handle.is_some(), encode(data)),
+        ClientEvent::Data { handle, data } => {
+            format!("data {:?} {}", handle.is_some(), encode(data))
+        }
         ClientEvent::Completed { status, .. } => format!("completed {:?}", status.kind),
         other => format!("{other:?}"),
     }
@@ -259,7 +267,9 @@ fn client_keeps_an_unlent_chunk_when_fed_again() {
     let mut completed = false;
     while let Some(o) = client.poll_output() {
         match o {
-            ClientOutput::LiteralChunk { data, remaining } => checker.chunk(data, remaining, length),
+            ClientOutput::LiteralChunk { data, remaining } => {
+                checker.chunk(data, remaining, length)
+            }
             ClientOutput::Event(ClientEvent::Completed { .. }) => completed = true,
             _ => {}
         }
@@ -406,9 +416,10 @@ fn client_appends(length: u64, literal_plus: bool) -> (String, usize) {
                     assert!(t == &pat[k..k + t.len()]);
                 }
                 ClientOutput::Transmit(t) => wire.extend_from_slice(t),
-                ClientOutput::Event(ClientEvent::LiteralWanted { handle: h, length: l }) => {
-                    wanted = Some((h, l))
-                }
+                ClientOutput::Event(ClientEvent::LiteralWanted {
+                    handle: h,
+                    length: l,
+                }) => wanted = Some((h, l)),
                 ClientOutput::Event(_) => {}
                 ClientOutput::LiteralChunk { .. } => unreachable!(),
             }
@@ -421,7 +432,10 @@ fn client_appends(length: u64, literal_plus: bool) -> (String, usize) {
     if !literal_plus {
         // Nothing is wanted before the server's "+".
         assert!(wanted.is_none());
-        assert_eq!(client.push_literal_chunk(b"x"), Err(LocalError::NoLiteralWanted));
+        assert_eq!(
+            client.push_literal_chunk(b"x"),
+            Err(LocalError::NoLiteralWanted)
+        );
         client.handle_input(b"+ go ahead\r\n").unwrap();
         wanted = drain(&mut client, &mut wire, &mut sent);
     }
@@ -447,8 +461,13 @@ fn client_appends(length: u64, literal_plus: bool) -> (String, usize) {
     }
     let last = (length as usize).min(READ);
     assert_eq!(&rest[last..], b"\r\nA2 NOOP\r\n");
-    assert_eq!(client.push_literal_chunk(b"x"), Err(LocalError::NoLiteralWanted));
-    client.handle_input(b"A1 OK appended\r\nA2 OK done\r\n").unwrap();
+    assert_eq!(
+        client.push_literal_chunk(b"x"),
+        Err(LocalError::NoLiteralWanted)
+    );
+    client
+        .handle_input(b"A1 OK appended\r\nA2 OK done\r\n")
+        .unwrap();
     let mut completed = Vec::new();
     while let Some(o) = client.poll_output() {
         if let ClientOutput::Event(ClientEvent::Completed { handle, .. }) = o {
@@ -498,13 +517,14 @@ fn client_streamed_append_refused_before_the_data() {
     };
     drain(&mut client, &mut wire);
     assert_eq!(wire, b"A1 APPEND INBOX {10}\r\n");
-    client
-        .handle_input(b"A1 NO [TOOBIG] too big\r\n")
-        .unwrap();
+    client.handle_input(b"A1 NO [TOOBIG] too big\r\n").unwrap();
     let events = drain(&mut client, &mut wire);
     assert!(events.contains(&ClientEvent::LiteralRejected { handle }));
     assert_eq!(wire, b"A1 APPEND INBOX {10}\r\nA2 NOOP\r\n");
-    assert_eq!(client.push_literal_chunk(b"x"), Err(LocalError::NoLiteralWanted));
+    assert_eq!(
+        client.push_literal_chunk(b"x"),
+        Err(LocalError::NoLiteralWanted)
+    );
     client.handle_input(b"A2 OK done\r\n").unwrap();
     let events = drain(&mut client, &mut wire);
     assert!(matches!(events[0], ClientEvent::Completed { handle: h, .. } if h == noop));
@@ -548,7 +568,9 @@ fn client_and_server_stream_both_ways() {
         assert!(server.buffered_len() <= SLACK + READ);
         while let Some(o) = server.poll_output() {
             match o {
-                ServerOutput::LiteralChunk { data, remaining } => got.chunk(data, remaining, length),
+                ServerOutput::LiteralChunk { data, remaining } => {
+                    got.chunk(data, remaining, length)
+                }
                 ServerOutput::Event(e) => server_events.push(describe_server(&e)),
                 ServerOutput::Transmit(t) => panic!("{t:?}"),
             }

@@ -554,7 +554,9 @@ impl ClientSession {
         if let Some(e) = self.events.pop_front() {
             return Some(ClientOutput::Event(e));
         }
-        let remaining = self.chunk.take()?;
+        // A chunk is lent only while its literal is still being read (the buffer was not
+        // dropped meanwhile: end of stream, STARTTLS, a limit).
+        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
         self.chunk_lent = true;
         Some(ClientOutput::LiteralChunk {
             data: self.input.lent_literal_data(),

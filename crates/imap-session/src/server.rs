@@ -92,6 +92,8 @@ pub struct ServerConfig {
     /// ([`ServerEvent::AppendStreamStart`], [`ServerOutput::LiteralChunk`]); `None`: hold every
     /// literal. Default: 1 MiB. The largest literal accepted at all is still the framer's
     /// `max_literal` (and `max_message`): raise those to accept larger streamed messages.
+    /// Synchronizing literals are streamed under [`LiteralPolicy::Auto`] only (under
+    /// `Manual` the application has not accepted the literal yet when it is announced).
     pub stream_literals_over: Option<u64>,
 }
 
@@ -457,7 +459,9 @@ impl ServerSession {
         if let Some(e) = self.events.pop_front() {
             return Some(ServerOutput::Event(e));
         }
-        let remaining = self.chunk.take()?;
+        // A chunk is lent only while its literal is still being read (the buffer was not
+        // dropped meanwhile: end of stream, STARTTLS, a limit).
+        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
         self.chunk_lent = true;
         Some(ServerOutput::LiteralChunk {
             data: self.input.lent_literal_data(),

@@ -657,3 +657,34 @@ fn client_and_server_stream_both_ways() {
     );
     let _ = append;
 }
+
+/// The stream ends inside a streamed literal: the chunks that arrived were lent, the rest is
+/// reported as truncated, and no stale chunk is lent afterwards.
+#[test]
+fn end_of_stream_inside_a_streamed_literal() {
+    let pat = pattern();
+    let mut client = selected_client(ClientConfig::default().with_stream_literals_over(10));
+    fetch_body(&mut client);
+    client.handle_input(b"* 1 FETCH (BODY[] {100}\r\n").unwrap();
+    client.handle_input(&pat[..40]).unwrap();
+    // Not drained before the end of stream.
+    client.handle_eof();
+    let mut lent = 0;
+    let mut events = Vec::new();
+    while let Some(o) = client.poll_output() {
+        match o {
+            ClientOutput::LiteralChunk { data, .. } => lent += data.len(),
+            ClientOutput::Event(e) => events.push(e),
+            ClientOutput::Transmit(t) => panic!("{t:?}"),
+        }
+    }
+    assert_eq!(lent, 0, "the buffer was dropped with the stream");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            ClientEvent::ProtocolError(imap_session::PeerError::Truncated { .. })
+        )),
+        "{events:?}"
+    );
+    assert_eq!(events.last(), Some(&ClientEvent::Closed));
+}

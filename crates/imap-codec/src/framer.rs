@@ -10,6 +10,9 @@
 //!   chunks of any size costs O(total bytes);
 //! - it reports a literal announcement **before** the literal's data, so that a server can
 //!   answer `+` (or reject the command by its tag) and a client knows a literal is pending;
+//! - on request ([`FramedBuffer::stream_literal`]) it hands a literal's data back in pieces as
+//!   it arrives instead of holding it, and the message comes out without it (its count read
+//!   as zeros), so that memory does not grow with the literal (issue 16);
 //! - it enforces limits (line length, literal size, message size); after a limit error the
 //!   rest of the offending message is handed back as [`Frame::Discard`] so that the stream
 //!   stays usable.
@@ -30,6 +33,8 @@
 //!             Frame::Literal(lit) => assert_eq!(lit.length, 5), // a server would send "+ " here
 //!             Frame::Message(bytes) => commands.push(Command::parse(bytes).unwrap().into_static()),
 //!             Frame::Discard(_) => unreachable!(),
+//!             // Only after `stream_literal` (see there).
+//!             Frame::LiteralData { .. } => unreachable!(),
 //!         }
 //!     }
 //! }

@@ -688,3 +688,53 @@ fn end_of_stream_inside_a_streamed_literal() {
     );
     assert_eq!(events.last(), Some(&ClientEvent::Closed));
 }
+
+/// Events and octets of a client reading `wire` in the given pieces (streaming over 16
+/// octets), chunks merged: what the application sees must not depend on the split.
+fn client_sees(wire: &[u8], cuts: &[usize]) -> (Vec<String>, Vec<u8>) {
+    let mut client = selected_client(ClientConfig::default().with_stream_literals_over(16));
+    fetch_body(&mut client);
+    let mut events = Vec::new();
+    let mut data = Vec::new();
+    let mut at = 0;
+    for &cut in cuts.iter().chain([&wire.len()]) {
+        let cut = cut.clamp(at, wire.len());
+        client.handle_input(&wire[at..cut]).unwrap();
+        at = cut;
+        while let Some(o) = client.poll_output() {
+            match o {
+                ClientOutput::LiteralChunk { data: d, remaining } => {
+                    data.extend_from_slice(d);
+                    if remaining == 0 {
+                        events.push("end".to_owned());
+                    }
+                }
+                ClientOutput::Event(e) => events.push(describe_client(&e)),
+                ClientOutput::Transmit(t) => panic!("{t:?}"),
+            }
+        }
+    }
+    (events, data)
+}
+
+proptest::proptest! {
+    /// Two streamed literals in one FETCH response (BODY[1] and BINARY[2], whose literal8
+    /// holds NUL and CRLF), a held small one between them, and a response after: any split.
+    #[test]
+    fn streaming_does_not_depend_on_the_split(
+        mut cuts in proptest::collection::vec(0usize..400, 0..12)
+    ) {
+        let mut wire = b"* 1 FETCH (UID 5 BODY[1] {40}\r\n".to_vec();
+        wire.extend_from_slice(&[b'a'; 38]);
+        wire.extend_from_slice(b"\r\n BODY[HEADER] {3}\r\nh\r\n BINARY[2] ~{50}\r\n");
+        wire.extend_from_slice(&[0u8; 24]);
+        wire.extend_from_slice(b"\r\n{3}\r\n");
+        wire.extend_from_slice(&[b'z'; 19]);
+        wire.extend_from_slice(b")\r\nA1 OK done\r\n");
+        cuts.sort_unstable();
+        let whole = client_sees(&wire, &[]);
+        proptest::prop_assert_eq!(whole.1.len(), 90);
+        proptest::prop_assert_eq!(whole.0.len(), 6, "{:?}", whole.0);
+        proptest::prop_assert_eq!(client_sees(&wire, &cuts), whole);
+    }
+}

@@ -42,6 +42,7 @@ pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<String>, Vec<
             match fb.next_frame() {
                 Ok(None) => break,
                 Ok(Some(Frame::Discard(n))) => discarded += n,
+                Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
                 Ok(Some(Frame::Message(m))) => {
                     flush(&mut out, &mut discarded);
                     out.push(format!("message {m:?}"));

@@ -34,6 +34,11 @@ pub struct EncodeOptions {
     /// "MUST be sent as a synchronizing literal" (RFC 7888 §3, §5). Off by default, so that a
     /// parsed command encodes as it was written; a client session turns it on.
     pub enforce_literal_capability: bool,
+    /// Stream a literal's data instead of writing it: the first **empty** literal written is
+    /// announced with this many octets and its data is left out; [`Encoded::streamed`] says
+    /// where it goes, the caller sends it there. `None` (the default): every literal is
+    /// written whole. See [`EncodeOptions::streaming`].
+    pub streamed_literal: Option<u64>,
 }
 
 impl EncodeOptions {
@@ -42,7 +47,31 @@ impl EncodeOptions {
         EncodeOptions {
             literal,
             enforce_literal_capability: false,
+            streamed_literal: None,
         }
+    }
+
+    /// The same options, streaming the first empty literal as one of `length` octets
+    /// ([`streamed_literal`](Self::streamed_literal)): the message is written up to and
+    /// including that literal's announcement (its head), then the rest after the literal (its
+    /// tail), and the caller sends `length` octets between the two. The value to encode holds
+    /// an empty literal as the stand-in, so that the types stay as strict as ever; whether
+    /// the announcement is `{n}` or `{n+}` is decided for `length`, as for any literal.
+    ///
+    /// ```
+    /// use imap_codec::{Command, EncodeOptions, LiteralCapability};
+    /// let cmd = Command::parse(b"a APPEND INBOX {0}\r\n\r\n").unwrap();
+    /// let mut out = Vec::new();
+    /// let options = EncodeOptions::with_literal(LiteralCapability::None).streaming(1 << 30);
+    /// let enc = cmd.encode(&mut out, &options);
+    /// let at = enc.streamed.unwrap();
+    /// assert_eq!(&out[..at], b"a APPEND INBOX {1073741824}\r\n");
+    /// assert_eq!(&out[at..], b"\r\n");
+    /// assert_eq!(enc.sync_points, [at]); // the data waits for "+"
+    /// ```
+    pub fn streaming(mut self, length: u64) -> Self {
+        self.streamed_literal = Some(length);
+        self
     }
 
     /// The same options, with [`enforce_literal_capability`](Self::enforce_literal_capability)
@@ -74,6 +103,10 @@ pub struct Encoded {
     /// Offsets in the buffer, each just after a synchronizing literal's `{n}` CRLF: the bytes
     /// before it may be sent; the bytes after it only once the server sent `+`.
     pub sync_points: Vec<usize>,
+    /// With [`EncodeOptions::streaming`]: the offset in the buffer, just after the streamed
+    /// literal's announcement CRLF, where its data goes (the bytes after it are the rest of
+    /// the message); `None` when no empty literal was written.
+    pub streamed: Option<usize>,
 }
 
 impl Encoded {
@@ -121,6 +154,7 @@ pub struct Encoder<'b> {
     dest: &'b mut Vec<u8>,
     start: usize,
     sync_points: Vec<usize>,
+    streamed: Option<usize>,
     options: EncodeOptions,
     client: bool,
 }
@@ -134,6 +168,7 @@ impl<'b> Encoder<'b> {
             dest: out,
             start,
             sync_points: Vec::new(),
+            streamed: None,
             options: *options,
             client: true,
         }
@@ -141,13 +176,23 @@ impl<'b> Encoder<'b> {
 
     /// An encoder for a server → client message (responses; literals never wait).
     pub fn server(out: &'b mut Vec<u8>) -> Self {
+        Self::server_with(out, &EncodeOptions::default())
+    }
+
+    /// A server encoder with options: only [`EncodeOptions::streamed_literal`] applies to
+    /// responses (a FETCH response whose `BODY[]` data the server streams).
+    pub fn server_with(out: &'b mut Vec<u8>, options: &EncodeOptions) -> Self {
         let start = out.len();
         Encoder {
             out: std::mem::take(out),
             dest: out,
             start,
             sync_points: Vec::new(),
-            options: EncodeOptions::default(),
+            streamed: None,
+            options: EncodeOptions {
+                streamed_literal: options.streamed_literal,
+                ..EncodeOptions::default()
+            },
             client: false,
         }
     }
@@ -233,10 +278,18 @@ impl<'b> Encoder<'b> {
     /// [`EncodeOptions::literal`] permits it when
     /// [`EncodeOptions::enforce_literal_capability`] is set); a synchronizing literal is also
     /// sent as `{n+}` when [`EncodeOptions::literal`] permits it.
+    ///
+    /// With [`EncodeOptions::streaming`], the first empty literal is announced with the
+    /// streamed length and [`Encoded::streamed`] records where its data goes.
     pub fn literal(&mut self, data: &[u8], binary: bool, non_sync: bool) -> &mut Self {
+        let streamed = match self.options.streamed_literal {
+            Some(length) if data.is_empty() && self.streamed.is_none() => Some(length),
+            _ => None,
+        };
+        let length = streamed.unwrap_or(data.len() as u64);
         let allowed = match self.options.literal {
             LiteralCapability::None => false,
-            LiteralCapability::Minus => data.len() <= LITERAL_MINUS_MAX,
+            LiteralCapability::Minus => length <= LITERAL_MINUS_MAX as u64,
             LiteralCapability::Plus => true,
         };
         let plus =
@@ -244,7 +297,7 @@ impl<'b> Encoder<'b> {
         if binary {
             self.byte(b'~');
         }
-        self.byte(b'{').number(data.len() as u64);
+        self.byte(b'{').number(length);
         if plus {
             self.byte(b'+');
         }
@@ -252,6 +305,9 @@ impl<'b> Encoder<'b> {
         if self.client && !plus {
             let at = self.out.len();
             self.sync_points.push(at);
+        }
+        if streamed.is_some() {
+            self.streamed = Some(self.out.len());
         }
         self.raw(data)
     }
@@ -267,6 +323,7 @@ impl<'b> Encoder<'b> {
             start: self.start,
             end: self.out.len(),
             sync_points: std::mem::take(&mut self.sync_points),
+            streamed: self.streamed,
         }
     }
 }

@@ -10,6 +10,9 @@
 //!   chunks of any size costs O(total bytes);
 //! - it reports a literal announcement **before** the literal's data, so that a server can
 //!   answer `+` (or reject the command by its tag) and a client knows a literal is pending;
+//! - on request ([`FramedBuffer::stream_literal`]) it hands a literal's data back in pieces as
+//!   it arrives instead of holding it, and the message comes out without it (its count read
+//!   as zeros), so that memory does not grow with the literal (issue 16);
 //! - it enforces limits (line length, literal size, message size); after a limit error the
 //!   rest of the offending message is handed back as [`Frame::Discard`] so that the stream
 //!   stays usable.
@@ -30,6 +33,8 @@
 //!             Frame::Literal(lit) => assert_eq!(lit.length, 5), // a server would send "+ " here
 //!             Frame::Message(bytes) => commands.push(Command::parse(bytes).unwrap().into_static()),
 //!             Frame::Discard(_) => unreachable!(),
+//!             // Only after `stream_literal` (see there).
+//!             Frame::LiteralData { .. } => unreachable!(),
 //!         }
 //!     }
 //! }
@@ -139,6 +144,17 @@ pub enum Status {
         /// Whether the rejected message is over.
         finished: bool,
     },
+    /// `buf[start..start + len]` is data of the literal being streamed
+    /// ([`Framer::stream_literal`]): hand it on, then remove exactly those bytes (not the
+    /// message before them) before the next call.
+    LiteralData {
+        /// Where the data starts (the end of the message so far).
+        start: usize,
+        /// How many octets.
+        len: usize,
+        /// Octets of the literal still to come after these.
+        remaining: u64,
+    },
 }
 
 /// A limit was exceeded. The framer then discards the rest of that message (see
@@ -191,6 +207,9 @@ enum State {
     Line,
     /// Literal announced and reported; `remaining` octets to step over next.
     Literal { remaining: u64, reported: bool },
+    /// Literal being streamed ([`Framer::stream_literal`]): `remaining` octets to hand back
+    /// as [`Status::LiteralData`]; the caller removes them from its buffer.
+    Streaming { remaining: u64 },
 }
 
 /// The incremental, literal-aware framer. It holds no bytes: the caller keeps a buffer that
@@ -263,6 +282,33 @@ impl Framer {
         }
     }
 
+    /// Streams the literal just reported ([`Status::Literal`]) instead of holding it: its data
+    /// is handed back as it arrives, as [`Status::LiteralData`] pieces that the caller removes
+    /// from its buffer (they are not part of the message), and the message goes on after the
+    /// literal as if its data were empty. The message finally returned ([`Status::Message`])
+    /// therefore lacks the literal's octets: a caller that parses it must make the
+    /// announcement read as empty first ([`zero_announced_count`] does that in place).
+    /// Memory then holds the message without its literal, whatever the literal's size.
+    ///
+    /// Returns false (and changes nothing) unless a literal was just reported.
+    pub fn stream_literal(&mut self) -> bool {
+        match self.state {
+            State::Literal {
+                remaining,
+                reported: true,
+            } if !self.discarding && !self.end_at_pos => {
+                self.state = State::Streaming { remaining };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// True while a streamed literal's data is expected ([`Framer::stream_literal`]).
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.state, State::Streaming { .. })
+    }
+
     /// Looks at `buf` (the bytes from the start of the current message) and says what is
     /// there. Returns an error once when a limit is exceeded; the following calls hand back
     /// the rest of that message as [`Status::Discard`].
@@ -277,6 +323,28 @@ impl Framer {
                 });
             }
             match self.state {
+                State::Streaming { remaining } => {
+                    if remaining == 0 {
+                        self.line_start = self.pos;
+                        self.state = State::Line;
+                        continue;
+                    }
+                    // `pos <= buf.len()` always: it is set only from positions in `buf`.
+                    let available = buf.len().saturating_sub(self.pos);
+                    if available == 0 {
+                        return Ok(Status::Incomplete(Some(remaining)));
+                    }
+                    let len = usize::try_from(remaining).map_or(available, |r| r.min(available));
+                    let remaining =
+                        remaining.saturating_sub(u64::try_from(len).unwrap_or(u64::MAX));
+                    // The caller removes the data: `pos` stays where the literal began.
+                    self.state = State::Streaming { remaining };
+                    return Ok(Status::LiteralData {
+                        start: self.pos,
+                        len,
+                        remaining,
+                    });
+                }
                 State::Literal {
                     remaining,
                     reported,
@@ -590,6 +658,41 @@ fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
     Some((length, synchronizing, binary))
 }
 
+/// Rewrites in place the count of the literal announced at the end of `prefix` (a message up
+/// to and including the announcement's CRLF, as [`LiteralAnnouncement::prefix_len`] measures
+/// it) to zeros of the same width: `{1048576}` CRLF becomes `{0000000}` CRLF, which the
+/// grammar reads as an empty literal (`number` allows leading zeros, RFC 9051 §9). This is how
+/// a streamed literal ([`Framer::stream_literal`]) is left in its message, so that the rest
+/// of the message parses with the strict grammar, and the parsed value says honestly that
+/// the message held no octets there. Returns false when `prefix` ends in no announcement.
+///
+/// ```
+/// let mut m = b"a APPEND INBOX {123+}\r\n".to_vec();
+/// assert!(imap_codec::framer::zero_announced_count(&mut m));
+/// assert_eq!(m, b"a APPEND INBOX {000+}\r\n");
+/// ```
+pub fn zero_announced_count(prefix: &mut [u8]) -> bool {
+    let Some(line) = prefix.strip_suffix(b"\r\n") else {
+        return false;
+    };
+    if literal_announcement(line).is_none() {
+        return false;
+    }
+    let end = line.len().saturating_sub(1); // the `}`
+    let end = if line.get(end.saturating_sub(1)) == Some(&b'+') {
+        end.saturating_sub(1)
+    } else {
+        end
+    };
+    for b in prefix[..end].iter_mut().rev() {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        *b = b'0';
+    }
+    true
+}
+
 /// The tag at the start of a message (RFC 9051 §9: `tag = 1*<any ASTRING-CHAR except "+">`,
 /// followed by SP), borrowed from it: what a server needs to answer a message it will not parse
 /// (a literal it refuses, a line over the limit) with a tagged BAD. `None` when the message
@@ -626,6 +729,14 @@ pub enum Frame<'b> {
     Literal(LiteralAnnouncement),
     /// Bytes of a rejected message, dropped (how many).
     Discard(usize),
+    /// Data of the literal being streamed ([`FramedBuffer::stream_literal`]), lent until the
+    /// next call; they are removed from the buffer then.
+    LiteralData {
+        /// The octets that arrived.
+        data: &'b [u8],
+        /// Octets of the literal still to come after these.
+        remaining: u64,
+    },
 }
 
 /// A [`Framer`] with its own buffer: [`push`](FramedBuffer::push) received bytes, then call
@@ -645,6 +756,11 @@ pub struct FramedBuffer {
     /// last byte lies. Until the buffer reaches it no frame can complete, so `next_frame`
     /// need not ask the framer.
     literal_end: usize,
+    /// Streamed literal data lent by the last `next_frame` (offset from `start`, length):
+    /// removed from the buffer at the next call.
+    cut: (usize, usize),
+    /// The prefix length of the literal last reported (for `stream_literal`).
+    last_prefix: usize,
 }
 
 impl FramedBuffer {
@@ -656,12 +772,18 @@ impl FramedBuffer {
             start: 0,
             consumed: 0,
             literal_end: 0,
+            cut: (0, 0),
+            last_prefix: 0,
         }
     }
 
-    /// Appends received bytes.
+    /// Appends received bytes. Streamed literal data lent by the last
+    /// [`next_frame`](Self::next_frame) stays available ([`lent_literal_data`](Self::lent_literal_data))
+    /// until the next call to `next_frame`.
     pub fn push(&mut self, data: &[u8]) {
+        let cut = std::mem::take(&mut self.cut);
         self.drop_consumed();
+        self.cut = cut;
         if self.start > 0 && self.start >= self.buf.len().saturating_sub(self.start) {
             self.buf.drain(..self.start);
             self.start = 0;
@@ -703,7 +825,40 @@ impl FramedBuffer {
         self.framer_mut().reject_literal();
     }
 
-    /// How many bytes are held: received, and not yet returned as a message or discarded.
+    /// Streams the literal just reported ([`Frame::Literal`]) instead of holding it; see
+    /// [`Framer::stream_literal`]. Its count in the buffered message is set to zeros
+    /// ([`zero_announced_count`]), so the message finally returned parses as if the literal
+    /// were empty; its data is returned as [`Frame::LiteralData`] pieces as it is pushed, each
+    /// lent until the next call and then dropped. Nothing is reserved for the literal: the
+    /// buffer holds the message without the literal and at most the last push.
+    ///
+    /// Returns false (and changes nothing) unless a literal was just reported.
+    pub fn stream_literal(&mut self) -> bool {
+        if !self.framer.stream_literal() {
+            return false;
+        }
+        self.literal_end = 0;
+        let at = self.start.saturating_add(self.consumed);
+        let end = at.saturating_add(self.last_prefix).min(self.buf.len());
+        zero_announced_count(&mut self.buf[at..end]);
+        true
+    }
+
+    /// The streamed literal data lent by the last [`Frame::LiteralData`] (empty when none is
+    /// lent): the same octets, for a caller that could not keep the frame's borrow.
+    pub fn lent_literal_data(&self) -> &[u8] {
+        let (at, len) = self.cut;
+        let from = self.start.saturating_add(at).min(self.buf.len());
+        &self.buf[from..from.saturating_add(len).min(self.buf.len())]
+    }
+
+    /// True while a streamed literal's data is expected ([`FramedBuffer::stream_literal`]).
+    pub fn is_streaming(&self) -> bool {
+        self.framer.is_streaming()
+    }
+
+    /// How many bytes are held: received, and not yet returned as a message or discarded
+    /// (lent streamed literal data included until the next call).
     pub fn buffered_len(&self) -> usize {
         self.buf
             .len()
@@ -738,11 +893,19 @@ impl FramedBuffer {
         self.buf.clear();
         self.start = 0;
         self.literal_end = 0;
+        self.cut = (0, 0);
         self.framer = Framer::new(*self.framer.config());
         rest
     }
 
     fn drop_consumed(&mut self) {
+        let (at, len) = std::mem::take(&mut self.cut);
+        if len > 0 {
+            // Only the bytes pushed after the literal's data follow it: each is moved once.
+            let from = self.start.saturating_add(at).min(self.buf.len());
+            let to = from.saturating_add(len).min(self.buf.len());
+            self.buf.drain(from..to);
+        }
         self.start = self.start.saturating_add(self.consumed);
         self.consumed = 0;
         if self.start == self.buf.len() {
@@ -769,7 +932,20 @@ impl FramedBuffer {
                 // room for the data).
                 let want = usize::try_from(lit.length).unwrap_or(usize::MAX);
                 self.literal_end = lit.prefix_len.saturating_add(want);
+                self.last_prefix = lit.prefix_len;
                 Ok(Some(Frame::Literal(lit)))
+            }
+            Status::LiteralData {
+                start,
+                len,
+                remaining,
+            } => {
+                self.cut = (start, len);
+                let from = self.start.saturating_add(start);
+                Ok(Some(Frame::LiteralData {
+                    data: &self.buf[from..from.saturating_add(len)],
+                    remaining,
+                }))
             }
             Status::Message(len) => {
                 self.consumed = len;
@@ -806,6 +982,7 @@ mod tests {
                     }
                     Ok(Some(Frame::Discard(n))) => out.push(format!("discard {n}")),
                     Ok(None) => break,
+                    Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
                     Err(e) => out.push(format!("error {e}")),
                 }
             }
@@ -846,6 +1023,58 @@ mod tests {
                 whole,
                 "chunk size {size}"
             );
+        }
+    }
+
+    /// Streamed literals: their data comes out in pieces, in order, however the input is
+    /// split; the message comes out without them, the counts read as zeros; the buffer never
+    /// holds a literal.
+    #[test]
+    fn streamed_literals_in_any_chunking() {
+        let input =
+            b"* 1 FETCH (UID 7 BODY[1] {10}\r\n0123456789 BODY[2] ~{3}\r\na\0c)\r\n* 2 EXISTS\r\n";
+        let run = |size: usize| {
+            let mut fb = FramedBuffer::new(FramerConfig::client());
+            let mut out: Vec<String> = Vec::new();
+            let mut data = Vec::new();
+            let mut peak = 0;
+            for chunk in input.chunks(size) {
+                fb.push(chunk);
+                peak = peak.max(fb.buffered_len());
+                loop {
+                    match fb.next_frame().unwrap() {
+                        None => break,
+                        Some(Frame::Literal(l)) => {
+                            out.push(format!("literal {}", l.length));
+                            assert!(fb.stream_literal());
+                            assert!(!fb.stream_literal());
+                        }
+                        Some(Frame::LiteralData { data: d, .. }) => data.extend_from_slice(d),
+                        Some(Frame::Message(m)) => {
+                            out.push(String::from_utf8_lossy(m).into_owned())
+                        }
+                        Some(Frame::Discard(_)) => unreachable!(),
+                    }
+                }
+            }
+            (out, data, peak)
+        };
+        let (whole, data, _) = run(input.len());
+        assert_eq!(
+            whole,
+            [
+                "literal 10",
+                "literal 3",
+                "* 1 FETCH (UID 7 BODY[1] {00}\r\n BODY[2] ~{0}\r\n)\r\n",
+                "* 2 EXISTS\r\n"
+            ]
+        );
+        assert_eq!(data, b"0123456789a\0c");
+        for size in 1..input.len() {
+            let (out, d, peak) = run(size);
+            assert_eq!((&out, &d), (&whole, &data), "chunk size {size}");
+            // The message without its literals (48 octets) and one push.
+            assert!(peak <= 48 + size, "{peak} at {size}");
         }
     }
 
@@ -1032,6 +1261,7 @@ mod tests {
                         }
                     }
                     Ok(None) => break,
+                    Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
                     Err(e) => out.push(format!("error {e}")),
                 }
             }

@@ -26,6 +26,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(output) = session.poll_output() {
             match output {
                 ClientOutput::Transmit(bytes) => stream.write_all(bytes)?,
+                // Octets of a FETCH literal over the streaming threshold: this example
+                // fetches none.
+                ClientOutput::LiteralChunk { data, .. } => println!("{} octets", data.len()),
                 ClientOutput::Event(event) => {
                     println!("{event:?}");
                     match event {

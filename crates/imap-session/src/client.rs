@@ -12,14 +12,15 @@
 
 use std::collections::VecDeque;
 
+use imap_codec::command::AppendData;
 use imap_codec::command::MboxOrPat;
-use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+use imap_codec::framer::{Frame, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data,
-    EncodeOptions, Greeting, IdleDone, IntoStatic, LiteralCapability, Response, SequenceSet,
-    Status, StatusKind, Tag,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, DateTime,
+    EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8, LiteralCapability,
+    Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -45,7 +46,14 @@ pub struct ClientConfig {
     pub enforce_states: bool,
     /// Emit [`ClientEvent::Received`] for every message (for trace replayers).
     pub report_received: bool,
+    /// Stream literals larger than this many octets in FETCH responses instead of holding
+    /// them ([`ClientEvent::FetchStreamStart`], [`ClientOutput::LiteralChunk`]); `None`: hold
+    /// every literal (the framer's limits bound them). Default: 1 MiB.
+    pub stream_literals_over: Option<u64>,
 }
+
+/// The default [`ClientConfig::stream_literals_over`] (and the server's): 1 MiB.
+pub const DEFAULT_STREAM_THRESHOLD: u64 = 1024 * 1024;
 
 impl Default for ClientConfig {
     fn default() -> Self {
@@ -55,6 +63,7 @@ impl Default for ClientConfig {
             literal_override: None,
             enforce_states: true,
             report_received: false,
+            stream_literals_over: Some(DEFAULT_STREAM_THRESHOLD),
         }
     }
 }
@@ -91,12 +100,26 @@ impl ClientConfig {
         self
     }
 
+    /// Streams FETCH literals larger than `octets` (see
+    /// [`stream_literals_over`](ClientConfig::stream_literals_over)).
+    pub fn with_stream_literals_over(mut self, octets: u64) -> Self {
+        self.stream_literals_over = Some(octets);
+        self
+    }
+
+    /// Holds every literal whole: no streaming.
+    pub fn without_literal_streaming(mut self) -> Self {
+        self.stream_literals_over = None;
+        self
+    }
+
     /// A configuration for following someone else's exchange (the corpus replayer): no state
-    /// rules, every message reported.
+    /// rules, every message reported, no streaming.
     pub fn observer() -> Self {
         ClientConfig {
             enforce_states: false,
             report_received: true,
+            stream_literals_over: None,
             literal_override: Some(LiteralCapability::Plus),
             ..ClientConfig::default()
         }
@@ -213,6 +236,31 @@ pub enum ClientEvent {
     ProtocolError(PeerError),
     /// Every received message, when [`ClientConfig::report_received`] is set.
     Received(Received),
+    /// A literal larger than [`ClientConfig::stream_literals_over`] begins in a FETCH
+    /// response: its octets follow as [`ClientOutput::LiteralChunk`]s (the last one has
+    /// `remaining: 0`), then the rest of the response is read as usual and reported as
+    /// [`ClientEvent::Data`], where this literal reads as empty.
+    FetchStreamStart {
+        /// The command it answers, as for [`ClientEvent::Data`].
+        handle: Option<CommandHandle>,
+        /// The FETCH response so far (RFC 9051 §7.5.2): the message number and the
+        /// attributes before the literal, and last the attribute the literal is the value of
+        /// (`BODY[section]<origin>`, `BINARY[...]`, `RFC822`, ...), with an empty value. It is
+        /// the response up to the literal, closed with `)` and parsed by the codec.
+        head: Data<'static>,
+        /// The literal's octets.
+        length: u64,
+    },
+    /// The session is ready for the data of a streamed literal
+    /// ([`ClientSession::send_append_stream`]): push it with
+    /// [`ClientSession::push_literal_chunk`]. Sent when the server's `+` arrived, or at once
+    /// for a non-synchronizing literal (LITERAL+, RFC 7888).
+    LiteralWanted {
+        /// The command.
+        handle: CommandHandle,
+        /// Octets to push.
+        length: u64,
+    },
     /// The stream ended.
     Closed,
 }
@@ -228,6 +276,14 @@ pub enum ClientOutput<'a> {
     Transmit(&'a [u8]),
     /// Something happened.
     Event(ClientEvent),
+    /// Octets of the streamed literal announced by the last [`ClientEvent::FetchStreamStart`],
+    /// in order, lent from the session's receive buffer until the next call (no copy).
+    LiteralChunk {
+        /// The octets.
+        data: &'a [u8],
+        /// Octets of the literal still to come; `0` on its last chunk.
+        remaining: u64,
+    },
 }
 
 /// The sub-state owned by a command in flight.
@@ -249,6 +305,20 @@ struct InFlight {
     scope: Scope,
     /// Bytes not yet sent: each piece waits for a `+`.
     unsent: VecDeque<Vec<u8>>,
+    /// A literal whose data the application streams, after `unsent`.
+    body: Option<OutBody>,
+}
+
+/// A literal the application streams ([`ClientSession::send_append_stream`]).
+#[derive(Debug, Clone)]
+struct OutBody {
+    handle: CommandHandle,
+    /// Octets still to push.
+    remaining: u64,
+    /// The command's bytes after the literal.
+    tail: Vec<u8>,
+    /// The literal is synchronizing and the `+` has not arrived.
+    wait_plus: bool,
 }
 
 /// What of a command in flight decides whether untagged data answer it, when several
@@ -331,6 +401,12 @@ pub struct ClientSession {
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
+    /// The literal whose data the application is pushing now (nothing else is sent meanwhile).
+    writing: Option<OutBody>,
+    /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
+    chunk: Option<u64>,
+    /// A chunk was lent: framing goes on at the next `poll_output`.
+    chunk_lent: bool,
     /// Bytes to transmit, lent by `poll_output`.
     out: Vec<u8>,
     /// `out` was lent: clear it before writing more or lending again.
@@ -360,6 +436,9 @@ impl ClientSession {
             enabled: Vec::new(),
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
+            writing: None,
+            chunk: None,
+            chunk_lent: false,
             out: Vec::new(),
             out_taken: false,
             events: VecDeque::new(),
@@ -413,6 +492,23 @@ impl ClientSession {
             .map(|c| (c.handle, c.tag.as_str(), c.name))
     }
 
+    /// Octets the session holds: received and not yet handed out (the message being read,
+    /// without a streamed literal's data except the chunk lent last) and output not yet
+    /// polled. With streaming, bounded by [`ClientConfig::stream_literals_over`], the
+    /// framer's line limit and the size of one input, whatever a literal's size.
+    pub fn buffered_len(&self) -> usize {
+        self.input
+            .buffered_len()
+            .saturating_add(if self.out_taken { 0 } else { self.out.len() })
+    }
+
+    /// The streamed literal the session waits for the application's data of
+    /// ([`ClientEvent::LiteralWanted`], [`push_literal_chunk`](Self::push_literal_chunk)):
+    /// its command and the octets still to push.
+    pub fn literal_wanted(&self) -> Option<(CommandHandle, u64)> {
+        self.writing.as_ref().map(|w| (w.handle, w.remaining))
+    }
+
     /// The parser the next server message will be given.
     pub fn expecting(&self) -> MessageKind {
         if self.state == State::Greeting {
@@ -448,11 +544,26 @@ impl ClientSession {
             self.out.clear();
             self.out_taken = false;
         }
+        if self.chunk_lent {
+            // The application had the chunk: read on.
+            self.chunk_lent = false;
+            self.process();
+        }
         if !self.out.is_empty() {
             self.out_taken = true;
             return Some(ClientOutput::Transmit(&self.out));
         }
-        self.events.pop_front().map(ClientOutput::Event)
+        if let Some(e) = self.events.pop_front() {
+            return Some(ClientOutput::Event(e));
+        }
+        // A chunk is lent only while its literal is still being read (the buffer was not
+        // dropped meanwhile: end of stream, STARTTLS, a limit).
+        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
+        self.chunk_lent = true;
+        Some(ClientOutput::LiteralChunk {
+            data: self.input.lent_literal_data(),
+            remaining,
+        })
     }
 
     fn event(&mut self, e: ClientEvent) {
@@ -525,12 +636,114 @@ impl ClientSession {
                 return Err(LocalError::LoginDisabled);
             }
         }
+        self.send_checked(command, None)
+    }
+
+    /// Sends an APPEND (RFC 9051 §6.3.12) whose message the application streams: `length`
+    /// octets, pushed with [`push_literal_chunk`](Self::push_literal_chunk) once
+    /// [`ClientEvent::LiteralWanted`] says so (after the server's `+`, or at once when the
+    /// literal may be non-synchronizing: LITERAL+, or LITERAL- up to 4096 octets, RFC 7888).
+    /// The command is written by the codec up to the literal's announcement, the data goes
+    /// as it is pushed, then the rest of the command; commands sent meanwhile wait behind it
+    /// (wire order = call order). A tagged NO/BAD instead of `+` ends it
+    /// ([`ClientEvent::LiteralRejected`], nothing to push).
+    ///
+    /// `binary` sends a `literal8` (`~{n}`, RFC 3516, needs the BINARY capability), which may
+    /// hold any octet; a `literal` must not hold NUL (RFC 9051 §4.3): the session does not
+    /// look at the data, the server will refuse it.
+    pub fn send_append_stream(
+        &mut self,
+        mailbox: Mailbox<'_>,
+        flags: Option<Vec<Flag<'_>>>,
+        date: Option<DateTime>,
+        length: u64,
+        binary: bool,
+    ) -> Result<CommandHandle, LocalError> {
+        // The empty literal stands in for the data, which the encoder leaves out.
+        let message = if binary {
+            AppendData::Literal8(Literal8::new(&b""[..]))
+        } else {
+            AppendData::Literal(Literal::new(&b""[..]).map_err(LocalError::Invalid)?)
+        };
+        let body = CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        };
+        let tag = format!("{}{}", self.config.tag_prefix, self.next_tag);
+        let tag = Tag::new(tag).map_err(LocalError::Invalid)?;
+        self.next_tag += 1;
+        self.send_checked(Command::new(tag, body), Some(length))
+    }
+
+    /// Pushes the next octets of the streamed literal ([`ClientEvent::LiteralWanted`]). They
+    /// are transmitted as they are (drain [`poll_output`](Self::poll_output) after each push:
+    /// the session holds at most one push); after the last octet, the rest of the command
+    /// and whatever was queued behind it follow. Refused (nothing sent) when no literal is
+    /// wanted, or when `data` is longer than what remains.
+    pub fn push_literal_chunk(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        self.check_open()?;
+        let writing = self.writing.as_mut().ok_or(LocalError::NoLiteralWanted)?;
+        let len = u64::try_from(data.len()).unwrap_or(u64::MAX);
+        if len > writing.remaining {
+            return Err(LocalError::LiteralTooLong {
+                remaining: writing.remaining,
+            });
+        }
+        writing.remaining -= len;
+        let done = writing.remaining == 0;
+        self.transmit(data);
+        if done && let Some(w) = self.writing.take() {
+            self.transmit(&w.tail);
+            // Whatever waited behind it goes out now.
+            self.blocked = None;
+            if let Some(next) = self
+                .in_flight
+                .iter()
+                .find(|c| c.handle > w.handle)
+                .map(|c| c.handle)
+            {
+                self.flush_blocked(next);
+            }
+        }
+        Ok(())
+    }
+
+    fn send_checked(
+        &mut self,
+        command: Command<'_>,
+        streamed: Option<u64>,
+    ) -> Result<CommandHandle, LocalError> {
         let mut buf = Vec::new();
         // RFC 7888 §3, §5: a `{n+}` the server does not allow goes as `{n}`.
-        let options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
+        let mut options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
+        if let Some(length) = streamed {
+            options = options.streaming(length);
+        }
         let encoded = command.encode(&mut buf, &options);
-        let mut unsent: VecDeque<Vec<u8>> = encoded.chunks(&buf).map(<[u8]>::to_vec).collect();
         let handle = CommandHandle(self.next_handle);
+        let (unsent, body) = match (streamed, encoded.streamed) {
+            (None, _) => (encoded.chunks(&buf).map(<[u8]>::to_vec).collect(), None),
+            (Some(length), Some(at)) => {
+                // The pieces of the head (each after a `+`), the data, then the tail.
+                let mut unsent: VecDeque<Vec<u8>> = VecDeque::new();
+                let mut from = encoded.start;
+                for &p in encoded.sync_points.iter().filter(|&&p| p < at) {
+                    unsent.push_back(buf[from..p].to_vec());
+                    from = p;
+                }
+                unsent.push_back(buf[from..at].to_vec());
+                let body = OutBody {
+                    handle,
+                    remaining: length,
+                    tail: buf[at..encoded.end].to_vec(),
+                    wait_plus: encoded.sync_points.contains(&at),
+                };
+                (unsent, Some(body))
+            }
+            (Some(_), None) => unreachable!("an APPEND writes its literal"),
+        };
         self.next_handle += 1;
         let sub = match command.body {
             CommandBody::Authenticate { .. } => Sub::Authenticate,
@@ -546,13 +759,6 @@ impl ClientSession {
         ) {
             self.selecting = Some(MailboxView::default());
         }
-        if self.blocked.is_none() {
-            let first = unsent.pop_front().unwrap_or_default();
-            self.transmit(&first);
-            if !unsent.is_empty() {
-                self.blocked = Some(handle);
-            }
-        }
         self.in_flight.push(InFlight {
             handle,
             tag: command.tag.into_static(),
@@ -561,7 +767,11 @@ impl ClientSession {
             sub,
             scope: Scope::of(&command.body),
             unsent,
+            body,
         });
+        if self.blocked.is_none() {
+            self.flush_blocked(handle);
+        }
         Ok(handle)
     }
 
@@ -675,6 +885,17 @@ impl ClientSession {
     pub fn handle_input(&mut self, bytes: &[u8]) -> Result<(), LocalError> {
         self.check_open()?;
         self.input.push(bytes);
+        self.process();
+        Ok(())
+    }
+
+    /// Frames and handles what was received, until more is needed or a streamed literal's
+    /// chunk is to be lent first (it stops there: `poll_output` lends it and reads on).
+    fn process(&mut self) {
+        if self.chunk.is_some() {
+            // Not lent yet: framing on would drop it.
+            return;
+        }
         loop {
             if self.link != Link::Open {
                 break;
@@ -682,7 +903,15 @@ impl ClientSession {
             let kind = self.expecting();
             let (parsed, bytes) = match self.input.next_frame() {
                 Ok(None) => break,
-                Ok(Some(Frame::Literal(_) | Frame::Discard(_))) => continue,
+                Ok(Some(Frame::Literal(lit))) => {
+                    self.literal_announced(kind, lit);
+                    continue;
+                }
+                Ok(Some(Frame::LiteralData { remaining, .. })) => {
+                    self.chunk = Some(remaining);
+                    break;
+                }
+                Ok(Some(Frame::Discard(_))) => continue,
                 Ok(Some(Frame::Message(m))) => {
                     // Parsed where it lies in the framer's buffer (literals borrowed), then
                     // made owned: the one copy of the message. Its bytes are copied again
@@ -708,7 +937,43 @@ impl ClientSession {
             };
             self.message(kind, parsed, bytes);
         }
-        Ok(())
+    }
+
+    /// A literal is announced: a FETCH literal over the threshold is streamed.
+    ///
+    /// Whether the literal is the value of a FETCH attribute is the codec's to say: the
+    /// response up to the literal, with the literal empty ([`zero_announced_count`]) and
+    /// closed with `)` CRLF, must parse as FETCH data. Anywhere else (a literal inside an
+    /// ENVELOPE, BODYSTRUCTURE, or other data) the literal is held as usual, within the
+    /// framer's limits.
+    ///
+    /// [`zero_announced_count`]: imap_codec::framer::zero_announced_count
+    fn literal_announced(&mut self, kind: MessageKind, lit: LiteralAnnouncement) {
+        let Some(threshold) = self.config.stream_literals_over else {
+            return;
+        };
+        if kind != MessageKind::Response || lit.length <= threshold {
+            return;
+        }
+        let mut head = self.input.current_prefix(lit.prefix_len).to_vec();
+        if !imap_codec::framer::zero_announced_count(&mut head) {
+            return;
+        }
+        head.extend_from_slice(b")\r\n");
+        let Ok(Response::Data(data @ Data::Fetch { .. })) = Response::parse(&head) else {
+            return;
+        };
+        let head = data.into_static();
+        if !self.input.stream_literal() {
+            return;
+        }
+        let exists = self.view_mut().map(|v| v.exists);
+        let handle = attribute(&head, &self.in_flight, exists);
+        self.event(ClientEvent::FetchStreamStart {
+            handle,
+            head,
+            length: lit.length,
+        });
     }
 
     fn message(
@@ -817,7 +1082,16 @@ impl ClientSession {
 
     fn continuation(&mut self, c: ContinuationRequest<'static>) {
         // A command waiting to send its literal comes first: it is the one that asked.
-        if let Some(handle) = self.blocked {
+        if let Some(handle) = self.blocked
+            && self.writing.is_none()
+        {
+            if let Some(cmd) = self.in_flight.iter_mut().find(|c| c.handle == handle)
+                && cmd.unsent.is_empty()
+                && let Some(body) = &mut cmd.body
+            {
+                // The `+` for a streamed literal: its data may go now.
+                body.wait_plus = false;
+            }
             self.flush_blocked(handle);
             return;
         }
@@ -857,11 +1131,13 @@ impl ClientSession {
         }
     }
 
-    /// Sends the next piece of the blocked command, then whatever was queued behind it.
+    /// Sends the next piece of the blocked command, then whatever was queued behind it,
+    /// up to the next wait: for a `+`, or for the application's data of a streamed literal.
     fn flush_blocked(&mut self, handle: CommandHandle) {
         self.blocked = None;
         let mut pieces = Vec::new();
         let mut seen = false;
+        let mut wanted = None;
         for cmd in &mut self.in_flight {
             if cmd.handle == handle {
                 seen = true;
@@ -876,9 +1152,23 @@ impl ClientSession {
                     break;
                 }
             }
+            if let Some(body) = &cmd.body {
+                self.blocked = Some(cmd.handle);
+                if !body.wait_plus {
+                    wanted = cmd.body.take();
+                }
+                break;
+            }
         }
         for p in pieces {
             self.transmit(&p);
+        }
+        if let Some(w) = wanted {
+            self.event(ClientEvent::LiteralWanted {
+                handle: w.handle,
+                length: w.remaining,
+            });
+            self.writing = Some(w);
         }
     }
 
@@ -897,8 +1187,9 @@ impl ClientSession {
             self.apply_code(code);
         }
         let ok = s.kind() == StatusKind::Ok;
-        // A command whose literal was refused: the rest is never sent.
-        if !cmd.unsent.is_empty() {
+        // A command whose literal was refused: the rest is never sent. (A streamed literal
+        // whose data flows is written to its end: the server reads it, RFC 7888 §4.)
+        if !cmd.unsent.is_empty() || cmd.body.is_some() {
             self.event(ClientEvent::LiteralRejected { handle: cmd.handle });
             if self.blocked == Some(cmd.handle) {
                 // Whatever was queued behind it goes out now.
@@ -1154,6 +1445,7 @@ mod tests {
             match o {
                 ClientOutput::Transmit(b) => bytes.extend(b),
                 ClientOutput::Event(e) => events.push(e),
+                ClientOutput::LiteralChunk { .. } => unreachable!("no literal is streamed here"),
             }
         }
         (bytes, events)

@@ -31,6 +31,18 @@ pub enum LocalError {
     NotAuthenticating,
     /// No accepted IDLE is in progress.
     NotIdling,
+    /// No streamed literal waits for data ([`crate::ClientSession::push_literal_chunk`]).
+    NoLiteralWanted,
+    /// A streamed literal is being written: push its data first.
+    LiteralInProgress {
+        /// Octets it still wants.
+        remaining: u64,
+    },
+    /// More data pushed than the streamed literal has left.
+    LiteralTooLong {
+        /// Octets the literal still wanted.
+        remaining: u64,
+    },
     /// The tag is already used by a command in flight.
     DuplicateTag(String),
     /// No command with this tag is in flight (a server completing an unknown command).
@@ -55,6 +67,13 @@ impl fmt::Display for LocalError {
             LocalError::StartTlsInFlight => write!(f, "no command may follow STARTTLS"),
             LocalError::NotAuthenticating => write!(f, "no AUTHENTICATE exchange in progress"),
             LocalError::NotIdling => write!(f, "no accepted IDLE in progress"),
+            LocalError::NoLiteralWanted => write!(f, "no streamed literal waits for data"),
+            LocalError::LiteralInProgress { remaining } => {
+                write!(f, "a streamed literal wants {remaining} more octets first")
+            }
+            LocalError::LiteralTooLong { remaining } => {
+                write!(f, "more than the {remaining} octets the literal has left")
+            }
             LocalError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
             LocalError::UnknownTag(t) => write!(f, "no command {t:?} in flight"),
             LocalError::LoginDisabled => write!(f, "LOGIN is disabled (LOGINDISABLED)"),

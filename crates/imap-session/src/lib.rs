@@ -28,7 +28,21 @@
 //! Events own their values: a received message is parsed where it lies in the session's
 //! receive buffer and made owned once ([`IntoStatic`](imap_codec::IntoStatic)); nothing else of
 //! it is copied. The peak memory for a message is about twice its size for a big literal
-//! (docs/imap-session.md, "Memory").
+//! (docs/imap-session.md, "Memory") — unless the literal is streamed:
+//!
+//! ## Streaming literals
+//!
+//! A literal over [`ClientConfig::stream_literals_over`] / [`ServerConfig::stream_literals_over`]
+//! (default 1 MiB) in a FETCH response (client) or an APPEND (server) is not held: the session
+//! reports the message so far, parsed by the codec ([`ClientEvent::FetchStreamStart`],
+//! [`ServerEvent::AppendStreamStart`]), then lends the octets as they arrive
+//! (`LiteralChunk { data, remaining }` outputs, borrowed from the receive buffer until the next
+//! `poll_output`), then reports the whole message as usual, where that literal reads as empty.
+//! Sending: [`ClientSession::send_append_stream`] / [`ServerSession::send_fetch_stream`], then
+//! `push_literal_chunk` until the announced octets went out ([`ClientEvent::LiteralWanted`]
+//! says when the client may start: after the server's `+`). Memory is bounded by the
+//! threshold, the framer's line limit and one input, whatever the literal's size
+//! (docs/imap-session.md, "Streaming literals").
 //!
 //! ## A run loop
 //!
@@ -56,6 +70,8 @@
 //!             }
 //!             ClientOutput::Event(ClientEvent::Completed { status, .. }) => completed = Some(status),
 //!             ClientOutput::Event(_) => {}
+//!             // Octets of a FETCH literal over the streaming threshold (see below).
+//!             ClientOutput::LiteralChunk { .. } => {}
 //!         }
 //!     }
 //! }

@@ -1,9 +1,10 @@
 //! Operations on the sessions as data, for fuzz targets and property tests (feature
 //! `arbitrary`): a target draws a `Vec<ClientOp>` / `Vec<ServerOp>` and [`run_client`] /
 //! [`run_server`] apply them, draining after each one. The sessions must never panic,
-//! whatever the sequence.
+//! whatever the sequence. Both sessions stream literals over [`STREAM_OVER`] octets here (not
+//! the default 1 MiB), so that short fuzz inputs reach the streaming paths.
 
-use imap_codec::{AuthenticateData, Command, Greeting, Response};
+use imap_codec::{AuthenticateData, Command, Greeting, Mailbox, Response};
 
 use crate::{ClientConfig, ClientSession, ServerConfig, ServerSession};
 
@@ -24,7 +25,20 @@ pub enum ClientOp {
     IdleDone,
     /// TLS is up.
     TlsEstablished,
+    /// `send_append_stream` to INBOX of `length` octets.
+    AppendStream {
+        /// Octets announced.
+        length: u16,
+        /// `~{n}` rather than `{n}`.
+        binary: bool,
+    },
+    /// `push_literal_chunk`.
+    PushLiteral(Vec<u8>),
 }
+
+/// Literals over this many octets are streamed by the sessions [`run_client`] and
+/// [`run_server`] drive.
+pub const STREAM_OVER: u64 = 16;
 
 /// One input or intention for a [`ServerSession`].
 #[derive(Debug, Clone, PartialEq, Eq, arbitrary::Arbitrary)]
@@ -41,11 +55,21 @@ pub enum ServerOp {
     Challenge(Vec<u8>),
     /// TLS is up.
     TlsEstablished,
+    /// `send_fetch_stream` of a response given as bytes (skipped when they do not parse as
+    /// one) with a literal of `length` octets.
+    FetchStream {
+        /// The response.
+        response: Vec<u8>,
+        /// Octets announced.
+        length: u16,
+    },
+    /// `push_literal_chunk`.
+    PushLiteral(Vec<u8>),
 }
 
 /// Applies `ops` to a new client session, draining after each; returns the number of outputs.
 pub fn run_client(ops: &[ClientOp]) -> usize {
-    let mut s = ClientSession::new(ClientConfig::default());
+    let mut s = ClientSession::new(ClientConfig::default().with_stream_literals_over(STREAM_OVER));
     let mut n = 0;
     for op in ops {
         let _ = match op {
@@ -64,6 +88,13 @@ pub fn run_client(ops: &[ClientOp]) -> usize {
             ClientOp::AuthenticateCancel => s.authenticate_continue(AuthenticateData::Cancel),
             ClientOp::IdleDone => s.idle_done(),
             ClientOp::TlsEstablished => s.handle_tls_established(),
+            ClientOp::AppendStream { length, binary } => match Mailbox::new("INBOX") {
+                Ok(m) => s
+                    .send_append_stream(m, None, None, u64::from(*length), *binary)
+                    .map(|_| ()),
+                Err(_) => Ok(()),
+            },
+            ClientOp::PushLiteral(d) => s.push_literal_chunk(d),
         };
         while s.poll_output().is_some() {
             n += 1;
@@ -74,7 +105,7 @@ pub fn run_client(ops: &[ClientOp]) -> usize {
 
 /// Applies `ops` to a new server session, draining after each; returns the number of outputs.
 pub fn run_server(ops: &[ServerOp]) -> usize {
-    let mut s = ServerSession::new(ServerConfig::default());
+    let mut s = ServerSession::new(ServerConfig::default().with_stream_literals_over(STREAM_OVER));
     let mut n = 0;
     for op in ops {
         let _ = match op {
@@ -93,6 +124,11 @@ pub fn run_server(ops: &[ServerOp]) -> usize {
             },
             ServerOp::Challenge(d) => s.challenge(d),
             ServerOp::TlsEstablished => s.handle_tls_established(),
+            ServerOp::FetchStream { response, length } => match Response::parse(response) {
+                Ok(r) => s.send_fetch_stream(r, u64::from(*length)),
+                Err(_) => Ok(()),
+            },
+            ServerOp::PushLiteral(d) => s.push_literal_chunk(d),
         };
         while s.poll_output().is_some() {
             n += 1;

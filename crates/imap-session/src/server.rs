@@ -23,8 +23,9 @@ use std::collections::VecDeque;
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, OtherCode, RespText};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, ErrorKind,
-    Greeting, IdleDone, IntoStatic, Response, Status, StatusKind, Tag, Text,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Encode,
+    EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, Response, Status,
+    StatusKind, Tag, Text,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -88,6 +89,13 @@ pub struct ServerConfig {
     pub max_violations: Option<u32>,
     /// Emit [`ServerEvent::Received`] for every message (for trace replayers).
     pub report_received: bool,
+    /// Stream APPEND messages larger than this many octets instead of holding them
+    /// ([`ServerEvent::AppendStreamStart`], [`ServerOutput::LiteralChunk`]); `None`: hold every
+    /// literal. Default: 1 MiB. The largest literal accepted at all is still the framer's
+    /// `max_literal` (and `max_message`): raise those to accept larger streamed messages.
+    /// Synchronizing literals are streamed under [`LiteralPolicy::Auto`] only (under
+    /// `Manual` the application has not accepted the literal yet when it is announced).
+    pub stream_literals_over: Option<u64>,
 }
 
 impl Default for ServerConfig {
@@ -101,6 +109,7 @@ impl Default for ServerConfig {
             max_buffered: 1024 * 1024,
             max_violations: Some(10),
             report_received: false,
+            stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
         }
     }
 }
@@ -148,6 +157,19 @@ impl ServerConfig {
         self
     }
 
+    /// Streams APPEND literals larger than `octets` (see
+    /// [`stream_literals_over`](ServerConfig::stream_literals_over)).
+    pub fn with_stream_literals_over(mut self, octets: u64) -> Self {
+        self.stream_literals_over = Some(octets);
+        self
+    }
+
+    /// Holds every literal whole: no streaming.
+    pub fn without_literal_streaming(mut self) -> Self {
+        self.stream_literals_over = None;
+        self
+    }
+
     /// With or without [`ServerEvent::Received`].
     pub fn with_report_received(mut self, report: bool) -> Self {
         self.report_received = report;
@@ -166,6 +188,7 @@ impl ServerConfig {
             max_buffered: usize::MAX,
             max_violations: None,
             report_received: true,
+            stream_literals_over: None,
             ..ServerConfig::default()
         }
     }
@@ -177,6 +200,17 @@ impl ServerConfig {
 pub enum ServerEvent {
     /// A command for the application; complete it with a tagged response.
     Command(Command<'static>),
+    /// An APPEND whose message is larger than [`ServerConfig::stream_literals_over`] begins
+    /// (RFC 9051 §6.3.12): its octets follow as [`ServerOutput::LiteralChunk`]s (the last one
+    /// has `remaining: 0`), then the whole command as [`ServerEvent::Command`], where the
+    /// message reads as empty: complete that one.
+    AppendStreamStart {
+        /// The APPEND up to its message (tag, mailbox, flags, date), parsed by the codec with
+        /// an empty literal standing in for the message.
+        command: Command<'static>,
+        /// The message's octets.
+        length: u64,
+    },
     /// A SASL response line (or `*` cancel) of the AUTHENTICATE in progress.
     AuthenticateData {
         /// The AUTHENTICATE command's tag.
@@ -232,6 +266,14 @@ pub enum ServerOutput<'a> {
     Transmit(&'a [u8]),
     /// Something happened.
     Event(ServerEvent),
+    /// Octets of the message announced by the last [`ServerEvent::AppendStreamStart`], in
+    /// order, lent from the session's receive buffer until the next call (no copy).
+    LiteralChunk {
+        /// The octets.
+        data: &'a [u8],
+        /// Octets of the literal still to come; `0` on its last chunk.
+        remaining: u64,
+    },
 }
 
 /// The sub-state owned by a command in flight.
@@ -285,6 +327,13 @@ pub struct ServerSession {
     pending_literal: Option<PendingLiteral>,
     advertised: Vec<Capability<'static>>,
     violations: u32,
+    /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
+    chunk: Option<u64>,
+    /// A chunk was lent: framing goes on at the next `poll_output`.
+    chunk_lent: bool,
+    /// A FETCH literal the application streams out: (octets still to push, the response's
+    /// bytes after the literal).
+    writing: Option<(u64, Vec<u8>)>,
     /// Bytes to transmit, lent by `poll_output`.
     out: Vec<u8>,
     /// `out` was lent: clear it before writing more or lending again.
@@ -312,6 +361,9 @@ impl ServerSession {
             pending_literal: None,
             advertised: Vec::new(),
             violations: 0,
+            chunk: None,
+            chunk_lent: false,
+            writing: None,
             out: Vec::new(),
             out_taken: false,
             events: VecDeque::new(),
@@ -365,8 +417,17 @@ impl ServerSession {
     /// How many received octets the session holds, not yet handed on as a message or
     /// dropped: the part of a message still being received, and while the session waits,
     /// what was pipelined behind (at most [`ServerConfig::max_buffered`]).
+    ///
+    /// While an APPEND's message is streamed ([`ServerEvent::AppendStreamStart`]) the
+    /// message's octets are not held: only the command without them, and at most one input.
     pub fn buffered_len(&self) -> usize {
         self.input.buffered_len()
+    }
+
+    /// Octets of the streamed FETCH literal still to push
+    /// ([`send_fetch_stream`](Self::send_fetch_stream)), if one is being written.
+    pub fn literal_wanted(&self) -> Option<u64> {
+        self.writing.as_ref().map(|w| w.0)
     }
 
     /// False while the session reads no further client message: before the greeting, while a
@@ -388,11 +449,26 @@ impl ServerSession {
             self.out.clear();
             self.out_taken = false;
         }
+        if self.chunk_lent {
+            // The application had the chunk: read on.
+            self.chunk_lent = false;
+            self.advance();
+        }
         if !self.out.is_empty() {
             self.out_taken = true;
             return Some(ServerOutput::Transmit(&self.out));
         }
-        self.events.pop_front().map(ServerOutput::Event)
+        if let Some(e) = self.events.pop_front() {
+            return Some(ServerOutput::Event(e));
+        }
+        // A chunk is lent only while its literal is still being read (the buffer was not
+        // dropped meanwhile: end of stream, STARTTLS, a limit).
+        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
+        self.chunk_lent = true;
+        Some(ServerOutput::LiteralChunk {
+            data: self.input.lent_literal_data(),
+            remaining,
+        })
     }
 
     fn event(&mut self, e: ServerEvent) {
@@ -467,6 +543,9 @@ impl ServerSession {
             Link::Closed => return Err(LocalError::Closed),
             Link::AwaitingTls => return Err(LocalError::TlsPending),
             Link::Open => {}
+        }
+        if let Some((remaining, _)) = self.writing {
+            return Err(LocalError::LiteralInProgress { remaining });
         }
         if self.state == State::Greeting && !self.config.report_received {
             return Err(LocalError::UnexpectedResponse(
@@ -546,6 +625,71 @@ impl ServerSession {
             }
         }
         self.advance();
+        Ok(())
+    }
+
+    /// Sends FETCH data (RFC 9051 §7.5.2) whose literal the application streams: `response`
+    /// holds an empty literal where the data goes (e.g. `BODY[]` with an empty literal
+    /// value) and `length` is the literal's real size. The codec writes the response up to
+    /// that literal's announcement (`{length}`); push the data with
+    /// [`push_literal_chunk`](Self::push_literal_chunk) (drain [`poll_output`](Self::poll_output)
+    /// after each push: the session holds at most one push); after the last octet the rest
+    /// of the response follows. Other responses are refused meanwhile
+    /// ([`LocalError::LiteralInProgress`]).
+    pub fn send_fetch_stream(
+        &mut self,
+        response: Response<'_>,
+        length: u64,
+    ) -> Result<(), LocalError> {
+        match self.link {
+            Link::Closed => return Err(LocalError::Closed),
+            Link::AwaitingTls => return Err(LocalError::TlsPending),
+            Link::Open => {}
+        }
+        if let Some((remaining, _)) = self.writing {
+            return Err(LocalError::LiteralInProgress { remaining });
+        }
+        if !matches!(response, Response::Data(Data::Fetch { .. })) || self.state == State::Greeting
+        {
+            return Err(LocalError::UnexpectedResponse(
+                "a streamed literal outside FETCH data",
+            ));
+        }
+        let mut buf = Vec::new();
+        let mut e = Encoder::server_with(&mut buf, &EncodeOptions::default().streaming(length));
+        Encode::encode(&response, &mut e);
+        let encoded = e.finish();
+        let Some(at) = encoded.streamed else {
+            return Err(LocalError::UnexpectedResponse(
+                "no empty literal to stream in the FETCH data",
+            ));
+        };
+        self.transmit(&buf[..at]);
+        self.writing = Some((length, buf[at..].to_vec()));
+        if length == 0 {
+            self.push_literal_chunk(&[])?;
+        }
+        Ok(())
+    }
+
+    /// Pushes the next octets of the FETCH literal being streamed
+    /// ([`send_fetch_stream`](Self::send_fetch_stream)); after the last one, the rest of the
+    /// response is written. Refused (nothing sent) when no literal is being streamed, or
+    /// when `data` is longer than what remains.
+    pub fn push_literal_chunk(&mut self, data: &[u8]) -> Result<(), LocalError> {
+        let (remaining, _) = self.writing.as_mut().ok_or(LocalError::NoLiteralWanted)?;
+        let len = u64::try_from(data.len()).unwrap_or(u64::MAX);
+        if len > *remaining {
+            return Err(LocalError::LiteralTooLong {
+                remaining: *remaining,
+            });
+        }
+        *remaining -= len;
+        let done = *remaining == 0;
+        self.transmit(data);
+        if done && let Some((_, tail)) = self.writing.take() {
+            self.transmit(&tail);
+        }
         Ok(())
     }
 
@@ -765,8 +909,13 @@ impl ServerSession {
                 .any(|c| state::changes_state(c.kind) || c.kind == CommandKind::Idle)
     }
 
-    /// Frames and handles what is buffered, as far as the state allows.
+    /// Frames and handles what is buffered, as far as the state allows, and until a streamed
+    /// literal's chunk is to be lent first (`poll_output` lends it and reads on).
     fn advance(&mut self) {
+        if self.chunk.is_some() {
+            // Not lent yet: framing on would drop it.
+            return;
+        }
         loop {
             if self.link != Link::Open || self.state == State::Greeting {
                 return;
@@ -783,6 +932,10 @@ impl ServerSession {
             let received = match self.input.next_frame() {
                 Ok(None) => return,
                 Ok(Some(Frame::Discard(_))) => continue,
+                Ok(Some(Frame::LiteralData { remaining, .. })) => {
+                    self.chunk = Some(remaining);
+                    return;
+                }
                 Ok(Some(Frame::Literal(lit))) => {
                     // Nothing of the message so far is copied (issue 18 item 1: copying the
                     // prefix at every literal made `{0+}` repeated N times quadratic): the
@@ -812,12 +965,15 @@ impl ServerSession {
                                 }));
                             }
                             self.violation(err, tag, None);
+                        } else {
+                            self.maybe_stream(kind, lit);
                         }
                         continue;
                     }
                     match self.config.literals {
                         LiteralPolicy::Auto => {
                             self.transmit(b"+ Ready for literal data\r\n");
+                            self.maybe_stream(kind, lit);
                         }
                         LiteralPolicy::Manual => {
                             let tag = self.input.current_tag().map(IntoStatic::into_static);
@@ -849,6 +1005,39 @@ impl ServerSession {
             };
             self.pending_literal = None;
             self.message(kind, received);
+        }
+    }
+
+    /// An accepted literal over the threshold in an APPEND is streamed. Whether the literal
+    /// is an APPEND's message is the codec's to say: the command up to the literal, with the
+    /// literal empty ([`zero_announced_count`]) and ended with CRLF, must parse as APPEND.
+    /// Any other literal is held as usual, within the framer's limits.
+    ///
+    /// [`zero_announced_count`]: imap_codec::framer::zero_announced_count
+    fn maybe_stream(&mut self, kind: MessageKind, lit: LiteralAnnouncement) {
+        let Some(threshold) = self.config.stream_literals_over else {
+            return;
+        };
+        if kind != MessageKind::Command || lit.length <= threshold {
+            return;
+        }
+        let mut head = self.input.current_prefix(lit.prefix_len).to_vec();
+        if !imap_codec::framer::zero_announced_count(&mut head) {
+            return;
+        }
+        head.extend_from_slice(b"\r\n");
+        let Ok(command) = Command::parse(&head) else {
+            return;
+        };
+        if !matches!(command.body, CommandBody::Append { .. }) {
+            return;
+        }
+        let command = command.into_static();
+        if self.input.stream_literal() {
+            self.event(ServerEvent::AppendStreamStart {
+                command,
+                length: lit.length,
+            });
         }
     }
 

@@ -16,6 +16,7 @@ fn drain(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
         match o {
             ServerOutput::Transmit(b) => bytes.extend_from_slice(b),
             ServerOutput::Event(e) => events.push(e),
+            ServerOutput::LiteralChunk { .. } => unreachable!("no literal is streamed here"),
         }
     }
     (String::from_utf8(bytes).unwrap(), events)

@@ -45,7 +45,10 @@ fn fetch_response(n: usize) -> Vec<u8> {
 /// Feeds `input` to a selected client in reads of [`READ`] octets, draining after each; keeps
 /// the events (an application that keeps the data).
 fn client_receives(input: &[u8]) -> Vec<ClientEvent> {
-    let config = ClientConfig::default().with_framer(FramerConfig::client());
+    // The held path (streaming measured in tests/streaming.rs).
+    let config = ClientConfig::default()
+        .with_framer(FramerConfig::client())
+        .without_literal_streaming();
     let mut client = ClientSession::resume(config, State::Selected);
     let mut events = Vec::new();
     for read in input.chunks(READ) {
@@ -100,6 +103,7 @@ fn search_with_empty_literals(n: usize) -> Vec<u8> {
 fn server_allocates(input: &[u8]) -> (u64, u64) {
     let (commands, stats) = measure(|| {
         let config = ServerConfig::default()
+            .without_literal_streaming()
             .with_framer(FramerConfig::server().with_max_message(64 * 1024 * 1024));
         let mut server = ServerSession::resume(config, State::Selected);
         let mut commands = 0;
@@ -194,4 +198,74 @@ fn server_peak_memory_for_a_big_literal_is_twice_its_size() {
         stats.total_bytes, stats.max_bytes
     );
     assert!(factor < 2.05, "peak {factor:.3} x the literal");
+}
+
+/// Issue 16: a streamed literal (over `stream_literals_over`) costs no memory of its size:
+/// the heap peak of a client reading a 256 MiB FETCH BODY[] literal, and of a server reading a
+/// 256 MiB APPEND, in reads of [`READ`] octets, is a few reads' worth. The input is one
+/// block read again and again (the test holds no input either).
+#[test]
+fn a_streamed_literal_costs_no_memory_of_its_size() {
+    let _serial = serial();
+    const SIZE: u64 = 256 << 20;
+    let block = vec![b'x'; READ];
+    let feed = |f: &mut dyn FnMut(&[u8]), head: &[u8], tail: &[u8]| {
+        f(head);
+        for _ in 0..SIZE / READ as u64 {
+            f(&block);
+        }
+        f(tail);
+    };
+    let (got, stats) = measure(|| {
+        let mut client = ClientSession::resume(ClientConfig::default(), State::Selected);
+        let mut got = 0u64;
+        feed(
+            &mut |read| {
+                client.handle_input(read).unwrap();
+                while let Some(o) = client.poll_output() {
+                    if let ClientOutput::LiteralChunk { data, .. } = o {
+                        got += data.len() as u64;
+                    }
+                }
+            },
+            format!("* 1 FETCH (BODY[] {{{SIZE}}}\r\n").as_bytes(),
+            b")\r\n",
+        );
+        got
+    });
+    assert_eq!(got, SIZE);
+    eprintln!(
+        "client, 256 MiB streamed: heap peak {} bytes",
+        stats.max_bytes
+    );
+    assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
+
+    let (got, stats) = measure(|| {
+        let config = ServerConfig::default().with_framer(
+            FramerConfig::server()
+                .with_max_literal(1 << 30)
+                .with_max_message(1 << 30),
+        );
+        let mut server = ServerSession::resume(config, State::Authenticated);
+        let mut got = 0u64;
+        feed(
+            &mut |read| {
+                server.handle_input(read).unwrap();
+                while let Some(o) = server.poll_output() {
+                    if let ServerOutput::LiteralChunk { data, .. } = o {
+                        got += data.len() as u64;
+                    }
+                }
+            },
+            format!("a1 APPEND INBOX {{{SIZE}}}\r\n").as_bytes(),
+            b"\r\n",
+        );
+        got
+    });
+    assert_eq!(got, SIZE);
+    eprintln!(
+        "server, 256 MiB streamed: heap peak {} bytes",
+        stats.max_bytes
+    );
+    assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
 }

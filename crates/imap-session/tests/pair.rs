@@ -517,6 +517,7 @@ fn drain_server(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
         match o {
             ServerOutput::Transmit(b) => bytes.extend_from_slice(b),
             ServerOutput::Event(e) => events.push(e),
+            ServerOutput::LiteralChunk { .. } => unreachable!("no literal is streamed here"),
         }
     }
     (String::from_utf8(bytes).unwrap(), events)
@@ -748,6 +749,7 @@ fn client_never_interprets_a_response_pipelined_after_starttls_ok() {
         match o {
             ClientOutput::Transmit(b) => bytes.extend_from_slice(b),
             ClientOutput::Event(e) => events.push(e),
+            ClientOutput::LiteralChunk { .. } => unreachable!("no literal is streamed here"),
         }
     }
     assert_eq!(bytes, b"A1 STARTTLS\r\n");

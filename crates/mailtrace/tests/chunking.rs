@@ -54,6 +54,7 @@ fn frame(side: Side, chunks: &[&[u8]]) -> Vec<String> {
                 Ok(Some(Frame::Message(m))) => events.push(format!("{m:?}")),
                 Ok(Some(Frame::Literal(l))) => events.push(format!("{l:?}")),
                 Ok(Some(Frame::Discard(n))) => events.push(format!("discard {n}")),
+                Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
                 Ok(None) => break,
                 Err(e) => events.push(format!("error {e}")),
             }

@@ -58,6 +58,9 @@ impl Pair {
                         self.to_server.extend_from_slice(b);
                     }
                     ClientOutput::Event(e) => self.client_events.push(e),
+                    ClientOutput::LiteralChunk { .. } => {
+                        unreachable!("no literal is streamed here")
+                    }
                 }
                 if let Some(v) = self.client.mailbox() {
                     self.selected_view = Some(v.clone());
@@ -71,6 +74,9 @@ impl Pair {
                         self.to_client.extend_from_slice(b);
                     }
                     ServerOutput::Event(e) => self.server_events.push(e),
+                    ServerOutput::LiteralChunk { .. } => {
+                        unreachable!("no literal is streamed here")
+                    }
                 }
             }
             if !self.to_client.is_empty()

@@ -1,0 +1,96 @@
+//! What the IMAP clients return: typed FETCH data and a command's collected responses.
+
+use std::num::NonZeroU32;
+
+use imap_codec::response::MessageAttribute;
+use imap_codec::{Data, FlagFetch, Status, StatusKind};
+
+use crate::Error;
+
+/// One message's FETCH data (RFC 9051 §7.5.2), owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetch {
+    /// The message sequence number.
+    pub seq: NonZeroU32,
+    /// The data items, in the server's order.
+    pub attributes: Vec<MessageAttribute<'static>>,
+}
+
+impl Fetch {
+    /// The FETCH data among `data`, merged by message: a server may answer one message's
+    /// items in several FETCH responses (RFC 9051 §7.5.2).
+    pub fn collect(data: Vec<Data<'static>>) -> Vec<Fetch> {
+        let mut out: Vec<Fetch> = Vec::new();
+        for d in data {
+            if let Data::Fetch { seq, attributes } = d {
+                match out.iter_mut().find(|f| f.seq == seq) {
+                    Some(f) => f.attributes.extend(attributes),
+                    None => out.push(Fetch { seq, attributes }),
+                }
+            }
+        }
+        out
+    }
+
+    /// `UID`, when fetched (always for UID FETCH, RFC 9051 §6.4.9).
+    pub fn uid(&self) -> Option<NonZeroU32> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Uid(u) => Some(*u),
+            _ => None,
+        })
+    }
+
+    /// `FLAGS`, when fetched.
+    pub fn flags(&self) -> Option<&[FlagFetch<'static>]> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::Flags(f) => Some(f.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The octets of the first `BODY[...]` section (or `RFC822`), when fetched and not NIL.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.attributes.iter().find_map(|a| match a {
+            MessageAttribute::BodySection { data, .. } | MessageAttribute::Rfc822(data) => {
+                data.as_bytes()
+            }
+            _ => None,
+        })
+    }
+}
+
+/// What a command received: the untagged data and status responses the session attributed
+/// to it, and its tagged completion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Collected {
+    /// Untagged data attributed to the command (RFC 9051 §7.2–§7.5).
+    pub data: Vec<Data<'static>>,
+    /// Untagged OK/NO/BAD while it was the only command in flight.
+    pub untagged: Vec<Status<'static>>,
+    /// The tagged completion.
+    pub status: Status<'static>,
+}
+
+/// The error for a tagged NO/BAD, `None` for OK.
+pub(crate) fn status_error(status: &Status<'static>) -> Option<Error> {
+    let text = status.text.as_str().to_owned();
+    let code = status.code.clone();
+    match status.kind {
+        StatusKind::Ok => None,
+        StatusKind::No => Some(Error::No { text, code }),
+        StatusKind::Bye => Some(Error::Bye { text }),
+        _ => Some(Error::Bad { text, code }),
+    }
+}
+
+/// The numbers of `* SEARCH` data (RFC 3501 §7.2.5, RFC 9051 `obsolete-search-response`).
+pub(crate) fn search_numbers(data: &[Data<'static>]) -> Vec<NonZeroU32> {
+    data.iter()
+        .filter_map(|d| match d {
+            Data::Search(n) => Some(n.iter().copied()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}

@@ -1,0 +1,15 @@
+//! # mailproto-client
+//!
+//! Thin I/O shells over the sans-IO sessions of mailproto.
+
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+mod error;
+pub mod imap;
+pub mod tls;
+
+pub use crate::error::{Error, Result};
+pub use crate::tls::{Tls, TlsConfig};
+pub use mailproto_sasl::Credentials;

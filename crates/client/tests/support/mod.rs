@@ -1,0 +1,481 @@
+//! In-process IMAP and POP3 servers for the tests and examples: imap-session's server session
+//! over mailproto-imap-mailbox's in-memory store, pop3-session's server session over a
+//! vector of messages; one thread per connection on 127.0.0.1:0, optionally with TLS
+//! (a self-signed certificate made by rcgen). User `user`, password `pencil`.
+#![allow(dead_code)]
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use imap_codec::command::{FetchAtt, SearchKey};
+use imap_codec::response::{CapabilityData, GreetingKind, MessageAttribute};
+use imap_codec::{
+    AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data, Date, DateTime,
+    Greeting, Response, Status, StatusKind, Tag, Text,
+};
+use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession};
+use mailproto_imap_mailbox::{Flags, Store, Update, View, compile};
+use mailproto_sasl::{
+    Authenticator, Mechanism, OsNonce, ScramCredentials, ScramHash, Secret, ServerMechanism,
+    ServerStep, TlsInfo,
+};
+
+pub const USER: &str = "user";
+pub const PASSWORD: &str = "pencil";
+
+/// How the test server offers TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Plain,
+    Implicit,
+    StartTls,
+}
+
+/// A running server.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    /// The self-signed certificate (DER), for `TlsConfig::trust_certificate`.
+    pub cert: Vec<u8>,
+    pub store: Arc<Mutex<Store>>,
+}
+
+struct Tls {
+    config: Arc<rustls::ServerConfig>,
+    cert: Vec<u8>,
+}
+
+fn make_tls() -> Tls {
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()])
+        .expect("rcgen");
+    let cert = key.cert.der().to_vec();
+    let pkey = rustls::pki_types::PrivateKeyDer::Pkcs8(
+        rustls::pki_types::PrivatePkcs8KeyDer::from(key.signing_key.serialize_der()),
+    );
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.clone().into()], pkey)
+        .unwrap();
+    Tls {
+        config: Arc::new(config),
+        cert,
+    }
+}
+
+/// A server connection, plain or TLS.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+    Gone,
+}
+
+impl Conn {
+    fn upgrade(self, tls: &Tls) -> io::Result<Conn> {
+        let Conn::Plain(mut tcp) = self else {
+            return Err(io::Error::other("not plain"));
+        };
+        let mut conn = rustls::ServerConnection::new(tls.config.clone()).map_err(io::Error::other)?;
+        tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+        while conn.is_handshaking() {
+            conn.complete_io(&mut tcp)?;
+        }
+        tcp.set_read_timeout(Some(POLL))?;
+        Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
+    }
+    fn is_tls(&self) -> bool {
+        matches!(self, Conn::Tls(_))
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(t) => t.read(buf),
+            Conn::Tls(t) => t.read(buf),
+            Conn::Gone => Ok(0),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(t) => t.write(buf),
+            Conn::Tls(t) => t.write(buf),
+            Conn::Gone => Ok(buf.len()),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(t) => t.flush(),
+            Conn::Tls(t) => t.flush(),
+            Conn::Gone => Ok(()),
+        }
+    }
+}
+
+/// How often an idle server connection polls the store.
+const POLL: Duration = Duration::from_millis(30);
+
+fn timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+fn accept_loop<F>(listener: TcpListener, serve: F)
+where
+    F: Fn(TcpStream) + Send + Sync + 'static,
+{
+    let serve = Arc::new(serve);
+    thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let serve = serve.clone();
+            thread::spawn(move || serve(stream));
+        }
+    });
+}
+
+fn date() -> DateTime {
+    DateTime::new(Date::new(2024, 3, 1).unwrap(), 12, 0, 0, 0).unwrap()
+}
+
+/// An IMAP server with an INBOX holding `messages`.
+pub fn spawn_imap(mode: Mode, messages: &[&[u8]]) -> TestServer {
+    let mut store = Store::default();
+    store.create("INBOX").unwrap();
+    for m in messages {
+        store.append("INBOX", m.to_vec(), Flags::new(), date()).unwrap();
+    }
+    let store = Arc::new(Mutex::new(store));
+    let tls = Arc::new(make_tls());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let cert = tls.cert.clone();
+    let shared = store.clone();
+    accept_loop(listener, move |stream| {
+        let _ = serve_imap(stream, mode, &tls, &shared);
+    });
+    TestServer { addr, cert, store }
+}
+
+struct Users;
+
+impl Authenticator for Users {
+    fn check_password(&self, authcid: &str, password: &Secret) -> bool {
+        authcid == USER && password.ct_eq(PASSWORD.as_bytes())
+    }
+    fn scram_credentials(&self, hash: ScramHash, user: &str) -> Option<ScramCredentials> {
+        (user == USER)
+            .then(|| ScramCredentials::derive(hash, PASSWORD, b"salt-16-octets!!", 4096).unwrap())
+    }
+}
+
+struct ImapConn<'a> {
+    session: ServerSession,
+    conn: Conn,
+    mode: Mode,
+    tls: &'a Tls,
+    store: &'a Mutex<Store>,
+    view: Option<View>,
+    sasl: Option<Box<dyn ServerMechanism>>,
+    sasl_config: mailproto_sasl::ServerConfig,
+    idling: bool,
+}
+
+fn text(s: &str) -> Text<'static> {
+    Text::new(s.to_owned()).unwrap()
+}
+
+impl ImapConn<'_> {
+    fn tls_info(&self) -> Option<TlsInfo> {
+        self.conn.is_tls().then(TlsInfo::default)
+    }
+
+    fn capabilities(&self) -> Vec<Capability<'static>> {
+        let mut caps = vec![
+            Capability::Imap4rev1,
+            Capability::SaslIr,
+            Capability::Idle,
+            Capability::LiteralPlus,
+        ];
+        if matches!(self.session.state(), imap_session::State::Greeting | imap_session::State::NotAuthenticated) {
+            for m in self.sasl_config.advertised(self.tls_info().as_ref()) {
+                caps.push(Capability::Auth(AuthMechanism::new(m.as_str().to_owned()).unwrap()));
+            }
+            if self.mode == Mode::StartTls && !self.conn.is_tls() {
+                caps.push(Capability::StartTls);
+                caps.push(Capability::LoginDisabled);
+            }
+        }
+        caps
+    }
+
+    fn send(&mut self, r: Response<'_>) {
+        self.session.send_response(r).unwrap();
+    }
+
+    fn complete(&mut self, tag: Tag<'static>, kind: StatusKind, msg: &str, code: Option<Code<'static>>) {
+        let mut s = Status::new(Some(tag), kind, text(msg));
+        if let Some(c) = code {
+            s = s.with_code(c);
+        }
+        self.send(Response::Status(s));
+    }
+
+    fn updates(&mut self) {
+        let Some(view) = self.view.as_mut() else { return };
+        let updates = self.store.lock().unwrap().poll(view, true).unwrap_or_default();
+        for u in updates {
+            let data = match u {
+                Update::Exists(n) => Data::Exists(n),
+                Update::Expunge(n) => Data::Expunge(NonZeroU32::new(n).unwrap()),
+                Update::Flags { seq, uid, flags, recent } => Data::Fetch {
+                    seq: NonZeroU32::new(seq).unwrap(),
+                    attributes: vec![
+                        MessageAttribute::Flags(flags.to_codec(recent)),
+                        MessageAttribute::Uid(NonZeroU32::new(uid).unwrap()),
+                    ],
+                },
+            };
+            self.send(Response::Data(data));
+        }
+    }
+
+    fn command(&mut self, tag: Tag<'static>, body: CommandBody<'static>) -> io::Result<()> {
+        use StatusKind::{Bad, No, Ok};
+        match body {
+            CommandBody::Capability => {
+                let caps = CapabilityData::new(self.capabilities()).unwrap();
+                self.send(Response::Data(Data::Capability(caps)));
+                self.complete(tag, Ok, "done", None);
+            }
+            CommandBody::Noop => {
+                self.updates();
+                self.complete(tag, Ok, "done", None);
+            }
+            CommandBody::Logout => {
+                self.send(Response::Status(Status::new(None, StatusKind::Bye, text("bye"))));
+                self.complete(tag, Ok, "done", None);
+            }
+            CommandBody::StartTls => self.complete(tag, Ok, "begin TLS", None),
+            CommandBody::Login { username, password } => {
+                if username.as_bytes() == USER.as_bytes() && password.as_bytes() == PASSWORD.as_bytes() {
+                    self.complete(tag, Ok, "welcome", None);
+                } else {
+                    self.complete(tag, No, "wrong", Some(Code::AuthenticationFailed));
+                }
+            }
+            CommandBody::Authenticate { mechanism, initial_response } => {
+                let tls = self.tls_info();
+                let started = Mechanism::new(mechanism.as_str())
+                    .and_then(|m| self.sasl_config.start(&m, tls.as_ref(), &mut OsNonce));
+                match started {
+                    Err(_) => self.complete(tag, No, "mechanism not offered", None),
+                    Result::Ok(mut m) => {
+                        let step = m.start(initial_response.as_deref(), &Users);
+                        self.sasl = Some(m);
+                        self.sasl_step(tag, step);
+                    }
+                }
+            }
+            CommandBody::Select { ref mailbox } | CommandBody::Examine { ref mailbox } => {
+                let read_only = matches!(body, CommandBody::Examine { .. });
+                let name = String::from_utf8_lossy(mailbox.as_bytes()).into_owned();
+                let selected = self.store.lock().unwrap().select(&name, read_only);
+                match selected {
+                    Err(_) => self.complete(tag, No, "no such mailbox", Some(Code::NonExistent)),
+                    Result::Ok(view) => {
+                        let (exists, recent) = (view.exists(), view.recent_count());
+                        let info = self.store.lock().unwrap().mailbox(&name).map(|m| (m.uid_validity(), m.uid_next()));
+                        self.view = Some(view);
+                        self.send(Response::Data(Data::Flags(Flags::new().to_codec(false))));
+                        self.send(Response::Data(Data::Exists(exists)));
+                        self.send(Response::Data(Data::Recent(recent)));
+                        if let Some((validity, next)) = info {
+                            let ok = |c| Response::Status(Status::new(None, Ok, text("info")).with_code(c));
+                            self.send(ok(Code::UidValidity(validity)));
+                            self.send(ok(Code::UidNext(NonZeroU32::new(next).unwrap())));
+                        }
+                        let code = if read_only { Code::ReadOnly } else { Code::ReadWrite };
+                        self.complete(tag, Ok, "selected", Some(code));
+                    }
+                }
+            }
+            CommandBody::Fetch { uid, sequence_set, items } => {
+                let view = self.view.as_ref().unwrap();
+                let targets = view.resolve(&sequence_set, uid, &[]);
+                let mut atts: Vec<FetchAtt<'_>> = items.expand();
+                if uid && !atts.contains(&FetchAtt::Uid) {
+                    atts.push(FetchAtt::Uid);
+                }
+                let fetched = self.store.lock().unwrap().fetch(view, &targets, &atts);
+                match fetched {
+                    Result::Ok(list) => {
+                        for (seq, attributes) in list {
+                            let seq = NonZeroU32::new(seq).unwrap();
+                            self.send(Response::Data(Data::Fetch { seq, attributes }));
+                        }
+                        self.complete(tag, Ok, "fetched", None);
+                    }
+                    Err(e) => self.complete(tag, No, &format!("{e:?}"), None),
+                }
+            }
+            CommandBody::Store { uid, sequence_set, action, silent, flags } => {
+                let view = self.view.as_ref().unwrap();
+                let targets = view.resolve(&sequence_set, uid, &[]);
+                let flags = Flags::from_codec(flags.flags()).unwrap();
+                let stored = self.store.lock().unwrap().store(view, &targets, action, &flags);
+                match stored {
+                    Result::Ok(list) => {
+                        for (seq, u, f) in list.into_iter().filter(|_| !silent) {
+                            let mut attributes = vec![MessageAttribute::Flags(f.to_codec(false))];
+                            if uid {
+                                attributes.push(MessageAttribute::Uid(NonZeroU32::new(u).unwrap()));
+                            }
+                            let seq = NonZeroU32::new(seq).unwrap();
+                            self.send(Response::Data(Data::Fetch { seq, attributes }));
+                        }
+                        self.complete(tag, Ok, "stored", None);
+                    }
+                    Err(e) => self.complete(tag, No, &format!("{e:?}"), None),
+                }
+            }
+            CommandBody::Search { uid, charset, criteria, .. } => {
+                let view = self.view.as_ref().unwrap();
+                let keys: &[SearchKey<'_>] = &criteria;
+                let found = compile(charset.as_ref(), keys)
+                    .ok()
+                    .and_then(|p| self.store.lock().unwrap().search(view, &p, uid, None).ok());
+                match found {
+                    Some(r) => {
+                        let n = r.numbers().iter().filter_map(|&n| NonZeroU32::new(n)).collect();
+                        self.send(Response::Data(Data::Search(n)));
+                        self.complete(tag, Ok, "searched", None);
+                    }
+                    None => self.complete(tag, Bad, "cannot search", None),
+                }
+            }
+            CommandBody::Append { mailbox, flags, date: d, message } => {
+                let name = String::from_utf8_lossy(mailbox.as_bytes()).into_owned();
+                let flags = Flags::from_codec(flags.as_deref().unwrap_or(&[])).unwrap();
+                let appended = self.store.lock().unwrap().append(&name, message.data().to_vec(), flags, d.unwrap_or_else(date));
+                match appended {
+                    Result::Ok((uid_validity, uid)) => {
+                        self.complete(tag, Ok, "appended", Some(Code::AppendUid { uid_validity, uid }))
+                    }
+                    Err(_) => self.complete(tag, No, "cannot append", Some(Code::TryCreate)),
+                }
+            }
+            CommandBody::Idle => {
+                self.idling = true;
+                self.send(Response::Continuation(ContinuationRequest::new(None, text("idling")).unwrap()));
+            }
+            _ => self.complete(tag, Bad, "not in this test server", None),
+        }
+        Result::Ok(())
+    }
+
+    fn sasl_step(&mut self, tag: Tag<'static>, step: ServerStep) {
+        match step {
+            ServerStep::Challenge(c) => self.session.challenge(&c).unwrap(),
+            ServerStep::Success(_) => {
+                self.sasl = None;
+                self.complete(tag, StatusKind::Ok, "authenticated", None);
+            }
+            _ => {
+                self.sasl = None;
+                self.complete(tag, StatusKind::No, "authentication failed", Some(Code::AuthenticationFailed));
+            }
+        }
+    }
+
+    fn event(&mut self, e: ServerEvent) -> io::Result<()> {
+        match e {
+            ServerEvent::Command(c) => self.command(c.tag, c.body)?,
+            ServerEvent::AuthenticateData { tag, data } => match (data, self.sasl.as_mut()) {
+                (AuthenticateData::Response(bytes), Some(m)) => {
+                    let step = m.step(&bytes, &Users);
+                    self.sasl_step(tag, step);
+                }
+                _ => {
+                    self.sasl = None;
+                    self.complete(tag, StatusKind::Bad, "cancelled", None);
+                }
+            },
+            ServerEvent::IdleDone { tag } => {
+                self.idling = false;
+                self.complete(tag, StatusKind::Ok, "idle done", None);
+            }
+            ServerEvent::TlsRequired => {
+                let conn = std::mem::replace(&mut self.conn, Conn::Gone);
+                self.conn = conn.upgrade(self.tls)?;
+                self.session.handle_tls_established().unwrap();
+            }
+            _ => {}
+        }
+        Result::Ok(())
+    }
+}
+
+fn serve_imap(stream: TcpStream, mode: Mode, tls: &Tls, store: &Mutex<Store>) -> io::Result<()> {
+    stream.set_read_timeout(Some(POLL))?;
+    let mut conn = Conn::Plain(stream);
+    if mode == Mode::Implicit {
+        conn = conn.upgrade(tls)?;
+    }
+    let mut c = ImapConn {
+        session: ServerSession::new(ServerConfig::default()),
+        conn,
+        mode,
+        tls,
+        store,
+        view: None,
+        sasl: None,
+        sasl_config: mailproto_sasl::ServerConfig::default(),
+        idling: false,
+    };
+    let caps = CapabilityData::new(c.capabilities()).unwrap();
+    c.session
+        .send_greeting(Greeting {
+            kind: GreetingKind::Ok,
+            code: Some(Code::Capability(caps)),
+            text: text("test server ready"),
+        })
+        .unwrap();
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        let mut events = Vec::new();
+        while let Some(out) = c.session.poll_output() {
+            match out {
+                ServerOutput::Transmit(b) => c.conn.write_all(b)?,
+                ServerOutput::Event(e) => events.push(e),
+            }
+        }
+        c.conn.flush()?;
+        if !events.is_empty() {
+            for e in events {
+                c.event(e)?;
+            }
+            continue;
+        }
+        if c.session.is_closed() {
+            return Result::Ok(());
+        }
+        match c.conn.read(&mut buf) {
+            Result::Ok(0) => c.session.handle_eof(),
+            Result::Ok(n) => c.session.handle_input(&buf[..n]).map_err(io::Error::other)?,
+            Err(e) if timed_out(&e) => {
+                if c.idling {
+                    c.updates();
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

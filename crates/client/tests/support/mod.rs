@@ -479,3 +479,176 @@ fn serve_imap(stream: TcpStream, mode: Mode, tls: &Tls, store: &Mutex<Store>) ->
         }
     }
 }
+
+/// A POP3 server whose maildrop holds `messages` (fresh for every connection; deletions
+/// committed at QUIT are counted in the returned counter).
+pub fn spawn_pop3(mode: Mode, messages: &[&[u8]]) -> (TestServer, Arc<Mutex<Vec<u32>>>) {
+    let messages: Arc<Vec<Vec<u8>>> = Arc::new(messages.iter().map(|m| m.to_vec()).collect());
+    let deleted = Arc::new(Mutex::new(Vec::new()));
+    let tls = Arc::new(make_tls());
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let cert = tls.cert.clone();
+    let d = deleted.clone();
+    accept_loop(listener, move |stream| {
+        let _ = serve_pop3(stream, mode, &tls, &messages, &d);
+    });
+    let store = Arc::new(Mutex::new(Store::default()));
+    (TestServer { addr, cert, store }, deleted)
+}
+
+fn serve_pop3(
+    stream: TcpStream,
+    mode: Mode,
+    tls: &Tls,
+    messages: &[Vec<u8>],
+    deleted: &Mutex<Vec<u32>>,
+) -> io::Result<()> {
+    use pop3_codec::{ApopDigest, Capability as Cap, Greeting as PopGreeting, Mechanism as PopMech};
+    use pop3_session::{
+        Credentials as PopCreds, Maildrop, MessageInfo, Refusal, ServerConfig as PopConfig,
+        ServerEvent as Ev, ServerOutput as Out, ServerSession as PopSession,
+    };
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut conn = Conn::Plain(stream);
+    if mode == Mode::Implicit {
+        conn = conn.upgrade(tls)?;
+        conn_timeout(&conn);
+    }
+    let sasl = mailproto_sasl::ServerConfig::default();
+    let tls_info = conn.is_tls().then(TlsInfo::default);
+    let mut caps = vec![Cap::User, Cap::Top, Cap::Uidl, Cap::Pipelining];
+    // The mechanisms offered under TLS (the test client only authenticates there).
+    let offered = sasl.advertised(Some(&TlsInfo::default()));
+    caps.push(Cap::Sasl(
+        offered
+            .iter()
+            .map(|m| PopMech::new(m.as_str().to_owned()).unwrap())
+            .collect(),
+    ));
+    if mode == Mode::StartTls {
+        caps.push(Cap::Stls);
+    }
+    let greeting = pop3_codec::IntoStatic::into_static(
+        PopGreeting::parse(b"+OK POP3 ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap(),
+    );
+    let config = PopConfig::new(greeting)
+        .with_capabilities(caps)
+        .with_tls_active(conn.is_tls());
+    let mut session = PopSession::new(config);
+    let maildrop = || {
+        Maildrop::new(
+            messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| MessageInfo {
+                    size: m.len() as u64,
+                    uid: Some(pop3_codec::UniqueId::new(format!("uid-{}", i + 1)).unwrap()),
+                })
+                .collect(),
+        )
+    };
+    let mut mech: Option<Box<dyn ServerMechanism>> = None;
+    let mut tls_info = tls_info;
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        let mut events = Vec::new();
+        while let Some(out) = session.poll_output() {
+            match out {
+                Out::Transmit(b) => conn.write_all(b)?,
+                Out::Event(e) => events.push(e),
+            }
+        }
+        conn.flush()?;
+        let had_events = !events.is_empty();
+        for e in events {
+            let step = match e {
+                Ev::Authenticate(PopCreds::UserPass { name, password }) => {
+                    if name.as_str() == USER && password.as_str() == PASSWORD {
+                        session.accept_login(maildrop()).unwrap();
+                    } else {
+                        session.reject_login(Refusal::auth()).unwrap();
+                    }
+                    None
+                }
+                Ev::Authenticate(PopCreds::Apop { name, digest, timestamp }) => {
+                    if name.as_str() == USER
+                        && ApopDigest::compute(&timestamp, PASSWORD.as_bytes()).verify(&digest)
+                    {
+                        session.accept_login(maildrop()).unwrap();
+                    } else {
+                        session.reject_login(Refusal::auth()).unwrap();
+                    }
+                    None
+                }
+                Ev::SaslStart { mechanism, initial_response } => {
+                    match Mechanism::new(mechanism.as_str())
+                        .and_then(|m| sasl.start(&m, tls_info.as_ref(), &mut OsNonce))
+                    {
+                        Ok(mut m) => {
+                            let step = m.start(initial_response.as_deref(), &Users);
+                            mech = Some(m);
+                            Some(step)
+                        }
+                        Err(_) => {
+                            session.reject_login(Refusal::auth()).unwrap();
+                            None
+                        }
+                    }
+                }
+                Ev::SaslResponse(data) => mech.as_mut().map(|m| m.step(&data, &Users)),
+                Ev::StartTls => {
+                    let c = std::mem::replace(&mut conn, Conn::Gone);
+                    conn = c.upgrade(tls)?;
+                    conn_timeout(&conn);
+                    tls_info = Some(TlsInfo::default());
+                    session.handle_tls_established().unwrap();
+                    None
+                }
+                Ev::Retrieve { msg, .. } => {
+                    let m = &messages[msg.get() as usize - 1];
+                    for chunk in m.chunks(7) {
+                        session.send_body(chunk).unwrap();
+                    }
+                    session.end_body().unwrap();
+                    None
+                }
+                Ev::Update { deleted: d } => {
+                    deleted.lock().unwrap().extend(d.iter().map(|n| n.get()));
+                    session.commit_update(Ok(())).unwrap();
+                    None
+                }
+                Ev::Closed(_) => {
+                    while let Some(out) = session.poll_output() {
+                        if let Out::Transmit(b) = out {
+                            conn.write_all(b)?;
+                        }
+                    }
+                    conn.flush()?;
+                    return Ok(());
+                }
+                _ => None,
+            };
+            match step {
+                Some(ServerStep::Challenge(c)) => session.sasl_challenge(&c).unwrap(),
+                Some(ServerStep::Success(_)) => session.accept_login(maildrop()).unwrap(),
+                Some(_) => session.reject_login(Refusal::auth()).unwrap(),
+                None => {}
+            }
+        }
+        if had_events {
+            continue;
+        }
+        match conn.read(&mut buf) {
+            Ok(0) => session.handle_eof(),
+            Ok(n) => session.handle_input(&buf[..n]).map_err(io::Error::other)?,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn conn_timeout(conn: &Conn) {
+    if let Conn::Tls(t) = conn {
+        let _ = t.sock.set_read_timeout(Some(Duration::from_secs(10)));
+    }
+}

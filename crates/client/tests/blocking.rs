@@ -46,31 +46,50 @@ fn imap_plain_login_select_fetch_store_search_append_logout() {
     assert!(view.uid_validity.is_some());
     assert_eq!(view.read_only, Some(false));
 
-    let items = FetchItems::List(imap_codec::ext::NonEmpty::new(vec![FetchAtt::Uid, FetchAtt::Envelope]).unwrap());
+    let items = FetchItems::List(
+        imap_codec::ext::NonEmpty::new(vec![FetchAtt::Uid, FetchAtt::Envelope]).unwrap(),
+    );
     let fetched = client.fetch(&set("1:*"), items).unwrap();
     assert_eq!(fetched.len(), 2);
     assert_eq!(fetched[0].uid(), Some(nz(1)));
     assert_eq!(fetched[1].seq, nz(2));
 
     let body = client
-        .uid_fetch(&set("2"), FetchItems::Single(FetchAtt::BodySection { peek: true, section: Section::Part(None), partial: None }))
+        .uid_fetch(
+            &set("2"),
+            FetchItems::Single(FetchAtt::BodySection {
+                peek: true,
+                section: Section::Part(None),
+                partial: None,
+            }),
+        )
         .unwrap();
     assert_eq!(body[0].body(), Some(AGAIN));
 
-    let stored = client.store(&set("1"), StoreAction::Add, &[Flag::Flagged], false).unwrap();
+    let stored = client
+        .store(&set("1"), StoreAction::Add, &[Flag::Flagged], false)
+        .unwrap();
     assert_eq!(stored.len(), 1);
     assert!(stored[0].flags().unwrap().contains(&Flag::Flagged));
 
-    assert_eq!(client.search(vec![SearchKey::Flagged]).unwrap(), vec![nz(1)]);
+    assert_eq!(
+        client.search(vec![SearchKey::Flagged]).unwrap(),
+        vec![nz(1)]
+    );
     let found = client
         .uid_search(vec![SearchKey::Subject(AString::new("again").unwrap())])
         .unwrap();
     assert_eq!(found, vec![nz(2)]);
 
-    let ok = client.append("INBOX", &[Flag::Seen], None, b"Subject: third\r\n\r\nx\r\n").unwrap();
+    let ok = client
+        .append("INBOX", &[Flag::Seen], None, b"Subject: third\r\n\r\nx\r\n")
+        .unwrap();
     assert!(matches!(ok.code, Some(imap_codec::Code::AppendUid { uid, .. }) if uid == nz(3)));
     let changes = client.noop().unwrap();
-    assert!(changes.contains(&imap_codec::Data::Exists(3)), "{changes:?}");
+    assert!(
+        changes.contains(&imap_codec::Data::Exists(3)),
+        "{changes:?}"
+    );
     assert_eq!(client.mailbox().unwrap().exists, 3);
     client.logout().unwrap();
 }
@@ -99,7 +118,9 @@ fn imap_scram_over_implicit_tls() {
     assert!(client.is_tls());
     let caps = client.capabilities().unwrap();
     assert!(caps.iter().any(|c| c.as_str() == "AUTH=PLAIN"), "{caps:?}");
-    let mechanism = client.authenticate(&Credentials::password(USER, PASSWORD)).unwrap();
+    let mechanism = client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .unwrap();
     assert_eq!(mechanism.as_str(), "SCRAM-SHA-256");
     assert_eq!(client.select("INBOX").unwrap().exists, 1);
     client.logout().unwrap();
@@ -109,7 +130,9 @@ fn imap_scram_over_implicit_tls() {
 fn imap_scram_with_a_wrong_password_is_refused() {
     let server = spawn_imap(Mode::Implicit, &[]);
     let mut client = connect(&server, Tls::Implicit);
-    let err = client.authenticate(&Credentials::password(USER, "nope")).unwrap_err();
+    let err = client
+        .authenticate(&Credentials::password(USER, "nope"))
+        .unwrap_err();
     assert!(matches!(err, Error::No { .. }), "{err:?}");
 }
 
@@ -121,7 +144,9 @@ fn imap_starttls_then_authenticate() {
     // Under TLS the server no longer says STARTTLS / LOGINDISABLED.
     let caps = client.capabilities().unwrap();
     assert!(!caps.iter().any(|c| c.as_str() == "STARTTLS"), "{caps:?}");
-    client.authenticate(&Credentials::password(USER, PASSWORD)).unwrap();
+    client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .unwrap();
     assert_eq!(client.examine("INBOX").unwrap().read_only, Some(true));
     client.logout().unwrap();
 }
@@ -153,11 +178,20 @@ fn imap_idle_reports_a_change_made_by_a_second_connection() {
     let start = Instant::now();
     let changes = idler.idle(Duration::from_secs(20)).unwrap();
     assert!(start.elapsed() < Duration::from_secs(10));
-    assert!(changes.contains(&imap_codec::Data::Exists(2)), "{changes:?}");
+    assert!(
+        changes.contains(&imap_codec::Data::Exists(2)),
+        "{changes:?}"
+    );
     assert_eq!(idler.mailbox().unwrap().exists, 2);
     other.join().unwrap();
     // After DONE the connection is usable again.
-    assert_eq!(idler.fetch(&set("2"), FetchItems::Single(FetchAtt::Uid)).unwrap().len(), 1);
+    assert_eq!(
+        idler
+            .fetch(&set("2"), FetchItems::Single(FetchAtt::Uid))
+            .unwrap()
+            .len(),
+        1
+    );
     idler.logout().unwrap();
 }
 

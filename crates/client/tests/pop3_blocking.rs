@@ -47,7 +47,10 @@ fn pop3_user_pass_stat_list_uidl_retr_top_dele_quit() {
     assert_eq!(client.stat().unwrap().0, 1);
     client.rset().unwrap();
     client.dele(n(2)).unwrap();
-    assert!(matches!(client.retr(n(2), &mut Vec::new()), Err(Error::Pop3Err { .. })));
+    assert!(matches!(
+        client.retr(n(2), &mut Vec::new()),
+        Err(Error::Pop3Err { .. })
+    ));
     assert!(client.quit().unwrap());
     assert_eq!(*deleted.lock().unwrap(), vec![2]);
 }
@@ -56,7 +59,10 @@ fn pop3_user_pass_stat_list_uidl_retr_top_dele_quit() {
 fn pop3_wrong_password_is_err() {
     let (server, _) = spawn_pop3(Mode::Plain, &[]);
     let mut client = connect(&server, Tls::None);
-    assert!(matches!(client.user_pass(USER, "nope"), Err(Error::Pop3Err { .. })));
+    assert!(matches!(
+        client.user_pass(USER, "nope"),
+        Err(Error::Pop3Err { .. })
+    ));
 }
 
 #[test]
@@ -73,7 +79,9 @@ fn pop3_scram_over_implicit_tls() {
     let (server, _) = spawn_pop3(Mode::Implicit, &[ONE]);
     let mut client = connect(&server, Tls::Implicit);
     assert!(client.is_tls());
-    let m = client.authenticate(&Credentials::password(USER, PASSWORD)).unwrap();
+    let m = client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .unwrap();
     assert_eq!(m.as_str(), "SCRAM-SHA-256");
     let mut body = Vec::new();
     client.retr(n(1), &mut body).unwrap();
@@ -86,7 +94,9 @@ fn pop3_stls_then_sasl() {
     let (server, _) = spawn_pop3(Mode::StartTls, &[ONE, TWO]);
     let mut client = connect(&server, Tls::StartTls);
     assert!(client.is_tls());
-    client.authenticate(&Credentials::password(USER, PASSWORD)).unwrap();
+    client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .unwrap();
     assert_eq!(client.stat().unwrap().0, 2);
     client.quit().unwrap();
 }
@@ -95,6 +105,8 @@ fn pop3_stls_then_sasl() {
 fn pop3_scram_with_a_wrong_password_is_refused() {
     let (server, _) = spawn_pop3(Mode::Implicit, &[]);
     let mut client = connect(&server, Tls::Implicit);
-    let err = client.authenticate(&Credentials::password(USER, "nope")).unwrap_err();
+    let err = client
+        .authenticate(&Credentials::password(USER, "nope"))
+        .unwrap_err();
     assert!(matches!(err, Error::Pop3Err { .. }), "{err:?}");
 }

@@ -9,8 +9,8 @@ use std::time::Duration;
 use imap_codec::command::{FetchItems, SearchKey, StoreAction, StoreFlags};
 use imap_codec::response::GreetingKind;
 use imap_codec::{
-    AString, AuthMechanism, AuthenticateData, Capability, CommandBody, Data,
-    DateTime, Flag, Greeting, Literal, Mailbox, SequenceSet, Status,
+    AString, AuthMechanism, AuthenticateData, Capability, CommandBody, Data, DateTime, Flag,
+    Greeting, Literal, Mailbox, SequenceSet, Status,
 };
 use imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle};
 use imap_session::{MailboxView, State};
@@ -571,8 +571,7 @@ impl Client {
     /// `EXPUNGE` (RFC 9051 §6.4.3): the sequence numbers expunged, in the server's order.
     pub fn expunge(&mut self) -> Result<Vec<NonZeroU32>> {
         let c = self.run(CommandBody::Expunge)?;
-        Ok(c
-            .data
+        Ok(c.data
             .iter()
             .filter_map(|d| match d {
                 Data::Expunge(n) => Some(*n),
@@ -610,4 +609,3 @@ impl Client {
         Ok(())
     }
 }
-

@@ -3,12 +3,12 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
+use mailproto_sasl::{Credentials, Mechanism};
 use pop3_codec::{
-    Capability, Command, Limits, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing,
-    Secret, StatusLine, UidListing,
+    Capability, Command, Limits, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing, Secret,
+    StatusLine, UidListing,
 };
 use pop3_session::{ClientClose, ClientEvent, ClientOutput, ClientSession, ClientState};
-use mailproto_sasl::{Credentials, Mechanism};
 
 use crate::blocking::stream::Stream;
 use crate::tls::{Tls, TlsConfig};
@@ -252,14 +252,18 @@ impl Client {
             .capabilities()?
             .iter()
             .filter_map(|c| match c {
-                Capability::Sasl(ms) => Some(ms.iter().filter_map(|m| Mechanism::new(m.as_str()).ok())),
+                Capability::Sasl(ms) => {
+                    Some(ms.iter().filter_map(|m| Mechanism::new(m.as_str()).ok()))
+                }
                 _ => None,
             })
             .flatten()
             .collect();
         let mut sasl = self.config.sasl.clone();
         sasl.tls = self.stream.is_tls();
-        let mechanism = sasl.choose(&advertised, credentials).ok_or(Error::NoMechanism)?;
+        let mechanism = sasl
+            .choose(&advertised, credentials)
+            .ok_or(Error::NoMechanism)?;
         let mut client = sasl.start(&mechanism, credentials, &mut mailproto_sasl::OsNonce)?;
         let initial_response = client.initial_response()?.map(|r| r.as_bytes().to_vec());
         self.session.send(Command::Auth {
@@ -357,6 +361,9 @@ impl Client {
 fn err_of(status: &StatusLine<'_>) -> Error {
     Error::Pop3Err {
         text: String::from_utf8_lossy(status.text().as_bytes()).into_owned(),
-        code: status.code().cloned().map(pop3_codec::IntoStatic::into_static),
+        code: status
+            .code()
+            .cloned()
+            .map(pop3_codec::IntoStatic::into_static),
     }
 }

@@ -46,7 +46,8 @@ impl Stream {
         let Stream::Plain(mut tcp) = self else {
             return Err(Error::TlsUnavailable("TLS is already on".into()));
         };
-        let mut conn = rustls::ClientConnection::new(config.rustls_config()?, config.rustls_name(host)?)?;
+        let mut conn =
+            rustls::ClientConnection::new(config.rustls_config()?, config.rustls_name(host)?)?;
         while conn.is_handshaking() {
             conn.complete_io(&mut tcp).map_err(tls_io)?;
         }
@@ -56,7 +57,9 @@ impl Stream {
     /// Without the `rustls` feature there is no TLS.
     #[cfg(not(feature = "rustls"))]
     pub(crate) fn start_tls(self, _host: &str, _config: &TlsConfig) -> Result<Stream> {
-        Err(Error::TlsUnavailable("built without the rustls feature".into()))
+        Err(Error::TlsUnavailable(
+            "built without the rustls feature".into(),
+        ))
     }
 
     /// True when TLS is on.
@@ -103,7 +106,10 @@ impl Stream {
 /// rustls reports a failed handshake as an `io::Error` wrapping a `rustls::Error`.
 #[cfg(feature = "rustls")]
 fn tls_io(e: io::Error) -> Error {
-    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
         Some(tls) => Error::Tls(tls.clone()),
         None => Error::Io(e),
     }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use imap_codec::command::{FetchAtt, SearchKey};
 use imap_codec::response::{CapabilityData, GreetingKind, MessageAttribute};
 use imap_codec::{
-    AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data, Date, DateTime,
-    Greeting, Response, Status, StatusKind, Tag, Text,
+    AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
+    Date, DateTime, Greeting, Response, Status, StatusKind, Tag, Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession};
 use mailproto_imap_mailbox::{Flags, Store, Update, View, compile};
@@ -80,7 +80,8 @@ impl Conn {
         let Conn::Plain(mut tcp) = self else {
             return Err(io::Error::other("not plain"));
         };
-        let mut conn = rustls::ServerConnection::new(tls.config.clone()).map_err(io::Error::other)?;
+        let mut conn =
+            rustls::ServerConnection::new(tls.config.clone()).map_err(io::Error::other)?;
         tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
         while conn.is_handshaking() {
             conn.complete_io(&mut tcp)?;
@@ -124,7 +125,10 @@ impl Write for Conn {
 const POLL: Duration = Duration::from_millis(30);
 
 fn timed_out(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 fn accept_loop<F>(listener: TcpListener, serve: F)
@@ -150,7 +154,9 @@ pub fn spawn_imap(mode: Mode, messages: &[&[u8]]) -> TestServer {
     let mut store = Store::default();
     store.create("INBOX").unwrap();
     for m in messages {
-        store.append("INBOX", m.to_vec(), Flags::new(), date()).unwrap();
+        store
+            .append("INBOX", m.to_vec(), Flags::new(), date())
+            .unwrap();
     }
     let store = Arc::new(Mutex::new(store));
     let tls = Arc::new(make_tls());
@@ -204,9 +210,14 @@ impl ImapConn<'_> {
             Capability::Idle,
             Capability::LiteralPlus,
         ];
-        if matches!(self.session.state(), imap_session::State::Greeting | imap_session::State::NotAuthenticated) {
+        if matches!(
+            self.session.state(),
+            imap_session::State::Greeting | imap_session::State::NotAuthenticated
+        ) {
             for m in self.sasl_config.advertised(self.tls_info().as_ref()) {
-                caps.push(Capability::Auth(AuthMechanism::new(m.as_str().to_owned()).unwrap()));
+                caps.push(Capability::Auth(
+                    AuthMechanism::new(m.as_str().to_owned()).unwrap(),
+                ));
             }
             if self.mode == Mode::StartTls && !self.conn.is_tls() {
                 caps.push(Capability::StartTls);
@@ -220,7 +231,13 @@ impl ImapConn<'_> {
         self.session.send_response(r).unwrap();
     }
 
-    fn complete(&mut self, tag: Tag<'static>, kind: StatusKind, msg: &str, code: Option<Code<'static>>) {
+    fn complete(
+        &mut self,
+        tag: Tag<'static>,
+        kind: StatusKind,
+        msg: &str,
+        code: Option<Code<'static>>,
+    ) {
         let mut s = Status::new(Some(tag), kind, text(msg));
         if let Some(c) = code {
             s = s.with_code(c);
@@ -229,13 +246,25 @@ impl ImapConn<'_> {
     }
 
     fn updates(&mut self) {
-        let Some(view) = self.view.as_mut() else { return };
-        let updates = self.store.lock().unwrap().poll(view, true).unwrap_or_default();
+        let Some(view) = self.view.as_mut() else {
+            return;
+        };
+        let updates = self
+            .store
+            .lock()
+            .unwrap()
+            .poll(view, true)
+            .unwrap_or_default();
         for u in updates {
             let data = match u {
                 Update::Exists(n) => Data::Exists(n),
                 Update::Expunge(n) => Data::Expunge(NonZeroU32::new(n).unwrap()),
-                Update::Flags { seq, uid, flags, recent } => Data::Fetch {
+                Update::Flags {
+                    seq,
+                    uid,
+                    flags,
+                    recent,
+                } => Data::Fetch {
                     seq: NonZeroU32::new(seq).unwrap(),
                     attributes: vec![
                         MessageAttribute::Flags(flags.to_codec(recent)),
@@ -260,18 +289,27 @@ impl ImapConn<'_> {
                 self.complete(tag, Ok, "done", None);
             }
             CommandBody::Logout => {
-                self.send(Response::Status(Status::new(None, StatusKind::Bye, text("bye"))));
+                self.send(Response::Status(Status::new(
+                    None,
+                    StatusKind::Bye,
+                    text("bye"),
+                )));
                 self.complete(tag, Ok, "done", None);
             }
             CommandBody::StartTls => self.complete(tag, Ok, "begin TLS", None),
             CommandBody::Login { username, password } => {
-                if username.as_bytes() == USER.as_bytes() && password.as_bytes() == PASSWORD.as_bytes() {
+                if username.as_bytes() == USER.as_bytes()
+                    && password.as_bytes() == PASSWORD.as_bytes()
+                {
                     self.complete(tag, Ok, "welcome", None);
                 } else {
                     self.complete(tag, No, "wrong", Some(Code::AuthenticationFailed));
                 }
             }
-            CommandBody::Authenticate { mechanism, initial_response } => {
+            CommandBody::Authenticate {
+                mechanism,
+                initial_response,
+            } => {
                 let tls = self.tls_info();
                 let started = Mechanism::new(mechanism.as_str())
                     .and_then(|m| self.sasl_config.start(&m, tls.as_ref(), &mut OsNonce));
@@ -292,22 +330,37 @@ impl ImapConn<'_> {
                     Err(_) => self.complete(tag, No, "no such mailbox", Some(Code::NonExistent)),
                     Result::Ok(view) => {
                         let (exists, recent) = (view.exists(), view.recent_count());
-                        let info = self.store.lock().unwrap().mailbox(&name).map(|m| (m.uid_validity(), m.uid_next()));
+                        let info = self
+                            .store
+                            .lock()
+                            .unwrap()
+                            .mailbox(&name)
+                            .map(|m| (m.uid_validity(), m.uid_next()));
                         self.view = Some(view);
                         self.send(Response::Data(Data::Flags(Flags::new().to_codec(false))));
                         self.send(Response::Data(Data::Exists(exists)));
                         self.send(Response::Data(Data::Recent(recent)));
                         if let Some((validity, next)) = info {
-                            let ok = |c| Response::Status(Status::new(None, Ok, text("info")).with_code(c));
+                            let ok = |c| {
+                                Response::Status(Status::new(None, Ok, text("info")).with_code(c))
+                            };
                             self.send(ok(Code::UidValidity(validity)));
                             self.send(ok(Code::UidNext(NonZeroU32::new(next).unwrap())));
                         }
-                        let code = if read_only { Code::ReadOnly } else { Code::ReadWrite };
+                        let code = if read_only {
+                            Code::ReadOnly
+                        } else {
+                            Code::ReadWrite
+                        };
                         self.complete(tag, Ok, "selected", Some(code));
                     }
                 }
             }
-            CommandBody::Fetch { uid, sequence_set, items } => {
+            CommandBody::Fetch {
+                uid,
+                sequence_set,
+                items,
+            } => {
                 let view = self.view.as_ref().unwrap();
                 let targets = view.resolve(&sequence_set, uid, &[]);
                 let mut atts: Vec<FetchAtt<'_>> = items.expand();
@@ -326,11 +379,21 @@ impl ImapConn<'_> {
                     Err(e) => self.complete(tag, No, &format!("{e:?}"), None),
                 }
             }
-            CommandBody::Store { uid, sequence_set, action, silent, flags } => {
+            CommandBody::Store {
+                uid,
+                sequence_set,
+                action,
+                silent,
+                flags,
+            } => {
                 let view = self.view.as_ref().unwrap();
                 let targets = view.resolve(&sequence_set, uid, &[]);
                 let flags = Flags::from_codec(flags.flags()).unwrap();
-                let stored = self.store.lock().unwrap().store(view, &targets, action, &flags);
+                let stored = self
+                    .store
+                    .lock()
+                    .unwrap()
+                    .store(view, &targets, action, &flags);
                 match stored {
                     Result::Ok(list) => {
                         for (seq, u, f) in list.into_iter().filter(|_| !silent) {
@@ -346,7 +409,12 @@ impl ImapConn<'_> {
                     Err(e) => self.complete(tag, No, &format!("{e:?}"), None),
                 }
             }
-            CommandBody::Search { uid, charset, criteria, .. } => {
+            CommandBody::Search {
+                uid,
+                charset,
+                criteria,
+                ..
+            } => {
                 let view = self.view.as_ref().unwrap();
                 let keys: &[SearchKey<'_>] = &criteria;
                 let found = compile(charset.as_ref(), keys)
@@ -354,27 +422,46 @@ impl ImapConn<'_> {
                     .and_then(|p| self.store.lock().unwrap().search(view, &p, uid, None).ok());
                 match found {
                     Some(r) => {
-                        let n = r.numbers().iter().filter_map(|&n| NonZeroU32::new(n)).collect();
+                        let n = r
+                            .numbers()
+                            .iter()
+                            .filter_map(|&n| NonZeroU32::new(n))
+                            .collect();
                         self.send(Response::Data(Data::Search(n)));
                         self.complete(tag, Ok, "searched", None);
                     }
                     None => self.complete(tag, Bad, "cannot search", None),
                 }
             }
-            CommandBody::Append { mailbox, flags, date: d, message } => {
+            CommandBody::Append {
+                mailbox,
+                flags,
+                date: d,
+                message,
+            } => {
                 let name = String::from_utf8_lossy(mailbox.as_bytes()).into_owned();
                 let flags = Flags::from_codec(flags.as_deref().unwrap_or(&[])).unwrap();
-                let appended = self.store.lock().unwrap().append(&name, message.data().to_vec(), flags, d.unwrap_or_else(date));
+                let appended = self.store.lock().unwrap().append(
+                    &name,
+                    message.data().to_vec(),
+                    flags,
+                    d.unwrap_or_else(date),
+                );
                 match appended {
-                    Result::Ok((uid_validity, uid)) => {
-                        self.complete(tag, Ok, "appended", Some(Code::AppendUid { uid_validity, uid }))
-                    }
+                    Result::Ok((uid_validity, uid)) => self.complete(
+                        tag,
+                        Ok,
+                        "appended",
+                        Some(Code::AppendUid { uid_validity, uid }),
+                    ),
                     Err(_) => self.complete(tag, No, "cannot append", Some(Code::TryCreate)),
                 }
             }
             CommandBody::Idle => {
                 self.idling = true;
-                self.send(Response::Continuation(ContinuationRequest::new(None, text("idling")).unwrap()));
+                self.send(Response::Continuation(
+                    ContinuationRequest::new(None, text("idling")).unwrap(),
+                ));
             }
             _ => self.complete(tag, Bad, "not in this test server", None),
         }
@@ -390,7 +477,12 @@ impl ImapConn<'_> {
             }
             _ => {
                 self.sasl = None;
-                self.complete(tag, StatusKind::No, "authentication failed", Some(Code::AuthenticationFailed));
+                self.complete(
+                    tag,
+                    StatusKind::No,
+                    "authentication failed",
+                    Some(Code::AuthenticationFailed),
+                );
             }
         }
     }
@@ -469,7 +561,10 @@ fn serve_imap(stream: TcpStream, mode: Mode, tls: &Tls, store: &Mutex<Store>) ->
         }
         match c.conn.read(&mut buf) {
             Result::Ok(0) => c.session.handle_eof(),
-            Result::Ok(n) => c.session.handle_input(&buf[..n]).map_err(io::Error::other)?,
+            Result::Ok(n) => c
+                .session
+                .handle_input(&buf[..n])
+                .map_err(io::Error::other)?,
             Err(e) if timed_out(&e) => {
                 if c.idling {
                     c.updates();
@@ -504,7 +599,9 @@ fn serve_pop3(
     messages: &[Vec<u8>],
     deleted: &Mutex<Vec<u32>>,
 ) -> io::Result<()> {
-    use pop3_codec::{ApopDigest, Capability as Cap, Greeting as PopGreeting, Mechanism as PopMech};
+    use pop3_codec::{
+        ApopDigest, Capability as Cap, Greeting as PopGreeting, Mechanism as PopMech,
+    };
     use pop3_session::{
         Credentials as PopCreds, Maildrop, MessageInfo, Refusal, ServerConfig as PopConfig,
         ServerEvent as Ev, ServerOutput as Out, ServerSession as PopSession,
@@ -571,7 +668,11 @@ fn serve_pop3(
                     }
                     None
                 }
-                Ev::Authenticate(PopCreds::Apop { name, digest, timestamp }) => {
+                Ev::Authenticate(PopCreds::Apop {
+                    name,
+                    digest,
+                    timestamp,
+                }) => {
                     if name.as_str() == USER
                         && ApopDigest::compute(&timestamp, PASSWORD.as_bytes()).verify(&digest)
                     {
@@ -581,7 +682,10 @@ fn serve_pop3(
                     }
                     None
                 }
-                Ev::SaslStart { mechanism, initial_response } => {
+                Ev::SaslStart {
+                    mechanism,
+                    initial_response,
+                } => {
                     match Mechanism::new(mechanism.as_str())
                         .and_then(|m| sasl.start(&m, tls_info.as_ref(), &mut OsNonce))
                     {
@@ -650,5 +754,56 @@ fn serve_pop3(
 fn conn_timeout(conn: &Conn) {
     if let Conn::Tls(t) = conn {
         let _ = t.sock.set_read_timeout(Some(Duration::from_secs(10)));
+    }
+}
+
+/// Where an example connects: `HOST PORT USER PASSWORD` from the arguments, else the
+/// `MAILPROTO_HOST`, `MAILPROTO_PORT`, `MAILPROTO_USER`, `MAILPROTO_PASSWORD` variables, else
+/// an in-process server (`imap: true` for IMAP, else POP3) started with `mode`, whose
+/// certificate is trusted.
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    pub tls: mailproto_client::TlsConfig,
+}
+
+pub fn target(imap: bool, mode: Mode) -> Target {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env = |k: &str| std::env::var(format!("MAILPROTO_{k}")).ok();
+    let given = if args.len() == 4 {
+        Some((
+            args[0].clone(),
+            args[1].clone(),
+            args[2].clone(),
+            args[3].clone(),
+        ))
+    } else {
+        (|| Some((env("HOST")?, env("PORT")?, env("USER")?, env("PASSWORD")?)))()
+    };
+    if let Some((host, port, user, password)) = given {
+        let port = port.parse().expect("PORT is a number");
+        let tls = mailproto_client::TlsConfig::new();
+        return Target {
+            host,
+            port,
+            user,
+            password,
+            tls,
+        };
+    }
+    let hello: &[u8] = b"From: Alice <alice@example.org>\r\nSubject: Hello\r\n\r\nHi Bob!\r\n";
+    let server = if imap {
+        spawn_imap(mode, &[hello])
+    } else {
+        spawn_pop3(mode, &[hello]).0
+    };
+    Target {
+        host: "127.0.0.1".into(),
+        port: server.addr.port(),
+        user: USER.into(),
+        password: PASSWORD.into(),
+        tls: mailproto_client::TlsConfig::new().trust_certificate(server.cert),
     }
 }

@@ -5,7 +5,64 @@ use std::num::NonZeroU32;
 use imap_codec::response::MessageAttribute;
 use imap_codec::{Data, FlagFetch, Status, StatusKind};
 
+use std::time::Duration;
+
+use imap_session::ClientConfig;
+
 use crate::Error;
+use crate::tls::TlsConfig;
+
+/// Settings of an IMAP client (blocking or tokio).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Certificate verification.
+    pub tls: TlsConfig,
+    /// The session's settings (framing limits, tag prefix, ...).
+    pub session: ClientConfig,
+    /// The socket's read timeout outside IDLE (`None`: wait forever).
+    pub read_timeout: Option<Duration>,
+    /// SASL settings (`authenticate`); `tls` is set from the
+    /// connection.
+    pub sasl: mailproto_sasl::ClientConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            tls: TlsConfig::new(),
+            session: ClientConfig::default(),
+            read_timeout: Some(Duration::from_secs(120)),
+            sasl: mailproto_sasl::ClientConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// With these TLS settings.
+    pub fn with_tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// With this session configuration.
+    pub fn with_session(mut self, session: ClientConfig) -> Self {
+        self.session = session;
+        self
+    }
+
+    /// With this read timeout outside IDLE.
+    pub fn with_read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// With these SASL settings.
+    pub fn with_sasl(mut self, sasl: mailproto_sasl::ClientConfig) -> Self {
+        self.sasl = sasl;
+        self
+    }
+}
 
 /// One message's FETCH data (RFC 9051 §7.5.2), owned.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,10 @@
 pub mod blocking;
 mod error;
 pub mod imap;
+pub mod pop3;
 pub mod tls;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 
 pub use crate::error::{Error, Result};
 pub use crate::tls::{Tls, TlsConfig};

@@ -12,66 +12,15 @@ use imap_codec::{
     AString, AuthMechanism, AuthenticateData, Capability, CommandBody, Data, DateTime, Flag,
     Greeting, Literal, Mailbox, SequenceSet, Status,
 };
-use imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle};
+use imap_session::{ClientEvent, ClientOutput, ClientSession, CommandHandle};
 use imap_session::{MailboxView, State};
 use mailproto_sasl::{Credentials, Mechanism};
 
 use crate::blocking::stream::Stream;
+pub use crate::imap::Config;
 use crate::imap::{Collected, Fetch, status_error};
-use crate::tls::{Tls, TlsConfig};
+use crate::tls::Tls;
 use crate::{Error, Result};
-
-/// Settings of an IMAP [`Client`].
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Config {
-    /// Certificate verification.
-    pub tls: TlsConfig,
-    /// The session's settings (framing limits, tag prefix, ...).
-    pub session: ClientConfig,
-    /// The socket's read timeout outside IDLE (`None`: wait forever).
-    pub read_timeout: Option<Duration>,
-    /// SASL settings ([`authenticate`](Client::authenticate)); `tls` is set from the
-    /// connection.
-    pub sasl: mailproto_sasl::ClientConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            tls: TlsConfig::new(),
-            session: ClientConfig::default(),
-            read_timeout: Some(Duration::from_secs(120)),
-            sasl: mailproto_sasl::ClientConfig::default(),
-        }
-    }
-}
-
-impl Config {
-    /// With these TLS settings.
-    pub fn with_tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = tls;
-        self
-    }
-
-    /// With this session configuration.
-    pub fn with_session(mut self, session: ClientConfig) -> Self {
-        self.session = session;
-        self
-    }
-
-    /// With this read timeout outside IDLE.
-    pub fn with_read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_timeout = timeout;
-        self
-    }
-
-    /// With these SASL settings.
-    pub fn with_sasl(mut self, sasl: mailproto_sasl::ClientConfig) -> Self {
-        self.sasl = sasl;
-        self
-    }
-}
 
 /// A blocking IMAP client (RFC 9051, RFC 3501). Each method sends one command through the
 /// session, writes what the session transmits, reads until the command's tagged

@@ -1,58 +1,18 @@
 //! The blocking POP3 client: [`pop3_session::ClientSession`] over a `TcpStream`.
 
 use std::io::{Read, Write};
-use std::time::Duration;
 
 use mailproto_sasl::{Credentials, Mechanism};
 use pop3_codec::{
-    Capability, Command, Limits, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing, Secret,
+    Capability, Command, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing, Secret,
     StatusLine, UidListing,
 };
 use pop3_session::{ClientClose, ClientEvent, ClientOutput, ClientSession, ClientState};
 
 use crate::blocking::stream::Stream;
-use crate::tls::{Tls, TlsConfig};
+pub use crate::pop3::Config;
+use crate::tls::Tls;
 use crate::{Error, Result};
-
-/// Settings of a POP3 [`Client`].
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Config {
-    /// Certificate verification.
-    pub tls: TlsConfig,
-    /// The session's limits (line lengths, ...).
-    pub limits: Limits,
-    /// The socket's read timeout (`None`: wait forever).
-    pub read_timeout: Option<Duration>,
-    /// SASL settings ([`authenticate`](Client::authenticate)); `tls` is set from the
-    /// connection.
-    pub sasl: mailproto_sasl::ClientConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            tls: TlsConfig::new(),
-            limits: Limits::default(),
-            read_timeout: Some(Duration::from_secs(120)),
-            sasl: mailproto_sasl::ClientConfig::default(),
-        }
-    }
-}
-
-impl Config {
-    /// With these TLS settings.
-    pub fn with_tls(mut self, tls: TlsConfig) -> Self {
-        self.tls = tls;
-        self
-    }
-
-    /// With these SASL settings.
-    pub fn with_sasl(mut self, sasl: mailproto_sasl::ClientConfig) -> Self {
-        self.sasl = sasl;
-        self
-    }
-}
 
 /// What a command's answer was, as far as the waiting loop cares.
 enum Answer {

@@ -1,0 +1,5 @@
+//! The tokio shells: async clients over tokio's `TcpStream` (and tokio-rustls), an async IMAP
+//! server driver, and tokio-util codec adapters.
+
+pub mod imap;
+mod stream;

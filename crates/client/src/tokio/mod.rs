@@ -2,4 +2,5 @@
 //! server driver, and tokio-util codec adapters.
 
 pub mod imap;
+pub mod server;
 mod stream;

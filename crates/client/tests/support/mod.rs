@@ -170,6 +170,97 @@ pub fn spawn_imap(mode: Mode, messages: &[&[u8]]) -> TestServer {
     TestServer { addr, cert, store }
 }
 
+/// The same IMAP server, run by the async driver (`mailproto_client::tokio::server`) on a
+/// runtime of its own thread.
+#[cfg(feature = "tokio")]
+pub fn spawn_imap_async(mode: Mode, messages: &[&[u8]]) -> TestServer {
+    use mailproto_client::tokio::server::Server;
+    let mut store = Store::default();
+    store.create("INBOX").unwrap();
+    for m in messages {
+        store
+            .append("INBOX", m.to_vec(), Flags::new(), date())
+            .unwrap();
+    }
+    let store = Arc::new(Mutex::new(store));
+    let tls = make_tls();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let shared = store.clone();
+    let config = tls.config.clone();
+    thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            let mut server = Server::new(ServerConfig::default()).with_poll_interval(POLL);
+            if mode != Mode::Plain {
+                server = server.with_tls(config, mode == Mode::Implicit);
+            }
+            let _ = server
+                .serve(listener, move || ImapConn::new(mode, shared.clone()))
+                .await;
+        });
+    });
+    TestServer {
+        addr,
+        cert: tls.cert,
+        store,
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl mailproto_client::tokio::server::Handler for ImapConn {
+    fn greeting(&mut self, _session: &ServerSession) -> Greeting<'static> {
+        // Both sessions are before their greeting: the capabilities are the same.
+        ImapConn::greeting(self)
+    }
+    fn command(&mut self, session: &mut ServerSession, command: imap_codec::Command<'static>) {
+        self.with(session, |c| {
+            let _ = c.command(command.tag, command.body);
+        });
+    }
+    fn authenticate_data(
+        &mut self,
+        session: &mut ServerSession,
+        tag: Tag<'static>,
+        data: AuthenticateData<'static>,
+    ) {
+        self.with(session, |c| {
+            let _ = c.event(ServerEvent::AuthenticateData { tag, data });
+        });
+    }
+    fn idle_done(&mut self, session: &mut ServerSession, tag: Tag<'static>) {
+        self.with(session, |c| {
+            let _ = c.event(ServerEvent::IdleDone { tag });
+        });
+    }
+    fn poll(&mut self, session: &mut ServerSession) {
+        self.with(session, |c| {
+            if c.idling {
+                c.updates();
+            }
+        });
+    }
+    fn tls_established(&mut self) {
+        self.tls_on = true;
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl ImapConn {
+    /// Runs `f` on the driver's session (swapped in and out: the backend's code works on
+    /// `self.session`).
+    fn with(&mut self, session: &mut ServerSession, f: impl FnOnce(&mut ImapConn)) {
+        std::mem::swap(&mut self.session, session);
+        f(self);
+        std::mem::swap(&mut self.session, session);
+    }
+}
+
 struct Users;
 
 impl Authenticator for Users {
@@ -182,12 +273,13 @@ impl Authenticator for Users {
     }
 }
 
-struct ImapConn<'a> {
+/// The in-memory IMAP backend of one connection (shared by the thread-per-connection
+/// server and, with the `tokio` feature, the async driver's `Handler`).
+pub struct ImapConn {
     session: ServerSession,
-    conn: Conn,
+    tls_on: bool,
     mode: Mode,
-    tls: &'a Tls,
-    store: &'a Mutex<Store>,
+    store: Arc<Mutex<Store>>,
     view: Option<View>,
     sasl: Option<Box<dyn ServerMechanism>>,
     sasl_config: mailproto_sasl::ServerConfig,
@@ -198,9 +290,22 @@ fn text(s: &str) -> Text<'static> {
     Text::new(s.to_owned()).unwrap()
 }
 
-impl ImapConn<'_> {
+impl ImapConn {
+    pub fn new(mode: Mode, store: Arc<Mutex<Store>>) -> Self {
+        ImapConn {
+            session: ServerSession::new(ServerConfig::default()),
+            tls_on: false,
+            mode,
+            store,
+            view: None,
+            sasl: None,
+            sasl_config: mailproto_sasl::ServerConfig::default(),
+            idling: false,
+        }
+    }
+
     fn tls_info(&self) -> Option<TlsInfo> {
-        self.conn.is_tls().then(TlsInfo::default)
+        self.tls_on.then(TlsInfo::default)
     }
 
     fn capabilities(&self) -> Vec<Capability<'static>> {
@@ -219,12 +324,22 @@ impl ImapConn<'_> {
                     AuthMechanism::new(m.as_str().to_owned()).unwrap(),
                 ));
             }
-            if self.mode == Mode::StartTls && !self.conn.is_tls() {
+            if self.mode == Mode::StartTls && !self.tls_on {
                 caps.push(Capability::StartTls);
                 caps.push(Capability::LoginDisabled);
             }
         }
         caps
+    }
+
+    fn greeting(&self) -> Greeting<'static> {
+        Greeting {
+            kind: GreetingKind::Ok,
+            code: Some(Code::Capability(
+                CapabilityData::new(self.capabilities()).unwrap(),
+            )),
+            text: text("test server ready"),
+        }
     }
 
     fn send(&mut self, r: Response<'_>) {
@@ -504,62 +619,53 @@ impl ImapConn<'_> {
                 self.idling = false;
                 self.complete(tag, StatusKind::Ok, "idle done", None);
             }
-            ServerEvent::TlsRequired => {
-                let conn = std::mem::replace(&mut self.conn, Conn::Gone);
-                self.conn = conn.upgrade(self.tls)?;
-                self.session.handle_tls_established().unwrap();
-            }
             _ => {}
         }
         Result::Ok(())
     }
 }
 
-fn serve_imap(stream: TcpStream, mode: Mode, tls: &Tls, store: &Mutex<Store>) -> io::Result<()> {
+fn serve_imap(
+    stream: TcpStream,
+    mode: Mode,
+    tls: &Tls,
+    store: &Arc<Mutex<Store>>,
+) -> io::Result<()> {
     stream.set_read_timeout(Some(POLL))?;
     let mut conn = Conn::Plain(stream);
+    let mut c = ImapConn::new(mode, store.clone());
     if mode == Mode::Implicit {
         conn = conn.upgrade(tls)?;
+        c.tls_on = true;
     }
-    let mut c = ImapConn {
-        session: ServerSession::new(ServerConfig::default()),
-        conn,
-        mode,
-        tls,
-        store,
-        view: None,
-        sasl: None,
-        sasl_config: mailproto_sasl::ServerConfig::default(),
-        idling: false,
-    };
-    let caps = CapabilityData::new(c.capabilities()).unwrap();
-    c.session
-        .send_greeting(Greeting {
-            kind: GreetingKind::Ok,
-            code: Some(Code::Capability(caps)),
-            text: text("test server ready"),
-        })
-        .unwrap();
+    let greeting = c.greeting();
+    c.session.send_greeting(greeting).unwrap();
     let mut buf = vec![0; 16 * 1024];
     loop {
         let mut events = Vec::new();
         while let Some(out) = c.session.poll_output() {
             match out {
-                ServerOutput::Transmit(b) => c.conn.write_all(b)?,
+                ServerOutput::Transmit(b) => conn.write_all(b)?,
                 ServerOutput::Event(e) => events.push(e),
             }
         }
-        c.conn.flush()?;
+        conn.flush()?;
         if !events.is_empty() {
             for e in events {
-                c.event(e)?;
+                if let ServerEvent::TlsRequired = e {
+                    conn = std::mem::replace(&mut conn, Conn::Gone).upgrade(tls)?;
+                    c.tls_on = true;
+                    c.session.handle_tls_established().unwrap();
+                } else {
+                    c.event(e)?;
+                }
             }
             continue;
         }
         if c.session.is_closed() {
             return Result::Ok(());
         }
-        match c.conn.read(&mut buf) {
+        match conn.read(&mut buf) {
             Result::Ok(0) => c.session.handle_eof(),
             Result::Ok(n) => c
                 .session

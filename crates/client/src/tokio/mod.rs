@@ -1,6 +1,7 @@
 //! The tokio shells: async clients over tokio's `TcpStream` (and tokio-rustls), an async IMAP
 //! server driver, and tokio-util codec adapters.
 
+pub mod codec;
 pub mod imap;
 pub mod server;
 mod stream;

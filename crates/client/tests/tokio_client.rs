@@ -107,3 +107,32 @@ async fn tokio_client_refusals() {
     assert!(matches!(client.select("Nope").await, Err(Error::No { .. })));
     client.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn tokio_pop3_client_stls_scram_retr_into_an_async_writer() {
+    use mailproto_client::tokio::pop3;
+    const ONE: &[u8] = b"Subject: one\r\n\r\n.dotted\r\nbody\r\n";
+    let (server, deleted) = support::spawn_pop3(Mode::StartTls, &[ONE, HELLO]);
+    let config = pop3::Config::default().with_tls(
+        TlsConfig::new()
+            .without_platform_roots()
+            .trust_certificate(server.cert.clone()),
+    );
+    let mut client = pop3::Client::connect("127.0.0.1", server.addr.port(), Tls::StartTls, config)
+        .await
+        .unwrap();
+    assert!(client.is_tls());
+    client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(client.stat().await.unwrap().0, 2);
+    assert_eq!(client.uidl(None).await.unwrap().len(), 2);
+    let mut body = Vec::new();
+    let one = 1.try_into().unwrap();
+    client.retr(one, &mut body).await.unwrap();
+    assert_eq!(body, ONE);
+    client.dele(one).await.unwrap();
+    assert!(client.quit().await.unwrap());
+    assert_eq!(*deleted.lock().unwrap(), vec![1]);
+}

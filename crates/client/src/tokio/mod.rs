@@ -3,5 +3,6 @@
 
 pub mod codec;
 pub mod imap;
+pub mod pop3;
 pub mod server;
 mod stream;

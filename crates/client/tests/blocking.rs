@@ -208,3 +208,35 @@ fn imap_idle_without_changes_ends_with_done_at_the_timeout() {
     client.noop().unwrap();
     client.logout().unwrap();
 }
+
+/// A server that pipelines a response behind its STARTTLS OK (CVE-2011-0411 class): the
+/// session drops those bytes and reports them, and the client refuses the connection
+/// before any TLS handshake.
+#[test]
+fn imap_starttls_injection_is_refused() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.write_all(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n")
+            .unwrap();
+        let mut buf = [0u8; 256];
+        let n = s.read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"A1 STARTTLS\r\n");
+        s.write_all(b"A1 OK begin TLS\r\n* 1 EXISTS\r\n").unwrap();
+        // Whatever the client does next, it is not a TLS ClientHello.
+        let n = s.read(&mut buf).unwrap_or(0);
+        n == 0 || buf[0] != 0x16
+    });
+    let config = Config::default().with_tls(TlsConfig::new().without_platform_roots());
+    let err = Client::connect("127.0.0.1", port, Tls::StartTls, config).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ImapProtocol(imap_session::PeerError::StartTlsInjection { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(server.join().unwrap());
+}

@@ -110,3 +110,50 @@ fn pop3_scram_with_a_wrong_password_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::Pop3Err { .. }), "{err:?}");
 }
+
+/// RETR hands the body to the writer chunk by chunk as it arrives: a 4 MiB message reaches
+/// the writer in pieces no larger than a socket read, never as one buffer.
+#[test]
+fn pop3_retr_streams_a_large_message() {
+    struct Chunks {
+        total: usize,
+        largest: usize,
+        writes: usize,
+        hash: u64,
+    }
+    impl std::io::Write for Chunks {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.total += b.len();
+            self.largest = self.largest.max(b.len());
+            self.writes += 1;
+            for &x in b {
+                self.hash = self.hash.wrapping_mul(31).wrapping_add(u64::from(x));
+            }
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut big = b"Subject: big\r\n\r\n".to_vec();
+    while big.len() < 4 << 20 {
+        big.extend_from_slice(b".a line that starts with a dot, stuffed on the wire\r\n");
+    }
+    let expected = big
+        .iter()
+        .fold(0u64, |h, &x| h.wrapping_mul(31).wrapping_add(u64::from(x)));
+    let (server, _) = spawn_pop3(Mode::Plain, &[&big]);
+    let mut client = connect(&server, Tls::None);
+    client.user_pass(USER, PASSWORD).unwrap();
+    let mut sink = Chunks {
+        total: 0,
+        largest: 0,
+        writes: 0,
+        hash: 0,
+    };
+    assert_eq!(client.retr(n(1), &mut sink).unwrap(), big.len() as u64);
+    assert_eq!((sink.total, sink.hash), (big.len(), expected));
+    assert!(sink.largest <= 64 * 1024, "largest chunk {}", sink.largest);
+    assert!(sink.writes > 64, "{} writes", sink.writes);
+    client.quit().unwrap();
+}

@@ -130,6 +130,7 @@ pub struct Collected {
 }
 
 /// The error for a tagged NO/BAD, `None` for OK.
+#[cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
 pub(crate) fn status_error(status: &Status<'static>) -> Option<Error> {
     let text = status.text.as_str().to_owned();
     let code = status.code.clone();
@@ -142,6 +143,7 @@ pub(crate) fn status_error(status: &Status<'static>) -> Option<Error> {
 }
 
 /// The numbers of `* SEARCH` data (RFC 3501 §7.2.5, RFC 9051 `obsolete-search-response`).
+#[cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
 pub(crate) fn search_numbers(data: &[Data<'static>]) -> Vec<NonZeroU32> {
     data.iter()
         .filter_map(|d| match d {

@@ -58,8 +58,9 @@ impl TlsConfig {
         self
     }
 
-    /// The name the certificate must carry for a connection to `host`.
-    pub(crate) fn name_for<'h>(&'h self, host: &'h str) -> &'h str {
+    /// The name the certificate must carry for a connection to `host` (RFC 9051 §11.1,
+    /// RFC 2595 §2.4): `host`, or the name given to [`with_server_name`](Self::with_server_name).
+    pub fn name_for<'h>(&'h self, host: &'h str) -> &'h str {
         self.server_name.as_deref().unwrap_or(host)
     }
 
@@ -85,9 +86,9 @@ impl TlsConfig {
         Ok(std::sync::Arc::new(config))
     }
 
-    /// The rustls server name for a connection to `host`.
+    /// The rustls server name for a connection to `host` (see [`name_for`](Self::name_for)).
     #[cfg(feature = "rustls")]
-    pub(crate) fn rustls_name(
+    pub fn rustls_name(
         &self,
         host: &str,
     ) -> crate::Result<rustls::pki_types::ServerName<'static>> {

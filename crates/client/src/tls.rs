@@ -88,10 +88,7 @@ impl TlsConfig {
 
     /// The rustls server name for a connection to `host` (see [`name_for`](Self::name_for)).
     #[cfg(feature = "rustls")]
-    pub fn rustls_name(
-        &self,
-        host: &str,
-    ) -> crate::Result<rustls::pki_types::ServerName<'static>> {
+    pub fn rustls_name(&self, host: &str) -> crate::Result<rustls::pki_types::ServerName<'static>> {
         let name = self.name_for(host).to_owned();
         rustls::pki_types::ServerName::try_from(name)
             .map_err(|e| crate::Error::TlsUnavailable(format!("{host}: {e}")))

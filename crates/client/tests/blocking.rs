@@ -240,3 +240,14 @@ fn imap_starttls_injection_is_refused() {
     );
     assert!(server.join().unwrap());
 }
+
+#[test]
+fn imap_server_closing_before_the_greeting_is_an_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || drop(listener.accept().unwrap()));
+    let config = Config::default().with_tls(TlsConfig::new().without_platform_roots());
+    let err = Client::connect("127.0.0.1", port, Tls::None, config).unwrap_err();
+    assert!(matches!(err, Error::Closed), "{err:?}");
+    server.join().unwrap();
+}

@@ -127,6 +127,9 @@ impl Client {
         if !self.pending.is_empty() {
             return Ok(());
         }
+        if self.session.is_closed() {
+            return Err(Error::Closed);
+        }
         let n = self.stream.read(&mut self.buf).await?;
         if n == 0 {
             self.session.handle_eof();

@@ -58,7 +58,8 @@
 //! - `imap_blocking.rs`: login (SCRAM when offered), select, fetch, store, IDLE, logout;
 //! - `imap_tokio.rs`: the same with the tokio client (`--features tokio`);
 //! - `pop3_download.rs`: every message of a maildrop streamed to a file;
-//! - `starttls.rs`: IMAP STARTTLS and POP3 STLS.
+//! - `starttls.rs`: IMAP STARTTLS and POP3 STLS;
+//! - `imap_server.rs`: the async server driver over an in-memory store (`--features tokio`).
 //!
 //! See `docs/shells.md` for the design and its limits.
 

@@ -1,0 +1,31 @@
+//! Login (SCRAM when offered), select, fetch, store, IDLE, logout with the blocking client.
+//! `cargo run --example imap_blocking -- HOST PORT USER PASSWORD` (implicit TLS); without
+//! arguments (or MAILPROTO_* variables) it runs against an in-process server.
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use imap_codec::command::{FetchAtt, FetchItems, StoreAction};
+use imap_codec::{Flag, SequenceSet};
+use mailproto_client::blocking::imap::{Client, Config};
+use mailproto_client::{Credentials, Tls};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let t = support::target(true, support::Mode::Implicit);
+    let config = Config::default().with_tls(t.tls);
+    let mut client = Client::connect(&t.host, t.port, Tls::Implicit, config)?;
+    let mechanism = client.authenticate(&Credentials::password(&t.user, t.password.as_str()))?;
+    let inbox = client.select("INBOX")?;
+    println!("{mechanism}: INBOX has {} messages", inbox.exists);
+    let all = SequenceSet::parse_str("1:*")?;
+    for msg in client.fetch(&all, FetchItems::Single(FetchAtt::Envelope))? {
+        println!("{}: {:?}", msg.seq, msg.attributes);
+    }
+    client.store(&all, StoreAction::Add, &[Flag::Seen], false)?;
+    for change in client.idle(Duration::from_secs(2))? {
+        println!("change: {change:?}");
+    }
+    client.logout()?;
+    Ok(())
+}

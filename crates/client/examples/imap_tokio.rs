@@ -1,0 +1,38 @@
+//! Login (SCRAM when offered), select, fetch, store, IDLE, logout with the tokio client.
+//! `cargo run --features tokio --example imap_tokio -- HOST PORT USER PASSWORD` (implicit
+//! TLS); without arguments (or MAILPROTO_* variables) it runs against an in-process server.
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use imap_codec::command::{FetchAtt, FetchItems, StoreAction};
+use imap_codec::{Flag, SequenceSet};
+use mailproto_client::tokio::imap::{Client, Config};
+use mailproto_client::{Credentials, Tls};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let t = support::target(true, support::Mode::Implicit);
+    let config = Config::default().with_tls(t.tls);
+    let mut client = Client::connect(&t.host, t.port, Tls::Implicit, config).await?;
+    let credentials = Credentials::password(&t.user, t.password.as_str());
+    let mechanism = client.authenticate(&credentials).await?;
+    let inbox = client.select("INBOX").await?;
+    println!("{mechanism}: INBOX has {} messages", inbox.exists);
+    let all = SequenceSet::parse_str("1:*")?;
+    for msg in client
+        .fetch(&all, FetchItems::Single(FetchAtt::Envelope))
+        .await?
+    {
+        println!("{}: {:?}", msg.seq, msg.attributes);
+    }
+    client
+        .store(&all, StoreAction::Add, &[Flag::Seen], false)
+        .await?;
+    for change in client.idle(Duration::from_secs(2)).await? {
+        println!("change: {change:?}");
+    }
+    client.logout().await?;
+    Ok(())
+}

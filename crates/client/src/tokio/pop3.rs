@@ -1,0 +1,345 @@
+//! The async POP3 client: [`pop3_session::ClientSession`] over a tokio `TcpStream`.
+
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use mailproto_sasl::{Credentials, Mechanism};
+use pop3_codec::{
+    Capability, Command, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing, Secret,
+    StatusLine, UidListing,
+};
+use pop3_session::{ClientClose, ClientEvent, ClientOutput, ClientSession, ClientState};
+
+pub use crate::pop3::Config;
+use crate::tls::Tls;
+use crate::tokio::stream::AsyncStream as Stream;
+use crate::{Error, Result};
+
+/// What a command's answer was, as far as the waiting loop cares.
+enum Answer {
+    Ok(StatusLine<'static>),
+    Stat(u32, u64),
+    Scan(Vec<ScanListing<'static>>),
+    Uids(Vec<UidListing<'static>>),
+    Body(u64),
+    Quit(bool),
+    Challenge(Vec<u8>),
+    Capabilities,
+    StartTls,
+}
+
+/// An async POP3 client (RFC 1939, RFC 2449, RFC 2595, RFC 5034), the blocking client's
+/// API as async fns. Each method sends one
+/// command through the session and reads until its answer; message bodies go to an
+/// `io::Write` chunk by chunk as they arrive (memory bounded by one read).
+#[derive(Debug)]
+pub struct Client {
+    stream: Stream,
+    session: ClientSession,
+    host: String,
+    config: Config,
+    buf: Box<[u8]>,
+}
+
+impl Client {
+    /// Connects to `host:port` and reads the greeting; with [`Tls::StartTls`] runs STLS
+    /// (RFC 2595 §4) before returning.
+    pub async fn connect(host: &str, port: u16, tls: Tls, config: Config) -> Result<Client> {
+        let implicit = tls == Tls::Implicit;
+        let stream =
+            Stream::connect(host, port, implicit, &config.tls, config.read_timeout).await?;
+        let session = if implicit {
+            ClientSession::new_tls(config.limits)
+        } else {
+            ClientSession::new(config.limits)
+        };
+        let mut client = Client {
+            stream,
+            session,
+            host: host.to_owned(),
+            config,
+            buf: vec![0; 16 * 1024].into_boxed_slice(),
+        };
+        while client.session.greeting().is_none() {
+            client.wait(&mut tokio::io::sink(), true).await?;
+        }
+        if tls == Tls::StartTls {
+            client.stls().await?;
+        }
+        Ok(client)
+    }
+
+    /// The session, for its getters (state, greeting, capabilities).
+    pub fn session(&self) -> &ClientSession {
+        &self.session
+    }
+
+    /// True when the connection is protected by TLS.
+    pub fn is_tls(&self) -> bool {
+        self.stream.is_tls()
+    }
+
+    /// Drains the session (transmits written, events acted on) and reads from the socket
+    /// until one answer arrives; body chunks go to `body`. With `greeting`, returns after
+    /// the greeting.
+    async fn wait(
+        &mut self,
+        body: &mut (dyn AsyncWrite + Unpin + Send),
+        greeting: bool,
+    ) -> Result<Answer> {
+        let mut written = 0u64;
+        loop {
+            let mut answer = None;
+            let mut wrote = false;
+            while let Some(out) = self.session.poll_output() {
+                let event = match out {
+                    ClientOutput::Transmit(bytes) => {
+                        self.stream.write_all(bytes).await?;
+                        wrote = true;
+                        continue;
+                    }
+                    ClientOutput::Event(e) => e,
+                };
+                let a = match event {
+                    ClientEvent::Greeting(_) if greeting => Answer::Capabilities,
+                    ClientEvent::Capabilities { .. } => Answer::Capabilities,
+                    ClientEvent::StartTls { .. } => Answer::StartTls,
+                    ClientEvent::SaslChallenge { data, .. } => Answer::Challenge(data),
+                    ClientEvent::LoggedIn { status, .. } | ClientEvent::Ok { status, .. } => {
+                        Answer::Ok(status)
+                    }
+                    ClientEvent::AuthFailed { status, .. }
+                    | ClientEvent::Refused { status, .. } => return Err(err_of(&status)),
+                    ClientEvent::Stat { count, size, .. } => Answer::Stat(count, size),
+                    ClientEvent::Scan { listing, .. } => Answer::Scan(vec![listing]),
+                    ClientEvent::ScanList { listings, .. } => Answer::Scan(listings),
+                    ClientEvent::Uid { listing, .. } => Answer::Uids(vec![listing]),
+                    ClientEvent::UidList { listings, .. } => Answer::Uids(listings),
+                    ClientEvent::BodyChunk { data, .. } => {
+                        body.write_all(data).await?;
+                        written += data.len() as u64;
+                        continue;
+                    }
+                    ClientEvent::MessageEnd { .. } => Answer::Body(written),
+                    ClientEvent::Quit {
+                        updated, status, ..
+                    } => {
+                        if !status.is_ok() && !updated {
+                            return Err(err_of(&status));
+                        }
+                        Answer::Quit(updated)
+                    }
+                    ClientEvent::PeerError(e) => return Err(Error::Pop3Protocol(e)),
+                    ClientEvent::Closed(ClientClose::Quit) => continue,
+                    ClientEvent::Closed(
+                        ClientClose::AuthenticationFailed(s) | ClientClose::GreetingRefused(s),
+                    ) => return Err(err_of(&s)),
+                    ClientEvent::Closed(_) => return Err(Error::Closed),
+                    _ => continue,
+                };
+                answer = Some(a);
+                break;
+            }
+            if wrote {
+                self.stream.flush().await?;
+            }
+            if let Some(a) = answer {
+                // Transmits the session wrote meanwhile go out with the next call.
+                return Ok(a);
+            }
+            if self.session.state() == ClientState::Closed {
+                return Err(Error::Closed);
+            }
+            let n = self.stream.read(&mut self.buf).await?;
+            if n == 0 {
+                self.session.handle_eof();
+            } else {
+                self.session.handle_input(&self.buf[..n])?;
+            }
+        }
+    }
+
+    async fn run(&mut self, cmd: Command<'_>) -> Result<Answer> {
+        self.session.send(cmd)?;
+        self.wait(&mut tokio::io::sink(), false).await
+    }
+
+    async fn ok(&mut self, cmd: Command<'_>) -> Result<StatusLine<'static>> {
+        match self.run(cmd).await? {
+            Answer::Ok(s) => Ok(s),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// `CAPA` (RFC 2449 §5), or what the session already knows.
+    pub async fn capabilities(&mut self) -> Result<Vec<Capability<'static>>> {
+        if self.session.capabilities().is_none() {
+            self.run(Command::Capa).await?;
+        }
+        Ok(self.session.capabilities().unwrap_or_default().to_vec())
+    }
+
+    /// `STLS` (RFC 2595 §4): the session says when TLS starts (input after the `+OK` is
+    /// dropped by the session); the stream is swapped for a TLS stream.
+    pub async fn stls(&mut self) -> Result<()> {
+        match self.run(Command::Stls).await? {
+            Answer::StartTls => {}
+            _ => return Err(Error::Closed),
+        }
+        let stream = std::mem::replace(&mut self.stream, Stream::Gone);
+        self.stream = stream.start_tls(&self.host, &self.config.tls).await?;
+        self.session.handle_tls_established()?;
+        Ok(())
+    }
+
+    /// `USER` and `PASS` (RFC 1939 §7).
+    pub async fn user_pass(&mut self, user: &str, password: &str) -> Result<()> {
+        let user = Param::new(user.to_owned()).map_err(Error::Invalid)?;
+        let pass = Secret::new(password.to_owned()).map_err(Error::Invalid)?;
+        self.ok(Command::User(user)).await?;
+        self.ok(Command::Pass(pass)).await?;
+        Ok(())
+    }
+
+    /// `APOP` (RFC 1939 §7) with the greeting's timestamp.
+    pub async fn apop(&mut self, user: &str, secret: &str) -> Result<()> {
+        let user = Param::new(user.to_owned()).map_err(Error::Invalid)?;
+        self.session.apop(user, secret.as_bytes())?;
+        match self.wait(&mut tokio::io::sink(), false).await? {
+            Answer::Ok(_) => Ok(()),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// `AUTH` (RFC 5034) with the strongest SASL mechanism the server lists in CAPA for
+    /// these credentials (mailproto-sasl's `choose`). For SCRAM the server's signature is
+    /// verified before this returns `Ok`.
+    pub async fn authenticate(&mut self, credentials: &Credentials) -> Result<Mechanism> {
+        let advertised: Vec<Mechanism> = self
+            .capabilities()
+            .await?
+            .iter()
+            .filter_map(|c| match c {
+                Capability::Sasl(ms) => {
+                    Some(ms.iter().filter_map(|m| Mechanism::new(m.as_str()).ok()))
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let mut sasl = self.config.sasl.clone();
+        sasl.tls = self.stream.is_tls();
+        let mechanism = sasl
+            .choose(&advertised, credentials)
+            .ok_or(Error::NoMechanism)?;
+        let mut client = sasl.start(&mechanism, credentials, &mut mailproto_sasl::OsNonce)?;
+        let initial_response = client.initial_response()?.map(|r| r.as_bytes().to_vec());
+        self.session.send(Command::Auth {
+            mechanism: Pop3Mechanism::new(mechanism.as_str().to_owned()).map_err(Error::Invalid)?,
+            initial_response,
+        })?;
+        loop {
+            match self.wait(&mut tokio::io::sink(), false).await? {
+                Answer::Challenge(data) => {
+                    let response = client.step(&data)?.into_response();
+                    self.session.sasl_respond(response.as_bytes())?;
+                }
+                Answer::Ok(_) => break,
+                _ => return Err(Error::Closed),
+            }
+        }
+        client.finish(None)?;
+        Ok(mechanism)
+    }
+
+    /// `STAT` (RFC 1939 §5): (messages, octets).
+    pub async fn stat(&mut self) -> Result<(u32, u64)> {
+        match self.run(Command::Stat).await? {
+            Answer::Stat(n, size) => Ok((n, size)),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// `LIST` (RFC 1939 §5), of one message or all.
+    pub async fn list(&mut self, msg: Option<MsgNumber>) -> Result<Vec<ScanListing<'static>>> {
+        match self.run(Command::List(msg)).await? {
+            Answer::Scan(l) => Ok(l),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// `UIDL` (RFC 1939 §7), of one message or all.
+    pub async fn uidl(&mut self, msg: Option<MsgNumber>) -> Result<Vec<UidListing<'static>>> {
+        match self.run(Command::Uidl(msg)).await? {
+            Answer::Uids(l) => Ok(l),
+            _ => Err(Error::Closed),
+        }
+    }
+
+    /// `RETR` (RFC 1939 §5): the message, unstuffed, written to `out` chunk by chunk as it
+    /// arrives; returns the octets written.
+    pub async fn retr(
+        &mut self,
+        msg: MsgNumber,
+        out: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64> {
+        self.session.send(Command::Retr(msg))?;
+        self.body(out).await
+    }
+
+    /// `TOP` (RFC 1939 §7): the header and `lines` body lines, written to `out`.
+    pub async fn top(
+        &mut self,
+        msg: MsgNumber,
+        lines: u32,
+        out: &mut (dyn AsyncWrite + Unpin + Send),
+    ) -> Result<u64> {
+        self.session.send(Command::Top { msg, lines })?;
+        self.body(out).await
+    }
+
+    async fn body(&mut self, out: &mut (dyn AsyncWrite + Unpin + Send)) -> Result<u64> {
+        loop {
+            match self.wait(out, false).await? {
+                Answer::Body(n) => return Ok(n),
+                // `+OK` of RETR is MessageStart; anything else ends the wait with an error.
+                Answer::Ok(_) => continue,
+                _ => return Err(Error::Closed),
+            }
+        }
+    }
+
+    /// `DELE` (RFC 1939 §5).
+    pub async fn dele(&mut self, msg: MsgNumber) -> Result<()> {
+        self.ok(Command::Dele(msg)).await.map(drop)
+    }
+
+    /// `RSET` (RFC 1939 §5).
+    pub async fn rset(&mut self) -> Result<()> {
+        self.ok(Command::Rset).await.map(drop)
+    }
+
+    /// `NOOP` (RFC 1939 §5).
+    pub async fn noop(&mut self) -> Result<()> {
+        self.ok(Command::Noop).await.map(drop)
+    }
+
+    /// `QUIT` (RFC 1939 §6): true when the server removed the messages marked as deleted.
+    pub async fn quit(mut self) -> Result<bool> {
+        let updated = match self.run(Command::Quit).await? {
+            Answer::Quit(u) => u,
+            _ => false,
+        };
+        self.stream.shutdown().await;
+        Ok(updated)
+    }
+}
+
+fn err_of(status: &StatusLine<'_>) -> Error {
+    Error::Pop3Err {
+        text: String::from_utf8_lossy(status.text().as_bytes()).into_owned(),
+        code: status
+            .code()
+            .cloned()
+            .map(pop3_codec::IntoStatic::into_static),
+    }
+}

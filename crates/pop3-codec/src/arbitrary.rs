@@ -232,13 +232,14 @@ impl<'a> Arbitrary<'a> for Expected {
 /// dots and line ends, which is where stuffing goes wrong.
 fn body(u: U<'_, '_>) -> Result<Vec<u8>> {
     let mut b = Vec::new();
-    for _ in 0..u.int_in_range(0..=12)? {
-        match u.int_in_range(0..=6)? {
+    for _ in 0..u.int_in_range(0..=20)? {
+        match u.int_in_range(0..=7)? {
             0 => b.extend_from_slice(b"\r\n"),
             1 => b.push(b'.'),
             2 => b.extend_from_slice(b".\r\n"),
-            3 => b.push(b'\r'),
-            4 => b.push(b'\n'),
+            3 => b.extend_from_slice(b"..\r\n"),
+            4 => b.push(b'\r'),
+            5 => b.push(b'\n'),
             _ => b.extend_from_slice(&bytes(u, 8)?),
         }
     }
@@ -246,6 +247,14 @@ fn body(u: U<'_, '_>) -> Result<Vec<u8>> {
         b.extend_from_slice(b"\r\n");
     }
     Ok(b)
+}
+
+/// A positive answer to RETR or TOP with a [`body`] (also what the dot-stuffing properties
+/// draw their bodies from).
+impl<'a> Arbitrary<'a> for Message<'static> {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        reject(Message::new(status(u, true)?, body(u)?))
+    }
 }
 
 impl<'a> Arbitrary<'a> for Response<'static> {
@@ -300,7 +309,7 @@ impl<'a> Arbitrary<'a> for Response<'static> {
                 })?;
                 Response::Languages(reject(MultiLine::new(s, items))?)
             }
-            _ => Response::Message(reject(Message::new(status(u, true)?, body(u)?))?),
+            _ => Response::Message(Message::arbitrary(u)?),
         })
     }
 }

@@ -6,6 +6,8 @@
 
 mod common;
 
+use std::collections::HashSet;
+
 use arbitrary::{Arbitrary, Unstructured};
 use common::{cases, for_values, for_values_n, same};
 use pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body, stuff, unstuff};
@@ -112,13 +114,30 @@ fn sasl_response_roundtrip() {
 
 #[test]
 fn response_roundtrip() {
+    let mut kinds = HashSet::new();
+    let mut errs = HashSet::new();
+    let mut timestamps = 0;
     for_values("Response", |Answer(resp, expected): &Answer| {
+        kinds.insert(std::mem::discriminant(resp));
+        match resp {
+            Response::Status(s) if !s.is_ok() => {
+                errs.insert(*expected);
+            }
+            Response::Greeting(g) if g.timestamp().is_some() => timestamps += 1,
+            _ => {}
+        }
         let out = resp.to_bytes();
         let parsed = Response::parse(&out, *expected)
             .map_err(|e| format!("{e} in {} as {expected:?}", wire(&out)))?;
         same(&parsed, resp, &out)?;
         same(&parsed.to_bytes(), &out, &out)
     });
+    // The generator reaches every kind, `-ERR` in every context, and APOP timestamps.
+    if cases() >= 1000 {
+        assert_eq!(kinds.len(), 11, "response kinds generated");
+        assert_eq!(errs.len(), Expected::ALL.len(), "-ERR contexts: {errs:?}");
+        assert!(timestamps > 0, "no greeting with a timestamp");
+    }
 }
 
 #[test]

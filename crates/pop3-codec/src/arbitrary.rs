@@ -51,6 +51,7 @@ charsets! {
     capa_chars => |s| CapaTag::new(s.to_owned()).is_ok();
     code_chars => |s| ResponseCode::new(s.to_owned()).is_ok();
     alnum_chars => |s| s.bytes().all(|b| b.is_ascii_alphanumeric());
+    timestamp_chars => |s| s.bytes().all(|b| (0x21..=0x7e).contains(&b) && b != b'<' && b != b'>');
 }
 
 fn string(u: U<'_, '_>, chars: &[char], min: usize, max: usize) -> Result<String> {
@@ -231,17 +232,44 @@ impl<'a> Arbitrary<'a> for Expected {
     }
 }
 
+/// A greeting: half of them carry an APOP timestamp `"<" *VCHAR ">"` between free text
+/// (RFC 1939 §7, RFC 2449 §9 `*gchar [timestamp] *gchar`).
+fn greeting(u: U<'_, '_>) -> Result<Greeting<'static>> {
+    let status = status(u, true)?;
+    if u.arbitrary()? {
+        return reject(Greeting::new(status));
+    }
+    let no_lt = |t: Text<'_>| -> Vec<u8> {
+        t.as_bytes()
+            .iter()
+            .map(|&b| if b == b'<' { b' ' } else { b })
+            .collect()
+    };
+    let mut t = no_lt(text(u)?);
+    t.push(b'<');
+    t.extend_from_slice(string(u, timestamp_chars(), 0, 40)?.as_bytes());
+    t.push(b'>');
+    t.extend(no_lt(text(u)?));
+    let code = status.code().cloned();
+    reject(Greeting::new(reject(StatusLine::new(
+        true,
+        code,
+        reject(Text::new(t))?,
+    ))?))
+}
+
 /// A body as stored in a [`Message`]: any octets, ending in CRLF when not empty; with many
 /// dots and line ends, which is where stuffing goes wrong.
 fn body(u: U<'_, '_>) -> Result<Vec<u8>> {
     let mut b = Vec::new();
-    for _ in 0..u.int_in_range(0..=12)? {
-        match u.int_in_range(0..=6)? {
+    for _ in 0..u.int_in_range(0..=20)? {
+        match u.int_in_range(0..=7)? {
             0 => b.extend_from_slice(b"\r\n"),
             1 => b.push(b'.'),
             2 => b.extend_from_slice(b".\r\n"),
-            3 => b.push(b'\r'),
-            4 => b.push(b'\n'),
+            3 => b.extend_from_slice(b"..\r\n"),
+            4 => b.push(b'\r'),
+            5 => b.push(b'\n'),
             _ => b.extend_from_slice(&bytes(u, 8)?),
         }
     }
@@ -249,6 +277,14 @@ fn body(u: U<'_, '_>) -> Result<Vec<u8>> {
         b.extend_from_slice(b"\r\n");
     }
     Ok(b)
+}
+
+/// A positive answer to RETR or TOP with a [`body`] (also what the dot-stuffing properties
+/// draw their bodies from).
+impl<'a> Arbitrary<'a> for Message<'static> {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        reject(Message::new(status(u, true)?, body(u)?))
+    }
 }
 
 impl<'a> Arbitrary<'a> for Response<'static> {
@@ -262,7 +298,7 @@ impl<'a> Arbitrary<'a> for Response<'static> {
         };
         let uid = |u: U<'_, '_>| reject(UniqueId::new(string(u, uid_chars(), 1, 70)?));
         Ok(match u.int_in_range(0..=10)? {
-            0 => Response::Greeting(reject(Greeting::new(status(u, true)?))?),
+            0 => Response::Greeting(greeting(u)?),
             1 => {
                 let ok = u.arbitrary()?;
                 Response::Status(status(u, ok)?)
@@ -303,7 +339,7 @@ impl<'a> Arbitrary<'a> for Response<'static> {
                 })?;
                 Response::Languages(reject(MultiLine::new(s, items))?)
             }
-            _ => Response::Message(reject(Message::new(status(u, true)?, body(u)?))?),
+            _ => Response::Message(Message::arbitrary(u)?),
         })
     }
 }

@@ -64,6 +64,7 @@
 //! See `docs/shells.md` for the design and its limits.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -77,3 +78,8 @@ pub mod tokio;
 pub use crate::error::{Error, Result};
 pub use crate::tls::{Tls, TlsConfig};
 pub use mailproto_sasl::Credentials;
+
+// The README example is compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctest;

@@ -395,6 +395,7 @@ fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
 }
 
 /// `command` without its final CRLF: tag, name, arguments.
+#[inline]
 fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
     let (rest, tag) = take_while(i, is_tag_char);
     if tag.is_empty() {
@@ -414,6 +415,7 @@ fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>>
 }
 
 /// Parses a command name and its arguments (everything between the tag's SP and CRLF).
+#[inline]
 fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let start = i;
     let (i, name) = token(i, "command")?;
@@ -424,10 +426,7 @@ fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     if upper == b"UID" {
         return rule("uid", |i| parse_uid(i, cx))(i);
     }
-    match dispatch(upper, i, cx, false) {
-        Some(result) => result,
-        None => fail(start, "command"),
-    }
+    dispatch(upper, i, cx, false, start, "command")
 }
 
 /// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
@@ -444,10 +443,7 @@ fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     if i.first().is_some_and(|&b| is_atom_char(b)) {
         return unknown();
     }
-    match dispatch(upper, i, cx, true) {
-        Some(result) => result,
-        None => unknown(),
-    }
+    dispatch(upper, i, cx, true, start, "uid")
 }
 
 // ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----

@@ -269,8 +269,9 @@ macro_rules! commands {
 
         /// Parses a command's arguments after its (upper-cased) name `name`, with (`uid`)
         /// or without the `UID` prefix; when no row has that name and form, the error is
-        /// `expected` at `start` (where the name starts).
-        #[inline]
+        /// `expected` at `start` (where the name starts). Inlined into its two callers, where
+        /// `uid` is a constant: each keeps only the rows of its form.
+        #[inline(always)]
         fn dispatch<'a>(
             name: &[u8],
             i: &'a [u8],

@@ -36,8 +36,8 @@ use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    crlf, is_atom_char, is_tag_char, message_rule, parse_all, parse_line_with, rule, sp,
-    take_while, token,
+    is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
+    token,
 };
 use crate::sequence::SequenceSet;
 
@@ -333,14 +333,9 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
         let cx = Ctx::new(&STRICT, Side::Client, input);
-        parse_all(
-            input,
-            message_rule("command", |i| {
-                let (i, cmd) = parse_command_line(i, &cx)?;
-                let (i, ()) = crlf(i)?;
-                Ok((i, cmd))
-            }),
-        )
+        parse_all(input, |i| {
+            message_line(i, "command", |i| parse_command_line(i, &cx))
+        })
     }
 
     /// Parses one complete command message under `options`: the profile (strict, or

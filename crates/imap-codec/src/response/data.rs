@@ -760,7 +760,9 @@ macro_rules! data_table {
         impl<'a> Data<'a> {
             /// Parses the response named `name` (any case) of the given form (`numbered`:
             /// `* 3 EXPUNGE`) after its name; `None` when no row has that name and form.
-            #[inline]
+            /// Inlined into its two callers, where `numbered` is a constant: each keeps
+            /// only the rows of its form.
+            #[inline(always)]
             fn dispatch(
                 name: &[u8],
                 numbered: bool,
@@ -961,6 +963,7 @@ impl<'a> FetchData<'a> {
         FetchData { seq, attributes }
     }
 
+    #[inline]
     fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         // nz-number: no zero, no leading zero.
         let (_, seq) = nz_number(at)?;

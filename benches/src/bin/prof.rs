@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Workloads: `a-parse`, `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
-//! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-one`, `literal-chunks` (10 MiB
+//! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
+//! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
 //! of the run times: they vary more in pieces).
 
@@ -50,6 +51,12 @@ fn main() {
         "c-parse" => {
             let c = commands(100_000);
             (0..times).for_each(|_| n += work::ours_commands(&c));
+        }
+        "c-streamed" => {
+            // compare's "c streamed 16 KiB": the commands through a FramedBuffer in 16 KiB reads.
+            let c = commands(100_000);
+            let mut fb = FramedBuffer::new(FramerConfig::server());
+            (0..times).for_each(|_| n += work::ours_commands_streamed(&mut fb, &c, 16 * 1024));
         }
         "c-encode" => {
             let c = commands(100_000);

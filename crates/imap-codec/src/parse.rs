@@ -96,6 +96,7 @@ pub fn is_quoted_char(b: u8) -> bool {
 }
 
 /// Runs a parser on one complete message and requires it to consume every byte.
+#[inline]
 pub(crate) fn parse_all<'a, T>(
     input: &'a [u8],
     parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,

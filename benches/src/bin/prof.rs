@@ -6,7 +6,9 @@
 //! perf record -g target/release/prof a-parse 50
 //! ```
 //!
-//! Workloads: `a-parse`, `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-encode`, `literal-one`, `literal-chunks` (10 MiB
+//! Workloads: `a-parse`, `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
+//! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
+//! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
 //! of the run times: they vary more in pieces).
 
@@ -17,7 +19,7 @@ use std::sync::atomic::Ordering;
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 use mailproto_benches::work;
-use mailproto_benches::{commands, fetch_responses, literal_response};
+use mailproto_benches::{body_responses, commands, fetch_responses, literal_response};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -29,6 +31,11 @@ fn main() {
         "a-parse" => {
             let a = fetch_responses(20_000);
             (0..times).for_each(|_| n += work::ours_responses(&a));
+        }
+        "b-parse" => {
+            // compare's workload b: 2,000 FETCH BODY[] responses with a 50 KiB literal each.
+            let b = body_responses(2_000, 50 * 1024);
+            (0..times).for_each(|_| n += work::ours_responses(&b));
         }
         "a-encode" => {
             let a = fetch_responses(20_000);
@@ -44,6 +51,12 @@ fn main() {
         "c-parse" => {
             let c = commands(100_000);
             (0..times).for_each(|_| n += work::ours_commands(&c));
+        }
+        "c-streamed" => {
+            // compare's "c streamed 16 KiB": the commands through a FramedBuffer in 16 KiB reads.
+            let c = commands(100_000);
+            let mut fb = FramedBuffer::new(FramerConfig::server());
+            (0..times).for_each(|_| n += work::ours_commands_streamed(&mut fb, &c, 16 * 1024));
         }
         "c-encode" => {
             let c = commands(100_000);

@@ -96,6 +96,7 @@ pub fn is_quoted_char(b: u8) -> bool {
 }
 
 /// Runs a parser on one complete message and requires it to consume every byte.
+#[inline]
 pub(crate) fn parse_all<'a, T>(
     input: &'a [u8],
     parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
@@ -203,6 +204,39 @@ pub(crate) fn message_rule<'a, T>(
             })
         })
     }
+}
+
+/// One whole message (`command`): `line` (the message without its final CRLF), then CRLF;
+/// errors are named as [`message_rule`]`(name, ..)` names them. The CRLF and the error name
+/// are applied to `line`'s result in place, so the parsed value (a `Command` is large) is not
+/// moved once more on the way out.
+#[inline]
+pub(crate) fn message_line<'a, T>(
+    i: &'a [u8],
+    name: &'static str,
+    line: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, T> {
+    let mut res = line(i);
+    let crlf_error = match &mut res {
+        Ok((rest, _)) => match crlf(rest) {
+            Ok((r, ())) => {
+                *rest = r;
+                None
+            }
+            Err(e) => Some(e),
+        },
+        Err(_) => None,
+    };
+    if let Some(e) = crlf_error {
+        res = Err(e);
+    }
+    if let Err(nom::Err::Error(e) | nom::Err::Failure(e)) = &mut res
+        && e.context.is_empty()
+        && e.input.len() < i.len()
+    {
+        e.context = name;
+    }
+    res
 }
 
 /// Expects one byte `c`, reported as `name` when missing.

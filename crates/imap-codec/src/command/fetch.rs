@@ -60,6 +60,16 @@ macro_rules! parse_att {
     };
 }
 
+/// A row's names as a pattern of `dispatch`: its first name, and its other name if it has one.
+macro_rules! att_pat {
+    ($v:ident) => {
+        first::$v
+    };
+    ($v:ident, $alt:literal) => {
+        first::$v | other::$v
+    };
+}
+
 /// A row's encoder: `unit` writes the name.
 macro_rules! encode_att {
     (unit, $name:literal, $e:ident) => {{
@@ -122,9 +132,20 @@ macro_rules! fetch_atts {
 
         /// Parses an item after its upper-cased name `name`; `None` when no row has it.
         #[inline]
-        fn dispatch<'a>(name: &str, rest: &'a [u8]) -> Option<PResult<'a, FetchAtt<'a>>> {
+        fn dispatch<'a>(name: &[u8], rest: &'a [u8]) -> Option<PResult<'a, FetchAtt<'a>>> {
+            /// Each row's first name as bytes, named after its variant (`&[u8]` constants
+            /// are slice patterns: the match is a comparison tree on length and bytes).
+            #[allow(non_upper_case_globals)]
+            mod first {
+                $(pub const $variant: &[u8] = $name.as_bytes();)*
+            }
+            /// The rows' other names (at most one per row), named the same way.
+            #[allow(non_upper_case_globals, dead_code)]
+            mod other {
+                $($($(pub const $variant: &[u8] = $alt.as_bytes();)*)?)*
+            }
             Some(match name {
-                $($name $($(| $alt)*)? => parse_att!($parse, $variant, name, rest),)*
+                $(att_pat!($variant $($(, $alt)*)?) => parse_att!($parse, $variant, name, rest),)*
                 _ => return None,
             })
         }
@@ -198,8 +219,8 @@ fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
 }
 
 /// `"BODY"`, or `"BODY" [".PEEK"] section [partial]`.
-fn parse_body<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
-    let peek = name == "BODY.PEEK";
+fn parse_body<'a>(name: &[u8], rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+    let peek = name == b"BODY.PEEK";
     if !peek && rest.first() != Some(&b'[') {
         return Ok((rest, FetchAtt::Body));
     }
@@ -216,13 +237,13 @@ fn parse_body<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
 }
 
 /// `"BINARY" [".PEEK"] section-binary [partial]`
-fn parse_binary<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+fn parse_binary<'a>(name: &[u8], rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
     let (r, part) = parse_section_binary(rest)?;
     let (r, partial) = opt_partial(r)?;
     Ok((
         r,
         FetchAtt::Binary {
-            peek: name == "BINARY.PEEK",
+            peek: name == b"BINARY.PEEK",
             part,
             partial,
         },
@@ -230,7 +251,7 @@ fn parse_binary<'a>(name: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
 }
 
 /// `"BINARY.SIZE" section-binary`
-fn parse_binary_size<'a>(_: &str, rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
+fn parse_binary_size<'a>(_: &[u8], rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
     let (r, part) = parse_section_binary(rest)?;
     Ok((r, FetchAtt::BinarySize { part }))
 }
@@ -272,7 +293,7 @@ impl<'a> FetchAtt<'a> {
         for (d, s) in upper.iter_mut().zip(name) {
             *d = s.to_ascii_uppercase();
         }
-        match dispatch(crate::parse::ascii_str(upper), rest) {
+        match dispatch(upper, rest) {
             Some(result) => result,
             None => fail(i, "fetch-att"),
         }

@@ -268,22 +268,31 @@ macro_rules! commands {
         }
 
         /// Parses a command's arguments after its (upper-cased) name `name`, with (`uid`)
-        /// or without the `UID` prefix; `None` when no row has that name and form.
-        #[inline]
+        /// or without the `UID` prefix; when no row has that name and form, the error is
+        /// `expected` at `start` (where the name starts). Inlined into its two callers, where
+        /// `uid` is a constant: each keeps only the rows of its form.
+        #[inline(always)]
         fn dispatch<'a>(
             name: &[u8],
             i: &'a [u8],
             cx: &Ctx<'_>,
             uid: bool,
-        ) -> Option<PResult<'a, CommandBody<'a>>> {
-            // The match on byte strings compiles to a comparison tree on length and bytes:
-            // no allocation and no per-byte scan of the table.
-            Some(match crate::parse::ascii_str(name) {
-                $($wire if UidForm::$uid.allows(uid) => {
+            start: &'a [u8],
+            expected: &'static str,
+        ) -> PResult<'a, CommandBody<'a>> {
+            /// Each row's wire name as bytes, named after its variant: constants of type
+            /// `&[u8]` are slice patterns, so the match below compiles to a comparison tree
+            /// on length and bytes (no UTF-8 check of the name, no string comparison calls).
+            #[allow(non_upper_case_globals)]
+            mod wire {
+                $(pub const $variant: &[u8] = $wire.as_bytes();)*
+            }
+            match name {
+                $(wire::$variant if UidForm::$uid.allows(uid) => {
                     rule($rule, |i| parse_row!($parse, $variant, i, cx, uid))(i)
                 })*
-                _ => return None,
-            })
+                _ => fail(start, expected),
+            }
         }
 
         impl Encode for CommandBody<'_> {

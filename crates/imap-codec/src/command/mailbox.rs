@@ -39,9 +39,15 @@ macro_rules! status_atts {
             }
 
             /// The item named `name` (upper case).
-            fn by_name(name: &str) -> Option<Self> {
+            fn by_name(name: &[u8]) -> Option<Self> {
+                /// Each name as bytes, named after its variant (`&[u8]` constants are slice
+                /// patterns: the match is a comparison tree on length and bytes).
+                #[allow(non_upper_case_globals)]
+                mod name {
+                    $(pub const $variant: &[u8] = $name.as_bytes();)*
+                }
                 match name {
-                    $($name => Some(StatusAttribute::$variant),)*
+                    $(name::$variant => Some(StatusAttribute::$variant),)*
                     _ => None,
                 }
             }
@@ -77,7 +83,7 @@ impl StatusAttribute {
         for (d, s) in upper.iter_mut().zip(name) {
             *d = s.to_ascii_uppercase();
         }
-        match StatusAttribute::by_name(crate::parse::ascii_str(upper)) {
+        match StatusAttribute::by_name(upper) {
             Some(a) => Ok((rest, a)),
             None => fail(i, "status-att"),
         }

@@ -36,8 +36,8 @@ use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    crlf, is_atom_char, is_tag_char, message_rule, parse_all, parse_line_with, rule, sp,
-    take_while, token,
+    is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
+    token,
 };
 use crate::sequence::SequenceSet;
 
@@ -333,14 +333,9 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
         let cx = Ctx::new(&STRICT, Side::Client, input);
-        parse_all(
-            input,
-            message_rule("command", |i| {
-                let (i, cmd) = parse_command_line(i, &cx)?;
-                let (i, ()) = crlf(i)?;
-                Ok((i, cmd))
-            }),
-        )
+        parse_all(input, |i| {
+            message_line(i, "command", |i| parse_command_line(i, &cx))
+        })
     }
 
     /// Parses one complete command message under `options`: the profile (strict, or
@@ -395,6 +390,7 @@ fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
 }
 
 /// `command` without its final CRLF: tag, name, arguments.
+#[inline]
 fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
     let (rest, tag) = take_while(i, is_tag_char);
     if tag.is_empty() {
@@ -414,6 +410,7 @@ fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>>
 }
 
 /// Parses a command name and its arguments (everything between the tag's SP and CRLF).
+#[inline]
 fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let start = i;
     let (i, name) = token(i, "command")?;
@@ -424,10 +421,7 @@ fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     if upper == b"UID" {
         return rule("uid", |i| parse_uid(i, cx))(i);
     }
-    match dispatch(upper, i, cx, false) {
-        Some(result) => result,
-        None => fail(start, "command"),
-    }
+    dispatch(upper, i, cx, false, start, "command")
 }
 
 /// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
@@ -444,10 +438,7 @@ fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     if i.first().is_some_and(|&b| is_atom_char(b)) {
         return unknown();
     }
-    match dispatch(upper, i, cx, true) {
-        Some(result) => result,
-        None => unknown(),
-    }
+    dispatch(upper, i, cx, true, start, "uid")
 }
 
 // ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----

@@ -111,12 +111,18 @@ macro_rules! search_keys {
         /// `None` when no row has it.
         #[inline]
         fn dispatch<'a>(
-            name: &str,
+            name: &[u8],
             rest: &'a [u8],
             i: &'a [u8],
         ) -> Option<PResult<'a, SearchKey<'a>>> {
+            /// Each row's name as bytes, named after its variant (`&[u8]` constants are
+            /// slice patterns: the match is a comparison tree on length and bytes).
+            #[allow(non_upper_case_globals)]
+            mod name {
+                $(pub const $variant: &[u8] = $name.as_bytes();)*
+            }
             Some(match name {
-                $($name => parse_key!($pk $($pf)?, $variant, rest, i),)*
+                $(name::$variant => parse_key!($pk $($pf)?, $variant, rest, i),)*
                 _ => return None,
             })
         }
@@ -321,7 +327,7 @@ fn parse_leaf(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
     for (d, s) in upper.iter_mut().zip(name) {
         *d = s.to_ascii_uppercase();
     }
-    match dispatch(crate::parse::ascii_str(upper), rest, i) {
+    match dispatch(upper, rest, i) {
         Some(result) => result,
         None => fail(i, "search-key"),
     }

@@ -754,13 +754,39 @@ macro_rules! data_table {
             }
         }
 
+        /// The longest name of a row.
+        const DATA_NAME_MAX: usize = crate::parse::max_len(&[$($name),*]);
+
         impl<'a> Data<'a> {
-            /// Parses the response of kind `kind` after its name.
-            fn parse_kind(kind: DataKind, input: DataInput<'a>, ctx: &Ctx<'_>) -> PResult<'a, Self> {
-                match kind {
-                    $(DataKind::$variant => data_table!(@parse $form, $parse, input, ctx)
-                        .map(|(r, v)| (r, Data::$variant(v))),)*
+            /// Parses the response named `name` (any case) of the given form (`numbered`:
+            /// `* 3 EXPUNGE`) after its name; `None` when no row has that name and form.
+            /// Inlined into its two callers, where `numbered` is a constant: each keeps
+            /// only the rows of its form.
+            #[inline(always)]
+            fn dispatch(
+                name: &[u8],
+                numbered: bool,
+                input: DataInput<'a>,
+                ctx: &Ctx<'_>,
+            ) -> Option<PResult<'a, Self>> {
+                /// Each row's name as bytes, named after its variant (`&[u8]` constants are
+                /// slice patterns: the match is a comparison tree on length and bytes).
+                #[allow(non_upper_case_globals)]
+                mod name {
+                    $(pub const $variant: &[u8] = $name.as_bytes();)*
                 }
+                let mut buf = [0u8; DATA_NAME_MAX];
+                let upper = buf.get_mut(..name.len())?;
+                for (d, s) in upper.iter_mut().zip(name) {
+                    *d = s.to_ascii_uppercase();
+                }
+                Some(match &*upper {
+                    $(name::$variant if data_table!(@numbered $form) == numbered => {
+                        data_table!(@parse $form, $parse, input, ctx)
+                            .map(|(r, v)| (r, Data::$variant(v)))
+                    })*
+                    _ => return None,
+                })
             }
         }
 
@@ -937,6 +963,7 @@ impl<'a> FetchData<'a> {
         FetchData { seq, attributes }
     }
 
+    #[inline]
     fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         // nz-number: no zero, no leading zero.
         let (_, seq) = nz_number(at)?;
@@ -980,14 +1007,6 @@ fn search_numbers<'a>(mut i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<NonZero
 }
 
 impl<'a> Data<'a> {
-    /// Finds the row named `name` of the given form (case-insensitive).
-    fn lookup(name: &[u8], numbered: bool) -> Option<DataKind> {
-        DataKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.is_numbered() == numbered && name.eq_ignore_ascii_case(k.name().as_bytes()))
-    }
-
     /// Parses the data after `"*" SP` whose first token is the keyword `name` (followed by
     /// `rest`). `None` when `name` starts no data response.
     pub(crate) fn parse_keyword(
@@ -995,13 +1014,12 @@ impl<'a> Data<'a> {
         rest: &'a [u8],
         ctx: &Ctx<'_>,
     ) -> Option<PResult<'a, Self>> {
-        let kind = Self::lookup(name, false)?;
         let input = DataInput {
             number: 0,
             at: rest,
             rest,
         };
-        Some(Self::parse_kind(kind, input, ctx))
+        Self::dispatch(name, false, input, ctx)
     }
 
     /// Parses `number SP name ...` (EXISTS, RECENT, EXPUNGE, FETCH), starting at the number.
@@ -1009,16 +1027,13 @@ impl<'a> Data<'a> {
         let (r, n) = number(i)?;
         let (r, ()) = sp(r)?;
         let (rest, name) = take_while(r, |b| b.is_ascii_alphabetic());
-        match Self::lookup(name, true) {
-            Some(kind) => Self::parse_kind(
-                kind,
-                DataInput {
-                    number: n,
-                    at: i,
-                    rest,
-                },
-                ctx,
-            ),
+        let input = DataInput {
+            number: n,
+            at: i,
+            rest,
+        };
+        match Self::dispatch(name, true, input, ctx) {
+            Some(result) => result,
             None => fail(r, "message-data"),
         }
     }

@@ -87,8 +87,37 @@ macro_rules! msg_att_table {
             }
         }
 
-        /// The rows' names and forms, in [`MessageAttributeKind::ALL`] order.
-        const ROWS: &[(&[u8], bool)] = &[$(($name.as_bytes(), msg_att_table!(@section $form)),)*];
+        /// The longest name of a row.
+        const NAME_MAX: usize = crate::parse::max_len(&[$($name),*]);
+
+        /// The row named `name` (letters, digits and `.`, as the parser scans it; any case)
+        /// whose form matches `section`, else any row named `name` (its parser then says what
+        /// is missing: `BINARY` without `[`).
+        #[inline]
+        fn lookup(name: &[u8], section: bool) -> Option<MessageAttributeKind> {
+            /// Each row's name as bytes, named after its variant (`&[u8]` constants are
+            /// slice patterns: the match is a comparison tree on length and bytes).
+            #[allow(non_upper_case_globals)]
+            mod name {
+                $(pub const $variant: &[u8] = $name.as_bytes();)*
+            }
+            let mut buf = [0u8; NAME_MAX];
+            let upper = buf.get_mut(..name.len())?;
+            for (d, s) in upper.iter_mut().zip(name) {
+                *d = s.to_ascii_uppercase();
+            }
+            // The rows of the right form first, then any row of that name; a name that two
+            // rows share (`BODY`) repeats in the second group, where only its first row is
+            // reachable (and never reached: one of the two has the right form).
+            #[allow(unreachable_patterns)]
+            match &*upper {
+                $(name::$variant if msg_att_table!(@section $form) == section => {
+                    Some(MessageAttributeKind::$variant)
+                })*
+                $(name::$variant => Some(MessageAttributeKind::$variant),)*
+                _ => None,
+            }
+        }
 
         impl MessageAttribute<'_> {
             /// The kind of this item.
@@ -100,6 +129,7 @@ macro_rules! msg_att_table {
         }
 
         impl<'a> MessageAttribute<'a> {
+            #[inline]
             fn parse_kind(
                 kind: MessageAttributeKind,
                 rest: &'a [u8],
@@ -398,62 +428,6 @@ impl<'a> MessageAttribute<'a> {
     }
 }
 
-/// The bucket of a name in [`BUCKETS`]: from its first letter (upper case) and its length.
-const fn bucket(first: u8, len: usize) -> usize {
-    (first as usize * 7 + len) % BUCKET_COUNT
-}
-
-const BUCKET_COUNT: usize = 32;
-const BUCKET_SIZE: usize = 4;
-const EMPTY: u8 = u8::MAX;
-
-/// The rows by bucket (indexes into [`ROWS`]), built at compile time: the parser compares a
-/// name with the one or two rows of its bucket instead of every row. A full bucket stops the
-/// build.
-const BUCKETS: [[u8; BUCKET_SIZE]; BUCKET_COUNT] = {
-    let mut buckets = [[EMPTY; BUCKET_SIZE]; BUCKET_COUNT];
-    let mut row = 0;
-    while row < ROWS.len() {
-        let name = ROWS[row].0;
-        let b = bucket(name[0], name.len());
-        let mut slot = 0;
-        while buckets[b][slot] != EMPTY {
-            slot += 1;
-        }
-        buckets[b][slot] = row as u8;
-        row += 1;
-    }
-    buckets
-};
-
-/// Whether `name` (letters, digits and `.`, as the parser scans it) is `row` in any case.
-/// Setting bit 0x20 lower-cases letters and leaves digits and `.` as they are, so it compares
-/// case-insensitively on that alphabet (one operation per byte and side, which matters on the
-/// FETCH hot path).
-#[inline]
-fn same_name(name: &[u8], row: &[u8]) -> bool {
-    name.len() == row.len() && name.iter().zip(row).all(|(&a, &b)| a | 0x20 == b | 0x20)
-}
-
-/// The row named `name` (case-insensitive) whose form matches `section`, else any row named
-/// `name` (its parser then says what is missing: `BINARY` without `[`).
-fn lookup(name: &[u8], section: bool) -> Option<MessageAttributeKind> {
-    let first = name.first()?.to_ascii_uppercase();
-    let rows = BUCKETS[bucket(first, name.len())]
-        .iter()
-        .take_while(|&&r| r != EMPTY)
-        .map(|&r| r as usize)
-        .filter(|&r| same_name(name, ROWS[r].0));
-    let mut fallback = None;
-    for r in rows {
-        if ROWS[r].1 == section {
-            return Some(MessageAttributeKind::ALL[r]);
-        }
-        fallback = Some(MessageAttributeKind::ALL[r]);
-    }
-    fallback
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,9 +468,8 @@ mod tests {
 
     #[test]
     fn every_row_is_found_by_its_name() {
-        for (r, &kind) in MessageAttributeKind::ALL.iter().enumerate() {
+        for &kind in MessageAttributeKind::ALL {
             let name = kind.name();
-            assert_eq!(ROWS[r], (name.as_bytes(), kind.has_section()));
             assert_eq!(lookup(name.as_bytes(), kind.has_section()), Some(kind));
             let lower = name.to_ascii_lowercase();
             assert_eq!(lookup(lower.as_bytes(), kind.has_section()), Some(kind));

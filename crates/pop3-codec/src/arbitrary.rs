@@ -279,7 +279,7 @@ fn body(u: U<'_, '_>) -> Result<Vec<u8>> {
     Ok(b)
 }
 
-/// A positive answer to RETR or TOP with a [`body`] (also what the dot-stuffing properties
+/// A positive answer to RETR or TOP with a `body` (also what the dot-stuffing properties
 /// draw their bodies from).
 impl<'a> Arbitrary<'a> for Message<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {

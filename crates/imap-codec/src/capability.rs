@@ -15,7 +15,7 @@ macro_rules! capabilities {
         /// every other `atom` is kept as [`Capability::Other`].
         ///
         /// ```
-        /// use imap_codec::Capability;
+        /// use mailproto_imap_codec::Capability;
         /// assert_eq!(Capability::parse_str("literal+").unwrap(), Capability::LiteralPlus);
         /// assert!(matches!(Capability::parse_str("AUTH=PLAIN").unwrap(), Capability::Auth(m) if m.as_str() == "PLAIN"));
         /// ```
@@ -79,7 +79,7 @@ capabilities! {
 /// `AUTH=...`, so that every capability has exactly one representation.
 ///
 /// ```
-/// use imap_codec::capability::OtherCapability;
+/// use mailproto_imap_codec::capability::OtherCapability;
 /// assert!(OtherCapability::new("X-GOOD-IDEA").is_ok());
 /// assert!(OtherCapability::new("idle").is_err());
 /// assert!(OtherCapability::new("AUTH=PLAIN").is_err());

@@ -13,7 +13,7 @@
 //! returns a [`Parsed`] value with its deviations.
 //!
 //! ```
-//! use imap_codec::context::{Extension, ParseOptions, Profile};
+//! use mailproto_imap_codec::context::{Extension, ParseOptions, Profile};
 //! let options = ParseOptions::default()
 //!     .with_profile(Profile::RealWorld)
 //!     .with_extension(Extension::QResync);

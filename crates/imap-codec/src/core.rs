@@ -118,7 +118,7 @@ ascii_token!(
     /// `atom = 1*ATOM-CHAR` (RFC 9051 §4.1).
     ///
     /// ```
-    /// use imap_codec::Atom;
+    /// use mailproto_imap_codec::Atom;
     /// assert!(Atom::new("X-GM-EXT-1").is_ok());
     /// assert!(Atom::new("two words").is_err());
     /// ```
@@ -129,7 +129,7 @@ ascii_token!(
     /// `tag = 1*<any ASTRING-CHAR except "+">` (RFC 9051 §2.2.1, §9).
     ///
     /// ```
-    /// use imap_codec::Tag;
+    /// use mailproto_imap_codec::Tag;
     /// assert!(Tag::new("A001").is_ok());
     /// assert!(Tag::new("a+1").is_err());
     /// ```
@@ -513,7 +513,7 @@ impl<'a> IString<'a> {
     /// when `value` contains NUL.
     ///
     /// ```
-    /// use imap_codec::IString;
+    /// use mailproto_imap_codec::IString;
     /// assert!(matches!(IString::new("two words").unwrap(), IString::Quoted(_)));
     /// assert!(matches!(IString::new("line\r\nbreak").unwrap(), IString::Literal(_)));
     /// ```
@@ -588,7 +588,7 @@ impl<'a> AString<'a> {
     /// The shortest valid form for `value`: an atom when possible, else quoted, else a literal.
     ///
     /// ```
-    /// use imap_codec::AString;
+    /// use mailproto_imap_codec::AString;
     /// assert!(matches!(AString::new("INBOX").unwrap(), AString::Atom(_)));
     /// assert!(matches!(AString::new("").unwrap(), AString::String(_)));
     /// ```

@@ -24,7 +24,7 @@ fn days_in_month(year: u16, month: u8) -> u8 {
 /// A calendar date, `date-day "-" date-month "-" date-year` (RFC 9051 §9 `date-text`).
 ///
 /// ```
-/// use imap_codec::Date;
+/// use mailproto_imap_codec::Date;
 /// let d = Date::new(1994, 2, 1).unwrap();
 /// assert_eq!(d.to_string(), "1-Feb-1994");
 /// assert!(Date::new(2023, 2, 29).is_err());
@@ -160,7 +160,7 @@ impl IntoStatic for Date {
 /// (RFC 9051 §9), as in INTERNALDATE and APPEND.
 ///
 /// ```
-/// use imap_codec::DateTime;
+/// use mailproto_imap_codec::DateTime;
 /// let dt = DateTime::parse_str("\"17-Jul-1996 02:44:25 -0700\"").unwrap();
 /// assert_eq!((dt.date().day(), dt.hour(), dt.zone_minutes()), (17, 2, -420));
 /// assert_eq!(dt.to_string(), "\"17-Jul-1996 02:44:25 -0700\"");

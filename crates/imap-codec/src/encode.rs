@@ -59,7 +59,7 @@ impl EncodeOptions {
     /// the announcement is `{n}` or `{n+}` is decided for `length`, as for any literal.
     ///
     /// ```
-    /// use imap_codec::{Command, EncodeOptions, LiteralCapability};
+    /// use mailproto_imap_codec::{Command, EncodeOptions, LiteralCapability};
     /// let cmd = Command::parse(b"a APPEND INBOX {0}\r\n\r\n").unwrap();
     /// let mut out = Vec::new();
     /// let options = EncodeOptions::with_literal(LiteralCapability::None).streaming(1 << 30);
@@ -78,7 +78,7 @@ impl EncodeOptions {
     /// set to `enforce`.
     ///
     /// ```
-    /// use imap_codec::{Command, EncodeOptions, LiteralCapability};
+    /// use mailproto_imap_codec::{Command, EncodeOptions, LiteralCapability};
     /// let cmd = Command::parse(b"a LOGIN {5+}\r\nalice pw\r\n").unwrap();
     /// let mut out = Vec::new();
     /// let none = EncodeOptions::with_literal(LiteralCapability::None);
@@ -114,7 +114,7 @@ impl Encoded {
     /// the server's continuation request (`+`).
     ///
     /// ```
-    /// use imap_codec::{Command, EncodeOptions};
+    /// use mailproto_imap_codec::{Command, EncodeOptions};
     /// let cmd = Command::parse(b"a LOGIN {5}\r\nalice \"pw\"\r\n").unwrap();
     /// let mut out = Vec::new();
     /// let enc = cmd.encode(&mut out, &EncodeOptions::default());

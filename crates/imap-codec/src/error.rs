@@ -40,7 +40,7 @@ impl ErrorKind {
 /// A message did not match the grammar.
 ///
 /// ```
-/// use imap_codec::Command;
+/// use mailproto_imap_codec::Command;
 /// let err = Command::parse(b"a1 NOOP x\r\n").unwrap_err();
 /// assert_eq!(err.offset, 7);
 /// assert_eq!(err.expected, "CRLF");

@@ -32,7 +32,7 @@ pub enum Flag<'a> {
 /// exactly one representation.
 ///
 /// ```
-/// use imap_codec::flag::FlagExtension;
+/// use mailproto_imap_codec::flag::FlagExtension;
 /// assert!(FlagExtension::new("Recent").is_ok());
 /// assert!(FlagExtension::new("SEEN").is_err());
 /// ```

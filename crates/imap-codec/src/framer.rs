@@ -21,8 +21,8 @@
 //! callers that prefer push/poll.
 //!
 //! ```
-//! use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
-//! use imap_codec::{Command, IntoStatic};
+//! use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+//! use mailproto_imap_codec::{Command, IntoStatic};
 //!
 //! let mut stream = FramedBuffer::new(FramerConfig::server());
 //! let mut commands = Vec::new();
@@ -668,7 +668,7 @@ fn literal_announcement(line: &[u8]) -> Option<(u64, bool, bool)> {
 ///
 /// ```
 /// let mut m = b"a APPEND INBOX {123+}\r\n".to_vec();
-/// assert!(imap_codec::framer::zero_announced_count(&mut m));
+/// assert!(mailproto_imap_codec::framer::zero_announced_count(&mut m));
 /// assert_eq!(m, b"a APPEND INBOX {000+}\r\n");
 /// ```
 pub fn zero_announced_count(prefix: &mut [u8]) -> bool {
@@ -699,7 +699,7 @@ pub fn zero_announced_count(prefix: &mut [u8]) -> bool {
 /// does not start with a valid tag and a space (it is untagged, a continuation, or garbage).
 ///
 /// ```
-/// use imap_codec::framer::message_tag;
+/// use mailproto_imap_codec::framer::message_tag;
 /// assert_eq!(message_tag(b"a1 APPEND INBOX {5}\r\n").unwrap().as_str(), "a1");
 /// assert!(message_tag(b"* 1 EXISTS\r\n").is_none());
 /// assert!(message_tag(b"a+1 NOOP\r\n").is_none());

@@ -12,7 +12,7 @@ use crate::parse::{ascii_str, is_list_char, take_while1};
 /// becomes [`Mailbox::Inbox`], so two names that mean the same mailbox compare equal.
 ///
 /// ```
-/// use imap_codec::Mailbox;
+/// use mailproto_imap_codec::Mailbox;
 /// assert_eq!(Mailbox::new("inbox").unwrap(), Mailbox::Inbox);
 /// let m = Mailbox::new("Entwürfe").unwrap();
 /// assert_eq!(m.as_bytes(), "Entwürfe".as_bytes());
@@ -135,7 +135,7 @@ impl<'a> ListMailbox<'a> {
     /// The shortest valid form of `pattern`.
     ///
     /// ```
-    /// use imap_codec::ListMailbox;
+    /// use mailproto_imap_codec::ListMailbox;
     /// assert!(matches!(ListMailbox::new("%").unwrap(), ListMailbox::Token(_)));
     /// assert!(matches!(ListMailbox::new("").unwrap(), ListMailbox::String(_)));
     /// ```
@@ -209,7 +209,7 @@ pub mod utf7 {
     /// Encodes Unicode text as modified UTF-7.
     ///
     /// ```
-    /// use imap_codec::mailbox::utf7;
+    /// use mailproto_imap_codec::mailbox::utf7;
     /// assert_eq!(utf7::encode("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
     /// assert_eq!(utf7::encode("Tom & Jerry"), "Tom &- Jerry");
     /// ```
@@ -258,7 +258,7 @@ pub mod utf7 {
     /// adjacent encoded runs, all forbidden by RFC 3501 §5.1.3).
     ///
     /// ```
-    /// use imap_codec::mailbox::utf7;
+    /// use mailproto_imap_codec::mailbox::utf7;
     /// assert_eq!(utf7::decode(b"&U,BTFw-").as_deref(), Some("台北"));
     /// assert_eq!(utf7::decode(b"a&-b").as_deref(), Some("a&b"));
     /// assert_eq!(utf7::decode(b"&Jjo"), None);

@@ -75,7 +75,7 @@ impl<'a> HeaderList<'a> {
 /// A body section: what `BODY[...]` / `BODY.PEEK[...]` names (RFC 9051 §6.4.5).
 ///
 /// ```
-/// use imap_codec::Section;
+/// use mailproto_imap_codec::Section;
 /// let s = Section::parse_str("[1.2.HEADER.FIELDS (DATE FROM)]").unwrap();
 /// assert!(matches!(s, Section::HeaderFields { not: false, .. }));
 /// assert_eq!(s.to_string(), "[1.2.HEADER.FIELDS (DATE FROM)]");
@@ -259,7 +259,7 @@ impl Partial {
     /// `length` is not 0.
     ///
     /// ```
-    /// use imap_codec::Partial;
+    /// use mailproto_imap_codec::Partial;
     /// let p = Partial::new(0, 2048).unwrap();
     /// assert_eq!((p.offset(), p.length()), (0, 2048));
     /// assert!(Partial::new(0, 0).is_err());

@@ -95,7 +95,7 @@ impl Encode for SeqItem {
 /// `SEARCH RETURN (SAVE)` (RFC 9051 §6.4.4.1).
 ///
 /// ```
-/// use imap_codec::SequenceSet;
+/// use mailproto_imap_codec::SequenceSet;
 /// let set = SequenceSet::parse_str("2,4:7,9,12:*").unwrap();
 /// assert!(set.contains(5, 20) && !set.contains(8, 20) && set.contains(20, 20));
 /// assert_eq!(set.to_string(), "2,4:7,9,12:*");
@@ -221,7 +221,7 @@ impl IntoStatic for SequenceSet {
 /// set but without `*` and `$`; used by APPENDUID and COPYUID.
 ///
 /// ```
-/// use imap_codec::UidSet;
+/// use mailproto_imap_codec::UidSet;
 /// let set = UidSet::parse_str("304,319:320").unwrap();
 /// assert_eq!(set.ranges(), &[(304, 304), (319, 320)]);
 /// ```

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{for_values, for_values_n, same};
-use imap_codec::{
+use mailproto_imap_codec::{
     AString, AuthenticateData, Command, CommandBody, EncodeOptions, IString, IdleDone, Quoted, Tag,
 };
 

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{for_values, for_values_n, same};
-use imap_codec::{ContinuationRequest, Data, Greeting, IntoStatic, Response, Status};
+use mailproto_imap_codec::{ContinuationRequest, Data, Greeting, IntoStatic, Response, Status};
 
 fn encode(r: &Response<'_>) -> Vec<u8> {
     let mut out = Vec::new();
@@ -127,7 +127,7 @@ fn missing<K: std::hash::Hash + Eq + std::fmt::Debug>(
 fn every_table_row_is_generated() {
     use std::collections::HashSet;
 
-    use imap_codec::response::{CodeKind, DataKind, MessageAttributeKind};
+    use mailproto_imap_codec::response::{CodeKind, DataKind, MessageAttributeKind};
 
     let mut data = HashSet::new();
     let mut items = HashSet::new();

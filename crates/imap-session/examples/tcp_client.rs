@@ -3,14 +3,14 @@
 //! `TlsRequired` event) with a TLS library of its choice.
 //!
 //! ```sh
-//! cargo run -p imap-session --example tcp_client -- imap.example.org:143 user password
+//! cargo run -p mailproto-imap-session --example tcp_client -- imap.example.org:143 user password
 //! ```
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use imap_codec::{AString, CommandBody, Mailbox};
-use imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
+use mailproto_imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);

@@ -47,7 +47,7 @@
 //! ## A run loop
 //!
 //! ```
-//! use imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
+//! use mailproto_imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
 //! use imap_codec::CommandBody;
 //!
 //! // Two scripted "reads" stand in for a socket.

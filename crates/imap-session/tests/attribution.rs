@@ -2,7 +2,7 @@
 //! several commands in flight, and one event per fact.
 
 use imap_codec::{Command, Data};
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, MailboxChange, State,
 };
 

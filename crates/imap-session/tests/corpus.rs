@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MailboxChange, ServerConfig,
     ServerEvent, ServerOutput, ServerSession, State,
 };

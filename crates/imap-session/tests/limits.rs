@@ -5,7 +5,7 @@
 
 use imap_codec::framer::{FrameError, FramerConfig};
 use imap_codec::{Response, StatusKind, Tag};
-use imap_session::{
+use mailproto_imap_session::{
     LocalError, PeerError, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
 use proptest::prelude::*;

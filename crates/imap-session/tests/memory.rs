@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 
 use imap_codec::framer::FramerConfig;
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, ServerConfig, ServerEvent,
     ServerOutput, ServerSession, State,
 };

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use common::Pair;
 use imap_codec::{Command, CommandBody, LiteralCapability, Response, StatusKind, Tag};
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, ServerConfig,
     ServerEvent, ServerOutput, ServerSession, State,
 };
@@ -294,8 +294,9 @@ fn start_state(trace: &Trace, messages: &[replay::Message]) -> Result<State, Str
                 else {
                     continue;
                 };
-                candidates.retain(|s| imap_session::state::valid_states(&c.body).contains(*s));
-                if imap_session::state::changes_state(c.kind()) {
+                candidates
+                    .retain(|s| mailproto_imap_session::state::valid_states(&c.body).contains(*s));
+                if mailproto_imap_session::state::changes_state(c.kind()) {
                     break;
                 }
             }

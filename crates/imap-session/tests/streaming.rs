@@ -12,7 +12,7 @@
 
 use imap_codec::framer::FramerConfig;
 use imap_codec::{CommandBody, Data, Flag, IntoStatic, Mailbox, Response, StatusKind, Tag};
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, ServerConfig, ServerEvent,
     ServerOutput, ServerSession, State,
 };
@@ -682,7 +682,7 @@ fn end_of_stream_inside_a_streamed_literal() {
     assert!(
         events.iter().any(|e| matches!(
             e,
-            ClientEvent::ProtocolError(imap_session::PeerError::Truncated { .. })
+            ClientEvent::ProtocolError(mailproto_imap_session::PeerError::Truncated { .. })
         )),
         "{events:?}"
     );

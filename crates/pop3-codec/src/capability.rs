@@ -16,7 +16,7 @@ use crate::error::{ParseError, ValidationError};
 /// One capability line (RFC 2449 §6 and later RFCs).
 ///
 /// ```
-/// use pop3_codec::{Capability, Encode, Expire};
+/// use mailproto_pop3_codec::{Capability, Encode, Expire};
 /// let cap = Capability::parse(b"expire 5 USER").unwrap();
 /// assert_eq!(cap, Capability::Expire { policy: Expire::Days(5), per_user: true });
 /// let mut out = Vec::new();

@@ -107,7 +107,7 @@ pub enum LangArg<'a> {
 /// The 16-octet APOP digest (RFC 1939 §7), sent as 32 lower-case hex digits.
 ///
 /// ```
-/// use pop3_codec::{ApopDigest, Timestamp};
+/// use mailproto_pop3_codec::{ApopDigest, Timestamp};
 /// // The example of RFC 1939 §7.
 /// let ts = Timestamp::new("<1896.697170952@dbc.mtview.ca.us>").unwrap();
 /// let digest = ApopDigest::compute(&ts, b"tanstaaf");
@@ -186,7 +186,7 @@ impl fmt::Debug for ApopDigest {
 /// line is an empty response) or `*` to cancel.
 ///
 /// ```
-/// use pop3_codec::{Encode, SaslResponse};
+/// use mailproto_pop3_codec::{Encode, SaslResponse};
 /// assert_eq!(SaslResponse::parse(b"*\r\n").unwrap(), SaslResponse::Cancel);
 /// let r = SaslResponse::parse(b"dGVzdAB0ZXN0AHRlc3Q=\r\n").unwrap();
 /// assert_eq!(r, SaslResponse::Data(b"test\0test\0test".to_vec()));
@@ -256,7 +256,7 @@ impl<'a> Command<'a> {
     /// are the stream decoder's business ([`crate::CommandDecoder`]).
     ///
     /// ```
-    /// use pop3_codec::{Command, ErrorKind};
+    /// use mailproto_pop3_codec::{Command, ErrorKind};
     /// assert_eq!(Command::parse(b"LIST\r\n").unwrap(), Command::List(None));
     /// let err = Command::parse(b"XTND XMIT\r\n").unwrap_err();
     /// assert_eq!((err.offset, err.kind), (0, ErrorKind::UnknownCommand));
@@ -270,8 +270,8 @@ impl<'a> Command<'a> {
     /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
     ///
     /// ```
-    /// use pop3_codec::context::{ParseOptions, Profile};
-    /// use pop3_codec::{Command, DeviationId};
+    /// use mailproto_pop3_codec::context::{ParseOptions, Profile};
+    /// use mailproto_pop3_codec::{Command, DeviationId};
     /// let strict = ParseOptions::default();
     /// assert_eq!(Command::parse_with(b"NOOP\n", &strict).unwrap_err().expected, "CRLF");
     /// let real = strict.with_profile(Profile::RealWorld);
@@ -322,7 +322,7 @@ impl<'a> Command<'a> {
     /// secret (RFC 1939 §7).
     ///
     /// ```
-    /// use pop3_codec::{Command, Encode, Greeting, Param};
+    /// use mailproto_pop3_codec::{Command, Encode, Greeting, Param};
     /// let greeting = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
     /// let cmd = Command::apop(Param::new("mrose").unwrap(), &greeting.timestamp().unwrap(), b"tanstaaf");
     /// assert_eq!(cmd.to_bytes(), b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");

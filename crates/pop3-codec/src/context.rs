@@ -14,8 +14,8 @@
 //! examples, sources and the RFC rule broken.
 //!
 //! ```
-//! use pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
-//! use pop3_codec::{Command, DeviationId};
+//! use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+//! use mailproto_pop3_codec::{Command, DeviationId};
 //!
 //! // A bare LF ends the line: strict rejects it...
 //! assert!(Command::parse(b"STAT\n").is_err());

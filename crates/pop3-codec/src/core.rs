@@ -331,7 +331,7 @@ pub enum CodeKind {
 /// the brackets, case kept as received.
 ///
 /// ```
-/// use pop3_codec::{CodeKind, ResponseCode};
+/// use mailproto_pop3_codec::{CodeKind, ResponseCode};
 /// let code = ResponseCode::new("sys/temp/disk-full").unwrap();
 /// assert_eq!(code.kind(), CodeKind::SysTemp);
 /// assert_eq!(code.levels().collect::<Vec<_>>(), ["sys", "temp", "disk-full"]);

@@ -12,7 +12,7 @@
 //! body with that CRLF). [`stuff`] and [`unstuff`] alone are exact inverses for any octets.
 //!
 //! ```
-//! use pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body};
+//! use mailproto_pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body};
 //! let mut wire = Vec::new();
 //! encode_body(b"Subject: x\r\n\r\n.hidden\r\n", &mut wire);
 //! assert_eq!(wire, b"Subject: x\r\n\r\n..hidden\r\n.\r\n");

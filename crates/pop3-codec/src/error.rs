@@ -58,7 +58,7 @@ impl fmt::Display for ErrorKind {
 /// A message did not match the grammar, or exceeded a limit.
 ///
 /// ```
-/// use pop3_codec::{Command, ErrorKind};
+/// use mailproto_pop3_codec::{Command, ErrorKind};
 /// let err = Command::parse(b"RETR x\r\n").unwrap_err();
 /// assert_eq!((err.offset, err.expected, err.kind), (5, "msg", ErrorKind::Syntax));
 /// ```
@@ -93,7 +93,7 @@ impl ParseError {
     /// indicator is the encoder's (`-ERR ` + text + CRLF).
     ///
     /// ```
-    /// use pop3_codec::Command;
+    /// use mailproto_pop3_codec::Command;
     /// assert_eq!(Command::parse(b"USER\r\n").unwrap_err().suggested_reply(), "syntax error");
     /// ```
     pub fn suggested_reply(&self) -> &'static str {

@@ -229,7 +229,7 @@ fn too_long(offset: usize, limit: usize) -> ParseError {
 /// the server side.
 ///
 /// ```
-/// use pop3_codec::{Command, CommandDecoder, ErrorKind, Limits};
+/// use mailproto_pop3_codec::{Command, CommandDecoder, ErrorKind, Limits};
 /// let mut dec = CommandDecoder::new(Limits::default());
 /// dec.push(b"USER mrose\r\nPA");
 /// assert!(matches!(dec.next_command(), Ok(Some(Command::User(_)))));
@@ -257,8 +257,8 @@ impl CommandDecoder {
     /// [`next_command_with`](Self::next_command_with) parses under.
     ///
     /// ```
-    /// use pop3_codec::context::{ParseOptions, Profile};
-    /// use pop3_codec::{Command, CommandDecoder};
+    /// use mailproto_pop3_codec::context::{ParseOptions, Profile};
+    /// use mailproto_pop3_codec::{Command, CommandDecoder};
     /// let mut dec = CommandDecoder::with_options(ParseOptions::default().with_profile(Profile::RealWorld));
     /// dec.push(b"STAT\nNOOP\r\n");
     /// let first = dec.next_command_with().unwrap().unwrap();
@@ -383,7 +383,7 @@ enum State {
 /// buffer.
 ///
 /// ```
-/// use pop3_codec::{Command, Expected, Limits, ResponseDecoder, ResponseEvent};
+/// use mailproto_pop3_codec::{Command, Expected, Limits, ResponseDecoder, ResponseEvent};
 /// let mut dec = ResponseDecoder::new(Limits::default());
 /// dec.expect(Expected::from(&Command::Retr(1.try_into().unwrap())));
 /// let mut body = Vec::new();

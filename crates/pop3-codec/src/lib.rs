@@ -22,7 +22,7 @@
 //! what the parser would reject.
 //!
 //! ```
-//! use pop3_codec::{Command, Encode, Expected, Response, Text, StatusLine};
+//! use mailproto_pop3_codec::{Command, Encode, Expected, Response, Text, StatusLine};
 //!
 //! // Client: encode a command and parse the answer in its context.
 //! let cmd = Command::Uidl(None);

@@ -22,7 +22,7 @@ use crate::listing;
 /// certain commands are multi-line").
 ///
 /// ```
-/// use pop3_codec::{Command, Expected};
+/// use mailproto_pop3_codec::{Command, Expected};
 /// assert_eq!(Expected::from(&Command::List(None)), Expected::ScanList);
 /// assert_eq!(Expected::from(&Command::List(Some(2.try_into().unwrap()))), Expected::Scan);
 /// ```
@@ -122,7 +122,7 @@ pub enum Decoded<T> {
 /// RFC 2449 §3 `single-line`, §8).
 ///
 /// ```
-/// use pop3_codec::{CodeKind, StatusLine};
+/// use mailproto_pop3_codec::{CodeKind, StatusLine};
 /// let s = StatusLine::parse(b"-ERR [IN-USE] Do you have another POP session running?\r\n").unwrap();
 /// assert!(!s.is_ok());
 /// assert_eq!(s.code().unwrap().kind(), CodeKind::InUse);
@@ -252,7 +252,7 @@ impl Encode for StatusLine<'_> {
 /// carry an APOP timestamp `<...>` (RFC 1939 §7).
 ///
 /// ```
-/// use pop3_codec::Greeting;
+/// use mailproto_pop3_codec::Greeting;
 /// let g = Greeting::parse(b"+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n").unwrap();
 /// assert_eq!(g.timestamp().unwrap().as_str(), "<1896.697170952@dbc.mtview.ca.us>");
 /// ```
@@ -466,7 +466,7 @@ impl<'a> Message<'a> {
 /// A server response, typed by what it answers (see [`Expected`]).
 ///
 /// ```
-/// use pop3_codec::{Encode, Expected, Response};
+/// use mailproto_pop3_codec::{Encode, Expected, Response};
 /// let input = b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n";
 /// let Response::ScanList(list) = Response::parse(input, Expected::ScanList).unwrap() else { panic!() };
 /// assert_eq!(list.items()[1].size, 200);
@@ -519,8 +519,8 @@ impl<'a> Response<'a> {
     /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
     ///
     /// ```
-    /// use pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
-    /// use pop3_codec::{Expected, Response};
+    /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use mailproto_pop3_codec::{Expected, Response};
     /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
     /// assert!(Response::parse(b"+OK 2 320\n", Expected::Stat).is_err());
     /// let parsed = Response::parse_with(b"+OK 2 320\n", Expected::Stat, &real).unwrap();

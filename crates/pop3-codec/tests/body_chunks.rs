@@ -3,8 +3,8 @@
 //! precedes the terminating line (RFC 1939 §3). Dot-stuffed lines, a `.` CR that is not the
 //! terminator, bare CR and LF, and CRLF pairs fall on every chunk boundary.
 
-use pop3_codec::dot::{BodyDecoder, BodyEvent, unstuff};
-use pop3_codec::{Expected, Limits, ResponseDecoder, ResponseEvent};
+use mailproto_pop3_codec::dot::{BodyDecoder, BodyEvent, unstuff};
+use mailproto_pop3_codec::{Expected, Limits, ResponseDecoder, ResponseEvent};
 
 /// Bodies on the wire (stuffed, with their terminating line) and what may follow them.
 const WIRES: &[&[u8]] = &[

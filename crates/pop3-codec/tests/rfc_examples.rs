@@ -1,8 +1,8 @@
 //! The examples of RFC 1939, RFC 2449, RFC 2595, RFC 5034, RFC 1734 and RFC 6856, byte for
 //! byte, and bad input rejected with an offset and what was expected.
 
-use pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body, stuff, unstuff};
-use pop3_codec::*;
+use mailproto_pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body, stuff, unstuff};
+use mailproto_pop3_codec::*;
 
 fn n(v: u32) -> MsgNumber {
     MsgNumber::new(v).unwrap()

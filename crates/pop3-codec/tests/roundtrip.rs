@@ -10,8 +10,8 @@ use std::collections::HashSet;
 
 use arbitrary::{Arbitrary, Unstructured};
 use common::{cases, for_values, for_values_n, same};
-use pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body, stuff, unstuff};
-use pop3_codec::*;
+use mailproto_pop3_codec::dot::{BodyDecoder, BodyEvent, encode_body, stuff, unstuff};
+use mailproto_pop3_codec::*;
 
 /// A response together with the context it is parsed in: the one its kind answers, or any
 /// context for `-ERR` (which answers every command) and for a `+OK` status answering AUTH

@@ -2,7 +2,7 @@
 //! message into `<dir>/<uid>.eml`, optionally DELE, QUIT.
 //!
 //! ```text
-//! cargo run -p pop3-session --example download -- HOST:PORT USER PASSWORD DIR [--delete]
+//! cargo run -p mailproto-pop3-session --example download -- HOST:PORT USER PASSWORD DIR [--delete]
 //! ```
 //!
 //! The I/O shell is this file only: it reads the socket into the session, writes what the
@@ -13,8 +13,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 
+use mailproto_pop3_session::{ClientEvent, ClientOutput, ClientSession, RequestId};
 use pop3_codec::{Command, Limits, Param, Secret};
-use pop3_session::{ClientEvent, ClientOutput, ClientSession, RequestId};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();

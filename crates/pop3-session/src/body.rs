@@ -33,7 +33,7 @@ fn end_state(data: &[u8]) -> LineState {
 /// then the terminating `.` CRLF, like [`pop3_codec::dot::encode_body`].
 ///
 /// ```
-/// use pop3_session::body::BodyStuffer;
+/// use mailproto_pop3_session::body::BodyStuffer;
 /// let mut s = BodyStuffer::new();
 /// let mut out = Vec::new();
 /// for chunk in [&b"a\r"[..], b"\n", b".b\r\n.", b"c"] {
@@ -109,7 +109,7 @@ impl BodyStuffer {
 /// header and is sent whole.
 ///
 /// ```
-/// use pop3_session::body::TopFilter;
+/// use mailproto_pop3_session::body::TopFilter;
 /// let mut f = TopFilter::new(1);
 /// let mut out = Vec::new();
 /// for chunk in [&b"Subject: x\r"[..], b"\n\r\nline 1\r\nline", b" 2\r\n"] {

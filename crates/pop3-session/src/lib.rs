@@ -45,7 +45,7 @@
 //!
 //! ```
 //! use pop3_codec::{Capability, Command, Greeting, Limits, Param, Secret};
-//! use pop3_session::{
+//! use mailproto_pop3_session::{
 //!     ClientEvent, ClientOutput, ClientSession, ClientState, Credentials, Maildrop,
 //!     ServerConfig, ServerEvent, ServerOutput, ServerSession, ServerState,
 //! };

@@ -5,8 +5,8 @@
 //! order (misuse is a [`crate::LocalError`], which they ignore).
 //!
 //! ```
-//! use pop3_session::ops::{apply_server, ServerOp};
-//! use pop3_session::{ServerConfig, ServerSession};
+//! use mailproto_pop3_session::ops::{apply_server, ServerOp};
+//! use mailproto_pop3_session::{ServerConfig, ServerSession};
 //! use pop3_codec::Greeting;
 //! let greeting = Greeting::parse(b"+OK ready\r\n").unwrap();
 //! let mut s = ServerSession::new(ServerConfig::new(greeting));

@@ -148,7 +148,7 @@ impl Maildrop {
 /// RFC 3206): `IN-USE`, `LOGIN-DELAY`, `AUTH`, `SYS/TEMP`, `SYS/PERM`, ...
 ///
 /// ```
-/// use pop3_session::Refusal;
+/// use mailproto_pop3_session::Refusal;
 /// use pop3_codec::{CodeKind, Encode};
 /// let r = Refusal::new("maildrop already locked").with_code(CodeKind::InUse);
 /// assert_eq!(r.to_status().to_bytes(), b"-ERR [IN-USE] maildrop already locked\r\n");

@@ -46,7 +46,7 @@ fn offer_label(offer: Offer) -> &'static str {
 /// for APOP) and the RFC section ([`CommandKind::rfc`]).
 ///
 /// ```
-/// let table = pop3_session::states::command_table_markdown();
+/// let table = mailproto_pop3_session::states::command_table_markdown();
 /// assert!(table.contains("| STLS | AUTHORIZATION | STLS | RFC 2595 §4 |"));
 /// ```
 pub fn command_table_markdown() -> String {
@@ -292,7 +292,7 @@ impl Label for ClientInput {
 /// Draws a transition table as a Mermaid `stateDiagram-v2`, starting in `initial`.
 ///
 /// ```
-/// use pop3_session::states::{mermaid, ServerState, SERVER_TRANSITIONS};
+/// use mailproto_pop3_session::states::{mermaid, ServerState, SERVER_TRANSITIONS};
 /// let d = mermaid(SERVER_TRANSITIONS, ServerState::Authorization);
 /// assert!(d.contains("Transaction --> Update: QUIT"));
 /// ```

@@ -11,15 +11,15 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use mailproto_pop3_session::ops::{ClientRecord, drain_client, drain_server};
+use mailproto_pop3_session::{
+    ClientEvent, ClientSession, Maildrop, MessageInfo, PeerError, Refusal, ServerEvent,
+    ServerSession,
+};
 use mailtrace::format::{self, DataLine, Side, Start};
 use pop3_codec::{
     Command, Expected, Greeting, IntoStatic, Limits, Response, ResponseDecoder, ResponseEvent,
     SaslResponse, StatusLine, UniqueId,
-};
-use pop3_session::ops::{ClientRecord, drain_client, drain_server};
-use pop3_session::{
-    ClientEvent, ClientSession, Maildrop, MessageInfo, PeerError, Refusal, ServerEvent,
-    ServerSession,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,12 @@
-//! Observer mode (`pop3_session::observe`): the two observers follow a recorded exchange,
+//! Observer mode (`mailproto_pop3_session::observe`): the two observers follow a recorded exchange,
 //! transmit nothing, and never lose the pairing after a line that does not parse.
 
-use pop3_codec::{Command, Expected, Limits, Response};
-use pop3_session::ops::{ClientRecord, drain_client, drain_server};
-use pop3_session::{
+use mailproto_pop3_session::ops::{ClientRecord, drain_client, drain_server};
+use mailproto_pop3_session::{
     ClientEvent, ClientSession, ClientState, Inbound, LocalError, MessageKind, PeerError,
     ReceivedResponse, ServerEvent, ServerSession,
 };
+use pop3_codec::{Command, Expected, Limits, Response};
 
 fn received_commands(ev: &[ServerEvent]) -> Vec<Result<Inbound, ()>> {
     ev.iter()

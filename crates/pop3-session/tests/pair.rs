@@ -3,13 +3,13 @@
 mod common;
 
 use common::{MailApp, Pair};
-use mailtrace::format::{self, Side};
-use pop3_codec::{Command, CommandKind, Limits, Mechanism, MsgNumber, Param, Secret};
-use pop3_session::ops::{ClientRecord, drain_client, drain_server};
-use pop3_session::{
+use mailproto_pop3_session::ops::{ClientRecord, drain_client, drain_server};
+use mailproto_pop3_session::{
     Attempt, ClientClose, ClientEvent, ClientSession, ClientState, LocalError, PeerError, Refusal,
     ServerClose, ServerEvent, ServerSession, ServerState,
 };
+use mailtrace::format::{self, Side};
+use pop3_codec::{Command, CommandKind, Limits, Mechanism, MsgNumber, Param, Secret};
 
 fn n(x: u32) -> MsgNumber {
     MsgNumber::new(x).unwrap()
@@ -187,7 +187,7 @@ fn update_only_on_quit_in_transaction() {
     let mut wire = Vec::new();
     let _ = drain_server(&mut server, &mut wire);
     server
-        .accept_login(pop3_session::Maildrop::from_sizes([3]))
+        .accept_login(mailproto_pop3_session::Maildrop::from_sizes([3]))
         .unwrap();
     let ev = drain_server(&mut server, &mut wire);
     assert_eq!(
@@ -216,7 +216,7 @@ fn update_only_on_quit_in_transaction() {
         .unwrap();
     let _ = drain_server(&mut server, &mut Vec::new());
     server
-        .accept_login(pop3_session::Maildrop::from_sizes([3]))
+        .accept_login(mailproto_pop3_session::Maildrop::from_sizes([3]))
         .unwrap();
     server.handle_input(b"DELE 1\r\nQUIT\r\n").unwrap();
     server.handle_eof();
@@ -633,7 +633,10 @@ fn limits_on_lines_and_commands_in_flight() {
     );
     assert!(ev.contains(&ServerEvent::Closed(ServerClose::ProtocolError)));
     assert_eq!(s.state(), ServerState::Closed);
-    assert!(s.accept_login(pop3_session::Maildrop::default()).is_err());
+    assert!(
+        s.accept_login(mailproto_pop3_session::Maildrop::default())
+            .is_err()
+    );
 }
 
 #[test]
@@ -711,8 +714,8 @@ fn error_replies_have_one_status_indicator() {
 /// more than the cap plus one answer, and the whole exchange still completes.
 #[test]
 fn output_is_capped_and_input_waits_for_the_drain() {
+    use mailproto_pop3_session::{Maildrop, MessageInfo, ServerOutput};
     use pop3_codec::UniqueId;
-    use pop3_session::{Maildrop, MessageInfo, ServerOutput};
 
     const CAP: usize = 256 * 1024;
     let mut s = ServerSession::new(common::config());

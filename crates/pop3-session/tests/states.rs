@@ -1,10 +1,10 @@
 //! The transition tables: properties read from the data, and the diagrams in the docs.
 
-use pop3_codec::CommandKind;
-use pop3_session::states::{
+use mailproto_pop3_session::states::{
     CLIENT_TRANSITIONS, ClientInput, ClientState, Offer, Phase, SERVER_TRANSITIONS, ServerInput,
     ServerState, command_allowed, command_phases, command_table_markdown, mermaid,
 };
+use pop3_codec::CommandKind;
 
 #[test]
 fn update_is_entered_only_by_quit_from_transaction() {

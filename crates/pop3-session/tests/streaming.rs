@@ -2,11 +2,11 @@
 
 mod common;
 
-use pop3_codec::{Command, Limits, MsgNumber, Param, Secret};
-use pop3_session::ops::{ClientRecord, drain_client, drain_server};
-use pop3_session::{
+use mailproto_pop3_session::ops::{ClientRecord, drain_client, drain_server};
+use mailproto_pop3_session::{
     ClientEvent, ClientOutput, ClientSession, Maildrop, ServerEvent, ServerSession,
 };
+use pop3_codec::{Command, Limits, MsgNumber, Param, Secret};
 use proptest::prelude::*;
 
 /// A block of lines that exercise stuffing: dot lines, a lone `.` line, CRs and LFs alone.
@@ -188,7 +188,7 @@ fn run_client(pieces: &[&[u8]]) -> (Vec<ClientRecord>, Vec<u8>) {
                     wire.extend_from_slice(b);
                     continue;
                 }
-                ClientOutput::Event(e) => pop3_session::ops::record(e),
+                ClientOutput::Event(e) => mailproto_pop3_session::ops::record(e),
             };
             if let ClientRecord::Event(ClientEvent::Greeting(_)) = e {
                 // Commands go out as soon as the greeting is read, before what follows.
@@ -199,7 +199,7 @@ fn run_client(pieces: &[&[u8]]) -> (Vec<ClientRecord>, Vec<u8>) {
         }
     };
     for p in pieces {
-        if c.state() == pop3_session::ClientState::Closed {
+        if c.state() == mailproto_pop3_session::ClientState::Closed {
             break;
         }
         c.handle_input(p)
@@ -237,7 +237,7 @@ fn run_server(pieces: &[&[u8]]) -> (Vec<ServerEvent>, Vec<u8>) {
     let mut s = ServerSession::new(common::config());
     let mut wire = Vec::new();
     for p in pieces {
-        if s.state() == pop3_session::ServerState::Closed {
+        if s.state() == mailproto_pop3_session::ServerState::Closed {
             break;
         }
         s.handle_input(p).unwrap();
@@ -319,7 +319,7 @@ proptest! {
         let mut s = ServerSession::new(common::config());
         let mut wire = Vec::new();
         for op in &ops {
-            let _ = pop3_session::ops::apply_server(&mut s, op, &mut wire);
+            let _ = mailproto_pop3_session::ops::apply_server(&mut s, op, &mut wire);
             prop_assert!(s.buffered_len() <= 64 * 1024 + 4096);
         }
     }
@@ -329,7 +329,7 @@ proptest! {
         let mut c = ClientSession::new(Limits::default());
         let mut wire = Vec::new();
         for op in &ops {
-            let _ = pop3_session::ops::apply_client(&mut c, op, &mut wire);
+            let _ = mailproto_pop3_session::ops::apply_client(&mut c, op, &mut wire);
         }
     }
 }
@@ -350,8 +350,8 @@ fn wire_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-fn server_op() -> impl Strategy<Value = pop3_session::ops::ServerOp> {
-    use pop3_session::ops::ServerOp as O;
+fn server_op() -> impl Strategy<Value = mailproto_pop3_session::ops::ServerOp> {
+    use mailproto_pop3_session::ops::ServerOp as O;
     prop_oneof![
         wire_bytes().prop_map(O::Input),
         Just(O::Eof),
@@ -367,8 +367,8 @@ fn server_op() -> impl Strategy<Value = pop3_session::ops::ServerOp> {
     ]
 }
 
-fn client_op() -> impl Strategy<Value = pop3_session::ops::ClientOp> {
-    use pop3_session::ops::{ClientOp as O, CommandOp as C};
+fn client_op() -> impl Strategy<Value = mailproto_pop3_session::ops::ClientOp> {
+    use mailproto_pop3_session::ops::{ClientOp as O, CommandOp as C};
     prop_oneof![
         wire_bytes().prop_map(O::Input),
         Just(O::Eof),

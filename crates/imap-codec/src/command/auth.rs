@@ -144,7 +144,7 @@ fn rename<'a>(
 /// `*(CRLF base64)`): the decoded response to a server challenge, or `*` to cancel.
 ///
 /// ```
-/// use imap_codec::AuthenticateData;
+/// use mailproto_imap_codec::AuthenticateData;
 /// let line = AuthenticateData::parse(b"dGVzdAB0ZXN0AHRlc3Q=\r\n").unwrap();
 /// assert_eq!(line, AuthenticateData::Response(b"test\0test\0test".to_vec().into()));
 /// assert_eq!(AuthenticateData::parse(b"*\r\n").unwrap(), AuthenticateData::Cancel);
@@ -176,7 +176,7 @@ impl<'a> AuthenticateData<'a> {
     /// `trailing-space`, a SP before the CRLF).
     ///
     /// ```
-    /// use imap_codec::{AuthenticateData, ParseOptions, Profile};
+    /// use mailproto_imap_codec::{AuthenticateData, ParseOptions, Profile};
     /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
     /// let parsed = AuthenticateData::parse_with(b"dGVzdA== \r\n", &rw).unwrap();
     /// assert_eq!(parsed.value, AuthenticateData::Response(b"test".to_vec().into()));

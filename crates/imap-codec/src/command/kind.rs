@@ -37,7 +37,7 @@ impl ConnectionState {
 /// A set of [`ConnectionState`]s (a bit set): where a command is valid.
 ///
 /// ```
-/// use imap_codec::command::{CommandKind, ConnectionState, States};
+/// use mailproto_imap_codec::command::{CommandKind, ConnectionState, States};
 /// assert_eq!(CommandKind::Fetch.states(), States::SELECTED);
 /// assert!(CommandKind::Select.states().contains(ConnectionState::Selected));
 /// assert!(!CommandKind::Login.states().contains(ConnectionState::Authenticated));

@@ -299,7 +299,7 @@ commands! {
 /// (RFC 9051 §9, RFC 3501 §9).
 ///
 /// ```
-/// use imap_codec::{Command, CommandBody, CommandKind, EncodeOptions};
+/// use mailproto_imap_codec::{Command, CommandBody, CommandKind, EncodeOptions};
 /// let cmd = Command::parse(b"A142 SELECT INBOX\r\n").unwrap();
 /// assert_eq!(cmd.tag.as_str(), "A142");
 /// assert_eq!(cmd.body.kind(), CommandKind::Select);
@@ -327,7 +327,7 @@ impl<'a> Command<'a> {
     /// inline), strictly (RFC 3501 §9 ∪ RFC 9051 §9, no extension in force).
     ///
     /// ```
-    /// use imap_codec::Command;
+    /// use mailproto_imap_codec::Command;
     /// let err = Command::parse(b"a1 NOOP  \r\n").unwrap_err();
     /// assert_eq!((err.offset, err.expected), (7, "CRLF"));
     /// ```
@@ -343,8 +343,8 @@ impl<'a> Command<'a> {
     /// RFC 4466 slots, [`crate::ext::slots`]).
     ///
     /// ```
-    /// use imap_codec::context::DeviationId;
-    /// use imap_codec::{Command, ParseOptions, Profile};
+    /// use mailproto_imap_codec::context::DeviationId;
+    /// use mailproto_imap_codec::{Command, ParseOptions, Profile};
     /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
     /// let parsed = Command::parse_with(b"A2 FETCH 1 FLAGS \r\n", &rw).unwrap();
     /// assert_eq!(parsed.value, Command::parse(b"A2 FETCH 1 FLAGS\r\n").unwrap());

@@ -62,8 +62,8 @@ macro_rules! search_keys {
         /// `search-key` (RFC 9051 §9 and RFC 3501 §9): one variant per row of the table.
         ///
         /// ```
-        /// use imap_codec::{Command, CommandBody};
-        /// use imap_codec::command::{SearchKey, SearchKeyKind};
+        /// use mailproto_imap_codec::{Command, CommandBody};
+        /// use mailproto_imap_codec::command::{SearchKey, SearchKeyKind};
         /// let cmd = Command::parse(b"a SEARCH OR FROM alice NOT SEEN\r\n").unwrap();
         /// let CommandBody::Search { criteria, .. } = cmd.body else { panic!() };
         /// assert!(matches!(criteria.first(), SearchKey::Or(..)));

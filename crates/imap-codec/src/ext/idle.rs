@@ -16,7 +16,7 @@ use crate::parse::{crlf, keyword, parse_all, parse_line_with};
 /// The `"DONE" CRLF` line that ends IDLE (RFC 9051 §6.3.13, RFC 2177 §3), case-insensitive.
 ///
 /// ```
-/// use imap_codec::IdleDone;
+/// use mailproto_imap_codec::IdleDone;
 /// assert!(IdleDone::parse(b"done\r\n").is_ok());
 /// assert!(IdleDone::parse(b"DONE \r\n").is_err());
 /// ```
@@ -38,7 +38,7 @@ impl IdleDone {
     /// reports `trailing-space`, `DONE ` CRLF).
     ///
     /// ```
-    /// use imap_codec::{IdleDone, ParseOptions, Profile};
+    /// use mailproto_imap_codec::{IdleDone, ParseOptions, Profile};
     /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
     /// let parsed = IdleDone::parse_with(b"DONE \r\n", &rw).unwrap();
     /// assert_eq!((parsed.value, parsed.deviations[0].offset), (IdleDone, 4));

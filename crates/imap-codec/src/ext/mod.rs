@@ -55,7 +55,7 @@ pub(crate) fn check_depth_within<'a>(
 /// A list with at least one element: the `x *(SP x)` / `1*x` rules of the grammar.
 ///
 /// ```
-/// use imap_codec::ext::NonEmpty;
+/// use mailproto_imap_codec::ext::NonEmpty;
 /// assert!(NonEmpty::<u32>::new(vec![]).is_err());
 /// assert_eq!(NonEmpty::one(7u32).as_slice(), &[7]);
 /// ```
@@ -143,7 +143,7 @@ impl<T: IntoStatic> IntoStatic for NonEmpty<T> {
 /// 9223372036854775807.
 ///
 /// ```
-/// use imap_codec::ext::Number64;
+/// use mailproto_imap_codec::ext::Number64;
 /// assert_eq!(Number64::new(4096).unwrap().get(), 4096);
 /// assert!(Number64::new(u64::MAX).is_err());
 /// ```
@@ -227,7 +227,7 @@ pub(crate) fn sp_tagged_ext_val<const CMD: bool>(i: &[u8]) -> PResult<'_, Tagged
 /// the name of an extension parameter, e.g. a `search-modifier-name`.
 ///
 /// ```
-/// use imap_codec::ext::TaggedExtLabel;
+/// use mailproto_imap_codec::ext::TaggedExtLabel;
 /// assert!(TaggedExtLabel::new("X-PARTIAL").is_ok());
 /// assert!(TaggedExtLabel::new("1ABC").is_err());
 /// ```

@@ -75,8 +75,8 @@ impl Slot {
 /// `tagged-ext-label`, each value a `tagged-ext-val` (RFC 4466 §3).
 ///
 /// ```
-/// use imap_codec::ext::slots::ExtParam;
-/// use imap_codec::ext::TaggedExtLabel;
+/// use mailproto_imap_codec::ext::slots::ExtParam;
+/// use mailproto_imap_codec::ext::TaggedExtLabel;
 /// let p = ExtParam::new(TaggedExtLabel::new("CONDSTORE").unwrap(), None);
 /// assert_eq!(p.name().as_str(), "CONDSTORE");
 /// ```

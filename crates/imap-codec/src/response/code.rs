@@ -292,7 +292,7 @@ fn is_code_text_char(b: u8) -> bool {
 /// "]">]`, e.g. `[HIGHESTMODSEQ 715194045007]`.
 ///
 /// ```
-/// use imap_codec::response::OtherCode;
+/// use mailproto_imap_codec::response::OtherCode;
 /// assert!(OtherCode::new("HIGHESTMODSEQ", Some("715194045007".into())).is_ok());
 /// assert!(OtherCode::new("ALERT", None).is_err(), "a known code");
 /// assert!(OtherCode::new("X", Some("a]b".into())).is_err());

@@ -31,7 +31,7 @@ use crate::sequence::{SeqItems, SequenceSet};
 /// `IMAP4rev2` is listed.
 ///
 /// ```
-/// use imap_codec::{Capability, response::CapabilityData};
+/// use mailproto_imap_codec::{Capability, response::CapabilityData};
 /// assert!(CapabilityData::new(vec![Capability::Imap4rev2, Capability::Idle]).is_ok());
 /// assert!(CapabilityData::new(vec![Capability::Idle]).is_err());
 /// ```
@@ -100,7 +100,7 @@ fn capabilities(mut i: &[u8]) -> PResult<'_, Vec<Capability<'_>>> {
 /// most one selectability flag (`\Noselect`, `\Marked`, `\Unmarked`; RFC 3501 `mbx-list-sflag`).
 ///
 /// ```
-/// use imap_codec::{MailboxAttribute, response::ListAttributes};
+/// use mailproto_imap_codec::{MailboxAttribute, response::ListAttributes};
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::HasChildren]).is_ok());
 /// assert!(ListAttributes::new(vec![MailboxAttribute::NoSelect, MailboxAttribute::Marked]).is_err());
 /// ```

@@ -9,7 +9,7 @@
 //! (`msg-att`), [`envelope`] and [`body`] (BODY/BODYSTRUCTURE).
 //!
 //! ```
-//! use imap_codec::{Data, Response};
+//! use mailproto_imap_codec::{Data, Response};
 //! let r = Response::parse(b"* 23 EXISTS\r\n").unwrap();
 //! assert_eq!(r, Response::Data(Data::Exists(23)));
 //! let mut out = Vec::new();
@@ -69,7 +69,7 @@ pub(crate) fn string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, IString
 /// (RFC 9051 §9 `mailbox-list`, `namespace-descr`): one character other than NUL, CR and LF.
 ///
 /// ```
-/// use imap_codec::response::Delimiter;
+/// use mailproto_imap_codec::response::Delimiter;
 /// assert_eq!(Delimiter::new('/').unwrap().as_char(), '/');
 /// assert!(Delimiter::new('\n').is_err());
 /// ```
@@ -181,7 +181,7 @@ impl Encode for StringList<'_> {
 /// ready for the rest of a command, or sends a SASL challenge.
 ///
 /// ```
-/// use imap_codec::{ContinuationRequest, Response};
+/// use mailproto_imap_codec::{ContinuationRequest, Response};
 /// let c = ContinuationRequest::base64(b"challenge");
 /// let mut out = Vec::new();
 /// let _ = Response::Continuation(c.clone()).encode(&mut out);
@@ -277,7 +277,7 @@ impl<'a> Response<'a> {
     /// inline), under the strict profile.
     ///
     /// ```
-    /// use imap_codec::Response;
+    /// use mailproto_imap_codec::Response;
     /// let err = Response::parse(b"* 0 EXPUNGE\r\n").unwrap_err();
     /// assert_eq!((err.offset, err.expected), (2, "nz-number"));
     /// ```
@@ -291,7 +291,7 @@ impl<'a> Response<'a> {
     /// deviations it knows and reports them with their offsets.
     ///
     /// ```
-    /// use imap_codec::{Response, ParseOptions, Profile, context::ImapDeviation};
+    /// use mailproto_imap_codec::{Response, ParseOptions, Profile, context::ImapDeviation};
     /// let options = ParseOptions::default().with_profile(Profile::RealWorld);
     /// let parsed = Response::parse_with(b"* BYE\r\n", &options).unwrap();
     /// assert_eq!(parsed.deviations[0].id, ImapDeviation::MissingText);
@@ -375,7 +375,7 @@ impl<'a> Greeting<'a> {
     /// profile.
     ///
     /// ```
-    /// use imap_codec::{Greeting, response::GreetingKind};
+    /// use mailproto_imap_codec::{Greeting, response::GreetingKind};
     /// let g = Greeting::parse(b"* PREAUTH IMAP4rev2 server logged in as Smith\r\n").unwrap();
     /// assert_eq!(g.kind(), GreetingKind::PreAuth);
     /// assert!(Greeting::parse(b"* NO go away\r\n").is_err());

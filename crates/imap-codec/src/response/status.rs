@@ -68,7 +68,7 @@ impl StatusKind {
 /// is fine.
 ///
 /// ```
-/// use imap_codec::{Code, response::RespText};
+/// use mailproto_imap_codec::{Code, response::RespText};
 /// let t = RespText::plain("done").unwrap();
 /// assert_eq!((t.code(), t.text().as_str()), (None, "done"));
 /// assert!(RespText::plain("[ALERT] read me").is_err());
@@ -184,7 +184,7 @@ pub(crate) fn sp_resp_text_crlf<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, R
 /// OK/NO/BAD/BYE.
 ///
 /// ```
-/// use imap_codec::{Response, Status, StatusKind, Tag, response::RespText};
+/// use mailproto_imap_codec::{Response, Status, StatusKind, Tag, response::RespText};
 /// let done = Status::ok(Tag::new("a1").unwrap(), RespText::plain("done").unwrap());
 /// let mut out = Vec::new();
 /// let _ = Response::Status(done.clone()).encode(&mut out);
@@ -399,7 +399,7 @@ impl GreetingKind {
 /// message of a connection.
 ///
 /// ```
-/// use imap_codec::{Greeting, response::{GreetingKind, RespText}};
+/// use mailproto_imap_codec::{Greeting, response::{GreetingKind, RespText}};
 /// let g = Greeting::ok(RespText::plain("ready").unwrap());
 /// let mut out = Vec::new();
 /// let _ = g.encode(&mut out);

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use imap_session::{
+use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, MailboxView, ServerConfig, ServerEvent,
     ServerOutput, ServerSession, State,
 };

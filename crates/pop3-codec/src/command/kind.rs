@@ -42,7 +42,7 @@ impl Phase {
 /// A set of [`Phase`]s (a bit set): where a command is valid.
 ///
 /// ```
-/// use pop3_codec::command::{CommandKind, Phase, Phases};
+/// use mailproto_pop3_codec::command::{CommandKind, Phase, Phases};
 /// assert_eq!(CommandKind::Retr.phases(), Phases::TRANSACTION);
 /// assert!(CommandKind::Quit.phases().contains(Phase::Authorization));
 /// assert!(!CommandKind::User.phases().contains(Phase::Transaction));
@@ -77,8 +77,8 @@ impl Phases {
 /// its CAPA answer (RFC 2449 §6), or, for APOP, a timestamp in its greeting (RFC 1939 §7).
 ///
 /// ```
-/// use pop3_codec::command::{CommandKind, Offer};
-/// use pop3_codec::Capability;
+/// use mailproto_pop3_codec::command::{CommandKind, Offer};
+/// use mailproto_pop3_codec::Capability;
 /// assert_eq!(CommandKind::Stls.offer(), Offer::Stls);
 /// assert!(CommandKind::Pass.offer().advertised_by(&Capability::User));
 /// assert_eq!(CommandKind::Apop.offer().capability_tag(), None);
@@ -176,8 +176,8 @@ macro_rules! commands {
         /// variant per row of the command table.
         ///
         /// ```
-        /// use pop3_codec::{Command, Encode};
-        /// use pop3_codec::command::CommandKind;
+        /// use mailproto_pop3_codec::{Command, Encode};
+        /// use mailproto_pop3_codec::command::CommandKind;
         /// let cmd = Command::parse(b"top 1 10\r\n").unwrap();
         /// assert_eq!(cmd, Command::Top { msg: 1.try_into().unwrap(), lines: 10 });
         /// assert_eq!(cmd.kind(), CommandKind::Top);
@@ -199,7 +199,7 @@ macro_rules! commands {
         /// command table. Sessions decide by kind, never by keyword.
         ///
         /// ```
-        /// use pop3_codec::command::{CommandKind, Offer};
+        /// use mailproto_pop3_codec::command::{CommandKind, Offer};
         /// assert_eq!(CommandKind::Uidl.keyword(), "UIDL");
         /// assert_eq!(CommandKind::Uidl.to_string(), "UIDL");
         /// assert_eq!(CommandKind::Uidl.offer(), Offer::Uidl);

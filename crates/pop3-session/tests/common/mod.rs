@@ -2,13 +2,13 @@
 //! small maildrop application on the server side.
 #![allow(dead_code)]
 
-use pop3_codec::{
-    ApopDigest, Capability, Command, Greeting, IntoStatic, Limits, Mechanism, MsgNumber, UniqueId,
-};
-use pop3_session::ops::{ClientRecord, drain_client, drain_server};
-use pop3_session::{
+use mailproto_pop3_session::ops::{ClientRecord, drain_client, drain_server};
+use mailproto_pop3_session::{
     ClientSession, Credentials, Maildrop, MessageInfo, Refusal, ServerConfig, ServerEvent,
     ServerSession,
+};
+use pop3_codec::{
+    ApopDigest, Capability, Command, Greeting, IntoStatic, Limits, Mechanism, MsgNumber, UniqueId,
 };
 
 pub const RFC_GREETING: &str = "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>";
@@ -218,7 +218,7 @@ impl Pair {
         }
     }
 
-    pub fn send(&mut self, cmd: Command<'_>) -> pop3_session::RequestId {
+    pub fn send(&mut self, cmd: Command<'_>) -> mailproto_pop3_session::RequestId {
         let id = self.client.send(cmd).unwrap();
         self.run();
         id
@@ -236,7 +236,7 @@ impl Pair {
     }
 
     /// The body octets received for the command `id`.
-    pub fn body(&self, id: pop3_session::RequestId) -> Vec<u8> {
+    pub fn body(&self, id: mailproto_pop3_session::RequestId) -> Vec<u8> {
         self.client_events
             .iter()
             .filter_map(|e| match e {

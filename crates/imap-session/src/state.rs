@@ -72,7 +72,7 @@ impl Trigger {
             Trigger::SelectOk => "SELECT/EXAMINE OK",
             Trigger::SelectFailed => "SELECT/EXAMINE NO/BAD",
             Trigger::CloseOk => "CLOSE/UNSELECT OK",
-            Trigger::Logout => "LOGOUT",
+            Trigger::Logout => "LOGOUT command",
         }
     }
 }

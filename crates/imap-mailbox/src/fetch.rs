@@ -146,7 +146,9 @@ fn fetch_one<'m>(
             (
                 MessageAttribute::BodySection(SectionData {
                     section: section.clone().into_static(),
-                    // The command's partial offset is a `number` (RFC 9051 §9), so it fits.
+                    // RFC 9051 §9 lets the command's offset be a `number64` but the answer's
+                    // origin is a `number`: an offset past 4 GiB is past the end of any message
+                    // the store accepts (`Limits`), so saturating is never reached in practice.
                     origin: origin.map(|o| u32::try_from(o).unwrap_or(u32::MAX)),
                     data,
                 }),

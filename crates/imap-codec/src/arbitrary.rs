@@ -496,6 +496,9 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         K::StartTls => B::StartTls,
         K::Namespace => B::Namespace,
         K::Idle => B::Idle,
+        K::Compress => B::Compress {
+            algorithm: crate::ext::compress::CompressionAlgorithm::Deflate,
+        },
         K::Check => B::Check,
         K::Close => B::Close,
         K::Unselect => B::Unselect,

@@ -73,6 +73,7 @@ capabilities! {
     QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
+    CompressDeflate = "COMPRESS=DEFLATE", "`COMPRESS=DEFLATE` (RFC 4978)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

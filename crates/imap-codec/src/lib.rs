@@ -48,7 +48,9 @@ pub mod section;
 pub mod sequence;
 
 pub use crate::capability::{AuthMechanism, Capability};
-pub use crate::command::{AuthenticateData, Command, CommandBody, CommandKind, IdleDone};
+pub use crate::command::{
+    AuthenticateData, Command, CommandBody, CommandKind, CompressionAlgorithm, IdleDone,
+};
 pub use crate::context::{Deviation, Extension, Extensions, ParseOptions, Parsed, Profile};
 pub use crate::core::{
     AString, Atom, AtomExt, IString, IntoBytes, IntoStatic, Literal, Literal8, LiteralMode,

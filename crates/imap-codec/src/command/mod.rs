@@ -49,6 +49,7 @@ pub mod mailbox;
 pub mod search;
 pub mod store;
 
+pub use crate::ext::compress::CompressionAlgorithm;
 pub use crate::ext::idle::IdleDone;
 pub use append::AppendData;
 pub use auth::AuthenticateData;
@@ -205,6 +206,14 @@ commands! {
     /// command line; the client ends it with [`IdleDone`].
     Idle = "IDLE" / "idle",
         states: AUTH, capability: Some(Capability::Idle), uid: No, parse: unit, encode: unit;
+    /// `compress = "COMPRESS" SP algorithm` (RFC 4978 §3, §5; [`crate::ext::compress`]):
+    /// after the tagged OK both directions are compressed.
+    Compress {
+        /// The algorithm (`DEFLATE`).
+        algorithm: CompressionAlgorithm,
+    } = "COMPRESS" / "compress",
+        states: AUTH, capability: Some(Capability::CompressDeflate), uid: No,
+        parse: parse_compress, encode: encode_compress;
     /// `CHECK` (RFC 3501 §6.4.1).
     Check = "CHECK" / "check",
         states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;
@@ -518,6 +527,16 @@ fn parse_append<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBod
 }
 
 /// `SP sequence-set` of `uid-expunge`.
+fn parse_compress<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, algorithm) = crate::ext::compress::parse_sp_algorithm(i)?;
+    Ok((i, CommandBody::Compress { algorithm }))
+}
+
+fn encode_compress(algorithm: &CompressionAlgorithm, e: &mut Encoder<'_>) {
+    e.sp();
+    algorithm.encode(e);
+}
+
 fn parse_uid_expunge<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let (i, sequence_set) = SequenceSet::parse(i)?;

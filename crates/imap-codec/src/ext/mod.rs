@@ -7,6 +7,7 @@
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`compress`]: COMPRESS and `COMPRESSIONACTIVE` (RFC 4978);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -23,6 +24,7 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod compress;
 pub mod idle;
 pub mod namespace;
 pub mod slots;

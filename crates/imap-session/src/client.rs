@@ -10,6 +10,7 @@
 //! (RFC 9051 §7), and is otherwise unsolicited or ambiguous (`handle: None`): see
 //! [`ClientEvent::Data`].
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use imap_codec::command::AppendData;
@@ -18,9 +19,9 @@ use imap_codec::framer::{Frame, FramedBuffer, FramerConfig, LiteralAnnouncement}
 use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, DateTime,
-    EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8, LiteralCapability,
-    Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
+    AuthMechanism, AuthenticateData, Capability, Code, Command, CommandBody, CompressionAlgorithm,
+    ContinuationRequest, Data, DateTime, EncodeOptions, Flag, Greeting, IdleDone, IntoStatic,
+    Literal, Literal8, LiteralCapability, Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -28,6 +29,10 @@ use crate::mailbox::{MailboxChange, MailboxView};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 use imap_codec::CommandKind;
+use mailproto_sasl::{
+    ClientConfig as SaslClientConfig, ClientMechanism, ClientStep, Credentials, Mechanism,
+    NonceSource, Response as SaslResponse, SaslError,
+};
 
 /// Settings of a [`ClientSession`]: start from [`ClientConfig::default`] or
 /// [`ClientConfig::observer`] and change fields with the `with_*` methods (the struct is
@@ -261,6 +266,44 @@ pub enum ClientEvent {
         /// Octets to push.
         length: u64,
     },
+    /// The AUTHENTICATE run by the session ([`ClientSession::authenticate`]) succeeded: the
+    /// server answered OK (the [`ClientEvent::Completed`] before this one) and the mechanism
+    /// accepted the outcome; for SCRAM the server proved it knows the password (RFC 5802
+    /// §5.1 `v`). The state is now Authenticated.
+    Authenticated {
+        /// The AUTHENTICATE command.
+        handle: CommandHandle,
+        /// The mechanism used.
+        mechanism: Mechanism,
+    },
+    /// The AUTHENTICATE run by the session failed on the client's side (a tagged NO or BAD
+    /// from the server is only its [`ClientEvent::Completed`]):
+    ///
+    /// - the mechanism refused a challenge (malformed, wrong nonce, too many iterations):
+    ///   the session cancelled the exchange with `*` (RFC 9051 §6.2.2) and the server's BAD
+    ///   follows;
+    /// - the server answered OK but did not prove its identity (SCRAM `v=` missing or wrong,
+    ///   [`SaslError::ServerSignature`], [`SaslError::ServerNotVerified`]): the server is not
+    ///   authentic; the session closes and stays Not Authenticated.
+    AuthenticationFailed {
+        /// The AUTHENTICATE command.
+        handle: CommandHandle,
+        /// Why.
+        error: SaslError,
+    },
+    /// COMPRESS succeeded (RFC 4978 §3): from the octet after the CRLF of its tagged OK both
+    /// directions are compressed. Wrap the socket now: every later [`ClientOutput::Transmit`]
+    /// is deflated before it is written, and what is read is inflated before
+    /// [`ClientSession::handle_input`]. `compressed` holds the bytes that followed the OK in
+    /// the same input, not read as IMAP: inflate them and feed them back first.
+    CompressionStarted {
+        /// The COMPRESS command.
+        handle: CommandHandle,
+        /// The algorithm.
+        algorithm: CompressionAlgorithm,
+        /// Received bytes after the OK, still compressed.
+        compressed: Vec<u8>,
+    },
     /// The stream ended.
     Closed,
 }
@@ -384,9 +427,22 @@ enum Link {
     Closed,
 }
 
+/// An AUTHENTICATE exchange the session runs ([`ClientSession::authenticate`]).
+#[derive(Debug)]
+struct SaslRun {
+    handle: CommandHandle,
+    mechanism: Box<dyn ClientMechanism>,
+    /// The initial response, held for the server's empty challenge (no SASL-IR).
+    deferred: Option<SaslResponse>,
+    /// The session cancelled the exchange with `*`.
+    cancelled: bool,
+}
+
 /// A sans-IO IMAP client session. See the [crate docs](crate) for the driving contract.
 #[derive(Debug)]
 pub struct ClientSession {
+    /// The SASL exchange the session runs, if any.
+    sasl: Option<SaslRun>,
     config: ClientConfig,
     state: State,
     link: Link,
@@ -424,6 +480,7 @@ impl ClientSession {
     /// a trace that starts in the middle).
     pub fn resume(config: ClientConfig, state: State) -> Self {
         ClientSession {
+            sasl: None,
             input: FramedBuffer::new(config.framer),
             config,
             state,
@@ -607,6 +664,15 @@ impl ClientSession {
         {
             return Err(LocalError::StartTlsInFlight);
         }
+        if self
+            .in_flight
+            .iter()
+            .any(|c| c.kind == CommandKind::Compress)
+        {
+            // RFC 4978 §3: "The client MUST NOT send any further commands until it has seen
+            // the result of COMPRESS."
+            return Err(LocalError::CompressInFlight);
+        }
         if self.in_flight.iter().any(|c| c.tag == command.tag) {
             return Err(LocalError::DuplicateTag(command.tag.as_str().to_owned()));
         }
@@ -775,8 +841,121 @@ impl ClientSession {
         Ok(handle)
     }
 
+    /// Sends AUTHENTICATE (RFC 9051 §6.2.2) and runs the SASL exchange with `mechanism`:
+    /// the session sends the initial response inline when the server announced `SASL-IR`
+    /// (RFC 4959 §3; `=` when empty), otherwise as the answer to the server's empty
+    /// challenge (RFC 4422 §3.3); decodes every challenge, steps the mechanism and sends its
+    /// base64 response; cancels with `*` when the mechanism refuses a challenge. The outcome
+    /// is [`ClientEvent::Completed`] then [`ClientEvent::Authenticated`] or
+    /// [`ClientEvent::AuthenticationFailed`]. No [`ClientEvent::AuthenticateChallenge`] is
+    /// reported for this exchange.
+    ///
+    /// `mechanism` comes from [`mailproto_sasl::ClientConfig::start`] (which takes the
+    /// randomness, so the session stays deterministic), or see
+    /// [`authenticate_with`](Self::authenticate_with).
+    pub fn authenticate(
+        &mut self,
+        mut mechanism: Box<dyn ClientMechanism>,
+    ) -> Result<CommandHandle, LocalError> {
+        self.check_open()?;
+        if self.sasl.is_some() {
+            return Err(LocalError::InvalidState {
+                command: CommandKind::Authenticate.name(),
+                state: self.state,
+            });
+        }
+        let name = AuthMechanism::new(mechanism.mechanism().as_str().to_owned())
+            .map_err(LocalError::Invalid)?;
+        let initial = mechanism.initial_response().map_err(LocalError::Sasl)?;
+        let sasl_ir = self.has_capability(&Capability::SaslIr);
+        let (inline, deferred) = match initial {
+            Some(r) if sasl_ir => (Some(r), None),
+            other => (None, other),
+        };
+        let handle = self.send(CommandBody::Authenticate {
+            mechanism: name,
+            initial_response: inline.as_ref().map(|r| Cow::Borrowed(r.as_bytes())),
+        })?;
+        self.sasl = Some(SaslRun {
+            handle,
+            mechanism,
+            deferred,
+            cancelled: false,
+        });
+        Ok(handle)
+    }
+
+    /// Picks the strongest mechanism among the server's `AUTH=` capabilities that fits
+    /// `credentials` under `config` ([`mailproto_sasl::ClientConfig::choose`]: SCRAM before
+    /// PLAIN, plaintext mechanisms only with `config.tls` or when explicitly allowed), starts
+    /// it and runs it ([`authenticate`](Self::authenticate)). The capabilities must be known
+    /// (greeting code or a CAPABILITY response).
+    pub fn authenticate_with(
+        &mut self,
+        config: &SaslClientConfig,
+        credentials: &Credentials,
+        nonces: &mut dyn NonceSource,
+    ) -> Result<(CommandHandle, Mechanism), LocalError> {
+        let advertised: Vec<Mechanism> = self
+            .capabilities()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| match c {
+                Capability::Auth(m) => Mechanism::new(m.as_str()).ok(),
+                _ => None,
+            })
+            .collect();
+        let chosen = config
+            .choose(&advertised, credentials)
+            .ok_or(LocalError::NoMechanism)?;
+        let mechanism = config
+            .start(&chosen, credentials, nonces)
+            .map_err(LocalError::Sasl)?;
+        let handle = self.authenticate(mechanism)?;
+        Ok((handle, chosen))
+    }
+
+    /// A challenge of the exchange the session runs: the next response, or `*`.
+    fn sasl_challenge(&mut self, challenge: Option<Vec<u8>>) {
+        let Some(run) = self.sasl.as_mut() else {
+            return;
+        };
+        if run.cancelled {
+            // RFC 9051 §6.2.2: after `*` the server's BAD is due, not another challenge.
+            self.event(ClientEvent::ProtocolError(
+                PeerError::UnexpectedContinuation,
+            ));
+            return;
+        }
+        let handle = run.handle;
+        let result = match (challenge, run.deferred.take()) {
+            (None, _) => Err(SaslError::Base64),
+            // RFC 4422 §3.3: without SASL-IR the server asks with an empty challenge.
+            (Some(c), Some(initial)) if c.is_empty() => Ok(initial),
+            (Some(_), Some(_)) => Err(SaslError::Unexpected(
+                "a non-empty challenge where the initial response was due",
+            )),
+            (Some(c), None) => run.mechanism.step(&c).map(ClientStep::into_response),
+        };
+        match result {
+            Ok(response) => {
+                let _ = AuthenticateData::Response(Cow::Borrowed(response.as_bytes()))
+                    .encode(self.out_buf());
+            }
+            Err(error) => {
+                if let Some(run) = self.sasl.as_mut() {
+                    run.cancelled = true;
+                }
+                let _ = AuthenticateData::Cancel.encode(self.out_buf());
+                self.event(ClientEvent::AuthenticationFailed { handle, error });
+            }
+        }
+    }
+
     /// Answers an AUTHENTICATE challenge (base64 line) or cancels the exchange (`*`),
-    /// RFC 9051 §6.2.2.
+    /// RFC 9051 §6.2.2, for an exchange the application runs itself (sent with
+    /// [`send`](Self::send)); an exchange run by [`authenticate`](Self::authenticate) is
+    /// answered by the session.
     pub fn authenticate_continue(&mut self, data: AuthenticateData<'_>) -> Result<(), LocalError> {
         self.check_open()?;
         if !self.in_flight.iter().any(|c| c.sub == Sub::Authenticate) {
@@ -1113,6 +1292,13 @@ impl ClientSession {
         };
         let handle = cmd.handle;
         match cmd.sub {
+            Sub::Authenticate if self.sasl.as_ref().is_some_and(|r| r.handle == handle) => {
+                let data = c.base64_data();
+                if data.is_none() {
+                    self.event(ClientEvent::ProtocolError(PeerError::ChallengeNotBase64));
+                }
+                self.sasl_challenge(data);
+            }
             Sub::Authenticate => match c.base64_data() {
                 Some(data) => self.event(ClientEvent::AuthenticateChallenge { handle, data }),
                 None => {
@@ -1210,7 +1396,37 @@ impl ClientSession {
         let handle = cmd.handle;
         let code = s.code().cloned();
         self.event(ClientEvent::Completed { handle, status: s });
+        let sasl = self.sasl.take_if(|r| r.handle == handle);
+        if let Some(mut run) = sasl
+            && ok
+        {
+            // RFC 4422 §3.6: the outcome; SCRAM checks that the server proved its identity.
+            let verified = if run.cancelled {
+                Err(SaslError::Unexpected("success after the client cancelled"))
+            } else {
+                run.mechanism.finish(None)
+            };
+            if let Err(error) = verified {
+                self.event(ClientEvent::AuthenticationFailed { handle, error });
+                self.close();
+                return;
+            }
+            self.event(ClientEvent::Authenticated {
+                handle,
+                mechanism: run.mechanism.mechanism(),
+            });
+        }
         match cmd.kind {
+            CommandKind::Compress if ok => {
+                // RFC 4978 §3: compression starts right after the CRLF of the OK; what
+                // followed it is compressed data, not IMAP.
+                let compressed = self.input.take_buffered();
+                self.event(ClientEvent::CompressionStarted {
+                    handle,
+                    algorithm: CompressionAlgorithm::Deflate,
+                    compressed,
+                });
+            }
             CommandKind::Login | CommandKind::Authenticate if ok => {
                 // RFC 9051 §6.2.2, §6.2.3: capabilities may change after authentication.
                 self.capabilities = None;

@@ -54,6 +54,14 @@ pub enum LocalError {
     UnexpectedResponse(&'static str),
     /// A value that does not encode to valid IMAP.
     Invalid(ValidationError),
+    /// The SASL mechanism refused to start (credentials that do not fit it, TLS required,
+    /// no randomness), or no mechanism the server offers fits the credentials.
+    Sasl(mailproto_sasl::SaslError),
+    /// No `AUTH=` mechanism the server advertised fits the credentials and the
+    /// configuration ([`mailproto_sasl::ClientConfig::choose`]).
+    NoMechanism,
+    /// A COMPRESS is in flight: no command may follow it until its completion (RFC 4978 §3).
+    CompressInFlight,
 }
 
 impl fmt::Display for LocalError {
@@ -79,6 +87,9 @@ impl fmt::Display for LocalError {
             LocalError::LoginDisabled => write!(f, "LOGIN is disabled (LOGINDISABLED)"),
             LocalError::UnexpectedResponse(what) => write!(f, "unexpected response: {what}"),
             LocalError::Invalid(e) => write!(f, "invalid value: {e}"),
+            LocalError::Sasl(e) => write!(f, "SASL: {e}"),
+            LocalError::NoMechanism => write!(f, "no offered SASL mechanism fits"),
+            LocalError::CompressInFlight => write!(f, "no command may follow COMPRESS"),
         }
     }
 }
@@ -115,6 +126,9 @@ pub enum PeerError {
     UnexpectedContinuation,
     /// A continuation request during AUTHENTICATE that is not base64 (RFC 9051 §6.2.2).
     ChallengeNotBase64,
+    /// A SASL line while no challenge was outstanding (server side; RFC 9051 §6.2.2: the
+    /// client answers each challenge with one line). The exchange ends with BAD.
+    UnexpectedSaslLine,
     /// A second greeting, or a greeting that is not `* OK` / `* PREAUTH` / `* BYE`.
     UnexpectedGreeting,
     /// Bytes the peer sent after the STARTTLS exchange and before TLS: discarded, never
@@ -167,6 +181,9 @@ impl fmt::Display for PeerError {
                     f,
                     "a continuation request during AUTHENTICATE must carry base64"
                 )
+            }
+            PeerError::UnexpectedSaslLine => {
+                write!(f, "a SASL line while no challenge was outstanding")
             }
             PeerError::UnexpectedGreeting => write!(f, "unexpected greeting"),
             PeerError::StartTlsInjection { len } => {

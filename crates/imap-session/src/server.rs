@@ -19,6 +19,7 @@
 //! announcement and its octets are dropped as they arrive, never held.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, OtherCode, RespText};
@@ -31,7 +32,11 @@ use imap_codec::{
 use crate::error::{LocalError, PeerError};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
-use imap_codec::CommandKind;
+use imap_codec::{CommandKind, CompressionAlgorithm};
+use mailproto_sasl::{
+    Authenticated as SaslAuthenticated, Authenticator, ErrorKind as SaslErrorKind, SaslError,
+    Secret, ServerMechanism, ServerStep,
+};
 
 /// Who answers a synchronizing literal announcement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,6 +256,34 @@ pub enum ServerEvent {
     ProtocolError(PeerError),
     /// Every received message, when [`ServerConfig::report_received`] is set.
     Received(Received),
+    /// The AUTHENTICATE run by the session ([`ServerSession::authenticate_start`])
+    /// succeeded; its tagged OK was sent and the state is Authenticated.
+    Authenticated {
+        /// The AUTHENTICATE command's tag.
+        tag: Tag<'static>,
+        /// Who authenticated, as whom (RFC 4422 §3.4).
+        outcome: SaslAuthenticated,
+    },
+    /// The AUTHENTICATE run by the session failed; its tagged NO or BAD was sent. `error`
+    /// says why, for the log (the client was told nothing more).
+    AuthenticationFailed {
+        /// The AUTHENTICATE command's tag.
+        tag: Tag<'static>,
+        /// Why.
+        error: SaslError,
+    },
+    /// COMPRESS was answered OK (RFC 4978 §3): the OK went out uncompressed (it is in the
+    /// [`ServerOutput::Transmit`] before this event); wrap the socket now, deflating every
+    /// later transmit and inflating what is read. `compressed` holds received bytes that
+    /// followed the command, not read as IMAP: inflate them and feed them back first.
+    CompressionStarted {
+        /// The COMPRESS command's tag.
+        tag: Tag<'static>,
+        /// The algorithm.
+        algorithm: CompressionAlgorithm,
+        /// Received bytes after the command, still compressed.
+        compressed: Vec<u8>,
+    },
     /// The session is closed (LOGOUT, BYE, end of stream).
     Closed,
 }
@@ -280,8 +313,11 @@ pub enum ServerOutput<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Sub {
     None,
-    /// AUTHENTICATE: client lines are SASL responses until the tagged completion.
-    Authenticate,
+    /// AUTHENTICATE: client lines are SASL responses until the tagged completion; one line
+    /// may come after each challenge (`challenged`).
+    Authenticate {
+        challenged: bool,
+    },
     /// IDLE: the next client line is DONE.
     Idle {
         accepted: bool,
@@ -314,9 +350,31 @@ enum Link {
     Closed,
 }
 
+/// The application's credential store, held while an exchange the session runs lasts.
+#[derive(Clone)]
+struct AuthHandle(Arc<dyn Authenticator + Send + Sync>);
+
+impl std::fmt::Debug for AuthHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authenticator(..)")
+    }
+}
+
+/// The AUTHENTICATE in flight: its initial response until the application starts the
+/// mechanism ([`ServerSession::authenticate_start`]), then the mechanism.
+#[derive(Debug)]
+struct ServerSaslRun {
+    tag: Tag<'static>,
+    initial: Option<Secret>,
+    mechanism: Option<Box<dyn ServerMechanism>>,
+    auth: Option<AuthHandle>,
+}
+
 /// A sans-IO IMAP server session. See the [crate docs](crate) for the driving contract.
 #[derive(Debug)]
 pub struct ServerSession {
+    /// The AUTHENTICATE in flight, if any.
+    sasl: Option<ServerSaslRun>,
     config: ServerConfig,
     state: State,
     link: Link,
@@ -353,6 +411,7 @@ impl ServerSession {
     /// A session that starts in `state`.
     pub fn resume(config: ServerConfig, state: State) -> Self {
         ServerSession {
+            sasl: None,
             input: FramedBuffer::new(config.framer),
             config,
             state,
@@ -401,7 +460,7 @@ impl ServerSession {
     pub fn expecting(&self) -> MessageKind {
         for c in &self.in_flight {
             match c.sub {
-                Sub::Authenticate => return MessageKind::AuthenticateData,
+                Sub::Authenticate { .. } => return MessageKind::AuthenticateData,
                 Sub::Idle { done: false, .. } => return MessageKind::IdleDone,
                 _ => {}
             }
@@ -603,13 +662,17 @@ impl ServerSession {
                 } else if let Some(cmd) = self.in_flight.iter_mut().find(|c| {
                     matches!(
                         c.sub,
-                        Sub::Authenticate
+                        Sub::Authenticate { .. }
                             | Sub::Idle {
                                 accepted: false,
                                 ..
                             }
                     )
                 }) {
+                    if let Sub::Authenticate { challenged } = &mut cmd.sub {
+                        // The client may send one line now (RFC 9051 §6.2.2).
+                        *challenged = true;
+                    }
                     if let Sub::Idle { done, .. } = cmd.sub {
                         cmd.sub = Sub::Idle {
                             accepted: true,
@@ -695,10 +758,125 @@ impl ServerSession {
 
     /// Sends a SASL challenge (`+ base64`) during AUTHENTICATE.
     pub fn challenge(&mut self, data: &[u8]) -> Result<(), LocalError> {
-        if !self.in_flight.iter().any(|c| c.sub == Sub::Authenticate) {
+        if !self
+            .in_flight
+            .iter()
+            .any(|c| matches!(c.sub, Sub::Authenticate { .. }))
+        {
             return Err(LocalError::NotAuthenticating);
         }
         self.send_response(Response::Continuation(ContinuationRequest::base64(data)))
+    }
+
+    /// Runs the SASL exchange of the AUTHENTICATE `tag` (handed over as
+    /// [`ServerEvent::Command`]) with `mechanism`, checking credentials with `auth`
+    /// (RFC 9051 §6.2.2, RFC 4422 §3): the session passes the command's initial response
+    /// (SASL-IR, RFC 4959) to the mechanism, sends its challenges as `+ base64`, decodes the
+    /// client's lines and steps the mechanism, and completes the command: tagged OK on
+    /// success ([`ServerEvent::Authenticated`], state Authenticated), `NO
+    /// [AUTHENTICATIONFAILED]` on failure, `BAD` for a malformed exchange, a client's `*`
+    /// or a line sent while no challenge was outstanding
+    /// ([`ServerEvent::AuthenticationFailed`]).
+    ///
+    /// `mechanism` comes from [`mailproto_sasl::ServerConfig::start`] (which takes the
+    /// randomness, so the session stays deterministic; on its error complete the command with
+    /// NO yourself). `auth` is the application's credential store; it is called
+    /// synchronously from this call and from [`handle_input`](Self::handle_input) while the
+    /// exchange lasts.
+    pub fn authenticate_start(
+        &mut self,
+        tag: &Tag<'_>,
+        mechanism: Box<dyn ServerMechanism>,
+        auth: Arc<dyn Authenticator + Send + Sync>,
+    ) -> Result<(), LocalError> {
+        match self.link {
+            Link::Closed => return Err(LocalError::Closed),
+            Link::AwaitingTls => return Err(LocalError::TlsPending),
+            Link::Open => {}
+        }
+        let tag = tag.clone().into_static();
+        let Some(run) = self
+            .sasl
+            .as_mut()
+            .filter(|r| r.tag == tag && r.mechanism.is_none())
+        else {
+            return Err(LocalError::NotAuthenticating);
+        };
+        let initial = run.initial.take();
+        let mut mechanism = mechanism;
+        let step = mechanism.start(initial.as_ref().map(|s| s.expose()), auth.as_ref());
+        run.mechanism = Some(mechanism);
+        run.auth = Some(AuthHandle(auth));
+        self.sasl_outcome(step);
+        self.advance();
+        Ok(())
+    }
+
+    /// What the mechanism said: a challenge, or the completion.
+    fn sasl_outcome(&mut self, step: ServerStep) {
+        let Some(tag) = self.sasl.as_ref().map(|r| r.tag.clone()) else {
+            return;
+        };
+        match step {
+            ServerStep::Challenge(c) => {
+                if let Some(cmd) = self.in_flight.iter_mut().find(|c| c.tag == tag) {
+                    cmd.sub = Sub::Authenticate { challenged: true };
+                }
+                self.write(&Response::Continuation(ContinuationRequest::base64(&c)));
+            }
+            ServerStep::Success(outcome) => {
+                self.sasl = None;
+                self.finish_command(&tag, StatusKind::Ok, None, "AUTHENTICATE completed");
+                self.event(ServerEvent::Authenticated { tag, outcome });
+            }
+            ServerStep::Failure(error) => {
+                self.sasl_failed(tag, error);
+            }
+            // `ServerStep` grows with the SASL crate: anything else ends the exchange.
+            _ => self.sasl_failed(tag, SaslError::InvalidState("unknown step")),
+        }
+    }
+
+    /// Ends the exchange the session runs with BAD (malformed, cancelled) or NO.
+    fn sasl_failed(&mut self, tag: Tag<'static>, error: SaslError) {
+        self.sasl = None;
+        let (kind, code, text) = match error.kind() {
+            SaslErrorKind::Malformed => (StatusKind::Bad, None, "Invalid SASL exchange"),
+            _ => (
+                StatusKind::No,
+                Some(Code::AuthenticationFailed),
+                "Authentication failed",
+            ),
+        };
+        let text = if error == SaslError::Cancelled {
+            "Authentication cancelled"
+        } else {
+            text
+        };
+        self.finish_command(&tag, kind, code, text);
+        self.event(ServerEvent::AuthenticationFailed { tag, error });
+    }
+
+    /// Writes the tagged completion of `tag` and applies it, without reading on.
+    fn finish_command(
+        &mut self,
+        tag: &Tag<'static>,
+        kind: StatusKind,
+        code: Option<Code<'static>>,
+        text: &str,
+    ) {
+        let text = RespText::plain(text.to_owned()).unwrap_or_default();
+        let Ok(mut status) = Status::tagged(tag.clone(), kind, text) else {
+            return;
+        };
+        if let Some(code) = code {
+            status = status.with_code(code);
+        }
+        self.write(&Response::Status(status));
+        if let Some(pos) = self.in_flight.iter().position(|c| &c.tag == tag) {
+            let cmd = self.in_flight.remove(pos);
+            self.completed(cmd, kind, None);
+        }
     }
 
     /// Completes the command `tag` with a tagged OK/NO/BAD.
@@ -719,6 +897,10 @@ impl ServerSession {
 
     fn completed(&mut self, cmd: InFlight, kind: StatusKind, code: Option<&Code<'_>>) {
         let ok = kind == StatusKind::Ok;
+        if self.sasl.as_ref().is_some_and(|r| r.tag == cmd.tag) {
+            // The application completed the AUTHENTICATE itself.
+            self.sasl = None;
+        }
         if let Sub::StartTls { dropped } = cmd.sub
             && dropped > 0
         {
@@ -740,6 +922,16 @@ impl ServerSession {
                 if self.config.auto_reply {
                     self.close();
                 }
+            }
+            CommandKind::Compress if ok => {
+                // RFC 4978 §3: the client compresses from the first command after COMPRESS,
+                // the server from the octet after the OK's CRLF; nothing was read meanwhile.
+                let compressed = self.input.take_buffered();
+                self.event(ServerEvent::CompressionStarted {
+                    tag: cmd.tag,
+                    algorithm: CompressionAlgorithm::Deflate,
+                    compressed,
+                });
             }
             CommandKind::StartTls if ok => {
                 // Whatever arrived meanwhile was discarded already; from now on the bytes are
@@ -923,7 +1115,7 @@ impl ServerSession {
             if self
                 .in_flight
                 .iter()
-                .any(|c| matches!(c.sub, Sub::StartTls { .. }))
+                .any(|c| matches!(c.sub, Sub::StartTls { .. }) || c.kind == CommandKind::Compress)
                 || self.must_wait()
             {
                 return;
@@ -1110,10 +1302,12 @@ impl ServerSession {
                 result: result.clone(),
             }));
         }
-        let owner = self
-            .in_flight
-            .iter()
-            .position(|c| matches!(c.sub, Sub::Authenticate | Sub::Idle { done: false, .. }));
+        let owner = self.in_flight.iter().position(|c| {
+            matches!(
+                c.sub,
+                Sub::Authenticate { .. } | Sub::Idle { done: false, .. }
+            )
+        });
         match result {
             Err(e) => {
                 // RFC 9051 §6.2.2: a SASL line that is not base64 ends the exchange with BAD.
@@ -1128,9 +1322,50 @@ impl ServerSession {
                 self.violation(e, tag, None);
             }
             Ok(Inbound::AuthenticateData(data)) => {
-                let tag = owner.map(|i| self.in_flight[i].tag.clone());
-                if let Some(tag) = tag {
-                    self.event(ServerEvent::AuthenticateData { tag, data });
+                let Some(i) = owner else {
+                    return;
+                };
+                let tag = self.in_flight[i].tag.clone();
+                let challenged = matches!(
+                    self.in_flight[i].sub,
+                    Sub::Authenticate { challenged: true }
+                );
+                if !challenged {
+                    // Issue 18 item 8, RFC 9051 §6.2.2: the client answers challenges; a line
+                    // while none is outstanding is a protocol error and ends the exchange.
+                    self.violations += 1;
+                    self.event(ServerEvent::ProtocolError(PeerError::UnexpectedSaslLine));
+                    if self
+                        .sasl
+                        .as_ref()
+                        .is_some_and(|r| r.tag == tag && r.mechanism.is_some())
+                    {
+                        self.sasl_failed(
+                            tag,
+                            SaslError::Unexpected("a line while no challenge was outstanding"),
+                        );
+                    } else if self.config.auto_reply {
+                        self.sasl = None;
+                        self.in_flight.remove(i);
+                        self.violation(PeerError::UnexpectedSaslLine, Some(tag), None);
+                    }
+                    return;
+                }
+                self.in_flight[i].sub = Sub::Authenticate { challenged: false };
+                let run = self
+                    .sasl
+                    .as_mut()
+                    .filter(|r| r.tag == tag)
+                    .and_then(|r| Some((r.mechanism.as_mut()?, r.auth.as_ref()?)));
+                match run {
+                    Some((mechanism, auth)) => {
+                        let step = match data {
+                            AuthenticateData::Cancel => ServerStep::Failure(SaslError::Cancelled),
+                            AuthenticateData::Response(r) => mechanism.step(&r, auth.0.as_ref()),
+                        };
+                        self.sasl_outcome(step);
+                    }
+                    None => self.event(ServerEvent::AuthenticateData { tag, data }),
                 }
             }
             Ok(Inbound::IdleDone(_)) => {
@@ -1177,8 +1412,18 @@ impl ServerSession {
                 return;
             }
         }
-        let sub = match cmd.body {
-            CommandBody::Authenticate { .. } => Sub::Authenticate,
+        let sub = match &cmd.body {
+            CommandBody::Authenticate {
+                initial_response, ..
+            } => {
+                self.sasl = Some(ServerSaslRun {
+                    tag: cmd.tag.clone(),
+                    initial: initial_response.as_ref().map(|r| Secret::new(r.to_vec())),
+                    mechanism: None,
+                    auth: None,
+                });
+                Sub::Authenticate { challenged: false }
+            }
             CommandBody::Idle => Sub::Idle {
                 accepted: false,
                 done: false,

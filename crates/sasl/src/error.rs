@@ -69,6 +69,10 @@ pub enum SaslError {
     /// The peer sent a message where none was expected, or data where an empty message was.
     #[error("unexpected SASL message: {0}")]
     Unexpected(&'static str),
+    /// The client cancelled the exchange with `*` (RFC 9051 §6.2.2: tagged `BAD`; RFC 5034
+    /// §4: `-ERR`; RFC 4422 §3.5).
+    #[error("the client cancelled the SASL exchange")]
+    Cancelled,
     /// An initial response for a mechanism that takes none (RFC 9051 §6.2.2: tagged `BAD`).
     #[error("SASL mechanism {0} does not take an initial response")]
     InitialResponseNotAllowed(String),
@@ -136,6 +140,7 @@ impl SaslError {
             | TooLong { .. }
             | Malformed(_)
             | Unexpected(_)
+            | Cancelled
             | InitialResponseNotAllowed(_)
             | NonceMismatch
             | IterationCount { .. }

@@ -68,6 +68,8 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "compress")]
+pub mod compress;
 mod error;
 pub mod imap;
 pub mod pop3;

@@ -1,6 +1,5 @@
 //! The blocking IMAP client: [`imap_session::ClientSession`] over a `TcpStream`.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::num::NonZeroU32;
@@ -9,8 +8,8 @@ use std::time::Duration;
 use imap_codec::command::{FetchItems, SearchKey, StoreAction, StoreFlags};
 use imap_codec::response::GreetingKind;
 use imap_codec::{
-    AString, AuthMechanism, AuthenticateData, Capability, CommandBody, Data, DateTime, Flag,
-    Greeting, Literal, Mailbox, SequenceSet, Status,
+    AString, Capability, CommandBody, Data, DateTime, Flag, Greeting, Literal, Mailbox,
+    SequenceSet, Status,
 };
 use imap_session::{ClientEvent, ClientOutput, ClientSession, CommandHandle};
 use imap_session::{MailboxView, State};
@@ -38,6 +37,9 @@ pub struct Client {
     pending: VecDeque<ClientEvent>,
     unsolicited: Vec<Data<'static>>,
     greeting: Option<Greeting<'static>>,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    #[cfg(feature = "compress")]
+    deflate: Option<crate::compress::Deflate>,
 }
 
 /// Size of one socket read.
@@ -63,6 +65,8 @@ impl Client {
             pending: VecDeque::new(),
             unsolicited: Vec::new(),
             greeting: None,
+            #[cfg(feature = "compress")]
+            deflate: None,
         };
         while client.greeting.is_none() {
             client.step_io()?;
@@ -133,9 +137,22 @@ impl Client {
         if n == 0 {
             self.session.handle_eof();
         } else {
-            self.session.handle_input(&self.buf[..n])?;
+            self.input(n)?;
         }
         self.drain()
+    }
+
+    /// Hands the `n` octets read to the session, inflated when COMPRESS is on.
+    fn input(&mut self, n: usize) -> Result<()> {
+        #[cfg(feature = "compress")]
+        if let Some(z) = &mut self.deflate {
+            let mut plain = Vec::new();
+            z.decompress(&self.buf[..n], &mut plain)?;
+            self.session.handle_input(&plain)?;
+            return Ok(());
+        }
+        self.session.handle_input(&self.buf[..n])?;
+        Ok(())
     }
 
     /// The drain rule: `poll_output` until `None`, transmits written at once.
@@ -144,6 +161,14 @@ impl Client {
         while let Some(out) = self.session.poll_output() {
             match out {
                 ClientOutput::Transmit(bytes) => {
+                    #[cfg(feature = "compress")]
+                    if let Some(z) = &mut self.deflate {
+                        let mut packed = Vec::new();
+                        z.compress(bytes, &mut packed)?;
+                        self.stream.write_all(&packed)?;
+                        wrote = true;
+                        continue;
+                    }
                     self.stream.write_all(bytes)?;
                     wrote = true;
                 }
@@ -179,9 +204,18 @@ impl Client {
     fn run_with(
         &mut self,
         body: CommandBody<'_>,
-        mut hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
+        hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
     ) -> Result<Collected> {
         let handle = self.session.send(body)?;
+        self.wait(handle, hook)
+    }
+
+    /// Collects the data of the command `handle` until its tagged completion.
+    fn wait(
+        &mut self,
+        handle: CommandHandle,
+        mut hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
+    ) -> Result<Collected> {
         let mut data = Vec::new();
         let mut untagged = Vec::new();
         loop {
@@ -280,33 +314,75 @@ impl Client {
             .collect();
         let mut sasl = self.config.sasl.clone();
         sasl.tls = self.stream.is_tls();
-        let mechanism = sasl
-            .choose(&advertised, credentials)
-            .ok_or(Error::NoMechanism)?;
-        let mut client = sasl.start(&mechanism, credentials, &mut mailproto_sasl::OsNonce)?;
-        let sasl_ir = self.session.has_capability(&Capability::SaslIr);
-        let (inline, mut deferred) = match client.initial_response()? {
-            Some(r) if sasl_ir => (Some(Cow::Owned(r.as_bytes().to_vec())), None),
-            other => (None, other),
-        };
-        let body = CommandBody::Authenticate {
-            mechanism: AuthMechanism::new(mechanism.as_str().to_owned())?,
-            initial_response: inline,
-        };
-        self.run_with(body, |session, event| {
-            if let ClientEvent::AuthenticateChallenge { data, .. } = event {
-                let response = match deferred.take() {
-                    Some(r) => r,
-                    None => client.step(data)?.into_response(),
-                };
-                session.authenticate_continue(AuthenticateData::Response(Cow::Borrowed(
-                    response.as_bytes(),
-                )))?;
+        if sasl.choose(&advertised, credentials).is_none() {
+            return Err(Error::NoMechanism);
+        }
+        // The session runs the exchange (base64, SASL-IR, `*`, the server's proof).
+        let (handle, mechanism) =
+            self.session
+                .authenticate_with(&sasl, credentials, &mut mailproto_sasl::OsNonce)?;
+        let mut failed = None;
+        let done = self.wait(handle, |_, event| {
+            if let ClientEvent::AuthenticationFailed { error, .. } = event {
+                failed = Some(error.clone());
             }
             Ok(())
-        })?;
-        client.finish(None)?;
+        });
+        // The outcome follows the completion in the same drain.
+        while let Some(event) = self.pending.pop_front() {
+            match event {
+                ClientEvent::AuthenticationFailed { error, .. } => failed = Some(error),
+                ClientEvent::Authenticated { .. } => {}
+                other => self.other_event(other, None)?,
+            }
+        }
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+        done?;
         Ok(mechanism)
+    }
+
+    /// `COMPRESS DEFLATE` (RFC 4978): after the OK every byte both ways is deflated. The
+    /// session says where compression starts and hands back what the server sent after its
+    /// OK, which is inflated first.
+    #[cfg(feature = "compress")]
+    pub fn compress(&mut self) -> Result<()> {
+        let mut compressed = None;
+        self.run_with(
+            CommandBody::Compress {
+                algorithm: imap_codec::CompressionAlgorithm::Deflate,
+            },
+            |_, e| {
+                if let ClientEvent::CompressionStarted { compressed: c, .. } = e {
+                    compressed = Some(c.clone());
+                }
+                Ok(())
+            },
+        )?;
+        while compressed.is_none() {
+            match self.pending.pop_front() {
+                Some(ClientEvent::CompressionStarted { compressed: c, .. }) => compressed = Some(c),
+                Some(other) => self.other_event(other, None)?,
+                None => return Err(Error::Closed),
+            }
+        }
+        let mut z = crate::compress::Deflate::new();
+        let mut plain = Vec::new();
+        z.decompress(&compressed.unwrap_or_default(), &mut plain)?;
+        self.deflate = Some(z);
+        if !plain.is_empty() {
+            self.session.handle_input(&plain)?;
+        }
+        self.drain()
+    }
+
+    /// True once COMPRESS is on.
+    pub fn is_compressed(&self) -> bool {
+        #[cfg(feature = "compress")]
+        return self.deflate.is_some();
+        #[cfg(not(feature = "compress"))]
+        false
     }
 
     /// `SELECT` (RFC 9051 §6.3.2): the mailbox view the session built from the answer.

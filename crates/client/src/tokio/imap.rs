@@ -1,6 +1,5 @@
 //! The async IMAP client: [`imap_session::ClientSession`] over a tokio `TcpStream`.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -9,8 +8,8 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use imap_codec::command::{FetchItems, SearchKey, StoreAction, StoreFlags};
 use imap_codec::response::GreetingKind;
 use imap_codec::{
-    AString, AuthMechanism, AuthenticateData, Capability, CommandBody, Data, DateTime, Flag,
-    Greeting, Literal, Mailbox, SequenceSet, Status,
+    AString, Capability, CommandBody, Data, DateTime, Flag, Greeting, Literal, Mailbox,
+    SequenceSet, Status,
 };
 use imap_session::{ClientEvent, ClientOutput, ClientSession, CommandHandle};
 use imap_session::{MailboxView, State};
@@ -180,9 +179,18 @@ impl Client {
     async fn run_with(
         &mut self,
         body: CommandBody<'_>,
-        mut hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
+        hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
     ) -> Result<Collected> {
         let handle = self.session.send(body)?;
+        self.wait(handle, hook).await
+    }
+
+    /// Collects the data of the command `handle` until its tagged completion.
+    async fn wait(
+        &mut self,
+        handle: CommandHandle,
+        mut hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
+    ) -> Result<Collected> {
         let mut data = Vec::new();
         let mut untagged = Vec::new();
         loop {
@@ -283,33 +291,34 @@ impl Client {
             .collect();
         let mut sasl = self.config.sasl.clone();
         sasl.tls = self.stream.is_tls();
-        let mechanism = sasl
-            .choose(&advertised, credentials)
-            .ok_or(Error::NoMechanism)?;
-        let mut client = sasl.start(&mechanism, credentials, &mut mailproto_sasl::OsNonce)?;
-        let sasl_ir = self.session.has_capability(&Capability::SaslIr);
-        let (inline, mut deferred) = match client.initial_response()? {
-            Some(r) if sasl_ir => (Some(Cow::Owned(r.as_bytes().to_vec())), None),
-            other => (None, other),
-        };
-        let body = CommandBody::Authenticate {
-            mechanism: AuthMechanism::new(mechanism.as_str().to_owned())?,
-            initial_response: inline,
-        };
-        self.run_with(body, |session, event| {
-            if let ClientEvent::AuthenticateChallenge { data, .. } = event {
-                let response = match deferred.take() {
-                    Some(r) => r,
-                    None => client.step(data)?.into_response(),
-                };
-                session.authenticate_continue(AuthenticateData::Response(Cow::Borrowed(
-                    response.as_bytes(),
-                )))?;
+        if sasl.choose(&advertised, credentials).is_none() {
+            return Err(Error::NoMechanism);
+        }
+        // The session runs the exchange (base64, SASL-IR, `*`, the server's proof).
+        let (handle, mechanism) =
+            self.session
+                .authenticate_with(&sasl, credentials, &mut mailproto_sasl::OsNonce)?;
+        let mut failed = None;
+        let done = self
+            .wait(handle, |_, event| {
+                if let ClientEvent::AuthenticationFailed { error, .. } = event {
+                    failed = Some(error.clone());
+                }
+                Ok(())
+            })
+            .await;
+        // The outcome follows the completion in the same drain.
+        while let Some(event) = self.pending.pop_front() {
+            match event {
+                ClientEvent::AuthenticationFailed { error, .. } => failed = Some(error),
+                ClientEvent::Authenticated { .. } => {}
+                other => self.other_event(other, None)?,
             }
-            Ok(())
-        })
-        .await?;
-        client.finish(None)?;
+        }
+        if let Some(error) = failed {
+            return Err(error.into());
+        }
+        done?;
         Ok(mechanism)
     }
 

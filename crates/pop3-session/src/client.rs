@@ -13,6 +13,11 @@ use pop3_codec::{
     UidListing,
 };
 
+use mailproto_sasl::{
+    ClientConfig as SaslClientConfig, ClientMechanism, ClientStep, Credentials,
+    Mechanism as SaslMechanism, NonceSource, SaslError,
+};
+
 use crate::error::{Attempt, LocalError, PeerError};
 use crate::observe::ReceivedResponse;
 use crate::states::{
@@ -79,6 +84,25 @@ pub enum ClientEvent<'a> {
         id: RequestId,
         /// The decoded challenge.
         data: Vec<u8>,
+    },
+    /// The AUTH run by the session ([`ClientSession::authenticate`]) succeeded: the
+    /// server's `+OK` (the [`ClientEvent::LoggedIn`] before this one) and, for SCRAM, the
+    /// server's proof (RFC 5802 §5.1 `v`) were checked.
+    Authenticated {
+        /// The AUTH command.
+        id: RequestId,
+        /// The mechanism used.
+        mechanism: SaslMechanism,
+    },
+    /// The AUTH run by the session failed on the client's side: the mechanism refused a
+    /// challenge (the session cancelled with `*`, RFC 5034 §4, and the server's `-ERR`
+    /// follows), or the server said `+OK` without proving its identity (SCRAM): the
+    /// session then closes ([`ClientClose::ProtocolError`]).
+    AuthenticationFailed {
+        /// The AUTH command.
+        id: RequestId,
+        /// Why.
+        error: SaslError,
     },
     /// `+OK` to PASS, APOP or AUTH: the maildrop is open (TRANSACTION).
     LoggedIn {
@@ -271,6 +295,8 @@ pub struct ClientSession {
     capabilities: Option<Vec<Capability<'static>>>,
     tls: bool,
     sasl: Sasl,
+    /// The mechanism of the AUTH the session runs, and whether it cancelled.
+    mechanism: Option<(Box<dyn ClientMechanism>, bool)>,
     deferred_ir: Option<Vec<u8>>,
     last_was_user: bool,
     auth_failed: Option<StatusLine<'static>>,
@@ -298,6 +324,7 @@ impl ClientSession {
             capabilities: None,
             tls: false,
             sasl: Sasl::None,
+            mechanism: None,
             deferred_ir: None,
             last_was_user: false,
             auth_failed: None,
@@ -495,6 +522,58 @@ impl ClientSession {
         let ts = greeting.timestamp().ok_or(LocalError::NoTimestamp)?;
         let cmd = Command::apop(name, &ts, secret).into_static();
         self.send(cmd)
+    }
+
+    /// Sends AUTH (RFC 5034 §4) and runs the SASL exchange with `mechanism`: the initial
+    /// response goes inline when `AUTH <mechanism> <base64>` fits in 255 octets (RFC 2449
+    /// §4), otherwise after the server's empty challenge; every challenge is stepped by the
+    /// session and answered in base64, or cancelled with `*` when the mechanism refuses it.
+    /// The outcome is [`ClientEvent::LoggedIn`] then [`ClientEvent::Authenticated`], or
+    /// [`ClientEvent::AuthFailed`] / [`ClientEvent::AuthenticationFailed`]. No
+    /// [`ClientEvent::SaslChallenge`] is reported for this exchange.
+    pub fn authenticate(
+        &mut self,
+        mut mechanism: Box<dyn ClientMechanism>,
+    ) -> Result<RequestId, LocalError> {
+        let name = pop3_codec::Mechanism::new(mechanism.mechanism().as_str().to_owned())
+            .map_err(|_| LocalError::Sasl(SaslError::InvalidMechanismName))?;
+        let ir = mechanism.initial_response().map_err(LocalError::Sasl)?;
+        let id = self.send(Command::Auth {
+            mechanism: name,
+            initial_response: ir.map(|r| r.as_bytes().to_vec()),
+        })?;
+        self.mechanism = Some((mechanism, false));
+        Ok(id)
+    }
+
+    /// Picks the strongest mechanism of the CAPA `SASL` list (RFC 5034 §5) that fits
+    /// `credentials` under `config` ([`mailproto_sasl::ClientConfig::choose`]), starts it and
+    /// runs it ([`authenticate`](Self::authenticate)). CAPA must have been answered.
+    pub fn authenticate_with(
+        &mut self,
+        config: &SaslClientConfig,
+        credentials: &Credentials,
+        nonces: &mut dyn NonceSource,
+    ) -> Result<(RequestId, SaslMechanism), LocalError> {
+        let advertised: Vec<SaslMechanism> = self
+            .capabilities()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| match c {
+                Capability::Sasl(ms) => Some(ms),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|m| SaslMechanism::new(m.as_str()).ok())
+            .collect();
+        let chosen = config
+            .choose(&advertised, credentials)
+            .ok_or(LocalError::NoMechanism)?;
+        let mechanism = config
+            .start(&chosen, credentials, nonces)
+            .map_err(LocalError::Sasl)?;
+        let id = self.authenticate(mechanism)?;
+        Ok((id, chosen))
     }
 
     /// Answers the last [`ClientEvent::SaslChallenge`] (RFC 5034 §4).
@@ -845,8 +924,31 @@ impl ClientSession {
                 }
                 None => {
                     self.sasl = Sasl::WaitingApp;
-                    self.events
-                        .push_back(ClientEvent::SaslChallenge { id, data });
+                    match self.mechanism.as_mut() {
+                        Some((_, true)) => {
+                            // After `*` only the -ERR is due (RFC 5034 §4).
+                            self.fatal(PeerError::Unexpected {
+                                expected: "a status line",
+                            });
+                        }
+                        Some((m, cancelled)) => {
+                            match m.step(&data).map(ClientStep::into_response) {
+                                Ok(r) => {
+                                    let _ =
+                                        self.sasl_line(SaslResponse::Data(r.as_bytes().to_vec()));
+                                }
+                                Err(error) => {
+                                    *cancelled = true;
+                                    let _ = self.sasl_line(SaslResponse::Cancel);
+                                    self.events
+                                        .push_back(ClientEvent::AuthenticationFailed { id, error });
+                                }
+                            }
+                        }
+                        None => self
+                            .events
+                            .push_back(ClientEvent::SaslChallenge { id, data }),
+                    }
                 }
             }
             return;
@@ -900,6 +1002,35 @@ impl ClientSession {
             Some(kind) if is_login(kind) => {
                 self.sasl = Sasl::None;
                 self.deferred_ir = None;
+                let run = if kind == CommandKind::Auth {
+                    self.mechanism.take()
+                } else {
+                    None
+                };
+                if let Some((mut m, cancelled)) = run
+                    && ok
+                {
+                    // RFC 4422 §3.6: SCRAM checks that the server proved its identity.
+                    let verified = if cancelled {
+                        Err(SaslError::Unexpected("success after the client cancelled"))
+                    } else {
+                        m.finish(None)
+                    };
+                    match verified {
+                        Ok(()) => self.events.push_back(ClientEvent::Authenticated {
+                            id,
+                            mechanism: m.mechanism(),
+                        }),
+                        Err(error) => {
+                            self.events
+                                .push_back(ClientEvent::AuthenticationFailed { id, error });
+                            self.fatal(PeerError::Unexpected {
+                                expected: "a server that proves its identity (SASL)",
+                            });
+                            return ClientEvent::AuthFailed { id, status };
+                        }
+                    }
+                }
                 if ok {
                     self.auth_failed = None;
                     self.goto(ClientInput::LoginAccepted);

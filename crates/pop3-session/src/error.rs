@@ -51,6 +51,12 @@ pub enum LocalError {
     TlsPending,
     /// The session is closed (QUIT answered, end of stream, or a fatal peer error).
     Closed,
+    /// The SASL mechanism refused to start or run (credentials that do not fit it, no
+    /// randomness), or no offered mechanism fits the credentials.
+    Sasl(mailproto_sasl::SaslError),
+    /// No mechanism of the server's CAPA `SASL` list fits the credentials and the
+    /// configuration ([`mailproto_sasl::ClientConfig::choose`]).
+    NoMechanism,
 }
 
 impl fmt::Display for LocalError {
@@ -65,6 +71,8 @@ impl fmt::Display for LocalError {
                 f.write_str("input before handle_tls_established was dropped")
             }
             LocalError::Closed => f.write_str("the session is closed"),
+            LocalError::Sasl(e) => write!(f, "SASL: {e}"),
+            LocalError::NoMechanism => f.write_str("no offered SASL mechanism fits"),
         }
     }
 }

@@ -245,6 +245,8 @@ pub fn record(e: ClientEvent<'_>) -> ClientRecord {
         E::StartTls { id } => E::StartTls { id },
         E::SaslChallenge { id, data } => E::SaslChallenge { id, data },
         E::LoggedIn { id, status } => E::LoggedIn { id, status },
+        E::Authenticated { id, mechanism } => E::Authenticated { id, mechanism },
+        E::AuthenticationFailed { id, error } => E::AuthenticationFailed { id, error },
         E::AuthFailed { id, status } => E::AuthFailed { id, status },
         E::Ok { id, status } => E::Ok { id, status },
         E::Refused {

@@ -6,6 +6,12 @@
 //! (credentials, message bodies, the UPDATE) and the application answers with typed calls.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+
+use mailproto_sasl::{
+    Authenticated as SaslAuthenticated, Authenticator, SaslError, Secret as SaslSecret,
+    ServerMechanism, ServerStep,
+};
 
 use pop3_codec::{
     ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Greeting, IntoStatic,
@@ -284,6 +290,19 @@ pub enum ServerEvent {
     SaslResponse(Vec<u8>),
     /// The client cancelled the SASL exchange with `*`; the session answered `-ERR`.
     SaslCancelled,
+    /// The AUTH run by the session ([`ServerSession::sasl_start`]) succeeded: open the
+    /// maildrop of `outcome.identity()` and answer [`ServerSession::accept_login`] (or
+    /// [`ServerSession::reject_login`], e.g. `[IN-USE]`).
+    SaslAuthenticated {
+        /// Who authenticated, as whom (RFC 4422 §3.4).
+        outcome: SaslAuthenticated,
+    },
+    /// The AUTH run by the session failed; the session answered `-ERR [AUTH]` (RFC 5034
+    /// §4, RFC 3206). `error` says why, for the log.
+    SaslFailed {
+        /// Why.
+        error: SaslError,
+    },
     /// STLS accepted: once the `+OK` is transmitted, run the TLS handshake on the
     /// connection and call [`ServerSession::handle_tls_established`]. Input received after
     /// the STLS command was discarded (RFC 2595 §4).
@@ -390,6 +409,24 @@ pub struct ServerSession {
     eof: bool,
     /// Following a recorded exchange ([`ServerSession::observer`]).
     observer: bool,
+    /// The AUTH in progress: its initial response until [`ServerSession::sasl_start`], then
+    /// the mechanism the session runs.
+    sasl: Option<SaslRun>,
+}
+
+/// The application's credential store, held while an exchange the session runs lasts.
+struct AuthHandle(Arc<dyn Authenticator + Send + Sync>);
+
+impl std::fmt::Debug for AuthHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authenticator(..)")
+    }
+}
+
+#[derive(Debug)]
+struct SaslRun {
+    initial: Option<SaslSecret>,
+    mechanism: Option<(Box<dyn ServerMechanism>, AuthHandle)>,
 }
 
 fn ok_line(text: &str) -> Response<'static> {
@@ -418,6 +455,7 @@ impl ServerSession {
             deleted: Vec::new(),
             eof: false,
             observer: false,
+            sasl: None,
         }
     }
 
@@ -538,6 +576,7 @@ impl ServerSession {
         if !matches!(self.pending, Pending::Login { .. }) {
             return Err(self.busy_or_wrong("accept_login"));
         }
+        self.sasl = None;
         self.pending = Pending::None;
         self.deleted = vec![false; maildrop.messages.len()];
         self.maildrop = maildrop;
@@ -554,9 +593,64 @@ impl ServerSession {
         if !matches!(self.pending, Pending::Login { .. }) {
             return Err(self.busy_or_wrong("reject_login"));
         }
+        self.sasl = None;
         self.pending = Pending::None;
         refusal.to_status().encode(&mut self.out);
         Ok(())
+    }
+
+    /// Runs the SASL exchange of the AUTH just reported ([`ServerEvent::SaslStart`]) with
+    /// `mechanism` (from [`mailproto_sasl::ServerConfig::start`], which takes the randomness),
+    /// checking credentials with `auth` (RFC 5034 §4, RFC 4422 §3): the session passes the
+    /// initial response, sends the challenges, decodes and steps each client line, and ends
+    /// with [`ServerEvent::SaslAuthenticated`] (answer `accept_login` with the maildrop) or
+    /// `-ERR [AUTH]` and [`ServerEvent::SaslFailed`]. No [`ServerEvent::SaslResponse`] is
+    /// reported for this exchange.
+    pub fn sasl_start(
+        &mut self,
+        mechanism: Box<dyn ServerMechanism>,
+        auth: Arc<dyn Authenticator + Send + Sync>,
+    ) -> Result<(), LocalError> {
+        if !matches!(self.pending, Pending::Login { sasl: true })
+            || !self.sasl.as_ref().is_some_and(|r| r.mechanism.is_none())
+        {
+            return Err(self.busy_or_wrong("sasl_start"));
+        }
+        let Some(run) = self.sasl.as_mut() else {
+            return Err(self.busy_or_wrong("sasl_start"));
+        };
+        let initial = run.initial.take();
+        let mut mechanism = mechanism;
+        let step = mechanism.start(initial.as_ref().map(|s| s.expose()), auth.as_ref());
+        run.mechanism = Some((mechanism, AuthHandle(auth)));
+        self.sasl_outcome(step);
+        Ok(())
+    }
+
+    /// What the mechanism said: a challenge, or the outcome.
+    fn sasl_outcome(&mut self, step: ServerStep) {
+        match step {
+            ServerStep::Challenge(c) => {
+                Response::Challenge(c).encode(&mut self.out);
+                self.pending = Pending::SaslLine;
+            }
+            ServerStep::Success(outcome) => {
+                self.sasl = None;
+                self.pending = Pending::Login { sasl: false };
+                self.events
+                    .push_back(ServerEvent::SaslAuthenticated { outcome });
+            }
+            ServerStep::Failure(error) => self.sasl_failed(error),
+            // `ServerStep` grows with the SASL crate: anything else ends the exchange.
+            _ => self.sasl_failed(SaslError::InvalidState("unknown step")),
+        }
+    }
+
+    fn sasl_failed(&mut self, error: SaslError) {
+        self.sasl = None;
+        self.pending = Pending::None;
+        Refusal::auth().to_status().encode(&mut self.out);
+        self.events.push_back(ServerEvent::SaslFailed { error });
     }
 
     /// Sends a SASL challenge (`+ base64`, RFC 5034 §4) in an AUTH exchange.
@@ -787,9 +881,17 @@ impl ServerSession {
                     match self.decoder.next_sasl_response() {
                         Ok(Some(pop3_codec::SaslResponse::Data(d))) => {
                             self.pending = Pending::Login { sasl: true };
-                            self.events.push_back(ServerEvent::SaslResponse(d));
+                            let run = self.sasl.as_mut().and_then(|r| r.mechanism.as_mut());
+                            match run {
+                                Some((m, auth)) => {
+                                    let step = m.step(&d, auth.0.as_ref());
+                                    self.sasl_outcome(step);
+                                }
+                                None => self.events.push_back(ServerEvent::SaslResponse(d)),
+                            }
                         }
                         Ok(Some(pop3_codec::SaslResponse::Cancel)) => {
+                            self.sasl = None;
                             self.pending = Pending::None;
                             Refusal::new("authentication cancelled")
                                 .to_status()
@@ -929,6 +1031,12 @@ impl ServerSession {
             } => {
                 if self.config.offers_mechanism(&mechanism) {
                     self.pending = Pending::Login { sasl: true };
+                    self.sasl = Some(SaslRun {
+                        initial: initial_response
+                            .as_ref()
+                            .map(|r| SaslSecret::new(r.clone())),
+                        mechanism: None,
+                    });
                     self.events.push_back(ServerEvent::SaslStart {
                         mechanism,
                         initial_response,

@@ -86,8 +86,8 @@ pub enum ClientEvent<'a> {
         data: Vec<u8>,
     },
     /// The AUTH run by the session ([`ClientSession::authenticate`]) succeeded: the
-    /// server's `+OK` (the [`ClientEvent::LoggedIn`] before this one) and, for SCRAM, the
-    /// server's proof (RFC 5802 §5.1 `v`) were checked.
+    /// server said `+OK` and, for SCRAM, proved its identity (RFC 5802 §5.1 `v`). Reported
+    /// just before the [`ClientEvent::LoggedIn`] of that `+OK`.
     Authenticated {
         /// The AUTH command.
         id: RequestId,
@@ -528,8 +528,9 @@ impl ClientSession {
     /// response goes inline when `AUTH <mechanism> <base64>` fits in 255 octets (RFC 2449
     /// §4), otherwise after the server's empty challenge; every challenge is stepped by the
     /// session and answered in base64, or cancelled with `*` when the mechanism refuses it.
-    /// The outcome is [`ClientEvent::LoggedIn`] then [`ClientEvent::Authenticated`], or
-    /// [`ClientEvent::AuthFailed`] / [`ClientEvent::AuthenticationFailed`]. No
+    /// The outcome is [`ClientEvent::Authenticated`] then [`ClientEvent::LoggedIn`], or
+    /// [`ClientEvent::AuthenticationFailed`] and then [`ClientEvent::AuthFailed`] (or the
+    /// close, when a `+OK` came without the server's proof). No
     /// [`ClientEvent::SaslChallenge`] is reported for this exchange.
     pub fn authenticate(
         &mut self,

@@ -4,8 +4,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use mailproto_sasl::{Credentials, Mechanism};
 use pop3_codec::{
-    Capability, Command, Mechanism as Pop3Mechanism, MsgNumber, Param, ScanListing, Secret,
-    StatusLine, UidListing,
+    Capability, Command, MsgNumber, Param, ScanListing, Secret, StatusLine, UidListing,
 };
 use pop3_session::{ClientClose, ClientEvent, ClientOutput, ClientSession, ClientState};
 
@@ -22,7 +21,6 @@ enum Answer {
     Uids(Vec<UidListing<'static>>),
     Body(u64),
     Quit(bool),
-    Challenge(Vec<u8>),
     Capabilities,
     StartTls,
 }
@@ -87,6 +85,8 @@ impl Client {
         greeting: bool,
     ) -> Result<Answer> {
         let mut written = 0u64;
+        // A SASL failure the session reported (its -ERR or close follows).
+        let mut sasl_failed: Option<mailproto_sasl::SaslError> = None;
         loop {
             let mut answer = None;
             let mut wrote = false;
@@ -103,9 +103,27 @@ impl Client {
                     ClientEvent::Greeting(_) if greeting => Answer::Capabilities,
                     ClientEvent::Capabilities { .. } => Answer::Capabilities,
                     ClientEvent::StartTls { .. } => Answer::StartTls,
-                    ClientEvent::SaslChallenge { data, .. } => Answer::Challenge(data),
+                    ClientEvent::SaslChallenge { .. } => {
+                        // Only exchanges the session runs are started by the shell.
+                        return Err(Error::Sasl(mailproto_sasl::SaslError::Unexpected(
+                            "a challenge for an exchange the shell does not run",
+                        )));
+                    }
                     ClientEvent::LoggedIn { status, .. } | ClientEvent::Ok { status, .. } => {
                         Answer::Ok(status)
+                    }
+                    ClientEvent::AuthenticationFailed { error, .. } => {
+                        sasl_failed = Some(error);
+                        continue;
+                    }
+                    ClientEvent::AuthFailed { .. } | ClientEvent::PeerError(_)
+                        if sasl_failed.is_some() =>
+                    {
+                        return Err(Error::Sasl(
+                            sasl_failed
+                                .take()
+                                .unwrap_or_else(|| unreachable!("checked by the guard")),
+                        ));
                     }
                     ClientEvent::AuthFailed { status, .. }
                     | ClientEvent::Refused { status, .. } => return Err(err_of(&status)),
@@ -228,27 +246,18 @@ impl Client {
             .collect();
         let mut sasl = self.config.sasl.clone();
         sasl.tls = self.stream.is_tls();
-        let mechanism = sasl
-            .choose(&advertised, credentials)
-            .ok_or(Error::NoMechanism)?;
-        let mut client = sasl.start(&mechanism, credentials, &mut mailproto_sasl::OsNonce)?;
-        let initial_response = client.initial_response()?.map(|r| r.as_bytes().to_vec());
-        self.session.send(Command::Auth {
-            mechanism: Pop3Mechanism::new(mechanism.as_str().to_owned()).map_err(Error::Invalid)?,
-            initial_response,
-        })?;
-        loop {
-            match self.wait(&mut tokio::io::sink(), false).await? {
-                Answer::Challenge(data) => {
-                    let response = client.step(&data)?.into_response();
-                    self.session.sasl_respond(response.as_bytes())?;
-                }
-                Answer::Ok(_) => break,
-                _ => return Err(Error::Closed),
-            }
+        if sasl.choose(&advertised, credentials).is_none() {
+            return Err(Error::NoMechanism);
         }
-        client.finish(None)?;
-        Ok(mechanism)
+        // The session runs the exchange (base64, the 255-octet rule, `*`, the server's
+        // proof); the shell only waits for the outcome.
+        let (_, mechanism) =
+            self.session
+                .authenticate_with(&sasl, credentials, &mut mailproto_sasl::OsNonce)?;
+        match self.wait(&mut tokio::io::sink(), false).await? {
+            Answer::Ok(_) => Ok(mechanism),
+            _ => Err(Error::Closed),
+        }
     }
 
     /// `STAT` (RFC 1939 §5): (messages, octets).

@@ -611,12 +611,12 @@ impl ServerSession {
         mechanism: Box<dyn ServerMechanism>,
         auth: Arc<dyn Authenticator + Send + Sync>,
     ) -> Result<(), LocalError> {
-        if !matches!(self.pending, Pending::Login { sasl: true })
-            || !self.sasl.as_ref().is_some_and(|r| r.mechanism.is_none())
-        {
-            return Err(self.busy_or_wrong("sasl_start"));
-        }
-        let Some(run) = self.sasl.as_mut() else {
+        let waiting = matches!(self.pending, Pending::Login { sasl: true });
+        let Some(run) = self
+            .sasl
+            .as_mut()
+            .filter(|r| waiting && r.mechanism.is_none())
+        else {
             return Err(self.busy_or_wrong("sasl_start"));
         };
         let initial = run.initial.take();

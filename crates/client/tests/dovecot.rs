@@ -50,3 +50,43 @@ fn dovecot_login_select_fetch_idle_logout() {
     client.idle(Duration::from_millis(500)).unwrap();
     client.logout().unwrap();
 }
+
+/// The tokio client: SCRAM-SHA-256 through the session, COMPRESS=DEFLATE, then SELECT and a
+/// FETCH of every message over the compressed stream.
+#[cfg(all(feature = "tokio", feature = "compress"))]
+#[test]
+#[ignore = "needs a Dovecot: MAILPROTO_DOVECOT=host:port"]
+fn dovecot_tokio_scram_compress() {
+    let target = std::env::var("MAILPROTO_DOVECOT").expect("MAILPROTO_DOVECOT=host:port");
+    let (host, port) = target.rsplit_once(':').expect("host:port");
+    let user = std::env::var("MAILPROTO_DOVECOT_USER").unwrap_or_else(|_| "user".into());
+    let password = std::env::var("MAILPROTO_DOVECOT_PASSWORD").unwrap_or_else(|_| "pencil".into());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use mailproto_client::tokio::imap::Client;
+        let mut client = Client::connect(host, port.parse().unwrap(), Tls::None, Config::default())
+            .await
+            .unwrap();
+        let mechanism = client
+            .authenticate(&Credentials::password(user, password.as_str()))
+            .await
+            .unwrap();
+        assert_eq!(mechanism, mailproto_sasl::Mechanism::SCRAM_SHA_256);
+        client.compress().await.unwrap();
+        assert!(client.is_compressed());
+        let message = b"From: Bob <bob@example.org>\r\nSubject: compressed\r\n\r\nHi\r\n";
+        client.append("INBOX", &[], None, message).await.unwrap();
+        let inbox = client.select("INBOX").await.unwrap();
+        assert!(inbox.exists > 0);
+        let all = SequenceSet::parse_str("1:*").unwrap();
+        let fetched = client
+            .fetch(&all, FetchItems::Single(FetchAtt::Envelope))
+            .await
+            .unwrap();
+        assert_eq!(fetched.len() as u32, inbox.exists);
+        client.logout().await.unwrap();
+    });
+}

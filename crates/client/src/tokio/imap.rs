@@ -37,6 +37,9 @@ pub struct Client {
     pending: VecDeque<ClientEvent>,
     unsolicited: Vec<Data<'static>>,
     greeting: Option<Greeting<'static>>,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    #[cfg(feature = "compress")]
+    deflate: Option<crate::compress::Deflate>,
 }
 
 /// Size of one socket read.
@@ -63,6 +66,8 @@ impl Client {
             pending: VecDeque::new(),
             unsolicited: Vec::new(),
             greeting: None,
+            #[cfg(feature = "compress")]
+            deflate: None,
         };
         while client.greeting.is_none() {
             client.step_io().await?;
@@ -133,9 +138,22 @@ impl Client {
         if n == 0 {
             self.session.handle_eof();
         } else {
-            self.session.handle_input(&self.buf[..n])?;
+            self.input(n)?;
         }
         self.drain().await
+    }
+
+    /// Hands the `n` octets read to the session, inflated when COMPRESS is on.
+    fn input(&mut self, n: usize) -> Result<()> {
+        #[cfg(feature = "compress")]
+        if let Some(z) = &mut self.deflate {
+            let mut plain = Vec::new();
+            z.decompress(&self.buf[..n], &mut plain)?;
+            self.session.handle_input(&plain)?;
+            return Ok(());
+        }
+        self.session.handle_input(&self.buf[..n])?;
+        Ok(())
     }
 
     /// The drain rule: `poll_output` until `None`, transmits written at once.
@@ -144,6 +162,14 @@ impl Client {
         while let Some(out) = self.session.poll_output() {
             match out {
                 ClientOutput::Transmit(bytes) => {
+                    #[cfg(feature = "compress")]
+                    if let Some(z) = &mut self.deflate {
+                        let mut packed = Vec::new();
+                        z.compress(bytes, &mut packed)?;
+                        self.stream.write_all(&packed).await?;
+                        wrote = true;
+                        continue;
+                    }
                     self.stream.write_all(bytes).await?;
                     wrote = true;
                 }
@@ -320,6 +346,49 @@ impl Client {
         }
         done?;
         Ok(mechanism)
+    }
+
+    /// `COMPRESS DEFLATE` (RFC 4978): after the OK every byte both ways is deflated. The
+    /// session says where compression starts and hands back what the server sent after its
+    /// OK, which is inflated first.
+    #[cfg(feature = "compress")]
+    pub async fn compress(&mut self) -> Result<()> {
+        let mut compressed = None;
+        self.run_with(
+            CommandBody::Compress {
+                algorithm: imap_codec::CompressionAlgorithm::Deflate,
+            },
+            |_, e| {
+                if let ClientEvent::CompressionStarted { compressed: c, .. } = e {
+                    compressed = Some(c.clone());
+                }
+                Ok(())
+            },
+        )
+        .await?;
+        while compressed.is_none() {
+            match self.pending.pop_front() {
+                Some(ClientEvent::CompressionStarted { compressed: c, .. }) => compressed = Some(c),
+                Some(other) => self.other_event(other, None)?,
+                None => return Err(Error::Closed),
+            }
+        }
+        let mut z = crate::compress::Deflate::new();
+        let mut plain = Vec::new();
+        z.decompress(&compressed.unwrap_or_default(), &mut plain)?;
+        self.deflate = Some(z);
+        if !plain.is_empty() {
+            self.session.handle_input(&plain)?;
+        }
+        self.drain().await
+    }
+
+    /// True once COMPRESS is on.
+    pub fn is_compressed(&self) -> bool {
+        #[cfg(feature = "compress")]
+        return self.deflate.is_some();
+        #[cfg(not(feature = "compress"))]
+        false
     }
 
     /// `SELECT` (RFC 9051 §6.3.2): the mailbox view the session built from the answer.
@@ -536,7 +605,7 @@ impl Client {
                         if n == 0 {
                             self.session.handle_eof();
                         } else {
-                            self.session.handle_input(&self.buf[..n])?;
+                            self.input(n)?;
                         }
                         self.drain().await?;
                     }

@@ -90,3 +90,23 @@ fn dovecot_tokio_scram_compress() {
         client.logout().await.unwrap();
     });
 }
+
+/// POP3 (RFC 5034 AUTH) with SCRAM-SHA-256 run by the POP3 client session, against
+/// `MAILPROTO_DOVECOT_POP3=host:port`.
+#[test]
+#[ignore = "needs a Dovecot: MAILPROTO_DOVECOT_POP3=host:port"]
+fn dovecot_pop3_scram() {
+    use mailproto_client::blocking::pop3::{Client as Pop3Client, Config as Pop3Config};
+    let target = std::env::var("MAILPROTO_DOVECOT_POP3").expect("MAILPROTO_DOVECOT_POP3=host:port");
+    let (host, port) = target.rsplit_once(':').expect("host:port");
+    let user = std::env::var("MAILPROTO_DOVECOT_USER").unwrap_or_else(|_| "user".into());
+    let password = std::env::var("MAILPROTO_DOVECOT_PASSWORD").unwrap_or_else(|_| "pencil".into());
+    let mut client =
+        Pop3Client::connect(host, port.parse().unwrap(), Tls::None, Pop3Config::default()).unwrap();
+    let mechanism = client
+        .authenticate(&Credentials::password(user, password.as_str()))
+        .unwrap();
+    assert_eq!(mechanism, mailproto_sasl::Mechanism::SCRAM_SHA_256);
+    client.stat().unwrap();
+    client.quit().unwrap();
+}

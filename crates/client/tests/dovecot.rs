@@ -101,8 +101,13 @@ fn dovecot_pop3_scram() {
     let (host, port) = target.rsplit_once(':').expect("host:port");
     let user = std::env::var("MAILPROTO_DOVECOT_USER").unwrap_or_else(|_| "user".into());
     let password = std::env::var("MAILPROTO_DOVECOT_PASSWORD").unwrap_or_else(|_| "pencil".into());
-    let mut client =
-        Pop3Client::connect(host, port.parse().unwrap(), Tls::None, Pop3Config::default()).unwrap();
+    let mut client = Pop3Client::connect(
+        host,
+        port.parse().unwrap(),
+        Tls::None,
+        Pop3Config::default(),
+    )
+    .unwrap();
     let mechanism = client
         .authenticate(&Credentials::password(user, password.as_str()))
         .unwrap();

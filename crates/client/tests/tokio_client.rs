@@ -136,3 +136,49 @@ async fn tokio_pop3_client_stls_scram_retr_into_an_async_writer() {
     assert!(client.quit().await.unwrap());
     assert_eq!(*deleted.lock().unwrap(), vec![1]);
 }
+
+/// COMPRESS=DEFLATE (RFC 4978) end to end: the tokio client and the async server driver both
+/// wrap their streams where their sessions say; a large message (compressible and not) goes
+/// up with APPEND and comes back byte-identical; a second COMPRESS is refused.
+#[cfg(feature = "compress")]
+#[tokio::test]
+async fn tokio_client_and_async_server_over_compress_deflate() {
+    use imap_codec::Section;
+    let server = support::spawn_imap_async_compress(&[HELLO]);
+    let mut client = connect(&server, Tls::None).await;
+    // Plain TCP to the test server: SCRAM sends no reusable secret.
+    client
+        .authenticate(&Credentials::password(USER, PASSWORD))
+        .await
+        .unwrap();
+    client.compress().await.unwrap();
+    assert!(client.is_compressed());
+    let mut big = b"From: a@example.org\r\nSubject: big\r\n\r\n".to_vec();
+    for i in 0u32..20_000 {
+        big.extend_from_slice(
+            format!("line {i} {:08x}\r\n", i.wrapping_mul(2_654_435_761)).as_bytes(),
+        );
+    }
+    client.append("INBOX", &[], None, &big).await.unwrap();
+    client.select("INBOX").await.unwrap();
+    let body = |m: &[mailproto_client::imap::Fetch]| m[0].body().map(<[u8]>::to_vec);
+    let items = || {
+        FetchItems::Single(FetchAtt::BodySection {
+            peek: true,
+            section: Section::Part(None),
+            partial: None,
+        })
+    };
+    let one = client
+        .fetch(&SequenceSet::parse_str("1").unwrap(), items())
+        .await
+        .unwrap();
+    assert_eq!(body(&one).as_deref(), Some(HELLO));
+    let two = client
+        .fetch(&SequenceSet::parse_str("2").unwrap(), items())
+        .await
+        .unwrap();
+    assert_eq!(body(&two), Some(big));
+    assert!(matches!(client.compress().await, Err(Error::Bad { .. })));
+    client.logout().await.unwrap();
+}

@@ -139,12 +139,23 @@ impl Server {
         session.send_greeting(greeting)?;
         let mut idling = false;
         let mut buf = vec![0u8; 16 * 1024];
+        // COMPRESS=DEFLATE (RFC 4978), on after the session's `CompressionStarted`.
+        #[cfg(feature = "compress")]
+        let mut deflate: Option<crate::compress::Deflate> = None;
         loop {
             let mut events = Vec::new();
             let mut wrote = false;
             while let Some(out) = session.poll_output() {
                 match out {
                     ServerOutput::Transmit(bytes) => {
+                        #[cfg(feature = "compress")]
+                        if let Some(z) = &mut deflate {
+                            let mut packed = Vec::new();
+                            z.compress(bytes, &mut packed)?;
+                            stream.write_all(&packed).await?;
+                            wrote = true;
+                            continue;
+                        }
                         stream.write_all(bytes).await?;
                         wrote = true;
                     }
@@ -181,6 +192,19 @@ impl Server {
                         session.handle_tls_established()?;
                         handler.tls_established();
                     }
+                    #[cfg(feature = "compress")]
+                    ServerEvent::CompressionStarted { ref compressed, .. } => {
+                        // The OK went out uncompressed above; what the client sent after
+                        // COMPRESS is inflated first.
+                        let mut z = crate::compress::Deflate::new();
+                        let mut plain = Vec::new();
+                        z.decompress(compressed, &mut plain)?;
+                        deflate = Some(z);
+                        if !plain.is_empty() {
+                            session.handle_input(&plain)?;
+                        }
+                        handler.event(&event);
+                    }
                     other => handler.event(&other),
                 }
             }
@@ -199,6 +223,13 @@ impl Server {
                     if n == 0 {
                         session.handle_eof();
                     } else {
+                        #[cfg(feature = "compress")]
+                        if let Some(z) = &mut deflate {
+                            let mut plain = Vec::new();
+                            z.decompress(&buf[..n], &mut plain)?;
+                            session.handle_input(&plain)?;
+                            continue;
+                        }
                         session.handle_input(&buf[..n])?;
                     }
                 }

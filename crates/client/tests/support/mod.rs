@@ -177,6 +177,17 @@ pub fn spawn_imap(mode: Mode, messages: &[&[u8]]) -> TestServer {
 /// runtime of its own thread.
 #[cfg(feature = "tokio")]
 pub fn spawn_imap_async(mode: Mode, messages: &[&[u8]]) -> TestServer {
+    spawn_imap_async_with(mode, messages, false)
+}
+
+/// The async server offering COMPRESS=DEFLATE (RFC 4978): the driver wraps the stream.
+#[cfg(all(feature = "tokio", feature = "compress"))]
+pub fn spawn_imap_async_compress(messages: &[&[u8]]) -> TestServer {
+    spawn_imap_async_with(Mode::Plain, messages, true)
+}
+
+#[cfg(feature = "tokio")]
+fn spawn_imap_async_with(mode: Mode, messages: &[&[u8]], compress: bool) -> TestServer {
     use mailproto_client::tokio::server::Server;
     let mut store = Store::default();
     store.create("INBOX").unwrap();
@@ -204,7 +215,11 @@ pub fn spawn_imap_async(mode: Mode, messages: &[&[u8]]) -> TestServer {
                 server = server.with_tls(config, mode == Mode::Implicit);
             }
             let _ = server
-                .serve(listener, move || ImapConn::new(mode, shared.clone()))
+                .serve(listener, move || {
+                    let mut conn = ImapConn::new(mode, shared.clone());
+                    conn.compress = compress;
+                    conn
+                })
                 .await;
         });
     });
@@ -287,6 +302,8 @@ pub struct ImapConn {
     sasl: Option<Box<dyn ServerMechanism>>,
     sasl_config: mailproto_sasl::ServerConfig,
     idling: bool,
+    /// COMPRESS=DEFLATE is offered (only where the driver wraps the stream).
+    compress: bool,
 }
 
 fn text(s: &str) -> Text<'static> {
@@ -304,6 +321,7 @@ impl ImapConn {
             sasl: None,
             sasl_config: mailproto_sasl::ServerConfig::default(),
             idling: false,
+            compress: false,
         }
     }
 
@@ -318,6 +336,9 @@ impl ImapConn {
             Capability::Idle,
             Capability::LiteralPlus,
         ];
+        if self.compress {
+            caps.push(Capability::CompressDeflate);
+        }
         if matches!(
             self.session.state(),
             imap_session::State::Greeting | imap_session::State::NotAuthenticated
@@ -415,6 +436,15 @@ impl ImapConn {
                 self.complete(tag, Ok, "done", None);
             }
             CommandBody::StartTls => self.complete(tag, Ok, "begin TLS", None),
+            // RFC 4978 §3: the session signals where compression starts; the driver wraps.
+            CommandBody::Compress { .. } if self.compress => {
+                self.compress = false;
+                self.complete(tag, Ok, "DEFLATE active", None)
+            }
+            // RFC 4978 §3: BAD when not offered or already active.
+            CommandBody::Compress { .. } => {
+                self.complete(tag, Bad, "COMPRESS not offered or already active", None)
+            }
             CommandBody::Login { username, password } => {
                 if username.as_bytes() == USER.as_bytes()
                     && password.as_bytes() == PASSWORD.as_bytes()

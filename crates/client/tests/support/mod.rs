@@ -299,7 +299,6 @@ pub struct ImapConn {
     mode: Mode,
     store: Arc<Mutex<Store>>,
     view: Option<View>,
-    sasl: Option<Box<dyn ServerMechanism>>,
     sasl_config: mailproto_sasl::ServerConfig,
     idling: bool,
     /// COMPRESS=DEFLATE is offered (only where the driver wraps the stream).
@@ -318,7 +317,6 @@ impl ImapConn {
             mode,
             store,
             view: None,
-            sasl: None,
             sasl_config: mailproto_sasl::ServerConfig::default(),
             idling: false,
             compress: false,
@@ -454,20 +452,18 @@ impl ImapConn {
                     self.complete(tag, No, "wrong", Some(Code::AuthenticationFailed));
                 }
             }
-            CommandBody::Authenticate {
-                mechanism,
-                initial_response,
-            } => {
+            CommandBody::Authenticate { mechanism, .. } => {
+                // The application picks and starts the mechanism; the session runs it
+                // (challenges, base64, `*`, the outcome).
                 let tls = self.tls_info();
                 let started = Mechanism::new(mechanism.as_str())
                     .and_then(|m| self.sasl_config.start(&m, tls.as_ref(), &mut OsNonce));
                 match started {
                     Err(_) => self.complete(tag, No, "mechanism not offered", None),
-                    Result::Ok(mut m) => {
-                        let step = m.start(initial_response.as_deref(), &Users);
-                        self.sasl = Some(m);
-                        self.sasl_step(tag, step);
-                    }
+                    Result::Ok(m) => self
+                        .session
+                        .authenticate_start(&tag, m, Arc::new(Users))
+                        .unwrap(),
                 }
             }
             CommandBody::Select { ref mailbox, .. } | CommandBody::Examine { ref mailbox, .. } => {
@@ -627,38 +623,9 @@ impl ImapConn {
         Result::Ok(())
     }
 
-    fn sasl_step(&mut self, tag: Tag<'static>, step: ServerStep) {
-        match step {
-            ServerStep::Challenge(c) => self.session.challenge(&c).unwrap(),
-            ServerStep::Success(_) => {
-                self.sasl = None;
-                self.complete(tag, StatusKind::Ok, "authenticated", None);
-            }
-            _ => {
-                self.sasl = None;
-                self.complete(
-                    tag,
-                    StatusKind::No,
-                    "authentication failed",
-                    Some(Code::AuthenticationFailed),
-                );
-            }
-        }
-    }
-
     fn event(&mut self, e: ServerEvent) -> io::Result<()> {
         match e {
             ServerEvent::Command(c) => self.command(c.tag, c.body)?,
-            ServerEvent::AuthenticateData { tag, data } => match (data, self.sasl.as_mut()) {
-                (AuthenticateData::Response(bytes), Some(m)) => {
-                    let step = m.step(&bytes, &Users);
-                    self.sasl_step(tag, step);
-                }
-                _ => {
-                    self.sasl = None;
-                    self.complete(tag, StatusKind::Bad, "cancelled", None);
-                }
-            },
             ServerEvent::IdleDone { tag } => {
                 self.idling = false;
                 self.complete(tag, StatusKind::Ok, "idle done", None);

@@ -44,6 +44,21 @@
 //! threshold, the framer's line limit and one input, whatever the literal's size
 //! (docs/imap-session.md, "Streaming literals").
 //!
+//! ## SASL and COMPRESS
+//!
+//! AUTHENTICATE (RFC 9051 §6.2.2) can be run by the sessions with a `mailproto-sasl`
+//! mechanism: [`ClientSession::authenticate`] / [`ClientSession::authenticate_with`] (SASL-IR,
+//! RFC 4959; base64; `*` on a refused challenge; the server's proof checked after the OK:
+//! [`ClientEvent::Authenticated`] or [`ClientEvent::AuthenticationFailed`]) and
+//! [`ServerSession::authenticate_start`] (the application's `Authenticator` checks the
+//! credentials; the session sends challenges and the tagged completion). The randomness
+//! (nonces) stays with the caller. A server reads one SASL line per challenge: a line while
+//! none is outstanding is [`PeerError::UnexpectedSaslLine`].
+//!
+//! COMPRESS (RFC 4978): after the tagged OK both sessions report `CompressionStarted` with the
+//! received bytes that followed, still compressed; the I/O shell wraps its stream from there
+//! (mailproto-client's `compress` feature). Nothing after the OK is read as IMAP.
+//!
 //! ## A run loop
 //!
 //! ```

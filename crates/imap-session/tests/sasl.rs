@@ -696,3 +696,27 @@ fn compress_starts_after_the_ok() {
     let _ = Response::parse(b"* OK x\r\n").unwrap();
     let _ = Capability::CompressDeflate;
 }
+
+/// SASL-IR with an empty initial response is `=` (RFC 4959 §3); without SASL-IR the empty
+/// response answers the empty challenge with an empty line.
+#[test]
+fn empty_initial_response() {
+    let external = || -> Box<dyn mailproto_sasl::ClientMechanism> {
+        SaslClient::tls()
+            .start(&Mechanism::EXTERNAL, &Credentials::external(), &mut FixedNonces::default())
+            .unwrap()
+    };
+    let mut c = scripted_client("SASL-IR AUTH=EXTERNAL");
+    c.authenticate(external()).unwrap();
+    assert_eq!(drain(&mut c).0, "A1 AUTHENTICATE EXTERNAL =\r\n");
+    c.handle_input(b"A1 OK done\r\n").unwrap();
+    let (_, events) = drain(&mut c);
+    assert!(events.iter().any(|e| matches!(e, ClientEvent::Authenticated { .. })), "{events:?}");
+    assert_eq!(c.state(), State::Authenticated);
+
+    let mut c = scripted_client("AUTH=EXTERNAL");
+    c.authenticate(external()).unwrap();
+    assert_eq!(drain(&mut c).0, "A1 AUTHENTICATE EXTERNAL\r\n");
+    c.handle_input(b"+ \r\n").unwrap();
+    assert_eq!(drain(&mut c).0, "\r\n");
+}

@@ -703,7 +703,11 @@ fn compress_starts_after_the_ok() {
 fn empty_initial_response() {
     let external = || -> Box<dyn mailproto_sasl::ClientMechanism> {
         SaslClient::tls()
-            .start(&Mechanism::EXTERNAL, &Credentials::external(), &mut FixedNonces::default())
+            .start(
+                &Mechanism::EXTERNAL,
+                &Credentials::external(),
+                &mut FixedNonces::default(),
+            )
             .unwrap()
     };
     let mut c = scripted_client("SASL-IR AUTH=EXTERNAL");
@@ -711,7 +715,12 @@ fn empty_initial_response() {
     assert_eq!(drain(&mut c).0, "A1 AUTHENTICATE EXTERNAL =\r\n");
     c.handle_input(b"A1 OK done\r\n").unwrap();
     let (_, events) = drain(&mut c);
-    assert!(events.iter().any(|e| matches!(e, ClientEvent::Authenticated { .. })), "{events:?}");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Authenticated { .. })),
+        "{events:?}"
+    );
     assert_eq!(c.state(), State::Authenticated);
 
     let mut c = scripted_client("AUTH=EXTERNAL");

@@ -17,8 +17,8 @@ use imap_codec::response::{
     AppendUid, CapabilityData, FetchData, GreetingKind, MessageAttribute, RespText,
 };
 use imap_codec::{
-    AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
-    Date, DateTime, Greeting, Response, Status, StatusKind, Tag, Text,
+    AuthMechanism, Capability, Code, CommandBody, ContinuationRequest, Data, Date, DateTime,
+    Greeting, Response, Status, StatusKind, Tag, Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession};
 use mailproto_imap_mailbox::{Flags, Store, Update, View, compile};
@@ -245,7 +245,7 @@ impl mailproto_client::tokio::server::Handler for ImapConn {
         &mut self,
         session: &mut ServerSession,
         tag: Tag<'static>,
-        data: AuthenticateData<'static>,
+        data: imap_codec::AuthenticateData<'static>,
     ) {
         self.with(session, |c| {
             let _ = c.event(ServerEvent::AuthenticateData { tag, data });

@@ -4,7 +4,9 @@
 //! [`pop3_session`]): blocking clients over `std::net` (feature `blocking`, default), async
 //! clients, an async IMAP server driver and tokio-util codec adapters over tokio (feature
 //! `tokio`), TLS with rustls (feature `rustls`, default: implicit TLS, STARTTLS / STLS,
-//! certificate verification on, the platform's roots), SASL through [`mailproto_sasl`].
+//! certificate verification on, the platform's roots), SASL through [`mailproto_sasl`] (run by
+//! the sessions), IMAP COMPRESS=DEFLATE (feature `compress`, RFC 4978: `compress::Deflate` over
+//! both clients' and the async server driver's streams).
 //!
 //! ## Ten lines
 //!

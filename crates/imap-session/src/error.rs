@@ -129,6 +129,14 @@ pub enum PeerError {
     TooManyCommands,
     /// A command reuses the tag of a command in flight (RFC 9051 §2.2.1).
     DuplicateTag(String),
+    /// The client sent more than `ServerConfig::pre_auth_max_buffered` octets before login
+    /// (server side; answered with `* BYE [LIMIT]`, and the session closed).
+    TooMuchBeforeLogin {
+        /// The bound.
+        limit: usize,
+    },
+    /// STARTTLS while TLS is up already (server side; answered with BAD).
+    TlsActive,
     /// The stream ended inside a message.
     Truncated {
         /// The bytes of the unfinished message.
@@ -146,6 +154,8 @@ impl PeerError {
             PeerError::InvalidState { .. } => "Command not valid in this state",
             PeerError::LoginDisabled => "LOGIN is disabled",
             PeerError::TooManyCommands => "Too many commands in flight",
+            PeerError::TooMuchBeforeLogin { .. } => "Too much data before login",
+            PeerError::TlsActive => "TLS is active already",
             _ => "Protocol error",
         }
     }
@@ -174,6 +184,10 @@ impl fmt::Display for PeerError {
             }
             PeerError::TooManyCommands => write!(f, "too many commands in flight"),
             PeerError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
+            PeerError::TooMuchBeforeLogin { limit } => {
+                write!(f, "more than {limit} octets before login")
+            }
+            PeerError::TlsActive => write!(f, "STARTTLS while TLS is active"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
             }

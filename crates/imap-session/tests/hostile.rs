@@ -1,0 +1,301 @@
+//! Hostile peers (issue 18): what an unauthenticated client can make the server session do,
+//! what a man in the middle can make the client session send, and what survives STARTTLS.
+//! Every bound is asserted with counters and held-byte figures, never with wall-clock time.
+//!
+//! The "NO STARTTLS" classes (Poddebniak et al., USENIX Security 2021) and the EAST cases each
+//! have a test here, named after the class; `docs/security.md` maps classes to tests.
+
+use imap_codec::framer::FrameError;
+use imap_codec::{CommandBody, Response, StatusKind, Tag};
+use mailproto_imap_session::server::{DEFAULT_PRE_AUTH_BUFFERED, DEFAULT_PRE_AUTH_LITERAL};
+use mailproto_imap_session::{
+    PeerError, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
+};
+
+fn drain(s: &mut ServerSession) -> (String, Vec<ServerEvent>) {
+    let (mut bytes, mut events) = (Vec::new(), Vec::new());
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Transmit(b) => bytes.extend_from_slice(b),
+            ServerOutput::Event(e) => events.push(e),
+            ServerOutput::LiteralChunk { .. } => panic!("nothing is streamed before login"),
+        }
+    }
+    (String::from_utf8_lossy(&bytes).into_owned(), events)
+}
+
+fn commands(events: &[ServerEvent]) -> Vec<CommandBody<'static>> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Command(c) => Some(c.body.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A server that greeted and waits for login.
+fn not_authenticated(config: ServerConfig) -> ServerSession {
+    ServerSession::resume(config, State::NotAuthenticated)
+}
+
+/// Feeds `input` in `read`-sized pieces, draining after each, until the session closes;
+/// asserts after every read that it holds at most `bound` octets. Returns what it wrote, its
+/// events and the most it held.
+fn feed(
+    s: &mut ServerSession,
+    input: &[u8],
+    read: usize,
+    bound: usize,
+) -> (String, Vec<ServerEvent>, usize) {
+    let (mut out, mut events, mut peak) = (String::new(), Vec::new(), 0);
+    for piece in input.chunks(read) {
+        if s.is_closed() {
+            break;
+        }
+        s.handle_input(piece).unwrap();
+        peak = peak.max(s.buffered_len());
+        assert!(
+            s.buffered_len() <= bound,
+            "{} octets held",
+            s.buffered_len()
+        );
+        let (b, e) = drain(s);
+        out.push_str(&b);
+        events.extend(e);
+    }
+    (out, events, peak)
+}
+
+// ---- issue 18 item 3: `+` to a 64 MiB literal before login ----
+
+/// `a APPEND INBOX {67108864}` before login: APPEND is not valid in the not-authenticated
+/// state, so the literal is refused at its announcement (no `+`, tagged BAD) and nothing of
+/// its size is ever held (before: `+ Ready for literal data`, 195 MB per connection).
+#[test]
+fn item3_append_with_64_mib_literal_before_login_gets_no_continuation() {
+    let mut s = not_authenticated(ServerConfig::default());
+    s.handle_input(b"a APPEND INBOX {67108864}\r\n").unwrap();
+    let (out, events) = drain(&mut s);
+    assert!(!out.contains("+ "), "{out}");
+    assert!(out.starts_with("a BAD "), "{out}");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::InvalidState {
+            command: "APPEND",
+            state: State::NotAuthenticated
+        })
+    )));
+    assert!(s.buffered_len() < 64, "{}", s.buffered_len());
+    // The client did not send the data (no `+`); the next command is read as usual.
+    s.handle_input(b"b CAPABILITY\r\n").unwrap();
+    let (_, events) = drain(&mut s);
+    assert_eq!(commands(&events), vec![CommandBody::Capability]);
+}
+
+/// A LOGIN whose password literal is larger than the pre-auth limit is refused with
+/// `BAD [TOOBIG]`, no `+`; one within the limit is accepted.
+#[test]
+fn item3_login_literal_over_the_pre_auth_limit_is_refused_at_its_announcement() {
+    let mut s = not_authenticated(ServerConfig::default());
+    let over = DEFAULT_PRE_AUTH_LITERAL + 1;
+    s.handle_input(format!("a LOGIN joe {{{over}}}\r\n").as_bytes())
+        .unwrap();
+    let (out, events) = drain(&mut s);
+    assert_eq!(out, "a BAD [TOOBIG] Literal too large\r\n");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::Frame(FrameError::LiteralTooLarge { limit, .. }))
+            if *limit == DEFAULT_PRE_AUTH_LITERAL
+    )));
+    // Within the limit: `+`, then the command.
+    s.handle_input(b"b LOGIN joe {7}\r\n").unwrap();
+    let (out, _) = drain(&mut s);
+    assert_eq!(out, "+ Ready for literal data\r\n");
+    s.handle_input(b"hunter2\r\n").unwrap();
+    let (_, events) = drain(&mut s);
+    assert!(matches!(
+        commands(&events).as_slice(),
+        [CommandBody::Login { .. }]
+    ));
+}
+
+/// The limit is configurable, and applies only before login.
+#[test]
+fn item3_pre_auth_literal_limit_is_configurable_and_ends_at_login() {
+    let config = ServerConfig::default().with_pre_auth_max_literal(16);
+    let mut s = not_authenticated(config);
+    s.handle_input(b"a LOGIN joe {17}\r\n").unwrap();
+    assert!(drain(&mut s).0.starts_with("a BAD [TOOBIG]"));
+    s.handle_input(b"b LOGIN joe {16}\r\n").unwrap();
+    assert_eq!(drain(&mut s).0, "+ Ready for literal data\r\n");
+    s.handle_input(b"0123456789abcdef\r\n").unwrap();
+    drain(&mut s);
+    s.complete(Tag::new("b").unwrap(), StatusKind::Ok, "in")
+        .unwrap();
+    drain(&mut s);
+    assert_eq!(s.state(), State::Authenticated);
+    assert!(!s.is_pre_auth());
+    s.handle_input(b"c APPEND INBOX {1000}\r\n").unwrap();
+    assert_eq!(drain(&mut s).0, "+ Ready for literal data\r\n");
+}
+
+/// A `{n+}` literal over the pre-auth limit is refused at its announcement; its octets are
+/// read and dropped as they come, never held.
+#[test]
+fn item3_non_sync_literal_before_login_is_dropped_as_it_comes() {
+    let config = ServerConfig::default().with_pre_auth_max_buffered(usize::MAX);
+    let mut s = not_authenticated(config);
+    let mut input = b"a LOGIN joe {1048576+}\r\n".to_vec();
+    input.resize(input.len() + (1 << 20), b'x');
+    input.extend_from_slice(b"\r\nb NOOP\r\n");
+    let (out, events, peak) = feed(&mut s, &input, 16 * 1024, 16 * 1024 + 64);
+    assert!(out.starts_with("a BAD [TOOBIG]"), "{out}");
+    assert!(peak <= 16 * 1024 + 64, "{peak}");
+    assert_eq!(commands(&events), vec![CommandBody::Noop]);
+}
+
+// ---- issue 18 item 2: memory amplification before login ----
+
+/// `a SEARCH 1 1 1 ...` with a `{0+}` literal every 60,000 octets, 63 MiB in all, before
+/// login: refused from the command name at the first literal (SEARCH is not valid in the
+/// not-authenticated state), never parsed; the session holds at most one read plus the
+/// message head (before: parsed in full, 4.3 GB).
+#[test]
+fn item2_63_mib_search_before_login_is_refused_unparsed_and_bounded() {
+    let mut input = b"a SEARCH".to_vec();
+    let target = 63 * 1024 * 1024;
+    while input.len() < target {
+        for _ in 0..30_000 {
+            input.extend_from_slice(b" 1");
+        }
+        input.extend_from_slice(b" {0+}\r\n");
+    }
+    input.extend_from_slice(b" 1\r\n");
+    let mut s = not_authenticated(ServerConfig::default());
+    let read = 64 * 1024;
+    let (out, events, peak) = feed(&mut s, &input, read, DEFAULT_PRE_AUTH_BUFFERED);
+    assert!(out.starts_with("a BAD "), "{}", &out[..out.len().min(200)]);
+    assert!(commands(&events).is_empty());
+    assert!(peak <= DEFAULT_PRE_AUTH_BUFFERED, "{peak}");
+}
+
+/// The same SEARCH as one long line within the framer's line limit, no literal: refused from
+/// its name when complete, without parsing the keys.
+#[test]
+fn item2_search_line_before_login_is_refused_from_its_name() {
+    let mut input = b"a SEARCH".to_vec();
+    for _ in 0..20_000 {
+        input.extend_from_slice(b" 1");
+    }
+    input.extend_from_slice(b"\r\n");
+    let mut s = not_authenticated(ServerConfig::default());
+    s.handle_input(&input).unwrap();
+    let (out, events) = drain(&mut s);
+    assert_eq!(out, "a BAD Command not valid in this state\r\n");
+    // Refused unparsed: the rejection carries no parsed command.
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Rejected { command: None, .. }))
+    );
+    // Commands valid before login still work.
+    s.handle_input(b"b NOOP\r\nc UID FETCH 1 FLAGS\r\n")
+        .unwrap();
+    let (out, events) = drain(&mut s);
+    assert_eq!(commands(&events), vec![CommandBody::Noop]);
+    assert!(
+        out.contains("c BAD Command not valid in this state"),
+        "{out}"
+    );
+}
+
+/// Whatever the command, the octets held before login are capped: an unknown command name
+/// with many small literals grows past `pre_auth_max_buffered` and gets `* BYE [LIMIT]`.
+#[test]
+fn item2_bytes_held_before_login_are_capped() {
+    let config = ServerConfig::default().with_pre_auth_max_buffered(8 * 1024);
+    let mut s = not_authenticated(config);
+    let mut input = b"a XUNKNOWN".to_vec();
+    for _ in 0..2_000 {
+        input.extend_from_slice(b" {3+}\r\nabc");
+    }
+    let (out, events, peak) = feed(&mut s, &input, 1024, 8 * 1024);
+    assert!(
+        out.contains("* BYE [LIMIT] Too much data before login"),
+        "{out}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::TooMuchBeforeLogin { limit: 8192 })
+    )));
+    assert!(peak <= 8 * 1024);
+    assert!(s.is_closed());
+}
+
+/// One read larger than the pre-auth cap is framed piece by piece: pipelined small commands
+/// valid before login are all read.
+#[test]
+fn item2_a_large_read_of_valid_commands_before_login_is_read() {
+    let config = ServerConfig::default()
+        .with_pre_auth_max_buffered(1024)
+        .with_max_in_flight(1000);
+    let mut s = not_authenticated(config);
+    let mut input = Vec::new();
+    for i in 0..500 {
+        input.extend_from_slice(format!("n{i} NOOP\r\n").as_bytes());
+    }
+    s.handle_input(&input).unwrap();
+    assert!(s.buffered_len() <= 1024);
+    let (_, events) = drain(&mut s);
+    assert_eq!(commands(&events).len(), 500);
+}
+
+// ---- issue 18 item 8: STARTTLS under TLS ----
+
+/// A second STARTTLS after a successful one is refused with BAD, not handed to the
+/// application (POP3 refuses STLS the same way).
+#[test]
+fn item8_starttls_under_tls_is_refused() {
+    let mut s = not_authenticated(ServerConfig::default());
+    assert!(!s.is_tls());
+    s.handle_input(b"a STARTTLS\r\n").unwrap();
+    let (_, events) = drain(&mut s);
+    assert_eq!(commands(&events), vec![CommandBody::StartTls]);
+    s.complete(Tag::new("a").unwrap(), StatusKind::Ok, "go")
+        .unwrap();
+    drain(&mut s);
+    s.handle_tls_established().unwrap();
+    assert!(s.is_tls());
+    s.handle_input(b"b STARTTLS\r\n").unwrap();
+    let (out, events) = drain(&mut s);
+    assert_eq!(out, "b BAD TLS is active already\r\n");
+    assert!(commands(&events).is_empty());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::ProtocolError(PeerError::TlsActive)))
+    );
+}
+
+/// Implicit TLS (port 993): STARTTLS is refused from the start.
+#[test]
+fn item8_starttls_on_implicit_tls_is_refused() {
+    let mut s = not_authenticated(ServerConfig::default().with_tls_active(true));
+    assert!(s.is_tls());
+    s.handle_input(b"a STARTTLS\r\n").unwrap();
+    let (out, events) = drain(&mut s);
+    assert_eq!(out, "a BAD TLS is active already\r\n");
+    assert!(commands(&events).is_empty());
+}
+
+/// The server's own unsolicited responses are unaffected by the pre-auth checks.
+#[test]
+fn pre_auth_checks_leave_responses_alone() {
+    let mut s = not_authenticated(ServerConfig::default());
+    s.send_response(Response::Status(imap_codec::Status::untagged_ok(
+        imap_codec::response::RespText::plain("hello").unwrap(),
+    )))
+    .unwrap();
+    assert!(drain(&mut s).0.starts_with("* OK"));
+}

@@ -49,6 +49,11 @@ pub enum LocalError {
     UnknownTag(String),
     /// LOGIN while the server advertises LOGINDISABLED (RFC 9051 §6.2.3).
     LoginDisabled,
+    /// LOGIN or AUTHENTICATE on a plaintext connection under `TlsPolicy::Required`: no
+    /// credential goes out in clear.
+    TlsRequired,
+    /// STARTTLS under `TlsPolicy::Never`, or while TLS is up already.
+    TlsPolicy,
     /// The response is not allowed here (e.g. a tagged response without a command, PREAUTH
     /// after the greeting, a greeting twice).
     UnexpectedResponse(&'static str),
@@ -77,6 +82,10 @@ impl fmt::Display for LocalError {
             LocalError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
             LocalError::UnknownTag(t) => write!(f, "no command {t:?} in flight"),
             LocalError::LoginDisabled => write!(f, "LOGIN is disabled (LOGINDISABLED)"),
+            LocalError::TlsRequired => write!(f, "TLS is required before credentials are sent"),
+            LocalError::TlsPolicy => {
+                write!(f, "STARTTLS is not allowed (TLS policy, or TLS is up)")
+            }
             LocalError::UnexpectedResponse(what) => write!(f, "unexpected response: {what}"),
             LocalError::Invalid(e) => write!(f, "invalid value: {e}"),
         }
@@ -137,6 +146,9 @@ pub enum PeerError {
     },
     /// STARTTLS while TLS is up already (server side; answered with BAD).
     TlsActive,
+    /// Under `TlsPolicy::Required` on a plaintext connection, the server (or a man in the
+    /// middle) kept the connection in clear (client side; the session closes).
+    TlsStripped(crate::client::Stripping),
     /// The stream ended inside a message.
     Truncated {
         /// The bytes of the unfinished message.
@@ -188,6 +200,7 @@ impl fmt::Display for PeerError {
                 write!(f, "more than {limit} octets before login")
             }
             PeerError::TlsActive => write!(f, "STARTTLS while TLS is active"),
+            PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
             }

@@ -299,3 +299,305 @@ fn pre_auth_checks_leave_responses_alone() {
     .unwrap();
     assert!(drain(&mut s).0.starts_with("* OK"));
 }
+
+// ---- client side: STARTTLS stripping, injection, state across the upgrade ----
+
+mod client {
+    use imap_codec::{AString, Capability, CommandBody, Tag};
+    use mailproto_imap_session::{
+        ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, State,
+        Stripping, TlsPolicy,
+    };
+
+    fn drain(s: &mut ClientSession) -> (String, Vec<ClientEvent>) {
+        let (mut bytes, mut events) = (Vec::new(), Vec::new());
+        while let Some(o) = s.poll_output() {
+            match o {
+                ClientOutput::Transmit(b) => bytes.extend_from_slice(b),
+                ClientOutput::Event(e) => events.push(e),
+                ClientOutput::LiteralChunk { .. } => {}
+            }
+        }
+        (String::from_utf8_lossy(&bytes).into_owned(), events)
+    }
+
+    fn login() -> CommandBody<'static> {
+        CommandBody::Login {
+            username: AString::new("joe").unwrap(),
+            password: AString::new("hunter2").unwrap(),
+        }
+    }
+
+    const GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] hi\r\n";
+
+    fn session(policy: TlsPolicy) -> (ClientSession, String) {
+        let mut c = ClientSession::new(ClientConfig::default().with_tls_policy(policy));
+        c.handle_input(GREETING).unwrap();
+        let (mut wire, _) = drain(&mut c);
+        c.send(CommandBody::StartTls).unwrap();
+        wire.push_str(&drain(&mut c).0);
+        (c, wire)
+    }
+
+    fn stripped(events: &[ClientEvent], how: Stripping) -> bool {
+        events.iter().any(
+            |e| matches!(e, ClientEvent::ProtocolError(PeerError::TlsStripped(h)) if *h == how),
+        )
+    }
+
+    /// Issue 18 item 5, as measured: the attacker answers STARTTLS with a CAPABILITY without
+    /// LOGINDISABLED and a BAD. The LOGINDISABLED learned before stays in force: LOGIN is
+    /// refused, the password never goes out (even under the opportunistic policy).
+    #[test]
+    fn stripping_bad_reply_keeps_logindisabled_opportunistic() {
+        let (mut c, mut wire) = session(TlsPolicy::Opportunistic);
+        c.handle_input(b"* CAPABILITY IMAP4rev1\r\nA1 BAD no\r\n")
+            .unwrap();
+        drain(&mut c);
+        assert!(!c.has_capability(&Capability::LoginDisabled));
+        assert!(c.login_disabled());
+        assert_eq!(c.send(login()), Err(LocalError::LoginDisabled));
+        wire.push_str(&drain(&mut c).0);
+        assert!(!wire.contains("hunter2"), "{wire}");
+    }
+
+    /// The same under `Required`: the stripping is reported and the session closes.
+    #[test]
+    fn stripping_bad_reply_required_closes() {
+        let (mut c, mut wire) = session(TlsPolicy::Required);
+        c.handle_input(b"A1 BAD no\r\n").unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(stripped(&events, Stripping::Refused), "{events:?}");
+        assert!(c.is_closed());
+        assert!(c.send(login()).is_err());
+        wire.push_str(&drain(&mut c).0);
+        assert!(!wire.contains("hunter2"));
+    }
+
+    /// STARTTLS answered NO under `Required`.
+    #[test]
+    fn stripping_no_reply_required_closes() {
+        let (mut c, _) = session(TlsPolicy::Required);
+        c.handle_input(b"A1 NO [UNAVAILABLE] later\r\n").unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(stripped(&events, Stripping::Refused));
+        assert!(c.is_closed());
+    }
+
+    /// The capability removed from the greeting (no STARTTLS offered) under `Required`.
+    #[test]
+    fn stripping_no_capability_required_closes() {
+        let mut c =
+            ClientSession::new(ClientConfig::default().with_tls_policy(TlsPolicy::Required));
+        c.handle_input(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n")
+            .unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(stripped(&events, Stripping::NotOffered), "{events:?}");
+        assert!(c.is_closed());
+    }
+
+    /// Capabilities removed by CAPABILITY data later on the plaintext connection.
+    #[test]
+    fn stripping_capability_data_required_closes() {
+        let mut c =
+            ClientSession::new(ClientConfig::default().with_tls_policy(TlsPolicy::Required));
+        c.handle_input(b"* OK hi\r\n").unwrap();
+        drain(&mut c);
+        assert!(!c.is_closed());
+        c.send(CommandBody::Capability).unwrap();
+        drain(&mut c);
+        c.handle_input(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\nA1 OK done\r\n")
+            .unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(stripped(&events, Stripping::NotOffered));
+    }
+
+    /// Without STARTTLS offered, the opportunistic policy sends credentials (the
+    /// application's choice), and `Required` refuses them locally even before any capability.
+    #[test]
+    fn required_never_sends_credentials_in_clear() {
+        let mut c =
+            ClientSession::new(ClientConfig::default().with_tls_policy(TlsPolicy::Required));
+        c.handle_input(b"* OK hi\r\n").unwrap();
+        drain(&mut c);
+        assert_eq!(c.send(login()), Err(LocalError::TlsRequired));
+        let auth = CommandBody::Authenticate {
+            mechanism: imap_codec::Atom::new("PLAIN").unwrap(),
+            initial_response: None,
+        };
+        assert_eq!(c.send(auth), Err(LocalError::TlsRequired));
+        assert!(!drain(&mut c).0.contains("LOGIN"));
+        let mut o = ClientSession::new(ClientConfig::default());
+        o.handle_input(b"* OK hi\r\n").unwrap();
+        drain(&mut o);
+        assert!(o.send(login()).is_ok());
+    }
+
+    /// A PREAUTH greeting on a plaintext connection skips STARTTLS: under `Required` that is
+    /// stripping; under implicit TLS it is fine.
+    #[test]
+    fn stripping_preauth_on_plaintext() {
+        let mut c =
+            ClientSession::new(ClientConfig::default().with_tls_policy(TlsPolicy::Required));
+        c.handle_input(b"* PREAUTH hi\r\n").unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(stripped(&events, Stripping::PreAuth));
+        assert!(c.is_closed());
+        let config = ClientConfig::default()
+            .with_tls_policy(TlsPolicy::Required)
+            .with_tls_active(true);
+        let mut t = ClientSession::new(config);
+        assert!(t.is_tls());
+        t.handle_input(b"* PREAUTH hi\r\n").unwrap();
+        drain(&mut t);
+        assert_eq!(t.state(), State::Authenticated);
+        assert!(!t.is_closed());
+    }
+
+    /// The upgrade: `Required` sends LOGIN only after TLS; `is_tls`; LOGINDISABLED of the
+    /// plaintext connection is dropped with the rest.
+    #[test]
+    fn required_logs_in_after_starttls() {
+        let (mut c, _) = session(TlsPolicy::Required);
+        c.handle_input(b"A1 OK begin\r\n").unwrap();
+        drain(&mut c);
+        assert!(!c.is_tls());
+        c.handle_tls_established().unwrap();
+        assert!(c.is_tls());
+        assert!(!c.login_disabled());
+        assert_eq!(c.send(CommandBody::StartTls), Err(LocalError::TlsPolicy));
+        assert!(c.send(login()).is_ok());
+        assert!(drain(&mut c).0.contains("LOGIN joe hunter2"));
+    }
+
+    /// `Never`: STARTTLS is refused locally.
+    #[test]
+    fn never_refuses_starttls() {
+        let mut c = ClientSession::new(ClientConfig::default().with_tls_policy(TlsPolicy::Never));
+        c.handle_input(GREETING).unwrap();
+        drain(&mut c);
+        assert_eq!(c.send(CommandBody::StartTls), Err(LocalError::TlsPolicy));
+    }
+
+    /// Issue 18 item 7 (tampering with untagged data before TLS, state surviving the
+    /// upgrade): `* ENABLED` and capabilities received in clear are dropped at the upgrade,
+    /// and the drop is reported.
+    #[test]
+    fn item7_state_learned_in_clear_does_not_survive_the_upgrade() {
+        let (mut c, _) = session(TlsPolicy::Opportunistic);
+        c.handle_input(b"* ENABLED UTF8=ACCEPT\r\n* OK [ALERT] pay here\r\nA1 OK begin\r\n")
+            .unwrap();
+        let (_, events) = drain(&mut c);
+        let dropped = events.iter().find_map(|e| match e {
+            ClientEvent::PlaintextStateDropped {
+                capabilities,
+                enabled,
+            } => Some((capabilities.len(), enabled.len())),
+            _ => None,
+        });
+        assert_eq!(dropped, Some((3, 1)), "{events:?}");
+        // The drop comes before the call for TLS.
+        let at = |f: fn(&ClientEvent) -> bool| events.iter().position(f).unwrap();
+        assert!(
+            at(|e| matches!(e, ClientEvent::PlaintextStateDropped { .. }))
+                < at(|e| matches!(e, ClientEvent::TlsRequired { .. }))
+        );
+        assert!(c.enabled().is_empty());
+        assert!(c.capabilities().is_none());
+    }
+
+    /// Response injection in the same read as the STARTTLS OK: a spoofed BYE, ALERT and
+    /// CAPABILITY after the OK are dropped unread and reported (EAST: "injection after
+    /// STARTTLS", ALERT/BYE spoofing).
+    #[test]
+    fn injection_same_read_bye_and_alert_spoofing_dropped() {
+        let (mut c, _) = session(TlsPolicy::Required);
+        let injected = b"* BYE [ALERT] spoofed\r\n* CAPABILITY IMAP4rev1\r\n";
+        let mut read = b"A1 OK begin\r\n".to_vec();
+        read.extend_from_slice(injected);
+        c.handle_input(&read).unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            ClientEvent::ProtocolError(PeerError::StartTlsInjection { len }) if *len == injected.len()
+        )));
+        assert!(!events.iter().any(|e| matches!(e, ClientEvent::Bye(_))));
+        assert!(!c.is_closed());
+        assert!(c.is_awaiting_tls());
+    }
+
+    /// Injection in a later read, before the handshake: refused (the bytes are TLS's).
+    #[test]
+    fn injection_later_read_refused() {
+        let (mut c, _) = session(TlsPolicy::Required);
+        c.handle_input(b"A1 OK begin\r\n").unwrap();
+        drain(&mut c);
+        assert_eq!(
+            c.handle_input(b"* BYE spoofed\r\n"),
+            Err(LocalError::TlsPending)
+        );
+        assert!(!c.is_closed());
+    }
+
+    /// Injection spanning a literal: a FETCH whose literal starts after the OK is dropped
+    /// with everything else of the read; its end in a later read is refused.
+    #[test]
+    fn injection_spanning_a_literal() {
+        let (mut c, _) = session(TlsPolicy::Opportunistic);
+        c.handle_input(b"A1 OK begin\r\n* 1 FETCH (BODY[] {10}\r\nabc")
+            .unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            ClientEvent::ProtocolError(PeerError::StartTlsInjection { len: 27 })
+        )));
+        assert!(!events.iter().any(|e| matches!(e, ClientEvent::Data { .. })));
+        assert_eq!(c.handle_input(b"defghij)\r\n"), Err(LocalError::TlsPending));
+        c.handle_tls_established().unwrap();
+        assert_eq!(c.buffered_len(), 0);
+    }
+
+    /// A tagged OK to STARTTLS with a wrong tag is not an OK to STARTTLS.
+    #[test]
+    fn starttls_ok_with_another_tag_is_not_the_upgrade() {
+        let (mut c, _) = session(TlsPolicy::Required);
+        c.handle_input(b"X9 OK begin\r\n").unwrap();
+        let (_, events) = drain(&mut c);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::ProtocolError(PeerError::UnknownTag(_))))
+        );
+        assert!(!c.is_awaiting_tls());
+        let _ = Tag::new("A1").unwrap();
+    }
+}
+
+// ---- server side: command injection around STARTTLS ----
+
+/// Command injection in the same read as STARTTLS (EAST, CVE-2011-0411): the LOGIN after it,
+/// even spanning a literal, is never read, and is reported with the answer.
+#[test]
+fn server_command_injection_same_read_spanning_a_literal() {
+    let mut s = not_authenticated(ServerConfig::default());
+    let injected = b"b LOGIN joe {7}\r\nhunter2\r\n";
+    let mut read = b"a STARTTLS\r\n".to_vec();
+    read.extend_from_slice(injected);
+    s.handle_input(&read).unwrap();
+    let (_, events) = drain(&mut s);
+    assert_eq!(commands(&events), vec![CommandBody::StartTls]);
+    // A later read before the answer is dropped too.
+    s.handle_input(b"c NOOP\r\n").unwrap();
+    s.complete(Tag::new("a").unwrap(), StatusKind::Ok, "go")
+        .unwrap();
+    let (_, events) = drain(&mut s);
+    let len = injected.len() + b"c NOOP\r\n".len();
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::StartTlsInjection { len: l }) if *l == len
+    )));
+    assert!(commands(&events).is_empty());
+    s.handle_tls_established().unwrap();
+    s.handle_input(b"d NOOP\r\n").unwrap();
+    assert_eq!(commands(&drain(&mut s).1), vec![CommandBody::Noop]);
+}

@@ -51,6 +51,12 @@ pub enum LocalError {
     TlsPending,
     /// The session is closed (QUIT answered, end of stream, or a fatal peer error).
     Closed,
+    /// USER, PASS, APOP or AUTH on a plaintext connection under
+    /// [`TlsPolicy::Required`](crate::client::TlsPolicy::Required): no credential goes out in
+    /// clear.
+    TlsRequired,
+    /// STLS under [`TlsPolicy::Never`](crate::client::TlsPolicy::Never).
+    TlsPolicy,
 }
 
 impl fmt::Display for LocalError {
@@ -65,6 +71,8 @@ impl fmt::Display for LocalError {
                 f.write_str("input before handle_tls_established was dropped")
             }
             LocalError::Closed => f.write_str("the session is closed"),
+            LocalError::TlsRequired => f.write_str("TLS is required before credentials are sent"),
+            LocalError::TlsPolicy => f.write_str("STLS is not allowed by the TLS policy"),
         }
     }
 }
@@ -122,6 +130,10 @@ pub enum PeerError {
         /// How many bytes were dropped.
         len: usize,
     },
+    /// Under [`TlsPolicy::Required`](crate::client::TlsPolicy::Required) on a plaintext
+    /// connection, the server (or a man in the middle) kept the connection in clear (client
+    /// side; the session closes).
+    TlsStripped(crate::client::Stripping),
 }
 
 impl PeerError {
@@ -137,7 +149,8 @@ impl PeerError {
             PeerError::Unexpected { .. }
             | PeerError::Unsolicited
             | PeerError::GreetingRefused(_)
-            | PeerError::StartTlsInjection { .. } => "protocol error",
+            | PeerError::StartTlsInjection { .. }
+            | PeerError::TlsStripped(_) => "protocol error",
         }
     }
 }
@@ -161,6 +174,7 @@ impl fmt::Display for PeerError {
             PeerError::StartTlsInjection { len } => {
                 write!(f, "{len} bytes after STLS discarded (injection)")
             }
+            PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
         }
     }
 }

@@ -777,7 +777,9 @@ const TAIL_ROOM: usize = 4096;
 const KEEP_CAPACITY: usize = 1024 * 1024;
 
 /// One thing [`FramedBuffer::next_frame`] found.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// `Debug` shows lengths, not the bytes (a message may be a LOGIN with its password).
+#[derive(PartialEq, Eq)]
 pub enum Frame<'b> {
     /// A complete message.
     Message(&'b [u8]),
@@ -795,12 +797,30 @@ pub enum Frame<'b> {
     },
 }
 
+impl fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::redact::Octets;
+        match self {
+            Frame::Message(m) => f.debug_tuple("Message").field(&Octets(m.len())).finish(),
+            Frame::Literal(l) => f.debug_tuple("Literal").field(l).finish(),
+            Frame::Discard(n) => f.debug_tuple("Discard").field(n).finish(),
+            Frame::LiteralData { data, remaining } => f
+                .debug_struct("LiteralData")
+                .field("data", &Octets(data.len()))
+                .field("remaining", remaining)
+                .finish(),
+        }
+    }
+}
+
 /// A [`Framer`] with its own buffer: [`push`](FramedBuffer::push) received bytes, then call
 /// [`next_frame`](FramedBuffer::next_frame) until it returns `None`.
 ///
 /// Consumed bytes are dropped lazily and the buffer is compacted only when the consumed part
 /// is at least as large as what remains, so each byte is moved O(1) times on average.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows how many octets are held, not the octets (issue 18 item 10).
+#[derive(Clone)]
 pub struct FramedBuffer {
     framer: Framer,
     buf: Vec<u8>,
@@ -817,6 +837,15 @@ pub struct FramedBuffer {
     cut: (usize, usize),
     /// The prefix length of the literal last reported (for `stream_literal`).
     last_prefix: usize,
+}
+
+impl fmt::Debug for FramedBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FramedBuffer")
+            .field("framer", &self.framer)
+            .field("buffered", &crate::redact::Octets(self.buffered_len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl FramedBuffer {

@@ -449,7 +449,9 @@ enum Link {
 }
 
 /// A sans-IO IMAP client session. See the [crate docs](crate) for the driving contract.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the output buffer
+/// may hold a LOGIN password or a SASL response: issue 18 item 10).
 pub struct ClientSession {
     config: ClientConfig,
     state: State,
@@ -481,6 +483,29 @@ pub struct ClientSession {
     /// LOGINDISABLED was announced on the plaintext connection: it stays in force until TLS,
     /// whatever later plaintext capabilities say (issue 18 item 5).
     login_disabled_in_clear: bool,
+}
+
+impl std::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("state", &self.state)
+            .field("link", &self.link)
+            .field("tls", &self.tls)
+            .field(
+                "in_flight",
+                &self
+                    .in_flight
+                    .iter()
+                    .map(|c| (c.tag.as_str(), c.name))
+                    .collect::<Vec<_>>(),
+            )
+            .field("capabilities", &self.capabilities)
+            .field("enabled", &self.enabled)
+            .field("buffered", &self.input)
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientSession {

@@ -96,7 +96,11 @@ impl std::error::Error for LocalError {}
 
 /// The peer broke the protocol. Reported as an event; the session keeps going where the
 /// stream allows (a server answers with the suggested [`PeerError::reply`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the length of the bytes of [`PeerError::Syntax`] and [`PeerError::Truncated`],
+/// never the bytes: a LOGIN or a SASL line that failed to parse would print a password
+/// (issue 18 item 10).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PeerError {
     /// A message the strict grammar rejects.
@@ -154,6 +158,46 @@ pub enum PeerError {
         /// The bytes of the unfinished message.
         bytes: Vec<u8>,
     },
+}
+
+impl fmt::Debug for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use imap_codec::redact::Octets;
+        match self {
+            PeerError::Syntax { bytes, error } => f
+                .debug_struct("Syntax")
+                .field("bytes", &Octets(bytes.len()))
+                .field("error", error)
+                .finish(),
+            PeerError::Truncated { bytes } => f
+                .debug_struct("Truncated")
+                .field("bytes", &Octets(bytes.len()))
+                .finish(),
+            PeerError::Frame(e) => f.debug_tuple("Frame").field(e).finish(),
+            PeerError::InvalidState { command, state } => f
+                .debug_struct("InvalidState")
+                .field("command", command)
+                .field("state", state)
+                .finish(),
+            PeerError::LoginDisabled => f.write_str("LoginDisabled"),
+            PeerError::UnknownTag(t) => f.debug_tuple("UnknownTag").field(t).finish(),
+            PeerError::UnexpectedContinuation => f.write_str("UnexpectedContinuation"),
+            PeerError::ChallengeNotBase64 => f.write_str("ChallengeNotBase64"),
+            PeerError::UnexpectedGreeting => f.write_str("UnexpectedGreeting"),
+            PeerError::StartTlsInjection { len } => f
+                .debug_struct("StartTlsInjection")
+                .field("len", len)
+                .finish(),
+            PeerError::TooManyCommands => f.write_str("TooManyCommands"),
+            PeerError::DuplicateTag(t) => f.debug_tuple("DuplicateTag").field(t).finish(),
+            PeerError::TooMuchBeforeLogin { limit } => f
+                .debug_struct("TooMuchBeforeLogin")
+                .field("limit", limit)
+                .finish(),
+            PeerError::TlsActive => f.write_str("TlsActive"),
+            PeerError::TlsStripped(how) => f.debug_tuple("TlsStripped").field(how).finish(),
+        }
+    }
 }
 
 impl PeerError {

@@ -363,7 +363,9 @@ enum Link {
 }
 
 /// A sans-IO IMAP server session. See the [crate docs](crate) for the driving contract.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the receive buffer
+/// may hold a LOGIN password or a SASL response: issue 18 item 10).
 pub struct ServerSession {
     config: ServerConfig,
     state: State,
@@ -393,6 +395,29 @@ pub struct ServerSession {
 
 /// RFC 7888 §4: LITERAL- allows non-synchronizing literals of at most this many octets.
 const LITERAL_MINUS_MAX: u64 = 4096;
+
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("state", &self.state)
+            .field("link", &self.link)
+            .field("tls", &self.tls)
+            .field(
+                "in_flight",
+                &self
+                    .in_flight
+                    .iter()
+                    .map(|c| (c.tag.as_str(), c.name))
+                    .collect::<Vec<_>>(),
+            )
+            .field("advertised", &self.advertised)
+            .field("violations", &self.violations)
+            .field("buffered", &self.input)
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl ServerSession {
     /// A session that has not sent its greeting yet ([`send_greeting`](Self::send_greeting)).

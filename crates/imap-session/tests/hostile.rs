@@ -6,7 +6,7 @@
 //! have a test here, named after the class; `docs/security.md` maps classes to tests.
 
 use imap_codec::framer::FrameError;
-use imap_codec::{CommandBody, Response, StatusKind, Tag};
+use imap_codec::{CommandBody, IntoStatic, Response, StatusKind, Tag};
 use mailproto_imap_session::server::{DEFAULT_PRE_AUTH_BUFFERED, DEFAULT_PRE_AUTH_LITERAL};
 use mailproto_imap_session::{
     PeerError, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
@@ -600,4 +600,82 @@ fn server_command_injection_same_read_spanning_a_literal() {
     s.handle_tls_established().unwrap();
     s.handle_input(b"d NOOP\r\n").unwrap();
     assert_eq!(commands(&drain(&mut s).1), vec![CommandBody::Noop]);
+}
+
+// ---- issue 18 item 10: secrets in Debug output ----
+
+/// Every value that can hold a password or SASL data, printed with `{:?}` and `{:#?}`, does
+/// not contain the secret: commands and events on both sides, both sessions with the secret
+/// in their buffers, syntax and truncation errors, received-message reports.
+#[test]
+fn item10_debug_output_never_holds_a_secret() {
+    const SECRET: &str = "hunter2-Secret";
+    const B64: &str = "aHVudGVyMi1TZWNyZXQ="; // base64 of SECRET
+    let mut shown: Vec<String> = Vec::new();
+    let mut show = |v: &dyn std::fmt::Debug| {
+        shown.push(format!("{v:?}"));
+        shown.push(format!("{v:#?}"));
+    };
+
+    // Server: LOGIN (atom, quoted, literal), AUTHENTICATE with SASL-IR and a SASL line, a
+    // LOGIN that does not parse, a LOGIN cut by the end of the stream; every event and the
+    // session itself while it holds the bytes.
+    let config = ServerConfig::default().with_report_received(true);
+    let mut s = not_authenticated(config);
+    s.handle_input(format!("a LOGIN joe {SECRET}\r\n").as_bytes())
+        .unwrap();
+    for e in drain(&mut s).1 {
+        show(&e);
+    }
+    s.complete(Tag::new("a").unwrap(), StatusKind::No, "no")
+        .unwrap();
+    s.handle_input(format!("b AUTHENTICATE PLAIN {B64}\r\n").as_bytes())
+        .unwrap();
+    for e in drain(&mut s).1 {
+        show(&e);
+    }
+    s.handle_input(format!("{B64}\r\n").as_bytes()).unwrap();
+    for e in drain(&mut s).1 {
+        show(&e);
+    }
+    s.complete(Tag::new("b").unwrap(), StatusKind::No, "no")
+        .unwrap();
+    drain(&mut s);
+    s.handle_input(format!("c LOGIN joe \"{SECRET}\r\n").as_bytes())
+        .unwrap();
+    for e in drain(&mut s).1 {
+        show(&e);
+    }
+    s.handle_input(b"d LOGIN joe {14}\r\n").unwrap();
+    drain(&mut s);
+    s.handle_input(&SECRET.as_bytes()[..10]).unwrap();
+    show(&s);
+    s.handle_eof();
+    for e in drain(&mut s).1 {
+        show(&e);
+    }
+
+    // Client: the LOGIN in the output buffer, the session, the command handed back.
+    use mailproto_imap_session::{ClientConfig, ClientSession};
+    let mut c = ClientSession::resume(ClientConfig::default(), State::NotAuthenticated);
+    c.send(CommandBody::Login {
+        username: imap_codec::AString::new("joe").unwrap(),
+        password: imap_codec::AString::new(SECRET).unwrap(),
+    })
+    .unwrap();
+    show(&c);
+    let auth = imap_codec::Command::parse(format!("x AUTHENTICATE PLAIN {B64}\r\n").as_bytes())
+        .unwrap()
+        .into_static();
+    show(&auth);
+
+    assert!(shown.len() > 20, "{}", shown.len());
+    for text in &shown {
+        for needle in [SECRET, "hunter2", B64, "104, 117, 110"] {
+            assert!(!text.contains(needle), "{needle} in {text}");
+        }
+    }
+    // What is shown instead: lengths and `<redacted>`.
+    assert!(shown.iter().any(|t| t.contains("<redacted>")));
+    assert!(shown.iter().any(|t| t.contains("octets>")));
 }

@@ -290,7 +290,9 @@ const MAX_COMMAND: usize = 255;
 /// Commands are sent at once when the server announced PIPELINING (RFC 2449 §6.6) or
 /// nothing is in flight; otherwise they wait in the session, in order. STLS and AUTH are
 /// only accepted when nothing is in flight.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the output may
+/// hold a PASS line or a SASL response: issue 18 item 10).
 pub struct ClientSession {
     limits: Limits,
     state: ClientState,
@@ -1041,4 +1043,20 @@ fn is_login(kind: CommandKind) -> bool {
         kind,
         CommandKind::Pass | CommandKind::Apop | CommandKind::Auth
     )
+}
+
+impl std::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("state", &self.state)
+            .field("tls", &self.tls)
+            .field("tls_policy", &self.tls_policy)
+            .field("capabilities", &self.capabilities)
+            .field("in_flight", &self.in_flight.len())
+            .field("queued", &self.queue.len())
+            .field("buffered", &pop3_codec::core::Octets(self.buffered_len()))
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -183,7 +183,7 @@ fn server_command_injection_same_and_later_read() {
         pop3_codec::Capability::User,
     ]);
     let mut s = ServerSession::new(config);
-    let mut sink = |s: &mut ServerSession| {
+    let sink = |s: &mut ServerSession| {
         let mut ev = Vec::new();
         while let Some(o) = s.poll_output() {
             if let ServerOutput::Event(e) = o {
@@ -207,4 +207,82 @@ fn server_command_injection_same_and_later_read() {
         ev.iter()
             .any(|e| matches!(e, ServerEvent::PeerError(PeerError::PassWithoutUser)))
     );
+}
+
+/// Issue 18 item 10: a password, AUTH initial responses and SASL lines never show in `{:?}`
+/// or `{:#?}` of commands, events, or the sessions holding them in their buffers.
+#[test]
+fn item10_debug_output_never_holds_a_secret() {
+    const SECRET: &str = "hunter2-Secret";
+    const B64: &str = "aHVudGVyMi1TZWNyZXQ="; // base64 of SECRET
+    let mut shown: Vec<String> = Vec::new();
+    let mut show = |v: &dyn std::fmt::Debug| {
+        shown.push(format!("{v:?}"));
+        shown.push(format!("{v:#?}"));
+    };
+    // Codec values.
+    show(&Command::parse(format!("PASS {SECRET}\r\n").as_bytes()).unwrap());
+    show(&Command::parse(format!("AUTH PLAIN {B64}\r\n").as_bytes()).unwrap());
+    show(&pop3_codec::SaslResponse::parse(format!("{B64}\r\n").as_bytes()).unwrap());
+
+    // Client: PASS waiting in the output buffer.
+    let mut c = ClientSession::new(Limits::default());
+    c.handle_input(b"+OK ready\r\n").unwrap();
+    drain(&mut c);
+    c.send(user()).unwrap();
+    c.send(Command::Pass(Secret::new(SECRET.to_owned()).unwrap()))
+        .unwrap();
+    show(&c);
+    let (_, dbg, _) = drain(&mut c);
+    shown.extend(dbg);
+
+    // Server: a PASS line buffered behind a USER the application has not answered, AUTH
+    // with an initial response and a SASL line.
+    let greeting = pop3_codec::Greeting::parse(b"+OK ready\r\n")
+        .unwrap()
+        .into_static();
+    let config = ServerConfig::new(greeting).with_capabilities(vec![
+        pop3_codec::Capability::User,
+        pop3_codec::Capability::Sasl(vec![pop3_codec::Mechanism::new("PLAIN").unwrap()]),
+    ]);
+    let mut s = ServerSession::new(config);
+    let mut events = |s: &mut ServerSession, shown: &mut Vec<String>| {
+        while let Some(o) = s.poll_output() {
+            if let ServerOutput::Event(e) = o {
+                shown.push(format!("{e:?}"));
+                shown.push(format!("{e:#?}"));
+            }
+        }
+    };
+    events(&mut s, &mut shown);
+    s.handle_input(format!("USER joe\r\nPASS {SECRET}\r\n").as_bytes())
+        .unwrap();
+    shown.push(format!("{s:?}"));
+    events(&mut s, &mut shown);
+    shown.push(format!("{s:#?}"));
+    events(&mut s, &mut shown);
+    s.reject_login(mailproto_pop3_session::Refusal::new("no"))
+        .unwrap();
+    events(&mut s, &mut shown);
+    s.handle_input(format!("AUTH PLAIN {B64}\r\n").as_bytes())
+        .unwrap();
+    events(&mut s, &mut shown);
+    s.sasl_challenge(b"more").unwrap();
+    events(&mut s, &mut shown);
+    s.handle_input(format!("{B64}\r\n").as_bytes()).unwrap();
+    events(&mut s, &mut shown);
+    shown.push(format!("{s:?}"));
+
+    assert!(shown.len() > 12, "{}", shown.len());
+    for text in &shown {
+        for needle in [SECRET, "hunter2", B64, "104, 117, 110"] {
+            assert!(!text.contains(needle), "{needle} in {text}");
+        }
+    }
+    assert!(shown.iter().any(|t| t.contains("SaslStart")), "{shown:?}");
+    assert!(
+        shown.iter().any(|t| t.contains("SaslResponse")),
+        "{shown:?}"
+    );
+    assert!(shown.iter().any(|t| t.contains("octets>")));
 }

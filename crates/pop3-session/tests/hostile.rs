@@ -246,7 +246,7 @@ fn item10_debug_output_never_holds_a_secret() {
         pop3_codec::Capability::Sasl(vec![pop3_codec::Mechanism::new("PLAIN").unwrap()]),
     ]);
     let mut s = ServerSession::new(config);
-    let mut events = |s: &mut ServerSession, shown: &mut Vec<String>| {
+    let events = |s: &mut ServerSession, shown: &mut Vec<String>| {
         while let Some(o) = s.poll_output() {
             if let ServerOutput::Event(e) = o {
                 shown.push(format!("{e:?}"));

@@ -109,6 +109,13 @@ pub struct ServerConfig {
     /// SASL line). After login, [`max_buffered`](Self::max_buffered) and the framer's limits
     /// apply.
     pub pre_auth_max_buffered: usize,
+    /// Most octets of output the session builds before the application takes them
+    /// ([`ServerSession::poll_output`]): while that many wait, the session reads no further
+    /// command (as while it waits for commands in flight: [`ServerSession::wants_input`] is
+    /// false, and received bytes are held up to [`max_buffered`](Self::max_buffered)), so
+    /// that the answers the session writes itself (BAD to a flood of bad lines) never pile
+    /// up. One response may go over it. Default: 256 KiB (as pop3-session).
+    pub max_output: usize,
     /// The connection is under TLS from the start (implicit TLS, RFC 8314 §3.3, port 993):
     /// STARTTLS is refused with BAD ([`PeerError::TlsActive`]), as after a STARTTLS that
     /// succeeded.
@@ -135,6 +142,7 @@ impl Default for ServerConfig {
             stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
             pre_auth_max_literal: DEFAULT_PRE_AUTH_LITERAL,
             pre_auth_max_buffered: DEFAULT_PRE_AUTH_BUFFERED,
+            max_output: 256 * 1024,
             tls: false,
         }
     }
@@ -210,6 +218,13 @@ impl ServerConfig {
         self
     }
 
+    /// With another bound on output waiting for the application
+    /// ([`max_output`](Self::max_output)).
+    pub fn with_max_output(mut self, octets: usize) -> Self {
+        self.max_output = octets;
+        self
+    }
+
     /// The connection is (or is not) under TLS from the start ([`tls`](Self::tls)).
     pub fn with_tls_active(mut self, tls: bool) -> Self {
         self.tls = tls;
@@ -237,6 +252,7 @@ impl ServerConfig {
             stream_literals_over: None,
             pre_auth_max_literal: u64::MAX,
             pre_auth_max_buffered: usize::MAX,
+            max_output: usize::MAX,
             ..ServerConfig::default()
         }
     }
@@ -547,8 +563,13 @@ impl ServerSession {
     /// input and intention (the drain rule).
     pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
         if self.out_taken {
+            let blocked = self.out.len() >= self.config.max_output;
             self.out.clear();
             self.out_taken = false;
+            if blocked {
+                // The application took the output that held reading back: read on.
+                self.advance();
+            }
         }
         if self.chunk_lent {
             // The application had the chunk: read on.
@@ -1003,7 +1024,12 @@ impl ServerSession {
     /// True while received bytes are held rather than read: before the greeting, or while
     /// the next command must wait.
     fn waiting(&self) -> bool {
-        self.state == State::Greeting || self.must_wait()
+        self.state == State::Greeting || self.must_wait() || self.output_full()
+    }
+
+    /// True while [`ServerConfig::max_output`] octets of output wait for the application.
+    fn output_full(&self) -> bool {
+        !self.out_taken && self.out.len() >= self.config.max_output
     }
 
     /// True while the next command must wait: a state-changing command is in flight (its
@@ -1036,6 +1062,7 @@ impl ServerSession {
                 .iter()
                 .any(|c| matches!(c.sub, Sub::StartTls { .. }))
                 || self.must_wait()
+                || self.output_full()
             {
                 return;
             }

@@ -679,3 +679,32 @@ fn item10_debug_output_never_holds_a_secret() {
     assert!(shown.iter().any(|t| t.contains("<redacted>")));
     assert!(shown.iter().any(|t| t.contains("octets>")));
 }
+
+// ---- output back-pressure (the IMAP side of issue 18 item 4) ----
+
+/// 1 MiB of bad lines in one read, with no violation limit: the session's own BADs never
+/// pile up beyond `max_output` (plus one response) between two `poll_output`s; the session
+/// reads on as the application takes them, and answers every line.
+#[test]
+fn item4_server_output_is_bounded_and_reading_resumes_as_it_drains() {
+    let config = ServerConfig::default()
+        .with_max_violations(None)
+        .with_max_output(16 * 1024);
+    let mut s = ServerSession::resume(config, State::Authenticated);
+    let line = b"x FOO\r\n";
+    let count = (1 << 20) / line.len();
+    let input = line.repeat(count);
+    s.handle_input(&input).unwrap();
+    assert!(!s.wants_input());
+    let (mut answered, mut biggest) = (0usize, 0usize);
+    while let Some(o) = s.poll_output() {
+        if let ServerOutput::Transmit(b) = o {
+            biggest = biggest.max(b.len());
+            answered += b.windows(4).filter(|w| w == b"BAD ").count();
+        }
+    }
+    assert_eq!(answered, count);
+    assert!(biggest <= 16 * 1024 + 128, "{biggest}");
+    assert!(s.wants_input());
+    assert_eq!(s.buffered_len(), 0);
+}

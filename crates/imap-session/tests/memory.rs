@@ -269,3 +269,44 @@ fn a_streamed_literal_costs_no_memory_of_its_size() {
     );
     assert!(stats.max_bytes < 2 * READ, "peak {}", stats.max_bytes);
 }
+
+/// Issue 18 item 2, before login: a 63 MiB `SEARCH 1 1 1 ...` with a `{0+}` literal every
+/// 60,000 octets took 4.3 GB when it was parsed in full before the state check. Now it is
+/// refused from its name at its first literal and its octets are dropped as they come: the
+/// heap peak of the whole exchange is a few reads, whatever the command's size.
+#[test]
+fn a_63_mib_command_before_login_costs_a_few_reads() {
+    let _serial = serial();
+    let mut input = b"a SEARCH".to_vec();
+    while input.len() < 63 << 20 {
+        input.extend_from_slice(&b" 1".repeat(30_000));
+        input.extend_from_slice(b" {0+}\r\n");
+    }
+    input.extend_from_slice(b" 1\r\n");
+    let (out, stats) = measure(|| {
+        let mut server = ServerSession::resume(ServerConfig::default(), State::NotAuthenticated);
+        let mut out = Vec::new();
+        for read in input.chunks(READ) {
+            if server.is_closed() {
+                break;
+            }
+            server.handle_input(read).unwrap();
+            while let Some(o) = server.poll_output() {
+                if let ServerOutput::Transmit(b) = o {
+                    out.extend_from_slice(b);
+                }
+            }
+        }
+        out
+    });
+    assert!(
+        out.starts_with(b"a BAD "),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    eprintln!(
+        "63 MiB SEARCH before login: {} bytes allocated, peak {} bytes",
+        stats.total_bytes, stats.max_bytes
+    );
+    assert!(stats.max_bytes < 4 * READ, "peak {} bytes", stats.max_bytes);
+}

@@ -708,3 +708,51 @@ fn item4_server_output_is_bounded_and_reading_resumes_as_it_drains() {
     assert!(s.wants_input());
     assert_eq!(s.buffered_len(), 0);
 }
+
+// ---- held (issue 18, "keep them held, with tests") ----
+
+/// Literal counts at and beyond 32 and 64 bits, after login: refused at the announcement
+/// (`BAD [TOOBIG]`, no `+`), nothing held, the next command read.
+#[test]
+fn held_huge_literal_counts_are_refused_without_continuation() {
+    for count in [
+        "4294967295",
+        "4294967296",
+        "18446744073709551615",
+        "99999999999999999999999999",
+    ] {
+        let mut s = ServerSession::resume(ServerConfig::default(), State::Authenticated);
+        s.handle_input(format!("a APPEND INBOX {{{count}}}\r\n").as_bytes())
+            .unwrap();
+        let (out, _) = drain(&mut s);
+        assert!(out.starts_with("a BAD [TOOBIG]"), "{count}: {out}");
+        assert!(!out.contains("+ "), "{count}: {out}");
+        assert!(s.buffered_len() < 64);
+        s.handle_input(b"b NOOP\r\n").unwrap();
+        assert_eq!(
+            commands(&drain(&mut s).1),
+            vec![CommandBody::Noop],
+            "{count}"
+        );
+    }
+}
+
+/// A 100 MB line without CRLF, after login, in 64 KiB reads: never more than the line limit
+/// and one read held, one BAD, and the next command is read.
+#[test]
+fn held_a_100_mb_line_is_bounded() {
+    let mut s = ServerSession::resume(ServerConfig::default(), State::Authenticated);
+    s.handle_input(b"a SEARCH SUBJECT ").unwrap();
+    let read = vec![b'x'; 64 * 1024];
+    let mut bads = 0;
+    for _ in 0..(100_000_000 / read.len()) {
+        s.handle_input(&read).unwrap();
+        assert!(s.buffered_len() <= 2 * 64 * 1024, "{}", s.buffered_len());
+        bads += drain(&mut s).0.matches(" BAD ").count();
+    }
+    s.handle_input(b"\r\nb NOOP\r\n").unwrap();
+    let (out, events) = drain(&mut s);
+    bads += out.matches(" BAD ").count();
+    assert_eq!(bads, 1);
+    assert_eq!(commands(&events), vec![CommandBody::Noop]);
+}

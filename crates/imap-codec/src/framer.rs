@@ -710,6 +710,62 @@ pub fn message_tag(message: &[u8]) -> Option<crate::Tag<'_>> {
     crate::Tag::new(tag).ok()
 }
 
+/// The kind of the command at the start of a message, read from its name alone (RFC 9051 §9:
+/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`;
+/// a `UID` prefix is followed by the command it applies to), without parsing its arguments.
+/// What a server needs to refuse a command that is not valid in its state (e.g. anything but
+/// CAPABILITY, NOOP, LOGOUT, STARTTLS, AUTHENTICATE, LOGIN before login) before it parses, or
+/// even receives, the rest: the first bytes of the message are enough. `None` when the message
+/// does not start with a tag, a space and a known command name followed by SP, CR or the end of
+/// what is there.
+///
+/// ```
+/// use mailproto_imap_codec::{framer::message_command_kind, CommandKind};
+/// assert_eq!(message_command_kind(b"a1 login joe {5}\r\n"), Some(CommandKind::Login));
+/// assert_eq!(message_command_kind(b"a2 UID FETCH 1 FLAGS\r\n"), Some(CommandKind::Fetch));
+/// assert_eq!(message_command_kind(b"a3 UID EXPUNGE 1\r\n"), Some(CommandKind::UidExpunge));
+/// assert_eq!(message_command_kind(b"a4 SEARCHX ALL\r\n"), None);
+/// assert_eq!(message_command_kind(b"* OK hi\r\n"), None);
+/// ```
+pub fn message_command_kind(message: &[u8]) -> Option<crate::CommandKind> {
+    use crate::command::UidForm;
+    message_tag(message)?;
+    let at = memchr::memchr(b' ', message)?.checked_add(1)?;
+    let (name, rest) = command_word(message.get(at..)?)?;
+    if name.eq_ignore_ascii_case(b"UID") {
+        let rest = rest.strip_prefix(b" ")?;
+        let (name, _) = command_word(rest)?;
+        return crate::CommandKind::ALL.iter().copied().find(|k| {
+            let full = k.name().as_bytes();
+            match k.uid_form() {
+                UidForm::Only => full
+                    .strip_prefix(b"UID ")
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name)),
+                UidForm::Optional => full.eq_ignore_ascii_case(name),
+                UidForm::No => false,
+            }
+        });
+    }
+    crate::CommandKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.uid_form() != UidForm::Only && k.name().as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// A command name at the start of `bytes` (letters, digits, `-`, `_`, `=`, `.`: the
+/// characters of the table's names) and what follows it, when it ends at SP, CR or the end.
+fn command_word(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let end = bytes
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.')))
+        .unwrap_or(bytes.len());
+    let (name, rest) = bytes.split_at(end);
+    if name.is_empty() || !(rest.is_empty() || rest[0] == b' ' || rest[0] == b'\r') {
+        return None;
+    }
+    Some((name, rest))
+}
+
 /// The most [`FramedBuffer`] reserves ahead for an announced literal.
 const RESERVE_MAX: usize = 32 * 1024 * 1024;
 
@@ -721,7 +777,9 @@ const TAIL_ROOM: usize = 4096;
 const KEEP_CAPACITY: usize = 1024 * 1024;
 
 /// One thing [`FramedBuffer::next_frame`] found.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// `Debug` shows lengths, not the bytes (a message may be a LOGIN with its password).
+#[derive(PartialEq, Eq)]
 pub enum Frame<'b> {
     /// A complete message.
     Message(&'b [u8]),
@@ -739,12 +797,30 @@ pub enum Frame<'b> {
     },
 }
 
+impl fmt::Debug for Frame<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::redact::Octets;
+        match self {
+            Frame::Message(m) => f.debug_tuple("Message").field(&Octets(m.len())).finish(),
+            Frame::Literal(l) => f.debug_tuple("Literal").field(l).finish(),
+            Frame::Discard(n) => f.debug_tuple("Discard").field(n).finish(),
+            Frame::LiteralData { data, remaining } => f
+                .debug_struct("LiteralData")
+                .field("data", &Octets(data.len()))
+                .field("remaining", remaining)
+                .finish(),
+        }
+    }
+}
+
 /// A [`Framer`] with its own buffer: [`push`](FramedBuffer::push) received bytes, then call
 /// [`next_frame`](FramedBuffer::next_frame) until it returns `None`.
 ///
 /// Consumed bytes are dropped lazily and the buffer is compacted only when the consumed part
 /// is at least as large as what remains, so each byte is moved O(1) times on average.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows how many octets are held, not the octets (issue 18 item 10).
+#[derive(Clone)]
 pub struct FramedBuffer {
     framer: Framer,
     buf: Vec<u8>,
@@ -761,6 +837,15 @@ pub struct FramedBuffer {
     cut: (usize, usize),
     /// The prefix length of the literal last reported (for `stream_literal`).
     last_prefix: usize,
+}
+
+impl fmt::Debug for FramedBuffer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FramedBuffer")
+            .field("framer", &self.framer)
+            .field("buffered", &crate::redact::Octets(self.buffered_len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl FramedBuffer {

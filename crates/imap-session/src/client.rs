@@ -56,10 +56,49 @@ pub struct ClientConfig {
     /// them ([`ClientEvent::FetchStreamStart`], [`ClientOutput::LiteralChunk`]); `None`: hold
     /// every literal (the framer's limits bound them). Default: 1 MiB.
     pub stream_literals_over: Option<u64>,
+    /// Whether credentials may go out without TLS ([`TlsPolicy`]). Default:
+    /// [`TlsPolicy::Opportunistic`] (the application decides; set [`TlsPolicy::Required`]
+    /// for anything but loopback and tests).
+    pub tls_policy: TlsPolicy,
+    /// The connection is under TLS from the start (implicit TLS, RFC 8314 §3.3, port 993).
+    pub tls: bool,
     /// How the server's messages are parsed: the profile (strict by default; real-world
     /// reports each accepted departure as a [`ClientEvent::Deviation`]) and the extensions in
     /// force at the start (the session adds those the connection puts in force later).
     pub parse: ParseOptions,
+}
+
+/// What the client session does about TLS (RFC 8314 §4.1, RFC 9051 §6.2.1, §11.1; the "NO
+/// STARTTLS" study, USENIX Security 2021: STARTTLS stripping).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TlsPolicy {
+    /// No credential ever goes out in clear: LOGIN and AUTHENTICATE are refused
+    /// ([`LocalError::TlsRequired`]) until TLS is up (implicit, [`ClientConfig::tls`], or after
+    /// STARTTLS and [`ClientSession::handle_tls_established`]). A STARTTLS answered NO or BAD,
+    /// capabilities without STARTTLS on a plaintext connection, and a PREAUTH greeting on a
+    /// plaintext connection are [`PeerError::TlsStripped`]: reported, and the session closes.
+    Required,
+    /// The application may use STARTTLS; credentials may go out in clear when it does not.
+    /// LOGINDISABLED is still honoured (RFC 9051 §6.2.3), and once seen on the plaintext
+    /// connection it stays in force until TLS, whatever later plaintext CAPABILITY data say.
+    #[default]
+    Opportunistic,
+    /// No TLS: STARTTLS is refused ([`LocalError::TlsPolicy`]). For loopback and tests.
+    Never,
+}
+
+/// How a man in the middle tried to keep the connection in clear ([`PeerError::TlsStripped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stripping {
+    /// Capabilities on the plaintext connection without STARTTLS.
+    NotOffered,
+    /// STARTTLS answered NO or BAD.
+    Refused,
+    /// A PREAUTH greeting on a plaintext connection (authenticated without TLS: RFC 9051
+    /// §7.1.4; the client cannot STARTTLS any more).
+    PreAuth,
 }
 
 /// The default [`ClientConfig::stream_literals_over`] (and the server's): 1 MiB.
@@ -74,6 +113,8 @@ impl Default for ClientConfig {
             enforce_states: true,
             report_received: false,
             stream_literals_over: Some(DEFAULT_STREAM_THRESHOLD),
+            tls_policy: TlsPolicy::default(),
+            tls: false,
             parse: ParseOptions::default(),
         }
     }
@@ -121,6 +162,18 @@ impl ClientConfig {
     /// Holds every literal whole: no streaming.
     pub fn without_literal_streaming(mut self) -> Self {
         self.stream_literals_over = None;
+        self
+    }
+
+    /// With another TLS policy.
+    pub fn with_tls_policy(mut self, policy: TlsPolicy) -> Self {
+        self.tls_policy = policy;
+        self
+    }
+
+    /// The connection is (or is not) under TLS from the start ([`tls`](Self::tls)).
+    pub fn with_tls_active(mut self, tls: bool) -> Self {
+        self.tls = tls;
         self
     }
 
@@ -245,6 +298,17 @@ pub enum ClientEvent {
     TlsRequired {
         /// Bytes dropped.
         discarded: usize,
+    },
+    /// STARTTLS succeeded: what the session learned on the plaintext connection is dropped
+    /// (RFC 9051 §6.2.1; anything a man in the middle injected or removed before TLS:
+    /// capabilities, ENABLED extensions). ALERTs and other responses received before were
+    /// reported as events when they arrived, and are kept nowhere. Reported before
+    /// [`ClientEvent::TlsRequired`], only when something was dropped.
+    PlaintextStateDropped {
+        /// The capabilities forgotten.
+        capabilities: Vec<Capability<'static>>,
+        /// The ENABLED extensions forgotten.
+        enabled: Vec<Capability<'static>>,
     },
     /// Untagged BYE (RFC 9051 §7.1.5): the server is closing the connection. A BYE greeting
     /// is reported as [`ClientEvent::Greeting`] only.
@@ -454,7 +518,9 @@ struct SaslRun {
 }
 
 /// A sans-IO IMAP client session. See the [crate docs](crate) for the driving contract.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the output buffer
+/// may hold a LOGIN password or a SASL response: issue 18 item 10).
 pub struct ClientSession {
     /// The SASL exchange the session runs, if any.
     sasl: Option<SaslRun>,
@@ -483,6 +549,34 @@ pub struct ClientSession {
     /// `out` was lent: clear it before writing more or lending again.
     out_taken: bool,
     events: VecDeque<ClientEvent>,
+    /// TLS is up (configured, or after STARTTLS and `handle_tls_established`).
+    tls: bool,
+    /// LOGINDISABLED was announced on the plaintext connection: it stays in force until TLS,
+    /// whatever later plaintext capabilities say (issue 18 item 5).
+    login_disabled_in_clear: bool,
+}
+
+impl std::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("state", &self.state)
+            .field("link", &self.link)
+            .field("tls", &self.tls)
+            .field(
+                "in_flight",
+                &self
+                    .in_flight
+                    .iter()
+                    .map(|c| (c.tag.as_str(), c.name))
+                    .collect::<Vec<_>>(),
+            )
+            .field("capabilities", &self.capabilities)
+            .field("enabled", &self.enabled)
+            .field("buffered", &self.input)
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientSession {
@@ -494,6 +588,7 @@ impl ClientSession {
     /// A session that starts in `state` (for a connection whose start was handled elsewhere, or
     /// a trace that starts in the middle).
     pub fn resume(config: ClientConfig, state: State) -> Self {
+        let tls = config.tls;
         ClientSession {
             sasl: None,
             input: FramedBuffer::new(config.framer),
@@ -514,6 +609,8 @@ impl ClientSession {
             out: Vec::new(),
             out_taken: false,
             events: VecDeque::new(),
+            tls,
+            login_disabled_in_clear: false,
         }
     }
 
@@ -532,6 +629,23 @@ impl ClientSession {
     /// True between a successful STARTTLS and [`handle_tls_established`](Self::handle_tls_established).
     pub fn is_awaiting_tls(&self) -> bool {
         self.link == Link::AwaitingTls
+    }
+
+    /// True once TLS is up: configured ([`ClientConfig::tls`]) or after STARTTLS and
+    /// [`handle_tls_established`](Self::handle_tls_established).
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The TLS policy in force ([`ClientConfig::tls_policy`]).
+    pub fn tls_policy(&self) -> TlsPolicy {
+        self.config.tls_policy
+    }
+
+    /// True while LOGIN is refused for LOGINDISABLED: announced now, or announced on the
+    /// plaintext connection before TLS (it stays in force until TLS is up).
+    pub fn login_disabled(&self) -> bool {
+        self.login_disabled_in_clear || self.has_capability(&Capability::LoginDisabled)
     }
 
     /// The server's capabilities as last announced, or `None` when unknown (not yet
@@ -711,12 +825,11 @@ impl ClientSession {
                     state: expected,
                 });
             }
-            if matches!(command.body, CommandBody::Login { .. })
-                && self.has_capability(&Capability::LoginDisabled)
-            {
+            if matches!(command.body, CommandBody::Login { .. }) && self.login_disabled() {
                 return Err(LocalError::LoginDisabled);
             }
         }
+        self.check_tls_policy(command.body.kind())?;
         self.send_checked(command, None)
     }
 
@@ -998,6 +1111,47 @@ impl ClientSession {
         Ok(())
     }
 
+    /// The TLS policy's say on sending a command of `kind` (whatever `enforce_states` says):
+    /// under [`TlsPolicy::Required`] no credential goes out in clear; under
+    /// [`TlsPolicy::Never`] no STARTTLS.
+    fn check_tls_policy(&self, kind: CommandKind) -> Result<(), LocalError> {
+        match (self.config.tls_policy, kind) {
+            (TlsPolicy::Required, CommandKind::Login | CommandKind::Authenticate) if !self.tls => {
+                Err(LocalError::TlsRequired)
+            }
+            (TlsPolicy::Never, CommandKind::StartTls) => Err(LocalError::TlsPolicy),
+            (_, CommandKind::StartTls) if self.tls => Err(LocalError::TlsPolicy),
+            _ => Ok(()),
+        }
+    }
+
+    /// Under [`TlsPolicy::Required`] on a plaintext connection: a stripping attempt is
+    /// reported and the session closes (nothing more is sent on this connection).
+    fn stripped(&mut self, how: Stripping) {
+        if self.config.tls_policy == TlsPolicy::Required && !self.tls {
+            self.event(ClientEvent::ProtocolError(PeerError::TlsStripped(how)));
+            self.close();
+        }
+    }
+
+    /// Capabilities were learned: LOGINDISABLED on the plaintext connection stays in force
+    /// until TLS; under [`TlsPolicy::Required`], capabilities without STARTTLS in clear are
+    /// stripping.
+    fn learned_capabilities(&mut self) {
+        if self.tls {
+            return;
+        }
+        if self.has_capability(&Capability::LoginDisabled) {
+            self.login_disabled_in_clear = true;
+        }
+        if self.capabilities.is_some()
+            && !self.has_capability(&Capability::StartTls)
+            && self.state == State::NotAuthenticated
+        {
+            self.stripped(Stripping::NotOffered);
+        }
+    }
+
     fn check_open(&self) -> Result<(), LocalError> {
         match self.link {
             Link::Open => Ok(()),
@@ -1025,6 +1179,10 @@ impl ClientSession {
             return Err(LocalError::UnexpectedResponse("no STARTTLS completed"));
         }
         self.link = Link::Open;
+        self.tls = true;
+        // LOGINDISABLED was the plaintext connection's (RFC 9051 §6.2.3); the server says
+        // again what holds under TLS.
+        self.login_disabled_in_clear = false;
         Ok(())
     }
 
@@ -1208,17 +1366,26 @@ impl ClientSession {
     }
 
     fn greeting(&mut self, g: Greeting<'static>) {
-        if let Some(Code::Capability(c)) = g.code() {
+        let learned = if let Some(Code::Capability(c)) = g.code() {
             self.capabilities = Some(c.capabilities().to_vec());
-        }
+            true
+        } else {
+            false
+        };
         let kind = g.kind();
         // One event per fact: a BYE greeting is reported as the greeting (not also as
         // `Bye`); the state change to Logout follows.
         self.event(ClientEvent::Greeting(g));
         match kind {
             GreetingKind::Ok => self.trigger(Trigger::GreetingOk),
-            GreetingKind::PreAuth => self.trigger(Trigger::GreetingPreAuth),
+            GreetingKind::PreAuth => {
+                self.trigger(Trigger::GreetingPreAuth);
+                self.stripped(Stripping::PreAuth);
+            }
             GreetingKind::Bye => self.trigger(Trigger::Bye),
+        }
+        if learned && self.link == Link::Open {
+            self.learned_capabilities();
         }
     }
 
@@ -1234,7 +1401,10 @@ impl ClientSession {
 
     fn apply_code(&mut self, code: &Code<'static>) {
         match code {
-            Code::Capability(c) => self.capabilities = Some(c.capabilities().to_vec()),
+            Code::Capability(c) => {
+                self.capabilities = Some(c.capabilities().to_vec());
+                self.learned_capabilities();
+            }
             other => {
                 if let Some(change) = self.view_mut().and_then(|v| v.apply_code(other)) {
                     self.event(ClientEvent::Mailbox(change));
@@ -1249,7 +1419,10 @@ impl ClientSession {
                 let exists = self.view_mut().map(|v| v.exists);
                 let handle = attribute(&data, &self.in_flight, exists);
                 match &data {
-                    Data::Capability(c) => self.capabilities = Some(c.capabilities().to_vec()),
+                    Data::Capability(c) => {
+                        self.capabilities = Some(c.capabilities().to_vec());
+                        self.learned_capabilities();
+                    }
                     Data::Enabled(caps) => {
                         for c in caps {
                             if !self.enabled.contains(c) {
@@ -1482,9 +1655,19 @@ impl ClientSession {
                 self.trigger(Trigger::Logout);
                 self.close();
             }
-            CommandKind::StartTls if ok => {
+            CommandKind::StartTls if !ok => self.stripped(Stripping::Refused),
+            CommandKind::StartTls => {
                 // RFC 9051 §6.2.1: forget capabilities; nothing after the OK's CRLF is IMAP.
-                self.capabilities = None;
+                // Everything else learned in clear goes too (ENABLED: ENABLE is not valid
+                // before login, so any is injected), and the drop is reported.
+                let capabilities = self.capabilities.take().unwrap_or_default();
+                let enabled = std::mem::take(&mut self.enabled);
+                if !capabilities.is_empty() || !enabled.is_empty() {
+                    self.event(ClientEvent::PlaintextStateDropped {
+                        capabilities,
+                        enabled,
+                    });
+                }
                 let rest = self.input.take_buffered();
                 if !rest.is_empty() {
                     self.event(ClientEvent::ProtocolError(PeerError::StartTlsInjection {

@@ -49,6 +49,11 @@ pub enum LocalError {
     UnknownTag(String),
     /// LOGIN while the server advertises LOGINDISABLED (RFC 9051 §6.2.3).
     LoginDisabled,
+    /// LOGIN or AUTHENTICATE on a plaintext connection under `TlsPolicy::Required`: no
+    /// credential goes out in clear.
+    TlsRequired,
+    /// STARTTLS under `TlsPolicy::Never`, or while TLS is up already.
+    TlsPolicy,
     /// The response is not allowed here (e.g. a tagged response without a command, PREAUTH
     /// after the greeting, a greeting twice).
     UnexpectedResponse(&'static str),
@@ -85,6 +90,10 @@ impl fmt::Display for LocalError {
             LocalError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
             LocalError::UnknownTag(t) => write!(f, "no command {t:?} in flight"),
             LocalError::LoginDisabled => write!(f, "LOGIN is disabled (LOGINDISABLED)"),
+            LocalError::TlsRequired => write!(f, "TLS is required before credentials are sent"),
+            LocalError::TlsPolicy => {
+                write!(f, "STARTTLS is not allowed (TLS policy, or TLS is up)")
+            }
             LocalError::UnexpectedResponse(what) => write!(f, "unexpected response: {what}"),
             LocalError::Invalid(e) => write!(f, "invalid value: {e}"),
             LocalError::Sasl(e) => write!(f, "SASL: {e}"),
@@ -98,7 +107,11 @@ impl std::error::Error for LocalError {}
 
 /// The peer broke the protocol. Reported as an event; the session keeps going where the
 /// stream allows (a server answers with the suggested [`PeerError::reply`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the length of the bytes of [`PeerError::Syntax`] and [`PeerError::Truncated`],
+/// never the bytes: a LOGIN or a SASL line that failed to parse would print a password
+/// (issue 18 item 10).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PeerError {
     /// A message the strict grammar rejects.
@@ -143,11 +156,63 @@ pub enum PeerError {
     TooManyCommands,
     /// A command reuses the tag of a command in flight (RFC 9051 §2.2.1).
     DuplicateTag(String),
+    /// The client sent more than `ServerConfig::pre_auth_max_buffered` octets before login
+    /// (server side; answered with `* BYE [LIMIT]`, and the session closed).
+    TooMuchBeforeLogin {
+        /// The bound.
+        limit: usize,
+    },
+    /// STARTTLS while TLS is up already (server side; answered with BAD).
+    TlsActive,
+    /// Under `TlsPolicy::Required` on a plaintext connection, the server (or a man in the
+    /// middle) kept the connection in clear (client side; the session closes).
+    TlsStripped(crate::client::Stripping),
     /// The stream ended inside a message.
     Truncated {
         /// The bytes of the unfinished message.
         bytes: Vec<u8>,
     },
+}
+
+impl fmt::Debug for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use imap_codec::redact::Octets;
+        match self {
+            PeerError::Syntax { bytes, error } => f
+                .debug_struct("Syntax")
+                .field("bytes", &Octets(bytes.len()))
+                .field("error", error)
+                .finish(),
+            PeerError::Truncated { bytes } => f
+                .debug_struct("Truncated")
+                .field("bytes", &Octets(bytes.len()))
+                .finish(),
+            PeerError::Frame(e) => f.debug_tuple("Frame").field(e).finish(),
+            PeerError::InvalidState { command, state } => f
+                .debug_struct("InvalidState")
+                .field("command", command)
+                .field("state", state)
+                .finish(),
+            PeerError::LoginDisabled => f.write_str("LoginDisabled"),
+            PeerError::UnknownTag(t) => f.debug_tuple("UnknownTag").field(t).finish(),
+            PeerError::UnexpectedContinuation => f.write_str("UnexpectedContinuation"),
+            PeerError::ChallengeNotBase64 => f.write_str("ChallengeNotBase64"),
+            PeerError::UnexpectedGreeting => f.write_str("UnexpectedGreeting"),
+            PeerError::StartTlsInjection { len } => f
+                .debug_struct("StartTlsInjection")
+                .field("len", len)
+                .finish(),
+            PeerError::TooManyCommands => f.write_str("TooManyCommands"),
+            PeerError::DuplicateTag(t) => f.debug_tuple("DuplicateTag").field(t).finish(),
+            PeerError::TooMuchBeforeLogin { limit } => f
+                .debug_struct("TooMuchBeforeLogin")
+                .field("limit", limit)
+                .finish(),
+            PeerError::TlsActive => f.write_str("TlsActive"),
+            PeerError::UnexpectedSaslLine => f.write_str("UnexpectedSaslLine"),
+            PeerError::TlsStripped(how) => f.debug_tuple("TlsStripped").field(how).finish(),
+        }
+    }
 }
 
 impl PeerError {
@@ -160,6 +225,8 @@ impl PeerError {
             PeerError::InvalidState { .. } => "Command not valid in this state",
             PeerError::LoginDisabled => "LOGIN is disabled",
             PeerError::TooManyCommands => "Too many commands in flight",
+            PeerError::TooMuchBeforeLogin { .. } => "Too much data before login",
+            PeerError::TlsActive => "TLS is active already",
             _ => "Protocol error",
         }
     }
@@ -191,6 +258,11 @@ impl fmt::Display for PeerError {
             }
             PeerError::TooManyCommands => write!(f, "too many commands in flight"),
             PeerError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
+            PeerError::TooMuchBeforeLogin { limit } => {
+                write!(f, "more than {limit} octets before login")
+            }
+            PeerError::TlsActive => write!(f, "STARTTLS while TLS is active"),
+            PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
             }

@@ -120,7 +120,9 @@ pub mod ops;
 pub mod server;
 pub mod state;
 
-pub use crate::client::{ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle};
+pub use crate::client::{
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, Stripping, TlsPolicy,
+};
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
@@ -174,7 +176,9 @@ pub enum Inbound {
 /// One received message as framed, with the parser applied and its result. Reported only when
 /// the configuration asks for it (`report_received`), for tools that follow a whole exchange
 /// (the trace replayer); applications use the other events.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the length of `bytes`, not the bytes (they may hold a LOGIN password).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Received {
     /// The parser applied.
@@ -183,6 +187,16 @@ pub struct Received {
     pub bytes: Vec<u8>,
     /// The value, or [`PeerError::Syntax`] / [`PeerError::Frame`] / [`PeerError::Truncated`].
     pub result: Result<Inbound, PeerError>,
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Received")
+            .field("kind", &self.kind)
+            .field("bytes", &imap_codec::redact::Octets(self.bytes.len()))
+            .field("result", &self.result)
+            .finish()
+    }
 }
 
 /// The README's client example, compiled and run as a doctest so that it stays true.

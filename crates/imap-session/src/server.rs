@@ -101,11 +101,41 @@ pub struct ServerConfig {
     /// Synchronizing literals are streamed under [`LiteralPolicy::Auto`] only (under
     /// `Manual` the application has not accepted the literal yet when it is announced).
     pub stream_literals_over: Option<u64>,
+    /// Largest literal accepted before login (in the not-authenticated state and before the
+    /// greeting), synchronizing or not: a larger one is refused at its announcement with a
+    /// tagged `BAD [TOOBIG]` (no `+`; `{n+}` octets are read and dropped, never held; RFC 9051
+    /// §4.3, RFC 7888 §4, §5). Default: [`DEFAULT_PRE_AUTH_LITERAL`] (4 KiB: a LOGIN user
+    /// name or password as a literal). The framer's `max_literal` still applies after login.
+    pub pre_auth_max_literal: u64,
+    /// Most octets held for a connection before login: the command being received (lines and
+    /// literals) and what is pipelined behind it. Beyond it the session answers
+    /// `* BYE [LIMIT]`, reports [`PeerError::TooMuchBeforeLogin`] and closes. Default:
+    /// [`DEFAULT_PRE_AUTH_BUFFERED`] (64 KiB: one line of the default framer limit, a long
+    /// SASL line). After login, [`max_buffered`](Self::max_buffered) and the framer's limits
+    /// apply.
+    pub pre_auth_max_buffered: usize,
+    /// Most octets of output the session builds before the application takes them
+    /// ([`ServerSession::poll_output`]): while that many wait, the session reads no further
+    /// command (as while it waits for commands in flight: [`ServerSession::wants_input`] is
+    /// false, and received bytes are held up to [`max_buffered`](Self::max_buffered)), so
+    /// that the answers the session writes itself (BAD to a flood of bad lines) never pile
+    /// up. One response may go over it. Default: 256 KiB (as pop3-session).
+    pub max_output: usize,
+    /// The connection is under TLS from the start (implicit TLS, RFC 8314 §3.3, port 993):
+    /// STARTTLS is refused with BAD ([`PeerError::TlsActive`]), as after a STARTTLS that
+    /// succeeded.
+    pub tls: bool,
     /// How the client's commands are parsed: the profile (strict by default; real-world
     /// reports each accepted departure as a [`ServerEvent::Deviation`]) and the extensions in
     /// force (those the server offers; the session adds those the connection enables).
     pub parse: ParseOptions,
 }
+
+/// The default [`ServerConfig::pre_auth_max_literal`]: 4 KiB.
+pub const DEFAULT_PRE_AUTH_LITERAL: u64 = 4096;
+
+/// The default [`ServerConfig::pre_auth_max_buffered`]: 64 KiB.
+pub const DEFAULT_PRE_AUTH_BUFFERED: usize = 64 * 1024;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -119,6 +149,10 @@ impl Default for ServerConfig {
             max_violations: Some(10),
             report_received: false,
             stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
+            pre_auth_max_literal: DEFAULT_PRE_AUTH_LITERAL,
+            pre_auth_max_buffered: DEFAULT_PRE_AUTH_BUFFERED,
+            max_output: 256 * 1024,
+            tls: false,
             parse: ParseOptions::default(),
         }
     }
@@ -186,6 +220,33 @@ impl ServerConfig {
         self
     }
 
+    /// With another bound on literals before login
+    /// ([`pre_auth_max_literal`](Self::pre_auth_max_literal)).
+    pub fn with_pre_auth_max_literal(mut self, octets: u64) -> Self {
+        self.pre_auth_max_literal = octets;
+        self
+    }
+
+    /// With another bound on octets held before login
+    /// ([`pre_auth_max_buffered`](Self::pre_auth_max_buffered)).
+    pub fn with_pre_auth_max_buffered(mut self, octets: usize) -> Self {
+        self.pre_auth_max_buffered = octets;
+        self
+    }
+
+    /// With another bound on output waiting for the application
+    /// ([`max_output`](Self::max_output)).
+    pub fn with_max_output(mut self, octets: usize) -> Self {
+        self.max_output = octets;
+        self
+    }
+
+    /// The connection is (or is not) under TLS from the start ([`tls`](Self::tls)).
+    pub fn with_tls_active(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// With or without [`ServerEvent::Received`].
     pub fn with_report_received(mut self, report: bool) -> Self {
         self.report_received = report;
@@ -205,6 +266,9 @@ impl ServerConfig {
             max_violations: None,
             report_received: true,
             stream_literals_over: None,
+            pre_auth_max_literal: u64::MAX,
+            pre_auth_max_buffered: usize::MAX,
+            max_output: usize::MAX,
             ..ServerConfig::default()
         }
     }
@@ -385,7 +449,9 @@ struct ServerSaslRun {
 }
 
 /// A sans-IO IMAP server session. See the [crate docs](crate) for the driving contract.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the receive buffer
+/// may hold a LOGIN password or a SASL response: issue 18 item 10).
 pub struct ServerSession {
     /// The AUTHENTICATE in flight, if any.
     sasl: Option<ServerSaslRun>,
@@ -411,10 +477,35 @@ pub struct ServerSession {
     /// `out` was lent: clear it before writing more or lending again.
     out_taken: bool,
     events: VecDeque<ServerEvent>,
+    /// TLS is up: configured ([`ServerConfig::tls`]) or after STARTTLS.
+    tls: bool,
 }
 
 /// RFC 7888 §4: LITERAL- allows non-synchronizing literals of at most this many octets.
 const LITERAL_MINUS_MAX: u64 = 4096;
+
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("state", &self.state)
+            .field("link", &self.link)
+            .field("tls", &self.tls)
+            .field(
+                "in_flight",
+                &self
+                    .in_flight
+                    .iter()
+                    .map(|c| (c.tag.as_str(), c.name))
+                    .collect::<Vec<_>>(),
+            )
+            .field("advertised", &self.advertised)
+            .field("violations", &self.violations)
+            .field("buffered", &self.input)
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
+}
 
 impl ServerSession {
     /// A session that has not sent its greeting yet ([`send_greeting`](Self::send_greeting)).
@@ -427,6 +518,7 @@ impl ServerSession {
         ServerSession {
             sasl: None,
             input: FramedBuffer::new(config.framer),
+            tls: config.tls,
             config,
             state,
             link: Link::Open,
@@ -458,6 +550,31 @@ impl ServerSession {
     /// True between an OK to STARTTLS and [`handle_tls_established`](Self::handle_tls_established).
     pub fn is_awaiting_tls(&self) -> bool {
         self.link == Link::AwaitingTls
+    }
+
+    /// True once TLS is up: configured ([`ServerConfig::tls`]) or after STARTTLS and
+    /// [`handle_tls_established`](Self::handle_tls_established).
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// True before login (before the greeting and in the not-authenticated state), where the
+    /// pre-authentication bounds apply ([`ServerConfig::pre_auth_max_literal`],
+    /// [`ServerConfig::pre_auth_max_buffered`]).
+    pub fn is_pre_auth(&self) -> bool {
+        matches!(self.state, State::Greeting | State::NotAuthenticated)
+    }
+
+    /// The most octets the session holds now: [`ServerConfig::pre_auth_max_buffered`] before
+    /// login (when smaller), [`ServerConfig::max_buffered`] after.
+    fn buffer_cap(&self) -> usize {
+        if self.is_pre_auth() {
+            self.config
+                .max_buffered
+                .min(self.config.pre_auth_max_buffered)
+        } else {
+            self.config.max_buffered
+        }
     }
 
     /// The capabilities this server last advertised (from its own CAPABILITY responses).
@@ -519,8 +636,13 @@ impl ServerSession {
     /// input and intention (the drain rule).
     pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
         if self.out_taken {
+            let blocked = self.out.len() >= self.config.max_output;
             self.out.clear();
             self.out_taken = false;
+            if blocked {
+                // The application took the output that held reading back: read on.
+                self.advance();
+            }
         }
         if self.chunk_lent {
             // The application had the chunk: read on.
@@ -1005,6 +1127,7 @@ impl ServerSession {
             return Err(LocalError::UnexpectedResponse("no STARTTLS completed"));
         }
         self.link = Link::Open;
+        self.tls = true;
         self.advertised.clear();
         Ok(())
     }
@@ -1041,7 +1164,7 @@ impl ServerSession {
         // The bytes go in pieces of at most `max_buffered`, each one framed as far as the
         // state allows before the next: so whatever is left when a wait begins is at most one
         // piece, and a wait never holds more than `max_buffered`.
-        let piece = self.config.max_buffered.max(1);
+        let mut piece = self.buffer_cap().max(1);
         let mut rest = bytes;
         while !rest.is_empty() && self.link == Link::Open {
             if let Some(c) = self
@@ -1057,10 +1180,7 @@ impl ServerSession {
                 return Ok(());
             }
             if self.waiting() {
-                let room = self
-                    .config
-                    .max_buffered
-                    .saturating_sub(self.input.buffered_len());
+                let room = self.buffer_cap().saturating_sub(self.input.buffered_len());
                 if rest.len() > room {
                     self.too_much_input();
                 } else {
@@ -1072,9 +1192,13 @@ impl ServerSession {
             self.input.push(now);
             rest = later;
             self.advance();
-            if self.waiting() && self.input.buffered_len() > self.config.max_buffered {
+            let pre_auth = self.is_pre_auth();
+            if (self.waiting() || pre_auth) && self.input.buffered_len() > self.buffer_cap() {
+                // Before login, whatever is held counts (issue 18 items 2, 3): a command
+                // that grows past the bound is not received to its end.
                 self.too_much_input();
             }
+            piece = self.buffer_cap().max(1);
         }
         Ok(())
     }
@@ -1082,13 +1206,21 @@ impl ServerSession {
     /// More than [`ServerConfig::max_buffered`] octets arrived during a wait: `* BYE [LIMIT]`
     /// and close (see there why).
     fn too_much_input(&mut self) {
+        let err =
+            if self.is_pre_auth() && self.config.pre_auth_max_buffered < self.config.max_buffered {
+                PeerError::TooMuchBeforeLogin {
+                    limit: self.config.pre_auth_max_buffered,
+                }
+            } else {
+                PeerError::TooManyCommands
+            };
         let _ = self.input.take_buffered();
         self.violations += 1;
-        self.event(ServerEvent::ProtocolError(PeerError::TooManyCommands));
+        self.event(ServerEvent::ProtocolError(err.clone()));
         if self.config.auto_reply {
             let bye = Status::bye(RespText::with_code(
                 Code::Limit,
-                Text::new(PeerError::TooManyCommands.reply()).unwrap_or_default(),
+                Text::new(err.reply()).unwrap_or_default(),
             ));
             self.write(&Response::Status(bye));
         }
@@ -1098,7 +1230,12 @@ impl ServerSession {
     /// True while received bytes are held rather than read: before the greeting, or while
     /// the next command must wait.
     fn waiting(&self) -> bool {
-        self.state == State::Greeting || self.must_wait()
+        self.state == State::Greeting || self.must_wait() || self.output_full()
+    }
+
+    /// True while [`ServerConfig::max_output`] octets of output wait for the application.
+    fn output_full(&self) -> bool {
+        !self.out_taken && self.out.len() >= self.config.max_output
     }
 
     /// True while the next command must wait: a state-changing command is in flight (its
@@ -1131,10 +1268,12 @@ impl ServerSession {
                 .iter()
                 .any(|c| matches!(c.sub, Sub::StartTls { .. }) || c.kind == CommandKind::Compress)
                 || self.must_wait()
+                || self.output_full()
             {
                 return;
             }
             let kind = self.expecting();
+            let pre_check = self.pre_auth_check(kind);
             let deviations: Vec<Deviation>;
             let received = match self.input.next_frame() {
                 Ok(None) => return,
@@ -1144,6 +1283,21 @@ impl ServerSession {
                     return;
                 }
                 Ok(Some(Frame::Literal(lit))) => {
+                    if let Some(err) = self.pre_auth_refusal(kind, lit) {
+                        // Refused at the announcement, before its octets arrive (issue 18
+                        // item 3): no `+`; a `{n+}` literal's octets are dropped as they come.
+                        let tag = self.input.current_tag().map(IntoStatic::into_static);
+                        self.input.reject_literal();
+                        if self.config.report_received {
+                            self.event(ServerEvent::Received(Received {
+                                kind,
+                                bytes: Vec::new(),
+                                result: Err(err.clone()),
+                            }));
+                        }
+                        self.violation(err, tag, None);
+                        continue;
+                    }
                     // Nothing of the message so far is copied (issue 18 item 1: copying the
                     // prefix at every literal made `{0+}` repeated N times quadratic): the
                     // tag is read from the framer's buffer, only when it is needed.
@@ -1197,7 +1351,13 @@ impl ServerSession {
                     // Parsed where it lies in the framer's buffer; the value is made owned
                     // (the one copy of the message). Its bytes are copied again only for a
                     // trace follower, its tag only when it does not parse.
-                    let (result, found) = parse(kind, m, &self.config.parse);
+                    // Before login, a command not valid there is refused from its name alone,
+                    // unparsed (issue 18 item 2: a 63 MiB SEARCH parsed in full took 4.3 GB).
+                    let (result, found) =
+                        match pre_check.and_then(|state| pre_auth_invalid_in(state, m)) {
+                            Some(err) => (Err(err), Vec::new()),
+                            None => parse(kind, m, &self.config.parse),
+                        };
                     deviations = found;
                     let tag = match &result {
                         Err(_) => imap_codec::framer::message_tag(m).map(IntoStatic::into_static),
@@ -1217,6 +1377,38 @@ impl ServerSession {
             }
             self.message(kind, received);
         }
+    }
+
+    /// Before login (with state rules on), a command whose name is known and not valid in the
+    /// state: [`PeerError::InvalidState`], decided from the first bytes of the message
+    /// ([`imap_codec::framer::message_command_kind`]) without parsing the rest.
+    fn pre_auth_invalid(&self, kind: MessageKind, message: &[u8]) -> Option<PeerError> {
+        let state = self.pre_auth_check(kind)?;
+        pre_auth_invalid_in(state, message)
+    }
+
+    /// The state to check commands against before login, when they are checked there.
+    fn pre_auth_check(&self, kind: MessageKind) -> Option<State> {
+        (self.is_pre_auth() && self.config.enforce_states && kind == MessageKind::Command)
+            .then_some(self.state)
+    }
+
+    /// Why a literal announced before login is refused, if it is: its command is not valid
+    /// in the state ([`pre_auth_invalid`](Self::pre_auth_invalid)), or it is larger than
+    /// [`ServerConfig::pre_auth_max_literal`].
+    fn pre_auth_refusal(&self, kind: MessageKind, lit: LiteralAnnouncement) -> Option<PeerError> {
+        if !self.is_pre_auth() {
+            return None;
+        }
+        if let Some(err) = self.pre_auth_invalid(kind, self.input.current_prefix(lit.prefix_len)) {
+            return Some(err);
+        }
+        (lit.length > self.config.pre_auth_max_literal).then_some(PeerError::Frame(
+            FrameError::LiteralTooLarge {
+                literal: lit,
+                limit: self.config.pre_auth_max_literal,
+            },
+        ))
     }
 
     /// An accepted literal over the threshold in an APPEND is streamed. Whether the literal
@@ -1417,6 +1609,13 @@ impl ServerSession {
                 self.violation(err, tag, Some(cmd));
                 return;
             }
+            if matches!(cmd.body, CommandBody::StartTls) && self.tls {
+                // RFC 9051 §6.2.1 / RFC 8314 §3.3: TLS is up already (implicit, or a
+                // STARTTLS before); a second negotiation is refused (issue 18 item 8).
+                let tag = Some(cmd.tag.clone());
+                self.violation(PeerError::TlsActive, tag, Some(cmd));
+                return;
+            }
             if matches!(cmd.body, CommandBody::Login { .. })
                 && self.advertised.contains(&Capability::LoginDisabled)
             {
@@ -1467,6 +1666,17 @@ impl ServerSession {
         });
         self.event(ServerEvent::Command(cmd));
     }
+}
+
+/// A command named at the start of `message` that is not valid in `state`, decided from its
+/// name alone (see [`ServerSession::is_pre_auth`]).
+fn pre_auth_invalid_in(state: State, message: &[u8]) -> Option<PeerError> {
+    let command = imap_codec::framer::message_command_kind(message)?;
+    let valid = state::States::from(command.states());
+    (!valid.contains(state)).then(|| PeerError::InvalidState {
+        command: command.name(),
+        state,
+    })
 }
 
 /// A framed message: the parser's result, the tag when it did not parse, and its bytes when

@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::Pair;
-use imap_codec::{Command, CommandBody, LiteralCapability, Response, StatusKind, Tag};
+use imap_codec::{Capability, Command, CommandBody, LiteralCapability, Response, StatusKind, Tag};
 use mailproto_imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, LocalError, PeerError, ServerConfig,
     ServerEvent, ServerOutput, ServerSession, State,
@@ -759,6 +759,15 @@ fn client_never_interprets_a_response_pipelined_after_starttls_ok() {
     assert_eq!(
         events[1..],
         [
+            // What was learned in clear is dropped, and said so (issue 18 item 7).
+            ClientEvent::PlaintextStateDropped {
+                capabilities: vec![
+                    Capability::Imap4rev1,
+                    Capability::StartTls,
+                    Capability::LoginDisabled
+                ],
+                enabled: vec![],
+            },
             ClientEvent::ProtocolError(PeerError::StartTlsInjection { len: injected }),
             ClientEvent::TlsRequired {
                 discarded: injected

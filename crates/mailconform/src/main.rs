@@ -9,6 +9,7 @@
 //! forwards connections unchanged, records each as a trace and validates it at its end
 //! (see [`proxy`]).
 
+mod files;
 mod proxy;
 
 use std::path::{Path, PathBuf};
@@ -36,7 +37,11 @@ enum Cmd {
         /// Print only the failing files (with their messages) and the closing count.
         #[arg(long, short)]
         quiet: bool,
-        /// Trace files or directories (searched recursively for `*.trace`).
+        /// Refuse (fail) trace files larger than this many octets.
+        #[arg(long, value_name = "OCTETS", default_value_t = files::DEFAULT_MAX_FILE_SIZE)]
+        max_file_size: u64,
+        /// Trace files or directories (searched recursively for `*.trace`; symbolic links
+        /// to directories inside them are not followed).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -78,26 +83,9 @@ enum ProtocolArg {
     Pop3,
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "trace") {
-                collect(&e, out)?;
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-    Ok(())
-}
-
 /// The verdict for one file: Ok(message) or Err(message).
-fn check_file(path: &Path, json: bool, quiet: bool) -> Result<String, String> {
-    let text = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+fn check_file(path: &Path, json: bool, quiet: bool, max_size: u64) -> Result<String, String> {
+    let text = files::read_limited(path, max_size)?;
     let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
     let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
     let shown = path.display();
@@ -151,8 +139,13 @@ fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (json, quiet, paths) = match cli.command {
-        Cmd::Validate { json, quiet, paths } => (json, quiet, paths),
+    let (json, quiet, max_file_size, paths) = match cli.command {
+        Cmd::Validate {
+            json,
+            quiet,
+            max_file_size,
+            paths,
+        } => (json, quiet, max_file_size, paths),
         Cmd::Proxy {
             listen,
             upstream,
@@ -187,16 +180,23 @@ fn main() -> ExitCode {
             };
         }
     };
-    let mut files = Vec::new();
+    let mut found = files::Found::default();
     for p in &paths {
-        if let Err(e) = collect(p, &mut files) {
+        if let Err(e) = files::collect(p, &mut found) {
             eprintln!("mailconform: {}: {e}", p.display());
             return ExitCode::from(2);
         }
     }
+    for link in &found.skipped_links {
+        eprintln!(
+            "mailconform: {}: a symbolic link to a directory, not followed",
+            link.display()
+        );
+    }
+    let files = found.files;
     let (mut passed, mut failed) = (0usize, 0usize);
     for f in &files {
-        let verdict = check_file(f, json, quiet);
+        let verdict = check_file(f, json, quiet, max_file_size);
         let ok = verdict.is_ok();
         if ok {
             passed += 1;

@@ -22,7 +22,7 @@ mod kind;
 
 pub use kind::{Offer, Phase, Phases};
 
-use kind::{commands, parse_row};
+use kind::{commands, debug_variant, parse_row};
 
 commands! {
     /// `USER name` (RFC 1939 §7).
@@ -192,13 +192,27 @@ impl fmt::Debug for ApopDigest {
 /// assert_eq!(r, SaslResponse::Data(b"test\0test\0test".to_vec()));
 /// assert_eq!(SaslResponse::Data(Vec::new()).to_bytes(), b"\r\n");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
+///
+/// `Debug` shows the length of the data, never the data (it carries credentials).
+#[derive(Clone, PartialEq, Eq, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SaslResponse {
     /// Decoded response data.
     Data(Vec<u8>),
     /// `*`: the client cancels the exchange; the server answers `-ERR`.
     Cancel,
+}
+
+impl fmt::Debug for SaslResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaslResponse::Data(d) => f
+                .debug_tuple("Data")
+                .field(&crate::core::Octets(d.len()))
+                .finish(),
+            SaslResponse::Cancel => f.write_str("Cancel"),
+        }
+    }
 }
 
 impl SaslResponse {

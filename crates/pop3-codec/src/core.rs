@@ -288,6 +288,45 @@ str_token!(
 
 debug_as_str!(Param, Mechanism, UniqueId, Language, CapaTag, Timestamp);
 
+/// The names of the command fields whose values are secrets (the command table's field
+/// names): AUTH's `initial_response` (RFC 5034 §4). PASS's argument is a [`Secret`], redacted
+/// by its type.
+pub const SECRET_FIELDS: &[&str] = &["initial_response"];
+
+/// A field of a command as `Debug` shows it: its value, or `<redacted>` for a
+/// [`SECRET_FIELDS`] name.
+pub struct RedactField<'v> {
+    name: &'static str,
+    value: &'v dyn fmt::Debug,
+}
+
+impl<'v> RedactField<'v> {
+    /// The field `name` with its value.
+    pub fn new(name: &'static str, value: &'v dyn fmt::Debug) -> Self {
+        RedactField { name, value }
+    }
+}
+
+impl fmt::Debug for RedactField<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if SECRET_FIELDS.contains(&self.name) {
+            f.write_str("<redacted>")
+        } else {
+            self.value.fmt(f)
+        }
+    }
+}
+
+/// Octets shown by their count only: `<N octets>` (SASL data, buffered lines).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Octets(pub usize);
+
+impl fmt::Debug for Octets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} octets>", self.0)
+    }
+}
+
 impl fmt::Debug for Secret<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")

@@ -34,6 +34,8 @@
 //! assert_eq!(body, b"Subject: x\r\n\r\n.hidden\r\n");
 //! ```
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -53,8 +55,9 @@ pub fn stuff(body: &[u8], out: &mut Vec<u8>) {
         }
         match memmem::find(rest, b"\r\n") {
             Some(i) => {
-                out.extend_from_slice(&rest[..i + 2]);
-                rest = &rest[i + 2..];
+                let next = i.saturating_add(2);
+                out.extend_from_slice(&rest[..next]);
+                rest = &rest[next..];
                 at_line_start = true;
             }
             None => {
@@ -88,8 +91,8 @@ pub fn unstuff(stuffed: &[u8]) -> Cow<'_, [u8]> {
         rest = &rest[1..];
     }
     while let Some(i) = line_dot().find(rest) {
-        out.extend_from_slice(&rest[..i + 2]);
-        rest = &rest[i + 3..];
+        out.extend_from_slice(&rest[..i.saturating_add(2)]);
+        rest = &rest[i.saturating_add(3)..];
     }
     out.extend_from_slice(rest);
     Cow::Owned(out)
@@ -106,8 +109,8 @@ pub(crate) fn find_terminator(input: &[u8]) -> Option<(usize, usize)> {
     // for the search's prefilter, while lines that start with `.` are rare.)
     line_dot()
         .find_iter(input)
-        .find(|&i| input.get(i + 3..i + 5) == Some(b"\r\n"))
-        .map(|i| (i + 2, i + 5))
+        .find(|&i| input.get(i.saturating_add(3)..i.saturating_add(5)) == Some(b"\r\n"))
+        .map(|i| (i.saturating_add(2), i.saturating_add(5)))
 }
 
 /// What [`BodyDecoder::next`] found.
@@ -254,12 +257,12 @@ impl BodyDecoder {
                 Chunk::Data(range) => range.len(),
                 Chunk::HeldCr => 1,
                 Chunk::NeedMore | Chunk::End => {
-                    self.consumed += (end - pos) as u64;
+                    self.consume(end, pos);
                     return Ok((end, chunk));
                 }
             };
             if self.discarding {
-                self.consumed += (end - pos) as u64;
+                self.consume(end, pos);
                 pos = end;
                 continue;
             }
@@ -271,22 +274,25 @@ impl BodyDecoder {
                 // Return the octets up to the limit (the error comes with the next call),
                 // so that what is returned does not depend on the chunking. The range ends
                 // where `end` does.
-                let last = range.start + room as usize - 1;
+                // `0 < room < len`: the last octet lies inside the range.
+                let room_len = usize::try_from(room).unwrap_or(usize::MAX);
+                let last = range.start.saturating_add(room_len).saturating_sub(1);
                 let cr_before = if last == pos {
                     before == State::MidCr
                 } else {
-                    input[last - 1] == b'\r'
+                    input[last.saturating_sub(1)] == b'\r'
                 };
                 self.state = match input[last] {
                     b'\r' => State::MidCr,
                     b'\n' if cr_before => State::LineStart,
                     _ => State::Mid,
                 };
-                self.consumed += (last + 1 - pos) as u64;
-                self.emitted += room;
-                return Ok((last + 1, Chunk::Data(range.start..last + 1)));
+                let after = last.saturating_add(1);
+                self.consume(after, pos);
+                self.emitted = self.emitted.saturating_add(room);
+                return Ok((after, Chunk::Data(range.start..after)));
             }
-            if self.emitted + len as u64 > self.limit {
+            if self.emitted.saturating_add(len as u64) > self.limit {
                 // Not consumed: the next call drops these octets.
                 self.state = before;
                 self.discarding = true;
@@ -297,10 +303,15 @@ impl BodyDecoder {
                     ErrorKind::TooLarge { limit: self.limit },
                 ));
             }
-            self.emitted += len as u64;
-            self.consumed += (end - pos) as u64;
+            self.emitted = self.emitted.saturating_add(len as u64);
+            self.consume(end, pos);
             return Ok((end, chunk));
         }
+    }
+
+    /// Counts the octets `pos..end` of the input as consumed.
+    fn consume(&mut self, end: usize, pos: usize) {
+        self.consumed = self.consumed.saturating_add(end.saturating_sub(pos) as u64);
     }
 
     /// One step from `input[at..]`: where it ended and what it found.
@@ -315,15 +326,15 @@ impl BodyDecoder {
             match self.state {
                 State::LineStart if b == b'.' => {
                     self.state = State::Dot;
-                    at += 1;
+                    at = at.saturating_add(1);
                 }
                 State::Dot if b == b'\r' => {
                     self.state = State::DotCr;
-                    at += 1;
+                    at = at.saturating_add(1);
                 }
                 State::DotCr if b == b'\n' => {
                     self.state = State::Done;
-                    return (at + 1, Chunk::End);
+                    return (at.saturating_add(1), Chunk::End);
                 }
                 State::DotCr => {
                     // `.` CR and something else: the dot was stuffing, the CR is data.
@@ -348,13 +359,14 @@ impl BodyDecoder {
         // A CR that ended the previous input (or step) and a LF here end a line.
         if self.state == State::MidCr
             && input[start] == b'\n'
-            && matches!(input.get(start + 1), Some(b'.') | None)
+            && matches!(input.get(start.saturating_add(1)), Some(b'.') | None)
         {
             self.state = State::LineStart;
-            return (start + 1, Chunk::Data(start..start + 1));
+            let end = start.saturating_add(1);
+            return (end, Chunk::Data(start..end));
         }
         if let Some(i) = line_dot().find(&input[start..]) {
-            let end = start + i + 2;
+            let end = start.saturating_add(i).saturating_add(2);
             self.state = State::LineStart;
             return (end, Chunk::Data(start..end));
         }

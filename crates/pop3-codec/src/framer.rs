@@ -12,6 +12,8 @@
 //! from the start of the offending message; for a limit they are the limit itself (the
 //! first octet beyond it).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
@@ -110,7 +112,7 @@ impl LineScanner {
     fn next(&mut self, buf: &[u8], max: usize) -> Line {
         match memchr::memchr(b'\n', &buf[self.scanned.min(buf.len())..]) {
             Some(i) => {
-                let len = self.scanned + i + 1;
+                let len = self.scanned.saturating_add(i).saturating_add(1);
                 self.scanned = 0;
                 if self.discarding {
                     self.discarding = false;
@@ -158,7 +160,7 @@ struct Buffer {
 impl Buffer {
     fn push(&mut self, data: &[u8]) {
         self.drop_consumed();
-        if self.start > 0 && self.start >= self.buf.len() - self.start {
+        if self.start > 0 && self.start >= self.buf.len().saturating_sub(self.start) {
             self.buf.drain(..self.start);
             self.start = 0;
         }
@@ -166,7 +168,7 @@ impl Buffer {
     }
 
     fn drop_consumed(&mut self) {
-        self.start += self.consumed;
+        self.start = self.start.saturating_add(self.consumed);
         self.consumed = 0;
         if self.start == self.buf.len() {
             self.buf.clear();
@@ -194,7 +196,7 @@ fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
     let mut start = at;
     // Whether the line that ends before `end` is only stepped over.
     let plain = |start: usize, end: usize| {
-        end - start <= max && end <= limit && &data[start..end] != b".\r\n"
+        end.saturating_sub(start) <= max && end <= limit && &data[start..end] != b".\r\n"
     };
     // LFs 64 octets at a time from a bit mask (lines are short: one search per line would
     // cost more than the line), then the rest one at a time.
@@ -202,17 +204,20 @@ fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
     while let Some(block) = data.get(base..).and_then(|b| b.first_chunk::<64>()) {
         let mut lfs = newlines(block);
         while lfs != 0 {
-            let end = base + lfs.trailing_zeros() as usize + 1;
-            lfs &= lfs - 1;
+            let end = base
+                .saturating_add(lfs.trailing_zeros() as usize)
+                .saturating_add(1);
+            // Clears the lowest set bit (`lfs != 0`).
+            lfs &= lfs.wrapping_sub(1);
             if !plain(start, end) {
                 return start;
             }
             start = end;
         }
-        base += 64;
+        base = base.saturating_add(64);
     }
     for lf in memchr::memchr_iter(b'\n', &data[base..]) {
-        let end = base + lf + 1;
+        let end = base.saturating_add(lf).saturating_add(1);
         if !plain(start, end) {
             return start;
         }
@@ -282,7 +287,7 @@ impl CommandDecoder {
 
     /// Bytes received and not yet decoded.
     pub fn buffered(&self) -> &[u8] {
-        &self.buf.buf[self.buf.start + self.buf.consumed..]
+        &self.buf.buf[self.buf.start.saturating_add(self.buf.consumed)..]
     }
 
     /// Removes and returns everything buffered (after STLS, RFC 2595 §4: bytes that
@@ -454,7 +459,11 @@ impl ResponseDecoder {
 
     /// How many received octets are buffered and not yet consumed (for memory bounds).
     pub fn buffered_len(&self) -> usize {
-        self.buf.buf.len() - self.buf.start - self.buf.consumed
+        self.buf
+            .buf
+            .len()
+            .saturating_sub(self.buf.start)
+            .saturating_sub(self.buf.consumed)
     }
 
     /// Removes and returns everything buffered (after the `+OK` to STLS, RFC 2595 §4).
@@ -476,7 +485,8 @@ impl ResponseDecoder {
                     match chunk {
                         Chunk::Data(range) => {
                             return Ok(Some(ResponseEvent::BodyChunk(
-                                &self.buf.buf[start + range.start..start + range.end],
+                                &self.buf.buf[start.saturating_add(range.start)
+                                    ..start.saturating_add(range.end)],
                             )));
                         }
                         Chunk::HeldCr => return Ok(Some(ResponseEvent::BodyChunk(b"\r"))),
@@ -534,7 +544,8 @@ impl ResponseDecoder {
                         Line::Discarded { .. } => unreachable!("not discarding when idle"),
                         Line::Complete(len) if positive_multi && expected == Expected::Message => {
                             self.buf.consumed = len;
-                            let line = &self.buf.buf[self.buf.start..self.buf.start + len];
+                            let line =
+                                &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
                             let mut c = Cursor::new(line);
                             let status =
                                 StatusLine::parse_at(&mut c).and_then(|s| c.end().map(|()| s));
@@ -561,7 +572,8 @@ impl ResponseDecoder {
                         Line::Complete(len) => {
                             self.expected.pop_front();
                             self.buf.consumed = len;
-                            let line = &self.buf.buf[self.buf.start..self.buf.start + len];
+                            let line =
+                                &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
                             return Response::parse(line, expected)
                                 .map(|r| Some(ResponseEvent::Response(r)));
                         }
@@ -582,7 +594,7 @@ impl ResponseDecoder {
                     };
                     match found {
                         Line::Incomplete => {
-                            if at + rest_len > self.limits.max_listing {
+                            if at.saturating_add(rest_len) > self.limits.max_listing {
                                 return Err(self.listing_too_large(at));
                             }
                             return Ok(None);
@@ -590,7 +602,7 @@ impl ResponseDecoder {
                         // The listing limit is reached before the line limit: the
                         // limit exceeded at the earlier octet is reported, whatever the
                         // chunking (fuzz finding F5).
-                        Line::TooLong if at + max > self.limits.max_listing => {
+                        Line::TooLong if at.saturating_add(max) > self.limits.max_listing => {
                             return Err(self.listing_too_large(at));
                         }
                         Line::TooLong => {
@@ -600,11 +612,11 @@ impl ResponseDecoder {
                                 dec: BodyDecoder::discarding(true),
                                 report_end: false,
                             };
-                            return Err(too_long(at + max, max));
+                            return Err(too_long(at.saturating_add(max), max));
                         }
                         Line::Discarded { .. } => unreachable!("not discarding in a listing"),
                         Line::Complete(len) => {
-                            let end = at + len;
+                            let end = at.saturating_add(len);
                             if end > self.limits.max_listing {
                                 // Skipped from the line's start, as when the line is still
                                 // incomplete (a `.` CRLF over the limit still ends it).
@@ -614,7 +626,8 @@ impl ResponseDecoder {
                                 self.expected.pop_front();
                                 self.state = State::Idle;
                                 self.buf.consumed = end;
-                                let frame = &self.buf.buf[self.buf.start..self.buf.start + end];
+                                let frame = &self.buf.buf
+                                    [self.buf.start..self.buf.start.saturating_add(end)];
                                 return Response::parse(frame, expected)
                                     .map(|r| Some(ResponseEvent::Response(r)));
                             }
@@ -651,6 +664,7 @@ impl ResponseDecoder {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::plain_lines;
 

@@ -56,6 +56,34 @@ pub enum ClientClose {
     ProtocolError,
 }
 
+/// What the client session does about TLS (RFC 8314 §4.1, RFC 2595 §4; the "NO STARTTLS"
+/// study, USENIX Security 2021: STLS stripping). Set with [`ClientSession::with_tls_policy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TlsPolicy {
+    /// No credential ever goes out in clear: USER, PASS, APOP and AUTH are refused
+    /// ([`LocalError::TlsRequired`]) until TLS is up ([`ClientSession::new_tls`], or after
+    /// STLS and [`ClientSession::handle_tls_established`]). STLS answered `-ERR`, and a CAPA
+    /// answer without STLS on a plaintext connection, are [`PeerError::TlsStripped`]:
+    /// reported, and the session closes.
+    Required,
+    /// The application may use STLS; credentials may go out in clear when it does not.
+    #[default]
+    Opportunistic,
+    /// No TLS: STLS is refused ([`LocalError::TlsPolicy`]). For loopback and tests.
+    Never,
+}
+
+/// How a man in the middle tried to keep the connection in clear ([`PeerError::TlsStripped`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Stripping {
+    /// A CAPA answer on the plaintext connection without STLS.
+    NotOffered,
+    /// STLS answered `-ERR`.
+    Refused,
+}
+
 /// What the client session tells the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -211,6 +239,13 @@ pub enum ClientEvent<'a> {
         /// The status line.
         status: StatusLine<'static>,
     },
+    /// `+OK` to STLS: what the session learned on the plaintext connection (the
+    /// capabilities) is dropped (RFC 2595 §4), reported before [`ClientEvent::StartTls`]
+    /// when there was any.
+    PlaintextStateDropped {
+        /// The capabilities forgotten.
+        capabilities: Vec<Capability<'static>>,
+    },
     /// The server violated the protocol. The session is closed when a
     /// [`ClientEvent::Closed`] follows; a [`PeerError::StartTlsInjection`] is reported
     /// without closing.
@@ -279,7 +314,9 @@ const MAX_COMMAND: usize = 255;
 /// Commands are sent at once when the server announced PIPELINING (RFC 2449 §6.6) or
 /// nothing is in flight; otherwise they wait in the session, in order. STLS and AUTH are
 /// only accepted when nothing is in flight.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and the sizes of the buffers, never their bytes (the output may
+/// hold a PASS line or a SASL response: issue 18 item 10).
 pub struct ClientSession {
     limits: Limits,
     state: ClientState,
@@ -294,6 +331,7 @@ pub struct ClientSession {
     greeting: Option<Greeting<'static>>,
     capabilities: Option<Vec<Capability<'static>>>,
     tls: bool,
+    tls_policy: TlsPolicy,
     sasl: Sasl,
     /// The mechanism of the AUTH the session runs, and whether it cancelled.
     mechanism: Option<(Box<dyn ClientMechanism>, bool)>,
@@ -323,6 +361,7 @@ impl ClientSession {
             greeting: None,
             capabilities: None,
             tls: false,
+            tls_policy: TlsPolicy::default(),
             sasl: Sasl::None,
             mechanism: None,
             deferred_ir: None,
@@ -395,7 +434,19 @@ impl ClientSession {
         s
     }
 
+    /// The same session with another TLS policy ([`TlsPolicy`]; default
+    /// [`TlsPolicy::Opportunistic`]).
+    pub fn with_tls_policy(mut self, policy: TlsPolicy) -> Self {
+        self.tls_policy = policy;
+        self
+    }
+
     // ---------------------------------------------------------------- getters
+
+    /// The TLS policy in force.
+    pub fn tls_policy(&self) -> TlsPolicy {
+        self.tls_policy
+    }
 
     /// The state.
     pub fn state(&self) -> ClientState {
@@ -791,6 +842,14 @@ impl ClientSession {
         if !allowed {
             return Err(self.wrong(Attempt::Command(kind)));
         }
+        match (self.tls_policy, kind) {
+            (
+                TlsPolicy::Required,
+                CommandKind::User | CommandKind::Pass | CommandKind::Apop | CommandKind::Auth,
+            ) if !self.tls => return Err(LocalError::TlsRequired),
+            (TlsPolicy::Never, CommandKind::Stls) => return Err(LocalError::TlsPolicy),
+            _ => {}
+        }
         match cmd {
             Command::Pass(_) if !self.last_was_user => Err(LocalError::WrongState {
                 attempt: Attempt::Command(kind),
@@ -988,7 +1047,29 @@ impl ClientSession {
                 return;
             }
         };
+        let stripped = match &event {
+            ClientEvent::Refused {
+                command: Some(CommandKind::Stls),
+                ..
+            } => Some(Stripping::Refused),
+            ClientEvent::Capabilities { capabilities, .. }
+                if !capabilities.iter().any(|c| matches!(c, Capability::Stls)) =>
+            {
+                Some(Stripping::NotOffered)
+            }
+            _ => None,
+        }
+        .filter(|_| {
+            self.tls_policy == TlsPolicy::Required
+                && !self.tls
+                && !self.observer
+                && self.state == ClientState::Authorization
+        });
         self.events.push_back(event);
+        if let Some(how) = stripped {
+            self.fatal(PeerError::TlsStripped(how));
+            return;
+        }
         if front.kind == Some(CommandKind::Quit) {
             self.events
                 .push_back(ClientEvent::Closed(ClientClose::Quit));
@@ -1053,7 +1134,10 @@ impl ClientSession {
                     self.events
                         .push_back(ClientEvent::PeerError(PeerError::StartTlsInjection { len }));
                 }
-                self.capabilities = None;
+                if let Some(capabilities) = self.capabilities.take().filter(|c| !c.is_empty()) {
+                    self.events
+                        .push_back(ClientEvent::PlaintextStateDropped { capabilities });
+                }
                 self.goto(ClientInput::StlsAccepted);
                 ClientEvent::StartTls { id }
             }
@@ -1091,4 +1175,20 @@ fn is_login(kind: CommandKind) -> bool {
         kind,
         CommandKind::Pass | CommandKind::Apop | CommandKind::Auth
     )
+}
+
+impl std::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientSession")
+            .field("state", &self.state)
+            .field("tls", &self.tls)
+            .field("tls_policy", &self.tls_policy)
+            .field("capabilities", &self.capabilities)
+            .field("in_flight", &self.in_flight.len())
+            .field("queued", &self.queue.len())
+            .field("buffered", &pop3_codec::core::Octets(self.buffered_len()))
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -57,6 +57,12 @@ pub enum LocalError {
     /// No mechanism of the server's CAPA `SASL` list fits the credentials and the
     /// configuration ([`mailproto_sasl::ClientConfig::choose`]).
     NoMechanism,
+    /// USER, PASS, APOP or AUTH on a plaintext connection under
+    /// [`TlsPolicy::Required`](crate::client::TlsPolicy::Required): no credential goes out in
+    /// clear.
+    TlsRequired,
+    /// STLS under [`TlsPolicy::Never`](crate::client::TlsPolicy::Never).
+    TlsPolicy,
 }
 
 impl fmt::Display for LocalError {
@@ -73,6 +79,8 @@ impl fmt::Display for LocalError {
             LocalError::Closed => f.write_str("the session is closed"),
             LocalError::Sasl(e) => write!(f, "SASL: {e}"),
             LocalError::NoMechanism => f.write_str("no offered SASL mechanism fits"),
+            LocalError::TlsRequired => f.write_str("TLS is required before credentials are sent"),
+            LocalError::TlsPolicy => f.write_str("STLS is not allowed by the TLS policy"),
         }
     }
 }
@@ -130,6 +138,10 @@ pub enum PeerError {
         /// How many bytes were dropped.
         len: usize,
     },
+    /// Under [`TlsPolicy::Required`](crate::client::TlsPolicy::Required) on a plaintext
+    /// connection, the server (or a man in the middle) kept the connection in clear (client
+    /// side; the session closes).
+    TlsStripped(crate::client::Stripping),
 }
 
 impl PeerError {
@@ -145,7 +157,8 @@ impl PeerError {
             PeerError::Unexpected { .. }
             | PeerError::Unsolicited
             | PeerError::GreetingRefused(_)
-            | PeerError::StartTlsInjection { .. } => "protocol error",
+            | PeerError::StartTlsInjection { .. }
+            | PeerError::TlsStripped(_) => "protocol error",
         }
     }
 }
@@ -169,6 +182,7 @@ impl fmt::Display for PeerError {
             PeerError::StartTlsInjection { len } => {
                 write!(f, "{len} bytes after STLS discarded (injection)")
             }
+            PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
         }
     }
 }

@@ -140,7 +140,9 @@ pub mod ops;
 pub mod server;
 pub mod states;
 
-pub use crate::client::{ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId};
+pub use crate::client::{
+    ClientClose, ClientEvent, ClientOutput, ClientSession, RequestId, Stripping, TlsPolicy,
+};
 pub use crate::error::{Attempt, LocalError, PeerError};
 pub use crate::observe::{Inbound, MessageKind, Received, ReceivedResponse};
 pub use crate::server::{

@@ -243,6 +243,7 @@ pub fn record(e: ClientEvent<'_>) -> ClientRecord {
         E::Greeting(g) => E::Greeting(g),
         E::Capabilities { id, capabilities } => E::Capabilities { id, capabilities },
         E::StartTls { id } => E::StartTls { id },
+        E::PlaintextStateDropped { capabilities } => E::PlaintextStateDropped { capabilities },
         E::SaslChallenge { id, data } => E::SaslChallenge { id, data },
         E::LoggedIn { id, status } => E::LoggedIn { id, status },
         E::Authenticated { id, mechanism } => E::Authenticated { id, mechanism },

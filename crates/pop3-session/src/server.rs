@@ -272,7 +272,10 @@ pub enum ServerClose {
 }
 
 /// What the server session tells the application.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the length of SASL data (initial responses, responses), never the data
+/// (issue 18 item 10); passwords are [`Secret`]s, redacted by their type.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ServerEvent {
     /// Check credentials; answer [`ServerSession::accept_login`] or
@@ -391,7 +394,9 @@ impl Pending {
 ///
 /// Commands are handled one at a time, in order; while the application owes an answer,
 /// later (pipelined) commands wait in the buffer.
-#[derive(Debug)]
+///
+/// `Debug` shows the state and how many octets are buffered, never the bytes (a PASS line
+/// may be waiting in the buffer: issue 18 item 10).
 pub struct ServerSession {
     config: ServerConfig,
     state: ServerState,
@@ -1197,5 +1202,62 @@ impl ServerSession {
             .filter(|(_, (_, d))| !**d)
             .filter_map(|(i, (m, _))| f(MsgNumber::new(i as u32 + 1)?, m))
             .collect()
+    }
+}
+
+impl std::fmt::Debug for ServerEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use pop3_codec::core::Octets;
+        match self {
+            ServerEvent::Authenticate(c) => f.debug_tuple("Authenticate").field(c).finish(),
+            ServerEvent::SaslStart {
+                mechanism,
+                initial_response,
+            } => f
+                .debug_struct("SaslStart")
+                .field("mechanism", mechanism)
+                .field(
+                    "initial_response",
+                    &initial_response.as_ref().map(|d| Octets(d.len())),
+                )
+                .finish(),
+            ServerEvent::SaslResponse(d) => f
+                .debug_tuple("SaslResponse")
+                .field(&Octets(d.len()))
+                .finish(),
+            ServerEvent::SaslCancelled => f.write_str("SaslCancelled"),
+            ServerEvent::SaslAuthenticated { outcome } => f
+                .debug_struct("SaslAuthenticated")
+                .field("outcome", outcome)
+                .finish(),
+            ServerEvent::SaslFailed { error } => {
+                f.debug_struct("SaslFailed").field("error", error).finish()
+            }
+            ServerEvent::StartTls => f.write_str("StartTls"),
+            ServerEvent::Retrieve { msg, top } => f
+                .debug_struct("Retrieve")
+                .field("msg", msg)
+                .field("top", top)
+                .finish(),
+            ServerEvent::Update { deleted } => {
+                f.debug_struct("Update").field("deleted", deleted).finish()
+            }
+            ServerEvent::PeerError(e) => f.debug_tuple("PeerError").field(e).finish(),
+            ServerEvent::Received(r) => f.debug_tuple("Received").field(r).finish(),
+            ServerEvent::Closed(c) => f.debug_tuple("Closed").field(c).finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSession")
+            .field("state", &self.state)
+            .field("tls", &self.tls)
+            .field("user", &self.user)
+            .field("buffered", &pop3_codec::core::Octets(self.buffered_len()))
+            .field("output_octets", &self.out.len())
+            .field("events", &self.events.len())
+            .finish_non_exhaustive()
     }
 }

@@ -9,7 +9,7 @@ use mailproto_pop3_session::{
     ServerClose, ServerEvent, ServerSession, ServerState,
 };
 use mailtrace::format::{self, Side};
-use pop3_codec::{Command, CommandKind, Limits, Mechanism, MsgNumber, Param, Secret};
+use pop3_codec::{Capability, Command, CommandKind, Limits, Mechanism, MsgNumber, Param, Secret};
 
 fn n(x: u32) -> MsgNumber {
     MsgNumber::new(x).unwrap()
@@ -415,6 +415,10 @@ fn stls_injection_client() {
             ClientRecord::Event(ClientEvent::PeerError(PeerError::StartTlsInjection {
                 len: 20
             })),
+            // What was learned in clear is dropped, and said so (issue 18 item 7).
+            ClientRecord::Event(ClientEvent::PlaintextStateDropped {
+                capabilities: vec![Capability::Stls, Capability::Pipelining],
+            }),
             ClientRecord::Event(ClientEvent::StartTls { id })
         ]
     );

@@ -5,8 +5,10 @@
 //! and classifies them), the POP3 commands, responses (with the context octet the
 //! `pop3_response` target reads first) and bodies, whole streams for the chunking targets
 //! (behind the octets that select default limits and no chunking), and the trace files
-//! themselves for the trace reader. Invalid traces give rejected inputs, which are seeds
-//! too.
+//! themselves for the trace reader, and for the session targets each trace as a sequence of
+//! operations ([`sessions`]). Invalid traces give rejected inputs, which are seeds too.
+
+mod sessions;
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -196,6 +198,11 @@ fn main() {
         match trace.headers.protocol {
             Protocol::Imap => imap_seeds(&mut seeds, &trace),
             Protocol::Pop3 => pop3_seeds(&mut seeds, &trace),
+        }
+        let mut add = |target: &str, bytes: &[u8]| seeds.add(target, bytes);
+        match trace.headers.protocol {
+            Protocol::Imap => sessions::imap(&trace, &mut add),
+            Protocol::Pop3 => sessions::pop3(&trace, &mut add),
         }
     }
     eprintln!(

@@ -149,13 +149,27 @@ fn rename<'a>(
 /// assert_eq!(line, AuthenticateData::Response(b"test\0test\0test".to_vec().into()));
 /// assert_eq!(AuthenticateData::parse(b"*\r\n").unwrap(), AuthenticateData::Cancel);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+///
+/// `Debug` shows a response's length, never its octets (they carry credentials).
+#[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum AuthenticateData<'a> {
     /// The decoded response (possibly empty: an empty line).
     Response(Cow<'a, [u8]>),
     /// `*`: the client cancels the exchange.
     Cancel,
+}
+
+impl std::fmt::Debug for AuthenticateData<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthenticateData::Response(data) => f
+                .debug_tuple("Response")
+                .field(&crate::redact::Octets(data.len()))
+                .finish(),
+            AuthenticateData::Cancel => f.write_str("Cancel"),
+        }
+    }
 }
 
 impl<'a> AuthenticateData<'a> {

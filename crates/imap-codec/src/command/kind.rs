@@ -167,7 +167,11 @@ macro_rules! commands {
     )*) => {
         /// The command and its arguments: one variant per row of the command table
         /// (RFC 3501 §6, RFC 9051 §6, and the extensions in [`crate::ext`]).
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+        ///
+        /// `Debug` prints every field but the secrets: a LOGIN `password` and an
+        /// AUTHENTICATE `initial_response` read `<redacted>` (issue 18 item 10: whatever is
+        /// printed with `{:?}` ends up in logs).
+        #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
         pub enum CommandBody<'a> {
@@ -189,6 +193,22 @@ macro_rules! commands {
                 #[doc = concat!("`", kind_name!($uid, $wire), "`: [`CommandBody::", stringify!($variant), "`].")]
                 $variant,
             )*
+        }
+
+        impl std::fmt::Debug for CommandBody<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $(CommandBody::$variant $({ $($field),* })? => {
+                        #[allow(unused_mut)]
+                        let mut d = f.debug_struct(stringify!($variant));
+                        $($(d.field(
+                            stringify!($field),
+                            &crate::redact::Field::new(stringify!($field), $field),
+                        );)*)?
+                        d.finish()
+                    })*
+                }
+            }
         }
 
         impl CommandKind {

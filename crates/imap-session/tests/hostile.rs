@@ -634,12 +634,13 @@ fn item10_debug_output_never_holds_a_secret() {
     for e in drain(&mut s).1 {
         show(&e);
     }
+    // A SASL line with no challenge outstanding: a protocol error the session answers with
+    // BAD itself (issue 18 item 8), so `b` may already be complete.
     s.handle_input(format!("{B64}\r\n").as_bytes()).unwrap();
     for e in drain(&mut s).1 {
         show(&e);
     }
-    s.complete(Tag::new("b").unwrap(), StatusKind::No, "no")
-        .unwrap();
+    let _ = s.complete(Tag::new("b").unwrap(), StatusKind::No, "no");
     drain(&mut s);
     s.handle_input(format!("c LOGIN joe \"{SECRET}\r\n").as_bytes())
         .unwrap();

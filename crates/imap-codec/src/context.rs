@@ -156,6 +156,64 @@ pub enum ImapDeviation {
     /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
     /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
     MissingText,
+    /// `bare-lf`: a line ended by LF alone (`A001 OK done` LF): read as CRLF (GNU Mailutils after AUTHENTICATE).
+    BareLf,
+    /// `double-space`: two SPs where the grammar has one (`*  1843 EXISTS`, DavMail, Archiveopteryx).
+    DoubleSpace,
+    /// `empty-continuation`: `+` CRLF with no SP (Yandex, public-inbox-imapd): read as `+ ` CRLF.
+    EmptyContinuation,
+    /// `untagged-code-without-status`: `* [COPYUID 55 31 6] done` without `OK` (Exchange 2013/Office 365): read as `* OK [...]`.
+    UntaggedCodeWithoutStatus,
+    /// `expunged-keyword`: `* 5 EXPUNGED` for `* 5 EXPUNGE` (GNU Mailutils).
+    ExpungedKeyword,
+    /// `unparenthesized-fetch`: `* 2 FETCH FLAGS (\Seen)` without the parentheses around the items (GNU Mailutils).
+    UnparenthesizedFetch,
+    /// `missing-sp-in-message-body`: no SP between the envelope and the body of a message/rfc822 part (`...)(...)`, GNU Mailutils).
+    MissingSpInMessageBody,
+    /// `unescaped-quote`: a `"` inside a quoted string that does not end it (`"=?UTF-8?Q?"Dummy?="`, Gmail ENVELOPE): read as `\"`.
+    UnescapedQuote,
+    /// `eight-bit-in-quoted`: octets that are not UTF-8 in a quoted string (`"Caf\xe9"`, Dovecot and Cyrus with 8-bit headers): read as Latin-1.
+    EightBitInQuoted,
+    /// `nil-media-type`: `NIL` as a body part's media type (Office 365): read as `""`.
+    NilMediaType,
+    /// `nil-subtype`: `NIL` as a body part's media subtype (`("APPLICATION" NIL ...)`): read as `""`.
+    NilSubtype,
+    /// `nil-encoding`: `NIL` as a body part's content transfer encoding (iCloud, maddy): read as `""`.
+    NilEncoding,
+    /// `nil-lines`: `NIL` where a number (size, line count) is expected (`"7bit" 1234 NIL`, migadu): read as 0.
+    NilLines,
+    /// `negative-number`: a negative number (`"7BIT" -1 NIL`, Dovecot): read as 0.
+    NegativeNumber,
+    /// `float-number`: a number written as a float (`9.3736e+06`, mail.ru): read as the nearest integer.
+    FloatNumber,
+}
+
+impl ImapDeviation {
+    /// Every deviation the profile knows, in declaration order.
+    pub const ALL: &'static [ImapDeviation] = &[
+        ImapDeviation::TrailingSpace,
+        ImapDeviation::MissingText,
+        ImapDeviation::BareLf,
+        ImapDeviation::DoubleSpace,
+        ImapDeviation::EmptyContinuation,
+        ImapDeviation::UntaggedCodeWithoutStatus,
+        ImapDeviation::ExpungedKeyword,
+        ImapDeviation::UnparenthesizedFetch,
+        ImapDeviation::MissingSpInMessageBody,
+        ImapDeviation::UnescapedQuote,
+        ImapDeviation::EightBitInQuoted,
+        ImapDeviation::NilMediaType,
+        ImapDeviation::NilSubtype,
+        ImapDeviation::NilEncoding,
+        ImapDeviation::NilLines,
+        ImapDeviation::NegativeNumber,
+        ImapDeviation::FloatNumber,
+    ];
+
+    /// The deviation whose id is `id` (`"bare-lf"`, ...).
+    pub fn from_id(id: &str) -> Option<ImapDeviation> {
+        ImapDeviation::ALL.iter().copied().find(|d| d.id() == id)
+    }
 }
 
 impl DeviationId for ImapDeviation {
@@ -163,6 +221,21 @@ impl DeviationId for ImapDeviation {
         match self {
             ImapDeviation::TrailingSpace => "trailing-space",
             ImapDeviation::MissingText => "missing-text",
+            ImapDeviation::BareLf => "bare-lf",
+            ImapDeviation::DoubleSpace => "double-space",
+            ImapDeviation::EmptyContinuation => "empty-continuation",
+            ImapDeviation::UntaggedCodeWithoutStatus => "untagged-code-without-status",
+            ImapDeviation::ExpungedKeyword => "expunged-keyword",
+            ImapDeviation::UnparenthesizedFetch => "unparenthesized-fetch",
+            ImapDeviation::MissingSpInMessageBody => "missing-sp-in-message-body",
+            ImapDeviation::UnescapedQuote => "unescaped-quote",
+            ImapDeviation::EightBitInQuoted => "eight-bit-in-quoted",
+            ImapDeviation::NilMediaType => "nil-media-type",
+            ImapDeviation::NilSubtype => "nil-subtype",
+            ImapDeviation::NilEncoding => "nil-encoding",
+            ImapDeviation::NilLines => "nil-lines",
+            ImapDeviation::NegativeNumber => "negative-number",
+            ImapDeviation::FloatNumber => "float-number",
         }
     }
 
@@ -172,6 +245,21 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::MissingText => {
                 "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
             }
+            ImapDeviation::BareLf => "CRLF (RFC 9051 §9, RFC 3501 §9: lines end with CR LF)",
+            ImapDeviation::DoubleSpace => "SP (RFC 9051 §9: exactly one SP between elements)",
+            ImapDeviation::EmptyContinuation => r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#,
+            ImapDeviation::UntaggedCodeWithoutStatus => r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#,
+            ImapDeviation::ExpungedKeyword => r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#,
+            ImapDeviation::UnparenthesizedFetch => r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#,
+            ImapDeviation::MissingSpInMessageBody => "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)",
+            ImapDeviation::UnescapedQuote => r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#,
+            ImapDeviation::EightBitInQuoted => "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)",
+            ImapDeviation::NilMediaType => "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)",
+            ImapDeviation::NilSubtype => "media-subtype = string (RFC 9051 §9)",
+            ImapDeviation::NilEncoding => "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)",
+            ImapDeviation::NilLines => "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)",
+            ImapDeviation::NegativeNumber => "number = 1*DIGIT (RFC 9051 §9)",
+            ImapDeviation::FloatNumber => "number = 1*DIGIT (RFC 9051 §9)",
         }
     }
 }
@@ -188,6 +276,16 @@ pub struct Parsed<T> {
     pub value: T,
     /// What departed from the grammar, in message order.
     pub deviations: Vec<Deviation>,
+}
+
+impl<T> Parsed<T> {
+    /// The same deviations with the value mapped by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
+        Parsed {
+            value: f(self.value),
+            deviations: self.deviations,
+        }
+    }
 }
 
 /// The context one message is parsed in: the options, which side sent it, and the deviations

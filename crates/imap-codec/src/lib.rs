@@ -43,6 +43,7 @@ pub mod flag;
 pub mod framer;
 pub mod mailbox;
 pub(crate) mod parse;
+mod repair;
 pub mod response;
 pub mod section;
 pub mod sequence;

@@ -1,0 +1,192 @@
+//! The real-world profile: every catalogued IMAP deviation (`docs/real-world.md`) is rejected by
+//! the strict profile and accepted by the real-world profile with exactly its id and offset,
+//! and the value is the one the closest well-formed message gives.
+
+use mailproto_imap_codec::context::{DeviationId, ImapDeviation};
+use mailproto_imap_codec::{Command, Greeting, ParseOptions, Profile, Response};
+
+fn rw() -> ParseOptions {
+    ParseOptions::default().with_profile(Profile::RealWorld)
+}
+
+/// (deviating response, its id, offset, the well-formed response it is read as)
+const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
+    (b"A001 OK done\n", "bare-lf", 12, b"A001 OK done\r\n"),
+    (b"* 1 EXISTS\n", "bare-lf", 10, b"* 1 EXISTS\r\n"),
+    (
+        b"* STATUS INBOX (MESSAGES 100 UNSEEN 0) \r\n",
+        "trailing-space",
+        38,
+        b"* STATUS INBOX (MESSAGES 100 UNSEEN 0)\r\n",
+    ),
+    (
+        b"* 1 FETCH (UID 19436 )\r\n",
+        "trailing-space",
+        20,
+        b"* 1 FETCH (UID 19436)\r\n",
+    ),
+    (b"*  1843 EXISTS\r\n", "double-space", 2, b"* 1843 EXISTS\r\n"),
+    (
+        b"* 1 FETCH (UID 5  FLAGS (\\Seen))\r\n",
+        "double-space",
+        17,
+        b"* 1 FETCH (UID 5 FLAGS (\\Seen))\r\n",
+    ),
+    (b"+\r\n", "empty-continuation", 1, b"+ \r\n"),
+    (
+        b"* [COPYUID 55 31 6] done\r\n",
+        "untagged-code-without-status",
+        2,
+        b"* OK [COPYUID 55 31 6] done\r\n",
+    ),
+    (b"* 5 EXPUNGED\r\n", "expunged-keyword", 11, b"* 5 EXPUNGE\r\n"),
+    (
+        b"* 2 FETCH FLAGS (\\Seen \\Recent)\r\n",
+        "unparenthesized-fetch",
+        10,
+        b"* 2 FETCH (FLAGS (\\Seen \\Recent))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 415 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL)(\"text\" \"plain\" NIL NIL NIL \"7BIT\" 10 1) 19))\r\n",
+        "missing-sp-in-message-body",
+        109,
+        b"* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 415 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"plain\" NIL NIL NIL \"7BIT\" 10 1) 19))\r\n",
+    ),
+    (
+        b"* 1 FETCH (ENVELOPE (NIL \"=?UTF-8?Q?\"Dummy=C3=AD?=\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        "unescaped-quote",
+        36,
+        b"* 1 FETCH (ENVELOPE (NIL \"=?UTF-8?Q?\\\"Dummy=C3=AD?=\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+    ),
+    (
+        b"* LIST () \"/\" \"Caf\xe9\"\r\n",
+        "eight-bit-in-quoted",
+        18,
+        "* LIST () \"/\" \"Café\"\r\n".as_bytes(),
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (NIL NIL NIL NIL NIL \"7BIT\" 0))\r\n",
+        "nil-media-type",
+        26,
+        b"* 1 FETCH (BODYSTRUCTURE (\"\" \"\" NIL NIL NIL \"7BIT\" 0))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"APPLICATION\" NIL NIL NIL NIL \"base64\" 356))\r\n",
+        "nil-subtype",
+        40,
+        b"* 1 FETCH (BODYSTRUCTURE (\"APPLICATION\" \"\" NIL NIL NIL \"base64\" 356))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"CHARSET\" \"UTF-8\") NIL NIL NIL 1694 51))\r\n",
+        "nil-encoding",
+        69,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"CHARSET\" \"UTF-8\") NIL NIL \"\" 1694 51))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1234 NIL))\r\n",
+        "nil-lines",
+        65,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1234 0))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7BIT\" -1 3))\r\n",
+        "negative-number",
+        60,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7BIT\" 0 3))\r\n",
+    ),
+    (
+        b"* 1 FETCH (RFC822.SIZE 9.3736e+06)\r\n",
+        "float-number",
+        23,
+        b"* 1 FETCH (RFC822.SIZE 9373600)\r\n",
+    ),
+];
+
+#[test]
+fn every_response_row_strict_rejects_real_world_accepts_with_its_id() {
+    for &(bytes, id, offset, fixed) in RESPONSES {
+        let name = String::from_utf8_lossy(bytes);
+        assert!(Response::parse(bytes).is_err(), "strict accepted {name}");
+        let parsed = Response::parse_with(bytes, &rw()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+        assert_eq!(ids, [(id, offset)], "{name}");
+        let expected = Response::parse(fixed).unwrap_or_else(|e| panic!("{name} fixed: {e}"));
+        assert_eq!(parsed.value, expected, "{name}");
+        // The rule is named, and the id is found again by its name.
+        assert_eq!(ImapDeviation::from_id(id), Some(parsed.deviations[0].id));
+        assert!(!parsed.deviations[0].id.rule().is_empty());
+    }
+}
+
+#[test]
+fn every_deviation_has_a_distinct_id() {
+    let mut ids: Vec<_> = ImapDeviation::ALL.iter().map(|d| d.id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), ImapDeviation::ALL.len());
+}
+
+#[test]
+fn several_deviations_in_one_message_each_at_its_offset() {
+    let bytes = b"*  1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL NIL -1 NIL))\n";
+    let parsed = Response::parse_with(bytes, &rw()).unwrap();
+    let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+    assert_eq!(
+        ids,
+        [
+            ("double-space", 2),
+            ("nil-encoding", 54),
+            ("negative-number", 58),
+            ("nil-lines", 61),
+            ("bare-lf", 66)
+        ]
+    );
+}
+
+#[test]
+fn what_is_not_a_catalogued_deviation_keeps_the_strict_error() {
+    for bytes in [
+        &b"* 5 EXPUNGEX\r\n"[..],
+        b"* FOO bar\r\n",
+        b"A1 OK\r",
+        b"* 1 FETCH (UID x)\r\n",
+        b"* 1 FETCH (UID 1 (\r\n",
+    ] {
+        let strict = Response::parse(bytes).unwrap_err();
+        let real = Response::parse_with(bytes, &rw()).unwrap_err();
+        assert_eq!(strict, real, "{}", String::from_utf8_lossy(bytes));
+    }
+}
+
+#[test]
+fn greetings_and_commands() {
+    let g = Greeting::parse_with(b"* OK ready\n", &rw()).unwrap();
+    assert_eq!(g.value, Greeting::parse(b"* OK ready\r\n").unwrap());
+    assert_eq!(g.deviations[0].id, ImapDeviation::BareLf);
+    assert!(Greeting::parse(b"* OK ready\n").is_err());
+
+    let c = Command::parse_with(b"a1  NOOP\n", &rw()).unwrap();
+    assert_eq!(c.value, Command::parse(b"a1 NOOP\r\n").unwrap());
+    let ids: Vec<_> = c.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+    assert_eq!(ids, [("double-space", 3), ("bare-lf", 8)]);
+    assert!(Command::parse(b"a1 NOOP\n").is_err());
+}
+
+#[test]
+fn repairs_stay_linear_and_bounded() {
+    // Many deviations: at most a bounded number of repairs, then the strict error.
+    let mut bytes = b"* 1 FETCH (BODYSTRUCTURE (".to_vec();
+    for _ in 0..200 {
+        bytes.extend_from_slice(b"(\"text\" \"plain\" NIL NIL NIL NIL 1 1)");
+    }
+    bytes.extend_from_slice(b" \"mixed\"))\r\n");
+    assert!(Response::parse_with(&bytes, &rw()).is_err());
+    // A long message with one deviation at its end costs a second pass only.
+    let mut long = b"* SEARCH".to_vec();
+    for n in 1..20_000 {
+        long.extend_from_slice(format!(" {n}").as_bytes());
+    }
+    long.extend_from_slice(b"\n");
+    let parsed = Response::parse_with(&long, &rw()).unwrap();
+    assert_eq!(parsed.deviations.len(), 1);
+}

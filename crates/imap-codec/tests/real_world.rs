@@ -190,3 +190,34 @@ fn repairs_stay_linear_and_bounded() {
     let parsed = Response::parse_with(&long, &rw()).unwrap();
     assert_eq!(parsed.deviations.len(), 1);
 }
+
+#[test]
+fn the_framer_ends_lines_at_bare_lf_only_when_asked() {
+    use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    let stream = b"* 1 FETCH (BODY[] {5}\nhello)\nA1 OK done\n";
+    let frames = |config: FramerConfig| {
+        let mut buf = FramedBuffer::new(config);
+        buf.push(stream);
+        let mut out = Vec::new();
+        while let Ok(Some(frame)) = buf.next_frame() {
+            if let Frame::Message(m) = frame {
+                out.push(m.to_vec());
+            }
+        }
+        out
+    };
+    // Strict: the LFs are inside one unfinished line.
+    assert!(frames(FramerConfig::client()).is_empty());
+    let messages = frames(FramerConfig::client().with_bare_lf(true));
+    assert_eq!(
+        messages,
+        [&b"* 1 FETCH (BODY[] {5}\nhello)\n"[..], b"A1 OK done\n"]
+    );
+    let parsed = Response::parse_with(&messages[0], &rw()).unwrap();
+    let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+    assert_eq!(ids, [("bare-lf", 21), ("bare-lf", 28)]);
+    assert_eq!(
+        parsed.value,
+        Response::parse(b"* 1 FETCH (BODY[] {5}\r\nhello)\r\n").unwrap()
+    );
+}

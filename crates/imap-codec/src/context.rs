@@ -247,17 +247,37 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::BareLf => "CRLF (RFC 9051 §9, RFC 3501 §9: lines end with CR LF)",
             ImapDeviation::DoubleSpace => "SP (RFC 9051 §9: exactly one SP between elements)",
-            ImapDeviation::EmptyContinuation => r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#,
-            ImapDeviation::UntaggedCodeWithoutStatus => r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#,
-            ImapDeviation::ExpungedKeyword => r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#,
-            ImapDeviation::UnparenthesizedFetch => r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#,
-            ImapDeviation::MissingSpInMessageBody => "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)",
-            ImapDeviation::UnescapedQuote => r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#,
-            ImapDeviation::EightBitInQuoted => "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)",
-            ImapDeviation::NilMediaType => "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)",
+            ImapDeviation::EmptyContinuation => {
+                r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#
+            }
+            ImapDeviation::UntaggedCodeWithoutStatus => {
+                r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#
+            }
+            ImapDeviation::ExpungedKeyword => {
+                r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#
+            }
+            ImapDeviation::UnparenthesizedFetch => {
+                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::MissingSpInMessageBody => {
+                "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)"
+            }
+            ImapDeviation::UnescapedQuote => {
+                r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#
+            }
+            ImapDeviation::EightBitInQuoted => {
+                "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)"
+            }
+            ImapDeviation::NilMediaType => {
+                "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)"
+            }
             ImapDeviation::NilSubtype => "media-subtype = string (RFC 9051 §9)",
-            ImapDeviation::NilEncoding => "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)",
-            ImapDeviation::NilLines => "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)",
+            ImapDeviation::NilEncoding => {
+                "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)"
+            }
+            ImapDeviation::NilLines => {
+                "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)"
+            }
             ImapDeviation::NegativeNumber => "number = 1*DIGIT (RFC 9051 §9)",
             ImapDeviation::FloatNumber => "number = 1*DIGIT (RFC 9051 §9)",
         }

@@ -127,7 +127,11 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         return Fix::one(ImapDeviation::BareLf, o, 0, b"\r");
     }
     // trailing-space: one SP before `)`, `]` or CRLF.
-    if at == Some(b' ') && rest.get(1).is_some_and(|&b| matches!(b, b')' | b']' | b'\r')) {
+    if at == Some(b' ')
+        && rest
+            .get(1)
+            .is_some_and(|&b| matches!(b, b')' | b']' | b'\r'))
+    {
         return Fix::one(ImapDeviation::TrailingSpace, o, 1, b"");
     }
     if prev == Some(b' ') && matches!(at, Some(b')' | b']' | b'\r')) && o >= 2 {
@@ -182,13 +186,21 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
     }
     // eight-bit-in-quoted: octets that are not UTF-8 in a quoted string; read as Latin-1.
     if at.is_some_and(|b| b >= 0x80) && e.context == "quoted" {
-        let end = rest.iter().position(|&b| b == b'"').map_or(buf.len(), |k| o + k);
+        let end = rest
+            .iter()
+            .position(|&b| b == b'"')
+            .map_or(buf.len(), |k| o + k);
         let mut fixed = String::new();
         for chunk in buf[o..end].utf8_chunks() {
             fixed.push_str(chunk.valid());
             fixed.extend(chunk.invalid().iter().map(|&b| char::from(b)));
         }
-        return Fix::one(ImapDeviation::EightBitInQuoted, o, end - o, fixed.as_bytes());
+        return Fix::one(
+            ImapDeviation::EightBitInQuoted,
+            o,
+            end - o,
+            fixed.as_bytes(),
+        );
     }
     // NIL where a body field needs a string or a number.
     if rest.starts_with(b"NIL") && rest.get(3).is_some_and(|&b| is_delimiter(b)) {
@@ -198,9 +210,7 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
             }
             "media-subtype" => ImapDeviation::NilSubtype,
             "body-fld-enc" => ImapDeviation::NilEncoding,
-            "body-fld-lines" | "body-fld-octets" | "number" | "number64" => {
-                ImapDeviation::NilLines
-            }
+            "body-fld-lines" | "body-fld-octets" | "number" | "number64" => ImapDeviation::NilLines,
             _ => return None,
         };
         // A NIL type usually comes with a NIL subtype: one deviation, `"" ""`.
@@ -229,7 +239,9 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         if start < o {
             let end = o + rest
                 .iter()
-                .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+                .take_while(|&&b| {
+                    b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')
+                })
                 .count();
             let value = std::str::from_utf8(&buf[start..end])
                 .ok()?

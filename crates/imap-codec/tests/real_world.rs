@@ -108,7 +108,11 @@ fn every_response_row_strict_rejects_real_world_accepts_with_its_id() {
         let name = String::from_utf8_lossy(bytes);
         assert!(Response::parse(bytes).is_err(), "strict accepted {name}");
         let parsed = Response::parse_with(bytes, &rw()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+        let ids: Vec<_> = parsed
+            .deviations
+            .iter()
+            .map(|d| (d.id.id(), d.offset))
+            .collect();
         assert_eq!(ids, [(id, offset)], "{name}");
         let expected = Response::parse(fixed).unwrap_or_else(|e| panic!("{name} fixed: {e}"));
         assert_eq!(parsed.value, expected, "{name}");
@@ -130,7 +134,11 @@ fn every_deviation_has_a_distinct_id() {
 fn several_deviations_in_one_message_each_at_its_offset() {
     let bytes = b"*  1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL NIL -1 NIL))\n";
     let parsed = Response::parse_with(bytes, &rw()).unwrap();
-    let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+    let ids: Vec<_> = parsed
+        .deviations
+        .iter()
+        .map(|d| (d.id.id(), d.offset))
+        .collect();
     assert_eq!(
         ids,
         [
@@ -214,7 +222,11 @@ fn the_framer_ends_lines_at_bare_lf_only_when_asked() {
         [&b"* 1 FETCH (BODY[] {5}\nhello)\n"[..], b"A1 OK done\n"]
     );
     let parsed = Response::parse_with(&messages[0], &rw()).unwrap();
-    let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+    let ids: Vec<_> = parsed
+        .deviations
+        .iter()
+        .map(|d| (d.id.id(), d.offset))
+        .collect();
     assert_eq!(ids, [("bare-lf", 21), ("bare-lf", 28)]);
     assert_eq!(
         parsed.value,

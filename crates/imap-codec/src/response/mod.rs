@@ -249,7 +249,12 @@ impl<'a> ContinuationRequest<'a> {
         // `+` CRLF (no SP): `empty-continuation` under the real-world profile.
         if ctx.real_world() && i.starts_with(b"\r\n") {
             ctx.deviate(ImapDeviation::EmptyContinuation, i);
-            return Ok((&i[2..], ContinuationRequest { text: RespText::default() }));
+            return Ok((
+                &i[2..],
+                ContinuationRequest {
+                    text: RespText::default(),
+                },
+            ));
         }
         let (i, text) = status::sp_resp_text_crlf(i, ctx)?;
         Ok((i, ContinuationRequest { text }))

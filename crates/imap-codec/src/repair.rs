@@ -231,7 +231,7 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
     }
     // float-number: `9.3736e+06` where a number is expected: the digits before the error
     // started it.
-    if matches!(at, Some(b'.' | b'e' | b'E')) {
+    if matches!(at, Some(b'.' | b'e' | b'E')) && is_float_with_exponent(rest) {
         let start = buf[..o]
             .iter()
             .rposition(|b| !b.is_ascii_digit())
@@ -254,6 +254,27 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         }
     }
     None
+}
+
+/// Whether `rest` (from the `.` or `e` after the integer digits) is `[. 1*DIGIT] e [+/-] 1*DIGIT`:
+/// only the exponent form reads as a float (`<0.5>` stays an error).
+fn is_float_with_exponent(rest: &[u8]) -> bool {
+    let mut i = 0;
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return false;
+        }
+        i = 1 + digits;
+    }
+    if !matches!(rest.get(i), Some(b'e' | b'E')) {
+        return false;
+    }
+    i += 1;
+    if matches!(rest.get(i), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    rest.get(i).is_some_and(u8::is_ascii_digit)
 }
 
 /// Which field of a one-part body `o` is in (0: media type, 1: subtype, ..., 5: encoding),

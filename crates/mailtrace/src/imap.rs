@@ -15,7 +15,8 @@
 
 use imap_codec::framer::FrameError;
 use imap_codec::{
-    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError, Response,
+    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError,
+    ParseOptions, Profile, Response,
 };
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
@@ -24,7 +25,7 @@ use imap_session::{
 use serde::Serialize;
 
 use crate::format::{Side, Start, Trace};
-use crate::report::{Failure, Outcome, Summary};
+use crate::report::{Failure, Found, Outcome, Summary};
 
 /// The outcome for one IMAP message.
 pub type Message = crate::report::Message<Kind, Parsed>;
@@ -113,50 +114,67 @@ fn response_name(r: &Response<'_>) -> &'static str {
     }
 }
 
-fn parse_message(kind: Kind, bytes: &[u8]) -> Result<Parsed, Failure> {
+/// Parses one message as `kind` under `options`, then checks that its encoding parses
+/// strictly to the same value (under the real-world profile: the value is the closest one the
+/// grammar allows). Returns the value and the deviations accepted.
+fn parse_message(
+    kind: Kind,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<(Parsed, Vec<Found>), Failure> {
     let mut out = Vec::new();
+    let found = |d: &[imap_codec::Deviation]| -> Vec<Found> {
+        d.iter().map(|d| Found::new(d.id, d.offset)).collect()
+    };
     match kind {
         Kind::Command => {
-            let v = Command::parse(bytes)?;
+            let p = Command::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out, &EncodeOptions::default());
             let again = Command::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Command(v.into_static()))
+            Ok((Parsed::Command(v.into_static()), found(&p.deviations)))
         }
         Kind::AuthenticateData => {
-            let v = AuthenticateData::parse(bytes)?;
+            let p = AuthenticateData::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = AuthenticateData::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::AuthenticateData(v.into_static()))
+            Ok((
+                Parsed::AuthenticateData(v.into_static()),
+                found(&p.deviations),
+            ))
         }
         Kind::IdleDone => {
-            let v = IdleDone::parse(bytes)?;
-            let enc = v.encode(&mut out);
+            let p = IdleDone::parse_with(bytes, options)?;
+            let enc = p.value.encode(&mut out);
             IdleDone::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-            Ok(Parsed::IdleDone(v))
+            Ok((Parsed::IdleDone(p.value), found(&p.deviations)))
         }
         Kind::Greeting => {
-            let v = Greeting::parse(bytes)?;
+            let p = Greeting::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = Greeting::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Greeting(v.into_static()))
+            Ok((Parsed::Greeting(v.into_static()), found(&p.deviations)))
         }
         Kind::Response => {
-            let v = Response::parse(bytes)?;
+            let p = Response::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = Response::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Response(v.into_static()))
+            Ok((Parsed::Response(v.into_static()), found(&p.deviations)))
         }
     }
 }
@@ -191,17 +209,44 @@ impl Replay {
 /// assert_eq!(replay.failures(), 0);
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
+    replay_with(trace, Profile::Strict)
+}
+
+/// Replays an IMAP trace under `profile`. Under [`Profile::RealWorld`] the framers end lines
+/// at a bare LF too, every message is parsed with the real-world profile and each message
+/// reports the deviations accepted in it ([`crate::report::Message::deviations`]).
+///
+/// (Seam until the sessions take `ParseOptions` themselves: the observer sessions still
+/// parse strictly, and a message they reject is parsed again here under the profile.)
+///
+/// ```
+/// use mailtrace::{format, imap};
+/// use mailtrace::format::Profile;
+/// let trace = format::parse("# source: x\nC: a1 NOOP\nS: * 5 EXPUNGED\nS: a1 OK done\n").unwrap();
+/// assert_eq!(imap::replay(&trace).failures(), 1);
+/// let replay = imap::replay_with(&trace, Profile::RealWorld);
+/// assert_eq!(replay.failures(), 0);
+/// assert_eq!(replay.messages[1].deviations[0].id, "expunged-keyword");
+/// ```
+pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
+    let options = ParseOptions::default().with_profile(profile);
+    let real_world = profile == Profile::RealWorld;
     let start = match trace.headers.start {
         Start::Connect => State::Greeting,
         Start::Authenticated => State::Authenticated,
         Start::Selected => State::Selected,
         Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
+    let mut server_config = ServerConfig::observer();
+    server_config.framer = server_config.framer.with_bare_lf(real_world);
+    let mut client_config = ClientConfig::observer();
+    client_config.framer = client_config.framer.with_bare_lf(real_world);
     let mut follow = Follow {
-        server: ServerSession::resume(ServerConfig::observer(), start),
-        client: ClientSession::resume(ClientConfig::observer(), start),
+        server: ServerSession::resume(server_config, start),
+        client: ClientSession::resume(client_config, start),
         messages: Vec::new(),
         announced_at: None,
+        options,
     };
     for data in &trace.lines {
         // The client's bytes go to the server session and the server's to the client session;
@@ -229,6 +274,8 @@ struct Follow {
     /// The line of the synchronizing literal announcement the server has not answered yet
     /// (a refused command is reported at it, not at the server's refusal).
     announced_at: Option<usize>,
+    /// The profile the messages are parsed under.
+    options: ParseOptions,
 }
 
 impl Follow {
@@ -328,20 +375,27 @@ impl Follow {
             Ok(Inbound::RefusedCommand {
                 tag,
                 literal_octets,
-            }) => Ok(Parsed::Refused {
-                refused: RefusedCommand {
-                    tag: tag.as_str().to_owned(),
-                    literal_octets,
+            }) => Ok((
+                Parsed::Refused {
+                    refused: RefusedCommand {
+                        tag: tag.as_str().to_owned(),
+                        literal_octets,
+                    },
                 },
-            }),
-            Ok(_) => parse_message(kind, &r.bytes),
+                Vec::new(),
+            )),
+            Ok(_) => parse_message(kind, &r.bytes, &self.options),
+            // The seam: the session parsed strictly; the profile may accept it.
+            Err(PeerError::Syntax { .. }) if self.options.profile == Profile::RealWorld => {
+                parse_message(kind, &r.bytes, &self.options)
+            }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),
         };
-        let result = match result {
-            Ok(value) => Outcome::Ok { value },
-            Err(failure) => Outcome::Err { failure },
+        let (result, deviations) = match result {
+            Ok((value, deviations)) => (Outcome::Ok { value }, deviations),
+            Err(failure) => (Outcome::Err { failure }, Vec::new()),
         };
         Message {
             side,
@@ -349,6 +403,7 @@ impl Follow {
             kind,
             bytes: r.bytes,
             result,
+            deviations,
         }
     }
 }

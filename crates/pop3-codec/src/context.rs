@@ -74,7 +74,8 @@ pub enum Pop3Deviation {
     /// §4 `continue-req = "+" SP [base64] CRLF`; Exchange): read as an empty challenge.
     EmptyStatus,
     /// `greeting-timestamp-variants`: a greeting whose `<` does not open the one timestamp
-    /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): the text is kept as it is.
+    /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): read as the greeting without
+    /// the `<` that opens no timestamp (the closest valid greeting).
     GreetingTimestampVariants,
     /// `missing-dot-stuffing`: a body line of RETR/TOP that starts with `.` and was not
     /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;

@@ -631,6 +631,16 @@ fn parse_response<'a>(
                 Ok(g) => Response::Greeting(g),
                 Err(e) if c.real_world => {
                     c.deviate(Pop3Deviation::GreetingTimestampVariants, e.offset);
+                    // The closest valid greeting: each `<` that does not open the one
+                    // timestamp is dropped.
+                    let mut text = status.text.as_bytes().to_vec();
+                    while let Err(at) = check_greeting_text(&text) {
+                        text.remove(at);
+                    }
+                    let status = StatusLine {
+                        text: Text::new(text).unwrap_or_default(),
+                        ..status
+                    };
                     Response::Greeting(Greeting { status })
                 }
                 Err(e) => return Err(e),

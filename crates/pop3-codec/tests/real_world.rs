@@ -92,3 +92,43 @@ fn ids_are_distinct_and_rules_named() {
     assert_eq!(ids.len(), Pop3Deviation::ALL.len());
     assert!(Pop3Deviation::ALL.iter().all(|d| !d.rule().is_empty()));
 }
+
+/// The fuzz target's properties (`fuzz/fuzz_targets/pop3_real_world.rs`) on every row with one
+/// octet deleted or replaced, at every position, as the answer to every kind of command.
+#[test]
+fn mutated_rows_keep_the_properties() {
+    use mailproto_pop3_codec::Encode;
+    for &(bytes, ..) in ROWS {
+        for k in 0..bytes.len() {
+            let mut variants = Vec::new();
+            let mut v = bytes.to_vec();
+            v.remove(k);
+            variants.push(v);
+            for b in [b'.', b'\n', b'\r', b'<', b'>', b' ', b'+'] {
+                let mut v = bytes.to_vec();
+                v[k] = b;
+                variants.push(v);
+            }
+            for data in &variants {
+                for expected in Expected::ALL {
+                    let Ok(p) = Response::parse_with(data, expected, &rw()) else {
+                        continue;
+                    };
+                    assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
+                    let out = p.value.to_bytes();
+                    assert_eq!(
+                        Response::parse(&out, expected).as_ref().ok(),
+                        Some(&p.value),
+                        "{:?} as {expected:?} -> {:?}",
+                        String::from_utf8_lossy(data),
+                        String::from_utf8_lossy(&out)
+                    );
+                    if let Ok(strict) = Response::parse(data, expected) {
+                        assert_eq!(strict, p.value);
+                        assert!(p.deviations.is_empty());
+                    }
+                }
+            }
+        }
+    }
+}

@@ -212,12 +212,9 @@ pub fn replay(trace: &Trace) -> Replay {
     replay_with(trace, Profile::Strict)
 }
 
-/// Replays an IMAP trace under `profile`. Under [`Profile::RealWorld`] the framers end lines
-/// at a bare LF too, every message is parsed with the real-world profile and each message
-/// reports the deviations accepted in it ([`crate::report::Message::deviations`]).
-///
-/// (Seam until the sessions take `ParseOptions` themselves: the observer sessions still
-/// parse strictly, and a message they reject is parsed again here under the profile.)
+/// Replays an IMAP trace under `profile`: the observer sessions parse under it (under
+/// [`Profile::RealWorld`] their framers end lines at a bare LF too) and each message reports
+/// the deviations accepted in it ([`crate::report::Message::deviations`]).
 ///
 /// ```
 /// use mailtrace::{format, imap};
@@ -230,17 +227,18 @@ pub fn replay(trace: &Trace) -> Replay {
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
     let options = ParseOptions::default().with_profile(profile);
-    let real_world = profile == Profile::RealWorld;
     let start = match trace.headers.start {
         Start::Connect => State::Greeting,
         Start::Authenticated => State::Authenticated,
         Start::Selected => State::Selected,
         Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
+    // The sessions parse under the profile (and their framers end lines at a bare LF under
+    // the real-world one); the messages are parsed again here for the report.
     let mut server_config = ServerConfig::observer();
-    server_config.framer = server_config.framer.with_bare_lf(real_world);
+    server_config.parse = options.clone();
     let mut client_config = ClientConfig::observer();
-    client_config.framer = client_config.framer.with_bare_lf(real_world);
+    client_config.parse = options.clone();
     let mut follow = Follow {
         server: ServerSession::resume(server_config, start),
         client: ClientSession::resume(client_config, start),
@@ -385,10 +383,6 @@ impl Follow {
                 Vec::new(),
             )),
             Ok(_) => parse_message(kind, &r.bytes, &self.options),
-            // The seam: the session parsed strictly; the profile may accept it.
-            Err(PeerError::Syntax { .. }) if self.options.profile == Profile::RealWorld => {
-                parse_message(kind, &r.bytes, &self.options)
-            }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),

@@ -55,6 +55,53 @@ pub struct ClientConfig {
     /// reports each accepted departure as a [`ClientEvent::Deviation`]) and the extensions in
     /// force at the start (the session adds those the connection puts in force later).
     pub parse: ParseOptions,
+    /// When to stop following a server that deviates from the grammar (real-world profile):
+    /// unlimited by default.
+    pub deviation_budget: DeviationBudget,
+}
+
+/// When a session under the real-world profile stops following a peer that deviates from
+/// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Each
+/// deviation is reported as an event first; then the session reports
+/// [`PeerError::DeviationBudget`] and closes.
+///
+/// ```
+/// use mailproto_imap_session::DeviationBudget;
+/// use mailproto_imap_session::codec::context::ImapDeviation;
+/// let budget = DeviationBudget::default()
+///     .with_max(100)
+///     .with_stop_on([ImapDeviation::UnescapedQuote]);
+/// assert_eq!(budget.max, Some(100));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeviationBudget {
+    /// Stop at the deviation that makes this many (`None`: no limit).
+    pub max: Option<usize>,
+    /// Stop at the first deviation with one of these ids.
+    pub stop_on: Vec<imap_codec::context::ImapDeviation>,
+}
+
+impl DeviationBudget {
+    /// Stop at the `max`-th deviation.
+    pub fn with_max(mut self, max: usize) -> Self {
+        self.max = Some(max);
+        self
+    }
+
+    /// Stop at the first deviation with one of `ids`.
+    pub fn with_stop_on(
+        mut self,
+        ids: impl IntoIterator<Item = imap_codec::context::ImapDeviation>,
+    ) -> Self {
+        self.stop_on.extend(ids);
+        self
+    }
+
+    /// Whether the `count`-th deviation, `deviation`, ends the session.
+    pub fn exceeded(&self, deviation: &Deviation, count: usize) -> bool {
+        self.max.is_some_and(|max| count >= max) || self.stop_on.contains(&deviation.id)
+    }
 }
 
 /// The default [`ClientConfig::stream_literals_over`] (and the server's): 1 MiB.
@@ -70,6 +117,7 @@ impl Default for ClientConfig {
             report_received: false,
             stream_literals_over: Some(DEFAULT_STREAM_THRESHOLD),
             parse: ParseOptions::default(),
+            deviation_budget: DeviationBudget::default(),
         }
     }
 }
@@ -427,6 +475,8 @@ pub struct ClientSession {
     /// `out` was lent: clear it before writing more or lending again.
     out_taken: bool,
     events: VecDeque<ClientEvent>,
+    /// Deviations the server sent so far (real-world profile), for the budget.
+    deviations_seen: usize,
 }
 
 impl ClientSession {
@@ -461,6 +511,7 @@ impl ClientSession {
             out: Vec::new(),
             out_taken: false,
             events: VecDeque::new(),
+            deviations_seen: 0,
         }
     }
 
@@ -1005,12 +1056,30 @@ impl ClientSession {
         parsed: Result<(Inbound, Vec<Deviation>), PeerError>,
         bytes: Option<Vec<u8>>,
     ) {
+        let mut stop = None;
         let parsed = parsed.map(|(inbound, deviations)| {
             for deviation in deviations {
+                self.deviations_seen = self.deviations_seen.saturating_add(1);
+                if stop.is_none()
+                    && self
+                        .config
+                        .deviation_budget
+                        .exceeded(&deviation, self.deviations_seen)
+                {
+                    stop = Some((deviation.clone(), self.deviations_seen));
+                }
                 self.event(ClientEvent::Deviation(deviation));
             }
             inbound
         });
+        if let Some((deviation, count)) = stop {
+            self.event(ClientEvent::ProtocolError(PeerError::DeviationBudget {
+                deviation,
+                count,
+            }));
+            self.close();
+            return;
+        }
         if let Some(bytes) = bytes {
             self.event(ClientEvent::Received(Received {
                 kind,

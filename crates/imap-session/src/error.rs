@@ -134,6 +134,15 @@ pub enum PeerError {
         /// The bytes of the unfinished message.
         bytes: Vec<u8>,
     },
+    /// The peer's deviations from the grammar used up the session's
+    /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
+    /// (closed) at this deviation, the `count`-th.
+    DeviationBudget {
+        /// The deviation that ended it.
+        deviation: imap_codec::Deviation,
+        /// How many deviations the peer had sent, this one included.
+        count: usize,
+    },
 }
 
 impl PeerError {
@@ -176,6 +185,12 @@ impl fmt::Display for PeerError {
             PeerError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
+            }
+            PeerError::DeviationBudget { deviation, count } => {
+                write!(
+                    f,
+                    "deviation budget used up at deviation {count}: {deviation}"
+                )
             }
         }
     }

@@ -105,7 +105,9 @@ pub mod ops;
 pub mod server;
 pub mod state;
 
-pub use crate::client::{ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle};
+pub use crate::client::{
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, DeviationBudget,
+};
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};

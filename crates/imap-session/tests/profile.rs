@@ -79,3 +79,50 @@ fn server_strict_by_default_refuses_and_real_world_accepts_with_the_deviation() 
         other => panic!("{other:?}"),
     }
 }
+
+/// The deviation budget: each deviation is an event; the one that uses up the budget (the
+/// `max`-th, or one whose id is listed) is followed by `PeerError::DeviationBudget` and the
+/// session closes; what came after it is not followed.
+#[test]
+fn client_deviation_budget_stops_the_session() {
+    use imap_codec::context::ImapDeviation;
+    use mailproto_imap_session::{DeviationBudget, PeerError};
+    let input = "* 1 EXPUNGED\r\n* 2 EXPUNGED\r\n* 3 EXPUNGED\r\n";
+    let count = |events: &[ClientEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Deviation(_)))
+            .count()
+    };
+    // No budget: all three are reported, the session goes on.
+    let config = ClientConfig::default().with_parse_options(real_world());
+    let events = client_events(config.clone(), input);
+    assert_eq!(count(&events), 3);
+    assert!(!events.iter().any(|e| matches!(e, ClientEvent::Closed)));
+    // At most two.
+    let mut limited = config.clone();
+    limited.deviation_budget = DeviationBudget::default().with_max(2);
+    let events = client_events(limited, input);
+    assert_eq!(count(&events), 2, "{events:?}");
+    let stop = events
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                ClientEvent::ProtocolError(PeerError::DeviationBudget { count: 2, .. })
+            )
+        })
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert!(matches!(events.last(), Some(ClientEvent::Closed)));
+    assert!(stop > 0);
+    // Stop on a listed id at once.
+    let mut listed = config;
+    listed.deviation_budget =
+        DeviationBudget::default().with_stop_on([ImapDeviation::ExpungedKeyword]);
+    let events = client_events(listed, input);
+    assert_eq!(count(&events), 1, "{events:?}");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::ProtocolError(PeerError::DeviationBudget { count: 1, .. })
+    )));
+}

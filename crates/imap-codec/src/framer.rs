@@ -1146,6 +1146,7 @@ mod tests {
                 max_line: 1024,
                 max_literal: u64::MAX,
                 max_message: 1024,
+                bare_lf_ends_line: false,
             };
             let input = format!("a1 APPEND INBOX {announcement}\r\n");
             let mut framer = Framer::new(config);

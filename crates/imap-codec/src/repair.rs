@@ -247,7 +247,7 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
                 .ok()?
                 .parse::<f64>()
                 .ok()?;
-            if value.is_finite() && value >= 0.0 && value < 4_294_967_296.0 {
+            if (0.0..4_294_967_296.0).contains(&value) {
                 let n = format!("{}", value.round() as u64);
                 return Fix::one(ImapDeviation::FloatNumber, start, end - start, n.as_bytes());
             }

@@ -1066,7 +1066,7 @@ impl ClientSession {
                         .deviation_budget
                         .exceeded(&deviation, self.deviations_seen)
                 {
-                    stop = Some((deviation.clone(), self.deviations_seen));
+                    stop = Some((deviation, self.deviations_seen));
                 }
                 self.event(ClientEvent::Deviation(deviation));
             }

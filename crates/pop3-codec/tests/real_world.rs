@@ -10,7 +10,9 @@ fn rw() -> ParseOptions {
 }
 
 /// (deviating response, what it answers, its id, offset, the well-formed response it is read as)
-const ROWS: &[(&[u8], Expected, &str, usize, &[u8])] = &[
+type Row = (&'static [u8], Expected, &'static str, usize, &'static [u8]);
+
+const ROWS: &[Row] = &[
     (b"+\r\n", Expected::Auth, "empty-status", 1, b"+ \r\n"),
     (
         b"+OK\n1 120\n2 200\n.\n",

@@ -186,6 +186,14 @@ pub enum ImapDeviation {
     NegativeNumber,
     /// `float-number`: a number written as a float (`9.3736e+06`, mail.ru): read as the nearest integer.
     FloatNumber,
+    /// `unknown-fetch-item`: a FETCH item the grammar does not know (`X-GM-MSGID 123`,
+    /// `XAOL-...`, or an extension not in force): the item is left out of the typed value and
+    /// kept, with its generic value, in [`Parsed::unknown`]; the other items are read.
+    UnknownFetchItem,
+    /// `unknown-response`: an untagged response whose name the grammar does not know
+    /// (`* XAOL-NEWS ...`): no typed value; callers keep it as a
+    /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (name and generic values).
+    UnknownResponse,
 }
 
 impl ImapDeviation {
@@ -208,6 +216,8 @@ impl ImapDeviation {
         ImapDeviation::NilLines,
         ImapDeviation::NegativeNumber,
         ImapDeviation::FloatNumber,
+        ImapDeviation::UnknownFetchItem,
+        ImapDeviation::UnknownResponse,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -236,6 +246,8 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::NilLines => "nil-lines",
             ImapDeviation::NegativeNumber => "negative-number",
             ImapDeviation::FloatNumber => "float-number",
+            ImapDeviation::UnknownFetchItem => "unknown-fetch-item",
+            ImapDeviation::UnknownResponse => "unknown-response",
         }
     }
 
@@ -280,6 +292,12 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::NegativeNumber => "number = 1*DIGIT (RFC 9051 §9)",
             ImapDeviation::FloatNumber => "number = 1*DIGIT (RFC 9051 §9)",
+            ImapDeviation::UnknownFetchItem => {
+                "msg-att-dynamic / msg-att-static (RFC 9051 §9: the FETCH items the grammar and the extensions in force define)"
+            }
+            ImapDeviation::UnknownResponse => {
+                "response-data (RFC 9051 §9: the untagged responses the grammar and the extensions in force define)"
+            }
         }
     }
 }
@@ -296,6 +314,22 @@ pub struct Parsed<T> {
     pub value: T,
     /// What departed from the grammar, in message order.
     pub deviations: Vec<Deviation>,
+    /// What the real-world profile kept aside from the typed value: the FETCH items the
+    /// grammar does not know (`unknown-fetch-item`), each at its offset in the message.
+    pub unknown: Vec<UnknownItem>,
+}
+
+/// A FETCH item left out of a typed value (`unknown-fetch-item`): its name, its generic value
+/// and its offset in the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownItem {
+    /// Offset of the name in the message.
+    pub offset: usize,
+    /// The name (`X-GM-MSGID`).
+    pub name: String,
+    /// Its value.
+    pub value: crate::response::generic::Generic<'static>,
 }
 
 impl<T> Parsed<T> {
@@ -304,6 +338,7 @@ impl<T> Parsed<T> {
         Parsed {
             value: f(self.value),
             deviations: self.deviations,
+            unknown: self.unknown,
         }
     }
 }
@@ -366,6 +401,7 @@ impl<'o> Ctx<'o> {
         Parsed {
             value,
             deviations: self.deviations.into_inner(),
+            unknown: Vec::new(),
         }
     }
 }

@@ -14,8 +14,10 @@
 //! grows by at most a few octets per repair). The value is made owned (`IntoStatic`), since it
 //! borrows from the repaired copy.
 
-use crate::context::{Deviation, ImapDeviation, Parsed, Side};
+use crate::context::{Deviation, ImapDeviation, Parsed, Side, UnknownItem};
+use crate::core::IntoStatic;
 use crate::error::ParseError;
+use crate::response::generic::{self, Generic};
 
 /// How many repairs one message may need at most (a BODYSTRUCTURE with many `NIL`
 /// encodings needs one per part).
@@ -56,6 +58,8 @@ struct Fix {
     /// Edits, applied from the last to the first (so that the earlier offsets stay valid):
     /// (at, len, replacement). Sorted by `at`, not overlapping.
     edits: Vec<(usize, usize, Vec<u8>)>,
+    /// An unknown FETCH item removed by the edits: its name and value (offset = `report`).
+    kept: Option<(String, Generic<'static>)>,
 }
 
 impl Fix {
@@ -64,6 +68,7 @@ impl Fix {
             id,
             report: at,
             edits: vec![(at, len, with.to_vec())],
+            kept: None,
         })
     }
 }
@@ -81,12 +86,20 @@ pub(crate) fn repair<S>(
     let mut buf = input.to_vec();
     let mut history = History::default();
     let mut found: Vec<Deviation> = Vec::new();
+    let mut kept: Vec<UnknownItem> = Vec::new();
     let mut err = first.clone();
     for _ in 0..MAX_REPAIRS {
         let Some(fix) = find_fix(&buf, &err, side) else {
             return Err(first);
         };
         found.push(Deviation::new(fix.id, history.original(fix.report), side));
+        if let Some((name, value)) = fix.kept {
+            kept.push(UnknownItem {
+                offset: history.original(fix.report),
+                name,
+                value,
+            });
+        }
         for (at, len, with) in fix.edits.iter().rev() {
             let end = at.saturating_add(*len).min(buf.len());
             buf.splice(*at..end, with.iter().copied());
@@ -103,6 +116,8 @@ pub(crate) fn repair<S>(
                 }
                 parsed.deviations.extend(found);
                 parsed.deviations.sort_by_key(|d| d.offset);
+                parsed.unknown.extend(kept);
+                parsed.unknown.sort_by_key(|u| u.offset);
                 return Ok(parsed);
             }
             Err(e) => err = e,
@@ -169,6 +184,7 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
                 id: ImapDeviation::UnparenthesizedFetch,
                 report: o,
                 edits: vec![(o, 0, b"(".to_vec()), (end, 0, b")".to_vec())],
+                kept: None,
             });
         }
     }
@@ -201,6 +217,37 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
             end - o,
             fixed.as_bytes(),
         );
+    }
+    // unknown-fetch-item: `name SP value` where a FETCH item is expected; left out, kept.
+    if e.expected == "msg-att" && at.is_some_and(|b| b.is_ascii_alphabetic()) {
+        let name_len = rest
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+            .count();
+        let after = rest.get(name_len..)?;
+        if name_len > 0 && after.first() == Some(&b' ') {
+            let (value, used) = generic::value(&after[1..], crate::ext::MAX_DEPTH).ok()?;
+            let item_end = o + name_len + 1 + used;
+            // One SP goes with the item: the one after it, or else the one before it.
+            let (from, to) = match buf.get(item_end) {
+                Some(b' ') => (o, item_end + 1),
+                Some(b')') if prev == Some(b' ') && !buf[..o - 1].ends_with(b"(") => {
+                    (o - 1, item_end)
+                }
+                _ => return None,
+            };
+            // Nothing left in the list: no typed FETCH can hold it (`unknown-response`).
+            if buf.get(from.checked_sub(1)?) == Some(&b'(') && buf.get(to) == Some(&b')') {
+                return None;
+            }
+            let name = String::from_utf8_lossy(&rest[..name_len]).into_owned();
+            return Some(Fix {
+                id: ImapDeviation::UnknownFetchItem,
+                report: o,
+                edits: vec![(from, to - from, Vec::new())],
+                kept: Some((name, value.into_static())),
+            });
+        }
     }
     // NIL where a body field needs a string or a number.
     if rest.starts_with(b"NIL") && rest.get(3).is_some_and(|&b| is_delimiter(b)) {

@@ -95,6 +95,24 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7BIT\" 0 3))\r\n",
     ),
     (
+        b"* 1 FETCH (UID 3 X-GM-MSGID 1278455344230334865)\r\n",
+        "unknown-fetch-item",
+        17,
+        b"* 1 FETCH (UID 3)\r\n",
+    ),
+    (
+        b"* 1 FETCH (MODSEQ (12) UID 3)\r\n",
+        "unknown-fetch-item",
+        11,
+        b"* 1 FETCH (UID 3)\r\n",
+    ),
+    (
+        b"* 1 FETCH (UID 3 XAOL-X (1 \"a\") FLAGS ())\r\n",
+        "unknown-fetch-item",
+        17,
+        b"* 1 FETCH (UID 3 FLAGS ())\r\n",
+    ),
+    (
         b"* 1 FETCH (RFC822.SIZE 9.3736e+06)\r\n",
         "float-number",
         23,
@@ -279,4 +297,23 @@ fn mutated_rows_keep_the_properties() {
             assert_eq!(Command::parse(enc.bytes(&out)).ok(), Some(p.value));
         }
     }
+}
+
+#[test]
+fn unknown_fetch_items_are_kept_generically() {
+    use mailproto_imap_codec::response::generic::Generic;
+    let parsed =
+        Response::parse_with(b"* 1 FETCH (UID 3 XAOL-X (1 \"a\") FLAGS ())\r\n", &rw()).unwrap();
+    assert_eq!(parsed.unknown.len(), 1);
+    let item = &parsed.unknown[0];
+    assert_eq!((item.offset, item.name.as_str()), (17, "XAOL-X"));
+    assert_eq!(
+        item.value,
+        Generic::List(vec![
+            Generic::Number(1),
+            Generic::String(b"a".to_vec().into())
+        ])
+    );
+    // Only unknown items: no typed FETCH can be built; the strict error stays.
+    assert!(Response::parse_with(b"* 1 FETCH (MODSEQ (12))\r\n", &rw()).is_err());
 }

@@ -60,6 +60,28 @@ pub struct ClientConfig {
     pub deviation_budget: DeviationBudget,
 }
 
+/// An untagged response the grammar does not know, read generically, with its
+/// `unknown-response` deviation (at the name).
+pub(crate) fn unknown_response(
+    raw: &[u8],
+    options: &ParseOptions,
+) -> Option<(
+    imap_codec::response::generic::UnknownResponse<'static>,
+    Deviation,
+)> {
+    use imap_codec::response::generic::UnknownResponse;
+    let response = UnknownResponse::parse(raw, options.max_depth).ok()?;
+    let offset = 2 + response
+        .number
+        .map_or(0, |n| n.to_string().len().saturating_add(1));
+    let deviation = Deviation::new(
+        imap_codec::context::ImapDeviation::UnknownResponse,
+        offset,
+        imap_codec::Side::Server,
+    );
+    Some((response.into_static(), deviation))
+}
+
 /// When a session under the real-world profile stops following a peer that deviates from
 /// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Each
 /// deviation is reported as an event first; then the session reports
@@ -297,6 +319,15 @@ pub enum ClientEvent {
     /// The real-world profile ([`ClientConfig::parse`]) accepted a message that departs from
     /// the grammar; reported before the events the message causes.
     Deviation(Deviation),
+    /// The real-world profile kept an untagged response the grammar does not know
+    /// (`unknown-response`, reported as a [`ClientEvent::Deviation`] just before): its name and
+    /// generic values, and the raw message.
+    Unknown {
+        /// The response, generically.
+        response: imap_codec::response::generic::UnknownResponse<'static>,
+        /// The message as received.
+        raw: Vec<u8>,
+    },
     /// Every received message, when [`ClientConfig::report_received`] is set.
     Received(Received),
     /// A literal larger than [`ClientConfig::stream_literals_over`] begins in a FETCH
@@ -1056,6 +1087,22 @@ impl ClientSession {
         parsed: Result<(Inbound, Vec<Deviation>), PeerError>,
         bytes: Option<Vec<u8>>,
     ) {
+        // Real-world: an untagged response the grammar does not know is kept generically.
+        let (parsed, unknown) = match parsed {
+            Err(PeerError::Syntax { bytes: raw, error })
+                if kind == MessageKind::Response
+                    && self.config.parse.profile == imap_codec::Profile::RealWorld =>
+            {
+                match unknown_response(&raw, &self.config.parse) {
+                    Some((response, deviation)) => (
+                        Ok((Inbound::Unknown, vec![deviation])),
+                        Some((response, raw)),
+                    ),
+                    None => (Err(PeerError::Syntax { bytes: raw, error }), None),
+                }
+            }
+            other => (other, None),
+        };
         let mut stop = None;
         let parsed = parsed.map(|(inbound, deviations)| {
             for deviation in deviations {
@@ -1086,6 +1133,9 @@ impl ClientSession {
                 bytes,
                 result: parsed.clone(),
             }));
+        }
+        if let Some((response, raw)) = unknown {
+            self.event(ClientEvent::Unknown { response, raw });
         }
         match parsed {
             Ok(Inbound::Greeting(g)) => self.greeting(g),

@@ -156,6 +156,9 @@ pub enum Inbound {
         /// The octets the refused literal announced.
         literal_octets: u64,
     },
+    /// An untagged response the grammar does not know, kept generically under the real-world
+    /// profile (`unknown-response`; the client reports it as `ClientEvent::Unknown`).
+    Unknown,
 }
 
 /// One received message as framed, with the parser applied and its result. Reported only when

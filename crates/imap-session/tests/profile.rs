@@ -126,3 +126,26 @@ fn client_deviation_budget_stops_the_session() {
         ClientEvent::ProtocolError(PeerError::DeviationBudget { count: 1, .. })
     )));
 }
+
+/// An untagged response the grammar does not know: strict reports a protocol error; real-world
+/// reports `unknown-response` and hands the response over generically, with the raw message.
+#[test]
+fn client_real_world_keeps_unknown_responses() {
+    let input = "* XAOL-NEWS (1 \"two\") NIL\r\n";
+    let events = client_events(ClientConfig::default(), input);
+    assert!(matches!(events.as_slice(), [ClientEvent::ProtocolError(_)]));
+    let config = ClientConfig::default().with_parse_options(real_world());
+    let events = client_events(config, input);
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::Unknown { response, raw },
+        ] => {
+            assert_eq!((d.id.id(), d.offset), ("unknown-response", 2));
+            assert_eq!(response.name, "XAOL-NEWS");
+            assert_eq!(response.values.len(), 2);
+            assert_eq!(raw, input.as_bytes());
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -13,7 +13,9 @@
 //!   command at its announcement;
 //! - after an OK to STARTTLS both sessions are told that TLS is up.
 
+use imap_codec::context::ImapDeviation;
 use imap_codec::framer::FrameError;
+use imap_codec::response::generic::UnknownResponse;
 use imap_codec::{
     AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError,
     ParseOptions, Profile, Response,
@@ -38,6 +40,7 @@ impl Summary for Parsed {
             Parsed::IdleDone(_) => "DONE".to_owned(),
             Parsed::Greeting(_) => "greeting".to_owned(),
             Parsed::Response(r) => response_name(r).to_owned(),
+            Parsed::Unknown { unknown, .. } => format!("unknown response {}", unknown.name),
             Parsed::Refused { refused } => format!(
                 "command refused at its literal of {} octets",
                 refused.literal_octets
@@ -88,6 +91,15 @@ pub enum Parsed {
     Greeting(Greeting<'static>),
     /// A response.
     Response(Response<'static>),
+    /// An untagged response the grammar does not know, kept generically by the real-world
+    /// profile (`unknown-response`).
+    Unknown {
+        /// Its name and generic values.
+        unknown: UnknownResponse<'static>,
+        /// The message as received (its tree in the expected files is read from these).
+        #[serde(skip)]
+        raw: Vec<u8>,
+    },
     /// A command that ended at a synchronizing literal the server refused (a tagged response
     /// instead of `+`, RFC 9051 §4.3, §7.5): valid as far as it was sent.
     Refused {
@@ -177,6 +189,22 @@ fn parse_message(
             Ok((Parsed::Response(v.into_static()), found(&p.deviations)))
         }
     }
+}
+
+/// An untagged response the real-world profile kept generically, with its deviation.
+fn unknown_response(bytes: &[u8], options: &ParseOptions) -> Result<(Parsed, Vec<Found>), Failure> {
+    let unknown = UnknownResponse::parse(bytes, options.max_depth)?.into_static();
+    let offset = 2 + unknown
+        .number
+        .map_or(0, |n| n.to_string().len().saturating_add(1));
+    let found = vec![Found::new(ImapDeviation::UnknownResponse, offset)];
+    Ok((
+        Parsed::Unknown {
+            unknown,
+            raw: bytes.to_vec(),
+        },
+        found,
+    ))
 }
 
 fn roundtrip(out: &[u8]) -> Failure {
@@ -382,6 +410,7 @@ impl Follow {
                 },
                 Vec::new(),
             )),
+            Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
             Ok(_) => parse_message(kind, &r.bytes, &self.options),
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),

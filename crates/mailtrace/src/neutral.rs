@@ -511,6 +511,11 @@ fn imap_canonical(p: &crate::imap::Parsed) -> Result<Vec<Node>, serde_json::Valu
             let _ = r.encode(&mut out);
             ImapShape::Response
         }
+        Parsed::Unknown { raw, .. } => {
+            // No typed value: the tree of the message as received.
+            out.extend_from_slice(raw);
+            ImapShape::Response
+        }
         Parsed::Refused { refused } => {
             return Err(serde_json::json!({
                 "tag": refused.tag,

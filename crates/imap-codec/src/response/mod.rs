@@ -22,6 +22,7 @@ pub mod code;
 pub mod data;
 pub mod envelope;
 pub mod fetch;
+pub mod generic;
 pub mod status;
 
 use base64::Engine as _;

@@ -76,8 +76,13 @@ impl<'a> UnknownResponse<'a> {
             _ => return Err(r.err("atom")),
         };
         let mut values = Vec::new();
-        while r.peek() == Some(b' ') {
-            r.pos += 1;
+        loop {
+            match r.peek() {
+                Some(b' ') => r.pos += 1,
+                // Lists side by side (`* THREAD (1)(2 3)`, RFC 5256 §4).
+                Some(b'(') if !values.is_empty() => {}
+                _ => break,
+            }
             values.push(r.value(0)?);
         }
         r.expect(b"\r\n", "CRLF")?;
@@ -155,6 +160,8 @@ impl<'a> Reader<'a> {
                             return Ok(Generic::List(items));
                         }
                         Some(b' ') if !items.is_empty() => self.pos += 1,
+                        // Lists side by side (`THREAD (1)(2 3)`, RFC 5256 §4).
+                        Some(b'(') => {}
                         _ if items.is_empty() => {}
                         _ => return Err(self.err("SP or \")\"")),
                     }
@@ -287,6 +294,8 @@ mod tests {
                 Generic::String(b"ab".to_vec().into())
             ]
         );
+        let t = UnknownResponse::parse(b"* THREAD (1)(2 (3)(4))\r\n", 10).unwrap();
+        assert_eq!(t.values.len(), 2);
         let q = UnknownResponse::parse(b"* X \"a\\\"b\"\r\n", 10).unwrap();
         assert_eq!(q.values, [Generic::String(b"a\"b".to_vec().into())]);
         for bad in [

@@ -317,3 +317,62 @@ fn unknown_fetch_items_are_kept_generically() {
     // Only unknown items: no typed FETCH can be built; the strict error stays.
     assert!(Response::parse_with(b"* 1 FETCH (MODSEQ (12))\r\n", &rw()).is_err());
 }
+
+/// The encoder row "ascending normalized sequence sets": `SequenceSet::normalized` holds the
+/// same numbers (whatever `*` is), has no descending range, and its items ascend.
+#[test]
+fn normalized_sequence_sets_hold_the_same_numbers() {
+    use mailproto_imap_codec::SequenceSet;
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    for _ in 0..2000 {
+        let n = 1 + next(6);
+        let items: Vec<String> = (0..n)
+            .map(|_| {
+                let a = 1 + next(40);
+                let b = 1 + next(40);
+                match next(5) {
+                    0 => a.to_string(),
+                    1 => format!("{a}:*"),
+                    2 => format!("*:{a}"),
+                    3 if next(4) == 0 => "*".to_owned(),
+                    _ => format!("{a}:{b}"),
+                }
+            })
+            .collect();
+        let text = items.join(",");
+        let set = SequenceSet::parse_str(&text).unwrap();
+        let norm = set.normalized();
+        for largest in [1, 17, 45] {
+            for k in 1..=50 {
+                assert_eq!(
+                    set.contains(k, largest),
+                    norm.contains(k, largest),
+                    "{text} -> {norm}"
+                );
+            }
+        }
+        // Numbers and numeric ranges ascend, disjoint; the items with `*` (whose extent
+        // depends on the largest number) come after them.
+        let shown = norm.to_string();
+        let mut last = 0u32;
+        let mut starred = false;
+        for item in shown.split(',') {
+            let (lo, hi) = item.split_once(':').unwrap_or((item, item));
+            if lo == "*" || hi == "*" {
+                starred = true;
+                continue;
+            }
+            assert!(!starred, "{text} -> {shown}");
+            let (lo, hi): (u32, u32) = (lo.parse().unwrap(), hi.parse().unwrap());
+            assert!(lo > last && hi >= lo, "{text} -> {shown}");
+            last = hi;
+        }
+        assert_eq!(SequenceSet::parse_str(&shown).unwrap(), norm);
+    }
+}

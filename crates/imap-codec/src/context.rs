@@ -194,6 +194,20 @@ pub enum ImapDeviation {
     /// (`* XAOL-NEWS ...`): no typed value; callers keep it as a
     /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (name and generic values).
     UnknownResponse,
+    /// `backslash-star-in-flags`: `\\*` in a FLAGS list (`* FLAGS (\\Answered \\*)`, Zoho): `\\*` belongs to PERMANENTFLAGS only; left out.
+    BackslashStarInFlags,
+    /// `utf8-unquoted-mailbox`: a mailbox name of raw UTF-8 not quoted (`* LIST () "/" 日本`, GNU Mailutils): read as the quoted name.
+    Utf8UnquotedMailbox,
+    /// `control-chars-in-mailbox`: an unquoted mailbox name with control characters up to the line end (`INBOX/Da<TAB>Oggetto`, Office 365): read as the quoted name.
+    ControlCharsInMailbox,
+    /// `missing-body-value`: a `BODY[section]` item with no value (`BODY[2] )`, Yandex): read as NIL.
+    MissingBodyValue,
+    /// `short-envelope`: an ENVELOPE with fields missing at its end (SmarterMail, Courier): the missing fields read as NIL.
+    ShortEnvelope,
+    /// `nil-in-address-list`: `NIL` as an element of an address list (`(NIL ("a" NIL "b" "c"))`, Courier): left out.
+    NilInAddressList,
+    /// `extra-parens-envelope`: a FETCH item wrapped in parentheses (`(UID 1 (ENVELOPE (...)))`, Domino 9): read without them.
+    ExtraParensEnvelope,
 }
 
 impl ImapDeviation {
@@ -218,6 +232,13 @@ impl ImapDeviation {
         ImapDeviation::FloatNumber,
         ImapDeviation::UnknownFetchItem,
         ImapDeviation::UnknownResponse,
+        ImapDeviation::BackslashStarInFlags,
+        ImapDeviation::Utf8UnquotedMailbox,
+        ImapDeviation::ControlCharsInMailbox,
+        ImapDeviation::MissingBodyValue,
+        ImapDeviation::ShortEnvelope,
+        ImapDeviation::NilInAddressList,
+        ImapDeviation::ExtraParensEnvelope,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -248,6 +269,13 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::FloatNumber => "float-number",
             ImapDeviation::UnknownFetchItem => "unknown-fetch-item",
             ImapDeviation::UnknownResponse => "unknown-response",
+            ImapDeviation::BackslashStarInFlags => "backslash-star-in-flags",
+            ImapDeviation::Utf8UnquotedMailbox => "utf8-unquoted-mailbox",
+            ImapDeviation::ControlCharsInMailbox => "control-chars-in-mailbox",
+            ImapDeviation::MissingBodyValue => "missing-body-value",
+            ImapDeviation::ShortEnvelope => "short-envelope",
+            ImapDeviation::NilInAddressList => "nil-in-address-list",
+            ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
         }
     }
 
@@ -297,6 +325,27 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::UnknownResponse => {
                 "response-data (RFC 9051 §9: the untagged responses the grammar and the extensions in force define)"
+            }
+            ImapDeviation::BackslashStarInFlags => {
+                r#"flag-list = "(" [flag *(SP flag)] ")"; "\*" only in flag-perm (RFC 9051 §9)"#
+            }
+            ImapDeviation::Utf8UnquotedMailbox => {
+                r#"mailbox = "INBOX" / astring; atoms are ASCII (RFC 9051 §9)"#
+            }
+            ImapDeviation::ControlCharsInMailbox => {
+                r#"mailbox = "INBOX" / astring; ATOM-CHAR excludes CTL (RFC 9051 §9)"#
+            }
+            ImapDeviation::MissingBodyValue => {
+                r#"msg-att-static =/ "BODY" section ["<" number ">"] SP nstring (RFC 9051 §9)"#
+            }
+            ImapDeviation::ShortEnvelope => {
+                r#"envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::NilInAddressList => {
+                r#"env-from = "(" 1*address ")" / nil (RFC 9051 §9)"#
+            }
+            ImapDeviation::ExtraParensEnvelope => {
+                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")" (RFC 9051 §9)"#
             }
         }
     }

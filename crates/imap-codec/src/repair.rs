@@ -141,6 +141,15 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
     if at == Some(b'\n') && prev != Some(b'\r') {
         return Fix::one(ImapDeviation::BareLf, o, 0, b"\r");
     }
+    // missing-body-value: `BODY[2] )`: the section with no value; read as NIL.
+    if side == Side::Server
+        && e.expected == "nstring"
+        && matches!(at, Some(b')' | b' ' | b'\r'))
+        && prev == Some(b' ')
+        && buf[..o - 1].ends_with(b"]")
+    {
+        return Fix::one(ImapDeviation::MissingBodyValue, o, 0, b"NIL");
+    }
     // trailing-space: one SP before `)`, `]` or CRLF.
     if at == Some(b' ')
         && rest
@@ -249,6 +258,89 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
             });
         }
     }
+    // backslash-star-in-flags: `\*` in a FLAGS list; left out with one SP.
+    if e.expected == "flag" && rest.starts_with(b"\\*") {
+        let (from, to) = if prev == Some(b' ') {
+            (o - 1, o + 2)
+        } else if rest.get(2) == Some(&b' ') {
+            (o, o + 3)
+        } else {
+            (o, o + 2)
+        };
+        return Some(Fix {
+            id: ImapDeviation::BackslashStarInFlags,
+            report: o,
+            edits: vec![(from, to - from, Vec::new())],
+            kept: None,
+        });
+    }
+    // utf8-unquoted-mailbox / control-chars-in-mailbox: an unquoted mailbox name running to
+    // the line end; read as the quoted name.
+    if (buf.starts_with(b"* LIST ") || buf.starts_with(b"* LSUB ")) && buf.ends_with(b"\r\n") {
+        let end = buf.len() - 2;
+        let quote_from = |from: usize, id: ImapDeviation, report: usize| -> Option<Fix> {
+            let name = &buf[from..end];
+            if name.is_empty() || name.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+                return None;
+            }
+            let mut quoted = Vec::with_capacity(name.len() + 2);
+            quoted.push(b'"');
+            for &b in name {
+                if matches!(b, b'"' | b'\\') {
+                    quoted.push(b'\\');
+                }
+                quoted.push(b);
+            }
+            quoted.push(b'"');
+            Some(Fix {
+                id,
+                report,
+                edits: vec![(from, end - from, quoted)],
+                kept: None,
+            })
+        };
+        if e.expected == "mailbox" && at.is_some_and(|b| b >= 0x80) {
+            return quote_from(o, ImapDeviation::Utf8UnquotedMailbox, o);
+        }
+        if e.expected == "CRLF" && at.is_some_and(|b| b < 0x20 && b != b'\r' && b != b'\n') {
+            let from = buf[..o].iter().rposition(|&b| b == b' ')? + 1;
+            if buf[from] != b'"' {
+                return quote_from(from, ImapDeviation::ControlCharsInMailbox, o);
+            }
+        }
+    }
+    // nil-in-address-list: `NIL` where an address is expected; left out with one SP.
+    if e.expected == "address" && rest.starts_with(b"NIL") {
+        let (from, to) = match (prev, rest.get(3)) {
+            (_, Some(b' ')) => (o, o + 4),
+            (Some(b' '), _) => (o - 1, o + 3),
+            _ => return None,
+        };
+        return Some(Fix {
+            id: ImapDeviation::NilInAddressList,
+            report: o,
+            edits: vec![(from, to - from, Vec::new())],
+            kept: None,
+        });
+    }
+    // short-envelope: `)` where the envelope has more fields; the missing ones read as NIL.
+    if e.context == "envelope" && e.expected == "SP" && at == Some(b')') {
+        let fields = nil_position(buf, o);
+        if fields < 9 {
+            let pad = b" NIL".repeat(9 - fields);
+            return Fix::one(ImapDeviation::ShortEnvelope, o, 0, &pad);
+        }
+    }
+    // extra-parens-envelope: a FETCH item in parentheses; read without them.
+    if e.expected == "msg-att" && at == Some(b'(') {
+        let close = matching_paren(buf, o)?;
+        return Some(Fix {
+            id: ImapDeviation::ExtraParensEnvelope,
+            report: o,
+            edits: vec![(o, 1, Vec::new()), (close, 1, Vec::new())],
+            kept: None,
+        });
+    }
     // NIL where a body field needs a string or a number.
     if rest.starts_with(b"NIL") && rest.get(3).is_some_and(|&b| is_delimiter(b)) {
         let id = match e.expected {
@@ -299,6 +391,50 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
                 return Fix::one(ImapDeviation::FloatNumber, start, end - start, n.as_bytes());
             }
         }
+    }
+    None
+}
+
+/// The offset of the `)` that closes the `(` at `open`, stepping over quoted strings and
+/// literals; `None` when the line ends first.
+fn matching_paren(buf: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < buf.len() {
+        match buf[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < buf.len() && buf[i] != b'"' {
+                    if buf[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'{' => {
+                let digits = buf[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                let n: usize = std::str::from_utf8(&buf[i + 1..i + 1 + digits])
+                    .ok()?
+                    .parse()
+                    .ok()?;
+                if buf.get(i + 1 + digits..i + 4 + digits) == Some(b"}\r\n") {
+                    i = i.checked_add(3 + digits)?.checked_add(n)?;
+                }
+            }
+            b'\r' | b'\n' => return None,
+            _ => {}
+        }
+        i += 1;
     }
     None
 }

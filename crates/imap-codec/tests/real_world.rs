@@ -113,6 +113,48 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (UID 3 FLAGS ())\r\n",
     ),
     (
+        b"* FLAGS (\\Answered \\*)\r\n",
+        "backslash-star-in-flags",
+        19,
+        b"* FLAGS (\\Answered)\r\n",
+    ),
+    (
+        "* LIST () \"/\" 日本\r\n".as_bytes(),
+        "utf8-unquoted-mailbox",
+        14,
+        "* LIST () \"/\" \"日本\"\r\n".as_bytes(),
+    ),
+    (
+        b"* LIST (\\HasNoChildren) \"/\" INBOX/Da\tOggetto\tRicevuto\r\n",
+        "control-chars-in-mailbox",
+        36,
+        b"* LIST (\\HasNoChildren) \"/\" \"INBOX/Da\tOggetto\tRicevuto\"\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODY[2.MIME] {3}\r\nabc BODY[2] )\r\n",
+        "missing-body-value",
+        41,
+        b"* 1 FETCH (BODY[2.MIME] {3}\r\nabc BODY[2] NIL)\r\n",
+    ),
+    (
+        b"* 1 FETCH (ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL))\r\n",
+        "short-envelope",
+        52,
+        b"* 1 FETCH (ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+    ),
+    (
+        b"* 1 FETCH (ENVELOPE (NIL \"s\" (NIL (\"a\" NIL \"b\" \"c\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        "nil-in-address-list",
+        30,
+        b"* 1 FETCH (ENVELOPE (NIL \"s\" ((\"a\" NIL \"b\" \"c\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+    ),
+    (
+        b"* 1 FETCH (UID 14935 (ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL)) FLAGS ())\r\n",
+        "extra-parens-envelope",
+        21,
+        b"* 1 FETCH (UID 14935 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) FLAGS ())\r\n",
+    ),
+    (
         b"* 1 FETCH (RFC822.SIZE 9.3736e+06)\r\n",
         "float-number",
         23,

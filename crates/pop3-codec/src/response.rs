@@ -516,7 +516,7 @@ impl<'a> Response<'a> {
 
     /// Parses exactly one complete response under `options`: the strict grammar, or the
     /// real-world profile, which also accepts the deviations of
-    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    /// [`Pop3Deviation`] and reports them.
     ///
     /// ```
     /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};

@@ -100,6 +100,10 @@ pub struct ServerConfig {
     /// reports each accepted departure as a [`ServerEvent::Deviation`]) and the extensions in
     /// force (those the server offers; the session adds those the connection enables).
     pub parse: ParseOptions,
+    /// When to stop serving a client that deviates from the grammar (real-world profile):
+    /// unlimited by default. When used up: [`PeerError::DeviationBudget`], `* BYE` (when
+    /// `auto_reply`) and closed.
+    pub deviation_budget: crate::DeviationBudget,
 }
 
 impl Default for ServerConfig {
@@ -115,6 +119,7 @@ impl Default for ServerConfig {
             report_received: false,
             stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
             parse: ParseOptions::default(),
+            deviation_budget: crate::DeviationBudget::default(),
         }
     }
 }
@@ -341,6 +346,8 @@ pub struct ServerSession {
     pending_literal: Option<PendingLiteral>,
     advertised: Vec<Capability<'static>>,
     violations: u32,
+    /// Deviations the client sent so far (real-world profile), for the budget.
+    deviations_seen: usize,
     /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
     chunk: Option<u64>,
     /// A chunk was lent: framing goes on at the next `poll_output`.
@@ -379,6 +386,7 @@ impl ServerSession {
             pending_literal: None,
             advertised: Vec::new(),
             violations: 0,
+            deviations_seen: 0,
             chunk: None,
             chunk_lent: false,
             writing: None,
@@ -1024,8 +1032,30 @@ impl ServerSession {
                 }
             };
             self.pending_literal = None;
+            let mut stop = None;
             for deviation in deviations {
+                self.deviations_seen = self.deviations_seen.saturating_add(1);
+                if stop.is_none()
+                    && self
+                        .config
+                        .deviation_budget
+                        .exceeded(&deviation, self.deviations_seen)
+                {
+                    stop = Some((deviation, self.deviations_seen));
+                }
                 self.event(ServerEvent::Deviation(deviation));
+            }
+            if let Some((deviation, count)) = stop {
+                self.event(ServerEvent::ProtocolError(PeerError::DeviationBudget {
+                    deviation,
+                    count,
+                }));
+                if self.config.auto_reply {
+                    let text = RespText::plain("Too many protocol deviations").unwrap_or_default();
+                    self.write(&Response::Status(Status::bye(text)));
+                }
+                self.close();
+                return;
             }
             self.message(kind, received);
         }

@@ -149,3 +149,39 @@ fn client_real_world_keeps_unknown_responses() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The server's budget: the deviation that uses it up is reported, then
+/// `PeerError::DeviationBudget`, `* BYE` and the session closes; later commands are not read.
+#[test]
+fn server_deviation_budget_stops_the_session() {
+    use mailproto_imap_session::{DeviationBudget, PeerError};
+    let mut config = ServerConfig::default().with_parse_options(real_world());
+    config.deviation_budget = DeviationBudget::default().with_max(1);
+    let mut s = ServerSession::resume(config, State::Authenticated);
+    s.handle_input(b"a1 NOOP \r\na2 NOOP\r\n").unwrap();
+    let mut events = Vec::new();
+    let mut sent = Vec::new();
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Event(e) => events.push(e),
+            ServerOutput::Transmit(bytes) => sent.extend_from_slice(bytes),
+            _ => {}
+        }
+    }
+    assert!(
+        matches!(events.first(), Some(ServerEvent::Deviation(_))),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::DeviationBudget { count: 1, .. })
+    )));
+    assert!(
+        !events.iter().any(|e| matches!(e, ServerEvent::Command(_))),
+        "{events:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&sent).starts_with("* BYE"),
+        "{sent:?}"
+    );
+}

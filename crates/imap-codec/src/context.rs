@@ -208,6 +208,10 @@ pub enum ImapDeviation {
     NilInAddressList,
     /// `extra-parens-envelope`: a FETCH item wrapped in parentheses (`(UID 1 (ENVELOPE (...)))`, Domino 9): read without them.
     ExtraParensEnvelope,
+    /// `enable-without-enabled` (a session rule): a successful ENABLE answered without the
+    /// untagged ENABLED (iCloud; Dovecot for UTF8=ACCEPT). The client session takes what was
+    /// asked as enabled; the offset is 0 in the tagged OK.
+    EnableWithoutEnabled,
 }
 
 impl ImapDeviation {
@@ -239,6 +243,7 @@ impl ImapDeviation {
         ImapDeviation::ShortEnvelope,
         ImapDeviation::NilInAddressList,
         ImapDeviation::ExtraParensEnvelope,
+        ImapDeviation::EnableWithoutEnabled,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -276,6 +281,7 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::ShortEnvelope => "short-envelope",
             ImapDeviation::NilInAddressList => "nil-in-address-list",
             ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
+            ImapDeviation::EnableWithoutEnabled => "enable-without-enabled",
         }
     }
 
@@ -346,6 +352,9 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::ExtraParensEnvelope => {
                 r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::EnableWithoutEnabled => {
+                "RFC 5161 §3.1: if the ENABLE command is successful, the server MUST send an untagged ENABLED response"
             }
         }
     }

@@ -433,6 +433,11 @@ enum Scope {
     Messages { uid: bool, set: SequenceSet },
     /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4).
     Search { uid: bool },
+    /// ENABLE: the capabilities asked for (RFC 5161 §3.1), and whether `* ENABLED` came.
+    Enable {
+        asked: Vec<Capability<'static>>,
+        answered: bool,
+    },
 }
 
 impl Scope {
@@ -464,6 +469,14 @@ impl Scope {
                 set: sequence_set.clone(),
             },
             CommandBody::Search { uid, .. } => Scope::Search { uid: *uid },
+            CommandBody::Enable { capabilities } => Scope::Enable {
+                asked: capabilities
+                    .iter()
+                    .cloned()
+                    .map(IntoStatic::into_static)
+                    .collect(),
+                answered: false,
+            },
             _ => Scope::Any,
         }
     }
@@ -1200,6 +1213,11 @@ impl ClientSession {
                                 self.enabled.push(c.clone());
                             }
                         }
+                        for cmd in &mut self.in_flight {
+                            if let Scope::Enable { answered, .. } = &mut cmd.scope {
+                                *answered = true;
+                            }
+                        }
                     }
                     _ => {}
                 }
@@ -1354,6 +1372,35 @@ impl ClientSession {
             && !ok
         {
             self.event(ClientEvent::IdleRejected { handle: cmd.handle });
+        }
+        // RFC 5161 §3.1: a successful ENABLE is answered with `* ENABLED`. Some servers send
+        // only the OK (iCloud; Dovecot for UTF8=ACCEPT): under the real-world profile that is
+        // the `enable-without-enabled` deviation, and what was asked is taken as enabled.
+        if let Scope::Enable {
+            answered: false, ..
+        } = &cmd.scope
+            && ok
+            && self.config.parse.profile == imap_codec::Profile::Strict
+        {
+            self.event(ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled));
+        }
+        if let Scope::Enable {
+            asked,
+            answered: false,
+        } = &cmd.scope
+            && ok
+            && self.config.parse.profile == imap_codec::Profile::RealWorld
+        {
+            self.event(ClientEvent::Deviation(Deviation::new(
+                imap_codec::context::ImapDeviation::EnableWithoutEnabled,
+                0,
+                imap_codec::Side::Server,
+            )));
+            for c in asked {
+                if !self.enabled.contains(c) {
+                    self.enabled.push(c.clone());
+                }
+            }
         }
         let handle = cmd.handle;
         let code = s.code().cloned();

@@ -134,6 +134,9 @@ pub enum PeerError {
         /// The bytes of the unfinished message.
         bytes: Vec<u8>,
     },
+    /// A successful ENABLE without the untagged ENABLED that RFC 5161 §3.1 requires (strict
+    /// profile; the real-world profile reports `enable-without-enabled` instead).
+    EnableWithoutEnabled,
     /// The peer's deviations from the grammar used up the session's
     /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
     /// (closed) at this deviation, the `count`-th.
@@ -185,6 +188,12 @@ impl fmt::Display for PeerError {
             PeerError::DuplicateTag(t) => write!(f, "tag {t:?} is already in flight"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
+            }
+            PeerError::EnableWithoutEnabled => {
+                write!(
+                    f,
+                    "ENABLE succeeded without an untagged ENABLED (RFC 5161 §3.1)"
+                )
             }
             PeerError::DeviationBudget { deviation, count } => {
                 write!(

@@ -185,3 +185,57 @@ fn server_deviation_budget_stops_the_session() {
         "{sent:?}"
     );
 }
+
+/// RFC 5161 §3.1: a successful ENABLE comes with `* ENABLED`. Without it: strict reports a
+/// protocol error; real-world reports `enable-without-enabled` and takes what was asked as
+/// enabled.
+#[test]
+fn client_enable_without_enabled() {
+    use imap_codec::{Command, CommandBody};
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, answer: &str| {
+        let mut c = ClientSession::resume(config, State::Authenticated);
+        let cmd = Command::parse(b"A1 ENABLE CONDSTORE\r\n").unwrap();
+        assert!(matches!(cmd.body, CommandBody::Enable { .. }));
+        c.send_command(cmd.into_static()).unwrap();
+        c.handle_input(answer.as_bytes()).unwrap();
+        let mut events = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+        (events, c.enabled().len())
+    };
+    use imap_codec::IntoStatic;
+    let (events, enabled) = run(ClientConfig::default(), "A1 OK done\r\n");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled)
+    )));
+    assert_eq!(enabled, 0);
+    let (events, enabled) = run(
+        ClientConfig::default(),
+        "* ENABLED CONDSTORE\r\nA1 OK done\r\n",
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+        "{events:?}"
+    );
+    assert_eq!(enabled, 1);
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let (events, enabled) = run(real, "A1 OK done\r\n");
+    assert!(
+        events.iter().any(
+            |e| matches!(e, ClientEvent::Deviation(d) if d.id.id() == "enable-without-enabled")
+        )
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
+    );
+    assert_eq!(enabled, 1);
+}

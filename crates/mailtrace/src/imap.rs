@@ -370,14 +370,23 @@ impl Follow {
                 }
                 self.messages.push(message);
             }
-            // The one exchange rule the grammar cannot see that a trace must keep.
-            ClientEvent::ProtocolError(e @ PeerError::ChallengeNotBase64) => {
+            // The exchange rules the grammar cannot see that a trace must keep.
+            ClientEvent::ProtocolError(
+                e @ (PeerError::ChallengeNotBase64 | PeerError::EnableWithoutEnabled),
+            ) => {
                 if let Some(last) = self.messages.last_mut() {
                     last.result = Outcome::Err {
                         failure: Failure::Protocol {
                             message: e.to_string(),
                         },
                     };
+                }
+            }
+            // A deviation from a session rule (not from the grammar: those come with the
+            // message's own parse): it belongs to the message that completed the exchange.
+            ClientEvent::Deviation(d) if d.id == ImapDeviation::EnableWithoutEnabled => {
+                if let Some(last) = self.messages.last_mut() {
+                    last.deviations.push(Found::new(d.id, d.offset));
                 }
             }
             ClientEvent::TlsRequired { .. } => {

@@ -441,7 +441,7 @@ impl Framer {
                     let Some(cr) = lf
                         .checked_sub(1)
                         .filter(|&cr| cr >= self.line_start && buf[cr] == b'\r')
-                        .or(self.config.bare_lf_ends_line.then_some(lf))
+                        .or_else(|| self.config.bare_lf_ends_line.then_some(lf))
                     else {
                         // A bare LF (or one after a CR that was literal data) does not end a
                         // line; the grammar rejects it later.

@@ -212,6 +212,10 @@ pub enum ImapDeviation {
     /// untagged ENABLED (iCloud; Dovecot for UTF8=ACCEPT). The client session takes what was
     /// asked as enabled; the offset is 0 in the tagged OK.
     EnableWithoutEnabled,
+    /// `search-for-esearch` (a session rule): an extended SEARCH (`RETURN (...)`) answered
+    /// with `* SEARCH` instead of `* ESEARCH`. The client session passes the SEARCH data on;
+    /// the offset is that of `SEARCH`.
+    SearchForEsearch,
 }
 
 impl ImapDeviation {
@@ -244,6 +248,7 @@ impl ImapDeviation {
         ImapDeviation::NilInAddressList,
         ImapDeviation::ExtraParensEnvelope,
         ImapDeviation::EnableWithoutEnabled,
+        ImapDeviation::SearchForEsearch,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -282,6 +287,7 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::NilInAddressList => "nil-in-address-list",
             ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
             ImapDeviation::EnableWithoutEnabled => "enable-without-enabled",
+            ImapDeviation::SearchForEsearch => "search-for-esearch",
         }
     }
 
@@ -355,6 +361,9 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::EnableWithoutEnabled => {
                 "RFC 5161 §3.1: if the ENABLE command is successful, the server MUST send an untagged ENABLED response"
+            }
+            ImapDeviation::SearchForEsearch => {
+                "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response"
             }
         }
     }

@@ -431,8 +431,9 @@ enum Scope {
     /// FETCH / STORE: the messages, by UID for UID FETCH / UID STORE (RFC 9051 §6.4.5,
     /// §6.4.6, §6.4.9: their FETCH data always carry the UID).
     Messages { uid: bool, set: SequenceSet },
-    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4).
-    Search { uid: bool },
+    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4), and
+    /// whether it is an extended SEARCH (`RETURN (...)`), which ESEARCH answers (RFC 4731 §3.1).
+    Search { uid: bool, extended: bool },
     /// ENABLE: the capabilities asked for (RFC 5161 §3.1), and whether `* ENABLED` came.
     Enable {
         asked: Vec<Capability<'static>>,
@@ -468,7 +469,12 @@ impl Scope {
                 uid: *uid,
                 set: sequence_set.clone(),
             },
-            CommandBody::Search { uid, .. } => Scope::Search { uid: *uid },
+            CommandBody::Search {
+                uid, return_opts, ..
+            } => Scope::Search {
+                uid: *uid,
+                extended: return_opts.is_some(),
+            },
             CommandBody::Enable { capabilities } => Scope::Enable {
                 asked: capabilities
                     .iter()
@@ -1207,6 +1213,23 @@ impl ClientSession {
                 let handle = attribute(&data, &self.in_flight, exists);
                 match &data {
                     Data::Capability(c) => self.capabilities = Some(c.capabilities().to_vec()),
+                    // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
+                    Data::Search(_)
+                        if self.in_flight.iter().any(|c| {
+                            Some(c.handle) == handle
+                                && matches!(c.scope, Scope::Search { extended: true, .. })
+                        }) =>
+                    {
+                        if self.config.parse.profile == imap_codec::Profile::RealWorld {
+                            self.event(ClientEvent::Deviation(Deviation::new(
+                                imap_codec::context::ImapDeviation::SearchForEsearch,
+                                2,
+                                imap_codec::Side::Server,
+                            )));
+                        } else {
+                            self.event(ClientEvent::ProtocolError(PeerError::SearchForEsearch));
+                        }
+                    }
                     Data::Enabled(caps) => {
                         for c in caps {
                             if !self.enabled.contains(c) {
@@ -1522,7 +1545,7 @@ fn attribute(
             }
             one(candidates
                 .into_iter()
-                .filter(|c| !matches!(c.scope, Scope::Search { uid } if uid != e.uid))
+                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid))
                 .collect())
         }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {

@@ -137,6 +137,9 @@ pub enum PeerError {
     /// A successful ENABLE without the untagged ENABLED that RFC 5161 §3.1 requires (strict
     /// profile; the real-world profile reports `enable-without-enabled` instead).
     EnableWithoutEnabled,
+    /// An extended SEARCH (`RETURN (...)`) answered with `* SEARCH` instead of `* ESEARCH`
+    /// (RFC 4731 §3.1; strict profile; the real-world profile reports `search-for-esearch`).
+    SearchForEsearch,
     /// The peer's deviations from the grammar used up the session's
     /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
     /// (closed) at this deviation, the `count`-th.
@@ -193,6 +196,12 @@ impl fmt::Display for PeerError {
                 write!(
                     f,
                     "ENABLE succeeded without an untagged ENABLED (RFC 5161 §3.1)"
+                )
+            }
+            PeerError::SearchForEsearch => {
+                write!(
+                    f,
+                    "an extended SEARCH answered with SEARCH, not ESEARCH (RFC 4731 §3.1)"
                 )
             }
             PeerError::DeviationBudget { deviation, count } => {

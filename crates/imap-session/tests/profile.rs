@@ -239,3 +239,49 @@ fn client_enable_without_enabled() {
     );
     assert_eq!(enabled, 1);
 }
+
+/// RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH. `* SEARCH` instead: strict
+/// reports a protocol error, real-world `search-for-esearch`; the data are passed on either way.
+#[test]
+fn client_search_answering_an_extended_search() {
+    use imap_codec::{Command, IntoStatic};
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, command: &[u8]| {
+        let mut c = ClientSession::resume(config, State::Selected);
+        c.send_command(Command::parse(command).unwrap().into_static())
+            .unwrap();
+        c.handle_input(b"* SEARCH 2 10\r\nA1 OK done\r\n").unwrap();
+        let mut events = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+        events
+    };
+    let extended = b"A1 SEARCH RETURN (MIN) FLAGGED\r\n";
+    let events = run(ClientConfig::default(), extended);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(PeerError::SearchForEsearch)))
+    );
+    assert!(events.iter().any(|e| matches!(e, ClientEvent::Data { .. })));
+    let events = run(ClientConfig::default(), b"A1 SEARCH FLAGGED\r\n");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+        "{events:?}"
+    );
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let events = run(real, extended);
+    assert!(events.iter().any(
+        |e| matches!(e, ClientEvent::Deviation(d) if (d.id.id(), d.offset) == ("search-for-esearch", 2))
+    ));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
+    );
+}

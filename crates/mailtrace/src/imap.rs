@@ -372,7 +372,9 @@ impl Follow {
             }
             // The exchange rules the grammar cannot see that a trace must keep.
             ClientEvent::ProtocolError(
-                e @ (PeerError::ChallengeNotBase64 | PeerError::EnableWithoutEnabled),
+                e @ (PeerError::ChallengeNotBase64
+                | PeerError::EnableWithoutEnabled
+                | PeerError::SearchForEsearch),
             ) => {
                 if let Some(last) = self.messages.last_mut() {
                     last.result = Outcome::Err {
@@ -384,7 +386,12 @@ impl Follow {
             }
             // A deviation from a session rule (not from the grammar: those come with the
             // message's own parse): it belongs to the message that completed the exchange.
-            ClientEvent::Deviation(d) if d.id == ImapDeviation::EnableWithoutEnabled => {
+            ClientEvent::Deviation(d)
+                if matches!(
+                    d.id,
+                    ImapDeviation::EnableWithoutEnabled | ImapDeviation::SearchForEsearch
+                ) =>
+            {
                 if let Some(last) = self.messages.last_mut() {
                     last.deviations.push(Found::new(d.id, d.offset));
                 }

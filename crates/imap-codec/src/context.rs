@@ -216,6 +216,12 @@ pub enum ImapDeviation {
     /// with `* SEARCH` instead of `* ESEARCH`. The client session passes the SEARCH data on;
     /// the offset is that of `SEARCH`.
     SearchForEsearch,
+    /// `empty-parameter-list`: `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
+    EmptyParameterList,
+    /// `nil-parameter-value`: `NIL` as a parameter value (`("boundary" NIL)`, Gmail): read as `""`.
+    NilParameterValue,
+    /// `disposition-junk`: a bare string in the disposition slot (`NIL "inline" NIL NIL`, Exchange): read as `("inline" NIL)`.
+    DispositionJunk,
 }
 
 impl ImapDeviation {
@@ -249,6 +255,9 @@ impl ImapDeviation {
         ImapDeviation::ExtraParensEnvelope,
         ImapDeviation::EnableWithoutEnabled,
         ImapDeviation::SearchForEsearch,
+        ImapDeviation::EmptyParameterList,
+        ImapDeviation::NilParameterValue,
+        ImapDeviation::DispositionJunk,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -288,6 +297,9 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
             ImapDeviation::EnableWithoutEnabled => "enable-without-enabled",
             ImapDeviation::SearchForEsearch => "search-for-esearch",
+            ImapDeviation::EmptyParameterList => "empty-parameter-list",
+            ImapDeviation::NilParameterValue => "nil-parameter-value",
+            ImapDeviation::DispositionJunk => "disposition-junk",
         }
     }
 
@@ -364,6 +376,15 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::SearchForEsearch => {
                 "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response"
+            }
+            ImapDeviation::EmptyParameterList => {
+                r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#
+            }
+            ImapDeviation::NilParameterValue => {
+                r#"body-fld-param = "(" string SP string ... ")" (RFC 9051 §9: values are strings)"#
+            }
+            ImapDeviation::DispositionJunk => {
+                r#"body-fld-dsp = "(" string SP body-fld-param ")" / nil (RFC 9051 §9)"#
             }
         }
     }

@@ -341,6 +341,35 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
             kept: None,
         });
     }
+    // empty-parameter-list: `()` as body-fld-param; read as NIL.
+    if e.expected == "body-fld-param" {
+        if rest.starts_with(b"()") {
+            return Fix::one(ImapDeviation::EmptyParameterList, o, 2, b"NIL");
+        }
+        if at == Some(b')') && prev == Some(b'(') {
+            return Fix::one(ImapDeviation::EmptyParameterList, o - 1, 2, b"NIL");
+        }
+    }
+    // disposition-junk: a bare string as body-fld-dsp; read as `(string NIL)`.
+    if e.expected == "body-fld-dsp" && at == Some(b'"') {
+        let close = rest[1..].iter().position(|&b| b == b'"' || b == b'\\')? + 1;
+        if rest[close] != b'"' {
+            return None;
+        }
+        let mut with = b"(".to_vec();
+        with.extend_from_slice(&rest[..=close]);
+        with.extend_from_slice(b" NIL)");
+        return Fix::one(ImapDeviation::DispositionJunk, o, close + 1, &with);
+    }
+    // nil-parameter-value: NIL as a parameter value, `("boundary" NIL)`; read as `""`.
+    if e.expected == "string"
+        && e.context == "body"
+        && rest.starts_with(b"NIL")
+        && prev == Some(b' ')
+        && buf[..o - 1].ends_with(b"\"")
+    {
+        return Fix::one(ImapDeviation::NilParameterValue, o, 3, b"\"\"");
+    }
     // NIL where a body field needs a string or a number.
     if rest.starts_with(b"NIL") && rest.get(3).is_some_and(|&b| is_delimiter(b)) {
         let id = match e.expected {

@@ -155,6 +155,24 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (UID 14935 ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) FLAGS ())\r\n",
     ),
     (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" () NIL NIL \"7bit\" 2 1))\r\n",
+        "empty-parameter-list",
+        41,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"boundary\" NIL) NIL NIL \"7bit\" 2 1))\r\n",
+        "nil-parameter-value",
+        53,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"boundary\" \"\") NIL NIL \"7bit\" 2 1))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1 NIL \"inline\" NIL NIL))\r\n",
+        "disposition-junk",
+        68,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1 NIL (\"inline\" NIL) NIL NIL))\r\n",
+    ),
+    (
         b"* 1 FETCH (RFC822.SIZE 9.3736e+06)\r\n",
         "float-number",
         23,

@@ -156,6 +156,114 @@ pub enum ImapDeviation {
     /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
     /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
     MissingText,
+    /// `bare-lf`: a line ended by LF alone (`A001 OK done` LF): read as CRLF (GNU Mailutils after AUTHENTICATE).
+    BareLf,
+    /// `double-space`: two SPs where the grammar has one (`*  1843 EXISTS`, DavMail, Archiveopteryx).
+    DoubleSpace,
+    /// `empty-continuation`: `+` CRLF with no SP (Yandex, public-inbox-imapd): read as `+ ` CRLF.
+    EmptyContinuation,
+    /// `untagged-code-without-status`: `* [COPYUID 55 31 6] done` without `OK` (Exchange 2013/Office 365): read as `* OK [...]`.
+    UntaggedCodeWithoutStatus,
+    /// `expunged-keyword`: `* 5 EXPUNGED` for `* 5 EXPUNGE` (GNU Mailutils).
+    ExpungedKeyword,
+    /// `unparenthesized-fetch`: `* 2 FETCH FLAGS (\Seen)` without the parentheses around the items (GNU Mailutils).
+    UnparenthesizedFetch,
+    /// `missing-sp-in-message-body`: no SP between the envelope and the body of a message/rfc822 part (`...)(...)`, GNU Mailutils).
+    MissingSpInMessageBody,
+    /// `unescaped-quote`: a `"` inside a quoted string that does not end it (`"=?UTF-8?Q?"Dummy?="`, Gmail ENVELOPE): read as `\"`.
+    UnescapedQuote,
+    /// `eight-bit-in-quoted`: octets that are not UTF-8 in a quoted string (`"Caf\xe9"`, Dovecot and Cyrus with 8-bit headers): read as Latin-1.
+    EightBitInQuoted,
+    /// `nil-media-type`: `NIL` as a body part's media type (Office 365): read as `""`.
+    NilMediaType,
+    /// `nil-subtype`: `NIL` as a body part's media subtype (`("APPLICATION" NIL ...)`): read as `""`.
+    NilSubtype,
+    /// `nil-encoding`: `NIL` as a body part's content transfer encoding (iCloud, maddy): read as `""`.
+    NilEncoding,
+    /// `nil-lines`: `NIL` where a number (size, line count) is expected (`"7bit" 1234 NIL`, migadu): read as 0.
+    NilLines,
+    /// `negative-number`: a negative number (`"7BIT" -1 NIL`, Dovecot): read as 0.
+    NegativeNumber,
+    /// `float-number`: a number written as a float (`9.3736e+06`, mail.ru): read as the nearest integer.
+    FloatNumber,
+    /// `unknown-fetch-item`: a FETCH item the grammar does not know (`X-GM-MSGID 123`,
+    /// `XAOL-...`, or an extension not in force): the item is left out of the typed value and
+    /// kept, with its generic value, in [`Parsed::unknown`]; the other items are read.
+    UnknownFetchItem,
+    /// `unknown-response`: an untagged response whose name the grammar does not know
+    /// (`* XAOL-NEWS ...`): no typed value; callers keep it as a
+    /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (name and generic values).
+    UnknownResponse,
+    /// `backslash-star-in-flags`: `\\*` in a FLAGS list (`* FLAGS (\\Answered \\*)`, Zoho): `\\*` belongs to PERMANENTFLAGS only; left out.
+    BackslashStarInFlags,
+    /// `utf8-unquoted-mailbox`: a mailbox name of raw UTF-8 not quoted (`* LIST () "/" 日本`, GNU Mailutils): read as the quoted name.
+    Utf8UnquotedMailbox,
+    /// `control-chars-in-mailbox`: an unquoted mailbox name with control characters up to the line end (`INBOX/Da<TAB>Oggetto`, Office 365): read as the quoted name.
+    ControlCharsInMailbox,
+    /// `missing-body-value`: a `BODY[section]` item with no value (`BODY[2] )`, Yandex): read as NIL.
+    MissingBodyValue,
+    /// `short-envelope`: an ENVELOPE with fields missing at its end (SmarterMail, Courier): the missing fields read as NIL.
+    ShortEnvelope,
+    /// `nil-in-address-list`: `NIL` as an element of an address list (`(NIL ("a" NIL "b" "c"))`, Courier): left out.
+    NilInAddressList,
+    /// `extra-parens-envelope`: a FETCH item wrapped in parentheses (`(UID 1 (ENVELOPE (...)))`, Domino 9): read without them.
+    ExtraParensEnvelope,
+    /// `enable-without-enabled` (a session rule): a successful ENABLE answered without the
+    /// untagged ENABLED (iCloud; Dovecot for UTF8=ACCEPT). The client session takes what was
+    /// asked as enabled; the offset is 0 in the tagged OK.
+    EnableWithoutEnabled,
+    /// `search-for-esearch` (a session rule): an extended SEARCH (`RETURN (...)`) answered
+    /// with `* SEARCH` instead of `* ESEARCH`. The client session passes the SEARCH data on;
+    /// the offset is that of `SEARCH`.
+    SearchForEsearch,
+    /// `empty-parameter-list`: `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
+    EmptyParameterList,
+    /// `nil-parameter-value`: `NIL` as a parameter value (`("boundary" NIL)`, Gmail): read as `""`.
+    NilParameterValue,
+    /// `disposition-junk`: a bare string in the disposition slot (`NIL "inline" NIL NIL`, Exchange): read as `("inline" NIL)`.
+    DispositionJunk,
+}
+
+impl ImapDeviation {
+    /// Every deviation the profile knows, in declaration order.
+    pub const ALL: &'static [ImapDeviation] = &[
+        ImapDeviation::TrailingSpace,
+        ImapDeviation::MissingText,
+        ImapDeviation::BareLf,
+        ImapDeviation::DoubleSpace,
+        ImapDeviation::EmptyContinuation,
+        ImapDeviation::UntaggedCodeWithoutStatus,
+        ImapDeviation::ExpungedKeyword,
+        ImapDeviation::UnparenthesizedFetch,
+        ImapDeviation::MissingSpInMessageBody,
+        ImapDeviation::UnescapedQuote,
+        ImapDeviation::EightBitInQuoted,
+        ImapDeviation::NilMediaType,
+        ImapDeviation::NilSubtype,
+        ImapDeviation::NilEncoding,
+        ImapDeviation::NilLines,
+        ImapDeviation::NegativeNumber,
+        ImapDeviation::FloatNumber,
+        ImapDeviation::UnknownFetchItem,
+        ImapDeviation::UnknownResponse,
+        ImapDeviation::BackslashStarInFlags,
+        ImapDeviation::Utf8UnquotedMailbox,
+        ImapDeviation::ControlCharsInMailbox,
+        ImapDeviation::MissingBodyValue,
+        ImapDeviation::ShortEnvelope,
+        ImapDeviation::NilInAddressList,
+        ImapDeviation::ExtraParensEnvelope,
+        ImapDeviation::EnableWithoutEnabled,
+        ImapDeviation::SearchForEsearch,
+        ImapDeviation::EmptyParameterList,
+        ImapDeviation::NilParameterValue,
+        ImapDeviation::DispositionJunk,
+    ];
+
+    /// The deviation whose id is `id` (`"bare-lf"`, ...).
+    pub fn from_id(id: &str) -> Option<ImapDeviation> {
+        ImapDeviation::ALL.iter().copied().find(|d| d.id() == id)
+    }
 }
 
 impl DeviationId for ImapDeviation {
@@ -163,6 +271,35 @@ impl DeviationId for ImapDeviation {
         match self {
             ImapDeviation::TrailingSpace => "trailing-space",
             ImapDeviation::MissingText => "missing-text",
+            ImapDeviation::BareLf => "bare-lf",
+            ImapDeviation::DoubleSpace => "double-space",
+            ImapDeviation::EmptyContinuation => "empty-continuation",
+            ImapDeviation::UntaggedCodeWithoutStatus => "untagged-code-without-status",
+            ImapDeviation::ExpungedKeyword => "expunged-keyword",
+            ImapDeviation::UnparenthesizedFetch => "unparenthesized-fetch",
+            ImapDeviation::MissingSpInMessageBody => "missing-sp-in-message-body",
+            ImapDeviation::UnescapedQuote => "unescaped-quote",
+            ImapDeviation::EightBitInQuoted => "eight-bit-in-quoted",
+            ImapDeviation::NilMediaType => "nil-media-type",
+            ImapDeviation::NilSubtype => "nil-subtype",
+            ImapDeviation::NilEncoding => "nil-encoding",
+            ImapDeviation::NilLines => "nil-lines",
+            ImapDeviation::NegativeNumber => "negative-number",
+            ImapDeviation::FloatNumber => "float-number",
+            ImapDeviation::UnknownFetchItem => "unknown-fetch-item",
+            ImapDeviation::UnknownResponse => "unknown-response",
+            ImapDeviation::BackslashStarInFlags => "backslash-star-in-flags",
+            ImapDeviation::Utf8UnquotedMailbox => "utf8-unquoted-mailbox",
+            ImapDeviation::ControlCharsInMailbox => "control-chars-in-mailbox",
+            ImapDeviation::MissingBodyValue => "missing-body-value",
+            ImapDeviation::ShortEnvelope => "short-envelope",
+            ImapDeviation::NilInAddressList => "nil-in-address-list",
+            ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
+            ImapDeviation::EnableWithoutEnabled => "enable-without-enabled",
+            ImapDeviation::SearchForEsearch => "search-for-esearch",
+            ImapDeviation::EmptyParameterList => "empty-parameter-list",
+            ImapDeviation::NilParameterValue => "nil-parameter-value",
+            ImapDeviation::DispositionJunk => "disposition-junk",
         }
     }
 
@@ -171,6 +308,83 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::TrailingSpace => "CRLF (RFC 9051 §9: no SP before the line end)",
             ImapDeviation::MissingText => {
                 "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
+            }
+            ImapDeviation::BareLf => "CRLF (RFC 9051 §9, RFC 3501 §9: lines end with CR LF)",
+            ImapDeviation::DoubleSpace => "SP (RFC 9051 §9: exactly one SP between elements)",
+            ImapDeviation::EmptyContinuation => {
+                r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#
+            }
+            ImapDeviation::UntaggedCodeWithoutStatus => {
+                r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#
+            }
+            ImapDeviation::ExpungedKeyword => {
+                r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#
+            }
+            ImapDeviation::UnparenthesizedFetch => {
+                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::MissingSpInMessageBody => {
+                "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)"
+            }
+            ImapDeviation::UnescapedQuote => {
+                r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#
+            }
+            ImapDeviation::EightBitInQuoted => {
+                "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)"
+            }
+            ImapDeviation::NilMediaType => {
+                "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)"
+            }
+            ImapDeviation::NilSubtype => "media-subtype = string (RFC 9051 §9)",
+            ImapDeviation::NilEncoding => {
+                "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)"
+            }
+            ImapDeviation::NilLines => {
+                "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)"
+            }
+            ImapDeviation::NegativeNumber => "number = 1*DIGIT (RFC 9051 §9)",
+            ImapDeviation::FloatNumber => "number = 1*DIGIT (RFC 9051 §9)",
+            ImapDeviation::UnknownFetchItem => {
+                "msg-att-dynamic / msg-att-static (RFC 9051 §9: the FETCH items the grammar and the extensions in force define)"
+            }
+            ImapDeviation::UnknownResponse => {
+                "response-data (RFC 9051 §9: the untagged responses the grammar and the extensions in force define)"
+            }
+            ImapDeviation::BackslashStarInFlags => {
+                r#"flag-list = "(" [flag *(SP flag)] ")"; "\*" only in flag-perm (RFC 9051 §9)"#
+            }
+            ImapDeviation::Utf8UnquotedMailbox => {
+                r#"mailbox = "INBOX" / astring; atoms are ASCII (RFC 9051 §9)"#
+            }
+            ImapDeviation::ControlCharsInMailbox => {
+                r#"mailbox = "INBOX" / astring; ATOM-CHAR excludes CTL (RFC 9051 §9)"#
+            }
+            ImapDeviation::MissingBodyValue => {
+                r#"msg-att-static =/ "BODY" section ["<" number ">"] SP nstring (RFC 9051 §9)"#
+            }
+            ImapDeviation::ShortEnvelope => {
+                r#"envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::NilInAddressList => {
+                r#"env-from = "(" 1*address ")" / nil (RFC 9051 §9)"#
+            }
+            ImapDeviation::ExtraParensEnvelope => {
+                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")" (RFC 9051 §9)"#
+            }
+            ImapDeviation::EnableWithoutEnabled => {
+                "RFC 5161 §3.1: if the ENABLE command is successful, the server MUST send an untagged ENABLED response"
+            }
+            ImapDeviation::SearchForEsearch => {
+                "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response"
+            }
+            ImapDeviation::EmptyParameterList => {
+                r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#
+            }
+            ImapDeviation::NilParameterValue => {
+                r#"body-fld-param = "(" string SP string ... ")" (RFC 9051 §9: values are strings)"#
+            }
+            ImapDeviation::DispositionJunk => {
+                r#"body-fld-dsp = "(" string SP body-fld-param ")" / nil (RFC 9051 §9)"#
             }
         }
     }
@@ -188,6 +402,33 @@ pub struct Parsed<T> {
     pub value: T,
     /// What departed from the grammar, in message order.
     pub deviations: Vec<Deviation>,
+    /// What the real-world profile kept aside from the typed value: the FETCH items the
+    /// grammar does not know (`unknown-fetch-item`), each at its offset in the message.
+    pub unknown: Vec<UnknownItem>,
+}
+
+/// A FETCH item left out of a typed value (`unknown-fetch-item`): its name, its generic value
+/// and its offset in the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownItem {
+    /// Offset of the name in the message.
+    pub offset: usize,
+    /// The name (`X-GM-MSGID`).
+    pub name: String,
+    /// Its value.
+    pub value: crate::response::generic::Generic<'static>,
+}
+
+impl<T> Parsed<T> {
+    /// The same deviations with the value mapped by `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
+        Parsed {
+            value: f(self.value),
+            deviations: self.deviations,
+            unknown: self.unknown,
+        }
+    }
 }
 
 /// The context one message is parsed in: the options, which side sent it, and the deviations
@@ -248,6 +489,7 @@ impl<'o> Ctx<'o> {
         Parsed {
             value,
             deviations: self.deviations.into_inner(),
+            unknown: Vec::new(),
         }
     }
 }

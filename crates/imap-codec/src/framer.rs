@@ -69,6 +69,12 @@ pub struct FramerConfig {
     pub max_literal: u64,
     /// Largest message, lines and literals together.
     pub max_message: u64,
+    /// Whether an LF without its CR ends a line (default `false`: RFC 9051 §2.2 lines end
+    /// with CRLF, and a bare LF is part of the line, for the grammar to reject). The
+    /// real-world profile sets it (`bare-lf` in `docs/real-world.md`: GNU Mailutils ends
+    /// lines with LF after AUTHENTICATE, also after a literal announcement `{145}` LF); the
+    /// parser then reports the deviation.
+    pub bare_lf_ends_line: bool,
 }
 
 impl FramerConfig {
@@ -80,6 +86,7 @@ impl FramerConfig {
             max_line: 64 * 1024,
             max_literal: 64 * 1024 * 1024,
             max_message: 64 * 1024 * 1024 + 64 * 1024,
+            bare_lf_ends_line: false,
         }
     }
 
@@ -91,6 +98,7 @@ impl FramerConfig {
             max_line: 1024 * 1024,
             max_literal: 1 << 30,
             max_message: (1 << 30) + (1 << 20),
+            bare_lf_ends_line: false,
         }
     }
 
@@ -103,6 +111,13 @@ impl FramerConfig {
     /// The same configuration with another literal limit.
     pub fn with_max_literal(mut self, max_literal: u64) -> Self {
         self.max_literal = max_literal;
+        self
+    }
+
+    /// The same configuration with bare LF line ends accepted or not (see
+    /// [`FramerConfig::bare_lf_ends_line`]).
+    pub fn with_bare_lf(mut self, bare_lf_ends_line: bool) -> Self {
+        self.bare_lf_ends_line = bare_lf_ends_line;
         self
     }
 
@@ -426,6 +441,7 @@ impl Framer {
                     let Some(cr) = lf
                         .checked_sub(1)
                         .filter(|&cr| cr >= self.line_start && buf[cr] == b'\r')
+                        .or_else(|| self.config.bare_lf_ends_line.then_some(lf))
                     else {
                         // A bare LF (or one after a CR that was literal data) does not end a
                         // line; the grammar rejects it later.
@@ -1215,6 +1231,7 @@ mod tests {
                 max_line: 1024,
                 max_literal: u64::MAX,
                 max_message: 1024,
+                bare_lf_ends_line: false,
             };
             let input = format!("a1 APPEND INBOX {announcement}\r\n");
             let mut framer = Framer::new(config);

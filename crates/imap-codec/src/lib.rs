@@ -44,6 +44,7 @@ pub mod framer;
 pub mod mailbox;
 pub(crate) mod parse;
 pub mod redact;
+mod repair;
 pub mod response;
 pub mod section;
 pub mod sequence;

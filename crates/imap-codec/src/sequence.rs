@@ -141,6 +141,66 @@ impl SequenceSet {
         crate::parse::parse_all(s.as_bytes(), Self::parse)
     }
 
+    /// The same set in the form every server reads: ranges ascending (`3:5`, never `5:3`),
+    /// items sorted and overlapping or adjacent ones merged, `*` items last. The grammar allows
+    /// both orders (RFC 9051 §9 `seq-range`), but deployed servers (hMailServer, QQ Mail) fail on
+    /// descending ranges (`docs/real-world.md`, encoder rows); a client sends this form.
+    ///
+    /// ```
+    /// use mailproto_imap_codec::SequenceSet;
+    /// let set = SequenceSet::parse_str("9:7,1,3:2,4,20:*,*:12,5").unwrap();
+    /// assert_eq!(set.normalized().to_string(), "1:5,7:9,12:*,20:*");
+    /// assert_eq!(SequenceSet::parse_str("$").unwrap().normalized().to_string(), "$");
+    /// ```
+    pub fn normalized(&self) -> SequenceSet {
+        let SequenceSet::Items(items) = self else {
+            return self.clone();
+        };
+        let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(items.0.len());
+        let mut starred: Vec<SeqItem> = Vec::new();
+        for item in &items.0 {
+            match *item {
+                SeqItem::Single(SeqNumber::Value(n)) => ranges.push((n.get(), n.get())),
+                SeqItem::Range(SeqNumber::Value(a), SeqNumber::Value(b)) => {
+                    ranges.push((a.get().min(b.get()), a.get().max(b.get())));
+                }
+                SeqItem::Range(SeqNumber::Largest, SeqNumber::Value(n))
+                | SeqItem::Range(SeqNumber::Value(n), SeqNumber::Largest) => {
+                    starred.push(SeqItem::Range(SeqNumber::Value(n), SeqNumber::Largest));
+                }
+                SeqItem::Single(SeqNumber::Largest)
+                | SeqItem::Range(SeqNumber::Largest, SeqNumber::Largest) => {
+                    starred.push(SeqItem::Single(SeqNumber::Largest));
+                }
+            }
+        }
+        ranges.sort_unstable();
+        let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+        for (lo, hi) in ranges {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        starred.sort_unstable_by_key(|i| match i {
+            SeqItem::Range(SeqNumber::Value(n), _) => n.get(),
+            _ => u32::MAX,
+        });
+        starred.dedup();
+        let mut out: Vec<SeqItem> = merged
+            .into_iter()
+            .filter_map(|(lo, hi)| {
+                if lo == hi {
+                    SeqItem::single(lo)
+                } else {
+                    SeqItem::range(lo, hi)
+                }
+            })
+            .collect();
+        out.extend(starred);
+        SequenceSet::Items(SeqItems(out))
+    }
+
     /// True when `n` is in the set, given the largest number in use. `$` contains nothing
     /// (its value lives in the session).
     pub fn contains(&self, n: u32, largest: u32) -> bool {

@@ -66,6 +66,75 @@ pub struct ClientConfig {
     /// reports each accepted departure as a [`ClientEvent::Deviation`]) and the extensions in
     /// force at the start (the session adds those the connection puts in force later).
     pub parse: ParseOptions,
+    /// When to stop following a server that deviates from the grammar (real-world profile):
+    /// unlimited by default.
+    pub deviation_budget: DeviationBudget,
+}
+
+/// An untagged response the grammar does not know, read generically, with its
+/// `unknown-response` deviation (at the name).
+pub(crate) fn unknown_response(
+    raw: &[u8],
+    options: &ParseOptions,
+) -> Option<(
+    imap_codec::response::generic::UnknownResponse<'static>,
+    Deviation,
+)> {
+    use imap_codec::response::generic::UnknownResponse;
+    let response = UnknownResponse::parse(raw, options.max_depth).ok()?;
+    let offset = 2 + response
+        .number
+        .map_or(0, |n| n.to_string().len().saturating_add(1));
+    let deviation = Deviation::new(
+        imap_codec::context::ImapDeviation::UnknownResponse,
+        offset,
+        imap_codec::Side::Server,
+    );
+    Some((response.into_static(), deviation))
+}
+
+/// When a session under the real-world profile stops following a peer that deviates from
+/// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Each
+/// deviation is reported as an event first; then the session reports
+/// [`PeerError::DeviationBudget`] and closes.
+///
+/// ```
+/// use mailproto_imap_session::DeviationBudget;
+/// use mailproto_imap_session::codec::context::ImapDeviation;
+/// let budget = DeviationBudget::default()
+///     .with_max(100)
+///     .with_stop_on([ImapDeviation::UnescapedQuote]);
+/// assert_eq!(budget.max, Some(100));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeviationBudget {
+    /// Stop at the deviation that makes this many (`None`: no limit).
+    pub max: Option<usize>,
+    /// Stop at the first deviation with one of these ids.
+    pub stop_on: Vec<imap_codec::context::ImapDeviation>,
+}
+
+impl DeviationBudget {
+    /// Stop at the `max`-th deviation.
+    pub fn with_max(mut self, max: usize) -> Self {
+        self.max = Some(max);
+        self
+    }
+
+    /// Stop at the first deviation with one of `ids`.
+    pub fn with_stop_on(
+        mut self,
+        ids: impl IntoIterator<Item = imap_codec::context::ImapDeviation>,
+    ) -> Self {
+        self.stop_on.extend(ids);
+        self
+    }
+
+    /// Whether the `count`-th deviation, `deviation`, ends the session.
+    pub fn exceeded(&self, deviation: &Deviation, count: usize) -> bool {
+        self.max.is_some_and(|max| count >= max) || self.stop_on.contains(&deviation.id)
+    }
 }
 
 /// What the client session does about TLS (RFC 8314 §4.1, RFC 9051 §6.2.1, §11.1; the "NO
@@ -116,6 +185,7 @@ impl Default for ClientConfig {
             tls_policy: TlsPolicy::default(),
             tls: false,
             parse: ParseOptions::default(),
+            deviation_budget: DeviationBudget::default(),
         }
     }
 }
@@ -318,6 +388,15 @@ pub enum ClientEvent {
     /// The real-world profile ([`ClientConfig::parse`]) accepted a message that departs from
     /// the grammar; reported before the events the message causes.
     Deviation(Deviation),
+    /// The real-world profile kept an untagged response the grammar does not know
+    /// (`unknown-response`, reported as a [`ClientEvent::Deviation`] just before): its name and
+    /// generic values, and the raw message.
+    Unknown {
+        /// The response, generically.
+        response: imap_codec::response::generic::UnknownResponse<'static>,
+        /// The message as received.
+        raw: Vec<u8>,
+    },
     /// Every received message, when [`ClientConfig::report_received`] is set.
     Received(Received),
     /// A literal larger than [`ClientConfig::stream_literals_over`] begins in a FETCH
@@ -459,8 +538,14 @@ enum Scope {
     /// FETCH / STORE: the messages, by UID for UID FETCH / UID STORE (RFC 9051 §6.4.5,
     /// §6.4.6, §6.4.9: their FETCH data always carry the UID).
     Messages { uid: bool, set: SequenceSet },
-    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4).
-    Search { uid: bool },
+    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4), and
+    /// whether it is an extended SEARCH (`RETURN (...)`), which ESEARCH answers (RFC 4731 §3.1).
+    Search { uid: bool, extended: bool },
+    /// ENABLE: the capabilities asked for (RFC 5161 §3.1), and whether `* ENABLED` came.
+    Enable {
+        asked: Vec<Capability<'static>>,
+        answered: bool,
+    },
 }
 
 impl Scope {
@@ -491,7 +576,20 @@ impl Scope {
                 uid: *uid,
                 set: sequence_set.clone(),
             },
-            CommandBody::Search { uid, .. } => Scope::Search { uid: *uid },
+            CommandBody::Search {
+                uid, return_opts, ..
+            } => Scope::Search {
+                uid: *uid,
+                extended: return_opts.is_some(),
+            },
+            CommandBody::Enable { capabilities } => Scope::Enable {
+                asked: capabilities
+                    .iter()
+                    .cloned()
+                    .map(IntoStatic::into_static)
+                    .collect(),
+                answered: false,
+            },
             _ => Scope::Any,
         }
     }
@@ -554,6 +652,8 @@ pub struct ClientSession {
     /// LOGINDISABLED was announced on the plaintext connection: it stays in force until TLS,
     /// whatever later plaintext capabilities say (issue 18 item 5).
     login_disabled_in_clear: bool,
+    /// Deviations the server sent so far (real-world profile), for the budget.
+    deviations_seen: usize,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -591,7 +691,11 @@ impl ClientSession {
         let tls = config.tls;
         ClientSession {
             sasl: None,
-            input: FramedBuffer::new(config.framer),
+            // The real-world profile also ends lines at a bare LF (`bare-lf`).
+            input: FramedBuffer::new(config.framer.with_bare_lf(
+                config.framer.bare_lf_ends_line
+                    || config.parse.profile == imap_codec::Profile::RealWorld,
+            )),
             config,
             state,
             link: Link::Open,
@@ -611,6 +715,7 @@ impl ClientSession {
             events: VecDeque::new(),
             tls,
             login_disabled_in_clear: false,
+            deviations_seen: 0,
         }
     }
 
@@ -1338,18 +1443,55 @@ impl ClientSession {
         parsed: Result<(Inbound, Vec<Deviation>), PeerError>,
         bytes: Option<Vec<u8>>,
     ) {
+        // Real-world: an untagged response the grammar does not know is kept generically.
+        let (parsed, unknown) = match parsed {
+            Err(PeerError::Syntax { bytes: raw, error })
+                if kind == MessageKind::Response
+                    && self.config.parse.profile == imap_codec::Profile::RealWorld =>
+            {
+                match unknown_response(&raw, &self.config.parse) {
+                    Some((response, deviation)) => (
+                        Ok((Inbound::Unknown, vec![deviation])),
+                        Some((response, raw)),
+                    ),
+                    None => (Err(PeerError::Syntax { bytes: raw, error }), None),
+                }
+            }
+            other => (other, None),
+        };
+        let mut stop = None;
         let parsed = parsed.map(|(inbound, deviations)| {
             for deviation in deviations {
+                self.deviations_seen = self.deviations_seen.saturating_add(1);
+                if stop.is_none()
+                    && self
+                        .config
+                        .deviation_budget
+                        .exceeded(&deviation, self.deviations_seen)
+                {
+                    stop = Some((deviation, self.deviations_seen));
+                }
                 self.event(ClientEvent::Deviation(deviation));
             }
             inbound
         });
+        if let Some((deviation, count)) = stop {
+            self.event(ClientEvent::ProtocolError(PeerError::DeviationBudget {
+                deviation,
+                count,
+            }));
+            self.close();
+            return;
+        }
         if let Some(bytes) = bytes {
             self.event(ClientEvent::Received(Received {
                 kind,
                 bytes,
                 result: parsed.clone(),
             }));
+        }
+        if let Some((response, raw)) = unknown {
+            self.event(ClientEvent::Unknown { response, raw });
         }
         match parsed {
             Ok(Inbound::Greeting(g)) => self.greeting(g),
@@ -1423,10 +1565,32 @@ impl ClientSession {
                         self.capabilities = Some(c.capabilities().to_vec());
                         self.learned_capabilities();
                     }
+                    // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
+                    Data::Search(_)
+                        if self.in_flight.iter().any(|c| {
+                            Some(c.handle) == handle
+                                && matches!(c.scope, Scope::Search { extended: true, .. })
+                        }) =>
+                    {
+                        if self.config.parse.profile == imap_codec::Profile::RealWorld {
+                            self.event(ClientEvent::Deviation(Deviation::new(
+                                imap_codec::context::ImapDeviation::SearchForEsearch,
+                                2,
+                                imap_codec::Side::Server,
+                            )));
+                        } else {
+                            self.event(ClientEvent::ProtocolError(PeerError::SearchForEsearch));
+                        }
+                    }
                     Data::Enabled(caps) => {
                         for c in caps {
                             if !self.enabled.contains(c) {
                                 self.enabled.push(c.clone());
+                            }
+                        }
+                        for cmd in &mut self.in_flight {
+                            if let Scope::Enable { answered, .. } = &mut cmd.scope {
+                                *answered = true;
                             }
                         }
                     }
@@ -1591,6 +1755,35 @@ impl ClientSession {
         {
             self.event(ClientEvent::IdleRejected { handle: cmd.handle });
         }
+        // RFC 5161 §3.1: a successful ENABLE is answered with `* ENABLED`. Some servers send
+        // only the OK (iCloud; Dovecot for UTF8=ACCEPT): under the real-world profile that is
+        // the `enable-without-enabled` deviation, and what was asked is taken as enabled.
+        if let Scope::Enable {
+            answered: false, ..
+        } = &cmd.scope
+            && ok
+            && self.config.parse.profile == imap_codec::Profile::Strict
+        {
+            self.event(ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled));
+        }
+        if let Scope::Enable {
+            asked,
+            answered: false,
+        } = &cmd.scope
+            && ok
+            && self.config.parse.profile == imap_codec::Profile::RealWorld
+        {
+            self.event(ClientEvent::Deviation(Deviation::new(
+                imap_codec::context::ImapDeviation::EnableWithoutEnabled,
+                0,
+                imap_codec::Side::Server,
+            )));
+            for c in asked {
+                if !self.enabled.contains(c) {
+                    self.enabled.push(c.clone());
+                }
+            }
+        }
         let handle = cmd.handle;
         let code = s.code().cloned();
         self.event(ClientEvent::Completed { handle, status: s });
@@ -1751,7 +1944,7 @@ fn attribute(
             }
             one(candidates
                 .into_iter()
-                .filter(|c| !matches!(c.scope, Scope::Search { uid } if uid != e.uid))
+                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid))
                 .collect())
         }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {

@@ -172,6 +172,21 @@ pub enum PeerError {
         /// The bytes of the unfinished message.
         bytes: Vec<u8>,
     },
+    /// A successful ENABLE without the untagged ENABLED that RFC 5161 §3.1 requires (strict
+    /// profile; the real-world profile reports `enable-without-enabled` instead).
+    EnableWithoutEnabled,
+    /// An extended SEARCH (`RETURN (...)`) answered with `* SEARCH` instead of `* ESEARCH`
+    /// (RFC 4731 §3.1; strict profile; the real-world profile reports `search-for-esearch`).
+    SearchForEsearch,
+    /// The peer's deviations from the grammar used up the session's
+    /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
+    /// (closed) at this deviation, the `count`-th.
+    DeviationBudget {
+        /// The deviation that ended it.
+        deviation: imap_codec::Deviation,
+        /// How many deviations the peer had sent, this one included.
+        count: usize,
+    },
 }
 
 impl fmt::Debug for PeerError {
@@ -210,6 +225,13 @@ impl fmt::Debug for PeerError {
                 .finish(),
             PeerError::TlsActive => f.write_str("TlsActive"),
             PeerError::UnexpectedSaslLine => f.write_str("UnexpectedSaslLine"),
+            PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
+            PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
+            PeerError::DeviationBudget { deviation, count } => f
+                .debug_struct("DeviationBudget")
+                .field("deviation", deviation)
+                .field("count", count)
+                .finish(),
             PeerError::TlsStripped(how) => f.debug_tuple("TlsStripped").field(how).finish(),
         }
     }
@@ -265,6 +287,24 @@ impl fmt::Display for PeerError {
             PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
             PeerError::Truncated { bytes } => {
                 write!(f, "stream ended inside a message of {} bytes", bytes.len())
+            }
+            PeerError::EnableWithoutEnabled => {
+                write!(
+                    f,
+                    "ENABLE succeeded without an untagged ENABLED (RFC 5161 §3.1)"
+                )
+            }
+            PeerError::SearchForEsearch => {
+                write!(
+                    f,
+                    "an extended SEARCH answered with SEARCH, not ESEARCH (RFC 4731 §3.1)"
+                )
+            }
+            PeerError::DeviationBudget { deviation, count } => {
+                write!(
+                    f,
+                    "deviation budget used up at deviation {count}: {deviation}"
+                )
             }
         }
     }

@@ -121,7 +121,8 @@ pub mod server;
 pub mod state;
 
 pub use crate::client::{
-    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, Stripping, TlsPolicy,
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, DeviationBudget,
+    Stripping, TlsPolicy,
 };
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
@@ -171,6 +172,9 @@ pub enum Inbound {
         /// The octets the refused literal announced.
         literal_octets: u64,
     },
+    /// An untagged response the grammar does not know, kept generically under the real-world
+    /// profile (`unknown-response`; the client reports it as `ClientEvent::Unknown`).
+    Unknown,
 }
 
 /// One received message as framed, with the parser applied and its result. Reported only when

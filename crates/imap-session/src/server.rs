@@ -129,6 +129,10 @@ pub struct ServerConfig {
     /// reports each accepted departure as a [`ServerEvent::Deviation`]) and the extensions in
     /// force (those the server offers; the session adds those the connection enables).
     pub parse: ParseOptions,
+    /// When to stop serving a client that deviates from the grammar (real-world profile):
+    /// unlimited by default. When used up: [`PeerError::DeviationBudget`], `* BYE` (when
+    /// `auto_reply`) and closed.
+    pub deviation_budget: crate::DeviationBudget,
 }
 
 /// The default [`ServerConfig::pre_auth_max_literal`]: 4 KiB.
@@ -154,6 +158,7 @@ impl Default for ServerConfig {
             max_output: 256 * 1024,
             tls: false,
             parse: ParseOptions::default(),
+            deviation_budget: crate::DeviationBudget::default(),
         }
     }
 }
@@ -465,6 +470,8 @@ pub struct ServerSession {
     pending_literal: Option<PendingLiteral>,
     advertised: Vec<Capability<'static>>,
     violations: u32,
+    /// Deviations the client sent so far (real-world profile), for the budget.
+    deviations_seen: usize,
     /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
     chunk: Option<u64>,
     /// A chunk was lent: framing goes on at the next `poll_output`.
@@ -517,7 +524,11 @@ impl ServerSession {
     pub fn resume(config: ServerConfig, state: State) -> Self {
         ServerSession {
             sasl: None,
-            input: FramedBuffer::new(config.framer),
+            // The real-world profile also ends lines at a bare LF (`bare-lf`).
+            input: FramedBuffer::new(config.framer.with_bare_lf(
+                config.framer.bare_lf_ends_line
+                    || config.parse.profile == imap_codec::Profile::RealWorld,
+            )),
             tls: config.tls,
             config,
             state,
@@ -526,6 +537,7 @@ impl ServerSession {
             pending_literal: None,
             advertised: Vec::new(),
             violations: 0,
+            deviations_seen: 0,
             chunk: None,
             chunk_lent: false,
             writing: None,
@@ -1372,8 +1384,30 @@ impl ServerSession {
                 }
             };
             self.pending_literal = None;
+            let mut stop = None;
             for deviation in deviations {
+                self.deviations_seen = self.deviations_seen.saturating_add(1);
+                if stop.is_none()
+                    && self
+                        .config
+                        .deviation_budget
+                        .exceeded(&deviation, self.deviations_seen)
+                {
+                    stop = Some((deviation, self.deviations_seen));
+                }
                 self.event(ServerEvent::Deviation(deviation));
+            }
+            if let Some((deviation, count)) = stop {
+                self.event(ServerEvent::ProtocolError(PeerError::DeviationBudget {
+                    deviation,
+                    count,
+                }));
+                if self.config.auto_reply {
+                    let text = RespText::plain("Too many protocol deviations").unwrap_or_default();
+                    self.write(&Response::Status(Status::bye(text)));
+                }
+                self.close();
+                return;
             }
             self.message(kind, received);
         }

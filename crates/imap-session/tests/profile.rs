@@ -79,3 +79,209 @@ fn server_strict_by_default_refuses_and_real_world_accepts_with_the_deviation() 
         other => panic!("{other:?}"),
     }
 }
+
+/// The deviation budget: each deviation is an event; the one that uses up the budget (the
+/// `max`-th, or one whose id is listed) is followed by `PeerError::DeviationBudget` and the
+/// session closes; what came after it is not followed.
+#[test]
+fn client_deviation_budget_stops_the_session() {
+    use imap_codec::context::ImapDeviation;
+    use mailproto_imap_session::{DeviationBudget, PeerError};
+    let input = "* 1 EXPUNGED\r\n* 2 EXPUNGED\r\n* 3 EXPUNGED\r\n";
+    let count = |events: &[ClientEvent]| {
+        events
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::Deviation(_)))
+            .count()
+    };
+    // No budget: all three are reported, the session goes on.
+    let config = ClientConfig::default().with_parse_options(real_world());
+    let events = client_events(config.clone(), input);
+    assert_eq!(count(&events), 3);
+    assert!(!events.iter().any(|e| matches!(e, ClientEvent::Closed)));
+    // At most two.
+    let mut limited = config.clone();
+    limited.deviation_budget = DeviationBudget::default().with_max(2);
+    let events = client_events(limited, input);
+    assert_eq!(count(&events), 2, "{events:?}");
+    let stop = events
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                ClientEvent::ProtocolError(PeerError::DeviationBudget { count: 2, .. })
+            )
+        })
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert!(matches!(events.last(), Some(ClientEvent::Closed)));
+    assert!(stop > 0);
+    // Stop on a listed id at once.
+    let mut listed = config;
+    listed.deviation_budget =
+        DeviationBudget::default().with_stop_on([ImapDeviation::ExpungedKeyword]);
+    let events = client_events(listed, input);
+    assert_eq!(count(&events), 1, "{events:?}");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::ProtocolError(PeerError::DeviationBudget { count: 1, .. })
+    )));
+}
+
+/// An untagged response the grammar does not know: strict reports a protocol error; real-world
+/// reports `unknown-response` and hands the response over generically, with the raw message.
+#[test]
+fn client_real_world_keeps_unknown_responses() {
+    let input = "* XAOL-NEWS (1 \"two\") NIL\r\n";
+    let events = client_events(ClientConfig::default(), input);
+    assert!(matches!(events.as_slice(), [ClientEvent::ProtocolError(_)]));
+    let config = ClientConfig::default().with_parse_options(real_world());
+    let events = client_events(config, input);
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::Unknown { response, raw },
+        ] => {
+            assert_eq!((d.id.id(), d.offset), ("unknown-response", 2));
+            assert_eq!(response.name, "XAOL-NEWS");
+            assert_eq!(response.values.len(), 2);
+            assert_eq!(raw, input.as_bytes());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The server's budget: the deviation that uses it up is reported, then
+/// `PeerError::DeviationBudget`, `* BYE` and the session closes; later commands are not read.
+#[test]
+fn server_deviation_budget_stops_the_session() {
+    use mailproto_imap_session::{DeviationBudget, PeerError};
+    let mut config = ServerConfig::default().with_parse_options(real_world());
+    config.deviation_budget = DeviationBudget::default().with_max(1);
+    let mut s = ServerSession::resume(config, State::Authenticated);
+    s.handle_input(b"a1 NOOP \r\na2 NOOP\r\n").unwrap();
+    let mut events = Vec::new();
+    let mut sent = Vec::new();
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Event(e) => events.push(e),
+            ServerOutput::Transmit(bytes) => sent.extend_from_slice(bytes),
+            _ => {}
+        }
+    }
+    assert!(
+        matches!(events.first(), Some(ServerEvent::Deviation(_))),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::DeviationBudget { count: 1, .. })
+    )));
+    assert!(
+        !events.iter().any(|e| matches!(e, ServerEvent::Command(_))),
+        "{events:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&sent).starts_with("* BYE"),
+        "{sent:?}"
+    );
+}
+
+/// RFC 5161 §3.1: a successful ENABLE comes with `* ENABLED`. Without it: strict reports a
+/// protocol error; real-world reports `enable-without-enabled` and takes what was asked as
+/// enabled.
+#[test]
+fn client_enable_without_enabled() {
+    use imap_codec::{Command, CommandBody};
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, answer: &str| {
+        let mut c = ClientSession::resume(config, State::Authenticated);
+        let cmd = Command::parse(b"A1 ENABLE CONDSTORE\r\n").unwrap();
+        assert!(matches!(cmd.body, CommandBody::Enable { .. }));
+        c.send_command(cmd.into_static()).unwrap();
+        c.handle_input(answer.as_bytes()).unwrap();
+        let mut events = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+        (events, c.enabled().len())
+    };
+    use imap_codec::IntoStatic;
+    let (events, enabled) = run(ClientConfig::default(), "A1 OK done\r\n");
+    assert!(events.iter().any(|e| matches!(
+        e,
+        ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled)
+    )));
+    assert_eq!(enabled, 0);
+    let (events, enabled) = run(
+        ClientConfig::default(),
+        "* ENABLED CONDSTORE\r\nA1 OK done\r\n",
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+        "{events:?}"
+    );
+    assert_eq!(enabled, 1);
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let (events, enabled) = run(real, "A1 OK done\r\n");
+    assert!(
+        events.iter().any(
+            |e| matches!(e, ClientEvent::Deviation(d) if d.id.id() == "enable-without-enabled")
+        )
+    );
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
+    );
+    assert_eq!(enabled, 1);
+}
+
+/// RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH. `* SEARCH` instead: strict
+/// reports a protocol error, real-world `search-for-esearch`; the data are passed on either way.
+#[test]
+fn client_search_answering_an_extended_search() {
+    use imap_codec::{Command, IntoStatic};
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, command: &[u8]| {
+        let mut c = ClientSession::resume(config, State::Selected);
+        c.send_command(Command::parse(command).unwrap().into_static())
+            .unwrap();
+        c.handle_input(b"* SEARCH 2 10\r\nA1 OK done\r\n").unwrap();
+        let mut events = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+        events
+    };
+    let extended = b"A1 SEARCH RETURN (MIN) FLAGGED\r\n";
+    let events = run(ClientConfig::default(), extended);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(PeerError::SearchForEsearch)))
+    );
+    assert!(events.iter().any(|e| matches!(e, ClientEvent::Data { .. })));
+    let events = run(ClientConfig::default(), b"A1 SEARCH FLAGGED\r\n");
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+        "{events:?}"
+    );
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let events = run(real, extended);
+    assert!(events.iter().any(
+        |e| matches!(e, ClientEvent::Deviation(d) if (d.id.id(), d.offset) == ("search-for-esearch", 2))
+    ));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
+    );
+}

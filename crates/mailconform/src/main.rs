@@ -1,9 +1,13 @@
 //! `mailconform`: the project's conformance tool, the one crate that does I/O.
 //!
-//! `mailconform validate [--json] PATH...` reads trace files (directories recursively,
-//! `*.trace`), parses every message of both sides with the strict codec, prints one line per
-//! message, honours each trace's `expect:` header, and ends with `N passed, M failed`
-//! (counting files). It exits with 1 when a file fails, 2 when it cannot run.
+//! `mailconform validate [--profile strict|real-world] [--deny ID,...] [--json] PATH...` reads
+//! trace files (directories recursively, `*.trace`), parses every message of both sides under
+//! the profile (strict by default), prints one line per message with the deviations the
+//! real-world profile accepted in it, honours each trace's `expect:`, `profile:` and
+//! `deviations:` headers (`docs/corpus-format.md`), prints a summary per deviation id and ends
+//! with `N passed, M failed` (counting files). `--deny` makes the listed deviations failures.
+//! It exits with 1 when a file fails, 2 when it cannot run; when its output is closed (`| head`)
+//! it stops quietly with status 141 (as if killed by SIGPIPE).
 //!
 //! `mailconform proxy --listen ADDR --upstream ADDR [--protocol imap|pop3] [--record DIR]`
 //! forwards connections unchanged, records each as a trace and validates it at its end
@@ -16,7 +20,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use mailtrace::format::{self, Expect, Protocol};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use mailtrace::format::{self, Expect, Profile, Protocol};
 use mailtrace::report::{Message, Summary};
 use mailtrace::{imap, pop3};
 
@@ -29,8 +36,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Validate trace files against the strict grammar.
+    /// Validate trace files against the strict grammar (or the real-world profile).
     Validate {
+        /// The profile messages are parsed under: `strict` (the RFC grammar) or `real-world`
+        /// (also what deployed software sends, each deviation named).
+        #[arg(long, default_value = "strict", value_parser = parse_profile)]
+        profile: Profile,
+        /// Deviation ids that count as failures under the real-world profile (comma-separated,
+        /// e.g. `bare-lf,expunged-keyword`).
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        deny: Vec<String>,
         /// Print one JSON object per message and per file instead of text.
         #[arg(long)]
         json: bool,
@@ -83,29 +98,169 @@ enum ProtocolArg {
     Pop3,
 }
 
-/// The verdict for one file: Ok(message) or Err(message).
-fn check_file(path: &Path, json: bool, quiet: bool, max_size: u64) -> Result<String, String> {
-    let text = files::read_limited(path, max_size)?;
-    let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
-    let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
-    let shown = path.display();
-    let (lines, total, failures) = match trace.headers.protocol {
-        Protocol::Imap => report(&imap::replay(&trace).messages, &shown, json),
-        Protocol::Pop3 => report(&pop3::replay(&trace).messages, &shown, json),
-    };
-    let verdict = match trace.headers.expect {
-        Expect::Ok if failures == 0 => Ok(format!("{total} messages parsed")),
-        Expect::Ok => Err(format!("{failures} of {total} messages failed")),
-        Expect::Reject if failures > 0 => Ok(format!("rejected as expected ({failures} messages)")),
-        Expect::Reject => Err("expected a rejection, but every message parsed".to_owned()),
-    };
-    // Quiet mode shows the messages of failing files only.
-    if !quiet || verdict.is_err() {
-        for l in lines {
-            println!("{l}");
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| "strict or real-world".to_owned())
+}
+
+/// Writes one line to standard output; a closed output (`| head`) ends the tool quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let mut stdout = std::io::stdout().lock();
+        if writeln!(stdout, $($arg)*).is_err() {
+            std::process::exit(141);
+        }
+    }};
+}
+
+/// What a run checks, and the deviations it found per id: (occurrences, files).
+struct Run {
+    profile: Profile,
+    deny: Vec<String>,
+    json: bool,
+    quiet: bool,
+    max_file_size: u64,
+    found: BTreeMap<&'static str, (usize, usize)>,
+}
+
+impl Run {
+    /// The verdict for one file: Ok(message) or Err(message).
+    fn check_file(&mut self, path: &Path) -> Result<String, String> {
+        let text = files::read_limited(path, self.max_file_size)?;
+        let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
+        let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
+        let shown = path.display();
+        let real_world_trace = trace.headers.profile == Profile::RealWorld;
+        // A trace written for the real-world profile is an invalid trace for the strict one.
+        let expect_reject = trace.headers.expect == Expect::Reject
+            || (real_world_trace && self.profile == Profile::Strict);
+        let report = match trace.headers.protocol {
+            Protocol::Imap => {
+                let replay = imap::replay_with(&trace, self.profile);
+                report(&replay.messages, &shown, self.json, expect_reject)
+            }
+            Protocol::Pop3 => {
+                let replay = pop3::replay_with(&trace, self.profile);
+                report(&replay.messages, &shown, self.json, expect_reject)
+            }
+        };
+        let Report {
+            lines,
+            total,
+            failures,
+            ids,
+        } = report;
+        let mut per_file: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for id in &ids {
+            *per_file.entry(id).or_default() += 1;
+        }
+        for (id, n) in &per_file {
+            let e = self.found.entry(id).or_default();
+            e.0 += n;
+            e.1 += 1;
+        }
+        let denied: Vec<&str> = per_file
+            .keys()
+            .copied()
+            .filter(|id| self.deny.iter().any(|d| d == id))
+            .collect();
+        let found: Vec<&str> = per_file.keys().copied().collect();
+        let verdict = if !denied.is_empty() {
+            Err(format!("denied deviations: {}", denied.join(", ")))
+        } else if real_world_trace && self.profile == Profile::RealWorld {
+            let mut wanted: Vec<&str> = trace
+                .headers
+                .deviations
+                .iter()
+                .map(String::as_str)
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            if failures > 0 {
+                Err(format!("{failures} of {total} messages failed"))
+            } else if found != wanted {
+                Err(format!(
+                    "deviations found: [{}], the trace names: [{}]",
+                    found.join(", "),
+                    wanted.join(", ")
+                ))
+            } else {
+                Ok(format!(
+                    "{total} messages parsed, deviations as named: {}",
+                    found.join(", ")
+                ))
+            }
+        } else if expect_reject {
+            if failures > 0 {
+                Ok(format!("rejected as expected ({failures} messages)"))
+            } else if !found.is_empty() {
+                Ok(format!(
+                    "accepted with deviations as expected: {}",
+                    found.join(", ")
+                ))
+            } else {
+                Err("expected a rejection, but every message parsed".to_owned())
+            }
+        } else if failures == 0 {
+            if found.is_empty() {
+                Ok(format!("{total} messages parsed"))
+            } else {
+                Ok(format!(
+                    "{total} messages parsed, with deviations: {}",
+                    found.join(", ")
+                ))
+            }
+        } else {
+            Err(format!("{failures} of {total} messages failed"))
+        };
+        // Quiet mode shows the messages of failing files only.
+        if !self.quiet || verdict.is_err() {
+            for l in lines {
+                out!("{l}");
+            }
+        }
+        verdict
+    }
+
+    /// The deviations found, per id: one line each (or one JSON object).
+    fn summary(&self) {
+        if self.json {
+            let ids: serde_json::Map<String, serde_json::Value> = self
+                .found
+                .iter()
+                .map(|(id, (n, files))| {
+                    (
+                        id.to_string(),
+                        serde_json::json!({"occurrences": n, "files": files}),
+                    )
+                })
+                .collect();
+            out!(
+                "{}",
+                serde_json::json!({"profile": self.profile.name(), "deviations": ids})
+            );
+            return;
+        }
+        if self.found.is_empty() {
+            return;
+        }
+        out!("deviations ({} profile):", self.profile.name());
+        for (id, (n, files)) in &self.found {
+            let denied = if self.deny.iter().any(|d| d == id) {
+                " (denied)"
+            } else {
+                ""
+            };
+            out!("  {id}: {n} in {files} files{denied}");
         }
     }
-    verdict
+}
+
+/// A file's report: its lines, message count, failures, and every deviation id found.
+struct Report {
+    lines: Vec<String>,
+    total: usize,
+    failures: usize,
+    ids: Vec<&'static str>,
 }
 
 /// One line (or JSON object) per message, the number of messages and of failed ones.
@@ -113,9 +268,12 @@ fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
     messages: &[Message<K, V>],
     shown: &std::path::Display<'_>,
     json: bool,
-) -> (Vec<String>, usize, usize) {
+    expect_reject: bool,
+) -> Report {
     let mut lines = Vec::with_capacity(messages.len());
+    let mut ids = Vec::new();
     for m in messages {
+        ids.extend(m.deviations.iter().map(|d| d.id));
         if json {
             let mut v = serde_json::to_value(m).unwrap_or_default();
             if let Some(obj) = v.as_object_mut() {
@@ -124,28 +282,58 @@ fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
             }
             lines.push(v.to_string());
         } else {
-            let status = if m.is_ok() { "OK  " } else { "FAIL" };
-            lines.push(format!(
+            let status = match (m.is_ok(), expect_reject) {
+                (true, _) => "OK  ",
+                (false, true) => "REJECTED (as expected)",
+                (false, false) => "FAIL",
+            };
+            let mut line = format!(
                 "{shown}:{}: {} {status} {}",
                 m.line,
                 m.side.letter(),
                 m.summary()
-            ));
+            );
+            if !m.deviations.is_empty() {
+                let d: Vec<String> = m
+                    .deviations
+                    .iter()
+                    .map(|d| format!("{}@{}", d.id, d.offset))
+                    .collect();
+                line.push_str(&format!(" [deviations: {}]", d.join(", ")));
+            }
+            lines.push(line);
         }
     }
     let failures = messages.iter().filter(|m| !m.is_ok()).count();
-    (lines, messages.len(), failures)
+    Report {
+        lines,
+        total: messages.len(),
+        failures,
+        ids,
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (json, quiet, max_file_size, paths) = match cli.command {
+    let (mut run, paths) = match cli.command {
         Cmd::Validate {
+            profile,
+            deny,
             json,
             quiet,
             max_file_size,
             paths,
-        } => (json, quiet, max_file_size, paths),
+        } => (
+            Run {
+                profile,
+                deny,
+                json,
+                quiet,
+                max_file_size,
+                found: BTreeMap::new(),
+            },
+            paths,
+        ),
         Cmd::Proxy {
             listen,
             upstream,
@@ -196,31 +384,32 @@ fn main() -> ExitCode {
     let files = found.files;
     let (mut passed, mut failed) = (0usize, 0usize);
     for f in &files {
-        let verdict = check_file(f, json, quiet, max_file_size);
+        let verdict = run.check_file(f);
         let ok = verdict.is_ok();
         if ok {
             passed += 1;
         } else {
             failed += 1;
         }
-        if json {
+        if run.json {
             let (v, msg) = match &verdict {
                 Ok(m) => ("pass", m),
                 Err(m) => ("fail", m),
             };
-            println!(
+            out!(
                 "{}",
                 serde_json::json!({"file": f.display().to_string(), "verdict": v, "detail": msg})
             );
         } else {
             match verdict {
-                Ok(m) if !quiet => println!("{}: PASS ({m})", f.display()),
+                Ok(m) if !run.quiet => out!("{}: PASS ({m})", f.display()),
                 Ok(_) => {}
-                Err(m) => println!("{}: FAIL ({m})", f.display()),
+                Err(m) => out!("{}: FAIL ({m})", f.display()),
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    run.summary();
+    out!("{passed} passed, {failed} failed");
     if failed > 0 {
         ExitCode::from(1)
     } else {

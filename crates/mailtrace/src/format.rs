@@ -73,7 +73,17 @@ pub struct Headers {
     pub start: Start,
     /// `# rule:` for reject traces.
     pub rule: Option<String>,
+    /// `# profile:` (default `strict`): the profile the trace is written for. A
+    /// `real-world` trace holds deviations from the grammar that the real-world profile
+    /// accepts: the strict profile must reject it, the real-world profile must accept every
+    /// message and find exactly the deviation ids of [`Headers::deviations`].
+    pub profile: Profile,
+    /// `# deviations:` (comma-separated ids, default none): the deviation ids a `real-world`
+    /// trace must produce, each at least once, and no others.
+    pub deviations: Vec<String>,
 }
+
+pub use imap_codec::Profile;
 
 /// One data line: a side and the bytes it sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,6 +188,8 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
     let mut expect = None;
     let mut start = None;
     let mut rule = None;
+    let mut profile = None;
+    let mut deviations: Option<Vec<String>> = None;
     let mut lines = Vec::new();
     for (n, raw) in text.split('\n').enumerate() {
         let line = n + 1;
@@ -230,6 +242,26 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
                     })
                     .is_some(),
                 "rule" => rule.replace(value).is_some(),
+                "profile" => profile
+                    .replace(
+                        Profile::from_name(&value)
+                            .ok_or_else(|| err(line, "profile must be strict or real-world"))?,
+                    )
+                    .is_some(),
+                "deviations" => {
+                    let ids: Vec<String> = value
+                        .split(',')
+                        .map(|id| id.trim().to_owned())
+                        .filter(|id| !id.is_empty())
+                        .collect();
+                    if ids.iter().any(|id| {
+                        !id.bytes()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                    }) {
+                        return Err(err(line, "deviation ids are lower-case words joined by -"));
+                    }
+                    deviations.replace(ids).is_some()
+                }
                 other => return Err(err(line, format!("unknown header {other:?}"))),
             };
             if dup {
@@ -259,6 +291,20 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
         lines.push(DataLine { line, side, bytes });
     }
     let source = source.ok_or_else(|| err(1, "the header \"source\" is required"))?;
+    let profile = profile.unwrap_or(Profile::Strict);
+    let deviations = deviations.unwrap_or_default();
+    if profile == Profile::RealWorld && (deviations.is_empty() || expect == Some(Expect::Reject)) {
+        return Err(err(
+            1,
+            "a real-world trace names its deviations and does not say expect: reject",
+        ));
+    }
+    if profile == Profile::Strict && !deviations.is_empty() {
+        return Err(err(
+            1,
+            "deviations are named only in a profile: real-world trace",
+        ));
+    }
     Ok(Trace {
         headers: Headers {
             source,
@@ -266,6 +312,8 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
             expect: expect.unwrap_or(Expect::Ok),
             start: start.unwrap_or(Start::Any),
             rule,
+            profile,
+            deviations,
         },
         lines,
     })
@@ -297,6 +345,24 @@ mod tests {
         assert!(parse("# source: x\nS~ \\x4\n").is_err());
         assert!(parse("# source: x\r\nC: a\n").is_err());
         assert!(parse("# source: x\n# source: y\n").is_err());
+    }
+
+    #[test]
+    fn profile_and_deviations() {
+        let t = parse(
+            "# source: x\n# profile: real-world\n# deviations: bare-lf, double-space\nC: a\n",
+        )
+        .unwrap();
+        assert_eq!(t.headers.profile, Profile::RealWorld);
+        assert_eq!(t.headers.deviations, ["bare-lf", "double-space"]);
+        assert_eq!(
+            parse("# source: x\n").unwrap().headers.profile,
+            Profile::Strict
+        );
+        assert!(parse("# source: x\n# profile: lenient\n").is_err());
+        assert!(parse("# source: x\n# profile: real-world\n").is_err());
+        assert!(parse("# source: x\n# deviations: bare-lf\n").is_err());
+        assert!(parse("# source: x\n# profile: real-world\n# deviations: Bare LF\n").is_err());
     }
 
     #[test]

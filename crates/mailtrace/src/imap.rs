@@ -13,9 +13,12 @@
 //!   command at its announcement;
 //! - after an OK to STARTTLS both sessions are told that TLS is up.
 
+use imap_codec::context::ImapDeviation;
 use imap_codec::framer::FrameError;
+use imap_codec::response::generic::UnknownResponse;
 use imap_codec::{
-    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError, Response,
+    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError,
+    ParseOptions, Profile, Response,
 };
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
@@ -24,7 +27,7 @@ use imap_session::{
 use serde::Serialize;
 
 use crate::format::{Side, Start, Trace};
-use crate::report::{Failure, Outcome, Summary};
+use crate::report::{Failure, Found, Outcome, Summary};
 
 /// The outcome for one IMAP message.
 pub type Message = crate::report::Message<Kind, Parsed>;
@@ -37,6 +40,7 @@ impl Summary for Parsed {
             Parsed::IdleDone(_) => "DONE".to_owned(),
             Parsed::Greeting(_) => "greeting".to_owned(),
             Parsed::Response(r) => response_name(r).to_owned(),
+            Parsed::Unknown { unknown, .. } => format!("unknown response {}", unknown.name),
             Parsed::Refused { refused } => format!(
                 "command refused at its literal of {} octets",
                 refused.literal_octets
@@ -87,6 +91,15 @@ pub enum Parsed {
     Greeting(Greeting<'static>),
     /// A response.
     Response(Response<'static>),
+    /// An untagged response the grammar does not know, kept generically by the real-world
+    /// profile (`unknown-response`).
+    Unknown {
+        /// Its name and generic values.
+        unknown: UnknownResponse<'static>,
+        /// The message as received (its tree in the expected files is read from these).
+        #[serde(skip)]
+        raw: Vec<u8>,
+    },
     /// A command that ended at a synchronizing literal the server refused (a tagged response
     /// instead of `+`, RFC 9051 §4.3, §7.5): valid as far as it was sent.
     Refused {
@@ -113,52 +126,85 @@ fn response_name(r: &Response<'_>) -> &'static str {
     }
 }
 
-fn parse_message(kind: Kind, bytes: &[u8]) -> Result<Parsed, Failure> {
+/// Parses one message as `kind` under `options`, then checks that its encoding parses
+/// strictly to the same value (under the real-world profile: the value is the closest one the
+/// grammar allows). Returns the value and the deviations accepted.
+fn parse_message(
+    kind: Kind,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<(Parsed, Vec<Found>), Failure> {
     let mut out = Vec::new();
+    let found = |d: &[imap_codec::Deviation]| -> Vec<Found> {
+        d.iter().map(|d| Found::new(d.id, d.offset)).collect()
+    };
     match kind {
         Kind::Command => {
-            let v = Command::parse(bytes)?;
+            let p = Command::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out, &EncodeOptions::default());
             let again = Command::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Command(v.into_static()))
+            Ok((Parsed::Command(v.into_static()), found(&p.deviations)))
         }
         Kind::AuthenticateData => {
-            let v = AuthenticateData::parse(bytes)?;
+            let p = AuthenticateData::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = AuthenticateData::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::AuthenticateData(v.into_static()))
+            Ok((
+                Parsed::AuthenticateData(v.into_static()),
+                found(&p.deviations),
+            ))
         }
         Kind::IdleDone => {
-            let v = IdleDone::parse(bytes)?;
-            let enc = v.encode(&mut out);
+            let p = IdleDone::parse_with(bytes, options)?;
+            let enc = p.value.encode(&mut out);
             IdleDone::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-            Ok(Parsed::IdleDone(v))
+            Ok((Parsed::IdleDone(p.value), found(&p.deviations)))
         }
         Kind::Greeting => {
-            let v = Greeting::parse(bytes)?;
+            let p = Greeting::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = Greeting::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Greeting(v.into_static()))
+            Ok((Parsed::Greeting(v.into_static()), found(&p.deviations)))
         }
         Kind::Response => {
-            let v = Response::parse(bytes)?;
+            let p = Response::parse_with(bytes, options)?;
+            let v = p.value;
             let enc = v.encode(&mut out);
             let again = Response::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
-            Ok(Parsed::Response(v.into_static()))
+            Ok((Parsed::Response(v.into_static()), found(&p.deviations)))
         }
     }
+}
+
+/// An untagged response the real-world profile kept generically, with its deviation.
+fn unknown_response(bytes: &[u8], options: &ParseOptions) -> Result<(Parsed, Vec<Found>), Failure> {
+    let unknown = UnknownResponse::parse(bytes, options.max_depth)?.into_static();
+    let offset = 2 + unknown
+        .number
+        .map_or(0, |n| n.to_string().len().saturating_add(1));
+    let found = vec![Found::new(ImapDeviation::UnknownResponse, offset)];
+    Ok((
+        Parsed::Unknown {
+            unknown,
+            raw: bytes.to_vec(),
+        },
+        found,
+    ))
 }
 
 fn roundtrip(out: &[u8]) -> Failure {
@@ -191,17 +237,42 @@ impl Replay {
 /// assert_eq!(replay.failures(), 0);
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
+    replay_with(trace, Profile::Strict)
+}
+
+/// Replays an IMAP trace under `profile`: the observer sessions parse under it (under
+/// [`Profile::RealWorld`] their framers end lines at a bare LF too) and each message reports
+/// the deviations accepted in it ([`crate::report::Message::deviations`]).
+///
+/// ```
+/// use mailtrace::{format, imap};
+/// use mailtrace::format::Profile;
+/// let trace = format::parse("# source: x\nC: a1 NOOP\nS: * 5 EXPUNGED\nS: a1 OK done\n").unwrap();
+/// assert_eq!(imap::replay(&trace).failures(), 1);
+/// let replay = imap::replay_with(&trace, Profile::RealWorld);
+/// assert_eq!(replay.failures(), 0);
+/// assert_eq!(replay.messages[1].deviations[0].id, "expunged-keyword");
+/// ```
+pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
+    let options = ParseOptions::default().with_profile(profile);
     let start = match trace.headers.start {
         Start::Connect => State::Greeting,
         Start::Authenticated => State::Authenticated,
         Start::Selected => State::Selected,
         Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
+    // The sessions parse under the profile (and their framers end lines at a bare LF under
+    // the real-world one); the messages are parsed again here for the report.
+    let mut server_config = ServerConfig::observer();
+    server_config.parse = options.clone();
+    let mut client_config = ClientConfig::observer();
+    client_config.parse = options.clone();
     let mut follow = Follow {
-        server: ServerSession::resume(ServerConfig::observer(), start),
-        client: ClientSession::resume(ClientConfig::observer(), start),
+        server: ServerSession::resume(server_config, start),
+        client: ClientSession::resume(client_config, start),
         messages: Vec::new(),
         announced_at: None,
+        options,
     };
     for data in &trace.lines {
         // The client's bytes go to the server session and the server's to the client session;
@@ -229,6 +300,8 @@ struct Follow {
     /// The line of the synchronizing literal announcement the server has not answered yet
     /// (a refused command is reported at it, not at the server's refusal).
     announced_at: Option<usize>,
+    /// The profile the messages are parsed under.
+    options: ParseOptions,
 }
 
 impl Follow {
@@ -297,14 +370,30 @@ impl Follow {
                 }
                 self.messages.push(message);
             }
-            // The one exchange rule the grammar cannot see that a trace must keep.
-            ClientEvent::ProtocolError(e @ PeerError::ChallengeNotBase64) => {
+            // The exchange rules the grammar cannot see that a trace must keep.
+            ClientEvent::ProtocolError(
+                e @ (PeerError::ChallengeNotBase64
+                | PeerError::EnableWithoutEnabled
+                | PeerError::SearchForEsearch),
+            ) => {
                 if let Some(last) = self.messages.last_mut() {
                     last.result = Outcome::Err {
                         failure: Failure::Protocol {
                             message: e.to_string(),
                         },
                     };
+                }
+            }
+            // A deviation from a session rule (not from the grammar: those come with the
+            // message's own parse): it belongs to the message that completed the exchange.
+            ClientEvent::Deviation(d)
+                if matches!(
+                    d.id,
+                    ImapDeviation::EnableWithoutEnabled | ImapDeviation::SearchForEsearch
+                ) =>
+            {
+                if let Some(last) = self.messages.last_mut() {
+                    last.deviations.push(Found::new(d.id, d.offset));
                 }
             }
             ClientEvent::TlsRequired { .. } => {
@@ -328,20 +417,24 @@ impl Follow {
             Ok(Inbound::RefusedCommand {
                 tag,
                 literal_octets,
-            }) => Ok(Parsed::Refused {
-                refused: RefusedCommand {
-                    tag: tag.as_str().to_owned(),
-                    literal_octets,
+            }) => Ok((
+                Parsed::Refused {
+                    refused: RefusedCommand {
+                        tag: tag.as_str().to_owned(),
+                        literal_octets,
+                    },
                 },
-            }),
-            Ok(_) => parse_message(kind, &r.bytes),
+                Vec::new(),
+            )),
+            Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
+            Ok(_) => parse_message(kind, &r.bytes, &self.options),
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),
         };
-        let result = match result {
-            Ok(value) => Outcome::Ok { value },
-            Err(failure) => Outcome::Err { failure },
+        let (result, deviations) = match result {
+            Ok((value, deviations)) => (Outcome::Ok { value }, deviations),
+            Err(failure) => (Outcome::Err { failure }, Vec::new()),
         };
         Message {
             side,
@@ -349,6 +442,7 @@ impl Follow {
             kind,
             bytes: r.bytes,
             result,
+            deviations,
         }
     }
 }

@@ -397,17 +397,18 @@ pub fn pop3_tree(message: &[u8], shape: Pop3Shape) -> Vec<Node> {
 }
 
 /// The expected document of one trace: `{"protocol", "messages": [...]}` with, per message,
-/// its side, line, kind and result, and the tree when it parsed (the JSON Schema is
+/// its side, line, kind and result, the tree when it parsed, and the deviations accepted in it
+/// (a `profile: real-world` trace is replayed under that profile; the JSON Schema is
 /// `docs/corpus-expected.schema.json`).
 pub fn expected(trace: &crate::format::Trace) -> serde_json::Value {
     use crate::format::Protocol;
     let messages: Vec<serde_json::Value> = match trace.headers.protocol {
-        Protocol::Imap => crate::imap::replay(trace)
+        Protocol::Imap => crate::imap::replay_with(trace, trace.headers.profile)
             .messages
             .iter()
             .map(|m| message_json(m, imap_canonical))
             .collect(),
-        Protocol::Pop3 => crate::pop3::replay(trace)
+        Protocol::Pop3 => crate::pop3::replay_with(trace, trace.headers.profile)
             .messages
             .iter()
             .map(|m| message_json(m, pop3_canonical))
@@ -464,6 +465,14 @@ fn message_json<K: Serialize, V>(
             Failure::Incomplete => result("incomplete"),
         },
     }
+    if !m.deviations.is_empty() {
+        let deviations: Vec<serde_json::Value> = m
+            .deviations
+            .iter()
+            .map(|d| serde_json::json!({"id": d.id, "offset": d.offset}))
+            .collect();
+        extra.push(("deviations", deviations.into()));
+    }
     for (k, v) in extra {
         out.insert(k.into(), v);
     }
@@ -500,6 +509,11 @@ fn imap_canonical(p: &crate::imap::Parsed) -> Result<Vec<Node>, serde_json::Valu
         Parsed::Response(r) => {
             // One message: its synchronization points do not matter here.
             let _ = r.encode(&mut out);
+            ImapShape::Response
+        }
+        Parsed::Unknown { raw, .. } => {
+            // No typed value: the tree of the message as received.
+            out.extend_from_slice(raw);
             ImapShape::Response
         }
         Parsed::Refused { refused } => {

@@ -13,8 +13,11 @@
 //!
 //! Commands and single responses are re-encoded and parsed again; the value must not change.
 
+use std::collections::VecDeque;
+
+use pop3_codec::context::ParseOptions;
 use pop3_codec::{
-    Command, Encode, Expected, Limits, ParseError, Response, SaslResponse, StatusLine,
+    Command, Encode, Expected, IntoStatic, Limits, ParseError, Response, SaslResponse, StatusLine,
 };
 use pop3_session::{
     ClientEvent, ClientOutput, ClientSession, ClientState, Inbound, MessageKind, PeerError,
@@ -22,8 +25,8 @@ use pop3_session::{
 };
 use serde::Serialize;
 
-use crate::format::{Side, Start, Trace};
-use crate::report::{Failure, Outcome, Summary};
+use crate::format::{Profile, Side, Start, Trace};
+use crate::report::{Failure, Found, Outcome, Summary};
 
 /// How a message was parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -205,6 +208,226 @@ pub fn replay(trace: &Trace) -> Replay {
     }
 }
 
+/// Replays a POP3 trace under `profile`: [`replay`] for the strict profile; under
+/// [`Profile::RealWorld`] every message is parsed with the real-world profile (bare LF line
+/// ends, the deviations of `pop3_codec::context::Pop3Deviation`) and reports the deviations
+/// accepted in it.
+///
+/// (Seam until the sessions take `ParseOptions` themselves: the real-world replay pairs
+/// answers with commands here, in order — pipelining, the greeting, SASL exchanges after
+/// AUTH — instead of following the observer sessions.)
+///
+/// ```
+/// use mailtrace::{format, pop3};
+/// use mailtrace::format::Profile;
+/// let text = "# source: x\n# protocol: pop3\nC: STAT\nS~ +OK 2 320\\n\n";
+/// let trace = format::parse(text).unwrap();
+/// assert_eq!(pop3::replay(&trace).failures(), 1);
+/// let replay = pop3::replay_with(&trace, Profile::RealWorld);
+/// assert_eq!(replay.failures(), 0);
+/// assert_eq!(replay.messages[1].deviations[0].id, "bare-lf");
+/// ```
+pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
+    if profile == Profile::Strict {
+        return replay(trace);
+    }
+    let options = ParseOptions::default().with_profile(profile);
+    let mut pair = Pairing {
+        options,
+        greeting: trace.headers.start == Start::Connect,
+        pending: VecDeque::new(),
+        sasl: false,
+        messages: Vec::new(),
+    };
+    let (mut client, mut server) = (Vec::new(), Vec::new());
+    for data in &trace.lines {
+        match data.side {
+            Side::Client => {
+                client.extend_from_slice(&data.bytes);
+                while let Some(n) = memchr::memchr(b'\n', &client).map(|i| i + 1) {
+                    let line: Vec<u8> = client.drain(..n).collect();
+                    pair.client_line(&line, data.line);
+                }
+            }
+            Side::Server => {
+                server.extend_from_slice(&data.bytes);
+                while let Some(n) = pair.server_extent(&server) {
+                    let message: Vec<u8> = server.drain(..n).collect();
+                    pair.server_message(&message, data.line);
+                }
+            }
+        }
+    }
+    let last_line = trace.lines.last().map_or(0, |l| l.line);
+    if !client.is_empty() {
+        pair.messages
+            .push(incomplete(Side::Client, last_line, Kind::Command));
+    }
+    if !server.is_empty() {
+        let answers = pair.next_expected(false);
+        pair.messages
+            .push(incomplete(Side::Server, last_line, Kind::Response(answers)));
+    }
+    Replay {
+        messages: pair.messages,
+    }
+}
+
+/// The real-world replay's pairing of answers with commands.
+struct Pairing {
+    options: ParseOptions,
+    /// The greeting is still to come.
+    greeting: bool,
+    /// What the commands in flight expect, oldest first.
+    pending: VecDeque<Expected>,
+    /// Inside an AUTH exchange: client lines are SASL responses, server lines challenges or
+    /// the final status.
+    sasl: bool,
+    messages: Vec<Message>,
+}
+
+impl Pairing {
+    /// What the next server message answers (`take`: it is consumed).
+    fn next_expected(&mut self, take: bool) -> Expected {
+        if self.greeting {
+            return Expected::Greeting;
+        }
+        if self.sasl {
+            return Expected::Auth;
+        }
+        let next = self.pending.front().copied().unwrap_or(Expected::Status);
+        if take {
+            self.pending.pop_front();
+        }
+        next
+    }
+
+    /// Where the first server message in `buf` ends, if it is complete: a line, or for a
+    /// positive multi-line answer, up to its `.` line (CRLF or bare LF).
+    fn server_extent(&mut self, buf: &[u8]) -> Option<usize> {
+        let first = memchr::memchr(b'\n', buf)? + 1;
+        let expected = self.next_expected(false);
+        if !(expected.is_multi_line() && buf.starts_with(b"+")) {
+            return Some(first);
+        }
+        let mut at = first;
+        loop {
+            let end = memchr::memchr(b'\n', &buf[at..])? + at + 1;
+            let line = &buf[at..end];
+            if line == b".\r\n" || line == b".\n" {
+                return Some(end);
+            }
+            at = end;
+        }
+    }
+
+    fn client_line(&mut self, line: &[u8], at: usize) {
+        let limits = self.options.limits;
+        let max = if self.sasl {
+            limits.max_sasl_line
+        } else {
+            limits.max_command_line
+        };
+        if line.len() > max {
+            let kind = if self.sasl {
+                Kind::SaslResponse
+            } else {
+                self.pending.push_back(Expected::Status);
+                Kind::Command
+            };
+            let failure = Failure::Frame {
+                message: format!("line of {} octets, over the limit of {max}", line.len()),
+            };
+            self.messages
+                .push(message(Side::Client, at, kind, Err(failure)));
+            return;
+        }
+        if self.sasl {
+            let result =
+                SaslResponse::parse(line)
+                    .map_err(syntax)
+                    .and_then(|s| match check_sasl(&s) {
+                        Some(f) => Err(f),
+                        None => Ok(Parsed::SaslResponse(s)),
+                    });
+            self.messages
+                .push(message(Side::Client, at, Kind::SaslResponse, result));
+            return;
+        }
+        let (result, deviations) = match Command::parse_with(line, &self.options) {
+            Ok(p) => {
+                self.pending.push_back(Expected::from(&p.value));
+                let found = p
+                    .deviations
+                    .iter()
+                    .map(|d| Found::new(d.id, d.offset))
+                    .collect();
+                let result = match check_command(&p.value) {
+                    Some(f) => Err(f),
+                    None => Ok(Parsed::Command(p.value.into_static())),
+                };
+                (result, found)
+            }
+            Err(e) => {
+                // RFC 1939 §3: one negative status answers it.
+                self.pending.push_back(Expected::Status);
+                (Err(syntax(e)), Vec::new())
+            }
+        };
+        let mut m = message(Side::Client, at, Kind::Command, result);
+        m.deviations = deviations;
+        self.messages.push(m);
+    }
+
+    fn server_message(&mut self, bytes: &[u8], at: usize) {
+        let expected = self.next_expected(true);
+        self.greeting = false;
+        let max = self.options.limits.max_response_line;
+        let first = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+        if first > max {
+            self.sasl = false;
+            let failure = Failure::Frame {
+                message: format!("line of {first} octets, over the limit of {max}"),
+            };
+            self.messages.push(message(
+                Side::Server,
+                at,
+                Kind::Response(expected),
+                Err(failure),
+            ));
+            return;
+        }
+        let (result, deviations) = match Response::parse_with(bytes, expected, &self.options) {
+            Ok(p) => {
+                self.sasl = matches!(p.value, Response::Challenge(_));
+                let found = p
+                    .deviations
+                    .iter()
+                    .map(|d| Found::new(d.id, d.offset))
+                    .collect();
+                let result = match check_response(&p.value, expected) {
+                    Some(f) => Err(f),
+                    None => Ok(match p.value {
+                        Response::Message(m) => Parsed::Message {
+                            status: m.status().clone().into_static(),
+                            body: m.body().to_vec(),
+                        },
+                        r => Parsed::Response(r.into_static()),
+                    }),
+                };
+                (result, found)
+            }
+            Err(e) => {
+                self.sasl = false;
+                (Err(syntax(e)), Vec::new())
+            }
+        };
+        let mut m = message(Side::Server, at, Kind::Response(expected), result);
+        m.deviations = deviations;
+        self.messages.push(m);
+    }
+}
+
 /// The two observer sessions following one trace.
 struct Follow {
     server: ServerSession,
@@ -338,6 +561,7 @@ fn message(side: Side, line: usize, kind: Kind, result: Result<Parsed, Failure>)
         kind,
         bytes: Vec::new(),
         result: outcome(result),
+        deviations: Vec::new(),
     }
 }
 

@@ -76,6 +76,29 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// A deviation from the grammar that the real-world profile accepted in a message
+/// (`docs/real-world.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Found {
+    /// The stable id (`bare-lf`, `expunged-keyword`, ...).
+    pub id: &'static str,
+    /// Offset in the message.
+    pub offset: usize,
+    /// The RFC rule it breaks.
+    pub rule: &'static str,
+}
+
+impl Found {
+    /// The report of one codec deviation.
+    pub fn new<Id: imap_codec::DeviationId>(id: Id, offset: usize) -> Self {
+        Found {
+            id: id.id(),
+            offset,
+            rule: id.rule(),
+        }
+    }
+}
+
 /// The outcome for one message: `K` says how it was parsed, `V` is the parsed value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message<K, V> {
@@ -91,6 +114,9 @@ pub struct Message<K, V> {
     /// The parsed value, or why it failed.
     #[serde(flatten)]
     pub result: Outcome<V>,
+    /// The deviations the real-world profile accepted in it (none under strict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<Found>,
 }
 
 /// A parsed value or a failure.

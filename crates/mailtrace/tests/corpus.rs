@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mailtrace::format::{self, Expect, Protocol};
+use mailtrace::format::{self, Expect, Profile, Protocol};
 use mailtrace::report::{Message, Summary};
 use mailtrace::{imap, neutral, pop3};
 
@@ -40,6 +40,17 @@ fn files_with(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The distinct deviation ids of a replay, sorted.
+fn found_ids<K, V>(messages: &[Message<K, V>]) -> Vec<String> {
+    let mut ids: Vec<String> = messages
+        .iter()
+        .flat_map(|m| m.deviations.iter().map(|d| d.id.to_owned()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 #[test]
 fn every_trace_meets_its_expectation_and_snapshot() {
     let root = corpus_root();
@@ -62,10 +73,37 @@ fn every_trace_meets_its_expectation_and_snapshot() {
                 continue;
             }
         };
-        let failed = match trace.headers.protocol {
-            Protocol::Imap => failed(rel, &imap::replay(&trace).messages),
-            Protocol::Pop3 => failed(rel, &pop3::replay(&trace).messages),
+        // A trace written for the real-world profile: strict must reject it, and the
+        // real-world profile must accept it with exactly the deviations it names.
+        let profile = trace.headers.profile;
+        if profile == Profile::RealWorld {
+            let strict_failures = match trace.headers.protocol {
+                Protocol::Imap => imap::replay(&trace).failures(),
+                Protocol::Pop3 => pop3::replay(&trace).failures(),
+            };
+            if strict_failures == 0 {
+                failures.push(format!("{}: the strict profile accepted it", rel.display()));
+            }
+        }
+        let (failed, ids) = match trace.headers.protocol {
+            Protocol::Imap => {
+                let replay = imap::replay_with(&trace, profile);
+                (failed(rel, &replay.messages), found_ids(&replay.messages))
+            }
+            Protocol::Pop3 => {
+                let replay = pop3::replay_with(&trace, profile);
+                (failed(rel, &replay.messages), found_ids(&replay.messages))
+            }
         };
+        let mut named = trace.headers.deviations.clone();
+        named.sort_unstable();
+        named.dedup();
+        if ids != named {
+            failures.push(format!(
+                "{}: deviations found {ids:?}, named {named:?}",
+                rel.display()
+            ));
+        }
         match trace.headers.expect {
             Expect::Ok if !failed.is_empty() => failures.extend(failed),
             Expect::Reject if failed.is_empty() => {

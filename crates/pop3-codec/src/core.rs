@@ -543,6 +543,8 @@ pub(crate) struct Cursor<'a> {
     pub pos: usize,
     /// Real-world profile: a bare LF ends a line ([`Pop3Deviation::BareLf`]).
     pub bare_lf_ok: bool,
+    /// Real-world profile: the other deviations of [`Pop3Deviation`] are accepted too.
+    pub real_world: bool,
     /// The deviations accepted so far.
     pub deviations: Vec<Deviation>,
     /// Who sent the message.
@@ -555,6 +557,7 @@ impl<'a> Cursor<'a> {
             input,
             pos: 0,
             bare_lf_ok: false,
+            real_world: false,
             deviations: Vec::new(),
             side: Side::Client,
         }
@@ -564,6 +567,7 @@ impl<'a> Cursor<'a> {
     pub fn with_options(input: &'a [u8], options: &ParseOptions, side: Side) -> Self {
         Cursor {
             bare_lf_ok: options.real_world(),
+            real_world: options.real_world(),
             side,
             ..Cursor::new(input)
         }
@@ -612,6 +616,12 @@ impl<'a> Cursor<'a> {
 
     /// CRLF; a bare LF is reported as a missing CR (strict) or accepted as the line end
     /// and reported as a [`Pop3Deviation::BareLf`] deviation (real-world).
+    /// Records a deviation at `offset` (real-world profile only).
+    pub fn deviate(&mut self, id: Pop3Deviation, offset: usize) {
+        debug_assert!(self.real_world);
+        self.deviations.push(Deviation::new(id, offset, self.side));
+    }
+
     pub fn crlf(&mut self) -> Result<(), ParseError> {
         if self.bare_lf_ok && self.peek() == Some(b'\n') {
             self.deviations

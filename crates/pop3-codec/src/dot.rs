@@ -181,6 +181,10 @@ pub struct BodyDecoder {
     consumed: u64,
     limit: u64,
     discarding: bool,
+    /// Where (in the current input: the octet after the dot) a line starting with `.` but not
+    /// `..` was seen: that line
+    /// was not byte-stuffed (RFC 1939 §3), an error.
+    unstuffed: Option<usize>,
 }
 
 impl Default for BodyDecoder {
@@ -203,6 +207,7 @@ impl BodyDecoder {
             consumed: 0,
             limit,
             discarding: false,
+            unstuffed: None,
         }
     }
 
@@ -253,6 +258,23 @@ impl BodyDecoder {
         loop {
             let before = self.state;
             let (end, chunk) = self.step(input, pos);
+            if let Some(after_dot) = self.unstuffed.take()
+                && !self.discarding
+            {
+                // Not consumed: the next call drops the rest of the body, as after a limit.
+                self.state = before;
+                self.discarding = true;
+                // The dot is the octet before `after_dot` (maybe the last of an earlier input).
+                let offset = self
+                    .consumed
+                    .saturating_add((after_dot - pos) as u64)
+                    .saturating_sub(1);
+                return Err(ParseError::new(
+                    usize::try_from(offset).unwrap_or(usize::MAX),
+                    "byte-stuffed line",
+                    ErrorKind::Syntax,
+                ));
+            }
             let len = match &chunk {
                 Chunk::Data(range) => range.len(),
                 Chunk::HeldCr => 1,
@@ -344,6 +366,9 @@ impl BodyDecoder {
                 // A line that does not start with `.`, or the rest of a stuffed one (its
                 // dot is dropped), or the rest of a line.
                 State::LineStart | State::Dot => {
+                    if self.state == State::Dot && b != b'.' {
+                        self.unstuffed = Some(at);
+                    }
                     self.state = State::Mid;
                     return self.scan(input, at);
                 }

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
-use crate::context::{Deviation, ParseOptions, Parsed, Side};
+use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
     is_text_byte, is_vchar, put_number,
@@ -516,7 +516,7 @@ impl<'a> Response<'a> {
 
     /// Parses exactly one complete response under `options`: the strict grammar, or the
     /// real-world profile, which also accepts the deviations of
-    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    /// [`Pop3Deviation`] and reports them.
     ///
     /// ```
     /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
@@ -533,11 +533,18 @@ impl<'a> Response<'a> {
         options: &ParseOptions,
     ) -> Result<Parsed<Self>, ParseError> {
         let mut c = Cursor::with_options(input, options, Side::Server);
-        // The bare-LF deviation covers single-line responses only (see Pop3Deviation).
-        if expected.is_multi_line() && input.starts_with(b"+") {
+        // A multi-line response's bare LFs are read on a copy (below), only when the
+        // response fails with them.
+        let multi = expected.is_multi_line() && input.starts_with(b"+");
+        if multi {
             c.bare_lf_ok = false;
         }
-        let (r, used, deviations) = parse_prefix_with(c, expected)?;
+        let (r, used, deviations) = match parse_prefix_with(c, expected) {
+            Err(e) if multi && options.real_world() => {
+                return multi_line_bare_lf(input, expected, options).unwrap_or(Err(e));
+            }
+            other => other?,
+        };
         if used < input.len() {
             return Err(ParseError::new(
                 used,
@@ -605,6 +612,12 @@ fn parse_response<'a>(
     if expected == Expected::Auth && input == b"+" {
         return Err(ParseError::new(1, "SP", ErrorKind::Incomplete));
     }
+    if expected == Expected::Auth && c.real_world && (input == b"+\r\n" || input == b"+\n") {
+        c.deviate(Pop3Deviation::EmptyStatus, 1);
+        c.pos = 1;
+        c.crlf()?;
+        return Ok((Response::Challenge(Vec::new()), c.pos));
+    }
     let positive = input.starts_with(b"+");
     if !positive
         || matches!(
@@ -614,7 +627,24 @@ fn parse_response<'a>(
     {
         let status = StatusLine::parse_at(c)?;
         let r = if status.ok && expected == Expected::Greeting {
-            Response::Greeting(Greeting::checked(status, &input[..c.pos])?)
+            match Greeting::checked(status.clone(), &input[..c.pos]) {
+                Ok(g) => Response::Greeting(g),
+                Err(e) if c.real_world => {
+                    c.deviate(Pop3Deviation::GreetingTimestampVariants, e.offset);
+                    // The closest valid greeting: each `<` that does not open the one
+                    // timestamp is dropped.
+                    let mut text = status.text.as_bytes().to_vec();
+                    while let Err(at) = check_greeting_text(&text) {
+                        text.remove(at);
+                    }
+                    let status = StatusLine {
+                        text: Text::new(text).unwrap_or_default(),
+                        ..status
+                    };
+                    Response::Greeting(Greeting { status })
+                }
+                Err(e) => return Err(e),
+            }
         } else {
             Response::Status(status)
         };
@@ -677,11 +707,93 @@ fn parse_response<'a>(
                     ErrorKind::Incomplete,
                 ));
             };
-            let body = unstuff(&input[start..start + body_end]);
+            let stuffed = &input[start..start + body_end];
+            let mut body = unstuff(stuffed);
+            // Only a body with a line-start `.` is looked at again: a `.` that is not doubled
+            // was not byte-stuffed (RFC 1939 §3).
+            if let Cow::Owned(_) = body
+                && let Some(at) = unstuffed_line(stuffed)
+            {
+                if !c.real_world {
+                    return Err(ParseError::syntax(start + at, "byte-stuffed line"));
+                }
+                c.deviate(Pop3Deviation::MissingDotStuffing, start + at);
+                body = Cow::Owned(unstuff_lenient(stuffed));
+            }
             Ok((Response::Message(Message { status, body }), start + end))
         }
         Expected::Status | Expected::Auth | Expected::Greeting => unreachable!("handled above"),
     }
+}
+
+/// The offset of the first line of a stuffed body that starts with `.` but not `..`.
+fn unstuffed_line(stuffed: &[u8]) -> Option<usize> {
+    let bad = |at: usize| stuffed.get(at + 1) != Some(&b'.');
+    if stuffed.first() == Some(&b'.') && bad(0) {
+        return Some(0);
+    }
+    memchr::memmem::find_iter(stuffed, b"\r\n.")
+        .map(|i| i + 2)
+        .find(|&at| bad(at))
+}
+
+/// Removes dot-stuffing where it was done (`..` at a line start) and keeps a line-start `.`
+/// that was not doubled (the real-world `missing-dot-stuffing`).
+fn unstuff_lenient(stuffed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(stuffed.len());
+    let mut line_start = true;
+    let mut i = 0;
+    while i < stuffed.len() {
+        let b = stuffed[i];
+        if line_start && b == b'.' && stuffed.get(i + 1) == Some(&b'.') {
+            i += 1;
+        }
+        out.push(stuffed[i]);
+        line_start = stuffed[i] == b'\n';
+        i += 1;
+    }
+    out
+}
+
+/// Under the real-world profile, a multi-line response whose lines end with bare LFs is read
+/// as the same response with CRLF line ends (`bare-lf`, reported once, at the first bare LF):
+/// a copy is made and parsed, so the value is owned. `None` when there is no bare LF.
+fn multi_line_bare_lf(
+    input: &[u8],
+    expected: Expected,
+    options: &ParseOptions,
+) -> Option<Result<Parsed<Response<'static>>, ParseError>> {
+    let first = memchr::memchr_iter(b'\n', input).find(|&i| i == 0 || input[i - 1] != b'\r')?;
+    // The copy, and where CRs were inserted (offsets in the copy).
+    let mut copy = Vec::with_capacity(input.len() + input.len() / 16);
+    let mut inserted = Vec::new();
+    for (i, &b) in input.iter().enumerate() {
+        if b == b'\n' && (i == 0 || input[i - 1] != b'\r') {
+            inserted.push(copy.len());
+            copy.push(b'\r');
+        }
+        copy.push(b);
+    }
+    let original = |x: usize| x - inserted.partition_point(|&p| p < x);
+    let mut c = Cursor::with_options(&copy, options, Side::Server);
+    c.bare_lf_ok = false;
+    Some(
+        parse_prefix_with(c, expected).and_then(|(r, used, mut deviations)| {
+            if used < copy.len() {
+                return Err(ParseError::new(
+                    original(used),
+                    "end of response",
+                    ErrorKind::TrailingBytes,
+                ));
+            }
+            for d in &mut deviations {
+                d.offset = original(d.offset);
+            }
+            deviations.push(Deviation::new(Pop3Deviation::BareLf, first, Side::Server));
+            deviations.sort_by_key(|d| d.offset);
+            Ok(Parsed::new(r.into_static(), deviations))
+        }),
+    )
 }
 
 fn positive_status<'a>(c: &mut Cursor<'a>) -> Result<StatusLine<'a>, ParseError> {

@@ -1013,12 +1013,21 @@ fn dot_stuffing_edges() {
         assert_eq!(out, wire, "{:?}", String::from_utf8_lossy(body));
     }
     assert_eq!(unstuff(b"..a\r\n.b\r\n"), &b".a\r\nb\r\n"[..]);
-    // ". \r\n" is not the terminator; "." CR followed by other octets neither.
+    // "." CR followed by other octets is not the terminator; ". " is not either, and it
+    // was not byte-stuffed (RFC 1939 §3: a line starting with "." gets another one): an
+    // error at its offset, then the rest of the body is dropped up to the terminator.
     let mut dec = BodyDecoder::new();
     let mut got = Vec::new();
-    let mut input: &[u8] = b". \r\n.\rx\r\n.\r\n";
+    let mut errors = Vec::new();
+    let mut input: &[u8] = b".\rx\r\n. \r\n.\r\n";
     loop {
-        let (used, ev) = dec.next(input).unwrap();
+        let (used, ev) = match dec.next(input) {
+            Ok(step) => step,
+            Err(e) => {
+                errors.push((e.offset, e.expected));
+                continue;
+            }
+        };
         input = &input[used..];
         match ev {
             BodyEvent::Data(d) => got.extend_from_slice(d),
@@ -1026,7 +1035,8 @@ fn dot_stuffing_edges() {
             BodyEvent::NeedMore => panic!("incomplete"),
         }
     }
-    assert_eq!(got, b" \r\n\rx\r\n");
+    assert_eq!(got, b"\rx\r\n");
+    assert_eq!(errors, [(5, "byte-stuffed line")]);
     assert!(input.is_empty());
 }
 

@@ -365,7 +365,16 @@ impl<'a> Command<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Command<'a>>, ParseError> {
-        parse_line_with(input, options, Side::Client, "command", parse_command_line)
+        match parse_line_with(input, options, Side::Client, "command", parse_command_line) {
+            Err(err) if options.profile == crate::Profile::RealWorld => {
+                // The other deviations: error-guided repairs of a copy (`repair.rs`).
+                crate::repair::repair(input, err, Side::Client, |bytes| {
+                    parse_line_with(bytes, options, Side::Client, "command", parse_command_line)
+                        .map(|p| p.map(crate::IntoStatic::into_static))
+                })
+            }
+            other => other,
+        }
     }
 
     /// Appends the wire form; returns where it was written and the sync points.

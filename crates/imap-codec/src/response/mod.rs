@@ -22,13 +22,14 @@ pub mod code;
 pub mod data;
 pub mod envelope;
 pub mod fetch;
+pub mod generic;
 pub mod status;
 
 use base64::Engine as _;
 
 use mailproto_core::Side;
 
-use crate::context::{Ctx, ParseOptions, Parsed};
+use crate::context::{Ctx, ImapDeviation, ParseOptions, Parsed, Profile};
 use crate::core::{IString, IntoStatic, NString, Tag, Text, nil};
 use crate::encode::{Encode, Encoded, Encoder};
 use crate::error::{PResult, ParseError, ValidationError, fail};
@@ -246,6 +247,16 @@ impl<'a> ContinuationRequest<'a> {
 
     fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (i, ()) = byte(i, b'+', "continue-req")?;
+        // `+` CRLF (no SP): `empty-continuation` under the real-world profile.
+        if ctx.real_world() && i.starts_with(b"\r\n") {
+            ctx.deviate(ImapDeviation::EmptyContinuation, i);
+            return Ok((
+                &i[2..],
+                ContinuationRequest {
+                    text: RespText::default(),
+                },
+            ));
+        }
         let (i, text) = status::sp_resp_text_crlf(i, ctx)?;
         Ok((i, ContinuationRequest { text }))
     }
@@ -302,9 +313,22 @@ impl<'a> Response<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Response<'a>>, ParseError> {
-        let ctx = Ctx::new(options, Side::Server, input);
-        let value = parse_all(input, |i| Self::parse_inner(i, &ctx))?;
-        Ok(ctx.finish(value))
+        fn once<'b>(
+            bytes: &'b [u8],
+            options: &ParseOptions,
+        ) -> Result<Parsed<Response<'b>>, ParseError> {
+            let ctx = Ctx::new(options, Side::Server, bytes);
+            let value = parse_all(bytes, |i| Response::parse_inner(i, &ctx))?;
+            Ok(ctx.finish(value))
+        }
+        match once(input, options) {
+            Err(e) if options.profile == Profile::RealWorld => {
+                crate::repair::repair(input, e, Side::Server, |bytes| {
+                    once(bytes, options).map(|p| p.map(IntoStatic::into_static))
+                })
+            }
+            other => other,
+        }
     }
 
     /// Appends the wire form to `out`.
@@ -388,9 +412,22 @@ impl<'a> Greeting<'a> {
 
     /// Parses a greeting under `options` (see [`Response::parse_with`]).
     pub fn parse_with(input: &'a [u8], options: &ParseOptions) -> Result<Parsed<Self>, ParseError> {
-        let ctx = Ctx::new(options, Side::Server, input);
-        let value = parse_all(input, |i| Self::parse_inner(i, &ctx))?;
-        Ok(ctx.finish(value))
+        fn once<'b>(
+            bytes: &'b [u8],
+            options: &ParseOptions,
+        ) -> Result<Parsed<Greeting<'b>>, ParseError> {
+            let ctx = Ctx::new(options, Side::Server, bytes);
+            let value = parse_all(bytes, |i| Greeting::parse_inner(i, &ctx))?;
+            Ok(ctx.finish(value))
+        }
+        match once(input, options) {
+            Err(e) if options.profile == Profile::RealWorld => {
+                crate::repair::repair(input, e, Side::Server, |bytes| {
+                    once(bytes, options).map(|p| p.map(IntoStatic::into_static))
+                })
+            }
+            other => other,
+        }
     }
 
     /// Appends the wire form to `out`.

@@ -9,6 +9,7 @@ use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::condstore::SearchModSeq;
 use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth_within};
 use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
@@ -216,6 +217,18 @@ search_keys! {
     SequenceSet(set: SequenceSet) = "sequence-set", parse: nested, encode: custom encode_set;
     /// `"(" search-key *(SP search-key) ")"`: all must match.
     And(keys: NonEmpty<SearchKey<'a>>) = "(", parse: nested, encode: custom encode_and;
+    /// `search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer`
+    /// (RFC 7162 §3.1.5; [`crate::ext::condstore`])
+    Modseq(key: SearchModSeq<'a>) = "MODSEQ", parse: custom parse_modseq, encode: custom encode_modseq;
+}
+
+fn parse_modseq(rest: &[u8]) -> PResult<'_, SearchKey<'_>> {
+    SearchModSeq::parse_after_name(rest).map(|(r, k)| (r, SearchKey::Modseq(k)))
+}
+
+fn encode_modseq(key: &SearchModSeq<'_>, e: &mut Encoder<'_>) {
+    e.raw(b"MODSEQ");
+    key.encode(e);
 }
 
 /// `SP arg` after a key's name, made into a key by `make`.
@@ -580,7 +593,10 @@ mod tests {
                 | SearchKeyKind::SentBefore
                 | SearchKeyKind::SentOn
                 | SearchKeyKind::SentSince => " 1-Feb-1994",
-                SearchKeyKind::Larger | SearchKeyKind::Smaller | SearchKeyKind::Uid => " 5",
+                SearchKeyKind::Larger
+                | SearchKeyKind::Smaller
+                | SearchKeyKind::Uid
+                | SearchKeyKind::Modseq => " 5",
                 SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
                 _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
                     ""

@@ -6,6 +6,7 @@
 //! [`crate::command`] per new command; rows in the response tables per new data or code) and
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
+//! - [`condstore`]: CONDSTORE and QRESYNC (RFC 7162);
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
@@ -23,6 +24,7 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod condstore;
 pub mod idle;
 pub mod namespace;
 pub mod slots;

@@ -34,6 +34,7 @@ use crate::encode::{Encode, Encoded, Encoder};
 use crate::error::{PResult, ParseError, ValidationError, fail};
 use crate::parse::{byte, crlf, is_atom_char, is_quoted_char, parse_all, sp, take_while};
 
+pub use crate::ext::condstore::Vanished;
 pub use crate::ext::namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use body::{
     BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyStructure,
@@ -43,7 +44,7 @@ pub use body::{
 pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
     CapabilityData, Data, DataKind, EsearchData, FetchData, ListAttributes, ListData,
-    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchReturnData,
+    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchData, SearchReturnData,
     SearchReturnExt, StatusAttributeValue, StatusData,
 };
 pub use envelope::{Address, Envelope};

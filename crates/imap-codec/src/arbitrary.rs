@@ -1170,7 +1170,10 @@ fn slot_params<P>(
 }
 
 fn ext_param(u: U<'_, '_>) -> Result<ExtParam<'static>> {
-    Ok(ExtParam::new(label(u)?, option(u, |u| tagged_ext_val(u, true))?))
+    Ok(ExtParam::new(
+        label(u)?,
+        option(u, |u| tagged_ext_val(u, true))?,
+    ))
 }
 
 fn select_params(u: U<'_, '_>) -> Result<Vec<SelectParam<'static>>> {
@@ -1209,7 +1212,8 @@ fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>
     )?;
     // VANISHED: UID FETCH only, with CHANGEDSINCE (RFC 7162 §3.2.6).
     if uid
-        && m.iter().any(|m| matches!(m, FetchModifier::ChangedSince(_)))
+        && m.iter()
+            .any(|m| matches!(m, FetchModifier::ChangedSince(_)))
         && u.arbitrary()?
     {
         m.push(FetchModifier::Vanished);
@@ -1356,7 +1360,9 @@ mod tests {
                     .with_extension(crate::Extension::CondStore)
                     .with_extension(crate::Extension::QResync);
                 assert_eq!(
-                    Command::parse_with(&out, &options).map(|p| p.value).as_ref(),
+                    Command::parse_with(&out, &options)
+                        .map(|p| p.value)
+                        .as_ref(),
                     Ok(&cmd),
                     "{:?}",
                     String::from_utf8_lossy(&out)

@@ -371,7 +371,11 @@ pub(super) fn parse_fetch<'a>(
                 .iter()
                 .any(|m| matches!(m, FetchModifier::ChangedSince(_))))
     {
-        return crate::error::fail_kind(at, "rexpunges-fetch-mod", crate::error::ErrorKind::InvalidValue);
+        return crate::error::fail_kind(
+            at,
+            "rexpunges-fetch-mod",
+            crate::error::ErrorKind::InvalidValue,
+        );
     }
     Ok((
         i,

@@ -581,7 +581,10 @@ mod tests {
         rejects(b"a STATUS INBOX MESSAGES\r\n", 15, "\"(\"");
         rejects(b"a STATUS INBOX (NOSUCHITEM)\r\n", 16, "status-att");
         // RFC 7162 §3.1.6.
-        roundtrip(b"A042 STATUS blurdybloop (UIDNEXT MESSAGES HIGHESTMODSEQ)\r\n", true);
+        roundtrip(
+            b"A042 STATUS blurdybloop (UIDNEXT MESSAGES HIGHESTMODSEQ)\r\n",
+            true,
+        );
         rejects(b"a ENABLE\r\n", 8, "SP");
         rejects(b"a ENABLE \r\n", 9, "capability");
         rejects(b"a ENABLE A \r\n", 11, "capability");

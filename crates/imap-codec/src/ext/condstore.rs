@@ -129,9 +129,7 @@ impl EntryType {
         for t in [EntryType::Private, EntryType::Shared, EntryType::All] {
             let name = t.as_str().as_bytes();
             if starts_with_ci(i, name)
-                && !i
-                    .get(name.len())
-                    .is_some_and(|b| b.is_ascii_alphanumeric())
+                && !i.get(name.len()).is_some_and(|b| b.is_ascii_alphanumeric())
             {
                 return Ok((&i[name.len()..], t));
             }
@@ -248,7 +246,11 @@ impl Encode for SearchModSeq<'_> {
             if text.first() == Some(&b'\\') {
                 e.byte(b'\\');
             }
-            e.raw(&text).byte(b'"').sp().raw(ty.as_str().as_bytes()).sp();
+            e.raw(&text)
+                .byte(b'"')
+                .sp()
+                .raw(ty.as_str().as_bytes())
+                .sp();
         }
         self.modseq.encode(e);
     }

@@ -278,20 +278,20 @@ pub(crate) fn parse_sp_params<'a, P: SlotParam<'a> + PartialEq>(
 ) -> PResult<'a, Vec<P>> {
     if i.starts_with(b" (") && slot.is_open(cx) {
         let (i, ()) = sp(i)?;
-        let (i, params) = crate::parse::rule(slot.rule(), |i| {
-            paren_list(i, false, |i| P::parse(i, cx))
-        })(i)?;
+        let (i, params) =
+            crate::parse::rule(slot.rule(), |i| paren_list(i, false, |i| P::parse(i, cx)))(i)?;
         let mut names: Vec<Vec<u8>> = Vec::with_capacity(params.len());
         for p in &params {
             let mut text = Vec::new();
             p.encode_param(&mut Encoder::server(&mut text));
-            let end = text
-                .iter()
-                .position(|&b| b == b' ')
-                .unwrap_or(text.len());
+            let end = text.iter().position(|&b| b == b' ').unwrap_or(text.len());
             let name = text[..end].to_ascii_uppercase();
             if names.contains(&name) {
-                return crate::error::fail_kind(i, slot.rule(), crate::error::ErrorKind::InvalidValue);
+                return crate::error::fail_kind(
+                    i,
+                    slot.rule(),
+                    crate::error::ErrorKind::InvalidValue,
+                );
             }
             names.push(name);
         }

@@ -12,10 +12,10 @@ use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::condstore::ModSeq;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
-use crate::ext::condstore::ModSeq;
 use crate::sequence::{SequenceSet, UidSet};
 
 /// The response codes RFC 3501, RFC 9051 and the extensions they adopted define, one row each:

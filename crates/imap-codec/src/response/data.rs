@@ -1093,6 +1093,12 @@ impl std::ops::Deref for SearchData {
     }
 }
 
+impl FromIterator<NonZeroU32> for SearchData {
+    fn from_iter<I: IntoIterator<Item = NonZeroU32>>(iter: I) -> Self {
+        SearchData::new(iter.into_iter().collect())
+    }
+}
+
 impl From<Vec<NonZeroU32>> for SearchData {
     fn from(numbers: Vec<NonZeroU32>) -> Self {
         SearchData::new(numbers)

@@ -44,8 +44,8 @@ pub use body::{
 pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
     CapabilityData, Data, DataKind, EsearchData, FetchData, ListAttributes, ListData,
-    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchData, SearchReturnData,
-    SearchReturnExt, StatusAttributeValue, StatusData,
+    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchData,
+    SearchReturnData, SearchReturnExt, StatusAttributeValue, StatusData,
 };
 pub use envelope::{Address, Envelope};
 pub use fetch::{

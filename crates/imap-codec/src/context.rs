@@ -46,6 +46,24 @@ impl Extension {
         Extension::Utf8Accept,
     ];
 
+    /// The extension a capability name puts in force when it is advertised or enabled, if
+    /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855).
+    ///
+    /// ```
+    /// use mailproto_imap_codec::{Capability, Extension};
+    /// assert_eq!(Extension::from_capability(&Capability::QResync), Some(Extension::QResync));
+    /// assert_eq!(Extension::from_capability(&Capability::Idle), None);
+    /// ```
+    pub fn from_capability(cap: &crate::Capability<'_>) -> Option<Extension> {
+        use crate::Capability as C;
+        match cap {
+            C::CondStore => Some(Extension::CondStore),
+            C::QResync => Some(Extension::QResync),
+            C::Utf8Accept => Some(Extension::Utf8Accept),
+            _ => None,
+        }
+    }
+
     fn bit(self) -> u64 {
         1 << (self as u64)
     }

@@ -73,6 +73,10 @@ pub struct Headers {
     pub start: Start,
     /// `# rule:` for reject traces.
     pub rule: Option<String>,
+    /// `# extensions:` (IMAP): capability names, separated by spaces, whose grammar is in
+    /// force from the start (advertised or enabled before the trace begins), e.g.
+    /// `CONDSTORE QRESYNC` (RFC 7162). Default: none.
+    pub extensions: Vec<String>,
 }
 
 /// One data line: a side and the bytes it sends.
@@ -178,6 +182,7 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
     let mut expect = None;
     let mut start = None;
     let mut rule = None;
+    let mut extensions: Option<Vec<String>> = None;
     let mut lines = Vec::new();
     for (n, raw) in text.split('\n').enumerate() {
         let line = n + 1;
@@ -230,6 +235,21 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
                     })
                     .is_some(),
                 "rule" => rule.replace(value).is_some(),
+                "extensions" => {
+                    let names: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+                    if let Some(bad) = names.iter().find(|n| {
+                        imap_codec::Capability::parse_str(n)
+                            .ok()
+                            .and_then(|c| imap_codec::Extension::from_capability(&c))
+                            .is_none()
+                    }) {
+                        return Err(err(
+                            line,
+                            format!("{bad:?} is no capability whose grammar can be put in force"),
+                        ));
+                    }
+                    extensions.replace(names).is_some()
+                }
                 other => return Err(err(line, format!("unknown header {other:?}"))),
             };
             if dup {
@@ -266,6 +286,7 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
             expect: expect.unwrap_or(Expect::Ok),
             start: start.unwrap_or(Start::Any),
             rule,
+            extensions: extensions.unwrap_or_default(),
         },
         lines,
     })

@@ -15,7 +15,8 @@
 
 use imap_codec::framer::FrameError;
 use imap_codec::{
-    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError, Response,
+    AuthenticateData, Capability, Command, EncodeOptions, Extension, Greeting, IdleDone,
+    IntoStatic, ParseError, ParseOptions, Response,
 };
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
@@ -113,13 +114,15 @@ fn response_name(r: &Response<'_>) -> &'static str {
     }
 }
 
-fn parse_message(kind: Kind, bytes: &[u8]) -> Result<Parsed, Failure> {
+fn parse_message(kind: Kind, bytes: &[u8], options: &ParseOptions) -> Result<Parsed, Failure> {
     let mut out = Vec::new();
     match kind {
         Kind::Command => {
-            let v = Command::parse(bytes)?;
+            let v = Command::parse_with(bytes, options)?.value;
             let enc = v.encode(&mut out, &EncodeOptions::default());
-            let again = Command::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
+            let again = Command::parse_with(enc.bytes(&out), options)
+                .map(|p| p.value)
+                .map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
@@ -197,9 +200,26 @@ pub fn replay(trace: &Trace) -> Replay {
         Start::Selected => State::Selected,
         Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
+    // `# extensions:` puts their grammar in force on both sides from the start.
+    let mut options = ParseOptions::default();
+    for cap in &trace.headers.extensions {
+        if let Some(ext) = Capability::parse_str(cap)
+            .ok()
+            .and_then(|c| Extension::from_capability(&c))
+        {
+            options = options.with_extension(ext);
+        }
+    }
     let mut follow = Follow {
-        server: ServerSession::resume(ServerConfig::observer(), start),
-        client: ClientSession::resume(ClientConfig::observer(), start),
+        server: ServerSession::resume(
+            ServerConfig::observer().with_parse_options(options.clone()),
+            start,
+        ),
+        client: ClientSession::resume(
+            ClientConfig::observer().with_parse_options(options.clone()),
+            start,
+        ),
+        options,
         messages: Vec::new(),
         announced_at: None,
     };
@@ -226,6 +246,8 @@ struct Follow {
     server: ServerSession,
     client: ClientSession,
     messages: Vec<Message>,
+    /// The grammar in force (`# extensions:`).
+    options: ParseOptions,
     /// The line of the synchronizing literal announcement the server has not answered yet
     /// (a refused command is reported at it, not at the server's refusal).
     announced_at: Option<usize>,
@@ -334,7 +356,7 @@ impl Follow {
                     literal_octets,
                 },
             }),
-            Ok(_) => parse_message(kind, &r.bytes),
+            Ok(_) => parse_message(kind, &r.bytes, &self.options),
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),

@@ -19,7 +19,7 @@ use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, DateTime,
-    Deviation, EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8,
+    Deviation, EncodeOptions, Extension, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8,
     LiteralCapability, Mailbox, ParseOptions, Parsed, Response, SequenceSet, Status, StatusKind,
     Tag,
 };
@@ -493,6 +493,12 @@ impl ClientSession {
     /// Extensions the server reported as ENABLED (RFC 5161).
     pub fn enabled(&self) -> &[Capability<'static>] {
         &self.enabled
+    }
+
+    /// The options the next server message is parsed with: the configured ones, plus the
+    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
+    pub fn parse_options(&self) -> &ParseOptions {
+        &self.config.parse
     }
 
     /// The selected mailbox, when in [`State::Selected`].
@@ -1076,6 +1082,11 @@ impl ClientSession {
                             if !self.enabled.contains(c) {
                                 self.enabled.push(c.clone());
                             }
+                            // What ENABLE turned on changes the grammar from now on
+                            // (RFC 5161 §3.1; RFC 7162 §3.2.3, RFC 6855 §3).
+                            if let Some(ext) = Extension::from_capability(c) {
+                                self.config.parse.extensions.insert(ext);
+                            }
                         }
                     }
                     _ => {}
@@ -1210,6 +1221,10 @@ impl ClientSession {
             && !matches!(code, Code::Capability(_))
         {
             self.apply_code(code);
+        }
+        // RFC 7162 §6: the highest mod-sequence is settled at each completion.
+        if let Some(change) = self.view_mut().and_then(MailboxView::command_completed) {
+            self.event(ClientEvent::Mailbox(change));
         }
         let ok = s.kind() == StatusKind::Ok;
         // A command whose literal was refused: the rest is never sent. (A streamed literal

@@ -129,6 +129,14 @@ pub enum PeerError {
     TooManyCommands,
     /// A command reuses the tag of a command in flight (RFC 9051 §2.2.1).
     DuplicateTag(String),
+    /// A command, or an item of it, of an extension the server did not offer (server side;
+    /// answered with BAD): e.g. `FETCH 1 (MODSEQ)` without CONDSTORE (RFC 7162 §3.1).
+    NotOffered {
+        /// The command name.
+        command: &'static str,
+        /// The capability it needs.
+        capability: String,
+    },
     /// The stream ended inside a message.
     Truncated {
         /// The bytes of the unfinished message.
@@ -146,6 +154,7 @@ impl PeerError {
             PeerError::InvalidState { .. } => "Command not valid in this state",
             PeerError::LoginDisabled => "LOGIN is disabled",
             PeerError::TooManyCommands => "Too many commands in flight",
+            PeerError::NotOffered { .. } => "Command or item not offered by this server",
             _ => "Protocol error",
         }
     }
@@ -169,6 +178,10 @@ impl fmt::Display for PeerError {
                 )
             }
             PeerError::UnexpectedGreeting => write!(f, "unexpected greeting"),
+            PeerError::NotOffered {
+                command,
+                capability,
+            } => write!(f, "{command} needs {capability}, which was not offered"),
             PeerError::StartTlsInjection { len } => {
                 write!(f, "{len} bytes after STARTTLS discarded (injection)")
             }

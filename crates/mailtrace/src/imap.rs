@@ -219,7 +219,7 @@ pub fn replay(trace: &Trace) -> Replay {
             ClientConfig::observer().with_parse_options(options.clone()),
             start,
         ),
-        options,
+
         messages: Vec::new(),
         announced_at: None,
     };
@@ -246,8 +246,6 @@ struct Follow {
     server: ServerSession,
     client: ClientSession,
     messages: Vec<Message>,
-    /// The grammar in force (`# extensions:`).
-    options: ParseOptions,
     /// The line of the synchronizing literal announcement the server has not answered yet
     /// (a refused command is reported at it, not at the server's refusal).
     announced_at: Option<usize>,
@@ -356,7 +354,15 @@ impl Follow {
                     literal_octets,
                 },
             }),
-            Ok(_) => parse_message(kind, &r.bytes, &self.options),
+            // The grammar in force as the session that parsed the message has it (the
+            // header's extensions and what ENABLE turned on since).
+            Ok(_) => {
+                let options = match side {
+                    Side::Client => self.server.parse_options(),
+                    Side::Server => self.client.parse_options().clone(),
+                };
+                parse_message(kind, &r.bytes, &options)
+            }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),

@@ -1195,7 +1195,7 @@ fn select_params(u: U<'_, '_>) -> Result<Vec<SelectParam<'static>>> {
                 _ => SelectParam::Other(ext_param(u)?),
             })
         },
-        |p| crate::ext::slots::encode_one(p),
+        crate::ext::slots::encode_one,
     )
 }
 
@@ -1208,7 +1208,7 @@ fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>
                 _ => FetchModifier::Other(ext_param(u)?),
             })
         },
-        |p| crate::ext::slots::encode_one(p),
+        crate::ext::slots::encode_one,
     )?;
     // VANISHED: UID FETCH only, with CHANGEDSINCE (RFC 7162 §3.2.6).
     if uid
@@ -1230,7 +1230,7 @@ fn store_modifiers(u: U<'_, '_>) -> Result<Vec<StoreModifier<'static>>> {
                 _ => StoreModifier::Other(ext_param(u)?),
             })
         },
-        |p| crate::ext::slots::encode_one(p),
+        crate::ext::slots::encode_one,
     )
 }
 

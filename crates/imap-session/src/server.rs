@@ -1355,7 +1355,7 @@ fn uses_condstore(body: &CommandBody<'_>) -> bool {
     match body {
         CommandBody::Fetch { items, .. } => match items {
             FetchItems::Single(a) => *a == FetchAtt::Modseq,
-            FetchItems::List(l) => l.iter().any(|a| *a == FetchAtt::Modseq),
+            FetchItems::List(l) => l.contains(&FetchAtt::Modseq),
             _ => false,
         },
         CommandBody::Search { criteria, .. } => criteria.iter().any(key),

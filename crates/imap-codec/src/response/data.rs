@@ -1126,7 +1126,7 @@ impl serde::Serialize for SearchData {
 fn search_numbers<'a>(mut i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<NonZeroU32>> {
     let mut out = Vec::new();
     // ` (` after a number starts RFC 7162's `search-sort-mod-seq`.
-    while i.first() == Some(&b' ') && !(i.get(1) == Some(&b'(') && !out.is_empty()) {
+    while i.first() == Some(&b' ') && (i.get(1) != Some(&b'(') || out.is_empty()) {
         if ctx.real_world() && i[1..].starts_with(b"\r\n") {
             ctx.deviate(ImapDeviation::TrailingSpace, i);
             return Ok((&i[1..], out));

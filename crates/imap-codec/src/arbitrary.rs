@@ -23,6 +23,7 @@ use crate::command::{
 };
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
+use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
@@ -628,6 +629,35 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 StoreFlags::Bare(non_empty(u, flag)?)
             },
         },
+        K::Sort => B::Sort {
+            uid: u.arbitrary()?,
+            return_opts: option(u, |u| list(u, 0, 3, search_return_opt))?,
+            criteria: non_empty(u, |u| {
+                Ok(SortCriterion {
+                    reverse: u.arbitrary()?,
+                    key: *u.choose(SortKey::ALL)?,
+                })
+            })?,
+            charset: sort_charset(u)?,
+            keys: non_empty(u, |u| search_key(u, 0))?,
+        },
+        K::Thread => B::Thread {
+            uid: u.arbitrary()?,
+            algorithm: match u.int_in_range(0..=3)? {
+                0 => ThreadAlgorithm::OrderedSubject,
+                1 => ThreadAlgorithm::References,
+                2 => ThreadAlgorithm::Refs,
+                _ => {
+                    let a = atom(u)?;
+                    match reject(ThreadAlgorithm::new(a.as_str()))? {
+                        ThreadAlgorithm::Other(_) => ThreadAlgorithm::Other(a),
+                        _ => return Err(Error::IncorrectFormat),
+                    }
+                }
+            },
+            charset: sort_charset(u)?,
+            keys: non_empty(u, |u| search_key(u, 0))?,
+        },
         K::Copy => B::Copy {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
@@ -1114,6 +1144,31 @@ pub(crate) fn search_data(u: U<'_, '_>) -> Result<SearchData> {
         return reject(SearchData::with_modseq(numbers, modseq(u)?));
     }
     Ok(SearchData::new(numbers))
+}
+
+// RFC 5256 (`ext/sort.rs`).
+
+/// `charset = atom / quoted`: an astring generated until it is not a literal.
+fn sort_charset(u: U<'_, '_>) -> Result<AString<'static>> {
+    Ok(if u.arbitrary()? {
+        reject(AString::new(atom(u)?.as_str().to_owned().into_bytes()))?
+    } else {
+        AString::String(crate::IString::Quoted(quoted(u)?))
+    })
+}
+
+fn thread(u: U<'_, '_>, depth: u32) -> Result<Thread> {
+    let members = list(u, 0, 3, nz)?;
+    let branches = if depth < MAX_DEPTH && u.arbitrary()? {
+        list(u, 2, 3, |u| thread(u, depth + 1))?
+    } else {
+        Vec::new()
+    };
+    reject(Thread::new(members, branches))
+}
+
+pub(crate) fn thread_data(u: U<'_, '_>) -> Result<Vec<Thread>> {
+    list(u, 0, 3, |u| thread(u, 0))
 }
 
 // RFC 7162 (`ext/condstore.rs`).

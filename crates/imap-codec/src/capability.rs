@@ -71,6 +71,7 @@ capabilities! {
     Utf8Only = "UTF8=ONLY", "`UTF8=ONLY` (RFC 6855)";
     CondStore = "CONDSTORE", "`CONDSTORE` (RFC 7162)";
     QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
+    Sort = "SORT", "`SORT` (RFC 5256)";
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
 }

@@ -414,7 +414,7 @@ impl<'a> SearchRetOptExt<'a> {
 }
 
 impl<'a> SearchReturnOpt<'a> {
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, name) = TaggedExtLabel::parse(i).map_err(|e| {
             e.map(|mut e| {
                 e.expected = "search-return-opt";

@@ -8,7 +8,8 @@
 //!
 //! - [`condstore`]: CONDSTORE and QRESYNC (RFC 7162);
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
-//! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
+//! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE;
+//! - [`sort`]: SORT and THREAD (RFC 5256, SORT=DISPLAY RFC 5957, THREAD=REFS, ESORT RFC 5267).
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
 //! kept in RFC 9051 §9 (`tagged-ext-label`, `tagged-ext-val`, `tagged-ext-simple`,
@@ -28,6 +29,7 @@ pub mod condstore;
 pub mod idle;
 pub mod namespace;
 pub mod slots;
+pub mod sort;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

@@ -14,6 +14,7 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::condstore::{ModSeq, Vanished};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::sort::Thread;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -948,6 +949,17 @@ data_table! {
         |r, _| Vanished::parse_after_name(r),
         |v: &Vanished, e: &mut Encoder<'_>| v.encode_after_name(e),
         vanished_data;
+    /// `sort-data = "SORT" *(SP nz-number)` (RFC 5256 §5), with RFC 7162's
+    /// `[1*(SP nz-number) SP search-sort-mod-seq]` (§7); [`crate::ext::sort`]
+    Sort(SearchData) = "SORT", keyword,
+        SearchData::parse,
+        |d: &SearchData, e: &mut Encoder<'_>| d.encode(e),
+        search_data;
+    /// `thread-data = "THREAD" [SP 1*thread-list]` (RFC 5256 §5); [`crate::ext::sort`]
+    Thread(Vec<Thread>) = "THREAD", keyword,
+        crate::ext::sort::parse_thread_data,
+        |t: &Vec<Thread>, e: &mut Encoder<'_>| crate::ext::sort::encode_thread_data(t, e),
+        thread_data;
 }
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,

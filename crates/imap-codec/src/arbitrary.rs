@@ -22,6 +22,8 @@ use crate::command::{
     SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
+use crate::ext::partial::PartialRange;
+use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
 use crate::ext::{
@@ -40,6 +42,7 @@ use crate::response::{
     StatusData, StringList, Vanished,
 };
 use crate::section::HeaderList;
+use crate::sequence::SeqItems;
 use crate::{
     AString, Atom, AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest,
     Data, Date, DateTime, EncodeOptions, Flag, FlagPerm, Greeting, IString, IdleDone, ListMailbox,
@@ -416,13 +419,24 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
     })
 }
 
+fn partial_range(u: U<'_, '_>) -> Result<PartialRange> {
+    Ok(if u.arbitrary()? {
+        PartialRange::First(nz(u)?, nz(u)?)
+    } else {
+        PartialRange::Last(nz(u)?, nz(u)?)
+    })
+}
+
 fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
-    Ok(match u.int_in_range(0..=5)? {
+    Ok(match u.int_in_range(0..=8)? {
         0 => SearchReturnOpt::Min,
         1 => SearchReturnOpt::Max,
         2 => SearchReturnOpt::All,
         3 => SearchReturnOpt::Count,
         4 => SearchReturnOpt::Save,
+        5 => SearchReturnOpt::Context,
+        6 => SearchReturnOpt::Update,
+        7 => SearchReturnOpt::Partial(partial_range(u)?),
         _ => {
             let name = label(u)?;
             let params = option(u, |u| tagged_ext_val(u, true))?;
@@ -657,6 +671,9 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             },
             charset: sort_charset(u)?,
             keys: non_empty(u, |u| search_key(u, 0))?,
+        },
+        K::CancelUpdate => B::CancelUpdate {
+            tags: non_empty(u, quoted)?,
         },
         K::Copy => B::Copy {
             uid: u.arbitrary()?,
@@ -1063,9 +1080,28 @@ fn namespace(u: U<'_, '_>) -> Result<Vec<NamespaceDescr<'static>>> {
     })
 }
 
+fn seq_items(u: U<'_, '_>) -> Result<SeqItems> {
+    match sequence_set(u)? {
+        SequenceSet::Items(items) => Ok(items),
+        SequenceSet::SearchResult => Err(Error::IncorrectFormat),
+    }
+}
+
 fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
     if u.ratio(1, 6)? {
         return Ok(SearchReturnData::ModSeq(modseq(u)?));
+    }
+    if u.ratio(1, 4)? {
+        let update = |u: U<'_, '_>| {
+            reject(ContextUpdate::new(list(u, 1, 3, |u| {
+                Ok((u.arbitrary()?, seq_items(u)?))
+            })?))
+        };
+        return Ok(match u.int_in_range(0..=2)? {
+            0 => SearchReturnData::AddTo(update(u)?),
+            1 => SearchReturnData::RemoveFrom(update(u)?),
+            _ => SearchReturnData::Partial(partial_range(u)?, option(u, seq_items)?),
+        });
     }
     Ok(match u.int_in_range(0..=4)? {
         0 => SearchReturnData::Min(nz(u)?),
@@ -1144,6 +1180,10 @@ pub(crate) fn search_data(u: U<'_, '_>) -> Result<SearchData> {
         return reject(SearchData::with_modseq(numbers, modseq(u)?));
     }
     Ok(SearchData::new(numbers))
+}
+
+pub(crate) fn code_no_update(u: U<'_, '_>) -> Result<Quoted<'static>> {
+    quoted(u)
 }
 
 // RFC 5256 (`ext/sort.rs`).

@@ -72,6 +72,10 @@ capabilities! {
     CondStore = "CONDSTORE", "`CONDSTORE` (RFC 7162)";
     QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
     Sort = "SORT", "`SORT` (RFC 5256)";
+    Esort = "ESORT", "`ESORT` (RFC 5267)";
+    ContextSearch = "CONTEXT=SEARCH", "`CONTEXT=SEARCH` (RFC 5267)";
+    ContextSort = "CONTEXT=SORT", "`CONTEXT=SORT` (RFC 5267)";
+    Partial = "PARTIAL", "`PARTIAL` (RFC 9394)";
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
 }

@@ -27,11 +27,12 @@ use std::borrow::Cow;
 
 use crate::capability::{AuthMechanism, Capability};
 use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
-use crate::core::{AString, IntoStatic, Tag};
+use crate::core::{AString, IntoStatic, Quoted, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
+use crate::ext::search_context::{encode_cancel_update, parse_cancel_update};
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::ext::sort::{
     SortCriterion, ThreadAlgorithm, encode_sort, encode_thread, parse_sort, parse_thread,
@@ -327,6 +328,14 @@ commands! {
     } = "THREAD" / "thread",
         states: SELECTED, capability: None, uid: Optional,
         parse: parse_thread, encode: encode_thread;
+    /// `"CANCELUPDATE" 1*(SP quoted)` (RFC 5267 §4.3): stop updating the results of the
+    /// SEARCH/SORT commands with these tags; [`crate::ext::search_context`].
+    CancelUpdate {
+        /// The tags.
+        tags: NonEmpty<Quoted<'a>>,
+    } = "CANCELUPDATE" / "cancelupdate",
+        states: SELECTED, capability: Some(Capability::ContextSearch), uid: No,
+        parse: parse_cancel_update, encode: encode_cancel_update;
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`

@@ -8,6 +8,8 @@
 //!
 //! - [`condstore`]: CONDSTORE and QRESYNC (RFC 7162);
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`partial`]: PARTIAL ranges (RFC 9394);
+//! - [`search_context`]: CONTEXT=SEARCH, CONTEXT=SORT and ESORT (RFC 5267);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE;
 //! - [`sort`]: SORT and THREAD (RFC 5256, SORT=DISPLAY RFC 5957, THREAD=REFS, ESORT RFC 5267).
 //!
@@ -28,6 +30,8 @@ use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 pub mod condstore;
 pub mod idle;
 pub mod namespace;
+pub mod partial;
+pub mod search_context;
 pub mod slots;
 pub mod sort;
 

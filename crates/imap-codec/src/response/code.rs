@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::num::NonZeroU32;
 
 use crate::context::Ctx;
-use crate::core::{AString, Atom, IntoStatic};
+use crate::core::{AString, Atom, IntoStatic, Quoted};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
 use crate::ext::condstore::ModSeq;
@@ -221,6 +221,18 @@ code_table! {
                 s.encode(e);
             },
             code_modified;
+        /// `"NOUPDATE" SP quoted` (RFC 5267 §4.3): the server will not update the result of
+        /// the SEARCH or SORT with that tag.
+        NoUpdate(Quoted<'a>) = "NOUPDATE",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                let (r, ()) = sp(rest)?;
+                Quoted::parse(r)
+            },
+            |q: &Quoted<'_>, e: &mut Encoder<'_>| {
+                e.sp();
+                q.encode(e);
+            },
+            code_no_update;
     }
 }
 

@@ -14,6 +14,8 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::condstore::{ModSeq, Vanished};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::partial::PartialRange;
+use crate::ext::search_context::{self, ContextUpdate};
 use crate::ext::sort::Thread;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
@@ -508,7 +510,17 @@ pub struct SearchReturnExt<'a> {
     value: TaggedExtVal<'a>,
 }
 
-const SEARCH_RETURN_NAMES: &[&str] = &["MIN", "MAX", "ALL", "COUNT", "UID", "MODSEQ"];
+const SEARCH_RETURN_NAMES: &[&str] = &[
+    "MIN",
+    "MAX",
+    "ALL",
+    "COUNT",
+    "UID",
+    "MODSEQ",
+    "ADDTO",
+    "REMOVEFROM",
+    "PARTIAL",
+];
 
 impl<'a> SearchReturnExt<'a> {
     /// Return data named `name` (a `tagged-ext-label` other than MIN, MAX, ALL, COUNT and
@@ -555,6 +567,14 @@ pub enum SearchReturnData<'a> {
     /// `"MODSEQ" SP mod-sequence-value` (RFC 7162 §3.1.5, RFC 4731 §3.2): the highest
     /// mod-sequence of the messages found.
     ModSeq(ModSeq),
+    /// `ret-data-addto = "ADDTO" SP "(" context-position SP sequence-set ... ")"` (RFC 5267
+    /// §4.3): messages that entered an updated result.
+    AddTo(ContextUpdate),
+    /// `ret-data-removefrom = "REMOVEFROM" SP "(" ... ")"` (RFC 5267 §4.3).
+    RemoveFrom(ContextUpdate),
+    /// `ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"`,
+    /// `partial-results = sequence-set / "NIL"` (RFC 9394 §4, RFC 5267 §4.4); `None` for NIL.
+    Partial(PartialRange, Option<SeqItems>),
     /// `search-ret-data-ext`
     Other(SearchReturnExt<'a>),
 }
@@ -569,6 +589,9 @@ impl IntoStatic for SearchReturnData<'_> {
             SearchReturnData::All(s) => SearchReturnData::All(s),
             SearchReturnData::Count(n) => SearchReturnData::Count(n),
             SearchReturnData::ModSeq(n) => SearchReturnData::ModSeq(n),
+            SearchReturnData::AddTo(u) => SearchReturnData::AddTo(u),
+            SearchReturnData::RemoveFrom(u) => SearchReturnData::RemoveFrom(u),
+            SearchReturnData::Partial(r, s) => SearchReturnData::Partial(r, s),
             SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
         }
     }
@@ -609,6 +632,28 @@ impl<'a> SearchReturnData<'a> {
             let (r, m) = ModSeq::parse(r)?;
             return Ok((r, SearchReturnData::ModSeq(m)));
         }
+        if is("ADDTO") {
+            let (r, u) = ContextUpdate::parse_after_name(r)?;
+            return Ok((r, SearchReturnData::AddTo(u)));
+        }
+        if is("REMOVEFROM") {
+            let (r, u) = ContextUpdate::parse_after_name(r)?;
+            return Ok((r, SearchReturnData::RemoveFrom(u)));
+        }
+        if is("PARTIAL") {
+            let (r, ()) = sp(r)?;
+            let (r, ()) = lparen(r)?;
+            let (r, range) = PartialRange::parse(r)?;
+            let (r, ()) = sp(r)?;
+            let (r, results) = if starts_with_ci(r, b"NIL") {
+                (&r[3..], None)
+            } else {
+                let (r, s) = crate::parse::rule("partial-results", search_context::items)(r)?;
+                (r, Some(s))
+            };
+            let (r, ()) = rparen(r)?;
+            return Ok((r, SearchReturnData::Partial(range, results)));
+        }
         if !is_tagged_ext_label(name) || is("UID") {
             return fail(i, "search-return-data");
         }
@@ -647,6 +692,26 @@ impl Encode for SearchReturnData<'_> {
             SearchReturnData::ModSeq(m) => {
                 e.raw(b"MODSEQ ");
                 m.encode(e);
+            }
+            SearchReturnData::AddTo(u) => {
+                e.raw(b"ADDTO");
+                u.encode(e);
+            }
+            SearchReturnData::RemoveFrom(u) => {
+                e.raw(b"REMOVEFROM");
+                u.encode(e);
+            }
+            SearchReturnData::Partial(range, results) => {
+                e.raw(b"PARTIAL (");
+                range.encode(e);
+                e.sp();
+                match results {
+                    Some(s) => search_context::encode_items(s, e),
+                    None => {
+                        e.raw(b"NIL");
+                    }
+                }
+                e.byte(b')');
             }
             SearchReturnData::Other(x) => {
                 e.raw(x.name.as_bytes()).sp();

@@ -8,7 +8,7 @@
 //!   forms included; the search keys are those of SEARCH ([`crate::command::SearchKey`]).
 //! - Responses: `* SORT` ([`crate::response::Data::Sort`], a [`crate::response::SearchData`]:
 //!   numbers and an optional mod-sequence) and `* THREAD` ([`crate::response::Data::Thread`],
-//!   a list of [`Thread`] trees, nested at most [`crate::ext::MAX_DEPTH`] deep or the
+//!   a list of [`Thread`] trees, nested at most 250 deep (the parser's bound) or the
 //!   [`crate::ParseOptions`]' `max_depth`).
 //!
 //! THREAD=REFS has no RFC: its algorithm name `REFS` comes from the draft successor of RFC

@@ -352,8 +352,9 @@ enum Scope {
     /// FETCH / STORE: the messages, by UID for UID FETCH / UID STORE (RFC 9051 §6.4.5,
     /// §6.4.6, §6.4.9: their FETCH data always carry the UID).
     Messages { uid: bool, set: SequenceSet },
-    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4).
-    Search { uid: bool },
+    /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4), and
+    /// whether it saves its result for `$` (`RETURN (SAVE)`, RFC 5182 §2).
+    Search { uid: bool, save: bool },
 }
 
 impl Scope {
@@ -384,7 +385,14 @@ impl Scope {
                 uid: *uid,
                 set: sequence_set.clone(),
             },
-            CommandBody::Search { uid, .. } => Scope::Search { uid: *uid },
+            CommandBody::Search {
+                uid, return_opts, ..
+            } => Scope::Search {
+                uid: *uid,
+                save: return_opts
+                    .as_ref()
+                    .is_some_and(|o| o.contains(&imap_codec::command::SearchReturnOpt::Save)),
+            },
             _ => Scope::Any,
         }
     }
@@ -413,6 +421,10 @@ pub struct ClientSession {
     next_tag: u64,
     capabilities: Option<Vec<Capability<'static>>>,
     enabled: Vec<Capability<'static>>,
+    /// The SEARCHRES variable `$` (RFC 5182 §2.1): `None` when nothing was saved since the
+    /// mailbox was selected, `Some(true)` after a successful `SEARCH RETURN (SAVE)`,
+    /// `Some(false)` after a failed one (which empties it).
+    saved_search: Option<bool>,
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
@@ -449,6 +461,7 @@ impl ClientSession {
             next_tag: 1,
             capabilities: None,
             enabled: Vec::new(),
+            saved_search: None,
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
@@ -499,6 +512,14 @@ impl ClientSession {
     /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
     pub fn parse_options(&self) -> &ParseOptions {
         &self.config.parse
+    }
+
+    /// The state of the SEARCHRES variable `$` (RFC 5182 §2.1): `None` when no `SEARCH
+    /// RETURN (SAVE)` completed since the mailbox was selected (`$` is then the empty set),
+    /// `Some(true)` when the last one succeeded and saved its result, `Some(false)` when it
+    /// failed (which also empties `$`).
+    pub fn saved_search(&self) -> Option<bool> {
+        self.saved_search
     }
 
     /// The selected mailbox, when in [`State::Selected`].
@@ -1249,6 +1270,16 @@ impl ClientSession {
         }
         let handle = cmd.handle;
         let code = s.code().cloned();
+        if let Scope::Search { save: true, .. } = cmd.scope {
+            self.saved_search = Some(ok);
+        }
+        if matches!(
+            cmd.kind,
+            CommandKind::Select | CommandKind::Examine | CommandKind::Close | CommandKind::Unselect
+        ) {
+            // A new mailbox (or none) resets `$` (RFC 5182 §2.1).
+            self.saved_search = None;
+        }
         self.event(ClientEvent::Completed { handle, status: s });
         match cmd.kind {
             CommandKind::Login | CommandKind::Authenticate if ok => {
@@ -1370,7 +1401,7 @@ fn attribute(
             }
             one(candidates
                 .into_iter()
-                .filter(|c| !matches!(c.scope, Scope::Search { uid } if uid != e.uid))
+                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid))
                 .collect())
         }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {

@@ -10,7 +10,8 @@ use libfuzzer_sys::fuzz_target;
 fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
     let options = ParseOptions::default()
         .with_extension(Extension::CondStore)
-        .with_extension(Extension::QResync);
+        .with_extension(Extension::QResync)
+        .with_extension(Extension::Partial);
     Command::parse_with(bytes, &options).map(|p| p.value)
 }
 

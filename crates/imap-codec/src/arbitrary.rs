@@ -1298,8 +1298,9 @@ fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>
     let mut m = slot_params(
         u,
         |u| {
-            Ok(match u.int_in_range(0..=1)? {
+            Ok(match u.int_in_range(0..=2)? {
                 0 => FetchModifier::ChangedSince(modseq(u)?),
+                1 => FetchModifier::Partial(partial_range(u)?),
                 _ => FetchModifier::Other(ext_param(u)?),
             })
         },
@@ -1453,7 +1454,8 @@ mod tests {
                 // With the RFC 7162 slot parameters in force (see `command_body`).
                 let options = crate::ParseOptions::default()
                     .with_extension(crate::Extension::CondStore)
-                    .with_extension(crate::Extension::QResync);
+                    .with_extension(crate::Extension::QResync)
+                    .with_extension(crate::Extension::Partial);
                 assert_eq!(
                     Command::parse_with(&out, &options)
                         .map(|p| p.value)

@@ -36,6 +36,8 @@ pub enum Extension {
     QResync,
     /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names.
     Utf8Accept,
+    /// PARTIAL (RFC 9394 §3.2): the `PARTIAL` FETCH modifier (advertised; no ENABLE).
+    Partial,
 }
 
 impl Extension {
@@ -44,10 +46,12 @@ impl Extension {
         Extension::CondStore,
         Extension::QResync,
         Extension::Utf8Accept,
+        Extension::Partial,
     ];
 
     /// The extension a capability name puts in force when it is advertised or enabled, if
-    /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855).
+    /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855),
+    /// `PARTIAL` (RFC 9394).
     ///
     /// ```
     /// use mailproto_imap_codec::{Capability, Extension};
@@ -60,6 +64,7 @@ impl Extension {
             C::CondStore => Some(Extension::CondStore),
             C::QResync => Some(Extension::QResync),
             C::Utf8Accept => Some(Extension::Utf8Accept),
+            C::Partial => Some(Extension::Partial),
             _ => None,
         }
     }

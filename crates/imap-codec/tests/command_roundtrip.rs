@@ -12,11 +12,12 @@ use mailproto_imap_codec::{
 };
 
 /// The generated commands include the RFC 4466 slot parameters of CONDSTORE and QRESYNC
-/// (RFC 7162), which parse only with those extensions in force.
+/// (RFC 7162) and PARTIAL (RFC 9394), which parse only with those extensions in force.
 fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
     let options = ParseOptions::default()
         .with_extension(Extension::CondStore)
-        .with_extension(Extension::QResync);
+        .with_extension(Extension::QResync)
+        .with_extension(Extension::Partial);
     Command::parse_with(bytes, &options).map(|p| p.value)
 }
 

@@ -413,13 +413,18 @@ impl ServerSession {
     }
 
     /// The options the next client message is parsed with: the configured ones, plus
-    /// CONDSTORE when advertised (RFC 7162 §3.1: its parameters need no ENABLE) and what
+    /// CONDSTORE and PARTIAL when advertised (RFC 7162 §3.1, RFC 9394 §3.2: their parameters
+    /// need no ENABLE) and what
     /// the server's `* ENABLED` turned on (QRESYNC, RFC 7162 §3.2.3; UTF8=ACCEPT, RFC 6855
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
         let mut options = self.config.parse.clone();
-        if self.advertised.contains(&Capability::CondStore) {
-            options.extensions.insert(Extension::CondStore);
+        for cap in [Capability::CondStore, Capability::Partial] {
+            if self.advertised.contains(&cap)
+                && let Some(ext) = Extension::from_capability(&cap)
+            {
+                options.extensions.insert(ext);
+            }
         }
         for ext in self.enabled.iter() {
             options.extensions.insert(ext);

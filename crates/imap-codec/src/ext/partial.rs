@@ -4,8 +4,10 @@
 //! RFC 9394 extends RFC 5267's `partial-range` (§4.4 there, first-to-last only) with
 //! `partial-range-last`, counted from the newest message.
 //!
-//! Not done: RFC 9394's `fetch-modifier =/ modifier-partial` (FETCH with a PARTIAL range)
-//! and `tagged-ext-simple =/ partial-range-last`.
+//! The FETCH modifier `PARTIAL` (§3.2) is [`crate::ext::slots::FetchModifier::Partial`]: the
+//! `fetch-modifiers` slot opens when PARTIAL is advertised ([`crate::Extension::Partial`]).
+//! Not done: `tagged-ext-simple =/ partial-range-last` (a negative range as the value of a
+//! generic extension parameter).
 
 use std::num::NonZeroU32;
 

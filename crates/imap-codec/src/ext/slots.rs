@@ -25,6 +25,7 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::Number64;
 use crate::ext::condstore::{ModSeq, QResyncParams};
+use crate::ext::partial::PartialRange;
 use crate::parse::{paren_list, sp};
 
 use super::{TaggedExtLabel, TaggedExtVal};
@@ -48,8 +49,8 @@ impl Slot {
         match self {
             // RFC 7162 §3.1.8 (CONDSTORE), §3.2.5 (QRESYNC).
             Slot::SelectParams => &[Extension::CondStore, Extension::QResync],
-            // RFC 7162 §3.1.4 (CHANGEDSINCE), §3.2.6 (VANISHED).
-            Slot::FetchModifiers => &[Extension::CondStore, Extension::QResync],
+            // RFC 7162 §3.1.4 (CHANGEDSINCE), §3.2.6 (VANISHED); RFC 9394 §3.2 (PARTIAL).
+            Slot::FetchModifiers => &[Extension::CondStore, Extension::QResync, Extension::Partial],
             // RFC 7162 §3.1.3 (UNCHANGEDSINCE).
             Slot::StoreModifiers => &[Extension::CondStore, Extension::QResync],
         }
@@ -112,6 +113,9 @@ pub enum FetchModifier<'a> {
     /// `rexpunges-fetch-mod = "VANISHED"` (RFC 7162 §3.2.6): UID FETCH only, with
     /// CHANGEDSINCE, and only while QRESYNC is in force.
     Vanished,
+    /// `modifier-partial = "PARTIAL" SP partial-range` (RFC 9394 §3.2, §4): only that range
+    /// of the messages the sequence set names.
+    Partial(PartialRange),
     /// Any other modifier, in the generic form.
     Other(ExtParam<'a>),
 }
@@ -181,6 +185,11 @@ impl<'a> SlotParam<'a> for FetchModifier<'a> {
             let (r, m) = ModSeq::parse(r)?;
             return Ok((r, FetchModifier::ChangedSince(m)));
         }
+        if name_is(i, "PARTIAL") {
+            let (r, ()) = sp(&i[7..])?;
+            let (r, range) = PartialRange::parse(r)?;
+            return Ok((r, FetchModifier::Partial(range)));
+        }
         if name_is(i, "VANISHED") {
             if !cx.has(Extension::QResync) {
                 return fail(i, "fetch-modifier");
@@ -198,6 +207,10 @@ impl<'a> SlotParam<'a> for FetchModifier<'a> {
             }
             FetchModifier::Vanished => {
                 e.raw(b"VANISHED");
+            }
+            FetchModifier::Partial(r) => {
+                e.raw(b"PARTIAL ");
+                r.encode(e);
             }
             FetchModifier::Other(p) => p.encode(e),
         }

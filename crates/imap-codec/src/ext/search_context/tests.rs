@@ -117,3 +117,34 @@ fn noupdate_and_cancelupdate() {
     rejects_command("B04 CANCELUPDATE\r\n", 16, "SP");
     rejects_command("B04 CANCELUPDATE B01\r\n", 17, "DQUOTE");
 }
+
+/// RFC 9394 §3.2: the FETCH modifier, once PARTIAL is advertised.
+#[test]
+fn fetch_partial_modifier() {
+    use crate::context::{Extension, ParseOptions};
+    use crate::ext::slots::FetchModifier;
+    let options = ParseOptions::default().with_extension(Extension::Partial);
+    for line in [
+        "10 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL -1:-3)\r\n",
+        "11 UID FETCH 25900:26600 (UID FLAGS) (PARTIAL 1:5)\r\n",
+    ] {
+        let cmd = Command::parse_with(line.as_bytes(), &options)
+            .unwrap()
+            .value;
+        let CommandBody::Fetch { modifiers, .. } = &cmd.body else {
+            panic!()
+        };
+        assert!(matches!(modifiers[..], [FetchModifier::Partial(_)]));
+        let mut out = Vec::new();
+        let _ = cmd.encode(&mut out, &EncodeOptions::default());
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        // Not advertised: the slot is closed.
+        assert!(Command::parse(line.as_bytes()).is_err());
+    }
+    let both = options.with_extension(Extension::CondStore);
+    let line =
+        "101 UID FETCH 25900:26600 (UID FLAGS MODSEQ) (PARTIAL -1:-100 CHANGEDSINCE 12345)\r\n";
+    assert!(Command::parse_with(line.as_bytes(), &both).is_ok());
+    let e = Command::parse_with(b"a FETCH 1 FLAGS (PARTIAL -1:5)\r\n", &both).unwrap_err();
+    assert_eq!((e.offset, e.expected), (28, "MINUS"));
+}

@@ -11,13 +11,17 @@
 //! (The SEARCH return options and the LIST options of RFC 4466 §2.6 and RFC 5258 have their
 //! own types: [`crate::command::SearchRetOptExt`], [`crate::command::OptionExtension`].)
 //!
-//! Every slot holds the generic form, [`ExtParam`] (`tagged-ext-label [SP tagged-ext-val]`).
-//! A slot is **closed** unless the [`crate::context::ParseOptions`] put in force an extension
-//! that uses it ([`Slot::users`]): in the strict profile with nothing in force the grammar is
-//! exactly RFC 3501 §9 ∪ RFC 9051 §9, and `SELECT INBOX (CONDSTORE)` is rejected at the `SP`
-//! before `(`. An extension module (`ext/<name>.rs`) that adds a parameter lists its
-//! [`crate::Extension`] in [`Slot::users`] and may give the parameter a typed form; the
-//! generic one stays for parameters nobody typed.
+//! Each slot has a typed parameter enum — [`SelectParam`] (`CONDSTORE`, `QRESYNC (...)`),
+//! [`FetchModifier`] (`CHANGEDSINCE n`, `VANISHED`, `PARTIAL r`), [`StoreModifier`]
+//! (`UNCHANGEDSINCE n`) — with an `Other` variant holding the generic form, [`ExtParam`]
+//! (`tagged-ext-label [SP tagged-ext-val]`), for parameters nobody typed. A parameter name
+//! may not repeat within a slot. A slot is **closed** unless the
+//! [`crate::context::ParseOptions`] put in force an extension that uses it ([`Slot::users`]):
+//! in the strict profile with nothing in force the grammar is exactly RFC 3501 §9 ∪ RFC 9051
+//! §9, and `SELECT INBOX (CONDSTORE)` is rejected at the `SP` before `(`. Within an open slot,
+//! `QRESYNC` and `VANISHED` need QRESYNC itself in force (RFC 7162 §3.2.3: it must be
+//! enabled). An extension module (`ext/<name>.rs`) that adds a parameter lists its
+//! [`crate::Extension`] in [`Slot::users`] and adds a typed variant.
 
 use crate::context::{Ctx, Extension};
 use crate::core::IntoStatic;

@@ -457,3 +457,43 @@ fn server_refuses_what_it_did_not_offer() {
         ServerEvent::Command(c) if c.tag.as_str() == "b3"
     )));
 }
+
+/// Issue 12's headline: after `ENABLE CONDSTORE`, Dovecot answers a STORE with
+/// `* 1 FETCH (MODSEQ (9) FLAGS (\Seen))`; the client session hands it to the application as
+/// the STORE's data (it was a protocol error at offset 11 before), and its view's highest
+/// mod-sequence follows.
+#[test]
+fn store_answer_with_modseq_reaches_the_application() {
+    let mut client =
+        mailproto_imap_session::ClientSession::resume(ClientConfig::default(), State::Selected);
+    let handle = client
+        .send_command(imap_codec::Command::parse(b"A005 STORE 1 +FLAGS (\\Seen)\r\n").unwrap())
+        .unwrap();
+    client
+        .handle_input(b"* 1 FETCH (MODSEQ (9) FLAGS (\\Seen))\r\nA005 OK Store completed\r\n")
+        .unwrap();
+    let mut data = None;
+    while let Some(out) = client.poll_output() {
+        if let mailproto_imap_session::ClientOutput::Event(e) = out {
+            match e {
+                ClientEvent::ProtocolError(e) => panic!("{e}"),
+                ClientEvent::Data {
+                    handle: h,
+                    data: Data::Fetch(f),
+                } => data = Some((h, f)),
+                _ => {}
+            }
+        }
+    }
+    let (h, f) = data.expect("the FETCH data");
+    assert_eq!(h, Some(handle));
+    assert_eq!(
+        f.attributes[0],
+        MessageAttribute::Modseq(ModSeq::new(9).unwrap())
+    );
+    assert_eq!(f.attributes[1], MessageAttribute::Flags(vec![Flag::Seen]));
+    assert_eq!(
+        client.mailbox().unwrap().highest_modseq,
+        Some(ModSeq::new(9).unwrap())
+    );
+}

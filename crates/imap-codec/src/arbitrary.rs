@@ -21,6 +21,11 @@ use crate::command::{
     ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
     SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
+use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
+use crate::ext::partial::PartialRange;
+use crate::ext::search_context::ContextUpdate;
+use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
+use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
@@ -32,11 +37,12 @@ use crate::response::{
     BodyStructure, CapabilityData, Delimiter, Disposition, EsearchData, ExtDisposition,
     ExtLanguage, ExtLocation, Language, ListAttributes, ListData, ListExtendedItem,
     ListExtendedValue, MailboxList, MessagePart, MessageSubtype, MultiPart, MultiPartExtension,
-    NamespaceData, NamespaceDescr, NamespaceExtension, OtherCode, SearchReturnData,
+    NamespaceData, NamespaceDescr, NamespaceExtension, OtherCode, SearchData, SearchReturnData,
     SearchReturnExt, SinglePart, SinglePartExtension, SinglePartKind, StatusAttributeValue,
-    StatusData, StringList,
+    StatusData, StringList, Vanished,
 };
 use crate::section::HeaderList;
+use crate::sequence::SeqItems;
 use crate::{
     AString, Atom, AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest,
     Data, Date, DateTime, EncodeOptions, Flag, FlagPerm, Greeting, IString, IdleDone, ListMailbox,
@@ -402,6 +408,7 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
         S::Keyword => K::Keyword(atom(u)?),
         S::Unkeyword => K::Unkeyword(atom(u)?),
         S::Uid => K::Uid(sequence_set(u)?),
+        S::Modseq => K::Modseq(search_modseq(u)?),
         S::Not if nested => K::Not(Box::new(search_key(u, depth + 1)?)),
         S::Or if nested => K::Or(
             Box::new(search_key(u, depth + 1)?),
@@ -412,13 +419,24 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
     })
 }
 
+fn partial_range(u: U<'_, '_>) -> Result<PartialRange> {
+    Ok(if u.arbitrary()? {
+        PartialRange::First(nz(u)?, nz(u)?)
+    } else {
+        PartialRange::Last(nz(u)?, nz(u)?)
+    })
+}
+
 fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
-    Ok(match u.int_in_range(0..=5)? {
+    Ok(match u.int_in_range(0..=8)? {
         0 => SearchReturnOpt::Min,
         1 => SearchReturnOpt::Max,
         2 => SearchReturnOpt::All,
         3 => SearchReturnOpt::Count,
         4 => SearchReturnOpt::Save,
+        5 => SearchReturnOpt::Context,
+        6 => SearchReturnOpt::Update,
+        7 => SearchReturnOpt::Partial(partial_range(u)?),
         _ => {
             let name = label(u)?;
             let params = option(u, |u| tagged_ext_val(u, true))?;
@@ -457,6 +475,7 @@ fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
     // The variant comes from the fetch-att table (exhaustive: a new row must be added here).
     Ok(match *u.choose(FetchAttKind::ALL)? {
         K::Envelope => A::Envelope,
+        K::Modseq => A::Modseq,
         K::Flags => A::Flags,
         K::InternalDate => A::InternalDate,
         K::Rfc822 => A::Rfc822,
@@ -487,8 +506,8 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
     use CommandKind as K;
     // The variant comes from the command table; the match is exhaustive, so a new row
     // does not compile until it can be generated. The RFC 4466 slots (select params, fetch
-    // and store modifiers) stay empty: they parse only with an extension in force, and the
-    // round-trip property parses strictly.
+    // and store modifiers) parse only with an extension in force: the round-trip property
+    // parses with CONDSTORE and QRESYNC in force.
     Ok(match *u.choose(CommandKind::ALL)? {
         K::Capability => B::Capability,
         K::Noop => B::Noop,
@@ -516,11 +535,11 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Select => B::Select {
             mailbox: mailbox(u, true)?,
-            params: Vec::new(),
+            params: select_params(u)?,
         },
         K::Examine => B::Examine {
             mailbox: mailbox(u, true)?,
-            params: Vec::new(),
+            params: select_params(u)?,
         },
         K::Create => B::Create {
             mailbox: mailbox(u, true)?,
@@ -600,22 +619,25 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             charset: option(u, |u| astring(u, true))?,
             criteria: non_empty(u, |u| search_key(u, 0))?,
         },
-        K::Fetch => B::Fetch {
-            uid: u.arbitrary()?,
-            sequence_set: sequence_set(u)?,
-            items: match u.int_in_range(0..=4)? {
-                0 => FetchItems::All,
-                1 => FetchItems::Fast,
-                2 => FetchItems::Full,
-                3 => FetchItems::Single(fetch_att(u)?),
-                _ => FetchItems::List(non_empty(u, fetch_att)?),
-            },
-            modifiers: Vec::new(),
-        },
+        K::Fetch => {
+            let uid = u.arbitrary()?;
+            B::Fetch {
+                uid,
+                sequence_set: sequence_set(u)?,
+                items: match u.int_in_range(0..=4)? {
+                    0 => FetchItems::All,
+                    1 => FetchItems::Fast,
+                    2 => FetchItems::Full,
+                    3 => FetchItems::Single(fetch_att(u)?),
+                    _ => FetchItems::List(non_empty(u, fetch_att)?),
+                },
+                modifiers: fetch_modifiers(u, uid)?,
+            }
+        }
         K::Store => B::Store {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
-            modifiers: Vec::new(),
+            modifiers: store_modifiers(u)?,
             action: *u.choose(&[StoreAction::Replace, StoreAction::Add, StoreAction::Remove])?,
             silent: u.arbitrary()?,
             flags: if u.arbitrary()? {
@@ -623,6 +645,38 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             } else {
                 StoreFlags::Bare(non_empty(u, flag)?)
             },
+        },
+        K::Sort => B::Sort {
+            uid: u.arbitrary()?,
+            return_opts: option(u, |u| list(u, 0, 3, search_return_opt))?,
+            criteria: non_empty(u, |u| {
+                Ok(SortCriterion {
+                    reverse: u.arbitrary()?,
+                    key: *u.choose(SortKey::ALL)?,
+                })
+            })?,
+            charset: sort_charset(u)?,
+            keys: non_empty(u, |u| search_key(u, 0))?,
+        },
+        K::Thread => B::Thread {
+            uid: u.arbitrary()?,
+            algorithm: match u.int_in_range(0..=3)? {
+                0 => ThreadAlgorithm::OrderedSubject,
+                1 => ThreadAlgorithm::References,
+                2 => ThreadAlgorithm::Refs,
+                _ => {
+                    let a = atom(u)?;
+                    match reject(ThreadAlgorithm::new(a.as_str()))? {
+                        ThreadAlgorithm::Other(_) => ThreadAlgorithm::Other(a),
+                        _ => return Err(Error::IncorrectFormat),
+                    }
+                }
+            },
+            charset: sort_charset(u)?,
+            keys: non_empty(u, |u| search_key(u, 0))?,
+        },
+        K::CancelUpdate => B::CancelUpdate {
+            tags: non_empty(u, quoted)?,
         },
         K::Copy => B::Copy {
             uid: u.arbitrary()?,
@@ -1029,7 +1083,29 @@ fn namespace(u: U<'_, '_>) -> Result<Vec<NamespaceDescr<'static>>> {
     })
 }
 
+fn seq_items(u: U<'_, '_>) -> Result<SeqItems> {
+    match sequence_set(u)? {
+        SequenceSet::Items(items) => Ok(items),
+        SequenceSet::SearchResult => Err(Error::IncorrectFormat),
+    }
+}
+
 fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
+    if u.ratio(1, 6)? {
+        return Ok(SearchReturnData::ModSeq(modseq(u)?));
+    }
+    if u.ratio(1, 4)? {
+        let update = |u: U<'_, '_>| {
+            reject(ContextUpdate::new(list(u, 1, 3, |u| {
+                Ok((u.arbitrary()?, seq_items(u)?))
+            })?))
+        };
+        return Ok(match u.int_in_range(0..=2)? {
+            0 => SearchReturnData::AddTo(update(u)?),
+            1 => SearchReturnData::RemoveFrom(update(u)?),
+            _ => SearchReturnData::Partial(partial_range(u)?, option(u, seq_items)?),
+        });
+    }
     Ok(match u.int_in_range(0..=4)? {
         0 => SearchReturnData::Min(nz(u)?),
         1 => SearchReturnData::Max(nz(u)?),
@@ -1060,14 +1136,15 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
 }
 
 fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue> {
-    Ok(match u.int_in_range(0..=6)? {
+    Ok(match u.int_in_range(0..=7)? {
         0 => StatusAttributeValue::Messages(u.arbitrary()?),
         1 => StatusAttributeValue::UidNext(u.arbitrary()?),
         2 => StatusAttributeValue::UidValidity(u.arbitrary()?),
         3 => StatusAttributeValue::Unseen(u.arbitrary()?),
         4 => StatusAttributeValue::Deleted(u.arbitrary()?),
         5 => StatusAttributeValue::Recent(u.arbitrary()?),
-        _ => StatusAttributeValue::Size(n64(u)?),
+        6 => StatusAttributeValue::Size(n64(u)?),
+        _ => StatusAttributeValue::HighestModSeq(n64(u)?),
     })
 }
 
@@ -1100,8 +1177,160 @@ pub(crate) fn status_data(u: U<'_, '_>) -> Result<StatusData<'static>> {
     })
 }
 
-pub(crate) fn search_data(u: U<'_, '_>) -> Result<Vec<NonZeroU32>> {
-    list(u, 0, 5, nz)
+pub(crate) fn search_data(u: U<'_, '_>) -> Result<SearchData> {
+    let numbers = list(u, 0, 5, nz)?;
+    if !numbers.is_empty() && u.arbitrary()? {
+        return reject(SearchData::with_modseq(numbers, modseq(u)?));
+    }
+    Ok(SearchData::new(numbers))
+}
+
+pub(crate) fn code_no_update(u: U<'_, '_>) -> Result<Quoted<'static>> {
+    quoted(u)
+}
+
+// RFC 5256 (`ext/sort.rs`).
+
+/// `charset = atom / quoted`: an astring generated until it is not a literal.
+fn sort_charset(u: U<'_, '_>) -> Result<AString<'static>> {
+    Ok(if u.arbitrary()? {
+        reject(AString::new(atom(u)?.as_str().to_owned().into_bytes()))?
+    } else {
+        AString::String(crate::IString::Quoted(quoted(u)?))
+    })
+}
+
+fn thread(u: U<'_, '_>, depth: u32) -> Result<Thread> {
+    let members = list(u, 0, 3, nz)?;
+    let branches = if depth < MAX_DEPTH && u.arbitrary()? {
+        list(u, 2, 3, |u| thread(u, depth + 1))?
+    } else {
+        Vec::new()
+    };
+    reject(Thread::new(members, branches))
+}
+
+pub(crate) fn thread_data(u: U<'_, '_>) -> Result<Vec<Thread>> {
+    list(u, 0, 3, |u| thread(u, 0))
+}
+
+// RFC 7162 (`ext/condstore.rs`).
+
+fn modseq(u: U<'_, '_>) -> Result<ModSeq> {
+    reject(ModSeq::new(number64(u)?.max(1)))
+}
+
+pub(crate) fn att_modseq(u: U<'_, '_>) -> Result<ModSeq> {
+    modseq(u)
+}
+
+pub(crate) fn code_modseq(u: U<'_, '_>) -> Result<ModSeq> {
+    modseq(u)
+}
+
+pub(crate) fn code_modified(u: U<'_, '_>) -> Result<SequenceSet> {
+    sequence_set(u)
+}
+
+pub(crate) fn vanished_data(u: U<'_, '_>) -> Result<Vanished> {
+    Ok(Vanished {
+        earlier: u.arbitrary()?,
+        uids: uid_set(u)?,
+    })
+}
+
+fn search_modseq(u: U<'_, '_>) -> Result<SearchModSeq<'static>> {
+    let entry = option(u, |u| {
+        let ty = *u.choose(&[EntryType::Private, EntryType::Shared, EntryType::All])?;
+        Ok((flag(u)?, ty))
+    })?;
+    reject(SearchModSeq::new(entry, n64(u)?))
+}
+
+/// The RFC 4466 slot parameters, typed and generic, with no name twice.
+fn slot_params<P>(
+    u: U<'_, '_>,
+    one: impl Fn(U<'_, '_>) -> Result<P>,
+    encode: impl Fn(&P) -> Vec<u8>,
+) -> Result<Vec<P>> {
+    let params = list(u, 0, 3, one)?;
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    for p in &params {
+        let text = encode(p);
+        let end = text.iter().position(|&b| b == b' ').unwrap_or(text.len());
+        let name = text[..end].to_ascii_uppercase();
+        if names.contains(&name) {
+            return Err(Error::IncorrectFormat);
+        }
+        names.push(name);
+    }
+    Ok(params)
+}
+
+fn ext_param(u: U<'_, '_>) -> Result<ExtParam<'static>> {
+    Ok(ExtParam::new(
+        label(u)?,
+        option(u, |u| tagged_ext_val(u, true))?,
+    ))
+}
+
+fn select_params(u: U<'_, '_>) -> Result<Vec<SelectParam<'static>>> {
+    slot_params(
+        u,
+        |u| {
+            Ok(match u.int_in_range(0..=2)? {
+                0 => SelectParam::CondStore,
+                1 => {
+                    let mut p = QResyncParams::new(nz(u)?, modseq(u)?);
+                    if u.arbitrary()? {
+                        p = p.with_known_uids(uid_set(u)?);
+                    }
+                    if u.arbitrary()? {
+                        p = p.with_seq_match(uid_set(u)?, uid_set(u)?);
+                    }
+                    SelectParam::QResync(p)
+                }
+                _ => SelectParam::Other(ext_param(u)?),
+            })
+        },
+        crate::ext::slots::encode_one,
+    )
+}
+
+fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>>> {
+    let mut m = slot_params(
+        u,
+        |u| {
+            Ok(match u.int_in_range(0..=2)? {
+                0 => FetchModifier::ChangedSince(modseq(u)?),
+                1 => FetchModifier::Partial(partial_range(u)?),
+                _ => FetchModifier::Other(ext_param(u)?),
+            })
+        },
+        crate::ext::slots::encode_one,
+    )?;
+    // VANISHED: UID FETCH only, with CHANGEDSINCE (RFC 7162 §3.2.6).
+    if uid
+        && m.iter()
+            .any(|m| matches!(m, FetchModifier::ChangedSince(_)))
+        && u.arbitrary()?
+    {
+        m.push(FetchModifier::Vanished);
+    }
+    Ok(m)
+}
+
+fn store_modifiers(u: U<'_, '_>) -> Result<Vec<StoreModifier<'static>>> {
+    slot_params(
+        u,
+        |u| {
+            Ok(match u.int_in_range(0..=1)? {
+                0 => StoreModifier::UnchangedSince(n64(u)?),
+                _ => StoreModifier::Other(ext_param(u)?),
+            })
+        },
+        crate::ext::slots::encode_one,
+    )
 }
 
 pub(crate) fn esearch_data(u: U<'_, '_>) -> Result<EsearchData<'static>> {
@@ -1225,8 +1454,15 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
+                // With the RFC 7162 slot parameters in force (see `command_body`).
+                let options = crate::ParseOptions::default()
+                    .with_extension(crate::Extension::CondStore)
+                    .with_extension(crate::Extension::QResync)
+                    .with_extension(crate::Extension::Partial);
                 assert_eq!(
-                    Command::parse(&out).as_ref(),
+                    Command::parse_with(&out, &options)
+                        .map(|p| p.value)
+                        .as_ref(),
                     Ok(&cmd),
                     "{:?}",
                     String::from_utf8_lossy(&out)

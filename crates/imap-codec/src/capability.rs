@@ -71,6 +71,11 @@ capabilities! {
     Utf8Only = "UTF8=ONLY", "`UTF8=ONLY` (RFC 6855)";
     CondStore = "CONDSTORE", "`CONDSTORE` (RFC 7162)";
     QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
+    Sort = "SORT", "`SORT` (RFC 5256)";
+    Esort = "ESORT", "`ESORT` (RFC 5267)";
+    ContextSearch = "CONTEXT=SEARCH", "`CONTEXT=SEARCH` (RFC 5267)";
+    ContextSort = "CONTEXT=SORT", "`CONTEXT=SORT` (RFC 5267)";
+    Partial = "PARTIAL", "`PARTIAL` (RFC 9394)";
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
     CompressDeflate = "COMPRESS=DEFLATE", "`COMPRESS=DEFLATE` (RFC 4978)";

@@ -36,6 +36,8 @@ pub enum Extension {
     QResync,
     /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names.
     Utf8Accept,
+    /// PARTIAL (RFC 9394 §3.2): the `PARTIAL` FETCH modifier (advertised; no ENABLE).
+    Partial,
 }
 
 impl Extension {
@@ -44,7 +46,28 @@ impl Extension {
         Extension::CondStore,
         Extension::QResync,
         Extension::Utf8Accept,
+        Extension::Partial,
     ];
+
+    /// The extension a capability name puts in force when it is advertised or enabled, if
+    /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855),
+    /// `PARTIAL` (RFC 9394).
+    ///
+    /// ```
+    /// use mailproto_imap_codec::{Capability, Extension};
+    /// assert_eq!(Extension::from_capability(&Capability::QResync), Some(Extension::QResync));
+    /// assert_eq!(Extension::from_capability(&Capability::Idle), None);
+    /// ```
+    pub fn from_capability(cap: &crate::Capability<'_>) -> Option<Extension> {
+        use crate::Capability as C;
+        match cap {
+            C::CondStore => Some(Extension::CondStore),
+            C::QResync => Some(Extension::QResync),
+            C::Utf8Accept => Some(Extension::Utf8Accept),
+            C::Partial => Some(Extension::Partial),
+            _ => None,
+        }
+    }
 
     fn bit(self) -> u64 {
         1 << (self as u64)

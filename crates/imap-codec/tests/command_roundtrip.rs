@@ -7,13 +7,35 @@ mod common;
 
 use common::{for_values, for_values_n, same};
 use mailproto_imap_codec::{
-    AString, AuthenticateData, Command, CommandBody, EncodeOptions, IString, IdleDone, Quoted, Tag,
+    AString, AuthenticateData, Command, CommandBody, EncodeOptions, Extension, IString, IdleDone,
+    ParseError, ParseOptions, Quoted, Tag,
 };
+
+/// The generated commands include the RFC 4466 slot parameters of CONDSTORE and QRESYNC
+/// (RFC 7162) and PARTIAL (RFC 9394), which parse only with those extensions in force.
+fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
+    let options = ParseOptions::default()
+        .with_extension(Extension::CondStore)
+        .with_extension(Extension::QResync)
+        .with_extension(Extension::Partial);
+    Command::parse_with(bytes, &options).map(|p| p.value)
+}
 
 fn encode(cmd: &Command<'_>, options: &EncodeOptions) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = cmd.encode(&mut out, options);
     out
+}
+
+fn has_slot_params(cmd: &Command<'_>) -> bool {
+    match &cmd.body {
+        CommandBody::Select { params, .. } | CommandBody::Examine { params, .. } => {
+            !params.is_empty()
+        }
+        CommandBody::Fetch { modifiers, .. } => !modifiers.is_empty(),
+        CommandBody::Store { modifiers, .. } => !modifiers.is_empty(),
+        _ => false,
+    }
 }
 
 #[test]
@@ -24,9 +46,17 @@ fn parse_encode_round_trip() {
         if (enc.start, enc.end) != (0, out.len()) {
             return Err(format!("encoded range {:?}", (enc.start, enc.end)));
         }
-        let parsed = Command::parse(&out)
-            .map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
+        let parsed =
+            parse(&out).map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
         same(&parsed, cmd, &out)?;
+        // Strictly, with nothing in force, the same command parses as long as its slots are
+        // empty, and is refused otherwise.
+        let strict = Command::parse(&out);
+        if !has_slot_params(cmd) {
+            same(&strict.ok().as_ref(), &Some(&parsed), &out)?;
+        } else if strict.is_ok() {
+            return Err("slot parameters parsed with nothing in force".to_owned());
+        }
         same(&parsed.name(), &cmd.name(), &out)?;
         // Canonical: encoding the parsed value gives the same bytes.
         same(&encode(&parsed, &EncodeOptions::default()), &out, &out)
@@ -41,8 +71,8 @@ fn every_literal_mode_parses() {
         |(cmd, opts): &(Command<'static>, EncodeOptions)| {
             let mut out = Vec::new();
             let enc = cmd.encode(&mut out, opts);
-            let parsed = Command::parse(&out)
-                .map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
+            let parsed =
+                parse(&out).map_err(|e| format!("{e} in {:?}", String::from_utf8_lossy(&out)))?;
             // Same command apart from literal modes: same bytes once re-encoded.
             same(&encode(&parsed, opts), &out, &out)?;
             // Sync points sit right after a `{n}` CRLF.
@@ -93,6 +123,7 @@ fn arbitrary_and_mangled_bytes_never_panic() {
         |(cmd, cut, at, byte): &(Command<'static>, usize, usize, u8)| {
             let out = encode(cmd, &EncodeOptions::default());
             let _ = Command::parse(&out[..cut % (out.len() + 1)]);
+            let _ = parse(&out[..cut % (out.len() + 1)]);
             let mut changed = out.clone();
             let i = at % changed.len();
             changed[i] = *byte;
@@ -100,6 +131,10 @@ fn arbitrary_and_mangled_bytes_never_panic() {
                 // Whatever parses re-encodes to something that parses to the same value.
                 let again = encode(&c, &EncodeOptions::default());
                 same(&Command::parse(&again).ok(), &Some(c), &again)?;
+            }
+            if let Ok(c) = parse(&changed) {
+                let again = encode(&c, &EncodeOptions::default());
+                same(&parse(&again).ok(), &Some(c), &again)?;
             }
             Ok(())
         },

@@ -101,7 +101,7 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (UID 3)\r\n",
     ),
     (
-        b"* 1 FETCH (MODSEQ (12) UID 3)\r\n",
+        b"* 1 FETCH (XSEQNUM (12) UID 3)\r\n",
         "unknown-fetch-item",
         11,
         b"* 1 FETCH (UID 3)\r\n",
@@ -375,7 +375,7 @@ fn unknown_fetch_items_are_kept_generically() {
         ])
     );
     // Only unknown items: no typed FETCH can be built; the strict error stays.
-    assert!(Response::parse_with(b"* 1 FETCH (MODSEQ (12))\r\n", &rw()).is_err());
+    assert!(Response::parse_with(b"* 1 FETCH (XSEQNUM (12))\r\n", &rw()).is_err());
 }
 
 /// The encoder row "ascending normalized sequence sets": `SequenceSet::normalized` holds the

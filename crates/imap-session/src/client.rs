@@ -20,9 +20,9 @@ use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, Command, CommandBody, CompressionAlgorithm,
-    ContinuationRequest, Data, DateTime, Deviation, EncodeOptions, Flag, Greeting, IdleDone,
-    IntoStatic, Literal, Literal8, LiteralCapability, Mailbox, ParseOptions, Parsed, Response,
-    SequenceSet, Status, StatusKind, Tag,
+    ContinuationRequest, Data, DateTime, Deviation, EncodeOptions, Extension, Flag, Greeting,
+    IdleDone, IntoStatic, Literal, Literal8, LiteralCapability, Mailbox, ParseOptions, Parsed,
+    Response, SequenceSet, Status, StatusKind, Tag,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -539,8 +539,13 @@ enum Scope {
     /// §6.4.6, §6.4.9: their FETCH data always carry the UID).
     Messages { uid: bool, set: SequenceSet },
     /// SEARCH / UID SEARCH: whether ESEARCH data answer with UIDs (RFC 9051 §7.3.4), and
-    /// whether it is an extended SEARCH (`RETURN (...)`), which ESEARCH answers (RFC 4731 §3.1).
-    Search { uid: bool, extended: bool },
+    /// whether it is an extended SEARCH (`RETURN (...)`), which ESEARCH answers (RFC 4731 §3.1),
+    /// and whether it saves its result for `$` (`RETURN (SAVE)`, RFC 5182 §2).
+    Search {
+        uid: bool,
+        extended: bool,
+        save: bool,
+    },
     /// ENABLE: the capabilities asked for (RFC 5161 §3.1), and whether `* ENABLED` came.
     Enable {
         asked: Vec<Capability<'static>>,
@@ -581,6 +586,9 @@ impl Scope {
             } => Scope::Search {
                 uid: *uid,
                 extended: return_opts.is_some(),
+                save: return_opts
+                    .as_ref()
+                    .is_some_and(|o| o.contains(&imap_codec::command::SearchReturnOpt::Save)),
             },
             CommandBody::Enable { capabilities } => Scope::Enable {
                 asked: capabilities
@@ -633,6 +641,10 @@ pub struct ClientSession {
     next_tag: u64,
     capabilities: Option<Vec<Capability<'static>>>,
     enabled: Vec<Capability<'static>>,
+    /// The SEARCHRES variable `$` (RFC 5182 §2.1): `None` when nothing was saved since the
+    /// mailbox was selected, `Some(true)` after a successful `SEARCH RETURN (SAVE)`,
+    /// `Some(false)` after a failed one (which empties it).
+    saved_search: Option<bool>,
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
@@ -705,6 +717,7 @@ impl ClientSession {
             next_tag: 1,
             capabilities: None,
             enabled: Vec::new(),
+            saved_search: None,
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
@@ -769,6 +782,20 @@ impl ClientSession {
     /// Extensions the server reported as ENABLED (RFC 5161).
     pub fn enabled(&self) -> &[Capability<'static>] {
         &self.enabled
+    }
+
+    /// The options the next server message is parsed with: the configured ones, plus the
+    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
+    pub fn parse_options(&self) -> &ParseOptions {
+        &self.config.parse
+    }
+
+    /// The state of the SEARCHRES variable `$` (RFC 5182 §2.1): `None` when no `SEARCH
+    /// RETURN (SAVE)` completed since the mailbox was selected (`$` is then the empty set),
+    /// `Some(true)` when the last one succeeded and saved its result, `Some(false)` when it
+    /// failed (which also empties `$`).
+    pub fn saved_search(&self) -> Option<bool> {
+        self.saved_search
     }
 
     /// The selected mailbox, when in [`State::Selected`].
@@ -1587,6 +1614,11 @@ impl ClientSession {
                             if !self.enabled.contains(c) {
                                 self.enabled.push(c.clone());
                             }
+                            // What ENABLE turned on changes the grammar from now on
+                            // (RFC 5161 §3.1; RFC 7162 §3.2.3, RFC 6855 §3).
+                            if let Some(ext) = Extension::from_capability(c) {
+                                self.config.parse.extensions.insert(ext);
+                            }
                         }
                         for cmd in &mut self.in_flight {
                             if let Scope::Enable { answered, .. } = &mut cmd.scope {
@@ -1734,6 +1766,10 @@ impl ClientSession {
         {
             self.apply_code(code);
         }
+        // RFC 7162 §6: the highest mod-sequence is settled at each completion.
+        if let Some(change) = self.view_mut().and_then(MailboxView::command_completed) {
+            self.event(ClientEvent::Mailbox(change));
+        }
         let ok = s.kind() == StatusKind::Ok;
         // A command whose literal was refused: the rest is never sent. (A streamed literal
         // whose data flows is written to its end: the server reads it, RFC 7888 §4.)
@@ -1786,6 +1822,16 @@ impl ClientSession {
         }
         let handle = cmd.handle;
         let code = s.code().cloned();
+        if let Scope::Search { save: true, .. } = cmd.scope {
+            self.saved_search = Some(ok);
+        }
+        if matches!(
+            cmd.kind,
+            CommandKind::Select | CommandKind::Examine | CommandKind::Close | CommandKind::Unselect
+        ) {
+            // A new mailbox (or none) resets `$` (RFC 5182 §2.1).
+            self.saved_search = None;
+        }
         self.event(ClientEvent::Completed { handle, status: s });
         let sasl = self.sasl.take_if(|r| r.handle == handle);
         if let Some(mut run) = sasl
@@ -1890,7 +1936,10 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Lsub(_) => &[K::Lsub],
         Data::Namespace(_) => &[K::Namespace],
         Data::Status(_) => &[K::Status, K::List],
-        Data::Search(_) | Data::Esearch(_) => &[K::Search],
+        Data::Search(_) => &[K::Search],
+        Data::Esearch(_) => &[K::Search, K::Sort],
+        Data::Sort(_) => &[K::Sort],
+        Data::Thread(_) => &[K::Thread],
         Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
         Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
         Data::Fetch(_) => &[K::Fetch, K::Store],

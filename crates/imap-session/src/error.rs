@@ -167,6 +167,14 @@ pub enum PeerError {
     /// Under `TlsPolicy::Required` on a plaintext connection, the server (or a man in the
     /// middle) kept the connection in clear (client side; the session closes).
     TlsStripped(crate::client::Stripping),
+    /// A command, or an item of it, of an extension the server did not offer (server side;
+    /// answered with BAD): e.g. `FETCH 1 (MODSEQ)` without CONDSTORE (RFC 7162 §3.1).
+    NotOffered {
+        /// The command name.
+        command: &'static str,
+        /// The capability it needs.
+        capability: String,
+    },
     /// The stream ended inside a message.
     Truncated {
         /// The bytes of the unfinished message.
@@ -225,6 +233,14 @@ impl fmt::Debug for PeerError {
                 .finish(),
             PeerError::TlsActive => f.write_str("TlsActive"),
             PeerError::UnexpectedSaslLine => f.write_str("UnexpectedSaslLine"),
+            PeerError::NotOffered {
+                command,
+                capability,
+            } => f
+                .debug_struct("NotOffered")
+                .field("command", command)
+                .field("capability", capability)
+                .finish(),
             PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
             PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
             PeerError::DeviationBudget { deviation, count } => f
@@ -249,6 +265,7 @@ impl PeerError {
             PeerError::TooManyCommands => "Too many commands in flight",
             PeerError::TooMuchBeforeLogin { .. } => "Too much data before login",
             PeerError::TlsActive => "TLS is active already",
+            PeerError::NotOffered { .. } => "Command or item not offered by this server",
             _ => "Protocol error",
         }
     }
@@ -275,6 +292,10 @@ impl fmt::Display for PeerError {
                 write!(f, "a SASL line while no challenge was outstanding")
             }
             PeerError::UnexpectedGreeting => write!(f, "unexpected greeting"),
+            PeerError::NotOffered {
+                command,
+                capability,
+            } => write!(f, "{command} needs {capability}, which was not offered"),
             PeerError::StartTlsInjection { len } => {
                 write!(f, "{len} bytes after STARTTLS discarded (injection)")
             }

@@ -117,6 +117,7 @@ pub mod error;
 pub mod mailbox;
 #[cfg(feature = "arbitrary")]
 pub mod ops;
+pub mod resync;
 pub mod server;
 pub mod state;
 
@@ -126,6 +127,7 @@ pub use crate::client::{
 };
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
+pub use crate::resync::MailboxCache;
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
 pub use crate::state::State;
 /// The codec the sessions speak (`mailproto-imap-codec`): commands, responses and the values

@@ -4,7 +4,9 @@
 
 use std::num::NonZeroU32;
 
-use imap_codec::{Code, Data, Flag, FlagPerm, IntoStatic};
+use imap_codec::ext::condstore::ModSeq;
+use imap_codec::response::MessageAttribute;
+use imap_codec::{Code, Data, Flag, FlagPerm, IntoStatic, UidSet};
 
 /// The client's view of the selected (or being selected) mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -25,6 +27,19 @@ pub struct MailboxView {
     pub unseen: Option<NonZeroU32>,
     /// `READ-ONLY` (true) / `READ-WRITE` (false) from the tagged OK of SELECT/EXAMINE.
     pub read_only: Option<bool>,
+    /// The mailbox's highest mod-sequence as the client knows it (RFC 7162 §3.1.2.1, §6):
+    /// set by each `HIGHESTMODSEQ` response code; otherwise raised, when a command completes,
+    /// to the highest `MODSEQ` of the FETCH data received since the previous completion.
+    /// `None` when unknown or after `NOMODSEQ`.
+    pub highest_modseq: Option<ModSeq>,
+    /// `NOMODSEQ` (RFC 7162 §3.1.2.2): the mailbox has no persistent mod-sequences.
+    pub no_modseq: bool,
+    /// The highest FETCH `MODSEQ` since the last command completion (RFC 7162 §6).
+    pending_modseq: Option<ModSeq>,
+    /// A `HIGHESTMODSEQ` code arrived since the last command completion: it wins over the
+    /// FETCH data (RFC 7162 §6: "the client MUST use it even if it has seen higher
+    /// mod-sequences").
+    modseq_code_seen: bool,
 }
 
 /// A change of the view that an application may want to react to.
@@ -44,6 +59,25 @@ pub enum MailboxChange {
         /// The new value.
         new: NonZeroU32,
     },
+    /// Messages were expunged, reported by UID (`VANISHED`, RFC 7162 §3.2.10). Without
+    /// `earlier` the count of messages went down by one per UID and the sequence numbers of
+    /// the others moved (§3.2.10.2); with it (the answer to a QRESYNC select or a UID FETCH
+    /// with VANISHED) they went before this session and nothing is renumbered (§3.2.10.1).
+    Vanished {
+        /// `(EARLIER)`
+        earlier: bool,
+        /// The UIDs.
+        uids: UidSet,
+    },
+    /// The highest mod-sequence changed (RFC 7162 §6).
+    HighestModSeq(ModSeq),
+}
+
+/// How many UIDs a UID set names (`a:b` counts `|b - a| + 1`), saturating.
+pub fn uid_count(set: &UidSet) -> u32 {
+    set.ranges().iter().fold(0u32, |n, &(a, b)| {
+        n.saturating_add(a.abs_diff(b).saturating_add(1))
+    })
 }
 
 /// The new sequence number of message `seq` after message `expunged` was removed; `None` for
@@ -81,6 +115,42 @@ impl MailboxView {
                 self.flags = flags.iter().cloned().map(IntoStatic::into_static).collect();
                 None
             }
+            Data::Vanished(v) => {
+                if !v.earlier {
+                    // RFC 7162 §3.2.10.2: one message fewer per UID.
+                    self.exists = self.exists.saturating_sub(uid_count(&v.uids));
+                    if let Some(r) = &mut self.recent {
+                        *r = (*r).min(self.exists);
+                    }
+                }
+                Some(MailboxChange::Vanished {
+                    earlier: v.earlier,
+                    uids: v.uids.clone(),
+                })
+            }
+            Data::Fetch(f) => {
+                for a in f.attributes.iter() {
+                    if let MessageAttribute::Modseq(m) = a {
+                        self.pending_modseq = self.pending_modseq.max(Some(*m));
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A command completed (its tagged response arrived, after its code was applied): the
+    /// highest mod-sequence is raised to the highest FETCH `MODSEQ` seen since the previous
+    /// completion, unless a `HIGHESTMODSEQ` code came meanwhile (RFC 7162 §6).
+    pub fn command_completed(&mut self) -> Option<MailboxChange> {
+        let pending = self.pending_modseq.take();
+        let code_seen = std::mem::replace(&mut self.modseq_code_seen, false);
+        match pending {
+            Some(m) if !code_seen && !self.no_modseq && Some(m) > self.highest_modseq => {
+                self.highest_modseq = Some(m);
+                Some(MailboxChange::HighestModSeq(m))
+            }
             _ => None,
         }
     }
@@ -104,6 +174,17 @@ impl MailboxView {
             Code::Unseen(n) => self.unseen = Some(*n),
             Code::ReadOnly => self.read_only = Some(true),
             Code::ReadWrite => self.read_only = Some(false),
+            Code::HighestModSeq(m) => {
+                self.modseq_code_seen = true;
+                self.no_modseq = false;
+                if self.highest_modseq.replace(*m) != Some(*m) {
+                    return Some(MailboxChange::HighestModSeq(*m));
+                }
+            }
+            Code::NoModSeq => {
+                self.no_modseq = true;
+                self.highest_modseq = None;
+            }
             _ => {}
         }
         None
@@ -132,6 +213,71 @@ mod tests {
             v.apply_data(&Data::Expunge(nz(3)));
         }
         assert_eq!(v.exists, 8);
+    }
+
+    fn modseq(n: u64) -> ModSeq {
+        ModSeq::new(n).unwrap()
+    }
+
+    fn fetch(line: &str) -> Data<'static> {
+        match imap_codec::Response::parse(line.as_bytes()).unwrap() {
+            imap_codec::Response::Data(d) => d.into_static(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// RFC 7162 §6's example: the HIGHESTMODSEQ code wins over higher FETCH MODSEQs; without
+    /// a code the highest FETCH MODSEQ since the last completion is taken.
+    #[test]
+    fn highest_modseq_follows_rfc7162_section6() {
+        let mut v = MailboxView::default();
+        v.apply_code(&Code::HighestModSeq(modseq(96)));
+        v.command_completed();
+        assert_eq!(v.highest_modseq, Some(modseq(96)));
+        // A150
+        v.apply_data(&fetch("* 1 FETCH (UID 6 MODSEQ (103))\r\n"));
+        v.apply_data(&fetch("* 2 FETCH (UID 7 MODSEQ (101))\r\n"));
+        v.apply_code(&Code::HighestModSeq(modseq(99)));
+        assert_eq!(v.command_completed(), None);
+        assert_eq!(v.highest_modseq, Some(modseq(99)));
+        // A151: the tagged OK carries the code.
+        v.apply_data(&fetch("* 3 FETCH (UID 8 MODSEQ (104))\r\n"));
+        v.apply_code(&Code::HighestModSeq(modseq(99)));
+        v.command_completed();
+        assert_eq!(v.highest_modseq, Some(modseq(99)));
+        // A152: no code; the FETCH MODSEQ is taken.
+        v.apply_data(&fetch("* 3 FETCH (UID 8 MODSEQ (105))\r\n"));
+        assert_eq!(
+            v.command_completed(),
+            Some(MailboxChange::HighestModSeq(modseq(105)))
+        );
+        // Lower values never lower it.
+        v.apply_data(&fetch("* 3 FETCH (MODSEQ (50))\r\n"));
+        assert_eq!(v.command_completed(), None);
+        assert_eq!(v.highest_modseq, Some(modseq(105)));
+        v.apply_code(&Code::NoModSeq);
+        assert!(v.no_modseq && v.highest_modseq.is_none());
+    }
+
+    #[test]
+    fn vanished_counts_down_unless_earlier() {
+        let mut v = MailboxView {
+            exists: 20,
+            ..MailboxView::default()
+        };
+        let change = v.apply_data(&fetch("* VANISHED 405,407,410:412\r\n"));
+        assert_eq!(v.exists, 15);
+        assert!(matches!(
+            change,
+            Some(MailboxChange::Vanished { earlier: false, .. })
+        ));
+        v.apply_data(&fetch("* VANISHED (EARLIER) 1:100\r\n"));
+        assert_eq!(v.exists, 15);
+        assert_eq!(uid_count(&UidSet::parse_str("5:2,7").unwrap()), 5);
+        assert_eq!(
+            uid_count(&UidSet::parse_str("1:4294967295,1").unwrap()),
+            u32::MAX
+        );
     }
 
     #[test]

@@ -21,12 +21,14 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use std::num::NonZeroU32;
+
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
-use imap_codec::response::{GreetingKind, OtherCode, RespText};
+use imap_codec::response::{GreetingKind, OtherCode, RespText, Vanished};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Deviation,
-    Encode, EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, ParseOptions,
-    Parsed, Response, Status, StatusKind, Tag, Text,
+    Encode, EncodeOptions, Encoder, ErrorKind, Extension, Extensions, Greeting, IdleDone,
+    IntoStatic, ParseOptions, Parsed, Response, Status, StatusKind, Tag, Text, UidSet,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -469,6 +471,9 @@ pub struct ServerSession {
     /// the tag of its command (the message so far stays in the framer's buffer).
     pending_literal: Option<PendingLiteral>,
     advertised: Vec<Capability<'static>>,
+    /// What this server answered ENABLE with (`* ENABLED`, RFC 5161 §3.2) and changes the
+    /// grammar: QRESYNC, CONDSTORE, UTF8=ACCEPT.
+    enabled: Extensions,
     violations: u32,
     /// Deviations the client sent so far (real-world profile), for the budget.
     deviations_seen: usize,
@@ -536,6 +541,7 @@ impl ServerSession {
             in_flight: Vec::new(),
             pending_literal: None,
             advertised: Vec::new(),
+            enabled: Extensions::NONE,
             violations: 0,
             deviations_seen: 0,
             chunk: None,
@@ -592,6 +598,69 @@ impl ServerSession {
     /// The capabilities this server last advertised (from its own CAPABILITY responses).
     pub fn advertised(&self) -> &[Capability<'static>] {
         &self.advertised
+    }
+
+    /// The options the next client message is parsed with: the configured ones, plus
+    /// CONDSTORE and PARTIAL when advertised (RFC 7162 §3.1, RFC 9394 §3.2: their parameters
+    /// need no ENABLE) and what
+    /// the server's `* ENABLED` turned on (QRESYNC, RFC 7162 §3.2.3; UTF8=ACCEPT, RFC 6855
+    /// §3).
+    pub fn parse_options(&self) -> ParseOptions {
+        let mut options = self.config.parse.clone();
+        for cap in [Capability::CondStore, Capability::Partial] {
+            if self.advertised.contains(&cap)
+                && let Some(ext) = Extension::from_capability(&cap)
+            {
+                options.extensions.insert(ext);
+            }
+        }
+        for ext in self.enabled.iter() {
+            options.extensions.insert(ext);
+        }
+        options
+    }
+
+    /// True once the server enabled QRESYNC (`* ENABLED QRESYNC`): expunges are then
+    /// reported with VANISHED (RFC 7162 §3.2.10.2, [`send_expunged`](Self::send_expunged)).
+    pub fn qresync_enabled(&self) -> bool {
+        self.enabled.contains(Extension::QResync)
+    }
+
+    /// Reports expunged messages: `(sequence number, UID)` of each, the sequence numbers as
+    /// EXPUNGE responses give them one after the other (RFC 9051 §7.4.1: each already
+    /// accounts for the previous ones). Once QRESYNC is enabled this is one `* VANISHED`
+    /// response with the UIDs instead (RFC 7162 §3.2.10.2: "the server MUST use the VANISHED
+    /// response without the EARLIER tag instead of the EXPUNGE response"); otherwise one
+    /// `* n EXPUNGE` per message.
+    pub fn send_expunged(
+        &mut self,
+        expunged: &[(NonZeroU32, NonZeroU32)],
+    ) -> Result<(), LocalError> {
+        if expunged.is_empty() {
+            return Ok(());
+        }
+        if self.qresync_enabled() {
+            let mut uids: Vec<(u32, u32)> = Vec::new();
+            let mut sorted: Vec<u32> = expunged.iter().map(|(_, u)| u.get()).collect();
+            sorted.sort_unstable();
+            sorted.dedup();
+            for u in sorted {
+                match uids.last_mut() {
+                    Some((_, hi)) if hi.checked_add(1) == Some(u) => *hi = u,
+                    _ => uids.push((u, u)),
+                }
+            }
+            let uids = UidSet::new(uids)
+                .map_err(|_| LocalError::UnexpectedResponse("VANISHED without UIDs"))?;
+            return self.send_response(Response::Data(Data::Vanished(Vanished {
+                earlier: false,
+                uids,
+            })));
+        }
+        for (seq, _) in expunged {
+            self.send_response(Response::Data(Data::Expunge(*seq)))?;
+        }
+        Ok(())
     }
 
     /// Tags of the commands handed to the application and not yet completed.
@@ -799,8 +868,20 @@ impl ServerSession {
                 }
             }
             Response::Data(d) => {
-                if let Data::Capability(c) = d {
-                    self.advertised = c.capabilities().to_vec().into_static();
+                match d {
+                    Data::Capability(c) => {
+                        self.advertised = c.capabilities().to_vec().into_static();
+                    }
+                    Data::Enabled(caps) => {
+                        for ext in caps.iter().filter_map(Extension::from_capability) {
+                            self.enabled.insert(ext);
+                            if ext == Extension::QResync {
+                                // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
+                                self.enabled.insert(Extension::CondStore);
+                            }
+                        }
+                    }
+                    _ => {}
                 }
                 self.write(&response);
             }
@@ -1107,7 +1188,7 @@ impl ServerSession {
         while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
         if let Some(prefix) = prefix {
             let kind = self.expecting();
-            let result = match parse(kind, &prefix, &self.config.parse).0 {
+            let result = match parse(kind, &prefix, &self.parse_options()).0 {
                 // Valid up to the announcement, which ends it: a command cut there. The tag
                 // and the octet count are the framer's.
                 Err(PeerError::Syntax { error, .. })
@@ -1118,7 +1199,7 @@ impl ServerSession {
                             tag,
                             literal_octets: pending.literal.length,
                         }),
-                        None => parse(kind, &prefix, &self.config.parse).0,
+                        None => parse(kind, &prefix, &self.parse_options()).0,
                     }
                 }
                 other => other,
@@ -1286,6 +1367,7 @@ impl ServerSession {
             }
             let kind = self.expecting();
             let pre_check = self.pre_auth_check(kind);
+            let options = self.parse_options();
             let deviations: Vec<Deviation>;
             let received = match self.input.next_frame() {
                 Ok(None) => return,
@@ -1368,7 +1450,7 @@ impl ServerSession {
                     let (result, found) =
                         match pre_check.and_then(|state| pre_auth_invalid_in(state, m)) {
                             Some(err) => (Err(err), Vec::new()),
-                            None => parse(kind, m, &self.config.parse),
+                            None => parse(kind, m, &options),
                         };
                     deviations = found;
                     let tag = match &result {
@@ -1463,7 +1545,7 @@ impl ServerSession {
             return;
         }
         head.extend_from_slice(b"\r\n");
-        let Ok(Parsed { value: command, .. }) = Command::parse_with(&head, &self.config.parse)
+        let Ok(Parsed { value: command, .. }) = Command::parse_with(&head, &self.parse_options())
         else {
             return;
         };
@@ -1657,6 +1739,17 @@ impl ServerSession {
                 self.violation(PeerError::LoginDisabled, tag, Some(cmd));
                 return;
             }
+            if let Some(capability) = self.missing_capability(&cmd) {
+                // A command (or an item of it) of an extension this server did not offer:
+                // unknown to it, so BAD (RFC 9051 §7.1.3).
+                let tag = Some(cmd.tag.clone());
+                let err = PeerError::NotOffered {
+                    command: cmd.name(),
+                    capability,
+                };
+                self.violation(err, tag, Some(cmd));
+                return;
+            }
             if self.in_flight.iter().any(|c| c.tag == cmd.tag) {
                 // Tags must be unique among commands in flight (RFC 9051 §2.2.1).
                 let tag = Some(cmd.tag.clone());
@@ -1711,6 +1804,58 @@ fn pre_auth_invalid_in(state: State, message: &[u8]) -> Option<PeerError> {
         command: command.name(),
         state,
     })
+}
+
+impl ServerSession {
+    /// The capability `cmd` needs that this server has not offered, if any, once the server
+    /// has advertised its capabilities (unknown capabilities refuse nothing):
+    /// - the command table's `capability` column, on an IMAP4rev1-only server (IMAP4rev2
+    ///   includes those commands, RFC 9051 §6);
+    /// - CONDSTORE's items (RFC 7162 §3.1): the `MODSEQ` fetch item and search key and
+    ///   `HIGHESTMODSEQ` in STATUS, unless CONDSTORE (or QRESYNC) is advertised or enabled.
+    ///   (Its select, fetch and store parameters are refused by the grammar itself.)
+    fn missing_capability(&self, cmd: &Command<'_>) -> Option<String> {
+        if self.advertised.is_empty() {
+            return None;
+        }
+        if let Some(cap) = cmd.kind().capability()
+            && !self.advertised.contains(&Capability::Imap4rev2)
+            && !self.advertised.contains(&cap)
+        {
+            return Some(cap.as_str().into_owned());
+        }
+        let condstore = self.advertised.contains(&Capability::CondStore)
+            || self.advertised.contains(&Capability::QResync)
+            || self.enabled.contains(Extension::CondStore);
+        if !condstore && uses_condstore(&cmd.body) {
+            return Some("CONDSTORE".to_owned());
+        }
+        None
+    }
+}
+
+/// Whether a command uses an item of CONDSTORE (RFC 7162 §3.1.4, §3.1.5, §3.1.6).
+fn uses_condstore(body: &CommandBody<'_>) -> bool {
+    use imap_codec::command::{FetchAtt, FetchItems, SearchKey, StatusAttribute};
+    fn key(k: &SearchKey<'_>) -> bool {
+        match k {
+            SearchKey::Modseq(_) => true,
+            SearchKey::Not(k) => key(k),
+            SearchKey::Or(a, b) => key(a) || key(b),
+            SearchKey::And(keys) => keys.iter().any(key),
+            _ => false,
+        }
+    }
+    match body {
+        CommandBody::Fetch { items, .. } => match items {
+            FetchItems::Single(a) => *a == FetchAtt::Modseq,
+            FetchItems::List(l) => l.contains(&FetchAtt::Modseq),
+            _ => false,
+        },
+        CommandBody::Search { criteria, .. } => criteria.iter().any(key),
+        CommandBody::Status { items, .. } => items.contains(&StatusAttribute::HighestModSeq),
+        _ => false,
+    }
 }
 
 /// A framed message: the parser's result, the tag when it did not parse, and its bytes when

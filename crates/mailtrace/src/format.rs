@@ -81,6 +81,10 @@ pub struct Headers {
     /// `# deviations:` (comma-separated ids, default none): the deviation ids a `real-world`
     /// trace must produce, each at least once, and no others.
     pub deviations: Vec<String>,
+    /// `# extensions:` (IMAP): capability names, separated by spaces, whose grammar is in
+    /// force from the start (advertised or enabled before the trace begins), e.g.
+    /// `CONDSTORE QRESYNC` (RFC 7162). Default: none.
+    pub extensions: Vec<String>,
 }
 
 pub use imap_codec::Profile;
@@ -190,6 +194,7 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
     let mut rule = None;
     let mut profile = None;
     let mut deviations: Option<Vec<String>> = None;
+    let mut extensions: Option<Vec<String>> = None;
     let mut lines = Vec::new();
     for (n, raw) in text.split('\n').enumerate() {
         let line = n + 1;
@@ -262,6 +267,21 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
                     }
                     deviations.replace(ids).is_some()
                 }
+                "extensions" => {
+                    let names: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+                    if let Some(bad) = names.iter().find(|n| {
+                        imap_codec::Capability::parse_str(n)
+                            .ok()
+                            .and_then(|c| imap_codec::Extension::from_capability(&c))
+                            .is_none()
+                    }) {
+                        return Err(err(
+                            line,
+                            format!("{bad:?} is no capability whose grammar can be put in force"),
+                        ));
+                    }
+                    extensions.replace(names).is_some()
+                }
                 other => return Err(err(line, format!("unknown header {other:?}"))),
             };
             if dup {
@@ -314,6 +334,7 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
             rule,
             profile,
             deviations,
+            extensions: extensions.unwrap_or_default(),
         },
         lines,
     })

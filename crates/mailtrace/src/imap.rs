@@ -17,8 +17,8 @@ use imap_codec::context::ImapDeviation;
 use imap_codec::framer::FrameError;
 use imap_codec::response::generic::UnknownResponse;
 use imap_codec::{
-    AuthenticateData, Command, EncodeOptions, Greeting, IdleDone, IntoStatic, ParseError,
-    ParseOptions, Profile, Response,
+    AuthenticateData, Capability, Command, EncodeOptions, Extension, Greeting, IdleDone,
+    IntoStatic, ParseError, ParseOptions, Profile, Response,
 };
 use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
@@ -143,7 +143,9 @@ fn parse_message(
             let p = Command::parse_with(bytes, options)?;
             let v = p.value;
             let enc = v.encode(&mut out, &EncodeOptions::default());
-            let again = Command::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
+            let again = Command::parse_with(enc.bytes(&out), options)
+                .map(|p| p.value)
+                .map_err(|_| roundtrip(&out))?;
             if again != v {
                 return Err(roundtrip(&out));
             }
@@ -261,15 +263,27 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
         Start::Selected => State::Selected,
         Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
     };
-    // The sessions parse under the profile (and their framers end lines at a bare LF under
-    // the real-world one); the messages are parsed again here for the report.
-    let mut server_config = ServerConfig::observer();
-    server_config.parse = options.clone();
-    let mut client_config = ClientConfig::observer();
-    client_config.parse = options.clone();
+    // `# extensions:` puts their grammar in force on both sides from the start. The sessions
+    // parse under the profile (and their framers end lines at a bare LF under the real-world
+    // one); the messages are parsed again here for the report.
+    let mut options = options;
+    for cap in &trace.headers.extensions {
+        if let Some(ext) = Capability::parse_str(cap)
+            .ok()
+            .and_then(|c| Extension::from_capability(&c))
+        {
+            options = options.with_extension(ext);
+        }
+    }
     let mut follow = Follow {
-        server: ServerSession::resume(server_config, start),
-        client: ClientSession::resume(client_config, start),
+        server: ServerSession::resume(
+            ServerConfig::observer().with_parse_options(options.clone()),
+            start,
+        ),
+        client: ClientSession::resume(
+            ClientConfig::observer().with_parse_options(options.clone()),
+            start,
+        ),
         messages: Vec::new(),
         announced_at: None,
         options,
@@ -427,7 +441,15 @@ impl Follow {
                 Vec::new(),
             )),
             Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
-            Ok(_) => parse_message(kind, &r.bytes, &self.options),
+            // The grammar in force as the session that parsed the message has it (the
+            // header's extensions and what ENABLE turned on since).
+            Ok(_) => {
+                let options = match side {
+                    Side::Client => self.server.parse_options(),
+                    Side::Server => self.client.parse_options().clone(),
+                };
+                parse_message(kind, &r.bytes, &options)
+            }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),
             Err(_) => Err(Failure::Incomplete),

@@ -153,6 +153,36 @@ def condstore():
     c.logout()
 
 
+def sortthread():
+    """SORT, THREAD, ESEARCH, ESORT, CONTEXT, SEARCHRES with CONDSTORE/QRESYNC, only what the
+    strict grammar of RFC 4731, 5182, 5256, 5267, 5957 and 7162 allows (issue 12, part A)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("ENABLE QRESYNC")
+    c.cmd("SELECT INBOX")
+    c.cmd("SEARCH RETURN (MIN MAX COUNT ALL) ALL")
+    c.cmd("UID SEARCH RETURN (MIN MAX) UNSEEN")
+    c.cmd("SEARCH RETURN (ALL) MODSEQ 1")
+    c.cmd("SEARCH MODSEQ 1")
+    c.cmd("SEARCH RETURN (SAVE) FROM bob")
+    c.cmd("FETCH $ (UID FLAGS MODSEQ)")
+    c.cmd("UID SEARCH UID $ NOT DELETED")
+    c.cmd("SORT (DATE) UTF-8 ALL")
+    c.cmd("UID SORT (REVERSE ARRIVAL SUBJECT) UTF-8 ALL")
+    c.cmd("SORT (DISPLAYFROM DISPLAYTO) UTF-8 ALL")
+    c.cmd("SORT (SIZE) UTF-8 MODSEQ 1")
+    c.cmd("SORT RETURN (MIN MAX COUNT ALL) (FROM) UTF-8 ALL")
+    c.cmd("UID SORT RETURN (ALL) (REVERSE DATE) UTF-8 UNDELETED")
+    c.cmd("SEARCH RETURN (CONTEXT COUNT) UNDELETED")
+    c.cmd("THREAD REFERENCES UTF-8 ALL")
+    c.cmd("THREAD ORDEREDSUBJECT UTF-8 ALL")
+    c.cmd("UID THREAD REFS UTF-8 ALL")
+    c.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    c.cmd("EXPUNGE")
+    c.cmd("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)")
+    c.logout()
+
+
 def search():
     """SEARCH extensions, SORT, THREAD: RFC 4731, 5032, 5182, 5256, 5267, 5957."""
     c = Imap(PORT)
@@ -354,7 +384,8 @@ def invalid():
 
 
 SCENARIOS = {f.__name__: f for f in
-             [basic, auth, condstore, search, admin, append, idle, notify, compress, invalid]}
+             [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
+              invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

@@ -7,7 +7,7 @@ use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::NonEmpty;
-use crate::ext::slots::{self, Slot};
+use crate::ext::slots::{self, FetchModifier, Slot};
 use crate::parse::{paren_list, sp, take_while};
 use crate::section::{Part, Partial, Section, encode_section_binary, parse_section_binary};
 use crate::sequence::SequenceSet;
@@ -207,6 +207,8 @@ fetch_atts! {
         /// The part (`None` for `[]`).
         part: Option<Part>,
     } = "BINARY.SIZE", parse: parse_binary_size, encode: encode_binary_size;
+    /// `fetch-mod-sequence = "MODSEQ"` (RFC 7162 §3.1.4.1; [`crate::ext::condstore`])
+    Modseq = "MODSEQ", parse: unit, encode: unit;
 }
 
 fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
@@ -359,7 +361,22 @@ pub(super) fn parse_fetch<'a>(
             (r, FetchItems::Single(a))
         }
     };
+    let at = i;
     let (i, modifiers) = slots::parse_sp_params(i, cx, Slot::FetchModifiers)?;
+    // RFC 7162 §3.2.6, §7 `rexpunges-fetch-mod`: VANISHED "is only allowed in the UID FETCH
+    // command" and "MUST only be specified together with the CHANGEDSINCE UID FETCH modifier".
+    if modifiers.contains(&FetchModifier::Vanished)
+        && (!uid
+            || !modifiers
+                .iter()
+                .any(|m| matches!(m, FetchModifier::ChangedSince(_))))
+    {
+        return crate::error::fail_kind(
+            at,
+            "rexpunges-fetch-mod",
+            crate::error::ErrorKind::InvalidValue,
+        );
+    }
     Ok((
         i,
         CommandBody::Fetch {

@@ -70,6 +70,8 @@ status_atts! {
     Deleted = "DELETED";
     /// `SIZE` (RFC 9051, RFC 8438)
     Size = "SIZE";
+    /// `HIGHESTMODSEQ` (RFC 7162 §3.1.6)
+    HighestModSeq = "HIGHESTMODSEQ";
 }
 
 impl StatusAttribute {
@@ -577,7 +579,12 @@ mod tests {
         rejects(b"a STATUS INBOX ()\r\n", 16, "status-att");
         rejects(b"a STATUS INBOX (MESSAGES )\r\n", 25, "status-att");
         rejects(b"a STATUS INBOX MESSAGES\r\n", 15, "\"(\"");
-        rejects(b"a STATUS INBOX (HIGHESTMODSEQ)\r\n", 16, "status-att");
+        rejects(b"a STATUS INBOX (NOSUCHITEM)\r\n", 16, "status-att");
+        // RFC 7162 §3.1.6.
+        roundtrip(
+            b"A042 STATUS blurdybloop (UIDNEXT MESSAGES HIGHESTMODSEQ)\r\n",
+            true,
+        );
         rejects(b"a ENABLE\r\n", 8, "SP");
         rejects(b"a ENABLE \r\n", 9, "capability");
         rejects(b"a ENABLE A \r\n", 11, "capability");

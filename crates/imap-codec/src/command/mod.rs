@@ -27,12 +27,16 @@ use std::borrow::Cow;
 
 use crate::capability::{AuthMechanism, Capability};
 use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
-use crate::core::{AString, IntoStatic, Tag};
+use crate::core::{AString, IntoStatic, Quoted, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
+use crate::ext::search_context::{encode_cancel_update, parse_cancel_update};
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
+use crate::ext::sort::{
+    SortCriterion, ThreadAlgorithm, encode_sort, encode_thread, parse_sort, parse_thread,
+};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
@@ -302,6 +306,45 @@ commands! {
     } = "MOVE" / "move",
         states: SELECTED, capability: Some(Capability::Move), uid: Optional,
         parse: parse_move, encode: encode_copy;
+    /// `sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria` (RFC 5256 §5) and
+    /// `extended-sort` with `search-return-opts` (ESORT, RFC 5267 §5);
+    /// [`crate::ext::sort`].
+    Sort {
+        /// `UID SORT`.
+        uid: bool,
+        /// `RETURN (...)` (ESORT); `Some` of an empty list is `RETURN ()`.
+        return_opts: Option<Vec<SearchReturnOpt<'a>>>,
+        /// `sort-criteria`.
+        criteria: NonEmpty<SortCriterion>,
+        /// `charset = atom / quoted`.
+        charset: AString<'a>,
+        /// The search keys, all of which must match.
+        keys: NonEmpty<SearchKey<'a>>,
+    } = "SORT" / "sort",
+        states: SELECTED, capability: Some(Capability::Sort), uid: Optional,
+        parse: parse_sort, encode: encode_sort;
+    /// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria` (RFC 5256 §5);
+    /// [`crate::ext::sort`]. Its capability is `THREAD=<algorithm>`, per algorithm.
+    Thread {
+        /// `UID THREAD`.
+        uid: bool,
+        /// `thread-alg`.
+        algorithm: ThreadAlgorithm<'a>,
+        /// `charset = atom / quoted`.
+        charset: AString<'a>,
+        /// The search keys, all of which must match.
+        keys: NonEmpty<SearchKey<'a>>,
+    } = "THREAD" / "thread",
+        states: SELECTED, capability: None, uid: Optional,
+        parse: parse_thread, encode: encode_thread;
+    /// `"CANCELUPDATE" 1*(SP quoted)` (RFC 5267 §4.3): stop updating the results of the
+    /// SEARCH/SORT commands with these tags; [`crate::ext::search_context`].
+    CancelUpdate {
+        /// The tags.
+        tags: NonEmpty<Quoted<'a>>,
+    } = "CANCELUPDATE" / "cancelupdate",
+        states: SELECTED, capability: Some(Capability::ContextSearch), uid: No,
+        parse: parse_cancel_update, encode: encode_cancel_update;
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`

@@ -9,6 +9,8 @@ use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::condstore::SearchModSeq;
+use crate::ext::partial::PartialRange;
 use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth_within};
 use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
@@ -216,6 +218,18 @@ search_keys! {
     SequenceSet(set: SequenceSet) = "sequence-set", parse: nested, encode: custom encode_set;
     /// `"(" search-key *(SP search-key) ")"`: all must match.
     And(keys: NonEmpty<SearchKey<'a>>) = "(", parse: nested, encode: custom encode_and;
+    /// `search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer`
+    /// (RFC 7162 §3.1.5; [`crate::ext::condstore`])
+    Modseq(key: SearchModSeq<'a>) = "MODSEQ", parse: custom parse_modseq, encode: custom encode_modseq;
+}
+
+fn parse_modseq(rest: &[u8]) -> PResult<'_, SearchKey<'_>> {
+    SearchModSeq::parse_after_name(rest).map(|(r, k)| (r, SearchKey::Modseq(k)))
+}
+
+fn encode_modseq(key: &SearchModSeq<'_>, e: &mut Encoder<'_>) {
+    e.raw(b"MODSEQ");
+    key.encode(e);
 }
 
 /// `SP arg` after a key's name, made into a key by `make`.
@@ -346,6 +360,9 @@ fn flag_keyword(i: &[u8]) -> PResult<'_, Atom<'_>> {
 /// The names of the return options SEARCH defines itself.
 const RETURN_NAMES: [&str; 5] = ["MIN", "MAX", "ALL", "COUNT", "SAVE"];
 
+/// The names of the return options of extensions with their own forms (RFC 5267, RFC 9394).
+const EXT_RETURN_NAMES: [&str; 3] = ["CONTEXT", "UPDATE", "PARTIAL"];
+
 /// `search-return-opt` (RFC 9051 §9, RFC 4731, RFC 5182).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -361,6 +378,13 @@ pub enum SearchReturnOpt<'a> {
     Count,
     /// `SAVE` (RFC 5182)
     Save,
+    /// `modifier-context = "CONTEXT"` (RFC 5267 §4.2; [`crate::ext::search_context`])
+    Context,
+    /// `modifier-update = "UPDATE"` (RFC 5267 §4.3)
+    Update,
+    /// `modifier-partial = "PARTIAL" SP partial-range` (RFC 9394 §4, RFC 5267 §4.4;
+    /// [`crate::ext::partial`])
+    Partial(PartialRange),
     /// `search-ret-opt-ext = search-modifier-name [SP search-mod-params]`
     Extension(SearchRetOptExt<'a>),
 }
@@ -382,6 +406,7 @@ impl<'a> SearchRetOptExt<'a> {
     ) -> Result<Self, ValidationError> {
         if RETURN_NAMES
             .iter()
+            .chain(EXT_RETURN_NAMES.iter())
             .any(|n| n.eq_ignore_ascii_case(name.as_str()))
         {
             return Err(ValidationError::new("search-ret-opt-ext", Some(0)));
@@ -401,7 +426,7 @@ impl<'a> SearchRetOptExt<'a> {
 }
 
 impl<'a> SearchReturnOpt<'a> {
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, name) = TaggedExtLabel::parse(i).map_err(|e| {
             e.map(|mut e| {
                 e.expected = "search-return-opt";
@@ -420,6 +445,17 @@ impl<'a> SearchReturnOpt<'a> {
             if n.eq_ignore_ascii_case(text) {
                 return Ok((rest, opt));
             }
+        }
+        if n.eq_ignore_ascii_case("CONTEXT") {
+            return Ok((rest, SearchReturnOpt::Context));
+        }
+        if n.eq_ignore_ascii_case("UPDATE") {
+            return Ok((rest, SearchReturnOpt::Update));
+        }
+        if n.eq_ignore_ascii_case("PARTIAL") {
+            let (r, ()) = sp(rest)?;
+            let (r, range) = PartialRange::parse(r)?;
+            return Ok((r, SearchReturnOpt::Partial(range)));
         }
         let (rest, params) = match rest {
             [b' ', b'0'..=b'9' | b'*' | b'$' | b'(', ..] => {
@@ -443,6 +479,13 @@ impl Encode for SearchReturnOpt<'_> {
             SearchReturnOpt::All => "ALL",
             SearchReturnOpt::Count => "COUNT",
             SearchReturnOpt::Save => "SAVE",
+            SearchReturnOpt::Context => "CONTEXT",
+            SearchReturnOpt::Update => "UPDATE",
+            SearchReturnOpt::Partial(r) => {
+                e.raw(b"PARTIAL ");
+                r.encode(e);
+                return;
+            }
             SearchReturnOpt::Extension(x) => {
                 x.name.encode(e);
                 if let Some(p) = &x.params {
@@ -465,6 +508,9 @@ impl IntoStatic for SearchReturnOpt<'_> {
             SearchReturnOpt::All => SearchReturnOpt::All,
             SearchReturnOpt::Count => SearchReturnOpt::Count,
             SearchReturnOpt::Save => SearchReturnOpt::Save,
+            SearchReturnOpt::Context => SearchReturnOpt::Context,
+            SearchReturnOpt::Update => SearchReturnOpt::Update,
+            SearchReturnOpt::Partial(r) => SearchReturnOpt::Partial(r),
             SearchReturnOpt::Extension(x) => SearchReturnOpt::Extension(SearchRetOptExt {
                 name: x.name.into_static(),
                 params: x.params.into_static(),
@@ -580,7 +626,10 @@ mod tests {
                 | SearchKeyKind::SentBefore
                 | SearchKeyKind::SentOn
                 | SearchKeyKind::SentSince => " 1-Feb-1994",
-                SearchKeyKind::Larger | SearchKeyKind::Smaller | SearchKeyKind::Uid => " 5",
+                SearchKeyKind::Larger
+                | SearchKeyKind::Smaller
+                | SearchKeyKind::Uid
+                | SearchKeyKind::Modseq => " 5",
                 SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
                 _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
                     ""

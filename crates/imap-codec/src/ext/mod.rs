@@ -6,9 +6,13 @@
 //! [`crate::command`] per new command; rows in the response tables per new data or code) and
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
+//! - [`condstore`]: CONDSTORE and QRESYNC (RFC 7162);
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
 //! - [`compress`]: COMPRESS and `COMPRESSIONACTIVE` (RFC 4978);
-//! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
+//! - [`partial`]: PARTIAL ranges (RFC 9394);
+//! - [`search_context`]: CONTEXT=SEARCH, CONTEXT=SORT and ESORT (RFC 5267);
+//! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE;
+//! - [`sort`]: SORT and THREAD (RFC 5256, SORT=DISPLAY RFC 5957, THREAD=REFS, ESORT RFC 5267).
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
 //! kept in RFC 9051 §9 (`tagged-ext-label`, `tagged-ext-val`, `tagged-ext-simple`,
@@ -25,9 +29,13 @@ use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
 pub mod compress;
+pub mod condstore;
 pub mod idle;
 pub mod namespace;
+pub mod partial;
+pub mod search_context;
 pub mod slots;
+pub mod sort;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

@@ -11,18 +11,25 @@
 //! (The SEARCH return options and the LIST options of RFC 4466 §2.6 and RFC 5258 have their
 //! own types: [`crate::command::SearchRetOptExt`], [`crate::command::OptionExtension`].)
 //!
-//! Every slot holds the generic form, [`ExtParam`] (`tagged-ext-label [SP tagged-ext-val]`).
-//! A slot is **closed** unless the [`crate::context::ParseOptions`] put in force an extension
-//! that uses it ([`Slot::users`]): in the strict profile with nothing in force the grammar is
-//! exactly RFC 3501 §9 ∪ RFC 9051 §9, and `SELECT INBOX (CONDSTORE)` is rejected at the `SP`
-//! before `(`. An extension module (`ext/<name>.rs`) that adds a parameter lists its
-//! [`crate::Extension`] in [`Slot::users`] and may give the parameter a typed form; the
-//! generic one stays for parameters nobody typed.
+//! Each slot has a typed parameter enum — [`SelectParam`] (`CONDSTORE`, `QRESYNC (...)`),
+//! [`FetchModifier`] (`CHANGEDSINCE n`, `VANISHED`, `PARTIAL r`), [`StoreModifier`]
+//! (`UNCHANGEDSINCE n`) — with an `Other` variant holding the generic form, [`ExtParam`]
+//! (`tagged-ext-label [SP tagged-ext-val]`), for parameters nobody typed. A parameter name
+//! may not repeat within a slot. A slot is **closed** unless the
+//! [`crate::context::ParseOptions`] put in force an extension that uses it ([`Slot::users`]):
+//! in the strict profile with nothing in force the grammar is exactly RFC 3501 §9 ∪ RFC 9051
+//! §9, and `SELECT INBOX (CONDSTORE)` is rejected at the `SP` before `(`. Within an open slot,
+//! `QRESYNC` and `VANISHED` need QRESYNC itself in force (RFC 7162 §3.2.3: it must be
+//! enabled). An extension module (`ext/<name>.rs`) that adds a parameter lists its
+//! [`crate::Extension`] in [`Slot::users`] and adds a typed variant.
 
 use crate::context::{Ctx, Extension};
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
-use crate::error::PResult;
+use crate::error::{PResult, fail};
+use crate::ext::Number64;
+use crate::ext::condstore::{ModSeq, QResyncParams};
+use crate::ext::partial::PartialRange;
 use crate::parse::{paren_list, sp};
 
 use super::{TaggedExtLabel, TaggedExtVal};
@@ -46,8 +53,8 @@ impl Slot {
         match self {
             // RFC 7162 §3.1.8 (CONDSTORE), §3.2.5 (QRESYNC).
             Slot::SelectParams => &[Extension::CondStore, Extension::QResync],
-            // RFC 7162 §3.1.4 (CHANGEDSINCE), §3.2.6 (VANISHED).
-            Slot::FetchModifiers => &[Extension::CondStore, Extension::QResync],
+            // RFC 7162 §3.1.4 (CHANGEDSINCE), §3.2.6 (VANISHED); RFC 9394 §3.2 (PARTIAL).
+            Slot::FetchModifiers => &[Extension::CondStore, Extension::QResync, Extension::Partial],
             // RFC 7162 §3.1.3 (UNCHANGEDSINCE).
             Slot::StoreModifiers => &[Extension::CondStore, Extension::QResync],
         }
@@ -87,12 +94,153 @@ pub struct ExtParam<'a> {
     value: Option<TaggedExtVal<'a>>,
 }
 
-/// `select-param` (RFC 4466 §2.1).
-pub type SelectParam<'a> = ExtParam<'a>;
-/// `fetch-modifier` (RFC 4466 §2.4).
-pub type FetchModifier<'a> = ExtParam<'a>;
-/// `store-modifier` (RFC 4466 §2.5).
-pub type StoreModifier<'a> = ExtParam<'a>;
+/// `select-param` (RFC 4466 §2.1), typed where an extension defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum SelectParam<'a> {
+    /// `condstore-param = "CONDSTORE"` (RFC 7162 §3.1.8).
+    CondStore,
+    /// `"QRESYNC" SP "(" ... ")"` (RFC 7162 §3.2.5).
+    QResync(QResyncParams),
+    /// Any other parameter, in the generic form (a name no variant above has).
+    Other(ExtParam<'a>),
+}
+
+/// `fetch-modifier` (RFC 4466 §2.4), typed where an extension defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum FetchModifier<'a> {
+    /// `chgsince-fetch-mod = "CHANGEDSINCE" SP mod-sequence-value` (RFC 7162 §3.1.4.1).
+    ChangedSince(ModSeq),
+    /// `rexpunges-fetch-mod = "VANISHED"` (RFC 7162 §3.2.6): UID FETCH only, with
+    /// CHANGEDSINCE, and only while QRESYNC is in force.
+    Vanished,
+    /// `modifier-partial = "PARTIAL" SP partial-range` (RFC 9394 §3.2, §4): only that range
+    /// of the messages the sequence set names.
+    Partial(PartialRange),
+    /// Any other modifier, in the generic form.
+    Other(ExtParam<'a>),
+}
+
+/// `store-modifier` (RFC 4466 §2.5), typed where an extension defines it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum StoreModifier<'a> {
+    /// `"UNCHANGEDSINCE" SP mod-sequence-valzer` (RFC 7162 §3.1.3).
+    UnchangedSince(Number64),
+    /// Any other modifier, in the generic form.
+    Other(ExtParam<'a>),
+}
+
+/// One parameter of a slot: parsed by name (the typed forms first), encoded back.
+pub(crate) trait SlotParam<'a>: Sized {
+    /// Parses one parameter.
+    fn parse(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self>;
+    /// Writes it.
+    fn encode_param(&self, e: &mut Encoder<'_>);
+}
+
+/// The name at `i` (a `tagged-ext-label`'s characters), upper-cased comparison helper.
+fn name_is(i: &[u8], name: &str) -> bool {
+    let n = name.len();
+    i.len() >= n
+        && i[..n].eq_ignore_ascii_case(name.as_bytes())
+        && !i.get(n).is_some_and(|&b| super::is_label_char(b))
+}
+
+impl<'a> SlotParam<'a> for SelectParam<'a> {
+    fn parse(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self> {
+        let typed = cx.has(Extension::CondStore) || cx.has(Extension::QResync);
+        if typed && name_is(i, "CONDSTORE") {
+            return Ok((&i[9..], SelectParam::CondStore));
+        }
+        if cx.has(Extension::QResync) && name_is(i, "QRESYNC") {
+            let (r, ()) = sp(&i[7..])?;
+            let (r, p) = QResyncParams::parse(r)?;
+            return Ok((r, SelectParam::QResync(p)));
+        }
+        if name_is(i, "CONDSTORE") || name_is(i, "QRESYNC") {
+            return fail(i, "select-param");
+        }
+        ExtParam::parse(i).map(|(r, p)| (r, SelectParam::Other(p)))
+    }
+
+    fn encode_param(&self, e: &mut Encoder<'_>) {
+        match self {
+            SelectParam::CondStore => {
+                e.raw(b"CONDSTORE");
+            }
+            SelectParam::QResync(p) => {
+                e.raw(b"QRESYNC ");
+                p.encode(e);
+            }
+            SelectParam::Other(p) => p.encode(e),
+        }
+    }
+}
+
+impl<'a> SlotParam<'a> for FetchModifier<'a> {
+    fn parse(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self> {
+        if name_is(i, "CHANGEDSINCE") {
+            let (r, ()) = sp(&i[12..])?;
+            let (r, m) = ModSeq::parse(r)?;
+            return Ok((r, FetchModifier::ChangedSince(m)));
+        }
+        if name_is(i, "PARTIAL") {
+            let (r, ()) = sp(&i[7..])?;
+            let (r, range) = PartialRange::parse(r)?;
+            return Ok((r, FetchModifier::Partial(range)));
+        }
+        if name_is(i, "VANISHED") {
+            if !cx.has(Extension::QResync) {
+                return fail(i, "fetch-modifier");
+            }
+            return Ok((&i[8..], FetchModifier::Vanished));
+        }
+        ExtParam::parse(i).map(|(r, p)| (r, FetchModifier::Other(p)))
+    }
+
+    fn encode_param(&self, e: &mut Encoder<'_>) {
+        match self {
+            FetchModifier::ChangedSince(m) => {
+                e.raw(b"CHANGEDSINCE ");
+                m.encode(e);
+            }
+            FetchModifier::Vanished => {
+                e.raw(b"VANISHED");
+            }
+            FetchModifier::Partial(r) => {
+                e.raw(b"PARTIAL ");
+                r.encode(e);
+            }
+            FetchModifier::Other(p) => p.encode(e),
+        }
+    }
+}
+
+impl<'a> SlotParam<'a> for StoreModifier<'a> {
+    fn parse(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, Self> {
+        if name_is(i, "UNCHANGEDSINCE") {
+            let (r, ()) = sp(&i[14..])?;
+            let (r, m) = crate::ext::condstore::parse_valzer(r)?;
+            return Ok((r, StoreModifier::UnchangedSince(m)));
+        }
+        ExtParam::parse(i).map(|(r, p)| (r, StoreModifier::Other(p)))
+    }
+
+    fn encode_param(&self, e: &mut Encoder<'_>) {
+        match self {
+            StoreModifier::UnchangedSince(m) => {
+                e.raw(b"UNCHANGEDSINCE ");
+                m.encode(e);
+            }
+            StoreModifier::Other(p) => p.encode(e),
+        }
+    }
+}
 
 impl<'a> ExtParam<'a> {
     /// A parameter `name`, with its value if any.
@@ -137,30 +285,56 @@ impl Encode for ExtParam<'_> {
 
 /// `[SP "(" param *(SP param) ")"]` for `slot`: parsed only when the slot is open in `cx`;
 /// otherwise nothing is consumed and the enclosing rule meets the `SP` (and fails as the
-/// base grammar does).
-pub(crate) fn parse_sp_params<'a>(
+/// base grammar does). A parameter name may not repeat (RFC 4466 §2.1, §2.4, §2.5: "a
+/// parameter/modifier MUST NOT be specified more than once"; RFC 7162 §7: "Only a single
+/// UNCHANGEDSINCE").
+pub(crate) fn parse_sp_params<'a, P: SlotParam<'a> + PartialEq>(
     i: &'a [u8],
     cx: &Ctx<'_>,
     slot: Slot,
-) -> PResult<'a, Vec<ExtParam<'a>>> {
+) -> PResult<'a, Vec<P>> {
     if i.starts_with(b" (") && slot.is_open(cx) {
         let (i, ()) = sp(i)?;
         let (i, params) =
-            crate::parse::rule(slot.rule(), |i| paren_list(i, false, ExtParam::parse))(i)?;
+            crate::parse::rule(slot.rule(), |i| paren_list(i, false, |i| P::parse(i, cx)))(i)?;
+        let mut names: Vec<Vec<u8>> = Vec::with_capacity(params.len());
+        for p in &params {
+            let mut text = Vec::new();
+            p.encode_param(&mut Encoder::server(&mut text));
+            let end = text.iter().position(|&b| b == b' ').unwrap_or(text.len());
+            let name = text[..end].to_ascii_uppercase();
+            if names.contains(&name) {
+                return crate::error::fail_kind(
+                    i,
+                    slot.rule(),
+                    crate::error::ErrorKind::InvalidValue,
+                );
+            }
+            names.push(name);
+        }
         return Ok((i, params));
     }
     Ok((i, Vec::new()))
 }
 
+/// One parameter's bytes (its name first).
+#[cfg(feature = "arbitrary")]
+pub(crate) fn encode_one<'a, P: SlotParam<'a>>(p: &P) -> Vec<u8> {
+    let mut text = Vec::new();
+    p.encode_param(&mut Encoder::server(&mut text));
+    text
+}
+
 /// Writes `SP "(" param *(SP param) ")"`, or nothing for no parameters.
-pub(crate) fn encode_sp_params(params: &[ExtParam<'_>], e: &mut Encoder<'_>) {
+pub(crate) fn encode_sp_params<'a, P: SlotParam<'a>>(params: &[P], e: &mut Encoder<'_>) {
     if !params.is_empty() {
-        e.sp().paren_list(params, |e, p| p.encode(e));
+        e.sp().paren_list(params, |e, p| p.encode_param(e));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::SelectParam;
     use crate::command::{Command, CommandBody};
     use crate::context::{Extension, ParseOptions, Profile};
     use crate::encode::EncodeOptions;
@@ -235,8 +409,21 @@ mod tests {
         let CommandBody::Select { params, .. } = &cmd.body else {
             panic!("{cmd:?}")
         };
-        assert_eq!(params[0].name().as_str(), "CONDSTORE");
-        assert!(params[0].value().is_none());
+        assert_eq!(params[..], [SelectParam::CondStore]);
+        let cmd = Command::parse_with(
+            b"a SELECT INBOX (X-NEW 5 CONDSTORE)\r\n",
+            &with(Extension::CondStore),
+        )
+        .unwrap()
+        .value;
+        let CommandBody::Select { params, .. } = &cmd.body else {
+            panic!("{cmd:?}")
+        };
+        let SelectParam::Other(p) = &params[0] else {
+            panic!("{params:?}")
+        };
+        assert_eq!(p.name().as_str(), "X-NEW");
+        assert!(p.value().is_some());
         let e =
             Command::parse_with(b"a SELECT INBOX ()\r\n", &with(Extension::CondStore)).unwrap_err();
         assert_eq!((e.offset, e.expected), (16, "tagged-ext-label"));

@@ -9,13 +9,14 @@ use std::borrow::Cow;
 use std::num::NonZeroU32;
 
 use crate::context::Ctx;
-use crate::core::{AString, Atom, IntoStatic};
+use crate::core::{AString, Atom, IntoStatic, Quoted};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::condstore::ModSeq;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
-use crate::sequence::UidSet;
+use crate::sequence::{SequenceSet, UidSet};
 
 /// The response codes RFC 3501, RFC 9051 and the extensions they adopted define, one row each:
 /// codes without arguments (`Variant = "NAME", "doc";`) and codes with arguments
@@ -153,6 +154,7 @@ code_table! {
         Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
         CompressionActive = "COMPRESSIONACTIVE", "`COMPRESSIONACTIVE`: compression is already active in another layer (RFC 4978 §3).";
+        NoModSeq = "NOMODSEQ", "`NOMODSEQ`: the mailbox has no persistent mod-sequences (RFC 7162 §3.1.2.2).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -197,6 +199,41 @@ code_table! {
         /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
         /// RFC 9051).
         CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+        /// `"HIGHESTMODSEQ" SP mod-sequence-value` (RFC 7162 §3.1.2.1)
+        HighestModSeq(ModSeq) = "HIGHESTMODSEQ",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                let (r, ()) = sp(rest)?;
+                ModSeq::parse(r)
+            },
+            |m: &ModSeq, e: &mut Encoder<'_>| {
+                e.sp();
+                m.encode(e);
+            },
+            code_modseq;
+        /// `"MODIFIED" SP sequence-set` (RFC 7162 §3.1.3): the messages a conditional STORE
+        /// did not change.
+        Modified(SequenceSet) = "MODIFIED",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                let (r, ()) = sp(rest)?;
+                SequenceSet::parse(r)
+            },
+            |s: &SequenceSet, e: &mut Encoder<'_>| {
+                e.sp();
+                s.encode(e);
+            },
+            code_modified;
+        /// `"NOUPDATE" SP quoted` (RFC 5267 §4.3): the server will not update the result of
+        /// the SEARCH or SORT with that tag.
+        NoUpdate(Quoted<'a>) = "NOUPDATE",
+            |rest: &'a [u8], _: &Ctx<'_>| {
+                let (r, ()) = sp(rest)?;
+                Quoted::parse(r)
+            },
+            |q: &Quoted<'_>, e: &mut Encoder<'_>| {
+                e.sp();
+                q.encode(e);
+            },
+            code_no_update;
     }
 }
 
@@ -289,12 +326,13 @@ fn is_code_text_char(b: u8) -> bool {
     crate::parse::is_text_char(b) && b != b']'
 }
 
-/// A response code not defined by RFC 3501 or RFC 9051: `atom [SP 1*<any TEXT-CHAR except
-/// "]">]`, e.g. `[HIGHESTMODSEQ 715194045007]`.
+/// A response code the code table does not define: `atom [SP 1*<any TEXT-CHAR except
+/// "]">]`, e.g. `[X-COUNTER 715194045007]`.
 ///
 /// ```
 /// use mailproto_imap_codec::response::OtherCode;
-/// assert!(OtherCode::new("HIGHESTMODSEQ", Some("715194045007".into())).is_ok());
+/// assert!(OtherCode::new("X-COUNTER", Some("715194045007".into())).is_ok());
+/// assert!(OtherCode::new("HIGHESTMODSEQ", Some("715194045007".into())).is_err(), "RFC 7162");
 /// assert!(OtherCode::new("ALERT", None).is_err(), "a known code");
 /// assert!(OtherCode::new("X", Some("a]b".into())).is_err());
 /// ```

@@ -12,7 +12,11 @@ use crate::context::{Ctx, ImapDeviation};
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
+use crate::ext::condstore::{ModSeq, Vanished};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::partial::PartialRange;
+use crate::ext::search_context::{self, ContextUpdate};
+use crate::ext::sort::Thread;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -401,6 +405,9 @@ pub enum StatusAttributeValue {
     Size(Number64),
     /// `RECENT SP number` (RFC 3501)
     Recent(u32),
+    /// `HIGHESTMODSEQ SP mod-sequence-valzer` (RFC 7162 §3.1.6; 0: the mailbox has no
+    /// persistent mod-sequences, §3.1.2.2)
+    HighestModSeq(Number64),
 }
 
 impl StatusAttributeValue {
@@ -423,6 +430,10 @@ impl StatusAttributeValue {
             let (r, ()) = sp(r)?;
             let (r, n) = Number64::parse(r)?;
             return Ok((r, StatusAttributeValue::Size(n)));
+        } else if is("HIGHESTMODSEQ") {
+            let (r, ()) = sp(r)?;
+            let (r, n) = crate::ext::condstore::parse_valzer(r)?;
+            return Ok((r, StatusAttributeValue::HighestModSeq(n)));
         } else {
             return fail(i, "status-att");
         };
@@ -443,6 +454,11 @@ impl Encode for StatusAttributeValue {
             StatusAttributeValue::Recent(n) => (b"RECENT ", n),
             StatusAttributeValue::Size(n) => {
                 e.raw(b"SIZE ");
+                n.encode(e);
+                return;
+            }
+            StatusAttributeValue::HighestModSeq(n) => {
+                e.raw(b"HIGHESTMODSEQ ");
                 n.encode(e);
                 return;
             }
@@ -494,7 +510,17 @@ pub struct SearchReturnExt<'a> {
     value: TaggedExtVal<'a>,
 }
 
-const SEARCH_RETURN_NAMES: &[&str] = &["MIN", "MAX", "ALL", "COUNT", "UID"];
+const SEARCH_RETURN_NAMES: &[&str] = &[
+    "MIN",
+    "MAX",
+    "ALL",
+    "COUNT",
+    "UID",
+    "MODSEQ",
+    "ADDTO",
+    "REMOVEFROM",
+    "PARTIAL",
+];
 
 impl<'a> SearchReturnExt<'a> {
     /// Return data named `name` (a `tagged-ext-label` other than MIN, MAX, ALL, COUNT and
@@ -538,6 +564,17 @@ pub enum SearchReturnData<'a> {
     All(SeqItems),
     /// `COUNT SP number`
     Count(u32),
+    /// `"MODSEQ" SP mod-sequence-value` (RFC 7162 §3.1.5, RFC 4731 §3.2): the highest
+    /// mod-sequence of the messages found.
+    ModSeq(ModSeq),
+    /// `ret-data-addto = "ADDTO" SP "(" context-position SP sequence-set ... ")"` (RFC 5267
+    /// §4.3): messages that entered an updated result.
+    AddTo(ContextUpdate),
+    /// `ret-data-removefrom = "REMOVEFROM" SP "(" ... ")"` (RFC 5267 §4.3).
+    RemoveFrom(ContextUpdate),
+    /// `ret-data-partial = "PARTIAL" SP "(" partial-range SP partial-results ")"`,
+    /// `partial-results = sequence-set / "NIL"` (RFC 9394 §4, RFC 5267 §4.4); `None` for NIL.
+    Partial(PartialRange, Option<SeqItems>),
     /// `search-ret-data-ext`
     Other(SearchReturnExt<'a>),
 }
@@ -551,6 +588,10 @@ impl IntoStatic for SearchReturnData<'_> {
             SearchReturnData::Max(n) => SearchReturnData::Max(n),
             SearchReturnData::All(s) => SearchReturnData::All(s),
             SearchReturnData::Count(n) => SearchReturnData::Count(n),
+            SearchReturnData::ModSeq(n) => SearchReturnData::ModSeq(n),
+            SearchReturnData::AddTo(u) => SearchReturnData::AddTo(u),
+            SearchReturnData::RemoveFrom(u) => SearchReturnData::RemoveFrom(u),
+            SearchReturnData::Partial(r, s) => SearchReturnData::Partial(r, s),
             SearchReturnData::Other(x) => SearchReturnData::Other(x.into_static()),
         }
     }
@@ -586,6 +627,33 @@ impl<'a> SearchReturnData<'a> {
             let (r, n) = number(r)?;
             return Ok((r, SearchReturnData::Count(n)));
         }
+        if is("MODSEQ") {
+            let (r, ()) = sp(r)?;
+            let (r, m) = ModSeq::parse(r)?;
+            return Ok((r, SearchReturnData::ModSeq(m)));
+        }
+        if is("ADDTO") {
+            let (r, u) = ContextUpdate::parse_after_name(r)?;
+            return Ok((r, SearchReturnData::AddTo(u)));
+        }
+        if is("REMOVEFROM") {
+            let (r, u) = ContextUpdate::parse_after_name(r)?;
+            return Ok((r, SearchReturnData::RemoveFrom(u)));
+        }
+        if is("PARTIAL") {
+            let (r, ()) = sp(r)?;
+            let (r, ()) = lparen(r)?;
+            let (r, range) = PartialRange::parse(r)?;
+            let (r, ()) = sp(r)?;
+            let (r, results) = if starts_with_ci(r, b"NIL") {
+                (&r[3..], None)
+            } else {
+                let (r, s) = crate::parse::rule("partial-results", search_context::items)(r)?;
+                (r, Some(s))
+            };
+            let (r, ()) = rparen(r)?;
+            return Ok((r, SearchReturnData::Partial(range, results)));
+        }
         if !is_tagged_ext_label(name) || is("UID") {
             return fail(i, "search-return-data");
         }
@@ -620,6 +688,30 @@ impl Encode for SearchReturnData<'_> {
             }
             SearchReturnData::Count(n) => {
                 e.raw(b"COUNT ").number(u64::from(*n));
+            }
+            SearchReturnData::ModSeq(m) => {
+                e.raw(b"MODSEQ ");
+                m.encode(e);
+            }
+            SearchReturnData::AddTo(u) => {
+                e.raw(b"ADDTO");
+                u.encode(e);
+            }
+            SearchReturnData::RemoveFrom(u) => {
+                e.raw(b"REMOVEFROM");
+                u.encode(e);
+            }
+            SearchReturnData::Partial(range, results) => {
+                e.raw(b"PARTIAL (");
+                range.encode(e);
+                e.sp();
+                match results {
+                    Some(s) => search_context::encode_items(s, e),
+                    None => {
+                        e.raw(b"NIL");
+                    }
+                }
+                e.byte(b')');
             }
             SearchReturnData::Other(x) => {
                 e.raw(x.name.as_bytes()).sp();
@@ -876,12 +968,11 @@ data_table! {
             s.encode(e);
         },
         status_data;
-    /// `"SEARCH" *(SP nz-number)` (RFC 3501 §7.2.5; RFC 9051 `obsolete-search-response`)
-    Search(Vec<NonZeroU32>) = "SEARCH", keyword,
-        search_numbers,
-        |list: &Vec<NonZeroU32>, e: &mut Encoder<'_>| for n in list {
-            e.sp().number(u64::from(n.get()));
-        },
+    /// `"SEARCH" *(SP nz-number)` (RFC 3501 §7.2.5; RFC 9051 `obsolete-search-response`),
+    /// with RFC 7162's `[1*(SP nz-number) SP search-sort-mod-seq]` (§3.1.5)
+    Search(SearchData) = "SEARCH", keyword,
+        SearchData::parse,
+        |d: &SearchData, e: &mut Encoder<'_>| d.encode(e),
         search_data;
     /// `esearch-response` (RFC 9051 §7.3.4, RFC 4731)
     Esearch(EsearchData<'a>) = "ESEARCH", keyword,
@@ -917,6 +1008,23 @@ data_table! {
             e.sp().paren_list(&f.attributes, |e, a| a.encode(e));
         },
         fetch_data;
+    /// `expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids` (RFC 7162 §3.2.10;
+    /// [`crate::ext::condstore`])
+    Vanished(Vanished) = "VANISHED", keyword,
+        |r, _| Vanished::parse_after_name(r),
+        |v: &Vanished, e: &mut Encoder<'_>| v.encode_after_name(e),
+        vanished_data;
+    /// `sort-data = "SORT" *(SP nz-number)` (RFC 5256 §5), with RFC 7162's
+    /// `[1*(SP nz-number) SP search-sort-mod-seq]` (§7); [`crate::ext::sort`]
+    Sort(SearchData) = "SORT", keyword,
+        SearchData::parse,
+        |d: &SearchData, e: &mut Encoder<'_>| d.encode(e),
+        search_data;
+    /// `thread-data = "THREAD" [SP 1*thread-list]` (RFC 5256 §5); [`crate::ext::sort`]
+    Thread(Vec<Thread>) = "THREAD", keyword,
+        crate::ext::sort::parse_thread_data,
+        |t: &Vec<Thread>, e: &mut Encoder<'_>| crate::ext::sort::encode_thread_data(t, e),
+        thread_data;
 }
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,
@@ -990,11 +1098,112 @@ fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PR
     f(i)
 }
 
+/// The numbers of a `SEARCH` response (RFC 3501 §7.2.5, RFC 9051 `obsolete-search-response`)
+/// and, after at least one number, the highest mod-sequence of the messages found
+/// (`search-sort-mod-seq`, RFC 7162 §3.1.5). Serialized as the plain list of numbers when
+/// there is no mod-sequence.
+///
+/// ```
+/// use mailproto_imap_codec::{Response, response::Data};
+/// let r = Response::parse(b"* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n").unwrap();
+/// let Response::Data(Data::Search(d)) = r else { panic!() };
+/// assert_eq!((d.len(), d.modseq().unwrap().get()), (10, 917162500));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
+pub struct SearchData {
+    numbers: Vec<NonZeroU32>,
+    modseq: Option<ModSeq>,
+}
+
+impl SearchData {
+    /// The numbers, without a mod-sequence.
+    pub fn new(numbers: Vec<NonZeroU32>) -> Self {
+        SearchData {
+            numbers,
+            modseq: None,
+        }
+    }
+
+    /// The numbers and their highest mod-sequence; fails for no numbers (RFC 7162 §7: the
+    /// mod-sequence follows `1*(SP nz-number)`).
+    pub fn with_modseq(numbers: Vec<NonZeroU32>, modseq: ModSeq) -> Result<Self, ValidationError> {
+        if numbers.is_empty() {
+            return Err(ValidationError::new("search-sort-mod-seq", None));
+        }
+        Ok(SearchData {
+            numbers,
+            modseq: Some(modseq),
+        })
+    }
+
+    /// The numbers.
+    pub fn numbers(&self) -> &[NonZeroU32] {
+        &self.numbers
+    }
+
+    /// The highest mod-sequence of the messages found (RFC 7162 §3.1.5).
+    pub fn modseq(&self) -> Option<ModSeq> {
+        self.modseq
+    }
+
+    fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let (i, numbers) = search_numbers(i, ctx)?;
+        if numbers.is_empty() {
+            return Ok((i, SearchData::new(numbers)));
+        }
+        let (i, modseq) = crate::ext::condstore::parse_sp_search_sort_mod_seq(i)?;
+        Ok((i, SearchData { numbers, modseq }))
+    }
+
+    fn encode(&self, e: &mut Encoder<'_>) {
+        for n in &self.numbers {
+            e.sp().number(u64::from(n.get()));
+        }
+        crate::ext::condstore::encode_sp_search_sort_mod_seq(self.modseq, e);
+    }
+}
+
+impl std::ops::Deref for SearchData {
+    type Target = [NonZeroU32];
+    fn deref(&self) -> &[NonZeroU32] {
+        &self.numbers
+    }
+}
+
+impl FromIterator<NonZeroU32> for SearchData {
+    fn from_iter<I: IntoIterator<Item = NonZeroU32>>(iter: I) -> Self {
+        SearchData::new(iter.into_iter().collect())
+    }
+}
+
+impl From<Vec<NonZeroU32>> for SearchData {
+    fn from(numbers: Vec<NonZeroU32>) -> Self {
+        SearchData::new(numbers)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for SearchData {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        match self.modseq {
+            None => self.numbers.serialize(s),
+            Some(m) => {
+                let mut st = s.serialize_struct("SearchData", 2)?;
+                st.serialize_field("numbers", &self.numbers)?;
+                st.serialize_field("modseq", &m)?;
+                st.end()
+            }
+        }
+    }
+}
+
 /// `*(SP nz-number)` after `SEARCH`. Under the real-world profile one SP before CRLF
 /// (`* SEARCH 1 2 ` CRLF) is accepted and reported as `trailing-space`.
 fn search_numbers<'a>(mut i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<NonZeroU32>> {
     let mut out = Vec::new();
-    while i.first() == Some(&b' ') {
+    // ` (` after a number starts RFC 7162's `search-sort-mod-seq`.
+    while i.first() == Some(&b' ') && (i.get(1) != Some(&b'(') || out.is_empty()) {
         if ctx.real_world() && i[1..].starts_with(b"\r\n") {
             ctx.deviate(ImapDeviation::TrailingSpace, i);
             return Ok((&i[1..], out));
@@ -1171,7 +1380,9 @@ mod tests {
         assert!(e.uid && e.correlator.is_none());
         assert!(SearchReturnExt::new("COUNT", TaggedExtVal::Comp(Vec::new())).is_err());
         assert!(SearchReturnExt::new("1X", TaggedExtVal::Comp(Vec::new())).is_err());
-        assert!(SearchReturnExt::new("MODSEQ", TaggedExtVal::Comp(Vec::new())).is_ok());
+        // MODSEQ has its own form (RFC 7162 §3.1.5).
+        assert!(SearchReturnExt::new("MODSEQ", TaggedExtVal::Comp(Vec::new())).is_err());
+        assert!(SearchReturnExt::new("X-MODSEQ", TaggedExtVal::Comp(Vec::new())).is_ok());
     }
 
     #[test]

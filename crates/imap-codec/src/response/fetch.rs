@@ -11,6 +11,7 @@ use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::Number64;
+use crate::ext::condstore::{ModSeq, parse_fetch_mod_resp};
 use crate::flag::{Flag, FlagFetch};
 use crate::parse::{byte, lparen, number, nz_number, paren_list, sp};
 use crate::response::body::BodyStructure;
@@ -249,6 +250,16 @@ msg_att_table! {
             e.sp().number(u64::from(b.size));
         },
         att_binary_size;
+    /// `fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"` (RFC 7162 §3.1.4.1;
+    /// [`crate::ext::condstore`])
+    Modseq(ModSeq) = "MODSEQ", plain,
+        |r, _| parse_fetch_mod_resp(r),
+        |m: &ModSeq, e: &mut Encoder<'_>| {
+            e.raw(b" (");
+            m.encode(e);
+            e.byte(b')');
+        },
+        att_modseq;
 }
 
 fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {

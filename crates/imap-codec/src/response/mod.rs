@@ -35,6 +35,7 @@ use crate::encode::{Encode, Encoded, Encoder};
 use crate::error::{PResult, ParseError, ValidationError, fail};
 use crate::parse::{byte, crlf, is_atom_char, is_quoted_char, parse_all, sp, take_while};
 
+pub use crate::ext::condstore::Vanished;
 pub use crate::ext::namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use body::{
     BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyStructure,
@@ -44,8 +45,8 @@ pub use body::{
 pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
     CapabilityData, Data, DataKind, EsearchData, FetchData, ListAttributes, ListData,
-    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchReturnData,
-    SearchReturnExt, StatusAttributeValue, StatusData,
+    ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchData,
+    SearchReturnData, SearchReturnExt, StatusAttributeValue, StatusData,
 };
 pub use envelope::{Address, Envelope};
 pub use fetch::{

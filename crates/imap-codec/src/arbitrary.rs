@@ -24,6 +24,8 @@ use crate::command::{
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
+use crate::ext::objectid::ObjectId;
+use crate::ext::preview::PreviewMod;
 use crate::flag::FlagExtension;
 use crate::response::envelope::{Address, Envelope};
 use crate::response::status::GreetingKind;
@@ -408,7 +410,16 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
             Box::new(search_key(u, depth + 1)?),
         ),
         S::And if nested => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
-        S::SequenceSet | S::Not | S::Or | S::And => K::SequenceSet(sequence_set(u)?),
+        S::Fuzzy if nested => K::Fuzzy(Box::new(search_key(u, depth + 1)?)),
+        S::Older => K::Older(nz(u)?.into()),
+        S::Younger => K::Younger(nz(u)?.into()),
+        S::EmailId => K::EmailId(crate::ext::objectid::arbitrary_objectid(u)?),
+        S::ThreadId => K::ThreadId(crate::ext::objectid::arbitrary_objectid(u)?),
+        S::SavedBefore => K::SavedBefore(date(u)?),
+        S::SavedOn => K::SavedOn(date(u)?),
+        S::SavedSince => K::SavedSince(date(u)?),
+        S::SaveDateSupported => K::SaveDateSupported,
+        S::SequenceSet | S::Not | S::Or | S::And | S::Fuzzy => K::SequenceSet(sequence_set(u)?),
     })
 }
 
@@ -479,6 +490,14 @@ fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
         K::BinarySize => A::BinarySize {
             part: option(u, part)?,
         },
+        K::EmailId => A::EmailId,
+        K::ThreadId => A::ThreadId,
+        K::SaveDate => A::SaveDate,
+        K::Preview => A::Preview {
+            modifiers: option(u, |u| non_empty(u, |_| Ok(PreviewMod::Lazy)))?,
+        },
+        // Only the real-world profile reads it; the strict round trip would reject it.
+        K::Snippet => return Err(Error::IncorrectFormat),
     })
 }
 
@@ -934,6 +953,24 @@ pub(crate) fn att_binary(u: U<'_, '_>) -> Result<BinaryData<'static>> {
     })
 }
 
+pub(crate) fn att_objectid(u: U<'_, '_>) -> Result<ObjectId<'static>> {
+    crate::ext::objectid::arbitrary_objectid(u)
+}
+
+pub(crate) fn att_threadid(u: U<'_, '_>) -> Result<Option<ObjectId<'static>>> {
+    option(u, crate::ext::objectid::arbitrary_objectid)
+}
+
+pub(crate) fn att_savedate(u: U<'_, '_>) -> Result<Option<DateTime>> {
+    option(u, date_time)
+}
+
+/// `SNIPPET` data is read only under the real-world profile; the strict round trip would
+/// reject it.
+pub(crate) fn att_snippet(_: U<'_, '_>) -> Result<NString<'static>> {
+    Err(Error::IncorrectFormat)
+}
+
 pub(crate) fn att_binary_size(u: U<'_, '_>) -> Result<BinarySizeData> {
     Ok(BinarySizeData {
         section: option(u, part)?,
@@ -1056,8 +1093,10 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
     })
 }
 
-fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue> {
-    Ok(match u.int_in_range(0..=6)? {
+fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue<'static>> {
+    Ok(match u.int_in_range(0..=8)? {
+        7 => StatusAttributeValue::MailboxId(crate::ext::objectid::arbitrary_objectid(u)?),
+        8 => StatusAttributeValue::AppendLimit(option(u, |u| u.arbitrary())?),
         0 => StatusAttributeValue::Messages(u.arbitrary()?),
         1 => StatusAttributeValue::UidNext(u.arbitrary()?),
         2 => StatusAttributeValue::UidValidity(u.arbitrary()?),

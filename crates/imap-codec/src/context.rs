@@ -156,6 +156,9 @@ pub enum ImapDeviation {
     /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
     /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
     MissingText,
+    /// `snippet-fuzzy`: the pre-RFC 8970 form of PREVIEW, `SNIPPET (FUZZY)` in a FETCH command
+    /// and `SNIPPET (FUZZY nstring)` in a FETCH response ([`crate::ext::preview`]).
+    SnippetFuzzy,
 }
 
 impl DeviationId for ImapDeviation {
@@ -163,6 +166,7 @@ impl DeviationId for ImapDeviation {
         match self {
             ImapDeviation::TrailingSpace => "trailing-space",
             ImapDeviation::MissingText => "missing-text",
+            ImapDeviation::SnippetFuzzy => "snippet-fuzzy",
         }
     }
 
@@ -171,6 +175,9 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::TrailingSpace => "CRLF (RFC 9051 §9: no SP before the line end)",
             ImapDeviation::MissingText => {
                 "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
+            }
+            ImapDeviation::SnippetFuzzy => {
+                "fetch-att =/ \"PREVIEW\" [SP \"(\" preview-mod *(SP preview-mod) \")\"]; msg-att-dynamic =/ \"PREVIEW\" SP nstring (RFC 8970 §6)"
             }
         }
     }

@@ -70,6 +70,10 @@ status_atts! {
     Deleted = "DELETED";
     /// `SIZE` (RFC 9051, RFC 8438)
     Size = "SIZE";
+    /// `MAILBOXID` (RFC 8474 §4.2, [`crate::ext::objectid`])
+    MailboxId = "MAILBOXID";
+    /// `APPENDLIMIT` (RFC 7889 §5, [`crate::ext::status_ext`])
+    AppendLimit = "APPENDLIMIT";
 }
 
 impl StatusAttribute {

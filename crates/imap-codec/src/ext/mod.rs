@@ -7,6 +7,16 @@
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`within`]: YOUNGER and OLDER search keys (RFC 5032);
+//! - [`fuzzy`]: the FUZZY search key and RELEVANCY (RFC 6203);
+//! - [`objectid`]: MAILBOXID, EMAILID, THREADID (RFC 8474);
+//! - [`savedate`]: SAVEDATE and the SAVED* search keys (RFC 8514);
+//! - [`preview`]: PREVIEW, and the pre-RFC `SNIPPET (FUZZY)` as a real-world deviation
+//!   (RFC 8970);
+//! - [`status_ext`]: STATUS items SIZE (RFC 8438), DELETED (RFC 9051), APPENDLIMIT
+//!   (RFC 7889), and the TOOBIG code (RFC 4469, RFC 7889);
+//! - [`notify`]: the NOTIFICATIONOVERFLOW code (RFC 5465);
+//! - [`uidonly`]: the UIDREQUIRED code (RFC 9586);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -23,9 +33,17 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod fuzzy;
 pub mod idle;
 pub mod namespace;
+pub mod notify;
+pub mod objectid;
+pub mod preview;
+pub mod savedate;
 pub mod slots;
+pub mod status_ext;
+pub mod uidonly;
+pub mod within;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

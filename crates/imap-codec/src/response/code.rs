@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::objectid::ObjectId;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
@@ -152,6 +153,9 @@ code_table! {
         HasChildren = "HASCHILDREN", "`HASCHILDREN` (RFC 9051)";
         Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
+        TooBig = "TOOBIG", "`TOOBIG`: the message is too large (RFC 4469 §4.2, RFC 7889 §4; [`crate::ext::status_ext`]).";
+        NotificationOverflow = "NOTIFICATIONOVERFLOW", "`NOTIFICATIONOVERFLOW`: the server stopped sending notifications (RFC 5465 §5.8; [`crate::ext::notify`]).";
+        UidRequired = "UIDREQUIRED", "`UIDREQUIRED`: UIDONLY is enabled and the command used sequence numbers (RFC 9586 §3; [`crate::ext::uidonly`]).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -196,6 +200,12 @@ code_table! {
         /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
         /// RFC 9051).
         CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+        /// `"MAILBOXID" SP "(" objectid ")"` (RFC 8474 §4.1, [`crate::ext::objectid`]): the
+        /// mailbox's identifier, after CREATE and on SELECT/EXAMINE.
+        MailboxId(ObjectId<'a>) = "MAILBOXID",
+            crate::ext::objectid::sp_paren_objectid,
+            crate::ext::objectid::encode_sp_paren_objectid,
+            att_objectid;
     }
 }
 

@@ -13,6 +13,7 @@ use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::objectid::ObjectId;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -383,10 +384,10 @@ impl Encode for ListData<'_> {
 }
 
 /// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub enum StatusAttributeValue {
+pub enum StatusAttributeValue<'a> {
     /// `MESSAGES SP number`
     Messages(u32),
     /// `UIDNEXT SP number` (RFC 9051: nz-number)
@@ -401,10 +402,15 @@ pub enum StatusAttributeValue {
     Size(Number64),
     /// `RECENT SP number` (RFC 3501)
     Recent(u32),
+    /// `MAILBOXID SP "(" objectid ")"` (RFC 8474 §4.2, [`crate::ext::objectid`])
+    MailboxId(ObjectId<'a>),
+    /// `APPENDLIMIT SP (number / nil)` (RFC 7889 §5, [`crate::ext::status_ext`]): `None` is
+    /// NIL (no limit).
+    AppendLimit(Option<u32>),
 }
 
-impl StatusAttributeValue {
-    fn parse(i: &[u8]) -> PResult<'_, Self> {
+impl<'a> StatusAttributeValue<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (r, name) = take_while(i, |b| b.is_ascii_alphabetic());
         let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         let make: fn(u32) -> Self = if is("MESSAGES") {
@@ -423,6 +429,13 @@ impl StatusAttributeValue {
             let (r, ()) = sp(r)?;
             let (r, n) = Number64::parse(r)?;
             return Ok((r, StatusAttributeValue::Size(n)));
+        } else if is("MAILBOXID") {
+            let (r, ()) = sp(r)?;
+            let (r, id) = ObjectId::parse_paren(r)?;
+            return Ok((r, StatusAttributeValue::MailboxId(id)));
+        } else if is("APPENDLIMIT") {
+            let (r, n) = crate::ext::status_ext::sp_number_or_nil(r)?;
+            return Ok((r, StatusAttributeValue::AppendLimit(n)));
         } else {
             return fail(i, "status-att");
         };
@@ -432,7 +445,7 @@ impl StatusAttributeValue {
     }
 }
 
-impl Encode for StatusAttributeValue {
+impl Encode for StatusAttributeValue<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         let (name, n): (&[u8], u32) = match *self {
             StatusAttributeValue::Messages(n) => (b"MESSAGES ", n),
@@ -444,6 +457,16 @@ impl Encode for StatusAttributeValue {
             StatusAttributeValue::Size(n) => {
                 e.raw(b"SIZE ");
                 n.encode(e);
+                return;
+            }
+            StatusAttributeValue::MailboxId(ref id) => {
+                e.raw(b"MAILBOXID");
+                crate::ext::objectid::encode_sp_paren_objectid(id, e);
+                return;
+            }
+            StatusAttributeValue::AppendLimit(n) => {
+                e.raw(b"APPENDLIMIT");
+                crate::ext::status_ext::encode_sp_number_or_nil(n, e);
                 return;
             }
         };
@@ -458,7 +481,7 @@ pub struct StatusData<'a> {
     /// The mailbox.
     pub mailbox: Mailbox<'a>,
     /// The requested status items.
-    pub attributes: Vec<StatusAttributeValue>,
+    pub attributes: Vec<StatusAttributeValue<'a>>,
 }
 
 impl<'a> StatusData<'a> {

@@ -11,6 +11,9 @@ use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::Number64;
+use crate::ext::objectid::{ObjectId, encode_sp_paren_objectid, sp_paren_objectid};
+use crate::ext::preview::{encode_snippet_data, parse_snippet_data};
+use crate::ext::savedate::{encode_sp_date_time_or_nil, sp_date_time_or_nil};
 use crate::flag::{Flag, FlagFetch};
 use crate::parse::{byte, lparen, number, nz_number, paren_list, sp};
 use crate::response::body::BodyStructure;
@@ -249,6 +252,38 @@ msg_att_table! {
             e.sp().number(u64::from(b.size));
         },
         att_binary_size;
+    /// `"EMAILID" SP "(" objectid ")"` (RFC 8474 §5.1, [`crate::ext::objectid`])
+    EmailId(ObjectId<'a>) = "EMAILID", plain,
+        sp_paren_objectid,
+        encode_sp_paren_objectid,
+        att_objectid;
+    /// `"THREADID" SP ( "(" objectid ")" / nil )` (RFC 8474 §5.2): `None` is NIL (the
+    /// message is in no thread).
+    ThreadId(Option<ObjectId<'a>>) = "THREADID", plain,
+        |r, _| sp_then(r, ObjectId::parse_paren_or_nil),
+        |id: &Option<ObjectId<'_>>, e: &mut Encoder<'_>| {
+            e.sp();
+            ObjectId::encode_paren_or_nil(id.as_ref(), e);
+        },
+        att_threadid;
+    /// `"SAVEDATE" SP (date-time / nil)` (RFC 8514 §5, [`crate::ext::savedate`]): `None` is
+    /// NIL (the mailbox keeps no save dates).
+    SaveDate(Option<DateTime>) = "SAVEDATE", plain,
+        sp_date_time_or_nil,
+        encode_sp_date_time_or_nil,
+        att_savedate;
+    /// `"PREVIEW" SP nstring` (RFC 8970 §6, [`crate::ext::preview`])
+    Preview(NString<'a>) = "PREVIEW", plain,
+        sp_nstring,
+        encode_sp_nstring,
+        att_nstring;
+    /// `"SNIPPET" SP "(" "FUZZY" SP nstring ")"`: the pre-RFC 8970 form of PREVIEW, accepted
+    /// under the real-world profile only (deviation `snippet-fuzzy`,
+    /// [`crate::ext::preview`]).
+    Snippet(NString<'a>) = "SNIPPET", plain,
+        parse_snippet_data,
+        encode_snippet_data,
+        att_snippet;
 }
 
 fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {

@@ -24,6 +24,7 @@ use crate::command::{
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
+use crate::ext::notify::NotifySet;
 use crate::ext::objectid::ObjectId;
 use crate::ext::preview::PreviewMod;
 use crate::flag::FlagExtension;
@@ -354,6 +355,52 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 // ----------------------------------------------------------------------------------------
 // Commands
 
+fn notify_set(u: U<'_, '_>) -> Result<NotifySet<'static>> {
+    use crate::ext::notify::{Event, EventExt, EventGroup, Events, FilterMailboxes as F, OneOrMoreMailbox as O};
+    let group = |u: U<'_, '_>| -> Result<EventGroup<'static>> {
+        let many = |u: U<'_, '_>| -> Result<O<'static>> {
+            Ok(if u.arbitrary()? {
+                O::One(mailbox(u, true)?)
+            } else {
+                O::Many(non_empty(u, |u| mailbox(u, true))?)
+            })
+        };
+        let filter = match u.int_in_range(0..=6)? {
+            0 => F::Selected,
+            1 => F::SelectedDelayed,
+            2 => F::Inboxes,
+            3 => F::Personal,
+            4 => F::Subscribed,
+            5 => F::Subtree(many(u)?),
+            _ => F::Mailboxes(many(u)?),
+        };
+        let selected = filter.is_selected();
+        let events = if u.ratio(1, 4)? {
+            Events::None
+        } else {
+            Events::List(non_empty(u, |u| {
+                Ok(match u.int_in_range(0..=8)? {
+                    0 if selected => Event::MessageNew(option(u, |u| non_empty(u, fetch_att))?),
+                    0 => Event::MessageNew(None),
+                    1 => Event::MessageExpunge,
+                    2 => Event::FlagChange,
+                    3 => Event::AnnotationChange,
+                    4 if !selected => Event::MailboxName,
+                    5 if !selected => Event::SubscriptionChange,
+                    6 if !selected => Event::MailboxMetadataChange,
+                    7 if !selected => Event::ServerMetadataChange,
+                    _ => Event::Other(reject(EventExt::new(atom(u)?.as_str().to_owned()))?),
+                })
+            })?)
+        };
+        reject(EventGroup::new(filter, events))
+    };
+    Ok(NotifySet {
+        status: u.arbitrary()?,
+        groups: non_empty(u, group)?,
+    })
+}
+
 fn status_att(u: U<'_, '_>) -> Result<StatusAttribute> {
     Ok(*u.choose(StatusAttribute::ALL)?)
 }
@@ -592,6 +639,9 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         K::Lsub => B::Lsub {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
+        },
+        K::Notify => B::Notify {
+            set: option(u, notify_set)?,
         },
         K::Status => B::Status {
             mailbox: mailbox(u, true)?,

@@ -50,6 +50,7 @@ pub mod search;
 pub mod store;
 
 pub use crate::ext::idle::IdleDone;
+use crate::ext::notify::{NotifySet, encode_notify, parse_notify};
 pub use append::AppendData;
 pub use auth::AuthenticateData;
 pub use fetch::{FetchAtt, FetchAttKind, FetchItems};
@@ -205,6 +206,14 @@ commands! {
     /// command line; the client ends it with [`IdleDone`].
     Idle = "IDLE" / "idle",
         states: AUTH, capability: Some(Capability::Idle), uid: No, parse: unit, encode: unit;
+    /// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §3.1, §8;
+    /// [`crate::ext::notify`]).
+    Notify {
+        /// `notify-set`; `None` is `NOTIFY NONE`.
+        set: Option<NotifySet<'a>>,
+    } = "NOTIFY" / "notify",
+        states: AUTH, capability: Some(Capability::Notify), uid: No,
+        parse: parse_notify, encode: encode_notify;
     /// `CHECK` (RFC 3501 §6.4.1).
     Check = "CHECK" / "check",
         states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;

@@ -21,12 +21,12 @@ use crate::command::{
     ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
     SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
-use crate::ext::{
-    NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
-};
 use crate::ext::notify::NotifySet;
 use crate::ext::objectid::ObjectId;
 use crate::ext::preview::PreviewMod;
+use crate::ext::{
+    NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
+};
 use crate::flag::FlagExtension;
 use crate::response::envelope::{Address, Envelope};
 use crate::response::status::GreetingKind;
@@ -356,7 +356,9 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 // Commands
 
 fn notify_set(u: U<'_, '_>) -> Result<NotifySet<'static>> {
-    use crate::ext::notify::{Event, EventExt, EventGroup, Events, FilterMailboxes as F, OneOrMoreMailbox as O};
+    use crate::ext::notify::{
+        Event, EventExt, EventGroup, Events, FilterMailboxes as F, OneOrMoreMailbox as O,
+    };
     let group = |u: U<'_, '_>| -> Result<EventGroup<'static>> {
         let many = |u: U<'_, '_>| -> Result<O<'static>> {
             Ok(if u.arbitrary()? {

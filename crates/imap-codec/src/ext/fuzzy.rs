@@ -131,8 +131,8 @@ mod tests {
             panic!()
         };
         assert_eq!(return_opts.as_deref().unwrap()[0], relevancy());
-        let r = Response::parse(b"* ESEARCH (TAG \"B1\") ALL 1,5,10 RELEVANCY (4 99 42)\r\n")
-            .unwrap();
+        let r =
+            Response::parse(b"* ESEARCH (TAG \"B1\") ALL 1,5,10 RELEVANCY (4 99 42)\r\n").unwrap();
         let Response::Data(Data::Esearch(e)) = &r else {
             panic!("{r:?}")
         };

@@ -410,11 +410,7 @@ impl Encode for EventGroup<'_> {
 }
 
 /// The row parser of NOTIFY: `SP (notify-set / notify-none)` after the name.
-pub(crate) fn parse_notify<'a>(
-    i: &'a [u8],
-    cx: &Ctx<'_>,
-    _: bool,
-) -> PResult<'a, CommandBody<'a>> {
+pub(crate) fn parse_notify<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     if word(i, "NONE") {
         return Ok((&i[4..], CommandBody::Notify { set: None }));
@@ -528,19 +524,31 @@ mod tests {
             (b"a NOTIFY SET (selected ())\r\n", 24, "event"),
             (b"a NOTIFY SET (selected all)\r\n", 23, "events"),
             (b"a NOTIFY SET (subtree)\r\n", 21, "SP"),
-            (b"a NOTIFY SET (inboxes (MessageNew (UID)))\r\n", 22, "event"),
+            (
+                b"a NOTIFY SET (inboxes (MessageNew (UID)))\r\n",
+                22,
+                "event",
+            ),
             (b"a NOTIFY SET (selected (MailboxName))\r\n", 23, "event"),
-            (b"a NOTIFY SET (selected (MessageNew (FOO)))\r\n", 36, "fetch-att"),
+            (
+                b"a NOTIFY SET (selected (MessageNew (FOO)))\r\n",
+                36,
+                "fetch-att",
+            ),
             (b"a NOTIFY SET (selected NONE) x\r\n", 28, "CRLF"),
         ] {
             let e = Command::parse(line).unwrap_err();
             assert_eq!((e.offset, e.expected), (offset, expected), "{e}");
         }
-        assert!(EventGroup::new(
-            FilterMailboxes::Inboxes,
-            Events::List(NonEmpty::one(Event::MessageNew(Some(NonEmpty::one(FetchAtt::Uid)))))
-        )
-        .is_err());
+        assert!(
+            EventGroup::new(
+                FilterMailboxes::Inboxes,
+                Events::List(NonEmpty::one(Event::MessageNew(Some(NonEmpty::one(
+                    FetchAtt::Uid
+                )))))
+            )
+            .is_err()
+        );
         assert!(EventGroup::new(FilterMailboxes::Selected, Events::None).is_ok());
     }
 

@@ -162,7 +162,10 @@ mod tests {
         let c = Command::parse(line).unwrap_or_else(|e| panic!("{e}: {:?}", line));
         let mut out = Vec::new();
         let _ = c.encode(&mut out, &Default::default());
-        assert_eq!(Command::parse(&out).unwrap().into_static(), c.clone().into_static());
+        assert_eq!(
+            Command::parse(&out).unwrap().into_static(),
+            c.clone().into_static()
+        );
         c
     }
 

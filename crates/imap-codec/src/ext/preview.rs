@@ -107,7 +107,10 @@ pub(crate) fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, FetchAtt<'
             cx.deviate(ImapDeviation::SnippetFuzzy, i);
             return Ok((&i[FORM.len()..], FetchAtt::Snippet));
         }
-        if !i.get(7).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.') {
+        if !i
+            .get(7)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'.')
+        {
             return fail(i, "fetch-att");
         }
     }
@@ -173,7 +176,9 @@ mod tests {
         let Response::Data(Data::Fetch(f)) = &r else {
             panic!()
         };
-        assert!(matches!(&f.attributes[0], MessageAttribute::Preview(s) if s.as_bytes() == Some(&b"Preview text!"[..])));
+        assert!(
+            matches!(&f.attributes[0], MessageAttribute::Preview(s) if s.as_bytes() == Some(&b"Preview text!"[..]))
+        );
         cmd(b"A2 FETCH 1 (RFC822.SIZE PREVIEW)\r\n");
         resp(b"* 1 FETCH (RFC822.SIZE 5647 PREVIEW {13}\r\nLorem ipsum\r\n)\r\n");
         let c = cmd(b"B1 FETCH 1:4 (ENVELOPE PREVIEW (LAZY))\r\n");
@@ -219,7 +224,10 @@ mod tests {
         let line = b"a FETCH 1:2 (UID SNIPPET (FUZZY))\r\n";
         let p = Command::parse_with(line, &rw).unwrap();
         assert_eq!(p.deviations.len(), 1);
-        assert_eq!(mailproto_core::DeviationId::id(p.deviations[0].id), "snippet-fuzzy");
+        assert_eq!(
+            mailproto_core::DeviationId::id(p.deviations[0].id),
+            "snippet-fuzzy"
+        );
         assert_eq!(p.deviations[0].offset, 17);
         let CommandBody::Fetch { items, .. } = &p.value.body else {
             panic!()
@@ -235,7 +243,10 @@ mod tests {
         let line = b"* 1 FETCH (UID 4 SNIPPET (FUZZY \"Hello there\"))\r\n";
         let p = Response::parse_with(line, &rw).unwrap();
         assert_eq!(p.deviations.len(), 1);
-        assert_eq!(mailproto_core::DeviationId::id(p.deviations[0].id), "snippet-fuzzy");
+        assert_eq!(
+            mailproto_core::DeviationId::id(p.deviations[0].id),
+            "snippet-fuzzy"
+        );
         assert_eq!(p.deviations[0].offset, 25);
         let mut out = Vec::new();
         let _ = p.value.encode(&mut out);

@@ -78,7 +78,10 @@ mod tests {
         let Response::Data(Data::Fetch(f)) = &r else {
             panic!("{r:?}")
         };
-        assert!(matches!(f.attributes.first(), MessageAttribute::SaveDate(Some(_))));
+        assert!(matches!(
+            f.attributes.first(),
+            MessageAttribute::SaveDate(Some(_))
+        ));
         resp(b"* 2 FETCH (SAVEDATE \"12-Nov-2015 19:30:00 +0100\")\r\n");
         let r = resp(b"* 3 FETCH (SAVEDATE NIL)\r\n");
         assert!(format!("{r:?}").contains("SaveDate(None)"));

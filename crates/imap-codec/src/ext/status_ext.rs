@@ -132,7 +132,10 @@ mod tests {
         let Response::Data(Data::Capability(caps)) = &r else {
             panic!()
         };
-        assert_eq!(caps.capabilities().iter().find_map(append_limit), Some(Some(257890)));
+        assert_eq!(
+            caps.capabilities().iter().find_map(append_limit),
+            Some(Some(257890))
+        );
         resp(b"* CAPABILITY IMAP4rev1 ID APPENDLIMIT\r\n");
         let c = cmd(b"t1 STATUS INBOX (APPENDLIMIT)\r\n");
         let CommandBody::Status { items, .. } = &c.body else {
@@ -145,7 +148,10 @@ mod tests {
             StatusAttributeValue::AppendLimit(Some(257890))
         );
         let r = resp(b"* STATUS INBOX (APPENDLIMIT NIL)\r\n");
-        assert_eq!(status_values(&r)[0], StatusAttributeValue::AppendLimit(None));
+        assert_eq!(
+            status_values(&r)[0],
+            StatusAttributeValue::AppendLimit(None)
+        );
         cmd(b"t1 LIST \"\" % RETURN (STATUS (APPENDLIMIT))\r\n");
         let r = resp(b"a NO [TOOBIG] Message too large\r\n");
         assert!(format!("{r:?}").contains("TooBig"));

@@ -23,7 +23,8 @@ mod tests {
     /// RFC 9586 §3.
     #[test]
     fn uidrequired() {
-        let line = b"A103 BAD [UIDREQUIRED] Message numbers are not allowed once UIDONLY is enabled\r\n";
+        let line =
+            b"A103 BAD [UIDREQUIRED] Message numbers are not allowed once UIDONLY is enabled\r\n";
         let r = Response::parse(line).unwrap();
         let mut out = Vec::new();
         let _ = r.encode(&mut out);

@@ -104,13 +104,27 @@ mod tests {
     #[test]
     fn bad_intervals() {
         for (line, offset, expected, kind) in [
-            (&b"a SEARCH YOUNGER 0\r\n"[..], 17, "nz-number", ErrorKind::InvalidValue),
-            (b"a SEARCH OLDER 4294967296\r\n", 15, "nz-number", ErrorKind::NumberTooLarge),
+            (
+                &b"a SEARCH YOUNGER 0\r\n"[..],
+                17,
+                "nz-number",
+                ErrorKind::InvalidValue,
+            ),
+            (
+                b"a SEARCH OLDER 4294967296\r\n",
+                15,
+                "nz-number",
+                ErrorKind::NumberTooLarge,
+            ),
             (b"a SEARCH OLDER -5\r\n", 15, "nz-number", ErrorKind::Syntax),
             (b"a SEARCH OLDER\r\n", 14, "SP", ErrorKind::Syntax),
         ] {
             let e = Command::parse(line).unwrap_err();
-            assert_eq!((e.offset, e.expected, e.kind), (offset, expected, kind), "{e}");
+            assert_eq!(
+                (e.offset, e.expected, e.kind),
+                (offset, expected, kind),
+                "{e}"
+            );
         }
     }
 }

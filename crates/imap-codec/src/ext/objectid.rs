@@ -40,7 +40,7 @@ fn is_objectid_char(b: u8) -> bool {
 ///
 /// ```
 /// use mailproto_imap_codec::ext::objectid::ObjectId;
-/// assert_eq!(ObjectId::new("F2212ea87-6097-4256-9d51-71338625").unwrap().as_str().len(), 34);
+/// assert_eq!(ObjectId::new("F2212ea87-6097-4256-9d51-71338625").unwrap().as_str().len(), 33);
 /// assert!(ObjectId::new("").is_err());
 /// assert!(ObjectId::new("a.b").is_err());
 /// assert!(ObjectId::new("x".repeat(256)).is_err());

@@ -1005,6 +1005,10 @@ pub(crate) fn att_binary(u: U<'_, '_>) -> Result<BinaryData<'static>> {
     })
 }
 
+pub(crate) fn code_badevent(u: U<'_, '_>) -> Result<NonEmpty<crate::ext::notify::EventName>> {
+    non_empty(u, |u| Ok(*u.choose(&crate::ext::notify::EventName::ALL)?))
+}
+
 pub(crate) fn att_objectid(u: U<'_, '_>) -> Result<ObjectId<'static>> {
     crate::ext::objectid::arbitrary_objectid(u)
 }

@@ -43,9 +43,11 @@
 //! - `NOTIFICATIONOVERFLOW` (§5.8) is [`crate::response::Code::NotificationOverflow`].
 //! - The data NOTIFY makes the server send are the base responses (`STATUS`, `LIST` with the
 //!   `OLDNAME` extended item of §5.4, `FETCH`, `EXPUNGE`), all in the response tables.
-//! - Not yet: `unsupported-events-code = "BADEVENT" SP "(" event-name *(SP event-name) ")"`,
-//!   kept as [`crate::response::Code::Other`]; the `\NoAccess` LIST attribute is an ordinary
-//!   `mbx-list-oflag` extension flag; `modifier-update` belongs to RFC 5267 (branch `sync`).
+//! - `unsupported-events-code = "BADEVENT" SP "(" event-name *(SP event-name) ")"` with
+//!   `event-name = message-event-name / mailbox-event / user-event` (§3.1, §8):
+//!   [`crate::response::Code::BadEvent`] with [`EventName`]s (no `event-ext` there).
+//! - Not here: the `\NoAccess` LIST attribute is an ordinary `mbx-list-oflag` extension
+//!   flag; `modifier-update` belongs to RFC 5267 (branch `sync`).
 //!
 //! The command and code names are new, so the grammar does not depend on advertising.
 
@@ -234,6 +236,80 @@ impl<'a> EventExt<'a> {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+}
+
+/// `event-name = message-event-name / mailbox-event / user-event` (RFC 5465 §8): an event
+/// named in a `BADEVENT` code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum EventName {
+    /// `MessageNew`
+    MessageNew,
+    /// `MessageExpunge`
+    MessageExpunge,
+    /// `FlagChange`
+    FlagChange,
+    /// `AnnotationChange`
+    AnnotationChange,
+    /// `MailboxName`
+    MailboxName,
+    /// `SubscriptionChange`
+    SubscriptionChange,
+    /// `MailboxMetadataChange`
+    MailboxMetadataChange,
+    /// `ServerMetadataChange`
+    ServerMetadataChange,
+}
+
+impl EventName {
+    /// Every name, in the RFC's order.
+    pub const ALL: [EventName; 8] = [
+        EventName::MessageNew,
+        EventName::MessageExpunge,
+        EventName::FlagChange,
+        EventName::AnnotationChange,
+        EventName::MailboxName,
+        EventName::SubscriptionChange,
+        EventName::MailboxMetadataChange,
+        EventName::ServerMetadataChange,
+    ];
+
+    /// The name as the RFC writes it.
+    pub fn as_str(self) -> &'static str {
+        EVENT_NAMES[self as usize]
+    }
+
+    fn parse(i: &[u8]) -> PResult<'_, Self> {
+        let (rest, name) = take_while1(i, is_atom_char, "event-name")?;
+        for n in EventName::ALL {
+            if name.eq_ignore_ascii_case(n.as_str().as_bytes()) {
+                return Ok((rest, n));
+            }
+        }
+        fail(i, "event-name")
+    }
+}
+
+impl IntoStatic for EventName {
+    type Static = EventName;
+    fn into_static(self) -> EventName {
+        self
+    }
+}
+
+/// The row parser of the `BADEVENT` code: `SP "(" event-name *(SP event-name) ")"`.
+pub(crate) fn parse_badevent<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, NonEmpty<EventName>> {
+    let (i, ()) = sp(i)?;
+    let (i, names) = paren_list(i, false, EventName::parse)?;
+    Ok((i, NonEmpty::from_parsed(names)))
+}
+
+/// The row encoder of the `BADEVENT` code.
+pub(crate) fn encode_badevent(names: &NonEmpty<EventName>, e: &mut Encoder<'_>) {
+    e.sp().paren_list(names, |e, n| {
+        e.raw(n.as_str().as_bytes());
+    });
 }
 
 /// A keyword followed by a delimiter (not by more atom characters).
@@ -550,6 +626,32 @@ mod tests {
             .is_err()
         );
         assert!(EventGroup::new(FilterMailboxes::Selected, Events::None).is_ok());
+    }
+
+    /// RFC 5465 §3.1, §8: BADEVENT.
+    #[test]
+    fn badevent() {
+        let line = b"a BAD [BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)] x\r\n";
+        let r = Response::parse(line).unwrap();
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(out, line);
+        let Response::Status(s) = &r else { panic!() };
+        let Some(Code::BadEvent(names)) = s.code() else {
+            panic!("{r:?}")
+        };
+        assert_eq!(names.len(), 5);
+        assert_eq!(names[3], EventName::MailboxName);
+        // Not the code (an event-ext, or no list): strict reads the bracket as text.
+        for bad in [
+            &b"a BAD [BADEVENT (X-Foo)] x\r\n"[..],
+            b"a BAD [BADEVENT] x\r\n",
+            b"a BAD [BADEVENT ()] x\r\n",
+        ] {
+            let r = Response::parse(bad).unwrap();
+            let Response::Status(s) = &r else { panic!() };
+            assert!(s.code().is_none(), "{r:?}");
+        }
     }
 
     /// RFC 5465 §5.8.

@@ -12,6 +12,8 @@ use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::NonEmpty;
+use crate::ext::notify::EventName;
 use crate::ext::objectid::ObjectId;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
@@ -200,6 +202,12 @@ code_table! {
         /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
         /// RFC 9051).
         CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+        /// `unsupported-events-code = "BADEVENT" SP "(" event-name *(SP event-name) ")"`
+        /// (RFC 5465 §3.1, §8, [`crate::ext::notify`]): the events the server supports.
+        BadEvent(NonEmpty<EventName>) = "BADEVENT",
+            crate::ext::notify::parse_badevent,
+            crate::ext::notify::encode_badevent,
+            code_badevent;
         /// `"MAILBOXID" SP "(" objectid ")"` (RFC 8474 §4.1, [`crate::ext::objectid`]): the
         /// mailbox's identifier, after CREATE and on SELECT/EXAMINE.
         MailboxId(ObjectId<'a>) = "MAILBOXID",

@@ -1,6 +1,8 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3501 §6.4.5; §9 `fetch`, `fetch-att`): the
 //! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
-//! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051.
+//! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051; extension
+//! items are rows of the same table: EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE
+//! ([`crate::ext::savedate`]), PREVIEW and the real-world SNIPPET ([`crate::ext::preview`]).
 
 use crate::context::Ctx;
 use crate::core::IntoStatic;

@@ -2,7 +2,10 @@
 //! `search-key`, `search-return-opts`, `search-return-opt`, `search-ret-opt-ext`): the full
 //! search-key grammar of both RFCs (including RFC 3501's NEW, OLD, RECENT and the `$` saved
 //! result of RFC 5182 / RFC 9051 §6.4.4.1), RETURN options (RFC 4731 / RFC 9051:
-//! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET.
+//! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET. Extension keys are rows of the
+//! same table, with their grammar in their `ext/` module: OLDER / YOUNGER ([`crate::ext::within`]),
+//! FUZZY ([`crate::ext::fuzzy`]), EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDBEFORE /
+//! SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED ([`crate::ext::savedate`]).
 
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};

@@ -1,7 +1,9 @@
 //! FETCH data items: RFC 3501 §7.4.2 and RFC 9051 §7.5.2 — `msg-att`, `msg-att-dynamic`
 //! (FLAGS) and `msg-att-static` (ENVELOPE, INTERNALDATE, RFC822, RFC822.HEADER, RFC822.TEXT,
 //! RFC822.SIZE, BODY, BODYSTRUCTURE, `BODY[section]<origin>`, `BINARY[part]`, BINARY.SIZE,
-//! UID), with BINARY from RFC 3516 / RFC 9051.
+//! UID), with BINARY from RFC 3516 / RFC 9051; extension items are rows of the same table:
+//! EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE ([`crate::ext::savedate`]), PREVIEW
+//! and the real-world SNIPPET ([`crate::ext::preview`]).
 
 use std::num::NonZeroU32;
 

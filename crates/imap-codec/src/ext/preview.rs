@@ -252,6 +252,18 @@ mod tests {
         let _ = p.value.encode(&mut out);
         assert_eq!(out, line);
         assert!(Response::parse_with(b"* 1 FETCH (SNIPPET (LAZY \"x\"))\r\n", &rw).is_err());
+        // As Dovecot 2.3.19 sent it (corpus/imap/real-world/dovecot/search2-snippet-fuzzy).
+        let dovecot =
+            "* 2 FETCH (SNIPPET (FUZZY {47}\r\nViele Grüße aus Köln und eine schöne Woche!))\r\n";
+        let p = Response::parse_with(dovecot.as_bytes(), &rw).unwrap();
+        assert_eq!(p.deviations.len(), 1);
+        let Response::Data(Data::Fetch(f)) = &p.value else {
+            panic!()
+        };
+        let MessageAttribute::Snippet(s) = f.attributes.first() else {
+            panic!()
+        };
+        assert_eq!(s.as_bytes().map(<[u8]>::len), Some(47));
         assert!(Response::parse(line).is_err());
     }
 }

@@ -430,7 +430,23 @@ fn main() {
     print_table(&b.rows, runs, started.elapsed().as_secs_f64());
 }
 
+/// The build profile of this binary and what it sets, as `benches/Cargo.toml` defines it.
+fn profile() -> String {
+    let name = env!("MAILPROTO_BENCH_PROFILE");
+    let settings = match name {
+        "release" => "opt-level 3, lto = \"thin\", codegen-units = 1 (the headline profile)",
+        "default-release" => "opt-level 3, no LTO, codegen-units = 16 (Cargo's default release)",
+        "debug" => "unoptimized: figures meaningless",
+        _ => "see benches/Cargo.toml",
+    };
+    format!("{name}: {settings}")
+}
+
 fn print_table(rows: &[Row], runs: usize, elapsed: f64) {
+    println!(
+        "Build profile {}; every crate in the table (ours and the peers) is built with it.\n",
+        profile()
+    );
     println!(
         "| workload | implementation | MB/s | allocs/msg | heap bytes/msg | vs best peer | goal | note |\n|---|---|---:|---:|---:|---:|---|---|"
     );

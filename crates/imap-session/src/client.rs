@@ -19,8 +19,9 @@ use imap_codec::response::GreetingKind;
 use imap_codec::response::{MailboxList, MessageAttribute};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, DateTime,
-    EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8, LiteralCapability,
-    Mailbox, Response, SequenceSet, Status, StatusKind, Tag,
+    Deviation, EncodeOptions, Flag, Greeting, IdleDone, IntoStatic, Literal, Literal8,
+    LiteralCapability, Mailbox, ParseOptions, Parsed, Response, SequenceSet, Status, StatusKind,
+    Tag,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -50,6 +51,10 @@ pub struct ClientConfig {
     /// them ([`ClientEvent::FetchStreamStart`], [`ClientOutput::LiteralChunk`]); `None`: hold
     /// every literal (the framer's limits bound them). Default: 1 MiB.
     pub stream_literals_over: Option<u64>,
+    /// How the server's messages are parsed: the profile (strict by default; real-world
+    /// reports each accepted departure as a [`ClientEvent::Deviation`]) and the extensions in
+    /// force at the start (the session adds those the connection puts in force later).
+    pub parse: ParseOptions,
 }
 
 /// The default [`ClientConfig::stream_literals_over`] (and the server's): 1 MiB.
@@ -64,6 +69,7 @@ impl Default for ClientConfig {
             enforce_states: true,
             report_received: false,
             stream_literals_over: Some(DEFAULT_STREAM_THRESHOLD),
+            parse: ParseOptions::default(),
         }
     }
 }
@@ -110,6 +116,12 @@ impl ClientConfig {
     /// Holds every literal whole: no streaming.
     pub fn without_literal_streaming(mut self) -> Self {
         self.stream_literals_over = None;
+        self
+    }
+
+    /// Parses the server's messages under `parse` (profile, extensions in force at the start).
+    pub fn with_parse_options(mut self, parse: ParseOptions) -> Self {
+        self.parse = parse;
         self
     }
 
@@ -234,6 +246,9 @@ pub enum ClientEvent {
     Bye(Status<'static>),
     /// The server broke the protocol.
     ProtocolError(PeerError),
+    /// The real-world profile ([`ClientConfig::parse`]) accepted a message that departs from
+    /// the grammar; reported before the events the message causes.
+    Deviation(Deviation),
     /// Every received message, when [`ClientConfig::report_received`] is set.
     Received(Received),
     /// A literal larger than [`ClientConfig::stream_literals_over`] begins in a FETCH
@@ -916,7 +931,7 @@ impl ClientSession {
                     // Parsed where it lies in the framer's buffer (literals borrowed), then
                     // made owned: the one copy of the message. Its bytes are copied again
                     // only for a trace follower (`report_received`).
-                    let parsed = parse(kind, m);
+                    let parsed = parse(kind, m, &self.config.parse);
                     (parsed, self.config.report_received.then(|| m.to_vec()))
                 }
                 Err(e) => {
@@ -960,7 +975,11 @@ impl ClientSession {
             return;
         }
         head.extend_from_slice(b")\r\n");
-        let Ok(Response::Data(data @ Data::Fetch { .. })) = Response::parse(&head) else {
+        let Ok(Parsed {
+            value: Response::Data(data @ Data::Fetch { .. }),
+            ..
+        }) = Response::parse_with(&head, &self.config.parse)
+        else {
             return;
         };
         let head = data.into_static();
@@ -979,9 +998,15 @@ impl ClientSession {
     fn message(
         &mut self,
         kind: MessageKind,
-        parsed: Result<Inbound, PeerError>,
+        parsed: Result<(Inbound, Vec<Deviation>), PeerError>,
         bytes: Option<Vec<u8>>,
     ) {
+        let parsed = parsed.map(|(inbound, deviations)| {
+            for deviation in deviations {
+                self.event(ClientEvent::Deviation(deviation));
+            }
+            inbound
+        });
         if let Some(bytes) = bytes {
             self.event(ClientEvent::Received(Received {
                 kind,
@@ -1423,11 +1448,19 @@ fn wildcard_match(pattern: &[u8], name: &[u8], delimiter: Option<u8>) -> bool {
 }
 
 /// Parses a framed server message where it lies and makes the value owned (the one copy).
-fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
+///
+/// The deviations the real-world profile accepted come with the value (none under strict).
+fn parse(
+    kind: MessageKind,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<(Inbound, Vec<Deviation>), PeerError> {
     let parsed = if kind == MessageKind::Greeting {
-        Greeting::parse(bytes).map(|g| Inbound::Greeting(g.into_static()))
+        Greeting::parse_with(bytes, options)
+            .map(|p| (Inbound::Greeting(p.value.into_static()), p.deviations))
     } else {
-        Response::parse(bytes).map(|r| Inbound::Response(r.into_static()))
+        Response::parse_with(bytes, options)
+            .map(|p| (Inbound::Response(p.value.into_static()), p.deviations))
     };
     parsed.map_err(|error| PeerError::Syntax {
         bytes: bytes.to_vec(),

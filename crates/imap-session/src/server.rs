@@ -23,9 +23,9 @@ use std::collections::VecDeque;
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, RespText};
 use imap_codec::{
-    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Encode,
-    EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, Response, Status,
-    StatusKind, Tag, Text,
+    AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Deviation,
+    Encode, EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, ParseOptions,
+    Parsed, Response, Status, StatusKind, Tag, Text,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -96,6 +96,10 @@ pub struct ServerConfig {
     /// Synchronizing literals are streamed under [`LiteralPolicy::Auto`] only (under
     /// `Manual` the application has not accepted the literal yet when it is announced).
     pub stream_literals_over: Option<u64>,
+    /// How the client's commands are parsed: the profile (strict by default; real-world
+    /// reports each accepted departure as a [`ServerEvent::Deviation`]) and the extensions in
+    /// force (those the server offers; the session adds those the connection enables).
+    pub parse: ParseOptions,
 }
 
 impl Default for ServerConfig {
@@ -110,6 +114,7 @@ impl Default for ServerConfig {
             max_violations: Some(10),
             report_received: false,
             stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
+            parse: ParseOptions::default(),
         }
     }
 }
@@ -124,6 +129,12 @@ impl ServerConfig {
     /// With or without state rules.
     pub fn with_enforce_states(mut self, enforce: bool) -> Self {
         self.enforce_states = enforce;
+        self
+    }
+
+    /// Parses the client's commands under `parse` (profile, extensions in force).
+    pub fn with_parse_options(mut self, parse: ParseOptions) -> Self {
+        self.parse = parse;
         self
     }
 
@@ -249,6 +260,9 @@ pub enum ServerEvent {
     TlsRequired,
     /// The client broke the protocol.
     ProtocolError(PeerError),
+    /// The real-world profile ([`ServerConfig::parse`]) accepted a command that departs from
+    /// the grammar; reported before the events the command causes.
+    Deviation(Deviation),
     /// Every received message, when [`ServerConfig::report_received`] is set.
     Received(Received),
     /// The session is closed (LOGOUT, BYE, end of stream).
@@ -767,7 +781,7 @@ impl ServerSession {
         while let Ok(Some(Frame::Discard(_))) = self.input.next_frame() {}
         if let Some(prefix) = prefix {
             let kind = self.expecting();
-            let result = match parse(kind, &prefix) {
+            let result = match parse(kind, &prefix, &self.config.parse).0 {
                 // Valid up to the announcement, which ends it: a command cut there. The tag
                 // and the octet count are the framer's.
                 Err(PeerError::Syntax { error, .. })
@@ -778,7 +792,7 @@ impl ServerSession {
                             tag,
                             literal_octets: pending.literal.length,
                         }),
-                        None => parse(kind, &prefix),
+                        None => parse(kind, &prefix, &self.config.parse).0,
                     }
                 }
                 other => other,
@@ -929,6 +943,7 @@ impl ServerSession {
                 return;
             }
             let kind = self.expecting();
+            let deviations: Vec<Deviation>;
             let received = match self.input.next_frame() {
                 Ok(None) => return,
                 Ok(Some(Frame::Discard(_))) => continue,
@@ -990,7 +1005,8 @@ impl ServerSession {
                     // Parsed where it lies in the framer's buffer; the value is made owned
                     // (the one copy of the message). Its bytes are copied again only for a
                     // trace follower, its tag only when it does not parse.
-                    let result = parse(kind, m);
+                    let (result, found) = parse(kind, m, &self.config.parse);
+                    deviations = found;
                     let tag = match &result {
                         Err(_) => imap_codec::framer::message_tag(m).map(IntoStatic::into_static),
                         Ok(_) => None,
@@ -1004,6 +1020,9 @@ impl ServerSession {
                 }
             };
             self.pending_literal = None;
+            for deviation in deviations {
+                self.event(ServerEvent::Deviation(deviation));
+            }
             self.message(kind, received);
         }
     }
@@ -1026,7 +1045,8 @@ impl ServerSession {
             return;
         }
         head.extend_from_slice(b"\r\n");
-        let Ok(command) = Command::parse(&head) else {
+        let Ok(Parsed { value: command, .. }) = Command::parse_with(&head, &self.config.parse)
+        else {
             return;
         };
         if !matches!(command.body, CommandBody::Append { .. }) {
@@ -1212,16 +1232,35 @@ type ParsedMessage = (
     Option<Vec<u8>>,
 );
 
-fn parse(kind: MessageKind, bytes: &[u8]) -> Result<Inbound, PeerError> {
+/// Parses a framed client message where it lies and makes the value owned (the one copy),
+/// under `options`; the deviations the real-world profile accepted come beside the result
+/// (none under strict, none when it fails).
+fn parse(
+    kind: MessageKind,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> (Result<Inbound, PeerError>, Vec<Deviation>) {
     let r = match kind {
-        MessageKind::AuthenticateData => {
-            AuthenticateData::parse(bytes).map(|d| Inbound::AuthenticateData(d.into_static()))
+        MessageKind::AuthenticateData => AuthenticateData::parse_with(bytes, options).map(|p| {
+            (
+                Inbound::AuthenticateData(p.value.into_static()),
+                p.deviations,
+            )
+        }),
+        MessageKind::IdleDone => {
+            IdleDone::parse_with(bytes, options).map(|p| (Inbound::IdleDone(p.value), p.deviations))
         }
-        MessageKind::IdleDone => IdleDone::parse(bytes).map(Inbound::IdleDone),
-        _ => Command::parse(bytes).map(|c| Inbound::Command(c.into_static())),
+        _ => Command::parse_with(bytes, options)
+            .map(|p| (Inbound::Command(p.value.into_static()), p.deviations)),
     };
-    r.map_err(|error| PeerError::Syntax {
-        bytes: bytes.to_vec(),
-        error,
-    })
+    match r {
+        Ok((inbound, deviations)) => (Ok(inbound), deviations),
+        Err(error) => (
+            Err(PeerError::Syntax {
+                bytes: bytes.to_vec(),
+                error,
+            }),
+            Vec::new(),
+        ),
+    }
 }

@@ -10,6 +10,7 @@
 
 pub mod format;
 pub mod imap;
+pub mod neutral;
 pub mod pop3;
 pub mod report;
 

@@ -1,56 +1,56 @@
 //! The corpus test: every trace under `corpus/` is replayed through the codec; its expectation
-//! (`expect:`) must hold, and the parsed result of every message is compared with the
-//! language-neutral JSON snapshot stored in `corpus/expected/` (insta).
+//! (`expect:`) must hold, and the result of every message is compared with the language-neutral
+//! expected file `corpus/expected/<path>.json` (docs/corpus-format.md, "Expected values").
+//!
+//! After a change that is meant to change results, rewrite the files with
+//! `MAILPROTO_BLESS=1 cargo test -p mailtrace --test corpus` and read the diff.
 
 use std::path::{Path, PathBuf};
 
 use mailtrace::format::{self, Expect, Protocol};
 use mailtrace::report::{Message, Summary};
-use mailtrace::{imap, pop3};
+use mailtrace::{imap, neutral, pop3};
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus")
 }
 
-fn traces(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        if e.is_dir() {
-            traces(&e, out);
-        } else if e.extension().is_some_and(|x| x == "trace") {
-            out.push(e);
-        }
-    }
-}
-
-/// The snapshot value of a replay and its failed messages, one line each.
-fn outcome<K, V: Summary>(
-    rel: &Path,
-    replay: &impl serde::Serialize,
-    messages: &[Message<K, V>],
-) -> (serde_json::Value, Vec<String>) {
-    let failed = messages
+/// The failed messages of a replay, one line each.
+fn failed<K, V: Summary>(rel: &Path, messages: &[Message<K, V>]) -> Vec<String> {
+    messages
         .iter()
         .filter(|m| !m.is_ok())
         .map(|m| format!("{}:{}: {}", rel.display(), m.line, m.summary()))
-        .collect();
-    (serde_json::to_value(replay).unwrap(), failed)
+        .collect()
+}
+
+/// Every file under `dir` with extension `ext`, sorted.
+fn files_with(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            files_with(&e, ext, out);
+        } else if e.extension().is_some_and(|x| x == ext) {
+            out.push(e);
+        }
+    }
 }
 
 #[test]
 fn every_trace_meets_its_expectation_and_snapshot() {
     let root = corpus_root();
     let mut files = Vec::new();
-    traces(&root, &mut files);
+    files_with(&root, "trace", &mut files);
     assert!(
         files.len() > 100,
         "the corpus is missing: {}",
         root.display()
     );
+    let bless = std::env::var_os("MAILPROTO_BLESS").is_some_and(|v| v == "1");
     let mut failures = Vec::new();
     for path in &files {
         let rel = path.strip_prefix(&root).unwrap();
@@ -62,15 +62,9 @@ fn every_trace_meets_its_expectation_and_snapshot() {
                 continue;
             }
         };
-        let (snapshot, failed) = match trace.headers.protocol {
-            Protocol::Imap => {
-                let replay = imap::replay(&trace);
-                outcome(rel, &replay, &replay.messages)
-            }
-            Protocol::Pop3 => {
-                let replay = pop3::replay(&trace);
-                outcome(rel, &replay, &replay.messages)
-            }
+        let failed = match trace.headers.protocol {
+            Protocol::Imap => failed(rel, &imap::replay(&trace).messages),
+            Protocol::Pop3 => failed(rel, &pop3::replay(&trace).messages),
         };
         match trace.headers.expect {
             Expect::Ok if !failed.is_empty() => failures.extend(failed),
@@ -79,19 +73,40 @@ fn every_trace_meets_its_expectation_and_snapshot() {
             }
             _ => {}
         }
-        let snapshot_dir = root.join("expected").join(rel.parent().unwrap());
-        let name = rel.file_stem().unwrap().to_string_lossy().into_owned();
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path(snapshot_dir);
-        settings.set_prepend_module_to_snapshot(false);
-        settings.set_omit_expression(true);
-        settings.set_input_file(path);
-        settings.set_description(trace.headers.source.clone());
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            settings.bind(|| insta::assert_json_snapshot!(name, snapshot));
-        }));
-        if outcome.is_err() {
-            failures.push(format!("{}: snapshot differs", rel.display()));
+        let expected_path = root.join("expected").join(rel).with_extension("json");
+        let mut got = serde_json::to_string_pretty(&neutral::expected(&trace)).unwrap();
+        got.push('\n');
+        if bless {
+            std::fs::create_dir_all(expected_path.parent().unwrap()).unwrap();
+            if std::fs::read_to_string(&expected_path).ok().as_deref() != Some(got.as_str()) {
+                std::fs::write(&expected_path, &got).unwrap();
+            }
+        } else {
+            match std::fs::read_to_string(&expected_path) {
+                Ok(want) if want == got => {}
+                Ok(_) => failures.push(format!(
+                    "{}: differs from {} (MAILPROTO_BLESS=1 rewrites it; read the diff)",
+                    rel.display(),
+                    expected_path.strip_prefix(&root).unwrap().display()
+                )),
+                Err(_) => failures.push(format!(
+                    "{}: no expected file {} (MAILPROTO_BLESS=1 writes it)",
+                    rel.display(),
+                    expected_path.strip_prefix(&root).unwrap().display()
+                )),
+            }
+        }
+    }
+    // Expected files whose trace is gone.
+    let mut expected = Vec::new();
+    files_with(&root.join("expected"), "json", &mut expected);
+    for path in expected {
+        let rel = path.strip_prefix(root.join("expected")).unwrap();
+        if !root.join(rel).with_extension("trace").is_file() {
+            failures.push(format!(
+                "{}: no trace for this expected file",
+                path.display()
+            ));
         }
     }
     assert!(

@@ -26,6 +26,9 @@ use crate::ext::partial::PartialRange;
 use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
+use crate::ext::notify::NotifySet;
+use crate::ext::objectid::ObjectId;
+use crate::ext::preview::PreviewMod;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
@@ -358,6 +361,54 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 // ----------------------------------------------------------------------------------------
 // Commands
 
+fn notify_set(u: U<'_, '_>) -> Result<NotifySet<'static>> {
+    use crate::ext::notify::{
+        Event, EventExt, EventGroup, Events, FilterMailboxes as F, OneOrMoreMailbox as O,
+    };
+    let group = |u: U<'_, '_>| -> Result<EventGroup<'static>> {
+        let many = |u: U<'_, '_>| -> Result<O<'static>> {
+            Ok(if u.arbitrary()? {
+                O::One(mailbox(u, true)?)
+            } else {
+                O::Many(non_empty(u, |u| mailbox(u, true))?)
+            })
+        };
+        let filter = match u.int_in_range(0..=6)? {
+            0 => F::Selected,
+            1 => F::SelectedDelayed,
+            2 => F::Inboxes,
+            3 => F::Personal,
+            4 => F::Subscribed,
+            5 => F::Subtree(many(u)?),
+            _ => F::Mailboxes(many(u)?),
+        };
+        let selected = filter.is_selected();
+        let events = if u.ratio(1, 4)? {
+            Events::None
+        } else {
+            Events::List(non_empty(u, |u| {
+                Ok(match u.int_in_range(0..=8)? {
+                    0 if selected => Event::MessageNew(option(u, |u| non_empty(u, fetch_att))?),
+                    0 => Event::MessageNew(None),
+                    1 => Event::MessageExpunge,
+                    2 => Event::FlagChange,
+                    3 => Event::AnnotationChange,
+                    4 if !selected => Event::MailboxName,
+                    5 if !selected => Event::SubscriptionChange,
+                    6 if !selected => Event::MailboxMetadataChange,
+                    7 if !selected => Event::ServerMetadataChange,
+                    _ => Event::Other(reject(EventExt::new(atom(u)?.as_str().to_owned()))?),
+                })
+            })?)
+        };
+        reject(EventGroup::new(filter, events))
+    };
+    Ok(NotifySet {
+        status: u.arbitrary()?,
+        groups: non_empty(u, group)?,
+    })
+}
+
 fn status_att(u: U<'_, '_>) -> Result<StatusAttribute> {
     Ok(*u.choose(StatusAttribute::ALL)?)
 }
@@ -415,7 +466,16 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
             Box::new(search_key(u, depth + 1)?),
         ),
         S::And if nested => K::And(non_empty(u, |u| search_key(u, depth + 1))?),
-        S::SequenceSet | S::Not | S::Or | S::And => K::SequenceSet(sequence_set(u)?),
+        S::Fuzzy if nested => K::Fuzzy(Box::new(search_key(u, depth + 1)?)),
+        S::Older => K::Older(nz(u)?.into()),
+        S::Younger => K::Younger(nz(u)?.into()),
+        S::EmailId => K::EmailId(crate::ext::objectid::arbitrary_objectid(u)?),
+        S::ThreadId => K::ThreadId(crate::ext::objectid::arbitrary_objectid(u)?),
+        S::SavedBefore => K::SavedBefore(date(u)?),
+        S::SavedOn => K::SavedOn(date(u)?),
+        S::SavedSince => K::SavedSince(date(u)?),
+        S::SaveDateSupported => K::SaveDateSupported,
+        S::SequenceSet | S::Not | S::Or | S::And | S::Fuzzy => K::SequenceSet(sequence_set(u)?),
     })
 }
 
@@ -498,6 +558,14 @@ fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
         K::BinarySize => A::BinarySize {
             part: option(u, part)?,
         },
+        K::EmailId => A::EmailId,
+        K::ThreadId => A::ThreadId,
+        K::SaveDate => A::SaveDate,
+        K::Preview => A::Preview {
+            modifiers: option(u, |u| non_empty(u, |_| Ok(PreviewMod::Lazy)))?,
+        },
+        // Only the real-world profile reads it; the strict round trip would reject it.
+        K::Snippet => return Err(Error::IncorrectFormat),
     })
 }
 
@@ -595,6 +663,9 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         K::Lsub => B::Lsub {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
+        },
+        K::Notify => B::Notify {
+            set: option(u, notify_set)?,
         },
         K::Status => B::Status {
             mailbox: mailbox(u, true)?,
@@ -991,6 +1062,28 @@ pub(crate) fn att_binary(u: U<'_, '_>) -> Result<BinaryData<'static>> {
     })
 }
 
+pub(crate) fn code_badevent(u: U<'_, '_>) -> Result<NonEmpty<crate::ext::notify::EventName>> {
+    non_empty(u, |u| Ok(*u.choose(&crate::ext::notify::EventName::ALL)?))
+}
+
+pub(crate) fn att_objectid(u: U<'_, '_>) -> Result<ObjectId<'static>> {
+    crate::ext::objectid::arbitrary_objectid(u)
+}
+
+pub(crate) fn att_threadid(u: U<'_, '_>) -> Result<Option<ObjectId<'static>>> {
+    option(u, crate::ext::objectid::arbitrary_objectid)
+}
+
+pub(crate) fn att_savedate(u: U<'_, '_>) -> Result<Option<DateTime>> {
+    option(u, date_time)
+}
+
+/// `SNIPPET` data is read only under the real-world profile; the strict round trip would
+/// reject it.
+pub(crate) fn att_snippet(_: U<'_, '_>) -> Result<NString<'static>> {
+    Err(Error::IncorrectFormat)
+}
+
 pub(crate) fn att_binary_size(u: U<'_, '_>) -> Result<BinarySizeData> {
     Ok(BinarySizeData {
         section: option(u, part)?,
@@ -1135,8 +1228,10 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
     })
 }
 
-fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue> {
-    Ok(match u.int_in_range(0..=7)? {
+fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue<'static>> {
+    Ok(match u.int_in_range(0..=9)? {
+        7 => StatusAttributeValue::MailboxId(crate::ext::objectid::arbitrary_objectid(u)?),
+        8 => StatusAttributeValue::AppendLimit(option(u, |u| u.arbitrary())?),
         0 => StatusAttributeValue::Messages(u.arbitrary()?),
         1 => StatusAttributeValue::UidNext(u.arbitrary()?),
         2 => StatusAttributeValue::UidValidity(u.arbitrary()?),

@@ -79,6 +79,13 @@ capabilities! {
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
     CompressDeflate = "COMPRESS=DEFLATE", "`COMPRESS=DEFLATE` (RFC 4978)";
+    Within = "WITHIN", "`WITHIN` (RFC 5032)";
+    SearchFuzzy = "SEARCH=FUZZY", "`SEARCH=FUZZY` (RFC 6203)";
+    ObjectId = "OBJECTID", "`OBJECTID` (RFC 8474)";
+    SaveDate = "SAVEDATE", "`SAVEDATE` (RFC 8514)";
+    Preview = "PREVIEW", "`PREVIEW` (RFC 8970)";
+    Notify = "NOTIFY", "`NOTIFY` (RFC 5465)";
+    UidOnly = "UIDONLY", "`UIDONLY` (RFC 9586)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

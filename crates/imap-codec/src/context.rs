@@ -245,6 +245,9 @@ pub enum ImapDeviation {
     NilParameterValue,
     /// `disposition-junk`: a bare string in the disposition slot (`NIL "inline" NIL NIL`, Exchange): read as `("inline" NIL)`.
     DispositionJunk,
+    /// `snippet-fuzzy`: the pre-RFC 8970 form of PREVIEW, `SNIPPET (FUZZY)` in a FETCH command
+    /// and `SNIPPET (FUZZY nstring)` in a FETCH response ([`crate::ext::preview`]).
+    SnippetFuzzy,
 }
 
 impl ImapDeviation {
@@ -281,6 +284,7 @@ impl ImapDeviation {
         ImapDeviation::EmptyParameterList,
         ImapDeviation::NilParameterValue,
         ImapDeviation::DispositionJunk,
+        ImapDeviation::SnippetFuzzy,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -323,6 +327,7 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::EmptyParameterList => "empty-parameter-list",
             ImapDeviation::NilParameterValue => "nil-parameter-value",
             ImapDeviation::DispositionJunk => "disposition-junk",
+            ImapDeviation::SnippetFuzzy => "snippet-fuzzy",
         }
     }
 
@@ -408,6 +413,9 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::DispositionJunk => {
                 r#"body-fld-dsp = "(" string SP body-fld-param ")" / nil (RFC 9051 §9)"#
+            }
+            ImapDeviation::SnippetFuzzy => {
+                "fetch-att =/ \"PREVIEW\" [SP \"(\" preview-mod *(SP preview-mod) \")\"]; msg-att-dynamic =/ \"PREVIEW\" SP nstring (RFC 8970 §6)"
             }
         }
     }

@@ -144,9 +144,13 @@ fn every_table_row_is_generated() {
         Ok(())
     });
     assert_eq!(missing(DataKind::ALL, &data), Vec::<String>::new());
-    assert_eq!(
-        missing(MessageAttributeKind::ALL, &items),
-        Vec::<String>::new()
-    );
+    // `SNIPPET` is read only under the real-world profile (deviation `snippet-fuzzy`), so
+    // the strict generators never build it.
+    let strict_items: Vec<_> = MessageAttributeKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != MessageAttributeKind::Snippet)
+        .collect();
+    assert_eq!(missing(&strict_items, &items), Vec::<String>::new());
     assert_eq!(missing(CodeKind::ALL, &codes), Vec::<String>::new());
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::num::NonZeroU32;
 
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
-use imap_codec::response::{GreetingKind, OtherCode, RespText, Vanished};
+use imap_codec::response::{GreetingKind, RespText, Vanished};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Deviation,
     Encode, EncodeOptions, Encoder, ErrorKind, Extension, Extensions, Greeting, IdleDone,
@@ -1600,10 +1600,10 @@ impl ServerSession {
             None => Status::untagged(kind, text),
         }
         .into_static();
-        if too_big && let Ok(code) = OtherCode::new("TOOBIG", None) {
+        if too_big {
             // RFC 7888 §5: a BAD to an APPEND for a literal over the limit carries TOOBIG
             // (RFC 4469 §4.2, also for "a server-specific message size limit").
-            status = status.with_code(Code::Other(code));
+            status = status.with_code(Code::TooBig);
         }
         self.write(&Response::Status(status.clone()));
         self.event(ServerEvent::Rejected {

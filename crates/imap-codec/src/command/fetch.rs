@@ -1,12 +1,17 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3501 §6.4.5; §9 `fetch`, `fetch-att`): the
 //! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
-//! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051.
+//! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051; extension
+//! items are rows of the same table: EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE
+//! ([`crate::ext::savedate`]), PREVIEW and the real-world SNIPPET ([`crate::ext::preview`]).
 
 use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::NonEmpty;
+use crate::ext::preview::{
+    PreviewMod, encode_preview_att, encode_snippet_att, parse_preview_att, parse_snippet_att,
+};
 use crate::ext::slots::{self, FetchModifier, Slot};
 use crate::parse::{paren_list, sp, take_while};
 use crate::section::{Part, Partial, Section, encode_section_binary, parse_section_binary};
@@ -74,6 +79,9 @@ macro_rules! att_pat {
 macro_rules! encode_att {
     (unit, $name:literal, $e:ident) => {{
         $e.raw($name.as_bytes());
+    }};
+    (snippet, $name:literal, $e:ident) => {{
+        encode_snippet_att($e);
     }};
     ($f:ident, $name:literal, $e:ident $(, $field:ident)*) => {
         $f($($field,)* $e)
@@ -209,6 +217,21 @@ fetch_atts! {
     } = "BINARY.SIZE", parse: parse_binary_size, encode: encode_binary_size;
     /// `fetch-mod-sequence = "MODSEQ"` (RFC 7162 §3.1.4.1; [`crate::ext::condstore`])
     Modseq = "MODSEQ", parse: unit, encode: unit;
+    /// `EMAILID` (RFC 8474 §5.1, [`crate::ext::objectid`])
+    EmailId = "EMAILID", parse: unit, encode: unit;
+    /// `THREADID` (RFC 8474 §5.2, [`crate::ext::objectid`])
+    ThreadId = "THREADID", parse: unit, encode: unit;
+    /// `SAVEDATE` (RFC 8514 §5, [`crate::ext::savedate`])
+    SaveDate = "SAVEDATE", parse: unit, encode: unit;
+    /// `"PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]` (RFC 8970 §6,
+    /// [`crate::ext::preview`])
+    Preview {
+        /// The modifiers (`LAZY`), when a list is sent.
+        modifiers: Option<NonEmpty<PreviewMod>>,
+    } = "PREVIEW", parse: parse_preview_att, encode: encode_preview_att;
+    /// `SNIPPET (FUZZY)`: the pre-RFC 8970 form of PREVIEW, accepted under the real-world
+    /// profile only (deviation `snippet-fuzzy`, [`crate::ext::preview`]).
+    Snippet = "SNIPPET", parse: parse_snippet_att, encode: snippet;
 }
 
 fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
@@ -345,7 +368,7 @@ pub(super) fn parse_fetch<'a>(
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, ()) = sp(i)?;
     let (i, items) = if i.first() == Some(&b'(') {
-        let (r, atts) = paren_list(i, false, FetchAtt::parse)?;
+        let (r, atts) = paren_list(i, false, |j| crate::ext::preview::fetch_att(j, cx))?;
         (r, FetchItems::List(NonEmpty::from_parsed(atts)))
     } else {
         let (r, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
@@ -357,7 +380,7 @@ pub(super) fn parse_fetch<'a>(
         } else if boundary && name.eq_ignore_ascii_case(b"FULL") {
             (r, FetchItems::Full)
         } else {
-            let (r, a) = FetchAtt::parse(i)?;
+            let (r, a) = crate::ext::preview::fetch_att(i, cx)?;
             (r, FetchItems::Single(a))
         }
     };
@@ -400,6 +423,8 @@ mod tests {
         for kind in FetchAttKind::ALL {
             let item = match kind {
                 FetchAttKind::BinarySize | FetchAttKind::Binary => format!("{}[1]", kind.name()),
+                // Real-world only: `ext::preview`'s tests read it.
+                FetchAttKind::Snippet => continue,
                 _ => kind.name().to_owned(),
             };
             let (rest, att) = FetchAtt::parse(item.as_bytes()).unwrap();

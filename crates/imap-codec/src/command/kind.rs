@@ -234,7 +234,8 @@ macro_rules! commands {
             /// The capability a server advertises when it implements the command: `None` for
             /// the commands of both IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051); for the
             /// extensions IMAP4rev2 folded in (IDLE, ENABLE, NAMESPACE, UNSELECT, MOVE,
-            /// UID EXPUNGE) the capability an IMAP4rev1 server advertises.
+            /// UID EXPUNGE) the capability an IMAP4rev1 server advertises; for the other
+            /// extensions (NOTIFY) the capability that announces them to either.
             pub fn capability(self) -> Option<Capability<'static>> {
                 match self {
                     $(CommandKind::$variant => $cap,)*

@@ -72,6 +72,10 @@ status_atts! {
     Size = "SIZE";
     /// `HIGHESTMODSEQ` (RFC 7162 §3.1.6)
     HighestModSeq = "HIGHESTMODSEQ";
+    /// `MAILBOXID` (RFC 8474 §4.2, [`crate::ext::objectid`])
+    MailboxId = "MAILBOXID";
+    /// `APPENDLIMIT` (RFC 7889 §5, [`crate::ext::status_ext`])
+    AppendLimit = "APPENDLIMIT";
 }
 
 impl StatusAttribute {

@@ -55,6 +55,7 @@ pub mod store;
 
 pub use crate::ext::compress::CompressionAlgorithm;
 pub use crate::ext::idle::IdleDone;
+use crate::ext::notify::{NotifySet, encode_notify, parse_notify};
 pub use append::AppendData;
 pub use auth::AuthenticateData;
 pub use fetch::{FetchAtt, FetchAttKind, FetchItems};
@@ -218,6 +219,14 @@ commands! {
     } = "COMPRESS" / "compress",
         states: AUTH, capability: Some(Capability::CompressDeflate), uid: No,
         parse: parse_compress, encode: encode_compress;
+    /// `notify = "NOTIFY" SP (notify-set / notify-none)` (RFC 5465 §3.1, §8;
+    /// [`crate::ext::notify`]).
+    Notify {
+        /// `notify-set`; `None` is `NOTIFY NONE`.
+        set: Option<NotifySet<'a>>,
+    } = "NOTIFY" / "notify",
+        states: AUTH, capability: Some(Capability::Notify), uid: No,
+        parse: parse_notify, encode: encode_notify;
     /// `CHECK` (RFC 3501 §6.4.1).
     Check = "CHECK" / "check",
         states: SELECTED, capability: None, uid: No, parse: unit, encode: unit;

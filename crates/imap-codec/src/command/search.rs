@@ -2,7 +2,10 @@
 //! `search-key`, `search-return-opts`, `search-return-opt`, `search-ret-opt-ext`): the full
 //! search-key grammar of both RFCs (including RFC 3501's NEW, OLD, RECENT and the `$` saved
 //! result of RFC 5182 / RFC 9051 §6.4.4.1), RETURN options (RFC 4731 / RFC 9051:
-//! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET.
+//! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET. Extension keys are rows of the
+//! same table, with their grammar in their `ext/` module: OLDER / YOUNGER ([`crate::ext::within`]),
+//! FUZZY ([`crate::ext::fuzzy`]), EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDBEFORE /
+//! SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED ([`crate::ext::savedate`]).
 
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
@@ -11,6 +14,8 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
 use crate::ext::condstore::SearchModSeq;
 use crate::ext::partial::PartialRange;
+use crate::ext::objectid::ObjectId;
+use crate::ext::within::Interval;
 use crate::ext::{NonEmpty, Number64, TaggedExtLabel, TaggedExtVal, check_depth_within};
 use crate::parse::{is_atom_char, paren_list, sp, starts_with_ci, take_while};
 use crate::sequence::SequenceSet;
@@ -221,6 +226,26 @@ search_keys! {
     /// `search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer`
     /// (RFC 7162 §3.1.5; [`crate::ext::condstore`])
     Modseq(key: SearchModSeq<'a>) = "MODSEQ", parse: custom parse_modseq, encode: custom encode_modseq;
+    /// `OLDER SP nz-number` (RFC 5032 §3, [`crate::ext::within`]): received more than this
+    /// many seconds ago.
+    Older(interval: Interval) = "OLDER", parse: arg interval, encode: arg;
+    /// `YOUNGER SP nz-number` (RFC 5032 §3, [`crate::ext::within`]): received at most this
+    /// many seconds ago.
+    Younger(interval: Interval) = "YOUNGER", parse: arg interval, encode: arg;
+    /// `FUZZY SP search-key` (RFC 6203 §7, [`crate::ext::fuzzy`])
+    Fuzzy(key: Box<SearchKey<'a>>) = "FUZZY", parse: nested, encode: arg;
+    /// `EMAILID SP objectid` (RFC 8474 §6, [`crate::ext::objectid`])
+    EmailId(id: ObjectId<'a>) = "EMAILID", parse: arg objectid, encode: arg;
+    /// `THREADID SP objectid` (RFC 8474 §6, [`crate::ext::objectid`])
+    ThreadId(id: ObjectId<'a>) = "THREADID", parse: arg objectid, encode: arg;
+    /// `SAVEDBEFORE SP date` (RFC 8514 §5, [`crate::ext::savedate`])
+    SavedBefore(date: Date) = "SAVEDBEFORE", parse: arg date, encode: arg;
+    /// `SAVEDON SP date` (RFC 8514 §5)
+    SavedOn(date: Date) = "SAVEDON", parse: arg date, encode: arg;
+    /// `SAVEDSINCE SP date` (RFC 8514 §5)
+    SavedSince(date: Date) = "SAVEDSINCE", parse: arg date, encode: arg;
+    /// `SAVEDATESUPPORTED` (RFC 8514 §5)
+    SaveDateSupported = "SAVEDATESUPPORTED", parse: unit, encode: unit;
 }
 
 fn parse_modseq(rest: &[u8]) -> PResult<'_, SearchKey<'_>> {
@@ -258,6 +283,14 @@ fn number64(i: &[u8]) -> PResult<'_, Number64> {
 
 fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet> {
     SequenceSet::parse(i)
+}
+
+fn interval(i: &[u8]) -> PResult<'_, Interval> {
+    Interval::parse(i)
+}
+
+fn objectid(i: &[u8]) -> PResult<'_, ObjectId<'_>> {
+    ObjectId::parse(i)
 }
 
 /// `SP header-fld-name SP astring` after `HEADER`.
@@ -312,6 +345,10 @@ impl<'a> SearchKey<'a> {
         if starts_with_ci(i, b"NOT ") {
             let (r, k) = SearchKey::parse(&i[4..], depth + 1, max)?;
             return Ok((r, SearchKey::Not(Box::new(k))));
+        }
+        if starts_with_ci(i, b"FUZZY ") {
+            let (r, k) = SearchKey::parse(&i[6..], depth + 1, max)?;
+            return Ok((r, SearchKey::Fuzzy(Box::new(k))));
         }
         if starts_with_ci(i, b"OR ") {
             let (r, a) = SearchKey::parse(&i[3..], depth + 1, max)?;
@@ -618,18 +655,23 @@ mod tests {
         for kind in SearchKeyKind::ALL {
             let arg = match kind {
                 SearchKeyKind::Header => " a b",
-                SearchKeyKind::Not => " ALL",
+                SearchKeyKind::Not | SearchKeyKind::Fuzzy => " ALL",
                 SearchKeyKind::Or => " ALL SEEN",
                 SearchKeyKind::Before
                 | SearchKeyKind::On
                 | SearchKeyKind::Since
                 | SearchKeyKind::SentBefore
                 | SearchKeyKind::SentOn
-                | SearchKeyKind::SentSince => " 1-Feb-1994",
+                | SearchKeyKind::SentSince
+                | SearchKeyKind::SavedBefore
+                | SearchKeyKind::SavedOn
+                | SearchKeyKind::SavedSince => " 1-Feb-1994",
                 SearchKeyKind::Larger
                 | SearchKeyKind::Smaller
                 | SearchKeyKind::Uid
-                | SearchKeyKind::Modseq => " 5",
+                | SearchKeyKind::Modseq
+                | SearchKeyKind::Older
+                | SearchKeyKind::Younger => " 5",
                 SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
                 _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
                     ""

@@ -8,6 +8,16 @@
 //!
 //! - [`condstore`]: CONDSTORE and QRESYNC (RFC 7162);
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`within`]: YOUNGER and OLDER search keys (RFC 5032);
+//! - [`fuzzy`]: the FUZZY search key and RELEVANCY (RFC 6203);
+//! - [`objectid`]: MAILBOXID, EMAILID, THREADID (RFC 8474);
+//! - [`savedate`]: SAVEDATE and the SAVED* search keys (RFC 8514);
+//! - [`preview`]: PREVIEW, and the pre-RFC `SNIPPET (FUZZY)` as a real-world deviation
+//!   (RFC 8970);
+//! - [`status_ext`]: STATUS items SIZE (RFC 8438), DELETED (RFC 9051), APPENDLIMIT
+//!   (RFC 7889), and the TOOBIG code (RFC 4469, RFC 7889);
+//! - [`notify`]: the NOTIFICATIONOVERFLOW code (RFC 5465);
+//! - [`uidonly`]: the UIDREQUIRED code (RFC 9586);
 //! - [`compress`]: COMPRESS and `COMPRESSIONACTIVE` (RFC 4978);
 //! - [`partial`]: PARTIAL ranges (RFC 9394);
 //! - [`search_context`]: CONTEXT=SEARCH, CONTEXT=SORT and ESORT (RFC 5267);
@@ -36,6 +46,14 @@ pub mod partial;
 pub mod search_context;
 pub mod slots;
 pub mod sort;
+pub mod fuzzy;
+pub mod notify;
+pub mod objectid;
+pub mod preview;
+pub mod savedate;
+pub mod status_ext;
+pub mod uidonly;
+pub mod within;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

@@ -13,6 +13,9 @@ use crate::core::{AString, Atom, IntoStatic, Quoted};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
 use crate::ext::condstore::ModSeq;
+use crate::ext::NonEmpty;
+use crate::ext::notify::EventName;
+use crate::ext::objectid::ObjectId;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
@@ -155,6 +158,9 @@ code_table! {
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
         CompressionActive = "COMPRESSIONACTIVE", "`COMPRESSIONACTIVE`: compression is already active in another layer (RFC 4978 §3).";
         NoModSeq = "NOMODSEQ", "`NOMODSEQ`: the mailbox has no persistent mod-sequences (RFC 7162 §3.1.2.2).";
+        TooBig = "TOOBIG", "`TOOBIG`: the message is too large (RFC 4469 §4.2, RFC 7889 §4; [`crate::ext::status_ext`]).";
+        NotificationOverflow = "NOTIFICATIONOVERFLOW", "`NOTIFICATIONOVERFLOW`: the server stopped sending notifications (RFC 5465 §5.8; [`crate::ext::notify`]).";
+        UidRequired = "UIDREQUIRED", "`UIDREQUIRED`: UIDONLY is enabled and the command used sequence numbers (RFC 9586 §3; [`crate::ext::uidonly`]).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -234,6 +240,18 @@ code_table! {
                 q.encode(e);
             },
             code_no_update;
+        /// `unsupported-events-code = "BADEVENT" SP "(" event-name *(SP event-name) ")"`
+        /// (RFC 5465 §3.1, §8, [`crate::ext::notify`]): the events the server supports.
+        BadEvent(NonEmpty<EventName>) = "BADEVENT",
+            crate::ext::notify::parse_badevent,
+            crate::ext::notify::encode_badevent,
+            code_badevent;
+        /// `"MAILBOXID" SP "(" objectid ")"` (RFC 8474 §4.1, [`crate::ext::objectid`]): the
+        /// mailbox's identifier, after CREATE and on SELECT/EXAMINE.
+        MailboxId(ObjectId<'a>) = "MAILBOXID",
+            crate::ext::objectid::sp_paren_objectid,
+            crate::ext::objectid::encode_sp_paren_objectid,
+            att_objectid;
     }
 }
 

@@ -17,6 +17,7 @@ use crate::ext::namespace::NamespaceData;
 use crate::ext::partial::PartialRange;
 use crate::ext::search_context::{self, ContextUpdate};
 use crate::ext::sort::Thread;
+use crate::ext::objectid::ObjectId;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -387,10 +388,10 @@ impl Encode for ListData<'_> {
 }
 
 /// One `status-att-val` (RFC 9051 §9) or RFC 3501 `status-att SP number`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub enum StatusAttributeValue {
+pub enum StatusAttributeValue<'a> {
     /// `MESSAGES SP number`
     Messages(u32),
     /// `UIDNEXT SP number` (RFC 9051: nz-number)
@@ -408,10 +409,15 @@ pub enum StatusAttributeValue {
     /// `HIGHESTMODSEQ SP mod-sequence-valzer` (RFC 7162 §3.1.6; 0: the mailbox has no
     /// persistent mod-sequences, §3.1.2.2)
     HighestModSeq(Number64),
+    /// `MAILBOXID SP "(" objectid ")"` (RFC 8474 §4.2, [`crate::ext::objectid`])
+    MailboxId(ObjectId<'a>),
+    /// `APPENDLIMIT SP (number / nil)` (RFC 7889 §5, [`crate::ext::status_ext`]): `None` is
+    /// NIL (no limit).
+    AppendLimit(Option<u32>),
 }
 
-impl StatusAttributeValue {
-    fn parse(i: &[u8]) -> PResult<'_, Self> {
+impl<'a> StatusAttributeValue<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (r, name) = take_while(i, |b| b.is_ascii_alphabetic());
         let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         let make: fn(u32) -> Self = if is("MESSAGES") {
@@ -434,6 +440,13 @@ impl StatusAttributeValue {
             let (r, ()) = sp(r)?;
             let (r, n) = crate::ext::condstore::parse_valzer(r)?;
             return Ok((r, StatusAttributeValue::HighestModSeq(n)));
+        } else if is("MAILBOXID") {
+            let (r, ()) = sp(r)?;
+            let (r, id) = ObjectId::parse_paren(r)?;
+            return Ok((r, StatusAttributeValue::MailboxId(id)));
+        } else if is("APPENDLIMIT") {
+            let (r, n) = crate::ext::status_ext::sp_number_or_nil(r)?;
+            return Ok((r, StatusAttributeValue::AppendLimit(n)));
         } else {
             return fail(i, "status-att");
         };
@@ -443,7 +456,7 @@ impl StatusAttributeValue {
     }
 }
 
-impl Encode for StatusAttributeValue {
+impl Encode for StatusAttributeValue<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         let (name, n): (&[u8], u32) = match *self {
             StatusAttributeValue::Messages(n) => (b"MESSAGES ", n),
@@ -462,6 +475,16 @@ impl Encode for StatusAttributeValue {
                 n.encode(e);
                 return;
             }
+            StatusAttributeValue::MailboxId(ref id) => {
+                e.raw(b"MAILBOXID");
+                crate::ext::objectid::encode_sp_paren_objectid(id, e);
+                return;
+            }
+            StatusAttributeValue::AppendLimit(n) => {
+                e.raw(b"APPENDLIMIT");
+                crate::ext::status_ext::encode_sp_number_or_nil(n, e);
+                return;
+            }
         };
         e.raw(name).number(u64::from(n));
     }
@@ -474,7 +497,7 @@ pub struct StatusData<'a> {
     /// The mailbox.
     pub mailbox: Mailbox<'a>,
     /// The requested status items.
-    pub attributes: Vec<StatusAttributeValue>,
+    pub attributes: Vec<StatusAttributeValue<'a>>,
 }
 
 impl<'a> StatusData<'a> {

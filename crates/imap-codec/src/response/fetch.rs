@@ -1,7 +1,9 @@
 //! FETCH data items: RFC 3501 §7.4.2 and RFC 9051 §7.5.2 — `msg-att`, `msg-att-dynamic`
 //! (FLAGS) and `msg-att-static` (ENVELOPE, INTERNALDATE, RFC822, RFC822.HEADER, RFC822.TEXT,
 //! RFC822.SIZE, BODY, BODYSTRUCTURE, `BODY[section]<origin>`, `BINARY[part]`, BINARY.SIZE,
-//! UID), with BINARY from RFC 3516 / RFC 9051.
+//! UID), with BINARY from RFC 3516 / RFC 9051; extension items are rows of the same table:
+//! EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE ([`crate::ext::savedate`]), PREVIEW
+//! and the real-world SNIPPET ([`crate::ext::preview`]).
 
 use std::num::NonZeroU32;
 
@@ -12,6 +14,9 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::Number64;
 use crate::ext::condstore::{ModSeq, parse_fetch_mod_resp};
+use crate::ext::objectid::{ObjectId, encode_sp_paren_objectid, sp_paren_objectid};
+use crate::ext::preview::{encode_snippet_data, parse_snippet_data};
+use crate::ext::savedate::{encode_sp_date_time_or_nil, sp_date_time_or_nil};
 use crate::flag::{Flag, FlagFetch};
 use crate::parse::{byte, lparen, number, nz_number, paren_list, sp};
 use crate::response::body::BodyStructure;
@@ -260,6 +265,38 @@ msg_att_table! {
             e.byte(b')');
         },
         att_modseq;
+    /// `"EMAILID" SP "(" objectid ")"` (RFC 8474 §5.1, [`crate::ext::objectid`])
+    EmailId(ObjectId<'a>) = "EMAILID", plain,
+        sp_paren_objectid,
+        encode_sp_paren_objectid,
+        att_objectid;
+    /// `"THREADID" SP ( "(" objectid ")" / nil )` (RFC 8474 §5.2): `None` is NIL (the
+    /// message is in no thread).
+    ThreadId(Option<ObjectId<'a>>) = "THREADID", plain,
+        |r, _| sp_then(r, ObjectId::parse_paren_or_nil),
+        |id: &Option<ObjectId<'_>>, e: &mut Encoder<'_>| {
+            e.sp();
+            ObjectId::encode_paren_or_nil(id.as_ref(), e);
+        },
+        att_threadid;
+    /// `"SAVEDATE" SP (date-time / nil)` (RFC 8514 §5, [`crate::ext::savedate`]): `None` is
+    /// NIL (the mailbox keeps no save dates).
+    SaveDate(Option<DateTime>) = "SAVEDATE", plain,
+        sp_date_time_or_nil,
+        encode_sp_date_time_or_nil,
+        att_savedate;
+    /// `"PREVIEW" SP nstring` (RFC 8970 §6, [`crate::ext::preview`])
+    Preview(NString<'a>) = "PREVIEW", plain,
+        sp_nstring,
+        encode_sp_nstring,
+        att_nstring;
+    /// `"SNIPPET" SP "(" "FUZZY" SP nstring ")"`: the pre-RFC 8970 form of PREVIEW, accepted
+    /// under the real-world profile only (deviation `snippet-fuzzy`,
+    /// [`crate::ext::preview`]).
+    Snippet(NString<'a>) = "SNIPPET", plain,
+        parse_snippet_data,
+        encode_snippet_data,
+        att_snippet;
 }
 
 fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {

@@ -156,6 +156,10 @@ pub enum ImapDeviation {
     /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
     /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
     MissingText,
+    /// `quota-without-list`: a QUOTA response with a quota root and no resource list
+    /// (`* QUOTA "ROOT"` CRLF, Courier-IMAP); read as the empty list (RFC 9208 §7,
+    /// [`crate::ext::quota`]).
+    QuotaWithoutList,
 }
 
 impl DeviationId for ImapDeviation {
@@ -163,6 +167,7 @@ impl DeviationId for ImapDeviation {
         match self {
             ImapDeviation::TrailingSpace => "trailing-space",
             ImapDeviation::MissingText => "missing-text",
+            ImapDeviation::QuotaWithoutList => "quota-without-list",
         }
     }
 
@@ -171,6 +176,9 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::TrailingSpace => "CRLF (RFC 9051 §9: no SP before the line end)",
             ImapDeviation::MissingText => {
                 "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
+            }
+            ImapDeviation::QuotaWithoutList => {
+                "quota-response = \"QUOTA\" SP quota-root-name SP quota-list (RFC 9208 §7)"
             }
         }
     }

@@ -7,6 +7,10 @@
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`id`]: ID (RFC 2971);
+//! - [`quota`]: QUOTA (RFC 9208, RFC 2087);
+//! - [`acl`]: ACL (RFC 4314) and LIST-MYRIGHTS (RFC 8440);
+//! - [`metadata`]: METADATA and METADATA-SERVER (RFC 5464);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -23,8 +27,12 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod acl;
+pub mod id;
 pub mod idle;
+pub mod metadata;
 pub mod namespace;
+pub mod quota;
 pub mod slots;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;

@@ -196,6 +196,12 @@ code_table! {
         /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
         /// RFC 9051).
         CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+        /// `"METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number / "TOOMANY" /
+        /// "NOPRIVATE")` (RFC 5464 §4.2.1, §4.3, [`crate::ext::metadata`]).
+        Metadata(crate::ext::metadata::MetadataCode) = "METADATA",
+            crate::ext::metadata::MetadataCode::parse,
+            crate::ext::metadata::MetadataCode::encode_after_name,
+            code_metadata;
     }
 }
 

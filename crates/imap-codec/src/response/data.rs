@@ -917,7 +917,52 @@ data_table! {
             e.sp().paren_list(&f.attributes, |e, a| a.encode(e));
         },
         fetch_data;
+    /// `id_response ::= "ID" SPACE id_params_list` (RFC 2971 §3.2, [`crate::ext::id`]);
+    /// empty for `NIL` (or `()`)
+    Id(Vec<IdParam<'a>>) = "ID", keyword,
+        crate::ext::id::parse_id_response,
+        |p: &Vec<IdParam<'_>>, e: &mut Encoder<'_>| {
+            e.sp();
+            crate::ext::id::encode_params(p, e);
+        },
+        id_data;
+    /// `quota-response` (RFC 9208 §5, [`crate::ext::quota`])
+    Quota(QuotaData<'a>) = "QUOTA", keyword,
+        QuotaData::parse,
+        |q: &QuotaData<'_>, e: &mut Encoder<'_>| q.encode_after_name(e),
+        quota_data;
+    /// `quotaroot-response` (RFC 9208 §5)
+    QuotaRoot(QuotaRootData<'a>) = "QUOTAROOT", keyword,
+        QuotaRootData::parse,
+        |q: &QuotaRootData<'_>, e: &mut Encoder<'_>| q.encode_after_name(e),
+        quota_root_data;
+    /// `acl-data` (RFC 4314 §3.6, [`crate::ext::acl`])
+    Acl(AclData<'a>) = "ACL", keyword,
+        AclData::parse,
+        |a: &AclData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        acl_data;
+    /// `listrights-data` (RFC 4314 §3.7)
+    ListRights(ListRightsData<'a>) = "LISTRIGHTS", keyword,
+        ListRightsData::parse,
+        |a: &ListRightsData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        list_rights_data;
+    /// `myrights-data` (RFC 4314 §3.8)
+    MyRights(MyRightsData<'a>) = "MYRIGHTS", keyword,
+        MyRightsData::parse,
+        |a: &MyRightsData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        my_rights_data;
+    /// `metadata-resp` (RFC 5464 §4.4, [`crate::ext::metadata`])
+    Metadata(MetadataData<'a>) = "METADATA", keyword,
+        MetadataData::parse,
+        |m: &MetadataData<'_>, e: &mut Encoder<'_>| m.encode_after_name(e),
+        metadata_data;
 }
+
+// The payloads of the extension modules' rows (ID, QUOTA, ACL, METADATA).
+use crate::ext::acl::{AclData, ListRightsData, MyRightsData};
+use crate::ext::id::IdParam;
+use crate::ext::metadata::MetadataData;
+use crate::ext::quota::{QuotaData, QuotaRootData};
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,
 /// and the input after the response's name.

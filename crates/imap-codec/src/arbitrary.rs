@@ -1119,7 +1119,8 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
 }
 
 fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue> {
-    Ok(match u.int_in_range(0..=6)? {
+    Ok(match u.int_in_range(0..=7)? {
+        7 => StatusAttributeValue::DeletedStorage(n64(u)?),
         0 => StatusAttributeValue::Messages(u.arbitrary()?),
         1 => StatusAttributeValue::UidNext(u.arbitrary()?),
         2 => StatusAttributeValue::UidValidity(u.arbitrary()?),

@@ -401,11 +401,13 @@ pub enum StatusAttributeValue {
     Size(Number64),
     /// `RECENT SP number` (RFC 3501)
     Recent(u32),
+    /// `status-att-deleted-storage = "DELETED-STORAGE" SP number64` (RFC 9208 §4.1.4, §7)
+    DeletedStorage(Number64),
 }
 
 impl StatusAttributeValue {
     fn parse(i: &[u8]) -> PResult<'_, Self> {
-        let (r, name) = take_while(i, |b| b.is_ascii_alphabetic());
+        let (r, name) = take_while(i, |b| b.is_ascii_alphabetic() || b == b'-');
         let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         let make: fn(u32) -> Self = if is("MESSAGES") {
             StatusAttributeValue::Messages
@@ -419,10 +421,17 @@ impl StatusAttributeValue {
             StatusAttributeValue::Deleted
         } else if is("RECENT") {
             StatusAttributeValue::Recent
-        } else if is("SIZE") {
+        } else if is("SIZE") || is("DELETED-STORAGE") {
             let (r, ()) = sp(r)?;
             let (r, n) = Number64::parse(r)?;
-            return Ok((r, StatusAttributeValue::Size(n)));
+            return Ok((
+                r,
+                if is("SIZE") {
+                    StatusAttributeValue::Size(n)
+                } else {
+                    StatusAttributeValue::DeletedStorage(n)
+                },
+            ));
         } else {
             return fail(i, "status-att");
         };
@@ -443,6 +452,11 @@ impl Encode for StatusAttributeValue {
             StatusAttributeValue::Recent(n) => (b"RECENT ", n),
             StatusAttributeValue::Size(n) => {
                 e.raw(b"SIZE ");
+                n.encode(e);
+                return;
+            }
+            StatusAttributeValue::DeletedStorage(n) => {
+                e.raw(b"DELETED-STORAGE ");
                 n.encode(e);
                 return;
             }

@@ -1393,6 +1393,27 @@ pub(crate) fn metadata_data(u: U<'_, '_>) -> Result<MetadataData<'static>> {
     })
 }
 
+pub(crate) fn code_annotations(u: U<'_, '_>) -> Result<crate::ext::annotate::AnnotationSupport> {
+    use crate::ext::annotate::AnnotationSupport as A;
+    Ok(match u.int_in_range(0..=2)? {
+        0 => A::None,
+        1 => A::ReadOnly {
+            no_private: u.arbitrary()?,
+        },
+        _ => A::MaxSize {
+            size: nz(u)?,
+            no_private: u.arbitrary()?,
+        },
+    })
+}
+
+pub(crate) fn code_annotate(u: U<'_, '_>) -> Result<crate::ext::annotate::AnnotateCode> {
+    Ok(*u.choose(&[
+        crate::ext::annotate::AnnotateCode::TooBig,
+        crate::ext::annotate::AnnotateCode::TooMany,
+    ])?)
+}
+
 pub(crate) fn code_metadata(u: U<'_, '_>) -> Result<MetadataCode> {
     Ok(match u.int_in_range(0..=3)? {
         0 => MetadataCode::LongEntries(u.arbitrary()?),

@@ -11,6 +11,7 @@
 //! - [`quota`]: QUOTA (RFC 9208, RFC 2087);
 //! - [`acl`]: ACL (RFC 4314) and LIST-MYRIGHTS (RFC 8440);
 //! - [`metadata`]: METADATA and METADATA-SERVER (RFC 5464);
+//! - [`annotate`]: the response codes of ANNOTATE-EXPERIMENT-1 (RFC 5257) that Cyrus sends;
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -28,6 +29,7 @@ use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
 pub mod acl;
+pub mod annotate;
 pub mod id;
 pub mod idle;
 pub mod metadata;

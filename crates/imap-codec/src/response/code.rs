@@ -202,6 +202,16 @@ code_table! {
             crate::ext::metadata::MetadataCode::parse,
             crate::ext::metadata::MetadataCode::encode_after_name,
             code_metadata;
+        /// `"ANNOTATIONS" SP ann-size` (RFC 5257 §4.1, §7, [`crate::ext::annotate`]).
+        Annotations(crate::ext::annotate::AnnotationSupport) = "ANNOTATIONS",
+            crate::ext::annotate::AnnotationSupport::parse,
+            crate::ext::annotate::AnnotationSupport::encode_after_name,
+            code_annotations;
+        /// `"ANNOTATE" SP ("TOOBIG" / "TOOMANY")` (RFC 5257 §7).
+        Annotate(crate::ext::annotate::AnnotateCode) = "ANNOTATE",
+            crate::ext::annotate::AnnotateCode::parse,
+            crate::ext::annotate::AnnotateCode::encode_after_name,
+            code_annotate;
     }
 }
 

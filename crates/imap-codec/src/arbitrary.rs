@@ -533,6 +533,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Create => B::Create {
             mailbox: mailbox(u, true)?,
+            params: Vec::new(),
         },
         K::Delete => B::Delete {
             mailbox: mailbox(u, true)?,

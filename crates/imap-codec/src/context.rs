@@ -36,6 +36,9 @@ pub enum Extension {
     QResync,
     /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names.
     Utf8Accept,
+    /// CREATE-SPECIAL-USE (RFC 6154 §3), advertised by the server: the `create-params` slot
+    /// of CREATE with the `USE` parameter ([`crate::ext::special_use`]).
+    CreateSpecialUse,
 }
 
 impl Extension {
@@ -44,6 +47,7 @@ impl Extension {
         Extension::CondStore,
         Extension::QResync,
         Extension::Utf8Accept,
+        Extension::CreateSpecialUse,
     ];
 
     fn bit(self) -> u64 {

@@ -121,12 +121,17 @@ commands! {
         params: Vec<SelectParam<'a>>,
     } = "EXAMINE" / "examine",
         states: AUTH, capability: None, uid: No, parse: parse_examine, encode: encode_select;
-    /// `create = "CREATE" SP mailbox` (RFC 9051 §6.3.4).
+    /// `create = "CREATE" SP mailbox [create-params]` (RFC 9051 §6.3.4; `create-params`:
+    /// RFC 4466 §2.2, RFC 6154 §3).
     Create {
         /// The mailbox.
         mailbox: Mailbox<'a>,
+        /// `create-params`: empty unless an extension using the slot is in force
+        /// ([`Slot::CreateParams`], [`crate::ext::special_use`]).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        params: Vec<CreateParam<'a>>,
     } = "CREATE" / "create",
-        states: AUTH, capability: None, uid: No, parse: parse_create, encode: encode_mailbox;
+        states: AUTH, capability: None, uid: No, parse: parse_create, encode: encode_create;
     /// `delete = "DELETE" SP mailbox` (RFC 9051 §6.3.5).
     Delete {
         /// The mailbox.
@@ -407,6 +412,7 @@ use crate::ext::quota::{
     QuotaLimit, encode_getquota, encode_getquotaroot, encode_setquota, parse_getquota,
     parse_getquotaroot, parse_setquota,
 };
+use crate::ext::special_use::CreateParam;
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
 /// (RFC 9051 §9, RFC 3501 §9).
@@ -588,9 +594,10 @@ fn parse_examine<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandB
     Ok((i, CommandBody::Examine { mailbox, params }))
 }
 
-fn parse_create<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+fn parse_create<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, mailbox) = sp_mailbox(i)?;
-    Ok((i, CommandBody::Create { mailbox }))
+    let (i, params) = crate::ext::special_use::parse_sp_create_params(i, cx)?;
+    Ok((i, CommandBody::Create { mailbox, params }))
 }
 
 fn parse_delete<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
@@ -720,6 +727,12 @@ fn encode_select(mailbox: &Mailbox<'_>, params: &[SelectParam<'_>], e: &mut Enco
 fn encode_mailbox(mailbox: &Mailbox<'_>, e: &mut Encoder<'_>) {
     e.sp();
     mailbox.encode(e);
+}
+
+fn encode_create(mailbox: &Mailbox<'_>, params: &[CreateParam<'_>], e: &mut Encoder<'_>) {
+    e.sp();
+    mailbox.encode(e);
+    crate::ext::special_use::encode_sp_create_params(params, e);
 }
 
 fn encode_rename(from: &Mailbox<'_>, to: &Mailbox<'_>, e: &mut Encoder<'_>) {

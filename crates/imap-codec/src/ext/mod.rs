@@ -11,6 +11,7 @@
 //! - [`quota`]: QUOTA (RFC 9208, RFC 2087);
 //! - [`acl`]: ACL (RFC 4314) and LIST-MYRIGHTS (RFC 8440);
 //! - [`metadata`]: METADATA and METADATA-SERVER (RFC 5464);
+//! - [`special_use`]: the `USE` parameter of CREATE (RFC 6154 §3, RFC 8457 §3);
 //! - [`annotate`]: the response codes of ANNOTATE-EXPERIMENT-1 (RFC 5257) that Cyrus sends;
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
@@ -36,6 +37,7 @@ pub mod metadata;
 pub mod namespace;
 pub mod quota;
 pub mod slots;
+pub mod special_use;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

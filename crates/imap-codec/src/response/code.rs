@@ -152,6 +152,7 @@ code_table! {
         HasChildren = "HASCHILDREN", "`HASCHILDREN` (RFC 9051)";
         Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
+        UseAttr = "USEATTR", "`USEATTR`: the special use asked for cannot be given (RFC 6154 §3).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server

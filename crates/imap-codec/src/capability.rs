@@ -86,6 +86,8 @@ capabilities! {
     Metadata = "METADATA", "`METADATA` (RFC 5464)";
     MetadataServer = "METADATA-SERVER", "`METADATA-SERVER` (RFC 5464)";
     ListMyRights = "LIST-MYRIGHTS", "`LIST-MYRIGHTS` (RFC 8440)";
+    CreateSpecialUse = "CREATE-SPECIAL-USE", "`CREATE-SPECIAL-USE` (RFC 6154 §3)";
+    XGmExt1 = "X-GM-EXT-1", "`X-GM-EXT-1` (Gmail's IMAP extensions)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

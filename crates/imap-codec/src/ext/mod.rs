@@ -12,6 +12,7 @@
 //! - [`acl`]: ACL (RFC 4314) and LIST-MYRIGHTS (RFC 8440);
 //! - [`metadata`]: METADATA and METADATA-SERVER (RFC 5464);
 //! - [`special_use`]: the `USE` parameter of CREATE (RFC 6154 §3, RFC 8457 §3);
+//! - [`gmail`]: Gmail's X-GM-EXT-1 (Google's documentation);
 //! - [`annotate`]: the response codes of ANNOTATE-EXPERIMENT-1 (RFC 5257) that Cyrus sends;
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
@@ -31,6 +32,7 @@ use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
 pub mod acl;
 pub mod annotate;
+pub mod gmail;
 pub mod id;
 pub mod idle;
 pub mod metadata;

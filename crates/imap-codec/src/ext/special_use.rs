@@ -27,7 +27,7 @@ use mailproto_core::IntoStatic;
 
 use crate::context::Ctx;
 use crate::encode::{Encode, Encoder};
-use crate::error::PResult;
+use crate::error::{PResult, fail};
 use crate::ext::slots::{ExtParam, Slot};
 use crate::flag::MailboxAttribute;
 use crate::parse::{paren_list, sp, starts_with_ci};
@@ -41,7 +41,38 @@ pub enum CreateParam<'a> {
     /// (`\Drafts`, `\Sent`, ..., `\Important`; any `"\" atom`).
     Use(Vec<MailboxAttribute<'a>>),
     /// Any other `create-param-name [SP create-param-value]`.
-    Other(ExtParam<'a>),
+    Other(OtherCreateParam<'a>),
+}
+
+/// A `create-param` other than `USE`: `create-param-name [SP create-param-value]` (RFC 4466
+/// §2.2), the generic form of [`ExtParam`].
+///
+/// ```
+/// use mailproto_imap_codec::ext::TaggedExtLabel;
+/// use mailproto_imap_codec::ext::slots::ExtParam;
+/// use mailproto_imap_codec::ext::special_use::OtherCreateParam;
+/// let p = |name| ExtParam::new(TaggedExtLabel::new(name).unwrap(), None);
+/// assert!(OtherCreateParam::new(p("X-PARAM")).is_ok());
+/// assert!(OtherCreateParam::new(p("use")).is_err(), "USE has its own form");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct OtherCreateParam<'a>(ExtParam<'a>);
+
+impl<'a> OtherCreateParam<'a> {
+    /// The parameter `param`; fails when it is named `USE` (any case), which is
+    /// [`CreateParam::Use`].
+    pub fn new(param: ExtParam<'a>) -> Result<Self, crate::ValidationError> {
+        if param.name().as_str().eq_ignore_ascii_case("USE") {
+            return Err(crate::ValidationError::new("create-param", Some(0)));
+        }
+        Ok(OtherCreateParam(param))
+    }
+
+    /// The parameter.
+    pub fn param(&self) -> &ExtParam<'a> {
+        &self.0
+    }
 }
 
 impl<'a> CreateParam<'a> {
@@ -55,7 +86,11 @@ impl<'a> CreateParam<'a> {
             return Ok((r, CreateParam::Use(attrs)));
         }
         let (r, p) = ExtParam::parse(i)?;
-        Ok((r, CreateParam::Other(p)))
+        if p.name().as_str().eq_ignore_ascii_case("USE") {
+            // `USE` without its list: the RFC 6154 form needs SP "(".
+            return fail(r, "SP");
+        }
+        Ok((r, CreateParam::Other(OtherCreateParam(p))))
     }
 }
 
@@ -65,7 +100,7 @@ impl Encode for CreateParam<'_> {
             CreateParam::Use(attrs) => {
                 e.raw(b"USE ").paren_list(attrs, |e, a| a.encode(e));
             }
-            CreateParam::Other(p) => p.encode(e),
+            CreateParam::Other(p) => p.0.encode(e),
         }
     }
 }
@@ -136,6 +171,8 @@ mod tests {
             (&b"a CREATE x (USE \\Drafts)\r\n"[..], 16, "\"(\""),
             (b"a CREATE x (USE (Drafts))\r\n", 17, "mbx-list-flag"),
             (b"a CREATE x ()\r\n", 12, "tagged-ext-label"),
+            (b"a CREATE x (USE)\r\n", 15, "SP"),
+            (b"a CREATE x (use 5)\r\n", 16, "\"(\""),
         ] {
             let e = Command::parse_with(bad, &opts).unwrap_err();
             assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");

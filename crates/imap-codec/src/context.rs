@@ -164,6 +164,10 @@ pub enum ImapDeviation {
     /// (`* QUOTA "ROOT"` CRLF, Courier-IMAP); read as the empty list (RFC 9208 §7,
     /// [`crate::ext::quota`]).
     QuotaWithoutList,
+    /// `metadata-options-after-mailbox`: GETMETADATA with its options after the mailbox
+    /// (`GETMETADATA "INBOX" (MAXSIZE 1024) (/a /b)`), as RFC 5464's examples (§4.2.1,
+    /// §4.2.2) write it; read as the options before the mailbox ([`crate::ext::metadata`]).
+    MetadataOptionsAfterMailbox,
 }
 
 impl DeviationId for ImapDeviation {
@@ -172,6 +176,7 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::TrailingSpace => "trailing-space",
             ImapDeviation::MissingText => "missing-text",
             ImapDeviation::QuotaWithoutList => "quota-without-list",
+            ImapDeviation::MetadataOptionsAfterMailbox => "metadata-options-after-mailbox",
         }
     }
 
@@ -183,6 +188,9 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::QuotaWithoutList => {
                 "quota-response = \"QUOTA\" SP quota-root-name SP quota-list (RFC 9208 §7)"
+            }
+            ImapDeviation::MetadataOptionsAfterMailbox => {
+                "getmetadata = \"GETMETADATA\" [SP getmetadata-options] SP mailbox SP entries (RFC 5464 §5)"
             }
         }
     }

@@ -368,9 +368,17 @@ fn encode_entry_values(values: &[EntryValue<'_>], e: &mut Encoder<'_>) {
 // ---- commands ----
 
 /// `getmetadata`: the row's parser (after `GETMETADATA`).
+///
+/// Under the real-world profile the options may also follow the mailbox, as RFC 5464's own
+/// examples (§4.2.1, §4.2.2) write them: `GETMETADATA "INBOX" (MAXSIZE 1024) (/a /b)`. Strictly,
+/// `(MAXSIZE 1024)` there is the entries list and the second list is an error; the real-world
+/// reading takes the first list as the options when a parenthesised entries list follows it,
+/// and reports [`ImapDeviation::MetadataOptionsAfterMailbox`].
+///
+/// [`ImapDeviation::MetadataOptionsAfterMailbox`]: crate::ImapDeviation::MetadataOptionsAfterMailbox
 pub(crate) fn parse_getmetadata<'a>(
     i: &'a [u8],
-    _: &Ctx<'_>,
+    cx: &Ctx<'_>,
     _: bool,
 ) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
@@ -385,6 +393,26 @@ pub(crate) fn parse_getmetadata<'a>(
     };
     let (i, mailbox) = Mailbox::parse::<true>(i)?;
     let (i, ()) = sp(i)?;
+    if options.is_empty() && cx.real_world() && i.first() == Some(&b'(') {
+        if let Ok((r, late)) = paren_list(i, false, GetMetadataOption::parse) {
+            if r.starts_with(b" (") {
+                if let Ok((r, list)) = paren_list(&r[1..], false, MetadataEntry::parse::<true>) {
+                    cx.deviate(
+                        crate::context::ImapDeviation::MetadataOptionsAfterMailbox,
+                        i,
+                    );
+                    return Ok((
+                        r,
+                        CommandBody::GetMetadata {
+                            options: late,
+                            mailbox,
+                            entries: MetadataEntries::List(NonEmpty::from_parsed(list)),
+                        },
+                    ));
+                }
+            }
+        }
+    }
     let (i, entries) = if i.first() == Some(&b'(') {
         let (i, list) = paren_list(i, false, MetadataEntry::parse::<true>)?;
         (i, MetadataEntries::List(NonEmpty::from_parsed(list)))
@@ -570,6 +598,43 @@ mod tests {
                 Response::Status(ref s) if matches!(Status::code(s), Some(Code::Metadata(_)))
             ));
         }
+    }
+
+    #[test]
+    fn options_after_the_mailbox_real_world() {
+        use crate::ParseOptions;
+        use crate::context::{DeviationId, Profile};
+        let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+        // RFC 5464 §4.2.1's example as written.
+        let line = b"a GETMETADATA \"INBOX\" (MAXSIZE 1024) (/shared/comment /private/comment)\r\n";
+        let e = Command::parse(line).unwrap_err();
+        assert_eq!((e.offset, e.expected), (36, "CRLF"));
+        let parsed = Command::parse_with(line, &rw).unwrap();
+        let fixed = Command::parse(
+            b"a GETMETADATA (MAXSIZE 1024) \"INBOX\" (/shared/comment /private/comment)\r\n",
+        )
+        .unwrap();
+        assert_eq!(parsed.value, fixed);
+        assert_eq!(parsed.deviations.len(), 1);
+        assert_eq!(
+            parsed.deviations[0].id.id(),
+            "metadata-options-after-mailbox"
+        );
+        assert_eq!(parsed.deviations[0].offset, 22);
+        // §4.2.2's.
+        let parsed = Command::parse_with(
+            b"a GETMETADATA \"INBOX\" (DEPTH 1) (/private/filters/values)\r\n",
+            &rw,
+        )
+        .unwrap();
+        assert_eq!(parsed.deviations.len(), 1);
+        // A list of entries alone is the strict reading, with no deviation.
+        let parsed = Command::parse_with(b"a GETMETADATA INBOX (MAXSIZE 1024)\r\n", &rw).unwrap();
+        assert!(parsed.deviations.is_empty());
+        let CommandBody::GetMetadata { options, .. } = parsed.value.body else {
+            panic!()
+        };
+        assert!(options.is_empty());
     }
 
     #[test]

@@ -393,25 +393,25 @@ pub(crate) fn parse_getmetadata<'a>(
     };
     let (i, mailbox) = Mailbox::parse::<true>(i)?;
     let (i, ()) = sp(i)?;
-    if options.is_empty() && cx.real_world() && i.first() == Some(&b'(') {
-        if let Ok((r, late)) = paren_list(i, false, GetMetadataOption::parse) {
-            if r.starts_with(b" (") {
-                if let Ok((r, list)) = paren_list(&r[1..], false, MetadataEntry::parse::<true>) {
-                    cx.deviate(
-                        crate::context::ImapDeviation::MetadataOptionsAfterMailbox,
-                        i,
-                    );
-                    return Ok((
-                        r,
-                        CommandBody::GetMetadata {
-                            options: late,
-                            mailbox,
-                            entries: MetadataEntries::List(NonEmpty::from_parsed(list)),
-                        },
-                    ));
-                }
-            }
-        }
+    if options.is_empty()
+        && cx.real_world()
+        && i.first() == Some(&b'(')
+        && let Ok((r, late)) = paren_list(i, false, GetMetadataOption::parse)
+        && r.starts_with(b" (")
+        && let Ok((r, list)) = paren_list(&r[1..], false, MetadataEntry::parse::<true>)
+    {
+        cx.deviate(
+            crate::context::ImapDeviation::MetadataOptionsAfterMailbox,
+            i,
+        );
+        return Ok((
+            r,
+            CommandBody::GetMetadata {
+                options: late,
+                mailbox,
+                entries: MetadataEntries::List(NonEmpty::from_parsed(list)),
+            },
+        ));
     }
     let (i, entries) = if i.first() == Some(&b'(') {
         let (i, list) = paren_list(i, false, MetadataEntry::parse::<true>)?;

@@ -317,8 +317,15 @@ fn label(u: U<'_, '_>) -> Result<TaggedExtLabel<'static>> {
 }
 
 fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
-    Ok(match u.int_in_range(0..=3)? {
+    Ok(match u.int_in_range(0..=5)? {
         0 => Capability::Auth(atom(u)?),
+        4 => Capability::QuotaRes(quota_resource(u)?),
+        5 => Capability::Rights(reject(Atom::new(string(
+            u,
+            &['a', 'b', 'x', 'y', 'z'],
+            1,
+            6,
+        )?))?),
         1 => Capability::Other(reject(OtherCapability::new(atom(u)?.as_str().to_owned()))?),
         _ => {
             let name = u.choose(&[
@@ -349,6 +356,11 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
                 "QRESYNC",
                 "QUOTA",
                 "ID",
+                "QUOTASET",
+                "ACL",
+                "METADATA",
+                "METADATA-SERVER",
+                "LIST-MYRIGHTS",
                 "AUTH=PLAIN",
                 "AUTH=",
                 "X-UNKNOWN",
@@ -611,6 +623,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Create => B::Create {
             mailbox: mailbox(u, true)?,
+            params: Vec::new(),
         },
         K::Delete => B::Delete {
             mailbox: mailbox(u, true)?,
@@ -758,6 +771,56 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             uid: u.arbitrary()?,
             sequence_set: sequence_set(u)?,
             mailbox: mailbox(u, true)?,
+        },
+        K::Id => B::Id {
+            params: id_params(u, true)?,
+        },
+        K::GetQuota => B::GetQuota {
+            root: astring(u, true)?,
+        },
+        K::GetQuotaRoot => B::GetQuotaRoot {
+            mailbox: mailbox(u, true)?,
+        },
+        K::SetQuota => B::SetQuota {
+            root: astring(u, true)?,
+            limits: list(u, 0, MAX_LIST, |u| {
+                Ok(QuotaLimit {
+                    resource: quota_resource(u)?,
+                    limit: n64(u)?,
+                })
+            })?,
+        },
+        K::SetAcl => B::SetAcl {
+            mailbox: mailbox(u, true)?,
+            identifier: astring(u, true)?,
+            rights: astring(u, true)?,
+        },
+        K::DeleteAcl => B::DeleteAcl {
+            mailbox: mailbox(u, true)?,
+            identifier: astring(u, true)?,
+        },
+        K::GetAcl => B::GetAcl {
+            mailbox: mailbox(u, true)?,
+        },
+        K::ListRights => B::ListRights {
+            mailbox: mailbox(u, true)?,
+            identifier: astring(u, true)?,
+        },
+        K::MyRights => B::MyRights {
+            mailbox: mailbox(u, true)?,
+        },
+        K::GetMetadata => B::GetMetadata {
+            options: list(u, 0, 3, metadata_option)?,
+            mailbox: mailbox(u, true)?,
+            entries: if u.arbitrary()? {
+                MetadataEntries::Single(metadata_entry(u, true)?)
+            } else {
+                MetadataEntries::List(non_empty(u, |u| metadata_entry(u, true))?)
+            },
+        },
+        K::SetMetadata => B::SetMetadata {
+            mailbox: mailbox(u, true)?,
+            values: non_empty(u, |u| entry_value(u, true))?,
         },
     })
 }
@@ -1229,9 +1292,10 @@ fn search_return_data(u: U<'_, '_>) -> Result<SearchReturnData<'static>> {
 }
 
 fn status_attribute(u: U<'_, '_>) -> Result<StatusAttributeValue<'static>> {
-    Ok(match u.int_in_range(0..=9)? {
+    Ok(match u.int_in_range(0..=10)? {
         7 => StatusAttributeValue::MailboxId(crate::ext::objectid::arbitrary_objectid(u)?),
         8 => StatusAttributeValue::AppendLimit(option(u, |u| u.arbitrary())?),
+        9 => StatusAttributeValue::DeletedStorage(n64(u)?),
         0 => StatusAttributeValue::Messages(u.arbitrary()?),
         1 => StatusAttributeValue::UidNext(u.arbitrary()?),
         2 => StatusAttributeValue::UidValidity(u.arbitrary()?),
@@ -1524,6 +1588,167 @@ impl<'a> Arbitrary<'a> for Greeting<'static> {
         let kind = *u.choose(&[GreetingKind::Ok, GreetingKind::PreAuth, GreetingKind::Bye])?;
         Ok(Greeting::new(kind, resp_text(u)?))
     }
+}
+
+// ----------------------------------------------------------------------------------------
+// ID, QUOTA, ACL, METADATA (crate::ext::{id, quota, acl, metadata})
+
+use crate::ext::acl::{AclData, AclEntry, ListRightsData, MyRightsData};
+use crate::ext::id::IdParam;
+use crate::ext::metadata::{
+    EntryValue, GetMetadataOption, MetadataCode, MetadataData, MetadataDepth, MetadataEntries,
+    MetadataEntry, MetadataItems, MetadataValue, OtherMetadataOption,
+};
+use crate::ext::quota::{QuotaData, QuotaLimit, QuotaResource, QuotaRootData, QuotaUsage};
+
+fn id_params(u: U<'_, '_>, client: bool) -> Result<Vec<IdParam<'static>>> {
+    list(u, 0, MAX_LIST, |u| {
+        let value = if u.arbitrary()? {
+            NString(Some(istring(u, client)?))
+        } else {
+            NString(None)
+        };
+        Ok(IdParam::new(istring(u, client)?, value))
+    })
+}
+
+fn quota_resource(u: U<'_, '_>) -> Result<QuotaResource<'static>> {
+    Ok(match u.int_in_range(0..=4)? {
+        0 => QuotaResource::Storage,
+        1 => QuotaResource::Message,
+        2 => QuotaResource::Mailbox,
+        3 => QuotaResource::AnnotationStorage,
+        _ => reject(QuotaResource::new(atom(u)?.as_str().to_owned()))?,
+    })
+}
+
+fn metadata_entry(u: U<'_, '_>, client: bool) -> Result<MetadataEntry<'static>> {
+    reject(MetadataEntry::from_astring(astring(u, client)?))
+}
+
+fn entry_value(u: U<'_, '_>, client: bool) -> Result<EntryValue<'static>> {
+    let entry = metadata_entry(u, client)?;
+    let value = match u.int_in_range(0..=2)? {
+        0 => MetadataValue::NString(NString(None)),
+        1 => MetadataValue::NString(NString(Some(istring(u, client)?))),
+        _ => {
+            let l = Literal8::new(bytes(u, 16)?);
+            MetadataValue::Literal8(if client {
+                l.with_mode(literal_mode(u)?)
+            } else {
+                l
+            })
+        }
+    };
+    Ok(EntryValue { entry, value })
+}
+
+fn metadata_option(u: U<'_, '_>) -> Result<GetMetadataOption<'static>> {
+    Ok(match u.int_in_range(0..=2)? {
+        0 => GetMetadataOption::MaxSize(u.arbitrary()?),
+        1 => GetMetadataOption::Depth(*u.choose(&[
+            MetadataDepth::Zero,
+            MetadataDepth::One,
+            MetadataDepth::Infinity,
+        ])?),
+        _ => GetMetadataOption::Other(reject(OtherMetadataOption::new(
+            label(u)?,
+            option(u, |u| tagged_ext_val(u, true))?,
+        ))?),
+    })
+}
+
+pub(crate) fn id_data(u: U<'_, '_>) -> Result<Vec<IdParam<'static>>> {
+    id_params(u, false)
+}
+
+pub(crate) fn quota_data(u: U<'_, '_>) -> Result<QuotaData<'static>> {
+    Ok(QuotaData {
+        root: astring(u, false)?,
+        resources: list(u, 0, MAX_LIST, |u| {
+            Ok(QuotaUsage {
+                resource: quota_resource(u)?,
+                usage: n64(u)?,
+                limit: n64(u)?,
+            })
+        })?,
+    })
+}
+
+pub(crate) fn quota_root_data(u: U<'_, '_>) -> Result<QuotaRootData<'static>> {
+    Ok(QuotaRootData {
+        mailbox: mailbox(u, false)?,
+        roots: list(u, 0, MAX_LIST, |u| astring(u, false))?,
+    })
+}
+
+pub(crate) fn acl_data(u: U<'_, '_>) -> Result<AclData<'static>> {
+    Ok(AclData {
+        mailbox: mailbox(u, false)?,
+        entries: list(u, 0, MAX_LIST, |u| {
+            Ok(AclEntry {
+                identifier: astring(u, false)?,
+                rights: astring(u, false)?,
+            })
+        })?,
+    })
+}
+
+pub(crate) fn list_rights_data(u: U<'_, '_>) -> Result<ListRightsData<'static>> {
+    Ok(ListRightsData {
+        mailbox: mailbox(u, false)?,
+        identifier: astring(u, false)?,
+        required: astring(u, false)?,
+        optional: list(u, 0, MAX_LIST, |u| astring(u, false))?,
+    })
+}
+
+pub(crate) fn my_rights_data(u: U<'_, '_>) -> Result<MyRightsData<'static>> {
+    Ok(MyRightsData {
+        mailbox: mailbox(u, false)?,
+        rights: astring(u, false)?,
+    })
+}
+
+pub(crate) fn metadata_data(u: U<'_, '_>) -> Result<MetadataData<'static>> {
+    Ok(MetadataData {
+        mailbox: mailbox(u, false)?,
+        items: if u.arbitrary()? {
+            MetadataItems::Values(non_empty(u, |u| entry_value(u, false))?)
+        } else {
+            MetadataItems::Entries(non_empty(u, |u| metadata_entry(u, false))?)
+        },
+    })
+}
+
+pub(crate) fn code_annotations(u: U<'_, '_>) -> Result<crate::ext::annotate::AnnotationSupport> {
+    use crate::ext::annotate::AnnotationSupport as A;
+    Ok(match u.int_in_range(0..=2)? {
+        0 => A::None,
+        1 => A::ReadOnly {
+            no_private: u.arbitrary()?,
+        },
+        _ => A::MaxSize {
+            size: nz(u)?,
+            no_private: u.arbitrary()?,
+        },
+    })
+}
+
+pub(crate) fn code_annotate(u: U<'_, '_>) -> Result<crate::ext::annotate::AnnotateCode> {
+    Ok(*u.choose(&[
+        crate::ext::annotate::AnnotateCode::TooBig,
+        crate::ext::annotate::AnnotateCode::TooMany,
+    ])?)
+}
+
+pub(crate) fn code_metadata(u: U<'_, '_>) -> Result<MetadataCode> {
+    Ok(match u.int_in_range(0..=3)? {
+        0 => MetadataCode::LongEntries(u.arbitrary()?),
+        1 => MetadataCode::MaxSize(u.arbitrary()?),
+        2 => MetadataCode::TooMany,
+        _ => MetadataCode::NoPrivate,
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,12 @@ macro_rules! capabilities {
             $(#[doc = $doc] $variant,)*
             /// `AUTH=mechanism`
             Auth(AuthMechanism<'a>),
+            /// `capa-quota-res = "QUOTA=RES-" resource-name` (RFC 9208 §3.1, §7)
+            QuotaRes(crate::ext::quota::QuotaResource<'a>),
+            /// `rights-capa = "RIGHTS=" new-rights` (RFC 4314 §2.1, §7): the rights beyond
+            /// RFC 4314's, `new-rights = 1*LOWER-ALPHA` (other `RIGHTS=...` atoms are
+            /// [`Capability::Other`])
+            Rights(Atom<'a>),
             /// Any other capability, as sent.
             Other(OtherCapability<'a>),
         }
@@ -38,6 +44,8 @@ macro_rules! capabilities {
                 match self {
                     $(Capability::$variant => Capability::$variant,)*
                     Capability::Auth(m) => Capability::Auth(m.into_static()),
+                    Capability::QuotaRes(r) => Capability::QuotaRes(r.into_static()),
+                    Capability::Rights(r) => Capability::Rights(r.into_static()),
                     Capability::Other(a) => Capability::Other(OtherCapability(a.0.into_static())),
                 }
             }
@@ -86,6 +94,13 @@ capabilities! {
     Preview = "PREVIEW", "`PREVIEW` (RFC 8970)";
     Notify = "NOTIFY", "`NOTIFY` (RFC 5465)";
     UidOnly = "UIDONLY", "`UIDONLY` (RFC 9586)";
+    QuotaSet = "QUOTASET", "`QUOTASET` (RFC 9208 §3.2)";
+    Acl = "ACL", "`ACL` (RFC 4314)";
+    Metadata = "METADATA", "`METADATA` (RFC 5464)";
+    MetadataServer = "METADATA-SERVER", "`METADATA-SERVER` (RFC 5464)";
+    ListMyRights = "LIST-MYRIGHTS", "`LIST-MYRIGHTS` (RFC 8440)";
+    CreateSpecialUse = "CREATE-SPECIAL-USE", "`CREATE-SPECIAL-USE` (RFC 6154 §3)";
+    XGmExt1 = "X-GM-EXT-1", "`X-GM-EXT-1` (Gmail's IMAP extensions)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor
@@ -129,6 +144,17 @@ impl<'a> Capability<'a> {
         if starts_with_ci(name, b"AUTH=") && name.len() > 5 {
             return Ok((rest, Capability::Auth(Atom::from_checked(&name[5..]))));
         }
+        if starts_with_ci(name, b"QUOTA=RES-") && name.len() > 10 {
+            let resource =
+                crate::ext::quota::QuotaResource::from_atom(Atom::from_checked(&name[10..]));
+            return Ok((rest, Capability::QuotaRes(resource)));
+        }
+        if starts_with_ci(name, b"RIGHTS=")
+            && name.len() > 7
+            && name[7..].iter().all(u8::is_ascii_lowercase)
+        {
+            return Ok((rest, Capability::Rights(Atom::from_checked(&name[7..]))));
+        }
         for (text, cap) in KNOWN {
             if name.eq_ignore_ascii_case(text.as_bytes()) {
                 return Ok((rest, cap.clone()));
@@ -144,6 +170,8 @@ impl<'a> Capability<'a> {
     pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Capability::Auth(m) => format!("AUTH={}", m.as_str()).into(),
+            Capability::QuotaRes(r) => format!("QUOTA=RES-{}", r.as_str()).into(),
+            Capability::Rights(r) => format!("RIGHTS={}", r.as_str()).into(),
             Capability::Other(a) => a.as_str().into(),
             known => KNOWN
                 .iter()
@@ -183,6 +211,33 @@ mod tests {
         assert!(Capability::parse_str("").is_err());
         assert!(matches!(
             Capability::parse_str("AUTH=").unwrap(),
+            Capability::Other(_)
+        ));
+        // RFC 9208 §3.1, RFC 4314 §2.1.
+        let q = Capability::parse_str("QUOTA=RES-storage").unwrap();
+        assert_eq!(
+            q,
+            Capability::QuotaRes(crate::ext::quota::QuotaResource::Storage)
+        );
+        assert_eq!(q.as_str(), "QUOTA=RES-STORAGE");
+        assert_eq!(
+            Capability::parse_str("QUOTA=RES-X-Y").unwrap().as_str(),
+            "QUOTA=RES-X-Y"
+        );
+        assert_eq!(
+            Capability::parse_str("QUOTASET").unwrap(),
+            Capability::QuotaSet
+        );
+        assert!(matches!(
+            Capability::parse_str("RIGHTS=texk").unwrap(),
+            Capability::Rights(r) if r.as_str() == "texk"
+        ));
+        assert!(matches!(
+            Capability::parse_str("RIGHTS=TEXK").unwrap(),
+            Capability::Other(_)
+        ));
+        assert!(matches!(
+            Capability::parse_str("QUOTA=RES-").unwrap(),
             Capability::Other(_)
         ));
     }

@@ -38,6 +38,9 @@ pub enum Extension {
     Utf8Accept,
     /// PARTIAL (RFC 9394 §3.2): the `PARTIAL` FETCH modifier (advertised; no ENABLE).
     Partial,
+    /// CREATE-SPECIAL-USE (RFC 6154 §3), advertised by the server: the `create-params` slot
+    /// of CREATE with the `USE` parameter ([`crate::ext::special_use`]).
+    CreateSpecialUse,
 }
 
 impl Extension {
@@ -47,6 +50,7 @@ impl Extension {
         Extension::QResync,
         Extension::Utf8Accept,
         Extension::Partial,
+        Extension::CreateSpecialUse,
     ];
 
     /// The extension a capability name puts in force when it is advertised or enabled, if
@@ -248,6 +252,14 @@ pub enum ImapDeviation {
     /// `snippet-fuzzy`: the pre-RFC 8970 form of PREVIEW, `SNIPPET (FUZZY)` in a FETCH command
     /// and `SNIPPET (FUZZY nstring)` in a FETCH response ([`crate::ext::preview`]).
     SnippetFuzzy,
+    /// `quota-without-list`: a QUOTA response with a quota root and no resource list
+    /// (`* QUOTA "ROOT"` CRLF, Courier-IMAP); read as the empty list (RFC 9208 §7,
+    /// [`crate::ext::quota`]).
+    QuotaWithoutList,
+    /// `metadata-options-after-mailbox`: GETMETADATA with its options after the mailbox
+    /// (`GETMETADATA "INBOX" (MAXSIZE 1024) (/a /b)`), as RFC 5464's examples (§4.2.1,
+    /// §4.2.2) write it; read as the options before the mailbox ([`crate::ext::metadata`]).
+    MetadataOptionsAfterMailbox,
 }
 
 impl ImapDeviation {
@@ -285,6 +297,8 @@ impl ImapDeviation {
         ImapDeviation::NilParameterValue,
         ImapDeviation::DispositionJunk,
         ImapDeviation::SnippetFuzzy,
+        ImapDeviation::QuotaWithoutList,
+        ImapDeviation::MetadataOptionsAfterMailbox,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -328,6 +342,8 @@ impl DeviationId for ImapDeviation {
             ImapDeviation::NilParameterValue => "nil-parameter-value",
             ImapDeviation::DispositionJunk => "disposition-junk",
             ImapDeviation::SnippetFuzzy => "snippet-fuzzy",
+            ImapDeviation::QuotaWithoutList => "quota-without-list",
+            ImapDeviation::MetadataOptionsAfterMailbox => "metadata-options-after-mailbox",
         }
     }
 
@@ -416,6 +432,12 @@ impl DeviationId for ImapDeviation {
             }
             ImapDeviation::SnippetFuzzy => {
                 "fetch-att =/ \"PREVIEW\" [SP \"(\" preview-mod *(SP preview-mod) \")\"]; msg-att-dynamic =/ \"PREVIEW\" SP nstring (RFC 8970 §6)"
+            }
+            ImapDeviation::QuotaWithoutList => {
+                "quota-response = \"QUOTA\" SP quota-root-name SP quota-list (RFC 9208 §7)"
+            }
+            ImapDeviation::MetadataOptionsAfterMailbox => {
+                "getmetadata = \"GETMETADATA\" [SP getmetadata-options] SP mailbox SP entries (RFC 5464 §5)"
             }
         }
     }

@@ -76,12 +76,14 @@ status_atts! {
     MailboxId = "MAILBOXID";
     /// `APPENDLIMIT` (RFC 7889 §5, [`crate::ext::status_ext`])
     AppendLimit = "APPENDLIMIT";
+    /// `DELETED-STORAGE` (RFC 9208 §4.1.4, [`crate::ext::quota`])
+    DeletedStorage = "DELETED-STORAGE";
 }
 
 impl StatusAttribute {
     /// Parses `status-att`.
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
-        let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic());
+        let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic() || b == b'-');
         let mut buf = [0u8; 16];
         let Some(upper) = buf.get_mut(..name.len()) else {
             return fail(i, "status-att");

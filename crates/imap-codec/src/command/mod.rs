@@ -127,12 +127,17 @@ commands! {
         params: Vec<SelectParam<'a>>,
     } = "EXAMINE" / "examine",
         states: AUTH, capability: None, uid: No, parse: parse_examine, encode: encode_select;
-    /// `create = "CREATE" SP mailbox` (RFC 9051 §6.3.4).
+    /// `create = "CREATE" SP mailbox [create-params]` (RFC 9051 §6.3.4; `create-params`:
+    /// RFC 4466 §2.2, RFC 6154 §3).
     Create {
         /// The mailbox.
         mailbox: Mailbox<'a>,
+        /// `create-params`: empty unless an extension using the slot is in force
+        /// ([`Slot::CreateParams`], [`crate::ext::special_use`]).
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        params: Vec<CreateParam<'a>>,
     } = "CREATE" / "create",
-        states: AUTH, capability: None, uid: No, parse: parse_create, encode: encode_mailbox;
+        states: AUTH, capability: None, uid: No, parse: parse_create, encode: encode_create;
     /// `delete = "DELETE" SP mailbox` (RFC 9051 §6.3.5).
     Delete {
         /// The mailbox.
@@ -354,7 +359,121 @@ commands! {
     } = "CANCELUPDATE" / "cancelupdate",
         states: SELECTED, capability: Some(Capability::ContextSearch), uid: No,
         parse: parse_cancel_update, encode: encode_cancel_update;
+    /// `id ::= "ID" SPACE id_params_list` (RFC 2971 §3.1, §4; [`crate::ext::id`]): valid in
+    /// any state. An empty list is sent as `NIL`.
+    Id {
+        /// The field/value pairs; empty for `NIL` (or `()`).
+        params: Vec<IdParam<'a>>,
+    } = "ID" / "id",
+        states: ANY, capability: Some(Capability::Id), uid: No,
+        parse: parse_id, encode: encode_id;
+    /// `getquota = "GETQUOTA" SP quota-root-name` (RFC 9208 §4.2, [`crate::ext::quota`]).
+    GetQuota {
+        /// `quota-root-name = astring`
+        root: AString<'a>,
+    } = "GETQUOTA" / "getquota",
+        states: AUTH, capability: Some(Capability::Quota), uid: No,
+        parse: parse_getquota, encode: encode_getquota;
+    /// `getquotaroot = "GETQUOTAROOT" SP mailbox` (RFC 9208 §4.3).
+    GetQuotaRoot {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    } = "GETQUOTAROOT" / "getquotaroot",
+        states: AUTH, capability: Some(Capability::Quota), uid: No,
+        parse: parse_getquotaroot, encode: encode_getquotaroot;
+    /// `setquota = "SETQUOTA" SP quota-root-name SP setquota-list` (RFC 9208 §4.1).
+    SetQuota {
+        /// `quota-root-name = astring`
+        root: AString<'a>,
+        /// `setquota-list`: the new limits (empty: remove them all).
+        limits: Vec<QuotaLimit<'a>>,
+    } = "SETQUOTA" / "setquota",
+        states: AUTH, capability: Some(Capability::Quota), uid: No,
+        parse: parse_setquota, encode: encode_setquota;
+    /// `setacl = "SETACL" SP mailbox SP identifier SP mod-rights` (RFC 4314 §3.1,
+    /// [`crate::ext::acl`]).
+    SetAcl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// `identifier = astring`
+        identifier: AString<'a>,
+        /// `mod-rights = astring`: `+rights`, `-rights` or the rights to set.
+        rights: AString<'a>,
+    } = "SETACL" / "setacl",
+        states: AUTH, capability: Some(Capability::Acl), uid: No,
+        parse: parse_setacl, encode: encode_setacl;
+    /// `deleteacl = "DELETEACL" SP mailbox SP identifier` (RFC 4314 §3.2).
+    DeleteAcl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// `identifier = astring`
+        identifier: AString<'a>,
+    } = "DELETEACL" / "deleteacl",
+        states: AUTH, capability: Some(Capability::Acl), uid: No,
+        parse: parse_deleteacl, encode: encode_mailbox_identifier;
+    /// `getacl = "GETACL" SP mailbox` (RFC 4314 §3.3).
+    GetAcl {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    } = "GETACL" / "getacl",
+        states: AUTH, capability: Some(Capability::Acl), uid: No,
+        parse: parse_getacl, encode: encode_mailbox;
+    /// `listrights = "LISTRIGHTS" SP mailbox SP identifier` (RFC 4314 §3.4).
+    ListRights {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// `identifier = astring`
+        identifier: AString<'a>,
+    } = "LISTRIGHTS" / "listrights",
+        states: AUTH, capability: Some(Capability::Acl), uid: No,
+        parse: parse_listrights, encode: encode_mailbox_identifier;
+    /// `myrights = "MYRIGHTS" SP mailbox` (RFC 4314 §3.5).
+    MyRights {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    } = "MYRIGHTS" / "myrights",
+        states: AUTH, capability: Some(Capability::Acl), uid: No,
+        parse: parse_myrights, encode: encode_mailbox;
+    /// `getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP entries`
+    /// (RFC 5464 §4.2, [`crate::ext::metadata`]); the empty mailbox name is the server.
+    GetMetadata {
+        /// `getmetadata-options`; empty when absent.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        options: Vec<GetMetadataOption<'a>>,
+        /// The mailbox, or `""` for server entries.
+        mailbox: Mailbox<'a>,
+        /// The entries asked for.
+        entries: MetadataEntries<'a>,
+    } = "GETMETADATA" / "getmetadata",
+        states: AUTH, capability: Some(Capability::Metadata), uid: No,
+        parse: parse_getmetadata, encode: encode_getmetadata;
+    /// `setmetadata = "SETMETADATA" SP mailbox SP entry-values` (RFC 5464 §4.3).
+    SetMetadata {
+        /// The mailbox, or `""` for server entries.
+        mailbox: Mailbox<'a>,
+        /// The entries and their new values (NIL removes one).
+        values: NonEmpty<EntryValue<'a>>,
+    } = "SETMETADATA" / "setmetadata",
+        states: AUTH, capability: Some(Capability::Metadata), uid: No,
+        parse: parse_setmetadata, encode: encode_setmetadata;
 }
+
+// The rows of the extension modules (ID, QUOTA, ACL, METADATA): their parsers, encoders and
+// argument types.
+use crate::ext::acl::{
+    encode_mailbox_identifier, encode_setacl, parse_deleteacl, parse_getacl, parse_listrights,
+    parse_myrights, parse_setacl,
+};
+use crate::ext::id::{IdParam, encode_id, parse_id};
+use crate::ext::metadata::{
+    EntryValue, GetMetadataOption, MetadataEntries, encode_getmetadata, encode_setmetadata,
+    parse_getmetadata, parse_setmetadata,
+};
+use crate::ext::quota::{
+    QuotaLimit, encode_getquota, encode_getquotaroot, encode_setquota, parse_getquota,
+    parse_getquotaroot, parse_setquota,
+};
+use crate::ext::special_use::CreateParam;
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
 /// (RFC 9051 §9, RFC 3501 §9).
@@ -545,9 +664,10 @@ fn parse_examine<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandB
     Ok((i, CommandBody::Examine { mailbox, params }))
 }
 
-fn parse_create<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+fn parse_create<'a>(i: &'a [u8], cx: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, mailbox) = sp_mailbox(i)?;
-    Ok((i, CommandBody::Create { mailbox }))
+    let (i, params) = crate::ext::special_use::parse_sp_create_params(i, cx)?;
+    Ok((i, CommandBody::Create { mailbox, params }))
 }
 
 fn parse_delete<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
@@ -687,6 +807,12 @@ fn encode_select(mailbox: &Mailbox<'_>, params: &[SelectParam<'_>], e: &mut Enco
 fn encode_mailbox(mailbox: &Mailbox<'_>, e: &mut Encoder<'_>) {
     e.sp();
     mailbox.encode(e);
+}
+
+fn encode_create(mailbox: &Mailbox<'_>, params: &[CreateParam<'_>], e: &mut Encoder<'_>) {
+    e.sp();
+    mailbox.encode(e);
+    crate::ext::special_use::encode_sp_create_params(params, e);
 }
 
 fn encode_rename(from: &Mailbox<'_>, to: &Mailbox<'_>, e: &mut Encoder<'_>) {

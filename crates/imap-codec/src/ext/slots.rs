@@ -44,6 +44,8 @@ pub enum Slot {
     FetchModifiers,
     /// `store-modifiers` (RFC 4466 §2.5).
     StoreModifiers,
+    /// `create-params` (RFC 4466 §2.2; [`crate::ext::special_use`]).
+    CreateParams,
 }
 
 impl Slot {
@@ -57,6 +59,8 @@ impl Slot {
             Slot::FetchModifiers => &[Extension::CondStore, Extension::QResync, Extension::Partial],
             // RFC 7162 §3.1.3 (UNCHANGEDSINCE).
             Slot::StoreModifiers => &[Extension::CondStore, Extension::QResync],
+            // RFC 6154 §3 (USE).
+            Slot::CreateParams => &[Extension::CreateSpecialUse],
         }
     }
 
@@ -72,6 +76,7 @@ impl Slot {
             Slot::SelectParams => "select-param",
             Slot::FetchModifiers => "fetch-modifier",
             Slot::StoreModifiers => "store-modifier",
+            Slot::CreateParams => "create-param",
         }
     }
 }
@@ -259,7 +264,7 @@ impl<'a> ExtParam<'a> {
     }
 
     /// Parses `tagged-ext-label [SP tagged-ext-val]` (command side).
-    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (i, name) = TaggedExtLabel::parse(i)?;
         // A value follows only when the next SP does not start the next parameter: a
         // `tagged-ext-val` begins with a digit, `*`, `$` or `(`, a label with a letter.

@@ -161,6 +161,7 @@ code_table! {
         TooBig = "TOOBIG", "`TOOBIG`: the message is too large (RFC 4469 §4.2, RFC 7889 §4; [`crate::ext::status_ext`]).";
         NotificationOverflow = "NOTIFICATIONOVERFLOW", "`NOTIFICATIONOVERFLOW`: the server stopped sending notifications (RFC 5465 §5.8; [`crate::ext::notify`]).";
         UidRequired = "UIDREQUIRED", "`UIDREQUIRED`: UIDONLY is enabled and the command used sequence numbers (RFC 9586 §3; [`crate::ext::uidonly`]).";
+        UseAttr = "USEATTR", "`USEATTR`: the special use asked for cannot be given (RFC 6154 §3).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -252,6 +253,22 @@ code_table! {
             crate::ext::objectid::sp_paren_objectid,
             crate::ext::objectid::encode_sp_paren_objectid,
             att_objectid;
+        /// `"METADATA" SP ("LONGENTRIES" SP number / "MAXSIZE" SP number / "TOOMANY" /
+        /// "NOPRIVATE")` (RFC 5464 §4.2.1, §4.3, [`crate::ext::metadata`]).
+        Metadata(crate::ext::metadata::MetadataCode) = "METADATA",
+            crate::ext::metadata::MetadataCode::parse,
+            crate::ext::metadata::MetadataCode::encode_after_name,
+            code_metadata;
+        /// `"ANNOTATIONS" SP ann-size` (RFC 5257 §4.1, §7, [`crate::ext::annotate`]).
+        Annotations(crate::ext::annotate::AnnotationSupport) = "ANNOTATIONS",
+            crate::ext::annotate::AnnotationSupport::parse,
+            crate::ext::annotate::AnnotationSupport::encode_after_name,
+            code_annotations;
+        /// `"ANNOTATE" SP ("TOOBIG" / "TOOMANY")` (RFC 5257 §7).
+        Annotate(crate::ext::annotate::AnnotateCode) = "ANNOTATE",
+            crate::ext::annotate::AnnotateCode::parse,
+            crate::ext::annotate::AnnotateCode::encode_after_name,
+            code_annotate;
     }
 }
 

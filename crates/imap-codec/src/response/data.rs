@@ -414,11 +414,13 @@ pub enum StatusAttributeValue<'a> {
     /// `APPENDLIMIT SP (number / nil)` (RFC 7889 §5, [`crate::ext::status_ext`]): `None` is
     /// NIL (no limit).
     AppendLimit(Option<u32>),
+    /// `status-att-deleted-storage = "DELETED-STORAGE" SP number64` (RFC 9208 §4.1.4, §7)
+    DeletedStorage(Number64),
 }
 
 impl<'a> StatusAttributeValue<'a> {
     fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (r, name) = take_while(i, |b| b.is_ascii_alphabetic());
+        let (r, name) = take_while(i, |b| b.is_ascii_alphabetic() || b == b'-');
         let is = |s: &str| name.eq_ignore_ascii_case(s.as_bytes());
         let make: fn(u32) -> Self = if is("MESSAGES") {
             StatusAttributeValue::Messages
@@ -432,10 +434,17 @@ impl<'a> StatusAttributeValue<'a> {
             StatusAttributeValue::Deleted
         } else if is("RECENT") {
             StatusAttributeValue::Recent
-        } else if is("SIZE") {
+        } else if is("SIZE") || is("DELETED-STORAGE") {
             let (r, ()) = sp(r)?;
             let (r, n) = Number64::parse(r)?;
-            return Ok((r, StatusAttributeValue::Size(n)));
+            return Ok((
+                r,
+                if is("SIZE") {
+                    StatusAttributeValue::Size(n)
+                } else {
+                    StatusAttributeValue::DeletedStorage(n)
+                },
+            ));
         } else if is("HIGHESTMODSEQ") {
             let (r, ()) = sp(r)?;
             let (r, n) = crate::ext::condstore::parse_valzer(r)?;
@@ -483,6 +492,11 @@ impl Encode for StatusAttributeValue<'_> {
             StatusAttributeValue::AppendLimit(n) => {
                 e.raw(b"APPENDLIMIT");
                 crate::ext::status_ext::encode_sp_number_or_nil(n, e);
+                return;
+            }
+            StatusAttributeValue::DeletedStorage(n) => {
+                e.raw(b"DELETED-STORAGE ");
+                n.encode(e);
                 return;
             }
         };
@@ -1048,7 +1062,52 @@ data_table! {
         crate::ext::sort::parse_thread_data,
         |t: &Vec<Thread>, e: &mut Encoder<'_>| crate::ext::sort::encode_thread_data(t, e),
         thread_data;
+    /// `id_response ::= "ID" SPACE id_params_list` (RFC 2971 §3.2, [`crate::ext::id`]);
+    /// empty for `NIL` (or `()`)
+    Id(Vec<IdParam<'a>>) = "ID", keyword,
+        crate::ext::id::parse_id_response,
+        |p: &Vec<IdParam<'_>>, e: &mut Encoder<'_>| {
+            e.sp();
+            crate::ext::id::encode_params(p, e);
+        },
+        id_data;
+    /// `quota-response` (RFC 9208 §5, [`crate::ext::quota`])
+    Quota(QuotaData<'a>) = "QUOTA", keyword,
+        QuotaData::parse,
+        |q: &QuotaData<'_>, e: &mut Encoder<'_>| q.encode_after_name(e),
+        quota_data;
+    /// `quotaroot-response` (RFC 9208 §5)
+    QuotaRoot(QuotaRootData<'a>) = "QUOTAROOT", keyword,
+        QuotaRootData::parse,
+        |q: &QuotaRootData<'_>, e: &mut Encoder<'_>| q.encode_after_name(e),
+        quota_root_data;
+    /// `acl-data` (RFC 4314 §3.6, [`crate::ext::acl`])
+    Acl(AclData<'a>) = "ACL", keyword,
+        AclData::parse,
+        |a: &AclData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        acl_data;
+    /// `listrights-data` (RFC 4314 §3.7)
+    ListRights(ListRightsData<'a>) = "LISTRIGHTS", keyword,
+        ListRightsData::parse,
+        |a: &ListRightsData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        list_rights_data;
+    /// `myrights-data` (RFC 4314 §3.8)
+    MyRights(MyRightsData<'a>) = "MYRIGHTS", keyword,
+        MyRightsData::parse,
+        |a: &MyRightsData<'_>, e: &mut Encoder<'_>| a.encode_after_name(e),
+        my_rights_data;
+    /// `metadata-resp` (RFC 5464 §4.4, [`crate::ext::metadata`])
+    Metadata(MetadataData<'a>) = "METADATA", keyword,
+        MetadataData::parse,
+        |m: &MetadataData<'_>, e: &mut Encoder<'_>| m.encode_after_name(e),
+        metadata_data;
 }
+
+// The payloads of the extension modules' rows (ID, QUOTA, ACL, METADATA).
+use crate::ext::acl::{AclData, ListRightsData, MyRightsData};
+use crate::ext::id::IdParam;
+use crate::ext::metadata::MetadataData;
+use crate::ext::quota::{QuotaData, QuotaRootData};
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,
 /// and the input after the response's name.

@@ -73,6 +73,15 @@ capabilities! {
     QResync = "QRESYNC", "`QRESYNC` (RFC 7162)";
     Quota = "QUOTA", "`QUOTA` (RFC 9208)";
     Id = "ID", "`ID` (RFC 2971)";
+    Multiappend = "MULTIAPPEND", "`MULTIAPPEND` (RFC 3502)";
+    Catenate = "CATENATE", "`CATENATE` (RFC 4469)";
+    Replace = "REPLACE", "`REPLACE` (RFC 8508)";
+    Unauthenticate = "UNAUTHENTICATE", "`UNAUTHENTICATE` (RFC 8437)";
+    Language = "LANGUAGE", "`LANGUAGE` (RFC 5255 §3)";
+    I18nLevel1 = "I18NLEVEL=1", "`I18NLEVEL=1` (RFC 5255 §4)";
+    I18nLevel2 = "I18NLEVEL=2", "`I18NLEVEL=2` (RFC 5255 §4)";
+    LoginReferrals = "LOGIN-REFERRALS", "`LOGIN-REFERRALS` (RFC 2221)";
+    MailboxReferrals = "MAILBOX-REFERRALS", "`MAILBOX-REFERRALS` (RFC 2193)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

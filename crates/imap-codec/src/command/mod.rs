@@ -39,7 +39,8 @@ use crate::parse::{
     is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
     token,
 };
-use crate::sequence::SequenceSet;
+use crate::ext::multiappend::AppendMessage;
+use crate::sequence::{SeqNumber, SequenceSet};
 
 pub mod append;
 pub mod auth;
@@ -199,6 +200,10 @@ commands! {
         date: Option<DateTime>,
         /// The message.
         message: AppendData<'a>,
+        /// MULTIAPPEND (RFC 3502, [`crate::ext::multiappend`]): the messages after the
+        /// first; empty for a plain APPEND.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        more: Vec<AppendMessage<'a>>,
     } = "APPEND" / "append",
         states: AUTH, capability: None, uid: No, parse: parse_append, encode: encode_append;
     /// `idle = "IDLE" CRLF "DONE"` (RFC 9051 §6.3.13, RFC 2177; [`crate::ext::idle`]): the
@@ -293,6 +298,63 @@ commands! {
     } = "MOVE" / "move",
         states: SELECTED, capability: Some(Capability::Move), uid: Optional,
         parse: parse_move, encode: encode_copy;
+    /// `replace = "REPLACE" SP seq-number SP mailbox append-message` (RFC 8508 §5), or
+    /// `UID REPLACE` ([`crate::ext::replace`]).
+    Replace {
+        /// `UID REPLACE`.
+        uid: bool,
+        /// The message to replace.
+        number: SeqNumber,
+        /// Where the new message goes.
+        mailbox: Mailbox<'a>,
+        /// The new message.
+        message: AppendMessage<'a>,
+    } = "REPLACE" / "replace",
+        states: SELECTED, capability: Some(Capability::Replace), uid: Optional,
+        parse: parse_replace, encode: encode_replace;
+    /// `command-auth =/ "UNAUTHENTICATE"`, also in `command-select` (RFC 8437 §6;
+    /// [`crate::ext::unauthenticate`]): back to the not-authenticated state.
+    Unauthenticate = "UNAUTHENTICATE" / "unauthenticate",
+        states: AUTH, capability: Some(Capability::Unauthenticate), uid: No,
+        parse: unit, encode: unit;
+    /// `language-cmd = "LANGUAGE" *(SP lang-range-quoted)` (RFC 5255 §3.5, valid in all
+    /// states; [`crate::ext::language`]).
+    Language {
+        /// The language ranges asked for, in preference order; empty asks for the list.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        ranges: Vec<AString<'a>>,
+    } = "LANGUAGE" / "language-cmd",
+        states: ANY, capability: Some(Capability::Language), uid: No,
+        parse: parse_language, encode: encode_language;
+    /// `comparator-cmd = "COMPARATOR" *(SP comp-order-quoted)` (RFC 5255 §4.10;
+    /// [`crate::ext::language`]).
+    Comparator {
+        /// The comparators, in preference order; empty asks for the active one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        order: Vec<AString<'a>>,
+    } = "COMPARATOR" / "comparator-cmd",
+        states: AUTH, capability: Some(Capability::I18nLevel2), uid: No,
+        parse: parse_comparator, encode: encode_comparator;
+    /// `rlist = "RLIST" SP mailbox SP list_mailbox` (RFC 2193 §6;
+    /// [`crate::ext::referrals`]): LIST including remote mailboxes.
+    Rlist {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    } = "RLIST" / "rlist",
+        states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
+        parse: parse_rlist, encode: encode_lsub;
+    /// `rlsub = "RLSUB" SP mailbox SP list_mailbox` (RFC 2193 §6;
+    /// [`crate::ext::referrals`]): LSUB including remote mailboxes.
+    Rlsub {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    } = "RLSUB" / "rlsub",
+        states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
+        parse: parse_rlsub, encode: encode_lsub;
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
@@ -377,8 +439,8 @@ impl<'a> Command<'a> {
     }
 }
 
-/// The longest command name (`AUTHENTICATE`, `UNSUBSCRIBE`) fits in this many bytes.
-const NAME_MAX: usize = 12;
+/// The longest command name (`UNAUTHENTICATE`, RFC 8437) fits in this many bytes.
+const NAME_MAX: usize = 14;
 
 /// Upper-cases a command name into `buf`; `None` when it is too long to be one.
 fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
@@ -517,6 +579,30 @@ fn parse_append<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBod
     append::parse_append(i)
 }
 
+fn parse_replace<'a>(i: &'a [u8], _: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::replace::parse_replace(i, uid)
+}
+
+fn parse_language<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, ranges) = crate::ext::language::sp_astrings(i)?;
+    Ok((i, CommandBody::Language { ranges }))
+}
+
+fn parse_comparator<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, order) = crate::ext::language::sp_astrings(i)?;
+    Ok((i, CommandBody::Comparator { order }))
+}
+
+fn parse_rlist<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
+    Ok((i, CommandBody::Rlist { reference, pattern }))
+}
+
+fn parse_rlsub<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
+    Ok((i, CommandBody::Rlsub { reference, pattern }))
+}
+
 /// `SP sequence-set` of `uid-expunge`.
 fn parse_uid_expunge<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
@@ -644,9 +730,28 @@ fn encode_append(
     flags: &Option<Vec<Flag<'_>>>,
     date: &Option<DateTime>,
     message: &AppendData<'_>,
+    more: &[AppendMessage<'_>],
     e: &mut Encoder<'_>,
 ) {
-    append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, e);
+    append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, more, e);
+}
+
+fn encode_replace(
+    _uid: &bool,
+    number: &SeqNumber,
+    mailbox: &Mailbox<'_>,
+    message: &AppendMessage<'_>,
+    e: &mut Encoder<'_>,
+) {
+    crate::ext::replace::encode_replace(number, mailbox, message, e);
+}
+
+fn encode_language(ranges: &[AString<'_>], e: &mut Encoder<'_>) {
+    crate::ext::language::encode_sp_astrings(ranges, e);
+}
+
+fn encode_comparator(order: &[AString<'_>], e: &mut Encoder<'_>) {
+    crate::ext::language::encode_sp_astrings(order, e);
 }
 
 fn encode_sequence_set(sequence_set: &SequenceSet, e: &mut Encoder<'_>) {

@@ -7,6 +7,14 @@
 //! through the RFC 4466 slots of [`slots`]. The modules:
 //!
 //! - [`idle`]: IDLE and DONE (RFC 2177, RFC 9051 §6.3.13);
+//! - [`multiappend`]: several messages in one APPEND (RFC 3502);
+//! - [`catenate`]: APPEND of a message made of parts, `[TOOBIG]`, `[BADURL]` (RFC 4469);
+//! - [`replace`]: REPLACE and UID REPLACE (RFC 8508);
+//! - [`unauthenticate`]: UNAUTHENTICATE (RFC 8437);
+//! - [`binary`]: what RFC 3516 (BINARY) has and RFC 9051 kept;
+//! - [`utf8`]: UTF8=ACCEPT / UTF8=ONLY, `APPEND ... UTF8 (~{n}...)` (RFC 6855);
+//! - [`language`]: LANGUAGE, COMPARATOR, `[BADCOMPARATOR]` (RFC 5255);
+//! - [`referrals`]: `[REFERRAL url]`, RLIST, RLSUB (RFC 2221, RFC 2193);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -23,9 +31,17 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{ascii_str, number64, take_while};
 use crate::sequence::{SeqItem, SeqNumber, SequenceSet};
 
+pub mod binary;
+pub mod catenate;
 pub mod idle;
+pub mod language;
+pub mod multiappend;
 pub mod namespace;
+pub mod referrals;
+pub mod replace;
 pub mod slots;
+pub mod unauthenticate;
+pub mod utf8;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;
 /// keeps the recursive-descent parsers' stack use bounded on hostile input.

@@ -12,6 +12,9 @@ use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
+use crate::ext::NonEmpty;
+use crate::ext::catenate::UrlRespText;
+use crate::ext::referrals::{self, ReferralUrl};
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
@@ -152,6 +155,8 @@ code_table! {
         HasChildren = "HASCHILDREN", "`HASCHILDREN` (RFC 9051)";
         Closed = "CLOSED", "`CLOSED` (RFC 9051, RFC 7162)";
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
+        TooBig = "TOOBIG", "`TOOBIG`: the catenated message would be too big (RFC 4469 §5).";
+        BadComparator = "BADCOMPARATOR", "`BADCOMPARATOR`: no such comparator (RFC 5255 §4.9).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -196,6 +201,14 @@ code_table! {
         /// `resp-code-copy = "COPYUID" SP nz-number SP uid-set SP uid-set` (RFC 4315,
         /// RFC 9051).
         CopyUid(CopyUid) = "COPYUID", CopyUid::parse, CopyUid::encode, code_copy_uid;
+        /// `"BADURL" SP url-resp-text` (RFC 4469 §5, [`crate::ext::catenate`]): a CATENATE
+        /// URL the server could not use.
+        BadUrl(UrlRespText<'a>) = "BADURL", UrlRespText::parse_sp, UrlRespText::encode_sp,
+            code_bad_url;
+        /// `"REFERRAL" 1*(SP url)` (RFC 2193 §6, RFC 2221 §5, [`crate::ext::referrals`]):
+        /// the server(s) to ask instead.
+        Referral(NonEmpty<ReferralUrl<'a>>) = "REFERRAL", referrals::parse_referral,
+            referrals::encode_referral, code_referral;
     }
 }
 
@@ -444,6 +457,10 @@ mod tests {
             "HIGHESTMODSEQ 715194045007",
             "X-FOO",
             "REFERRAL imap://x/y",
+            "REFERRAL imap://x/y imap://z/",
+            "TOOBIG",
+            "BADURL /INBOX;UIDVALIDITY=1/;UID=2",
+            "BADCOMPARATOR",
         ] {
             let c = code(s);
             assert_eq!(enc(&c), s);

@@ -12,6 +12,7 @@ use crate::context::{Ctx, ImapDeviation};
 use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
+use crate::ext::language::{self, ComparatorData};
 use crate::ext::namespace::NamespaceData;
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
@@ -917,6 +918,17 @@ data_table! {
             e.sp().paren_list(&f.attributes, |e, a| a.encode(e));
         },
         fetch_data;
+    /// `language-data = "LANGUAGE" SP "(" lang-tag-quoted *(SP lang-tag-quoted) ")"`
+    /// (RFC 5255 §3.3, [`crate::ext::language`])
+    Language(NonEmpty<AString<'a>>) = "LANGUAGE", keyword,
+        language::parse_language_data,
+        language::encode_language_data,
+        language_data;
+    /// `comparator-data` (RFC 5255 §4.8, [`crate::ext::language`])
+    Comparator(ComparatorData<'a>) = "COMPARATOR", keyword,
+        ComparatorData::parse,
+        |c: &ComparatorData<'_>, e: &mut Encoder<'_>| c.encode_after_name(e),
+        comparator_data;
 }
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,

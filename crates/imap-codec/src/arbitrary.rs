@@ -21,13 +21,13 @@ use crate::command::{
     ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
     SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
-use crate::ext::{
-    NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
-};
 use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::language::ComparatorData;
 use crate::ext::multiappend::AppendMessage;
 use crate::ext::referrals::ReferralUrl;
+use crate::ext::{
+    NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
+};
 use crate::flag::FlagExtension;
 use crate::response::envelope::{Address, Envelope};
 use crate::response::status::GreetingKind;

@@ -21,7 +21,7 @@
 use std::collections::VecDeque;
 
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
-use imap_codec::response::{GreetingKind, OtherCode, RespText};
+use imap_codec::response::{GreetingKind, RespText};
 use imap_codec::{
     AuthenticateData, Capability, Code, Command, CommandBody, ContinuationRequest, Data, Encode,
     EncodeOptions, Encoder, ErrorKind, Greeting, IdleDone, IntoStatic, Response, Status,
@@ -735,6 +735,7 @@ impl ServerSession {
             CommandKind::Select | CommandKind::Examine if ok => self.trigger(Trigger::SelectOk),
             CommandKind::Select | CommandKind::Examine => self.trigger(Trigger::SelectFailed),
             CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Unauthenticate if ok => self.trigger(Trigger::UnauthenticateOk),
             CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 if self.config.auto_reply {
@@ -1080,10 +1081,10 @@ impl ServerSession {
             None => Status::untagged(kind, text),
         }
         .into_static();
-        if too_big && let Ok(code) = OtherCode::new("TOOBIG", None) {
+        if too_big {
             // RFC 7888 §5: a BAD to an APPEND for a literal over the limit carries TOOBIG
             // (RFC 4469 §4.2, also for "a server-specific message size limit").
-            status = status.with_code(Code::Other(code));
+            status = status.with_code(Code::TooBig);
         }
         self.write(&Response::Status(status.clone()));
         self.event(ServerEvent::Rejected {

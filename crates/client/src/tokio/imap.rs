@@ -448,6 +448,7 @@ impl Client {
                 flags: (!flags.is_empty()).then(|| flags.to_vec()),
                 date,
                 message: imap_codec::command::AppendData::Literal(Literal::new(message)?),
+                more: Vec::new(),
             })
             .await?;
         Ok(c.status)

@@ -32,6 +32,7 @@ use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
+use crate::ext::multiappend::AppendMessage;
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
@@ -39,7 +40,6 @@ use crate::parse::{
     is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
     token,
 };
-use crate::ext::multiappend::AppendMessage;
 use crate::sequence::{SeqNumber, SequenceSet};
 
 pub mod append;

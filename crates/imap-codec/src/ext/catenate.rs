@@ -31,7 +31,9 @@ use crate::core::{AString, Literal, Literal8};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
 use crate::ext::NonEmpty;
-use crate::parse::{ascii_str, byte, is_text_char, keyword, rparen, sp, starts_with_ci, take_while};
+use crate::parse::{
+    ascii_str, byte, is_text_char, keyword, rparen, sp, starts_with_ci, take_while,
+};
 
 /// `cat-part` (RFC 4469 §5, RFC 6855 §4): one piece of a catenated message.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -198,9 +200,7 @@ URL \"/Drafts;UIDVALIDITY=385759045/;UID=30\" TEXT {44}\r\n\
         assert_eq!(parts.len(), 7);
         assert_eq!(message.data(), None);
         assert!(matches!(&parts[1], CatPart::Text(l) if l.data().len() == 42));
-        assert!(
-            matches!(&parts[6], CatPart::Text(l) if l.data().ends_with(b"0907--\r\n"))
-        );
+        assert!(matches!(&parts[6], CatPart::Text(l) if l.data().ends_with(b"0907--\r\n")));
         let mut out = Vec::new();
         let enc = c.encode(&mut out, &EncodeOptions::default());
         assert_eq!(enc.sync_points.len(), 3, "one wait per TEXT literal");
@@ -218,7 +218,10 @@ URL \"/Drafts;UIDVALIDITY=385759045/;UID=30\" TEXT {44}\r\n\
         ] {
             roundtrip(line.as_bytes(), true);
         }
-        roundtrip(b"a APPEND INBOX catenate (url \"x\" text {0}\r\n)\r\n", false);
+        roundtrip(
+            b"a APPEND INBOX catenate (url \"x\" text {0}\r\n)\r\n",
+            false,
+        );
     }
 
     #[test]
@@ -227,7 +230,11 @@ URL \"/Drafts;UIDVALIDITY=385759045/;UID=30\" TEXT {44}\r\n\
         rejects(b"a APPEND INBOX CATENATE(URL x)\r\n", 23, "SP");
         rejects(b"a APPEND INBOX CATENATE (URL x )\r\n", 31, "cat-part");
         rejects(b"a APPEND INBOX CATENATE (URL x\r\n", 30, "\")\"");
-        rejects(b"a APPEND INBOX CATENATE (TEXT ~{1}\r\nx)\r\n", 30, "literal");
+        rejects(
+            b"a APPEND INBOX CATENATE (TEXT ~{1}\r\nx)\r\n",
+            30,
+            "literal",
+        );
         rejects(b"a APPEND INBOX CATENATE (TEXT {1}\r\n\0)\r\n", 35, "CHAR8");
         rejects(b"a APPEND INBOX CATENATE (BODY x)\r\n", 25, "cat-part");
         rejects(b"a APPEND INBOX CATENATE (URL (x))\r\n", 29, "astring");

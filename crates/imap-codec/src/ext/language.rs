@@ -148,7 +148,10 @@ mod tests {
         assert_eq!(ranges.len(), 2);
         assert_eq!(CommandKind::Language.states(), States::ANY);
         assert_eq!(CommandKind::Comparator.states(), States::AUTH);
-        assert_eq!(CommandKind::Language.capability(), Some(Capability::Language));
+        assert_eq!(
+            CommandKind::Language.capability(),
+            Some(Capability::Language)
+        );
         rejects(b"a LANGUAGE \r\n", 11, "astring");
         rejects(b"a LANGUAGE (EN)\r\n", 11, "astring");
         rejects(b"a COMPARATOR  x\r\n", 13, "astring");
@@ -167,7 +170,10 @@ mod tests {
         let Response::Data(Data::Comparator(c)) = &r else {
             panic!("{r:?}")
         };
-        assert_eq!((c.active.as_bytes(), c.matching.is_none()), (&b"i;basic"[..], true));
+        assert_eq!(
+            (c.active.as_bytes(), c.matching.is_none()),
+            (&b"i;basic"[..], true)
+        );
         response("* COMPARATOR i;basic (i;basic \"i;ascii-casemap\")\r\n");
         response(
             "* NAMESPACE ((\"\" \"/\")) ((\"Other Users/\" \"/\" \"TRANSLATION\" \

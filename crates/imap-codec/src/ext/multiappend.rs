@@ -229,7 +229,12 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
         let CommandBody::Append { more, .. } = c.body else {
             panic!()
         };
-        assert_eq!(more, [AppendMessage::new(AppendData::Literal(Literal::new(&b"y"[..]).unwrap()))]);
+        assert_eq!(
+            more,
+            [AppendMessage::new(AppendData::Literal(
+                Literal::new(&b"y"[..]).unwrap()
+            ))]
+        );
         let built = Command::new(
             crate::Tag::new("t").unwrap(),
             CommandBody::Append {
@@ -243,7 +248,10 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
             },
         );
         let mut out = Vec::new();
-        let _ = built.encode(&mut out, &EncodeOptions::with_literal(LiteralCapability::Plus));
+        let _ = built.encode(
+            &mut out,
+            &EncodeOptions::with_literal(LiteralCapability::Plus),
+        );
         assert_eq!(out, b"t APPEND INBOX ~{1+}\r\na ~{1+}\r\nb\r\n");
     }
 
@@ -254,6 +262,10 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
         rejects(b"a APPEND INBOX {1}\r\nx (\\Seen) y\r\n", 30, "literal");
         rejects(b"a APPEND INBOX {1}\r\nx {1}\r\n", 27, "literal data");
         rejects(b"a APPEND INBOX {1}\r\nx{1}\r\ny\r\n", 21, "CRLF");
-        rejects(b"a APPEND INBOX {1}\r\nx \"x\" {1}\r\ny\r\n", 23, "date-day-fixed");
+        rejects(
+            b"a APPEND INBOX {1}\r\nx \"x\" {1}\r\ny\r\n",
+            23,
+            "date-day-fixed",
+        );
     }
 }

@@ -115,7 +115,9 @@ mod tests {
     }
 
     fn urls(r: &Response<'_>) -> Vec<String> {
-        let Response::Status(s) = r else { panic!("{r:?}") };
+        let Response::Status(s) = r else {
+            panic!("{r:?}")
+        };
         let Some(Code::Referral(urls)) = s.code() else {
             panic!("{s:?}")
         };

@@ -95,7 +95,12 @@ Just saw the best fireworks show. Wish you were here.\r\n\
         assert_eq!(message.message.data().map(<[u8]>::len), Some(310));
         assert_eq!(c.name(), "REPLACE");
         let mut out = Vec::new();
-        assert_eq!(c.encode(&mut out, &EncodeOptions::default()).sync_points.len(), 1);
+        assert_eq!(
+            c.encode(&mut out, &EncodeOptions::default())
+                .sync_points
+                .len(),
+            1
+        );
 
         // §4.1: UID REPLACE with CATENATE.
         let line = "A011 UID REPLACE 3002 Drafts CATENATE (TEXT {71}\r\n\

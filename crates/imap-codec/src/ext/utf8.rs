@@ -71,7 +71,12 @@ mod tests {
         assert!(matches!(message, AppendData::Utf8(_)));
         assert_eq!(message.data(), Some(msg.as_bytes()));
         let mut out = Vec::new();
-        assert_eq!(c.encode(&mut out, &EncodeOptions::default()).sync_points.len(), 1);
+        assert_eq!(
+            c.encode(&mut out, &EncodeOptions::default())
+                .sync_points
+                .len(),
+            1
+        );
         for line in [
             "a APPEND INBOX (\\Seen) UTF8 (~{3+}\r\n\0\u{e9})\r\n",
             "a APPEND INBOX {1}\r\nx UTF8 (~{1}\r\ny)\r\n",
@@ -102,7 +107,11 @@ mod tests {
             assert_eq!(strict, enabled.value);
             roundtrip(line.as_bytes(), true);
         }
-        for bad in [&b"a SELECT \"a\xffb\"\r\n"[..], b"a SELECT \"\xc3\"\r\n", b"a SELECT a\xc3\xa9\r\n"] {
+        for bad in [
+            &b"a SELECT \"a\xffb\"\r\n"[..],
+            b"a SELECT \"\xc3\"\r\n",
+            b"a SELECT a\xc3\xa9\r\n",
+        ] {
             assert!(Command::parse(bad).is_err(), "{bad:?}");
             assert!(Command::parse_with(bad, &accept).is_err(), "{bad:?}");
         }

@@ -25,6 +25,7 @@ use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::language::ComparatorData;
 use crate::ext::multiappend::AppendMessage;
 use crate::ext::referrals::ReferralUrl;
+use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
@@ -90,6 +91,8 @@ charsets! {
     code_text_chars => |s| OtherCode::new("X-A", Some(Cow::Owned(s.to_owned()))).is_ok();
     url_resp_chars => |s| UrlRespText::new(s.to_owned()).is_ok();
     referral_url_chars => |s| ReferralUrl::new(s.to_owned()).is_ok();
+    mechanism_chars => |s| UrlauthMechanism::new(s.to_owned()).is_ok();
+    base64_chars => |s| s.len() == 1 && (s.as_bytes()[0].is_ascii_alphanumeric() || s == "+" || s == "/");
 }
 
 fn len(u: U<'_, '_>, min: usize, max: usize) -> Result<usize> {
@@ -655,6 +658,29 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
         },
+        K::GenUrlauth => B::GenUrlauth {
+            requests: non_empty(u, |u| {
+                Ok(UrlauthRequest {
+                    rump: astring(u, true)?,
+                    mechanism: urlauth_mechanism(u)?,
+                })
+            })?,
+        },
+        K::ResetKey => {
+            let mailbox = option(u, |u| mailbox(u, true))?;
+            let mechanisms = if mailbox.is_some() {
+                list(u, 0, 3, urlauth_mechanism)?
+            } else {
+                Vec::new()
+            };
+            B::ResetKey {
+                mailbox,
+                mechanisms,
+            }
+        }
+        K::UrlFetch => B::UrlFetch {
+            urls: non_empty(u, |u| astring(u, true))?,
+        },
     })
 }
 
@@ -785,6 +811,37 @@ pub(crate) fn comparator_data(u: U<'_, '_>) -> Result<ComparatorData<'static>> {
     Ok(ComparatorData {
         active: astring(u, false)?,
         matching: option(u, |u| non_empty(u, |u| astring(u, false)))?,
+    })
+}
+
+fn urlauth_mechanism(u: U<'_, '_>) -> Result<UrlauthMechanism<'static>> {
+    reject(UrlauthMechanism::new(string(u, mechanism_chars(), 1, 12)?))
+}
+
+pub(crate) fn code_url_mech(u: U<'_, '_>) -> Result<UrlMech<'static>> {
+    let entries = list(u, 0, 3, |u| {
+        let base64 = option(u, |u| {
+            let quads = string(u, base64_chars(), 1, 3)?.repeat(4);
+            Ok(Cow::Owned(quads))
+        })?;
+        Ok(UrlMechEntry {
+            mechanism: urlauth_mechanism(u)?,
+            base64,
+        })
+    })?;
+    reject(UrlMech::new(entries))
+}
+
+pub(crate) fn genurlauth_data(u: U<'_, '_>) -> Result<NonEmpty<AString<'static>>> {
+    non_empty(u, |u| astring(u, false))
+}
+
+pub(crate) fn urlfetch_data(u: U<'_, '_>) -> Result<NonEmpty<UrlFetchItem<'static>>> {
+    non_empty(u, |u| {
+        Ok(UrlFetchItem {
+            url: astring(u, false)?,
+            data: nstring(u)?,
+        })
     })
 }
 

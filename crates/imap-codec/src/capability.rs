@@ -82,6 +82,7 @@ capabilities! {
     I18nLevel2 = "I18NLEVEL=2", "`I18NLEVEL=2` (RFC 5255 §4)";
     LoginReferrals = "LOGIN-REFERRALS", "`LOGIN-REFERRALS` (RFC 2221)";
     MailboxReferrals = "MAILBOX-REFERRALS", "`MAILBOX-REFERRALS` (RFC 2193)";
+    Urlauth = "URLAUTH", "`URLAUTH` (RFC 4467)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

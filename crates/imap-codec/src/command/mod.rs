@@ -33,6 +33,7 @@ use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
 use crate::ext::multiappend::AppendMessage;
+use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
@@ -355,6 +356,31 @@ commands! {
     } = "RLSUB" / "rlsub",
         states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
         parse: parse_rlsub, encode: encode_lsub;
+    /// `genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)` (RFC 4467 §6.1, §9;
+    /// [`crate::ext::urlauth`]).
+    GenUrlauth {
+        /// The URLs to authorize, with their mechanisms.
+        requests: NonEmpty<UrlauthRequest<'a>>,
+    } = "GENURLAUTH" / "genurlauth",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_genurlauth, encode: encode_genurlauth;
+    /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]` (RFC 4467 §6.2, §9).
+    ResetKey {
+        /// The mailbox whose keys are reset; `None` resets every mailbox's.
+        mailbox: Option<Mailbox<'a>>,
+        /// The mechanisms to reset (only with a mailbox); empty for all.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        mechanisms: Vec<UrlauthMechanism<'a>>,
+    } = "RESETKEY" / "resetkey",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_resetkey, encode: encode_resetkey;
+    /// `urlfetch = "URLFETCH" 1*(SP url-full)` (RFC 4467 §6.3, §9).
+    UrlFetch {
+        /// The URLs to fetch.
+        urls: NonEmpty<AString<'a>>,
+    } = "URLFETCH" / "urlfetch",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_urlfetch, encode: encode_urlfetch;
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
@@ -593,6 +619,19 @@ fn parse_comparator<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, Comman
     Ok((i, CommandBody::Comparator { order }))
 }
 
+fn parse_genurlauth<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::urlauth::parse_genurlauth(i)
+}
+
+fn parse_resetkey<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::urlauth::parse_resetkey(i)
+}
+
+fn parse_urlfetch<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, urls) = crate::ext::urlauth::sp_astrings1::<true>(i)?;
+    Ok((i, CommandBody::UrlFetch { urls }))
+}
+
 fn parse_rlist<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
     Ok((i, CommandBody::Rlist { reference, pattern }))
@@ -744,6 +783,22 @@ fn encode_replace(
     e: &mut Encoder<'_>,
 ) {
     crate::ext::replace::encode_replace(number, mailbox, message, e);
+}
+
+fn encode_genurlauth(requests: &NonEmpty<UrlauthRequest<'_>>, e: &mut Encoder<'_>) {
+    crate::ext::urlauth::encode_genurlauth(requests, e);
+}
+
+fn encode_resetkey(
+    mailbox: &Option<Mailbox<'_>>,
+    mechanisms: &[UrlauthMechanism<'_>],
+    e: &mut Encoder<'_>,
+) {
+    crate::ext::urlauth::encode_resetkey(mailbox.as_ref(), mechanisms, e);
+}
+
+fn encode_urlfetch(urls: &NonEmpty<AString<'_>>, e: &mut Encoder<'_>) {
+    crate::ext::urlauth::encode_sp_astrings1(urls, e);
 }
 
 fn encode_language(ranges: &[AString<'_>], e: &mut Encoder<'_>) {

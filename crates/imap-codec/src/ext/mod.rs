@@ -15,6 +15,7 @@
 //! - [`utf8`]: UTF8=ACCEPT / UTF8=ONLY, `APPEND ... UTF8 (~{n}...)` (RFC 6855);
 //! - [`language`]: LANGUAGE, COMPARATOR, `[BADCOMPARATOR]` (RFC 5255);
 //! - [`referrals`]: `[REFERRAL url]`, RLIST, RLSUB (RFC 2221, RFC 2193);
+//! - [`urlauth`]: GENURLAUTH, RESETKEY, URLFETCH, `[URLMECH ...]` (RFC 4467);
 //! - [`slots`]: the RFC 4466 §2 parameter slots of SELECT/EXAMINE, FETCH and STORE.
 //!
 //! This module has the generic syntax itself: the `tagged-ext` family of RFC 4466 §2.1 as
@@ -41,6 +42,7 @@ pub mod referrals;
 pub mod replace;
 pub mod slots;
 pub mod unauthenticate;
+pub mod urlauth;
 pub mod utf8;
 
 /// How deeply parentheses (and `NOT`/`OR` search keys) may nest before the parser gives up;

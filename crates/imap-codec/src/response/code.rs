@@ -15,6 +15,7 @@ use crate::error::{PResult, ValidationError, fail};
 use crate::ext::NonEmpty;
 use crate::ext::catenate::UrlRespText;
 use crate::ext::referrals::{self, ReferralUrl};
+use crate::ext::urlauth::UrlMech;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
@@ -209,6 +210,9 @@ code_table! {
         /// the server(s) to ask instead.
         Referral(NonEmpty<ReferralUrl<'a>>) = "REFERRAL", referrals::parse_referral,
             referrals::encode_referral, code_referral;
+        /// `"URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])` (RFC 4467 §9,
+        /// [`crate::ext::urlauth`]): the URLAUTH mechanisms of a mailbox.
+        UrlMech(UrlMech<'a>) = "URLMECH", UrlMech::parse, UrlMech::encode, code_url_mech;
     }
 }
 

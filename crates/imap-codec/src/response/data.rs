@@ -14,6 +14,7 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::language::{self, ComparatorData};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::urlauth::{self, UrlFetchItem};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -929,6 +930,18 @@ data_table! {
         ComparatorData::parse,
         |c: &ComparatorData<'_>, e: &mut Encoder<'_>| c.encode_after_name(e),
         comparator_data;
+    /// `genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)` (RFC 4467 §7.3,
+    /// [`crate::ext::urlauth`])
+    GenUrlauth(NonEmpty<AString<'a>>) = "GENURLAUTH", keyword,
+        urlauth::parse_genurlauth_data,
+        |u: &NonEmpty<AString<'_>>, e: &mut Encoder<'_>| urlauth::encode_sp_astrings1(u, e),
+        genurlauth_data;
+    /// `urlfetch-data = "*" SP "URLFETCH" 1*(SP url-full SP nstring)` (RFC 4467 §7.4,
+    /// [`crate::ext::urlauth`])
+    UrlFetch(NonEmpty<UrlFetchItem<'a>>) = "URLFETCH", keyword,
+        urlauth::parse_urlfetch_data,
+        urlauth::encode_urlfetch_data,
+        urlfetch_data;
 }
 
 /// What a data row's parser gets: the message number (0 for keyword rows), where it starts,

@@ -779,9 +779,11 @@ pub(crate) fn code_permanent_flags(u: U<'_, '_>) -> Result<Vec<FlagPerm<'static>
 }
 
 pub(crate) fn code_append_uid(u: U<'_, '_>) -> Result<AppendUid> {
-    Ok(AppendUid {
-        uid_validity: nz(u)?,
-        uid: nz(u)?,
+    let uid_validity = nz(u)?;
+    Ok(if u.ratio(1, 4)? {
+        AppendUid::multiple(uid_validity, uid_set(u)?)
+    } else {
+        AppendUid::new(uid_validity, nz(u)?)
     })
 }
 

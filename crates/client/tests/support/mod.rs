@@ -582,7 +582,7 @@ impl ImapConn {
                         tag,
                         Ok,
                         "appended",
-                        Some(Code::AppendUid(AppendUid { uid_validity, uid })),
+                        Some(Code::AppendUid(AppendUid::new(uid_validity, uid))),
                     ),
                     Err(_) => self.complete(tag, No, "cannot append", Some(Code::TryCreate)),
                 }

@@ -33,8 +33,8 @@ use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
 use crate::ext::multiappend::AppendMessage;
-use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
+use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{

@@ -269,3 +269,44 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
         );
     }
 }
+
+#[cfg(test)]
+mod appenduid {
+    use crate::response::{AppendUid, Code, Response};
+    use crate::sequence::UidSet;
+
+    /// RFC 3502 §6 with UIDPLUS: `resp-code-apnd = "APPENDUID" SP nz-number SP set`, one
+    /// UID per message, in append order (RFC 4315 §4 `append-uid =/ uid-set`).
+    #[test]
+    fn appenduid_of_a_multiappend() {
+        for (line, uid, multiple) in [
+            (
+                &b"A003 OK [APPENDUID 38505 3955:3957] done\r\n"[..],
+                3955,
+                true,
+            ),
+            (b"A003 OK [APPENDUID 38505 3955,3960] done\r\n", 3955, true),
+            (b"A003 OK [APPENDUID 38505 3955] done\r\n", 3955, false),
+            (b"A003 OK [APPENDUID 38505 7:7] done\r\n", 7, false),
+        ] {
+            let r = Response::parse(line).unwrap();
+            let Response::Status(s) = &r else { panic!() };
+            let Some(Code::AppendUid(a)) = s.code() else {
+                panic!("{s:?}")
+            };
+            assert_eq!((a.uid.get(), a.multiple.is_some()), (uid, multiple));
+            let mut out = Vec::new();
+            let _ = r.encode(&mut out);
+            assert_eq!(Response::parse(&out).unwrap(), r);
+        }
+        // RFC 3502: "The message set may not contain ... the symbol "*"".
+        let r = Response::parse(b"A003 OK [APPENDUID 38505 3955:*] done\r\n").unwrap();
+        let Response::Status(s) = &r else { panic!() };
+        assert_eq!(s.code(), None, "not a code: text");
+        let a = AppendUid::multiple(
+            1.try_into().unwrap(),
+            UidSet::new(vec![(9, 10), (12, 12)]).unwrap(),
+        );
+        assert_eq!(a.uid.get(), 9);
+    }
+}

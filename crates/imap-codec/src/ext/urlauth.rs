@@ -142,7 +142,10 @@ fn is_base64(s: &[u8]) -> bool {
     if s.is_empty() || s.len() % 4 != 0 {
         return false;
     }
-    let body = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    let body = s
+        .strip_suffix(b"==")
+        .or_else(|| s.strip_suffix(b"="))
+        .unwrap_or(s);
     body.iter().all(|&b| is_base64_char(b))
 }
 
@@ -348,10 +351,10 @@ pub(crate) fn encode_urlfetch_data(items: &NonEmpty<UrlFetchItem<'_>>, e: &mut E
 mod tests {
     use super::*;
     use crate::Capability;
+    use crate::Code;
     use crate::command::test_util::{rejects, roundtrip};
     use crate::command::{CommandKind, States};
     use crate::response::{Data, Response};
-    use crate::Code;
 
     const URL: &str = "\"imap://joe@example.com/INBOX/;uid=20/;section=1.2;urlauth=submit+fred:internal:91354a473744909de610943775f92038\"";
 
@@ -405,7 +408,10 @@ mod tests {
         assert!(matches!(r, Response::Data(Data::GenUrlauth(_))));
         assert!(Response::parse(b"* GENURLAUTH\r\n").is_err());
         assert_eq!(CommandKind::GenUrlauth.states(), States::AUTH);
-        assert_eq!(CommandKind::UrlFetch.capability(), Some(Capability::Urlauth));
+        assert_eq!(
+            CommandKind::UrlFetch.capability(),
+            Some(Capability::Urlauth)
+        );
     }
 
     #[test]
@@ -419,13 +425,17 @@ mod tests {
         }
         rejects(b"a RESETKEY INBOX (x)\r\n", 17, "mechanism");
         rejects(b"a RESETKEY \r\n", 11, "mailbox");
-        let r = response("a042 OK [URLMECH INTERNAL XSAMPLE=P34OKhO7VEkCbsiYY8rGEg== Y.2] done\r\n");
+        let r =
+            response("a042 OK [URLMECH INTERNAL XSAMPLE=P34OKhO7VEkCbsiYY8rGEg== Y.2] done\r\n");
         let Response::Status(s) = &r else { panic!() };
         let Some(Code::UrlMech(m)) = s.code() else {
             panic!("{s:?}")
         };
         assert_eq!(m.others().len(), 2);
-        assert_eq!(m.others()[0].base64.as_deref(), Some("P34OKhO7VEkCbsiYY8rGEg=="));
+        assert_eq!(
+            m.others()[0].base64.as_deref(),
+            Some("P34OKhO7VEkCbsiYY8rGEg==")
+        );
         response("* OK [URLMECH INTERNAL] ready\r\n");
         for bad in [
             &b"* OK [URLMECH] x\r\n"[..],
@@ -437,10 +447,12 @@ mod tests {
             };
             assert_eq!(s.code(), None, "{bad:?}");
         }
-        assert!(UrlMech::new(vec![UrlMechEntry {
-            mechanism: UrlauthMechanism::new("INTERNAL").unwrap(),
-            base64: None
-        }])
-        .is_err());
+        assert!(
+            UrlMech::new(vec![UrlMechEntry {
+                mechanism: UrlauthMechanism::new("INTERNAL").unwrap(),
+                base64: None
+            }])
+            .is_err()
+        );
     }
 }

@@ -139,7 +139,7 @@ fn is_base64_char(b: u8) -> bool {
 /// `base64 = *(4base64-char) [base64-terminal]` (RFC 9051 §9): whole quads, the last one
 /// possibly padded with `=`.
 fn is_base64(s: &[u8]) -> bool {
-    if s.is_empty() || s.len() % 4 != 0 {
+    if s.is_empty() || !s.len().is_multiple_of(4) {
         return false;
     }
     let body = s

@@ -16,6 +16,11 @@
 //! - [`fetch`] has FETCH and UID FETCH;
 //! - [`store`] has STORE and UID STORE;
 //! - [`crate::ext::idle`] has IDLE and its `DONE` line (RFC 2177), as an extension module;
+//! - extension modules with rows here: [`crate::ext::multiappend`] and
+//!   [`crate::ext::catenate`] (APPEND's further messages and parts), [`crate::ext::replace`]
+//!   (REPLACE), [`crate::ext::unauthenticate`], [`crate::ext::language`] (LANGUAGE,
+//!   COMPARATOR), [`crate::ext::referrals`] (RLIST, RLSUB), [`crate::ext::urlauth`]
+//!   (GENURLAUTH, RESETKEY, URLFETCH);
 //! - this module: CAPABILITY, NOOP, LOGOUT, CHECK, CLOSE, UNSELECT, EXPUNGE, COPY, MOVE and
 //!   the UID forms.
 //!
@@ -191,7 +196,10 @@ commands! {
     } = "STATUS" / "status",
         states: AUTH, capability: None, uid: No, parse: parse_status, encode: encode_status;
     /// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal`
-    /// (RFC 9051 §6.3.12; `literal8` from RFC 3516 / RFC 9051 §6.4.5).
+    /// (RFC 9051 §6.3.12; `literal8` from RFC 3516 / RFC 9051 §6.4.5), and
+    /// `append = "APPEND" SP mailbox 1*append-message` (MULTIAPPEND, RFC 3502 §6; the
+    /// `append-data` of RFC 4466 §2.3: CATENATE, RFC 4469; UTF8, RFC 6855): the first
+    /// message's fields, then `more`.
     Append {
         /// The destination mailbox.
         mailbox: Mailbox<'a>,

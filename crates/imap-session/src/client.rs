@@ -1239,9 +1239,11 @@ impl ClientSession {
             }
             CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
             CommandKind::Unauthenticate if ok => {
-                // RFC 8437 §3: every effect of authentication ends, the selected mailbox too.
+                // RFC 8437 §3: every effect of authentication ends: the selected mailbox,
+                // what ENABLE turned on, the capabilities seen after login.
                 self.capabilities = None;
                 self.mailbox = None;
+                self.enabled.clear();
                 self.trigger(Trigger::UnauthenticateOk);
             }
             CommandKind::Logout if ok => {

@@ -555,6 +555,25 @@ fn unauthenticate_changes_both_states() {
     assert_eq!(pair.server.state(), State::Logout);
 }
 
+/// RFC 8437 §3: what ENABLE turned on ceases to be enabled after UNAUTHENTICATE.
+#[test]
+fn unauthenticate_forgets_what_enable_turned_on() {
+    let mut client = ClientSession::resume(ClientConfig::default(), State::Authenticated);
+    let body = Command::parse(b"a ENABLE CONDSTORE\r\n").unwrap().body;
+    client.send(body).unwrap();
+    client
+        .handle_input(b"* ENABLED CONDSTORE\r\nA1 OK done\r\n")
+        .unwrap();
+    while client.poll_output().is_some() {}
+    assert_eq!(client.enabled().len(), 1);
+    let body = Command::parse(b"a UNAUTHENTICATE\r\n").unwrap().body;
+    client.send(body).unwrap();
+    client.handle_input(b"A2 OK done\r\n").unwrap();
+    while client.poll_output().is_some() {}
+    assert_eq!(client.state(), State::NotAuthenticated);
+    assert!(client.enabled().is_empty());
+}
+
 // ---- the server's rules ----
 
 fn server(state: State) -> ServerSession {

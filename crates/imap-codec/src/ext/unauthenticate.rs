@@ -9,8 +9,11 @@
 //!
 //! The command is the `Unauthenticate` row of the command table (no arguments, valid when
 //! authenticated or selected). On the tagged OK the connection is in the not-authenticated
-//! state again, with every effect of authentication undone (§3): nothing is selected, and
-//! what ENABLE turned on is off. That transition is the sessions' (`imap-session`).
+//! state again, with every effect of authentication undone (§3): nothing is selected (no
+//! expunge happens), what ENABLE turned on is off, and an active SASL security layer or
+//! COMPRESS layer ends after the CRLF of the OK (server) / of the command (client). The state
+//! transition is the sessions' (`imap-session`, trigger `UnauthenticateOk`); ending a
+//! COMPRESS layer there is the COMPRESS adapter's.
 
 #[cfg(test)]
 mod tests {

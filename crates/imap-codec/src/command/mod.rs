@@ -37,7 +37,7 @@ use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
-use crate::ext::multiappend::AppendMessage;
+pub use crate::ext::multiappend::AppendMessage;
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;

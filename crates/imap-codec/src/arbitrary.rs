@@ -29,6 +29,11 @@ use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
 use crate::ext::notify::NotifySet;
 use crate::ext::objectid::ObjectId;
 use crate::ext::preview::PreviewMod;
+use crate::ext::catenate::{CatPart, UrlRespText};
+use crate::ext::language::ComparatorData;
+use crate::ext::multiappend::AppendMessage;
+use crate::ext::referrals::ReferralUrl;
+use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
@@ -93,6 +98,10 @@ charsets! {
     quoted_chars => |s| Quoted::new(s.to_owned()).is_ok();
     label_chars => |s| TaggedExtLabel::new(format!("X{s}")).is_ok();
     code_text_chars => |s| OtherCode::new("X-A", Some(Cow::Owned(s.to_owned()))).is_ok();
+    url_resp_chars => |s| UrlRespText::new(s.to_owned()).is_ok();
+    referral_url_chars => |s| ReferralUrl::new(s.to_owned()).is_ok();
+    mechanism_chars => |s| UrlauthMechanism::new(s.to_owned()).is_ok();
+    base64_chars => |s| s.len() == 1 && (s.as_bytes()[0].is_ascii_alphanumeric() || s == "+" || s == "/");
 }
 
 fn len(u: U<'_, '_>, min: usize, max: usize) -> Result<usize> {
@@ -688,11 +697,8 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             mailbox: mailbox(u, true)?,
             flags: option(u, |u| list(u, 0, MAX_LIST, flag))?,
             date: option(u, date_time)?,
-            message: if u.arbitrary()? {
-                AppendData::Literal(literal(u, true)?)
-            } else {
-                AppendData::Literal8(Literal8::new(bytes(u, 24)?).with_mode(literal_mode(u)?))
-            },
+            message: append_data(u)?,
+            more: list(u, 0, 2, append_message)?,
         },
         K::UidExpunge => B::UidExpunge {
             sequence_set: sequence_set(u)?,
@@ -822,6 +828,79 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             mailbox: mailbox(u, true)?,
             values: non_empty(u, |u| entry_value(u, true))?,
         },
+        K::Replace => B::Replace {
+            uid: u.arbitrary()?,
+            number: seq_number(u)?,
+            mailbox: mailbox(u, true)?,
+            message: append_message(u)?,
+        },
+        K::Unauthenticate => B::Unauthenticate,
+        K::Language => B::Language {
+            ranges: list(u, 0, 3, |u| astring(u, true))?,
+        },
+        K::Comparator => B::Comparator {
+            order: list(u, 0, 3, |u| astring(u, true))?,
+        },
+        K::Rlist => B::Rlist {
+            reference: mailbox(u, true)?,
+            pattern: list_mailbox(u)?,
+        },
+        K::Rlsub => B::Rlsub {
+            reference: mailbox(u, true)?,
+            pattern: list_mailbox(u)?,
+        },
+        K::GenUrlauth => B::GenUrlauth {
+            requests: non_empty(u, |u| {
+                Ok(UrlauthRequest {
+                    rump: astring(u, true)?,
+                    mechanism: urlauth_mechanism(u)?,
+                })
+            })?,
+        },
+        K::ResetKey => {
+            let mailbox = option(u, |u| mailbox(u, true))?;
+            let mechanisms = if mailbox.is_some() {
+                list(u, 0, 3, urlauth_mechanism)?
+            } else {
+                Vec::new()
+            };
+            B::ResetKey {
+                mailbox,
+                mechanisms,
+            }
+        }
+        K::UrlFetch => B::UrlFetch {
+            urls: non_empty(u, |u| astring(u, true))?,
+        },
+    })
+}
+
+fn literal8(u: U<'_, '_>) -> Result<Literal8<'static>> {
+    Ok(Literal8::new(bytes(u, 24)?).with_mode(literal_mode(u)?))
+}
+
+/// `append-data`: literal, literal8, CATENATE (RFC 4469) or UTF8 (RFC 6855).
+fn append_data(u: U<'_, '_>) -> Result<AppendData<'static>> {
+    Ok(match u.int_in_range(0..=3)? {
+        0 => AppendData::Literal(literal(u, true)?),
+        1 => AppendData::Literal8(literal8(u)?),
+        2 => AppendData::Catenate(non_empty(u, |u| {
+            Ok(match u.int_in_range(0..=2)? {
+                0 => CatPart::Text(literal(u, true)?),
+                1 => CatPart::Url(astring(u, true)?),
+                _ => CatPart::Utf8(literal8(u)?),
+            })
+        })?),
+        _ => AppendData::Utf8(literal8(u)?),
+    })
+}
+
+/// `append-message` (RFC 3502, RFC 4466).
+fn append_message(u: U<'_, '_>) -> Result<AppendMessage<'static>> {
+    Ok(AppendMessage {
+        flags: option(u, |u| list(u, 0, MAX_LIST, flag))?,
+        date: option(u, date_time)?,
+        message: append_data(u)?,
     })
 }
 
@@ -891,9 +970,11 @@ pub(crate) fn code_permanent_flags(u: U<'_, '_>) -> Result<Vec<FlagPerm<'static>
 }
 
 pub(crate) fn code_append_uid(u: U<'_, '_>) -> Result<AppendUid> {
-    Ok(AppendUid {
-        uid_validity: nz(u)?,
-        uid: nz(u)?,
+    let uid_validity = nz(u)?;
+    Ok(if u.ratio(1, 4)? {
+        AppendUid::multiple(uid_validity, uid_set(u)?)
+    } else {
+        AppendUid::new(uid_validity, nz(u)?)
     })
 }
 
@@ -902,6 +983,58 @@ pub(crate) fn code_copy_uid(u: U<'_, '_>) -> Result<CopyUid> {
         uid_validity: nz(u)?,
         source: uid_set(u)?,
         destination: uid_set(u)?,
+    })
+}
+
+pub(crate) fn code_bad_url(u: U<'_, '_>) -> Result<UrlRespText<'static>> {
+    reject(UrlRespText::new(string(u, url_resp_chars(), 1, 24)?))
+}
+
+pub(crate) fn code_referral(u: U<'_, '_>) -> Result<NonEmpty<ReferralUrl<'static>>> {
+    non_empty(u, |u| {
+        reject(ReferralUrl::new(string(u, referral_url_chars(), 1, 24)?))
+    })
+}
+
+pub(crate) fn language_data(u: U<'_, '_>) -> Result<NonEmpty<AString<'static>>> {
+    non_empty(u, |u| astring(u, false))
+}
+
+pub(crate) fn comparator_data(u: U<'_, '_>) -> Result<ComparatorData<'static>> {
+    Ok(ComparatorData {
+        active: astring(u, false)?,
+        matching: option(u, |u| non_empty(u, |u| astring(u, false)))?,
+    })
+}
+
+fn urlauth_mechanism(u: U<'_, '_>) -> Result<UrlauthMechanism<'static>> {
+    reject(UrlauthMechanism::new(string(u, mechanism_chars(), 1, 12)?))
+}
+
+pub(crate) fn code_url_mech(u: U<'_, '_>) -> Result<UrlMech<'static>> {
+    let entries = list(u, 0, 3, |u| {
+        let base64 = option(u, |u| {
+            let quads = string(u, base64_chars(), 1, 3)?.repeat(4);
+            Ok(Cow::Owned(quads))
+        })?;
+        Ok(UrlMechEntry {
+            mechanism: urlauth_mechanism(u)?,
+            base64,
+        })
+    })?;
+    reject(UrlMech::new(entries))
+}
+
+pub(crate) fn genurlauth_data(u: U<'_, '_>) -> Result<NonEmpty<AString<'static>>> {
+    non_empty(u, |u| astring(u, false))
+}
+
+pub(crate) fn urlfetch_data(u: U<'_, '_>) -> Result<NonEmpty<UrlFetchItem<'static>>> {
+    non_empty(u, |u| {
+        Ok(UrlFetchItem {
+            url: astring(u, false)?,
+            data: nstring(u)?,
+        })
     })
 }
 

@@ -101,6 +101,16 @@ capabilities! {
     ListMyRights = "LIST-MYRIGHTS", "`LIST-MYRIGHTS` (RFC 8440)";
     CreateSpecialUse = "CREATE-SPECIAL-USE", "`CREATE-SPECIAL-USE` (RFC 6154 §3)";
     XGmExt1 = "X-GM-EXT-1", "`X-GM-EXT-1` (Gmail's IMAP extensions)";
+    Multiappend = "MULTIAPPEND", "`MULTIAPPEND` (RFC 3502)";
+    Catenate = "CATENATE", "`CATENATE` (RFC 4469)";
+    Replace = "REPLACE", "`REPLACE` (RFC 8508)";
+    Unauthenticate = "UNAUTHENTICATE", "`UNAUTHENTICATE` (RFC 8437)";
+    Language = "LANGUAGE", "`LANGUAGE` (RFC 5255 §3)";
+    I18nLevel1 = "I18NLEVEL=1", "`I18NLEVEL=1` (RFC 5255 §4)";
+    I18nLevel2 = "I18NLEVEL=2", "`I18NLEVEL=2` (RFC 5255 §4)";
+    LoginReferrals = "LOGIN-REFERRALS", "`LOGIN-REFERRALS` (RFC 2221)";
+    MailboxReferrals = "MAILBOX-REFERRALS", "`MAILBOX-REFERRALS` (RFC 2193)";
+    Urlauth = "URLAUTH", "`URLAUTH` (RFC 4467)";
 }
 
 /// A capability this crate has no variant for: an atom that is neither a known name nor

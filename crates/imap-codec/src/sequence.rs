@@ -9,7 +9,7 @@ use crate::error::{PResult, ValidationError, fail};
 use crate::parse::nz_number;
 
 /// `seq-number = nz-number / "*"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SeqNumber {
     /// A message sequence number or UID.
@@ -19,7 +19,7 @@ pub enum SeqNumber {
 }
 
 impl SeqNumber {
-    fn parse(i: &[u8]) -> PResult<'_, Self> {
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
         match i.first() {
             Some(b'*') => Ok((&i[1..], SeqNumber::Largest)),
             Some(b'1'..=b'9') => nz_number(i).map(|(r, n)| (r, SeqNumber::Value(n))),

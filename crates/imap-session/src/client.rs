@@ -996,6 +996,7 @@ impl ClientSession {
             flags,
             date,
             message,
+            more: Vec::new(),
         };
         let tag = format!("{}{}", self.config.tag_prefix, self.next_tag);
         let tag = Tag::new(tag).map_err(LocalError::Invalid)?;
@@ -1890,6 +1891,14 @@ impl ClientSession {
                 }
             }
             CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Unauthenticate if ok => {
+                // RFC 8437 §3: every effect of authentication ends: the selected mailbox,
+                // what ENABLE turned on, the capabilities seen after login.
+                self.capabilities = None;
+                self.mailbox = None;
+                self.enabled.clear();
+                self.trigger(Trigger::UnauthenticateOk);
+            }
             CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 self.close();

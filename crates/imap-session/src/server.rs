@@ -1146,6 +1146,7 @@ impl ServerSession {
             CommandKind::Select | CommandKind::Examine if ok => self.trigger(Trigger::SelectOk),
             CommandKind::Select | CommandKind::Examine => self.trigger(Trigger::SelectFailed),
             CommandKind::Close | CommandKind::Unselect if ok => self.trigger(Trigger::CloseOk),
+            CommandKind::Unauthenticate if ok => self.trigger(Trigger::UnauthenticateOk),
             CommandKind::Logout if ok => {
                 self.trigger(Trigger::Logout);
                 if self.config.auto_reply {

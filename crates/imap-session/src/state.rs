@@ -59,6 +59,8 @@ pub enum Trigger {
     CloseOk,
     /// The LOGOUT command was sent / received.
     Logout,
+    /// Tagged OK to UNAUTHENTICATE (RFC 8437 §3): back to not authenticated.
+    UnauthenticateOk,
 }
 
 impl Trigger {
@@ -73,6 +75,7 @@ impl Trigger {
             Trigger::SelectFailed => "SELECT/EXAMINE NO/BAD",
             Trigger::CloseOk => "CLOSE/UNSELECT OK",
             Trigger::Logout => "LOGOUT command",
+            Trigger::UnauthenticateOk => "UNAUTHENTICATE OK",
         }
     }
 }
@@ -112,6 +115,8 @@ pub const TRANSITIONS: &[Transition] = &[
     t(S::Selected, T::CloseOk, S::Authenticated),
     t(S::Selected, T::Logout, S::Logout),
     t(S::Selected, T::Bye, S::Logout),
+    t(S::Authenticated, T::UnauthenticateOk, S::NotAuthenticated),
+    t(S::Selected, T::UnauthenticateOk, S::NotAuthenticated),
 ];
 
 /// The state after `trigger` in `from`, if the table has that move.
@@ -203,6 +208,7 @@ pub fn trigger_on_ok(kind: CommandKind) -> Option<Trigger> {
         K::Select | K::Examine => Some(Trigger::SelectOk),
         K::Close | K::Unselect => Some(Trigger::CloseOk),
         K::Logout => Some(Trigger::Logout),
+        K::Unauthenticate => Some(Trigger::UnauthenticateOk),
         _ => None,
     }
 }
@@ -308,6 +314,15 @@ mod tests {
         }
         assert_eq!(next(S::Selected, T::CloseOk), Some(S::Authenticated));
         assert_eq!(next(S::NotAuthenticated, T::SelectOk), None);
+        // RFC 8437 §3: UNAUTHENTICATE goes back to not authenticated, from either state.
+        for from in [S::Authenticated, S::Selected] {
+            assert_eq!(next(from, T::UnauthenticateOk), Some(S::NotAuthenticated));
+        }
+        assert_eq!(next(S::NotAuthenticated, T::UnauthenticateOk), None);
+        assert_eq!(
+            trigger_on_ok(CommandKind::Unauthenticate),
+            Some(T::UnauthenticateOk)
+        );
     }
 }
 

@@ -506,6 +506,74 @@ fn every_rfc_example_runs_through_the_pair() {
     assert_eq!(ran + NOT_EXCHANGES.len(), files.len());
 }
 
+/// The examples of the APPEND family (MULTIAPPEND, CATENATE, REPLACE, UTF8), UNAUTHENTICATE
+/// and URLFETCH run through a client and a server session: each literal of a MULTIAPPEND or
+/// CATENATE waits for its own `+` and the command reaches the server's application whole.
+#[test]
+fn extension_examples_run_through_the_pair() {
+    let mut problems = Vec::new();
+    for path in [
+        "rfc3502/6-multiappend-2.trace",
+        "rfc4469/A-catenate-1.trace",
+        "rfc4469/A-catenate-2.trace",
+        "rfc4469/A-catenate-3.trace",
+        "rfc8508/3.2-replace.trace",
+        "rfc8508/3.3-uid-replace.trace",
+        "rfc8508/4.1-replace-catenate.trace",
+        "rfc6855/4-utf8-append.trace",
+        "rfc8437/3-unauthenticate.trace",
+        "rfc4467/7.4-urlfetch.trace",
+    ] {
+        if let Err(e) = run_end_to_end(path) {
+            problems.push(format!("{path}: {e}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// RFC 8437 §3: UNAUTHENTICATE takes both sessions from selected back to not authenticated.
+#[test]
+fn unauthenticate_changes_both_states() {
+    let (pair, _, _) = play("rfc8437/3-unauthenticate.trace", State::Selected);
+    let states: Vec<String> = pair
+        .client_events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::StateChanged { from, to } => Some(format!("{from:?} -> {to:?}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "Selected -> NotAuthenticated",
+            "NotAuthenticated -> Authenticated",
+            "Authenticated -> NotAuthenticated",
+            "NotAuthenticated -> Logout",
+        ]
+    );
+    assert_eq!(pair.server.state(), State::Logout);
+}
+
+/// RFC 8437 §3: what ENABLE turned on ceases to be enabled after UNAUTHENTICATE.
+#[test]
+fn unauthenticate_forgets_what_enable_turned_on() {
+    let mut client = ClientSession::resume(ClientConfig::default(), State::Authenticated);
+    let body = Command::parse(b"a ENABLE CONDSTORE\r\n").unwrap().body;
+    client.send(body).unwrap();
+    client
+        .handle_input(b"* ENABLED CONDSTORE\r\nA1 OK done\r\n")
+        .unwrap();
+    while client.poll_output().is_some() {}
+    assert_eq!(client.enabled().len(), 1);
+    let body = Command::parse(b"a UNAUTHENTICATE\r\n").unwrap().body;
+    client.send(body).unwrap();
+    client.handle_input(b"A2 OK done\r\n").unwrap();
+    while client.poll_output().is_some() {}
+    assert_eq!(client.state(), State::NotAuthenticated);
+    assert!(client.enabled().is_empty());
+}
+
 // ---- the server's rules ----
 
 fn server(state: State) -> ServerSession {

@@ -503,6 +503,7 @@ impl Client {
             flags: (!flags.is_empty()).then(|| flags.to_vec()),
             date,
             message: imap_codec::command::AppendData::Literal(Literal::new(message)?),
+            more: Vec::new(),
         })?;
         Ok(c.status)
     }

@@ -593,12 +593,13 @@ impl ImapConn {
                 flags,
                 date: d,
                 message,
-            } => {
+                more,
+            } if more.is_empty() && message.data().is_some() => {
                 let name = String::from_utf8_lossy(mailbox.as_bytes()).into_owned();
                 let flags = Flags::from_codec(flags.as_deref().unwrap_or(&[])).unwrap();
                 let appended = self.store.lock().unwrap().append(
                     &name,
-                    message.data().to_vec(),
+                    message.data().unwrap_or_default().to_vec(),
                     flags,
                     d.unwrap_or_else(date),
                 );
@@ -607,7 +608,7 @@ impl ImapConn {
                         tag,
                         Ok,
                         "appended",
-                        Some(Code::AppendUid(AppendUid { uid_validity, uid })),
+                        Some(Code::AppendUid(AppendUid::new(uid_validity, uid))),
                     ),
                     Err(_) => self.complete(tag, No, "cannot append", Some(Code::TryCreate)),
                 }

@@ -1,33 +1,75 @@
 //! APPEND (RFC 9051 §6.3.12, RFC 3501 §6.3.11; §9 `append = "APPEND" SP mailbox
 //! [SP flag-list] [SP date-time] SP literal`), with the message as a `literal` (`{n}` or
-//! `{n+}`, RFC 7888) or a `literal8` (`~{n}`, RFC 3516 §4.4 / RFC 9051 §4.3.1).
+//! `{n+}`, RFC 7888) or a `literal8` (`~{n}`, RFC 3516 §4.4 / RFC 9051 §4.3.1), and the
+//! extensions of the command: several messages in one APPEND (MULTIAPPEND, RFC 3502,
+//! [`crate::ext::multiappend`]), a message made of parts (CATENATE, RFC 4469,
+//! [`crate::ext::catenate`]) and UTF-8 messages (`UTF8 (~{n}...)`, RFC 6855 §4,
+//! [`crate::ext::utf8`]). Their common rules, RFC 4466 §2.3:
+//!
+//! ```text
+//! append         = "APPEND" SP mailbox 1*append-message      ; RFC 3502
+//! append-message = [SP flag-list] [SP date-time] SP append-data
+//! append-data    = literal / literal8                        ; RFC 9051, RFC 3516
+//!                / "CATENATE" SP "(" cat-part *(SP cat-part) ")"  ; RFC 4469
+//!                / utf8-literal                              ; RFC 6855
+//! ```
 
-use crate::core::{IntoStatic, Literal, Literal8};
+use mailproto_core::IntoStatic;
+
+use crate::core::{Literal, Literal8};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
+use crate::ext::NonEmpty;
+use crate::ext::catenate::{self, CatPart};
+use crate::ext::multiappend::{self, AppendMessage};
+use crate::ext::utf8;
 use crate::flag::Flag;
 use crate::mailbox::Mailbox;
-use crate::parse::sp;
+use crate::parse::starts_with_ci;
 
 use super::{CommandBody, sp_mailbox};
 
-/// The message of an APPEND: `literal` or `literal8`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The message of an APPEND: `append-data` (RFC 4466 §2.3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum AppendData<'a> {
     /// `{n}` / `{n+}` CRLF octets (no NUL).
     Literal(Literal<'a>),
     /// `~{n}` CRLF octets (any), RFC 3516.
     Literal8(Literal8<'a>),
+    /// `"CATENATE" SP "(" cat-part *(SP cat-part) ")"` (RFC 4469 §5): the message is the
+    /// concatenation of the parts.
+    Catenate(NonEmpty<CatPart<'a>>),
+    /// `utf8-literal = "UTF8" SP "(" literal8 ")"` (RFC 6855 §4): a message with UTF-8
+    /// header fields.
+    Utf8(Literal8<'a>),
 }
 
 impl AppendData<'_> {
-    /// The message's octets.
-    pub fn data(&self) -> &[u8] {
+    /// The message's octets when they are sent whole (`None` for CATENATE, whose parts
+    /// are in [`AppendData::Catenate`]).
+    pub fn data(&self) -> Option<&[u8]> {
         match self {
-            AppendData::Literal(l) => l.data(),
-            AppendData::Literal8(l) => l.data(),
+            AppendData::Literal(l) => Some(l.data()),
+            AppendData::Literal8(l) | AppendData::Utf8(l) => Some(l.data()),
+            AppendData::Catenate(_) => None,
+        }
+    }
+
+    /// Parses `append-data`.
+    pub(crate) fn parse(i: &[u8]) -> PResult<'_, AppendData<'_>> {
+        match i.first() {
+            Some(b'{') => Literal::parse::<true>(i).map(|(r, l)| (r, AppendData::Literal(l))),
+            Some(b'~') => Literal8::parse::<true>(i).map(|(r, l)| (r, AppendData::Literal8(l))),
+            Some(b'C' | b'c') if starts_with_ci(i, b"CATENATE") => {
+                catenate::parse_catenate(i).map(|(r, p)| (r, AppendData::Catenate(p)))
+            }
+            Some(b'U' | b'u') if starts_with_ci(i, b"UTF8") => {
+                utf8::parse_utf8_literal(i).map(|(r, l)| (r, AppendData::Utf8(l)))
+            }
+            _ => fail(i, "literal"),
         }
     }
 }
@@ -37,41 +79,22 @@ impl Encode for AppendData<'_> {
         match self {
             AppendData::Literal(l) => l.encode(e),
             AppendData::Literal8(l) => l.encode(e),
+            AppendData::Catenate(parts) => catenate::encode_catenate(parts, e),
+            AppendData::Utf8(l) => utf8::encode_utf8_literal(l, e),
         }
     }
 }
 
-impl IntoStatic for AppendData<'_> {
-    type Static = AppendData<'static>;
-    fn into_static(self) -> AppendData<'static> {
-        match self {
-            AppendData::Literal(l) => AppendData::Literal(l.into_static()),
-            AppendData::Literal8(l) => AppendData::Literal8(l.into_static()),
-        }
-    }
-}
-
-/// The APPEND arguments after the name.
+/// The APPEND arguments after the name: `SP mailbox 1*append-message` (RFC 3502 §6).
 pub(super) fn parse_append(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
     let (i, mailbox) = sp_mailbox(i)?;
-    let (mut i, ()) = sp(i)?;
-    let mut flags = None;
-    let mut date = None;
-    if i.first() == Some(&b'(') {
-        let (rest, f) = Flag::parse_list(i)?;
-        flags = Some(f);
-        i = sp(rest)?.0;
-    }
-    if i.first() == Some(&b'"') {
-        let (rest, d) = DateTime::parse(i)?;
-        date = Some(d);
-        i = sp(rest)?.0;
-    }
-    let (i, message) = match i.first() {
-        Some(b'{') => Literal::parse::<true>(i).map(|(r, l)| (r, AppendData::Literal(l)))?,
-        Some(b'~') => Literal8::parse::<true>(i).map(|(r, l)| (r, AppendData::Literal8(l)))?,
-        _ => return fail(i, "literal"),
-    };
+    let (i, first) = multiappend::sp_append_message(i)?;
+    let (i, more) = multiappend::more_messages(i)?;
+    let AppendMessage {
+        flags,
+        date,
+        message,
+    } = first;
     Ok((
         i,
         CommandBody::Append {
@@ -79,6 +102,7 @@ pub(super) fn parse_append(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
             flags,
             date,
             message,
+            more,
         },
     ))
 }
@@ -89,19 +113,15 @@ pub(super) fn encode_append(
     flags: Option<&[Flag<'_>]>,
     date: Option<&DateTime>,
     message: &AppendData<'_>,
+    more: &[AppendMessage<'_>],
     e: &mut Encoder<'_>,
 ) {
     e.sp();
     mailbox.encode(e);
-    if let Some(flags) = flags {
-        e.sp().paren_list(flags, |e, f| f.encode(e));
+    multiappend::encode_sp_append_message(flags, date, message, e);
+    for m in more {
+        m.encode(e);
     }
-    if let Some(d) = date {
-        e.sp();
-        d.encode(e);
-    }
-    e.sp();
-    message.encode(e);
 }
 
 #[cfg(test)]
@@ -132,14 +152,16 @@ Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n";
             flags,
             date,
             message,
+            more,
         } = &c.body
         else {
             panic!()
         };
+        assert!(more.is_empty());
         assert_eq!(mailbox.as_bytes(), b"saved-messages");
         assert_eq!(flags.as_deref(), Some(&[Flag::Seen][..]));
         assert_eq!(*date, None);
-        assert_eq!(message.data(), MSG.as_bytes());
+        assert_eq!(message.data(), Some(MSG.as_bytes()));
         let mut out = Vec::new();
         let enc = c.encode(&mut out, &EncodeOptions::default());
         assert_eq!(enc.sync_points.len(), 1);

@@ -16,6 +16,11 @@
 //! - [`fetch`] has FETCH and UID FETCH;
 //! - [`store`] has STORE and UID STORE;
 //! - [`crate::ext::idle`] has IDLE and its `DONE` line (RFC 2177), as an extension module;
+//! - extension modules with rows here: [`crate::ext::multiappend`] and
+//!   [`crate::ext::catenate`] (APPEND's further messages and parts), [`crate::ext::replace`]
+//!   (REPLACE), [`crate::ext::unauthenticate`], [`crate::ext::language`] (LANGUAGE,
+//!   COMPARATOR), [`crate::ext::referrals`] (RLIST, RLSUB), [`crate::ext::urlauth`]
+//!   (GENURLAUTH, RESETKEY, URLFETCH);
 //! - this module: CAPABILITY, NOOP, LOGOUT, CHECK, CLOSE, UNSELECT, EXPUNGE, COPY, MOVE and
 //!   the UID forms.
 //!
@@ -37,13 +42,15 @@ use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::ext::sort::{
     SortCriterion, ThreadAlgorithm, encode_sort, encode_thread, parse_sort, parse_thread,
 };
+pub use crate::ext::multiappend::AppendMessage;
+use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
     is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
     token,
 };
-use crate::sequence::SequenceSet;
+use crate::sequence::{SeqNumber, SequenceSet};
 
 pub mod append;
 pub mod auth;
@@ -200,7 +207,10 @@ commands! {
     } = "STATUS" / "status",
         states: AUTH, capability: None, uid: No, parse: parse_status, encode: encode_status;
     /// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal`
-    /// (RFC 9051 §6.3.12; `literal8` from RFC 3516 / RFC 9051 §6.4.5).
+    /// (RFC 9051 §6.3.12; `literal8` from RFC 3516 / RFC 9051 §6.4.5), and
+    /// `append = "APPEND" SP mailbox 1*append-message` (MULTIAPPEND, RFC 3502 §6; the
+    /// `append-data` of RFC 4466 §2.3: CATENATE, RFC 4469; UTF8, RFC 6855): the first
+    /// message's fields, then `more`.
     Append {
         /// The destination mailbox.
         mailbox: Mailbox<'a>,
@@ -210,6 +220,10 @@ commands! {
         date: Option<DateTime>,
         /// The message.
         message: AppendData<'a>,
+        /// MULTIAPPEND (RFC 3502, [`crate::ext::multiappend`]): the messages after the
+        /// first; empty for a plain APPEND.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        more: Vec<AppendMessage<'a>>,
     } = "APPEND" / "append",
         states: AUTH, capability: None, uid: No, parse: parse_append, encode: encode_append;
     /// `idle = "IDLE" CRLF "DONE"` (RFC 9051 §6.3.13, RFC 2177; [`crate::ext::idle`]): the
@@ -456,6 +470,88 @@ commands! {
     } = "SETMETADATA" / "setmetadata",
         states: AUTH, capability: Some(Capability::Metadata), uid: No,
         parse: parse_setmetadata, encode: encode_setmetadata;
+    /// `replace = "REPLACE" SP seq-number SP mailbox append-message` (RFC 8508 §5), or
+    /// `UID REPLACE` ([`crate::ext::replace`]).
+    Replace {
+        /// `UID REPLACE`.
+        uid: bool,
+        /// The message to replace.
+        number: SeqNumber,
+        /// Where the new message goes.
+        mailbox: Mailbox<'a>,
+        /// The new message.
+        message: AppendMessage<'a>,
+    } = "REPLACE" / "replace",
+        states: SELECTED, capability: Some(Capability::Replace), uid: Optional,
+        parse: parse_replace, encode: encode_replace;
+    /// `command-auth =/ "UNAUTHENTICATE"`, also in `command-select` (RFC 8437 §6;
+    /// [`crate::ext::unauthenticate`]): back to the not-authenticated state.
+    Unauthenticate = "UNAUTHENTICATE" / "unauthenticate",
+        states: AUTH, capability: Some(Capability::Unauthenticate), uid: No,
+        parse: unit, encode: unit;
+    /// `language-cmd = "LANGUAGE" *(SP lang-range-quoted)` (RFC 5255 §3.5, valid in all
+    /// states; [`crate::ext::language`]).
+    Language {
+        /// The language ranges asked for, in preference order; empty asks for the list.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        ranges: Vec<AString<'a>>,
+    } = "LANGUAGE" / "language-cmd",
+        states: ANY, capability: Some(Capability::Language), uid: No,
+        parse: parse_language, encode: encode_language;
+    /// `comparator-cmd = "COMPARATOR" *(SP comp-order-quoted)` (RFC 5255 §4.10;
+    /// [`crate::ext::language`]).
+    Comparator {
+        /// The comparators, in preference order; empty asks for the active one.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        order: Vec<AString<'a>>,
+    } = "COMPARATOR" / "comparator-cmd",
+        states: AUTH, capability: Some(Capability::I18nLevel2), uid: No,
+        parse: parse_comparator, encode: encode_comparator;
+    /// `rlist = "RLIST" SP mailbox SP list_mailbox` (RFC 2193 §6;
+    /// [`crate::ext::referrals`]): LIST including remote mailboxes.
+    Rlist {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    } = "RLIST" / "rlist",
+        states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
+        parse: parse_rlist, encode: encode_lsub;
+    /// `rlsub = "RLSUB" SP mailbox SP list_mailbox` (RFC 2193 §6;
+    /// [`crate::ext::referrals`]): LSUB including remote mailboxes.
+    Rlsub {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    } = "RLSUB" / "rlsub",
+        states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
+        parse: parse_rlsub, encode: encode_lsub;
+    /// `genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)` (RFC 4467 §6.1, §9;
+    /// [`crate::ext::urlauth`]).
+    GenUrlauth {
+        /// The URLs to authorize, with their mechanisms.
+        requests: NonEmpty<UrlauthRequest<'a>>,
+    } = "GENURLAUTH" / "genurlauth",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_genurlauth, encode: encode_genurlauth;
+    /// `resetkey = "RESETKEY" [SP mailbox *(SP mechanism)]` (RFC 4467 §6.2, §9).
+    ResetKey {
+        /// The mailbox whose keys are reset; `None` resets every mailbox's.
+        mailbox: Option<Mailbox<'a>>,
+        /// The mechanisms to reset (only with a mailbox); empty for all.
+        #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+        mechanisms: Vec<UrlauthMechanism<'a>>,
+    } = "RESETKEY" / "resetkey",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_resetkey, encode: encode_resetkey;
+    /// `urlfetch = "URLFETCH" 1*(SP url-full)` (RFC 4467 §6.3, §9).
+    UrlFetch {
+        /// The URLs to fetch.
+        urls: NonEmpty<AString<'a>>,
+    } = "URLFETCH" / "urlfetch",
+        states: AUTH, capability: Some(Capability::Urlauth), uid: No,
+        parse: parse_urlfetch, encode: encode_urlfetch;
 }
 
 // The rows of the extension modules (ID, QUOTA, ACL, METADATA): their parsers, encoders and
@@ -566,8 +662,8 @@ impl<'a> Command<'a> {
     }
 }
 
-/// The longest command name (`AUTHENTICATE`, `UNSUBSCRIBE`) fits in this many bytes.
-const NAME_MAX: usize = 12;
+/// The longest command name (`UNAUTHENTICATE`, RFC 8437) fits in this many bytes.
+const NAME_MAX: usize = 14;
 
 /// Upper-cases a command name into `buf`; `None` when it is too long to be one.
 fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
@@ -705,6 +801,43 @@ fn parse_status<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBod
 
 fn parse_append<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     append::parse_append(i)
+}
+
+fn parse_replace<'a>(i: &'a [u8], _: &Ctx<'_>, uid: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::replace::parse_replace(i, uid)
+}
+
+fn parse_language<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, ranges) = crate::ext::language::sp_astrings(i)?;
+    Ok((i, CommandBody::Language { ranges }))
+}
+
+fn parse_comparator<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, order) = crate::ext::language::sp_astrings(i)?;
+    Ok((i, CommandBody::Comparator { order }))
+}
+
+fn parse_genurlauth<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::urlauth::parse_genurlauth(i)
+}
+
+fn parse_resetkey<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    crate::ext::urlauth::parse_resetkey(i)
+}
+
+fn parse_urlfetch<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, urls) = crate::ext::urlauth::sp_astrings1::<true>(i)?;
+    Ok((i, CommandBody::UrlFetch { urls }))
+}
+
+fn parse_rlist<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
+    Ok((i, CommandBody::Rlist { reference, pattern }))
+}
+
+fn parse_rlsub<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
+    Ok((i, CommandBody::Rlsub { reference, pattern }))
 }
 
 /// `SP sequence-set` of `uid-expunge`.
@@ -850,9 +983,44 @@ fn encode_append(
     flags: &Option<Vec<Flag<'_>>>,
     date: &Option<DateTime>,
     message: &AppendData<'_>,
+    more: &[AppendMessage<'_>],
     e: &mut Encoder<'_>,
 ) {
-    append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, e);
+    append::encode_append(mailbox, flags.as_deref(), date.as_ref(), message, more, e);
+}
+
+fn encode_replace(
+    _uid: &bool,
+    number: &SeqNumber,
+    mailbox: &Mailbox<'_>,
+    message: &AppendMessage<'_>,
+    e: &mut Encoder<'_>,
+) {
+    crate::ext::replace::encode_replace(number, mailbox, message, e);
+}
+
+fn encode_genurlauth(requests: &NonEmpty<UrlauthRequest<'_>>, e: &mut Encoder<'_>) {
+    crate::ext::urlauth::encode_genurlauth(requests, e);
+}
+
+fn encode_resetkey(
+    mailbox: &Option<Mailbox<'_>>,
+    mechanisms: &[UrlauthMechanism<'_>],
+    e: &mut Encoder<'_>,
+) {
+    crate::ext::urlauth::encode_resetkey(mailbox.as_ref(), mechanisms, e);
+}
+
+fn encode_urlfetch(urls: &NonEmpty<AString<'_>>, e: &mut Encoder<'_>) {
+    crate::ext::urlauth::encode_sp_astrings1(urls, e);
+}
+
+fn encode_language(ranges: &[AString<'_>], e: &mut Encoder<'_>) {
+    crate::ext::language::encode_sp_astrings(ranges, e);
+}
+
+fn encode_comparator(order: &[AString<'_>], e: &mut Encoder<'_>) {
+    crate::ext::language::encode_sp_astrings(order, e);
 }
 
 fn encode_sequence_set(sequence_set: &SequenceSet, e: &mut Encoder<'_>) {

@@ -16,6 +16,9 @@ use crate::ext::condstore::ModSeq;
 use crate::ext::NonEmpty;
 use crate::ext::notify::EventName;
 use crate::ext::objectid::ObjectId;
+use crate::ext::catenate::UrlRespText;
+use crate::ext::referrals::{self, ReferralUrl};
+use crate::ext::urlauth::UrlMech;
 use crate::flag::FlagPerm;
 use crate::parse::{ascii_str, is_atom_char, nz_number, paren_list, sp, take_while};
 use crate::response::data::CapabilityData;
@@ -158,10 +161,11 @@ code_table! {
         UnknownCte = "UNKNOWN-CTE", "`UNKNOWN-CTE` (RFC 9051, RFC 3516)";
         CompressionActive = "COMPRESSIONACTIVE", "`COMPRESSIONACTIVE`: compression is already active in another layer (RFC 4978 §3).";
         NoModSeq = "NOMODSEQ", "`NOMODSEQ`: the mailbox has no persistent mod-sequences (RFC 7162 §3.1.2.2).";
-        TooBig = "TOOBIG", "`TOOBIG`: the message is too large (RFC 4469 §4.2, RFC 7889 §4; [`crate::ext::status_ext`]).";
+        TooBig = "TOOBIG", "`TOOBIG`: the message (for CATENATE: the catenated message) is too large (RFC 4469 §4.2, §5; RFC 7889 §4; [`crate::ext::status_ext`], [`crate::ext::catenate`]).";
         NotificationOverflow = "NOTIFICATIONOVERFLOW", "`NOTIFICATIONOVERFLOW`: the server stopped sending notifications (RFC 5465 §5.8; [`crate::ext::notify`]).";
         UidRequired = "UIDREQUIRED", "`UIDREQUIRED`: UIDONLY is enabled and the command used sequence numbers (RFC 9586 §3; [`crate::ext::uidonly`]).";
         UseAttr = "USEATTR", "`USEATTR`: the special use asked for cannot be given (RFC 6154 §3).";
+        BadComparator = "BADCOMPARATOR", "`BADCOMPARATOR`: no such comparator (RFC 5255 §4.9).";
     }
     args {
         /// `BADCHARSET [SP "(" charset *(SP charset) ")"]`: the charsets the server
@@ -269,6 +273,17 @@ code_table! {
             crate::ext::annotate::AnnotateCode::parse,
             crate::ext::annotate::AnnotateCode::encode_after_name,
             code_annotate;
+        /// `"BADURL" SP url-resp-text` (RFC 4469 §5, [`crate::ext::catenate`]): a CATENATE
+        /// URL the server could not use.
+        BadUrl(UrlRespText<'a>) = "BADURL", UrlRespText::parse_sp, UrlRespText::encode_sp,
+            code_bad_url;
+        /// `"REFERRAL" 1*(SP url)` (RFC 2193 §6, RFC 2221 §5, [`crate::ext::referrals`]):
+        /// the server(s) to ask instead.
+        Referral(NonEmpty<ReferralUrl<'a>>) = "REFERRAL", referrals::parse_referral,
+            referrals::encode_referral, code_referral;
+        /// `"URLMECH" SP "INTERNAL" *(SP mechanism ["=" base64])` (RFC 4467 §9,
+        /// [`crate::ext::urlauth`]): the URLAUTH mechanisms of a mailbox.
+        UrlMech(UrlMech<'a>) = "URLMECH", UrlMech::parse, UrlMech::encode, code_url_mech;
     }
 }
 
@@ -282,25 +297,68 @@ fn encode_sp_nz_number(n: &NonZeroU32, e: &mut Encoder<'_>) {
 }
 
 /// The argument of `APPENDUID` (RFC 4315 §3, RFC 9051 §7.1): where an appended message went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
+///
+/// After a MULTIAPPEND (RFC 3502 §6 "MULTIAPPEND Interaction with UIDPLUS Extension",
+/// RFC 4315 §4: `append-uid =/ uid-set`), the server names one UID per message appended, as
+/// a `uid-set` in append order: then `multiple` holds it and `uid` is its first UID. The
+/// encoder writes `multiple` when it is `Some`, else `uid`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AppendUid {
     /// The UIDVALIDITY of the destination mailbox.
     pub uid_validity: NonZeroU32,
-    /// The UID assigned to the appended message.
+    /// The UID assigned to the appended message (the first one, after a MULTIAPPEND).
     pub uid: NonZeroU32,
+    /// The UIDs of all the messages of a MULTIAPPEND, when the server sent a set of them
+    /// (`3955:3957`, `3955,3960`); `None` for a single UID.
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    pub multiple: Option<UidSet>,
 }
 
 impl AppendUid {
+    /// One appended message.
+    pub fn new(uid_validity: NonZeroU32, uid: NonZeroU32) -> Self {
+        AppendUid {
+            uid_validity,
+            uid,
+            multiple: None,
+        }
+    }
+
+    /// The messages of a MULTIAPPEND (RFC 3502 §6): `uid` becomes the set's first UID. A
+    /// set of one UID (`5`, `5:5`) is that UID: `multiple` stays `None`.
+    pub fn multiple(uid_validity: NonZeroU32, uids: UidSet) -> Self {
+        let (first, last) = uids.ranges().first().copied().unwrap_or((1, 1));
+        let uid = NonZeroU32::new(first).unwrap_or(NonZeroU32::MIN);
+        let single = uids.ranges().len() == 1 && first == last;
+        AppendUid {
+            uid_validity,
+            uid,
+            multiple: (!single).then_some(uids),
+        }
+    }
+
     fn parse<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (r, uid_validity) = sp_nz_number(i, ctx)?;
-        let (r, uid) = sp_nz_number(r, ctx)?;
-        Ok((r, AppendUid { uid_validity, uid }))
+        let (r, ()) = sp(r)?;
+        let (after, _) = take_while(r, |b| b.is_ascii_digit());
+        if matches!(after.first(), Some(b':' | b',')) {
+            let (r, set) = UidSet::parse(r)?;
+            return Ok((r, AppendUid::multiple(uid_validity, set)));
+        }
+        let (r, uid) = nz_number(r)?;
+        Ok((r, AppendUid::new(uid_validity, uid)))
     }
 
     fn encode(&self, e: &mut Encoder<'_>) {
         encode_sp_nz_number(&self.uid_validity, e);
-        encode_sp_nz_number(&self.uid, e);
+        match &self.multiple {
+            Some(set) => {
+                e.sp();
+                set.encode(e);
+            }
+            None => encode_sp_nz_number(&self.uid, e),
+        }
     }
 }
 
@@ -513,11 +571,17 @@ mod tests {
             "CLOSED",
             "UNKNOWN-CTE",
             "APPENDUID 38505 3955",
+            "APPENDUID 38505 3955:3957",
+            "APPENDUID 38505 3955,3960:3961",
             "COPYUID 38505 304,319:320 3956:3958",
             "UIDNOTSTICKY",
             "HIGHESTMODSEQ 715194045007",
             "X-FOO",
             "REFERRAL imap://x/y",
+            "REFERRAL imap://x/y imap://z/",
+            "TOOBIG",
+            "BADURL /INBOX;UIDVALIDITY=1/;UID=2",
+            "BADCOMPARATOR",
         ] {
             let c = code(s);
             assert_eq!(enc(&c), s);

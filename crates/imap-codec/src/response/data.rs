@@ -18,6 +18,8 @@ use crate::ext::partial::PartialRange;
 use crate::ext::search_context::{self, ContextUpdate};
 use crate::ext::sort::Thread;
 use crate::ext::objectid::ObjectId;
+use crate::ext::language::{self, ComparatorData};
+use crate::ext::urlauth::{self, UrlFetchItem};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
 };
@@ -1101,6 +1103,29 @@ data_table! {
         MetadataData::parse,
         |m: &MetadataData<'_>, e: &mut Encoder<'_>| m.encode_after_name(e),
         metadata_data;
+    /// `language-data = "LANGUAGE" SP "(" lang-tag-quoted *(SP lang-tag-quoted) ")"`
+    /// (RFC 5255 §3.3, [`crate::ext::language`])
+    Language(NonEmpty<AString<'a>>) = "LANGUAGE", keyword,
+        language::parse_language_data,
+        language::encode_language_data,
+        language_data;
+    /// `comparator-data` (RFC 5255 §4.8, [`crate::ext::language`])
+    Comparator(ComparatorData<'a>) = "COMPARATOR", keyword,
+        ComparatorData::parse,
+        |c: &ComparatorData<'_>, e: &mut Encoder<'_>| c.encode_after_name(e),
+        comparator_data;
+    /// `genurlauth-data = "*" SP "GENURLAUTH" 1*(SP url-full)` (RFC 4467 §7.3,
+    /// [`crate::ext::urlauth`])
+    GenUrlauth(NonEmpty<AString<'a>>) = "GENURLAUTH", keyword,
+        urlauth::parse_genurlauth_data,
+        |u: &NonEmpty<AString<'_>>, e: &mut Encoder<'_>| urlauth::encode_sp_astrings1(u, e),
+        genurlauth_data;
+    /// `urlfetch-data = "*" SP "URLFETCH" 1*(SP url-full SP nstring)` (RFC 4467 §7.4,
+    /// [`crate::ext::urlauth`])
+    UrlFetch(NonEmpty<UrlFetchItem<'a>>) = "URLFETCH", keyword,
+        urlauth::parse_urlfetch_data,
+        urlauth::encode_urlfetch_data,
+        urlfetch_data;
 }
 
 // The payloads of the extension modules' rows (ID, QUOTA, ACL, METADATA).

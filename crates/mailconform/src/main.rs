@@ -5,11 +5,15 @@
 //! message, honours each trace's `expect:` header, and ends with `N passed, M failed`
 //! (counting files). It exits with 1 when a file fails, 2 when it cannot run.
 //!
+//! `mailconform serve [--imap ADDR] [--pop3 ADDR] [--imaps ADDR] [--pop3s ADDR] ...` runs the
+//! reference server (see [`serve`]).
+//!
 //! `mailconform proxy --listen ADDR --upstream ADDR [--protocol imap|pop3] [--record DIR]`
 //! forwards connections unchanged, records each as a trace and validates it at its end
 //! (see [`proxy`]).
 
 mod proxy;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,6 +71,9 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the reference IMAP and POP3 server (in-memory store, users alice/bob, password
+    /// secret). Without a listener option it serves all four on 127.0.0.1:1143/1110/1993/1995.
+    Serve(serve::Args),
 }
 
 /// `--protocol`.
@@ -153,6 +160,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let (json, quiet, paths) = match cli.command {
         Cmd::Validate { json, quiet, paths } => (json, quiet, paths),
+        Cmd::Serve(args) => return serve::main(args),
         Cmd::Proxy {
             listen,
             upstream,

@@ -33,7 +33,7 @@ use imap_codec::response::{
 };
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
-    Date, DateTime, Flag, Greeting, Mailbox, MailboxAttribute, Response, Status, StatusKind, Tag,
+    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, Status, StatusKind, Tag,
     Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession, State};
@@ -854,7 +854,15 @@ impl ImapConn {
                 let name = Self::mailbox_name(mailbox);
                 let selected = self.store().map(|mut s| {
                     s.select(&name, read_only).map(|v| {
-                        let m = s.mailbox(&name).map(|m| (m.uid_validity(), m.uid_next()));
+                        let m = s.mailbox(&name).map(|m| {
+                            // The first unseen message's sequence number (RFC 3501 §7.1).
+                            let unseen = m
+                                .messages()
+                                .iter()
+                                .position(|x| !x.flags.has(SystemFlag::Seen))
+                                .and_then(|i| NonZeroU32::new(i as u32 + 1));
+                            (m.uid_validity(), m.uid_next(), unseen)
+                        });
                         (v, m)
                     })
                 });
@@ -874,7 +882,29 @@ impl ImapConn {
                         self.data(Data::Flags(all));
                         self.data(Data::Exists(exists));
                         self.data(Data::Recent(recent));
-                        if let Some((validity, next)) = info {
+                        // RFC 3501 §6.3.1: FLAGS, EXISTS, RECENT and OK [UNSEEN],
+                        // [PERMANENTFLAGS], [UIDNEXT], [UIDVALIDITY].
+                        let permanent = if read_only {
+                            Vec::new()
+                        } else {
+                            let mut p: Vec<FlagPerm<'_>> = [
+                                Flag::Answered,
+                                Flag::Flagged,
+                                Flag::Deleted,
+                                Flag::Seen,
+                                Flag::Draft,
+                            ]
+                            .into_iter()
+                            .map(FlagPerm::Flag)
+                            .collect();
+                            p.push(FlagPerm::Any);
+                            p
+                        };
+                        self.untagged_ok(Code::PermanentFlags(permanent), "flags");
+                        if let Some((validity, next, unseen)) = info {
+                            if let Some(first) = unseen {
+                                self.untagged_ok(Code::Unseen(first), "first unseen");
+                            }
                             self.untagged_ok(Code::UidValidity(validity), "UIDs valid");
                             if let Some(next) = NonZeroU32::new(next) {
                                 self.untagged_ok(Code::UidNext(next), "predicted next UID");

@@ -17,6 +17,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -234,19 +236,25 @@ impl Stream {
     }
 }
 
-/// One client connection: the stream, what was read but not consumed, and the recording.
-struct Wire {
+/// The recording of one connection: per TLS segment, what each side sent, in order.
+#[derive(Debug)]
+struct Log {
     name: String,
+    protocol: Protocol,
+    segments: Vec<Vec<(Side, Vec<u8>)>>,
+}
+
+/// One client connection: the stream, what was read but not consumed, and the recording
+/// (shared with the [`Run`], which validates it at the end even when a check stops early).
+struct Wire {
     host: String,
     stream: Stream,
     inbuf: Vec<u8>,
-    /// Per TLS segment: what each side sent, in order.
-    segments: Vec<Vec<(Side, Vec<u8>)>>,
-    protocol: Protocol,
+    log: Rc<RefCell<Log>>,
 }
 
 impl Wire {
-    fn connect(spec: &Spec, name: &str) -> io::Result<Wire> {
+    fn connect(spec: &Spec, name: &str, run: &mut Run) -> io::Result<Wire> {
         let addr = (spec.host.as_str(), spec.port)
             .to_socket_addrs()?
             .next()
@@ -254,23 +262,28 @@ impl Wire {
         let tcp = TcpStream::connect_timeout(&addr, TIMEOUT)?;
         tcp.set_read_timeout(Some(TIMEOUT))?;
         tcp.set_nodelay(true)?;
-        let mut w = Wire {
+        let log = Rc::new(RefCell::new(Log {
             name: name.to_owned(),
+            protocol: spec.protocol,
+            segments: vec![Vec::new()],
+        }));
+        run.logs.push(log.clone());
+        let mut w = Wire {
             host: spec.host.clone(),
             stream: Stream::Plain(tcp),
             inbuf: Vec::new(),
-            segments: vec![Vec::new()],
-            protocol: spec.protocol,
+            log,
         };
         if spec.implicit {
             w.handshake()?;
-            w.segments = vec![Vec::new()];
+            w.log.borrow_mut().segments = vec![Vec::new()];
         }
         Ok(w)
     }
 
     fn log(&mut self, side: Side, bytes: &[u8]) {
-        let seg = self.segments.last_mut().expect("one segment at least");
+        let mut log = self.log.borrow_mut();
+        let seg = log.segments.last_mut().expect("one segment at least");
         match seg.last_mut() {
             Some((s, b)) if *s == side => b.extend_from_slice(bytes),
             _ => seg.push((side, bytes.to_vec())),
@@ -363,7 +376,7 @@ impl Wire {
             conn.complete_io(&mut tcp)?;
         }
         self.stream = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
-        self.segments.push(Vec::new());
+        self.log.borrow_mut().segments.push(Vec::new());
         Ok(())
     }
 
@@ -374,9 +387,11 @@ impl Wire {
         self.stream = Stream::Gone;
     }
 
+}
+
+impl Log {
     /// The recording, validated: one trace per segment.
-    fn finish(mut self) -> Connection {
-        self.close();
+    fn finish(&self) -> Connection {
         let mut out = Connection {
             name: self.name.clone(),
             trace: String::new(),
@@ -547,6 +562,7 @@ struct Run {
     target: Target,
     progress: bool,
     number: usize,
+    logs: Vec<Rc<RefCell<Log>>>,
 }
 
 impl Run {
@@ -581,10 +597,6 @@ impl Run {
     fn skip(&mut self, id: &str, title: &str, rfc: &str, why: &str) {
         self.check(id, title, rfc, Outcome::Skip, why, &Evidence::default());
     }
-
-    fn keep(&mut self, wire: Wire) {
-        self.target.connections.push(wire.finish());
-    }
 }
 
 /// Runs the probe of `spec`; `progress` prints each check as it completes.
@@ -610,6 +622,7 @@ pub fn probe(spec: &Spec, progress: bool) -> Target {
         },
         progress,
         number: 0,
+        logs: Vec::new(),
     };
     if progress {
         println!("probing {} (TLS: {tls})", spec.url);
@@ -625,6 +638,7 @@ pub fn probe(spec: &Spec, progress: bool) -> Target {
         run.target.error = Some(e.to_string());
     }
     // The grammar of everything the server sent, on every connection.
+    run.target.connections = run.logs.iter().map(|l| l.borrow().finish()).collect();
     let (id, rfc) = match spec.protocol {
         Protocol::Imap => ("imap.grammar.strict", "RFC 9051 §9, RFC 3501 §9"),
         Protocol::Pop3 => ("pop3.grammar.strict", "RFC 1939 §3, RFC 2449 §5"),
@@ -790,8 +804,13 @@ mod imap {
     }
 
     impl Client {
-        pub(super) fn connect(spec: &Spec, name: &str, prefix: char) -> io::Result<(Client, Vec<u8>)> {
-            let wire = Wire::connect(spec, name)?;
+        pub(super) fn connect(
+            spec: &Spec,
+            name: &str,
+            prefix: char,
+            run: &mut Run,
+        ) -> io::Result<(Client, Vec<u8>)> {
+            let wire = Wire::connect(spec, name, run)?;
             let mut c = Client {
                 wire,
                 prefix,
@@ -949,7 +968,7 @@ mod imap {
     #[allow(clippy::too_many_lines)]
     pub(super) fn run(spec: &Spec, run: &mut Run) -> io::Result<()> {
         // --- connection A: greeting, capabilities, STARTTLS, login -----------------------
-        let (mut a, greeting) = Client::connect(spec, "A", 'a')?;
+        let (mut a, greeting) = Client::connect(spec, "A", 'a', run)?;
         let mut ev = Evidence::default();
         ev.s(&greeting);
         let g = parse_response_greeting(&greeting);
@@ -971,7 +990,7 @@ mod imap {
                     "no usable greeting",
                     &ev,
                 );
-                run.keep(a.wire);
+                a.wire.close();
                 return Err(io::Error::other("no usable greeting"));
             }
         }
@@ -1028,12 +1047,12 @@ mod imap {
                     "RFC 9051 §6.2.1",
                     "STARTTLS not offered",
                 );
-                run.keep(a.wire);
+                a.wire.close();
                 return Err(io::Error::other("--starttls given, STARTTLS not offered"));
             }
             let (tag, r) = a.run("STARTTLS")?;
             if !r.ok() {
-                run.keep(a.wire);
+                a.wire.close();
                 return Err(io::Error::other(format!("STARTTLS refused: {}", shown(&r.done, 200))));
             }
             let mut ev = Evidence::default();
@@ -1088,7 +1107,7 @@ mod imap {
                     &ev,
                 );
                 if r.ok() {
-                    run.keep(a.wire);
+                    a.wire.close();
                     return Err(io::Error::other("logged in over plaintext"));
                 }
             } else {
@@ -1108,27 +1127,7 @@ mod imap {
             );
         }
 
-        // Invalid input on purpose (RFC 9051 §7.1.5): BAD.
-        let mut ev = Evidence::default();
-        let mut bad_ok = true;
-        for body in ["MAILCONFORM-NO-SUCH-COMMAND", "FETCH", "LOGIN"] {
-            let (tag, r) = a.run(body)?;
-            ev.c(format!("{tag} {body}\r\n").as_bytes());
-            r.evidence(&mut ev);
-            bad_ok &= r.kind == Some(StatusKind::Bad);
-        }
-        run.check(
-            "imap.bad",
-            "an unknown command and commands with missing arguments are answered BAD",
-            "RFC 9051 §7.1.5, §2.2.2",
-            if bad_ok { Outcome::Pass } else { Outcome::Fail },
-            if bad_ok {
-                "three BAD completions"
-            } else {
-                "a completion other than BAD"
-            },
-            &ev,
-        );
+        bad_input(spec, run)?;
 
         let (Some(user), Some(password)) = (spec.user.clone(), spec.password.clone()) else {
             for (id, title) in [
@@ -1138,7 +1137,7 @@ mod imap {
                 run.skip(id, title, "RFC 9051 §4.3, §6.2.3", "no --user/--password");
             }
             tagged_every(&a, run);
-            run.keep(a.wire);
+            a.wire.close();
             return Ok(());
         };
         let mut ev = Evidence::default();
@@ -1171,7 +1170,7 @@ mod imap {
             &ev,
         );
         if !r.ok() {
-            run.keep(a.wire);
+            a.wire.close();
             return Err(io::Error::other("cannot log in with the given credentials"));
         }
         let (_, r) = a.run("CAPABILITY")?;
@@ -1245,7 +1244,7 @@ mod imap {
             &ev,
         );
         if !sel.ok() {
-            run.keep(a.wire);
+            a.wire.close();
             return Err(io::Error::other("SELECT INBOX failed"));
         }
         let exists0 = sel.exists().unwrap_or(0);
@@ -1335,7 +1334,7 @@ mod imap {
         }
 
         // --- connection B: APPEND seen from A (RFC 9051 §5.2, §7.4.1) -------------------
-        let (mut b, _) = Client::connect(spec, "B", 'b')?;
+        let (mut b, _) = Client::connect(spec, "B", 'b', run)?;
         if spec.starttls && !spec.implicit {
             let (_, r) = b.run("STARTTLS")?;
             if r.ok() {
@@ -1345,8 +1344,8 @@ mod imap {
         let mut ev = Evidence::default();
         let (r, _) = login(&mut b, &user, &password, &mut ev)?;
         if !r.ok() {
-            run.keep(a.wire);
-            run.keep(b.wire);
+            a.wire.close();
+            b.wire.close();
             return Err(io::Error::other("the second connection cannot log in"));
         }
         let token = format!("{:x}", std::time::SystemTime::now()
@@ -1380,8 +1379,8 @@ mod imap {
         if !appended.ok() {
             run.check("imap.append", "APPEND stores the message (with APPENDUID under UIDPLUS)", "RFC 9051 §6.3.12, RFC 4315 §3", Outcome::Fail, "APPEND failed", &ev);
             tagged_every(&a, run);
-            run.keep(a.wire);
-            run.keep(b.wire);
+            a.wire.close();
+            b.wire.close();
             return Err(io::Error::other("APPEND failed"));
         }
         let uid_ok = match append_uid {
@@ -1610,8 +1609,8 @@ mod imap {
         );
         let (_, _) = a.run("LOGOUT")?;
         tagged_every(&a, run);
-        run.keep(a.wire);
-        run.keep(b.wire);
+        a.wire.close();
+        b.wire.close();
         Ok(())
     }
 
@@ -1659,6 +1658,47 @@ mod imap {
         );
     }
 
+    /// Invalid input on purpose, on a connection of its own (RFC 9051 §7.1.5): BAD. A
+    /// server may give up on a client that sends errors (BYE, RFC 9051 §7.1.5); the
+    /// commands it answered must have been answered BAD.
+    fn bad_input(spec: &Spec, run: &mut Run) -> io::Result<()> {
+        let (mut c, greeting) = Client::connect(spec, "bad-input", 'x', run)?;
+        let mut ev = Evidence::default();
+        ev.s(&greeting);
+        let (mut answered, mut bad, mut closed) = (0, 0, false);
+        for body in ["MAILCONFORM-NO-SUCH-COMMAND", "FETCH"] {
+            let tag = c.tag();
+            ev.c(format!("{tag} {body}\r\n").as_bytes());
+            c.wire.send(format!("{tag} {body}\r\n").as_bytes())?;
+            match c.finish(&tag) {
+                Ok(r) => {
+                    r.evidence(&mut ev);
+                    answered += 1;
+                    bad += usize::from(r.kind == Some(StatusKind::Bad));
+                }
+                Err(_) => {
+                    ev.s(&std::mem::take(&mut c.wire.inbuf));
+                    ev.note("the server closed the connection");
+                    closed = true;
+                    break;
+                }
+            }
+        }
+        c.wire.close();
+        run.check(
+            "imap.bad",
+            "an unknown command and a command without its arguments are answered BAD",
+            "RFC 9051 §7.1.5, §2.2.2",
+            if answered > 0 && bad == answered { Outcome::Pass } else { Outcome::Fail },
+            format!(
+                "{bad} of {answered} answered BAD{}",
+                if closed { "; then the server closed the connection" } else { "" }
+            ),
+            &ev,
+        );
+        Ok(())
+    }
+
     /// STARTTLS with a NOOP in the same packet: the NOOP must not be executed inside TLS
     /// (RFC 9051 §6.2.1; CERT-555316).
     fn starttls_injection(spec: &Spec, run: &mut Run) -> io::Result<()> {
@@ -1666,7 +1706,7 @@ mod imap {
             implicit: false,
             ..spec.clone()
         };
-        let (mut c, greeting) = Client::connect(&plain, "starttls-injection", 's')?;
+        let (mut c, greeting) = Client::connect(&plain, "starttls-injection", 's', run)?;
         let mut ev = Evidence::default();
         ev.s(&greeting);
         let packet = b"s1 STARTTLS\r\ns2 NOOP\r\n";
@@ -1683,7 +1723,7 @@ mod imap {
                 "STARTTLS refused when followed by another command",
                 &ev,
             );
-            run.keep(c.wire);
+            c.wire.close();
             return Ok(());
         }
         // Anything the server wrote after the OK and before the handshake.
@@ -1726,7 +1766,7 @@ mod imap {
             detail,
             &ev,
         );
-        run.keep(c.wire);
+        c.wire.close();
         Ok(())
     }
 
@@ -1750,8 +1790,8 @@ mod pop3 {
     }
 
     impl Client {
-        pub(super) fn connect(spec: &Spec, name: &str) -> io::Result<(Client, Vec<u8>)> {
-            let mut wire = Wire::connect(spec, name)?;
+        pub(super) fn connect(spec: &Spec, name: &str, run: &mut Run) -> io::Result<(Client, Vec<u8>)> {
+            let mut wire = Wire::connect(spec, name, run)?;
             let g = wire.line()?;
             Ok((Client { wire }, g))
         }
@@ -1834,7 +1874,7 @@ mod pop3 {
 
     #[allow(clippy::too_many_lines)]
     pub(super) fn run(spec: &Spec, run: &mut Run) -> io::Result<()> {
-        let (mut a, greeting) = Client::connect(spec, "A")?;
+        let (mut a, greeting) = Client::connect(spec, "A", run)?;
         let mut ev = Evidence::default();
         ev.s(&greeting);
         let good = ok(&greeting);
@@ -1847,7 +1887,7 @@ mod pop3 {
             &ev,
         );
         if !good {
-            run.keep(a.wire);
+            a.wire.close();
             return Err(io::Error::other("no +OK greeting"));
         }
         let mut ev = Evidence::default();
@@ -1897,11 +1937,11 @@ mod pop3 {
                     let mut ev = Evidence::default();
                     let r = a.cmd("QUIT", &mut ev)?;
                     run.check("pop3.quit", "QUIT is answered +OK", "RFC 1939 §6", if ok(&r) { Outcome::Pass } else { Outcome::Fail }, "QUIT in AUTHORIZATION", &ev);
-                    run.keep(a.wire);
+                    a.wire.close();
                     return Ok(());
                 }
                 run.check("pop3.login", "USER/PASS with valid credentials succeeds", "RFC 1939 §7", Outcome::Fail, why.clone(), &ev);
-                run.keep(a.wire);
+                a.wire.close();
                 return Err(io::Error::other(why));
             }
         }
@@ -1966,7 +2006,7 @@ mod pop3 {
             let mut ev = Evidence::default();
             let r = a.cmd("QUIT", &mut ev)?;
             run.check("pop3.quit", "QUIT is answered +OK", "RFC 1939 §6", if ok(&r) { Outcome::Pass } else { Outcome::Fail }, "QUIT in TRANSACTION", &ev);
-            run.keep(a.wire);
+            a.wire.close();
             return Ok(());
         }
         // RETR sizes and stuffing (RFC 1939 §3, §5, §11).
@@ -2047,12 +2087,12 @@ mod pop3 {
         let rset = a.cmd("RSET", &mut ev)?;
         let d2 = a.cmd(&format!("DELE {n1}"), &mut ev)?;
         ev.note("connection closed without QUIT");
-        run.keep(a.wire);
+        a.wire.close();
         let dele_ok = ok(&d) && again.starts_with(b"-ERR") && ok(&rset) && ok(&d2);
         // Connection B: the message must still be there, UIDL unchanged (RFC 1939 §6, §7).
         let mut b = None;
         for _ in 0..20 {
-            let (mut c, _) = Client::connect(spec, "B")?;
+            let (mut c, _) = Client::connect(spec, "B", run)?;
             let mut evb = Evidence::default();
             match login(&mut c, spec, &mut evb)? {
                 Ok(()) => {
@@ -2062,7 +2102,7 @@ mod pop3 {
                 }
                 Err(_) => {
                     // The maildrop may still be locked by the dropped session (RFC 1939 §8).
-                    run.keep(c.wire);
+                    c.wire.close();
                     std::thread::sleep(Duration::from_millis(250));
                 }
             }
@@ -2107,13 +2147,13 @@ mod pop3 {
             if ok(&r) { "+OK" } else { "QUIT refused" },
             &ev,
         );
-        run.keep(b.wire);
+        b.wire.close();
         Ok(())
     }
 
     /// STLS with a STAT in the same packet: the STAT must not be executed inside TLS.
     fn stls_injection(spec: &Spec, run: &mut Run) -> io::Result<()> {
-        let (mut c, greeting) = Client::connect(spec, "stls-injection")?;
+        let (mut c, greeting) = Client::connect(spec, "stls-injection", run)?;
         let mut ev = Evidence::default();
         ev.s(&greeting);
         let packet = b"STLS\r\nSTAT\r\n";
@@ -2123,7 +2163,7 @@ mod pop3 {
         ev.s(&r);
         if !ok(&r) {
             run.check("pop3.stls.injection", "commands sent with STLS in one packet are not executed after TLS", "RFC 2595 §4", Outcome::Skip, "STLS refused", &ev);
-            run.keep(c.wire);
+            c.wire.close();
             return Ok(());
         }
         let early = std::mem::take(&mut c.wire.inbuf);
@@ -2155,7 +2195,7 @@ mod pop3 {
             }
         };
         run.check("pop3.stls.injection", "commands sent with STLS in one packet are not executed after TLS", "RFC 2595 §4", result, detail, &ev);
-        run.keep(c.wire);
+        c.wire.close();
         Ok(())
     }
 }

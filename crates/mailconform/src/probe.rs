@@ -15,9 +15,9 @@
 //!
 //! The probe does not verify the server's certificate: it tests the protocol, not the PKI.
 
+use std::cell::RefCell;
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -352,7 +352,12 @@ impl Wire {
         }
         let got = match self.fill() {
             Ok(_) => Ok(std::mem::take(&mut self.inbuf)),
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
                 Ok(std::mem::take(&mut self.inbuf))
             }
             Err(e) => Err(e),
@@ -386,7 +391,6 @@ impl Wire {
         }
         self.stream = Stream::Gone;
     }
-
 }
 
 impl Log {
@@ -417,7 +421,9 @@ impl Log {
 /// A segment as a trace (docs/corpus-format.md).
 fn trace_text(protocol: Protocol, name: &str, segment: usize, seg: &[(Side, Vec<u8>)]) -> String {
     let mut out = String::new();
-    out.push_str(&format!("# source: mailconform probe, connection {name:?}\n"));
+    out.push_str(&format!(
+        "# source: mailconform probe, connection {name:?}\n"
+    ));
     out.push_str(match protocol {
         Protocol::Imap => "# protocol: imap\n",
         Protocol::Pop3 => "# protocol: pop3\n",
@@ -462,7 +468,8 @@ fn validate_into(text: &str, protocol: Protocol, out: &mut Connection) {
     let trace = match format::parse(text) {
         Ok(t) => t,
         Err(e) => {
-            out.failures.push(format!("the recording is not a trace: {e}"));
+            out.failures
+                .push(format!("the recording is not a trace: {e}"));
             return;
         }
     };
@@ -684,7 +691,11 @@ pub fn exit_code(targets: &[Target]) -> u8 {
     if targets.iter().any(|t| {
         t.error.is_some() && t.checks.iter().all(|c| c.result != Outcome::Fail) && {
             // Could not run at all: no check beyond the grammar one passed.
-            t.checks.iter().filter(|c| c.result == Outcome::Pass).count() <= 1
+            t.checks
+                .iter()
+                .filter(|c| c.result == Outcome::Pass)
+                .count()
+                <= 1
         }
     }) {
         return 2;
@@ -760,7 +771,7 @@ mod imap {
                     Data::Exists(n) => Some(n),
                     _ => None,
                 })
-                .last()
+                .next_back()
         }
         pub(super) fn expunges(&self) -> Vec<u32> {
             self.data()
@@ -887,7 +898,9 @@ mod imap {
 
     /// `{n}` / `{n+}` / `~{n}` at the end of a line (RFC 9051 §4.3, RFC 7888, RFC 3516).
     pub(super) fn literal_at_end(line: &[u8]) -> Option<u64> {
-        let line = line.strip_suffix(b"\r\n").or_else(|| line.strip_suffix(b"\n"))?;
+        let line = line
+            .strip_suffix(b"\r\n")
+            .or_else(|| line.strip_suffix(b"\n"))?;
         let inner = line.strip_suffix(b"}")?;
         let open = inner.iter().rposition(|&b| b == b'{')?;
         let digits = &inner[open + 1..];
@@ -928,7 +941,12 @@ mod imap {
 
     /// Logs in with LOGIN, the user name as a synchronizing literal (RFC 9051 §4.3, §6.2.3):
     /// returns the reply and whether the continuation request came.
-    fn login(c: &mut Client, user: &str, password: &str, ev: &mut Evidence) -> io::Result<(Reply, Option<bool>)> {
+    fn login(
+        c: &mut Client,
+        user: &str,
+        password: &str,
+        ev: &mut Evidence,
+    ) -> io::Result<(Reply, Option<bool>)> {
         let tag = c.tag();
         let first = format!("{tag} LOGIN {{{}}}\r\n", user.len());
         c.wire.send(first.as_bytes())?;
@@ -1053,7 +1071,10 @@ mod imap {
             let (tag, r) = a.run("STARTTLS")?;
             if !r.ok() {
                 a.wire.close();
-                return Err(io::Error::other(format!("STARTTLS refused: {}", shown(&r.done, 200))));
+                return Err(io::Error::other(format!(
+                    "STARTTLS refused: {}",
+                    shown(&r.done, 200)
+                )));
             }
             let mut ev = Evidence::default();
             ev.c(format!("{tag} STARTTLS\r\n").as_bytes());
@@ -1089,7 +1110,8 @@ mod imap {
         // LOGINDISABLED (RFC 9051 §6.2.3, §7.2.2): LOGIN must be refused while it is listed.
         let tls_on = matches!(a.wire.stream, Stream::Tls(_));
         if has(&caps_now, "LOGINDISABLED") && !tls_on {
-            if let (Some(u), Some(p), true) = (&spec.user, &spec.password, is_loopback(&spec.host)) {
+            if let (Some(u), Some(p), true) = (&spec.user, &spec.password, is_loopback(&spec.host))
+            {
                 let (tag, r) = a.run(&format!("LOGIN {} {}", quote(u), quote(p)))?;
                 let mut ev = Evidence::default();
                 ev.c(format!("{tag} LOGIN {} \"<password>\"\r\n", quote(u)).as_bytes());
@@ -1131,7 +1153,10 @@ mod imap {
 
         let (Some(user), Some(password)) = (spec.user.clone(), spec.password.clone()) else {
             for (id, title) in [
-                ("imap.literal.sync", "a synchronizing literal gets a continuation request"),
+                (
+                    "imap.literal.sync",
+                    "a synchronizing literal gets a continuation request",
+                ),
                 ("imap.login", "LOGIN with valid credentials succeeds"),
             ] {
                 run.skip(id, title, "RFC 9051 §4.3, §6.2.3", "no --user/--password");
@@ -1142,7 +1167,13 @@ mod imap {
         };
         let mut ev = Evidence::default();
         let (r, cont) = if preauth {
-            (Reply { kind: Some(StatusKind::Ok), ..Reply::default() }, None)
+            (
+                Reply {
+                    kind: Some(StatusKind::Ok),
+                    ..Reply::default()
+                },
+                None,
+            )
         } else {
             login(&mut a, &user, &password, &mut ev)?
         };
@@ -1159,7 +1190,12 @@ mod imap {
                 },
                 &ev,
             ),
-            None => run.skip("imap.literal.sync", "a synchronizing literal gets a continuation request", "RFC 9051 §4.3", "PREAUTH"),
+            None => run.skip(
+                "imap.literal.sync",
+                "a synchronizing literal gets a continuation request",
+                "RFC 9051 §4.3",
+                "PREAUTH",
+            ),
         }
         run.check(
             "imap.login",
@@ -1211,7 +1247,10 @@ mod imap {
             if !data.iter().any(|d| matches!(d, Data::Recent(_))) {
                 missing.push("RECENT (IMAP4rev1)");
             }
-            if !codes.iter().any(|c| matches!(c, ImapCode::PermanentFlags(_))) {
+            if !codes
+                .iter()
+                .any(|c| matches!(c, ImapCode::PermanentFlags(_)))
+            {
                 missing.push("OK [PERMANENTFLAGS] (IMAP4rev1)");
             }
         }
@@ -1302,7 +1341,9 @@ mod imap {
                 ev.c(format!("{tag} FETCH {seq} (BODY.PEEK[])\r\n").as_bytes());
                 let body_len = r.data().into_iter().find_map(|d| match d {
                     Data::Fetch(f) => f.attributes.iter().find_map(|a| match a {
-                        MessageAttribute::BodySection(s) => s.data.as_bytes().map(|b| b.len() as u64),
+                        MessageAttribute::BodySection(s) => {
+                            s.data.as_bytes().map(|b| b.len() as u64)
+                        }
                         _ => None,
                     }),
                     _ => None,
@@ -1320,7 +1361,11 @@ mod imap {
                 "imap.fetch.size",
                 "RFC822.SIZE equals the number of octets of BODY[]",
                 "RFC 9051 §7.5.2",
-                if bad.is_empty() { Outcome::Pass } else { Outcome::Fail },
+                if bad.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
                 if bad.is_empty() {
                     "sizes agree".to_owned()
                 } else {
@@ -1329,8 +1374,18 @@ mod imap {
                 &ev,
             );
         } else {
-            run.skip("imap.uid.order", "sequence numbers run 1..EXISTS and UIDs ascend", "RFC 9051 §2.3.1.1", "INBOX is empty");
-            run.skip("imap.fetch.size", "RFC822.SIZE equals the number of octets of BODY[]", "RFC 9051 §7.5.2", "INBOX is empty");
+            run.skip(
+                "imap.uid.order",
+                "sequence numbers run 1..EXISTS and UIDs ascend",
+                "RFC 9051 §2.3.1.1",
+                "INBOX is empty",
+            );
+            run.skip(
+                "imap.fetch.size",
+                "RFC822.SIZE equals the number of octets of BODY[]",
+                "RFC 9051 §7.5.2",
+                "INBOX is empty",
+            );
         }
 
         // --- connection B: APPEND seen from A (RFC 9051 §5.2, §7.4.1) -------------------
@@ -1348,10 +1403,13 @@ mod imap {
             b.wire.close();
             return Err(io::Error::other("the second connection cannot log in"));
         }
-        let token = format!("{:x}", std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0));
+        let token = format!(
+            "{:x}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
         let msg = probe_message(&token, 1);
         let mut ev = Evidence::default();
         let tag = b.tag();
@@ -1370,23 +1428,30 @@ mod imap {
             r.evidence(&mut ev);
             r
         } else {
-            Reply { done: m, ..Reply::default() }
+            Reply {
+                done: m,
+                ..Reply::default()
+            }
         };
         let append_uid = appended.codes().iter().find_map(|c| match c {
             ImapCode::AppendUid(a) => Some((a.uid_validity.get(), a.uid.get())),
             _ => None,
         });
         if !appended.ok() {
-            run.check("imap.append", "APPEND stores the message (with APPENDUID under UIDPLUS)", "RFC 9051 §6.3.12, RFC 4315 §3", Outcome::Fail, "APPEND failed", &ev);
+            run.check(
+                "imap.append",
+                "APPEND stores the message (with APPENDUID under UIDPLUS)",
+                "RFC 9051 §6.3.12, RFC 4315 §3",
+                Outcome::Fail,
+                "APPEND failed",
+                &ev,
+            );
             tagged_every(&a, run);
             a.wire.close();
             b.wire.close();
             return Err(io::Error::other("APPEND failed"));
         }
-        let uid_ok = match append_uid {
-            Some((v, u)) => Some(validity == Some(v) && uidnext.is_none_or(|n| u >= n)),
-            None => None,
-        };
+        let uid_ok = append_uid.map(|(v, u)| validity == Some(v) && uidnext.is_none_or(|n| u >= n));
         run.check(
             "imap.append",
             "APPEND stores the message (with APPENDUID under UIDPLUS: the mailbox's UIDVALIDITY, a UID not below UIDNEXT)",
@@ -1411,8 +1476,15 @@ mod imap {
             "imap.exists.other",
             "a message appended by another connection is announced with EXISTS",
             "RFC 9051 §5.2, §7.4.1",
-            if exists1 == Some(exists0 + 1) { Outcome::Pass } else { Outcome::Fail },
-            format!("EXISTS {exists0} before, {} after NOOP", exists1.map_or("none".into(), |n| n.to_string())),
+            if exists1 == Some(exists0 + 1) {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "EXISTS {exists0} before, {} after NOOP",
+                exists1.map_or("none".into(), |n| n.to_string())
+            ),
             &ev,
         );
         // The new message's UID as A sees it, and UIDNEXT from B (RFC 9051 §2.3.1.1).
@@ -1437,8 +1509,12 @@ mod imap {
             if let Data::Status(s) = d {
                 for v in &s.attributes {
                     match v {
-                        imap_codec::response::StatusAttributeValue::UidNext(n) => st_next = Some(*n),
-                        imap_codec::response::StatusAttributeValue::UidValidity(n) => st_validity = Some(*n),
+                        imap_codec::response::StatusAttributeValue::UidNext(n) => {
+                            st_next = Some(*n)
+                        }
+                        imap_codec::response::StatusAttributeValue::UidValidity(n) => {
+                            st_validity = Some(*n)
+                        }
                         _ => {}
                     }
                 }
@@ -1482,18 +1558,31 @@ mod imap {
         ev.c(format!("{tag} NOOP\r\n").as_bytes());
         r.evidence(&mut ev);
         let flagged_seen = r.data().into_iter().any(|d| match d {
-            Data::Fetch(f) => f.seq.get() == seq_new && f.attributes.iter().any(|a| match a {
-                MessageAttribute::Flags(fl) => fl.iter().any(|x| matches!(x, imap_codec::Flag::Flagged)),
-                _ => false,
-            }),
+            Data::Fetch(f) => {
+                f.seq.get() == seq_new
+                    && f.attributes.iter().any(|a| match a {
+                        MessageAttribute::Flags(fl) => {
+                            fl.iter().any(|x| matches!(x, imap_codec::Flag::Flagged))
+                        }
+                        _ => false,
+                    })
+            }
             _ => false,
         });
         run.check(
             "imap.flags.other",
             "a flag stored by another connection is announced with FETCH FLAGS",
             "RFC 9051 §5.2, §7.5.2",
-            if flagged_seen { Outcome::Pass } else { Outcome::Warn },
-            if flagged_seen { "FETCH (FLAGS (... \\Flagged ...)) seen after NOOP" } else { "no FETCH FLAGS after NOOP (servers SHOULD send it)" },
+            if flagged_seen {
+                Outcome::Pass
+            } else {
+                Outcome::Warn
+            },
+            if flagged_seen {
+                "FETCH (FLAGS (... \\Flagged ...)) seen after NOOP"
+            } else {
+                "no FETCH FLAGS after NOOP (servers SHOULD send it)"
+            },
             &ev,
         );
 
@@ -1510,7 +1599,11 @@ mod imap {
             if m.starts_with(b"+") {
                 let msg = probe_message(&token, 2);
                 let (btag, r) = b.run_append(&msg)?;
-                ev.c(format!("{btag} APPEND INBOX (\\Seen) {{{}}} ... (connection B)\r\n", msg.len()).as_bytes());
+                ev.c(format!(
+                    "{btag} APPEND INBOX (\\Seen) {{{}}} ... (connection B)\r\n",
+                    msg.len()
+                )
+                .as_bytes());
                 ev.s(&r.done);
                 second_uid = r.codes().iter().find_map(|c| match c {
                     ImapCode::AppendUid(a) => Some(a.uid.get()),
@@ -1548,24 +1641,46 @@ mod imap {
                     &ev,
                 );
             } else {
-                run.check("imap.idle", "IDLE gets a continuation request", "RFC 2177 §3", Outcome::Fail, "no continuation request", &ev);
+                run.check(
+                    "imap.idle",
+                    "IDLE gets a continuation request",
+                    "RFC 2177 §3",
+                    Outcome::Fail,
+                    "no continuation request",
+                    &ev,
+                );
                 let _ = a.finish(&tag);
             }
         } else {
-            run.skip("imap.idle", "IDLE announces changes from another connection", "RFC 2177 §3", "IDLE not listed");
+            run.skip(
+                "imap.idle",
+                "IDLE announces changes from another connection",
+                "RFC 2177 §3",
+                "IDLE not listed",
+            );
         }
 
         // EXPUNGE by B, seen by A (RFC 9051 §7.5.1): the probe's messages go again.
         let (tag, r) = a.run("NOOP")?;
-        let before = r.exists().unwrap_or(seq_new + u32::from(second_uid.is_some()));
+        let before = r
+            .exists()
+            .unwrap_or(seq_new + u32::from(second_uid.is_some()));
         let _ = tag;
         let mut ev = Evidence::default();
-        let uids: Vec<String> = [uid_new, second_uid].iter().flatten().map(|u| u.to_string()).collect();
+        let uids: Vec<String> = [uid_new, second_uid]
+            .iter()
+            .flatten()
+            .map(|u| u.to_string())
+            .collect();
         let set = uids.join(",");
         let (tag, r) = b.run(&format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"))?;
         ev.c(format!("{tag} UID STORE {set} +FLAGS.SILENT (\\Deleted)\r\n").as_bytes());
         r.evidence(&mut ev);
-        let cmd = if uidplus { format!("UID EXPUNGE {set}") } else { "EXPUNGE".to_owned() };
+        let cmd = if uidplus {
+            format!("UID EXPUNGE {set}")
+        } else {
+            "EXPUNGE".to_owned()
+        };
         let (tag, r) = b.run(&cmd)?;
         ev.c(format!("{tag} {cmd}\r\n").as_bytes());
         r.evidence(&mut ev);
@@ -1598,13 +1713,23 @@ mod imap {
         let (tag, r) = b.run("LOGOUT")?;
         ev.c(format!("{tag} LOGOUT\r\n").as_bytes());
         r.evidence(&mut ev);
-        let bye = r.responses().any(|x| matches!(x, Response::Status(s) if s.kind() == StatusKind::Bye));
+        let bye = r
+            .responses()
+            .any(|x| matches!(x, Response::Status(s) if s.kind() == StatusKind::Bye));
         run.check(
             "imap.logout",
             "LOGOUT sends an untagged BYE, then the tagged OK",
             "RFC 9051 §6.1.3",
-            if bye && r.ok() { Outcome::Pass } else { Outcome::Fail },
-            if bye && r.ok() { "BYE, then OK" } else { "BYE or OK missing" },
+            if bye && r.ok() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            if bye && r.ok() {
+                "BYE, then OK"
+            } else {
+                "BYE or OK missing"
+            },
             &ev,
         );
         let (_, _) = a.run("LOGOUT")?;
@@ -1618,11 +1743,18 @@ mod imap {
         /// APPEND of `msg` to INBOX with a synchronizing literal.
         fn run_append(&mut self, msg: &str) -> io::Result<(String, Reply)> {
             let tag = self.tag();
-            self.wire.send(format!("{tag} APPEND INBOX (\\Seen) {{{}}}\r\n", msg.len()).as_bytes())?;
+            self.wire
+                .send(format!("{tag} APPEND INBOX (\\Seen) {{{}}}\r\n", msg.len()).as_bytes())?;
             self.sent += 1;
             let m = self.message()?;
             if !m.starts_with(b"+") {
-                return Ok((tag, Reply { done: m, ..Reply::default() }));
+                return Ok((
+                    tag,
+                    Reply {
+                        done: m,
+                        ..Reply::default()
+                    },
+                ));
             }
             self.wire.send(msg.as_bytes())?;
             self.wire.send(b"\r\n")?;
@@ -1689,10 +1821,18 @@ mod imap {
             "imap.bad",
             "an unknown command and a command without its arguments are answered BAD",
             "RFC 9051 §7.1.5, §2.2.2",
-            if answered > 0 && bad == answered { Outcome::Pass } else { Outcome::Fail },
+            if answered > 0 && bad == answered {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
             format!(
                 "{bad} of {answered} answered BAD{}",
-                if closed { "; then the server closed the connection" } else { "" }
+                if closed {
+                    "; then the server closed the connection"
+                } else {
+                    ""
+                }
             ),
             &ev,
         );
@@ -1752,9 +1892,15 @@ mod imap {
                 let executed = r.untagged.iter().any(|m| m.starts_with(b"s2 "))
                     || c.stray.iter().any(|m| m.starts_with(b"s2 "));
                 if executed {
-                    (Outcome::Fail, "the injected `s2 NOOP` was answered inside TLS".to_owned())
+                    (
+                        Outcome::Fail,
+                        "the injected `s2 NOOP` was answered inside TLS".to_owned(),
+                    )
                 } else {
-                    (Outcome::Pass, "the injected command was discarded (option 2)".to_owned())
+                    (
+                        Outcome::Pass,
+                        "the injected command was discarded (option 2)".to_owned(),
+                    )
                 }
             }
         };
@@ -1790,7 +1936,11 @@ mod pop3 {
     }
 
     impl Client {
-        pub(super) fn connect(spec: &Spec, name: &str, run: &mut Run) -> io::Result<(Client, Vec<u8>)> {
+        pub(super) fn connect(
+            spec: &Spec,
+            name: &str,
+            run: &mut Run,
+        ) -> io::Result<(Client, Vec<u8>)> {
             let mut wire = Wire::connect(spec, name, run)?;
             let g = wire.line()?;
             Ok((Client { wire }, g))
@@ -1883,7 +2033,11 @@ mod pop3 {
             "the greeting is +OK",
             "RFC 1939 §4",
             if good { Outcome::Pass } else { Outcome::Fail },
-            if good { "+OK greeting" } else { "no +OK greeting" },
+            if good {
+                "+OK greeting"
+            } else {
+                "no +OK greeting"
+            },
             &ev,
         );
         if !good {
@@ -1906,7 +2060,11 @@ mod pop3 {
             "CAPA answers a multi-line capability list",
             "RFC 2449 §5",
             if ok(&r) { Outcome::Pass } else { Outcome::Warn },
-            if ok(&r) { format!("{}", caps.join(", ")) } else { "CAPA not supported".into() },
+            if ok(&r) {
+                caps.join(", ")
+            } else {
+                "CAPA not supported".into()
+            },
             &ev,
         );
         // Invalid input on purpose (RFC 1939 §3): -ERR.
@@ -1919,28 +2077,67 @@ mod pop3 {
             "an unknown command, and RETR before login, are answered -ERR",
             "RFC 1939 §3, §4",
             if bad { Outcome::Pass } else { Outcome::Fail },
-            if bad { "two -ERR" } else { "a reply other than -ERR" },
+            if bad {
+                "two -ERR"
+            } else {
+                "a reply other than -ERR"
+            },
             &ev,
         );
         if !spec.implicit && has(&caps, "STLS") {
             stls_injection(spec, run)?;
         } else {
-            run.skip("pop3.stls.injection", "commands sent with STLS in one packet are not executed after TLS", "RFC 2595 §4", if spec.implicit { "implicit TLS" } else { "STLS not offered" });
+            run.skip(
+                "pop3.stls.injection",
+                "commands sent with STLS in one packet are not executed after TLS",
+                "RFC 2595 §4",
+                if spec.implicit {
+                    "implicit TLS"
+                } else {
+                    "STLS not offered"
+                },
+            );
         }
         let mut ev = Evidence::default();
         match login(&mut a, spec, &mut ev)? {
-            Ok(()) => run.check("pop3.login", "USER/PASS with valid credentials succeeds", "RFC 1939 §7", Outcome::Pass, "logged in", &ev),
+            Ok(()) => run.check(
+                "pop3.login",
+                "USER/PASS with valid credentials succeeds",
+                "RFC 1939 §7",
+                Outcome::Pass,
+                "logged in",
+                &ev,
+            ),
             Err(why) => {
                 let no_creds = spec.user.is_none() || spec.password.is_none();
                 if no_creds {
-                    run.skip("pop3.login", "USER/PASS with valid credentials succeeds", "RFC 1939 §7", &why);
+                    run.skip(
+                        "pop3.login",
+                        "USER/PASS with valid credentials succeeds",
+                        "RFC 1939 §7",
+                        &why,
+                    );
                     let mut ev = Evidence::default();
                     let r = a.cmd("QUIT", &mut ev)?;
-                    run.check("pop3.quit", "QUIT is answered +OK", "RFC 1939 §6", if ok(&r) { Outcome::Pass } else { Outcome::Fail }, "QUIT in AUTHORIZATION", &ev);
+                    run.check(
+                        "pop3.quit",
+                        "QUIT is answered +OK",
+                        "RFC 1939 §6",
+                        if ok(&r) { Outcome::Pass } else { Outcome::Fail },
+                        "QUIT in AUTHORIZATION",
+                        &ev,
+                    );
                     a.wire.close();
                     return Ok(());
                 }
-                run.check("pop3.login", "USER/PASS with valid credentials succeeds", "RFC 1939 §7", Outcome::Fail, why.clone(), &ev);
+                run.check(
+                    "pop3.login",
+                    "USER/PASS with valid credentials succeeds",
+                    "RFC 1939 §7",
+                    Outcome::Fail,
+                    why.clone(),
+                    &ev,
+                );
                 a.wire.close();
                 return Err(io::Error::other(why));
             }
@@ -1962,11 +2159,20 @@ mod pop3 {
                 "after STLS, CAPA no longer lists STLS",
                 "RFC 2595 §4, RFC 2449 §6.0",
                 if again { Outcome::Warn } else { Outcome::Pass },
-                if again { "STLS still listed under TLS" } else { "STLS not listed under TLS" },
+                if again {
+                    "STLS still listed under TLS"
+                } else {
+                    "STLS not listed under TLS"
+                },
                 &ev,
             );
         } else {
-            run.skip("pop3.stls.capa", "after STLS, CAPA no longer lists STLS", "RFC 2595 §4", "--starttls not given");
+            run.skip(
+                "pop3.stls.capa",
+                "after STLS, CAPA no longer lists STLS",
+                "RFC 2595 §4",
+                "--starttls not given",
+            );
         }
         // STAT, LIST, UIDL (RFC 1939 §5, §7).
         let mut ev = Evidence::default();
@@ -1978,34 +2184,77 @@ mod pop3 {
             .filter_map(|w| w.trim().parse().ok())
             .collect();
         let r = a.cmd("LIST", &mut ev)?;
-        let list = if ok(&r) { listing(&a.multi(&mut ev)?) } else { Vec::new() };
-        let sizes: Vec<(u32, u64)> = list.iter().filter_map(|(n, s)| Some((*n, s.parse().ok()?))).collect();
+        let list = if ok(&r) {
+            listing(&a.multi(&mut ev)?)
+        } else {
+            Vec::new()
+        };
+        let sizes: Vec<(u32, u64)> = list
+            .iter()
+            .filter_map(|(n, s)| Some((*n, s.parse().ok()?)))
+            .collect();
         let total: u64 = sizes.iter().map(|s| s.1).sum();
-        let agree = stat_words.len() == 2 && stat_words[0] == sizes.len() as u64 && stat_words[1] == total;
+        let agree =
+            stat_words.len() == 2 && stat_words[0] == sizes.len() as u64 && stat_words[1] == total;
         run.check(
             "pop3.stat.list",
             "STAT's count and octets agree with the LIST scan listings",
             "RFC 1939 §5",
-            if ok(&stat) && ok(&r) && agree { Outcome::Pass } else { Outcome::Fail },
-            format!("STAT {:?}; LIST {} messages, {total} octets", stat_words, sizes.len()),
+            if ok(&stat) && ok(&r) && agree {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "STAT {:?}; LIST {} messages, {total} octets",
+                stat_words,
+                sizes.len()
+            ),
             &ev,
         );
         let mut ev = Evidence::default();
         let r = a.cmd("UIDL", &mut ev)?;
-        let uidl1 = if ok(&r) { listing(&a.multi(&mut ev)?) } else { Vec::new() };
+        let uidl1 = if ok(&r) {
+            listing(&a.multi(&mut ev)?)
+        } else {
+            Vec::new()
+        };
         let uidl_ok = ok(&r);
         if sizes.is_empty() {
             for (id, t, rfc) in [
-                ("pop3.retr.size", "RETR sends exactly the octets LIST announced", "RFC 1939 §5, §11"),
-                ("pop3.dot-stuffing", "lines that start with a dot are stuffed", "RFC 1939 §3"),
-                ("pop3.top", "TOP n 0 sends the header and the blank line: a prefix of RETR", "RFC 1939 §7"),
-                ("pop3.update.quit-only", "DELE takes effect only at QUIT", "RFC 1939 §6"),
+                (
+                    "pop3.retr.size",
+                    "RETR sends exactly the octets LIST announced",
+                    "RFC 1939 §5, §11",
+                ),
+                (
+                    "pop3.dot-stuffing",
+                    "lines that start with a dot are stuffed",
+                    "RFC 1939 §3",
+                ),
+                (
+                    "pop3.top",
+                    "TOP n 0 sends the header and the blank line: a prefix of RETR",
+                    "RFC 1939 §7",
+                ),
+                (
+                    "pop3.update.quit-only",
+                    "DELE takes effect only at QUIT",
+                    "RFC 1939 §6",
+                ),
             ] {
                 run.skip(id, t, rfc, "the maildrop is empty");
             }
             let mut ev = Evidence::default();
             let r = a.cmd("QUIT", &mut ev)?;
-            run.check("pop3.quit", "QUIT is answered +OK", "RFC 1939 §6", if ok(&r) { Outcome::Pass } else { Outcome::Fail }, "QUIT in TRANSACTION", &ev);
+            run.check(
+                "pop3.quit",
+                "QUIT is answered +OK",
+                "RFC 1939 §6",
+                if ok(&r) { Outcome::Pass } else { Outcome::Fail },
+                "QUIT in TRANSACTION",
+                &ev,
+            );
             a.wire.close();
             return Ok(());
         }
@@ -2030,7 +2279,10 @@ mod pop3 {
             if n == sizes[0].0 {
                 first = body.clone();
             }
-            ev.note(&format!("message {n}: LIST {size}, RETR {} octets after unstuffing", body.len()));
+            ev.note(&format!(
+                "message {n}: LIST {size}, RETR {} octets after unstuffing",
+                body.len()
+            ));
             if body.len() as u64 != size {
                 wrong.push(format!("message {n}: LIST {size}, RETR {}", body.len()));
             }
@@ -2039,8 +2291,16 @@ mod pop3 {
             "pop3.retr.size",
             "RETR sends exactly the octets LIST announced",
             "RFC 1939 §5, §11",
-            if wrong.is_empty() { Outcome::Pass } else { Outcome::Fail },
-            if wrong.is_empty() { "sizes agree".to_owned() } else { wrong.join("; ") },
+            if wrong.is_empty() {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            if wrong.is_empty() {
+                "sizes agree".to_owned()
+            } else {
+                wrong.join("; ")
+            },
             &ev,
         );
         let mut ev2 = Evidence::default();
@@ -2063,7 +2323,10 @@ mod pop3 {
             let r = a.cmd(&format!("TOP {n1} 0"), &mut ev)?;
             if ok(&r) {
                 let top = unstuff(&a.multi(&mut ev)?);
-                let header_end = first.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+                let header_end = first
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map(|i| i + 4);
                 let prefix = first.starts_with(&top);
                 let exact = header_end.is_none_or(|e| top.len() == e);
                 run.check(
@@ -2075,10 +2338,26 @@ mod pop3 {
                     &ev,
                 );
             } else {
-                run.check("pop3.top", "TOP n 0 sends the header and the blank line", "RFC 1939 §7", if caps.is_empty() { Outcome::Skip } else { Outcome::Fail }, "TOP refused", &ev);
+                run.check(
+                    "pop3.top",
+                    "TOP n 0 sends the header and the blank line",
+                    "RFC 1939 §7",
+                    if caps.is_empty() {
+                        Outcome::Skip
+                    } else {
+                        Outcome::Fail
+                    },
+                    "TOP refused",
+                    &ev,
+                );
             }
         } else {
-            run.skip("pop3.top", "TOP n 0 sends the header and the blank line", "RFC 1939 §7", "TOP not listed");
+            run.skip(
+                "pop3.top",
+                "TOP n 0 sends the header and the blank line",
+                "RFC 1939 §7",
+                "TOP not listed",
+            );
         }
         // DELE, RETR of a deleted message, RSET, DELE again, then a drop without QUIT.
         let mut ev = Evidence::default();
@@ -2108,7 +2387,14 @@ mod pop3 {
             }
         }
         let Some(mut b) = b else {
-            run.check("pop3.update.quit-only", "DELE takes effect only at QUIT", "RFC 1939 §6", Outcome::Fail, "cannot log in again after the dropped session", &ev);
+            run.check(
+                "pop3.update.quit-only",
+                "DELE takes effect only at QUIT",
+                "RFC 1939 §6",
+                Outcome::Fail,
+                "cannot log in again after the dropped session",
+                &ev,
+            );
             return Err(io::Error::other("cannot log in again"));
         };
         let stat2 = b.cmd("STAT", &mut ev)?;
@@ -2124,26 +2410,51 @@ mod pop3 {
         let mut ev = Evidence::default();
         if uidl_ok {
             let r = b.cmd("UIDL", &mut ev)?;
-            let uidl2 = if ok(&r) { listing(&b.multi(&mut ev)?) } else { Vec::new() };
+            let uidl2 = if ok(&r) {
+                listing(&b.multi(&mut ev)?)
+            } else {
+                Vec::new()
+            };
             run.check(
                 "pop3.uidl.stable",
                 "UIDL gives every message the same unique-id in the next session",
                 "RFC 1939 §7",
-                if uidl1 == uidl2 { Outcome::Pass } else { Outcome::Fail },
-                format!("{} unique-ids, the same in both sessions: {}", uidl1.len(), uidl1 == uidl2),
+                if uidl1 == uidl2 {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail
+                },
+                format!(
+                    "{} unique-ids, the same in both sessions: {}",
+                    uidl1.len(),
+                    uidl1 == uidl2
+                ),
                 &ev,
             );
         } else {
-            run.skip("pop3.uidl.stable", "UIDL gives every message the same unique-id in the next session", "RFC 1939 §7", "UIDL not supported");
+            run.skip(
+                "pop3.uidl.stable",
+                "UIDL gives every message the same unique-id in the next session",
+                "RFC 1939 §7",
+                "UIDL not supported",
+            );
         }
         let mut ev = Evidence::default();
         let r = b.cmd("QUIT", &mut ev)?;
-        let closed = b.wire.quiet(Duration::from_millis(500)).map(|x| x.is_empty()).unwrap_or(true);
+        let closed = b
+            .wire
+            .quiet(Duration::from_millis(500))
+            .map(|x| x.is_empty())
+            .unwrap_or(true);
         run.check(
             "pop3.quit",
             "QUIT is answered +OK and the server closes the connection",
             "RFC 1939 §6",
-            if ok(&r) && closed { Outcome::Pass } else { Outcome::Fail },
+            if ok(&r) && closed {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
             if ok(&r) { "+OK" } else { "QUIT refused" },
             &ev,
         );
@@ -2162,7 +2473,14 @@ mod pop3 {
         let r = c.wire.line()?;
         ev.s(&r);
         if !ok(&r) {
-            run.check("pop3.stls.injection", "commands sent with STLS in one packet are not executed after TLS", "RFC 2595 §4", Outcome::Skip, "STLS refused", &ev);
+            run.check(
+                "pop3.stls.injection",
+                "commands sent with STLS in one packet are not executed after TLS",
+                "RFC 2595 §4",
+                Outcome::Skip,
+                "STLS refused",
+                &ev,
+            );
             c.wire.close();
             return Ok(());
         }
@@ -2174,7 +2492,11 @@ mod pop3 {
         let (result, detail) = match c.wire.handshake() {
             Err(e) => {
                 ev.note(&format!("TLS handshake failed: {e}"));
-                (Outcome::Pass, "the TLS handshake failed: the injected bytes were taken as TLS data".to_owned())
+                (
+                    Outcome::Pass,
+                    "the TLS handshake failed: the injected bytes were taken as TLS data"
+                        .to_owned(),
+                )
             }
             Ok(()) => {
                 ev.note("TLS handshake");
@@ -2185,16 +2507,32 @@ mod pop3 {
                 // STAT in AUTHORIZATION is -ERR, NOOP too: two replies mean the STAT ran.
                 let extra = c.wire.quiet(Duration::from_millis(300))?;
                 ev.s(&extra);
-                let replies = 1 + extra.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+                let replies = 1 + extra
+                    .split(|&b| b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .count();
                 let _ = r;
                 if replies > 1 {
-                    (Outcome::Fail, "the injected STAT was answered inside TLS".to_owned())
+                    (
+                        Outcome::Fail,
+                        "the injected STAT was answered inside TLS".to_owned(),
+                    )
                 } else {
-                    (Outcome::Pass, "the injected command was discarded".to_owned())
+                    (
+                        Outcome::Pass,
+                        "the injected command was discarded".to_owned(),
+                    )
                 }
             }
         };
-        run.check("pop3.stls.injection", "commands sent with STLS in one packet are not executed after TLS", "RFC 2595 §4", result, detail, &ev);
+        run.check(
+            "pop3.stls.injection",
+            "commands sent with STLS in one packet are not executed after TLS",
+            "RFC 2595 §4",
+            result,
+            detail,
+            &ev,
+        );
         c.wire.close();
         Ok(())
     }
@@ -2224,7 +2562,10 @@ mod tests {
 
     #[test]
     fn literal_announcements() {
-        assert_eq!(imap::literal_at_end(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(
+            imap::literal_at_end(b"* 1 FETCH (BODY[] {12}\r\n"),
+            Some(12)
+        );
         assert_eq!(imap::literal_at_end(b"a LOGIN {5+}\r\n"), Some(5));
         assert_eq!(imap::literal_at_end(b"* OK {x}\r\n"), None);
         assert_eq!(imap::literal_at_end(b"* OK done\r\n"), None);
@@ -2234,5 +2575,171 @@ mod tests {
     fn shown_escapes() {
         assert_eq!(shown(b"a\r\n\x01", 10), "a\\r\\n\\x01");
         assert!(shown(&[b'x'; 20], 5).ends_with("(20 octets)"));
+    }
+}
+
+#[cfg(test)]
+mod scenario_tests {
+    //! The probe against the reference server (no violation) and against deliberately broken
+    //! servers (the checks must catch what they are for).
+    use super::*;
+    use std::io::BufRead;
+    use std::net::TcpListener;
+
+    fn spec(protocol: Protocol, addr: std::net::SocketAddr, starttls: bool) -> Spec {
+        Spec {
+            url: format!("test://{addr}"),
+            protocol,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            implicit: false,
+            starttls,
+            user: Some("alice".into()),
+            password: Some("secret".into()),
+        }
+    }
+
+    fn result(t: &Target, id: &str) -> Outcome {
+        t.checks
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no check {id} in {:#?}", t.checks))
+            .result
+    }
+
+    #[test]
+    fn reference_server_has_no_violation() {
+        let backend = Arc::new(crate::serve::Backend::new(None, None).unwrap());
+        let options = crate::serve::Options {
+            imap: Some("127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..crate::serve::Options::default()
+        };
+        let running = crate::serve::start(&options, backend).unwrap();
+        let imap = probe(&spec(Protocol::Imap, running.imap.unwrap(), true), false);
+        let pop3 = probe(&spec(Protocol::Pop3, running.pop3.unwrap(), true), false);
+        for t in [&imap, &pop3] {
+            assert_eq!(t.error, None);
+            assert_eq!(t.count(Outcome::Fail), 0, "{:#?}", t.checks);
+            assert_eq!(t.count(Outcome::Warn), 0, "{:#?}", t.checks);
+        }
+        assert_eq!(result(&imap, "imap.starttls.injection"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.idle"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.expunge.other"), Outcome::Pass);
+        assert_eq!(result(&pop3, "pop3.stls.injection"), Outcome::Pass);
+        assert_eq!(result(&pop3, "pop3.update.quit-only"), Outcome::Pass);
+        assert!(imap.connections.len() >= 3 && pop3.connections.len() >= 3);
+        assert_eq!(exit_code(&[imap, pop3]), 0);
+    }
+
+    /// Serves each connection with `answer(line, session number, earlier lines) -> bytes`.
+    fn fake(
+        greeting: &'static str,
+        answer: fn(&str, usize, &[String]) -> String,
+    ) -> std::net::SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                std::thread::spawn(move || {
+                    let _ = stream.write_all(greeting.as_bytes());
+                    let mut reader = io::BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    let mut earlier = Vec::new();
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        let reply = answer(line.trim_end(), n, &earlier);
+                        if stream.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                        earlier.push(line.trim_end().to_owned());
+                        line.clear();
+                    }
+                });
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn broken_pop3_server_is_caught() {
+        // RETR does not stuff and is shorter than LIST says; a deleted message can be
+        // retrieved; the unique-ids change between sessions.
+        let addr = fake("+OK hi\r\n", |line, session, earlier| {
+            let word = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+            let logged_in = earlier.iter().any(|l| l.starts_with("PASS"));
+            match word.as_str() {
+                "RETR" | "TOP" | "STAT" | "LIST" | "UIDL" if !logged_in => {
+                    "-ERR login first\r\n".into()
+                }
+                "CAPA" => "+OK\r\nUSER\r\nUIDL\r\nTOP\r\n.\r\n".into(),
+                "USER" | "PASS" | "DELE" | "RSET" | "NOOP" => "+OK\r\n".into(),
+                "STAT" => "+OK 1 40\r\n".into(),
+                "LIST" => "+OK\r\n1 40\r\n.\r\n".into(),
+                "UIDL" => format!("+OK\r\n1 uid-{session}\r\n.\r\n"),
+                "RETR" => "+OK\r\nSubject: x\r\n\r\n.dot line\r\n.\r\n".into(),
+                "TOP" => "+OK\r\nSubject: x\r\n\r\n.\r\n".into(),
+                "QUIT" => "+OK bye\r\n".into(),
+                _ => "-ERR what\r\n".into(),
+            }
+        });
+        let t = probe(&spec(Protocol::Pop3, addr, false), false);
+        assert_eq!(result(&t, "pop3.greeting"), Outcome::Pass);
+        assert_eq!(result(&t, "pop3.retr.size"), Outcome::Fail);
+        assert_eq!(result(&t, "pop3.dot-stuffing"), Outcome::Fail);
+        assert_eq!(result(&t, "pop3.update.quit-only"), Outcome::Fail);
+        assert_eq!(result(&t, "pop3.uidl.stable"), Outcome::Fail);
+        let dot = t
+            .checks
+            .iter()
+            .find(|c| c.id == "pop3.dot-stuffing")
+            .unwrap();
+        assert!(dot.evidence.contains("S: .dot line"), "{}", dot.evidence);
+        assert_eq!(exit_code(&[t]), 1);
+    }
+
+    #[test]
+    fn broken_imap_server_is_caught() {
+        // Every command is answered OK without data; `{n}` gets a continuation request.
+        let addr = fake("* OK ready\r\n", |line, _, earlier| {
+            if line.ends_with('}') {
+                return "+ go\r\n".into();
+            }
+            // The rest of a command after a literal: the tag is the first line's.
+            let first = match earlier.last() {
+                Some(l) if l.ends_with('}') => l.as_str(),
+                _ => line,
+            };
+            let tag = first.split(' ').next().unwrap_or("*");
+            if tag.starts_with('a') || tag.starts_with('b') || tag.starts_with('x') {
+                // A malformed response to LOGOUT (FLAGS without its parentheses, RFC 9051
+                // §7.3.5): the strict grammar must catch it.
+                if line.ends_with("LOGOUT") {
+                    return format!("* FLAGS \\Seen\r\n{tag} OK done\r\n");
+                }
+                format!("{tag} OK done\r\n")
+            } else {
+                String::new()
+            }
+        });
+        let t = probe(&spec(Protocol::Imap, addr, false), false);
+        assert_eq!(result(&t, "imap.greeting"), Outcome::Pass);
+        assert_eq!(result(&t, "imap.capability"), Outcome::Fail);
+        assert_eq!(result(&t, "imap.bad"), Outcome::Fail);
+        assert_eq!(result(&t, "imap.select.required"), Outcome::Fail);
+        assert_eq!(result(&t, "imap.exists.other"), Outcome::Fail);
+        assert_eq!(result(&t, "imap.logout"), Outcome::Fail);
+        assert_eq!(result(&t, "imap.grammar.strict"), Outcome::Fail);
+        assert_eq!(exit_code(&[t]), 1);
+    }
+
+    #[test]
+    fn nothing_listening_cannot_run() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let t = probe(&spec(Protocol::Imap, addr, false), false);
+        assert!(t.error.is_some());
+        assert_eq!(exit_code(&[t]), 2);
     }
 }

@@ -78,11 +78,11 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if let Some(path) = &args.html {
-        if let Err(e) = std::fs::write(path, html(&report)) {
-            eprintln!("mailconform probe: {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    if let Some(path) = &args.html
+        && let Err(e) = std::fs::write(path, html(&report))
+    {
+        eprintln!("mailconform probe: {}: {e}", path.display());
+        return ExitCode::from(2);
     }
     ExitCode::from(report.exit_code)
 }
@@ -175,7 +175,10 @@ pub fn text(report: &Report, all: bool) -> String {
         1 => "violations found",
         _ => "could not run",
     };
-    out.push_str(&format!("\nresult: {verdict} (exit {})\n", report.exit_code));
+    out.push_str(&format!(
+        "\nresult: {verdict} (exit {})\n",
+        report.exit_code
+    ));
     out
 }
 
@@ -260,7 +263,11 @@ pub fn html(report: &Report) -> String {
                 esc(&c.detail)
             ));
             if !c.evidence.is_empty() {
-                let open = if c.result == Outcome::Fail { " open" } else { "" };
+                let open = if c.result == Outcome::Fail {
+                    " open"
+                } else {
+                    ""
+                };
                 out.push_str(&format!(
                     "<details{open}><summary>bytes</summary><pre>{}</pre></details>",
                     esc(&c.evidence)

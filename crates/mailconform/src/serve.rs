@@ -33,8 +33,8 @@ use imap_codec::response::{
 };
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
-    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, Status, StatusKind, Tag,
-    Text,
+    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, Status,
+    StatusKind, Tag, Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession, State};
 use mailproto_imap_mailbox::{Flags, Store, StoreError, SystemFlag, Update, View, compile};
@@ -436,18 +436,13 @@ pub struct Running {
     pub imaps: Option<SocketAddr>,
     /// POP3 over TLS.
     pub pop3s: Option<SocketAddr>,
-    /// The server certificate (DER).
-    pub cert: Vec<u8>,
 }
 
 /// Binds the listeners of `options` and serves each on a thread of its own (connections
 /// get a thread each). Returns when all are listening.
 pub fn start(options: &Options, backend: Arc<Backend>) -> io::Result<Running> {
-    let (tls, cert) = tls_config(options.cert.as_deref(), options.key.as_deref())?;
-    let mut running = Running {
-        cert,
-        ..Running::default()
-    };
+    let (tls, _) = tls_config(options.cert.as_deref(), options.key.as_deref())?;
+    let mut running = Running::default();
     let bind = |addr: &Option<String>| -> io::Result<Option<TcpListener>> {
         addr.as_ref()
             .map(|a| {
@@ -615,6 +610,26 @@ pub fn list_matches(pattern: &[u8], name: &[u8]) -> bool {
     ok[name.len()]
 }
 
+/// The SASL mechanisms of both protocols. The reference server is for tests on loopback:
+/// PLAIN is offered without TLS too (RFC 9051 §6.2.2 and RFC 5034 §4 leave it to the
+/// server's policy); the -PLUS and EXTERNAL mechanisms need what this server does not have
+/// (channel binding data, client certificates).
+fn sasl_config() -> mailproto_sasl::ServerConfig {
+    mailproto_sasl::ServerConfig {
+        allow_plaintext_without_tls: true,
+        mechanisms: vec![
+            Mechanism::SCRAM_SHA_256,
+            Mechanism::SCRAM_SHA_1,
+            Mechanism::PLAIN,
+        ],
+        ..mailproto_sasl::ServerConfig::default()
+    }
+}
+
+/// What a POP3 session holds after login: the maildrop lock, the user's store, and the UIDs
+/// and bytes of the maildrop's messages (numbered from 1 in this order).
+type Held = (Pop3Lock, Arc<Mutex<Store>>, Vec<(u32, Vec<u8>)>);
+
 /// The IMAP backend of one connection.
 struct ImapConn {
     session: ServerSession,
@@ -632,16 +647,7 @@ struct ImapConn {
 
 impl ImapConn {
     fn new(backend: Arc<Backend>, implicit: bool) -> Self {
-        let mut sasl_config = mailproto_sasl::ServerConfig::default();
-        // The reference server is for tests on loopback: PLAIN is offered without TLS too
-        // (RFC 9051 §6.2.2 leaves it to the server's policy); the -PLUS and EXTERNAL
-        // mechanisms need what this server does not have (channel binding, client certs).
-        sasl_config.allow_plaintext_without_tls = true;
-        sasl_config.mechanisms = vec![
-            Mechanism::SCRAM_SHA_256,
-            Mechanism::SCRAM_SHA_1,
-            Mechanism::PLAIN,
-        ];
+        let sasl_config = sasl_config();
         ImapConn {
             session: ServerSession::new(ServerConfig::default().without_literal_streaming()),
             backend,
@@ -1475,13 +1481,7 @@ fn serve_pop3(
     if implicit {
         conn = conn.upgrade(tls)?;
     }
-    let mut sasl = mailproto_sasl::ServerConfig::default();
-    sasl.allow_plaintext_without_tls = true;
-    sasl.mechanisms = vec![
-        Mechanism::SCRAM_SHA_256,
-        Mechanism::SCRAM_SHA_1,
-        Mechanism::PLAIN,
-    ];
+    let sasl = sasl_config();
     let mut tls_info = conn.is_tls().then(TlsInfo::default);
     let mut caps = vec![
         Cap::User,
@@ -1510,7 +1510,7 @@ fn serve_pop3(
     let mut session = PopSession::new(config);
     let mut mech: Option<Box<dyn ServerMechanism>> = None;
     // After login: the user's store, the UIDs of the maildrop's messages and their bytes.
-    let mut held: Option<(Pop3Lock, Arc<Mutex<Store>>, Vec<(u32, Vec<u8>)>)> = None;
+    let mut held: Option<Held> = None;
     let mut buf = vec![0; 16 * 1024];
     let login = |user: &str, held: &mut Option<_>| -> Result<Maildrop, Refusal> {
         let store = backend.store(user).ok_or_else(Refusal::auth)?;

@@ -9,7 +9,7 @@
 //! reference server (see [`serve`]).
 //!
 //! `mailconform probe URL... [--user U --password P] [--starttls] [--json FILE] [--html FILE]`
-//! or `mailconform probe --embedded` runs the client-side checks (see [`probe`], [`report`]).
+//! or `mailconform probe --embedded` runs the client-side checks (see [`probe`], [`mod@report`]).
 //!
 //! `mailconform proxy --listen ADDR --upstream ADDR [--protocol imap|pop3] [--record DIR]`
 //! forwards connections unchanged, records each as a trace and validates it at its end

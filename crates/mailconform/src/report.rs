@@ -39,6 +39,14 @@ pub struct Args {
     /// Print the summary only (no progress, no list of checks).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the findings (one `CHECK-ID RESULT` line per check) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+    /// Compare the findings with FILE (as written by --findings; `#` comments allowed): any
+    /// difference is reported and makes the exit code 1; when they agree the exit code is 0
+    /// (documented violations are expected), or 2 if the probe could not run.
+    #[arg(long, value_name = "FILE")]
+    pub expect: Option<PathBuf>,
 }
 
 /// The whole report (the JSON document).
@@ -84,7 +92,102 @@ pub fn main(args: Args) -> ExitCode {
         eprintln!("mailconform probe: {}: {e}", path.display());
         return ExitCode::from(2);
     }
+    if let Some(path) = &args.findings
+        && let Err(e) = std::fs::write(path, findings(&report))
+    {
+        eprintln!("mailconform probe: {}: {e}", path.display());
+        return ExitCode::from(2);
+    }
+    if let Some(path) = &args.expect {
+        let expected = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("mailconform probe: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let changed = compare(&expected, &findings(&report));
+        if changed.is_empty() {
+            println!("findings: as documented in {}", path.display());
+            // The documented violations are expected: only "could not run" remains an error.
+            return ExitCode::from(if report.exit_code == 2 { 2 } else { 0 });
+        } else {
+            for c in &changed {
+                println!("finding changed: {c}");
+            }
+            println!(
+                "findings: {} differ from {} (update it and docs/conformance.md if the change is right)",
+                changed.len(),
+                path.display()
+            );
+            return ExitCode::from(report.exit_code.max(1));
+        }
+    }
     ExitCode::from(report.exit_code)
+}
+
+/// One `CHECK-ID RESULT` line per check, in the order run.
+pub fn findings(report: &Report) -> String {
+    let mut out = String::new();
+    for t in &report.targets {
+        for c in &t.checks {
+            out.push_str(&format!(
+                "{} {}\n",
+                c.id,
+                label(c.result).to_ascii_lowercase()
+            ));
+        }
+    }
+    out
+}
+
+/// The differences between two findings texts (`#` comments and blank lines ignored).
+pub fn compare(expected: &str, actual: &str) -> Vec<String> {
+    let parse = |t: &str| -> std::collections::BTreeMap<String, String> {
+        t.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let (id, result) = l.split_once(char::is_whitespace)?;
+                Some((id.to_owned(), result.trim().to_ascii_lowercase()))
+            })
+            .collect()
+    };
+    let (e, a) = (parse(expected), parse(actual));
+    let mut out = Vec::new();
+    for (id, want) in &e {
+        match a.get(id) {
+            Some(got) if got == want => {}
+            Some(got) => out.push(format!("{id}: documented {want}, now {got}")),
+            None => out.push(format!("{id}: documented {want}, not run now")),
+        }
+    }
+    for (id, got) in &a {
+        if !e.contains_key(id) {
+            out.push(format!("{id}: not documented, now {got}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_compare() {
+        let doc = "# Dovecot\nimap.greeting pass\nimap.idle fail\n\npop3.top skip\n";
+        assert!(compare(doc, "imap.greeting pass\nimap.idle fail\npop3.top skip\n").is_empty());
+        let changed = compare(doc, "imap.greeting pass\nimap.idle pass\nimap.new warn\n");
+        assert_eq!(
+            changed,
+            [
+                "imap.idle: documented fail, now pass",
+                "pop3.top: documented skip, not run now",
+                "imap.new: not documented, now warn",
+            ]
+        );
+    }
 }
 
 fn specs(args: &Args) -> Result<Vec<Spec>, String> {

@@ -1078,11 +1078,13 @@ impl ImapConn {
                     Err(e) => self.refuse(tag, &e),
                 }
             }
+            // ESEARCH (RFC 4731) is not advertised: RETURN options, if a client sends them
+            // anyway, are ignored and plain SEARCH data is sent (RFC 9051 §7.3.4 of IMAP4rev1).
             CommandBody::Search {
                 uid,
                 charset,
                 criteria,
-                return_opts,
+                ..
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
@@ -1099,9 +1101,6 @@ impl ImapConn {
                 let found = lock(&store).search(&view, &program, uid, None);
                 match found {
                     Result::Ok(r) => {
-                        if return_opts.is_some() {
-                            let _ = r.return_data(return_opts.as_deref().unwrap_or(&[]));
-                        }
                         let n = r.numbers().iter().filter_map(|&n| NonZeroU32::new(n));
                         self.data(Data::Search(n.collect()));
                         self.complete(tag, Ok, "SEARCH completed", None);

@@ -1079,7 +1079,7 @@ impl ImapConn {
                 }
             }
             // ESEARCH (RFC 4731) is not advertised: RETURN options, if a client sends them
-            // anyway, are ignored and plain SEARCH data is sent (RFC 9051 §7.3.4 of IMAP4rev1).
+            // anyway, are ignored and plain SEARCH data is sent (RFC 3501 §7.2.5).
             CommandBody::Search {
                 uid,
                 charset,

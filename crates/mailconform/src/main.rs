@@ -15,6 +15,7 @@
 //! forwards connections unchanged, records each as a trace and validates it at its end
 //! (see [`proxy`]).
 
+mod attack;
 mod probe;
 mod proxy;
 mod report;

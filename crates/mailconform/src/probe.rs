@@ -707,6 +707,16 @@ pub fn exit_code(targets: &[Target]) -> u8 {
     }
 }
 
+/// A literal announcement at the end of a line: its octet count, and whether it is
+/// synchronizing (`{n}`; `{n+}` and `{n-}` are not, RFC 7888).
+pub(crate) fn literal_at_end_of(line: &[u8]) -> Option<(u64, bool)> {
+    let n = imap::literal_at_end(line)?;
+    let body = line
+        .strip_suffix(b"\r\n")
+        .or_else(|| line.strip_suffix(b"\n"))?;
+    Some((n, !(body.ends_with(b"+}") || body.ends_with(b"-}"))))
+}
+
 /// Parses a server message under real-world with every extension (for the data the checks
 /// read; the grammar verdict comes from the strict replay).
 fn parse_response(bytes: &[u8]) -> Option<Response<'_>> {

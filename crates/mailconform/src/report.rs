@@ -170,26 +170,6 @@ pub fn compare(expected: &str, actual: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn findings_compare() {
-        let doc = "# Dovecot\nimap.greeting pass\nimap.idle fail\n\npop3.top skip\n";
-        assert!(compare(doc, "imap.greeting pass\nimap.idle fail\npop3.top skip\n").is_empty());
-        let changed = compare(doc, "imap.greeting pass\nimap.idle pass\nimap.new warn\n");
-        assert_eq!(
-            changed,
-            [
-                "imap.idle: documented fail, now pass",
-                "pop3.top: documented skip, not run now",
-                "imap.new: not documented, now warn",
-            ]
-        );
-    }
-}
-
 fn specs(args: &Args) -> Result<Vec<Spec>, String> {
     if args.embedded {
         // The reference server on ephemeral loopback ports, with its default accounts.
@@ -392,4 +372,24 @@ pub fn html(report: &Report) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_compare() {
+        let doc = "# Dovecot\nimap.greeting pass\nimap.idle fail\n\npop3.top skip\n";
+        assert!(compare(doc, "imap.greeting pass\nimap.idle fail\npop3.top skip\n").is_empty());
+        let changed = compare(doc, "imap.greeting pass\nimap.idle pass\nimap.new warn\n");
+        assert_eq!(
+            changed,
+            [
+                "imap.idle: documented fail, now pass",
+                "pop3.top: documented skip, not run now",
+                "imap.new: not documented, now warn",
+            ]
+        );
+    }
 }

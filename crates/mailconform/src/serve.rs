@@ -147,10 +147,50 @@ pub struct Args {
     /// The PEM private key of --cert.
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
+    /// Be a hostile IMAP server instead (on --imap, default 127.0.0.1:1143) that attacks the
+    /// client's STARTTLS, and report what each client did.
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub attack: Option<crate::attack::Class>,
+    /// With --attack: stop after this many connections.
+    #[arg(long, requires = "attack")]
+    pub connections: Option<usize>,
+}
+
+/// `mailconform serve --attack CLASS`.
+fn attack_main(args: &Args, class: crate::attack::Class) -> std::process::ExitCode {
+    let addr = args.imap.clone().unwrap_or_else(|| "127.0.0.1:1143".into());
+    let run = tls_config(args.cert.as_deref(), args.key.as_deref()).and_then(|(tls, _)| {
+        let listener = TcpListener::bind(&addr)?;
+        println!(
+            "hostile IMAP server ({}) on {}",
+            class.name(),
+            listener.local_addr()?
+        );
+        let _ = io::stdout().flush();
+        crate::attack::serve(listener, class, tls, args.connections, |o| {
+            println!("{}", o.summary);
+            for c in &o.commands {
+                let how = if c.tls { "TLS  " } else { "plain" };
+                println!("  {how} C: {}", c.line);
+            }
+            println!("json: {}", serde_json::to_string(o).unwrap_or_default());
+            let _ = io::stdout().flush();
+        })
+    });
+    match run {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mailconform serve --attack: {addr}: {e}");
+            std::process::ExitCode::from(2)
+        }
+    }
 }
 
 /// `mailconform serve`: starts the listeners, prints where and for whom, serves until killed.
 pub fn main(args: Args) -> std::process::ExitCode {
+    if let Some(class) = args.attack {
+        return attack_main(&args, class);
+    }
     let mut options = Options {
         imap: args.imap,
         pop3: args.pop3,

@@ -1113,7 +1113,11 @@ mod imap {
                 "imap.starttls.capabilities",
                 "after STARTTLS, CAPABILITY no longer lists STARTTLS",
                 "RFC 9051 §6.2.1",
-                "--starttls not given",
+                if spec.implicit {
+                    "implicit TLS"
+                } else {
+                    "--starttls not given"
+                },
             );
         }
 
@@ -2181,7 +2185,11 @@ mod pop3 {
                 "pop3.stls.capa",
                 "after STLS, CAPA no longer lists STLS",
                 "RFC 2595 §4",
-                "--starttls not given",
+                if spec.implicit {
+                    "implicit TLS"
+                } else {
+                    "--starttls not given"
+                },
             );
         }
         // STAT, LIST, UIDL (RFC 1939 §5, §7).

@@ -301,7 +301,7 @@ pub fn html(report: &Report) -> String {
          th{background:#f3f5f8}.r{font-weight:700;border-radius:3px;padding:.1rem .4rem;font-size:.8rem;color:#fff}\n\
          .pass{background:#2e7d32}.fail{background:#c62828}.warn{background:#ef8f00}.skip{background:#78828f}\n\
          code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem}pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all;margin:.3rem 0}\n\
-         .sum span{margin-right:1rem}.verdict{font-size:1.1rem;font-weight:700}details summary{cursor:pointer;color:#35557f}\n\
+         .sum>span{margin-right:1.2rem}.sum .r{margin-right:.3rem}.verdict{font-size:1.1rem;font-weight:700}details summary{cursor:pointer;color:#35557f}\n\
          </style></head><body>\n",
     );
     let verdict = match report.exit_code {

@@ -482,6 +482,16 @@ pub struct Running {
 /// get a thread each). Returns when all are listening.
 pub fn start(options: &Options, backend: Arc<Backend>) -> io::Result<Running> {
     let (tls, _) = tls_config(options.cert.as_deref(), options.key.as_deref())?;
+    start_with(options, backend, tls)
+}
+
+/// [`start`] with a TLS configuration of the caller's (the options' `cert`/`key` are not
+/// read).
+pub fn start_with(
+    options: &Options,
+    backend: Arc<Backend>,
+    tls: Arc<rustls::ServerConfig>,
+) -> io::Result<Running> {
     let mut running = Running::default();
     let bind = |addr: &Option<String>| -> io::Result<Option<TcpListener>> {
         addr.as_ref()
@@ -1739,6 +1749,93 @@ mod tests {
         assert!(!list_matches(b"Sent", b"Sent/2024"));
         assert!(!list_matches(b"S%x", b"Sent"));
         assert!(list_matches(b"S*t", b"Sent"));
+    }
+
+    /// The project's own blocking clients against the server: IMAP with STARTTLS and SCRAM,
+    /// APPEND (APPENDUID), MOVE (COPYUID, EXPUNGE), a refused password over implicit TLS; POP3
+    /// with STLS, RETR, DELE and UPDATE at QUIT, seen by the next session.
+    #[test]
+    fn project_clients() {
+        use imap_codec::{Mailbox, SequenceSet};
+        use mailproto_client::blocking::{imap, pop3};
+        use mailproto_client::{Credentials, Tls, TlsConfig};
+
+        let (tls, cert) = tls_config(None, None).unwrap();
+        let backend = Arc::new(Backend::new(None, None).unwrap());
+        let options = Options {
+            imap: Some("127.0.0.1:0".into()),
+            imaps: Some("127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..Options::default()
+        };
+        let running = start_with(&options, backend, tls).unwrap();
+        let trust = || {
+            TlsConfig::new()
+                .without_platform_roots()
+                .trust_certificate(cert.clone())
+        };
+        let port = |a: Option<SocketAddr>| a.unwrap().port();
+
+        let config = imap::Config::default().with_tls(trust());
+        let mut c =
+            imap::Client::connect("127.0.0.1", port(running.imap), Tls::StartTls, config).unwrap();
+        assert!(c.is_tls());
+        let mech = c
+            .authenticate(&Credentials::password("bob", "secret"))
+            .unwrap();
+        assert!(mech.as_str().starts_with("SCRAM-SHA-"), "{mech:?}");
+        assert_eq!(c.select("INBOX").unwrap().exists, 3);
+        let ok = c
+            .append("INBOX", &[], None, b"Subject: t\r\n\r\nx\r\n")
+            .unwrap();
+        assert!(matches!(ok.code(), Some(Code::AppendUid(a)) if a.uid.get() == 4));
+        let moved = c
+            .command(CommandBody::Move {
+                uid: false,
+                sequence_set: SequenceSet::single(1).unwrap(),
+                mailbox: Mailbox::new("Archive").unwrap(),
+            })
+            .unwrap();
+        assert!(
+            moved
+                .untagged
+                .iter()
+                .any(|s| matches!(s.code(), Some(Code::CopyUid(_))))
+        );
+        assert!(
+            moved
+                .data
+                .iter()
+                .any(|d| matches!(d, Data::Expunge(n) if n.get() == 1))
+        );
+        c.logout().unwrap();
+
+        let config = imap::Config::default().with_tls(trust());
+        let mut c =
+            imap::Client::connect("127.0.0.1", port(running.imaps), Tls::Implicit, config).unwrap();
+        assert!(c.login("bob", "wrong").is_err());
+        c.logout().unwrap();
+
+        let pop = || {
+            let config = pop3::Config::default().with_tls(trust());
+            let mut p =
+                pop3::Client::connect("127.0.0.1", port(running.pop3), Tls::StartTls, config)
+                    .unwrap();
+            p.authenticate(&Credentials::password("bob", "secret"))
+                .unwrap();
+            p
+        };
+        let mut p = pop();
+        assert_eq!(p.stat().unwrap().0, 3);
+        let mut body = Vec::new();
+        let one = pop3_codec::MsgNumber::new(1).unwrap();
+        p.retr(one, &mut body).unwrap();
+        assert!(body.starts_with(b"From: Bob Example"), "{body:?}");
+        p.dele(one).unwrap();
+        assert!(p.quit().unwrap());
+        let mut p = pop();
+        assert_eq!(p.stat().unwrap().0, 2);
+        p.quit().unwrap();
     }
 
     #[test]

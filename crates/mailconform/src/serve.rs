@@ -1429,7 +1429,7 @@ fn status(
             A::UidValidity => StatusAttributeValue::UidValidity(m.uid_validity().get()),
             A::Unseen => StatusAttributeValue::Unseen(count(&|f| !f.has(SystemFlag::Seen))),
             A::Deleted => StatusAttributeValue::Deleted(count(&|f| f.has(SystemFlag::Deleted))),
-            A::Recent => StatusAttributeValue::Recent(0),
+            A::Recent => StatusAttributeValue::Recent(m.recent_count()),
             A::Size => {
                 let total: u64 = msgs.iter().map(|x| x.message.raw().len() as u64).sum();
                 StatusAttributeValue::Size(imap_codec::ext::Number64::new(total).ok()?)

@@ -688,20 +688,12 @@ pub fn probe(spec: &Spec, progress: bool) -> Target {
 
 /// The exit code of a probe: 0 no violation, 1 violations, 2 could not run.
 pub fn exit_code(targets: &[Target]) -> u8 {
-    if targets.iter().any(|t| {
-        t.error.is_some() && t.checks.iter().all(|c| c.result != Outcome::Fail) && {
-            // Could not run at all: no check beyond the grammar one passed.
-            t.checks
-                .iter()
-                .filter(|c| c.result == Outcome::Pass)
-                .count()
-                <= 1
-        }
-    }) {
-        return 2;
-    }
+    // A violation counts even when the probe stopped early; stopping early without one
+    // (no connection, login refused, the connection lost) is "could not run".
     if targets.iter().any(|t| t.count(Outcome::Fail) > 0) {
         1
+    } else if targets.iter().any(|t| t.error.is_some()) {
+        2
     } else {
         0
     }
@@ -1211,12 +1203,17 @@ mod imap {
                 "PREAUTH",
             ),
         }
+        // A refusal is not a violation (the credentials may be wrong): the probe cannot run.
         run.check(
             "imap.login",
             "LOGIN with valid credentials succeeds",
             "RFC 9051 §6.2.3",
-            if r.ok() { Outcome::Pass } else { Outcome::Fail },
-            if r.ok() { "logged in" } else { "LOGIN refused" },
+            if r.ok() { Outcome::Pass } else { Outcome::Skip },
+            if r.ok() {
+                "logged in"
+            } else {
+                "LOGIN refused with the given credentials"
+            },
             &ev,
         );
         if !r.ok() {
@@ -2144,11 +2141,12 @@ mod pop3 {
                     a.wire.close();
                     return Ok(());
                 }
+                // Not a violation (the credentials may be wrong): the probe cannot run.
                 run.check(
                     "pop3.login",
                     "USER/PASS with valid credentials succeeds",
                     "RFC 1939 §7",
-                    Outcome::Fail,
+                    Outcome::Skip,
                     why.clone(),
                     &ev,
                 );
@@ -2749,6 +2747,32 @@ mod scenario_tests {
         assert_eq!(result(&t, "imap.logout"), Outcome::Fail);
         assert_eq!(result(&t, "imap.grammar.strict"), Outcome::Fail);
         assert_eq!(exit_code(&[t]), 1);
+    }
+
+    #[test]
+    fn wrong_password_cannot_run() {
+        let backend = Arc::new(crate::serve::Backend::new(None, None).unwrap());
+        let options = crate::serve::Options {
+            imap: Some("127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..crate::serve::Options::default()
+        };
+        let running = crate::serve::start(&options, backend).unwrap();
+        let mut targets = Vec::new();
+        for (protocol, addr) in [
+            (Protocol::Imap, running.imap.unwrap()),
+            (Protocol::Pop3, running.pop3.unwrap()),
+        ] {
+            let mut s = spec(protocol, addr, false);
+            s.password = Some("wrong".into());
+            let t = probe(&s, false);
+            assert!(t.error.is_some());
+            assert_eq!(t.count(Outcome::Fail), 0, "{:#?}", t.checks);
+            targets.push(t);
+        }
+        assert_eq!(result(&targets[0], "imap.login"), Outcome::Skip);
+        assert_eq!(result(&targets[1], "pop3.login"), Outcome::Skip);
+        assert_eq!(exit_code(&targets), 2);
     }
 
     #[test]

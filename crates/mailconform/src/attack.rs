@@ -350,6 +350,152 @@ fn run(
     Ok(())
 }
 
+/// Serves POP3 with `class` (STLS, RFC 2595 §4): `no-starttls` (STLS missing from CAPA,
+/// refused), `starttls-no` (STLS answered -ERR), `inject` (a second `+OK` line after the STLS
+/// `+OK`, in the same packet), `untagged-before-starttls` (the pre-TLS CAPA offers a marker SASL
+/// mechanism that the CAPA under TLS does not), `alert-bye` (STLS answered
+/// `-ERR [SYS/PERM]`, then the connection closes). `preauth` has no POP3 form.
+pub fn serve_pop3(
+    listener: TcpListener,
+    class: Class,
+    tls: Arc<rustls::ServerConfig>,
+    connections: Option<usize>,
+    report: impl Fn(&Outcome),
+) -> io::Result<()> {
+    if class == Class::Preauth {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "preauth has no POP3 form (POP3 has no pre-authenticated greeting)",
+        ));
+    }
+    for (n, stream) in listener.incoming().enumerate() {
+        let stream = stream?;
+        let mut outcome = Outcome {
+            class,
+            plaintext_credentials: false,
+            used_without_tls: false,
+            tls: false,
+            used_injected: false,
+            commands: Vec::new(),
+            verdict: String::new(),
+            summary: String::new(),
+        };
+        let _ = run_pop3(stream, class, &tls, &mut outcome);
+        outcome.judge();
+        report(&outcome);
+        if connections.is_some_and(|c| n + 1 >= c) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn run_pop3(
+    tcp: TcpStream,
+    class: Class,
+    tls: &Arc<rustls::ServerConfig>,
+    outcome: &mut Outcome,
+) -> io::Result<()> {
+    use pop3_codec::{Command as PopCommand, CommandKind as K};
+    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut s = Stream::Plain(tcp);
+    s.write(b"+OK mailconform hostile POP3 server ready\r\n")?;
+    let mut buf = Vec::new();
+    loop {
+        let line = loop {
+            if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+                break buf.drain(..=i).collect::<Vec<u8>>();
+            }
+            if buf.len() > 1 << 16 {
+                return Err(io::Error::other("line too long"));
+            }
+            let mut chunk = [0u8; 4096];
+            let n = match s.read(&mut chunk) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                return Ok(());
+            }
+            buf.extend_from_slice(&chunk[..n]);
+        };
+        let on_tls = matches!(s, Stream::Tls(_));
+        let kind = PopCommand::parse(&line).ok().map(|c| c.kind());
+        let name = kind.map_or("?", |k| k.keyword());
+        let shown = if matches!(kind, Some(K::Pass | K::Apop | K::Auth)) {
+            format!("{name} <credentials masked>")
+        } else {
+            String::from_utf8_lossy(&line).trim_end().to_owned()
+        };
+        if String::from_utf8_lossy(&line).contains(MARKER) {
+            outcome.used_injected = true;
+        }
+        outcome.commands.push(Sent {
+            tls: on_tls,
+            command: name.to_owned(),
+            line: shown,
+        });
+        if !on_tls {
+            if matches!(kind, Some(K::Pass | K::Apop | K::Auth)) {
+                outcome.plaintext_credentials = true;
+            } else if !matches!(kind, Some(K::Capa | K::Stls | K::Quit | K::Noop)) {
+                outcome.used_without_tls = true;
+            }
+        }
+        match kind {
+            Some(K::Capa) => {
+                let mut capa = String::from("+OK capabilities\r\nUSER\r\nUIDL\r\nTOP\r\n");
+                if !on_tls && class == Class::UntaggedBeforeStarttls {
+                    capa.push_str(&format!("SASL PLAIN {MARKER}\r\n"));
+                } else {
+                    capa.push_str("SASL PLAIN\r\n");
+                }
+                if !on_tls && class != Class::NoStarttls {
+                    capa.push_str("STLS\r\n");
+                }
+                capa.push_str(".\r\n");
+                s.write(capa.as_bytes())?;
+            }
+            Some(K::Stls) if !on_tls => match class {
+                Class::NoStarttls => s.write(b"-ERR STLS not supported\r\n")?,
+                Class::StarttlsNo => s.write(b"-ERR STLS refused\r\n")?,
+                Class::AlertBye => {
+                    s.write(b"-ERR [SYS/PERM] mailconform: spoofed shutdown before TLS\r\n")?;
+                    return Ok(());
+                }
+                _ => {
+                    if class == Class::Inject {
+                        s.write(format!("+OK begin TLS\r\n+OK {MARKER}\r\n").as_bytes())?;
+                    } else {
+                        s.write(b"+OK begin TLS\r\n")?;
+                    }
+                    let Stream::Plain(mut tcp) = s else {
+                        unreachable!("checked: not on TLS")
+                    };
+                    let mut conn =
+                        rustls::ServerConnection::new(tls.clone()).map_err(io::Error::other)?;
+                    while conn.is_handshaking() {
+                        conn.complete_io(&mut tcp)?;
+                    }
+                    outcome.tls = true;
+                    buf.clear();
+                    s = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
+                }
+            },
+            Some(K::User) => s.write(b"+OK\r\n")?,
+            Some(K::Pass | K::Apop | K::Auth) => {
+                s.write(b"-ERR [AUTH] mailconform hostile server\r\n")?
+            }
+            Some(K::Quit) => {
+                s.write(b"+OK bye\r\n")?;
+                return Ok(());
+            }
+            _ => s.write(b"-ERR not available\r\n")?,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! One test per attack class against the project's own client (mailproto-client's
@@ -458,6 +604,47 @@ mod tests {
     fn alert_bye() {
         let (_, o) = resisted(Class::AlertBye);
         assert!(!o.tls);
+    }
+
+    /// POP3: the project's client (STLS required) against every class with a POP3 form.
+    #[test]
+    fn pop3_classes() {
+        use mailproto_client::blocking::pop3;
+        for &class in <Class as clap::ValueEnum>::value_variants() {
+            let (tls, cert) = crate::serve::tls_config(None, None).unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            if class == Class::Preauth {
+                assert!(serve_pop3(listener, class, tls, Some(1), |_| {}).is_err());
+                continue;
+            }
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = serve_pop3(listener, class, tls, Some(1), |o| {
+                    let _ = tx.send(o.clone());
+                });
+            });
+            let config = pop3::Config::default().with_tls(
+                TlsConfig::new()
+                    .without_platform_roots()
+                    .trust_certificate(cert),
+            );
+            let login = (|| {
+                let mut c = pop3::Client::connect("127.0.0.1", port, Tls::StartTls, config)?;
+                let caps: Vec<String> =
+                    c.capabilities()?.iter().map(|c| format!("{c:?}")).collect();
+                assert!(
+                    !caps.iter().any(|c| c.contains(MARKER)),
+                    "{class:?}: {caps:?}"
+                );
+                c.user_pass("alice", "secret")
+            })();
+            assert!(login.is_err(), "{class:?}");
+            let o = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+            assert_eq!(o.verdict, "resisted", "{o:#?}");
+            assert!(!o.plaintext_credentials && !o.used_injected, "{o:#?}");
+            assert_eq!(o.tls, class == Class::UntaggedBeforeStarttls, "{o:#?}");
+        }
     }
 
     #[test]

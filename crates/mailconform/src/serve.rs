@@ -147,8 +147,8 @@ pub struct Args {
     /// The PEM private key of --cert.
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
-    /// Be a hostile IMAP server instead (on --imap, default 127.0.0.1:1143) that attacks the
-    /// client's STARTTLS, and report what each client did.
+    /// Be a hostile server instead that attacks the client's STARTTLS / STLS, and report what
+    /// each client did: IMAP on --imap (default 127.0.0.1:1143), or POP3 on --pop3.
     #[arg(long, value_enum, value_name = "CLASS")]
     pub attack: Option<crate::attack::Class>,
     /// With --attack: stop after this many connections.
@@ -156,26 +156,37 @@ pub struct Args {
     pub connections: Option<usize>,
 }
 
-/// `mailconform serve --attack CLASS`.
+/// `mailconform serve --attack CLASS`: IMAP on --imap (the default), or POP3 on --pop3.
 fn attack_main(args: &Args, class: crate::attack::Class) -> std::process::ExitCode {
-    let addr = args.imap.clone().unwrap_or_else(|| "127.0.0.1:1143".into());
+    let pop3 = args.pop3.is_some() && args.imap.is_none();
+    let addr = if pop3 {
+        args.pop3.clone().unwrap_or_default()
+    } else {
+        args.imap.clone().unwrap_or_else(|| "127.0.0.1:1143".into())
+    };
+    let report = |o: &crate::attack::Outcome| {
+        println!("{}", o.summary);
+        for c in &o.commands {
+            let how = if c.tls { "TLS  " } else { "plain" };
+            println!("  {how} C: {}", c.line);
+        }
+        println!("json: {}", serde_json::to_string(o).unwrap_or_default());
+        let _ = io::stdout().flush();
+    };
     let run = tls_config(args.cert.as_deref(), args.key.as_deref()).and_then(|(tls, _)| {
         let listener = TcpListener::bind(&addr)?;
         println!(
-            "hostile IMAP server ({}) on {}",
+            "hostile {} server ({}) on {}",
+            if pop3 { "POP3" } else { "IMAP" },
             class.name(),
             listener.local_addr()?
         );
         let _ = io::stdout().flush();
-        crate::attack::serve(listener, class, tls, args.connections, |o| {
-            println!("{}", o.summary);
-            for c in &o.commands {
-                let how = if c.tls { "TLS  " } else { "plain" };
-                println!("  {how} C: {}", c.line);
-            }
-            println!("json: {}", serde_json::to_string(o).unwrap_or_default());
-            let _ = io::stdout().flush();
-        })
+        if pop3 {
+            crate::attack::serve_pop3(listener, class, tls, args.connections, report)
+        } else {
+            crate::attack::serve(listener, class, tls, args.connections, report)
+        }
     });
     match run {
         Ok(()) => std::process::ExitCode::SUCCESS,

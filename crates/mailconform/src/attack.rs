@@ -1,6 +1,6 @@
-//! `mailconform serve --attack CLASS`: a hostile IMAP server for testing clients, with the
-//! STARTTLS attack classes of the "NO STARTTLS" study (Poddebniak et al., USENIX Security
-//! 2021) and RFC 9051 §6.2.1 / §11.1.
+//! `mailconform serve --attack CLASS`: a hostile IMAP (or POP3, [`serve_pop3`]) server for
+//! testing clients, with the STARTTLS attack classes of the "NO STARTTLS" study (Poddebniak et
+//! al., USENIX Security 2021) and RFC 9051 §6.2.1 / §11.1, RFC 2595 §4.
 //!
 //! The server deliberately breaks the protocol, so it writes its responses as crafted bytes
 //! (that is the attack); what the client sends is parsed with imap-codec (strict) to know

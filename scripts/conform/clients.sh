@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/conform/clients.sh - real clients against `mailconform serve`, through
 # `mailconform proxy --record`: Python imaplib and poplib (scripts/conform/clients.py) and curl
-# (IMAP and POP3) do their jobs on a store loaded with --maildir from scripts/peers/messages/;
+# (IMAP and POP3), and mbsync when installed (its X-TUID header field removed before the
+# comparison), do their jobs on a store loaded with --maildir
+# from scripts/peers/messages/;
 # every message must arrive byte-identical, and every recorded trace must validate under the
 # strict profile with zero failures. The server and the proxies are stopped by PID at the end.
 # Outputs in ${REPORTS:-target/conformance}/clients. MAILCONFORM overrides the binary (default
@@ -61,15 +63,65 @@ cmp "$OUT/curl/expected.eml" "$OUT/curl/imap-1.eml"
 cmp "$OUT/curl/expected.eml" "$OUT/curl/pop3-1.eml"
 echo "curl: IMAP UID 1 and POP3 message 1 byte-identical"
 
+expected=4
+# mbsync (isync), when installed: pulls INBOX into a Maildir; every message (the files and the
+# one imaplib appended) must arrive, compared with line ends made CRLF (mbsync stores LF).
+if command -v mbsync >/dev/null; then
+    mkdir -p "$OUT/mbsync/INBOX"
+    cat >"$OUT/mbsync/mbsyncrc" <<MBSYNC
+IMAPAccount conform
+Host ${pimap%:*}
+Port ${pimap##*:}
+User alice
+Pass secret
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore conform-far
+Account conform
+
+MaildirStore conform-near
+Path $OUT/mbsync/
+Inbox $OUT/mbsync/INBOX
+
+Channel conform
+Far :conform-far:
+Near :conform-near:
+Patterns INBOX
+Create Near
+Sync Pull
+SyncState *
+MBSYNC
+    mbsync -c "$OUT/mbsync/mbsyncrc" conform >"$OUT/mbsync/mbsync.log" 2>&1 ||
+        { cat "$OUT/mbsync/mbsync.log" >&2; exit 1; }
+    python3 - "$MESSAGES" "$OUT/mbsync/INBOX" <<'PY'
+import os, re, sys
+crlf = lambda b: re.sub(rb"\r?\n", b"\r\n", b)
+want = sorted(crlf(open(os.path.join(sys.argv[1], n), "rb").read())
+              for n in os.listdir(sys.argv[1]) if n.endswith(".eml"))
+want.append(b"From: imaplib <imaplib@example.org>\r\nSubject: appended by imaplib\r\n\r\nbody\r\n.dot line\r\n")
+# mbsync adds its own X-TUID header field to what it stores: removed before comparing.
+tuid = lambda b: re.sub(rb"X-TUID: [^\r\n]*\r\n", b"", b, count=1)
+got = [tuid(crlf(open(os.path.join(d, n), "rb").read()))
+       for sub in ("cur", "new") for d in [os.path.join(sys.argv[2], sub)] for n in os.listdir(d)]
+if sorted(got) != sorted(want):
+    sys.exit(f"mbsync: {len(got)} messages, {len(want)} expected, or contents differ")
+print(f"mbsync: {len(got)} messages, the same contents")
+PY
+    expected=5
+else
+    echo "mbsync not installed: skipped"
+fi
+
 # Each proxy writes a connection's trace when the connection ends.
 for _ in $(seq 100); do
-    [ "$(ls "$OUT"/traces/*.trace 2>/dev/null | wc -l)" -ge 4 ] && break
+    [ "$(ls "$OUT"/traces/*.trace 2>/dev/null | wc -l)" -ge "$expected" ] && break
     sleep 0.1
 done
 sleep 0.2
 cat "$OUT/proxy-imap.log" "$OUT/proxy-pop3.log"
 n=$(ls "$OUT"/traces/*.trace | wc -l)
-[ "$n" = 4 ] || { echo "expected 4 recorded traces, found $n" >&2; exit 1; }
+[ "$n" = "$expected" ] || { echo "expected $expected recorded traces, found $n" >&2; exit 1; }
 "$BIN" validate --quiet "$OUT/traces" | tee "$OUT/validate.txt"
-tail -1 "$OUT/validate.txt" | grep -q '^4 passed, 0 failed$'
-echo "clients: every client finished, messages byte-identical, 4 traces valid (strict)"
+tail -1 "$OUT/validate.txt" | grep -q "^$expected passed, 0 failed\$"
+echo "clients: every client finished, messages byte-identical, $expected traces valid (strict)"

@@ -122,6 +122,15 @@ impl Mailbox {
         &self.messages
     }
 
+    /// How many messages no session has seen yet: those that the next read-write SELECT
+    /// will report `\Recent` (RFC 3501 §2.3.2), the `RECENT` of STATUS (RFC 3501 §6.3.10).
+    pub fn recent_count(&self) -> u32 {
+        self.messages
+            .iter()
+            .filter(|m| m.uid.get() >= self.recent_from)
+            .count() as u32
+    }
+
     /// The message with UID `uid`.
     pub fn by_uid(&self, uid: u32) -> Option<&StoredMessage> {
         self.index(uid).map(|i| &self.messages[i])

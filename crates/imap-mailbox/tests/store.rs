@@ -270,3 +270,23 @@ fn parsed_fetch_command_end_to_end() {
 BODY[TEXT]<0> \"lin\" FLAGS (\\Seen \\Recent) "
     );
 }
+
+#[test]
+fn recent_count_is_what_the_next_select_claims_rfc3501_2_3_2() {
+    let mut s = filled(3);
+    assert_eq!(s.mailbox("INBOX").unwrap().recent_count(), 3);
+    // EXAMINE does not claim them.
+    let _ = s.select("INBOX", true).unwrap();
+    assert_eq!(s.mailbox("INBOX").unwrap().recent_count(), 3);
+    let v = s.select("INBOX", false).unwrap();
+    assert_eq!(v.recent_count(), 3);
+    assert_eq!(s.mailbox("INBOX").unwrap().recent_count(), 0);
+    s.append(
+        "INBOX",
+        b"Subject: new\r\n\r\nx\r\n".to_vec(),
+        Flags::new(),
+        date(),
+    )
+    .unwrap();
+    assert_eq!(s.mailbox("INBOX").unwrap().recent_count(), 1);
+}

@@ -9,12 +9,22 @@
 //! It exits with 1 when a file fails, 2 when it cannot run; when its output is closed (`| head`)
 //! it stops quietly with status 141 (as if killed by SIGPIPE).
 //!
+//! `mailconform serve [--imap ADDR] [--pop3 ADDR] [--imaps ADDR] [--pop3s ADDR] ...` runs the
+//! reference server (see [`serve`]).
+//!
+//! `mailconform probe URL... [--user U --password P] [--starttls] [--json FILE] [--html FILE]`
+//! or `mailconform probe --embedded` runs the client-side checks (see [`probe`], [`mod@report`]).
+//!
 //! `mailconform proxy --listen ADDR --upstream ADDR [--protocol imap|pop3] [--record DIR]`
 //! forwards connections unchanged, records each as a trace and validates it at its end
 //! (see [`proxy`]).
 
+mod attack;
 mod files;
+mod probe;
 mod proxy;
+mod report;
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,6 +97,12 @@ enum Cmd {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run the reference IMAP and POP3 server (in-memory store, users alice/bob, password
+    /// secret). Without a listener option it serves all four on 127.0.0.1:1143/1110/1993/1995.
+    Serve(serve::Args),
+    /// Connect to an IMAP or POP3 server as a client and run conformance checks (exit 0: no
+    /// violation, 1: violations, 2: could not run); `--embedded` probes the reference server.
+    Probe(report::Args),
 }
 
 /// `--protocol`.
@@ -334,6 +350,8 @@ fn main() -> ExitCode {
             },
             paths,
         ),
+        Cmd::Serve(args) => return serve::main(args),
+        Cmd::Probe(args) => return report::main(args),
         Cmd::Proxy {
             listen,
             upstream,

@@ -21,18 +21,18 @@ use crate::command::{
     ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
     SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
+use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
+use crate::ext::language::ComparatorData;
+use crate::ext::multiappend::AppendMessage;
+use crate::ext::notify::NotifySet;
+use crate::ext::objectid::ObjectId;
 use crate::ext::partial::PartialRange;
+use crate::ext::preview::PreviewMod;
+use crate::ext::referrals::ReferralUrl;
 use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
-use crate::ext::notify::NotifySet;
-use crate::ext::objectid::ObjectId;
-use crate::ext::preview::PreviewMod;
-use crate::ext::catenate::{CatPart, UrlRespText};
-use crate::ext::language::ComparatorData;
-use crate::ext::multiappend::AppendMessage;
-use crate::ext::referrals::ReferralUrl;
 use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,

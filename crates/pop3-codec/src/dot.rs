@@ -267,7 +267,7 @@ impl BodyDecoder {
                 // The dot is the octet before `after_dot` (maybe the last of an earlier input).
                 let offset = self
                     .consumed
-                    .saturating_add((after_dot - pos) as u64)
+                    .saturating_add(after_dot.saturating_sub(pos) as u64)
                     .saturating_sub(1);
                 return Err(ParseError::new(
                     usize::try_from(offset).unwrap_or(usize::MAX),

@@ -37,12 +37,12 @@ use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
 use crate::error::{PResult, ParseError, fail};
 use crate::ext::NonEmpty;
+pub use crate::ext::multiappend::AppendMessage;
 use crate::ext::search_context::{encode_cancel_update, parse_cancel_update};
 use crate::ext::slots::{self, FetchModifier, SelectParam, Slot, StoreModifier};
 use crate::ext::sort::{
     SortCriterion, ThreadAlgorithm, encode_sort, encode_thread, parse_sort, parse_thread,
 };
-pub use crate::ext::multiappend::AppendMessage;
 use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};

@@ -13,12 +13,12 @@ use crate::core::{AString, Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::condstore::{ModSeq, Vanished};
+use crate::ext::language::{self, ComparatorData};
 use crate::ext::namespace::NamespaceData;
+use crate::ext::objectid::ObjectId;
 use crate::ext::partial::PartialRange;
 use crate::ext::search_context::{self, ContextUpdate};
 use crate::ext::sort::Thread;
-use crate::ext::objectid::ObjectId;
-use crate::ext::language::{self, ComparatorData};
 use crate::ext::urlauth::{self, UrlFetchItem};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,

@@ -62,6 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     client.command(imap_codec::CommandBody::Create {
         mailbox: imap_codec::Mailbox::new(mailbox.as_str())?,
+        params: Vec::new(),
     })?;
     for source in &sources {
         client.append(&mailbox, &[], None, source)?;

@@ -20,8 +20,8 @@ fuzz_target!(|input: (Command<'static>, EncodeOptions)| {
     let mut out = Vec::new();
     let enc = cmd.encode(&mut out, &EncodeOptions::default());
     assert_eq!((enc.start, enc.end), (0, out.len()));
-    let parsed = parse(&out)
-        .unwrap_or_else(|e| panic!("{e}: {:?}\n{cmd:?}", String::from_utf8_lossy(&out)));
+    let parsed =
+        parse(&out).unwrap_or_else(|e| panic!("{e}: {:?}\n{cmd:?}", String::from_utf8_lossy(&out)));
     assert_eq!(parsed, cmd, "{:?}", String::from_utf8_lossy(&out));
     assert_eq!(parsed.name(), cmd.name());
     // Every sync point follows a `{n}` CRLF.

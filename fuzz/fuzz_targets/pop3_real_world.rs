@@ -15,8 +15,9 @@ fuzz_target!(|data: &[u8]| {
         };
         assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
         let out = p.value.to_bytes();
-        let again = Response::parse(&out, expected)
-            .unwrap_or_else(|e| panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out)));
+        let again = Response::parse(&out, expected).unwrap_or_else(|e| {
+            panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
+        });
         assert_eq!(again, p.value);
         if let Ok(strict) = Response::parse(data, expected) {
             assert_eq!(strict, p.value);

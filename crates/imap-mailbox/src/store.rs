@@ -141,7 +141,7 @@ impl Mailbox {
     }
 
     /// HIGHESTMODSEQ (RFC 7162 §3.1.2.1): the highest mod-sequence given to any change in
-    /// the mailbox (additions, flag changes, expunges); 0 while it never changed.
+    /// the mailbox (additions, flag changes, expunges); 1 while it never changed.
     pub fn highest_modseq(&self) -> u64 {
         self.modseq
     }
@@ -328,7 +328,9 @@ impl Store {
                 uid_validity,
                 uid_next: 1,
                 messages: Vec::new(),
-                modseq: 0,
+                // HIGHESTMODSEQ is a positive number even before any change (RFC 7162 §7
+                // `mod-sequence-value`), and every change must raise it.
+                modseq: 1,
                 recent_from: 1,
             },
         );

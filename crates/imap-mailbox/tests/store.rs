@@ -298,7 +298,7 @@ fn recent_count_is_what_the_next_select_claims_rfc3501_2_3_2() {
 fn condstore_modseq() {
     let mut s = filled(3);
     let highest = |s: &Store| s.mailbox("INBOX").unwrap().highest_modseq();
-    assert_eq!(highest(&s), 3);
+    assert_eq!(highest(&s), 4);
     let view = s.select("INBOX", false).unwrap();
     let all = view.resolve(&set("1:*"), false, &[]);
     let modseq = |s: &mut Store, seq: u32| {
@@ -312,32 +312,32 @@ fn condstore_modseq() {
             other => panic!("{other:?}"),
         }
     };
-    assert_eq!((modseq(&mut s, 1), modseq(&mut s, 3)), (1, 3));
+    assert_eq!((modseq(&mut s, 1), modseq(&mut s, 3)), (2, 4));
     let seen = flags(&[SystemFlag::Seen]);
     s.store(&view, &all[1..2], StoreAction::Add, &seen).unwrap();
-    assert_eq!((modseq(&mut s, 2), highest(&s)), (4, 4));
+    assert_eq!((modseq(&mut s, 2), highest(&s)), (5, 5));
     // Storing what is already there changes nothing.
     s.store(&view, &all[1..2], StoreAction::Add, &seen).unwrap();
-    assert_eq!(highest(&s), 4);
-    assert_eq!(s.changed_since(&view, &all, 3), vec![(2, 2)]);
-    assert!(s.changed_since(&view, &all, 4).is_empty());
-    // UNCHANGEDSINCE 3: message 2 (MODSEQ 4) is MODIFIED, 1 and 3 are stored.
+    assert_eq!(highest(&s), 5);
+    assert_eq!(s.changed_since(&view, &all, 4), vec![(2, 2)]);
+    assert!(s.changed_since(&view, &all, 5).is_empty());
+    // UNCHANGEDSINCE 4: message 2 (MODSEQ 5) is MODIFIED, 1 and 3 are stored.
     let flagged = flags(&[SystemFlag::Flagged]);
     let (stored, modified) = s
-        .store_unchanged_since(&view, &all, StoreAction::Add, &flagged, Some(3))
+        .store_unchanged_since(&view, &all, StoreAction::Add, &flagged, Some(4))
         .unwrap();
     assert_eq!(modified, vec![(2, 2)]);
     assert_eq!(stored.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 3]);
     assert_eq!(
         (modseq(&mut s, 1), modseq(&mut s, 3), highest(&s)),
-        (5, 6, 6)
+        (6, 7, 7)
     );
     let mut view = view;
     let deleted = flags(&[SystemFlag::Deleted]);
     s.store(&view, &all[..1], StoreAction::Add, &deleted)
         .unwrap();
     s.expunge(&mut view, None).unwrap();
-    assert_eq!(highest(&s), 8);
+    assert_eq!(highest(&s), 9);
 }
 
 /// RFC 9051 §6.3.6: RENAME moves a mailbox and its children with their messages; renaming

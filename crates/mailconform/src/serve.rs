@@ -25,16 +25,18 @@ use std::thread;
 use std::time::Duration;
 
 use imap_codec::command::{FetchAtt, SearchKey, StoreAction};
-use imap_codec::ext::NonEmpty;
+use imap_codec::ext::condstore::ModSeq;
+use imap_codec::ext::slots::{FetchModifier, StoreModifier};
+use imap_codec::ext::{NonEmpty, Number64};
 use imap_codec::response::{
-    AppendUid, CapabilityData, CopyUid as CodecCopyUid, Delimiter, FetchData, GreetingKind,
-    ListAttributes, ListData, MailboxList, MessageAttribute, RespText, StatusAttributeValue,
-    StatusData,
+    AppendUid, CapabilityData, CopyUid as CodecCopyUid, Delimiter, EsearchData, FetchData,
+    GreetingKind, ListAttributes, ListData, MailboxList, MessageAttribute, RespText, SearchData,
+    StatusAttributeValue, StatusData,
 };
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
-    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, Status,
-    StatusKind, Tag, Text,
+    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, SeqItem,
+    SequenceSet, Status, StatusKind, Tag, Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession, State};
 use mailproto_imap_mailbox::{Flags, Store, StoreError, SystemFlag, Update, View, compile};
@@ -345,6 +347,32 @@ impl Backend {
             .ct_eq(known.as_bytes())
             .then(|| user.to_owned())
     }
+}
+
+impl Backend {
+    /// APOP (RFC 1939 §7): `user` when `digest` is MD5(`timestamp` + the user's password).
+    fn apop(
+        &self,
+        user: &str,
+        timestamp: &pop3_codec::Timestamp<'_>,
+        digest: &pop3_codec::ApopDigest,
+    ) -> Option<String> {
+        let password = self.users.get(user)?;
+        pop3_codec::ApopDigest::compute(timestamp, password.as_bytes())
+            .verify(digest)
+            .then(|| user.to_owned())
+    }
+}
+
+/// A fresh `msg-id` for the POP3 greeting (RFC 1939 §7: "the timestamp MUST be different
+/// each time the POP3 server issues a banner greeting"): process id, a counter and the time.
+fn apop_timestamp() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("<{}.{n}.{nanos}@mailconform>", std::process::id())
 }
 
 impl Authenticator for Backend {
@@ -704,6 +732,9 @@ struct ImapConn {
     sasl: Option<Box<dyn ServerMechanism>>,
     sasl_config: mailproto_sasl::ServerConfig,
     idling: bool,
+    /// CONDSTORE is in force on this connection (RFC 7162 §3.1: after ENABLE CONDSTORE or
+    /// a CONDSTORE-enabling command): FETCH responses to flag changes carry MODSEQ.
+    condstore: bool,
 }
 
 impl ImapConn {
@@ -720,6 +751,7 @@ impl ImapConn {
             sasl: None,
             sasl_config,
             idling: false,
+            condstore: false,
         }
     }
 
@@ -737,6 +769,10 @@ impl ImapConn {
             Capability::UidPlus,
             Capability::Move,
             Capability::Unselect,
+            Capability::Namespace,
+            Capability::Enable,
+            Capability::Esearch,
+            Capability::CondStore,
         ];
         if matches!(
             self.session.state(),
@@ -822,16 +858,36 @@ impl ImapConn {
                     else {
                         continue;
                     };
-                    let attrs = vec![
+                    let mut attrs = vec![
                         MessageAttribute::Flags(flags.to_codec(recent)),
                         MessageAttribute::Uid(uid),
                     ];
+                    attrs.extend(self.modseq_of(uid.get()));
                     if let Ok(attrs) = NonEmpty::new(attrs) {
                         self.data(Data::Fetch(FetchData::new(seq, attrs)));
                     }
                 }
             }
         }
+    }
+
+    /// `MODSEQ (n)` of the selected mailbox's message `uid` when CONDSTORE is in force
+    /// (RFC 7162 §3.1.4: "the server MUST include the MODSEQ fetch response data items in
+    /// all subsequent unsolicited FETCH responses").
+    fn modseq_of(&self, uid: u32) -> Option<MessageAttribute<'static>> {
+        if !self.condstore {
+            return None;
+        }
+        let view = self.view.as_ref()?;
+        let store = self.store()?;
+        let m = store.mailbox(view.mailbox())?.by_uid(uid)?.modseq();
+        ModSeq::new(m).ok().map(MessageAttribute::Modseq)
+    }
+
+    /// HIGHESTMODSEQ of mailbox `name` (RFC 7162 §3.1.2.1).
+    fn highest_modseq(&self, name: &str) -> Option<ModSeq> {
+        let m = self.store()?.mailbox(name)?.highest_modseq();
+        ModSeq::new(m).ok()
     }
 
     fn logged_in(&mut self, user: String) {
@@ -910,13 +966,51 @@ impl ImapConn {
                     }
                 }
             }
-            CommandBody::Enable { .. } => {
-                // No ENABLE-able extension is implemented: nothing is enabled (RFC 5161 §3.2).
-                self.data(Data::Enabled(Vec::new()));
+            CommandBody::Enable { ref capabilities } => {
+                // CONDSTORE is the one ENABLE-able extension offered (RFC 5161 §3.2: the
+                // others are left out of the ENABLED response).
+                let enabled: Vec<Capability<'static>> = capabilities
+                    .iter()
+                    .filter(|c| **c == Capability::CondStore)
+                    .take(1)
+                    .map(|_| Capability::CondStore)
+                    .collect();
+                self.condstore |= !enabled.is_empty();
+                self.data(Data::Enabled(enabled));
                 self.complete(tag, Ok, "ENABLE completed", None);
             }
-            CommandBody::Select { ref mailbox, .. } | CommandBody::Examine { ref mailbox, .. } => {
+            CommandBody::Namespace => {
+                // RFC 2342 §5, RFC 9051 §6.3.10: one personal namespace, "" with "/".
+                let personal = imap_codec::ext::namespace::NamespaceDescr {
+                    prefix: imap_codec::core::IString::Quoted(
+                        imap_codec::core::Quoted::new(String::new()).expect("empty quoted"),
+                    ),
+                    delimiter: Delimiter::new(DELIMITER).ok(),
+                    extensions: Vec::new(),
+                };
+                self.data(Data::Namespace(imap_codec::ext::namespace::NamespaceData {
+                    personal: vec![personal],
+                    other: Vec::new(),
+                    shared: Vec::new(),
+                }));
+                self.complete(tag, Ok, "NAMESPACE completed", None);
+            }
+            CommandBody::Select {
+                ref mailbox,
+                ref params,
+            }
+            | CommandBody::Examine {
+                ref mailbox,
+                ref params,
+            } => {
                 let read_only = matches!(body, CommandBody::Examine { .. });
+                // RFC 7162 §3.1.8: SELECT (CONDSTORE) enables CONDSTORE.
+                if params
+                    .iter()
+                    .any(|p| matches!(p, imap_codec::ext::slots::SelectParam::CondStore))
+                {
+                    self.condstore = true;
+                }
                 self.view = None;
                 let name = Self::mailbox_name(mailbox);
                 let selected = self.store().map(|mut s| {
@@ -977,6 +1071,11 @@ impl ImapConn {
                                 self.untagged_ok(Code::UidNext(next), "predicted next UID");
                             }
                         }
+                        // RFC 7162 §3.1.2.1: HIGHESTMODSEQ in every SELECT / EXAMINE answer
+                        // of a server that offers CONDSTORE.
+                        if let Some(m) = self.highest_modseq(&name) {
+                            self.untagged_ok(Code::HighestModSeq(m), "highest");
+                        }
                         let code = if read_only {
                             Code::ReadOnly
                         } else {
@@ -989,7 +1088,15 @@ impl ImapConn {
             CommandBody::Create { mailbox, .. } => {
                 let name = Self::mailbox_name(&mailbox);
                 let name = name.trim_end_matches(DELIMITER).to_owned();
-                let made = self.store().map(|mut s| s.create(&name));
+                // RFC 9051 §6.3.4: superior hierarchical names are created as needed.
+                let made = self.store().map(|mut s| {
+                    for (i, _) in name.match_indices(DELIMITER) {
+                        if s.mailbox(&name[..i]).is_none() {
+                            s.create(&name[..i])?;
+                        }
+                    }
+                    s.create(&name)
+                });
                 match made {
                     Some(Result::Ok(_)) => self.complete(tag, Ok, "CREATE completed", None),
                     Some(Err(e)) => self.refuse(tag, &e),
@@ -1009,8 +1116,15 @@ impl ImapConn {
                     None => self.complete(tag, Bad, "not authenticated", None),
                 }
             }
-            CommandBody::Rename { .. } => {
-                self.complete(tag, No, "RENAME is not supported here", Some(Code::Cannot));
+            CommandBody::Rename { from, to } => {
+                let (from, to) = (Self::mailbox_name(&from), Self::mailbox_name(&to));
+                let to = to.trim_end_matches(DELIMITER).to_owned();
+                let renamed = self.store().map(|mut s| s.rename(&from, &to, DELIMITER));
+                match renamed {
+                    Some(Result::Ok(())) => self.complete(tag, Ok, "RENAME completed", None),
+                    Some(Err(e)) => self.refuse(tag, &e),
+                    None => self.complete(tag, Bad, "not authenticated", None),
+                }
             }
             CommandBody::Subscribe { ref mailbox } | CommandBody::Unsubscribe { ref mailbox } => {
                 let on = matches!(body, CommandBody::Subscribe { .. });
@@ -1146,13 +1260,14 @@ impl ImapConn {
                     Err(e) => self.refuse(tag, &e),
                 }
             }
-            // ESEARCH (RFC 4731) is not advertised: RETURN options, if a client sends them
-            // anyway, are ignored and plain SEARCH data is sent (RFC 3501 §7.2.5).
+            // SEARCH (RFC 9051 §6.4.4); with RETURN (...) the answer is ESEARCH (RFC 4731
+            // §3.1, RFC 9051 §7.3.4); with a MODSEQ key it carries the highest
+            // mod-sequence found (RFC 7162 §3.1.5).
             CommandBody::Search {
                 uid,
                 charset,
                 criteria,
-                ..
+                return_opts,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
@@ -1166,11 +1281,37 @@ impl ImapConn {
                         return;
                     }
                 };
+                if program.uses_modseq() {
+                    self.condstore = true;
+                }
                 let found = lock(&store).search(&view, &program, uid, None);
                 match found {
                     Result::Ok(r) => {
-                        let n = r.numbers().iter().filter_map(|&n| NonZeroU32::new(n));
-                        self.data(Data::Search(n.collect()));
+                        let n: Vec<NonZeroU32> = r
+                            .numbers()
+                            .iter()
+                            .filter_map(|&n| NonZeroU32::new(n))
+                            .collect();
+                        let modseq = r.modseq().and_then(|m| ModSeq::new(m).ok());
+                        match return_opts {
+                            Some(opts) => {
+                                let correlator =
+                                    imap_codec::AString::new(tag.as_str().to_owned()).ok();
+                                self.data(Data::Esearch(EsearchData {
+                                    correlator,
+                                    uid,
+                                    data: r.return_data(&opts),
+                                }));
+                            }
+                            None => {
+                                let data = match modseq {
+                                    Some(m) if !n.is_empty() => SearchData::with_modseq(n, m)
+                                        .unwrap_or_else(|_| SearchData::new(Vec::new())),
+                                    _ => SearchData::new(n),
+                                };
+                                self.data(Data::Search(data));
+                            }
+                        }
                         self.complete(tag, Ok, "SEARCH completed", None);
                     }
                     Err(e) => self.refuse(tag, &e),
@@ -1180,16 +1321,36 @@ impl ImapConn {
                 uid,
                 sequence_set,
                 items,
-                ..
+                modifiers,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
                     return;
                 };
-                let targets = view.resolve(&sequence_set, uid, &[]);
+                let mut targets = view.resolve(&sequence_set, uid, &[]);
                 let mut atts: Vec<FetchAtt<'_>> = items.expand();
                 if uid && !atts.contains(&FetchAtt::Uid) {
                     atts.push(FetchAtt::Uid);
+                }
+                // RFC 7162 §3.1.4.1: CHANGEDSINCE keeps the messages changed after the
+                // value and implies the MODSEQ item; FETCH MODSEQ enables CONDSTORE.
+                for m in &modifiers {
+                    if let FetchModifier::ChangedSince(since) = m {
+                        targets = lock(&store).changed_since(&view, &targets, since.get());
+                        if !atts.contains(&FetchAtt::Modseq) {
+                            atts.push(FetchAtt::Modseq);
+                        }
+                    }
+                }
+                if atts.contains(&FetchAtt::Modseq) {
+                    self.condstore = true;
+                } else if self.condstore
+                    && atts.iter().any(|a| {
+                        matches!(a, FetchAtt::Flags)
+                            || matches!(a, FetchAtt::BodySection { peek: false, .. })
+                    })
+                {
+                    atts.push(FetchAtt::Modseq);
                 }
                 let fetched = lock(&store).fetch(&view, &targets, &atts);
                 match fetched {
@@ -1214,7 +1375,7 @@ impl ImapConn {
                 action,
                 silent,
                 flags,
-                ..
+                modifiers,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
@@ -1225,17 +1386,36 @@ impl ImapConn {
                     self.complete(tag, Bad, "\\Recent cannot be stored", None);
                     return;
                 };
-                let stored = lock(&store).store(&view, &targets, action, &flags);
+                // RFC 7162 §3.1.3: UNCHANGEDSINCE (which enables CONDSTORE).
+                let unchanged_since = modifiers.iter().find_map(|m| match m {
+                    StoreModifier::UnchangedSince(n) => Some(n.get()),
+                    _ => None,
+                });
+                self.condstore |= unchanged_since.is_some();
+                let stored = lock(&store).store_unchanged_since(
+                    &view,
+                    &targets,
+                    action,
+                    &flags,
+                    unchanged_since,
+                );
                 match stored {
-                    Result::Ok(list) => {
+                    Result::Ok((list, modified)) => {
                         for (seq, u, f) in list {
-                            if silent {
+                            // RFC 7162 §3.1.3: with CONDSTORE in force the new MODSEQ is
+                            // sent even for .SILENT.
+                            let modseq = self.modseq_of(u);
+                            if silent && modseq.is_none() {
                                 continue;
                             }
-                            let mut attrs = vec![MessageAttribute::Flags(f.to_codec(false))];
+                            let mut attrs = Vec::new();
+                            if !silent {
+                                attrs.push(MessageAttribute::Flags(f.to_codec(false)));
+                            }
                             if let (true, Some(u)) = (uid, NonZeroU32::new(u)) {
                                 attrs.push(MessageAttribute::Uid(u));
                             }
+                            attrs.extend(modseq);
                             let (Some(seq), Result::Ok(attrs)) =
                                 (NonZeroU32::new(seq), NonEmpty::new(attrs))
                             else {
@@ -1246,7 +1426,13 @@ impl ImapConn {
                         // This connection's own flag changes are answered above; the view
                         // takes them in without repeating them.
                         self.updates(false);
-                        self.complete(tag, Ok, "STORE completed", None);
+                        // RFC 7162 §3.1.3: the messages that failed UNCHANGEDSINCE.
+                        let failed: Vec<SeqItem> = modified
+                            .iter()
+                            .filter_map(|&(s, u)| SeqItem::single(if uid { u } else { s }))
+                            .collect();
+                        let code = SequenceSet::new(failed).ok().map(Code::Modified);
+                        self.complete(tag, Ok, "STORE completed", code);
                     }
                     Err(e) => self.refuse(tag, &e),
                 }
@@ -1448,6 +1634,9 @@ fn status(
             A::Unseen => StatusAttributeValue::Unseen(count(&|f| !f.has(SystemFlag::Seen))),
             A::Deleted => StatusAttributeValue::Deleted(count(&|f| f.has(SystemFlag::Deleted))),
             A::Recent => StatusAttributeValue::Recent(m.recent_count()),
+            A::HighestModSeq => {
+                StatusAttributeValue::HighestModSeq(Number64::new(m.highest_modseq()).ok()?)
+            }
             A::Size => {
                 let total: u64 = msgs.iter().map(|x| x.message.raw().len() as u64).sum();
                 StatusAttributeValue::Size(imap_codec::ext::Number64::new(total).ok()?)
@@ -1568,7 +1757,12 @@ fn serve_pop3(
     if !implicit {
         caps.push(Cap::Stls);
     }
-    let greeting = PopGreeting::parse(b"+OK mailconform reference server ready\r\n")
+    // RFC 1939 §7: the greeting's timestamp offers APOP; it is unique per connection.
+    let banner = format!(
+        "+OK mailconform reference server ready {}\r\n",
+        apop_timestamp()
+    );
+    let greeting = PopGreeting::parse(banner.as_bytes())
         .map(pop3_codec::IntoStatic::into_static)
         .map_err(|e| io::Error::other(e.to_string()))?;
     let config = PopConfig::new(greeting)
@@ -1626,6 +1820,21 @@ fn serve_pop3(
                 Ev::Authenticate(PopCreds::UserPass { name, password }) => {
                     let who = backend.check(name.as_str().as_bytes(), password.as_str().as_bytes());
                     let outcome = who
+                        .ok_or_else(Refusal::auth)
+                        .and_then(|u| login(&u, &mut held));
+                    let _ = match outcome {
+                        Ok(drop) => session.accept_login(drop),
+                        Err(r) => session.reject_login(r),
+                    };
+                    None
+                }
+                Ev::Authenticate(PopCreds::Apop {
+                    name,
+                    digest,
+                    timestamp,
+                }) => {
+                    let outcome = backend
+                        .apop(name.as_str(), &timestamp, &digest)
                         .ok_or_else(Refusal::auth)
                         .and_then(|u| login(&u, &mut held));
                     let _ = match outcome {
@@ -1854,6 +2063,148 @@ mod tests {
         let mut p = pop();
         assert_eq!(p.stat().unwrap().0, 2);
         p.quit().unwrap();
+    }
+
+    /// A scripted plain connection: each command's answer, up to its tagged line.
+    struct Script {
+        r: io::BufReader<TcpStream>,
+        w: TcpStream,
+        n: u32,
+    }
+
+    impl Script {
+        fn connect(addr: SocketAddr) -> Script {
+            let w = TcpStream::connect(addr).unwrap();
+            w.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut s = Script {
+                r: io::BufReader::new(w.try_clone().unwrap()),
+                w,
+                n: 0,
+            };
+            s.line();
+            s
+        }
+        fn line(&mut self) -> String {
+            let mut l = String::new();
+            io::BufRead::read_line(&mut self.r, &mut l).unwrap();
+            l
+        }
+        /// Sends `cmd` with a fresh tag; every response line is checked under the strict
+        /// grammar with CONDSTORE in force; returns them all, the tagged one last.
+        fn run(&mut self, cmd: &str) -> Vec<String> {
+            self.n += 1;
+            let tag = format!("t{}", self.n);
+            write!(self.w, "{tag} {cmd}\r\n").unwrap();
+            let options = imap_codec::ParseOptions::default()
+                .with_extension(imap_codec::Extension::CondStore);
+            let mut out = Vec::new();
+            loop {
+                let l = self.line();
+                assert!(!l.is_empty(), "closed after {out:?}");
+                if let Err(e) = Response::parse_with(l.as_bytes(), &options) {
+                    panic!("{cmd}: {l:?} does not parse: {e:?}");
+                }
+                let done = l.starts_with(&format!("{tag} "));
+                out.push(l);
+                if done {
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn has(lines: &[String], want: &str) -> bool {
+        lines.iter().any(|l| l.contains(want))
+    }
+
+    /// NAMESPACE (RFC 2342), RENAME (RFC 9051 §6.3.6), CONDSTORE (RFC 7162 §3.1: ENABLE,
+    /// HIGHESTMODSEQ, FETCH MODSEQ / CHANGEDSINCE, STORE UNCHANGEDSINCE / MODIFIED, SEARCH
+    /// MODSEQ, STATUS HIGHESTMODSEQ, MODSEQ seen by another connection) and ESEARCH (RFC 4731
+    /// §3.1) on the wire, every response strict.
+    #[test]
+    fn extensions_on_the_wire() {
+        let (tls, _) = tls_config(None, None).unwrap();
+        let backend = Arc::new(Backend::new(None, None).unwrap());
+        let options = Options {
+            imap: Some("127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..Options::default()
+        };
+        let running = start_with(&options, backend, tls).unwrap();
+        let addr = running.imap.unwrap();
+        let mut a = Script::connect(addr);
+        let caps = a.run("CAPABILITY");
+        for c in ["NAMESPACE", "CONDSTORE", "ESEARCH", "ENABLE"] {
+            assert!(has(&caps, c), "{caps:?}");
+        }
+        assert!(has(&a.run("LOGIN alice secret"), "OK"));
+        assert!(has(
+            &a.run("NAMESPACE"),
+            r#"* NAMESPACE (("" "/")) NIL NIL"#
+        ));
+        assert!(has(&a.run("CREATE Projects/2024"), "OK"));
+        assert!(has(&a.run("RENAME Projects Work"), "OK"));
+        let list = a.run("LIST \"\" Work*");
+        assert!(
+            has(&list, "Work/2024") && !has(&list, "Projects"),
+            "{list:?}"
+        );
+        assert!(has(&a.run("RENAME Nothing Else"), "[NONEXISTENT]"));
+        assert!(has(&a.run("ENABLE CONDSTORE"), "* ENABLED CONDSTORE"));
+        let sel = a.run("SELECT INBOX");
+        assert!(has(&sel, "[HIGHESTMODSEQ 4]"), "{sel:?}");
+        let f = a.run("FETCH 1:* (MODSEQ)");
+        assert!(has(&f, "* 3 FETCH (MODSEQ (4))"), "{f:?}");
+        let st = a.run("STORE 2 +FLAGS (\\Flagged)");
+        assert!(
+            has(&st, "* 2 FETCH (FLAGS (\\Flagged) MODSEQ (5))"),
+            "{st:?}"
+        );
+        let f = a.run("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)");
+        assert!(f.len() == 2 && has(&f, "UID 2 MODSEQ (5)"), "{f:?}");
+        let st = a.run("STORE 1:3 (UNCHANGEDSINCE 4) +FLAGS.SILENT (\\Answered)");
+        assert!(has(&st, "OK [MODIFIED 2]"), "{st:?}");
+        assert!(has(&st, "* 1 FETCH (MODSEQ (6))"), "{st:?}");
+        let s = a.run("SEARCH MODSEQ 6");
+        assert!(has(&s, "* SEARCH 1 3 (MODSEQ 7)"), "{s:?}");
+        let s = a.run("UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED");
+        assert!(
+            has(&s, "* ESEARCH (TAG t15) UID MIN 2 MAX 2 ALL 2 COUNT 1"),
+            "{s:?}"
+        );
+        assert!(has(&a.run("SEARCH RETURN () ALL"), " ALL 1:3"));
+        assert!(has(
+            &a.run("STATUS Archive (HIGHESTMODSEQ)"),
+            "HIGHESTMODSEQ 1)"
+        ));
+        // Another connection's change arrives with its MODSEQ (RFC 7162 §3.1.4).
+        let mut b = Script::connect(addr);
+        b.run("LOGIN alice secret");
+        b.run("SELECT INBOX");
+        assert!(has(&b.run("STORE 3 +FLAGS (\\Seen)"), "OK"));
+        let n = a.run("NOOP");
+        assert!(
+            has(
+                &n,
+                "* 3 FETCH (FLAGS (\\Seen \\Answered \\Recent) UID 3 MODSEQ (8))"
+            ),
+            "{n:?}"
+        );
+        // RFC 1939 §7: APOP with the greeting's timestamp.
+        let mut p = TcpStream::connect(running.pop3.unwrap()).unwrap();
+        p.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut r = io::BufReader::new(p.try_clone().unwrap());
+        let mut line = String::new();
+        io::BufRead::read_line(&mut r, &mut line).unwrap();
+        let ts = line[line.find('<').unwrap()..=line.find('>').unwrap()].to_owned();
+        let ts = pop3_codec::Timestamp::new(ts.as_str()).unwrap();
+        for (password, want) in [("wrong", "-ERR"), ("secret", "+OK")] {
+            let digest = pop3_codec::ApopDigest::compute(&ts, password.as_bytes());
+            write!(p, "APOP bob {digest}\r\n").unwrap();
+            line.clear();
+            io::BufRead::read_line(&mut r, &mut line).unwrap();
+            assert!(line.starts_with(want), "{password}: {line:?}");
+        }
     }
 
     #[test]

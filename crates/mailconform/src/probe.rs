@@ -1225,6 +1225,7 @@ mod imap {
         let uidplus = has(&caps, "UIDPLUS") || has(&caps, "IMAP4REV2");
         let idle = has(&caps, "IDLE") || has(&caps, "IMAP4REV2");
         let rev1 = has(&caps, "IMAP4REV1");
+        let condstore = has(&caps, "CONDSTORE") || has(&caps, "QRESYNC");
 
         // SELECT (RFC 3501 §6.3.1, RFC 9051 §6.3.2).
         let (tag, sel) = a.run("SELECT INBOX")?;
@@ -1597,6 +1598,24 @@ mod imap {
             &ev,
         );
 
+        match uid_new {
+            Some(uid) if condstore => modseq_checks(&mut a, &mut b, uid, run)?,
+            _ => {
+                for (id, title) in MODSEQ_CHECKS {
+                    run.skip(
+                        id,
+                        title,
+                        "RFC 7162 §3.1",
+                        if condstore {
+                            "the probe's message has no UID"
+                        } else {
+                            "CONDSTORE not listed"
+                        },
+                    );
+                }
+            }
+        }
+
         // IDLE (RFC 2177 §3, RFC 9051 §6.3.13).
         let mut second_uid = None;
         if idle {
@@ -1772,6 +1791,118 @@ mod imap {
             let r = self.finish(&tag)?;
             Ok((tag, r))
         }
+    }
+
+    /// The CONDSTORE checks, for a skip.
+    const MODSEQ_CHECKS: [(&str, &str); 2] = [
+        (
+            "imap.modseq.monotonic",
+            "a message's MODSEQ grows with every flag change, from either connection, and both connections read the same value",
+        ),
+        (
+            "imap.modseq.unchangedsince",
+            "STORE (UNCHANGEDSINCE n) on a message changed after n is refused with [MODIFIED] and changes nothing",
+        ),
+    ];
+
+    /// The MODSEQ of message `uid` in a FETCH answer.
+    fn modseq_in(r: &Reply, uid: u32) -> Option<u64> {
+        r.data().into_iter().find_map(|d| match d {
+            Data::Fetch(f)
+                if f.attributes
+                    .iter()
+                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid)) =>
+            {
+                f.attributes.iter().find_map(|a| match a {
+                    MessageAttribute::Modseq(m) => Some(m.get()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// imaptest-style MODSEQ checks with two connections (RFC 7162 §3.1.1, §3.1.3,
+    /// §3.1.4): A reads the probe message's MODSEQ, B changes a flag, A reads again, A
+    /// changes a flag, both read; then A's STORE with UNCHANGEDSINCE the first value must
+    /// fail with [MODIFIED].
+    fn modseq_checks(a: &mut Client, b: &mut Client, uid: u32, run: &mut Run) -> io::Result<()> {
+        let mut ev = Evidence::default();
+        let step = |c: &mut Client, who: &str, cmd: &str, ev: &mut Evidence| {
+            let (tag, r) = c.run(cmd)?;
+            ev.note(&format!("connection {who}:"));
+            ev.c(format!("{tag} {cmd}\r\n").as_bytes());
+            r.evidence(ev);
+            io::Result::Ok(r)
+        };
+        let fetch = format!("UID FETCH {uid} (MODSEQ FLAGS)");
+        let m0 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        step(b, "B", &format!("UID STORE {uid} -FLAGS.SILENT (\\Flagged)"), &mut ev)?;
+        let m1 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        step(a, "A", &format!("UID STORE {uid} +FLAGS.SILENT (\\Flagged)"), &mut ev)?;
+        let m2 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        let m2b = modseq_in(&step(b, "B", &fetch, &mut ev)?, uid);
+        let rising = matches!((m0, m1, m2), (Some(x), Some(y), Some(z)) if x < y && y < z);
+        run.check(
+            MODSEQ_CHECKS[0].0,
+            MODSEQ_CHECKS[0].1,
+            "RFC 7162 §3.1.1, §3.1.4",
+            if rising && m2b == m2 {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "MODSEQ {} (A), {} after B's STORE, {} after A's STORE; B reads {}",
+                opt(m0),
+                opt(m1),
+                opt(m2),
+                opt(m2b)
+            ),
+            &ev,
+        );
+        let Some(m0) = m0 else {
+            run.skip(
+                MODSEQ_CHECKS[1].0,
+                MODSEQ_CHECKS[1].1,
+                "RFC 7162 §3.1.3",
+                "no MODSEQ in the FETCH answer",
+            );
+            return Ok(());
+        };
+        let mut ev = Evidence::default();
+        let cmd = format!("UID STORE {uid} (UNCHANGEDSINCE {m0}) +FLAGS.SILENT (\\Answered)");
+        let r = step(a, "A", &cmd, &mut ev)?;
+        let modified = r.codes().iter().any(|c| match c {
+            ImapCode::Modified(set) => set.contains(uid, uid),
+            _ => false,
+        });
+        let after = step(a, "A", &fetch, &mut ev)?;
+        let answered = after.data().into_iter().any(|d| match d {
+            Data::Fetch(f) => f.attributes.iter().any(|a| match a {
+                MessageAttribute::Flags(fl) => {
+                    fl.iter().any(|x| matches!(x, imap_codec::Flag::Answered))
+                }
+                _ => false,
+            }),
+            _ => false,
+        });
+        run.check(
+            MODSEQ_CHECKS[1].0,
+            MODSEQ_CHECKS[1].1,
+            "RFC 7162 §3.1.3",
+            if r.ok() && modified && !answered {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "{}; [MODIFIED] names UID {uid}: {modified}; \\Answered set anyway: {answered}",
+                if r.ok() { "OK" } else { "not OK" }
+            ),
+            &ev,
+        );
+        Ok(())
     }
 
     fn opt(v: Option<impl std::fmt::Display>) -> String {
@@ -2641,6 +2772,8 @@ mod scenario_tests {
         }
         assert_eq!(result(&imap, "imap.starttls.injection"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.idle"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.modseq.monotonic"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.modseq.unchangedsince"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.expunge.other"), Outcome::Pass);
         assert_eq!(result(&pop3, "pop3.stls.injection"), Outcome::Pass);
         assert_eq!(result(&pop3, "pop3.update.quit-only"), Outcome::Pass);

@@ -1837,9 +1837,19 @@ mod imap {
         };
         let fetch = format!("UID FETCH {uid} (MODSEQ FLAGS)");
         let m0 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
-        step(b, "B", &format!("UID STORE {uid} -FLAGS.SILENT (\\Flagged)"), &mut ev)?;
+        step(
+            b,
+            "B",
+            &format!("UID STORE {uid} -FLAGS.SILENT (\\Flagged)"),
+            &mut ev,
+        )?;
         let m1 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
-        step(a, "A", &format!("UID STORE {uid} +FLAGS.SILENT (\\Flagged)"), &mut ev)?;
+        step(
+            a,
+            "A",
+            &format!("UID STORE {uid} +FLAGS.SILENT (\\Flagged)"),
+            &mut ev,
+        )?;
         let m2 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
         let m2b = modseq_in(&step(b, "B", &fetch, &mut ev)?, uid);
         let rising = matches!((m0, m1, m2), (Some(x), Some(y), Some(z)) if x < y && y < z);

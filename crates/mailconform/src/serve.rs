@@ -884,6 +884,19 @@ impl ImapConn {
         ModSeq::new(m).ok().map(MessageAttribute::Modseq)
     }
 
+    /// A CONDSTORE enabling command (RFC 7162 §3.1): the first one with a mailbox selected
+    /// announces its HIGHESTMODSEQ ("MUST cause the server to return HIGHESTMODSEQ").
+    fn enable_condstore(&mut self) {
+        if self.condstore {
+            return;
+        }
+        self.condstore = true;
+        let name = self.view.as_ref().map(|v| v.mailbox().to_owned());
+        if let Some(m) = name.and_then(|n| self.highest_modseq(&n)) {
+            self.untagged_ok(Code::HighestModSeq(m), "highest");
+        }
+    }
+
     /// HIGHESTMODSEQ of mailbox `name` (RFC 7162 §3.1.2.1).
     fn highest_modseq(&self, name: &str) -> Option<ModSeq> {
         let m = self.store()?.mailbox(name)?.highest_modseq();
@@ -975,7 +988,9 @@ impl ImapConn {
                     .take(1)
                     .map(|_| Capability::CondStore)
                     .collect();
-                self.condstore |= !enabled.is_empty();
+                if !enabled.is_empty() {
+                    self.enable_condstore();
+                }
                 self.data(Data::Enabled(enabled));
                 self.complete(tag, Ok, "ENABLE completed", None);
             }
@@ -1282,7 +1297,7 @@ impl ImapConn {
                     }
                 };
                 if program.uses_modseq() {
-                    self.condstore = true;
+                    self.enable_condstore();
                 }
                 let found = lock(&store).search(&view, &program, uid, None);
                 match found {
@@ -1343,7 +1358,7 @@ impl ImapConn {
                     }
                 }
                 if atts.contains(&FetchAtt::Modseq) {
-                    self.condstore = true;
+                    self.enable_condstore();
                 } else if self.condstore
                     && atts.iter().any(|a| {
                         matches!(a, FetchAtt::Flags)
@@ -1391,7 +1406,9 @@ impl ImapConn {
                     StoreModifier::UnchangedSince(n) => Some(n.get()),
                     _ => None,
                 });
-                self.condstore |= unchanged_since.is_some();
+                if unchanged_since.is_some() {
+                    self.enable_condstore();
+                }
                 let stored = lock(&store).store_unchanged_since(
                     &view,
                     &targets,
@@ -2181,6 +2198,10 @@ mod tests {
         let mut b = Script::connect(addr);
         b.run("LOGIN alice secret");
         b.run("SELECT INBOX");
+        // RFC 7162 §3.1: the first enabling command with a mailbox selected announces it.
+        let f = b.run("FETCH 1 (MODSEQ)");
+        assert!(has(&f, "* OK [HIGHESTMODSEQ 7]"), "{f:?}");
+        assert!(!has(&b.run("FETCH 1 (MODSEQ)"), "HIGHESTMODSEQ"));
         assert!(has(&b.run("STORE 3 +FLAGS (\\Seen)"), "OK"));
         let n = a.run("NOOP");
         assert!(

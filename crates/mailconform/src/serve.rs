@@ -575,73 +575,11 @@ pub fn start_with(
     Ok(running)
 }
 
-/// A connection, plain or TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-    Gone,
-}
+/// A connection, plain or TLS (mailproto-client's helper).
+use mailproto_client::stream::ServerStream as Conn;
 
-impl Conn {
-    /// The TLS handshake (RFC 8446) on a plain connection.
-    fn upgrade(self, tls: &Arc<rustls::ServerConfig>) -> io::Result<Conn> {
-        let Conn::Plain(mut tcp) = self else {
-            return Err(io::Error::other("TLS is already on"));
-        };
-        let mut conn = rustls::ServerConnection::new(tls.clone()).map_err(io::Error::other)?;
-        let timeout = tcp.read_timeout()?;
-        tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
-        while conn.is_handshaking() {
-            conn.complete_io(&mut tcp)?;
-        }
-        tcp.set_read_timeout(timeout)?;
-        Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
-    }
-
-    fn is_tls(&self) -> bool {
-        matches!(self, Conn::Tls(_))
-    }
-
-    fn shutdown(&mut self) {
-        if let Conn::Tls(t) = self {
-            t.conn.send_close_notify();
-            let _ = t.flush();
-        }
-        let tcp = match self {
-            Conn::Plain(t) => t,
-            Conn::Tls(t) => &mut t.sock,
-            Conn::Gone => return,
-        };
-        let _ = tcp.shutdown(std::net::Shutdown::Both);
-    }
-}
-
-impl Read for Conn {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.read(buf),
-            Conn::Tls(t) => t.read(buf),
-            Conn::Gone => Ok(0),
-        }
-    }
-}
-
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.write(buf),
-            Conn::Tls(t) => t.write(buf),
-            Conn::Gone => Ok(buf.len()),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(t) => t.flush(),
-            Conn::Tls(t) => t.flush(),
-            Conn::Gone => Ok(()),
-        }
-    }
-}
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(30);
 
 fn timed_out(e: &io::Error) -> bool {
     matches!(
@@ -1674,7 +1612,7 @@ fn serve_imap(
     let mut conn = Conn::Plain(stream);
     let mut c = ImapConn::new(backend.clone(), implicit);
     if implicit {
-        conn = conn.upgrade(tls)?;
+        conn = conn.upgrade(tls, HANDSHAKE)?;
     }
     let greeting = c.greeting();
     c.session
@@ -1695,7 +1633,7 @@ fn serve_imap(
         if !events.is_empty() {
             for e in events {
                 if let ServerEvent::TlsRequired = e {
-                    conn = std::mem::replace(&mut conn, Conn::Gone).upgrade(tls)?;
+                    conn = std::mem::take(&mut conn).upgrade(tls, HANDSHAKE)?;
                     c.tls_on = true;
                     c.session
                         .handle_tls_established()
@@ -1752,7 +1690,7 @@ fn serve_pop3(
     stream.set_read_timeout(Some(Duration::from_secs(600)))?;
     let mut conn = Conn::Plain(stream);
     if implicit {
-        conn = conn.upgrade(tls)?;
+        conn = conn.upgrade(tls, HANDSHAKE)?;
     }
     let sasl = sasl_config();
     let mut tls_info = conn.is_tls().then(TlsInfo::default);
@@ -1888,8 +1826,7 @@ fn serve_pop3(
                     None
                 }
                 Ev::StartTls => {
-                    let c = std::mem::replace(&mut conn, Conn::Gone);
-                    conn = c.upgrade(tls)?;
+                    conn = std::mem::take(&mut conn).upgrade(tls, HANDSHAKE)?;
                     tls_info = Some(TlsInfo::default());
                     session.handle_tls_established().map_err(io::Error::other)?;
                     None

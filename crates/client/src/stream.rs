@@ -58,7 +58,9 @@ impl ServerStream {
         handshake_timeout: Duration,
     ) -> io::Result<ServerStream> {
         let ServerStream::Plain(mut tcp) = self else {
-            return Err(io::Error::other("TLS is already on, or the stream is closed"));
+            return Err(io::Error::other(
+                "TLS is already on, or the stream is closed",
+            ));
         };
         let mut conn = rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
         let before = tcp.read_timeout()?;

@@ -1,4 +1,4 @@
-//! `mailconform serve --attack CLASS`: a hostile IMAP (or POP3, [`serve_pop3`]) server for
+//! `mailconform serve --attack CLASS`: a hostile IMAP (or POP3) server for
 //! testing clients, with the STARTTLS attack classes of the "NO STARTTLS" study (Poddebniak et
 //! al., USENIX Security 2021) and RFC 9051 §6.2.1 / §11.1, RFC 2595 §4.
 //!
@@ -11,12 +11,13 @@
 //! after an attack that denied it TLS; `resisted` when it did neither.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
 use imap_codec::{Command, CommandKind};
 use mailproto_client::stream::ServerStream;
+use mailtrace::format::Protocol;
 use serde::Serialize;
 
 /// The attack classes.
@@ -156,15 +157,27 @@ fn read_line(s: &mut ServerStream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u
     }
 }
 
-/// The accept loop of both protocols: each connection is attacked by `attack`, judged and
-/// reported; it stops after `connections` connections (never when `None`).
-fn accept(
+/// Serves `connections` connections (forever when `None`) with `class` over `protocol`,
+/// calling `report` with each connection's outcome. Each connection is attacked, judged and
+/// reported in turn. POP3 (STLS, RFC 2595 §4): `no-starttls` (STLS missing from CAPA,
+/// refused), `starttls-no` (STLS answered -ERR), `inject` (a second `+OK` line after the STLS
+/// `+OK`, in the same packet), `untagged-before-starttls` (the pre-TLS CAPA offers a marker SASL
+/// mechanism that the CAPA under TLS does not), `alert-bye` (STLS answered
+/// `-ERR [SYS/PERM]`, then the connection closes); `preauth` has no POP3 form (an error).
+pub fn serve(
     listener: TcpListener,
+    protocol: Protocol,
     class: Class,
+    tls: Arc<rustls::ServerConfig>,
     connections: Option<usize>,
     report: impl Fn(&Outcome),
-    attack: impl Fn(TcpStream, &mut Outcome) -> io::Result<()>,
 ) -> io::Result<()> {
+    if protocol == Protocol::Pop3 && class == Class::Preauth {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "preauth has no POP3 form (POP3 has no pre-authenticated greeting)",
+        ));
+    }
     for (n, stream) in listener.incoming().enumerate() {
         let stream = stream?;
         let mut outcome = Outcome {
@@ -178,7 +191,15 @@ fn accept(
             summary: String::new(),
         };
         // A connection that breaks off is judged on what it did until then.
-        let _ = attack(stream, &mut outcome);
+        let _ = stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .and_then(|()| {
+                let s = ServerStream::Plain(stream);
+                match protocol {
+                    Protocol::Pop3 => run_pop3(s, class, &tls, &mut outcome),
+                    _ => run(s, class, &tls, &mut outcome),
+                }
+            });
         outcome.judge();
         report(&outcome);
         if connections.is_some_and(|c| n + 1 >= c) {
@@ -186,20 +207,6 @@ fn accept(
         }
     }
     Ok(())
-}
-
-/// Serves `connections` connections (forever when `None`) with `class`, calling `report` with
-/// each connection's outcome.
-pub fn serve(
-    listener: TcpListener,
-    class: Class,
-    tls: Arc<rustls::ServerConfig>,
-    connections: Option<usize>,
-    report: impl Fn(&Outcome),
-) -> io::Result<()> {
-    accept(listener, class, connections, report, |tcp, outcome| {
-        run(tcp, class, &tls, outcome)
-    })
 }
 
 fn caps(class: Class, tls: bool) -> String {
@@ -210,6 +217,8 @@ fn caps(class: Class, tls: bool) -> String {
     };
     format!("IMAP4rev1{starttls} AUTH=PLAIN")
 }
+
+/// Reads one command (its line, and literals announced at its end: `{n}` gets a
 
 /// Reads one command (its line, and literals announced at its end: `{n}` gets a
 /// continuation request). `None` at the end of the stream.
@@ -241,13 +250,11 @@ fn command(s: &mut ServerStream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u8>
 }
 
 fn run(
-    tcp: TcpStream,
+    mut s: ServerStream,
     class: Class,
     tls: &Arc<rustls::ServerConfig>,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
-    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut s = ServerStream::Plain(tcp);
     let greeting = match class {
         Class::Preauth => format!(
             "* PREAUTH [CAPABILITY {}] mailconform hostile server: logged in\r\n",
@@ -365,38 +372,13 @@ fn run(
     Ok(())
 }
 
-/// Serves POP3 with `class` (STLS, RFC 2595 §4): `no-starttls` (STLS missing from CAPA,
-/// refused), `starttls-no` (STLS answered -ERR), `inject` (a second `+OK` line after the STLS
-/// `+OK`, in the same packet), `untagged-before-starttls` (the pre-TLS CAPA offers a marker SASL
-/// mechanism that the CAPA under TLS does not), `alert-bye` (STLS answered
-/// `-ERR [SYS/PERM]`, then the connection closes). `preauth` has no POP3 form.
-pub fn serve_pop3(
-    listener: TcpListener,
-    class: Class,
-    tls: Arc<rustls::ServerConfig>,
-    connections: Option<usize>,
-    report: impl Fn(&Outcome),
-) -> io::Result<()> {
-    if class == Class::Preauth {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "preauth has no POP3 form (POP3 has no pre-authenticated greeting)",
-        ));
-    }
-    accept(listener, class, connections, report, |tcp, outcome| {
-        run_pop3(tcp, class, &tls, outcome)
-    })
-}
-
 fn run_pop3(
-    tcp: TcpStream,
+    mut s: ServerStream,
     class: Class,
     tls: &Arc<rustls::ServerConfig>,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
     use pop3_codec::{Command as PopCommand, CommandKind as K};
-    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut s = ServerStream::Plain(tcp);
     send(&mut s, b"+OK mailconform hostile POP3 server ready\r\n")?;
     let mut buf = Vec::new();
     while let Some(line) = read_line(&mut s, &mut buf)? {
@@ -480,6 +462,7 @@ mod tests {
     use super::*;
     use mailproto_client::blocking::imap;
     use mailproto_client::{Tls, TlsConfig};
+    use std::net::TcpStream;
     use std::sync::mpsc;
 
     /// The capabilities the client believed after connecting (TLS included), and the login's
@@ -493,7 +476,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let _ = serve(listener, class, tls, Some(1), |o| {
+            let _ = serve(listener, Protocol::Imap, class, tls, Some(1), |o| {
                 let _ = tx.send(o.clone());
             });
         });
@@ -592,12 +575,12 @@ mod tests {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let port = listener.local_addr().unwrap().port();
             if class == Class::Preauth {
-                assert!(serve_pop3(listener, class, tls, Some(1), |_| {}).is_err());
+                assert!(serve(listener, Protocol::Pop3, class, tls, Some(1), |_| {}).is_err());
                 continue;
             }
             let (tx, rx) = mpsc::channel();
             std::thread::spawn(move || {
-                let _ = serve_pop3(listener, class, tls, Some(1), |o| {
+                let _ = serve(listener, Protocol::Pop3, class, tls, Some(1), |o| {
                     let _ = tx.send(o.clone());
                 });
             });
@@ -633,7 +616,7 @@ mod tests {
             let addr = listener.local_addr().unwrap();
             let (tx, rx) = mpsc::channel();
             std::thread::spawn(move || {
-                let _ = serve(listener, class, tls, Some(1), |o| {
+                let _ = serve(listener, Protocol::Imap, class, tls, Some(1), |o| {
                     let _ = tx.send(o.clone());
                 });
             });

@@ -184,11 +184,12 @@ fn attack_main(args: &Args, class: crate::attack::Class) -> std::process::ExitCo
             listener.local_addr()?
         );
         let _ = io::stdout().flush();
-        if pop3 {
-            crate::attack::serve_pop3(listener, class, tls, args.connections, report)
+        let protocol = if pop3 {
+            mailtrace::format::Protocol::Pop3
         } else {
-            crate::attack::serve(listener, class, tls, args.connections, report)
-        }
+            mailtrace::format::Protocol::Imap
+        };
+        crate::attack::serve(listener, protocol, class, tls, args.connections, report)
     });
     match run {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -1772,8 +1773,19 @@ fn serve_pop3(
         let had_events = !events.is_empty();
         for e in events {
             let step = match e {
-                Ev::Authenticate(PopCreds::UserPass { name, password }) => {
-                    let who = backend.check(name.as_str().as_bytes(), password.as_str().as_bytes());
+                Ev::Authenticate(creds) => {
+                    // USER/PASS (RFC 1939 §7) or APOP (RFC 1939 §7, the greeting's timestamp).
+                    let who = match &creds {
+                        PopCreds::UserPass { name, password } => {
+                            backend.check(name.as_str().as_bytes(), password.as_str().as_bytes())
+                        }
+                        PopCreds::Apop {
+                            name,
+                            digest,
+                            timestamp,
+                        } => backend.apop(name.as_str(), timestamp, digest),
+                        _ => None,
+                    };
                     let outcome = who
                         .ok_or_else(Refusal::auth)
                         .and_then(|u| login(&u, &mut held));
@@ -1781,25 +1793,6 @@ fn serve_pop3(
                         Ok(drop) => session.accept_login(drop),
                         Err(r) => session.reject_login(r),
                     };
-                    None
-                }
-                Ev::Authenticate(PopCreds::Apop {
-                    name,
-                    digest,
-                    timestamp,
-                }) => {
-                    let outcome = backend
-                        .apop(name.as_str(), &timestamp, &digest)
-                        .ok_or_else(Refusal::auth)
-                        .and_then(|u| login(&u, &mut held));
-                    let _ = match outcome {
-                        Ok(drop) => session.accept_login(drop),
-                        Err(r) => session.reject_login(r),
-                    };
-                    None
-                }
-                Ev::Authenticate(_) => {
-                    let _ = session.reject_login(Refusal::auth());
                     None
                 }
                 Ev::SaslStart {

@@ -717,6 +717,149 @@ fn parse_response(bytes: &[u8]) -> Option<Response<'_>> {
         .map(|p| p.value)
 }
 
+/// The two STARTTLS checks of one protocol, by name: the injection check (commands sent in the
+/// same packet as STARTTLS / STLS must not run inside TLS) and the capability list after TLS
+/// (RFC 9051 §6.2.1; RFC 2595 §4). Both protocols run the same steps ([`injection_check`]).
+struct TlsChecks {
+    /// `STARTTLS` or `STLS`.
+    command: &'static str,
+    /// The command injected after it, as the report names it.
+    injected: &'static str,
+    injection: &'static str,
+    injection_title: &'static str,
+    injection_rfc: &'static str,
+    listed: &'static str,
+    listed_title: &'static str,
+    listed_rfc: &'static str,
+}
+
+const IMAP_TLS: TlsChecks = TlsChecks {
+    command: "STARTTLS",
+    injected: "`s2 NOOP`",
+    injection: "imap.starttls.injection",
+    injection_title: "commands sent with STARTTLS in one packet are not executed after TLS",
+    injection_rfc: "RFC 9051 §6.2.1",
+    listed: "imap.starttls.capabilities",
+    listed_title: "after STARTTLS, CAPABILITY no longer lists STARTTLS",
+    listed_rfc: "RFC 9051 §6.2.1",
+};
+
+const POP3_TLS: TlsChecks = TlsChecks {
+    command: "STLS",
+    injected: "STAT",
+    injection: "pop3.stls.injection",
+    injection_title: "commands sent with STLS in one packet are not executed after TLS",
+    injection_rfc: "RFC 2595 §4",
+    listed: "pop3.stls.capa",
+    listed_title: "after STLS, CAPA no longer lists STLS",
+    listed_rfc: "RFC 2595 §4, RFC 2449 §6.0",
+};
+
+impl TlsChecks {
+    /// Why a check of TLS started in-band cannot run: implicit TLS, or `missing`.
+    fn why_not(spec: &Spec, missing: &str) -> String {
+        if spec.implicit {
+            "implicit TLS".to_owned()
+        } else {
+            missing.to_owned()
+        }
+    }
+
+    /// The injection check is skipped (implicit TLS, or the command is not offered).
+    fn skip_injection(&self, spec: &Spec, run: &mut Run) {
+        let why = Self::why_not(spec, &format!("{} not offered", self.command));
+        run.skip(
+            self.injection,
+            self.injection_title,
+            self.injection_rfc,
+            &why,
+        );
+    }
+
+    /// The capability check is skipped (implicit TLS, or `--starttls` not given).
+    fn skip_listed(&self, spec: &Spec, run: &mut Run) {
+        let why = Self::why_not(spec, "--starttls not given");
+        run.skip(self.listed, self.listed_title, self.listed_rfc, &why);
+    }
+
+    /// The capability check's verdict: listing the command again under TLS is a SHOULD NOT.
+    fn listed(&self, again: bool, ev: &Evidence, run: &mut Run) {
+        run.check(
+            self.listed,
+            self.listed_title,
+            self.listed_rfc,
+            if again { Outcome::Warn } else { Outcome::Pass },
+            if again {
+                format!("{} still listed under TLS (SHOULD NOT)", self.command)
+            } else {
+                format!("{} not listed under TLS", self.command)
+            },
+            ev,
+        );
+    }
+}
+
+/// The injection check once the command and the injected one went out in one packet and
+/// the command's answer is in `ev`: skip when it was refused; else note what came before the
+/// handshake, then pass when the handshake fails (the injected bytes were taken as TLS data:
+/// option 1 of RFC 9051 §6.2.1) or `executed` finds no answer to the injected command inside
+/// TLS (option 2: discarded), fail when it finds one.
+fn injection_check<C>(
+    names: &TlsChecks,
+    c: &mut C,
+    wire: fn(&mut C) -> &mut Wire,
+    accepted: bool,
+    mut ev: Evidence,
+    run: &mut Run,
+    executed: impl FnOnce(&mut C, &mut Evidence) -> io::Result<bool>,
+) -> io::Result<()> {
+    let (title, rfc) = (names.injection_title, names.injection_rfc);
+    if !accepted {
+        let why = format!("{} refused when followed by another command", names.command);
+        run.check(names.injection, title, rfc, Outcome::Skip, why, &ev);
+        wire(c).close();
+        return Ok(());
+    }
+    let early = std::mem::take(&mut wire(c).inbuf);
+    if !early.is_empty() {
+        ev.note(&format!(
+            "bytes after the {} answer, before the TLS handshake:",
+            names.command
+        ));
+        ev.s(&early);
+    }
+    let (result, detail) = match wire(c).handshake() {
+        Err(e) => {
+            ev.note(&format!("TLS handshake failed: {e}"));
+            (
+                Outcome::Pass,
+                "the TLS handshake failed: the injected bytes were taken as TLS data (option 1)"
+                    .to_owned(),
+            )
+        }
+        Ok(()) => {
+            ev.note("TLS handshake");
+            let got = wire(c).quiet(Duration::from_millis(700))?;
+            ev.s(&got);
+            wire(c).inbuf = got;
+            if executed(c, &mut ev)? {
+                (
+                    Outcome::Fail,
+                    format!("the injected {} was answered inside TLS", names.injected),
+                )
+            } else {
+                (
+                    Outcome::Pass,
+                    "the injected command was discarded (option 2)".to_owned(),
+                )
+            }
+        }
+    };
+    run.check(names.injection, title, rfc, result, detail, &ev);
+    wire(c).close();
+    Ok(())
+}
+
 mod imap {
     //! The IMAP scenario.
     use super::*;
@@ -1046,25 +1189,16 @@ mod imap {
         if !spec.implicit && offers_starttls && !preauth {
             starttls_injection(spec, run)?;
         } else {
-            run.skip(
-                "imap.starttls.injection",
-                "commands sent with STARTTLS in one packet are not executed after TLS",
-                "RFC 9051 §6.2.1",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "STARTTLS not offered"
-                },
-            );
+            IMAP_TLS.skip_injection(spec, run);
         }
 
         let mut caps_now = caps.clone();
         if spec.starttls && !spec.implicit {
             if !offers_starttls {
                 run.skip(
-                    "imap.starttls.capabilities",
-                    "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                    "RFC 9051 §6.2.1",
+                    IMAP_TLS.listed,
+                    IMAP_TLS.listed_title,
+                    IMAP_TLS.listed_rfc,
                     "STARTTLS not offered",
                 );
                 a.wire.close();
@@ -1087,30 +1221,9 @@ mod imap {
             ev.c(format!("{tag} CAPABILITY\r\n").as_bytes());
             r.evidence(&mut ev);
             caps_now = capabilities(&r.untagged);
-            let again = has(&caps_now, "STARTTLS");
-            run.check(
-                "imap.starttls.capabilities",
-                "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                "RFC 9051 §6.2.1",
-                if again { Outcome::Warn } else { Outcome::Pass },
-                if again {
-                    "STARTTLS still advertised under TLS (SHOULD NOT)"
-                } else {
-                    "STARTTLS not advertised under TLS"
-                },
-                &ev,
-            );
+            IMAP_TLS.listed(has(&caps_now, "STARTTLS"), &ev, run);
         } else {
-            run.skip(
-                "imap.starttls.capabilities",
-                "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                "RFC 9051 §6.2.1",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "--starttls not given"
-                },
-            );
+            IMAP_TLS.skip_listed(spec, run);
         }
 
         // LOGINDISABLED (RFC 9051 §6.2.3, §7.2.2): LOGIN must be refused while it is listed.
@@ -2006,66 +2119,22 @@ mod imap {
         ev.c(packet);
         let r = c.finish("s1")?;
         r.evidence(&mut ev);
-        if !r.ok() {
-            run.check(
-                "imap.starttls.injection",
-                "commands sent with STARTTLS in one packet are not executed after TLS",
-                "RFC 9051 §6.2.1",
-                Outcome::Skip,
-                "STARTTLS refused when followed by another command",
-                &ev,
-            );
-            c.wire.close();
-            return Ok(());
-        }
-        // Anything the server wrote after the OK and before the handshake.
-        let early = std::mem::take(&mut c.wire.inbuf);
-        if !early.is_empty() {
-            ev.note("bytes after the STARTTLS OK, before the TLS handshake:");
-            ev.s(&early);
-        }
-        let (result, detail) = match c.wire.handshake() {
-            Err(e) => {
-                ev.note(&format!("TLS handshake failed: {e}"));
-                (
-                    Outcome::Pass,
-                    "the TLS handshake failed: the injected bytes were taken as TLS data (option 1)".to_owned(),
-                )
-            }
-            Ok(()) => {
-                ev.note("TLS handshake");
-                let got = c.wire.quiet(Duration::from_millis(700))?;
+        injection_check(
+            &IMAP_TLS,
+            &mut c,
+            |c| &mut c.wire,
+            r.ok(),
+            ev,
+            run,
+            |c, ev| {
                 c.wire.send(b"s3 NOOP\r\n")?;
-                ev.s(&got);
                 ev.c(b"s3 NOOP\r\n");
-                c.wire.inbuf = got;
                 let r = c.finish("s3")?;
-                r.evidence(&mut ev);
-                let executed = r.untagged.iter().any(|m| m.starts_with(b"s2 "))
-                    || c.stray.iter().any(|m| m.starts_with(b"s2 "));
-                if executed {
-                    (
-                        Outcome::Fail,
-                        "the injected `s2 NOOP` was answered inside TLS".to_owned(),
-                    )
-                } else {
-                    (
-                        Outcome::Pass,
-                        "the injected command was discarded (option 2)".to_owned(),
-                    )
-                }
-            }
-        };
-        run.check(
-            "imap.starttls.injection",
-            "commands sent with STARTTLS in one packet are not executed after TLS",
-            "RFC 9051 §6.2.1",
-            result,
-            detail,
-            &ev,
-        );
-        c.wire.close();
-        Ok(())
+                r.evidence(ev);
+                Ok(r.untagged.iter().any(|m| m.starts_with(b"s2 "))
+                    || c.stray.iter().any(|m| m.starts_with(b"s2 ")))
+            },
+        )
     }
 
     /// `OK`, `PREAUTH` or `BYE` when the greeting parses (real-world), else `None`.
@@ -2239,16 +2308,7 @@ mod pop3 {
         if !spec.implicit && has(&caps, "STLS") {
             stls_injection(spec, run)?;
         } else {
-            run.skip(
-                "pop3.stls.injection",
-                "commands sent with STLS in one packet are not executed after TLS",
-                "RFC 2595 §4",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "STLS not offered"
-                },
-            );
+            POP3_TLS.skip_injection(spec, run);
         }
         let mut ev = Evidence::default();
         match login(&mut a, spec, &mut ev)? {
@@ -2306,30 +2366,9 @@ mod pop3 {
             } else {
                 Vec::new()
             };
-            let again = has(&after, "STLS");
-            run.check(
-                "pop3.stls.capa",
-                "after STLS, CAPA no longer lists STLS",
-                "RFC 2595 §4, RFC 2449 §6.0",
-                if again { Outcome::Warn } else { Outcome::Pass },
-                if again {
-                    "STLS still listed under TLS"
-                } else {
-                    "STLS not listed under TLS"
-                },
-                &ev,
-            );
+            POP3_TLS.listed(has(&after, "STLS"), &ev, run);
         } else {
-            run.skip(
-                "pop3.stls.capa",
-                "after STLS, CAPA no longer lists STLS",
-                "RFC 2595 §4",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "--starttls not given"
-                },
-            );
+            POP3_TLS.skip_listed(spec, run);
         }
         // STAT, LIST, UIDL (RFC 1939 §5, §7).
         let mut ev = Evidence::default();
@@ -2629,69 +2668,21 @@ mod pop3 {
         ev.c(packet);
         let r = c.wire.line()?;
         ev.s(&r);
-        if !ok(&r) {
-            run.check(
-                "pop3.stls.injection",
-                "commands sent with STLS in one packet are not executed after TLS",
-                "RFC 2595 §4",
-                Outcome::Skip,
-                "STLS refused",
-                &ev,
-            );
-            c.wire.close();
-            return Ok(());
-        }
-        let early = std::mem::take(&mut c.wire.inbuf);
-        if !early.is_empty() {
-            ev.note("bytes after the STLS +OK, before the TLS handshake:");
-            ev.s(&early);
-        }
-        let (result, detail) = match c.wire.handshake() {
-            Err(e) => {
-                ev.note(&format!("TLS handshake failed: {e}"));
-                (
-                    Outcome::Pass,
-                    "the TLS handshake failed: the injected bytes were taken as TLS data"
-                        .to_owned(),
-                )
-            }
-            Ok(()) => {
-                ev.note("TLS handshake");
-                let got = c.wire.quiet(Duration::from_millis(700))?;
-                ev.s(&got);
-                c.wire.inbuf = got;
-                let r = c.cmd("NOOP", &mut ev)?;
+        injection_check(
+            &POP3_TLS,
+            &mut c,
+            |c| &mut c.wire,
+            ok(&r),
+            ev,
+            run,
+            |c, ev| {
+                c.cmd("NOOP", ev)?;
                 // STAT in AUTHORIZATION is -ERR, NOOP too: two replies mean the STAT ran.
                 let extra = c.wire.quiet(Duration::from_millis(300))?;
                 ev.s(&extra);
-                let replies = 1 + extra
-                    .split(|&b| b == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .count();
-                let _ = r;
-                if replies > 1 {
-                    (
-                        Outcome::Fail,
-                        "the injected STAT was answered inside TLS".to_owned(),
-                    )
-                } else {
-                    (
-                        Outcome::Pass,
-                        "the injected command was discarded".to_owned(),
-                    )
-                }
-            }
-        };
-        run.check(
-            "pop3.stls.injection",
-            "commands sent with STLS in one packet are not executed after TLS",
-            "RFC 2595 §4",
-            result,
-            detail,
-            &ev,
-        );
-        c.wire.close();
-        Ok(())
+                Ok(extra.split(|&b| b == b'\n').any(|l| !l.is_empty()))
+            },
+        )
     }
 }
 

@@ -209,6 +209,7 @@ pub fn serve(
     Ok(())
 }
 
+/// The IMAP capabilities the hostile server lists: STARTTLS unless stripped or under TLS.
 fn caps(class: Class, tls: bool) -> String {
     let starttls = if tls || class == Class::NoStarttls {
         ""
@@ -217,8 +218,6 @@ fn caps(class: Class, tls: bool) -> String {
     };
     format!("IMAP4rev1{starttls} AUTH=PLAIN")
 }
-
-/// Reads one command (its line, and literals announced at its end: `{n}` gets a
 
 /// Reads one command (its line, and literals announced at its end: `{n}` gets a
 /// continuation request). `None` at the end of the stream.

@@ -1938,7 +1938,7 @@ mod imap {
     /// imaptest-style MODSEQ checks with two connections (RFC 7162 §3.1.1, §3.1.3,
     /// §3.1.4): A reads the probe message's MODSEQ, B changes a flag, A reads again, A
     /// changes a flag, both read; then A's STORE with UNCHANGEDSINCE the first value must
-    /// fail with [MODIFIED].
+    /// fail with `[MODIFIED]`.
     fn modseq_checks(a: &mut Client, b: &mut Client, uid: u32, run: &mut Run) -> io::Result<()> {
         let mut ev = Evidence::default();
         let step = |c: &mut Client, who: &str, cmd: &str, ev: &mut Evidence| {

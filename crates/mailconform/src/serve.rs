@@ -2031,10 +2031,21 @@ mod tests {
             s.line();
             s
         }
+        /// One response: a line, with the literals announced at its ends (RFC 9051 §4.3).
         fn line(&mut self) -> String {
-            let mut l = String::new();
-            io::BufRead::read_line(&mut self.r, &mut l).unwrap();
-            l
+            let mut out = Vec::new();
+            loop {
+                let start = out.len();
+                io::BufRead::read_until(&mut self.r, b'\n', &mut out).unwrap();
+                match crate::probe::literal_at_end_of(&out[start..]) {
+                    Some((n, _)) => {
+                        let mut lit = vec![0; n as usize];
+                        io::Read::read_exact(&mut self.r, &mut lit).unwrap();
+                        out.extend_from_slice(&lit);
+                    }
+                    None => return String::from_utf8_lossy(&out).into_owned(),
+                }
+            }
         }
         /// Sends `cmd` with a fresh tag; every response line is checked under the strict
         /// grammar with CONDSTORE in force; returns them all, the tagged one last.
@@ -2156,6 +2167,86 @@ mod tests {
             io::BufRead::read_line(&mut r, &mut line).unwrap();
             assert!(line.starts_with(want), "{password}: {line:?}");
         }
+    }
+
+    /// FETCH with every attribute of RFC 9051 §6.4.5 that the sample multipart message has,
+    /// SEARCH keys of every kind, UIDPLUS codes (COPYUID, UID EXPUNGE; RFC 4315) and IDLE
+    /// with another connection's APPEND, on the wire; every response strict.
+    #[test]
+    fn fetch_search_uidplus_idle_on_the_wire() {
+        let (tls, _) = tls_config(None, None).unwrap();
+        let backend = Arc::new(Backend::new(None, None).unwrap());
+        let options = Options {
+            imap: Some("127.0.0.1:0".into()),
+            ..Options::default()
+        };
+        let running = start_with(&options, backend, tls).unwrap();
+        let addr = running.imap.unwrap();
+        let mut a = Script::connect(addr);
+        a.run("LOGIN bob secret");
+        a.run("SELECT INBOX");
+        let f = a.run(
+            "FETCH 2 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE UID \
+             BODY.PEEK[HEADER.FIELDS (Subject Cc)] BODY.PEEK[1]<4.6> BODY.PEEK[2.MIME] \
+             BODY.PEEK[TEXT]<0.16> RFC822.HEADER BINARY.PEEK[2] BINARY.SIZE[2])",
+        );
+        let all = f.concat();
+        for want in [
+            "INTERNALDATE \" 4-Mar-2024 12:00:00 +0000\"",
+            "ENVELOPE (\"Sat, 2 Mar 2024 09:30:00 +0100\" \"Report attached\"",
+            "((\"Dave\" NIL \"dave\" \"example.com\"))",
+            "BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\")",
+            "(\"ATTACHMENT\" (\"FILENAME\" \"report.bin\"))",
+            "\"MIXED\" (\"BOUNDARY\" \"b1\")",
+            "BODY[HEADER.FIELDS (Subject Cc)] {57}\r\nCc: Dave <dave@example.com>\r\nSubject: Report attached\r\n\r\n",
+            "BODY[1]<4> \"report\"",
+            "BODY[TEXT]<0> \"This is a MIME m\"",
+            "BINARY[2] ~{32}\r\n",
+            "BINARY.SIZE[2] 32",
+            "UID 2",
+        ] {
+            assert!(all.contains(want), "{want:?} not in {all}");
+        }
+        // BINARY[2] is the decoded attachment: octets 0..31.
+        let bytes: Vec<u8> = (0u8..32).collect();
+        let raw = all.as_bytes();
+        assert!(raw.windows(bytes.len()).any(|w| w == bytes), "{all}");
+        for (program, want) in [
+            ("FROM bob SUBJECT report", "* SEARCH 2\r\n"),
+            (
+                "OR TO carol@example.net HEADER In-Reply-To welcome",
+                "* SEARCH 2 3\r\n",
+            ),
+            (
+                "NOT BODY cafe LARGER 100 SENTSINCE 2-Mar-2024",
+                "* SEARCH 2\r\n",
+            ),
+            ("UID 1:2 UNSEEN NEW", "* SEARCH 1 2\r\n"),
+            ("TEXT \"Caf\" CHARSET", ""),
+            ("ON 4-Mar-2024 SENTBEFORE 2-Mar-2024 1:*", "* SEARCH 1\r\n"),
+        ] {
+            let r = a.run(&format!("SEARCH {program}"));
+            if want.is_empty() {
+                assert!(has(&r, "BAD"), "{program}: {r:?}");
+            } else {
+                assert!(r.first().is_some_and(|l| l == want), "{program}: {r:?}");
+            }
+        }
+        let c = a.run("UID COPY 1:2 Archive");
+        assert!(has(&c, "OK [COPYUID 3 1:2 1:2]"), "{c:?}");
+        a.run("UID STORE 3 +FLAGS.SILENT (\\Deleted)");
+        let e = a.run("UID EXPUNGE 3");
+        assert!(has(&e, "* 3 EXPUNGE"), "{e:?}");
+        // IDLE: bob's other connection appends; A hears EXISTS within the poll interval.
+        write!(a.w, "i1 IDLE\r\n").unwrap();
+        assert!(a.line().starts_with("+ "));
+        let mut b = Script::connect(addr);
+        b.run("LOGIN bob secret");
+        let ap = b.run("APPEND INBOX {20+}\r\nSubject: x\r\n\r\nbody\r\n");
+        assert!(has(&ap, "[APPENDUID "), "{ap:?}");
+        assert_eq!(a.line(), "* 3 EXISTS\r\n");
+        write!(a.w, "DONE\r\n").unwrap();
+        assert!(a.line().starts_with("i1 OK"));
     }
 
     #[test]

@@ -1934,15 +1934,7 @@ mod tests {
         use mailproto_client::blocking::{imap, pop3};
         use mailproto_client::{Credentials, Tls, TlsConfig};
 
-        let (tls, cert) = tls_config(None, None).unwrap();
-        let backend = Arc::new(Backend::new(None, None).unwrap());
-        let options = Options {
-            imap: Some("127.0.0.1:0".into()),
-            imaps: Some("127.0.0.1:0".into()),
-            pop3: Some("127.0.0.1:0".into()),
-            ..Options::default()
-        };
-        let running = start_with(&options, backend, tls).unwrap();
+        let (running, cert) = sample_server(true);
         let trust = || {
             TlsConfig::new()
                 .without_platform_roots()
@@ -2010,6 +2002,20 @@ mod tests {
         let mut p = pop();
         assert_eq!(p.stat().unwrap().0, 2);
         p.quit().unwrap();
+    }
+
+    /// The server with the sample accounts on ephemeral loopback ports: plain IMAP and POP3,
+    /// and IMAPS when `imaps`; the self-signed certificate (DER) second.
+    fn sample_server(imaps: bool) -> (Running, Vec<u8>) {
+        let (tls, cert) = tls_config(None, None).unwrap();
+        let backend = Arc::new(Backend::new(None, None).unwrap());
+        let options = Options {
+            imap: Some("127.0.0.1:0".into()),
+            imaps: imaps.then(|| "127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..Options::default()
+        };
+        (start_with(&options, backend, tls).unwrap(), cert)
     }
 
     /// A scripted plain connection: each command's answer, up to its tagged line.
@@ -2081,14 +2087,7 @@ mod tests {
     /// §3.1) on the wire, every response strict.
     #[test]
     fn extensions_on_the_wire() {
-        let (tls, _) = tls_config(None, None).unwrap();
-        let backend = Arc::new(Backend::new(None, None).unwrap());
-        let options = Options {
-            imap: Some("127.0.0.1:0".into()),
-            pop3: Some("127.0.0.1:0".into()),
-            ..Options::default()
-        };
-        let running = start_with(&options, backend, tls).unwrap();
+        let (running, _) = sample_server(false);
         let addr = running.imap.unwrap();
         let mut a = Script::connect(addr);
         let caps = a.run("CAPABILITY");
@@ -2174,13 +2173,7 @@ mod tests {
     /// with another connection's APPEND, on the wire; every response strict.
     #[test]
     fn fetch_search_uidplus_idle_on_the_wire() {
-        let (tls, _) = tls_config(None, None).unwrap();
-        let backend = Arc::new(Backend::new(None, None).unwrap());
-        let options = Options {
-            imap: Some("127.0.0.1:0".into()),
-            ..Options::default()
-        };
-        let running = start_with(&options, backend, tls).unwrap();
+        let (running, _) = sample_server(false);
         let addr = running.imap.unwrap();
         let mut a = Script::connect(addr);
         a.run("LOGIN bob secret");

@@ -2107,29 +2107,40 @@ mod tests {
             "{list:?}"
         );
         assert!(has(&a.run("RENAME Nothing Else"), "[NONEXISTENT]"));
-        assert!(has(&a.run("ENABLE CONDSTORE"), "* ENABLED CONDSTORE"));
-        let sel = a.run("SELECT INBOX");
-        assert!(has(&sel, "[HIGHESTMODSEQ 4]"), "{sel:?}");
-        let f = a.run("FETCH 1:* (MODSEQ)");
-        assert!(has(&f, "* 3 FETCH (MODSEQ (4))"), "{f:?}");
-        let st = a.run("STORE 2 +FLAGS (\\Flagged)");
-        assert!(
-            has(&st, "* 2 FETCH (FLAGS (\\Flagged) MODSEQ (5))"),
-            "{st:?}"
-        );
-        let f = a.run("UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)");
-        assert!(f.len() == 2 && has(&f, "UID 2 MODSEQ (5)"), "{f:?}");
-        let st = a.run("STORE 1:3 (UNCHANGEDSINCE 4) +FLAGS.SILENT (\\Answered)");
-        assert!(has(&st, "OK [MODIFIED 2]"), "{st:?}");
-        assert!(has(&st, "* 1 FETCH (MODSEQ (6))"), "{st:?}");
-        let s = a.run("SEARCH MODSEQ 6");
-        assert!(has(&s, "* SEARCH 1 3 (MODSEQ 7)"), "{s:?}");
-        let s = a.run("UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED");
-        assert!(
-            has(&s, "* ESEARCH (TAG t15) UID MIN 2 MAX 2 ALL 2 COUNT 1"),
-            "{s:?}"
-        );
-        assert!(has(&a.run("SEARCH RETURN () ALL"), " ALL 1:3"));
+        // Each command with the responses its answer must contain, in this order of state.
+        let script: [(&str, &[&str]); 10] = [
+            ("ENABLE CONDSTORE", &["* ENABLED CONDSTORE"]),
+            ("SELECT INBOX", &["[HIGHESTMODSEQ 4]"]),
+            ("FETCH 1:* (MODSEQ)", &["* 3 FETCH (MODSEQ (4))"]),
+            (
+                "STORE 2 +FLAGS (\\Flagged)",
+                &["* 2 FETCH (FLAGS (\\Flagged) MODSEQ (5))"],
+            ),
+            (
+                "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)",
+                &["* 2 FETCH (FLAGS (\\Flagged \\Recent) UID 2 MODSEQ (5))"],
+            ),
+            (
+                "STORE 1:3 (UNCHANGEDSINCE 4) +FLAGS.SILENT (\\Answered)",
+                &["OK [MODIFIED 2]", "* 1 FETCH (MODSEQ (6))"],
+            ),
+            ("SEARCH MODSEQ 6", &["* SEARCH 1 3 (MODSEQ 7)"]),
+            (
+                "UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED",
+                &["* ESEARCH (TAG t15) UID MIN 2 MAX 2 ALL 2 COUNT 1"],
+            ),
+            ("SEARCH RETURN () ALL", &[" ALL 1:3"]),
+            ("STATUS Archive (HIGHESTMODSEQ)", &["HIGHESTMODSEQ 1)"]),
+        ];
+        for (cmd, wants) in script {
+            let r = a.run(cmd);
+            for want in wants {
+                assert!(has(&r, want), "{cmd}: {want:?} not in {r:?}");
+            }
+            if cmd.contains("CHANGEDSINCE") {
+                assert_eq!(r.len(), 2, "only message 2 changed since 4: {r:?}");
+            }
+        }
         assert!(has(
             &a.run("STATUS Archive (HIGHESTMODSEQ)"),
             "HIGHESTMODSEQ 1)"

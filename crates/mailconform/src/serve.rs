@@ -2137,7 +2137,7 @@ mod tests {
             for want in wants {
                 assert!(has(&r, want), "{cmd}: {want:?} not in {r:?}");
             }
-            if cmd.contains("CHANGEDSINCE") {
+            if cmd.contains("(CHANGEDSINCE") {
                 assert_eq!(r.len(), 2, "only message 2 changed since 4: {r:?}");
             }
         }

@@ -194,6 +194,11 @@ impl View {
         self.uids.binary_search(&uid).ok().map(|i| i as u32 + 1)
     }
 
+    /// Whether message `uid` is `\Recent` in this session (RFC 3501 §2.3.2).
+    pub fn is_recent(&self, uid: u32) -> bool {
+        self.recent.contains(&uid)
+    }
+
     /// The number of `\Recent` messages (RECENT, RFC 3501 §7.3.2).
     pub fn recent_count(&self) -> u32 {
         self.recent.len() as u32

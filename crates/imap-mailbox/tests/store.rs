@@ -300,6 +300,9 @@ fn condstore_modseq() {
     let highest = |s: &Store| s.mailbox("INBOX").unwrap().highest_modseq();
     assert_eq!(highest(&s), 4);
     let view = s.select("INBOX", false).unwrap();
+    // The first SELECT claims every message as \Recent (RFC 3501 §2.3.2); the next does not.
+    assert!((1..=3).all(|u| view.is_recent(u)));
+    assert!(!s.select("INBOX", false).unwrap().is_recent(1));
     let all = view.resolve(&set("1:*"), false, &[]);
     let modseq = |s: &mut Store, seq: u32| {
         let got = s.fetch(

@@ -1366,7 +1366,10 @@ impl ImapConn {
                             }
                             let mut attrs = Vec::new();
                             if !silent {
-                                attrs.push(MessageAttribute::Flags(f.to_codec(false)));
+                                // The flags as FETCH FLAGS shows them: \Recent included
+                                // (RFC 3501 §6.4.6, §2.3.2).
+                                let recent = view.is_recent(u);
+                                attrs.push(MessageAttribute::Flags(f.to_codec(recent)));
                             }
                             if let (true, Some(u)) = (uid, NonZeroU32::new(u)) {
                                 attrs.push(MessageAttribute::Uid(u));
@@ -2114,7 +2117,7 @@ mod tests {
             ("FETCH 1:* (MODSEQ)", &["* 3 FETCH (MODSEQ (4))"]),
             (
                 "STORE 2 +FLAGS (\\Flagged)",
-                &["* 2 FETCH (FLAGS (\\Flagged) MODSEQ (5))"],
+                &["* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (5))"],
             ),
             (
                 "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)",

@@ -1711,6 +1711,21 @@ mod imap {
             &ev,
         );
 
+        // \Recent in one session only (RFC 3501 §2.3.2; imaptest's state check).
+        match uid_new {
+            Some(uid) if rev1 => recent_unique(&mut a, &mut b, uid, run)?,
+            _ => run.skip(
+                RECENT_UNIQUE.0,
+                RECENT_UNIQUE.1,
+                "RFC 3501 §2.3.2",
+                if rev1 {
+                    "the probe's message has no UID"
+                } else {
+                    "not IMAP4rev1 (IMAP4rev2 has no \\Recent)"
+                },
+            ),
+        }
+
         match uid_new {
             Some(uid) if condstore => modseq_checks(&mut a, &mut b, uid, run)?,
             _ => {
@@ -1906,6 +1921,68 @@ mod imap {
         }
     }
 
+    /// The `\Recent` check's id and title.
+    const RECENT_UNIQUE: (&str, &str) = (
+        "imap.recent.unique",
+        "a new message is \\Recent in at most one of two sessions that have the mailbox selected",
+    );
+
+    /// Whether the FETCH answer for `uid` lists `\Recent`.
+    pub(super) fn recent_in(r: &Reply, uid: u32) -> bool {
+        r.data().into_iter().any(|d| match d {
+            Data::Fetch(f) => {
+                f.attributes
+                    .iter()
+                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid))
+                    && f.attributes.iter().any(|a| match a {
+                        MessageAttribute::Flags(fl) => fl.iter().any(|x| x.is_recent()),
+                        _ => false,
+                    })
+            }
+            _ => false,
+        })
+    }
+
+    /// RFC 3501 §2.3.2: "If it is not possible to determine whether or not this session is
+    /// the first session to be notified about a message, then that message SHOULD be
+    /// considered recent", but a message is recent in one session only ("no other session
+    /// will see the message as recent"). A and B both have INBOX selected; B appended the
+    /// probe's message: at most one of them may see it `\Recent`.
+    fn recent_unique(a: &mut Client, b: &mut Client, uid: u32, run: &mut Run) -> io::Result<()> {
+        let mut ev = Evidence::default();
+        let cmd = format!("UID FETCH {uid} (FLAGS)");
+        let mut seen = Vec::new();
+        for (who, c) in [("A", a), ("B", b)] {
+            let (tag, r) = c.run(&cmd)?;
+            ev.note(&format!("connection {who}:"));
+            ev.c(format!("{tag} {cmd}\r\n").as_bytes());
+            r.evidence(&mut ev);
+            if recent_in(&r, uid) {
+                seen.push(who);
+            }
+        }
+        run.check(
+            RECENT_UNIQUE.0,
+            RECENT_UNIQUE.1,
+            "RFC 3501 §2.3.2",
+            if seen.len() <= 1 {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "UID {uid} is \\Recent in: {}",
+                if seen.is_empty() {
+                    "neither".to_owned()
+                } else {
+                    seen.join(" and ")
+                }
+            ),
+            &ev,
+        );
+        Ok(())
+    }
+
     /// The CONDSTORE checks, for a skip.
     const MODSEQ_CHECKS: [(&str, &str); 2] = [
         (
@@ -1919,7 +1996,7 @@ mod imap {
     ];
 
     /// The MODSEQ of message `uid` in a FETCH answer.
-    fn modseq_in(r: &Reply, uid: u32) -> Option<u64> {
+    pub(super) fn modseq_in(r: &Reply, uid: u32) -> Option<u64> {
         r.data().into_iter().find_map(|d| match d {
             Data::Fetch(f)
                 if f.attributes
@@ -2774,6 +2851,7 @@ mod scenario_tests {
         assert_eq!(result(&imap, "imap.starttls.injection"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.idle"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.modseq.monotonic"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.recent.unique"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.modseq.unchangedsince"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.expunge.other"), Outcome::Pass);
         assert_eq!(result(&pop3, "pop3.stls.injection"), Outcome::Pass);
@@ -2846,6 +2924,29 @@ mod scenario_tests {
             .unwrap();
         assert!(dot.evidence.contains("S: .dot line"), "{}", dot.evidence);
         assert_eq!(exit_code(&[t]), 1);
+    }
+
+    /// The readings behind imap.recent.unique and imap.modseq.*: only the FETCH that names
+    /// the UID counts (Dovecot follows it with an unsolicited one without UID, which may be
+    /// stale), and `\Recent` / MODSEQ are read from it.
+    #[test]
+    fn recent_and_modseq_readings() {
+        let reply = |lines: &[&str]| imap::Reply {
+            untagged: lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
+            done: b"a1 OK done\r\n".to_vec(),
+            kind: Some(StatusKind::Ok),
+        };
+        let r = reply(&[
+            "* 13 FETCH (UID 13 MODSEQ (7) FLAGS (\\Seen \\Recent))\r\n",
+            "* 13 FETCH (MODSEQ (9) FLAGS (\\Seen))\r\n",
+        ]);
+        assert!(imap::recent_in(&r, 13));
+        assert!(!imap::recent_in(&r, 12));
+        assert_eq!(imap::modseq_in(&r, 13), Some(7));
+        assert_eq!(imap::modseq_in(&r, 12), None);
+        let r = reply(&["* 13 FETCH (FLAGS (\\Seen) UID 13)\r\n"]);
+        assert!(!imap::recent_in(&r, 13));
+        assert_eq!(imap::modseq_in(&r, 13), None);
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<'a> Command<'a> {
     /// let err = Command::parse(long.as_bytes()).unwrap()
     ///     .split_to_fit(1000, &EncodeOptions::default(), || unreachable!())
     ///     .unwrap_err();
-    /// assert_eq!((err.line, err.limit), (2016, 1000));
+    /// assert_eq!((err.line, err.limit), (2014, 1000));
     /// ```
     pub fn split_to_fit(
         &self,

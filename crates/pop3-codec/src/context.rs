@@ -61,66 +61,36 @@ impl ParseOptions {
     }
 }
 
-/// One kind of departure from the POP3 grammar that the real-world profile accepts; the ids
-/// are stable (`docs/real-world.md` lists them with examples and sources).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Pop3Deviation {
-    /// `bare-lf`: a line ended by LF alone instead of CRLF (`STAT` LF, `+OK 2 320` LF, `.` LF
-    /// ending a listing), as "broken UNIX servers" and hand-typed sessions send. Single-line
-    /// messages report each LF; a multi-line response reports its first bare LF once.
-    BareLf,
-    /// `empty-status`: a SASL continuation `+` with nothing after it, not even the SP (RFC 5034
-    /// §4 `continue-req = "+" SP [base64] CRLF`; Exchange): read as an empty challenge.
-    EmptyStatus,
-    /// `greeting-timestamp-variants`: a greeting whose `<` does not open the one timestamp
-    /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): read as the greeting without
-    /// the `<` that opens no timestamp (the closest valid greeting).
-    GreetingTimestampVariants,
-    /// `missing-dot-stuffing`: a body line of RETR/TOP that starts with `.` and was not
-    /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;
-    /// only `.` CRLF ends the body.
-    MissingDotStuffing,
-}
+mailproto_core::deviations! {
+    /// One kind of departure from the POP3 grammar that the real-world profile accepts; the ids
+    /// are stable (`docs/real-world.md` lists them with examples and sources).
+    pub enum Pop3Deviation {
+        /// a line ended by LF alone instead of CRLF (`STAT` LF, `+OK 2 320` LF, `.` LF
+        /// ending a listing), as "broken UNIX servers" and hand-typed sessions send. Single-line
+        /// messages report each LF; a multi-line response reports its first bare LF once.
+        BareLf = "bare-lf",
+            rule: "CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair)";
+        /// a SASL continuation `+` with nothing after it, not even the SP (RFC 5034
+        /// §4 `continue-req = "+" SP [base64] CRLF`; Exchange): read as an empty challenge.
+        EmptyStatus = "empty-status",
+            rule: r#"continue-req = "+" SP [base64] CRLF (RFC 5034 §4)"#;
+        /// a greeting whose `<` does not open the one timestamp
+        /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): read as the greeting without
+        /// the `<` that opens no timestamp (the closest valid greeting).
+        GreetingTimestampVariants = "greeting-timestamp-variants",
+            rule: r#"greeting = "+OK" [resp-codes] *gchar [timestamp] *gchar CRLF; timestamp = "<" *VCHAR ">" (RFC 2449 §9, RFC 1939 §7)"#;
+        /// a body line of RETR/TOP that starts with `.` and was not
+        /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;
+        /// only `.` CRLF ends the body.
+        MissingDotStuffing = "missing-dot-stuffing",
+            rule: "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)";
 
-impl Pop3Deviation {
-    /// Every deviation the profile knows, in declaration order.
-    pub const ALL: &'static [Pop3Deviation] = &[
-        Pop3Deviation::BareLf,
-        Pop3Deviation::EmptyStatus,
-        Pop3Deviation::GreetingTimestampVariants,
-        Pop3Deviation::MissingDotStuffing,
-    ];
-
-    /// The deviation whose id is `id` (`"bare-lf"`, ...).
-    pub fn from_id(id: &str) -> Option<Pop3Deviation> {
-        Pop3Deviation::ALL.iter().copied().find(|d| d.id() == id)
-    }
-}
-
-impl DeviationId for Pop3Deviation {
-    fn id(self) -> &'static str {
-        match self {
-            Pop3Deviation::BareLf => "bare-lf",
-            Pop3Deviation::EmptyStatus => "empty-status",
-            Pop3Deviation::GreetingTimestampVariants => "greeting-timestamp-variants",
-            Pop3Deviation::MissingDotStuffing => "missing-dot-stuffing",
-        }
-    }
-
-    fn rule(self) -> &'static str {
-        match self {
-            Pop3Deviation::BareLf => {
-                "CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair)"
-            }
-            Pop3Deviation::EmptyStatus => r#"continue-req = "+" SP [base64] CRLF (RFC 5034 §4)"#,
-            Pop3Deviation::GreetingTimestampVariants => {
-                r#"greeting = "+OK" [resp-codes] *gchar [timestamp] *gchar CRLF; timestamp = "<" *VCHAR ">" (RFC 2449 §9, RFC 1939 §7)"#
-            }
-            Pop3Deviation::MissingDotStuffing => {
-                "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)"
-            }
-        }
+        /// the answer to `UIDL msg` with the unique-id alone, no message number
+        /// (`+OK 00001a1457b5a851`; Twisted): read as the listing of the message asked for
+        /// ([`Response::parse_uid_with`](crate::Response::parse_uid_with)); the offset is the
+        /// unique-id's.
+        UidlOneToken = "uidl-one-token",
+            rule: "a unique-id listing consists of the message-number of the message, followed by a single space and the unique-id of the message (RFC 1939 §7, UIDL)";
     }
 }
 
@@ -216,6 +186,33 @@ mod tests {
             );
             assert_ne!(again, Some(false), "{name}: not the CRLF value");
         }
+    }
+
+    #[test]
+    fn uidl_one_token_only_for_a_single_unique_id() {
+        let msg = crate::MsgNumber::new(7).unwrap();
+        let p = Response::parse_uid_with(b"+OK abc\r\n", msg, &real()).unwrap();
+        assert_eq!(p.deviations[0].id, Pop3Deviation::UidlOneToken);
+        let mut out = Vec::new();
+        crate::Encode::encode(&p.value, &mut out);
+        assert_eq!(out, b"+OK 7 abc\r\n");
+        // A valid answer: no deviation, whatever was asked; errors stay errors.
+        let p = Response::parse_uid_with(b"+OK 2 abc\r\n", msg, &real()).unwrap();
+        assert!(p.deviations.is_empty());
+        for bad in [
+            &b"+OK \r\n"[..],
+            b"+OK\r\n",
+            b"+OK a b\r\n",
+            b"+OK \x01\r\n",
+        ] {
+            let strict = Response::parse(bad, Expected::Uid).unwrap_err();
+            assert_eq!(
+                Response::parse_uid_with(bad, msg, &real()).unwrap_err(),
+                strict,
+                "{bad:?}"
+            );
+        }
+        assert!(Response::parse_uid_with(b"-ERR no\r\n", msg, &real()).is_ok());
     }
 
     #[test]

@@ -1649,6 +1649,16 @@ pub(crate) fn fetch_data(u: U<'_, '_>) -> Result<FetchData<'static>> {
     Ok(FetchData::new(nz(u)?, non_empty(u, message_attribute)?))
 }
 
+/// `uidfetch-resp` (RFC 9586 §3.3).
+pub(crate) fn uid_fetch_data(
+    u: U<'_, '_>,
+) -> Result<crate::ext::uidonly::UidFetchData<'static>> {
+    Ok(crate::ext::uidonly::UidFetchData::new(
+        nz(u)?,
+        non_empty(u, message_attribute)?,
+    ))
+}
+
 /// `resp-text`: a code or not, and text; the few texts that would read as a code are
 /// refused by `RespText::new` (the generator then fails and the caller moves on).
 fn resp_text(u: U<'_, '_>) -> Result<RespText<'static>> {

@@ -1650,9 +1650,7 @@ pub(crate) fn fetch_data(u: U<'_, '_>) -> Result<FetchData<'static>> {
 }
 
 /// `uidfetch-resp` (RFC 9586 §3.3).
-pub(crate) fn uid_fetch_data(
-    u: U<'_, '_>,
-) -> Result<crate::ext::uidonly::UidFetchData<'static>> {
+pub(crate) fn uid_fetch_data(u: U<'_, '_>) -> Result<crate::ext::uidonly::UidFetchData<'static>> {
     Ok(crate::ext::uidonly::UidFetchData::new(
         nz(u)?,
         non_empty(u, message_attribute)?,

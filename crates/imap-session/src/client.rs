@@ -784,6 +784,13 @@ impl ClientSession {
         &self.enabled
     }
 
+    /// True once the server reported `* ENABLED UIDONLY` (RFC 9586 §3): commands that use
+    /// message numbers are refused ([`LocalError::UidRequired`]) and message data arrive as
+    /// `UIDFETCH`, keyed by UID.
+    pub fn uidonly_enabled(&self) -> bool {
+        self.enabled.contains(&Capability::UidOnly)
+    }
+
     /// The options the next server message is parsed with: the configured ones, plus the
     /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
     pub fn parse_options(&self) -> &ParseOptions {
@@ -936,6 +943,12 @@ impl ClientSession {
         }
         if self.in_flight.iter().any(|c| c.tag == command.tag) {
             return Err(LocalError::DuplicateTag(command.tag.as_str().to_owned()));
+        }
+        if self.uidonly_enabled() && imap_codec::ext::uidonly::uses_message_numbers(&command.body) {
+            // RFC 9586 §3: no message numbers once UIDONLY is enabled.
+            return Err(LocalError::UidRequired {
+                command: command.name(),
+            });
         }
         if self
             .in_flight
@@ -1951,7 +1964,7 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Thread(_) => &[K::Thread],
         Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
         Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
-        Data::Fetch(_) => &[K::Fetch, K::Store],
+        Data::Fetch(_) | Data::UidFetch(_) => &[K::Fetch, K::Store],
         // `Data` grows with extensions: data no command here asked for.
         _ => &[],
     }
@@ -1970,7 +1983,8 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
 ///   by UID for UID FETCH / UID STORE (whose data always carry the UID, §6.4.9; FETCH data
 ///   without UID answer none of them), by sequence number otherwise. FETCH data are often
 ///   unsolicited (flag changes made by others), so this filter applies even to a single
-///   candidate.
+///   candidate. UIDFETCH data (RFC 9586 §3.3, once UIDONLY is enabled) answer only a UID
+///   FETCH / UID STORE whose set holds their UID.
 /// - STATUS data answer the STATUS about their mailbox; LIST/LSUB data the LIST/LSUB whose
 ///   reference and pattern match the name (`*` and `%`, §6.3.9). These filters apply only
 ///   between several candidates: a single LIST in flight gets all LIST data.
@@ -2022,6 +2036,14 @@ fn attribute(
                 })
                 .collect())
         }
+        // RFC 9586 §3.3: UIDFETCH data answer a UID FETCH / UID STORE whose set holds the UID.
+        Data::UidFetch(f) => one(candidates
+            .into_iter()
+            .filter(|c| {
+                matches!(&c.scope, Scope::Messages { uid: true, set }
+                    if may_contain(set, f.uid.get(), u32::MAX))
+            })
+            .collect()),
         _ if candidates.len() <= 1 => one(candidates),
         Data::Status(st) => one(candidates
             .into_iter()

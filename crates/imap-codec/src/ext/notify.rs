@@ -393,7 +393,7 @@ impl<'a> Event<'a> {
         let event = if is("MessageNew") {
             if rest.starts_with(b" (") {
                 let (r, atts) =
-                    paren_list(&rest[1..], false, |j| crate::ext::preview::fetch_att(j, cx))?;
+                    paren_list(&rest[1..], false, |j| crate::ext::preview::fetch_att(j, cx, true))?;
                 return Ok((r, Event::MessageNew(Some(NonEmpty::from_parsed(atts)))));
             }
             Event::MessageNew(None)

@@ -27,6 +27,7 @@ use imap_codec::{
 
 use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
+use crate::notify::Notification;
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 use imap_codec::CommandKind;
@@ -319,6 +320,11 @@ pub enum ClientEvent {
     /// otherwise: today the UIDVALIDITY change (RFC 9051 §2.3.1.1). EXISTS and EXPUNGE are
     /// [`ClientEvent::Data`] (one event per fact).
     Mailbox(MailboxChange),
+    /// What NOTIFY (RFC 5465) made the server send while it is on
+    /// ([`ClientSession::notify_active`]): unsolicited STATUS, LIST and METADATA data about
+    /// other mailboxes (reported here instead of [`ClientEvent::Data`]), and the overflow
+    /// (reported besides the untagged OK that carries it). See [`crate::notify`].
+    Notification(Notification),
     /// The state changed.
     StateChanged {
         /// Before.
@@ -551,6 +557,8 @@ enum Scope {
         asked: Vec<Capability<'static>>,
         answered: bool,
     },
+    /// NOTIFY: SET (notifications on once it completes with OK) or NONE (RFC 5465 §3).
+    Notify { set: bool },
 }
 
 impl Scope {
@@ -598,6 +606,7 @@ impl Scope {
                     .collect(),
                 answered: false,
             },
+            CommandBody::Notify { set } => Scope::Notify { set: set.is_some() },
             _ => Scope::Any,
         }
     }
@@ -645,6 +654,8 @@ pub struct ClientSession {
     /// mailbox was selected, `Some(true)` after a successful `SEARCH RETURN (SAVE)`,
     /// `Some(false)` after a failed one (which empties it).
     saved_search: Option<bool>,
+    /// NOTIFY (RFC 5465) is on: see [`crate::notify`].
+    notify: bool,
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
@@ -718,6 +729,7 @@ impl ClientSession {
             capabilities: None,
             enabled: Vec::new(),
             saved_search: None,
+            notify: false,
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
@@ -789,6 +801,13 @@ impl ClientSession {
     /// `UIDFETCH`, keyed by UID.
     pub fn uidonly_enabled(&self) -> bool {
         self.enabled.contains(&Capability::UidOnly)
+    }
+
+    /// True while NOTIFY (RFC 5465) is on: after a `NOTIFY SET` completed with OK, until
+    /// `NOTIFY NONE` completed with OK or the server reported `[NOTIFICATIONOVERFLOW]` (§5.8).
+    /// Meanwhile unsolicited STATUS/LIST/METADATA data are [`ClientEvent::Notification`]s.
+    pub fn notify_active(&self) -> bool {
+        self.notify
     }
 
     /// The options the next server message is parsed with: the configured ones, plus the
@@ -1470,7 +1489,7 @@ impl ClientSession {
             return;
         }
         let exists = self.view_mut().map(|v| v.exists);
-        let handle = attribute(&head, &self.in_flight, exists);
+        let handle = attribute(&head, &self.in_flight, exists, self.notify);
         self.event(ClientEvent::FetchStreamStart {
             handle,
             head,
@@ -1584,6 +1603,11 @@ impl ClientSession {
 
     fn apply_code(&mut self, code: &Code<'static>) {
         match code {
+            Code::NotificationOverflow => {
+                // RFC 5465 §5.8: as if NOTIFY NONE had just been received.
+                self.notify = false;
+                self.event(ClientEvent::Notification(Notification::Overflow));
+            }
             Code::Capability(c) => {
                 self.capabilities = Some(c.capabilities().to_vec());
                 self.learned_capabilities();
@@ -1600,7 +1624,7 @@ impl ClientSession {
         match r {
             Response::Data(data) => {
                 let exists = self.view_mut().map(|v| v.exists);
-                let handle = attribute(&data, &self.in_flight, exists);
+                let handle = attribute(&data, &self.in_flight, exists, self.notify);
                 match &data {
                     Data::Capability(c) => {
                         self.capabilities = Some(c.capabilities().to_vec());
@@ -1645,7 +1669,14 @@ impl ClientSession {
                 // The view is updated before the data are reported; the data are the one
                 // event (EXISTS during IDLE was also reported as `Mailbox` before).
                 let _ = self.view_mut().map(|v| v.apply_data(&data));
-                self.event(ClientEvent::Data { handle, data });
+                if self.notify && handle.is_none() {
+                    match Notification::from_data(data) {
+                        Ok(n) => self.event(ClientEvent::Notification(n)),
+                        Err(data) => self.event(ClientEvent::Data { handle, data }),
+                    }
+                } else {
+                    self.event(ClientEvent::Data { handle, data });
+                }
             }
             Response::Status(s) if s.tag().is_none() => {
                 if let Some(code) = s.code() {
@@ -1839,6 +1870,10 @@ impl ClientSession {
         if let Scope::Search { save: true, .. } = cmd.scope {
             self.saved_search = Some(ok);
         }
+        if let (Scope::Notify { set }, true) = (&cmd.scope, ok) {
+            // RFC 5465 §3: NOTIFY SET replaces what was in force; NOTIFY NONE turns it off.
+            self.notify = *set;
+        }
         if matches!(
             cmd.kind,
             CommandKind::Select | CommandKind::Examine | CommandKind::Close | CommandKind::Unselect
@@ -1996,6 +2031,7 @@ fn attribute(
     data: &Data<'_>,
     in_flight: &[InFlight],
     exists: Option<u32>,
+    notify: bool,
 ) -> Option<CommandHandle> {
     let kinds = answers(data);
     let candidates: Vec<&InFlight> = in_flight
@@ -2044,7 +2080,13 @@ fn attribute(
                     if may_contain(set, f.uid.get(), u32::MAX))
             })
             .collect()),
-        _ if candidates.len() <= 1 => one(candidates),
+        // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
+        // (RFC 5465 §5): their names must match even for a single candidate (below).
+        _ if candidates.len() <= 1
+            && !(notify && matches!(data, Data::Status(_) | Data::List(_))) =>
+        {
+            one(candidates)
+        }
         Data::Status(st) => one(candidates
             .into_iter()
             .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))

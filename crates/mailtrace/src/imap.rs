@@ -224,8 +224,7 @@ fn reparse<'a, T>(
     match parse(encoded, options) {
         Ok(p)
             if !p.deviations.is_empty()
-                && p
-                    .deviations
+                && p.deviations
                     .iter()
                     .all(|d| d.id == ImapDeviation::SnippetFuzzy) =>
         {

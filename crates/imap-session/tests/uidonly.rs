@@ -10,7 +10,7 @@ use std::num::NonZeroU32;
 use common::Pair;
 use imap_codec::ext::NonEmpty;
 use imap_codec::ext::uidonly::UidFetchData;
-use imap_codec::response::{CapabilityData, FetchData, MessageAttribute};
+use imap_codec::response::{FetchData, MessageAttribute};
 use imap_codec::{Capability, Code, Command, Data, Flag, Response, StatusKind, Tag};
 use mailproto_imap_session::{
     ClientConfig, ClientEvent, LocalError, PeerError, ServerConfig, ServerEvent, State,
@@ -22,22 +22,14 @@ fn nz(n: u32) -> NonZeroU32 {
 
 /// A pair in the selected state whose server advertised UIDONLY, after `ENABLE UIDONLY`.
 fn enabled_pair() -> Pair {
-    let mut pair = Pair::resume(
-        ClientConfig::default(),
-        ServerConfig::default(),
+    let mut pair = Pair::advertising(
         State::Selected,
+        vec![
+            Capability::Imap4rev1,
+            Capability::Enable,
+            Capability::UidOnly,
+        ],
     );
-    pair.server
-        .send_response(Response::Data(Data::Capability(
-            CapabilityData::new(vec![
-                Capability::Imap4rev1,
-                Capability::Enable,
-                Capability::UidOnly,
-            ])
-            .unwrap(),
-        )))
-        .unwrap();
-    pair.drive();
     pair.client
         .send_command(Command::parse(b"e1 ENABLE UIDONLY\r\n").unwrap())
         .unwrap();

@@ -147,21 +147,18 @@ mod tests {
         assert!(Response::parse(b"* 1 UIDFETCH (UID 1)\r\nx").is_err());
     }
 
-    /// What `uniqueid` and `msg-att` refuse: UID 0, a leading zero, an empty list, no list.
+    /// What `uniqueid` and `msg-att` refuse, where and why: UID 0, a leading zero, an empty
+    /// list, no list.
     #[test]
     fn uidfetch_invalid() {
-        for bad in [
-            &b"* 0 UIDFETCH (FLAGS ())\r\n"[..],
-            b"* 01 UIDFETCH (FLAGS ())\r\n",
-            b"* 1 UIDFETCH ()\r\n",
-            b"* 1 UIDFETCH FLAGS ()\r\n",
-            b"* UIDFETCH (FLAGS ())\r\n",
+        for (line, offset, expected) in [
+            (&b"* 0 UIDFETCH (FLAGS ())\r\n"[..], 2, "nz-number"),
+            (b"* 01 UIDFETCH (FLAGS ())\r\n", 2, "nz-number"),
+            (b"* 1 UIDFETCH ()\r\n", 14, "msg-att"),
+            (b"* 1 UIDFETCH FLAGS ()\r\n", 13, "msg-att"),
         ] {
-            assert!(
-                Response::parse(bad).is_err(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
+            let e = Response::parse(line).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, expected), "{e}");
         }
     }
 

@@ -509,7 +509,7 @@ fn partial_range(u: U<'_, '_>) -> Result<PartialRange> {
 }
 
 fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
-    Ok(match u.int_in_range(0..=8)? {
+    Ok(match u.int_in_range(0..=9)? {
         0 => SearchReturnOpt::Min,
         1 => SearchReturnOpt::Max,
         2 => SearchReturnOpt::All,
@@ -518,6 +518,7 @@ fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
         5 => SearchReturnOpt::Context,
         6 => SearchReturnOpt::Update,
         7 => SearchReturnOpt::Partial(partial_range(u)?),
+        8 => SearchReturnOpt::UpdateFetch(non_empty(u, fetch_att)?),
         _ => {
             let name = label(u)?;
             let params = option(u, |u| tagged_ext_val(u, true))?;

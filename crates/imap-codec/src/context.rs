@@ -41,6 +41,10 @@ pub enum Extension {
     /// CREATE-SPECIAL-USE (RFC 6154 §3), advertised by the server: the `create-params` slot
     /// of CREATE with the `USE` parameter ([`crate::ext::special_use`]).
     CreateSpecialUse,
+    /// X-GM-EXT-1 (Google's "IMAP Extensions" page), advertised by the server: the
+    /// `X-GM-MSGID`, `X-GM-THRID` and `X-GM-LABELS` FETCH items and data, `X-GM-LABELS` in
+    /// STORE and the `X-GM-*` search keys ([`crate::ext::gmail`]).
+    GmailExt1,
 }
 
 impl Extension {
@@ -51,11 +55,12 @@ impl Extension {
         Extension::Utf8Accept,
         Extension::Partial,
         Extension::CreateSpecialUse,
+        Extension::GmailExt1,
     ];
 
     /// The extension a capability name puts in force when it is advertised or enabled, if
     /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855),
-    /// `PARTIAL` (RFC 9394).
+    /// `PARTIAL` (RFC 9394), `X-GM-EXT-1` (Gmail).
     ///
     /// ```
     /// use mailproto_imap_codec::{Capability, Extension};
@@ -69,6 +74,7 @@ impl Extension {
             C::QResync => Some(Extension::QResync),
             C::Utf8Accept => Some(Extension::Utf8Accept),
             C::Partial => Some(Extension::Partial),
+            C::XGmExt1 => Some(Extension::GmailExt1),
             _ => None,
         }
     }

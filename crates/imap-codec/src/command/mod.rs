@@ -1097,12 +1097,24 @@ pub(crate) mod test_util {
     /// Parses `line`, checks that encoding re-parses to the same value, and (for canonical
     /// input, `exact`) that the encoding is byte-identical. Returns the parsed command.
     pub(crate) fn roundtrip(line: &[u8], exact: bool) -> Command<'_> {
-        let cmd = Command::parse(line)
+        roundtrip_with(line, exact, &crate::context::STRICT)
+    }
+
+    /// [`roundtrip`] with `options` in force (for the rows of an extension).
+    pub(crate) fn roundtrip_with<'a>(
+        line: &'a [u8],
+        exact: bool,
+        options: &crate::ParseOptions,
+    ) -> Command<'a> {
+        fn parse<'b>(b: &'b [u8], o: &crate::ParseOptions) -> Result<Command<'b>, ParseError> {
+            Command::parse_with(b, o).map(|p| p.value)
+        }
+        let cmd = parse(line, options)
             .unwrap_or_else(|e| panic!("{:?} failed: {e} ({e:?})", String::from_utf8_lossy(line)));
         let mut out = Vec::new();
         let enc = cmd.encode(&mut out, &EncodeOptions::default());
         assert_eq!((enc.start, enc.end), (0, out.len()));
-        let again = Command::parse(&out).unwrap_or_else(|e| {
+        let again = parse(&out, options).unwrap_or_else(|e| {
             panic!(
                 "re-parse of {:?} failed: {e}",
                 String::from_utf8_lossy(&out)

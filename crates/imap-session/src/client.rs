@@ -785,7 +785,8 @@ impl ClientSession {
     }
 
     /// The options the next server message is parsed with: the configured ones, plus the
-    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
+    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`])
+    /// and X-GM-EXT-1 once advertised.
     pub fn parse_options(&self) -> &ParseOptions {
         &self.config.parse
     }
@@ -1267,10 +1268,19 @@ impl ClientSession {
         }
     }
 
+    /// Advertised capabilities that change the server's grammar without ENABLE are put in
+    /// force: Gmail's X-GM-EXT-1 data items ([`imap_codec::ext::gmail`]).
+    fn grammar_capabilities(&mut self) {
+        if self.has_capability(&Capability::XGmExt1) {
+            self.config.parse.extensions.insert(Extension::GmailExt1);
+        }
+    }
+
     /// Capabilities were learned: LOGINDISABLED on the plaintext connection stays in force
     /// until TLS; under [`TlsPolicy::Required`], capabilities without STARTTLS in clear are
     /// stripping.
     fn learned_capabilities(&mut self) {
+        self.grammar_capabilities();
         if self.tls {
             return;
         }
@@ -1870,6 +1880,7 @@ impl ClientSession {
                 self.capabilities = None;
                 if let Some(Code::Capability(c)) = code {
                     self.capabilities = Some(c.capabilities().to_vec());
+                    self.grammar_capabilities();
                 }
                 self.trigger(Trigger::AuthOk);
             }

@@ -867,6 +867,10 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
         },
+        K::Xlist => B::Xlist {
+            reference: mailbox(u, true)?,
+            pattern: list_mailbox(u)?,
+        },
         K::GenUrlauth => B::GenUrlauth {
             requests: non_empty(u, |u| {
                 Ok(UrlauthRequest {

@@ -568,7 +568,8 @@ impl Scope {
                     MboxOrPat::Patterns(ps) => ps.iter().map(|p| p.as_bytes().to_vec()).collect(),
                 },
             },
-            CommandBody::Lsub { reference, pattern } => Scope::Patterns {
+            CommandBody::Lsub { reference, pattern }
+            | CommandBody::Xlist { reference, pattern } => Scope::Patterns {
                 reference: reference.as_bytes().to_vec(),
                 patterns: vec![pattern.as_bytes().to_vec()],
             },
@@ -1954,6 +1955,7 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Enabled(_) => &[K::Enable],
         Data::List(_) => &[K::List],
         Data::Lsub(_) => &[K::Lsub],
+        Data::Xlist(_) => &[K::Xlist],
         Data::Namespace(_) => &[K::Namespace],
         Data::Status(_) => &[K::Status, K::List],
         Data::Search(_) => &[K::Search],
@@ -2042,7 +2044,7 @@ fn attribute(
             .into_iter()
             .filter(|c| lists(&c.scope, &l.list))
             .collect()),
-        Data::Lsub(l) => one(candidates
+        Data::Lsub(l) | Data::Xlist(l) => one(candidates
             .into_iter()
             .filter(|c| lists(&c.scope, l))
             .collect()),

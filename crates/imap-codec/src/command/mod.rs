@@ -527,6 +527,16 @@ commands! {
     } = "RLSUB" / "rlsub",
         states: AUTH, capability: Some(Capability::MailboxReferrals), uid: No,
         parse: parse_rlsub, encode: encode_lsub;
+    /// `"XLIST" SP mailbox SP list-mailbox`: Gmail's predecessor of SPECIAL-USE, a named
+    /// legacy form ([`crate::ext::gmail`]); answered with `* XLIST` data.
+    Xlist {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    } = "XLIST" / "xlist",
+        states: AUTH, capability: Some(Capability::Xlist), uid: No,
+        parse: parse_xlist, encode: encode_lsub;
     /// `genurlauth = "GENURLAUTH" 1*(SP url-rump SP mechanism)` (RFC 4467 §6.1, §9;
     /// [`crate::ext::urlauth`]).
     GenUrlauth {
@@ -838,6 +848,11 @@ fn parse_rlist<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody
 fn parse_rlsub<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
     let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
     Ok((i, CommandBody::Rlsub { reference, pattern }))
+}
+
+fn parse_xlist<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBody<'a>> {
+    let (i, (reference, pattern)) = crate::ext::referrals::sp_reference_pattern(i)?;
+    Ok((i, CommandBody::Xlist { reference, pattern }))
 }
 
 /// `SP sequence-set` of `uid-expunge`.

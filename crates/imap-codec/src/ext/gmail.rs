@@ -35,13 +35,22 @@
 //! are errors at the item's name (`fetch-att`, `msg-att`, `store-att-flags`, `search-key`),
 //! and under the real-world profile an unknown FETCH data item is kept generically
 //! (`unknown-fetch-item`).
+//!
+//! **XLIST**, the same page's deprecated predecessor of SPECIAL-USE (RFC 6154), is a named
+//! legacy form: the command `"XLIST" SP mailbox SP list-mailbox` is the
+//! [`CommandBody::Xlist`](crate::command::CommandBody::Xlist) row of the command table
+//! (capability `XLIST`), its answer `"XLIST" SP mailbox-list` the
+//! [`Data::Xlist`](crate::response::Data::Xlist) row of the data table. Its attributes are
+//! `mbx-list-flags`; Gmail's own names (`\Inbox`, `\AllMail`, `\Spam`, `\Starred`, beside
+//! `\Drafts`, `\Sent`, `\Trash`, `\Important`) map to RFC 6154 / RFC 8457 with
+//! [`xlist_special_use`].
 
 use mailproto_core::IntoStatic;
 
 use crate::core::AString;
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, fail, fail_kind};
-use crate::flag::Flag;
+use crate::flag::{Flag, MailboxAttribute};
 use crate::parse::{paren_list, take_while};
 
 /// A Gmail label: a system label (`"\" atom`, e.g. `\Inbox`, `\Important`) or a user label.
@@ -108,6 +117,44 @@ pub(crate) fn parse_id(i: &[u8]) -> PResult<'_, u64> {
         };
     }
     Ok((rest, v))
+}
+
+/// The SPECIAL-USE attribute (RFC 6154 §2, RFC 8457 `\Important`) an XLIST attribute stands
+/// for: `\AllMail` is `\All`, `\Spam` `\Junk`, `\Starred` `\Flagged`; `\Drafts`, `\Sent`,
+/// `\Trash` and `\Important` have the same names. `None` for `\Inbox` (XLIST's name for the
+/// INBOX, which has no special-use attribute) and for the attributes that are no special use.
+///
+/// ```
+/// use mailproto_imap_codec::MailboxAttribute;
+/// use mailproto_imap_codec::ext::gmail::xlist_special_use;
+/// use mailproto_imap_codec::response::{Data, Response};
+/// let r = Response::parse(b"* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\n").unwrap();
+/// let Response::Data(Data::Xlist(l)) = r else { panic!() };
+/// let uses: Vec<_> = l.attributes.as_slice().iter().filter_map(xlist_special_use).collect();
+/// assert_eq!(uses, [MailboxAttribute::All]);
+/// ```
+pub fn xlist_special_use(attribute: &MailboxAttribute<'_>) -> Option<MailboxAttribute<'static>> {
+    use MailboxAttribute as A;
+    match attribute {
+        A::All | A::Drafts | A::Sent | A::Trash | A::Junk | A::Flagged | A::Archive => {
+            Some(attribute.clone().into_static())
+        }
+        A::Extension(name) => {
+            let n = name.as_str();
+            if n.eq_ignore_ascii_case("AllMail") {
+                Some(A::All)
+            } else if n.eq_ignore_ascii_case("Spam") {
+                Some(A::Junk)
+            } else if n.eq_ignore_ascii_case("Starred") {
+                Some(A::Flagged)
+            } else if n.eq_ignore_ascii_case("Important") {
+                Some(attribute.clone().into_static())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Writes `SP gm-id`.
@@ -277,5 +324,54 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+    }
+
+    /// XLIST, the named legacy form: Google's example exchange, and the mapping of its
+    /// attributes.
+    #[test]
+    fn xlist() {
+        use crate::command::{CommandKind, test_util::roundtrip};
+        use crate::{Capability, MailboxAttribute};
+        let cmd = roundtrip(b"a004 XLIST \"\" \"*\"\r\n", true);
+        assert!(matches!(cmd.body, CommandBody::Xlist { .. }));
+        assert_eq!(CommandKind::Xlist.capability(), Some(Capability::Xlist));
+        rejects(b"a XLIST \"\"\r\n", 10, "SP");
+        let mut uses = Vec::new();
+        for line in [
+            "* XLIST (\\HasNoChildren \\Inbox) \"/\" \"Inbox\"\r\n",
+            "* XLIST (\\Noselect \\HasChildren) \"/\" \"[Gmail]\"\r\n",
+            "* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\n",
+            "* XLIST (\\HasNoChildren \\Drafts) \"/\" \"[Gmail]/Drafts\"\r\n",
+            "* XLIST (\\HasNoChildren \\Important) \"/\" \"[Gmail]/Important\"\r\n",
+            "* XLIST (\\HasNoChildren \\Sent) \"/\" \"[Gmail]/Sent Mail\"\r\n",
+            "* XLIST (\\HasNoChildren \\Spam) \"/\" \"[Gmail]/Spam\"\r\n",
+            "* XLIST (\\HasNoChildren \\Starred) \"/\" \"[Gmail]/Starred\"\r\n",
+            "* XLIST (\\HasNoChildren \\Trash) \"/\" \"[Gmail]/Trash\"\r\n",
+        ] {
+            let r = Response::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let mut out = Vec::new();
+            let _ = r.encode(&mut out);
+            // `"Inbox"` is the INBOX, written canonically as `INBOX`.
+            assert_eq!(String::from_utf8_lossy(&out), line.replace("\"Inbox\"", "INBOX"));
+            let Response::Data(Data::Xlist(l)) = r else {
+                panic!("{line}")
+            };
+            uses.extend(l.attributes.as_slice().iter().filter_map(xlist_special_use));
+        }
+        let important = MailboxAttribute::Extension(crate::Atom::new("Important").unwrap());
+        assert_eq!(
+            uses,
+            [
+                MailboxAttribute::All,
+                MailboxAttribute::Drafts,
+                important,
+                MailboxAttribute::Sent,
+                MailboxAttribute::Junk,
+                MailboxAttribute::Flagged,
+                MailboxAttribute::Trash,
+            ]
+        );
+        let e = Response::parse(b"* XLIST (\\Noselect \\Marked) \"/\" x\r\n").unwrap_err();
+        assert_eq!(e.expected, "mbx-list-flags");
     }
 }

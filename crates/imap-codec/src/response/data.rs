@@ -991,6 +991,15 @@ data_table! {
             l.encode(e);
         },
         mailbox_list;
+    /// `"XLIST" SP mailbox-list`: the answer to XLIST, Gmail's predecessor of SPECIAL-USE
+    /// ([`crate::ext::gmail::xlist_special_use`] maps its attributes)
+    Xlist(MailboxList<'a>) = "XLIST", keyword,
+        |r, _| sp_then(r, MailboxList::parse),
+        |l: &MailboxList<'_>, e: &mut Encoder<'_>| {
+            e.sp();
+            l.encode(e);
+        },
+        mailbox_list;
     /// `namespace-response` (RFC 9051 §7.3.5, RFC 2342)
     Namespace(NamespaceData<'a>) = "NAMESPACE", keyword,
         |r, _| sp_then(r, NamespaceData::parse),

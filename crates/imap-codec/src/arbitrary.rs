@@ -23,12 +23,12 @@ use crate::command::{
 };
 use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
+use crate::ext::gmail::GmailLabel;
 use crate::ext::language::ComparatorData;
 use crate::ext::multiappend::AppendMessage;
 use crate::ext::notify::NotifySet;
 use crate::ext::objectid::ObjectId;
 use crate::ext::partial::PartialRange;
-use crate::ext::gmail::GmailLabel;
 use crate::ext::preview::PreviewMod;
 use crate::ext::referrals::ReferralUrl;
 use crate::ext::search_context::ContextUpdate;
@@ -1937,13 +1937,14 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
-                // With the RFC 7162 slot parameters and the Gmail rows in force (see
-                // `command_body`, `ext::gmail`).
+                // With the RFC 7162 slot parameters, the Gmail rows and UTF-8 quoted strings
+                // in force (see `command_body`, `ext::gmail`, `ext::utf8`).
                 let options = crate::ParseOptions::default()
                     .with_extension(crate::Extension::CondStore)
                     .with_extension(crate::Extension::QResync)
                     .with_extension(crate::Extension::Partial)
-                    .with_extension(crate::Extension::GmailExt1);
+                    .with_extension(crate::Extension::GmailExt1)
+                    .with_extension(crate::Extension::Utf8Accept);
                 assert_eq!(
                     Command::parse_with(&out, &options)
                         .map(|p| p.value)
@@ -1958,8 +1959,9 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = r.encode(&mut out);
-                let options =
-                    crate::ParseOptions::default().with_extension(crate::Extension::GmailExt1);
+                let options = crate::ParseOptions::default()
+                    .with_extension(crate::Extension::GmailExt1)
+                    .with_extension(crate::Extension::Utf8Accept);
                 assert_eq!(
                     Response::parse_with(&out, &options)
                         .map(|p| p.value)

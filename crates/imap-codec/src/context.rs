@@ -34,7 +34,9 @@ pub enum Extension {
     CondStore,
     /// QRESYNC (RFC 7162 §3.2): `VANISHED`, `SELECT (QRESYNC ...)`; implies CONDSTORE.
     QResync,
-    /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names.
+    /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names; also put in force
+    /// by UTF8=ONLY (§6) and IMAP4rev2 (RFC 9051 §9). Without it the strict profile reads
+    /// `quoted` as RFC 3501 §9 does (7-bit).
     Utf8Accept,
     /// PARTIAL (RFC 9394 §3.2): the `PARTIAL` FETCH modifier (advertised; no ENABLE).
     Partial,
@@ -72,7 +74,9 @@ impl Extension {
         match cap {
             C::CondStore => Some(Extension::CondStore),
             C::QResync => Some(Extension::QResync),
-            C::Utf8Accept => Some(Extension::Utf8Accept),
+            // UTF8=ONLY implies UTF8=ACCEPT (RFC 6855 §6); IMAP4rev2 has UTF-8 quoted
+            // strings in its base syntax (RFC 9051 §9 `QUOTED-CHAR`).
+            C::Utf8Accept | C::Utf8Only | C::Imap4rev2 => Some(Extension::Utf8Accept),
             C::Partial => Some(Extension::Partial),
             C::XGmExt1 => Some(Extension::GmailExt1),
             _ => None,
@@ -499,6 +503,8 @@ pub struct Ctx<'o> {
     /// The address of the message's first byte: offsets are computed from it.
     start: usize,
     deviations: RefCell<Vec<Deviation>>,
+    /// Raw UTF-8 in `quoted` while this message is parsed ([`Extension::Utf8Accept`]).
+    _utf8: crate::core::Utf8Scope,
 }
 
 impl<'o> Ctx<'o> {
@@ -509,6 +515,10 @@ impl<'o> Ctx<'o> {
             side,
             start: message.as_ptr() as usize,
             deviations: RefCell::new(Vec::new()),
+            _utf8: crate::core::Utf8Scope::enter(
+                options.extensions.contains(Extension::Utf8Accept)
+                    || options.profile == Profile::RealWorld,
+            ),
         }
     }
 

@@ -29,8 +29,8 @@ use crate::context::Ctx;
 use crate::core::AString;
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
-use crate::mailbox::Mailbox;
 use crate::ext::{encode_sp_mailbox_items, sp_astring, sp_mailbox_items};
+use crate::mailbox::Mailbox;
 use crate::parse::sp;
 
 /// The rights an `astring` names: each letter one right (RFC 4314 §2.1, §2.2).

@@ -183,11 +183,11 @@ pub(crate) fn encode_key_thrid(id: &u64, e: &mut Encoder<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Command;
     use crate::command::test_util::{rejects, roundtrip_with};
     use crate::command::{CommandBody, FetchAtt, SearchKey, StoreFlags};
     use crate::context::{Extension, ParseOptions, Profile};
     use crate::response::{Data, MessageAttribute, Response};
-    use crate::Command;
 
     fn gmail() -> ParseOptions {
         ParseOptions::default().with_extension(Extension::GmailExt1)
@@ -229,7 +229,11 @@ mod tests {
             ])]
         );
         for (bad, offset, expected) in [
-            (&b"* 1 FETCH (X-GM-MSGID 18446744073709551616)\r\n"[..], 22, "gm-id"),
+            (
+                &b"* 1 FETCH (X-GM-MSGID 18446744073709551616)\r\n"[..],
+                22,
+                "gm-id",
+            ),
             (b"* 1 FETCH (X-GM-MSGID x)\r\n", 22, "gm-id"),
             (b"* 1 FETCH (X-GM-LABELS \\Inbox)\r\n", 23, "\"(\""),
             (b"* 1 FETCH (X-GM-LABELS (a  b))\r\n", 26, "gm-label"),
@@ -352,7 +356,10 @@ mod tests {
             let mut out = Vec::new();
             let _ = r.encode(&mut out);
             // `"Inbox"` is the INBOX, written canonically as `INBOX`.
-            assert_eq!(String::from_utf8_lossy(&out), line.replace("\"Inbox\"", "INBOX"));
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                line.replace("\"Inbox\"", "INBOX")
+            );
             let Response::Data(Data::Xlist(l)) = r else {
                 panic!("{line}")
             };

@@ -53,7 +53,7 @@ pub(crate) fn encode_utf8_literal(l: &Literal8<'_>, e: &mut Encoder<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::command::test_util::{rejects, roundtrip};
+    use crate::command::test_util::{rejects, roundtrip, roundtrip_with};
     use crate::command::{AppendData, CommandBody};
     use crate::context::{Extension, ParseOptions};
     use crate::encode::EncodeOptions;
@@ -91,22 +91,39 @@ mod tests {
         rejects(b"a APPEND INBOX UTF9 (~{1}\r\ny)\r\n", 15, "literal");
     }
 
-    /// RFC 6855 §3: UTF-8 mailbox names and quoted strings parse alike with and without
-    /// UTF8=ACCEPT in force (RFC 9051 already allows them); 8-bit octets that are not UTF-8
-    /// are rejected either way.
+    /// RFC 6855 §3: UTF-8 mailbox names and quoted strings parse only once UTF8=ACCEPT is in
+    /// force (or UTF8=ONLY, IMAP4rev2, the real-world profile); before, the first 8-bit octet
+    /// of the quoted string is an error (RFC 3501 §9 `QUOTED-CHAR`). 8-bit octets that are
+    /// not UTF-8 are rejected either way.
     #[test]
     fn utf8_strings_by_context() {
         let accept = ParseOptions::default().with_extension(Extension::Utf8Accept);
-        for line in [
-            "a SELECT \"Entw\u{fc}rfe\"\r\n",
-            "a CREATE \"\u{65e5}\u{672c}\"\r\n",
-            "a LOGIN \"r\u{e9}mi\" \"x\"\r\n",
+        for (line, at) in [
+            ("a SELECT \"Entw\u{fc}rfe\"\r\n", 14),
+            ("a CREATE \"\u{65e5}\u{672c}\"\r\n", 10),
+            ("a LOGIN \"r\u{e9}mi\" \"x\"\r\n", 10),
         ] {
-            let strict = Command::parse(line.as_bytes()).unwrap();
+            rejects(line.as_bytes(), at, "QUOTED-CHAR");
             let enabled = Command::parse_with(line.as_bytes(), &accept).unwrap();
-            assert_eq!(strict, enabled.value);
-            roundtrip(line.as_bytes(), true);
+            roundtrip_with(line.as_bytes(), true, &accept);
+            for cap in [Capability::Utf8Only, Capability::Imap4rev2] {
+                let ext = Extension::from_capability(&cap).unwrap();
+                let options = ParseOptions::default().with_extension(ext);
+                assert_eq!(
+                    Command::parse_with(line.as_bytes(), &options),
+                    Ok(enabled.clone())
+                );
+            }
+            let lenient = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            let p = Command::parse_with(line.as_bytes(), &lenient).unwrap();
+            assert_eq!((p.value, p.deviations.len()), (enabled.value, 0));
         }
+        // Literals carry any octets, with or without the extension.
+        roundtrip("a SELECT {7}\r\nEntw\u{fc}r\r\n".as_bytes(), true);
+        // A response's quoted strings too: the client parses them under what it enabled.
+        let list = "* LIST () \"/\" \"Entw\u{fc}rfe\"\r\n";
+        assert!(crate::Response::parse(list.as_bytes()).is_err());
+        assert!(crate::Response::parse_with(list.as_bytes(), &accept).is_ok());
         for bad in [
             &b"a SELECT \"a\xffb\"\r\n"[..],
             b"a SELECT \"\xc3\"\r\n",

@@ -607,7 +607,11 @@ impl ServerSession {
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
         let mut options = self.config.parse.clone();
-        for cap in [Capability::CondStore, Capability::Partial, Capability::XGmExt1] {
+        for cap in [
+            Capability::CondStore,
+            Capability::Partial,
+            Capability::XGmExt1,
+        ] {
             if self.advertised.contains(&cap)
                 && let Some(ext) = Extension::from_capability(&cap)
             {

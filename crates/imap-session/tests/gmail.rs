@@ -6,15 +6,17 @@ use imap_codec::response::{Data, MessageAttribute};
 use imap_codec::{Extension, ParseOptions};
 use mailproto_imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
 
+/// The events `input` from the server causes.
 fn events(c: &mut ClientSession, input: &str) -> Vec<ClientEvent> {
     c.handle_input(input.as_bytes()).unwrap();
     let mut events = Vec::new();
-    while let Some(o) = c.poll_output() {
-        if let ClientOutput::Event(e) = o {
-            events.push(e);
+    loop {
+        match c.poll_output() {
+            Some(ClientOutput::Event(e)) => events.push(e),
+            Some(_) => {}
+            None => return events,
         }
     }
-    events
 }
 
 const FETCH: &str = "* 1 FETCH (X-GM-MSGID 1278455344230334865 X-GM-LABELS (\\Inbox foo))\r\n";
@@ -57,7 +59,8 @@ fn configured_in_force_from_the_start() {
     let mut c = ClientSession::resume(config, State::Authenticated);
     let ev = events(&mut c, FETCH);
     assert!(
-        !ev.iter().any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+        !ev.iter()
+            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
         "{ev:?}"
     );
 }

@@ -183,14 +183,22 @@ pub(crate) fn encode_key_thrid(id: &u64, e: &mut Encoder<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Command;
     use crate::command::test_util::{rejects, roundtrip_with};
     use crate::command::{CommandBody, FetchAtt, SearchKey, StoreFlags};
     use crate::context::{Extension, ParseOptions, Profile};
     use crate::response::{Data, MessageAttribute, Response};
+    use crate::{Command, ParseError};
 
     fn gmail() -> ParseOptions {
         ParseOptions::default().with_extension(Extension::GmailExt1)
+    }
+
+    /// Each line is refused at its offset, expecting its rule.
+    fn errors_at(cases: &[(&str, usize, &str)], parse: impl Fn(&[u8]) -> Option<ParseError>) {
+        for &(line, offset, expected) in cases {
+            let e = parse(line.as_bytes()).unwrap_or_else(|| panic!("{line:?} was accepted"));
+            assert_eq!((e.offset, e.expected), (offset, expected), "{line:?}");
+        }
     }
 
     fn fetch_data(line: &str) -> Vec<MessageAttribute<'_>> {
@@ -228,21 +236,19 @@ mod tests {
                 GmailLabel::Name(AString::new("work").unwrap()),
             ])]
         );
-        for (bad, offset, expected) in [
+        let bad: &[(&str, usize, &str)] = &[
             (
-                &b"* 1 FETCH (X-GM-MSGID 18446744073709551616)\r\n"[..],
+                "* 1 FETCH (X-GM-MSGID 18446744073709551616)\r\n",
                 22,
                 "gm-id",
             ),
-            (b"* 1 FETCH (X-GM-MSGID x)\r\n", 22, "gm-id"),
-            (b"* 1 FETCH (X-GM-LABELS \\Inbox)\r\n", 23, "\"(\""),
-            (b"* 1 FETCH (X-GM-LABELS (a  b))\r\n", 26, "gm-label"),
-            (b"* 1 FETCH (X-GM-LABELS (a {1+}\r\nb))\r\n", 28, "\"}\""),
-            (b"* 1 FETCH (X-GM-FOO 1)\r\n", 11, "msg-att"),
-        ] {
-            let e = Response::parse_with(bad, &gmail()).unwrap_err();
-            assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");
-        }
+            ("* 1 FETCH (X-GM-MSGID x)\r\n", 22, "gm-id"),
+            ("* 1 FETCH (X-GM-LABELS \\Inbox)\r\n", 23, "\"(\""),
+            ("* 1 FETCH (X-GM-LABELS (a  b))\r\n", 26, "gm-label"),
+            ("* 1 FETCH (X-GM-LABELS (a {1+}\r\nb))\r\n", 28, "\"}\""),
+            ("* 1 FETCH (X-GM-FOO 1)\r\n", 11, "msg-att"),
+        ];
+        errors_at(bad, |b| Response::parse_with(b, &gmail()).err());
     }
 
     /// Without X-GM-EXT-1 in force the data are an error at the item's name; the real-world
@@ -311,23 +317,16 @@ mod tests {
         ] {
             rejects(line, offset, expected);
         }
-        for (line, offset, expected) in [
-            (&b"a FETCH 1 (X-GM-LABELSX)\r\n"[..], 11, "fetch-att"),
-            (b"a STORE 1 +X-GM-LABELS\r\n", 22, "SP"),
-            (b"a STORE 1 +X-GM-LABELS (a\r\n", 25, "\")\""),
-            (b"a SEARCH X-GM-RAW\r\n", 17, "SP"),
-            (b"a SEARCH X-GM-MSGID -1\r\n", 20, "gm-id"),
-            (b"a SEARCH X-GM-THRID 18446744073709551616\r\n", 20, "gm-id"),
-            (b"a SEARCH X-GM-LABELS (a)\r\n", 21, "gm-label"),
-        ] {
-            let e = Command::parse_with(line, &gmail()).unwrap_err();
-            assert_eq!(
-                (e.offset, e.expected),
-                (offset, expected),
-                "{:?}",
-                String::from_utf8_lossy(line)
-            );
-        }
+        let bad: &[(&str, usize, &str)] = &[
+            ("a FETCH 1 (X-GM-LABELSX)\r\n", 11, "fetch-att"),
+            ("a STORE 1 +X-GM-LABELS\r\n", 22, "SP"),
+            ("a STORE 1 +X-GM-LABELS (a\r\n", 25, "\")\""),
+            ("a SEARCH X-GM-RAW\r\n", 17, "SP"),
+            ("a SEARCH X-GM-MSGID -1\r\n", 20, "gm-id"),
+            ("a SEARCH X-GM-THRID 18446744073709551616\r\n", 20, "gm-id"),
+            ("a SEARCH X-GM-LABELS (a)\r\n", 21, "gm-label"),
+        ];
+        errors_at(bad, |b| Command::parse_with(b, &gmail()).err());
     }
 
     /// XLIST, the named legacy form: Google's example exchange, and the mapping of its

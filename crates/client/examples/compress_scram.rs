@@ -63,9 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("COMPRESS=DEFLATE on");
 
     // RFC 6855 §3: UTF-8 header fields only once UTF8=ACCEPT is enabled.
-    let utf8 = client
-        .capabilities()?
-        .contains(&Capability::Utf8Accept);
+    let utf8 = client.capabilities()?.contains(&Capability::Utf8Accept);
     if utf8 {
         client.command(imap_codec::CommandBody::Enable {
             capabilities: imap_codec::ext::NonEmpty::new(vec![Capability::Utf8Accept])?,

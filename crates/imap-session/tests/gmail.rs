@@ -4,20 +4,11 @@
 
 use imap_codec::response::{Data, MessageAttribute};
 use imap_codec::{Extension, ParseOptions};
-use mailproto_imap_session::{ClientConfig, ClientEvent, ClientOutput, ClientSession, State};
+use mailproto_imap_session::{ClientConfig, ClientEvent, ClientSession, State};
 
-/// The events `input` from the server causes.
-fn events(c: &mut ClientSession, input: &str) -> Vec<ClientEvent> {
-    c.handle_input(input.as_bytes()).unwrap();
-    let mut events = Vec::new();
-    loop {
-        match c.poll_output() {
-            Some(ClientOutput::Event(e)) => events.push(e),
-            Some(_) => {}
-            None => return events,
-        }
-    }
-}
+mod common;
+
+use common::client_events as events;
 
 const FETCH: &str = "* 1 FETCH (X-GM-MSGID 1278455344230334865 X-GM-LABELS (\\Inbox foo))\r\n";
 

@@ -15,14 +15,17 @@
 //!   cannot be confused with base syntax); a server that has not seen `ENABLE UTF8=ACCEPT`
 //!   answers NO (§4), which is the session's decision, not the grammar's.
 //! - UTF-8 in quoted strings and mailbox names once `ENABLE UTF8=ACCEPT` succeeded (§3,
-//!   [`crate::context::Extension::Utf8Accept`]): the strict grammar of this crate is RFC 3501
-//!   ∪ RFC 9051, and RFC 9051 §9 already allows UTF-8 in `quoted` (`QUOTED-CHAR =/
-//!   UTF8-2 / UTF8-3 / UTF8-4`) and mailbox names (§5.1), so valid UTF-8 is accepted with or
-//!   without the extension and anything that is not valid UTF-8 is rejected in both cases
-//!   (tests below). The context flag is for the sessions and encoders (whether to send a
-//!   mailbox name as UTF-8 or as modified UTF-7, RFC 6855 §3).
-//! - `UTF8=ONLY` (§6) adds nothing to the grammar: a server that advertises it has UTF-8
-//!   mailbox names only, and the client must enable UTF8=ACCEPT.
+//!   [`crate::context::Extension::Utf8Accept`]): before, the strict profile reads `quoted` as
+//!   RFC 3501 §9 does (`QUOTED-CHAR` is 7-bit) and the first 8-bit octet of a quoted string
+//!   is an error; once in force, valid UTF-8 is accepted (RFC 9051 §9 `QUOTED-CHAR =/ UTF8-2 /
+//!   UTF8-3 / UTF8-4`) and anything that is not valid UTF-8 is still rejected. Literals carry
+//!   any octets either way. The sessions put it in force on `* ENABLED UTF8=ACCEPT` (the
+//!   client when it reads it, the server when it sends it); `ENABLE IMAP4rev2` does too
+//!   (RFC 9051 has UTF-8 quoted strings in its base syntax). The real-world profile reads
+//!   UTF-8 quoted strings whatever is in force (servers send them unasked).
+//! - `UTF8=ONLY` (§6) implies UTF8=ACCEPT: [`crate::Extension::from_capability`] maps it to
+//!   `Utf8Accept` (for a trace's `# extensions:` header or an ENABLED list); the client must
+//!   still enable UTF8=ACCEPT, never UTF8=ONLY (§6).
 //!
 //! [`AppendData::Utf8`]: crate::command::AppendData::Utf8
 //! [`CatPart::Utf8`]: crate::ext::catenate::CatPart::Utf8

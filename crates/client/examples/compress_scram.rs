@@ -6,7 +6,16 @@
 //! USER PASSWORD [DIR]` over plain TCP to a loopback test server (e.g. `scripts/peers/dovecot.sh
 //! start`: 127.0.0.1 20143 bob secret). `DIR` defaults to `scripts/peers/messages`. It exits
 //! non-zero when the server does not offer SCRAM-SHA-256 or COMPRESS=DEFLATE, or a message
-//! differs. CI runs it in its Dovecot step (`.ci/run`).
+//! differs. CI runs it in its Dovecot step (`.ci/run`); it passes against Cyrus too
+//! (`scripts/peers/cyrus.sh start`: 127.0.0.1 22143 bob secret).
+//!
+//! A message whose header holds raw UTF-8 (`09-utf8-headers.eml`) is valid only for a server
+//! that accepted UTF-8 (RFC 6532; RFC 5322 §2.2 header fields are US-ASCII): Cyrus, which does
+//! not offer UTF8=ACCEPT, rewrites such octets on APPEND (its `munge8bit`). So the example
+//! makes each message valid for the server before appending it, and compares what comes back
+//! with what it appended: when the server offers UTF8=ACCEPT it enables it and appends such a
+//! message as UTF8 data, unchanged (RFC 6855 §3, §4: `APPEND ... UTF8 (~{n}...)`); otherwise it
+//! writes the non-ASCII header fields as RFC 2047 encoded-words (`Q` encoding) first.
 
 use std::path::PathBuf;
 
@@ -53,6 +62,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     client.compress()?;
     println!("COMPRESS=DEFLATE on");
 
+    // RFC 6855 §3: UTF-8 header fields only once UTF8=ACCEPT is enabled.
+    let utf8 = client.capabilities()?.contains(&Capability::Utf8Accept);
+    if utf8 {
+        client.command(imap_codec::CommandBody::Enable {
+            capabilities: imap_codec::ext::NonEmpty::new(vec![Capability::Utf8Accept])?,
+        })?;
+        println!("UTF8=ACCEPT enabled");
+    }
+
     // A fresh mailbox, so that the fetched messages are exactly the appended ones.
     let mailbox = format!(
         "mailproto-compress-{}",
@@ -64,8 +82,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         mailbox: imap_codec::Mailbox::new(mailbox.as_str())?,
         params: Vec::new(),
     })?;
+    // What is appended: each source, valid for this server (see the module doc).
+    let sources: Vec<Vec<u8>> = sources
+        .into_iter()
+        .map(|s| if utf8 { s } else { ascii_header(&s) })
+        .collect();
     for source in &sources {
-        client.append(&mailbox, &[], None, source)?;
+        if utf8 && !header(source).is_ascii() {
+            // RFC 6855 §4: a message with UTF-8 header fields is appended as UTF8 data.
+            client.command(imap_codec::CommandBody::Append {
+                mailbox: imap_codec::Mailbox::new(mailbox.as_str())?,
+                flags: None,
+                date: None,
+                message: imap_codec::command::AppendData::Utf8(imap_codec::Literal8::new(
+                    source.as_slice(),
+                )),
+                more: Vec::new(),
+            })?;
+        } else {
+            client.append(&mailbox, &[], None, source)?;
+        }
     }
     let view = client.select(&mailbox)?;
     if view.exists as usize != sources.len() {
@@ -111,6 +147,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Bare LF line ends made CRLF.
+/// The header section of a message: up to the first empty line (RFC 5322 §2.1).
+fn header(message: &[u8]) -> &[u8] {
+    let end = message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(message.len());
+    &message[..end]
+}
+
+/// The message with each header field that holds non-ASCII octets rewritten with RFC 2047
+/// encoded-words (`=?UTF-8?Q?...?=`, §4.2, at most 75 characters each, §2): the display name
+/// before `<` of an address field, the whole value of any other field. The body is unchanged.
+fn ascii_header(message: &[u8]) -> Vec<u8> {
+    let head = header(message);
+    let mut out = Vec::with_capacity(message.len() + 64);
+    for line in head.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match line.iter().position(|&b| b == b':') {
+            Some(colon) if !line.is_ascii() => {
+                let (name, value) = (&line[..=colon], line[colon + 1..].trim_ascii_start());
+                let (text, addr) = match value.iter().position(|&b| b == b'<') {
+                    Some(lt) => (value[..lt].trim_ascii_end(), &value[lt..]),
+                    None => (value, &b""[..]),
+                };
+                out.extend_from_slice(name);
+                for (n, word) in encoded_words(text).iter().enumerate() {
+                    out.extend_from_slice(if n == 0 { b" " } else { b"\r\n " });
+                    out.extend_from_slice(format!("=?UTF-8?Q?{word}?=").as_bytes());
+                }
+                if !addr.is_empty() {
+                    out.push(b' ');
+                    out.extend_from_slice(addr);
+                }
+            }
+            _ => out.extend_from_slice(line),
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    // `header` stops before the empty line's CRLF CRLF: one CRLF is written above.
+    out.extend_from_slice(&message[head.len() + 2..]);
+    out
+}
+
+/// The `Q`-encoded texts (RFC 2047 §4.2, with only letters and digits left as they are, which
+/// is safe in a phrase too, §5) of the encoded-words for `text`, split between characters so
+/// that each encoded-word has at most 75 characters (§2).
+fn encoded_words(text: &[u8]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for c in String::from_utf8_lossy(text).chars() {
+        let mut q = String::new();
+        let mut utf8 = [0u8; 4];
+        for &b in c.encode_utf8(&mut utf8).as_bytes() {
+            match b {
+                b' ' => q.push('_'),
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => q.push(char::from(b)),
+                _ => q.push_str(&format!("={b:02X}")),
+            }
+        }
+        match words.last_mut() {
+            // "=?UTF-8?Q?" and "?=" take 12 of the 75.
+            Some(w) if w.len() + q.len() <= 75 - 12 => w.push_str(&q),
+            _ => words.push(q),
+        }
+    }
+    words
+}
+
 fn crlf(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() + text.len() / 32);
     for (i, &b) in text.iter().enumerate() {

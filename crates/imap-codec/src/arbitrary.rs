@@ -23,6 +23,7 @@ use crate::command::{
 };
 use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
+use crate::ext::gmail::GmailLabel;
 use crate::ext::language::ComparatorData;
 use crate::ext::multiappend::AppendMessage;
 use crate::ext::notify::NotifySet;
@@ -496,6 +497,10 @@ fn search_key(u: U<'_, '_>, depth: u32) -> Result<SearchKey<'static>> {
         S::SavedOn => K::SavedOn(date(u)?),
         S::SavedSince => K::SavedSince(date(u)?),
         S::SaveDateSupported => K::SaveDateSupported,
+        S::GmRaw => K::GmRaw(astring(u, true)?),
+        S::GmMsgId => K::GmMsgId(u.arbitrary()?),
+        S::GmThrId => K::GmThrId(u.arbitrary()?),
+        S::GmLabels => K::GmLabels(gmail_label(u, true)?),
         S::SequenceSet | S::Not | S::Or | S::And | S::Fuzzy => K::SequenceSet(sequence_set(u)?),
     })
 }
@@ -588,6 +593,18 @@ fn fetch_att(u: U<'_, '_>) -> Result<FetchAtt<'static>> {
         },
         // Only the real-world profile reads it; the strict round trip would reject it.
         K::Snippet => return Err(Error::IncorrectFormat),
+        K::GmMsgId => A::GmMsgId,
+        K::GmThrId => A::GmThrId,
+        K::GmLabels => A::GmLabels,
+    })
+}
+
+/// `gm-label = flag / astring` (X-GM-EXT-1): a system label is a `"\" atom` flag (a keyword
+/// flag would read back as a user label).
+fn gmail_label(u: U<'_, '_>, client: bool) -> Result<GmailLabel<'static>> {
+    Ok(match flag(u)? {
+        Flag::Keyword(_) => GmailLabel::Name(astring(u, client)?),
+        f => GmailLabel::System(f),
     })
 }
 
@@ -731,10 +748,11 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             modifiers: store_modifiers(u)?,
             action: *u.choose(&[StoreAction::Replace, StoreAction::Add, StoreAction::Remove])?,
             silent: u.arbitrary()?,
-            flags: if u.arbitrary()? {
-                StoreFlags::List(list(u, 0, MAX_LIST, flag)?)
-            } else {
-                StoreFlags::Bare(non_empty(u, flag)?)
+            flags: match u.int_in_range(0..=3)? {
+                0 => StoreFlags::List(list(u, 0, MAX_LIST, flag)?),
+                1 => StoreFlags::Bare(non_empty(u, flag)?),
+                2 => StoreFlags::LabelList(list(u, 0, MAX_LIST, |u| gmail_label(u, true))?),
+                _ => StoreFlags::Labels(non_empty(u, |u| gmail_label(u, true))?),
             },
         },
         K::Sort => B::Sort {
@@ -847,6 +865,10 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             pattern: list_mailbox(u)?,
         },
         K::Rlsub => B::Rlsub {
+            reference: mailbox(u, true)?,
+            pattern: list_mailbox(u)?,
+        },
+        K::Xlist => B::Xlist {
             reference: mailbox(u, true)?,
             pattern: list_mailbox(u)?,
         },
@@ -1279,6 +1301,14 @@ pub(crate) fn att_savedate(u: U<'_, '_>) -> Result<Option<DateTime>> {
 /// reject it.
 pub(crate) fn att_snippet(_: U<'_, '_>) -> Result<NString<'static>> {
     Err(Error::IncorrectFormat)
+}
+
+pub(crate) fn att_gm_id(u: U<'_, '_>) -> Result<u64> {
+    u.arbitrary()
+}
+
+pub(crate) fn att_gm_labels(u: U<'_, '_>) -> Result<Vec<GmailLabel<'static>>> {
+    list(u, 0, MAX_LIST, |u| gmail_label(u, false))
 }
 
 pub(crate) fn att_binary_size(u: U<'_, '_>) -> Result<BinarySizeData> {
@@ -1916,11 +1946,14 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
-                // With the RFC 7162 slot parameters in force (see `command_body`).
+                // With the RFC 7162 slot parameters, the Gmail rows and UTF-8 quoted strings
+                // in force (see `command_body`, `ext::gmail`, `ext::utf8`).
                 let options = crate::ParseOptions::default()
                     .with_extension(crate::Extension::CondStore)
                     .with_extension(crate::Extension::QResync)
-                    .with_extension(crate::Extension::Partial);
+                    .with_extension(crate::Extension::Partial)
+                    .with_extension(crate::Extension::GmailExt1)
+                    .with_extension(crate::Extension::Utf8Accept);
                 assert_eq!(
                     Command::parse_with(&out, &options)
                         .map(|p| p.value)
@@ -1935,8 +1968,13 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = r.encode(&mut out);
+                let options = crate::ParseOptions::default()
+                    .with_extension(crate::Extension::GmailExt1)
+                    .with_extension(crate::Extension::Utf8Accept);
                 assert_eq!(
-                    Response::parse(&out).as_ref(),
+                    Response::parse_with(&out, &options)
+                        .map(|p| p.value)
+                        .as_ref(),
                     Ok(&r),
                     "{:?}",
                     String::from_utf8_lossy(&out)

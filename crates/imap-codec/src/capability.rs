@@ -101,6 +101,7 @@ capabilities! {
     ListMyRights = "LIST-MYRIGHTS", "`LIST-MYRIGHTS` (RFC 8440)";
     CreateSpecialUse = "CREATE-SPECIAL-USE", "`CREATE-SPECIAL-USE` (RFC 6154 §3)";
     XGmExt1 = "X-GM-EXT-1", "`X-GM-EXT-1` (Gmail's IMAP extensions)";
+    Xlist = "XLIST", "`XLIST` (Gmail's predecessor of SPECIAL-USE, a legacy form)";
     Multiappend = "MULTIAPPEND", "`MULTIAPPEND` (RFC 3502)";
     Catenate = "CATENATE", "`CATENATE` (RFC 4469)";
     Replace = "REPLACE", "`REPLACE` (RFC 8508)";

@@ -34,7 +34,9 @@ pub enum Extension {
     CondStore,
     /// QRESYNC (RFC 7162 §3.2): `VANISHED`, `SELECT (QRESYNC ...)`; implies CONDSTORE.
     QResync,
-    /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names.
+    /// UTF8=ACCEPT (RFC 6855 §3): UTF-8 in quoted strings and mailbox names; also put in force
+    /// by UTF8=ONLY (§6) and IMAP4rev2 (RFC 9051 §9). Without it the strict profile reads
+    /// `quoted` as RFC 3501 §9 does (7-bit).
     Utf8Accept,
     /// PARTIAL (RFC 9394 §3.2): the `PARTIAL` FETCH modifier (advertised; no ENABLE).
     Partial,
@@ -44,6 +46,10 @@ pub enum Extension {
     /// UIDONLY (RFC 9586 §3), enabled with `ENABLE UIDONLY`: no codec rule changes (see
     /// [`crate::ext::uidonly`]); the sessions refuse or avoid message numbers.
     UidOnly,
+    /// X-GM-EXT-1 (Google's "IMAP Extensions" page), advertised by the server: the
+    /// `X-GM-MSGID`, `X-GM-THRID` and `X-GM-LABELS` FETCH items and data, `X-GM-LABELS` in
+    /// STORE and the `X-GM-*` search keys ([`crate::ext::gmail`]).
+    GmailExt1,
 }
 
 impl Extension {
@@ -55,11 +61,13 @@ impl Extension {
         Extension::Partial,
         Extension::CreateSpecialUse,
         Extension::UidOnly,
+        Extension::GmailExt1,
     ];
 
     /// The extension a capability name puts in force when it is advertised or enabled, if
     /// it changes the grammar or the sessions: `CONDSTORE`, `QRESYNC` (RFC 7162),
-    /// `UTF8=ACCEPT` (RFC 6855), `PARTIAL` (RFC 9394), `UIDONLY` (RFC 9586).
+    /// `UTF8=ACCEPT` (RFC 6855; also UTF8=ONLY and IMAP4rev2), `PARTIAL` (RFC 9394),
+    /// `UIDONLY` (RFC 9586), `X-GM-EXT-1` (Gmail).
     ///
     /// ```
     /// use mailproto_imap_codec::{Capability, Extension};
@@ -71,9 +79,12 @@ impl Extension {
         match cap {
             C::CondStore => Some(Extension::CondStore),
             C::QResync => Some(Extension::QResync),
-            C::Utf8Accept => Some(Extension::Utf8Accept),
+            // UTF8=ONLY implies UTF8=ACCEPT (RFC 6855 §6); IMAP4rev2 has UTF-8 quoted
+            // strings in its base syntax (RFC 9051 §9 `QUOTED-CHAR`).
+            C::Utf8Accept | C::Utf8Only | C::Imap4rev2 => Some(Extension::Utf8Accept),
             C::Partial => Some(Extension::Partial),
             C::UidOnly => Some(Extension::UidOnly),
+            C::XGmExt1 => Some(Extension::GmailExt1),
             _ => None,
         }
     }
@@ -382,6 +393,8 @@ pub struct Ctx<'o> {
     /// The address of the message's first byte: offsets are computed from it.
     start: usize,
     deviations: RefCell<Vec<Deviation>>,
+    /// Raw UTF-8 in `quoted` while this message is parsed ([`Extension::Utf8Accept`]).
+    _utf8: crate::core::Utf8Scope,
 }
 
 impl<'o> Ctx<'o> {
@@ -392,6 +405,10 @@ impl<'o> Ctx<'o> {
             side,
             start: message.as_ptr() as usize,
             deviations: RefCell::new(Vec::new()),
+            _utf8: crate::core::Utf8Scope::enter(
+                options.extensions.contains(Extension::Utf8Accept)
+                    || options.profile == Profile::RealWorld,
+            ),
         }
     }
 

@@ -5,7 +5,36 @@
 //! borrow from the input, and [`IntoStatic`] makes any value owned.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
+
+thread_local! {
+    /// Whether `quoted` may hold raw UTF-8 in the message being parsed: set by
+    /// [`crate::context::Ctx`] for the message's duration (see [`Utf8Scope`]); `true` outside
+    /// any message (the value-level parsers, e.g. `from_bytes`).
+    static UTF8_QUOTED: Cell<bool> = const { Cell::new(true) };
+}
+
+/// For the duration of one message's parse, whether raw UTF-8 is allowed in `quoted` (RFC 6855
+/// §3: only once UTF8=ACCEPT is enabled, or IMAP4rev2, RFC 9051 §9 `QUOTED-CHAR`; always
+/// under the real-world profile). `quoted` is read by parsers that take no parse context, so
+/// the [`crate::context::Ctx`] of the message sets this for the thread and the previous value
+/// comes back when it is dropped (contexts nest).
+#[derive(Debug)]
+pub(crate) struct Utf8Scope(bool);
+
+impl Utf8Scope {
+    /// Allows (or not) raw UTF-8 in `quoted` until the scope is dropped.
+    pub(crate) fn enter(allowed: bool) -> Self {
+        Utf8Scope(UTF8_QUOTED.with(|c| c.replace(allowed)))
+    }
+}
+
+impl Drop for Utf8Scope {
+    fn drop(&mut self) {
+        UTF8_QUOTED.with(|c| c.set(self.0));
+    }
+}
 
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
@@ -156,7 +185,9 @@ pub enum LiteralMode {
 /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §4.3), holding the unescaped content.
 ///
 /// The content is any text without CR, LF or NUL; non-ASCII text is allowed as UTF-8
-/// (RFC 9051 §9 `QUOTED-CHAR`, under IMAP4rev2 or UTF8=ACCEPT).
+/// (RFC 9051 §9 `QUOTED-CHAR`, under IMAP4rev2 or UTF8=ACCEPT): a message's parser accepts
+/// it only while [`crate::Extension::Utf8Accept`] is in force (or under the real-world
+/// profile), RFC 6855 §3.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct Quoted<'a>(Cow<'a, str>);
@@ -203,10 +234,11 @@ impl<'a> Quoted<'a> {
                     _ => return fail(&body[n + 1..], "quoted-specials"),
                 },
                 Some(&b) if is_quoted_char(b) => n += 1,
-                Some(&b) if b >= 0x80 => {
+                Some(&b) if b >= 0x80 && UTF8_QUOTED.with(Cell::get) => {
                     non_ascii = true;
                     n += 1;
                 }
+                // RFC 3501 §9 `QUOTED-CHAR` (7-bit) until UTF8=ACCEPT (RFC 6855 §3).
                 Some(_) => return fail(&body[n..], "QUOTED-CHAR"),
             }
         }

@@ -122,7 +122,11 @@ proptest! {
         items.push(FetchAtt::BodySection { peek: true, section: Section::Header(None), partial: None });
         let f = fetch(&msg, &meta, &items).unwrap();
         let wire = encode_fetch(f.attributes);
-        let parsed = Response::parse(&wire);
+        // The envelope quotes raw UTF-8 header text: valid once UTF8=ACCEPT is enabled
+        // (RFC 6855 §3), which is how this is parsed.
+        let utf8 = imap_codec::ParseOptions::default()
+            .with_extension(imap_codec::Extension::Utf8Accept);
+        let parsed = Response::parse_with(&wire, &utf8).map(|p| p.value);
         prop_assert!(parsed.is_ok(), "{:?}", parsed);
         let again = match parsed.unwrap() {
             Response::Data(Data::Fetch(f)) => encode_fetch(f.attributes.into_vec()),

@@ -52,7 +52,12 @@ fn case() -> Case {
 /// (largest UID 50), with `$` = UIDs 10 and 30.
 fn eval(c: &Case, program: &str) -> Result<bool, SearchError> {
     let line = format!("a SEARCH {program}\r\n");
-    let cmd = Command::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{program}: {e:?}"));
+    // UTF-8 quoted strings (`FROM "andré"`) are read once UTF8=ACCEPT is enabled (RFC 6855 §3).
+    let options =
+        imap_codec::ParseOptions::default().with_extension(imap_codec::Extension::Utf8Accept);
+    let cmd = Command::parse_with(line.as_bytes(), &options)
+        .map(|p| p.value)
+        .unwrap_or_else(|e| panic!("{program}: {e:?}"));
     let CommandBody::Search {
         charset, criteria, ..
     } = cmd.body

@@ -576,7 +576,8 @@ impl Scope {
                     MboxOrPat::Patterns(ps) => ps.iter().map(|p| p.as_bytes().to_vec()).collect(),
                 },
             },
-            CommandBody::Lsub { reference, pattern } => Scope::Patterns {
+            CommandBody::Lsub { reference, pattern }
+            | CommandBody::Xlist { reference, pattern } => Scope::Patterns {
                 reference: reference.as_bytes().to_vec(),
                 patterns: vec![pattern.as_bytes().to_vec()],
             },
@@ -808,7 +809,8 @@ impl ClientSession {
     }
 
     /// The options the next server message is parsed with: the configured ones, plus the
-    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`]).
+    /// extensions the server reported as ENABLED ([`imap_codec::Extension::from_capability`])
+    /// and X-GM-EXT-1 once advertised.
     pub fn parse_options(&self) -> &ParseOptions {
         &self.config.parse
     }
@@ -1296,10 +1298,19 @@ impl ClientSession {
         }
     }
 
+    /// Advertised capabilities that change the server's grammar without ENABLE are put in
+    /// force: Gmail's X-GM-EXT-1 data items ([`imap_codec::ext::gmail`]).
+    fn grammar_capabilities(&mut self) {
+        if self.has_capability(&Capability::XGmExt1) {
+            self.config.parse.extensions.insert(Extension::GmailExt1);
+        }
+    }
+
     /// Capabilities were learned: LOGINDISABLED on the plaintext connection stays in force
     /// until TLS; under [`TlsPolicy::Required`], capabilities without STARTTLS in clear are
     /// stripping.
     fn learned_capabilities(&mut self) {
+        self.grammar_capabilities();
         if self.tls {
             return;
         }
@@ -1915,6 +1926,7 @@ impl ClientSession {
                 self.capabilities = None;
                 if let Some(Code::Capability(c)) = code {
                     self.capabilities = Some(c.capabilities().to_vec());
+                    self.grammar_capabilities();
                 }
                 self.trigger(Trigger::AuthOk);
             }
@@ -1988,6 +2000,7 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Enabled(_) => &[K::Enable],
         Data::List(_) => &[K::List],
         Data::Lsub(_) => &[K::Lsub],
+        Data::Xlist(_) => &[K::Xlist],
         Data::Namespace(_) => &[K::Namespace],
         Data::Status(_) => &[K::Status, K::List],
         Data::Search(_) => &[K::Search],
@@ -2092,7 +2105,7 @@ fn attribute(
             .into_iter()
             .filter(|c| lists(&c.scope, &l.list))
             .collect()),
-        Data::Lsub(l) => one(candidates
+        Data::Lsub(l) | Data::Xlist(l) => one(candidates
             .into_iter()
             .filter(|c| lists(&c.scope, l))
             .collect()),

@@ -598,13 +598,17 @@ impl ServerSession {
     }
 
     /// The options the next client message is parsed with: the configured ones, plus
-    /// CONDSTORE and PARTIAL when advertised (RFC 7162 §3.1, RFC 9394 §3.2: their parameters
-    /// need no ENABLE) and what
+    /// CONDSTORE, PARTIAL and X-GM-EXT-1 when advertised (RFC 7162 §3.1, RFC 9394 §3.2,
+    /// Gmail: their forms need no ENABLE) and what
     /// the server's `* ENABLED` turned on (QRESYNC, RFC 7162 §3.2.3; UTF8=ACCEPT, RFC 6855
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
         let mut options = self.config.parse.clone();
-        for cap in [Capability::CondStore, Capability::Partial] {
+        for cap in [
+            Capability::CondStore,
+            Capability::Partial,
+            Capability::XGmExt1,
+        ] {
             if self.advertised.contains(&cap)
                 && let Some(ext) = Extension::from_capability(&cap)
             {

@@ -335,20 +335,33 @@ fn parse_wire(side: Side, wire: &[u8], kinds: &[replay::Kind]) -> Result<Vec<Par
         let err = |e: imap_codec::ParseError| {
             format!("{side:?} wrote {:?}: {e}", String::from_utf8_lossy(&bytes))
         };
+        // Out of the session's context: UTF-8 quoted strings (RFC 6855 §3) are read as the
+        // sessions read them once enabled.
+        let utf8 =
+            imap_codec::ParseOptions::default().with_extension(imap_codec::Extension::Utf8Accept);
         out.push(match kind {
-            replay::Kind::Command => {
-                Parsed::Command(Command::parse(&bytes).map_err(err)?.into_static())
-            }
+            replay::Kind::Command => Parsed::Command(
+                Command::parse_with(&bytes, &utf8)
+                    .map_err(err)?
+                    .value
+                    .into_static(),
+            ),
             replay::Kind::AuthenticateData => Parsed::AuthenticateData(
                 AuthenticateData::parse(&bytes).map_err(err)?.into_static(),
             ),
             replay::Kind::IdleDone => Parsed::IdleDone(IdleDone::parse(&bytes).map_err(err)?),
-            replay::Kind::Greeting => {
-                Parsed::Greeting(Greeting::parse(&bytes).map_err(err)?.into_static())
-            }
-            replay::Kind::Response => {
-                Parsed::Response(Response::parse(&bytes).map_err(err)?.into_static())
-            }
+            replay::Kind::Greeting => Parsed::Greeting(
+                Greeting::parse_with(&bytes, &utf8)
+                    .map_err(err)?
+                    .value
+                    .into_static(),
+            ),
+            replay::Kind::Response => Parsed::Response(
+                Response::parse_with(&bytes, &utf8)
+                    .map_err(err)?
+                    .value
+                    .into_static(),
+            ),
         });
     }
     if !framed.buffered().is_empty() {

@@ -151,10 +151,7 @@ fn serve(pair: &mut Pair, store: &mut Store, from: &mut usize) {
                     action,
                     ..
                 } => {
-                    let flags: Vec<Flag<'static>> = match flags {
-                        StoreFlags::List(f) => f,
-                        StoreFlags::Bare(f) => f.into_vec(),
-                    };
+                    let flags: Vec<Flag<'static>> = flags.flags().to_vec();
                     let largest = u32::try_from(store.messages.len()).unwrap();
                     for i in 0..store.messages.len() {
                         if !sequence_set.contains(u32::try_from(i + 1).unwrap(), largest) {

@@ -2,7 +2,9 @@
 //! ALL / FAST / FULL macros and every `fetch-att` of both RFCs, including RFC 3501's
 //! RFC822, RFC822.HEADER and RFC822.TEXT and the BINARY items of RFC 3516 / RFC 9051; extension
 //! items are rows of the same table: EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE
-//! ([`crate::ext::savedate`]), PREVIEW and the real-world SNIPPET ([`crate::ext::preview`]).
+//! ([`crate::ext::savedate`]), PREVIEW and the real-world SNIPPET ([`crate::ext::preview`]),
+//! Gmail's X-GM-MSGID / X-GM-THRID / X-GM-LABELS ([`crate::ext::gmail`], only while
+//! [`crate::Extension::GmailExt1`] is in force).
 
 use crate::context::Ctx;
 use crate::core::IntoStatic;
@@ -90,7 +92,7 @@ macro_rules! encode_att {
 
 /// The `fetch-att` table: one row per item,
 /// `Variant { fields } = "NAME" ["OTHER-NAME", ...], parse: unit | fn, encode: unit | fn;`.
-/// The names are what the parser dispatches on (upper-cased `1*(ALPHA / DIGIT / ".")` before
+/// The names are what the parser dispatches on (upper-cased `1*(ALPHA / DIGIT / "." / "-")` before
 /// any `[` or `<`); the first one is also the kind's name. A row's parser gets the name it
 /// matched and the input after it; its encoder gets the fields and writes the whole item.
 macro_rules! fetch_atts {
@@ -232,6 +234,35 @@ fetch_atts! {
     /// `SNIPPET (FUZZY)`: the pre-RFC 8970 form of PREVIEW, accepted under the real-world
     /// profile only (deviation `snippet-fuzzy`, [`crate::ext::preview`]).
     Snippet = "SNIPPET", parse: parse_snippet_att, encode: snippet;
+    /// `X-GM-MSGID` (Gmail X-GM-EXT-1, [`crate::ext::gmail`]): only while
+    /// [`crate::Extension::GmailExt1`] is in force.
+    GmMsgId = "X-GM-MSGID", parse: unit, encode: unit;
+    /// `X-GM-THRID` (Gmail X-GM-EXT-1)
+    GmThrId = "X-GM-THRID", parse: unit, encode: unit;
+    /// `X-GM-LABELS` (Gmail X-GM-EXT-1)
+    GmLabels = "X-GM-LABELS", parse: unit, encode: unit;
+}
+
+impl FetchAttKind {
+    /// The extension that must be in force for the item to parse (`None`: always).
+    pub const fn extension(self) -> Option<crate::Extension> {
+        match self {
+            FetchAttKind::GmMsgId | FetchAttKind::GmThrId | FetchAttKind::GmLabels => {
+                Some(crate::Extension::GmailExt1)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `fetch-att` under the parse context: the items of an extension only while it is in force
+/// (the Gmail items, [`crate::ext::gmail`]), the real-world SNIPPET ([`crate::ext::preview`]).
+fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>, in_list: bool) -> PResult<'a, FetchAtt<'a>> {
+    let (r, a) = crate::ext::preview::fetch_att(i, cx, in_list)?;
+    match a.kind().extension() {
+        Some(ext) if !cx.has(ext) => fail(i, "fetch-att"),
+        _ => Ok((r, a)),
+    }
 }
 
 fn opt_partial(i: &[u8]) -> PResult<'_, Option<Partial>> {
@@ -308,9 +339,10 @@ fn encode_binary_size(part: &Option<Part>, e: &mut Encoder<'_>) {
 }
 
 impl<'a> FetchAtt<'a> {
-    /// Parses `fetch-att`: the name (`1*(ALPHA / DIGIT / ".")`), then the row's parser.
+    /// Parses `fetch-att`: the name (`1*(ALPHA / DIGIT / "." / "-")`, `-` for the `X-GM-`
+    /// items), then the row's parser. What is in force is checked by the caller.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (rest, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
+        let (rest, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         let mut buf = [0u8; NAME_MAX];
         let Some(upper) = buf.get_mut(..name.len()) else {
             return fail(i, "fetch-att");
@@ -368,7 +400,7 @@ pub(super) fn parse_fetch<'a>(
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, ()) = sp(i)?;
     let (i, items) = if i.first() == Some(&b'(') {
-        let (r, atts) = paren_list(i, false, |j| crate::ext::preview::fetch_att(j, cx, true))?;
+        let (r, atts) = paren_list(i, false, |j| fetch_att(j, cx, true))?;
         (r, FetchItems::List(NonEmpty::from_parsed(atts)))
     } else {
         let (r, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
@@ -380,7 +412,7 @@ pub(super) fn parse_fetch<'a>(
         } else if boundary && name.eq_ignore_ascii_case(b"FULL") {
             (r, FetchItems::Full)
         } else {
-            let (r, a) = crate::ext::preview::fetch_att(i, cx, false)?;
+            let (r, a) = fetch_att(i, cx, false)?;
             (r, FetchItems::Single(a))
         }
     };

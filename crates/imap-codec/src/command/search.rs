@@ -5,7 +5,9 @@
 //! MIN MAX ALL COUNT SAVE and generic extensions) and CHARSET. Extension keys are rows of the
 //! same table, with their grammar in their `ext/` module: OLDER / YOUNGER ([`crate::ext::within`]),
 //! FUZZY ([`crate::ext::fuzzy`]), EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDBEFORE /
-//! SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED ([`crate::ext::savedate`]).
+//! SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED ([`crate::ext::savedate`]), Gmail's X-GM-RAW /
+//! X-GM-MSGID / X-GM-THRID / X-GM-LABELS ([`crate::ext::gmail`], only while
+//! [`crate::Extension::GmailExt1`] is in force).
 
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
@@ -13,6 +15,7 @@ use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
 use crate::ext::condstore::SearchModSeq;
+use crate::ext::gmail::{self, GmailLabel, encode_key_msgid, encode_key_thrid};
 use crate::ext::objectid::ObjectId;
 use crate::ext::partial::PartialRange;
 use crate::ext::within::Interval;
@@ -58,7 +61,7 @@ macro_rules! encode_key {
 
 /// The `search-key` table: one row per key,
 /// `Variant(fields) = "NAME", parse: unit | arg f | custom f | nested, encode: unit | arg | custom f;`.
-/// The parser dispatches on the upper-cased name (`1*ALPHA`); the two keys without a name
+/// The parser dispatches on the upper-cased name (`1*(ALPHA / "-")`); the two keys without a name
 /// (`sequence-set`, `"(" ... ")"`) carry their ABNF form instead, which no name matches.
 macro_rules! search_keys {
     ($(
@@ -246,6 +249,37 @@ search_keys! {
     SavedSince(date: Date) = "SAVEDSINCE", parse: arg date, encode: arg;
     /// `SAVEDATESUPPORTED` (RFC 8514 §5)
     SaveDateSupported = "SAVEDATESUPPORTED", parse: unit, encode: unit;
+    /// `X-GM-RAW SP astring`: a search in Gmail's own query syntax (X-GM-EXT-1,
+    /// [`crate::ext::gmail`]; only while [`crate::Extension::GmailExt1`] is in force, like the
+    /// three rows below).
+    GmRaw(query: AString<'a>) = "X-GM-RAW", parse: arg astring, encode: arg;
+    /// `X-GM-MSGID SP gm-id` (X-GM-EXT-1)
+    GmMsgId(id: u64) = "X-GM-MSGID", parse: arg gm_id, encode: custom encode_key_msgid;
+    /// `X-GM-THRID SP gm-id` (X-GM-EXT-1)
+    GmThrId(id: u64) = "X-GM-THRID", parse: arg gm_id, encode: custom encode_key_thrid;
+    /// `X-GM-LABELS SP gm-label` (X-GM-EXT-1)
+    GmLabels(label: GmailLabel<'a>) = "X-GM-LABELS", parse: arg gm_label, encode: arg;
+}
+
+impl SearchKeyKind {
+    /// The extension that must be in force for the key to parse (`None`: always).
+    pub const fn extension(self) -> Option<crate::Extension> {
+        match self {
+            SearchKeyKind::GmRaw
+            | SearchKeyKind::GmMsgId
+            | SearchKeyKind::GmThrId
+            | SearchKeyKind::GmLabels => Some(crate::Extension::GmailExt1),
+            _ => None,
+        }
+    }
+}
+
+fn gm_id(i: &[u8]) -> PResult<'_, u64> {
+    gmail::parse_id(i)
+}
+
+fn gm_label(i: &[u8]) -> PResult<'_, GmailLabel<'_>> {
+    GmailLabel::parse::<true>(i)
 }
 
 fn parse_modseq(rest: &[u8]) -> PResult<'_, SearchKey<'_>> {
@@ -332,31 +366,36 @@ fn encode_and(keys: &NonEmpty<SearchKey<'_>>, e: &mut Encoder<'_>) {
 }
 
 impl<'a> SearchKey<'a> {
-    /// Parses one `search-key`, nested at most `max` deep (the [`crate::ParseOptions`]'
-    /// `max_depth`, never more than [`crate::ext::MAX_DEPTH`]). Only the nesting forms
-    /// recurse; their frames stay small (the other keys are parsed by [`parse_leaf`], kept out
-    /// of line).
-    pub(crate) fn parse(i: &'a [u8], depth: usize, max: usize) -> PResult<'a, Self> {
+    /// Parses one `search-key`, nested at most the context's `max_depth` deep (never more
+    /// than [`crate::ext::MAX_DEPTH`]); the keys of an extension only while it is in force.
+    /// Only the nesting forms recurse; their frames stay small (the other keys are parsed by
+    /// [`parse_leaf`], kept out of line).
+    pub(crate) fn parse(i: &'a [u8], depth: usize, cx: &Ctx<'_>) -> PResult<'a, Self> {
+        let max = cx.options().max_depth;
         let (_, ()) = check_depth_within(i, depth, max, "search-key")?;
         if i.first() == Some(&b'(') {
-            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, max))?;
+            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, cx))?;
             return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
         }
         if starts_with_ci(i, b"NOT ") {
-            let (r, k) = SearchKey::parse(&i[4..], depth + 1, max)?;
+            let (r, k) = SearchKey::parse(&i[4..], depth + 1, cx)?;
             return Ok((r, SearchKey::Not(Box::new(k))));
         }
         if starts_with_ci(i, b"FUZZY ") {
-            let (r, k) = SearchKey::parse(&i[6..], depth + 1, max)?;
+            let (r, k) = SearchKey::parse(&i[6..], depth + 1, cx)?;
             return Ok((r, SearchKey::Fuzzy(Box::new(k))));
         }
         if starts_with_ci(i, b"OR ") {
-            let (r, a) = SearchKey::parse(&i[3..], depth + 1, max)?;
+            let (r, a) = SearchKey::parse(&i[3..], depth + 1, cx)?;
             let (r, ()) = sp(r)?;
-            let (r, b) = SearchKey::parse(r, depth + 1, max)?;
+            let (r, b) = SearchKey::parse(r, depth + 1, cx)?;
             return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
         }
-        parse_leaf(i)
+        let (r, key) = parse_leaf(i)?;
+        match key.kind().extension() {
+            Some(ext) if !cx.has(ext) => fail(i, "search-key"),
+            _ => Ok((r, key)),
+        }
     }
 }
 
@@ -367,7 +406,7 @@ fn parse_leaf(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
     if let Some(b'0'..=b'9' | b'*' | b'$') = i.first() {
         return SequenceSet::parse(i).map(|(r, s)| (r, SearchKey::SequenceSet(s)));
     }
-    let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic());
+    let (rest, name) = take_while(i, |b| b.is_ascii_alphabetic() || b == b'-');
     if name.is_empty() || rest.first().is_some_and(|&b| is_atom_char(b)) {
         return fail(i, "search-key");
     }
@@ -599,11 +638,10 @@ pub(super) fn parse_search<'a>(
         charset = Some(cs);
         i = sp(r)?.0;
     }
-    let max = cx.options().max_depth;
-    let (mut i, first) = SearchKey::parse(i, 0, max)?;
+    let (mut i, first) = SearchKey::parse(i, 0, cx)?;
     let mut criteria = vec![first];
     while i.first() == Some(&b' ') {
-        let (r, k) = SearchKey::parse(&i[1..], 0, max)?;
+        let (r, k) = SearchKey::parse(&i[1..], 0, cx)?;
         criteria.push(k);
         i = r;
     }
@@ -640,7 +678,7 @@ pub(super) fn encode_search(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{rejects, roundtrip};
+    use super::super::test_util::{rejects, roundtrip, roundtrip_with};
     use super::*;
     use crate::Command;
     use crate::error::ErrorKind;
@@ -666,6 +704,7 @@ mod tests {
     /// The table: every named key parses back as its kind, with a sample argument.
     #[test]
     fn the_search_key_table() {
+        let cx = Ctx::new(&crate::context::STRICT, crate::Side::Client, b"");
         for kind in SearchKeyKind::ALL {
             let arg = match kind {
                 SearchKeyKind::Header => " a b",
@@ -687,13 +726,20 @@ mod tests {
                 | SearchKeyKind::Older
                 | SearchKeyKind::Younger => " 5",
                 SearchKeyKind::SequenceSet | SearchKeyKind::And => continue,
-                _ if SearchKey::parse(kind.name().as_bytes(), 0, crate::ext::MAX_DEPTH).is_ok() => {
-                    ""
-                }
+                SearchKeyKind::GmMsgId | SearchKeyKind::GmThrId => " 1278455344230334865",
+                _ if SearchKey::parse(kind.name().as_bytes(), 0, &cx).is_ok() => "",
                 _ => " x",
             };
             let line = format!("a SEARCH {}{arg}\r\n", kind.name());
-            let cmd = roundtrip(line.as_bytes(), true);
+            let options = match kind.extension() {
+                Some(ext) => {
+                    // Not without the extension: an error at the key's name.
+                    rejects(line.as_bytes(), 9, "search-key");
+                    crate::ParseOptions::default().with_extension(ext)
+                }
+                None => crate::ParseOptions::default(),
+            };
+            let cmd = roundtrip_with(line.as_bytes(), true, &options);
             let CommandBody::Search { criteria, .. } = &cmd.body else {
                 panic!()
             };

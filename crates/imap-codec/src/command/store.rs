@@ -1,11 +1,14 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6, RFC 3501 §6.4.6; §9 `store`, `store-att-flags`):
-//! `["+" / "-"] "FLAGS" [".SILENT"]` followed by a `flag-list` or space-separated flags.
+//! `["+" / "-"] "FLAGS" [".SILENT"]` followed by a `flag-list` or space-separated flags; with
+//! Gmail's X-GM-EXT-1 in force, `["+" / "-"] "X-GM-LABELS" [".SILENT"]` followed by labels the
+//! same two ways ([`crate::ext::gmail`]).
 
-use crate::context::Ctx;
+use crate::context::{Ctx, Extension};
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
 use crate::ext::NonEmpty;
+use crate::ext::gmail::{GmailLabel, parse_label_list};
 use crate::ext::slots::{self, Slot};
 use crate::flag::Flag;
 use crate::parse::{keyword, sp, starts_with_ci};
@@ -32,22 +35,46 @@ impl IntoStatic for StoreAction {
     }
 }
 
-/// The flags of a STORE, in the form sent: `flag-list / (flag *(SP flag))`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What a STORE changes, in the form sent: `FLAGS` with a `flag-list / (flag *(SP flag))`,
+/// or Gmail's `X-GM-LABELS` with labels the same two ways ([`crate::ext::gmail`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum StoreFlags<'a> {
-    /// `"(" [flag *(SP flag)] ")"` (may be empty).
+    /// `FLAGS` `"(" [flag *(SP flag)] ")"` (may be empty).
     List(Vec<Flag<'a>>),
-    /// `flag *(SP flag)`, unparenthesised.
+    /// `FLAGS` `flag *(SP flag)`, unparenthesised.
     Bare(NonEmpty<Flag<'a>>),
+    /// `X-GM-LABELS` `gm-label-list` (may be empty; X-GM-EXT-1).
+    LabelList(Vec<GmailLabel<'a>>),
+    /// `X-GM-LABELS` `gm-label *(SP gm-label)`, unparenthesised (X-GM-EXT-1).
+    Labels(NonEmpty<GmailLabel<'a>>),
 }
 
 impl<'a> StoreFlags<'a> {
-    /// The flags.
+    /// The flags (none for the Gmail label forms).
     pub fn flags(&self) -> &[Flag<'a>] {
         match self {
             StoreFlags::List(f) => f,
             StoreFlags::Bare(f) => f,
+            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => &[],
+        }
+    }
+
+    /// The Gmail labels (none for the `FLAGS` forms).
+    pub fn labels(&self) -> &[GmailLabel<'a>] {
+        match self {
+            StoreFlags::LabelList(l) => l,
+            StoreFlags::Labels(l) => l,
+            StoreFlags::List(_) | StoreFlags::Bare(_) => &[],
+        }
+    }
+
+    /// The attribute's name: `FLAGS` or `X-GM-LABELS`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            StoreFlags::List(_) | StoreFlags::Bare(_) => "FLAGS",
+            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => "X-GM-LABELS",
         }
     }
 }
@@ -61,18 +88,43 @@ impl Encode for StoreFlags<'_> {
             StoreFlags::Bare(f) => {
                 e.sp_list(f, |e, f| f.encode(e));
             }
+            StoreFlags::LabelList(l) => {
+                e.paren_list(l, |e, l| l.encode(e));
+            }
+            StoreFlags::Labels(l) => {
+                e.sp_list(l, |e, l| l.encode(e));
+            }
         }
     }
 }
 
-impl IntoStatic for StoreFlags<'_> {
-    type Static = StoreFlags<'static>;
-    fn into_static(self) -> StoreFlags<'static> {
-        match self {
-            StoreFlags::List(f) => StoreFlags::List(f.into_static()),
-            StoreFlags::Bare(f) => StoreFlags::Bare(f.into_static()),
-        }
+/// `X-GM-LABELS [".SILENT"]` where `store-att-flags` is expected, while X-GM-EXT-1 is in force.
+fn gmail_labels(i: &[u8], cx: &Ctx<'_>) -> bool {
+    cx.has(Extension::GmailExt1)
+        && starts_with_ci(i, b"X-GM-LABELS")
+        && !i
+            .get(11)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// `(flag-list / (flag *(SP flag)))` or, for labels, the same with `gm-label`.
+fn parse_list_or_bare<'a, T>(
+    i: &'a [u8],
+    list: impl FnOnce(&'a [u8]) -> PResult<'a, Vec<T>>,
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, Result<Vec<T>, NonEmpty<T>>> {
+    if i.first() == Some(&b'(') {
+        let (r, l) = list(i)?;
+        return Ok((r, Ok(l)));
     }
+    let (mut i, first) = item(i)?;
+    let mut items = vec![first];
+    while i.first() == Some(&b' ') {
+        let (r, f) = item(&i[1..])?;
+        items.push(f);
+        i = r;
+    }
+    Ok((i, Err(NonEmpty::from_parsed(items))))
 }
 
 /// `SP sequence-set SP store-att-flags` after the STORE name.
@@ -90,30 +142,31 @@ pub(super) fn parse_store<'a>(
         Some(b'-') => (&i[1..], StoreAction::Remove),
         _ => (i, StoreAction::Replace),
     };
-    let (i, ()) = keyword(i, "FLAGS").map_err(|e| {
-        e.map(|mut e| {
-            e.expected = "store-att-flags";
-            e
-        })
-    })?;
+    let labels = gmail_labels(i, cx);
+    let i = if labels {
+        &i[11..]
+    } else {
+        keyword(i, "FLAGS")
+            .map_err(|e| {
+                e.map(|mut e| {
+                    e.expected = "store-att-flags";
+                    e
+                })
+            })?
+            .0
+    };
     let (i, silent) = if starts_with_ci(i, b".SILENT") {
         (&i[7..], true)
     } else {
         (i, false)
     };
     let (i, ()) = sp(i)?;
-    let (i, flags) = if i.first() == Some(&b'(') {
-        let (r, f) = Flag::parse_list(i)?;
-        (r, StoreFlags::List(f))
+    let (i, flags) = if labels {
+        let (r, l) = parse_list_or_bare(i, parse_label_list::<true>, GmailLabel::parse::<true>)?;
+        (r, l.map_or_else(StoreFlags::Labels, StoreFlags::LabelList))
     } else {
-        let (mut i, first) = Flag::parse(i)?;
-        let mut flags = vec![first];
-        while i.first() == Some(&b' ') {
-            let (r, f) = Flag::parse(&i[1..])?;
-            flags.push(f);
-            i = r;
-        }
-        (i, StoreFlags::Bare(NonEmpty::from_parsed(flags)))
+        let (r, f) = parse_list_or_bare(i, Flag::parse_list, Flag::parse)?;
+        (r, f.map_or_else(StoreFlags::Bare, StoreFlags::List))
     };
     Ok((
         i,
@@ -144,7 +197,7 @@ pub(super) fn encode_store_att(
             e.byte(b'-');
         }
     }
-    e.raw(b"FLAGS");
+    e.raw(flags.name().as_bytes());
     if silent {
         e.raw(b".SILENT");
     }

@@ -29,6 +29,7 @@ use crate::context::Ctx;
 use crate::core::AString;
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
+use crate::ext::{encode_sp_mailbox_items, sp_astring, sp_mailbox_items};
 use crate::mailbox::Mailbox;
 use crate::parse::sp;
 
@@ -109,19 +110,6 @@ pub struct MyRightsData<'a> {
     pub mailbox: Mailbox<'a>,
     /// The rights of the logged-in user.
     pub rights: AString<'a>,
-}
-
-/// `SP astring`, reporting `rule` when the astring is missing.
-fn sp_astring<'a, const CMD: bool>(i: &'a [u8], rule: &'static str) -> PResult<'a, AString<'a>> {
-    let (i, ()) = sp(i)?;
-    AString::parse::<CMD>(i).map_err(|e| {
-        e.map(|mut e| {
-            if e.input.len() == i.len() {
-                e.expected = rule;
-            }
-            e
-        })
-    })
 }
 
 fn sp_mailbox<const CMD: bool>(i: &[u8]) -> PResult<'_, Mailbox<'_>> {
@@ -228,27 +216,26 @@ pub(crate) fn parse_myrights<'a>(
 impl<'a> AclData<'a> {
     /// The data row's parser: `SP mailbox *(SP identifier SP rights)` after `ACL`.
     pub(crate) fn parse(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, Self> {
-        let (mut i, mailbox) = sp_mailbox::<false>(i)?;
-        let mut entries = Vec::new();
-        while i.first() == Some(&b' ') {
+        let (i, (mailbox, entries)) = sp_mailbox_items(i, |i| {
             let (r, identifier) = sp_astring::<false>(i, "identifier")?;
             let (r, rights) = sp_astring::<false>(r, "rights")?;
-            entries.push(AclEntry { identifier, rights });
-            i = r;
-        }
+            Ok((r, AclEntry { identifier, rights }))
+        })?;
         Ok((i, AclData { mailbox, entries }))
     }
 
     /// The data row's encoder: what follows `ACL`.
     pub(crate) fn encode_after_name(&self, e: &mut Encoder<'_>) {
-        e.sp();
-        self.mailbox.encode(e);
-        for x in &self.entries {
-            e.sp();
-            x.identifier.encode(e);
-            e.sp();
-            x.rights.encode(e);
-        }
+        encode_sp_mailbox_items(
+            &self.mailbox,
+            &self.entries,
+            |x, e| {
+                x.identifier.encode(e);
+                e.sp();
+                x.rights.encode(e);
+            },
+            e,
+        );
     }
 }
 

@@ -1,19 +1,22 @@
 //! Gmail's X-GM-EXT-1 (Google's developer documentation "IMAP Extensions",
-//! developers.google.com/gmail/imap/imap-extensions; not an RFC, so there is no ABNF: the forms
-//! below are written from that page's prose and examples).
+//! developers.google.com/gmail/imap/imap-extensions, found with the `search` tool; not an RFC,
+//! so there is no ABNF: the forms below are written from that page's prose and examples,
+//! which are the traces of `corpus/imap/gmail/`).
 //!
 //! ```text
-//! ; FETCH data items (in msg-att), when X-GM-EXT-1 is in force:
-//! gm-msgid  = "X-GM-MSGID" SP gm-id        ; the message's unique id
-//! gm-thrid  = "X-GM-THRID" SP gm-id        ; its thread's id
-//! gm-labels = "X-GM-LABELS" SP gm-label-list
-//! gm-id     = 1*DIGIT                      ; an unsigned 64-bit number
-//! gm-label-list = "(" [gm-label *(SP gm-label)] ")"
-//! gm-label  = flag / astring               ; `\Inbox`, `\Important`, `\Sent`, ...; user labels
-//! ; FETCH items asked for: "X-GM-MSGID" / "X-GM-THRID" / "X-GM-LABELS"
-//! ; STORE: ["+" / "-"] "X-GM-LABELS" [".SILENT"] SP gm-label-list (or one gm-label)
-//! ; SEARCH keys: "X-GM-RAW" SP astring / "X-GM-MSGID" SP gm-id / "X-GM-THRID" SP gm-id /
-//! ;              "X-GM-LABELS" SP gm-label
+//! ; FETCH data items (msg-att), FETCH items (fetch-att):
+//! msg-att-dynamic =/ "X-GM-LABELS" SP gm-label-list
+//! msg-att-static  =/ "X-GM-MSGID" SP gm-id / "X-GM-THRID" SP gm-id
+//! fetch-att       =/ "X-GM-MSGID" / "X-GM-THRID" / "X-GM-LABELS"
+//! ; STORE:
+//! store-att-flags =/ ["+" / "-"] "X-GM-LABELS" [".SILENT"] SP
+//!                    (gm-label-list / (gm-label *(SP gm-label)))
+//! ; SEARCH:
+//! search-key      =/ "X-GM-RAW" SP astring / "X-GM-MSGID" SP gm-id /
+//!                    "X-GM-THRID" SP gm-id / "X-GM-LABELS" SP gm-label
+//! gm-id           = 1*DIGIT                ; an unsigned 64-bit number
+//! gm-label-list   = "(" [gm-label *(SP gm-label)] ")"
+//! gm-label        = flag / astring         ; `\Inbox`, `\Important`, `\Sent`, ...; user labels
 //! ```
 //!
 //! A system label is a `"\" atom` and is kept as a [`Flag`] (`\Draft` is [`Flag::Draft`],
@@ -21,24 +24,34 @@
 //! spaces or non-ASCII octets in modified UTF-7). The documentation gives `NIL` no meaning of
 //! its own, so a bare `NIL` label reads as the atom `NIL`.
 //!
-//! **Seam, not yet rows.** X-GM-EXT-1 is a server capability, so the strict grammar may
-//! accept these forms only when it is in force (an `Extension` of the parse context). The
-//! parsers and encoders are here, tested: [`GmailAttribute`] (FETCH data), [`GmailFetchAtt`]
-//! (FETCH items), [`GmailStore`] (STORE), [`GmailSearchKey`] (SEARCH). They are not rows of
-//! the FETCH, STORE and SEARCH tables yet because (1) the command-side parsers of those tables
-//! get no parse context (`FetchAtt::parse`, the store and search key parsers), and (2) the
-//! round-trip property tests and fuzz targets parse strictly and require every table row to
-//! be generated, so an extension-gated row needs them to parse with the row's extension in
-//! force. CONDSTORE's MODSEQ rows need the same two changes; once they exist, each type here
-//! becomes one row.
+//! **Rows, gated on the capability.** Each form is a row of its table:
+//! [`FetchAtt::GmMsgId`](crate::command::FetchAtt::GmMsgId) / `GmThrId` / `GmLabels`,
+//! [`MessageAttribute::GmMsgId`](crate::response::MessageAttribute::GmMsgId) / `GmThrId` /
+//! `GmLabels`, [`StoreFlags::LabelList`](crate::command::StoreFlags::LabelList) / `Labels`, and
+//! [`SearchKey::GmRaw`](crate::command::SearchKey::GmRaw) / `GmMsgId` / `GmThrId` /
+//! `GmLabels`. X-GM-EXT-1 is not an RFC, so the strict grammar accepts these forms only while
+//! [`Extension::GmailExt1`](crate::Extension::GmailExt1) is in force (the server advertised
+//! `X-GM-EXT-1`: the sessions put it in force from the CAPABILITY they see); otherwise they
+//! are errors at the item's name (`fetch-att`, `msg-att`, `store-att-flags`, `search-key`),
+//! and under the real-world profile an unknown FETCH data item is kept generically
+//! (`unknown-fetch-item`).
+//!
+//! **XLIST**, the same page's deprecated predecessor of SPECIAL-USE (RFC 6154), is a named
+//! legacy form: the command `"XLIST" SP mailbox SP list-mailbox` is the
+//! [`CommandBody::Xlist`](crate::command::CommandBody::Xlist) row of the command table
+//! (capability `XLIST`), its answer `"XLIST" SP mailbox-list` the
+//! [`Data::Xlist`](crate::response::Data::Xlist) row of the data table. Its attributes are
+//! `mbx-list-flags`; Gmail's own names (`\Inbox`, `\AllMail`, `\Spam`, `\Starred`, beside
+//! `\Drafts`, `\Sent`, `\Trash`, `\Important`) map to RFC 6154 / RFC 8457 with
+//! [`xlist_special_use`].
 
 use mailproto_core::IntoStatic;
 
 use crate::core::AString;
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, fail, fail_kind};
-use crate::flag::Flag;
-use crate::parse::{paren_list, sp, starts_with_ci, take_while};
+use crate::flag::{Flag, MailboxAttribute};
+use crate::parse::{paren_list, take_while};
 
 /// A Gmail label: a system label (`"\" atom`, e.g. `\Inbox`, `\Important`) or a user label.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -106,388 +119,265 @@ pub(crate) fn parse_id(i: &[u8]) -> PResult<'_, u64> {
     Ok((rest, v))
 }
 
-// ---- the FETCH data items ----
-
-/// A FETCH data item of X-GM-EXT-1 (in a server's `msg-att`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum GmailAttribute<'a> {
-    /// `X-GM-MSGID SP gm-id`
-    MsgId(u64),
-    /// `X-GM-THRID SP gm-id`
-    ThrId(u64),
-    /// `X-GM-LABELS SP gm-label-list`
-    Labels(Vec<GmailLabel<'a>>),
-}
-
-impl<'a> GmailAttribute<'a> {
-    /// Parses exactly one data item, e.g. `X-GM-LABELS (\Inbox "Muy Importante")`.
-    ///
-    /// ```
-    /// use mailproto_imap_codec::ext::gmail::GmailAttribute;
-    /// assert_eq!(
-    ///     GmailAttribute::from_bytes(b"X-GM-MSGID 1278455344230334865").unwrap(),
-    ///     GmailAttribute::MsgId(1278455344230334865)
-    /// );
-    /// ```
-    pub fn from_bytes(input: &'a [u8]) -> Result<Self, crate::ParseError> {
-        crate::parse::parse_all(input, Self::parse)
-    }
-
-    /// Parses one data item (a server's: literals are `{n}`).
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (r, att) = GmailFetchAtt::parse(i).map_err(|e| {
-            e.map(|mut e| {
-                e.expected = "msg-att";
-                e
-            })
-        })?;
-        let (r, ()) = sp(r)?;
-        match att {
-            GmailFetchAtt::MsgId => parse_id(r).map(|(r, n)| (r, GmailAttribute::MsgId(n))),
-            GmailFetchAtt::ThrId => parse_id(r).map(|(r, n)| (r, GmailAttribute::ThrId(n))),
-            GmailFetchAtt::Labels => {
-                parse_label_list::<false>(r).map(|(r, l)| (r, GmailAttribute::Labels(l)))
+/// The SPECIAL-USE attribute (RFC 6154 §2, RFC 8457 `\Important`) an XLIST attribute stands
+/// for: `\AllMail` is `\All`, `\Spam` `\Junk`, `\Starred` `\Flagged`; `\Drafts`, `\Sent`,
+/// `\Trash` and `\Important` have the same names. `None` for `\Inbox` (XLIST's name for the
+/// INBOX, which has no special-use attribute) and for the attributes that are no special use.
+///
+/// ```
+/// use mailproto_imap_codec::MailboxAttribute;
+/// use mailproto_imap_codec::ext::gmail::xlist_special_use;
+/// use mailproto_imap_codec::response::{Data, Response};
+/// let r = Response::parse(b"* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\n").unwrap();
+/// let Response::Data(Data::Xlist(l)) = r else { panic!() };
+/// let uses: Vec<_> = l.attributes.as_slice().iter().filter_map(xlist_special_use).collect();
+/// assert_eq!(uses, [MailboxAttribute::All]);
+/// ```
+pub fn xlist_special_use(attribute: &MailboxAttribute<'_>) -> Option<MailboxAttribute<'static>> {
+    use MailboxAttribute as A;
+    match attribute {
+        A::All | A::Drafts | A::Sent | A::Trash | A::Junk | A::Flagged | A::Archive => {
+            Some(attribute.clone().into_static())
+        }
+        A::Extension(name) => {
+            let n = name.as_str();
+            if n.eq_ignore_ascii_case("AllMail") {
+                Some(A::All)
+            } else if n.eq_ignore_ascii_case("Spam") {
+                Some(A::Junk)
+            } else if n.eq_ignore_ascii_case("Starred") {
+                Some(A::Flagged)
+            } else if n.eq_ignore_ascii_case("Important") {
+                Some(attribute.clone().into_static())
+            } else {
+                None
             }
         }
+        _ => None,
     }
 }
 
-impl Encode for GmailAttribute<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            GmailAttribute::MsgId(n) => {
-                e.raw(b"X-GM-MSGID ").number(*n);
-            }
-            GmailAttribute::ThrId(n) => {
-                e.raw(b"X-GM-THRID ").number(*n);
-            }
-            GmailAttribute::Labels(l) => {
-                e.raw(b"X-GM-LABELS ");
-                encode_label_list(l, e);
-            }
-        }
-    }
+/// Writes `SP gm-id`.
+pub(crate) fn encode_sp_id(id: &u64, e: &mut Encoder<'_>) {
+    e.sp().number(*id);
 }
 
-// ---- the command side ----
-
-/// A FETCH item of X-GM-EXT-1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum GmailFetchAtt {
-    /// `X-GM-MSGID`
-    MsgId,
-    /// `X-GM-THRID`
-    ThrId,
-    /// `X-GM-LABELS`
-    Labels,
+/// Writes `SP gm-label-list`.
+pub(crate) fn encode_sp_label_list(labels: &Vec<GmailLabel<'_>>, e: &mut Encoder<'_>) {
+    e.sp();
+    encode_label_list(labels, e);
 }
 
-impl GmailFetchAtt {
-    /// The item's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            GmailFetchAtt::MsgId => "X-GM-MSGID",
-            GmailFetchAtt::ThrId => "X-GM-THRID",
-            GmailFetchAtt::Labels => "X-GM-LABELS",
-        }
-    }
-
-    /// Parses exactly the item's name (any case), e.g. `X-GM-LABELS`.
-    ///
-    /// ```
-    /// use mailproto_imap_codec::ext::gmail::GmailFetchAtt;
-    /// assert_eq!(GmailFetchAtt::from_bytes(b"x-gm-msgid").unwrap(), GmailFetchAtt::MsgId);
-    /// assert!(GmailFetchAtt::from_bytes(b"X-GM-MSGIDS").is_err());
-    /// ```
-    pub fn from_bytes(input: &[u8]) -> Result<Self, crate::ParseError> {
-        crate::parse::parse_all(input, Self::parse)
-    }
-
-    /// Parses the item's name (any case).
-    pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
-        for att in [
-            GmailFetchAtt::MsgId,
-            GmailFetchAtt::ThrId,
-            GmailFetchAtt::Labels,
-        ] {
-            let n = att.name().len();
-            if starts_with_ci(i, att.name().as_bytes())
-                && !i
-                    .get(n)
-                    .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-            {
-                return Ok((&i[n..], att));
-            }
-        }
-        fail(i, "fetch-att")
-    }
+/// Writes the `X-GM-MSGID` search key.
+pub(crate) fn encode_key_msgid(id: &u64, e: &mut Encoder<'_>) {
+    e.raw(b"X-GM-MSGID");
+    encode_sp_id(id, e);
 }
 
-impl Encode for GmailFetchAtt {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.raw(self.name().as_bytes());
-    }
-}
-
-/// `["+" / "-"] "X-GM-LABELS" [".SILENT"] SP (gm-label-list / gm-label)`: a STORE of labels.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct GmailStore<'a> {
-    /// `+` (add), `-` (remove) or neither (replace).
-    pub action: crate::command::StoreAction,
-    /// `.SILENT`
-    pub silent: bool,
-    /// The labels; `parenthesized` says whether they were sent as a list.
-    pub labels: Vec<GmailLabel<'a>>,
-    /// `true` for `(...)`, `false` for a single label without parentheses.
-    pub parenthesized: bool,
-}
-
-impl<'a> GmailStore<'a> {
-    /// Parses exactly a store item (what follows the sequence set and its SP), e.g.
-    /// `+X-GM-LABELS (\Starred)`.
-    ///
-    /// ```
-    /// use mailproto_imap_codec::ext::gmail::GmailStore;
-    /// let s = GmailStore::from_bytes(br"+X-GM-LABELS.SILENT (\Starred work)").unwrap();
-    /// assert!(s.silent && s.labels.len() == 2);
-    /// ```
-    pub fn from_bytes(input: &'a [u8]) -> Result<Self, crate::ParseError> {
-        crate::parse::parse_all(input, Self::parse)
-    }
-
-    /// Parses the store item (after the sequence set and its SP).
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        use crate::command::StoreAction;
-        let (r, action) = match i.first() {
-            Some(b'+') => (&i[1..], StoreAction::Add),
-            Some(b'-') => (&i[1..], StoreAction::Remove),
-            _ => (i, StoreAction::Replace),
-        };
-        if !starts_with_ci(r, b"X-GM-LABELS") {
-            return fail(r, "store-att-flags");
-        }
-        let r = &r[11..];
-        let (r, silent) = if starts_with_ci(r, b".SILENT") {
-            (&r[7..], true)
-        } else {
-            (r, false)
-        };
-        let (r, ()) = sp(r)?;
-        if r.first() == Some(&b'(') {
-            let (r, labels) = parse_label_list::<true>(r)?;
-            return Ok((
-                r,
-                GmailStore {
-                    action,
-                    silent,
-                    labels,
-                    parenthesized: true,
-                },
-            ));
-        }
-        let (r, label) = GmailLabel::parse::<true>(r)?;
-        Ok((
-            r,
-            GmailStore {
-                action,
-                silent,
-                labels: vec![label],
-                parenthesized: false,
-            },
-        ))
-    }
-}
-
-impl Encode for GmailStore<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        use crate::command::StoreAction;
-        match self.action {
-            StoreAction::Add => {
-                e.byte(b'+');
-            }
-            StoreAction::Remove => {
-                e.byte(b'-');
-            }
-            _ => {}
-        }
-        e.raw(b"X-GM-LABELS");
-        if self.silent {
-            e.raw(b".SILENT");
-        }
-        e.sp();
-        match (self.parenthesized, self.labels.as_slice()) {
-            (false, [one]) => one.encode(e),
-            (_, labels) => encode_label_list(labels, e),
-        }
-    }
-}
-
-/// A SEARCH key of X-GM-EXT-1.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum GmailSearchKey<'a> {
-    /// `X-GM-RAW SP astring`: a search in Gmail's own query syntax.
-    Raw(AString<'a>),
-    /// `X-GM-MSGID SP gm-id`
-    MsgId(u64),
-    /// `X-GM-THRID SP gm-id`
-    ThrId(u64),
-    /// `X-GM-LABELS SP gm-label`
-    Labels(GmailLabel<'a>),
-}
-
-impl<'a> GmailSearchKey<'a> {
-    /// Parses exactly one key, e.g. `X-GM-RAW "has:attachment"`.
-    ///
-    /// ```
-    /// use mailproto_imap_codec::ext::gmail::GmailSearchKey;
-    /// assert_eq!(
-    ///     GmailSearchKey::from_bytes(b"X-GM-THRID 1266894439832287888").unwrap(),
-    ///     GmailSearchKey::ThrId(1266894439832287888)
-    /// );
-    /// ```
-    pub fn from_bytes(input: &'a [u8]) -> Result<Self, crate::ParseError> {
-        crate::parse::parse_all(input, Self::parse)
-    }
-
-    /// Parses the key.
-    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (r, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'-');
-        let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-        if is("X-GM-RAW") {
-            let (r, ()) = sp(r)?;
-            let (r, q) = AString::parse::<true>(r)?;
-            Ok((r, GmailSearchKey::Raw(q)))
-        } else if is("X-GM-MSGID") {
-            let (r, ()) = sp(r)?;
-            parse_id(r).map(|(r, n)| (r, GmailSearchKey::MsgId(n)))
-        } else if is("X-GM-THRID") {
-            let (r, ()) = sp(r)?;
-            parse_id(r).map(|(r, n)| (r, GmailSearchKey::ThrId(n)))
-        } else if is("X-GM-LABELS") {
-            let (r, ()) = sp(r)?;
-            GmailLabel::parse::<true>(r).map(|(r, l)| (r, GmailSearchKey::Labels(l)))
-        } else {
-            fail(i, "search-key")
-        }
-    }
-}
-
-impl Encode for GmailSearchKey<'_> {
-    fn encode(&self, e: &mut Encoder<'_>) {
-        match self {
-            GmailSearchKey::Raw(q) => {
-                e.raw(b"X-GM-RAW ");
-                q.encode(e);
-            }
-            GmailSearchKey::MsgId(n) => {
-                e.raw(b"X-GM-MSGID ").number(*n);
-            }
-            GmailSearchKey::ThrId(n) => {
-                e.raw(b"X-GM-THRID ").number(*n);
-            }
-            GmailSearchKey::Labels(l) => {
-                e.raw(b"X-GM-LABELS ");
-                l.encode(e);
-            }
-        }
-    }
+/// Writes the `X-GM-THRID` search key.
+pub(crate) fn encode_key_thrid(id: &u64, e: &mut Encoder<'_>) {
+    e.raw(b"X-GM-THRID");
+    encode_sp_id(id, e);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::test_util::{rejects, roundtrip_with};
+    use crate::command::{CommandBody, FetchAtt, SearchKey, StoreFlags};
+    use crate::context::{Extension, ParseOptions, Profile};
+    use crate::response::{Data, MessageAttribute, Response};
+    use crate::{Command, ParseError};
 
-    fn encoded(v: &impl Encode) -> String {
-        let mut out = Vec::new();
-        let mut e = Encoder::client(&mut out, &crate::EncodeOptions::default());
-        v.encode(&mut e);
-        let _ = e.finish();
-        String::from_utf8(out).unwrap()
+    fn gmail() -> ParseOptions {
+        ParseOptions::default().with_extension(Extension::GmailExt1)
     }
 
-    fn server_encoded(v: &impl Encode) -> String {
-        let mut out = Vec::new();
-        let mut e = Encoder::server(&mut out);
-        v.encode(&mut e);
-        let _ = e.finish();
-        String::from_utf8(out).unwrap()
+    /// Each line is refused at its offset, expecting its rule.
+    fn errors_at(cases: &[(&str, usize, &str)], parse: impl Fn(&[u8]) -> Option<ParseError>) {
+        for &(line, offset, expected) in cases {
+            let e = parse(line.as_bytes()).unwrap_or_else(|| panic!("{line:?} was accepted"));
+            assert_eq!((e.offset, e.expected), (offset, expected), "{line:?}");
+        }
     }
 
+    fn fetch_data(line: &str) -> Vec<MessageAttribute<'_>> {
+        let r = Response::parse_with(line.as_bytes(), &gmail())
+            .unwrap_or_else(|e| panic!("{line}: {e:?}"))
+            .value;
+        let mut out = Vec::new();
+        let _ = r.encode(&mut out);
+        assert_eq!(String::from_utf8_lossy(&out), line);
+        let Response::Data(Data::Fetch(f)) = r else {
+            panic!("{line}")
+        };
+        f.attributes.into_vec()
+    }
+
+    /// The FETCH data of Google's examples, and what they are made of.
     #[test]
     fn fetch_data_items() {
-        // The forms of Google's examples.
         for line in [
-            "X-GM-MSGID 1278455344230334865",
-            "X-GM-THRID 1266894439832287888",
-            "X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\")",
-            "X-GM-LABELS ()",
-            "X-GM-MSGID 18446744073709551615",
-            "X-GM-LABELS (\\Important foo {3}\r\nb r)",
+            "* 1 FETCH (X-GM-MSGID 1278455344230334865)\r\n",
+            "* 1 FETCH (X-GM-THRID 1266894439832287888)\r\n",
+            "* 1 FETCH (X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\"))\r\n",
+            "* 3 FETCH (X-GM-LABELS ())\r\n",
+            "* 1 FETCH (X-GM-MSGID 18446744073709551615 UID 4 X-GM-LABELS (\\Important foo {3}\r\nb r))\r\n",
         ] {
-            let a = GmailAttribute::from_bytes(line.as_bytes())
-                .unwrap_or_else(|e| panic!("{line}: {e:?}"));
-            assert_eq!(server_encoded(&a), line);
+            fetch_data(line);
         }
         assert_eq!(
-            GmailAttribute::from_bytes(b"X-GM-LABELS (\\Inbox \\Draft work)").unwrap(),
-            GmailAttribute::Labels(vec![
+            fetch_data("* 4 FETCH (X-GM-LABELS (\\Inbox \\Draft work))\r\n"),
+            [MessageAttribute::GmLabels(vec![
                 GmailLabel::System(Flag::Extension(
                     crate::flag::FlagExtension::new("Inbox").unwrap()
                 )),
                 GmailLabel::System(Flag::Draft),
                 GmailLabel::Name(AString::new("work").unwrap()),
-            ])
+            ])]
         );
-        for (bad, offset, expected) in [
-            (&b"X-GM-MSGID 18446744073709551616"[..], 11, "gm-id"),
-            (b"X-GM-MSGID x", 11, "gm-id"),
-            (b"X-GM-LABELS \\Inbox", 12, "\"(\""),
-            (b"X-GM-LABELS (a  b)", 15, "gm-label"),
-            (b"X-GM-LABELS (a {1+}\r\nb)", 17, "\"}\""),
-            (b"X-GM-FOO 1", 0, "msg-att"),
-        ] {
-            let e = GmailAttribute::from_bytes(bad).unwrap_err();
-            assert_eq!((e.offset, e.expected), (offset, expected), "{bad:?}");
-        }
+        let bad: &[(&str, usize, &str)] = &[
+            (
+                "* 1 FETCH (X-GM-MSGID 18446744073709551616)\r\n",
+                22,
+                "gm-id",
+            ),
+            ("* 1 FETCH (X-GM-MSGID x)\r\n", 22, "gm-id"),
+            ("* 1 FETCH (X-GM-LABELS \\Inbox)\r\n", 23, "\"(\""),
+            ("* 1 FETCH (X-GM-LABELS (a  b))\r\n", 26, "gm-label"),
+            ("* 1 FETCH (X-GM-LABELS (a {1+}\r\nb))\r\n", 28, "\"}\""),
+            ("* 1 FETCH (X-GM-FOO 1)\r\n", 11, "msg-att"),
+        ];
+        errors_at(bad, |b| Response::parse_with(b, &gmail()).err());
     }
 
+    /// Without X-GM-EXT-1 in force the data are an error at the item's name; the real-world
+    /// profile keeps them as unknown items.
     #[test]
-    fn command_side_items() {
-        for (line, att) in [
-            ("X-GM-MSGID", GmailFetchAtt::MsgId),
-            ("x-gm-thrid", GmailFetchAtt::ThrId),
-            ("X-GM-LABELS", GmailFetchAtt::Labels),
-        ] {
-            assert_eq!(GmailFetchAtt::from_bytes(line.as_bytes()).unwrap(), att);
-            assert_eq!(encoded(&att), att.name());
-        }
-        assert!(GmailFetchAtt::from_bytes(b"X-GM-LABELSX").is_err());
+    fn fetch_data_needs_the_capability() {
+        let line = b"* 1 FETCH (UID 4 X-GM-MSGID 1278455344230334865)\r\n";
+        let e = Response::parse(line).unwrap_err();
+        assert_eq!((e.offset, e.expected), (17, "msg-att"));
+        let lenient = ParseOptions::default().with_profile(Profile::RealWorld);
+        let p = Response::parse_with(line, &lenient).unwrap();
+        assert_eq!(p.unknown.len(), 1);
+        assert_eq!(p.unknown[0].name, "X-GM-MSGID");
+    }
+
+    /// The commands of Google's examples: FETCH items, STORE, SEARCH.
+    #[test]
+    fn commands() {
         for line in [
-            "+X-GM-LABELS (foo)",
-            "-X-GM-LABELS.SILENT (\\Starred \"a b\")",
-            "X-GM-LABELS ()",
-            "+X-GM-LABELS \\Important",
+            "a006 FETCH 1 (X-GM-MSGID)\r\n",
+            "a008 FETCH 1:4 (X-GM-THRID)\r\n",
+            "a010 FETCH 1:4 (X-GM-LABELS)\r\n",
+            "a FETCH 1 X-GM-LABELS\r\n",
+            "a UID FETCH 1:* (UID FLAGS X-GM-MSGID X-GM-THRID X-GM-LABELS)\r\n",
+            "a011 STORE 1 +X-GM-LABELS (foo)\r\n",
+            "a012 STORE 1 -X-GM-LABELS (foo)\r\n",
+            "a STORE 1 X-GM-LABELS ()\r\n",
+            "a STORE 1:3 +X-GM-LABELS.SILENT \\Important \"Muy Importante\"\r\n",
+            "a005 SEARCH X-GM-RAW \"has:attachment in:unread\"\r\n",
+            "a007 UID SEARCH X-GM-MSGID 1278455344230334865\r\n",
+            "a009 UID SEARCH X-GM-THRID 1266894439832287888\r\n",
+            "a011 SEARCH X-GM-LABELS foo\r\n",
+            "a SEARCH UNSEEN NOT X-GM-LABELS \\Starred OR X-GM-RAW x ALL\r\n",
         ] {
-            let s = GmailStore::from_bytes(line.as_bytes()).unwrap();
-            assert_eq!(encoded(&s), line);
+            roundtrip_with(line.as_bytes(), true, &gmail());
         }
-        assert!(GmailStore::from_bytes(b"+X-GM-LABELS").is_err());
-        assert!(GmailStore::from_bytes(b"+FLAGS (a)").is_err());
+        let cmd = roundtrip_with(b"a FETCH 1 (x-gm-msgid)\r\n", false, &gmail());
+        let CommandBody::Fetch { items, .. } = cmd.body else {
+            panic!()
+        };
+        assert_eq!(items.expand(), [FetchAtt::GmMsgId]);
+        let cmd = roundtrip_with(b"a STORE 1 +X-GM-LABELS (\\Sent x)\r\n", true, &gmail());
+        let CommandBody::Store { flags, .. } = cmd.body else {
+            panic!()
+        };
+        assert!(matches!(flags, StoreFlags::LabelList(ref l) if l.len() == 2));
+        assert!(flags.flags().is_empty());
+        assert_eq!(flags.name(), "X-GM-LABELS");
+        let cmd = roundtrip_with(b"a SEARCH X-GM-THRID 1\r\n", true, &gmail());
+        let CommandBody::Search { criteria, .. } = cmd.body else {
+            panic!()
+        };
+        assert_eq!(criteria.first(), &SearchKey::GmThrId(1));
+    }
+
+    /// Strictly, without X-GM-EXT-1, every form is an error at its name; with it, bad
+    /// arguments are errors at the argument.
+    #[test]
+    fn invalid_commands() {
+        for (line, offset, expected) in [
+            (&b"a FETCH 1 (UID X-GM-MSGID)\r\n"[..], 15, "fetch-att"),
+            (b"a FETCH 1 X-GM-LABELS\r\n", 10, "fetch-att"),
+            (b"a STORE 1 +X-GM-LABELS (foo)\r\n", 11, "store-att-flags"),
+            (b"a SEARCH X-GM-RAW foo\r\n", 9, "search-key"),
+            (b"a SEARCH NOT X-GM-MSGID 1\r\n", 13, "search-key"),
+        ] {
+            rejects(line, offset, expected);
+        }
+        let bad: &[(&str, usize, &str)] = &[
+            ("a FETCH 1 (X-GM-LABELSX)\r\n", 11, "fetch-att"),
+            ("a STORE 1 +X-GM-LABELS\r\n", 22, "SP"),
+            ("a STORE 1 +X-GM-LABELS (a\r\n", 25, "\")\""),
+            ("a SEARCH X-GM-RAW\r\n", 17, "SP"),
+            ("a SEARCH X-GM-MSGID -1\r\n", 20, "gm-id"),
+            ("a SEARCH X-GM-THRID 18446744073709551616\r\n", 20, "gm-id"),
+            ("a SEARCH X-GM-LABELS (a)\r\n", 21, "gm-label"),
+        ];
+        errors_at(bad, |b| Command::parse_with(b, &gmail()).err());
+    }
+
+    /// XLIST, the named legacy form: Google's example exchange, and the mapping of its
+    /// attributes.
+    #[test]
+    fn xlist() {
+        use crate::command::{CommandKind, test_util::roundtrip};
+        use crate::{Capability, MailboxAttribute};
+        let cmd = roundtrip(b"a004 XLIST \"\" \"*\"\r\n", true);
+        assert!(matches!(cmd.body, CommandBody::Xlist { .. }));
+        assert_eq!(CommandKind::Xlist.capability(), Some(Capability::Xlist));
+        rejects(b"a XLIST \"\"\r\n", 10, "SP");
+        let mut uses = Vec::new();
         for line in [
-            "X-GM-RAW \"has:attachment in:unread\"",
-            "X-GM-MSGID 1278455344230334865",
-            "X-GM-THRID 1266894439832287888",
-            "X-GM-LABELS \\Inbox",
-            "X-GM-LABELS foo",
+            "* XLIST (\\HasNoChildren \\Inbox) \"/\" \"Inbox\"\r\n",
+            "* XLIST (\\Noselect \\HasChildren) \"/\" \"[Gmail]\"\r\n",
+            "* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\n",
+            "* XLIST (\\HasNoChildren \\Drafts) \"/\" \"[Gmail]/Drafts\"\r\n",
+            "* XLIST (\\HasNoChildren \\Important) \"/\" \"[Gmail]/Important\"\r\n",
+            "* XLIST (\\HasNoChildren \\Sent) \"/\" \"[Gmail]/Sent Mail\"\r\n",
+            "* XLIST (\\HasNoChildren \\Spam) \"/\" \"[Gmail]/Spam\"\r\n",
+            "* XLIST (\\HasNoChildren \\Starred) \"/\" \"[Gmail]/Starred\"\r\n",
+            "* XLIST (\\HasNoChildren \\Trash) \"/\" \"[Gmail]/Trash\"\r\n",
         ] {
-            let k = GmailSearchKey::from_bytes(line.as_bytes()).unwrap();
-            assert_eq!(encoded(&k), line);
+            let r = Response::parse(line.as_bytes()).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let mut out = Vec::new();
+            let _ = r.encode(&mut out);
+            // `"Inbox"` is the INBOX, written canonically as `INBOX`.
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                line.replace("\"Inbox\"", "INBOX")
+            );
+            let Response::Data(Data::Xlist(l)) = r else {
+                panic!("{line}")
+            };
+            uses.extend(l.attributes.as_slice().iter().filter_map(xlist_special_use));
         }
-        assert!(GmailSearchKey::from_bytes(b"X-GM-RAW").is_err());
-        assert!(GmailSearchKey::from_bytes(b"X-GM-MSGID -1").is_err());
+        let important = MailboxAttribute::Extension(crate::Atom::new("Important").unwrap());
+        assert_eq!(
+            uses,
+            [
+                MailboxAttribute::All,
+                MailboxAttribute::Drafts,
+                important,
+                MailboxAttribute::Sent,
+                MailboxAttribute::Junk,
+                MailboxAttribute::Flagged,
+                MailboxAttribute::Trash,
+            ]
+        );
+        let e = Response::parse(b"* XLIST (\\Noselect \\Marked) \"/\" x\r\n").unwrap_err();
+        assert_eq!(e.expected, "mbx-list-flags");
     }
 }

@@ -266,6 +266,55 @@ fn is_label_fchar(b: u8) -> bool {
 }
 
 /// `tagged-label-char = tagged-label-fchar / DIGIT / ":"`
+/// `SP astring`, reporting `rule` when the astring is missing (an ACL `identifier` or
+/// `rights`, a QUOTA `quota-root-name`).
+pub(crate) fn sp_astring<'a, const CMD: bool>(
+    i: &'a [u8],
+    rule: &'static str,
+) -> PResult<'a, AString<'a>> {
+    let (i, ()) = crate::parse::sp(i)?;
+    AString::parse::<CMD>(i).map_err(|e| {
+        e.map(|mut e| {
+            if e.input.len() == i.len() {
+                e.expected = rule;
+            }
+            e
+        })
+    })
+}
+
+/// `SP mailbox *(SP item)`: the data of `* ACL` (RFC 4314 §3.6) and `* QUOTAROOT` (RFC 9208
+/// §5.2), a server's (literals are `{n}`). `item` parses one item with its leading SP.
+pub(crate) fn sp_mailbox_items<'a, T>(
+    i: &'a [u8],
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, (crate::mailbox::Mailbox<'a>, Vec<T>)> {
+    let (i, ()) = crate::parse::sp(i)?;
+    let (mut i, mailbox) = crate::mailbox::Mailbox::parse::<false>(i)?;
+    let mut items = Vec::new();
+    while i.first() == Some(&b' ') {
+        let (r, x) = item(i)?;
+        items.push(x);
+        i = r;
+    }
+    Ok((i, (mailbox, items)))
+}
+
+/// Writes `SP mailbox *(SP item)`; `item` writes one item without its SP.
+pub(crate) fn encode_sp_mailbox_items<T>(
+    mailbox: &crate::mailbox::Mailbox<'_>,
+    items: &[T],
+    mut item: impl FnMut(&T, &mut Encoder<'_>),
+    e: &mut Encoder<'_>,
+) {
+    e.sp();
+    mailbox.encode(e);
+    for x in items {
+        e.sp();
+        item(x, e);
+    }
+}
+
 pub(crate) fn is_label_char(b: u8) -> bool {
     is_label_fchar(b) || b.is_ascii_digit() || b == b':'
 }

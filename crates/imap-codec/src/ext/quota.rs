@@ -39,7 +39,7 @@ use crate::context::{Ctx, ImapDeviation};
 use crate::core::{AString, Atom};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
-use crate::ext::Number64;
+use crate::ext::{Number64, encode_sp_mailbox_items, sp_astring, sp_mailbox_items};
 use crate::mailbox::Mailbox;
 use crate::parse::{is_atom_char, paren_list, sp, take_while};
 
@@ -300,26 +300,14 @@ impl<'a> QuotaData<'a> {
 impl<'a> QuotaRootData<'a> {
     /// The data row's parser: `SP mailbox *(SP quota-root-name)` after `QUOTAROOT`.
     pub(crate) fn parse(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, Self> {
-        let (mut i, ()) = sp(i)?;
-        let (r, mailbox) = Mailbox::parse::<false>(i)?;
-        i = r;
-        let mut roots = Vec::new();
-        while i.first() == Some(&b' ') {
-            let (r, root) = quota_root_name::<false>(&i[1..])?;
-            roots.push(root);
-            i = r;
-        }
+        let (i, (mailbox, roots)) =
+            sp_mailbox_items(i, |i| sp_astring::<false>(i, "quota-root-name"))?;
         Ok((i, QuotaRootData { mailbox, roots }))
     }
 
     /// The data row's encoder: what follows `QUOTAROOT`.
     pub(crate) fn encode_after_name(&self, e: &mut Encoder<'_>) {
-        e.sp();
-        self.mailbox.encode(e);
-        for r in &self.roots {
-            e.sp();
-            r.encode(e);
-        }
+        encode_sp_mailbox_items(&self.mailbox, &self.roots, |r, e| r.encode(e), e);
     }
 }
 

@@ -203,12 +203,11 @@ fn search_criteria<'a>(
     cx: &Ctx<'_>,
 ) -> PResult<'a, (AString<'a>, NonEmpty<SearchKey<'a>>)> {
     let (i, cs) = charset(i)?;
-    let max = cx.options().max_depth;
     let mut keys = Vec::new();
     let mut i = i;
     loop {
         let (r, ()) = sp(i)?;
-        let (r, k) = SearchKey::parse(r, 0, max)?;
+        let (r, k) = SearchKey::parse(r, 0, cx)?;
         keys.push(k);
         i = r;
         if i.first() != Some(&b' ') {

@@ -15,14 +15,17 @@
 //!   cannot be confused with base syntax); a server that has not seen `ENABLE UTF8=ACCEPT`
 //!   answers NO (§4), which is the session's decision, not the grammar's.
 //! - UTF-8 in quoted strings and mailbox names once `ENABLE UTF8=ACCEPT` succeeded (§3,
-//!   [`crate::context::Extension::Utf8Accept`]): the strict grammar of this crate is RFC 3501
-//!   ∪ RFC 9051, and RFC 9051 §9 already allows UTF-8 in `quoted` (`QUOTED-CHAR =/
-//!   UTF8-2 / UTF8-3 / UTF8-4`) and mailbox names (§5.1), so valid UTF-8 is accepted with or
-//!   without the extension and anything that is not valid UTF-8 is rejected in both cases
-//!   (tests below). The context flag is for the sessions and encoders (whether to send a
-//!   mailbox name as UTF-8 or as modified UTF-7, RFC 6855 §3).
-//! - `UTF8=ONLY` (§6) adds nothing to the grammar: a server that advertises it has UTF-8
-//!   mailbox names only, and the client must enable UTF8=ACCEPT.
+//!   [`crate::context::Extension::Utf8Accept`]): before, the strict profile reads `quoted` as
+//!   RFC 3501 §9 does (`QUOTED-CHAR` is 7-bit) and the first 8-bit octet of a quoted string
+//!   is an error; once in force, valid UTF-8 is accepted (RFC 9051 §9 `QUOTED-CHAR =/ UTF8-2 /
+//!   UTF8-3 / UTF8-4`) and anything that is not valid UTF-8 is still rejected. Literals carry
+//!   any octets either way. The sessions put it in force on `* ENABLED UTF8=ACCEPT` (the
+//!   client when it reads it, the server when it sends it); `ENABLE IMAP4rev2` does too
+//!   (RFC 9051 has UTF-8 quoted strings in its base syntax). The real-world profile reads
+//!   UTF-8 quoted strings whatever is in force (servers send them unasked).
+//! - `UTF8=ONLY` (§6) implies UTF8=ACCEPT: [`crate::Extension::from_capability`] maps it to
+//!   `Utf8Accept` (for a trace's `# extensions:` header or an ENABLED list); the client must
+//!   still enable UTF8=ACCEPT, never UTF8=ONLY (§6).
 //!
 //! [`AppendData::Utf8`]: crate::command::AppendData::Utf8
 //! [`CatPart::Utf8`]: crate::ext::catenate::CatPart::Utf8
@@ -53,7 +56,7 @@ pub(crate) fn encode_utf8_literal(l: &Literal8<'_>, e: &mut Encoder<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::command::test_util::{rejects, roundtrip};
+    use crate::command::test_util::{rejects, roundtrip, roundtrip_with};
     use crate::command::{AppendData, CommandBody};
     use crate::context::{Extension, ParseOptions};
     use crate::encode::EncodeOptions;
@@ -91,22 +94,39 @@ mod tests {
         rejects(b"a APPEND INBOX UTF9 (~{1}\r\ny)\r\n", 15, "literal");
     }
 
-    /// RFC 6855 §3: UTF-8 mailbox names and quoted strings parse alike with and without
-    /// UTF8=ACCEPT in force (RFC 9051 already allows them); 8-bit octets that are not UTF-8
-    /// are rejected either way.
+    /// RFC 6855 §3: UTF-8 mailbox names and quoted strings parse only once UTF8=ACCEPT is in
+    /// force (or UTF8=ONLY, IMAP4rev2, the real-world profile); before, the first 8-bit octet
+    /// of the quoted string is an error (RFC 3501 §9 `QUOTED-CHAR`). 8-bit octets that are
+    /// not UTF-8 are rejected either way.
     #[test]
     fn utf8_strings_by_context() {
         let accept = ParseOptions::default().with_extension(Extension::Utf8Accept);
-        for line in [
-            "a SELECT \"Entw\u{fc}rfe\"\r\n",
-            "a CREATE \"\u{65e5}\u{672c}\"\r\n",
-            "a LOGIN \"r\u{e9}mi\" \"x\"\r\n",
+        for (line, at) in [
+            ("a SELECT \"Entw\u{fc}rfe\"\r\n", 14),
+            ("a CREATE \"\u{65e5}\u{672c}\"\r\n", 10),
+            ("a LOGIN \"r\u{e9}mi\" \"x\"\r\n", 10),
         ] {
-            let strict = Command::parse(line.as_bytes()).unwrap();
+            rejects(line.as_bytes(), at, "QUOTED-CHAR");
             let enabled = Command::parse_with(line.as_bytes(), &accept).unwrap();
-            assert_eq!(strict, enabled.value);
-            roundtrip(line.as_bytes(), true);
+            roundtrip_with(line.as_bytes(), true, &accept);
+            for cap in [Capability::Utf8Only, Capability::Imap4rev2] {
+                let ext = Extension::from_capability(&cap).unwrap();
+                let options = ParseOptions::default().with_extension(ext);
+                assert_eq!(
+                    Command::parse_with(line.as_bytes(), &options),
+                    Ok(enabled.clone())
+                );
+            }
+            let lenient = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            let p = Command::parse_with(line.as_bytes(), &lenient).unwrap();
+            assert_eq!((p.value, p.deviations.len()), (enabled.value, 0));
         }
+        // Literals carry any octets, with or without the extension.
+        roundtrip("a SELECT {7}\r\nEntw\u{fc}r\r\n".as_bytes(), true);
+        // A response's quoted strings too: the client parses them under what it enabled.
+        let list = "* LIST () \"/\" \"Entw\u{fc}rfe\"\r\n";
+        assert!(crate::Response::parse(list.as_bytes()).is_err());
+        assert!(crate::Response::parse_with(list.as_bytes(), &accept).is_ok());
         for bad in [
             &b"a SELECT \"a\xffb\"\r\n"[..],
             b"a SELECT \"\xc3\"\r\n",

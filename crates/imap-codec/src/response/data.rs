@@ -162,6 +162,17 @@ impl<'a> ListAttributes<'a> {
     }
 }
 
+/// `SP mailbox-list`: the data of LSUB and XLIST.
+fn sp_mailbox_list<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, MailboxList<'a>> {
+    let (i, ()) = sp(i)?;
+    MailboxList::parse(i)
+}
+
+fn encode_sp_mailbox_list(l: &MailboxList<'_>, e: &mut Encoder<'_>) {
+    e.sp();
+    l.encode(e);
+}
+
 /// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox`
 /// (RFC 3501 §7.2.2–7.2.3): the body of a LIST or LSUB response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -985,13 +996,10 @@ data_table! {
         },
         list_data;
     /// `"LSUB" SP mailbox-list` (RFC 3501 §7.2.3)
-    Lsub(MailboxList<'a>) = "LSUB", keyword,
-        |r, _| sp_then(r, MailboxList::parse),
-        |l: &MailboxList<'_>, e: &mut Encoder<'_>| {
-            e.sp();
-            l.encode(e);
-        },
-        mailbox_list;
+    Lsub(MailboxList<'a>) = "LSUB", keyword, sp_mailbox_list, encode_sp_mailbox_list, mailbox_list;
+    /// `"XLIST" SP mailbox-list`: the answer to XLIST, Gmail's predecessor of SPECIAL-USE
+    /// ([`crate::ext::gmail::xlist_special_use`] maps its attributes)
+    Xlist(MailboxList<'a>) = "XLIST", keyword, sp_mailbox_list, encode_sp_mailbox_list, mailbox_list;
     /// `namespace-response` (RFC 9051 §7.3.5, RFC 2342)
     Namespace(NamespaceData<'a>) = "NAMESPACE", keyword,
         |r, _| sp_then(r, NamespaceData::parse),

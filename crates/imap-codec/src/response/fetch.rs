@@ -3,7 +3,8 @@
 //! RFC822.SIZE, BODY, BODYSTRUCTURE, `BODY[section]<origin>`, `BINARY[part]`, BINARY.SIZE,
 //! UID), with BINARY from RFC 3516 / RFC 9051; extension items are rows of the same table:
 //! EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE ([`crate::ext::savedate`]), PREVIEW
-//! and the real-world SNIPPET ([`crate::ext::preview`]).
+//! and the real-world SNIPPET ([`crate::ext::preview`]), Gmail's X-GM-MSGID / X-GM-THRID /
+//! X-GM-LABELS ([`crate::ext::gmail`], only while [`crate::Extension::GmailExt1`] is in force).
 
 use std::num::NonZeroU32;
 
@@ -14,6 +15,7 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
 use crate::ext::Number64;
 use crate::ext::condstore::{ModSeq, parse_fetch_mod_resp};
+use crate::ext::gmail::{self, GmailLabel};
 use crate::ext::objectid::{ObjectId, encode_sp_paren_objectid, sp_paren_objectid};
 use crate::ext::preview::{encode_snippet_data, parse_snippet_data};
 use crate::ext::savedate::{encode_sp_date_time_or_nil, sp_date_time_or_nil};
@@ -297,6 +299,34 @@ msg_att_table! {
         parse_snippet_data,
         encode_snippet_data,
         att_snippet;
+    /// `"X-GM-MSGID" SP gm-id` (Gmail X-GM-EXT-1, [`crate::ext::gmail`]; only while
+    /// [`crate::Extension::GmailExt1`] is in force, like the two rows below)
+    GmMsgId(u64) = "X-GM-MSGID", plain,
+        |r, _| sp_then(r, gmail::parse_id),
+        gmail::encode_sp_id,
+        att_gm_id;
+    /// `"X-GM-THRID" SP gm-id` (Gmail X-GM-EXT-1)
+    GmThrId(u64) = "X-GM-THRID", plain,
+        |r, _| sp_then(r, gmail::parse_id),
+        gmail::encode_sp_id,
+        att_gm_id;
+    /// `"X-GM-LABELS" SP gm-label-list` (Gmail X-GM-EXT-1)
+    GmLabels(Vec<GmailLabel<'a>>) = "X-GM-LABELS", plain,
+        |r, _| sp_then(r, gmail::parse_label_list::<false>),
+        gmail::encode_sp_label_list,
+        att_gm_labels;
+}
+
+impl MessageAttributeKind {
+    /// The extension that must be in force for the item to parse (`None`: always).
+    pub const fn extension(self) -> Option<crate::Extension> {
+        match self {
+            MessageAttributeKind::GmMsgId
+            | MessageAttributeKind::GmThrId
+            | MessageAttributeKind::GmLabels => Some(crate::Extension::GmailExt1),
+            _ => None,
+        }
+    }
 }
 
 fn sp_then<'a, T>(i: &'a [u8], f: impl FnOnce(&'a [u8]) -> PResult<'a, T>) -> PResult<'a, T> {
@@ -465,13 +495,15 @@ impl<'a> MessageAttribute<'a> {
     fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let len = i
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.'))
+            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
             .unwrap_or(i.len());
         let (name, r) = i.split_at(len);
         let section = r.first() == Some(&b'[');
         match lookup(name, section) {
-            Some(kind) => Self::parse_kind(kind, r, ctx),
-            None => fail(i, "msg-att"),
+            Some(kind) if kind.extension().is_none_or(|ext| ctx.has(ext)) => {
+                Self::parse_kind(kind, r, ctx)
+            }
+            _ => fail(i, "msg-att"),
         }
     }
 }

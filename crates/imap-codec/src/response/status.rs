@@ -352,13 +352,16 @@ pub(crate) fn code_prefix<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Code<'a
 }
 
 /// True when `text` would be read back as starting with a response code (by the strict
-/// profile with no extension in force: what every reader accepts).
+/// profile with UTF8=ACCEPT in force: what any reader may read as a code).
 pub(crate) fn text_looks_like_code(text: &Text<'_>) -> bool {
     let bytes = text.as_str().as_bytes();
     if bytes.first() != Some(&b'[') {
         return false;
     }
-    let options = crate::context::ParseOptions::default();
+    // UTF-8 quoted strings in force: a reader that enabled UTF8=ACCEPT would read
+    // `[NOUPDATE "Entwürfe"]` as a code (RFC 6855 §3).
+    let options = crate::context::ParseOptions::default()
+        .with_extension(crate::context::Extension::Utf8Accept);
     let ctx = Ctx::new(&options, mailproto_core::Side::Server, bytes);
     code_prefix(bytes, &ctx).is_ok()
 }

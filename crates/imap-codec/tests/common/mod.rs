@@ -98,3 +98,14 @@ pub fn same<T: PartialEq + Debug>(a: &T, b: &T, wire: &[u8]) -> Result<(), Strin
         ))
     }
 }
+
+/// Whether a strict parse error of `wire` is where a form of an extension starts: a Gmail
+/// `X-GM-` item or key (X-GM-EXT-1) or an 8-bit octet in a quoted string (UTF8=ACCEPT,
+/// RFC 6855 §3).
+#[allow(dead_code)]
+pub fn needs_an_extension(wire: &[u8], e: &mailproto_imap_codec::ParseError) -> bool {
+    let at = &wire[e.offset.min(wire.len())..];
+    at.get(..5)
+        .is_some_and(|n| n.eq_ignore_ascii_case(b"X-GM-"))
+        || (e.expected == "QUOTED-CHAR" && at.first().is_some_and(|&b| b >= 0x80))
+}

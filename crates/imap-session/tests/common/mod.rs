@@ -120,3 +120,29 @@ impl Pair {
         }
     }
 }
+
+/// Feeds `input` (server bytes) to the client and returns the events it reported.
+pub fn client_events(c: &mut ClientSession, input: &str) -> Vec<ClientEvent> {
+    c.handle_input(input.as_bytes()).unwrap();
+    let mut events = Vec::new();
+    loop {
+        match c.poll_output() {
+            Some(ClientOutput::Event(e)) => events.push(e),
+            Some(_) => {}
+            None => return events,
+        }
+    }
+}
+
+/// Feeds `input` (client bytes) to the server and returns the events it reported.
+pub fn server_events(s: &mut ServerSession, input: &str) -> Vec<ServerEvent> {
+    s.handle_input(input.as_bytes()).unwrap();
+    let mut events = Vec::new();
+    loop {
+        match s.poll_output() {
+            Some(ServerOutput::Event(e)) => events.push(e),
+            Some(_) => {}
+            None => return events,
+        }
+    }
+}

@@ -185,6 +185,33 @@ impl<'a> Quoted<'a> {
     }
 
     fn parse_quoted(i: &'a [u8]) -> PResult<'a, Self> {
+        let (rest, (text, escaped)) = Self::scan(i)?;
+        if !escaped {
+            return Ok((rest, Quoted(Cow::Borrowed(text))));
+        }
+        let mut owned = String::with_capacity(text.len());
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    owned.push(next);
+                }
+            } else {
+                owned.push(c);
+            }
+        }
+        Ok((rest, Quoted(Cow::Owned(owned))))
+    }
+
+    /// Checks `quoted` without building the value: the same acceptance and errors as
+    /// [`Quoted::parse`], and no allocation (a validated wire list uses it).
+    pub(crate) fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        crate::parse::rule("quoted", Self::scan)(i).map(|(rest, _)| (rest, ()))
+    }
+
+    /// Scans `quoted`: the raw (still escaped) content as text, and whether it holds an escape.
+    #[inline]
+    fn scan(i: &'a [u8]) -> PResult<'a, (&'a str, bool)> {
         let (body, ()) = byte(i, b'"', "DQUOTE")?;
         let mut escaped = false;
         let mut non_ascii = false;
@@ -220,21 +247,7 @@ impl<'a> Quoted<'a> {
         } else {
             ascii_str(raw)
         };
-        if !escaped {
-            return Ok((rest, Quoted(Cow::Borrowed(text))));
-        }
-        let mut owned = String::with_capacity(text.len());
-        let mut chars = text.chars();
-        while let Some(c) = chars.next() {
-            if c == '\\' {
-                if let Some(next) = chars.next() {
-                    owned.push(next);
-                }
-            } else {
-                owned.push(c);
-            }
-        }
-        Ok((rest, Quoted(Cow::Owned(owned))))
+        Ok((rest, (text, escaped)))
     }
 }
 
@@ -550,6 +563,16 @@ impl<'a> IString<'a> {
         match i.first() {
             Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, IString::Quoted(q))),
             Some(b'{') => Literal::parse::<CMD>(i).map(|(r, l)| (r, IString::Literal(l))),
+            _ => fail(i, "string"),
+        }
+    }
+
+    /// Checks `string` without building the value (no allocation; the same acceptance and
+    /// errors as [`IString::parse`]).
+    pub(crate) fn skip<const CMD: bool>(i: &'a [u8]) -> PResult<'a, ()> {
+        match i.first() {
+            Some(b'"') => Quoted::skip(i),
+            Some(b'{') => Literal::parse::<CMD>(i).map(|(r, _)| (r, ())),
             _ => fail(i, "string"),
         }
     }

@@ -51,9 +51,8 @@ pub fn envelope(h: &Header<'_>) -> Envelope<'static> {
     let text = |name: &str| nstring(h.get(name).as_deref());
     let addrs = |name: &str| h.get(name).map(|v| addresses(&v)).unwrap_or_default();
     let from = addrs("from");
-    let or_from = |v: Vec<Address<'static>>| {
-        AddressList::new(if v.is_empty() { from.clone() } else { v })
-    };
+    let or_from =
+        |v: Vec<Address<'static>>| AddressList::new(if v.is_empty() { from.clone() } else { v });
     Envelope {
         date: text("date"),
         subject: text("subject"),

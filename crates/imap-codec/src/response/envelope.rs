@@ -233,7 +233,10 @@ mod tests {
         let env = parse_all(RFC3501_8.as_bytes(), Envelope::parse).unwrap();
         assert_eq!(env.cc.len(), 2);
         assert!(env.bcc.is_empty());
-        assert_eq!(env.from.first().unwrap().mailbox.as_bytes(), Some(&b"gray"[..]));
+        assert_eq!(
+            env.from.first().unwrap().mailbox.as_bytes(),
+            Some(&b"gray"[..])
+        );
         assert_eq!(encode(&env), RFC3501_8.as_bytes());
     }
 
@@ -249,7 +252,10 @@ mod tests {
         let first = env.from.first().unwrap();
         assert_eq!(first.name.as_bytes(), Some(&b"Mary \"Mae\""[..]));
         assert_eq!(first.mailbox.as_bytes(), Some(&b"m\r\nae"[..]));
-        assert_eq!(env.from.get(1).unwrap().host.as_bytes(), Some(&b"y.org"[..]));
+        assert_eq!(
+            env.from.get(1).unwrap().host.as_bytes(),
+            Some(&b"y.org"[..])
+        );
         assert_eq!(env.from.get(2), None);
         assert_eq!(encode(&env), text.as_bytes());
         // The decoded items build an equal list; the owned form is equal too.
@@ -258,7 +264,10 @@ mod tests {
         assert_eq!(env.from.clone().into_static(), env.from);
         let owned = env.from.clone().into_static().into_vec();
         assert_eq!(owned, env.from.to_vec());
-        assert_eq!(format!("{:?}", env.from), format!("{:?}", env.from.to_vec()));
+        assert_eq!(
+            format!("{:?}", env.from),
+            format!("{:?}", env.from.to_vec())
+        );
         assert!(env.sender.is_empty() && env.sender == AddressList::default());
     }
 

@@ -40,8 +40,9 @@ pub use crate::ext::condstore::Vanished;
 pub use crate::ext::namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use body::{
     BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyParams,
-    BodyParamsIter, BodyStructure, Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype,
-    MultiPart, MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
+    BodyParamsIter, BodyStructure, Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language,
+    MessagePart, MessageSubtype, MultiPart, MultiPartExtension, SinglePart, SinglePartExtension,
+    SinglePartKind,
 };
 pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{

@@ -291,6 +291,12 @@ pub fn memchr_lines(input: &[u8]) -> usize {
     memchr::memchr_iter(b'\n', input).count()
 }
 
+/// Limit proxy: one memchr scan of `input` for NUL, the check this project's parser makes of
+/// every literal's data (RFC 9051 §4.3: a `literal` holds CHAR8, any octet but NUL).
+pub fn memchr_nul(input: &[u8]) -> usize {
+    usize::from(memchr::memchr(0, black_box(input)).is_none())
+}
+
 /// Limit proxy: `input` copied into a reused buffer in `chunk`-sized pieces (what any
 /// incremental reader must at least do with bytes that arrive in pieces).
 pub fn memcpy_chunked(input: &[u8], chunk: usize, out: &mut Vec<u8>) -> usize {

@@ -250,6 +250,13 @@ fn main() {
     b.run(Load("b parse", bl, 1), "memcpy", Who::Proxy, "", || {
         work::memcpy(&bb, &mut out)
     });
+    b.run(
+        Load("b parse", bl, 1),
+        "memchr NUL scan",
+        Who::Proxy,
+        "the CHAR8 check of literals",
+        || work::memchr_nul(&bb),
+    );
 
     // c: 100,000 small commands.
     let (cl, cn) = (c.len(), 100_000);

@@ -23,6 +23,8 @@
 //! drop(input);
 //! assert_eq!(owned.text, "INBOX");
 //! ```
+
+#![forbid(unsafe_code)]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

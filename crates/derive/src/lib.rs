@@ -8,6 +8,8 @@
 //! supported: write those few impls by hand. Use it through `mailproto_core::IntoStatic`, which
 //! re-exports this macro beside the trait.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use quote::{format_ident, quote};

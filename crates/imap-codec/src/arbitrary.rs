@@ -39,10 +39,10 @@ use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
 };
 use crate::flag::FlagExtension;
-use crate::response::envelope::{Address, Envelope};
+use crate::response::envelope::{Address, AddressList, Envelope};
 use crate::response::status::GreetingKind;
 use crate::response::{
-    BasicMedia, BinaryValue, BodyExtension, BodyExtensionList, BodyFields, BodyParam,
+    BasicMedia, BinaryValue, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyParams,
     BodyStructure, CapabilityData, Delimiter, Disposition, EsearchData, ExtDisposition,
     ExtLanguage, ExtLocation, Language, ListAttributes, ListData, ListExtendedItem,
     ListExtendedValue, MailboxList, MessagePart, MessageSubtype, MultiPart, MultiPartExtension,
@@ -1089,7 +1089,7 @@ fn address(u: U<'_, '_>) -> Result<Address<'static>> {
 }
 
 fn envelope(u: U<'_, '_>) -> Result<Envelope<'static>> {
-    let addrs = |u: U<'_, '_>| list(u, 0, 2, address);
+    let addrs = |u: U<'_, '_>| list(u, 0, 2, address).map(AddressList::new);
     Ok(Envelope {
         date: nstring(u)?,
         subject: nstring(u)?,
@@ -1104,13 +1104,14 @@ fn envelope(u: U<'_, '_>) -> Result<Envelope<'static>> {
     })
 }
 
-fn params(u: U<'_, '_>) -> Result<Vec<BodyParam<'static>>> {
+fn params(u: U<'_, '_>) -> Result<BodyParams<'static>> {
     list(u, 0, 3, |u| {
         Ok(BodyParam {
             name: istring(u, false)?,
             value: istring(u, false)?,
         })
     })
+    .map(BodyParams::new)
 }
 
 fn body_extension(u: U<'_, '_>, depth: u32) -> Result<BodyExtension<'static>> {

@@ -39,8 +39,8 @@ impl Drop for Utf8Scope {
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::parse::{
-    ascii_str, byte, crlf, is_astring_char, is_atom_char, is_quoted_char, is_tag_char,
-    is_text_char, number64, take_while, take_while1,
+    ascii_str, byte, crlf, is_astring_char, is_atom_char, is_tag_char, is_text_char, number64,
+    take_while, take_while1,
 };
 
 pub use mailproto_core::IntoStatic;
@@ -216,42 +216,7 @@ impl<'a> Quoted<'a> {
     }
 
     fn parse_quoted(i: &'a [u8]) -> PResult<'a, Self> {
-        let (body, ()) = byte(i, b'"', "DQUOTE")?;
-        let mut escaped = false;
-        let mut non_ascii = false;
-        // Eight bytes at a time while all are plain ASCII QUOTED-CHARs; the byte loop below
-        // takes over at the first word holding anything else (it decides what that is).
-        let mut n = plain_quoted_prefix(body);
-        loop {
-            match body.get(n) {
-                None => return fail(&body[n..], "DQUOTE"),
-                Some(b'"') => break,
-                Some(b'\\') => match body.get(n + 1) {
-                    Some(b'"' | b'\\') => {
-                        escaped = true;
-                        n += 2;
-                    }
-                    _ => return fail(&body[n + 1..], "quoted-specials"),
-                },
-                Some(&b) if is_quoted_char(b) => n += 1,
-                Some(&b) if b >= 0x80 && UTF8_QUOTED.with(Cell::get) => {
-                    non_ascii = true;
-                    n += 1;
-                }
-                // RFC 3501 §9 `QUOTED-CHAR` (7-bit) until UTF8=ACCEPT (RFC 6855 §3).
-                Some(_) => return fail(&body[n..], "QUOTED-CHAR"),
-            }
-        }
-        let raw = &body[..n];
-        let rest = &body[n + 1..];
-        let text = if non_ascii {
-            match std::str::from_utf8(raw) {
-                Ok(t) => t,
-                Err(e) => return fail(&body[e.valid_up_to()..], "QUOTED-CHAR"),
-            }
-        } else {
-            ascii_str(raw)
-        };
+        let (rest, (text, escaped)) = Self::scan(i)?;
         if !escaped {
             return Ok((rest, Quoted(Cow::Borrowed(text))));
         }
@@ -267,6 +232,18 @@ impl<'a> Quoted<'a> {
             }
         }
         Ok((rest, Quoted(Cow::Owned(owned))))
+    }
+
+    /// Checks `quoted` without building the value: the same acceptance and errors as
+    /// [`Quoted::parse`], and no allocation (a validated wire list uses it).
+    pub(crate) fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        crate::parse::rule("quoted", Self::scan)(i).map(|(rest, _)| (rest, ()))
+    }
+
+    /// Scans `quoted`: the raw (still escaped) content as text, and whether it holds an escape.
+    #[inline]
+    fn scan(i: &'a [u8]) -> PResult<'a, (&'a str, bool)> {
+        crate::ascii::scan_quoted(i, UTF8_QUOTED.with(Cell::get))
     }
 }
 
@@ -286,35 +263,6 @@ impl Encode for Quoted<'_> {
         }
         e.raw(rest).byte(b'"');
     }
-}
-
-/// The length of the longest prefix of `body`, in whole eight-byte words, whose bytes are all
-/// ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the quoted-specials).
-#[inline]
-fn plain_quoted_prefix(body: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |x: u64, c: u8| {
-        let v = x ^ (ONES * u64::from(c));
-        v.wrapping_sub(ONES) & !v & HIGHS != 0
-    };
-    let mut n = 0;
-    for c in body.chunks_exact(8) {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        // A set high bit (non-ASCII) may also make `has` report a false match; either way
-        // the byte loop decides.
-        if x & HIGHS != 0
-            || has(x, 0)
-            || has(x, b'\r')
-            || has(x, b'\n')
-            || has(x, b'"')
-            || has(x, b'\\')
-        {
-            break;
-        }
-        n += 8;
-    }
-    n
 }
 
 /// True when `bytes` holds `"` or `\\` (RFC 9051 §9 `quoted-specials`). Eight bytes at a
@@ -582,6 +530,16 @@ impl<'a> IString<'a> {
         match i.first() {
             Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, IString::Quoted(q))),
             Some(b'{') => Literal::parse::<CMD>(i).map(|(r, l)| (r, IString::Literal(l))),
+            _ => fail(i, "string"),
+        }
+    }
+
+    /// Checks `string` without building the value (no allocation; the same acceptance and
+    /// errors as [`IString::parse`]).
+    pub(crate) fn skip<const CMD: bool>(i: &'a [u8]) -> PResult<'a, ()> {
+        match i.first() {
+            Some(b'"') => Quoted::skip(i),
+            Some(b'{') => Literal::parse::<CMD>(i).map(|(r, _)| (r, ())),
             _ => fail(i, "string"),
         }
     }

@@ -28,9 +28,12 @@
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// No unsafe code, except in the one audited module `ascii` (docs/performance.md).
+#![deny(unsafe_code)]
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;
+mod ascii;
 pub mod capability;
 pub mod command;
 pub mod context;

@@ -42,7 +42,7 @@
 //! assert_eq!(*seq, 1);
 //! let MessageAttribute::Envelope(env) = &attrs[0] else { panic!() };
 //! assert_eq!(env.subject.as_bytes(), Some(&b"Hello"[..]));
-//! assert_eq!(env.from[0].host.as_bytes(), Some(&b"example.org"[..]));
+//! assert_eq!(env.from.first().unwrap().host.as_bytes(), Some(&b"example.org"[..]));
 //! assert_eq!(env.sender, env.from); // RFC 9051 §7.5.2: absent Sender is From
 //! let MessageAttribute::BodyStructure(body) = &attrs[1] else { panic!() };
 //! let BodyStructure::Single(part) = &**body else { panic!() };

@@ -17,7 +17,7 @@
 
 use imap_codec::core::{IString, NString};
 use imap_codec::response::{
-    Address, BasicMedia, BodyFields, BodyParam, BodyStructure, Disposition, Envelope,
+    Address, AddressList, BasicMedia, BodyFields, BodyParam, BodyStructure, Disposition, Envelope,
     ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype, MultiPart,
     MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
 };
@@ -51,16 +51,17 @@ pub fn envelope(h: &Header<'_>) -> Envelope<'static> {
     let text = |name: &str| nstring(h.get(name).as_deref());
     let addrs = |name: &str| h.get(name).map(|v| addresses(&v)).unwrap_or_default();
     let from = addrs("from");
-    let or_from = |v: Vec<Address<'static>>| if v.is_empty() { from.clone() } else { v };
+    let or_from =
+        |v: Vec<Address<'static>>| AddressList::new(if v.is_empty() { from.clone() } else { v });
     Envelope {
         date: text("date"),
         subject: text("subject"),
         sender: or_from(addrs("sender")),
         reply_to: or_from(addrs("reply-to")),
-        from: from.clone(),
-        to: addrs("to"),
-        cc: addrs("cc"),
-        bcc: addrs("bcc"),
+        from: AddressList::new(from.clone()),
+        to: AddressList::new(addrs("to")),
+        cc: AddressList::new(addrs("cc")),
+        bcc: AddressList::new(addrs("bcc")),
         in_reply_to: text("in-reply-to"),
         message_id: text("message-id"),
     }
@@ -111,7 +112,7 @@ fn ext_disposition(h: &Header<'_>) -> ExtDisposition<'static> {
         .and_then(|v| mime::disposition(&v))
         .map(|d| Disposition {
             kind: upper(&d.kind),
-            params: params(&d.params),
+            params: params(&d.params).into(),
         });
     let langs = h
         .get("content-language")
@@ -151,7 +152,7 @@ pub fn body_structure(msg: &Message, entity: &Entity, extensible: bool) -> BodyS
             .map(|p| body_structure(msg, p, extensible))
             .collect();
         let extension = extensible.then(|| MultiPartExtension {
-            params: params(&ct.params),
+            params: params(&ct.params).into(),
             disposition: Some(ext_disposition(&h)),
         });
         if let Ok(m) = MultiPart::new(bodies, upper(&ct.subtype), extension) {
@@ -191,7 +192,7 @@ pub fn body_structure(msg: &Message, entity: &Entity, extensible: bool) -> BodyS
         });
     }
     let fields = BodyFields {
-        params: body_params,
+        params: body_params.into(),
         id: nstring(h.get("content-id").as_deref()),
         description: nstring(h.get("content-description").as_deref()),
         encoding: upper(&entity.encoding),

@@ -19,6 +19,8 @@
 //! forwards connections unchanged, records each as a trace and validates it at its end
 //! (see [`proxy`]).
 
+#![forbid(unsafe_code)]
+
 mod attack;
 mod files;
 mod probe;

@@ -8,6 +8,8 @@
 //!
 //! No I/O: callers read the files and hand over their text.
 
+#![forbid(unsafe_code)]
+
 pub mod format;
 pub mod imap;
 pub mod neutral;

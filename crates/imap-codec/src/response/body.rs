@@ -14,7 +14,8 @@ use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
 use crate::ext::Number64;
 use crate::parse::{number, rparen, sp};
 use crate::response::envelope::Envelope;
-use crate::response::{StringList, nstring, string};
+use crate::response::wire::wire_list;
+use crate::response::{StringList, nstring, skip_string, string};
 
 /// How deeply body structures and body extensions may nest before the parser gives up (the
 /// grammar sets no limit; this keeps the parser's stack bounded).
@@ -30,48 +31,57 @@ pub struct BodyParam<'a> {
     pub value: IString<'a>,
 }
 
-/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`; empty is NIL.
-fn params(i: &[u8]) -> PResult<'_, Vec<BodyParam<'_>>> {
-    match i.first() {
-        Some(b'(') => {
-            let mut i = &i[1..];
-            let mut out = Vec::new();
-            loop {
-                let (r, name) = string(i, "body-fld-param")?;
-                let (r, ()) = sp(r)?;
-                let (r, value) = string(r, "string")?;
-                out.push(BodyParam { name, value });
-                match r.first() {
-                    Some(b' ') => i = &r[1..],
-                    Some(b')') => return Ok((&r[1..], out)),
-                    _ => return fail(r, "\")\""),
-                }
-            }
-        }
-        Some(b'N' | b'n') => match crate::core::nil(i) {
-            Ok((r, ())) => Ok((r, Vec::new())),
-            Err(_) => fail(i, "body-fld-param"),
-        },
-        _ => fail(i, "body-fld-param"),
+impl<'a> BodyParam<'a> {
+    fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        let (i, (name, value)) = param_fields(i, string)?;
+        Ok((i, BodyParam { name, value }))
+    }
+
+    fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        param_fields(i, skip_string).map(|(r, _)| (r, ()))
+    }
+
+    fn encode_item(&self, e: &mut Encoder<'_>) {
+        self.name.encode(e);
+        e.sp();
+        self.value.encode(e);
     }
 }
 
-fn encode_params(p: &[BodyParam<'_>], e: &mut Encoder<'_>) {
-    if p.is_empty() {
-        e.raw(b"NIL");
-        return;
-    }
-    e.byte(b'(');
-    for (n, p) in p.iter().enumerate() {
-        if n > 0 {
-            e.sp();
-        }
-        p.name.encode(e);
-        e.sp();
-        p.value.encode(e);
-    }
-    e.byte(b')');
+/// `string SP string`: one pair of a `body-fld-param`, each string read by `field` (parsed or
+/// only checked).
+#[inline]
+fn param_fields<'a, F>(
+    i: &'a [u8],
+    field: impl Fn(&'a [u8], &'static str) -> PResult<'a, F>,
+) -> PResult<'a, (F, F)> {
+    let (r, name) = field(i, "body-fld-param")?;
+    let (r, ()) = sp(r)?;
+    let (r, value) = field(r, "string")?;
+    Ok((r, (name, value)))
 }
+
+wire_list!(
+    /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil` (RFC 9051 §9):
+    /// the parameters of a body part, held as their validated wire form and decoded on access
+    /// (docs/performance.md, "Value model"). An empty list is NIL.
+    ///
+    /// ```
+    /// use mailproto_imap_codec::IString;
+    /// use mailproto_imap_codec::response::{BodyParam, BodyParams};
+    /// let p = BodyParams::new(vec![BodyParam {
+    ///     name: IString::new("CHARSET").unwrap(),
+    ///     value: IString::new("UTF-8").unwrap(),
+    /// }]);
+    /// assert_eq!(p.wire(), br#""CHARSET" "UTF-8""#);
+    /// assert_eq!(p.first().unwrap().value.as_bytes(), b"UTF-8");
+    /// ```
+    BodyParams of BodyParam, iter BodyParamsIter,
+    sep: true,
+    parse: BodyParam::parse,
+    skip: BodyParam::skip,
+    encode: BodyParam::encode_item,
+);
 
 /// `body-fields = body-fld-param SP body-fld-id SP body-fld-desc SP body-fld-enc SP
 /// body-fld-octets` (RFC 9051 §9).
@@ -79,7 +89,7 @@ fn encode_params(p: &[BodyParam<'_>], e: &mut Encoder<'_>) {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyFields<'a> {
     /// `body-fld-param`: Content-Type parameters; empty is NIL.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: BodyParams<'a>,
     /// `body-fld-id`: Content-ID.
     pub id: NString<'a>,
     /// `body-fld-desc`: Content-Description.
@@ -92,7 +102,7 @@ pub struct BodyFields<'a> {
 
 impl<'a> BodyFields<'a> {
     fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (i, params) = params(i)?;
+        let (i, params) = BodyParams::parse(i, "body-fld-param")?;
         let (i, ()) = sp(i)?;
         let (i, id) = nstring(i, "body-fld-id")?;
         let (i, ()) = sp(i)?;
@@ -116,7 +126,7 @@ impl<'a> BodyFields<'a> {
 
 impl Encode for BodyFields<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
-        encode_params(&self.params, e);
+        self.params.encode(e);
         e.sp();
         self.id.encode(e);
         e.sp();
@@ -245,7 +255,7 @@ pub struct Disposition<'a> {
     /// The disposition type, e.g. `ATTACHMENT`.
     pub kind: IString<'a>,
     /// Its parameters; empty is NIL.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: BodyParams<'a>,
 }
 
 /// `body-fld-lang = nstring / "(" string *(SP string) ")"` (RFC 9051 §9).
@@ -370,7 +380,7 @@ impl<'a> ExtDisposition<'a> {
             Some(b'(') => {
                 let (r, kind) = string(&i[1..], "string")?;
                 let (r, ()) = sp(r)?;
-                let (r, params) = params(r)?;
+                let (r, params) = BodyParams::parse(r, "body-fld-param")?;
                 let (r, ()) = rparen(r)?;
                 (r, Some(Disposition { kind, params }))
             }
@@ -428,7 +438,7 @@ impl Encode for ExtDisposition<'_> {
                 e.byte(b'(');
                 d.kind.encode(e);
                 e.sp();
-                encode_params(&d.params, e);
+                d.params.encode(e);
                 e.byte(b')');
             }
             None => {
@@ -468,7 +478,7 @@ pub struct SinglePartExtension<'a> {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPartExtension<'a> {
     /// `body-fld-param`: Content-Type parameters (e.g. the boundary); empty is NIL.
-    pub params: Vec<BodyParam<'a>>,
+    pub params: BodyParams<'a>,
     /// The disposition and what follows, when present.
     pub disposition: Option<ExtDisposition<'a>>,
 }
@@ -581,7 +591,7 @@ impl<'a> BodyStructure<'a> {
         let (i, ()) = sp(i)?;
         let (i, subtype) = string(i, "media-subtype")?;
         let (i, extension) = if i.first() == Some(&b' ') {
-            let (r, params) = params(&i[1..])?;
+            let (r, params) = BodyParams::parse(&i[1..], "body-fld-param")?;
             let (r, disposition) = if r.first() == Some(&b' ') {
                 let (r, d) = ExtDisposition::parse(&r[1..], depth + 1)?;
                 (r, Some(d))
@@ -740,7 +750,7 @@ impl Encode for BodyStructure<'_> {
                 m.subtype.encode(e);
                 if let Some(x) = &m.extension {
                     e.sp();
-                    encode_params(&x.params, e);
+                    x.params.encode(e);
                     if let Some(d) = &x.disposition {
                         e.sp();
                         d.encode(e);

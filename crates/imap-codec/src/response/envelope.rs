@@ -3,9 +3,10 @@
 
 use crate::core::{IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
-use crate::error::{PResult, fail};
+use crate::error::PResult;
 use crate::parse::{lparen, rparen, rule, sp};
-use crate::response::nstring;
+use crate::response::wire::wire_list;
+use crate::response::{nstring, skip_nstring};
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"` (RFC 9051 §9).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, IntoStatic)]
@@ -24,15 +25,7 @@ pub struct Address<'a> {
 impl<'a> Address<'a> {
     /// Parses `address`.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        let (i, ()) = lparen(i)?;
-        let (i, name) = nstring(i, "addr-name")?;
-        let (i, ()) = sp(i)?;
-        let (i, adl) = nstring(i, "addr-adl")?;
-        let (i, ()) = sp(i)?;
-        let (i, mailbox) = nstring(i, "addr-mailbox")?;
-        let (i, ()) = sp(i)?;
-        let (i, host) = nstring(i, "addr-host")?;
-        let (i, ()) = rparen(i)?;
+        let (i, [name, adl, mailbox, host]) = address_fields(i, nstring)?;
         Ok((
             i,
             Address {
@@ -43,7 +36,71 @@ impl<'a> Address<'a> {
             },
         ))
     }
+
+    /// Checks `address` without building it (an item of an [`AddressList`]); an error at its
+    /// start is reported as `address`.
+    fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        address_fields(i, skip_nstring)
+            .map(|(r, _)| (r, ()))
+            .map_err(|e| {
+                e.map(|mut e| {
+                    if e.input.len() == i.len() {
+                        e.expected = "address";
+                    }
+                    e
+                })
+            })
+    }
+
+    fn encode_item(&self, e: &mut Encoder<'_>) {
+        self.encode(e);
+    }
 }
+
+/// The four fields of an `address`, each read by `field` (parsed or only checked).
+#[inline]
+fn address_fields<'a, F>(
+    i: &'a [u8],
+    field: impl Fn(&'a [u8], &'static str) -> PResult<'a, F>,
+) -> PResult<'a, [F; 4]> {
+    let (i, ()) = lparen(i)?;
+    let (i, name) = field(i, "addr-name")?;
+    let (i, ()) = sp(i)?;
+    let (i, adl) = field(i, "addr-adl")?;
+    let (i, ()) = sp(i)?;
+    let (i, mailbox) = field(i, "addr-mailbox")?;
+    let (i, ()) = sp(i)?;
+    let (i, host) = field(i, "addr-host")?;
+    let (i, ()) = rparen(i)?;
+    Ok((i, [name, adl, mailbox, host]))
+}
+
+wire_list!(
+    /// An address list of an `envelope`: `"(" 1*address ")" / nil` (RFC 9051 §9 `env-from`,
+    /// `env-sender`, ...), held as its validated wire form and decoded on access
+    /// (docs/performance.md, "Value model"). An empty list is NIL.
+    ///
+    /// ```
+    /// use mailproto_imap_codec::IString;
+    /// use mailproto_imap_codec::core::NString;
+    /// use mailproto_imap_codec::response::{Address, AddressList};
+    /// let s = |v: &'static str| NString(Some(IString::new(v).unwrap()));
+    /// let list = AddressList::new(vec![Address {
+    ///     name: s("Terry Gray"),
+    ///     adl: NString::NIL,
+    ///     mailbox: s("gray"),
+    ///     host: s("cac.washington.edu"),
+    /// }]);
+    /// assert_eq!(list.len(), 1);
+    /// assert_eq!(list.first().unwrap().mailbox.as_bytes(), Some(&b"gray"[..]));
+    /// assert_eq!(list.wire(), br#"("Terry Gray" NIL "gray" "cac.washington.edu")"#);
+    /// ```
+    AddressList of Address, iter AddressListIter,
+    sep: false,
+    parse: Address::parse,
+    skip: Address::skip,
+    encode: Address::encode_item,
+);
 
 impl Encode for Address<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
@@ -69,64 +126,21 @@ pub struct Envelope<'a> {
     /// `env-subject`: the Subject header field.
     pub subject: NString<'a>,
     /// `env-from`
-    pub from: Vec<Address<'a>>,
+    pub from: AddressList<'a>,
     /// `env-sender`
-    pub sender: Vec<Address<'a>>,
+    pub sender: AddressList<'a>,
     /// `env-reply-to`
-    pub reply_to: Vec<Address<'a>>,
+    pub reply_to: AddressList<'a>,
     /// `env-to`
-    pub to: Vec<Address<'a>>,
+    pub to: AddressList<'a>,
     /// `env-cc`
-    pub cc: Vec<Address<'a>>,
+    pub cc: AddressList<'a>,
     /// `env-bcc`
-    pub bcc: Vec<Address<'a>>,
+    pub bcc: AddressList<'a>,
     /// `env-in-reply-to`: the In-Reply-To header field.
     pub in_reply_to: NString<'a>,
     /// `env-message-id`: the Message-ID header field.
     pub message_id: NString<'a>,
-}
-
-/// `"(" 1*address ")" / nil`; reported as `name` when neither.
-fn address_list<'a>(i: &'a [u8], name: &'static str) -> PResult<'a, Vec<Address<'a>>> {
-    match i.first() {
-        Some(b'(') => {
-            let mut i = &i[1..];
-            let mut out = Vec::new();
-            loop {
-                let (rest, a) = Address::parse(i).map_err(|e| {
-                    e.map(|mut e| {
-                        if e.input.len() == i.len() {
-                            e.expected = "address";
-                        }
-                        e
-                    })
-                })?;
-                out.push(a);
-                match rest.first() {
-                    Some(b')') => return Ok((&rest[1..], out)),
-                    Some(b'(') => i = rest,
-                    _ => return fail(rest, "\")\""),
-                }
-            }
-        }
-        Some(b'N' | b'n') => match crate::core::nil(i) {
-            Ok((r, ())) => Ok((r, Vec::new())),
-            Err(_) => fail(i, name),
-        },
-        _ => fail(i, name),
-    }
-}
-
-fn encode_address_list(list: &[Address<'_>], e: &mut Encoder<'_>) {
-    if list.is_empty() {
-        e.raw(b"NIL");
-        return;
-    }
-    e.byte(b'(');
-    for a in list {
-        a.encode(e);
-    }
-    e.byte(b')');
 }
 
 impl<'a> Envelope<'a> {
@@ -138,17 +152,17 @@ impl<'a> Envelope<'a> {
             let (i, ()) = sp(i)?;
             let (i, subject) = nstring(i, "env-subject")?;
             let (i, ()) = sp(i)?;
-            let (i, from) = address_list(i, "env-from")?;
+            let (i, from) = AddressList::parse(i, "env-from")?;
             let (i, ()) = sp(i)?;
-            let (i, sender) = address_list(i, "env-sender")?;
+            let (i, sender) = AddressList::parse(i, "env-sender")?;
             let (i, ()) = sp(i)?;
-            let (i, reply_to) = address_list(i, "env-reply-to")?;
+            let (i, reply_to) = AddressList::parse(i, "env-reply-to")?;
             let (i, ()) = sp(i)?;
-            let (i, to) = address_list(i, "env-to")?;
+            let (i, to) = AddressList::parse(i, "env-to")?;
             let (i, ()) = sp(i)?;
-            let (i, cc) = address_list(i, "env-cc")?;
+            let (i, cc) = AddressList::parse(i, "env-cc")?;
             let (i, ()) = sp(i)?;
-            let (i, bcc) = address_list(i, "env-bcc")?;
+            let (i, bcc) = AddressList::parse(i, "env-bcc")?;
             let (i, ()) = sp(i)?;
             let (i, in_reply_to) = nstring(i, "env-in-reply-to")?;
             let (i, ()) = sp(i)?;
@@ -188,7 +202,7 @@ impl Encode for Envelope<'_> {
             &self.bcc,
         ] {
             e.sp();
-            encode_address_list(list, e);
+            list.encode(e);
         }
         e.sp();
         self.in_reply_to.encode(e);
@@ -202,6 +216,7 @@ impl Encode for Envelope<'_> {
 mod tests {
     use super::*;
     use crate::parse::parse_all;
+    use std::borrow::Cow;
 
     const RFC3501_8: &str = r#"("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL "<B27397-0100000@cac.washington.edu>")"#;
 
@@ -218,8 +233,42 @@ mod tests {
         let env = parse_all(RFC3501_8.as_bytes(), Envelope::parse).unwrap();
         assert_eq!(env.cc.len(), 2);
         assert!(env.bcc.is_empty());
-        assert_eq!(env.from[0].mailbox.as_bytes(), Some(&b"gray"[..]));
+        assert_eq!(
+            env.from.first().unwrap().mailbox.as_bytes(),
+            Some(&b"gray"[..])
+        );
         assert_eq!(encode(&env), RFC3501_8.as_bytes());
+    }
+
+    #[test]
+    fn address_lists_are_wire_slices_decoded_on_access() {
+        // An escaped quoted string and a literal inside a list (RFC 9051 §4.3): checked by
+        // the parser, borrowed as wire bytes, decoded (and unescaped) only by the iterator.
+        let text = "(NIL NIL ((\"Mary \\\"Mae\\\"\" NIL {5}\r\nm\r\nae \"x.org\")(NIL NIL \"b\" \"y.org\")) \
+                    NIL NIL NIL NIL NIL NIL NIL)";
+        let env = parse_all(text.as_bytes(), Envelope::parse).unwrap();
+        assert!(matches!(env.from.wire, Cow::Borrowed(_)));
+        assert_eq!(env.from.len(), 2);
+        let first = env.from.first().unwrap();
+        assert_eq!(first.name.as_bytes(), Some(&b"Mary \"Mae\""[..]));
+        assert_eq!(first.mailbox.as_bytes(), Some(&b"m\r\nae"[..]));
+        assert_eq!(
+            env.from.get(1).unwrap().host.as_bytes(),
+            Some(&b"y.org"[..])
+        );
+        assert_eq!(env.from.get(2), None);
+        assert_eq!(encode(&env), text.as_bytes());
+        // The decoded items build an equal list; the owned form is equal too.
+        let rebuilt = AddressList::new(env.from.to_vec());
+        assert_eq!(rebuilt, env.from);
+        assert_eq!(env.from.clone().into_static(), env.from);
+        let owned = env.from.clone().into_static().into_vec();
+        assert_eq!(owned, env.from.to_vec());
+        assert_eq!(
+            format!("{:?}", env.from),
+            format!("{:?}", env.from.to_vec())
+        );
+        assert!(env.sender.is_empty() && env.sender == AddressList::default());
     }
 
     #[test]

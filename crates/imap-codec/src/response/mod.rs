@@ -24,6 +24,7 @@ pub mod envelope;
 pub mod fetch;
 pub mod generic;
 pub mod status;
+mod wire;
 
 use base64::Engine as _;
 
@@ -38,9 +39,10 @@ use crate::parse::{byte, crlf, is_atom_char, is_quoted_char, parse_all, sp, take
 pub use crate::ext::condstore::Vanished;
 pub use crate::ext::namespace::{NamespaceData, NamespaceDescr, NamespaceExtension};
 pub use body::{
-    BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyStructure,
-    Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language, MessagePart, MessageSubtype,
-    MultiPart, MultiPartExtension, SinglePart, SinglePartExtension, SinglePartKind,
+    BasicMedia, BodyExtension, BodyExtensionList, BodyFields, BodyParam, BodyParams,
+    BodyParamsIter, BodyStructure, Disposition, ExtDisposition, ExtLanguage, ExtLocation, Language,
+    MessagePart, MessageSubtype, MultiPart, MultiPartExtension, SinglePart, SinglePartExtension,
+    SinglePartKind,
 };
 pub use code::{AppendUid, Code, CodeKind, CopyUid, OtherCode};
 pub use data::{
@@ -48,7 +50,7 @@ pub use data::{
     ListExtendedItem, ListExtendedValue, MailboxList, MessageNumbered, SearchData,
     SearchReturnData, SearchReturnExt, StatusAttributeValue, StatusData,
 };
-pub use envelope::{Address, Envelope};
+pub use envelope::{Address, AddressList, AddressListIter, Envelope};
 pub use fetch::{
     BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind, SectionData,
 };
@@ -57,6 +59,25 @@ pub use status::{Greeting, GreetingKind, RespText, Status, StatusKind};
 /// `nstring`, reported as `rule` when the input is neither a string nor NIL.
 pub(crate) fn nstring<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, NString<'a>> {
     NString::parse_as::<false>(i, rule)
+}
+
+/// Checks `nstring` without building the value (no allocation; the same acceptance and
+/// errors as [`nstring`]).
+pub(crate) fn skip_nstring<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, ()> {
+    match i.first() {
+        Some(b'"' | b'{') => IString::skip::<false>(i),
+        // NIL or an error: nothing to build.
+        _ => nstring(i, rule).map(|(r, _)| (r, ())),
+    }
+}
+
+/// Checks `string` without building the value (no allocation; the same acceptance and
+/// errors as [`string`]).
+pub(crate) fn skip_string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, ()> {
+    match i.first() {
+        Some(b'"' | b'{') => IString::skip::<false>(i),
+        _ => fail(i, rule),
+    }
 }
 
 /// `string`, reported as `rule` when the input is not one.

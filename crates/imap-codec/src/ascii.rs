@@ -1,0 +1,171 @@
+//! The crate's only `unsafe` code, audited: a quoted string whose scan proved it ASCII is
+//! turned into text without a second validation pass (issue 17; before, `str::from_utf8`
+//! checked again every quoted string the scan had already checked byte by byte).
+//!
+//! Everything else in the crate is under `deny(unsafe_code)` (the workspace lint); this
+//! module alone allows it, for the one `from_utf8_unchecked` in [`scan_quoted`]. The property
+//! test at the end checks the function against `str::from_utf8` on arbitrary bytes.
+#![allow(unsafe_code)]
+
+use crate::error::{PResult, fail};
+use crate::parse::{byte, is_quoted_char};
+
+/// Scans `quoted = DQUOTE *QUOTED-CHAR DQUOTE` (RFC 9051 §4.3, §9): the raw content (still
+/// escaped) as text, whether it holds a `quoted-specials` escape, and the input after the
+/// closing DQUOTE. Non-ASCII content must be UTF-8 (`QUOTED-CHAR =/ UTF8-2 / UTF8-3 /
+/// UTF8-4`) and is checked by `str::from_utf8`; ASCII content is not checked twice. With
+/// `utf8` false, the first octet >= 0x80 is an error: RFC 3501 §9 `QUOTED-CHAR` is 7-bit
+/// until UTF8=ACCEPT is enabled (RFC 6855 §3).
+#[inline]
+pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
+    let (body, ()) = byte(i, b'"', "DQUOTE")?;
+    let mut escaped = false;
+    // Set for every byte >= 0x80 the loop below passes; the proof the unchecked conversion
+    // relies on (see SAFETY there) is that no other path lets such a byte into `raw`.
+    let mut non_ascii = false;
+    // Eight bytes at a time while all are plain ASCII QUOTED-CHARs; the byte loop below
+    // takes over at the first word holding anything else (it decides what that is).
+    let mut n = plain_quoted_prefix(body);
+    loop {
+        match body.get(n) {
+            None => return fail(&body[n..], "DQUOTE"),
+            Some(b'"') => break,
+            Some(b'\\') => match body.get(n + 1) {
+                Some(b'"' | b'\\') => {
+                    escaped = true;
+                    n += 2;
+                }
+                _ => return fail(&body[n + 1..], "quoted-specials"),
+            },
+            // Checked before the character class, so that the flag does not depend on what
+            // the class table holds for non-ASCII bytes.
+            Some(&b) if b >= 0x80 => {
+                if !utf8 {
+                    return fail(&body[n..], "QUOTED-CHAR");
+                }
+                non_ascii = true;
+                n += 1;
+            }
+            Some(&b) if is_quoted_char(b) => n += 1,
+            Some(_) => return fail(&body[n..], "QUOTED-CHAR"),
+        }
+    }
+    let raw = &body[..n];
+    let rest = &body[n + 1..];
+    let text = if non_ascii {
+        match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => return fail(&body[e.valid_up_to()..], "QUOTED-CHAR"),
+        }
+    } else {
+        debug_assert!(raw.is_ascii());
+        // SAFETY: `raw` is `body[..n]`, and every byte of it below `n` was passed by one of
+        // three paths: `plain_quoted_prefix`, which only counts whole words with no byte's
+        // high bit set (`x & HIGHS == 0`), so bytes < 0x80; the escape arm, which passes
+        // `\` followed by `"` or `\`, all ASCII; and the byte loop, which sets `non_ascii`
+        // for every byte >= 0x80 before any other arm can pass it. `non_ascii` is false
+        // here, so every byte of `raw` is ASCII, and ASCII bytes are valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(raw) }
+    };
+    Ok((rest, (text, escaped)))
+}
+
+/// The length of the longest prefix of `body`, in whole eight-byte words, whose bytes are all
+/// ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the quoted-specials).
+#[inline]
+fn plain_quoted_prefix(body: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, c: u8| {
+        let v = x ^ (ONES * u64::from(c));
+        v.wrapping_sub(ONES) & !v & HIGHS != 0
+    };
+    let mut n = 0;
+    for c in body.chunks_exact(8) {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        // A set high bit (non-ASCII) may also make `has` report a false match; either way
+        // the byte loop decides.
+        if x & HIGHS != 0
+            || has(x, 0)
+            || has(x, b'\r')
+            || has(x, b'\n')
+            || has(x, b'"')
+            || has(x, b'\\')
+        {
+            break;
+        }
+        n += 8;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What `scan_quoted` must return, written without the word loop and without `unsafe`.
+    fn reference(i: &[u8]) -> Option<(usize, String, bool)> {
+        let body = i.strip_prefix(b"\"")?;
+        let mut n = 0;
+        let mut escaped = false;
+        loop {
+            match *body.get(n)? {
+                b'"' => break,
+                b'\\' => match body.get(n + 1)? {
+                    b'"' | b'\\' => {
+                        escaped = true;
+                        n += 2;
+                    }
+                    _ => return None,
+                },
+                0 | b'\r' | b'\n' => return None,
+                _ => n += 1,
+            }
+        }
+        let text = std::str::from_utf8(&body[..n]).ok()?;
+        Some((i.len() - (n + 2), text.to_owned(), escaped))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Any bytes: the scan agrees with the safe reference, and its text is what
+        /// `str::from_utf8` makes of the same bytes.
+        #[test]
+        fn scan_agrees_with_from_utf8(
+            content in proptest::collection::vec(
+                prop_oneof![
+                    4 => 0x20u8..0x7f,
+                    1 => any::<u8>(),
+                    1 => Just(b'\\'),
+                    1 => Just(b'"'),
+                ],
+                0..40,
+            ),
+        ) {
+            let mut input = vec![b'"'];
+            input.extend_from_slice(&content);
+            input.extend_from_slice(b"\" rest");
+            let got = scan_quoted(&input, true).ok().map(|(rest, (text, escaped))| {
+                assert_eq!(std::str::from_utf8(text.as_bytes()), Ok(text));
+                (rest.len(), text.to_owned(), escaped)
+            });
+            prop_assert_eq!(got, reference(&input));
+        }
+    }
+
+    #[test]
+    fn non_ascii_after_a_plain_word_is_checked() {
+        // A word of plain ASCII, then an invalid UTF-8 sequence: rejected where it starts.
+        let err = scan_quoted(b"\"abcdefgh\xff\"", true).unwrap_err();
+        let nom::Err::Error(e) = err else { panic!() };
+        assert_eq!((e.input.len(), e.expected), (2, "QUOTED-CHAR"));
+        let (rest, (text, escaped)) = scan_quoted("\"abcdefgh\u{e9}\"x".as_bytes(), true).unwrap();
+        assert_eq!((rest, text, escaped), (&b"x"[..], "abcdefgh\u{e9}", false));
+        // Without UTF8=ACCEPT the first octet >= 0x80 is the error (RFC 3501 §9 QUOTED-CHAR).
+        let err = scan_quoted("\"abcdefgh\u{e9}\"x".as_bytes(), false).unwrap_err();
+        let nom::Err::Error(e) = err else { panic!() };
+        assert_eq!((e.input.len(), e.expected), (4, "QUOTED-CHAR"));
+    }
+}

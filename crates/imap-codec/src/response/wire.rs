@@ -1,0 +1,261 @@
+//! Lists held as their validated wire form and decoded on access (issue 17's value model).
+//!
+//! A list that a FETCH response carries many of (the address lists of an `envelope`, the
+//! `body-fld-param` lists of a `body`; RFC 9051 §9) is checked once by the parser, item by
+//! item, without building anything, and kept as the slice of the message between its
+//! parentheses. Its items are parsed again, from bytes already known to be valid, only when
+//! they are asked for ([`iter`](crate::response::AddressList::iter)); encoding copies the
+//! slice. Parsing a response therefore allocates nothing for these lists.
+//!
+//! A list built by an application from items ([`new`](crate::response::AddressList::new)) is
+//! encoded once into an owned wire form, the same form the parser holds: the two compare equal
+//! exactly when their items do.
+
+/// Generates a validated wire list type `$name<'a>` of `$item<'a>` and its iterator `$iter`.
+///
+/// - `sep`: whether items are separated by `SP` (`body-fld-param`) or follow each other, each
+///   starting with `(` (`1*address`).
+/// - `parse`: parses one item from valid bytes; `skip`: checks one item without building it,
+///   with the same acceptance and errors as the list's former `Vec` parser;
+///   `encode`: encodes one item.
+macro_rules! wire_list {
+    (
+        $(#[$doc:meta])*
+        $name:ident of $item:ident, iter $iter:ident,
+        sep: $sep:expr,
+        parse: $parse:path,
+        skip: $skip:path,
+        encode: $encode:path $(,)?
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Default)]
+        pub struct $name<'a> {
+            /// The items' wire form between the parentheses, validated; empty for NIL.
+            wire: std::borrow::Cow<'a, [u8]>,
+            /// The number of items.
+            len: usize,
+        }
+
+        impl<'a> $name<'a> {
+            /// A list of `items`; no items is NIL. The items are encoded once into the
+            /// list's wire form.
+            pub fn new(items: impl IntoIterator<Item = $item<'a>>) -> Self {
+                let mut out = Vec::new();
+                let mut len = 0;
+                {
+                    let mut e = $crate::encode::Encoder::server(&mut out);
+                    for item in items {
+                        if $sep && len > 0 {
+                            e.sp();
+                        }
+                        $encode(&item, &mut e);
+                        len += 1;
+                    }
+                    let _ = e.finish();
+                }
+                $name {
+                    wire: std::borrow::Cow::Owned(out),
+                    len,
+                }
+            }
+
+            /// The number of items.
+            pub fn len(&self) -> usize {
+                self.len
+            }
+
+            /// True for NIL (no items).
+            pub fn is_empty(&self) -> bool {
+                self.len == 0
+            }
+
+            /// The items, decoded from the validated wire form as the iterator advances.
+            pub fn iter(&self) -> $iter<'_> {
+                $iter {
+                    rest: &self.wire,
+                    left: self.len,
+                }
+            }
+
+            /// The first item.
+            pub fn first(&self) -> Option<$item<'_>> {
+                self.iter().next()
+            }
+
+            /// The `n`th item (decodes the items before it).
+            pub fn get(&self, n: usize) -> Option<$item<'_>> {
+                self.iter().nth(n)
+            }
+
+            /// The items, fully decoded, borrowing from the list.
+            pub fn to_vec(&self) -> Vec<$item<'_>> {
+                self.iter().collect()
+            }
+
+            /// The items, fully decoded, with the list's lifetime (owned items when the list
+            /// owns its wire form).
+            pub fn into_vec(self) -> Vec<$item<'a>> {
+                let left = self.len;
+                match self.wire {
+                    std::borrow::Cow::Borrowed(rest) => $iter { rest, left }.collect(),
+                    std::borrow::Cow::Owned(v) => $iter { rest: &v, left }
+                        .map($crate::core::IntoStatic::into_static)
+                        .collect(),
+                }
+            }
+
+            /// The validated wire form of the items (between the parentheses; empty for NIL).
+            pub fn wire(&self) -> &[u8] {
+                &self.wire
+            }
+
+            /// Parses `"(" items ")" / nil`, checking every item once; reported as `name`
+            /// when the input is neither.
+            pub(crate) fn parse(
+                i: &'a [u8],
+                name: &'static str,
+            ) -> $crate::error::PResult<'a, Self> {
+                match i.first() {
+                    Some(b'(') => {
+                        let body = &i[1..];
+                        let mut j = body;
+                        let mut len = 0;
+                        loop {
+                            let (r, ()) = $skip(j)?;
+                            len += 1;
+                            match r.first() {
+                                Some(b')') => {
+                                    let wire = &body[..body.len() - r.len()];
+                                    return Ok((
+                                        &r[1..],
+                                        $name {
+                                            wire: std::borrow::Cow::Borrowed(wire),
+                                            len,
+                                        },
+                                    ));
+                                }
+                                Some(b' ') if $sep => j = &r[1..],
+                                Some(b'(') if !$sep => j = r,
+                                _ => return $crate::error::fail(r, "\")\""),
+                            }
+                        }
+                    }
+                    Some(b'N' | b'n') => match $crate::core::nil(i) {
+                        Ok((r, ())) => Ok((r, $name::default())),
+                        Err(_) => $crate::error::fail(i, name),
+                    },
+                    _ => $crate::error::fail(i, name),
+                }
+            }
+        }
+
+        /// The items of a list, decoded one by one from its validated wire form.
+        #[derive(Debug, Clone)]
+        pub struct $iter<'s> {
+            rest: &'s [u8],
+            left: usize,
+        }
+
+        impl<'s> Iterator for $iter<'s> {
+            type Item = $item<'s>;
+
+            fn next(&mut self) -> Option<$item<'s>> {
+                if self.left == 0 {
+                    return None;
+                }
+                // The bytes were checked by the list's parser (or written by its encoder), so
+                // this parse succeeds; should it not, the iteration ends.
+                match $parse(self.rest) {
+                    Ok((r, item)) => {
+                        self.left -= 1;
+                        self.rest = match r.split_first() {
+                            Some((b' ', after)) if $sep => after,
+                            _ => r,
+                        };
+                        Some(item)
+                    }
+                    Err(_) => {
+                        self.left = 0;
+                        None
+                    }
+                }
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                (0, Some(self.left))
+            }
+        }
+
+        impl<'s> IntoIterator for &'s $name<'_> {
+            type Item = $item<'s>;
+            type IntoIter = $iter<'s>;
+            fn into_iter(self) -> $iter<'s> {
+                self.iter()
+            }
+        }
+
+        impl<'a> From<Vec<$item<'a>>> for $name<'a> {
+            fn from(items: Vec<$item<'a>>) -> Self {
+                $name::new(items)
+            }
+        }
+
+        impl<'a> FromIterator<$item<'a>> for $name<'a> {
+            fn from_iter<I: IntoIterator<Item = $item<'a>>>(items: I) -> Self {
+                $name::new(items)
+            }
+        }
+
+        impl PartialEq for $name<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
+            }
+        }
+
+        impl Eq for $name<'_> {}
+
+        impl std::hash::Hash for $name<'_> {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.len.hash(state);
+                for item in self.iter() {
+                    item.hash(state);
+                }
+            }
+        }
+
+        impl std::fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.iter())
+            }
+        }
+
+        impl $crate::core::IntoStatic for $name<'_> {
+            type Static = $name<'static>;
+            fn into_static(self) -> $name<'static> {
+                $name {
+                    wire: std::borrow::Cow::Owned(self.wire.into_owned()),
+                    len: self.len,
+                }
+            }
+        }
+
+        impl $crate::encode::Encode for $name<'_> {
+            fn encode(&self, e: &mut $crate::encode::Encoder<'_>) {
+                if self.len == 0 {
+                    e.raw(b"NIL");
+                } else {
+                    e.byte(b'(').raw(&self.wire).byte(b')');
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use wire_list;

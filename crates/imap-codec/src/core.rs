@@ -4,8 +4,10 @@
 //! Every type here can only hold a value its rule allows: constructors validate, parsers
 //! borrow from the input, and [`IntoStatic`] makes any value owned.
 
-use std::borrow::Cow;
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
+use alloc::borrow::Cow;
 
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
@@ -66,7 +68,7 @@ impl<'a> IntoBytes<'a> for Cow<'a, str> {
 #[cfg(feature = "serde")]
 pub(crate) mod ser {
     pub(crate) fn bytes<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(b) {
+        match ::core::str::from_utf8(b) {
             Ok(text) => s.serialize_str(text),
             Err(_) => s.collect_seq(b.iter()),
         }
@@ -213,7 +215,7 @@ impl<'a> Quoted<'a> {
         let raw = &body[..n];
         let rest = &body[n + 1..];
         let text = if non_ascii {
-            match std::str::from_utf8(raw) {
+            match ::core::str::from_utf8(raw) {
                 Ok(t) => t,
                 Err(e) => return fail(&body[e.valid_up_to()..], "QUOTED-CHAR"),
             }
@@ -522,7 +524,7 @@ impl<'a> IString<'a> {
         let quotable = !value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n');
         if quotable {
             let text = match value {
-                Cow::Borrowed(b) => std::str::from_utf8(b)
+                Cow::Borrowed(b) => ::core::str::from_utf8(b)
                     .map(Cow::Borrowed)
                     .map_err(|_| Cow::Borrowed(b)),
                 Cow::Owned(v) => String::from_utf8(v)
@@ -725,7 +727,7 @@ impl<'a> Text<'a> {
     /// Parses text up to (not including) CR; may return empty text.
     pub(crate) fn parse_opt(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, run) = take_while(i, |b| is_text_char(b) || b >= 0x80);
-        let text = match std::str::from_utf8(run) {
+        let text = match ::core::str::from_utf8(run) {
             Ok(t) => t,
             Err(e) => return fail(&i[e.valid_up_to()..], "TEXT-CHAR"),
         };
@@ -788,7 +790,7 @@ mod tests {
                     (0xff, "QUOTED-CHAR"),
                 ] {
                     let mut input = vec![b'"'];
-                    input.extend(std::iter::repeat_n(b'x', len));
+                    input.extend(::core::iter::repeat_n(b'x', len));
                     input[1 + at] = bad;
                     input.push(b'"');
                     match Quoted::parse(&input) {
@@ -801,7 +803,7 @@ mod tests {
                 }
                 for good in [1u8, 0x7f, b'\t'] {
                     let mut input = vec![b'"'];
-                    input.extend(std::iter::repeat_n(b'x', len));
+                    input.extend(::core::iter::repeat_n(b'x', len));
                     input[1 + at] = good;
                     input.push(b'"');
                     let (rest, q) = Quoted::parse(&input).unwrap();
@@ -809,7 +811,7 @@ mod tests {
                 }
             }
             let mut input = vec![b'"'];
-            input.extend(std::iter::repeat_n(b'x', len));
+            input.extend(::core::iter::repeat_n(b'x', len));
             input.extend_from_slice("é\\\"\"".as_bytes());
             let (_, q) = Quoted::parse(&input).unwrap();
             assert_eq!(q.as_str(), format!("{}é\"", "x".repeat(len)));

@@ -4,6 +4,8 @@
 //! items are rows of the same table: EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE
 //! ([`crate::ext::savedate`]), PREVIEW and the real-world SNIPPET ([`crate::ext::preview`]).
 
+use crate::prelude::*;
+
 use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};

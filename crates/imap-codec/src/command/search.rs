@@ -7,6 +7,8 @@
 //! FUZZY ([`crate::ext::fuzzy`]), EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDBEFORE /
 //! SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED ([`crate::ext::savedate`]).
 
+use crate::prelude::*;
+
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;

@@ -1,6 +1,8 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6, RFC 3501 §6.4.6; §9 `store`, `store-att-flags`):
 //! `["+" / "-"] "FLAGS" [".SILENT"]` followed by a `flag-list` or space-separated flags.
 
+use crate::prelude::*;
+
 use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};

@@ -32,6 +32,8 @@
 //! force. CONDSTORE's MODSEQ rows need the same two changes; once they exist, each type here
 //! becomes one row.
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::core::AString;

@@ -19,6 +19,7 @@
 #[cfg(test)]
 mod tests {
     use crate::Response;
+    use crate::prelude::*;
 
     /// RFC 9586 §3.
     #[test]

@@ -1,6 +1,8 @@
 //! The envelope of a message: RFC 3501 §7.4.2 / RFC 9051 §7.5.2 `ENVELOPE`, and §9 rules
 //! `envelope`, `env-*` and `address`.
 
+use crate::prelude::*;
+
 use crate::core::{IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};

@@ -5,7 +5,9 @@
 //! EMAILID / THREADID ([`crate::ext::objectid`]), SAVEDATE ([`crate::ext::savedate`]), PREVIEW
 //! and the real-world SNIPPET ([`crate::ext::preview`]).
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use crate::context::Ctx;
 use crate::core::{IntoStatic, Literal8, NString};

@@ -869,9 +869,13 @@ impl ClientSession {
         }
         if !self.out.is_empty() {
             self.out_taken = true;
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.out.len(), "transmit");
             return Some(ClientOutput::Transmit(&self.out));
         }
         if let Some(e) = self.events.pop_front() {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(event = ?e, "event");
             return Some(ClientOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not
@@ -1050,6 +1054,8 @@ impl ClientSession {
         }
         let encoded = command.encode(&mut buf, &options);
         let handle = CommandHandle(self.next_handle);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(?handle, tag = ?command.tag, kind = ?command.body.kind(), "command");
         let (unsent, body) = match (streamed, encoded.streamed) {
             (None, _) => (encoded.chunks(&buf).map(<[u8]>::to_vec).collect(), None),
             (Some(length), Some(at)) => {

@@ -732,9 +732,13 @@ impl ServerSession {
         }
         if !self.out.is_empty() {
             self.out_taken = true;
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.out.len(), "transmit");
             return Some(ServerOutput::Transmit(&self.out));
         }
         if let Some(e) = self.events.pop_front() {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(event = ?e, "event");
             return Some(ServerOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not

@@ -651,9 +651,13 @@ impl ClientSession {
         loop {
             if !self.out.is_empty() {
                 self.out_taken = true;
+                #[cfg(feature = "tracing")]
+                tracing::trace!(octets = self.out.len(), "transmit");
                 return Some(ClientOutput::Transmit(&self.out));
             }
             if let Some(e) = self.events.pop_front() {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(event = ?e, "event");
                 return Some(ClientOutput::Event(e));
             }
             match self.state {

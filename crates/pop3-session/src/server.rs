@@ -749,9 +749,14 @@ impl ServerSession {
         self.process();
         if !self.out.is_empty() {
             self.lent = self.out.len().min(self.config.max_output);
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.lent, "transmit");
             return Some(ServerOutput::Transmit(&self.out[..self.lent]));
         }
-        self.events.pop_front().map(ServerOutput::Event)
+        let e = self.events.pop_front()?;
+        #[cfg(feature = "tracing")]
+        tracing::debug!(event = ?e, "event");
+        Some(ServerOutput::Event(e))
     }
 
     // ---------------------------------------------------------------- internals

@@ -48,6 +48,10 @@ const READ_SIZE: usize = 16 * 1024;
 impl Client {
     /// Connects to `host:port`, reads the greeting and, with [`Tls::StartTls`], runs
     /// STARTTLS (RFC 9051 §6.2.1) and the handshake before returning.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(host, port, ?tls))
+    )]
     pub fn connect(host: &str, port: u16, tls: Tls, config: Config) -> Result<Client> {
         let stream = Stream::connect(
             host,
@@ -201,6 +205,10 @@ impl Client {
 
     /// Collects the data of the command `handle` until its tagged completion
     /// ([`crate::imap::Collector`]).
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(?handle))
+    )]
     fn wait(
         &mut self,
         handle: CommandHandle,

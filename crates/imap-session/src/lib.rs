@@ -96,6 +96,10 @@
 //! assert_eq!(session.capabilities().unwrap().len(), 2);
 //! ```
 //!
+//! Examples: `examples/tcp_client.rs` (this loop over a `std::net::TcpStream`), and the I/O
+//! shells of `mailproto-client` (`crates/client/examples/`: blocking and tokio clients, a tokio
+//! server with an in-memory store, STARTTLS), which are this loop and nothing else.
+//!
 //! ## What the sessions own
 //!
 //! - the connection [`State`] and its transitions, as data ([`state::TRANSITIONS`],

@@ -3,11 +3,11 @@
 use std::num::NonZeroU32;
 
 use imap_codec::response::MessageAttribute;
-use imap_codec::{Data, FlagFetch, Status, StatusKind};
+use imap_codec::{Data, DateTime, Flag, FlagFetch, Mailbox, Status, StatusKind};
 
 use std::time::Duration;
 
-use imap_session::{ClientConfig, ClientEvent, CommandHandle, TlsPolicy};
+use imap_session::{ClientConfig, ClientEvent, ClientSession, CommandHandle, TlsPolicy};
 
 use crate::Error;
 use crate::tls::{Tls, TlsConfig};
@@ -261,18 +261,44 @@ pub(crate) fn session_config(config: &ClientConfig, tls: Tls) -> ClientConfig {
     }
 }
 
-/// How much of a streamed APPEND literal to read next: at most `buf` octets, at most what
-/// the session still wants (`append_reader`).
+/// Starts `APPEND` of a streamed message of `length` octets (RFC 9051 §6.3.12, §4.3):
+/// the session announces the literal and asks for the data with `LiteralWanted`.
 #[cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
-pub(crate) fn next_chunk(remaining: u64, buf: usize) -> usize {
-    usize::try_from(remaining).map_or(buf, |r| r.min(buf))
+pub(crate) fn start_append(
+    session: &mut ClientSession,
+    mailbox: &str,
+    flags: &[Flag<'_>],
+    date: Option<DateTime>,
+    length: u64,
+) -> Result<CommandHandle, Error> {
+    let flags = (!flags.is_empty()).then(|| flags.to_vec());
+    Ok(session.send_append_stream(Mailbox::new(mailbox)?, flags, date, length, false)?)
 }
 
-/// The error for a reader that ended before the announced literal length.
+/// While the session wants literal data: the octets still wanted and how many to read next
+/// into a buffer of `buf` octets.
 #[cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
-pub(crate) fn short_reader(remaining: u64) -> Error {
-    Error::Io(std::io::Error::new(
-        std::io::ErrorKind::UnexpectedEof,
-        format!("the message ended {remaining} octets before the announced length"),
+pub(crate) fn literal_room(session: &ClientSession, buf: usize) -> Option<(u64, usize)> {
+    let (_, remaining) = session.literal_wanted()?;
+    Some((
+        remaining,
+        usize::try_from(remaining).map_or(buf, |r| r.min(buf)),
     ))
+}
+
+/// Hands what one read gave to the session; an empty read before the end is
+/// `UnexpectedEof` (the reader was shorter than announced).
+#[cfg_attr(not(any(feature = "blocking", feature = "tokio")), allow(dead_code))]
+pub(crate) fn push_read(
+    session: &mut ClientSession,
+    remaining: u64,
+    data: &[u8],
+) -> Result<(), Error> {
+    if data.is_empty() && remaining > 0 {
+        return Err(Error::Io(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!("the message ended {remaining} octets before the announced length"),
+        )));
+    }
+    Ok(session.push_literal_chunk(data)?)
 }

@@ -54,21 +54,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 extern crate alloc;
-// The `std` feature (on by default) and the tests link std; the code itself uses only `core`
-// and `alloc` (docs/architecture.md, "no_std").
 #[cfg(any(feature = "std", test))]
 extern crate std;
-
-/// `alloc` names that std's prelude would provide: every module starts with
-/// `use crate::prelude::*;` (docs/architecture.md, "no_std").
-#[allow(unused_imports)]
-mod prelude {
-    pub(crate) use alloc::borrow::ToOwned;
-    pub(crate) use alloc::boxed::Box;
-    pub(crate) use alloc::string::{String, ToString};
-    pub(crate) use alloc::vec::Vec;
-    pub(crate) use alloc::{format, vec};
-}
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude;
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;

@@ -16,7 +16,7 @@ use imap_session::{MailboxView, State};
 use mailproto_sasl::{Credentials, Mechanism};
 
 pub use crate::imap::Config;
-use crate::imap::{Collected, Collector, Fetch, Step, status_error};
+use crate::imap::{Collected, Collector, Fetch, Step, literal_room, status_error};
 use crate::tls::Tls;
 use crate::tokio::stream::AsyncStream as Stream;
 use crate::{Error, Result};
@@ -529,26 +529,16 @@ impl Client {
         length: u64,
         mut reader: impl AsyncRead + Unpin,
     ) -> Result<Status<'static>> {
-        let handle = self.session.send_append_stream(
-            Mailbox::new(mailbox)?,
-            (!flags.is_empty()).then(|| flags.to_vec()),
-            date,
-            length,
-            false,
-        )?;
+        let handle = crate::imap::start_append(&mut self.session, mailbox, flags, date, length)?;
         let mut collector = Collector::new(handle);
         let mut chunk = vec![0; READ_SIZE];
         loop {
             while let Some(event) = self.pending.pop_front() {
                 match event {
                     ClientEvent::LiteralWanted { handle: h, .. } if h == handle => {
-                        while let Some((_, remaining)) = self.session.literal_wanted() {
-                            let want = crate::imap::next_chunk(remaining, chunk.len());
+                        while let Some((left, want)) = literal_room(&self.session, chunk.len()) {
                             let n = reader.read(&mut chunk[..want]).await?;
-                            if n == 0 && remaining > 0 {
-                                return Err(crate::imap::short_reader(remaining));
-                            }
-                            self.session.push_literal_chunk(&chunk[..n])?;
+                            crate::imap::push_read(&mut self.session, left, &chunk[..n])?;
                             self.drain().await?;
                         }
                     }

@@ -10,8 +10,10 @@
 //! (RFC 9051 §7), and is otherwise unsolicited or ambiguous (`handle: None`): see
 //! [`ClientEvent::Data`].
 
-use std::borrow::Cow;
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
 
 use imap_codec::command::AppendData;
 use imap_codec::command::MboxOrPat;
@@ -668,8 +670,8 @@ pub struct ClientSession {
     deviations_seen: usize,
 }
 
-impl std::fmt::Debug for ClientSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ClientSession")
             .field("state", &self.state)
             .field("link", &self.link)
@@ -1915,7 +1917,7 @@ impl ClientSession {
                 // Everything else learned in clear goes too (ENABLED: ENABLE is not valid
                 // before login, so any is injected), and the drop is reported.
                 let capabilities = self.capabilities.take().unwrap_or_default();
-                let enabled = std::mem::take(&mut self.enabled);
+                let enabled = ::core::mem::take(&mut self.enabled);
                 if !capabilities.is_empty() || !enabled.is_empty() {
                     self.event(ClientEvent::PlaintextStateDropped {
                         capabilities,

@@ -6,7 +6,9 @@
 //! `tokio`), TLS with rustls (feature `rustls`, default: implicit TLS, STARTTLS / STLS,
 //! certificate verification on, the platform's roots), SASL through [`mailproto_sasl`] (run by
 //! the sessions), IMAP COMPRESS=DEFLATE (feature `compress`, RFC 4978: `compress::Deflate` over
-//! both clients' and the async server driver's streams).
+//! both clients' and the async server driver's streams), and `tracing` spans and events
+//! (feature `tracing`, off by default). Connecting with TLS puts the session under
+//! `TlsPolicy::Required`; `append_reader` streams a message from a reader in constant memory.
 //!
 //! ## Ten lines
 //!

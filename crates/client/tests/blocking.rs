@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use imap_codec::command::{FetchAtt, FetchItems, SearchKey, StoreAction};
 use imap_codec::{AString, Flag, Section, SequenceSet};
+use imap_session::TlsPolicy;
 use mailproto_client::blocking::imap::{Client, Config};
 use mailproto_client::{Credentials, Error, Tls, TlsConfig};
 use support::{Mode, PASSWORD, TestServer, USER, spawn_imap};
@@ -40,6 +41,7 @@ fn imap_plain_login_select_fetch_store_search_append_logout() {
     let server = spawn_imap(Mode::Plain, &[HELLO, AGAIN]);
     let mut client = connect(&server, Tls::None);
     assert!(!client.is_tls());
+    assert_eq!(client.session().tls_policy(), TlsPolicy::Opportunistic);
     client.login(USER, PASSWORD).unwrap();
     let view = client.select("INBOX").unwrap();
     assert_eq!(view.exists, 2);
@@ -91,6 +93,24 @@ fn imap_plain_login_select_fetch_store_search_append_logout() {
         "{changes:?}"
     );
     assert_eq!(client.mailbox().unwrap().exists, 3);
+
+    // APPEND from a reader, streamed: the server stores the same octets.
+    let ok = client
+        .append_reader("INBOX", &[], None, HELLO.len() as u64, HELLO)
+        .unwrap();
+    assert!(matches!(ok.code(), Some(imap_codec::Code::AppendUid(a)) if a.uid == nz(4)));
+    client.noop().unwrap();
+    let body = client
+        .uid_fetch(
+            &set("4"),
+            FetchItems::Single(FetchAtt::BodySection {
+                peek: true,
+                section: Section::Part(None),
+                partial: None,
+            }),
+        )
+        .unwrap();
+    assert_eq!(body[0].body(), Some(HELLO));
     client.logout().unwrap();
 }
 
@@ -116,6 +136,9 @@ fn imap_scram_over_implicit_tls() {
     let server = spawn_imap(Mode::Implicit, &[HELLO]);
     let mut client = connect(&server, Tls::Implicit);
     assert!(client.is_tls());
+    // A shell that connects with TLS never lets a credential out in clear (issue 18).
+    assert_eq!(client.session().tls_policy(), TlsPolicy::Required);
+    assert!(client.session().is_tls());
     let caps = client.capabilities().unwrap();
     assert!(caps.iter().any(|c| c.as_str() == "AUTH=PLAIN"), "{caps:?}");
     let mechanism = client
@@ -141,6 +164,7 @@ fn imap_starttls_then_authenticate() {
     let server = spawn_imap(Mode::StartTls, &[HELLO]);
     let mut client = connect(&server, Tls::StartTls);
     assert!(client.is_tls());
+    assert_eq!(client.session().tls_policy(), TlsPolicy::Required);
     // Under TLS the server no longer says STARTTLS / LOGINDISABLED.
     let caps = client.capabilities().unwrap();
     assert!(!caps.iter().any(|c| c.as_str() == "STARTTLS"), "{caps:?}");

@@ -178,7 +178,23 @@ async fn tokio_client_and_async_server_over_compress_deflate() {
         .fetch(&SequenceSet::parse_str("2").unwrap(), items())
         .await
         .unwrap();
-    assert_eq!(body(&two), Some(big));
+    assert_eq!(body(&two).as_deref(), Some(&big[..]));
+    // The same message streamed from an AsyncRead (16 KiB chunks over COMPRESS).
+    let len = big.len() as u64;
+    let ok = client
+        .append_reader("INBOX", &[], None, len, &big[..])
+        .await
+        .unwrap();
+    assert!(
+        matches!(ok.code(), Some(imap_codec::Code::AppendUid(_))),
+        "{ok:?}"
+    );
+    client.noop().await.unwrap();
+    let three = client
+        .fetch(&SequenceSet::parse_str("3").unwrap(), items())
+        .await
+        .unwrap();
+    assert_eq!(body(&three), Some(big));
     assert!(matches!(client.compress().await, Err(Error::Bad { .. })));
     client.logout().await.unwrap();
 }

@@ -107,6 +107,17 @@ static_copy!(
     &'static str
 );
 
+/// What std's prelude provides beyond core's, from `alloc`, for the workspace's `no_std`
+/// crates: each of their modules starts with `use crate::prelude::*;`, `crate::prelude` being
+/// this module (docs/architecture.md, "no_std").
+pub mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+    pub use alloc::{format, vec};
+}
+
 /// Re-exports for the exported macros (not part of the API).
 #[doc(hidden)]
 pub mod __private {

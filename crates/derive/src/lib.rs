@@ -64,8 +64,8 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
             quote! { match self { #(#arms)* } }
         }
         Data::Union(u) => {
-            return Err(syn::Error::new_spanned(
-                &u.union_token,
+            return Err(syn::Error::new(
+                u.union_token.span,
                 "IntoStatic cannot be derived for unions",
             ));
         }

@@ -9,8 +9,10 @@
 //! [`arbitrary::Error::IncorrectFormat`], and the fuzzer moves on to another input.
 //! Recursive types (search keys, body structures, extension values) are depth-limited.
 
-use std::borrow::Cow;
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
+use alloc::borrow::Cow;
 use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Error, Result, Unstructured};
@@ -69,7 +71,7 @@ const NUMBER64_MAX: u64 = i64::MAX as u64;
 
 type U<'u, 'd> = &'u mut Unstructured<'d>;
 
-fn reject<T, E>(r: std::result::Result<T, E>) -> Result<T> {
+fn reject<T, E>(r: ::core::result::Result<T, E>) -> Result<T> {
     r.map_err(|_| Error::IncorrectFormat)
 }
 

@@ -53,7 +53,7 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
     let raw = &body[..n];
     let rest = &body[n + 1..];
     let text = if non_ascii {
-        match std::str::from_utf8(raw) {
+        match ::core::str::from_utf8(raw) {
             Ok(t) => t,
             Err(e) => return fail(&body[e.valid_up_to()..], "QUOTED-CHAR"),
         }
@@ -65,7 +65,7 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
         // `\` followed by `"` or `\`, all ASCII; and the byte loop, which sets `non_ascii`
         // for every byte >= 0x80 before any other arm can pass it. `non_ascii` is false
         // here, so every byte of `raw` is ASCII, and ASCII bytes are valid UTF-8.
-        unsafe { std::str::from_utf8_unchecked(raw) }
+        unsafe { ::core::str::from_utf8_unchecked(raw) }
     };
     Ok((rest, (text, escaped)))
 }
@@ -102,6 +102,7 @@ fn plain_quoted_prefix(body: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
     use proptest::prelude::*;
 
     /// What `scan_quoted` must return, written without the word loop and without `unsafe`.

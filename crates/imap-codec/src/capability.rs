@@ -1,6 +1,8 @@
 //! Capabilities (RFC 9051 §7.2.2, §9 `capability`, `auth-type`) as named in the CAPABILITY
 //! response, the CAPABILITY response code, ENABLE and ENABLED.
 
+use crate::prelude::*;
+
 use crate::core::{Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
@@ -129,7 +131,9 @@ pub struct OtherCapability<'a>(Atom<'a>);
 
 impl<'a> OtherCapability<'a> {
     /// Checks that `name` is an atom and not a capability with its own variant.
-    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, crate::ValidationError> {
+    pub fn new(
+        name: impl Into<alloc::borrow::Cow<'a, str>>,
+    ) -> Result<Self, crate::ValidationError> {
         let atom = Atom::new(name)?;
         match Capability::parse(atom.as_str().as_bytes()) {
             Ok((_, Capability::Other(_))) => Ok(OtherCapability(atom)),
@@ -178,7 +182,7 @@ impl<'a> Capability<'a> {
     }
 
     /// The name as it is written on the wire.
-    pub fn as_str(&self) -> std::borrow::Cow<'_, str> {
+    pub fn as_str(&self) -> alloc::borrow::Cow<'_, str> {
         match self {
             Capability::Auth(m) => format!("AUTH={}", m.as_str()).into(),
             Capability::QuotaRes(r) => format!("QUOTA=RES-{}", r.as_str()).into(),

@@ -21,7 +21,9 @@
 //! assert!(!options.extensions.contains(Extension::Utf8Accept));
 //! ```
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use ::core::cell::RefCell;
 
 pub use mailproto_core::{DeviationId, Profile, Side};
 

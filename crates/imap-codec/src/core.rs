@@ -4,15 +4,34 @@
 //! Every type here can only hold a value its rule allows: constructors validate, parsers
 //! borrow from the input, and [`IntoStatic`] makes any value owned.
 
-use std::borrow::Cow;
-use std::cell::Cell;
-use std::fmt;
+use crate::prelude::*;
 
-thread_local! {
+use ::core::fmt;
+use alloc::borrow::Cow;
+#[cfg(feature = "std")]
+use std::cell::Cell;
+
+#[cfg(feature = "std")]
+std::thread_local! {
     /// Whether `quoted` may hold raw UTF-8 in the message being parsed: set by
     /// [`crate::context::Ctx`] for the message's duration (see [`Utf8Scope`]); `true` outside
     /// any message (the value-level parsers, e.g. `from_bytes`).
     static UTF8_QUOTED: Cell<bool> = const { Cell::new(true) };
+}
+
+/// Whether raw UTF-8 is allowed in `quoted` in the message being parsed (see [`Utf8Scope`]).
+/// Without the `std` feature there is no thread-local state: raw UTF-8 is always allowed
+/// (the RFC 9051 `QUOTED-CHAR`), so the RFC 6855 §3 gate is a `std` feature (docs/architecture.md).
+#[inline]
+pub(crate) fn utf8_quoted_allowed() -> bool {
+    #[cfg(feature = "std")]
+    {
+        UTF8_QUOTED.with(Cell::get)
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        true
+    }
 }
 
 /// For the duration of one message's parse, whether raw UTF-8 is allowed in `quoted` (RFC 6855
@@ -21,17 +40,27 @@ thread_local! {
 /// the [`crate::context::Ctx`] of the message sets this for the thread and the previous value
 /// comes back when it is dropped (contexts nest).
 #[derive(Debug)]
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) struct Utf8Scope(bool);
 
 impl Utf8Scope {
     /// Allows (or not) raw UTF-8 in `quoted` until the scope is dropped.
+    #[cfg_attr(not(feature = "std"), allow(unused_variables))]
     pub(crate) fn enter(allowed: bool) -> Self {
-        Utf8Scope(UTF8_QUOTED.with(|c| c.replace(allowed)))
+        #[cfg(feature = "std")]
+        {
+            Utf8Scope(UTF8_QUOTED.with(|c| c.replace(allowed)))
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            Utf8Scope(true)
+        }
     }
 }
 
 impl Drop for Utf8Scope {
     fn drop(&mut self) {
+        #[cfg(feature = "std")]
         UTF8_QUOTED.with(|c| c.set(self.0));
     }
 }
@@ -95,7 +124,7 @@ impl<'a> IntoBytes<'a> for Cow<'a, str> {
 #[cfg(feature = "serde")]
 pub(crate) mod ser {
     pub(crate) fn bytes<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(b) {
+        match ::core::str::from_utf8(b) {
             Ok(text) => s.serialize_str(text),
             Err(_) => s.collect_seq(b.iter()),
         }
@@ -243,7 +272,7 @@ impl<'a> Quoted<'a> {
     /// Scans `quoted`: the raw (still escaped) content as text, and whether it holds an escape.
     #[inline]
     fn scan(i: &'a [u8]) -> PResult<'a, (&'a str, bool)> {
-        crate::ascii::scan_quoted(i, UTF8_QUOTED.with(Cell::get))
+        crate::ascii::scan_quoted(i, utf8_quoted_allowed())
     }
 }
 
@@ -502,7 +531,7 @@ impl<'a> IString<'a> {
         let quotable = !value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n');
         if quotable {
             let text = match value {
-                Cow::Borrowed(b) => std::str::from_utf8(b)
+                Cow::Borrowed(b) => ::core::str::from_utf8(b)
                     .map(Cow::Borrowed)
                     .map_err(|_| Cow::Borrowed(b)),
                 Cow::Owned(v) => String::from_utf8(v)
@@ -715,7 +744,7 @@ impl<'a> Text<'a> {
     /// Parses text up to (not including) CR; may return empty text.
     pub(crate) fn parse_opt(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, run) = take_while(i, |b| is_text_char(b) || b >= 0x80);
-        let text = match std::str::from_utf8(run) {
+        let text = match ::core::str::from_utf8(run) {
             Ok(t) => t,
             Err(e) => return fail(&i[e.valid_up_to()..], "TEXT-CHAR"),
         };
@@ -778,7 +807,7 @@ mod tests {
                     (0xff, "QUOTED-CHAR"),
                 ] {
                     let mut input = vec![b'"'];
-                    input.extend(std::iter::repeat_n(b'x', len));
+                    input.extend(::core::iter::repeat_n(b'x', len));
                     input[1 + at] = bad;
                     input.push(b'"');
                     match Quoted::parse(&input) {
@@ -791,7 +820,7 @@ mod tests {
                 }
                 for good in [1u8, 0x7f, b'\t'] {
                     let mut input = vec![b'"'];
-                    input.extend(std::iter::repeat_n(b'x', len));
+                    input.extend(::core::iter::repeat_n(b'x', len));
                     input[1 + at] = good;
                     input.push(b'"');
                     let (rest, q) = Quoted::parse(&input).unwrap();
@@ -799,7 +828,7 @@ mod tests {
                 }
             }
             let mut input = vec![b'"'];
-            input.extend(std::iter::repeat_n(b'x', len));
+            input.extend(::core::iter::repeat_n(b'x', len));
             input.extend_from_slice("é\\\"\"".as_bytes());
             let (_, q) = Quoted::parse(&input).unwrap();
             assert_eq!(q.as_str(), format!("{}é\"", "x".repeat(len)));

@@ -6,6 +6,8 @@
 //! Whether literals are sent synchronizing or not is chosen from the server's capabilities
 //! ([`LiteralCapability`]: LITERAL+ RFC 7888, LITERAL- RFC 7888 §4, IMAP4rev2 includes LITERAL-).
 
+use crate::prelude::*;
+
 /// The non-synchronizing literal extension the server announced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LiteralCapability {
@@ -124,7 +126,7 @@ impl Encoded {
     pub fn chunks<'o>(&self, out: &'o [u8]) -> impl Iterator<Item = &'o [u8]> + use<'o, '_> {
         let mut at = self.start;
         let mut points = self.sync_points.iter().copied().chain(Some(self.end));
-        std::iter::from_fn(move || {
+        ::core::iter::from_fn(move || {
             let p = points.next()?;
             let chunk = &out[at..p];
             at = p;
@@ -164,7 +166,7 @@ impl<'b> Encoder<'b> {
     pub fn client(out: &'b mut Vec<u8>, options: &EncodeOptions) -> Self {
         let start = out.len();
         Encoder {
-            out: std::mem::take(out),
+            out: ::core::mem::take(out),
             dest: out,
             start,
             sync_points: Vec::new(),
@@ -184,7 +186,7 @@ impl<'b> Encoder<'b> {
     pub fn server_with(out: &'b mut Vec<u8>, options: &EncodeOptions) -> Self {
         let start = out.len();
         Encoder {
-            out: std::mem::take(out),
+            out: ::core::mem::take(out),
             dest: out,
             start,
             sync_points: Vec::new(),
@@ -322,7 +324,7 @@ impl<'b> Encoder<'b> {
         Encoded {
             start: self.start,
             end: self.out.len(),
-            sync_points: std::mem::take(&mut self.sync_points),
+            sync_points: ::core::mem::take(&mut self.sync_points),
             streamed: self.streamed,
         }
     }
@@ -330,7 +332,7 @@ impl<'b> Encoder<'b> {
 
 impl Drop for Encoder<'_> {
     fn drop(&mut self) {
-        std::mem::swap(self.dest, &mut self.out);
+        ::core::mem::swap(self.dest, &mut self.out);
     }
 }
 
@@ -338,8 +340,8 @@ impl Drop for Encoder<'_> {
 /// is text (dates, sequence sets, sections).
 pub(crate) fn display_wire_form(
     value: &impl Encode,
-    f: &mut std::fmt::Formatter<'_>,
-) -> std::fmt::Result {
+    f: &mut ::core::fmt::Formatter<'_>,
+) -> ::core::fmt::Result {
     let mut out = Vec::new();
     let mut e = Encoder::server(&mut out);
     value.encode(&mut e);
@@ -362,6 +364,7 @@ impl<T: Encode + ?Sized> Encode for &T {
 #[cfg(test)]
 mod tests {
     use super::Encoder;
+    use crate::prelude::*;
 
     #[test]
     fn non_sync_literals_follow_the_capability_when_enforced() {

@@ -3,7 +3,7 @@
 //! Every parse error carries the byte offset into the message, the ABNF rule (RFC 9051 §9 /
 //! RFC 3501 §9 names) that was expected there, and the enclosing rule it was part of.
 
-use std::fmt;
+use ::core::fmt;
 
 /// Why a message was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -94,7 +94,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl ::core::error::Error for ParseError {}
 
 pub use mailproto_core::ValidationError;
 

@@ -1,6 +1,8 @@
 //! Message flags and mailbox attributes (RFC 9051 §2.3.2, §7.3.1, §9 `flag`, `flag-list`,
 //! `flag-fetch`, `flag-perm`, `mbx-list-flags`; RFC 6154 special-use attributes).
 
+use crate::prelude::*;
+
 use crate::core::{Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
@@ -42,7 +44,9 @@ pub struct FlagExtension<'a>(Atom<'a>);
 
 impl<'a> FlagExtension<'a> {
     /// Checks that `name` is an atom and not a system flag.
-    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, crate::ValidationError> {
+    pub fn new(
+        name: impl Into<alloc::borrow::Cow<'a, str>>,
+    ) -> Result<Self, crate::ValidationError> {
         let atom = Atom::new(name)?;
         if Flag::system(atom.as_str().as_bytes()).is_some() {
             return Err(crate::ValidationError::new("flag-extension", Some(0)));

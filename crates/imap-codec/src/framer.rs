@@ -43,7 +43,9 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 /// Which side's messages are framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +243,7 @@ impl fmt::Display for FrameError {
     }
 }
 
-impl std::error::Error for FrameError {}
+impl ::core::error::Error for FrameError {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -796,7 +798,7 @@ pub fn zero_announced_count(prefix: &mut [u8]) -> bool {
 /// ```
 pub fn message_tag(message: &[u8]) -> Option<crate::Tag<'_>> {
     let end = memchr::memchr(b' ', message)?;
-    let tag = std::str::from_utf8(&message[..end]).ok()?;
+    let tag = ::core::str::from_utf8(&message[..end]).ok()?;
     crate::Tag::new(tag).ok()
 }
 
@@ -956,7 +958,7 @@ impl FramedBuffer {
     /// [`next_frame`](Self::next_frame) stays available ([`lent_literal_data`](Self::lent_literal_data))
     /// until the next call to `next_frame`.
     pub fn push(&mut self, data: &[u8]) {
-        let cut = std::mem::take(&mut self.cut);
+        let cut = ::core::mem::take(&mut self.cut);
         self.drop_consumed();
         self.cut = cut;
         if self.start > 0 && self.start >= self.buf.len().saturating_sub(self.start) {
@@ -1074,7 +1076,7 @@ impl FramedBuffer {
     }
 
     fn drop_consumed(&mut self) {
-        let (at, len) = std::mem::take(&mut self.cut);
+        let (at, len) = ::core::mem::take(&mut self.cut);
         if len > 0 {
             // Only the bytes pushed after the literal's data follow it: each is moved once.
             let from = self.start.saturating_add(at).min(self.buf.len());

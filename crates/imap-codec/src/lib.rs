@@ -24,12 +24,42 @@
 //! capability it needs), the name dispatch and the encoder. Extensions live in [`ext`], one
 //! module per RFC.
 //!
+//! ## A run loop
+//!
+//! ```
+//! use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+//! use mailproto_imap_codec::{IntoStatic, Response};
+//!
+//! let mut input = FramedBuffer::new(FramerConfig::client());
+//! let mut responses = Vec::new();
+//! for read in [&b"* 2 EXI"[..], b"STS\r\n* 1 FETCH (BODY[] {2}\r\nhi)\r\n"] {
+//!     input.push(read); // what one socket read gave, cut anywhere
+//!     while let Some(frame) = input.next_frame().unwrap() {
+//!         if let Frame::Message(bytes) = frame {
+//!             responses.push(Response::parse(bytes).unwrap().into_static());
+//!         }
+//!     }
+//! }
+//! assert_eq!(responses.len(), 2);
+//! ```
+//!
+//! The sessions (`mailproto-imap-session`) run this loop and the protocol's state for you;
+//! `mailproto-client` puts them on a socket. Examples: `crates/imap-session/examples/tcp_client.rs`
+//! (a session over `std::net`), `crates/client/examples/` (blocking and tokio clients, a tokio
+//! server, STARTTLS).
+//!
 //! [RFC 3501]: https://www.rfc-editor.org/rfc/rfc3501
 //! [RFC 9051]: https://www.rfc-editor.org/rfc/rfc9051
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // No unsafe code, except in the one audited module `ascii` (docs/performance.md).
 #![deny(unsafe_code)]
+#![no_std]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude;
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;

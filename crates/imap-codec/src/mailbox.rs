@@ -1,7 +1,9 @@
 //! Mailbox names: `mailbox` and `list-mailbox` (RFC 9051 §5.1, §9), and the modified UTF-7
 //! encoding of international names (RFC 3501 §5.1.3, RFC 9051 §5.1 / Appendix A).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use crate::core::{AString, IString, IntoBytes, IntoStatic};
 use crate::encode::{Encode, Encoder};
@@ -200,6 +202,8 @@ impl IntoStatic for ListMailbox<'_> {
 /// `&-`, and other Unicode text is UTF-16 in modified base64 (`,` for `/`, no padding)
 /// between `&` and `-`.
 pub mod utf7 {
+    use crate::prelude::*;
+
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
     fn value(b: u8) -> Option<u32> {

@@ -4,6 +4,8 @@
 //! Parsers in this crate work on one complete, framed message (see [`crate::framer`]): they
 //! never return `Incomplete`; a message that ends early is a syntax error at its end.
 
+use crate::prelude::*;
+
 use crate::context::{Ctx, ImapDeviation, ParseOptions, Parsed, Side};
 use crate::error::{ErrorKind, PErr, PResult, ParseError, fail, fail_kind};
 
@@ -338,7 +340,7 @@ pub(crate) const fn max_len(names: &[&str]) -> usize {
 #[inline]
 pub(crate) fn ascii_str(b: &[u8]) -> &str {
     // Callers only pass byte runs taken by ASCII-only classes; the fallback cannot happen.
-    std::str::from_utf8(b).unwrap_or_default()
+    ::core::str::from_utf8(b).unwrap_or_default()
 }
 
 /// `1*DIGIT` as a u64 with at most `max`, reported as `name`.
@@ -369,12 +371,12 @@ pub(crate) fn number(i: &[u8]) -> PResult<'_, u32> {
 
 /// `nz-number = digit-nz *DIGIT` (non-zero unsigned 32-bit integer).
 #[inline]
-pub(crate) fn nz_number(i: &[u8]) -> PResult<'_, std::num::NonZeroU32> {
+pub(crate) fn nz_number(i: &[u8]) -> PResult<'_, ::core::num::NonZeroU32> {
     if i.first() == Some(&b'0') {
         return fail_kind(i, "nz-number", ErrorKind::InvalidValue);
     }
     let (rest, v) = digits(i, u64::from(u32::MAX), "nz-number")?;
-    match std::num::NonZeroU32::new(v as u32) {
+    match ::core::num::NonZeroU32::new(v as u32) {
         Some(v) => Ok((rest, v)),
         None => fail_kind(i, "nz-number", ErrorKind::InvalidValue),
     }

@@ -3,7 +3,7 @@
 //! response lines (RFC 9051 §6.2.2, RFC 4959) print as `<redacted>` or their length; the
 //! values themselves are unchanged (encoding, comparison and serialization see them whole).
 
-use std::fmt;
+use ::core::fmt;
 
 /// The names of the command fields whose values are secrets (the command table's field
 /// names): `password` (LOGIN), `initial_response` (AUTHENTICATE, SASL-IR).
@@ -45,6 +45,7 @@ impl fmt::Debug for Octets {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
     use crate::{AString, AuthenticateData, Command, CommandBody};
 
     /// Every secret of a command, in every `Debug` form, is absent from the output; the

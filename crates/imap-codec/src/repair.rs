@@ -14,6 +14,8 @@
 //! grows by at most a few octets per repair). The value is made owned (`IntoStatic`), since it
 //! borrows from the repaired copy.
 
+use crate::prelude::*;
+
 use crate::context::{Deviation, ImapDeviation, Parsed, Side, UnknownItem};
 use crate::core::IntoStatic;
 use crate::error::ParseError;
@@ -457,12 +459,14 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
                     b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')
                 })
                 .count();
-            let value = std::str::from_utf8(&buf[start..end])
+            let value = ::core::str::from_utf8(&buf[start..end])
                 .ok()?
                 .parse::<f64>()
                 .ok()?;
             if (0.0..4_294_967_296.0).contains(&value) {
-                let n = format!("{}", value.round() as u64);
+                // `f64::round` (half away from zero) without std: the fraction is exact.
+                let whole = value as u64;
+                let n = format!("{}", whole + u64::from(value - whole as f64 >= 0.5));
                 return Fix::one(ImapDeviation::FloatNumber, start, end - start, n.as_bytes());
             }
         }
@@ -487,7 +491,7 @@ fn ends_literal(buf: &[u8], o: usize) -> bool {
         let data = k + 3;
         if digits > 0
             && buf[..k - digits].ends_with(b"{")
-            && std::str::from_utf8(&buf[k - digits..k])
+            && ::core::str::from_utf8(&buf[k - digits..k])
                 .ok()
                 .and_then(|n| n.parse::<usize>().ok())
                 .is_some_and(|n| data.checked_add(n) == Some(o))
@@ -543,7 +547,7 @@ fn matching_paren(buf: &[u8], open: usize) -> Option<usize> {
                     .iter()
                     .take_while(|b| b.is_ascii_digit())
                     .count();
-                let n: usize = std::str::from_utf8(&buf[i + 1..i + 1 + digits])
+                let n: usize = ::core::str::from_utf8(&buf[i + 1..i + 1 + digits])
                     .ok()?
                     .parse()
                     .ok()?;

@@ -1,7 +1,9 @@
 //! Body section specifiers (RFC 9051 §6.4.5, §9 `section`, `section-spec`, `section-part`,
 //! `section-msgtext`, `section-text`, `header-list`, `section-binary`, `partial`).
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use crate::core::{AString, IntoStatic};
 use crate::encode::{Encode, Encoder};
@@ -203,8 +205,8 @@ impl Encode for Section<'_> {
     }
 }
 
-impl std::fmt::Display for Section<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for Section<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         crate::encode::display_wire_form(self, f)
     }
 }
@@ -251,7 +253,7 @@ pub(crate) fn encode_section_binary(part: &Option<Part>, e: &mut Encoder<'_>) {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Partial {
     offset: u64,
-    length: std::num::NonZeroU64,
+    length: ::core::num::NonZeroU64,
 }
 
 impl Partial {
@@ -270,7 +272,7 @@ impl Partial {
         if offset > MAX {
             return Err(ValidationError::new("number64", None));
         }
-        match std::num::NonZeroU64::new(length) {
+        match ::core::num::NonZeroU64::new(length) {
             Some(length) if length.get() <= MAX => Ok(Partial { offset, length }),
             _ => Err(ValidationError::new("nz-number64", None)),
         }
@@ -297,7 +299,7 @@ impl Partial {
         let (i, ()) = byte(i, b'.', "\".\"")?;
         let at = i;
         let (i, length) = number64(i)?;
-        let Some(length) = std::num::NonZeroU64::new(length) else {
+        let Some(length) = ::core::num::NonZeroU64::new(length) else {
             return fail(at, "nz-number64");
         };
         let (i, ()) = byte(i, b'>', "\">\"")?;

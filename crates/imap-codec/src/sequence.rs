@@ -1,7 +1,9 @@
 //! Sequence sets (RFC 9051 §4.1.1, §9 `sequence-set`, `seq-range`, `seq-number`, `$`
 //! from RFC 5182 / RFC 9051 §6.4.4.1) and the `uid-set` of UIDPLUS response codes.
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
@@ -264,8 +266,8 @@ impl Encode for SequenceSet {
     }
 }
 
-impl std::fmt::Display for SequenceSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for SequenceSet {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         crate::encode::display_wire_form(self, f)
     }
 }

@@ -10,8 +10,10 @@
 //! (RFC 9051 §7), and is otherwise unsolicited or ambiguous (`handle: None`): see
 //! [`ClientEvent::Data`].
 
-use std::borrow::Cow;
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
 
 use imap_codec::command::AppendData;
 use imap_codec::command::MboxOrPat;
@@ -680,8 +682,8 @@ pub struct ClientSession {
     deviations_seen: usize,
 }
 
-impl std::fmt::Debug for ClientSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ClientSession")
             .field("state", &self.state)
             .field("link", &self.link)
@@ -894,9 +896,13 @@ impl ClientSession {
         }
         if !self.out.is_empty() {
             self.out_taken = true;
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.out.len(), "transmit");
             return Some(ClientOutput::Transmit(&self.out));
         }
         if let Some(e) = self.events.pop_front() {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(event = ?e, "event");
             return Some(ClientOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not
@@ -1081,6 +1087,8 @@ impl ClientSession {
         }
         let encoded = command.encode(&mut buf, &options);
         let handle = CommandHandle(self.next_handle);
+        #[cfg(feature = "tracing")]
+        tracing::debug!(?handle, tag = ?command.tag, kind = ?command.body.kind(), "command");
         let (unsent, body) = match (streamed, encoded.streamed) {
             (None, _) => (encoded.chunks(&buf).map(<[u8]>::to_vec).collect(), None),
             (Some(length), Some(at)) => {
@@ -1966,7 +1974,7 @@ impl ClientSession {
                 // Everything else learned in clear goes too (ENABLED: ENABLE is not valid
                 // before login, so any is injected), and the drop is reported.
                 let capabilities = self.capabilities.take().unwrap_or_default();
-                let enabled = std::mem::take(&mut self.enabled);
+                let enabled = ::core::mem::take(&mut self.enabled);
                 if !capabilities.is_empty() || !enabled.is_empty() {
                     self.event(ClientEvent::PlaintextStateDropped {
                         capabilities,

@@ -2,7 +2,9 @@
 //! returned by the call and changes nothing), [`PeerError`] when the other side broke the
 //! protocol (it is reported as an event; the session goes on where it can).
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 use imap_codec::framer::FrameError;
 use imap_codec::{ParseError, ValidationError};
@@ -112,7 +114,7 @@ impl fmt::Display for LocalError {
     }
 }
 
-impl std::error::Error for LocalError {}
+impl ::core::error::Error for LocalError {}
 
 /// The peer broke the protocol. Reported as an event; the session keeps going where the
 /// stream allows (a server answers with the suggested [`PeerError::reply`]).
@@ -356,4 +358,4 @@ impl fmt::Display for PeerError {
     }
 }
 
-impl std::error::Error for PeerError {}
+impl ::core::error::Error for PeerError {}

@@ -96,6 +96,10 @@
 //! assert_eq!(session.capabilities().unwrap().len(), 2);
 //! ```
 //!
+//! Examples: `examples/tcp_client.rs` (this loop over a `::core::net::TcpStream`), and the I/O
+//! shells of `mailproto-client` (`crates/client/examples/`: blocking and tokio clients, a tokio
+//! server with an in-memory store, STARTTLS), which are this loop and nothing else.
+//!
 //! ## What the sessions own
 //!
 //! - the connection [`State`] and its transitions, as data ([`state::TRANSITIONS`],
@@ -112,6 +116,12 @@
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![no_std]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude::{self, *};
 
 pub mod client;
 pub mod error;
@@ -198,8 +208,8 @@ pub struct Received {
     pub result: Result<Inbound, PeerError>,
 }
 
-impl std::fmt::Debug for Received {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for Received {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Received")
             .field("kind", &self.kind)
             .field("bytes", &imap_codec::redact::Octets(self.bytes.len()))

@@ -2,7 +2,9 @@
 //! §7.3, §7.4), kept up to date from the server's responses so that the client sees the
 //! changes other clients make.
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use imap_codec::ext::condstore::ModSeq;
 use imap_codec::response::MessageAttribute;
@@ -84,7 +86,7 @@ pub fn uid_count(set: &UidSet) -> u32 {
 /// the expunged message itself (RFC 9051 §7.4.1: "each message with a sequence number greater
 /// than this one is decremented").
 pub fn renumber_after_expunge(seq: NonZeroU32, expunged: NonZeroU32) -> Option<NonZeroU32> {
-    use std::cmp::Ordering;
+    use ::core::cmp::Ordering;
     match seq.cmp(&expunged) {
         Ordering::Less => Some(seq),
         Ordering::Equal => None,
@@ -155,7 +157,7 @@ impl MailboxView {
     /// completion, unless a `HIGHESTMODSEQ` code came meanwhile (RFC 7162 §6).
     pub fn command_completed(&mut self) -> Option<MailboxChange> {
         let pending = self.pending_modseq.take();
-        let code_seen = std::mem::replace(&mut self.modseq_code_seen, false);
+        let code_seen = ::core::mem::replace(&mut self.modseq_code_seen, false);
         match pending {
             Some(m) if !code_seen && !self.no_modseq && Some(m) > self.highest_modseq => {
                 self.highest_modseq = Some(m);

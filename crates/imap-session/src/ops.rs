@@ -4,6 +4,8 @@
 //! whatever the sequence. Both sessions stream literals over [`STREAM_OVER`] octets here (not
 //! the default 1 MiB), so that short fuzz inputs reach the streaming paths.
 
+use crate::prelude::*;
+
 use imap_codec::{AuthenticateData, Command, Greeting, Mailbox, Response};
 
 use crate::{ClientConfig, ClientSession, ServerConfig, ServerSession};

@@ -18,8 +18,10 @@
 //! (RFC 7162 §3.2.4: "the server MUST include the UID ... in all subsequent untagged FETCH
 //! responses").
 
-use std::collections::BTreeMap;
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
+use alloc::collections::BTreeMap;
 
 use imap_codec::ext::condstore::{ModSeq, QResyncParams};
 use imap_codec::ext::slots::SelectParam;

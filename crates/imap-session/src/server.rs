@@ -18,10 +18,12 @@
 //! literal over the limit (4096 octets without LITERAL+, RFC 7888 §5) is refused at its
 //! announcement and its octets are dropped as they arrive, never held.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use crate::prelude::*;
 
-use std::num::NonZeroU32;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+
+use ::core::num::NonZeroU32;
 
 use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::{GreetingKind, RespText, Vanished};
@@ -439,8 +441,8 @@ enum Link {
 #[derive(Clone)]
 struct AuthHandle(Arc<dyn Authenticator + Send + Sync>);
 
-impl std::fmt::Debug for AuthHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthHandle {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("Authenticator(..)")
     }
 }
@@ -496,8 +498,8 @@ pub struct ServerSession {
 /// RFC 7888 §4: LITERAL- allows non-synchronizing literals of at most this many octets.
 const LITERAL_MINUS_MAX: u64 = 4096;
 
-impl std::fmt::Debug for ServerSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ServerSession")
             .field("state", &self.state)
             .field("link", &self.link)
@@ -740,9 +742,13 @@ impl ServerSession {
         }
         if !self.out.is_empty() {
             self.out_taken = true;
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.out.len(), "transmit");
             return Some(ServerOutput::Transmit(&self.out));
         }
         if let Some(e) = self.events.pop_front() {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(event = ?e, "event");
             return Some(ServerOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not

@@ -7,6 +7,8 @@
 //! `docs/imap-session.md` are drawn from these tables ([`mermaid`],
 //! [`command_states_markdown`]), and tests check that the page and the tables agree.
 
+use crate::prelude::*;
+
 use imap_codec::command::{ConnectionState, States as CodecStates, UidForm};
 use imap_codec::{CommandBody, CommandKind};
 

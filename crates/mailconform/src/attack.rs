@@ -545,18 +545,15 @@ mod tests {
 
     #[test]
     fn untagged_before_starttls() {
-        // TLS is set up; the pre-TLS capabilities are gone; credentials only under TLS (the
-        // hostile server refuses them, so the login fails).
-        let ((caps, _), o) = resisted(Class::UntaggedBeforeStarttls);
-        assert!(o.tls);
-        assert!(!caps.is_empty(), "{o:#?}");
-        assert!(!caps.iter().any(|c| c.contains(MARKER)), "{caps:?}");
-        let login = o
-            .commands
-            .iter()
-            .find(|c| c.command == "LOGIN")
-            .expect("LOGIN");
-        assert!(login.tls);
+        // The client connects with Tls::StartTls, so its session is under TlsPolicy::Required
+        // (RFC 8314 §4.1): the capability list the server slips in, in clear, before its
+        // STARTTLS OK lacks STARTTLS, which the session reports as stripping
+        // (PeerError::TlsStripped) and closes on: no TLS, no LOGIN, the marker never used.
+        let ((caps, error), o) = resisted(Class::UntaggedBeforeStarttls);
+        assert!(!o.tls, "{o:#?}");
+        assert!(error.contains("stripped"), "{error}");
+        assert!(caps.is_empty(), "{caps:?}");
+        assert!(o.commands.iter().all(|c| c.command != "LOGIN"), "{o:#?}");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! sets cannot drift from the grammar); a value a constructor still rejects makes the
 //! generator fail with [`arbitrary::Error::IncorrectFormat`].
 
+use crate::prelude::*;
+
 use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Error, Result, Unstructured};
@@ -21,7 +23,7 @@ use crate::{
 
 type U<'u, 'd> = &'u mut Unstructured<'d>;
 
-fn reject<T, E>(r: std::result::Result<T, E>) -> Result<T> {
+fn reject<T, E>(r: ::core::result::Result<T, E>) -> Result<T> {
     r.map_err(|_| Error::IncorrectFormat)
 }
 

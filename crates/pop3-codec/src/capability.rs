@@ -5,7 +5,9 @@
 //! matched ignoring case and encoded in upper case; a known tag with malformed arguments is
 //! an error; unknown tags are kept as [`Capability::Other`].
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use crate::core::{
     CapaTag, Cursor, IntoStatic, Mechanism, Param, Text, is_cchar, is_param_byte, is_text_byte,

@@ -6,7 +6,9 @@
 //! and encoded in upper case. An unknown keyword is an [`ErrorKind::UnknownCommand`] error,
 //! to be answered with `-ERR`.
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -319,7 +321,7 @@ impl<'a> Command<'a> {
         upper.copy_from_slice(kw);
         upper.make_ascii_uppercase();
         // VCHAR octets are ASCII: never fails.
-        let name = std::str::from_utf8(upper).map_err(|_| unknown())?;
+        let name = ::core::str::from_utf8(upper).map_err(|_| unknown())?;
         let cmd = dispatch(name, c).ok_or_else(unknown)??;
         c.crlf()?;
         c.end()?;

@@ -27,6 +27,8 @@
 //! assert_eq!((parsed.deviations[0].id.id(), parsed.deviations[0].offset), ("bare-lf", 4));
 //! ```
 
+use crate::prelude::*;
+
 pub use mailproto_core::{DeviationId, Profile, Side};
 
 use crate::framer::Limits;

@@ -5,9 +5,11 @@
 //! Every type here can only hold a value its rule allows: constructors validate, parsers
 //! borrow from the input, and [`IntoStatic`] makes any value owned.
 
-use std::borrow::Cow;
-use std::fmt;
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::fmt;
+use ::core::num::NonZeroU32;
+use alloc::borrow::Cow;
 
 use crate::context::{Deviation, ParseOptions, Pop3Deviation, Side};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -52,7 +54,7 @@ pub(crate) fn put_number(out: &mut Vec<u8>, n: u64) {
 pub(crate) mod ser {
 
     pub(crate) fn bytes<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(b) {
+        match ::core::str::from_utf8(b) {
             Ok(text) => s.serialize_str(text),
             Err(_) => s.collect_seq(b.iter()),
         }
@@ -211,7 +213,7 @@ macro_rules! str_token {
                 at: usize,
                 expected: &'static str,
             ) -> Result<Self, ParseError> {
-                let text = std::str::from_utf8(bytes).map_err(|e| {
+                let text = ::core::str::from_utf8(bytes).map_err(|e| {
                     ParseError::new(at + e.valid_up_to(), "UTF-8", ErrorKind::InvalidValue)
                 })?;
                 $check(bytes).map_err(|e| {
@@ -412,7 +414,8 @@ impl<'a> ResponseCode<'a> {
         check_resp_code(bytes)
             .map_err(|e| ParseError::syntax(at + e.position.unwrap_or(0), "resp-level"))?;
         // rchar is ASCII, so this cannot fail.
-        let code = std::str::from_utf8(bytes).map_err(|_| ParseError::syntax(at, "resp-level"))?;
+        let code =
+            ::core::str::from_utf8(bytes).map_err(|_| ParseError::syntax(at, "resp-level"))?;
         Ok(ResponseCode {
             code: Cow::Borrowed(code),
             kind: classify(code),
@@ -506,7 +509,7 @@ impl<'a> Text<'a> {
 
     /// The text, when it is UTF-8.
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
+        ::core::str::from_utf8(&self.0).ok()
     }
 
     /// True when there is no text.

@@ -36,10 +36,10 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::borrow::Cow;
-use std::ops::Range;
-use std::sync::OnceLock;
+use crate::prelude::*;
 
+use ::core::ops::Range;
+use alloc::borrow::Cow;
 use memchr::memmem;
 
 use crate::error::{ErrorKind, ParseError};
@@ -141,10 +141,17 @@ pub(crate) enum Chunk {
     End,
 }
 
-/// The searcher for CRLF `.`, where a line starts with a dot (built once).
+/// The searcher for CRLF `.`, where a line starts with a dot (built once with `std`).
+#[cfg(feature = "std")]
 fn line_dot() -> &'static memmem::Finder<'static> {
-    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    static FINDER: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
     FINDER.get_or_init(|| memmem::Finder::new(b"\r\n."))
+}
+
+/// The searcher for CRLF `.`, where a line starts with a dot (no_std: built per use).
+#[cfg(not(feature = "std"))]
+fn line_dot() -> memmem::Finder<'static> {
+    memmem::Finder::new(b"\r\n.")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

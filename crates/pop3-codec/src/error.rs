@@ -6,7 +6,7 @@
 //! there, and a kind. Limit errors ([`ErrorKind::LineTooLong`], [`ErrorKind::TooLarge`]) are
 //! reported by the stream decoders, which then skip the offending message and go on.
 
-use std::fmt;
+use ::core::fmt;
 
 /// Why a message was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,6 +115,6 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl ::core::error::Error for ParseError {}
 
 pub use mailproto_core::ValidationError;

@@ -14,7 +14,9 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
 use crate::context::{ParseOptions, Parsed};
@@ -667,6 +669,7 @@ impl ResponseDecoder {
 #[allow(clippy::arithmetic_side_effects)]
 mod tests {
     use super::plain_lines;
+    use crate::prelude::*;
 
     /// `plain_lines` one line at a time.
     fn reference(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
@@ -687,7 +690,7 @@ mod tests {
         // 64-octet blocks), a terminating line, bare LFs, and a tail without LF.
         let mut data = Vec::new();
         for len in 1..=80 {
-            data.extend(std::iter::repeat_n(b'a' + (len % 26) as u8, len - 1));
+            data.extend(::core::iter::repeat_n(b'a' + (len % 26) as u8, len - 1));
             data.push(b'\n');
             if len % 17 == 0 {
                 data.extend_from_slice(b"\r\n");

@@ -45,6 +45,11 @@
 //! keywords, capability tags and response codes ignore case (as the RFCs require); the APOP
 //! digest may be in upper-case hex; text and parameters may carry UTF-8 (RFC 6856).
 //!
+//! The sessions (`mailproto-pop3-session`) run the framer ([`framer`]) and these parsers in
+//! their run loop; `mailproto-client` puts them on a socket. Examples:
+//! `crates/pop3-session/examples/download.rs` (a session over `std::net`) and
+//! `crates/client/examples/pop3_download.rs` (the blocking client).
+//!
 //! [RFC 1939]: https://www.rfc-editor.org/rfc/rfc1939
 //! [RFC 2449]: https://www.rfc-editor.org/rfc/rfc2449
 //! [RFC 2595]: https://www.rfc-editor.org/rfc/rfc2595
@@ -55,6 +60,12 @@
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![no_std]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude;
 
 #[cfg(feature = "arbitrary")]
 mod arbitrary;

@@ -11,6 +11,8 @@
 //! So errors are the grammar's, octet for octet (a differential test in `response.rs` checks
 //! it).
 
+use crate::prelude::*;
+
 use crate::core::{MsgNumber, Text, UniqueId};
 use crate::response::{ScanListing, UidListing};
 

@@ -5,7 +5,9 @@
 //! takes an [`Expected`], made from the command with `Expected::from(&command)`. A `-ERR`
 //! is always a single line ([`Response::Status`]); a `+OK` is typed by what was expected.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
@@ -285,7 +287,7 @@ impl<'a> Greeting<'a> {
         let text = self.status.text.as_bytes();
         let lt = memchr::memchr(b'<', text)?;
         let gt = lt + memchr::memchr(b'>', &text[lt..])?;
-        let candidate = std::str::from_utf8(&text[lt..=gt]).ok()?;
+        let candidate = ::core::str::from_utf8(&text[lt..=gt]).ok()?;
         Timestamp::new(candidate).ok()
     }
 
@@ -635,7 +637,7 @@ fn parse_prefix_with(
     expected: Expected,
 ) -> Result<(Response<'_>, usize, Vec<Deviation>), ParseError> {
     let (r, used) = parse_response(&mut c, expected)?;
-    Ok((r, used, std::mem::take(&mut c.deviations)))
+    Ok((r, used, ::core::mem::take(&mut c.deviations)))
 }
 
 fn parse_response<'a>(
@@ -879,9 +881,9 @@ fn listing_extent(input: &[u8], start: usize) -> (usize, usize) {
 
 /// The longest prefix of `bytes` that is UTF-8.
 fn utf8_prefix(bytes: &[u8]) -> &str {
-    match std::str::from_utf8(bytes) {
+    match ::core::str::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        Err(e) => ::core::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     }
 }
 

@@ -3,6 +3,8 @@
 //!
 //! Both keep a few bits of state between chunks and never buffer data.
 
+use crate::prelude::*;
+
 use memchr::memmem;
 use pop3_codec::dot;
 

@@ -5,7 +5,9 @@
 //! answers (pipelined or not) and reports typed [`ClientEvent`]s. Message bodies arrive as
 //! unstuffed chunks: memory does not depend on the size of a message.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use pop3_codec::{
     Capability, Command, CommandKind, Encode, Expected, Greeting, IntoStatic, LangListing, Limits,
@@ -651,9 +653,13 @@ impl ClientSession {
         loop {
             if !self.out.is_empty() {
                 self.out_taken = true;
+                #[cfg(feature = "tracing")]
+                tracing::trace!(octets = self.out.len(), "transmit");
                 return Some(ClientOutput::Transmit(&self.out));
             }
             if let Some(e) = self.events.pop_front() {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(event = ?e, "event");
                 return Some(ClientOutput::Event(e));
             }
             match self.state {
@@ -1177,8 +1183,8 @@ fn is_login(kind: CommandKind) -> bool {
     )
 }
 
-impl std::fmt::Debug for ClientSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ClientSession {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ClientSession")
             .field("state", &self.state)
             .field("tls", &self.tls)

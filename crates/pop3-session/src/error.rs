@@ -1,7 +1,7 @@
 //! Errors, in two groups: [`LocalError`] (this side misused the session; nothing was sent)
 //! and [`PeerError`] (the other side violated the protocol).
 
-use std::fmt;
+use ::core::fmt;
 
 use pop3_codec::{CommandKind, ParseError, StatusLine};
 
@@ -85,7 +85,7 @@ impl fmt::Display for LocalError {
     }
 }
 
-impl std::error::Error for LocalError {}
+impl ::core::error::Error for LocalError {}
 
 /// The other side violated the protocol. Each variant says what was expected and what
 /// arrived, and (for a server) [`PeerError::suggested_reply`] is what the client is told.
@@ -187,11 +187,12 @@ impl fmt::Display for PeerError {
     }
 }
 
-impl std::error::Error for PeerError {}
+impl ::core::error::Error for PeerError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     /// The errors carry kinds; their text shows the keyword, as it did when they carried it.
     #[test]

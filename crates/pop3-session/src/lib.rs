@@ -61,7 +61,7 @@
 //! while client.state() != ClientState::Closed {
 //!     // Server: input, then drain.
 //!     if !to_server.is_empty() {
-//!         server.handle_input(&std::mem::take(&mut to_server)).unwrap();
+//!         server.handle_input(&::core::mem::take(&mut to_server)).unwrap();
 //!     }
 //!     while let Some(out) = server.poll_output() {
 //!         let event = match out {
@@ -85,7 +85,7 @@
 //!     }
 //!     // Client: input, then drain.
 //!     if !to_client.is_empty() {
-//!         client.handle_input(&std::mem::take(&mut to_client)).unwrap();
+//!         client.handle_input(&::core::mem::take(&mut to_client)).unwrap();
 //!     }
 //!     while let Some(out) = client.poll_output() {
 //!         let event = match out {
@@ -131,6 +131,12 @@
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![no_std]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude;
 
 pub mod body;
 pub mod client;

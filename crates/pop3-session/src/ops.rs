@@ -17,6 +17,8 @@
 //! assert!(wire.ends_with(b"+OK POP3 server signing off\r\n"));
 //! ```
 
+use crate::prelude::*;
+
 use pop3_codec::{Command, Mechanism, MsgNumber, Param, Secret};
 
 use crate::client::{ClientEvent, ClientOutput, ClientSession, RequestId};

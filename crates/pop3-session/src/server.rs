@@ -5,8 +5,10 @@
 //! the application through [`ServerEvent`]s for what only the application knows
 //! (credentials, message bodies, the UPDATE) and the application answers with typed calls.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
 
 use mailproto_sasl::{
     Authenticated as SaslAuthenticated, Authenticator, SaslError, Secret as SaslSecret,
@@ -422,8 +424,8 @@ pub struct ServerSession {
 /// The application's credential store, held while an exchange the session runs lasts.
 struct AuthHandle(Arc<dyn Authenticator + Send + Sync>);
 
-impl std::fmt::Debug for AuthHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthHandle {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str("Authenticator(..)")
     }
 }
@@ -749,9 +751,14 @@ impl ServerSession {
         self.process();
         if !self.out.is_empty() {
             self.lent = self.out.len().min(self.config.max_output);
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.lent, "transmit");
             return Some(ServerOutput::Transmit(&self.out[..self.lent]));
         }
-        self.events.pop_front().map(ServerOutput::Event)
+        let e = self.events.pop_front()?;
+        #[cfg(feature = "tracing")]
+        tracing::debug!(event = ?e, "event");
+        Some(ServerOutput::Event(e))
     }
 
     // ---------------------------------------------------------------- internals
@@ -1205,8 +1212,8 @@ impl ServerSession {
     }
 }
 
-impl std::fmt::Debug for ServerEvent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ServerEvent {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         use pop3_codec::core::Octets;
         match self {
             ServerEvent::Authenticate(c) => f.debug_tuple("Authenticate").field(c).finish(),
@@ -1249,8 +1256,8 @@ impl std::fmt::Debug for ServerEvent {
     }
 }
 
-impl std::fmt::Debug for ServerSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ServerSession {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ServerSession")
             .field("state", &self.state)
             .field("tls", &self.tls)

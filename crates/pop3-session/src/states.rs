@@ -6,7 +6,9 @@
 //! table of `docs/pop3-session.md` are drawn from the tables by [`mermaid`] and
 //! [`command_table_markdown`] (a test checks that the page holds exactly what they draw).
 
-use std::fmt::Write as _;
+use crate::prelude::*;
+
+use ::core::fmt::Write as _;
 
 use pop3_codec::CommandKind;
 pub use pop3_codec::command::{Offer, Phase, Phases};

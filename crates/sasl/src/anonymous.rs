@@ -1,5 +1,7 @@
 //! ANONYMOUS (RFC 4505): optional trace information, no credential.
 
+use crate::prelude::*;
+
 use crate::plain::finish_simple;
 use crate::server::check_len;
 use crate::{

@@ -1,6 +1,8 @@
 //! The client side: the [`ClientMechanism`] trait, credentials and the mechanism factory.
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 use crate::mechanism::{CredentialKind, KNOWN, choose};
 use crate::scram::{ChannelBinding, ClientChannelBinding, ScramClient, ScramHash};

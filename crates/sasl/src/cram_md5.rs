@@ -1,6 +1,8 @@
 //! CRAM-MD5 (RFC 2195 §2): the server sends a msg-id-like challenge, the client answers
 //! `user SP hex(HMAC-MD5(secret, challenge))`.
 
+use crate::prelude::*;
+
 use hmac::{Hmac, Mac};
 use md5::Md5;
 

@@ -1,5 +1,7 @@
 //! The error type shared by every mechanism, client and server side.
 
+use crate::prelude::*;
+
 use thiserror::Error;
 
 /// Who is at fault for a [`SaslError`], to pick the reply (RFC 9051 §6.2.2 tagged `NO` /

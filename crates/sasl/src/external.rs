@@ -1,6 +1,8 @@
 //! EXTERNAL (RFC 4422 Appendix A): the client asks to be the identity the TLS layer (or
 //! another external means) established, or to act as an authorization identity.
 
+use crate::prelude::*;
+
 use crate::plain::finish_simple;
 use crate::server::{check_len, outcome};
 use crate::{

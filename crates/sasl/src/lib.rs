@@ -58,6 +58,12 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
+#![no_std]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+// no_std + alloc: every module starts with `use crate::prelude::*;` (docs/architecture.md).
+use mailproto_core::prelude;
 
 mod anonymous;
 mod client;
@@ -126,10 +132,23 @@ impl Default for Limits {
 
 /// SASLprep (RFC 4013) of a query string; the intermediate copies of the `stringprep` crate
 /// are not zeroized.
-pub(crate) fn saslprep_query(s: &str) -> Result<String, SaslError> {
+#[cfg(feature = "std")]
+pub(crate) fn saslprep_query(s: &str) -> Result<prelude::String, SaslError> {
     stringprep::saslprep(s)
-        .map(std::borrow::Cow::into_owned)
+        .map(alloc::borrow::Cow::into_owned)
         .map_err(|_| SaslError::Saslprep("string"))
+}
+
+/// SASLprep (RFC 4013) without std: printable US-ASCII only, where SASLprep is the identity
+/// (its mappings, NFKC and bidi rules touch only non-ASCII; ASCII controls are prohibited,
+/// RFC 4013 §2.3, RFC 3454 C.2.1). Any other string is refused, never passed through.
+#[cfg(not(feature = "std"))]
+pub(crate) fn saslprep_query(s: &str) -> Result<prelude::String, SaslError> {
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Ok(prelude::String::from(s))
+    } else {
+        Err(SaslError::Saslprep("string"))
+    }
 }
 
 // The README example runs as a doctest.

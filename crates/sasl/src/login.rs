@@ -5,6 +5,8 @@
 //! `doc/specification/draft-murchison-sasl-login-00.txt`), §2: the server SHOULD send the
 //! challenges "User Name" and "Password"; the client ignores their content.
 
+use crate::prelude::*;
+
 use crate::plain::finish_simple;
 use crate::server::{check_len, outcome};
 use crate::{
@@ -122,7 +124,7 @@ impl ServerMechanism for LoginServer {
     }
 
     fn step(&mut self, response: &[u8], auth: &dyn Authenticator) -> ServerStep {
-        match std::mem::replace(&mut self.state, LoginState::Done) {
+        match ::core::mem::replace(&mut self.state, LoginState::Done) {
             LoginState::User => match self.field(response, "LOGIN user name") {
                 Ok(user) => {
                     self.state = LoginState::Password(user);

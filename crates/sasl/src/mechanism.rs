@@ -1,7 +1,7 @@
 //! Mechanism names (RFC 4422 §3.1), the table of known mechanisms and the client's preference.
 
-use std::borrow::Cow;
-use std::fmt;
+use ::core::fmt;
+use alloc::borrow::Cow;
 
 use crate::SaslError;
 
@@ -94,7 +94,7 @@ impl fmt::Display for Mechanism {
     }
 }
 
-impl std::str::FromStr for Mechanism {
+impl ::core::str::FromStr for Mechanism {
     type Err = SaslError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Mechanism::new(s)

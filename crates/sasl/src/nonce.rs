@@ -1,6 +1,8 @@
 //! Where nonces come from: the caller, a fixed list (tests), or the OS (feature `rand`).
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use crate::SaslError;
 

@@ -2,6 +2,8 @@
 //! SMTP): a bearer token in key/value pairs separated by `%x01`; on failure the server sends
 //! an error as JSON in a challenge and the client completes with a dummy response.
 
+use crate::prelude::*;
+
 use crate::plain::finish_simple;
 use crate::scram::{escape_saslname, unescape_saslname};
 use crate::server::{check_len, outcome};

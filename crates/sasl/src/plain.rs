@@ -1,5 +1,7 @@
 //! PLAIN (RFC 4616): `[authzid] NUL authcid NUL passwd`, one client message.
 
+use crate::prelude::*;
+
 use crate::server::{check_len, outcome};
 use crate::{
     Authenticator, ClientMechanism, ClientStep, Limits, Mechanism, Response, SaslError, Secret,

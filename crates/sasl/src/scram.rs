@@ -9,6 +9,8 @@
 //! (RFC 5802 §5.) In IMAP and POP3 the server-final message is a challenge, answered with an
 //! empty response, since neither carries additional data with success (RFC 5034 §4).
 
+use crate::prelude::*;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
@@ -110,8 +112,8 @@ pub struct ChannelBinding {
     data: Vec<u8>,
 }
 
-impl std::fmt::Debug for ChannelBinding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ChannelBinding {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         write!(
             f,
             "ChannelBinding({}, {} octets)",
@@ -454,7 +456,7 @@ impl ScramClient {
 
     fn verify_server(&mut self, server_final: &[u8]) -> Result<(), SaslError> {
         let ClientState::FinalSent { server_signature } =
-            std::mem::replace(&mut self.state, ClientState::Failed)
+            ::core::mem::replace(&mut self.state, ClientState::Failed)
         else {
             return Err(SaslError::Unexpected("server-final-message out of order"));
         };
@@ -826,7 +828,7 @@ impl ServerMechanism for ScramServer {
     }
 
     fn step(&mut self, response: &[u8], auth: &dyn Authenticator) -> ServerStep {
-        match std::mem::replace(&mut self.state, ServerState::Done) {
+        match ::core::mem::replace(&mut self.state, ServerState::Done) {
             ServerState::Waiting => self
                 .client_first(response, auth)
                 .map_or_else(ServerStep::Failure, ServerStep::Challenge),

@@ -1,5 +1,7 @@
 //! Secrets: zeroized on drop, never shown by `Debug`.
 
+use crate::prelude::*;
+
 use core::fmt;
 use zeroize::Zeroizing;
 

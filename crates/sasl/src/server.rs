@@ -1,7 +1,9 @@
 //! The server side: the [`ServerMechanism`] trait, the [`Authenticator`] the application
 //! implements, and the mechanism factory.
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 use crate::scram::{ChannelBinding, ScramCredentials, ScramHash, ScramServer};
 use crate::{

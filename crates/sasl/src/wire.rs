@@ -24,6 +24,8 @@
 //! assert!(decode_line(b"AAA=BBB").is_err());
 //! ```
 
+use crate::prelude::*;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 

@@ -40,6 +40,10 @@ pub struct Client {
 impl Client {
     /// Connects to `host:port` and reads the greeting; with [`Tls::StartTls`] runs STLS
     /// (RFC 2595 §4) before returning.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(host, port, ?tls))
+    )]
     pub fn connect(host: &str, port: u16, tls: Tls, config: Config) -> Result<Client> {
         let implicit = tls == Tls::Implicit;
         let stream = Stream::connect(host, port, implicit, &config.tls, config.read_timeout)?;
@@ -170,6 +174,10 @@ impl Client {
         }
     }
 
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(kind = ?cmd.kind()))
+    )]
     fn run(&mut self, cmd: Command<'_>) -> Result<Answer> {
         self.session.send(cmd)?;
         self.wait(&mut std::io::sink(), false)

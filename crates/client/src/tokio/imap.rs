@@ -16,7 +16,7 @@ use imap_session::{MailboxView, State};
 use mailproto_sasl::{Credentials, Mechanism};
 
 pub use crate::imap::Config;
-use crate::imap::{Collected, Fetch, status_error};
+use crate::imap::{Collected, Collector, Fetch, Step, literal_room, status_error};
 use crate::tls::Tls;
 use crate::tokio::stream::AsyncStream as Stream;
 use crate::{Error, Result};
@@ -48,6 +48,10 @@ const READ_SIZE: usize = 16 * 1024;
 impl Client {
     /// Connects to `host:port`, reads the greeting and, with [`Tls::StartTls`], runs
     /// STARTTLS (RFC 9051 §6.2.1) and the handshake before returning.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(host, port, ?tls))
+    )]
     pub async fn connect(host: &str, port: u16, tls: Tls, config: Config) -> Result<Client> {
         let stream = Stream::connect(
             host,
@@ -59,7 +63,7 @@ impl Client {
         .await?;
         let mut client = Client {
             stream,
-            session: ClientSession::new(config.session.clone()),
+            session: ClientSession::new(crate::imap::session_config(&config.session, tls)),
             host: host.to_owned(),
             config,
             buf: vec![0; READ_SIZE].into_boxed_slice(),
@@ -184,20 +188,9 @@ impl Client {
         Ok(())
     }
 
-    /// An event no command waits for.
+    /// An event no command waits for ([`crate::imap::unsolicited`]).
     fn other_event(&mut self, event: ClientEvent, waiting: Option<CommandHandle>) -> Result<()> {
-        match event {
-            ClientEvent::Data { data, .. } => self.unsolicited.push(data),
-            ClientEvent::ProtocolError(e) => return Err(Error::ImapProtocol(e)),
-            ClientEvent::Bye(status) if waiting.is_some() => {
-                return Err(Error::Bye {
-                    text: status.text().as_str().to_owned(),
-                });
-            }
-            ClientEvent::Closed if waiting.is_some() => return Err(Error::Closed),
-            _ => {}
-        }
-        Ok(())
+        crate::imap::unsolicited(&mut self.unsolicited, event, waiting.is_some())
     }
 
     /// Sends `body` and collects its data until the tagged completion; `hook` sees every
@@ -211,38 +204,28 @@ impl Client {
         self.wait(handle, hook).await
     }
 
-    /// Collects the data of the command `handle` until its tagged completion.
+    /// Collects the data of the command `handle` until its tagged completion
+    /// ([`crate::imap::Collector`]).
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(?handle))
+    )]
     async fn wait(
         &mut self,
         handle: CommandHandle,
         mut hook: impl FnMut(&mut ClientSession, &ClientEvent) -> Result<()>,
     ) -> Result<Collected> {
-        let mut data = Vec::new();
-        let mut untagged = Vec::new();
+        let mut collector = Collector::new(handle);
         loop {
             while let Some(event) = self.pending.pop_front() {
                 hook(&mut self.session, &event)?;
-                match event {
-                    ClientEvent::Data {
-                        handle: Some(h),
-                        data: d,
-                    } if h == handle => data.push(d),
-                    ClientEvent::Status {
-                        handle: Some(h),
-                        status,
-                    } if h == handle => untagged.push(status),
-                    ClientEvent::Completed { handle: h, status } if h == handle => {
+                match collector.event(event) {
+                    Step::Kept => {}
+                    Step::Done(done) => {
                         self.drain().await?;
-                        return match status_error(&status) {
-                            Some(e) => Err(e),
-                            None => Ok(Collected {
-                                data,
-                                untagged,
-                                status,
-                            }),
-                        };
+                        return done;
                     }
-                    other => self.other_event(other, Some(handle))?,
+                    Step::Other(other) => self.other_event(other, Some(handle))?,
                 }
             }
             self.step_io().await?;
@@ -532,18 +515,45 @@ impl Client {
         Ok(c.status)
     }
 
-    /// `APPEND` of a message read from `reader`. The message is read into memory first:
-    /// the literal is announced with its length (RFC 9051 §4.3).
+    /// `APPEND` (RFC 9051 §6.3.12) of a message of `length` octets read from `reader`, in
+    /// constant memory: the literal is announced with its length (RFC 9051 §4.3), and the
+    /// session asks for its data ([`ClientEvent::LiteralWanted`]) after the server's `+` (or
+    /// at once for a non-synchronizing literal, RFC 7888); it is then read and sent 16 KiB
+    /// at a time. A reader that ends early is an I/O error (`UnexpectedEof`) and leaves the
+    /// connection unusable (the server still waits for the literal): drop the client.
     pub async fn append_reader(
         &mut self,
         mailbox: &str,
         flags: &[Flag<'_>],
         date: Option<DateTime>,
+        length: u64,
         mut reader: impl AsyncRead + Unpin,
     ) -> Result<Status<'static>> {
-        let mut message = Vec::new();
-        reader.read_to_end(&mut message).await?;
-        self.append(mailbox, flags, date, &message).await
+        let handle = crate::imap::start_append(&mut self.session, mailbox, flags, date, length)?;
+        let mut collector = Collector::new(handle);
+        let mut chunk = vec![0; READ_SIZE];
+        loop {
+            while let Some(event) = self.pending.pop_front() {
+                match event {
+                    ClientEvent::LiteralWanted { handle: h, .. } if h == handle => {
+                        while let Some((left, want)) = literal_room(&self.session, chunk.len()) {
+                            let n = reader.read(&mut chunk[..want]).await?;
+                            crate::imap::push_read(&mut self.session, left, &chunk[..n])?;
+                            self.drain().await?;
+                        }
+                    }
+                    event => match collector.event(event) {
+                        Step::Kept => {}
+                        Step::Done(done) => {
+                            self.drain().await?;
+                            return done.map(|c| c.status);
+                        }
+                        Step::Other(other) => self.other_event(other, Some(handle))?,
+                    },
+                }
+            }
+            self.step_io().await?;
+        }
     }
 
     /// `NOOP` (RFC 9051 §6.1.2): the untagged data received meanwhile (EXISTS, EXPUNGE,

@@ -41,6 +41,10 @@ pub struct Client {
 impl Client {
     /// Connects to `host:port` and reads the greeting; with [`Tls::StartTls`] runs STLS
     /// (RFC 2595 §4) before returning.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(host, port, ?tls))
+    )]
     pub async fn connect(host: &str, port: u16, tls: Tls, config: Config) -> Result<Client> {
         let implicit = tls == Tls::Implicit;
         let stream =
@@ -176,6 +180,10 @@ impl Client {
         }
     }
 
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(kind = ?cmd.kind()))
+    )]
     async fn run(&mut self, cmd: Command<'_>) -> Result<Answer> {
         self.session.send(cmd)?;
         self.wait(&mut tokio::io::sink(), false).await

@@ -127,6 +127,10 @@ impl Server {
     }
 
     /// Serves one connection until the session closes.
+    #[cfg_attr(
+        feature = "tracing",
+        tracing::instrument(level = "debug", skip_all, fields(peer = ?tcp.peer_addr().ok()))
+    )]
     pub async fn serve_connection<H: Handler>(&self, tcp: TcpStream, mut handler: H) -> Result<()> {
         tcp.set_nodelay(true)?;
         let mut stream = ServerStream::Plain(tcp);

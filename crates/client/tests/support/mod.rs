@@ -831,6 +831,9 @@ pub struct Target {
     pub user: String,
     pub password: String,
     pub tls: mailproto_client::TlsConfig,
+    /// How to connect: the example's mode, or `MAILPROTO_TLS` (implicit, starttls, none) for a
+    /// server given on the command line (the CI's Dovecot has no TLS).
+    pub mode: mailproto_client::Tls,
 }
 
 pub fn target(imap: bool, mode: Mode) -> Target {
@@ -846,15 +849,27 @@ pub fn target(imap: bool, mode: Mode) -> Target {
     } else {
         (|| Some((env("HOST")?, env("PORT")?, env("USER")?, env("PASSWORD")?)))()
     };
+    let mut connect = match mode {
+        Mode::Implicit => mailproto_client::Tls::Implicit,
+        Mode::StartTls => mailproto_client::Tls::StartTls,
+        Mode::Plain => mailproto_client::Tls::None,
+    };
     if let Some((host, port, user, password)) = given {
         let port = port.parse().expect("PORT is a number");
         let tls = mailproto_client::TlsConfig::new();
+        match env("TLS").as_deref() {
+            Some("none") => connect = mailproto_client::Tls::None,
+            Some("starttls") => connect = mailproto_client::Tls::StartTls,
+            Some("implicit") | None => {}
+            Some(other) => panic!("MAILPROTO_TLS: implicit, starttls or none, not {other}"),
+        }
         return Target {
             host,
             port,
             user,
             password,
             tls,
+            mode: connect,
         };
     }
     let hello: &[u8] = b"From: Alice <alice@example.org>\r\nSubject: Hello\r\n\r\nHi Bob!\r\n";
@@ -869,5 +884,6 @@ pub fn target(imap: bool, mode: Mode) -> Target {
         user: USER.into(),
         password: PASSWORD.into(),
         tls: mailproto_client::TlsConfig::new().trust_certificate(server.cert),
+        mode: connect,
     }
 }

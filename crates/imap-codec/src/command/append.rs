@@ -129,6 +129,7 @@ mod tests {
     use super::super::test_util::{rejects, roundtrip};
     use super::*;
     use crate::encode::EncodeOptions;
+    use crate::prelude::*;
 
     const MSG: &str = "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n\
 From: Fred Foobar <foobar@Blurdybloop.COM>\r\n\

@@ -3,7 +3,9 @@
 //! RFC 3501 §6.2.2; RFC 4959 SASL-IR), LOGIN (RFC 9051 §6.2.3) and STARTTLS (§6.2.1, no
 //! arguments, handled by the dispatcher).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use base64::Engine;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -160,8 +162,8 @@ pub enum AuthenticateData<'a> {
     Cancel,
 }
 
-impl std::fmt::Debug for AuthenticateData<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for AuthenticateData<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         match self {
             AuthenticateData::Response(data) => f
                 .debug_tuple("Response")

@@ -6,6 +6,8 @@
 //! Gmail's X-GM-MSGID / X-GM-THRID / X-GM-LABELS ([`crate::ext::gmail`], only while
 //! [`crate::Extension::GmailExt1`] is in force).
 
+use crate::prelude::*;
+
 use crate::context::Ctx;
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};

@@ -195,8 +195,8 @@ macro_rules! commands {
             )*
         }
 
-        impl std::fmt::Debug for CommandBody<'_> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Debug for CommandBody<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     $(CommandBody::$variant $({ $($field),* })? => {
                         #[allow(unused_mut)]

@@ -4,6 +4,8 @@
 //! `list-return-opts` incl. `status-option` of RFC 5819), LSUB (RFC 3501 §6.3.9), STATUS
 //! (`status-att`, RFC 9051 §6.3.11 plus RFC 3501 `RECENT`) and ENABLE (RFC 9051 §6.3.1).
 
+use crate::prelude::*;
+
 use crate::capability::Capability;
 use crate::core::{Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};

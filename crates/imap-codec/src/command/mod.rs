@@ -28,7 +28,9 @@
 //! modifiers), the variant has a typed slot ([`crate::ext::slots`]) that stays empty and is
 //! rejected by the parser unless the [`ParseOptions`] put an extension using it in force.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use crate::capability::{AuthMechanism, Capability};
 use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};

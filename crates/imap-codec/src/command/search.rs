@@ -9,6 +9,8 @@
 //! X-GM-MSGID / X-GM-THRID / X-GM-LABELS ([`crate::ext::gmail`], only while
 //! [`crate::Extension::GmailExt1`] is in force).
 
+use crate::prelude::*;
+
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;

@@ -15,7 +15,9 @@
 //! §2.2.1: a different tag for each command); any other command that does not fit is refused
 //! with [`LineTooLong`].
 
-use std::fmt;
+use crate::prelude::*;
+
+use ::core::fmt;
 
 use crate::core::Tag;
 use crate::encode::EncodeOptions;
@@ -50,7 +52,7 @@ impl fmt::Display for LineTooLong {
     }
 }
 
-impl std::error::Error for LineTooLong {}
+impl ::core::error::Error for LineTooLong {}
 
 /// The longest line of an encoded command (CRLF included, literal data not counted), as
 /// the server's framer measures it; `None` when every line is at most `limit`.

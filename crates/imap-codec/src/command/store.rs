@@ -3,6 +3,8 @@
 //! Gmail's X-GM-EXT-1 in force, `["+" / "-"] "X-GM-LABELS" [".SILENT"]` followed by labels the
 //! same two ways ([`crate::ext::gmail`]).
 
+use crate::prelude::*;
+
 use crate::context::{Ctx, Extension};
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};

@@ -22,6 +22,8 @@
 //! its `MYRIGHTS` LIST return option and extended data item use the RFC 5258 extension forms
 //! (`option-extension`, `mbox-list-extended-item`).
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::command::CommandBody;
@@ -328,7 +330,7 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            Rights::new(std::str::from_utf8(rights.as_bytes()).unwrap()).modification(),
+            Rights::new(::core::str::from_utf8(rights.as_bytes()).unwrap()).modification(),
             None
         );
         command("A001 SETACL INBOX/Drafts Byron +w\r\n");

@@ -13,7 +13,7 @@
 //! there, and those parts of RFC 5257 (`ANNOTATION` FETCH/STORE/SEARCH/APPEND items, the
 //! `(ANNOTATE)` select parameter) are not implemented here.
 
-use std::num::NonZeroU32;
+use ::core::num::NonZeroU32;
 
 use mailproto_core::IntoStatic;
 
@@ -128,6 +128,7 @@ impl AnnotateCode {
 mod tests {
     use super::*;
     use crate::IntoStatic;
+    use crate::prelude::*;
     use crate::response::{Code, Response};
 
     fn code(line: &str) -> Option<Code<'static>> {

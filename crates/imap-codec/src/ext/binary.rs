@@ -33,6 +33,7 @@
 #[cfg(test)]
 mod tests {
     use crate::command::test_util::{rejects, roundtrip};
+    use crate::prelude::*;
     use crate::response::Response;
 
     fn response(line: &[u8]) -> Response<'_> {

@@ -22,7 +22,9 @@
 //! with the comment "Any TEXT-CHAR except `]`"; this module follows the comment (the
 //! 7-bit `TEXT-CHAR` of RFC 3501 §9): an IMAP URL is 7-bit (RFC 5092 §11).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use mailproto_core::IntoStatic;
 

@@ -64,6 +64,7 @@ pub(crate) fn parse_sp_algorithm(i: &[u8]) -> PResult<'_, CompressionAlgorithm> 
 #[cfg(test)]
 mod tests {
     use crate::command::{Command, CommandBody, CommandKind, States};
+    use crate::prelude::*;
     use crate::response::{Code, Response};
     use crate::{Capability, EncodeOptions};
 

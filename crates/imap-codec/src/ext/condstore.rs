@@ -31,7 +31,9 @@
 //! client must not lose the data a server sent (RFC 7162 §3.1 makes several commands
 //! "CONDSTORE enabling" without ENABLE, so the client cannot always know in advance).
 
-use std::num::{NonZeroU32, NonZeroU64};
+use crate::prelude::*;
+
+use ::core::num::{NonZeroU32, NonZeroU64};
 
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
@@ -262,7 +264,7 @@ impl Encode for SearchModSeq<'_> {
 /// numbers without `*` ([`UidSet`]).
 ///
 /// ```
-/// use std::num::NonZeroU32;
+/// use ::core::num::NonZeroU32;
 /// use mailproto_imap_codec::ext::condstore::{ModSeq, QResyncParams};
 /// use mailproto_imap_codec::sequence::UidSet;
 /// let p = QResyncParams::new(NonZeroU32::new(67890007).unwrap(), ModSeq::new(20050715194045000).unwrap())

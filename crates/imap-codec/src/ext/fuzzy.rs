@@ -25,6 +25,8 @@
 //!
 //! The name `FUZZY` is new, so the grammar does not depend on advertising.
 
+use crate::prelude::*;
+
 use crate::command::{SearchRetOptExt, SearchReturnOpt};
 use crate::error::ValidationError;
 use crate::ext::{TaggedExtComp, TaggedExtLabel, TaggedExtVal};

@@ -45,6 +45,8 @@
 //! `\Drafts`, `\Sent`, `\Trash`, `\Important`) map to RFC 6154 / RFC 8457 with
 //! [`xlist_special_use`].
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::core::AString;

@@ -15,6 +15,8 @@
 //! The command is a row of the command table (any state, capability `ID`); the response a row
 //! of the data table.
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::command::CommandBody;
@@ -97,6 +99,7 @@ pub(crate) fn parse_id_response<'a>(i: &'a [u8], _: &Ctx<'_>) -> PResult<'a, Vec
 #[cfg(test)]
 mod tests {
     use crate::command::{Command, CommandBody, CommandKind, States};
+    use crate::prelude::*;
     use crate::response::{Data, Response};
     use crate::{Capability, EncodeOptions};
 

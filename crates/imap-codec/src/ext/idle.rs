@@ -7,6 +7,8 @@
 //!
 //! [`CommandBody::Idle`]: crate::command::CommandBody::Idle
 
+use crate::prelude::*;
+
 use crate::context::{ParseOptions, Parsed, Side};
 use crate::core::IntoStatic;
 use crate::encode::{EncodeOptions, Encoded, Encoder};

@@ -26,6 +26,8 @@
 //! ([`crate::ext::namespace`]). After a LANGUAGE change the server's `resp-text` may hold
 //! UTF-8 (§3.5 `UTF8-TEXT-CHAR`), which the `text` rule of this crate (RFC 9051) accepts.
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::context::Ctx;
@@ -115,6 +117,7 @@ impl<'a> ComparatorData<'a> {
 mod tests {
     use crate::command::test_util::{rejects, roundtrip};
     use crate::command::{CommandBody, CommandKind, States};
+    use crate::prelude::*;
     use crate::response::{Data, Response};
     use crate::{Capability, Code};
 

@@ -24,6 +24,8 @@
 //! the server (METADATA-SERVER). The commands are rows of the command table (authenticated
 //! state), the response a row of the data table, the codes a row of the code table.
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::command::CommandBody;

@@ -46,8 +46,10 @@
 //! `tagged-ext-comp`, also the shape of `option-val-comp`), and [`NonEmpty`], the list type
 //! for `1*(...)` rules. `docs/architecture.md` ("How to add an extension") lists the steps.
 
-use std::borrow::Cow;
-use std::ops::Deref;
+use crate::prelude::*;
+
+use ::core::ops::Deref;
+use alloc::borrow::Cow;
 
 use crate::core::{AString, IntoStatic};
 use crate::encode::{Encode, Encoder};
@@ -187,7 +189,7 @@ impl<T> From<NonEmpty<T>> for Vec<T> {
 
 impl<'l, T> IntoIterator for &'l NonEmpty<T> {
     type Item = &'l T;
-    type IntoIter = std::slice::Iter<'l, T>;
+    type IntoIter = ::core::slice::Iter<'l, T>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }

@@ -21,6 +21,8 @@
 //!
 //! [`CommandBody::Append`]: crate::command::CommandBody::Append
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::command::AppendData;
@@ -272,6 +274,7 @@ Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\
 
 #[cfg(test)]
 mod appenduid {
+    use crate::prelude::*;
     use crate::response::{AppendUid, Code, Response};
     use crate::sequence::UidSet;
 

@@ -4,6 +4,8 @@
 //! row of the command table (`NAMESPACE`, no arguments), the response is this module plus one row
 //! of the data table (`response/data.rs`).
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::core::IString;

@@ -51,6 +51,8 @@
 //!
 //! The command and code names are new, so the grammar does not depend on advertising.
 
+use crate::prelude::*;
+
 use crate::command::{CommandBody, FetchAtt};
 use crate::context::Ctx;
 use crate::core::{Atom, IntoStatic};
@@ -221,7 +223,7 @@ pub struct EventExt<'a>(Atom<'a>);
 
 impl<'a> EventExt<'a> {
     /// Checks that `name` is an atom and no RFC 5465 event name.
-    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
+    pub fn new(name: impl Into<alloc::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
         let atom = Atom::new(name)?;
         if EVENT_NAMES
             .iter()

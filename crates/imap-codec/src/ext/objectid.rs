@@ -21,7 +21,7 @@
 //! None of these depends on ENABLE: the names are new, so the grammar is the same whether or
 //! not the server advertised `OBJECTID` (a server that did not is expected to answer BAD).
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use crate::core::{IntoStatic, nil};
 use crate::encode::{Encode, Encoder};
@@ -144,7 +144,7 @@ pub(crate) fn arbitrary_objectid(
 ) -> arbitrary::Result<ObjectId<'static>> {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
     let n = u.int_in_range(1..=OBJECTID_MAX)?.min(u.len().max(1));
-    let mut s = String::with_capacity(n);
+    let mut s = alloc::string::String::with_capacity(n);
     for _ in 0..n {
         s.push(char::from(*u.choose(CHARS)?));
     }
@@ -155,6 +155,7 @@ pub(crate) fn arbitrary_objectid(
 mod tests {
     use super::*;
     use crate::command::{CommandBody, FetchAtt, SearchKey, StatusAttribute};
+    use crate::prelude::*;
     use crate::response::{Code, MessageAttribute, StatusAttributeValue};
     use crate::{Command, Response};
 

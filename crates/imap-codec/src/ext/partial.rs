@@ -9,7 +9,7 @@
 //! Not done: `tagged-ext-simple =/ partial-range-last` (a negative range as the value of a
 //! generic extension parameter).
 
-use std::num::NonZeroU32;
+use ::core::num::NonZeroU32;
 
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};

@@ -164,6 +164,7 @@ mod tests {
     use super::*;
     use crate::command::CommandBody;
     use crate::context::{ParseOptions, Profile};
+    use crate::prelude::*;
     use crate::response::{Data, MessageAttribute};
     use crate::{Command, Response};
 

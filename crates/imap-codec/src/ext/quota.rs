@@ -32,6 +32,8 @@
 //! [`Capability::QuotaRes`]: crate::Capability::QuotaRes
 //! [`Capability::QuotaSet`]: crate::Capability::QuotaSet
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::command::CommandBody;
@@ -82,7 +84,7 @@ impl<'a> QuotaResource<'a> {
     /// assert_eq!(QuotaResource::new("X-LEVEL").unwrap().as_str(), "X-LEVEL");
     /// assert!(QuotaResource::new("two words").is_err());
     /// ```
-    pub fn new(name: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
+    pub fn new(name: impl Into<alloc::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
         let atom = Atom::new(name)?;
         Ok(Self::from_atom(atom))
     }

@@ -17,7 +17,9 @@
 //! [`ReferralUrl`]. RLIST and RLSUB are rows of the command table; their answers are
 //! ordinary LIST and LSUB responses (RFC 2193 §5).
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use mailproto_core::IntoStatic;
 
@@ -103,6 +105,7 @@ pub(crate) fn sp_reference_pattern(i: &[u8]) -> PResult<'_, (Mailbox<'_>, ListMa
 mod tests {
     use crate::command::test_util::{rejects, roundtrip};
     use crate::command::{CommandBody, CommandKind, States};
+    use crate::prelude::*;
     use crate::response::{Greeting, Response};
     use crate::{Capability, Code};
 

@@ -60,6 +60,7 @@ mod tests {
     use crate::command::test_util::{rejects, roundtrip};
     use crate::command::{AppendData, CommandBody, CommandKind, States, UidForm};
     use crate::encode::EncodeOptions;
+    use crate::prelude::*;
     use crate::sequence::SeqNumber;
 
     /// RFC 8508 §3.2's example, with the literal's count fixed: the RFC announces {312}

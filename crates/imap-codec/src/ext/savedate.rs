@@ -47,6 +47,7 @@ pub(crate) fn encode_sp_date_time_or_nil(d: &Option<DateTime>, e: &mut Encoder<'
 #[cfg(test)]
 mod tests {
     use crate::command::{CommandBody, FetchAtt, SearchKeyKind};
+    use crate::prelude::*;
     use crate::response::{Data, MessageAttribute};
     use crate::{Command, Response};
 

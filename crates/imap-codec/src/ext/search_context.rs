@@ -9,6 +9,8 @@
 //! - the response code `NOUPDATE "tag"` ([`crate::response::Code::NoUpdate`]);
 //! - the command `CANCELUPDATE "tag" ...` (the `CancelUpdate` row of the command table).
 
+use crate::prelude::*;
+
 use crate::core::{IntoStatic, Quoted};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError};

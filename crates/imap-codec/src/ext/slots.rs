@@ -23,6 +23,8 @@
 //! enabled). An extension module (`ext/<name>.rs`) that adds a parameter lists its
 //! [`crate::Extension`] in [`Slot::users`] and adds a typed variant.
 
+use crate::prelude::*;
+
 use crate::context::{Ctx, Extension};
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
@@ -343,6 +345,7 @@ mod tests {
     use crate::command::{Command, CommandBody};
     use crate::context::{Extension, ParseOptions, Profile};
     use crate::encode::EncodeOptions;
+    use crate::prelude::*;
 
     fn with(ext: Extension) -> ParseOptions {
         ParseOptions::default().with_extension(ext)

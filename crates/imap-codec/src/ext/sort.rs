@@ -15,7 +15,9 @@
 //! 5256 (draft-ietf-morg-inthread, "THREAD=REFS"), which keeps RFC 5256's grammar; `REFS` is a
 //! `thread-alg-ext` atom and [`ThreadAlgorithm::Refs`] only names it.
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic};
@@ -316,7 +318,7 @@ pub(crate) fn encode_thread(
 /// never neither members nor branches.
 ///
 /// ```
-/// use std::num::NonZeroU32;
+/// use ::core::num::NonZeroU32;
 /// use mailproto_imap_codec::ext::sort::Thread;
 /// let n = |v| NonZeroU32::new(v).unwrap();
 /// let leaf = |v| Thread::new(vec![n(v)], vec![]).unwrap();

@@ -23,6 +23,8 @@
 //! [`Slot::CreateParams`]: crate::ext::slots::Slot::CreateParams
 //! [`Extension::CreateSpecialUse`]: crate::Extension::CreateSpecialUse
 
+use crate::prelude::*;
+
 use mailproto_core::IntoStatic;
 
 use crate::context::Ctx;

@@ -82,6 +82,7 @@ pub fn append_limit(cap: &Capability<'_>) -> Option<Option<u32>> {
 mod tests {
     use super::*;
     use crate::command::{CommandBody, StatusAttribute};
+    use crate::prelude::*;
     use crate::response::{Code, Data, StatusAttributeValue};
     use crate::{Command, Response};
 

@@ -29,7 +29,7 @@
 //!   response whose number is the message's UID, never a sequence number.
 //! - `UIDREQUIRED` is [`crate::response::Code::UidRequired`], a code without arguments.
 
-use std::num::NonZeroU32;
+use ::core::num::NonZeroU32;
 
 use crate::core::IntoStatic;
 
@@ -111,6 +111,7 @@ pub fn uses_message_numbers(body: &CommandBody<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::prelude::*;
     use crate::response::Data;
     use crate::{Command, Response};
 

@@ -27,7 +27,9 @@
 //! when authenticated or selected, capability `URLAUTH`), the responses rows of the data
 //! table, `URLMECH` a row of the code table.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use mailproto_core::IntoStatic;
 

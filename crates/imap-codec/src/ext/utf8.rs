@@ -60,6 +60,7 @@ mod tests {
     use crate::command::{AppendData, CommandBody};
     use crate::context::{Extension, ParseOptions};
     use crate::encode::EncodeOptions;
+    use crate::prelude::*;
     use crate::{Capability, Command};
 
     /// RFC 6855 §4: the UTF8 data extension, alone and in a MULTIAPPEND.

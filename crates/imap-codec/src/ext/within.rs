@@ -11,7 +11,7 @@
 //! ([`crate::command::SearchKey::Older`], [`crate::command::SearchKey::Younger`]); their
 //! names are new, so the grammar does not depend on the server having advertised `WITHIN`.
 
-use std::num::NonZeroU32;
+use ::core::num::NonZeroU32;
 
 use crate::core::IntoStatic;
 use crate::encode::{Encode, Encoder};
@@ -70,6 +70,7 @@ mod tests {
     use super::*;
     use crate::command::{CommandBody, SearchKey, SearchKeyKind};
     use crate::error::ErrorKind;
+    use crate::prelude::*;
     use crate::{Command, Response};
 
     fn roundtrip(line: &[u8]) -> Vec<SearchKeyKind> {

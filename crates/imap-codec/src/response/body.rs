@@ -7,6 +7,8 @@
 //! `(`, and a single part is text, message or basic as soon as its media type and subtype
 //! are read (`media-text` and `media-message` require quoted strings, RFC 9051 §9).
 
+use crate::prelude::*;
+
 use crate::context::{Ctx, ImapDeviation};
 use crate::core::{IString, IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
@@ -767,7 +769,7 @@ mod tests {
     use super::*;
     use crate::parse::parse_all;
 
-    fn istring_text<'s>(s: &'s IString<'_>) -> std::borrow::Cow<'s, str> {
+    fn istring_text<'s>(s: &'s IString<'_>) -> alloc::borrow::Cow<'s, str> {
         String::from_utf8_lossy(s.as_bytes())
     }
 

@@ -5,8 +5,10 @@
 //! Code names are case-insensitive. A code whose name is known must have the syntax of that
 //! code; any other `atom [SP 1*<any TEXT-CHAR except "]">]` is kept as [`OtherCode`].
 
-use std::borrow::Cow;
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
+use alloc::borrow::Cow;
 
 use crate::context::Ctx;
 use crate::core::{AString, Atom, IntoStatic, Quoted};

@@ -4,8 +4,10 @@
 //! (`obsolete-search-response`), ESEARCH (`esearch-response`), FLAGS, EXISTS, RECENT
 //! (`obsolete-recent-response`), EXPUNGE and FETCH (`message-data`).
 
-use std::borrow::Cow;
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
+use alloc::borrow::Cow;
 
 use crate::capability::Capability;
 use crate::context::{Ctx, ImapDeviation};
@@ -257,7 +259,7 @@ fn is_eitem_tag(tag: &[u8]) -> bool {
     };
     let (component, atom) = (&rest[..dash], &rest[dash + 1..]);
     !component.is_empty()
-        && std::str::from_utf8(component).is_ok()
+        && ::core::str::from_utf8(component).is_ok()
         && !component.iter().any(|&b| {
             matches!(
                 b,
@@ -1288,7 +1290,7 @@ impl SearchData {
     }
 }
 
-impl std::ops::Deref for SearchData {
+impl ::core::ops::Deref for SearchData {
     type Target = [NonZeroU32];
     fn deref(&self) -> &[NonZeroU32] {
         &self.numbers

@@ -1,6 +1,8 @@
 //! The envelope of a message: RFC 3501 §7.4.2 / RFC 9051 §7.5.2 `ENVELOPE`, and §9 rules
 //! `envelope`, `env-*` and `address`.
 
+use crate::prelude::*;
+
 use crate::core::{IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::PResult;
@@ -216,7 +218,7 @@ impl Encode for Envelope<'_> {
 mod tests {
     use super::*;
     use crate::parse::parse_all;
-    use std::borrow::Cow;
+    use alloc::borrow::Cow;
 
     const RFC3501_8: &str = r#"("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)" "IMAP4rev1 WG mtg summary and minutes" (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) (("Terry Gray" NIL "gray" "cac.washington.edu")) ((NIL NIL "imap" "cac.washington.edu")) ((NIL NIL "minutes" "CNRI.Reston.VA.US")("John Klensin" NIL "KLENSIN" "MIT.EDU")) NIL NIL "<B27397-0100000@cac.washington.edu>")"#;
 

@@ -6,7 +6,9 @@
 //! and the real-world SNIPPET ([`crate::ext::preview`]), Gmail's X-GM-MSGID / X-GM-THRID /
 //! X-GM-LABELS ([`crate::ext::gmail`], only while [`crate::Extension::GmailExt1`] is in force).
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use crate::context::Ctx;
 use crate::core::{IntoStatic, Literal8, NString};

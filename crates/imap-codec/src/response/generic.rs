@@ -17,7 +17,9 @@
 //! );
 //! ```
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use crate::core::IntoStatic;
 use crate::error::{ErrorKind, ParseError};
@@ -293,7 +295,9 @@ impl<'a> Reader<'a> {
             return Generic::Nil;
         }
         if raw.iter().all(u8::is_ascii_digit)
-            && let Some(n) = std::str::from_utf8(raw).ok().and_then(|s| s.parse().ok())
+            && let Some(n) = ::core::str::from_utf8(raw)
+                .ok()
+                .and_then(|s| s.parse().ok())
         {
             return Generic::Number(n);
         }

@@ -17,6 +17,8 @@
 //! assert_eq!(out, b"* 23 EXISTS\r\n");
 //! ```
 
+use crate::prelude::*;
+
 pub mod body;
 pub mod code;
 pub mod data;
@@ -139,7 +141,7 @@ impl Delimiter {
                     0xe0..=0xef => 3,
                     _ => 4,
                 };
-                match j.get(..len).map(std::str::from_utf8) {
+                match j.get(..len).map(::core::str::from_utf8) {
                     Some(Ok(s)) => (&j[len..], s.chars().next().unwrap_or('?')),
                     _ => return fail(j, "QUOTED-CHAR"),
                 }

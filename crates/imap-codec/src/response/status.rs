@@ -92,14 +92,14 @@ impl<'a> RespText<'a> {
     }
 
     /// Text without a code; fails for CR, LF or NUL, and for text that reads as a code.
-    pub fn plain(text: impl Into<std::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
+    pub fn plain(text: impl Into<alloc::borrow::Cow<'a, str>>) -> Result<Self, ValidationError> {
         RespText::new(None, Text::new(text)?)
     }
 
     /// A code with text; fails only for CR, LF or NUL in the text.
     pub fn coded(
         code: Code<'a>,
-        text: impl Into<std::borrow::Cow<'a, str>>,
+        text: impl Into<alloc::borrow::Cow<'a, str>>,
     ) -> Result<Self, ValidationError> {
         Ok(RespText::with_code(code, Text::new(text)?))
     }

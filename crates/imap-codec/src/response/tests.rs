@@ -1,6 +1,8 @@
 //! Tests of whole responses: every response example of RFC 3501 §7 / §8 and RFC 9051 §7 /
 //! §8, round trips, and rejections with rule and offset.
 
+use crate::prelude::*;
+
 use super::*;
 use crate::core::IntoStatic;
 
@@ -406,7 +408,7 @@ fn missing_text_under_both_profiles() {
         (
             &b"* OK [UNSEEN 8]\r\n"[..],
             15,
-            Some(Code::Unseen(std::num::NonZeroU32::new(8).unwrap())),
+            Some(Code::Unseen(::core::num::NonZeroU32::new(8).unwrap())),
         ),
         (b"* BYE\r\n", 5, None),
         (b"a1 OK\r\n", 5, None),

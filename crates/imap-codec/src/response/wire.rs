@@ -31,7 +31,7 @@ macro_rules! wire_list {
         #[derive(Clone, Default)]
         pub struct $name<'a> {
             /// The items' wire form between the parentheses, validated; empty for NIL.
-            wire: std::borrow::Cow<'a, [u8]>,
+            wire: alloc::borrow::Cow<'a, [u8]>,
             /// The number of items.
             len: usize,
         }
@@ -54,7 +54,7 @@ macro_rules! wire_list {
                     let _ = e.finish();
                 }
                 $name {
-                    wire: std::borrow::Cow::Owned(out),
+                    wire: alloc::borrow::Cow::Owned(out),
                     len,
                 }
             }
@@ -97,8 +97,8 @@ macro_rules! wire_list {
             pub fn into_vec(self) -> Vec<$item<'a>> {
                 let left = self.len;
                 match self.wire {
-                    std::borrow::Cow::Borrowed(rest) => $iter { rest, left }.collect(),
-                    std::borrow::Cow::Owned(v) => $iter { rest: &v, left }
+                    alloc::borrow::Cow::Borrowed(rest) => $iter { rest, left }.collect(),
+                    alloc::borrow::Cow::Owned(v) => $iter { rest: &v, left }
                         .map($crate::core::IntoStatic::into_static)
                         .collect(),
                 }
@@ -129,7 +129,7 @@ macro_rules! wire_list {
                                     return Ok((
                                         &r[1..],
                                         $name {
-                                            wire: std::borrow::Cow::Borrowed(wire),
+                                            wire: alloc::borrow::Cow::Borrowed(wire),
                                             len,
                                         },
                                     ));
@@ -214,8 +214,8 @@ macro_rules! wire_list {
 
         impl Eq for $name<'_> {}
 
-        impl std::hash::Hash for $name<'_> {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        impl ::core::hash::Hash for $name<'_> {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
                 self.len.hash(state);
                 for item in self.iter() {
                     item.hash(state);
@@ -223,8 +223,8 @@ macro_rules! wire_list {
             }
         }
 
-        impl std::fmt::Debug for $name<'_> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_list().entries(self.iter()).finish()
             }
         }
@@ -240,7 +240,7 @@ macro_rules! wire_list {
             type Static = $name<'static>;
             fn into_static(self) -> $name<'static> {
                 $name {
-                    wire: std::borrow::Cow::Owned(self.wire.into_owned()),
+                    wire: alloc::borrow::Cow::Owned(self.wire.into_owned()),
                     len: self.len,
                 }
             }

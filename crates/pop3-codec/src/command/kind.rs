@@ -245,8 +245,8 @@ macro_rules! commands {
             )*
         }
 
-        impl std::fmt::Debug for Command<'_> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        impl ::core::fmt::Debug for Command<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 $(debug_variant!(self, f, $variant $(( $($tty),* ))? $({ $($field),* })?);)*
                 Ok(())
             }
@@ -326,8 +326,8 @@ macro_rules! commands {
 
 pub(crate) use {commands, debug_variant, parse_row};
 
-impl std::fmt::Display for super::CommandKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Display for super::CommandKind {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.keyword())
     }
 }
@@ -336,6 +336,7 @@ impl std::fmt::Display for super::CommandKind {
 mod tests {
     use super::super::{Command, CommandKind, MAX_KEYWORD};
     use crate::error::ErrorKind;
+    use crate::prelude::*;
 
     #[test]
     fn every_row_is_parsed_by_its_keyword_in_any_case() {

@@ -1,7 +1,9 @@
 //! RFC 7162's examples (commands with CONDSTORE/QRESYNC in force, responses as a client
 //! reads them), round trips, and bad input.
 
-use std::num::NonZeroU32;
+use crate::prelude::*;
+
+use ::core::num::NonZeroU32;
 
 use super::*;
 use crate::command::{Command, CommandBody, FetchAtt, FetchItems, SearchKey, StatusAttribute};

@@ -1,6 +1,8 @@
 //! RFC 5267's and RFC 9394's examples (elisions `...` replaced by sets), round trips, bad
 //! input.
 
+use crate::prelude::*;
+
 use crate::command::{Command, CommandBody, CommandKind, SearchReturnOpt};
 use crate::encode::EncodeOptions;
 use crate::ext::partial::PartialRange;

@@ -1,5 +1,7 @@
 //! RFC 5256's, RFC 5957's and RFC 5267's SORT/THREAD examples, round trips and bad input.
 
+use crate::prelude::*;
+
 use super::*;
 use crate::command::{Command, CommandKind};
 use crate::context::ParseOptions;

@@ -205,8 +205,10 @@ fn unknown_response(bytes: &[u8], options: &ParseOptions) -> Result<(Parsed, Vec
     ))
 }
 
-/// Parses the encoding of a value back: strictly (with the extensions in force), so that
-/// what a real-world message repaired is written in the grammar's form. The one exception is
+/// Parses the encoding of a value back: strictly (with the extensions in force, and raw UTF-8
+/// in quoted strings as RFC 9051 §9 `QUOTED-CHAR` allows: a repaired Latin-1 string is written
+/// as UTF-8, which RFC 3501 without UTF8=ACCEPT would not read), so that what a real-world
+/// message repaired is written in the grammar's form. The one exception is
 /// `snippet-fuzzy`, a value kept and written back in the form it was read (`SNIPPET (FUZZY)`):
 /// its encoding is re-read under the message's own options, and nothing but that deviation
 /// may be found there (as the `imap_real_world` fuzz target checks).
@@ -215,7 +217,10 @@ fn reparse<'a, T>(
     options: &ParseOptions,
     parse: impl Fn(&'a [u8], &ParseOptions) -> Result<imap_codec::Parsed<T>, ParseError>,
 ) -> Result<T, Failure> {
-    let strict = options.clone().with_profile(Profile::Strict);
+    let strict = options
+        .clone()
+        .with_profile(Profile::Strict)
+        .with_extension(Extension::Utf8Accept);
     if let Ok(p) = parse(encoded, &strict) {
         return Ok(p.value);
     }

@@ -93,10 +93,8 @@ pub(crate) fn unknown_response(
     Some((response.into_static(), deviation))
 }
 
-/// When a session under the real-world profile stops following a peer that deviates from
-/// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Each
-/// deviation is reported as an event first; then the session reports
-/// [`PeerError::DeviationBudget`] and closes.
+/// When a session under the real-world profile stops following a server (or client) that
+/// deviates from the grammar ([`mailproto_core::DeviationBudget`] over the IMAP catalogue).
 ///
 /// ```
 /// use mailproto_imap_session::DeviationBudget;
@@ -106,36 +104,7 @@ pub(crate) fn unknown_response(
 ///     .with_stop_on([ImapDeviation::UnescapedQuote]);
 /// assert_eq!(budget.max, Some(100));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DeviationBudget {
-    /// Stop at the deviation that makes this many (`None`: no limit).
-    pub max: Option<usize>,
-    /// Stop at the first deviation with one of these ids.
-    pub stop_on: Vec<imap_codec::context::ImapDeviation>,
-}
-
-impl DeviationBudget {
-    /// Stop at the `max`-th deviation.
-    pub fn with_max(mut self, max: usize) -> Self {
-        self.max = Some(max);
-        self
-    }
-
-    /// Stop at the first deviation with one of `ids`.
-    pub fn with_stop_on(
-        mut self,
-        ids: impl IntoIterator<Item = imap_codec::context::ImapDeviation>,
-    ) -> Self {
-        self.stop_on.extend(ids);
-        self
-    }
-
-    /// Whether the `count`-th deviation, `deviation`, ends the session.
-    pub fn exceeded(&self, deviation: &Deviation, count: usize) -> bool {
-        self.max.is_some_and(|max| count >= max) || self.stop_on.contains(&deviation.id)
-    }
-}
+pub type DeviationBudget = mailproto_core::DeviationBudget<imap_codec::context::ImapDeviation>;
 
 /// What the client session does about TLS (RFC 8314 §4.1, RFC 9051 §6.2.1, §11.1; the "NO
 /// STARTTLS" study, USENIX Security 2021: STARTTLS stripping).

@@ -81,6 +81,10 @@ pub enum Pop3Deviation {
     /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;
     /// only `.` CRLF ends the body.
     MissingDotStuffing,
+    /// `eof-after-err` (a session rule): the server closed the connection right after `-ERR`
+    /// to PASS, APOP or AUTH (MailKit's reports). The client session takes it as the
+    /// authentication failure it is.
+    EofAfterErr,
 }
 
 impl Pop3Deviation {
@@ -90,6 +94,7 @@ impl Pop3Deviation {
         Pop3Deviation::EmptyStatus,
         Pop3Deviation::GreetingTimestampVariants,
         Pop3Deviation::MissingDotStuffing,
+        Pop3Deviation::EofAfterErr,
     ];
 
     /// The deviation whose id is `id` (`"bare-lf"`, ...).
@@ -105,6 +110,7 @@ impl DeviationId for Pop3Deviation {
             Pop3Deviation::EmptyStatus => "empty-status",
             Pop3Deviation::GreetingTimestampVariants => "greeting-timestamp-variants",
             Pop3Deviation::MissingDotStuffing => "missing-dot-stuffing",
+            Pop3Deviation::EofAfterErr => "eof-after-err",
         }
     }
 
@@ -119,6 +125,9 @@ impl DeviationId for Pop3Deviation {
             }
             Pop3Deviation::MissingDotStuffing => {
                 "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)"
+            }
+            Pop3Deviation::EofAfterErr => {
+                "after -ERR to PASS/APOP/AUTH the session stays in AUTHORIZATION (RFC 1939 §4, §7; RFC 5034 §4)"
             }
         }
     }

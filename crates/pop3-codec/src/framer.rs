@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
-use crate::context::{ParseOptions, Parsed};
+use crate::context::{Deviation, ParseOptions, Parsed, Side};
 use crate::core::Cursor;
 use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
@@ -192,11 +192,15 @@ impl Buffer {
 /// From the line start `at` in `data`, the start of the first line that is incomplete, longer
 /// than `max`, ends beyond `limit` or is the terminating `.` CRLF: the lines before it are
 /// complete listing lines within the limits, which framing only steps over.
-fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
+fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize, lf_end: bool) -> usize {
     let mut start = at;
-    // Whether the line that ends before `end` is only stepped over.
+    // Whether the line that ends before `end` is only stepped over (under the real-world
+    // profile, `lf_end`, a `.` LF ends the listing too: `bare-lf`).
     let plain = |start: usize, end: usize| {
-        end.saturating_sub(start) <= max && end <= limit && &data[start..end] != b".\r\n"
+        end.saturating_sub(start) <= max
+            && end <= limit
+            && &data[start..end] != b".\r\n"
+            && !(lf_end && &data[start..end] == b".\n")
     };
     // LFs 64 octets at a time from a bit mask (lines are short: one search per line would
     // cost more than the line), then the rest one at a time.
@@ -411,6 +415,10 @@ pub struct ResponseDecoder {
     scanner: LineScanner,
     expected: VecDeque<Expected>,
     state: State,
+    /// The profile responses are parsed under ([`ResponseDecoder::with_options`]).
+    options: ParseOptions,
+    /// The deviations of the last response the real-world profile accepted.
+    deviations: Vec<Deviation>,
 }
 
 impl ResponseDecoder {
@@ -428,6 +436,8 @@ impl ResponseDecoder {
             scanner: LineScanner::default(),
             expected: VecDeque::new(),
             state: State::Idle,
+            options: ParseOptions::default().with_limits(limits),
+            deviations: Vec::new(),
         }
     }
 
@@ -439,7 +449,52 @@ impl ResponseDecoder {
             scanner: LineScanner::default(),
             expected: VecDeque::from([first]),
             state: State::Idle,
+            options: ParseOptions::default().with_limits(limits),
+            deviations: Vec::new(),
         }
+    }
+
+    /// The same decoder parsing under `options` (their profile; the decoder keeps its
+    /// limits). Under the real-world profile the deviations of each response are kept for
+    /// [`take_deviations`](Self::take_deviations), and a listing also ends at `.` LF.
+    ///
+    /// ```
+    /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use mailproto_pop3_codec::{Expected, Limits, ResponseDecoder, ResponseEvent};
+    /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let mut dec = ResponseDecoder::new(Limits::default()).with_options(real);
+    /// dec.expect(Expected::Stat);
+    /// dec.push(b"+OK ready\r\n+OK 2 320\n");
+    /// assert!(matches!(dec.next_event(), Ok(Some(ResponseEvent::Response(_)))));
+    /// assert!(dec.take_deviations().is_empty());
+    /// assert!(matches!(dec.next_event(), Ok(Some(ResponseEvent::Response(_)))));
+    /// let found = dec.take_deviations();
+    /// assert_eq!((found[0].id, found[0].offset), (Pop3Deviation::BareLf, 9));
+    /// ```
+    pub fn with_options(mut self, options: ParseOptions) -> Self {
+        self.options = options.with_limits(self.limits);
+        self
+    }
+
+    /// The deviations the real-world profile accepted in the responses returned since the
+    /// last call (always empty under the strict profile), in order.
+    pub fn take_deviations(&mut self) -> Vec<Deviation> {
+        std::mem::take(&mut self.deviations)
+    }
+
+    /// Parses one complete response under the decoder's profile, keeping its deviations.
+    fn parse_response<'b>(
+        options: &ParseOptions,
+        deviations: &mut Vec<Deviation>,
+        frame: &'b [u8],
+        expected: Expected,
+    ) -> Result<Option<ResponseEvent<'b>>, ParseError> {
+        if !options.real_world() {
+            return Response::parse(frame, expected).map(|r| Some(ResponseEvent::Response(r)));
+        }
+        let parsed = Response::parse_with(frame, expected, options)?;
+        deviations.extend(parsed.deviations);
+        Ok(Some(ResponseEvent::Response(parsed.value)))
     }
 
     /// Queues what the next response answers (call once per command or SASL line sent).
@@ -546,9 +601,10 @@ impl ResponseDecoder {
                             self.buf.consumed = len;
                             let line =
                                 &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
-                            let mut c = Cursor::new(line);
+                            let mut c = Cursor::with_options(line, &self.options, Side::Server);
                             let status =
                                 StatusLine::parse_at(&mut c).and_then(|s| c.end().map(|()| s));
+                            self.deviations.append(&mut c.deviations);
                             return match status {
                                 Ok(status) => {
                                     self.state = State::Body {
@@ -574,8 +630,12 @@ impl ResponseDecoder {
                             self.buf.consumed = len;
                             let line =
                                 &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
-                            return Response::parse(line, expected)
-                                .map(|r| Some(ResponseEvent::Response(r)));
+                            return Self::parse_response(
+                                &self.options,
+                                &mut self.deviations,
+                                line,
+                                expected,
+                            );
                         }
                     }
                 }
@@ -589,7 +649,10 @@ impl ResponseDecoder {
                     let rest_len = rest.len();
                     let found = self.scanner.next(rest, max);
                     let terminator = match found {
-                        Line::Complete(len) => &rest[..len] == b".\r\n",
+                        Line::Complete(len) => {
+                            &rest[..len] == b".\r\n"
+                                || (self.options.real_world() && &rest[..len] == b".\n")
+                        }
                         _ => false,
                     };
                     match found {
@@ -628,14 +691,24 @@ impl ResponseDecoder {
                                 self.buf.consumed = end;
                                 let frame = &self.buf.buf
                                     [self.buf.start..self.buf.start.saturating_add(end)];
-                                return Response::parse(frame, expected)
-                                    .map(|r| Some(ResponseEvent::Response(r)));
+                                return Self::parse_response(
+                                    &self.options,
+                                    &mut self.deviations,
+                                    frame,
+                                    expected,
+                                );
                             }
                             // Step over the lines that have arrived after this one and need
                             // nothing but that, in one pass; the first that needs more is
                             // left to the code above.
                             let next =
-                                plain_lines(self.buf.data(), end, max, self.limits.max_listing);
+                                plain_lines(
+                                self.buf.data(),
+                                end,
+                                max,
+                                self.limits.max_listing,
+                                self.options.real_world(),
+                            );
                             self.state = State::Listing { next_line: next };
                         }
                     }
@@ -705,7 +778,7 @@ mod tests {
             for max in [1, 2, 3, 20, 63, 64, 65, 79, 80, 512] {
                 for limit in [0, 5, 64, 500, 2000, term + 2, term + 3, usize::MAX] {
                     assert_eq!(
-                        plain_lines(&data, at, max, limit),
+                        plain_lines(&data, at, max, limit, false),
                         reference(&data, at, max, limit),
                         "at {at}, max {max}, limit {limit}"
                     );

@@ -142,6 +142,21 @@ pub enum PeerError {
     /// connection, the server (or a man in the middle) kept the connection in clear (client
     /// side; the session closes).
     TlsStripped(crate::client::Stripping),
+    /// The [`DeviationBudget`](mailproto_core::DeviationBudget) of the session (real-world
+    /// profile) is used up: `deviation` was the `count`-th. The session closes.
+    DeviationBudget {
+        /// The deviation that used the budget up.
+        deviation: pop3_codec::context::Deviation,
+        /// How many deviations the session had seen, this one included.
+        count: usize,
+    },
+    /// Strict profile: the server closed the connection right after `-ERR` to PASS, APOP
+    /// or AUTH. RFC 1939 §4 and §7 leave the session in AUTHORIZATION after a refused
+    /// login (the client may try again or QUIT), so the close is a departure; the
+    /// real-world profile reports it as the `eof-after-err` deviation instead. Either
+    /// way the session ends as an authentication failure
+    /// ([`ClientClose::AuthenticationFailed`](crate::ClientClose::AuthenticationFailed)).
+    EofAfterErr,
 }
 
 impl PeerError {
@@ -158,7 +173,9 @@ impl PeerError {
             | PeerError::Unsolicited
             | PeerError::GreetingRefused(_)
             | PeerError::StartTlsInjection { .. }
-            | PeerError::TlsStripped(_) => "protocol error",
+            | PeerError::TlsStripped(_)
+            | PeerError::EofAfterErr => "protocol error",
+            PeerError::DeviationBudget { .. } => "too many deviations from the protocol",
         }
     }
 }
@@ -183,6 +200,12 @@ impl fmt::Display for PeerError {
                 write!(f, "{len} bytes after STLS discarded (injection)")
             }
             PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
+            PeerError::DeviationBudget { deviation, count } => {
+                write!(f, "deviation budget used up at the {count}th: {deviation}")
+            }
+            PeerError::EofAfterErr => {
+                f.write_str("connection closed after -ERR to a login (RFC 1939 §4, §7)")
+            }
         }
     }
 }

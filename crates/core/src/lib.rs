@@ -294,6 +294,159 @@ pub trait DeviationId: Copy + fmt::Debug + Eq + 'static {
     fn rule(self) -> &'static str;
 }
 
+/// Declares a catalogue of deviations from one table: one row per deviation generates the enum
+/// variant (with its documentation, which names the id and the rule), [`DeviationId::id`],
+/// [`DeviationId::rule`], the `ALL` list (in row order) and `from_id`. The ids are checked at
+/// compile time: kebab-case (`a-z`, `0-9`, `-`) and unique.
+///
+/// Each row: the variant's documentation (what arrives, who sends it, how it is read), then
+/// `Variant = "stable-id", rule: "the rule broken (RFC section)";`.
+///
+/// ```
+/// mailproto_core::deviations! {
+///     /// The deviations of a toy protocol.
+///     pub enum ToyDeviation {
+///         /// A line ended by LF alone: read as CRLF.
+///         BareLf = "bare-lf", rule: "CRLF (RFC 1939 §3)";
+///         /// `+` with no SP after it: read as `+ `.
+///         EmptyStatus = "empty-status", rule: "continue-req = \"+\" SP [base64] CRLF (RFC 5034 §4)";
+///     }
+/// }
+/// use mailproto_core::DeviationId;
+/// assert_eq!(ToyDeviation::ALL, [ToyDeviation::BareLf, ToyDeviation::EmptyStatus]);
+/// assert_eq!(ToyDeviation::from_id("empty-status"), Some(ToyDeviation::EmptyStatus));
+/// assert_eq!(ToyDeviation::from_id("bare-cr"), None);
+/// assert_eq!(ToyDeviation::BareLf.id(), "bare-lf");
+/// assert_eq!(ToyDeviation::BareLf.rule(), "CRLF (RFC 1939 §3)");
+/// ```
+///
+/// A duplicated id does not compile:
+///
+/// ```compile_fail
+/// mailproto_core::deviations! {
+///     /// Two rows, one id.
+///     pub enum Twice {
+///         /// One.
+///         A = "bare-lf", rule: "CRLF";
+///         /// Two.
+///         B = "bare-lf", rule: "CRLF";
+///     }
+/// }
+/// ```
+///
+/// Nor does an id that is not kebab-case:
+///
+/// ```compile_fail
+/// mailproto_core::deviations! {
+///     /// One row.
+///     pub enum Upper {
+///         /// One.
+///         A = "Bare_LF", rule: "CRLF";
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! deviations {
+    (
+        $(#[$em:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vm:meta])*
+                $variant:ident = $id:literal, rule: $rule:literal;
+            )*
+        }
+    ) => {
+        $(#[$em])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $(
+                #[doc = concat!("`", $id, "`: ")]
+                $(#[$vm])*
+                #[doc = ""]
+                #[doc = concat!("Rule broken: `", $rule, "`.")]
+                $variant,
+            )*
+        }
+
+        impl $name {
+            /// Every deviation of the catalogue, in table order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// The deviation whose stable id is `id` (`"bare-lf"`, ...).
+            pub fn from_id(id: &str) -> ::core::option::Option<$name> {
+                match id {
+                    $($id => ::core::option::Option::Some($name::$variant),)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+        }
+
+        impl $crate::DeviationId for $name {
+            fn id(self) -> &'static str {
+                match self {
+                    $($name::$variant => $id,)*
+                }
+            }
+
+            fn rule(self) -> &'static str {
+                match self {
+                    $($name::$variant => $rule,)*
+                }
+            }
+        }
+
+        const _: () = ::core::assert!(
+            $crate::__ids_well_formed(&[$($id),*]),
+            concat!("deviations!: ", stringify!($name), " has an id that is not kebab-case or not unique")
+        );
+    };
+}
+
+/// Whether every id is kebab-case (`a-z`, `0-9`, `-`, not starting or ending with `-`) and no
+/// two are the same (the compile-time check of [`deviations!`]).
+#[doc(hidden)]
+pub const fn __ids_well_formed(ids: &[&str]) -> bool {
+    let mut i = 0;
+    while i < ids.len() {
+        let id = ids[i].as_bytes();
+        if id.is_empty() || id[0] == b'-' || id[id.len() - 1] == b'-' {
+            return false;
+        }
+        let mut k = 0;
+        while k < id.len() {
+            if !matches!(id[k], b'a'..=b'z' | b'0'..=b'9' | b'-') {
+                return false;
+            }
+            k += 1;
+        }
+        let mut j = i + 1;
+        while j < ids.len() {
+            if bytes_eq(id, ids[j].as_bytes()) {
+                return false;
+            }
+            j += 1;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `a == b`, in a `const fn`.
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// One departure from the RFC grammar, accepted under [`Profile::RealWorld`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -171,275 +171,145 @@ impl ParseOptions {
     }
 }
 
-/// One kind of departure from the IMAP grammar that the real-world profile accepts; the ids
-/// are stable (`docs/real-world.md` lists them with examples and sources).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ImapDeviation {
-    /// `trailing-space`: one SP before CRLF or `)` where the grammar has none
-    /// (`* SEARCH 1 2 ` CRLF).
-    TrailingSpace,
-    /// `missing-text`: a status response or greeting without its text: no SP after the
-    /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
-    /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
-    MissingText,
-    /// `bare-lf`: a line ended by LF alone (`A001 OK done` LF): read as CRLF (GNU Mailutils after AUTHENTICATE).
-    BareLf,
-    /// `double-space`: two SPs where the grammar has one (`*  1843 EXISTS`, DavMail, Archiveopteryx).
-    DoubleSpace,
-    /// `empty-continuation`: `+` CRLF with no SP (Yandex, public-inbox-imapd): read as `+ ` CRLF.
-    EmptyContinuation,
-    /// `untagged-code-without-status`: `* [COPYUID 55 31 6] done` without `OK` (Exchange 2013/Office 365): read as `* OK [...]`.
-    UntaggedCodeWithoutStatus,
-    /// `expunged-keyword`: `* 5 EXPUNGED` for `* 5 EXPUNGE` (GNU Mailutils).
-    ExpungedKeyword,
-    /// `unparenthesized-fetch`: `* 2 FETCH FLAGS (\Seen)` without the parentheses around the items (GNU Mailutils).
-    UnparenthesizedFetch,
-    /// `missing-sp-in-message-body`: no SP between the envelope and the body of a message/rfc822 part (`...)(...)`, GNU Mailutils).
-    MissingSpInMessageBody,
-    /// `unescaped-quote`: a `"` inside a quoted string that does not end it (`"=?UTF-8?Q?"Dummy?="`, Gmail ENVELOPE): read as `\"`.
-    UnescapedQuote,
-    /// `eight-bit-in-quoted`: octets that are not UTF-8 in a quoted string (`"Caf\xe9"`, Dovecot and Cyrus with 8-bit headers): read as Latin-1.
-    EightBitInQuoted,
-    /// `nil-media-type`: `NIL` as a body part's media type (Office 365): read as `""`.
-    NilMediaType,
-    /// `nil-subtype`: `NIL` as a body part's media subtype (`("APPLICATION" NIL ...)`): read as `""`.
-    NilSubtype,
-    /// `nil-encoding`: `NIL` as a body part's content transfer encoding (iCloud, maddy): read as `""`.
-    NilEncoding,
-    /// `nil-lines`: `NIL` where a number (size, line count) is expected (`"7bit" 1234 NIL`, migadu): read as 0.
-    NilLines,
-    /// `negative-number`: a negative number (`"7BIT" -1 NIL`, Dovecot): read as 0.
-    NegativeNumber,
-    /// `float-number`: a number written as a float (`9.3736e+06`, mail.ru): read as the nearest integer.
-    FloatNumber,
-    /// `unknown-fetch-item`: a FETCH item the grammar does not know (`X-GM-MSGID 123`,
-    /// `XAOL-...`, or an extension not in force): the item is left out of the typed value and
-    /// kept, with its generic value, in [`Parsed::unknown`]; the other items are read.
-    UnknownFetchItem,
-    /// `unknown-response`: an untagged response whose name the grammar does not know
-    /// (`* XAOL-NEWS ...`): no typed value; callers keep it as a
-    /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (name and generic values).
-    UnknownResponse,
-    /// `backslash-star-in-flags`: `\\*` in a FLAGS list (`* FLAGS (\\Answered \\*)`, Zoho): `\\*` belongs to PERMANENTFLAGS only; left out.
-    BackslashStarInFlags,
-    /// `utf8-unquoted-mailbox`: a mailbox name of raw UTF-8 not quoted (`* LIST () "/" 日本`, GNU Mailutils): read as the quoted name.
-    Utf8UnquotedMailbox,
-    /// `control-chars-in-mailbox`: an unquoted mailbox name with control characters up to the line end (`INBOX/Da<TAB>Oggetto`, Office 365): read as the quoted name.
-    ControlCharsInMailbox,
-    /// `missing-body-value`: a `BODY[section]` item with no value (`BODY[2] )`, Yandex): read as NIL.
-    MissingBodyValue,
-    /// `short-envelope`: an ENVELOPE with fields missing at its end (SmarterMail, Courier): the missing fields read as NIL.
-    ShortEnvelope,
-    /// `nil-in-address-list`: `NIL` as an element of an address list (`(NIL ("a" NIL "b" "c"))`, Courier): left out.
-    NilInAddressList,
-    /// `extra-parens-envelope`: a FETCH item wrapped in parentheses (`(UID 1 (ENVELOPE (...)))`, Domino 9): read without them.
-    ExtraParensEnvelope,
-    /// `enable-without-enabled` (a session rule): a successful ENABLE answered without the
-    /// untagged ENABLED (iCloud; Dovecot for UTF8=ACCEPT). The client session takes what was
-    /// asked as enabled; the offset is 0 in the tagged OK.
-    EnableWithoutEnabled,
-    /// `search-for-esearch` (a session rule): an extended SEARCH (`RETURN (...)`) answered
-    /// with `* SEARCH` instead of `* ESEARCH`. The client session passes the SEARCH data on;
-    /// the offset is that of `SEARCH`.
-    SearchForEsearch,
-    /// `empty-parameter-list`: `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
-    EmptyParameterList,
-    /// `nil-parameter-value`: `NIL` as a parameter value (`("boundary" NIL)`, Gmail): read as `""`.
-    NilParameterValue,
-    /// `disposition-junk`: a bare string in the disposition slot (`NIL "inline" NIL NIL`, Exchange): read as `("inline" NIL)`.
-    DispositionJunk,
-    /// `snippet-fuzzy`: the pre-RFC 8970 form of PREVIEW, `SNIPPET (FUZZY)` in a FETCH command
-    /// and `SNIPPET (FUZZY nstring)` in a FETCH response ([`crate::ext::preview`]).
-    SnippetFuzzy,
-    /// `quota-without-list`: a QUOTA response with a quota root and no resource list
-    /// (`* QUOTA "ROOT"` CRLF, Courier-IMAP); read as the empty list (RFC 9208 §7,
-    /// [`crate::ext::quota`]).
-    QuotaWithoutList,
-    /// `metadata-options-after-mailbox`: GETMETADATA with its options after the mailbox
-    /// (`GETMETADATA "INBOX" (MAXSIZE 1024) (/a /b)`), as RFC 5464's examples (§4.2.1,
-    /// §4.2.2) write it; read as the options before the mailbox ([`crate::ext::metadata`]).
-    MetadataOptionsAfterMailbox,
-}
-
-impl ImapDeviation {
-    /// Every deviation the profile knows, in declaration order.
-    pub const ALL: &'static [ImapDeviation] = &[
-        ImapDeviation::TrailingSpace,
-        ImapDeviation::MissingText,
-        ImapDeviation::BareLf,
-        ImapDeviation::DoubleSpace,
-        ImapDeviation::EmptyContinuation,
-        ImapDeviation::UntaggedCodeWithoutStatus,
-        ImapDeviation::ExpungedKeyword,
-        ImapDeviation::UnparenthesizedFetch,
-        ImapDeviation::MissingSpInMessageBody,
-        ImapDeviation::UnescapedQuote,
-        ImapDeviation::EightBitInQuoted,
-        ImapDeviation::NilMediaType,
-        ImapDeviation::NilSubtype,
-        ImapDeviation::NilEncoding,
-        ImapDeviation::NilLines,
-        ImapDeviation::NegativeNumber,
-        ImapDeviation::FloatNumber,
-        ImapDeviation::UnknownFetchItem,
-        ImapDeviation::UnknownResponse,
-        ImapDeviation::BackslashStarInFlags,
-        ImapDeviation::Utf8UnquotedMailbox,
-        ImapDeviation::ControlCharsInMailbox,
-        ImapDeviation::MissingBodyValue,
-        ImapDeviation::ShortEnvelope,
-        ImapDeviation::NilInAddressList,
-        ImapDeviation::ExtraParensEnvelope,
-        ImapDeviation::EnableWithoutEnabled,
-        ImapDeviation::SearchForEsearch,
-        ImapDeviation::EmptyParameterList,
-        ImapDeviation::NilParameterValue,
-        ImapDeviation::DispositionJunk,
-        ImapDeviation::SnippetFuzzy,
-        ImapDeviation::QuotaWithoutList,
-        ImapDeviation::MetadataOptionsAfterMailbox,
-    ];
-
-    /// The deviation whose id is `id` (`"bare-lf"`, ...).
-    pub fn from_id(id: &str) -> Option<ImapDeviation> {
-        ImapDeviation::ALL.iter().copied().find(|d| d.id() == id)
-    }
-}
-
-impl DeviationId for ImapDeviation {
-    fn id(self) -> &'static str {
-        match self {
-            ImapDeviation::TrailingSpace => "trailing-space",
-            ImapDeviation::MissingText => "missing-text",
-            ImapDeviation::BareLf => "bare-lf",
-            ImapDeviation::DoubleSpace => "double-space",
-            ImapDeviation::EmptyContinuation => "empty-continuation",
-            ImapDeviation::UntaggedCodeWithoutStatus => "untagged-code-without-status",
-            ImapDeviation::ExpungedKeyword => "expunged-keyword",
-            ImapDeviation::UnparenthesizedFetch => "unparenthesized-fetch",
-            ImapDeviation::MissingSpInMessageBody => "missing-sp-in-message-body",
-            ImapDeviation::UnescapedQuote => "unescaped-quote",
-            ImapDeviation::EightBitInQuoted => "eight-bit-in-quoted",
-            ImapDeviation::NilMediaType => "nil-media-type",
-            ImapDeviation::NilSubtype => "nil-subtype",
-            ImapDeviation::NilEncoding => "nil-encoding",
-            ImapDeviation::NilLines => "nil-lines",
-            ImapDeviation::NegativeNumber => "negative-number",
-            ImapDeviation::FloatNumber => "float-number",
-            ImapDeviation::UnknownFetchItem => "unknown-fetch-item",
-            ImapDeviation::UnknownResponse => "unknown-response",
-            ImapDeviation::BackslashStarInFlags => "backslash-star-in-flags",
-            ImapDeviation::Utf8UnquotedMailbox => "utf8-unquoted-mailbox",
-            ImapDeviation::ControlCharsInMailbox => "control-chars-in-mailbox",
-            ImapDeviation::MissingBodyValue => "missing-body-value",
-            ImapDeviation::ShortEnvelope => "short-envelope",
-            ImapDeviation::NilInAddressList => "nil-in-address-list",
-            ImapDeviation::ExtraParensEnvelope => "extra-parens-envelope",
-            ImapDeviation::EnableWithoutEnabled => "enable-without-enabled",
-            ImapDeviation::SearchForEsearch => "search-for-esearch",
-            ImapDeviation::EmptyParameterList => "empty-parameter-list",
-            ImapDeviation::NilParameterValue => "nil-parameter-value",
-            ImapDeviation::DispositionJunk => "disposition-junk",
-            ImapDeviation::SnippetFuzzy => "snippet-fuzzy",
-            ImapDeviation::QuotaWithoutList => "quota-without-list",
-            ImapDeviation::MetadataOptionsAfterMailbox => "metadata-options-after-mailbox",
-        }
-    }
-
-    fn rule(self) -> &'static str {
-        match self {
-            ImapDeviation::TrailingSpace => "CRLF (RFC 9051 §9: no SP before the line end)",
-            ImapDeviation::MissingText => {
-                "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)"
-            }
-            ImapDeviation::BareLf => "CRLF (RFC 9051 §9, RFC 3501 §9: lines end with CR LF)",
-            ImapDeviation::DoubleSpace => "SP (RFC 9051 §9: exactly one SP between elements)",
-            ImapDeviation::EmptyContinuation => {
-                r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#
-            }
-            ImapDeviation::UntaggedCodeWithoutStatus => {
-                r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#
-            }
-            ImapDeviation::ExpungedKeyword => {
-                r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#
-            }
-            ImapDeviation::UnparenthesizedFetch => {
-                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#
-            }
-            ImapDeviation::MissingSpInMessageBody => {
-                "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)"
-            }
-            ImapDeviation::UnescapedQuote => {
-                r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#
-            }
-            ImapDeviation::EightBitInQuoted => {
-                "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)"
-            }
-            ImapDeviation::NilMediaType => {
-                "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)"
-            }
-            ImapDeviation::NilSubtype => "media-subtype = string (RFC 9051 §9)",
-            ImapDeviation::NilEncoding => {
-                "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)"
-            }
-            ImapDeviation::NilLines => {
-                "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)"
-            }
-            ImapDeviation::NegativeNumber => "number = 1*DIGIT (RFC 9051 §9)",
-            ImapDeviation::FloatNumber => "number = 1*DIGIT (RFC 9051 §9)",
-            ImapDeviation::UnknownFetchItem => {
-                "msg-att-dynamic / msg-att-static (RFC 9051 §9: the FETCH items the grammar and the extensions in force define)"
-            }
-            ImapDeviation::UnknownResponse => {
-                "response-data (RFC 9051 §9: the untagged responses the grammar and the extensions in force define)"
-            }
-            ImapDeviation::BackslashStarInFlags => {
-                r#"flag-list = "(" [flag *(SP flag)] ")"; "\*" only in flag-perm (RFC 9051 §9)"#
-            }
-            ImapDeviation::Utf8UnquotedMailbox => {
-                r#"mailbox = "INBOX" / astring; atoms are ASCII (RFC 9051 §9)"#
-            }
-            ImapDeviation::ControlCharsInMailbox => {
-                r#"mailbox = "INBOX" / astring; ATOM-CHAR excludes CTL (RFC 9051 §9)"#
-            }
-            ImapDeviation::MissingBodyValue => {
-                r#"msg-att-static =/ "BODY" section ["<" number ">"] SP nstring (RFC 9051 §9)"#
-            }
-            ImapDeviation::ShortEnvelope => {
-                r#"envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")" (RFC 9051 §9)"#
-            }
-            ImapDeviation::NilInAddressList => {
-                r#"env-from = "(" 1*address ")" / nil (RFC 9051 §9)"#
-            }
-            ImapDeviation::ExtraParensEnvelope => {
-                r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")" (RFC 9051 §9)"#
-            }
-            ImapDeviation::EnableWithoutEnabled => {
-                "RFC 5161 §3.1: if the ENABLE command is successful, the server MUST send an untagged ENABLED response"
-            }
-            ImapDeviation::SearchForEsearch => {
-                "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response"
-            }
-            ImapDeviation::EmptyParameterList => {
-                r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#
-            }
-            ImapDeviation::NilParameterValue => {
-                r#"body-fld-param = "(" string SP string ... ")" (RFC 9051 §9: values are strings)"#
-            }
-            ImapDeviation::DispositionJunk => {
-                r#"body-fld-dsp = "(" string SP body-fld-param ")" / nil (RFC 9051 §9)"#
-            }
-            ImapDeviation::SnippetFuzzy => {
-                "fetch-att =/ \"PREVIEW\" [SP \"(\" preview-mod *(SP preview-mod) \")\"]; msg-att-dynamic =/ \"PREVIEW\" SP nstring (RFC 8970 §6)"
-            }
-            ImapDeviation::QuotaWithoutList => {
-                "quota-response = \"QUOTA\" SP quota-root-name SP quota-list (RFC 9208 §7)"
-            }
-            ImapDeviation::MetadataOptionsAfterMailbox => {
-                "getmetadata = \"GETMETADATA\" [SP getmetadata-options] SP mailbox SP entries (RFC 5464 §5)"
-            }
-        }
+mailproto_core::deviations! {
+    /// One kind of departure from the IMAP grammar that the real-world profile accepts; the ids
+    /// are stable (`docs/real-world.md` lists them with examples and sources).
+    pub enum ImapDeviation {
+        /// one SP before CRLF or `)` where the grammar has none
+        /// (`* SEARCH 1 2 ` CRLF).
+        TrailingSpace = "trailing-space",
+            rule: "CRLF (RFC 9051 §9: no SP before the line end)";
+        /// a status response or greeting without its text: no SP after the
+        /// condition (`* BYE` CRLF), or a response code directly before CRLF (`* OK [UNSEEN 8]`
+        /// CRLF, where strict reads `[UNSEEN 8]` as text). Read as empty text.
+        MissingText = "missing-text",
+            rule: "resp-text = [\"[\" resp-text-code \"]\" SP] text (RFC 9051 §9, RFC 3501 §9)";
+        /// a line ended by LF alone (`A001 OK done` LF): read as CRLF (GNU Mailutils after AUTHENTICATE).
+        BareLf = "bare-lf",
+            rule: "CRLF (RFC 9051 §9, RFC 3501 §9: lines end with CR LF)";
+        /// two SPs where the grammar has one (`*  1843 EXISTS`, DavMail, Archiveopteryx).
+        DoubleSpace = "double-space",
+            rule: "SP (RFC 9051 §9: exactly one SP between elements)";
+        /// `+` CRLF with no SP (Yandex, public-inbox-imapd): read as `+ ` CRLF.
+        EmptyContinuation = "empty-continuation",
+            rule: r#"continue-req = "+" SP (resp-text / base64) CRLF (RFC 9051 §9)"#;
+        /// `* [COPYUID 55 31 6] done` without `OK` (Exchange 2013/Office 365): read as `* OK [...]`.
+        UntaggedCodeWithoutStatus = "untagged-code-without-status",
+            rule: r#"resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text (RFC 9051 §9)"#;
+        /// `* 5 EXPUNGED` for `* 5 EXPUNGE` (GNU Mailutils).
+        ExpungedKeyword = "expunged-keyword",
+            rule: r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)) (RFC 9051 §9)"#;
+        /// `* 2 FETCH FLAGS (\Seen)` without the parentheses around the items (GNU Mailutils).
+        UnparenthesizedFetch = "unparenthesized-fetch",
+            rule: r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")" (RFC 9051 §9)"#;
+        /// no SP between the envelope and the body of a message/rfc822 part (`...)(...)`, GNU Mailutils).
+        MissingSpInMessageBody = "missing-sp-in-message-body",
+            rule: "body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines (RFC 9051 §9)";
+        /// a `"` inside a quoted string that does not end it (`"=?UTF-8?Q?"Dummy?="`, Gmail ENVELOPE): read as `\"`.
+        UnescapedQuote = "unescaped-quote",
+            rule: r#"quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR = ... / "\\" quoted-specials (RFC 9051 §9)"#;
+        /// octets that are not UTF-8 in a quoted string (`"Caf\xe9"`, Dovecot and Cyrus with 8-bit headers): read as Latin-1.
+        EightBitInQuoted = "eight-bit-in-quoted",
+            rule: "QUOTED-CHAR = <any TEXT-CHAR except quoted-specials> / UTF8-2 / UTF8-3 / UTF8-4 (RFC 9051 §9, RFC 6855 §3)";
+        /// `NIL` as a body part's media type (Office 365): read as `""`.
+        NilMediaType = "nil-media-type",
+            rule: "media-basic = ((DQUOTE (...) DQUOTE) / string) SP media-subtype (RFC 9051 §9: a string, not NIL)";
+        /// `NIL` as a body part's media subtype (`("APPLICATION" NIL ...)`): read as `""`.
+        NilSubtype = "nil-subtype",
+            rule: "media-subtype = string (RFC 9051 §9)";
+        /// `NIL` as a body part's content transfer encoding (iCloud, maddy): read as `""`.
+        NilEncoding = "nil-encoding",
+            rule: "body-fld-enc = (DQUOTE (...) DQUOTE) / string (RFC 9051 §9)";
+        /// `NIL` where a number (size, line count) is expected (`"7bit" 1234 NIL`, migadu): read as 0.
+        NilLines = "nil-lines",
+            rule: "body-fld-lines = number64, body-fld-octets = number (RFC 9051 §9)";
+        /// a negative number (`"7BIT" -1 NIL`, Dovecot): read as 0.
+        NegativeNumber = "negative-number",
+            rule: "number = 1*DIGIT (RFC 9051 §9)";
+        /// a number written as a float (`9.3736e+06`, mail.ru): read as the nearest integer.
+        FloatNumber = "float-number",
+            rule: "number = 1*DIGIT (RFC 9051 §9)";
+        /// a FETCH item the grammar does not know (`X-GM-MSGID 123`,
+        /// `XAOL-...`, or an extension not in force): the item is left out of the typed value and
+        /// kept, with its generic value, in [`Parsed::unknown`]; the other items are read.
+        UnknownFetchItem = "unknown-fetch-item",
+            rule: "msg-att-dynamic / msg-att-static (RFC 9051 §9: the FETCH items the grammar and the extensions in force define)";
+        /// an untagged response whose name the grammar does not know
+        /// (`* XAOL-NEWS ...`): no typed value; callers keep it as a
+        /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (name and generic values).
+        UnknownResponse = "unknown-response",
+            rule: "response-data (RFC 9051 §9: the untagged responses the grammar and the extensions in force define)";
+        /// `\\*` in a FLAGS list (`* FLAGS (\\Answered \\*)`, Zoho): `\\*` belongs to PERMANENTFLAGS only; left out.
+        BackslashStarInFlags = "backslash-star-in-flags",
+            rule: r#"flag-list = "(" [flag *(SP flag)] ")"; "\*" only in flag-perm (RFC 9051 §9)"#;
+        /// a mailbox name of raw UTF-8 not quoted (`* LIST () "/" 日本`, GNU Mailutils): read as the quoted name.
+        Utf8UnquotedMailbox = "utf8-unquoted-mailbox",
+            rule: r#"mailbox = "INBOX" / astring; atoms are ASCII (RFC 9051 §9)"#;
+        /// an unquoted mailbox name with control characters up to the line end (`INBOX/Da<TAB>Oggetto`, Office 365): read as the quoted name.
+        ControlCharsInMailbox = "control-chars-in-mailbox",
+            rule: r#"mailbox = "INBOX" / astring; ATOM-CHAR excludes CTL (RFC 9051 §9)"#;
+        /// a `BODY[section]` item with no value (`BODY[2] )`, Yandex): read as NIL.
+        MissingBodyValue = "missing-body-value",
+            rule: r#"msg-att-static =/ "BODY" section ["<" number ">"] SP nstring (RFC 9051 §9)"#;
+        /// an ENVELOPE with fields missing at its end (SmarterMail, Courier): the missing fields read as NIL.
+        ShortEnvelope = "short-envelope",
+            rule: r#"envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")" (RFC 9051 §9)"#;
+        /// `NIL` as an element of an address list (`(NIL ("a" NIL "b" "c"))`, Courier): left out.
+        NilInAddressList = "nil-in-address-list",
+            rule: r#"env-from = "(" 1*address ")" / nil (RFC 9051 §9)"#;
+        /// a FETCH item wrapped in parentheses (`(UID 1 (ENVELOPE (...)))`, Domino 9): read without them.
+        ExtraParensEnvelope = "extra-parens-envelope",
+            rule: r#"msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP (msg-att-dynamic / msg-att-static)) ")" (RFC 9051 §9)"#;
+        /// (a session rule): a successful ENABLE answered without the
+        /// untagged ENABLED (iCloud; Dovecot for UTF8=ACCEPT). The client session takes what was
+        /// asked as enabled; the offset is 0 in the tagged OK.
+        EnableWithoutEnabled = "enable-without-enabled",
+            rule: "RFC 5161 §3.1: if the ENABLE command is successful, the server MUST send an untagged ENABLED response";
+        /// (a session rule): an extended SEARCH (`RETURN (...)`) answered
+        /// with `* SEARCH` instead of `* ESEARCH`. The client session passes the SEARCH data on;
+        /// the offset is that of `SEARCH`.
+        SearchForEsearch = "search-for-esearch",
+            rule: "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response";
+        /// (a session rule): `* BYE` again after a `* BYE`, with no tagged reply
+        /// and no close (Yandex). The client session stops at the second one and closes, as
+        /// if the connection had ended; the offset is 0 in that second `* BYE`.
+        EndlessBye = "endless-bye",
+            rule: "RFC 9051 §7.1.5: BYE indicates that the server is about to close the connection (it closes immediately, or after the tagged OK to LOGOUT)";
+        /// (a session rule): an untagged `* CAPABILITY` while LOGIN or AUTHENTICATE is in
+        /// progress, before its tagged OK (instead of the `[CAPABILITY ...]` code in that OK).
+        /// The client session keeps it as the capabilities after authentication (strict drops
+        /// it with the others at the OK, RFC 9051 §6.2.2, §6.2.3); the offset is 0.
+        CapabilityDuringLogin = "capability-during-login",
+            rule: "RFC 9051 §7.2.2: the CAPABILITY response occurs as a result of a CAPABILITY command (after authentication: the CAPABILITY code of the tagged OK, §6.2.2, §6.2.3)";
+        /// (a session rule): `[UIDVALIDITY n]` with another value while the mailbox is
+        /// selected (Courier). The client session resets its view of the mailbox (every cached
+        /// UID is void) and reports `MailboxChange::UidValidityChanged`; the offset is that of
+        /// the code's value.
+        UidvalidityChange = "uidvalidity-change",
+            rule: "RFC 9051 §2.3.1.1: the unique identifier of a message MUST NOT change during the session";
+        /// `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
+        EmptyParameterList = "empty-parameter-list",
+            rule: r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#;
+        /// `NIL` as a parameter value (`("boundary" NIL)`, Gmail): read as `""`.
+        NilParameterValue = "nil-parameter-value",
+            rule: r#"body-fld-param = "(" string SP string ... ")" (RFC 9051 §9: values are strings)"#;
+        /// a bare string in the disposition slot (`NIL "inline" NIL NIL`, Exchange): read as `("inline" NIL)`.
+        DispositionJunk = "disposition-junk",
+            rule: r#"body-fld-dsp = "(" string SP body-fld-param ")" / nil (RFC 9051 §9)"#;
+        /// the pre-RFC 8970 form of PREVIEW, `SNIPPET (FUZZY)` in a FETCH command
+        /// and `SNIPPET (FUZZY nstring)` in a FETCH response ([`crate::ext::preview`]).
+        SnippetFuzzy = "snippet-fuzzy",
+            rule: "fetch-att =/ \"PREVIEW\" [SP \"(\" preview-mod *(SP preview-mod) \")\"]; msg-att-dynamic =/ \"PREVIEW\" SP nstring (RFC 8970 §6)";
+        /// a QUOTA response with a quota root and no resource list
+        /// (`* QUOTA "ROOT"` CRLF, Courier-IMAP); read as the empty list (RFC 9208 §7,
+        /// [`crate::ext::quota`]).
+        QuotaWithoutList = "quota-without-list",
+            rule: "quota-response = \"QUOTA\" SP quota-root-name SP quota-list (RFC 9208 §7)";
+        /// GETMETADATA with its options after the mailbox
+        /// (`GETMETADATA "INBOX" (MAXSIZE 1024) (/a /b)`), as RFC 5464's examples (§4.2.1,
+        /// §4.2.2) write it; read as the options before the mailbox ([`crate::ext::metadata`]).
+        MetadataOptionsAfterMailbox = "metadata-options-after-mailbox",
+            rule: "getmetadata = \"GETMETADATA\" [SP getmetadata-options] SP mailbox SP entries (RFC 5464 §5)";
     }
 }
 
@@ -562,6 +432,17 @@ mod tests {
         assert_eq!(parsed.deviations[0].offset, 12);
         assert_eq!(parsed.deviations[0].id.id(), "trailing-space");
         assert_eq!(parsed.deviations[0].side, Side::Server);
+    }
+
+    #[test]
+    fn the_catalogue_table_gives_each_row_its_id_and_rule() {
+        for &d in ImapDeviation::ALL {
+            assert_eq!(ImapDeviation::from_id(d.id()), Some(d));
+            assert!(d.rule().contains("RFC"), "{d:?}: {}", d.rule());
+        }
+        assert_eq!(ImapDeviation::ALL[0], ImapDeviation::TrailingSpace);
+        assert_eq!(ImapDeviation::BareLf.id(), "bare-lf");
+        assert_eq!(ImapDeviation::from_id("no-such-id"), None);
     }
 
     #[test]

@@ -61,75 +61,34 @@ impl ParseOptions {
     }
 }
 
-/// One kind of departure from the POP3 grammar that the real-world profile accepts; the ids
-/// are stable (`docs/real-world.md` lists them with examples and sources).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Pop3Deviation {
-    /// `bare-lf`: a line ended by LF alone instead of CRLF (`STAT` LF, `+OK 2 320` LF, `.` LF
-    /// ending a listing), as "broken UNIX servers" and hand-typed sessions send. Single-line
-    /// messages report each LF; a multi-line response reports its first bare LF once.
-    BareLf,
-    /// `empty-status`: a SASL continuation `+` with nothing after it, not even the SP (RFC 5034
-    /// §4 `continue-req = "+" SP [base64] CRLF`; Exchange): read as an empty challenge.
-    EmptyStatus,
-    /// `greeting-timestamp-variants`: a greeting whose `<` does not open the one timestamp
-    /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): read as the greeting without
-    /// the `<` that opens no timestamp (the closest valid greeting).
-    GreetingTimestampVariants,
-    /// `missing-dot-stuffing`: a body line of RETR/TOP that starts with `.` and was not
-    /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;
-    /// only `.` CRLF ends the body.
-    MissingDotStuffing,
-    /// `eof-after-err` (a session rule): the server closed the connection right after `-ERR`
-    /// to PASS, APOP or AUTH (MailKit's reports). The client session takes it as the
-    /// authentication failure it is.
-    EofAfterErr,
-}
-
-impl Pop3Deviation {
-    /// Every deviation the profile knows, in declaration order.
-    pub const ALL: &'static [Pop3Deviation] = &[
-        Pop3Deviation::BareLf,
-        Pop3Deviation::EmptyStatus,
-        Pop3Deviation::GreetingTimestampVariants,
-        Pop3Deviation::MissingDotStuffing,
-        Pop3Deviation::EofAfterErr,
-    ];
-
-    /// The deviation whose id is `id` (`"bare-lf"`, ...).
-    pub fn from_id(id: &str) -> Option<Pop3Deviation> {
-        Pop3Deviation::ALL.iter().copied().find(|d| d.id() == id)
-    }
-}
-
-impl DeviationId for Pop3Deviation {
-    fn id(self) -> &'static str {
-        match self {
-            Pop3Deviation::BareLf => "bare-lf",
-            Pop3Deviation::EmptyStatus => "empty-status",
-            Pop3Deviation::GreetingTimestampVariants => "greeting-timestamp-variants",
-            Pop3Deviation::MissingDotStuffing => "missing-dot-stuffing",
-            Pop3Deviation::EofAfterErr => "eof-after-err",
-        }
-    }
-
-    fn rule(self) -> &'static str {
-        match self {
-            Pop3Deviation::BareLf => {
-                "CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair)"
-            }
-            Pop3Deviation::EmptyStatus => r#"continue-req = "+" SP [base64] CRLF (RFC 5034 §4)"#,
-            Pop3Deviation::GreetingTimestampVariants => {
-                r#"greeting = "+OK" [resp-codes] *gchar [timestamp] *gchar CRLF; timestamp = "<" *VCHAR ">" (RFC 2449 §9, RFC 1939 §7)"#
-            }
-            Pop3Deviation::MissingDotStuffing => {
-                "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)"
-            }
-            Pop3Deviation::EofAfterErr => {
-                "after -ERR to PASS/APOP/AUTH the session stays in AUTHORIZATION (RFC 1939 §4, §7; RFC 5034 §4)"
-            }
-        }
+mailproto_core::deviations! {
+    /// One kind of departure from the POP3 grammar that the real-world profile accepts; the ids
+    /// are stable (`docs/real-world.md` lists them with examples and sources).
+    pub enum Pop3Deviation {
+        /// a line ended by LF alone instead of CRLF (`STAT` LF, `+OK 2 320` LF, `.` LF
+        /// ending a listing), as "broken UNIX servers" and hand-typed sessions send. Single-line
+        /// messages report each LF; a multi-line response reports its first bare LF once.
+        BareLf = "bare-lf",
+            rule: "CRLF (RFC 1939 §3: commands and responses are terminated by a CRLF pair)";
+        /// a SASL continuation `+` with nothing after it, not even the SP (RFC 5034
+        /// §4 `continue-req = "+" SP [base64] CRLF`; Exchange): read as an empty challenge.
+        EmptyStatus = "empty-status",
+            rule: r#"continue-req = "+" SP [base64] CRLF (RFC 5034 §4)"#;
+        /// a greeting whose `<` does not open the one timestamp
+        /// (two timestamps, an unclosed `<`; Zimbra, curl's tests): read as the greeting without
+        /// the `<` that opens no timestamp (the closest valid greeting).
+        GreetingTimestampVariants = "greeting-timestamp-variants",
+            rule: r#"greeting = "+OK" [resp-codes] *gchar [timestamp] *gchar CRLF; timestamp = "<" *VCHAR ">" (RFC 2449 §9, RFC 1939 §7)"#;
+        /// a body line of RETR/TOP that starts with `.` and was not
+        /// byte-stuffed (`.hidden`; greenmail, mailpit, hMailServer TOP < 5.7): kept verbatim;
+        /// only `.` CRLF ends the body.
+        MissingDotStuffing = "missing-dot-stuffing",
+            rule: "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)";
+        /// (a session rule): the server closed the connection right after `-ERR` to PASS,
+        /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
+        /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).
+        EofAfterErr = "eof-after-err",
+            rule: "after -ERR to PASS, APOP or AUTH the session stays in the AUTHORIZATION state (RFC 1939 §4, §7; RFC 5034 §4)";
     }
 }
 

@@ -635,6 +635,11 @@ pub struct ClientSession {
     login_disabled_in_clear: bool,
     /// Deviations the server sent so far (real-world profile), for the budget.
     deviations_seen: usize,
+    /// A `* BYE` came and no tagged response since (`endless-bye`).
+    bye_seen: bool,
+    /// The untagged CAPABILITY data received while LOGIN or AUTHENTICATE was in flight
+    /// (`capability-during-login`).
+    login_capabilities: Option<Vec<Capability<'static>>>,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -698,6 +703,8 @@ impl ClientSession {
             tls,
             login_disabled_in_clear: false,
             deviations_seen: 0,
+            bye_seen: false,
+            login_capabilities: None,
         }
     }
 
@@ -1310,6 +1317,37 @@ impl ClientSession {
         self.close();
     }
 
+    /// The server broke a session rule of the catalogue: under the real-world profile the
+    /// deviation `id` at `offset` is reported (and counted against the budget: true when it
+    /// used the budget up and closed the session); under the strict profile, `strict` (if
+    /// the rule is one the RFC states; `None` for a reading the RFC leaves open).
+    fn session_rule(
+        &mut self,
+        id: imap_codec::context::ImapDeviation,
+        offset: usize,
+        strict: Option<PeerError>,
+    ) -> bool {
+        if self.config.parse.profile != imap_codec::Profile::RealWorld {
+            if let Some(e) = strict {
+                self.event(ClientEvent::ProtocolError(e));
+            }
+            return false;
+        }
+        let deviation = Deviation::new(id, offset, imap_codec::Side::Server);
+        self.deviations_seen = self.deviations_seen.saturating_add(1);
+        let count = self.deviations_seen;
+        let stop = self.config.deviation_budget.exceeded(&deviation, count);
+        self.event(ClientEvent::Deviation(deviation));
+        if stop {
+            self.event(ClientEvent::ProtocolError(PeerError::DeviationBudget {
+                deviation,
+                count,
+            }));
+            self.close();
+        }
+        stop
+    }
+
     fn close(&mut self) {
         self.link = Link::Closed;
         if self.state != State::Logout {
@@ -1545,7 +1583,18 @@ impl ClientSession {
                 self.learned_capabilities();
             }
             other => {
+                let selecting = self.selecting.is_some();
                 if let Some(change) = self.view_mut().and_then(|v| v.apply_code(other)) {
+                    if let MailboxChange::UidValidityChanged { old, new } = change
+                        && !selecting
+                        && self.session_rule(
+                            imap_codec::context::ImapDeviation::UidvalidityChange,
+                            0,
+                            Some(PeerError::UidValidityChanged { old, new }),
+                        )
+                    {
+                        return;
+                    }
                     self.event(ClientEvent::Mailbox(change));
                 }
             }
@@ -1561,6 +1610,11 @@ impl ClientSession {
                     Data::Capability(c) => {
                         self.capabilities = Some(c.capabilities().to_vec());
                         self.learned_capabilities();
+                        if self.in_flight.iter().any(|c| {
+                            matches!(c.kind, CommandKind::Login | CommandKind::Authenticate)
+                        }) {
+                            self.login_capabilities = Some(c.capabilities().to_vec());
+                        }
                     }
                     // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
                     Data::Search(_)
@@ -1569,14 +1623,12 @@ impl ClientSession {
                                 && matches!(c.scope, Scope::Search { extended: true, .. })
                         }) =>
                     {
-                        if self.config.parse.profile == imap_codec::Profile::RealWorld {
-                            self.event(ClientEvent::Deviation(Deviation::new(
-                                imap_codec::context::ImapDeviation::SearchForEsearch,
-                                2,
-                                imap_codec::Side::Server,
-                            )));
-                        } else {
-                            self.event(ClientEvent::ProtocolError(PeerError::SearchForEsearch));
+                        if self.session_rule(
+                            imap_codec::context::ImapDeviation::SearchForEsearch,
+                            2,
+                            Some(PeerError::SearchForEsearch),
+                        ) {
+                            return;
                         }
                     }
                     Data::Enabled(caps) => {
@@ -1607,7 +1659,20 @@ impl ClientSession {
                 if let Some(code) = s.code() {
                     self.apply_code(code);
                 }
-                if s.kind() == StatusKind::Bye {
+                if s.kind() == StatusKind::Bye && self.bye_seen {
+                    // RFC 9051 §7.1.5: after BYE the server closes (at once, or after the
+                    // tagged OK to LOGOUT). A second BYE with neither in between is an
+                    // endless stream of them (Yandex): the session stops following it, as
+                    // if the connection had ended.
+                    if !self.session_rule(
+                        imap_codec::context::ImapDeviation::EndlessBye,
+                        0,
+                        Some(PeerError::RepeatedBye),
+                    ) {
+                        self.close();
+                    }
+                } else if s.kind() == StatusKind::Bye {
+                    self.bye_seen = true;
                     self.event(ClientEvent::Bye(s));
                     self.trigger(Trigger::Bye);
                 } else {
@@ -1731,6 +1796,11 @@ impl ClientSession {
             return;
         };
         let cmd = self.in_flight.remove(pos);
+        self.bye_seen = false;
+        let during_login = match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate => self.login_capabilities.take(),
+            _ => None,
+        };
         if let Some(code) = s.code()
             && !matches!(code, Code::Capability(_))
         {
@@ -1765,26 +1835,20 @@ impl ClientSession {
         // only the OK (iCloud; Dovecot for UTF8=ACCEPT): under the real-world profile that is
         // the `enable-without-enabled` deviation, and what was asked is taken as enabled.
         if let Scope::Enable {
-            answered: false, ..
-        } = &cmd.scope
-            && ok
-            && self.config.parse.profile == imap_codec::Profile::Strict
-        {
-            self.event(ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled));
-        }
-        if let Scope::Enable {
             asked,
             answered: false,
         } = &cmd.scope
             && ok
-            && self.config.parse.profile == imap_codec::Profile::RealWorld
         {
-            self.event(ClientEvent::Deviation(Deviation::new(
+            let real_world = self.config.parse.profile == imap_codec::Profile::RealWorld;
+            if self.session_rule(
                 imap_codec::context::ImapDeviation::EnableWithoutEnabled,
                 0,
-                imap_codec::Side::Server,
-            )));
-            for c in asked {
+                Some(PeerError::EnableWithoutEnabled),
+            ) {
+                return;
+            }
+            for c in asked.iter().filter(|_| real_world) {
                 if !self.enabled.contains(c) {
                     self.enabled.push(c.clone());
                 }
@@ -1839,6 +1903,21 @@ impl ClientSession {
                 self.capabilities = None;
                 if let Some(Code::Capability(c)) = code {
                     self.capabilities = Some(c.capabilities().to_vec());
+                } else if let Some(c) = during_login {
+                    // RFC 9051 §7.2.2: the capabilities after authentication come in the
+                    // tagged OK's code; an untagged CAPABILITY before that OK (Dovecot) is
+                    // unilateral data (§2.2.2), so strict relies on none of it, and the
+                    // real-world profile keeps it as the new list and names the reading.
+                    if self.config.parse.profile == imap_codec::Profile::RealWorld {
+                        if self.session_rule(
+                            imap_codec::context::ImapDeviation::CapabilityDuringLogin,
+                            0,
+                            None,
+                        ) {
+                            return;
+                        }
+                        self.capabilities = Some(c);
+                    }
                 }
                 self.trigger(Trigger::AuthOk);
             }

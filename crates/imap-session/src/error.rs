@@ -186,6 +186,20 @@ pub enum PeerError {
     /// An extended SEARCH (`RETURN (...)`) answered with `* SEARCH` instead of `* ESEARCH`
     /// (RFC 4731 §3.1; strict profile; the real-world profile reports `search-for-esearch`).
     SearchForEsearch,
+    /// A second `* BYE` with no tagged response and no close since the first (RFC 9051
+    /// §7.1.5: after BYE the server closes the connection; strict profile, the real-world
+    /// profile reports `endless-bye`). The client session closes either way.
+    RepeatedBye,
+    /// `[UIDVALIDITY n]` with another value while the mailbox was selected (RFC 9051
+    /// §2.3.1.1: UIDs MUST NOT change during the session; strict profile, the real-world
+    /// profile reports `uidvalidity-change`). The view was reset either way
+    /// ([`MailboxChange::UidValidityChanged`](crate::MailboxChange::UidValidityChanged)).
+    UidValidityChanged {
+        /// The value before.
+        old: std::num::NonZeroU32,
+        /// The new value.
+        new: std::num::NonZeroU32,
+    },
     /// The peer's deviations from the grammar used up the session's
     /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
     /// (closed) at this deviation, the `count`-th.
@@ -243,6 +257,12 @@ impl fmt::Debug for PeerError {
                 .finish(),
             PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
             PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
+            PeerError::RepeatedBye => f.write_str("RepeatedBye"),
+            PeerError::UidValidityChanged { old, new } => f
+                .debug_struct("UidValidityChanged")
+                .field("old", old)
+                .field("new", new)
+                .finish(),
             PeerError::DeviationBudget { deviation, count } => f
                 .debug_struct("DeviationBudget")
                 .field("deviation", deviation)
@@ -321,6 +341,13 @@ impl fmt::Display for PeerError {
                     "an extended SEARCH answered with SEARCH, not ESEARCH (RFC 4731 §3.1)"
                 )
             }
+            PeerError::RepeatedBye => {
+                write!(f, "BYE again without a close (RFC 9051 §7.1.5)")
+            }
+            PeerError::UidValidityChanged { old, new } => write!(
+                f,
+                "UIDVALIDITY changed from {old} to {new} while selected (RFC 9051 §2.3.1.1)"
+            ),
             PeerError::DeviationBudget { deviation, count } => {
                 write!(
                     f,

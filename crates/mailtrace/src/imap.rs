@@ -392,7 +392,9 @@ impl Follow {
             ClientEvent::ProtocolError(
                 e @ (PeerError::ChallengeNotBase64
                 | PeerError::EnableWithoutEnabled
-                | PeerError::SearchForEsearch),
+                | PeerError::SearchForEsearch
+                | PeerError::RepeatedBye
+                | PeerError::UidValidityChanged { .. }),
             ) => {
                 if let Some(last) = self.messages.last_mut() {
                     last.result = Outcome::Err {
@@ -407,7 +409,11 @@ impl Follow {
             ClientEvent::Deviation(d)
                 if matches!(
                     d.id,
-                    ImapDeviation::EnableWithoutEnabled | ImapDeviation::SearchForEsearch
+                    ImapDeviation::EnableWithoutEnabled
+                        | ImapDeviation::SearchForEsearch
+                        | ImapDeviation::EndlessBye
+                        | ImapDeviation::CapabilityDuringLogin
+                        | ImapDeviation::UidvalidityChange
                 ) =>
             {
                 if let Some(last) = self.messages.last_mut() {

@@ -701,8 +701,7 @@ impl ResponseDecoder {
                             // Step over the lines that have arrived after this one and need
                             // nothing but that, in one pass; the first that needs more is
                             // left to the code above.
-                            let next =
-                                plain_lines(
+                            let next = plain_lines(
                                 self.buf.data(),
                                 end,
                                 max,

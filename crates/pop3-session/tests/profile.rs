@@ -4,7 +4,8 @@
 //! with a deviation budget, and the session rule `eof-after-err` (RFC 1939 §4, §7).
 
 use mailproto_pop3_session::codec::{
-    Command, DeviationId, Greeting, IntoStatic, Limits, ParseOptions, Pop3Deviation, Profile, Secret,
+    Command, DeviationId, Greeting, IntoStatic, Limits, ParseOptions, Pop3Deviation, Profile,
+    Secret,
 };
 use mailproto_pop3_session::ops::{ClientRecord, record};
 use mailproto_pop3_session::{
@@ -51,7 +52,9 @@ fn server_events(config: ServerConfig, input: &[u8]) -> (Vec<ServerEvent>, Vec<u
 }
 
 fn greeting() -> Greeting<'static> {
-    Greeting::parse(b"+OK POP3 ready\r\n").unwrap().into_static()
+    Greeting::parse(b"+OK POP3 ready\r\n")
+        .unwrap()
+        .into_static()
 }
 
 #[test]
@@ -111,7 +114,10 @@ fn client_real_world_follows_single_line_answers_and_listings_ended_by_lf() {
     }
     let events = client_events(&mut s, b"+OK 2 messages\n1 120\n2 200\n.\n");
     match events.as_slice() {
-        [ClientEvent::Deviation(d), ClientEvent::ScanList { listings, .. }] => {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::ScanList { listings, .. },
+        ] => {
             assert_eq!(d.id, Pop3Deviation::BareLf);
             assert_eq!(listings.len(), 2);
         }
@@ -143,7 +149,10 @@ fn client_budget_stops_at_the_deviation_that_uses_it_up() {
         .with_deviation_budget(DeviationBudget::default().with_max(2));
     let events = client_events(&mut s, b"+OK ready\n");
     assert!(
-        matches!(events.as_slice(), [ClientEvent::Deviation(_), ClientEvent::Greeting(_)]),
+        matches!(
+            events.as_slice(),
+            [ClientEvent::Deviation(_), ClientEvent::Greeting(_)]
+        ),
         "{events:?}"
     );
     s.send(Command::Capa).unwrap();
@@ -213,7 +222,10 @@ fn eof_after_err_to_a_login_is_an_authentication_failure_named_under_real_world(
 fn server_strict_refuses_a_bare_lf_command_and_real_world_accepts_it_named() {
     let (events, out) = server_events(ServerConfig::new(greeting()), b"NOOP\n");
     assert!(
-        matches!(events.as_slice(), [ServerEvent::PeerError(PeerError::Syntax(_))]),
+        matches!(
+            events.as_slice(),
+            [ServerEvent::PeerError(PeerError::Syntax(_))]
+        ),
         "{events:?}"
     );
     assert!(out.ends_with(b"\r\n") && out.windows(5).any(|w| w == b"-ERR "));

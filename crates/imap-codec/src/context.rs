@@ -287,6 +287,12 @@ mailproto_core::deviations! {
         /// the code's value.
         UidvalidityChange = "uidvalidity-change",
             rule: "RFC 9051 §2.3.1.1: the unique identifier of a message MUST NOT change during the session";
+        /// (a session rule): a command the grammar rejects answered with a tagged NO
+        /// instead of BAD (Courier: `NO Error in IMAP command received by server.`). Found when
+        /// following an exchange (the client session's `observe_rejected_command`); the offset
+        /// is 0 in the NO.
+        NoForBad = "no-for-bad",
+            rule: "RFC 9051 §7.1.3: a tagged BAD reports a protocol-level error in the client's command (NO is an operational error, §7.1.2)";
         /// `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
         EmptyParameterList = "empty-parameter-list",
             rule: r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#;

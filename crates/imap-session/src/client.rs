@@ -637,6 +637,9 @@ pub struct ClientSession {
     deviations_seen: usize,
     /// A `* BYE` came and no tagged response since (`endless-bye`).
     bye_seen: bool,
+    /// Tags of lines the client sent that the grammar rejects (observer mode,
+    /// [`ClientSession::observe_rejected_command`]): their answer is due as BAD.
+    rejected_tags: VecDeque<Tag<'static>>,
     /// The untagged CAPABILITY data received while LOGIN or AUTHENTICATE was in flight
     /// (`capability-during-login`).
     login_capabilities: Option<Vec<Capability<'static>>>,
@@ -704,6 +707,7 @@ impl ClientSession {
             login_disabled_in_clear: false,
             deviations_seen: 0,
             bye_seen: false,
+            rejected_tags: VecDeque::new(),
             login_capabilities: None,
         }
     }
@@ -885,6 +889,18 @@ impl ClientSession {
         let tag = Tag::new(tag).map_err(LocalError::Invalid)?;
         self.next_tag += 1;
         self.send_command(Command::new(tag, body))
+    }
+
+    /// Observer mode (a replayer following someone else's exchange): the client sent a line
+    /// that the grammar rejects, tagged `tag`. Its answer is due as a tagged BAD (RFC 9051
+    /// §7.1.3: "a protocol-level error in the client's command"); a tagged NO instead
+    /// (Courier) is reported, as `no-for-bad` under the real-world profile and as
+    /// [`PeerError::NoForBad`] under strict. The session remembers the last 16 such tags.
+    pub fn observe_rejected_command(&mut self, tag: Tag<'_>) {
+        if self.rejected_tags.len() >= 16 {
+            self.rejected_tags.pop_front();
+        }
+        self.rejected_tags.push_back(tag.into_static());
     }
 
     /// Sends a command with its own tag.
@@ -1789,6 +1805,21 @@ impl ClientSession {
 
     fn completion(&mut self, s: Status<'static>) {
         let tag = s.tag().cloned().unwrap_or_else(|| unreachable!());
+        let rejected = self.rejected_tags.iter().position(|t| *t == tag);
+        if let Some(at) = rejected
+            && !self.in_flight.iter().any(|c| c.tag == tag)
+        {
+            self.rejected_tags.remove(at);
+            self.bye_seen = false;
+            if s.kind() == StatusKind::No {
+                self.session_rule(
+                    imap_codec::context::ImapDeviation::NoForBad,
+                    0,
+                    Some(PeerError::NoForBad),
+                );
+            }
+            return;
+        }
         let Some(pos) = self.in_flight.iter().position(|c| c.tag == tag) else {
             self.event(ClientEvent::ProtocolError(PeerError::UnknownTag(
                 tag.as_str().to_owned(),

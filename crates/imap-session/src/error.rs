@@ -190,6 +190,10 @@ pub enum PeerError {
     /// §7.1.5: after BYE the server closes the connection; strict profile, the real-world
     /// profile reports `endless-bye`). The client session closes either way.
     RepeatedBye,
+    /// A line the grammar rejects answered with a tagged NO instead of BAD (RFC 9051 §7.1.3;
+    /// Courier; strict profile, the real-world profile reports `no-for-bad`). Found only when
+    /// following an exchange ([`ClientSession::observe_rejected_command`](crate::ClientSession::observe_rejected_command)).
+    NoForBad,
     /// `[UIDVALIDITY n]` with another value while the mailbox was selected (RFC 9051
     /// §2.3.1.1: UIDs MUST NOT change during the session; strict profile, the real-world
     /// profile reports `uidvalidity-change`). The view was reset either way
@@ -258,6 +262,7 @@ impl fmt::Debug for PeerError {
             PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
             PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
             PeerError::RepeatedBye => f.write_str("RepeatedBye"),
+            PeerError::NoForBad => f.write_str("NoForBad"),
             PeerError::UidValidityChanged { old, new } => f
                 .debug_struct("UidValidityChanged")
                 .field("old", old)
@@ -344,6 +349,10 @@ impl fmt::Display for PeerError {
             PeerError::RepeatedBye => {
                 write!(f, "BYE again without a close (RFC 9051 §7.1.5)")
             }
+            PeerError::NoForBad => write!(
+                f,
+                "a command the grammar rejects answered NO instead of BAD (RFC 9051 §7.1.3)"
+            ),
             PeerError::UidValidityChanged { old, new } => write!(
                 f,
                 "UIDVALIDITY changed from {old} to {new} while selected (RFC 9051 §2.3.1.1)"

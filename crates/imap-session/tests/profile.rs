@@ -481,3 +481,50 @@ fn client_uidvalidity_change_resets_the_view() {
         );
     }
 }
+
+/// RFC 9051 §7.1.3: a line the grammar rejects is answered BAD. Following an exchange, the
+/// client session is told of such a line (`observe_rejected_command`); NO to it (Courier) is
+/// `PeerError::NoForBad` under strict and `no-for-bad` under real-world; BAD is neither, and
+/// neither answer is an unknown tag.
+#[test]
+fn client_no_for_bad_when_following_an_exchange() {
+    use imap_codec::Tag;
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, answer: &str| {
+        let mut c = ClientSession::resume(config, State::Authenticated);
+        c.observe_rejected_command(Tag::new("B6").unwrap());
+        c.handle_input(answer.as_bytes()).unwrap();
+        let mut events = Vec::new();
+        while let Some(o) = c.poll_output() {
+            if let ClientOutput::Event(e) = o {
+                events.push(e);
+            }
+        }
+        events
+    };
+    let no = "B6 NO Error in IMAP command received by server.\r\n";
+    let events = run(ClientConfig::observer(), no);
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                ClientEvent::Received(_),
+                ClientEvent::ProtocolError(PeerError::NoForBad)
+            ]
+        ),
+        "{events:?}"
+    );
+    let real = ClientConfig::observer().with_parse_options(real_world());
+    let events = run(real.clone(), no);
+    assert_eq!(deviation_ids(&events), ["no-for-bad"]);
+    for config in [ClientConfig::observer(), real] {
+        let events = run(config, "B6 BAD Invalid command\r\n");
+        assert!(deviation_ids(&events).is_empty());
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
+            "{events:?}"
+        );
+    }
+}

@@ -359,6 +359,18 @@ impl Follow {
             (Ok(Inbound::RefusedCommand { .. }), Some(at)) => at,
             _ => line,
         };
+        // A command line the grammar rejects: its answer is due as BAD (RFC 9051 §7.1.3).
+        if r.kind == MessageKind::Command
+            && matches!(r.result, Err(PeerError::Syntax { .. }))
+            && let Some(tag) = r
+                .bytes
+                .split(|&b| b == b' ')
+                .next()
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .and_then(|t| imap_codec::Tag::new(t.to_owned()).ok())
+        {
+            self.client.observe_rejected_command(tag);
+        }
         let message = self.record(Side::Client, r, line);
         // The client session learns what "its" application sent.
         if let Outcome::Ok { value } = &message.result {
@@ -394,6 +406,7 @@ impl Follow {
                 | PeerError::EnableWithoutEnabled
                 | PeerError::SearchForEsearch
                 | PeerError::RepeatedBye
+                | PeerError::NoForBad
                 | PeerError::UidValidityChanged { .. }),
             ) => {
                 if let Some(last) = self.messages.last_mut() {
@@ -414,6 +427,7 @@ impl Follow {
                         | ImapDeviation::EndlessBye
                         | ImapDeviation::CapabilityDuringLogin
                         | ImapDeviation::UidvalidityChange
+                        | ImapDeviation::NoForBad
                 ) =>
             {
                 if let Some(last) = self.messages.last_mut() {

@@ -300,13 +300,23 @@ fn exchange(
             .unwrap();
     }
     c.handle_input(answer.as_bytes()).unwrap();
+    (drain(&mut c), c)
+}
+
+fn drain(c: &mut ClientSession) -> Vec<ClientEvent> {
     let mut events = Vec::new();
     while let Some(o) = c.poll_output() {
         if let ClientOutput::Event(e) = o {
             events.push(e);
         }
     }
-    (events, c)
+    events
+}
+
+fn no_protocol_error(events: &[ClientEvent]) -> bool {
+    !events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
 }
 
 fn deviation_ids(events: &[ClientEvent]) -> Vec<&'static str> {
@@ -348,11 +358,7 @@ fn client_endless_bye_closes_the_session() {
         endless,
     );
     assert_eq!(deviation_ids(&events), ["endless-bye"], "{events:?}");
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
-    );
+    assert!(no_protocol_error(&events), "{events:?}");
     assert!(matches!(events.last(), Some(ClientEvent::Closed)));
     assert!(c.is_closed());
 
@@ -380,12 +386,7 @@ fn client_capability_during_login() {
         answer,
     );
     assert!(deviation_ids(&events).is_empty());
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
-        "{events:?}"
-    );
+    assert!(no_protocol_error(&events), "{events:?}");
     assert_eq!(c.state(), State::Authenticated);
     assert_eq!(c.capabilities(), None);
 
@@ -451,12 +452,7 @@ fn client_uidvalidity_change_resets_the_view() {
         )
         .unwrap();
         c.handle_input(changed.as_bytes()).unwrap();
-        let mut events = Vec::new();
-        while let Some(o) = c.poll_output() {
-            if let ClientOutput::Event(e) = o {
-                events.push(e);
-            }
-        }
+        let events = drain(&mut c);
         let named = if real {
             deviation_ids(&events) == ["uidvalidity-change"]
         } else {
@@ -494,13 +490,7 @@ fn client_no_for_bad_when_following_an_exchange() {
         let mut c = ClientSession::resume(config, State::Authenticated);
         c.observe_rejected_command(Tag::new("B6").unwrap());
         c.handle_input(answer.as_bytes()).unwrap();
-        let mut events = Vec::new();
-        while let Some(o) = c.poll_output() {
-            if let ClientOutput::Event(e) = o {
-                events.push(e);
-            }
-        }
-        events
+        drain(&mut c)
     };
     let no = "B6 NO Error in IMAP command received by server.\r\n";
     let events = run(ClientConfig::observer(), no);
@@ -520,11 +510,6 @@ fn client_no_for_bad_when_following_an_exchange() {
     for config in [ClientConfig::observer(), real] {
         let events = run(config, "B6 BAD Invalid command\r\n");
         assert!(deviation_ids(&events).is_empty());
-        assert!(
-            !events
-                .iter()
-                .any(|e| matches!(e, ClientEvent::ProtocolError(_))),
-            "{events:?}"
-        );
+        assert!(no_protocol_error(&events), "{events:?}");
     }
 }

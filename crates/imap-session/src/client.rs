@@ -27,6 +27,7 @@ use imap_codec::{
 
 use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
+use crate::outbox::{Next, Outbox};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 use imap_codec::CommandKind;
@@ -619,15 +620,8 @@ pub struct ClientSession {
     selecting: Option<MailboxView>,
     /// The literal whose data the application is pushing now (nothing else is sent meanwhile).
     writing: Option<OutBody>,
-    /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
-    chunk: Option<u64>,
-    /// A chunk was lent: framing goes on at the next `poll_output`.
-    chunk_lent: bool,
-    /// Bytes to transmit, lent by `poll_output`.
-    out: Vec<u8>,
-    /// `out` was lent: clear it before writing more or lending again.
-    out_taken: bool,
-    events: VecDeque<ClientEvent>,
+    /// Bytes to transmit, events, the chunk waiting to be lent.
+    outbox: Outbox<ClientEvent>,
     /// TLS is up (configured, or after STARTTLS and `handle_tls_established`).
     tls: bool,
     /// LOGINDISABLED was announced on the plaintext connection: it stays in force until TLS,
@@ -662,8 +656,8 @@ impl std::fmt::Debug for ClientSession {
             .field("capabilities", &self.capabilities)
             .field("enabled", &self.enabled)
             .field("buffered", &self.input)
-            .field("output_octets", &self.out.len())
-            .field("events", &self.events.len())
+            .field("output_octets", &self.outbox.len())
+            .field("events", &self.outbox.events_len())
             .finish_non_exhaustive()
     }
 }
@@ -698,11 +692,7 @@ impl ClientSession {
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
-            chunk: None,
-            chunk_lent: false,
-            out: Vec::new(),
-            out_taken: false,
-            events: VecDeque::new(),
+            outbox: Outbox::default(),
             tls,
             login_disabled_in_clear: false,
             deviations_seen: 0,
@@ -797,7 +787,7 @@ impl ClientSession {
     pub fn buffered_len(&self) -> usize {
         self.input
             .buffered_len()
-            .saturating_add(if self.out_taken { 0 } else { self.out.len() })
+            .saturating_add(self.outbox.pending_len())
     }
 
     /// The streamed literal the session waits for the application's data of
@@ -838,43 +828,31 @@ impl ClientSession {
     /// next call), then the events in the order they arose. Call until `None` after every
     /// input and intention (the drain rule).
     pub fn poll_output(&mut self) -> Option<ClientOutput<'_>> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
-        if self.chunk_lent {
+        let (_, chunk_returned) = self.outbox.begin_poll();
+        if chunk_returned {
             // The application had the chunk: read on.
-            self.chunk_lent = false;
             self.process();
-        }
-        if !self.out.is_empty() {
-            self.out_taken = true;
-            return Some(ClientOutput::Transmit(&self.out));
-        }
-        if let Some(e) = self.events.pop_front() {
-            return Some(ClientOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not
         // dropped meanwhile: end of stream, STARTTLS, a limit).
-        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
-        self.chunk_lent = true;
-        Some(ClientOutput::LiteralChunk {
-            data: self.input.lent_literal_data(),
-            remaining,
-        })
+        let streaming = self.input.is_streaming();
+        match self.outbox.next(streaming)? {
+            Next::Transmit(bytes) => Some(ClientOutput::Transmit(bytes)),
+            Next::Event(e) => Some(ClientOutput::Event(e)),
+            Next::Chunk(remaining) => Some(ClientOutput::LiteralChunk {
+                data: self.input.lent_literal_data(),
+                remaining,
+            }),
+        }
     }
 
     fn event(&mut self, e: ClientEvent) {
-        self.events.push_back(e);
+        self.outbox.event(e);
     }
 
     /// The output buffer, emptied first if its bytes were lent already.
     fn out_buf(&mut self) -> &mut Vec<u8> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
-        &mut self.out
+        self.outbox.buf()
     }
 
     fn transmit(&mut self, bytes: &[u8]) {
@@ -1400,7 +1378,7 @@ impl ClientSession {
     /// Frames and handles what was received, until more is needed or a streamed literal's
     /// chunk is to be lent first (it stops there: `poll_output` lends it and reads on).
     fn process(&mut self) {
-        if self.chunk.is_some() {
+        if self.outbox.chunk_waiting() {
             // Not lent yet: framing on would drop it.
             return;
         }
@@ -1416,7 +1394,7 @@ impl ClientSession {
                     continue;
                 }
                 Ok(Some(Frame::LiteralData { remaining, .. })) => {
-                    self.chunk = Some(remaining);
+                    self.outbox.hold_chunk(remaining);
                     break;
                 }
                 Ok(Some(Frame::Discard(_))) => continue,

@@ -117,6 +117,7 @@ pub mod error;
 pub mod mailbox;
 #[cfg(feature = "arbitrary")]
 pub mod ops;
+mod outbox;
 pub mod resync;
 pub mod server;
 pub mod state;

@@ -1600,6 +1600,20 @@ impl ClientSession {
             Response::Data(data) => {
                 let exists = self.view_mut().map(|v| v.exists);
                 let handle = attribute(&data, &self.in_flight, exists);
+                // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
+                if matches!(data, Data::Search(_))
+                    && self.in_flight.iter().any(|c| {
+                        Some(c.handle) == handle
+                            && matches!(c.scope, Scope::Search { extended: true, .. })
+                    })
+                    && self.session_rule(
+                        imap_codec::context::ImapDeviation::SearchForEsearch,
+                        2,
+                        Some(PeerError::SearchForEsearch),
+                    )
+                {
+                    return;
+                }
                 match &data {
                     Data::Capability(c) => {
                         self.capabilities = Some(c.capabilities().to_vec());
@@ -1608,21 +1622,6 @@ impl ClientSession {
                             matches!(c.kind, CommandKind::Login | CommandKind::Authenticate)
                         }) {
                             self.login_capabilities = Some(c.capabilities().to_vec());
-                        }
-                    }
-                    // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
-                    Data::Search(_)
-                        if self.in_flight.iter().any(|c| {
-                            Some(c.handle) == handle
-                                && matches!(c.scope, Scope::Search { extended: true, .. })
-                        }) =>
-                    {
-                        if self.session_rule(
-                            imap_codec::context::ImapDeviation::SearchForEsearch,
-                            2,
-                            Some(PeerError::SearchForEsearch),
-                        ) {
-                            return;
                         }
                     }
                     Data::Enabled(caps) => {

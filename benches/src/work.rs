@@ -8,7 +8,7 @@
 //! decoder asks for more ([`peer_stream`]).
 
 use imap_codec::framer::{Frame, FramedBuffer, Framer, FramerConfig, Status};
-use imap_codec::{Command, EncodeOptions, Response};
+use imap_codec::{Command, EncodeOptions, ParseOptions, Response};
 use std::hint::black_box;
 
 use imap_codec_peer::decode::{CommandDecodeError, Decoder, ResponseDecodeError};
@@ -104,6 +104,25 @@ pub fn peer_one_piece(input: &[u8], mut decode: impl FnMut(&[u8]) -> Step) -> us
 pub fn ours_responses(input: &[u8]) -> usize {
     ours_one_piece(input, FramerConfig::client(), |m| {
         black_box(Response::parse(m).expect("parse"));
+    })
+}
+
+/// This project under `options` (issue 14's cost of the real-world profile: workload a
+/// under [`Profile::RealWorld`](imap_codec::Profile) against [`ours_responses`]), one piece,
+/// with the framer configured for the profile.
+pub fn ours_responses_with(input: &[u8], options: &ParseOptions) -> usize {
+    let config = FramerConfig::client().for_profile(options.profile);
+    ours_one_piece(input, config, |m| {
+        black_box(Response::parse_with(m, options).expect("parse"));
+    })
+}
+
+/// This project under `options`: commands (workload c), one piece (see
+/// [`ours_responses_with`]).
+pub fn ours_commands_with(input: &[u8], options: &ParseOptions) -> usize {
+    let config = FramerConfig::server().for_profile(options.profile);
+    ours_one_piece(input, config, |m| {
+        black_box(Command::parse_with(m, options).expect("parse"));
     })
 }
 

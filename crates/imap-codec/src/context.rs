@@ -316,7 +316,38 @@ mailproto_core::deviations! {
         /// §4.2.2) write it; read as the options before the mailbox ([`crate::ext::metadata`]).
         MetadataOptionsAfterMailbox = "metadata-options-after-mailbox",
             rule: "getmetadata = \"GETMETADATA\" [SP getmetadata-options] SP mailbox SP entries (RFC 5464 §5)";
-    }
+
+        /// a message/rfc822 part with body fields only, no envelope, body or line
+        /// count (`("message" "rfc822" NIL NIL NIL "7bit" 23925)`, mail.ru, Gmail for base64
+        /// message/rfc822 parts): read as a basic part of that type; the offset is where the
+        /// envelope should start.
+        BasicMessageRfc822 = "basic-message-rfc822",
+            rule: r#"body-type-msg = media-message SP body-fields SP envelope SP body SP body-fld-lines; body-type-basic: MESSAGE subtype MUST NOT be "RFC822" (RFC 9051 §9, RFC 3501 §9)"#;
+        /// a multipart with no parts (`("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL)`,
+        /// `("ALTERNATIVE")`; Gmail, Yandex, QQ Mail, Dovecot): read as a part of type
+        /// `MULTIPART`/subtype with no content (its parameters, `NIL` id and description,
+        /// `"7BIT"`, 0 octets; the disposition and what follows kept as extension data); the
+        /// offset is the subtype's.
+        ChildlessMultipart = "childless-multipart",
+            rule: "body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart] (RFC 9051 §9: at least one part)";
+        /// a message sequence number 0 (`* 0 FETCH (...)`, `* 0 EXPUNGE`; Courier 2004,
+        /// mail.xwtec.cn): no typed value can hold it; kept as an
+        /// [`UnknownResponse`](crate::response::generic::UnknownResponse) (number 0, name,
+        /// generic values); the offset is the 0's.
+        ZeroSequenceNumber = "zero-sequence-number",
+            rule: r#"message-data = nz-number SP ("EXPUNGE" / ("FETCH" SP msg-att)); nz-number = digit-nz *DIGIT (RFC 9051 §9)"#;
+        /// a FETCH `MODSEQ` item whose value is not a mod-sequence (`MODSEQ (0)`,
+        /// `MODSEQ (-1)`; Zoho): the item is left out of the typed value and kept, with its
+        /// generic value, in [`Parsed::unknown`]; the offset is the value's.
+        BadModseq = "bad-modseq",
+            rule: r#"fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")"; mod-sequence-value = 1*DIGIT, 1 <= n < 2^63 (RFC 7162 §7)"#;
+        /// a line end right after a literal's data while a parenthesis is still open
+        /// (`BODY[] {5}` CRLF `hello` CRLF `)` CRLF; reported by Python imaplib users): the
+        /// message goes on; the CRLF is read as nothing (the offset is the CR's). The framer
+        /// keeps such a message whole under the real-world profile
+        /// ([`FramerConfig::blank_line_after_literal`](crate::framer::FramerConfig)).
+        BlankLineAfterLiteral = "blank-line-after-literal",
+            rule: "literal = \"{\" number64 [\"+\"] \"}\" CRLF *CHAR8, then the rest of the message on the same line (RFC 9051 §9, §4.3)";    }
 }
 
 /// A deviation found in an IMAP message.

@@ -75,6 +75,12 @@ pub struct FramerConfig {
     /// lines with LF after AUTHENTICATE, also after a literal announcement `{145}` LF); the
     /// parser then reports the deviation.
     pub bare_lf_ends_line: bool,
+    /// Whether an empty line right after a literal's data, while a parenthesised list is
+    /// still open, continues the message instead of ending it (default `false`: RFC 9051 §4.3
+    /// the message goes on after the literal on the same line, and a CRLF there ends it). The
+    /// real-world profile sets it (`blank-line-after-literal` in `docs/real-world.md`); the
+    /// parser then reports the deviation. At most 64 such lines per message.
+    pub blank_line_after_literal: bool,
 }
 
 impl FramerConfig {
@@ -87,6 +93,7 @@ impl FramerConfig {
             max_literal: 64 * 1024 * 1024,
             max_message: 64 * 1024 * 1024 + 64 * 1024,
             bare_lf_ends_line: false,
+            blank_line_after_literal: false,
         }
     }
 
@@ -99,6 +106,7 @@ impl FramerConfig {
             max_literal: 1 << 30,
             max_message: (1 << 30) + (1 << 20),
             bare_lf_ends_line: false,
+            blank_line_after_literal: false,
         }
     }
 
@@ -119,6 +127,25 @@ impl FramerConfig {
     pub fn with_bare_lf(mut self, bare_lf_ends_line: bool) -> Self {
         self.bare_lf_ends_line = bare_lf_ends_line;
         self
+    }
+
+    /// The same configuration with empty lines after a literal inside an open list read as
+    /// part of the message or not (see [`FramerConfig::blank_line_after_literal`]).
+    pub fn with_blank_line_after_literal(mut self, on: bool) -> Self {
+        self.blank_line_after_literal = on;
+        self
+    }
+
+    /// The same configuration with what `profile` reads turned on: under
+    /// [`Profile::RealWorld`](crate::Profile) a bare LF ends a line and an empty line after a
+    /// literal inside an open list continues the message (`bare-lf`,
+    /// `blank-line-after-literal`); under strict, the configuration unchanged.
+    pub fn for_profile(self, profile: crate::Profile) -> Self {
+        if profile == crate::Profile::RealWorld {
+            self.with_bare_lf(true).with_blank_line_after_literal(true)
+        } else {
+            self
+        }
     }
 
     /// The same configuration with another message limit.
@@ -251,6 +278,9 @@ pub struct Framer {
     /// may begin a literal announcement (`~`, `{`, digits, `+`, `}`; see [`announcement_tail`]),
     /// so that the announcement is seen however the line was split.
     tail: Vec<u8>,
+    /// Empty lines after a literal that continued the current message
+    /// ([`FramerConfig::blank_line_after_literal`]).
+    continued: u8,
 }
 
 impl Framer {
@@ -266,6 +296,7 @@ impl Framer {
             pending: None,
             reported_sync: false,
             tail: Vec::new(),
+            continued: 0,
         }
     }
 
@@ -469,6 +500,18 @@ impl Framer {
                     let announced =
                         announced.filter(|&(_, sync, _)| sync || self.config.role == Role::Server);
                     match announced {
+                        // blank-line-after-literal: the empty line after a literal inside
+                        // an open list does not end the message (real-world only).
+                        None if self.config.blank_line_after_literal
+                            && !self.discarding
+                            && cr == self.line_start
+                            && self.line_start > 0
+                            && self.continued < 64
+                            && list_open(&buf[..cr]) =>
+                        {
+                            self.continued += 1;
+                            self.line_start = self.pos;
+                        }
                         None => {
                             let len = self.pos;
                             let discarding = self.discarding;
@@ -578,7 +621,38 @@ impl Framer {
         self.pending = None;
         self.reported_sync = false;
         self.tail.clear();
+        self.continued = 0;
     }
+}
+
+/// Whether a parenthesised list is still open at the end of `message` (quoted strings and
+/// literal data stepped over): for [`FramerConfig::blank_line_after_literal`] only.
+fn list_open(message: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < message.len() {
+        match message[i] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'"' => {
+                i += 1;
+                while i < message.len() && message[i] != b'"' {
+                    i += usize::from(message[i] == b'\\') + 1;
+                }
+            }
+            b'\n' => {
+                // A line end inside the message: the line before it announced a literal.
+                if let Some((length, _, _)) =
+                    literal_announcement(message[..i].strip_suffix(b"\r").unwrap_or(&message[..i]))
+                {
+                    i = i.saturating_add(usize::try_from(length).unwrap_or(usize::MAX));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    depth > 0
 }
 
 /// The end of `prev` followed by `dropped` (octets of one line) as far as it may begin a
@@ -1232,6 +1306,7 @@ mod tests {
                 max_literal: u64::MAX,
                 max_message: 1024,
                 bare_lf_ends_line: false,
+                blank_line_after_literal: false,
             };
             let input = format!("a1 APPEND INBOX {announcement}\r\n");
             let mut framer = Framer::new(config);

@@ -168,6 +168,62 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
     if side == Side::Client {
         return None;
     }
+    // blank-line-after-literal: CRLF right after a literal's data while a list is open (the
+    // framer kept the message whole under the real-world profile); read as nothing.
+    if rest.starts_with(b"\r\n") && ends_literal(buf, o) {
+        return Fix::one(ImapDeviation::BlankLineAfterLiteral, o, 2, b"");
+    }
+    // bad-modseq: `MODSEQ (0)`, `MODSEQ (-1)`: the item is left out, kept generically.
+    if e.expected == "mod-sequence-value" && buf[..o].ends_with(b"MODSEQ (") {
+        let start = o - b"MODSEQ (".len();
+        let close = o + rest.iter().position(|&b| b == b')')?;
+        let (value, _) = generic::value(&buf[start + 7..=close], 1).ok()?;
+        let (from, to) = item_span(buf, start, close + 1)?;
+        return Some(Fix {
+            id: ImapDeviation::BadModseq,
+            report: o,
+            edits: vec![(from, to - from, Vec::new())],
+            kept: Some(("MODSEQ".to_owned(), value.into_static())),
+        });
+    }
+    // childless-multipart: `("ALTERNATIVE" ("BOUNDARY" "x") NIL NIL)`, `("ALTERNATIVE")`: a
+    // quoted subtype alone where a part starts; read as a MULTIPART part with no content.
+    if e.context == "body"
+        && ((e.expected == "media-subtype" && at == Some(b'(') && prev == Some(b' '))
+            || (e.expected == "SP" && at == Some(b')')))
+    {
+        let sub_end = if at == Some(b')') { o } else { o - 1 };
+        let sub_start = buf[..sub_end.checked_sub(1)?]
+            .iter()
+            .rposition(|&b| b == b'"')?;
+        if buf[..sub_end].ends_with(b"\"")
+            && buf.get(sub_start.checked_sub(1)?) == Some(&b'(')
+            && !buf[sub_start + 1..sub_end - 1]
+                .iter()
+                .any(|&b| matches!(b, b'"' | b'\\'))
+        {
+            let mut edits = vec![(sub_start, 0, b"\"MULTIPART\" ".to_vec())];
+            if at == Some(b')') {
+                edits.push((o, 0, b" NIL NIL NIL \"7BIT\" 0".to_vec()));
+            } else {
+                // The parameters (`body-ext-mpart`), then the rest of the extension data.
+                let params_end = matching_paren(buf, o)? + 1;
+                let more = buf.get(params_end) == Some(&b' ');
+                let fields: &[u8] = if more {
+                    b" NIL NIL \"7BIT\" 0 NIL"
+                } else {
+                    b" NIL NIL \"7BIT\" 0"
+                };
+                edits.push((params_end, 0, fields.to_vec()));
+            }
+            return Some(Fix {
+                id: ImapDeviation::ChildlessMultipart,
+                report: sub_start,
+                edits,
+                kept: None,
+            });
+        }
+    }
     // untagged-code-without-status: `* [CODE ...] text`, read as `* OK [CODE ...] text`.
     if o == 2 && buf.starts_with(b"* [") {
         return Fix::one(ImapDeviation::UntaggedCodeWithoutStatus, 2, 0, b"OK ");
@@ -237,18 +293,8 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         if name_len > 0 && after.first() == Some(&b' ') {
             let (value, used) = generic::value(&after[1..], crate::ext::MAX_DEPTH).ok()?;
             let item_end = o + name_len + 1 + used;
-            // One SP goes with the item: the one after it, or else the one before it.
-            let (from, to) = match buf.get(item_end) {
-                Some(b' ') => (o, item_end + 1),
-                Some(b')') if prev == Some(b' ') && !buf[..o - 1].ends_with(b"(") => {
-                    (o - 1, item_end)
-                }
-                _ => return None,
-            };
             // Nothing left in the list: no typed FETCH can hold it (`unknown-response`).
-            if buf.get(from.checked_sub(1)?) == Some(&b'(') && buf.get(to) == Some(&b')') {
-                return None;
-            }
+            let (from, to) = item_span(buf, o, item_end)?;
             let name = String::from_utf8_lossy(&rest[..name_len]).into_owned();
             return Some(Fix {
                 id: ImapDeviation::UnknownFetchItem,
@@ -422,6 +468,51 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         }
     }
     None
+}
+
+/// Whether `o` is right after the data of a literal (`{n}` CRLF and `n` octets end at `o`).
+fn ends_literal(buf: &[u8], o: usize) -> bool {
+    // The announcement is the last `}` CRLF before `o` whose data reaches `o` exactly.
+    let mut end = o;
+    // A few candidates at most: literal data may hold `}` CRLF itself (bounded work).
+    for _ in 0..8 {
+        let Some(k) = memchr::memmem::rfind(&buf[..end], b"}\r\n") else {
+            break;
+        };
+        let digits = buf[..k]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let data = k + 3;
+        if digits > 0
+            && buf[..k - digits].ends_with(b"{")
+            && std::str::from_utf8(&buf[k - digits..k])
+                .ok()
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| data.checked_add(n) == Some(o))
+        {
+            return true;
+        }
+        end = k;
+    }
+    false
+}
+
+/// The span to cut to remove the FETCH item at `start..end` with one SP: the one after it,
+/// or else the one before it; `None` when it is the list's only item.
+fn item_span(buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    match buf.get(end) {
+        Some(b' ') => Some((start, end + 1)),
+        Some(b')') if buf.get(start.checked_sub(1)?) == Some(&b' ') => {
+            if buf[..start - 1].ends_with(b"(") {
+                None
+            } else {
+                Some((start - 1, end))
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The offset of the `)` that closes the `(` at `open`, stepping over quoted strings and

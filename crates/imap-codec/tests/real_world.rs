@@ -178,6 +178,36 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         23,
         b"* 1 FETCH (RFC822.SIZE 9373600)\r\n",
     ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"ALTERNATIVE\" (\"BOUNDARY\" \"x\") NIL NIL))\r\n",
+        "childless-multipart",
+        26,
+        b"* 1 FETCH (BODYSTRUCTURE (\"MULTIPART\" \"ALTERNATIVE\" (\"BOUNDARY\" \"x\") NIL NIL \"7BIT\" 0 NIL NIL NIL))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODY (\"ALTERNATIVE\"))\r\n",
+        "childless-multipart",
+        17,
+        b"* 1 FETCH (BODY (\"MULTIPART\" \"ALTERNATIVE\" NIL NIL NIL \"7BIT\" 0))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"ALTERNATIVE\" (\"BOUNDARY\" \"x\")) \"MIXED\"))\r\n",
+        "childless-multipart",
+        57,
+        b"* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"MULTIPART\" \"ALTERNATIVE\" (\"BOUNDARY\" \"x\") NIL NIL \"7BIT\" 0) \"MIXED\"))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 23925))\r\n",
+        "basic-message-rfc822",
+        69,
+        b"* 1 FETCH (BODYSTRUCTURE ({7}\r\nmessage \"rfc822\" NIL NIL NIL \"7bit\" 23925))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 23925 NIL NIL))\r\n",
+        "basic-message-rfc822",
+        69,
+        b"* 1 FETCH (BODYSTRUCTURE ({7}\r\nmessage \"rfc822\" NIL NIL NIL \"7bit\" 23925 NIL NIL))\r\n",
+    ),
 ];
 
 #[test]
@@ -435,4 +465,88 @@ fn normalized_sequence_sets_hold_the_same_numbers() {
         }
         assert_eq!(SequenceSet::parse_str(&shown).unwrap(), norm);
     }
+}
+
+#[test]
+fn bad_modseq_is_left_out_and_kept() {
+    use mailproto_imap_codec::Extension;
+    let options = rw().with_extension(Extension::CondStore);
+    let strict = ParseOptions::default().with_extension(Extension::CondStore);
+    for (bytes, offset) in [
+        (&b"* 1 FETCH (FLAGS (\\Seen) MODSEQ (0))\r\n"[..], 33),
+        (b"* 1 FETCH (MODSEQ (-1) UID 4)\r\n", 19),
+    ] {
+        let name = String::from_utf8_lossy(bytes);
+        assert!(Response::parse_with(bytes, &strict).is_err(), "{name}");
+        let p = Response::parse_with(bytes, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ids: Vec<_> = p.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+        assert_eq!(ids, [("bad-modseq", offset)], "{name}");
+        assert_eq!(p.unknown.len(), 1);
+        assert_eq!(p.unknown[0].name, "MODSEQ");
+    }
+    // The only item: no typed FETCH; the strict error stays (the caller's generic fallback).
+    assert!(Response::parse_with(b"* 1 FETCH (MODSEQ (0))\r\n", &options).is_err());
+}
+
+#[test]
+fn zero_sequence_numbers_are_named_in_the_generic_fallback() {
+    use mailproto_imap_codec::response::generic::UnknownResponse;
+    for bytes in [&b"* 0 FETCH (FLAGS (\\Seen))\r\n"[..], b"* 0 EXPUNGE\r\n"] {
+        let err = Response::parse_with(bytes, &rw()).unwrap_err();
+        assert_eq!((err.offset, err.expected), (2, "nz-number"));
+        let u = UnknownResponse::parse(bytes, 8).unwrap();
+        assert_eq!(u.deviation(), (ImapDeviation::ZeroSequenceNumber, 2));
+    }
+    // `* 0 EXISTS` is valid; an unknown name with 0 is an unknown response.
+    assert!(Response::parse(b"* 0 EXISTS\r\n").is_ok());
+    let u = UnknownResponse::parse(b"* 0 XFOO\r\n", 8).unwrap();
+    assert_eq!(u.deviation(), (ImapDeviation::UnknownResponse, 4));
+}
+
+#[test]
+fn the_framer_continues_after_a_literal_only_inside_an_open_list_and_only_when_asked() {
+    use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    let stream = b"* 1 FETCH (BODY[] {5}\r\nhello\r\n UID 3)\r\n* LIST () \"/\" {3}\r\nabc\r\nA1 OK done\r\n";
+    let frames = |config: FramerConfig| {
+        let mut buf = FramedBuffer::new(config);
+        buf.push(stream);
+        let mut out = Vec::new();
+        while let Ok(Some(frame)) = buf.next_frame() {
+            if let Frame::Message(m) = frame {
+                out.push(m.to_vec());
+            }
+        }
+        out
+    };
+    assert_eq!(frames(FramerConfig::client()).len(), 4);
+    let messages = frames(FramerConfig::client().for_profile(Profile::RealWorld));
+    assert_eq!(
+        messages,
+        [
+            &b"* 1 FETCH (BODY[] {5}\r\nhello\r\n UID 3)\r\n"[..],
+            b"* LIST () \"/\" {3}\r\nabc\r\n",
+            b"A1 OK done\r\n"
+        ]
+    );
+    assert!(Response::parse(&messages[0]).is_err());
+    let parsed = Response::parse_with(&messages[0], &rw()).unwrap();
+    let ids: Vec<_> = parsed
+        .deviations
+        .iter()
+        .map(|d| (d.id.id(), d.offset))
+        .collect();
+    assert_eq!(ids, [("blank-line-after-literal", 28)]);
+    assert_eq!(
+        parsed.value,
+        Response::parse(b"* 1 FETCH (BODY[] {5}\r\nhello UID 3)\r\n").unwrap()
+    );
+    // Literal data holding parentheses and quotes does not count.
+    let tricky = b"* LIST () \"/\" {3}\r\n(\"(\r\nA1 OK done\r\n";
+    let mut buf = FramedBuffer::new(FramerConfig::client().for_profile(Profile::RealWorld));
+    buf.push(tricky);
+    let mut n = 0;
+    while let Ok(Some(frame)) = buf.next_frame() {
+        n += usize::from(matches!(frame, Frame::Message(_)));
+    }
+    assert_eq!(n, 2);
 }

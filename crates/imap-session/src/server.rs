@@ -522,11 +522,8 @@ impl ServerSession {
     pub fn resume(config: ServerConfig, state: State) -> Self {
         ServerSession {
             sasl: None,
-            // The real-world profile also ends lines at a bare LF (`bare-lf`).
-            input: FramedBuffer::new(config.framer.with_bare_lf(
-                config.framer.bare_lf_ends_line
-                    || config.parse.profile == imap_codec::Profile::RealWorld,
-            )),
+            // The real-world profile also frames `bare-lf` and `blank-line-after-literal`.
+            input: FramedBuffer::new(config.framer.for_profile(config.parse.profile)),
             tls: config.tls,
             config,
             state,

@@ -200,10 +200,8 @@ fn parse_message(
 /// An untagged response the real-world profile kept generically, with its deviation.
 fn unknown_response(bytes: &[u8], options: &ParseOptions) -> Result<(Parsed, Vec<Found>), Failure> {
     let unknown = UnknownResponse::parse(bytes, options.max_depth)?.into_static();
-    let offset = 2 + unknown
-        .number
-        .map_or(0, |n| n.to_string().len().saturating_add(1));
-    let found = vec![Found::new(ImapDeviation::UnknownResponse, offset)];
+    let (id, offset) = unknown.deviation();
+    let found = vec![Found::new(id, offset)];
     Ok((
         Parsed::Unknown {
             unknown,

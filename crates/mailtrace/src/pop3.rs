@@ -236,6 +236,7 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
         options,
         greeting: trace.headers.start == Start::Connect,
         pending: VecDeque::new(),
+        uidl_asked: VecDeque::new(),
         sasl: false,
         messages: Vec::new(),
     };
@@ -280,6 +281,9 @@ struct Pairing {
     greeting: bool,
     /// What the commands in flight expect, oldest first.
     pending: VecDeque<Expected>,
+    /// The message number of each `UIDL msg` in flight, oldest first (for
+    /// `uidl-one-token`: an answer without it is read as the listing of the one asked).
+    uidl_asked: VecDeque<pop3_codec::MsgNumber>,
     /// Inside an AUTH exchange: client lines are SASL responses, server lines challenges or
     /// the final status.
     sasl: bool,
@@ -357,6 +361,9 @@ impl Pairing {
         let (result, deviations) = match Command::parse_with(line, &self.options) {
             Ok(p) => {
                 self.pending.push_back(Expected::from(&p.value));
+                if let Command::Uidl(Some(msg)) = p.value {
+                    self.uidl_asked.push_back(msg);
+                }
                 let found = p
                     .deviations
                     .iter()
@@ -397,7 +404,14 @@ impl Pairing {
             ));
             return;
         }
-        let (result, deviations) = match Response::parse_with(bytes, expected, &self.options) {
+        let parsed = match expected {
+            Expected::Uid => match self.uidl_asked.pop_front() {
+                Some(msg) => Response::parse_uid_with(bytes, msg, &self.options),
+                None => Response::parse_with(bytes, expected, &self.options),
+            },
+            _ => Response::parse_with(bytes, expected, &self.options),
+        };
+        let (result, deviations) = match parsed {
             Ok(p) => {
                 self.sasl = matches!(p.value, Response::Challenge(_));
                 let found = p

@@ -84,6 +84,13 @@ mailproto_core::deviations! {
         /// only `.` CRLF ends the body.
         MissingDotStuffing = "missing-dot-stuffing",
             rule: "a line beginning with the termination octet is byte-stuffed (RFC 1939 §3)";
+
+        /// the answer to `UIDL msg` with the unique-id alone, no message number
+        /// (`+OK 00001a1457b5a851`; Twisted): read as the listing of the message asked for
+        /// ([`Response::parse_uid_with`](crate::Response::parse_uid_with)); the offset is the
+        /// unique-id's.
+        UidlOneToken = "uidl-one-token",
+            rule: "a unique-id listing consists of the message-number of the message, followed by a single space and the unique-id of the message (RFC 1939 §7, UIDL)";
         /// (a session rule): the server closed the connection right after `-ERR` to PASS,
         /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
         /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).
@@ -184,6 +191,33 @@ mod tests {
             );
             assert_ne!(again, Some(false), "{name}: not the CRLF value");
         }
+    }
+
+    #[test]
+    fn uidl_one_token_only_for_a_single_unique_id() {
+        let msg = crate::MsgNumber::new(7).unwrap();
+        let p = Response::parse_uid_with(b"+OK abc\r\n", msg, &real()).unwrap();
+        assert_eq!(p.deviations[0].id, Pop3Deviation::UidlOneToken);
+        let mut out = Vec::new();
+        crate::Encode::encode(&p.value, &mut out);
+        assert_eq!(out, b"+OK 7 abc\r\n");
+        // A valid answer: no deviation, whatever was asked; errors stay errors.
+        let p = Response::parse_uid_with(b"+OK 2 abc\r\n", msg, &real()).unwrap();
+        assert!(p.deviations.is_empty());
+        for bad in [
+            &b"+OK \r\n"[..],
+            b"+OK\r\n",
+            b"+OK a b\r\n",
+            b"+OK \x01\r\n",
+        ] {
+            let strict = Response::parse(bad, Expected::Uid).unwrap_err();
+            assert_eq!(
+                Response::parse_uid_with(bad, msg, &real()).unwrap_err(),
+                strict,
+                "{bad:?}"
+            );
+        }
+        assert!(Response::parse_uid_with(b"-ERR no\r\n", msg, &real()).is_ok());
     }
 
     #[test]

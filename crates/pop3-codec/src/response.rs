@@ -555,6 +555,47 @@ impl<'a> Response<'a> {
         Ok(Parsed::new(r, deviations))
     }
 
+    /// Parses the answer to `UIDL msg` (RFC 1939 §7) under `options`: as
+    /// [`Response::parse_with`] with [`Expected::Uid`], and under the real-world profile a
+    /// `+OK` with the unique-id alone (`+OK 00001a1457b5a851` CRLF, Twisted), which strict
+    /// rejects, is read as the listing of `msg`, the message asked for; the deviation
+    /// `uidl-one-token` is reported at the unique-id.
+    ///
+    /// ```
+    /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use mailproto_pop3_codec::{MsgNumber, Response};
+    /// let msg = MsgNumber::new(1).unwrap();
+    /// let line = b"+OK 00001a1457b5a851\r\n";
+    /// assert!(Response::parse_uid_with(line, msg, &ParseOptions::default()).is_err());
+    /// let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let parsed = Response::parse_uid_with(line, msg, &rw).unwrap();
+    /// assert_eq!(parsed.value, Response::parse_uid_with(b"+OK 1 00001a1457b5a851\r\n", msg, &rw).unwrap().value);
+    /// assert_eq!((parsed.deviations[0].id, parsed.deviations[0].offset), (Pop3Deviation::UidlOneToken, 4));
+    /// ```
+    pub fn parse_uid_with(
+        input: &'a [u8],
+        msg: MsgNumber,
+        options: &ParseOptions,
+    ) -> Result<Parsed<Self>, ParseError> {
+        match Self::parse_with(input, Expected::Uid, options) {
+            Err(e) if options.real_world() => {
+                let one_token = input
+                    .strip_prefix(b"+OK ")
+                    .and_then(|r| r.strip_suffix(b"\r\n"))
+                    .filter(|t| !t.is_empty() && t.iter().all(|&b| is_vchar(b)));
+                let Some(token) = one_token else {
+                    return Err(e);
+                };
+                let uid = UniqueId::from_wire(token, 4, "unique-id").map_err(|_| e)?;
+                Ok(Parsed::new(
+                    Response::Uid(UidListing { msg, uid }),
+                    vec![Deviation::new(Pop3Deviation::UidlOneToken, 4, Side::Server)],
+                ))
+            }
+            other => other,
+        }
+    }
+
     /// Decodes one response from the start of `input`: complete (with the octets used),
     /// incomplete, or an error. Each call scans from the start; for a stream use
     /// [`crate::ResponseDecoder`], which does not.

@@ -58,6 +58,7 @@ pub mod fetch;
 pub mod kind;
 pub mod mailbox;
 pub mod search;
+pub mod split;
 pub mod store;
 
 pub use crate::ext::compress::CompressionAlgorithm;

@@ -7,6 +7,7 @@
 //! `(`, and a single part is text, message or basic as soon as its media type and subtype
 //! are read (`media-text` and `media-message` require quoted strings, RFC 9051 §9).
 
+use crate::context::{Ctx, ImapDeviation};
 use crate::core::{IString, IntoStatic, NString};
 use crate::encode::{Encode, Encoder};
 use crate::error::{ErrorKind, PResult, ValidationError, fail, fail_kind};
@@ -539,12 +540,19 @@ pub enum BodyStructure<'a> {
 }
 
 impl<'a> BodyStructure<'a> {
-    /// Parses `body`.
+    /// Parses `body` under the strict profile.
+    #[cfg(test)]
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        crate::parse::rule("body", |i| Self::parse_depth(i, 0))(i)
+        let ctx = Ctx::new(&crate::context::STRICT, crate::context::Side::Server, i);
+        Self::parse_in(i, &ctx)
     }
 
-    fn parse_depth(i: &'a [u8], depth: usize) -> PResult<'a, Self> {
+    /// Parses `body` in `ctx` (the real-world profile reads `basic-message-rfc822`).
+    pub(crate) fn parse_in(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        crate::parse::rule("body", |i| Self::parse_depth(i, 0, ctx))(i)
+    }
+
+    fn parse_depth(i: &'a [u8], depth: usize, ctx: &Ctx<'_>) -> PResult<'a, Self> {
         if i.first() != Some(&b'(') {
             return fail(i, "body");
         }
@@ -553,17 +561,17 @@ impl<'a> BodyStructure<'a> {
         }
         let i = &i[1..];
         if i.first() == Some(&b'(') {
-            Self::multi(i, depth)
+            Self::multi(i, depth, ctx)
         } else {
-            Self::single(i, depth)
+            Self::single(i, depth, ctx)
         }
     }
 
-    fn multi(i: &'a [u8], depth: usize) -> PResult<'a, Self> {
+    fn multi(i: &'a [u8], depth: usize, ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let mut bodies = Vec::new();
         let mut i = i;
         loop {
-            let (r, b) = Self::parse_depth(i, depth + 1)?;
+            let (r, b) = Self::parse_depth(i, depth + 1, ctx)?;
             bodies.push(b);
             i = r;
             if i.first() != Some(&b'(') {
@@ -601,7 +609,7 @@ impl<'a> BodyStructure<'a> {
         ))
     }
 
-    fn single(i: &'a [u8], depth: usize) -> PResult<'a, Self> {
+    fn single(i: &'a [u8], depth: usize, ctx: &Ctx<'_>) -> PResult<'a, Self> {
         let (i, media_type) = string(i, "body")?;
         let (i, ()) = sp(i)?;
         let (i, subtype) = string(i, "media-subtype")?;
@@ -611,11 +619,13 @@ impl<'a> BodyStructure<'a> {
             let (i, ()) = sp(i)?;
             let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (i, SinglePartKind::Text { subtype, lines })
-        } else if let Some(msg) = is_message_rfc822_or_global(&media_type, &subtype) {
+        } else if let Some(msg) = is_message_rfc822_or_global(&media_type, &subtype)
+            && !(ctx.real_world() && !i.starts_with(b" (") && msg == MessageSubtype::Rfc822)
+        {
             let (i, ()) = sp(i)?;
             let (i, envelope) = Envelope::parse(i)?;
             let (i, ()) = sp(i)?;
-            let (i, body) = Self::parse_depth(i, depth + 1)?;
+            let (i, body) = Self::parse_depth(i, depth + 1, ctx)?;
             let (i, ()) = sp(i)?;
             let (i, lines) = Number64::parse(i).map_err(|e| rename(e, i, "body-fld-lines"))?;
             (
@@ -628,6 +638,20 @@ impl<'a> BodyStructure<'a> {
                 })),
             )
         } else {
+            let media_type = if is_message_rfc822_or_global(&media_type, &subtype).is_some() {
+                // basic-message-rfc822 (real-world only, see the condition above): a
+                // message/rfc822 part without envelope, body and lines (mail.ru, Gmail),
+                // read as a basic part of that type, its media type held as a literal: the
+                // form `media-basic` allows and `media-message` does not, so that the value
+                // is written back in a form the strict grammar reads to the same value.
+                ctx.deviate(ImapDeviation::BasicMessageRfc822, i);
+                match crate::core::Literal::new(media_type.as_bytes().to_vec()) {
+                    Ok(l) => IString::Literal(l),
+                    Err(_) => media_type,
+                }
+            } else {
+                media_type
+            };
             (
                 i,
                 SinglePartKind::Basic(BasicMedia {

@@ -229,12 +229,12 @@ msg_att_table! {
         att_nstring;
     /// `"BODY" SP body`: the structure without extension data.
     Body(Box<BodyStructure<'a>>) = "BODY", plain,
-        |r, _| sp_then(r, BodyStructure::parse).map(|(r, b)| (r, Box::new(b))),
+        |r, ctx| sp_then(r, |r| BodyStructure::parse_in(r, ctx)).map(|(r, b)| (r, Box::new(b))),
         encode_sp_body,
         att_body;
     /// `"BODYSTRUCTURE" SP body`
     BodyStructure(Box<BodyStructure<'a>>) = "BODYSTRUCTURE", plain,
-        |r, _| sp_then(r, BodyStructure::parse).map(|(r, b)| (r, Box::new(b))),
+        |r, ctx| sp_then(r, |r| BodyStructure::parse_in(r, ctx)).map(|(r, b)| (r, Box::new(b))),
         encode_sp_body,
         att_body;
     /// `"BODY" section ["<" number ">"] SP nstring`

@@ -54,6 +54,30 @@ pub struct UnknownResponse<'a> {
 }
 
 impl<'a> UnknownResponse<'a> {
+    /// What the real-world profile reports for this response, and where: `zero-sequence-number`
+    /// at the number for `* 0 FETCH ...` and `* 0 EXPUNGE` (RFC 9051 §9 `message-data` takes
+    /// an `nz-number`), otherwise `unknown-response` at the name.
+    ///
+    /// ```
+    /// use mailproto_imap_codec::context::ImapDeviation;
+    /// use mailproto_imap_codec::response::generic::UnknownResponse;
+    /// let zero = UnknownResponse::parse(b"* 0 FETCH (FLAGS ())\r\n", 8).unwrap();
+    /// assert_eq!(zero.deviation(), (ImapDeviation::ZeroSequenceNumber, 2));
+    /// let other = UnknownResponse::parse(b"* 12 XFOO 1\r\n", 8).unwrap();
+    /// assert_eq!(other.deviation(), (ImapDeviation::UnknownResponse, 5));
+    /// ```
+    pub fn deviation(&self) -> (crate::context::ImapDeviation, usize) {
+        use crate::context::ImapDeviation;
+        let zero_message = self.number == Some(0)
+            && (self.name.eq_ignore_ascii_case("FETCH")
+                || self.name.eq_ignore_ascii_case("EXPUNGE"));
+        if zero_message {
+            return (ImapDeviation::ZeroSequenceNumber, 2);
+        }
+        let number_len = self.number.map_or(0, |n| n.to_string().len() + 1);
+        (ImapDeviation::UnknownResponse, 2 + number_len)
+    }
+
     /// Reads `"*" SP [number SP] atom *(SP value) CRLF` generically, with lists nested at most
     /// `max_depth` deep. Linear in the input.
     pub fn parse(input: &'a [u8], max_depth: usize) -> Result<Self, ParseError> {

@@ -17,7 +17,7 @@
 use std::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
-use crate::context::{Deviation, ParseOptions, Parsed, Side};
+use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::Cursor;
 use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
@@ -379,6 +379,8 @@ enum State {
     Body {
         dec: BodyDecoder,
         report_end: bool,
+        /// The length of the status line before the body (for deviation offsets).
+        status_len: usize,
     },
     /// Skipping the rest of a line that was too long.
     SkipLine,
@@ -533,7 +535,11 @@ impl ResponseDecoder {
         self.buf.drop_consumed();
         loop {
             match &mut self.state {
-                State::Body { dec, report_end } => {
+                State::Body {
+                    dec,
+                    report_end,
+                    status_len,
+                } => {
                     let start = self.buf.start;
                     let (used, chunk) = dec.next_chunk(&self.buf.buf[start..])?;
                     self.buf.consumed = used;
@@ -545,6 +551,19 @@ impl ResponseDecoder {
                             )));
                         }
                         Chunk::HeldCr => return Ok(Some(ResponseEvent::BodyChunk(b"\r"))),
+                        Chunk::HeldDot => {
+                            // `missing-dot-stuffing` (real-world): offsets from the start of
+                            // the response, its status line included.
+                            let base = *status_len as u64;
+                            for dot in dec.take_tolerated() {
+                                self.deviations.push(Deviation::new(
+                                    Pop3Deviation::MissingDotStuffing,
+                                    usize::try_from(base.saturating_add(dot)).unwrap_or(usize::MAX),
+                                    Side::Server,
+                                ));
+                            }
+                            return Ok(Some(ResponseEvent::BodyChunk(b".")));
+                        }
                         Chunk::NeedMore => return Ok(None),
                         Chunk::End => {
                             let report_end = *report_end;
@@ -589,6 +608,7 @@ impl ResponseDecoder {
                                 self.state = State::Body {
                                     dec: BodyDecoder::discarding(false),
                                     report_end: false,
+                                    status_len: 0,
                                 };
                             } else {
                                 self.expected.pop_front();
@@ -607,9 +627,15 @@ impl ResponseDecoder {
                             self.deviations.append(&mut c.deviations);
                             return match status {
                                 Ok(status) => {
+                                    let dec = BodyDecoder::with_limit(self.limits.max_body);
                                     self.state = State::Body {
-                                        dec: BodyDecoder::with_limit(self.limits.max_body),
+                                        dec: if self.options.real_world() {
+                                            dec.tolerating()
+                                        } else {
+                                            dec
+                                        },
                                         report_end: true,
+                                        status_len: len,
                                     };
                                     Ok(Some(ResponseEvent::MessageStart(status)))
                                 }
@@ -617,6 +643,7 @@ impl ResponseDecoder {
                                     self.state = State::Body {
                                         dec: BodyDecoder::discarding(true),
                                         report_end: false,
+                                        status_len: 0,
                                     };
                                     Err(e)
                                 }
@@ -674,6 +701,7 @@ impl ResponseDecoder {
                             self.state = State::Body {
                                 dec: BodyDecoder::discarding(true),
                                 report_end: false,
+                                status_len: 0,
                             };
                             return Err(too_long(at.saturating_add(max), max));
                         }
@@ -724,6 +752,7 @@ impl ResponseDecoder {
         self.state = State::Body {
             dec: BodyDecoder::discarding(true),
             report_end: false,
+            status_len: 0,
         };
         ParseError::new(
             self.limits.max_listing,

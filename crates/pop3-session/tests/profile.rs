@@ -259,3 +259,70 @@ fn server_budget_answers_err_and_closes() {
     );
     assert!(out.ends_with(b"-ERR too many deviations from the protocol\r\n"));
 }
+
+/// RFC 1939 §3: a body line that starts with `.` is byte-stuffed. A RETR body with `.hidden`
+/// (greenmail, mailpit): strict fails on it, real-world streams the line verbatim and names
+/// `missing-dot-stuffing` at the dot (offset from the start of the response); only `.` CRLF
+/// ends the body. The body is the same whatever the chunking.
+#[test]
+fn client_real_world_streams_a_body_line_that_was_not_stuffed() {
+    use mailproto_pop3_session::codec::MsgNumber;
+    let answer: &[u8] = b"+OK 30 octets\r\nSubject: x\r\n\r\n.hidden\r\n..dot\r\n.\r\n";
+    let run = |options: ParseOptions, chunk: usize| {
+        let mut s = ClientSession::new(Limits::default()).with_parse_options(options);
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::User("u".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+        client_events(&mut s, b"+OK\r\n+OK in\r\n");
+        s.send(Command::Retr(MsgNumber::new(1).unwrap())).unwrap();
+        let mut body = Vec::new();
+        let mut others = Vec::new();
+        for piece in answer.chunks(chunk) {
+            s.handle_input(piece).unwrap();
+            while let Some(o) = s.poll_output() {
+                match o {
+                    ClientOutput::Event(ClientEvent::BodyChunk { data, .. }) => {
+                        body.extend_from_slice(data)
+                    }
+                    ClientOutput::Event(e) => {
+                        if let ClientRecord::Event(e) = record(e) {
+                            others.push(e);
+                        }
+                    }
+                    ClientOutput::Transmit(_) => {}
+                }
+            }
+        }
+        (body, others)
+    };
+    let (_, events) = run(ParseOptions::default(), answer.len());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::PeerError(PeerError::Syntax(_)))),
+        "{events:?}"
+    );
+    for chunk in [1, 2, 3, 7, answer.len()] {
+        let (body, events) = run(real_world(), chunk);
+        assert_eq!(
+            body, b"Subject: x\r\n\r\n.hidden\r\n.dot\r\n",
+            "chunk {chunk}"
+        );
+        let found: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Deviation(d) => Some((d.id, d.offset)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [(Pop3Deviation::MissingDotStuffing, 29)],
+            "chunk {chunk}"
+        );
+        assert!(
+            matches!(events.last(), Some(ClientEvent::MessageEnd { .. })),
+            "{events:?}"
+        );
+    }
+}

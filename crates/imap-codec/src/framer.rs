@@ -509,7 +509,7 @@ impl Framer {
                             && self.continued < 64
                             && list_open(&buf[..cr]) =>
                         {
-                            self.continued += 1;
+                            self.continued = self.continued.saturating_add(1);
                             self.line_start = self.pos;
                         }
                         None => {
@@ -632,12 +632,12 @@ fn list_open(message: &[u8]) -> bool {
     let mut i = 0;
     while i < message.len() {
         match message[i] {
-            b'(' => depth += 1,
+            b'(' => depth = depth.saturating_add(1),
             b')' => depth = depth.saturating_sub(1),
             b'"' => {
-                i += 1;
+                i = i.saturating_add(1);
                 while i < message.len() && message[i] != b'"' {
-                    i += usize::from(message[i] == b'\\') + 1;
+                    i = i.saturating_add(if message[i] == b'\\' { 2 } else { 1 });
                 }
             }
             b'\n' => {
@@ -650,7 +650,7 @@ fn list_open(message: &[u8]) -> bool {
             }
             _ => {}
         }
-        i += 1;
+        i = i.saturating_add(1);
     }
     depth > 0
 }

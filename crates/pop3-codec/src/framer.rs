@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 use crate::command::{Command, SaslResponse};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::Cursor;
+use crate::core::MsgNumber;
 use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
 use crate::listing::newlines;
@@ -421,6 +422,10 @@ pub struct ResponseDecoder {
     options: ParseOptions,
     /// The deviations of the last response the real-world profile accepted.
     deviations: Vec<Deviation>,
+    /// For each [`Expected::Uid`] queued, in order, the message asked for when known
+    /// ([`ResponseDecoder::expect_uid`]): the real-world profile reads `+OK <uid>` as its
+    /// listing (`uidl-one-token`).
+    uid_asked: VecDeque<Option<MsgNumber>>,
 }
 
 impl ResponseDecoder {
@@ -440,6 +445,7 @@ impl ResponseDecoder {
             state: State::Idle,
             options: ParseOptions::default().with_limits(limits),
             deviations: Vec::new(),
+            uid_asked: VecDeque::new(),
         }
     }
 
@@ -453,6 +459,7 @@ impl ResponseDecoder {
             state: State::Idle,
             options: ParseOptions::default().with_limits(limits),
             deviations: Vec::new(),
+            uid_asked: VecDeque::from_iter((first == Expected::Uid).then_some(None)),
         }
     }
 
@@ -501,7 +508,27 @@ impl ResponseDecoder {
 
     /// Queues what the next response answers (call once per command or SASL line sent).
     pub fn expect(&mut self, expected: Expected) {
+        if expected == Expected::Uid {
+            self.uid_asked.push_back(None);
+        }
         self.expected.push_back(expected);
+    }
+
+    /// Queues the answer to `UIDL msg` (RFC 1939 §7): like [`expect`](Self::expect) with
+    /// [`Expected::Uid`], and under the real-world profile a `+OK <uid>` without the message
+    /// number is read as the listing of `msg` (`uidl-one-token`).
+    pub fn expect_uid(&mut self, msg: MsgNumber) {
+        self.uid_asked.push_back(Some(msg));
+        self.expected.push_back(Expected::Uid);
+    }
+
+    /// Drops the front expectation (its answer is complete or skipped).
+    fn pop_expected(&mut self) -> Option<Expected> {
+        let front = self.expected.pop_front();
+        if front == Some(Expected::Uid) {
+            self.uid_asked.pop_front();
+        }
+        front
     }
 
     /// How many responses are expected and not yet complete.
@@ -568,7 +595,7 @@ impl ResponseDecoder {
                         Chunk::End => {
                             let report_end = *report_end;
                             self.state = State::Idle;
-                            self.expected.pop_front();
+                            self.pop_expected();
                             if report_end {
                                 return Ok(Some(ResponseEvent::MessageEnd));
                             }
@@ -611,7 +638,7 @@ impl ResponseDecoder {
                                     status_len: 0,
                                 };
                             } else {
-                                self.expected.pop_front();
+                                self.pop_expected();
                                 self.state = State::SkipLine;
                             }
                             return Err(too_long(max, max));
@@ -653,10 +680,19 @@ impl ResponseDecoder {
                             self.state = State::Listing { next_line: len };
                         }
                         Line::Complete(len) => {
-                            self.expected.pop_front();
+                            let asked = match expected {
+                                Expected::Uid => self.uid_asked.front().copied().flatten(),
+                                _ => None,
+                            };
+                            self.pop_expected();
                             self.buf.consumed = len;
                             let line =
                                 &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
+                            if let Some(msg) = asked.filter(|_| self.options.real_world()) {
+                                let parsed = Response::parse_uid_with(line, msg, &self.options)?;
+                                self.deviations.extend(parsed.deviations);
+                                return Ok(Some(ResponseEvent::Response(parsed.value)));
+                            }
                             return Self::parse_response(
                                 &self.options,
                                 &mut self.deviations,
@@ -714,7 +750,7 @@ impl ResponseDecoder {
                                 return Err(self.listing_too_large(at));
                             }
                             if terminator {
-                                self.expected.pop_front();
+                                self.pop_expected();
                                 self.state = State::Idle;
                                 self.buf.consumed = end;
                                 let frame = &self.buf.buf

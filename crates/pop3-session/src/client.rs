@@ -977,8 +977,7 @@ impl ClientSession {
     fn observe_command(&mut self, cmd: Command<'static>) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        let expected = Expected::from(&cmd);
-        self.decoder.expect(expected);
+        let expected = self.expect_answer(&cmd);
         self.in_flight.push_back(InFlight {
             id,
             kind: Some(cmd.kind()),
@@ -994,6 +993,17 @@ impl ClientSession {
         id
     }
 
+    /// Tells the decoder what the answer to `cmd` is (for `UIDL msg`, which message: the
+    /// real-world profile reads `+OK <uid>` as its listing, `uidl-one-token`).
+    fn expect_answer(&mut self, cmd: &Command<'_>) -> Expected {
+        let expected = Expected::from(cmd);
+        match cmd {
+            Command::Uidl(Some(msg)) => self.decoder.expect_uid(*msg),
+            _ => self.decoder.expect(expected),
+        }
+        expected
+    }
+
     /// Sends queued commands while allowed.
     fn flush(&mut self) {
         while !self.queue.is_empty() {
@@ -1006,8 +1016,7 @@ impl ClientSession {
             }
             let (id, cmd) = self.queue.pop_front().expect("front exists");
             cmd.encode(&mut self.out);
-            let expected = Expected::from(&cmd);
-            self.decoder.expect(expected);
+            let expected = self.expect_answer(&cmd);
             self.in_flight.push_back(InFlight {
                 id,
                 kind: Some(cmd.kind()),

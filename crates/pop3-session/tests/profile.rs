@@ -326,3 +326,49 @@ fn client_real_world_streams_a_body_line_that_was_not_stuffed() {
         );
     }
 }
+
+/// RFC 1939 §7: `UIDL msg` is answered `+OK msg uid`. Twisted answers `+OK uid`: strict fails,
+/// real-world reads it as the listing of the message asked for and names `uidl-one-token`
+/// (pipelined answers pair with their own commands).
+#[test]
+fn client_real_world_reads_a_one_token_uidl_answer_as_the_message_asked() {
+    use mailproto_pop3_session::codec::MsgNumber;
+    let run = |options: ParseOptions| {
+        let mut s = ClientSession::new(Limits::default()).with_parse_options(options);
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::Capa).unwrap();
+        client_events(&mut s, b"+OK\r\nPIPELINING\r\nUIDL\r\nUSER\r\n.\r\n");
+        s.send(Command::User("u".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+        client_events(&mut s, b"+OK\r\n+OK in\r\n");
+        s.send(Command::Uidl(Some(MsgNumber::new(3).unwrap())))
+            .unwrap();
+        s.send(Command::Uidl(Some(MsgNumber::new(7).unwrap())))
+            .unwrap();
+        client_events(
+            &mut s,
+            b"+OK 00001a1457b5a851\r\n+OK 7 QhdPYR:00WBw1Ph7x7\r\n",
+        )
+    };
+    let events = run(ParseOptions::default());
+    assert!(
+        matches!(
+            events.as_slice(),
+            [ClientEvent::PeerError(PeerError::Syntax(_)), ..]
+        ),
+        "{events:?}"
+    );
+    let events = run(real_world());
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::Uid { listing: a, .. },
+            ClientEvent::Uid { listing: b, .. },
+        ] => {
+            assert_eq!((d.id, d.offset), (Pop3Deviation::UidlOneToken, 4));
+            assert_eq!((a.msg.get(), a.uid.as_str()), (3, "00001a1457b5a851"));
+            assert_eq!((b.msg.get(), b.uid.as_str()), (7, "QhdPYR:00WBw1Ph7x7"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/conform/clients.sh - real clients against `mailconform serve`, through
 # `mailconform proxy --record`: Python imaplib and poplib (scripts/conform/clients.py) and curl
-# (IMAP and POP3), and mbsync when installed (its X-TUID header field removed before the
-# comparison), do their jobs on a store loaded with --maildir
+# (IMAP and POP3), and mbsync, fetchmail (POP3) and getmail6 (IMAP) when installed (the header
+# fields mbsync and getmail add on their own removed before the comparison), do their jobs on a store loaded with --maildir
 # from scripts/peers/messages/;
 # every message must arrive byte-identical, and every recorded trace must validate under the
 # strict profile with zero failures. The server and the proxies are stopped by PID at the end.
@@ -94,23 +94,72 @@ SyncState *
 MBSYNC
     mbsync -c "$OUT/mbsync/mbsyncrc" conform >"$OUT/mbsync/mbsync.log" 2>&1 ||
         { cat "$OUT/mbsync/mbsync.log" >&2; exit 1; }
-    python3 - "$MESSAGES" "$OUT/mbsync/INBOX" <<'PY'
-import os, re, sys
-crlf = lambda b: re.sub(rb"\r?\n", b"\r\n", b)
-want = sorted(crlf(open(os.path.join(sys.argv[1], n), "rb").read())
-              for n in os.listdir(sys.argv[1]) if n.endswith(".eml"))
-want.append(b"From: imaplib <imaplib@example.org>\r\nSubject: appended by imaplib\r\n\r\nbody\r\n.dot line\r\n")
-# mbsync adds its own X-TUID header field to what it stores: removed before comparing.
-tuid = lambda b: re.sub(rb"X-TUID: [^\r\n]*\r\n", b"", b, count=1)
-got = [tuid(crlf(open(os.path.join(d, n), "rb").read()))
-       for sub in ("cur", "new") for d in [os.path.join(sys.argv[2], sub)] for n in os.listdir(d)]
-if sorted(got) != sorted(want):
-    sys.exit(f"mbsync: {len(got)} messages, {len(want)} expected, or contents differ")
-print(f"mbsync: {len(got)} messages, the same contents")
-PY
-    expected=5
+    # mbsync adds its own X-TUID header field to what it stores: removed before comparing.
+    python3 "$HERE/same-messages.py" mbsync "$MESSAGES" "$OUT/mbsync/INBOX" 'X-TUID: [^\r\n]*\r\n'
+    expected=$((expected + 1))
 else
     echo "mbsync not installed: skipped"
+fi
+
+# fetchmail, when installed: every message over POP3 (UIDL, keep, fetchall) handed to an MDA that
+# writes one file each. `set invisible` (no Received: field of its own) and `no rewrite` keep
+# the bytes as served; fetchmail hands LF line ends to the MDA (made CRLF before comparing).
+if command -v fetchmail >/dev/null; then
+    mkdir -p "$OUT/fetchmail/store"
+    cat >"$OUT/fetchmail/fetchmailrc" <<FETCHMAIL
+set invisible
+poll ${ppop3%:*} service ${ppop3##*:} protocol pop3 auth password
+    user alice password secret is $(id -un) here
+    options keep fetchall no rewrite sslproto ''
+    mda "/bin/sh -c 'cat > \$(mktemp $OUT/fetchmail/store/msg.XXXXXX)'"
+FETCHMAIL
+    chmod 600 "$OUT/fetchmail/fetchmailrc"
+    fetchmail -f "$OUT/fetchmail/fetchmailrc" -i "$OUT/fetchmail/ids" --nodetach --nosyslog -v \
+        >"$OUT/fetchmail/fetchmail.log" 2>&1 || { cat "$OUT/fetchmail/fetchmail.log" >&2; exit 1; }
+    python3 "$HERE/same-messages.py" fetchmail "$MESSAGES" "$OUT/fetchmail/store"
+    expected=$((expected + 1))
+else
+    echo "fetchmail not installed: skipped"
+fi
+
+# getmail6, when installed: every message over IMAP into a Maildir. It refuses to deliver as
+# root, so the Maildir is delivered to as `nobody` then; `received`, `delivered_to` and
+# `record_mailbox` off keep its own header fields out, but it always writes a Return-Path:
+# field of its own first, replacing the message's (removed from both before comparing).
+if command -v getmail >/dev/null; then
+    mkdir -p "$OUT/getmail/INBOX/cur" "$OUT/getmail/INBOX/new" "$OUT/getmail/INBOX/tmp"
+    deliver_as=""
+    if [ "$(id -u)" = 0 ]; then
+        chmod -R a+rwx "$OUT/getmail/INBOX"
+        deliver_as="user = nobody"
+    fi
+    cat >"$OUT/getmail/getmailrc" <<GETMAIL
+[retriever]
+type = SimpleIMAPRetriever
+server = ${pimap%:*}
+port = ${pimap##*:}
+username = alice
+password = secret
+mailboxes = ("INBOX",)
+record_mailbox = false
+
+[destination]
+type = Maildir
+path = $OUT/getmail/INBOX/
+$deliver_as
+
+[options]
+read_all = true
+delete = false
+delivered_to = false
+received = false
+GETMAIL
+    getmail --getmaildir "$OUT/getmail" --rcfile "$OUT/getmail/getmailrc" \
+        >"$OUT/getmail/getmail.log" 2>&1 || { cat "$OUT/getmail/getmail.log" >&2; exit 1; }
+    python3 "$HERE/same-messages.py" getmail "$MESSAGES" "$OUT/getmail/INBOX" 'Return-Path: [^\r\n]*\r\n'
+    expected=$((expected + 1))
+else
+    echo "getmail6 not installed: skipped"
 fi
 
 # Each proxy writes a connection's trace when the connection ends.

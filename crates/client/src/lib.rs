@@ -75,6 +75,8 @@ pub mod compress;
 mod error;
 pub mod imap;
 pub mod pop3;
+#[cfg(feature = "rustls")]
+pub mod stream;
 pub mod tls;
 #[cfg(feature = "tokio")]
 pub mod tokio;

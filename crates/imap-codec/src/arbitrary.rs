@@ -509,7 +509,7 @@ fn partial_range(u: U<'_, '_>) -> Result<PartialRange> {
 }
 
 fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
-    Ok(match u.int_in_range(0..=8)? {
+    Ok(match u.int_in_range(0..=9)? {
         0 => SearchReturnOpt::Min,
         1 => SearchReturnOpt::Max,
         2 => SearchReturnOpt::All,
@@ -518,6 +518,7 @@ fn search_return_opt(u: U<'_, '_>) -> Result<SearchReturnOpt<'static>> {
         5 => SearchReturnOpt::Context,
         6 => SearchReturnOpt::Update,
         7 => SearchReturnOpt::Partial(partial_range(u)?),
+        8 => SearchReturnOpt::UpdateFetch(non_empty(u, fetch_att)?),
         _ => {
             let name = label(u)?;
             let params = option(u, |u| tagged_ext_val(u, true))?;
@@ -1647,6 +1648,14 @@ pub(crate) fn nz_u32(u: U<'_, '_>) -> Result<NonZeroU32> {
 
 pub(crate) fn fetch_data(u: U<'_, '_>) -> Result<FetchData<'static>> {
     Ok(FetchData::new(nz(u)?, non_empty(u, message_attribute)?))
+}
+
+/// `uidfetch-resp` (RFC 9586 §3.3).
+pub(crate) fn uid_fetch_data(u: U<'_, '_>) -> Result<crate::ext::uidonly::UidFetchData<'static>> {
+    Ok(crate::ext::uidonly::UidFetchData::new(
+        nz(u)?,
+        non_empty(u, message_attribute)?,
+    ))
 }
 
 /// `resp-text`: a code or not, and text; the few texts that would read as a code are

@@ -41,6 +41,9 @@ pub enum Extension {
     /// CREATE-SPECIAL-USE (RFC 6154 §3), advertised by the server: the `create-params` slot
     /// of CREATE with the `USE` parameter ([`crate::ext::special_use`]).
     CreateSpecialUse,
+    /// UIDONLY (RFC 9586 §3), enabled with `ENABLE UIDONLY`: no codec rule changes (see
+    /// [`crate::ext::uidonly`]); the sessions refuse or avoid message numbers.
+    UidOnly,
 }
 
 impl Extension {
@@ -51,11 +54,12 @@ impl Extension {
         Extension::Utf8Accept,
         Extension::Partial,
         Extension::CreateSpecialUse,
+        Extension::UidOnly,
     ];
 
     /// The extension a capability name puts in force when it is advertised or enabled, if
-    /// it changes the grammar: `CONDSTORE`, `QRESYNC` (RFC 7162), `UTF8=ACCEPT` (RFC 6855),
-    /// `PARTIAL` (RFC 9394).
+    /// it changes the grammar or the sessions: `CONDSTORE`, `QRESYNC` (RFC 7162),
+    /// `UTF8=ACCEPT` (RFC 6855), `PARTIAL` (RFC 9394), `UIDONLY` (RFC 9586).
     ///
     /// ```
     /// use mailproto_imap_codec::{Capability, Extension};
@@ -69,6 +73,7 @@ impl Extension {
             C::QResync => Some(Extension::QResync),
             C::Utf8Accept => Some(Extension::Utf8Accept),
             C::Partial => Some(Extension::Partial),
+            C::UidOnly => Some(Extension::UidOnly),
             _ => None,
         }
     }

@@ -242,11 +242,7 @@ fn every_deviation_has_a_distinct_id() {
 fn several_deviations_in_one_message_each_at_its_offset() {
     let bytes = b"*  1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL NIL -1 NIL))\n";
     let parsed = Response::parse_with(bytes, &rw()).unwrap();
-    let ids: Vec<_> = parsed
-        .deviations
-        .iter()
-        .map(|d| (d.id.id(), d.offset))
-        .collect();
+    let ids = ids_of(&parsed.deviations);
     assert_eq!(
         ids,
         [
@@ -307,21 +303,30 @@ fn repairs_stay_linear_and_bounded() {
     assert_eq!(parsed.deviations.len(), 1);
 }
 
+/// Each deviation's id and offset.
+fn ids_of(deviations: &[mailproto_imap_codec::context::Deviation]) -> Vec<(&'static str, usize)> {
+    deviations.iter().map(|d| (d.id.id(), d.offset)).collect()
+}
+
+/// The messages a framer with `config` finds in `stream`.
+fn frames(stream: &[u8], config: mailproto_imap_codec::framer::FramerConfig) -> Vec<Vec<u8>> {
+    use mailproto_imap_codec::framer::{Frame, FramedBuffer};
+    let mut buf = FramedBuffer::new(config);
+    buf.push(stream);
+    let mut out = Vec::new();
+    while let Ok(Some(frame)) = buf.next_frame() {
+        if let Frame::Message(m) = frame {
+            out.push(m.to_vec());
+        }
+    }
+    out
+}
+
 #[test]
 fn the_framer_ends_lines_at_bare_lf_only_when_asked() {
-    use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    use mailproto_imap_codec::framer::FramerConfig;
     let stream = b"* 1 FETCH (BODY[] {5}\nhello)\nA1 OK done\n";
-    let frames = |config: FramerConfig| {
-        let mut buf = FramedBuffer::new(config);
-        buf.push(stream);
-        let mut out = Vec::new();
-        while let Ok(Some(frame)) = buf.next_frame() {
-            if let Frame::Message(m) = frame {
-                out.push(m.to_vec());
-            }
-        }
-        out
-    };
+    let frames = |config: FramerConfig| frames(stream, config);
     // Strict: the LFs are inside one unfinished line.
     assert!(frames(FramerConfig::client()).is_empty());
     let messages = frames(FramerConfig::client().with_bare_lf(true));
@@ -330,11 +335,7 @@ fn the_framer_ends_lines_at_bare_lf_only_when_asked() {
         [&b"* 1 FETCH (BODY[] {5}\nhello)\n"[..], b"A1 OK done\n"]
     );
     let parsed = Response::parse_with(&messages[0], &rw()).unwrap();
-    let ids: Vec<_> = parsed
-        .deviations
-        .iter()
-        .map(|d| (d.id.id(), d.offset))
-        .collect();
+    let ids = ids_of(&parsed.deviations);
     assert_eq!(ids, [("bare-lf", 21), ("bare-lf", 28)]);
     assert_eq!(
         parsed.value,
@@ -479,7 +480,7 @@ fn bad_modseq_is_left_out_and_kept() {
         let name = String::from_utf8_lossy(bytes);
         assert!(Response::parse_with(bytes, &strict).is_err(), "{name}");
         let p = Response::parse_with(bytes, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let ids: Vec<_> = p.deviations.iter().map(|d| (d.id.id(), d.offset)).collect();
+        let ids = ids_of(&p.deviations);
         assert_eq!(ids, [("bad-modseq", offset)], "{name}");
         assert_eq!(p.unknown.len(), 1);
         assert_eq!(p.unknown[0].name, "MODSEQ");
@@ -505,21 +506,13 @@ fn zero_sequence_numbers_are_named_in_the_generic_fallback() {
 
 #[test]
 fn the_framer_continues_after_a_literal_only_inside_an_open_list_and_only_when_asked() {
-    use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    use mailproto_imap_codec::framer::FramerConfig;
     let stream = b"* 1 FETCH (BODY[] {5}\r\nhello\r\n UID 3)\r\n* LIST () \"/\" {3}\r\nabc\r\nA1 OK done\r\n";
-    let frames = |config: FramerConfig| {
-        let mut buf = FramedBuffer::new(config);
-        buf.push(stream);
-        let mut out = Vec::new();
-        while let Ok(Some(frame)) = buf.next_frame() {
-            if let Frame::Message(m) = frame {
-                out.push(m.to_vec());
-            }
-        }
-        out
-    };
-    assert_eq!(frames(FramerConfig::client()).len(), 4);
-    let messages = frames(FramerConfig::client().for_profile(Profile::RealWorld));
+    assert_eq!(frames(stream, FramerConfig::client()).len(), 4);
+    let messages = frames(
+        stream,
+        FramerConfig::client().for_profile(Profile::RealWorld),
+    );
     assert_eq!(
         messages,
         [
@@ -530,11 +523,7 @@ fn the_framer_continues_after_a_literal_only_inside_an_open_list_and_only_when_a
     );
     assert!(Response::parse(&messages[0]).is_err());
     let parsed = Response::parse_with(&messages[0], &rw()).unwrap();
-    let ids: Vec<_> = parsed
-        .deviations
-        .iter()
-        .map(|d| (d.id.id(), d.offset))
-        .collect();
+    let ids = ids_of(&parsed.deviations);
     assert_eq!(ids, [("blank-line-after-literal", 28)]);
     assert_eq!(
         parsed.value,
@@ -542,11 +531,6 @@ fn the_framer_continues_after_a_literal_only_inside_an_open_list_and_only_when_a
     );
     // Literal data holding parentheses and quotes does not count.
     let tricky = b"* LIST () \"/\" {3}\r\n(\"(\r\nA1 OK done\r\n";
-    let mut buf = FramedBuffer::new(FramerConfig::client().for_profile(Profile::RealWorld));
-    buf.push(tricky);
-    let mut n = 0;
-    while let Ok(Some(frame)) = buf.next_frame() {
-        n += usize::from(matches!(frame, Frame::Message(_)));
-    }
-    assert_eq!(n, 2);
+    let config = FramerConfig::client().for_profile(Profile::RealWorld);
+    assert_eq!(frames(tricky, config).len(), 2);
 }

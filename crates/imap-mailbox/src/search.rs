@@ -21,6 +21,7 @@ use std::num::NonZeroU32;
 
 use imap_codec::command::{SearchKey, SearchReturnOpt};
 use imap_codec::core::AString;
+use imap_codec::ext::condstore::ModSeq;
 use imap_codec::response::SearchReturnData;
 use imap_codec::{SeqItem, SequenceSet};
 
@@ -116,6 +117,11 @@ pub enum Criterion {
     Or(Box<Criterion>, Box<Criterion>),
     /// All of them.
     And(Vec<Criterion>),
+    /// `MODSEQ [entry] n` (RFC 7162 §3.1.5): the message's mod-sequence is at least `n`.
+    /// The optional metadata entry is not kept per flag here: the message's own
+    /// mod-sequence stands for every entry (RFC 7162 §3.1.5 allows a server that keeps no
+    /// per-flag values to do so).
+    ModSeq(u64),
 }
 
 /// Where a message stands in the mailbox, for the sequence-number and UID keys.
@@ -130,6 +136,9 @@ pub struct SearchContext<'a> {
     /// The saved search result (`$`, RFC 5182 / RFC 9051 §6.4.4.1) as sorted UIDs; `None`
     /// or empty when nothing was saved (then `$` matches nothing).
     pub saved: Option<&'a [u32]>,
+    /// The message's mod-sequence (RFC 7162 §3.1.1), for `MODSEQ`; 0 when the store keeps
+    /// none.
+    pub modseq: u64,
 }
 
 /// Compiles a SEARCH program: `charset` is the CHARSET argument (`None` = US-ASCII in
@@ -207,6 +216,7 @@ fn key(k: &SearchKey<'_>) -> Result<Criterion, SearchError> {
         K::Smaller(n) => Ok(C::Smaller(n.get())),
         K::Uid(set) => Ok(C::Uid(set.clone())),
         K::SequenceSet(set) => Ok(C::Sequence(set.clone())),
+        K::Modseq(m) => Ok(C::ModSeq(m.modseq().get())),
         K::Not(k) => Ok(C::Not(Box::new(key(k)?))),
         K::Or(a, b) => Ok(C::Or(Box::new(key(a)?), Box::new(key(b)?))),
         K::And(list) => Ok(C::And(
@@ -303,6 +313,20 @@ impl Criterion {
             C::Not(c) => !c.matches(msg, meta, ctx),
             C::Or(a, b) => a.matches(msg, meta, ctx) || b.matches(msg, meta, ctx),
             C::And(all) => all.iter().all(|c| c.matches(msg, meta, ctx)),
+            C::ModSeq(n) => ctx.modseq >= *n,
+        }
+    }
+
+    /// Whether the program has a `MODSEQ` key anywhere: the SEARCH response then carries the
+    /// highest mod-sequence of the messages found (RFC 7162 §3.1.5).
+    pub fn uses_modseq(&self) -> bool {
+        use Criterion as C;
+        match self {
+            C::ModSeq(_) => true,
+            C::Not(c) => c.uses_modseq(),
+            C::Or(a, b) => a.uses_modseq() || b.uses_modseq(),
+            C::And(all) => all.iter().any(Criterion::uses_modseq),
+            _ => false,
         }
     }
 }
@@ -311,6 +335,7 @@ impl Criterion {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SearchResult {
     numbers: Vec<u32>,
+    modseq: Option<u64>,
 }
 
 impl SearchResult {
@@ -319,7 +344,22 @@ impl SearchResult {
         numbers.retain(|&n| n != 0);
         numbers.sort_unstable();
         numbers.dedup();
-        SearchResult { numbers }
+        SearchResult {
+            numbers,
+            modseq: None,
+        }
+    }
+
+    /// The same result carrying the highest mod-sequence of the messages found (RFC 7162
+    /// §3.1.5: sent when the search used `MODSEQ` and found something).
+    pub fn with_modseq(mut self, modseq: Option<u64>) -> Self {
+        self.modseq = modseq.filter(|&m| m > 0);
+        self
+    }
+
+    /// The highest mod-sequence of the messages found, when the search asked for it.
+    pub fn modseq(&self) -> Option<u64> {
+        self.modseq
     }
 
     /// The numbers, ascending (the SEARCH response's list).
@@ -390,6 +430,10 @@ impl SearchResult {
         }
         if ask(|o| matches!(o, SearchReturnOpt::Count)) {
             out.push(SearchReturnData::Count(self.count()));
+        }
+        // RFC 7162 §3.1.5 / RFC 4731 §3.2: MODSEQ with the highest mod-sequence found.
+        if let Some(m) = self.modseq.and_then(|m| ModSeq::new(m).ok()) {
+            out.push(SearchReturnData::ModSeq(m));
         }
         out
     }

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use imap_codec::command::{FetchAtt, StoreAction};
 use imap_codec::core::IntoStatic;
+use imap_codec::ext::condstore::ModSeq;
 use imap_codec::response::MessageAttribute;
 use imap_codec::{DateTime, SequenceSet, UidSet};
 
@@ -96,6 +97,14 @@ pub struct StoredMessage {
     changed_by: u64,
 }
 
+impl StoredMessage {
+    /// The message's mod-sequence (RFC 7162 §3.1.1): raised to the mailbox's next value
+    /// whenever the message is added or its flags change.
+    pub fn modseq(&self) -> u64 {
+        self.modseq
+    }
+}
+
 /// One mailbox.
 #[derive(Debug, Clone)]
 pub struct Mailbox {
@@ -129,6 +138,12 @@ impl Mailbox {
             .iter()
             .filter(|m| m.uid.get() >= self.recent_from)
             .count() as u32
+    }
+
+    /// HIGHESTMODSEQ (RFC 7162 §3.1.2.1): the highest mod-sequence given to any change in
+    /// the mailbox (additions, flag changes, expunges); 1 while it never changed.
+    pub fn highest_modseq(&self) -> u64 {
+        self.modseq
     }
 
     /// The message with UID `uid`.
@@ -177,6 +192,11 @@ impl View {
     /// The sequence number of `uid`.
     pub fn seq(&self, uid: u32) -> Option<u32> {
         self.uids.binary_search(&uid).ok().map(|i| i as u32 + 1)
+    }
+
+    /// Whether message `uid` is `\Recent` in this session (RFC 3501 §2.3.2).
+    pub fn is_recent(&self, uid: u32) -> bool {
+        self.recent.contains(&uid)
     }
 
     /// The number of `\Recent` messages (RECENT, RFC 3501 §7.3.2).
@@ -313,7 +333,9 @@ impl Store {
                 uid_validity,
                 uid_next: 1,
                 messages: Vec::new(),
-                modseq: 0,
+                // HIGHESTMODSEQ is a positive number even before any change (RFC 7162 §7
+                // `mod-sequence-value`), and every change must raise it.
+                modseq: 1,
                 recent_from: 1,
             },
         );
@@ -326,6 +348,61 @@ impl Store {
             .remove(name)
             .map(|_| ())
             .ok_or(StoreError::NoSuchMailbox)
+    }
+
+    /// RENAME (RFC 9051 §6.3.6): `from` and every mailbox below it in the hierarchy
+    /// (`delimiter`) take the new name, keeping their messages, UIDs and UIDVALIDITY (each
+    /// value stays unique in the store). Renaming INBOX moves its messages into a new mailbox
+    /// `to` (with a fresh UIDVALIDITY) and leaves INBOX empty; its children are not moved.
+    pub fn rename(&mut self, from: &str, to: &str, delimiter: char) -> Result<(), StoreError> {
+        if !self.mailboxes.contains_key(from) {
+            return Err(StoreError::NoSuchMailbox);
+        }
+        if self.mailboxes.contains_key(to) {
+            return Err(StoreError::AlreadyExists);
+        }
+        if from.eq_ignore_ascii_case("INBOX") {
+            self.create(to)?;
+            let inbox = self.mbox(from)?;
+            let (messages, uid_next, modseq) = (
+                std::mem::take(&mut inbox.messages),
+                inbox.uid_next,
+                inbox.modseq,
+            );
+            // INBOX's next change must be seen by its views: its messages went away.
+            inbox.modseq += 1;
+            let new = self.mbox(to)?;
+            new.messages = messages;
+            new.uid_next = uid_next;
+            new.modseq = modseq;
+            return Ok(());
+        }
+        let prefix = format!("{from}{delimiter}");
+        let moving: Vec<String> = self
+            .mailboxes
+            .keys()
+            .filter(|k| *k == from || k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        let renamed: Vec<(String, String)> = moving
+            .into_iter()
+            .map(|old| {
+                let new = format!("{to}{}", &old[from.len()..]);
+                (old, new)
+            })
+            .collect();
+        if renamed
+            .iter()
+            .any(|(_, new)| new != to && self.mailboxes.contains_key(new))
+        {
+            return Err(StoreError::AlreadyExists);
+        }
+        for (old, new) in renamed {
+            if let Some(m) = self.mailboxes.remove(&old) {
+                self.mailboxes.insert(new, m);
+            }
+        }
+        Ok(())
     }
 
     fn mbox(&mut self, name: &str) -> Result<&mut Mailbox, StoreError> {
@@ -412,7 +489,19 @@ impl Store {
                 internal_date: sm.internal_date,
                 recent,
             };
-            let fetched = fetch(&sm.message, &meta, items).map_err(StoreError::Fetch)?;
+            // MODSEQ (RFC 7162 §3.1.4) is the store's, not the message's: answered here.
+            let with_modseq = items.iter().any(|a| matches!(a, FetchAtt::Modseq));
+            let fetched = if with_modseq {
+                let rest: Vec<FetchAtt<'_>> = items
+                    .iter()
+                    .filter(|a| !matches!(a, FetchAtt::Modseq))
+                    .cloned()
+                    .collect();
+                fetch(&sm.message, &meta, &rest)
+            } else {
+                fetch(&sm.message, &meta, items)
+            }
+            .map_err(StoreError::Fetch)?;
             let mut attrs: Vec<MessageAttribute<'static>> = fetched
                 .attributes
                 .into_iter()
@@ -433,6 +522,9 @@ impl Store {
                     None => attrs.push(MessageAttribute::Flags(flags)),
                 }
             }
+            if with_modseq && let Ok(m) = ModSeq::new(m.messages[i].modseq) {
+                attrs.push(MessageAttribute::Modseq(m));
+            }
             out.push((seq, attrs));
         }
         Ok(out)
@@ -448,13 +540,35 @@ impl Store {
         action: StoreAction,
         flags: &Flags,
     ) -> Result<Vec<(u32, u32, Flags)>, StoreError> {
+        self.store_unchanged_since(view, targets, action, flags, None)
+            .map(|(list, _)| list)
+    }
+
+    /// STORE with the `UNCHANGEDSINCE` modifier (RFC 7162 §3.1.3): messages whose
+    /// mod-sequence is above `unchanged_since` are left alone and returned second as
+    /// `(seq, uid)` (the `MODIFIED` response code's set); the others are stored as
+    /// [`Store::store`] does. `None` is a plain STORE.
+    #[allow(clippy::type_complexity)]
+    pub fn store_unchanged_since(
+        &mut self,
+        view: &View,
+        targets: &[(u32, u32)],
+        action: StoreAction,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<(Vec<(u32, u32, Flags)>, Vec<(u32, u32)>), StoreError> {
         if view.read_only {
             return Err(StoreError::ReadOnly);
         }
         let m = self.mbox_for(view)?;
         let mut out = Vec::with_capacity(targets.len());
+        let mut modified = Vec::new();
         for &(seq, uid) in targets {
             let Some(i) = m.index(uid) else { continue };
+            if unchanged_since.is_some_and(|u| m.messages[i].modseq > u) {
+                modified.push((seq, uid));
+                continue;
+            }
             let mut new = m.messages[i].flags.clone();
             #[allow(unreachable_patterns)]
             match action {
@@ -472,7 +586,29 @@ impl Store {
             }
             out.push((seq, uid, new));
         }
-        Ok(out)
+        Ok((out, modified))
+    }
+
+    /// The targets whose mod-sequence is above `modseq`: FETCH's `CHANGEDSINCE` modifier
+    /// (RFC 7162 §3.1.4.1).
+    pub fn changed_since(
+        &self,
+        view: &View,
+        targets: &[(u32, u32)],
+        modseq: u64,
+    ) -> Vec<(u32, u32)> {
+        let Some(m) = self
+            .mailboxes
+            .get(&view.mailbox)
+            .filter(|m| m.uid_validity == view.uid_validity)
+        else {
+            return Vec::new();
+        };
+        targets
+            .iter()
+            .copied()
+            .filter(|&(_, uid)| m.by_uid(uid).is_some_and(|x| x.modseq > modseq))
+            .collect()
     }
 
     /// EXPUNGE (or UID EXPUNGE with `only`, sorted UIDs, RFC 4315 §2.1): removes the `\Deleted`
@@ -496,6 +632,10 @@ impl Store {
             .filter(|u| only.is_none_or(|o| o.binary_search(u).is_ok()))
             .collect();
         m.messages.retain(|x| !gone.contains(&x.uid.get()));
+        if !gone.is_empty() {
+            // An expunge is a change of the mailbox (RFC 7162 §3.1.2.1, §3.2.10).
+            m.modseq += 1;
+        }
         Ok(remove_from_view(view, &gone))
     }
 
@@ -554,6 +694,9 @@ impl Store {
         let gone: BTreeSet<u32> = copied.source.iter().copied().collect();
         let m = self.mbox_for(view)?;
         m.messages.retain(|x| !gone.contains(&x.uid.get()));
+        if !gone.is_empty() {
+            m.modseq += 1;
+        }
         Ok((copied, remove_from_view(view, &gone)))
     }
 
@@ -573,6 +716,7 @@ impl Store {
             .ok_or(StoreError::ViewStale)?;
         let largest_uid = view.uids.last().copied().unwrap_or(0);
         let mut hits = Vec::new();
+        let mut highest = 0;
         for (i, &u) in view.uids.iter().enumerate() {
             let Some(sm) = m.by_uid(u) else { continue };
             let meta = MessageMeta {
@@ -586,12 +730,15 @@ impl Store {
                 largest_seq: view.exists(),
                 largest_uid,
                 saved,
+                modseq: sm.modseq,
             };
             if criterion.matches(&sm.message, &meta, &ctx) {
                 hits.push(if uid { u } else { i as u32 + 1 });
+                highest = highest.max(sm.modseq);
             }
         }
-        Ok(SearchResult::new(hits))
+        let modseq = criterion.uses_modseq().then_some(highest);
+        Ok(SearchResult::new(hits).with_modseq(modseq))
     }
 
     /// The changes other sessions made since the view last polled, for NOOP, IDLE or the

@@ -114,7 +114,7 @@ proptest! {
         let f = fetch(&msg, &meta, &items).unwrap();
         prop_assert_eq!(f.attributes.len(), 4);
         let crit = compile(None, &[SearchKey::Text(AString::new("x").unwrap())]).unwrap();
-        let ctx = SearchContext { seq: 1, largest_seq: 1, largest_uid: 1, saved: None };
+        let ctx = SearchContext { seq: 1, largest_seq: 1, largest_uid: 1, saved: None, modseq: 0 };
         let _ = crit.matches(&msg, &meta, &ctx);
         // What the kit builds is valid wire data: imap-codec parses the FETCH response
         // back, and re-encoding gives the same octets.
@@ -172,6 +172,7 @@ fn many_encoded_word_starts_stay_fast() {
         largest_seq: 1,
         largest_uid: 1,
         saved: None,
+        modseq: 0,
     };
     let start = std::time::Instant::now();
     assert!(!crit.matches(&msg, &meta, &ctx));

@@ -73,6 +73,7 @@ fn eval(c: &Case, program: &str) -> Result<bool, SearchError> {
         largest_seq: 5,
         largest_uid: 50,
         saved: Some(&saved),
+        modseq: 7,
     };
     Ok(crit.matches(&c.msg, &meta, &ctx))
 }
@@ -218,4 +219,49 @@ fn esearch_return_data() {
     ];
     let text: Vec<String> = none.return_data(&all).iter().map(wire).collect();
     assert_eq!(text, ["COUNT 0"]);
+}
+
+/// RFC 7162 §3.1.5: `MODSEQ n` matches messages whose mod-sequence is at least `n` (the
+/// message here has 7), with or without a metadata entry, and the program reports that it
+/// asks for the highest mod-sequence found.
+#[test]
+fn modseq_key() {
+    let c = case();
+    let options =
+        imap_codec::ParseOptions::default().with_extension(imap_codec::Extension::CondStore);
+    for (program, want) in [
+        ("MODSEQ 7", true),
+        ("MODSEQ 1", true),
+        ("MODSEQ 8", false),
+        ("MODSEQ \"/flags/\\\\draft\" all 7", true),
+        ("NOT MODSEQ 8", true),
+    ] {
+        let line = format!("a SEARCH {program}\r\n");
+        let cmd = Command::parse_with(line.as_bytes(), &options)
+            .unwrap_or_else(|e| panic!("{program}: {e:?}"))
+            .value;
+        let CommandBody::Search {
+            charset, criteria, ..
+        } = cmd.body
+        else {
+            panic!("not SEARCH")
+        };
+        let crit = compile(charset.as_ref(), criteria.as_slice()).unwrap();
+        assert!(crit.uses_modseq(), "{program}");
+        let meta = MessageMeta {
+            uid: NonZeroU32::new(30).unwrap(),
+            flags: &c.flags,
+            internal_date: DateTime::new(Date::new(2024, 3, 2).unwrap(), 20, 0, 0, 0).unwrap(),
+            recent: false,
+        };
+        let ctx = SearchContext {
+            seq: 3,
+            largest_seq: 5,
+            largest_uid: 50,
+            saved: None,
+            modseq: 7,
+        };
+        assert_eq!(crit.matches(&c.msg, &meta, &ctx), want, "{program}");
+    }
+    assert!(!compile(None, &[SearchKey::All]).unwrap().uses_modseq());
 }

@@ -290,3 +290,81 @@ fn recent_count_is_what_the_next_select_claims_rfc3501_2_3_2() {
     .unwrap();
     assert_eq!(s.mailbox("INBOX").unwrap().recent_count(), 1);
 }
+
+/// RFC 7162 §3.1: every addition, flag change and expunge raises HIGHESTMODSEQ; a message's
+/// MODSEQ is that of its last change; FETCH MODSEQ, CHANGEDSINCE and UNCHANGEDSINCE
+/// (§3.1.3, §3.1.4) follow them.
+#[test]
+fn condstore_modseq() {
+    let mut s = filled(3);
+    let highest = |s: &Store| s.mailbox("INBOX").unwrap().highest_modseq();
+    assert_eq!(highest(&s), 4);
+    let view = s.select("INBOX", false).unwrap();
+    // The first SELECT claims every message as \Recent (RFC 3501 §2.3.2); the next does not.
+    assert!((1..=3).all(|u| view.is_recent(u)));
+    assert!(!s.select("INBOX", false).unwrap().is_recent(1));
+    let all = view.resolve(&set("1:*"), false, &[]);
+    let modseq = |s: &mut Store, seq: u32| {
+        let got = s.fetch(
+            &view,
+            &all[seq as usize - 1..seq as usize],
+            &[FetchAtt::Modseq],
+        );
+        match &got.unwrap()[0].1[..] {
+            [MessageAttribute::Modseq(m)] => m.get(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!((modseq(&mut s, 1), modseq(&mut s, 3)), (2, 4));
+    let seen = flags(&[SystemFlag::Seen]);
+    s.store(&view, &all[1..2], StoreAction::Add, &seen).unwrap();
+    assert_eq!((modseq(&mut s, 2), highest(&s)), (5, 5));
+    // Storing what is already there changes nothing.
+    s.store(&view, &all[1..2], StoreAction::Add, &seen).unwrap();
+    assert_eq!(highest(&s), 5);
+    assert_eq!(s.changed_since(&view, &all, 4), vec![(2, 2)]);
+    assert!(s.changed_since(&view, &all, 5).is_empty());
+    // UNCHANGEDSINCE 4: message 2 (MODSEQ 5) is MODIFIED, 1 and 3 are stored.
+    let flagged = flags(&[SystemFlag::Flagged]);
+    let (stored, modified) = s
+        .store_unchanged_since(&view, &all, StoreAction::Add, &flagged, Some(4))
+        .unwrap();
+    assert_eq!(modified, vec![(2, 2)]);
+    assert_eq!(stored.iter().map(|x| x.0).collect::<Vec<_>>(), vec![1, 3]);
+    assert_eq!(
+        (modseq(&mut s, 1), modseq(&mut s, 3), highest(&s)),
+        (6, 7, 7)
+    );
+    let mut view = view;
+    let deleted = flags(&[SystemFlag::Deleted]);
+    s.store(&view, &all[..1], StoreAction::Add, &deleted)
+        .unwrap();
+    s.expunge(&mut view, None).unwrap();
+    assert_eq!(highest(&s), 9);
+}
+
+/// RFC 9051 §6.3.6: RENAME moves a mailbox and its children with their messages; renaming
+/// INBOX moves its messages to a new mailbox and leaves INBOX empty.
+#[test]
+fn rename() {
+    let mut s = filled(2);
+    s.create("a").unwrap();
+    s.create("a/b").unwrap();
+    s.create("ab").unwrap();
+    let validity = s.mailbox("a/b").unwrap().uid_validity();
+    s.rename("a", "c", '/').unwrap();
+    let names: Vec<&str> = s.names().collect();
+    assert_eq!(names, ["INBOX", "ab", "c", "c/b"]);
+    assert_eq!(s.mailbox("c/b").unwrap().uid_validity(), validity);
+    assert_eq!(s.rename("nope", "x", '/'), Err(StoreError::NoSuchMailbox));
+    assert_eq!(s.rename("c", "ab", '/'), Err(StoreError::AlreadyExists));
+    s.rename("INBOX", "old", '/').unwrap();
+    assert!(s.mailbox("INBOX").unwrap().messages().is_empty());
+    let old = s.mailbox("old").unwrap();
+    assert_eq!(old.messages().len(), 2);
+    assert_eq!(old.uid_next(), 3);
+    assert_ne!(
+        old.uid_validity(),
+        s.mailbox("INBOX").unwrap().uid_validity()
+    );
+}

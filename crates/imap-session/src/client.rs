@@ -27,6 +27,7 @@ use imap_codec::{
 
 use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
+use crate::notify::Notification;
 use crate::outbox::{Next, Outbox};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
@@ -289,6 +290,11 @@ pub enum ClientEvent {
     /// otherwise: today the UIDVALIDITY change (RFC 9051 §2.3.1.1). EXISTS and EXPUNGE are
     /// [`ClientEvent::Data`] (one event per fact).
     Mailbox(MailboxChange),
+    /// What NOTIFY (RFC 5465) made the server send while it is on
+    /// ([`ClientSession::notify_active`]): unsolicited STATUS, LIST and METADATA data about
+    /// other mailboxes (reported here instead of [`ClientEvent::Data`]), and the overflow
+    /// (reported besides the untagged OK that carries it). See [`crate::notify`].
+    Notification(Notification),
     /// The state changed.
     StateChanged {
         /// Before.
@@ -521,6 +527,8 @@ enum Scope {
         asked: Vec<Capability<'static>>,
         answered: bool,
     },
+    /// NOTIFY: SET (notifications on once it completes with OK) or NONE (RFC 5465 §3).
+    Notify { set: bool },
 }
 
 impl Scope {
@@ -568,6 +576,7 @@ impl Scope {
                     .collect(),
                 answered: false,
             },
+            CommandBody::Notify { set } => Scope::Notify { set: set.is_some() },
             _ => Scope::Any,
         }
     }
@@ -615,6 +624,8 @@ pub struct ClientSession {
     /// mailbox was selected, `Some(true)` after a successful `SEARCH RETURN (SAVE)`,
     /// `Some(false)` after a failed one (which empties it).
     saved_search: Option<bool>,
+    /// NOTIFY (RFC 5465) is on: see [`crate::notify`].
+    notify: bool,
     mailbox: Option<MailboxView>,
     /// The view being built while SELECT/EXAMINE is in flight.
     selecting: Option<MailboxView>,
@@ -686,6 +697,7 @@ impl ClientSession {
             capabilities: None,
             enabled: Vec::new(),
             saved_search: None,
+            notify: false,
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
@@ -749,6 +761,20 @@ impl ClientSession {
     /// Extensions the server reported as ENABLED (RFC 5161).
     pub fn enabled(&self) -> &[Capability<'static>] {
         &self.enabled
+    }
+
+    /// True once the server reported `* ENABLED UIDONLY` (RFC 9586 §3): commands that use
+    /// message numbers are refused ([`LocalError::UidRequired`]) and message data arrive as
+    /// `UIDFETCH`, keyed by UID.
+    pub fn uidonly_enabled(&self) -> bool {
+        self.enabled.contains(&Capability::UidOnly)
+    }
+
+    /// True while NOTIFY (RFC 5465) is on: after a `NOTIFY SET` completed with OK, until
+    /// `NOTIFY NONE` completed with OK or the server reported `[NOTIFICATIONOVERFLOW]` (§5.8).
+    /// Meanwhile unsolicited STATUS/LIST/METADATA data are [`ClientEvent::Notification`]s.
+    pub fn notify_active(&self) -> bool {
+        self.notify
     }
 
     /// The options the next server message is parsed with: the configured ones, plus the
@@ -903,6 +929,12 @@ impl ClientSession {
         }
         if self.in_flight.iter().any(|c| c.tag == command.tag) {
             return Err(LocalError::DuplicateTag(command.tag.as_str().to_owned()));
+        }
+        if self.uidonly_enabled() && imap_codec::ext::uidonly::uses_message_numbers(&command.body) {
+            // RFC 9586 §3: no message numbers once UIDONLY is enabled.
+            return Err(LocalError::UidRequired {
+                command: command.name(),
+            });
         }
         if self
             .in_flight
@@ -1455,7 +1487,7 @@ impl ClientSession {
             return;
         }
         let exists = self.view_mut().map(|v| v.exists);
-        let handle = attribute(&head, &self.in_flight, exists);
+        let handle = attribute(&head, &self.in_flight, exists, self.notify);
         self.event(ClientEvent::FetchStreamStart {
             handle,
             head,
@@ -1569,6 +1601,11 @@ impl ClientSession {
 
     fn apply_code(&mut self, code: &Code<'static>) {
         match code {
+            Code::NotificationOverflow => {
+                // RFC 5465 §5.8: as if NOTIFY NONE had just been received.
+                self.notify = false;
+                self.event(ClientEvent::Notification(Notification::Overflow));
+            }
             Code::Capability(c) => {
                 self.capabilities = Some(c.capabilities().to_vec());
                 self.learned_capabilities();
@@ -1596,7 +1633,7 @@ impl ClientSession {
         match r {
             Response::Data(data) => {
                 let exists = self.view_mut().map(|v| v.exists);
-                let handle = attribute(&data, &self.in_flight, exists);
+                let handle = attribute(&data, &self.in_flight, exists, self.notify);
                 // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
                 if matches!(data, Data::Search(_))
                     && self.in_flight.iter().any(|c| {
@@ -1643,7 +1680,14 @@ impl ClientSession {
                 // The view is updated before the data are reported; the data are the one
                 // event (EXISTS during IDLE was also reported as `Mailbox` before).
                 let _ = self.view_mut().map(|v| v.apply_data(&data));
-                self.event(ClientEvent::Data { handle, data });
+                if self.notify && handle.is_none() {
+                    match Notification::from_data(data) {
+                        Ok(n) => self.event(ClientEvent::Notification(n)),
+                        Err(data) => self.event(ClientEvent::Data { handle, data }),
+                    }
+                } else {
+                    self.event(ClientEvent::Data { handle, data });
+                }
             }
             Response::Status(s) if s.tag().is_none() => {
                 if let Some(code) = s.code() {
@@ -1864,6 +1908,10 @@ impl ClientSession {
         if let Scope::Search { save: true, .. } = cmd.scope {
             self.saved_search = Some(ok);
         }
+        if let (Scope::Notify { set }, true) = (&cmd.scope, ok) {
+            // RFC 5465 §3: NOTIFY SET replaces what was in force; NOTIFY NONE turns it off.
+            self.notify = *set;
+        }
         if matches!(
             cmd.kind,
             CommandKind::Select | CommandKind::Examine | CommandKind::Close | CommandKind::Unselect
@@ -2004,7 +2052,7 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
         Data::Thread(_) => &[K::Thread],
         Data::Flags(_) | Data::Exists(_) | Data::Recent(_) => &[K::Select, K::Examine],
         Data::Expunge(_) => &[K::Expunge, K::UidExpunge, K::Move],
-        Data::Fetch(_) => &[K::Fetch, K::Store],
+        Data::Fetch(_) | Data::UidFetch(_) => &[K::Fetch, K::Store],
         // `Data` grows with extensions: data no command here asked for.
         _ => &[],
     }
@@ -2023,7 +2071,8 @@ fn answers(data: &Data<'_>) -> &'static [CommandKind] {
 ///   by UID for UID FETCH / UID STORE (whose data always carry the UID, §6.4.9; FETCH data
 ///   without UID answer none of them), by sequence number otherwise. FETCH data are often
 ///   unsolicited (flag changes made by others), so this filter applies even to a single
-///   candidate.
+///   candidate. UIDFETCH data (RFC 9586 §3.3, once UIDONLY is enabled) answer only a UID
+///   FETCH / UID STORE whose set holds their UID.
 /// - STATUS data answer the STATUS about their mailbox; LIST/LSUB data the LIST/LSUB whose
 ///   reference and pattern match the name (`*` and `%`, §6.3.9). These filters apply only
 ///   between several candidates: a single LIST in flight gets all LIST data.
@@ -2035,6 +2084,7 @@ fn attribute(
     data: &Data<'_>,
     in_flight: &[InFlight],
     exists: Option<u32>,
+    notify: bool,
 ) -> Option<CommandHandle> {
     let kinds = answers(data);
     let candidates: Vec<&InFlight> = in_flight
@@ -2075,7 +2125,21 @@ fn attribute(
                 })
                 .collect())
         }
-        _ if candidates.len() <= 1 => one(candidates),
+        // RFC 9586 §3.3: UIDFETCH data answer a UID FETCH / UID STORE whose set holds the UID.
+        Data::UidFetch(f) => one(candidates
+            .into_iter()
+            .filter(|c| {
+                matches!(&c.scope, Scope::Messages { uid: true, set }
+                    if may_contain(set, f.uid.get(), u32::MAX))
+            })
+            .collect()),
+        // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
+        // (RFC 5465 §5): their names must match even for a single candidate (below).
+        _ if candidates.len() <= 1
+            && !(notify && matches!(data, Data::Status(_) | Data::List(_))) =>
+        {
+            one(candidates)
+        }
         Data::Status(st) => one(candidates
             .into_iter()
             .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))

@@ -67,6 +67,12 @@ pub enum LocalError {
     NoMechanism,
     /// A COMPRESS is in flight: no command may follow it until its completion (RFC 4978 §3).
     CompressInFlight,
+    /// UIDONLY is enabled and the command names messages by number (RFC 9586 §3; the server
+    /// would answer `BAD [UIDREQUIRED]`): use its `UID` form.
+    UidRequired {
+        /// The command name.
+        command: &'static str,
+    },
 }
 
 impl fmt::Display for LocalError {
@@ -99,6 +105,9 @@ impl fmt::Display for LocalError {
             LocalError::Sasl(e) => write!(f, "SASL: {e}"),
             LocalError::NoMechanism => write!(f, "no offered SASL mechanism fits"),
             LocalError::CompressInFlight => write!(f, "no command may follow COMPRESS"),
+            LocalError::UidRequired { command } => {
+                write!(f, "{command} uses message numbers, and UIDONLY is enabled")
+            }
         }
     }
 }
@@ -174,6 +183,12 @@ pub enum PeerError {
         command: &'static str,
         /// The capability it needs.
         capability: String,
+    },
+    /// A command that uses message numbers once UIDONLY is enabled (server side; answered
+    /// with `BAD [UIDREQUIRED]`, RFC 9586 §3).
+    UidRequired {
+        /// The command name.
+        command: &'static str,
     },
     /// The stream ended inside a message.
     Truncated {
@@ -259,6 +274,10 @@ impl fmt::Debug for PeerError {
                 .field("command", command)
                 .field("capability", capability)
                 .finish(),
+            PeerError::UidRequired { command } => f
+                .debug_struct("UidRequired")
+                .field("command", command)
+                .finish(),
             PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
             PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
             PeerError::RepeatedBye => f.write_str("RepeatedBye"),
@@ -291,6 +310,9 @@ impl PeerError {
             PeerError::TooMuchBeforeLogin { .. } => "Too much data before login",
             PeerError::TlsActive => "TLS is active already",
             PeerError::NotOffered { .. } => "Command or item not offered by this server",
+            PeerError::UidRequired { .. } => {
+                "Message numbers are not allowed once UIDONLY is enabled"
+            }
             _ => "Protocol error",
         }
     }
@@ -321,6 +343,9 @@ impl fmt::Display for PeerError {
                 command,
                 capability,
             } => write!(f, "{command} needs {capability}, which was not offered"),
+            PeerError::UidRequired { command } => {
+                write!(f, "{command} uses message numbers once UIDONLY is enabled")
+            }
             PeerError::StartTlsInjection { len } => {
                 write!(f, "{len} bytes after STARTTLS discarded (injection)")
             }

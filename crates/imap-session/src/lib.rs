@@ -115,6 +115,7 @@
 pub mod client;
 pub mod error;
 pub mod mailbox;
+pub mod notify;
 #[cfg(feature = "arbitrary")]
 pub mod ops;
 mod outbox;
@@ -128,6 +129,7 @@ pub use crate::client::{
 };
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};
+pub use crate::notify::Notification;
 pub use crate::resync::MailboxCache;
 pub use crate::server::{LiteralPolicy, ServerConfig, ServerEvent, ServerOutput, ServerSession};
 pub use crate::state::State;

@@ -131,14 +131,24 @@ impl MailboxView {
                 })
             }
             Data::Fetch(f) => {
-                for a in f.attributes.iter() {
-                    if let MessageAttribute::Modseq(m) = a {
-                        self.pending_modseq = self.pending_modseq.max(Some(*m));
-                    }
-                }
+                self.fetched(&f.attributes);
+                None
+            }
+            // RFC 9586 §3.3: FETCH data keyed by UID once UIDONLY is enabled.
+            Data::UidFetch(f) => {
+                self.fetched(&f.attributes);
                 None
             }
             _ => None,
+        }
+    }
+
+    /// The MODSEQ of FETCH/UIDFETCH data (RFC 7162 §3.1.4.1) counts toward the highest one.
+    fn fetched(&mut self, attributes: &[MessageAttribute<'_>]) {
+        for a in attributes {
+            if let MessageAttribute::Modseq(m) = a {
+                self.pending_modseq = self.pending_modseq.max(Some(*m));
+            }
         }
     }
 

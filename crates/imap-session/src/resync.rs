@@ -141,34 +141,39 @@ impl MailboxCache {
                         .any(|&(a, b)| (a.min(b)..=a.max(b)).contains(&uid.get()))
                 });
             }
-            Data::Fetch(f) => {
-                let mut uid = None;
-                let mut flags = None;
-                for a in f.attributes.iter() {
-                    match a {
-                        MessageAttribute::Uid(u) => uid = Some(*u),
-                        MessageAttribute::Flags(fl) => flags = Some(fl),
-                        MessageAttribute::Modseq(m) => {
-                            self.fetch_modseq = self.fetch_modseq.max(Some(*m));
-                        }
-                        _ => {}
-                    }
-                }
-                match (uid, flags) {
-                    (Some(uid), Some(flags)) => {
-                        let flags = flags
-                            .iter()
-                            .filter(|f| !f.is_recent())
-                            .cloned()
-                            .map(IntoStatic::into_static)
-                            .collect();
-                        self.messages.insert(uid, flags);
-                    }
-                    (Some(_), None) => {}
-                    (None, _) => self.unplaced += 1,
-                }
-            }
+            Data::Fetch(f) => self.apply_fetch(None, &f.attributes),
+            // RFC 9586 §3.3: once UIDONLY is enabled, the number is the UID.
+            Data::UidFetch(f) => self.apply_fetch(Some(f.uid), &f.attributes),
             _ => {}
+        }
+    }
+
+    /// Applies the items of FETCH or UIDFETCH data (`uid`: the UID UIDFETCH names).
+    fn apply_fetch(&mut self, uid: Option<NonZeroU32>, attributes: &[MessageAttribute<'_>]) {
+        let mut uid = uid;
+        let mut flags = None;
+        for a in attributes {
+            match a {
+                MessageAttribute::Uid(u) => uid = Some(*u),
+                MessageAttribute::Flags(fl) => flags = Some(fl),
+                MessageAttribute::Modseq(m) => {
+                    self.fetch_modseq = self.fetch_modseq.max(Some(*m));
+                }
+                _ => {}
+            }
+        }
+        match (uid, flags) {
+            (Some(uid), Some(flags)) => {
+                let flags = flags
+                    .iter()
+                    .filter(|f| !f.is_recent())
+                    .cloned()
+                    .map(IntoStatic::into_static)
+                    .collect();
+                self.messages.insert(uid, flags);
+            }
+            (Some(_), None) => {}
+            (None, _) => self.unplaced += 1,
         }
     }
 

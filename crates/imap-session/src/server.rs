@@ -612,6 +612,13 @@ impl ServerSession {
         self.enabled.contains(Extension::QResync)
     }
 
+    /// True once the server enabled UIDONLY (`* ENABLED UIDONLY`, RFC 9586 §3): commands that
+    /// use message numbers are answered with `BAD [UIDREQUIRED]`, message data go out as
+    /// `UIDFETCH` (FETCH data are refused), and expunges as VANISHED.
+    pub fn uidonly_enabled(&self) -> bool {
+        self.enabled.contains(Extension::UidOnly)
+    }
+
     /// Reports expunged messages: `(sequence number, UID)` of each, the sequence numbers as
     /// EXPUNGE responses give them one after the other (RFC 9051 §7.4.1: each already
     /// accounts for the previous ones). Once QRESYNC is enabled this is one `* VANISHED`
@@ -625,7 +632,7 @@ impl ServerSession {
         if expunged.is_empty() {
             return Ok(());
         }
-        if self.qresync_enabled() {
+        if self.qresync_enabled() || self.uidonly_enabled() {
             let mut uids: Vec<(u32, u32)> = Vec::new();
             let mut sorted: Vec<u32> = expunged.iter().map(|(_, u)| u.get()).collect();
             sorted.sort_unstable();
@@ -802,6 +809,9 @@ impl ServerSession {
             ));
         }
         let observer = !self.config.auto_reply;
+        if self.uidonly_enabled() {
+            uidonly_allows(&response)?;
+        }
         match &response {
             Response::Status(s) if s.tag().is_some() => {
                 let tag = s
@@ -914,7 +924,13 @@ impl ServerSession {
         if let Some((remaining, _)) = self.writing {
             return Err(LocalError::LiteralInProgress { remaining });
         }
-        if !matches!(response, Response::Data(Data::Fetch { .. })) || self.state == State::Greeting
+        if self.uidonly_enabled() {
+            uidonly_allows(&response)?;
+        }
+        if !matches!(
+            response,
+            Response::Data(Data::Fetch { .. } | Data::UidFetch { .. })
+        ) || self.state == State::Greeting
         {
             return Err(LocalError::UnexpectedResponse(
                 "a streamed literal outside FETCH data",
@@ -1558,6 +1574,7 @@ impl ServerSession {
     ) {
         let text = RespText::plain(err.reply()).unwrap_or_default();
         let too_big = matches!(err, PeerError::Frame(FrameError::LiteralTooLarge { .. }));
+        let uid_required = matches!(err, PeerError::UidRequired { .. });
         let kind = if err == PeerError::LoginDisabled {
             StatusKind::No
         } else {
@@ -1574,6 +1591,9 @@ impl ServerSession {
             None => Status::untagged(kind, text),
         }
         .into_static();
+        if uid_required {
+            status = status.with_code(Code::UidRequired);
+        }
         if too_big {
             // RFC 7888 §5: a BAD to an APPEND for a literal over the limit carries TOOBIG
             // (RFC 4469 §4.2, also for "a server-specific message size limit").
@@ -1724,6 +1744,18 @@ impl ServerSession {
                 self.violation(err, tag, Some(cmd));
                 return;
             }
+            if self.enabled.contains(Extension::UidOnly)
+                && imap_codec::ext::uidonly::uses_message_numbers(&cmd.body)
+            {
+                // RFC 9586 §3: once UIDONLY is enabled, a command that uses message numbers
+                // gets BAD, with UIDREQUIRED.
+                let tag = Some(cmd.tag.clone());
+                let err = PeerError::UidRequired {
+                    command: cmd.name(),
+                };
+                self.violation(err, tag, Some(cmd));
+                return;
+            }
             if self.in_flight.iter().any(|c| c.tag == cmd.tag) {
                 // Tags must be unique among commands in flight (RFC 9051 §2.2.1).
                 let tag = Some(cmd.tag.clone());
@@ -1805,6 +1837,20 @@ impl ServerSession {
             return Some("CONDSTORE".to_owned());
         }
         None
+    }
+}
+
+/// Refuses what a server must not send once UIDONLY is enabled (RFC 9586 §3): FETCH data
+/// (UIDFETCH replaces them, §3.3) and EXPUNGE (VANISHED replaces it).
+fn uidonly_allows(response: &Response<'_>) -> Result<(), LocalError> {
+    match response {
+        Response::Data(Data::Fetch(_)) => Err(LocalError::UnexpectedResponse(
+            "FETCH data once UIDONLY is enabled (RFC 9586 §3.3: UIDFETCH)",
+        )),
+        Response::Data(Data::Expunge(_)) => Err(LocalError::UnexpectedResponse(
+            "EXPUNGE once UIDONLY is enabled (RFC 9586 §3: VANISHED)",
+        )),
+        _ => Ok(()),
     }
 }
 

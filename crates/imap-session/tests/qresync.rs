@@ -20,7 +20,7 @@ use imap_codec::{
     Tag,
 };
 use mailproto_imap_session::{
-    ClientConfig, ClientEvent, MailboxCache, PeerError, ServerConfig, ServerEvent, State,
+    ClientConfig, ClientEvent, MailboxCache, PeerError, ServerEvent, State,
 };
 
 fn nz(n: u32) -> NonZeroU32 {
@@ -206,24 +206,15 @@ fn serve(pair: &mut Pair, store: &mut Store, from: &mut usize) {
 /// A client and a server session in the authenticated state, the server having advertised
 /// CONDSTORE and QRESYNC.
 fn connect() -> Pair {
-    let mut pair = Pair::resume(
-        ClientConfig::default(),
-        ServerConfig::default(),
+    Pair::advertising(
         State::Authenticated,
-    );
-    pair.server
-        .send_response(Response::Data(Data::Capability(
-            imap_codec::response::CapabilityData::new(vec![
-                Capability::Imap4rev1,
-                Capability::Enable,
-                Capability::CondStore,
-                Capability::QResync,
-            ])
-            .unwrap(),
-        )))
-        .unwrap();
-    pair.drive();
-    pair
+        vec![
+            Capability::Imap4rev1,
+            Capability::Enable,
+            Capability::CondStore,
+            Capability::QResync,
+        ],
+    )
 }
 
 fn send(pair: &mut Pair, store: &mut Store, from: &mut usize, body: CommandBody<'static>) {
@@ -371,17 +362,7 @@ fn qresync_client_catches_up_with_a_second_session() {
 /// QRESYNC's select parameter until QRESYNC is enabled.
 #[test]
 fn server_refuses_what_it_did_not_offer() {
-    let mut pair = Pair::resume(
-        ClientConfig::default(),
-        ServerConfig::default(),
-        State::Selected,
-    );
-    pair.server
-        .send_response(Response::Data(Data::Capability(
-            imap_codec::response::CapabilityData::new(vec![Capability::Imap4rev1]).unwrap(),
-        )))
-        .unwrap();
-    pair.drive();
+    let mut pair = Pair::advertising(State::Selected, vec![Capability::Imap4rev1]);
     pair.server
         .handle_input(b"a1 FETCH 1 (FLAGS MODSEQ)\r\n")
         .unwrap();
@@ -417,21 +398,14 @@ fn server_refuses_what_it_did_not_offer() {
 
     // Offered: CONDSTORE's items and parameters reach the application; QRESYNC's select
     // parameter only after `* ENABLED QRESYNC`.
-    let mut pair = Pair::resume(
-        ClientConfig::default(),
-        ServerConfig::default(),
+    let mut pair = Pair::advertising(
         State::Authenticated,
+        vec![
+            Capability::Imap4rev1,
+            Capability::CondStore,
+            Capability::QResync,
+        ],
     );
-    pair.server
-        .send_response(Response::Data(Data::Capability(
-            imap_codec::response::CapabilityData::new(vec![
-                Capability::Imap4rev1,
-                Capability::CondStore,
-                Capability::QResync,
-            ])
-            .unwrap(),
-        )))
-        .unwrap();
     pair.server
         .handle_input(b"b1 SELECT INBOX (QRESYNC (1 2))\r\n")
         .unwrap();

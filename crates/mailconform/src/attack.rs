@@ -1,4 +1,4 @@
-//! `mailconform serve --attack CLASS`: a hostile IMAP (or POP3, [`serve_pop3`]) server for
+//! `mailconform serve --attack CLASS`: a hostile IMAP (or POP3) server for
 //! testing clients, with the STARTTLS attack classes of the "NO STARTTLS" study (Poddebniak et
 //! al., USENIX Security 2021) and RFC 9051 §6.2.1 / §11.1, RFC 2595 §4.
 //!
@@ -11,11 +11,13 @@
 //! after an attack that denied it TLS; `resisted` when it did neither.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
 use imap_codec::{Command, CommandKind};
+use mailproto_client::stream::ServerStream;
+use mailtrace::format::Protocol;
 use serde::Serialize;
 
 /// The attack classes.
@@ -113,38 +115,92 @@ impl Outcome {
     }
 }
 
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+/// Writes `b` and flushes it (a TLS record goes out at once).
+fn send(s: &mut ServerStream, b: &[u8]) -> io::Result<()> {
+    s.write_all(b)?;
+    s.flush()
 }
 
-impl Stream {
-    fn write(&mut self, b: &[u8]) -> io::Result<()> {
-        match self {
-            Stream::Plain(t) => t.write_all(b),
-            Stream::Tls(t) => t.write_all(b).and_then(|()| t.flush()),
+/// The TLS handshake after the hostile STARTTLS / STLS answer: the bytes the client
+/// pipelined before it are not commands (`buf` is cleared).
+fn start_tls(
+    s: &mut ServerStream,
+    tls: &Arc<rustls::ServerConfig>,
+    buf: &mut Vec<u8>,
+    outcome: &mut Outcome,
+) -> io::Result<()> {
+    *s = std::mem::take(s).upgrade(tls, Duration::from_secs(20))?;
+    outcome.tls = true;
+    buf.clear();
+    Ok(())
+}
+
+/// One line (LF-terminated) from the client; `None` at the end of the stream.
+fn read_line(s: &mut ServerStream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+    loop {
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            return Ok(Some(buf.drain(..=i).collect()));
         }
-    }
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Plain(t) => t.read(buf),
-            Stream::Tls(t) => t.read(buf),
+        if buf.len() > 1 << 16 {
+            return Err(io::Error::other("line too long"));
         }
+        let mut chunk = [0u8; 4096];
+        let n = match s.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
     }
 }
 
-/// Serves `connections` connections (forever when `None`) with `class`, calling `report` with
-/// each connection's outcome.
+/// Serves `connections` connections (forever when `None`) with `class` over `protocol`,
+/// calling `report` with each connection's outcome. Each connection is attacked, judged and
+/// reported in turn. POP3 (STLS, RFC 2595 §4): `no-starttls` (STLS missing from CAPA,
+/// refused), `starttls-no` (STLS answered -ERR), `inject` (a second `+OK` line after the STLS
+/// `+OK`, in the same packet), `untagged-before-starttls` (the pre-TLS CAPA offers a marker SASL
+/// mechanism that the CAPA under TLS does not), `alert-bye` (STLS answered
+/// `-ERR [SYS/PERM]`, then the connection closes); `preauth` has no POP3 form (an error).
 pub fn serve(
     listener: TcpListener,
+    protocol: Protocol,
     class: Class,
     tls: Arc<rustls::ServerConfig>,
     connections: Option<usize>,
     report: impl Fn(&Outcome),
 ) -> io::Result<()> {
+    if protocol == Protocol::Pop3 && class == Class::Preauth {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "preauth has no POP3 form (POP3 has no pre-authenticated greeting)",
+        ));
+    }
     for (n, stream) in listener.incoming().enumerate() {
         let stream = stream?;
-        let outcome = handle(stream, class, &tls);
+        let mut outcome = Outcome {
+            class,
+            plaintext_credentials: false,
+            used_without_tls: false,
+            tls: false,
+            used_injected: false,
+            commands: Vec::new(),
+            verdict: String::new(),
+            summary: String::new(),
+        };
+        // A connection that breaks off is judged on what it did until then.
+        let _ = stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .and_then(|()| {
+                let s = ServerStream::Plain(stream);
+                match protocol {
+                    Protocol::Pop3 => run_pop3(s, class, &tls, &mut outcome),
+                    _ => run(s, class, &tls, &mut outcome),
+                }
+            });
+        outcome.judge();
         report(&outcome);
         if connections.is_some_and(|c| n + 1 >= c) {
             break;
@@ -153,6 +209,7 @@ pub fn serve(
     Ok(())
 }
 
+/// The IMAP capabilities the hostile server lists: STARTTLS unless stripped or under TLS.
 fn caps(class: Class, tls: bool) -> String {
     let starttls = if tls || class == Class::NoStarttls {
         ""
@@ -164,32 +221,17 @@ fn caps(class: Class, tls: bool) -> String {
 
 /// Reads one command (its line, and literals announced at its end: `{n}` gets a
 /// continuation request). `None` at the end of the stream.
-fn command(s: &mut Stream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+fn command(s: &mut ServerStream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
     let mut out = Vec::new();
     loop {
-        let line = loop {
-            if let Some(i) = buf.iter().position(|&b| b == b'\n') {
-                break buf.drain(..=i).collect::<Vec<u8>>();
-            }
-            if buf.len() > 1 << 16 {
-                return Err(io::Error::other("line too long"));
-            }
-            let mut chunk = [0u8; 4096];
-            let n = match s.read(&mut chunk) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                return Ok(None);
-            }
-            buf.extend_from_slice(&chunk[..n]);
+        let Some(line) = read_line(s, buf)? else {
+            return Ok(None);
         };
         out.extend_from_slice(&line);
         match crate::probe::literal_at_end_of(&line) {
             Some((n, sync)) if n <= 1 << 20 => {
                 if sync {
-                    s.write(b"+ go ahead\r\n")?;
+                    send(s, b"+ go ahead\r\n")?;
                 }
                 while buf.len() < n as usize {
                     let mut chunk = [0u8; 4096];
@@ -206,30 +248,12 @@ fn command(s: &mut Stream, buf: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
-fn handle(tcp: TcpStream, class: Class, tls: &Arc<rustls::ServerConfig>) -> Outcome {
-    let mut outcome = Outcome {
-        class,
-        plaintext_credentials: false,
-        used_without_tls: false,
-        tls: false,
-        used_injected: false,
-        commands: Vec::new(),
-        verdict: String::new(),
-        summary: String::new(),
-    };
-    let _ = run(tcp, class, tls, &mut outcome);
-    outcome.judge();
-    outcome
-}
-
 fn run(
-    tcp: TcpStream,
+    mut s: ServerStream,
     class: Class,
     tls: &Arc<rustls::ServerConfig>,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
-    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut s = Stream::Plain(tcp);
     let greeting = match class {
         Class::Preauth => format!(
             "* PREAUTH [CAPABILITY {}] mailconform hostile server: logged in\r\n",
@@ -240,10 +264,10 @@ fn run(
             caps(class, false)
         ),
     };
-    s.write(greeting.as_bytes())?;
+    send(&mut s, greeting.as_bytes())?;
     let mut buf = Vec::new();
     while let Some(cmd) = command(&mut s, &mut buf)? {
-        let on_tls = matches!(s, Stream::Tls(_));
+        let on_tls = s.is_tls();
         let parsed = Command::parse(&cmd).ok();
         let tag = parsed
             .as_ref()
@@ -289,22 +313,26 @@ fn run(
                     // The honest list under TLS: the marker must not survive from before.
                     c = caps(class, true);
                 }
-                s.write(
+                send(
+                    &mut s,
                     format!("* CAPABILITY {c}\r\n{tag} OK CAPABILITY completed\r\n").as_bytes(),
                 )?;
             }
             Some(CommandKind::StartTls) if !on_tls => match class {
-                Class::Preauth => s.write(
+                Class::Preauth => send(
+                    &mut s,
                     format!("{tag} BAD STARTTLS is not valid after PREAUTH\r\n").as_bytes(),
                 )?,
-                Class::NoStarttls => {
-                    s.write(format!("{tag} BAD STARTTLS not supported\r\n").as_bytes())?
-                }
+                Class::NoStarttls => send(
+                    &mut s,
+                    format!("{tag} BAD STARTTLS not supported\r\n").as_bytes(),
+                )?,
                 Class::StarttlsNo => {
-                    s.write(format!("{tag} NO STARTTLS refused\r\n").as_bytes())?
+                    send(&mut s, format!("{tag} NO STARTTLS refused\r\n").as_bytes())?
                 }
                 Class::AlertBye => {
-                    s.write(
+                    send(
+                        &mut s,
                         b"* OK [ALERT] mailconform: spoofed alert, sent before TLS\r\n\
                           * BYE mailconform: spoofed shutdown before TLS\r\n",
                     )?;
@@ -320,107 +348,40 @@ fn run(
                             "* CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH={MARKER}\r\n{tag} OK begin TLS now\r\n"
                         )
                     };
-                    s.write(packet.as_bytes())?;
-                    let Stream::Plain(mut tcp) = s else {
-                        unreachable!("checked: not on TLS")
-                    };
-                    let mut conn =
-                        rustls::ServerConnection::new(tls.clone()).map_err(io::Error::other)?;
-                    while conn.is_handshaking() {
-                        conn.complete_io(&mut tcp)?;
-                    }
-                    outcome.tls = true;
-                    // Bytes the client pipelined before the handshake are not commands.
-                    buf.clear();
-                    s = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
+                    send(&mut s, packet.as_bytes())?;
+                    start_tls(&mut s, tls, &mut buf, outcome)?;
                 }
             },
-            Some(CommandKind::Login | CommandKind::Authenticate) => s.write(
+            Some(CommandKind::Login | CommandKind::Authenticate) => send(
+                &mut s,
                 format!("{tag} NO [AUTHENTICATIONFAILED] mailconform hostile server\r\n")
                     .as_bytes(),
             )?,
             Some(CommandKind::Logout) => {
-                s.write(format!("* BYE bye\r\n{tag} OK LOGOUT completed\r\n").as_bytes())?;
+                send(
+                    &mut s,
+                    format!("* BYE bye\r\n{tag} OK LOGOUT completed\r\n").as_bytes(),
+                )?;
                 return Ok(());
             }
-            Some(_) => s.write(format!("{tag} OK done\r\n").as_bytes())?,
-            None => s.write(format!("{tag} BAD not understood\r\n").as_bytes())?,
-        }
-    }
-    Ok(())
-}
-
-/// Serves POP3 with `class` (STLS, RFC 2595 §4): `no-starttls` (STLS missing from CAPA,
-/// refused), `starttls-no` (STLS answered -ERR), `inject` (a second `+OK` line after the STLS
-/// `+OK`, in the same packet), `untagged-before-starttls` (the pre-TLS CAPA offers a marker SASL
-/// mechanism that the CAPA under TLS does not), `alert-bye` (STLS answered
-/// `-ERR [SYS/PERM]`, then the connection closes). `preauth` has no POP3 form.
-pub fn serve_pop3(
-    listener: TcpListener,
-    class: Class,
-    tls: Arc<rustls::ServerConfig>,
-    connections: Option<usize>,
-    report: impl Fn(&Outcome),
-) -> io::Result<()> {
-    if class == Class::Preauth {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "preauth has no POP3 form (POP3 has no pre-authenticated greeting)",
-        ));
-    }
-    for (n, stream) in listener.incoming().enumerate() {
-        let stream = stream?;
-        let mut outcome = Outcome {
-            class,
-            plaintext_credentials: false,
-            used_without_tls: false,
-            tls: false,
-            used_injected: false,
-            commands: Vec::new(),
-            verdict: String::new(),
-            summary: String::new(),
-        };
-        let _ = run_pop3(stream, class, &tls, &mut outcome);
-        outcome.judge();
-        report(&outcome);
-        if connections.is_some_and(|c| n + 1 >= c) {
-            break;
+            Some(_) => send(&mut s, format!("{tag} OK done\r\n").as_bytes())?,
+            None => send(&mut s, format!("{tag} BAD not understood\r\n").as_bytes())?,
         }
     }
     Ok(())
 }
 
 fn run_pop3(
-    tcp: TcpStream,
+    mut s: ServerStream,
     class: Class,
     tls: &Arc<rustls::ServerConfig>,
     outcome: &mut Outcome,
 ) -> io::Result<()> {
     use pop3_codec::{Command as PopCommand, CommandKind as K};
-    tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let mut s = Stream::Plain(tcp);
-    s.write(b"+OK mailconform hostile POP3 server ready\r\n")?;
+    send(&mut s, b"+OK mailconform hostile POP3 server ready\r\n")?;
     let mut buf = Vec::new();
-    loop {
-        let line = loop {
-            if let Some(i) = buf.iter().position(|&b| b == b'\n') {
-                break buf.drain(..=i).collect::<Vec<u8>>();
-            }
-            if buf.len() > 1 << 16 {
-                return Err(io::Error::other("line too long"));
-            }
-            let mut chunk = [0u8; 4096];
-            let n = match s.read(&mut chunk) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => 0,
-                Err(e) => return Err(e),
-            };
-            if n == 0 {
-                return Ok(());
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        };
-        let on_tls = matches!(s, Stream::Tls(_));
+    while let Some(line) = read_line(&mut s, &mut buf)? {
+        let on_tls = s.is_tls();
         let kind = PopCommand::parse(&line).ok().map(|c| c.kind());
         let name = kind.map_or("?", |k| k.keyword());
         let shown = if matches!(kind, Some(K::Pass | K::Apop | K::Auth)) {
@@ -455,45 +416,42 @@ fn run_pop3(
                     capa.push_str("STLS\r\n");
                 }
                 capa.push_str(".\r\n");
-                s.write(capa.as_bytes())?;
+                send(&mut s, capa.as_bytes())?;
             }
             Some(K::Stls) if !on_tls => match class {
-                Class::NoStarttls => s.write(b"-ERR STLS not supported\r\n")?,
-                Class::StarttlsNo => s.write(b"-ERR STLS refused\r\n")?,
+                Class::NoStarttls => send(&mut s, b"-ERR STLS not supported\r\n")?,
+                Class::StarttlsNo => send(&mut s, b"-ERR STLS refused\r\n")?,
                 Class::AlertBye => {
-                    s.write(b"-ERR [SYS/PERM] mailconform: spoofed shutdown before TLS\r\n")?;
+                    send(
+                        &mut s,
+                        b"-ERR [SYS/PERM] mailconform: spoofed shutdown before TLS\r\n",
+                    )?;
                     return Ok(());
                 }
                 _ => {
                     if class == Class::Inject {
-                        s.write(format!("+OK begin TLS\r\n+OK {MARKER}\r\n").as_bytes())?;
+                        send(
+                            &mut s,
+                            format!("+OK begin TLS\r\n+OK {MARKER}\r\n").as_bytes(),
+                        )?;
                     } else {
-                        s.write(b"+OK begin TLS\r\n")?;
+                        send(&mut s, b"+OK begin TLS\r\n")?;
                     }
-                    let Stream::Plain(mut tcp) = s else {
-                        unreachable!("checked: not on TLS")
-                    };
-                    let mut conn =
-                        rustls::ServerConnection::new(tls.clone()).map_err(io::Error::other)?;
-                    while conn.is_handshaking() {
-                        conn.complete_io(&mut tcp)?;
-                    }
-                    outcome.tls = true;
-                    buf.clear();
-                    s = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
+                    start_tls(&mut s, tls, &mut buf, outcome)?;
                 }
             },
-            Some(K::User) => s.write(b"+OK\r\n")?,
+            Some(K::User) => send(&mut s, b"+OK\r\n")?,
             Some(K::Pass | K::Apop | K::Auth) => {
-                s.write(b"-ERR [AUTH] mailconform hostile server\r\n")?
+                send(&mut s, b"-ERR [AUTH] mailconform hostile server\r\n")?
             }
             Some(K::Quit) => {
-                s.write(b"+OK bye\r\n")?;
+                send(&mut s, b"+OK bye\r\n")?;
                 return Ok(());
             }
-            _ => s.write(b"-ERR not available\r\n")?,
+            _ => send(&mut s, b"-ERR not available\r\n")?,
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -503,6 +461,7 @@ mod tests {
     use super::*;
     use mailproto_client::blocking::imap;
     use mailproto_client::{Tls, TlsConfig};
+    use std::net::TcpStream;
     use std::sync::mpsc;
 
     /// The capabilities the client believed after connecting (TLS included), and the login's
@@ -516,7 +475,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            let _ = serve(listener, class, tls, Some(1), |o| {
+            let _ = serve(listener, Protocol::Imap, class, tls, Some(1), |o| {
                 let _ = tx.send(o.clone());
             });
         });
@@ -615,12 +574,12 @@ mod tests {
             let listener = TcpListener::bind("127.0.0.1:0").unwrap();
             let port = listener.local_addr().unwrap().port();
             if class == Class::Preauth {
-                assert!(serve_pop3(listener, class, tls, Some(1), |_| {}).is_err());
+                assert!(serve(listener, Protocol::Pop3, class, tls, Some(1), |_| {}).is_err());
                 continue;
             }
             let (tx, rx) = mpsc::channel();
             std::thread::spawn(move || {
-                let _ = serve_pop3(listener, class, tls, Some(1), |o| {
+                let _ = serve(listener, Protocol::Pop3, class, tls, Some(1), |o| {
                     let _ = tx.send(o.clone());
                 });
             });
@@ -656,7 +615,7 @@ mod tests {
             let addr = listener.local_addr().unwrap();
             let (tx, rx) = mpsc::channel();
             std::thread::spawn(move || {
-                let _ = serve(listener, class, tls, Some(1), |o| {
+                let _ = serve(listener, Protocol::Imap, class, tls, Some(1), |o| {
                     let _ = tx.send(o.clone());
                 });
             });

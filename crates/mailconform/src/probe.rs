@@ -717,6 +717,149 @@ fn parse_response(bytes: &[u8]) -> Option<Response<'_>> {
         .map(|p| p.value)
 }
 
+/// The two STARTTLS checks of one protocol, by name: the injection check (commands sent in the
+/// same packet as STARTTLS / STLS must not run inside TLS) and the capability list after TLS
+/// (RFC 9051 §6.2.1; RFC 2595 §4). Both protocols run the same steps ([`injection_check`]).
+struct TlsChecks {
+    /// `STARTTLS` or `STLS`.
+    command: &'static str,
+    /// The command injected after it, as the report names it.
+    injected: &'static str,
+    injection: &'static str,
+    injection_title: &'static str,
+    injection_rfc: &'static str,
+    listed: &'static str,
+    listed_title: &'static str,
+    listed_rfc: &'static str,
+}
+
+const IMAP_TLS: TlsChecks = TlsChecks {
+    command: "STARTTLS",
+    injected: "`s2 NOOP`",
+    injection: "imap.starttls.injection",
+    injection_title: "commands sent with STARTTLS in one packet are not executed after TLS",
+    injection_rfc: "RFC 9051 §6.2.1",
+    listed: "imap.starttls.capabilities",
+    listed_title: "after STARTTLS, CAPABILITY no longer lists STARTTLS",
+    listed_rfc: "RFC 9051 §6.2.1",
+};
+
+const POP3_TLS: TlsChecks = TlsChecks {
+    command: "STLS",
+    injected: "STAT",
+    injection: "pop3.stls.injection",
+    injection_title: "commands sent with STLS in one packet are not executed after TLS",
+    injection_rfc: "RFC 2595 §4",
+    listed: "pop3.stls.capa",
+    listed_title: "after STLS, CAPA no longer lists STLS",
+    listed_rfc: "RFC 2595 §4, RFC 2449 §6.0",
+};
+
+impl TlsChecks {
+    /// Why a check of TLS started in-band cannot run: implicit TLS, or `missing`.
+    fn why_not(spec: &Spec, missing: &str) -> String {
+        if spec.implicit {
+            "implicit TLS".to_owned()
+        } else {
+            missing.to_owned()
+        }
+    }
+
+    /// The injection check is skipped (implicit TLS, or the command is not offered).
+    fn skip_injection(&self, spec: &Spec, run: &mut Run) {
+        let why = Self::why_not(spec, &format!("{} not offered", self.command));
+        run.skip(
+            self.injection,
+            self.injection_title,
+            self.injection_rfc,
+            &why,
+        );
+    }
+
+    /// The capability check is skipped (implicit TLS, or `--starttls` not given).
+    fn skip_listed(&self, spec: &Spec, run: &mut Run) {
+        let why = Self::why_not(spec, "--starttls not given");
+        run.skip(self.listed, self.listed_title, self.listed_rfc, &why);
+    }
+
+    /// The capability check's verdict: listing the command again under TLS is a SHOULD NOT.
+    fn listed(&self, again: bool, ev: &Evidence, run: &mut Run) {
+        run.check(
+            self.listed,
+            self.listed_title,
+            self.listed_rfc,
+            if again { Outcome::Warn } else { Outcome::Pass },
+            if again {
+                format!("{} still listed under TLS (SHOULD NOT)", self.command)
+            } else {
+                format!("{} not listed under TLS", self.command)
+            },
+            ev,
+        );
+    }
+}
+
+/// The injection check once the command and the injected one went out in one packet and
+/// the command's answer is in `ev`: skip when it was refused; else note what came before the
+/// handshake, then pass when the handshake fails (the injected bytes were taken as TLS data:
+/// option 1 of RFC 9051 §6.2.1) or `executed` finds no answer to the injected command inside
+/// TLS (option 2: discarded), fail when it finds one.
+fn injection_check<C>(
+    names: &TlsChecks,
+    c: &mut C,
+    wire: fn(&mut C) -> &mut Wire,
+    accepted: bool,
+    mut ev: Evidence,
+    run: &mut Run,
+    executed: impl FnOnce(&mut C, &mut Evidence) -> io::Result<bool>,
+) -> io::Result<()> {
+    let (title, rfc) = (names.injection_title, names.injection_rfc);
+    if !accepted {
+        let why = format!("{} refused when followed by another command", names.command);
+        run.check(names.injection, title, rfc, Outcome::Skip, why, &ev);
+        wire(c).close();
+        return Ok(());
+    }
+    let early = std::mem::take(&mut wire(c).inbuf);
+    if !early.is_empty() {
+        ev.note(&format!(
+            "bytes after the {} answer, before the TLS handshake:",
+            names.command
+        ));
+        ev.s(&early);
+    }
+    let (result, detail) = match wire(c).handshake() {
+        Err(e) => {
+            ev.note(&format!("TLS handshake failed: {e}"));
+            (
+                Outcome::Pass,
+                "the TLS handshake failed: the injected bytes were taken as TLS data (option 1)"
+                    .to_owned(),
+            )
+        }
+        Ok(()) => {
+            ev.note("TLS handshake");
+            let got = wire(c).quiet(Duration::from_millis(700))?;
+            ev.s(&got);
+            wire(c).inbuf = got;
+            if executed(c, &mut ev)? {
+                (
+                    Outcome::Fail,
+                    format!("the injected {} was answered inside TLS", names.injected),
+                )
+            } else {
+                (
+                    Outcome::Pass,
+                    "the injected command was discarded (option 2)".to_owned(),
+                )
+            }
+        }
+    };
+    run.check(names.injection, title, rfc, result, detail, &ev);
+    wire(c).close();
+    Ok(())
+}
+
 mod imap {
     //! The IMAP scenario.
     use super::*;
@@ -1046,25 +1189,16 @@ mod imap {
         if !spec.implicit && offers_starttls && !preauth {
             starttls_injection(spec, run)?;
         } else {
-            run.skip(
-                "imap.starttls.injection",
-                "commands sent with STARTTLS in one packet are not executed after TLS",
-                "RFC 9051 §6.2.1",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "STARTTLS not offered"
-                },
-            );
+            IMAP_TLS.skip_injection(spec, run);
         }
 
         let mut caps_now = caps.clone();
         if spec.starttls && !spec.implicit {
             if !offers_starttls {
                 run.skip(
-                    "imap.starttls.capabilities",
-                    "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                    "RFC 9051 §6.2.1",
+                    IMAP_TLS.listed,
+                    IMAP_TLS.listed_title,
+                    IMAP_TLS.listed_rfc,
                     "STARTTLS not offered",
                 );
                 a.wire.close();
@@ -1087,30 +1221,9 @@ mod imap {
             ev.c(format!("{tag} CAPABILITY\r\n").as_bytes());
             r.evidence(&mut ev);
             caps_now = capabilities(&r.untagged);
-            let again = has(&caps_now, "STARTTLS");
-            run.check(
-                "imap.starttls.capabilities",
-                "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                "RFC 9051 §6.2.1",
-                if again { Outcome::Warn } else { Outcome::Pass },
-                if again {
-                    "STARTTLS still advertised under TLS (SHOULD NOT)"
-                } else {
-                    "STARTTLS not advertised under TLS"
-                },
-                &ev,
-            );
+            IMAP_TLS.listed(has(&caps_now, "STARTTLS"), &ev, run);
         } else {
-            run.skip(
-                "imap.starttls.capabilities",
-                "after STARTTLS, CAPABILITY no longer lists STARTTLS",
-                "RFC 9051 §6.2.1",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "--starttls not given"
-                },
-            );
+            IMAP_TLS.skip_listed(spec, run);
         }
 
         // LOGINDISABLED (RFC 9051 §6.2.3, §7.2.2): LOGIN must be refused while it is listed.
@@ -1225,6 +1338,7 @@ mod imap {
         let uidplus = has(&caps, "UIDPLUS") || has(&caps, "IMAP4REV2");
         let idle = has(&caps, "IDLE") || has(&caps, "IMAP4REV2");
         let rev1 = has(&caps, "IMAP4REV1");
+        let condstore = has(&caps, "CONDSTORE") || has(&caps, "QRESYNC");
 
         // SELECT (RFC 3501 §6.3.1, RFC 9051 §6.3.2).
         let (tag, sel) = a.run("SELECT INBOX")?;
@@ -1597,6 +1711,39 @@ mod imap {
             &ev,
         );
 
+        // \Recent in one session only (RFC 3501 §2.3.2; imaptest's state check).
+        match uid_new {
+            Some(uid) if rev1 => recent_unique(&mut a, &mut b, uid, run)?,
+            _ => run.skip(
+                RECENT_UNIQUE.0,
+                RECENT_UNIQUE.1,
+                "RFC 3501 §2.3.2",
+                if rev1 {
+                    "the probe's message has no UID"
+                } else {
+                    "not IMAP4rev1 (IMAP4rev2 has no \\Recent)"
+                },
+            ),
+        }
+
+        match uid_new {
+            Some(uid) if condstore => modseq_checks(&mut a, &mut b, uid, run)?,
+            _ => {
+                for (id, title) in MODSEQ_CHECKS {
+                    run.skip(
+                        id,
+                        title,
+                        "RFC 7162 §3.1",
+                        if condstore {
+                            "the probe's message has no UID"
+                        } else {
+                            "CONDSTORE not listed"
+                        },
+                    );
+                }
+            }
+        }
+
         // IDLE (RFC 2177 §3, RFC 9051 §6.3.13).
         let mut second_uid = None;
         if idle {
@@ -1774,6 +1921,190 @@ mod imap {
         }
     }
 
+    /// The `\Recent` check's id and title.
+    const RECENT_UNIQUE: (&str, &str) = (
+        "imap.recent.unique",
+        "a new message is \\Recent in at most one of two sessions that have the mailbox selected",
+    );
+
+    /// Whether the FETCH answer for `uid` lists `\Recent`.
+    pub(super) fn recent_in(r: &Reply, uid: u32) -> bool {
+        r.data().into_iter().any(|d| match d {
+            Data::Fetch(f) => {
+                f.attributes
+                    .iter()
+                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid))
+                    && f.attributes.iter().any(|a| match a {
+                        MessageAttribute::Flags(fl) => fl.iter().any(|x| x.is_recent()),
+                        _ => false,
+                    })
+            }
+            _ => false,
+        })
+    }
+
+    /// RFC 3501 §2.3.2: "If it is not possible to determine whether or not this session is
+    /// the first session to be notified about a message, then that message SHOULD be
+    /// considered recent", but a message is recent in one session only ("no other session
+    /// will see the message as recent"). A and B both have INBOX selected; B appended the
+    /// probe's message: at most one of them may see it `\Recent`.
+    fn recent_unique(a: &mut Client, b: &mut Client, uid: u32, run: &mut Run) -> io::Result<()> {
+        let mut ev = Evidence::default();
+        let cmd = format!("UID FETCH {uid} (FLAGS)");
+        let mut seen = Vec::new();
+        for (who, c) in [("A", a), ("B", b)] {
+            let (tag, r) = c.run(&cmd)?;
+            ev.note(&format!("connection {who}:"));
+            ev.c(format!("{tag} {cmd}\r\n").as_bytes());
+            r.evidence(&mut ev);
+            if recent_in(&r, uid) {
+                seen.push(who);
+            }
+        }
+        run.check(
+            RECENT_UNIQUE.0,
+            RECENT_UNIQUE.1,
+            "RFC 3501 §2.3.2",
+            if seen.len() <= 1 {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "UID {uid} is \\Recent in: {}",
+                if seen.is_empty() {
+                    "neither".to_owned()
+                } else {
+                    seen.join(" and ")
+                }
+            ),
+            &ev,
+        );
+        Ok(())
+    }
+
+    /// The CONDSTORE checks, for a skip.
+    const MODSEQ_CHECKS: [(&str, &str); 2] = [
+        (
+            "imap.modseq.monotonic",
+            "a message's MODSEQ grows with every flag change, from either connection, and both connections read the same value",
+        ),
+        (
+            "imap.modseq.unchangedsince",
+            "STORE (UNCHANGEDSINCE n) on a message changed after n is refused with [MODIFIED] and changes nothing",
+        ),
+    ];
+
+    /// The MODSEQ of message `uid` in a FETCH answer.
+    pub(super) fn modseq_in(r: &Reply, uid: u32) -> Option<u64> {
+        r.data().into_iter().find_map(|d| match d {
+            Data::Fetch(f)
+                if f.attributes
+                    .iter()
+                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid)) =>
+            {
+                f.attributes.iter().find_map(|a| match a {
+                    MessageAttribute::Modseq(m) => Some(m.get()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        })
+    }
+
+    /// imaptest-style MODSEQ checks with two connections (RFC 7162 §3.1.1, §3.1.3,
+    /// §3.1.4): A reads the probe message's MODSEQ, B changes a flag, A reads again, A
+    /// changes a flag, both read; then A's STORE with UNCHANGEDSINCE the first value must
+    /// fail with `[MODIFIED]`.
+    fn modseq_checks(a: &mut Client, b: &mut Client, uid: u32, run: &mut Run) -> io::Result<()> {
+        let mut ev = Evidence::default();
+        let step = |c: &mut Client, who: &str, cmd: &str, ev: &mut Evidence| {
+            let (tag, r) = c.run(cmd)?;
+            ev.note(&format!("connection {who}:"));
+            ev.c(format!("{tag} {cmd}\r\n").as_bytes());
+            r.evidence(ev);
+            io::Result::Ok(r)
+        };
+        let fetch = format!("UID FETCH {uid} (MODSEQ FLAGS)");
+        let m0 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        step(
+            b,
+            "B",
+            &format!("UID STORE {uid} -FLAGS.SILENT (\\Flagged)"),
+            &mut ev,
+        )?;
+        let m1 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        step(
+            a,
+            "A",
+            &format!("UID STORE {uid} +FLAGS.SILENT (\\Flagged)"),
+            &mut ev,
+        )?;
+        let m2 = modseq_in(&step(a, "A", &fetch, &mut ev)?, uid);
+        let m2b = modseq_in(&step(b, "B", &fetch, &mut ev)?, uid);
+        let rising = matches!((m0, m1, m2), (Some(x), Some(y), Some(z)) if x < y && y < z);
+        run.check(
+            MODSEQ_CHECKS[0].0,
+            MODSEQ_CHECKS[0].1,
+            "RFC 7162 §3.1.1, §3.1.4",
+            if rising && m2b == m2 {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "MODSEQ {} (A), {} after B's STORE, {} after A's STORE; B reads {}",
+                opt(m0),
+                opt(m1),
+                opt(m2),
+                opt(m2b)
+            ),
+            &ev,
+        );
+        let Some(m0) = m0 else {
+            run.skip(
+                MODSEQ_CHECKS[1].0,
+                MODSEQ_CHECKS[1].1,
+                "RFC 7162 §3.1.3",
+                "no MODSEQ in the FETCH answer",
+            );
+            return Ok(());
+        };
+        let mut ev = Evidence::default();
+        let cmd = format!("UID STORE {uid} (UNCHANGEDSINCE {m0}) +FLAGS.SILENT (\\Answered)");
+        let r = step(a, "A", &cmd, &mut ev)?;
+        let modified = r.codes().iter().any(|c| match c {
+            ImapCode::Modified(set) => set.contains(uid, uid),
+            _ => false,
+        });
+        let after = step(a, "A", &fetch, &mut ev)?;
+        let answered = after.data().into_iter().any(|d| match d {
+            Data::Fetch(f) => f.attributes.iter().any(|a| match a {
+                MessageAttribute::Flags(fl) => {
+                    fl.iter().any(|x| matches!(x, imap_codec::Flag::Answered))
+                }
+                _ => false,
+            }),
+            _ => false,
+        });
+        run.check(
+            MODSEQ_CHECKS[1].0,
+            MODSEQ_CHECKS[1].1,
+            "RFC 7162 §3.1.3",
+            if r.ok() && modified && !answered {
+                Outcome::Pass
+            } else {
+                Outcome::Fail
+            },
+            format!(
+                "{}; [MODIFIED] names UID {uid}: {modified}; \\Answered set anyway: {answered}",
+                if r.ok() { "OK" } else { "not OK" }
+            ),
+            &ev,
+        );
+        Ok(())
+    }
+
     fn opt(v: Option<impl std::fmt::Display>) -> String {
         v.map_or_else(|| "none".into(), |v| v.to_string())
     }
@@ -1865,66 +2196,22 @@ mod imap {
         ev.c(packet);
         let r = c.finish("s1")?;
         r.evidence(&mut ev);
-        if !r.ok() {
-            run.check(
-                "imap.starttls.injection",
-                "commands sent with STARTTLS in one packet are not executed after TLS",
-                "RFC 9051 §6.2.1",
-                Outcome::Skip,
-                "STARTTLS refused when followed by another command",
-                &ev,
-            );
-            c.wire.close();
-            return Ok(());
-        }
-        // Anything the server wrote after the OK and before the handshake.
-        let early = std::mem::take(&mut c.wire.inbuf);
-        if !early.is_empty() {
-            ev.note("bytes after the STARTTLS OK, before the TLS handshake:");
-            ev.s(&early);
-        }
-        let (result, detail) = match c.wire.handshake() {
-            Err(e) => {
-                ev.note(&format!("TLS handshake failed: {e}"));
-                (
-                    Outcome::Pass,
-                    "the TLS handshake failed: the injected bytes were taken as TLS data (option 1)".to_owned(),
-                )
-            }
-            Ok(()) => {
-                ev.note("TLS handshake");
-                let got = c.wire.quiet(Duration::from_millis(700))?;
+        injection_check(
+            &IMAP_TLS,
+            &mut c,
+            |c| &mut c.wire,
+            r.ok(),
+            ev,
+            run,
+            |c, ev| {
                 c.wire.send(b"s3 NOOP\r\n")?;
-                ev.s(&got);
                 ev.c(b"s3 NOOP\r\n");
-                c.wire.inbuf = got;
                 let r = c.finish("s3")?;
-                r.evidence(&mut ev);
-                let executed = r.untagged.iter().any(|m| m.starts_with(b"s2 "))
-                    || c.stray.iter().any(|m| m.starts_with(b"s2 "));
-                if executed {
-                    (
-                        Outcome::Fail,
-                        "the injected `s2 NOOP` was answered inside TLS".to_owned(),
-                    )
-                } else {
-                    (
-                        Outcome::Pass,
-                        "the injected command was discarded (option 2)".to_owned(),
-                    )
-                }
-            }
-        };
-        run.check(
-            "imap.starttls.injection",
-            "commands sent with STARTTLS in one packet are not executed after TLS",
-            "RFC 9051 §6.2.1",
-            result,
-            detail,
-            &ev,
-        );
-        c.wire.close();
-        Ok(())
+                r.evidence(ev);
+                Ok(r.untagged.iter().any(|m| m.starts_with(b"s2 "))
+                    || c.stray.iter().any(|m| m.starts_with(b"s2 ")))
+            },
+        )
     }
 
     /// `OK`, `PREAUTH` or `BYE` when the greeting parses (real-world), else `None`.
@@ -2098,16 +2385,7 @@ mod pop3 {
         if !spec.implicit && has(&caps, "STLS") {
             stls_injection(spec, run)?;
         } else {
-            run.skip(
-                "pop3.stls.injection",
-                "commands sent with STLS in one packet are not executed after TLS",
-                "RFC 2595 §4",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "STLS not offered"
-                },
-            );
+            POP3_TLS.skip_injection(spec, run);
         }
         let mut ev = Evidence::default();
         match login(&mut a, spec, &mut ev)? {
@@ -2165,30 +2443,9 @@ mod pop3 {
             } else {
                 Vec::new()
             };
-            let again = has(&after, "STLS");
-            run.check(
-                "pop3.stls.capa",
-                "after STLS, CAPA no longer lists STLS",
-                "RFC 2595 §4, RFC 2449 §6.0",
-                if again { Outcome::Warn } else { Outcome::Pass },
-                if again {
-                    "STLS still listed under TLS"
-                } else {
-                    "STLS not listed under TLS"
-                },
-                &ev,
-            );
+            POP3_TLS.listed(has(&after, "STLS"), &ev, run);
         } else {
-            run.skip(
-                "pop3.stls.capa",
-                "after STLS, CAPA no longer lists STLS",
-                "RFC 2595 §4",
-                if spec.implicit {
-                    "implicit TLS"
-                } else {
-                    "--starttls not given"
-                },
-            );
+            POP3_TLS.skip_listed(spec, run);
         }
         // STAT, LIST, UIDL (RFC 1939 §5, §7).
         let mut ev = Evidence::default();
@@ -2488,69 +2745,21 @@ mod pop3 {
         ev.c(packet);
         let r = c.wire.line()?;
         ev.s(&r);
-        if !ok(&r) {
-            run.check(
-                "pop3.stls.injection",
-                "commands sent with STLS in one packet are not executed after TLS",
-                "RFC 2595 §4",
-                Outcome::Skip,
-                "STLS refused",
-                &ev,
-            );
-            c.wire.close();
-            return Ok(());
-        }
-        let early = std::mem::take(&mut c.wire.inbuf);
-        if !early.is_empty() {
-            ev.note("bytes after the STLS +OK, before the TLS handshake:");
-            ev.s(&early);
-        }
-        let (result, detail) = match c.wire.handshake() {
-            Err(e) => {
-                ev.note(&format!("TLS handshake failed: {e}"));
-                (
-                    Outcome::Pass,
-                    "the TLS handshake failed: the injected bytes were taken as TLS data"
-                        .to_owned(),
-                )
-            }
-            Ok(()) => {
-                ev.note("TLS handshake");
-                let got = c.wire.quiet(Duration::from_millis(700))?;
-                ev.s(&got);
-                c.wire.inbuf = got;
-                let r = c.cmd("NOOP", &mut ev)?;
+        injection_check(
+            &POP3_TLS,
+            &mut c,
+            |c| &mut c.wire,
+            ok(&r),
+            ev,
+            run,
+            |c, ev| {
+                c.cmd("NOOP", ev)?;
                 // STAT in AUTHORIZATION is -ERR, NOOP too: two replies mean the STAT ran.
                 let extra = c.wire.quiet(Duration::from_millis(300))?;
                 ev.s(&extra);
-                let replies = 1 + extra
-                    .split(|&b| b == b'\n')
-                    .filter(|l| !l.is_empty())
-                    .count();
-                let _ = r;
-                if replies > 1 {
-                    (
-                        Outcome::Fail,
-                        "the injected STAT was answered inside TLS".to_owned(),
-                    )
-                } else {
-                    (
-                        Outcome::Pass,
-                        "the injected command was discarded".to_owned(),
-                    )
-                }
-            }
-        };
-        run.check(
-            "pop3.stls.injection",
-            "commands sent with STLS in one packet are not executed after TLS",
-            "RFC 2595 §4",
-            result,
-            detail,
-            &ev,
-        );
-        c.wire.close();
-        Ok(())
+                Ok(extra.split(|&b| b == b'\n').any(|l| !l.is_empty()))
+            },
+        )
     }
 }
 
@@ -2641,6 +2850,9 @@ mod scenario_tests {
         }
         assert_eq!(result(&imap, "imap.starttls.injection"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.idle"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.modseq.monotonic"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.recent.unique"), Outcome::Pass);
+        assert_eq!(result(&imap, "imap.modseq.unchangedsince"), Outcome::Pass);
         assert_eq!(result(&imap, "imap.expunge.other"), Outcome::Pass);
         assert_eq!(result(&pop3, "pop3.stls.injection"), Outcome::Pass);
         assert_eq!(result(&pop3, "pop3.update.quit-only"), Outcome::Pass);
@@ -2712,6 +2924,29 @@ mod scenario_tests {
             .unwrap();
         assert!(dot.evidence.contains("S: .dot line"), "{}", dot.evidence);
         assert_eq!(exit_code(&[t]), 1);
+    }
+
+    /// The readings behind imap.recent.unique and imap.modseq.*: only the FETCH that names
+    /// the UID counts (Dovecot follows it with an unsolicited one without UID, which may be
+    /// stale), and `\Recent` / MODSEQ are read from it.
+    #[test]
+    fn recent_and_modseq_readings() {
+        let reply = |lines: &[&str]| imap::Reply {
+            untagged: lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
+            done: b"a1 OK done\r\n".to_vec(),
+            kind: Some(StatusKind::Ok),
+        };
+        let r = reply(&[
+            "* 13 FETCH (UID 13 MODSEQ (7) FLAGS (\\Seen \\Recent))\r\n",
+            "* 13 FETCH (MODSEQ (9) FLAGS (\\Seen))\r\n",
+        ]);
+        assert!(imap::recent_in(&r, 13));
+        assert!(!imap::recent_in(&r, 12));
+        assert_eq!(imap::modseq_in(&r, 13), Some(7));
+        assert_eq!(imap::modseq_in(&r, 12), None);
+        let r = reply(&["* 13 FETCH (FLAGS (\\Seen) UID 13)\r\n"]);
+        assert!(!imap::recent_in(&r, 13));
+        assert_eq!(imap::modseq_in(&r, 13), None);
     }
 
     #[test]

@@ -25,16 +25,18 @@ use std::thread;
 use std::time::Duration;
 
 use imap_codec::command::{FetchAtt, SearchKey, StoreAction};
-use imap_codec::ext::NonEmpty;
+use imap_codec::ext::condstore::ModSeq;
+use imap_codec::ext::slots::{FetchModifier, StoreModifier};
+use imap_codec::ext::{NonEmpty, Number64};
 use imap_codec::response::{
-    AppendUid, CapabilityData, CopyUid as CodecCopyUid, Delimiter, FetchData, GreetingKind,
-    ListAttributes, ListData, MailboxList, MessageAttribute, RespText, StatusAttributeValue,
-    StatusData,
+    AppendUid, CapabilityData, CopyUid as CodecCopyUid, Delimiter, EsearchData, FetchData,
+    GreetingKind, ListAttributes, ListData, MailboxList, MessageAttribute, RespText, SearchData,
+    StatusAttributeValue, StatusData,
 };
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, CommandBody, ContinuationRequest, Data,
-    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, Status,
-    StatusKind, Tag, Text,
+    Date, DateTime, Flag, FlagPerm, Greeting, Mailbox, MailboxAttribute, Response, SeqItem,
+    SequenceSet, Status, StatusKind, Tag, Text,
 };
 use imap_session::{ServerConfig, ServerEvent, ServerOutput, ServerSession, State};
 use mailproto_imap_mailbox::{Flags, Store, StoreError, SystemFlag, Update, View, compile};
@@ -182,11 +184,12 @@ fn attack_main(args: &Args, class: crate::attack::Class) -> std::process::ExitCo
             listener.local_addr()?
         );
         let _ = io::stdout().flush();
-        if pop3 {
-            crate::attack::serve_pop3(listener, class, tls, args.connections, report)
+        let protocol = if pop3 {
+            mailtrace::format::Protocol::Pop3
         } else {
-            crate::attack::serve(listener, class, tls, args.connections, report)
-        }
+            mailtrace::format::Protocol::Imap
+        };
+        crate::attack::serve(listener, protocol, class, tls, args.connections, report)
     });
     match run {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -345,6 +348,32 @@ impl Backend {
             .ct_eq(known.as_bytes())
             .then(|| user.to_owned())
     }
+}
+
+impl Backend {
+    /// APOP (RFC 1939 §7): `user` when `digest` is MD5(`timestamp` + the user's password).
+    fn apop(
+        &self,
+        user: &str,
+        timestamp: &pop3_codec::Timestamp<'_>,
+        digest: &pop3_codec::ApopDigest,
+    ) -> Option<String> {
+        let password = self.users.get(user)?;
+        pop3_codec::ApopDigest::compute(timestamp, password.as_bytes())
+            .verify(digest)
+            .then(|| user.to_owned())
+    }
+}
+
+/// A fresh `msg-id` for the POP3 greeting (RFC 1939 §7: "the timestamp MUST be different
+/// each time the POP3 server issues a banner greeting"): process id, a counter and the time.
+fn apop_timestamp() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("<{}.{n}.{nanos}@mailconform>", std::process::id())
 }
 
 impl Authenticator for Backend {
@@ -547,73 +576,11 @@ pub fn start_with(
     Ok(running)
 }
 
-/// A connection, plain or TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-    Gone,
-}
+/// A connection, plain or TLS (mailproto-client's helper).
+use mailproto_client::stream::ServerStream as Conn;
 
-impl Conn {
-    /// The TLS handshake (RFC 8446) on a plain connection.
-    fn upgrade(self, tls: &Arc<rustls::ServerConfig>) -> io::Result<Conn> {
-        let Conn::Plain(mut tcp) = self else {
-            return Err(io::Error::other("TLS is already on"));
-        };
-        let mut conn = rustls::ServerConnection::new(tls.clone()).map_err(io::Error::other)?;
-        let timeout = tcp.read_timeout()?;
-        tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
-        while conn.is_handshaking() {
-            conn.complete_io(&mut tcp)?;
-        }
-        tcp.set_read_timeout(timeout)?;
-        Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
-    }
-
-    fn is_tls(&self) -> bool {
-        matches!(self, Conn::Tls(_))
-    }
-
-    fn shutdown(&mut self) {
-        if let Conn::Tls(t) = self {
-            t.conn.send_close_notify();
-            let _ = t.flush();
-        }
-        let tcp = match self {
-            Conn::Plain(t) => t,
-            Conn::Tls(t) => &mut t.sock,
-            Conn::Gone => return,
-        };
-        let _ = tcp.shutdown(std::net::Shutdown::Both);
-    }
-}
-
-impl Read for Conn {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.read(buf),
-            Conn::Tls(t) => t.read(buf),
-            Conn::Gone => Ok(0),
-        }
-    }
-}
-
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.write(buf),
-            Conn::Tls(t) => t.write(buf),
-            Conn::Gone => Ok(buf.len()),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(t) => t.flush(),
-            Conn::Tls(t) => t.flush(),
-            Conn::Gone => Ok(()),
-        }
-    }
-}
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(30);
 
 fn timed_out(e: &io::Error) -> bool {
     matches!(
@@ -704,6 +671,9 @@ struct ImapConn {
     sasl: Option<Box<dyn ServerMechanism>>,
     sasl_config: mailproto_sasl::ServerConfig,
     idling: bool,
+    /// CONDSTORE is in force on this connection (RFC 7162 §3.1: after ENABLE CONDSTORE or
+    /// a CONDSTORE-enabling command): FETCH responses to flag changes carry MODSEQ.
+    condstore: bool,
 }
 
 impl ImapConn {
@@ -720,6 +690,7 @@ impl ImapConn {
             sasl: None,
             sasl_config,
             idling: false,
+            condstore: false,
         }
     }
 
@@ -737,6 +708,10 @@ impl ImapConn {
             Capability::UidPlus,
             Capability::Move,
             Capability::Unselect,
+            Capability::Namespace,
+            Capability::Enable,
+            Capability::Esearch,
+            Capability::CondStore,
         ];
         if matches!(
             self.session.state(),
@@ -822,16 +797,49 @@ impl ImapConn {
                     else {
                         continue;
                     };
-                    let attrs = vec![
+                    let mut attrs = vec![
                         MessageAttribute::Flags(flags.to_codec(recent)),
                         MessageAttribute::Uid(uid),
                     ];
+                    attrs.extend(self.modseq_of(uid.get()));
                     if let Ok(attrs) = NonEmpty::new(attrs) {
                         self.data(Data::Fetch(FetchData::new(seq, attrs)));
                     }
                 }
             }
         }
+    }
+
+    /// `MODSEQ (n)` of the selected mailbox's message `uid` when CONDSTORE is in force
+    /// (RFC 7162 §3.1.4: "the server MUST include the MODSEQ fetch response data items in
+    /// all subsequent unsolicited FETCH responses").
+    fn modseq_of(&self, uid: u32) -> Option<MessageAttribute<'static>> {
+        if !self.condstore {
+            return None;
+        }
+        let view = self.view.as_ref()?;
+        let store = self.store()?;
+        let m = store.mailbox(view.mailbox())?.by_uid(uid)?.modseq();
+        ModSeq::new(m).ok().map(MessageAttribute::Modseq)
+    }
+
+    /// A CONDSTORE enabling command (RFC 7162 §3.1): the first one with a mailbox selected
+    /// announces its HIGHESTMODSEQ ("MUST cause the server to return HIGHESTMODSEQ").
+    fn enable_condstore(&mut self) {
+        if self.condstore {
+            return;
+        }
+        self.condstore = true;
+        let name = self.view.as_ref().map(|v| v.mailbox().to_owned());
+        if let Some(m) = name.and_then(|n| self.highest_modseq(&n)) {
+            self.untagged_ok(Code::HighestModSeq(m), "highest");
+        }
+    }
+
+    /// HIGHESTMODSEQ of mailbox `name` (RFC 7162 §3.1.2.1).
+    fn highest_modseq(&self, name: &str) -> Option<ModSeq> {
+        let m = self.store()?.mailbox(name)?.highest_modseq();
+        ModSeq::new(m).ok()
     }
 
     fn logged_in(&mut self, user: String) {
@@ -910,13 +918,53 @@ impl ImapConn {
                     }
                 }
             }
-            CommandBody::Enable { .. } => {
-                // No ENABLE-able extension is implemented: nothing is enabled (RFC 5161 §3.2).
-                self.data(Data::Enabled(Vec::new()));
+            CommandBody::Enable { ref capabilities } => {
+                // CONDSTORE is the one ENABLE-able extension offered (RFC 5161 §3.2: the
+                // others are left out of the ENABLED response).
+                let enabled: Vec<Capability<'static>> = capabilities
+                    .iter()
+                    .filter(|c| **c == Capability::CondStore)
+                    .take(1)
+                    .map(|_| Capability::CondStore)
+                    .collect();
+                if !enabled.is_empty() {
+                    self.enable_condstore();
+                }
+                self.data(Data::Enabled(enabled));
                 self.complete(tag, Ok, "ENABLE completed", None);
             }
-            CommandBody::Select { ref mailbox, .. } | CommandBody::Examine { ref mailbox, .. } => {
+            CommandBody::Namespace => {
+                // RFC 2342 §5, RFC 9051 §6.3.10: one personal namespace, "" with "/".
+                let personal = imap_codec::ext::namespace::NamespaceDescr {
+                    prefix: imap_codec::core::IString::Quoted(
+                        imap_codec::core::Quoted::new(String::new()).expect("empty quoted"),
+                    ),
+                    delimiter: Delimiter::new(DELIMITER).ok(),
+                    extensions: Vec::new(),
+                };
+                self.data(Data::Namespace(imap_codec::ext::namespace::NamespaceData {
+                    personal: vec![personal],
+                    other: Vec::new(),
+                    shared: Vec::new(),
+                }));
+                self.complete(tag, Ok, "NAMESPACE completed", None);
+            }
+            CommandBody::Select {
+                ref mailbox,
+                ref params,
+            }
+            | CommandBody::Examine {
+                ref mailbox,
+                ref params,
+            } => {
                 let read_only = matches!(body, CommandBody::Examine { .. });
+                // RFC 7162 §3.1.8: SELECT (CONDSTORE) enables CONDSTORE.
+                if params
+                    .iter()
+                    .any(|p| matches!(p, imap_codec::ext::slots::SelectParam::CondStore))
+                {
+                    self.condstore = true;
+                }
                 self.view = None;
                 let name = Self::mailbox_name(mailbox);
                 let selected = self.store().map(|mut s| {
@@ -977,6 +1025,11 @@ impl ImapConn {
                                 self.untagged_ok(Code::UidNext(next), "predicted next UID");
                             }
                         }
+                        // RFC 7162 §3.1.2.1: HIGHESTMODSEQ in every SELECT / EXAMINE answer
+                        // of a server that offers CONDSTORE.
+                        if let Some(m) = self.highest_modseq(&name) {
+                            self.untagged_ok(Code::HighestModSeq(m), "highest");
+                        }
                         let code = if read_only {
                             Code::ReadOnly
                         } else {
@@ -989,7 +1042,15 @@ impl ImapConn {
             CommandBody::Create { mailbox, .. } => {
                 let name = Self::mailbox_name(&mailbox);
                 let name = name.trim_end_matches(DELIMITER).to_owned();
-                let made = self.store().map(|mut s| s.create(&name));
+                // RFC 9051 §6.3.4: superior hierarchical names are created as needed.
+                let made = self.store().map(|mut s| {
+                    for (i, _) in name.match_indices(DELIMITER) {
+                        if s.mailbox(&name[..i]).is_none() {
+                            s.create(&name[..i])?;
+                        }
+                    }
+                    s.create(&name)
+                });
                 match made {
                     Some(Result::Ok(_)) => self.complete(tag, Ok, "CREATE completed", None),
                     Some(Err(e)) => self.refuse(tag, &e),
@@ -1009,8 +1070,15 @@ impl ImapConn {
                     None => self.complete(tag, Bad, "not authenticated", None),
                 }
             }
-            CommandBody::Rename { .. } => {
-                self.complete(tag, No, "RENAME is not supported here", Some(Code::Cannot));
+            CommandBody::Rename { from, to } => {
+                let (from, to) = (Self::mailbox_name(&from), Self::mailbox_name(&to));
+                let to = to.trim_end_matches(DELIMITER).to_owned();
+                let renamed = self.store().map(|mut s| s.rename(&from, &to, DELIMITER));
+                match renamed {
+                    Some(Result::Ok(())) => self.complete(tag, Ok, "RENAME completed", None),
+                    Some(Err(e)) => self.refuse(tag, &e),
+                    None => self.complete(tag, Bad, "not authenticated", None),
+                }
             }
             CommandBody::Subscribe { ref mailbox } | CommandBody::Unsubscribe { ref mailbox } => {
                 let on = matches!(body, CommandBody::Subscribe { .. });
@@ -1146,13 +1214,14 @@ impl ImapConn {
                     Err(e) => self.refuse(tag, &e),
                 }
             }
-            // ESEARCH (RFC 4731) is not advertised: RETURN options, if a client sends them
-            // anyway, are ignored and plain SEARCH data is sent (RFC 3501 §7.2.5).
+            // SEARCH (RFC 9051 §6.4.4); with RETURN (...) the answer is ESEARCH (RFC 4731
+            // §3.1, RFC 9051 §7.3.4); with a MODSEQ key it carries the highest
+            // mod-sequence found (RFC 7162 §3.1.5).
             CommandBody::Search {
                 uid,
                 charset,
                 criteria,
-                ..
+                return_opts,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
@@ -1166,11 +1235,37 @@ impl ImapConn {
                         return;
                     }
                 };
+                if program.uses_modseq() {
+                    self.enable_condstore();
+                }
                 let found = lock(&store).search(&view, &program, uid, None);
                 match found {
                     Result::Ok(r) => {
-                        let n = r.numbers().iter().filter_map(|&n| NonZeroU32::new(n));
-                        self.data(Data::Search(n.collect()));
+                        let n: Vec<NonZeroU32> = r
+                            .numbers()
+                            .iter()
+                            .filter_map(|&n| NonZeroU32::new(n))
+                            .collect();
+                        let modseq = r.modseq().and_then(|m| ModSeq::new(m).ok());
+                        match return_opts {
+                            Some(opts) => {
+                                let correlator =
+                                    imap_codec::AString::new(tag.as_str().to_owned()).ok();
+                                self.data(Data::Esearch(EsearchData {
+                                    correlator,
+                                    uid,
+                                    data: r.return_data(&opts),
+                                }));
+                            }
+                            None => {
+                                let data = match modseq {
+                                    Some(m) if !n.is_empty() => SearchData::with_modseq(n, m)
+                                        .unwrap_or_else(|_| SearchData::new(Vec::new())),
+                                    _ => SearchData::new(n),
+                                };
+                                self.data(Data::Search(data));
+                            }
+                        }
                         self.complete(tag, Ok, "SEARCH completed", None);
                     }
                     Err(e) => self.refuse(tag, &e),
@@ -1180,16 +1275,36 @@ impl ImapConn {
                 uid,
                 sequence_set,
                 items,
-                ..
+                modifiers,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
                     return;
                 };
-                let targets = view.resolve(&sequence_set, uid, &[]);
+                let mut targets = view.resolve(&sequence_set, uid, &[]);
                 let mut atts: Vec<FetchAtt<'_>> = items.expand();
                 if uid && !atts.contains(&FetchAtt::Uid) {
                     atts.push(FetchAtt::Uid);
+                }
+                // RFC 7162 §3.1.4.1: CHANGEDSINCE keeps the messages changed after the
+                // value and implies the MODSEQ item; FETCH MODSEQ enables CONDSTORE.
+                for m in &modifiers {
+                    if let FetchModifier::ChangedSince(since) = m {
+                        targets = lock(&store).changed_since(&view, &targets, since.get());
+                        if !atts.contains(&FetchAtt::Modseq) {
+                            atts.push(FetchAtt::Modseq);
+                        }
+                    }
+                }
+                if atts.contains(&FetchAtt::Modseq) {
+                    self.enable_condstore();
+                } else if self.condstore
+                    && atts.iter().any(|a| {
+                        matches!(a, FetchAtt::Flags)
+                            || matches!(a, FetchAtt::BodySection { peek: false, .. })
+                    })
+                {
+                    atts.push(FetchAtt::Modseq);
                 }
                 let fetched = lock(&store).fetch(&view, &targets, &atts);
                 match fetched {
@@ -1214,7 +1329,7 @@ impl ImapConn {
                 action,
                 silent,
                 flags,
-                ..
+                modifiers,
             } => {
                 let (Some(view), Some(store)) = (self.view.clone(), self.store.clone()) else {
                     self.complete(tag, Bad, "no mailbox selected", None);
@@ -1225,17 +1340,41 @@ impl ImapConn {
                     self.complete(tag, Bad, "\\Recent cannot be stored", None);
                     return;
                 };
-                let stored = lock(&store).store(&view, &targets, action, &flags);
+                // RFC 7162 §3.1.3: UNCHANGEDSINCE (which enables CONDSTORE).
+                let unchanged_since = modifiers.iter().find_map(|m| match m {
+                    StoreModifier::UnchangedSince(n) => Some(n.get()),
+                    _ => None,
+                });
+                if unchanged_since.is_some() {
+                    self.enable_condstore();
+                }
+                let stored = lock(&store).store_unchanged_since(
+                    &view,
+                    &targets,
+                    action,
+                    &flags,
+                    unchanged_since,
+                );
                 match stored {
-                    Result::Ok(list) => {
+                    Result::Ok((list, modified)) => {
                         for (seq, u, f) in list {
-                            if silent {
+                            // RFC 7162 §3.1.3: with CONDSTORE in force the new MODSEQ is
+                            // sent even for .SILENT.
+                            let modseq = self.modseq_of(u);
+                            if silent && modseq.is_none() {
                                 continue;
                             }
-                            let mut attrs = vec![MessageAttribute::Flags(f.to_codec(false))];
+                            let mut attrs = Vec::new();
+                            if !silent {
+                                // The flags as FETCH FLAGS shows them: \Recent included
+                                // (RFC 3501 §6.4.6, §2.3.2).
+                                let recent = view.is_recent(u);
+                                attrs.push(MessageAttribute::Flags(f.to_codec(recent)));
+                            }
                             if let (true, Some(u)) = (uid, NonZeroU32::new(u)) {
                                 attrs.push(MessageAttribute::Uid(u));
                             }
+                            attrs.extend(modseq);
                             let (Some(seq), Result::Ok(attrs)) =
                                 (NonZeroU32::new(seq), NonEmpty::new(attrs))
                             else {
@@ -1246,7 +1385,13 @@ impl ImapConn {
                         // This connection's own flag changes are answered above; the view
                         // takes them in without repeating them.
                         self.updates(false);
-                        self.complete(tag, Ok, "STORE completed", None);
+                        // RFC 7162 §3.1.3: the messages that failed UNCHANGEDSINCE.
+                        let failed: Vec<SeqItem> = modified
+                            .iter()
+                            .filter_map(|&(s, u)| SeqItem::single(if uid { u } else { s }))
+                            .collect();
+                        let code = SequenceSet::new(failed).ok().map(Code::Modified);
+                        self.complete(tag, Ok, "STORE completed", code);
                     }
                     Err(e) => self.refuse(tag, &e),
                 }
@@ -1448,6 +1593,9 @@ fn status(
             A::Unseen => StatusAttributeValue::Unseen(count(&|f| !f.has(SystemFlag::Seen))),
             A::Deleted => StatusAttributeValue::Deleted(count(&|f| f.has(SystemFlag::Deleted))),
             A::Recent => StatusAttributeValue::Recent(m.recent_count()),
+            A::HighestModSeq => {
+                StatusAttributeValue::HighestModSeq(Number64::new(m.highest_modseq()).ok()?)
+            }
             A::Size => {
                 let total: u64 = msgs.iter().map(|x| x.message.raw().len() as u64).sum();
                 StatusAttributeValue::Size(imap_codec::ext::Number64::new(total).ok()?)
@@ -1468,7 +1616,7 @@ fn serve_imap(
     let mut conn = Conn::Plain(stream);
     let mut c = ImapConn::new(backend.clone(), implicit);
     if implicit {
-        conn = conn.upgrade(tls)?;
+        conn = conn.upgrade(tls, HANDSHAKE)?;
     }
     let greeting = c.greeting();
     c.session
@@ -1489,7 +1637,7 @@ fn serve_imap(
         if !events.is_empty() {
             for e in events {
                 if let ServerEvent::TlsRequired = e {
-                    conn = std::mem::replace(&mut conn, Conn::Gone).upgrade(tls)?;
+                    conn = std::mem::take(&mut conn).upgrade(tls, HANDSHAKE)?;
                     c.tls_on = true;
                     c.session
                         .handle_tls_established()
@@ -1546,7 +1694,7 @@ fn serve_pop3(
     stream.set_read_timeout(Some(Duration::from_secs(600)))?;
     let mut conn = Conn::Plain(stream);
     if implicit {
-        conn = conn.upgrade(tls)?;
+        conn = conn.upgrade(tls, HANDSHAKE)?;
     }
     let sasl = sasl_config();
     let mut tls_info = conn.is_tls().then(TlsInfo::default);
@@ -1568,7 +1716,12 @@ fn serve_pop3(
     if !implicit {
         caps.push(Cap::Stls);
     }
-    let greeting = PopGreeting::parse(b"+OK mailconform reference server ready\r\n")
+    // RFC 1939 §7: the greeting's timestamp offers APOP; it is unique per connection.
+    let banner = format!(
+        "+OK mailconform reference server ready {}\r\n",
+        apop_timestamp()
+    );
+    let greeting = PopGreeting::parse(banner.as_bytes())
         .map(pop3_codec::IntoStatic::into_static)
         .map_err(|e| io::Error::other(e.to_string()))?;
     let config = PopConfig::new(greeting)
@@ -1623,8 +1776,19 @@ fn serve_pop3(
         let had_events = !events.is_empty();
         for e in events {
             let step = match e {
-                Ev::Authenticate(PopCreds::UserPass { name, password }) => {
-                    let who = backend.check(name.as_str().as_bytes(), password.as_str().as_bytes());
+                Ev::Authenticate(creds) => {
+                    // USER/PASS (RFC 1939 §7) or APOP (RFC 1939 §7, the greeting's timestamp).
+                    let who = match &creds {
+                        PopCreds::UserPass { name, password } => {
+                            backend.check(name.as_str().as_bytes(), password.as_str().as_bytes())
+                        }
+                        PopCreds::Apop {
+                            name,
+                            digest,
+                            timestamp,
+                        } => backend.apop(name.as_str(), timestamp, digest),
+                        _ => None,
+                    };
                     let outcome = who
                         .ok_or_else(Refusal::auth)
                         .and_then(|u| login(&u, &mut held));
@@ -1632,10 +1796,6 @@ fn serve_pop3(
                         Ok(drop) => session.accept_login(drop),
                         Err(r) => session.reject_login(r),
                     };
-                    None
-                }
-                Ev::Authenticate(_) => {
-                    let _ = session.reject_login(Refusal::auth());
                     None
                 }
                 Ev::SaslStart {
@@ -1662,8 +1822,7 @@ fn serve_pop3(
                     None
                 }
                 Ev::StartTls => {
-                    let c = std::mem::replace(&mut conn, Conn::Gone);
-                    conn = c.upgrade(tls)?;
+                    conn = std::mem::take(&mut conn).upgrade(tls, HANDSHAKE)?;
                     tls_info = Some(TlsInfo::default());
                     session.handle_tls_established().map_err(io::Error::other)?;
                     None
@@ -1778,15 +1937,7 @@ mod tests {
         use mailproto_client::blocking::{imap, pop3};
         use mailproto_client::{Credentials, Tls, TlsConfig};
 
-        let (tls, cert) = tls_config(None, None).unwrap();
-        let backend = Arc::new(Backend::new(None, None).unwrap());
-        let options = Options {
-            imap: Some("127.0.0.1:0".into()),
-            imaps: Some("127.0.0.1:0".into()),
-            pop3: Some("127.0.0.1:0".into()),
-            ..Options::default()
-        };
-        let running = start_with(&options, backend, tls).unwrap();
+        let (running, cert) = sample_server(true);
         let trust = || {
             TlsConfig::new()
                 .without_platform_roots()
@@ -1854,6 +2005,255 @@ mod tests {
         let mut p = pop();
         assert_eq!(p.stat().unwrap().0, 2);
         p.quit().unwrap();
+    }
+
+    /// The server with the sample accounts on ephemeral loopback ports: plain IMAP and POP3,
+    /// and IMAPS when `imaps`; the self-signed certificate (DER) second.
+    fn sample_server(imaps: bool) -> (Running, Vec<u8>) {
+        let (tls, cert) = tls_config(None, None).unwrap();
+        let backend = Arc::new(Backend::new(None, None).unwrap());
+        let options = Options {
+            imap: Some("127.0.0.1:0".into()),
+            imaps: imaps.then(|| "127.0.0.1:0".into()),
+            pop3: Some("127.0.0.1:0".into()),
+            ..Options::default()
+        };
+        (start_with(&options, backend, tls).unwrap(), cert)
+    }
+
+    /// A scripted plain connection: each command's answer, up to its tagged line.
+    struct Script {
+        r: io::BufReader<TcpStream>,
+        w: TcpStream,
+        n: u32,
+    }
+
+    impl Script {
+        fn connect(addr: SocketAddr) -> Script {
+            let w = TcpStream::connect(addr).unwrap();
+            w.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut s = Script {
+                r: io::BufReader::new(w.try_clone().unwrap()),
+                w,
+                n: 0,
+            };
+            s.line();
+            s
+        }
+        /// One response: a line, with the literals announced at its ends (RFC 9051 §4.3).
+        fn line(&mut self) -> String {
+            let mut out = Vec::new();
+            loop {
+                let start = out.len();
+                io::BufRead::read_until(&mut self.r, b'\n', &mut out).unwrap();
+                match crate::probe::literal_at_end_of(&out[start..]) {
+                    Some((n, _)) => {
+                        let mut lit = vec![0; n as usize];
+                        io::Read::read_exact(&mut self.r, &mut lit).unwrap();
+                        out.extend_from_slice(&lit);
+                    }
+                    None => return String::from_utf8_lossy(&out).into_owned(),
+                }
+            }
+        }
+        /// Sends `cmd` with a fresh tag; every response line is checked under the strict
+        /// grammar with CONDSTORE in force; returns them all, the tagged one last.
+        fn run(&mut self, cmd: &str) -> Vec<String> {
+            self.n += 1;
+            let tag = format!("t{}", self.n);
+            write!(self.w, "{tag} {cmd}\r\n").unwrap();
+            let options = imap_codec::ParseOptions::default()
+                .with_extension(imap_codec::Extension::CondStore);
+            let mut out = Vec::new();
+            loop {
+                let l = self.line();
+                assert!(!l.is_empty(), "closed after {out:?}");
+                if let Err(e) = Response::parse_with(l.as_bytes(), &options) {
+                    panic!("{cmd}: {l:?} does not parse: {e:?}");
+                }
+                let done = l.starts_with(&format!("{tag} "));
+                out.push(l);
+                if done {
+                    return out;
+                }
+            }
+        }
+    }
+
+    fn has(lines: &[String], want: &str) -> bool {
+        lines.iter().any(|l| l.contains(want))
+    }
+
+    /// NAMESPACE (RFC 2342), RENAME (RFC 9051 §6.3.6), CONDSTORE (RFC 7162 §3.1: ENABLE,
+    /// HIGHESTMODSEQ, FETCH MODSEQ / CHANGEDSINCE, STORE UNCHANGEDSINCE / MODIFIED, SEARCH
+    /// MODSEQ, STATUS HIGHESTMODSEQ, MODSEQ seen by another connection) and ESEARCH (RFC 4731
+    /// §3.1) on the wire, every response strict.
+    #[test]
+    fn extensions_on_the_wire() {
+        let (running, _) = sample_server(false);
+        let addr = running.imap.unwrap();
+        let mut a = Script::connect(addr);
+        let caps = a.run("CAPABILITY");
+        for c in ["NAMESPACE", "CONDSTORE", "ESEARCH", "ENABLE"] {
+            assert!(has(&caps, c), "{caps:?}");
+        }
+        assert!(has(&a.run("LOGIN alice secret"), "OK"));
+        assert!(has(
+            &a.run("NAMESPACE"),
+            r#"* NAMESPACE (("" "/")) NIL NIL"#
+        ));
+        assert!(has(&a.run("CREATE Projects/2024"), "OK"));
+        assert!(has(&a.run("RENAME Projects Work"), "OK"));
+        let list = a.run("LIST \"\" Work*");
+        assert!(
+            has(&list, "Work/2024") && !has(&list, "Projects"),
+            "{list:?}"
+        );
+        assert!(has(&a.run("RENAME Nothing Else"), "[NONEXISTENT]"));
+        // Each command with the responses its answer must contain, in this order of state.
+        let script: [(&str, &[&str]); 10] = [
+            ("ENABLE CONDSTORE", &["* ENABLED CONDSTORE"]),
+            ("SELECT INBOX", &["[HIGHESTMODSEQ 4]"]),
+            ("FETCH 1:* (MODSEQ)", &["* 3 FETCH (MODSEQ (4))"]),
+            (
+                "STORE 2 +FLAGS (\\Flagged)",
+                &["* 2 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (5))"],
+            ),
+            (
+                "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)",
+                &["* 2 FETCH (FLAGS (\\Flagged \\Recent) UID 2 MODSEQ (5))"],
+            ),
+            (
+                "STORE 1:3 (UNCHANGEDSINCE 4) +FLAGS.SILENT (\\Answered)",
+                &["OK [MODIFIED 2]", "* 1 FETCH (MODSEQ (6))"],
+            ),
+            ("SEARCH MODSEQ 6", &["* SEARCH 1 3 (MODSEQ 7)"]),
+            (
+                "UID SEARCH RETURN (MIN MAX COUNT ALL) FLAGGED",
+                &["* ESEARCH (TAG t15) UID MIN 2 MAX 2 ALL 2 COUNT 1"],
+            ),
+            ("SEARCH RETURN () ALL", &[" ALL 1:3"]),
+            ("STATUS Archive (HIGHESTMODSEQ)", &["HIGHESTMODSEQ 1)"]),
+        ];
+        for (cmd, wants) in script {
+            let r = a.run(cmd);
+            for want in wants {
+                assert!(has(&r, want), "{cmd}: {want:?} not in {r:?}");
+            }
+            if cmd.contains("(CHANGEDSINCE") {
+                assert_eq!(r.len(), 2, "only message 2 changed since 4: {r:?}");
+            }
+        }
+        assert!(has(
+            &a.run("STATUS Archive (HIGHESTMODSEQ)"),
+            "HIGHESTMODSEQ 1)"
+        ));
+        // Another connection's change arrives with its MODSEQ (RFC 7162 §3.1.4).
+        let mut b = Script::connect(addr);
+        b.run("LOGIN alice secret");
+        b.run("SELECT INBOX");
+        // RFC 7162 §3.1: the first enabling command with a mailbox selected announces it.
+        let f = b.run("FETCH 1 (MODSEQ)");
+        assert!(has(&f, "* OK [HIGHESTMODSEQ 7]"), "{f:?}");
+        assert!(!has(&b.run("FETCH 1 (MODSEQ)"), "HIGHESTMODSEQ"));
+        assert!(has(&b.run("STORE 3 +FLAGS (\\Seen)"), "OK"));
+        let n = a.run("NOOP");
+        assert!(
+            has(
+                &n,
+                "* 3 FETCH (FLAGS (\\Seen \\Answered \\Recent) UID 3 MODSEQ (8))"
+            ),
+            "{n:?}"
+        );
+        // RFC 1939 §7: APOP with the greeting's timestamp.
+        let mut p = TcpStream::connect(running.pop3.unwrap()).unwrap();
+        p.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut r = io::BufReader::new(p.try_clone().unwrap());
+        let mut line = String::new();
+        io::BufRead::read_line(&mut r, &mut line).unwrap();
+        let ts = line[line.find('<').unwrap()..=line.find('>').unwrap()].to_owned();
+        let ts = pop3_codec::Timestamp::new(ts.as_str()).unwrap();
+        for (password, want) in [("wrong", "-ERR"), ("secret", "+OK")] {
+            let digest = pop3_codec::ApopDigest::compute(&ts, password.as_bytes());
+            write!(p, "APOP bob {digest}\r\n").unwrap();
+            line.clear();
+            io::BufRead::read_line(&mut r, &mut line).unwrap();
+            assert!(line.starts_with(want), "{password}: {line:?}");
+        }
+    }
+
+    /// FETCH with every attribute of RFC 9051 §6.4.5 that the sample multipart message has,
+    /// SEARCH keys of every kind, UIDPLUS codes (COPYUID, UID EXPUNGE; RFC 4315) and IDLE
+    /// with another connection's APPEND, on the wire; every response strict.
+    #[test]
+    fn fetch_search_uidplus_idle_on_the_wire() {
+        let (running, _) = sample_server(false);
+        let addr = running.imap.unwrap();
+        let mut a = Script::connect(addr);
+        a.run("LOGIN bob secret");
+        a.run("SELECT INBOX");
+        let f = a.run(
+            "FETCH 2 (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY BODYSTRUCTURE UID \
+             BODY.PEEK[HEADER.FIELDS (Subject Cc)] BODY.PEEK[1]<4.6> BODY.PEEK[2.MIME] \
+             BODY.PEEK[TEXT]<0.16> RFC822.HEADER BINARY.PEEK[2] BINARY.SIZE[2])",
+        );
+        let all = f.concat();
+        for want in [
+            "INTERNALDATE \" 4-Mar-2024 12:00:00 +0000\"",
+            "ENVELOPE (\"Sat, 2 Mar 2024 09:30:00 +0100\" \"Report attached\"",
+            "((\"Dave\" NIL \"dave\" \"example.com\"))",
+            "BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\")",
+            "(\"ATTACHMENT\" (\"FILENAME\" \"report.bin\"))",
+            "\"MIXED\" (\"BOUNDARY\" \"b1\")",
+            "BODY[HEADER.FIELDS (Subject Cc)] {57}\r\nCc: Dave <dave@example.com>\r\nSubject: Report attached\r\n\r\n",
+            "BODY[1]<4> \"report\"",
+            "BODY[TEXT]<0> \"This is a MIME m\"",
+            "BINARY[2] ~{32}\r\n",
+            "BINARY.SIZE[2] 32",
+            "UID 2",
+        ] {
+            assert!(all.contains(want), "{want:?} not in {all}");
+        }
+        // BINARY[2] is the decoded attachment: octets 0..31.
+        let bytes: Vec<u8> = (0u8..32).collect();
+        let raw = all.as_bytes();
+        assert!(raw.windows(bytes.len()).any(|w| w == bytes), "{all}");
+        for (program, want) in [
+            ("FROM bob SUBJECT report", "* SEARCH 2\r\n"),
+            (
+                "OR TO carol@example.net HEADER In-Reply-To welcome",
+                "* SEARCH 2 3\r\n",
+            ),
+            (
+                "NOT BODY cafe LARGER 100 SENTSINCE 2-Mar-2024",
+                "* SEARCH 2\r\n",
+            ),
+            ("UID 1:2 UNSEEN NEW", "* SEARCH 1 2\r\n"),
+            ("TEXT \"Caf\" CHARSET", ""),
+            ("ON 4-Mar-2024 SENTBEFORE 2-Mar-2024 1:*", "* SEARCH 1\r\n"),
+        ] {
+            let r = a.run(&format!("SEARCH {program}"));
+            if want.is_empty() {
+                assert!(has(&r, "BAD"), "{program}: {r:?}");
+            } else {
+                assert!(r.first().is_some_and(|l| l == want), "{program}: {r:?}");
+            }
+        }
+        let c = a.run("UID COPY 1:2 Archive");
+        assert!(has(&c, "OK [COPYUID 3 1:2 1:2]"), "{c:?}");
+        a.run("UID STORE 3 +FLAGS.SILENT (\\Deleted)");
+        let e = a.run("UID EXPUNGE 3");
+        assert!(has(&e, "* 3 EXPUNGE"), "{e:?}");
+        // IDLE: bob's other connection appends; A hears EXISTS within the poll interval.
+        write!(a.w, "i1 IDLE\r\n").unwrap();
+        assert!(a.line().starts_with("+ "));
+        let mut b = Script::connect(addr);
+        b.run("LOGIN bob secret");
+        let ap = b.run("APPEND INBOX {20+}\r\nSubject: x\r\n\r\nbody\r\n");
+        assert!(has(&ap, "[APPENDUID "), "{ap:?}");
+        assert_eq!(a.line(), "* 3 EXISTS\r\n");
+        write!(a.w, "DONE\r\n").unwrap();
+        assert!(a.line().starts_with("i1 OK"));
     }
 
     #[test]

@@ -71,58 +71,11 @@ fn make_tls() -> Tls {
     }
 }
 
-/// A server connection, plain or TLS.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-    Gone,
-}
+/// A server connection, plain or TLS (mailproto-client's helper).
+use mailproto_client::stream::ServerStream as Conn;
 
-impl Conn {
-    fn upgrade(self, tls: &Tls) -> io::Result<Conn> {
-        let Conn::Plain(mut tcp) = self else {
-            return Err(io::Error::other("not plain"));
-        };
-        let mut conn =
-            rustls::ServerConnection::new(tls.config.clone()).map_err(io::Error::other)?;
-        tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
-        while conn.is_handshaking() {
-            conn.complete_io(&mut tcp)?;
-        }
-        tcp.set_read_timeout(Some(POLL))?;
-        Ok(Conn::Tls(Box::new(rustls::StreamOwned::new(conn, tcp))))
-    }
-    fn is_tls(&self) -> bool {
-        matches!(self, Conn::Tls(_))
-    }
-}
-
-impl Read for Conn {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.read(buf),
-            Conn::Tls(t) => t.read(buf),
-            Conn::Gone => Ok(0),
-        }
-    }
-}
-
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.write(buf),
-            Conn::Tls(t) => t.write(buf),
-            Conn::Gone => Ok(buf.len()),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(t) => t.flush(),
-            Conn::Tls(t) => t.flush(),
-            Conn::Gone => Ok(()),
-        }
-    }
-}
+/// How long a TLS handshake may take.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// How often an idle server connection polls the store.
 const POLL: Duration = Duration::from_millis(30);
@@ -647,7 +600,7 @@ fn serve_imap(
     let mut conn = Conn::Plain(stream);
     let mut c = ImapConn::new(mode, store.clone());
     if mode == Mode::Implicit {
-        conn = conn.upgrade(tls)?;
+        conn = conn.upgrade(&tls.config, HANDSHAKE)?;
         c.tls_on = true;
     }
     let greeting = c.greeting();
@@ -667,7 +620,7 @@ fn serve_imap(
         if !events.is_empty() {
             for e in events {
                 if let ServerEvent::TlsRequired = e {
-                    conn = std::mem::replace(&mut conn, Conn::Gone).upgrade(tls)?;
+                    conn = std::mem::take(&mut conn).upgrade(&tls.config, HANDSHAKE)?;
                     c.tls_on = true;
                     c.session.handle_tls_established().unwrap();
                 } else {
@@ -729,8 +682,7 @@ fn serve_pop3(
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut conn = Conn::Plain(stream);
     if mode == Mode::Implicit {
-        conn = conn.upgrade(tls)?;
-        conn_timeout(&conn);
+        conn = conn.upgrade(&tls.config, HANDSHAKE)?;
     }
     let sasl = mailproto_sasl::ServerConfig::default();
     let tls_info = conn.is_tls().then(TlsInfo::default);
@@ -822,9 +774,7 @@ fn serve_pop3(
                 }
                 Ev::SaslResponse(data) => mech.as_mut().map(|m| m.step(&data, &Users)),
                 Ev::StartTls => {
-                    let c = std::mem::replace(&mut conn, Conn::Gone);
-                    conn = c.upgrade(tls)?;
-                    conn_timeout(&conn);
+                    conn = std::mem::take(&mut conn).upgrade(&tls.config, HANDSHAKE)?;
                     tls_info = Some(TlsInfo::default());
                     session.handle_tls_established().unwrap();
                     None
@@ -868,12 +818,6 @@ fn serve_pop3(
             Ok(n) => session.handle_input(&buf[..n]).map_err(io::Error::other)?,
             Err(e) => return Err(e),
         }
-    }
-}
-
-fn conn_timeout(conn: &Conn) {
-    if let Conn::Tls(t) = conn {
-        let _ = t.sock.set_read_timeout(Some(Duration::from_secs(10)));
     }
 }
 

@@ -368,7 +368,7 @@ pub(super) fn parse_fetch<'a>(
     let (i, sequence_set) = SequenceSet::parse(i)?;
     let (i, ()) = sp(i)?;
     let (i, items) = if i.first() == Some(&b'(') {
-        let (r, atts) = paren_list(i, false, |j| crate::ext::preview::fetch_att(j, cx))?;
+        let (r, atts) = paren_list(i, false, |j| crate::ext::preview::fetch_att(j, cx, true))?;
         (r, FetchItems::List(NonEmpty::from_parsed(atts)))
     } else {
         let (r, name) = take_while(i, |b| b.is_ascii_alphanumeric() || b == b'.');
@@ -380,7 +380,7 @@ pub(super) fn parse_fetch<'a>(
         } else if boundary && name.eq_ignore_ascii_case(b"FULL") {
             (r, FetchItems::Full)
         } else {
-            let (r, a) = crate::ext::preview::fetch_att(i, cx)?;
+            let (r, a) = crate::ext::preview::fetch_att(i, cx, false)?;
             (r, FetchItems::Single(a))
         }
     };

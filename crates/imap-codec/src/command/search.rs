@@ -419,6 +419,11 @@ pub enum SearchReturnOpt<'a> {
     Context,
     /// `modifier-update = "UPDATE"` (RFC 5267 §4.3)
     Update,
+    /// `modifier-update =/ "UPDATE" SP "(" fetch-att *(SP fetch-att) ")"` (RFC 5465 §7, §8:
+    /// what to FETCH for messages added to the result). RFC 5465's ABNF writes no SP before
+    /// the list; its example and the generic `search-ret-opt-ext` form (RFC 4466 §2.6) have
+    /// one, and so does this crate.
+    UpdateFetch(NonEmpty<crate::command::FetchAtt<'a>>),
     /// `modifier-partial = "PARTIAL" SP partial-range` (RFC 9394 §4, RFC 5267 §4.4;
     /// [`crate::ext::partial`])
     Partial(PartialRange),
@@ -487,6 +492,10 @@ impl<'a> SearchReturnOpt<'a> {
             return Ok((rest, SearchReturnOpt::Context));
         }
         if n.eq_ignore_ascii_case("UPDATE") {
+            if rest.starts_with(b" (") {
+                let (r, atts) = paren_list(&rest[1..], false, crate::command::FetchAtt::parse)?;
+                return Ok((r, SearchReturnOpt::UpdateFetch(NonEmpty::from_parsed(atts))));
+            }
             return Ok((rest, SearchReturnOpt::Update));
         }
         if n.eq_ignore_ascii_case("PARTIAL") {
@@ -518,6 +527,10 @@ impl Encode for SearchReturnOpt<'_> {
             SearchReturnOpt::Save => "SAVE",
             SearchReturnOpt::Context => "CONTEXT",
             SearchReturnOpt::Update => "UPDATE",
+            SearchReturnOpt::UpdateFetch(atts) => {
+                e.raw(b"UPDATE ").paren_list(atts, |e, a| a.encode(e));
+                return;
+            }
             SearchReturnOpt::Partial(r) => {
                 e.raw(b"PARTIAL ");
                 r.encode(e);
@@ -547,6 +560,7 @@ impl IntoStatic for SearchReturnOpt<'_> {
             SearchReturnOpt::Save => SearchReturnOpt::Save,
             SearchReturnOpt::Context => SearchReturnOpt::Context,
             SearchReturnOpt::Update => SearchReturnOpt::Update,
+            SearchReturnOpt::UpdateFetch(a) => SearchReturnOpt::UpdateFetch(a.into_static()),
             SearchReturnOpt::Partial(r) => SearchReturnOpt::Partial(r),
             SearchReturnOpt::Extension(x) => SearchReturnOpt::Extension(SearchRetOptExt {
                 name: x.name.into_static(),

@@ -20,7 +20,8 @@
 //!   `search-ret-opt-ext` / `search-ret-data-ext` of RFC 4466 §2.6 (RFC 6203 §7 says so), and
 //!   is kept in those generic forms; [`relevancy`] builds the option and [`scores`] reads
 //!   the scores out of an ESEARCH response, checking the `score` rule (1 to 100).
-//! - `sort-key =/ "RELEVANCY"` belongs to SORT (RFC 5256), which is not in this module.
+//! - `sort-key =/ "RELEVANCY"` is [`crate::ext::sort::SortKey::Relevancy`] (the SORT
+//!   module's key table); the examples of §6 are `corpus/imap/rfc6203/6-sort.trace`.
 //!
 //! The name `FUZZY` is new, so the grammar does not depend on advertising.
 

@@ -33,7 +33,8 @@
 //! - [`status_ext`]: STATUS items SIZE (RFC 8438), DELETED (RFC 9051), APPENDLIMIT
 //!   (RFC 7889), and the TOOBIG code (RFC 4469, RFC 7889);
 //! - [`notify`]: the NOTIFICATIONOVERFLOW code (RFC 5465);
-//! - [`uidonly`]: the UIDREQUIRED code (RFC 9586);
+//! - [`uidonly`]: the UIDFETCH response, the UIDREQUIRED code, message-number commands
+//!   (RFC 9586);
 //! - [`compress`]: COMPRESS and `COMPRESSIONACTIVE` (RFC 4978);
 //! - [`partial`]: PARTIAL ranges (RFC 9394);
 //! - [`search_context`]: CONTEXT=SEARCH, CONTEXT=SORT and ESORT (RFC 5267);

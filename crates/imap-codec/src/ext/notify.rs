@@ -392,8 +392,9 @@ impl<'a> Event<'a> {
         let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
         let event = if is("MessageNew") {
             if rest.starts_with(b" (") {
-                let (r, atts) =
-                    paren_list(&rest[1..], false, |j| crate::ext::preview::fetch_att(j, cx))?;
+                let (r, atts) = paren_list(&rest[1..], false, |j| {
+                    crate::ext::preview::fetch_att(j, cx, true)
+                })?;
                 return Ok((r, Event::MessageNew(Some(NonEmpty::from_parsed(atts)))));
             }
             Event::MessageNew(None)

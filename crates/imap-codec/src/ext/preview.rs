@@ -65,11 +65,13 @@ impl IntoStatic for PreviewMod {
     }
 }
 
-/// The row parser of `PREVIEW`: `[SP "(" preview-mod *(SP preview-mod) ")"]` after the name.
+/// The row parser of `PREVIEW`: `[SP "(" preview-mod *(SP preview-mod) ")"]` after the name,
+/// for a single (unparenthesised) item.
 pub(crate) fn parse_preview_att<'a>(_: &[u8], rest: &'a [u8]) -> PResult<'a, FetchAtt<'a>> {
     // `FETCH 1 PREVIEW (X-FOO 1)`: a single PREVIEW item is followed by the command's
     // `fetch-modifiers` (RFC 4466 §2.4), which also open with SP "(": a list that is not
-    // preview-mods is left to them (PREVIEW without modifiers).
+    // preview-mods is left to them (PREVIEW without modifiers). Inside a list of items no
+    // modifiers can follow: [`fetch_att`] reads the list itself, without going back.
     if rest.starts_with(b" (")
         && let Ok((r, mods)) = paren_list(&rest[1..], false, PreviewMod::parse)
     {
@@ -103,8 +105,21 @@ pub(crate) fn encode_snippet_att(e: &mut Encoder<'_>) {
 }
 
 /// `fetch-att` in the parse context: under the real-world profile `SNIPPET (FUZZY)` (the
-/// `snippet-fuzzy` deviation), otherwise the table's items.
-pub(crate) fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, FetchAtt<'a>> {
+/// `snippet-fuzzy` deviation), otherwise the table's items. `in_list`: the item is in a
+/// parenthesised list, where `PREVIEW SP "("` can only open preview-mods (RFC 8970 §6; the
+/// command's fetch-modifiers follow the list's `)`), so a list that is not preview-mods is an
+/// error at the modifier, not a backtrack.
+pub(crate) fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>, in_list: bool) -> PResult<'a, FetchAtt<'a>> {
+    const PREVIEW_MODS: &[u8] = b"PREVIEW (";
+    if in_list && starts_with_ci(i, PREVIEW_MODS) {
+        let (r, mods) = paren_list(&i[PREVIEW_MODS.len() - 1..], false, PreviewMod::parse)?;
+        return Ok((
+            r,
+            FetchAtt::Preview {
+                modifiers: Some(NonEmpty::from_parsed(mods)),
+            },
+        ));
+    }
     const FORM: &[u8] = b"SNIPPET (FUZZY)";
     if starts_with_ci(i, b"SNIPPET") {
         if cx.real_world() && starts_with_ci(i, FORM) {
@@ -205,12 +220,15 @@ mod tests {
     #[test]
     fn bad_input() {
         for (line, offset, expected) in [
-            // A list after PREVIEW that is not preview-mods is left to what follows (the
-            // fetch-modifiers of a single PREVIEW item, `parse_preview_att`): inside a list of
-            // items that is the next item or the `)`.
-            (&b"a FETCH 1 (PREVIEW ())\r\n"[..], 19, "fetch-att"),
-            (b"a FETCH 1 (PREVIEW (FUZZY))\r\n", 19, "fetch-att"),
-            (b"a FETCH 1 (PREVIEW (LAZYX))\r\n", 19, "fetch-att"),
+            // Inside a list of items, `PREVIEW (` opens preview-mods (no fetch-modifiers can
+            // follow there): the error is at the modifier.
+            (&b"a FETCH 1 (PREVIEW ())\r\n"[..], 20, "preview-mod"),
+            (b"a FETCH 1 (PREVIEW (FUZZY))\r\n", 20, "preview-mod"),
+            (b"a FETCH 1 (PREVIEW (LAZYX))\r\n", 20, "preview-mod"),
+            (b"a FETCH 1 (UID PREVIEW (LAZY X))\r\n", 29, "preview-mod"),
+            // A single PREVIEW: the list may be the command's fetch-modifiers (RFC 4466 §2.4),
+            // none of which is in force here.
+            (b"a FETCH 1 PREVIEW (FUZZY)\r\n", 17, "CRLF"),
             (b"a FETCH 1 (PREVIEW (LAZY)\r\n", 25, "\")\""),
             (b"a FETCH 1 (SNIPPET (FUZZY))\r\n", 11, "fetch-att"),
             (b"a FETCH 1 SNIPPET\r\n", 10, "fetch-att"),

@@ -28,7 +28,8 @@ use crate::parse::{
 
 use crate::command::{CommandBody, SearchKey, SearchReturnOpt};
 
-/// `sort-key` (RFC 5256 §5; RFC 5957 §4 adds DISPLAYFROM and DISPLAYTO).
+/// `sort-key` (RFC 5256 §5; RFC 5957 §4 adds DISPLAYFROM and DISPLAYTO, RFC 6203 §7
+/// RELEVANCY).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, IntoStatic)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -51,6 +52,9 @@ pub enum SortKey {
     DisplayFrom,
     /// `DISPLAYTO` (RFC 5957 §4).
     DisplayTo,
+    /// `RELEVANCY` (RFC 6203 §6, §7 `sort-key =/ "RELEVANCY"`): the FUZZY score, highest
+    /// first (meaningful only with a FUZZY search key).
+    Relevancy,
 }
 
 impl SortKey {
@@ -65,6 +69,7 @@ impl SortKey {
         SortKey::To,
         SortKey::DisplayFrom,
         SortKey::DisplayTo,
+        SortKey::Relevancy,
     ];
 
     /// The name as sent.
@@ -79,6 +84,7 @@ impl SortKey {
             SortKey::To => "TO",
             SortKey::DisplayFrom => "DISPLAYFROM",
             SortKey::DisplayTo => "DISPLAYTO",
+            SortKey::Relevancy => "RELEVANCY",
         }
     }
 

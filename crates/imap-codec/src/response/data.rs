@@ -19,6 +19,7 @@ use crate::ext::objectid::ObjectId;
 use crate::ext::partial::PartialRange;
 use crate::ext::search_context::{self, ContextUpdate};
 use crate::ext::sort::Thread;
+use crate::ext::uidonly::UidFetchData;
 use crate::ext::urlauth::{self, UrlFetchItem};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtVal, is_label_char, is_tagged_ext_label, sp_tagged_ext_val,
@@ -1043,10 +1044,14 @@ data_table! {
     /// `nz-number SP "FETCH" SP msg-att`
     Fetch(FetchData<'a>) = "FETCH", numbered,
         FetchData::parse,
-        |f: &FetchData<'_>, e: &mut Encoder<'_>| {
-            e.sp().paren_list(&f.attributes, |e, a| a.encode(e));
-        },
+        |f: &FetchData<'_>, e: &mut Encoder<'_>| encode_msg_att(&f.attributes, e),
         fetch_data;
+    /// `uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att` (RFC 9586 §3.3, once UIDONLY is
+    /// enabled; [`crate::ext::uidonly`])
+    UidFetch(UidFetchData<'a>) = "UIDFETCH", numbered,
+        UidFetchData::parse,
+        |f: &UidFetchData<'_>, e: &mut Encoder<'_>| f.encode_after_name(e),
+        uid_fetch_data;
     /// `expunged-resp = "VANISHED" [SP "(EARLIER)"] SP known-uids` (RFC 7162 §3.2.10;
     /// [`crate::ext::condstore`])
     Vanished(Vanished) = "VANISHED", keyword,
@@ -1179,7 +1184,7 @@ impl<'a> FetchData<'a> {
     }
 
     #[inline]
-    fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+    pub(crate) fn parse(_: u32, at: &'a [u8], rest: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         // nz-number: no zero, no leading zero.
         let (_, seq) = nz_number(at)?;
         let (rest, ()) = sp(rest)?;
@@ -1192,6 +1197,11 @@ impl<'a> FetchData<'a> {
             },
         ))
     }
+}
+
+/// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`).
+pub(crate) fn encode_msg_att(attributes: &[MessageAttribute<'_>], e: &mut Encoder<'_>) {
+    e.sp().paren_list(attributes, |e, a| a.encode(e));
 }
 
 impl MessageNumbered for FetchData<'_> {

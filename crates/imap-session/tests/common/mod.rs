@@ -45,6 +45,20 @@ impl Pair {
         }
     }
 
+    /// Both sessions in `state` with default configurations, after the server's
+    /// `* CAPABILITY` with `capabilities` (what it advertised; the client learns them).
+    pub fn advertising(state: State, capabilities: Vec<imap_codec::Capability<'static>>) -> Self {
+        let mut pair = Self::resume(ClientConfig::default(), ServerConfig::default(), state);
+        let data = imap_codec::response::CapabilityData::new(capabilities).unwrap();
+        pair.server
+            .send_response(imap_codec::Response::Data(imap_codec::Data::Capability(
+                data,
+            )))
+            .unwrap();
+        pair.drive();
+        pair
+    }
+
     /// Moves bytes and drains outputs until nothing moves. A TLS handshake is simulated when
     /// both sides wait for it.
     pub fn drive(&mut self) {

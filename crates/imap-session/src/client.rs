@@ -894,9 +894,10 @@ impl ClientSession {
 
     /// Observer mode (a replayer following someone else's exchange): the client sent a line
     /// that the grammar rejects, tagged `tag`. Its answer is due as a tagged BAD (RFC 9051
-    /// §7.1.3: "a protocol-level error in the client's command"); a tagged NO instead
-    /// (Courier) is reported, as `no-for-bad` under the real-world profile and as
-    /// [`PeerError::NoForBad`] under strict. The session remembers the last 16 such tags.
+    /// §7.1.3: "a protocol-level error in the client's command"); a tagged NO without a
+    /// response code instead (Courier) is reported, as `no-for-bad` under the real-world
+    /// profile and as [`PeerError::NoForBad`] under strict (a NO with a code, such as RFC
+    /// 6154's `[USEATTR]`, read the command). The session remembers the last 16 such tags.
     pub fn observe_rejected_command(&mut self, tag: Tag<'_>) {
         if self.rejected_tags.len() >= 16 {
             self.rejected_tags.pop_front();
@@ -1829,7 +1830,9 @@ impl ClientSession {
         {
             self.rejected_tags.remove(at);
             self.bye_seen = false;
-            if s.kind() == StatusKind::No {
+            // A NO with a response code gave a specific reason: the server read the command
+            // (our grammar may be narrower than its, e.g. an extension not in force here).
+            if s.kind() == StatusKind::No && s.code().is_none() {
                 self.session_rule(
                     imap_codec::context::ImapDeviation::NoForBad,
                     0,

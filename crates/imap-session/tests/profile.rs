@@ -508,6 +508,13 @@ fn client_no_for_bad_when_following_an_exchange() {
     let events = run(real.clone(), no);
     assert_eq!(deviation_ids(&events), ["no-for-bad"]);
     for config in [ClientConfig::observer(), real] {
+        // A NO with a code read the command (RFC 6154 §3 `[USEATTR]`, Cyrus).
+        let events = run(
+            config.clone(),
+            "B6 NO [USEATTR] Invalid annotation entry\r\n",
+        );
+        assert!(deviation_ids(&events).is_empty());
+        assert!(no_protocol_error(&events), "{events:?}");
         let events = run(config, "B6 BAD Invalid command\r\n");
         assert!(deviation_ids(&events).is_empty());
         assert!(no_protocol_error(&events), "{events:?}");

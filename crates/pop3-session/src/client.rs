@@ -1039,16 +1039,14 @@ impl ClientSession {
         let reason = match (self.auth_failed.take(), self.state) {
             (Some(s), ClientState::Authorization) => {
                 // RFC 1939 §4, §7: after `-ERR` to a login the server stays in
-                // AUTHORIZATION; closing there is `eof-after-err` (MailKit's reports),
-                // which the session takes as the authentication failure it is.
+                // AUTHORIZATION; closing there is `eof-after-err` (MailKit's reports). Both
+                // profiles take it as the authentication failure it is (not a protocol
+                // error: what the shells report); real-world also names the deviation.
                 if self.options.real_world() {
                     let d = Deviation::new(Pop3Deviation::EofAfterErr, 0, Side::Server);
                     if self.deviation(d) {
                         return;
                     }
-                } else {
-                    self.events
-                        .push_back(ClientEvent::PeerError(PeerError::EofAfterErr));
                 }
                 ClientClose::AuthenticationFailed(s)
             }

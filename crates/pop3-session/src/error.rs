@@ -150,13 +150,6 @@ pub enum PeerError {
         /// How many deviations the session had seen, this one included.
         count: usize,
     },
-    /// Strict profile: the server closed the connection right after `-ERR` to PASS, APOP
-    /// or AUTH. RFC 1939 §4 and §7 leave the session in AUTHORIZATION after a refused
-    /// login (the client may try again or QUIT), so the close is a departure; the
-    /// real-world profile reports it as the `eof-after-err` deviation instead. Either
-    /// way the session ends as an authentication failure
-    /// ([`ClientClose::AuthenticationFailed`](crate::ClientClose::AuthenticationFailed)).
-    EofAfterErr,
 }
 
 impl PeerError {
@@ -173,8 +166,7 @@ impl PeerError {
             | PeerError::Unsolicited
             | PeerError::GreetingRefused(_)
             | PeerError::StartTlsInjection { .. }
-            | PeerError::TlsStripped(_)
-            | PeerError::EofAfterErr => "protocol error",
+            | PeerError::TlsStripped(_) => "protocol error",
             PeerError::DeviationBudget { .. } => "too many deviations from the protocol",
         }
     }
@@ -202,9 +194,6 @@ impl fmt::Display for PeerError {
             PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
             PeerError::DeviationBudget { deviation, count } => {
                 write!(f, "deviation budget used up at the {count}th: {deviation}")
-            }
-            PeerError::EofAfterErr => {
-                f.write_str("connection closed after -ERR to a login (RFC 1939 §4, §7)")
             }
         }
     }

@@ -496,6 +496,101 @@ impl<Id: DeviationId> fmt::Display for Deviation<Id> {
     }
 }
 
+/// When a session under the real-world profile stops following a peer that deviates from
+/// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Shared
+/// by the IMAP and POP3 sessions (each with its own catalogue of ids). Each deviation is
+/// reported as an event first; then the session reports that the budget is used up and
+/// closes.
+///
+/// ```
+/// use mailproto_core::{Deviation, DeviationBudget, DeviationId, Side};
+/// #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// enum Id { BareLf, Other }
+/// impl DeviationId for Id {
+///     fn id(self) -> &'static str { "bare-lf" }
+///     fn rule(self) -> &'static str { "CRLF" }
+/// }
+/// let budget = DeviationBudget::default().with_max(3).with_stop_on([Id::Other]);
+/// let lf = Deviation::new(Id::BareLf, 0, Side::Server);
+/// assert!(!budget.exceeded(&lf, 2));
+/// assert!(budget.exceeded(&lf, 3));
+/// assert!(budget.exceeded(&Deviation::new(Id::Other, 0, Side::Server), 1));
+/// assert!(!DeviationBudget::<Id>::default().exceeded(&lf, usize::MAX));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeviationBudget<Id: DeviationId> {
+    /// Stop at the deviation that makes this many (`None`: no limit).
+    pub max: Option<usize>,
+    /// Stop at the first deviation with one of these ids.
+    pub stop_on: Vec<Id>,
+}
+
+impl<Id: DeviationId> Default for DeviationBudget<Id> {
+    fn default() -> Self {
+        DeviationBudget {
+            max: None,
+            stop_on: Vec::new(),
+        }
+    }
+}
+
+impl<Id: DeviationId> DeviationBudget<Id> {
+    /// Stop at the `max`-th deviation.
+    pub fn with_max(mut self, max: usize) -> Self {
+        self.max = Some(max);
+        self
+    }
+
+    /// Stop at the first deviation with one of `ids`.
+    pub fn with_stop_on(mut self, ids: impl IntoIterator<Item = Id>) -> Self {
+        self.stop_on.extend(ids);
+        self
+    }
+
+    /// Whether the `count`-th deviation, `deviation`, ends the session.
+    pub fn exceeded(&self, deviation: &Deviation<Id>, count: usize) -> bool {
+        self.max.is_some_and(|max| count >= max) || self.stop_on.contains(&deviation.id)
+    }
+}
+
+/// Counts the deviations a session has seen against its [`DeviationBudget`].
+///
+/// ```
+/// use mailproto_core::{Deviation, DeviationBudget, DeviationCounter, DeviationId, Side};
+/// #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// struct Lf;
+/// impl DeviationId for Lf {
+///     fn id(self) -> &'static str { "bare-lf" }
+///     fn rule(self) -> &'static str { "CRLF" }
+/// }
+/// let mut seen = DeviationCounter::default();
+/// let budget = DeviationBudget::default().with_max(2);
+/// let d = Deviation::new(Lf, 4, Side::Client);
+/// assert_eq!(seen.count(&budget, &d), None);
+/// assert_eq!(seen.count(&budget, &d), Some(2));
+/// assert_eq!(seen.seen(), 2);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeviationCounter(usize);
+
+impl DeviationCounter {
+    /// Counts `deviation`; `Some(count)` when it uses up `budget`.
+    pub fn count<Id: DeviationId>(
+        &mut self,
+        budget: &DeviationBudget<Id>,
+        deviation: &Deviation<Id>,
+    ) -> Option<usize> {
+        self.0 = self.0.saturating_add(1);
+        budget.exceeded(deviation, self.0).then_some(self.0)
+    }
+
+    /// How many deviations were counted.
+    pub fn seen(self) -> usize {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;

@@ -288,6 +288,29 @@ mailproto_core::deviations! {
         /// the offset is that of `SEARCH`.
         SearchForEsearch = "search-for-esearch",
             rule: "RFC 4731 §3.1: an extended SEARCH command MUST return a single ESEARCH response";
+        /// (a session rule): `* BYE` again after a `* BYE`, with no tagged reply
+        /// and no close (Yandex). The client session stops at the second one and closes, as
+        /// if the connection had ended; the offset is 0 in that second `* BYE`.
+        EndlessBye = "endless-bye",
+            rule: "RFC 9051 §7.1.5: BYE indicates that the server is about to close the connection (it closes immediately, or after the tagged OK to LOGOUT)";
+        /// (a session rule): an untagged `* CAPABILITY` while LOGIN or AUTHENTICATE is in
+        /// progress, before its tagged OK (instead of the `[CAPABILITY ...]` code in that OK).
+        /// The client session keeps it as the capabilities after authentication (strict drops
+        /// it with the others at the OK, RFC 9051 §6.2.2, §6.2.3); the offset is 0.
+        CapabilityDuringLogin = "capability-during-login",
+            rule: "RFC 9051 §7.2.2: the CAPABILITY response occurs as a result of a CAPABILITY command (after authentication: the CAPABILITY code of the tagged OK, §6.2.2, §6.2.3)";
+        /// (a session rule): `[UIDVALIDITY n]` with another value while the mailbox is
+        /// selected (Courier). The client session resets its view of the mailbox (every cached
+        /// UID is void) and reports `MailboxChange::UidValidityChanged`; the offset is that of
+        /// the code's value.
+        UidvalidityChange = "uidvalidity-change",
+            rule: "RFC 9051 §2.3.1.1: the unique identifier of a message MUST NOT change during the session";
+        /// (a session rule): a command the grammar rejects answered with a tagged NO
+        /// instead of BAD (Courier: `NO Error in IMAP command received by server.`). Found when
+        /// following an exchange (the client session's `observe_rejected_command`); the offset
+        /// is 0 in the NO.
+        NoForBad = "no-for-bad",
+            rule: "RFC 9051 §7.1.3: a tagged BAD reports a protocol-level error in the client's command (NO is an operational error, §7.1.2)";
         /// `()` as a body part's parameter list (`("message" "rfc822" () ...)`, mail.ru): read as NIL.
         EmptyParameterList = "empty-parameter-list",
             rule: r#"body-fld-param = "(" string SP string *(SP string SP string) ")" / nil (RFC 9051 §9)"#;

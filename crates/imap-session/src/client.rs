@@ -30,6 +30,7 @@ use imap_codec::{
 use crate::error::{LocalError, PeerError};
 use crate::mailbox::{MailboxChange, MailboxView};
 use crate::notify::Notification;
+use crate::outbox::{Next, Outbox};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 use imap_codec::CommandKind;
@@ -96,10 +97,8 @@ pub(crate) fn unknown_response(
     Some((response.into_static(), deviation))
 }
 
-/// When a session under the real-world profile stops following a peer that deviates from
-/// the grammar: after `max` deviations, or at the first one whose id is in `stop_on`. Each
-/// deviation is reported as an event first; then the session reports
-/// [`PeerError::DeviationBudget`] and closes.
+/// When a session under the real-world profile stops following a server (or client) that
+/// deviates from the grammar ([`mailproto_core::DeviationBudget`] over the IMAP catalogue).
 ///
 /// ```
 /// use mailproto_imap_session::DeviationBudget;
@@ -109,36 +108,7 @@ pub(crate) fn unknown_response(
 ///     .with_stop_on([ImapDeviation::UnescapedQuote]);
 /// assert_eq!(budget.max, Some(100));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DeviationBudget {
-    /// Stop at the deviation that makes this many (`None`: no limit).
-    pub max: Option<usize>,
-    /// Stop at the first deviation with one of these ids.
-    pub stop_on: Vec<imap_codec::context::ImapDeviation>,
-}
-
-impl DeviationBudget {
-    /// Stop at the `max`-th deviation.
-    pub fn with_max(mut self, max: usize) -> Self {
-        self.max = Some(max);
-        self
-    }
-
-    /// Stop at the first deviation with one of `ids`.
-    pub fn with_stop_on(
-        mut self,
-        ids: impl IntoIterator<Item = imap_codec::context::ImapDeviation>,
-    ) -> Self {
-        self.stop_on.extend(ids);
-        self
-    }
-
-    /// Whether the `count`-th deviation, `deviation`, ends the session.
-    pub fn exceeded(&self, deviation: &Deviation, count: usize) -> bool {
-        self.max.is_some_and(|max| count >= max) || self.stop_on.contains(&deviation.id)
-    }
-}
+pub type DeviationBudget = mailproto_core::DeviationBudget<imap_codec::context::ImapDeviation>;
 
 /// What the client session does about TLS (RFC 8314 §4.1, RFC 9051 §6.2.1, §11.1; the "NO
 /// STARTTLS" study, USENIX Security 2021: STARTTLS stripping).
@@ -664,15 +634,8 @@ pub struct ClientSession {
     selecting: Option<MailboxView>,
     /// The literal whose data the application is pushing now (nothing else is sent meanwhile).
     writing: Option<OutBody>,
-    /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
-    chunk: Option<u64>,
-    /// A chunk was lent: framing goes on at the next `poll_output`.
-    chunk_lent: bool,
-    /// Bytes to transmit, lent by `poll_output`.
-    out: Vec<u8>,
-    /// `out` was lent: clear it before writing more or lending again.
-    out_taken: bool,
-    events: VecDeque<ClientEvent>,
+    /// Bytes to transmit, events, the chunk waiting to be lent.
+    outbox: Outbox<ClientEvent>,
     /// TLS is up (configured, or after STARTTLS and `handle_tls_established`).
     tls: bool,
     /// LOGINDISABLED was announced on the plaintext connection: it stays in force until TLS,
@@ -680,6 +643,14 @@ pub struct ClientSession {
     login_disabled_in_clear: bool,
     /// Deviations the server sent so far (real-world profile), for the budget.
     deviations_seen: usize,
+    /// A `* BYE` came and no tagged response since (`endless-bye`).
+    bye_seen: bool,
+    /// Tags of lines the client sent that the grammar rejects (observer mode,
+    /// [`ClientSession::observe_rejected_command`]): their answer is due as BAD.
+    rejected_tags: VecDeque<Tag<'static>>,
+    /// The untagged CAPABILITY data received while LOGIN or AUTHENTICATE was in flight
+    /// (`capability-during-login`).
+    login_capabilities: Option<Vec<Capability<'static>>>,
 }
 
 impl ::core::fmt::Debug for ClientSession {
@@ -699,8 +670,8 @@ impl ::core::fmt::Debug for ClientSession {
             .field("capabilities", &self.capabilities)
             .field("enabled", &self.enabled)
             .field("buffered", &self.input)
-            .field("output_octets", &self.out.len())
-            .field("events", &self.events.len())
+            .field("output_octets", &self.outbox.len())
+            .field("events", &self.outbox.events_len())
             .finish_non_exhaustive()
     }
 }
@@ -733,14 +704,13 @@ impl ClientSession {
             mailbox: (state == State::Selected).then(MailboxView::default),
             selecting: None,
             writing: None,
-            chunk: None,
-            chunk_lent: false,
-            out: Vec::new(),
-            out_taken: false,
-            events: VecDeque::new(),
+            outbox: Outbox::default(),
             tls,
             login_disabled_in_clear: false,
             deviations_seen: 0,
+            bye_seen: false,
+            rejected_tags: VecDeque::new(),
+            login_capabilities: None,
         }
     }
 
@@ -844,7 +814,7 @@ impl ClientSession {
     pub fn buffered_len(&self) -> usize {
         self.input
             .buffered_len()
-            .saturating_add(if self.out_taken { 0 } else { self.out.len() })
+            .saturating_add(self.outbox.pending_len())
     }
 
     /// The streamed literal the session waits for the application's data of
@@ -885,47 +855,39 @@ impl ClientSession {
     /// next call), then the events in the order they arose. Call until `None` after every
     /// input and intention (the drain rule).
     pub fn poll_output(&mut self) -> Option<ClientOutput<'_>> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
-        if self.chunk_lent {
+        let (_, chunk_returned) = self.outbox.begin_poll();
+        if chunk_returned {
             // The application had the chunk: read on.
-            self.chunk_lent = false;
             self.process();
-        }
-        if !self.out.is_empty() {
-            self.out_taken = true;
-            #[cfg(feature = "tracing")]
-            tracing::trace!(octets = self.out.len(), "transmit");
-            return Some(ClientOutput::Transmit(&self.out));
-        }
-        if let Some(e) = self.events.pop_front() {
-            #[cfg(feature = "tracing")]
-            tracing::debug!(event = ?e, "event");
-            return Some(ClientOutput::Event(e));
         }
         // A chunk is lent only while its literal is still being read (the buffer was not
         // dropped meanwhile: end of stream, STARTTLS, a limit).
-        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
-        self.chunk_lent = true;
-        Some(ClientOutput::LiteralChunk {
-            data: self.input.lent_literal_data(),
-            remaining,
-        })
+        let streaming = self.input.is_streaming();
+        match self.outbox.next(streaming)? {
+            Next::Transmit(bytes) => {
+                #[cfg(feature = "tracing")]
+                tracing::trace!(octets = bytes.len(), "transmit");
+                Some(ClientOutput::Transmit(bytes))
+            }
+            Next::Event(e) => {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(event = ?e, "event");
+                Some(ClientOutput::Event(e))
+            }
+            Next::Chunk(remaining) => Some(ClientOutput::LiteralChunk {
+                data: self.input.lent_literal_data(),
+                remaining,
+            }),
+        }
     }
 
     fn event(&mut self, e: ClientEvent) {
-        self.events.push_back(e);
+        self.outbox.event(e);
     }
 
     /// The output buffer, emptied first if its bytes were lent already.
     fn out_buf(&mut self) -> &mut Vec<u8> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
-        &mut self.out
+        self.outbox.buf()
     }
 
     fn transmit(&mut self, bytes: &[u8]) {
@@ -940,6 +902,19 @@ impl ClientSession {
         let tag = Tag::new(tag).map_err(LocalError::Invalid)?;
         self.next_tag += 1;
         self.send_command(Command::new(tag, body))
+    }
+
+    /// Observer mode (a replayer following someone else's exchange): the client sent a line
+    /// that the grammar rejects, tagged `tag`. Its answer is due as a tagged BAD (RFC 9051
+    /// §7.1.3: "a protocol-level error in the client's command"); a tagged NO without a
+    /// response code instead (Courier) is reported, as `no-for-bad` under the real-world
+    /// profile and as [`PeerError::NoForBad`] under strict (a NO with a code, such as RFC
+    /// 6154's `[USEATTR]`, read the command). The session remembers the last 16 such tags.
+    pub fn observe_rejected_command(&mut self, tag: Tag<'_>) {
+        if self.rejected_tags.len() >= 16 {
+            self.rejected_tags.pop_front();
+        }
+        self.rejected_tags.push_back(tag.into_static());
     }
 
     /// Sends a command with its own tag.
@@ -1389,6 +1364,37 @@ impl ClientSession {
         self.close();
     }
 
+    /// The server broke a session rule of the catalogue: under the real-world profile the
+    /// deviation `id` at `offset` is reported (and counted against the budget: true when it
+    /// used the budget up and closed the session); under the strict profile, `strict` (if
+    /// the rule is one the RFC states; `None` for a reading the RFC leaves open).
+    fn session_rule(
+        &mut self,
+        id: imap_codec::context::ImapDeviation,
+        offset: usize,
+        strict: Option<PeerError>,
+    ) -> bool {
+        if self.config.parse.profile != imap_codec::Profile::RealWorld {
+            if let Some(e) = strict {
+                self.event(ClientEvent::ProtocolError(e));
+            }
+            return false;
+        }
+        let deviation = Deviation::new(id, offset, imap_codec::Side::Server);
+        self.deviations_seen = self.deviations_seen.saturating_add(1);
+        let count = self.deviations_seen;
+        let stop = self.config.deviation_budget.exceeded(&deviation, count);
+        self.event(ClientEvent::Deviation(deviation));
+        if stop {
+            self.event(ClientEvent::ProtocolError(PeerError::DeviationBudget {
+                deviation,
+                count,
+            }));
+            self.close();
+        }
+        stop
+    }
+
     fn close(&mut self) {
         self.link = Link::Closed;
         if self.state != State::Logout {
@@ -1425,7 +1431,7 @@ impl ClientSession {
     /// Frames and handles what was received, until more is needed or a streamed literal's
     /// chunk is to be lent first (it stops there: `poll_output` lends it and reads on).
     fn process(&mut self) {
-        if self.chunk.is_some() {
+        if self.outbox.chunk_waiting() {
             // Not lent yet: framing on would drop it.
             return;
         }
@@ -1441,7 +1447,7 @@ impl ClientSession {
                     continue;
                 }
                 Ok(Some(Frame::LiteralData { remaining, .. })) => {
-                    self.chunk = Some(remaining);
+                    self.outbox.hold_chunk(remaining);
                     break;
                 }
                 Ok(Some(Frame::Discard(_))) => continue,
@@ -1629,7 +1635,18 @@ impl ClientSession {
                 self.learned_capabilities();
             }
             other => {
+                let selecting = self.selecting.is_some();
                 if let Some(change) = self.view_mut().and_then(|v| v.apply_code(other)) {
+                    if let MailboxChange::UidValidityChanged { old, new } = change
+                        && !selecting
+                        && self.session_rule(
+                            imap_codec::context::ImapDeviation::UidvalidityChange,
+                            0,
+                            Some(PeerError::UidValidityChanged { old, new }),
+                        )
+                    {
+                        return;
+                    }
                     self.event(ClientEvent::Mailbox(change));
                 }
             }
@@ -1641,26 +1658,28 @@ impl ClientSession {
             Response::Data(data) => {
                 let exists = self.view_mut().map(|v| v.exists);
                 let handle = attribute(&data, &self.in_flight, exists, self.notify);
+                // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
+                if matches!(data, Data::Search(_))
+                    && self.in_flight.iter().any(|c| {
+                        Some(c.handle) == handle
+                            && matches!(c.scope, Scope::Search { extended: true, .. })
+                    })
+                    && self.session_rule(
+                        imap_codec::context::ImapDeviation::SearchForEsearch,
+                        2,
+                        Some(PeerError::SearchForEsearch),
+                    )
+                {
+                    return;
+                }
                 match &data {
                     Data::Capability(c) => {
                         self.capabilities = Some(c.capabilities().to_vec());
                         self.learned_capabilities();
-                    }
-                    // RFC 4731 §3.1: an extended SEARCH is answered with ESEARCH, not SEARCH.
-                    Data::Search(_)
                         if self.in_flight.iter().any(|c| {
-                            Some(c.handle) == handle
-                                && matches!(c.scope, Scope::Search { extended: true, .. })
-                        }) =>
-                    {
-                        if self.config.parse.profile == imap_codec::Profile::RealWorld {
-                            self.event(ClientEvent::Deviation(Deviation::new(
-                                imap_codec::context::ImapDeviation::SearchForEsearch,
-                                2,
-                                imap_codec::Side::Server,
-                            )));
-                        } else {
-                            self.event(ClientEvent::ProtocolError(PeerError::SearchForEsearch));
+                            matches!(c.kind, CommandKind::Login | CommandKind::Authenticate)
+                        }) {
+                            self.login_capabilities = Some(c.capabilities().to_vec());
                         }
                     }
                     Data::Enabled(caps) => {
@@ -1698,7 +1717,20 @@ impl ClientSession {
                 if let Some(code) = s.code() {
                     self.apply_code(code);
                 }
-                if s.kind() == StatusKind::Bye {
+                if s.kind() == StatusKind::Bye && self.bye_seen {
+                    // RFC 9051 §7.1.5: after BYE the server closes (at once, or after the
+                    // tagged OK to LOGOUT). A second BYE with neither in between is an
+                    // endless stream of them (Yandex): the session stops following it, as
+                    // if the connection had ended.
+                    if !self.session_rule(
+                        imap_codec::context::ImapDeviation::EndlessBye,
+                        0,
+                        Some(PeerError::RepeatedBye),
+                    ) {
+                        self.close();
+                    }
+                } else if s.kind() == StatusKind::Bye {
+                    self.bye_seen = true;
                     self.event(ClientEvent::Bye(s));
                     self.trigger(Trigger::Bye);
                 } else {
@@ -1815,6 +1847,23 @@ impl ClientSession {
 
     fn completion(&mut self, s: Status<'static>) {
         let tag = s.tag().cloned().unwrap_or_else(|| unreachable!());
+        let rejected = self.rejected_tags.iter().position(|t| *t == tag);
+        if let Some(at) = rejected
+            && !self.in_flight.iter().any(|c| c.tag == tag)
+        {
+            self.rejected_tags.remove(at);
+            self.bye_seen = false;
+            // A NO with a response code gave a specific reason: the server read the command
+            // (our grammar may be narrower than its, e.g. an extension not in force here).
+            if s.kind() == StatusKind::No && s.code().is_none() {
+                self.session_rule(
+                    imap_codec::context::ImapDeviation::NoForBad,
+                    0,
+                    Some(PeerError::NoForBad),
+                );
+            }
+            return;
+        }
         let Some(pos) = self.in_flight.iter().position(|c| c.tag == tag) else {
             self.event(ClientEvent::ProtocolError(PeerError::UnknownTag(
                 tag.as_str().to_owned(),
@@ -1822,6 +1871,11 @@ impl ClientSession {
             return;
         };
         let cmd = self.in_flight.remove(pos);
+        self.bye_seen = false;
+        let during_login = match cmd.kind {
+            CommandKind::Login | CommandKind::Authenticate => self.login_capabilities.take(),
+            _ => None,
+        };
         if let Some(code) = s.code()
             && !matches!(code, Code::Capability(_))
         {
@@ -1856,26 +1910,20 @@ impl ClientSession {
         // only the OK (iCloud; Dovecot for UTF8=ACCEPT): under the real-world profile that is
         // the `enable-without-enabled` deviation, and what was asked is taken as enabled.
         if let Scope::Enable {
-            answered: false, ..
-        } = &cmd.scope
-            && ok
-            && self.config.parse.profile == imap_codec::Profile::Strict
-        {
-            self.event(ClientEvent::ProtocolError(PeerError::EnableWithoutEnabled));
-        }
-        if let Scope::Enable {
             asked,
             answered: false,
         } = &cmd.scope
             && ok
-            && self.config.parse.profile == imap_codec::Profile::RealWorld
         {
-            self.event(ClientEvent::Deviation(Deviation::new(
+            let real_world = self.config.parse.profile == imap_codec::Profile::RealWorld;
+            if self.session_rule(
                 imap_codec::context::ImapDeviation::EnableWithoutEnabled,
                 0,
-                imap_codec::Side::Server,
-            )));
-            for c in asked {
+                Some(PeerError::EnableWithoutEnabled),
+            ) {
+                return;
+            }
+            for c in asked.iter().filter(|_| real_world) {
                 if !self.enabled.contains(c) {
                     self.enabled.push(c.clone());
                 }
@@ -1935,6 +1983,22 @@ impl ClientSession {
                 if let Some(Code::Capability(c)) = code {
                     self.capabilities = Some(c.capabilities().to_vec());
                     self.grammar_capabilities();
+                } else if let Some(c) = during_login {
+                    // RFC 9051 §7.2.2: the capabilities after authentication come in the
+                    // tagged OK's code; an untagged CAPABILITY before that OK (Dovecot) is
+                    // unilateral data (§2.2.2), so strict relies on none of it, and the
+                    // real-world profile keeps it as the new list and names the reading.
+                    if self.config.parse.profile == imap_codec::Profile::RealWorld {
+                        if self.session_rule(
+                            imap_codec::context::ImapDeviation::CapabilityDuringLogin,
+                            0,
+                            None,
+                        ) {
+                            return;
+                        }
+                        self.capabilities = Some(c);
+                        self.grammar_capabilities();
+                    }
                 }
                 self.trigger(Trigger::AuthOk);
             }

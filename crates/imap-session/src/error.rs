@@ -203,6 +203,24 @@ pub enum PeerError {
     /// An extended SEARCH (`RETURN (...)`) answered with `* SEARCH` instead of `* ESEARCH`
     /// (RFC 4731 §3.1; strict profile; the real-world profile reports `search-for-esearch`).
     SearchForEsearch,
+    /// A second `* BYE` with no tagged response and no close since the first (RFC 9051
+    /// §7.1.5: after BYE the server closes the connection; strict profile, the real-world
+    /// profile reports `endless-bye`). The client session closes either way.
+    RepeatedBye,
+    /// A line the grammar rejects answered with a tagged NO instead of BAD (RFC 9051 §7.1.3;
+    /// Courier; strict profile, the real-world profile reports `no-for-bad`). Found only when
+    /// following an exchange ([`ClientSession::observe_rejected_command`](crate::ClientSession::observe_rejected_command)).
+    NoForBad,
+    /// `[UIDVALIDITY n]` with another value while the mailbox was selected (RFC 9051
+    /// §2.3.1.1: UIDs MUST NOT change during the session; strict profile, the real-world
+    /// profile reports `uidvalidity-change`). The view was reset either way
+    /// ([`MailboxChange::UidValidityChanged`](crate::MailboxChange::UidValidityChanged)).
+    UidValidityChanged {
+        /// The value before.
+        old: std::num::NonZeroU32,
+        /// The new value.
+        new: std::num::NonZeroU32,
+    },
     /// The peer's deviations from the grammar used up the session's
     /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped
     /// (closed) at this deviation, the `count`-th.
@@ -264,6 +282,13 @@ impl fmt::Debug for PeerError {
                 .finish(),
             PeerError::EnableWithoutEnabled => f.write_str("EnableWithoutEnabled"),
             PeerError::SearchForEsearch => f.write_str("SearchForEsearch"),
+            PeerError::RepeatedBye => f.write_str("RepeatedBye"),
+            PeerError::NoForBad => f.write_str("NoForBad"),
+            PeerError::UidValidityChanged { old, new } => f
+                .debug_struct("UidValidityChanged")
+                .field("old", old)
+                .field("new", new)
+                .finish(),
             PeerError::DeviationBudget { deviation, count } => f
                 .debug_struct("DeviationBudget")
                 .field("deviation", deviation)
@@ -348,6 +373,17 @@ impl fmt::Display for PeerError {
                     "an extended SEARCH answered with SEARCH, not ESEARCH (RFC 4731 §3.1)"
                 )
             }
+            PeerError::RepeatedBye => {
+                write!(f, "BYE again without a close (RFC 9051 §7.1.5)")
+            }
+            PeerError::NoForBad => write!(
+                f,
+                "a command the grammar rejects answered NO instead of BAD (RFC 9051 §7.1.3)"
+            ),
+            PeerError::UidValidityChanged { old, new } => write!(
+                f,
+                "UIDVALIDITY changed from {old} to {new} while selected (RFC 9051 §2.3.1.1)"
+            ),
             PeerError::DeviationBudget { deviation, count } => {
                 write!(
                     f,

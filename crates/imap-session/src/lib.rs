@@ -129,6 +129,7 @@ pub mod mailbox;
 pub mod notify;
 #[cfg(feature = "arbitrary")]
 pub mod ops;
+mod outbox;
 pub mod resync;
 pub mod server;
 pub mod state;

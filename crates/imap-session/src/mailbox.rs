@@ -54,7 +54,9 @@ pub enum MailboxChange {
     /// ([`renumber_after_expunge`]).
     Expunged(NonZeroU32),
     /// The UIDVALIDITY changed while the mailbox was selected: every cached UID is void
-    /// (RFC 9051 §2.3.1.1).
+    /// (RFC 9051 §2.3.1.1). The view has forgotten its UIDNEXT and mod-sequences; an
+    /// application's caches of UIDs must be dropped too (`uidvalidity-change` under the
+    /// real-world profile, a protocol error under strict).
     UidValidityChanged {
         /// The value before.
         old: NonZeroU32,
@@ -179,6 +181,12 @@ impl MailboxView {
                 if let Some(old) = old
                     && old != *new
                 {
+                    // Every UID and mod-sequence known was of the old UIDVALIDITY (RFC 9051
+                    // §2.3.1.1, RFC 7162 §3.1.2.1): the view forgets them.
+                    self.uid_next = None;
+                    self.highest_modseq = None;
+                    self.pending_modseq = None;
+                    self.modseq_code_seen = false;
                     return Some(MailboxChange::UidValidityChanged { old, new: *new });
                 }
             }
@@ -297,6 +305,8 @@ mod tests {
         let mut v = MailboxView::default();
         assert_eq!(v.apply_code(&Code::UidValidity(nz(5))), None);
         assert_eq!(v.apply_code(&Code::UidValidity(nz(5))), None);
+        v.apply_code(&Code::UidNext(nz(40)));
+        assert_eq!(v.uid_next, Some(nz(40)));
         assert_eq!(
             v.apply_code(&Code::UidValidity(nz(6))),
             Some(MailboxChange::UidValidityChanged {
@@ -304,5 +314,6 @@ mod tests {
                 new: nz(6)
             })
         );
+        assert_eq!(v.uid_next, None);
     }
 }

@@ -20,7 +20,6 @@
 
 use crate::prelude::*;
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
 use ::core::num::NonZeroU32;
@@ -34,6 +33,7 @@ use imap_codec::{
 };
 
 use crate::error::{LocalError, PeerError};
+use crate::outbox::{Next, Outbox};
 use crate::state::{self, State, Trigger};
 use crate::{Inbound, MessageKind, Received};
 use imap_codec::{CommandKind, CompressionAlgorithm};
@@ -479,18 +479,11 @@ pub struct ServerSession {
     violations: u32,
     /// Deviations the client sent so far (real-world profile), for the budget.
     deviations_seen: usize,
-    /// A streamed literal's data is framed and not yet lent (`Some(remaining)`).
-    chunk: Option<u64>,
-    /// A chunk was lent: framing goes on at the next `poll_output`.
-    chunk_lent: bool,
     /// A FETCH literal the application streams out: (octets still to push, the response's
     /// bytes after the literal).
     writing: Option<(u64, Vec<u8>)>,
-    /// Bytes to transmit, lent by `poll_output`.
-    out: Vec<u8>,
-    /// `out` was lent: clear it before writing more or lending again.
-    out_taken: bool,
-    events: VecDeque<ServerEvent>,
+    /// Bytes to transmit, events, the chunk waiting to be lent.
+    outbox: Outbox<ServerEvent>,
     /// TLS is up: configured ([`ServerConfig::tls`]) or after STARTTLS.
     tls: bool,
 }
@@ -515,8 +508,8 @@ impl ::core::fmt::Debug for ServerSession {
             .field("advertised", &self.advertised)
             .field("violations", &self.violations)
             .field("buffered", &self.input)
-            .field("output_octets", &self.out.len())
-            .field("events", &self.events.len())
+            .field("output_octets", &self.outbox.len())
+            .field("events", &self.outbox.events_len())
             .finish_non_exhaustive()
     }
 }
@@ -543,12 +536,8 @@ impl ServerSession {
             enabled: Extensions::NONE,
             violations: 0,
             deviations_seen: 0,
-            chunk: None,
-            chunk_lent: false,
             writing: None,
-            out: Vec::new(),
-            out_taken: false,
-            events: VecDeque::new(),
+            outbox: Outbox::default(),
         }
     }
 
@@ -726,52 +715,43 @@ impl ServerSession {
     /// next call), then the events in the order they arose. Call until `None` after every
     /// input and intention (the drain rule).
     pub fn poll_output(&mut self) -> Option<ServerOutput<'_>> {
-        if self.out_taken {
-            let blocked = self.out.len() >= self.config.max_output;
-            self.out.clear();
-            self.out_taken = false;
-            if blocked {
-                // The application took the output that held reading back: read on.
-                self.advance();
-            }
-        }
-        if self.chunk_lent {
-            // The application had the chunk: read on.
-            self.chunk_lent = false;
+        let (lent, chunk_returned) = self.outbox.begin_poll();
+        if lent.is_some_and(|len| len >= self.config.max_output) {
+            // The application took the output that held reading back: read on.
             self.advance();
         }
-        if !self.out.is_empty() {
-            self.out_taken = true;
-            #[cfg(feature = "tracing")]
-            tracing::trace!(octets = self.out.len(), "transmit");
-            return Some(ServerOutput::Transmit(&self.out));
-        }
-        if let Some(e) = self.events.pop_front() {
-            #[cfg(feature = "tracing")]
-            tracing::debug!(event = ?e, "event");
-            return Some(ServerOutput::Event(e));
+        if chunk_returned {
+            // The application had the chunk: read on.
+            self.advance();
         }
         // A chunk is lent only while its literal is still being read (the buffer was not
         // dropped meanwhile: end of stream, STARTTLS, a limit).
-        let remaining = self.chunk.take().filter(|_| self.input.is_streaming())?;
-        self.chunk_lent = true;
-        Some(ServerOutput::LiteralChunk {
-            data: self.input.lent_literal_data(),
-            remaining,
-        })
+        let streaming = self.input.is_streaming();
+        match self.outbox.next(streaming)? {
+            Next::Transmit(bytes) => {
+                #[cfg(feature = "tracing")]
+                tracing::trace!(octets = bytes.len(), "transmit");
+                Some(ServerOutput::Transmit(bytes))
+            }
+            Next::Event(e) => {
+                #[cfg(feature = "tracing")]
+                tracing::debug!(event = ?e, "event");
+                Some(ServerOutput::Event(e))
+            }
+            Next::Chunk(remaining) => Some(ServerOutput::LiteralChunk {
+                data: self.input.lent_literal_data(),
+                remaining,
+            }),
+        }
     }
 
     fn event(&mut self, e: ServerEvent) {
-        self.events.push_back(e);
+        self.outbox.event(e);
     }
 
     /// The output buffer, emptied first if its bytes were lent already.
     fn out_buf(&mut self) -> &mut Vec<u8> {
-        if self.out_taken {
-            self.out.clear();
-            self.out_taken = false;
-        }
-        &mut self.out
+        self.outbox.buf()
     }
 
     fn transmit(&mut self, bytes: &[u8]) {
@@ -1352,7 +1332,7 @@ impl ServerSession {
 
     /// True while [`ServerConfig::max_output`] octets of output wait for the application.
     fn output_full(&self) -> bool {
-        !self.out_taken && self.out.len() >= self.config.max_output
+        self.outbox.pending_len() >= self.config.max_output
     }
 
     /// True while the next command must wait: a state-changing command is in flight (its
@@ -1372,7 +1352,7 @@ impl ServerSession {
     /// Frames and handles what is buffered, as far as the state allows, and until a streamed
     /// literal's chunk is to be lent first (`poll_output` lends it and reads on).
     fn advance(&mut self) {
-        if self.chunk.is_some() {
+        if self.outbox.chunk_waiting() {
             // Not lent yet: framing on would drop it.
             return;
         }
@@ -1397,7 +1377,7 @@ impl ServerSession {
                 Ok(None) => return,
                 Ok(Some(Frame::Discard(_))) => continue,
                 Ok(Some(Frame::LiteralData { remaining, .. })) => {
-                    self.chunk = Some(remaining);
+                    self.outbox.hold_chunk(remaining);
                     return;
                 }
                 Ok(Some(Frame::Literal(lit))) => {

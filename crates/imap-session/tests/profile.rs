@@ -285,3 +285,238 @@ fn client_search_answering_an_extended_search() {
             .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
     );
 }
+
+/// Sends `commands` from `state`, feeds `answer`, returns the events and the session.
+fn exchange(
+    config: ClientConfig,
+    state: State,
+    commands: &[&str],
+    answer: &str,
+) -> (Vec<ClientEvent>, ClientSession) {
+    use imap_codec::{Command, IntoStatic};
+    let mut c = ClientSession::resume(config, state);
+    for command in commands {
+        c.send_command(Command::parse(command.as_bytes()).unwrap().into_static())
+            .unwrap();
+    }
+    c.handle_input(answer.as_bytes()).unwrap();
+    (drain(&mut c), c)
+}
+
+fn drain(c: &mut ClientSession) -> Vec<ClientEvent> {
+    let mut events = Vec::new();
+    while let Some(o) = c.poll_output() {
+        if let ClientOutput::Event(e) = o {
+            events.push(e);
+        }
+    }
+    events
+}
+
+fn no_protocol_error(events: &[ClientEvent]) -> bool {
+    !events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::ProtocolError(_)))
+}
+
+fn deviation_ids(events: &[ClientEvent]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Deviation(d) => Some(d.id.id()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// RFC 9051 §7.1.5: after `* BYE` the server closes. A second `* BYE` without a tagged reply
+/// (Yandex's endless stream): strict reports `RepeatedBye`, real-world `endless-bye`; both
+/// close instead of waiting for ever. The normal LOGOUT sequence is neither.
+#[test]
+fn client_endless_bye_closes_the_session() {
+    use mailproto_imap_session::PeerError;
+    let endless = "* BYE going\r\n* BYE going\r\n* BYE going\r\n";
+    let (events, c) = exchange(
+        ClientConfig::default(),
+        State::Authenticated,
+        &["a1 NOOP\r\n"],
+        endless,
+    );
+    let errors: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e, ClientEvent::ProtocolError(PeerError::RepeatedBye)))
+        .collect();
+    assert_eq!(errors.len(), 1, "{events:?}");
+    assert!(matches!(events.last(), Some(ClientEvent::Closed)));
+    assert!(c.is_closed());
+
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let (events, c) = exchange(
+        real.clone(),
+        State::Authenticated,
+        &["a1 NOOP\r\n"],
+        endless,
+    );
+    assert_eq!(deviation_ids(&events), ["endless-bye"], "{events:?}");
+    assert!(no_protocol_error(&events), "{events:?}");
+    assert!(matches!(events.last(), Some(ClientEvent::Closed)));
+    assert!(c.is_closed());
+
+    // LOGOUT: BYE, then the tagged OK; no deviation, and a later session's BYE in an
+    // observed exchange is not "again".
+    let (events, _) = exchange(
+        real,
+        State::Authenticated,
+        &["a1 LOGOUT\r\n"],
+        "* BYE logging out\r\na1 OK LOGOUT completed\r\n",
+    );
+    assert!(deviation_ids(&events).is_empty(), "{events:?}");
+}
+
+/// An untagged CAPABILITY while LOGIN is in flight (Dovecot sends the post-login list so):
+/// strict relies only on the CAPABILITY code of the tagged OK (RFC 9051 §7.2.2) and forgets it;
+/// real-world keeps it as the capabilities after login and names `capability-during-login`.
+#[test]
+fn client_capability_during_login() {
+    let answer = "* CAPABILITY IMAP4rev1 IDLE MOVE\r\na1 OK Logged in\r\n";
+    let (events, c) = exchange(
+        ClientConfig::default(),
+        State::NotAuthenticated,
+        &["a1 LOGIN alice secret\r\n"],
+        answer,
+    );
+    assert!(deviation_ids(&events).is_empty());
+    assert!(no_protocol_error(&events), "{events:?}");
+    assert_eq!(c.state(), State::Authenticated);
+    assert_eq!(c.capabilities(), None);
+
+    let real = ClientConfig::default().with_parse_options(real_world());
+    let (events, c) = exchange(
+        real.clone(),
+        State::NotAuthenticated,
+        &["a1 LOGIN alice secret\r\n"],
+        answer,
+    );
+    assert_eq!(deviation_ids(&events), ["capability-during-login"]);
+    assert_eq!(c.state(), State::Authenticated);
+    assert_eq!(c.capabilities().map(<[_]>::len), Some(3));
+
+    // The CAPABILITY code of the OK wins, and is no deviation; a failed LOGIN keeps nothing.
+    let (events, c) = exchange(
+        real.clone(),
+        State::NotAuthenticated,
+        &["a1 LOGIN alice secret\r\n"],
+        "* CAPABILITY IMAP4rev1 IDLE MOVE\r\na1 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n",
+    );
+    assert!(deviation_ids(&events).is_empty());
+    assert_eq!(c.capabilities().map(<[_]>::len), Some(2));
+    let mut pipelined = real;
+    pipelined.enforce_states = false;
+    let (events, _) = exchange(
+        pipelined,
+        State::NotAuthenticated,
+        &["a1 LOGIN alice wrong\r\n", "a2 LOGIN alice secret\r\n"],
+        "* CAPABILITY IMAP4rev1 IDLE MOVE\r\na1 NO bad\r\na2 OK Logged in\r\n",
+    );
+    assert!(deviation_ids(&events).is_empty(), "{events:?}");
+}
+
+/// RFC 9051 §2.3.1.1: UIDs do not change during the session. A new UIDVALIDITY while selected
+/// (Courier): the view forgets UIDNEXT and says so (`MailboxChange::UidValidityChanged`) under
+/// both profiles; strict adds the protocol error, real-world names `uidvalidity-change`.
+#[test]
+fn client_uidvalidity_change_resets_the_view() {
+    use imap_codec::IntoStatic;
+    use mailproto_imap_session::{MailboxChange, PeerError};
+    let select = "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 40] ok\r\na1 OK [READ-WRITE] done\r\n";
+    let changed = "* OK [UIDVALIDITY 8] changed\r\na2 OK done\r\n";
+    for real in [false, true] {
+        let mut config = ClientConfig::default();
+        if real {
+            config = config.with_parse_options(real_world());
+        }
+        let (_, mut c) = exchange(
+            config,
+            State::Authenticated,
+            &["a1 SELECT INBOX\r\n"],
+            select,
+        );
+        assert_eq!(
+            c.mailbox().and_then(|m| m.uid_next).map(|n| n.get()),
+            Some(40)
+        );
+        c.send_command(
+            imap_codec::Command::parse(b"a2 NOOP\r\n")
+                .unwrap()
+                .into_static(),
+        )
+        .unwrap();
+        c.handle_input(changed.as_bytes()).unwrap();
+        let events = drain(&mut c);
+        let named = if real {
+            deviation_ids(&events) == ["uidvalidity-change"]
+        } else {
+            events.iter().any(|e| {
+                matches!(e, ClientEvent::ProtocolError(PeerError::UidValidityChanged { old, new })
+                    if (old.get(), new.get()) == (7, 8))
+            })
+        };
+        assert!(named, "{events:?}");
+        assert!(events.iter().any(|e| matches!(
+            e,
+            ClientEvent::Mailbox(MailboxChange::UidValidityChanged { .. })
+        )));
+        let view = c.mailbox().unwrap();
+        assert_eq!(
+            (
+                view.uid_validity.map(|v| v.get()),
+                view.uid_next,
+                view.exists
+            ),
+            (Some(8), None, 3)
+        );
+    }
+}
+
+/// RFC 9051 §7.1.3: a line the grammar rejects is answered BAD. Following an exchange, the
+/// client session is told of such a line (`observe_rejected_command`); NO to it (Courier) is
+/// `PeerError::NoForBad` under strict and `no-for-bad` under real-world; BAD is neither, and
+/// neither answer is an unknown tag.
+#[test]
+fn client_no_for_bad_when_following_an_exchange() {
+    use imap_codec::Tag;
+    use mailproto_imap_session::PeerError;
+    let run = |config: ClientConfig, answer: &str| {
+        let mut c = ClientSession::resume(config, State::Authenticated);
+        c.observe_rejected_command(Tag::new("B6").unwrap());
+        c.handle_input(answer.as_bytes()).unwrap();
+        drain(&mut c)
+    };
+    let no = "B6 NO Error in IMAP command received by server.\r\n";
+    let events = run(ClientConfig::observer(), no);
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                ClientEvent::Received(_),
+                ClientEvent::ProtocolError(PeerError::NoForBad)
+            ]
+        ),
+        "{events:?}"
+    );
+    let real = ClientConfig::observer().with_parse_options(real_world());
+    let events = run(real.clone(), no);
+    assert_eq!(deviation_ids(&events), ["no-for-bad"]);
+    for config in [ClientConfig::observer(), real] {
+        // A NO with a code read the command (RFC 6154 §3 `[USEATTR]`, Cyrus).
+        let events = run(
+            config.clone(),
+            "B6 NO [USEATTR] Invalid annotation entry\r\n",
+        );
+        assert!(deviation_ids(&events).is_empty());
+        assert!(no_protocol_error(&events), "{events:?}");
+        let events = run(config, "B6 BAD Invalid command\r\n");
+        assert!(deviation_ids(&events).is_empty());
+        assert!(no_protocol_error(&events), "{events:?}");
+    }
+}

@@ -5,6 +5,10 @@
 
 mod common;
 
+#[path = "../../sasl/tests/support/rfc_exchanges.rs"]
+mod rfc_exchanges;
+use rfc_exchanges::{Users, client_mech};
+
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -15,45 +19,12 @@ use mailproto_imap_session::{
     ServerSession, State,
 };
 use mailproto_sasl::{
-    Authenticator, ClientConfig as SaslClient, CramMd5Server, Credentials, FixedNonces, Mechanism,
-    SaslError, ScramCredentials, ScramHash, Secret, ServerConfig as SaslServer, TlsInfo,
+    ClientConfig as SaslClient, CramMd5Server, Credentials, FixedNonces, Mechanism, SaslError,
+    ServerConfig as SaslServer, TlsInfo,
 };
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
-}
-
-fn b64d(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-/// "user"/"pencil" with RFC 5802's salt (SCRAM-SHA-1) or RFC 7677's (SCRAM-SHA-256),
-/// "tim"/"tanstaaftanstaaf" (RFC 4616, RFC 2195).
-struct Users;
-
-fn password_of(user: &str) -> Option<&'static str> {
-    match user {
-        "user" => Some("pencil"),
-        "tim" => Some("tanstaaftanstaaf"),
-        _ => None,
-    }
-}
-
-impl Authenticator for Users {
-    fn check_password(&self, authcid: &str, password: &Secret) -> bool {
-        password_of(authcid).is_some_and(|p| password.ct_eq(p.as_bytes()))
-    }
-    fn cram_md5_secret(&self, authcid: &str) -> Option<Secret> {
-        password_of(authcid).map(Secret::from)
-    }
-    fn scram_credentials(&self, hash: ScramHash, user: &str) -> Option<ScramCredentials> {
-        let salt = match hash {
-            ScramHash::Sha1 => "QSXCR+Q6sek8bf92",
-            _ => "W22ZaJ0SNY7soEsUEjb6gQ==",
-        };
-        let pw = password_of(user)?;
-        ScramCredentials::derive(hash, pw, &b64d(salt), 4096).ok()
-    }
 }
 
 fn server_sasl() -> SaslServer {
@@ -112,24 +83,6 @@ fn scram_server(
             .start(m, None, &mut FixedNonces::new([nonce]))
             .unwrap()
     }
-}
-
-fn client_mech(
-    m: &Mechanism,
-    user: &str,
-    pw: &str,
-    nonce: &str,
-) -> Box<dyn mailproto_sasl::ClientMechanism> {
-    SaslClient {
-        allow_plaintext_without_tls: true,
-        ..SaslClient::default()
-    }
-    .start(
-        m,
-        &Credentials::password(user, pw),
-        &mut FixedNonces::new([nonce]),
-    )
-    .unwrap()
 }
 
 fn wire(bytes: &[u8]) -> String {

@@ -383,6 +383,18 @@ impl Follow {
             (Ok(Inbound::RefusedCommand { .. }), Some(at)) => at,
             _ => line,
         };
+        // A command line the grammar rejects: its answer is due as BAD (RFC 9051 §7.1.3).
+        if r.kind == MessageKind::Command
+            && matches!(r.result, Err(PeerError::Syntax { .. }))
+            && let Some(tag) = r
+                .bytes
+                .split(|&b| b == b' ')
+                .next()
+                .and_then(|t| std::str::from_utf8(t).ok())
+                .and_then(|t| imap_codec::Tag::new(t.to_owned()).ok())
+        {
+            self.client.observe_rejected_command(tag);
+        }
         let message = self.record(Side::Client, r, line);
         // The client session learns what "its" application sent.
         if let Outcome::Ok { value } = &message.result {
@@ -416,7 +428,10 @@ impl Follow {
             ClientEvent::ProtocolError(
                 e @ (PeerError::ChallengeNotBase64
                 | PeerError::EnableWithoutEnabled
-                | PeerError::SearchForEsearch),
+                | PeerError::SearchForEsearch
+                | PeerError::RepeatedBye
+                | PeerError::NoForBad
+                | PeerError::UidValidityChanged { .. }),
             ) => {
                 if let Some(last) = self.messages.last_mut() {
                     last.result = Outcome::Err {
@@ -431,7 +446,12 @@ impl Follow {
             ClientEvent::Deviation(d)
                 if matches!(
                     d.id,
-                    ImapDeviation::EnableWithoutEnabled | ImapDeviation::SearchForEsearch
+                    ImapDeviation::EnableWithoutEnabled
+                        | ImapDeviation::SearchForEsearch
+                        | ImapDeviation::EndlessBye
+                        | ImapDeviation::CapabilityDuringLogin
+                        | ImapDeviation::UidvalidityChange
+                        | ImapDeviation::NoForBad
                 ) =>
             {
                 if let Some(last) = self.messages.last_mut() {

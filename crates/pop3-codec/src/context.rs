@@ -93,6 +93,11 @@ mailproto_core::deviations! {
         /// unique-id's.
         UidlOneToken = "uidl-one-token",
             rule: "a unique-id listing consists of the message-number of the message, followed by a single space and the unique-id of the message (RFC 1939 §7, UIDL)";
+        /// (a session rule): the server closed the connection right after `-ERR` to PASS,
+        /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
+        /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).
+        EofAfterErr = "eof-after-err",
+            rule: "after -ERR to PASS, APOP or AUTH the session stays in the AUTHORIZATION state (RFC 1939 §4, §7; RFC 5034 §4)";
     }
 }
 

@@ -135,6 +135,9 @@ pub(crate) enum Chunk {
     /// A CR held back at the end of an earlier input (after a line-start `.`) turned out to
     /// be body data.
     HeldCr,
+    /// A `.` held back at a line start turned out to begin a line that was not byte-stuffed
+    /// (real-world profile, `missing-dot-stuffing`): it is body data.
+    HeldDot,
     /// All of the input was consumed.
     NeedMore,
     /// The terminating line was consumed.
@@ -192,6 +195,11 @@ pub struct BodyDecoder {
     /// `..` was seen: that line
     /// was not byte-stuffed (RFC 1939 §3), an error.
     unstuffed: Option<usize>,
+    /// Real-world profile: a line that starts with `.` and was not byte-stuffed is kept
+    /// verbatim (`missing-dot-stuffing`) instead of being an error.
+    tolerant: bool,
+    /// Wire offsets (from the body's first octet) of the dots of such lines, not yet taken.
+    tolerated: Vec<u64>,
 }
 
 impl Default for BodyDecoder {
@@ -215,7 +223,23 @@ impl BodyDecoder {
             limit,
             discarding: false,
             unstuffed: None,
+            tolerant: false,
+            tolerated: Vec::new(),
         }
+    }
+
+    /// The same decoder keeping lines that start with `.` and were not byte-stuffed
+    /// (`missing-dot-stuffing`, real-world profile) instead of failing on them; their
+    /// offsets are handed out by [`take_tolerated`](Self::take_tolerated).
+    pub(crate) fn tolerating(mut self) -> Self {
+        self.tolerant = true;
+        self
+    }
+
+    /// The wire offsets (from the body's first octet) of the dots that began lines which were
+    /// not byte-stuffed, found since the last call (always empty unless tolerating).
+    pub(crate) fn take_tolerated(&mut self) -> Vec<u64> {
+        std::mem::take(&mut self.tolerated)
     }
 
     /// A decoder that drops everything up to and including the terminating line (used
@@ -253,6 +277,7 @@ impl BodyDecoder {
         let event = match chunk {
             Chunk::Data(range) => BodyEvent::Data(&input[range]),
             Chunk::HeldCr => BodyEvent::Data(b"\r"),
+            Chunk::HeldDot => BodyEvent::Data(b"."),
             Chunk::NeedMore => BodyEvent::NeedMore,
             Chunk::End => BodyEvent::End,
         };
@@ -285,6 +310,17 @@ impl BodyDecoder {
             let len = match &chunk {
                 Chunk::Data(range) => range.len(),
                 Chunk::HeldCr => 1,
+                Chunk::HeldDot => {
+                    if !self.discarding {
+                        // The dot is the octet before `end` (maybe the last of an earlier input).
+                        let dot = self
+                            .consumed
+                            .saturating_add(end.saturating_sub(pos) as u64)
+                            .saturating_sub(1);
+                        self.tolerated.push(dot);
+                    }
+                    1
+                }
                 Chunk::NeedMore | Chunk::End => {
                     self.consume(end, pos);
                     return Ok((end, chunk));
@@ -372,6 +408,11 @@ impl BodyDecoder {
                 }
                 // A line that does not start with `.`, or the rest of a stuffed one (its
                 // dot is dropped), or the rest of a line.
+                State::Dot if b != b'.' && self.tolerant => {
+                    // Not stuffing: the dot is data, and the line goes on from `at`.
+                    self.state = State::Mid;
+                    return (at, Chunk::HeldDot);
+                }
                 State::LineStart | State::Dot => {
                     if self.state == State::Dot && b != b'.' {
                         self.unstuffed = Some(at);

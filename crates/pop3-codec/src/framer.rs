@@ -19,8 +19,9 @@ use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 use crate::command::{Command, SaslResponse};
-use crate::context::{ParseOptions, Parsed};
+use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::Cursor;
+use crate::core::MsgNumber;
 use crate::dot::{BodyDecoder, Chunk};
 use crate::error::{ErrorKind, ParseError};
 use crate::listing::newlines;
@@ -194,11 +195,15 @@ impl Buffer {
 /// From the line start `at` in `data`, the start of the first line that is incomplete, longer
 /// than `max`, ends beyond `limit` or is the terminating `.` CRLF: the lines before it are
 /// complete listing lines within the limits, which framing only steps over.
-fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize) -> usize {
+fn plain_lines(data: &[u8], at: usize, max: usize, limit: usize, lf_end: bool) -> usize {
     let mut start = at;
-    // Whether the line that ends before `end` is only stepped over.
+    // Whether the line that ends before `end` is only stepped over (under the real-world
+    // profile, `lf_end`, a `.` LF ends the listing too: `bare-lf`).
     let plain = |start: usize, end: usize| {
-        end.saturating_sub(start) <= max && end <= limit && &data[start..end] != b".\r\n"
+        end.saturating_sub(start) <= max
+            && end <= limit
+            && &data[start..end] != b".\r\n"
+            && !(lf_end && &data[start..end] == b".\n")
     };
     // LFs 64 octets at a time from a bit mask (lines are short: one search per line would
     // cost more than the line), then the rest one at a time.
@@ -377,6 +382,8 @@ enum State {
     Body {
         dec: BodyDecoder,
         report_end: bool,
+        /// The length of the status line before the body (for deviation offsets).
+        status_len: usize,
     },
     /// Skipping the rest of a line that was too long.
     SkipLine,
@@ -413,6 +420,14 @@ pub struct ResponseDecoder {
     scanner: LineScanner,
     expected: VecDeque<Expected>,
     state: State,
+    /// The profile responses are parsed under ([`ResponseDecoder::with_options`]).
+    options: ParseOptions,
+    /// The deviations of the last response the real-world profile accepted.
+    deviations: Vec<Deviation>,
+    /// For each [`Expected::Uid`] queued, in order, the message asked for when known
+    /// ([`ResponseDecoder::expect_uid`]): the real-world profile reads `+OK <uid>` as its
+    /// listing (`uidl-one-token`).
+    uid_asked: VecDeque<Option<MsgNumber>>,
 }
 
 impl ResponseDecoder {
@@ -430,6 +445,9 @@ impl ResponseDecoder {
             scanner: LineScanner::default(),
             expected: VecDeque::new(),
             state: State::Idle,
+            options: ParseOptions::default().with_limits(limits),
+            deviations: Vec::new(),
+            uid_asked: VecDeque::new(),
         }
     }
 
@@ -441,12 +459,78 @@ impl ResponseDecoder {
             scanner: LineScanner::default(),
             expected: VecDeque::from([first]),
             state: State::Idle,
+            options: ParseOptions::default().with_limits(limits),
+            deviations: Vec::new(),
+            uid_asked: VecDeque::from_iter((first == Expected::Uid).then_some(None)),
         }
+    }
+
+    /// The same decoder parsing under `options` (their profile; the decoder keeps its
+    /// limits). Under the real-world profile the deviations of each response are kept for
+    /// [`take_deviations`](Self::take_deviations), and a listing also ends at `.` LF.
+    ///
+    /// ```
+    /// use mailproto_pop3_codec::context::{ParseOptions, Pop3Deviation, Profile};
+    /// use mailproto_pop3_codec::{Expected, Limits, ResponseDecoder, ResponseEvent};
+    /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let mut dec = ResponseDecoder::new(Limits::default()).with_options(real);
+    /// dec.expect(Expected::Stat);
+    /// dec.push(b"+OK ready\r\n+OK 2 320\n");
+    /// assert!(matches!(dec.next_event(), Ok(Some(ResponseEvent::Response(_)))));
+    /// assert!(dec.take_deviations().is_empty());
+    /// assert!(matches!(dec.next_event(), Ok(Some(ResponseEvent::Response(_)))));
+    /// let found = dec.take_deviations();
+    /// assert_eq!((found[0].id, found[0].offset), (Pop3Deviation::BareLf, 9));
+    /// ```
+    pub fn with_options(mut self, options: ParseOptions) -> Self {
+        self.options = options.with_limits(self.limits);
+        self
+    }
+
+    /// The deviations the real-world profile accepted in the responses returned since the
+    /// last call (always empty under the strict profile), in order.
+    pub fn take_deviations(&mut self) -> Vec<Deviation> {
+        std::mem::take(&mut self.deviations)
+    }
+
+    /// Parses one complete response under the decoder's profile, keeping its deviations.
+    fn parse_response<'b>(
+        options: &ParseOptions,
+        deviations: &mut Vec<Deviation>,
+        frame: &'b [u8],
+        expected: Expected,
+    ) -> Result<Option<ResponseEvent<'b>>, ParseError> {
+        if !options.real_world() {
+            return Response::parse(frame, expected).map(|r| Some(ResponseEvent::Response(r)));
+        }
+        let parsed = Response::parse_with(frame, expected, options)?;
+        deviations.extend(parsed.deviations);
+        Ok(Some(ResponseEvent::Response(parsed.value)))
     }
 
     /// Queues what the next response answers (call once per command or SASL line sent).
     pub fn expect(&mut self, expected: Expected) {
+        if expected == Expected::Uid {
+            self.uid_asked.push_back(None);
+        }
         self.expected.push_back(expected);
+    }
+
+    /// Queues the answer to `UIDL msg` (RFC 1939 §7): like [`expect`](Self::expect) with
+    /// [`Expected::Uid`], and under the real-world profile a `+OK <uid>` without the message
+    /// number is read as the listing of `msg` (`uidl-one-token`).
+    pub fn expect_uid(&mut self, msg: MsgNumber) {
+        self.uid_asked.push_back(Some(msg));
+        self.expected.push_back(Expected::Uid);
+    }
+
+    /// Drops the front expectation (its answer is complete or skipped).
+    fn pop_expected(&mut self) -> Option<Expected> {
+        let front = self.expected.pop_front();
+        if front == Some(Expected::Uid) {
+            self.uid_asked.pop_front();
+        }
+        front
     }
 
     /// How many responses are expected and not yet complete.
@@ -480,7 +564,11 @@ impl ResponseDecoder {
         self.buf.drop_consumed();
         loop {
             match &mut self.state {
-                State::Body { dec, report_end } => {
+                State::Body {
+                    dec,
+                    report_end,
+                    status_len,
+                } => {
                     let start = self.buf.start;
                     let (used, chunk) = dec.next_chunk(&self.buf.buf[start..])?;
                     self.buf.consumed = used;
@@ -492,11 +580,24 @@ impl ResponseDecoder {
                             )));
                         }
                         Chunk::HeldCr => return Ok(Some(ResponseEvent::BodyChunk(b"\r"))),
+                        Chunk::HeldDot => {
+                            // `missing-dot-stuffing` (real-world): offsets from the start of
+                            // the response, its status line included.
+                            let base = *status_len as u64;
+                            for dot in dec.take_tolerated() {
+                                self.deviations.push(Deviation::new(
+                                    Pop3Deviation::MissingDotStuffing,
+                                    usize::try_from(base.saturating_add(dot)).unwrap_or(usize::MAX),
+                                    Side::Server,
+                                ));
+                            }
+                            return Ok(Some(ResponseEvent::BodyChunk(b".")));
+                        }
                         Chunk::NeedMore => return Ok(None),
                         Chunk::End => {
                             let report_end = *report_end;
                             self.state = State::Idle;
-                            self.expected.pop_front();
+                            self.pop_expected();
                             if report_end {
                                 return Ok(Some(ResponseEvent::MessageEnd));
                             }
@@ -536,9 +637,10 @@ impl ResponseDecoder {
                                 self.state = State::Body {
                                     dec: BodyDecoder::discarding(false),
                                     report_end: false,
+                                    status_len: 0,
                                 };
                             } else {
-                                self.expected.pop_front();
+                                self.pop_expected();
                                 self.state = State::SkipLine;
                             }
                             return Err(too_long(max, max));
@@ -548,14 +650,21 @@ impl ResponseDecoder {
                             self.buf.consumed = len;
                             let line =
                                 &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
-                            let mut c = Cursor::new(line);
+                            let mut c = Cursor::with_options(line, &self.options, Side::Server);
                             let status =
                                 StatusLine::parse_at(&mut c).and_then(|s| c.end().map(|()| s));
+                            self.deviations.append(&mut c.deviations);
                             return match status {
                                 Ok(status) => {
+                                    let dec = BodyDecoder::with_limit(self.limits.max_body);
                                     self.state = State::Body {
-                                        dec: BodyDecoder::with_limit(self.limits.max_body),
+                                        dec: if self.options.real_world() {
+                                            dec.tolerating()
+                                        } else {
+                                            dec
+                                        },
                                         report_end: true,
+                                        status_len: len,
                                     };
                                     Ok(Some(ResponseEvent::MessageStart(status)))
                                 }
@@ -563,6 +672,7 @@ impl ResponseDecoder {
                                     self.state = State::Body {
                                         dec: BodyDecoder::discarding(true),
                                         report_end: false,
+                                        status_len: 0,
                                     };
                                     Err(e)
                                 }
@@ -572,12 +682,25 @@ impl ResponseDecoder {
                             self.state = State::Listing { next_line: len };
                         }
                         Line::Complete(len) => {
-                            self.expected.pop_front();
+                            let asked = match expected {
+                                Expected::Uid => self.uid_asked.front().copied().flatten(),
+                                _ => None,
+                            };
+                            self.pop_expected();
                             self.buf.consumed = len;
                             let line =
                                 &self.buf.buf[self.buf.start..self.buf.start.saturating_add(len)];
-                            return Response::parse(line, expected)
-                                .map(|r| Some(ResponseEvent::Response(r)));
+                            if let Some(msg) = asked.filter(|_| self.options.real_world()) {
+                                let parsed = Response::parse_uid_with(line, msg, &self.options)?;
+                                self.deviations.extend(parsed.deviations);
+                                return Ok(Some(ResponseEvent::Response(parsed.value)));
+                            }
+                            return Self::parse_response(
+                                &self.options,
+                                &mut self.deviations,
+                                line,
+                                expected,
+                            );
                         }
                     }
                 }
@@ -591,7 +714,10 @@ impl ResponseDecoder {
                     let rest_len = rest.len();
                     let found = self.scanner.next(rest, max);
                     let terminator = match found {
-                        Line::Complete(len) => &rest[..len] == b".\r\n",
+                        Line::Complete(len) => {
+                            &rest[..len] == b".\r\n"
+                                || (self.options.real_world() && &rest[..len] == b".\n")
+                        }
                         _ => false,
                     };
                     match found {
@@ -613,6 +739,7 @@ impl ResponseDecoder {
                             self.state = State::Body {
                                 dec: BodyDecoder::discarding(true),
                                 report_end: false,
+                                status_len: 0,
                             };
                             return Err(too_long(at.saturating_add(max), max));
                         }
@@ -625,19 +752,28 @@ impl ResponseDecoder {
                                 return Err(self.listing_too_large(at));
                             }
                             if terminator {
-                                self.expected.pop_front();
+                                self.pop_expected();
                                 self.state = State::Idle;
                                 self.buf.consumed = end;
                                 let frame = &self.buf.buf
                                     [self.buf.start..self.buf.start.saturating_add(end)];
-                                return Response::parse(frame, expected)
-                                    .map(|r| Some(ResponseEvent::Response(r)));
+                                return Self::parse_response(
+                                    &self.options,
+                                    &mut self.deviations,
+                                    frame,
+                                    expected,
+                                );
                             }
                             // Step over the lines that have arrived after this one and need
                             // nothing but that, in one pass; the first that needs more is
                             // left to the code above.
-                            let next =
-                                plain_lines(self.buf.data(), end, max, self.limits.max_listing);
+                            let next = plain_lines(
+                                self.buf.data(),
+                                end,
+                                max,
+                                self.limits.max_listing,
+                                self.options.real_world(),
+                            );
                             self.state = State::Listing { next_line: next };
                         }
                     }
@@ -654,6 +790,7 @@ impl ResponseDecoder {
         self.state = State::Body {
             dec: BodyDecoder::discarding(true),
             report_end: false,
+            status_len: 0,
         };
         ParseError::new(
             self.limits.max_listing,
@@ -708,7 +845,7 @@ mod tests {
             for max in [1, 2, 3, 20, 63, 64, 65, 79, 80, 512] {
                 for limit in [0, 5, 64, 500, 2000, term + 2, term + 3, usize::MAX] {
                     assert_eq!(
-                        plain_lines(&data, at, max, limit),
+                        plain_lines(&data, at, max, limit, false),
                         reference(&data, at, max, limit),
                         "at {at}, max {max}, limit {limit}"
                     );

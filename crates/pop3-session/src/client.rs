@@ -9,6 +9,8 @@ use crate::prelude::*;
 
 use alloc::collections::VecDeque;
 
+use mailproto_core::DeviationCounter;
+use pop3_codec::context::{Deviation, ParseOptions, Pop3Deviation, Side};
 use pop3_codec::{
     Capability, Command, CommandKind, Encode, Expected, Greeting, IntoStatic, LangListing, Limits,
     Param, Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine,
@@ -20,6 +22,7 @@ use mailproto_sasl::{
     Mechanism as SaslMechanism, NonceSource, SaslError,
 };
 
+use crate::DeviationBudget;
 use crate::error::{Attempt, LocalError, PeerError};
 use crate::observe::ReceivedResponse;
 use crate::states::{
@@ -252,6 +255,11 @@ pub enum ClientEvent<'a> {
     /// [`ClientEvent::Closed`] follows; a [`PeerError::StartTlsInjection`] is reported
     /// without closing.
     PeerError(PeerError),
+    /// Real-world profile ([`ClientSession::with_parse_options`]): the server departed from
+    /// the grammar or from a session rule in a way the catalogue knows; the session accepted
+    /// it and goes on. Reported before the events of the response it was found in (its
+    /// offset counts from that response's start; 0 for a session rule).
+    Deviation(Deviation),
     /// Observer mode only ([`ClientSession::observer`]): a response as read, parsed or not,
     /// before the session acts on it ([`crate::observe`]).
     Received(ReceivedResponse),
@@ -344,6 +352,12 @@ pub struct ClientSession {
     eof: bool,
     /// Following a recorded exchange ([`ClientSession::observer`]).
     observer: bool,
+    /// How the server's responses are parsed ([`ClientSession::with_parse_options`]).
+    options: ParseOptions,
+    /// When to stop following a deviating server.
+    budget: DeviationBudget,
+    /// The deviations seen so far.
+    deviations_seen: DeviationCounter,
 }
 
 impl ClientSession {
@@ -372,6 +386,9 @@ impl ClientSession {
             quit_given: false,
             eof: false,
             observer: false,
+            options: ParseOptions::default().with_limits(limits),
+            budget: DeviationBudget::default(),
+            deviations_seen: DeviationCounter::default(),
         }
     }
 
@@ -390,7 +407,7 @@ impl ClientSession {
         let mut s = Self::new(limits);
         s.observer = true;
         if start != ClientState::Greeting {
-            s.decoder = ResponseDecoder::without_greeting(limits);
+            s.decoder = ResponseDecoder::without_greeting(limits).with_options(s.options);
             s.state = match start {
                 ClientState::Transaction => ClientState::Transaction,
                 _ => ClientState::Authorization,
@@ -434,6 +451,49 @@ impl ClientSession {
         let mut s = Self::new(limits);
         s.tls = true;
         s
+    }
+
+    /// The same session parsing the server's responses under `options` (their profile; the
+    /// session keeps its limits). Strict by default; under [`Profile::RealWorld`] each
+    /// departure the catalogue knows is accepted and reported as a
+    /// [`ClientEvent::Deviation`], and the session rules of the catalogue are tolerated
+    /// the same way (`eof-after-err`).
+    ///
+    /// [`Profile::RealWorld`]: pop3_codec::Profile::RealWorld
+    ///
+    /// ```
+    /// use mailproto_pop3_session::codec::{DeviationId, Limits, ParseOptions, Profile};
+    /// use mailproto_pop3_session::{ClientEvent, ClientOutput, ClientSession};
+    /// let real = ParseOptions::default().with_profile(Profile::RealWorld);
+    /// let mut s = ClientSession::new(Limits::default()).with_parse_options(real);
+    /// s.handle_input(b"+OK ready\n").unwrap();
+    /// let mut seen = Vec::new();
+    /// while let Some(out) = s.poll_output() {
+    ///     match out {
+    ///         ClientOutput::Event(ClientEvent::Deviation(d)) => seen.push(d.id.id()),
+    ///         ClientOutput::Event(ClientEvent::Greeting(_)) => seen.push("greeting"),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// assert_eq!(seen, ["bare-lf", "greeting"]);
+    /// ```
+    pub fn with_parse_options(mut self, options: ParseOptions) -> Self {
+        self.options = options.with_limits(self.limits);
+        self.decoder = self.decoder.with_options(self.options);
+        self
+    }
+
+    /// The same session with a deviation budget (real-world profile): at the deviation
+    /// that uses it up, the session reports it, then [`PeerError::DeviationBudget`], and
+    /// closes ([`ClientClose::ProtocolError`]). Unlimited by default.
+    pub fn with_deviation_budget(mut self, budget: DeviationBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The options the server's responses are parsed under.
+    pub fn parse_options(&self) -> &ParseOptions {
+        &self.options
     }
 
     /// The same session with another TLS policy ([`TlsPolicy`]; default
@@ -526,7 +586,7 @@ impl ClientSession {
             return Err(self.wrong(Attempt::Method("handle_tls_established")));
         }
         self.tls = true;
-        self.decoder = ResponseDecoder::without_greeting(self.limits);
+        self.decoder = ResponseDecoder::without_greeting(self.limits).with_options(self.options);
         self.goto(ClientInput::TlsEstablished);
         self.flush();
         Ok(())
@@ -671,7 +731,12 @@ impl ClientSession {
                 ClientState::TlsHandshake => return None,
                 _ => {}
             }
-            match self.step() {
+            let step = self.step();
+            if self.deviations_found() {
+                // The budget is used up: the session closed.
+                continue;
+            }
+            match step {
                 Step::Nothing => {
                     if self.decoder.pending() == 0 && self.decoder.buffered_len() > 0 {
                         if self.observer {
@@ -762,6 +827,32 @@ impl ClientSession {
             }
             Ok(Some(ResponseEvent::MessageEnd)) => Step::End,
             Err(e) => Step::Error(PeerError::Syntax(e)),
+        }
+    }
+
+    /// Reports the deviations the decoder accepted in what it just returned; true when
+    /// they used up the budget (the session is then closed).
+    fn deviations_found(&mut self) -> bool {
+        let found = self.decoder.take_deviations();
+        found.into_iter().any(|d| self.deviation(d))
+    }
+
+    /// Reports one deviation; true when it used up the budget (the session is then closed).
+    fn deviation(&mut self, d: Deviation) -> bool {
+        if self.state == ClientState::Closed {
+            return true;
+        }
+        let used_up = self.deviations_seen.count(&self.budget, &d);
+        self.events.push_back(ClientEvent::Deviation(d));
+        match used_up {
+            Some(count) => {
+                self.fatal(PeerError::DeviationBudget {
+                    deviation: d,
+                    count,
+                });
+                true
+            }
+            None => false,
         }
     }
 
@@ -892,8 +983,7 @@ impl ClientSession {
     fn observe_command(&mut self, cmd: Command<'static>) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        let expected = Expected::from(&cmd);
-        self.decoder.expect(expected);
+        let expected = self.expect_answer(&cmd);
         self.in_flight.push_back(InFlight {
             id,
             kind: Some(cmd.kind()),
@@ -909,6 +999,17 @@ impl ClientSession {
         id
     }
 
+    /// Tells the decoder what the answer to `cmd` is (for `UIDL msg`, which message: the
+    /// real-world profile reads `+OK <uid>` as its listing, `uidl-one-token`).
+    fn expect_answer(&mut self, cmd: &Command<'_>) -> Expected {
+        let expected = Expected::from(cmd);
+        match cmd {
+            Command::Uidl(Some(msg)) => self.decoder.expect_uid(*msg),
+            _ => self.decoder.expect(expected),
+        }
+        expected
+    }
+
     /// Sends queued commands while allowed.
     fn flush(&mut self) {
         while !self.queue.is_empty() {
@@ -921,8 +1022,7 @@ impl ClientSession {
             }
             let (id, cmd) = self.queue.pop_front().expect("front exists");
             cmd.encode(&mut self.out);
-            let expected = Expected::from(&cmd);
-            self.decoder.expect(expected);
+            let expected = self.expect_answer(&cmd);
             self.in_flight.push_back(InFlight {
                 id,
                 kind: Some(cmd.kind()),
@@ -942,8 +1042,20 @@ impl ClientSession {
     }
 
     fn close_on_eof(&mut self) {
-        let reason = match (&self.auth_failed, self.state) {
-            (Some(s), ClientState::Authorization) => ClientClose::AuthenticationFailed(s.clone()),
+        let reason = match (self.auth_failed.take(), self.state) {
+            (Some(s), ClientState::Authorization) => {
+                // RFC 1939 §4, §7: after `-ERR` to a login the server stays in
+                // AUTHORIZATION; closing there is `eof-after-err` (MailKit's reports). Both
+                // profiles take it as the authentication failure it is (not a protocol
+                // error: what the shells report); real-world also names the deviation.
+                if self.options.real_world() {
+                    let d = Deviation::new(Pop3Deviation::EofAfterErr, 0, Side::Server);
+                    if self.deviation(d) {
+                        return;
+                    }
+                }
+                ClientClose::AuthenticationFailed(s)
+            }
             _ => ClientClose::ConnectionLost,
         };
         self.goto(ClientInput::EndOfStream);

@@ -142,6 +142,14 @@ pub enum PeerError {
     /// connection, the server (or a man in the middle) kept the connection in clear (client
     /// side; the session closes).
     TlsStripped(crate::client::Stripping),
+    /// The [`DeviationBudget`](mailproto_core::DeviationBudget) of the session (real-world
+    /// profile) is used up: `deviation` was the `count`-th. The session closes.
+    DeviationBudget {
+        /// The deviation that used the budget up.
+        deviation: pop3_codec::context::Deviation,
+        /// How many deviations the session had seen, this one included.
+        count: usize,
+    },
 }
 
 impl PeerError {
@@ -159,6 +167,7 @@ impl PeerError {
             | PeerError::GreetingRefused(_)
             | PeerError::StartTlsInjection { .. }
             | PeerError::TlsStripped(_) => "protocol error",
+            PeerError::DeviationBudget { .. } => "too many deviations from the protocol",
         }
     }
 }
@@ -183,6 +192,9 @@ impl fmt::Display for PeerError {
                 write!(f, "{len} bytes after STLS discarded (injection)")
             }
             PeerError::TlsStripped(how) => write!(f, "TLS required, but stripped: {how:?}"),
+            PeerError::DeviationBudget { deviation, count } => {
+                write!(f, "deviation budget used up at the {count}th: {deviation}")
+            }
         }
     }
 }

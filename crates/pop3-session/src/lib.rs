@@ -160,6 +160,18 @@ pub use crate::states::{ClientState, Phase, ServerState};
 /// in them, so that one dependency and `use` of this crate are enough.
 pub use pop3_codec as codec;
 
+/// When a session under the real-world profile stops following a peer that deviates from
+/// the grammar ([`mailproto_core::DeviationBudget`] over the POP3 catalogue; the IMAP
+/// sessions use the same type over theirs).
+///
+/// ```
+/// use mailproto_pop3_session::DeviationBudget;
+/// use mailproto_pop3_session::codec::Pop3Deviation;
+/// let budget = DeviationBudget::default().with_max(10).with_stop_on([Pop3Deviation::BareLf]);
+/// assert_eq!(budget.max, Some(10));
+/// ```
+pub type DeviationBudget = mailproto_core::DeviationBudget<pop3_codec::Pop3Deviation>;
+
 /// The crate's README.md (the package's front page), compiled and run as a doctest so that its
 /// example stays true.
 #[cfg(doctest)]

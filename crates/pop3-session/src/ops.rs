@@ -279,6 +279,7 @@ pub fn record(e: ClientEvent<'_>) -> ClientRecord {
             status,
         },
         E::PeerError(e) => E::PeerError(e),
+        E::Deviation(d) => E::Deviation(d),
         E::Received(r) => E::Received(r),
         E::Closed(c) => E::Closed(c),
     })

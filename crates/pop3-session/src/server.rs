@@ -21,6 +21,10 @@ use pop3_codec::{
     Timestamp, UniqueId,
 };
 
+use mailproto_core::DeviationCounter;
+use pop3_codec::context::{Deviation, ParseOptions};
+
+use crate::DeviationBudget;
 use crate::body::{BodyStuffer, TopFilter};
 use crate::error::{Attempt, LocalError, PeerError};
 use crate::observe::{Inbound, MessageKind, Received};
@@ -38,6 +42,8 @@ pub struct ServerConfig {
     max_pipelined: usize,
     max_output: usize,
     tls: bool,
+    parse: ParseOptions,
+    budget: DeviationBudget,
 }
 
 impl ServerConfig {
@@ -54,6 +60,8 @@ impl ServerConfig {
             max_pipelined: 64 * 1024,
             max_output: 256 * 1024,
             tls: false,
+            parse: ParseOptions::default(),
+            budget: DeviationBudget::default(),
         }
     }
 
@@ -86,6 +94,28 @@ impl ServerConfig {
     pub fn with_max_output(mut self, octets: usize) -> Self {
         self.max_output = octets.max(1);
         self
+    }
+
+    /// How the client's commands are parsed: strict by default; under
+    /// [`Profile::RealWorld`](pop3_codec::Profile::RealWorld) each departure the catalogue
+    /// knows (a bare LF, ...) is accepted and reported as a [`ServerEvent::Deviation`]. The
+    /// limits stay those of [`with_limits`](Self::with_limits).
+    pub fn with_parse_options(mut self, options: ParseOptions) -> Self {
+        self.parse = options;
+        self
+    }
+
+    /// When to stop following a client that deviates (real-world profile): at the
+    /// deviation that uses the budget up the session reports it, then
+    /// [`PeerError::DeviationBudget`], answers `-ERR` and closes. Unlimited by default.
+    pub fn with_deviation_budget(mut self, budget: DeviationBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The decoder of the client's lines under this configuration.
+    fn decoder(&self) -> CommandDecoder {
+        CommandDecoder::with_options(self.parse.with_limits(self.limits))
     }
 
     /// The connection is already under TLS (POP3S, RFC 8314): STLS is refused.
@@ -330,6 +360,10 @@ pub enum ServerEvent {
     /// The client violated the protocol; the session answered `-ERR` (and closed, if a
     /// [`ServerEvent::Closed`] follows).
     PeerError(PeerError),
+    /// Real-world profile ([`ServerConfig::with_parse_options`]): the client's command
+    /// departed from the grammar in a way the catalogue knows; it was accepted. Reported
+    /// before the events of that command (the offset counts from the command's start).
+    Deviation(Deviation),
     /// Observer mode only ([`ServerSession::observer`]): a client message as read, parsed or
     /// not ([`crate::observe`]).
     Received(Received),
@@ -419,6 +453,8 @@ pub struct ServerSession {
     /// The AUTH in progress: its initial response until [`ServerSession::sasl_start`], then
     /// the mechanism the session runs.
     sasl: Option<SaslRun>,
+    /// The deviations seen so far (real-world profile).
+    deviations_seen: DeviationCounter,
 }
 
 /// The application's credential store, held while an exchange the session runs lasts.
@@ -449,7 +485,7 @@ impl ServerSession {
         let mut out = Vec::new();
         config.greeting.encode(&mut out);
         ServerSession {
-            decoder: CommandDecoder::new(config.limits),
+            decoder: config.decoder(),
             tls: config.tls,
             config,
             state: ServerState::Authorization,
@@ -463,7 +499,16 @@ impl ServerSession {
             eof: false,
             observer: false,
             sasl: None,
+            deviations_seen: DeviationCounter::default(),
         }
+    }
+
+    /// The same session parsing the client's lines under `options`
+    /// ([`ServerConfig::with_parse_options`]; for an [`observer`](Self::observer)).
+    pub fn with_parse_options(mut self, options: ParseOptions) -> Self {
+        self.config.parse = options;
+        self.decoder = self.config.decoder();
+        self
     }
 
     /// A session that follows a recorded exchange instead of serving it ([`crate::observe`]):
@@ -570,7 +615,7 @@ impl ServerSession {
         }
         self.pending = Pending::None;
         self.tls = true;
-        self.decoder = CommandDecoder::new(self.config.limits);
+        self.decoder = self.config.decoder();
         self.goto(ServerInput::TlsEstablished);
         Ok(())
     }
@@ -866,9 +911,15 @@ impl ServerSession {
                 self.pending = Pending::None;
                 (MessageKind::SaslResponse, r)
             } else {
-                let r = match self.decoder.next_command() {
+                let r = match self.decoder.next_command_with() {
                     Ok(None) => return,
-                    Ok(Some(c)) => Ok(Inbound::Command(c.into_static())),
+                    Ok(Some(c)) => {
+                        let (command, found) = (c.value.into_static(), c.deviations);
+                        if self.deviations(found) {
+                            return;
+                        }
+                        Ok(Inbound::Command(command))
+                    }
                     Err(e) => Err(PeerError::Syntax(e)),
                 };
                 (MessageKind::Command, r)
@@ -939,8 +990,14 @@ impl ServerSession {
                 // Back-pressure: the rest waits in the input buffer.
                 return;
             }
-            let cmd = match self.decoder.next_command() {
-                Ok(Some(c)) => c.into_static(),
+            let cmd = match self.decoder.next_command_with() {
+                Ok(Some(c)) => {
+                    let (command, found) = (c.value.into_static(), c.deviations);
+                    if self.deviations(found) {
+                        return;
+                    }
+                    command
+                }
                 Ok(None) => {
                     self.check_eof();
                     return;
@@ -953,6 +1010,23 @@ impl ServerSession {
             };
             self.command(cmd);
         }
+    }
+
+    /// Reports the deviations of a command; true when they used up the budget (the
+    /// session then answered `-ERR` and closed).
+    fn deviations(&mut self, found: Vec<Deviation>) -> bool {
+        for d in found {
+            let used_up = self.deviations_seen.count(&self.config.budget, &d);
+            self.events.push_back(ServerEvent::Deviation(d));
+            if let Some(count) = used_up {
+                self.fatal(PeerError::DeviationBudget {
+                    deviation: d,
+                    count,
+                });
+                return true;
+            }
+        }
+        false
     }
 
     fn check_eof(&mut self) {
@@ -1250,6 +1324,7 @@ impl ::core::fmt::Debug for ServerEvent {
                 f.debug_struct("Update").field("deleted", deleted).finish()
             }
             ServerEvent::PeerError(e) => f.debug_tuple("PeerError").field(e).finish(),
+            ServerEvent::Deviation(d) => f.debug_tuple("Deviation").field(d).finish(),
             ServerEvent::Received(r) => f.debug_tuple("Received").field(r).finish(),
             ServerEvent::Closed(c) => f.debug_tuple("Closed").field(c).finish(),
         }

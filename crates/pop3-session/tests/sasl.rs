@@ -3,6 +3,10 @@
 //! RFC 2195 §2), the 255-octet rule for the initial response, a tampered server, a wrong
 //! password, and no secret in the `Debug` of the mechanism state.
 
+#[path = "../../sasl/tests/support/rfc_exchanges.rs"]
+mod rfc_exchanges;
+use rfc_exchanges::{Users, client_mech};
+
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -11,44 +15,13 @@ use mailproto_pop3_session::{
     ClientEvent, ClientSession, LocalError, Maildrop, ServerConfig, ServerEvent, ServerSession,
 };
 use mailproto_sasl::{
-    Authenticator, ClientConfig as SaslClient, CramMd5Server, Credentials, FixedNonces, Mechanism,
-    SaslError, ScramCredentials, ScramHash, Secret, ServerConfig as SaslServer, ServerMechanism,
-    TlsInfo,
+    ClientConfig as SaslClient, CramMd5Server, Credentials, FixedNonces, Mechanism, SaslError,
+    ServerConfig as SaslServer, ServerMechanism, TlsInfo,
 };
 use pop3_codec::{Capability, Command, Greeting, IntoStatic, Limits};
 
 fn b64(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
-}
-
-fn b64d(s: &str) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
-}
-
-struct Users;
-
-fn password_of(user: &str) -> Option<&'static str> {
-    match user {
-        "user" => Some("pencil"),
-        "tim" => Some("tanstaaftanstaaf"),
-        _ => None,
-    }
-}
-
-impl Authenticator for Users {
-    fn check_password(&self, authcid: &str, password: &Secret) -> bool {
-        password_of(authcid).is_some_and(|p| password.ct_eq(p.as_bytes()))
-    }
-    fn cram_md5_secret(&self, authcid: &str) -> Option<Secret> {
-        password_of(authcid).map(Secret::from)
-    }
-    fn scram_credentials(&self, hash: ScramHash, user: &str) -> Option<ScramCredentials> {
-        let salt = match hash {
-            ScramHash::Sha1 => "QSXCR+Q6sek8bf92",
-            _ => "W22ZaJ0SNY7soEsUEjb6gQ==",
-        };
-        ScramCredentials::derive(hash, password_of(user)?, &b64d(salt), 4096).ok()
-    }
 }
 
 /// Client and server sessions; the server application starts `start(mechanism)` on AUTH
@@ -161,24 +134,6 @@ fn server(nonce: &'static str) -> impl Fn(&Mechanism) -> Box<dyn ServerMechanism
     }
 }
 
-fn client(
-    m: &Mechanism,
-    user: &str,
-    pw: &str,
-    nonce: &str,
-) -> Box<dyn mailproto_sasl::ClientMechanism> {
-    SaslClient {
-        allow_plaintext_without_tls: true,
-        ..SaslClient::default()
-    }
-    .start(
-        m,
-        &Credentials::password(user, pw),
-        &mut FixedNonces::new([nonce]),
-    )
-    .unwrap()
-}
-
 /// RFC 7677 §3 through both POP3 sessions: `AUTH SCRAM-SHA-256 <ir>` fits in 255 octets.
 #[test]
 fn rfc7677_3_scram_sha256() {
@@ -228,7 +183,7 @@ fn rfc5802_5_scram_sha1() {
     let mut p = pair("SCRAM-SHA-1");
     p.run(&server("3rfcNHYJY1ZVvWVs7j"));
     p.client
-        .authenticate(client(
+        .authenticate(client_mech(
             &Mechanism::SCRAM_SHA_1,
             "user",
             "pencil",
@@ -252,7 +207,12 @@ fn rfc4616_4_plain_and_the_255_octet_rule() {
     let mut p = pair("PLAIN");
     p.run(&server(""));
     p.client
-        .authenticate(client(&Mechanism::PLAIN, "tim", "tanstaaftanstaaf", ""))
+        .authenticate(client_mech(
+            &Mechanism::PLAIN,
+            "tim",
+            "tanstaaftanstaaf",
+            "",
+        ))
         .unwrap();
     p.run(&server(""));
     assert!(
@@ -266,7 +226,7 @@ fn rfc4616_4_plain_and_the_255_octet_rule() {
     let mut p = pair("PLAIN");
     p.run(&server(""));
     p.client
-        .authenticate(client(&Mechanism::PLAIN, "tim", "wrong", ""))
+        .authenticate(client_mech(&Mechanism::PLAIN, "tim", "wrong", ""))
         .unwrap();
     p.run(&server(""));
     assert!(
@@ -292,7 +252,7 @@ fn rfc4616_4_plain_and_the_255_octet_rule() {
     let mut p = pair("PLAIN");
     p.run(&server(""));
     p.client
-        .authenticate(client(&Mechanism::PLAIN, "tim", &long, ""))
+        .authenticate(client_mech(&Mechanism::PLAIN, "tim", &long, ""))
         .unwrap();
     p.run(&server(""));
     let lines: Vec<&str> = p.client_wire.split("\r\n").collect();
@@ -319,7 +279,12 @@ fn rfc2195_2_cram_md5() {
     };
     p.run(&cram);
     p.client
-        .authenticate(client(&Mechanism::CRAM_MD5, "tim", "tanstaaftanstaaf", ""))
+        .authenticate(client_mech(
+            &Mechanism::CRAM_MD5,
+            "tim",
+            "tanstaaftanstaaf",
+            "",
+        ))
         .unwrap();
     p.run(&cram);
     assert!(
@@ -350,7 +315,7 @@ fn scripted(mech: Box<dyn mailproto_sasl::ClientMechanism>) -> (ClientSession, V
 fn client_refuses_an_unauthentic_server() {
     let sf =
         "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    let (mut c, _) = scripted(client(
+    let (mut c, _) = scripted(client_mech(
         &Mechanism::SCRAM_SHA_256,
         "user",
         "pencil",
@@ -382,7 +347,7 @@ fn client_refuses_an_unauthentic_server() {
         "{events:?}"
     );
 
-    let (mut c, _) = scripted(client(
+    let (mut c, _) = scripted(client_mech(
         &Mechanism::SCRAM_SHA_256,
         "user",
         "pencil",
@@ -416,7 +381,7 @@ fn client_refuses_an_unauthentic_server() {
 /// The session's mechanism state holds the password's derivatives: none in `Debug`.
 #[test]
 fn no_secret_in_debug_of_the_mechanism_state() {
-    let (c, _) = scripted(client(
+    let (c, _) = scripted(client_mech(
         &Mechanism::SCRAM_SHA_256,
         "user",
         "pencil",

@@ -1,0 +1,372 @@
+//! The POP3 sessions parse under the profile they are given, like the IMAP ones: strict by
+//! default (a response or command that departs from RFC 1939 §3 is a protocol error), real-world
+//! on request (accepted; each departure is a `Deviation` event before the events it causes),
+//! with a deviation budget, and the session rule `eof-after-err` (RFC 1939 §4, §7).
+
+use mailproto_pop3_session::codec::{
+    Command, DeviationId, Greeting, IntoStatic, Limits, ParseOptions, Pop3Deviation, Profile,
+    Secret,
+};
+use mailproto_pop3_session::ops::{ClientRecord, record};
+use mailproto_pop3_session::{
+    ClientClose, ClientEvent, ClientOutput, ClientSession, DeviationBudget, PeerError,
+    ServerConfig, ServerEvent, ServerOutput, ServerSession,
+};
+
+fn real_world() -> ParseOptions {
+    ParseOptions::default().with_profile(Profile::RealWorld)
+}
+
+/// Feeds `input` and returns every event (transmitted bytes are dropped).
+fn client_events(s: &mut ClientSession, input: &[u8]) -> Vec<ClientEvent<'static>> {
+    if !input.is_empty() {
+        s.handle_input(input).unwrap();
+    }
+    drain_client(s)
+}
+
+fn drain_client(s: &mut ClientSession) -> Vec<ClientEvent<'static>> {
+    let mut events = Vec::new();
+    while let Some(o) = s.poll_output() {
+        if let ClientOutput::Event(e) = o
+            && let ClientRecord::Event(e) = record(e)
+        {
+            events.push(e);
+        }
+    }
+    events
+}
+
+fn server_events(config: ServerConfig, input: &[u8]) -> (Vec<ServerEvent>, Vec<u8>) {
+    let mut s = ServerSession::new(config);
+    s.handle_input(input).unwrap();
+    let mut events = Vec::new();
+    let mut out = Vec::new();
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Event(e) => events.push(e),
+            ServerOutput::Transmit(b) => out.extend_from_slice(b),
+        }
+    }
+    (events, out)
+}
+
+fn greeting() -> Greeting<'static> {
+    Greeting::parse(b"+OK POP3 ready\r\n")
+        .unwrap()
+        .into_static()
+}
+
+#[test]
+fn client_strict_by_default_refuses_a_bare_lf_and_real_world_names_it() {
+    let mut strict = ClientSession::new(Limits::default());
+    let events = client_events(&mut strict, b"+OK ready\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                ClientEvent::PeerError(PeerError::Syntax(_)),
+                ClientEvent::Closed(ClientClose::ProtocolError)
+            ]
+        ),
+        "{events:?}"
+    );
+
+    let mut real = ClientSession::new(Limits::default()).with_parse_options(real_world());
+    let events = client_events(&mut real, b"+OK ready\n");
+    match events.as_slice() {
+        [ClientEvent::Deviation(d), ClientEvent::Greeting(_)] => {
+            assert_eq!((d.id.id(), d.offset), ("bare-lf", 9));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn client_real_world_follows_single_line_answers_and_listings_ended_by_lf() {
+    let mut s = ClientSession::new(Limits::default()).with_parse_options(real_world());
+    assert!(matches!(
+        client_events(&mut s, b"+OK ready\r\n").as_slice(),
+        [ClientEvent::Greeting(_)]
+    ));
+    s.send(Command::User("u".try_into().unwrap())).unwrap();
+    s.send(Command::Pass(Secret::new("p").unwrap()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let events = client_events(&mut s, b"+OK\r\n+OK in\r\n");
+    assert!(
+        matches!(events.last(), Some(ClientEvent::LoggedIn { .. })),
+        "{events:?}"
+    );
+    s.send(Command::Stat).unwrap();
+    s.send(Command::List(None)).unwrap();
+    // A STAT answer and a listing whose lines and terminator end with LF alone.
+    let events = client_events(&mut s, b"+OK 2 320\n");
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::Stat {
+                count: 2,
+                size: 320,
+                ..
+            },
+        ] => assert_eq!((d.id, d.offset), (Pop3Deviation::BareLf, 9)),
+        other => panic!("{other:?}"),
+    }
+    let events = client_events(&mut s, b"+OK 2 messages\n1 120\n2 200\n.\n");
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::ScanList { listings, .. },
+        ] => {
+            assert_eq!(d.id, Pop3Deviation::BareLf);
+            assert_eq!(listings.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.in_flight(), 0);
+}
+
+#[test]
+fn client_budget_stops_at_the_deviation_that_uses_it_up() {
+    let mut s = ClientSession::new(Limits::default())
+        .with_parse_options(real_world())
+        .with_deviation_budget(DeviationBudget::default().with_stop_on([Pop3Deviation::BareLf]));
+    let events = client_events(&mut s, b"+OK ready\n");
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::PeerError(PeerError::DeviationBudget {
+                deviation,
+                count: 1,
+            }),
+            ClientEvent::Closed(ClientClose::ProtocolError),
+        ] => assert_eq!((d, deviation.id), (deviation, Pop3Deviation::BareLf)),
+        other => panic!("{other:?}"),
+    }
+    // A budget of two: the first deviation passes.
+    let mut s = ClientSession::new(Limits::default())
+        .with_parse_options(real_world())
+        .with_deviation_budget(DeviationBudget::default().with_max(2));
+    let events = client_events(&mut s, b"+OK ready\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [ClientEvent::Deviation(_), ClientEvent::Greeting(_)]
+        ),
+        "{events:?}"
+    );
+    s.send(Command::Capa).unwrap();
+    let events = client_events(&mut s, b"+OK\nUSER\n.\r\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                ClientEvent::Deviation(_),
+                ClientEvent::PeerError(PeerError::DeviationBudget { count: 2, .. }),
+                ClientEvent::Closed(ClientClose::ProtocolError)
+            ]
+        ),
+        "{events:?}"
+    );
+}
+
+/// MailKit's reports: the server closes right after `-ERR` to PASS. RFC 1939 §4 and §7 keep the
+/// session in AUTHORIZATION after a refused login; both profiles end the session as an
+/// authentication failure (the catalogue: "not a protocol error"), real-world also names
+/// `eof-after-err`.
+#[test]
+fn eof_after_err_to_a_login_is_an_authentication_failure_named_under_real_world() {
+    for profile in [Profile::Strict, Profile::RealWorld] {
+        let mut s = ClientSession::new(Limits::default())
+            .with_parse_options(ParseOptions::default().with_profile(profile));
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::User("alice".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("wrong").unwrap()))
+            .unwrap();
+        let events = client_events(&mut s, b"+OK\r\n-ERR [AUTH] bad login\r\n");
+        assert!(
+            matches!(events.last(), Some(ClientEvent::AuthFailed { .. })),
+            "{events:?}"
+        );
+        s.handle_eof();
+        let events = drain_client(&mut s);
+        let (named, close) = match (profile, events.as_slice()) {
+            (Profile::Strict, [close]) => (true, close),
+            (_, [ClientEvent::Deviation(d), close]) => (d.id.id() == "eof-after-err", close),
+            _ => (false, &events[0]),
+        };
+        assert!(named, "{profile:?}: {events:?}");
+        assert!(
+            matches!(close, ClientEvent::Closed(ClientClose::AuthenticationFailed(s))
+                if s.text().as_str() == Some("bad login")),
+            "{events:?}"
+        );
+    }
+    // After a successful login an end of stream is a lost connection, not this deviation.
+    let mut s = ClientSession::new(Limits::default()).with_parse_options(real_world());
+    client_events(&mut s, b"+OK ready\r\n");
+    s.send(Command::User("alice".try_into().unwrap())).unwrap();
+    s.send(Command::Pass(Secret::new("right").unwrap()))
+        .unwrap();
+    client_events(&mut s, b"+OK\r\n+OK in\r\n");
+    s.handle_eof();
+    assert_eq!(
+        drain_client(&mut s),
+        vec![ClientEvent::Closed(ClientClose::ConnectionLost)]
+    );
+}
+
+#[test]
+fn server_strict_refuses_a_bare_lf_command_and_real_world_accepts_it_named() {
+    let (events, out) = server_events(ServerConfig::new(greeting()), b"NOOP\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [ServerEvent::PeerError(PeerError::Syntax(_))]
+        ),
+        "{events:?}"
+    );
+    assert!(out.ends_with(b"\r\n") && out.windows(5).any(|w| w == b"-ERR "));
+
+    let config = ServerConfig::new(greeting()).with_parse_options(real_world());
+    let (events, out) = server_events(config, b"CAPA\n");
+    match events.as_slice() {
+        [ServerEvent::Deviation(d)] => assert_eq!((d.id.id(), d.offset), ("bare-lf", 4)),
+        other => panic!("{other:?}"),
+    }
+    // CAPA was answered (a listing ended by `.` CRLF).
+    assert!(out.ends_with(b".\r\n"), "{}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn server_budget_answers_err_and_closes() {
+    let config = ServerConfig::new(greeting())
+        .with_parse_options(real_world())
+        .with_deviation_budget(DeviationBudget::default().with_max(1));
+    let (events, out) = server_events(config, b"NOOP\nNOOP\r\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [
+                ServerEvent::Deviation(_),
+                ServerEvent::PeerError(PeerError::DeviationBudget { count: 1, .. }),
+                ServerEvent::Closed(_)
+            ]
+        ),
+        "{events:?}"
+    );
+    assert!(out.ends_with(b"-ERR too many deviations from the protocol\r\n"));
+}
+
+/// RFC 1939 §3: a body line that starts with `.` is byte-stuffed. A RETR body with `.hidden`
+/// (greenmail, mailpit): strict fails on it, real-world streams the line verbatim and names
+/// `missing-dot-stuffing` at the dot (offset from the start of the response); only `.` CRLF
+/// ends the body. The body is the same whatever the chunking.
+#[test]
+fn client_real_world_streams_a_body_line_that_was_not_stuffed() {
+    use mailproto_pop3_session::codec::MsgNumber;
+    let answer: &[u8] = b"+OK 30 octets\r\nSubject: x\r\n\r\n.hidden\r\n..dot\r\n.\r\n";
+    let run = |options: ParseOptions, chunk: usize| {
+        let mut s = ClientSession::new(Limits::default()).with_parse_options(options);
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::User("u".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+        client_events(&mut s, b"+OK\r\n+OK in\r\n");
+        s.send(Command::Retr(MsgNumber::new(1).unwrap())).unwrap();
+        let mut body = Vec::new();
+        let mut others = Vec::new();
+        for piece in answer.chunks(chunk) {
+            s.handle_input(piece).unwrap();
+            while let Some(o) = s.poll_output() {
+                match o {
+                    ClientOutput::Event(ClientEvent::BodyChunk { data, .. }) => {
+                        body.extend_from_slice(data)
+                    }
+                    ClientOutput::Event(e) => {
+                        if let ClientRecord::Event(e) = record(e) {
+                            others.push(e);
+                        }
+                    }
+                    ClientOutput::Transmit(_) => {}
+                }
+            }
+        }
+        (body, others)
+    };
+    let (_, events) = run(ParseOptions::default(), answer.len());
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::PeerError(PeerError::Syntax(_)))),
+        "{events:?}"
+    );
+    for chunk in [1, 2, 3, 7, answer.len()] {
+        let (body, events) = run(real_world(), chunk);
+        assert_eq!(
+            body, b"Subject: x\r\n\r\n.hidden\r\n.dot\r\n",
+            "chunk {chunk}"
+        );
+        let found: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Deviation(d) => Some((d.id, d.offset)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [(Pop3Deviation::MissingDotStuffing, 29)],
+            "chunk {chunk}"
+        );
+        assert!(
+            matches!(events.last(), Some(ClientEvent::MessageEnd { .. })),
+            "{events:?}"
+        );
+    }
+}
+
+/// RFC 1939 §7: `UIDL msg` is answered `+OK msg uid`. Twisted answers `+OK uid`: strict fails,
+/// real-world reads it as the listing of the message asked for and names `uidl-one-token`
+/// (pipelined answers pair with their own commands).
+#[test]
+fn client_real_world_reads_a_one_token_uidl_answer_as_the_message_asked() {
+    use mailproto_pop3_session::codec::MsgNumber;
+    let run = |options: ParseOptions| {
+        let mut s = ClientSession::new(Limits::default()).with_parse_options(options);
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::Capa).unwrap();
+        client_events(&mut s, b"+OK\r\nPIPELINING\r\nUIDL\r\nUSER\r\n.\r\n");
+        s.send(Command::User("u".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+        client_events(&mut s, b"+OK\r\n+OK in\r\n");
+        s.send(Command::Uidl(Some(MsgNumber::new(3).unwrap())))
+            .unwrap();
+        s.send(Command::Uidl(Some(MsgNumber::new(7).unwrap())))
+            .unwrap();
+        client_events(
+            &mut s,
+            b"+OK 00001a1457b5a851\r\n+OK 7 QhdPYR:00WBw1Ph7x7\r\n",
+        )
+    };
+    let events = run(ParseOptions::default());
+    assert!(
+        matches!(
+            events.as_slice(),
+            [ClientEvent::PeerError(PeerError::Syntax(_)), ..]
+        ),
+        "{events:?}"
+    );
+    let events = run(real_world());
+    match events.as_slice() {
+        [
+            ClientEvent::Deviation(d),
+            ClientEvent::Uid { listing: a, .. },
+            ClientEvent::Uid { listing: b, .. },
+        ] => {
+            assert_eq!((d.id, d.offset), (Pop3Deviation::UidlOneToken, 4));
+            assert_eq!((a.msg.get(), a.uid.as_str()), (3, "00001a1457b5a851"));
+            assert_eq!((b.msg.get(), b.uid.as_str()), (7, "QhdPYR:00WBw1Ph7x7"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

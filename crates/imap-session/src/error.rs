@@ -217,9 +217,9 @@ pub enum PeerError {
     /// ([`MailboxChange::UidValidityChanged`](crate::MailboxChange::UidValidityChanged)).
     UidValidityChanged {
         /// The value before.
-        old: std::num::NonZeroU32,
+        old: ::core::num::NonZeroU32,
         /// The new value.
-        new: std::num::NonZeroU32,
+        new: ::core::num::NonZeroU32,
     },
     /// The peer's deviations from the grammar used up the session's
     /// [`DeviationBudget`](crate::DeviationBudget) (real-world profile): the session stopped

@@ -239,7 +239,7 @@ impl BodyDecoder {
     /// The wire offsets (from the body's first octet) of the dots that began lines which were
     /// not byte-stuffed, found since the last call (always empty unless tolerating).
     pub(crate) fn take_tolerated(&mut self) -> Vec<u64> {
-        std::mem::take(&mut self.tolerated)
+        ::core::mem::take(&mut self.tolerated)
     }
 
     /// A decoder that drops everything up to and including the terminating line (used

@@ -490,7 +490,7 @@ impl ResponseDecoder {
     /// The deviations the real-world profile accepted in the responses returned since the
     /// last call (always empty under the strict profile), in order.
     pub fn take_deviations(&mut self) -> Vec<Deviation> {
-        std::mem::take(&mut self.deviations)
+        ::core::mem::take(&mut self.deviations)
     }
 
     /// Parses one complete response under the decoder's profile, keeping its deviations.

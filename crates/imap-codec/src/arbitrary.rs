@@ -32,6 +32,7 @@ use crate::ext::preview::PreviewMod;
 use crate::ext::referrals::ReferralUrl;
 use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
+use crate::ext::special_use::{CreateParam, OtherCreateParam};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
 use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
@@ -595,8 +596,8 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
     use CommandKind as K;
     // The variant comes from the command table; the match is exhaustive, so a new row
     // does not compile until it can be generated. The RFC 4466 slots (select params, fetch
-    // and store modifiers) parse only with an extension in force: the round-trip property
-    // parses with CONDSTORE and QRESYNC in force.
+    // and store modifiers, create params) parse only with an extension in force: the
+    // round-trip property parses with every `Extension` in force.
     Ok(match *u.choose(CommandKind::ALL)? {
         K::Capability => B::Capability,
         K::Noop => B::Noop,
@@ -632,7 +633,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Create => B::Create {
             mailbox: mailbox(u, true)?,
-            params: Vec::new(),
+            params: create_params(u)?,
         },
         K::Delete => B::Delete {
             mailbox: mailbox(u, true)?,
@@ -1612,6 +1613,26 @@ fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>
     Ok(m)
 }
 
+/// `create-params` (RFC 4466 §2.2): `USE` (RFC 6154 §3) or a generic parameter; they parse
+/// with CREATE-SPECIAL-USE in force.
+fn create_params(u: U<'_, '_>) -> Result<Vec<CreateParam<'static>>> {
+    slot_params(
+        u,
+        |u| {
+            Ok(if u.arbitrary()? {
+                CreateParam::Use(list(u, 0, MAX_LIST, mailbox_attribute)?)
+            } else {
+                CreateParam::Other(reject(OtherCreateParam::new(ext_param(u)?))?)
+            })
+        },
+        |p| {
+            let mut text = Vec::new();
+            crate::encode::Encode::encode(p, &mut crate::encode::Encoder::server(&mut text));
+            text
+        },
+    )
+}
+
 fn store_modifiers(u: U<'_, '_>) -> Result<Vec<StoreModifier<'static>>> {
     slot_params(
         u,
@@ -1907,11 +1928,11 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
-                // With the RFC 7162 slot parameters in force (see `command_body`).
-                let options = crate::ParseOptions::default()
-                    .with_extension(crate::Extension::CondStore)
-                    .with_extension(crate::Extension::QResync)
-                    .with_extension(crate::Extension::Partial);
+                // With every extension in force: the RFC 4466 slots are open (see
+                // `command_body`), as in the fuzz targets.
+                let options = crate::Extension::ALL
+                    .iter()
+                    .fold(crate::ParseOptions::default(), |o, &e| o.with_extension(e));
                 assert_eq!(
                     Command::parse_with(&out, &options)
                         .map(|p| p.value)

@@ -32,8 +32,8 @@ use crate::ext::preview::PreviewMod;
 use crate::ext::referrals::ReferralUrl;
 use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
-use crate::ext::special_use::{CreateParam, OtherCreateParam};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
+use crate::ext::special_use::{CreateParam, OtherCreateParam};
 use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
@@ -712,17 +712,36 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Fetch => {
             let uid = u.arbitrary()?;
+            let sequence_set = sequence_set(u)?;
+            let items = match u.int_in_range(0..=4)? {
+                0 => FetchItems::All,
+                1 => FetchItems::Fast,
+                2 => FetchItems::Full,
+                3 => FetchItems::Single(fetch_att(u)?),
+                _ => FetchItems::List(non_empty(u, fetch_att)?),
+            };
+            let modifiers = fetch_modifiers(u, uid)?;
+            // `FETCH 1 PREVIEW (LAZY)`: one PREVIEW item and a modifier list of bare `LAZY`
+            // names spell PREVIEW with its preview-mods (RFC 8970 §6), which the parser
+            // reads first; the other value cannot be written (RFC 4466 §2.4 and RFC 8970 make
+            // the form ambiguous).
+            let lazy = |m: &FetchModifier<'_>| {
+                matches!(m, FetchModifier::Other(p)
+                    if p.value().is_none() && p.name().as_str().eq_ignore_ascii_case("LAZY"))
+            };
+            if matches!(
+                items,
+                FetchItems::Single(FetchAtt::Preview { modifiers: None })
+            ) && !modifiers.is_empty()
+                && modifiers.iter().all(lazy)
+            {
+                return Err(Error::IncorrectFormat);
+            }
             B::Fetch {
                 uid,
-                sequence_set: sequence_set(u)?,
-                items: match u.int_in_range(0..=4)? {
-                    0 => FetchItems::All,
-                    1 => FetchItems::Fast,
-                    2 => FetchItems::Full,
-                    3 => FetchItems::Single(fetch_att(u)?),
-                    _ => FetchItems::List(non_empty(u, fetch_att)?),
-                },
-                modifiers: fetch_modifiers(u, uid)?,
+                sequence_set,
+                items,
+                modifiers,
             }
         }
         K::Store => B::Store {
@@ -1908,6 +1927,28 @@ pub(crate) fn code_metadata(u: U<'_, '_>) -> Result<MetadataCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one FETCH value the generator skips: a single PREVIEW and a bare `LAZY` modifier
+    /// encode as PREVIEW with its preview-mods, which is what the parser reads (RFC 8970 §6).
+    #[test]
+    fn preview_with_a_lazy_modifier_reads_as_preview_mods() {
+        let label = crate::ext::TaggedExtLabel::new("LAZY").unwrap();
+        let cmd = Command::new(
+            Tag::new("a").unwrap(),
+            CommandBody::Fetch {
+                uid: false,
+                sequence_set: SequenceSet::parse_str("1").unwrap(),
+                items: FetchItems::Single(FetchAtt::Preview { modifiers: None }),
+                modifiers: vec![FetchModifier::Other(ExtParam::new(label, None))],
+            },
+        );
+        let mut out = Vec::new();
+        let _ = cmd.encode(&mut out, &EncodeOptions::default());
+        assert_eq!(out, b"a FETCH 1 PREVIEW (LAZY)\r\n");
+        let options = crate::ParseOptions::default().with_extension(crate::Extension::Partial);
+        let parsed = Command::parse_with(&out, &options).unwrap().value;
+        assert_ne!(parsed, cmd);
+    }
 
     /// Every generated value survives encode → parse, for a few thousand byte strings.
     #[test]

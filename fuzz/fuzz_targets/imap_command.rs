@@ -14,7 +14,10 @@ fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(cmd) = parse(data) else {
-        assert!(Command::parse(data).is_err(), "accepted without extensions only");
+        assert!(
+            Command::parse(data).is_err(),
+            "accepted without extensions only"
+        );
         return;
     };
     if let Ok(plain) = Command::parse(data) {

@@ -12,12 +12,12 @@ use mailproto_imap_codec::{
 };
 
 /// The generated commands include the RFC 4466 slot parameters of CONDSTORE and QRESYNC
-/// (RFC 7162) and PARTIAL (RFC 9394), which parse only with those extensions in force.
+/// (RFC 7162), PARTIAL (RFC 9394) and CREATE-SPECIAL-USE (RFC 6154), which parse only with
+/// those extensions in force: every extension is.
 fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
-    let options = ParseOptions::default()
-        .with_extension(Extension::CondStore)
-        .with_extension(Extension::QResync)
-        .with_extension(Extension::Partial);
+    let options = Extension::ALL
+        .iter()
+        .fold(ParseOptions::default(), |o, &e| o.with_extension(e));
     Command::parse_with(bytes, &options).map(|p| p.value)
 }
 
@@ -34,6 +34,7 @@ fn has_slot_params(cmd: &Command<'_>) -> bool {
         }
         CommandBody::Fetch { modifiers, .. } => !modifiers.is_empty(),
         CommandBody::Store { modifiers, .. } => !modifiers.is_empty(),
+        CommandBody::Create { params, .. } => !params.is_empty(),
         _ => false,
     }
 }

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Runs fuzz targets one after another, seeded from the trace corpus.
 #
-#   fuzz/run.sh [-t SECONDS] [-s STATS_FILE] [TARGET...]
+#   fuzz/run.sh [-t SECONDS | -T TOTAL_SECONDS] [-s STATS_FILE] [TARGET...]
 #
-# -t: time per target (default 20). Without targets, every target of fuzz/Cargo.toml.
+# -t: time per target (default 20). -T: a fuzzing budget shared by the targets (TOTAL divided
+# by their number, at least 5 s each), so that the run's length does not grow with the number
+# of targets (CI uses it). Without targets, every target of fuzz/Cargo.toml.
 # -s: append one line of final statistics per target (target, seconds, execs, exec/s,
-#     cov, ft) to STATS_FILE.
+#     cov, ft, corpus inputs/size, wall-clock seconds of the run) to STATS_FILE.
 # Seeds are (re)generated into fuzz/seeds/<target> from corpus/**/*.trace; what the fuzzer
 # finds goes to fuzz/corpus/<target>, crashes to fuzz/artifacts/<target>. A crash stops the
 # script with a non-zero status. One fuzzer runs at a time (one job, one worker).
 set -euo pipefail
 cd "$(dirname "$0")"
 secs=20
+total=""
 stats=""
-while getopts "t:s:" opt; do
+while getopts "t:T:s:" opt; do
     case $opt in
         t) secs=$OPTARG ;;
+        T) total=$OPTARG ;;
         s) stats=$OPTARG ;;
         *) exit 2 ;;
     esac
@@ -24,6 +28,11 @@ shift $((OPTIND - 1))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(cargo fuzz list)
+fi
+if [ -n "$total" ]; then
+    secs=$((total / ${#targets[@]}))
+    [ "$secs" -ge 5 ] || secs=5
+    echo "${#targets[@]} targets, ${secs}s each"
 fi
 
 # cargo-fuzz needs a nightly compiler (-Zsanitizer). Use the nightly toolchain when there is
@@ -52,6 +61,7 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "seeds/$t"
     log=$(mktemp)
     echo "=== fuzz $t for ${secs}s"
+    started=$SECONDS
     status=0
     "${fuzz[@]}" run -O "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$secs" -dict="$(dict_for "$t")" -print_final_stats=1 \
@@ -69,7 +79,9 @@ for t in "${targets[@]}"; do
         last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
         cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
         ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$execs" "$rate" "$cov" "$ft" >>"$stats"
+        corp=$(grep -oP 'corp: \K[0-9]+/[0-9A-Za-z]+' <<<"$last" || echo "?")
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$execs" "$rate" "$cov" "$ft" \
+            "$corp" "$((SECONDS - started))" >>"$stats"
     fi
     rm -f "$log"
 done

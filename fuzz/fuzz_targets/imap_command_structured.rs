@@ -1,18 +1,16 @@
 //! Structured round-trip: an arbitrary valid command, encoded (with any literal
 //! capability), parses back to the same value (literal modes aside under LITERAL+/-). The
 //! generated commands include the RFC 4466 slot parameters of CONDSTORE/QRESYNC (RFC 7162),
-//! so they are parsed with those extensions in force.
+//! PARTIAL (RFC 9394) and CREATE-SPECIAL-USE (RFC 6154), so they are parsed with every
+//! extension in force.
 #![no_main]
 
-use imap_codec::{Command, EncodeOptions, Extension, ParseError, ParseOptions};
+use imap_codec::{Command, EncodeOptions, ParseError};
 use libfuzzer_sys::fuzz_target;
+use mailproto_fuzz::imap_all_extensions;
 
 fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
-    let options = ParseOptions::default()
-        .with_extension(Extension::CondStore)
-        .with_extension(Extension::QResync)
-        .with_extension(Extension::Partial);
-    Command::parse_with(bytes, &options).map(|p| p.value)
+    Command::parse_with(bytes, &imap_all_extensions()).map(|p| p.value)
 }
 
 fuzz_target!(|input: (Command<'static>, EncodeOptions)| {

@@ -3,14 +3,17 @@
 //! exception is `snippet-fuzzy`, which is written back in the form it was read, so its encoding
 //! parses under the real-world profile with that deviation alone); without deviations the value
 //! is the strict one; every deviation's offset is inside the message. Time stays linear (the
-//! repairs are bounded per message; libFuzzer's timeout catches the rest).
+//! repairs are bounded per message; libFuzzer's timeout catches the rest). Commands are parsed
+//! with every extension in force, strictly and under the real-world profile alike.
 #![no_main]
 
-use imap_codec::{Command, Deviation, Greeting, ImapDeviation, ParseOptions, Profile, Response};
+use imap_codec::{Command, Deviation, Greeting, ImapDeviation, Profile, Response};
 use libfuzzer_sys::fuzz_target;
+use mailproto_fuzz::imap_all_extensions;
 
 fuzz_target!(|data: &[u8]| {
-    let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+    let strict = imap_all_extensions();
+    let rw = strict.clone().with_profile(Profile::RealWorld);
     if let Ok(p) = Response::parse_with(data, &rw) {
         assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
         let mut out = Vec::new();
@@ -42,7 +45,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
         let mut out = Vec::new();
         let enc = p.value.encode(&mut out, &Default::default());
-        let again = Command::parse(enc.bytes(&out)).unwrap_or_else(|e| {
+        let again = Command::parse_with(enc.bytes(&out), &strict).map(|p| p.value);
+        let again = again.unwrap_or_else(|e| {
             let kept = Command::parse_with(enc.bytes(&out), &rw).unwrap_or_else(|_| {
                 panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
             });

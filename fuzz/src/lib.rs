@@ -2,8 +2,20 @@
 //! collecting what the stream decoders return, in a form that can be compared.
 
 use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+use imap_codec::{Extension, ParseOptions};
 use pop3_codec::dot::{BodyDecoder, BodyEvent};
 use pop3_codec::{CommandDecoder, Expected, Limits, ResponseDecoder, ResponseEvent};
+
+/// Strict parse options with every extension of the IMAP parse context in force
+/// ([`Extension::ALL`]): the RFC 4466 slots are open, so that the command targets reach the
+/// CONDSTORE/QRESYNC (RFC 7162), PARTIAL (RFC 9394) and CREATE-SPECIAL-USE (RFC 6154)
+/// parameters. An extension only adds to the grammar: what parses without it parses to the
+/// same value with it.
+pub fn imap_all_extensions() -> ParseOptions {
+    Extension::ALL
+        .iter()
+        .fold(ParseOptions::default(), |o, &e| o.with_extension(e))
+}
 
 /// Splits `data` into chunks whose sizes cycle through `sizes` (each taken modulo 64, plus
 /// one); one piece when `sizes` is empty.

@@ -36,6 +36,7 @@ use crate::ext::referrals::ReferralUrl;
 use crate::ext::search_context::ContextUpdate;
 use crate::ext::slots::{ExtParam, FetchModifier, SelectParam, StoreModifier};
 use crate::ext::sort::{SortCriterion, SortKey, Thread, ThreadAlgorithm};
+use crate::ext::special_use::{CreateParam, OtherCreateParam};
 use crate::ext::urlauth::{UrlFetchItem, UrlMech, UrlMechEntry, UrlauthMechanism, UrlauthRequest};
 use crate::ext::{
     NonEmpty, Number64, TaggedExtComp, TaggedExtLabel, TaggedExtSimple, TaggedExtVal,
@@ -615,8 +616,8 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
     use CommandKind as K;
     // The variant comes from the command table; the match is exhaustive, so a new row
     // does not compile until it can be generated. The RFC 4466 slots (select params, fetch
-    // and store modifiers) parse only with an extension in force: the round-trip property
-    // parses with CONDSTORE and QRESYNC in force.
+    // and store modifiers, create params) parse only with an extension in force: the
+    // round-trip property parses with every `Extension` in force.
     Ok(match *u.choose(CommandKind::ALL)? {
         K::Capability => B::Capability,
         K::Noop => B::Noop,
@@ -652,7 +653,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Create => B::Create {
             mailbox: mailbox(u, true)?,
-            params: Vec::new(),
+            params: create_params(u)?,
         },
         K::Delete => B::Delete {
             mailbox: mailbox(u, true)?,
@@ -731,17 +732,36 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
         },
         K::Fetch => {
             let uid = u.arbitrary()?;
+            let sequence_set = sequence_set(u)?;
+            let items = match u.int_in_range(0..=4)? {
+                0 => FetchItems::All,
+                1 => FetchItems::Fast,
+                2 => FetchItems::Full,
+                3 => FetchItems::Single(fetch_att(u)?),
+                _ => FetchItems::List(non_empty(u, fetch_att)?),
+            };
+            let modifiers = fetch_modifiers(u, uid)?;
+            // `FETCH 1 PREVIEW (LAZY)`: one PREVIEW item and a modifier list of bare `LAZY`
+            // names spell PREVIEW with its preview-mods (RFC 8970 §6), which the parser
+            // reads first; the other value cannot be written (RFC 4466 §2.4 and RFC 8970 make
+            // the form ambiguous).
+            let lazy = |m: &FetchModifier<'_>| {
+                matches!(m, FetchModifier::Other(p)
+                    if p.value().is_none() && p.name().as_str().eq_ignore_ascii_case("LAZY"))
+            };
+            if matches!(
+                items,
+                FetchItems::Single(FetchAtt::Preview { modifiers: None })
+            ) && !modifiers.is_empty()
+                && modifiers.iter().all(lazy)
+            {
+                return Err(Error::IncorrectFormat);
+            }
             B::Fetch {
                 uid,
-                sequence_set: sequence_set(u)?,
-                items: match u.int_in_range(0..=4)? {
-                    0 => FetchItems::All,
-                    1 => FetchItems::Fast,
-                    2 => FetchItems::Full,
-                    3 => FetchItems::Single(fetch_att(u)?),
-                    _ => FetchItems::List(non_empty(u, fetch_att)?),
-                },
-                modifiers: fetch_modifiers(u, uid)?,
+                sequence_set,
+                items,
+                modifiers,
             }
         }
         K::Store => B::Store {
@@ -1646,6 +1666,26 @@ fn fetch_modifiers(u: U<'_, '_>, uid: bool) -> Result<Vec<FetchModifier<'static>
     Ok(m)
 }
 
+/// `create-params` (RFC 4466 §2.2): `USE` (RFC 6154 §3) or a generic parameter; they parse
+/// with CREATE-SPECIAL-USE in force.
+fn create_params(u: U<'_, '_>) -> Result<Vec<CreateParam<'static>>> {
+    slot_params(
+        u,
+        |u| {
+            Ok(if u.arbitrary()? {
+                CreateParam::Use(list(u, 0, MAX_LIST, mailbox_attribute)?)
+            } else {
+                CreateParam::Other(reject(OtherCreateParam::new(ext_param(u)?))?)
+            })
+        },
+        |p| {
+            let mut text = Vec::new();
+            crate::encode::Encode::encode(p, &mut crate::encode::Encoder::server(&mut text));
+            text
+        },
+    )
+}
+
 fn store_modifiers(u: U<'_, '_>) -> Result<Vec<StoreModifier<'static>>> {
     slot_params(
         u,
@@ -1930,6 +1970,28 @@ pub(crate) fn code_metadata(u: U<'_, '_>) -> Result<MetadataCode> {
 mod tests {
     use super::*;
 
+    /// The one FETCH value the generator skips: a single PREVIEW and a bare `LAZY` modifier
+    /// encode as PREVIEW with its preview-mods, which is what the parser reads (RFC 8970 §6).
+    #[test]
+    fn preview_with_a_lazy_modifier_reads_as_preview_mods() {
+        let label = crate::ext::TaggedExtLabel::new("LAZY").unwrap();
+        let cmd = Command::new(
+            Tag::new("a").unwrap(),
+            CommandBody::Fetch {
+                uid: false,
+                sequence_set: SequenceSet::parse_str("1").unwrap(),
+                items: FetchItems::Single(FetchAtt::Preview { modifiers: None }),
+                modifiers: vec![FetchModifier::Other(ExtParam::new(label, None))],
+            },
+        );
+        let mut out = Vec::new();
+        let _ = cmd.encode(&mut out, &EncodeOptions::default());
+        assert_eq!(out, b"a FETCH 1 PREVIEW (LAZY)\r\n");
+        let options = crate::ParseOptions::default().with_extension(crate::Extension::Partial);
+        let parsed = Command::parse_with(&out, &options).unwrap().value;
+        assert_ne!(parsed, cmd);
+    }
+
     /// Every generated value survives encode → parse, for a few thousand byte strings.
     #[test]
     fn generated_values_round_trip() {
@@ -1949,14 +2011,12 @@ mod tests {
                 made += 1;
                 let mut out = Vec::new();
                 let _ = cmd.encode(&mut out, &EncodeOptions::default());
-                // With the RFC 7162 slot parameters, the Gmail rows and UTF-8 quoted strings
-                // in force (see `command_body`, `ext::gmail`, `ext::utf8`).
-                let options = crate::ParseOptions::default()
-                    .with_extension(crate::Extension::CondStore)
-                    .with_extension(crate::Extension::QResync)
-                    .with_extension(crate::Extension::Partial)
-                    .with_extension(crate::Extension::GmailExt1)
-                    .with_extension(crate::Extension::Utf8Accept);
+                // With every extension in force: the RFC 4466 slots are open (see
+                // `command_body`), the Gmail rows and UTF-8 quoted strings parse, as in the
+                // fuzz targets.
+                let options = crate::Extension::ALL
+                    .iter()
+                    .fold(crate::ParseOptions::default(), |o, &e| o.with_extension(e));
                 assert_eq!(
                     Command::parse_with(&out, &options)
                         .map(|p| p.value)

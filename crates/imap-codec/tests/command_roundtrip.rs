@@ -12,15 +12,13 @@ use mailproto_imap_codec::{
 };
 
 /// The generated commands include the RFC 4466 slot parameters of CONDSTORE and QRESYNC
-/// (RFC 7162), PARTIAL (RFC 9394), the Gmail X-GM-EXT-1 rows and UTF-8 quoted strings
-/// (RFC 6855), which parse only with those extensions in force.
+/// (RFC 7162), PARTIAL (RFC 9394), CREATE-SPECIAL-USE (RFC 6154), the Gmail X-GM-EXT-1 rows
+/// and UTF-8 quoted strings (RFC 6855), which parse only with those extensions in force: every
+/// extension is.
 fn parse(bytes: &[u8]) -> Result<Command<'_>, ParseError> {
-    let options = ParseOptions::default()
-        .with_extension(Extension::CondStore)
-        .with_extension(Extension::QResync)
-        .with_extension(Extension::Partial)
-        .with_extension(Extension::GmailExt1)
-        .with_extension(Extension::Utf8Accept);
+    let options = Extension::ALL
+        .iter()
+        .fold(ParseOptions::default(), |o, &e| o.with_extension(e));
     Command::parse_with(bytes, &options).map(|p| p.value)
 }
 
@@ -37,6 +35,7 @@ fn has_slot_params(cmd: &Command<'_>) -> bool {
         }
         CommandBody::Fetch { modifiers, .. } => !modifiers.is_empty(),
         CommandBody::Store { modifiers, .. } => !modifiers.is_empty(),
+        CommandBody::Create { params, .. } => !params.is_empty(),
         _ => false,
     }
 }

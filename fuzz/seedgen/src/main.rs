@@ -4,7 +4,8 @@
 //! `OUT_DIR/<target>/<hash>`: the IMAP messages of each kind (as the IMAP replayer splits
 //! and classifies them), the POP3 commands, responses (with the context octet the
 //! `pop3_response` target reads first) and bodies, whole streams for the chunking targets
-//! (behind the octets that select default limits and no chunking), and the trace files
+//! (behind the octets that select default limits and no chunking), the IMAP messages and POP3
+//! responses again for the real-world targets, and the trace files
 //! themselves for the trace reader, and for the session targets each trace as a sequence of
 //! operations ([`sessions`]). Invalid traces give rejected inputs, which are seeds too.
 
@@ -76,12 +77,15 @@ fn imap_seeds(s: &mut Seeds, trace: &Trace) {
         };
         s.add(target, &m.bytes);
         // The structured targets read their input as `arbitrary` data: any octets do.
+        // imap_real_world tries each message as response, greeting and command.
         match m.kind {
             Kind::Command => {
+                s.add("imap_real_world", &m.bytes);
                 s.add("imap_command_structured", &m.bytes);
                 s.add_prefixed("imap_differential", &[0], &m.bytes);
             }
             Kind::Response | Kind::Greeting => {
+                s.add("imap_real_world", &m.bytes);
                 s.add("imap_response_structured", &m.bytes);
                 s.add_prefixed("imap_differential", &[1], &m.bytes);
             }
@@ -146,6 +150,8 @@ fn pop3_seeds(s: &mut Seeds, trace: &Trace) {
             _ => lines(rest)[0].len(),
         };
         s.add_prefixed("pop3_response", &[context_octet(e)], &rest[..used]);
+        // pop3_real_world tries every context itself.
+        s.add("pop3_real_world", &rest[..used]);
         rest = &rest[used..];
     }
     // pop3_chunks: no small limits, the SASL flags, the contexts, no chunk sizes, stream.

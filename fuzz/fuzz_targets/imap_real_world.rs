@@ -7,7 +7,10 @@
 //! with every extension in force, strictly and under the real-world profile alike.
 #![no_main]
 
-use imap_codec::{Command, Deviation, Greeting, ImapDeviation, Profile, Response};
+use imap_codec::{
+    Command, Deviation, Greeting, ImapDeviation, ParseError, ParseOptions, Parsed, Profile,
+    Response,
+};
 use libfuzzer_sys::fuzz_target;
 use mailproto_fuzz::imap_all_extensions;
 
@@ -18,19 +21,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
         let mut out = Vec::new();
         let _ = p.value.encode(&mut out);
-        let again = Response::parse_with(&out, &strict)
-            .map(|p| p.value)
-            .unwrap_or_else(|e| {
-                let kept = Response::parse_with(&out, &rw).unwrap_or_else(|_| {
-                    panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
-                });
-                assert!(
-                    only_snippet(&kept.deviations),
-                    "{:?}",
-                    String::from_utf8_lossy(&out)
-                );
-                kept.value
-            });
+        let again = reparse(&out, &strict, &rw, Response::parse_with);
         assert_eq!(again, p.value, "{:?}", String::from_utf8_lossy(&out));
         // (`* OK [UNSEEN 8]` CRLF is valid strictly, as text; the real-world profile reads the
         // code and reports `missing-text`: equal values only when nothing was reported.)
@@ -53,21 +44,30 @@ fuzz_target!(|data: &[u8]| {
         assert!(p.deviations.iter().all(|d| d.offset <= data.len()));
         let mut out = Vec::new();
         let enc = p.value.encode(&mut out, &Default::default());
-        let again = Command::parse_with(enc.bytes(&out), &strict).map(|p| p.value);
-        let again = again.unwrap_or_else(|e| {
-            let kept = Command::parse_with(enc.bytes(&out), &rw).unwrap_or_else(|_| {
-                panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(&out))
-            });
-            assert!(
-                only_snippet(&kept.deviations),
-                "{:?}",
-                String::from_utf8_lossy(&out)
-            );
-            kept.value
-        });
+        let again = reparse(enc.bytes(&out), &strict, &rw, Command::parse_with);
         assert_eq!(again, p.value);
     }
 });
+
+/// Parses an encoding back strictly; failing that, under the real-world profile with
+/// `snippet-fuzzy` as its only deviation (the one value written back in the form it was read).
+fn reparse<'a, T>(
+    out: &'a [u8],
+    strict: &ParseOptions,
+    rw: &ParseOptions,
+    parse: impl Fn(&'a [u8], &ParseOptions) -> Result<Parsed<T>, ParseError>,
+) -> T {
+    parse(out, strict).map(|p| p.value).unwrap_or_else(|e| {
+        let kept = parse(out, rw)
+            .unwrap_or_else(|_| panic!("re-parse failed: {e}\n{:?}", String::from_utf8_lossy(out)));
+        assert!(
+            only_snippet(&kept.deviations),
+            "{:?}",
+            String::from_utf8_lossy(out)
+        );
+        kept.value
+    })
+}
 
 /// Whether `deviations` are `snippet-fuzzy` only (and at least one).
 fn only_snippet(deviations: &[Deviation]) -> bool {

@@ -518,30 +518,29 @@ pub enum IString<'a> {
 }
 
 impl<'a> IString<'a> {
-    /// The shortest valid form for `value`: quoted when possible, else a literal. Fails only
-    /// when `value` contains NUL.
+    /// The shortest form valid in every mode for `value`: quoted when it is ASCII without CR,
+    /// LF or NUL, else a literal. Raw UTF-8 in a quoted string is valid only once UTF8=ACCEPT
+    /// is enabled or in IMAP4rev2 (RFC 6855 §3, RFC 3501 §9 `QUOTED-CHAR` is 7-bit), a literal
+    /// always is (RFC 3501 §4.3), so non-ASCII values are literals. Fails only when `value`
+    /// contains NUL.
     ///
     /// ```
     /// use mailproto_imap_codec::IString;
     /// assert!(matches!(IString::new("two words").unwrap(), IString::Quoted(_)));
     /// assert!(matches!(IString::new("line\r\nbreak").unwrap(), IString::Literal(_)));
+    /// assert!(matches!(IString::new("smørrebrød").unwrap(), IString::Literal(_)));
     /// ```
     pub fn new(value: impl IntoBytes<'a>) -> Result<Self, ValidationError> {
         let value = value.into_bytes();
-        let quotable = !value.iter().any(|&b| b == 0 || b == b'\r' || b == b'\n');
+        let quotable = value
+            .iter()
+            .all(|&b| b.is_ascii() && b != 0 && b != b'\r' && b != b'\n');
         if quotable {
             let text = match value {
-                Cow::Borrowed(b) => ::core::str::from_utf8(b)
-                    .map(Cow::Borrowed)
-                    .map_err(|_| Cow::Borrowed(b)),
-                Cow::Owned(v) => String::from_utf8(v)
-                    .map(Cow::Owned)
-                    .map_err(|e| Cow::Owned(e.into_bytes())),
+                Cow::Borrowed(b) => Cow::Borrowed(ascii_str(b)),
+                Cow::Owned(v) => Cow::Owned(String::from_utf8(v).unwrap_or_default()),
             };
-            return match text {
-                Ok(t) => Ok(IString::Quoted(Quoted(t))),
-                Err(bytes) => Literal::new(bytes).map(IString::Literal),
-            };
+            return Ok(IString::Quoted(Quoted(text)));
         }
         Literal::new(value).map(IString::Literal)
     }

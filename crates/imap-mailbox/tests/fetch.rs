@@ -353,9 +353,10 @@ fn binary_decodes_and_reports_unknown_cte() {
     let size = |p: &[u32]| FetchAtt::BinarySize {
         part: Some(Part::new(p.iter().map(|&n| NonZeroU32::new(n).unwrap()).collect()).unwrap()),
     };
+    // Decoded 8-bit text: a literal, valid whether or not UTF8=ACCEPT is enabled (RFC 6855 §3).
     assert_eq!(
         get(&m, bin(&[1, 1])).unwrap().0,
-        "BINARY[1.1] \"Caf\u{e9} softbreak\""
+        "BINARY[1.1] {15}\r\nCaf\u{e9} softbreak"
     );
     assert_eq!(get(&m, size(&[1, 1])).unwrap().0, "BINARY.SIZE[1.1] 15");
     // base64 with NUL: a literal8.

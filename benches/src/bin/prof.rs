@@ -52,6 +52,18 @@ fn main() {
             let c = commands(100_000);
             (0..times).for_each(|_| n += work::ours_commands(&c));
         }
+        "c-parse-with" | "c-parse-rw" => {
+            // compare's "c parse, real-world" (issue 14's cost of the profile), and the same
+            // entry point (`parse_with`) under the strict profile.
+            let c = commands(100_000);
+            let profile = if which == "c-parse-rw" {
+                imap_codec::Profile::RealWorld
+            } else {
+                imap_codec::Profile::Strict
+            };
+            let options = imap_codec::ParseOptions::default().with_profile(profile);
+            (0..times).for_each(|_| n += work::ours_commands_with(&c, &options));
+        }
         "c-streamed" => {
             // compare's "c streamed 16 KiB": the commands through a FramedBuffer in 16 KiB reads.
             let c = commands(100_000);

@@ -864,16 +864,8 @@ impl ClientSession {
         // dropped meanwhile: end of stream, STARTTLS, a limit).
         let streaming = self.input.is_streaming();
         match self.outbox.next(streaming)? {
-            Next::Transmit(bytes) => {
-                #[cfg(feature = "tracing")]
-                tracing::trace!(octets = bytes.len(), "transmit");
-                Some(ClientOutput::Transmit(bytes))
-            }
-            Next::Event(e) => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!(event = ?e, "event");
-                Some(ClientOutput::Event(e))
-            }
+            Next::Transmit(bytes) => Some(ClientOutput::Transmit(bytes)),
+            Next::Event(e) => Some(ClientOutput::Event(e)),
             Next::Chunk(remaining) => Some(ClientOutput::LiteralChunk {
                 data: self.input.lent_literal_data(),
                 remaining,

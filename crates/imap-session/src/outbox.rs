@@ -43,7 +43,7 @@ impl<E> Default for Outbox<E> {
     }
 }
 
-impl<E> Outbox<E> {
+impl<E: ::core::fmt::Debug> Outbox<E> {
     /// The start of a `poll_output`: takes back what the previous call lent. Returns how
     /// many octets were lent (`None`: none), and whether a literal chunk was lent (framing
     /// then goes on).
@@ -63,9 +63,13 @@ impl<E> Outbox<E> {
     pub(crate) fn next(&mut self, streaming: bool) -> Option<Next<'_, E>> {
         if !self.out.is_empty() {
             self.out_taken = true;
+            #[cfg(feature = "tracing")]
+            tracing::trace!(octets = self.out.len(), "transmit");
             return Some(Next::Transmit(&self.out));
         }
         if let Some(e) = self.events.pop_front() {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(event = ?e, "event");
             return Some(Next::Event(e));
         }
         let remaining = self.chunk.take().filter(|_| streaming)?;

@@ -728,16 +728,8 @@ impl ServerSession {
         // dropped meanwhile: end of stream, STARTTLS, a limit).
         let streaming = self.input.is_streaming();
         match self.outbox.next(streaming)? {
-            Next::Transmit(bytes) => {
-                #[cfg(feature = "tracing")]
-                tracing::trace!(octets = bytes.len(), "transmit");
-                Some(ServerOutput::Transmit(bytes))
-            }
-            Next::Event(e) => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!(event = ?e, "event");
-                Some(ServerOutput::Event(e))
-            }
+            Next::Transmit(bytes) => Some(ServerOutput::Transmit(bytes)),
+            Next::Event(e) => Some(ServerOutput::Event(e)),
             Next::Chunk(remaining) => Some(ServerOutput::LiteralChunk {
                 data: self.input.lent_literal_data(),
                 remaining,

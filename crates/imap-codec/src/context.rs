@@ -69,7 +69,7 @@ impl Extension {
     /// The extension a capability name puts in force when it is advertised or enabled, if
     /// it changes the grammar or the sessions: `CONDSTORE`, `QRESYNC` (RFC 7162),
     /// `UTF8=ACCEPT` (RFC 6855; also UTF8=ONLY and IMAP4rev2), `PARTIAL` (RFC 9394),
-    /// `UIDONLY` (RFC 9586), `X-GM-EXT-1` (Gmail).
+    /// `CREATE-SPECIAL-USE` (RFC 6154 §3), `UIDONLY` (RFC 9586), `X-GM-EXT-1` (Gmail).
     ///
     /// ```
     /// use mailproto_imap_codec::{Capability, Extension};
@@ -85,6 +85,8 @@ impl Extension {
             // strings in its base syntax (RFC 9051 §9 `QUOTED-CHAR`).
             C::Utf8Accept | C::Utf8Only | C::Imap4rev2 => Some(Extension::Utf8Accept),
             C::Partial => Some(Extension::Partial),
+            // CREATE-SPECIAL-USE opens the create-params slot for `USE (...)` (RFC 6154 §3).
+            C::CreateSpecialUse => Some(Extension::CreateSpecialUse),
             C::UidOnly => Some(Extension::UidOnly),
             C::XGmExt1 => Some(Extension::GmailExt1),
             _ => None,

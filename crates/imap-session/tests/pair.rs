@@ -532,7 +532,7 @@ fn extension_examples_run_through_the_pair() {
         "rfc4469/A-catenate-3.trace",
         "rfc8508/3.2-replace.trace",
         "rfc8508/3.3-uid-replace.trace",
-        "rfc8508/4.1-replace-catenate.trace",
+        "rfc8508/4.2-replace-catenate.trace",
         "rfc6855/4-utf8-append.trace",
         "rfc8437/3-unauthenticate.trace",
         "rfc4467/7.4-urlfetch.trace",

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Validates every corpus/expected/**/*.json against docs/corpus-expected.schema.json.
+"""Validates every corpus/expected/**/*.json against docs/corpus-expected.schema.json, and that
+every file there belongs to a trace.
 
 The schema is what other implementations read to compare their own parse with the corpus
 (docs/corpus-format.md, "Expected values"); this keeps the files and the schema in step.
@@ -21,5 +22,14 @@ for path in files:
     for error in validator.iter_errors(json.loads(path.read_text())):
         bad += 1
         print(f"{path.relative_to(root)}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
-print(f"{len(files)} expected files checked against the schema, {bad} errors")
+# Every file under corpus/expected/ is the expected value of a trace that exists: no stale
+# files (a renamed trace, a leftover of an older format) that nothing checks any more.
+for path in sorted((root / "corpus" / "expected").rglob("*")):
+    if not path.is_file():
+        continue
+    trace = root / "corpus" / path.relative_to(root / "corpus" / "expected").with_suffix(".trace")
+    if path.suffix != ".json" or not trace.exists():
+        bad += 1
+        print(f"{path.relative_to(root)}: no trace {trace.relative_to(root)} (or not a .json file)")
+print(f"{len(files)} expected files checked against the schema and their traces, {bad} errors")
 sys.exit(1 if bad or not files else 0)

@@ -589,8 +589,8 @@ impl ServerSession {
     }
 
     /// The options the next client message is parsed with: the configured ones, plus
-    /// CONDSTORE, PARTIAL and X-GM-EXT-1 when advertised (RFC 7162 §3.1, RFC 9394 §3.2,
-    /// Gmail: their forms need no ENABLE) and what
+    /// CONDSTORE, PARTIAL, X-GM-EXT-1 and CREATE-SPECIAL-USE when advertised (RFC 7162 §3.1,
+    /// RFC 9394 §3.2, Gmail, RFC 6154 §3: their forms need no ENABLE) and what
     /// the server's `* ENABLED` turned on (QRESYNC, RFC 7162 §3.2.3; UTF8=ACCEPT, RFC 6855
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
@@ -599,6 +599,7 @@ impl ServerSession {
             Capability::CondStore,
             Capability::Partial,
             Capability::XGmExt1,
+            Capability::CreateSpecialUse,
         ] {
             if self.advertised.contains(&cap)
                 && let Some(ext) = Extension::from_capability(&cap)

@@ -15,7 +15,7 @@
 //!
 //! After the server accepts `COMPRESS DEFLATE` (RFC 4978 §3: both sides compress from the octet
 //! after the CRLF of the tagged OK), the proxy keeps forwarding the deflate stream unchanged and
-//! records what it inflates to (one raw inflater per direction, RFC 4978 §4, RFC 1951), after a
+//! records what it inflates to (one raw inflater per direction, RFC 1951), after a
 //! comment that says so: the trace holds the protocol text the two ends exchanged inside the
 //! compression layer, which is what the sessions see after the shells' deflate adapter.
 //!

@@ -13,7 +13,6 @@ import os
 import sys
 import threading
 import time
-import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from peerlib import CramMd5, Imap, Login, Plain, Scram, Wrong, b64  # noqa: E402
@@ -328,25 +327,28 @@ def notify():
 
 
 def compress():
-    """COMPRESS=DEFLATE, RFC 4978: the command and its OK; what follows is a deflate stream
-    (sent and read here, not recorded by the proxy)."""
+    """COMPRESS=DEFLATE, RFC 4978: an unknown mechanism, COMPRESS DEFLATE, then a session inside
+    the deflate stream (the proxy records it inflated): a second COMPRESS (NO
+    [COMPRESSIONACTIVE], §3), SELECT, FETCH of flags, a message, the start of the 40 KB one, an APPEND
+    with a literal, SEARCH, NOOP, LOGOUT."""
     c = Imap(PORT)
     login(c)
     c.cmd("COMPRESS X-UNKNOWN")
     r = c.cmd("COMPRESS DEFLATE")
-    if r and b" OK" in r[-1]:
-        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
-        inflate = zlib.decompressobj(-15)
-        c.send(deflate.compress(b"Z1 LOGOUT\r\n") + deflate.flush(zlib.Z_SYNC_FLUSH))
-        got = b""
-        while b"Z1 " not in got:
-            data = c.sock.recv(65536)
-            if not data:
-                break
-            got += inflate.decompress(data)
-        c.close()
-    else:
+    if not (r and b" OK" in r[-1]):
         c.logout()
+        return
+    c.start_deflate()
+    c.cmd("CAPABILITY")
+    c.cmd("COMPRESS DEFLATE")
+    c.cmd("SELECT INBOX")
+    c.cmd("FETCH 1:* (UID FLAGS RFC822.SIZE)")
+    c.cmd("FETCH 2 BODY.PEEK[]")
+    c.cmd("UID FETCH 12 (BODY.PEEK[]<0.1200> BINARY.SIZE[1])")
+    c.cmd("APPEND INBOX (\\Seen) ", ("lit", MSG))
+    c.cmd("UID SEARCH SUBJECT appended")
+    c.cmd("NOOP")
+    c.logout()
 
 
 def invalid():

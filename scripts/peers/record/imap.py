@@ -351,6 +351,33 @@ def compress():
     c.logout()
 
 
+def utf8():
+    """UTF8=ACCEPT, RFC 6855 §3: ENABLE, then raw UTF-8 in quoted mailbox names and search
+    strings, APPEND UTF8 with a literal8 holding raw UTF-8 headers (and a plain APPEND of
+    them), FETCH of them (ENVELOPE, header fields) and LIST. Of the four servers only Courier offers UTF8=ACCEPT; the others
+    answer what they answer (recorded as input)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("ENABLE UTF8=ACCEPT")
+    box = f"{PFX}Grüße"
+    c.cmd(f'CREATE "{box}"')
+    c.cmd(f'LIST "" "{PFX}Gr*"')
+    c.cmd(f'STATUS "{box}" (MESSAGES)')
+    umsg = ("From: Jürgen Müller <juergen@example.de>\r\nTo: Alice Example <alice@example.com>\r\n"
+            "Subject: Grüße aus Köln\r\nDate: Thu, 16 Nov 2023 09:00:00 +0000\r\n"
+            "Message-ID: <utf8-append@example.de>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nSchöne Woche!\r\n").encode()
+    c.cmd(f'APPEND "{box}" UTF8 (', ("lit8", umsg), ")")
+    c.cmd(f'APPEND "{box}" ', ("lit", umsg))     # Courier refuses the literal8 form
+    c.cmd(f'SELECT "{box}"')
+    c.cmd("FETCH 1 (ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])")
+    c.cmd('SEARCH SUBJECT "Köln"')
+    c.cmd('UID SEARCH FROM "Müller"')
+    c.cmd("CLOSE")
+    c.cmd(f'DELETE "{box}"')
+    c.logout()
+
+
 def invalid():
     """Commands that break the grammar or the state rules, each answered by BAD/NO."""
     c = Imap(PORT)
@@ -387,7 +414,7 @@ def invalid():
 
 SCENARIOS = {f.__name__: f for f in
              [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
-              invalid]}
+              utf8, invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

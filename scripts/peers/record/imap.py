@@ -10,6 +10,7 @@ support are sent anyway where the answer (BAD/NO) is worth recording.
 """
 import argparse
 import os
+import re
 import sys
 import threading
 import time
@@ -351,6 +352,37 @@ def compress():
     c.logout()
 
 
+def search2():
+    """The smaller search/fetch extensions of issue 12: SAVEDATE (RFC 8514), PREVIEW (RFC 8970,
+    with LAZY), WITHIN (RFC 5032), SEARCH=FUZZY (RFC 6203), OBJECTID (RFC 8474: EMAILID and
+    THREADID fetched and searched, STATUS MAILBOXID), STATUS APPENDLIMIT (RFC 7889), STATUS
+    SIZE/DELETED (RFC 8438, RFC 9051) and LIST-STATUS with SIZE."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("FETCH 1:3 (UID SAVEDATE)")
+    c.cmd("FETCH 1:2 (PREVIEW)")
+    c.cmd("FETCH 3 (PREVIEW (LAZY))")
+    c.cmd("SEARCH SAVEDSINCE 1-Jan-2000 SAVEDBEFORE 1-Jan-2100")
+    c.cmd("SEARCH SAVEDATESUPPORTED")
+    c.cmd("UID SEARCH YOUNGER 4000000000")
+    c.cmd("SEARCH OLDER 1 UNSEEN")
+    c.cmd("SEARCH FUZZY (SUBJECT meet)")
+    r = c.cmd("FETCH 6:7 (EMAILID THREADID)")
+    m = re.search(rb"EMAILID \(([^)\s]+)\)", b"".join(r))
+    t = re.search(rb"THREADID (?:\(([^)\s]+)\)|(NIL))", b"".join(r))
+    if m:
+        c.cmd(f"SEARCH EMAILID {m.group(1).decode()}")
+    tid = t and t.group(1)
+    if tid and tid != b"NIL":                     # Cyrus without conversations: THREADID (NIL)
+        c.cmd(f"UID SEARCH THREADID {tid.decode()}")
+    c.cmd("STATUS INBOX (MAILBOXID)")
+    c.cmd("STATUS INBOX (APPENDLIMIT)")
+    c.cmd(f"STATUS {ARCHIVE} (MESSAGES SIZE DELETED)")
+    c.cmd('LIST "" % RETURN (STATUS (MESSAGES SIZE))')
+    c.logout()
+
+
 def utf8():
     """UTF8=ACCEPT, RFC 6855 §3: ENABLE, then raw UTF-8 in quoted mailbox names and search
     strings, APPEND UTF8 with a literal8 holding raw UTF-8 headers (and a plain APPEND of
@@ -414,7 +446,7 @@ def invalid():
 
 SCENARIOS = {f.__name__: f for f in
              [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
-              utf8, invalid]}
+              utf8, search2, invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

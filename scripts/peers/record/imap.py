@@ -352,6 +352,35 @@ def compress():
     c.logout()
 
 
+def context():
+    """CONTEXT=SEARCH, RFC 5267 §4: SEARCH/UID SEARCH RETURN (UPDATE ...) while a second
+    connection changes flags, appends and expunges (ADDTO / REMOVEFROM ESEARCH updates, §4.1,
+    sent on NOOP), then CANCELUPDATE (§4.3); ESORT RETURN (COUNT) and PARTIAL-less CONTEXT."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("SEARCH RETURN (UPDATE COUNT MIN) UNSEEN")
+    c.cmd("UID SEARCH RETURN (UPDATE ALL) FLAGGED")
+    other = Imap(PORT)
+    login(other)
+    other.cmd("SELECT INBOX")
+    other.cmd("STORE 1 -FLAGS (\\Seen)")
+    other.cmd("STORE 3 +FLAGS (\\Seen)")
+    other.cmd("UID STORE 5 +FLAGS (\\Flagged)")
+    other.cmd("APPEND INBOX ", ("lit", MSG))
+    other.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    other.cmd("EXPUNGE")
+    time.sleep(1.0)
+    c.cmd("NOOP")
+    c.cmd("CANCELUPDATE \"A003\" \"A004\"")
+    other.cmd("STORE 4 -FLAGS (\\Seen)")
+    time.sleep(0.5)
+    c.cmd("NOOP")
+    c.cmd("SORT RETURN (COUNT CONTEXT) (SUBJECT) UTF-8 ALL")
+    other.logout()
+    c.logout()
+
+
 def search2():
     """The smaller search/fetch extensions of issue 12: SAVEDATE (RFC 8514), PREVIEW (RFC 8970,
     with LAZY), WITHIN (RFC 5032), SEARCH=FUZZY (RFC 6203), OBJECTID (RFC 8474: EMAILID and
@@ -446,7 +475,7 @@ def invalid():
 
 SCENARIOS = {f.__name__: f for f in
              [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
-              utf8, search2, invalid]}
+              utf8, search2, context, invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

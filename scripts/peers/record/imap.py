@@ -412,6 +412,18 @@ def search2():
     c.logout()
 
 
+def listmetadata():
+    """LIST-METADATA (RFC 9590): the METADATA return option of LIST-EXTENDED, alone and with
+    STATUS, after a SETMETADATA gives INBOX a shared comment; the comment is removed again."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd('SETMETADATA INBOX (/shared/comment "List me")')
+    c.cmd('LIST "" "%" RETURN (METADATA (/shared/comment /private/comment))')
+    c.cmd('LIST "" "INBOX" RETURN (STATUS (MESSAGES) METADATA (/shared/comment))')
+    c.cmd("SETMETADATA INBOX (/shared/comment NIL)")
+    c.logout()
+
+
 def utf8():
     """UTF8=ACCEPT, RFC 6855 §3: ENABLE, then raw UTF-8 in quoted mailbox names and search
     strings, APPEND UTF8 with a literal8 holding raw UTF-8 headers (and a plain APPEND of
@@ -475,7 +487,7 @@ def invalid():
 
 SCENARIOS = {f.__name__: f for f in
              [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
-              utf8, search2, context, invalid]}
+              utf8, search2, context, listmetadata, invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

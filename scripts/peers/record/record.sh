@@ -18,7 +18,7 @@ shift
 SCRIPT=$REPO/scripts/peers/$SERVER.sh
 [ -x "$SCRIPT" ] || { echo "no $SCRIPT" >&2; exit 2; }
 OUT=${RECORD_DIR:-$REPO/recordings}/$SERVER
-IMAP_SCENARIOS="basic auth condstore sortthread search admin append idle notify compress utf8 search2 context invalid"
+IMAP_SCENARIOS="basic auth condstore sortthread search admin append idle notify compress utf8 search2 context listmetadata invalid"
 POP3_SCENARIOS="basic auth invalid"
 if [ $# = 0 ]; then
   set --

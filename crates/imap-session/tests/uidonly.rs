@@ -142,14 +142,21 @@ fn server_refuses_message_numbers_in_uid_search_keys() {
     }
     assert!(pair.server_events.iter().any(|e| matches!(
         e,
-        ServerEvent::ProtocolError(PeerError::UidRequired { command: "UID SORT" })
+        ServerEvent::ProtocolError(PeerError::UidRequired {
+            command: "UID SORT"
+        })
     )));
 
     // The client refuses the same commands before sending them.
-    for line in [&b"d1 UID SEARCH 1:10\r\n"[..], b"d2 UID SEARCH OR 3 SEEN\r\n"] {
+    for line in [
+        &b"d1 UID SEARCH 1:10\r\n"[..],
+        b"d2 UID SEARCH OR 3 SEEN\r\n",
+    ] {
         assert!(matches!(
             pair.client.send_command(Command::parse(line).unwrap()),
-            Err(LocalError::UidRequired { command: "UID SEARCH" })
+            Err(LocalError::UidRequired {
+                command: "UID SEARCH"
+            })
         ));
     }
     pair.client

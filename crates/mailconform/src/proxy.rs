@@ -671,7 +671,10 @@ mod tests {
         assert_eq!(r.stopped, None);
         assert_eq!(
             r.octets,
-            [21 + up.len() as u64, (greeting.len() + down.len() + down2.len()) as u64]
+            [
+                21 + up.len() as u64,
+                (greeting.len() + down.len() + down2.len()) as u64
+            ]
         );
         let text = r.finish(&header());
         assert!(
@@ -689,10 +692,17 @@ mod tests {
         r.feed(Side::Server, b"c1 OK DEFLATE active\r\n");
         r.feed(Side::Client, &[0xff; 16]);
         r.feed(Side::Client, b"c2 NOOP\r\n");
-        assert!(r.stopped.as_deref().is_some_and(|s| s.contains("does not inflate")));
+        assert!(
+            r.stopped
+                .as_deref()
+                .is_some_and(|s| s.contains("does not inflate"))
+        );
         assert_eq!(r.octets, [21 + 16 + 9, 22]);
         let text = r.finish(&header());
-        assert!(text.ends_with("the rest of the connection is not recorded.\n"), "{text}");
+        assert!(
+            text.ends_with("the rest of the connection is not recorded.\n"),
+            "{text}"
+        );
     }
 
     #[test]

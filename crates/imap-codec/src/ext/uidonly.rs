@@ -46,13 +46,13 @@ use crate::core::IntoStatic;
 
 use crate::command::CommandBody;
 use crate::command::search::SearchKey;
-use crate::sequence::SequenceSet;
 use crate::context::Ctx;
 use crate::encode::Encoder;
 use crate::error::PResult;
 use crate::ext::NonEmpty;
 use crate::response::fetch::MessageAttribute;
 use crate::response::{FetchData, MessageNumbered};
+use crate::sequence::SequenceSet;
 
 /// `uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att` (RFC 9586 §3.3): the data items of one
 /// message, named by its UID. The list of items is never empty (`msg-att` has at least one).

@@ -28,6 +28,7 @@ fn enabled_pair() -> Pair {
             Capability::Imap4rev1,
             Capability::Enable,
             Capability::UidOnly,
+            Capability::Sort,
         ],
     );
     pair.client
@@ -101,6 +102,66 @@ fn server_refuses_message_numbers_once_enabled() {
     let wire = String::from_utf8_lossy(&pair.server_wire).into_owned();
     assert!(wire.contains("* 1 UIDFETCH (FLAGS (\\Seen))\r\n"), "{wire}");
     assert!(wire.contains("* VANISHED 7\r\n"), "{wire}");
+}
+
+/// RFC 9586 §3: message numbers are refused in the search criteria of the UID forms too: a
+/// `sequence-set` search key, at any depth, gets `BAD [UIDREQUIRED]`; `UID n:m` keys and `$`
+/// (a saved result, RFC 5182) do not.
+#[test]
+fn server_refuses_message_numbers_in_uid_search_keys() {
+    let mut pair = enabled_pair();
+    for line in [
+        &b"b1 UID SEARCH 1:10\r\n"[..],
+        b"b2 UID SEARCH UNSEEN NOT (FLAGGED OR 2 DELETED)\r\n",
+        b"b3 UID SEARCH FUZZY 4,6:*\r\n",
+        b"b4 UID SORT (DATE) UTF-8 1:5\r\n",
+        b"b5 UID THREAD REFERENCES UTF-8 OR 1 UNSEEN\r\n",
+        b"c1 UID SEARCH UID 1:10 NOT DELETED\r\n",
+        b"c2 UID SEARCH $\r\n",
+        b"c3 UID SORT (DATE) UTF-8 OR UID 1 (UID 2:* SEEN)\r\n",
+    ] {
+        pair.server.handle_input(line).unwrap();
+        pair.drive();
+    }
+    let wire = String::from_utf8_lossy(&pair.server_wire).into_owned();
+    for tag in ["b1", "b2", "b3", "b4", "b5"] {
+        assert!(
+            wire.contains(&format!("{tag} BAD [UIDREQUIRED] ")),
+            "{tag}: {wire}"
+        );
+    }
+    for tag in ["c1", "c2", "c3"] {
+        assert!(!wire.contains(&format!("{tag} BAD")), "{tag}: {wire}");
+        assert!(
+            pair.server_events.iter().any(|e| matches!(
+                e,
+                ServerEvent::Command(c) if c.tag.as_str() == tag
+            )),
+            "{tag} reaches the application"
+        );
+    }
+    assert!(pair.server_events.iter().any(|e| matches!(
+        e,
+        ServerEvent::ProtocolError(PeerError::UidRequired {
+            command: "UID SORT"
+        })
+    )));
+
+    // The client refuses the same commands before sending them.
+    for line in [
+        &b"d1 UID SEARCH 1:10\r\n"[..],
+        b"d2 UID SEARCH OR 3 SEEN\r\n",
+    ] {
+        assert!(matches!(
+            pair.client.send_command(Command::parse(line).unwrap()),
+            Err(LocalError::UidRequired {
+                command: "UID SEARCH"
+            })
+        ));
+    }
+    pair.client
+        .send_command(Command::parse(b"d3 UID SEARCH UID 3 SEEN\r\n").unwrap())
+        .unwrap();
 }
 
 #[test]

@@ -13,10 +13,16 @@
 //! side, how many failed) and the failing messages. With `--record DIR` the trace is also
 //! written to `DIR/NAME.trace` (`NAME-2.trace`, ... for later connections).
 //!
+//! After the server accepts `COMPRESS DEFLATE` (RFC 4978 §3: both sides compress from the octet
+//! after the CRLF of the tagged OK), the proxy keeps forwarding the deflate stream unchanged and
+//! records what it inflates to (one raw inflater per direction, RFC 1951), after a
+//! comment that says so: the trace holds the protocol text the two ends exchanged inside the
+//! compression layer, which is what the sessions see after the shells' deflate adapter.
+//!
 //! What cannot be a trace is left out and said so in a comment: after the server accepts
-//! `COMPRESS DEFLATE` (RFC 4978 §3), `STARTTLS` (RFC 9051 §6.2.1) or `STLS` (RFC 2595 §4) the
-//! bytes are a deflate or TLS stream; the trace ends with the server's OK and the proxy keeps
-//! forwarding without recording.
+//! `STARTTLS` (RFC 9051 §6.2.1) or `STLS` (RFC 2595 §4) the bytes are a TLS stream; the trace
+//! ends with the server's OK and the proxy keeps forwarding without recording. A deflate stream
+//! that does not inflate ends the recording in the same way.
 //!
 //! This is the I/O shell: std sockets and one thread per direction.
 
@@ -26,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
+use mailproto_client::compress::Deflate;
 use mailtrace::format::{self, Protocol, Side};
 use mailtrace::report::{Message, Summary};
 use mailtrace::{imap, pop3};
@@ -268,10 +275,13 @@ pub struct Header {
 /// Cuts the two directions of one connection into trace data lines, in order of arrival.
 ///
 /// It follows IMAP literals (`{n}`, `{n+}`, `~{n}`, RFC 9051 §4.3) only to know where a command
-/// or response starts, so that it can stop recording when the stream stops being IMAP or POP3
-/// text (an accepted COMPRESS, STARTTLS or STLS).
+/// or response starts, so that it can inflate both directions once a COMPRESS DEFLATE is
+/// accepted and stop recording when the stream stops being IMAP or POP3 text (an accepted
+/// STARTTLS or STLS).
 #[derive(Debug)]
 pub struct Recorder {
+    /// Per side (client, server): the inflater of an accepted COMPRESS DEFLATE (RFC 4978 §3).
+    inflate: Option<Box<[Deflate; 2]>>,
     protocol: Protocol,
     lines: Vec<String>,
     /// Per side (client, server): bytes of a line not yet ended.
@@ -292,6 +302,7 @@ impl Recorder {
     /// An empty recording of one connection.
     pub fn new(protocol: Protocol) -> Self {
         Recorder {
+            inflate: None,
             protocol,
             lines: Vec::new(),
             pending: [Vec::new(), Vec::new()],
@@ -303,12 +314,44 @@ impl Recorder {
         }
     }
 
-    /// Takes the bytes one side sent.
+    /// Takes the bytes one side sent (as they were on the wire).
     pub fn feed(&mut self, side: Side, bytes: &[u8]) {
+        self.octets[index(side)] += bytes.len() as u64;
+        self.take(side, bytes);
+    }
+
+    /// Records wire bytes: inflated first once COMPRESS DEFLATE is in force.
+    fn take(&mut self, side: Side, bytes: &[u8]) {
+        if self.stopped.is_some() {
+            return;
+        }
+        let Some(layers) = self.inflate.as_mut() else {
+            let rest = self.text(side, bytes);
+            // Compression started after a line of this chunk: the rest is deflate data.
+            if !rest.is_empty() && self.inflate.is_some() {
+                self.take(side, rest);
+            }
+            return;
+        };
+        let mut text = Vec::new();
+        match layers[index(side)].decompress(bytes, &mut text) {
+            Ok(()) => {
+                self.text(side, &text);
+            }
+            Err(e) => self.broken(format!("The deflate stream does not inflate ({e})")),
+        }
+    }
+
+    /// Records protocol text line by line; returns what follows the line after which
+    /// compression started (empty otherwise).
+    fn text<'b>(&mut self, side: Side, bytes: &'b [u8]) -> &'b [u8] {
         let i = index(side);
-        self.octets[i] += bytes.len() as u64;
+        let deflating = self.inflate.is_some();
         let mut rest = bytes;
         while self.stopped.is_none() && !rest.is_empty() {
+            if !deflating && self.inflate.is_some() {
+                return rest;
+            }
             match rest.iter().position(|&b| b == b'\n') {
                 Some(end) => {
                     self.pending[i].extend_from_slice(&rest[..=end]);
@@ -322,6 +365,7 @@ impl Recorder {
                 }
             }
         }
+        &[]
     }
 
     /// One complete line (ending in LF) of one side.
@@ -371,7 +415,11 @@ impl Recorder {
                     && t == tag
                 {
                     if status.eq_ignore_ascii_case("OK") {
-                        self.stop(what);
+                        if *what == "COMPRESS" {
+                            self.deflate();
+                        } else {
+                            self.stop(what);
+                        }
                     }
                     self.switch = None;
                 }
@@ -391,11 +439,31 @@ impl Recorder {
         }
     }
 
+    /// The server accepted COMPRESS DEFLATE: both directions inflate from here on.
+    fn deflate(&mut self) {
+        if self.inflate.is_some() {
+            return; // RFC 4978 §3: a second COMPRESS is refused; never restart the layers.
+        }
+        self.inflate = Some(Box::new([Deflate::new(), Deflate::new()]));
+        self.lines.push(
+            "# The server accepted COMPRESS DEFLATE (RFC 4978 §3): what follows was sent deflated and is recorded inflated."
+                .to_owned(),
+        );
+    }
+
     fn stop(&mut self, what: &str) {
         self.stopped = Some(what.to_owned());
         self.lines.push(format!(
             "# The server accepted {what}: the rest of the connection is not text and is not recorded."
         ));
+    }
+
+    /// An inflater refused its side's bytes: nothing after them can be recorded.
+    fn broken(&mut self, why: String) {
+        self.lines.push(format!(
+            "# {why}: the rest of the connection is not recorded."
+        ));
+        self.stopped = Some(why);
     }
 
     /// The trace text: headers, comments, data lines, and any unterminated tails.
@@ -580,16 +648,74 @@ mod tests {
     }
 
     #[test]
-    fn compress_ends_the_recording() {
+    fn compress_is_recorded_inflated() {
+        let mut client = Deflate::new();
+        let mut server = Deflate::new();
+        let mut r = Recorder::new(Protocol::Imap);
+        let greeting = b"* PREAUTH [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] hi\r\n";
+        r.feed(Side::Server, greeting);
+        r.feed(Side::Client, b"c1 COMPRESS DEFLATE\r\n");
+        // The OK and the first deflated response arrive in one read.
+        let mut down = b"c1 OK DEFLATE active\r\n".to_vec();
+        server.compress(b"* 1 EXISTS\r\n", &mut down).unwrap();
+        r.feed(Side::Server, &down);
+        let mut up = Vec::new();
+        client.compress(b"c2 NOOP\r\n", &mut up).unwrap();
+        // Deflated bytes may arrive cut anywhere.
+        for piece in up.chunks(3) {
+            r.feed(Side::Client, piece);
+        }
+        let mut down2 = Vec::new();
+        server.compress(b"c2 OK done\r\n", &mut down2).unwrap();
+        r.feed(Side::Server, &down2);
+        assert_eq!(r.stopped, None);
+        assert_eq!(
+            r.octets,
+            [
+                21 + up.len() as u64,
+                (greeting.len() + down.len() + down2.len()) as u64
+            ]
+        );
+        let text = r.finish(&header());
+        assert!(
+            text.ends_with(
+                "C: c1 COMPRESS DEFLATE\nS: c1 OK DEFLATE active\n# The server accepted COMPRESS DEFLATE (RFC 4978 §3): what follows was sent deflated and is recorded inflated.\nS: * 1 EXISTS\nC: c2 NOOP\nS: c2 OK done\n"
+            ),
+            "{text}"
+        );
+        let (messages, failed, lines) = validate(&text);
+        assert_eq!((messages, failed), ([2, 4], [0, 0]), "{lines:?}\n{text}");
+
+        // Bytes that are not deflate data end the recording, with a comment.
         let mut r = Recorder::new(Protocol::Imap);
         r.feed(Side::Client, b"c1 COMPRESS DEFLATE\r\n");
-        r.feed(Side::Server, b"c1 OK DEFLATE active\r\n\x78\x9c\x01\n\x02");
-        r.feed(Side::Client, b"\x78\x9c\x00\r\n");
-        assert_eq!(r.stopped.as_deref(), Some("COMPRESS"));
-        assert_eq!(r.octets, [26, 27]);
+        r.feed(Side::Server, b"c1 OK DEFLATE active\r\n");
+        r.feed(Side::Client, &[0xff; 16]);
+        r.feed(Side::Client, b"c2 NOOP\r\n");
+        assert!(
+            r.stopped
+                .as_deref()
+                .is_some_and(|s| s.contains("does not inflate"))
+        );
+        assert_eq!(r.octets, [21 + 16 + 9, 22]);
+        let text = r.finish(&header());
+        assert!(
+            text.ends_with("the rest of the connection is not recorded.\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn starttls_ends_the_recording() {
+        let mut r = Recorder::new(Protocol::Imap);
+        r.feed(Side::Client, b"t1 STARTTLS\r\n");
+        r.feed(Side::Server, b"t1 OK begin TLS\r\n\x16\x03\x01");
+        r.feed(Side::Client, b"\x16\x03\x01\r\n");
+        assert_eq!(r.stopped.as_deref(), Some("STARTTLS"));
+        assert_eq!(r.octets, [18, 20]);
         let text = r.finish(&header());
         assert!(text.ends_with(
-            "C: c1 COMPRESS DEFLATE\nS: c1 OK DEFLATE active\n# The server accepted COMPRESS: the rest of the connection is not text and is not recorded.\n"
+            "C: t1 STARTTLS\nS: t1 OK begin TLS\n# The server accepted STARTTLS: the rest of the connection is not text and is not recorded.\n"
         ));
         // A refused COMPRESS does not stop it.
         let mut r = Recorder::new(Protocol::Imap);

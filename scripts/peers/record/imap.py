@@ -10,10 +10,10 @@ support are sent anyway where the answer (BAD/NO) is worth recording.
 """
 import argparse
 import os
+import re
 import sys
 import threading
 import time
-import zlib
 
 sys.path.insert(0, os.path.dirname(__file__))
 from peerlib import CramMd5, Imap, Login, Plain, Scram, Wrong, b64  # noqa: E402
@@ -328,25 +328,126 @@ def notify():
 
 
 def compress():
-    """COMPRESS=DEFLATE, RFC 4978: the command and its OK; what follows is a deflate stream
-    (sent and read here, not recorded by the proxy)."""
+    """COMPRESS=DEFLATE, RFC 4978: COMPRESS DEFLATE, then a session inside
+    the deflate stream (the proxy records it inflated): a second COMPRESS (NO
+    [COMPRESSIONACTIVE], §3), SELECT, FETCH of flags, a message, the start of the 40 KB one, an APPEND
+    with a literal, SEARCH, NOOP, LOGOUT. (An unknown mechanism is sent by `invalid`.)"""
     c = Imap(PORT)
     login(c)
-    c.cmd("COMPRESS X-UNKNOWN")
     r = c.cmd("COMPRESS DEFLATE")
-    if r and b" OK" in r[-1]:
-        deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
-        inflate = zlib.decompressobj(-15)
-        c.send(deflate.compress(b"Z1 LOGOUT\r\n") + deflate.flush(zlib.Z_SYNC_FLUSH))
-        got = b""
-        while b"Z1 " not in got:
-            data = c.sock.recv(65536)
-            if not data:
-                break
-            got += inflate.decompress(data)
-        c.close()
-    else:
+    if not (r and b" OK" in r[-1]):
         c.logout()
+        return
+    c.start_deflate()
+    c.cmd("CAPABILITY")
+    c.cmd("COMPRESS DEFLATE")
+    c.cmd("SELECT INBOX")
+    c.cmd("FETCH 1:* (UID FLAGS RFC822.SIZE)")
+    c.cmd("FETCH 2 BODY.PEEK[]")
+    c.cmd("UID FETCH 12 (BODY.PEEK[]<0.1200> BINARY.SIZE[1])")
+    c.cmd("APPEND INBOX (\\Seen) ", ("lit", MSG))
+    c.cmd("UID SEARCH SUBJECT appended")
+    c.cmd("NOOP")
+    c.logout()
+
+
+def context():
+    """CONTEXT=SEARCH, RFC 5267 §4: SEARCH/UID SEARCH RETURN (UPDATE ...) while a second
+    connection changes flags, appends and expunges (ADDTO / REMOVEFROM ESEARCH updates, §4.1,
+    sent on NOOP), then CANCELUPDATE (§4.3); ESORT RETURN (COUNT) and PARTIAL-less CONTEXT."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("SEARCH RETURN (UPDATE COUNT MIN) UNSEEN")
+    c.cmd("UID SEARCH RETURN (UPDATE ALL) FLAGGED")
+    other = Imap(PORT)
+    login(other)
+    other.cmd("SELECT INBOX")
+    other.cmd("STORE 1 -FLAGS (\\Seen)")
+    other.cmd("STORE 3 +FLAGS (\\Seen)")
+    other.cmd("UID STORE 5 +FLAGS (\\Flagged)")
+    other.cmd("APPEND INBOX ", ("lit", MSG))
+    other.cmd("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    other.cmd("EXPUNGE")
+    time.sleep(1.0)
+    c.cmd("NOOP")
+    c.cmd("CANCELUPDATE \"A003\" \"A004\"")
+    other.cmd("STORE 4 -FLAGS (\\Seen)")
+    time.sleep(0.5)
+    c.cmd("NOOP")
+    c.cmd("SORT RETURN (COUNT CONTEXT) (SUBJECT) UTF-8 ALL")
+    other.logout()
+    c.logout()
+
+
+def search2():
+    """The smaller search/fetch extensions of issue 12: SAVEDATE (RFC 8514), PREVIEW (RFC 8970,
+    with LAZY), WITHIN (RFC 5032), SEARCH=FUZZY (RFC 6203), OBJECTID (RFC 8474: EMAILID and
+    THREADID fetched and searched, STATUS MAILBOXID), STATUS APPENDLIMIT (RFC 7889), STATUS
+    SIZE/DELETED (RFC 8438, RFC 9051) and LIST-STATUS with SIZE."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("SELECT INBOX")
+    c.cmd("FETCH 1:3 (UID SAVEDATE)")
+    c.cmd("FETCH 1:2 (PREVIEW)")
+    c.cmd("FETCH 3 (PREVIEW (LAZY))")
+    c.cmd("SEARCH SAVEDSINCE 1-Jan-2000 SAVEDBEFORE 1-Jan-2100")
+    c.cmd("SEARCH SAVEDATESUPPORTED")
+    c.cmd("UID SEARCH YOUNGER 4000000000")
+    c.cmd("SEARCH OLDER 1 UNSEEN")
+    c.cmd("SEARCH FUZZY (SUBJECT meet)")
+    r = c.cmd("FETCH 6:7 (EMAILID THREADID)")
+    m = re.search(rb"EMAILID \(([^)\s]+)\)", b"".join(r))
+    t = re.search(rb"THREADID (?:\(([^)\s]+)\)|(NIL))", b"".join(r))
+    if m:
+        c.cmd(f"SEARCH EMAILID {m.group(1).decode()}")
+    tid = t and t.group(1)
+    if tid and tid != b"NIL":                     # Cyrus without conversations: THREADID (NIL)
+        c.cmd(f"UID SEARCH THREADID {tid.decode()}")
+    c.cmd("STATUS INBOX (MAILBOXID)")
+    c.cmd("STATUS INBOX (APPENDLIMIT)")
+    c.cmd(f"STATUS {ARCHIVE} (MESSAGES SIZE DELETED)")
+    c.cmd('LIST "" % RETURN (STATUS (MESSAGES SIZE))')
+    c.logout()
+
+
+def listmetadata():
+    """LIST-METADATA (RFC 9590): the METADATA return option of LIST-EXTENDED, alone and with
+    STATUS, after a SETMETADATA gives INBOX a shared comment; the comment is removed again."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd('SETMETADATA INBOX (/shared/comment "List me")')
+    c.cmd('LIST "" "%" RETURN (METADATA (/shared/comment /private/comment))')
+    c.cmd('LIST "" "INBOX" RETURN (STATUS (MESSAGES) METADATA (/shared/comment))')
+    c.cmd("SETMETADATA INBOX (/shared/comment NIL)")
+    c.logout()
+
+
+def utf8():
+    """UTF8=ACCEPT, RFC 6855 §3: ENABLE, then raw UTF-8 in quoted mailbox names and search
+    strings, APPEND UTF8 with a literal8 holding raw UTF-8 headers (and a plain APPEND of
+    them), FETCH of them (ENVELOPE, header fields) and LIST. Of the four servers only Courier offers UTF8=ACCEPT; the others
+    answer what they answer (recorded as input)."""
+    c = Imap(PORT)
+    login(c)
+    c.cmd("ENABLE UTF8=ACCEPT")
+    box = f"{PFX}Grüße"
+    c.cmd(f'CREATE "{box}"')
+    c.cmd(f'LIST "" "{PFX}Gr*"')
+    c.cmd(f'STATUS "{box}" (MESSAGES)')
+    umsg = ("From: Jürgen Müller <juergen@example.de>\r\nTo: Alice Example <alice@example.com>\r\n"
+            "Subject: Grüße aus Köln\r\nDate: Thu, 16 Nov 2023 09:00:00 +0000\r\n"
+            "Message-ID: <utf8-append@example.de>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nSchöne Woche!\r\n").encode()
+    c.cmd(f'APPEND "{box}" UTF8 (', ("lit8", umsg), ")")
+    c.cmd(f'APPEND "{box}" ', ("lit", umsg))     # Courier refuses the literal8 form
+    c.cmd(f'SELECT "{box}"')
+    c.cmd("FETCH 1 (ENVELOPE BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])")
+    c.cmd('SEARCH SUBJECT "Köln"')
+    c.cmd('UID SEARCH FROM "Müller"')
+    c.cmd("CLOSE")
+    c.cmd(f'DELETE "{box}"')
+    c.logout()
 
 
 def invalid():
@@ -376,6 +477,7 @@ def invalid():
         "B017 LOGIN alice secret",              # wrong state
         "B018 CAPABILITY extra",
         'B019 LOGIN "unterminated',
+        "B020 COMPRESS X-UNKNOWN",              # RFC 4978 §5: algorithm = "DEFLATE"
     ]):
         c.raw(line.encode() + b"\r\n", line.split()[0])
         if i % 5 == 4:
@@ -385,7 +487,7 @@ def invalid():
 
 SCENARIOS = {f.__name__: f for f in
              [basic, auth, condstore, sortthread, search, admin, append, idle, notify, compress,
-              invalid]}
+              utf8, search2, context, listmetadata, invalid]}
 
 if __name__ == "__main__":
     SCENARIOS[a.scenario]()

@@ -11,6 +11,7 @@ import re
 import socket
 import sys
 import time
+import zlib
 
 LITERAL = re.compile(rb"~?\{(\d+)\}\r\n$")
 
@@ -26,16 +27,28 @@ class Conn:
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.buf = b""
 
+    deflate = None
+    inflate = None
+
     def send(self, data):
         if isinstance(data, str):
             data = data.encode()
+        if self.deflate:
+            data = self.deflate.compress(data) + self.deflate.flush(zlib.Z_SYNC_FLUSH)
         self.sock.sendall(data)
+
+    def start_deflate(self):
+        """COMPRESS=DEFLATE accepted (RFC 4978 §3): raw deflate (RFC 1951) both ways from the
+        octet after the tagged OK, every write ended with a sync flush (§4)."""
+        self.deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.inflate = zlib.decompressobj(-15)
+        self.buf = self.inflate.decompress(self.buf)
 
     def _fill(self):
         d = self.sock.recv(65536)
         if not d:
             raise EOFError("server closed the connection")
-        self.buf += d
+        self.buf += self.inflate.decompress(d) if self.inflate else d
 
     def line(self):
         while b"\n" not in self.buf:

@@ -9,6 +9,7 @@
 # do not parse under today's strict grammar).
 #   scenario names: imap-basic imap-auth ... pop3-basic pop3-auth pop3-invalid
 # RECORD_DIR=DIR writes DIR/SERVER/*.trace instead of recordings/SERVER/ (scripts/peers/ci.sh).
+# MAILCONFORM=PATH runs that mailconform binary instead of building a release one.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
@@ -17,7 +18,7 @@ shift
 SCRIPT=$REPO/scripts/peers/$SERVER.sh
 [ -x "$SCRIPT" ] || { echo "no $SCRIPT" >&2; exit 2; }
 OUT=${RECORD_DIR:-$REPO/recordings}/$SERVER
-IMAP_SCENARIOS="basic auth condstore sortthread search admin append idle notify compress invalid"
+IMAP_SCENARIOS="basic auth condstore sortthread search admin append idle notify compress utf8 search2 context listmetadata invalid"
 POP3_SCENARIOS="basic auth invalid"
 if [ $# = 0 ]; then
   set --
@@ -25,8 +26,13 @@ if [ $# = 0 ]; then
   for s in $POP3_SCENARIOS; do set -- "$@" "pop3-$s"; done
 fi
 
-cargo build --release -q -p mailconform --manifest-path "$REPO/Cargo.toml"
-BIN=$REPO/target/release/mailconform
+# MAILCONFORM=PATH uses that mailconform binary (e.g. a debug build) instead of building one.
+if [ -n "${MAILCONFORM:-}" ]; then
+  BIN=$MAILCONFORM
+else
+  cargo build --release -q -p mailconform --manifest-path "$REPO/Cargo.toml"
+  BIN=$REPO/target/release/mailconform
+fi
 mkdir -p "$OUT"
 
 PROXY_PID=

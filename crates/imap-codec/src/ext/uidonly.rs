@@ -28,18 +28,31 @@
 //! - `UIDFETCH` is [`UidFetchData`] (the `UidFetch` row of [`crate::response::Data`]): a FETCH
 //!   response whose number is the message's UID, never a sequence number.
 //! - `UIDREQUIRED` is [`crate::response::Code::UidRequired`], a code without arguments.
+//! - Message numbers inside search criteria count too: `UID SEARCH 1:10` (a `sequence-set`
+//!   search key, RFC 9051 §6.4.4) uses them although the command is a UID one
+//!   ([`search_uses_message_numbers`]). The §3 prose refuses message numbers in requests
+//!   without naming commands; that search keys are among them is confirmed by Cyrus IMAP's
+//!   UIDONLY test suite (Cassandane `tiny-tests/UIDonly/search`: `UID SEARCH 1:10` is
+//!   answered BAD, `UID SEARCH UID 1:10` OK), found with the `search` tool in session 6.
+//!   Not treated as message numbers (no source says so): `$` (RFC 5182) and QRESYNC's
+//!   `seq-match-data` (RFC 7162 §3.2.5.2), which pairs message numbers with UIDs only as
+//!   a hint.
+
+use crate::prelude::*;
 
 use ::core::num::NonZeroU32;
 
 use crate::core::IntoStatic;
 
 use crate::command::CommandBody;
+use crate::command::search::SearchKey;
 use crate::context::Ctx;
 use crate::encode::Encoder;
 use crate::error::PResult;
 use crate::ext::NonEmpty;
 use crate::response::fetch::MessageAttribute;
 use crate::response::{FetchData, MessageNumbered};
+use crate::sequence::SequenceSet;
 
 /// `uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att` (RFC 9586 §3.3): the data items of one
 /// message, named by its UID. The list of items is never empty (`msg-att` has at least one).
@@ -92,21 +105,64 @@ impl MessageNumbered for UidFetchData<'_> {
 
 /// Whether a command names messages by sequence number: the commands with a `UID` form
 /// (the command table's `uid: Optional` rows: SEARCH, FETCH, STORE, COPY, MOVE, SORT, THREAD,
-/// REPLACE) sent without `UID`. Once UIDONLY is enabled the server answers them with
-/// `BAD [UIDREQUIRED]` (RFC 9586 §3).
+/// REPLACE) sent without `UID`, and `UID SEARCH`, `UID SORT` and `UID THREAD` whose criteria
+/// hold a `sequence-set` search key of message numbers ([`search_uses_message_numbers`]).
+/// Once UIDONLY is enabled the server answers them with `BAD [UIDREQUIRED]` (RFC 9586 §3).
 ///
 /// ```
 /// use mailproto_imap_codec::{Command, ext::uidonly::uses_message_numbers};
 /// let fetch = Command::parse(b"a FETCH 1 FLAGS\r\n").unwrap();
 /// let uid_fetch = Command::parse(b"a UID FETCH 1 FLAGS\r\n").unwrap();
 /// let noop = Command::parse(b"a NOOP\r\n").unwrap();
+/// let uid_search_numbers = Command::parse(b"a UID SEARCH 1:10 UNSEEN\r\n").unwrap();
+/// let uid_search_uids = Command::parse(b"a UID SEARCH UID 1:10 UNSEEN\r\n").unwrap();
 /// assert!(uses_message_numbers(&fetch.body));
 /// assert!(!uses_message_numbers(&uid_fetch.body));
 /// assert!(!uses_message_numbers(&noop.body));
+/// assert!(uses_message_numbers(&uid_search_numbers.body));
+/// assert!(!uses_message_numbers(&uid_search_uids.body));
 /// ```
 pub fn uses_message_numbers(body: &CommandBody<'_>) -> bool {
     use crate::command::UidForm;
-    body.kind().uid_form() == UidForm::Optional && !body.is_uid()
+    if body.kind().uid_form() == UidForm::Optional && !body.is_uid() {
+        return true;
+    }
+    match body {
+        CommandBody::Search { criteria: keys, .. }
+        | CommandBody::Sort { keys, .. }
+        | CommandBody::Thread { keys, .. } => search_uses_message_numbers(keys),
+        _ => false,
+    }
+}
+
+/// Whether search criteria name messages by sequence number: a `sequence-set` search key
+/// (RFC 9051 §6.4.4, "Messages with message sequence numbers corresponding to the specified
+/// message sequence number set") anywhere in them, inside `NOT`, `OR`, parentheses and
+/// `FUZZY` too. `$` (SEARCHRES, RFC 5182) is not one: it names the saved result of an
+/// earlier search, whatever numbers that search returned, so it stays usable under UIDONLY.
+///
+/// RFC 9586 §3 refuses message numbers in requests once UIDONLY is enabled; a
+/// `sequence-set` key in `UID SEARCH` is such a use. Cyrus IMAP's own UIDONLY tests
+/// (Cassandane `UIDonly/search`) expect `UID SEARCH 1:10` to be answered with BAD and
+/// `UID SEARCH UID 1:10` with OK.
+///
+/// Walks the keys with an explicit stack, so a hand-built key nested arbitrarily deep
+/// cannot exhaust the call stack.
+pub fn search_uses_message_numbers(keys: &[SearchKey<'_>]) -> bool {
+    let mut stack: Vec<&SearchKey<'_>> = keys.iter().collect();
+    while let Some(key) = stack.pop() {
+        match key {
+            SearchKey::SequenceSet(SequenceSet::Items(_)) => return true,
+            SearchKey::Not(inner) | SearchKey::Fuzzy(inner) => stack.push(inner),
+            SearchKey::Or(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            SearchKey::And(inner) => stack.extend(inner.iter()),
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -176,6 +232,13 @@ mod tests {
             ("a UID EXPUNGE 1\r\n", false),
             ("a EXPUNGE\r\n", false),
             ("a ENABLE UIDONLY\r\n", false),
+            // Search criteria: a sequence-set key names messages by number (RFC 9586 §3).
+            ("a UID SEARCH 1:10\r\n", true),
+            ("a UID SEARCH UID 1:10\r\n", false),
+            ("a UID SEARCH NOT (UNSEEN OR DELETED 2)\r\n", true),
+            ("a UID SEARCH OR UID 1 FLAGGED\r\n", false),
+            ("a UID SEARCH $\r\n", false),
+            ("a UID SEARCH UID $ NOT 3,5:*\r\n", true),
         ] {
             let c = Command::parse(line.as_bytes()).unwrap();
             assert_eq!(uses_message_numbers(&c.body), numbers, "{line}");

@@ -365,7 +365,16 @@ mailproto_core::deviations! {
         /// keeps such a message whole under the real-world profile
         /// ([`FramerConfig::blank_line_after_literal`](crate::framer::FramerConfig)).
         BlankLineAfterLiteral = "blank-line-after-literal",
-            rule: "literal = \"{\" number64 [\"+\"] \"}\" CRLF *CHAR8, then the rest of the message on the same line (RFC 9051 §9, §4.3)";    }
+            rule: "literal = \"{\" number64 [\"+\"] \"}\" CRLF *CHAR8, then the rest of the message on the same line (RFC 9051 §9, §4.3)";
+        /// a command using the syntax of an extension that is not in force: the server did not
+        /// advertise it, or it needs ENABLE and was not enabled (`SELECT INBOX (CONDSTORE)`,
+        /// `FETCH 1:* (FLAGS) (CHANGEDSINCE 5)`, `CREATE x (USE (\\Important))` to a server
+        /// without CONDSTORE or CREATE-SPECIAL-USE; recorded from imaplib against Courier,
+        /// Cyrus, Dovecot and GNU Mailutils): read as if the extension were in force; the
+        /// offset is where its syntax starts (the slot's `(`, the item's or key's name).
+        ExtensionNotInForce = "extension-not-in-force",
+            rule: "an extension's syntax only where its capability is advertised (RFC 9051 §6.1.1, §7.2.2; RFC 7162 §3.1.1; RFC 6154 §3: \"Clients MUST NOT use the USE parameter unless the server advertises the capability\") and, for QRESYNC, enabled (RFC 7162 §3.2.3)";
+    }
 }
 
 /// A deviation found in an IMAP message.
@@ -418,6 +427,9 @@ pub struct Ctx<'o> {
     /// The address of the message's first byte: offsets are computed from it.
     start: usize,
     deviations: RefCell<Vec<Deviation>>,
+    /// Extensions the real-world profile reads as in force for the rest of this message
+    /// ([`Ctx::assume_in_force`]).
+    assumed: ::core::cell::Cell<Extensions>,
     /// Raw UTF-8 in `quoted` while this message is parsed ([`Extension::Utf8Accept`]).
     _utf8: crate::core::Utf8Scope,
 }
@@ -430,6 +442,7 @@ impl<'o> Ctx<'o> {
             side,
             start: message.as_ptr() as usize,
             deviations: RefCell::new(Vec::new()),
+            assumed: ::core::cell::Cell::new(Extensions::default()),
             _utf8: crate::core::Utf8Scope::enter(
                 options.extensions.contains(Extension::Utf8Accept)
                     || options.profile == Profile::RealWorld,
@@ -449,10 +462,41 @@ impl<'o> Ctx<'o> {
         self.options.profile == Profile::RealWorld
     }
 
-    /// Whether `ext` is in force.
+    /// Whether `ext` is in force (or read as in force for this message under the real-world
+    /// profile, [`Ctx::assume_in_force`]).
     #[inline]
     pub fn has(&self, ext: Extension) -> bool {
-        self.options.extensions.contains(ext)
+        self.options.extensions.contains(ext) || self.assumed.get().contains(ext)
+    }
+
+    /// The syntax of `exts` (the extensions that define it) starts at `at` while none of them is
+    /// in force. Strict: `false` (the grammar without them). Real-world: records
+    /// `extension-not-in-force` at `at`, reads the rest of the message as if `exts` were in
+    /// force, and returns `true`. The gates of the extension syntax (`ext/slots.rs`, the FETCH
+    /// items and search keys of an extension) call it where they would fail.
+    pub fn assume_in_force(&self, exts: &[Extension], at: &[u8]) -> bool {
+        if !self.real_world() || exts.is_empty() {
+            return false;
+        }
+        let offset = (at.as_ptr() as usize).saturating_sub(self.start);
+        let mut deviations = self.deviations.borrow_mut();
+        // A rule tried twice (backtracking) reports once.
+        if !deviations
+            .iter()
+            .any(|d| d.id == ImapDeviation::ExtensionNotInForce && d.offset == offset)
+        {
+            deviations.push(Deviation::new(
+                ImapDeviation::ExtensionNotInForce,
+                offset,
+                self.side,
+            ));
+        }
+        let mut assumed = self.assumed.get();
+        for &e in exts {
+            assumed.insert(e);
+        }
+        self.assumed.set(assumed);
+        true
     }
 
     /// Records a deviation of kind `id` at `at`, a suffix of the message (its first byte is

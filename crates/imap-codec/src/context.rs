@@ -374,6 +374,12 @@ mailproto_core::deviations! {
         /// offset is where its syntax starts (the slot's `(`, the item's or key's name).
         ExtensionNotInForce = "extension-not-in-force",
             rule: "an extension's syntax only where its capability is advertised (RFC 9051 §6.1.1, §7.2.2; RFC 7162 §3.1.1; RFC 6154 §3: \"Clients MUST NOT use the USE parameter unless the server advertises the capability\") and, for QRESYNC, enabled (RFC 7162 §3.2.3)";
+        /// a tagged status whose tag the grammar forbids, the first word of a line the
+        /// server could not read as a command echoed back (`) BAD Missing command`, GNU
+        /// Mailutils after an APPEND it did not read, `recordings/mailutils/imap-append`):
+        /// read as the untagged status (`* BAD Missing command`); the offset is 0.
+        InvalidTagEchoed = "invalid-tag-echoed",
+            rule: "tag = 1*<any ASTRING-CHAR except \"+\"> (RFC 9051 §9); a protocol-level error whose command cannot be determined is an untagged BAD (RFC 9051 §7.1.3)";
     }
 }
 
@@ -444,8 +450,13 @@ impl<'o> Ctx<'o> {
             deviations: RefCell::new(Vec::new()),
             assumed: ::core::cell::Cell::new(Extensions::default()),
             _utf8: crate::core::Utf8Scope::enter(
-                options.extensions.contains(Extension::Utf8Accept)
-                    || options.profile == Profile::RealWorld,
+                if options.extensions.contains(Extension::Utf8Accept) {
+                    crate::core::Utf8Quoted::Allow
+                } else if options.profile == Profile::RealWorld {
+                    crate::core::Utf8Quoted::Report
+                } else {
+                    crate::core::Utf8Quoted::Refuse
+                },
             ),
         }
     }
@@ -512,11 +523,23 @@ impl<'o> Ctx<'o> {
             .push(Deviation::new(id, offset, self.side));
     }
 
-    /// Wraps `value` with the deviations found.
+    /// Wraps `value` with the deviations found. Under the real-world profile without
+    /// UTF8=ACCEPT in force, raw UTF-8 read in a quoted string is one `eight-bit-in-quoted`
+    /// at its first octet (RFC 6855 §3; the `quoted` parser notes it, [`crate::core`]).
     pub fn finish<T>(self, value: T) -> Parsed<T> {
+        let mut deviations = self.deviations.into_inner();
+        if let Some(at) = self._utf8.first_seen() {
+            let offset = at.saturating_sub(self.start);
+            deviations.push(Deviation::new(
+                ImapDeviation::EightBitInQuoted,
+                offset,
+                self.side,
+            ));
+            deviations.sort_by_key(|d| d.offset);
+        }
         Parsed {
             value,
-            deviations: self.deviations.into_inner(),
+            deviations,
             unknown: Vec::new(),
         }
     }
@@ -548,6 +571,35 @@ mod tests {
         assert_eq!(ImapDeviation::ALL[0], ImapDeviation::TrailingSpace);
         assert_eq!(ImapDeviation::BareLf.id(), "bare-lf");
         assert_eq!(ImapDeviation::from_id("no-such-id"), None);
+    }
+
+    /// Raw UTF-8 in a quoted string without UTF8=ACCEPT (RFC 6855 §3): strict refuses it,
+    /// real-world reads it and names it `eight-bit-in-quoted` at its first octet, once per
+    /// message; with UTF8=ACCEPT in force it is the grammar (no deviation).
+    #[test]
+    fn raw_utf8_in_quoted_is_named_under_real_world() {
+        let line = "* LIST () \"/\" \"Caf\u{e9} cr\u{e8}me\"\r\n".as_bytes();
+        let command = "a SELECT \"Caf\u{e9}\"\r\n".as_bytes();
+        assert!(crate::Response::parse_with(line, &ParseOptions::default()).is_err());
+        assert!(crate::Command::parse_with(command, &ParseOptions::default()).is_err());
+        let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+        let parsed = crate::Response::parse_with(line, &rw).unwrap();
+        let found: Vec<_> = parsed.deviations.iter().map(|d| (d.id, d.offset)).collect();
+        assert_eq!(found, [(ImapDeviation::EightBitInQuoted, 18)]);
+        let parsed = crate::Command::parse_with(command, &rw).unwrap();
+        assert_eq!(parsed.deviations.len(), 1);
+        assert_eq!(parsed.deviations[0].offset, 13);
+        assert_eq!(parsed.deviations[0].side, Side::Client);
+        for options in [
+            ParseOptions::default().with_extension(Extension::Utf8Accept),
+            rw.clone().with_extension(Extension::Utf8Accept),
+        ] {
+            let parsed = crate::Response::parse_with(line, &options).unwrap();
+            assert!(parsed.deviations.is_empty());
+        }
+        // ASCII only: nothing to report.
+        let ascii = crate::Response::parse_with(b"* LIST () \"/\" \"Cafe\"\r\n", &rw).unwrap();
+        assert!(ascii.deviations.is_empty());
     }
 
     #[test]

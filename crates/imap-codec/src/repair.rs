@@ -240,7 +240,8 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         && let Some(sp) = buf.iter().position(|&b| b == b' ')
         && sp > 0
         && !matches!(buf[0], b'*' | b'+')
-        && !buf[..sp].iter().any(|&b| b < 0x21 || b >= 0x7f)
+        && buf[..sp].iter().all(|b| (0x21..0x7f).contains(b))
+        && crate::Tag::new(String::from_utf8_lossy(&buf[..sp]).into_owned()).is_err()
         && [&b"OK "[..], b"NO ", b"BAD "].iter().any(|s| {
             buf[sp + 1..].len() >= s.len() && buf[sp + 1..][..s.len()].eq_ignore_ascii_case(s)
         })

@@ -291,3 +291,31 @@ fn strings_go_out_as_atoms_then_quoted_then_literals() {
     let wire = String::from_utf8(wire).unwrap();
     assert!(wire.starts_with("A1 SELECT Archive\r\nA2 SELECT \"Sent Items\"\r\nA3 SELECT {"));
 }
+
+#[test]
+fn parts_with_a_synchronizing_literal_each_wait_for_their_continuation() {
+    // The destination mailbox as a literal (RFC 9051 §4.3): every part sends it after its own
+    // `+`, in order, and the parts still complete as one command.
+    let mut c = session(ClientConfig::default().with_max_line(Some(21)));
+    let cmd = Command::parse(b"a UID COPY 9,7,5,3,1 {5}\r\nhello\r\n").unwrap();
+    let h = c.send_command(cmd).unwrap();
+    let (wire, _) = drain(&mut c);
+    assert_eq!(wire, b"a UID COPY 1,3 {5}\r\n");
+    c.handle_input(b"+ go\r\n").unwrap();
+    assert_eq!(drain(&mut c).0, b"hello\r\nA1 UID COPY 5,7 {5}\r\n");
+    c.handle_input(b"+ go\r\n").unwrap();
+    assert_eq!(drain(&mut c).0, b"hello\r\nA2 UID COPY 9 {5}\r\n");
+    c.handle_input(b"+ go\r\n").unwrap();
+    assert_eq!(drain(&mut c).0, b"hello\r\n");
+    c.handle_input(b"a OK done\r\nA1 OK done\r\nA2 OK done\r\n")
+        .unwrap();
+    let completed: Vec<_> = drain(&mut c)
+        .1
+        .into_iter()
+        .filter_map(|e| match e {
+            ClientEvent::Completed { handle, .. } => Some(handle),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(completed, [h]);
+}

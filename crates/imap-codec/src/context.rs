@@ -367,7 +367,22 @@ mailproto_core::deviations! {
         /// keeps such a message whole under the real-world profile
         /// ([`FramerConfig::blank_line_after_literal`](crate::framer::FramerConfig)).
         BlankLineAfterLiteral = "blank-line-after-literal",
-            rule: "literal = \"{\" number64 [\"+\"] \"}\" CRLF *CHAR8, then the rest of the message on the same line (RFC 9051 §9, §4.3)";    }
+            rule: "literal = \"{\" number64 [\"+\"] \"}\" CRLF *CHAR8, then the rest of the message on the same line (RFC 9051 §9, §4.3)";
+        /// a command using the syntax of an extension that is not in force: the server did not
+        /// advertise it, or it needs ENABLE and was not enabled (`SELECT INBOX (CONDSTORE)`,
+        /// `FETCH 1:* (FLAGS) (CHANGEDSINCE 5)`, `CREATE x (USE (\\Important))` to a server
+        /// without CONDSTORE or CREATE-SPECIAL-USE; recorded from imaplib against Courier,
+        /// Cyrus, Dovecot and GNU Mailutils): read as if the extension were in force; the
+        /// offset is where its syntax starts (the slot's `(`, the item's or key's name).
+        ExtensionNotInForce = "extension-not-in-force",
+            rule: "an extension's syntax only where its capability is advertised (RFC 9051 §6.1.1, §7.2.2; RFC 7162 §3.1.1; RFC 6154 §3: \"Clients MUST NOT use the USE parameter unless the server advertises the capability\") and, for QRESYNC, enabled (RFC 7162 §3.2.3)";
+        /// a tagged status whose tag the grammar forbids, the first word of a line the
+        /// server could not read as a command echoed back (`) BAD Missing command`, GNU
+        /// Mailutils after an APPEND it did not read, `recordings/mailutils/imap-append`):
+        /// read as the untagged status (`* BAD Missing command`); the offset is 0.
+        InvalidTagEchoed = "invalid-tag-echoed",
+            rule: "tag = 1*<any ASTRING-CHAR except \"+\"> (RFC 9051 §9); a protocol-level error whose command cannot be determined is an untagged BAD (RFC 9051 §7.1.3)";
+    }
 }
 
 /// A deviation found in an IMAP message.
@@ -420,6 +435,9 @@ pub struct Ctx<'o> {
     /// The address of the message's first byte: offsets are computed from it.
     start: usize,
     deviations: RefCell<Vec<Deviation>>,
+    /// Extensions the real-world profile reads as in force for the rest of this message
+    /// ([`Ctx::assume_in_force`]).
+    assumed: ::core::cell::Cell<Extensions>,
     /// Raw UTF-8 in `quoted` while this message is parsed ([`Extension::Utf8Accept`]).
     _utf8: crate::core::Utf8Scope,
 }
@@ -432,9 +450,15 @@ impl<'o> Ctx<'o> {
             side,
             start: message.as_ptr() as usize,
             deviations: RefCell::new(Vec::new()),
+            assumed: ::core::cell::Cell::new(Extensions::default()),
             _utf8: crate::core::Utf8Scope::enter(
-                options.extensions.contains(Extension::Utf8Accept)
-                    || options.profile == Profile::RealWorld,
+                if options.extensions.contains(Extension::Utf8Accept) {
+                    crate::core::Utf8Quoted::Allow
+                } else if options.profile == Profile::RealWorld {
+                    crate::core::Utf8Quoted::Report
+                } else {
+                    crate::core::Utf8Quoted::Refuse
+                },
             ),
         }
     }
@@ -451,10 +475,41 @@ impl<'o> Ctx<'o> {
         self.options.profile == Profile::RealWorld
     }
 
-    /// Whether `ext` is in force.
+    /// Whether `ext` is in force (or read as in force for this message under the real-world
+    /// profile, [`Ctx::assume_in_force`]).
     #[inline]
     pub fn has(&self, ext: Extension) -> bool {
-        self.options.extensions.contains(ext)
+        self.options.extensions.contains(ext) || self.assumed.get().contains(ext)
+    }
+
+    /// The syntax of `exts` (the extensions that define it) starts at `at` while none of them is
+    /// in force. Strict: `false` (the grammar without them). Real-world: records
+    /// `extension-not-in-force` at `at`, reads the rest of the message as if `exts` were in
+    /// force, and returns `true`. The gates of the extension syntax (`ext/slots.rs`, the FETCH
+    /// items and search keys of an extension) call it where they would fail.
+    pub fn assume_in_force(&self, exts: &[Extension], at: &[u8]) -> bool {
+        if !self.real_world() || exts.is_empty() {
+            return false;
+        }
+        let offset = (at.as_ptr() as usize).saturating_sub(self.start);
+        let mut deviations = self.deviations.borrow_mut();
+        // A rule tried twice (backtracking) reports once.
+        if !deviations
+            .iter()
+            .any(|d| d.id == ImapDeviation::ExtensionNotInForce && d.offset == offset)
+        {
+            deviations.push(Deviation::new(
+                ImapDeviation::ExtensionNotInForce,
+                offset,
+                self.side,
+            ));
+        }
+        let mut assumed = self.assumed.get();
+        for &e in exts {
+            assumed.insert(e);
+        }
+        self.assumed.set(assumed);
+        true
     }
 
     /// Records a deviation of kind `id` at `at`, a suffix of the message (its first byte is
@@ -470,11 +525,23 @@ impl<'o> Ctx<'o> {
             .push(Deviation::new(id, offset, self.side));
     }
 
-    /// Wraps `value` with the deviations found.
+    /// Wraps `value` with the deviations found. Under the real-world profile without
+    /// UTF8=ACCEPT in force, raw UTF-8 read in a quoted string is one `eight-bit-in-quoted`
+    /// at its first octet (RFC 6855 §3; the `quoted` parser notes it, [`crate::core`]).
     pub fn finish<T>(self, value: T) -> Parsed<T> {
+        let mut deviations = self.deviations.into_inner();
+        if let Some(at) = self._utf8.first_seen() {
+            let offset = at.saturating_sub(self.start);
+            deviations.push(Deviation::new(
+                ImapDeviation::EightBitInQuoted,
+                offset,
+                self.side,
+            ));
+            deviations.sort_by_key(|d| d.offset);
+        }
         Parsed {
             value,
-            deviations: self.deviations.into_inner(),
+            deviations,
             unknown: Vec::new(),
         }
     }
@@ -506,6 +573,35 @@ mod tests {
         assert_eq!(ImapDeviation::ALL[0], ImapDeviation::TrailingSpace);
         assert_eq!(ImapDeviation::BareLf.id(), "bare-lf");
         assert_eq!(ImapDeviation::from_id("no-such-id"), None);
+    }
+
+    /// Raw UTF-8 in a quoted string without UTF8=ACCEPT (RFC 6855 §3): strict refuses it,
+    /// real-world reads it and names it `eight-bit-in-quoted` at its first octet, once per
+    /// message; with UTF8=ACCEPT in force it is the grammar (no deviation).
+    #[test]
+    fn raw_utf8_in_quoted_is_named_under_real_world() {
+        let line = "* LIST () \"/\" \"Caf\u{e9} cr\u{e8}me\"\r\n".as_bytes();
+        let command = "a SELECT \"Caf\u{e9}\"\r\n".as_bytes();
+        assert!(crate::Response::parse_with(line, &ParseOptions::default()).is_err());
+        assert!(crate::Command::parse_with(command, &ParseOptions::default()).is_err());
+        let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+        let parsed = crate::Response::parse_with(line, &rw).unwrap();
+        let found: Vec<_> = parsed.deviations.iter().map(|d| (d.id, d.offset)).collect();
+        assert_eq!(found, [(ImapDeviation::EightBitInQuoted, 18)]);
+        let parsed = crate::Command::parse_with(command, &rw).unwrap();
+        assert_eq!(parsed.deviations.len(), 1);
+        assert_eq!(parsed.deviations[0].offset, 13);
+        assert_eq!(parsed.deviations[0].side, Side::Client);
+        for options in [
+            ParseOptions::default().with_extension(Extension::Utf8Accept),
+            rw.clone().with_extension(Extension::Utf8Accept),
+        ] {
+            let parsed = crate::Response::parse_with(line, &options).unwrap();
+            assert!(parsed.deviations.is_empty());
+        }
+        // ASCII only: nothing to report.
+        let ascii = crate::Response::parse_with(b"* LIST () \"/\" \"Cafe\"\r\n", &rw).unwrap();
+        assert!(ascii.deviations.is_empty());
     }
 
     #[test]

@@ -13,47 +13,95 @@ use std::cell::Cell;
 
 #[cfg(feature = "std")]
 std::thread_local! {
-    /// Whether `quoted` may hold raw UTF-8 in the message being parsed: set by
-    /// [`crate::context::Ctx`] for the message's duration (see [`Utf8Scope`]); `true` outside
+    /// What `quoted` does with raw UTF-8 in the message being parsed: set by
+    /// [`crate::context::Ctx`] for the message's duration (see [`Utf8Scope`]); allowed outside
     /// any message (the value-level parsers, e.g. `from_bytes`).
-    static UTF8_QUOTED: Cell<bool> = const { Cell::new(true) };
+    static UTF8_QUOTED: Cell<Utf8Quoted> = const { Cell::new(Utf8Quoted::Allow) };
+    /// The address of the first raw UTF-8 octet read in a quoted string of the message, under
+    /// [`Utf8Quoted::Report`]; 0 for none.
+    static UTF8_SEEN: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Whether raw UTF-8 is allowed in `quoted` in the message being parsed (see [`Utf8Scope`]).
+/// What `quoted` does with raw UTF-8 (octets >= 0x80) in the message being parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Utf8Quoted {
+    /// Refuse it: RFC 3501 §9 `QUOTED-CHAR` (7-bit), strict without UTF8=ACCEPT.
+    Refuse,
+    /// Read it: RFC 9051 §9 `QUOTED-CHAR`, UTF8=ACCEPT in force (RFC 6855 §3).
+    Allow,
+    /// Read it and note where (real-world without UTF8=ACCEPT: `eight-bit-in-quoted`).
+    Report,
+}
+
+/// What `quoted` does with raw UTF-8 in the message being parsed (see [`Utf8Scope`]).
 /// Without the `std` feature there is no thread-local state: raw UTF-8 is always allowed
 /// (the RFC 9051 `QUOTED-CHAR`), so the RFC 6855 §3 gate is a `std` feature (docs/architecture.md).
 #[inline]
-pub(crate) fn utf8_quoted_allowed() -> bool {
+fn utf8_quoted() -> Utf8Quoted {
     #[cfg(feature = "std")]
     {
         UTF8_QUOTED.with(Cell::get)
     }
     #[cfg(not(feature = "std"))]
     {
-        true
+        Utf8Quoted::Allow
     }
 }
 
-/// For the duration of one message's parse, whether raw UTF-8 is allowed in `quoted` (RFC 6855
-/// §3: only once UTF8=ACCEPT is enabled, or IMAP4rev2, RFC 9051 §9 `QUOTED-CHAR`; always
-/// under the real-world profile). `quoted` is read by parsers that take no parse context, so
-/// the [`crate::context::Ctx`] of the message sets this for the thread and the previous value
-/// comes back when it is dropped (contexts nest).
+/// Notes that raw UTF-8 was read at address `at` (the first one of the message is kept).
+#[cfg_attr(not(feature = "std"), allow(unused_variables))]
+fn note_utf8(at: usize) {
+    #[cfg(feature = "std")]
+    UTF8_SEEN.with(|c| {
+        if c.get() == 0 {
+            c.set(at);
+        }
+    });
+}
+
+/// For the duration of one message's parse, what raw UTF-8 in `quoted` does (RFC 6855 §3:
+/// allowed only once UTF8=ACCEPT is enabled, or IMAP4rev2, RFC 9051 §9 `QUOTED-CHAR`; under
+/// the real-world profile without them, read and reported as `eight-bit-in-quoted`).
+/// `quoted` is read by parsers that take no parse context, so the [`crate::context::Ctx`] of
+/// the message sets this for the thread and the previous value comes back when it is dropped
+/// (contexts nest).
 #[derive(Debug)]
 #[cfg_attr(not(feature = "std"), allow(dead_code))]
-pub(crate) struct Utf8Scope(bool);
+pub(crate) struct Utf8Scope {
+    previous: Utf8Quoted,
+    previous_seen: usize,
+}
 
 impl Utf8Scope {
-    /// Allows (or not) raw UTF-8 in `quoted` until the scope is dropped.
+    /// Sets what raw UTF-8 in `quoted` does until the scope is dropped.
     #[cfg_attr(not(feature = "std"), allow(unused_variables))]
-    pub(crate) fn enter(allowed: bool) -> Self {
+    pub(crate) fn enter(mode: Utf8Quoted) -> Self {
         #[cfg(feature = "std")]
         {
-            Utf8Scope(UTF8_QUOTED.with(|c| c.replace(allowed)))
+            Utf8Scope {
+                previous: UTF8_QUOTED.with(|c| c.replace(mode)),
+                previous_seen: UTF8_SEEN.with(|c| c.replace(0)),
+            }
         }
         #[cfg(not(feature = "std"))]
         {
-            Utf8Scope(true)
+            Utf8Scope {
+                previous: Utf8Quoted::Allow,
+                previous_seen: 0,
+            }
+        }
+    }
+
+    /// The address of the first raw UTF-8 octet read in a quoted string in this scope, under
+    /// [`Utf8Quoted::Report`].
+    pub(crate) fn first_seen(&self) -> Option<usize> {
+        #[cfg(feature = "std")]
+        {
+            Some(UTF8_SEEN.with(Cell::get)).filter(|&a| a != 0)
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            None
         }
     }
 }
@@ -61,7 +109,10 @@ impl Utf8Scope {
 impl Drop for Utf8Scope {
     fn drop(&mut self) {
         #[cfg(feature = "std")]
-        UTF8_QUOTED.with(|c| c.set(self.0));
+        {
+            UTF8_QUOTED.with(|c| c.set(self.previous));
+            UTF8_SEEN.with(|c| c.set(self.previous_seen));
+        }
     }
 }
 
@@ -272,7 +323,14 @@ impl<'a> Quoted<'a> {
     /// Scans `quoted`: the raw (still escaped) content as text, and whether it holds an escape.
     #[inline]
     fn scan(i: &'a [u8]) -> PResult<'a, (&'a str, bool)> {
-        crate::ascii::scan_quoted(i, utf8_quoted_allowed())
+        let mode = utf8_quoted();
+        let scanned = crate::ascii::scan_quoted(i, mode != Utf8Quoted::Refuse)?;
+        if mode == Utf8Quoted::Report
+            && let Some(p) = scanned.1.0.bytes().position(|b| b >= 0x80)
+        {
+            note_utf8(scanned.1.0.as_ptr() as usize + p);
+        }
+        Ok(scanned)
     }
 }
 

@@ -116,6 +116,12 @@ pub(crate) fn repair<S>(
                 for d in &mut parsed.deviations {
                     d.offset = history.original(d.offset);
                 }
+                // Raw UTF-8 the repair put in a quoted string (a Latin-1 octet as UTF-8, an
+                // unquoted UTF-8 name quoted) is the repair's deviation, not another one.
+                parsed.deviations.retain(|d| {
+                    d.id != ImapDeviation::EightBitInQuoted
+                        || !found.iter().any(|f| f.offset == d.offset)
+                });
                 parsed.deviations.extend(found);
                 parsed.deviations.sort_by_key(|d| d.offset);
                 parsed.unknown.extend(kept);
@@ -225,6 +231,22 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
                 kept: None,
             });
         }
+    }
+    // invalid-tag-echoed: `) BAD Missing command` (GNU Mailutils): the first word of a line
+    // the server could not read as a command, echoed as the tag although the grammar forbids
+    // it; read as the untagged status (RFC 9051 §7.1.3: a protocol-level error whose command
+    // cannot be determined is an untagged BAD).
+    if o == 0
+        && let Some(sp) = buf.iter().position(|&b| b == b' ')
+        && sp > 0
+        && !matches!(buf[0], b'*' | b'+')
+        && buf[..sp].iter().all(|b| (0x21..0x7f).contains(b))
+        && crate::Tag::new(String::from_utf8_lossy(&buf[..sp]).into_owned()).is_err()
+        && [&b"OK "[..], b"NO ", b"BAD "].iter().any(|s| {
+            buf[sp + 1..].len() >= s.len() && buf[sp + 1..][..s.len()].eq_ignore_ascii_case(s)
+        })
+    {
+        return Fix::one(ImapDeviation::InvalidTagEchoed, 0, sp, b"*");
     }
     // untagged-code-without-status: `* [CODE ...] text`, read as `* OK [CODE ...] text`.
     if o == 2 && buf.starts_with(b"* [") {

@@ -47,6 +47,12 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
     ),
     (b"* 5 EXPUNGED\r\n", "expunged-keyword", 11, b"* 5 EXPUNGE\r\n"),
     (
+        b") BAD  Missing command\r\n",
+        "invalid-tag-echoed",
+        0,
+        b"* BAD  Missing command\r\n",
+    ),
+    (
         b"* 2 FETCH FLAGS (\\Seen \\Recent)\r\n",
         "unparenthesized-fetch",
         10,

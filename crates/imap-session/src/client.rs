@@ -24,7 +24,7 @@ use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, Command, CommandBody, CompressionAlgorithm,
     ContinuationRequest, Data, DateTime, Deviation, EncodeOptions, Extension, Flag, Greeting,
     IdleDone, IntoStatic, Literal, Literal8, LiteralCapability, Mailbox, ParseOptions, Parsed,
-    Response, SequenceSet, Status, StatusKind, Tag,
+    Response, SequenceSet, Status, StatusKind, Tag, UidSet,
 };
 
 use crate::error::{LocalError, PeerError};
@@ -73,7 +73,27 @@ pub struct ClientConfig {
     /// When to stop following a server that deviates from the grammar (real-world profile):
     /// unlimited by default.
     pub deviation_budget: DeviationBudget,
+    /// The longest command line to send (CRLF included, literal data not counted), for
+    /// servers that cap it (Yahoo and UW 1000 octets, Gmail 16 KiB, Dovecot 64 KiB). A FETCH,
+    /// STORE, UID COPY, UID MOVE or UID EXPUNGE whose sequence set makes a longer line is sent
+    /// as several commands over consecutive parts of its normalized set
+    /// ([`Command::split_to_fit`]), each with its own tag, under one [`CommandHandle`] and one
+    /// merged [`ClientEvent::Completed`] (see [`ClientSession::send_command`]). A command that
+    /// cannot be split is sent as it is. Default: [`DEFAULT_MAX_LINE`] (RFC 7162 §4's
+    /// "approximately 8192 octets"); `None`: never split.
+    pub max_line: Option<usize>,
+    /// Send the sequence sets of FETCH, STORE, COPY, MOVE and UID EXPUNGE
+    /// [normalized](SequenceSet::normalized) (ascending, merged ranges: `5:3,1,2` as `1:5`),
+    /// for servers that fail on descending ranges (hMailServer, QQ; RFC 2683 §3.2.1.5 advises
+    /// the compact form). The set names the same messages (RFC 9051 §9 `seq-range`: `5:3`
+    /// is `3:5`). Default: on; off for the [observer](ClientConfig::observer).
+    pub normalize_sets: bool,
 }
+
+/// The default [`ClientConfig::max_line`]: RFC 7162 §4 (updating RFC 2683 §3.2.1.5), "a client
+/// should limit the length of the command lines it generates to approximately 8192 octets
+/// (including all quoted strings but not including literals)".
+pub const DEFAULT_MAX_LINE: usize = imap_codec::command::split::RECOMMENDED_MAX_LINE;
 
 /// An untagged response the grammar does not know, read generically, with its
 /// `unknown-response` deviation (at the name).
@@ -159,6 +179,8 @@ impl Default for ClientConfig {
             tls: false,
             parse: ParseOptions::default(),
             deviation_budget: DeviationBudget::default(),
+            max_line: Some(DEFAULT_MAX_LINE),
+            normalize_sets: true,
         }
     }
 }
@@ -226,11 +248,26 @@ impl ClientConfig {
         self
     }
 
+    /// Splits command lines longer than `max_line` octets where the command allows it
+    /// ([`max_line`](ClientConfig::max_line)); `None`: never split.
+    pub fn with_max_line(mut self, max_line: Option<usize>) -> Self {
+        self.max_line = max_line;
+        self
+    }
+
+    /// With or without [`normalize_sets`](ClientConfig::normalize_sets).
+    pub fn with_normalize_sets(mut self, normalize: bool) -> Self {
+        self.normalize_sets = normalize;
+        self
+    }
+
     /// A configuration for following someone else's exchange (the corpus replayer): no state
-    /// rules, every message reported, no streaming.
+    /// rules, every message reported, no streaming, commands sent as they are (never split).
     pub fn observer() -> Self {
         ClientConfig {
             enforce_states: false,
+            max_line: None,
+            normalize_sets: false,
             report_received: true,
             stream_literals_over: None,
             literal_override: Some(LiteralCapability::Plus),
@@ -651,6 +688,20 @@ pub struct ClientSession {
     /// The untagged CAPABILITY data received while LOGIN or AUTHENTICATE was in flight
     /// (`capability-during-login`).
     login_capabilities: Option<Vec<Capability<'static>>>,
+    /// Commands sent as several parts ([`ClientConfig::max_line`]) whose parts are not all
+    /// completed.
+    splits: Vec<Split>,
+}
+
+/// A command sent as several tagged parts under one handle: what its merged completion is so
+/// far.
+#[derive(Debug, Clone)]
+struct Split {
+    handle: CommandHandle,
+    /// Parts still in flight.
+    remaining: usize,
+    /// The merged completion of the parts completed so far ([`merge_completions`]).
+    outcome: Option<Status<'static>>,
 }
 
 impl ::core::fmt::Debug for ClientSession {
@@ -711,6 +762,7 @@ impl ClientSession {
             bye_seen: false,
             rejected_tags: VecDeque::new(),
             login_capabilities: None,
+            splits: Vec::new(),
         }
     }
 
@@ -910,6 +962,28 @@ impl ClientSession {
     }
 
     /// Sends a command with its own tag.
+    ///
+    /// The sequence set of a FETCH, STORE, COPY, MOVE or UID EXPUNGE goes out normalized
+    /// (ascending, merged) unless [`ClientConfig::normalize_sets`] is off.
+    ///
+    /// A command whose line would be longer than [`ClientConfig::max_line`] and that can be
+    /// split ([`Command::split_to_fit`]: FETCH, STORE, UID COPY, UID MOVE, UID EXPUNGE) goes
+    /// out as several commands over consecutive parts of its normalized sequence set: the
+    /// first with the command's tag, the others with the session's next tags; all are sent at
+    /// once (pipelined, RFC 9051 §5.5) and the application sees one command:
+    ///
+    /// - one handle: the data each part causes is [`ClientEvent::Data`] with that handle, and
+    ///   [`in_flight`](Self::in_flight) lists every part still running under it;
+    /// - one [`ClientEvent::Completed`], when the last part completes: the first part's
+    ///   completion that is not OK (the first BAD, else the first NO: the parts after a failed
+    ///   one still run, so some of the messages may have been handled), or, when every part
+    ///   succeeded, the first part's OK with the codes of all parts merged where they are sets
+    ///   (`COPYUID` of one UIDVALIDITY: the source and destination UID sets joined in order,
+    ///   RFC 4315 §3; `MODIFIED`: the sets joined, RFC 7162 §3.1.3); other codes are the first
+    ///   part's.
+    ///
+    /// COPY and MOVE by message number, and commands with nothing to split, are sent as they
+    /// are, even when longer than the limit (the server may accept longer lines).
     pub fn send_command(&mut self, command: Command<'_>) -> Result<CommandHandle, LocalError> {
         match self.link {
             Link::Closed => return Err(LocalError::Closed),
@@ -966,7 +1040,54 @@ impl ClientSession {
             }
         }
         self.check_tls_policy(command.body.kind())?;
-        self.send_checked(command, None)
+        let mut command = command;
+        if self.config.normalize_sets {
+            normalize_set(&mut command.body);
+        }
+        let parts = self.split_to_fit(&command);
+        let Some(parts) = parts.filter(|p| p.len() > 1) else {
+            return self.send_checked(command, None);
+        };
+        let handle = CommandHandle(self.next_handle);
+        self.next_handle += 1;
+        self.splits.push(Split {
+            handle,
+            remaining: parts.len(),
+            outcome: None,
+        });
+        for part in parts {
+            self.send_part(part, None, handle);
+        }
+        Ok(handle)
+    }
+
+    /// `command` split to fit [`ClientConfig::max_line`], the parts after the first tagged
+    /// with the session's next tags (skipping tags in flight); `None` when there is no limit or
+    /// the command cannot be split.
+    fn split_to_fit<'c>(&mut self, command: &Command<'c>) -> Option<Vec<Command<'c>>> {
+        let limit = self.config.max_line?;
+        let options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
+        let prefix = self.config.tag_prefix.as_str();
+        let in_flight = &self.in_flight;
+        let mut next = self.next_tag;
+        let parts = command
+            .split_to_fit(limit, &options, || {
+                loop {
+                    let tag = Tag::new(format!("{prefix}{next}"));
+                    next += 1;
+                    match tag {
+                        Ok(tag) if tag == command.tag || in_flight.iter().any(|c| c.tag == tag) => {
+                        }
+                        Ok(tag) => break tag,
+                        // A prefix that makes no tag (refused by `send`; reachable through
+                        // `send_command` only): the part gets the command's own tag.
+                        Err(_) => break command.tag.clone(),
+                    }
+                }
+            })
+            .ok()?;
+        self.next_tag = next;
+        Some(parts)
     }
 
     /// Sends an APPEND (RFC 9051 §6.3.12) whose message the application streams: `length`
@@ -1046,6 +1167,14 @@ impl ClientSession {
         command: Command<'_>,
         streamed: Option<u64>,
     ) -> Result<CommandHandle, LocalError> {
+        let handle = CommandHandle(self.next_handle);
+        self.next_handle += 1;
+        self.send_part(command, streamed, handle);
+        Ok(handle)
+    }
+
+    /// Queues `command` under `handle` (a command of its own, or a part of a split one).
+    fn send_part(&mut self, command: Command<'_>, streamed: Option<u64>, handle: CommandHandle) {
         let mut buf = Vec::new();
         // RFC 7888 §3, §5: a `{n+}` the server does not allow goes as `{n}`.
         let mut options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
@@ -1053,7 +1182,6 @@ impl ClientSession {
             options = options.streaming(length);
         }
         let encoded = command.encode(&mut buf, &options);
-        let handle = CommandHandle(self.next_handle);
         #[cfg(feature = "tracing")]
         tracing::debug!(?handle, tag = ?command.tag, kind = ?command.body.kind(), "command");
         let (unsent, body) = match (streamed, encoded.streamed) {
@@ -1077,7 +1205,6 @@ impl ClientSession {
             }
             (Some(_), None) => unreachable!("an APPEND writes its literal"),
         };
-        self.next_handle += 1;
         let sub = match command.body {
             CommandBody::Authenticate { .. } => Sub::Authenticate,
             CommandBody::Idle => Sub::Idle {
@@ -1105,7 +1232,6 @@ impl ClientSession {
         if self.blocked.is_none() {
             self.flush_blocked(handle);
         }
-        Ok(handle)
     }
 
     /// Sends AUTHENTICATE (RFC 9051 §6.2.2) and runs the SASL exchange with `mechanism`:
@@ -1727,7 +1853,9 @@ impl ClientSession {
                     self.trigger(Trigger::Bye);
                 } else {
                     let handle = match self.in_flight.as_slice() {
-                        [one] => Some(one.handle),
+                        [one, rest @ ..] if rest.iter().all(|r| r.handle == one.handle) => {
+                            Some(one.handle)
+                        }
                         _ => None,
                     };
                     self.event(ClientEvent::Status { handle, status: s });
@@ -1837,6 +1965,29 @@ impl ClientSession {
         }
     }
 
+    /// The completion to report for `handle` after its part completed with `s`: `s` itself
+    /// for a command that was not split; for a split one, `None` until its last part
+    /// completes, then the parts' completions merged ([`merge_completions`]).
+    fn merge_split(
+        &mut self,
+        handle: CommandHandle,
+        s: Status<'static>,
+    ) -> Option<Status<'static>> {
+        let Some(at) = self.splits.iter().position(|p| p.handle == handle) else {
+            return Some(s);
+        };
+        let split = &mut self.splits[at];
+        split.remaining = split.remaining.saturating_sub(1);
+        split.outcome = Some(match split.outcome.take() {
+            None => s,
+            Some(before) => merge_completions(before, s),
+        });
+        if split.remaining > 0 {
+            return None;
+        }
+        self.splits.swap_remove(at).outcome
+    }
+
     fn completion(&mut self, s: Status<'static>) {
         let tag = s.tag().cloned().unwrap_or_else(|| unreachable!());
         let rejected = self.rejected_tags.iter().position(|t| *t == tag);
@@ -1937,6 +2088,10 @@ impl ClientSession {
             // A new mailbox (or none) resets `$` (RFC 5182 §2.1).
             self.saved_search = None;
         }
+        // A part of a split command: one completion, when the last part completes.
+        let Some(s) = self.merge_split(handle, s) else {
+            return;
+        };
         self.event(ClientEvent::Completed { handle, status: s });
         let sasl = self.sasl.take_if(|r| r.handle == handle);
         if let Some(mut run) = sasl
@@ -2053,6 +2208,65 @@ impl ClientSession {
     }
 }
 
+/// Replaces the sequence set of a FETCH, STORE, COPY, MOVE or UID EXPUNGE with its
+/// normalized form ([`ClientConfig::normalize_sets`]).
+fn normalize_set(body: &mut CommandBody<'_>) {
+    match body {
+        CommandBody::Fetch { sequence_set, .. }
+        | CommandBody::Store { sequence_set, .. }
+        | CommandBody::Copy { sequence_set, .. }
+        | CommandBody::Move { sequence_set, .. }
+        | CommandBody::UidExpunge { sequence_set } => *sequence_set = sequence_set.normalized(),
+        _ => {}
+    }
+}
+
+/// Two completions of parts of one split command ([`ClientSession::send_command`]) as one:
+/// the more severe (BAD, then NO, then OK; between equals, the earlier); two OKs as the
+/// earlier with their set-valued codes joined (`COPYUID` of one UIDVALIDITY, RFC 4315 §3;
+/// `MODIFIED`, RFC 7162 §3.1.3), or with the later one's code when the earlier has none.
+fn merge_completions(before: Status<'static>, after: Status<'static>) -> Status<'static> {
+    let severity = |s: &Status<'_>| match s.kind() {
+        StatusKind::Ok => 0,
+        StatusKind::No => 1,
+        _ => 2,
+    };
+    if severity(&after) > severity(&before) {
+        return after;
+    }
+    if severity(&before) > 0 {
+        return before;
+    }
+    let joined = match (before.code(), after.code()) {
+        (Some(Code::CopyUid(a)), Some(Code::CopyUid(b))) if a.uid_validity == b.uid_validity => {
+            let join = |x: &UidSet, y: &UidSet| UidSet::new([x.ranges(), y.ranges()].concat()).ok();
+            join(&a.source, &b.source)
+                .zip(join(&a.destination, &b.destination))
+                .map(|(source, destination)| {
+                    Code::CopyUid(imap_codec::response::CopyUid {
+                        uid_validity: a.uid_validity,
+                        source,
+                        destination,
+                    })
+                })
+        }
+        (Some(Code::Modified(a)), Some(Code::Modified(b))) => match (a, b) {
+            (SequenceSet::Items(x), SequenceSet::Items(y)) => {
+                SequenceSet::new([x.as_slice(), y.as_slice()].concat())
+                    .ok()
+                    .map(Code::Modified)
+            }
+            _ => None,
+        },
+        (None, Some(code)) => Some(code.clone()),
+        _ => None,
+    };
+    match joined {
+        Some(code) => before.with_code(code),
+        None => before,
+    }
+}
+
 /// The commands whose untagged data `data` can be (RFC 9051 §7.2–§7.5; RFC 3501 §7.2.3,
 /// §7.2.5; RFC 5161; RFC 2342): the one table from data to command kinds.
 fn answers(data: &Data<'_>) -> &'static [CommandKind] {
@@ -2112,8 +2326,9 @@ fn attribute(
         .iter()
         .filter(|c| kinds.contains(&c.kind))
         .collect();
+    // The parts of a split command share its handle: they are one candidate.
     let one = |cs: Vec<&InFlight>| match cs.as_slice() {
-        [c] => Some(c.handle),
+        [c, rest @ ..] if rest.iter().all(|r| r.handle == c.handle) => Some(c.handle),
         _ => None,
     };
     match data {
@@ -2156,7 +2371,7 @@ fn attribute(
             .collect()),
         // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
         // (RFC 5465 §5): their names must match even for a single candidate (below).
-        _ if candidates.len() <= 1
+        _ if candidates.windows(2).all(|w| w[0].handle == w[1].handle)
             && !(notify && matches!(data, Data::Status(_) | Data::List(_))) =>
         {
             one(candidates)

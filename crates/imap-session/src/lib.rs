@@ -135,8 +135,8 @@ pub mod server;
 pub mod state;
 
 pub use crate::client::{
-    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, DeviationBudget,
-    Stripping, TlsPolicy,
+    ClientConfig, ClientEvent, ClientOutput, ClientSession, CommandHandle, DEFAULT_MAX_LINE,
+    DeviationBudget, Stripping, TlsPolicy,
 };
 pub use crate::error::{LocalError, PeerError};
 pub use crate::mailbox::{MailboxChange, MailboxView};

@@ -208,9 +208,10 @@ fn unknown_response(bytes: &[u8], options: &ParseOptions) -> Result<(Parsed, Vec
 /// Parses the encoding of a value back: strictly (with the extensions in force, and raw UTF-8
 /// in quoted strings as RFC 9051 §9 `QUOTED-CHAR` allows: a repaired Latin-1 string is written
 /// as UTF-8, which RFC 3501 without UTF8=ACCEPT would not read), so that what a real-world
-/// message repaired is written in the grammar's form. The one exception is
-/// `snippet-fuzzy`, a value kept and written back in the form it was read (`SNIPPET (FUZZY)`):
-/// its encoding is re-read under the message's own options, and nothing but that deviation
+/// message repaired is written in the grammar's form. The exceptions are `snippet-fuzzy`
+/// and `extension-not-in-force`, values kept and written back in the form they were read
+/// (`SNIPPET (FUZZY)`; `SELECT INBOX (CONDSTORE)` to a server without CONDSTORE): their
+/// encoding is re-read under the message's own options, and nothing but those deviations
 /// may be found there (as the `imap_real_world` fuzz target checks).
 fn reparse<'a, T>(
     encoded: &'a [u8],
@@ -227,9 +228,12 @@ fn reparse<'a, T>(
     match parse(encoded, options) {
         Ok(p)
             if !p.deviations.is_empty()
-                && p.deviations
-                    .iter()
-                    .all(|d| d.id == ImapDeviation::SnippetFuzzy) =>
+                && p.deviations.iter().all(|d| {
+                    matches!(
+                        d.id,
+                        ImapDeviation::SnippetFuzzy | ImapDeviation::ExtensionNotInForce
+                    )
+                }) =>
         {
             Ok(p.value)
         }

@@ -262,7 +262,7 @@ impl FetchAttKind {
 fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>, in_list: bool) -> PResult<'a, FetchAtt<'a>> {
     let (r, a) = crate::ext::preview::fetch_att(i, cx, in_list)?;
     match a.kind().extension() {
-        Some(ext) if !cx.has(ext) => fail(i, "fetch-att"),
+        Some(ext) if !cx.has(ext) && !cx.assume_in_force(&[ext], i) => fail(i, "fetch-att"),
         _ => Ok((r, a)),
     }
 }

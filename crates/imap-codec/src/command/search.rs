@@ -395,7 +395,7 @@ impl<'a> SearchKey<'a> {
         }
         let (r, key) = parse_leaf(i)?;
         match key.kind().extension() {
-            Some(ext) if !cx.has(ext) => fail(i, "search-key"),
+            Some(ext) if !cx.has(ext) && !cx.assume_in_force(&[ext], i) => fail(i, "search-key"),
             _ => Ok((r, key)),
         }
     }

@@ -9,7 +9,7 @@
 //! command line is within that length, it should split the request into multiple commands."
 //!
 //! [`Command::split_to_fit`] does that: a command whose lines fit is returned as it is; a
-//! FETCH, STORE, COPY, MOVE or UID EXPUNGE whose sequence set makes it too long is sent as
+//! FETCH, STORE, UID COPY, UID MOVE or UID EXPUNGE whose sequence set makes it too long is sent as
 //! several commands over parts of the [normalized](SequenceSet::normalized) set (ascending,
 //! merged ranges: the compact form RFC 2683 §3.2.1.5 advises), each with its own tag (RFC 9051
 //! §2.2.1: a different tag for each command); any other command that does not fit is refused
@@ -78,13 +78,26 @@ fn longest_line(bytes: &[u8]) -> usize {
         .unwrap_or(0)
 }
 
-/// The sequence set of the commands that may be split over it.
+/// The sequence set of the commands that may be split over it: those whose parts, sent one
+/// after the other, still name the same messages. FETCH and STORE by message number qualify
+/// (RFC 9051 §7.5.1: no EXPUNGE response while responding to a FETCH or STORE, so the numbers
+/// do not shift between the parts); COPY and MOVE only in their UID forms (a MOVE expunges
+/// what it moved, and EXPUNGE responses may come during a COPY: the next part's message
+/// numbers would name other messages).
 fn sequence_set_mut<'b>(body: &'b mut CommandBody<'_>) -> Option<&'b mut SequenceSet> {
     match body {
         CommandBody::Fetch { sequence_set, .. }
         | CommandBody::Store { sequence_set, .. }
-        | CommandBody::Copy { sequence_set, .. }
-        | CommandBody::Move { sequence_set, .. }
+        | CommandBody::Copy {
+            uid: true,
+            sequence_set,
+            ..
+        }
+        | CommandBody::Move {
+            uid: true,
+            sequence_set,
+            ..
+        }
         | CommandBody::UidExpunge { sequence_set } => Some(sequence_set),
         _ => None,
     }
@@ -93,10 +106,12 @@ fn sequence_set_mut<'b>(body: &'b mut CommandBody<'_>) -> Option<&'b mut Sequenc
 impl<'a> Command<'a> {
     /// The command as one or more commands whose every line is at most `max_line` octets
     /// (CRLF included, literal data not counted; [`RECOMMENDED_MAX_LINE`] is RFC 7162 §4's
-    /// advice) when encoded with `options`: itself when it fits; for FETCH, STORE, COPY, MOVE
-    /// and UID EXPUNGE, the same command over consecutive parts of its normalized sequence
+    /// advice) when encoded with `options`: itself when it fits; for FETCH, STORE, UID COPY,
+    /// UID MOVE and UID EXPUNGE, the same command over consecutive parts of its normalized sequence
     /// set, the first with this command's tag and the others with tags from `next_tag`;
-    /// otherwise [`LineTooLong`].
+    /// otherwise [`LineTooLong`] (COPY and MOVE by message number too: a MOVE expunges, and
+    /// EXPUNGE responses may come during a COPY, so a later part's numbers would name other
+    /// messages, RFC 9051 §7.4.1, §7.5.1).
     ///
     /// ```
     /// use mailproto_imap_codec::{Command, EncodeOptions, Tag};
@@ -301,6 +316,16 @@ mod tests {
             .split_to_fit(23, &EncodeOptions::default(), tags())
             .unwrap();
         assert_eq!(parts.len(), 4);
+        // By message number, COPY and MOVE are not split: the numbers of a later part would
+        // shift under the EXPUNGEs of an earlier one (RFC 9051 §7.5.1).
+        for verb in ["COPY", "MOVE"] {
+            let line = format!("a1 {verb} 1,3,5,7 Archive\r\n");
+            let cmd = Command::parse(line.as_bytes()).unwrap();
+            assert!(
+                cmd.split_to_fit(23, &EncodeOptions::default(), tags())
+                    .is_err()
+            );
+        }
         // A set too long with a long item list that cannot shrink: refused, not looping.
         let items: Vec<String> = (1..=200).map(|k| format!("BODY[{k}]")).collect();
         let fetch = format!("a1 FETCH 1,3 ({})\r\n", items.join(" "));

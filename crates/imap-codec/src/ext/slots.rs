@@ -164,7 +164,10 @@ impl<'a> SlotParam<'a> for SelectParam<'a> {
         if typed && name_is(i, "CONDSTORE") {
             return Ok((&i[9..], SelectParam::CondStore));
         }
-        if cx.has(Extension::QResync) && name_is(i, "QRESYNC") {
+        // QRESYNC needs ENABLE QRESYNC (RFC 7162 §3.2.3); real-world reads it without.
+        if name_is(i, "QRESYNC")
+            && (cx.has(Extension::QResync) || cx.assume_in_force(&[Extension::QResync], i))
+        {
             let (r, ()) = sp(&i[7..])?;
             let (r, p) = QResyncParams::parse(r)?;
             return Ok((r, SelectParam::QResync(p)));
@@ -202,7 +205,7 @@ impl<'a> SlotParam<'a> for FetchModifier<'a> {
             return Ok((r, FetchModifier::Partial(range)));
         }
         if name_is(i, "VANISHED") {
-            if !cx.has(Extension::QResync) {
+            if !cx.has(Extension::QResync) && !cx.assume_in_force(&[Extension::QResync], i) {
                 return fail(i, "fetch-modifier");
             }
             return Ok((&i[8..], FetchModifier::Vanished));
@@ -300,7 +303,9 @@ pub(crate) fn parse_sp_params<'a, P: SlotParam<'a> + PartialEq>(
     cx: &Ctx<'_>,
     slot: Slot,
 ) -> PResult<'a, Vec<P>> {
-    if i.starts_with(b" (") && slot.is_open(cx) {
+    // Real-world: a slot whose extensions are not in force is read as if they were
+    // (`extension-not-in-force` at the `(`).
+    if i.starts_with(b" (") && (slot.is_open(cx) || cx.assume_in_force(slot.users(), &i[1..])) {
         let (i, ()) = sp(i)?;
         let (i, params) =
             crate::parse::rule(slot.rule(), |i| paren_list(i, false, |i| P::parse(i, cx)))(i)?;
@@ -365,16 +370,76 @@ mod tests {
                 "store-att-flags",
             ),
         ] {
-            for options in [
-                ParseOptions::default(),
-                ParseOptions::default().with_profile(Profile::RealWorld),
-                with(Extension::Utf8Accept),
-            ] {
+            for options in [ParseOptions::default(), with(Extension::Utf8Accept)] {
                 let e = Command::parse_with(line, &options).unwrap_err();
                 assert_eq!((e.offset, e.expected), (at, rule), "{line:?}");
             }
             let e = Command::parse(line).unwrap_err();
             assert_eq!((e.offset, e.expected), (at, rule));
+        }
+    }
+
+    /// The real-world profile reads the syntax of an extension that is not in force (the
+    /// server did not advertise it, or QRESYNC was not enabled) as if it were, and names it
+    /// `extension-not-in-force` at the syntax's start; the value is the one the extension in
+    /// force gives.
+    #[test]
+    fn real_world_reads_slots_of_extensions_not_in_force() {
+        use crate::context::ImapDeviation;
+        let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+        for (line, at, ext) in [
+            ("a SELECT INBOX (CONDSTORE)\r\n", 15, Extension::CondStore),
+            (
+                "a UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1)\r\n",
+                24,
+                Extension::CondStore,
+            ),
+            (
+                "a STORE 2 (UNCHANGEDSINCE 1) +FLAGS (\\Answered)\r\n",
+                10,
+                Extension::CondStore,
+            ),
+            (
+                "a EXAMINE INBOX (QRESYNC (796139322 1 1:20 (1,3,5 1,3,6)))\r\n",
+                16,
+                Extension::QResync,
+            ),
+            (
+                "a CREATE \"INBOX.Important\" (USE (\\Important))\r\n",
+                27,
+                Extension::CreateSpecialUse,
+            ),
+        ] {
+            let parsed = Command::parse_with(line.as_bytes(), &rw).unwrap();
+            let ids: Vec<_> = parsed.deviations.iter().map(|d| (d.id, d.offset)).collect();
+            assert_eq!(ids, [(ImapDeviation::ExtensionNotInForce, at)], "{line}");
+            assert_eq!(line.as_bytes()[at], b'(', "{line}");
+            let in_force = Command::parse_with(line.as_bytes(), &with(ext)).unwrap();
+            assert_eq!(parsed.value, in_force.value, "{line}");
+        }
+        // QRESYNC's own syntax inside a slot CONDSTORE opened: named at its name.
+        let line = b"a UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n";
+        let parsed = Command::parse_with(
+            line,
+            &with(Extension::CondStore).with_profile(Profile::RealWorld),
+        )
+        .unwrap();
+        assert_eq!(parsed.deviations.len(), 1);
+        assert_eq!(parsed.deviations[0].offset, 40);
+        assert!(
+            Command::parse_with(line, &with(Extension::CondStore)).is_err(),
+            "strict without QRESYNC"
+        );
+        // An extension's FETCH item and search key (Gmail's X-GM-EXT-1, not advertised).
+        for (line, at) in [
+            (&b"a FETCH 1 (FLAGS X-GM-MSGID)\r\n"[..], 17),
+            (b"a SEARCH X-GM-RAW \"has:attachment\"\r\n", 9),
+        ] {
+            assert!(Command::parse(line).is_err());
+            let parsed = Command::parse_with(line, &rw).unwrap();
+            assert_eq!(parsed.deviations.len(), 1, "{line:?}");
+            assert_eq!(parsed.deviations[0].offset, at, "{line:?}");
+            assert_eq!(parsed.deviations[0].id, ImapDeviation::ExtensionNotInForce);
         }
     }
 

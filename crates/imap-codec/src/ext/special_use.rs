@@ -113,7 +113,10 @@ pub(crate) fn parse_sp_create_params<'a>(
     i: &'a [u8],
     cx: &Ctx<'_>,
 ) -> PResult<'a, Vec<CreateParam<'a>>> {
-    if i.starts_with(b" (") && Slot::CreateParams.is_open(cx) {
+    if i.starts_with(b" (")
+        && (Slot::CreateParams.is_open(cx)
+            || cx.assume_in_force(Slot::CreateParams.users(), &i[1..]))
+    {
         let (i, ()) = sp(i)?;
         return crate::parse::rule("create-param", |i| paren_list(i, false, CreateParam::parse))(i);
     }

@@ -185,11 +185,15 @@ mod tests {
         assert!(err.contains("over the limit"), "{err}");
     }
 
-    /// A device that never ends is read up to the limit only.
+    /// A device that never ends is read up to the limit only, read whole or line by line
+    /// (as validate reads: the error ends the trace).
     #[cfg(unix)]
     #[test]
     fn an_endless_file_is_cut_at_the_limit() {
         let err = read_limited(Path::new("/dev/zero"), 4096).unwrap_err();
         assert!(err.contains("over the limit"), "{err}");
+        let input = open_limited(Path::new("/dev/zero"), 4096).unwrap();
+        let err = mailtrace::format::Reader::new(input).unwrap_err();
+        assert!(err.to_string().contains("over the limit"), "{err}");
     }
 }

@@ -599,6 +599,49 @@ mod tests {
         assert!(parse("# source: x\n# profile: real-world\n# deviations: Bare LF\n").is_err());
     }
 
+    /// The reader gives the lines [`parse`] gives, one at a time, and stops at the first
+    /// line that breaks the format or the first read that fails.
+    #[test]
+    fn the_reader_reads_line_by_line() {
+        let text = "# source: x\n# expect: reject\nC:  two\n# note\n\nC:\nS~ a\\x00\\n\\\\\n";
+        let whole = parse(text).unwrap();
+        let mut reader = Reader::new(text.as_bytes()).unwrap();
+        assert_eq!(reader.headers(), &whole.headers);
+        let lines: Vec<DataLine> = (&mut reader).map(Result::unwrap).collect();
+        assert_eq!(lines, whole.lines);
+        assert!(reader.next_line().is_none());
+
+        let mut reader = Reader::new(&b"# source: x\nC: a\nC: \xff\nC: b\n"[..]).unwrap();
+        assert_eq!(reader.next_line().unwrap().unwrap().bytes, b"a\r\n");
+        match reader.next_line() {
+            Some(Err(ReadError::Format(e))) => assert_eq!((e.line, &e.message[..]), (3, "not UTF-8 text")),
+            other => panic!("{other:?}"),
+        }
+        assert!(reader.next_line().is_none());
+
+        /// Fails after its first line.
+        struct Broken(usize);
+        impl std::io::Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let first = b"# source: x\nC: a\n";
+                if self.0 >= first.len() {
+                    return Err(std::io::Error::other("gone"));
+                }
+                let n = buf.len().min(first.len() - self.0);
+                buf[..n].copy_from_slice(&first[self.0..self.0 + n]);
+                self.0 += n;
+                Ok(n)
+            }
+        }
+        let mut reader = Reader::new(std::io::BufReader::new(Broken(0))).unwrap();
+        assert_eq!(reader.next_line().unwrap().unwrap().line, 2);
+        match reader.next_line() {
+            Some(Err(e @ ReadError::Io { line: 3, .. })) => assert_eq!(e.to_string(), "gone"),
+            other => panic!("{other:?}"),
+        }
+        assert!(reader.next_line().is_none());
+    }
+
     #[test]
     fn comments_after_data_are_not_headers() {
         let t = parse("# source: x\nC: a\n# expect: reject\n").unwrap();

@@ -472,16 +472,51 @@ impl Follow {
     fn drain(&mut self, line: usize) {
         loop {
             let mut progress = false;
+            // The server session's outputs are taken first, and only the events the replay
+            // follows kept: the application's copy of a command (`ServerEvent::Command`) is
+            // dropped before the command's reported copy is handed to the client session
+            // (one copy of a big literal less at the peak). Handling an event does not touch
+            // the server session, so the order is the same.
+            let mut events = Vec::new();
             while let Some(out) = self.server.poll_output() {
                 progress = true;
-                if let ServerOutput::Event(e) = out {
-                    self.server_event(e, line);
+                if let ServerOutput::Event(
+                    e @ (ServerEvent::Received(_) | ServerEvent::LiteralAnnounced { .. }),
+                ) = out
+                {
+                    events.push(e);
                 }
             }
-            while let Some(out) = self.client.poll_output() {
-                progress = true;
-                if let ClientOutput::Event(e) = out {
+            for e in events {
+                self.server_event(e, line);
+            }
+            // The same for the client session's events (its application events hold copies
+            // of what they report), up to a `TlsRequired`, whose handling changes the client
+            // session: it is handled before anything after it is taken.
+            loop {
+                let mut events = Vec::new();
+                let mut tls = false;
+                while let Some(out) = self.client.poll_output() {
+                    progress = true;
+                    match out {
+                        ClientOutput::Event(e @ ClientEvent::TlsRequired { .. }) => {
+                            events.push(e);
+                            tls = true;
+                            break;
+                        }
+                        ClientOutput::Event(
+                            e @ (ClientEvent::Received(_)
+                            | ClientEvent::ProtocolError(_)
+                            | ClientEvent::Deviation(_)),
+                        ) => events.push(e),
+                        _ => {}
+                    }
+                }
+                for e in events {
                     self.client_event(e, line);
+                }
+                if !tls {
+                    break;
                 }
             }
             if !progress {

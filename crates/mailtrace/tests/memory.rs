@@ -57,10 +57,15 @@ static ALLOC: Peak = Peak;
 
 static LOCK: Mutex<()> = Mutex::new(());
 
+/// Taken for a whole test: the counter counts every thread's allocations, so no other test
+/// may run meanwhile.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The result of `f` and the peak of the bytes it had allocated at once (above what was in
-/// use when it started).
+/// use when it started). The caller holds [`serial`].
 fn measure<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let _serial = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let base = IN_USE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let r = f();
@@ -93,6 +98,23 @@ fn big_append(lines: usize, one_line: bool) -> (String, usize) {
     }
     t.push_str("S: a OK done\n");
     (t, head.len() + size + 2)
+}
+
+/// `C: f FETCH 1 BODY[]`, then the server's answer with a literal of `lines` lines of 76
+/// octets, the tagged OK. Returns the trace and the size of the FETCH response.
+fn big_fetch(lines: usize) -> (String, usize) {
+    let line = "x".repeat(74);
+    let size = lines * 76;
+    let mut t = String::from("# source: generated\n# start: selected\n");
+    let head = format!("* 1 FETCH (BODY[] {{{size}}}\r\n");
+    t.push_str(&format!("C: f FETCH 1 BODY[]\nS: * 1 FETCH (BODY[] {{{size}}}\n"));
+    for _ in 0..lines {
+        t.push_str("S: ");
+        t.push_str(&line);
+        t.push('\n');
+    }
+    t.push_str("S: )\nS: f OK done\n");
+    (t, head.len() + size + 3)
 }
 
 /// `a SEARCH` with `n` `{0+}` literals (issue 18 item 1, as a trace). Returns the trace and
@@ -162,15 +184,16 @@ fn factor(peak: usize, size: usize) -> f64 {
 }
 
 /// One big message (a 4 MiB APPEND literal), written as 55,000 trace lines or as one: the
-/// streamed peak is a multiple of the message, whatever the trace around it (measured 7.0 x).
-/// What is held at the peak (heap profile): the message's bytes as framed (1 x, reported) and
-/// the server session's owned value (1 x, reported too: the replay's own parse borrows from
-/// the bytes), and what the client observer session makes of the command it is handed
-/// (5 x: `ClientSession::send_command` keeps a clone, encodes into a buffer grown by doubling,
+/// streamed peak is a multiple of the message, whatever the trace around it (measured 6.0 x;
+/// 7.7 x read whole). What is held at the peak (heap profile): the message's bytes as framed
+/// (1 x, reported) and the server session's owned value (1 x, reported too: the replay's own
+/// parse borrows from the bytes), and what the client observer session makes of the command
+/// it is handed (4 x: `ClientSession::send_command` encodes into a buffer grown by doubling,
 /// copies the encoding into chunks and the first chunk into its output). A regression guard at
-/// 8 x; the issue's goal of 2 x needs the client session's send path to encode once.
+/// 7 x; the issue's goal of 2 x needs the client session's send path to encode once.
 #[test]
 fn one_big_message_costs_a_small_multiple_of_it() {
+    let _serial = serial();
     for one_line in [false, true] {
         let (text, size) = big_append(55_000, one_line);
         let (tally, peak) = streamed(&text);
@@ -183,9 +206,29 @@ fn one_big_message_costs_a_small_multiple_of_it() {
             factor(peak, size),
             factor(before, size),
         );
-        assert!(factor(peak, size) < 8.0, "{:.2} x", factor(peak, size));
+        assert!(factor(peak, size) < 7.0, "{:.2} x", factor(peak, size));
         assert!(peak < before, "{peak} streamed, {before} whole");
     }
+}
+
+/// One big server message (a FETCH response with a 4 MiB literal): measured 4.0 x (5.7 x read
+/// whole): the bytes and the value reported, the server observer session's encoding of the
+/// response it is handed. A regression guard at 5 x.
+#[test]
+fn one_big_response_costs_a_small_multiple_of_it() {
+    let _serial = serial();
+    let (text, size) = big_fetch(55_000);
+    let (tally, peak) = streamed(&text);
+    assert_eq!((tally.messages, tally.failures), (3, 0), "{tally:?}");
+    let (_, before) = whole(&text);
+    eprintln!(
+        "4 MiB FETCH response ({size} octets): streamed peak {:.2} x the message; read whole: \
+         {:.2} x",
+        factor(peak, size),
+        factor(before, size),
+    );
+    assert!(factor(peak, size) < 5.0, "{:.2} x", factor(peak, size));
+    assert!(peak < before, "{peak} streamed, {before} whole");
 }
 
 /// A trace of many messages (a 35 MB one among them, generated here): the streamed peak does
@@ -193,6 +236,7 @@ fn one_big_message_costs_a_small_multiple_of_it() {
 /// state): 16 KB for 1,000 rounds and for 125,000.
 #[test]
 fn many_messages_cost_what_one_costs() {
+    let _serial = serial();
     let small = many_messages(1_000);
     let large = many_messages(125_000);
     assert!(large.len() > 35_000_000, "{}", large.len());
@@ -220,6 +264,7 @@ fn many_messages_cost_what_one_costs() {
 #[test]
 #[ignore = "slow in debug builds: the figure before streaming, for docs/security.md"]
 fn many_messages_read_whole_cost_a_multiple_of_the_file() {
+    let _serial = serial();
     let large = many_messages(125_000);
     let ((messages, failures), whole_peak) = whole(&large);
     assert_eq!((messages, failures), (375_000, 0));
@@ -235,10 +280,13 @@ fn many_messages_read_whole_cost_a_multiple_of_the_file() {
 }
 
 /// Many `{0+}` literals in one command: one message as large as the trace. The peak grows
-/// linearly with it (4 x the literals, the same factor); the factor is the parsed SEARCH value
-/// (one key per 15-octet ` SUBJECT {0+}` CRLF), held by the session and by the report.
+/// linearly with it (4 x the literals, the same factor: 21.3 x then 20.3 x; 21.4 x read
+/// whole); the factor is the parsed SEARCH value (one key per 15-octet ` SUBJECT {0+}` CRLF,
+/// issue 17's value model), held by the session and by the report, and the client session's
+/// encoding of it. A regression guard at 24 x.
 #[test]
 fn many_empty_literals_cost_linear_memory() {
+    let _serial = serial();
     let (small, small_size) = empty_literals(20_000);
     let (large, large_size) = empty_literals(80_000);
     let (t, p_small) = streamed(&small);
@@ -252,5 +300,5 @@ fn many_empty_literals_cost_linear_memory() {
         factor(before, large_size)
     );
     assert!(f_large < f_small * 1.5 + 1.0, "{f_small:.2} x then {f_large:.2} x");
-    assert!(f_large < 32.0, "peak {f_large:.2} x the message");
+    assert!(f_large < 24.0, "peak {f_large:.2} x the message");
 }

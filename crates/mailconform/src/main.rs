@@ -212,11 +212,7 @@ impl Run {
         if !denied.is_empty() {
             Err(format!("denied deviations: {}", denied.join(", ")))
         } else if real_world_trace && self.profile == Profile::RealWorld {
-            let mut wanted: Vec<&str> = headers
-                .deviations
-                .iter()
-                .map(String::as_str)
-                .collect();
+            let mut wanted: Vec<&str> = headers.deviations.iter().map(String::as_str).collect();
             wanted.sort_unstable();
             wanted.dedup();
             if failures > 0 {
@@ -330,13 +326,7 @@ impl Report {
     }
 
     /// One line (or JSON object) for a message, printed or kept; its counts.
-    fn add(
-        &mut self,
-        m: &Entry,
-        shown: &std::path::Display<'_>,
-        json: bool,
-        expect_reject: bool,
-    ) {
+    fn add(&mut self, m: &Entry, shown: &std::path::Display<'_>, json: bool, expect_reject: bool) {
         self.total += 1;
         self.failures += usize::from(!m.is_ok());
         self.ids.extend(m.deviations().iter().map(|d| d.id));

@@ -614,7 +614,9 @@ mod tests {
         let mut reader = Reader::new(&b"# source: x\nC: a\nC: \xff\nC: b\n"[..]).unwrap();
         assert_eq!(reader.next_line().unwrap().unwrap().bytes, b"a\r\n");
         match reader.next_line() {
-            Some(Err(ReadError::Format(e))) => assert_eq!((e.line, &e.message[..]), (3, "not UTF-8 text")),
+            Some(Err(ReadError::Format(e))) => {
+                assert_eq!((e.line, &e.message[..]), (3, "not UTF-8 text"))
+            }
             other => panic!("{other:?}"),
         }
         assert!(reader.next_line().is_none());

@@ -107,7 +107,9 @@ fn big_fetch(lines: usize) -> (String, usize) {
     let size = lines * 76;
     let mut t = String::from("# source: generated\n# start: selected\n");
     let head = format!("* 1 FETCH (BODY[] {{{size}}}\r\n");
-    t.push_str(&format!("C: f FETCH 1 BODY[]\nS: * 1 FETCH (BODY[] {{{size}}}\n"));
+    t.push_str(&format!(
+        "C: f FETCH 1 BODY[]\nS: * 1 FETCH (BODY[] {{{size}}}\n"
+    ));
     for _ in 0..lines {
         t.push_str("S: ");
         t.push_str(&line);
@@ -276,7 +278,10 @@ fn many_messages_read_whole_cost_a_multiple_of_the_file() {
         factor(whole_peak, large.len()),
     );
     assert!(whole_peak > large.len(), "{whole_peak}");
-    assert!(streamed_peak * 100 < whole_peak, "{streamed_peak} streamed, {whole_peak} whole");
+    assert!(
+        streamed_peak * 100 < whole_peak,
+        "{streamed_peak} streamed, {whole_peak} whole"
+    );
 }
 
 /// Many `{0+}` literals in one command: one message as large as the trace. The peak grows
@@ -299,6 +304,9 @@ fn many_empty_literals_cost_linear_memory() {
          read whole: {:.2} x",
         factor(before, large_size)
     );
-    assert!(f_large < f_small * 1.5 + 1.0, "{f_small:.2} x then {f_large:.2} x");
+    assert!(
+        f_large < f_small * 1.5 + 1.0,
+        "{f_small:.2} x then {f_large:.2} x"
+    );
     assert!(f_large < 24.0, "peak {f_large:.2} x the message");
 }

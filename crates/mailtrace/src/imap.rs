@@ -14,6 +14,7 @@
 //! - after an OK to STARTTLS both sessions are told that TLS is up.
 
 use imap_codec::context::ImapDeviation;
+use imap_codec::encode::Encoded;
 use imap_codec::framer::FrameError;
 use imap_codec::response::generic::UnknownResponse;
 use imap_codec::{
@@ -168,14 +169,11 @@ fn parse_message(
     match kind {
         Kind::Command => {
             let p = Command::parse_with(bytes, options)?;
-            {
-                let mut out = Vec::with_capacity(bytes.len());
-                let enc = p.value.encode(&mut out, &EncodeOptions::default());
-                let again = reparse(enc.bytes(&out), options, Command::parse_with)?;
-                if again != p.value {
-                    return Err(roundtrip(&out));
-                }
-            }
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out, &EncodeOptions::default()),
+                |enc| Ok(reparse(enc, options, Command::parse_with)? == p.value),
+            )?;
             let session = match inbound {
                 Inbound::Command(c) => Some(c),
                 _ => None,
@@ -186,15 +184,11 @@ fn parse_message(
         }
         Kind::AuthenticateData => {
             let p = AuthenticateData::parse_with(bytes, options)?;
-            {
-                let mut out = Vec::with_capacity(bytes.len());
-                let enc = p.value.encode(&mut out);
-                let again =
-                    AuthenticateData::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-                if again != p.value {
-                    return Err(roundtrip(&out));
-                }
-            }
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(AuthenticateData::parse(enc).is_ok_and(|again| again == p.value)),
+            )?;
             let session = match inbound {
                 Inbound::AuthenticateData(d) => Some(d),
                 _ => None,
@@ -205,22 +199,21 @@ fn parse_message(
         }
         Kind::IdleDone => {
             let p = IdleDone::parse_with(bytes, options)?;
-            let mut out = Vec::new();
-            let enc = p.value.encode(&mut out);
-            IdleDone::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(IdleDone::parse(enc).is_ok()),
+            )?;
             let _ = peers.client.idle_done();
             Ok((Parsed::IdleDone(p.value), found(&p.deviations)))
         }
         Kind::Greeting => {
             let p = Greeting::parse_with(bytes, options)?;
-            {
-                let mut out = Vec::with_capacity(bytes.len());
-                let enc = p.value.encode(&mut out);
-                let again = Greeting::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-                if again != p.value {
-                    return Err(roundtrip(&out));
-                }
-            }
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(Greeting::parse(enc).is_ok_and(|again| again == p.value)),
+            )?;
             let session = match inbound {
                 Inbound::Greeting(g) => Some(g),
                 _ => None,
@@ -231,14 +224,11 @@ fn parse_message(
         }
         Kind::Response => {
             let p = Response::parse_with(bytes, options)?;
-            {
-                let mut out = Vec::with_capacity(bytes.len());
-                let enc = p.value.encode(&mut out);
-                let again = reparse(enc.bytes(&out), options, Response::parse_with)?;
-                if again != p.value {
-                    return Err(roundtrip(&out));
-                }
-            }
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(reparse(enc, options, Response::parse_with)? == p.value),
+            )?;
             let session = match inbound {
                 Inbound::Response(r) => Some(r),
                 _ => None,
@@ -247,6 +237,23 @@ fn parse_message(
             let _ = peers.server.send_response(p.value);
             Ok((Parsed::Response(value), found(&p.deviations)))
         }
+    }
+}
+
+/// Encodes a value (`encode`, into a buffer the size of the message it was parsed from) and
+/// checks its encoding (`same`: it parses to the same value); the encoding is dropped before
+/// the value goes on.
+fn round_trip(
+    len: usize,
+    encode: impl FnOnce(&mut Vec<u8>) -> Encoded,
+    same: impl FnOnce(&[u8]) -> Result<bool, Failure>,
+) -> Result<(), Failure> {
+    let mut out = Vec::with_capacity(len);
+    let enc = encode(&mut out);
+    if same(enc.bytes(&out))? {
+        Ok(())
+    } else {
+        Err(roundtrip(&out))
     }
 }
 

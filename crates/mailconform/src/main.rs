@@ -157,49 +157,46 @@ impl Run {
         let followed = stream::follow(reader, self.profile, |m| {
             report.add(&m, &shown, self.json, expect_reject);
         });
-        let Finished {
+        let Report {
             lines,
             omitted,
             total,
             failures,
             ids,
-        } = report.finish();
+            ..
+        } = report;
         let verdict = match followed {
             Err(e) => Err(e.to_string()),
             Ok(()) => self.verdict(&headers, &ids, total, failures, expect_reject),
         };
         // Quiet mode shows the messages of failing files only.
         if verdict.is_err() {
-            for l in lines {
+            for l in lines.into_iter().flatten() {
                 out!("{l}");
             }
         }
         match verdict {
             Err(m) if omitted > 0 => Err(format!(
                 "{m}; {omitted} message lines not shown (--quiet keeps {QUIET_KEEP} octets of \
-                 them per file)"
+                 them per file, as much again of failed ones)"
             )),
             v => v,
         }
     }
 
-    /// The verdict for a file replayed whole: `ids` are the deviation ids found (once per
-    /// occurrence), added to the run's summary.
+    /// The verdict for a file replayed whole: `per_file` holds the occurrences of each
+    /// deviation id found, added to the run's summary.
     fn verdict(
         &mut self,
         headers: &format::Headers,
-        ids: &[&'static str],
+        per_file: &BTreeMap<&'static str, usize>,
         total: usize,
         failures: usize,
         expect_reject: bool,
     ) -> Result<String, String> {
         let real_world_trace = headers.profile == Profile::RealWorld;
-        let mut per_file: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for id in ids {
-            *per_file.entry(id).or_default() += 1;
-        }
-        for (id, n) in &per_file {
-            let e = self.found.entry(id).or_default();
+        for (id, n) in per_file {
+            let e = self.found.entry(*id).or_default();
             e.0 += n;
             e.1 += 1;
         }
@@ -289,7 +286,8 @@ impl Run {
 }
 
 /// How many octets of message lines `--quiet` keeps per file, to print them if the file
-/// fails (the lines after them are counted, not kept: a file's report stays bounded).
+/// fails: as much again for the failed messages' lines (the lines after them are counted,
+/// not kept: a file's report stays bounded).
 const QUIET_KEEP: usize = 1024 * 1024;
 
 /// A file's report as its messages come: the lines kept (quiet mode: printed only if the file
@@ -297,31 +295,24 @@ const QUIET_KEEP: usize = 1024 * 1024;
 struct Report {
     /// `None`: print each line at once.
     lines: Option<Vec<String>>,
-    kept: usize,
+    /// Octets kept of the lines of messages that parsed, and of those that failed.
+    kept: [usize; 2],
     omitted: usize,
     total: usize,
     failures: usize,
-    ids: Vec<&'static str>,
-}
-
-/// What a finished report holds.
-struct Finished {
-    lines: Vec<String>,
-    omitted: usize,
-    total: usize,
-    failures: usize,
-    ids: Vec<&'static str>,
+    /// The occurrences of each deviation id.
+    ids: BTreeMap<&'static str, usize>,
 }
 
 impl Report {
     fn new(quiet: bool) -> Report {
         Report {
             lines: quiet.then(Vec::new),
-            kept: 0,
+            kept: [0; 2],
             omitted: 0,
             total: 0,
             failures: 0,
-            ids: Vec::new(),
+            ids: BTreeMap::new(),
         }
     }
 
@@ -329,25 +320,20 @@ impl Report {
     fn add(&mut self, m: &Entry, shown: &std::path::Display<'_>, json: bool, expect_reject: bool) {
         self.total += 1;
         self.failures += usize::from(!m.is_ok());
-        self.ids.extend(m.deviations().iter().map(|d| d.id));
+        for d in m.deviations() {
+            *self.ids.entry(d.id).or_default() += 1;
+        }
         let line = message_line(m, shown, json, expect_reject);
+        // The lines of failed messages and of the others count apart, so that a failure
+        // late in a long file is still shown.
+        let budget = &mut self.kept[usize::from(!m.is_ok())];
         match &mut self.lines {
             None => out!("{line}"),
-            Some(kept) if self.kept + line.len() <= QUIET_KEEP => {
-                self.kept += line.len();
+            Some(kept) if *budget + line.len() <= QUIET_KEEP => {
+                *budget += line.len();
                 kept.push(line);
             }
             Some(_) => self.omitted += 1,
-        }
-    }
-
-    fn finish(self) -> Finished {
-        Finished {
-            lines: self.lines.unwrap_or_default(),
-            omitted: self.omitted,
-            total: self.total,
-            failures: self.failures,
-            ids: self.ids,
         }
     }
 }
@@ -492,5 +478,35 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--quiet` keeps a bounded part of a long file's message lines, and a failure at its
+    /// end is among them.
+    #[test]
+    fn quiet_keeps_a_bounded_report_with_the_failure() {
+        let mut text = String::from("# source: generated\n");
+        for i in 0..30_000 {
+            text.push_str(&format!("C: a{i} NOOP\nS: a{i} OK done\n"));
+        }
+        text.push_str("C: a BOGUS\n");
+        let path = Path::new("long.trace");
+        let shown = path.display();
+        let mut report = Report::new(true);
+        let reader = Reader::new(text.as_bytes()).unwrap();
+        stream::follow(reader, Profile::Strict, |m| {
+            report.add(&m, &shown, false, false)
+        })
+        .unwrap();
+        assert_eq!((report.total, report.failures), (60_001, 1));
+        let lines = report.lines.unwrap();
+        let octets: usize = lines.iter().map(String::len).sum();
+        assert!(octets <= 2 * QUIET_KEEP, "{octets}");
+        assert!(report.omitted > 0 && lines.len() + report.omitted == 60_001);
+        assert!(lines.last().unwrap().contains("FAIL"), "{:?}", lines.last());
     }
 }

@@ -6,6 +6,8 @@
 //! real-world profile accepted in it, honours each trace's `expect:`, `profile:` and
 //! `deviations:` headers (`docs/corpus-format.md`), prints a summary per deviation id and ends
 //! with `N passed, M failed` (counting files). `--deny` makes the listed deviations failures.
+//! Each file is read and replayed as it is read (`mailtrace::stream`), within
+//! `--max-file-size`.
 //! It exits with 1 when a file fails, 2 when it cannot run; when its output is closed (`| head`)
 //! it stops quietly with status 141 (as if killed by SIGPIPE).
 //!

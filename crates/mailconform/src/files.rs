@@ -5,11 +5,12 @@
 //! path cannot make it read without end either).
 
 use std::collections::HashSet;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// The default `--max-file-size`: 16 MiB. The corpus's and the recordings' largest trace is
-/// under 20 KB; replaying a trace takes a small multiple of its size.
+/// under 20 KB. An IMAP trace is replayed as it is read (memory: a multiple of its largest
+/// message, not of the file), a POP3 trace is read whole (`mailtrace::stream`).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// What a walk found: the trace files in order, and the symbolic links to directories it did
@@ -62,9 +63,10 @@ fn walk(
     Ok(())
 }
 
-/// Reads a file of at most `limit` octets; a larger one is an error, found without reading
-/// more than `limit + 1` octets.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+/// Opens a file to be read incrementally, of at most `limit` octets: a regular file whose
+/// size is over it is refused at once; anything else (a file that grows, a FIFO, a device)
+/// fails with an error once more than `limit` octets have been read.
+pub fn open_limited(path: &Path, limit: u64) -> Result<BufReader<Limited>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
@@ -75,15 +77,45 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
             meta.len()
         ));
     }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-        return Err(format!(
-            "more than {limit} octets, over the limit (--max-file-size)"
-        ));
+    Ok(BufReader::new(Limited {
+        file: file.take(limit.saturating_add(1)),
+        read: 0,
+        limit,
+    }))
+}
+
+/// A file that fails once more than its limit has been read from it.
+#[derive(Debug)]
+pub struct Limited {
+    file: std::io::Take<std::fs::File>,
+    read: u64,
+    limit: u64,
+}
+
+impl Read for Limited {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read = self
+            .read
+            .saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if self.read > self.limit {
+            return Err(std::io::Error::other(format!(
+                "more than {} octets, over the limit (--max-file-size)",
+                self.limit
+            )));
+        }
+        Ok(n)
     }
+}
+
+/// Reads a file of at most `limit` octets whole ([`open_limited`]); a larger one is an error,
+/// found without reading more than `limit + 1` octets.
+#[cfg(test)]
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    open_limited(path, limit)?
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
     Ok(bytes)
 }
 
@@ -153,11 +185,15 @@ mod tests {
         assert!(err.contains("over the limit"), "{err}");
     }
 
-    /// A device that never ends is read up to the limit only.
+    /// A device that never ends is read up to the limit only, read whole or line by line
+    /// (as validate reads: the error ends the trace).
     #[cfg(unix)]
     #[test]
     fn an_endless_file_is_cut_at_the_limit() {
         let err = read_limited(Path::new("/dev/zero"), 4096).unwrap_err();
         assert!(err.contains("over the limit"), "{err}");
+        let input = open_limited(Path::new("/dev/zero"), 4096).unwrap();
+        let err = mailtrace::format::Reader::new(input).unwrap_err();
+        assert!(err.to_string().contains("over the limit"), "{err}");
     }
 }

@@ -6,6 +6,8 @@
 //! real-world profile accepted in it, honours each trace's `expect:`, `profile:` and
 //! `deviations:` headers (`docs/corpus-format.md`), prints a summary per deviation id and ends
 //! with `N passed, M failed` (counting files). `--deny` makes the listed deviations failures.
+//! Each file is read and replayed as it is read (`mailtrace::stream`), within
+//! `--max-file-size`.
 //! It exits with 1 when a file fails, 2 when it cannot run; when its output is closed (`| head`)
 //! it stops quietly with status 141 (as if killed by SIGPIPE).
 //!
@@ -35,9 +37,8 @@ use clap::{Parser, Subcommand};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use mailtrace::format::{self, Expect, Profile, Protocol};
-use mailtrace::report::{Message, Summary};
-use mailtrace::{imap, pop3};
+use mailtrace::format::{self, Expect, Profile, Protocol, Reader};
+use mailtrace::stream::{self, Entry};
 
 #[derive(Parser)]
 #[command(name = "mailconform", version, about = "IMAP/POP3 conformance checks")]
@@ -141,38 +142,63 @@ struct Run {
 }
 
 impl Run {
-    /// The verdict for one file: Ok(message) or Err(message).
+    /// The verdict for one file: Ok(message) or Err(message). The file is read and replayed
+    /// one line at a time; each message's line is printed as it completes (kept, up to
+    /// [`QUIET_KEEP`] octets, under `--quiet`, and printed if the file fails), and only its
+    /// counts and deviation ids stay.
     fn check_file(&mut self, path: &Path) -> Result<String, String> {
-        let text = files::read_limited(path, self.max_file_size)?;
-        let text = String::from_utf8(text).map_err(|_| "not UTF-8 text".to_owned())?;
-        let trace = format::parse(&text).map_err(|e| format!("bad trace: {e}"))?;
+        let input = files::open_limited(path, self.max_file_size)?;
+        let reader = Reader::new(input).map_err(|e| e.to_string())?;
+        let headers = reader.headers().clone();
         let shown = path.display();
-        let real_world_trace = trace.headers.profile == Profile::RealWorld;
+        let real_world_trace = headers.profile == Profile::RealWorld;
         // A trace written for the real-world profile is an invalid trace for the strict one.
-        let expect_reject = trace.headers.expect == Expect::Reject
+        let expect_reject = headers.expect == Expect::Reject
             || (real_world_trace && self.profile == Profile::Strict);
-        let report = match trace.headers.protocol {
-            Protocol::Imap => {
-                let replay = imap::replay_with(&trace, self.profile);
-                report(&replay.messages, &shown, self.json, expect_reject)
-            }
-            Protocol::Pop3 => {
-                let replay = pop3::replay_with(&trace, self.profile);
-                report(&replay.messages, &shown, self.json, expect_reject)
-            }
-        };
+        let mut report = Report::new(self.quiet);
+        let followed = stream::follow(reader, self.profile, |m| {
+            report.add(&m, &shown, self.json, expect_reject);
+        });
         let Report {
             lines,
+            omitted,
             total,
             failures,
             ids,
+            ..
         } = report;
-        let mut per_file: BTreeMap<&'static str, usize> = BTreeMap::new();
-        for id in &ids {
-            *per_file.entry(id).or_default() += 1;
+        let verdict = match followed {
+            Err(e) => Err(e.to_string()),
+            Ok(()) => self.verdict(&headers, &ids, total, failures, expect_reject),
+        };
+        // Quiet mode shows the messages of failing files only.
+        if verdict.is_err() {
+            for l in lines.into_iter().flatten() {
+                out!("{l}");
+            }
         }
-        for (id, n) in &per_file {
-            let e = self.found.entry(id).or_default();
+        match verdict {
+            Err(m) if omitted > 0 => Err(format!(
+                "{m}; {omitted} message lines not shown (--quiet keeps {QUIET_KEEP} octets of \
+                 them per file, as much again of failed ones)"
+            )),
+            v => v,
+        }
+    }
+
+    /// The verdict for a file replayed whole: `per_file` holds the occurrences of each
+    /// deviation id found, added to the run's summary.
+    fn verdict(
+        &mut self,
+        headers: &format::Headers,
+        per_file: &BTreeMap<&'static str, usize>,
+        total: usize,
+        failures: usize,
+        expect_reject: bool,
+    ) -> Result<String, String> {
+        let real_world_trace = headers.profile == Profile::RealWorld;
+        for (id, n) in per_file {
+            let e = self.found.entry(*id).or_default();
             e.0 += n;
             e.1 += 1;
         }
@@ -182,15 +208,10 @@ impl Run {
             .filter(|id| self.deny.iter().any(|d| d == id))
             .collect();
         let found: Vec<&str> = per_file.keys().copied().collect();
-        let verdict = if !denied.is_empty() {
+        if !denied.is_empty() {
             Err(format!("denied deviations: {}", denied.join(", ")))
         } else if real_world_trace && self.profile == Profile::RealWorld {
-            let mut wanted: Vec<&str> = trace
-                .headers
-                .deviations
-                .iter()
-                .map(String::as_str)
-                .collect();
+            let mut wanted: Vec<&str> = headers.deviations.iter().map(String::as_str).collect();
             wanted.sort_unstable();
             wanted.dedup();
             if failures > 0 {
@@ -229,14 +250,7 @@ impl Run {
             }
         } else {
             Err(format!("{failures} of {total} messages failed"))
-        };
-        // Quiet mode shows the messages of failing files only.
-        if !self.quiet || verdict.is_err() {
-            for l in lines {
-                out!("{l}");
-            }
         }
-        verdict
     }
 
     /// The deviations found, per id: one line each (or one JSON object).
@@ -273,62 +287,94 @@ impl Run {
     }
 }
 
-/// A file's report: its lines, message count, failures, and every deviation id found.
+/// How many octets of message lines `--quiet` keeps per file, to print them if the file
+/// fails: as much again for the failed messages' lines (the lines after them are counted,
+/// not kept: a file's report stays bounded).
+const QUIET_KEEP: usize = 1024 * 1024;
+
+/// A file's report as its messages come: the lines kept (quiet mode: printed only if the file
+/// fails), message count, failures, and every deviation id found.
 struct Report {
-    lines: Vec<String>,
+    /// `None`: print each line at once.
+    lines: Option<Vec<String>>,
+    /// Octets kept of the lines of messages that parsed, and of those that failed.
+    kept: [usize; 2],
+    omitted: usize,
     total: usize,
     failures: usize,
-    ids: Vec<&'static str>,
+    /// The occurrences of each deviation id.
+    ids: BTreeMap<&'static str, usize>,
 }
 
-/// One line (or JSON object) per message, the number of messages and of failed ones.
-fn report<K: serde::Serialize, V: serde::Serialize + Summary>(
-    messages: &[Message<K, V>],
+impl Report {
+    fn new(quiet: bool) -> Report {
+        Report {
+            lines: quiet.then(Vec::new),
+            kept: [0; 2],
+            omitted: 0,
+            total: 0,
+            failures: 0,
+            ids: BTreeMap::new(),
+        }
+    }
+
+    /// One line (or JSON object) for a message, printed or kept; its counts.
+    fn add(&mut self, m: &Entry, shown: &std::path::Display<'_>, json: bool, expect_reject: bool) {
+        self.total += 1;
+        self.failures += usize::from(!m.is_ok());
+        for d in m.deviations() {
+            *self.ids.entry(d.id).or_default() += 1;
+        }
+        let line = message_line(m, shown, json, expect_reject);
+        // The lines of failed messages and of the others count apart, so that a failure
+        // late in a long file is still shown.
+        let budget = &mut self.kept[usize::from(!m.is_ok())];
+        match &mut self.lines {
+            None => out!("{line}"),
+            Some(kept) if *budget + line.len() <= QUIET_KEEP => {
+                *budget += line.len();
+                kept.push(line);
+            }
+            Some(_) => self.omitted += 1,
+        }
+    }
+}
+
+/// One line (or JSON object) for a message.
+fn message_line(
+    m: &Entry,
     shown: &std::path::Display<'_>,
     json: bool,
     expect_reject: bool,
-) -> Report {
-    let mut lines = Vec::with_capacity(messages.len());
-    let mut ids = Vec::new();
-    for m in messages {
-        ids.extend(m.deviations.iter().map(|d| d.id));
-        if json {
-            let mut v = serde_json::to_value(m).unwrap_or_default();
-            if let Some(obj) = v.as_object_mut() {
-                obj.insert("file".into(), shown.to_string().into());
-                obj.insert("ok".into(), m.is_ok().into());
-            }
-            lines.push(v.to_string());
-        } else {
-            let status = match (m.is_ok(), expect_reject) {
-                (true, _) => "OK  ",
-                (false, true) => "REJECTED (as expected)",
-                (false, false) => "FAIL",
-            };
-            let mut line = format!(
-                "{shown}:{}: {} {status} {}",
-                m.line,
-                m.side.letter(),
-                m.summary()
-            );
-            if !m.deviations.is_empty() {
-                let d: Vec<String> = m
-                    .deviations
-                    .iter()
-                    .map(|d| format!("{}@{}", d.id, d.offset))
-                    .collect();
-                line.push_str(&format!(" [deviations: {}]", d.join(", ")));
-            }
-            lines.push(line);
+) -> String {
+    if json {
+        let mut v = serde_json::to_value(m).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("file".into(), shown.to_string().into());
+            obj.insert("ok".into(), m.is_ok().into());
         }
+        return v.to_string();
     }
-    let failures = messages.iter().filter(|m| !m.is_ok()).count();
-    Report {
-        lines,
-        total: messages.len(),
-        failures,
-        ids,
+    let status = match (m.is_ok(), expect_reject) {
+        (true, _) => "OK  ",
+        (false, true) => "REJECTED (as expected)",
+        (false, false) => "FAIL",
+    };
+    let mut line = format!(
+        "{shown}:{}: {} {status} {}",
+        m.line(),
+        m.side().letter(),
+        m.summary()
+    );
+    if !m.deviations().is_empty() {
+        let d: Vec<String> = m
+            .deviations()
+            .iter()
+            .map(|d| format!("{}@{}", d.id, d.offset))
+            .collect();
+        line.push_str(&format!(" [deviations: {}]", d.join(", ")));
     }
+    line
 }
 
 fn main() -> ExitCode {
@@ -434,5 +480,35 @@ fn main() -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--quiet` keeps a bounded part of a long file's message lines, and a failure at its
+    /// end is among them.
+    #[test]
+    fn quiet_keeps_a_bounded_report_with_the_failure() {
+        let mut text = String::from("# source: generated\n");
+        for i in 0..30_000 {
+            text.push_str(&format!("C: a{i} NOOP\nS: a{i} OK done\n"));
+        }
+        text.push_str("C: a BOGUS\n");
+        let path = Path::new("long.trace");
+        let shown = path.display();
+        let mut report = Report::new(true);
+        let reader = Reader::new(text.as_bytes()).unwrap();
+        stream::follow(reader, Profile::Strict, |m| {
+            report.add(&m, &shown, false, false)
+        })
+        .unwrap();
+        assert_eq!((report.total, report.failures), (60_001, 1));
+        let lines = report.lines.unwrap();
+        let octets: usize = lines.iter().map(String::len).sum();
+        assert!(octets <= 2 * QUIET_KEEP, "{octets}");
+        assert!(report.omitted > 0 && lines.len() + report.omitted == 60_001);
+        assert!(lines.last().unwrap().contains("FAIL"), "{:?}", lines.last());
     }
 }

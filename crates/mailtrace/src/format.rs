@@ -144,40 +144,45 @@ fn err(line: usize, message: impl Into<String>) -> FormatError {
     }
 }
 
-/// Decodes the escapes of a `C~`/`S~` line.
-fn unescape(text: &str, line: usize) -> Result<Vec<u8>, FormatError> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
+/// Decodes the escapes of a `C~`/`S~` line in place: the bytes from `start` on are decoded
+/// to the front of `b` (an escape is never shorter than what it stands for); returns the
+/// decoded length.
+fn unescape(b: &mut [u8], start: usize, line: usize) -> Result<usize, FormatError> {
+    let (mut i, mut w) = (start, 0);
     while i < b.len() {
-        if b[i] != b'\\' {
-            out.push(b[i]);
+        let c = b[i];
+        if c != b'\\' {
+            b[w] = c;
+            w += 1;
             i += 1;
             continue;
         }
-        match b.get(i + 1) {
-            Some(b'r') => out.push(b'\r'),
-            Some(b'n') => out.push(b'\n'),
-            Some(b't') => out.push(b'\t'),
-            Some(b'\\') => out.push(b'\\'),
+        let decoded = match b.get(i + 1) {
+            Some(b'r') => b'\r',
+            Some(b'n') => b'\n',
+            Some(b't') => b'\t',
+            Some(b'\\') => b'\\',
             Some(b'x') => {
                 let hex = b
                     .get(i + 2..i + 4)
                     .and_then(|h| std::str::from_utf8(h).ok())
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
                     .ok_or_else(|| err(line, "\\x must be followed by two hex digits"))?;
-                out.push(hex);
+                b[w] = hex;
+                w += 1;
                 i += 4;
                 continue;
             }
             _ => return Err(err(line, "unknown escape (use \\r \\n \\t \\\\ \\xHH)")),
-        }
+        };
+        b[w] = decoded;
+        w += 1;
         i += 2;
     }
-    Ok(out)
+    Ok(w)
 }
 
-/// Parses the text of a trace file.
+/// Parses the text of a trace file (all of it: [`Reader`] reads one line at a time).
 ///
 /// ```
 /// use mailtrace::format::{parse, Side};
@@ -187,157 +192,365 @@ fn unescape(text: &str, line: usize) -> Result<Vec<u8>, FormatError> {
 /// assert_eq!(t.stream(Side::Server), b"a OK done\r\n");
 /// ```
 pub fn parse(text: &str) -> Result<Trace, FormatError> {
-    let mut source = None;
-    let mut protocol = None;
-    let mut expect = None;
-    let mut start = None;
-    let mut rule = None;
-    let mut profile = None;
-    let mut deviations: Option<Vec<String>> = None;
-    let mut extensions: Option<Vec<String>> = None;
+    let mut reader = Reader::new(text.as_bytes()).map_err(ReadError::into_format)?;
     let mut lines = Vec::new();
-    for (n, raw) in text.split('\n').enumerate() {
-        let line = n + 1;
-        if raw.ends_with('\r') {
-            return Err(err(line, "CR before LF: trace files use LF line ends"));
-        }
-        if raw.trim().is_empty() {
-            continue;
-        }
-        if let Some(comment) = raw.strip_prefix('#') {
-            if !lines.is_empty() {
-                continue;
-            }
-            let Some((key, value)) = comment.trim_start().split_once(':') else {
-                continue;
-            };
-            let key = key.trim_end();
-            if key.is_empty()
-                || !key
-                    .bytes()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-            {
-                continue;
-            }
-            let value = value.trim().to_owned();
-            let dup = match key {
-                "source" => source.replace(value).is_some(),
-                "protocol" => protocol
-                    .replace(match value.as_str() {
-                        "imap" => Protocol::Imap,
-                        "pop3" => Protocol::Pop3,
-                        _ => return Err(err(line, "protocol must be imap or pop3")),
-                    })
-                    .is_some(),
-                "expect" => expect
-                    .replace(match value.as_str() {
-                        "ok" => Expect::Ok,
-                        "reject" => Expect::Reject,
-                        _ => return Err(err(line, "expect must be ok or reject")),
-                    })
-                    .is_some(),
-                "start" => start
-                    .replace(match value.as_str() {
-                        "connect" => Start::Connect,
-                        "not-authenticated" => Start::NotAuthenticated,
-                        "authenticated" => Start::Authenticated,
-                        "selected" => Start::Selected,
-                        "any" => Start::Any,
-                        _ => return Err(err(line, "unknown start state")),
-                    })
-                    .is_some(),
-                "rule" => rule.replace(value).is_some(),
-                "profile" => profile
-                    .replace(
-                        Profile::from_name(&value)
-                            .ok_or_else(|| err(line, "profile must be strict or real-world"))?,
-                    )
-                    .is_some(),
-                "deviations" => {
-                    let ids: Vec<String> = value
-                        .split(',')
-                        .map(|id| id.trim().to_owned())
-                        .filter(|id| !id.is_empty())
-                        .collect();
-                    if ids.iter().any(|id| {
-                        !id.bytes()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-                    }) {
-                        return Err(err(line, "deviation ids are lower-case words joined by -"));
-                    }
-                    deviations.replace(ids).is_some()
-                }
-                "extensions" => {
-                    let names: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
-                    if let Some(bad) = names.iter().find(|n| {
-                        imap_codec::Capability::parse_str(n)
-                            .ok()
-                            .and_then(|c| imap_codec::Extension::from_capability(&c))
-                            .is_none()
-                    }) {
-                        return Err(err(
-                            line,
-                            format!("{bad:?} is no capability whose grammar can be put in force"),
-                        ));
-                    }
-                    extensions.replace(names).is_some()
-                }
-                other => return Err(err(line, format!("unknown header {other:?}"))),
-            };
-            if dup {
-                return Err(err(line, format!("header {key:?} given twice")));
-            }
-            continue;
-        }
-        let (side, rest) = match raw.get(..2) {
-            Some("C:") | Some("C~") => (Side::Client, &raw[1..]),
-            Some("S:") | Some("S~") => (Side::Server, &raw[1..]),
-            _ => return Err(err(line, "a data line starts with C:, S:, C~ or S~")),
-        };
-        let escaped = rest.starts_with('~');
-        let body = &rest[1..];
-        let body = match body.strip_prefix(' ') {
-            Some(b) => b,
-            None if body.is_empty() => "",
-            None => return Err(err(line, "the marker must be followed by one space")),
-        };
-        let bytes = if escaped {
-            unescape(body, line)?
-        } else {
-            let mut b = body.as_bytes().to_vec();
-            b.extend_from_slice(b"\r\n");
-            b
-        };
-        lines.push(DataLine { line, side, bytes });
-    }
-    let source = source.ok_or_else(|| err(1, "the header \"source\" is required"))?;
-    let profile = profile.unwrap_or(Profile::Strict);
-    let deviations = deviations.unwrap_or_default();
-    if profile == Profile::RealWorld && (deviations.is_empty() || expect == Some(Expect::Reject)) {
-        return Err(err(
-            1,
-            "a real-world trace names its deviations and does not say expect: reject",
-        ));
-    }
-    if profile == Profile::Strict && !deviations.is_empty() {
-        return Err(err(
-            1,
-            "deviations are named only in a profile: real-world trace",
-        ));
+    while let Some(line) = reader.next_line() {
+        lines.push(line.map_err(ReadError::into_format)?);
     }
     Ok(Trace {
-        headers: Headers {
-            source,
-            protocol: protocol.unwrap_or(Protocol::Imap),
-            expect: expect.unwrap_or(Expect::Ok),
-            start: start.unwrap_or(Start::Any),
-            rule,
-            profile,
-            deviations,
-            extensions: extensions.unwrap_or_default(),
-        },
+        headers: reader.headers,
         lines,
     })
+}
+
+/// Why a [`Reader`] stopped: the input could not be read, or it does not follow the format.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Reading failed (the reader's own error: a size limit, a closed pipe, ...).
+    Io {
+        /// 1-based number of the line being read.
+        line: usize,
+        /// The error.
+        error: std::io::Error,
+    },
+    /// The text does not follow the format.
+    Format(FormatError),
+}
+
+impl ReadError {
+    /// As a [`FormatError`] (reading text in memory cannot fail).
+    fn into_format(self) -> FormatError {
+        match self {
+            ReadError::Format(e) => e,
+            ReadError::Io { line, error } => err(line, error.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io { error, .. } => write!(f, "{error}"),
+            ReadError::Format(e) => write!(f, "bad trace: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl From<FormatError> for ReadError {
+    fn from(e: FormatError) -> Self {
+        ReadError::Format(e)
+    }
+}
+
+/// Reads a trace file incrementally: the headers first ([`Reader::new`]), then one data line
+/// at a time ([`Reader::next_line`], or as an iterator). What it holds is the line being read
+/// (and the first data line until it is asked for), never the file: a replay that follows the
+/// lines as they come ([`crate::imap::Follower`]) needs memory for the largest message, not for
+/// the trace (issue 18 item 11).
+///
+/// The format is the one [`parse`] reads (`docs/corpus-format.md`); a line that breaks it
+/// ends the reading with a [`ReadError::Format`] naming the line.
+///
+/// ```
+/// use mailtrace::format::{Reader, Side};
+/// let text = "# source: RFC 9051 §6.1.2\nC: a NOOP\nS~ a OK done\\r\\n\n";
+/// let mut reader = Reader::new(text.as_bytes()).unwrap();
+/// assert_eq!(reader.headers().source, "RFC 9051 §6.1.2");
+/// let first = reader.next_line().unwrap().unwrap();
+/// assert_eq!((first.line, first.side, &first.bytes[..]), (2, Side::Client, &b"a NOOP\r\n"[..]));
+/// assert_eq!(reader.next_line().unwrap().unwrap().bytes, b"a OK done\r\n");
+/// assert!(reader.next_line().is_none());
+/// ```
+#[derive(Debug)]
+pub struct Reader<R> {
+    input: R,
+    headers: Headers,
+    /// The first data line, read while looking for the end of the headers.
+    first: Option<DataLine>,
+    /// Lines read so far.
+    line: usize,
+    /// The input ended or failed.
+    done: bool,
+}
+
+impl<R: std::io::BufRead> Reader<R> {
+    /// Reads the headers: the `#` lines before the first data line (which is read too, and
+    /// kept for [`Reader::next_line`]).
+    pub fn new(input: R) -> Result<Self, ReadError> {
+        let mut reader = Reader {
+            input,
+            headers: Headers {
+                source: String::new(),
+                protocol: Protocol::Imap,
+                expect: Expect::Ok,
+                start: Start::Any,
+                rule: None,
+                profile: Profile::Strict,
+                deviations: Vec::new(),
+                extensions: Vec::new(),
+            },
+            first: None,
+            line: 0,
+            done: false,
+        };
+        let mut builder = HeaderBuilder::default();
+        while let Some((line, raw)) = reader.raw_line()? {
+            let text = as_text(&raw, line)?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            if let Some(comment) = text.strip_prefix('#') {
+                builder.header(comment, line)?;
+                continue;
+            }
+            reader.first = Some(data_line(raw, line)?);
+            break;
+        }
+        reader.headers = builder.finish()?;
+        Ok(reader)
+    }
+
+    /// The trace's headers.
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The next data line (comments and blank lines are skipped), `None` at the end.
+    pub fn next_line(&mut self) -> Option<Result<DataLine, ReadError>> {
+        if let Some(first) = self.first.take() {
+            return Some(Ok(first));
+        }
+        loop {
+            let (line, raw) = match self.raw_line() {
+                Ok(Some(l)) => l,
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            };
+            let text = match as_text(&raw, line) {
+                Ok(t) => t,
+                Err(e) => return Some(Err(self.stop(e))),
+            };
+            if text.trim().is_empty() || text.starts_with('#') {
+                continue;
+            }
+            return Some(data_line(raw, line).map_err(|e| self.stop(e)));
+        }
+    }
+
+    /// Stops reading after a format error.
+    fn stop(&mut self, e: FormatError) -> ReadError {
+        self.done = true;
+        ReadError::Format(e)
+    }
+
+    /// The next line of the file without its LF, with its number; `None` at the end.
+    fn raw_line(&mut self) -> Result<Option<(usize, Vec<u8>)>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        self.line += 1;
+        let mut raw = Vec::new();
+        match self.input.read_until(b'\n', &mut raw) {
+            Ok(0) => {
+                self.done = true;
+                Ok(None)
+            }
+            Ok(_) => {
+                if raw.last() == Some(&b'\n') {
+                    raw.pop();
+                }
+                Ok(Some((self.line, raw)))
+            }
+            Err(error) => {
+                self.done = true;
+                Err(ReadError::Io {
+                    line: self.line,
+                    error,
+                })
+            }
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for Reader<R> {
+    type Item = Result<DataLine, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_line()
+    }
+}
+
+/// A line as text: UTF-8, LF line ends.
+fn as_text(raw: &[u8], line: usize) -> Result<&str, FormatError> {
+    if raw.ends_with(b"\r") {
+        return Err(err(line, "CR before LF: trace files use LF line ends"));
+    }
+    std::str::from_utf8(raw).map_err(|_| err(line, "not UTF-8 text"))
+}
+
+/// A data line (`raw`: UTF-8, not blank, not a comment), its bytes decoded in place.
+fn data_line(mut raw: Vec<u8>, line: usize) -> Result<DataLine, FormatError> {
+    let side = match raw.get(..2) {
+        Some(b"C:") | Some(b"C~") => Side::Client,
+        Some(b"S:") | Some(b"S~") => Side::Server,
+        _ => return Err(err(line, "a data line starts with C:, S:, C~ or S~")),
+    };
+    let escaped = raw[1] == b'~';
+    let start = match raw.get(2) {
+        Some(b' ') => 3,
+        None => 2,
+        Some(_) => return Err(err(line, "the marker must be followed by one space")),
+    };
+    if escaped {
+        let n = unescape(&mut raw, start, line)?;
+        raw.truncate(n);
+    } else {
+        raw.drain(..start);
+        raw.extend_from_slice(b"\r\n");
+    }
+    Ok(DataLine {
+        line,
+        side,
+        bytes: raw,
+    })
+}
+
+/// The headers as they are read.
+#[derive(Default)]
+struct HeaderBuilder {
+    source: Option<String>,
+    protocol: Option<Protocol>,
+    expect: Option<Expect>,
+    start: Option<Start>,
+    rule: Option<String>,
+    profile: Option<Profile>,
+    deviations: Option<Vec<String>>,
+    extensions: Option<Vec<String>>,
+}
+
+impl HeaderBuilder {
+    /// A comment before the first data line: a header when it reads `key: value`.
+    fn header(&mut self, comment: &str, line: usize) -> Result<(), FormatError> {
+        let Some((key, value)) = comment.trim_start().split_once(':') else {
+            return Ok(());
+        };
+        let key = key.trim_end();
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        {
+            return Ok(());
+        }
+        let value = value.trim().to_owned();
+        let dup = match key {
+            "source" => self.source.replace(value).is_some(),
+            "protocol" => self
+                .protocol
+                .replace(match value.as_str() {
+                    "imap" => Protocol::Imap,
+                    "pop3" => Protocol::Pop3,
+                    _ => return Err(err(line, "protocol must be imap or pop3")),
+                })
+                .is_some(),
+            "expect" => self
+                .expect
+                .replace(match value.as_str() {
+                    "ok" => Expect::Ok,
+                    "reject" => Expect::Reject,
+                    _ => return Err(err(line, "expect must be ok or reject")),
+                })
+                .is_some(),
+            "start" => self
+                .start
+                .replace(match value.as_str() {
+                    "connect" => Start::Connect,
+                    "not-authenticated" => Start::NotAuthenticated,
+                    "authenticated" => Start::Authenticated,
+                    "selected" => Start::Selected,
+                    "any" => Start::Any,
+                    _ => return Err(err(line, "unknown start state")),
+                })
+                .is_some(),
+            "rule" => self.rule.replace(value).is_some(),
+            "profile" => self
+                .profile
+                .replace(
+                    Profile::from_name(&value)
+                        .ok_or_else(|| err(line, "profile must be strict or real-world"))?,
+                )
+                .is_some(),
+            "deviations" => {
+                let ids: Vec<String> = value
+                    .split(',')
+                    .map(|id| id.trim().to_owned())
+                    .filter(|id| !id.is_empty())
+                    .collect();
+                if ids.iter().any(|id| {
+                    !id.bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+                }) {
+                    return Err(err(line, "deviation ids are lower-case words joined by -"));
+                }
+                self.deviations.replace(ids).is_some()
+            }
+            "extensions" => {
+                let names: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+                if let Some(bad) = names.iter().find(|n| {
+                    imap_codec::Capability::parse_str(n)
+                        .ok()
+                        .and_then(|c| imap_codec::Extension::from_capability(&c))
+                        .is_none()
+                }) {
+                    return Err(err(
+                        line,
+                        format!("{bad:?} is no capability whose grammar can be put in force"),
+                    ));
+                }
+                self.extensions.replace(names).is_some()
+            }
+            other => return Err(err(line, format!("unknown header {other:?}"))),
+        };
+        if dup {
+            return Err(err(line, format!("header {key:?} given twice")));
+        }
+        Ok(())
+    }
+
+    /// The headers, checked as a whole.
+    fn finish(self) -> Result<Headers, FormatError> {
+        let source = self
+            .source
+            .ok_or_else(|| err(1, "the header \"source\" is required"))?;
+        let profile = self.profile.unwrap_or(Profile::Strict);
+        let deviations = self.deviations.unwrap_or_default();
+        if profile == Profile::RealWorld
+            && (deviations.is_empty() || self.expect == Some(Expect::Reject))
+        {
+            return Err(err(
+                1,
+                "a real-world trace names its deviations and does not say expect: reject",
+            ));
+        }
+        if profile == Profile::Strict && !deviations.is_empty() {
+            return Err(err(
+                1,
+                "deviations are named only in a profile: real-world trace",
+            ));
+        }
+        Ok(Headers {
+            source,
+            protocol: self.protocol.unwrap_or(Protocol::Imap),
+            expect: self.expect.unwrap_or(Expect::Ok),
+            start: self.start.unwrap_or(Start::Any),
+            rule: self.rule,
+            profile,
+            deviations,
+            extensions: self.extensions.unwrap_or_default(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -384,6 +597,51 @@ mod tests {
         assert!(parse("# source: x\n# profile: real-world\n").is_err());
         assert!(parse("# source: x\n# deviations: bare-lf\n").is_err());
         assert!(parse("# source: x\n# profile: real-world\n# deviations: Bare LF\n").is_err());
+    }
+
+    /// The reader gives the lines [`parse`] gives, one at a time, and stops at the first
+    /// line that breaks the format or the first read that fails.
+    #[test]
+    fn the_reader_reads_line_by_line() {
+        let text = "# source: x\n# expect: reject\nC:  two\n# note\n\nC:\nS~ a\\x00\\n\\\\\n";
+        let whole = parse(text).unwrap();
+        let mut reader = Reader::new(text.as_bytes()).unwrap();
+        assert_eq!(reader.headers(), &whole.headers);
+        let lines: Vec<DataLine> = (&mut reader).map(Result::unwrap).collect();
+        assert_eq!(lines, whole.lines);
+        assert!(reader.next_line().is_none());
+
+        let mut reader = Reader::new(&b"# source: x\nC: a\nC: \xff\nC: b\n"[..]).unwrap();
+        assert_eq!(reader.next_line().unwrap().unwrap().bytes, b"a\r\n");
+        match reader.next_line() {
+            Some(Err(ReadError::Format(e))) => {
+                assert_eq!((e.line, &e.message[..]), (3, "not UTF-8 text"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(reader.next_line().is_none());
+
+        /// Fails after its first line.
+        struct Broken(usize);
+        impl std::io::Read for Broken {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let first = b"# source: x\nC: a\n";
+                if self.0 >= first.len() {
+                    return Err(std::io::Error::other("gone"));
+                }
+                let n = buf.len().min(first.len() - self.0);
+                buf[..n].copy_from_slice(&first[self.0..self.0 + n]);
+                self.0 += n;
+                Ok(n)
+            }
+        }
+        let mut reader = Reader::new(std::io::BufReader::new(Broken(0))).unwrap();
+        assert_eq!(reader.next_line().unwrap().unwrap().line, 2);
+        match reader.next_line() {
+            Some(Err(e @ ReadError::Io { line: 3, .. })) => assert_eq!(e.to_string(), "gone"),
+            other => panic!("{other:?}"),
+        }
+        assert!(reader.next_line().is_none());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - after an OK to STARTTLS both sessions are told that TLS is up.
 
 use imap_codec::context::ImapDeviation;
+use imap_codec::encode::Encoded;
 use imap_codec::framer::FrameError;
 use imap_codec::response::generic::UnknownResponse;
 use imap_codec::{
@@ -26,7 +27,7 @@ use imap_session::{
 };
 use serde::Serialize;
 
-use crate::format::{Side, Start, Trace};
+use crate::format::{DataLine, Headers, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// The outcome for one IMAP message.
@@ -126,68 +127,133 @@ fn response_name(r: &Response<'_>) -> &'static str {
     }
 }
 
+/// The two observer sessions, to hand a parsed message to the one that did not read it (as
+/// what its side sent).
+struct Peers<'s> {
+    client: &'s mut ClientSession,
+    server: &'s mut ServerSession,
+}
+
+/// The session's own owned value when it is the one parsed again here, else an owned copy of
+/// that: the report keeps one owned value per message, not two.
+fn owned<T: PartialEq + IntoStatic + Clone>(
+    session: Option<T::Static>,
+    parsed: &T,
+    same: impl Fn(&T::Static, &T) -> bool,
+) -> T::Static {
+    match session {
+        Some(v) if same(&v, parsed) => v,
+        _ => parsed.clone().into_static(),
+    }
+}
+
 /// Parses one message as `kind` under `options`, then checks that its encoding parses
 /// strictly to the same value (under the real-world profile: the value is the closest one the
-/// grammar allows). Returns the value and the deviations accepted.
+/// grammar allows), and hands the value to the other session (`peers`). Returns the value and
+/// the deviations accepted.
+///
+/// Memory: the value parsed here borrows from `bytes`; the encoding is dropped before the
+/// value is handed on; the owned value reported is the session's own (`inbound`), so a big
+/// literal is held as the message's bytes, the session's value and what the other session
+/// makes of it (`docs/security.md`).
 fn parse_message(
     kind: Kind,
     bytes: &[u8],
     options: &ParseOptions,
+    inbound: Inbound,
+    peers: Peers<'_>,
 ) -> Result<(Parsed, Vec<Found>), Failure> {
-    let mut out = Vec::new();
     let found = |d: &[imap_codec::Deviation]| -> Vec<Found> {
         d.iter().map(|d| Found::new(d.id, d.offset)).collect()
     };
     match kind {
         Kind::Command => {
             let p = Command::parse_with(bytes, options)?;
-            let v = p.value;
-            let enc = v.encode(&mut out, &EncodeOptions::default());
-            let again = reparse(enc.bytes(&out), options, Command::parse_with)?;
-            if again != v {
-                return Err(roundtrip(&out));
-            }
-            Ok((Parsed::Command(v.into_static()), found(&p.deviations)))
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out, &EncodeOptions::default()),
+                |enc| Ok(reparse(enc, options, Command::parse_with)? == p.value),
+            )?;
+            let session = match inbound {
+                Inbound::Command(c) => Some(c),
+                _ => None,
+            };
+            let value = owned(session, &p.value, |a, b| a == b);
+            let _ = peers.client.send_command(p.value);
+            Ok((Parsed::Command(value), found(&p.deviations)))
         }
         Kind::AuthenticateData => {
             let p = AuthenticateData::parse_with(bytes, options)?;
-            let v = p.value;
-            let enc = v.encode(&mut out);
-            let again = AuthenticateData::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-            if again != v {
-                return Err(roundtrip(&out));
-            }
-            Ok((
-                Parsed::AuthenticateData(v.into_static()),
-                found(&p.deviations),
-            ))
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(AuthenticateData::parse(enc).is_ok_and(|again| again == p.value)),
+            )?;
+            let session = match inbound {
+                Inbound::AuthenticateData(d) => Some(d),
+                _ => None,
+            };
+            let value = owned(session, &p.value, |a, b| a == b);
+            let _ = peers.client.authenticate_continue(p.value);
+            Ok((Parsed::AuthenticateData(value), found(&p.deviations)))
         }
         Kind::IdleDone => {
             let p = IdleDone::parse_with(bytes, options)?;
-            let enc = p.value.encode(&mut out);
-            IdleDone::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(IdleDone::parse(enc).is_ok()),
+            )?;
+            let _ = peers.client.idle_done();
             Ok((Parsed::IdleDone(p.value), found(&p.deviations)))
         }
         Kind::Greeting => {
             let p = Greeting::parse_with(bytes, options)?;
-            let v = p.value;
-            let enc = v.encode(&mut out);
-            let again = Greeting::parse(enc.bytes(&out)).map_err(|_| roundtrip(&out))?;
-            if again != v {
-                return Err(roundtrip(&out));
-            }
-            Ok((Parsed::Greeting(v.into_static()), found(&p.deviations)))
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(Greeting::parse(enc).is_ok_and(|again| again == p.value)),
+            )?;
+            let session = match inbound {
+                Inbound::Greeting(g) => Some(g),
+                _ => None,
+            };
+            let value = owned(session, &p.value, |a, b| a == b);
+            let _ = peers.server.send_greeting(p.value);
+            Ok((Parsed::Greeting(value), found(&p.deviations)))
         }
         Kind::Response => {
             let p = Response::parse_with(bytes, options)?;
-            let v = p.value;
-            let enc = v.encode(&mut out);
-            let again = reparse(enc.bytes(&out), options, Response::parse_with)?;
-            if again != v {
-                return Err(roundtrip(&out));
-            }
-            Ok((Parsed::Response(v.into_static()), found(&p.deviations)))
+            round_trip(
+                bytes.len(),
+                |out| p.value.encode(out),
+                |enc| Ok(reparse(enc, options, Response::parse_with)? == p.value),
+            )?;
+            let session = match inbound {
+                Inbound::Response(r) => Some(r),
+                _ => None,
+            };
+            let value = owned(session, &p.value, |a, b| a == b);
+            let _ = peers.server.send_response(p.value);
+            Ok((Parsed::Response(value), found(&p.deviations)))
         }
+    }
+}
+
+/// Encodes a value (`encode`, into a buffer the size of the message it was parsed from) and
+/// checks its encoding (`same`: it parses to the same value); the encoding is dropped before
+/// the value goes on.
+fn round_trip(
+    len: usize,
+    encode: impl FnOnce(&mut Vec<u8>) -> Encoded,
+    same: impl FnOnce(&[u8]) -> Result<bool, Failure>,
+) -> Result<(), Failure> {
+    let mut out = Vec::with_capacity(len);
+    let enc = encode(&mut out);
+    if same(enc.bytes(&out))? {
+        Ok(())
+    } else {
+        Err(roundtrip(&out))
     }
 }
 
@@ -288,53 +354,106 @@ pub fn replay(trace: &Trace) -> Replay {
 /// assert_eq!(replay.messages[1].deviations[0].id, "expunged-keyword");
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
-    let options = ParseOptions::default().with_profile(profile);
-    let start = match trace.headers.start {
-        Start::Connect => State::Greeting,
-        Start::Authenticated => State::Authenticated,
-        Start::Selected => State::Selected,
-        Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
-    };
-    // `# extensions:` puts their grammar in force on both sides from the start. The sessions
-    // parse under the profile (and their framers end lines at a bare LF under the real-world
-    // one); the messages are parsed again here for the report.
-    let mut options = options;
-    for cap in &trace.headers.extensions {
-        if let Some(ext) = Capability::parse_str(cap)
-            .ok()
-            .and_then(|c| Extension::from_capability(&c))
-        {
-            options = options.with_extension(ext);
+    let mut follower = Follower::new(&trace.headers, profile);
+    let mut messages = Vec::new();
+    for data in &trace.lines {
+        follower.line(data.clone(), |m| messages.push(m));
+    }
+    follower.finish(|m| messages.push(m));
+    Replay { messages }
+}
+
+/// Replays an IMAP trace as it is read: the sessions follow one data line at a time
+/// ([`Follower::line`]) and each message is handed over as soon as it is complete (and no
+/// earlier line can still complete one: a command that ends at a refused synchronizing
+/// literal is reported at the line of its announcement), in the order [`replay_with`] lists
+/// them. What it keeps between lines is the two sessions' state and the messages completed
+/// while a synchronizing literal waits for the server's answer: memory in proportion to the
+/// largest message, not to the trace (issue 18 item 11).
+///
+/// ```
+/// use mailtrace::format::{Profile, Reader};
+/// use mailtrace::imap::Follower;
+/// let text = "# source: x\nC: a1 NOOP\nS: a1 OK done\n";
+/// let mut reader = Reader::new(text.as_bytes()).unwrap();
+/// let mut follower = Follower::new(reader.headers(), Profile::Strict);
+/// let mut names = Vec::new();
+/// for line in &mut reader {
+///     follower.line(line.unwrap(), |m| names.push(m.summary()));
+/// }
+/// follower.finish(|m| names.push(m.summary()));
+/// assert_eq!(names, ["NOOP", "tagged status"]);
+/// ```
+pub struct Follower {
+    follow: Follow,
+    /// The last data line followed.
+    last_line: usize,
+}
+
+impl Follower {
+    /// Sessions that follow a trace with these headers under `profile`.
+    pub fn new(headers: &Headers, profile: Profile) -> Self {
+        let mut options = ParseOptions::default().with_profile(profile);
+        let start = match headers.start {
+            Start::Connect => State::Greeting,
+            Start::Authenticated => State::Authenticated,
+            Start::Selected => State::Selected,
+            Start::NotAuthenticated | Start::Any => State::NotAuthenticated,
+        };
+        // `# extensions:` puts their grammar in force on both sides from the start. The
+        // sessions parse under the profile (and their framers end lines at a bare LF under
+        // the real-world one); the messages are parsed again here for the report.
+        for cap in &headers.extensions {
+            if let Some(ext) = Capability::parse_str(cap)
+                .ok()
+                .and_then(|c| Extension::from_capability(&c))
+            {
+                options = options.with_extension(ext);
+            }
+        }
+        Follower {
+            follow: Follow {
+                server: ServerSession::resume(
+                    ServerConfig::observer().with_parse_options(options.clone()),
+                    start,
+                ),
+                client: ClientSession::resume(
+                    ClientConfig::observer().with_parse_options(options.clone()),
+                    start,
+                ),
+                messages: Vec::new(),
+                announced_at: None,
+                options,
+            },
+            last_line: 0,
         }
     }
-    let mut follow = Follow {
-        server: ServerSession::resume(
-            ServerConfig::observer().with_parse_options(options.clone()),
-            start,
-        ),
-        client: ClientSession::resume(
-            ClientConfig::observer().with_parse_options(options.clone()),
-            start,
-        ),
-        messages: Vec::new(),
-        announced_at: None,
-        options,
-    };
-    for data in &trace.lines {
+
+    /// Follows one data line; `out` gets the messages it completes, in order. The line's
+    /// bytes are dropped once the session that reads them has them.
+    pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
+        let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;
         // each one's parsed messages are handed to the other as what it sends.
         let _ = match data.side {
             Side::Client => follow.server.handle_input(&data.bytes),
             Side::Server => follow.client.handle_input(&data.bytes),
         };
+        drop(data.bytes);
+        self.last_line = data.line;
         follow.drain(data.line);
+        follow.flush(out);
     }
-    let last_line = trace.lines.last().map_or(0, |l| l.line);
-    follow.server.handle_eof();
-    follow.client.handle_eof();
-    follow.drain(last_line);
-    Replay {
-        messages: follow.messages,
+
+    /// Ends the trace: what the sessions still hold is reported (a message the trace ends
+    /// inside), then every message held.
+    pub fn finish(mut self, out: impl FnMut(Message)) {
+        let follow = &mut self.follow;
+        follow.server.handle_eof();
+        follow.client.handle_eof();
+        follow.drain(self.last_line);
+        follow.announced_at = None;
+        follow.flush(out);
     }
 }
 
@@ -342,6 +461,7 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
 struct Follow {
     server: ServerSession,
     client: ClientSession,
+    /// The messages completed and not handed over yet.
     messages: Vec<Message>,
     /// The line of the synchronizing literal announcement the server has not answered yet
     /// (a refused command is reported at it, not at the server's refusal).
@@ -351,20 +471,63 @@ struct Follow {
 }
 
 impl Follow {
+    /// Hands the messages held over, unless a synchronizing literal waits for the server's
+    /// answer (a refusal puts the command before the messages completed since).
+    fn flush(&mut self, mut out: impl FnMut(Message)) {
+        if self.announced_at.is_none() {
+            self.messages.drain(..).for_each(&mut out);
+        }
+    }
+
     /// Handles both sessions' outputs until neither has any.
     fn drain(&mut self, line: usize) {
         loop {
             let mut progress = false;
+            // The server session's outputs are taken first, and only the events the replay
+            // follows kept: the application's copy of a command (`ServerEvent::Command`) is
+            // dropped before the command's reported copy is handed to the client session
+            // (one copy of a big literal less at the peak). Handling an event does not touch
+            // the server session, so the order is the same.
+            let mut events = Vec::new();
             while let Some(out) = self.server.poll_output() {
                 progress = true;
-                if let ServerOutput::Event(e) = out {
-                    self.server_event(e, line);
+                if let ServerOutput::Event(
+                    e @ (ServerEvent::Received(_) | ServerEvent::LiteralAnnounced { .. }),
+                ) = out
+                {
+                    events.push(e);
                 }
             }
-            while let Some(out) = self.client.poll_output() {
-                progress = true;
-                if let ClientOutput::Event(e) = out {
+            for e in events {
+                self.server_event(e, line);
+            }
+            // The same for the client session's events (its application events hold copies
+            // of what they report), up to a `TlsRequired`, whose handling changes the client
+            // session: it is handled before anything after it is taken.
+            loop {
+                let mut events = Vec::new();
+                let mut tls = false;
+                while let Some(out) = self.client.poll_output() {
+                    progress = true;
+                    match out {
+                        ClientOutput::Event(e @ ClientEvent::TlsRequired { .. }) => {
+                            events.push(e);
+                            tls = true;
+                            break;
+                        }
+                        ClientOutput::Event(
+                            e @ (ClientEvent::Received(_)
+                            | ClientEvent::ProtocolError(_)
+                            | ClientEvent::Deviation(_)),
+                        ) => events.push(e),
+                        _ => {}
+                    }
+                }
+                for e in events {
                     self.client_event(e, line);
+                }
+                if !tls {
+                    break;
                 }
             }
             if !progress {
@@ -399,16 +562,8 @@ impl Follow {
         {
             self.client.observe_rejected_command(tag);
         }
+        // The client session learns what "its" application sent (in `record`).
         let message = self.record(Side::Client, r, line);
-        // The client session learns what "its" application sent.
-        if let Outcome::Ok { value } = &message.result {
-            let _ = match value {
-                Parsed::Command(c) => self.client.send_command(c.clone()).map(|_| ()),
-                Parsed::AuthenticateData(d) => self.client.authenticate_continue(d.clone()),
-                Parsed::IdleDone(_) => self.client.idle_done(),
-                _ => Ok(()),
-            };
-        }
         // A refused command is known only at the refusal; it goes before the messages that
         // came after its announcement, so that the report stays in line order.
         let at = self.messages.partition_point(|m| m.line <= message.line);
@@ -418,14 +573,8 @@ impl Follow {
     fn client_event(&mut self, e: ClientEvent, line: usize) {
         match e {
             ClientEvent::Received(r) => {
+                // The server session learns what "its" application sent (in `record`).
                 let message = self.record(Side::Server, r, line);
-                if let Outcome::Ok { value } = &message.result {
-                    let _ = match value {
-                        Parsed::Greeting(g) => self.server.send_greeting(g.clone()),
-                        Parsed::Response(r) => self.server.send_response(r.clone()),
-                        _ => Ok(()),
-                    };
-                }
                 self.messages.push(message);
             }
             // The exchange rules the grammar cannot see that a trace must keep.
@@ -470,8 +619,9 @@ impl Follow {
         }
     }
 
-    /// A received message as a report entry (re-encoding checked).
-    fn record(&self, side: Side, r: Received, line: usize) -> Message {
+    /// A received message as a report entry (re-encoding checked); a message that parsed is
+    /// handed to the other session as what its side sent.
+    fn record(&mut self, side: Side, r: Received, line: usize) -> Message {
         let kind = match r.kind {
             MessageKind::Greeting => Kind::Greeting,
             MessageKind::Response => Kind::Response,
@@ -495,12 +645,16 @@ impl Follow {
             Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
             // The grammar in force as the session that parsed the message has it (the
             // header's extensions and what ENABLE turned on since).
-            Ok(_) => {
+            Ok(inbound) => {
                 let options = match side {
                     Side::Client => self.server.parse_options(),
                     Side::Server => self.client.parse_options().clone(),
                 };
-                parse_message(kind, &r.bytes, &options)
+                let peers = Peers {
+                    client: &mut self.client,
+                    server: &mut self.server,
+                };
+                parse_message(kind, &r.bytes, &options, inbound, peers)
             }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),

@@ -6,7 +6,8 @@
 //! (`imap-session`, `pop3-session`): every message is framed, parsed with the parser the
 //! exchange calls for, and re-encoded. [`report`] holds what is reported per message.
 //!
-//! No I/O: callers read the files and hand over their text.
+//! No I/O of its own: callers hand over a trace's text ([`format::parse`]) or a reader of it
+//! ([`format::Reader`], any `BufRead`), which [`stream::follow`] replays one line at a time.
 
 #![forbid(unsafe_code)]
 
@@ -15,8 +16,9 @@ pub mod imap;
 pub mod neutral;
 pub mod pop3;
 pub mod report;
+pub mod stream;
 
-pub use crate::format::{FormatError, Protocol, Trace, parse};
+pub use crate::format::{FormatError, Protocol, ReadError, Reader, Trace, parse};
 /// The crates whose values the replays report (`mailproto-imap-codec`, `mailproto-imap-session`,
 /// `mailproto-pop3-codec`), so that reading a report needs no other dependency.
 pub use {imap_codec, imap_session, pop3_codec};

@@ -93,6 +93,21 @@ mailproto_core::deviations! {
         /// unique-id's.
         UidlOneToken = "uidl-one-token",
             rule: "a unique-id listing consists of the message-number of the message, followed by a single space and the unique-id of the message (RFC 1939 §7, UIDL)";
+        /// a command of no RFC in force, or a form its grammar does not allow: `LAST`
+        /// (RFC 1460, dropped by RFC 1725), `XTND XLST` (Qpopper, Eudora), `AUTH` without a
+        /// mechanism (answered with the list of mechanisms; Cyrus, Dovecot). Rows of the
+        /// command table that only the real-world profile accepts
+        /// ([`CommandKind::profile`](crate::command::CommandKind::profile)); the offset is
+        /// where strict's error is (the keyword, or for `AUTH` the missing SP).
+        NonStandardCommands = "non-standard-commands",
+            rule: r#"command = keyword *(SP param) CRLF with a keyword of RFC 1939 §4-7 or an extension in force (RFC 2449 §3); auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 §4)"#;
+        /// (a session rule): the body of a RETR answer is not as long as the size the scan
+        /// listing gave for that message (GNU Mailutils and Courier insert an `X-UIDL:`
+        /// header). The client session compares the unstuffed body with the size of the
+        /// last LIST answer; the offset is the body's first octet past the listed size, or
+        /// its end when it is shorter.
+        HeaderInserted = "header-inserted",
+            rule: "a scan listing gives the exact size of the message in octets (RFC 1939 §5 LIST, §11)";
         /// (a session rule): the server closed the connection right after `-ERR` to PASS,
         /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
         /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).

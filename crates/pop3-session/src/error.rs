@@ -122,6 +122,17 @@ pub enum PeerError {
     },
     /// Bytes arrived while no response was expected.
     Unsolicited,
+    /// The body of a RETR answer is not as long as the size LIST gave for the message
+    /// (RFC 1939 §5: "the exact size of the message in octets", §11). Under the real-world
+    /// profile it is the deviation `header-inserted` instead. The session goes on.
+    SizeMismatch {
+        /// The message.
+        msg: u32,
+        /// The size the scan listing gave.
+        listed: u64,
+        /// The octets of the unstuffed body.
+        received: u64,
+    },
     /// More pipelined input than the session buffers while the application is busy.
     TooMuchPipelined {
         /// The limit in octets.
@@ -164,6 +175,7 @@ impl PeerError {
             PeerError::TooMuchPipelined { .. } => "too many commands in flight",
             PeerError::Unexpected { .. }
             | PeerError::Unsolicited
+            | PeerError::SizeMismatch { .. }
             | PeerError::GreetingRefused(_)
             | PeerError::StartTlsInjection { .. }
             | PeerError::TlsStripped(_) => "protocol error",
@@ -184,6 +196,14 @@ impl fmt::Display for PeerError {
             PeerError::NoSuchMessage { msg } => write!(f, "no message {msg}"),
             PeerError::Unexpected { expected } => write!(f, "expected {expected}"),
             PeerError::Unsolicited => f.write_str("bytes with no response expected"),
+            PeerError::SizeMismatch {
+                msg,
+                listed,
+                received,
+            } => write!(
+                f,
+                "message {msg} is {received} octets, its scan listing said {listed}"
+            ),
             PeerError::TooMuchPipelined { limit } => {
                 write!(f, "more than {limit} octets pipelined")
             }

@@ -63,6 +63,11 @@ pub struct Received {
     pub kind: MessageKind,
     /// The message, or why the grammar rejected it.
     pub result: Result<Inbound, PeerError>,
+    /// What the server's answer to it is read as: `Expected::from` the command, the
+    /// challenge-or-status of a SASL line, and for a line the grammar rejects the guess of
+    /// [`Expected::for_rejected_line`] (pass it to
+    /// [`observe_rejected_line_as`](crate::ClientSession::observe_rejected_line_as)).
+    pub answered_as: Expected,
 }
 
 /// One server response read by a client observer

@@ -16,7 +16,7 @@ use mailproto_sasl::{
 };
 
 use pop3_codec::{
-    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Greeting, IntoStatic,
+    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Expected, Greeting, IntoStatic,
     Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine, Text,
     Timestamp, UniqueId,
 };
@@ -902,30 +902,37 @@ impl ServerSession {
     /// challenge, else as a command.
     fn observe(&mut self) {
         loop {
-            let (kind, result) = if matches!(self.pending, Pending::SaslLine) {
+            let (kind, result, answered_as) = if matches!(self.pending, Pending::SaslLine) {
                 let r = match self.decoder.next_sasl_response() {
                     Ok(None) => return,
                     Ok(Some(line)) => Ok(Inbound::SaslResponse(line)),
                     Err(e) => Err(PeerError::Syntax(e)),
                 };
                 self.pending = Pending::None;
-                (MessageKind::SaslResponse, r)
+                (MessageKind::SaslResponse, r, Expected::Auth)
             } else {
-                let r = match self.decoder.next_command_with() {
+                let (r, answered_as) = match self.decoder.next_command_with() {
                     Ok(None) => return,
                     Ok(Some(c)) => {
                         let (command, found) = (c.value.into_static(), c.deviations);
                         if self.deviations(found) {
                             return;
                         }
-                        Ok(Inbound::Command(command))
+                        let answer = Expected::from(&command);
+                        (Ok(Inbound::Command(command)), answer)
                     }
-                    Err(e) => Err(PeerError::Syntax(e)),
+                    Err(e) => (
+                        Err(PeerError::Syntax(e)),
+                        Expected::for_rejected_line(self.decoder.last_line()),
+                    ),
                 };
-                (MessageKind::Command, r)
+                (MessageKind::Command, r, answered_as)
             };
-            self.events
-                .push_back(ServerEvent::Received(Received { kind, result }));
+            self.events.push_back(ServerEvent::Received(Received {
+                kind,
+                result,
+                answered_as,
+            }));
         }
     }
 

@@ -102,12 +102,13 @@ mailproto_core::deviations! {
         NonStandardCommands = "non-standard-commands",
             rule: r#"command = keyword *(SP param) CRLF with a keyword of RFC 1939 §4-7 or an extension in force (RFC 2449 §3); auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 §4)"#;
         /// (a session rule): the body of a RETR answer is not as long as the size the scan
-        /// listing gave for that message (GNU Mailutils and Courier insert an `X-UIDL:`
-        /// header). The client session compares the unstuffed body with the size of the
-        /// last LIST answer; the offset is the body's first octet past the listed size, or
-        /// its end when it is shorter.
+        /// listing gave for that message (GNU Mailutils inserts headers such as `X-UIDL:`;
+        /// Courier sends a surrogate notice for a UTF-8 message, RFC 6856 §2.1, with the
+        /// original's size). The client session compares the unstuffed body with the size of
+        /// the last LIST answer ([`ListedSizes`](crate::ListedSizes)); the offset is in the
+        /// body: the listed size when the body is longer, its end when shorter.
         HeaderInserted = "header-inserted",
-            rule: "a scan listing gives the exact size of the message in octets (RFC 1939 §5 LIST, §11)";
+            rule: "a scan listing gives the exact size of the message in octets (RFC 1939 §5 LIST, §11); the size LIST reports SHOULD match the octets of the RETR response, byte-stuffing not counted (RFC 6856 §2.1)";
         /// (a session rule): the server closed the connection right after `-ERR` to PASS,
         /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
         /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).

@@ -238,6 +238,54 @@ mod tests {
         assert!(Response::parse_uid_with(b"-ERR no\r\n", msg, &real()).is_ok());
     }
 
+    /// `non-standard-commands`: strict rejects each line where its grammar fails (an unknown
+    /// keyword at 0, AUTH's missing SP at 4); real-world reads it, names the deviation at that
+    /// offset, and its encoding reads back (under real-world) as the same command.
+    #[test]
+    fn non_standard_commands_strict_rejects_real_world_names() {
+        use crate::Encode;
+        let table: &[(&[u8], usize, &str, Expected)] = &[
+            (b"LAST\r\n", 0, "command keyword", Expected::Status),
+            (b"last\n", 0, "command keyword", Expected::Status),
+            (b"AUTH\r\n", 4, "SP", Expected::AuthList),
+            (
+                b"XTND XLST Subject\r\n",
+                0,
+                "command keyword",
+                Expected::XtndList,
+            ),
+            (
+                b"xtnd xlst From 3\r\n",
+                0,
+                "command keyword",
+                Expected::XtndList,
+            ),
+        ];
+        for &(line, offset, rule, answer) in table {
+            let name = String::from_utf8_lossy(line);
+            let e = Command::parse(line).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, rule), "{name}");
+            let p = Command::parse_with(line, &real()).unwrap();
+            let ids: Vec<_> = p.deviations.iter().map(|d| (d.id, d.offset)).collect();
+            assert!(
+                ids.contains(&(Pop3Deviation::NonStandardCommands, offset)),
+                "{name}: {ids:?}"
+            );
+            assert_eq!(Expected::from(&p.value), answer, "{name}");
+            let out = p.value.to_bytes();
+            let again = Command::parse_with(&out, &real()).unwrap();
+            assert_eq!(again.value, p.value, "{name}");
+        }
+        // Other XTND subcommands, and AUTH with a bad mechanism, stay errors.
+        assert!(Command::parse_with(b"XTND XMIT\r\n", &real()).is_err());
+        assert!(Command::parse_with(b"AUTH \r\n", &real()).is_err());
+        // The answers: the mechanism list is typed; strict reads it too (it is the answer
+        // to a line, not a line of its own).
+        let r = Response::parse(b"+OK\r\nPLAIN\r\nLOGIN\r\n.\r\n", Expected::AuthList).unwrap();
+        assert!(matches!(&r, Response::Mechanisms(m) if m.items().len() == 2));
+        assert!(Response::parse(b"+OK\r\nPL AIN\r\n.\r\n", Expected::AuthList).is_err());
+    }
+
     #[test]
     fn real_world_reports_nothing_on_valid_input_and_keeps_other_errors() {
         let parsed = Command::parse_with(b"STAT\r\n", &real()).unwrap();

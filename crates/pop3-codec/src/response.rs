@@ -13,8 +13,8 @@ use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
-    Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
-    is_text_byte, is_vchar, put_number,
+    Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
+    UniqueId, is_text_byte, is_vchar, put_number,
 };
 use crate::dot::{encode_body, find_terminator, unstuff};
 use crate::error::{ErrorKind, ParseError, ValidationError};

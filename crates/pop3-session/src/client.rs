@@ -995,6 +995,9 @@ impl ClientSession {
         if self.state == ClientState::Greeting {
             return Err(self.wrong(Attempt::Command(kind)));
         }
+        if kind.profile() == pop3_codec::Profile::RealWorld && !self.options.real_world() {
+            return Err(LocalError::NonStandard { command: kind });
+        }
         if self.state == ClientState::TlsHandshake || self.in_flight_has(CommandKind::Stls) {
             return Err(LocalError::Busy {
                 waiting_for: CommandKind::Stls.keyword(),

@@ -63,6 +63,14 @@ pub enum LocalError {
     TlsRequired,
     /// STLS under [`TlsPolicy::Never`](crate::client::TlsPolicy::Never).
     TlsPolicy,
+    /// A command of no RFC in force (`LAST`, `XTND XLST`, `AUTH` without a mechanism: the
+    /// real-world `non-standard-commands`) under the strict profile; the real-world profile
+    /// ([`ClientSession::with_parse_options`](crate::ClientSession::with_parse_options))
+    /// sends it.
+    NonStandard {
+        /// The command (Display shows its keyword).
+        command: CommandKind,
+    },
 }
 
 impl fmt::Display for LocalError {
@@ -81,6 +89,12 @@ impl fmt::Display for LocalError {
             LocalError::NoMechanism => f.write_str("no offered SASL mechanism fits"),
             LocalError::TlsRequired => f.write_str("TLS is required before credentials are sent"),
             LocalError::TlsPolicy => f.write_str("STLS is not allowed by the TLS policy"),
+            LocalError::NonStandard { command } => {
+                write!(
+                    f,
+                    "{command} is of no RFC (the real-world profile sends it)"
+                )
+            }
         }
     }
 }

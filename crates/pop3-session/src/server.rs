@@ -16,9 +16,9 @@ use mailproto_sasl::{
 };
 
 use pop3_codec::{
-    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Expected, Greeting, IntoStatic,
-    Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine, Text,
-    Timestamp, UniqueId,
+    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Expected, Greeting,
+    IntoStatic, Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine,
+    Text, Timestamp, UniqueId,
 };
 
 use mailproto_core::DeviationCounter;
@@ -1190,6 +1190,25 @@ impl ServerSession {
                 }
             }
             Command::Utf8 | Command::Lang(_) => self.err(PeerError::NotOffered { command: kind }),
+            // `AUTH` alone (real-world only, `non-standard-commands`): the mechanisms of the
+            // SASL capability, one per line, as Cyrus and Dovecot answer it.
+            Command::AuthList => {
+                let mechanisms = self
+                    .config
+                    .capabilities
+                    .iter()
+                    .find_map(|c| match c {
+                        Capability::Sasl(m) => Some(m.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let status = StatusLine::ok(Text::try_from("mechanisms follow").unwrap())
+                    .expect("plain text");
+                Response::Mechanisms(
+                    pop3_codec::MultiLine::new(status, mechanisms).expect("+OK status"),
+                )
+                .encode(&mut self.out);
+            }
             Command::Stat => {
                 let (n, size) = self.totals();
                 Response::Stat(pop3_codec::DropListing {

@@ -367,7 +367,7 @@ mod tests {
             assert!(kw.len() <= MAX_KEYWORD);
             let first = CommandKind::from_keyword(kw.as_bytes()).unwrap();
             assert_eq!(first.keyword(), kw);
-            assert!(first == *kind || first < *kind, "{kind:?}");
+            assert!(first <= *kind, "{kind:?}");
             assert!(
                 kind.phases().iter().next().is_some(),
                 "{kind:?} valid nowhere"

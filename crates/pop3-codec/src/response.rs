@@ -16,7 +16,7 @@ use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
     UniqueId, is_text_byte, is_vchar, put_number,
 };
-use crate::dot::{encode_body, find_terminator, unstuff};
+use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
 use crate::listing;
 
@@ -524,11 +524,11 @@ impl<'a> Message<'a> {
 /// ```
 /// use mailproto_pop3_codec::{Expected, ListedSizes, MsgNumber, Pop3Deviation, Response};
 /// let mut sizes = ListedSizes::default();
-/// sizes.record(&Response::parse(b"+OK\r\n1 5\r\n2 7\r\n.\r\n", Expected::ScanList).unwrap());
+/// sizes.record(&Response::parse(b"+OK\r\n1 6\r\n2 7\r\n.\r\n", Expected::ScanList).unwrap());
 /// let one = MsgNumber::new(1).unwrap();
 /// assert_eq!(sizes.check(one, b"hi\r\n\r\n").map(|d| d.offset), None);
 /// let d = sizes.check(one, b"X-UIDL: 1\r\nhi\r\n\r\n").unwrap();
-/// assert_eq!((d.id, d.offset), (Pop3Deviation::HeaderInserted, 5));
+/// assert_eq!((d.id, d.offset), (Pop3Deviation::HeaderInserted, 6));
 /// // A message never listed is not checked.
 /// assert!(sizes.check(MsgNumber::new(3).unwrap(), b"x\r\n").is_none());
 /// ```
@@ -863,59 +863,26 @@ fn parse_response<'a>(
         Expected::Message => {
             let status = positive_status(c)?;
             let start = c.pos;
-            let Some((body_end, end)) = find_terminator(&input[start..]) else {
+            // One pass over the lines that start with `.` (RFC 1939 §3).
+            let Some(whole) = read_body(&input[start..]) else {
                 return Err(ParseError::new(
                     input.len(),
                     ". CRLF",
                     ErrorKind::Incomplete,
                 ));
             };
-            let stuffed = &input[start..start + body_end];
-            let mut body = unstuff(stuffed);
-            // Only a body with a line-start `.` is looked at again: a `.` that is not doubled
-            // was not byte-stuffed (RFC 1939 §3).
-            if let Cow::Owned(_) = body
-                && let Some(at) = unstuffed_line(stuffed)
-            {
+            // A line-start `.` that is not doubled was not byte-stuffed (RFC 1939 §3).
+            if let Some(at) = whole.unstuffed {
                 if !c.real_world {
                     return Err(ParseError::syntax(start + at, "byte-stuffed line"));
                 }
                 c.deviate(Pop3Deviation::MissingDotStuffing, start + at);
-                body = Cow::Owned(unstuff_lenient(stuffed));
             }
-            Ok((Response::Message(Message { status, body }), start + end))
+            let body = whole.body;
+            Ok((Response::Message(Message { status, body }), start + whole.end))
         }
         Expected::Status | Expected::Auth | Expected::Greeting => unreachable!("handled above"),
     }
-}
-
-/// The offset of the first line of a stuffed body that starts with `.` but not `..`.
-fn unstuffed_line(stuffed: &[u8]) -> Option<usize> {
-    let bad = |at: usize| stuffed.get(at + 1) != Some(&b'.');
-    if stuffed.first() == Some(&b'.') && bad(0) {
-        return Some(0);
-    }
-    memchr::memmem::find_iter(stuffed, b"\r\n.")
-        .map(|i| i + 2)
-        .find(|&at| bad(at))
-}
-
-/// Removes dot-stuffing where it was done (`..` at a line start) and keeps a line-start `.`
-/// that was not doubled (the real-world `missing-dot-stuffing`).
-fn unstuff_lenient(stuffed: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(stuffed.len());
-    let mut line_start = true;
-    let mut i = 0;
-    while i < stuffed.len() {
-        let b = stuffed[i];
-        if line_start && b == b'.' && stuffed.get(i + 1) == Some(&b'.') {
-            i += 1;
-        }
-        out.push(stuffed[i]);
-        line_start = stuffed[i] == b'\n';
-        i += 1;
-    }
-    out
 }
 
 /// Under the real-world profile, a multi-line response whose lines end with bare LFs is read

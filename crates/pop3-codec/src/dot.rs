@@ -145,7 +145,9 @@ pub(crate) fn read_body(input: &[u8]) -> Option<WholeBody<'_>> {
         }
     };
     let first = (input.first() == Some(&b'.')).then_some(0);
-    let rest = line_dot().find_iter(input).map(|i| i.saturating_add(2));
+    // (Bound first: without std the finder is built here and must outlive the search.)
+    let finder = &line_dot();
+    let rest = finder.find_iter(input).map(|i| i.saturating_add(2));
     for dot in first.into_iter().chain(rest) {
         if at_dot(dot)? {
             let body = match out {

@@ -879,7 +879,10 @@ fn parse_response<'a>(
                 c.deviate(Pop3Deviation::MissingDotStuffing, start + at);
             }
             let body = whole.body;
-            Ok((Response::Message(Message { status, body }), start + whole.end))
+            Ok((
+                Response::Message(Message { status, body }),
+                start + whole.end,
+            ))
         }
         Expected::Status | Expected::Auth | Expected::Greeting => unreachable!("handled above"),
     }

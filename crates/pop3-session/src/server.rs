@@ -479,6 +479,12 @@ fn ok_line(text: &str) -> Response<'static> {
     )
 }
 
+/// A positive multi-line answer (RFC 1939 §3) whose first line says `text`.
+fn multi_line<T>(text: &'static str, items: Vec<T>) -> pop3_codec::MultiLine<'static, T> {
+    let status = StatusLine::ok(Text::try_from(text).unwrap()).expect("plain text");
+    pop3_codec::MultiLine::new(status, items).expect("+OK status")
+}
+
 impl ServerSession {
     /// A session that has just accepted a connection; the greeting is the first output.
     pub fn new(config: ServerConfig) -> Self {
@@ -1163,12 +1169,8 @@ impl ServerSession {
                     })
                     .cloned()
                     .collect();
-                let status = StatusLine::ok(Text::try_from("Capability list follows").unwrap())
-                    .expect("plain text");
-                Response::Capabilities(
-                    pop3_codec::MultiLine::new(status, items).expect("+OK status"),
-                )
-                .encode(&mut self.out);
+                Response::Capabilities(multi_line("Capability list follows", items))
+                    .encode(&mut self.out);
             }
             Command::Quit => {
                 if self.state == ServerState::Transaction {
@@ -1202,12 +1204,8 @@ impl ServerSession {
                         _ => None,
                     })
                     .unwrap_or_default();
-                let status = StatusLine::ok(Text::try_from("mechanisms follow").unwrap())
-                    .expect("plain text");
-                Response::Mechanisms(
-                    pop3_codec::MultiLine::new(status, mechanisms).expect("+OK status"),
-                )
-                .encode(&mut self.out);
+                Response::Mechanisms(multi_line("mechanisms follow", mechanisms))
+                    .encode(&mut self.out);
             }
             Command::Stat => {
                 let (n, size) = self.totals();

@@ -304,7 +304,7 @@ impl<'a> Command<'a> {
 
     /// Parses one complete command line under `options`: the strict grammar, or the
     /// real-world profile, which also accepts the deviations of
-    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    /// [`Pop3Deviation`] and reports them.
     ///
     /// ```
     /// use mailproto_pop3_codec::context::{ParseOptions, Profile};

@@ -1187,6 +1187,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The answer to a rejected line is read as its keyword asks (what Courier, Dovecot and
+    /// GNU Mailutils send to the lines of `recordings/*/pop3-invalid.trace`).
+    #[test]
+    fn rejected_lines_are_answered_as_their_keyword_asks() {
+        let table: &[(&[u8], Expected)] = &[
+            (b"TOP 1 -1\r\n", Expected::Message),
+            (b"TOP\r\n", Expected::Message),
+            (b"RETR 0\r\n", Expected::Message),
+            (b"LIST x\r\n", Expected::Scan),
+            (b"LIST 1 2\r\n", Expected::Scan),
+            (b"LIST  \r\n", Expected::ScanList),
+            (b"UIDL 0\r\n", Expected::Uid),
+            (b"STAT extra\r\n", Expected::Stat),
+            (b"CAPA x\r\n", Expected::Capa),
+            (b"AUTH\n", Expected::AuthList),
+            (b"AUTH PL@IN\r\n", Expected::Status),
+            (b"XTND XLST\r\n", Expected::XtndList),
+            (b"user alice extra words\r\n", Expected::Status),
+            (b"NOSUCH\r\n", Expected::Status),
+            (b"\r\n", Expected::Status),
+            (b"\xff\xfe\r\n", Expected::Status),
+        ];
+        for &(line, expected) in table {
+            assert_eq!(
+                Expected::for_rejected_line(line),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
     /// A listing parsed by the grammar alone, without the fast paths: the reference.
     fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
         let mut c = Cursor::new(input);

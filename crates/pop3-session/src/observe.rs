@@ -9,7 +9,7 @@
 //! |---|---|
 //! | a command | [`send`](crate::ClientSession::send) |
 //! | a SASL line | [`sasl_respond`](crate::ClientSession::sasl_respond) / [`sasl_cancel`](crate::ClientSession::sasl_cancel) |
-//! | a line the grammar rejects | [`observe_rejected_line`](crate::ClientSession::observe_rejected_line) |
+//! | a line the grammar rejects | [`observe_rejected_line_as`](crate::ClientSession::observe_rejected_line_as)`(received.answered_as)`: the answer its keyword asks for from a server that reads it leniently, else one status line |
 //!
 //! | the client observer reports | the driver calls on the server observer |
 //! |---|---|

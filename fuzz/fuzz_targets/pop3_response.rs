@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use pop3_codec::{Decoded, Encode, Expected, IntoStatic, Response};
 
-const EXPECTED: [Expected; 11] = Expected::ALL;
+const EXPECTED: &[Expected] = &Expected::ALL;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, input)) = data.split_first() else {

@@ -10,7 +10,8 @@
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
-//! of the run times: they vary more in pieces).
+//! of the run times: they vary more in pieces), `pop3-retr`, `pop3-list`, `pop3-uidl` (and
+//! `rfc1939-retr`, `rfc1939-list`, `rfc1939-uidl`: the crates.io peer on the same inputs).
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
 use mailproto_benches::counting::{ALLOCS, Counting};
@@ -107,6 +108,32 @@ fn main() {
             let lit = literal_response(10 * 1024 * 1024);
             let mut fb = FramedBuffer::new(FramerConfig::client());
             (0..times).for_each(|_| n += work::ours_responses_streamed(&mut fb, &lit, 1024));
+        }
+        // POP3 (compare's inputs): a 1 MiB RETR answer with 700 stuffed lines parsed whole,
+        // LIST and UIDL answers of 10,000 lines; `rfc1939-*` the crates.io peer on the same.
+        "pop3-retr" | "rfc1939-retr" => {
+            let (retr, _) = mailproto_benches::pop3::retr(1024 * 1024, 700);
+            let f = if which == "pop3-retr" {
+                work::pop3::ours_retr
+            } else {
+                work::pop3::rfc1939_retr
+            };
+            (0..times).for_each(|_| n += f(&retr));
+        }
+        "pop3-list" | "pop3-uidl" | "rfc1939-list" | "rfc1939-uidl" => {
+            use pop3_codec::Expected;
+            let (wire, expected) = if which.ends_with("list") {
+                (mailproto_benches::pop3::list(10_000), Expected::ScanList)
+            } else {
+                (mailproto_benches::pop3::uidl(10_000), Expected::UidList)
+            };
+            (0..times).for_each(|_| {
+                n += match which {
+                    "rfc1939-list" => work::pop3::rfc1939_list(&wire),
+                    "rfc1939-uidl" => work::pop3::rfc1939_uidl(&wire),
+                    _ => work::pop3::ours_listing(&wire, expected),
+                }
+            });
         }
         other => {
             eprintln!("unknown workload {other}");

@@ -7,8 +7,10 @@
 //! - each response answers the oldest command still in flight, pipelined or not;
 //! - after a challenge to AUTH, the client's next line is a SASL response (or `*`), and the
 //!   server's answer to it is a challenge or the final status (RFC 5034 §4);
-//! - a client line the grammar rejects is answered by exactly one single-line status
-//!   (RFC 1939 §3), so the responses after it still pair with their own commands;
+//! - a client line the grammar rejects is answered by one status line (RFC 1939 §3) or, by a
+//!   server that reads it leniently, with what its keyword asks for
+//!   (`Expected::for_rejected_line`: Courier and GNU Mailutils answer `TOP 1 -1` with a
+//!   message), so the responses after it still pair with their own commands;
 //! - after `+OK` to STLS both sessions are told that TLS is up (RFC 2595 §4).
 //!
 //! Commands and single responses are re-encoded and parsed again; the value must not change.
@@ -17,7 +19,8 @@ use std::collections::VecDeque;
 
 use pop3_codec::context::ParseOptions;
 use pop3_codec::{
-    Command, Encode, Expected, IntoStatic, Limits, ParseError, Response, SaslResponse, StatusLine,
+    Command, Encode, Expected, IntoStatic, Limits, ListedSizes, ParseError, Response, SaslResponse,
+    StatusLine,
 };
 use pop3_session::{
     ClientEvent, ClientOutput, ClientSession, ClientState, Inbound, MessageKind, PeerError,
@@ -85,6 +88,8 @@ impl Summary for Parsed {
                 Response::Capabilities(_) => "CAPA answer".to_owned(),
                 Response::Languages(_) => "LANG answer".to_owned(),
                 Response::Message(m) => format!("message ({} octets)", m.body().len()),
+                Response::Mechanisms(_) => "AUTH mechanism list".to_owned(),
+                Response::XtndList(_) => "XTND XLST answer".to_owned(),
                 _ => "answer".to_owned(),
             },
             Parsed::Message { body, .. } => format!("message ({} octets)", body.len()),
@@ -134,10 +139,12 @@ fn roundtrip(out: &[u8]) -> Failure {
     }
 }
 
-fn check_command(c: &Command<'_>) -> Option<Failure> {
+/// The command's encoding must parse to the same command (under `options`: a row that only
+/// the real-world profile reads, `non-standard-commands`, is read back under it).
+fn check_command(c: &Command<'_>, options: &ParseOptions) -> Option<Failure> {
     let out = c.to_bytes();
-    match Command::parse(&out) {
-        Ok(again) if again == *c => None,
+    match Command::parse_with(&out, options) {
+        Ok(again) if again.value == *c => None,
         _ => Some(roundtrip(&out)),
     }
 }
@@ -178,6 +185,7 @@ pub fn replay(trace: &Trace) -> Replay {
         client: ClientSession::observer(limits, start),
         messages: Vec::new(),
         body: None,
+        body_error: None,
     };
     for data in &trace.lines {
         // The client's bytes go to the server session and the server's to the client
@@ -237,6 +245,8 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
         greeting: trace.headers.start == Start::Connect,
         pending: VecDeque::new(),
         uidl_asked: VecDeque::new(),
+        retr_asked: VecDeque::new(),
+        listed: ListedSizes::default(),
         sasl: false,
         messages: Vec::new(),
     };
@@ -284,6 +294,11 @@ struct Pairing {
     /// The message number of each `UIDL msg` in flight, oldest first (for
     /// `uidl-one-token`: an answer without it is read as the listing of the one asked).
     uidl_asked: VecDeque<pop3_codec::MsgNumber>,
+    /// For each message answer in flight, oldest first, the message RETR asks for (`None`
+    /// for TOP): its body is checked against the size LIST gave (`header-inserted`).
+    retr_asked: VecDeque<Option<pop3_codec::MsgNumber>>,
+    /// The sizes of the LIST answers so far.
+    listed: ListedSizes,
     /// Inside an AUTH exchange: client lines are SASL responses, server lines challenges or
     /// the final status.
     sasl: bool,
@@ -361,23 +376,31 @@ impl Pairing {
         let (result, deviations) = match Command::parse_with(line, &self.options) {
             Ok(p) => {
                 self.pending.push_back(Expected::from(&p.value));
-                if let Command::Uidl(Some(msg)) = p.value {
-                    self.uidl_asked.push_back(msg);
+                match p.value {
+                    Command::Uidl(Some(msg)) => self.uidl_asked.push_back(msg),
+                    Command::Retr(msg) => self.retr_asked.push_back(Some(msg)),
+                    Command::Top { .. } => self.retr_asked.push_back(None),
+                    _ => {}
                 }
                 let found = p
                     .deviations
                     .iter()
                     .map(|d| Found::new(d.id, d.offset))
                     .collect();
-                let result = match check_command(&p.value) {
+                let result = match check_command(&p.value, &self.options) {
                     Some(f) => Err(f),
                     None => Ok(Parsed::Command(p.value.into_static())),
                 };
                 (result, found)
             }
             Err(e) => {
-                // RFC 1939 §3: one negative status answers it.
-                self.pending.push_back(Expected::Status);
+                // RFC 1939 §3: one negative status answers it, or, from a server that reads
+                // the line leniently, the answer its keyword asks for.
+                let answer = Expected::for_rejected_line(line);
+                if answer == Expected::Message {
+                    self.retr_asked.push_back(None);
+                }
+                self.pending.push_back(answer);
                 (Err(syntax(e)), Vec::new())
             }
         };
@@ -404,6 +427,10 @@ impl Pairing {
             ));
             return;
         }
+        let retr = match expected {
+            Expected::Message => self.retr_asked.pop_front().flatten(),
+            _ => None,
+        };
         let parsed = match expected {
             Expected::Uid => match self.uidl_asked.pop_front() {
                 Some(msg) => Response::parse_uid_with(bytes, msg, &self.options),
@@ -412,8 +439,13 @@ impl Pairing {
             _ => Response::parse_with(bytes, expected, &self.options),
         };
         let (result, deviations) = match parsed {
-            Ok(p) => {
+            Ok(mut p) => {
                 self.sasl = matches!(p.value, Response::Challenge(_));
+                self.listed.record(&p.value);
+                // RFC 1939 §5, §11: the body of a RETR answer has the size LIST gave.
+                if let (Some(msg), Response::Message(m)) = (retr, &p.value) {
+                    p.deviations.extend(self.listed.check(msg, m.body()));
+                }
                 let found = p
                     .deviations
                     .iter()
@@ -449,6 +481,9 @@ struct Follow {
     messages: Vec<Message>,
     /// A RETR or TOP answer being received: its status line and the body so far.
     body: Option<(StatusLine<'static>, Vec<u8>)>,
+    /// What the client session found wrong with the answer being received (a body whose
+    /// size is not the one LIST gave: RFC 1939 §5, §11).
+    body_error: Option<PeerError>,
 }
 
 impl Follow {
@@ -496,7 +531,7 @@ impl Follow {
         let result = match r.result {
             Ok(Inbound::Command(c)) => {
                 let _ = self.client.send(c.clone());
-                match check_command(&c) {
+                match check_command(&c, &ParseOptions::default()) {
                     Some(f) => Err(f),
                     None => Ok(Parsed::Command(c)),
                 }
@@ -513,8 +548,9 @@ impl Follow {
             }
             Ok(_) => Err(Failure::Incomplete),
             Err(e) => {
-                // RFC 1939 §3: one negative status line answers it; expect exactly that.
-                let _ = self.client.observe_rejected_line();
+                // RFC 1939 §3: one status line answers it, or, from a server that reads the
+                // line leniently, the answer its keyword asks for.
+                let _ = self.client.observe_rejected_line_as(r.answered_as);
                 Err(peer_failure(e))
             }
         };
@@ -548,13 +584,20 @@ impl Follow {
             ClientEvent::MessageStart { status, .. } => self.body = Some((status, Vec::new())),
             ClientEvent::MessageEnd { .. } => {
                 if let Some((status, body)) = self.body.take() {
+                    let result = match self.body_error.take() {
+                        Some(e) => Err(peer_failure(e)),
+                        None => Ok(Parsed::Message { status, body }),
+                    };
                     self.messages.push(message(
                         Side::Server,
                         line,
                         Kind::Response(Expected::Message),
-                        Ok(Parsed::Message { status, body }),
+                        result,
                     ));
                 }
+            }
+            ClientEvent::PeerError(e @ PeerError::SizeMismatch { .. }) if self.body.is_some() => {
+                self.body_error = Some(e);
             }
             ClientEvent::SaslChallenge { data, .. } => {
                 let _ = self.server.sasl_challenge(&data);

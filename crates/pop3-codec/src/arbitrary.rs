@@ -173,10 +173,16 @@ fn capability(u: U<'_, '_>) -> Result<Capability<'static>> {
 
 impl<'a> Arbitrary<'a> for Command<'static> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        // The variant is chosen from the command table; the match is exhaustive, so a new row
-        // does not compile without its generator.
+        // The variant is chosen from the command table's strict rows (what `Command::parse`
+        // reads back); the match is exhaustive, so a new row does not compile without its
+        // generator.
         use crate::command::CommandKind as K;
-        Ok(match *u.choose(K::ALL)? {
+        let strict: Vec<K> = K::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.profile() == crate::context::Profile::Strict)
+            .collect();
+        Ok(match *u.choose(&strict)? {
             K::User => Command::User(param(u)?),
             K::Pass => {
                 let s = string(u, secret_chars(), 1, 32)?;
@@ -209,6 +215,12 @@ impl<'a> Arbitrary<'a> for Command<'static> {
                 },
             },
             K::Utf8 => Command::Utf8,
+            K::Last => Command::Last,
+            K::XtndXlst => Command::XtndXlst {
+                header: param(u)?,
+                msg: if u.arbitrary()? { Some(msg(u)?) } else { None },
+            },
+            K::AuthList => Command::AuthList,
             K::Lang => Command::Lang(match u.int_in_range(0..=2)? {
                 0 => None,
                 1 => Some(LangArg::Default),

@@ -13,7 +13,7 @@ use ::core::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::context::{ParseOptions, Parsed, Side};
+use crate::context::{ParseOptions, Parsed, Pop3Deviation, Profile, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, Param, Secret, Timestamp,
     is_param_byte, is_secret_byte, is_vchar, put_number,
@@ -29,10 +29,10 @@ use kind::{commands, debug_variant, parse_row};
 commands! {
     /// `USER name` (RFC 1939 §7).
     User(Param<'a>) = "USER", "RFC 1939 §7",
-        phases: AUTHORIZATION, offer: User, parse: parse_user;
+        phases: AUTHORIZATION, offer: User, parse: parse_user, profile: Strict;
     /// `PASS string` (RFC 1939 §7); the rest of the line, spaces included.
     Pass(Secret<'a>) = "PASS", "RFC 1939 §7",
-        phases: AUTHORIZATION, offer: User, parse: parse_pass;
+        phases: AUTHORIZATION, offer: User, parse: parse_pass, profile: Strict;
     /// `APOP name digest` (RFC 1939 §7).
     Apop {
         /// The mailbox name.
@@ -40,28 +40,28 @@ commands! {
         /// MD5 of the greeting's timestamp followed by the shared secret.
         digest: ApopDigest,
     } = "APOP", "RFC 1939 §7",
-        phases: AUTHORIZATION, offer: GreetingTimestamp, parse: parse_apop;
+        phases: AUTHORIZATION, offer: GreetingTimestamp, parse: parse_apop, profile: Strict;
     /// `QUIT` (RFC 1939 §4 in AUTHORIZATION, §6 from TRANSACTION).
     Quit = "QUIT", "RFC 1939 §4, §6",
-        phases: BOTH, offer: Always, parse: unit;
+        phases: BOTH, offer: Always, parse: unit, profile: Strict;
     /// `STAT` (RFC 1939 §5).
     Stat = "STAT", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: unit;
+        phases: TRANSACTION, offer: Always, parse: unit, profile: Strict;
     /// `LIST [msg]` (RFC 1939 §5): without a message number the answer is multi-line.
     List(Option<MsgNumber>) = "LIST", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: parse_list;
+        phases: TRANSACTION, offer: Always, parse: parse_list, profile: Strict;
     /// `RETR msg` (RFC 1939 §5): the answer is a message body.
     Retr(MsgNumber) = "RETR", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: parse_retr;
+        phases: TRANSACTION, offer: Always, parse: parse_retr, profile: Strict;
     /// `DELE msg` (RFC 1939 §5).
     Dele(MsgNumber) = "DELE", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: parse_dele;
+        phases: TRANSACTION, offer: Always, parse: parse_dele, profile: Strict;
     /// `NOOP` (RFC 1939 §5).
     Noop = "NOOP", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: unit;
+        phases: TRANSACTION, offer: Always, parse: unit, profile: Strict;
     /// `RSET` (RFC 1939 §5).
     Rset = "RSET", "RFC 1939 §5",
-        phases: TRANSACTION, offer: Always, parse: unit;
+        phases: TRANSACTION, offer: Always, parse: unit, profile: Strict;
     /// `TOP msg n` (RFC 1939 §7): the headers and `n` lines of the body.
     Top {
         /// The message.
@@ -69,16 +69,16 @@ commands! {
         /// How many body lines.
         lines: u32,
     } = "TOP", "RFC 1939 §7",
-        phases: TRANSACTION, offer: Top, parse: parse_top;
+        phases: TRANSACTION, offer: Top, parse: parse_top, profile: Strict;
     /// `UIDL [msg]` (RFC 1939 §7): without a message number the answer is multi-line.
     Uidl(Option<MsgNumber>) = "UIDL", "RFC 1939 §7",
-        phases: TRANSACTION, offer: Uidl, parse: parse_uidl;
+        phases: TRANSACTION, offer: Uidl, parse: parse_uidl, profile: Strict;
     /// `CAPA` (RFC 2449 §5).
     Capa = "CAPA", "RFC 2449 §5",
-        phases: BOTH, offer: Capa, parse: unit;
+        phases: BOTH, offer: Capa, parse: unit, profile: Strict;
     /// `STLS` (RFC 2595 §4).
     Stls = "STLS", "RFC 2595 §4",
-        phases: AUTHORIZATION, offer: Stls, parse: unit;
+        phases: AUTHORIZATION, offer: Stls, parse: unit, profile: Strict;
     /// `AUTH mechanism [initial-response]` (RFC 5034 §4, RFC 1734 §2).
     Auth {
         /// The SASL mechanism.
@@ -86,14 +86,35 @@ commands! {
         /// The decoded initial response; `Some(empty)` is sent as `=`.
         initial_response: Option<Vec<u8>>,
     } = "AUTH", "RFC 5034 §4",
-        phases: AUTHORIZATION, offer: Sasl, parse: parse_auth;
+        phases: AUTHORIZATION, offer: Sasl, parse: parse_auth, profile: Strict;
     /// `UTF8` (RFC 6856 §2.1).
     Utf8 = "UTF8", "RFC 6856 §2.1",
-        phases: AUTHORIZATION, offer: Utf8, parse: unit;
+        phases: AUTHORIZATION, offer: Utf8, parse: unit, profile: Strict;
     /// `LANG [lang-range]` (RFC 6856 §3): without an argument, asks for the language
     /// listing (multi-line).
     Lang(Option<LangArg<'a>>) = "LANG", "RFC 6856 §3",
-        phases: BOTH, offer: Lang, parse: parse_lang;
+        phases: BOTH, offer: Lang, parse: parse_lang, profile: Strict;
+    /// `LAST` (RFC 1460; dropped by RFC 1725, not in RFC 1939): the highest message number
+    /// the client accessed; answered `+OK nn` (a [`Response::Status`](crate::Response)).
+    /// Real-world profile only (`non-standard-commands`).
+    Last = "LAST", "RFC 1460",
+        phases: TRANSACTION, offer: Legacy, parse: unit, profile: RealWorld;
+    /// `XTND XLST header [msg]` (Qpopper, Eudora): the `header` lines of every message, or of
+    /// `msg`; answered with lines of text. Real-world profile only (`non-standard-commands`).
+    XtndXlst {
+        /// The header field name.
+        header: Param<'a>,
+        /// The message, or every message.
+        msg: Option<MsgNumber>,
+    } = "XTND", "Qpopper XTND",
+        phases: TRANSACTION, offer: Legacy, parse: parse_xtnd, profile: RealWorld;
+    /// `AUTH` without a mechanism (RFC 1734's servers, Cyrus, Dovecot): asks for the list of
+    /// SASL mechanisms, answered as a multi-line list
+    /// ([`Response::Mechanisms`](crate::Response::Mechanisms)). RFC 5034 §4 requires a
+    /// mechanism (CAPA's `SASL` lists them, RFC 2449 §6.3). Real-world profile only
+    /// (`non-standard-commands`); shares AUTH's keyword and parser.
+    AuthList = "AUTH", "RFC 5034 §4 (without sasl-mech)",
+        phases: AUTHORIZATION, offer: Sasl, parse: parse_auth, profile: RealWorld;
 }
 
 /// The argument of LANG (RFC 6856 §3.2).
@@ -283,7 +304,7 @@ impl<'a> Command<'a> {
 
     /// Parses one complete command line under `options`: the strict grammar, or the
     /// real-world profile, which also accepts the deviations of
-    /// [`Pop3Deviation`](crate::context::Pop3Deviation) and reports them.
+    /// [`Pop3Deviation`] and reports them.
     ///
     /// ```
     /// use mailproto_pop3_codec::context::{ParseOptions, Profile};
@@ -302,6 +323,13 @@ impl<'a> Command<'a> {
     ) -> Result<Parsed<Command<'a>>, ParseError> {
         let mut c = Cursor::with_options(line, options, Side::Client);
         let value = Self::parse_at(&mut c)?;
+        if value.kind().profile() == Profile::RealWorld {
+            // A row of no RFC in force (only the real-world profile gets here): reported
+            // where the strict grammar fails on the line (the keyword; AUTH's missing SP).
+            let at = Self::parse(line).err().map_or(0, |e| e.offset);
+            c.deviate(Pop3Deviation::NonStandardCommands, at);
+            c.deviations.sort_by_key(|d| d.offset);
+        }
         Ok(Parsed::new(value, c.deviations))
     }
 
@@ -323,6 +351,10 @@ impl<'a> Command<'a> {
         // VCHAR octets are ASCII: never fails.
         let name = ::core::str::from_utf8(upper).map_err(|_| unknown())?;
         let cmd = dispatch(name, c).ok_or_else(unknown)??;
+        if cmd.kind().profile() == Profile::RealWorld && !c.real_world {
+            // RFC 2449 §3: a keyword of no RFC in force is an unknown command under strict.
+            return Err(unknown());
+        }
         c.crlf()?;
         c.end()?;
         Ok(cmd)
@@ -413,6 +445,10 @@ fn parse_uidl<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
 }
 
 fn parse_auth<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    // `AUTH` CRLF: the mechanism list (real-world only; strict fails at the SP).
+    if c.real_world && matches!(c.peek(), Some(b'\r' | b'\n')) {
+        return Ok(Command::AuthList);
+    }
     c.sp()?;
     let (at, m) = c.take1(is_param_byte, "sasl-mech")?;
     let mechanism = Mechanism::from_wire(m, at, "sasl-mech")?;
@@ -431,6 +467,28 @@ fn parse_auth<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
         mechanism,
         initial_response,
     })
+}
+
+/// `XTND XLST header [msg]` (Qpopper's extension; the subcommand ignores case like a
+/// keyword). Another XTND subcommand is an unknown command.
+fn parse_xtnd<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
+    if !c.real_world {
+        // Whatever follows, XTND is no command of the RFCs (RFC 2449 §3).
+        return Err(ParseError::new(
+            0,
+            "command keyword",
+            ErrorKind::UnknownCommand,
+        ));
+    }
+    c.sp()?;
+    let (at, sub) = c.take1(is_param_byte, "XLST")?;
+    if !sub.eq_ignore_ascii_case(b"XLST") {
+        return Err(ParseError::new(at, "XLST", ErrorKind::UnknownCommand));
+    }
+    c.sp()?;
+    let header = param(c, "header")?;
+    let msg = opt_msg(c)?;
+    Ok(Command::XtndXlst { header, msg })
 }
 
 fn parse_lang<'a>(c: &mut Cursor<'a>) -> Result<Command<'a>, ParseError> {
@@ -493,6 +551,14 @@ impl Encode for Command<'_> {
                     }
                 }
             }
+            Command::XtndXlst { header, msg } => {
+                out.extend_from_slice(b" XLST ");
+                out.extend_from_slice(header.as_str().as_bytes());
+                if let Some(m) = msg {
+                    sp(out);
+                    put_number(out, u64::from(m.get()));
+                }
+            }
             Command::Lang(Some(arg)) => {
                 sp(out);
                 match arg {
@@ -509,7 +575,9 @@ impl Encode for Command<'_> {
             | Command::Capa
             | Command::Stls
             | Command::Utf8
-            | Command::Lang(None) => {}
+            | Command::Lang(None)
+            | Command::Last
+            | Command::AuthList => {}
         }
         out.extend_from_slice(b"\r\n");
     }

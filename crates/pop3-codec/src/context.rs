@@ -93,6 +93,22 @@ mailproto_core::deviations! {
         /// unique-id's.
         UidlOneToken = "uidl-one-token",
             rule: "a unique-id listing consists of the message-number of the message, followed by a single space and the unique-id of the message (RFC 1939 §7, UIDL)";
+        /// a command of no RFC in force, or a form its grammar does not allow: `LAST`
+        /// (RFC 1460, dropped by RFC 1725), `XTND XLST` (Qpopper, Eudora), `AUTH` without a
+        /// mechanism (answered with the list of mechanisms; Cyrus, Dovecot). Rows of the
+        /// command table that only the real-world profile accepts
+        /// ([`CommandKind::profile`](crate::command::CommandKind::profile)); the offset is
+        /// where strict's error is (the keyword, or for `AUTH` the missing SP).
+        NonStandardCommands = "non-standard-commands",
+            rule: r#"command = keyword *(SP param) CRLF with a keyword of RFC 1939 §4-7 or an extension in force (RFC 2449 §3); auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 §4)"#;
+        /// (a session rule): the body of a RETR answer is not as long as the size the scan
+        /// listing gave for that message (GNU Mailutils inserts headers such as `X-UIDL:`;
+        /// Courier sends a surrogate notice for a UTF-8 message, RFC 6856 §2.1, with the
+        /// original's size). The client session compares the unstuffed body with the size of
+        /// the last LIST answer ([`ListedSizes`](crate::ListedSizes)); the offset is in the
+        /// body: the listed size when the body is longer, its end when shorter.
+        HeaderInserted = "header-inserted",
+            rule: "a scan listing gives the exact size of the message in octets (RFC 1939 §5 LIST, §11); the size LIST reports SHOULD match the octets of the RETR response, byte-stuffing not counted (RFC 6856 §2.1)";
         /// (a session rule): the server closed the connection right after `-ERR` to PASS,
         /// APOP or AUTH (MailKit's reports). The client session ends as an authentication
         /// failure (`ClientClose::AuthenticationFailed`); the offset is 0 (no octet is at fault).
@@ -220,6 +236,54 @@ mod tests {
             );
         }
         assert!(Response::parse_uid_with(b"-ERR no\r\n", msg, &real()).is_ok());
+    }
+
+    /// `non-standard-commands`: strict rejects each line where its grammar fails (an unknown
+    /// keyword at 0, AUTH's missing SP at 4); real-world reads it, names the deviation at that
+    /// offset, and its encoding reads back (under real-world) as the same command.
+    #[test]
+    fn non_standard_commands_strict_rejects_real_world_names() {
+        use crate::Encode;
+        let table: &[(&[u8], usize, &str, Expected)] = &[
+            (b"LAST\r\n", 0, "command keyword", Expected::Status),
+            (b"last\n", 0, "command keyword", Expected::Status),
+            (b"AUTH\r\n", 4, "SP", Expected::AuthList),
+            (
+                b"XTND XLST Subject\r\n",
+                0,
+                "command keyword",
+                Expected::XtndList,
+            ),
+            (
+                b"xtnd xlst From 3\r\n",
+                0,
+                "command keyword",
+                Expected::XtndList,
+            ),
+        ];
+        for &(line, offset, rule, answer) in table {
+            let name = String::from_utf8_lossy(line);
+            let e = Command::parse(line).unwrap_err();
+            assert_eq!((e.offset, e.expected), (offset, rule), "{name}");
+            let p = Command::parse_with(line, &real()).unwrap();
+            let ids: Vec<_> = p.deviations.iter().map(|d| (d.id, d.offset)).collect();
+            assert!(
+                ids.contains(&(Pop3Deviation::NonStandardCommands, offset)),
+                "{name}: {ids:?}"
+            );
+            assert_eq!(Expected::from(&p.value), answer, "{name}");
+            let out = p.value.to_bytes();
+            let again = Command::parse_with(&out, &real()).unwrap();
+            assert_eq!(again.value, p.value, "{name}");
+        }
+        // Other XTND subcommands, and AUTH with a bad mechanism, stay errors.
+        assert!(Command::parse_with(b"XTND XMIT\r\n", &real()).is_err());
+        assert!(Command::parse_with(b"AUTH \r\n", &real()).is_err());
+        // The answers: the mechanism list is typed; strict reads it too (it is the answer
+        // to a line, not a line of its own).
+        let r = Response::parse(b"+OK\r\nPLAIN\r\nLOGIN\r\n.\r\n", Expected::AuthList).unwrap();
+        assert!(matches!(&r, Response::Mechanisms(m) if m.items().len() == 2));
+        assert!(Response::parse(b"+OK\r\nPL AIN\r\n.\r\n", Expected::AuthList).is_err());
     }
 
     #[test]

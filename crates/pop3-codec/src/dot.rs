@@ -113,6 +113,68 @@ pub(crate) fn find_terminator(input: &[u8]) -> Option<(usize, usize)> {
         .map(|i| (i.saturating_add(2), i.saturating_add(5)))
 }
 
+/// A whole multi-line body read in one pass ([`read_body`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WholeBody<'a> {
+    /// The body, unstuffed (borrowed when no line starts with `.`).
+    pub body: Cow<'a, [u8]>,
+    /// The end of the terminating line `.` CRLF (from the start of the input).
+    pub end: usize,
+    /// The first line that starts with `.` but was not byte-stuffed (`.hidden`): its
+    /// offset. It is kept verbatim in `body`.
+    pub unstuffed: Option<usize>,
+}
+
+/// Reads a multi-line body that starts at the start of `input` (a line start), up to and
+/// including its terminating line, in one pass (RFC 1939 §3): every line that starts with
+/// `.` is found once (a `CRLF .` search, rare in mail); it is the terminating line (`.`
+/// CRLF), a byte-stuffed line (`..`: one dot dropped), or a line that was not stuffed (kept
+/// verbatim, the first one reported). The runs between stuffed lines are copied once.
+/// `None` when the terminating line has not arrived.
+pub(crate) fn read_body(input: &[u8]) -> Option<WholeBody<'_>> {
+    let mut out: Option<Vec<u8>> = None;
+    // The next octet of `input` not yet copied into `out`.
+    let mut copied = 0;
+    let mut unstuffed = None;
+    // What the line that starts at `dot` (a `.`) is: `Some(true)` the terminating line,
+    // `Some(false)` another line, `None` not known yet (the input ends).
+    let at_dot = |dot: usize| -> Option<bool> {
+        match input.get(dot.wrapping_add(1))? {
+            b'\r' => Some(*input.get(dot.wrapping_add(2))? == b'\n'),
+            _ => Some(false),
+        }
+    };
+    let first = (input.first() == Some(&b'.')).then_some(0);
+    // (Bound first: without std the finder is built here and must outlive the search.)
+    let finder = &line_dot();
+    let rest = finder.find_iter(input).map(|i| i.saturating_add(2));
+    for dot in first.into_iter().chain(rest) {
+        if at_dot(dot)? {
+            let body = match out {
+                None => Cow::Borrowed(&input[..dot]),
+                Some(mut out) => {
+                    out.extend_from_slice(&input[copied..dot]);
+                    Cow::Owned(out)
+                }
+            };
+            return Some(WholeBody {
+                body,
+                end: dot.saturating_add(3),
+                unstuffed,
+            });
+        }
+        if input.get(dot.saturating_add(1)) == Some(&b'.') {
+            // A stuffed line: drop its first dot.
+            let out = out.get_or_insert_with(|| Vec::with_capacity(input.len()));
+            out.extend_from_slice(&input[copied..dot]);
+            copied = dot.saturating_add(1);
+        } else if unstuffed.is_none() {
+            unstuffed = Some(dot);
+        }
+    }
+    None
+}
+
 /// What [`BodyDecoder::next`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use]

@@ -325,6 +325,23 @@ impl CommandDecoder {
         }
     }
 
+    /// The line the last `next_*` call returned or rejected, CRLF included, until the next
+    /// call or push (empty when that call returned `Ok(None)` or found a line too long). A
+    /// server observer reads the keyword of a rejected line from it
+    /// ([`Expected::for_rejected_line`](crate::Expected::for_rejected_line)).
+    ///
+    /// ```
+    /// use mailproto_pop3_codec::{CommandDecoder, Expected, Limits};
+    /// let mut dec = CommandDecoder::new(Limits::default());
+    /// dec.push(b"TOP 1 -1\r\n");
+    /// assert!(dec.next_command().is_err());
+    /// assert_eq!(dec.last_line(), b"TOP 1 -1\r\n");
+    /// assert_eq!(Expected::for_rejected_line(dec.last_line()), Expected::Message);
+    /// ```
+    pub fn last_line(&self) -> &[u8] {
+        &self.buf.data()[..self.buf.consumed]
+    }
+
     /// The next command by the strict grammar, `Ok(None)` when more bytes are needed.
     pub fn next_command(&mut self) -> Result<Option<Command<'_>>, ParseError> {
         let max = self.limits.max_command_line;

@@ -89,8 +89,8 @@ pub use crate::core::{
 pub use crate::error::{ErrorKind, ParseError, ValidationError};
 pub use crate::framer::{CommandDecoder, Limits, ResponseDecoder, ResponseEvent};
 pub use crate::response::{
-    Decoded, DropListing, Expected, Greeting, LangListing, Message, MultiLine, Response,
-    ScanListing, StatusLine, UidListing,
+    Decoded, DropListing, Expected, Greeting, LangListing, ListedSizes, Message, MultiLine,
+    Response, ScanListing, StatusLine, UidListing,
 };
 
 /// The crate's README.md (the package's front page), compiled and run as a doctest so that its

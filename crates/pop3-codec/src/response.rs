@@ -13,10 +13,10 @@ use crate::capability::Capability;
 use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
-    Cursor, Encode, IntoStatic, Language, MsgNumber, ResponseCode, Text, Timestamp, UniqueId,
-    is_text_byte, is_vchar, put_number,
+    Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
+    UniqueId, is_text_byte, is_vchar, put_number,
 };
-use crate::dot::{encode_body, find_terminator, unstuff};
+use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
 use crate::listing;
 
@@ -56,12 +56,17 @@ pub enum Expected {
     /// AUTH or a SASL response line: a challenge `+ base64` or the final status
     /// (RFC 5034 §4).
     Auth,
+    /// `AUTH` without a mechanism (real-world, `non-standard-commands`): the mechanism list,
+    /// one `sasl-mech` per line (Cyrus, Dovecot).
+    AuthList,
+    /// `XTND XLST` (real-world, `non-standard-commands`): lines of text.
+    XtndList,
 }
 
 impl Expected {
     /// Every context, in declaration order (fuzz targets and their seed generator pick one by
     /// index, so the order is part of their input format).
-    pub const ALL: [Expected; 11] = [
+    pub const ALL: [Expected; 13] = [
         Expected::Greeting,
         Expected::Status,
         Expected::Stat,
@@ -73,7 +78,47 @@ impl Expected {
         Expected::LangList,
         Expected::Message,
         Expected::Auth,
+        Expected::AuthList,
+        Expected::XtndList,
     ];
+
+    /// What the answer to a line the grammar rejects is read as: the answer a server gives
+    /// when it reads the line leniently, guessed from its keyword and how many words follow
+    /// (`LIST`, `UIDL` without an argument: their listings; with one or more: one listing;
+    /// `RETR`, `TOP`: a message; `STAT`, `CAPA`; `AUTH` alone: the mechanism list), else a
+    /// single status line (RFC 1939 §3: "a negative status indicator"). A `-ERR` answers
+    /// every kind, so the guess only matters when the server answers `+OK`: Courier answers
+    /// `TOP 1 -1` with a message, Dovecot `STAT extra` with a drop listing. Following it keeps
+    /// the answers after it paired with their own commands.
+    ///
+    /// ```
+    /// use mailproto_pop3_codec::Expected;
+    /// assert_eq!(Expected::for_rejected_line(b"TOP 1 -1\r\n"), Expected::Message);
+    /// assert_eq!(Expected::for_rejected_line(b"list 1 2\r\n"), Expected::Scan);
+    /// assert_eq!(Expected::for_rejected_line(b"NOSUCH\r\n"), Expected::Status);
+    /// ```
+    pub fn for_rejected_line(line: &[u8]) -> Expected {
+        use crate::command::CommandKind as K;
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut words = line.split(|&b| b == b' ').filter(|w| !w.is_empty());
+        let Some(keyword) = words.next() else {
+            return Expected::Status;
+        };
+        let args = words.count();
+        let (none, some) = match K::from_keyword(keyword) {
+            Some(K::List) => (Expected::ScanList, Expected::Scan),
+            Some(K::Uidl) => (Expected::UidList, Expected::Uid),
+            Some(K::Retr | K::Top) => (Expected::Message, Expected::Message),
+            Some(K::Stat) => (Expected::Stat, Expected::Stat),
+            Some(K::Capa) => (Expected::Capa, Expected::Capa),
+            Some(K::Lang) => (Expected::LangList, Expected::Status),
+            Some(K::Auth) => (Expected::AuthList, Expected::Status),
+            Some(K::XtndXlst) => (Expected::Status, Expected::XtndList),
+            _ => (Expected::Status, Expected::Status),
+        };
+        if args == 0 { none } else { some }
+    }
 }
 
 impl From<&Command<'_>> for Expected {
@@ -88,6 +133,8 @@ impl From<&Command<'_>> for Expected {
             Command::Capa => Expected::Capa,
             Command::Lang(None) => Expected::LangList,
             Command::Auth { .. } => Expected::Auth,
+            Command::AuthList => Expected::AuthList,
+            Command::XtndXlst { .. } => Expected::XtndList,
             _ => Expected::Status,
         }
     }
@@ -103,6 +150,8 @@ impl Expected {
                 | Expected::Capa
                 | Expected::LangList
                 | Expected::Message
+                | Expected::AuthList
+                | Expected::XtndList
         )
     }
 }
@@ -465,6 +514,68 @@ impl<'a> Message<'a> {
     }
 }
 
+/// The sizes the scan listings gave (RFC 1939 §5 LIST: "the exact size of the message in
+/// octets", counted as §11 says: CRLF as two octets, byte-stuffing not counted), to check a
+/// RETR answer against: a body of another length is the real-world `header-inserted` (GNU
+/// Mailutils and Courier add an `X-UIDL:` header). A client records each LIST answer
+/// ([`record`](Self::record)); the last listing of a message counts. Holds one entry per
+/// message listed (no more than the listings it was given).
+///
+/// ```
+/// use mailproto_pop3_codec::{Expected, ListedSizes, MsgNumber, Pop3Deviation, Response};
+/// let mut sizes = ListedSizes::default();
+/// sizes.record(&Response::parse(b"+OK\r\n1 6\r\n2 7\r\n.\r\n", Expected::ScanList).unwrap());
+/// let one = MsgNumber::new(1).unwrap();
+/// assert_eq!(sizes.check(one, b"hi\r\n\r\n").map(|d| d.offset), None);
+/// let d = sizes.check(one, b"X-UIDL: 1\r\nhi\r\n\r\n").unwrap();
+/// assert_eq!((d.id, d.offset), (Pop3Deviation::HeaderInserted, 6));
+/// // A message never listed is not checked.
+/// assert!(sizes.check(MsgNumber::new(3).unwrap(), b"x\r\n").is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListedSizes {
+    sizes: alloc::collections::BTreeMap<u32, u64>,
+}
+
+impl ListedSizes {
+    /// Records the sizes of a `LIST` or `LIST msg` answer; other responses are ignored.
+    pub fn record(&mut self, response: &Response<'_>) {
+        match response {
+            Response::Scan(s) => self.insert(s.msg, s.size),
+            Response::ScanList(m) => m.items().iter().for_each(|s| self.insert(s.msg, s.size)),
+            _ => {}
+        }
+    }
+
+    /// Records that `msg` was listed with `size` octets.
+    pub fn insert(&mut self, msg: MsgNumber, size: u64) {
+        self.sizes.insert(msg.get(), size);
+    }
+
+    /// The size listed for `msg`.
+    pub fn get(&self, msg: MsgNumber) -> Option<u64> {
+        self.sizes.get(&msg.get()).copied()
+    }
+
+    /// Checks the unstuffed body of a RETR answer for `msg` against its listed size
+    /// ([`check_len`](Self::check_len)).
+    pub fn check(&self, msg: MsgNumber, body: &[u8]) -> Option<Deviation> {
+        self.check_len(msg, body.len() as u64)
+    }
+
+    /// Checks the length of the unstuffed body of a RETR answer for `msg` against its
+    /// listed size: `None` when they agree or `msg` was not listed, else the deviation
+    /// `header-inserted` at the offset in the body where they part (the listed size when
+    /// the body is longer, its end when shorter).
+    pub fn check_len(&self, msg: MsgNumber, len: u64) -> Option<Deviation> {
+        let listed = self.get(msg)?;
+        (listed != len).then(|| {
+            let at = usize::try_from(listed.min(len)).unwrap_or(usize::MAX);
+            Deviation::new(Pop3Deviation::HeaderInserted, at, Side::Server)
+        })
+    }
+}
+
 /// A server response, typed by what it answers (see [`Expected`]).
 ///
 /// ```
@@ -500,6 +611,11 @@ pub enum Response<'a> {
     Languages(MultiLine<'a, LangListing<'a>>),
     /// A message answering RETR or TOP.
     Message(Message<'a>),
+    /// The SASL mechanisms answering `AUTH` without a mechanism (real-world,
+    /// `non-standard-commands`; Cyrus, Dovecot): one `sasl-mech` (RFC 5034 §4) per line.
+    Mechanisms(MultiLine<'a, Mechanism<'a>>),
+    /// The lines answering `XTND XLST` (real-world, `non-standard-commands`), as text.
+    XtndList(MultiLine<'a, Text<'a>>),
 }
 
 impl<'a> Response<'a> {
@@ -619,6 +735,8 @@ impl<'a> Response<'a> {
             Response::Capabilities(m) => Some(&m.status),
             Response::Languages(m) => Some(&m.status),
             Response::Message(m) => Some(&m.status),
+            Response::Mechanisms(m) => Some(&m.status),
+            Response::XtndList(m) => Some(&m.status),
             Response::Challenge(_) | Response::Stat(_) | Response::Scan(_) | Response::Uid(_) => {
                 None
             }
@@ -740,62 +858,34 @@ fn parse_response<'a>(
             multi(c, Capability::parse_at).map(|m| (Response::Capabilities(m), c.pos))
         }
         Expected::LangList => multi(c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
+        Expected::AuthList => multi(c, mechanism_line).map(|m| (Response::Mechanisms(m), c.pos)),
+        Expected::XtndList => multi(c, text_line).map(|m| (Response::XtndList(m), c.pos)),
         Expected::Message => {
             let status = positive_status(c)?;
             let start = c.pos;
-            let Some((body_end, end)) = find_terminator(&input[start..]) else {
+            // One pass over the lines that start with `.` (RFC 1939 §3).
+            let Some(whole) = read_body(&input[start..]) else {
                 return Err(ParseError::new(
                     input.len(),
                     ". CRLF",
                     ErrorKind::Incomplete,
                 ));
             };
-            let stuffed = &input[start..start + body_end];
-            let mut body = unstuff(stuffed);
-            // Only a body with a line-start `.` is looked at again: a `.` that is not doubled
-            // was not byte-stuffed (RFC 1939 §3).
-            if let Cow::Owned(_) = body
-                && let Some(at) = unstuffed_line(stuffed)
-            {
+            // A line-start `.` that is not doubled was not byte-stuffed (RFC 1939 §3).
+            if let Some(at) = whole.unstuffed {
                 if !c.real_world {
                     return Err(ParseError::syntax(start + at, "byte-stuffed line"));
                 }
                 c.deviate(Pop3Deviation::MissingDotStuffing, start + at);
-                body = Cow::Owned(unstuff_lenient(stuffed));
             }
-            Ok((Response::Message(Message { status, body }), start + end))
+            let body = whole.body;
+            Ok((
+                Response::Message(Message { status, body }),
+                start + whole.end,
+            ))
         }
         Expected::Status | Expected::Auth | Expected::Greeting => unreachable!("handled above"),
     }
-}
-
-/// The offset of the first line of a stuffed body that starts with `.` but not `..`.
-fn unstuffed_line(stuffed: &[u8]) -> Option<usize> {
-    let bad = |at: usize| stuffed.get(at + 1) != Some(&b'.');
-    if stuffed.first() == Some(&b'.') && bad(0) {
-        return Some(0);
-    }
-    memchr::memmem::find_iter(stuffed, b"\r\n.")
-        .map(|i| i + 2)
-        .find(|&at| bad(at))
-}
-
-/// Removes dot-stuffing where it was done (`..` at a line start) and keeps a line-start `.`
-/// that was not doubled (the real-world `missing-dot-stuffing`).
-fn unstuff_lenient(stuffed: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(stuffed.len());
-    let mut line_start = true;
-    let mut i = 0;
-    while i < stuffed.len() {
-        let b = stuffed[i];
-        if line_start && b == b'.' && stuffed.get(i + 1) == Some(&b'.') {
-            i += 1;
-        }
-        out.push(stuffed[i]);
-        line_start = stuffed[i] == b'\n';
-        i += 1;
-    }
-    out
 }
 
 /// Under the real-world profile, a multi-line response whose lines end with bare LFs is read
@@ -959,6 +1049,22 @@ fn uid_listing<'a>(c: &mut Cursor<'a>) -> Result<UidListing<'a>, ParseError> {
     Ok(UidListing { msg, uid })
 }
 
+/// One line of the mechanism list: `sasl-mech` (RFC 5034 §4).
+fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
+    let (at, m) = c.take1(is_vchar, "sasl-mech")?;
+    Mechanism::from_wire(m, at, "sasl-mech")
+}
+
+/// One line of text (no NUL, CR or LF), possibly empty; a leading `.` was byte-stuffed
+/// (RFC 1939 §3) and is removed.
+fn text_line<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
+    if c.peek() == Some(b'.') {
+        c.pos += 1;
+    }
+    let (_, t) = c.take0(is_text_byte);
+    Ok(Text::from_checked(t))
+}
+
 fn lang_listing<'a>(c: &mut Cursor<'a>) -> Result<LangListing<'a>, ParseError> {
     let (at, tag) = c.take1(is_vchar, "language-tag")?;
     let tag = Language::from_wire(tag, at, "language-tag")?;
@@ -1047,6 +1153,18 @@ impl Encode for Response<'_> {
                 m.status.encode(out);
                 encode_body(&m.body, out);
             }
+            Response::Mechanisms(m) => put_multi(out, m, |out, mech| {
+                out.extend_from_slice(mech.as_str().as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }),
+            Response::XtndList(m) => put_multi(out, m, |out, line| {
+                // A text line that starts with `.` is byte-stuffed (RFC 1939 §3).
+                if line.as_bytes().first() == Some(&b'.') {
+                    out.push(b'.');
+                }
+                out.extend_from_slice(line.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }),
         }
     }
 }
@@ -1068,6 +1186,38 @@ impl<T: IntoStatic> IntoStatic for MultiLine<'_, T> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The answer to a rejected line is read as its keyword asks (what Courier, Dovecot and
+    /// GNU Mailutils send to the lines of `recordings/*/pop3-invalid.trace`).
+    #[test]
+    fn rejected_lines_are_answered_as_their_keyword_asks() {
+        let table: &[(&[u8], Expected)] = &[
+            (b"TOP 1 -1\r\n", Expected::Message),
+            (b"TOP\r\n", Expected::Message),
+            (b"RETR 0\r\n", Expected::Message),
+            (b"LIST x\r\n", Expected::Scan),
+            (b"LIST 1 2\r\n", Expected::Scan),
+            (b"LIST  \r\n", Expected::ScanList),
+            (b"UIDL 0\r\n", Expected::Uid),
+            (b"STAT extra\r\n", Expected::Stat),
+            (b"CAPA x\r\n", Expected::Capa),
+            (b"AUTH\n", Expected::AuthList),
+            (b"AUTH PL@IN\r\n", Expected::Status),
+            (b"XTND XLST\r\n", Expected::XtndList),
+            (b"user alice extra words\r\n", Expected::Status),
+            (b"NOSUCH\r\n", Expected::Status),
+            (b"\r\n", Expected::Status),
+            (b"\xff\xfe\r\n", Expected::Status),
+        ];
+        for &(line, expected) in table {
+            assert_eq!(
+                Expected::for_rejected_line(line),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
 
     /// A listing parsed by the grammar alone, without the fast paths: the reference.
     fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {

@@ -13,8 +13,8 @@ use mailproto_core::DeviationCounter;
 use pop3_codec::context::{Deviation, ParseOptions, Pop3Deviation, Side};
 use pop3_codec::{
     Capability, Command, CommandKind, Encode, Expected, Greeting, IntoStatic, LangListing, Limits,
-    Param, Response, ResponseDecoder, ResponseEvent, SaslResponse, ScanListing, StatusLine,
-    UidListing,
+    ListedSizes, Mechanism, MsgNumber, Param, Response, ResponseDecoder, ResponseEvent,
+    SaslResponse, ScanListing, StatusLine, Text, UidListing,
 };
 
 use mailproto_sasl::{
@@ -213,6 +213,22 @@ pub enum ClientEvent<'a> {
         /// The languages.
         listings: Vec<LangListing<'static>>,
     },
+    /// The mechanism list answering `AUTH` without a mechanism
+    /// ([`Command::AuthList`], real-world `non-standard-commands`).
+    Mechanisms {
+        /// The command.
+        id: RequestId,
+        /// The SASL mechanisms, in the server's order.
+        mechanisms: Vec<Mechanism<'static>>,
+    },
+    /// The lines answering `XTND XLST` ([`Command::XtndXlst`], real-world
+    /// `non-standard-commands`).
+    XtndList {
+        /// The command.
+        id: RequestId,
+        /// The lines, unstuffed.
+        lines: Vec<Text<'static>>,
+    },
     /// `+OK` to RETR or TOP: [`ClientEvent::BodyChunk`]s and a
     /// [`ClientEvent::MessageEnd`] follow.
     MessageStart {
@@ -293,6 +309,16 @@ struct InFlight {
     kind: Option<CommandKind>,
     /// How its answer is parsed.
     expected: Expected,
+    /// For RETR, the message (its body is checked against the size LIST gave).
+    retr: Option<MsgNumber>,
+}
+
+/// The message RETR asks for.
+fn retr_of(cmd: &Command<'_>) -> Option<MsgNumber> {
+    match cmd {
+        Command::Retr(msg) => Some(*msg),
+        _ => None,
+    }
 }
 
 /// What one decoder step produced, owned (so the decoder's borrow ends).
@@ -334,6 +360,10 @@ pub struct ClientSession {
     out: Vec<u8>,
     out_taken: bool,
     chunk: Vec<u8>,
+    /// The octets of the body being received (RETR, TOP).
+    body_len: u64,
+    /// The sizes LIST answers gave, for the check of RETR bodies (RFC 1939 §5, §11).
+    listed: ListedSizes,
     events: VecDeque<ClientEvent<'static>>,
     in_flight: VecDeque<InFlight>,
     queue: VecDeque<(RequestId, Command<'static>)>,
@@ -370,6 +400,8 @@ impl ClientSession {
             out: Vec::new(),
             out_taken: false,
             chunk: Vec::new(),
+            body_len: 0,
+            listed: ListedSizes::default(),
             events: VecDeque::new(),
             in_flight: VecDeque::new(),
             queue: VecDeque::new(),
@@ -426,6 +458,15 @@ impl ClientSession {
     /// §4 for a bad SASL line), which this session now expects, so that the answers after it
     /// pair with their own commands.
     pub fn observe_rejected_line(&mut self) -> Result<(), LocalError> {
+        self.observe_rejected_line_as(Expected::Status)
+    }
+
+    /// Observer mode: the client sent a line the grammar rejects, and its answer is read as
+    /// `answer` (the server observer's [`Received::answered_as`](crate::Received), from
+    /// [`Expected::for_rejected_line`]): a server that reads `TOP 1 -1` leniently answers
+    /// with a message (Courier, GNU Mailutils), and the answers after it still pair with
+    /// their own commands. A `-ERR` answers every kind.
+    pub fn observe_rejected_line_as(&mut self, answer: Expected) -> Result<(), LocalError> {
         if !self.observer {
             return Err(self.wrong(Attempt::Method("observe_rejected_line")));
         }
@@ -437,11 +478,18 @@ impl ClientSession {
         }
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        self.decoder.expect(Expected::Status);
+        // A SASL exchange is not followed for a rejected AUTH line: its status closes it.
+        let answer = if answer == Expected::Auth {
+            Expected::Status
+        } else {
+            answer
+        };
+        self.decoder.expect(answer);
         self.in_flight.push_back(InFlight {
             id,
             kind: None,
-            expected: Expected::Status,
+            expected: answer,
+            retr: None,
         });
         Ok(())
     }
@@ -761,6 +809,7 @@ impl ClientSession {
                 }
                 Step::Chunk => {
                     let id = self.front_id();
+                    self.body_len += self.chunk.len() as u64;
                     return Some(ClientOutput::Event(ClientEvent::BodyChunk {
                         id,
                         data: &self.chunk,
@@ -768,10 +817,15 @@ impl ClientSession {
                 }
                 Step::Start(status) => {
                     let id = self.front_id();
+                    self.body_len = 0;
                     self.events
                         .push_back(ClientEvent::MessageStart { id, status });
                 }
                 Step::End => {
+                    if self.body_size_differs() {
+                        // The budget is used up: the session closed.
+                        continue;
+                    }
                     let id = self.pop_front();
                     self.events.push_back(ClientEvent::MessageEnd { id });
                     self.flush();
@@ -828,6 +882,29 @@ impl ClientSession {
             Ok(Some(ResponseEvent::MessageEnd)) => Step::End,
             Err(e) => Step::Error(PeerError::Syntax(e)),
         }
+    }
+
+    /// At the end of a RETR answer: a body whose length is not the size LIST gave
+    /// (RFC 1939 §5, §11) is the deviation `header-inserted` under the real-world profile,
+    /// else a [`PeerError::SizeMismatch`] event; the session goes on. True when the
+    /// deviation used up the budget (the session is then closed).
+    fn body_size_differs(&mut self) -> bool {
+        let Some(msg) = self.in_flight.front().and_then(|f| f.retr) else {
+            return false;
+        };
+        let Some(d) = self.listed.check_len(msg, self.body_len) else {
+            return false;
+        };
+        if self.options.real_world() {
+            return self.deviation(d);
+        }
+        self.events
+            .push_back(ClientEvent::PeerError(PeerError::SizeMismatch {
+                msg: msg.get(),
+                listed: self.listed.get(msg).unwrap_or_default(),
+                received: self.body_len,
+            }));
+        false
     }
 
     /// Reports the deviations the decoder accepted in what it just returned; true when
@@ -918,6 +995,9 @@ impl ClientSession {
         if self.state == ClientState::Greeting {
             return Err(self.wrong(Attempt::Command(kind)));
         }
+        if kind.profile() == pop3_codec::Profile::RealWorld && !self.options.real_world() {
+            return Err(LocalError::NonStandard { command: kind });
+        }
         if self.state == ClientState::TlsHandshake || self.in_flight_has(CommandKind::Stls) {
             return Err(LocalError::Busy {
                 waiting_for: CommandKind::Stls.keyword(),
@@ -988,6 +1068,7 @@ impl ClientSession {
             id,
             kind: Some(cmd.kind()),
             expected,
+            retr: retr_of(&cmd),
         });
         match cmd {
             Command::Auth { .. } => self.sasl = Sasl::WaitingServer,
@@ -1027,6 +1108,7 @@ impl ClientSession {
                 id,
                 kind: Some(cmd.kind()),
                 expected,
+                retr: retr_of(&cmd),
             });
             if matches!(cmd, Command::Quit) && self.state == ClientState::Transaction {
                 self.goto(ClientInput::QuitSent);
@@ -1132,6 +1214,7 @@ impl ClientSession {
             return;
         }
         self.in_flight.pop_front();
+        self.listed.record(&r);
         let event = match r {
             Response::Status(status) => self.status(front, status),
             Response::Stat(d) => ClientEvent::Stat {
@@ -1157,6 +1240,14 @@ impl ClientSession {
             Response::Languages(m) => ClientEvent::Languages {
                 id,
                 listings: m.into_items(),
+            },
+            Response::Mechanisms(m) => ClientEvent::Mechanisms {
+                id,
+                mechanisms: m.into_items(),
+            },
+            Response::XtndList(m) => ClientEvent::XtndList {
+                id,
+                lines: m.into_items(),
             },
             _ => {
                 self.fatal(PeerError::Unexpected {

@@ -63,6 +63,14 @@ pub enum LocalError {
     TlsRequired,
     /// STLS under [`TlsPolicy::Never`](crate::client::TlsPolicy::Never).
     TlsPolicy,
+    /// A command of no RFC in force (`LAST`, `XTND XLST`, `AUTH` without a mechanism: the
+    /// real-world `non-standard-commands`) under the strict profile; the real-world profile
+    /// ([`ClientSession::with_parse_options`](crate::ClientSession::with_parse_options))
+    /// sends it.
+    NonStandard {
+        /// The command (Display shows its keyword).
+        command: CommandKind,
+    },
 }
 
 impl fmt::Display for LocalError {
@@ -81,6 +89,12 @@ impl fmt::Display for LocalError {
             LocalError::NoMechanism => f.write_str("no offered SASL mechanism fits"),
             LocalError::TlsRequired => f.write_str("TLS is required before credentials are sent"),
             LocalError::TlsPolicy => f.write_str("STLS is not allowed by the TLS policy"),
+            LocalError::NonStandard { command } => {
+                write!(
+                    f,
+                    "{command} is of no RFC (the real-world profile sends it)"
+                )
+            }
         }
     }
 }
@@ -122,6 +136,17 @@ pub enum PeerError {
     },
     /// Bytes arrived while no response was expected.
     Unsolicited,
+    /// The body of a RETR answer is not as long as the size LIST gave for the message
+    /// (RFC 1939 §5: "the exact size of the message in octets", §11). Under the real-world
+    /// profile it is the deviation `header-inserted` instead. The session goes on.
+    SizeMismatch {
+        /// The message.
+        msg: u32,
+        /// The size the scan listing gave.
+        listed: u64,
+        /// The octets of the unstuffed body.
+        received: u64,
+    },
     /// More pipelined input than the session buffers while the application is busy.
     TooMuchPipelined {
         /// The limit in octets.
@@ -164,6 +189,7 @@ impl PeerError {
             PeerError::TooMuchPipelined { .. } => "too many commands in flight",
             PeerError::Unexpected { .. }
             | PeerError::Unsolicited
+            | PeerError::SizeMismatch { .. }
             | PeerError::GreetingRefused(_)
             | PeerError::StartTlsInjection { .. }
             | PeerError::TlsStripped(_) => "protocol error",
@@ -184,6 +210,14 @@ impl fmt::Display for PeerError {
             PeerError::NoSuchMessage { msg } => write!(f, "no message {msg}"),
             PeerError::Unexpected { expected } => write!(f, "expected {expected}"),
             PeerError::Unsolicited => f.write_str("bytes with no response expected"),
+            PeerError::SizeMismatch {
+                msg,
+                listed,
+                received,
+            } => write!(
+                f,
+                "message {msg} is {received} octets, its scan listing said {listed}"
+            ),
             PeerError::TooMuchPipelined { limit } => {
                 write!(f, "more than {limit} octets pipelined")
             }

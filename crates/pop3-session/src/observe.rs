@@ -9,7 +9,7 @@
 //! |---|---|
 //! | a command | [`send`](crate::ClientSession::send) |
 //! | a SASL line | [`sasl_respond`](crate::ClientSession::sasl_respond) / [`sasl_cancel`](crate::ClientSession::sasl_cancel) |
-//! | a line the grammar rejects | [`observe_rejected_line`](crate::ClientSession::observe_rejected_line) |
+//! | a line the grammar rejects | [`observe_rejected_line_as`](crate::ClientSession::observe_rejected_line_as)`(received.answered_as)`: the answer its keyword asks for from a server that reads it leniently, else one status line |
 //!
 //! | the client observer reports | the driver calls on the server observer |
 //! |---|---|
@@ -63,6 +63,11 @@ pub struct Received {
     pub kind: MessageKind,
     /// The message, or why the grammar rejected it.
     pub result: Result<Inbound, PeerError>,
+    /// What the server's answer to it is read as: `Expected::from` the command, the
+    /// challenge-or-status of a SASL line, and for a line the grammar rejects the guess of
+    /// [`Expected::for_rejected_line`] (pass it to
+    /// [`observe_rejected_line_as`](crate::ClientSession::observe_rejected_line_as)).
+    pub answered_as: Expected,
 }
 
 /// One server response read by a client observer

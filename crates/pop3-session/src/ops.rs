@@ -267,6 +267,8 @@ pub fn record(e: ClientEvent<'_>) -> ClientRecord {
         E::Uid { id, listing } => E::Uid { id, listing },
         E::UidList { id, listings } => E::UidList { id, listings },
         E::Languages { id, listings } => E::Languages { id, listings },
+        E::Mechanisms { id, mechanisms } => E::Mechanisms { id, mechanisms },
+        E::XtndList { id, lines } => E::XtndList { id, lines },
         E::MessageStart { id, status } => E::MessageStart { id, status },
         E::MessageEnd { id } => E::MessageEnd { id },
         E::Quit {

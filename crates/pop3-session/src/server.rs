@@ -16,9 +16,9 @@ use mailproto_sasl::{
 };
 
 use pop3_codec::{
-    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Greeting, IntoStatic,
-    Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine, Text,
-    Timestamp, UniqueId,
+    ApopDigest, Capability, CodeKind, Command, CommandDecoder, Encode, Expected, Greeting,
+    IntoStatic, Limits, Mechanism, MsgNumber, Param, Response, ResponseCode, Secret, StatusLine,
+    Text, Timestamp, UniqueId,
 };
 
 use mailproto_core::DeviationCounter;
@@ -479,6 +479,12 @@ fn ok_line(text: &str) -> Response<'static> {
     )
 }
 
+/// A positive multi-line answer (RFC 1939 §3) whose first line says `text`.
+fn multi_line<T>(text: &'static str, items: Vec<T>) -> pop3_codec::MultiLine<'static, T> {
+    let status = StatusLine::ok(Text::try_from(text).unwrap()).expect("plain text");
+    pop3_codec::MultiLine::new(status, items).expect("+OK status")
+}
+
 impl ServerSession {
     /// A session that has just accepted a connection; the greeting is the first output.
     pub fn new(config: ServerConfig) -> Self {
@@ -902,30 +908,37 @@ impl ServerSession {
     /// challenge, else as a command.
     fn observe(&mut self) {
         loop {
-            let (kind, result) = if matches!(self.pending, Pending::SaslLine) {
+            let (kind, result, answered_as) = if matches!(self.pending, Pending::SaslLine) {
                 let r = match self.decoder.next_sasl_response() {
                     Ok(None) => return,
                     Ok(Some(line)) => Ok(Inbound::SaslResponse(line)),
                     Err(e) => Err(PeerError::Syntax(e)),
                 };
                 self.pending = Pending::None;
-                (MessageKind::SaslResponse, r)
+                (MessageKind::SaslResponse, r, Expected::Auth)
             } else {
-                let r = match self.decoder.next_command_with() {
+                let (r, answered_as) = match self.decoder.next_command_with() {
                     Ok(None) => return,
                     Ok(Some(c)) => {
                         let (command, found) = (c.value.into_static(), c.deviations);
                         if self.deviations(found) {
                             return;
                         }
-                        Ok(Inbound::Command(command))
+                        let answer = Expected::from(&command);
+                        (Ok(Inbound::Command(command)), answer)
                     }
-                    Err(e) => Err(PeerError::Syntax(e)),
+                    Err(e) => (
+                        Err(PeerError::Syntax(e)),
+                        Expected::for_rejected_line(self.decoder.last_line()),
+                    ),
                 };
-                (MessageKind::Command, r)
+                (MessageKind::Command, r, answered_as)
             };
-            self.events
-                .push_back(ServerEvent::Received(Received { kind, result }));
+            self.events.push_back(ServerEvent::Received(Received {
+                kind,
+                result,
+                answered_as,
+            }));
         }
     }
 
@@ -1156,12 +1169,8 @@ impl ServerSession {
                     })
                     .cloned()
                     .collect();
-                let status = StatusLine::ok(Text::try_from("Capability list follows").unwrap())
-                    .expect("plain text");
-                Response::Capabilities(
-                    pop3_codec::MultiLine::new(status, items).expect("+OK status"),
-                )
-                .encode(&mut self.out);
+                Response::Capabilities(multi_line("Capability list follows", items))
+                    .encode(&mut self.out);
             }
             Command::Quit => {
                 if self.state == ServerState::Transaction {
@@ -1183,6 +1192,21 @@ impl ServerSession {
                 }
             }
             Command::Utf8 | Command::Lang(_) => self.err(PeerError::NotOffered { command: kind }),
+            // `AUTH` alone (real-world only, `non-standard-commands`): the mechanisms of the
+            // SASL capability, one per line, as Cyrus and Dovecot answer it.
+            Command::AuthList => {
+                let mechanisms = self
+                    .config
+                    .capabilities
+                    .iter()
+                    .find_map(|c| match c {
+                        Capability::Sasl(m) => Some(m.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                Response::Mechanisms(multi_line("mechanisms follow", mechanisms))
+                    .encode(&mut self.out);
+            }
             Command::Stat => {
                 let (n, size) = self.totals();
                 Response::Stat(pop3_codec::DropListing {

@@ -37,6 +37,7 @@ fn offer_label(offer: Offer) -> &'static str {
         Offer::Always => "always (RFC 1939 §9)",
         Offer::Capa => "RFC 2449 servers",
         Offer::GreetingTimestamp => "greeting timestamp",
+        Offer::Legacy => "none (legacy)",
         other => other.capability_tag().unwrap_or("-"),
     }
 }
@@ -61,9 +62,14 @@ pub fn command_table_markdown() -> String {
             .map(Phase::name)
             .collect::<Vec<_>>()
             .join(", ");
+        // Rows only the real-world profile reads (`non-standard-commands`) say so.
+        let profile = match kind.profile() {
+            pop3_codec::Profile::Strict => "",
+            _ => " (real-world only)",
+        };
         let _ = writeln!(
             out,
-            "| {} | {valid} | {} | {} |",
+            "| {}{profile} | {valid} | {} | {} |",
             kind.keyword(),
             offer_label(kind.offer()),
             kind.rfc()

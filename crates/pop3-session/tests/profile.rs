@@ -370,3 +370,164 @@ fn client_real_world_reads_a_one_token_uidl_answer_as_the_message_asked() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `AUTH` without a mechanism, `LAST`, `XTND XLST` (`non-standard-commands`): the strict
+/// client refuses to send them; the real-world client sends them and reads their answers
+/// (the mechanism list typed, as Cyrus and Dovecot send it). The strict server answers the
+/// bare `AUTH` with `-ERR` (RFC 5034 §4 needs a mechanism); the real-world server names the
+/// deviation at offset 4 and answers with the mechanisms of its SASL capability.
+#[test]
+fn non_standard_commands_are_sent_and_answered_only_under_real_world() {
+    use mailproto_pop3_session::LocalError;
+    use mailproto_pop3_session::codec::{CommandKind, Expected, Param, Response};
+    let mut strict = ClientSession::new(Limits::default());
+    client_events(&mut strict, b"+OK ready\r\n");
+    for (cmd, kind) in [
+        (Command::AuthList, CommandKind::AuthList),
+        (Command::Last, CommandKind::Last),
+    ] {
+        assert_eq!(
+            strict.send(cmd),
+            Err(LocalError::NonStandard { command: kind })
+        );
+    }
+
+    let mut real = ClientSession::new(Limits::default()).with_parse_options(real_world());
+    client_events(&mut real, b"+OK ready\r\n");
+    real.send(Command::AuthList).unwrap();
+    let mut sent = Vec::new();
+    while let Some(o) = real.poll_output() {
+        if let ClientOutput::Transmit(b) = o {
+            sent.extend_from_slice(b);
+        }
+    }
+    assert_eq!(sent, b"AUTH\r\n");
+    let events = client_events(&mut real, b"+OK\r\nPLAIN\r\nSCRAM-SHA-256\r\n.\r\n");
+    match events.as_slice() {
+        [ClientEvent::Mechanisms { mechanisms, .. }] => {
+            let names: Vec<&str> = mechanisms.iter().map(|m| m.as_str()).collect();
+            assert_eq!(names, ["PLAIN", "SCRAM-SHA-256"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    real.send(Command::User("u".try_into().unwrap())).unwrap();
+    real.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+    client_events(&mut real, b"+OK\r\n+OK in\r\n");
+    real.send(Command::XtndXlst {
+        header: Param::new("Subject").unwrap(),
+        msg: None,
+    })
+    .unwrap();
+    let events = client_events(
+        &mut real,
+        b"+OK xlst command accepted\r\n1 Subject: Lunch\r\n..2 stuffed\r\n.\r\n",
+    );
+    match events.as_slice() {
+        [ClientEvent::XtndList { lines, .. }] => {
+            assert_eq!(lines.len(), 2);
+            assert_eq!(lines[1].as_bytes(), b".2 stuffed");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let capa = Response::parse(b"+OK\r\nSASL PLAIN LOGIN\r\n.\r\n", Expected::Capa).unwrap();
+    let Response::Capabilities(capa) = capa.into_static() else {
+        panic!()
+    };
+    let config = || ServerConfig::new(greeting()).with_capabilities(capa.items().to_vec());
+    let (events, out) = server_events(config(), b"AUTH\r\n");
+    assert!(
+        matches!(
+            events.as_slice(),
+            [ServerEvent::PeerError(PeerError::Syntax(_))]
+        ),
+        "{events:?}"
+    );
+    assert!(out.windows(5).any(|w| w == b"-ERR "));
+    let (events, out) = server_events(config().with_parse_options(real_world()), b"AUTH\r\n");
+    match events.as_slice() {
+        [ServerEvent::Deviation(d)] => {
+            assert_eq!((d.id, d.offset), (Pop3Deviation::NonStandardCommands, 4))
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.ends_with("+OK mechanisms follow\r\nPLAIN\r\nLOGIN\r\n.\r\n"),
+        "{text}"
+    );
+}
+
+/// RFC 1939 §5: a scan listing gives "the exact size of the message in octets" (§11:
+/// byte-stuffing not counted). GNU Mailutils adds an `X-UIDL:` header to the RETR body: under
+/// strict the client reports `PeerError::SizeMismatch` and goes on; under real-world it names
+/// `header-inserted` (offset in the body: the listed size) before `MessageEnd`. TOP and a
+/// message LIST did not give are not checked.
+#[test]
+fn a_retr_body_longer_than_its_listing_is_header_inserted() {
+    use mailproto_pop3_session::codec::MsgNumber;
+    let run = |options: ParseOptions, retr: Command<'static>| {
+        let mut s = ClientSession::new(Limits::default()).with_parse_options(options);
+        client_events(&mut s, b"+OK ready\r\n");
+        s.send(Command::User("u".try_into().unwrap())).unwrap();
+        s.send(Command::Pass(Secret::new("p").unwrap())).unwrap();
+        client_events(&mut s, b"+OK\r\n+OK in\r\n");
+        s.send(Command::List(None)).unwrap();
+        client_events(&mut s, b"+OK\r\n1 33\r\n2 5\r\n.\r\n");
+        s.send(retr).unwrap();
+        let events = client_events(
+            &mut s,
+            b"+OK\r\nX-UIDL: 1796138814.1.x.y.z\r\nSubject: hello\r\n\r\nA short note.\r\n.\r\n",
+        );
+        s.send(Command::Noop).unwrap();
+        let after = client_events(&mut s, b"+OK\r\n");
+        (events, after)
+    };
+    let one = || Command::Retr(MsgNumber::new(1).unwrap());
+    let (events, after) = run(ParseOptions::default(), one());
+    match events.as_slice() {
+        [
+            ClientEvent::MessageStart { .. },
+            ClientEvent::PeerError(PeerError::SizeMismatch {
+                msg: 1,
+                listed: 33,
+                received: 61,
+            }),
+            ClientEvent::MessageEnd { .. },
+        ] => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(after.as_slice(), [ClientEvent::Ok { .. }]),
+        "{after:?}"
+    );
+    let (events, _) = run(real_world(), one());
+    match events.as_slice() {
+        [
+            ClientEvent::MessageStart { .. },
+            ClientEvent::Deviation(d),
+            ClientEvent::MessageEnd { .. },
+        ] => assert_eq!((d.id, d.offset), (Pop3Deviation::HeaderInserted, 33)),
+        other => panic!("{other:?}"),
+    }
+    // TOP is not checked; nor is a message LIST did not give.
+    for cmd in [
+        Command::Top {
+            msg: MsgNumber::new(1).unwrap(),
+            lines: 5,
+        },
+        Command::Retr(MsgNumber::new(3).unwrap()),
+    ] {
+        let (events, _) = run(ParseOptions::default(), cmd);
+        assert!(
+            matches!(
+                events.as_slice(),
+                [
+                    ClientEvent::MessageStart { .. },
+                    ClientEvent::MessageEnd { .. }
+                ]
+            ),
+            "{events:?}"
+        );
+    }
+}

@@ -152,7 +152,7 @@ fn turn_sent(sizes: &[usize], turn: usize) -> usize {
 fn server_stream() -> Vec<u8> {
     let mut s = b"+OK POP3 server ready <1.2@x>\r\n+OK\r\nPIPELINING\r\n.\r\n".to_vec();
     s.extend_from_slice(b"+OK hi\r\n+OK maildrop has 2 messages (320 octets)\r\n");
-    s.extend_from_slice(b"+OK 2 320\r\n+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n");
+    s.extend_from_slice(b"+OK 2 320\r\n+OK 2 messages\r\n1 35\r\n2 200\r\n.\r\n");
     s.extend_from_slice(
         b"+OK 120 octets\r\nSubject: x\r\n\r\n..dot\r\n...\r\nbare\rcr\r\n\r\n.\r\n",
     );

@@ -19,7 +19,7 @@ use mailtrace::format::{self, Protocol, Side, Start, Trace};
 use mailtrace::imap::{self, Kind};
 use pop3_codec::{Command, Decoded, Expected, Response, SaslResponse};
 
-const EXPECTED: [Expected; 11] = Expected::ALL;
+const EXPECTED: &[Expected] = &Expected::ALL;
 
 fn context_octet(e: Expected) -> u8 {
     EXPECTED.iter().position(|&x| x == e).expect("listed") as u8

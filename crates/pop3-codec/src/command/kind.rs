@@ -110,6 +110,9 @@ pub enum Offer {
     /// A timestamp in the greeting (RFC 1939 §7: "a POP3 server which implements the APOP
     /// command will include a timestamp in its banner greeting").
     GreetingTimestamp,
+    /// Nothing advertises it: a command of no current RFC (`LAST`, `XTND`), which a client
+    /// tries and a server that lacks it answers with `-ERR` (RFC 1939 §3).
+    Legacy,
 }
 
 impl Offer {
@@ -123,7 +126,7 @@ impl Offer {
             Offer::Uidl => Some("UIDL"),
             Offer::Utf8 => Some("UTF8"),
             Offer::Lang => Some("LANG"),
-            Offer::Always | Offer::Capa | Offer::GreetingTimestamp => None,
+            Offer::Always | Offer::Capa | Offer::GreetingTimestamp | Offer::Legacy => None,
         }
     }
 
@@ -159,8 +162,14 @@ macro_rules! parse_row {
 /// Variant | Variant(types) | Variant { fields } = "KEYWORD", "RFC section",
 ///     phases: AUTHORIZATION | TRANSACTION | BOTH,
 ///     offer: <Offer variant>,
-///     parse: unit | fn(&mut Cursor) -> Result<Command, ParseError>   (after the keyword);
+///     parse: unit | fn(&mut Cursor) -> Result<Command, ParseError>   (after the keyword),
+///     profile: Strict | RealWorld;
 /// ```
+/// `profile: RealWorld` marks a row of no RFC in force (`LAST`, `XTND XLST`, `AUTH` without a
+/// mechanism): the strict profile refuses it as an unknown command (or where the grammar
+/// fails), the real-world profile accepts it and reports `non-standard-commands`. Rows that
+/// share a keyword (`AUTH`) share the first row's parser, which builds either.
+///
 /// One variant's arm of the generated `Debug` for `Command`: unit, one-field tuple, or
 /// struct with its fields (a field named in [`crate::core::SECRET_FIELDS`] is redacted).
 macro_rules! debug_variant {
@@ -195,7 +204,8 @@ macro_rules! commands {
             = $wire:literal, $rfc:literal,
             phases: $phases:ident,
             offer: $offer:ident,
-            parse: $parse:ident;
+            parse: $parse:ident,
+            profile: $profile:ident;
     )*) => {
         /// A POP3 command (RFC 1939 §4–7 and the extensions named on each variant): one
         /// variant per row of the command table.
@@ -285,7 +295,15 @@ macro_rules! commands {
                 }
             }
 
-            /// The kind whose keyword is `keyword`, ignoring case.
+            /// The least profile that accepts the command: `Strict` for the commands of the
+            /// RFCs, `RealWorld` for those of no RFC in force (`non-standard-commands`).
+            pub const fn profile(self) -> crate::context::Profile {
+                match self {
+                    $(CommandKind::$variant => crate::context::Profile::$profile,)*
+                }
+            }
+
+            /// The kind whose keyword is `keyword`, ignoring case (the first row with it).
             pub fn from_keyword(keyword: &[u8]) -> Option<CommandKind> {
                 CommandKind::ALL
                     .iter()
@@ -314,6 +332,9 @@ macro_rules! commands {
         /// Parses a command's arguments after its upper-cased keyword `name`; `None` when no
         /// row has that keyword.
         #[inline]
+        // A keyword shared by two rows (`AUTH`) reaches the first row's parser, which
+        // builds either; the later arm is unreachable by design.
+        #[allow(unreachable_patterns)]
         fn dispatch<'a>(name: &str, c: &mut Cursor<'a>) -> Option<Result<Command<'a>, ParseError>> {
             // A `match` on string literals compiles to a comparison tree: no table scan.
             Some(match name {
@@ -335,6 +356,7 @@ impl ::core::fmt::Display for super::CommandKind {
 #[cfg(test)]
 mod tests {
     use super::super::{Command, CommandKind, MAX_KEYWORD};
+    use crate::context::{ParseOptions, Profile};
     use crate::error::ErrorKind;
     use crate::prelude::*;
 
@@ -343,7 +365,9 @@ mod tests {
         for kind in CommandKind::ALL {
             let kw = kind.keyword();
             assert!(kw.len() <= MAX_KEYWORD);
-            assert_eq!(CommandKind::from_keyword(kw.as_bytes()), Some(*kind));
+            let first = CommandKind::from_keyword(kw.as_bytes()).unwrap();
+            assert_eq!(first.keyword(), kw);
+            assert!(first <= *kind, "{kind:?}");
             assert!(
                 kind.phases().iter().next().is_some(),
                 "{kind:?} valid nowhere"
@@ -351,13 +375,27 @@ mod tests {
             // The keyword alone reaches the row's parser: either a command of that kind or
             // an argument error after the keyword, never "unknown command".
             let line = format!("{}\r\n", kw.to_ascii_lowercase());
-            match Command::parse(line.as_bytes()) {
-                Ok(cmd) => assert_eq!(cmd.kind(), *kind),
-                Err(e) => assert!(e.kind != ErrorKind::UnknownCommand && e.offset >= kw.len()),
+            match (Command::parse(line.as_bytes()), kind.profile()) {
+                (Ok(cmd), Profile::Strict) => assert_eq!(cmd.kind(), *kind),
+                (Err(e), Profile::Strict) => {
+                    assert!(e.kind != ErrorKind::UnknownCommand && e.offset >= kw.len())
+                }
+                // Strict refuses a non-standard row (unknown keyword, or where AUTH's
+                // grammar fails); real-world reaches it.
+                (Ok(cmd), _) => panic!("strict accepted {cmd:?}"),
+                (Err(_), _) => {
+                    let rw = ParseOptions::default().with_profile(Profile::RealWorld);
+                    if let Err(e) = Command::parse_with(line.as_bytes(), &rw) {
+                        assert!(e.kind != ErrorKind::UnknownCommand && e.offset >= kw.len());
+                    }
+                }
             }
         }
         let err = Command::parse(b"RETRX 1\r\n").unwrap_err();
         assert_eq!(err.kind, ErrorKind::UnknownCommand);
-        assert_eq!(CommandKind::from_keyword(b"XTND"), None);
+        assert_eq!(CommandKind::from_keyword(b"XMIT"), None);
+        // A non-standard row is an unknown command under strict, at the keyword.
+        let err = Command::parse(b"XTND XLST Subject\r\n").unwrap_err();
+        assert_eq!((err.kind, err.offset), (ErrorKind::UnknownCommand, 0));
     }
 }

@@ -6,14 +6,14 @@
 //! perf record -g target/release/prof a-parse 50
 //! ```
 //!
-//! Workloads: `a-parse`, `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
+//! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
 //! of the run times: they vary more in pieces).
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
-use mailproto_benches::counting::{ALLOCS, Counting};
+use mailproto_benches::counting::{ALLOC_BYTES, ALLOCS, Counting};
 use std::sync::atomic::Ordering;
 
 #[global_allocator]
@@ -31,6 +31,11 @@ fn main() {
         "a-parse" => {
             let a = fetch_responses(20_000);
             (0..times).for_each(|_| n += work::ours_responses(&a));
+        }
+        "a-parse-decode" => {
+            // a-parse, and every FETCH item decoded into its value (on access).
+            let a = fetch_responses(20_000);
+            (0..times).for_each(|_| n += work::ours_responses_decoded(&a));
         }
         "b-parse" => {
             // compare's workload b: 2,000 FETCH BODY[] responses with a 50 KiB literal each.
@@ -114,7 +119,8 @@ fn main() {
         }
     }
     println!(
-        "{which}: {n} messages, {} allocations in all (inputs included)",
-        ALLOCS.load(Ordering::Relaxed)
+        "{which}: {n} messages, {} allocations of {} bytes in all (inputs included)",
+        ALLOCS.load(Ordering::Relaxed),
+        ALLOC_BYTES.load(Ordering::Relaxed)
     );
 }

@@ -54,7 +54,8 @@ pub use data::{
 };
 pub use envelope::{Address, AddressList, AddressListIter, Envelope};
 pub use fetch::{
-    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind, SectionData,
+    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind,
+    MessageAttributes, MessageAttributesIter, SectionData,
 };
 pub use status::{Greeting, GreetingKind, RespText, Status, StatusKind};
 

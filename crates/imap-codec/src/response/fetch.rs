@@ -474,10 +474,12 @@ impl BinarySizeData {
 ///
 /// A parsed list is held as its validated wire form (the octets between the parentheses) and
 /// its items are decoded on access (docs/performance.md, "Value model"): parsing checks every
-/// item once with walkers that build nothing ([`crate::response::body`]'s `skip_body` for
-/// BODY and BODYSTRUCTURE), so a response allocates nothing for its items, and holding it
-/// costs its wire size. [`iter`](Self::iter) decodes each item as it goes, from bytes known
-/// to be valid; encoding copies the wire form. A list built from items
+/// item once with walkers that build nothing (BODY and BODYSTRUCTURE trees, ENVELOPE,
+/// FLAGS), so a response allocates nothing for its items, and holding it costs its wire
+/// size. [`iter`](Self::iter) decodes each item as it goes, from bytes known to be valid;
+/// [`find`](Self::find) and [`of_kind`](Self::of_kind) only check the other items again.
+/// Encoding writes the decoded items in the canonical form ([`wire`](Self::wire) gives the
+/// octets as received). A list built from items
 /// ([`from`](Self::from) a [`NonEmpty`]), and a list the real-world profile had to repair
 /// (its deviations reported as before), holds its items instead; both forms compare equal
 /// when their items do.
@@ -502,10 +504,6 @@ enum AttrRepr<'a> {
         wire: alloc::borrow::Cow<'a, [u8]>,
         len: usize,
         extensions: crate::context::Extensions,
-        /// Whether the wire form may hold a literal (it has a `{`): such a list is encoded
-        /// item by item, so that literals are written in their canonical form (`{0}`, not
-        /// the `{000}` a streamed literal leaves) and a streamed literal is found.
-        literal: bool,
     },
     /// Items built in code, or repaired by the real-world profile.
     Items(NonEmpty<MessageAttribute<'a>>),
@@ -622,7 +620,6 @@ impl<'a> MessageAttributes<'a> {
                     wire: alloc::borrow::Cow::Borrowed(wire),
                     len,
                     extensions: ctx.options().extensions,
-                    literal: memchr::memchr(b'{', wire).is_some(),
                 }),
             )),
             Err(_) => {
@@ -637,16 +634,12 @@ impl<'a> MessageAttributes<'a> {
         }
     }
 
-    /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`).
+    /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`): item by item, in the
+    /// encoder's canonical form (upper-case names, `NIL` and media types, `SP DIGIT` days,
+    /// literal counts without leading zeros), also for a wire form, which the strict grammar
+    /// reads in other forms too; [`wire`](Self::wire) gives the octets as received.
     pub(crate) fn encode_sp(&self, e: &mut Encoder<'_>) {
         match &self.0 {
-            AttrRepr::Wire {
-                wire,
-                literal: false,
-                ..
-            } => {
-                e.raw(b" (").raw(wire).byte(b')');
-            }
             AttrRepr::Wire { .. } => {
                 e.raw(b" (");
                 for (n, a) in self.iter().enumerate() {
@@ -843,12 +836,10 @@ impl IntoStatic for MessageAttributes<'_> {
                 wire,
                 len,
                 extensions,
-                literal,
             } => AttrRepr::Wire {
                 wire: alloc::borrow::Cow::Owned(wire.into_owned()),
                 len,
                 extensions,
-                literal,
             },
             AttrRepr::Items(items) => AttrRepr::Items(items.into_static()),
         })

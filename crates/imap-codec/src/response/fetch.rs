@@ -478,9 +478,8 @@ impl BinarySizeData {
 /// FLAGS), so a response allocates nothing for its items, and holding it costs its wire
 /// size. [`iter`](Self::iter) decodes each item as it goes, from bytes known to be valid;
 /// [`find`](Self::find) and [`of_kind`](Self::of_kind) only check the other items again.
-/// Encoding writes the canonical form: it copies a wire form the check found canonical (the
-/// usual case), else it writes the decoded items ([`wire`](Self::wire) gives the octets as
-/// received). A list built from items
+/// Encoding copies the wire form (see [`crate::EncodeOptions::canonical`] for the encoder's
+/// canonical form instead). A list built from items
 /// ([`from`](Self::from) a [`NonEmpty`]), and a list the real-world profile had to repair
 /// (its deviations reported as before), holds its items instead; both forms compare equal
 /// when their items do.
@@ -639,17 +638,17 @@ impl<'a> MessageAttributes<'a> {
         }
     }
 
-    /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`) in the encoder's canonical
-    /// form (upper-case names, `NIL` and media types, `SP DIGIT` days, literal counts without
-    /// leading zeros): a wire form the check found canonical is copied, any other is written
-    /// item by item; [`wire`](Self::wire) gives the octets as received.
+    /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`). A wire form is copied, unless
+    /// it holds a literal (written in its canonical form, `{0}` not `{000}`) or the encoder
+    /// asks for the canonical form ([`crate::EncodeOptions::canonical`], or a streamed
+    /// literal) and the check could not vouch that the wire form is it (upper-case names,
+    /// `NIL` and media types, `SP DIGIT` days, no leading zeros): then the items are decoded
+    /// and written one by one.
     pub(crate) fn encode_sp(&self, e: &mut Encoder<'_>) {
         match &self.0 {
             AttrRepr::Wire {
-                wire,
-                canonical: true,
-                ..
-            } => {
+                wire, canonical, ..
+            } if *canonical || !(e.wants_canonical() || memchr::memchr(b'{', wire).is_some()) => {
                 e.raw(b" (").raw(wire).byte(b')');
             }
             AttrRepr::Wire { .. } => {
@@ -1117,15 +1116,23 @@ mod tests {
     }
 
     #[test]
-    fn a_wire_form_is_copied_only_when_it_is_the_canonical_form() {
+    fn the_canonical_form_copies_a_wire_form_only_when_it_is_canonical() {
         let canonical = |line: &[u8]| {
             let r = Response::parse(line).unwrap_or_else(|e| panic!("{e:?}"));
             let Response::Data(Data::Fetch(f)) = &r else {
                 panic!()
             };
-            // Whatever the path, the output is the items' canonical encoding.
+            // By default a wire form without literal is copied.
+            let mut out = Vec::new();
+            r.encode(&mut out);
+            let items = &line[line.iter().position(|&b| b == b'(').unwrap()..];
+            if memchr::memchr(b'{', line).is_none() {
+                assert!(out.ends_with(items));
+            }
+            // In the canonical form, whatever the path, the items' canonical encoding.
             let mut copied = Vec::new();
-            let mut e = Encoder::server(&mut copied);
+            let options = crate::EncodeOptions::default().canonical();
+            let mut e = Encoder::server_with(&mut copied, &options);
             f.attributes.encode_sp(&mut e);
             let _ = e.finish();
             let mut built = Vec::new();

@@ -363,6 +363,15 @@ impl<'a> Response<'a> {
         e.finish()
     }
 
+    /// [`encode`](Self::encode) in the canonical form
+    /// ([`EncodeOptions::canonical`](crate::EncodeOptions::canonical)): what a value built in
+    /// code with the same items would write, whatever the form it was parsed from.
+    pub fn encode_canonical(&self, out: &mut Vec<u8>) -> Encoded {
+        let mut e = Encoder::server_with(out, &crate::EncodeOptions::default().canonical());
+        Encode::encode(self, &mut e);
+        e.finish()
+    }
+
     pub(crate) fn parse_inner(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
         match i.first() {
             Some(b'+') => {

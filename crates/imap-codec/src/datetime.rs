@@ -10,11 +10,6 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
-/// Whether `m` is a month as the encoder spells it (`Jan` ... `Dec`).
-pub(crate) fn is_canonical_month(m: &[u8]) -> bool {
-    MONTHS.iter().any(|x| &x[..] == m)
-}
-
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {

@@ -713,10 +713,7 @@ fn raw_is_quoted_ci(raw: &[u8], text: &str) -> bool {
 /// a value; on an error the caller parses again with the builder, whose error (offset,
 /// expected rule) or real-world repair is the one reported, so the errors here need not be
 /// the builder's.
-///
-/// `canonical` is cleared when a media type the encoder writes in upper case (`"TEXT"`,
-/// `"MESSAGE"`, `"RFC822"`, `"GLOBAL"`) is in another case (see `MessageAttributes`).
-pub(crate) fn skip_body<'i>(i: &'i [u8], depth: usize, canonical: &mut bool) -> PResult<'i, ()> {
+pub(crate) fn skip_body(i: &[u8], depth: usize) -> PResult<'_, ()> {
     if i.first() != Some(&b'(') {
         return fail(i, "body");
     }
@@ -727,7 +724,7 @@ pub(crate) fn skip_body<'i>(i: &'i [u8], depth: usize, canonical: &mut bool) -> 
     let i = if i.first() == Some(&b'(') {
         // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
         loop {
-            let (r, ()) = skip_body(i, depth + 1, canonical)?;
+            let (r, ()) = skip_body(i, depth + 1)?;
             i = r;
             if i.first() != Some(&b'(') {
                 break;
@@ -752,18 +749,15 @@ pub(crate) fn skip_body<'i>(i: &'i [u8], depth: usize, canonical: &mut bool) -> 
         let (s, ()) = sp(s)?;
         let (mut i, _) = BodyFields::parse(s)?;
         if raw_is_quoted_ci(media_type, "TEXT") {
-            *canonical &= media_type == b"\"TEXT\"";
             let (r, ()) = sp(i)?;
             i = Number64::parse(r)?.0;
         } else if raw_is_quoted_ci(media_type, "MESSAGE")
             && (raw_is_quoted_ci(subtype, "RFC822") || raw_is_quoted_ci(subtype, "GLOBAL"))
         {
-            *canonical &= media_type == b"\"MESSAGE\""
-                && (subtype == b"\"RFC822\"" || subtype == b"\"GLOBAL\"");
             let (r, ()) = sp(i)?;
             let (r, ()) = Envelope::skip(r)?;
             let (r, ()) = sp(r)?;
-            let (r, ()) = skip_body(r, depth + 1, canonical)?;
+            let (r, ()) = skip_body(r, depth + 1)?;
             let (r, ()) = sp(r)?;
             i = Number64::parse(r)?.0;
         }

@@ -504,9 +504,6 @@ enum AttrRepr<'a> {
         wire: alloc::borrow::Cow<'a, [u8]>,
         len: usize,
         extensions: crate::context::Extensions,
-        /// Whether the wire form is certainly the encoder's canonical form of the items
-        /// (then encoding copies it; see `MessageAttribute::check`).
-        canonical: bool,
     },
     /// Items built in code, or repaired by the real-world profile.
     Items(NonEmpty<MessageAttribute<'a>>),
@@ -617,13 +614,12 @@ impl<'a> MessageAttributes<'a> {
             check_msg_att(i, ctx)
         };
         match checked {
-            Ok((r, (wire, len, canonical))) => Ok((
+            Ok((r, (wire, len))) => Ok((
                 r,
                 MessageAttributes(AttrRepr::Wire {
                     wire: alloc::borrow::Cow::Borrowed(wire),
                     len,
                     extensions: ctx.options().extensions,
-                    canonical,
                 }),
             )),
             Err(_) => {
@@ -640,15 +636,14 @@ impl<'a> MessageAttributes<'a> {
 
     /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`). A wire form is copied, unless
     /// it holds a literal (written in its canonical form, `{0}` not `{000}`) or the encoder
-    /// asks for the canonical form ([`crate::EncodeOptions::canonical`], or a streamed
-    /// literal) and the check could not vouch that the wire form is it (upper-case names,
-    /// `NIL` and media types, `SP DIGIT` days, no leading zeros): then the items are decoded
-    /// and written one by one.
+    /// asks for the canonical form ([`crate::EncodeOptions::canonical`]: upper-case names,
+    /// `NIL` and media types, `SP DIGIT` days, no leading zeros; or a streamed literal): then
+    /// the items are decoded and written one by one.
     pub(crate) fn encode_sp(&self, e: &mut Encoder<'_>) {
         match &self.0 {
-            AttrRepr::Wire {
-                wire, canonical, ..
-            } if *canonical || !(e.wants_canonical() || memchr::memchr(b'{', wire).is_some()) => {
+            AttrRepr::Wire { wire, .. }
+                if !(e.wants_canonical() || memchr::memchr(b'{', wire).is_some()) =>
+            {
                 e.raw(b" (").raw(wire).byte(b')');
             }
             AttrRepr::Wire { .. } => {
@@ -678,19 +673,16 @@ fn strict_options(extensions: crate::context::Extensions) -> crate::ParseOptions
 
 /// Checks `"(" msg-att-item *(SP msg-att-item) ")"` without building the items: the wire form
 /// between the parentheses and the number of items.
-fn check_msg_att<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, (&'a [u8], usize, bool)> {
+fn check_msg_att<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, (&'a [u8], usize)> {
     let (body, ()) = lparen(i)?;
     let mut i = body;
     let mut len = 0;
-    let mut canonical = true;
     loop {
-        let (r, ()) = MessageAttribute::check(i, ctx, &mut canonical)?;
+        let (r, ()) = MessageAttribute::skip(i, ctx)?;
         len += 1;
         match r.first() {
             Some(b' ') => i = &r[1..],
-            Some(b')') => {
-                return Ok((&r[1..], (&body[..body.len() - r.len()], len, canonical)));
-            }
+            Some(b')') => return Ok((&r[1..], (&body[..body.len() - r.len()], len))),
             _ => return fail(r, "\")\""),
         }
     }
@@ -851,12 +843,10 @@ impl IntoStatic for MessageAttributes<'_> {
                 wire,
                 len,
                 extensions,
-                canonical,
             } => AttrRepr::Wire {
                 wire: alloc::borrow::Cow::Owned(wire.into_owned()),
                 len,
                 extensions,
-                canonical,
             },
             AttrRepr::Items(items) => AttrRepr::Items(items.into_static()),
         })
@@ -912,121 +902,22 @@ impl<'a> MessageAttribute<'a> {
     /// (BODY / BODYSTRUCTURE, FLAGS, ENVELOPE); other items are parsed onto the stack and
     /// dropped. Accepts exactly what [`Self::parse`] accepts in a strict `ctx`.
     fn skip(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, ()> {
-        Self::check(i, ctx, &mut true)
-    }
-
-    /// [`Self::skip`], clearing `canonical` unless the item's octets are certainly what the
-    /// encoder writes for its value (conservative: an item it cannot vouch for cheaply
-    /// clears it, and the list is then encoded item by item).
-    fn check(i: &'a [u8], ctx: &Ctx<'_>, canonical: &mut bool) -> PResult<'a, ()> {
         let Some((kind, r)) = Self::lookup_in(i, ctx) else {
             return fail(i, "msg-att");
         };
-        // The name as the table writes it (upper case).
-        *canonical &= &i[..i.len() - r.len()] == kind.name().as_bytes();
-        let (rest, ()) = match kind {
+        match kind {
             MessageAttributeKind::Body | MessageAttributeKind::BodyStructure => {
-                sp_then(r, |r| crate::response::body::skip_body(r, 0, canonical))?
+                sp_then(r, |r| crate::response::body::skip_body(r, 0))
             }
             MessageAttributeKind::Flags => sp_then(r, |r| {
                 crate::response::wire::skip_paren_list(r, true, |i| {
-                    let (rest, f) = Flag::parse(i)?;
-                    // A system flag is written `\Seen`, whatever its case on the wire.
-                    *canonical &= match f {
-                        Flag::Keyword(_) | Flag::Extension(_) => true,
-                        system => {
-                            let mut out = [0u8; 10];
-                            let text = system_flag_text(&system, &mut out);
-                            text == &i[..i.len() - rest.len()]
-                        }
-                    };
-                    Ok((rest, ()))
+                    Flag::parse(i).map(|(r, _)| (r, ()))
                 })
-            })?,
-            MessageAttributeKind::Envelope => sp_then(r, Envelope::skip)?,
-            _ => Self::parse_kind(kind, r, ctx).map(|(r, _)| (r, ()))?,
-        };
-        if *canonical {
-            let raw = &r[..r.len() - rest.len()];
-            *canonical = match kind {
-                MessageAttributeKind::Uid => true,
-                MessageAttributeKind::Rfc822Size | MessageAttributeKind::Modseq => {
-                    canonical_text(raw)
-                }
-                // `SP DQUOTE day "-" month "-" ...`: the encoder pads the day with a space
-                // and spells the month `Jan`; a zone of `-0000` is written `+0000`.
-                MessageAttributeKind::InternalDate => {
-                    raw.len() == 29
-                        && raw[2] != b'0'
-                        && crate::datetime::is_canonical_month(&raw[5..8])
-                        && &raw[23..28] != b"-0000"
-                }
-                MessageAttributeKind::Flags => true,
-                MessageAttributeKind::Envelope
-                | MessageAttributeKind::Body
-                | MessageAttributeKind::BodyStructure => canonical_text(raw),
-                _ => false,
-            };
+            }),
+            MessageAttributeKind::Envelope => sp_then(r, Envelope::skip),
+            _ => Self::parse_kind(kind, r, ctx).map(|(r, _)| (r, ())),
         }
-        Ok((rest, ()))
     }
-}
-
-/// The wire form of a system flag (`\Answered` ... `\Draft`) in `out`.
-fn system_flag_text<'o>(f: &Flag<'_>, out: &'o mut [u8; 10]) -> &'o [u8] {
-    let text: &[u8] = match f {
-        Flag::Answered => b"\\Answered",
-        Flag::Flagged => b"\\Flagged",
-        Flag::Deleted => b"\\Deleted",
-        Flag::Seen => b"\\Seen",
-        Flag::Draft => b"\\Draft",
-        _ => b"",
-    };
-    out[..text.len()].copy_from_slice(text);
-    &out[..text.len()]
-}
-
-/// Whether checked item octets are certainly written back the same by the encoder: no
-/// literal (`{`: its count may have leading zeros), no 8-bit octet, and outside quoted
-/// strings every `NIL` in upper case and no number with a leading zero (quoted strings are
-/// written back as they came). Conservative: a `{` inside a quoted string also answers false
-/// (the list is then encoded item by item, which is only slower).
-fn canonical_text(raw: &[u8]) -> bool {
-    let mut prev = b' ';
-    let mut quoted = false;
-    let mut escaped = false;
-    for (n, &b) in raw.iter().enumerate() {
-        if quoted {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => quoted = false,
-                b'{' | 0x80..=0xff => return false,
-                _ => {}
-            }
-        } else {
-            match b {
-                b'"' => quoted = true,
-                b'{' | 0x80..=0xff => return false,
-                b'n' | b'N'
-                    if raw
-                        .get(n..n + 3)
-                        .is_some_and(|x| x.eq_ignore_ascii_case(b"NIL"))
-                        && &raw[n..n + 3] != b"NIL" =>
-                {
-                    return false;
-                }
-                b'0' if matches!(prev, b' ' | b'(')
-                    && raw.get(n + 1).is_some_and(u8::is_ascii_digit) =>
-                {
-                    return false;
-                }
-                _ => {}
-            }
-        }
-        prev = b;
-    }
-    true
 }
 
 #[cfg(test)]
@@ -1116,8 +1007,18 @@ mod tests {
     }
 
     #[test]
-    fn the_canonical_form_copies_a_wire_form_only_when_it_is_canonical() {
-        let canonical = |line: &[u8]| {
+    fn a_wire_form_is_copied_and_the_canonical_form_is_written_on_request() {
+        for line in [
+            &b"* 1 FETCH (UID 5 FLAGS (\\Seen $Fwd \\Recent) RFC822.SIZE 0 INTERNALDATE \" 7-Jul-1996 02:44:25 -0700\" ENVELOPE (\"Wed, 01 Jan 2025 08:09:00 +0100\" \"re: {x} 0012\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL \"<0@x>\" NIL) BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"nil\") NIL NIL \"7BIT\" 10 0 NIL NIL NIL NIL) MODSEQ (10))\r\n"[..],
+            b"* 1 fetch (uid 5)\r\n",
+            b"* 1 FETCH (FLAGS (\\SEEN))\r\n",
+            b"* 1 FETCH (RFC822.SIZE 007)\r\n",
+            b"* 1 FETCH (INTERNALDATE \"07-JUL-1996 02:44:25 -0000\")\r\n",
+            b"* 1 FETCH (ENVELOPE (nil NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (ENVELOPE (NIL {1}\r\nx NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (BODY (\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"B\" NIL NIL NIL \"7BIT\" 01 1) 1))\r\n",
+            b"* 1 FETCH (BODY[] {0000}\r\n)\r\n",
+        ] {
             let r = Response::parse(line).unwrap_or_else(|e| panic!("{e:?}"));
             let Response::Data(Data::Fetch(f)) = &r else {
                 panic!()
@@ -1127,55 +1028,19 @@ mod tests {
             r.encode(&mut out);
             let items = &line[line.iter().position(|&b| b == b'(').unwrap()..];
             if memchr::memchr(b'{', line).is_none() {
-                assert!(out.ends_with(items));
+                assert!(out.ends_with(items), "{}", String::from_utf8_lossy(line));
             }
-            // In the canonical form, whatever the path, the items' canonical encoding.
-            let mut copied = Vec::new();
+            // The canonical form is the items' encoding.
+            let mut canonical = Vec::new();
             let options = crate::EncodeOptions::default().canonical();
-            let mut e = Encoder::server_with(&mut copied, &options);
+            let mut e = Encoder::server_with(&mut canonical, &options);
             f.attributes.encode_sp(&mut e);
             let _ = e.finish();
             let mut built = Vec::new();
             let mut e = Encoder::server(&mut built);
-            e.sp()
-                .paren_list(&f.attributes.to_vec(), |e, a| a.encode(e));
+            e.sp().paren_list(&f.attributes.to_vec(), |e, a| a.encode(e));
             let _ = e.finish();
-            assert_eq!(
-                String::from_utf8_lossy(&copied),
-                String::from_utf8_lossy(&built)
-            );
-            matches!(
-                f.attributes.0,
-                AttrRepr::Wire {
-                    canonical: true,
-                    ..
-                }
-            )
-        };
-        assert!(!canonical(
-            b"* 1 FETCH (UID 5 FLAGS (\\Seen $Fwd \\Recent) RFC822.SIZE 0 INTERNALDATE \" 7-Jul-1996 02:44:25 -0700\" ENVELOPE (\"Wed, 01 Jan 2025 08:09:00 +0100\" \"re: {x} 0012\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL \"<0@x>\" NIL) BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"nil\") NIL NIL \"7BIT\" 10 0 NIL NIL NIL NIL) MODSEQ (10))\r\n"
-        ));
-        // `{` inside the subject: conservative.
-        assert!(canonical(
-            b"* 1 FETCH (UID 5 FLAGS (\\Seen $Fwd \\Recent) RFC822.SIZE 0 INTERNALDATE \" 7-Jul-1996 02:44:25 -0700\" ENVELOPE (\"Wed, 01 Jan 2025 08:09:00 +0100\" \"re: 0012\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL \"<0@x>\" NIL) BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"nil\") NIL NIL \"7BIT\" 10 0 NIL NIL NIL NIL) MODSEQ (10))\r\n"
-        ));
-        for line in [
-            &b"* 1 fetch (uid 5)\r\n"[..],
-            b"* 1 FETCH (FLAGS (\\SEEN))\r\n",
-            b"* 1 FETCH (RFC822.SIZE 007)\r\n",
-            b"* 1 FETCH (MODSEQ (007))\r\n",
-            b"* 1 FETCH (INTERNALDATE \"07-Jul-1996 02:44:25 -0700\")\r\n",
-            b"* 1 FETCH (INTERNALDATE \" 7-JUL-1996 02:44:25 -0700\")\r\n",
-            b"* 1 FETCH (INTERNALDATE \" 7-Jul-1996 02:44:25 -0000\")\r\n",
-            b"* 1 FETCH (ENVELOPE (nil NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
-            b"* 1 FETCH (ENVELOPE (NIL {1}\r\nx NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
-            b"* 1 FETCH (BODY (\"text\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1))\r\n",
-            b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 01 1))\r\n",
-            b"* 1 FETCH (BODY (\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"A\" \"B\" NIL NIL NIL \"7BIT\" 1) 1))\r\n",
-            b"* 1 FETCH (BODY[] {0000}\r\n)\r\n",
-            b"* 1 FETCH (BODY[1] \"x\")\r\n",
-        ] {
-            assert!(!canonical(line), "{}", String::from_utf8_lossy(line));
+            assert_eq!(canonical, built);
         }
     }
 

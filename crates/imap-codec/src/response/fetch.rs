@@ -1025,7 +1025,7 @@ mod tests {
             };
             // By default a wire form without literal is copied.
             let mut out = Vec::new();
-            r.encode(&mut out);
+            let _ = r.encode(&mut out);
             let items = &line[line.iter().position(|&b| b == b'(').unwrap()..];
             if memchr::memchr(b'{', line).is_none() {
                 assert!(out.ends_with(items), "{}", String::from_utf8_lossy(line));

@@ -107,6 +107,22 @@ pub fn ours_responses(input: &[u8]) -> usize {
     })
 }
 
+/// This project, one piece, every FETCH item decoded too: the items of a FETCH are held as
+/// their checked wire form and decoded on access (docs/performance.md, "Value model"), so
+/// [`ours_responses`] measures the check; this adds the decoding of every item into its
+/// value tree (what an application that reads every item pays).
+pub fn ours_responses_decoded(input: &[u8]) -> usize {
+    ours_one_piece(input, FramerConfig::client(), |m| {
+        let r = Response::parse(m).expect("parse");
+        if let imap_codec::Response::Data(imap_codec::response::Data::Fetch(f)) = &r {
+            for a in &f.attributes {
+                black_box(&*a);
+            }
+        }
+        black_box(r);
+    })
+}
+
 /// This project under `options` (issue 14's cost of the real-world profile: workload a
 /// under [`Profile::RealWorld`](imap_codec::Profile) against [`ours_responses`]), one piece,
 /// with the framer configured for the profile.

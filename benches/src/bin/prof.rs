@@ -6,7 +6,7 @@
 //! perf record -g target/release/prof a-parse 50
 //! ```
 //!
-//! Workloads: `a-parse`, `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
+//! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
@@ -14,7 +14,7 @@
 //! `rfc1939-retr`, `rfc1939-list`, `rfc1939-uidl`: the crates.io peer on the same inputs).
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
-use mailproto_benches::counting::{ALLOCS, Counting};
+use mailproto_benches::counting::{ALLOC_BYTES, ALLOCS, Counting};
 use std::sync::atomic::Ordering;
 
 #[global_allocator]
@@ -32,6 +32,11 @@ fn main() {
         "a-parse" => {
             let a = fetch_responses(20_000);
             (0..times).for_each(|_| n += work::ours_responses(&a));
+        }
+        "a-parse-decode" => {
+            // a-parse, and every FETCH item decoded into its value (on access).
+            let a = fetch_responses(20_000);
+            (0..times).for_each(|_| n += work::ours_responses_decoded(&a));
         }
         "b-parse" => {
             // compare's workload b: 2,000 FETCH BODY[] responses with a 50 KiB literal each.
@@ -141,7 +146,8 @@ fn main() {
         }
     }
     println!(
-        "{which}: {n} messages, {} allocations in all (inputs included)",
-        ALLOCS.load(Ordering::Relaxed)
+        "{which}: {n} messages, {} allocations of {} bytes in all (inputs included)",
+        ALLOCS.load(Ordering::Relaxed),
+        ALLOC_BYTES.load(Ordering::Relaxed)
     );
 }

@@ -469,6 +469,12 @@ impl<'o> Ctx<'o> {
         self.options
     }
 
+    /// Which side sent the message.
+    #[inline]
+    pub fn side(&self) -> Side {
+        self.side
+    }
+
     /// Whether the real-world profile is in force.
     #[inline]
     pub fn real_world(&self) -> bool {

@@ -41,6 +41,12 @@ pub struct EncodeOptions {
     /// where it goes, the caller sends it there. `None` (the default): every literal is
     /// written whole. See [`EncodeOptions::streaming`].
     pub streamed_literal: Option<u64>,
+    /// Write values that hold their parsed wire form (a FETCH response's items,
+    /// [`crate::response::MessageAttributes`]) in the encoder's canonical form even when the
+    /// wire form differs from it (lower-case names or media types, `01` days, leading zeros),
+    /// instead of copying the wire form. Off by default: encoding a parsed value copies its
+    /// validated octets (docs/performance.md, "Value model").
+    pub canonical: bool,
 }
 
 impl EncodeOptions {
@@ -50,7 +56,15 @@ impl EncodeOptions {
             literal,
             enforce_literal_capability: false,
             streamed_literal: None,
+            canonical: false,
         }
+    }
+
+    /// The same options, writing every value in the canonical form
+    /// ([`canonical`](Self::canonical)).
+    pub fn canonical(mut self) -> Self {
+        self.canonical = true;
+        self
     }
 
     /// The same options, streaming the first empty literal as one of `length` octets
@@ -193,6 +207,7 @@ impl<'b> Encoder<'b> {
             streamed: None,
             options: EncodeOptions {
                 streamed_literal: options.streamed_literal,
+                canonical: options.canonical,
                 ..EncodeOptions::default()
             },
             client: false,
@@ -315,6 +330,12 @@ impl<'b> Encoder<'b> {
     }
 
     /// True for a client → server message.
+    pub(crate) fn wants_canonical(&self) -> bool {
+        // A streamed literal is found by writing the values.
+        self.options.canonical || self.options.streamed_literal.is_some()
+    }
+
+    /// Whether this encoder writes a client → server message.
     pub fn is_client(&self) -> bool {
         self.client
     }

@@ -90,8 +90,14 @@ impl<'a> Flag<'a> {
         matches!(self, Flag::Extension(e) if e.as_str().eq_ignore_ascii_case("Recent"))
     }
 
+    /// The system flag named `name` (any case), without allocating.
     fn system(name: &[u8]) -> Option<Flag<'static>> {
-        Some(match name.to_ascii_lowercase().as_slice() {
+        let mut buf = [0u8; 8];
+        let lower = buf.get_mut(..name.len())?;
+        for (d, s) in lower.iter_mut().zip(name) {
+            *d = s.to_ascii_lowercase();
+        }
+        Some(match &*lower {
             b"answered" => Flag::Answered,
             b"flagged" => Flag::Flagged,
             b"deleted" => Flag::Deleted,

@@ -19,7 +19,7 @@ use imap_codec::command::AppendData;
 use imap_codec::command::MboxOrPat;
 use imap_codec::framer::{Frame, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::response::GreetingKind;
-use imap_codec::response::{MailboxList, MessageAttribute};
+use imap_codec::response::{MailboxList, MessageAttribute, MessageAttributeKind};
 use imap_codec::{
     AuthMechanism, AuthenticateData, Capability, Code, Command, CommandBody, CompressionAlgorithm,
     ContinuationRequest, Data, DateTime, Deviation, EncodeOptions, Extension, Flag, Greeting,
@@ -2345,10 +2345,10 @@ fn attribute(
                 .collect())
         }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {
-            let uid = attributes.iter().find_map(|a| match a {
-                MessageAttribute::Uid(u) => Some(u.get()),
+            let uid = match attributes.find(MessageAttributeKind::Uid).as_deref() {
+                Some(MessageAttribute::Uid(u)) => Some(u.get()),
                 _ => None,
-            });
+            };
             let largest = exists.filter(|&n| n > 0).unwrap_or(u32::MAX);
             one(candidates
                 .into_iter()

@@ -7,7 +7,7 @@ use crate::prelude::*;
 use ::core::num::NonZeroU32;
 
 use imap_codec::ext::condstore::ModSeq;
-use imap_codec::response::MessageAttribute;
+use imap_codec::response::{MessageAttribute, MessageAttributeKind, MessageAttributes};
 use imap_codec::{Code, Data, Flag, FlagPerm, IntoStatic, UidSet};
 
 /// The client's view of the selected (or being selected) mailbox.
@@ -146,9 +146,9 @@ impl MailboxView {
     }
 
     /// The MODSEQ of FETCH/UIDFETCH data (RFC 7162 §3.1.4.1) counts toward the highest one.
-    fn fetched(&mut self, attributes: &[MessageAttribute<'_>]) {
-        for a in attributes {
-            if let MessageAttribute::Modseq(m) = a {
+    fn fetched(&mut self, attributes: &MessageAttributes<'_>) {
+        for a in attributes.of_kind(MessageAttributeKind::Modseq) {
+            if let MessageAttribute::Modseq(m) = &*a {
                 self.pending_modseq = self.pending_modseq.max(Some(*m));
             }
         }

@@ -25,7 +25,7 @@ use alloc::collections::BTreeMap;
 
 use imap_codec::ext::condstore::{ModSeq, QResyncParams};
 use imap_codec::ext::slots::SelectParam;
-use imap_codec::response::MessageAttribute;
+use imap_codec::response::{MessageAttribute, MessageAttributes};
 use imap_codec::{Code, CommandBody, Data, Flag, IntoStatic, Mailbox, Response, UidSet};
 
 /// What a client keeps of one mailbox between sessions.
@@ -151,13 +151,21 @@ impl MailboxCache {
     }
 
     /// Applies the items of FETCH or UIDFETCH data (`uid`: the UID UIDFETCH names).
-    fn apply_fetch(&mut self, uid: Option<NonZeroU32>, attributes: &[MessageAttribute<'_>]) {
+    fn apply_fetch(&mut self, uid: Option<NonZeroU32>, attributes: &MessageAttributes<'_>) {
         let mut uid = uid;
         let mut flags = None;
         for a in attributes {
-            match a {
+            match &*a {
                 MessageAttribute::Uid(u) => uid = Some(*u),
-                MessageAttribute::Flags(fl) => flags = Some(fl),
+                MessageAttribute::Flags(fl) => {
+                    flags = Some(
+                        fl.iter()
+                            .filter(|f| !f.is_recent())
+                            .cloned()
+                            .map(IntoStatic::into_static)
+                            .collect(),
+                    )
+                }
                 MessageAttribute::Modseq(m) => {
                     self.fetch_modseq = self.fetch_modseq.max(Some(*m));
                 }
@@ -166,12 +174,6 @@ impl MailboxCache {
         }
         match (uid, flags) {
             (Some(uid), Some(flags)) => {
-                let flags = flags
-                    .iter()
-                    .filter(|f| !f.is_recent())
-                    .cloned()
-                    .map(IntoStatic::into_static)
-                    .collect();
                 self.messages.insert(uid, flags);
             }
             (Some(_), None) => {}

@@ -33,8 +33,8 @@ fn advertised_x_gm_ext_1_puts_the_items_in_force() {
     });
     let f = data.unwrap_or_else(|| panic!("{after:?}"));
     assert_eq!(
-        f.attributes.first(),
-        &MessageAttribute::GmMsgId(1278455344230334865)
+        f.attributes.first().as_deref(),
+        Some(&MessageAttribute::GmMsgId(1278455344230334865))
     );
     assert!(
         !after

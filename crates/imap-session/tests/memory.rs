@@ -312,10 +312,10 @@ fn a_63_mib_command_before_login_costs_a_few_reads() {
 }
 
 /// Issue 18 item 5, the parse side: the heap peak while a message made of many small items is
-/// received and kept, over its size, on both sides. Not literal data but the parsed value
-/// dominates here (one value per item: the value model of issue 17), so the factor is well
-/// over the 2 x of a big literal; measured and guarded, not yet at the goal. Figures in
-/// docs/security.md.
+/// received and kept, over its size, on both sides. On the server the parsed value dominates
+/// (one value per search key); on the client the FETCH items are held as their checked wire
+/// form (issue 17's value model), so the client is near the 2 x of a big literal. Measured
+/// and guarded; figures in docs/security.md.
 #[test]
 fn peak_memory_of_messages_of_many_small_items() {
     let _serial = serial();
@@ -338,7 +338,10 @@ fn peak_memory_of_messages_of_many_small_items() {
         assert_eq!(kept.len(), 1);
         kept
     });
-    // Client: one FETCH of 40,000 `BODY[n] {1}` CRLF `x` items (750 KB): measured 10.1 x.
+    // Client: one FETCH of 40,000 `BODY[n] {1}` CRLF `x` items (750 KB): measured 2.4 x
+    // (10.1 x before the FETCH items were held as their checked wire form, decoded on access:
+    // issue 17's value model). What remains is the receive buffer (its capacity, about
+    // 1.4 x) and the one owned copy of the items' octets (1.0 x) the event holds.
     let mut fetch = b"* 1 FETCH (".to_vec();
     for i in 1..=40_000u32 {
         if i > 1 {
@@ -357,5 +360,5 @@ fn peak_memory_of_messages_of_many_small_items() {
         fetch.len()
     );
     assert!(server_factor < 12.0, "server peak {server_factor:.1} x");
-    assert!(client_factor < 14.0, "client peak {client_factor:.1} x");
+    assert!(client_factor < 2.6, "client peak {client_factor:.1} x");
 }

@@ -459,10 +459,13 @@ fn store_answer_with_modseq_reaches_the_application() {
     let (h, f) = data.expect("the FETCH data");
     assert_eq!(h, Some(handle));
     assert_eq!(
-        f.attributes[0],
+        f.attributes.to_vec()[0],
         MessageAttribute::Modseq(ModSeq::new(9).unwrap())
     );
-    assert_eq!(f.attributes[1], MessageAttribute::Flags(vec![Flag::Seen]));
+    assert_eq!(
+        f.attributes.to_vec()[1],
+        MessageAttribute::Flags(vec![Flag::Seen])
+    );
     assert_eq!(
         client.mailbox().unwrap().highest_modseq,
         Some(ModSeq::new(9).unwrap())

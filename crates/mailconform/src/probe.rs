@@ -1425,11 +1425,11 @@ mod imap {
                 .filter_map(|d| match d {
                     Data::Fetch(f) => Some((
                         f.seq.get(),
-                        f.attributes.iter().find_map(|a| match a {
+                        f.attributes.iter().find_map(|a| match &*a {
                             MessageAttribute::Uid(u) => Some(u.get()),
                             _ => None,
                         }),
-                        f.attributes.iter().find_map(|a| match a {
+                        f.attributes.iter().find_map(|a| match &*a {
                             MessageAttribute::Rfc822Size(n) => Some(n.get()),
                             _ => None,
                         }),
@@ -1465,7 +1465,7 @@ mod imap {
                 let (tag, r) = a.run(&format!("FETCH {seq} (BODY.PEEK[])"))?;
                 ev.c(format!("{tag} FETCH {seq} (BODY.PEEK[])\r\n").as_bytes());
                 let body_len = r.data().into_iter().find_map(|d| match d {
-                    Data::Fetch(f) => f.attributes.iter().find_map(|a| match a {
+                    Data::Fetch(f) => f.attributes.iter().find_map(|a| match &*a {
                         MessageAttribute::BodySection(s) => {
                             s.data.as_bytes().map(|b| b.len() as u64)
                         }
@@ -1619,10 +1619,12 @@ mod imap {
         ev.c(format!("{tag} FETCH {seq_new} (UID FLAGS)\r\n").as_bytes());
         r.evidence(&mut ev);
         let uid_new = r.data().into_iter().find_map(|d| match d {
-            Data::Fetch(f) if f.seq.get() == seq_new => f.attributes.iter().find_map(|a| match a {
-                MessageAttribute::Uid(u) => Some(u.get()),
-                _ => None,
-            }),
+            Data::Fetch(f) if f.seq.get() == seq_new => {
+                f.attributes.iter().find_map(|a| match &*a {
+                    MessageAttribute::Uid(u) => Some(u.get()),
+                    _ => None,
+                })
+            }
             _ => None,
         });
         let (tag, st) = b.run("STATUS INBOX (UIDNEXT UIDVALIDITY MESSAGES)")?;
@@ -1685,7 +1687,7 @@ mod imap {
         let flagged_seen = r.data().into_iter().any(|d| match d {
             Data::Fetch(f) => {
                 f.seq.get() == seq_new
-                    && f.attributes.iter().any(|a| match a {
+                    && f.attributes.iter().any(|a| match &*a {
                         MessageAttribute::Flags(fl) => {
                             fl.iter().any(|x| matches!(x, imap_codec::Flag::Flagged))
                         }
@@ -1933,8 +1935,8 @@ mod imap {
             Data::Fetch(f) => {
                 f.attributes
                     .iter()
-                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid))
-                    && f.attributes.iter().any(|a| match a {
+                    .any(|a| matches!(&*a, MessageAttribute::Uid(u) if u.get() == uid))
+                    && f.attributes.iter().any(|a| match &*a {
                         MessageAttribute::Flags(fl) => fl.iter().any(|x| x.is_recent()),
                         _ => false,
                     })
@@ -2001,9 +2003,9 @@ mod imap {
             Data::Fetch(f)
                 if f.attributes
                     .iter()
-                    .any(|a| matches!(a, MessageAttribute::Uid(u) if u.get() == uid)) =>
+                    .any(|a| matches!(&*a, MessageAttribute::Uid(u) if u.get() == uid)) =>
             {
-                f.attributes.iter().find_map(|a| match a {
+                f.attributes.iter().find_map(|a| match &*a {
                     MessageAttribute::Modseq(m) => Some(m.get()),
                     _ => None,
                 })
@@ -2079,7 +2081,7 @@ mod imap {
         });
         let after = step(a, "A", &fetch, &mut ev)?;
         let answered = after.data().into_iter().any(|d| match d {
-            Data::Fetch(f) => f.attributes.iter().any(|a| match a {
+            Data::Fetch(f) => f.attributes.iter().any(|a| match &*a {
                 MessageAttribute::Flags(fl) => {
                     fl.iter().any(|x| matches!(x, imap_codec::Flag::Answered))
                 }

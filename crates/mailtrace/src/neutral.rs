@@ -508,7 +508,8 @@ fn imap_canonical(p: &crate::imap::Parsed) -> Result<Vec<Node>, serde_json::Valu
         }
         Parsed::Response(r) => {
             // One message: its synchronization points do not matter here.
-            let _ = r.encode(&mut out);
+            // The canonical form: the same tree whatever form the items were parsed from.
+            let _ = r.encode_canonical(&mut out);
             ImapShape::Response
         }
         Parsed::Unknown { raw, .. } => {

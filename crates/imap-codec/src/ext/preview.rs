@@ -197,7 +197,7 @@ mod tests {
             panic!()
         };
         assert!(
-            matches!(&f.attributes[0], MessageAttribute::Preview(s) if s.as_bytes() == Some(&b"Preview text!"[..]))
+            matches!(f.attributes.first().as_deref(), Some(MessageAttribute::Preview(s)) if s.as_bytes() == Some(&b"Preview text!"[..]))
         );
         cmd(b"A2 FETCH 1 (RFC822.SIZE PREVIEW)\r\n");
         resp(b"* 1 FETCH (RFC822.SIZE 5647 PREVIEW {13}\r\nLorem ipsum\r\n)\r\n");
@@ -286,7 +286,8 @@ mod tests {
         let Response::Data(Data::Fetch(f)) = &p.value else {
             panic!()
         };
-        let MessageAttribute::Snippet(s) = f.attributes.first() else {
+        let first = f.attributes.first();
+        let Some(MessageAttribute::Snippet(s)) = first.as_deref() else {
             panic!()
         };
         assert_eq!(s.as_bytes().map(<[u8]>::len), Some(47));

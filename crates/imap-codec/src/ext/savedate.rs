@@ -80,8 +80,8 @@ mod tests {
             panic!("{r:?}")
         };
         assert!(matches!(
-            f.attributes.first(),
-            MessageAttribute::SaveDate(Some(_))
+            f.attributes.first().as_deref(),
+            Some(MessageAttribute::SaveDate(Some(_)))
         ));
         resp(b"* 2 FETCH (SAVEDATE \"12-Nov-2015 19:30:00 +0100\")\r\n");
         let r = resp(b"* 3 FETCH (SAVEDATE NIL)\r\n");

@@ -49,8 +49,7 @@ use crate::command::search::SearchKey;
 use crate::context::Ctx;
 use crate::encode::Encoder;
 use crate::error::PResult;
-use crate::ext::NonEmpty;
-use crate::response::fetch::MessageAttribute;
+use crate::response::fetch::MessageAttributes;
 use crate::response::{FetchData, MessageNumbered};
 use crate::sequence::SequenceSet;
 
@@ -69,13 +68,16 @@ pub struct UidFetchData<'a> {
     /// The message's UID (`uniqueid = nz-number`, RFC 9051 §9).
     pub uid: NonZeroU32,
     /// The data items.
-    pub attributes: NonEmpty<MessageAttribute<'a>>,
+    pub attributes: MessageAttributes<'a>,
 }
 
 impl<'a> UidFetchData<'a> {
     /// `uid UIDFETCH (attributes)`.
-    pub fn new(uid: NonZeroU32, attributes: NonEmpty<MessageAttribute<'a>>) -> Self {
-        UidFetchData { uid, attributes }
+    pub fn new(uid: NonZeroU32, attributes: impl Into<MessageAttributes<'a>>) -> Self {
+        UidFetchData {
+            uid,
+            attributes: attributes.into(),
+        }
     }
 
     /// After the name: the `msg-att` of `FETCH` (one grammar for both responses).
@@ -92,7 +94,7 @@ impl<'a> UidFetchData<'a> {
 
     /// Writes what follows `UIDFETCH`.
     pub(crate) fn encode_after_name(&self, e: &mut Encoder<'_>) {
-        crate::response::data::encode_msg_att(&self.attributes, e);
+        self.attributes.encode_sp(e);
     }
 }
 

@@ -17,7 +17,7 @@ use crate::ext::Number64;
 use crate::parse::{number, rparen, sp};
 use crate::response::envelope::Envelope;
 use crate::response::wire::wire_list;
-use crate::response::{StringList, nstring, skip_string, string};
+use crate::response::{StringList, nstring, skip_nstring, skip_string, string};
 
 /// How deeply body structures and body extensions may nest before the parser gives up (the
 /// grammar sets no limit; this keeps the parser's stack bounded).
@@ -693,6 +693,130 @@ impl<'a> BodyStructure<'a> {
                 extension,
             }),
         ))
+    }
+}
+
+/// `"` `text` `"` in any case: the wire form of a quoted string equal to `text` (an ASCII
+/// word; `quoted` escapes only `"` and `\`, so no other form of it exists).
+fn raw_is_quoted_ci(raw: &[u8], text: &str) -> bool {
+    raw.len() == text.len() + 2
+        && raw[0] == b'"'
+        && raw[raw.len() - 1] == b'"'
+        && raw[1..raw.len() - 1].eq_ignore_ascii_case(text.as_bytes())
+}
+
+/// Checks `body` (RFC 9051 §9) without building it: the validating half of the lazily
+/// decoded FETCH items (docs/performance.md, "Value model"). It walks the same grammar as
+/// [`BodyStructure::parse_in`] under the strict profile, with the same depth bound, and
+/// allocates nothing (strings are checked in place; a `body-fields` and an `envelope` are
+/// read onto the stack and dropped). Any bytes it accepts [`BodyStructure::parse_in`] reads to
+/// a value; on an error the caller parses again with the builder, whose error (offset,
+/// expected rule) or real-world repair is the one reported, so the errors here need not be
+/// the builder's.
+pub(crate) fn skip_body(i: &[u8], depth: usize) -> PResult<'_, ()> {
+    if i.first() != Some(&b'(') {
+        return fail(i, "body");
+    }
+    if depth >= MAX_BODY_DEPTH {
+        return fail_kind(i, "body", ErrorKind::InvalidValue);
+    }
+    let mut i = &i[1..];
+    let i = if i.first() == Some(&b'(') {
+        // body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]
+        loop {
+            let (r, ()) = skip_body(i, depth + 1)?;
+            i = r;
+            if i.first() != Some(&b'(') {
+                break;
+            }
+        }
+        let (i, ()) = sp(i)?;
+        let (i, ()) = skip_string(i, "media-subtype")?;
+        match i.split_first() {
+            Some((b' ', r)) => {
+                let (r, _) = BodyParams::parse(r, "body-fld-param")?;
+                skip_ext_tail(r, depth)?.0
+            }
+            _ => i,
+        }
+    } else {
+        // body-type-1part
+        let (r, ()) = skip_string(i, "body")?;
+        let media_type = &i[..i.len() - r.len()];
+        let (r, ()) = sp(r)?;
+        let (s, ()) = skip_string(r, "media-subtype")?;
+        let subtype = &r[..r.len() - s.len()];
+        let (s, ()) = sp(s)?;
+        let (mut i, _) = BodyFields::parse(s)?;
+        if raw_is_quoted_ci(media_type, "TEXT") {
+            let (r, ()) = sp(i)?;
+            i = Number64::parse(r)?.0;
+        } else if raw_is_quoted_ci(media_type, "MESSAGE")
+            && (raw_is_quoted_ci(subtype, "RFC822") || raw_is_quoted_ci(subtype, "GLOBAL"))
+        {
+            let (r, ()) = sp(i)?;
+            let (r, ()) = Envelope::skip(r)?;
+            let (r, ()) = sp(r)?;
+            let (r, ()) = skip_body(r, depth + 1)?;
+            let (r, ()) = sp(r)?;
+            i = Number64::parse(r)?.0;
+        }
+        match i.split_first() {
+            Some((b' ', r)) => {
+                let (r, ()) = skip_nstring(r, "body-fld-md5")?;
+                skip_ext_tail(r, depth)?.0
+            }
+            _ => i,
+        }
+    };
+    rparen(i)
+}
+
+/// Checks `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`
+/// without building it (see [`skip_body`]).
+fn skip_ext_tail(i: &[u8], depth: usize) -> PResult<'_, ()> {
+    let Some((b' ', i)) = i.split_first() else {
+        return Ok((i, ()));
+    };
+    let depth = depth + 1;
+    let i = match i.first() {
+        Some(b'(') => {
+            let (r, ()) = skip_string(&i[1..], "string")?;
+            let (r, ()) = sp(r)?;
+            let (r, _) = BodyParams::parse(r, "body-fld-param")?;
+            rparen(r)?.0
+        }
+        _ => crate::core::nil(i)?.0,
+    };
+    let Some((b' ', j)) = i.split_first() else {
+        return Ok((i, ()));
+    };
+    let (i, ()) = if j.first() == Some(&b'(') {
+        crate::response::wire::skip_paren_list(j, false, |i| skip_string(i, "string"))?
+    } else {
+        skip_nstring(j, "body-fld-lang")?
+    };
+    let Some((b' ', j)) = i.split_first() else {
+        return Ok((i, ()));
+    };
+    let (mut i, ()) = skip_nstring(j, "body-fld-loc")?;
+    while let Some((b' ', j)) = i.split_first() {
+        i = skip_body_extension(j, depth)?.0;
+    }
+    Ok((i, ()))
+}
+
+/// Checks one `body-extension` without building it (see [`skip_body`]).
+fn skip_body_extension(i: &[u8], depth: usize) -> PResult<'_, ()> {
+    match i.first() {
+        Some(b'(') => {
+            if depth >= MAX_BODY_DEPTH {
+                return fail_kind(i, "body-extension", ErrorKind::InvalidValue);
+            }
+            crate::response::wire::skip_paren_list(i, false, |i| skip_body_extension(i, depth + 1))
+        }
+        Some(b) if b.is_ascii_digit() => Number64::parse(i).map(|(r, _)| (r, ())),
+        _ => skip_nstring(i, "body-extension"),
     }
 }
 

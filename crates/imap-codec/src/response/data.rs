@@ -33,7 +33,7 @@ use crate::parse::{
     take_while,
 };
 use crate::response::Delimiter;
-use crate::response::fetch::MessageAttribute;
+use crate::response::fetch::MessageAttributes;
 use crate::sequence::{SeqItems, SequenceSet};
 
 /// `capability-data = "CAPABILITY" *(SP capability) SP ("IMAP4rev1" / "IMAP4rev2")
@@ -1054,7 +1054,7 @@ data_table! {
     /// `nz-number SP "FETCH" SP msg-att`
     Fetch(FetchData<'a>) = "FETCH", numbered,
         FetchData::parse,
-        |f: &FetchData<'_>, e: &mut Encoder<'_>| encode_msg_att(&f.attributes, e),
+        |f: &FetchData<'_>, e: &mut Encoder<'_>| f.attributes.encode_sp(e),
         fetch_data;
     /// `uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att` (RFC 9586 §3.3, once UIDONLY is
     /// enabled; [`crate::ext::uidonly`])
@@ -1183,14 +1183,18 @@ impl MessageNumbered for NonZeroU32 {
 pub struct FetchData<'a> {
     /// The message sequence number.
     pub seq: NonZeroU32,
-    /// The data items.
-    pub attributes: NonEmpty<MessageAttribute<'a>>,
+    /// The data items (decoded on access, see [`MessageAttributes`]).
+    pub attributes: MessageAttributes<'a>,
 }
 
 impl<'a> FetchData<'a> {
-    /// `n FETCH (attributes)`.
-    pub fn new(seq: NonZeroU32, attributes: NonEmpty<MessageAttribute<'a>>) -> Self {
-        FetchData { seq, attributes }
+    /// `n FETCH (attributes)`: the items as a [`NonEmpty`] list of values, or a
+    /// [`MessageAttributes`].
+    pub fn new(seq: NonZeroU32, attributes: impl Into<MessageAttributes<'a>>) -> Self {
+        FetchData {
+            seq,
+            attributes: attributes.into(),
+        }
     }
 
     #[inline]
@@ -1198,20 +1202,9 @@ impl<'a> FetchData<'a> {
         // nz-number: no zero, no leading zero.
         let (_, seq) = nz_number(at)?;
         let (rest, ()) = sp(rest)?;
-        let (rest, attributes) = MessageAttribute::parse_msg_att(rest, ctx)?;
-        Ok((
-            rest,
-            FetchData {
-                seq,
-                attributes: NonEmpty::from_parsed(attributes),
-            },
-        ))
+        let (rest, attributes) = MessageAttributes::parse(rest, ctx)?;
+        Ok((rest, FetchData { seq, attributes }))
     }
-}
-
-/// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`).
-pub(crate) fn encode_msg_att(attributes: &[MessageAttribute<'_>], e: &mut Encoder<'_>) {
-    e.sp().paren_list(attributes, |e, a| a.encode(e));
 }
 
 impl MessageNumbered for FetchData<'_> {

@@ -148,45 +148,70 @@ pub struct Envelope<'a> {
 impl<'a> Envelope<'a> {
     /// Parses `envelope`.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
-        rule("envelope", |i| {
-            let (i, ()) = crate::parse::byte(i, b'(', "envelope")?;
-            let (i, date) = nstring(i, "env-date")?;
-            let (i, ()) = sp(i)?;
-            let (i, subject) = nstring(i, "env-subject")?;
-            let (i, ()) = sp(i)?;
-            let (i, from) = AddressList::parse(i, "env-from")?;
-            let (i, ()) = sp(i)?;
-            let (i, sender) = AddressList::parse(i, "env-sender")?;
-            let (i, ()) = sp(i)?;
-            let (i, reply_to) = AddressList::parse(i, "env-reply-to")?;
-            let (i, ()) = sp(i)?;
-            let (i, to) = AddressList::parse(i, "env-to")?;
-            let (i, ()) = sp(i)?;
-            let (i, cc) = AddressList::parse(i, "env-cc")?;
-            let (i, ()) = sp(i)?;
-            let (i, bcc) = AddressList::parse(i, "env-bcc")?;
-            let (i, ()) = sp(i)?;
-            let (i, in_reply_to) = nstring(i, "env-in-reply-to")?;
-            let (i, ()) = sp(i)?;
-            let (i, message_id) = nstring(i, "env-message-id")?;
-            let (i, ()) = rparen(i)?;
-            Ok((
-                i,
-                Envelope {
-                    date,
-                    subject,
-                    from,
-                    sender,
-                    reply_to,
-                    to,
-                    cc,
-                    bcc,
-                    in_reply_to,
-                    message_id,
-                },
-            ))
-        })(i)
+        let (i, ([date, subject, in_reply_to, message_id], [from, sender, reply_to, to, cc, bcc])) =
+            envelope_fields(i, nstring)?;
+        Ok((
+            i,
+            Envelope {
+                date,
+                subject,
+                from,
+                sender,
+                reply_to,
+                to,
+                cc,
+                bcc,
+                in_reply_to,
+                message_id,
+            },
+        ))
     }
+
+    /// Checks `envelope` without building its strings (the address lists are wire slices:
+    /// nothing is allocated).
+    pub(crate) fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        envelope_fields(i, skip_nstring).map(|(r, _)| (r, ()))
+    }
+}
+
+/// The fields of an `envelope`: its four strings (date, subject, in-reply-to, message-id),
+/// each read by `field` (parsed or only checked), and its six address lists.
+#[allow(clippy::type_complexity)]
+#[inline]
+fn envelope_fields<'a, F>(
+    i: &'a [u8],
+    field: impl Fn(&'a [u8], &'static str) -> PResult<'a, F>,
+) -> PResult<'a, ([F; 4], [AddressList<'a>; 6])> {
+    rule("envelope", |i| {
+        let (i, ()) = crate::parse::byte(i, b'(', "envelope")?;
+        let (i, date) = field(i, "env-date")?;
+        let (i, ()) = sp(i)?;
+        let (i, subject) = field(i, "env-subject")?;
+        let (i, ()) = sp(i)?;
+        let (i, from) = AddressList::parse(i, "env-from")?;
+        let (i, ()) = sp(i)?;
+        let (i, sender) = AddressList::parse(i, "env-sender")?;
+        let (i, ()) = sp(i)?;
+        let (i, reply_to) = AddressList::parse(i, "env-reply-to")?;
+        let (i, ()) = sp(i)?;
+        let (i, to) = AddressList::parse(i, "env-to")?;
+        let (i, ()) = sp(i)?;
+        let (i, cc) = AddressList::parse(i, "env-cc")?;
+        let (i, ()) = sp(i)?;
+        let (i, bcc) = AddressList::parse(i, "env-bcc")?;
+        let (i, ()) = sp(i)?;
+        let (i, in_reply_to) = field(i, "env-in-reply-to")?;
+        let (i, ()) = sp(i)?;
+        let (i, message_id) = field(i, "env-message-id")?;
+        let (i, ()) = rparen(i)?;
+        Ok((
+            i,
+            (
+                [date, subject, in_reply_to, message_id],
+                [from, sender, reply_to, to, cc, bcc],
+            ),
+        ))
+    })(i)
 }
 
 impl Encode for Envelope<'_> {

@@ -15,6 +15,7 @@ use crate::core::{IntoStatic, Literal8, NString};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
+use crate::ext::NonEmpty;
 use crate::ext::Number64;
 use crate::ext::condstore::{ModSeq, parse_fetch_mod_resp};
 use crate::ext::gmail::{self, GmailLabel};
@@ -27,6 +28,7 @@ use crate::response::body::BodyStructure;
 use crate::response::envelope::Envelope;
 use crate::response::nstring;
 use crate::section::{Part, Section, encode_section_binary, parse_section_binary};
+use alloc::borrow::Cow;
 
 /// The value of a `BINARY[...]` item: `nstring / literal8` (RFC 9051 §9, RFC 3516).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -467,12 +469,391 @@ impl BinarySizeData {
     }
 }
 
-impl<'a> MessageAttribute<'a> {
-    /// Parses `msg-att = "(" (msg-att-dynamic / msg-att-static) *(SP ...) ")"`.
-    pub(crate) fn parse_msg_att(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<Self>> {
-        crate::parse::rule("msg-att", |i| Self::parse_msg_att_list(i, ctx))(i)
+/// The data items of one FETCH response: `msg-att = "(" (msg-att-dynamic / msg-att-static)
+/// *(SP (msg-att-dynamic / msg-att-static)) ")"` (RFC 9051 §9), never empty.
+///
+/// A parsed list is held as its validated wire form (the octets between the parentheses) and
+/// its items are decoded on access (docs/performance.md, "Value model"): parsing checks every
+/// item once with walkers that build nothing (BODY and BODYSTRUCTURE trees, ENVELOPE,
+/// FLAGS), so a response allocates nothing for its items, and holding it costs its wire
+/// size. [`iter`](Self::iter) decodes each item as it goes, from bytes known to be valid;
+/// [`find`](Self::find) and [`of_kind`](Self::of_kind) only check the other items again.
+/// Encoding copies the wire form (see [`crate::EncodeOptions::canonical`] for the encoder's
+/// canonical form instead). A list built from items
+/// ([`from`](Self::from) a [`NonEmpty`]), and a list the real-world profile had to repair
+/// (its deviations reported as before), holds its items instead; both forms compare equal
+/// when their items do.
+///
+/// ```
+/// use mailproto_imap_codec::{Response, response::{Data, MessageAttribute, MessageAttributeKind}};
+/// let r = Response::parse(b"* 3 FETCH (UID 7 FLAGS (\\Seen))\r\n").unwrap();
+/// let Response::Data(Data::Fetch(f)) = r else { panic!() };
+/// assert_eq!(f.attributes.len(), 2);
+/// assert_eq!(f.attributes.wire(), Some(&b"UID 7 FLAGS (\\Seen)"[..]));
+/// let uid = f.attributes.find(MessageAttributeKind::Uid).unwrap();
+/// assert!(matches!(*uid, MessageAttribute::Uid(u) if u.get() == 7));
+/// ```
+#[derive(Clone)]
+pub struct MessageAttributes<'a>(AttrRepr<'a>);
+
+#[derive(Clone)]
+enum AttrRepr<'a> {
+    /// Validated wire form (between the parentheses), the number of items, and the
+    /// extensions in force when it was checked (the Gmail rows are read only under theirs).
+    Wire {
+        wire: alloc::borrow::Cow<'a, [u8]>,
+        len: usize,
+        extensions: crate::context::Extensions,
+    },
+    /// Items built in code, or repaired by the real-world profile.
+    Items(NonEmpty<MessageAttribute<'a>>),
+}
+
+impl<'a> MessageAttributes<'a> {
+    /// The number of items (at least one).
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            AttrRepr::Wire { len, .. } => *len,
+            AttrRepr::Items(items) => items.len(),
+        }
     }
 
+    /// Always false: `msg-att` has at least one item.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The items in order: decoded from the wire form as the iterator advances, or borrowed
+    /// from the items held.
+    pub fn iter(&self) -> MessageAttributesIter<'_> {
+        MessageAttributesIter {
+            only: None,
+            repr: match &self.0 {
+                AttrRepr::Wire {
+                    wire,
+                    len,
+                    extensions,
+                    ..
+                } => IterRepr::Wire(decode_items(wire, *len, *extensions)),
+                AttrRepr::Items(items) => IterRepr::Items(items.as_slice().iter()),
+            },
+        }
+    }
+
+    /// The first item.
+    pub fn first(&self) -> Option<Cow<'_, MessageAttribute<'_>>> {
+        self.iter().next()
+    }
+
+    /// The `n`th item (decodes the items before it).
+    pub fn get(&self, n: usize) -> Option<Cow<'_, MessageAttribute<'_>>> {
+        self.iter().nth(n)
+    }
+
+    /// The first item of kind `kind`.
+    pub fn find(&self, kind: MessageAttributeKind) -> Option<Cow<'_, MessageAttribute<'_>>> {
+        self.of_kind(kind).next()
+    }
+
+    /// The items of kind `kind`, in order. The other items of a wire form are only checked
+    /// again (not built) on the way.
+    pub fn of_kind(&self, kind: MessageAttributeKind) -> MessageAttributesIter<'_> {
+        let mut it = self.iter();
+        if let IterRepr::Wire(w) = &mut it.repr {
+            w.only = Some(kind);
+        }
+        it.only = Some(kind);
+        it
+    }
+
+    /// The items, fully decoded, borrowing from the list.
+    pub fn to_vec(&self) -> Vec<MessageAttribute<'_>> {
+        self.iter().map(Cow::into_owned).collect()
+    }
+
+    /// The items, fully decoded, with the list's lifetime (owned items when the list owns its
+    /// wire form).
+    pub fn into_vec(self) -> Vec<MessageAttribute<'a>> {
+        match self.0 {
+            AttrRepr::Wire {
+                wire: alloc::borrow::Cow::Borrowed(rest),
+                len,
+                extensions,
+                ..
+            } => decode_items(rest, len, extensions).collect(),
+            AttrRepr::Wire {
+                wire: alloc::borrow::Cow::Owned(v),
+                len,
+                extensions,
+                ..
+            } => decode_items(&v, len, extensions)
+                .map(IntoStatic::into_static)
+                .collect(),
+            AttrRepr::Items(items) => items.into_vec(),
+        }
+    }
+
+    /// The validated wire form of the items (between the parentheses) of a parsed list;
+    /// `None` for items held as values.
+    pub fn wire(&self) -> Option<&[u8]> {
+        match &self.0 {
+            AttrRepr::Wire { wire, .. } => Some(wire),
+            AttrRepr::Items(_) => None,
+        }
+    }
+
+    /// Parses `msg-att` (after `FETCH SP` / `UIDFETCH SP`). The items are checked under the
+    /// strict grammar with the extensions of `ctx` and kept as a wire slice; when that fails
+    /// they are parsed by the builders in `ctx`, which report the error (offset, rule) or,
+    /// under the real-world profile, the deviations and the repaired items.
+    pub(crate) fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        let checked = if ctx.real_world() {
+            let strict = strict_options(ctx.options().extensions);
+            check_msg_att(i, &Ctx::new(&strict, ctx.side(), i))
+        } else {
+            check_msg_att(i, ctx)
+        };
+        match checked {
+            Ok((r, (wire, len))) => Ok((
+                r,
+                MessageAttributes(AttrRepr::Wire {
+                    wire: alloc::borrow::Cow::Borrowed(wire),
+                    len,
+                    extensions: ctx.options().extensions,
+                }),
+            )),
+            Err(_) => {
+                crate::parse::rule("msg-att", |i| MessageAttribute::parse_msg_att_list(i, ctx))(i)
+                    .map(|(r, v)| {
+                        (
+                            r,
+                            MessageAttributes(AttrRepr::Items(NonEmpty::from_parsed(v))),
+                        )
+                    })
+            }
+        }
+    }
+
+    /// Writes ` msg-att` (what follows `FETCH` and `UIDFETCH`). A wire form is copied, unless
+    /// it holds a literal (written in its canonical form, `{0}` not `{000}`) or the encoder
+    /// asks for the canonical form ([`crate::EncodeOptions::canonical`]: upper-case names,
+    /// `NIL` and media types, `SP DIGIT` days, no leading zeros; or a streamed literal): then
+    /// the items are decoded and written one by one.
+    pub(crate) fn encode_sp(&self, e: &mut Encoder<'_>) {
+        match &self.0 {
+            AttrRepr::Wire { wire, .. }
+                if !(e.wants_canonical() || memchr::memchr(b'{', wire).is_some()) =>
+            {
+                e.raw(b" (").raw(wire).byte(b')');
+            }
+            AttrRepr::Wire { .. } => {
+                e.raw(b" (");
+                for (n, a) in self.iter().enumerate() {
+                    if n > 0 {
+                        e.sp();
+                    }
+                    a.encode(e);
+                }
+                e.byte(b')');
+            }
+            AttrRepr::Items(items) => {
+                e.sp().paren_list(items.as_slice(), |e, a| a.encode(e));
+            }
+        }
+    }
+}
+
+/// The strict profile with `extensions`: how a wire list is checked and decoded.
+fn strict_options(extensions: crate::context::Extensions) -> crate::ParseOptions {
+    crate::ParseOptions {
+        extensions,
+        ..crate::ParseOptions::default()
+    }
+}
+
+/// Checks `"(" msg-att-item *(SP msg-att-item) ")"` without building the items: the wire form
+/// between the parentheses and the number of items.
+fn check_msg_att<'a>(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, (&'a [u8], usize)> {
+    let (body, ()) = lparen(i)?;
+    let mut i = body;
+    let mut len = 0;
+    loop {
+        let (r, ()) = MessageAttribute::skip(i, ctx)?;
+        len += 1;
+        match r.first() {
+            Some(b' ') => i = &r[1..],
+            Some(b')') => return Ok((&r[1..], (&body[..body.len() - r.len()], len))),
+            _ => return fail(r, "\")\""),
+        }
+    }
+}
+
+/// Decodes `left` items from checked wire bytes.
+fn decode_items(rest: &[u8], left: usize, extensions: crate::context::Extensions) -> WireItems<'_> {
+    WireItems {
+        rest,
+        left,
+        options: strict_options(extensions),
+        only: None,
+    }
+}
+
+/// Items decoded one by one from a checked wire form.
+#[derive(Debug, Clone)]
+struct WireItems<'s> {
+    rest: &'s [u8],
+    left: usize,
+    options: crate::ParseOptions,
+    /// Only the items of this kind are built; the others are skipped.
+    only: Option<MessageAttributeKind>,
+}
+
+impl<'s> Iterator for WireItems<'s> {
+    type Item = MessageAttribute<'s>;
+
+    fn next(&mut self) -> Option<MessageAttribute<'s>> {
+        if self.left == 0 {
+            return None;
+        }
+        // The bytes were checked under these options, so this parse succeeds; should it not,
+        // the iteration ends.
+        let ctx = Ctx::new(&self.options, crate::context::Side::Server, self.rest);
+        loop {
+            if self.left == 0 {
+                return None;
+            }
+            let parsed = match self.only {
+                Some(kind)
+                    if MessageAttribute::lookup_in(self.rest, &ctx).map(|k| k.0) != Some(kind) =>
+                {
+                    MessageAttribute::skip(self.rest, &ctx).map(|(r, ())| (r, None))
+                }
+                _ => MessageAttribute::parse(self.rest, &ctx).map(|(r, a)| (r, Some(a))),
+            };
+            match parsed {
+                Ok((r, item)) => {
+                    self.left -= 1;
+                    self.rest = r.strip_prefix(b" ").unwrap_or(r);
+                    if item.is_some() {
+                        return item;
+                    }
+                }
+                Err(_) => {
+                    self.left = 0;
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+/// The items of a [`MessageAttributes`], in order: decoded (`Cow::Owned`) from a wire form,
+/// or borrowed from the items held.
+#[derive(Debug, Clone)]
+pub struct MessageAttributesIter<'s> {
+    repr: IterRepr<'s>,
+    /// Only the items of this kind.
+    only: Option<MessageAttributeKind>,
+}
+
+#[derive(Debug, Clone)]
+enum IterRepr<'s> {
+    Wire(WireItems<'s>),
+    Items(::core::slice::Iter<'s, MessageAttribute<'s>>),
+}
+
+impl<'s> Iterator for MessageAttributesIter<'s> {
+    type Item = Cow<'s, MessageAttribute<'s>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.repr {
+            IterRepr::Wire(w) => w.next().map(Cow::Owned),
+            IterRepr::Items(it) => {
+                let only = self.only;
+                it.find(|a| only.is_none_or(|k| a.kind() == k))
+                    .map(Cow::Borrowed)
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.repr {
+            IterRepr::Wire(w) => w.size_hint(),
+            IterRepr::Items(it) => it.size_hint(),
+        }
+    }
+}
+
+impl<'s> IntoIterator for &'s MessageAttributes<'_> {
+    type Item = Cow<'s, MessageAttribute<'s>>;
+    type IntoIter = MessageAttributesIter<'s>;
+    fn into_iter(self) -> MessageAttributesIter<'s> {
+        self.iter()
+    }
+}
+
+impl<'a> From<NonEmpty<MessageAttribute<'a>>> for MessageAttributes<'a> {
+    fn from(items: NonEmpty<MessageAttribute<'a>>) -> Self {
+        MessageAttributes(AttrRepr::Items(items))
+    }
+}
+
+impl PartialEq for MessageAttributes<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.wire(), other.wire()) {
+            (Some(a), Some(b)) if a == b => true,
+            _ => self.len() == other.len() && self.iter().eq(other.iter()),
+        }
+    }
+}
+
+impl Eq for MessageAttributes<'_> {}
+
+impl ::core::hash::Hash for MessageAttributes<'_> {
+    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+        self.len().hash(state);
+        for item in self.iter() {
+            item.hash(state);
+        }
+    }
+}
+
+impl ::core::fmt::Debug for MessageAttributes<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for MessageAttributes<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl IntoStatic for MessageAttributes<'_> {
+    type Static = MessageAttributes<'static>;
+    fn into_static(self) -> MessageAttributes<'static> {
+        MessageAttributes(match self.0 {
+            AttrRepr::Wire {
+                wire,
+                len,
+                extensions,
+            } => AttrRepr::Wire {
+                wire: alloc::borrow::Cow::Owned(wire.into_owned()),
+                len,
+                extensions,
+            },
+            AttrRepr::Items(items) => AttrRepr::Items(items.into_static()),
+        })
+    }
+}
+
+impl<'a> MessageAttribute<'a> {
     fn parse_msg_att_list(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Vec<Self>> {
         let (mut i, ()) = lparen(i).map_err(|e| {
             e.map(|mut e| {
@@ -492,9 +873,10 @@ impl<'a> MessageAttribute<'a> {
         }
     }
 
-    /// Parses one data item, dispatching on its name (and, for `BODY`, on whether `[`
-    /// follows).
-    fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+    /// The row of the item at `i` and the input after its name, if it is known and its
+    /// extension is in force.
+    #[inline]
+    fn lookup_in(i: &'a [u8], ctx: &Ctx<'_>) -> Option<(MessageAttributeKind, &'a [u8])> {
         let len = i
             .iter()
             .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
@@ -502,10 +884,38 @@ impl<'a> MessageAttribute<'a> {
         let (name, r) = i.split_at(len);
         let section = r.first() == Some(&b'[');
         match lookup(name, section) {
-            Some(kind) if kind.extension().is_none_or(|ext| ctx.has(ext)) => {
-                Self::parse_kind(kind, r, ctx)
+            Some(kind) if kind.extension().is_none_or(|ext| ctx.has(ext)) => Some((kind, r)),
+            _ => None,
+        }
+    }
+
+    /// Parses one data item, dispatching on its name (and, for `BODY`, on whether `[`
+    /// follows).
+    fn parse(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, Self> {
+        match Self::lookup_in(i, ctx) {
+            Some((kind, r)) => Self::parse_kind(kind, r, ctx),
+            None => fail(i, "msg-att"),
+        }
+    }
+
+    /// Checks one data item without building the lists and trees the value would hold
+    /// (BODY / BODYSTRUCTURE, FLAGS, ENVELOPE); other items are parsed onto the stack and
+    /// dropped. Accepts exactly what [`Self::parse`] accepts in a strict `ctx`.
+    fn skip(i: &'a [u8], ctx: &Ctx<'_>) -> PResult<'a, ()> {
+        let Some((kind, r)) = Self::lookup_in(i, ctx) else {
+            return fail(i, "msg-att");
+        };
+        match kind {
+            MessageAttributeKind::Body | MessageAttributeKind::BodyStructure => {
+                sp_then(r, |r| crate::response::body::skip_body(r, 0))
             }
-            _ => fail(i, "msg-att"),
+            MessageAttributeKind::Flags => sp_then(r, |r| {
+                crate::response::wire::skip_paren_list(r, true, |i| {
+                    Flag::parse(i).map(|(r, _)| (r, ()))
+                })
+            }),
+            MessageAttributeKind::Envelope => sp_then(r, Envelope::skip),
+            _ => Self::parse_kind(kind, r, ctx).map(|(r, _)| (r, ())),
         }
     }
 }
@@ -546,6 +956,115 @@ mod tests {
         attrs(
             "BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 0 0) BODYSTRUCTURE (\"APPLICATION\" \"X\" NIL NIL NIL \"BASE64\" 4 NIL)",
         );
+    }
+
+    /// Every item of `line` (a FETCH response) as the builders read them, in one pass.
+    fn built(line: &[u8]) -> Vec<MessageAttribute<'_>> {
+        let ctx = Ctx::new(&crate::context::STRICT, crate::context::Side::Server, line);
+        let at = line.iter().position(|&b| b == b'(').unwrap();
+        let (_, v) = MessageAttribute::parse_msg_att_list(&line[at..], &ctx).unwrap();
+        v
+    }
+
+    #[test]
+    fn items_are_a_checked_wire_form_decoded_on_access() {
+        let line: &[u8] = b"* 12 FETCH (UID 9 FLAGS (\\Seen $Junk) ENVELOPE (\"d\" \"a \\\"b\\\"\" ((\"N\" NIL \"m\" \"h\")) NIL NIL NIL NIL NIL NIL \"<i>\") BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\") NIL NIL \"7BIT\" 12 1 NIL NIL (\"en\" \"de\") NIL)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 500 (NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"HTML\" NIL NIL NIL \"8BIT\" 100 3) 20 NIL (\"INLINE\" NIL) \"fr\" \"loc\" 7 (\"x\" 8 (NIL \"y\"))) \"MIXED\" (\"BOUNDARY\" \"b1\") NIL NIL NIL) BODY[1] {3}\r\nabc MODSEQ (4))\r\n";
+        let r = Response::parse(line).unwrap();
+        let Response::Data(Data::Fetch(f)) = &r else {
+            panic!()
+        };
+        assert!(f.attributes.wire().is_some());
+        assert_eq!(f.attributes.len(), 6);
+        let expected = built(line);
+        assert_eq!(f.attributes.to_vec(), expected);
+        // The form held by values compares equal and encodes the same.
+        let held = MessageAttributes::from(NonEmpty::new(expected.clone()).unwrap());
+        assert_eq!(held, f.attributes);
+        let encode = |a: &MessageAttributes<'_>| {
+            let mut out = Vec::new();
+            let mut e = Encoder::server(&mut out);
+            a.encode_sp(&mut e);
+            let _ = e.finish();
+            out
+        };
+        assert_eq!(encode(&held), encode(&f.attributes));
+        // Lookups by kind skip the other items.
+        assert!(matches!(
+            f.attributes.find(MessageAttributeKind::Modseq).as_deref(),
+            Some(MessageAttribute::Modseq(m)) if m.get() == 4
+        ));
+        assert_eq!(held.of_kind(MessageAttributeKind::Uid).count(), 1);
+        assert_eq!(
+            f.attributes.of_kind(MessageAttributeKind::Binary).count(),
+            0
+        );
+        // Owned: the wire form is copied, the items decode the same.
+        let owned = r.clone().into_static();
+        let Response::Data(Data::Fetch(o)) = owned else {
+            panic!()
+        };
+        assert_eq!(o.attributes.into_vec(), expected);
+    }
+
+    #[test]
+    fn a_wire_form_is_copied_and_the_canonical_form_is_written_on_request() {
+        for line in [
+            &b"* 1 FETCH (UID 5 FLAGS (\\Seen $Fwd \\Recent) RFC822.SIZE 0 INTERNALDATE \" 7-Jul-1996 02:44:25 -0700\" ENVELOPE (\"Wed, 01 Jan 2025 08:09:00 +0100\" \"re: {x} 0012\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL \"<0@x>\" NIL) BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"nil\") NIL NIL \"7BIT\" 10 0 NIL NIL NIL NIL) MODSEQ (10))\r\n"[..],
+            b"* 1 fetch (uid 5)\r\n",
+            b"* 1 FETCH (FLAGS (\\SEEN))\r\n",
+            b"* 1 FETCH (RFC822.SIZE 007)\r\n",
+            b"* 1 FETCH (INTERNALDATE \"07-JUL-1996 02:44:25 -0000\")\r\n",
+            b"* 1 FETCH (ENVELOPE (nil NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (ENVELOPE (NIL {1}\r\nx NIL NIL NIL NIL NIL NIL NIL NIL))\r\n",
+            b"* 1 FETCH (BODY (\"message\" \"rfc822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"text\" \"B\" NIL NIL NIL \"7BIT\" 01 1) 1))\r\n",
+            b"* 1 FETCH (BODY[] {0000}\r\n)\r\n",
+        ] {
+            let r = Response::parse(line).unwrap_or_else(|e| panic!("{e:?}"));
+            let Response::Data(Data::Fetch(f)) = &r else {
+                panic!()
+            };
+            // By default a wire form without literal is copied.
+            let mut out = Vec::new();
+            let _ = r.encode(&mut out);
+            let items = &line[line.iter().position(|&b| b == b'(').unwrap()..];
+            if memchr::memchr(b'{', line).is_none() {
+                assert!(out.ends_with(items), "{}", String::from_utf8_lossy(line));
+            }
+            // The canonical form is the items' encoding.
+            let mut canonical = Vec::new();
+            let options = crate::EncodeOptions::default().canonical();
+            let mut e = Encoder::server_with(&mut canonical, &options);
+            f.attributes.encode_sp(&mut e);
+            let _ = e.finish();
+            let mut built = Vec::new();
+            let mut e = Encoder::server(&mut built);
+            e.sp().paren_list(&f.attributes.to_vec(), |e, a| a.encode(e));
+            let _ = e.finish();
+            assert_eq!(canonical, built);
+        }
+    }
+
+    #[test]
+    fn real_world_repairs_are_held_as_items() {
+        // basic-message-rfc822: the check fails, the builders repair and report.
+        let line: &[u8] =
+            b"* 1 FETCH (UID 3 BODYSTRUCTURE (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 10))\r\n";
+        assert!(Response::parse(line).is_err());
+        let options = crate::ParseOptions::default().with_profile(crate::Profile::RealWorld);
+        let p = Response::parse_with(line, &options).unwrap();
+        assert_eq!(p.deviations.len(), 1);
+        let Response::Data(Data::Fetch(f)) = &p.value else {
+            panic!()
+        };
+        assert!(f.attributes.wire().is_none());
+        assert_eq!(f.attributes.len(), 2);
+        // Valid input under real-world: a wire form, no deviation.
+        let p = Response::parse_with(b"* 1 FETCH (UID 3)\r\n", &options).unwrap();
+        assert!(p.deviations.is_empty());
+        let Response::Data(Data::Fetch(f)) = &p.value else {
+            panic!()
+        };
+        assert!(f.attributes.wire().is_some());
     }
 
     #[test]

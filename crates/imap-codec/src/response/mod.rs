@@ -54,7 +54,8 @@ pub use data::{
 };
 pub use envelope::{Address, AddressList, AddressListIter, Envelope};
 pub use fetch::{
-    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind, SectionData,
+    BinaryData, BinarySizeData, BinaryValue, MessageAttribute, MessageAttributeKind,
+    MessageAttributes, MessageAttributesIter, SectionData,
 };
 pub use status::{Greeting, GreetingKind, RespText, Status, StatusKind};
 
@@ -358,6 +359,15 @@ impl<'a> Response<'a> {
     /// Appends the wire form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
         let mut e = Encoder::server(out);
+        Encode::encode(self, &mut e);
+        e.finish()
+    }
+
+    /// [`encode`](Self::encode) in the canonical form
+    /// ([`EncodeOptions::canonical`](crate::EncodeOptions::canonical)): what a value built in
+    /// code with the same items would write, whatever the form it was parsed from.
+    pub fn encode_canonical(&self, out: &mut Vec<u8>) -> Encoded {
+        let mut e = Encoder::server_with(out, &crate::EncodeOptions::default().canonical());
         Encode::encode(self, &mut e);
         e.finish()
     }

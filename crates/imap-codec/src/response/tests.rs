@@ -493,7 +493,8 @@ fn literals_are_borrowed() {
     let Response::Data(Data::Fetch(f)) = &r else {
         panic!()
     };
-    let MessageAttribute::BodySection(SectionData { data, .. }) = &f.attributes[0] else {
+    let items = f.attributes.to_vec();
+    let MessageAttribute::BodySection(SectionData { data, .. }) = &items[0] else {
         panic!()
     };
     let bytes = data.as_bytes().unwrap();

@@ -259,3 +259,24 @@ macro_rules! wire_list {
 }
 
 pub(crate) use wire_list;
+
+/// Checks `"(" item *(SP item) ")"` (or `"(" ")"` when `allow_empty`) without building
+/// anything: [`crate::parse::paren_list`]'s acceptance, each item checked by `item`.
+pub(crate) fn skip_paren_list<'a>(
+    i: &'a [u8],
+    allow_empty: bool,
+    mut item: impl FnMut(&'a [u8]) -> crate::error::PResult<'a, ()>,
+) -> crate::error::PResult<'a, ()> {
+    let (mut i, ()) = crate::parse::lparen(i)?;
+    if allow_empty && i.first() == Some(&b')') {
+        return Ok((&i[1..], ()));
+    }
+    loop {
+        let (rest, ()) = item(i)?;
+        match rest.first() {
+            Some(b' ') => i = &rest[1..],
+            Some(b')') => return Ok((&rest[1..], ())),
+            _ => return crate::error::fail(rest, "\")\""),
+        }
+    }
+}

@@ -73,10 +73,13 @@ fn fetch_with_modseq() {
         panic!("{r:?}")
     };
     assert_eq!(
-        f.attributes[0],
+        f.attributes.to_vec()[0],
         MessageAttribute::Modseq(ModSeq::new(9).unwrap())
     );
-    assert_eq!(f.attributes[1], MessageAttribute::Flags(vec![Flag::Seen]));
+    assert_eq!(
+        f.attributes.to_vec()[1],
+        MessageAttribute::Flags(vec![Flag::Seen])
+    );
     for line in [
         // §3.1.3
         "* 1 FETCH (UID 4 MODSEQ (12121231000))\r\n",

@@ -667,8 +667,9 @@ pub(super) fn parse_search<'a>(
 /// advances. A program built from keys ([`new`](Self::new)) is encoded once into the same
 /// form. Two programs compare equal exactly when their keys do.
 ///
-/// Encoding copies the wire form, unless it holds a literal: then each key is encoded again,
-/// so that the encoder chooses the literal's form and records its synchronization point.
+/// Encoding writes each key again, in the canonical form (as received it may have lower-case
+/// names or quoted dates), with the encoder choosing each literal's form and recording its
+/// synchronization point; a program built from keys without literals is copied.
 ///
 /// ```
 /// use mailproto_imap_codec::command::{SearchKey, SearchKeyKind, SearchProgram};
@@ -689,8 +690,9 @@ pub struct SearchProgram<'a> {
     wire: Cow<'a, [u8]>,
     /// The number of keys (at least one).
     len: usize,
-    /// Whether `wire` may hold a literal (it has a `{`).
-    literal: bool,
+    /// Whether `wire` is what the encoder writes for the keys (built by [`new`](Self::new)
+    /// and free of literals), so that encoding may copy it.
+    canonical: bool,
 }
 
 impl<'a> SearchProgram<'a> {
@@ -730,7 +732,7 @@ impl<'a> SearchProgram<'a> {
             }
         }
         Ok(SearchProgram {
-            literal: memchr::memchr(b'{', &out).is_some(),
+            canonical: memchr::memchr(b'{', &out).is_none(),
             wire: Cow::Owned(out),
             len,
         })
@@ -752,7 +754,7 @@ impl<'a> SearchProgram<'a> {
                     return Ok((
                         r,
                         SearchProgram {
-                            literal: memchr::memchr(b'{', wire).is_some(),
+                            canonical: false,
                             wire: Cow::Borrowed(wire),
                             len,
                         },
@@ -895,16 +897,16 @@ impl IntoStatic for SearchProgram<'_> {
         SearchProgram {
             wire: Cow::Owned(self.wire.into_owned()),
             len: self.len,
-            literal: self.literal,
+            canonical: self.canonical,
         }
     }
 }
 
 impl Encode for SearchProgram<'_> {
-    /// The keys, separated by SP: the wire form copied, or each key encoded again when it
-    /// holds a literal.
+    /// The keys, separated by SP: each key encoded (the canonical form: upper-case names,
+    /// unquoted dates, ...), or the wire form copied when it is that form already.
     fn encode(&self, e: &mut Encoder<'_>) {
-        if !self.literal {
+        if self.canonical {
             e.raw(&self.wire);
             return;
         }
@@ -1053,18 +1055,18 @@ UNDRAFT UNFLAGGED UNKEYWORD k UNSEEN 1,2:3 $ * ((ALL) (SEEN DRAFT))\r\n";
             panic!()
         };
         assert_eq!(criteria.len(), 39);
-        // Quoted dates are accepted; a parsed program is sent again as received (its checked
-        // wire form), a program built from its keys writes them unquoted.
+        // Quoted dates are accepted and written unquoted; the program keeps its wire form.
         let c = Command::parse(b"a SEARCH SINCE \"1-Feb-1994\"\r\n").unwrap();
         let mut out = Vec::new();
         let _ = c.encode(&mut out, &Default::default());
-        assert_eq!(out, b"a SEARCH SINCE \"1-Feb-1994\"\r\n");
+        assert_eq!(out, b"a SEARCH SINCE 1-Feb-1994\r\n");
         let CommandBody::Search { criteria, .. } = &c.body else {
             panic!()
         };
         let built = SearchProgram::new(criteria.to_vec()).unwrap();
         assert_eq!(&built, criteria);
         assert_eq!(built.wire(), b"SINCE 1-Feb-1994");
+        assert_eq!(criteria.wire(), b"SINCE \"1-Feb-1994\"");
         roundtrip(
             b"a search or not seen (deleted) since 01-feb-1994\r\n",
             false,

@@ -667,9 +667,10 @@ pub(super) fn parse_search<'a>(
 /// advances. A program built from keys ([`new`](Self::new)) is encoded once into the same
 /// form. Two programs compare equal exactly when their keys do.
 ///
-/// Encoding writes each key again, in the canonical form (as received it may have lower-case
-/// names or quoted dates), with the encoder choosing each literal's form and recording its
-/// synchronization point; a program built from keys without literals is copied.
+/// Encoding copies the wire form when it is the canonical one (what the encoder writes for
+/// the keys; the parser compares each key with its encoding as it checks it) and holds no
+/// literal; otherwise (lower-case names, quoted dates, literals) each key is encoded again,
+/// the encoder choosing each literal's form and recording its synchronization point.
 ///
 /// ```
 /// use mailproto_imap_codec::command::{SearchKey, SearchKeyKind, SearchProgram};
@@ -690,8 +691,8 @@ pub struct SearchProgram<'a> {
     wire: Cow<'a, [u8]>,
     /// The number of keys (at least one).
     len: usize,
-    /// Whether `wire` is what the encoder writes for the keys (built by [`new`](Self::new)
-    /// and free of literals), so that encoding may copy it.
+    /// Whether `wire` is what the encoder writes for the keys, free of literals, so that
+    /// encoding may copy it.
     canonical: bool,
 }
 
@@ -744,9 +745,21 @@ impl<'a> SearchProgram<'a> {
         let start = i;
         let mut len = 0;
         let mut j = i;
+        // Each key as the encoder writes it, compared with the key as received: while they
+        // agree, encoding may copy the wire form (one buffer, as long as the longest key).
+        let options = crate::encode::EncodeOptions::default();
+        let mut scratch = Vec::new();
+        let mut canonical = true;
         loop {
-            let (r, _) = SearchKey::parse(j, 0, cx)?;
+            let (r, key) = SearchKey::parse(j, 0, cx)?;
             len += 1;
+            if canonical {
+                scratch.clear();
+                let mut e = Encoder::client(&mut scratch, &options);
+                key.encode(&mut e);
+                let _ = e.finish();
+                canonical = scratch == j[..j.len() - r.len()];
+            }
             match r.split_first() {
                 Some((b' ', after)) => j = after,
                 _ => {
@@ -754,7 +767,8 @@ impl<'a> SearchProgram<'a> {
                     return Ok((
                         r,
                         SearchProgram {
-                            canonical: false,
+                            // A literal is written again, for its synchronization point.
+                            canonical: canonical && memchr::memchr(b'{', wire).is_none(),
                             wire: Cow::Borrowed(wire),
                             len,
                         },

@@ -698,7 +698,7 @@ pub struct SearchProgram<'a> {
 
 impl<'a> SearchProgram<'a> {
     /// A program of `keys`, all of which must match; fails when there is none, or when the
-    /// keys nest deeper than [`crate::ext::MAX_DEPTH`] (no server would read them).
+    /// keys nest deeper than the parsers' bound (250 levels; no server would read them).
     pub fn new(keys: impl IntoIterator<Item = SearchKey<'a>>) -> Result<Self, ValidationError> {
         let mut out = Vec::new();
         let mut len = 0;
@@ -1055,6 +1055,29 @@ mod tests {
         }
         let c = roundtrip(b"h search from maria@example.com\r\n", false);
         assert_eq!(c.name(), "SEARCH");
+    }
+
+    /// A program is copied when it is canonical; a literal in it is written again, with its
+    /// synchronization point; a program too deep for any parser cannot be built.
+    #[test]
+    fn programs_copy_canonical_keys_and_rewrite_literals() {
+        let c = Command::parse(b"a SEARCH SUBJECT {3}\r\nabc ALL\r\n").unwrap();
+        let CommandBody::Search { criteria, .. } = &c.body else {
+            panic!()
+        };
+        assert_eq!(criteria.len(), 2);
+        let mut out = Vec::new();
+        let enc = c.encode(&mut out, &Default::default());
+        assert_eq!(out, b"a SEARCH SUBJECT {3}\r\nabc ALL\r\n");
+        assert_eq!(enc.sync_points, [22]);
+        let owned = c.clone().into_static();
+        assert_eq!(owned, c);
+        let mut deep = SearchKey::All;
+        for _ in 0..=crate::ext::MAX_DEPTH {
+            deep = SearchKey::Not(Box::new(deep));
+        }
+        assert!(SearchProgram::new([deep]).is_err());
+        assert!(SearchProgram::new([SearchKey::Not(Box::new(SearchKey::All))]).is_ok());
     }
 
     #[test]

@@ -728,7 +728,10 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             uid: u.arbitrary()?,
             return_opts: option(u, |u| list(u, 0, 3, search_return_opt))?,
             charset: option(u, |u| astring(u, true))?,
-            criteria: non_empty(u, |u| search_key(u, 0))?,
+            criteria: reject(crate::command::SearchProgram::try_from(non_empty(
+                u,
+                |u| search_key(u, 0),
+            )?))?,
         },
         K::Fetch => {
             let uid = u.arbitrary()?;

@@ -3,8 +3,9 @@
 //! checked again every quoted string the scan had already checked byte by byte).
 //!
 //! Everything else in the crate is under `deny(unsafe_code)` (the workspace lint); this
-//! module alone allows it, for the one `from_utf8_unchecked` in [`scan_quoted`]. The property
-//! test at the end checks the function against `str::from_utf8` on arbitrary bytes.
+//! module alone allows it, for the `from_utf8_unchecked` in [`scan_quoted`] and in
+//! [`ascii_text`]. The property tests at the end check both against `str::from_utf8` on
+//! arbitrary bytes.
 #![allow(unsafe_code)]
 
 use crate::error::{PResult, fail};
@@ -70,6 +71,21 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
     Ok((rest, (text, escaped)))
 }
 
+/// Bytes taken by an ASCII-only character class (atoms, tags, dates, header names) as text,
+/// without `str::from_utf8`'s out-of-line validation (a call per token on small commands,
+/// issue 17): `<[u8]>::is_ascii` is checked inline here, and only ASCII bytes are converted;
+/// anything else (which the callers never pass) is the empty string.
+#[inline]
+pub(crate) fn ascii_text(b: &[u8]) -> &str {
+    if b.is_ascii() {
+        // SAFETY: every byte of `b` is below 0x80 (checked on the line above), and a sequence
+        // of ASCII bytes is valid UTF-8.
+        unsafe { ::core::str::from_utf8_unchecked(b) }
+    } else {
+        ""
+    }
+}
+
 /// The length of the longest prefix of `body`, in whole eight-byte words, whose bytes are all
 /// ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the quoted-specials).
 #[inline]
@@ -130,6 +146,13 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Any bytes: ASCII ones are the text `str::from_utf8` makes of them, others are empty.
+        #[test]
+        fn ascii_text_agrees_with_from_utf8(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let expected = if bytes.is_ascii() { std::str::from_utf8(&bytes).unwrap() } else { "" };
+            prop_assert_eq!(ascii_text(&bytes), expected);
+        }
 
         /// Any bytes: the scan agrees with the safe reference, and its text is what
         /// `str::from_utf8` makes of the same bytes.

@@ -170,6 +170,15 @@ pub(crate) const STRICT: ParseOptions = ParseOptions {
     max_depth: crate::ext::MAX_DEPTH,
 };
 
+/// The options under which a value's own checked wire form is decoded again (e.g.
+/// [`crate::command::SearchProgram`]): every extension in force, so that what was accepted
+/// under the message's options reads the same; the nesting bound of [`crate::ext`].
+pub(crate) const DECODE: ParseOptions = ParseOptions {
+    profile: Profile::Strict,
+    extensions: Extensions(u64::MAX),
+    max_depth: crate::ext::MAX_DEPTH,
+};
+
 impl ParseOptions {
     /// The same options with `profile`.
     pub fn with_profile(mut self, profile: Profile) -> Self {

@@ -138,14 +138,9 @@ pub(crate) fn parse_line_with<'a, T>(
     line: impl Fn(&'a [u8], &Ctx<'_>) -> PResult<'a, T>,
 ) -> Result<Parsed<T>, ParseError> {
     let cx = Ctx::new(options, side, input);
-    let strict = parse_all(
-        input,
-        message_rule(name, |i| {
-            let (i, v) = line(i, &cx)?;
-            let (i, ()) = crlf(i)?;
-            Ok((i, v))
-        }),
-    );
+    // The same path as the strict-only `parse(bytes)` entry points (`message_line`: the value
+    // is not moved once more on the way out), so that `parse_with` costs what `parse` does.
+    let strict = parse_all(input, |i| message_line(i, name, |i| line(i, &cx)));
     let err = match strict {
         Ok(v) => return Ok(cx.finish(v)),
         Err(e) => e,
@@ -340,7 +335,7 @@ pub(crate) const fn max_len(names: &[&str]) -> usize {
 #[inline]
 pub(crate) fn ascii_str(b: &[u8]) -> &str {
     // Callers only pass byte runs taken by ASCII-only classes; the fallback cannot happen.
-    ::core::str::from_utf8(b).unwrap_or_default()
+    crate::ascii::ascii_text(b)
 }
 
 /// `1*DIGIT` as a u64 with at most `max`, reported as `name`.

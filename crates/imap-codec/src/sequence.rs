@@ -112,14 +112,115 @@ pub enum SequenceSet {
 }
 
 /// A non-empty list of sequence-set items.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
-pub struct SeqItems(Vec<SeqItem>);
+///
+/// Up to [`SeqItems::INLINE`] items (the sets commands mostly carry: `4:7`, `1:5,9`) are held
+/// in the value itself, more on the heap: parsing a small set allocates nothing (issue 17).
+/// Equality, hashing and serde see the items only (a sequence, as a `Vec` would be).
+#[derive(Clone)]
+pub struct SeqItems(Items);
+
+/// Where a [`SeqItems`] keeps its items.
+#[derive(Clone)]
+enum Items {
+    /// `len` items at the front of `items` (1..=INLINE); the rest is filler.
+    Inline {
+        len: u8,
+        items: [SeqItem; SeqItems::INLINE],
+    },
+    /// More than INLINE items.
+    Heap(Vec<SeqItem>),
+}
+
+/// What fills the unused inline slots.
+const FILLER: SeqItem = SeqItem::Single(SeqNumber::Largest);
 
 impl SeqItems {
+    /// How many items are held without an allocation.
+    pub const INLINE: usize = 2;
+
     /// The items, in order.
+    #[inline]
     pub fn as_slice(&self) -> &[SeqItem] {
-        &self.0
+        match &self.0 {
+            Items::Inline { len, items } => &items[..usize::from(*len)],
+            Items::Heap(v) => v,
+        }
+    }
+
+    /// Items already known to be at least one.
+    fn from_vec(items: Vec<SeqItem>) -> Self {
+        let mut built = Builder::new();
+        if items.len() > SeqItems::INLINE {
+            return SeqItems(Items::Heap(items));
+        }
+        for item in items {
+            built.push(item);
+        }
+        built.finish()
+    }
+}
+
+/// Collects items inline, moving to the heap past [`SeqItems::INLINE`].
+struct Builder(Items);
+
+impl Builder {
+    fn new() -> Self {
+        Builder(Items::Inline {
+            len: 0,
+            items: [FILLER; SeqItems::INLINE],
+        })
+    }
+
+    #[inline]
+    fn push(&mut self, item: SeqItem) {
+        match &mut self.0 {
+            Items::Inline { len, items } if usize::from(*len) < SeqItems::INLINE => {
+                items[usize::from(*len)] = item;
+                *len += 1;
+            }
+            Items::Inline { items, .. } => {
+                let mut v = Vec::with_capacity(2 * SeqItems::INLINE);
+                v.extend_from_slice(items);
+                v.push(item);
+                self.0 = Items::Heap(v);
+            }
+            Items::Heap(v) => v.push(item),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        matches!(self.0, Items::Inline { len: 0, .. })
+    }
+
+    fn finish(self) -> SeqItems {
+        SeqItems(self.0)
+    }
+}
+
+impl PartialEq for SeqItems {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for SeqItems {}
+
+impl ::core::hash::Hash for SeqItems {
+    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl ::core::fmt::Debug for SeqItems {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_tuple("SeqItems").field(&self.as_slice()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for SeqItems {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.as_slice().serialize(s)
     }
 }
 
@@ -129,13 +230,13 @@ impl SequenceSet {
         if items.is_empty() {
             return Err(ValidationError::new("sequence-set", None));
         }
-        Ok(SequenceSet::Items(SeqItems(items)))
+        Ok(SequenceSet::Items(SeqItems::from_vec(items)))
     }
 
     /// A set with one number; fails for 0.
     pub fn single(n: u32) -> Result<Self, ValidationError> {
         let item = SeqItem::single(n).ok_or(ValidationError::new("nz-number", Some(0)))?;
-        Ok(SequenceSet::Items(SeqItems(vec![item])))
+        Ok(SequenceSet::Items(SeqItems::from_vec(vec![item])))
     }
 
     /// Parses the text form, e.g. `1:4,7,9:*` or `$`.
@@ -158,9 +259,9 @@ impl SequenceSet {
         let SequenceSet::Items(items) = self else {
             return self.clone();
         };
-        let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(items.0.len());
+        let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(items.as_slice().len());
         let mut starred: Vec<SeqItem> = Vec::new();
-        for item in &items.0 {
+        for item in items.as_slice() {
             match *item {
                 SeqItem::Single(SeqNumber::Value(n)) => ranges.push((n.get(), n.get())),
                 SeqItem::Range(SeqNumber::Value(a), SeqNumber::Value(b)) => {
@@ -200,14 +301,14 @@ impl SequenceSet {
             })
             .collect();
         out.extend(starred);
-        SequenceSet::Items(SeqItems(out))
+        SequenceSet::Items(SeqItems::from_vec(out))
     }
 
     /// True when `n` is in the set, given the largest number in use. `$` contains nothing
     /// (its value lives in the session).
     pub fn contains(&self, n: u32, largest: u32) -> bool {
         match self {
-            SequenceSet::Items(items) => items.0.iter().any(|i| i.contains(n, largest)),
+            SequenceSet::Items(items) => items.as_slice().iter().any(|i| i.contains(n, largest)),
             SequenceSet::SearchResult => false,
         }
     }
@@ -221,7 +322,7 @@ impl SequenceSet {
         if i.first() == Some(&b'$') {
             return Ok((&i[1..], SequenceSet::SearchResult));
         }
-        let mut items = Vec::new();
+        let mut items = Builder::new();
         let mut i = i;
         loop {
             let (rest, a) = SeqNumber::parse(i).map_err(|e| {
@@ -242,7 +343,7 @@ impl SequenceSet {
             if rest.first() == Some(&b',') {
                 i = &rest[1..];
             } else {
-                return Ok((rest, SequenceSet::Items(SeqItems(items))));
+                return Ok((rest, SequenceSet::Items(items.finish())));
             }
         }
     }
@@ -252,7 +353,7 @@ impl Encode for SequenceSet {
     fn encode(&self, e: &mut Encoder<'_>) {
         match self {
             SequenceSet::Items(items) => {
-                for (n, item) in items.0.iter().enumerate() {
+                for (n, item) in items.as_slice().iter().enumerate() {
                     if n > 0 {
                         e.byte(b',');
                     }

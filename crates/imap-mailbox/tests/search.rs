@@ -64,7 +64,7 @@ fn eval(c: &Case, program: &str) -> Result<bool, SearchError> {
     else {
         panic!("not SEARCH")
     };
-    let crit = compile(charset.as_ref(), criteria.as_slice())?;
+    let crit = compile(charset.as_ref(), &criteria.to_vec())?;
     let meta = MessageMeta {
         uid: NonZeroU32::new(30).unwrap(),
         flags: &c.flags,
@@ -251,7 +251,7 @@ fn modseq_key() {
         else {
             panic!("not SEARCH")
         };
-        let crit = compile(charset.as_ref(), criteria.as_slice()).unwrap();
+        let crit = compile(charset.as_ref(), &criteria.to_vec()).unwrap();
         assert!(crit.uses_modseq(), "{program}");
         let meta = MessageMeta {
             uid: NonZeroU32::new(30).unwrap(),

@@ -1879,7 +1879,7 @@ fn uses_condstore(body: &CommandBody<'_>) -> bool {
             FetchItems::List(l) => l.contains(&FetchAtt::Modseq),
             _ => false,
         },
-        CommandBody::Search { criteria, .. } => criteria.iter().any(key),
+        CommandBody::Search { criteria, .. } => criteria.iter().any(|k| key(&k)),
         CommandBody::Status { items, .. } => items.contains(&StatusAttribute::HighestModSeq),
         _ => false,
     }

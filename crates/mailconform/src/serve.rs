@@ -1227,7 +1227,7 @@ impl ImapConn {
                     self.complete(tag, Bad, "no mailbox selected", None);
                     return;
                 };
-                let keys: &[SearchKey<'_>] = &criteria;
+                let keys: &[SearchKey<'_>] = &criteria.to_vec();
                 let program = match compile(charset.as_ref(), keys) {
                     Result::Ok(p) => p,
                     Err(e) => {

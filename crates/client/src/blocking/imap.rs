@@ -467,7 +467,7 @@ impl Client {
             uid,
             return_opts: None,
             charset: None,
-            criteria: imap_codec::ext::NonEmpty::new(criteria)?,
+            criteria: imap_codec::command::SearchProgram::new(criteria)?,
         })?;
         Ok(crate::imap::search_numbers(&c.data))
     }

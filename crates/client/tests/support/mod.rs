@@ -524,7 +524,7 @@ impl ImapConn {
                 ..
             } => {
                 let view = self.view.as_ref().unwrap();
-                let keys: &[SearchKey<'_>] = &criteria;
+                let keys: &[SearchKey<'_>] = &criteria.to_vec();
                 let found = compile(charset.as_ref(), keys)
                     .ok()
                     .and_then(|p| self.store.lock().unwrap().search(view, &p, uid, None).ok());

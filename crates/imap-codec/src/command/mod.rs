@@ -73,7 +73,9 @@ pub use kind::{ConnectionState, States, UidForm};
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,
 };
-pub use search::{SearchKey, SearchKeyKind, SearchRetOptExt, SearchReturnOpt};
+pub use search::{
+    SearchKey, SearchKeyKind, SearchKeys, SearchProgram, SearchRetOptExt, SearchReturnOpt,
+};
 pub use store::{StoreAction, StoreFlags};
 
 use kind::{commands, encode_row, is_uid, kind_name, parse_row};
@@ -278,8 +280,8 @@ commands! {
         return_opts: Option<Vec<SearchReturnOpt<'a>>>,
         /// `CHARSET` (RFC 9051 `charset`, RFC 3501 `astring`).
         charset: Option<AString<'a>>,
-        /// The search keys, all of which must match.
-        criteria: NonEmpty<SearchKey<'a>>,
+        /// The search keys, all of which must match (held as their checked wire form).
+        criteria: SearchProgram<'a>,
     } = "SEARCH" / "search",
         states: SELECTED, capability: None, uid: Optional, parse: parse_search, encode: encode_search;
     /// `fetch = "FETCH" SP sequence-set SP (...) [fetch-modifiers]` (RFC 9051 §6.4.5;
@@ -1050,7 +1052,7 @@ fn encode_search(
     _uid: &bool,
     return_opts: &Option<Vec<SearchReturnOpt<'_>>>,
     charset: &Option<AString<'_>>,
-    criteria: &NonEmpty<SearchKey<'_>>,
+    criteria: &SearchProgram<'_>,
     e: &mut Encoder<'_>,
 ) {
     search::encode_search(return_opts.as_deref(), charset.as_ref(), criteria, e);

@@ -11,7 +11,9 @@
 
 use crate::prelude::*;
 
-use crate::context::Ctx;
+use alloc::borrow::Cow;
+
+use crate::context::{Ctx, DECODE, Side};
 use crate::core::{AString, Atom, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
@@ -640,29 +642,302 @@ pub(super) fn parse_search<'a>(
         charset = Some(cs);
         i = sp(r)?.0;
     }
-    let (mut i, first) = SearchKey::parse(i, 0, cx)?;
-    let mut criteria = vec![first];
-    while i.first() == Some(&b' ') {
-        let (r, k) = SearchKey::parse(&i[1..], 0, cx)?;
-        criteria.push(k);
-        i = r;
-    }
+    let (i, criteria) = SearchProgram::parse(i, cx)?;
     Ok((
         i,
         CommandBody::Search {
             uid,
             return_opts,
             charset,
-            criteria: NonEmpty::from_parsed(criteria),
+            criteria,
         },
     ))
+}
+
+/// The search keys of a SEARCH command, `search-key *(SP search-key)` (RFC 9051 §6.4.4, §9
+/// `search-program`; RFC 3501 §9 `search`), all of which must match: held as their checked
+/// wire form and decoded on access (issue 17's value model; issue 18's memory bound).
+///
+/// The parser checks every key once, under the message's options (profile, extensions,
+/// nesting limit), without building anything, and keeps the slice of the message from the
+/// first key to the end of the last; parsing a SEARCH therefore allocates nothing for its
+/// keys, and a server that keeps the command holds its keys in as many octets as they took on
+/// the wire (a SEARCH of 40,000 `SUBJECT {0+}` keys: the 600 KB of the message, not 40,000
+/// values). [`iter`](Self::iter) parses the keys again from those checked bytes as it
+/// advances. A program built from keys ([`new`](Self::new)) is encoded once into the same
+/// form. Two programs compare equal exactly when their keys do.
+///
+/// Encoding copies the wire form when it is the canonical one (what the encoder writes for
+/// the keys; the parser compares each key with its encoding as it checks it) and holds no
+/// literal; otherwise (lower-case names, quoted dates, literals) each key is encoded again,
+/// the encoder choosing each literal's form and recording its synchronization point.
+///
+/// ```
+/// use mailproto_imap_codec::command::{SearchKey, SearchKeyKind, SearchProgram};
+/// use mailproto_imap_codec::{Command, CommandBody};
+/// let cmd = Command::parse(b"a SEARCH since 1-Feb-2024 OR FROM alice NOT SEEN\r\n").unwrap();
+/// let CommandBody::Search { criteria, .. } = &cmd.body else { panic!() };
+/// assert_eq!(criteria.wire(), b"since 1-Feb-2024 OR FROM alice NOT SEEN");
+/// let kinds: Vec<_> = criteria.iter().map(|k| k.kind()).collect();
+/// assert_eq!(kinds, [SearchKeyKind::Since, SearchKeyKind::Or]);
+/// let built = SearchProgram::new(criteria.to_vec()).unwrap();
+/// assert_eq!(&built, criteria);
+/// assert_eq!(built.wire(), b"SINCE 1-Feb-2024 OR FROM alice NOT SEEN");
+/// assert!(SearchProgram::new(Vec::new()).is_err());
+/// ```
+#[derive(Clone)]
+pub struct SearchProgram<'a> {
+    /// `search-key *(SP search-key)`, checked.
+    wire: Cow<'a, [u8]>,
+    /// The number of keys (at least one).
+    len: usize,
+    /// Whether `wire` is what the encoder writes for the keys, free of literals, so that
+    /// encoding may copy it.
+    canonical: bool,
+}
+
+impl<'a> SearchProgram<'a> {
+    /// A program of `keys`, all of which must match; fails when there is none, or when the
+    /// keys nest deeper than the parsers' bound (250 levels; no server would read them).
+    pub fn new(keys: impl IntoIterator<Item = SearchKey<'a>>) -> Result<Self, ValidationError> {
+        let mut out = Vec::new();
+        let mut len = 0;
+        {
+            let mut e = Encoder::client(&mut out, &crate::encode::EncodeOptions::default());
+            for key in keys {
+                if len > 0 {
+                    e.sp();
+                }
+                key.encode(&mut e);
+                len += 1;
+            }
+            let _ = e.finish();
+        }
+        if len == 0 {
+            return Err(ValidationError::new("search-key", None));
+        }
+        let cx = Ctx::new(&DECODE, Side::Client, &out);
+        match SearchProgram::parse(&out, &cx) {
+            Ok(([], p)) if p.len == len => {}
+            Ok((rest, _)) => {
+                return Err(ValidationError::new(
+                    "search-key",
+                    Some(out.len() - rest.len()),
+                ));
+            }
+            Err(e) => {
+                return Err(ValidationError::new(
+                    "search-key",
+                    Some(error_offset(&out, e)),
+                ));
+            }
+        }
+        Ok(SearchProgram {
+            canonical: memchr::memchr(b'{', &out).is_none(),
+            wire: Cow::Owned(out),
+            len,
+        })
+    }
+
+    /// Checks `search-key *(SP search-key)` under the message's context and keeps its wire
+    /// form; the error is the one of the key that fails.
+    pub(crate) fn parse(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self> {
+        let start = i;
+        let mut len = 0;
+        let mut j = i;
+        // Each key as the encoder writes it, compared with the key as received: while they
+        // agree, encoding may copy the wire form (one buffer, as long as the longest key).
+        let options = crate::encode::EncodeOptions::default();
+        let mut scratch = Vec::new();
+        let mut canonical = true;
+        loop {
+            let (r, key) = SearchKey::parse(j, 0, cx)?;
+            len += 1;
+            if canonical {
+                scratch.clear();
+                let mut e = Encoder::client(&mut scratch, &options);
+                key.encode(&mut e);
+                let _ = e.finish();
+                canonical = scratch == j[..j.len() - r.len()];
+            }
+            match r.split_first() {
+                Some((b' ', after)) => j = after,
+                _ => {
+                    let wire = &start[..start.len() - r.len()];
+                    return Ok((
+                        r,
+                        SearchProgram {
+                            // A literal is written again, for its synchronization point.
+                            canonical: canonical && memchr::memchr(b'{', wire).is_none(),
+                            wire: Cow::Borrowed(wire),
+                            len,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The number of keys (at least one).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a program has at least one key.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The keys, decoded from the checked wire form as the iterator advances.
+    pub fn iter(&self) -> SearchKeys<'_> {
+        SearchKeys {
+            rest: &self.wire,
+            left: self.len,
+        }
+    }
+
+    /// The first key.
+    pub fn first(&self) -> SearchKey<'_> {
+        // A program has at least one key, and its wire form decodes (see `SearchKeys`); the
+        // fallback is never taken.
+        self.iter().next().unwrap_or(SearchKey::All)
+    }
+
+    /// The keys, fully decoded, borrowing from the program.
+    pub fn to_vec(&self) -> Vec<SearchKey<'_>> {
+        self.iter().collect()
+    }
+
+    /// The checked wire form: `search-key *(SP search-key)`, as received (or as encoded by
+    /// [`new`](Self::new)).
+    pub fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+}
+
+/// The byte offset of a parse error in `input`.
+fn error_offset(input: &[u8], e: nom::Err<crate::error::PErr<'_>>) -> usize {
+    match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => input.len() - e.input.len(),
+        nom::Err::Incomplete(_) => input.len(),
+    }
+}
+
+/// The keys of a [`SearchProgram`], decoded one by one from its checked wire form.
+#[derive(Debug, Clone)]
+pub struct SearchKeys<'s> {
+    rest: &'s [u8],
+    left: usize,
+}
+
+impl<'s> Iterator for SearchKeys<'s> {
+    type Item = SearchKey<'s>;
+
+    fn next(&mut self) -> Option<SearchKey<'s>> {
+        if self.left == 0 {
+            return None;
+        }
+        // The bytes were checked by the program's parser (or written by its encoder and
+        // checked), under options no wider than these, so this parse succeeds; should it
+        // not, the iteration ends.
+        let cx = Ctx::new(&DECODE, Side::Client, self.rest);
+        match SearchKey::parse(self.rest, 0, &cx) {
+            Ok((r, key)) => {
+                self.left -= 1;
+                self.rest = r.strip_prefix(b" ").unwrap_or(r);
+                Some(key)
+            }
+            Err(_) => {
+                self.left = 0;
+                None
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+impl<'s> IntoIterator for &'s SearchProgram<'_> {
+    type Item = SearchKey<'s>;
+    type IntoIter = SearchKeys<'s>;
+    fn into_iter(self) -> SearchKeys<'s> {
+        self.iter()
+    }
+}
+
+impl<'a> TryFrom<NonEmpty<SearchKey<'a>>> for SearchProgram<'a> {
+    type Error = ValidationError;
+    fn try_from(keys: NonEmpty<SearchKey<'a>>) -> Result<Self, ValidationError> {
+        SearchProgram::new(keys.into_vec())
+    }
+}
+
+impl PartialEq for SearchProgram<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
+    }
+}
+
+impl Eq for SearchProgram<'_> {}
+
+impl ::core::hash::Hash for SearchProgram<'_> {
+    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+        self.len.hash(state);
+        for key in self.iter() {
+            key.hash(state);
+        }
+    }
+}
+
+impl ::core::fmt::Debug for SearchProgram<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for SearchProgram<'_> {
+    /// The keys, as a sequence (the shape of a list of [`SearchKey`]s).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl IntoStatic for SearchProgram<'_> {
+    type Static = SearchProgram<'static>;
+    fn into_static(self) -> SearchProgram<'static> {
+        SearchProgram {
+            wire: Cow::Owned(self.wire.into_owned()),
+            len: self.len,
+            canonical: self.canonical,
+        }
+    }
+}
+
+impl Encode for SearchProgram<'_> {
+    /// The keys, separated by SP: each key encoded (the canonical form: upper-case names,
+    /// unquoted dates, ...), or the wire form copied when it is that form already.
+    fn encode(&self, e: &mut Encoder<'_>) {
+        if self.canonical {
+            e.raw(&self.wire);
+            return;
+        }
+        for (n, key) in self.iter().enumerate() {
+            if n > 0 {
+                e.sp();
+            }
+            key.encode(e);
+        }
+    }
 }
 
 /// Writes the SEARCH arguments after the name.
 pub(super) fn encode_search(
     return_opts: Option<&[SearchReturnOpt<'_>]>,
     charset: Option<&AString<'_>>,
-    criteria: &NonEmpty<SearchKey<'_>>,
+    criteria: &SearchProgram<'_>,
     e: &mut Encoder<'_>,
 ) {
     if let Some(opts) = return_opts {
@@ -672,10 +947,8 @@ pub(super) fn encode_search(
         e.raw(b" CHARSET ");
         cs.encode(e);
     }
-    for k in criteria {
-        e.sp();
-        k.encode(e);
-    }
+    e.sp();
+    criteria.encode(e);
 }
 
 #[cfg(test)]
@@ -751,7 +1024,7 @@ mod tests {
         let CommandBody::Search { criteria, .. } = &cmd.body else {
             panic!()
         };
-        let kinds: Vec<_> = criteria.iter().map(SearchKey::kind).collect();
+        let kinds: Vec<_> = criteria.iter().map(|k| k.kind()).collect();
         assert_eq!(kinds, [SearchKeyKind::SequenceSet, SearchKeyKind::And]);
     }
 
@@ -784,6 +1057,29 @@ mod tests {
         assert_eq!(c.name(), "SEARCH");
     }
 
+    /// A program is copied when it is canonical; a literal in it is written again, with its
+    /// synchronization point; a program too deep for any parser cannot be built.
+    #[test]
+    fn programs_copy_canonical_keys_and_rewrite_literals() {
+        let c = Command::parse(b"a SEARCH SUBJECT {3}\r\nabc ALL\r\n").unwrap();
+        let CommandBody::Search { criteria, .. } = &c.body else {
+            panic!()
+        };
+        assert_eq!(criteria.len(), 2);
+        let mut out = Vec::new();
+        let enc = c.encode(&mut out, &Default::default());
+        assert_eq!(out, b"a SEARCH SUBJECT {3}\r\nabc ALL\r\n");
+        assert_eq!(enc.sync_points, [22]);
+        let owned = c.clone().into_static();
+        assert_eq!(owned, c);
+        let mut deep = SearchKey::All;
+        for _ in 0..=crate::ext::MAX_DEPTH {
+            deep = SearchKey::Not(Box::new(deep));
+        }
+        assert!(SearchProgram::new([deep]).is_err());
+        assert!(SearchProgram::new([SearchKey::Not(Box::new(SearchKey::All))]).is_ok());
+    }
+
     #[test]
     fn every_key() {
         let line = "a SEARCH ALL ANSWERED BCC b BEFORE 1-Jan-2000 BODY x CC c DELETED DRAFT \
@@ -796,11 +1092,18 @@ UNDRAFT UNFLAGGED UNKEYWORD k UNSEEN 1,2:3 $ * ((ALL) (SEEN DRAFT))\r\n";
             panic!()
         };
         assert_eq!(criteria.len(), 39);
-        // Quoted dates are accepted and written unquoted.
+        // Quoted dates are accepted and written unquoted; the program keeps its wire form.
         let c = Command::parse(b"a SEARCH SINCE \"1-Feb-1994\"\r\n").unwrap();
         let mut out = Vec::new();
         let _ = c.encode(&mut out, &Default::default());
         assert_eq!(out, b"a SEARCH SINCE 1-Feb-1994\r\n");
+        let CommandBody::Search { criteria, .. } = &c.body else {
+            panic!()
+        };
+        let built = SearchProgram::new(criteria.to_vec()).unwrap();
+        assert_eq!(&built, criteria);
+        assert_eq!(built.wire(), b"SINCE 1-Feb-1994");
+        assert_eq!(criteria.wire(), b"SINCE \"1-Feb-1994\"");
         roundtrip(
             b"a search or not seen (deleted) since 01-feb-1994\r\n",
             false,

@@ -127,7 +127,7 @@ mod tests {
         let CommandBody::Search { criteria, .. } = &c.body else {
             panic!()
         };
-        let kinds: Vec<_> = criteria.iter().map(SearchKey::kind).collect();
+        let kinds: Vec<_> = criteria.iter().map(|k| k.kind()).collect();
         assert_eq!(kinds, [SearchKeyKind::Fuzzy, SearchKeyKind::From]);
         let c = cmd(b"B1 SEARCH RETURN (RELEVANCY ALL) FUZZY TEXT \"Helo\"\r\n");
         let CommandBody::Search { return_opts, .. } = &c.body else {

@@ -303,7 +303,7 @@ mod tests {
         let CommandBody::Search { criteria, .. } = cmd.body else {
             panic!()
         };
-        assert_eq!(criteria.first(), &SearchKey::GmThrId(1));
+        assert_eq!(criteria.first(), SearchKey::GmThrId(1));
     }
 
     /// Strictly, without X-GM-EXT-1, every form is an error at its name; with it, bad

@@ -201,7 +201,7 @@ mod tests {
         };
         assert_eq!(
             criteria.first(),
-            &SearchKey::EmailId(ObjectId::new("M6d99ac3275bb4e").unwrap())
+            SearchKey::EmailId(ObjectId::new("M6d99ac3275bb4e").unwrap())
         );
         cmd_roundtrip(b"28 search threadid T64b478a75b7ea9\r\n");
         let c = cmd_roundtrip(b"a FETCH 1 (EMAILID THREADID)\r\n");

@@ -81,7 +81,7 @@ mod tests {
         let CommandBody::Search { criteria, .. } = c.body else {
             panic!()
         };
-        criteria.iter().map(SearchKey::kind).collect()
+        criteria.iter().map(|k| k.kind()).collect()
     }
 
     /// RFC 5032 §4.
@@ -98,7 +98,7 @@ mod tests {
         };
         assert_eq!(
             criteria.first(),
-            &SearchKey::Older(Interval::new(1).unwrap())
+            SearchKey::Older(Interval::new(1).unwrap())
         );
     }
 

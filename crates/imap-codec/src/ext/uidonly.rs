@@ -130,9 +130,11 @@ pub fn uses_message_numbers(body: &CommandBody<'_>) -> bool {
         return true;
     }
     match body {
-        CommandBody::Search { criteria: keys, .. }
-        | CommandBody::Sort { keys, .. }
-        | CommandBody::Thread { keys, .. } => search_uses_message_numbers(keys),
+        // The program's keys are decoded from its checked wire form (issue 17's value model).
+        CommandBody::Search { criteria, .. } => search_uses_message_numbers(&criteria.to_vec()),
+        CommandBody::Sort { keys, .. } | CommandBody::Thread { keys, .. } => {
+            search_uses_message_numbers(keys)
+        }
         _ => false,
     }
 }

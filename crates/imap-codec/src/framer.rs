@@ -1094,6 +1094,20 @@ impl FramedBuffer {
         }
     }
 
+    /// A big message that fills the buffer alone leaves the buffer's spare capacity (up to
+    /// as much again, from growing by doubling) unused while the application makes its value
+    /// owned: that capacity is given back first (a shrinking reallocation, done in place by
+    /// the usual allocators), so the message and its owned copy peak at about 2x its size,
+    /// not 3x (issue 18's memory goal; `imap-session/tests/memory.rs`). Small messages and
+    /// buffers that hold more than the message are left alone (no reallocation per message).
+    fn release_slack(&mut self, len: usize) {
+        const BIG: usize = 256 * 1024;
+        let slack = self.buf.capacity().saturating_sub(len);
+        if len >= BIG && self.start == 0 && self.buf.len() == len && slack > len / 8 {
+            self.buf.shrink_to_fit();
+        }
+    }
+
     /// The next message or literal announcement, or `None` when more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, FrameError> {
         self.drop_consumed();
@@ -1126,6 +1140,7 @@ impl FramedBuffer {
             }
             Status::Message(len) => {
                 self.consumed = len;
+                self.release_slack(len);
                 Ok(Some(Frame::Message(
                     &self.buf[self.start..self.start.saturating_add(len)],
                 )))

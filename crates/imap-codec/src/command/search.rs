@@ -880,30 +880,7 @@ impl PartialEq for SearchProgram<'_> {
     }
 }
 
-impl Eq for SearchProgram<'_> {}
-
-impl ::core::hash::Hash for SearchProgram<'_> {
-    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
-        self.len.hash(state);
-        for key in self.iter() {
-            key.hash(state);
-        }
-    }
-}
-
-impl ::core::fmt::Debug for SearchProgram<'_> {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for SearchProgram<'_> {
-    /// The keys, as a sequence (the shape of a list of [`SearchKey`]s).
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
+crate::response::wire::by_items!(SearchProgram);
 
 impl IntoStatic for SearchProgram<'_> {
     type Static = SearchProgram<'static>;

@@ -811,29 +811,7 @@ impl PartialEq for MessageAttributes<'_> {
     }
 }
 
-impl Eq for MessageAttributes<'_> {}
-
-impl ::core::hash::Hash for MessageAttributes<'_> {
-    fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
-        self.len().hash(state);
-        for item in self.iter() {
-            item.hash(state);
-        }
-    }
-}
-
-impl ::core::fmt::Debug for MessageAttributes<'_> {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for MessageAttributes<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
+crate::response::wire::by_items!(MessageAttributes);
 
 impl IntoStatic for MessageAttributes<'_> {
     type Static = MessageAttributes<'static>;

@@ -26,7 +26,7 @@ pub mod envelope;
 pub mod fetch;
 pub mod generic;
 pub mod status;
-mod wire;
+pub(crate) mod wire;
 
 use base64::Engine as _;
 

@@ -260,6 +260,40 @@ macro_rules! wire_list {
 
 pub(crate) use wire_list;
 
+/// `Eq`, `Hash`, `Debug` and (with `serde`) `Serialize` of a value held as a checked wire form
+/// (`MessageAttributes`, `SearchProgram`), through its decoded items: `len()` and `iter()`.
+/// Its `PartialEq` (which may compare the wire forms first) is the type's own.
+macro_rules! by_items {
+    ($name:ident) => {
+        impl Eq for $name<'_> {}
+
+        impl ::core::hash::Hash for $name<'_> {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                self.len().hash(state);
+                for item in self.iter() {
+                    item.hash(state);
+                }
+            }
+        }
+
+        impl ::core::fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+
+        /// The items, as a sequence (the shape of a list of the decoded items).
+        #[cfg(feature = "serde")]
+        impl serde::Serialize for $name<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.iter())
+            }
+        }
+    };
+}
+
+pub(crate) use by_items;
+
 /// Checks `"(" item *(SP item) ")"` (or `"(" ")"` when `allow_empty`) without building
 /// anything: [`crate::parse::paren_list`]'s acceptance, each item checked by `item`.
 pub(crate) fn skip_paren_list<'a>(

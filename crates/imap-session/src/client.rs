@@ -1185,7 +1185,7 @@ impl ClientSession {
         #[cfg(feature = "tracing")]
         tracing::debug!(?handle, tag = ?command.tag, kind = ?command.body.kind(), "command");
         let (unsent, body) = match (streamed, encoded.streamed) {
-            (None, _) => (encoded.chunks(&buf).map(<[u8]>::to_vec).collect(), None),
+            (None, _) => (owned_chunks(buf, &encoded), None),
             (Some(length), Some(at)) => {
                 // The pieces of the head (each after a `+`), the data, then the tail.
                 let mut unsent: VecDeque<Vec<u8>> = VecDeque::new();
@@ -1954,7 +1954,7 @@ impl ClientSession {
             }
         }
         for p in pieces {
-            self.transmit(&p);
+            self.outbox.push_owned(p);
         }
         if let Some(w) = wanted {
             self.event(ClientEvent::LiteralWanted {
@@ -2469,6 +2469,26 @@ fn parse(
         bytes: bytes.to_vec(),
         error,
     })
+}
+
+/// The pieces of an encoded command (`encoded.chunks`, split at its synchronizing literals),
+/// owned: the pieces before the last are copied out (command heads before a literal); the last
+/// piece is the encoding buffer itself, not copied (a big APPEND literal is the last piece),
+/// with the spare capacity from its growth given back.
+fn owned_chunks(mut buf: Vec<u8>, encoded: &imap_codec::encode::Encoded) -> VecDeque<Vec<u8>> {
+    let last_start = encoded.sync_points.last().copied().unwrap_or(encoded.start);
+    let mut pieces: VecDeque<Vec<u8>> = encoded
+        .chunks(&buf[..last_start])
+        .take(encoded.sync_points.len())
+        .map(<[u8]>::to_vec)
+        .collect();
+    buf.truncate(encoded.end);
+    buf.drain(..last_start);
+    if buf.capacity() - buf.len() > 64 * 1024 {
+        buf.shrink_to_fit();
+    }
+    pieces.push_back(buf);
+    pieces
 }
 
 #[cfg(test)]

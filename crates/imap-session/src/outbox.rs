@@ -7,6 +7,9 @@ use crate::prelude::*;
 
 use alloc::collections::VecDeque;
 
+/// The output buffer's capacity kept between transmissions; more is given back.
+const KEEP_CAPACITY: usize = 1024 * 1024;
+
 /// What [`Outbox::next`] hands out.
 pub(crate) enum Next<'a, E> {
     /// Bytes to transmit.
@@ -51,6 +54,10 @@ impl<E: ::core::fmt::Debug> Outbox<E> {
         let lent = self.out_taken.then(|| {
             let len = self.out.len();
             self.out.clear();
+            if self.out.capacity() > KEEP_CAPACITY {
+                // A big transmission (see `push_owned`) is not kept allocated.
+                self.out = Vec::new();
+            }
             self.out_taken = false;
             len
         });
@@ -80,6 +87,17 @@ impl<E: ::core::fmt::Debug> Outbox<E> {
     /// Queues an event.
     pub(crate) fn event(&mut self, e: E) {
         self.events.push_back(e);
+    }
+
+    /// Appends `bytes` to transmit, taking the vector itself when nothing else waits: a big
+    /// command's encoding (an APPEND's literal) is not copied once more.
+    pub(crate) fn push_owned(&mut self, bytes: Vec<u8>) {
+        let out = self.buf();
+        if out.is_empty() {
+            *out = bytes;
+        } else {
+            out.extend_from_slice(&bytes);
+        }
     }
 
     /// The output buffer, emptied first if its bytes were lent already.

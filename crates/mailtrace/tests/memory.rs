@@ -186,13 +186,14 @@ fn factor(peak: usize, size: usize) -> f64 {
 }
 
 /// One big message (a 4 MiB APPEND literal), written as 55,000 trace lines or as one: the
-/// streamed peak is a multiple of the message, whatever the trace around it (measured 6.0 x;
-/// 7.7 x read whole). What is held at the peak (heap profile): the message's bytes as framed
-/// (1 x, reported) and the server session's owned value (1 x, reported too: the replay's own
-/// parse borrows from the bytes), and what the client observer session makes of the command
-/// it is handed (4 x: `ClientSession::send_command` encodes into a buffer grown by doubling,
-/// copies the encoding into chunks and the first chunk into its output). A regression guard at
-/// 7 x; the goal of 2 x needs the client session's send path to encode once.
+/// streamed peak is a multiple of the message, whatever the trace around it (measured 4.0 x,
+/// 5.0 x written as one line; 5.7 x / 6.0 x read whole; 6.0 x before the client session's
+/// send path kept its encoding buffer as the last piece instead of copying it twice). What is
+/// held at the peak: the message's bytes as framed (1 x, reported), the server session's owned
+/// value (1 x, reported too: the replay's own parse borrows from the bytes), what the client
+/// observer session makes of the command it is handed (its encoding, 1 x) and, for one line,
+/// the line being read. A regression guard at 5.5 x; the goal of 2 x needs the replay
+/// to report without holding the bytes and the value both.
 #[test]
 fn one_big_message_costs_a_small_multiple_of_it() {
     let _serial = serial();
@@ -208,14 +209,14 @@ fn one_big_message_costs_a_small_multiple_of_it() {
             factor(peak, size),
             factor(before, size),
         );
-        assert!(factor(peak, size) < 7.0, "{:.2} x", factor(peak, size));
+        assert!(factor(peak, size) < 5.5, "{:.2} x", factor(peak, size));
         assert!(peak < before, "{peak} streamed, {before} whole");
     }
 }
 
 /// One big server message (a FETCH response with a 4 MiB literal): measured 4.0 x (5.7 x read
 /// whole): the bytes and the value reported, the server observer session's encoding of the
-/// response it is handed. A regression guard at 5 x.
+/// response it is handed. A regression guard at 4.5 x.
 #[test]
 fn one_big_response_costs_a_small_multiple_of_it() {
     let _serial = serial();
@@ -229,7 +230,7 @@ fn one_big_response_costs_a_small_multiple_of_it() {
         factor(peak, size),
         factor(before, size),
     );
-    assert!(factor(peak, size) < 5.0, "{:.2} x", factor(peak, size));
+    assert!(factor(peak, size) < 4.5, "{:.2} x", factor(peak, size));
     assert!(peak < before, "{peak} streamed, {before} whole");
 }
 

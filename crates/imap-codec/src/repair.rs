@@ -431,6 +431,17 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
         with.extend_from_slice(b" NIL)");
         return Fix::one(ImapDeviation::DispositionJunk, o, close + 1, &with);
     }
+    // disposition-junk, its `(NIL NIL)` form: a disposition with no type and no parameters;
+    // read as NIL (no disposition). Not in the parameter slot (a basic or multipart body's
+    // third field, whose `(NIL NIL)` the catalogue does not list).
+    if e.expected == "string"
+        && e.context == "body"
+        && prev == Some(b'(')
+        && rest.starts_with(b"NIL NIL)")
+        && nil_position(buf, o - 1) != 2
+    {
+        return Fix::one(ImapDeviation::DispositionJunk, o - 1, 9, b"NIL");
+    }
     // nil-parameter-value: NIL as a parameter value, `("boundary" NIL)`; read as `""`.
     if e.expected == "string"
         && e.context == "body"

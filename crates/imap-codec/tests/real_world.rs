@@ -185,6 +185,12 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1 NIL (\"inline\" NIL) NIL NIL))\r\n",
     ),
     (
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1 NIL (NIL NIL) NIL NIL))\r\n",
+        "disposition-junk",
+        68,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 2 1 NIL NIL NIL NIL))\r\n",
+    ),
+    (
         b"* 1 FETCH (RFC822.SIZE 9.3736e+06)\r\n",
         "float-number",
         23,

@@ -85,6 +85,32 @@ pub struct Headers {
     /// force from the start (advertised or enabled before the trace begins), e.g.
     /// `CONDSTORE QRESYNC` (RFC 7162). Default: none.
     pub extensions: Vec<String>,
+    /// `# limits:` (POP3): the decoders' line limits when the trace's peer goes past those of
+    /// RFC 2449 §4 (255-octet commands, 512-octet response lines), as
+    /// `command-line=N response-line=N` (either or both). Default: the RFC's.
+    pub limits: LineLimits,
+}
+
+/// The line limits a trace sets (`# limits:`); `None` keeps the decoders' default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LineLimits {
+    /// Longest command line, CRLF included.
+    pub command_line: Option<usize>,
+    /// Longest response line, CRLF included.
+    pub response_line: Option<usize>,
+}
+
+impl LineLimits {
+    /// `limits` with the lengths this trace sets.
+    pub fn apply(&self, mut limits: pop3_codec::Limits) -> pop3_codec::Limits {
+        if let Some(n) = self.command_line {
+            limits = limits.with_max_command_line(n);
+        }
+        if let Some(n) = self.response_line {
+            limits = limits.with_max_response_line(n);
+        }
+        limits
+    }
 }
 
 pub use imap_codec::Profile;
@@ -290,6 +316,7 @@ impl<R: std::io::BufRead> Reader<R> {
                 profile: Profile::Strict,
                 deviations: Vec::new(),
                 extensions: Vec::new(),
+                limits: LineLimits::default(),
             },
             first: None,
             line: 0,
@@ -428,6 +455,7 @@ struct HeaderBuilder {
     profile: Option<Profile>,
     deviations: Option<Vec<String>>,
     extensions: Option<Vec<String>>,
+    limits: Option<LineLimits>,
 }
 
 impl HeaderBuilder {
@@ -511,6 +539,26 @@ impl HeaderBuilder {
                 }
                 self.extensions.replace(names).is_some()
             }
+            "limits" => {
+                let mut limits = LineLimits::default();
+                for item in value.split_whitespace() {
+                    let parsed = item.split_once('=').and_then(|(name, n)| {
+                        let n: usize = n.parse().ok().filter(|&n| n > 0)?;
+                        Some((name, n))
+                    });
+                    match parsed {
+                        Some(("command-line", n)) => limits.command_line = Some(n),
+                        Some(("response-line", n)) => limits.response_line = Some(n),
+                        _ => {
+                            return Err(err(
+                                line,
+                                format!("{item:?}: limits are command-line=N or response-line=N"),
+                            ));
+                        }
+                    }
+                }
+                self.limits.replace(limits).is_some()
+            }
             other => return Err(err(line, format!("unknown header {other:?}"))),
         };
         if dup {
@@ -549,6 +597,7 @@ impl HeaderBuilder {
             profile,
             deviations,
             extensions: self.extensions.unwrap_or_default(),
+            limits: self.limits.unwrap_or_default(),
         })
     }
 }

@@ -174,7 +174,7 @@ fn check_response(r: &Response<'_>, expected: Expected) -> Option<Failure> {
 /// assert_eq!((replay.messages.len(), replay.failures()), (4, 0));
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
-    let limits = Limits::default();
+    let limits = trace.headers.limits.apply(Limits::default());
     let start = match trace.headers.start {
         Start::Connect => ClientState::Greeting,
         Start::Authenticated | Start::Selected => ClientState::Transaction,
@@ -239,7 +239,8 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
     if profile == Profile::Strict {
         return replay(trace);
     }
-    let options = ParseOptions::default().with_profile(profile);
+    let mut options = ParseOptions::default().with_profile(profile);
+    options.limits = trace.headers.limits.apply(options.limits);
     let mut pair = Pairing {
         options,
         greeting: trace.headers.start == Start::Connect,

@@ -101,6 +101,15 @@ mailproto_core::deviations! {
         /// where strict's error is (the keyword, or for `AUTH` the missing SP).
         NonStandardCommands = "non-standard-commands",
             rule: r#"command = keyword *(SP param) CRLF with a keyword of RFC 1939 §4-7 or an extension in force (RFC 2449 §3); auth-command = "AUTH" SP sasl-mech [SP initial-response] (RFC 5034 §4)"#;
+        /// a status line that does not start with the status: GNU Mailutils 3.15 answers a
+        /// command line longer than its 512-octet buffer by echoing the line's start with
+        /// `-ERR Invalid arguments` spliced after it (`NOOP zzz...z-ERR Invalid arguments`), or
+        /// by echoing the whole line ended by CR CR LF and no status at all (recorded: the
+        /// `corpus/pop3/deviations/err-in-multiline-slot.trace` bytes). Read as the `-ERR`
+        /// that was spliced in (its offset), or as a `-ERR` without text for the bare echo
+        /// (the offset of the extra CR): the command was not carried out.
+        ErrInMultilineSlot = "err-in-multiline-slot",
+            rule: r#"status = ("+OK" / "-ERR") [SP text] CRLF: a response starts with its status indicator (RFC 1939 §3)"#;
         /// (a session rule): the body of a RETR answer is not as long as the size the scan
         /// listing gave for that message (GNU Mailutils inserts headers such as `X-UIDL:`;
         /// Courier sends a surrogate notice for a UTF-8 message, RFC 6856 §2.1, with the

@@ -744,6 +744,34 @@ impl<'a> Response<'a> {
     }
 }
 
+/// Real-world `err-in-multiline-slot`: a line that does not start with a status, from a server
+/// that echoes an overlong command line. `-ERR` spliced into the line is read as the status
+/// from there; a line ended by CR CR LF with no status as a `-ERR` without text. `None`: not
+/// this deviation (the strict error stands).
+fn spliced_err<'a>(c: &mut Cursor<'a>) -> Option<(Response<'a>, usize)> {
+    let input = c.input;
+    let end = memchr::memchr(b'\n', input)?;
+    let line = &input[..=end];
+    if let Some(at) = memchr::memmem::find(line, b"-ERR") {
+        let mut sub = Cursor::new(&input[at..]);
+        let status = StatusLine::parse_at(&mut sub).ok()?;
+        c.deviate(Pop3Deviation::ErrInMultilineSlot, at);
+        c.pos = at + sub.pos;
+        return Some((Response::Status(status), c.pos));
+    }
+    if line.ends_with(b"\r\r\n") {
+        c.deviate(Pop3Deviation::ErrInMultilineSlot, end - 2);
+        c.pos = end + 1;
+        let status = StatusLine {
+            ok: false,
+            code: None,
+            text: Text::empty(),
+        };
+        return Some((Response::Status(status), c.pos));
+    }
+    None
+}
+
 /// Parses a response at the start of the cursor's input; returns it and the octets used.
 fn parse_prefix(c: Cursor<'_>, expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
     parse_prefix_with(c, expected).map(|(r, used, _)| (r, used))
@@ -778,6 +806,13 @@ fn parse_response<'a>(
         c.pos = 1;
         c.crlf()?;
         return Ok((Response::Challenge(Vec::new()), c.pos));
+    }
+    if c.real_world
+        && !input.starts_with(b"+")
+        && !input.starts_with(b"-")
+        && let Some(r) = spliced_err(c)
+    {
+        return Ok(r);
     }
     let positive = input.starts_with(b"+");
     if !positive

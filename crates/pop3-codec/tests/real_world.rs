@@ -42,6 +42,22 @@ const ROWS: &[Row] = &[
         35,
         b"+OK message follows\r\nSubject: x\r\n\r\n..hidden\r\n..dot\r\n.\r\n",
     ),
+    // GNU Mailutils 3.15 answering command lines over its 512-octet buffer (the echoes are
+    // shortened here; the recorded bytes are in corpus/pop3/deviations/err-in-multiline-slot).
+    (
+        b"NOOP zzzzzzzz-ERR Invalid arguments\r\n",
+        Expected::Status,
+        "err-in-multiline-slot",
+        13,
+        b"-ERR Invalid arguments\r\n",
+    ),
+    (
+        b"USER bbbbbbbb\r\r\n",
+        Expected::Status,
+        "err-in-multiline-slot",
+        13,
+        b"-ERR\r\n",
+    ),
 ];
 
 #[test]

@@ -212,29 +212,7 @@ macro_rules! wire_list {
             }
         }
 
-        impl Eq for $name<'_> {}
-
-        impl ::core::hash::Hash for $name<'_> {
-            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
-                self.len.hash(state);
-                for item in self.iter() {
-                    item.hash(state);
-                }
-            }
-        }
-
-        impl ::core::fmt::Debug for $name<'_> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_list().entries(self.iter()).finish()
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl serde::Serialize for $name<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.iter())
-            }
-        }
+        $crate::response::wire::by_items!($name);
 
         impl $crate::core::IntoStatic for $name<'_> {
             type Static = $name<'static>;
@@ -261,7 +239,8 @@ macro_rules! wire_list {
 pub(crate) use wire_list;
 
 /// `Eq`, `Hash`, `Debug` and (with `serde`) `Serialize` of a value held as a checked wire form
-/// (`MessageAttributes`, `SearchProgram`), through its decoded items: `len()` and `iter()`.
+/// (the `wire_list!` lists, `MessageAttributes`, `SearchProgram`), through its decoded items:
+/// `len()` and `iter()`.
 /// Its `PartialEq` (which may compare the wire forms first) is the type's own.
 macro_rules! by_items {
     ($name:ident) => {

@@ -1066,6 +1066,10 @@ impl ClientSession {
     /// the command cannot be split.
     fn split_to_fit<'c>(&mut self, command: &Command<'c>) -> Option<Vec<Command<'c>>> {
         let limit = self.config.max_line?;
+        if !command.is_splittable() {
+            // Sent as given: no measuring encode (and no copy) of an APPEND and the like.
+            return None;
+        }
         let options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
         let prefix = self.config.tag_prefix.as_str();
         let in_flight = &self.in_flight;

@@ -104,6 +104,27 @@ fn sequence_set_mut<'b>(body: &'b mut CommandBody<'_>) -> Option<&'b mut Sequenc
 }
 
 impl<'a> Command<'a> {
+    /// Whether [`split_to_fit`](Self::split_to_fit) can split this command (FETCH, STORE,
+    /// UID COPY, UID MOVE, UID EXPUNGE: the commands whose sequence set it divides). Lets a
+    /// caller skip the measuring encode for every other command.
+    ///
+    /// ```
+    /// use mailproto_imap_codec::Command;
+    /// assert!(Command::parse(b"a UID FETCH 1:3 (FLAGS)\r\n").unwrap().is_splittable());
+    /// assert!(!Command::parse(b"a COPY 1:3 Archive\r\n").unwrap().is_splittable());
+    /// ```
+    pub fn is_splittable(&self) -> bool {
+        // The same commands as `sequence_set_mut`, which needs the body mutably.
+        matches!(
+            self.body,
+            CommandBody::Fetch { .. }
+                | CommandBody::Store { .. }
+                | CommandBody::Copy { uid: true, .. }
+                | CommandBody::Move { uid: true, .. }
+                | CommandBody::UidExpunge { .. }
+        )
+    }
+
     /// The command as one or more commands whose every line is at most `max_line` octets
     /// (CRLF included, literal data not counted; [`RECOMMENDED_MAX_LINE`] is RFC 7162 §4's
     /// advice) when encoded with `options`: itself when it fits; for FETCH, STORE, UID COPY,
@@ -218,6 +239,32 @@ impl<'a> Command<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `is_splittable` names exactly the commands whose set `sequence_set_mut` divides.
+    #[test]
+    fn is_splittable_agrees_with_the_set_it_divides() {
+        for line in [
+            "a FETCH 1:3 (FLAGS)\r\n",
+            "a UID FETCH 1:3 (FLAGS)\r\n",
+            "a STORE 1 +FLAGS (\\Seen)\r\n",
+            "a COPY 1:3 Archive\r\n",
+            "a UID COPY 1:3 Archive\r\n",
+            "a MOVE 1:3 Archive\r\n",
+            "a UID MOVE 1:3 Archive\r\n",
+            "a UID EXPUNGE 1:3\r\n",
+            "a SEARCH 1:3\r\n",
+            "a SELECT INBOX\r\n",
+            "a APPEND INBOX {1+}\r\nx\r\n",
+        ] {
+            let cmd = Command::parse(line.as_bytes()).unwrap();
+            let mut body = cmd.body.clone();
+            assert_eq!(
+                cmd.is_splittable(),
+                sequence_set_mut(&mut body).is_some(),
+                "{line}"
+            );
+        }
+    }
 
     fn tags<'t>() -> impl FnMut() -> Tag<'t> {
         let mut n = 1;

@@ -17,8 +17,8 @@ use arbitrary::{Arbitrary, Error, Result, Unstructured};
 use crate::{
     ApopDigest, CapaTag, Capability, Command, DropListing, Expected, Expire, Greeting, LangArg,
     LangListing, Language, Mechanism, Message, MsgNumber, MultiLine, OtherCapability, Param,
-    Response, ResponseCode, SaslResponse, ScanListing, Secret, StatusLine, Text, UidListing,
-    UniqueId,
+    Response, ResponseCode, SaslResponse, ScanListing, ScanListings, Secret, StatusLine, Text,
+    UidListing, UniqueId,
 };
 
 type U<'u, 'd> = &'u mut Unstructured<'d>;
@@ -324,7 +324,10 @@ impl<'a> Arbitrary<'a> for Response<'static> {
                 extra: text(u)?,
             }),
             4 => Response::Scan(scan(u)?),
-            5 => Response::ScanList(reject(MultiLine::new(status(u, true)?, list(u, 5, scan)?))?),
+            5 => Response::ScanList(reject(ScanListings::new(
+                status(u, true)?,
+                list(u, 5, scan)?,
+            ))?),
             6 => Response::Uid(UidListing {
                 msg: msg(u)?,
                 uid: uid(u)?,

@@ -90,7 +90,7 @@ pub use crate::error::{ErrorKind, ParseError, ValidationError};
 pub use crate::framer::{CommandDecoder, Limits, ResponseDecoder, ResponseEvent};
 pub use crate::response::{
     Decoded, DropListing, Expected, Greeting, LangListing, ListedSizes, Message, MultiLine,
-    Response, ScanListing, StatusLine, UidListing,
+    Response, ScanListing, ScanListingIter, ScanListings, StatusLine, UidListing,
 };
 
 /// The crate's README.md (the package's front page), compiled and run as a doctest so that its

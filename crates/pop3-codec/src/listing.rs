@@ -11,8 +11,6 @@
 //! So errors are the grammar's, octet for octet (a differential test in `response.rs` checks
 //! it).
 
-use crate::prelude::*;
-
 use crate::core::{MsgNumber, Text, UniqueId};
 use crate::response::{ScanListing, UidListing};
 
@@ -119,14 +117,14 @@ fn decimal(x: u64, len: usize) -> u64 {
     v.wrapping_mul(10000 * (1 << 32) + 1) >> 32
 }
 
-/// The commonest scan listing line, `msg SP size CRLF` with a message number of at most 7
-/// digits, a size of at most 8 and the CR among the first 16 octets, at `at`: the listing
-/// and the offset after the CRLF, or `None`.
+/// The commonest scan listing line, `msg SP size CRLF` in its canonical form (no leading
+/// zero) with a message number of at most 7 digits, a size of at most 8 and the CR among the
+/// first 16 octets, at `at`: the offset after the CRLF, or `None`.
 ///
 /// The line's end is found from one classification of its first 16 octets (the second
-/// non-digit is the CR), so that where the next line starts does not wait for the numbers.
+/// non-digit is the CR); nothing is converted, so nothing waits for the numbers.
 #[inline(always)]
-fn short_scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
+fn short_scan_line(b: &[u8], at: usize) -> Option<usize> {
     let w = b.get(at..)?.first_chunk::<16>()?;
     let (lo, hi) = w.split_at(8);
     let lo = u64::from_le_bytes(lo.try_into().ok()?) ^ splat(b'0');
@@ -143,48 +141,91 @@ fn short_scan_line(b: &[u8], at: usize) -> Option<(ScanListing<'_>, usize)> {
     if w[sp] != b' ' || w[cr] != b'\r' || w[cr + 1] != b'\n' {
         return None;
     }
-    let msg = MsgNumber::new(decimal(lo, sp) as u32)?;
-    let size = u64::from_le_bytes(w.get(sp + 1..sp + 9)?.try_into().ok()?) ^ splat(b'0');
-    let size = decimal(size, size_len);
-    let extra = Text::empty();
-    Some((ScanListing { msg, size, extra }, at + cr + 2))
+    // Canonical: the message number's first digit is not 0 (so the number is not 0 either),
+    // nor the size's unless it is the only one.
+    if lo & 0xff == 0 || (w[sp + 1] == b'0' && size_len > 1) {
+        return None;
+    }
+    Some(at + cr + 2)
 }
 
-/// A scan listing line `msg SP size [SP text] CRLF` at `at` (RFC 1939 §5); the listing and
-/// the offset after the CRLF, or `None` to let the grammar decide.
+/// A number at `at` in its canonical form (no leading zero) of at most `max`: the offset
+/// after it.
 #[inline(always)]
-pub(crate) fn scan_line<'a>(
-    b: &'a [u8],
-    at: usize,
-    out: &mut Vec<ScanListing<'a>>,
-) -> Option<usize> {
-    match short_scan_line(b, at) {
-        Some((line, next)) => {
-            out.push(line);
-            Some(next)
-        }
-        None => any_scan_line(b, at, out),
-    }
+fn canonical_number(b: &[u8], at: usize, max: u64) -> Option<usize> {
+    let (_, end) = number(b, at, max)?;
+    (b[at] != b'0' || end == at + 1).then_some(end)
+}
+
+/// A scan listing line `msg SP size [SP text] CRLF` (RFC 1939 §5) in its canonical form (no
+/// leading zero, no SP before an empty text; what the encoder writes) at `at`: the offset
+/// after the CRLF, or `None` to let the grammar decide.
+#[inline(always)]
+fn scan_line(b: &[u8], at: usize) -> Option<usize> {
+    short_scan_line(b, at).or_else(|| any_scan_line(b, at))
 }
 
 /// [`scan_line`] for any shape of line (kept out of line, so that the common shape's loop
 /// stays small).
 #[inline(never)]
-fn any_scan_line<'a>(b: &'a [u8], at: usize, out: &mut Vec<ScanListing<'a>>) -> Option<usize> {
-    let (msg, at) = msg_sp(b, at)?;
-    let (size, at) = number(b, at, u64::MAX)?;
-    let (extra, at) = match b.get(at) {
-        Some(b'\r') => (Text::empty(), at),
+fn any_scan_line(b: &[u8], at: usize) -> Option<usize> {
+    // The message number is not 0, so in its canonical form it starts with 1 to 9.
+    if !matches!(b.get(at), Some(b'1'..=b'9')) {
+        return None;
+    }
+    let at = canonical_number(b, at, u64::from(u32::MAX))?;
+    if b.get(at) != Some(&b' ') {
+        return None;
+    }
+    let at = canonical_number(b, at + 1, u64::MAX)?;
+    let at = match b.get(at) {
+        Some(b'\r') => at,
         Some(b' ') => {
-            // Text is every octet but NUL, CR and LF; it must end at CRLF.
+            // Text is every octet but NUL, CR and LF; it must end at CRLF and not be empty.
             let len = memchr::memchr3(b'\r', b'\n', 0, &b[at + 1..])?;
-            (Text::from_checked(&b[at + 1..at + 1 + len]), at + 1 + len)
+            if len == 0 {
+                return None;
+            }
+            at + 1 + len
         }
         _ => return None,
     };
-    let end = crlf(b, at)?;
-    out.push(ScanListing { msg, size, extra });
-    Some(end)
+    crlf(b, at)
+}
+
+/// Scan listing lines from `at` in their canonical form (see [`scan_line`]), for as long as
+/// there are: the offset after the last and how many there were.
+pub(crate) fn scan_lines(b: &[u8], mut at: usize) -> (usize, usize) {
+    let mut n = 0;
+    while let Some(next) = scan_line(b, at) {
+        at = next;
+        n += 1;
+    }
+    (at, n)
+}
+
+/// Decodes the canonical scan listing line at the start of `b` (one that [`scan_lines`]
+/// took, or that the encoder wrote): the listing and the length of the line, CRLF included.
+/// `None` only for a line that is not one (never, for a checked listing).
+pub(crate) fn decode_scan_line(b: &[u8]) -> Option<(ScanListing<'_>, usize)> {
+    fn digits(b: &[u8], mut at: usize) -> (u64, usize) {
+        let mut n: u64 = 0;
+        while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            at += 1;
+        }
+        (n, at)
+    }
+    let (msg, at) = digits(b, 0);
+    let msg = MsgNumber::new(u32::try_from(msg).ok()?)?;
+    let (size, at) = digits(b, at.checked_add(1)?);
+    let (extra, at) = if b.get(at) == Some(&b' ') {
+        let len = memchr::memchr(b'\r', b.get(at + 1..)?)?;
+        (Text::from_checked(&b[at + 1..at + 1 + len]), at + 1 + len)
+    } else {
+        (Text::empty(), at)
+    };
+    Some((ScanListing { msg, size, extra }, crlf(b, at)?))
 }
 
 /// The longest unique-id (RFC 1939 §7: "up to 70 characters").
@@ -303,11 +344,14 @@ impl<'a> UidLines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
+    /// The line at the start of `b` if the fast path takes it, decoded.
     fn scan(b: &[u8]) -> Option<(ScanListing<'_>, usize)> {
-        let mut out = Vec::new();
-        let next = scan_line(b, 0, &mut out)?;
-        Some((out.pop()?, next))
+        let next = scan_line(b, 0)?;
+        let (listing, used) = decode_scan_line(b)?;
+        assert_eq!(used, next);
+        Some((listing, next))
     }
 
     #[test]
@@ -392,6 +436,13 @@ mod tests {
             "1 100\n",
             "1 100\r",
             "1 100\rx",
+            // Valid, but not in the canonical form: the grammar reads them.
+            "1 2 \r\n",
+            "01 100\r\n",
+            "1 0100\r\n",
+            "1 00\r\n",
+            "00000001 1 text\r\n",
+            "1 000000000100\r\n",
             "1 x\r\n",
             "1\t100\r\n",
             "1 100 text\n",
@@ -431,8 +482,13 @@ mod tests {
             (s.msg.get(), s.size, s.extra.is_empty(), end),
             (1, 2, true, 5)
         );
-        let (s, _) = scan(b"1 2 \r\n").unwrap();
-        assert!(s.extra.is_empty());
+        let (s, end) = scan(b"1 0\r\n").unwrap();
+        assert_eq!((s.msg.get(), s.size, end), (1, 0, 5));
+        let (s, end) = scan(b"4294967295 18446744073709551615 x\r\n").unwrap();
+        assert_eq!(
+            (s.msg.get(), s.size, s.extra.as_bytes(), end),
+            (4294967295, u64::MAX, &b"x"[..], 35)
+        );
         let max = format!("1 {}\r\n.\r\n", "x".repeat(70));
         let (u, end) = UidLines::new(&max).line(0).unwrap();
         assert_eq!((u.uid.as_str().len(), end), (70, 74));

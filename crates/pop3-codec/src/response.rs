@@ -468,6 +468,197 @@ impl<'a, T> MultiLine<'a, T> {
     }
 }
 
+/// The scan listings answering LIST (RFC 1939 §5: `scan-listing` lines, `msg SP size
+/// [SP text] CRLF`, then `.` CRLF), kept as their checked wire form.
+///
+/// The parser checks every line once and keeps its octets; a listing is decoded when it is
+/// read ([`iter`](Self::iter), [`get`](Self::get), [`find`](Self::find)), with no further
+/// check; [`into_items`](Self::into_items) gives the owned, decoded form. The lines are
+/// always in their canonical form, the encoder's (no leading zero, no SP before an empty
+/// text): a parse keeps the input's octets when they are canonical (they usually are) and
+/// writes the canonical form of a listing that is not. So encoding is a copy, and two values
+/// are equal when their octets are.
+///
+/// ```
+/// use mailproto_pop3_codec::{Encode, Expected, MsgNumber, Response, ScanListing, ScanListings, StatusLine, Text};
+/// let input = b"+OK\r\n1 120\r\n2 200 extra\r\n.\r\n";
+/// let Response::ScanList(list) = Response::parse(input, Expected::ScanList).unwrap() else { panic!() };
+/// assert_eq!(list.len(), 2);
+/// assert_eq!(list.get(1).map(|s| (s.msg.get(), s.size)), Some((2, 200)));
+/// assert_eq!(list.find(MsgNumber::new(1).unwrap()).map(|s| s.size), Some(120));
+/// assert_eq!(list.iter().map(|s| s.size).sum::<u64>(), 320);
+/// // Leading zeros are read as the grammar says, and kept in the canonical form.
+/// let Response::ScanList(zeros) = Response::parse(b"+OK\r\n01 0120\r\n2 200 extra\r\n.\r\n", Expected::ScanList).unwrap() else { panic!() };
+/// assert_eq!(zeros, list);
+/// assert_eq!(Response::ScanList(zeros).to_bytes(), input);
+/// // Built from listings.
+/// let one = ScanListing { msg: MsgNumber::new(3).unwrap(), size: 7, extra: Text::empty() };
+/// let built = ScanListings::new(StatusLine::ok(Text::empty()).unwrap(), [one]).unwrap();
+/// assert_eq!(built.as_wire(), b"3 7\r\n");
+/// ```
+#[derive(Clone, PartialEq, Eq, IntoStatic)]
+pub struct ScanListings<'a> {
+    status: StatusLine<'a>,
+    /// The lines, CRLF included, canonical and checked (`listing::scan_lines` takes every
+    /// one of them).
+    lines: Cow<'a, [u8]>,
+    /// How many lines.
+    len: usize,
+}
+
+impl<'a> ScanListings<'a> {
+    /// The scan listings `items` after `status`, which must be `+OK`.
+    pub fn new<'b>(
+        status: StatusLine<'a>,
+        items: impl IntoIterator<Item = ScanListing<'b>>,
+    ) -> Result<Self, ValidationError> {
+        if !status.is_ok() {
+            return Err(ValidationError::new("multi-line (+OK)", None));
+        }
+        let mut lines = Vec::new();
+        let mut len = 0;
+        for item in items {
+            item.put(&mut lines);
+            lines.extend_from_slice(b"\r\n");
+            len += 1;
+        }
+        Ok(ScanListings {
+            status,
+            lines: Cow::Owned(lines),
+            len,
+        })
+    }
+
+    /// The first line.
+    pub fn status(&self) -> &StatusLine<'a> {
+        &self.status
+    }
+
+    /// How many listings.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The listings, decoded one by one.
+    pub fn iter(&self) -> ScanListingIter<'_> {
+        ScanListingIter {
+            rest: &self.lines,
+            left: self.len,
+        }
+    }
+
+    /// The listing at `index` (counted from 0, in the order of the lines): decodes the lines
+    /// before it.
+    pub fn get(&self, index: usize) -> Option<ScanListing<'_>> {
+        self.iter().nth(index)
+    }
+
+    /// The (first) listing of message `msg`: decodes the lines up to it.
+    pub fn find(&self, msg: MsgNumber) -> Option<ScanListing<'_>> {
+        self.iter().find(|s| s.msg == msg)
+    }
+
+    /// The lines between the status line and the terminating `.`, each with its CRLF, as
+    /// the encoder writes them.
+    pub fn as_wire(&self) -> &[u8] {
+        &self.lines
+    }
+
+    /// The listings, decoded and owned by the caller (borrowing from the input when the
+    /// value does).
+    pub fn into_items(self) -> Vec<ScanListing<'a>> {
+        match self.lines {
+            Cow::Borrowed(lines) => ScanListingIter {
+                rest: lines,
+                left: self.len,
+            }
+            .collect(),
+            Cow::Owned(lines) => ScanListingIter {
+                rest: &lines,
+                left: self.len,
+            }
+            .map(IntoStatic::into_static)
+            .collect(),
+        }
+    }
+}
+
+impl<'b> IntoIterator for &'b ScanListings<'_> {
+    type Item = ScanListing<'b>;
+    type IntoIter = ScanListingIter<'b>;
+    fn into_iter(self) -> ScanListingIter<'b> {
+        self.iter()
+    }
+}
+
+/// The listings of [`ScanListings`], decoded as they are read.
+#[derive(Debug, Clone)]
+pub struct ScanListingIter<'b> {
+    rest: &'b [u8],
+    left: usize,
+}
+
+impl<'b> Iterator for ScanListingIter<'b> {
+    type Item = ScanListing<'b>;
+
+    fn next(&mut self) -> Option<ScanListing<'b>> {
+        let (listing, used) = listing::decode_scan_line(self.rest)?;
+        self.rest = &self.rest[used..];
+        self.left -= 1;
+        Some(listing)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for ScanListingIter<'_> {}
+
+impl ::core::iter::FusedIterator for ScanListingIter<'_> {}
+
+/// The listings, as a list (for `Debug` and serde).
+struct Listed<'x, 'a>(&'x ScanListings<'a>);
+
+impl ::core::fmt::Debug for Listed<'_, '_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl ::core::fmt::Debug for ScanListings<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ScanListings")
+            .field("status", &self.status)
+            .field("items", &Listed(self))
+            .finish()
+    }
+}
+
+/// The shape of a [`MultiLine`] of [`ScanListing`]s: `{"status": ..., "items": [...]}`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for ScanListings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("MultiLine", 2)?;
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("items", &Listed(self))?;
+        st.end()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Listed<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
 /// A message (RETR, TOP; RFC 1939 §5, §7): the status line and the unstuffed body. The body
 /// borrows from the input unless a line had to be unstuffed.
 #[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
@@ -542,7 +733,7 @@ impl ListedSizes {
     pub fn record(&mut self, response: &Response<'_>) {
         match response {
             Response::Scan(s) => self.insert(s.msg, s.size),
-            Response::ScanList(m) => m.items().iter().for_each(|s| self.insert(s.msg, s.size)),
+            Response::ScanList(m) => m.iter().for_each(|s| self.insert(s.msg, s.size)),
             _ => {}
         }
     }
@@ -582,7 +773,7 @@ impl ListedSizes {
 /// use mailproto_pop3_codec::{Encode, Expected, Response};
 /// let input = b"+OK 2 messages (320 octets)\r\n1 120\r\n2 200\r\n.\r\n";
 /// let Response::ScanList(list) = Response::parse(input, Expected::ScanList).unwrap() else { panic!() };
-/// assert_eq!(list.items()[1].size, 200);
+/// assert_eq!(list.get(1).unwrap().size, 200);
 /// assert_eq!(Response::ScanList(list).to_bytes(), input);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, IntoStatic)]
@@ -599,8 +790,8 @@ pub enum Response<'a> {
     Stat(DropListing<'a>),
     /// `+OK n size` answering `LIST n`.
     Scan(ScanListing<'a>),
-    /// Scan listings answering LIST.
-    ScanList(MultiLine<'a, ScanListing<'a>>),
+    /// Scan listings answering LIST, as their checked wire form.
+    ScanList(ScanListings<'a>),
     /// `+OK n uid` answering `UIDL n`.
     Uid(UidListing<'a>),
     /// Unique-id listings answering UIDL.
@@ -870,10 +1061,11 @@ fn parse_response<'a>(
         }
         Expected::ScanList => {
             let status = positive_status(c)?;
-            let (_, capacity) = listing_extent(input, c.pos);
-            let fast = |at, items: &mut Vec<_>| listing::scan_line(input, at, items);
-            let items = lines(c, capacity, fast, scan_listing)?;
-            Ok((Response::ScanList(MultiLine { status, items }), c.pos))
+            let (lines, len) = scan_lines(c)?;
+            Ok((
+                Response::ScanList(ScanListings { status, lines, len }),
+                c.pos,
+            ))
         }
         Expected::UidList => {
             let status = positive_status(c)?;
@@ -1012,6 +1204,44 @@ fn utf8_prefix(bytes: &[u8]) -> &str {
     }
 }
 
+/// The lines of a LIST answer until `.` CRLF, and how many: each checked in one pass by
+/// `listing::scan_lines` when it is canonical, else parsed by the grammar (which reports
+/// errors) and written in its canonical form; from the first such line on, the lines are a
+/// copy.
+fn scan_lines<'a>(c: &mut Cursor<'a>) -> Result<(Cow<'a, [u8]>, usize), ParseError> {
+    let input = c.input;
+    let start = c.pos;
+    let mut len = 0;
+    // The canonical form of the lines, once one was not.
+    let mut canonical: Option<Vec<u8>> = None;
+    loop {
+        let at = c.pos;
+        let (end, n) = listing::scan_lines(input, at);
+        len += n;
+        if let Some(out) = &mut canonical {
+            out.extend_from_slice(&input[at..end]);
+        }
+        c.pos = end;
+        let Some(item) = slow_line(c, scan_listing)? else {
+            break;
+        };
+        len += 1;
+        let out = canonical.get_or_insert_with(|| {
+            let mut out = Vec::with_capacity(input.len() - start);
+            out.extend_from_slice(&input[start..end]);
+            out
+        });
+        item.put(out);
+        out.extend_from_slice(b"\r\n");
+    }
+    let lines = match canonical {
+        Some(out) => Cow::Owned(out),
+        // Without the terminating line.
+        None => Cow::Borrowed(&input[start..c.pos - 3]),
+    };
+    Ok((lines, len))
+}
+
 /// Lines until `.` CRLF, each taken by `fast` when it can (from the offset of a line start,
 /// it appends the value and returns the offset after the CRLF), else parsed by `item`
 /// (which reports errors).
@@ -1026,24 +1256,24 @@ fn lines<'a, T>(
         while let Some(next) = fast(c.pos, &mut items) {
             c.pos = next;
         }
-        if slow_line(c, &item, &mut items)? {
-            return Ok(items);
+        match slow_line(c, &item)? {
+            Some(line) => items.push(line),
+            None => return Ok(items),
         }
     }
 }
 
-/// One line of a listing by the grammar, or its terminating line (then `true`). Out of
+/// One line of a listing by the grammar, or its terminating line (then `None`). Out of
 /// line, so that the fast path's loop keeps its values in registers.
 #[inline(never)]
 fn slow_line<'a, T>(
     c: &mut Cursor<'a>,
     item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
-    items: &mut Vec<T>,
-) -> Result<bool, ParseError> {
+) -> Result<Option<T>, ParseError> {
     let rest = c.rest();
     if rest.starts_with(b".\r\n") {
         c.pos += 3;
-        return Ok(true);
+        return Ok(None);
     }
     if rest.is_empty() || rest == b"." || rest == b".\r" {
         return Err(ParseError::new(
@@ -1052,9 +1282,9 @@ fn slow_line<'a, T>(
             ErrorKind::Incomplete,
         ));
     }
-    items.push(item(c)?);
+    let line = item(c)?;
     c.crlf()?;
-    Ok(false)
+    Ok(Some(line))
 }
 
 /// `[SP text]` after a number: the text may be empty.
@@ -1170,10 +1400,11 @@ impl Encode for Response<'_> {
                 u.put(out);
                 out.extend_from_slice(b"\r\n");
             }
-            Response::ScanList(m) => put_multi(out, m, |out, s| {
-                s.put(out);
-                out.extend_from_slice(b"\r\n");
-            }),
+            Response::ScanList(m) => {
+                m.status.encode(out);
+                out.extend_from_slice(&m.lines);
+                out.extend_from_slice(b".\r\n");
+            }
             Response::UidList(m) => put_multi(out, m, |out, u| {
                 u.put(out);
                 out.extend_from_slice(b"\r\n");
@@ -1258,9 +1489,10 @@ mod tests {
     fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
         let mut c = Cursor::new(input);
         match expected {
-            Expected::ScanList => {
-                multi(&mut c, scan_listing).map(|m| (Response::ScanList(m), c.pos))
-            }
+            Expected::ScanList => multi(&mut c, scan_listing).map(|m| {
+                let list = ScanListings::new(m.status, m.items).expect("+OK");
+                (Response::ScanList(list), c.pos)
+            }),
             _ => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
         }
     }
@@ -1273,12 +1505,20 @@ mod tests {
                 if !input.starts_with(b"+") {
                     break;
                 }
+                let parsed = parse_prefix(Cursor::new(input), expected);
                 assert_eq!(
-                    parse_prefix(Cursor::new(input), expected),
+                    parsed,
                     reference(input, expected),
                     "{expected:?} {:?}",
                     String::from_utf8_lossy(input)
                 );
+                // The checked wire form decodes to the grammar's listings.
+                if let Ok((Response::ScanList(list), _)) = parsed {
+                    let grammar = multi(&mut Cursor::new(input), scan_listing).unwrap();
+                    assert_eq!(list.len(), grammar.items().len());
+                    assert_eq!(list.iter().collect::<Vec<_>>(), grammar.items());
+                    assert_eq!(list.into_items(), grammar.into_items());
+                }
             }
         }
     }

@@ -472,7 +472,7 @@ fn rfc_1939_listings() {
         Some("2 messages (320 octets)")
     );
     assert_eq!(
-        list.items(),
+        list.iter().collect::<Vec<_>>(),
         [
             ScanListing {
                 msg: n(1),
@@ -501,7 +501,7 @@ fn rfc_1939_listings() {
     else {
         panic!()
     };
-    assert!(l.items().is_empty());
+    assert!(l.is_empty() && l.iter().next().is_none());
     // UIDL.
     let input = b"+OK\r\n1 whqtswO00WBw418f9t5JxYwZ\r\n2 QhdPYR:00WBw1Ph7x7\r\n.\r\n";
     let r = Response::parse(input, Expected::UidList).unwrap();

@@ -1240,7 +1240,7 @@ impl ServerSession {
                         extra: Text::empty(),
                     })
                 });
-                Response::ScanList(pop3_codec::MultiLine::new(status, items).expect("+OK"))
+                Response::ScanList(pop3_codec::ScanListings::new(status, items).expect("+OK"))
                     .encode(&mut self.out);
             }
             Command::Uidl(arg) => {

@@ -1256,16 +1256,28 @@ fn lines<'a, T>(
         while let Some(next) = fast(c.pos, &mut items) {
             c.pos = next;
         }
-        match slow_line(c, &item)? {
-            Some(line) => items.push(line),
-            None => return Ok(items),
+        if slow_line_into(c, &item, &mut items)? {
+            return Ok(items);
         }
     }
 }
 
-/// One line of a listing by the grammar, or its terminating line (then `None`). Out of
+/// [`slow_line`], its line appended to `items`; `true` at the terminating line. Out of
 /// line, so that the fast path's loop keeps its values in registers.
 #[inline(never)]
+fn slow_line_into<'a, T>(
+    c: &mut Cursor<'a>,
+    item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,
+    items: &mut Vec<T>,
+) -> Result<bool, ParseError> {
+    let line = slow_line(c, item)?;
+    let end = line.is_none();
+    items.extend(line);
+    Ok(end)
+}
+
+/// One line of a listing by the grammar, or its terminating line (then `None`).
+#[inline]
 fn slow_line<'a, T>(
     c: &mut Cursor<'a>,
     item: impl Fn(&mut Cursor<'a>) -> Result<T, ParseError>,

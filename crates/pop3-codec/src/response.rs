@@ -607,9 +607,10 @@ impl<'b> Iterator for ScanListingIter<'b> {
     type Item = ScanListing<'b>;
 
     fn next(&mut self) -> Option<ScanListing<'b>> {
+        // Every line was checked by the parser (or written by the encoder), so it decodes.
         let (listing, used) = listing::decode_scan_line(self.rest)?;
-        self.rest = &self.rest[used..];
-        self.left -= 1;
+        self.rest = self.rest.get(used..).unwrap_or_default();
+        self.left = self.left.saturating_sub(1);
         Some(listing)
     }
 

@@ -368,6 +368,19 @@ pub mod pop3 {
         1
     }
 
+    /// This project: a LIST answer, every listing decoded from the checked wire form (what a
+    /// consumer of the listings pays on top of [`ours_listing`]).
+    pub fn ours_list_decoded(wire: &[u8]) -> usize {
+        let Response::ScanList(list) = Response::parse(wire, Expected::ScanList).expect("parse")
+        else {
+            unreachable!("a LIST answer")
+        };
+        for listing in &list {
+            black_box(listing);
+        }
+        1
+    }
+
     /// crates.io `rfc1939` 1.0: a RETR answer (the body is returned still dot-stuffed).
     pub fn rfc1939_retr(wire: &[u8]) -> usize {
         black_box(rfc1939_peer::transaction::response::retr(wire).expect("rfc1939 peer"));

@@ -10,7 +10,8 @@
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
-//! of the run times: they vary more in pieces), `pop3-retr`, `pop3-list`, `pop3-uidl` (and
+//! of the run times: they vary more in pieces), `pop3-retr`, `pop3-list`, `pop3-list-decode` (every
+//! listing decoded too, as a consumer does), `pop3-uidl` (and
 //! `rfc1939-retr`, `rfc1939-list`, `rfc1939-uidl`: the crates.io peer on the same inputs).
 
 use imap_codec::framer::{FramedBuffer, FramerConfig};
@@ -124,6 +125,10 @@ fn main() {
                 work::pop3::rfc1939_retr
             };
             (0..times).for_each(|_| n += f(&retr));
+        }
+        "pop3-list-decode" => {
+            let wire = mailproto_benches::pop3::list(10_000);
+            (0..times).for_each(|_| n += work::pop3::ours_list_decoded(&wire));
         }
         "pop3-list" | "pop3-uidl" | "rfc1939-list" | "rfc1939-uidl" => {
             use pop3_codec::Expected;

@@ -117,15 +117,16 @@ fn decimal(x: u64, len: usize) -> u64 {
     v.wrapping_mul(10000 * (1 << 32) + 1) >> 32
 }
 
-/// The commonest scan listing line, `msg SP size CRLF` in its canonical form (no leading
-/// zero) with a message number of at most 7 digits, a size of at most 8 and the CR among the
-/// first 16 octets, at `at`: the offset after the CRLF, or `None`.
+/// Where the first two non-digits of `w` are, when the first is among its first 8 octets
+/// after 1 to 7 digits and the second follows 1 to 8 digits later at most at offset 14: the
+/// shape of the commonest scan listing line, `msg SP size CRLF` (it is one when the two are
+/// the SP and the CR, followed by LF). The offsets of both, and the first 8 octets XORed
+/// with `0` (the message number's digits are 0 to 9).
 ///
-/// The line's end is found from one classification of its first 16 octets (the second
-/// non-digit is the CR); nothing is converted, so nothing waits for the numbers.
+/// Both come from one classification of the 16 octets (the second non-digit is found as
+/// the first of the rest), so that where the next line starts does not wait for the numbers.
 #[inline(always)]
-fn short_scan_line(b: &[u8], at: usize) -> Option<usize> {
-    let w = b.get(at..)?.first_chunk::<16>()?;
+fn short_shape(w: &[u8; 16]) -> Option<(usize, usize, u64)> {
     let (lo, hi) = w.split_at(8);
     let lo = u64::from_le_bytes(lo.try_into().ok()?) ^ splat(b'0');
     let hi = u64::from_le_bytes(hi.try_into().ok()?) ^ splat(b'0');
@@ -138,12 +139,22 @@ fn short_scan_line(b: &[u8], at: usize) -> Option<usize> {
     if !(1..=7).contains(&sp) || !(1..=8).contains(&size_len) || cr > 14 {
         return None;
     }
+    Some((sp, cr, lo))
+}
+
+/// The commonest scan listing line, `msg SP size CRLF` in its canonical form (no leading
+/// zero) with a message number of at most 7 digits, a size of at most 8 and the CR among the
+/// first 16 octets, at `at`: the offset after the CRLF, or `None`. Nothing is converted.
+#[inline(always)]
+fn short_scan_line(b: &[u8], at: usize) -> Option<usize> {
+    let w = b.get(at..)?.first_chunk::<16>()?;
+    let (sp, cr, lo) = short_shape(w)?;
     if w[sp] != b' ' || w[cr] != b'\r' || w[cr + 1] != b'\n' {
         return None;
     }
     // Canonical: the message number's first digit is not 0 (so the number is not 0 either),
     // nor the size's unless it is the only one.
-    if lo & 0xff == 0 || (w[sp + 1] == b'0' && size_len > 1) {
+    if lo & 0xff == 0 || (w[sp + 1] == b'0' && w[sp + 2] != b'\r') {
         return None;
     }
     Some(at + cr + 2)
@@ -208,6 +219,18 @@ pub(crate) fn scan_lines(b: &[u8], mut at: usize) -> (usize, usize) {
 /// took, or that the encoder wrote): the listing and the length of the line, CRLF included.
 /// `None` only for a line that is not one (never, for a checked listing).
 pub(crate) fn decode_scan_line(b: &[u8]) -> Option<(ScanListing<'_>, usize)> {
+    // The commonest shape, converted from its words (the line is checked: the second
+    // non-digit is the CR unless there is text).
+    if let Some(w) = b.first_chunk::<16>()
+        && let Some((sp, cr, lo)) = short_shape(w)
+        && w[cr] == b'\r'
+    {
+        let msg = MsgNumber::new(decimal(lo, sp) as u32)?;
+        let size = u64::from_le_bytes(*w[sp + 1..].first_chunk::<8>()?) ^ splat(b'0');
+        let size = decimal(size, cr - sp - 1);
+        let extra = Text::empty();
+        return Some((ScanListing { msg, size, extra }, cr + 2));
+    }
     fn digits(b: &[u8], mut at: usize) -> (u64, usize) {
         let mut n: u64 = 0;
         while let Some(&d) = b.get(at).filter(|d| d.is_ascii_digit()) {

@@ -1214,7 +1214,10 @@ impl ClientSession {
             return;
         }
         self.in_flight.pop_front();
-        self.listed.record(&r);
+        // A LIST answer's sizes are recorded from its listings, decoded once (below).
+        if !matches!(r, Response::ScanList(_)) {
+            self.listed.record(&r);
+        }
         let event = match r {
             Response::Status(status) => self.status(front, status),
             Response::Stat(d) => ClientEvent::Stat {
@@ -1223,10 +1226,13 @@ impl ClientSession {
                 size: d.size,
             },
             Response::Scan(listing) => ClientEvent::Scan { id, listing },
-            Response::ScanList(m) => ClientEvent::ScanList {
-                id,
-                listings: m.into_items(),
-            },
+            Response::ScanList(m) => {
+                let listings = m.into_items();
+                for s in &listings {
+                    self.listed.insert(s.msg, s.size);
+                }
+                ClientEvent::ScanList { id, listings }
+            }
             Response::Uid(listing) => ClientEvent::Uid { id, listing },
             Response::UidList(m) => ClientEvent::UidList {
                 id,

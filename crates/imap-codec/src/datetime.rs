@@ -136,6 +136,33 @@ impl Date {
     }
 }
 
+impl Date {
+    /// Whether `wire` is exactly what [`Encode`] writes for this date (`date-text`, unquoted,
+    /// the day without a leading zero, the month as in RFC 9051 §9 `date-month`): a check
+    /// without writing, for the canonical test of a checked SEARCH program.
+    pub(crate) fn is_written_as(&self, wire: &[u8]) -> bool {
+        let day_len = if self.day < 10 { 1 } else { 2 };
+        let Some((day, rest)) = wire.split_at_checked(day_len) else {
+            return false;
+        };
+        let day_ok = match *day {
+            [d] => d == b'0' + self.day,
+            [t, u] => t == b'0' + self.day / 10 && u == b'0' + self.day % 10,
+            _ => false,
+        };
+        let y = self.year;
+        let mut tail = [0u8; 9];
+        tail[0] = b'-';
+        tail[1..4].copy_from_slice(MONTHS[usize::from(self.month - 1)]);
+        tail[4] = b'-';
+        tail[5] = b'0' + (y / 1000) as u8;
+        tail[6] = b'0' + (y / 100 % 10) as u8;
+        tail[7] = b'0' + (y / 10 % 10) as u8;
+        tail[8] = b'0' + (y % 10) as u8;
+        day_ok && rest == tail
+    }
+}
+
 impl Encode for Date {
     /// Writes `date-text` (unquoted).
     fn encode(&self, e: &mut Encoder<'_>) {

@@ -111,10 +111,7 @@ impl<'a> HeaderList<'a> {
 
     /// The names, decoded from the checked wire form as the iterator advances.
     pub fn names(&self) -> HeaderNames<'_> {
-        HeaderNames {
-            rest: &self.wire,
-            left: self.len,
-        }
+        HeaderNames::new(&self.wire, self.len, AString::parse::<true>)
     }
 
     /// The names (the same as [`names`](Self::names)).
@@ -179,40 +176,9 @@ fn skip_astring<const CMD: bool>(i: &[u8]) -> PResult<'_, ()> {
     }
 }
 
-/// The names of a [`HeaderList`], decoded one by one from its checked wire form.
-#[derive(Debug, Clone)]
-pub struct HeaderNames<'s> {
-    rest: &'s [u8],
-    left: usize,
-}
-
-impl<'s> Iterator for HeaderNames<'s> {
-    type Item = AString<'s>;
-
-    fn next(&mut self) -> Option<AString<'s>> {
-        if self.left == 0 {
-            return None;
-        }
-        // The bytes were checked by the list's parser (or written by its encoder), with the
-        // command grammar's literals at most, so this parse succeeds; should it not, the
-        // iteration ends.
-        match AString::parse::<true>(self.rest) {
-            Ok((r, name)) => {
-                self.left -= 1;
-                self.rest = r.strip_prefix(b" ").unwrap_or(r);
-                Some(name)
-            }
-            Err(_) => {
-                self.left = 0;
-                None
-            }
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
-    }
-}
+/// The names of a [`HeaderList`], decoded one by one from its checked wire form (with the
+/// command grammar's literals at most).
+pub type HeaderNames<'s> = crate::items::SpItems<'s, AString<'s>>;
 
 impl<'s> IntoIterator for &'s HeaderList<'_> {
     type Item = AString<'s>;
@@ -247,14 +213,7 @@ impl Encode for HeaderList<'_> {
         if memchr::memchr(b'{', &self.wire).is_none() {
             e.byte(b'(').raw(&self.wire).byte(b')');
         } else {
-            e.byte(b'(');
-            for (k, name) in self.names().enumerate() {
-                if k > 0 {
-                    e.sp();
-                }
-                name.encode(e);
-            }
-            e.byte(b')');
+            e.paren_list(&self.to_vec(), |e, n| n.encode(e));
         }
     }
 }

@@ -791,10 +791,7 @@ impl<'a> SearchProgram<'a> {
 
     /// The keys, decoded from the checked wire form as the iterator advances.
     pub fn iter(&self) -> SearchKeys<'_> {
-        SearchKeys {
-            rest: &self.wire,
-            left: self.len,
-        }
+        SearchKeys::new(&self.wire, self.len, decode_key)
     }
 
     /// The first key.
@@ -898,40 +895,14 @@ fn error_offset(input: &[u8], e: nom::Err<crate::error::PErr<'_>>) -> usize {
     }
 }
 
-/// The keys of a [`SearchProgram`], decoded one by one from its checked wire form.
-#[derive(Debug, Clone)]
-pub struct SearchKeys<'s> {
-    rest: &'s [u8],
-    left: usize,
-}
+/// The keys of a [`SearchProgram`], decoded one by one from its checked wire form (under
+/// options no wider than those it was checked under).
+pub type SearchKeys<'s> = crate::items::SpItems<'s, SearchKey<'s>>;
 
-impl<'s> Iterator for SearchKeys<'s> {
-    type Item = SearchKey<'s>;
-
-    fn next(&mut self) -> Option<SearchKey<'s>> {
-        if self.left == 0 {
-            return None;
-        }
-        // The bytes were checked by the program's parser (or written by its encoder and
-        // checked), under options no wider than these, so this parse succeeds; should it
-        // not, the iteration ends.
-        let cx = Ctx::new(&DECODE, Side::Client, self.rest);
-        match SearchKey::parse(self.rest, 0, &cx) {
-            Ok((r, key)) => {
-                self.left -= 1;
-                self.rest = r.strip_prefix(b" ").unwrap_or(r);
-                Some(key)
-            }
-            Err(_) => {
-                self.left = 0;
-                None
-            }
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
-    }
+/// One key of a checked program.
+fn decode_key(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
+    let cx = Ctx::new(&DECODE, Side::Client, i);
+    SearchKey::parse(i, 0, &cx)
 }
 
 impl<'s> IntoIterator for &'s SearchProgram<'_> {

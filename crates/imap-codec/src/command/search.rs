@@ -377,23 +377,27 @@ impl<'a> SearchKey<'a> {
     pub(crate) fn parse(i: &'a [u8], depth: usize, cx: &Ctx<'_>) -> PResult<'a, Self> {
         let max = cx.options().max_depth;
         let (_, ()) = check_depth_within(i, depth, max, "search-key")?;
-        if i.first() == Some(&b'(') {
-            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, cx))?;
-            return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
-        }
-        if starts_with_ci(i, b"NOT ") {
-            let (r, k) = SearchKey::parse(&i[4..], depth + 1, cx)?;
-            return Ok((r, SearchKey::Not(Box::new(k))));
-        }
-        if starts_with_ci(i, b"FUZZY ") {
-            let (r, k) = SearchKey::parse(&i[6..], depth + 1, cx)?;
-            return Ok((r, SearchKey::Fuzzy(Box::new(k))));
-        }
-        if starts_with_ci(i, b"OR ") {
-            let (r, a) = SearchKey::parse(&i[3..], depth + 1, cx)?;
-            let (r, ()) = sp(r)?;
-            let (r, b) = SearchKey::parse(r, depth + 1, cx)?;
-            return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
+        // The nested forms, told apart by their first octet (most keys are none of them).
+        match i.first().map(u8::to_ascii_uppercase) {
+            Some(b'(') => {
+                let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, cx))?;
+                return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
+            }
+            Some(b'N') if starts_with_ci(i, b"NOT ") => {
+                let (r, k) = SearchKey::parse(&i[4..], depth + 1, cx)?;
+                return Ok((r, SearchKey::Not(Box::new(k))));
+            }
+            Some(b'F') if starts_with_ci(i, b"FUZZY ") => {
+                let (r, k) = SearchKey::parse(&i[6..], depth + 1, cx)?;
+                return Ok((r, SearchKey::Fuzzy(Box::new(k))));
+            }
+            Some(b'O') if starts_with_ci(i, b"OR ") => {
+                let (r, a) = SearchKey::parse(&i[3..], depth + 1, cx)?;
+                let (r, ()) = sp(r)?;
+                let (r, b) = SearchKey::parse(r, depth + 1, cx)?;
+                return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
+            }
+            _ => {}
         }
         let (r, key) = parse_leaf(i)?;
         match key.kind().extension() {

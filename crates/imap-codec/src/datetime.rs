@@ -10,6 +10,28 @@ const MONTHS: [&[u8; 3]; 12] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
+/// The index in [`MONTHS`] of the month named `a b c` in any case (`date-month`, RFC 9051 §9,
+/// case-insensitive as every IMAP keyword): one comparison of the three octets folded to
+/// lower case (`| 0x20` folds a letter's two cases together and maps no other octet onto a
+/// lower-case letter), instead of twelve case-insensitive comparisons.
+#[inline]
+fn month_index(a: u8, b: u8, c: u8) -> Option<usize> {
+    const fn fold(m: &[u8; 3]) -> u32 {
+        ((m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32) | 0x0020_2020
+    }
+    const FOLDED: [u32; 12] = {
+        let mut t = [0u32; 12];
+        let mut k = 0;
+        while k < 12 {
+            t[k] = fold(MONTHS[k]);
+            k += 1;
+        }
+        t
+    };
+    let key = fold(&[a, b, c]);
+    FOLDED.iter().position(|&m| m == key)
+}
+
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
@@ -98,10 +120,8 @@ impl Date {
         };
         let (i, ()) = byte(i, b'-', "\"-\"")?;
         let month = match i.get(..3) {
-            Some(m) => MONTHS
-                .iter()
-                .position(|name| m.eq_ignore_ascii_case(&name[..])),
-            None => None,
+            Some(&[a, b, c]) => month_index(a, b, c),
+            _ => None,
         };
         let Some(month) = month else {
             return fail(i, "date-month");
@@ -133,6 +153,33 @@ impl Date {
             b'0' + (y / 10 % 10) as u8,
             b'0' + (y % 10) as u8,
         ]);
+    }
+}
+
+impl Date {
+    /// Whether `wire` is exactly what [`Encode`] writes for this date (`date-text`, unquoted,
+    /// the day without a leading zero, the month as in RFC 9051 §9 `date-month`): a check
+    /// without writing, for the canonical test of a checked SEARCH program.
+    pub(crate) fn is_written_as(&self, wire: &[u8]) -> bool {
+        let day_len = if self.day < 10 { 1 } else { 2 };
+        let Some((day, rest)) = wire.split_at_checked(day_len) else {
+            return false;
+        };
+        let day_ok = match *day {
+            [d] => d == b'0' + self.day,
+            [t, u] => t == b'0' + self.day / 10 && u == b'0' + self.day % 10,
+            _ => false,
+        };
+        let y = self.year;
+        let mut tail = [0u8; 9];
+        tail[0] = b'-';
+        tail[1..4].copy_from_slice(MONTHS[usize::from(self.month - 1)]);
+        tail[4] = b'-';
+        tail[5] = b'0' + (y / 1000) as u8;
+        tail[6] = b'0' + (y / 100 % 10) as u8;
+        tail[7] = b'0' + (y / 10 % 10) as u8;
+        tail[8] = b'0' + (y % 10) as u8;
+        day_ok && rest == tail
     }
 }
 
@@ -315,6 +362,49 @@ impl IntoStatic for DateTime {
 mod tests {
     use super::*;
     use crate::prelude::*;
+
+    /// The folded month lookup finds exactly what a case-insensitive comparison with each
+    /// name finds, for every month name with any one octet replaced by any octet.
+    #[test]
+    fn month_lookup_is_case_insensitive_comparison() {
+        for name in MONTHS {
+            for at in 0..3 {
+                for b in 0..=255u8 {
+                    let mut m = *name;
+                    m[at] = b;
+                    let expected = MONTHS.iter().position(|n| m.eq_ignore_ascii_case(&n[..]));
+                    assert_eq!(month_index(m[0], m[1], m[2]), expected, "{m:?}");
+                }
+            }
+        }
+    }
+
+    /// Each date's in-place canonical check agrees with its encoding.
+    #[test]
+    fn written_as_agrees_with_encoding() {
+        for text in [
+            "1-Feb-1994",
+            "01-Feb-1994",
+            "1-feb-1994",
+            "28-Dec-0999",
+            "9-Jan-2024",
+        ] {
+            let (_, d) = Date::parse(text.as_bytes()).unwrap();
+            for wire in [
+                text,
+                "1-Feb-1994",
+                "28-Dec-0999",
+                "9-Jan-2024",
+                "9-Jan-2024 ",
+            ] {
+                assert_eq!(
+                    d.is_written_as(wire.as_bytes()),
+                    d.to_string() == wire,
+                    "{text} {wire}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn dates() {

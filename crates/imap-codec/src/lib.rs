@@ -74,6 +74,7 @@ pub mod error;
 pub mod ext;
 pub mod flag;
 pub mod framer;
+pub mod items;
 pub mod mailbox;
 pub(crate) mod parse;
 pub mod redact;

@@ -5,10 +5,12 @@ use crate::prelude::*;
 
 use ::core::num::NonZeroU32;
 
+use alloc::borrow::Cow;
+
 use crate::core::{AString, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
-use crate::parse::{byte, number64, nz_number, paren_list, sp, starts_with_ci};
+use crate::parse::{byte, number64, nz_number, sp, starts_with_ci};
 
 /// `section-part = nz-number *("." nz-number)`: a MIME part path such as `4.2.1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, IntoStatic)]
@@ -54,10 +56,35 @@ impl Encode for Part {
     }
 }
 
-/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`, never empty.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
-pub struct HeaderList<'a>(Vec<AString<'a>>);
+/// `header-list = "(" header-fld-name *(SP header-fld-name) ")"` (RFC 9051 §9,
+/// `header-fld-name = astring`), never empty.
+///
+/// Held as its checked wire form (between the parentheses) and decoded on access, as the
+/// response side's lists are (docs/performance.md, "Value model"): parsing a
+/// `BODY.PEEK[HEADER.FIELDS (...)]` allocates nothing for the names. Encoding copies the wire
+/// form unless it holds a literal, which is written again for its synchronization point (a
+/// name's atom or quoted form is what the encoder writes for it: quoted strings escape exactly
+/// `"` and `\`, RFC 9051 §9 `quoted-specials`).
+///
+/// ```
+/// use mailproto_imap_codec::section::HeaderList;
+/// use mailproto_imap_codec::Section;
+/// let s = Section::parse_str("[HEADER.FIELDS (From \"X-Spam Score\")]").unwrap();
+/// let Section::HeaderFields { fields, .. } = &s else { panic!() };
+/// assert_eq!(fields.len(), 2);
+/// assert!(fields.names().any(|n| n.as_bytes().eq_ignore_ascii_case(b"from")));
+/// assert_eq!(fields.to_vec()[1].as_bytes(), b"X-Spam Score");
+/// let built = HeaderList::new(fields.to_vec()).unwrap();
+/// assert_eq!(&built, fields);
+/// assert_eq!(fields.wire(), b"From \"X-Spam Score\"");
+/// ```
+#[derive(Clone)]
+pub struct HeaderList<'a> {
+    /// `header-fld-name *(SP header-fld-name)`, checked.
+    wire: Cow<'a, [u8]>,
+    /// The number of names (at least one).
+    len: usize,
+}
 
 impl<'a> HeaderList<'a> {
     /// A list of header field names; fails when empty.
@@ -65,12 +92,129 @@ impl<'a> HeaderList<'a> {
         if names.is_empty() {
             return Err(ValidationError::new("header-list", None));
         }
-        Ok(HeaderList(names))
+        let mut out = Vec::new();
+        {
+            let mut e = Encoder::client(&mut out, &crate::encode::EncodeOptions::default());
+            for (n, name) in names.iter().enumerate() {
+                if n > 0 {
+                    e.sp();
+                }
+                name.encode(&mut e);
+            }
+            let _ = e.finish();
+        }
+        Ok(HeaderList {
+            wire: Cow::Owned(out),
+            len: names.len(),
+        })
     }
 
-    /// The names.
-    pub fn names(&self) -> &[AString<'a>] {
-        &self.0
+    /// The names, decoded from the checked wire form as the iterator advances.
+    pub fn names(&self) -> HeaderNames<'_> {
+        HeaderNames::new(&self.wire, self.len, AString::parse::<true>)
+    }
+
+    /// The names (the same as [`names`](Self::names)).
+    pub fn iter(&self) -> HeaderNames<'_> {
+        self.names()
+    }
+
+    /// The number of names (at least one).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always false: a header list has at least one name.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The names, fully decoded, borrowing from the list.
+    pub fn to_vec(&self) -> Vec<AString<'_>> {
+        self.names().collect()
+    }
+
+    /// The checked wire form: `header-fld-name *(SP header-fld-name)`, as received (or as
+    /// encoded by [`new`](Self::new)).
+    pub fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+
+    /// Checks `header-list` (the acceptance and errors of a parenthesised list of `astring`)
+    /// without building the names.
+    fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
+        let (body, ()) = crate::parse::lparen(i)?;
+        let mut j = body;
+        let mut len = 0;
+        loop {
+            let (r, ()) = skip_astring::<CMD>(j)?;
+            len += 1;
+            match r.first() {
+                Some(b' ') => j = &r[1..],
+                Some(b')') => {
+                    let wire = &body[..body.len() - r.len()];
+                    return Ok((
+                        &r[1..],
+                        HeaderList {
+                            wire: Cow::Borrowed(wire),
+                            len,
+                        },
+                    ));
+                }
+                _ => return fail(r, "\")\""),
+            }
+        }
+    }
+}
+
+/// Checks `astring` as [`AString::parse`] does, without building it.
+fn skip_astring<const CMD: bool>(i: &[u8]) -> PResult<'_, ()> {
+    match i.first() {
+        Some(b'"' | b'{') => crate::core::IString::skip::<CMD>(i),
+        _ => crate::parse::take_while1(i, crate::parse::is_astring_char, "astring")
+            .map(|(r, _)| (r, ())),
+    }
+}
+
+/// The names of a [`HeaderList`], decoded one by one from its checked wire form (with the
+/// command grammar's literals at most).
+pub type HeaderNames<'s> = crate::items::SpItems<'s, AString<'s>>;
+
+impl<'s> IntoIterator for &'s HeaderList<'_> {
+    type Item = AString<'s>;
+    type IntoIter = HeaderNames<'s>;
+    fn into_iter(self) -> HeaderNames<'s> {
+        self.names()
+    }
+}
+
+impl PartialEq for HeaderList<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
+    }
+}
+
+crate::response::wire::by_items!(HeaderList);
+
+impl IntoStatic for HeaderList<'_> {
+    type Static = HeaderList<'static>;
+    fn into_static(self) -> HeaderList<'static> {
+        HeaderList {
+            wire: Cow::Owned(self.wire.into_owned()),
+            len: self.len,
+        }
+    }
+}
+
+impl Encode for HeaderList<'_> {
+    /// `"(" header-fld-name *(SP header-fld-name) ")"`: the wire form copied, or each name
+    /// written again when one is a literal.
+    fn encode(&self, e: &mut Encoder<'_>) {
+        if memchr::memchr(b'{', &self.wire).is_none() {
+            e.byte(b'(').raw(&self.wire).byte(b')');
+        } else {
+            e.paren_list(&self.to_vec(), |e, n| n.encode(e));
+        }
     }
 }
 
@@ -137,17 +281,8 @@ impl<'a> Section<'a> {
                 (&i[13..], false)
             };
             let (i, ()) = sp(i)?;
-            let (i, fields) = crate::parse::rule("header-list", |i| {
-                paren_list(i, false, AString::parse::<CMD>)
-            })(i)?;
-            (
-                i,
-                Section::HeaderFields {
-                    part,
-                    not,
-                    fields: HeaderList(fields),
-                },
-            )
+            let (i, fields) = crate::parse::rule("header-list", HeaderList::parse::<CMD>)(i)?;
+            (i, Section::HeaderFields { part, not, fields })
         } else if starts_with_ci(i, b"HEADER") {
             (&i[6..], Section::Header(part))
         } else if starts_with_ci(i, b"TEXT") {
@@ -190,7 +325,7 @@ impl Encode for Section<'_> {
                 } else {
                     b"HEADER.FIELDS "
                 });
-                e.paren_list(&fields.0, |e, f| f.encode(e));
+                fields.encode(e);
             }
             Section::Text(p) => {
                 prefix(e, p);
@@ -220,7 +355,7 @@ impl IntoStatic for Section<'_> {
             Section::HeaderFields { part, not, fields } => Section::HeaderFields {
                 part,
                 not,
-                fields: HeaderList(fields.0.into_static()),
+                fields: fields.into_static(),
             },
             Section::Text(p) => Section::Text(p),
             Section::Mime(p) => Section::Mime(p),

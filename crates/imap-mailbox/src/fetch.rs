@@ -271,7 +271,7 @@ pub fn section_data<'m>(msg: &'m Message, section: &Section<'_>) -> Option<Cow<'
         Section::HeaderFields { part, not, fields } => {
             let e = message_entity(msg, part.as_ref())?;
             let h = e.header(msg.raw());
-            let names = fields.names();
+            let names = fields.to_vec();
             let mut out = Vec::new();
             for f in h.fields() {
                 let name = h.name(f);

@@ -14,7 +14,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::context::{Ctx, DECODE, Side};
-use crate::core::{AString, Atom, IntoStatic};
+use crate::core::{AString, Atom, IString, IntoStatic};
 use crate::datetime::Date;
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, ValidationError, fail};
@@ -377,23 +377,27 @@ impl<'a> SearchKey<'a> {
     pub(crate) fn parse(i: &'a [u8], depth: usize, cx: &Ctx<'_>) -> PResult<'a, Self> {
         let max = cx.options().max_depth;
         let (_, ()) = check_depth_within(i, depth, max, "search-key")?;
-        if i.first() == Some(&b'(') {
-            let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, cx))?;
-            return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
-        }
-        if starts_with_ci(i, b"NOT ") {
-            let (r, k) = SearchKey::parse(&i[4..], depth + 1, cx)?;
-            return Ok((r, SearchKey::Not(Box::new(k))));
-        }
-        if starts_with_ci(i, b"FUZZY ") {
-            let (r, k) = SearchKey::parse(&i[6..], depth + 1, cx)?;
-            return Ok((r, SearchKey::Fuzzy(Box::new(k))));
-        }
-        if starts_with_ci(i, b"OR ") {
-            let (r, a) = SearchKey::parse(&i[3..], depth + 1, cx)?;
-            let (r, ()) = sp(r)?;
-            let (r, b) = SearchKey::parse(r, depth + 1, cx)?;
-            return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
+        // The nested forms, told apart by their first octet (most keys are none of them).
+        match i.first().map(u8::to_ascii_uppercase) {
+            Some(b'(') => {
+                let (rest, keys) = paren_list(i, false, |j| SearchKey::parse(j, depth + 1, cx))?;
+                return Ok((rest, SearchKey::And(NonEmpty::from_parsed(keys))));
+            }
+            Some(b'N') if starts_with_ci(i, b"NOT ") => {
+                let (r, k) = SearchKey::parse(&i[4..], depth + 1, cx)?;
+                return Ok((r, SearchKey::Not(Box::new(k))));
+            }
+            Some(b'F') if starts_with_ci(i, b"FUZZY ") => {
+                let (r, k) = SearchKey::parse(&i[6..], depth + 1, cx)?;
+                return Ok((r, SearchKey::Fuzzy(Box::new(k))));
+            }
+            Some(b'O') if starts_with_ci(i, b"OR ") => {
+                let (r, a) = SearchKey::parse(&i[3..], depth + 1, cx)?;
+                let (r, ()) = sp(r)?;
+                let (r, b) = SearchKey::parse(r, depth + 1, cx)?;
+                return Ok((r, SearchKey::Or(Box::new(a), Box::new(b))));
+            }
+            _ => {}
         }
         let (r, key) = parse_leaf(i)?;
         match key.kind().extension() {
@@ -745,20 +749,21 @@ impl<'a> SearchProgram<'a> {
         let start = i;
         let mut len = 0;
         let mut j = i;
-        // Each key as the encoder writes it, compared with the key as received: while they
-        // agree, encoding may copy the wire form (one buffer, as long as the longest key).
-        let options = crate::encode::EncodeOptions::default();
+        // Whether each key as received is what the encoder writes for it: while they agree,
+        // encoding may copy the wire form. The common keys are checked in place
+        // (`written_as`); the others are encoded into one buffer (as long as the longest such
+        // key, allocated only if one occurs) and compared.
         let mut scratch = Vec::new();
         let mut canonical = true;
         loop {
             let (r, key) = SearchKey::parse(j, 0, cx)?;
             len += 1;
             if canonical {
-                scratch.clear();
-                let mut e = Encoder::client(&mut scratch, &options);
-                key.encode(&mut e);
-                let _ = e.finish();
-                canonical = scratch == j[..j.len() - r.len()];
+                let wire = &j[..j.len() - r.len()];
+                canonical = match key.written_as(wire) {
+                    Some(same) => same,
+                    None => key.encoded_as(wire, &mut scratch),
+                };
             }
             match r.split_first() {
                 Some((b' ', after)) => j = after,
@@ -790,10 +795,7 @@ impl<'a> SearchProgram<'a> {
 
     /// The keys, decoded from the checked wire form as the iterator advances.
     pub fn iter(&self) -> SearchKeys<'_> {
-        SearchKeys {
-            rest: &self.wire,
-            left: self.len,
-        }
+        SearchKeys::new(&self.wire, self.len, decode_key)
     }
 
     /// The first key.
@@ -815,6 +817,80 @@ impl<'a> SearchProgram<'a> {
     }
 }
 
+impl SearchKey<'_> {
+    /// Whether `wire` is what [`Encode`] writes for this key, decided without writing for the
+    /// common keys: the unit keys (their name, upper case), the date keys (name, SP and
+    /// [`Date::is_written_as`]), the string keys with an atom or a quoted string without
+    /// escapes (written as received). `None`: not one of those (or a form they do not
+    /// decide: an escape, a literal); [`encoded_as`](Self::encoded_as) decides.
+    fn written_as(&self, wire: &[u8]) -> Option<bool> {
+        use SearchKey as K;
+        let arg = |name: &str| {
+            wire.strip_prefix(name.as_bytes())
+                .and_then(|r| r.strip_prefix(b" "))
+        };
+        match self {
+            K::All
+            | K::Answered
+            | K::Deleted
+            | K::Draft
+            | K::Flagged
+            | K::New
+            | K::Old
+            | K::Recent
+            | K::Seen
+            | K::Unanswered
+            | K::Undeleted
+            | K::Undraft
+            | K::Unflagged
+            | K::Unseen
+            | K::SaveDateSupported => Some(wire == self.kind().name().as_bytes()),
+            K::Before(d)
+            | K::On(d)
+            | K::SentBefore(d)
+            | K::SentOn(d)
+            | K::SentSince(d)
+            | K::Since(d)
+            | K::SavedBefore(d)
+            | K::SavedOn(d)
+            | K::SavedSince(d) => Some(arg(self.kind().name()).is_some_and(|a| d.is_written_as(a))),
+            K::Bcc(v)
+            | K::Body(v)
+            | K::Cc(v)
+            | K::From(v)
+            | K::Subject(v)
+            | K::Text(v)
+            | K::To(v) => {
+                // The encoder writes the name in upper case.
+                let Some(a) = arg(self.kind().name()) else {
+                    return Some(false);
+                };
+                match v {
+                    AString::Atom(atom) => Some(a == atom.as_str().as_bytes()),
+                    // `"` content `"`: no escape, so the encoder writes it the same way; an
+                    // escape is decided by encoding.
+                    AString::String(IString::Quoted(q)) => a
+                        .strip_prefix(b"\"")
+                        .and_then(|a| a.strip_suffix(b"\""))
+                        .is_some_and(|c| c == q.as_str().as_bytes())
+                        .then_some(true),
+                    AString::String(IString::Literal(_)) => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `wire` is what [`Encode`] writes for this key, by writing it into `scratch`.
+    fn encoded_as(&self, wire: &[u8], scratch: &mut Vec<u8>) -> bool {
+        scratch.clear();
+        let mut e = Encoder::client(scratch, &crate::encode::EncodeOptions::default());
+        self.encode(&mut e);
+        let _ = e.finish();
+        scratch.as_slice() == wire
+    }
+}
+
 /// The byte offset of a parse error in `input`.
 fn error_offset(input: &[u8], e: nom::Err<crate::error::PErr<'_>>) -> usize {
     match e {
@@ -823,40 +899,14 @@ fn error_offset(input: &[u8], e: nom::Err<crate::error::PErr<'_>>) -> usize {
     }
 }
 
-/// The keys of a [`SearchProgram`], decoded one by one from its checked wire form.
-#[derive(Debug, Clone)]
-pub struct SearchKeys<'s> {
-    rest: &'s [u8],
-    left: usize,
-}
+/// The keys of a [`SearchProgram`], decoded one by one from its checked wire form (under
+/// options no wider than those it was checked under).
+pub type SearchKeys<'s> = crate::items::SpItems<'s, SearchKey<'s>>;
 
-impl<'s> Iterator for SearchKeys<'s> {
-    type Item = SearchKey<'s>;
-
-    fn next(&mut self) -> Option<SearchKey<'s>> {
-        if self.left == 0 {
-            return None;
-        }
-        // The bytes were checked by the program's parser (or written by its encoder and
-        // checked), under options no wider than these, so this parse succeeds; should it
-        // not, the iteration ends.
-        let cx = Ctx::new(&DECODE, Side::Client, self.rest);
-        match SearchKey::parse(self.rest, 0, &cx) {
-            Ok((r, key)) => {
-                self.left -= 1;
-                self.rest = r.strip_prefix(b" ").unwrap_or(r);
-                Some(key)
-            }
-            Err(_) => {
-                self.left = 0;
-                None
-            }
-        }
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.left))
-    }
+/// One key of a checked program.
+fn decode_key(i: &[u8]) -> PResult<'_, SearchKey<'_>> {
+    let cx = Ctx::new(&DECODE, Side::Client, i);
+    SearchKey::parse(i, 0, &cx)
 }
 
 impl<'s> IntoIterator for &'s SearchProgram<'_> {
@@ -1055,6 +1105,40 @@ mod tests {
         }
         assert!(SearchProgram::new([deep]).is_err());
         assert!(SearchProgram::new([SearchKey::Not(Box::new(SearchKey::All))]).is_ok());
+    }
+
+    /// The in-place canonical check of the common keys agrees with encoding and comparing,
+    /// key by key, over upper and lower case names, quoted and unquoted dates, leading zeros,
+    /// atoms, quoted strings with and without escapes, and literals.
+    #[test]
+    fn the_in_place_canonical_check_agrees_with_encoding() {
+        let line = "a SEARCH ALL all Seen UNSEEN SINCE 1-Feb-2024 since 1-Feb-2024 \
+SINCE 01-Feb-2024 SINCE 1-FEB-2024 SINCE \"1-Feb-2024\" BEFORE 28-Dec-1999 ON 9-Jan-0999 \
+SENTON 10-Mar-2000 SAVEDSINCE 3-Apr-2001 FROM alice from alice FROM \"bob smith\" \
+FROM \"alice\" FROM \"p\\\"q\" SUBJECT \"a\\\\b\" TO {1}\r\nx TEXT \"\" CC c BCC b \
+BODY x NOT SEEN OR 1 2 UID 1:* 1,2:3 (SEEN) LARGER 7 SMALLER 007 KEYWORD k \
+SAVEDATESUPPORTED\r\n";
+        let c = Command::parse(line.as_bytes()).unwrap();
+        let CommandBody::Search { criteria, .. } = &c.body else {
+            panic!()
+        };
+        let mut rest = criteria.wire();
+        let mut scratch = Vec::new();
+        let (mut decided, mut canonical) = (0, 0);
+        for key in criteria.iter() {
+            let cx = Ctx::new(&DECODE, Side::Client, rest);
+            let (r, again) = SearchKey::parse(rest, 0, &cx).unwrap();
+            assert_eq!(again, key);
+            let wire = &rest[..rest.len() - r.len()];
+            let encoded = key.encoded_as(wire, &mut scratch);
+            if let Some(same) = key.written_as(wire) {
+                assert_eq!(same, encoded, "{}", String::from_utf8_lossy(wire));
+                decided += 1;
+            }
+            canonical += usize::from(encoded);
+            rest = r.strip_prefix(b" ").unwrap_or(r);
+        }
+        assert_eq!((criteria.len(), decided, canonical), (33, 22, 25));
     }
 
     #[test]

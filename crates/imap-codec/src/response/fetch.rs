@@ -884,15 +884,24 @@ impl<'a> MessageAttribute<'a> {
             return fail(i, "msg-att");
         };
         match kind {
+            // The fast walks first; when they cannot tell, the exact ones decide.
             MessageAttributeKind::Body | MessageAttributeKind::BodyStructure => {
-                sp_then(r, |r| crate::response::body::skip_body(r, 0))
+                sp_then(r, |r| match crate::response::check::body(r, 0) {
+                    Some(rest) => Ok((rest, ())),
+                    None => crate::response::body::skip_body(r, 0),
+                })
             }
             MessageAttributeKind::Flags => sp_then(r, |r| {
                 crate::response::wire::skip_paren_list(r, true, |i| {
                     Flag::parse(i).map(|(r, _)| (r, ()))
                 })
             }),
-            MessageAttributeKind::Envelope => sp_then(r, Envelope::skip),
+            MessageAttributeKind::Envelope => {
+                sp_then(r, |r| match crate::response::check::envelope(r) {
+                    Some(rest) => Ok((rest, ())),
+                    None => Envelope::skip(r),
+                })
+            }
             _ => Self::parse_kind(kind, r, ctx).map(|(r, _)| (r, ())),
         }
     }

@@ -187,6 +187,19 @@ mod tests {
         Some((i.len() - (n + 2), text.to_owned(), escaped))
     }
 
+    /// The content of a quoted string: mostly plain, with any byte, escapes and DQUOTEs.
+    fn quoted_content() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => 0x20u8..0x7f,
+                1 => any::<u8>(),
+                1 => Just(b'\\'),
+                1 => Just(b'"'),
+            ],
+            0..40,
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
 
@@ -215,15 +228,7 @@ mod tests {
         /// `str::from_utf8` makes of the same bytes.
         #[test]
         fn scan_agrees_with_from_utf8(
-            content in proptest::collection::vec(
-                prop_oneof![
-                    4 => 0x20u8..0x7f,
-                    1 => any::<u8>(),
-                    1 => Just(b'\\'),
-                    1 => Just(b'"'),
-                ],
-                0..40,
-            ),
+            content in quoted_content(),
         ) {
             let mut input = vec![b'"'];
             input.extend_from_slice(&content);
@@ -234,24 +239,12 @@ mod tests {
             });
             prop_assert_eq!(got, reference(&input));
         }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(4096))]
 
         /// Any bytes: the fast length is the end `scan_quoted` finds, in both modes, whenever
         /// it gives one; and it gives one for every ASCII quoted string the scan accepts.
         #[test]
         fn fast_length_agrees_with_the_scan(
-            content in proptest::collection::vec(
-                prop_oneof![
-                    4 => 0x20u8..0x7f,
-                    1 => any::<u8>(),
-                    1 => Just(b'\\'),
-                    1 => Just(b'"'),
-                ],
-                0..40,
-            ),
+            content in quoted_content(),
         ) {
             let mut input = vec![b'"'];
             input.extend_from_slice(&content);

@@ -79,7 +79,7 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
 /// start with one or its content holds a byte >= 0x80. The fast path of the FETCH check
 /// (`response::check`): whatever this accepts, [`scan_quoted`] accepts with the same end in
 /// every mode (raw UTF-8, whose acceptance depends on the mode, is left to it).
-#[inline]
+#[inline(always)]
 pub(crate) fn quoted_ascii_len(i: &[u8]) -> Option<usize> {
     let body = i.strip_prefix(b"\"")?;
     let mut n = 0;

@@ -6,7 +6,9 @@
 //! perf record -g target/release/prof a-parse 50
 //! ```
 //!
-//! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
+//! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `a-parse-with`
+//! and `a-parse-rw` (a-parse through `parse_with`, strict or real-world), `a-streamed` (in 16 KiB
+//! reads), `imap-proto-a-parse` (the peer on the same input), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
@@ -23,6 +25,16 @@ static GLOBAL: Counting = Counting;
 use mailproto_benches::work;
 use mailproto_benches::{body_responses, commands, fetch_responses, literal_response};
 
+/// The parse options of the `*-parse-with` (strict) and `*-parse-rw` (real-world) workloads.
+fn options(real_world: bool) -> imap_codec::ParseOptions {
+    let profile = if real_world {
+        imap_codec::Profile::RealWorld
+    } else {
+        imap_codec::Profile::Strict
+    };
+    imap_codec::ParseOptions::default().with_profile(profile)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map(String::as_str).unwrap_or("a-parse");
@@ -38,6 +50,24 @@ fn main() {
             // a-parse, and every FETCH item decoded into its value (on access).
             let a = fetch_responses(20_000);
             (0..times).for_each(|_| n += work::ours_responses_decoded(&a));
+        }
+        "a-parse-with" | "a-parse-rw" => {
+            // compare's "a parse, real-world" (issue 14's cost of the profile), and the same
+            // entry point (`parse_with`) under the strict profile.
+            let a = fetch_responses(20_000);
+            let options = options(which == "a-parse-rw");
+            (0..times).for_each(|_| n += work::ours_responses_with(&a, &options));
+        }
+        "a-streamed" => {
+            // compare's "a streamed 16 KiB": the responses through a FramedBuffer in 16 KiB reads.
+            let a = fetch_responses(20_000);
+            let mut fb = FramedBuffer::new(FramerConfig::client());
+            (0..times).for_each(|_| n += work::ours_responses_streamed(&mut fb, &a, 16 * 1024));
+        }
+        "imap-proto-a-parse" => {
+            // The peer of the a-parse goal on the same input, driven as compare drives it.
+            let a = fetch_responses(20_000);
+            (0..times).for_each(|_| n += work::peer_one_piece(&a, work::imap_proto_response));
         }
         "b-parse" => {
             // compare's workload b: 2,000 FETCH BODY[] responses with a 50 KiB literal each.
@@ -63,12 +93,7 @@ fn main() {
             // compare's "c parse, real-world" (issue 14's cost of the profile), and the same
             // entry point (`parse_with`) under the strict profile.
             let c = commands(100_000);
-            let profile = if which == "c-parse-rw" {
-                imap_codec::Profile::RealWorld
-            } else {
-                imap_codec::Profile::Strict
-            };
-            let options = imap_codec::ParseOptions::default().with_profile(profile);
+            let options = options(which == "c-parse-rw");
             (0..times).for_each(|_| n += work::ours_commands_with(&c, &options));
         }
         "c-streamed" => {

@@ -24,10 +24,11 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
     // Set for every byte >= 0x80 the loop below passes; the proof the unchecked conversion
     // relies on (see SAFETY there) is that no other path lets such a byte into `raw`.
     let mut non_ascii = false;
-    // Eight bytes at a time while all are plain ASCII QUOTED-CHARs; the byte loop below
-    // takes over at the first word holding anything else (it decides what that is).
-    let mut n = plain_quoted_prefix(body);
+    // The plain ASCII QUOTED-CHARs are skipped eight bytes at a time up to the next byte of
+    // any other kind (or the end); the match decides what that byte is.
+    let mut n = 0;
     loop {
+        n += plain_quoted_run(&body[n..]);
         match body.get(n) {
             None => return fail(&body[n..], "DQUOTE"),
             Some(b'"') => break,
@@ -47,6 +48,7 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
                 non_ascii = true;
                 n += 1;
             }
+            // The controls the run stops on that are QUOTED-CHARs (%x01-0D but CR and LF).
             Some(&b) if is_quoted_char(b) => n += 1,
             Some(_) => return fail(&body[n..], "QUOTED-CHAR"),
         }
@@ -61,14 +63,35 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
     } else {
         debug_assert!(raw.is_ascii());
         // SAFETY: `raw` is `body[..n]`, and every byte of it below `n` was passed by one of
-        // three paths: `plain_quoted_prefix`, which only counts whole words with no byte's
-        // high bit set (`x & HIGHS == 0`), so bytes < 0x80; the escape arm, which passes
-        // `\` followed by `"` or `\`, all ASCII; and the byte loop, which sets `non_ascii`
-        // for every byte >= 0x80 before any other arm can pass it. `non_ascii` is false
-        // here, so every byte of `raw` is ASCII, and ASCII bytes are valid UTF-8.
+        // three paths: `plain_quoted_run`, which only skips the bytes below the first one
+        // whose high bit is set (`quoted_stops` ORs in `x`'s own high bits, and the lowest
+        // set bit of the mask is exact), so bytes < 0x80; the escape arm, which passes `\`
+        // followed by `"` or `\`, all ASCII; and the match, which sets `non_ascii` for every
+        // byte >= 0x80 before any other arm can pass it. `non_ascii` is false here, so every
+        // byte of `raw` is ASCII, and ASCII bytes are valid UTF-8.
         unsafe { ::core::str::from_utf8_unchecked(raw) }
     };
     Ok((rest, (text, escaped)))
+}
+
+/// The length of `quoted` (RFC 9051 §9: `DQUOTE *QUOTED-CHAR DQUOTE`, both DQUOTEs included)
+/// at the start of `i` when its content is ASCII, escapes included; `None` when `i` does not
+/// start with one or its content holds a byte >= 0x80. The fast path of the FETCH check
+/// (`response::check`): whatever this accepts, [`scan_quoted`] accepts with the same end in
+/// every mode (raw UTF-8, whose acceptance depends on the mode, is left to it).
+#[inline(always)]
+pub(crate) fn quoted_ascii_len(i: &[u8]) -> Option<usize> {
+    let body = i.strip_prefix(b"\"")?;
+    let mut n = 0;
+    loop {
+        n += plain_quoted_run(&body[n..]);
+        match body.get(n)? {
+            b'"' => return Some(n + 2),
+            b'\\' if matches!(body.get(n + 1), Some(b'"' | b'\\')) => n += 2,
+            &b if is_quoted_char(b) => n += 1,
+            _ => return None,
+        }
+    }
 }
 
 /// Bytes taken by an ASCII-only character class (atoms, tags, dates, header names) as text,
@@ -86,33 +109,53 @@ pub(crate) fn ascii_text(b: &[u8]) -> &str {
     }
 }
 
-/// The length of the longest prefix of `body`, in whole eight-byte words, whose bytes are all
-/// ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the quoted-specials).
+/// The number of plain ASCII QUOTED-CHARs (RFC 9051 §9: any CHAR but NUL, CR, LF and the
+/// quoted-specials) `body` starts with, or fewer: the offset of its first byte below 0x0E,
+/// `"`, `\`, or >= 0x80, or its length. The stop set is wider than the class (it holds the
+/// controls %x01-0D other than CR and LF, which are QUOTED-CHARs and rare), so callers decide
+/// what the byte at the stop is; every byte before it is a QUOTED-CHAR. Eight bytes at a time
+/// (SWAR): short strings, the common case, take one word; the last partial word is padded
+/// with NUL, which stops the run at the end.
 #[inline]
-fn plain_quoted_prefix(body: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |x: u64, c: u8| {
-        let v = x ^ (ONES * u64::from(c));
-        v.wrapping_sub(ONES) & !v & HIGHS != 0
-    };
+fn plain_quoted_run(body: &[u8]) -> usize {
     let mut n = 0;
-    for c in body.chunks_exact(8) {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        // A set high bit (non-ASCII) may also make `has` report a false match; either way
-        // the byte loop decides.
-        if x & HIGHS != 0
-            || has(x, 0)
-            || has(x, b'\r')
-            || has(x, b'\n')
-            || has(x, b'"')
-            || has(x, b'\\')
-        {
-            break;
+    while let Some(c) = body[n..].first_chunk::<8>() {
+        let m = quoted_stops(u64::from_le_bytes(*c));
+        if m != 0 {
+            return n + (m.trailing_zeros() / 8) as usize;
         }
         n += 8;
     }
-    n
+    n + plain_quoted_tail(&body[n..])
+}
+
+/// [`plain_quoted_run`] over the last partial word (fewer than eight bytes: a string that
+/// ends within eight bytes of the input's end), a byte at a time: the same stops as
+/// [`quoted_stops`], and no call (which would make the hot loop save registers around it).
+#[inline(always)]
+fn plain_quoted_tail(tail: &[u8]) -> usize {
+    tail.iter()
+        .position(|&b| b < 0x0e || b == b'"' || b == b'\\' || b >= 0x80)
+        .unwrap_or(tail.len())
+}
+
+/// A mask whose lowest set bit is the high bit of the first (least significant) byte of `x`
+/// that is below 0x0E, `"`, `\` or >= 0x80, or 0 when there is none. Bits above the lowest
+/// may be false matches (the carries and borrows of the byte tests run upwards only, and start
+/// at a byte that is itself a stop); only the lowest is used.
+#[inline]
+fn quoted_stops(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `x` equal to `c`, exact up to and including the first.
+    let eq = |c: u8| {
+        let v = x ^ (ONES * u64::from(c));
+        v.wrapping_sub(ONES) & !v
+    };
+    // A byte below 0x80 plus 0x72 reaches 0x80 exactly when it is 0x0E or more; only a
+    // byte >= 0x8E (a stop itself, by `x`'s high bit) carries into the next one.
+    let below_0e = !x.wrapping_add(ONES * 0x72);
+    (x | below_0e | eq(b'"') | eq(b'\\')) & HIGHS
 }
 
 #[cfg(test)]
@@ -144,6 +187,19 @@ mod tests {
         Some((i.len() - (n + 2), text.to_owned(), escaped))
     }
 
+    /// The content of a quoted string: mostly plain, with any byte, escapes and DQUOTEs.
+    fn quoted_content() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                4 => 0x20u8..0x7f,
+                1 => any::<u8>(),
+                1 => Just(b'\\'),
+                1 => Just(b'"'),
+            ],
+            0..40,
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
 
@@ -154,19 +210,25 @@ mod tests {
             prop_assert_eq!(ascii_text(&bytes), expected);
         }
 
+        /// Any bytes: the word-at-a-time run passes only QUOTED-CHARs, and stops where a
+        /// byte loop over the class stops, or earlier on a control below 0x0E.
+        #[test]
+        fn plain_run_agrees_with_the_class(
+            bytes in proptest::collection::vec(
+                prop_oneof![4 => 0x20u8..0x7f, 1 => any::<u8>(), 1 => 0u8..0x0e],
+                0..40,
+            ),
+        ) {
+            let stop = |&b: &u8| !is_quoted_char(b) || b < 0x0e;
+            let expected = bytes.iter().position(stop).unwrap_or(bytes.len());
+            prop_assert_eq!(plain_quoted_run(&bytes), expected);
+        }
+
         /// Any bytes: the scan agrees with the safe reference, and its text is what
         /// `str::from_utf8` makes of the same bytes.
         #[test]
         fn scan_agrees_with_from_utf8(
-            content in proptest::collection::vec(
-                prop_oneof![
-                    4 => 0x20u8..0x7f,
-                    1 => any::<u8>(),
-                    1 => Just(b'\\'),
-                    1 => Just(b'"'),
-                ],
-                0..40,
-            ),
+            content in quoted_content(),
         ) {
             let mut input = vec![b'"'];
             input.extend_from_slice(&content);
@@ -176,6 +238,27 @@ mod tests {
                 (rest.len(), text.to_owned(), escaped)
             });
             prop_assert_eq!(got, reference(&input));
+        }
+
+        /// Any bytes: the fast length is the end `scan_quoted` finds, in both modes, whenever
+        /// it gives one; and it gives one for every ASCII quoted string the scan accepts.
+        #[test]
+        fn fast_length_agrees_with_the_scan(
+            content in quoted_content(),
+        ) {
+            let mut input = vec![b'"'];
+            input.extend_from_slice(&content);
+            let fast = quoted_ascii_len(&input);
+            for utf8 in [false, true] {
+                let scanned = scan_quoted(&input, utf8).ok();
+                if let Some(n) = fast {
+                    let (rest, (text, _)) = scanned.unwrap();
+                    prop_assert_eq!(rest.len(), input.len() - n);
+                    prop_assert!(text.is_ascii());
+                } else if let Some((_, (text, _))) = scanned {
+                    prop_assert!(!text.is_ascii());
+                }
+            }
         }
     }
 

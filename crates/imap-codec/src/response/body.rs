@@ -698,7 +698,7 @@ impl<'a> BodyStructure<'a> {
 
 /// `"` `text` `"` in any case: the wire form of a quoted string equal to `text` (an ASCII
 /// word; `quoted` escapes only `"` and `\`, so no other form of it exists).
-fn raw_is_quoted_ci(raw: &[u8], text: &str) -> bool {
+pub(crate) fn raw_is_quoted_ci(raw: &[u8], text: &str) -> bool {
     raw.len() == text.len() + 2
         && raw[0] == b'"'
         && raw[raw.len() - 1] == b'"'

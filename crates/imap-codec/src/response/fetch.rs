@@ -182,6 +182,19 @@ macro_rules! msg_att_table {
     (@section section) => { true };
 }
 
+/// The bytes of a FETCH item's name as [`MessageAttribute::lookup_in`] takes it: letters,
+/// digits, `.` and `-` (a table: one load per byte).
+static ITEM_NAME_CHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
 msg_att_table! {
     /// `"FLAGS" SP "(" [flag-fetch *(SP flag-fetch)] ")"`
     Flags(Vec<FlagFetch<'a>>) = "FLAGS", plain,
@@ -857,7 +870,7 @@ impl<'a> MessageAttribute<'a> {
     fn lookup_in(i: &'a [u8], ctx: &Ctx<'_>) -> Option<(MessageAttributeKind, &'a [u8])> {
         let len = i
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+            .position(|&b| !ITEM_NAME_CHAR[usize::from(b)])
             .unwrap_or(i.len());
         let (name, r) = i.split_at(len);
         let section = r.first() == Some(&b'[');
@@ -884,15 +897,24 @@ impl<'a> MessageAttribute<'a> {
             return fail(i, "msg-att");
         };
         match kind {
+            // The fast walks first; when they cannot tell, the exact ones decide.
             MessageAttributeKind::Body | MessageAttributeKind::BodyStructure => {
-                sp_then(r, |r| crate::response::body::skip_body(r, 0))
+                sp_then(r, |r| match crate::response::check::body(r, 0) {
+                    Some(rest) => Ok((rest, ())),
+                    None => crate::response::body::skip_body(r, 0),
+                })
             }
             MessageAttributeKind::Flags => sp_then(r, |r| {
                 crate::response::wire::skip_paren_list(r, true, |i| {
                     Flag::parse(i).map(|(r, _)| (r, ()))
                 })
             }),
-            MessageAttributeKind::Envelope => sp_then(r, Envelope::skip),
+            MessageAttributeKind::Envelope => {
+                sp_then(r, |r| match crate::response::check::envelope(r) {
+                    Some(rest) => Ok((rest, ())),
+                    None => Envelope::skip(r),
+                })
+            }
             _ => Self::parse_kind(kind, r, ctx).map(|(r, _)| (r, ())),
         }
     }

@@ -33,7 +33,9 @@ fn ours_one_piece(input: &[u8], config: FramerConfig, mut parse: impl FnMut(&[u8
     n
 }
 
-/// Feeds `input` in `chunk`-sized reads through a `FramedBuffer` and parses every message.
+/// Feeds `input` in `chunk`-sized reads through a `FramedBuffer` and parses every message:
+/// each read is given with [`FramedBuffer::push_messages`], which frames the messages that lie
+/// wholly within the read in place (only the message cut by a read's end is copied).
 fn ours_streamed(
     fb: &mut FramedBuffer,
     input: &[u8],
@@ -42,7 +44,10 @@ fn ours_streamed(
 ) -> usize {
     let mut n = 0;
     for c in input.chunks(chunk) {
-        fb.push(c);
+        fb.push_messages(c, |m| {
+            parse(m);
+            n += 1;
+        });
         while let Some(frame) = fb.next_frame().expect("framing failed") {
             if let Frame::Message(m) = frame {
                 parse(m);

@@ -1,11 +1,12 @@
 //! IMAP framer under chunking: the same bytes fed in fuzzer-chosen chunk sizes give the
-//! same messages, literal announcements, errors and discarded octets as in one piece.
+//! same messages, literal announcements, errors and discarded octets as in one piece, given
+//! with `FramedBuffer::push` or with `push_messages` (complete messages framed in place).
 #![no_main]
 
 use arbitrary::Arbitrary;
 use imap_codec::framer::FramerConfig;
 use libfuzzer_sys::fuzz_target;
-use mailproto_fuzz::{chunks, imap_frames};
+use mailproto_fuzz::{chunks, imap_frames, imap_frames_with};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -36,6 +37,13 @@ fuzz_target!(|input: Input<'_>| {
         whole,
         chunked,
         "chunks {:?}",
+        pieces.iter().map(|p| p.len()).collect::<Vec<_>>()
+    );
+    let in_place = imap_frames_with(config, &pieces, true);
+    assert_eq!(
+        whole,
+        in_place,
+        "push_messages, chunks {:?}",
         pieces.iter().map(|p| p.len()).collect::<Vec<_>>()
     );
 });

@@ -39,6 +39,16 @@ pub fn chunks<'d>(data: &'d [u8], sizes: &[u8]) -> Vec<&'d [u8]> {
 /// merged (how a rejected message is dropped may depend on the chunking, how much is not),
 /// and what was left buffered.
 pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<String>, Vec<u8>) {
+    imap_frames_with(config, pieces, false)
+}
+
+/// [`imap_frames`], each piece given with [`FramedBuffer::push_messages`] (messages framed in
+/// place) when `in_place`, else with [`FramedBuffer::push`].
+pub fn imap_frames_with(
+    config: FramerConfig,
+    pieces: &[&[u8]],
+    in_place: bool,
+) -> (Vec<String>, Vec<u8>) {
     let mut fb = FramedBuffer::new(config);
     let mut out: Vec<String> = Vec::new();
     let mut discarded = 0usize;
@@ -49,7 +59,14 @@ pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<String>, Vec<
         }
     };
     for piece in pieces {
-        fb.push(piece);
+        if in_place {
+            fb.push_messages(piece, |m| {
+                flush(&mut out, &mut discarded);
+                out.push(format!("message {m:?}"));
+            });
+        } else {
+            fb.push(piece);
+        }
         loop {
             match fb.next_frame() {
                 Ok(None) => break,

@@ -1151,6 +1151,98 @@ impl FramedBuffer {
             }
         }
     }
+
+    /// [`push`](Self::push) for a read, with the complete messages handed to `on_message`
+    /// as they are found, each borrowed from `data` where it lies wholly within it: such
+    /// messages are framed where they are and never copied into the buffer. Only the message
+    /// left incomplete at the end of `data` (and one that began in an earlier read, completed
+    /// line by line) goes through the buffer.
+    ///
+    /// It stops at the first frame that is not a complete message (a literal announcement,
+    /// discarded bytes, streamed literal data or a [`FrameError`]), leaving it and the rest of
+    /// `data` buffered, exactly as after [`push`](Self::push): call
+    /// [`next_frame`](Self::next_frame) until it returns `None` after every call, as after
+    /// `push`. The frames are the same, in the same order, as with `push` and `next_frame`
+    /// alone, however `data` is cut (tested with every cut).
+    ///
+    /// ```
+    /// use mailproto_imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+    ///
+    /// let mut fb = FramedBuffer::new(FramerConfig::client());
+    /// let mut seen = Vec::new();
+    /// let reads = [&b"* 1 EXISTS\r\n* 2 EXI"[..], b"STS\r\n* 3 EXISTS\r\n* 4 FETCH (BODY[] {2}\r\n", b"hi)\r\n"];
+    /// for read in reads {
+    ///     fb.push_messages(read, |m| seen.push(m.to_vec()));
+    ///     while let Some(frame) = fb.next_frame().unwrap() {
+    ///         match frame {
+    ///             Frame::Message(m) => seen.push(m.to_vec()),
+    ///             Frame::Literal(l) => assert_eq!(l.length, 2),
+    ///             _ => unreachable!(),
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(seen.len(), 4);
+    /// assert_eq!(seen[3], b"* 4 FETCH (BODY[] {2}\r\nhi)\r\n");
+    /// ```
+    pub fn push_messages(&mut self, data: &[u8], mut on_message: impl FnMut(&[u8])) {
+        let cut = ::core::mem::take(&mut self.cut);
+        self.drop_consumed();
+        self.cut = cut;
+        let plain =
+            |fb: &Self| fb.cut == (0, 0) && fb.literal_end == 0 && !fb.framer.is_streaming();
+        let mut at = 0;
+        // A message begun in an earlier read: completed line by line, each line tried on a
+        // copy of the framer so that a frame other than a message is left to `next_frame`.
+        while self.buffered_len() > 0 {
+            if !plain(self) {
+                self.push(&data[at..]);
+                return;
+            }
+            let Some(lf) = memchr::memchr(b'\n', &data[at..]) else {
+                self.push(&data[at..]);
+                return;
+            };
+            let end = at.saturating_add(lf).saturating_add(1);
+            self.push(&data[at..end]);
+            at = end;
+            let mut probe = self.framer.clone();
+            match probe.next(&self.buf[self.start..]) {
+                Ok(Status::Incomplete(None)) => self.framer = probe,
+                Ok(Status::Message(_)) => {
+                    if let Ok(Some(Frame::Message(m))) = self.next_frame() {
+                        on_message(m);
+                    }
+                }
+                _ => {
+                    self.push(&data[at..]);
+                    return;
+                }
+            }
+            self.drop_consumed();
+        }
+        if !self.framer.is_idle() {
+            // Between the pieces of a discarded or streamed message.
+            self.push(&data[at..]);
+            return;
+        }
+        // Nothing buffered and the framer at the start of a message: frame in place.
+        while at < data.len() {
+            let rest = &data[at..];
+            match self.framer.next(rest) {
+                Ok(Status::Message(len)) => {
+                    on_message(&rest[..len.min(rest.len())]);
+                    at = at.saturating_add(len);
+                }
+                Ok(Status::Incomplete(None)) => break,
+                _ => {
+                    // Framed again from the message's start by `next_frame`.
+                    self.framer.reset();
+                    break;
+                }
+            }
+        }
+        self.push(&data[at.min(data.len())..]);
+    }
 }
 
 #[cfg(test)]
@@ -1192,6 +1284,89 @@ mod tests {
             merged.push(s);
         }
         merged
+    }
+
+    /// [`FramedBuffer::push_messages`] then `next_frame`, as [`run`] does with `push`.
+    fn run_in_place(config: FramerConfig, input: &[u8], cuts: &[usize]) -> Vec<String> {
+        let mut fb = FramedBuffer::new(config);
+        let mut out = Vec::new();
+        let mut from = 0;
+        for &to in cuts.iter().chain([input.len()].iter()) {
+            let to = to.clamp(from, input.len());
+            fb.push_messages(&input[from..to], |m| {
+                out.push(String::from_utf8_lossy(m).into_owned())
+            });
+            from = to;
+            loop {
+                match fb.next_frame() {
+                    Ok(Some(Frame::Message(m))) => {
+                        out.push(String::from_utf8_lossy(m).into_owned())
+                    }
+                    Ok(Some(Frame::Literal(l))) => {
+                        out.push(format!("literal {} sync={}", l.length, l.synchronizing))
+                    }
+                    Ok(Some(Frame::Discard(n))) => out.push(format!("discard {n}")),
+                    Ok(None) => break,
+                    Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
+                    Err(e) => out.push(format!("error {e}")),
+                }
+            }
+        }
+        let mut merged: Vec<String> = Vec::new();
+        for s in out {
+            if let (Some(last), Some(n)) = (merged.last_mut(), s.strip_prefix("discard "))
+                && let Some(m) = last.strip_prefix("discard ")
+            {
+                let total: usize = m.parse::<usize>().unwrap() + n.parse::<usize>().unwrap();
+                *last = format!("discard {total}");
+                continue;
+            }
+            merged.push(s);
+        }
+        merged
+    }
+
+    /// `push_messages` frames in place what `push` copies: the same frames in the same order
+    /// for every cut of the input into two reads and for every read size, literals, limits
+    /// and errors included.
+    #[test]
+    fn push_messages_matches_push_for_every_cut() {
+        let inputs: [(FramerConfig, &[u8]); 4] = [
+            (
+                FramerConfig::server(),
+                b"a1 NOOP\r\na2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\na3 NOOP\r\n",
+            ),
+            (
+                FramerConfig::client(),
+                b"* 1 EXISTS\r\n* 1 FETCH (BODY[] ~{2}\r\n\0\n)\r\n* OK x\r\n* 2 EXISTS\r\n",
+            ),
+            (
+                FramerConfig::server().with_max_line(12),
+                b"a NOOP\r\nb this line is too long\r\nc NOOP\r\nd NOOP\r\n",
+            ),
+            (
+                FramerConfig::server().with_max_literal(3),
+                b"a NOOP\r\nb LOGIN {9+}\r\n123456789 x\r\nc NOOP\r\n",
+            ),
+        ];
+        for (config, input) in inputs {
+            let expected = run(config, input, input.len());
+            for cut in 0..=input.len() {
+                assert_eq!(
+                    run_in_place(config, input, &[cut]),
+                    expected,
+                    "cut at {cut}"
+                );
+            }
+            for size in 1..=input.len() {
+                let cuts: Vec<usize> = (size..input.len()).step_by(size).collect();
+                assert_eq!(
+                    run_in_place(config, input, &cuts),
+                    expected,
+                    "reads of {size}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,16 +3,15 @@
 //! needs of it (a count, a one-line summary, the deviation ids) and drops the rest (issue 18
 //! item 11: `mailconform validate` streams its files).
 //!
-//! IMAP traces are followed line by line ([`imap::Follower`]): the memory needed is about the
-//! largest message's (`docs/security.md` has the figures), whatever the trace's length. POP3
-//! traces are read whole and then replayed ([`pop3::replay_with`], whose internals another
-//! branch is reworking): their memory grows with the trace, bounded by the reader's limit.
+//! Both protocols are followed line by line ([`imap::Follower`], [`pop3::Follower`]): the
+//! memory needed is about the largest message's (`docs/security.md` has the figures),
+//! whatever the trace's length.
 
 use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::format::{Profile, Protocol, ReadError, Reader, Side, Trace};
+use crate::format::{Profile, Protocol, ReadError, Reader, Side};
 use crate::report::Found;
 use crate::{imap, pop3};
 
@@ -106,12 +105,11 @@ pub fn follow<R: BufRead>(
             follower.finish(|m| out(Entry::Imap(m)));
         }
         Protocol::Pop3 => {
-            let headers = reader.headers().clone();
-            let lines = reader.collect::<Result<Vec<_>, _>>()?;
-            let trace = Trace { headers, lines };
-            for m in pop3::replay_with(&trace, profile).messages {
-                out(Entry::Pop3(m));
+            let mut follower = pop3::Follower::new(reader.headers(), profile);
+            for line in &mut reader {
+                follower.line(line?, |m| out(Entry::Pop3(m)));
             }
+            follower.finish(|m| out(Entry::Pop3(m)));
         }
     }
     Ok(())

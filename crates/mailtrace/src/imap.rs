@@ -456,12 +456,18 @@ impl Follower {
         }
         Follower {
             follow: Follow {
+                // The sessions report what they received without a copy of its value: the
+                // replay parses the bytes itself (one copy of a big message less).
                 server: ServerSession::resume(
-                    ServerConfig::observer().with_parse_options(options.clone()),
+                    ServerConfig::observer()
+                        .with_parse_options(options.clone())
+                        .with_report_received_values(false),
                     start,
                 ),
                 client: ClientSession::resume(
-                    ClientConfig::observer().with_parse_options(options.clone()),
+                    ClientConfig::observer()
+                        .with_parse_options(options.clone())
+                        .with_report_received_values(false),
                     start,
                 ),
                 messages: Vec::new(),
@@ -692,10 +698,10 @@ impl Follow {
             Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
             // The grammar in force as the session that parsed the message has it (the
             // header's extensions and what ENABLE turned on since).
-            // The session's own owned value is dropped here: the report's is made from the
-            // replay's parse, after the other session's encoding of it is given back.
-            Ok(inbound) => {
-                drop(inbound);
+            // Parsed (`Inbound::Parsed`: the session's value is not copied into the report;
+            // the report's is made from the replay's parse, after the other session's
+            // encoding of it is given back).
+            Ok(_) => {
                 let options = match side {
                     Side::Client => self.server.parse_options(),
                     Side::Server => self.client.parse_options().clone(),

@@ -76,7 +76,9 @@ impl Entry {
 }
 
 /// Replays the trace `reader` reads under `profile`, handing every message to `out` as it
-/// completes, in the order `imap::replay_with` / `pop3::replay_with` list them.
+/// completes, in the order `imap::replay_with` / `pop3::replay_with` list them. The lines are
+/// read and followed in pieces ([`Reader::next_piece`]): a line longer than
+/// [`crate::format::PIECE`] is not held whole.
 ///
 /// A read or format error ends the replay: the messages before it have been handed over.
 ///
@@ -99,15 +101,15 @@ pub fn follow<R: BufRead>(
     match reader.headers().protocol {
         Protocol::Imap => {
             let mut follower = imap::Follower::new(reader.headers(), profile);
-            for line in &mut reader {
-                follower.line(line?, |m| out(Entry::Imap(m)));
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece?, |m| out(Entry::Imap(m)));
             }
             follower.finish(|m| out(Entry::Imap(m)));
         }
         Protocol::Pop3 => {
             let mut follower = pop3::Follower::new(reader.headers(), profile);
-            for line in &mut reader {
-                follower.line(line?, |m| out(Entry::Pop3(m)));
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece?, |m| out(Entry::Pop3(m)));
             }
             follower.finish(|m| out(Entry::Pop3(m)));
         }

@@ -557,8 +557,10 @@ impl<R: std::io::BufRead> Reader<R> {
 
     /// The next piece of the long data line being read.
     fn continue_long(&mut self) -> Result<Option<DataLine>, ReadError> {
+        // Room for what was carried over and the CRLF a `C:`/`S:` line ends with.
+        let carried = self.partial.as_ref().map_or(0, |p| p.carry.len());
         let mut part = Vec::new();
-        let end = self.read_part(&mut part, PIECE)?;
+        let end = self.read_part(&mut part, PIECE - 2 - carried)?;
         self.piece(part, end != End::Full).map_err(|e| self.stop(e))
     }
 
@@ -910,6 +912,90 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(reader.next_line().is_none());
+    }
+
+    /// A data line longer than [`PIECE`] comes in pieces of at most [`PIECE`] octets that
+    /// join to the line [`Reader::next_line`] gives, whatever sits at a piece's edge: an
+    /// escape, a UTF-8 sequence, the line's end; read through buffers of any size.
+    #[test]
+    fn long_lines_come_in_pieces_that_join_to_the_line() {
+        let cases: [(&str, &[u8]); 5] = [
+            ("\\x41", b"A"),
+            ("\\r", b"\r"),
+            ("\\\\", b"\\"),
+            ("\u{e9}", "\u{e9}".as_bytes()),
+            ("\u{20ac}", "\u{20ac}".as_bytes()),
+        ];
+        for (written, decoded) in cases {
+            for escaped in [true, false] {
+                if !escaped && written.starts_with('\\') {
+                    continue;
+                }
+                for at in PIECE - 6..PIECE + 2 {
+                    // The special sequence starts `at` octets into the line (marker included).
+                    let fill = "y".repeat(at - 3);
+                    let tail = "z".repeat(PIECE + 10);
+                    let marker = if escaped { "C~" } else { "C:" };
+                    let text = format!("# source: x\n{marker} {fill}{written}{tail}\nS: ok\n");
+                    let mut want = [fill.as_bytes(), decoded, tail.as_bytes()].concat();
+                    if !escaped {
+                        want.extend_from_slice(b"\r\n");
+                    }
+                    for capacity in [7, 8 * 1024, 1 << 20] {
+                        let input = std::io::BufReader::with_capacity(capacity, text.as_bytes());
+                        let mut reader = Reader::new(input).unwrap();
+                        let mut joined = Vec::new();
+                        let mut count = 0;
+                        let last = loop {
+                            let piece = reader.next_piece().unwrap().unwrap();
+                            if piece.line == 3 {
+                                break piece;
+                            }
+                            assert_eq!((piece.line, piece.side), (2, Side::Client));
+                            assert!(piece.bytes.len() <= PIECE, "{}", piece.bytes.len());
+                            joined.extend_from_slice(&piece.bytes);
+                            count += 1;
+                        };
+                        assert!(count >= 2, "{count} pieces");
+                        assert!(joined == want, "{written:?} at {at}, escaped {escaped}");
+                        assert_eq!(last.bytes, b"ok\r\n");
+                        assert!(reader.next_piece().is_none());
+                        let whole = parse(&text).unwrap();
+                        assert!(whole.lines[0].bytes == want && whole.lines[1].line == 3);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What breaks the format in a long line is found as it is read, and names the line.
+    #[test]
+    fn long_lines_that_break_the_format() {
+        let fill = "y".repeat(PIECE * 2);
+        for (line, message) in [
+            (format!("C: {fill}\r"), "CR before LF"),
+            (format!("C~ {fill}\\x4"), "\\x must be followed"),
+            (format!("C~ {fill}\\"), "unknown escape"),
+            (format!("C~ {fill}\\q{fill}"), "unknown escape"),
+        ] {
+            let text = format!("# source: x\nC: a\n{line}\nC: b\n");
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.line, 3, "{e}");
+            assert!(e.message.starts_with(message), "{e}");
+        }
+        for bytes in [&b"\xc3"[..], b"\xff", b"\xe2\x82"] {
+            let text = [b"# source: x\nC: ", fill.as_bytes(), bytes, b"\nC: b\n"].concat();
+            let mut reader = Reader::new(&text[..]).unwrap();
+            let e = loop {
+                match reader.next_piece() {
+                    Some(Ok(_)) => {}
+                    Some(Err(ReadError::Format(e))) => break e,
+                    other => panic!("{other:?}"),
+                }
+            };
+            assert_eq!((e.line, &e.message[..]), (2, "not UTF-8 text"));
+            assert!(reader.next_piece().is_none());
+        }
     }
 
     #[test]

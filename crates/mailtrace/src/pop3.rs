@@ -157,8 +157,13 @@ fn check_sasl(s: &SaslResponse) -> Option<Failure> {
     }
 }
 
-fn check_response(r: &Response<'_>, expected: Expected) -> Option<Failure> {
-    let out = r.to_bytes();
+/// The response's encoding must parse to the same response. `size` is about the size of the
+/// message it was parsed from: the encoding is written into that much room (a big RETR
+/// answer's buffer does not grow by doubling, to twice its size).
+fn check_response(r: &Response<'_>, expected: Expected, size: usize) -> Option<Failure> {
+    // Room for a CR before each bare LF of a real-world answer of lines of 64 octets or more.
+    let mut out = Vec::with_capacity(size.saturating_add(size / 64).saturating_add(64));
+    r.encode(&mut out);
     match Response::parse(&out, expected) {
         Ok(again) if again == *r => None,
         _ => Some(roundtrip(&out)),
@@ -270,6 +275,7 @@ impl Follower {
                     uidl_asked: VecDeque::new(),
                     retr_asked: VecDeque::new(),
                     listed: ListedSizes::default(),
+                    scanned: 0,
                     sasl: false,
                     messages: Vec::new(),
                 },
@@ -364,10 +370,16 @@ fn extend(pending: &mut Vec<u8>, bytes: Vec<u8>) {
     }
 }
 
-/// Removes and returns the first `n` bytes (the whole vector, not a copy, when that is all).
+/// Removes and returns the first `n` bytes (the whole vector, not a copy, when that is all:
+/// a big answer's spare capacity, from growing by doubling, is given back first, so that it
+/// and its parsed copy peak at about twice its size).
 fn split_first(pending: &mut Vec<u8>, n: usize) -> Vec<u8> {
     if n >= pending.len() {
-        std::mem::take(pending)
+        let mut all = std::mem::take(pending);
+        if all.capacity() - all.len() > 64 * 1024 {
+            all.shrink_to_fit();
+        }
+        all
     } else {
         pending.drain(..n).collect()
     }
@@ -388,6 +400,8 @@ struct Pairing {
     retr_asked: VecDeque<Option<pop3_codec::MsgNumber>>,
     /// The sizes of the LIST answers so far.
     listed: ListedSizes,
+    /// How far the server's pending bytes were searched for the end of a multi-line answer.
+    scanned: usize,
     /// Inside an AUTH exchange: client lines are SASL responses, server lines challenges or
     /// the final status.
     sasl: bool,
@@ -411,18 +425,25 @@ impl Pairing {
     }
 
     /// Where the first server message in `buf` ends, if it is complete: a line, or for a
-    /// positive multi-line answer, up to its `.` line (CRLF or bare LF).
+    /// positive multi-line answer, up to its `.` line (CRLF or bare LF). The lines found not
+    /// to end it are not looked at again when more bytes come (`scanned`): linear in the
+    /// answer, however many trace lines it spans.
     fn server_extent(&mut self, buf: &[u8]) -> Option<usize> {
         let first = memchr::memchr(b'\n', buf)? + 1;
         let expected = self.next_expected(false);
         if !(expected.is_multi_line() && buf.starts_with(b"+")) {
+            self.scanned = 0;
             return Some(first);
         }
-        let mut at = first;
+        let mut at = self.scanned.max(first);
         loop {
-            let end = memchr::memchr(b'\n', &buf[at..])? + at + 1;
+            let Some(end) = memchr::memchr(b'\n', &buf[at..]).map(|i| i + at + 1) else {
+                self.scanned = at;
+                return None;
+            };
             let line = &buf[at..end];
             if line == b".\r\n" || line == b".\n" {
+                self.scanned = 0;
                 return Some(end);
             }
             at = end;
@@ -540,7 +561,7 @@ impl Pairing {
                     .iter()
                     .map(|d| Found::new(d.id, d.offset))
                     .collect();
-                let result = match check_response(&p.value, expected) {
+                let result = match check_response(&p.value, expected, bytes.len()) {
                     Some(f) => Err(f),
                     None => Ok(match p.value {
                         Response::Message(m) => Parsed::Message {
@@ -655,7 +676,7 @@ impl Follow {
                 answers, result, ..
             }) => {
                 let result = match result {
-                    Ok(r) => match check_response(&r, answers) {
+                    Ok(r) => match check_response(&r, answers, 0) {
                         Some(f) => Err(f),
                         None => Ok(Parsed::Response(r)),
                     },

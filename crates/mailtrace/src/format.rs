@@ -542,7 +542,11 @@ impl<R: std::io::BufRead> Reader<R> {
     }
 
     /// The first piece of a long data line (`raw`: its first [`PIECE`] octets).
-    fn begin_long(&mut self, line: usize, mut raw: Vec<u8>) -> Result<Option<DataLine>, FormatError> {
+    fn begin_long(
+        &mut self,
+        line: usize,
+        mut raw: Vec<u8>,
+    ) -> Result<Option<DataLine>, FormatError> {
         let (side, escaped) = data_marker(&raw).ok_or_else(|| err(line, "not a data line"))?;
         raw.drain(..3);
         self.partial = Some(Partial {

@@ -267,7 +267,10 @@ fn parse_message(
             )?;
             let _ = peers.server.send_greeting(p.value.clone());
             peers.sent_by_server();
-            Ok((Parsed::Greeting(p.value.into_static()), found(&p.deviations)))
+            Ok((
+                Parsed::Greeting(p.value.into_static()),
+                found(&p.deviations),
+            ))
         }
         Kind::Response => {
             let p = Response::parse_with(bytes, options)?;
@@ -278,7 +281,10 @@ fn parse_message(
             )?;
             let _ = peers.server.send_response(p.value.clone());
             peers.sent_by_server();
-            Ok((Parsed::Response(p.value.into_static()), found(&p.deviations)))
+            Ok((
+                Parsed::Response(p.value.into_static()),
+                found(&p.deviations),
+            ))
         }
     }
 }

@@ -239,9 +239,9 @@ pub struct Follower {
 /// Who follows the trace: the observer sessions (strict) or the real-world pairing, with the
 /// bytes of each side not yet complete as a message.
 enum How {
-    Sessions(Follow),
+    Sessions(Box<Follow>),
     Pairing {
-        pair: Pairing,
+        pair: Box<Pairing>,
         client: Vec<u8>,
         server: Vec<u8>,
     },
@@ -257,18 +257,18 @@ impl Follower {
                 Start::Authenticated | Start::Selected => ClientState::Transaction,
                 Start::NotAuthenticated | Start::Any => ClientState::Authorization,
             };
-            How::Sessions(Follow {
+            How::Sessions(Box::new(Follow {
                 server: ServerSession::observer(limits),
                 client: ClientSession::observer(limits, start),
                 messages: Vec::new(),
                 body: None,
                 body_error: None,
-            })
+            }))
         } else {
             let mut options = ParseOptions::default().with_profile(profile);
             options.limits = headers.limits.apply(options.limits);
             How::Pairing {
-                pair: Pairing {
+                pair: Box::new(Pairing {
                     options,
                     greeting: headers.start == Start::Connect,
                     pending: VecDeque::new(),
@@ -278,7 +278,7 @@ impl Follower {
                     scanned: 0,
                     sasl: false,
                     messages: Vec::new(),
-                },
+                }),
                 client: Vec::new(),
                 server: Vec::new(),
             }

@@ -403,13 +403,9 @@ pub fn replay(trace: &Trace) -> Replay {
 /// assert_eq!(replay.messages[1].deviations[0].id, "expunged-keyword");
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
-    let mut follower = Follower::new(&trace.headers, profile);
-    let mut messages = Vec::new();
-    for data in &trace.lines {
-        follower.line(data.clone(), |m| messages.push(m));
+    Replay {
+        messages: follow_lines!(Follower::new(&trace.headers, profile), trace),
     }
-    follower.finish(|m| messages.push(m));
-    Replay { messages }
 }
 
 /// Replays an IMAP trace as it is read: the sessions follow one data line at a time

@@ -202,13 +202,9 @@ pub fn replay(trace: &Trace) -> Replay {
 /// assert_eq!(replay.messages[1].deviations[0].id, "bare-lf");
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
-    let mut follower = Follower::new(&trace.headers, profile);
-    let mut messages = Vec::new();
-    for data in &trace.lines {
-        follower.line(data.clone(), |m| messages.push(m));
+    Replay {
+        messages: follow_lines!(Follower::new(&trace.headers, profile), trace),
     }
-    follower.finish(|m| messages.push(m));
-    Replay { messages }
 }
 
 /// Replays a POP3 trace as it is read, as [`crate::imap::Follower`] does an IMAP one: each
@@ -217,19 +213,8 @@ pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
 /// state (or the real-world pairing's) and the message being received: memory in proportion
 /// to the largest message, not to the trace (issue 18, `docs/security.md`).
 ///
-/// ```
-/// use mailtrace::format::{Profile, Reader};
-/// use mailtrace::pop3::Follower;
-/// let text = "# source: x\n# protocol: pop3\nC: STAT\nS: +OK 2 320\n";
-/// let mut reader = Reader::new(text.as_bytes()).unwrap();
-/// let mut follower = Follower::new(reader.headers(), Profile::Strict);
-/// let mut names = Vec::new();
-/// for line in &mut reader {
-///     follower.line(line.unwrap(), |m| names.push(m.summary()));
-/// }
-/// follower.finish(|m| names.push(m.summary()));
-/// assert_eq!(names, ["STAT", "STAT answer"]);
-/// ```
+/// It is driven as [`crate::imap::Follower`] is (see its example; [`crate::stream::follow`]
+/// drives either).
 pub struct Follower {
     how: How,
     /// The last data line followed.
@@ -783,6 +768,25 @@ mod tests {
                 Kind::Response(Expected::Message),
             ]
         );
+    }
+
+    /// Followed piece by piece, a trace that ends inside an answer reports it as incomplete
+    /// at the end, under either profile.
+    #[test]
+    fn a_follower_reports_what_the_trace_ends_inside() {
+        let text = "# source: x\n# protocol: pop3\nC: STAT\nS: +OK 2 320\nC: RETR 1\nS: +OK\n";
+        for profile in [Profile::Strict, Profile::RealWorld] {
+            let mut reader = format::Reader::new(text.as_bytes()).unwrap();
+            let mut follower = Follower::new(reader.headers(), profile);
+            let (mut ok, mut failed) = (0, Vec::new());
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece.unwrap(), |m| ok += usize::from(m.is_ok()));
+            }
+            follower.finish(|m| failed.push((m.line, m.side, m.summary())));
+            assert_eq!(ok, 3, "{profile:?}");
+            let incomplete = "the trace ends inside this message".to_string();
+            assert_eq!(failed, [(6, Side::Server, incomplete)], "{profile:?}");
+        }
     }
 
     /// The same answers in the wrong order do not parse: the pairing is real.

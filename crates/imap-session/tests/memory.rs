@@ -383,47 +383,43 @@ fn a_follower_without_values_holds_a_big_message_twice() {
     append.resize(append.len() + SIZE, b'x');
     append.extend_from_slice(b"\r\n");
     let fetch = fetch_response(SIZE);
-    for values in [false, true] {
+    // The `Received` events of feeding `input` in reads of [`READ`] octets to a session
+    // (`read`: one read, its events drained), and the heap peak, as a factor of SIZE.
+    let follow = |input: &[u8], read: &mut dyn FnMut(&[u8], &mut Vec<Received>)| {
         let (received, stats) = measure(|| {
-            let config = ServerConfig::observer().with_report_received_values(values);
-            let mut server = ServerSession::resume(config, State::Authenticated);
-            let mut received: Vec<Received> = Vec::new();
-            for read in append.chunks(READ) {
-                server.handle_input(read).unwrap();
-                while let Some(o) = server.poll_output() {
-                    if let ServerOutput::Event(ServerEvent::Received(r)) = o {
-                        received.push(r);
-                    }
-                }
+            let mut received = Vec::new();
+            for chunk in input.chunks(READ) {
+                read(chunk, &mut received);
             }
             received
         });
-        let server_factor = stats.max_bytes as f64 / SIZE as f64;
-        let [r] = &received[..] else {
-            panic!("{received:?}")
-        };
-        assert_eq!(r.bytes, append);
+        let [r] = <[Received; 1]>::try_from(received).expect("one message");
+        assert_eq!(r.bytes, input);
+        (r, stats.max_bytes as f64 / SIZE as f64)
+    };
+    for values in [false, true] {
+        let config = ServerConfig::observer().with_report_received_values(values);
+        let mut server = ServerSession::resume(config, State::Authenticated);
+        let (r, server_factor) = follow(&append, &mut |read, out| {
+            server.handle_input(read).unwrap();
+            while let Some(o) = server.poll_output() {
+                if let ServerOutput::Event(ServerEvent::Received(r)) = o {
+                    out.push(r);
+                }
+            }
+        });
         assert_eq!(matches!(r.result, Ok(Inbound::Parsed)), !values, "{r:?}");
         assert_eq!(matches!(r.result, Ok(Inbound::Command(_))), values, "{r:?}");
-        let (received, stats) = measure(|| {
-            let config = ClientConfig::observer().with_report_received_values(values);
-            let mut client = ClientSession::resume(config, State::Selected);
-            let mut received: Vec<Received> = Vec::new();
-            for read in fetch.chunks(READ) {
-                client.handle_input(read).unwrap();
-                while let Some(o) = client.poll_output() {
-                    if let ClientOutput::Event(ClientEvent::Received(r)) = o {
-                        received.push(r);
-                    }
+        let config = ClientConfig::observer().with_report_received_values(values);
+        let mut client = ClientSession::resume(config, State::Selected);
+        let (r, client_factor) = follow(&fetch, &mut |read, out| {
+            client.handle_input(read).unwrap();
+            while let Some(o) = client.poll_output() {
+                if let ClientOutput::Event(ClientEvent::Received(r)) = o {
+                    out.push(r);
                 }
             }
-            received
         });
-        let client_factor = stats.max_bytes as f64 / SIZE as f64;
-        let [r] = &received[..] else {
-            panic!("{received:?}")
-        };
-        assert_eq!(r.bytes, fetch);
         assert_eq!(matches!(r.result, Ok(Inbound::Parsed)), !values, "{r:?}");
         eprintln!(
             "16 MiB, report_received_values {values}: server peak {server_factor:.3} x, \

@@ -271,7 +271,8 @@ impl Follower {
         Follower { how, last_line: 0 }
     }
 
-    /// Follows one data line; `out` gets the messages it completes, in order.
+    /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
+    /// gets the messages it completes, in order.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
         self.last_line = data.line;
         match &mut self.how {

@@ -481,8 +481,9 @@ impl Follower {
         }
     }
 
-    /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out` gets the messages it completes, in order. The line's
-    /// bytes are dropped once the session that reads them has them.
+    /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
+    /// gets the messages it completes, in order. The line's bytes are dropped once the session
+    /// that reads them has them.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
         let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;

@@ -56,6 +56,11 @@ pub struct ClientConfig {
     pub enforce_states: bool,
     /// Emit [`ClientEvent::Received`] for every message (for trace replayers).
     pub report_received: bool,
+    /// With [`report_received`](Self::report_received): [`Received::result`] holds a copy of
+    /// the parsed value (the application's events hold the value itself). Off, a value is
+    /// stood for by [`Inbound::Parsed`]: a follower that parses the reported bytes itself
+    /// does not hold a big message once more (issue 18). Default: on.
+    pub report_received_values: bool,
     /// Stream literals larger than this many octets in FETCH responses instead of holding
     /// them ([`ClientEvent::FetchStreamStart`], [`ClientOutput::LiteralChunk`]); `None`: hold
     /// every literal (the framer's limits bound them). Default: 1 MiB.
@@ -174,6 +179,7 @@ impl Default for ClientConfig {
             literal_override: None,
             enforce_states: true,
             report_received: false,
+            report_received_values: true,
             stream_literals_over: Some(DEFAULT_STREAM_THRESHOLD),
             tls_policy: TlsPolicy::default(),
             tls: false,
@@ -214,6 +220,13 @@ impl ClientConfig {
     /// With or without [`ClientEvent::Received`].
     pub fn with_report_received(mut self, report: bool) -> Self {
         self.report_received = report;
+        self
+    }
+
+    /// With or without the values in [`ClientEvent::Received`] (see
+    /// [`report_received_values`](Self::report_received_values)).
+    pub fn with_report_received_values(mut self, values: bool) -> Self {
+        self.report_received_values = values;
         self
     }
 
@@ -1576,9 +1589,17 @@ impl ClientSession {
                 Ok(Some(Frame::Message(m))) => {
                     // Parsed where it lies in the framer's buffer (literals borrowed), then
                     // made owned: the one copy of the message. Its bytes are copied again
-                    // only for a trace follower (`report_received`).
-                    let parsed = parse(kind, m, &self.config.parse);
-                    (parsed, self.config.report_received.then(|| m.to_vec()))
+                    // only for a trace follower (`report_received`): first, and parsed after
+                    // the framer gave its buffer back (pushing nothing drops the message
+                    // returned; a big one that filled the buffer frees it), so that the
+                    // buffer, the copy and the value are not all held at once.
+                    if self.config.report_received {
+                        let bytes = m.to_vec();
+                        self.input.push(&[]);
+                        (parse(kind, &bytes, &self.config.parse), Some(bytes))
+                    } else {
+                        (parse(kind, m, &self.config.parse), None)
+                    }
                 }
                 Err(e) => {
                     let err = PeerError::Frame(e);
@@ -1688,10 +1709,11 @@ impl ClientSession {
             return;
         }
         if let Some(bytes) = bytes {
+            let result = crate::reported(&parsed, self.config.report_received_values);
             self.event(ClientEvent::Received(Received {
                 kind,
                 bytes,
-                result: parsed.clone(),
+                result,
             }));
         }
         if let Some((response, raw)) = unknown {

@@ -191,6 +191,28 @@ pub enum Inbound {
     /// An untagged response the grammar does not know, kept generically under the real-world
     /// profile (`unknown-response`; the client reports it as `ClientEvent::Unknown`).
     Unknown,
+    /// A message that parsed, in a [`Received`] without values
+    /// (`ServerConfig::report_received_values`, `ClientConfig::report_received_values` off):
+    /// the value went to the application's events only.
+    Parsed,
+}
+
+/// The result a [`Received`] reports: a copy of `result`, or with `values` off,
+/// [`Inbound::Parsed`] for a parsed value (no copy of it; the rest is small).
+pub(crate) fn reported(
+    result: &Result<Inbound, PeerError>,
+    values: bool,
+) -> Result<Inbound, PeerError> {
+    match result {
+        Ok(
+            Inbound::Greeting(_)
+            | Inbound::Response(_)
+            | Inbound::Command(_)
+            | Inbound::AuthenticateData(_)
+            | Inbound::IdleDone(_),
+        ) if !values => Ok(Inbound::Parsed),
+        other => other.clone(),
+    }
 }
 
 /// One received message as framed, with the parser applied and its result. Reported only when

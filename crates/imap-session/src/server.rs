@@ -98,6 +98,11 @@ pub struct ServerConfig {
     pub max_violations: Option<u32>,
     /// Emit [`ServerEvent::Received`] for every message (for trace replayers).
     pub report_received: bool,
+    /// With [`report_received`](Self::report_received): [`Received::result`] holds a copy of
+    /// the parsed value (the application's events hold the value itself). Off, a value is
+    /// stood for by [`Inbound::Parsed`]: a follower that parses the reported bytes itself
+    /// does not hold a big message once more (issue 18). Default: on.
+    pub report_received_values: bool,
     /// Stream APPEND messages larger than this many octets instead of holding them
     /// ([`ServerEvent::AppendStreamStart`], [`ServerOutput::LiteralChunk`]); `None`: hold every
     /// literal. Default: 1 MiB. The largest literal accepted at all is still the framer's
@@ -156,6 +161,7 @@ impl Default for ServerConfig {
             max_buffered: 1024 * 1024,
             max_violations: Some(10),
             report_received: false,
+            report_received_values: true,
             stream_literals_over: Some(crate::client::DEFAULT_STREAM_THRESHOLD),
             pre_auth_max_literal: DEFAULT_PRE_AUTH_LITERAL,
             pre_auth_max_buffered: DEFAULT_PRE_AUTH_BUFFERED,
@@ -259,6 +265,13 @@ impl ServerConfig {
     /// With or without [`ServerEvent::Received`].
     pub fn with_report_received(mut self, report: bool) -> Self {
         self.report_received = report;
+        self
+    }
+
+    /// With or without the values in [`ServerEvent::Received`] (see
+    /// [`report_received_values`](Self::report_received_values)).
+    pub fn with_report_received_values(mut self, values: bool) -> Self {
+        self.report_received_values = values;
         self
     }
 
@@ -1444,18 +1457,35 @@ impl ServerSession {
                     // trace follower, its tag only when it does not parse.
                     // Before login, a command not valid there is refused from its name alone,
                     // unparsed (issue 18 item 2: a 63 MiB SEARCH parsed in full took 4.3 GB).
-                    let (result, found) =
-                        match pre_check.and_then(|state| pre_auth_invalid_in(state, m)) {
-                            Some(err) => (Err(err), Vec::new()),
-                            None => parse(kind, m, &options),
+                    let judge = |m: &[u8]| {
+                        let (result, found) =
+                            match pre_check.and_then(|state| pre_auth_invalid_in(state, m)) {
+                                Some(err) => (Err(err), Vec::new()),
+                                None => parse(kind, m, &options),
+                            };
+                        let tag = match &result {
+                            Err(_) => {
+                                imap_codec::framer::message_tag(m).map(IntoStatic::into_static)
+                            }
+                            Ok(_) => None,
                         };
-                    deviations = found;
-                    let tag = match &result {
-                        Err(_) => imap_codec::framer::message_tag(m).map(IntoStatic::into_static),
-                        Ok(_) => None,
+                        (result, found, tag)
                     };
-                    let bytes = self.config.report_received.then(|| m.to_vec());
-                    (result, tag, bytes)
+                    if self.config.report_received {
+                        // For a trace follower: the copy is made first and parsed, after the
+                        // framer gave its buffer back (pushing nothing drops the message
+                        // returned; a big one that filled the buffer frees it), so that
+                        // the buffer, the copy and the value are not all held at once.
+                        let bytes = m.to_vec();
+                        self.input.push(&[]);
+                        let (result, found, tag) = judge(&bytes);
+                        deviations = found;
+                        (result, tag, Some(bytes))
+                    } else {
+                        let (result, found, tag) = judge(m);
+                        deviations = found;
+                        (result, tag, None)
+                    }
                 }
                 Err(e) => {
                     self.frame_error(kind, e);
@@ -1625,10 +1655,11 @@ impl ServerSession {
     fn message(&mut self, kind: MessageKind, received: ParsedMessage) {
         let (result, message_tag, bytes) = received;
         if let Some(bytes) = bytes {
+            let result = crate::reported(&result, self.config.report_received_values);
             self.event(ServerEvent::Received(Received {
                 kind,
                 bytes,
-                result: result.clone(),
+                result,
             }));
         }
         let owner = self.in_flight.iter().position(|c| {

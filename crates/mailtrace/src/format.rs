@@ -174,6 +174,17 @@ fn err(line: usize, message: impl Into<String>) -> FormatError {
 /// to the front of `b` (an escape is never shorter than what it stands for); returns the
 /// decoded length.
 fn unescape(b: &mut [u8], start: usize, line: usize) -> Result<usize, FormatError> {
+    unescape_part(b, start, line, true).map(|(w, _)| w)
+}
+
+/// [`unescape`] for a part of a line: unless it is the `last` part, an escape cut by its end
+/// is left undecoded. Returns the decoded length and where the undecoded rest starts.
+fn unescape_part(
+    b: &mut [u8],
+    start: usize,
+    line: usize,
+    last: bool,
+) -> Result<(usize, usize), FormatError> {
     let (mut i, mut w) = (start, 0);
     while i < b.len() {
         let c = b[i];
@@ -182,6 +193,14 @@ fn unescape(b: &mut [u8], start: usize, line: usize) -> Result<usize, FormatErro
             w += 1;
             i += 1;
             continue;
+        }
+        let cut = match b.get(i + 1) {
+            None => true,
+            Some(b'x') => b.len() < i + 4,
+            Some(_) => false,
+        };
+        if cut && !last {
+            return Ok((w, i));
         }
         let decoded = match b.get(i + 1) {
             Some(b'r') => b'\r',
@@ -205,7 +224,7 @@ fn unescape(b: &mut [u8], start: usize, line: usize) -> Result<usize, FormatErro
         w += 1;
         i += 2;
     }
-    Ok(w)
+    Ok((w, i))
 }
 
 /// Parses the text of a trace file (all of it: [`Reader`] reads one line at a time).
@@ -293,12 +312,52 @@ impl From<FormatError> for ReadError {
 pub struct Reader<R> {
     input: R,
     headers: Headers,
-    /// The first data line, read while looking for the end of the headers.
+    /// The first data line (or its first piece), read while looking for the end of the
+    /// headers.
     first: Option<DataLine>,
     /// Lines read so far.
     line: usize,
     /// The input ended or failed.
     done: bool,
+    /// The data line being read in pieces ([`Reader::next_piece`]).
+    partial: Option<Partial>,
+}
+
+/// The most octets of a data line [`Reader::next_piece`] reads at once: a longer line (a big
+/// literal written as one `C~` line) is handed over in pieces of about this size.
+pub const PIECE: usize = 64 * 1024;
+
+/// A data line longer than [`PIECE`], being read.
+#[derive(Debug)]
+struct Partial {
+    line: usize,
+    side: Side,
+    /// A `C~`/`S~` line.
+    escaped: bool,
+    /// Bytes read and not handed over yet: a UTF-8 sequence or an escape cut by a piece's
+    /// end.
+    carry: Vec<u8>,
+    /// The line's last octet read so far (a CR before the LF is an error).
+    last: Option<u8>,
+}
+
+/// How reading a part of a line ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// At its LF (consumed).
+    Lf,
+    /// At the end of the input.
+    Eof,
+    /// The part is full; the line goes on.
+    Full,
+}
+
+/// A line, as [`Reader::line_start`] reads it.
+enum Raw {
+    /// All of it (without its LF).
+    Whole(Vec<u8>),
+    /// The first [`PIECE`] octets of a data line that goes on.
+    LongData(Vec<u8>),
 }
 
 impl<R: std::io::BufRead> Reader<R> {
@@ -321,9 +380,17 @@ impl<R: std::io::BufRead> Reader<R> {
             first: None,
             line: 0,
             done: false,
+            partial: None,
         };
         let mut builder = HeaderBuilder::default();
-        while let Some((line, raw)) = reader.raw_line()? {
+        while let Some((line, raw)) = reader.line_start()? {
+            let raw = match raw {
+                Raw::Whole(raw) => raw,
+                Raw::LongData(raw) => {
+                    reader.first = reader.begin_long(line, raw)?;
+                    break;
+                }
+            };
             let text = as_text(&raw, line)?;
             if text.trim().is_empty() {
                 continue;
@@ -346,59 +413,217 @@ impl<R: std::io::BufRead> Reader<R> {
 
     /// The next data line (comments and blank lines are skipped), `None` at the end.
     pub fn next_line(&mut self) -> Option<Result<DataLine, ReadError>> {
+        let mut data = match self.next_piece()? {
+            Ok(d) => d,
+            Err(e) => return Some(Err(e)),
+        };
+        // A long line's pieces, joined.
+        while self.partial.is_some() {
+            match self.continue_long() {
+                Ok(Some(piece)) => data.bytes.extend_from_slice(&piece.bytes),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(data))
+    }
+
+    /// The next data line, or the next piece of it when it is longer than [`PIECE`] octets:
+    /// pieces of one line carry its number, in order, the last one with the CRLF a `C:`/`S:`
+    /// line implies. Following the pieces as they come ([`crate::stream::follow`] does), a
+    /// big message written as one line is never held whole as a line (issue 18).
+    ///
+    /// A line that breaks the format is found out as it is read: its pieces before the
+    /// offending octets have been handed over (a line is checked whole before it is handed
+    /// over only up to [`PIECE`] octets).
+    ///
+    /// ```
+    /// use mailtrace::format::{PIECE, Reader};
+    /// let text = format!("# source: x\nC~ {}\\r\\n\n", "y".repeat(PIECE * 2));
+    /// let mut reader = Reader::new(text.as_bytes()).unwrap();
+    /// let mut pieces = Vec::new();
+    /// while let Some(piece) = reader.next_piece() {
+    ///     let piece = piece.unwrap();
+    ///     assert_eq!(piece.line, 2);
+    ///     pieces.push(piece.bytes);
+    /// }
+    /// assert!(pieces.len() > 2 && pieces.iter().all(|p| p.len() <= PIECE));
+    /// assert_eq!(pieces.concat(), format!("{}\r\n", "y".repeat(PIECE * 2)).into_bytes());
+    /// ```
+    pub fn next_piece(&mut self) -> Option<Result<DataLine, ReadError>> {
         if let Some(first) = self.first.take() {
             return Some(Ok(first));
         }
         loop {
-            let (line, raw) = match self.raw_line() {
-                Ok(Some(l)) => l,
-                Ok(None) => return None,
+            let piece = if self.partial.is_some() {
+                self.continue_long()
+            } else {
+                let (line, raw) = match self.line_start() {
+                    Ok(Some(l)) => l,
+                    Ok(None) => return None,
+                    Err(e) => return Some(Err(e)),
+                };
+                match raw {
+                    Raw::Whole(raw) => match as_text(&raw, line) {
+                        Err(e) => Err(e),
+                        Ok(text) if text.trim().is_empty() || text.starts_with('#') => Ok(None),
+                        Ok(_) => data_line(raw, line).map(Some),
+                    },
+                    Raw::LongData(raw) => self.begin_long(line, raw),
+                }
+                .map_err(|e| self.stop(e))
+            };
+            match piece {
+                Ok(Some(d)) => return Some(Ok(d)),
+                Ok(None) => continue,
                 Err(e) => return Some(Err(e)),
-            };
-            let text = match as_text(&raw, line) {
-                Ok(t) => t,
-                Err(e) => return Some(Err(self.stop(e))),
-            };
-            if text.trim().is_empty() || text.starts_with('#') {
-                continue;
             }
-            return Some(data_line(raw, line).map_err(|e| self.stop(e)));
         }
     }
 
     /// Stops reading after a format error.
     fn stop(&mut self, e: FormatError) -> ReadError {
         self.done = true;
+        self.partial = None;
         ReadError::Format(e)
     }
 
-    /// The next line of the file without its LF, with its number; `None` at the end.
-    fn raw_line(&mut self) -> Result<Option<(usize, Vec<u8>)>, ReadError> {
+    /// The next line of the file without its LF, with its number, or the start of a data
+    /// line longer than [`PIECE`]; `None` at the end.
+    fn line_start(&mut self) -> Result<Option<(usize, Raw)>, ReadError> {
         if self.done {
             return Ok(None);
         }
         self.line += 1;
         let mut raw = Vec::new();
-        match self.input.read_until(b'\n', &mut raw) {
-            Ok(0) => {
-                self.done = true;
-                Ok(None)
+        Ok(Some(match self.read_part(&mut raw, PIECE)? {
+            End::Eof if raw.is_empty() => return Ok(None),
+            End::Lf | End::Eof => (self.line, Raw::Whole(raw)),
+            End::Full if data_marker(&raw).is_some() => (self.line, Raw::LongData(raw)),
+            End::Full => {
+                // A long comment (or a line that is not valid): read whole, as before.
+                self.read_part(&mut raw, usize::MAX)?;
+                (self.line, Raw::Whole(raw))
             }
-            Ok(_) => {
-                if raw.last() == Some(&b'\n') {
-                    raw.pop();
+        }))
+    }
+
+    /// Reads the line being read on into `out`, up to `max` octets in all.
+    fn read_part(&mut self, out: &mut Vec<u8>, max: usize) -> Result<End, ReadError> {
+        loop {
+            let avail = match self.input.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    self.done = true;
+                    self.partial = None;
+                    return Err(ReadError::Io {
+                        line: self.line,
+                        error,
+                    });
                 }
-                Ok(Some((self.line, raw)))
-            }
-            Err(error) => {
+            };
+            if avail.is_empty() {
                 self.done = true;
-                Err(ReadError::Io {
-                    line: self.line,
-                    error,
-                })
+                return Ok(End::Eof);
+            }
+            let take = avail.len().min(max.saturating_sub(out.len()));
+            if let Some(i) = memchr::memchr(b'\n', &avail[..take]) {
+                out.extend_from_slice(&avail[..i]);
+                self.input.consume(i + 1);
+                return Ok(End::Lf);
+            }
+            out.extend_from_slice(&avail[..take]);
+            self.input.consume(take);
+            if out.len() >= max {
+                return Ok(End::Full);
             }
         }
     }
+
+    /// The first piece of a long data line (`raw`: its first [`PIECE`] octets).
+    fn begin_long(
+        &mut self,
+        line: usize,
+        mut raw: Vec<u8>,
+    ) -> Result<Option<DataLine>, FormatError> {
+        let (side, escaped) = data_marker(&raw).ok_or_else(|| err(line, "not a data line"))?;
+        raw.drain(..3);
+        self.partial = Some(Partial {
+            line,
+            side,
+            escaped,
+            carry: Vec::new(),
+            last: None,
+        });
+        self.piece(raw, false)
+    }
+
+    /// The next piece of the long data line being read.
+    fn continue_long(&mut self) -> Result<Option<DataLine>, ReadError> {
+        // Room for what was carried over and the CRLF a `C:`/`S:` line ends with.
+        let carried = self.partial.as_ref().map_or(0, |p| p.carry.len());
+        let mut part = Vec::new();
+        let end = self.read_part(&mut part, PIECE - 2 - carried)?;
+        self.piece(part, end != End::Full).map_err(|e| self.stop(e))
+    }
+
+    /// Decodes a part of the long data line being read (`ended`: its last part): its UTF-8
+    /// checked, its escapes decoded, what a cut leaves incomplete kept for the next part.
+    /// `None` when nothing is complete yet.
+    fn piece(&mut self, part: Vec<u8>, ended: bool) -> Result<Option<DataLine>, FormatError> {
+        let Some(p) = self.partial.as_mut() else {
+            return Ok(None);
+        };
+        if let Some(&b) = part.last() {
+            p.last = Some(b);
+        }
+        if ended && p.last == Some(b'\r') {
+            return Err(err(p.line, "CR before LF: trace files use LF line ends"));
+        }
+        let mut bytes = if p.carry.is_empty() {
+            part
+        } else {
+            let mut b = std::mem::take(&mut p.carry);
+            b.extend_from_slice(&part);
+            b
+        };
+        let valid = match std::str::from_utf8(&bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) if e.error_len().is_none() && !ended => e.valid_up_to(),
+            Err(_) => return Err(err(p.line, "not UTF-8 text")),
+        };
+        let mut carry = bytes.split_off(valid);
+        if p.escaped {
+            let (w, rest) = unescape_part(&mut bytes, 0, p.line, ended)?;
+            if rest < bytes.len() {
+                let mut cut = bytes[rest..].to_vec();
+                cut.extend_from_slice(&carry);
+                carry = cut;
+            }
+            bytes.truncate(w);
+        }
+        let (line, side, escaped) = (p.line, p.side, p.escaped);
+        if ended {
+            self.partial = None;
+            if !escaped {
+                bytes.extend_from_slice(b"\r\n");
+            }
+        } else {
+            p.carry = carry;
+        }
+        Ok((!bytes.is_empty()).then_some(DataLine { line, side, bytes }))
+    }
+}
+
+/// The side and the escaping of a data line's marker followed by its space (`C: `, `S~ `).
+fn data_marker(raw: &[u8]) -> Option<(Side, bool)> {
+    let side = match raw.get(..2)? {
+        b"C:" | b"C~" => Side::Client,
+        b"S:" | b"S~" => Side::Server,
+        _ => return None,
+    };
+    (raw.get(2) == Some(&b' ')).then_some((side, raw[1] == b'~'))
 }
 
 impl<R: std::io::BufRead> Iterator for Reader<R> {
@@ -691,6 +916,90 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(reader.next_line().is_none());
+    }
+
+    /// A data line longer than [`PIECE`] comes in pieces of at most [`PIECE`] octets that
+    /// join to the line [`Reader::next_line`] gives, whatever sits at a piece's edge: an
+    /// escape, a UTF-8 sequence, the line's end; read through buffers of any size.
+    #[test]
+    fn long_lines_come_in_pieces_that_join_to_the_line() {
+        let cases: [(&str, &[u8]); 5] = [
+            ("\\x41", b"A"),
+            ("\\r", b"\r"),
+            ("\\\\", b"\\"),
+            ("\u{e9}", "\u{e9}".as_bytes()),
+            ("\u{20ac}", "\u{20ac}".as_bytes()),
+        ];
+        for (written, decoded) in cases {
+            for escaped in [true, false] {
+                if !escaped && written.starts_with('\\') {
+                    continue;
+                }
+                for at in PIECE - 6..PIECE + 2 {
+                    // The special sequence starts `at` octets into the line (marker included).
+                    let fill = "y".repeat(at - 3);
+                    let tail = "z".repeat(PIECE + 10);
+                    let marker = if escaped { "C~" } else { "C:" };
+                    let text = format!("# source: x\n{marker} {fill}{written}{tail}\nS: ok\n");
+                    let mut want = [fill.as_bytes(), decoded, tail.as_bytes()].concat();
+                    if !escaped {
+                        want.extend_from_slice(b"\r\n");
+                    }
+                    for capacity in [7, 8 * 1024, 1 << 20] {
+                        let input = std::io::BufReader::with_capacity(capacity, text.as_bytes());
+                        let mut reader = Reader::new(input).unwrap();
+                        let mut joined = Vec::new();
+                        let mut count = 0;
+                        let last = loop {
+                            let piece = reader.next_piece().unwrap().unwrap();
+                            if piece.line == 3 {
+                                break piece;
+                            }
+                            assert_eq!((piece.line, piece.side), (2, Side::Client));
+                            assert!(piece.bytes.len() <= PIECE, "{}", piece.bytes.len());
+                            joined.extend_from_slice(&piece.bytes);
+                            count += 1;
+                        };
+                        assert!(count >= 2, "{count} pieces");
+                        assert!(joined == want, "{written:?} at {at}, escaped {escaped}");
+                        assert_eq!(last.bytes, b"ok\r\n");
+                        assert!(reader.next_piece().is_none());
+                        let whole = parse(&text).unwrap();
+                        assert!(whole.lines[0].bytes == want && whole.lines[1].line == 3);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What breaks the format in a long line is found as it is read, and names the line.
+    #[test]
+    fn long_lines_that_break_the_format() {
+        let fill = "y".repeat(PIECE * 2);
+        for (line, message) in [
+            (format!("C: {fill}\r"), "CR before LF"),
+            (format!("C~ {fill}\\x4"), "\\x must be followed"),
+            (format!("C~ {fill}\\"), "unknown escape"),
+            (format!("C~ {fill}\\q{fill}"), "unknown escape"),
+        ] {
+            let text = format!("# source: x\nC: a\n{line}\nC: b\n");
+            let e = parse(&text).unwrap_err();
+            assert_eq!(e.line, 3, "{e}");
+            assert!(e.message.starts_with(message), "{e}");
+        }
+        for bytes in [&b"\xc3"[..], b"\xff", b"\xe2\x82"] {
+            let text = [b"# source: x\nC: ", fill.as_bytes(), bytes, b"\nC: b\n"].concat();
+            let mut reader = Reader::new(&text[..]).unwrap();
+            let e = loop {
+                match reader.next_piece() {
+                    Some(Ok(_)) => {}
+                    Some(Err(ReadError::Format(e))) => break e,
+                    other => panic!("{other:?}"),
+                }
+            };
+            assert_eq!((e.line, &e.message[..]), (2, "not UTF-8 text"));
+            assert!(reader.next_piece().is_none());
+        }
     }
 
     #[test]

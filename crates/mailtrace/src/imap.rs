@@ -25,6 +25,8 @@ use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
     Received, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
+use std::collections::VecDeque;
+
 use serde::Serialize;
 
 use crate::format::{DataLine, Headers, Side, Start, Trace};
@@ -128,23 +130,76 @@ fn response_name(r: &Response<'_>) -> &'static str {
 }
 
 /// The two observer sessions, to hand a parsed message to the one that did not read it (as
-/// what its side sent).
+/// what its side sent), and the events taken from them early (see [`Peers::sent_by_client`]).
 struct Peers<'s> {
     client: &'s mut ClientSession,
     server: &'s mut ServerSession,
+    pending: &'s mut Pending,
 }
 
-/// The session's own owned value when it is the one parsed again here, else an owned copy of
-/// that: the report keeps one owned value per message, not two.
-fn owned<T: PartialEq + IntoStatic + Clone>(
-    session: Option<T::Static>,
-    parsed: &T,
-    same: impl Fn(&T::Static, &T) -> bool,
-) -> T::Static {
-    match session {
-        Some(v) if same(&v, parsed) => v,
-        _ => parsed.clone().into_static(),
+/// Events polled from a session to give its transmit buffer back, before the replay's drain
+/// loop reached them: that loop takes them first, in the order they came.
+#[derive(Default)]
+struct Pending {
+    client: VecDeque<ClientEvent>,
+    server: VecDeque<ServerEvent>,
+}
+
+impl Peers<'_> {
+    /// After the client session was handed a message as what its side sent: its encoding (the
+    /// bytes it would transmit, as large as the message) is lent and given back at once, so
+    /// that it is freed before the reported value is made (memory per message: the bytes and
+    /// the value, `docs/security.md`). An event polled behind it is kept for the drain loop.
+    fn sent_by_client(&mut self) {
+        while let Some(out) = self.client.poll_output() {
+            match out {
+                ClientOutput::Transmit(_) => {}
+                ClientOutput::Event(e) => {
+                    if client_event_followed(&e) {
+                        self.pending.client.push_back(e);
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
     }
+
+    /// The same for the server session (a greeting or a response handed to it).
+    fn sent_by_server(&mut self) {
+        while let Some(out) = self.server.poll_output() {
+            match out {
+                ServerOutput::Transmit(_) => {}
+                ServerOutput::Event(e) => {
+                    if server_event_followed(&e) {
+                        self.pending.server.push_back(e);
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+/// The server session's events the replay follows (the others are dropped as they are
+/// polled: `ServerEvent::Command` is the application's copy of a command).
+fn server_event_followed(e: &ServerEvent) -> bool {
+    matches!(
+        e,
+        ServerEvent::Received(_) | ServerEvent::LiteralAnnounced { .. }
+    )
+}
+
+/// The client session's events the replay follows.
+fn client_event_followed(e: &ClientEvent) -> bool {
+    matches!(
+        e,
+        ClientEvent::TlsRequired { .. }
+            | ClientEvent::Received(_)
+            | ClientEvent::ProtocolError(_)
+            | ClientEvent::Deviation(_)
+    )
 }
 
 /// Parses one message as `kind` under `options`, then checks that its encoding parses
@@ -152,16 +207,16 @@ fn owned<T: PartialEq + IntoStatic + Clone>(
 /// grammar allows), and hands the value to the other session (`peers`). Returns the value and
 /// the deviations accepted.
 ///
-/// Memory: the value parsed here borrows from `bytes`; the encoding is dropped before the
-/// value is handed on; the owned value reported is the session's own (`inbound`), so a big
-/// literal is held as the message's bytes, the session's value and what the other session
-/// makes of it (`docs/security.md`).
+/// Memory (`docs/security.md`): the value parsed here borrows from `bytes`; the encoding of
+/// the round-trip check is dropped before the value is handed on (a shallow copy, borrowing
+/// too), and what the other session makes of it (its encoding) is given back before the
+/// owned value reported is made. So a big literal is held twice at most: as the message's
+/// bytes and as one encoding or the reported value.
 fn parse_message(
     kind: Kind,
     bytes: &[u8],
     options: &ParseOptions,
-    inbound: Inbound,
-    peers: Peers<'_>,
+    mut peers: Peers<'_>,
 ) -> Result<(Parsed, Vec<Found>), Failure> {
     let found = |d: &[imap_codec::Deviation]| -> Vec<Found> {
         d.iter().map(|d| Found::new(d.id, d.offset)).collect()
@@ -174,13 +229,9 @@ fn parse_message(
                 |out| p.value.encode(out, &EncodeOptions::default()),
                 |enc| Ok(reparse(enc, options, Command::parse_with)? == p.value),
             )?;
-            let session = match inbound {
-                Inbound::Command(c) => Some(c),
-                _ => None,
-            };
-            let value = owned(session, &p.value, |a, b| a == b);
-            let _ = peers.client.send_command(p.value);
-            Ok((Parsed::Command(value), found(&p.deviations)))
+            let _ = peers.client.send_command(p.value.clone());
+            peers.sent_by_client();
+            Ok((Parsed::Command(p.value.into_static()), found(&p.deviations)))
         }
         Kind::AuthenticateData => {
             let p = AuthenticateData::parse_with(bytes, options)?;
@@ -189,13 +240,12 @@ fn parse_message(
                 |out| p.value.encode(out),
                 |enc| Ok(AuthenticateData::parse(enc).is_ok_and(|again| again == p.value)),
             )?;
-            let session = match inbound {
-                Inbound::AuthenticateData(d) => Some(d),
-                _ => None,
-            };
-            let value = owned(session, &p.value, |a, b| a == b);
-            let _ = peers.client.authenticate_continue(p.value);
-            Ok((Parsed::AuthenticateData(value), found(&p.deviations)))
+            let _ = peers.client.authenticate_continue(p.value.clone());
+            peers.sent_by_client();
+            Ok((
+                Parsed::AuthenticateData(p.value.into_static()),
+                found(&p.deviations),
+            ))
         }
         Kind::IdleDone => {
             let p = IdleDone::parse_with(bytes, options)?;
@@ -205,6 +255,7 @@ fn parse_message(
                 |enc| Ok(IdleDone::parse(enc).is_ok()),
             )?;
             let _ = peers.client.idle_done();
+            peers.sent_by_client();
             Ok((Parsed::IdleDone(p.value), found(&p.deviations)))
         }
         Kind::Greeting => {
@@ -214,13 +265,12 @@ fn parse_message(
                 |out| p.value.encode(out),
                 |enc| Ok(Greeting::parse(enc).is_ok_and(|again| again == p.value)),
             )?;
-            let session = match inbound {
-                Inbound::Greeting(g) => Some(g),
-                _ => None,
-            };
-            let value = owned(session, &p.value, |a, b| a == b);
-            let _ = peers.server.send_greeting(p.value);
-            Ok((Parsed::Greeting(value), found(&p.deviations)))
+            let _ = peers.server.send_greeting(p.value.clone());
+            peers.sent_by_server();
+            Ok((
+                Parsed::Greeting(p.value.into_static()),
+                found(&p.deviations),
+            ))
         }
         Kind::Response => {
             let p = Response::parse_with(bytes, options)?;
@@ -229,13 +279,12 @@ fn parse_message(
                 |out| p.value.encode(out),
                 |enc| Ok(reparse(enc, options, Response::parse_with)? == p.value),
             )?;
-            let session = match inbound {
-                Inbound::Response(r) => Some(r),
-                _ => None,
-            };
-            let value = owned(session, &p.value, |a, b| a == b);
-            let _ = peers.server.send_response(p.value);
-            Ok((Parsed::Response(value), found(&p.deviations)))
+            let _ = peers.server.send_response(p.value.clone());
+            peers.sent_by_server();
+            Ok((
+                Parsed::Response(p.value.into_static()),
+                found(&p.deviations),
+            ))
         }
     }
 }
@@ -354,13 +403,9 @@ pub fn replay(trace: &Trace) -> Replay {
 /// assert_eq!(replay.messages[1].deviations[0].id, "expunged-keyword");
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
-    let mut follower = Follower::new(&trace.headers, profile);
-    let mut messages = Vec::new();
-    for data in &trace.lines {
-        follower.line(data.clone(), |m| messages.push(m));
+    Replay {
+        messages: follow_lines!(Follower::new(&trace.headers, profile), trace),
     }
-    follower.finish(|m| messages.push(m));
-    Replay { messages }
 }
 
 /// Replays an IMAP trace as it is read: the sessions follow one data line at a time
@@ -413,24 +458,32 @@ impl Follower {
         }
         Follower {
             follow: Follow {
+                // The sessions report what they received without a copy of its value: the
+                // replay parses the bytes itself (one copy of a big message less).
                 server: ServerSession::resume(
-                    ServerConfig::observer().with_parse_options(options.clone()),
+                    ServerConfig::observer()
+                        .with_parse_options(options.clone())
+                        .with_report_received_values(false),
                     start,
                 ),
                 client: ClientSession::resume(
-                    ClientConfig::observer().with_parse_options(options.clone()),
+                    ClientConfig::observer()
+                        .with_parse_options(options.clone())
+                        .with_report_received_values(false),
                     start,
                 ),
                 messages: Vec::new(),
                 announced_at: None,
                 options,
+                pending: Pending::default(),
             },
             last_line: 0,
         }
     }
 
-    /// Follows one data line; `out` gets the messages it completes, in order. The line's
-    /// bytes are dropped once the session that reads them has them.
+    /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
+    /// gets the messages it completes, in order. The line's bytes are dropped once the session
+    /// that reads them has them.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
         let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;
@@ -468,6 +521,8 @@ struct Follow {
     announced_at: Option<usize>,
     /// The profile the messages are parsed under.
     options: ParseOptions,
+    /// Events taken from the sessions early, handled first.
+    pending: Pending,
 }
 
 impl Follow {
@@ -488,12 +543,12 @@ impl Follow {
             // dropped before the command's reported copy is handed to the client session
             // (one copy of a big literal less at the peak). Handling an event does not touch
             // the server session, so the order is the same.
-            let mut events = Vec::new();
+            let mut events: Vec<ServerEvent> = self.pending.server.drain(..).collect();
+            progress |= !events.is_empty();
             while let Some(out) = self.server.poll_output() {
                 progress = true;
-                if let ServerOutput::Event(
-                    e @ (ServerEvent::Received(_) | ServerEvent::LiteralAnnounced { .. }),
-                ) = out
+                if let ServerOutput::Event(e) = out
+                    && server_event_followed(&e)
                 {
                     events.push(e);
                 }
@@ -507,20 +562,21 @@ impl Follow {
             loop {
                 let mut events = Vec::new();
                 let mut tls = false;
-                while let Some(out) = self.client.poll_output() {
+                while let Some(e) = self.pending.client.pop_front() {
                     progress = true;
-                    match out {
-                        ClientOutput::Event(e @ ClientEvent::TlsRequired { .. }) => {
-                            events.push(e);
-                            tls = true;
-                            break;
-                        }
-                        ClientOutput::Event(
-                            e @ (ClientEvent::Received(_)
-                            | ClientEvent::ProtocolError(_)
-                            | ClientEvent::Deviation(_)),
-                        ) => events.push(e),
-                        _ => {}
+                    tls = matches!(e, ClientEvent::TlsRequired { .. });
+                    events.push(e);
+                    if tls {
+                        break;
+                    }
+                }
+                while !tls && let Some(out) = self.client.poll_output() {
+                    progress = true;
+                    if let ClientOutput::Event(e) = out
+                        && client_event_followed(&e)
+                    {
+                        tls = matches!(e, ClientEvent::TlsRequired { .. });
+                        events.push(e);
                     }
                 }
                 for e in events {
@@ -645,7 +701,10 @@ impl Follow {
             Ok(Inbound::Unknown) => unknown_response(&r.bytes, &self.options),
             // The grammar in force as the session that parsed the message has it (the
             // header's extensions and what ENABLE turned on since).
-            Ok(inbound) => {
+            // Parsed (`Inbound::Parsed`: the session's value is not copied into the report;
+            // the report's is made from the replay's parse, after the other session's
+            // encoding of it is given back).
+            Ok(_) => {
                 let options = match side {
                     Side::Client => self.server.parse_options(),
                     Side::Server => self.client.parse_options().clone(),
@@ -653,8 +712,9 @@ impl Follow {
                 let peers = Peers {
                     client: &mut self.client,
                     server: &mut self.server,
+                    pending: &mut self.pending,
                 };
-                parse_message(kind, &r.bytes, &options, inbound, peers)
+                parse_message(kind, &r.bytes, &options, peers)
             }
             Err(PeerError::Syntax { error, .. }) => Err(Failure::from(error)),
             Err(PeerError::Frame(e)) => Err(frame_failure(e)),

@@ -11,6 +11,20 @@
 
 #![forbid(unsafe_code)]
 
+/// Every message a follower (`imap::Follower`, `pop3::Follower`) makes of a parsed trace's
+/// data lines, in order: the `replay_with` of both protocols.
+macro_rules! follow_lines {
+    ($follower:expr, $trace:expr) => {{
+        let mut follower = $follower;
+        let mut messages = Vec::new();
+        for data in &$trace.lines {
+            follower.line(data.clone(), |m| messages.push(m));
+        }
+        follower.finish(|m| messages.push(m));
+        messages
+    }};
+}
+
 pub mod format;
 pub mod imap;
 pub mod neutral;

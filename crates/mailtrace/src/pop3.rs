@@ -28,7 +28,7 @@ use pop3_session::{
 };
 use serde::Serialize;
 
-use crate::format::{Profile, Side, Start, Trace};
+use crate::format::{DataLine, Headers, Profile, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// How a message was parsed.
@@ -157,8 +157,13 @@ fn check_sasl(s: &SaslResponse) -> Option<Failure> {
     }
 }
 
-fn check_response(r: &Response<'_>, expected: Expected) -> Option<Failure> {
-    let out = r.to_bytes();
+/// The response's encoding must parse to the same response. `size` is about the size of the
+/// message it was parsed from: the encoding is written into that much room (a big RETR
+/// answer's buffer does not grow by doubling, to twice its size).
+fn check_response(r: &Response<'_>, expected: Expected, size: usize) -> Option<Failure> {
+    // Room for a CR before each bare LF of a real-world answer of lines of 64 octets or more.
+    let mut out = Vec::with_capacity(size.saturating_add(size / 64).saturating_add(64));
+    r.encode(&mut out);
     match Response::parse(&out, expected) {
         Ok(again) if again == *r => None,
         _ => Some(roundtrip(&out)),
@@ -174,52 +179,13 @@ fn check_response(r: &Response<'_>, expected: Expected) -> Option<Failure> {
 /// assert_eq!((replay.messages.len(), replay.failures()), (4, 0));
 /// ```
 pub fn replay(trace: &Trace) -> Replay {
-    let limits = trace.headers.limits.apply(Limits::default());
-    let start = match trace.headers.start {
-        Start::Connect => ClientState::Greeting,
-        Start::Authenticated | Start::Selected => ClientState::Transaction,
-        Start::NotAuthenticated | Start::Any => ClientState::Authorization,
-    };
-    let mut follow = Follow {
-        server: ServerSession::observer(limits),
-        client: ClientSession::observer(limits, start),
-        messages: Vec::new(),
-        body: None,
-        body_error: None,
-    };
-    for data in &trace.lines {
-        // The client's bytes go to the server session and the server's to the client
-        // session; each one's parsed messages are handed to the other as what it sent.
-        let _ = match data.side {
-            Side::Client => follow.server.handle_input(&data.bytes),
-            Side::Server => follow.client.handle_input(&data.bytes),
-        };
-        follow.drain(data.line);
-    }
-    let last_line = trace.lines.last().map_or(0, |l| l.line);
-    if follow.server.buffered_len() > 0 {
-        follow
-            .messages
-            .push(incomplete(Side::Client, last_line, Kind::Command));
-    }
-    if follow.body.is_some() || follow.client.buffered_len() > 0 {
-        let answers = follow
-            .body
-            .as_ref()
-            .map_or(Expected::Status, |_| Expected::Message);
-        follow
-            .messages
-            .push(incomplete(Side::Server, last_line, Kind::Response(answers)));
-    }
-    Replay {
-        messages: follow.messages,
-    }
+    replay_with(trace, Profile::Strict)
 }
 
-/// Replays a POP3 trace under `profile`: [`replay`] for the strict profile; under
-/// [`Profile::RealWorld`] every message is parsed with the real-world profile (bare LF line
-/// ends, the deviations of `pop3_codec::context::Pop3Deviation`) and reports the deviations
-/// accepted in it.
+/// Replays a POP3 trace under `profile`: under the strict profile the observer sessions follow
+/// it; under [`Profile::RealWorld`] every message is parsed with the real-world profile (bare
+/// LF line ends, the deviations of `pop3_codec::context::Pop3Deviation`) and reports the
+/// deviations accepted in it.
 ///
 /// (Seam until the sessions take `ParseOptions` themselves: the real-world replay pairs
 /// answers with commands here, in order — pipelining, the greeting, SASL exchanges after
@@ -236,52 +202,172 @@ pub fn replay(trace: &Trace) -> Replay {
 /// assert_eq!(replay.messages[1].deviations[0].id, "bare-lf");
 /// ```
 pub fn replay_with(trace: &Trace, profile: Profile) -> Replay {
-    if profile == Profile::Strict {
-        return replay(trace);
+    Replay {
+        messages: follow_lines!(Follower::new(&trace.headers, profile), trace),
     }
-    let mut options = ParseOptions::default().with_profile(profile);
-    options.limits = trace.headers.limits.apply(options.limits);
-    let mut pair = Pairing {
-        options,
-        greeting: trace.headers.start == Start::Connect,
-        pending: VecDeque::new(),
-        uidl_asked: VecDeque::new(),
-        retr_asked: VecDeque::new(),
-        listed: ListedSizes::default(),
-        sasl: false,
-        messages: Vec::new(),
-    };
-    let (mut client, mut server) = (Vec::new(), Vec::new());
-    for data in &trace.lines {
-        match data.side {
-            Side::Client => {
-                client.extend_from_slice(&data.bytes);
-                while let Some(n) = memchr::memchr(b'\n', &client).map(|i| i + 1) {
-                    let line: Vec<u8> = client.drain(..n).collect();
-                    pair.client_line(&line, data.line);
+}
+
+/// Replays a POP3 trace as it is read, as [`crate::imap::Follower`] does an IMAP one: each
+/// data line is followed ([`Follower::line`]) and the messages it completes are handed over at
+/// once, in the order [`replay_with`] lists them. What it keeps between lines is the sessions'
+/// state (or the real-world pairing's) and the message being received: memory in proportion
+/// to the largest message, not to the trace (issue 18, `docs/security.md`).
+///
+/// It is driven as [`crate::imap::Follower`] is (see its example; [`crate::stream::follow`]
+/// drives either).
+pub struct Follower {
+    how: How,
+    /// The last data line followed.
+    last_line: usize,
+}
+
+/// Who follows the trace: the observer sessions (strict) or the real-world pairing, with the
+/// bytes of each side not yet complete as a message.
+enum How {
+    Sessions(Box<Follow>),
+    Pairing {
+        pair: Box<Pairing>,
+        client: Vec<u8>,
+        server: Vec<u8>,
+    },
+}
+
+impl Follower {
+    /// A follower of a trace with these headers, under `profile`.
+    pub fn new(headers: &Headers, profile: Profile) -> Self {
+        let how = if profile == Profile::Strict {
+            let limits = headers.limits.apply(Limits::default());
+            let start = match headers.start {
+                Start::Connect => ClientState::Greeting,
+                Start::Authenticated | Start::Selected => ClientState::Transaction,
+                Start::NotAuthenticated | Start::Any => ClientState::Authorization,
+            };
+            How::Sessions(Box::new(Follow {
+                server: ServerSession::observer(limits),
+                client: ClientSession::observer(limits, start),
+                messages: Vec::new(),
+                body: None,
+                body_error: None,
+            }))
+        } else {
+            let mut options = ParseOptions::default().with_profile(profile);
+            options.limits = headers.limits.apply(options.limits);
+            How::Pairing {
+                pair: Box::new(Pairing {
+                    options,
+                    greeting: headers.start == Start::Connect,
+                    pending: VecDeque::new(),
+                    uidl_asked: VecDeque::new(),
+                    retr_asked: VecDeque::new(),
+                    listed: ListedSizes::default(),
+                    scanned: 0,
+                    sasl: false,
+                    messages: Vec::new(),
+                }),
+                client: Vec::new(),
+                server: Vec::new(),
+            }
+        };
+        Follower { how, last_line: 0 }
+    }
+
+    /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
+    /// gets the messages it completes, in order.
+    pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
+        self.last_line = data.line;
+        match &mut self.how {
+            How::Sessions(follow) => {
+                // The client's bytes go to the server session and the server's to the client
+                // session; each one's parsed messages are handed to the other as what it sent.
+                let _ = match data.side {
+                    Side::Client => follow.server.handle_input(&data.bytes),
+                    Side::Server => follow.client.handle_input(&data.bytes),
+                };
+                drop(data.bytes);
+                follow.drain(data.line);
+                follow.messages.drain(..).for_each(out);
+            }
+            How::Pairing {
+                pair,
+                client,
+                server,
+            } => {
+                match data.side {
+                    Side::Client => {
+                        extend(client, data.bytes);
+                        while let Some(n) = memchr::memchr(b'\n', client).map(|i| i + 1) {
+                            let line = split_first(client, n);
+                            pair.client_line(&line, data.line);
+                        }
+                    }
+                    Side::Server => {
+                        extend(server, data.bytes);
+                        while let Some(n) = pair.server_extent(server) {
+                            let message = split_first(server, n);
+                            pair.server_message(&message, data.line);
+                        }
+                    }
+                }
+                pair.messages.drain(..).for_each(out);
+            }
+        }
+    }
+
+    /// Ends the trace: a message it ends inside is reported as incomplete.
+    pub fn finish(self, mut out: impl FnMut(Message)) {
+        let last_line = self.last_line;
+        match self.how {
+            How::Sessions(follow) => {
+                if follow.server.buffered_len() > 0 {
+                    out(incomplete(Side::Client, last_line, Kind::Command));
+                }
+                if follow.body.is_some() || follow.client.buffered_len() > 0 {
+                    let answers = follow
+                        .body
+                        .as_ref()
+                        .map_or(Expected::Status, |_| Expected::Message);
+                    out(incomplete(Side::Server, last_line, Kind::Response(answers)));
                 }
             }
-            Side::Server => {
-                server.extend_from_slice(&data.bytes);
-                while let Some(n) = pair.server_extent(&server) {
-                    let message: Vec<u8> = server.drain(..n).collect();
-                    pair.server_message(&message, data.line);
+            How::Pairing {
+                mut pair,
+                client,
+                server,
+            } => {
+                if !client.is_empty() {
+                    out(incomplete(Side::Client, last_line, Kind::Command));
+                }
+                if !server.is_empty() {
+                    let answers = pair.next_expected(false);
+                    out(incomplete(Side::Server, last_line, Kind::Response(answers)));
                 }
             }
         }
     }
-    let last_line = trace.lines.last().map_or(0, |l| l.line);
-    if !client.is_empty() {
-        pair.messages
-            .push(incomplete(Side::Client, last_line, Kind::Command));
+}
+
+/// Appends a data line's bytes to a side's pending bytes (taking the line itself when
+/// nothing is pending: a big line is not copied).
+fn extend(pending: &mut Vec<u8>, bytes: Vec<u8>) {
+    if pending.is_empty() {
+        *pending = bytes;
+    } else {
+        pending.extend_from_slice(&bytes);
     }
-    if !server.is_empty() {
-        let answers = pair.next_expected(false);
-        pair.messages
-            .push(incomplete(Side::Server, last_line, Kind::Response(answers)));
-    }
-    Replay {
-        messages: pair.messages,
+}
+
+/// Removes and returns the first `n` bytes (the whole vector, not a copy, when that is all:
+/// a big answer's spare capacity, from growing by doubling, is given back first, so that it
+/// and its parsed copy peak at about twice its size).
+fn split_first(pending: &mut Vec<u8>, n: usize) -> Vec<u8> {
+    if n >= pending.len() {
+        let mut all = std::mem::take(pending);
+        if all.capacity() - all.len() > 64 * 1024 {
+            all.shrink_to_fit();
+        }
+        all
+    } else {
+        pending.drain(..n).collect()
     }
 }
 
@@ -300,6 +386,8 @@ struct Pairing {
     retr_asked: VecDeque<Option<pop3_codec::MsgNumber>>,
     /// The sizes of the LIST answers so far.
     listed: ListedSizes,
+    /// How far the server's pending bytes were searched for the end of a multi-line answer.
+    scanned: usize,
     /// Inside an AUTH exchange: client lines are SASL responses, server lines challenges or
     /// the final status.
     sasl: bool,
@@ -323,18 +411,25 @@ impl Pairing {
     }
 
     /// Where the first server message in `buf` ends, if it is complete: a line, or for a
-    /// positive multi-line answer, up to its `.` line (CRLF or bare LF).
+    /// positive multi-line answer, up to its `.` line (CRLF or bare LF). The lines found not
+    /// to end it are not looked at again when more bytes come (`scanned`): linear in the
+    /// answer, however many trace lines it spans.
     fn server_extent(&mut self, buf: &[u8]) -> Option<usize> {
         let first = memchr::memchr(b'\n', buf)? + 1;
         let expected = self.next_expected(false);
         if !(expected.is_multi_line() && buf.starts_with(b"+")) {
+            self.scanned = 0;
             return Some(first);
         }
-        let mut at = first;
+        let mut at = self.scanned.max(first);
         loop {
-            let end = memchr::memchr(b'\n', &buf[at..])? + at + 1;
+            let Some(end) = memchr::memchr(b'\n', &buf[at..]).map(|i| i + at + 1) else {
+                self.scanned = at;
+                return None;
+            };
             let line = &buf[at..end];
             if line == b".\r\n" || line == b".\n" {
+                self.scanned = 0;
                 return Some(end);
             }
             at = end;
@@ -452,7 +547,7 @@ impl Pairing {
                     .iter()
                     .map(|d| Found::new(d.id, d.offset))
                     .collect();
-                let result = match check_response(&p.value, expected) {
+                let result = match check_response(&p.value, expected, bytes.len()) {
                     Some(f) => Err(f),
                     None => Ok(match p.value {
                         Response::Message(m) => Parsed::Message {
@@ -567,7 +662,7 @@ impl Follow {
                 answers, result, ..
             }) => {
                 let result = match result {
-                    Ok(r) => match check_response(&r, answers) {
+                    Ok(r) => match check_response(&r, answers, 0) {
                         Some(f) => Err(f),
                         None => Ok(Parsed::Response(r)),
                     },
@@ -674,6 +769,25 @@ mod tests {
                 Kind::Response(Expected::Message),
             ]
         );
+    }
+
+    /// Followed piece by piece, a trace that ends inside an answer reports it as incomplete
+    /// at the end, under either profile.
+    #[test]
+    fn a_follower_reports_what_the_trace_ends_inside() {
+        let text = "# source: x\n# protocol: pop3\nC: STAT\nS: +OK 2 320\nC: RETR 1\nS: +OK\n";
+        for profile in [Profile::Strict, Profile::RealWorld] {
+            let mut reader = format::Reader::new(text.as_bytes()).unwrap();
+            let mut follower = Follower::new(reader.headers(), profile);
+            let (mut ok, mut failed) = (0, Vec::new());
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece.unwrap(), |m| ok += usize::from(m.is_ok()));
+            }
+            follower.finish(|m| failed.push((m.line, m.side, m.summary())));
+            assert_eq!(ok, 3, "{profile:?}");
+            let incomplete = "the trace ends inside this message".to_string();
+            assert_eq!(failed, [(6, Side::Server, incomplete)], "{profile:?}");
+        }
     }
 
     /// The same answers in the wrong order do not parse: the pairing is real.

@@ -3,16 +3,15 @@
 //! needs of it (a count, a one-line summary, the deviation ids) and drops the rest (issue 18
 //! item 11: `mailconform validate` streams its files).
 //!
-//! IMAP traces are followed line by line ([`imap::Follower`]): the memory needed is about the
-//! largest message's (`docs/security.md` has the figures), whatever the trace's length. POP3
-//! traces are read whole and then replayed ([`pop3::replay_with`], whose internals another
-//! branch is reworking): their memory grows with the trace, bounded by the reader's limit.
+//! Both protocols are followed line by line ([`imap::Follower`], [`pop3::Follower`]): the
+//! memory needed is about the largest message's (`docs/security.md` has the figures),
+//! whatever the trace's length.
 
 use std::io::BufRead;
 
 use serde::Serialize;
 
-use crate::format::{Profile, Protocol, ReadError, Reader, Side, Trace};
+use crate::format::{Profile, Protocol, ReadError, Reader, Side};
 use crate::report::Found;
 use crate::{imap, pop3};
 
@@ -77,7 +76,9 @@ impl Entry {
 }
 
 /// Replays the trace `reader` reads under `profile`, handing every message to `out` as it
-/// completes, in the order `imap::replay_with` / `pop3::replay_with` list them.
+/// completes, in the order `imap::replay_with` / `pop3::replay_with` list them. The lines are
+/// read and followed in pieces ([`Reader::next_piece`]): a line longer than
+/// [`crate::format::PIECE`] is not held whole.
 ///
 /// A read or format error ends the replay: the messages before it have been handed over.
 ///
@@ -100,18 +101,17 @@ pub fn follow<R: BufRead>(
     match reader.headers().protocol {
         Protocol::Imap => {
             let mut follower = imap::Follower::new(reader.headers(), profile);
-            for line in &mut reader {
-                follower.line(line?, |m| out(Entry::Imap(m)));
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece?, |m| out(Entry::Imap(m)));
             }
             follower.finish(|m| out(Entry::Imap(m)));
         }
         Protocol::Pop3 => {
-            let headers = reader.headers().clone();
-            let lines = reader.collect::<Result<Vec<_>, _>>()?;
-            let trace = Trace { headers, lines };
-            for m in pop3::replay_with(&trace, profile).messages {
-                out(Entry::Pop3(m));
+            let mut follower = pop3::Follower::new(reader.headers(), profile);
+            while let Some(piece) = reader.next_piece() {
+                follower.line(piece?, |m| out(Entry::Pop3(m)));
             }
+            follower.finish(|m| out(Entry::Pop3(m)));
         }
     }
     Ok(())

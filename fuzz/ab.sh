@@ -31,6 +31,9 @@
 # A crash stops the script with a non-zero status (its log is kept and printed).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+fuzz_dir=$here
+# shellcheck source=common.sh
+. "$here/common.sh"
 secs=25
 replay=""
 rounds=2
@@ -58,14 +61,6 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(grep -oP '^name = "\K[a-z0-9_]+(?=")' "$here/Cargo.toml")
 fi
-
-dict_for() {
-    case $1 in
-        imap_*) echo "$here/dict/imap.dict" ;;
-        pop3_*) echo "$here/dict/pop3.dict" ;;
-        *) echo "$here/dict/mailtrace.dict" ;;
-    esac
-}
 
 # Replays every seed of target $2 $3 times with the build in directory $1; prints the user CPU
 # seconds and the wall-clock seconds.
@@ -127,12 +122,8 @@ run_one() {
         echo "fuzz target $t ($side, $dir) failed (status $status); kept $work" >&2
         exit 1
     fi
-    local execs rate last cov ft load cpu per_cpu
-    execs=$(grep -oP '^stat::number_of_executed_units:\s+\K[0-9]+' "$log" || echo "?")
-    rate=$(grep -oP '^stat::average_exec_per_sec:\s+\K[0-9]+' "$log" || echo "?")
-    last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
-    cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
-    ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")
+    local execs rate cov ft corp load cpu per_cpu
+    final_stats "$log"
     load=$(cut -d' ' -f1 /proc/loadavg)
     cpu=$(awk 'END { printf "%.2f", $1 + $2 }' "$work/cpu")
     per_cpu=$(awk -v e="$execs" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? e / c : 0) }')

@@ -13,6 +13,9 @@
 # script with a non-zero status. One fuzzer runs at a time (one job, one worker).
 set -euo pipefail
 cd "$(dirname "$0")"
+fuzz_dir=$PWD
+# shellcheck source=common.sh
+. ./common.sh
 secs=20
 total=""
 stats=""
@@ -49,14 +52,6 @@ fi
 cargo run --quiet --release --manifest-path seedgen/Cargo.toml -- ../corpus seeds
 "${fuzz[@]}" build -O
 
-dict_for() {
-    case $1 in
-        imap_*) echo dict/imap.dict ;;
-        pop3_*) echo dict/pop3.dict ;;
-        *) echo dict/mailtrace.dict ;;
-    esac
-}
-
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "seeds/$t"
     log=$(mktemp)
@@ -74,12 +69,7 @@ for t in "${targets[@]}"; do
         exit 1
     fi
     if [ -n "$stats" ]; then
-        execs=$(grep -oP '^stat::number_of_executed_units:\s+\K[0-9]+' "$log" || echo "?")
-        rate=$(grep -oP '^stat::average_exec_per_sec:\s+\K[0-9]+' "$log" || echo "?")
-        last=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -1 || true)
-        cov=$(grep -oP 'cov: \K[0-9]+' <<<"$last" || echo "?")
-        ft=$(grep -oP 'ft: \K[0-9]+' <<<"$last" || echo "?")
-        corp=$(grep -oP 'corp: \K[0-9]+/[0-9A-Za-z]+' <<<"$last" || echo "?")
+        final_stats "$log"
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$execs" "$rate" "$cov" "$ft" \
             "$corp" "$((SECONDS - started))" >>"$stats"
     fi

@@ -951,6 +951,8 @@ impl Encode for SearchProgram<'_> {
             e.raw(&self.wire);
             return;
         }
+        // The canonical form is about as long as the wire form.
+        e.expect_about(self.wire.len());
         for (n, key) in self.iter().enumerate() {
             if n > 0 {
                 e.sp();

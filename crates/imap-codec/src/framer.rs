@@ -1252,51 +1252,37 @@ mod tests {
 
     /// Feeds `input` in chunks of `size` and collects messages, literal sizes and errors.
     fn run(config: FramerConfig, input: &[u8], size: usize) -> Vec<String> {
-        let mut fb = FramedBuffer::new(config);
-        let mut out = Vec::new();
-        for chunk in input.chunks(size.max(1)) {
-            fb.push(chunk);
-            loop {
-                match fb.next_frame() {
-                    Ok(Some(Frame::Message(m))) => {
-                        out.push(String::from_utf8_lossy(m).into_owned())
-                    }
-                    Ok(Some(Frame::Literal(l))) => {
-                        out.push(format!("literal {} sync={}", l.length, l.synchronizing))
-                    }
-                    Ok(Some(Frame::Discard(n))) => out.push(format!("discard {n}")),
-                    Ok(None) => break,
-                    Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
-                    Err(e) => out.push(format!("error {e}")),
-                }
-            }
-        }
-        // Merge consecutive discards so that chunking does not change the result.
-        let mut merged: Vec<String> = Vec::new();
-        for s in out {
-            if let (Some(last), Some(n)) = (merged.last_mut(), s.strip_prefix("discard "))
-                && let Some(m) = last.strip_prefix("discard ")
-            {
-                let total: usize = m.parse::<usize>().unwrap() + n.parse::<usize>().unwrap();
-                *last = format!("discard {total}");
-                continue;
-            }
-            merged.push(s);
-        }
-        merged
+        frames(config, input.chunks(size.max(1)), false)
     }
 
-    /// [`FramedBuffer::push_messages`] then `next_frame`, as [`run`] does with `push`.
+    /// [`FramedBuffer::push_messages`] then `next_frame`, as [`run`] does with `push`, for
+    /// `input` cut at `cuts`.
     fn run_in_place(config: FramerConfig, input: &[u8], cuts: &[usize]) -> Vec<String> {
+        let mut from = 0;
+        let reads = cuts.iter().copied().chain([input.len()]).map(|to| {
+            let to = to.clamp(from, input.len());
+            let read = &input[from..to];
+            from = to;
+            read
+        });
+        frames(config, reads, true)
+    }
+
+    /// Feeds the reads (with `push_messages` when `in_place`, else `push`), then takes every
+    /// frame; consecutive discards are merged so that the cutting does not change the result.
+    fn frames<'i>(
+        config: FramerConfig,
+        reads: impl Iterator<Item = &'i [u8]>,
+        in_place: bool,
+    ) -> Vec<String> {
         let mut fb = FramedBuffer::new(config);
         let mut out = Vec::new();
-        let mut from = 0;
-        for &to in cuts.iter().chain([input.len()].iter()) {
-            let to = to.clamp(from, input.len());
-            fb.push_messages(&input[from..to], |m| {
-                out.push(String::from_utf8_lossy(m).into_owned())
-            });
-            from = to;
+        for read in reads {
+            if in_place {
+                fb.push_messages(read, |m| out.push(String::from_utf8_lossy(m).into_owned()));
+            } else {
+                fb.push(read);
+            }
             loop {
                 match fb.next_frame() {
                     Ok(Some(Frame::Message(m))) => {

@@ -71,10 +71,7 @@ macro_rules! wire_list {
 
             /// The items, decoded from the validated wire form as the iterator advances.
             pub fn iter(&self) -> $iter<'_> {
-                $iter {
-                    rest: &self.wire,
-                    left: self.len,
-                }
+                $crate::items::SpItems::with_sep(&self.wire, self.len, $sep, $parse)
             }
 
             /// The first item.
@@ -97,10 +94,14 @@ macro_rules! wire_list {
             pub fn into_vec(self) -> Vec<$item<'a>> {
                 let left = self.len;
                 match self.wire {
-                    alloc::borrow::Cow::Borrowed(rest) => $iter { rest, left }.collect(),
-                    alloc::borrow::Cow::Owned(v) => $iter { rest: &v, left }
-                        .map($crate::core::IntoStatic::into_static)
-                        .collect(),
+                    alloc::borrow::Cow::Borrowed(rest) => {
+                        $crate::items::SpItems::with_sep(rest, left, $sep, $parse).collect()
+                    }
+                    alloc::borrow::Cow::Owned(v) => {
+                        $crate::items::SpItems::with_sep(&v, left, $sep, $parse)
+                            .map($crate::core::IntoStatic::into_static)
+                            .collect()
+                    }
                 }
             }
 
@@ -150,41 +151,7 @@ macro_rules! wire_list {
         }
 
         /// The items of a list, decoded one by one from its validated wire form.
-        #[derive(Debug, Clone)]
-        pub struct $iter<'s> {
-            rest: &'s [u8],
-            left: usize,
-        }
-
-        impl<'s> Iterator for $iter<'s> {
-            type Item = $item<'s>;
-
-            fn next(&mut self) -> Option<$item<'s>> {
-                if self.left == 0 {
-                    return None;
-                }
-                // The bytes were checked by the list's parser (or written by its encoder), so
-                // this parse succeeds; should it not, the iteration ends.
-                match $parse(self.rest) {
-                    Ok((r, item)) => {
-                        self.left -= 1;
-                        self.rest = match r.split_first() {
-                            Some((b' ', after)) if $sep => after,
-                            _ => r,
-                        };
-                        Some(item)
-                    }
-                    Err(_) => {
-                        self.left = 0;
-                        None
-                    }
-                }
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                (0, Some(self.left))
-            }
-        }
+        pub type $iter<'s> = $crate::items::SpItems<'s, $item<'s>>;
 
         impl<'s> IntoIterator for &'s $name<'_> {
             type Item = $item<'s>;

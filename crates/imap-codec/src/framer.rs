@@ -1317,7 +1317,12 @@ mod tests {
     /// and errors included.
     #[test]
     fn push_messages_matches_push_for_every_cut() {
-        let inputs: [(FramerConfig, &[u8]); 4] = [
+        let inputs: [(FramerConfig, &[u8]); 5] = [
+            (
+                // bare-lf and blank-line-after-literal (real-world only).
+                FramerConfig::client().for_profile(crate::Profile::RealWorld),
+                b"* 1 FETCH (BODY[] {2}\r\nhi\r\n\r\n FLAGS ())\r\n* 2 EXISTS\n* 3 EXISTS\r\n",
+            ),
             (
                 FramerConfig::server(),
                 b"a1 NOOP\r\na2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\na3 NOOP\r\n",

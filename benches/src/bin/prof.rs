@@ -9,7 +9,8 @@
 //! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `a-parse-with`
 //! and `a-parse-rw` (a-parse through `parse_with`, strict or real-world), `a-streamed` (in 16 KiB
 //! reads), `imap-proto-a-parse` (the peer on the same input), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
-//! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-streamed` (in 16 KiB reads),
+//! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-fetch`, `c-select`, `c-store`, `c-search`, `c-login` (one kind of c's
+//! commands, 20,000 of them), `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
 //! in one piece or in 1 KiB pieces), `literal-both` (both, alternately, with the distribution
 //! of the run times: they vary more in pieces), `pop3-retr`, `pop3-list`, `pop3-list-decode` (every
@@ -33,6 +34,18 @@ fn options(real_world: bool) -> imap_codec::ParseOptions {
         imap_codec::Profile::Strict
     };
     imap_codec::ParseOptions::default().with_profile(profile)
+}
+
+/// Workload c's commands of one kind (`kind` = the generator's `i % 5`), 20,000 of them.
+fn commands_of_kind(kind: usize) -> Vec<u8> {
+    let all = commands(100_000);
+    let mut out = Vec::new();
+    for (i, line) in all.split_inclusive(|&b| b == b'\n').enumerate() {
+        if i % 5 == kind {
+            out.extend_from_slice(line);
+        }
+    }
+    out
 }
 
 fn main() {
@@ -87,6 +100,15 @@ fn main() {
         }
         "c-parse" => {
             let c = commands(100_000);
+            (0..times).for_each(|_| n += work::ours_commands(&c));
+        }
+        "c-fetch" | "c-select" | "c-store" | "c-search" | "c-login" => {
+            // One kind of workload c's commands only (20,000 of them): the per-kind cost.
+            let kind = ["c-fetch", "c-select", "c-store", "c-search", "c-login"]
+                .iter()
+                .position(|k| *k == which)
+                .unwrap_or(0);
+            let c = commands_of_kind(kind);
             (0..times).for_each(|_| n += work::ours_commands(&c));
         }
         "c-parse-with" | "c-parse-rw" => {

@@ -8,7 +8,7 @@
 //!
 //! Workloads: `a-parse`, `a-parse-decode` (a-parse, every FETCH item decoded too), `a-parse-with`
 //! and `a-parse-rw` (a-parse through `parse_with`, strict or real-world), `a-streamed` (in 16 KiB
-//! reads), `imap-proto-a-parse` (the peer on the same input), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
+//! reads), `imap-proto-a-parse` and `imap-codec-c-parse` (the peers on the same inputs), `b-parse` (compare's b: 2,000 FETCH BODY[] responses of 50 KiB),
 //! `a-encode`, `a-encode-hot` (1,000 responses, in cache), `c-parse`, `c-fetch`, `c-select`, `c-store`, `c-search`, `c-login` (one kind of c's
 //! commands, 20,000 of them), `c-streamed` (in 16 KiB reads),
 //! `c-encode`, `literal-one`, `literal-chunks` (10 MiB
@@ -81,6 +81,11 @@ fn main() {
             // The peer of the a-parse goal on the same input, driven as compare drives it.
             let a = fetch_responses(20_000);
             (0..times).for_each(|_| n += work::peer_one_piece(&a, work::imap_proto_response));
+        }
+        "imap-codec-c-parse" => {
+            // The peer of the c-parse goal on the same input, driven as compare drives it.
+            let c = commands(100_000);
+            (0..times).for_each(|_| n += work::peer_one_piece(&c, work::imap_codec_command));
         }
         "b-parse" => {
             // compare's workload b: 2,000 FETCH BODY[] responses with a 50 KiB literal each.

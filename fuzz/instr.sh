@@ -12,7 +12,8 @@
 # libFuzzer's file mode under callgrind, counting only inside `rust_fuzzer_test_input` (the
 # target's body: no file reading, no libFuzzer start-up). Each run appends one line to OUT.tsv:
 # target, side, executions, instructions, instructions per execution; at the end, per target,
-# A, B and B / A. The counts do not depend on the load; they are exact for a given build.
+# A, B and B / A. The counts do not depend on the load (a build gives the same count to within
+# 0.2 % from run to run: the allocator's state depends on the arguments).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 seeds="$here/seeds"

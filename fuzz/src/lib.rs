@@ -1,10 +1,13 @@
 //! Helpers shared by the fuzz targets: feeding a stream in fuzzer-chosen chunks and
 //! collecting what the stream decoders return, in a form that can be compared.
 
-use imap_codec::framer::{Frame, FramedBuffer, FramerConfig};
+use imap_codec::framer::{Frame, FrameError, FramedBuffer, FramerConfig, LiteralAnnouncement};
 use imap_codec::{Extension, ParseOptions};
 use pop3_codec::dot::{BodyDecoder, BodyEvent};
-use pop3_codec::{CommandDecoder, Expected, Limits, ResponseDecoder, ResponseEvent};
+use pop3_codec::{
+    Command, CommandDecoder, Expected, IntoStatic, Limits, ParseError, Response, ResponseDecoder,
+    ResponseEvent, SaslResponse, StatusLine,
+};
 
 /// Strict parse options with every extension of the IMAP parse context in force
 /// ([`Extension::ALL`]): the RFC 4466 slots are open, so that the command targets reach the
@@ -35,10 +38,25 @@ pub fn chunks<'d>(data: &'d [u8], sizes: &[u8]) -> Vec<&'d [u8]> {
     out
 }
 
+/// What a [`FramedBuffer`] returned, owned, so that two runs can be compared value by value
+/// (a message's octets, not a formatted rendering of them: formatting every octet cost the
+/// chunking targets more than the framing they check).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Framed {
+    /// A complete message's octets.
+    Message(Vec<u8>),
+    /// A literal announcement.
+    Literal(LiteralAnnouncement),
+    /// Octets of rejected messages dropped in a row (consecutive discards merged).
+    Discard(usize),
+    /// An error.
+    Error(FrameError),
+}
+
 /// Pushes the pieces into a [`FramedBuffer`]; returns what it found, consecutive discards
 /// merged (how a rejected message is dropped may depend on the chunking, how much is not),
 /// and what was left buffered.
-pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<String>, Vec<u8>) {
+pub fn imap_frames(config: FramerConfig, pieces: &[&[u8]]) -> (Vec<Framed>, Vec<u8>) {
     imap_frames_with(config, pieces, false)
 }
 
@@ -48,43 +66,39 @@ pub fn imap_frames_with(
     config: FramerConfig,
     pieces: &[&[u8]],
     in_place: bool,
-) -> (Vec<String>, Vec<u8>) {
+) -> (Vec<Framed>, Vec<u8>) {
     let mut fb = FramedBuffer::new(config);
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Framed> = Vec::new();
     let mut discarded = 0usize;
-    let flush = |out: &mut Vec<String>, discarded: &mut usize| {
+    // Ends a run of discards before anything else is recorded.
+    let flush = |out: &mut Vec<Framed>, discarded: &mut usize| {
         if *discarded > 0 {
-            out.push(format!("discard {discarded}"));
-            *discarded = 0;
+            out.push(Framed::Discard(::core::mem::take(discarded)));
         }
     };
     for piece in pieces {
         if in_place {
             fb.push_messages(piece, |m| {
                 flush(&mut out, &mut discarded);
-                out.push(format!("message {m:?}"));
+                out.push(Framed::Message(m.to_vec()));
             });
         } else {
             fb.push(piece);
         }
         loop {
-            match fb.next_frame() {
+            let got = match fb.next_frame() {
                 Ok(None) => break,
-                Ok(Some(Frame::Discard(n))) => discarded += n,
+                Ok(Some(Frame::Discard(n))) => {
+                    discarded += n;
+                    continue;
+                }
                 Ok(Some(Frame::LiteralData { .. })) => unreachable!("nothing is streamed"),
-                Ok(Some(Frame::Message(m))) => {
-                    flush(&mut out, &mut discarded);
-                    out.push(format!("message {m:?}"));
-                }
-                Ok(Some(Frame::Literal(l))) => {
-                    flush(&mut out, &mut discarded);
-                    out.push(format!("literal {l:?}"));
-                }
-                Err(e) => {
-                    flush(&mut out, &mut discarded);
-                    out.push(format!("error {e:?}"));
-                }
-            }
+                Ok(Some(Frame::Message(m))) => Framed::Message(m.to_vec()),
+                Ok(Some(Frame::Literal(l))) => Framed::Literal(l),
+                Err(e) => Framed::Error(e),
+            };
+            flush(&mut out, &mut discarded);
+            out.push(got);
         }
     }
     flush(&mut out, &mut discarded);
@@ -104,9 +118,21 @@ pub fn pop3_limits(small: Option<(u8, u8, u16)>) -> Limits {
     }
 }
 
+/// What a [`CommandDecoder`] returned, owned, compared value by value (`Debug` would show
+/// secrets and SASL data by their length only, and rendering it cost more than the decoding).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pop3Line {
+    /// A command.
+    Command(Command<'static>),
+    /// A SASL line.
+    Sasl(SaslResponse),
+    /// An error.
+    Error(ParseError),
+}
+
 /// Commands (or SASL lines, for the pieces where `sasl` says so) a [`CommandDecoder`]
 /// returns, and what it leaves buffered.
-pub fn pop3_commands(limits: Limits, pieces: &[&[u8]], sasl: &[bool]) -> (Vec<String>, Vec<u8>) {
+pub fn pop3_commands(limits: Limits, pieces: &[&[u8]], sasl: &[bool]) -> (Vec<Pop3Line>, Vec<u8>) {
     let mut dec = CommandDecoder::new(limits);
     let mut out = Vec::new();
     let mut n = 0usize;
@@ -117,14 +143,14 @@ pub fn pop3_commands(limits: Limits, pieces: &[&[u8]], sasl: &[bool]) -> (Vec<St
             let got = if as_sasl {
                 match dec.next_sasl_response() {
                     Ok(None) => break,
-                    Ok(Some(r)) => format!("sasl {r:?}"),
-                    Err(e) => format!("error {e:?}"),
+                    Ok(Some(r)) => Pop3Line::Sasl(r),
+                    Err(e) => Pop3Line::Error(e),
                 }
             } else {
                 match dec.next_command() {
                     Ok(None) => break,
-                    Ok(Some(c)) => format!("command {c:?}"),
-                    Err(e) => format!("error {e:?}"),
+                    Ok(Some(c)) => Pop3Line::Command(c.into_static()),
+                    Err(e) => Pop3Line::Error(e),
                 }
             };
             out.push(got);
@@ -134,40 +160,60 @@ pub fn pop3_commands(limits: Limits, pieces: &[&[u8]], sasl: &[bool]) -> (Vec<St
     (out, dec.buffered().to_vec())
 }
 
+/// What a [`ResponseDecoder`] returned, owned, compared value by value.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pop3Event {
+    /// [`ResponseEvent::Response`].
+    Response(Response<'static>),
+    /// [`ResponseEvent::MessageStart`].
+    MessageStart(StatusLine<'static>),
+    /// Consecutive [`ResponseEvent::BodyChunk`]s, joined.
+    Body(Vec<u8>),
+    /// [`ResponseEvent::MessageEnd`].
+    MessageEnd,
+    /// An error.
+    Error(ParseError),
+    /// [`ResponseDecoder::pending`] at the end.
+    Pending(usize),
+}
+
 /// The events of a [`ResponseDecoder`] expecting `expected` in turn; body chunks are
 /// joined, so that only their concatenation is compared.
-pub fn pop3_responses(limits: Limits, expected: &[Expected], pieces: &[&[u8]]) -> Vec<String> {
+pub fn pop3_responses(limits: Limits, expected: &[Expected], pieces: &[&[u8]]) -> Vec<Pop3Event> {
     let mut dec = ResponseDecoder::without_greeting(limits);
     for &e in expected {
         dec.expect(e);
     }
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Pop3Event> = Vec::new();
     let mut body = Vec::new();
+    // Ends a run of body chunks before anything else is recorded.
+    let flush = |out: &mut Vec<Pop3Event>, body: &mut Vec<u8>| {
+        if !body.is_empty() {
+            out.push(Pop3Event::Body(::core::mem::take(body)));
+        }
+    };
     for piece in pieces {
         dec.push(piece);
         loop {
-            match dec.next_event() {
+            let got = match dec.next_event() {
                 Ok(None) => break,
-                Ok(Some(ResponseEvent::BodyChunk(c))) => body.extend_from_slice(c),
-                Ok(Some(ev)) => {
-                    if !body.is_empty() {
-                        out.push(format!("body {:?}", std::mem::take(&mut body)));
-                    }
-                    out.push(format!("{ev:?}"));
+                Ok(Some(ResponseEvent::BodyChunk(c))) => {
+                    body.extend_from_slice(c);
+                    continue;
                 }
-                Err(e) => {
-                    if !body.is_empty() {
-                        out.push(format!("body {:?}", std::mem::take(&mut body)));
-                    }
-                    out.push(format!("error {e:?}"));
+                Ok(Some(ResponseEvent::Response(r))) => Pop3Event::Response(r.into_static()),
+                Ok(Some(ResponseEvent::MessageStart(s))) => {
+                    Pop3Event::MessageStart(s.into_static())
                 }
-            }
+                Ok(Some(ResponseEvent::MessageEnd)) => Pop3Event::MessageEnd,
+                Err(e) => Pop3Event::Error(e),
+            };
+            flush(&mut out, &mut body);
+            out.push(got);
         }
     }
-    if !body.is_empty() {
-        out.push(format!("body {body:?}"));
-    }
-    out.push(format!("pending {}", dec.pending()));
+    flush(&mut out, &mut body);
+    out.push(Pop3Event::Pending(dec.pending()));
     out
 }
 

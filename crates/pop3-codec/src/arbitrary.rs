@@ -177,12 +177,15 @@ impl<'a> Arbitrary<'a> for Command<'static> {
         // reads back); the match is exhaustive, so a new row does not compile without its
         // generator.
         use crate::command::CommandKind as K;
-        let strict: Vec<K> = K::ALL
-            .iter()
-            .copied()
-            .filter(|k| k.profile() == crate::context::Profile::Strict)
-            .collect();
-        Ok(match *u.choose(&strict)? {
+        static STRICT: OnceLock<Vec<K>> = OnceLock::new();
+        let strict = STRICT.get_or_init(|| {
+            K::ALL
+                .iter()
+                .copied()
+                .filter(|k| k.profile() == crate::context::Profile::Strict)
+                .collect()
+        });
+        Ok(match *u.choose(strict)? {
             K::User => Command::User(param(u)?),
             K::Pass => {
                 let s = string(u, secret_chars(), 1, 32)?;

@@ -770,6 +770,7 @@ pub(super) fn parse_fetch<'a>(
 mod tests {
     use super::super::test_util::{rejects, roundtrip};
     use super::*;
+    use proptest::prelude::*;
 
     /// The table: every kind's name reads back as that kind (BODY[] and BINARY need their
     /// section).
@@ -866,5 +867,163 @@ BINARY.PEEK[3] BINARY.SIZE[] BINARY.SIZE[4.1])\r\n";
         rejects(b"a FETCH 1 RFC822.FOO\r\n", 10, "fetch-att");
         rejects(b"a FETCH 1 BODYSTRUCTURE[]\r\n", 23, "CRLF");
         rejects(b"a FETCH * (FLAGS\r\n", 16, "\")\"");
+    }
+    /// A list with every form the fast walk reads, and some it leaves to the exact parser.
+    const LIST: &str = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)] \
+BODY BODY[] BODY[1.2.MIME]<0.2048> BODY[3.HEADER.FIELDS.NOT (X-A B)]<10.1> BODY.PEEK[TEXT] \
+ENVELOPE BODYSTRUCTURE INTERNALDATE MODSEQ BODY[2] BODY[4.HEADER] BINARY[1] PREVIEW)";
+
+    /// The forms of [`LIST`] that the fast walk reads.
+    const FAST: &str = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)] \
+BODY BODY[] BODY[1.2.MIME]<0.2048> BODY[3.HEADER.FIELDS.NOT (X-A B)]<10.1> BODY.PEEK[TEXT] \
+ENVELOPE BODYSTRUCTURE INTERNALDATE MODSEQ BODY[2] BODY[4.HEADER])";
+
+    /// The exact check of a list under `options`: the input after it and the items, as the
+    /// list parse before session 8 built them (a `Vec` of `fetch_att`).
+    fn exact(
+        i: &[u8],
+        options: &crate::ParseOptions,
+    ) -> Result<(usize, Vec<FetchAtt<'static>>), (usize, &'static str)> {
+        let cx = Ctx::new(options, crate::context::Side::Client, i);
+        crate::parse::paren_list(i, false, |j| fetch_att(j, &cx, true))
+            .map(|(r, v)| {
+                (
+                    r.len(),
+                    v.into_iter().map(IntoStatic::into_static).collect(),
+                )
+            })
+            .map_err(|e| error_at(i, e))
+    }
+
+    /// An error as its offset in `i` and its rule.
+    fn error_at(i: &[u8], e: nom::Err<crate::error::PErr<'_>>) -> (usize, &'static str) {
+        match e {
+            nom::Err::Error(e) | nom::Err::Failure(e) => (i.len() - e.input.len(), e.expected),
+            nom::Err::Incomplete(_) => (usize::MAX, "incomplete"),
+        }
+    }
+
+    /// Mutations of a valid list: one byte replaced, inserted or removed.
+    fn mutated(base: &'static str) -> impl Strategy<Value = Vec<u8>> {
+        let bytes = prop_oneof![
+            4 => prop::sample::select(&b"()[]<>. 0129HEADRTXMIbodypeak{}\"-\r\n"[..]),
+            1 => any::<u8>(),
+        ];
+        (0..base.len(), 0..3u8, bytes).prop_map(move |(at, how, b)| {
+            let mut v = base.as_bytes().to_vec();
+            match how {
+                0 => v[at] = b,
+                1 => v.insert(at, b),
+                _ => {
+                    v.remove(at);
+                }
+            }
+            v.extend_from_slice(b" x");
+            v
+        })
+    }
+
+    /// Encodes `items` as a parenthesised list, item by item.
+    fn encode_items(items: &[FetchAtt<'_>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut e = Encoder::client(&mut out, &crate::EncodeOptions::default());
+        e.paren_list(items, |e, a| a.encode(e));
+        let _ = e.finish();
+        out
+    }
+
+    #[test]
+    fn the_common_forms_take_the_fast_path() {
+        let input = format!("{LIST} x");
+        assert_eq!(
+            walk::list(input.as_bytes()),
+            None,
+            "BINARY and PREVIEW are left"
+        );
+        let common = "(UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Subject Date)] \
+BODY[1.2.MIME]<0.2048> BODY[3.HEADER.FIELDS.NOT (X-A B)]<10.1> BODY) x";
+        let (rest, len) = walk::list(common.as_bytes()).unwrap();
+        assert_eq!((rest, len), (&b" x"[..], 7));
+        for left in [
+            "(uid)",
+            "(BODY[header])",
+            "(BODY[HEADER.FIELDS (\"From\")])",
+            "(BODY[HEADER.FIELDS ({4}\r\nFrom)])",
+            "(BODY[]<00.1>)",
+            "(BODY[01])",
+            "(BODY[1234567890])",
+            "(BODY[]<0.1234567890123456789>)",
+            "(X-GM-MSGID)",
+            "(PREVIEW)",
+            "(BINARY.SIZE[1])",
+            "(SNIPPET (FUZZY))",
+        ] {
+            assert_eq!(walk::list(left.as_bytes()), None, "{left}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Whatever the fast walk accepts, the exact check accepts (strict and real-world)
+        /// with the same end and number of items; the list decodes to the exact parser's
+        /// items, and they encode as the wire form the list copies.
+        #[test]
+        fn the_fast_walk_agrees_with_the_exact_parser(input in mutated(FAST)) {
+            let shown = String::from_utf8_lossy(&input).into_owned();
+            let rw = crate::ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            if let Some((rest, len)) = walk::list(&input) {
+                for options in [&crate::context::STRICT, &rw] {
+                    let (end, items) = exact(&input, options).unwrap_or_else(|e| panic!("{shown}: {e:?}"));
+                    prop_assert_eq!(end, rest.len(), "{}", shown);
+                    prop_assert_eq!(items.len(), len, "{}", shown);
+                    let cx = Ctx::new(options, crate::context::Side::Client, &input);
+                    let (r, list) = FetchList::parse(&input, &cx).unwrap();
+                    prop_assert_eq!(r.len(), end);
+                    prop_assert!(list.copy);
+                    prop_assert_eq!(&list.to_vec(), &items, "{}", shown);
+                    prop_assert_eq!(encode_items(&items), input[..input.len() - end].to_vec(), "{}", shown);
+                }
+            }
+        }
+
+        /// Every list, fast or not: the list parse accepts exactly what the exact check
+        /// accepts, with the same end or the same error (offset, rule), and decodes to the
+        /// same items; its encoding reads back as an equal list.
+        #[test]
+        fn a_list_parses_as_its_items(input in prop_oneof![mutated(LIST), mutated(FAST)]) {
+            let cx = Ctx::new(&crate::context::STRICT, crate::context::Side::Client, &input);
+            let got = FetchList::parse(&input, &cx).map_err(|e| error_at(&input, e));
+            match (got, exact(&input, &crate::context::STRICT)) {
+                (Ok((r, list)), Ok((end, items))) => {
+                    prop_assert_eq!(r.len(), end);
+                    prop_assert_eq!(list.len(), items.len());
+                    prop_assert_eq!(list.to_vec(), items.clone());
+                    let mut out = Vec::new();
+                    let mut e = Encoder::client(&mut out, &crate::EncodeOptions::default());
+                    list.encode(&mut e);
+                    let _ = e.finish();
+                    prop_assert_eq!(out, encode_items(&items));
+                    let built = FetchList::new(items).unwrap();
+                    prop_assert_eq!(&built, &list);
+                }
+                (Err(a), Err(b)) => prop_assert_eq!(a, b),
+                (a, b) => prop_assert!(false, "{:?}: {:?} vs {:?}", String::from_utf8_lossy(&input), a.map(|(r, l)| (r.len(), l.to_vec().len())), b),
+            }
+        }
+    }
+
+    #[test]
+    fn a_built_list() {
+        let l = FetchList::new(vec![FetchAtt::Uid, FetchAtt::Snippet, FetchAtt::Modseq]).unwrap();
+        assert_eq!(l.wire(), b"UID SNIPPET (FUZZY) MODSEQ");
+        assert_eq!(
+            l.to_vec(),
+            [FetchAtt::Uid, FetchAtt::Snippet, FetchAtt::Modseq]
+        );
+        assert!(FetchList::new(Vec::new()).is_err());
+        assert!(FetchItems::list([]).is_err());
+        let owned = l.clone().into_static();
+        assert_eq!(owned, l);
     }
 }

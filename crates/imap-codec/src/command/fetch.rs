@@ -566,6 +566,41 @@ mod walk {
     /// The input after what a step read, or `None` when it cannot tell.
     type Rest<'a> = Option<&'a [u8]>;
 
+    /// A name as the encoder writes it: `A-Z`, `0-9`, `.`.
+    const NAME: u8 = 1;
+    /// A header name the walk reads (an atom of `ALPHA`, `DIGIT`, `-`).
+    const FIELD: u8 = 2;
+
+    /// The class bits of each byte: one lookup per byte.
+    static CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0usize;
+        while b < 256 {
+            let c = b as u8;
+            if c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'.' {
+                t[b] |= NAME;
+            }
+            if c.is_ascii_alphanumeric() || c == b'-' {
+                t[b] |= FIELD;
+            }
+            b += 1;
+        }
+        t
+    };
+
+    /// The length of the run of bytes of `class` at the start of `i`.
+    #[inline(always)]
+    fn run(i: &[u8], class: u8) -> usize {
+        let mut n = 0;
+        while let Some(&b) = i.get(n) {
+            if CLASS[b as usize] & class == 0 {
+                break;
+            }
+            n += 1;
+        }
+        n
+    }
+
     /// `"(" fetch-att *(SP fetch-att) ")"`: the input after it and the number of items.
     pub(super) fn list(i: &[u8]) -> Option<(&[u8], usize)> {
         let mut j = i.strip_prefix(b"(")?;
@@ -585,11 +620,7 @@ mod walk {
     /// `BODY.PEEK` section.
     #[inline]
     fn att(i: &[u8]) -> Rest<'_> {
-        let n = i
-            .iter()
-            .position(|b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'.'))
-            .unwrap_or(i.len());
-        let (name, rest) = i.split_at(n);
+        let (name, rest) = i.split_at(run(i, NAME));
         let (kind, unit) = canonical_row(name)?;
         match (rest.first()?, kind) {
             (b'[', FetchAttKind::Body | FetchAttKind::BodySection) => section_partial(rest),
@@ -657,10 +688,7 @@ mod walk {
     /// `header-fld-name *(SP header-fld-name) ")"`, each name `1*(ALPHA / DIGIT / "-")`.
     fn header_names(mut i: &[u8]) -> Rest<'_> {
         loop {
-            let n = i
-                .iter()
-                .position(|b| !(b.is_ascii_alphanumeric() || *b == b'-'))
-                .unwrap_or(i.len());
+            let n = run(i, FIELD);
             if n == 0 {
                 return None;
             }

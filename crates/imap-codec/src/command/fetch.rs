@@ -933,22 +933,7 @@ ENVELOPE BODYSTRUCTURE INTERNALDATE MODSEQ BODY[2] BODY[4.HEADER])";
 
     /// Mutations of a valid list: one byte replaced, inserted or removed.
     fn mutated(base: &'static str) -> impl Strategy<Value = Vec<u8>> {
-        let bytes = prop_oneof![
-            4 => prop::sample::select(&b"()[]<>. 0129HEADRTXMIbodypeak{}\"-\r\n"[..]),
-            1 => any::<u8>(),
-        ];
-        (0..base.len(), 0..3u8, bytes).prop_map(move |(at, how, b)| {
-            let mut v = base.as_bytes().to_vec();
-            match how {
-                0 => v[at] = b,
-                1 => v.insert(at, b),
-                _ => {
-                    v.remove(at);
-                }
-            }
-            v.extend_from_slice(b" x");
-            v
-        })
+        crate::response::check::tests::mutated_with(base, b"()[]<>. 0129HEADRTXMIbodypeak{}\"-\r\n")
     }
 
     /// Encodes `items` as a parenthesised list, item by item.

@@ -272,7 +272,6 @@ pub mod differential {
 
     use imap_codec::command::StoreFlags;
     use imap_codec::command::fetch::FetchItems;
-    use imap_codec::ext::NonEmpty;
     use imap_codec::response::{CapabilityData, RespText};
     use imap_codec::{
         Capability, Code, Command, CommandBody, Data, Greeting, IntoStatic, Response, Text,
@@ -296,8 +295,9 @@ pub mod differential {
     fn fetch_single_as_list(c: &mut Command<'static>) -> bool {
         if let CommandBody::Fetch { items, .. } = &mut c.body
             && let FetchItems::Single(att) = items
+            && let Ok(list) = FetchItems::list([att.clone()])
         {
-            *items = FetchItems::List(NonEmpty::one(att.clone()));
+            *items = list;
             return true;
         }
         false

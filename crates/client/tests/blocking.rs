@@ -48,9 +48,7 @@ fn imap_plain_login_select_fetch_store_search_append_logout() {
     assert!(view.uid_validity.is_some());
     assert_eq!(view.read_only, Some(false));
 
-    let items = FetchItems::List(
-        imap_codec::ext::NonEmpty::new(vec![FetchAtt::Uid, FetchAtt::Envelope]).unwrap(),
-    );
+    let items = FetchItems::list([FetchAtt::Uid, FetchAtt::Envelope]).unwrap();
     let fetched = client.fetch(&set("1:*"), items).unwrap();
     assert_eq!(fetched.len(), 2);
     assert_eq!(fetched[0].uid(), Some(nz(1)));

@@ -19,9 +19,9 @@ use arbitrary::{Arbitrary, Error, Result, Unstructured};
 
 use crate::capability::OtherCapability;
 use crate::command::{
-    AppendData, CommandKind, FetchAtt, FetchAttKind, FetchItems, ListReturnOpt, ListSelectOpt,
-    ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind, SearchRetOptExt,
-    SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
+    AppendData, CommandKind, FetchAtt, FetchAttKind, FetchItems, FetchList, ListReturnOpt,
+    ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, SearchKey, SearchKeyKind,
+    SearchRetOptExt, SearchReturnOpt, StatusAttribute, StoreAction, StoreFlags,
 };
 use crate::ext::catenate::{CatPart, UrlRespText};
 use crate::ext::condstore::{EntryType, ModSeq, QResyncParams, SearchModSeq};
@@ -741,7 +741,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
                 1 => FetchItems::Fast,
                 2 => FetchItems::Full,
                 3 => FetchItems::Single(fetch_att(u)?),
-                _ => FetchItems::List(non_empty(u, fetch_att)?),
+                _ => FetchItems::List(reject(FetchList::new(non_empty(u, fetch_att)?.into_vec()))?),
             };
             let modifiers = fetch_modifiers(u, uid)?;
             // `FETCH 1 PREVIEW (LAZY)`: one PREVIEW item and a modifier list of bare `LAZY`

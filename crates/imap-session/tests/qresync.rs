@@ -230,7 +230,7 @@ fn fetch_all() -> CommandBody<'static> {
     CommandBody::Fetch {
         uid: true,
         sequence_set: SequenceSet::parse_str("1:*").unwrap(),
-        items: FetchItems::List(NonEmpty::new(vec![FetchAtt::Flags, FetchAtt::Modseq]).unwrap()),
+        items: FetchItems::list([FetchAtt::Flags, FetchAtt::Modseq]).unwrap(),
         modifiers: Vec::new(),
     }
 }

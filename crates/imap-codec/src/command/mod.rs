@@ -68,7 +68,7 @@ pub use crate::ext::idle::IdleDone;
 use crate::ext::notify::{NotifySet, encode_notify, parse_notify};
 pub use append::AppendData;
 pub use auth::AuthenticateData;
-pub use fetch::{FetchAtt, FetchAttKind, FetchItems};
+pub use fetch::{FetchAtt, FetchAttKind, FetchAtts, FetchItems, FetchList};
 pub use kind::{ConnectionState, States, UidForm};
 pub use mailbox::{
     ListReturnOpt, ListSelectOpt, ListSelectOpts, MboxOrPat, OptionExtension, StatusAttribute,

@@ -110,6 +110,20 @@ pub(crate) fn encode_snippet_att(e: &mut Encoder<'_>) {
 /// command's fetch-modifiers follow the list's `)`), so a list that is not preview-mods is an
 /// error at the modifier, not a backtrack.
 pub(crate) fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>, in_list: bool) -> PResult<'a, FetchAtt<'a>> {
+    let snippet = cx.real_world() && starts_with_ci(i, SNIPPET_FORM);
+    if snippet {
+        cx.deviate(ImapDeviation::SnippetFuzzy, i);
+    }
+    fetch_att_form(i, in_list, snippet)
+}
+
+/// `SNIPPET (FUZZY)`, the real-world item.
+const SNIPPET_FORM: &[u8] = b"SNIPPET (FUZZY)";
+
+/// [`fetch_att`] without the context: `snippet` says whether `SNIPPET (FUZZY)` is accepted
+/// (its deviation is the caller's). Also the decoder of a checked
+/// [`FetchList`](crate::command::FetchList), whose items one of these forms has read.
+pub(crate) fn fetch_att_form(i: &[u8], in_list: bool, snippet: bool) -> PResult<'_, FetchAtt<'_>> {
     const PREVIEW_MODS: &[u8] = b"PREVIEW (";
     if in_list && starts_with_ci(i, PREVIEW_MODS) {
         let (r, mods) = paren_list(&i[PREVIEW_MODS.len() - 1..], false, PreviewMod::parse)?;
@@ -120,11 +134,9 @@ pub(crate) fn fetch_att<'a>(i: &'a [u8], cx: &Ctx<'_>, in_list: bool) -> PResult
             },
         ));
     }
-    const FORM: &[u8] = b"SNIPPET (FUZZY)";
     if starts_with_ci(i, b"SNIPPET") {
-        if cx.real_world() && starts_with_ci(i, FORM) {
-            cx.deviate(ImapDeviation::SnippetFuzzy, i);
-            return Ok((&i[FORM.len()..], FetchAtt::Snippet));
+        if snippet && starts_with_ci(i, SNIPPET_FORM) {
+            return Ok((&i[SNIPPET_FORM.len()..], FetchAtt::Snippet));
         }
         if !i
             .get(7)

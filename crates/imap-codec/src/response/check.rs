@@ -248,7 +248,7 @@ pub(crate) fn envelope(i: &[u8]) -> Rest<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::prelude::*;
     use crate::response::Envelope;
@@ -279,8 +279,17 @@ mod tests {
 
     /// Mutations of a valid input: one byte replaced, inserted or removed.
     fn mutated(base: &'static str) -> impl Strategy<Value = Vec<u8>> {
+        mutated_with(base, b"() \"\\NIL0129xX{}\r\n")
+    }
+
+    /// Mutations of a valid input: one byte (mostly from `likely`) replaced, inserted or
+    /// removed; ` x` follows (also for the FETCH item list's walk).
+    pub(crate) fn mutated_with(
+        base: &'static str,
+        likely: &'static [u8],
+    ) -> impl Strategy<Value = Vec<u8>> {
         let bytes = prop_oneof![
-            4 => prop::sample::select(&b"() \"\\NIL0129xX{}\r\n"[..]),
+            4 => prop::sample::select(likely),
             1 => any::<u8>(),
         ];
         (0..base.len(), 0..3u8, bytes).prop_map(move |(at, how, b)| {

@@ -291,10 +291,7 @@ fn fetch_items_and_modifiers() {
     let CommandBody::Fetch { items, .. } = &cmd.body else {
         panic!()
     };
-    assert_eq!(
-        items,
-        &FetchItems::List(crate::ext::NonEmpty::one(FetchAtt::Modseq))
-    );
+    assert_eq!(items, &FetchItems::list([FetchAtt::Modseq]).unwrap());
     let cmd = command(
         "s100 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)\r\n",
         &[Extension::CondStore],

@@ -3,6 +3,8 @@
 
 use crate::prelude::*;
 
+use alloc::borrow::Cow;
+
 use crate::core::{Atom, IntoStatic};
 use crate::encode::{Encode, Encoder};
 use crate::error::{PResult, fail};
@@ -92,19 +94,23 @@ impl<'a> Flag<'a> {
 
     /// The system flag named `name` (any case), without allocating.
     fn system(name: &[u8]) -> Option<Flag<'static>> {
-        let mut buf = [0u8; 8];
-        let lower = buf.get_mut(..name.len())?;
-        for (d, s) in lower.iter_mut().zip(name) {
-            *d = s.to_ascii_lowercase();
-        }
-        Some(match &*lower {
-            b"answered" => Flag::Answered,
-            b"flagged" => Flag::Flagged,
-            b"deleted" => Flag::Deleted,
-            b"seen" => Flag::Seen,
-            b"draft" => Flag::Draft,
+        Self::system_name(name).map(|(_, flag)| flag)
+    }
+
+    /// The system flag named `name` (any case) and its name as the encoder writes it: told
+    /// apart by the length and (for the two of seven octets) the first octet, then one
+    /// case-insensitive comparison.
+    #[inline]
+    fn system_name(name: &[u8]) -> Option<(&'static [u8], Flag<'static>)> {
+        let (text, flag): (&'static [u8], _) = match name.len() {
+            4 => (b"Seen", Flag::Seen),
+            5 => (b"Draft", Flag::Draft),
+            7 if name[0] | 0x20 == b'f' => (b"Flagged", Flag::Flagged),
+            7 => (b"Deleted", Flag::Deleted),
+            8 => (b"Answered", Flag::Answered),
             _ => return None,
-        })
+        };
+        name.eq_ignore_ascii_case(text).then_some((text, flag))
     }
 
     /// A keyword flag (`$Forwarded`, `Junk`, ...).
@@ -115,6 +121,210 @@ impl<'a> Flag<'a> {
     /// Parses `flag-list = "(" [flag *(SP flag)] ")"`.
     pub(crate) fn parse_list(i: &'a [u8]) -> PResult<'a, Vec<Self>> {
         paren_list(i, true, Flag::parse)
+    }
+}
+
+/// `flag-list = "(" [flag *(SP flag)] ")"` (RFC 9051 §9), as STORE sends it (RFC 9051 §6.4.6):
+/// held as its checked wire form (between the parentheses) and decoded on access, as
+/// [`crate::section::HeaderList`] and the response side's lists are (docs/performance.md,
+/// "Value model"): parsing `(\Seen $Forwarded)` builds no [`Flag`] and allocates nothing.
+/// Encoding copies the wire form when every system flag in it is written as the encoder
+/// writes it (`\Seen`, not `\SEEN`); otherwise each flag is written again.
+///
+/// Equality, hashing, `Debug` and serde see the decoded flags only (a sequence of [`Flag`]s,
+/// the shape a `Vec<Flag>` has).
+///
+/// ```
+/// use mailproto_imap_codec::Flag;
+/// use mailproto_imap_codec::flag::FlagList;
+/// let list = FlagList::new([Flag::Seen, Flag::keyword("$Forwarded").unwrap()]);
+/// assert_eq!(list.wire(), b"\\Seen $Forwarded");
+/// assert_eq!(list.len(), 2);
+/// assert_eq!(list.to_vec()[0], Flag::Seen);
+/// assert!(FlagList::new([]).is_empty());
+/// ```
+#[derive(Clone, Default)]
+pub struct FlagList<'a> {
+    /// `[flag *(SP flag)]`, checked.
+    wire: Cow<'a, [u8]>,
+    /// The number of flags.
+    len: usize,
+    /// Every system flag is written as [`Flag`]'s encoder writes it: encoding may copy.
+    canonical: bool,
+}
+
+/// The flags of a [`FlagList`], decoded one by one from its checked wire form.
+pub type FlagListIter<'s> = crate::items::SpItems<'s, Flag<'s>>;
+
+impl<'a> FlagList<'a> {
+    /// A list of `flags` (possibly none), encoded once into the list's wire form.
+    pub fn new(flags: impl IntoIterator<Item = Flag<'a>>) -> Self {
+        let mut out = Vec::new();
+        let mut len = 0;
+        {
+            let mut e = Encoder::server(&mut out);
+            for flag in flags {
+                if len > 0 {
+                    e.sp();
+                }
+                flag.encode(&mut e);
+                len += 1;
+            }
+            let _ = e.finish();
+        }
+        FlagList {
+            wire: Cow::Owned(out),
+            len,
+            canonical: true,
+        }
+    }
+
+    /// The number of flags.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for `()`.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The flags, decoded from the checked wire form as the iterator advances.
+    pub fn iter(&self) -> FlagListIter<'_> {
+        crate::items::SpItems::new(&self.wire, self.len, Flag::parse)
+    }
+
+    /// The flags, fully decoded, borrowing from the list.
+    pub fn to_vec(&self) -> Vec<Flag<'_>> {
+        self.iter().collect()
+    }
+
+    /// The flags, fully decoded, with the list's lifetime (owned flags when the list owns
+    /// its wire form).
+    pub fn into_vec(self) -> Vec<Flag<'a>> {
+        match self.wire {
+            Cow::Borrowed(wire) => crate::items::SpItems::new(wire, self.len, Flag::parse).collect(),
+            Cow::Owned(v) => crate::items::SpItems::new(&v, self.len, Flag::parse)
+                .map(IntoStatic::into_static)
+                .collect(),
+        }
+    }
+
+    /// The checked wire form: `[flag *(SP flag)]`, between the parentheses, as received (or
+    /// as encoded by [`new`](Self::new)).
+    pub fn wire(&self) -> &[u8] {
+        &self.wire
+    }
+
+    /// Parses `flag-list` with the acceptance, values and errors of [`Flag::parse_list`]:
+    /// one walk over the octets ([`walk_flag_list`]); when it does not take the input, the
+    /// exact parser reports the error.
+    pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        match walk_flag_list(i) {
+            Some((end, len, canonical)) => Ok((
+                &i[end..],
+                FlagList {
+                    wire: Cow::Borrowed(&i[1..end - 1]),
+                    len,
+                    canonical,
+                },
+            )),
+            None => match Flag::parse_list(i) {
+                Err(e) => Err(e),
+                // The walk takes every flag-list (property test), so this is not reached.
+                Ok(_) => fail(i, "flag-list"),
+            },
+        }
+    }
+}
+
+/// The walk of `flag-list = "(" [flag *(SP flag)] ")"` with `flag = "\" atom / atom` (the
+/// system flags and `flag-extension` are `"\" atom`, `flag-keyword` is `atom`): the end (after
+/// `)`), the number of flags and whether every system flag is written canonically; `None` when
+/// the input is not a flag list (no error values: the exact parser finds the error).
+#[inline]
+fn walk_flag_list(i: &[u8]) -> Option<(usize, usize, bool)> {
+    if i.first() != Some(&b'(') {
+        return None;
+    }
+    if i.get(1) == Some(&b')') {
+        return Some((2, 0, true));
+    }
+    let mut at = 1;
+    let mut len = 0;
+    let mut canonical = true;
+    loop {
+        let backslash = i.get(at) == Some(&b'\\');
+        if backslash {
+            at += 1;
+        }
+        let start = at;
+        while i.get(at).is_some_and(|&b| is_atom_char(b)) {
+            at += 1;
+        }
+        if at == start {
+            return None;
+        }
+        if backslash && let Some((text, _)) = Flag::system_name(&i[start..at]) {
+            canonical &= &i[start..at] == text;
+        }
+        len += 1;
+        match i.get(at) {
+            Some(b' ') => at += 1,
+            Some(b')') => return Some((at + 1, len, canonical)),
+            _ => return None,
+        }
+    }
+}
+
+impl<'s> IntoIterator for &'s FlagList<'_> {
+    type Item = Flag<'s>;
+    type IntoIter = FlagListIter<'s>;
+    fn into_iter(self) -> FlagListIter<'s> {
+        self.iter()
+    }
+}
+
+impl<'a> From<Vec<Flag<'a>>> for FlagList<'a> {
+    fn from(flags: Vec<Flag<'a>>) -> Self {
+        FlagList::new(flags)
+    }
+}
+
+impl<'a> FromIterator<Flag<'a>> for FlagList<'a> {
+    fn from_iter<I: IntoIterator<Item = Flag<'a>>>(flags: I) -> Self {
+        FlagList::new(flags)
+    }
+}
+
+impl PartialEq for FlagList<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
+    }
+}
+
+crate::response::wire::by_items!(FlagList);
+
+impl IntoStatic for FlagList<'_> {
+    type Static = FlagList<'static>;
+    fn into_static(self) -> FlagList<'static> {
+        FlagList {
+            wire: Cow::Owned(self.wire.into_owned()),
+            len: self.len,
+            canonical: self.canonical,
+        }
+    }
+}
+
+impl Encode for FlagList<'_> {
+    /// `"(" [flag *(SP flag)] ")"`: the wire form copied when canonical, else each flag
+    /// written again.
+    fn encode(&self, e: &mut Encoder<'_>) {
+        if self.canonical {
+            e.byte(b'(').raw(&self.wire).byte(b')');
+        } else {
+            e.paren_list(&self.to_vec(), |e, f| f.encode(e));
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::error::PResult;
 use crate::ext::NonEmpty;
 use crate::ext::gmail::{GmailLabel, parse_label_list};
 use crate::ext::slots::{self, Slot};
-use crate::flag::Flag;
+use crate::flag::{Flag, FlagList, FlagListIter};
 use crate::parse::{keyword, sp, starts_with_ci};
 use crate::sequence::SequenceSet;
 
@@ -43,8 +43,8 @@ impl IntoStatic for StoreAction {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum StoreFlags<'a> {
-    /// `FLAGS` `"(" [flag *(SP flag)] ")"` (may be empty).
-    List(Vec<Flag<'a>>),
+    /// `FLAGS` `"(" [flag *(SP flag)] ")"` (may be empty), held as its checked wire form.
+    List(FlagList<'a>),
     /// `FLAGS` `flag *(SP flag)`, unparenthesised.
     Bare(NonEmpty<Flag<'a>>),
     /// `X-GM-LABELS` `gm-label-list` (may be empty; X-GM-EXT-1).
@@ -54,12 +54,13 @@ pub enum StoreFlags<'a> {
 }
 
 impl<'a> StoreFlags<'a> {
-    /// The flags (none for the Gmail label forms).
-    pub fn flags(&self) -> &[Flag<'a>] {
+    /// The flags, in order (none for the Gmail label forms); a [`StoreFlags::List`]'s are
+    /// decoded from its wire form as the iterator advances.
+    pub fn flags(&self) -> StoreFlagsIter<'_> {
         match self {
-            StoreFlags::List(f) => f,
-            StoreFlags::Bare(f) => f,
-            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => &[],
+            StoreFlags::List(f) => StoreFlagsIter::List(f.iter()),
+            StoreFlags::Bare(f) => StoreFlagsIter::Bare(f.iter()),
+            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => StoreFlagsIter::Bare([].iter()),
         }
     }
 
@@ -81,12 +82,30 @@ impl<'a> StoreFlags<'a> {
     }
 }
 
+/// The flags of a [`StoreFlags`] ([`StoreFlags::flags`]).
+#[derive(Debug, Clone)]
+pub enum StoreFlagsIter<'s> {
+    /// A [`FlagList`]'s flags, decoded as the iterator advances.
+    List(FlagListIter<'s>),
+    /// Flags already built.
+    Bare(::core::slice::Iter<'s, Flag<'s>>),
+}
+
+impl<'s> Iterator for StoreFlagsIter<'s> {
+    type Item = Flag<'s>;
+
+    fn next(&mut self) -> Option<Flag<'s>> {
+        match self {
+            StoreFlagsIter::List(i) => i.next(),
+            StoreFlagsIter::Bare(i) => i.next().cloned(),
+        }
+    }
+}
+
 impl Encode for StoreFlags<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         match self {
-            StoreFlags::List(f) => {
-                e.paren_list(f, |e, f| f.encode(e));
-            }
+            StoreFlags::List(f) => f.encode(e),
             StoreFlags::Bare(f) => {
                 e.sp_list(f, |e, f| f.encode(e));
             }
@@ -110,11 +129,11 @@ fn gmail_labels(i: &[u8], cx: &Ctx<'_>) -> bool {
 }
 
 /// `(flag-list / (flag *(SP flag)))` or, for labels, the same with `gm-label`.
-fn parse_list_or_bare<'a, T>(
+fn parse_list_or_bare<'a, L, T>(
     i: &'a [u8],
-    list: impl FnOnce(&'a [u8]) -> PResult<'a, Vec<T>>,
+    list: impl FnOnce(&'a [u8]) -> PResult<'a, L>,
     mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
-) -> PResult<'a, Result<Vec<T>, NonEmpty<T>>> {
+) -> PResult<'a, Result<L, NonEmpty<T>>> {
     if i.first() == Some(&b'(') {
         let (r, l) = list(i)?;
         return Ok((r, Ok(l)));
@@ -167,7 +186,7 @@ pub(super) fn parse_store<'a>(
         let (r, l) = parse_list_or_bare(i, parse_label_list::<true>, GmailLabel::parse::<true>)?;
         (r, l.map_or_else(StoreFlags::Labels, StoreFlags::LabelList))
     } else {
-        let (r, f) = parse_list_or_bare(i, Flag::parse_list, Flag::parse)?;
+        let (r, f) = parse_list_or_bare(i, FlagList::parse, Flag::parse)?;
         (r, f.map_or_else(StoreFlags::Bare, StoreFlags::List))
     };
     Ok((
@@ -236,8 +255,8 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (*action, *silent, *uid, flags.flags()),
-            (StoreAction::Add, false, false, &[Flag::Deleted][..])
+            (*action, *silent, *uid, flags.flags().collect::<Vec<_>>()),
+            (StoreAction::Add, false, false, vec![Flag::Deleted])
         );
         roundtrip(b"F284 STORE $ +FLAGS.Silent (\\Deleted)\r\n", false);
     }

@@ -537,4 +537,81 @@ mod tests {
         assert!(!Flag::parse(b"\\RecentX").unwrap().1.is_recent());
         assert!(FlagExtension::new("draft").is_err());
     }
+
+    #[test]
+    fn flag_lists_as_their_wire_form() {
+        let (rest, list) = FlagList::parse(b"(\\Seen $Forwarded) x").unwrap();
+        assert_eq!((rest, list.wire(), list.len()), (&b" x"[..], &b"\\Seen $Forwarded"[..], 2));
+        assert!(list.canonical);
+        let (_, list) = FlagList::parse(b"(\\seen \\DRAFT \\Recent)").unwrap();
+        assert!(!list.canonical);
+        assert_eq!(list.to_vec(), [Flag::Seen, Flag::Draft, list.to_vec()[2].clone()]);
+        assert!(list.to_vec()[2].is_recent());
+        let (_, empty) = FlagList::parse(b"()").unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(empty, FlagList::new([]));
+        // Equal values, whatever the spelling; the owned list equals the borrowed one.
+        assert_eq!(list, FlagList::new(list.to_vec()));
+        assert_eq!(list.clone().into_static(), list);
+        assert_eq!(list.clone().into_vec(), list.to_vec());
+        // The errors of the list parser, with their offsets.
+        for bad in [&b"(\\*)"[..], b"(a", b"(a )", b"( a)", b"a", b"(\\ a)", b"(a\"b)"] {
+            let fast = FlagList::parse(bad).map(|(r, l)| (r, l.into_vec()));
+            assert_eq!(format!("{fast:?}"), format!("{:?}", Flag::parse_list(bad)));
+        }
+    }
+
+    #[test]
+    fn system_names_by_length() {
+        for (name, flag) in [
+            ("Seen", Flag::Seen),
+            ("dRAFT", Flag::Draft),
+            ("flagged", Flag::Flagged),
+            ("DELETED", Flag::Deleted),
+            ("Answered", Flag::Answered),
+        ] {
+            assert_eq!(Flag::system(name.as_bytes()), Some(flag));
+        }
+        for other in ["Seem", "Drafts", "Flagge", "Delated", "Answerer", "Recent", ""] {
+            assert_eq!(Flag::system(other.as_bytes()), None, "{other}");
+        }
+    }
+
+    /// One flag list's tokens, some of them not a flag list's.
+    const TOKENS: &[&str] = &[
+        "(", ")", " ", "\\", "\\Seen", "\\SEEN", "\\deleted", "\\Flagged", "\\Recent",
+        "\\*", "$Forwarded", "Junk", "x", "*", "\"", "{1}", "]", "%",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+
+        /// `FlagList::parse` (one walk) and `Flag::parse_list` accept the same inputs with the
+        /// same end and flags, and fail with the same error; the list encodes as its flags do.
+        #[test]
+        fn flag_list_agrees_with_the_list_parser(
+            tokens in proptest::collection::vec(proptest::sample::select(TOKENS), 0..8),
+            open in proptest::bool::weighted(0.9),
+        ) {
+            let input = format!("{}{}", if open { "(" } else { "" }, tokens.concat());
+            let input = input.as_bytes();
+            let fast = FlagList::parse(input);
+            let slow = Flag::parse_list(input);
+            match (&fast, &slow) {
+                (Ok((r1, list)), Ok((r2, flags))) => {
+                    proptest::prop_assert_eq!(r1.len(), r2.len());
+                    proptest::prop_assert_eq!(&list.to_vec(), flags);
+                    proptest::prop_assert_eq!(list.len(), flags.len());
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    list.encode(&mut Encoder::server(&mut a));
+                    Encoder::server(&mut b).paren_list(flags, |e, f| f.encode(e));
+                    proptest::prop_assert_eq!(a, b);
+                }
+                _ => proptest::prop_assert_eq!(
+                    format!("{:?}", fast.map(|(r, l)| (r, l.into_vec()))),
+                    format!("{slow:?}")
+                ),
+            }
+        }
+    }
 }

@@ -541,4 +541,57 @@ mod tests {
         let reversed = SequenceSet::parse_str("5:2").unwrap();
         assert!(reversed.contains(3, 10));
     }
+
+    #[test]
+    fn the_common_forms_take_the_fast_walk() {
+        for (input, end) in [
+            (&b"123:140,230 +FLAGS"[..], 11),
+            (b"1:*)", 3),
+            (b"4294967295,*:7", 14),
+            (b"1,2,3,4,5", 9),
+        ] {
+            let (at, set) = SequenceSet::scan(input).unwrap();
+            assert_eq!(at, end);
+            assert_eq!(set.to_string().len(), end);
+        }
+        // Left to the exact parser: `$`, 0, more than ten digits, past 2^32 - 1, no number.
+        for input in [
+            &b"$"[..],
+            b"0",
+            b"1:0",
+            b"01",
+            b"12345678901",
+            b"4294967296",
+            b"1,",
+            b"1:",
+            b"",
+        ] {
+            assert!(SequenceSet::scan(input).is_none(), "{input:?}");
+        }
+    }
+
+    /// The exact parser alone (what [`SequenceSet::parse`] was before its fast walk).
+    fn exact(i: &[u8]) -> PResult<'_, SequenceSet> {
+        crate::parse::rule("sequence-set", SequenceSet::parse_set)(i)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+
+        /// `SequenceSet::parse` (fast walk, then the exact parser) and the exact parser
+        /// alone give the same result on any input: the same value and end, or the same
+        /// error (offset, rule).
+        #[test]
+        fn scan_agrees_with_the_exact_parser(
+            input in proptest::collection::vec(
+                proptest::sample::select(&b"0123456789:,*$ x"[..]), 0..24)
+        ) {
+            let fast = SequenceSet::parse(&input);
+            let slow = exact(&input);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            if let Some((end, set)) = SequenceSet::scan(&input) {
+                proptest::prop_assert_eq!(slow.ok(), Some((&input[end..], set)));
+            }
+        }
+    }
 }

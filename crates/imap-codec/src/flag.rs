@@ -97,20 +97,22 @@ impl<'a> Flag<'a> {
         Self::system_name(name).map(|(_, flag)| flag)
     }
 
-    /// The system flag named `name` (any case) and its name as the encoder writes it: told
-    /// apart by the length and (for the two of seven octets) the first octet, then one
-    /// case-insensitive comparison.
+    /// The system flag named `name` (any case) and whether `name` is written as the encoder
+    /// writes it (`Seen`, not `SEEN`): told apart by the length, then one comparison of the
+    /// name's first and last four octets, folded with `| 0x20` (exact for letters: no other
+    /// octet folds onto a lower-case letter).
     #[inline]
-    fn system_name(name: &[u8]) -> Option<(&'static [u8], Flag<'static>)> {
-        let (text, flag): (&'static [u8], _) = match name.len() {
-            4 => (b"Seen", Flag::Seen),
-            5 => (b"Draft", Flag::Draft),
-            7 if name[0] | 0x20 == b'f' => (b"Flagged", Flag::Flagged),
-            7 => (b"Deleted", Flag::Deleted),
-            8 => (b"Answered", Flag::Answered),
+    fn system_name(name: &[u8]) -> Option<(bool, Flag<'static>)> {
+        let (text, flag) = match name.len() {
+            4 => (SEEN, Flag::Seen),
+            5 => (DRAFT, Flag::Draft),
+            7 if name[0] | 0x20 == b'f' => (FLAGGED, Flag::Flagged),
+            7 => (DELETED, Flag::Deleted),
+            8 => (ANSWERED, Flag::Answered),
             _ => return None,
         };
-        name.eq_ignore_ascii_case(text).then_some((text, flag))
+        let key = ends(name);
+        (key | FOLD == text | FOLD).then_some((key == text, flag))
     }
 
     /// A keyword flag (`$Forwarded`, `Junk`, ...).
@@ -265,8 +267,8 @@ fn walk_flag_list(i: &[u8]) -> Option<(usize, usize, bool)> {
         if at == start {
             return None;
         }
-        if backslash && let Some((text, _)) = Flag::system_name(&i[start..at]) {
-            canonical &= &i[start..at] == text;
+        if backslash && let Some((written, _)) = Flag::system_name(&i[start..at]) {
+            canonical &= written;
         }
         len += 1;
         match i.get(at) {
@@ -355,6 +357,30 @@ impl IntoStatic for Flag<'_> {
             Flag::Extension(a) => Flag::Extension(FlagExtension(a.0.into_static())),
         }
     }
+}
+
+/// The first and last four octets of a name of four to eight octets (as [`ends`] reads them).
+const fn ends_of(name: &[u8; 8], len: usize) -> u64 {
+    let lo = u32::from_le_bytes([name[0], name[1], name[2], name[3]]);
+    let hi = u32::from_le_bytes([name[len - 4], name[len - 3], name[len - 2], name[len - 1]]);
+    (lo as u64) | ((hi as u64) << 32)
+}
+
+const SEEN: u64 = ends_of(b"Seen\0\0\0\0", 4);
+const DRAFT: u64 = ends_of(b"Draft\0\0\0", 5);
+const FLAGGED: u64 = ends_of(b"Flagged\0", 7);
+const DELETED: u64 = ends_of(b"Deleted\0", 7);
+const ANSWERED: u64 = ends_of(b"Answered", 8);
+/// `| 0x20` on every octet: lower case for letters.
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The first and last four octets of `name` (four to eight octets long; the two may overlap).
+#[inline(always)]
+fn ends(name: &[u8]) -> u64 {
+    let n = name.len();
+    let lo = u32::from_le_bytes([name[0], name[1], name[2], name[3]]);
+    let hi = u32::from_le_bytes([name[n - 4], name[n - 3], name[n - 2], name[n - 1]]);
+    u64::from(lo) | (u64::from(hi) << 32)
 }
 
 /// `flag-fetch = flag / "\Recent"` (RFC 3501 §9): a flag as FETCH reports it. `\Recent` is a
@@ -574,6 +600,20 @@ mod tests {
         }
         for other in ["Seem", "Drafts", "Flagge", "Delated", "Answerer", "Recent", ""] {
             assert_eq!(Flag::system(other.as_bytes()), None, "{other}");
+        }
+        // Every one-octet change of every name: the folded comparison says what the
+        // case-insensitive comparison says, and "canonical" only for the encoder's spelling.
+        for name in ["Seen", "Draft", "Flagged", "Deleted", "Answered"] {
+            for at in 0..name.len() {
+                for b in 0..=255u8 {
+                    let mut v = name.as_bytes().to_vec();
+                    v[at] = b;
+                    let same = v.eq_ignore_ascii_case(name.as_bytes());
+                    let found = Flag::system_name(&v);
+                    assert_eq!(found.is_some(), same, "{v:?}");
+                    assert_eq!(found.is_some_and(|(w, _)| w), v == name.as_bytes(), "{v:?}");
+                }
+            }
         }
     }
 

@@ -386,29 +386,27 @@ impl SequenceSet {
 /// ten digits and at most 2^32 - 1; `None` for anything else (the exact parser decides).
 #[inline(always)]
 fn scan_number(i: &[u8], at: &mut usize) -> Option<SeqNumber> {
-    let start = *at;
-    let first = *i.get(start)?;
-    if first == b'*' {
-        *at = start + 1;
+    let (first, digits) = i.get(*at..)?.split_first()?;
+    if *first == b'*' {
+        *at += 1;
         return Some(SeqNumber::Largest);
     }
-    if !(b'1'..=b'9').contains(&first) {
+    if !(b'1'..=b'9').contains(first) {
         return None;
     }
     let mut v = u64::from(first - b'0');
-    let mut p = start + 1;
-    while let Some(&d) = i.get(p) {
-        if !d.is_ascii_digit() {
-            break;
-        }
-        if p - start == 10 {
-            return None;
-        }
-        v = v * 10 + u64::from(d - b'0');
-        p += 1;
+    let mut rest = digits;
+    while let [d @ b'0'..=b'9', r @ ..] = rest {
+        // Wraps past twenty digits; such a number is refused below by its length.
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        rest = r;
+    }
+    let len = 1 + digits.len() - rest.len();
+    if len > 10 {
+        return None;
     }
     let v = u32::try_from(v).ok()?;
-    *at = p;
+    *at += len;
     NonZeroU32::new(v).map(SeqNumber::Value)
 }
 

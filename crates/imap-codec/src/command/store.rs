@@ -163,23 +163,12 @@ pub(super) fn parse_store<'a>(
         Some(b'-') => (&i[1..], StoreAction::Remove),
         _ => (i, StoreAction::Replace),
     };
-    let labels = gmail_labels(i, cx);
-    let i = if labels {
-        &i[11..]
-    } else {
-        keyword(i, "FLAGS")
-            .map_err(|e| {
-                e.map(|mut e| {
-                    e.expected = "store-att-flags";
-                    e
-                })
-            })?
-            .0
-    };
-    let (i, silent) = if starts_with_ci(i, b".SILENT") {
-        (&i[7..], true)
-    } else {
-        (i, false)
+    let (i, silent, labels) = match flags_name(i) {
+        Some((rest, silent)) => (rest, silent, false),
+        None => {
+            let (rest, (silent, labels)) = store_att_name(i, cx)?;
+            (rest, silent, labels)
+        }
     };
     let (i, ()) = sp(i)?;
     let (i, flags) = if labels {
@@ -200,6 +189,74 @@ pub(super) fn parse_store<'a>(
             flags,
         },
     ))
+}
+
+/// Eight octets from `i` (little-endian), if there are eight.
+#[inline(always)]
+fn word(i: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(i.get(..8)?.try_into().ok()?))
+}
+
+/// `| 0x20` on the octets of `text` that are letters: folds those to lower case and leaves
+/// the others as they are (no octet but a letter folds onto a lower-case letter).
+const fn fold_mask(text: &[u8; 8]) -> u64 {
+    let mut mask = 0u64;
+    let mut k = 0;
+    while k < 8 {
+        if text[k].is_ascii_alphabetic() {
+            mask |= 0x20 << (8 * k);
+        }
+        k += 1;
+    }
+    mask
+}
+
+/// `text` in lower case, as a folded [`word`] compares with it.
+const fn lower(text: &[u8; 8]) -> u64 {
+    u64::from_le_bytes(*text) | fold_mask(text)
+}
+
+/// The common `store-att-flags` names in one comparison of eight octets each: `FLAGS` or
+/// `FLAGS.SILENT` (any case) followed by SP, after the optional `+` / `-`. The end and
+/// whether `.SILENT` was there (the SP left for the caller); `None` for anything else,
+/// which [`store_att_name`] reads.
+#[inline(always)]
+fn flags_name(i: &[u8]) -> Option<(&[u8], bool)> {
+    const FLAGS_SI: &[u8; 8] = b"FLAGS.SI";
+    const SILENT_SP: &[u8; 8] = b".SILENT ";
+    const FLAGS_SP: &[u8; 8] = b"FLAGS \0\0";
+    const SIX: u64 = 0xFFFF_FFFF_FFFF;
+    let w = word(i)?;
+    if w | fold_mask(FLAGS_SI) == lower(FLAGS_SI) {
+        let w = word(&i[5..])?;
+        return (w | fold_mask(SILENT_SP) == lower(SILENT_SP)).then(|| (&i[12..], true));
+    }
+    ((w & SIX) | fold_mask(FLAGS_SP) == lower(FLAGS_SP)).then(|| (&i[5..], false))
+}
+
+/// `store-att-flags`'s name after the optional `+` / `-`: `FLAGS [".SILENT"]`, or while
+/// X-GM-EXT-1 is in force `X-GM-LABELS [".SILENT"]`. The end, `.SILENT`, and whether it names
+/// labels.
+fn store_att_name<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, (bool, bool)> {
+    let labels = gmail_labels(i, cx);
+    let i = if labels {
+        &i[11..]
+    } else {
+        keyword(i, "FLAGS")
+            .map_err(|e| {
+                e.map(|mut e| {
+                    e.expected = "store-att-flags";
+                    e
+                })
+            })?
+            .0
+    };
+    let (i, silent) = if starts_with_ci(i, b".SILENT") {
+        (&i[7..], true)
+    } else {
+        (i, false)
+    };
+    Ok((i, (silent, labels)))
 }
 
 /// Writes `store-att-flags`.
@@ -259,6 +316,31 @@ mod tests {
             (StoreAction::Add, false, false, vec![Flag::Deleted])
         );
         roundtrip(b"F284 STORE $ +FLAGS.Silent (\\Deleted)\r\n", false);
+    }
+
+    /// Whatever the one-comparison name check takes, the exact name parser takes with the
+    /// same end and `.SILENT`, for every one-octet change (and cut) of the two common names.
+    #[test]
+    fn flags_name_agrees_with_store_att_name() {
+        let cx = Ctx::new(&crate::context::STRICT, mailproto_core::Side::Client, b"");
+        let mut taken = 0;
+        for base in [&b"FLAGS.SILENT (a)"[..], b"FLAGS (a)", b"flags.silent x"] {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = b;
+                    for input in [&v[..], &v[..at]] {
+                        if let Some((rest, silent)) = flags_name(input) {
+                            taken += 1;
+                            let exact = store_att_name(input, &cx).map(|(r, s)| (r.len(), s));
+                            assert_eq!(exact.ok(), Some((rest.len(), (silent, false))), "{input:?}");
+                            assert_eq!(rest.first(), Some(&b' '));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(taken > 3 * 256);
     }
 
     #[test]

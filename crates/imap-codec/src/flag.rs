@@ -261,9 +261,7 @@ fn walk_flag_list(i: &[u8]) -> Option<(usize, usize, bool)> {
             at += 1;
         }
         let start = at;
-        while i.get(at).is_some_and(|&b| is_atom_char(b)) {
-            at += 1;
-        }
+        at += i.get(start..)?.iter().position(|&b| !is_atom_char(b))?;
         if at == start {
             return None;
         }

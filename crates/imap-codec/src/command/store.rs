@@ -171,7 +171,10 @@ pub(super) fn parse_store<'a>(
         }
     };
     let (i, ()) = sp(i)?;
-    let (i, flags) = if labels {
+    let (i, flags) = if !labels && i.first() == Some(&b'(') {
+        let (r, l) = FlagList::parse(i)?;
+        (r, StoreFlags::List(l))
+    } else if labels {
         let (r, l) = parse_list_or_bare(i, parse_label_list::<true>, GmailLabel::parse::<true>)?;
         (r, l.map_or_else(StoreFlags::Labels, StoreFlags::LabelList))
     } else {
@@ -226,12 +229,18 @@ fn flags_name(i: &[u8]) -> Option<(&[u8], bool)> {
     const SILENT_SP: &[u8; 8] = b".SILENT ";
     const FLAGS_SP: &[u8; 8] = b"FLAGS \0\0";
     const SIX: u64 = 0xFFFF_FFFF_FFFF;
+    const MASKS: [u64; 3] = [
+        fold_mask(FLAGS_SI),
+        fold_mask(SILENT_SP),
+        fold_mask(FLAGS_SP),
+    ];
+    const LOWER: [u64; 3] = [lower(FLAGS_SI), lower(SILENT_SP), lower(FLAGS_SP)];
     let w = word(i)?;
-    if w | fold_mask(FLAGS_SI) == lower(FLAGS_SI) {
+    if w | MASKS[0] == LOWER[0] {
         let w = word(&i[5..])?;
-        return (w | fold_mask(SILENT_SP) == lower(SILENT_SP)).then(|| (&i[12..], true));
+        return (w | MASKS[1] == LOWER[1]).then(|| (&i[12..], true));
     }
-    ((w & SIX) | fold_mask(FLAGS_SP) == lower(FLAGS_SP)).then(|| (&i[5..], false))
+    ((w & SIX) | MASKS[2] == LOWER[2]).then(|| (&i[5..], false))
 }
 
 /// `store-att-flags`'s name after the optional `+` / `-`: `FLAGS [".SILENT"]`, or while

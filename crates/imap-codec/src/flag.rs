@@ -205,7 +205,9 @@ impl<'a> FlagList<'a> {
     /// its wire form).
     pub fn into_vec(self) -> Vec<Flag<'a>> {
         match self.wire {
-            Cow::Borrowed(wire) => crate::items::SpItems::new(wire, self.len, Flag::parse).collect(),
+            Cow::Borrowed(wire) => {
+                crate::items::SpItems::new(wire, self.len, Flag::parse).collect()
+            }
             Cow::Owned(v) => crate::items::SpItems::new(&v, self.len, Flag::parse)
                 .map(IntoStatic::into_static)
                 .collect(),
@@ -565,11 +567,17 @@ mod tests {
     #[test]
     fn flag_lists_as_their_wire_form() {
         let (rest, list) = FlagList::parse(b"(\\Seen $Forwarded) x").unwrap();
-        assert_eq!((rest, list.wire(), list.len()), (&b" x"[..], &b"\\Seen $Forwarded"[..], 2));
+        assert_eq!(
+            (rest, list.wire(), list.len()),
+            (&b" x"[..], &b"\\Seen $Forwarded"[..], 2)
+        );
         assert!(list.canonical);
         let (_, list) = FlagList::parse(b"(\\seen \\DRAFT \\Recent)").unwrap();
         assert!(!list.canonical);
-        assert_eq!(list.to_vec(), [Flag::Seen, Flag::Draft, list.to_vec()[2].clone()]);
+        assert_eq!(
+            list.to_vec(),
+            [Flag::Seen, Flag::Draft, list.to_vec()[2].clone()]
+        );
         assert!(list.to_vec()[2].is_recent());
         let (_, empty) = FlagList::parse(b"()").unwrap();
         assert!(empty.is_empty());
@@ -579,7 +587,15 @@ mod tests {
         assert_eq!(list.clone().into_static(), list);
         assert_eq!(list.clone().into_vec(), list.to_vec());
         // The errors of the list parser, with their offsets.
-        for bad in [&b"(\\*)"[..], b"(a", b"(a )", b"( a)", b"a", b"(\\ a)", b"(a\"b)"] {
+        for bad in [
+            &b"(\\*)"[..],
+            b"(a",
+            b"(a )",
+            b"( a)",
+            b"a",
+            b"(\\ a)",
+            b"(a\"b)",
+        ] {
             let fast = FlagList::parse(bad).map(|(r, l)| (r, l.into_vec()));
             assert_eq!(format!("{fast:?}"), format!("{:?}", Flag::parse_list(bad)));
         }
@@ -596,7 +612,9 @@ mod tests {
         ] {
             assert_eq!(Flag::system(name.as_bytes()), Some(flag));
         }
-        for other in ["Seem", "Drafts", "Flagge", "Delated", "Answerer", "Recent", ""] {
+        for other in [
+            "Seem", "Drafts", "Flagge", "Delated", "Answerer", "Recent", "",
+        ] {
             assert_eq!(Flag::system(other.as_bytes()), None, "{other}");
         }
         // Every one-octet change of every name: the folded comparison says what the
@@ -617,8 +635,24 @@ mod tests {
 
     /// One flag list's tokens, some of them not a flag list's.
     const TOKENS: &[&str] = &[
-        "(", ")", " ", "\\", "\\Seen", "\\SEEN", "\\deleted", "\\Flagged", "\\Recent",
-        "\\*", "$Forwarded", "Junk", "x", "*", "\"", "{1}", "]", "%",
+        "(",
+        ")",
+        " ",
+        "\\",
+        "\\Seen",
+        "\\SEEN",
+        "\\deleted",
+        "\\Flagged",
+        "\\Recent",
+        "\\*",
+        "$Forwarded",
+        "Junk",
+        "x",
+        "*",
+        "\"",
+        "{1}",
+        "]",
+        "%",
     ];
 
     proptest::proptest! {

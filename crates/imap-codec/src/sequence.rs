@@ -322,6 +322,13 @@ impl SequenceSet {
         if let Some((end, set)) = Self::scan(i) {
             return Ok((&i[end..], set));
         }
+        Self::parse_exact(i)
+    }
+
+    /// The exact parser: what the fast walk leaves, and every error.
+    #[cold]
+    #[inline(never)]
+    fn parse_exact(i: &[u8]) -> PResult<'_, Self> {
         crate::parse::rule("sequence-set", Self::parse_set)(i)
     }
 
@@ -389,6 +396,20 @@ impl SequenceSet {
 #[inline(always)]
 fn scan_number(i: &[u8], at: &mut usize) -> Option<SeqNumber> {
     let start = *at;
+    if let Some(eight) = i.get(start..start + 8) {
+        let w = u64::from_le_bytes(eight.try_into().ok()?);
+        let first = w as u8;
+        if first == b'*' {
+            *at = start + 1;
+            return Some(SeqNumber::Largest);
+        }
+        let n = leading_digits(w);
+        if (1..8).contains(&n) && first != b'0' {
+            // The shift is 8 to 56.
+            *at = start + n;
+            return NonZeroU32::new(digits_value(w << (64 - 8 * n))).map(SeqNumber::Value);
+        }
+    }
     let first = *i.get(start)?;
     if first == b'*' {
         *at = start + 1;
@@ -396,15 +417,6 @@ fn scan_number(i: &[u8], at: &mut usize) -> Option<SeqNumber> {
     }
     if !(b'1'..=b'9').contains(&first) {
         return None;
-    }
-    if let Some(eight) = i.get(start..start + 8) {
-        let w = u64::from_le_bytes(eight.try_into().ok()?);
-        let n = leading_digits(w);
-        if n < 8 {
-            // n >= 1 (the first octet is a digit): the shift is 8 to 56.
-            *at = start + n;
-            return NonZeroU32::new(digits_value(w << (64 - 8 * n))).map(SeqNumber::Value);
-        }
     }
     let mut v = u64::from(first - b'0');
     let mut p = start + 1;
@@ -611,7 +623,12 @@ mod tests {
     #[test]
     fn eight_digits_at_a_time() {
         for n in 0..=8 {
-            for tail in [&b"        "[..], b"99999999", b":\xff\xff\xff\xff\xff\xff\xff", b"/:;\x00/:;\x00"] {
+            for tail in [
+                &b"        "[..],
+                b"99999999",
+                b":\xff\xff\xff\xff\xff\xff\xff",
+                b"/:;\x00/:;\x00",
+            ] {
                 let mut v = b"12345678"[..n].to_vec();
                 v.extend_from_slice(tail);
                 v.truncate(8);

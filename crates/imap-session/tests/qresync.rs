@@ -151,7 +151,10 @@ fn serve(pair: &mut Pair, store: &mut Store, from: &mut usize) {
                     action,
                     ..
                 } => {
-                    let flags: Vec<Flag<'static>> = flags.flags().map(imap_codec::IntoStatic::into_static).collect();
+                    let flags: Vec<Flag<'static>> = flags
+                        .flags()
+                        .map(imap_codec::IntoStatic::into_static)
+                        .collect();
                     let largest = u32::try_from(store.messages.len()).unwrap();
                     for i in 0..store.messages.len() {
                         if !sequence_set.contains(u32::try_from(i + 1).unwrap(), largest) {

@@ -342,7 +342,11 @@ mod tests {
                         if let Some((rest, silent)) = flags_name(input) {
                             taken += 1;
                             let exact = store_att_name(input, &cx).map(|(r, s)| (r.len(), s));
-                            assert_eq!(exact.ok(), Some((rest.len(), (silent, false))), "{input:?}");
+                            assert_eq!(
+                                exact.ok(),
+                                Some((rest.len(), (silent, false))),
+                                "{input:?}"
+                            );
                             assert_eq!(rest.first(), Some(&b' '));
                         }
                     }

@@ -263,12 +263,16 @@ fn walk_flag_list(i: &[u8]) -> Option<(usize, usize, bool)> {
             at += 1;
         }
         let start = at;
-        at += i.get(start..)?.iter().position(|&b| !is_atom_char(b))?;
-        if at == start {
-            return None;
-        }
-        if backslash && let Some((written, _)) = Flag::system_name(&i[start..at]) {
-            canonical &= written;
+        if let Some(n) = backslash.then(|| canonical_system(&i[start..])).flatten() {
+            at += n;
+        } else {
+            at += i.get(start..)?.iter().position(|&b| !is_atom_char(b))?;
+            if at == start {
+                return None;
+            }
+            if backslash && let Some((written, _)) = Flag::system_name(&i[start..at]) {
+                canonical &= written;
+            }
         }
         len += 1;
         match i.get(at) {
@@ -277,6 +281,27 @@ fn walk_flag_list(i: &[u8]) -> Option<(usize, usize, bool)> {
             _ => return None,
         }
     }
+}
+
+/// The length of a system flag's name at the start of `i` when it is written as the encoder
+/// writes it (`Seen`, `Draft`, `Flagged`, `Deleted`, `Answered`) and followed by SP or `)`
+/// (the atom ends there): one comparison of eight octets.
+#[inline(always)]
+fn canonical_system(i: &[u8]) -> Option<usize> {
+    const fn word(text: &[u8; 8]) -> u64 {
+        u64::from_le_bytes(*text)
+    }
+    let w = u64::from_le_bytes(i.get(..8)?.try_into().ok()?);
+    let (n, text) = match w as u8 {
+        b'S' => (4, word(b"Seen\0\0\0\0")),
+        b'F' => (7, word(b"Flagged\0")),
+        b'A' => (8, word(b"Answered")),
+        b'D' if (w >> 8) as u8 == b'r' => (5, word(b"Draft\0\0\0")),
+        b'D' => (7, word(b"Deleted\0")),
+        _ => return None,
+    };
+    let mask = u64::MAX >> (64 - 8 * n);
+    (w & mask == text && matches!(i.get(n), Some(b' ' | b')'))).then_some(n)
 }
 
 impl<'s> IntoIterator for &'s FlagList<'_> {
@@ -635,6 +660,13 @@ mod tests {
 
     /// One flag list's tokens, some of them not a flag list's.
     const TOKENS: &[&str] = &[
+        "\\Answered",
+        "\\Draft",
+        "\\Deleted",
+        "\\Seen2",
+        "\\Drafts",
+        "\\Answered-x",
+        "\\Flagged)",
         "(",
         ")",
         " ",

@@ -283,7 +283,7 @@ pub mod differential {
         if let CommandBody::Store { flags, .. } = &mut c.body
             && let StoreFlags::Bare(list) = flags
         {
-            *flags = StoreFlags::List(list.to_vec());
+            *flags = StoreFlags::List(list.to_vec().into());
             return true;
         }
         false

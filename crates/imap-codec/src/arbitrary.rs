@@ -774,7 +774,7 @@ fn command_body(u: U<'_, '_>) -> Result<CommandBody<'static>> {
             action: *u.choose(&[StoreAction::Replace, StoreAction::Add, StoreAction::Remove])?,
             silent: u.arbitrary()?,
             flags: match u.int_in_range(0..=3)? {
-                0 => StoreFlags::List(list(u, 0, MAX_LIST, flag)?),
+                0 => StoreFlags::List(list(u, 0, MAX_LIST, flag)?.into()),
                 1 => StoreFlags::Bare(non_empty(u, flag)?),
                 2 => StoreFlags::LabelList(list(u, 0, MAX_LIST, |u| gmail_label(u, true))?),
                 _ => StoreFlags::Labels(non_empty(u, |u| gmail_label(u, true))?),

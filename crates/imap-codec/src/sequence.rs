@@ -314,8 +314,48 @@ impl SequenceSet {
     }
 
     /// Parses `sequence-set`.
+    ///
+    /// A fast walk ([`SequenceSet::scan`]) reads the common forms; on anything it does not
+    /// take, the exact parser decides (and reports the error, with its offset and rule).
+    #[inline]
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
+        if let Some((end, set)) = Self::scan(i) {
+            return Ok((&i[end..], set));
+        }
+        Self::parse_exact(i)
+    }
+
+    /// The exact parser: what the fast walk leaves, and every error.
+    #[cold]
+    #[inline(never)]
+    fn parse_exact(i: &[u8]) -> PResult<'_, Self> {
         crate::parse::rule("sequence-set", Self::parse_set)(i)
+    }
+
+    /// The fast walk of `sequence-set = (seq-number / seq-range) ["," sequence-set]`
+    /// (RFC 9051 §9): digits, `:`, `,` and `*` in one loop into the inline items, no error
+    /// values. It gives up (`None`) on whatever is not plainly a set of `nz-number`s and `*`
+    /// (`$`, a `0` first digit, more than ten digits, a value past 2^32 - 1, a missing number);
+    /// whatever it takes, the exact parser takes with the same end and value (property test
+    /// `scan_agrees_with_the_exact_parser`).
+    #[inline]
+    fn scan(i: &[u8]) -> Option<(usize, Self)> {
+        let mut at = 0;
+        let mut items = Builder::new();
+        loop {
+            let a = scan_number(i, &mut at)?;
+            let item = if i.get(at) == Some(&b':') {
+                at += 1;
+                SeqItem::Range(a, scan_number(i, &mut at)?)
+            } else {
+                SeqItem::Single(a)
+            };
+            items.push(item);
+            if i.get(at) != Some(&b',') {
+                return Some((at, SequenceSet::Items(items.finish())));
+            }
+            at += 1;
+        }
     }
 
     fn parse_set(i: &[u8]) -> PResult<'_, Self> {
@@ -347,6 +387,77 @@ impl SequenceSet {
             }
         }
     }
+}
+
+/// `seq-number` at `i[*at..]` for [`SequenceSet::scan`]: `*`, or `digit-nz *DIGIT` of at most
+/// ten digits and at most 2^32 - 1; `None` for anything else (the exact parser decides).
+/// A number of up to seven digits with eight octets to read is converted eight octets at a
+/// time ([`leading_digits`], [`digits_value`]); others a digit at a time.
+#[inline(always)]
+fn scan_number(i: &[u8], at: &mut usize) -> Option<SeqNumber> {
+    let start = *at;
+    if let Some(eight) = i.get(start..start + 8) {
+        let w = u64::from_le_bytes(eight.try_into().ok()?);
+        let first = w as u8;
+        if first == b'*' {
+            *at = start + 1;
+            return Some(SeqNumber::Largest);
+        }
+        let n = leading_digits(w);
+        if (1..8).contains(&n) && first != b'0' {
+            // The shift is 8 to 56.
+            *at = start + n;
+            return NonZeroU32::new(digits_value(w << (64 - 8 * n))).map(SeqNumber::Value);
+        }
+    }
+    let first = *i.get(start)?;
+    if first == b'*' {
+        *at = start + 1;
+        return Some(SeqNumber::Largest);
+    }
+    if !(b'1'..=b'9').contains(&first) {
+        return None;
+    }
+    let mut v = u64::from(first - b'0');
+    let mut p = start + 1;
+    while let Some(&d) = i.get(p) {
+        if !d.is_ascii_digit() {
+            break;
+        }
+        if p - start == 10 {
+            return None;
+        }
+        v = v * 10 + u64::from(d - b'0');
+        p += 1;
+    }
+    let v = u32::try_from(v).ok()?;
+    *at = p;
+    NonZeroU32::new(v).map(SeqNumber::Value)
+}
+
+/// How many of the eight octets of `w` (the first in the low octet) are digits before the
+/// first one that is not (8 when all are). An octet is a digit when its high nibble is 3 both
+/// as it is and plus 6; a carry out of an octet of 0xFA or more reaches only later octets,
+/// after that non-digit.
+#[inline(always)]
+fn leading_digits(w: u64) -> usize {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    let not_digit =
+        ((w & HIGH) ^ THREES) | ((w.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ THREES);
+    // The high bit of every octet that is not zero.
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let marks = (((not_digit & LOW7) + LOW7) | not_digit) & 0x8080_8080_8080_8080;
+    (marks.trailing_zeros() / 8) as usize
+}
+
+/// The value of eight ASCII digits (the first in the low octet; zero octets count as `0`):
+/// pairs, then fours, then all eight, each step one multiplication.
+#[inline(always)]
+fn digits_value(w: u64) -> u32 {
+    let v = (w & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    ((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32) as u32
 }
 
 impl Encode for SequenceSet {
@@ -477,5 +588,83 @@ mod tests {
         }
         let reversed = SequenceSet::parse_str("5:2").unwrap();
         assert!(reversed.contains(3, 10));
+    }
+
+    #[test]
+    fn the_common_forms_take_the_fast_walk() {
+        for (input, end) in [
+            (&b"123:140,230 +FLAGS"[..], 11),
+            (b"1:*)", 3),
+            (b"4294967295,*:7", 14),
+            (b"1,2,3,4,5", 9),
+            (b"1234567,12345678,123456789,1234567890 x", 37),
+            (b"7654321:*", 9),
+        ] {
+            let (at, set) = SequenceSet::scan(input).unwrap();
+            assert_eq!(at, end);
+            assert_eq!(set.to_string().len(), end);
+        }
+        // Left to the exact parser: `$`, 0, more than ten digits, past 2^32 - 1, no number.
+        for input in [
+            &b"$"[..],
+            b"0",
+            b"1:0",
+            b"01",
+            b"12345678901",
+            b"4294967296",
+            b"1,",
+            b"1:",
+            b"",
+        ] {
+            assert!(SequenceSet::scan(input).is_none(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn eight_digits_at_a_time() {
+        for n in 0..=8 {
+            for tail in [
+                &b"        "[..],
+                b"99999999",
+                b":\xff\xff\xff\xff\xff\xff\xff",
+                b"/:;\x00/:;\x00",
+            ] {
+                let mut v = b"12345678"[..n].to_vec();
+                v.extend_from_slice(tail);
+                v.truncate(8);
+                let w = u64::from_le_bytes(v.clone().try_into().unwrap());
+                let digits = v.iter().take_while(|b| b.is_ascii_digit()).count();
+                assert_eq!(leading_digits(w), digits, "{v:?}");
+                if (1..8).contains(&digits) {
+                    let text = core::str::from_utf8(&v[..digits]).unwrap();
+                    assert_eq!(digits_value(w << (64 - 8 * digits)), text.parse().unwrap());
+                }
+            }
+        }
+    }
+
+    /// The exact parser alone (what [`SequenceSet::parse`] was before its fast walk).
+    fn exact(i: &[u8]) -> PResult<'_, SequenceSet> {
+        crate::parse::rule("sequence-set", SequenceSet::parse_set)(i)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(8192))]
+
+        /// `SequenceSet::parse` (fast walk, then the exact parser) and the exact parser
+        /// alone give the same result on any input: the same value and end, or the same
+        /// error (offset, rule).
+        #[test]
+        fn scan_agrees_with_the_exact_parser(
+            input in proptest::collection::vec(
+                proptest::sample::select(&b"0123456789:,*$ x\xff/"[..]), 0..40)
+        ) {
+            let fast = SequenceSet::parse(&input);
+            let slow = exact(&input);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+            if let Some((end, set)) = SequenceSet::scan(&input) {
+                proptest::prop_assert_eq!(slow.ok(), Some((&input[end..], set)));
+            }
+        }
     }
 }

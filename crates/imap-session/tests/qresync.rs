@@ -151,7 +151,10 @@ fn serve(pair: &mut Pair, store: &mut Store, from: &mut usize) {
                     action,
                     ..
                 } => {
-                    let flags: Vec<Flag<'static>> = flags.flags().to_vec();
+                    let flags: Vec<Flag<'static>> = flags
+                        .flags()
+                        .map(imap_codec::IntoStatic::into_static)
+                        .collect();
                     let largest = u32::try_from(store.messages.len()).unwrap();
                     for i in 0..store.messages.len() {
                         if !sequence_set.contains(u32::try_from(i + 1).unwrap(), largest) {
@@ -292,7 +295,7 @@ fn qresync_client_catches_up_with_a_second_session() {
             modifiers: Vec::new(),
             action,
             silent: false,
-            flags: StoreFlags::List(vec![flag]),
+            flags: StoreFlags::List(vec![flag].into()),
         };
         send(&mut b, &mut store, &mut from, body);
     }
@@ -339,7 +342,7 @@ fn qresync_client_catches_up_with_a_second_session() {
         modifiers: Vec::new(),
         action: StoreAction::Add,
         silent: false,
-        flags: StoreFlags::List(vec![Flag::Deleted]),
+        flags: StoreFlags::List(vec![Flag::Deleted].into()),
     };
     send(&mut a, &mut store, &mut from, body);
     let before = a.client_events.len();

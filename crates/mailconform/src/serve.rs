@@ -1336,7 +1336,8 @@ impl ImapConn {
                     return;
                 };
                 let targets = view.resolve(&sequence_set, uid, &[]);
-                let Result::Ok(flags) = Flags::from_codec(flags.flags()) else {
+                let Result::Ok(flags) = Flags::from_codec(&flags.flags().collect::<Vec<_>>())
+                else {
                     self.complete(tag, Bad, "\\Recent cannot be stored", None);
                     return;
                 };

@@ -446,7 +446,7 @@ impl Client {
             sequence_set: set.clone(),
             action,
             silent,
-            flags: StoreFlags::List(flags.to_vec()),
+            flags: StoreFlags::List(flags.iter().cloned().collect()),
             modifiers: Vec::new(),
         })?;
         Ok(Fetch::collect(c.data))

@@ -493,7 +493,7 @@ impl ImapConn {
             } => {
                 let view = self.view.as_ref().unwrap();
                 let targets = view.resolve(&sequence_set, uid, &[]);
-                let flags = Flags::from_codec(flags.flags()).unwrap();
+                let flags = Flags::from_codec(&flags.flags().collect::<Vec<_>>()).unwrap();
                 let stored = self
                     .store
                     .lock()

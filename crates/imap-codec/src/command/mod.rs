@@ -76,7 +76,7 @@ pub use mailbox::{
 pub use search::{
     SearchKey, SearchKeyKind, SearchKeys, SearchProgram, SearchRetOptExt, SearchReturnOpt,
 };
-pub use store::{StoreAction, StoreFlags};
+pub use store::{StoreAction, StoreFlags, StoreFlagsIter};
 
 use kind::{commands, encode_row, is_uid, kind_name, parse_row};
 

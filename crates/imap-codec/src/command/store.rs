@@ -12,7 +12,7 @@ use crate::error::PResult;
 use crate::ext::NonEmpty;
 use crate::ext::gmail::{GmailLabel, parse_label_list};
 use crate::ext::slots::{self, Slot};
-use crate::flag::Flag;
+use crate::flag::{Flag, FlagList, FlagListIter};
 use crate::parse::{keyword, sp, starts_with_ci};
 use crate::sequence::SequenceSet;
 
@@ -43,8 +43,8 @@ impl IntoStatic for StoreAction {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum StoreFlags<'a> {
-    /// `FLAGS` `"(" [flag *(SP flag)] ")"` (may be empty).
-    List(Vec<Flag<'a>>),
+    /// `FLAGS` `"(" [flag *(SP flag)] ")"` (may be empty), held as its checked wire form.
+    List(FlagList<'a>),
     /// `FLAGS` `flag *(SP flag)`, unparenthesised.
     Bare(NonEmpty<Flag<'a>>),
     /// `X-GM-LABELS` `gm-label-list` (may be empty; X-GM-EXT-1).
@@ -54,12 +54,13 @@ pub enum StoreFlags<'a> {
 }
 
 impl<'a> StoreFlags<'a> {
-    /// The flags (none for the Gmail label forms).
-    pub fn flags(&self) -> &[Flag<'a>] {
+    /// The flags, in order (none for the Gmail label forms); a [`StoreFlags::List`]'s are
+    /// decoded from its wire form as the iterator advances.
+    pub fn flags(&self) -> StoreFlagsIter<'_> {
         match self {
-            StoreFlags::List(f) => f,
-            StoreFlags::Bare(f) => f,
-            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => &[],
+            StoreFlags::List(f) => StoreFlagsIter::List(f.iter()),
+            StoreFlags::Bare(f) => StoreFlagsIter::Bare(f.iter()),
+            StoreFlags::LabelList(_) | StoreFlags::Labels(_) => StoreFlagsIter::Bare([].iter()),
         }
     }
 
@@ -81,12 +82,30 @@ impl<'a> StoreFlags<'a> {
     }
 }
 
+/// The flags of a [`StoreFlags`] ([`StoreFlags::flags`]).
+#[derive(Debug, Clone)]
+pub enum StoreFlagsIter<'s> {
+    /// A [`FlagList`]'s flags, decoded as the iterator advances.
+    List(FlagListIter<'s>),
+    /// Flags already built.
+    Bare(::core::slice::Iter<'s, Flag<'s>>),
+}
+
+impl<'s> Iterator for StoreFlagsIter<'s> {
+    type Item = Flag<'s>;
+
+    fn next(&mut self) -> Option<Flag<'s>> {
+        match self {
+            StoreFlagsIter::List(i) => i.next(),
+            StoreFlagsIter::Bare(i) => i.next().cloned(),
+        }
+    }
+}
+
 impl Encode for StoreFlags<'_> {
     fn encode(&self, e: &mut Encoder<'_>) {
         match self {
-            StoreFlags::List(f) => {
-                e.paren_list(f, |e, f| f.encode(e));
-            }
+            StoreFlags::List(f) => f.encode(e),
             StoreFlags::Bare(f) => {
                 e.sp_list(f, |e, f| f.encode(e));
             }
@@ -110,11 +129,11 @@ fn gmail_labels(i: &[u8], cx: &Ctx<'_>) -> bool {
 }
 
 /// `(flag-list / (flag *(SP flag)))` or, for labels, the same with `gm-label`.
-fn parse_list_or_bare<'a, T>(
+fn parse_list_or_bare<'a, L, T>(
     i: &'a [u8],
-    list: impl FnOnce(&'a [u8]) -> PResult<'a, Vec<T>>,
+    list: impl FnOnce(&'a [u8]) -> PResult<'a, L>,
     mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
-) -> PResult<'a, Result<Vec<T>, NonEmpty<T>>> {
+) -> PResult<'a, Result<L, NonEmpty<T>>> {
     if i.first() == Some(&b'(') {
         let (r, l) = list(i)?;
         return Ok((r, Ok(l)));
@@ -144,6 +163,90 @@ pub(super) fn parse_store<'a>(
         Some(b'-') => (&i[1..], StoreAction::Remove),
         _ => (i, StoreAction::Replace),
     };
+    let (i, silent, labels) = match flags_name(i) {
+        Some((rest, silent)) => (rest, silent, false),
+        None => {
+            let (rest, (silent, labels)) = store_att_name(i, cx)?;
+            (rest, silent, labels)
+        }
+    };
+    let (i, ()) = sp(i)?;
+    let (i, flags) = if !labels && i.first() == Some(&b'(') {
+        let (r, l) = FlagList::parse(i)?;
+        (r, StoreFlags::List(l))
+    } else if labels {
+        let (r, l) = parse_list_or_bare(i, parse_label_list::<true>, GmailLabel::parse::<true>)?;
+        (r, l.map_or_else(StoreFlags::Labels, StoreFlags::LabelList))
+    } else {
+        let (r, f) = parse_list_or_bare(i, FlagList::parse, Flag::parse)?;
+        (r, f.map_or_else(StoreFlags::Bare, StoreFlags::List))
+    };
+    Ok((
+        i,
+        CommandBody::Store {
+            uid,
+            sequence_set,
+            modifiers,
+            action,
+            silent,
+            flags,
+        },
+    ))
+}
+
+/// Eight octets from `i` (little-endian), if there are eight.
+#[inline(always)]
+fn word(i: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(i.get(..8)?.try_into().ok()?))
+}
+
+/// `| 0x20` on the octets of `text` that are letters: folds those to lower case and leaves
+/// the others as they are (no octet but a letter folds onto a lower-case letter).
+const fn fold_mask(text: &[u8; 8]) -> u64 {
+    let mut mask = 0u64;
+    let mut k = 0;
+    while k < 8 {
+        if text[k].is_ascii_alphabetic() {
+            mask |= 0x20 << (8 * k);
+        }
+        k += 1;
+    }
+    mask
+}
+
+/// `text` in lower case, as a folded [`word`] compares with it.
+const fn lower(text: &[u8; 8]) -> u64 {
+    u64::from_le_bytes(*text) | fold_mask(text)
+}
+
+/// The common `store-att-flags` names in one comparison of eight octets each: `FLAGS` or
+/// `FLAGS.SILENT` (any case) followed by SP, after the optional `+` / `-`. The end and
+/// whether `.SILENT` was there (the SP left for the caller); `None` for anything else,
+/// which [`store_att_name`] reads.
+#[inline(always)]
+fn flags_name(i: &[u8]) -> Option<(&[u8], bool)> {
+    const FLAGS_SI: &[u8; 8] = b"FLAGS.SI";
+    const SILENT_SP: &[u8; 8] = b".SILENT ";
+    const FLAGS_SP: &[u8; 8] = b"FLAGS \0\0";
+    const SIX: u64 = 0xFFFF_FFFF_FFFF;
+    const MASKS: [u64; 3] = [
+        fold_mask(FLAGS_SI),
+        fold_mask(SILENT_SP),
+        fold_mask(FLAGS_SP),
+    ];
+    const LOWER: [u64; 3] = [lower(FLAGS_SI), lower(SILENT_SP), lower(FLAGS_SP)];
+    let w = word(i)?;
+    if w | MASKS[0] == LOWER[0] {
+        let w = word(&i[5..])?;
+        return (w | MASKS[1] == LOWER[1]).then(|| (&i[12..], true));
+    }
+    ((w & SIX) | MASKS[2] == LOWER[2]).then(|| (&i[5..], false))
+}
+
+/// `store-att-flags`'s name after the optional `+` / `-`: `FLAGS [".SILENT"]`, or while
+/// X-GM-EXT-1 is in force `X-GM-LABELS [".SILENT"]`. The end, `.SILENT`, and whether it names
+/// labels.
+fn store_att_name<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, (bool, bool)> {
     let labels = gmail_labels(i, cx);
     let i = if labels {
         &i[11..]
@@ -162,25 +265,7 @@ pub(super) fn parse_store<'a>(
     } else {
         (i, false)
     };
-    let (i, ()) = sp(i)?;
-    let (i, flags) = if labels {
-        let (r, l) = parse_list_or_bare(i, parse_label_list::<true>, GmailLabel::parse::<true>)?;
-        (r, l.map_or_else(StoreFlags::Labels, StoreFlags::LabelList))
-    } else {
-        let (r, f) = parse_list_or_bare(i, Flag::parse_list, Flag::parse)?;
-        (r, f.map_or_else(StoreFlags::Bare, StoreFlags::List))
-    };
-    Ok((
-        i,
-        CommandBody::Store {
-            uid,
-            sequence_set,
-            modifiers,
-            action,
-            silent,
-            flags,
-        },
-    ))
+    Ok((i, (silent, labels)))
 }
 
 /// Writes `store-att-flags`.
@@ -236,10 +321,39 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (*action, *silent, *uid, flags.flags()),
-            (StoreAction::Add, false, false, &[Flag::Deleted][..])
+            (*action, *silent, *uid, flags.flags().collect::<Vec<_>>()),
+            (StoreAction::Add, false, false, vec![Flag::Deleted])
         );
         roundtrip(b"F284 STORE $ +FLAGS.Silent (\\Deleted)\r\n", false);
+    }
+
+    /// Whatever the one-comparison name check takes, the exact name parser takes with the
+    /// same end and `.SILENT`, for every one-octet change (and cut) of the two common names.
+    #[test]
+    fn flags_name_agrees_with_store_att_name() {
+        let cx = Ctx::new(&crate::context::STRICT, mailproto_core::Side::Client, b"");
+        let mut taken = 0;
+        for base in [&b"FLAGS.SILENT (a)"[..], b"FLAGS (a)", b"flags.silent x"] {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = b;
+                    for input in [&v[..], &v[..at]] {
+                        if let Some((rest, silent)) = flags_name(input) {
+                            taken += 1;
+                            let exact = store_att_name(input, &cx).map(|(r, s)| (r.len(), s));
+                            assert_eq!(
+                                exact.ok(),
+                                Some((rest.len(), (silent, false))),
+                                "{input:?}"
+                            );
+                            assert_eq!(rest.first(), Some(&b' '));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(taken > 3 * 256);
     }
 
     #[test]

@@ -297,7 +297,7 @@ mod tests {
             panic!()
         };
         assert!(matches!(flags, StoreFlags::LabelList(ref l) if l.len() == 2));
-        assert!(flags.flags().is_empty());
+        assert!(flags.flags().next().is_none());
         assert_eq!(flags.name(), "X-GM-LABELS");
         let cmd = roundtrip_with(b"a SEARCH X-GM-THRID 1\r\n", true, &gmail());
         let CommandBody::Search { criteria, .. } = cmd.body else {

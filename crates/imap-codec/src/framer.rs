@@ -361,6 +361,9 @@ impl Framer {
     /// there. Returns an error once when a limit is exceeded; the following calls hand back
     /// the rest of that message as [`Status::Discard`].
     pub fn next(&mut self, buf: &[u8]) -> Result<Status, FrameError> {
+        if let Some(len) = self.one_line_message(buf) {
+            return Ok(Status::Message(len));
+        }
         loop {
             if self.end_at_pos {
                 let len = self.pos;
@@ -585,6 +588,36 @@ impl Framer {
                 }
             }
         }
+    }
+
+    /// The fast path of [`Framer::next`] for the common message: the framer is at the start
+    /// of a message (nothing looked at, no literal, not discarding), and `buf` holds a whole
+    /// first line that ends in CRLF (RFC 9051 §2.2), announces no literal (the octet before
+    /// the CR is not `}`, so [`literal_announcement`] finds none) and is within both limits.
+    /// Then that line is the whole message: its length, with the framer's state unchanged
+    /// (it is already the state [`Framer::reset`] leaves). Anything else is `None`, and the
+    /// general loop decides, so the frames are those of the loop in every case.
+    #[inline]
+    fn one_line_message(&self, buf: &[u8]) -> Option<usize> {
+        if self.pos != 0
+            || self.state != State::Line
+            || self.discarding
+            || self.end_at_pos
+            || !self.tail.is_empty()
+        {
+            return None;
+        }
+        let lf = memchr::memchr(b'\n', buf)?;
+        let len = lf.checked_add(1)?;
+        let cr = lf.checked_sub(1)?;
+        if buf[cr] != b'\r'
+            || cr.checked_sub(1).is_some_and(|b| buf[b] == b'}')
+            || len > self.config.max_line
+            || !u64::try_from(len).is_ok_and(|l| l <= self.config.max_message)
+        {
+            return None;
+        }
+        Some(len)
     }
 
     /// The limit the message exceeds when it has `end` octets so far, the current line

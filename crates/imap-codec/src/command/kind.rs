@@ -102,6 +102,52 @@ impl UidForm {
     }
 }
 
+/// A command name as the dispatch compares it: its octets with bit 5 cleared (`& 0xDF`, which
+/// upper-cases ASCII letters: command names are case-insensitive, RFC 9051 §9 note 1), packed
+/// little-endian into two words, zero after the name. Every wire name of the table is upper-case
+/// letters, and an octet folds to an upper-case letter only when it is that letter in either
+/// case, so two keys are equal exactly when the names are equal ignoring ASCII case.
+pub(crate) type NameKey = (u64, u64);
+
+/// The key of a wire name of the table; the name must be 1 to 16 upper-case letters (checked
+/// at compile time, where the table's constants are made).
+pub(crate) const fn name_key(wire: &str) -> NameKey {
+    let b = wire.as_bytes();
+    assert!(!b.is_empty() && b.len() <= 16);
+    let mut w = [0u64; 2];
+    let mut k = 0;
+    while k < b.len() {
+        assert!(b[k].is_ascii_uppercase());
+        w[k / 8] |= (b[k] as u64) << (8 * (k % 8));
+        k += 1;
+    }
+    (w[0], w[1])
+}
+
+/// The key of the name of `len` octets at the start of `at` (a run of ATOM-CHARs); `None`
+/// when it is longer than 16 octets (longer than any command name).
+#[inline]
+pub(crate) fn fold_name(at: &[u8], len: usize) -> Option<NameKey> {
+    const FOLD: u64 = 0xDFDF_DFDF_DFDF_DFDF;
+    let mut buf = [0u8; 16];
+    let words: &[u8] = match at.get(..16) {
+        // Two unaligned loads; the octets after the name are masked off below.
+        Some(w) if len <= 16 => w,
+        _ => {
+            buf.get_mut(..len)?.copy_from_slice(at.get(..len)?);
+            &buf
+        }
+    };
+    let (lo, hi) = words.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().ok()?);
+    let hi = u64::from_le_bytes(hi.try_into().ok()?);
+    // `len <= 16`: the shifts are at most 64, which `checked_shr` makes 0.
+    let bits = |n: usize| u64::MAX.checked_shr(u32::try_from(64 - 8 * n).unwrap_or(64));
+    let lo_mask = bits(len.min(8)).unwrap_or(0);
+    let hi_mask = bits(len.saturating_sub(8)).unwrap_or(0);
+    Some((lo & lo_mask & FOLD, hi & hi_mask & FOLD))
+}
+
 /// The name of a kind: the wire name, with `UID ` in front for the UID-only commands.
 macro_rules! kind_name {
     (Only, $wire:literal) => {
@@ -288,29 +334,31 @@ macro_rules! commands {
             }
         }
 
-        /// Parses a command's arguments after its (upper-cased) name `name`, with (`uid`)
+        /// Parses a command's arguments after its name (folded: `name`), with (`uid`)
         /// or without the `UID` prefix; when no row has that name and form, the error is
         /// `expected` at `start` (where the name starts). Inlined into its two callers, where
         /// `uid` is a constant: each keeps only the rows of its form.
         #[inline(always)]
         fn dispatch<'a>(
-            name: &[u8],
+            name: kind::NameKey,
             i: &'a [u8],
             cx: &Ctx<'_>,
             uid: bool,
             start: &'a [u8],
             expected: &'static str,
         ) -> PResult<'a, CommandBody<'a>> {
-            /// Each row's wire name as bytes, named after its variant: constants of type
-            /// `&[u8]` are slice patterns, so the match below compiles to a comparison tree
-            /// on length and bytes (no UTF-8 check of the name, no string comparison calls).
+            /// Each row's name key ([`kind::NameKey`]), named after its variant: integer
+            /// constants are patterns, so the match below compiles to a comparison tree on
+            /// the two words (no octet loop, no comparison calls).
             #[allow(non_upper_case_globals)]
-            mod wire {
-                $(pub const $variant: &[u8] = $wire.as_bytes();)*
+            mod key {
+                $(pub const $variant: super::kind::NameKey = super::kind::name_key($wire);)*
             }
             match name {
-                $(wire::$variant if UidForm::$uid.allows(uid) => {
-                    rule($rule, |i| parse_row!($parse, $variant, i, cx, uid))(i)
+                $(key::$variant if UidForm::$uid.allows(uid) => {
+                    let mut res = parse_row!($parse, $variant, i, cx, uid);
+                    crate::parse::name_rule(&mut res, $rule, i);
+                    res
                 })*
                 _ => fail(start, expected),
             }

@@ -49,8 +49,8 @@ use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
-    token,
+    is_atom_char, is_tag_char, message_error, name_rule, parse_message_with, sp, take_while,
+    trailing_bytes,
 };
 use crate::sequence::{SeqNumber, SequenceSet};
 
@@ -624,9 +624,7 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
         let cx = Ctx::new(&STRICT, Side::Client, input);
-        parse_all(input, |i| {
-            message_line(i, "command", |i| parse_command_line(i, &cx))
-        })
+        command_message(input, &cx)
     }
 
     /// Parses one complete command message under `options`: the profile (strict, or
@@ -647,11 +645,25 @@ impl<'a> Command<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Command<'a>>, ParseError> {
-        match parse_line_with(input, options, Side::Client, "command", parse_command_line) {
+        match parse_message_with(
+            input,
+            options,
+            Side::Client,
+            "command",
+            command_message,
+            parse_command_line,
+        ) {
             Err(err) if options.profile == crate::Profile::RealWorld => {
                 // The other deviations: error-guided repairs of a copy (`repair.rs`).
                 crate::repair::repair(input, err, Side::Client, |bytes| {
-                    parse_line_with(bytes, options, Side::Client, "command", parse_command_line)
+                    parse_message_with(
+                        bytes,
+                        options,
+                        Side::Client,
+                        "command",
+                        command_message,
+                        parse_command_line,
+                    )
                         .map(|p| p.map(crate::IntoStatic::into_static))
                 })
             }
@@ -678,67 +690,83 @@ impl<'a> Command<'a> {
 }
 
 /// The longest command name (`UNAUTHENTICATE`, RFC 8437) fits in this many bytes.
+#[cfg(test)]
 const NAME_MAX: usize = 14;
 
-/// Upper-cases a command name into `buf`; `None` when it is too long to be one.
-fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
-    let dst = buf.get_mut(..name.len())?;
-    for (d, s) in dst.iter_mut().zip(name) {
-        *d = s.to_ascii_uppercase();
+/// The key of `UID` (the prefix of the `uid` rule).
+const UID: kind::NameKey = kind::name_key("UID");
+
+/// `tag SP`: the tag, and the input after its SP.
+#[inline(always)]
+fn command_tag(i: &[u8]) -> PResult<'_, Tag<'_>> {
+    let (rest, tag) = take_while(i, is_tag_char);
+    if tag.is_empty() {
+        return fail(i, "tag");
     }
-    Some(dst)
+    // A byte that is neither a tag character nor the SP after the tag is a bad tag character
+    // (e.g. `+`, `(`, `*`): say so rather than "expected SP".
+    match rest.first() {
+        Some(b' ') => Ok((&rest[1..], Tag::from_checked(tag))),
+        Some(b'\r' | b'\n') | None => fail(rest, "SP"),
+        Some(_) => fail(rest, "tag"),
+    }
+}
+
+/// One whole command message, CRLF included: `parse_all(input, |i| message_line(i,
+/// "command", |i| parse_command_line(i, cx)))` with the same values and errors, the value
+/// built once at the end (a `Command` is large: it is not moved through the nested results).
+#[inline(always)]
+fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, ParseError> {
+    let (i, tag) = match command_tag(input) {
+        Ok(v) => v,
+        Err(e) => return Err(message_error(input, "command", input, Some(e))),
+    };
+    match parse_body(i, cx) {
+        Ok(([b'\r', b'\n'], body)) => Ok(Command { tag, body }),
+        Ok(([b'\r', b'\n', more @ ..], _)) => Err(trailing_bytes(input, more)),
+        Ok((rest, _)) => Err(message_error(input, "command", rest, None)),
+        Err(e) => Err(message_error(input, "command", input, Some(e))),
+    }
 }
 
 /// `command` without its final CRLF: tag, name, arguments.
 #[inline]
 fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
-    let (rest, tag) = take_while(i, is_tag_char);
-    if tag.is_empty() {
-        return fail(i, "tag");
-    }
-    let tag = Tag::from_checked(tag);
-    // A byte that is neither a tag character nor the SP after the tag is a bad tag character
-    // (e.g. `+`, `(`, `*`): say so rather than "expected SP".
-    match rest.first() {
-        Some(b' ') => {}
-        Some(b'\r' | b'\n') | None => return fail(rest, "SP"),
-        Some(_) => return fail(rest, "tag"),
-    }
-    let (i, ()) = sp(rest)?;
+    let (i, tag) = command_tag(i)?;
     let (i, body) = parse_body(i, cx)?;
     Ok((i, Command { tag, body }))
 }
 
 /// Parses a command name and its arguments (everything between the tag's SP and CRLF).
-#[inline]
+#[inline(always)]
 fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let start = i;
-    let (i, name) = token(i, "command")?;
-    let mut buf = [0u8; NAME_MAX];
-    let Some(upper) = upper(name, &mut buf) else {
+    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets).
+    let (rest, name) = take_while(i, is_atom_char);
+    let Some(key) = kind::fold_name(i, name.len()) else {
         return fail(start, "command");
     };
-    if upper == b"UID" {
-        return rule("uid", |i| parse_uid(i, cx))(i);
+    if key == UID {
+        let mut res = parse_uid(rest, cx);
+        name_rule(&mut res, "uid", rest);
+        return res;
     }
-    dispatch(upper, i, cx, false, start, "command")
+    dispatch(key, rest, cx, false, start, "command")
 }
 
 /// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
 /// [`UidForm`] allows the prefix.
+#[inline]
 fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
     let (i, ()) = sp(i)?;
     let start = i;
-    let (i, name) = take_while(i, |b| b.is_ascii_alphabetic());
-    let mut buf = [0u8; NAME_MAX];
-    let unknown = || fail(start, "uid");
-    let Some(upper) = upper(name, &mut buf) else {
-        return unknown();
+    // The names after `UID` are letters: a run of ATOM-CHARs with anything else in it names
+    // no row.
+    let (rest, name) = take_while(i, is_atom_char);
+    let Some(key) = kind::fold_name(i, name.len()) else {
+        return fail(start, "uid");
     };
-    if i.first().is_some_and(|&b| is_atom_char(b)) {
-        return unknown();
-    }
-    dispatch(upper, i, cx, true, start, "uid")
+    dispatch(key, rest, cx, true, start, "uid")
 }
 
 // ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----

@@ -364,6 +364,11 @@ impl Framer {
         if let Some(len) = self.one_line_message(buf) {
             return Ok(Status::Message(len));
         }
+        self.next_general(buf)
+    }
+
+    /// [`Framer::next`] without its fast path.
+    fn next_general(&mut self, buf: &[u8]) -> Result<Status, FrameError> {
         loop {
             if self.end_at_pos {
                 let len = self.pos;
@@ -1391,6 +1396,62 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The fast path of `next` (`one_line_message`) against the general loop: whatever it
+    /// frames, the loop frames as the same message and leaves the same state, for every
+    /// one-octet change of a few message streams (line ends, literal announcements, limits),
+    /// every prefix of the buffer, and the configurations of both roles and profiles.
+    #[test]
+    fn the_one_line_fast_path_agrees_with_the_loop() {
+        let bases: [&[u8]; 3] = [
+            b"a1 NOOP\r\na2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\na3 X}\r\n\r\nb ~{1}\r\nz\r\n",
+            b"* 1 FETCH (BODY[] {2}\r\nhi\r\n\r\n FLAGS ())\r\n* 2 EXISTS\n* 3 EXISTS\r\n",
+            b"a SELECT x\r\nb this line is too long\r\n\r\nc {0}\r\n\r\n",
+        ];
+        let configs = [
+            FramerConfig::server(),
+            FramerConfig::client(),
+            FramerConfig::server().for_profile(crate::Profile::RealWorld),
+            FramerConfig::client().for_profile(crate::Profile::RealWorld),
+            FramerConfig::server().with_max_line(12),
+            FramerConfig::server().with_max_literal(3),
+        ];
+        let mut fast = 0;
+        for base in bases {
+            let mut inputs = vec![base.to_vec()];
+            for at in 0..base.len() {
+                for b in [b'\r', b'\n', b'}', b'{', b'+', b'~', b'1', b' ', b'x'] {
+                    let mut m = base.to_vec();
+                    m[at] = b;
+                    inputs.push(m);
+                }
+            }
+            for input in &inputs {
+                for config in configs {
+                    let mut framer = Framer::new(config);
+                    let mut at = 0;
+                    while at < input.len() {
+                        for end in at..=input.len() {
+                            let buf = &input[at..end];
+                            if let Some(len) = framer.one_line_message(buf) {
+                                fast += 1;
+                                let mut general = framer.clone();
+                                assert_eq!(general.next_general(buf), Ok(Status::Message(len)));
+                                assert_eq!(format!("{general:?}"), format!("{framer:?}"));
+                            }
+                        }
+                        match framer.next(&input[at..]) {
+                            Ok(Status::Message(len) | Status::Discard { len, .. }) => at += len,
+                            Ok(Status::Incomplete(_)) => break,
+                            Ok(_) => {}
+                            Err(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 10_000, "{fast}");
     }
 
     #[test]

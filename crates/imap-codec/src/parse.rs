@@ -223,7 +223,9 @@ pub(crate) fn rule<'a, T>(
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, T> {
     move |i| {
         let mut res = f(i);
-        name_rule(&mut res, name, i);
+        if let Err(e) = &mut res {
+            name_rule(e, name, i);
+        }
         res
     }
 }
@@ -286,11 +288,11 @@ fn name_message<'a, T>(res: &mut PResult<'a, T>, i: &'a [u8], name: &'static str
     }
 }
 
-/// Names the rule of a parser's result in place: `name_rule(&mut f(i), name, i)` is
+/// Names the rule of a parser's error in place: naming the error of `f(i)` so is
 /// `rule(name, f)(i)`, without moving the value through a closure's result.
 #[inline]
-pub(crate) fn name_rule<'a, T>(res: &mut PResult<'a, T>, name: &'static str, i: &'a [u8]) {
-    if let Err(nom::Err::Error(e) | nom::Err::Failure(e)) = res {
+pub(crate) fn name_rule<'a>(res: &mut nom::Err<PErr<'a>>, name: &'static str, i: &'a [u8]) {
+    if let nom::Err::Error(e) | nom::Err::Failure(e) = res {
         if e.context.is_empty() && e.input.len() < i.len() {
             e.context = name;
         }

@@ -334,19 +334,10 @@ macro_rules! commands {
             }
         }
 
-        /// Parses a command's arguments after its name (folded: `name`), with (`uid`)
-        /// or without the `UID` prefix; when no row has that name and form, the error is
-        /// `expected` at `start` (where the name starts). Inlined into its two callers, where
-        /// `uid` is a constant: each keeps only the rows of its form.
+        /// The row of the command named `name` (folded) with (`uid`) or without the `UID`
+        /// prefix: `None` when no row has that name and form.
         #[inline(always)]
-        fn dispatch<'a>(
-            name: kind::NameKey,
-            i: &'a [u8],
-            cx: &Ctx<'_>,
-            uid: bool,
-            start: &'a [u8],
-            expected: &'static str,
-        ) -> PResult<'a, CommandBody<'a>> {
+        fn lookup(name: kind::NameKey, uid: bool) -> Option<CommandKind> {
             /// Each row's name key ([`kind::NameKey`]), named after its variant: integer
             /// constants are patterns, so the match below compiles to a comparison tree on
             /// the two words (no octet loop, no comparison calls).
@@ -355,12 +346,22 @@ macro_rules! commands {
                 $(pub const $variant: super::kind::NameKey = super::kind::name_key($wire);)*
             }
             match name {
-                $(key::$variant if UidForm::$uid.allows(uid) => {
-                    let mut res = parse_row!($parse, $variant, i, cx, uid);
-                    crate::parse::name_rule(&mut res, $rule, i);
-                    res
-                })*
-                _ => fail(start, expected),
+                $(key::$variant if UidForm::$uid.allows(uid) => Some(CommandKind::$variant),)*
+                _ => None,
+            }
+        }
+
+        /// Parses the arguments of a command of kind `kind` (after its name; `uid`: the
+        /// `UID` form). The error is not named yet: the caller names it with `kind.rule()`.
+        #[inline(always)]
+        fn parse_args<'a>(
+            kind: CommandKind,
+            i: &'a [u8],
+            cx: &Ctx<'_>,
+            uid: bool,
+        ) -> PResult<'a, CommandBody<'a>> {
+            match kind {
+                $(CommandKind::$variant => parse_row!($parse, $variant, i, cx, uid),)*
             }
         }
 
@@ -379,3 +380,54 @@ macro_rules! commands {
 }
 
 pub(crate) use {commands, encode_row, is_uid, kind_name, parse_row};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    /// The folded key against the case-insensitive comparison it replaces: for every name of
+    /// the table, in upper and lower case, with every octet changed to every ATOM-CHAR, cut
+    /// short and made longer, the key equals the name's key exactly when the octets equal the
+    /// name ignoring ASCII case; both with the name followed by more input (the two word
+    /// loads) and with the name at the end of the input (the copy).
+    #[test]
+    fn folded_keys_match_exactly_the_names_in_any_case() {
+        let atom: Vec<u8> = (0u8..=255)
+            .filter(|&b| crate::parse::is_atom_char(b))
+            .collect();
+        let mut checked = 0;
+        for kind in super::super::CommandKind::ALL {
+            let wire = kind.name().trim_start_matches("UID ");
+            let key = name_key(wire);
+            let mut candidates = vec![wire.as_bytes().to_vec(), wire.to_lowercase().into_bytes()];
+            for at in 0..wire.len() {
+                for &b in &atom {
+                    let mut m = wire.as_bytes().to_vec();
+                    m[at] = b;
+                    candidates.push(m);
+                }
+                candidates.push(wire.as_bytes()[..at].to_vec());
+            }
+            for &b in &atom {
+                let mut m = wire.as_bytes().to_vec();
+                m.push(b);
+                candidates.push(m);
+            }
+            for name in candidates {
+                let same = name.eq_ignore_ascii_case(wire.as_bytes());
+                let mut followed = name.clone();
+                followed.extend_from_slice(b" (FLAGS UID) more input\r\n");
+                for at in [&name[..], &followed[..]] {
+                    let folded = fold_name(at, name.len());
+                    assert_eq!(folded == Some(key), same, "{:?} vs {wire}", name);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 75_000, "{checked}");
+        // Longer than any name: no key.
+        assert_eq!(fold_name(b"AAAAAAAAAAAAAAAAA", 17), None);
+        assert_eq!(fold_name(b"", 0), Some((0, 0)));
+    }
+}

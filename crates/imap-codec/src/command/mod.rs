@@ -37,7 +37,7 @@ use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
 use crate::core::{AString, IntoStatic, Quoted, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
-use crate::error::{PResult, ParseError, fail};
+use crate::error::{PErr, PResult, ParseError, fail};
 use crate::ext::NonEmpty;
 pub use crate::ext::multiappend::AppendMessage;
 use crate::ext::search_context::{encode_cancel_update, parse_cancel_update};
@@ -712,20 +712,91 @@ fn command_tag(i: &[u8]) -> PResult<'_, Tag<'_>> {
     }
 }
 
+/// What the command name says: the row, where its arguments start, and for the `uid` rule
+/// where the input after `UID` starts.
+struct Head<'a> {
+    kind: CommandKind,
+    args: &'a [u8],
+    uid: Option<&'a [u8]>,
+}
+
+impl<'a> Head<'a> {
+    /// Names an error of the arguments' parser as `rule(kind.rule(), ..)` (and for the UID
+    /// form `rule("uid", ..)` around it) names it.
+    #[cold]
+    fn name_error(&self, e: &mut nom::Err<PErr<'a>>) {
+        name_rule(e, self.kind.rule(), self.args);
+        if let Some(at) = self.uid {
+            name_rule(e, "uid", at);
+        }
+    }
+}
+
+/// The command name (after the tag's SP) and, after `UID`, the name of the UID form: the
+/// row of that name (RFC 9051 §9 `command`, `uid`).
+#[inline(always)]
+fn command_head(i: &[u8]) -> Result<Head<'_>, nom::Err<PErr<'_>>> {
+    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets).
+    let (rest, name) = take_while(i, is_atom_char);
+    let key = kind::fold_name(i, name.len());
+    if key == Some(UID) {
+        return match uid_head(rest) {
+            Ok((args, kind)) => Ok(Head {
+                kind,
+                args,
+                uid: Some(rest),
+            }),
+            Err(mut e) => {
+                name_rule(&mut e, "uid", rest);
+                Err(e)
+            }
+        };
+    }
+    match key.and_then(|k| lookup(k, false)) {
+        Some(kind) => Ok(Head {
+            kind,
+            args: rest,
+            uid: None,
+        }),
+        None => fail(i, "command").map(|(_, kind)| kind),
+    }
+}
+
+/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
+/// [`UidForm`] allows the prefix.
+#[inline]
+fn uid_head(i: &[u8]) -> PResult<'_, CommandKind> {
+    let (i, ()) = sp(i)?;
+    // The names after `UID` are letters: a run of ATOM-CHARs with anything else in it names
+    // no row.
+    let (rest, name) = take_while(i, is_atom_char);
+    match kind::fold_name(i, name.len()).and_then(|k| lookup(k, true)) {
+        Some(kind) => Ok((rest, kind)),
+        None => fail(i, "uid"),
+    }
+}
+
 /// One whole command message, CRLF included: `parse_all(input, |i| message_line(i,
 /// "command", |i| parse_command_line(i, cx)))` with the same values and errors, the value
-/// built once at the end (a `Command` is large: it is not moved through the nested results).
+/// built once at the end (a `Command` is large: it is not moved through nested results).
 #[inline(always)]
 fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, ParseError> {
-    let (i, tag) = match command_tag(input) {
-        Ok(v) => v,
+    let head = match command_tag(input) {
+        Ok((i, tag)) => match command_head(i) {
+            Ok(head) => (tag, head),
+            Err(e) => return Err(message_error(input, "command", input, Some(e))),
+        },
         Err(e) => return Err(message_error(input, "command", input, Some(e))),
     };
-    match parse_body(i, cx) {
+    let (tag, head) = head;
+    match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
         Ok(([b'\r', b'\n'], body)) => Ok(Command { tag, body }),
         Ok(([b'\r', b'\n', more @ ..], _)) => Err(trailing_bytes(input, more)),
         Ok((rest, _)) => Err(message_error(input, "command", rest, None)),
-        Err(e) => Err(message_error(input, "command", input, Some(e))),
+        Err(mut e) => {
+            head.name_error(&mut e);
+            Err(message_error(input, "command", input, Some(e)))
+        }
     }
 }
 
@@ -733,40 +804,14 @@ fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, Par
 #[inline]
 fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
     let (i, tag) = command_tag(i)?;
-    let (i, body) = parse_body(i, cx)?;
-    Ok((i, Command { tag, body }))
-}
-
-/// Parses a command name and its arguments (everything between the tag's SP and CRLF).
-#[inline(always)]
-fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
-    let start = i;
-    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets).
-    let (rest, name) = take_while(i, is_atom_char);
-    let Some(key) = kind::fold_name(i, name.len()) else {
-        return fail(start, "command");
-    };
-    if key == UID {
-        let mut res = parse_uid(rest, cx);
-        name_rule(&mut res, "uid", rest);
-        return res;
+    let head = command_head(i)?;
+    match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
+        Ok((i, body)) => Ok((i, Command { tag, body })),
+        Err(mut e) => {
+            head.name_error(&mut e);
+            Err(e)
+        }
     }
-    dispatch(key, rest, cx, false, start, "command")
-}
-
-/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
-/// [`UidForm`] allows the prefix.
-#[inline]
-fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
-    let (i, ()) = sp(i)?;
-    let start = i;
-    // The names after `UID` are letters: a run of ATOM-CHARs with anything else in it names
-    // no row.
-    let (rest, name) = take_while(i, is_atom_char);
-    let Some(key) = kind::fold_name(i, name.len()) else {
-        return fail(start, "uid");
-    };
-    dispatch(key, rest, cx, true, start, "uid")
 }
 
 // ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----
@@ -1266,6 +1311,51 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::NumberTooLarge);
         let e = Command::parse(b"a COPY 1 x\r\n\r\n").unwrap_err();
         assert_eq!(e.kind, ErrorKind::TrailingBytes);
+    }
+
+    /// `Command::parse` (the head, the row and the value built once) against the general
+    /// path it stands for (`parse_all` of `message_line` of `parse_command_line`): the same
+    /// value or the same error (offset, expected rule, context, kind) for every one-octet
+    /// change of a set of lines (tags, names, the UID form, arguments, CRLF, trailing bytes).
+    #[test]
+    fn the_whole_message_path_agrees_with_the_general_one() {
+        let lines: [&[u8]; 8] = [
+            b"A00001 SELECT \"Sent Items\"\r\n",
+            b"a1 uid fetch 1:5 (UID FLAGS)\r\n",
+            b"a2 LOGIN bob \"p\\\"q\"\r\n",
+            b"a3 UID EXPUNGE 3000:3002\r\n",
+            b"a4 NOOP\r\n",
+            b"a5 UID STORE 1 +FLAGS.SILENT (\\Seen)\r\n",
+            b"a6 SEARCH SINCE 1-Feb-2024 UNSEEN\r\n",
+            b"a7 UNAUTHENTICATE\r\n",
+        ];
+        let mut checked = 0;
+        for line in lines {
+            let mut inputs = vec![line.to_vec(), line[..line.len() - 2].to_vec()];
+            for at in 0..line.len() {
+                for b in [b' ', b'\r', b'\n', b'x', b'+', b'(', b'"', b'1', b'U', 0x80] {
+                    let mut m = line.to_vec();
+                    m[at] = b;
+                    inputs.push(m);
+                }
+                let mut m = line.to_vec();
+                m.remove(at);
+                inputs.push(m);
+            }
+            let mut more = line.to_vec();
+            more.extend_from_slice(b"a NOOP\r\n");
+            inputs.push(more);
+            for input in &inputs {
+                let fast = Command::parse(input);
+                let cx = Ctx::new(&STRICT, Side::Client, input);
+                let general = crate::parse::parse_all(input, |i| {
+                    crate::parse::message_line(i, "command", |i| parse_command_line(i, &cx))
+                });
+                assert_eq!(fast, general, "{:?}", String::from_utf8_lossy(input));
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_500, "{checked}");
     }
 
     /// The table: kinds are unique by name, and every kind's name parses back to that kind.

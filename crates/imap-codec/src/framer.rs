@@ -612,7 +612,7 @@ impl Framer {
         {
             return None;
         }
-        let lf = memchr::memchr(b'\n', buf)?;
+        let lf = find_lf(buf)?;
         let len = lf.checked_add(1)?;
         let cr = lf.checked_sub(1)?;
         if buf[cr] != b'\r'
@@ -663,6 +663,28 @@ impl Framer {
         self.tail.clear();
         self.continued = 0;
     }
+}
+
+/// The first LF of `buf`: the first 64 octets a word at a time (a command line is short, and
+/// a call of `memchr` costs more than the scan of a few words), the rest with `memchr`.
+#[inline(always)]
+fn find_lf(buf: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    while n < 64 {
+        let Some(word) = buf.get(n..).and_then(|b| b.first_chunk::<8>()) else {
+            break;
+        };
+        // The high bit of each zero octet of `v` (an LF of the word), exact up to the first.
+        let v = u64::from_le_bytes(*word) ^ (ONES * u64::from(b'\n'));
+        let m = v.wrapping_sub(ONES) & !v & HIGHS;
+        if m != 0 {
+            return Some(n + (m.trailing_zeros() / 8) as usize);
+        }
+        n += 8;
+    }
+    memchr::memchr(b'\n', buf.get(n..)?).map(|k| n + k)
 }
 
 /// Whether a parenthesised list is still open at the end of `message` (quoted strings and

@@ -128,7 +128,6 @@ pub(crate) const fn name_key(wire: &str) -> NameKey {
 /// when it is longer than 16 octets (longer than any command name).
 #[inline]
 pub(crate) fn fold_name(at: &[u8], len: usize) -> Option<NameKey> {
-    const FOLD: u64 = 0xDFDF_DFDF_DFDF_DFDF;
     let mut buf = [0u8; 16];
     let words: &[u8] = match at.get(..16) {
         // Two unaligned loads; the octets after the name are masked off below.
@@ -141,11 +140,43 @@ pub(crate) fn fold_name(at: &[u8], len: usize) -> Option<NameKey> {
     let (lo, hi) = words.split_at(8);
     let lo = u64::from_le_bytes(lo.try_into().ok()?);
     let hi = u64::from_le_bytes(hi.try_into().ok()?);
+    Some(fold_words(lo, hi, len))
+}
+
+/// The key of the first `len` (at most 16) octets of the two little-endian words `lo`, `hi`.
+#[inline(always)]
+fn fold_words(lo: u64, hi: u64, len: usize) -> NameKey {
+    const FOLD: u64 = 0xDFDF_DFDF_DFDF_DFDF;
     // `len <= 16`: the shifts are at most 64, which `checked_shr` makes 0.
     let bits = |n: usize| u64::MAX.checked_shr(u32::try_from(64 - 8 * n).unwrap_or(64));
     let lo_mask = bits(len.min(8)).unwrap_or(0);
     let hi_mask = bits(len.saturating_sub(8)).unwrap_or(0);
-    Some((lo & lo_mask & FOLD, hi & hi_mask & FOLD))
+    (lo & lo_mask & FOLD, hi & hi_mask & FOLD)
+}
+
+/// The fast path of the name scan: when `at` has 16 octets, the name is taken to end at the
+/// first octet that is SP or below (the usual ends: SP, CR), found a word at a time, and its
+/// key is returned with its length. The caller uses it only when a row has that key: the
+/// name is then letters only (keys equal only for names equal ignoring case), so every octet
+/// before the end is an ATOM-CHAR and the end is not one, which is where the exact scan of
+/// `1*ATOM-CHAR` stops too. Otherwise (no such octet in 16, or no row) the exact scan decides.
+#[inline(always)]
+pub(crate) fn quick_name(at: &[u8]) -> Option<(NameKey, usize)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let words = at.first_chunk::<16>()?;
+    let (lo, hi) = words.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().ok()?);
+    let hi = u64::from_le_bytes(hi.try_into().ok()?);
+    // The high bit of each octet below 0x21, exact up to the first one (the borrows run
+    // upwards only); octets >= 0x80 are masked off by `!x`.
+    let below = |x: u64| x.wrapping_sub(ONES * 0x21) & !x & HIGHS;
+    let len = match (below(lo), below(hi)) {
+        (0, 0) => return None,
+        (0, m) => 8 + (m.trailing_zeros() / 8) as usize,
+        (m, _) => (m.trailing_zeros() / 8) as usize,
+    };
+    Some((fold_words(lo, hi, len), len))
 }
 
 /// The name of a kind: the wire name, with `UID ` in front for the UID-only commands.

@@ -843,6 +843,7 @@ fn parse_enable<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBod
 }
 
 /// `SP mailbox [select-params]` of SELECT and EXAMINE.
+#[inline(always)]
 fn sp_mailbox_params<'a>(
     i: &'a [u8],
     cx: &Ctx<'_>,

@@ -665,14 +665,14 @@ impl Framer {
     }
 }
 
-/// The first LF of `buf`: the first 64 octets a word at a time (a command line is short, and
+/// The first LF of `buf`: the first 32 octets a word at a time (a command line is short, and
 /// a call of `memchr` costs more than the scan of a few words), the rest with `memchr`.
 #[inline(always)]
 fn find_lf(buf: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut n = 0;
-    while n < 64 {
+    while n < 32 {
         let Some(word) = buf.get(n..).and_then(|b| b.first_chunk::<8>()) else {
             break;
         };

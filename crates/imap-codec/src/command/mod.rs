@@ -736,7 +736,8 @@ impl<'a> Head<'a> {
 /// row of that name (RFC 9051 §9 `command`, `uid`).
 #[inline(always)]
 fn command_head(i: &[u8]) -> Result<Head<'_>, nom::Err<PErr<'_>>> {
-    if let Some((key, len)) = kind::quick_name(i)
+    let quick = kind::quick_name(i);
+    if let Some((key, len)) = quick
         && let Some(kind) = lookup(key, false)
     {
         return Ok(Head {
@@ -745,9 +746,15 @@ fn command_head(i: &[u8]) -> Result<Head<'_>, nom::Err<PErr<'_>>> {
             uid: None,
         });
     }
-    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets).
-    let (rest, name) = take_while(i, is_atom_char);
-    let key = kind::fold_name(i, name.len());
+    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets); a
+    // quick `UID` is the exact one too (letters, then an octet that is no ATOM-CHAR).
+    let (rest, key) = match quick {
+        Some((UID, len)) => (&i[len..], Some(UID)),
+        _ => {
+            let (rest, name) = take_while(i, is_atom_char);
+            (rest, kind::fold_name(i, name.len()))
+        }
+    };
     if key == Some(UID) {
         return match uid_head(rest) {
             Ok((args, kind)) => Ok(Head {
@@ -1380,8 +1387,10 @@ mod tests {
     #[test]
     fn the_quick_name_scan_agrees_with_the_exact_one() {
         let mut hits = 0;
-        for kind in CommandKind::ALL {
-            let wire = kind.name().trim_start_matches("UID ");
+        let uid = ["UID"];
+        let names = CommandKind::ALL.iter().map(|k| k.name()).chain(uid);
+        for name in names {
+            let wire = name.trim_start_matches("UID ");
             let mut names = vec![wire.as_bytes().to_vec(), wire.to_lowercase().into_bytes()];
             for at in 0..wire.len() {
                 for b in [b'a', b'Z', b'1', b']', b'(', b' ', b'\r', 0x80, 0x41 | 0x80] {
@@ -1399,6 +1408,10 @@ mod tests {
                         let Some((key, len)) = kind::quick_name(&input) else {
                             continue;
                         };
+                        if key == UID {
+                            let (_, exact) = take_while(&input, is_atom_char);
+                            assert_eq!(exact.len(), len, "{:?}", String::from_utf8_lossy(&input));
+                        }
                         let Some(found) = lookup(key, uid) else {
                             continue;
                         };

@@ -79,43 +79,6 @@ pub fn is_tag_char(b: u8) -> bool {
     CLASSES[b as usize] & TAG != 0
 }
 
-/// The length of the run of tag characters ([`is_tag_char`]) at the start of `i`: a word at a
-/// time while eight octets remain (a tag is short, and the loop of table lookups costs more),
-/// then octet by octet.
-#[inline]
-pub(crate) fn tag_run(i: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut n = 0;
-    while let Some(word) = i.get(n..).and_then(|w| w.first_chunk::<8>()) {
-        let x = u64::from_le_bytes(*word);
-        // The high bit of each zero octet of `v`, exact up to the first one.
-        let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-        let eq = |c: u8| zero(x ^ (ONES * u64::from(c)));
-        // What is not a tag character: CTL and SP (below 0x21), DEL and >= 0x80, and the
-        // atom-specials `"` `%` `(` `)` `*` `{` `\` and `+` (0x28-0x2B: `(` `)` `*` `+`).
-        let stops = x.wrapping_sub(ONES * 0x21) & !x
-            | x
-            | eq(0x7f)
-            | eq(b'"')
-            | eq(b'%')
-            | zero((x ^ (ONES * 0x28)) & (ONES * 0xfc))
-            | eq(b'{')
-            | eq(b'\\');
-        let m = stops & HIGHS;
-        if m != 0 {
-            return n + (m.trailing_zeros() / 8) as usize;
-        }
-        n += 8;
-    }
-    n + i
-        .get(n..)
-        .unwrap_or_default()
-        .iter()
-        .position(|&b| !is_tag_char(b))
-        .unwrap_or(i.len().saturating_sub(n))
-}
-
 /// `list-char`: ATOM-CHAR, `%`, `*` or `]`.
 #[inline]
 pub fn is_list_char(b: u8) -> bool {
@@ -515,27 +478,6 @@ mod tests {
         assert!(is_list_char(b'%') && is_list_char(b'*'));
         assert!(!is_text_char(b'\r') && !is_text_char(b'\n') && !is_text_char(0));
         assert!(is_text_char(b'"') && !is_quoted_char(b'"'));
-    }
-
-    /// The word-at-a-time tag run against the class table: every octet at every position of
-    /// runs of every length up to 20, after tag characters of every kind.
-    #[test]
-    fn the_tag_run_agrees_with_the_class_table() {
-        let fill: Vec<u8> = (0u8..=255).filter(|&b| is_tag_char(b)).collect();
-        for len in 0..20 {
-            for at in 0..=len {
-                for b in 0u8..=255 {
-                    let mut v: Vec<u8> = (0..len).map(|k| fill[(k * 7 + at) % fill.len()]).collect();
-                    if at < len {
-                        v[at] = b;
-                    }
-                    v.extend_from_slice(b" NOOP\r\n");
-                    let expected = v.iter().position(|&c| !is_tag_char(c)).unwrap_or(v.len());
-                    assert_eq!(tag_run(&v), expected, "{v:?}");
-                    assert_eq!(tag_run(&v[..len]), expected.min(len), "{v:?}");
-                }
-            }
-        }
     }
 
     #[test]

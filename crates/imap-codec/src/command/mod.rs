@@ -49,7 +49,7 @@ use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    is_atom_char, message_error, name_rule, parse_message_with, sp, tag_run, take_while,
+    is_atom_char, is_tag_char, message_error, name_rule, parse_message_with, sp, take_while,
     trailing_bytes,
 };
 use crate::sequence::{SeqNumber, SequenceSet};
@@ -699,7 +699,7 @@ const UID: kind::NameKey = kind::name_key("UID");
 /// `tag SP`: the tag, and the input after its SP.
 #[inline(always)]
 fn command_tag(i: &[u8]) -> PResult<'_, Tag<'_>> {
-    let (tag, rest) = i.split_at(tag_run(i).min(i.len()));
+    let (rest, tag) = take_while(i, is_tag_char);
     if tag.is_empty() {
         return fail(i, "tag");
     }

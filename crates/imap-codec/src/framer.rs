@@ -680,11 +680,11 @@ fn find_lf(buf: &[u8]) -> Option<usize> {
         let v = u64::from_le_bytes(*word) ^ (ONES * u64::from(b'\n'));
         let m = v.wrapping_sub(ONES) & !v & HIGHS;
         if m != 0 {
-            return Some(n + (m.trailing_zeros() / 8) as usize);
+            return Some(n.saturating_add((m.trailing_zeros() / 8) as usize));
         }
-        n += 8;
+        n = n.saturating_add(8);
     }
-    memchr::memchr(b'\n', buf.get(n..)?).map(|k| n + k)
+    memchr::memchr(b'\n', buf.get(n..)?).map(|k| n.saturating_add(k))
 }
 
 /// Whether a parenthesised list is still open at the end of `message` (quoted strings and

@@ -144,7 +144,11 @@ pub(crate) fn message_error<'a>(
         None => crlf(rest),
     };
     name_message(&mut res, input, name);
-    public_error(input, res.err().unwrap_or(nom::Err::Incomplete(nom::Needed::Unknown)))
+    public_error(
+        input,
+        res.err()
+            .unwrap_or(nom::Err::Incomplete(nom::Needed::Unknown)),
+    )
 }
 
 /// Runs `line` (a message's parser without its final CRLF) on one complete message under

@@ -664,7 +664,7 @@ impl<'a> Command<'a> {
                         command_message,
                         parse_command_line,
                     )
-                        .map(|p| p.map(crate::IntoStatic::into_static))
+                    .map(|p| p.map(crate::IntoStatic::into_static))
                 })
             }
             other => other,

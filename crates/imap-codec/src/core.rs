@@ -909,6 +909,31 @@ mod tests {
         assert!(Quoted::parse(b"\"\xff\"").is_err());
     }
 
+    /// The unescaping of `quoted`: every string of `"`, `\`, ASCII and non-ASCII characters,
+    /// escaped as the grammar wants, reads back as itself.
+    #[test]
+    fn quoted_unescapes_every_mix_of_escapes_and_text() {
+        let alphabet = ["a", "\"", "\\", "é", " ", "xyz"];
+        for n in 0..6usize.pow(5) {
+            let mut text = String::new();
+            let mut k = n;
+            for _ in 0..5 {
+                text.push_str(alphabet[k % 6]);
+                k /= 6;
+            }
+            let mut wire = String::from("\"");
+            for c in text.chars() {
+                if c == '"' || c == '\\' {
+                    wire.push('\\');
+                }
+                wire.push(c);
+            }
+            wire.push('"');
+            let (rest, q) = Quoted::parse(wire.as_bytes()).unwrap();
+            assert_eq!((q.as_str(), rest), (text.as_str(), &b""[..]), "{wire}");
+        }
+    }
+
     #[test]
     fn literal_forms() {
         let (rest, l) = Literal::parse::<true>(b"{3+}\r\nabc)").unwrap();

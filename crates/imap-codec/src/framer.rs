@@ -361,6 +361,14 @@ impl Framer {
     /// there. Returns an error once when a limit is exceeded; the following calls hand back
     /// the rest of that message as [`Status::Discard`].
     pub fn next(&mut self, buf: &[u8]) -> Result<Status, FrameError> {
+        if let Some(len) = self.one_line_message(buf) {
+            return Ok(Status::Message(len));
+        }
+        self.next_general(buf)
+    }
+
+    /// [`Framer::next`] without its fast path.
+    fn next_general(&mut self, buf: &[u8]) -> Result<Status, FrameError> {
         loop {
             if self.end_at_pos {
                 let len = self.pos;
@@ -587,6 +595,36 @@ impl Framer {
         }
     }
 
+    /// The fast path of [`Framer::next`] for the common message: the framer is at the start
+    /// of a message (nothing looked at, no literal, not discarding), and `buf` holds a whole
+    /// first line that ends in CRLF (RFC 9051 §2.2), announces no literal (the octet before
+    /// the CR is not `}`, so [`literal_announcement`] finds none) and is within both limits.
+    /// Then that line is the whole message: its length, with the framer's state unchanged
+    /// (it is already the state [`Framer::reset`] leaves). Anything else is `None`, and the
+    /// general loop decides, so the frames are those of the loop in every case.
+    #[inline]
+    fn one_line_message(&self, buf: &[u8]) -> Option<usize> {
+        if self.pos != 0
+            || self.state != State::Line
+            || self.discarding
+            || self.end_at_pos
+            || !self.tail.is_empty()
+        {
+            return None;
+        }
+        let lf = find_lf(buf)?;
+        let len = lf.checked_add(1)?;
+        let cr = lf.checked_sub(1)?;
+        if buf[cr] != b'\r'
+            || cr.checked_sub(1).is_some_and(|b| buf[b] == b'}')
+            || len > self.config.max_line
+            || !u64::try_from(len).is_ok_and(|l| l <= self.config.max_message)
+        {
+            return None;
+        }
+        Some(len)
+    }
+
     /// The limit the message exceeds when it has `end` octets so far, the current line
     /// included: the one exceeded at the earlier octet (the line limit on a tie), so that
     /// the error does not depend on how the bytes were split.
@@ -625,6 +663,28 @@ impl Framer {
         self.tail.clear();
         self.continued = 0;
     }
+}
+
+/// The first LF of `buf`: the first 32 octets a word at a time (a command line is short, and
+/// a call of `memchr` costs more than the scan of a few words), the rest with `memchr`.
+#[inline(always)]
+fn find_lf(buf: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut n = 0;
+    while n < 32 {
+        let Some(word) = buf.get(n..).and_then(|b| b.first_chunk::<8>()) else {
+            break;
+        };
+        // The high bit of each zero octet of `v` (an LF of the word), exact up to the first.
+        let v = u64::from_le_bytes(*word) ^ (ONES * u64::from(b'\n'));
+        let m = v.wrapping_sub(ONES) & !v & HIGHS;
+        if m != 0 {
+            return Some(n.saturating_add((m.trailing_zeros() / 8) as usize));
+        }
+        n = n.saturating_add(8);
+    }
+    memchr::memchr(b'\n', buf.get(n..)?).map(|k| n.saturating_add(k))
 }
 
 /// Whether a parenthesised list is still open at the end of `message` (quoted strings and
@@ -1358,6 +1418,62 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The fast path of `next` (`one_line_message`) against the general loop: whatever it
+    /// frames, the loop frames as the same message and leaves the same state, for every
+    /// one-octet change of a few message streams (line ends, literal announcements, limits),
+    /// every prefix of the buffer, and the configurations of both roles and profiles.
+    #[test]
+    fn the_one_line_fast_path_agrees_with_the_loop() {
+        let bases: [&[u8]; 3] = [
+            b"a1 NOOP\r\na2 LOGIN {5}\r\nal}\r\n {3+}\r\npw!\r\na3 X}\r\n\r\nb ~{1}\r\nz\r\n",
+            b"* 1 FETCH (BODY[] {2}\r\nhi\r\n\r\n FLAGS ())\r\n* 2 EXISTS\n* 3 EXISTS\r\n",
+            b"a SELECT x\r\nb this line is too long\r\n\r\nc {0}\r\n\r\n",
+        ];
+        let configs = [
+            FramerConfig::server(),
+            FramerConfig::client(),
+            FramerConfig::server().for_profile(crate::Profile::RealWorld),
+            FramerConfig::client().for_profile(crate::Profile::RealWorld),
+            FramerConfig::server().with_max_line(12),
+            FramerConfig::server().with_max_literal(3),
+        ];
+        let mut fast = 0;
+        for base in bases {
+            let mut inputs = vec![base.to_vec()];
+            for at in 0..base.len() {
+                for b in [b'\r', b'\n', b'}', b'{', b'+', b'~', b'1', b' ', b'x'] {
+                    let mut m = base.to_vec();
+                    m[at] = b;
+                    inputs.push(m);
+                }
+            }
+            for input in &inputs {
+                for config in configs {
+                    let mut framer = Framer::new(config);
+                    let mut at = 0;
+                    while at < input.len() {
+                        for end in at..=input.len() {
+                            let buf = &input[at..end];
+                            if let Some(len) = framer.one_line_message(buf) {
+                                fast += 1;
+                                let mut general = framer.clone();
+                                assert_eq!(general.next_general(buf), Ok(Status::Message(len)));
+                                assert_eq!(format!("{general:?}"), format!("{framer:?}"));
+                            }
+                        }
+                        match framer.next(&input[at..]) {
+                            Ok(Status::Message(len) | Status::Discard { len, .. }) => at += len,
+                            Ok(Status::Incomplete(_)) => break,
+                            Ok(_) => {}
+                            Err(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 10_000, "{fast}");
     }
 
     #[test]

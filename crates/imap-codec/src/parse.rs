@@ -105,16 +105,50 @@ pub(crate) fn parse_all<'a, T>(
 ) -> Result<T, ParseError> {
     match parser(input) {
         Ok(([], value)) => Ok(value),
-        Ok((rest, _)) => Err(PErr::new(rest, "end of message")
-            .with_kind(ErrorKind::TrailingBytes)
-            .into_public(input)),
-        Err(nom::Err::Error(e)) | Err(nom::Err::Failure(e)) => Err(e.into_public(input)),
-        Err(nom::Err::Incomplete(_)) => Err(ParseError::new(
-            input.len(),
-            "more input",
-            ErrorKind::Incomplete,
-        )),
+        Ok((rest, _)) => Err(trailing_bytes(input, rest)),
+        Err(e) => Err(public_error(input, e)),
     }
+}
+
+/// The error of [`parse_all`] when a message's parser stopped at `rest`, before its end.
+#[cold]
+pub(crate) fn trailing_bytes(input: &[u8], rest: &[u8]) -> ParseError {
+    PErr::new(rest, "end of message")
+        .with_kind(ErrorKind::TrailingBytes)
+        .into_public(input)
+}
+
+/// The error of [`parse_all`] when a message's parser failed.
+#[cold]
+pub(crate) fn public_error<'a>(input: &'a [u8], e: nom::Err<PErr<'a>>) -> ParseError {
+    match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => e.into_public(input),
+        nom::Err::Incomplete(_) => {
+            ParseError::new(input.len(), "more input", ErrorKind::Incomplete)
+        }
+    }
+}
+
+/// The error of `parse_all(input, |i| message_line(i, name, line))` when `line` failed with
+/// `e`, or (`e` is `None`) stopped at `rest` with no CRLF there: for entry points that run the
+/// line's parts themselves and build the value only on success.
+#[cold]
+pub(crate) fn message_error<'a>(
+    input: &'a [u8],
+    name: &'static str,
+    rest: &'a [u8],
+    e: Option<nom::Err<PErr<'a>>>,
+) -> ParseError {
+    let mut res: PResult<'a, ()> = match e {
+        Some(e) => Err(e),
+        None => crlf(rest),
+    };
+    name_message(&mut res, input, name);
+    public_error(
+        input,
+        res.err()
+            .unwrap_or(nom::Err::Incomplete(nom::Needed::Unknown)),
+    )
 }
 
 /// Runs `line` (a message's parser without its final CRLF) on one complete message under
@@ -137,10 +171,30 @@ pub(crate) fn parse_line_with<'a, T>(
     name: &'static str,
     line: impl Fn(&'a [u8], &Ctx<'_>) -> PResult<'a, T>,
 ) -> Result<Parsed<T>, ParseError> {
+    parse_message_with(
+        input,
+        options,
+        side,
+        name,
+        |i, cx| parse_all(i, |i| message_line(i, name, |i| line(i, cx))),
+        &line,
+    )
+}
+
+/// [`parse_line_with`] with the first pass given as `message` (the whole message, CRLF
+/// included, with the errors `parse_all(input, |i| message_line(i, name, |i| line(i, cx)))`
+/// gives): the same path as the strict-only `parse(bytes)` entry point, so that `parse_with`
+/// costs what `parse` does.
+pub(crate) fn parse_message_with<'a, T>(
+    input: &'a [u8],
+    options: &ParseOptions,
+    side: Side,
+    name: &'static str,
+    message: impl FnOnce(&'a [u8], &Ctx<'_>) -> Result<T, ParseError>,
+    line: impl Fn(&'a [u8], &Ctx<'_>) -> PResult<'a, T>,
+) -> Result<Parsed<T>, ParseError> {
     let cx = Ctx::new(options, side, input);
-    // The same path as the strict-only `parse(bytes)` entry points (`message_line`: the value
-    // is not moved once more on the way out), so that `parse_with` costs what `parse` does.
-    let strict = parse_all(input, |i| message_line(i, name, |i| line(i, &cx)));
+    let strict = message(input, &cx);
     let err = match strict {
         Ok(v) => return Ok(cx.finish(v)),
         Err(e) => e,
@@ -172,15 +226,11 @@ pub(crate) fn rule<'a, T>(
     mut f: impl FnMut(&'a [u8]) -> PResult<'a, T>,
 ) -> impl FnMut(&'a [u8]) -> PResult<'a, T> {
     move |i| {
-        f(i).map_err(|e| {
-            e.map(|mut e: PErr<'a>| {
-                if e.context.is_empty() && e.input.len() < i.len() {
-                    e.context = name;
-                }
-                e.outer = name;
-                e
-            })
-        })
+        let mut res = f(i);
+        if let Err(e) = &mut res {
+            name_rule(e, name, i);
+        }
+        res
     }
 }
 
@@ -227,13 +277,31 @@ pub(crate) fn message_line<'a, T>(
     if let Some(e) = crlf_error {
         res = Err(e);
     }
-    if let Err(nom::Err::Error(e) | nom::Err::Failure(e)) = &mut res
+    name_message(&mut res, i, name);
+    res
+}
+
+/// Names a failed message's rule in place, as [`message_rule`] does.
+#[inline]
+fn name_message<'a, T>(res: &mut PResult<'a, T>, i: &'a [u8], name: &'static str) {
+    if let Err(nom::Err::Error(e) | nom::Err::Failure(e)) = res
         && e.context.is_empty()
         && e.input.len() < i.len()
     {
         e.context = name;
     }
-    res
+}
+
+/// Names the rule of a parser's error in place: naming the error of `f(i)` so is
+/// `rule(name, f)(i)`, without moving the value through a closure's result.
+#[inline]
+pub(crate) fn name_rule<'a>(res: &mut nom::Err<PErr<'a>>, name: &'static str, i: &'a [u8]) {
+    if let nom::Err::Error(e) | nom::Err::Failure(e) = res {
+        if e.context.is_empty() && e.input.len() < i.len() {
+            e.context = name;
+        }
+        e.outer = name;
+    }
 }
 
 /// Expects one byte `c`, reported as `name` when missing.
@@ -309,13 +377,6 @@ pub(crate) fn take_while1<'a>(
     } else {
         Ok((rest, run))
     }
-}
-
-/// A keyword-like token: `1*ATOM-CHAR`. Used to dispatch on command names, attribute
-/// names and response codes before the exact rule is known.
-#[inline]
-pub(crate) fn token<'a>(i: &'a [u8], name: &'static str) -> PResult<'a, &'a [u8]> {
-    take_while1(i, is_atom_char, name)
 }
 
 /// The length of the longest of `names` (for the name buffers of the table dispatchers).

@@ -102,6 +102,83 @@ impl UidForm {
     }
 }
 
+/// A command name as the dispatch compares it: its octets with bit 5 cleared (`& 0xDF`, which
+/// upper-cases ASCII letters: command names are case-insensitive, RFC 9051 §9 note 1), packed
+/// little-endian into two words, zero after the name. Every wire name of the table is upper-case
+/// letters, and an octet folds to an upper-case letter only when it is that letter in either
+/// case, so two keys are equal exactly when the names are equal ignoring ASCII case.
+pub(crate) type NameKey = (u64, u64);
+
+/// The key of a wire name of the table; the name must be 1 to 16 upper-case letters (checked
+/// at compile time, where the table's constants are made).
+pub(crate) const fn name_key(wire: &str) -> NameKey {
+    let b = wire.as_bytes();
+    assert!(!b.is_empty() && b.len() <= 16);
+    let mut w = [0u64; 2];
+    let mut k = 0;
+    while k < b.len() {
+        assert!(b[k].is_ascii_uppercase());
+        w[k / 8] |= (b[k] as u64) << (8 * (k % 8));
+        k += 1;
+    }
+    (w[0], w[1])
+}
+
+/// The key of the name of `len` octets at the start of `at` (a run of ATOM-CHARs); `None`
+/// when it is longer than 16 octets (longer than any command name).
+#[inline]
+pub(crate) fn fold_name(at: &[u8], len: usize) -> Option<NameKey> {
+    let mut buf = [0u8; 16];
+    let words: &[u8] = match at.get(..16) {
+        // Two unaligned loads; the octets after the name are masked off below.
+        Some(w) if len <= 16 => w,
+        _ => {
+            buf.get_mut(..len)?.copy_from_slice(at.get(..len)?);
+            &buf
+        }
+    };
+    let (lo, hi) = words.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().ok()?);
+    let hi = u64::from_le_bytes(hi.try_into().ok()?);
+    Some(fold_words(lo, hi, len))
+}
+
+/// The key of the first `len` (at most 16) octets of the two little-endian words `lo`, `hi`.
+#[inline(always)]
+fn fold_words(lo: u64, hi: u64, len: usize) -> NameKey {
+    const FOLD: u64 = 0xDFDF_DFDF_DFDF_DFDF;
+    // `len <= 16`: the shifts are at most 64, which `checked_shr` makes 0.
+    let bits = |n: usize| u64::MAX.checked_shr(u32::try_from(64 - 8 * n).unwrap_or(64));
+    let lo_mask = bits(len.min(8)).unwrap_or(0);
+    let hi_mask = bits(len.saturating_sub(8)).unwrap_or(0);
+    (lo & lo_mask & FOLD, hi & hi_mask & FOLD)
+}
+
+/// The fast path of the name scan: when `at` has 16 octets, the name is taken to end at the
+/// first octet that is SP or below (the usual ends: SP, CR), found a word at a time, and its
+/// key is returned with its length. The caller uses it only when a row has that key: the
+/// name is then letters only (keys equal only for names equal ignoring case), so every octet
+/// before the end is an ATOM-CHAR and the end is not one, which is where the exact scan of
+/// `1*ATOM-CHAR` stops too. Otherwise (no such octet in 16, or no row) the exact scan decides.
+#[inline(always)]
+pub(crate) fn quick_name(at: &[u8]) -> Option<(NameKey, usize)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let words = at.first_chunk::<16>()?;
+    let (lo, hi) = words.split_at(8);
+    let lo = u64::from_le_bytes(lo.try_into().ok()?);
+    let hi = u64::from_le_bytes(hi.try_into().ok()?);
+    // The high bit of each octet below 0x21, exact up to the first one (the borrows run
+    // upwards only); octets >= 0x80 are masked off by `!x`.
+    let below = |x: u64| x.wrapping_sub(ONES * 0x21) & !x & HIGHS;
+    let len = match (below(lo), below(hi)) {
+        (0, 0) => return None,
+        (0, m) => 8 + (m.trailing_zeros() / 8) as usize,
+        (m, _) => (m.trailing_zeros() / 8) as usize,
+    };
+    Some((fold_words(lo, hi, len), len))
+}
+
 /// The name of a kind: the wire name, with `UID ` in front for the UID-only commands.
 macro_rules! kind_name {
     (Only, $wire:literal) => {
@@ -288,31 +365,34 @@ macro_rules! commands {
             }
         }
 
-        /// Parses a command's arguments after its (upper-cased) name `name`, with (`uid`)
-        /// or without the `UID` prefix; when no row has that name and form, the error is
-        /// `expected` at `start` (where the name starts). Inlined into its two callers, where
-        /// `uid` is a constant: each keeps only the rows of its form.
+        /// The row of the command named `name` (folded) with (`uid`) or without the `UID`
+        /// prefix: `None` when no row has that name and form.
         #[inline(always)]
-        fn dispatch<'a>(
-            name: &[u8],
+        fn lookup(name: kind::NameKey, uid: bool) -> Option<CommandKind> {
+            /// Each row's name key ([`kind::NameKey`]), named after its variant: integer
+            /// constants are patterns, so the match below compiles to a comparison tree on
+            /// the two words (no octet loop, no comparison calls).
+            #[allow(non_upper_case_globals)]
+            mod key {
+                $(pub const $variant: super::kind::NameKey = super::kind::name_key($wire);)*
+            }
+            match name {
+                $(key::$variant if UidForm::$uid.allows(uid) => Some(CommandKind::$variant),)*
+                _ => None,
+            }
+        }
+
+        /// Parses the arguments of a command of kind `kind` (after its name; `uid`: the
+        /// `UID` form). The error is not named yet: the caller names it with `kind.rule()`.
+        #[inline(always)]
+        fn parse_args<'a>(
+            kind: CommandKind,
             i: &'a [u8],
             cx: &Ctx<'_>,
             uid: bool,
-            start: &'a [u8],
-            expected: &'static str,
         ) -> PResult<'a, CommandBody<'a>> {
-            /// Each row's wire name as bytes, named after its variant: constants of type
-            /// `&[u8]` are slice patterns, so the match below compiles to a comparison tree
-            /// on length and bytes (no UTF-8 check of the name, no string comparison calls).
-            #[allow(non_upper_case_globals)]
-            mod wire {
-                $(pub const $variant: &[u8] = $wire.as_bytes();)*
-            }
-            match name {
-                $(wire::$variant if UidForm::$uid.allows(uid) => {
-                    rule($rule, |i| parse_row!($parse, $variant, i, cx, uid))(i)
-                })*
-                _ => fail(start, expected),
+            match kind {
+                $(CommandKind::$variant => parse_row!($parse, $variant, i, cx, uid),)*
             }
         }
 
@@ -331,3 +411,54 @@ macro_rules! commands {
 }
 
 pub(crate) use {commands, encode_row, is_uid, kind_name, parse_row};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    /// The folded key against the case-insensitive comparison it replaces: for every name of
+    /// the table, in upper and lower case, with every octet changed to every ATOM-CHAR, cut
+    /// short and made longer, the key equals the name's key exactly when the octets equal the
+    /// name ignoring ASCII case; both with the name followed by more input (the two word
+    /// loads) and with the name at the end of the input (the copy).
+    #[test]
+    fn folded_keys_match_exactly_the_names_in_any_case() {
+        let atom: Vec<u8> = (0u8..=255)
+            .filter(|&b| crate::parse::is_atom_char(b))
+            .collect();
+        let mut checked = 0;
+        for kind in super::super::CommandKind::ALL {
+            let wire = kind.name().trim_start_matches("UID ");
+            let key = name_key(wire);
+            let mut candidates = vec![wire.as_bytes().to_vec(), wire.to_lowercase().into_bytes()];
+            for at in 0..wire.len() {
+                for &b in &atom {
+                    let mut m = wire.as_bytes().to_vec();
+                    m[at] = b;
+                    candidates.push(m);
+                }
+                candidates.push(wire.as_bytes()[..at].to_vec());
+            }
+            for &b in &atom {
+                let mut m = wire.as_bytes().to_vec();
+                m.push(b);
+                candidates.push(m);
+            }
+            for name in candidates {
+                let same = name.eq_ignore_ascii_case(wire.as_bytes());
+                let mut followed = name.clone();
+                followed.extend_from_slice(b" (FLAGS UID) more input\r\n");
+                for at in [&name[..], &followed[..]] {
+                    let folded = fold_name(at, name.len());
+                    assert_eq!(folded == Some(key), same, "{:?} vs {wire}", name);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 75_000, "{checked}");
+        // Longer than any name: no key.
+        assert_eq!(fold_name(b"AAAAAAAAAAAAAAAAA", 17), None);
+        assert_eq!(fold_name(b"", 0), Some((0, 0)));
+    }
+}

@@ -37,7 +37,7 @@ use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
 use crate::core::{AString, IntoStatic, Quoted, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
-use crate::error::{PResult, ParseError, fail};
+use crate::error::{PErr, PResult, ParseError, fail};
 use crate::ext::NonEmpty;
 pub use crate::ext::multiappend::AppendMessage;
 use crate::ext::search_context::{encode_cancel_update, parse_cancel_update};
@@ -49,8 +49,8 @@ use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    is_atom_char, is_tag_char, message_line, parse_all, parse_line_with, rule, sp, take_while,
-    token,
+    is_atom_char, is_tag_char, message_error, name_rule, parse_message_with, sp, take_while,
+    trailing_bytes,
 };
 use crate::sequence::{SeqNumber, SequenceSet};
 
@@ -624,9 +624,7 @@ impl<'a> Command<'a> {
     /// ```
     pub fn parse(input: &'a [u8]) -> Result<Command<'a>, ParseError> {
         let cx = Ctx::new(&STRICT, Side::Client, input);
-        parse_all(input, |i| {
-            message_line(i, "command", |i| parse_command_line(i, &cx))
-        })
+        command_message(input, &cx)
     }
 
     /// Parses one complete command message under `options`: the profile (strict, or
@@ -647,12 +645,26 @@ impl<'a> Command<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Command<'a>>, ParseError> {
-        match parse_line_with(input, options, Side::Client, "command", parse_command_line) {
+        match parse_message_with(
+            input,
+            options,
+            Side::Client,
+            "command",
+            command_message,
+            parse_command_line,
+        ) {
             Err(err) if options.profile == crate::Profile::RealWorld => {
                 // The other deviations: error-guided repairs of a copy (`repair.rs`).
                 crate::repair::repair(input, err, Side::Client, |bytes| {
-                    parse_line_with(bytes, options, Side::Client, "command", parse_command_line)
-                        .map(|p| p.map(crate::IntoStatic::into_static))
+                    parse_message_with(
+                        bytes,
+                        options,
+                        Side::Client,
+                        "command",
+                        command_message,
+                        parse_command_line,
+                    )
+                    .map(|p| p.map(crate::IntoStatic::into_static))
                 })
             }
             other => other,
@@ -678,67 +690,149 @@ impl<'a> Command<'a> {
 }
 
 /// The longest command name (`UNAUTHENTICATE`, RFC 8437) fits in this many bytes.
+#[cfg(test)]
 const NAME_MAX: usize = 14;
 
-/// Upper-cases a command name into `buf`; `None` when it is too long to be one.
-fn upper<'b>(name: &[u8], buf: &'b mut [u8; NAME_MAX]) -> Option<&'b [u8]> {
-    let dst = buf.get_mut(..name.len())?;
-    for (d, s) in dst.iter_mut().zip(name) {
-        *d = s.to_ascii_uppercase();
+/// The key of `UID` (the prefix of the `uid` rule).
+const UID: kind::NameKey = kind::name_key("UID");
+
+/// `tag SP`: the tag, and the input after its SP.
+#[inline(always)]
+fn command_tag(i: &[u8]) -> PResult<'_, Tag<'_>> {
+    let (rest, tag) = take_while(i, is_tag_char);
+    if tag.is_empty() {
+        return fail(i, "tag");
     }
-    Some(dst)
+    // A byte that is neither a tag character nor the SP after the tag is a bad tag character
+    // (e.g. `+`, `(`, `*`): say so rather than "expected SP".
+    match rest.first() {
+        Some(b' ') => Ok((&rest[1..], Tag::from_checked(tag))),
+        Some(b'\r' | b'\n') | None => fail(rest, "SP"),
+        Some(_) => fail(rest, "tag"),
+    }
+}
+
+/// What the command name says: the row, where its arguments start, and for the `uid` rule
+/// where the input after `UID` starts.
+struct Head<'a> {
+    kind: CommandKind,
+    args: &'a [u8],
+    uid: Option<&'a [u8]>,
+}
+
+impl<'a> Head<'a> {
+    /// Names an error of the arguments' parser as `rule(kind.rule(), ..)` (and for the UID
+    /// form `rule("uid", ..)` around it) names it.
+    #[cold]
+    fn name_error(&self, e: &mut nom::Err<PErr<'a>>) {
+        name_rule(e, self.kind.rule(), self.args);
+        if let Some(at) = self.uid {
+            name_rule(e, "uid", at);
+        }
+    }
+}
+
+/// The command name (after the tag's SP) and, after `UID`, the name of the UID form: the
+/// row of that name (RFC 9051 §9 `command`, `uid`).
+#[inline(always)]
+fn command_head(i: &[u8]) -> Result<Head<'_>, nom::Err<PErr<'_>>> {
+    let quick = kind::quick_name(i);
+    if let Some((key, len)) = quick
+        && let Some(kind) = lookup(key, false)
+    {
+        return Ok(Head {
+            kind,
+            args: &i[len..],
+            uid: None,
+        });
+    }
+    // `1*ATOM-CHAR`, then the row of that name (none has a name longer than 16 octets); a
+    // quick `UID` is the exact one too (letters, then an octet that is no ATOM-CHAR).
+    let (rest, key) = match quick {
+        Some((UID, len)) => (&i[len..], Some(UID)),
+        _ => {
+            let (rest, name) = take_while(i, is_atom_char);
+            (rest, kind::fold_name(i, name.len()))
+        }
+    };
+    if key == Some(UID) {
+        return match uid_head(rest) {
+            Ok((args, kind)) => Ok(Head {
+                kind,
+                args,
+                uid: Some(rest),
+            }),
+            Err(mut e) => {
+                name_rule(&mut e, "uid", rest);
+                Err(e)
+            }
+        };
+    }
+    match key.and_then(|k| lookup(k, false)) {
+        Some(kind) => Ok(Head {
+            kind,
+            args: rest,
+            uid: None,
+        }),
+        None => fail(i, "command").map(|(_, kind)| kind),
+    }
+}
+
+/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
+/// [`UidForm`] allows the prefix.
+#[inline]
+fn uid_head(i: &[u8]) -> PResult<'_, CommandKind> {
+    let (i, ()) = sp(i)?;
+    if let Some((key, len)) = kind::quick_name(i)
+        && let Some(kind) = lookup(key, true)
+    {
+        return Ok((&i[len..], kind));
+    }
+    // The names after `UID` are letters: a run of ATOM-CHARs with anything else in it names
+    // no row.
+    let (rest, name) = take_while(i, is_atom_char);
+    match kind::fold_name(i, name.len()).and_then(|k| lookup(k, true)) {
+        Some(kind) => Ok((rest, kind)),
+        None => fail(i, "uid"),
+    }
+}
+
+/// One whole command message, CRLF included: `parse_all(input, |i| message_line(i,
+/// "command", |i| parse_command_line(i, cx)))` with the same values and errors, the value
+/// built once at the end (a `Command` is large: it is not moved through nested results).
+#[inline(always)]
+fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, ParseError> {
+    let head = match command_tag(input) {
+        Ok((i, tag)) => match command_head(i) {
+            Ok(head) => (tag, head),
+            Err(e) => return Err(message_error(input, "command", input, Some(e))),
+        },
+        Err(e) => return Err(message_error(input, "command", input, Some(e))),
+    };
+    let (tag, head) = head;
+    match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
+        Ok(([b'\r', b'\n'], body)) => Ok(Command { tag, body }),
+        Ok(([b'\r', b'\n', more @ ..], _)) => Err(trailing_bytes(input, more)),
+        Ok((rest, _)) => Err(message_error(input, "command", rest, None)),
+        Err(mut e) => {
+            head.name_error(&mut e);
+            Err(message_error(input, "command", input, Some(e)))
+        }
+    }
 }
 
 /// `command` without its final CRLF: tag, name, arguments.
 #[inline]
 fn parse_command_line<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Command<'a>> {
-    let (rest, tag) = take_while(i, is_tag_char);
-    if tag.is_empty() {
-        return fail(i, "tag");
+    let (i, tag) = command_tag(i)?;
+    let head = command_head(i)?;
+    match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
+        Ok((i, body)) => Ok((i, Command { tag, body })),
+        Err(mut e) => {
+            head.name_error(&mut e);
+            Err(e)
+        }
     }
-    let tag = Tag::from_checked(tag);
-    // A byte that is neither a tag character nor the SP after the tag is a bad tag character
-    // (e.g. `+`, `(`, `*`): say so rather than "expected SP".
-    match rest.first() {
-        Some(b' ') => {}
-        Some(b'\r' | b'\n') | None => return fail(rest, "SP"),
-        Some(_) => return fail(rest, "tag"),
-    }
-    let (i, ()) = sp(rest)?;
-    let (i, body) = parse_body(i, cx)?;
-    Ok((i, Command { tag, body }))
-}
-
-/// Parses a command name and its arguments (everything between the tag's SP and CRLF).
-#[inline]
-fn parse_body<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
-    let start = i;
-    let (i, name) = token(i, "command")?;
-    let mut buf = [0u8; NAME_MAX];
-    let Some(upper) = upper(name, &mut buf) else {
-        return fail(start, "command");
-    };
-    if upper == b"UID" {
-        return rule("uid", |i| parse_uid(i, cx))(i);
-    }
-    dispatch(upper, i, cx, false, start, "command")
-}
-
-/// `uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)`: the rows whose
-/// [`UidForm`] allows the prefix.
-fn parse_uid<'a>(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, CommandBody<'a>> {
-    let (i, ()) = sp(i)?;
-    let start = i;
-    let (i, name) = take_while(i, |b| b.is_ascii_alphabetic());
-    let mut buf = [0u8; NAME_MAX];
-    let unknown = || fail(start, "uid");
-    let Some(upper) = upper(name, &mut buf) else {
-        return unknown();
-    };
-    if i.first().is_some_and(|&b| is_atom_char(b)) {
-        return unknown();
-    }
-    dispatch(upper, i, cx, true, start, "uid")
 }
 
 // ---- the rows' parsers: `fn(input after the name, context, uid) -> CommandBody` ----
@@ -756,6 +850,7 @@ fn parse_enable<'a>(i: &'a [u8], _: &Ctx<'_>, _: bool) -> PResult<'a, CommandBod
 }
 
 /// `SP mailbox [select-params]` of SELECT and EXAMINE.
+#[inline(always)]
 fn sp_mailbox_params<'a>(
     i: &'a [u8],
     cx: &Ctx<'_>,
@@ -1238,6 +1333,102 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::NumberTooLarge);
         let e = Command::parse(b"a COPY 1 x\r\n\r\n").unwrap_err();
         assert_eq!(e.kind, ErrorKind::TrailingBytes);
+    }
+
+    /// `Command::parse` (the head, the row and the value built once) against the general
+    /// path it stands for (`parse_all` of `message_line` of `parse_command_line`): the same
+    /// value or the same error (offset, expected rule, context, kind) for every one-octet
+    /// change of a set of lines (tags, names, the UID form, arguments, CRLF, trailing bytes).
+    #[test]
+    fn the_whole_message_path_agrees_with_the_general_one() {
+        let lines: [&[u8]; 8] = [
+            b"A00001 SELECT \"Sent Items\"\r\n",
+            b"a1 uid fetch 1:5 (UID FLAGS)\r\n",
+            b"a2 LOGIN bob \"p\\\"q\"\r\n",
+            b"a3 UID EXPUNGE 3000:3002\r\n",
+            b"a4 NOOP\r\n",
+            b"a5 UID STORE 1 +FLAGS.SILENT (\\Seen)\r\n",
+            b"a6 SEARCH SINCE 1-Feb-2024 UNSEEN\r\n",
+            b"a7 UNAUTHENTICATE\r\n",
+        ];
+        let mut checked = 0;
+        for line in lines {
+            let mut inputs = vec![line.to_vec(), line[..line.len() - 2].to_vec()];
+            for at in 0..line.len() {
+                for b in [b' ', b'\r', b'\n', b'x', b'+', b'(', b'"', b'1', b'U', 0x80] {
+                    let mut m = line.to_vec();
+                    m[at] = b;
+                    inputs.push(m);
+                }
+                let mut m = line.to_vec();
+                m.remove(at);
+                inputs.push(m);
+            }
+            let mut more = line.to_vec();
+            more.extend_from_slice(b"a NOOP\r\n");
+            inputs.push(more);
+            for input in &inputs {
+                let fast = Command::parse(input);
+                let cx = Ctx::new(&STRICT, Side::Client, input);
+                let general = crate::parse::parse_all(input, |i| {
+                    crate::parse::message_line(i, "command", |i| parse_command_line(i, &cx))
+                });
+                assert_eq!(fast, general, "{:?}", String::from_utf8_lossy(input));
+                checked += 1;
+            }
+        }
+        assert!(checked > 1_500, "{checked}");
+    }
+
+    /// The quick name scan against the exact one (`1*ATOM-CHAR`, then the folded key): where
+    /// the quick one finds a row, the exact one finds the same row and the same end, for every
+    /// name of the table in both cases and every one-octet change of it, followed by every
+    /// octet and then more input (both forms: with and without `UID`).
+    #[test]
+    fn the_quick_name_scan_agrees_with_the_exact_one() {
+        let mut hits = 0;
+        let uid = ["UID"];
+        let names = CommandKind::ALL.iter().map(|k| k.name()).chain(uid);
+        for name in names {
+            let wire = name.trim_start_matches("UID ");
+            let mut names = vec![wire.as_bytes().to_vec(), wire.to_lowercase().into_bytes()];
+            for at in 0..wire.len() {
+                for b in [b'a', b'Z', b'1', b']', b'(', b' ', b'\r', 0x80, 0x41 | 0x80] {
+                    let mut m = wire.as_bytes().to_vec();
+                    m[at] = b;
+                    names.push(m);
+                }
+            }
+            for name in names {
+                for end in 0..=255u8 {
+                    let mut input = name.clone();
+                    input.push(end);
+                    input.extend_from_slice(b"1:5 (FLAGS) more\r\n");
+                    for uid in [false, true] {
+                        let Some((key, len)) = kind::quick_name(&input) else {
+                            continue;
+                        };
+                        if key == UID {
+                            let (_, exact) = take_while(&input, is_atom_char);
+                            assert_eq!(exact.len(), len, "{:?}", String::from_utf8_lossy(&input));
+                        }
+                        let Some(found) = lookup(key, uid) else {
+                            continue;
+                        };
+                        hits += 1;
+                        let (_, exact) = take_while(&input, is_atom_char);
+                        let key = kind::fold_name(&input, exact.len());
+                        assert_eq!(
+                            (key.and_then(|k| lookup(k, uid)), exact.len()),
+                            (Some(found), len),
+                            "{:?}",
+                            String::from_utf8_lossy(&input)
+                        );
+                    }
+                }
+            }
+        }
+        assert!(hits > 5_000, "{hits}");
     }
 
     /// The table: kinds are unique by name, and every kind's name parses back to that kind.

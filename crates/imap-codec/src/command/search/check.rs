@@ -55,69 +55,134 @@ enum Class {
     Two,
 }
 
-/// The upper-case name and the class of the key named `name` (`1*(ALPHA / "-")`, any case),
-/// in one step: a match on the length and three folded octets (`| 0x20` folds a letter's
-/// two cases and leaves `-`), which tells every name below apart, then one folded comparison.
+/// The class of the key named `name` (`1*(ALPHA / "-")`, any case) and whether `name` is
+/// written in upper case, in one step: a match on the length and three folded octets
+/// (`| 0x20` folds a letter's two cases and leaves `-`), which tells every name below apart,
+/// then one comparison with that name ([`is_name`], of a length known at compile time).
 #[inline]
-fn lookup(name: &[u8]) -> Option<(&'static [u8], Class)> {
+fn lookup(name: &[u8]) -> Option<(bool, Class)> {
     use Class::*;
     let n = name.len();
     let at = |k: usize| name.get(k).map_or(0, |b| b | 0x20);
-    let (upper, class): (&'static [u8], Class) = match (
+    match (
         n,
         at(0),
         at(2.min(n.wrapping_sub(1))),
         at(n.wrapping_sub(1)),
     ) {
-        (2, b'c', b'c', b'c') => (b"CC", AString),
-        (2, b'o', b'n', b'n') => (b"ON", Date),
-        (2, b'o', b'r', b'r') => (b"OR", Two),
-        (2, b't', b'o', b'o') => (b"TO", AString),
-        (3, b'a', b'l', b'l') => (b"ALL", Unit),
-        (3, b'b', b'c', b'c') => (b"BCC", AString),
-        (3, b'n', b'w', b'w') => (b"NEW", Unit),
-        (3, b'n', b't', b't') => (b"NOT", One),
-        (3, b'o', b'd', b'd') => (b"OLD", Unit),
-        (3, b'u', b'd', b'd') => (b"UID", Set),
-        (4, b'b', b'd', b'y') => (b"BODY", AString),
-        (4, b'f', b'o', b'm') => (b"FROM", AString),
-        (4, b's', b'e', b'n') => (b"SEEN", Unit),
-        (4, b't', b'x', b't') => (b"TEXT", AString),
-        (5, b'd', b'a', b't') => (b"DRAFT", Unit),
-        (5, b'f', b'z', b'y') => (b"FUZZY", One),
-        (5, b'o', b'd', b'r') => (b"OLDER", NzNumber),
-        (5, b's', b'n', b'e') => (b"SINCE", Date),
-        (6, b'b', b'f', b'e') => (b"BEFORE", Date),
-        (6, b'h', b'a', b'r') => (b"HEADER", Header),
-        (6, b'l', b'r', b'r') => (b"LARGER", Number64),
-        (6, b'r', b'c', b't') => (b"RECENT", Unit),
-        (6, b's', b'n', b'n') => (b"SENTON", Date),
-        (6, b'u', b's', b'n') => (b"UNSEEN", Unit),
-        (7, b'd', b'l', b'd') => (b"DELETED", Unit),
-        (7, b'f', b'a', b'd') => (b"FLAGGED", Unit),
-        (7, b'k', b'y', b'd') => (b"KEYWORD", Keyword),
-        (7, b's', b'a', b'r') => (b"SMALLER", Number64),
-        (7, b's', b'b', b't') => (b"SUBJECT", AString),
-        (7, b's', b'v', b'n') => (b"SAVEDON", Date),
-        (7, b'u', b'd', b't') => (b"UNDRAFT", Unit),
-        (7, b'y', b'u', b'r') => (b"YOUNGER", NzNumber),
-        (8, b'a', b's', b'd') => (b"ANSWERED", Unit),
-        (9, b's', b'n', b'e') => (b"SENTSINCE", Date),
-        (9, b'u', b'd', b'd') => (b"UNDELETED", Unit),
-        (9, b'u', b'f', b'd') => (b"UNFLAGGED", Unit),
-        (9, b'u', b'k', b'd') => (b"UNKEYWORD", Keyword),
-        (10, b's', b'n', b'e') => (b"SENTBEFORE", Date),
-        (10, b's', b'v', b'e') => (b"SAVEDSINCE", Date),
-        (10, b'u', b'a', b'd') => (b"UNANSWERED", Unit),
-        (11, b's', b'v', b'e') => (b"SAVEDBEFORE", Date),
-        (17, b's', b'v', b'd') => (b"SAVEDATESUPPORTED", Unit),
-        _ => return None,
-    };
-    name.iter()
-        .zip(upper)
-        .all(|(a, b)| a | 0x20 == b | 0x20)
-        .then_some((upper, class))
+        (2, b'c', b'c', b'c') => is_name(name, b"CC", AString),
+        (2, b'o', b'n', b'n') => is_name(name, b"ON", Date),
+        (2, b'o', b'r', b'r') => is_name(name, b"OR", Two),
+        (2, b't', b'o', b'o') => is_name(name, b"TO", AString),
+        (3, b'a', b'l', b'l') => is_name(name, b"ALL", Unit),
+        (3, b'b', b'c', b'c') => is_name(name, b"BCC", AString),
+        (3, b'n', b'w', b'w') => is_name(name, b"NEW", Unit),
+        (3, b'n', b't', b't') => is_name(name, b"NOT", One),
+        (3, b'o', b'd', b'd') => is_name(name, b"OLD", Unit),
+        (3, b'u', b'd', b'd') => is_name(name, b"UID", Set),
+        (4, b'b', b'd', b'y') => is_name(name, b"BODY", AString),
+        (4, b'f', b'o', b'm') => is_name(name, b"FROM", AString),
+        (4, b's', b'e', b'n') => is_name(name, b"SEEN", Unit),
+        (4, b't', b'x', b't') => is_name(name, b"TEXT", AString),
+        (5, b'd', b'a', b't') => is_name(name, b"DRAFT", Unit),
+        (5, b'f', b'z', b'y') => is_name(name, b"FUZZY", One),
+        (5, b'o', b'd', b'r') => is_name(name, b"OLDER", NzNumber),
+        (5, b's', b'n', b'e') => is_name(name, b"SINCE", Date),
+        (6, b'b', b'f', b'e') => is_name(name, b"BEFORE", Date),
+        (6, b'h', b'a', b'r') => is_name(name, b"HEADER", Header),
+        (6, b'l', b'r', b'r') => is_name(name, b"LARGER", Number64),
+        (6, b'r', b'c', b't') => is_name(name, b"RECENT", Unit),
+        (6, b's', b'n', b'n') => is_name(name, b"SENTON", Date),
+        (6, b'u', b's', b'n') => is_name(name, b"UNSEEN", Unit),
+        (7, b'd', b'l', b'd') => is_name(name, b"DELETED", Unit),
+        (7, b'f', b'a', b'd') => is_name(name, b"FLAGGED", Unit),
+        (7, b'k', b'y', b'd') => is_name(name, b"KEYWORD", Keyword),
+        (7, b's', b'a', b'r') => is_name(name, b"SMALLER", Number64),
+        (7, b's', b'b', b't') => is_name(name, b"SUBJECT", AString),
+        (7, b's', b'v', b'n') => is_name(name, b"SAVEDON", Date),
+        (7, b'u', b'd', b't') => is_name(name, b"UNDRAFT", Unit),
+        (7, b'y', b'u', b'r') => is_name(name, b"YOUNGER", NzNumber),
+        (8, b'a', b's', b'd') => is_name(name, b"ANSWERED", Unit),
+        (9, b's', b'n', b'e') => is_name(name, b"SENTSINCE", Date),
+        (9, b'u', b'd', b'd') => is_name(name, b"UNDELETED", Unit),
+        (9, b'u', b'f', b'd') => is_name(name, b"UNFLAGGED", Unit),
+        (9, b'u', b'k', b'd') => is_name(name, b"UNKEYWORD", Keyword),
+        (10, b's', b'n', b'e') => is_name(name, b"SENTBEFORE", Date),
+        (10, b's', b'v', b'e') => is_name(name, b"SAVEDSINCE", Date),
+        (10, b'u', b'a', b'd') => is_name(name, b"UNANSWERED", Unit),
+        (11, b's', b'v', b'e') => is_name(name, b"SAVEDBEFORE", Date),
+        (17, b's', b'v', b'd') => is_name(name, b"SAVEDATESUPPORTED", Unit),
+        _ => None,
+    }
 }
+
+/// Whether `name` is `upper` in any case (both `1*(ALPHA / "-")`; `upper` in upper case):
+/// `Some(written in upper case)`, with `class`. Two such octets differ in nothing but the
+/// case bit (`0x20`) exactly when they are the same letter, or both `-` (the length is a
+/// constant: the loop is unrolled).
+#[inline(always)]
+fn is_name<const N: usize>(name: &[u8], upper: &[u8; N], class: Class) -> Option<(bool, Class)> {
+    let name: &[u8; N] = name.try_into().ok()?;
+    let (mut diff, mut exact) = (0u8, 0u8);
+    let mut k = 0;
+    while k < N {
+        let d = name[k] ^ upper[k];
+        exact |= d;
+        diff |= d & !0x20;
+        k += 1;
+    }
+    (diff == 0).then_some((exact == 0, class))
+}
+
+/// Whether `s` holds a `\` or a `{`, eight octets at a time (one word: the zero-byte test of
+/// the word xored with each octet repeated; the last word overlaps the one before it).
+#[inline(always)]
+fn has_backslash_or_brace(s: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    #[inline(always)]
+    fn zero(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGHS
+    }
+    #[inline(always)]
+    fn hit(w: u64) -> bool {
+        zero(w ^ (ONES * u64::from(b'\\'))) | zero(w ^ (ONES * u64::from(b'{'))) != 0
+    }
+    if s.len() < 8 {
+        return s.iter().any(|&b| b == b'\\' || b == b'{');
+    }
+    let word = |k: usize| {
+        u64::from_le_bytes([
+            s[k],
+            s[k + 1],
+            s[k + 2],
+            s[k + 3],
+            s[k + 4],
+            s[k + 5],
+            s[k + 6],
+            s[k + 7],
+        ])
+    };
+    let mut k = 0;
+    while k + 8 < s.len() {
+        if hit(word(k)) {
+            return true;
+        }
+        k += 8;
+    }
+    hit(word(s.len() - 8))
+}
+
+/// The octets of a key's name, `ALPHA / "-"`.
+const NAME_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphabetic() || b == b'-' as usize;
+        b += 1;
+    }
+    t
+};
 
 /// The walk's state: the depth bound and whether every key so far is canonical.
 struct Walk {
@@ -188,12 +253,12 @@ impl Walk {
     fn astring<'a>(&mut self, i: &'a [u8]) -> Rest<'a> {
         if i.first()? == &b'"' {
             let n = quoted_ascii_len(i)?;
-            for &b in &i[1..n - 1] {
-                match b {
-                    b'\\' => return None,
-                    b'{' => self.canonical = false,
-                    _ => {}
+            let content = &i[1..n - 1];
+            if has_backslash_or_brace(content) {
+                if content.contains(&b'\\') {
+                    return None;
                 }
+                self.canonical = false;
             }
             return Some(&i[n..]);
         }
@@ -228,14 +293,14 @@ impl Walk {
     fn named<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
         let n = i
             .iter()
-            .take_while(|b| b.is_ascii_alphabetic() || **b == b'-')
-            .count();
+            .position(|&b| !NAME_CHARS[usize::from(b)])
+            .unwrap_or(i.len());
         let (name, rest) = i.split_at(n);
         if n == 0 || rest.first().is_some_and(|&b| is_atom_char(b)) {
             return None;
         }
         let (upper, class) = lookup(name)?;
-        self.canonical &= name == upper;
+        self.canonical &= upper;
         // `SP` and the argument, for every class but `Unit`.
         let arg = byte(rest, b' ');
         match class {
@@ -349,13 +414,13 @@ mod tests {
         let mut found = 0;
         for kind in SearchKeyKind::ALL {
             let name = kind.name().as_bytes();
-            let Some((upper, _)) = lookup(name) else {
+            let Some((upper, class)) = lookup(name) else {
                 continue;
             };
             found += 1;
-            assert_eq!(upper, name);
+            assert!(upper, "{name:?}");
             let lower = name.to_ascii_lowercase();
-            assert_eq!(lookup(&lower).map(|l| l.0), Some(upper));
+            assert_eq!(lookup(&lower), Some((false, class)));
             let arg = match lookup(name).map(|l| l.1) {
                 Some(Class::Unit) => "",
                 Some(Class::Date) => " 1-Feb-1994",
@@ -380,7 +445,11 @@ mod tests {
                     let mut m = name.to_vec();
                     m[at] = b;
                     if let Some((upper, _)) = lookup(&m) {
-                        assert!(upper.eq_ignore_ascii_case(&m), "{m:?}");
+                        let same = SearchKeyKind::ALL
+                            .iter()
+                            .map(|k| k.name().as_bytes())
+                            .find(|k| k.eq_ignore_ascii_case(&m));
+                        assert_eq!(same.map(|k| k == &m[..]), Some(upper), "{m:?}");
                     }
                 }
             }
@@ -410,6 +479,19 @@ mod tests {
         let deep = format!("{}ALL", "NOT ".repeat(3));
         assert_eq!(program(deep.as_bytes(), 2), None);
         assert!(program(deep.as_bytes(), 3).is_some());
+    }
+
+    proptest! {
+        /// The word-at-a-time search for `\\` and `{` finds what a byte loop finds.
+        #[test]
+        fn backslash_or_brace_as_a_byte_loop(
+            s in prop::collection::vec(prop::sample::select(&b"ab\\{|[z\x00\xff"[..]), 0..40),
+        ) {
+            prop_assert_eq!(
+                has_backslash_or_brace(&s),
+                s.iter().any(|&b| b == b'\\' || b == b'{')
+            );
+        }
     }
 
     /// Mutations of a valid program: one byte replaced, inserted or removed.

@@ -17,37 +17,48 @@ const MONTHS: [&[u8; 3]; 12] = [
 /// nowhere, and compared with the one name of that slot.
 #[inline]
 fn month_index(a: u8, b: u8, c: u8) -> Option<usize> {
-    const fn fold(m: &[u8; 3]) -> u32 {
-        ((m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32) | 0x0020_2020
-    }
-    /// The slot of a folded name: its top four bits after the multiplication.
-    const fn slot(key: u32) -> usize {
-        (key.wrapping_mul(1_909_207) >> 28) as usize
-    }
-    const FOLDED: [u32; 12] = {
-        let mut t = [0u32; 12];
-        let mut k = 0;
-        while k < 12 {
-            t[k] = fold(MONTHS[k]);
-            k += 1;
-        }
-        t
-    };
-    /// The month of each slot (12: none); building it fails to compile on a collision.
-    const SLOTS: [u8; 16] = {
-        let mut t = [12u8; 16];
-        let mut k = 0;
-        while k < 12 {
-            assert!(t[slot(FOLDED[k])] == 12, "two months share a slot");
-            t[slot(FOLDED[k])] = k as u8;
-            k += 1;
-        }
-        t
-    };
     let key = fold(&[a, b, c]);
     let m = usize::from(SLOTS[slot(key)]);
     (m < 12 && FOLDED[m] == key).then_some(m)
 }
+
+/// The three octets of a month name as one number, folded to lower case.
+const fn fold(m: &[u8; 3]) -> u32 {
+    packed(m) | 0x0020_2020
+}
+
+/// The three octets of a month name as one number, as they are.
+const fn packed(m: &[u8; 3]) -> u32 {
+    (m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32
+}
+
+/// The slot of a folded name: its top four bits after the multiplication.
+const fn slot(key: u32) -> usize {
+    (key.wrapping_mul(1_909_207) >> 28) as usize
+}
+
+/// Each month's name, folded.
+const FOLDED: [u32; 12] = {
+    let mut t = [0u32; 12];
+    let mut k = 0;
+    while k < 12 {
+        t[k] = fold(MONTHS[k]);
+        k += 1;
+    }
+    t
+};
+
+/// The month of each slot (12: none); building it fails to compile on a collision.
+const SLOTS: [u8; 16] = {
+    let mut t = [12u8; 16];
+    let mut k = 0;
+    while k < 12 {
+        assert!(t[slot(FOLDED[k])] == 12, "two months share a slot");
+        t[slot(FOLDED[k])] = k as u8;
+        k += 1;
+    }
+    t
+};
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
@@ -217,18 +228,25 @@ pub(crate) fn check_date_text(i: &[u8]) -> Option<(usize, bool)> {
         return None;
     };
     let month = month_index(a, b, c)?;
-    let year = [y0, y1, y2, y3].map(|d| d.wrapping_sub(b'0'));
-    if year.iter().any(|d| *d > 9) || day == 0 {
+    // Four digits: every octet's high half is 3 and stays 3 when 6 is added.
+    let year = u32::from_le_bytes([y0, y1, y2, y3]);
+    let high = 0xF0F0_F0F0;
+    if year & high != 0x3030_3030 || year.wrapping_add(0x0606_0606) & high != 0x3030_3030 {
+        return None;
+    }
+    if day == 0 {
         return None;
     }
     // Every month has 28 days; the year matters for the 29th of February only.
     if day > 28 {
-        let year = year.iter().fold(0u16, |acc, &d| acc * 10 + u16::from(d));
+        let year = [y0, y1, y2, y3]
+            .iter()
+            .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
         if day > days_in_month(year, month as u8 + 1) {
             return None;
         }
     }
-    let canonical = i[0] != b'0' && [a, b, c] == *MONTHS[month];
+    let canonical = i[0] != b'0' && packed(&[a, b, c]) == packed(MONTHS[month]);
     Some((at + 9, canonical))
 }
 

@@ -54,95 +54,180 @@ enum Class {
     Two,
 }
 
-/// The class of the key named `name` (`1*(ALPHA / "-")`, any case) and whether `name` is
-/// written in upper case, in one step: a match on the length and three folded octets
-/// (`| 0x20` folds a letter's two cases and leaves `-`), which tells every name below apart,
-/// then one comparison with that name ([`is_name`], of a length known at compile time).
-#[inline]
-fn lookup(name: &[u8]) -> Option<(bool, Class)> {
-    use Class::*;
-    let n = name.len();
-    let at = |k: usize| name.get(k).map_or(0, |b| b | 0x20);
-    match (
-        n,
-        at(0),
-        at(2.min(n.wrapping_sub(1))),
-        at(n.wrapping_sub(1)),
-    ) {
-        (2, b'c', b'c', b'c') => is_name(name, b"CC", AString),
-        (2, b'o', b'n', b'n') => is_name(name, b"ON", Date),
-        (2, b'o', b'r', b'r') => is_name(name, b"OR", Two),
-        (2, b't', b'o', b'o') => is_name(name, b"TO", AString),
-        (3, b'a', b'l', b'l') => is_name(name, b"ALL", Unit),
-        (3, b'b', b'c', b'c') => is_name(name, b"BCC", AString),
-        (3, b'n', b'w', b'w') => is_name(name, b"NEW", Unit),
-        (3, b'n', b't', b't') => is_name(name, b"NOT", One),
-        (3, b'o', b'd', b'd') => is_name(name, b"OLD", Unit),
-        (3, b'u', b'd', b'd') => is_name(name, b"UID", Set),
-        (4, b'b', b'd', b'y') => is_name(name, b"BODY", AString),
-        (4, b'f', b'o', b'm') => is_name(name, b"FROM", AString),
-        (4, b's', b'e', b'n') => is_name(name, b"SEEN", Unit),
-        (4, b't', b'x', b't') => is_name(name, b"TEXT", AString),
-        (5, b'd', b'a', b't') => is_name(name, b"DRAFT", Unit),
-        (5, b'f', b'z', b'y') => is_name(name, b"FUZZY", One),
-        (5, b'o', b'd', b'r') => is_name(name, b"OLDER", NzNumber),
-        (5, b's', b'n', b'e') => is_name(name, b"SINCE", Date),
-        (6, b'b', b'f', b'e') => is_name(name, b"BEFORE", Date),
-        (6, b'h', b'a', b'r') => is_name(name, b"HEADER", Header),
-        (6, b'l', b'r', b'r') => is_name(name, b"LARGER", Number64),
-        (6, b'r', b'c', b't') => is_name(name, b"RECENT", Unit),
-        (6, b's', b'n', b'n') => is_name(name, b"SENTON", Date),
-        (6, b'u', b's', b'n') => is_name(name, b"UNSEEN", Unit),
-        (7, b'd', b'l', b'd') => is_name(name, b"DELETED", Unit),
-        (7, b'f', b'a', b'd') => is_name(name, b"FLAGGED", Unit),
-        (7, b'k', b'y', b'd') => is_name(name, b"KEYWORD", Keyword),
-        (7, b's', b'a', b'r') => is_name(name, b"SMALLER", Number64),
-        (7, b's', b'b', b't') => is_name(name, b"SUBJECT", AString),
-        (7, b's', b'v', b'n') => is_name(name, b"SAVEDON", Date),
-        (7, b'u', b'd', b't') => is_name(name, b"UNDRAFT", Unit),
-        (7, b'y', b'u', b'r') => is_name(name, b"YOUNGER", NzNumber),
-        (8, b'a', b's', b'd') => is_name(name, b"ANSWERED", Unit),
-        (9, b's', b'n', b'e') => is_name(name, b"SENTSINCE", Date),
-        (9, b'u', b'd', b'd') => is_name(name, b"UNDELETED", Unit),
-        (9, b'u', b'f', b'd') => is_name(name, b"UNFLAGGED", Unit),
-        (9, b'u', b'k', b'd') => is_name(name, b"UNKEYWORD", Keyword),
-        (10, b's', b'n', b'e') => is_name(name, b"SENTBEFORE", Date),
-        (10, b's', b'v', b'e') => is_name(name, b"SAVEDSINCE", Date),
-        (10, b'u', b'a', b'd') => is_name(name, b"UNANSWERED", Unit),
-        (11, b's', b'v', b'e') => is_name(name, b"SAVEDBEFORE", Date),
-        (17, b's', b'v', b'd') => is_name(name, b"SAVEDATESUPPORTED", Unit),
-        _ => None,
-    }
+/// The names the walk reads of at most 16 octets, with their class (the longer one,
+/// SAVEDATESUPPORTED, is compared on its own).
+const NAMES: [(&[u8], Class); 41] = [
+    (b"CC", Class::AString),
+    (b"ON", Class::Date),
+    (b"OR", Class::Two),
+    (b"TO", Class::AString),
+    (b"ALL", Class::Unit),
+    (b"BCC", Class::AString),
+    (b"NEW", Class::Unit),
+    (b"NOT", Class::One),
+    (b"OLD", Class::Unit),
+    (b"UID", Class::Set),
+    (b"BODY", Class::AString),
+    (b"FROM", Class::AString),
+    (b"SEEN", Class::Unit),
+    (b"TEXT", Class::AString),
+    (b"DRAFT", Class::Unit),
+    (b"FUZZY", Class::One),
+    (b"OLDER", Class::NzNumber),
+    (b"SINCE", Class::Date),
+    (b"BEFORE", Class::Date),
+    (b"HEADER", Class::Header),
+    (b"LARGER", Class::Number64),
+    (b"RECENT", Class::Unit),
+    (b"SENTON", Class::Date),
+    (b"UNSEEN", Class::Unit),
+    (b"DELETED", Class::Unit),
+    (b"FLAGGED", Class::Unit),
+    (b"KEYWORD", Class::Keyword),
+    (b"SMALLER", Class::Number64),
+    (b"SUBJECT", Class::AString),
+    (b"SAVEDON", Class::Date),
+    (b"UNDRAFT", Class::Unit),
+    (b"YOUNGER", Class::NzNumber),
+    (b"ANSWERED", Class::Unit),
+    (b"SENTSINCE", Class::Date),
+    (b"UNDELETED", Class::Unit),
+    (b"UNFLAGGED", Class::Unit),
+    (b"UNKEYWORD", Class::Keyword),
+    (b"SENTBEFORE", Class::Date),
+    (b"SAVEDSINCE", Class::Date),
+    (b"UNANSWERED", Class::Unit),
+    (b"SAVEDBEFORE", Class::Date),
+];
+
+/// The longer name.
+const LONG_NAME: &[u8] = b"SAVEDATESUPPORTED";
+
+/// `0x01` in every octet.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every octet.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// The case bit of every octet.
+const CASE: u64 = 0x2020_2020_2020_2020;
+
+/// A name of the table, as the walk compares it: its first eight octets and the next eight
+/// (little-endian words, zero past its end) in upper case, its length and class.
+#[derive(Clone, Copy)]
+struct Entry {
+    words: [u64; 2],
+    len: u8,
+    class: Class,
 }
 
-/// Whether `name` is `upper` in any case (both `1*(ALPHA / "-")`; `upper` in upper case):
-/// `Some(written in upper case)`, with `class`. Two such octets differ in nothing but the
-/// case bit (`0x20`) exactly when they are the same letter, or both `-` (the length is a
-/// constant: the loop is unrolled).
-#[inline(always)]
-fn is_name<const N: usize>(name: &[u8], upper: &[u8; N], class: Class) -> Option<(bool, Class)> {
-    let name: &[u8; N] = name.try_into().ok()?;
-    let (mut diff, mut exact) = (0u8, 0u8);
+/// Eight octets of `s` from `k` as a little-endian word, zero past the end of `s`.
+const fn word_of(s: &[u8], k: usize) -> u64 {
+    let mut w = 0u64;
+    let mut j = 0;
+    while j < 8 && k + j < s.len() {
+        w |= (s[k + j] as u64) << (8 * j);
+        j += 1;
+    }
+    w
+}
+
+/// The slot of a name: its first word folded (`| 0x20` in each of its octets) with its
+/// length in the top octet, multiplied and shifted to 7 bits (a multiplier under which the
+/// 41 names collide nowhere: building [`SLOTS`] fails to compile otherwise).
+const fn slot(folded: u64, len: usize) -> usize {
+    ((folded ^ ((len as u64) << 56)).wrapping_mul(0x005e_b195_d59a_5785) >> 57) as usize
+}
+
+/// The mask of the first `n` octets of a word (`n` at most 8).
+const fn mask(n: usize) -> u64 {
+    if n >= 8 { !0 } else { (1u64 << (8 * n)) - 1 }
+}
+
+/// The names by slot (`len` 0: none).
+static SLOTS: [Entry; 128] = {
+    let mut t = [Entry {
+        words: [0, 0],
+        len: 0,
+        class: Class::Unit,
+    }; 128];
     let mut k = 0;
-    while k < N {
-        let d = name[k] ^ upper[k];
-        exact |= d;
-        diff |= d & !0x20;
+    while k < NAMES.len() {
+        let (name, class) = NAMES[k];
+        let words = [word_of(name, 0), word_of(name, 8)];
+        let at = slot(words[0] | (CASE & mask(name.len())), name.len());
+        assert!(t[at].len == 0, "two names share a slot");
+        t[at] = Entry {
+            words,
+            len: name.len() as u8,
+            class,
+        };
         k += 1;
-    }
-    (diff == 0).then_some((exact == 0, class))
-}
-
-/// The octets of a key's name, `ALPHA / "-"`.
-const NAME_CHARS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphabetic() || b == b'-' as usize;
-        b += 1;
     }
     t
 };
+
+/// Eight octets of `i` from `k`, zero past its end (a copy only near the end of the input).
+#[inline(always)]
+fn load(i: &[u8], k: usize) -> u64 {
+    match i.get(k..).and_then(|s| s.first_chunk::<8>()) {
+        Some(c) => u64::from_le_bytes(*c),
+        None => word_of(i, k),
+    }
+}
+
+/// The high bit of each octet of `w` that is not `ALPHA / "-"` (exact for every octet: no
+/// carry crosses an octet).
+#[inline(always)]
+fn not_name_octets(w: u64) -> u64 {
+    let low = (w | CASE) & !HIGHS;
+    // High bit set where the folded octet is at least `a`, and where it is above `z`.
+    let from_a = low + (0x80 - u64::from(b'a')) * ONES;
+    let past_z = low + (0x80 - u64::from(b'z') - 1) * ONES;
+    let letter = from_a & !past_z & !w & HIGHS;
+    let other = w ^ (u64::from(b'-') * ONES);
+    let hyphen = !(((other & !HIGHS) + !HIGHS) | other) & HIGHS;
+    !(letter | hyphen) & HIGHS
+}
+
+/// The name `1*(ALPHA / "-")` at the start of `i` when it is one the walk reads: its length,
+/// whether it is written in upper case, and its class. The name's end is found a word at a
+/// time, its slot by one multiplication, and it is compared with the name of that slot in
+/// two words (two octets of `ALPHA / "-"` differ in nothing but the case bit, `0x20`,
+/// exactly when they are the same letter, or both `-`).
+#[inline(always)]
+fn name_at(i: &[u8]) -> Option<(usize, bool, Class)> {
+    let w0 = load(i, 0);
+    let m0 = not_name_octets(w0);
+    let (n, w1) = if m0 != 0 {
+        ((m0.trailing_zeros() / 8) as usize, 0)
+    } else {
+        let w1 = load(i, 8);
+        match not_name_octets(w1) {
+            0 => return long_name(i),
+            m1 => {
+                let n = 8 + (m1.trailing_zeros() / 8) as usize;
+                (n, w1 & mask(n - 8))
+            }
+        }
+    };
+    let w0 = w0 & mask(n);
+    let e = SLOTS[slot(w0 | (CASE & mask(n)), n)];
+    let d0 = w0 ^ e.words[0];
+    let d1 = w1 ^ e.words[1];
+    let same = usize::from(e.len) == n && (d0 | d1) & !CASE == 0;
+    same.then_some((n, d0 | d1 == 0, e.class))
+}
+
+/// A name of 16 octets or more: SAVEDATESUPPORTED (RFC 8514), or one the walk does not read.
+#[cold]
+fn long_name(i: &[u8]) -> Option<(usize, bool, Class)> {
+    let n = i
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic() || **b == b'-')
+        .count();
+    let name = &i[..n];
+    name.eq_ignore_ascii_case(LONG_NAME)
+        .then_some((n, name == LONG_NAME, Class::Unit))
+}
 
 /// A quoted string's octet that the walk reads on: printable ASCII but `"` and `\` (a
 /// QUOTED-CHAR of RFC 9051 §9 written as itself), and not `{`.
@@ -279,15 +364,11 @@ impl Walk {
     /// A key that starts with its name.
     #[inline]
     fn named<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
-        let n = i
-            .iter()
-            .position(|&b| !NAME_CHARS[usize::from(b)])
-            .unwrap_or(i.len());
-        let (name, rest) = i.split_at(n);
+        let (n, upper, class) = name_at(i)?;
+        let rest = &i[n..];
         if n == 0 || rest.first().is_some_and(|&b| is_atom_char(b)) {
             return None;
         }
-        let (upper, class) = lookup(name)?;
         self.canonical &= upper;
         // `SP` and the argument, for every class but `Unit`.
         let arg = byte(rest, b' ');
@@ -396,6 +477,31 @@ mod tests {
 
     /// Every name the walk knows is the name of the key the exact parser reads, in any case;
     /// nothing else is found.
+    /// The name at the start of `name` followed by SP: its class and whether it is in upper
+    /// case, when the walk reads it.
+    fn lookup(name: &[u8]) -> Option<(bool, Class)> {
+        let input = [name, b" "].concat();
+        let (n, upper, class) = name_at(&input)?;
+        (n == name.len()).then_some((upper, class))
+    }
+
+    /// The octets of a name, found a word at a time, are those a byte loop finds.
+    #[test]
+    fn name_octets_as_a_byte_loop() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut w = *b"ABCDEFGH";
+                w[at] = b;
+                let expected = w
+                    .iter()
+                    .position(|c| !(c.is_ascii_alphabetic() || *c == b'-'));
+                let m = not_name_octets(u64::from_le_bytes(w));
+                let found = (m != 0).then(|| (m.trailing_zeros() / 8) as usize);
+                assert_eq!(found, expected, "{w:?}");
+            }
+        }
+    }
+
     #[test]
     fn lookup_finds_exactly_the_table_names() {
         let cx = Ctx::new(&STRICT, Side::Client, b"");

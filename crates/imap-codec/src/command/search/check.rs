@@ -339,30 +339,42 @@ impl Walk {
         (n > 0).then(|| &i[n..])
     }
 
-    /// One `search-key` at nesting `depth`.
+    /// One `search-key` at nesting `depth` (inlined where the walk reads a key; the nested
+    /// forms go through [`nested`](Self::nested) and [`list`](Self::list), out of line).
+    #[inline(always)]
     fn key<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
         if depth > self.max {
             return None;
         }
         match i.first()? {
-            b'(' => {
-                let mut i = &i[1..];
-                loop {
-                    i = self.key(i, depth + 1)?;
-                    match i.split_first()? {
-                        (b' ', r) => i = r,
-                        (b')', r) => return Some(r),
-                        _ => return None,
-                    }
-                }
-            }
+            b'(' => self.list(i, depth),
             b'1'..=b'9' | b'*' | b'$' => sequence_set(i),
             _ => self.named(i, depth),
         }
     }
 
+    /// A key nested in NOT, FUZZY or OR, at nesting `depth`.
+    #[inline(never)]
+    fn nested<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
+        self.key(i, depth)
+    }
+
+    /// `"(" search-key *(SP search-key) ")"` at nesting `depth`.
+    #[inline(never)]
+    fn list<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
+        let mut i = &i[1..];
+        loop {
+            i = self.key(i, depth + 1)?;
+            match i.split_first()? {
+                (b' ', r) => i = r,
+                (b')', r) => return Some(r),
+                _ => return None,
+            }
+        }
+    }
+
     /// A key that starts with its name.
-    #[inline]
+    #[inline(always)]
     fn named<'a>(&mut self, i: &'a [u8], depth: usize) -> Rest<'a> {
         let (n, upper, class) = name_at(i)?;
         let rest = &i[n..];
@@ -398,10 +410,10 @@ impl Walk {
             }
             Class::Set => sequence_set(arg?),
             Class::NzNumber => nz_number(arg?),
-            Class::One => self.key(arg?, depth + 1),
+            Class::One => self.nested(arg?, depth + 1),
             Class::Two => {
-                let r = byte(self.key(arg?, depth + 1)?, b' ')?;
-                self.key(r, depth + 1)
+                let r = byte(self.nested(arg?, depth + 1)?, b' ')?;
+                self.nested(r, depth + 1)
             }
         }
     }

@@ -30,6 +30,8 @@ use crate::sequence::SequenceSet;
 use super::CommandBody;
 
 mod check;
+#[cfg(test)]
+pub(crate) use check::mutated_once;
 
 /// A row's parser (input after the key's name): `unit`; `arg f` (`SP` then `f`); `custom f`
 /// (`f` gets the input after the name); `nested` (NOT, OR, sequence sets and parenthesised

@@ -20,7 +20,7 @@
 use crate::prelude::*;
 
 pub mod body;
-mod check;
+pub(crate) mod check;
 pub mod code;
 pub mod data;
 pub mod envelope;

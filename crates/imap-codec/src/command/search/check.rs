@@ -25,9 +25,7 @@
 use crate::datetime::check_date_text;
 use crate::ext::MAX_DEPTH;
 use crate::parse::{is_astring_char, is_atom_char};
-
-/// The input after what a step read, or `None` when the walk cannot tell.
-type Rest<'a> = Option<&'a [u8]>;
+use crate::response::check::{Rest, byte, digits};
 
 /// What follows a key's name (RFC 9051 §9 `search-key`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,33 +259,12 @@ struct Walk {
     canonical: bool,
 }
 
-/// The byte `c`.
-#[inline(always)]
-fn byte(i: &[u8], c: u8) -> Rest<'_> {
-    match i.split_first() {
-        Some((&b, r)) if b == c => Some(r),
-        _ => None,
-    }
-}
-
-/// `1*DIGIT`, at most `max` digits (so that the value is in range without computing it); the
-/// digits read.
-#[inline(always)]
-fn digits(i: &[u8], max: usize) -> Option<usize> {
-    let n = i
-        .iter()
-        .take(max + 1)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    (1..=max).contains(&n).then_some(n)
-}
-
 /// `nz-number` (< 2^32): a non-zero first digit, at most 9 digits (written as the encoder
 /// writes it).
 #[inline(always)]
 fn nz_number(i: &[u8]) -> Rest<'_> {
     match i.first()? {
-        b'1'..=b'9' => digits(i, 9).map(|n| &i[n..]),
+        b'1'..=b'9' => digits(i, 9),
         _ => None,
     }
 }
@@ -404,9 +381,9 @@ impl Walk {
             }
             Class::Number64 => {
                 let arg = arg?;
-                let n = digits(arg, 18)?;
-                self.canonical &= n == 1 || arg[0] != b'0';
-                Some(&arg[n..])
+                let rest = digits(arg, 18)?;
+                self.canonical &= arg.len() - rest.len() == 1 || arg[0] != b'0';
+                Some(rest)
             }
             Class::Set => sequence_set(arg?),
             Class::NzNumber => nz_number(arg?),
@@ -437,6 +414,29 @@ pub(super) fn program(i: &[u8], max_depth: usize) -> Option<(&[u8], usize, bool)
             None => return Some((i, len, walk.canonical)),
         }
     }
+}
+
+/// `base` with the octet at `at` replaced by `b` (`how` 0), `b` inserted there (1) or the
+/// octet removed (2), then `tail` appended: the mutations of the fast walks' property tests
+/// (here and in [`crate::response::check`]).
+#[cfg(test)]
+pub(crate) fn mutated_once(
+    base: &[u8],
+    at: usize,
+    how: u8,
+    b: u8,
+    tail: &[u8],
+) -> alloc::vec::Vec<u8> {
+    let mut v = base.to_vec();
+    match how {
+        0 => v[at] = b,
+        1 => v.insert(at, b),
+        _ => {
+            v.remove(at);
+        }
+    }
+    v.extend_from_slice(tail);
+    v
 }
 
 #[cfg(test)]
@@ -600,17 +600,7 @@ mod tests {
             bytes,
         )
             .prop_map(|(base, at, how, b)| {
-                let mut v = base.as_bytes().to_vec();
-                let at = at.index(v.len());
-                match how {
-                    0 => v[at] = b,
-                    1 => v.insert(at, b),
-                    _ => {
-                        v.remove(at);
-                    }
-                }
-                v.extend_from_slice(b"\r\n");
-                v
+                mutated_once(base.as_bytes(), at.index(base.len()), how, b, b"\r\n")
             })
     }
 

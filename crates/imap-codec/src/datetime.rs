@@ -11,26 +11,54 @@ const MONTHS: [&[u8; 3]; 12] = [
 ];
 
 /// The index in [`MONTHS`] of the month named `a b c` in any case (`date-month`, RFC 9051 §9,
-/// case-insensitive as every IMAP keyword): one comparison of the three octets folded to
-/// lower case (`| 0x20` folds a letter's two cases together and maps no other octet onto a
-/// lower-case letter), instead of twelve case-insensitive comparisons.
+/// case-insensitive as every IMAP keyword): the three octets folded to lower case (`| 0x20`
+/// folds a letter's two cases together and maps no other octet onto a lower-case letter),
+/// hashed to one of 16 slots by a multiplier under which the twelve month names collide
+/// nowhere, and compared with the one name of that slot.
 #[inline]
 fn month_index(a: u8, b: u8, c: u8) -> Option<usize> {
-    const fn fold(m: &[u8; 3]) -> u32 {
-        ((m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32) | 0x0020_2020
-    }
-    const FOLDED: [u32; 12] = {
-        let mut t = [0u32; 12];
-        let mut k = 0;
-        while k < 12 {
-            t[k] = fold(MONTHS[k]);
-            k += 1;
-        }
-        t
-    };
     let key = fold(&[a, b, c]);
-    FOLDED.iter().position(|&m| m == key)
+    let m = usize::from(SLOTS[slot(key)]);
+    (m < 12 && FOLDED[m] == key).then_some(m)
 }
+
+/// The three octets of a month name as one number, folded to lower case.
+const fn fold(m: &[u8; 3]) -> u32 {
+    packed(m) | 0x0020_2020
+}
+
+/// The three octets of a month name as one number, as they are.
+const fn packed(m: &[u8; 3]) -> u32 {
+    (m[0] as u32) << 16 | (m[1] as u32) << 8 | m[2] as u32
+}
+
+/// The slot of a folded name: its top four bits after the multiplication.
+const fn slot(key: u32) -> usize {
+    (key.wrapping_mul(1_909_207) >> 28) as usize
+}
+
+/// Each month's name, folded.
+const FOLDED: [u32; 12] = {
+    let mut t = [0u32; 12];
+    let mut k = 0;
+    while k < 12 {
+        t[k] = fold(MONTHS[k]);
+        k += 1;
+    }
+    t
+};
+
+/// The month of each slot (12: none); building it fails to compile on a collision.
+const SLOTS: [u8; 16] = {
+    let mut t = [12u8; 16];
+    let mut k = 0;
+    while k < 12 {
+        assert!(t[slot(FOLDED[k])] == 12, "two months share a slot");
+        t[slot(FOLDED[k])] = k as u8;
+        k += 1;
+    }
+    t
+};
 
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
@@ -181,6 +209,45 @@ impl Date {
         tail[8] = b'0' + (y % 10) as u8;
         day_ok && rest == tail
     }
+}
+
+/// Checks `date-text = date-day "-" date-month "-" date-year` (RFC 9051 §9) at the start of
+/// `i` in place, without building a [`Date`] or an error value: `Some((length, canonical))`
+/// when [`Date::parse`] would accept the same octets (a valid calendar date) and end at the
+/// same place, `canonical` telling whether they are what [`Encode`] writes (the day without a
+/// leading zero, the month as spelled in [`MONTHS`]); `None` otherwise, where the exact
+/// parser decides. The fast path of SEARCH's date keys (issue 17).
+#[inline]
+pub(crate) fn check_date_text(i: &[u8]) -> Option<(usize, bool)> {
+    let digit = |k: usize| i.get(k).map(|b| b.wrapping_sub(b'0')).filter(|d| *d < 10);
+    let (day, at) = match (digit(0)?, digit(1)) {
+        (t, Some(u)) => (t * 10 + u, 2),
+        (u, None) => (u, 1),
+    };
+    let [b'-', a, b, c, b'-', y0, y1, y2, y3] = *i.get(at..at + 9)? else {
+        return None;
+    };
+    let month = month_index(a, b, c)?;
+    // Four digits: every octet's high half is 3 and stays 3 when 6 is added.
+    let year = u32::from_le_bytes([y0, y1, y2, y3]);
+    let high = 0xF0F0_F0F0;
+    if year & high != 0x3030_3030 || year.wrapping_add(0x0606_0606) & high != 0x3030_3030 {
+        return None;
+    }
+    if day == 0 {
+        return None;
+    }
+    // Every month has 28 days; the year matters for the 29th of February only.
+    if day > 28 {
+        let year = [y0, y1, y2, y3]
+            .iter()
+            .fold(0u16, |acc, &d| acc * 10 + u16::from(d - b'0'));
+        if day > days_in_month(year, month as u8 + 1) {
+            return None;
+        }
+    }
+    let canonical = i[0] != b'0' && packed(&[a, b, c]) == packed(MONTHS[month]);
+    Some((at + 9, canonical))
 }
 
 impl Encode for Date {
@@ -377,6 +444,62 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The in-place check of `date-text` accepts exactly what [`Date::parse`] accepts
+    /// unquoted, with the same end, and calls canonical exactly what encodes as itself: every
+    /// one-octet replacement, insertion and removal of a few dates (leap days among them).
+    #[test]
+    fn check_date_text_agrees_with_parse() {
+        let octets = b"0123456789-aAbBeEfFnNrRyY \"\xff";
+        let mut checked = 0;
+        for base in [
+            "1-Feb-1994",
+            "29-Feb-2000",
+            "29-Feb-1900",
+            "31-Dec-9999",
+            "05-mar-2024",
+            "28-Feb-2023",
+        ] {
+            let base = base.as_bytes();
+            let mut inputs = vec![base.to_vec()];
+            for at in 0..=base.len() {
+                for &b in octets {
+                    let mut v = base.to_vec();
+                    v.insert(at, b);
+                    inputs.push(v);
+                    if at < base.len() {
+                        let mut v = base.to_vec();
+                        v[at] = b;
+                        inputs.push(v);
+                    }
+                }
+                if at < base.len() {
+                    let mut v = base.to_vec();
+                    v.remove(at);
+                    inputs.push(v);
+                }
+            }
+            for mut input in inputs {
+                input.extend_from_slice(b" x");
+                let exact = Date::parse_text(&input, false).ok();
+                let fast = check_date_text(&input);
+                match (exact, fast) {
+                    (None, None) => {}
+                    (Some((rest, d)), Some((n, canonical))) => {
+                        assert_eq!(rest.len(), input.len() - n, "{input:?}");
+                        assert_eq!(
+                            canonical,
+                            d.to_string().as_bytes() == &input[..n],
+                            "{input:?}"
+                        );
+                        checked += 1;
+                    }
+                    _ => panic!("{input:?}: {:?} {fast:?}", exact.map(|e| e.1)),
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     /// Each date's in-place canonical check agrees with its encoding.

@@ -29,6 +29,10 @@ use crate::sequence::SequenceSet;
 
 use super::CommandBody;
 
+mod check;
+#[cfg(test)]
+pub(crate) use check::mutated_once;
+
 /// A row's parser (input after the key's name): `unit`; `arg f` (`SP` then `f`); `custom f`
 /// (`f` gets the input after the name); `nested` (NOT, OR, sequence sets and parenthesised
 /// lists, which [`SearchKey::parse`] reads before the name dispatch: a NOT or OR that reaches
@@ -744,8 +748,31 @@ impl<'a> SearchProgram<'a> {
     }
 
     /// Checks `search-key *(SP search-key)` under the message's context and keeps its wire
-    /// form; the error is the one of the key that fails.
+    /// form; the error is the one of the key that fails. The common programs are decided by
+    /// a fast walk with no values ([`check`]); whatever it cannot tell, [`parse_exact`]
+    /// decides.
+    ///
+    /// [`parse_exact`]: Self::parse_exact
+    #[inline]
     pub(crate) fn parse(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self> {
+        if let Some((rest, len, canonical)) = check::program(i, cx.options().max_depth) {
+            let wire = &i[..i.len() - rest.len()];
+            return Ok((
+                rest,
+                SearchProgram {
+                    wire: Cow::Borrowed(wire),
+                    len,
+                    canonical,
+                },
+            ));
+        }
+        Self::parse_exact(i, cx)
+    }
+
+    /// [`parse`](Self::parse) key by key: each key parsed (and dropped), its canonical form
+    /// checked in place or by encoding.
+    #[inline(never)]
+    fn parse_exact(i: &'a [u8], cx: &Ctx<'_>) -> PResult<'a, Self> {
         let start = i;
         let mut len = 0;
         let mut j = i;

@@ -21,11 +21,11 @@ use crate::parse::starts_with_ci;
 use crate::response::body::{MAX_BODY_DEPTH, raw_is_quoted_ci};
 
 /// The input after what a step read, or `None` when it cannot tell.
-type Rest<'a> = Option<&'a [u8]>;
+pub(crate) type Rest<'a> = Option<&'a [u8]>;
 
 /// The byte `c`.
 #[inline(always)]
-fn byte(i: &[u8], c: u8) -> Rest<'_> {
+pub(crate) fn byte(i: &[u8], c: u8) -> Rest<'_> {
     match i.split_first() {
         Some((&b, r)) if b == c => Some(r),
         _ => None,
@@ -62,7 +62,7 @@ fn nstring(i: &[u8]) -> Rest<'_> {
 
 /// `1*DIGIT` of at most `max` digits (so that `number` and `number64` are in range).
 #[inline(always)]
-fn digits(i: &[u8], max: usize) -> Rest<'_> {
+pub(crate) fn digits(i: &[u8], max: usize) -> Rest<'_> {
     let n = i
         .iter()
         .take(max + 1)
@@ -293,16 +293,7 @@ pub(crate) mod tests {
             1 => any::<u8>(),
         ];
         (0..base.len(), 0..3u8, bytes).prop_map(move |(at, how, b)| {
-            let mut v = base.as_bytes().to_vec();
-            match how {
-                0 => v[at] = b,
-                1 => v.insert(at, b),
-                _ => {
-                    v.remove(at);
-                }
-            }
-            v.extend_from_slice(b" x");
-            v
+            crate::command::search::mutated_once(base.as_bytes(), at, how, b, b" x")
         })
     }
 

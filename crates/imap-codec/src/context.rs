@@ -408,7 +408,112 @@ pub struct Parsed<T> {
     pub deviations: Vec<Deviation>,
     /// What the real-world profile kept aside from the typed value: the FETCH items the
     /// grammar does not know (`unknown-fetch-item`), each at its offset in the message.
-    pub unknown: Vec<UnknownItem>,
+    pub unknown: UnknownItems,
+}
+
+/// The [`UnknownItem`]s of a [`Parsed`] value, read as a slice (`len`, indexing, `iter`,
+/// `sort_by_key`, ...). Its empty form, the one of every strict parse, is one null pointer:
+/// nothing to allocate, and a drop that is a single test (a `Vec` of items with their own
+/// drop glue is dropped out of line even when empty).
+#[derive(Debug, Clone, Default)]
+pub struct UnknownItems(Option<Box<Vec<UnknownItem>>>);
+
+impl UnknownItems {
+    /// No item.
+    pub const fn new() -> Self {
+        UnknownItems(None)
+    }
+
+    /// Appends `item`.
+    pub fn push(&mut self, item: UnknownItem) {
+        self.0.get_or_insert_with(Default::default).push(item);
+    }
+
+    /// The items, in a `Vec`.
+    pub fn into_vec(mut self) -> Vec<UnknownItem> {
+        self.0.take().map(|v| *v).unwrap_or_default()
+    }
+}
+
+impl Drop for UnknownItems {
+    /// The empty list's drop is the test, inlined; the items are dropped out of line.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.0.is_some() {
+            drop_items(self.0.take());
+        }
+    }
+}
+
+/// Drops a non-empty [`UnknownItems`]' list (out of line: the strict path never comes here).
+#[cold]
+#[inline(never)]
+fn drop_items(items: Option<Box<Vec<UnknownItem>>>) {
+    drop(items);
+}
+
+impl ::core::ops::Deref for UnknownItems {
+    type Target = [UnknownItem];
+
+    #[inline]
+    fn deref(&self) -> &[UnknownItem] {
+        match &self.0 {
+            Some(v) => v,
+            None => &[],
+        }
+    }
+}
+
+impl ::core::ops::DerefMut for UnknownItems {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [UnknownItem] {
+        match &mut self.0 {
+            Some(v) => v,
+            None => &mut [],
+        }
+    }
+}
+
+impl PartialEq for UnknownItems {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for UnknownItems {}
+
+impl Extend<UnknownItem> for UnknownItems {
+    fn extend<I: IntoIterator<Item = UnknownItem>>(&mut self, iter: I) {
+        for item in iter {
+            self.push(item);
+        }
+    }
+}
+
+impl FromIterator<UnknownItem> for UnknownItems {
+    fn from_iter<I: IntoIterator<Item = UnknownItem>>(iter: I) -> Self {
+        let mut items = UnknownItems::new();
+        items.extend(iter);
+        items
+    }
+}
+
+impl<'s> IntoIterator for &'s UnknownItems {
+    type Item = &'s UnknownItem;
+    type IntoIter = ::core::slice::Iter<'s, UnknownItem>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl IntoIterator for UnknownItems {
+    type Item = UnknownItem;
+    type IntoIter = alloc::vec::IntoIter<UnknownItem>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.into_vec().into_iter()
+    }
 }
 
 /// A FETCH item left out of a typed value (`unknown-fetch-item`): its name, its generic value
@@ -425,6 +530,16 @@ pub struct UnknownItem {
 }
 
 impl<T> Parsed<T> {
+    /// `value` with no deviation and nothing kept aside: what every strict parse gives.
+    #[inline(always)]
+    pub(crate) fn strict(value: T) -> Parsed<T> {
+        Parsed {
+            value,
+            deviations: Vec::new(),
+            unknown: UnknownItems::new(),
+        }
+    }
+
     /// The same deviations with the value mapped by `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Parsed<U> {
         Parsed {
@@ -557,7 +672,7 @@ impl<'o> Ctx<'o> {
         Parsed {
             value,
             deviations,
-            unknown: Vec::new(),
+            unknown: UnknownItems::new(),
         }
     }
 }
@@ -617,6 +732,31 @@ mod tests {
         // ASCII only: nothing to report.
         let ascii = crate::Response::parse_with(b"* LIST () \"/\" \"Cafe\"\r\n", &rw).unwrap();
         assert!(ascii.deviations.is_empty());
+    }
+
+    /// The kept-aside list reads as a slice whether it is empty (no allocation) or not, and
+    /// two lists with the same items are equal however they were built.
+    #[test]
+    fn unknown_items_read_as_a_slice() {
+        let item = |offset| UnknownItem {
+            offset,
+            name: "X-GM-MSGID".into(),
+            value: crate::response::generic::Generic::Nil,
+        };
+        let mut items = UnknownItems::new();
+        assert!(items.is_empty() && items.iter().next().is_none());
+        assert_eq!(items, UnknownItems::default());
+        items.push(item(9));
+        items.extend([item(3)]);
+        items.sort_by_key(|u| u.offset);
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].offset, items[1].offset), (3, 9));
+        let again: UnknownItems = [item(3), item(9)].into_iter().collect();
+        assert_eq!(items, again);
+        assert_ne!(items, UnknownItems::new());
+        assert_eq!(items.clone().into_vec().len(), 2);
+        assert_eq!((&items).into_iter().count(), 2);
+        assert_eq!(items.into_iter().map(|u| u.offset).sum::<usize>(), 12);
     }
 
     #[test]

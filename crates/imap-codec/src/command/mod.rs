@@ -645,6 +645,11 @@ impl<'a> Command<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Command<'a>>, ParseError> {
+        if options.profile != crate::Profile::RealWorld {
+            // Strict: the path of `parse` under these options, the value wrapped in place.
+            let cx = Ctx::new(options, Side::Client, input);
+            return command_message(input, &cx).map(Parsed::strict);
+        }
         match parse_message_with(
             input,
             options,
@@ -653,7 +658,7 @@ impl<'a> Command<'a> {
             command_message,
             parse_command_line,
         ) {
-            Err(err) if options.profile == crate::Profile::RealWorld => {
+            Err(err) => {
                 // The other deviations: error-guided repairs of a copy (`repair.rs`).
                 crate::repair::repair(input, err, Side::Client, |bytes| {
                     parse_message_with(
@@ -667,7 +672,7 @@ impl<'a> Command<'a> {
                     .map(|p| p.map(crate::IntoStatic::into_static))
                 })
             }
-            other => other,
+            ok => ok,
         }
     }
 

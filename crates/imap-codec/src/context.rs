@@ -415,6 +415,9 @@ pub struct Parsed<T> {
 /// `sort_by_key`, ...). Its empty form, the one of every strict parse, is one null pointer:
 /// nothing to allocate, and a drop that is a single test (a `Vec` of items with their own
 /// drop glue is dropped out of line even when empty).
+// One pointer, not a `Vec`: the empty form is a null test to drop, and the list is rare (the
+// real-world profile only), so its second allocation does not matter.
+#[allow(clippy::box_collection)]
 #[derive(Debug, Clone, Default)]
 pub struct UnknownItems(Option<Box<Vec<UnknownItem>>>);
 
@@ -448,6 +451,7 @@ impl Drop for UnknownItems {
 /// Drops a non-empty [`UnknownItems`]' list (out of line: the strict path never comes here).
 #[cold]
 #[inline(never)]
+#[allow(clippy::box_collection)]
 fn drop_items(items: Option<Box<Vec<UnknownItem>>>) {
     drop(items);
 }

@@ -317,7 +317,7 @@ impl SequenceSet {
     ///
     /// A fast walk ([`SequenceSet::scan`]) reads the common forms; on anything it does not
     /// take, the exact parser decides (and reports the error, with its offset and rule).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
         if let Some((end, set)) = Self::scan(i) {
             return Ok((&i[end..], set));

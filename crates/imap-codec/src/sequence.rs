@@ -338,7 +338,7 @@ impl SequenceSet {
     /// (`$`, a `0` first digit, more than ten digits, a value past 2^32 - 1, a missing number);
     /// whatever it takes, the exact parser takes with the same end and value (property test
     /// `scan_agrees_with_the_exact_parser`).
-    #[inline]
+    #[inline(always)]
     fn scan(i: &[u8]) -> Option<(usize, Self)> {
         let mut at = 0;
         let mut items = Builder::new();

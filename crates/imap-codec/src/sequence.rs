@@ -317,7 +317,7 @@ impl SequenceSet {
     ///
     /// A fast walk ([`SequenceSet::scan`]) reads the common forms; on anything it does not
     /// take, the exact parser decides (and reports the error, with its offset and rule).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse(i: &[u8]) -> PResult<'_, Self> {
         if let Some((end, set)) = Self::scan(i) {
             return Ok((&i[end..], set));
@@ -338,7 +338,7 @@ impl SequenceSet {
     /// (`$`, a `0` first digit, more than ten digits, a value past 2^32 - 1, a missing number);
     /// whatever it takes, the exact parser takes with the same end and value (property test
     /// `scan_agrees_with_the_exact_parser`).
-    #[inline]
+    #[inline(always)]
     fn scan(i: &[u8]) -> Option<(usize, Self)> {
         let mut at = 0;
         let mut items = Builder::new();

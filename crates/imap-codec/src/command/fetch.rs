@@ -591,14 +591,9 @@ mod walk {
     /// The length of the run of bytes of `class` at the start of `i`.
     #[inline(always)]
     fn run(i: &[u8], class: u8) -> usize {
-        let mut n = 0;
-        while let Some(&b) = i.get(n) {
-            if CLASS[b as usize] & class == 0 {
-                break;
-            }
-            n += 1;
-        }
-        n
+        i.iter()
+            .position(|&b| CLASS[b as usize] & class == 0)
+            .unwrap_or(i.len())
     }
 
     /// `"(" fetch-att *(SP fetch-att) ")"`: the input after it and the number of items.

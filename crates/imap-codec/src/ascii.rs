@@ -155,6 +155,16 @@ fn plain_quoted_run(body: &[u8]) -> usize {
         }
         n += 8;
     }
+    // Fewer than eight octets left: when `body` has eight, its last eight octets shifted right
+    // past those already passed, so that NULs (stops) come in at the end; else a byte loop.
+    let left = body.len() - n;
+    if left == 0 {
+        return n;
+    }
+    if let Some(c) = body.last_chunk::<8>() {
+        let m = quoted_stops(u64::from_le_bytes(*c) >> (8 * (8 - left)));
+        return n + (m.trailing_zeros() / 8) as usize;
+    }
     n + plain_quoted_tail(&body[n..])
 }
 

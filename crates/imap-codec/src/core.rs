@@ -315,11 +315,17 @@ impl<'a> Quoted<'a> {
 
     /// The value of a scanned `quoted`'s raw content: borrowed when it holds no escape, else
     /// unescaped (`\"` and `\\\\` stand for `"` and `\\`, RFC 9051 §4.3).
-    #[inline]
+    #[inline(always)]
     fn from_raw(text: &'a str, escaped: bool) -> Self {
         if !escaped {
             return Quoted(Cow::Borrowed(text));
         }
+        Self::unescape(text)
+    }
+
+    /// The unescaped content of a raw content that holds an escape (out of line: the rare case).
+    #[inline(never)]
+    fn unescape(text: &str) -> Self {
         let mut owned = String::with_capacity(text.len());
         let mut chars = text.chars();
         while let Some(c) = chars.next() {

@@ -81,17 +81,46 @@ pub(crate) fn scan_quoted(i: &[u8], utf8: bool) -> PResult<'_, (&str, bool)> {
 /// every mode (raw UTF-8, whose acceptance depends on the mode, is left to it).
 #[inline(always)]
 pub(crate) fn quoted_ascii_len(i: &[u8]) -> Option<usize> {
+    quoted_ascii_body(i).map(|(n, _)| n + 2)
+}
+
+/// The length of an ASCII `quoted`'s content (between the DQUOTEs, escapes still in it) and
+/// whether it holds an escape; `None` as for [`quoted_ascii_len`].
+#[inline(always)]
+fn quoted_ascii_body(i: &[u8]) -> Option<(usize, bool)> {
     let body = i.strip_prefix(b"\"")?;
     let mut n = 0;
+    let mut escaped = false;
     loop {
         n += plain_quoted_run(&body[n..]);
         match body.get(n)? {
-            b'"' => return Some(n + 2),
-            b'\\' if matches!(body.get(n + 1), Some(b'"' | b'\\')) => n += 2,
-            &b if is_quoted_char(b) => n += 1,
+            b'"' => return Some((n, escaped)),
+            b'\\' if matches!(body.get(n + 1), Some(b'"' | b'\\')) => {
+                escaped = true;
+                n += 2;
+            }
+            &b if b < 0x80 && is_quoted_char(b) => n += 1,
             _ => return None,
         }
     }
+}
+
+/// `quoted` with ASCII content (RFC 9051 §9), the fast path of `Quoted::parse`: the input after
+/// the closing DQUOTE, the raw (still escaped) content as text, and whether it holds an
+/// escape; `None` when [`quoted_ascii_len`] gives `None`. Whatever this accepts,
+/// [`scan_quoted`] accepts in every mode with the same end, content and escape flag (ASCII
+/// content does not depend on the UTF-8 mode); the property tests below check it.
+#[inline(always)]
+pub(crate) fn quoted_ascii(i: &[u8]) -> Option<(&[u8], &str, bool)> {
+    let (n, escaped) = quoted_ascii_body(i)?;
+    let raw = &i[1..1 + n];
+    debug_assert!(raw.is_ascii());
+    // SAFETY: every byte of `raw` was passed by `quoted_ascii_body`'s loop in one of three
+    // ways: `plain_quoted_run`, which skips only bytes below 0x80 (see `scan_quoted`); the
+    // escape arm, which passes `\` and `"` or `\`; and the arm guarded by `b < 0x80`. So
+    // every byte is ASCII, and ASCII bytes are valid UTF-8.
+    let text = unsafe { ::core::str::from_utf8_unchecked(raw) };
+    Some((&i[n + 2..], text, escaped))
 }
 
 /// Bytes taken by an ASCII-only character class (atoms, tags, dates, header names) as text,
@@ -125,6 +154,16 @@ fn plain_quoted_run(body: &[u8]) -> usize {
             return n + (m.trailing_zeros() / 8) as usize;
         }
         n += 8;
+    }
+    // Fewer than eight octets left: when `body` has eight, its last eight octets shifted right
+    // past those already passed, so that NULs (stops) come in at the end; else a byte loop.
+    let left = body.len() - n;
+    if left == 0 {
+        return n;
+    }
+    if let Some(c) = body.last_chunk::<8>() {
+        let m = quoted_stops(u64::from_le_bytes(*c) >> (8 * (8 - left)));
+        return n + (m.trailing_zeros() / 8) as usize;
     }
     n + plain_quoted_tail(&body[n..])
 }
@@ -249,12 +288,15 @@ mod tests {
             let mut input = vec![b'"'];
             input.extend_from_slice(&content);
             let fast = quoted_ascii_len(&input);
+            let value = quoted_ascii(&input);
+            prop_assert_eq!(fast.is_some(), value.is_some());
             for utf8 in [false, true] {
                 let scanned = scan_quoted(&input, utf8).ok();
                 if let Some(n) = fast {
-                    let (rest, (text, _)) = scanned.unwrap();
+                    let (rest, (text, escaped)) = scanned.unwrap();
                     prop_assert_eq!(rest.len(), input.len() - n);
                     prop_assert!(text.is_ascii());
+                    prop_assert_eq!(value, Some((rest, text, escaped)));
                 } else if let Some((_, (text, _))) = scanned {
                     prop_assert!(!text.is_ascii());
                 }

@@ -290,16 +290,42 @@ impl<'a> Quoted<'a> {
         &self.0
     }
 
-    /// Parses `quoted`.
+    /// Parses `quoted`. ASCII content (the common case) is read by one scan that does not
+    /// depend on the UTF-8 mode ([`crate::ascii::quoted_ascii`]: the same end and content as
+    /// the exact scan, in every mode); anything else (raw UTF-8, errors) goes to the exact
+    /// scan, which decides acceptance and errors.
+    #[inline]
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
+        match crate::ascii::quoted_ascii(i) {
+            Some((rest, text, escaped)) => Ok((rest, Self::from_raw(text, escaped))),
+            None => Self::parse_exact(i),
+        }
+    }
+
+    /// [`Quoted::parse`] without the ASCII fast path: the exact scan alone.
+    #[inline(never)]
+    fn parse_exact(i: &'a [u8]) -> PResult<'a, Self> {
         crate::parse::rule("quoted", Self::parse_quoted)(i)
     }
 
     fn parse_quoted(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, (text, escaped)) = Self::scan(i)?;
+        Ok((rest, Self::from_raw(text, escaped)))
+    }
+
+    /// The value of a scanned `quoted`'s raw content: borrowed when it holds no escape, else
+    /// unescaped (`\"` and `\\\\` stand for `"` and `\\`, RFC 9051 §4.3).
+    #[inline(always)]
+    fn from_raw(text: &'a str, escaped: bool) -> Self {
         if !escaped {
-            return Ok((rest, Quoted(Cow::Borrowed(text))));
+            return Quoted(Cow::Borrowed(text));
         }
+        Self::unescape(text)
+    }
+
+    /// The unescaped content of a raw content that holds an escape (out of line: the rare case).
+    #[inline(never)]
+    fn unescape(text: &str) -> Self {
         let mut owned = String::with_capacity(text.len());
         let mut chars = text.chars();
         while let Some(c) = chars.next() {
@@ -311,12 +337,15 @@ impl<'a> Quoted<'a> {
                 owned.push(c);
             }
         }
-        Ok((rest, Quoted(Cow::Owned(owned))))
+        Quoted(Cow::Owned(owned))
     }
 
     /// Checks `quoted` without building the value: the same acceptance and errors as
     /// [`Quoted::parse`], and no allocation (a validated wire list uses it).
     pub(crate) fn skip(i: &'a [u8]) -> PResult<'a, ()> {
+        if let Some(n) = crate::ascii::quoted_ascii_len(i) {
+            return Ok((&i[n..], ()));
+        }
         crate::parse::rule("quoted", Self::scan)(i).map(|(rest, _)| (rest, ()))
     }
 
@@ -691,7 +720,8 @@ impl<'a> AString<'a> {
     /// Parses `astring`.
     pub(crate) fn parse<const CMD: bool>(i: &'a [u8]) -> PResult<'a, Self> {
         match i.first() {
-            Some(b'"' | b'{') => IString::parse::<CMD>(i).map(|(r, s)| (r, AString::String(s))),
+            Some(b'"') => Quoted::parse(i).map(|(r, q)| (r, AString::String(IString::Quoted(q)))),
+            Some(b'{') => IString::parse::<CMD>(i).map(|(r, s)| (r, AString::String(s))),
             _ => {
                 let (rest, run) = take_while1(i, is_astring_char, "astring")?;
                 Ok((rest, AString::Atom(AtomExt::from_checked(run))))
@@ -831,6 +861,58 @@ impl fmt::Display for Text<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Quoted strings: mostly plain ASCII, with any byte, escapes, DQUOTEs, CR/LF and UTF-8.
+    fn quoted_input() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        proptest::collection::vec(
+            prop_oneof![
+                6 => 0x20u8..0x7f,
+                1 => any::<u8>(),
+                1 => Just(b'\\'),
+                1 => Just(b'"'),
+                1 => Just(0xc3u8),
+                1 => Just(0xa9u8),
+                1 => Just(b'{'),
+            ],
+            0..40,
+        )
+        .prop_map(|mut v| {
+            v.insert(0, b'"');
+            v
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// The ASCII fast paths of `quoted` and `astring` give what the exact scan gives (the
+        /// same value and end, or the same error), in every UTF-8 mode, and `skip` likewise.
+        #[test]
+        fn quoted_fast_path_agrees_with_the_exact_scan(input in quoted_input()) {
+            for mode in [Utf8Quoted::Refuse, Utf8Quoted::Allow, Utf8Quoted::Report] {
+                // Each path in a scope of its own: raw UTF-8 noted under Report must agree too.
+                let scope = Utf8Scope::enter(mode);
+                let exact = Quoted::parse_exact(&input);
+                let exact_seen = scope.first_seen();
+                drop(scope);
+                let scope = Utf8Scope::enter(mode);
+                let fast = Quoted::parse(&input);
+                let fast_seen = scope.first_seen();
+                let skipped = Quoted::skip(&input);
+                let astring = AString::parse::<true>(&input);
+                drop(scope);
+                let _scope = Utf8Scope::enter(mode);
+                let exact_skip = crate::parse::rule("quoted", Quoted::scan)(&input)
+                    .map(|(rest, _)| (rest, ()));
+                proptest::prop_assert_eq!(fast, exact.clone());
+                proptest::prop_assert_eq!(fast_seen, exact_seen);
+                proptest::prop_assert_eq!(skipped, exact_skip);
+                let exact_astring = exact.map(|(r, q)| (r, AString::String(IString::Quoted(q))));
+                proptest::prop_assert_eq!(astring, exact_astring);
+            }
+        }
+    }
 
     #[test]
     fn quoted_special_search_agrees_with_a_byte_loop() {

@@ -28,6 +28,20 @@ pub enum Mailbox<'a> {
     Other(MailboxOther<'a>),
 }
 
+/// Whether `name` is `INBOX` in any case (RFC 9051 §5.1): five octets, compared folded with
+/// `| 0x20` (exact here: only `I`/`i`, `N`/`n`, ... fold onto the lower-case letters), as one
+/// four-octet word and one octet.
+#[inline]
+fn is_inbox(name: &[u8]) -> bool {
+    match name {
+        [a, b, c, d, e] => {
+            u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020 == u32::from_le_bytes(*b"inbo")
+                && *e | 0x20 == b'x'
+        }
+        _ => false,
+    }
+}
+
 /// A mailbox name other than INBOX.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
@@ -54,7 +68,7 @@ impl<'a> Mailbox<'a> {
 
     /// Builds from an already parsed `astring`.
     pub fn from_astring(name: AString<'a>) -> Self {
-        if name.as_bytes().eq_ignore_ascii_case(b"INBOX") {
+        if is_inbox(name.as_bytes()) {
             Mailbox::Inbox
         } else {
             Mailbox::Other(MailboxOther(name))
@@ -323,6 +337,41 @@ pub mod utf7 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The folded INBOX test agrees with `eq_ignore_ascii_case` for every octet at every
+    /// position of every case variant of INBOX, and for every length around five.
+    #[test]
+    fn inbox_test_agrees_with_eq_ignore_ascii_case() {
+        for variant in 0..32u8 {
+            let mut name: Vec<u8> = b"inbox"
+                .iter()
+                .enumerate()
+                .map(|(k, &c)| {
+                    if variant >> k & 1 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert!(is_inbox(&name));
+            for at in 0..5 {
+                let keep = name[at];
+                for b in 0..=255u8 {
+                    name[at] = b;
+                    assert_eq!(
+                        is_inbox(&name),
+                        name.eq_ignore_ascii_case(b"INBOX"),
+                        "{name:?}"
+                    );
+                }
+                name[at] = keep;
+            }
+        }
+        for name in [&b""[..], b"INBO", b"INBOXX", b"INBOX/", b"xINBOX"] {
+            assert!(!is_inbox(name));
+        }
+    }
 
     #[test]
     fn utf7_round_trips() {

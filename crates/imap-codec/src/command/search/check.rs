@@ -251,6 +251,22 @@ const QUOTED: [u8; 256] = {
     t
 };
 
+/// A mask whose lowest set bit is the high bit of the first octet of `x` that is not
+/// [`PLAIN`] in [`QUOTED`] (below 0x20, 0x7F or above, `"`, `\\`, `{`), or 0 when all eight
+/// are plain. Only the lowest bit is exact (a borrow or carry starts only at an octet that is
+/// itself a stop).
+#[inline(always)]
+fn quoted_stops(x: u64) -> u64 {
+    let eq = |c: u8| {
+        let v = x ^ (ONES * u64::from(c));
+        v.wrapping_sub(ONES) & !v
+    };
+    // An octet below 0x80 plus 0x60 reaches 0x80 exactly when it is 0x20 or more; only an
+    // octet >= 0xA0 (a stop by its own high bit) carries into the next one.
+    let below_20 = !x.wrapping_add(ONES * 0x60);
+    (x | below_20 | eq(0x7F) | eq(b'"') | eq(b'\\') | eq(b'{')) & HIGHS
+}
+
 /// The walk's state: the depth bound and whether every key so far is canonical.
 struct Walk {
     /// The deepest nesting allowed (the options' `max_depth`, never above [`MAX_DEPTH`]).
@@ -301,6 +317,16 @@ impl Walk {
         if i.first()? == &b'"' {
             let mut k = 1;
             loop {
+                // Eight plain octets at a time while eight remain; the table decides at the
+                // first octet that is not plain (or within the last eight of the input).
+                while let Some(c) = i[k..].first_chunk::<8>() {
+                    let m = quoted_stops(u64::from_le_bytes(*c));
+                    if m != 0 {
+                        k += (m.trailing_zeros() / 8) as usize;
+                        break;
+                    }
+                    k += 8;
+                }
                 match QUOTED[usize::from(*i.get(k)?)] {
                     PLAIN => k += 1,
                     BRACE => {
@@ -510,6 +536,25 @@ mod tests {
                 let m = not_name_octets(u64::from_le_bytes(w));
                 let found = (m != 0).then(|| (m.trailing_zeros() / 8) as usize);
                 assert_eq!(found, expected, "{w:?}");
+            }
+        }
+    }
+
+    /// The first octet of a word that is not plain inside a quoted string, found a word at a
+    /// time, is the one a loop over the class table finds: every octet at every position,
+    /// after plain octets and after a second stop.
+    #[test]
+    fn quoted_stops_as_a_byte_loop() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for fill in [*b"abcdefgh", *b"a{c\\e\"g\x7f", *b" ~!#}[]0"] {
+                    let mut w = fill;
+                    w[at] = b;
+                    let expected = w.iter().position(|&c| QUOTED[usize::from(c)] != PLAIN);
+                    let m = quoted_stops(u64::from_le_bytes(w));
+                    let found = (m != 0).then(|| (m.trailing_zeros() / 8) as usize);
+                    assert_eq!(found, expected, "{w:?}");
+                }
             }
         }
     }

@@ -1523,7 +1523,8 @@ mod tests {
         }
     }
 
-    /// A listing parsed by the grammar alone, without the fast paths: the reference.
+    /// A listing (or the text lines of `XTND XLST`) parsed by the grammar alone, without the
+    /// fast paths: the reference.
     fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
         let mut c = Cursor::new(input);
         match expected {
@@ -1531,13 +1532,14 @@ mod tests {
                 let list = ScanListings::new(m.status, m.items).expect("+OK");
                 (Response::ScanList(list), c.pos)
             }),
+            Expected::XtndList => multi(&mut c, text_line).map(|m| (Response::XtndList(m), c.pos)),
             _ => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
         }
     }
 
     /// The fast paths give the grammar's value or error for `input`, and for every prefix.
     fn agree(input: &[u8]) {
-        for expected in [Expected::ScanList, Expected::UidList] {
+        for expected in [Expected::ScanList, Expected::UidList, Expected::XtndList] {
             for end in (0..=input.len()).rev() {
                 let input = &input[..end];
                 if !input.starts_with(b"+") {
@@ -1643,6 +1645,8 @@ mod tests {
             (1u32..100_000, 0u64..10_000_000).prop_map(|(m, s)| format!("{m} {s}\r\n")),
             (1u32.., "[!-~]{1,72}").prop_map(|(m, uid)| format!("{m} {uid}\r\n")),
             "[0-9]{1,22} [0-9]{1,22}\r\n",
+            // Text lines (`XTND XLST`), byte-stuffed or not.
+            "\\.{0,2}[ -~]{0,12}\r\n",
         ]
     }
 

@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_text_byte, is_vchar, put_number,
+    UniqueId, is_vchar, put_number,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -274,7 +274,7 @@ impl<'a> StatusLine<'a> {
         } else {
             None
         };
-        let (_, text) = c.take0(is_text_byte);
+        let (_, text) = c.take_text();
         Ok((code, Text::from_checked(text)))
     }
 
@@ -1314,7 +1314,7 @@ fn slow_line<'a, T>(
 fn extra_text<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
     if c.peek() == Some(b' ') {
         c.pos += 1;
-        let (_, t) = c.take0(is_text_byte);
+        let (_, t) = c.take_text();
         Ok(Text::from_checked(t))
     } else {
         Ok(Text::empty())
@@ -1364,7 +1364,7 @@ fn text_line<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
     if c.peek() == Some(b'.') {
         c.pos += 1;
     }
-    let (_, t) = c.take0(is_text_byte);
+    let (_, t) = c.take_text();
     Ok(Text::from_checked(t))
 }
 

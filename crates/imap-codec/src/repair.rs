@@ -85,15 +85,16 @@ pub(crate) fn repair<S>(
     side: Side,
     parse: impl Fn(&[u8]) -> Result<Parsed<S>, ParseError>,
 ) -> Result<Parsed<S>, ParseError> {
+    // Most messages that reach here are no catalogued deviation: they are looked at in
+    // place; the copy is made for the first repair.
+    let Some(mut fix) = find_fix(input, &first, side) else {
+        return Err(first);
+    };
     let mut buf = input.to_vec();
     let mut history = History::default();
     let mut found: Vec<Deviation> = Vec::new();
     let mut kept: Vec<UnknownItem> = Vec::new();
-    let mut err = first.clone();
     for _ in 0..MAX_REPAIRS {
-        let Some(fix) = find_fix(&buf, &err, side) else {
-            return Err(first);
-        };
         found.push(Deviation::new(fix.id, history.original(fix.report), side));
         if let Some((name, value)) = fix.kept {
             kept.push(UnknownItem {
@@ -128,7 +129,10 @@ pub(crate) fn repair<S>(
                 parsed.unknown.sort_by_key(|u| u.offset);
                 return Ok(parsed);
             }
-            Err(e) => err = e,
+            Err(e) => match find_fix(&buf, &e, side) {
+                Some(next) => fix = next,
+                None => return Err(first),
+            },
         }
     }
     Err(first)
@@ -237,14 +241,15 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
     // it; read as the untagged status (RFC 9051 §7.1.3: a protocol-level error whose command
     // cannot be determined is an untagged BAD).
     if o == 0
-        && let Some(sp) = buf.iter().position(|&b| b == b' ')
+        && let Some(sp) = memchr::memchr(b' ', buf)
         && sp > 0
         && !matches!(buf[0], b'*' | b'+')
         && buf[..sp].iter().all(|b| (0x21..0x7f).contains(b))
-        && crate::Tag::new(String::from_utf8_lossy(&buf[..sp]).into_owned()).is_err()
         && [&b"OK "[..], b"NO ", b"BAD "].iter().any(|s| {
             buf[sp + 1..].len() >= s.len() && buf[sp + 1..][..s.len()].eq_ignore_ascii_case(s)
         })
+        // (Printable ASCII: UTF-8, so borrowed as it is.)
+        && ::core::str::from_utf8(&buf[..sp]).is_ok_and(|t| crate::Tag::new(t).is_err())
     {
         return Fix::one(ImapDeviation::InvalidTagEchoed, 0, sp, b"*");
     }

@@ -608,14 +608,15 @@ impl ServerSession {
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
         let mut options = self.config.parse.clone();
-        for cap in [
-            Capability::CondStore,
-            Capability::Partial,
-            Capability::XGmExt1,
-            Capability::CreateSpecialUse,
-        ] {
-            if self.advertised.contains(&cap)
-                && let Some(ext) = Extension::from_capability(&cap)
+        // One pass over what was advertised (not one `contains` per capability).
+        for cap in &self.advertised {
+            if matches!(
+                cap,
+                Capability::CondStore
+                    | Capability::Partial
+                    | Capability::XGmExt1
+                    | Capability::CreateSpecialUse
+            ) && let Some(ext) = Extension::from_capability(cap)
             {
                 options.extensions.insert(ext);
             }

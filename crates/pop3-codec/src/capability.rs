@@ -10,8 +10,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::core::{
-    CapaTag, Cursor, IntoStatic, Mechanism, Param, Text, is_cchar, is_param_byte, is_text_byte,
-    put_number,
+    CapaTag, Cursor, IntoStatic, Mechanism, Param, Text, is_cchar, is_param_byte, put_number,
 };
 use crate::error::{ParseError, ValidationError};
 
@@ -193,7 +192,7 @@ impl<'a> Capability<'a> {
             Some("UIDL") => Capability::Uidl,
             Some("IMPLEMENTATION") => {
                 c.sp()?;
-                let (_, text) = c.take0(is_text_byte);
+                let (_, text) = c.take_text();
                 Capability::Implementation(Text::from_checked(text))
             }
             Some("STLS") => Capability::Stls,

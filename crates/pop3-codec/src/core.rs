@@ -27,7 +27,8 @@ pub trait Encode {
 
     /// The wire form in a new vector.
     fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
+        // Room for a status line: most values are one, or start with one.
+        let mut out = Vec::with_capacity(64);
         self.encode(&mut out);
         out
     }
@@ -648,6 +649,16 @@ impl<'a> Cursor<'a> {
         }
         self.pos += len;
         Ok((start, &self.input[start..self.pos]))
+    }
+
+    /// `text` octets (no NUL, CR or LF, [`is_text_byte`]), possibly none: `take0(is_text_byte)`
+    /// found with `memchr` rather than octet by octet (a status line's text is the longest
+    /// part of most responses).
+    pub fn take_text(&mut self) -> (usize, &'a [u8]) {
+        let start = self.pos;
+        let rest = self.rest();
+        self.pos += memchr::memchr3(0, b'\r', b'\n', rest).unwrap_or(rest.len());
+        (start, &self.input[start..self.pos])
     }
 
     /// Octets while `ok`, possibly none.

@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_text_byte, is_vchar, put_number,
+    UniqueId, is_vchar, put_number,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -274,7 +274,7 @@ impl<'a> StatusLine<'a> {
         } else {
             None
         };
-        let (_, text) = c.take0(is_text_byte);
+        let (_, text) = c.take_text();
         Ok((code, Text::from_checked(text)))
     }
 
@@ -1087,7 +1087,17 @@ fn parse_response<'a>(
         }
         Expected::LangList => multi(c, lang_listing).map(|m| (Response::Languages(m), c.pos)),
         Expected::AuthList => multi(c, mechanism_line).map(|m| (Response::Mechanisms(m), c.pos)),
-        Expected::XtndList => multi(c, text_line).map(|m| (Response::XtndList(m), c.pos)),
+        Expected::XtndList => {
+            let status = positive_status(c)?;
+            let (_, capacity) = listing_extent(input, c.pos);
+            let items = lines(
+                c,
+                capacity,
+                |at, items| fast_text_line(input, at, items),
+                text_line,
+            )?;
+            Ok((Response::XtndList(MultiLine { status, items }), c.pos))
+        }
         Expected::Message => {
             let status = positive_status(c)?;
             let start = c.pos;
@@ -1304,7 +1314,7 @@ fn slow_line<'a, T>(
 fn extra_text<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
     if c.peek() == Some(b' ') {
         c.pos += 1;
-        let (_, t) = c.take0(is_text_byte);
+        let (_, t) = c.take_text();
         Ok(Text::from_checked(t))
     } else {
         Ok(Text::empty())
@@ -1333,13 +1343,28 @@ fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
     Mechanism::from_wire(m, at, "sasl-mech")
 }
 
+/// [`text_line`] and its CRLF for a line that ends with CRLF and has no NUL or CR before it,
+/// found with `memchr` rather than octet by octet; the same value and end as the grammar's.
+/// `None` (the grammar decides) for anything else, the terminating line among them.
+#[inline]
+fn fast_text_line<'a>(input: &'a [u8], at: usize, items: &mut Vec<Text<'a>>) -> Option<usize> {
+    let rest = &input[at..];
+    let lf = memchr::memchr(b'\n', rest)?;
+    let line = rest.get(..lf.checked_sub(1)?)?;
+    if rest[lf - 1] != b'\r' || line == b"." || memchr::memchr2(0, b'\r', line).is_some() {
+        return None;
+    }
+    items.push(Text::from_checked(line.strip_prefix(b".").unwrap_or(line)));
+    Some(at + lf + 1)
+}
+
 /// One line of text (no NUL, CR or LF), possibly empty; a leading `.` was byte-stuffed
 /// (RFC 1939 §3) and is removed.
 fn text_line<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
     if c.peek() == Some(b'.') {
         c.pos += 1;
     }
-    let (_, t) = c.take0(is_text_byte);
+    let (_, t) = c.take_text();
     Ok(Text::from_checked(t))
 }
 
@@ -1498,7 +1523,8 @@ mod tests {
         }
     }
 
-    /// A listing parsed by the grammar alone, without the fast paths: the reference.
+    /// A listing (or the text lines of `XTND XLST`) parsed by the grammar alone, without the
+    /// fast paths: the reference.
     fn reference(input: &[u8], expected: Expected) -> Result<(Response<'_>, usize), ParseError> {
         let mut c = Cursor::new(input);
         match expected {
@@ -1506,13 +1532,14 @@ mod tests {
                 let list = ScanListings::new(m.status, m.items).expect("+OK");
                 (Response::ScanList(list), c.pos)
             }),
+            Expected::XtndList => multi(&mut c, text_line).map(|m| (Response::XtndList(m), c.pos)),
             _ => multi(&mut c, uid_listing).map(|m| (Response::UidList(m), c.pos)),
         }
     }
 
     /// The fast paths give the grammar's value or error for `input`, and for every prefix.
     fn agree(input: &[u8]) {
-        for expected in [Expected::ScanList, Expected::UidList] {
+        for expected in [Expected::ScanList, Expected::UidList, Expected::XtndList] {
             for end in (0..=input.len()).rev() {
                 let input = &input[..end];
                 if !input.starts_with(b"+") {
@@ -1618,6 +1645,8 @@ mod tests {
             (1u32..100_000, 0u64..10_000_000).prop_map(|(m, s)| format!("{m} {s}\r\n")),
             (1u32.., "[!-~]{1,72}").prop_map(|(m, uid)| format!("{m} {uid}\r\n")),
             "[0-9]{1,22} [0-9]{1,22}\r\n",
+            // Text lines (`XTND XLST`), byte-stuffed or not.
+            "\\.{0,2}[ -~]{0,12}\r\n",
         ]
     }
 

@@ -324,13 +324,7 @@ impl<'a> FromIterator<Flag<'a>> for FlagList<'a> {
     }
 }
 
-impl PartialEq for FlagList<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
-    }
-}
-
-crate::response::wire::by_items!(FlagList);
+crate::response::wire::by_items!(FlagList, wire_eq);
 
 impl IntoStatic for FlagList<'_> {
     type Static = FlagList<'static>;

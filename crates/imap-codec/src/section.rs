@@ -188,13 +188,7 @@ impl<'s> IntoIterator for &'s HeaderList<'_> {
     }
 }
 
-impl PartialEq for HeaderList<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
-    }
-}
-
-crate::response::wire::by_items!(HeaderList);
+crate::response::wire::by_items!(HeaderList, wire_eq);
 
 impl IntoStatic for HeaderList<'_> {
     type Static = HeaderList<'static>;

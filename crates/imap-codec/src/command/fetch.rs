@@ -524,13 +524,7 @@ impl<'s> IntoIterator for &'s FetchList<'_> {
     }
 }
 
-impl PartialEq for FetchList<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
-    }
-}
-
-crate::response::wire::by_items!(FetchList);
+crate::response::wire::by_items!(FetchList, wire_eq);
 
 impl IntoStatic for FetchList<'_> {
     type Static = FetchList<'static>;

@@ -951,13 +951,7 @@ impl<'a> TryFrom<NonEmpty<SearchKey<'a>>> for SearchProgram<'a> {
     }
 }
 
-impl PartialEq for SearchProgram<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
-    }
-}
-
-crate::response::wire::by_items!(SearchProgram);
+crate::response::wire::by_items!(SearchProgram, wire_eq);
 
 impl IntoStatic for SearchProgram<'_> {
     type Static = SearchProgram<'static>;

@@ -207,9 +207,21 @@ pub(crate) use wire_list;
 
 /// `Eq`, `Hash`, `Debug` and (with `serde`) `Serialize` of a value held as a checked wire form
 /// (the `wire_list!` lists, `MessageAttributes`, `SearchProgram`), through its decoded items:
-/// `len()` and `iter()`.
-/// Its `PartialEq` (which may compare the wire forms first) is the type's own.
+/// `len()` and `iter()`. Its `PartialEq` is the type's own, or with `wire_eq` (a type with
+/// `wire` and `len` fields: `HeaderList`, `FetchList`, `FlagList`, `SearchProgram`) the wire
+/// forms compared first, then the decoded items.
 macro_rules! by_items {
+    // A checked wire form with `wire` and `len` fields: equal when the counts match and the
+    // wire forms are the same octets, or else the decoded items are equal.
+    ($name:ident, wire_eq) => {
+        impl PartialEq for $name<'_> {
+            fn eq(&self, other: &Self) -> bool {
+                self.len == other.len && (self.wire == other.wire || self.iter().eq(other.iter()))
+            }
+        }
+
+        $crate::response::wire::by_items!($name);
+    };
     ($name:ident) => {
         impl Eq for $name<'_> {}
 

@@ -95,12 +95,7 @@ impl<'a> HeaderList<'a> {
         let mut out = Vec::new();
         {
             let mut e = Encoder::client(&mut out, &crate::encode::EncodeOptions::default());
-            for (n, name) in names.iter().enumerate() {
-                if n > 0 {
-                    e.sp();
-                }
-                name.encode(&mut e);
-            }
+            e.sp_list(&names, |e, name| name.encode(e));
             let _ = e.finish();
         }
         Ok(HeaderList {

@@ -437,12 +437,7 @@ impl<'a> FetchList<'a> {
         let mut out = Vec::new();
         {
             let mut e = Encoder::client(&mut out, &crate::encode::EncodeOptions::default());
-            for (n, a) in items.iter().enumerate() {
-                if n > 0 {
-                    e.sp();
-                }
-                a.encode(&mut e);
-            }
+            e.sp_list(&items, |e, a| a.encode(e));
             let _ = e.finish();
         }
         // What the encoder wrote reads back as the same items (else the value is refused

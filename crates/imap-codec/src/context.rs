@@ -662,7 +662,19 @@ impl<'o> Ctx<'o> {
     /// Wraps `value` with the deviations found. Under the real-world profile without
     /// UTF8=ACCEPT in force, raw UTF-8 read in a quoted string is one `eight-bit-in-quoted`
     /// at its first octet (RFC 6855 §3; the `quoted` parser notes it, [`crate::core`]).
+    #[inline]
     pub fn finish<T>(self, value: T) -> Parsed<T> {
+        Parsed {
+            value,
+            deviations: self.into_deviations(),
+            unknown: UnknownItems::new(),
+        }
+    }
+
+    /// The deviations found, in the order of their offsets: [`Ctx::finish`] without the
+    /// value, for a caller that has wrapped the value already.
+    #[inline]
+    pub(crate) fn into_deviations(self) -> Vec<Deviation> {
         let mut deviations = self.deviations.into_inner();
         if let Some(at) = self._utf8.first_seen() {
             let offset = at.saturating_sub(self.start);
@@ -673,11 +685,7 @@ impl<'o> Ctx<'o> {
             ));
             deviations.sort_by_key(|d| d.offset);
         }
-        Parsed {
-            value,
-            deviations,
-            unknown: UnknownItems::new(),
-        }
+        deviations
     }
 }
 

@@ -204,6 +204,23 @@ pub(crate) fn parse_message_with<'a, T>(
         Ok(v) => return Ok(cx.finish(v)),
         Err(e) => e,
     };
+    drop(cx);
+    parse_after_first_pass(input, options, side, name, err, line)
+}
+
+/// The rest of [`parse_message_with`] under the real-world profile once its first pass (the
+/// whole message) failed with `err`: the message again without a trailing SP before its CRLF
+/// (`trailing-space`), else `err`.
+#[cold]
+#[inline(never)]
+pub(crate) fn parse_after_first_pass<'a, T>(
+    input: &'a [u8],
+    options: &ParseOptions,
+    side: Side,
+    name: &'static str,
+    err: ParseError,
+    line: impl Fn(&'a [u8], &Ctx<'_>) -> PResult<'a, T>,
+) -> Result<Parsed<T>, ParseError> {
     let Some(body) = input.strip_suffix(b" \r\n") else {
         return Err(err);
     };

@@ -49,8 +49,8 @@ use crate::ext::urlauth::{UrlauthMechanism, UrlauthRequest};
 use crate::flag::Flag;
 use crate::mailbox::{ListMailbox, Mailbox};
 use crate::parse::{
-    is_atom_char, is_tag_char, message_error, name_rule, parse_message_with, sp, take_while,
-    trailing_bytes,
+    is_atom_char, is_tag_char, message_error, name_rule, parse_after_first_pass,
+    parse_message_with, sp, take_while, trailing_bytes,
 };
 use crate::sequence::{SeqNumber, SequenceSet};
 
@@ -645,17 +645,40 @@ impl<'a> Command<'a> {
         input: &'a [u8],
         options: &ParseOptions,
     ) -> Result<Parsed<Command<'a>>, ParseError> {
-        if options.profile != crate::Profile::RealWorld {
+        let cx = Ctx::new(options, Side::Client, input);
+        if !cx.real_world() {
             // Strict: the path of `parse` under these options, the value wrapped in place.
-            let cx = Ctx::new(options, Side::Client, input);
             return command_message(input, &cx).map(Parsed::strict);
         }
-        match parse_message_with(
+        // Real-world: the same first pass, its deviations (if any) attached in place; the
+        // retries only when it failed (cold, out of line).
+        let err = match command_message(input, &cx).map(Parsed::strict) {
+            Ok(mut parsed) => {
+                parsed.deviations = cx.into_deviations();
+                return Ok(parsed);
+            }
+            Err(err) => err,
+        };
+        drop(cx);
+        Self::parse_with_retries(input, options, err)
+    }
+
+    /// The real-world profile's retries once the first pass of [`Command::parse_with`] failed
+    /// with `err`: without a trailing SP (`parse_after_first_pass`), then the error-guided
+    /// repairs of a copy (`repair.rs`).
+    #[cold]
+    #[inline(never)]
+    fn parse_with_retries(
+        input: &'a [u8],
+        options: &ParseOptions,
+        err: ParseError,
+    ) -> Result<Parsed<Command<'a>>, ParseError> {
+        match parse_after_first_pass(
             input,
             options,
             Side::Client,
             "command",
-            command_message,
+            err,
             parse_command_line,
         ) {
             Err(err) => {

@@ -666,16 +666,16 @@ impl<'o> Ctx<'o> {
     pub fn finish<T>(self, value: T) -> Parsed<T> {
         Parsed {
             value,
-            deviations: self.into_deviations(),
+            deviations: self.take_deviations(),
             unknown: UnknownItems::new(),
         }
     }
 
     /// The deviations found, in the order of their offsets: [`Ctx::finish`] without the
-    /// value, for a caller that has wrapped the value already.
+    /// value (the context keeps none after this).
     #[inline]
-    pub(crate) fn into_deviations(self) -> Vec<Deviation> {
-        let mut deviations = self.deviations.into_inner();
+    pub(crate) fn take_deviations(&self) -> Vec<Deviation> {
+        let mut deviations = self.deviations.take();
         if let Some(at) = self._utf8.first_seen() {
             let offset = at.saturating_sub(self.start);
             deviations.push(Deviation::new(

@@ -33,7 +33,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::capability::{AuthMechanism, Capability};
-use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side};
+use crate::context::{Ctx, ParseOptions, Parsed, STRICT, Side, UnknownItems};
 use crate::core::{AString, IntoStatic, Quoted, Tag};
 use crate::datetime::DateTime;
 use crate::encode::{Encode, EncodeOptions, Encoded, Encoder};
@@ -652,15 +652,13 @@ impl<'a> Command<'a> {
         }
         // Real-world: the same first pass, its deviations (if any) attached in place; the
         // retries only when it failed (cold, out of line).
-        let err = match command_message(input, &cx).map(Parsed::strict) {
-            Ok(mut parsed) => {
-                parsed.deviations = cx.into_deviations();
-                return Ok(parsed);
-            }
-            Err(err) => err,
-        };
-        drop(cx);
-        Self::parse_with_retries(input, options, err)
+        command_message(input, &cx)
+            .map(|value| Parsed {
+                value,
+                deviations: cx.take_deviations(),
+                unknown: UnknownItems::new(),
+            })
+            .or_else(|err| Self::parse_with_retries(input, options, err))
     }
 
     /// The real-world profile's retries once the first pass of [`Command::parse_with`] failed

@@ -210,27 +210,37 @@ fn find_fix(buf: &[u8], e: &ParseError, side: Side) -> Option<Fix> {
             .rposition(|&b| b == b'"')?;
         if buf[..sub_end].ends_with(b"\"")
             && buf.get(sub_start.checked_sub(1)?) == Some(&b'(')
-            && !buf[sub_start + 1..sub_end - 1]
-                .iter()
-                .any(|&b| matches!(b, b'"' | b'\\'))
+            && simple_quoted(&buf[sub_start..sub_end])
         {
             let mut edits = vec![(sub_start, 0, b"\"MULTIPART\" ".to_vec())];
-            if at == Some(b')') {
-                edits.push((o, 0, b" NIL NIL NIL \"7BIT\" 0".to_vec()));
-            } else {
-                // The parameters (`body-ext-mpart`), then the rest of the extension data.
-                let params_end = matching_paren(buf, o)? + 1;
-                let more = buf.get(params_end) == Some(&b' ');
-                let fields: &[u8] = if more {
-                    b" NIL NIL \"7BIT\" 0 NIL"
-                } else {
-                    b" NIL NIL \"7BIT\" 0"
-                };
-                edits.push((params_end, 0, fields.to_vec()));
-            }
+            edits.push(childless_fields(buf, sub_end)?);
             return Some(Fix {
                 id: ImapDeviation::ChildlessMultipart,
                 report: sub_start,
+                edits,
+                kept: None,
+            });
+        }
+    }
+    // childless-multipart, NIL form: `(NIL "alternative" ("boundary" "x") NIL NIL NIL)`,
+    // `(NIL "alternative")`: NIL where the parts should be; read the same way, NIL as the
+    // MULTIPART type. The offset is the NIL's.
+    if e.context == "body"
+        && e.expected == "body"
+        && prev == Some(b'(')
+        && rest.len() > 5
+        && rest[..5].eq_ignore_ascii_case(b"NIL \"")
+    {
+        let sub_start = o + 4;
+        let sub_end = sub_start + 1 + memchr::memchr(b'"', &buf[sub_start + 1..])? + 1;
+        if simple_quoted(&buf[sub_start..sub_end]) {
+            let edits = vec![
+                (o, 3, b"\"MULTIPART\"".to_vec()),
+                childless_fields(buf, sub_end)?,
+            ];
+            return Some(Fix {
+                id: ImapDeviation::ChildlessMultipart,
+                report: o,
                 edits,
                 kept: None,
             });
@@ -559,6 +569,48 @@ fn item_span(buf: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
 
 /// The offset of the `)` that closes the `(` at `open`, stepping over quoted strings and
 /// literals; `None` when the line ends first.
+/// `childless-multipart`: a quoted string (`"` to `"`, both included) with no escape and no
+/// inner quote, as the subtypes of the recorded forms are.
+fn simple_quoted(s: &[u8]) -> bool {
+    s.len() >= 2
+        && s[0] == b'"'
+        && s[s.len() - 1] == b'"'
+        && !s[1..s.len() - 1]
+            .iter()
+            .any(|&b| matches!(b, b'"' | b'\\' | b'\r' | b'\n'))
+}
+
+/// `childless-multipart`: the edit that completes a MULTIPART part with no content whose
+/// subtype ends at `sub_end` (before `)`, or before SP and the parameters): the basic part's
+/// id, description, encoding and size, and a `NIL` MD5 when extension data follows the
+/// parameters (RFC 9051 §9 `body-fields`, `body-ext-1part`).
+fn childless_fields(buf: &[u8], sub_end: usize) -> Option<(usize, usize, Vec<u8>)> {
+    match buf.get(sub_end)? {
+        b')' => Some((sub_end, 0, b" NIL NIL NIL \"7BIT\" 0".to_vec())),
+        b' ' => {
+            // The parameters (`body-ext-mpart`: `body-fld-param`, a list or NIL), then the
+            // rest of the extension data.
+            let params = sub_end + 1;
+            let params_end = match buf.get(params)? {
+                b'(' => matching_paren(buf, params)? + 1,
+                _ if buf.len() >= params + 3
+                    && buf[params..params + 3].eq_ignore_ascii_case(b"NIL") =>
+                {
+                    params + 3
+                }
+                _ => return None,
+            };
+            let fields: &[u8] = match buf.get(params_end)? {
+                b' ' => b" NIL NIL \"7BIT\" 0 NIL",
+                b')' => b" NIL NIL \"7BIT\" 0",
+                _ => return None,
+            };
+            Some((params_end, 0, fields.to_vec()))
+        }
+        _ => None,
+    }
+}
+
 fn matching_paren(buf: &[u8], open: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = open;

@@ -215,6 +215,24 @@ const RESPONSES: &[(&[u8], &str, usize, &[u8])] = &[
         b"* 1 FETCH (BODY ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)(\"MULTIPART\" \"ALTERNATIVE\" (\"BOUNDARY\" \"x\") NIL NIL \"7BIT\" 0) \"MIXED\"))\r\n",
     ),
     (
+        b"* 1 FETCH (BODYSTRUCTURE (NIL \"alternative\" (\"boundary\" \"x\") NIL NIL NIL))\r\n",
+        "childless-multipart",
+        26,
+        b"* 1 FETCH (BODYSTRUCTURE (\"MULTIPART\" \"alternative\" (\"boundary\" \"x\") NIL NIL \"7BIT\" 0 NIL NIL NIL NIL))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1)(nil \"alternative\") \"mixed\"))\r\n",
+        "childless-multipart",
+        66,
+        b"* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1)(\"MULTIPART\" \"alternative\" NIL NIL NIL \"7BIT\" 0) \"mixed\"))\r\n",
+    ),
+    (
+        b"* 1 FETCH (BODY (NIL \"alternative\" NIL))\r\n",
+        "childless-multipart",
+        17,
+        b"* 1 FETCH (BODY (\"MULTIPART\" \"alternative\" NIL NIL NIL \"7BIT\" 0))\r\n",
+    ),
+    (
         b"* 1 FETCH (BODYSTRUCTURE (\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 23925))\r\n",
         "basic-message-rfc822",
         69,
@@ -283,6 +301,11 @@ fn what_is_not_a_catalogued_deviation_keeps_the_strict_error() {
         b"A1 OK\r",
         b"* 1 FETCH (UID x)\r\n",
         b"* 1 FETCH (UID 1 (\r\n",
+        // Not childless-multipart's NIL form: no subtype, an escape in it, junk after it.
+        b"* 1 FETCH (BODY (NIL NIL))\r\n",
+        b"* 1 FETCH (BODY (NIL \"a\\\"b\"))\r\n",
+        b"* 1 FETCH (BODY (NIL \"alternative\" x))\r\n",
+        b"* 1 FETCH (BODY (NIL \"alternative\" (\"a\" \"b\") x))\r\n",
     ] {
         let strict = Response::parse(bytes).unwrap_err();
         let real = Response::parse_with(bytes, &rw()).unwrap_err();

@@ -25,6 +25,7 @@ use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
     Received, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Serialize;
@@ -485,16 +486,28 @@ impl Follower {
     /// gets the messages it completes, in order. The line's bytes are dropped once the session
     /// that reads them has them.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
+        self.follow(data.line, data.side, Cow::Owned(data.bytes), out);
+    }
+
+    /// [`Follower::line`] for the bytes `side` sends on line `line`, owned or borrowed (a
+    /// parsed trace's lines are followed without a copy).
+    pub(crate) fn follow(
+        &mut self,
+        line: usize,
+        side: Side,
+        bytes: Cow<'_, [u8]>,
+        out: impl FnMut(Message),
+    ) {
         let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;
         // each one's parsed messages are handed to the other as what it sends.
-        let _ = match data.side {
-            Side::Client => follow.server.handle_input(&data.bytes),
-            Side::Server => follow.client.handle_input(&data.bytes),
+        let _ = match side {
+            Side::Client => follow.server.handle_input(&bytes),
+            Side::Server => follow.client.handle_input(&bytes),
         };
-        drop(data.bytes);
-        self.last_line = data.line;
-        follow.drain(data.line);
+        drop(bytes);
+        self.last_line = line;
+        follow.drain(line);
         follow.flush(out);
     }
 

@@ -244,19 +244,23 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
     let mut lines = Vec::new();
     let mut builder = Some(HeaderBuilder::default());
     let mut headers = None;
-    let mut rest = text.as_bytes();
+    let mut rest = text;
     let mut number = 0;
     while !rest.is_empty() {
-        let (raw, after) = match memchr::memchr(b'\n', rest) {
+        // Split at an LF: both sides are text (no UTF-8 check again).
+        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
+            None => (rest, ""),
         };
-        if raw.len() >= PIECE {
+        if line.len() >= PIECE {
             return parse_with_reader(text);
         }
         rest = after;
         number += 1;
-        let line = as_text(raw, number)?;
+        let raw = line.as_bytes();
+        if raw.ends_with(b"\r") {
+            return Err(cr_before_lf(number));
+        }
         // A data line starts with its marker: no blank or comment test for it.
         let data = matches!(raw.first(), Some(b'C' | b'S')) || !is_blank_or_comment(line);
         match builder.as_mut() {
@@ -630,7 +634,7 @@ impl<R: std::io::BufRead> Reader<R> {
             p.last = Some(b);
         }
         if ended && p.last == Some(b'\r') {
-            return Err(err(p.line, "CR before LF: trace files use LF line ends"));
+            return Err(cr_before_lf(p.line));
         }
         let mut bytes = if p.carry.is_empty() {
             part
@@ -688,9 +692,14 @@ impl<R: std::io::BufRead> Iterator for Reader<R> {
 /// A line as text: UTF-8, LF line ends.
 fn as_text(raw: &[u8], line: usize) -> Result<&str, FormatError> {
     if raw.ends_with(b"\r") {
-        return Err(err(line, "CR before LF: trace files use LF line ends"));
+        return Err(cr_before_lf(line));
     }
     std::str::from_utf8(raw).map_err(|_| err(line, "not UTF-8 text"))
+}
+
+/// A line that ends in CR (its LF's): the error.
+fn cr_before_lf(line: usize) -> FormatError {
+    err(line, "CR before LF: trace files use LF line ends")
 }
 
 /// The marker of a data line (`raw`: UTF-8, not blank, not a comment): its side, whether it
@@ -763,13 +772,6 @@ impl HeaderBuilder {
             return Ok(());
         };
         let key = key.trim_end();
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        {
-            return Ok(());
-        }
         let value = value.trim();
         let dup = match key {
             "source" => self.source.replace(value.to_owned()).is_some(),
@@ -856,6 +858,16 @@ impl HeaderBuilder {
                     }
                 }
                 self.limits.replace(limits).is_some()
+            }
+            // A comment whose first word is not a header name is no header (the known
+            // names above are header names: they are matched first).
+            other
+                if other.is_empty()
+                    || !other
+                        .bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') =>
+            {
+                return Ok(());
             }
             other => return Err(err(line, format!("unknown header {other:?}"))),
         };
@@ -1088,6 +1100,7 @@ mod tests {
             "# deviations: bare-lf",
             "# colour: red",
             "# note",
+            "# Note: prose",
             "",
             "  ",
             "\u{3000}",

@@ -477,6 +477,8 @@ impl Follower {
                 announced_at: None,
                 options,
                 pending: Pending::default(),
+                server_events: Vec::new(),
+                client_events: Vec::new(),
             },
             last_line: 0,
         }
@@ -536,6 +538,10 @@ struct Follow {
     options: ParseOptions,
     /// Events taken from the sessions early, handled first.
     pending: Pending,
+    /// The server session's events being handled (empty between rounds).
+    server_events: Vec<ServerEvent>,
+    /// The client session's events being handled (empty between rounds).
+    client_events: Vec<ClientEvent>,
 }
 
 impl Follow {
@@ -556,7 +562,10 @@ impl Follow {
             // dropped before the command's reported copy is handed to the client session
             // (one copy of a big literal less at the peak). Handling an event does not touch
             // the server session, so the order is the same.
-            let mut events: Vec<ServerEvent> = self.pending.server.drain(..).collect();
+            // (The event vectors are the follower's, kept from line to line: no allocation
+            // per round.)
+            let mut events = std::mem::take(&mut self.server_events);
+            events.extend(self.pending.server.drain(..));
             progress |= !events.is_empty();
             while let Some(out) = self.server.poll_output() {
                 progress = true;
@@ -566,14 +575,15 @@ impl Follow {
                     events.push(e);
                 }
             }
-            for e in events {
+            for e in events.drain(..) {
                 self.server_event(e, line);
             }
+            self.server_events = events;
             // The same for the client session's events (its application events hold copies
             // of what they report), up to a `TlsRequired`, whose handling changes the client
             // session: it is handled before anything after it is taken.
             loop {
-                let mut events = Vec::new();
+                let mut events = std::mem::take(&mut self.client_events);
                 let mut tls = false;
                 while let Some(e) = self.pending.client.pop_front() {
                     progress = true;
@@ -592,9 +602,10 @@ impl Follow {
                         events.push(e);
                     }
                 }
-                for e in events {
+                for e in events.drain(..) {
                     self.client_event(e, line);
                 }
+                self.client_events = events;
                 if !tls {
                     break;
                 }

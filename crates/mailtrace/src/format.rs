@@ -1,6 +1,7 @@
 //! The trace file format (`docs/corpus-format.md`): headers, comments, and data lines that
 //! say which side sends which bytes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Which peer sends a data line.
@@ -124,6 +125,34 @@ pub struct DataLine {
     pub side: Side,
     /// The bytes, CRLF included where the marker implies it.
     pub bytes: Vec<u8>,
+}
+
+/// A data line to follow ([`crate::imap::Follower`], [`crate::pop3::Follower`]): its bytes
+/// owned (a line as read) or borrowed (from a parsed [`Trace`], which keeps them).
+pub(crate) struct LineBytes<'a> {
+    pub(crate) line: usize,
+    pub(crate) side: Side,
+    pub(crate) bytes: Cow<'a, [u8]>,
+}
+
+impl From<DataLine> for LineBytes<'_> {
+    fn from(d: DataLine) -> Self {
+        LineBytes {
+            line: d.line,
+            side: d.side,
+            bytes: Cow::Owned(d.bytes),
+        }
+    }
+}
+
+impl<'a> From<&'a DataLine> for LineBytes<'a> {
+    fn from(d: &'a DataLine) -> Self {
+        LineBytes {
+            line: d.line,
+            side: d.side,
+            bytes: Cow::Borrowed(&d.bytes),
+        }
+    }
 }
 
 /// A parsed trace file.

@@ -25,12 +25,11 @@ use imap_session::{
     ClientConfig, ClientEvent, ClientOutput, ClientSession, Inbound, MessageKind, PeerError,
     Received, ServerConfig, ServerEvent, ServerOutput, ServerSession, State,
 };
-use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use crate::format::{DataLine, Headers, Side, Start, Trace};
+use crate::format::{DataLine, Headers, LineBytes, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// The outcome for one IMAP message.
@@ -488,18 +487,13 @@ impl Follower {
     /// gets the messages it completes, in order. The line's bytes are dropped once the session
     /// that reads them has them.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
-        self.follow(data.line, data.side, Cow::Owned(data.bytes), out);
+        self.follow(data.into(), out);
     }
 
-    /// [`Follower::line`] for the bytes `side` sends on line `line`, owned or borrowed (a
-    /// parsed trace's lines are followed without a copy).
-    pub(crate) fn follow(
-        &mut self,
-        line: usize,
-        side: Side,
-        bytes: Cow<'_, [u8]>,
-        out: impl FnMut(Message),
-    ) {
+    /// [`Follower::line`] for a line owned or borrowed (a parsed trace's lines are followed
+    /// without a copy).
+    pub(crate) fn follow(&mut self, data: LineBytes<'_>, out: impl FnMut(Message)) {
+        let LineBytes { line, side, bytes } = data;
         let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;
         // each one's parsed messages are handed to the other as what it sends.

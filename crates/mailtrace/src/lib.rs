@@ -19,12 +19,7 @@ macro_rules! follow_lines {
         let mut messages = Vec::new();
         for data in &$trace.lines {
             // Borrowed: the trace keeps its lines, no copy of each is made to be followed.
-            follower.follow(
-                data.line,
-                data.side,
-                std::borrow::Cow::Borrowed(&data.bytes[..]),
-                |m| messages.push(m),
-            );
+            follower.follow(data.into(), |m| messages.push(m));
         }
         follower.finish(|m| messages.push(m));
         messages

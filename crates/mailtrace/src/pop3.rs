@@ -29,7 +29,7 @@ use pop3_session::{
 };
 use serde::Serialize;
 
-use crate::format::{DataLine, Headers, Profile, Side, Start, Trace};
+use crate::format::{DataLine, Headers, LineBytes, Profile, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// How a message was parsed.
@@ -275,18 +275,13 @@ impl Follower {
     /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
     /// gets the messages it completes, in order.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
-        self.follow(data.line, data.side, Cow::Owned(data.bytes), out);
+        self.follow(data.into(), out);
     }
 
-    /// [`Follower::line`] for the bytes `side` sends on line `line`, owned or borrowed (a
-    /// parsed trace's lines are followed without a copy).
-    pub(crate) fn follow(
-        &mut self,
-        line: usize,
-        side: Side,
-        bytes: Cow<'_, [u8]>,
-        out: impl FnMut(Message),
-    ) {
+    /// [`Follower::line`] for a line owned or borrowed (a parsed trace's lines are followed
+    /// without a copy).
+    pub(crate) fn follow(&mut self, data: LineBytes<'_>, out: impl FnMut(Message)) {
+        let LineBytes { line, side, bytes } = data;
         self.last_line = line;
         match &mut self.how {
             How::Sessions(follow) => {

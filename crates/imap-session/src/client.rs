@@ -1192,7 +1192,9 @@ impl ClientSession {
 
     /// Queues `command` under `handle` (a command of its own, or a part of a split one).
     fn send_part(&mut self, command: Command<'_>, streamed: Option<u64>, handle: CommandHandle) {
-        let mut buf = Vec::new();
+        // Room for a command line of the usual size: written without growing two or three
+        // times from 8 octets.
+        let mut buf = Vec::with_capacity(64);
         // RFC 7888 §3, §5: a `{n+}` the server does not allow goes as `{n}`.
         let mut options = EncodeOptions::with_literal(self.literal_capability()).enforcing(true);
         if let Some(length) = streamed {

@@ -607,24 +607,7 @@ impl ServerSession {
     /// the server's `* ENABLED` turned on (QRESYNC, RFC 7162 §3.2.3; UTF8=ACCEPT, RFC 6855
     /// §3).
     pub fn parse_options(&self) -> ParseOptions {
-        let mut options = self.config.parse.clone();
-        // One pass over what was advertised (not one `contains` per capability).
-        for cap in &self.advertised {
-            if matches!(
-                cap,
-                Capability::CondStore
-                    | Capability::Partial
-                    | Capability::XGmExt1
-                    | Capability::CreateSpecialUse
-            ) && let Some(ext) = Extension::from_capability(cap)
-            {
-                options.extensions.insert(ext);
-            }
-        }
-        for ext in self.enabled.iter() {
-            options.extensions.insert(ext);
-        }
-        options
+        options_for(&self.config.parse, &self.advertised, &self.enabled)
     }
 
     /// True once the server enabled QRESYNC (`* ENABLED QRESYNC`): expunges are then
@@ -835,16 +818,13 @@ impl ServerSession {
         }
         match &response {
             Response::Status(s) if s.tag().is_some() => {
-                let tag = s
-                    .tag()
-                    .cloned()
-                    .unwrap_or_else(|| unreachable!())
-                    .into_static();
-                let pos = self.in_flight.iter().position(|c| c.tag == tag);
+                // Compared where it lies (no owned copy of the tag per response).
+                let tag = s.tag().unwrap_or_else(|| unreachable!());
+                let pos = self.in_flight.iter().position(|c| c.tag == *tag);
                 let literal_for_tag = self
                     .pending_literal
                     .as_ref()
-                    .is_some_and(|p| p.tag.as_ref() == Some(&tag));
+                    .is_some_and(|p| p.tag.as_ref().is_some_and(|t| *t == *tag));
                 if pos.is_none() && !literal_for_tag && !observer {
                     return Err(LocalError::UnknownTag(tag.as_str().to_owned()));
                 }
@@ -1378,7 +1358,6 @@ impl ServerSession {
             }
             let kind = self.expecting();
             let pre_check = self.pre_auth_check(kind);
-            let options = self.parse_options();
             let deviations: Vec<Deviation>;
             let received = match self.input.next_frame() {
                 Ok(None) => return,
@@ -1453,6 +1432,8 @@ impl ServerSession {
                     continue;
                 }
                 Ok(Some(Frame::Message(m))) => {
+                    // The grammar in force, worked out only when there is a message to parse.
+                    let options = options_for(&self.config.parse, &self.advertised, &self.enabled);
                     // Parsed where it lies in the framer's buffer; the value is made owned
                     // (the one copy of the message). Its bytes are copied again only for a
                     // trace follower, its tag only when it does not parse.
@@ -1956,4 +1937,31 @@ fn parse(
             Vec::new(),
         ),
     }
+}
+
+/// [`ServerSession::parse_options`] from the fields it reads (so that the framer's buffer can
+/// stay borrowed while they are read).
+fn options_for(
+    parse: &ParseOptions,
+    advertised: &[Capability<'static>],
+    enabled: &Extensions,
+) -> ParseOptions {
+    let mut options = parse.clone();
+    // One pass over what was advertised (not one `contains` per capability).
+    for cap in advertised {
+        if matches!(
+            cap,
+            Capability::CondStore
+                | Capability::Partial
+                | Capability::XGmExt1
+                | Capability::CreateSpecialUse
+        ) && let Some(ext) = Extension::from_capability(cap)
+        {
+            options.extensions.insert(ext);
+        }
+    }
+    for ext in enabled.iter() {
+        options.extensions.insert(ext);
+    }
+    options
 }

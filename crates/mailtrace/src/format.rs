@@ -1,6 +1,7 @@
 //! The trace file format (`docs/corpus-format.md`): headers, comments, and data lines that
 //! say which side sends which bytes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// Which peer sends a data line.
@@ -126,6 +127,34 @@ pub struct DataLine {
     pub bytes: Vec<u8>,
 }
 
+/// A data line to follow ([`crate::imap::Follower`], [`crate::pop3::Follower`]): its bytes
+/// owned (a line as read) or borrowed (from a parsed [`Trace`], which keeps them).
+pub(crate) struct LineBytes<'a> {
+    pub(crate) line: usize,
+    pub(crate) side: Side,
+    pub(crate) bytes: Cow<'a, [u8]>,
+}
+
+impl From<DataLine> for LineBytes<'_> {
+    fn from(d: DataLine) -> Self {
+        LineBytes {
+            line: d.line,
+            side: d.side,
+            bytes: Cow::Owned(d.bytes),
+        }
+    }
+}
+
+impl<'a> From<&'a DataLine> for LineBytes<'a> {
+    fn from(d: &'a DataLine) -> Self {
+        LineBytes {
+            line: d.line,
+            side: d.side,
+            bytes: Cow::Borrowed(&d.bytes),
+        }
+    }
+}
+
 /// A parsed trace file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
@@ -237,6 +266,56 @@ fn unescape_part(
 /// assert_eq!(t.stream(Side::Server), b"a OK done\r\n");
 /// ```
 pub fn parse(text: &str) -> Result<Trace, FormatError> {
+    // The text is in memory: its lines are read where they lie (a data line's bytes are the
+    // one copy made), as [`Reader`] reads them. A line of [`PIECE`] octets or more is read
+    // in pieces by the reader (its errors are found in the order the pieces come): such a
+    // text is read by the reader itself.
+    let mut lines = Vec::new();
+    let mut builder = Some(HeaderBuilder::default());
+    let mut headers = None;
+    let mut rest = text;
+    let mut number = 0;
+    while !rest.is_empty() {
+        // Split at an LF: both sides are text (no UTF-8 check again).
+        let (line, after) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        if line.len() >= PIECE {
+            return parse_with_reader(text);
+        }
+        rest = after;
+        number += 1;
+        let raw = line.as_bytes();
+        if raw.ends_with(b"\r") {
+            return Err(cr_before_lf(number));
+        }
+        // A data line starts with its marker: no blank or comment test for it.
+        let data = matches!(raw.first(), Some(b'C' | b'S')) || !is_blank_or_comment(line);
+        match builder.as_mut() {
+            Some(b) if !data => {
+                if let Some(comment) = line.strip_prefix('#') {
+                    b.header(comment, number)?;
+                }
+            }
+            _ if !data => {}
+            Some(_) => {
+                // The first data line is read before the headers are checked as a whole.
+                lines.push(data_line_from(raw, number)?);
+                headers = builder.take().map(HeaderBuilder::finish).transpose()?;
+            }
+            None => lines.push(data_line_from(raw, number)?),
+        }
+    }
+    let headers = match headers {
+        Some(h) => h,
+        None => builder.unwrap_or_default().finish()?,
+    };
+    Ok(Trace { headers, lines })
+}
+
+/// [`parse`] through a [`Reader`].
+fn parse_with_reader(text: &str) -> Result<Trace, FormatError> {
     let mut reader = Reader::new(text.as_bytes()).map_err(ReadError::into_format)?;
     let mut lines = Vec::new();
     while let Some(line) = reader.next_line() {
@@ -246,6 +325,11 @@ pub fn parse(text: &str) -> Result<Trace, FormatError> {
         headers: reader.headers,
         lines,
     })
+}
+
+/// A blank line (white space only) or a comment: not a data line.
+fn is_blank_or_comment(text: &str) -> bool {
+    text.starts_with('#') || text.trim().is_empty()
 }
 
 /// Why a [`Reader`] stopped: the input could not be read, or it does not follow the format.
@@ -466,7 +550,7 @@ impl<R: std::io::BufRead> Reader<R> {
                 match raw {
                     Raw::Whole(raw) => match as_text(&raw, line) {
                         Err(e) => Err(e),
-                        Ok(text) if text.trim().is_empty() || text.starts_with('#') => Ok(None),
+                        Ok(text) if is_blank_or_comment(text) => Ok(None),
                         Ok(_) => data_line(raw, line).map(Some),
                     },
                     Raw::LongData(raw) => self.begin_long(line, raw),
@@ -579,7 +663,7 @@ impl<R: std::io::BufRead> Reader<R> {
             p.last = Some(b);
         }
         if ended && p.last == Some(b'\r') {
-            return Err(err(p.line, "CR before LF: trace files use LF line ends"));
+            return Err(cr_before_lf(p.line));
         }
         let mut bytes = if p.carry.is_empty() {
             part
@@ -637,24 +721,35 @@ impl<R: std::io::BufRead> Iterator for Reader<R> {
 /// A line as text: UTF-8, LF line ends.
 fn as_text(raw: &[u8], line: usize) -> Result<&str, FormatError> {
     if raw.ends_with(b"\r") {
-        return Err(err(line, "CR before LF: trace files use LF line ends"));
+        return Err(cr_before_lf(line));
     }
     std::str::from_utf8(raw).map_err(|_| err(line, "not UTF-8 text"))
 }
 
-/// A data line (`raw`: UTF-8, not blank, not a comment), its bytes decoded in place.
-fn data_line(mut raw: Vec<u8>, line: usize) -> Result<DataLine, FormatError> {
+/// A line that ends in CR (its LF's): the error.
+fn cr_before_lf(line: usize) -> FormatError {
+    err(line, "CR before LF: trace files use LF line ends")
+}
+
+/// The marker of a data line (`raw`: UTF-8, not blank, not a comment): its side, whether it
+/// is escaped (`C~`, `S~`), and where its bytes start.
+fn marker(raw: &[u8], line: usize) -> Result<(Side, bool, usize), FormatError> {
     let side = match raw.get(..2) {
         Some(b"C:") | Some(b"C~") => Side::Client,
         Some(b"S:") | Some(b"S~") => Side::Server,
         _ => return Err(err(line, "a data line starts with C:, S:, C~ or S~")),
     };
-    let escaped = raw[1] == b'~';
     let start = match raw.get(2) {
         Some(b' ') => 3,
         None => 2,
         Some(_) => return Err(err(line, "the marker must be followed by one space")),
     };
+    Ok((side, raw[1] == b'~', start))
+}
+
+/// A data line (`raw`: UTF-8, not blank, not a comment), its bytes decoded in place.
+fn data_line(mut raw: Vec<u8>, line: usize) -> Result<DataLine, FormatError> {
+    let (side, escaped, start) = marker(&raw, line)?;
     if escaped {
         let n = unescape(&mut raw, start, line)?;
         raw.truncate(n);
@@ -667,6 +762,22 @@ fn data_line(mut raw: Vec<u8>, line: usize) -> Result<DataLine, FormatError> {
         side,
         bytes: raw,
     })
+}
+
+/// [`data_line`] for a line borrowed from the text: its bytes are copied once, into a
+/// vector of their size (with the CRLF a `C:`/`S:` line implies).
+fn data_line_from(raw: &[u8], line: usize) -> Result<DataLine, FormatError> {
+    let (side, escaped, start) = marker(raw, line)?;
+    let body = &raw[start..];
+    let mut bytes = Vec::with_capacity(body.len() + 2);
+    bytes.extend_from_slice(body);
+    if escaped {
+        let n = unescape(&mut bytes, 0, line)?;
+        bytes.truncate(n);
+    } else {
+        bytes.extend_from_slice(b"\r\n");
+    }
+    Ok(DataLine { line, side, bytes })
 }
 
 /// The headers as they are read.
@@ -690,19 +801,12 @@ impl HeaderBuilder {
             return Ok(());
         };
         let key = key.trim_end();
-        if key.is_empty()
-            || !key
-                .bytes()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        {
-            return Ok(());
-        }
-        let value = value.trim().to_owned();
+        let value = value.trim();
         let dup = match key {
-            "source" => self.source.replace(value).is_some(),
+            "source" => self.source.replace(value.to_owned()).is_some(),
             "protocol" => self
                 .protocol
-                .replace(match value.as_str() {
+                .replace(match value {
                     "imap" => Protocol::Imap,
                     "pop3" => Protocol::Pop3,
                     _ => return Err(err(line, "protocol must be imap or pop3")),
@@ -710,7 +814,7 @@ impl HeaderBuilder {
                 .is_some(),
             "expect" => self
                 .expect
-                .replace(match value.as_str() {
+                .replace(match value {
                     "ok" => Expect::Ok,
                     "reject" => Expect::Reject,
                     _ => return Err(err(line, "expect must be ok or reject")),
@@ -718,7 +822,7 @@ impl HeaderBuilder {
                 .is_some(),
             "start" => self
                 .start
-                .replace(match value.as_str() {
+                .replace(match value {
                     "connect" => Start::Connect,
                     "not-authenticated" => Start::NotAuthenticated,
                     "authenticated" => Start::Authenticated,
@@ -727,11 +831,11 @@ impl HeaderBuilder {
                     _ => return Err(err(line, "unknown start state")),
                 })
                 .is_some(),
-            "rule" => self.rule.replace(value).is_some(),
+            "rule" => self.rule.replace(value.to_owned()).is_some(),
             "profile" => self
                 .profile
                 .replace(
-                    Profile::from_name(&value)
+                    Profile::from_name(value)
                         .ok_or_else(|| err(line, "profile must be strict or real-world"))?,
                 )
                 .is_some(),
@@ -783,6 +887,16 @@ impl HeaderBuilder {
                     }
                 }
                 self.limits.replace(limits).is_some()
+            }
+            // A comment whose first word is not a header name is no header (the known
+            // names above are header names: they are matched first).
+            other
+                if other.is_empty()
+                    || !other
+                        .bytes()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-') =>
+            {
+                return Ok(());
             }
             other => return Err(err(line, format!("unknown header {other:?}"))),
         };
@@ -1000,6 +1114,47 @@ mod tests {
             assert_eq!((e.line, &e.message[..]), (2, "not UTF-8 text"));
             assert!(reader.next_piece().is_none());
         }
+    }
+
+    /// [`parse`] reads a text in memory as the [`Reader`] reads it: the same trace, or the
+    /// same error (line and message), for every sequence of up to three of these lines.
+    #[test]
+    fn parse_reads_as_the_reader_reads() {
+        let parts = [
+            "# source: x",
+            "# source: y",
+            "# expect: reject",
+            "#protocol: pop3",
+            "# profile: real-world",
+            "# deviations: bare-lf",
+            "# colour: red",
+            "# note",
+            "# Note: prose",
+            "",
+            "  ",
+            "\u{3000}",
+            "C: a",
+            "S~ b\\r\\n",
+            "C:",
+            "C:x",
+            "X: y",
+            "S~ \\q",
+            "C: a\r",
+            "\r",
+        ];
+        let mut checked = 0;
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for end in ["", "\n"] {
+                        let text = format!("{a}\n{b}\n{c}{end}");
+                        assert_eq!(parse(&text), parse_with_reader(&text), "{text:?}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, parts.len().pow(3) * 2);
     }
 
     #[test]

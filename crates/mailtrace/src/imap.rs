@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use crate::format::{DataLine, Headers, Side, Start, Trace};
+use crate::format::{DataLine, Headers, LineBytes, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// The outcome for one IMAP message.
@@ -476,6 +476,8 @@ impl Follower {
                 announced_at: None,
                 options,
                 pending: Pending::default(),
+                server_events: Vec::new(),
+                client_events: Vec::new(),
             },
             last_line: 0,
         }
@@ -485,16 +487,23 @@ impl Follower {
     /// gets the messages it completes, in order. The line's bytes are dropped once the session
     /// that reads them has them.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
+        self.follow(data.into(), out);
+    }
+
+    /// [`Follower::line`] for a line owned or borrowed (a parsed trace's lines are followed
+    /// without a copy).
+    pub(crate) fn follow(&mut self, data: LineBytes<'_>, out: impl FnMut(Message)) {
+        let LineBytes { line, side, bytes } = data;
         let follow = &mut self.follow;
         // The client's bytes go to the server session and the server's to the client session;
         // each one's parsed messages are handed to the other as what it sends.
-        let _ = match data.side {
-            Side::Client => follow.server.handle_input(&data.bytes),
-            Side::Server => follow.client.handle_input(&data.bytes),
+        let _ = match side {
+            Side::Client => follow.server.handle_input(&bytes),
+            Side::Server => follow.client.handle_input(&bytes),
         };
-        drop(data.bytes);
-        self.last_line = data.line;
-        follow.drain(data.line);
+        drop(bytes);
+        self.last_line = line;
+        follow.drain(line);
         follow.flush(out);
     }
 
@@ -523,6 +532,10 @@ struct Follow {
     options: ParseOptions,
     /// Events taken from the sessions early, handled first.
     pending: Pending,
+    /// The server session's events being handled (empty between rounds).
+    server_events: Vec<ServerEvent>,
+    /// The client session's events being handled (empty between rounds).
+    client_events: Vec<ClientEvent>,
 }
 
 impl Follow {
@@ -543,7 +556,10 @@ impl Follow {
             // dropped before the command's reported copy is handed to the client session
             // (one copy of a big literal less at the peak). Handling an event does not touch
             // the server session, so the order is the same.
-            let mut events: Vec<ServerEvent> = self.pending.server.drain(..).collect();
+            // (The event vectors are the follower's, kept from line to line: no allocation
+            // per round.)
+            let mut events = std::mem::take(&mut self.server_events);
+            events.extend(self.pending.server.drain(..));
             progress |= !events.is_empty();
             while let Some(out) = self.server.poll_output() {
                 progress = true;
@@ -553,14 +569,15 @@ impl Follow {
                     events.push(e);
                 }
             }
-            for e in events {
+            for e in events.drain(..) {
                 self.server_event(e, line);
             }
+            self.server_events = events;
             // The same for the client session's events (its application events hold copies
             // of what they report), up to a `TlsRequired`, whose handling changes the client
             // session: it is handled before anything after it is taken.
             loop {
-                let mut events = Vec::new();
+                let mut events = std::mem::take(&mut self.client_events);
                 let mut tls = false;
                 while let Some(e) = self.pending.client.pop_front() {
                     progress = true;
@@ -579,9 +596,10 @@ impl Follow {
                         events.push(e);
                     }
                 }
-                for e in events {
+                for e in events.drain(..) {
                     self.client_event(e, line);
                 }
+                self.client_events = events;
                 if !tls {
                     break;
                 }

@@ -18,7 +18,8 @@ macro_rules! follow_lines {
         let mut follower = $follower;
         let mut messages = Vec::new();
         for data in &$trace.lines {
-            follower.line(data.clone(), |m| messages.push(m));
+            // Borrowed: the trace keeps its lines, no copy of each is made to be followed.
+            follower.follow(data.into(), |m| messages.push(m));
         }
         follower.finish(|m| messages.push(m));
         messages

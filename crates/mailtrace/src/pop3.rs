@@ -15,6 +15,7 @@
 //!
 //! Commands and single responses are re-encoded and parsed again; the value must not change.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use pop3_codec::context::ParseOptions;
@@ -28,7 +29,7 @@ use pop3_session::{
 };
 use serde::Serialize;
 
-use crate::format::{DataLine, Headers, Profile, Side, Start, Trace};
+use crate::format::{DataLine, Headers, LineBytes, Profile, Side, Start, Trace};
 use crate::report::{Failure, Found, Outcome, Summary};
 
 /// How a message was parsed.
@@ -274,17 +275,24 @@ impl Follower {
     /// Follows one data line (or a piece of one: [`crate::format::Reader::next_piece`]); `out`
     /// gets the messages it completes, in order.
     pub fn line(&mut self, data: DataLine, out: impl FnMut(Message)) {
-        self.last_line = data.line;
+        self.follow(data.into(), out);
+    }
+
+    /// [`Follower::line`] for a line owned or borrowed (a parsed trace's lines are followed
+    /// without a copy).
+    pub(crate) fn follow(&mut self, data: LineBytes<'_>, out: impl FnMut(Message)) {
+        let LineBytes { line, side, bytes } = data;
+        self.last_line = line;
         match &mut self.how {
             How::Sessions(follow) => {
                 // The client's bytes go to the server session and the server's to the client
                 // session; each one's parsed messages are handed to the other as what it sent.
-                let _ = match data.side {
-                    Side::Client => follow.server.handle_input(&data.bytes),
-                    Side::Server => follow.client.handle_input(&data.bytes),
+                let _ = match side {
+                    Side::Client => follow.server.handle_input(&bytes),
+                    Side::Server => follow.client.handle_input(&bytes),
                 };
-                drop(data.bytes);
-                follow.drain(data.line);
+                drop(bytes);
+                follow.drain(line);
                 follow.messages.drain(..).for_each(out);
             }
             How::Pairing {
@@ -292,19 +300,19 @@ impl Follower {
                 client,
                 server,
             } => {
-                match data.side {
+                match side {
                     Side::Client => {
-                        extend(client, data.bytes);
+                        extend(client, bytes);
                         while let Some(n) = memchr::memchr(b'\n', client).map(|i| i + 1) {
-                            let line = split_first(client, n);
-                            pair.client_line(&line, data.line);
+                            let first = split_first(client, n);
+                            pair.client_line(&first, line);
                         }
                     }
                     Side::Server => {
-                        extend(server, data.bytes);
+                        extend(server, bytes);
                         while let Some(n) = pair.server_extent(server) {
                             let message = split_first(server, n);
-                            pair.server_message(&message, data.line);
+                            pair.server_message(&message, line);
                         }
                     }
                 }
@@ -348,9 +356,9 @@ impl Follower {
 
 /// Appends a data line's bytes to a side's pending bytes (taking the line itself when
 /// nothing is pending: a big line is not copied).
-fn extend(pending: &mut Vec<u8>, bytes: Vec<u8>) {
+fn extend(pending: &mut Vec<u8>, bytes: Cow<'_, [u8]>) {
     if pending.is_empty() {
-        *pending = bytes;
+        *pending = bytes.into_owned();
     } else {
         pending.extend_from_slice(&bytes);
     }

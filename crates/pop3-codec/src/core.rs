@@ -85,6 +85,47 @@ pub(crate) fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
+/// How many leading octets of `bytes` are `text` ([`is_text_byte`]): the offset of the first
+/// NUL, CR or LF, or the length. Short text (a status line's, a listing's) is looked at eight
+/// octets at a time with word arithmetic, long text with `memchr3`: the per-octet loop that
+/// `memchr3` runs on short input compares every octet three times, and in a fuzz build every
+/// comparison calls into the fuzzer.
+#[inline]
+pub(crate) fn text_len(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of the octets of `w` that are zero, exact up to the first one (only a
+    /// zero octet borrows from the next).
+    #[inline(always)]
+    fn zeros(w: u64) -> u64 {
+        w.wrapping_sub(ONES) & !w & HIGH
+    }
+    /// The offset of the first NUL, CR or LF among the eight octets of `w` (8: none).
+    #[inline(always)]
+    fn first_special(w: u64) -> usize {
+        let m =
+            zeros(w) | zeros(w ^ (ONES * u64::from(b'\r'))) | zeros(w ^ (ONES * u64::from(b'\n')));
+        (m.trailing_zeros() / 8) as usize
+    }
+    if bytes.len() >= 64 {
+        return memchr::memchr3(0, b'\r', b'\n', bytes).unwrap_or(bytes.len());
+    }
+    let mut at = 0;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let n = first_special(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
+        if n < 8 {
+            return at + n;
+        }
+        at += 8;
+    }
+    // The last 1 to 7 octets, padded with a text octet.
+    let rest = words.remainder();
+    let mut last = [b' '; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    at + first_special(u64::from_le_bytes(last)).min(rest.len())
+}
+
 /// `mech-char` of RFC 4422 §3.1, lower case accepted (RFC 5034 §5: case-insensitive).
 fn is_mech_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
@@ -656,8 +697,7 @@ impl<'a> Cursor<'a> {
     /// part of most responses).
     pub fn take_text(&mut self) -> (usize, &'a [u8]) {
         let start = self.pos;
-        let rest = self.rest();
-        self.pos += memchr::memchr3(0, b'\r', b'\n', rest).unwrap_or(rest.len());
+        self.pos += text_len(self.rest());
         (start, &self.input[start..self.pos])
     }
 

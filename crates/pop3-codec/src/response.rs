@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_vchar, put_number,
+    UniqueId, is_vchar, put_number, text_len,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -235,6 +235,54 @@ impl<'a> StatusLine<'a> {
     }
 
     pub(crate) fn parse_at(c: &mut Cursor<'a>) -> Result<Self, ParseError> {
+        if let Some((status, end)) = Self::fast(c.input, c.pos) {
+            c.pos = end;
+            return Ok(status);
+        }
+        Self::parse_exact(c)
+    }
+
+    /// The commonest status lines, `+OK` or `-ERR`, then nothing or SP and text that does not
+    /// start with `[` (no response code), then CRLF, at `at`: the value the grammar gives and
+    /// the offset after the CRLF, looked at a word at a time. `None` for anything else (a
+    /// code, a bare LF, an error): the grammar ([`parse_exact`](Self::parse_exact)) decides.
+    #[inline]
+    fn fast(input: &'a [u8], at: usize) -> Option<(Self, usize)> {
+        const OK: u32 = u32::from_le_bytes(*b"+OK\0");
+        const ERR: u32 = u32::from_le_bytes(*b"-ERR");
+        let rest = input.get(at..)?;
+        let head = u32::from_le_bytes(*rest.first_chunk::<4>()?);
+        let (ok, n) = if head & 0x00ff_ffff == OK {
+            (true, 3)
+        } else if head == ERR {
+            (false, 4)
+        } else {
+            return None;
+        };
+        // `SP text`, where the text is not a code; or no text.
+        let start = match rest.get(n..n + 2)? {
+            [b' ', next] if *next != b'[' => n + 1,
+            [b'\r', _] => n,
+            _ => return None,
+        };
+        let end = start + text_len(&rest[start..]);
+        if u16::from_le_bytes(*rest.get(end..)?.first_chunk::<2>()?) != u16::from_le_bytes(*b"\r\n")
+        {
+            return None;
+        }
+        let text = Text::from_checked(&rest[start..end]);
+        Some((
+            StatusLine {
+                ok,
+                code: None,
+                text,
+            },
+            at + end + 2,
+        ))
+    }
+
+    /// [`parse_at`](Self::parse_at) by the grammar, octet by octet, with its errors.
+    fn parse_exact(c: &mut Cursor<'a>) -> Result<Self, ParseError> {
         let ok = match c.peek() {
             Some(b'+') => {
                 c.tag(b"+OK", "+OK")?;
@@ -1635,6 +1683,72 @@ mod tests {
         );
     }
 
+    /// Octets that matter to the status line grammar, for mutations.
+    const STATUS_SPECIAL: &[u8] = b" \r\n[]+-OKER/\0\x7f\xc3\xa9<>";
+
+    fn status_line() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            ("\\+OK|-ERR", "( [ -~]{0,80})?")
+                .prop_map(|(s, text)| format!("{s}{text}\r\n").into_bytes()),
+            ("\\+OK|-ERR", "[A-Z/-]{0,12}", "[ -~]{0,20}")
+                .prop_map(|(s, code, text)| format!("{s} [{code}] {text}\r\n").into_bytes()),
+            prop::collection::vec(any::<u8>(), 0..40),
+        ]
+    }
+
+    /// The status line at `at` by [`StatusLine::parse_at`] (the fast path, then the grammar)
+    /// and by the grammar alone, under `options`: the same value or error, end and deviations.
+    fn status_agrees<'a>(input: &'a [u8], at: usize, options: &ParseOptions) {
+        let run = |parse: fn(&mut Cursor<'a>) -> Result<StatusLine<'a>, ParseError>| {
+            let mut c = Cursor::with_options(input, options, Side::Server);
+            c.pos = at;
+            let r = parse(&mut c);
+            (r, c.pos, c.deviations)
+        };
+        let exact = run(StatusLine::parse_exact);
+        assert_eq!(
+            run(StatusLine::parse_at),
+            exact,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+        if let Some((status, end)) = StatusLine::fast(input, at) {
+            assert_eq!((Ok(status), end, Vec::new()), exact);
+        }
+    }
+
+    #[test]
+    fn status_lines_agree_with_the_grammar() {
+        let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+        for line in [
+            &b"+OK\r\n"[..],
+            b"+OK \r\n",
+            b"+OK  two spaces\r\n",
+            b"-ERR\r\n",
+            b"-ERR no such message\r\n",
+            b"+OK [\r\n",
+            b"+OK [IN-USE] locked\r\n",
+            b"+OK text\n",
+            b"+OK text\r",
+            b"+OK text\r\r\n",
+            b"+OK te\0xt\r\n",
+            b"+OKdone\r\n",
+            b"+ok\r\n",
+            b"-ER\r\n",
+            b"+OK",
+            b"+O",
+            b"",
+            b"+OK \xc3\xa9t\xc3\xa9\r\n",
+        ] {
+            for options in [&ParseOptions::default(), &rw] {
+                status_agrees(line, 0, options);
+                let mut after = b"1 2\r\n".to_vec();
+                after.extend_from_slice(line);
+                status_agrees(&after, 5, options);
+            }
+        }
+    }
+
     /// Octets that matter to the listing grammar, for mutations.
     const SPECIAL: &[u8] = b" \r\n.0159x~!\0\x7f\x80\xc3\xa9\t";
 
@@ -1674,6 +1788,43 @@ mod tests {
                 }
             }
             agree(&input);
+        }
+
+        #[test]
+        fn fast_status_lines_agree_with_the_grammar(
+            line in status_line(),
+            before in "(1 2\r\n)?",
+            mutations in prop::collection::vec((any::<prop::sample::Index>(), 0..STATUS_SPECIAL.len(), 0..3u8), 0..3),
+        ) {
+            let mut input = before.clone().into_bytes();
+            input.extend_from_slice(&line);
+            for (at, byte, how) in mutations {
+                if input.len() == before.len() {
+                    break;
+                }
+                let at = before.len() + at.index(input.len() - before.len());
+                match how {
+                    0 => input[at] = STATUS_SPECIAL[byte],
+                    1 => input.insert(at, STATUS_SPECIAL[byte]),
+                    _ => {
+                        input.remove(at);
+                    }
+                }
+            }
+            let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            for options in [&ParseOptions::default(), &rw] {
+                status_agrees(&input, before.len(), options);
+            }
+        }
+
+        #[test]
+        fn text_len_is_the_run_of_text_octets(
+            bytes in prop::collection::vec(prop_oneof![Just(0u8), Just(b'\r'), Just(b'\n'), any::<u8>(), 0x20u8..0x7f], 0..80),
+            from in 0..8usize,
+        ) {
+            let bytes = &bytes[from.min(bytes.len())..];
+            let expected = bytes.iter().position(|&b| !crate::core::is_text_byte(b)).unwrap_or(bytes.len());
+            prop_assert_eq!(text_len(bytes), expected);
         }
     }
 }

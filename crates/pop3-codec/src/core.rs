@@ -85,45 +85,47 @@ pub(crate) fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
+/// One bit per octet of `block` (octet `i`, bit `i`): set where the octet is not `text`
+/// ([`is_text_byte`]: NUL, CR or LF). Eight words with word arithmetic, no branch: in a
+/// fuzz build every comparison calls into the fuzzer, and the per-octet loop that `memchr3`
+/// runs on short input compares every octet three times.
+#[inline]
+pub(crate) fn non_text(block: &[u8; 64]) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of every octet of `x` that is not zero (exact for every octet: nothing
+    /// carries, the low seven bits are added to 0x7F at most).
+    #[inline(always)]
+    fn nonzero(x: u64) -> u64 {
+        ((x & LOW7).wrapping_add(LOW7) | x) & HIGH
+    }
+    let mut specials = 0;
+    for (i, w) in block.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([b' '; 8]));
+        let text = nonzero(w)
+            & nonzero(w ^ (ONES * u64::from(b'\r')))
+            & nonzero(w ^ (ONES * u64::from(b'\n')));
+        // The high bits of the octets that are not text, gathered into the low eight bits
+        // of the product's top octet.
+        let bits = ((!text & HIGH) >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        specials |= bits << (8 * i);
+    }
+    specials
+}
+
 /// How many leading octets of `bytes` are `text` ([`is_text_byte`]): the offset of the first
-/// NUL, CR or LF, or the length. Short text (a status line's, a listing's) is looked at eight
-/// octets at a time with word arithmetic, long text with `memchr3`: the per-octet loop that
-/// `memchr3` runs on short input compares every octet three times, and in a fuzz build every
-/// comparison calls into the fuzzer.
+/// NUL, CR or LF, or the length. Text shorter than 64 octets (a status line's, a listing's)
+/// is classified as one padded block ([`non_text`]), longer text with `memchr3`.
 #[inline]
 pub(crate) fn text_len(bytes: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// The high bit of the octets of `w` that are zero, exact up to the first one (only a
-    /// zero octet borrows from the next).
-    #[inline(always)]
-    fn zeros(w: u64) -> u64 {
-        w.wrapping_sub(ONES) & !w & HIGH
-    }
-    /// The offset of the first NUL, CR or LF among the eight octets of `w` (8: none).
-    #[inline(always)]
-    fn first_special(w: u64) -> usize {
-        let m =
-            zeros(w) | zeros(w ^ (ONES * u64::from(b'\r'))) | zeros(w ^ (ONES * u64::from(b'\n')));
-        (m.trailing_zeros() / 8) as usize
-    }
     if bytes.len() >= 64 {
         return memchr::memchr3(0, b'\r', b'\n', bytes).unwrap_or(bytes.len());
     }
-    let mut at = 0;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let n = first_special(u64::from_le_bytes(w.try_into().unwrap_or([0; 8])));
-        if n < 8 {
-            return at + n;
-        }
-        at += 8;
-    }
-    // The last 1 to 7 octets, padded with a text octet.
-    let rest = words.remainder();
-    let mut last = [b' '; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    at + first_special(u64::from_le_bytes(last)).min(rest.len())
+    // Padded with a text octet; the bit after the last octet stands for the end.
+    let mut block = [b' '; 64];
+    block[..bytes.len()].copy_from_slice(bytes);
+    (non_text(&block) | 1 << bytes.len()).trailing_zeros() as usize
 }
 
 /// `mech-char` of RFC 4422 §3.1, lower case accepted (RFC 5034 §5: case-insensitive).

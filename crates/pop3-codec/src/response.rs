@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_vchar, put_number, text_len,
+    UniqueId, is_vchar, non_text, put_number,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -251,7 +251,12 @@ impl<'a> StatusLine<'a> {
         const OK: u32 = u32::from_le_bytes(*b"+OK\0");
         const ERR: u32 = u32::from_le_bytes(*b"-ERR");
         let rest = input.get(at..)?;
-        let head = u32::from_le_bytes(*rest.first_chunk::<4>()?);
+        // The first 64 octets, padded with SP (a line longer than that is left to the
+        // grammar), and two more for the CRLF after the last.
+        let len = rest.len().min(64);
+        let mut block = [b' '; 66];
+        block[..len].copy_from_slice(&rest[..len]);
+        let head = u32::from_le_bytes([block[0], block[1], block[2], block[3]]);
         let (ok, n) = if head & 0x00ff_ffff == OK {
             (true, 3)
         } else if head == ERR {
@@ -260,17 +265,19 @@ impl<'a> StatusLine<'a> {
             return None;
         };
         // `SP text`, where the text is not a code; or no text.
-        let start = match rest.get(n..n + 2)? {
-            [b' ', next] if *next != b'[' => n + 1,
-            [b'\r', _] => n,
+        let start = match (block[n], block[n + 1]) {
+            (b' ', next) if next != b'[' => n + 1,
+            (b'\r', _) => n,
             _ => return None,
         };
-        let end = start + text_len(&rest[start..]);
-        if u16::from_le_bytes(*rest.get(end..)?.first_chunk::<2>()?) != u16::from_le_bytes(*b"\r\n")
-        {
+        // The first octet from `start` on that is not text, or the end of the input.
+        let first = block.first_chunk::<64>()?;
+        let stops = (non_text(first) | (1u128 << len) as u64) & (u64::MAX << start);
+        let end = stops.trailing_zeros() as usize;
+        if u16::from_le_bytes([block[end], block[end + 1]]) != u16::from_le_bytes(*b"\r\n") {
             return None;
         }
-        let text = Text::from_checked(&rest[start..end]);
+        let text = Text::from_checked(rest.get(start..end)?);
         Some((
             StatusLine {
                 ok,
@@ -1824,7 +1831,7 @@ mod tests {
         ) {
             let bytes = &bytes[from.min(bytes.len())..];
             let expected = bytes.iter().position(|&b| !crate::core::is_text_byte(b)).unwrap_or(bytes.len());
-            prop_assert_eq!(text_len(bytes), expected);
+            prop_assert_eq!(crate::core::text_len(bytes), expected);
         }
     }
 }

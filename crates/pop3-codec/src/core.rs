@@ -115,17 +115,21 @@ pub(crate) fn non_text(block: &[u8; 64]) -> u64 {
 }
 
 /// How many leading octets of `bytes` are `text` ([`is_text_byte`]): the offset of the first
-/// NUL, CR or LF, or the length. Text shorter than 64 octets (a status line's, a listing's)
-/// is classified as one padded block ([`non_text`]), longer text with `memchr3`.
+/// NUL, CR or LF, or the length. The first 64 octets (a status line, a listing's line) are
+/// classified as one padded block ([`non_text`]), the rest, when there is no stop among
+/// them, with `memchr3`.
 #[inline]
 pub(crate) fn text_len(bytes: &[u8]) -> usize {
-    if bytes.len() >= 64 {
-        return memchr::memchr3(0, b'\r', b'\n', bytes).unwrap_or(bytes.len());
-    }
+    let len = bytes.len().min(64);
     // Padded with a text octet; the bit after the last octet stands for the end.
     let mut block = [b' '; 64];
-    block[..bytes.len()].copy_from_slice(bytes);
-    (non_text(&block) | 1 << bytes.len()).trailing_zeros() as usize
+    block[..len].copy_from_slice(&bytes[..len]);
+    let stops = non_text(&block) | (1u128 << len) as u64;
+    if stops != 0 {
+        return stops.trailing_zeros() as usize;
+    }
+    let rest = &bytes[64..];
+    64 + memchr::memchr3(0, b'\r', b'\n', rest).unwrap_or(rest.len())
 }
 
 /// `mech-char` of RFC 4422 §3.1, lower case accepted (RFC 5034 §5: case-insensitive).

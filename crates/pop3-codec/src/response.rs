@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_vchar, non_text, put_number, text_len,
+    UniqueId, is_vchar, non_text, put_number, text_len, vchar_len,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -1387,14 +1387,14 @@ fn scan_listing<'a>(c: &mut Cursor<'a>) -> Result<ScanListing<'a>, ParseError> {
 fn uid_listing<'a>(c: &mut Cursor<'a>) -> Result<UidListing<'a>, ParseError> {
     let msg = c.msg()?;
     c.sp()?;
-    let (at, uid) = c.take1(is_vchar, "unique-id")?;
+    let (at, uid) = c.take1_len(vchar_len, "unique-id")?;
     let uid = UniqueId::from_wire(uid, at, "unique-id")?;
     Ok(UidListing { msg, uid })
 }
 
 /// One line of the mechanism list: `sasl-mech` (RFC 5034 §4).
 fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
-    let (at, m) = c.take1(is_vchar, "sasl-mech")?;
+    let (at, m) = c.take1_len(vchar_len, "sasl-mech")?;
     Mechanism::from_wire(m, at, "sasl-mech")
 }
 
@@ -1425,7 +1425,7 @@ fn text_line<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
 }
 
 fn lang_listing<'a>(c: &mut Cursor<'a>) -> Result<LangListing<'a>, ParseError> {
-    let (at, tag) = c.take1(is_vchar, "language-tag")?;
+    let (at, tag) = c.take1_len(vchar_len, "language-tag")?;
     let tag = Language::from_wire(tag, at, "language-tag")?;
     let description = extra_text(c)?;
     Ok(LangListing { tag, description })

@@ -169,6 +169,32 @@ fn run_len(bytes: &[u8], stops: impl Fn(u64) -> u64 + Copy) -> usize {
     }
 }
 
+/// The offset of the first `b` in `bytes`: `memchr` for short input, where `memchr`'s
+/// per-octet loop makes a comparison (in a fuzz build, a call into the fuzzer) per octet.
+pub(crate) fn find_octet(bytes: &[u8], b: u8) -> Option<usize> {
+    let at = run_len(bytes, |w| octets_eq(w, b));
+    (at < bytes.len()).then_some(at)
+}
+
+/// The offset of the first LF in `bytes` that does not follow a CR (RFC 1939 §3 ends lines
+/// with CRLF), found 64 octets at a time.
+pub(crate) fn first_bare_lf(bytes: &[u8]) -> Option<usize> {
+    // Whether the octet before the block was a CR.
+    let mut cr_before = 0;
+    for (i, chunk) in bytes.chunks(64).enumerate() {
+        let mut block = [0; 64];
+        block[..chunk.len()].copy_from_slice(chunk);
+        let lf = block_stops(&block, |w| octets_eq(w, b'\n'));
+        let cr = block_stops(&block, |w| octets_eq(w, b'\r'));
+        let bare = lf & !(cr << 1 | cr_before);
+        if bare != 0 {
+            return Some(64 * i + bare.trailing_zeros() as usize);
+        }
+        cr_before = cr >> 63;
+    }
+    None
+}
+
 /// How many leading octets of `bytes` are VCHARs ([`is_vchar`]).
 pub(crate) fn vchar_len(bytes: &[u8]) -> usize {
     run_len(bytes, |w| ascii_non_vchar(w) | (w & HIGH))

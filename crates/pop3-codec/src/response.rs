@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_vchar, non_text, put_number, text_len, vchar_len,
+    UniqueId, find_octet, first_bare_lf, is_vchar, non_text, put_number, text_len, vchar_len,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -421,7 +421,7 @@ impl<'a> Greeting<'a> {
 fn check_greeting_text(text: &[u8]) -> Result<(), usize> {
     let mut seen = false;
     let mut at = 0;
-    while let Some(p) = memchr::memchr(b'<', &text[at..]) {
+    while let Some(p) = find_octet(&text[at..], b'<') {
         let lt = at + p;
         let closed = text[lt + 1..]
             .iter()
@@ -1189,7 +1189,7 @@ fn multi_line_bare_lf(
     expected: Expected,
     options: &ParseOptions,
 ) -> Option<Result<Parsed<Response<'static>>, ParseError>> {
-    let first = memchr::memchr_iter(b'\n', input).find(|&i| i == 0 || input[i - 1] != b'\r')?;
+    let first = first_bare_lf(input)?;
     // The copy, and where CRs were inserted (offsets in the copy).
     let mut copy = Vec::with_capacity(input.len() + input.len() / 16);
     let mut inserted = Vec::new();
@@ -1691,6 +1691,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn bare_lfs_are_found_across_blocks() {
+        for at in [0, 1, 62, 63, 64, 65, 127, 128, 200] {
+            let mut bytes = vec![b'x'; 210];
+            bytes[at] = b'\n';
+            assert_eq!(first_bare_lf(&bytes), Some(at));
+            if at > 0 {
+                bytes[at - 1] = b'\r';
+                assert_eq!(first_bare_lf(&bytes), None, "{at}");
+            }
+        }
+    }
+
     /// Octets that matter to the status line grammar, for mutations.
     const STATUS_SPECIAL: &[u8] = b" \r\n[]+-OKER/\0\x7f\xc3\xa9<>";
 
@@ -1823,6 +1836,17 @@ mod tests {
             for options in [&ParseOptions::default(), &rw] {
                 status_agrees(&input, before.len(), options);
             }
+        }
+
+        #[test]
+        fn octet_searches_are_the_per_octet_ones(
+            bytes in prop::collection::vec(prop_oneof![2 => Just(b'\r'), 2 => Just(b'\n'), 1 => Just(b'<'), 1 => any::<u8>(), 30 => 0x20u8..0x7f], 0..200),
+            from in 0..8usize,
+        ) {
+            let bytes = &bytes[from.min(bytes.len())..];
+            prop_assert_eq!(find_octet(bytes, b'<'), memchr::memchr(b'<', bytes));
+            let bare = (0..bytes.len()).find(|&i| bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
+            prop_assert_eq!(first_bare_lf(bytes), bare);
         }
 
         #[test]

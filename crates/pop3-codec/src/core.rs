@@ -169,8 +169,8 @@ fn run_len(bytes: &[u8], stops: impl Fn(u64) -> u64 + Copy) -> usize {
     }
 }
 
-/// The offset of the first `b` in `bytes`: `memchr` for short input, where `memchr`'s
-/// per-octet loop makes a comparison (in a fuzz build, a call into the fuzzer) per octet.
+/// The offset of the first `b` in `bytes`, 64 octets at a time: on short input `memchr` runs
+/// a per-octet loop, a comparison (in a fuzz build, a call into the fuzzer) per octet.
 pub(crate) fn find_octet(bytes: &[u8], b: u8) -> Option<usize> {
     let at = run_len(bytes, |w| octets_eq(w, b));
     (at < bytes.len()).then_some(at)
@@ -783,6 +783,39 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn crlf(&mut self) -> Result<(), ParseError> {
+        if let Some(head) = self.rest().first_chunk::<2>()
+            && u16::from_le_bytes(*head) == u16::from_le_bytes(*b"\r\n")
+        {
+            self.pos += 2;
+            return Ok(());
+        }
+        self.crlf_exact()
+    }
+
+    /// [`tag`](Self::tag) for a tag of at most 8 octets, compared as one number when the
+    /// input has that many (no call to `bcmp`, one comparison).
+    #[inline]
+    pub fn word_tag<const N: usize>(
+        &mut self,
+        t: [u8; N],
+        expected: &'static str,
+    ) -> Result<(), ParseError> {
+        if let Some(head) = self.rest().first_chunk::<N>() {
+            let mut a = [0; 8];
+            let mut b = [0; 8];
+            a[..N].copy_from_slice(head);
+            b[..N].copy_from_slice(&t);
+            if u64::from_le_bytes(a) == u64::from_le_bytes(b) {
+                self.pos += N;
+                return Ok(());
+            }
+        }
+        self.tag(&t, expected)
+    }
+
+    /// CRLF octet by octet (with the error's offset), or a bare LF under the real-world
+    /// profile.
+    fn crlf_exact(&mut self) -> Result<(), ParseError> {
         if self.bare_lf_ok && self.peek() == Some(b'\n') {
             self.deviations
                 .push(Deviation::new(Pop3Deviation::BareLf, self.pos, self.side));

@@ -1095,7 +1095,7 @@ fn parse_response<'a>(
     }
     match expected {
         Expected::Stat => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let count = c.u32("count")?;
             c.sp()?;
             let size = c.u64("size")?;
@@ -1104,13 +1104,13 @@ fn parse_response<'a>(
             Ok((Response::Stat(DropListing { count, size, extra }), c.pos))
         }
         Expected::Scan => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let s = scan_listing(c)?;
             c.crlf()?;
             Ok((Response::Scan(s), c.pos))
         }
         Expected::Uid => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let u = uid_listing(c)?;
             c.crlf()?;
             Ok((Response::Uid(u), c.pos))

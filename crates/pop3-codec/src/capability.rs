@@ -111,22 +111,6 @@ impl<'a> OtherCapability<'a> {
     }
 }
 
-const KNOWN: &[&str] = &[
-    "TOP",
-    "USER",
-    "SASL",
-    "RESP-CODES",
-    "LOGIN-DELAY",
-    "PIPELINING",
-    "EXPIRE",
-    "UIDL",
-    "IMPLEMENTATION",
-    "STLS",
-    "UTF8",
-    "LANG",
-    "AUTH-RESP-CODE",
-];
-
 /// A capability name as one number: its octets, the first the lowest, ASCII letters in upper
 /// case, zero-padded to 16 (a `capa-tag` has no NUL, so names of up to 16 octets that are
 /// equal ignoring ASCII case, and only they, have the same key); 0 for a longer name. One
@@ -165,19 +149,19 @@ const fn upper_key(name: &str) -> u128 {
     k
 }
 
-const TOP: u128 = upper_key("TOP");
-const USER: u128 = upper_key("USER");
-const SASL: u128 = upper_key("SASL");
-const RESP_CODES: u128 = upper_key("RESP-CODES");
-const LOGIN_DELAY: u128 = upper_key("LOGIN-DELAY");
-const PIPELINING: u128 = upper_key("PIPELINING");
-const EXPIRE: u128 = upper_key("EXPIRE");
-const UIDL: u128 = upper_key("UIDL");
-const IMPLEMENTATION: u128 = upper_key("IMPLEMENTATION");
-const STLS: u128 = upper_key("STLS");
-const UTF8: u128 = upper_key("UTF8");
-const LANG: u128 = upper_key("LANG");
-const AUTH_RESP_CODE: u128 = upper_key("AUTH-RESP-CODE");
+/// The capabilities this crate knows (`KNOWN`, their names) and the `upper_key` of each.
+macro_rules! known {
+    ($($key:ident $name:literal)*) => {
+        const KNOWN: &[&str] = &[$($name),*];
+        $(const $key: u128 = upper_key($name);)*
+    };
+}
+
+known! {
+    TOP "TOP" USER "USER" SASL "SASL" RESP_CODES "RESP-CODES" LOGIN_DELAY "LOGIN-DELAY"
+    PIPELINING "PIPELINING" EXPIRE "EXPIRE" UIDL "UIDL" IMPLEMENTATION "IMPLEMENTATION"
+    STLS "STLS" UTF8 "UTF8" LANG "LANG" AUTH_RESP_CODE "AUTH-RESP-CODE"
+}
 
 impl<'a> Capability<'a> {
     /// Parses one capability line without its CRLF.

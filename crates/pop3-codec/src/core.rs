@@ -85,12 +85,14 @@ pub(crate) fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+/// Octets of a word: every one 1, every one 0x7F, every high bit (word arithmetic, here and
+/// in `listing`).
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
 
 /// Every octet of a word set to `b`.
-const fn splat(b: u8) -> u64 {
+pub(crate) const fn splat(b: u8) -> u64 {
     ONES * b as u64
 }
 

@@ -802,6 +802,7 @@ impl<'a> Cursor<'a> {
         t: [u8; N],
         expected: &'static str,
     ) -> Result<(), ParseError> {
+        const { assert!(N <= 8) };
         if let Some(head) = self.rest().first_chunk::<N>() {
             let mut a = [0; 8];
             let mut b = [0; 8];
@@ -859,8 +860,8 @@ impl<'a> Cursor<'a> {
     }
 
     /// `text` octets (no NUL, CR or LF, [`is_text_byte`]), possibly none: `take0(is_text_byte)`
-    /// found with `memchr` rather than octet by octet (a status line's text is the longest
-    /// part of most responses).
+    /// found a word at a time ([`text_len`]) rather than octet by octet (a status line's text
+    /// is the longest part of most responses).
     pub fn take_text(&mut self) -> (usize, &'a [u8]) {
         let start = self.pos;
         self.pos += text_len(self.rest());

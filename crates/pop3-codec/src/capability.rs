@@ -10,7 +10,8 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::core::{
-    CapaTag, Cursor, IntoStatic, Mechanism, Param, Text, is_cchar, is_param_byte, put_number,
+    CapaTag, Cursor, IntoStatic, Mechanism, Param, Text, cchar_len, is_param_byte, param_len,
+    put_number,
 };
 use crate::error::{ParseError, ValidationError};
 
@@ -110,21 +111,57 @@ impl<'a> OtherCapability<'a> {
     }
 }
 
-const KNOWN: &[&str] = &[
-    "TOP",
-    "USER",
-    "SASL",
-    "RESP-CODES",
-    "LOGIN-DELAY",
-    "PIPELINING",
-    "EXPIRE",
-    "UIDL",
-    "IMPLEMENTATION",
-    "STLS",
-    "UTF8",
-    "LANG",
-    "AUTH-RESP-CODE",
-];
+/// A capability name as one number: its octets, the first the lowest, ASCII letters in upper
+/// case, zero-padded to 16 (a `capa-tag` has no NUL, so names of up to 16 octets that are
+/// equal ignoring ASCII case, and only they, have the same key); 0 for a longer name. One
+/// comparison of 128-bit numbers per known name: no per-octet loop, and nothing a fuzz
+/// build's comparison hooks (8 to 64 bits) call into the fuzzer for.
+fn name_key(name: &[u8]) -> u128 {
+    const ONES: u128 = u128::MAX / 0xff;
+    const LOW7: u128 = ONES * 0x7f;
+    const HIGH: u128 = ONES * 0x80;
+    let Some(octets) = name
+        .get(..name.len().min(16))
+        .filter(|o| o.len() == name.len())
+    else {
+        return 0;
+    };
+    let mut padded = [0u8; 16];
+    padded[..octets.len()].copy_from_slice(octets);
+    let k = u128::from_le_bytes(padded);
+    // The high bit of every octet in `a..=z` (below 0x80, at least 0x61, at most 0x7A).
+    let low = k & LOW7;
+    let at_least_a = low.wrapping_add(ONES * (0x80 - 0x61));
+    let above_z = low.wrapping_add(ONES * (0x80 - 0x7b));
+    let lower = at_least_a & !above_z & !k & HIGH;
+    k ^ (lower >> 2)
+}
+
+/// [`name_key`] of a name already in upper case.
+const fn upper_key(name: &str) -> u128 {
+    let b = name.as_bytes();
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < b.len() {
+        k |= (b[i] as u128) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The capabilities this crate knows (`KNOWN`, their names) and the `upper_key` of each.
+macro_rules! known {
+    ($($key:ident $name:literal)*) => {
+        const KNOWN: &[&str] = &[$($name),*];
+        $(const $key: u128 = upper_key($name);)*
+    };
+}
+
+known! {
+    TOP "TOP" USER "USER" SASL "SASL" RESP_CODES "RESP-CODES" LOGIN_DELAY "LOGIN-DELAY"
+    PIPELINING "PIPELINING" EXPIRE "EXPIRE" UIDL "UIDL" IMPLEMENTATION "IMPLEMENTATION"
+    STLS "STLS" UTF8 "UTF8" LANG "LANG" AUTH_RESP_CODE "AUTH-RESP-CODE"
+}
 
 impl<'a> Capability<'a> {
     /// Parses one capability line without its CRLF.
@@ -137,11 +174,7 @@ impl<'a> Capability<'a> {
 
     /// Parses a capability from `c` up to (not including) the line end.
     pub(crate) fn parse_at(c: &mut Cursor<'a>) -> Result<Capability<'a>, ParseError> {
-        let (tag_at, tag) = c.take1(is_cchar, "capa-tag")?;
-        let known = KNOWN
-            .iter()
-            .find(|k| k.as_bytes().eq_ignore_ascii_case(tag))
-            .copied();
+        let (tag_at, tag) = c.take1_len(cchar_len, "capa-tag")?;
         let user_flag = |c: &mut Cursor<'a>| -> Result<bool, ParseError> {
             if c.peek() == Some(b' ') {
                 c.pos += 1;
@@ -155,27 +188,27 @@ impl<'a> Capability<'a> {
                 Ok(false)
             }
         };
-        let cap = match known {
-            Some("TOP") => Capability::Top,
-            Some("USER") => Capability::User,
-            Some("SASL") => {
+        let cap = match name_key(tag) {
+            TOP => Capability::Top,
+            USER => Capability::User,
+            SASL => {
                 let mut mechs = Vec::new();
                 while c.peek() == Some(b' ') {
                     c.pos += 1;
-                    let (at, m) = c.take1(is_param_byte, "sasl-mech")?;
+                    let (at, m) = c.take1_len(param_len, "sasl-mech")?;
                     mechs.push(Mechanism::from_wire(m, at, "sasl-mech")?);
                 }
                 Capability::Sasl(mechs)
             }
-            Some("RESP-CODES") => Capability::RespCodes,
-            Some("LOGIN-DELAY") => {
+            RESP_CODES => Capability::RespCodes,
+            LOGIN_DELAY => {
                 c.sp()?;
                 let seconds = c.u32("seconds")?;
                 let per_user = user_flag(c)?;
                 Capability::LoginDelay { seconds, per_user }
             }
-            Some("PIPELINING") => Capability::Pipelining,
-            Some("EXPIRE") => {
+            PIPELINING => Capability::Pipelining,
+            EXPIRE => {
                 c.sp()?;
                 let policy = if c.peek().is_some_and(|b| b.is_ascii_digit()) {
                     Expire::Days(c.u32("days")?)
@@ -189,25 +222,25 @@ impl<'a> Capability<'a> {
                 let per_user = user_flag(c)?;
                 Capability::Expire { policy, per_user }
             }
-            Some("UIDL") => Capability::Uidl,
-            Some("IMPLEMENTATION") => {
+            UIDL => Capability::Uidl,
+            IMPLEMENTATION => {
                 c.sp()?;
                 let (_, text) = c.take_text();
                 Capability::Implementation(Text::from_checked(text))
             }
-            Some("STLS") => Capability::Stls,
-            Some("UTF8") => Capability::Utf8 {
+            STLS => Capability::Stls,
+            UTF8 => Capability::Utf8 {
                 user: user_flag(c)?,
             },
-            Some("LANG") => Capability::Lang,
-            Some("AUTH-RESP-CODE") => Capability::AuthRespCode,
+            LANG => Capability::Lang,
+            AUTH_RESP_CODE => Capability::AuthRespCode,
             _ => {
-                let tag = CapaTag::from_wire(tag, tag_at, "capa-tag")?;
+                let tag = CapaTag::from_run(tag, tag_at)?;
                 let mut params = Vec::new();
                 while c.peek() == Some(b' ') {
                     c.pos += 1;
-                    let (at, p) = c.take1(is_param_byte, "param")?;
-                    params.push(Param::from_wire(p, at, "param")?);
+                    let (at, p) = c.take1_len(param_len, "param")?;
+                    params.push(Param::from_run(p, at)?);
                 }
                 Capability::Other(OtherCapability { tag, params })
             }
@@ -275,5 +308,72 @@ impl<'a> Capability<'a> {
             _ => {}
         }
         out.extend_from_slice(b"\r\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{is_cchar, is_param_byte, is_vchar, vchar_len};
+    use proptest::prelude::*;
+
+    /// Octets near the classes' edges, and letters of both cases (for the names).
+    fn octet() -> impl Strategy<Value = u8> {
+        prop_oneof![
+            4 => prop::sample::select(b"TOPUSERASLIMNGDXtopuseraslimngdx-_8.".to_vec()),
+            1 => prop::sample::select(vec![0u8, b' ', b'\r', b'\n', 0x20, 0x21, 0x40, 0x41, 0x5a, 0x5b, 0x60, 0x61, 0x7a, 0x7b, 0x7e, 0x7f, 0x80, 0xc3, 0xe1, 0xfa, 0xff]),
+            1 => any::<u8>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// Two names have the same key exactly when they are equal ignoring ASCII case (for
+        /// names of `capa-tag` octets of up to 16), and a known name's key is its constant's.
+        #[test]
+        fn name_keys_compare_as_eq_ignore_ascii_case(
+            name in prop::collection::vec(octet(), 1..20),
+            known in prop::sample::select(KNOWN.to_vec()),
+            flips in prop::collection::vec(any::<bool>(), 16),
+        ) {
+            let mut variant: Vec<u8> = known.bytes().collect();
+            for (b, flip) in variant.iter_mut().zip(&flips) {
+                if *flip {
+                    b.make_ascii_lowercase();
+                }
+            }
+            prop_assert_eq!(name_key(&variant), upper_key(known));
+            if name.iter().all(|&b| is_cchar(b)) {
+                let same = known.as_bytes().eq_ignore_ascii_case(&name);
+                prop_assert_eq!(name_key(&name) == upper_key(known), same);
+            }
+        }
+
+        /// The word-at-a-time runs are the per-octet rules' runs; `from_run` on a run is
+        /// `from_wire` (value or error).
+        #[test]
+        fn runs_are_the_octet_classes(
+            tail in prop::collection::vec(octet(), 0..40),
+            long in 0..140usize,
+            from in 0..8usize,
+        ) {
+            // A long run first (across the 64-octet blocks), then anything.
+            let mut bytes = vec![b'a'; long];
+            bytes.extend_from_slice(&tail);
+            let bytes = &bytes[from.min(bytes.len())..];
+            let run = |ok: fn(u8) -> bool| bytes.iter().take_while(|&&b| ok(b)).count();
+            prop_assert_eq!(vchar_len(bytes), run(is_vchar));
+            prop_assert_eq!(param_len(bytes), run(is_param_byte));
+            prop_assert_eq!(cchar_len(bytes), run(is_cchar));
+            let params = &bytes[..param_len(bytes)];
+            if !params.is_empty() {
+                prop_assert_eq!(Param::from_run(params, 3), Param::from_wire(params, 3, "param"));
+            }
+            let tag = &bytes[..cchar_len(bytes)];
+            if !tag.is_empty() {
+                prop_assert_eq!(CapaTag::from_run(tag, 3), CapaTag::from_wire(tag, 3, "capa-tag"));
+            }
+        }
     }
 }

@@ -85,6 +85,153 @@ pub(crate) fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
+/// Octets of a word: every one 1, every one 0x7F, every high bit (word arithmetic, here and
+/// in `listing`).
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+pub(crate) const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Every octet of a word set to `b`.
+pub(crate) const fn splat(b: u8) -> u64 {
+    ONES * b as u64
+}
+
+/// The high bit of every octet of `x` that is not zero (exact for every octet: nothing
+/// carries, the low seven bits are added to 0x7F at most).
+#[inline(always)]
+fn nonzero(x: u64) -> u64 {
+    ((x & LOW7).wrapping_add(LOW7) | x) & HIGH
+}
+
+/// The high bit of every octet of `w` that is `b`.
+#[inline(always)]
+fn octets_eq(w: u64, b: u8) -> u64 {
+    !nonzero(w ^ splat(b)) & HIGH
+}
+
+/// The high bit of every octet of `w` below 0x80 that is not a VCHAR (%x21-7E): CTLs, SP
+/// and DEL. (The low seven bits are offset so that the high bit tells the comparison; no
+/// addition carries into the next octet because both terms are below 0x80.)
+#[inline(always)]
+fn ascii_non_vchar(w: u64) -> u64 {
+    let low = w & LOW7;
+    let at_least_21 = low.wrapping_add(splat(0x80 - 0x21));
+    let above_7e = low.wrapping_add(splat(0x7f - 0x7e));
+    (!at_least_21 | above_7e) & !w & HIGH
+}
+
+/// The high bit of every octet of `w` that is not text ([`is_text_byte`]).
+#[inline(always)]
+fn non_text_octets(w: u64) -> u64 {
+    octets_eq(w, 0) | octets_eq(w, b'\r') | octets_eq(w, b'\n')
+}
+
+/// The high bits of the octets of `w` as eight bits, octet `i` at bit `i` (gathered into the
+/// low eight bits of the product's top octet).
+#[inline(always)]
+fn gather(high_bits: u64) -> u64 {
+    (high_bits >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// One bit per octet of `block` (octet `i`, bit `i`): set where `stops` sets the octet's high
+/// bit. Eight words with word arithmetic, no branch: in a fuzz build every comparison calls
+/// into the fuzzer, and a per-octet loop compares every octet once per rule it checks.
+#[inline(always)]
+fn block_stops(block: &[u8; 64], stops: impl Fn(u64) -> u64) -> u64 {
+    let mut mask = 0;
+    for (i, w) in block.chunks_exact(8).enumerate() {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        mask |= gather(stops(w)) << (8 * i);
+    }
+    mask
+}
+
+/// One bit per octet of `block` (octet `i`, bit `i`): set where the octet is not `text`
+/// ([`is_text_byte`]: NUL, CR or LF).
+#[inline]
+pub(crate) fn non_text(block: &[u8; 64]) -> u64 {
+    block_stops(block, non_text_octets)
+}
+
+/// How many leading octets of `bytes` `stops` does not stop at: 64 at a time, each block
+/// padded (the bit after the last octet stands for the end).
+#[inline(always)]
+fn run_len(bytes: &[u8], stops: impl Fn(u64) -> u64 + Copy) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let len = rest.len().min(64);
+        let mut block = [0; 64];
+        block[..len].copy_from_slice(&rest[..len]);
+        let mask = block_stops(&block, stops) | (1u128 << len) as u64;
+        if mask != 0 {
+            return at + mask.trailing_zeros() as usize;
+        }
+        at += 64;
+    }
+}
+
+/// The offset of the first `b` in `bytes`, 64 octets at a time: on short input `memchr` runs
+/// a per-octet loop, a comparison (in a fuzz build, a call into the fuzzer) per octet.
+pub(crate) fn find_octet(bytes: &[u8], b: u8) -> Option<usize> {
+    let at = run_len(bytes, |w| octets_eq(w, b));
+    (at < bytes.len()).then_some(at)
+}
+
+/// The offset of the first LF in `bytes` that does not follow a CR (RFC 1939 §3 ends lines
+/// with CRLF), found 64 octets at a time.
+pub(crate) fn first_bare_lf(bytes: &[u8]) -> Option<usize> {
+    // Whether the octet before the block was a CR.
+    let mut cr_before = 0;
+    for (i, chunk) in bytes.chunks(64).enumerate() {
+        let mut block = [0; 64];
+        block[..chunk.len()].copy_from_slice(chunk);
+        let lf = block_stops(&block, |w| octets_eq(w, b'\n'));
+        let cr = block_stops(&block, |w| octets_eq(w, b'\r'));
+        let bare = lf & !(cr << 1 | cr_before);
+        if bare != 0 {
+            return Some(64 * i + bare.trailing_zeros() as usize);
+        }
+        cr_before = cr >> 63;
+    }
+    None
+}
+
+/// How many leading octets of `bytes` are VCHARs ([`is_vchar`]).
+pub(crate) fn vchar_len(bytes: &[u8]) -> usize {
+    run_len(bytes, |w| ascii_non_vchar(w) | (w & HIGH))
+}
+
+/// How many leading octets of `bytes` are parameter octets ([`is_param_byte`]).
+pub(crate) fn param_len(bytes: &[u8]) -> usize {
+    run_len(bytes, ascii_non_vchar)
+}
+
+/// How many leading octets of `bytes` are `cchar`s ([`is_cchar`]).
+pub(crate) fn cchar_len(bytes: &[u8]) -> usize {
+    run_len(bytes, |w| {
+        ascii_non_vchar(w) | (w & HIGH) | octets_eq(w, b'.')
+    })
+}
+
+/// How many leading octets of `bytes` are `text` ([`is_text_byte`]): the offset of the first
+/// NUL, CR or LF, or the length. The first 64 octets (a status line, a listing's line) are
+/// classified as one padded block ([`non_text`]), the rest, when there is no stop among
+/// them, with `memchr3`.
+#[inline]
+pub(crate) fn text_len(bytes: &[u8]) -> usize {
+    let len = bytes.len().min(64);
+    // Padded with a text octet; the bit after the last octet stands for the end.
+    let mut block = [b' '; 64];
+    block[..len].copy_from_slice(&bytes[..len]);
+    let stops = non_text(&block) | (1u128 << len) as u64;
+    if stops != 0 {
+        return stops.trailing_zeros() as usize;
+    }
+    let rest = &bytes[64..];
+    64 + memchr::memchr3(0, b'\r', b'\n', rest).unwrap_or(rest.len())
+}
+
 /// `mech-char` of RFC 4422 §3.1, lower case accepted (RFC 5034 §5: case-insensitive).
 fn is_mech_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
@@ -221,6 +368,17 @@ macro_rules! str_token {
                     ParseError::new(at + e.position.unwrap_or(0), expected, ErrorKind::Syntax)
                 })?;
                 Ok($name(Cow::Borrowed(text)))
+            }
+
+            /// Parses bytes taken as a run of the rule's own octet class, at least one (all
+            /// the rule asks of `Param` and `CapaTag`, but UTF-8): checks UTF-8 only, with
+            /// [`from_wire`](Self::from_wire)'s error.
+            #[allow(dead_code)]
+            pub(crate) fn from_run(bytes: &'a [u8], at: usize) -> Result<Self, ParseError> {
+                let text = ::core::str::from_utf8(bytes).map_err(|e| {
+                    ParseError::new(at + e.valid_up_to(), "UTF-8", ErrorKind::InvalidValue)
+                })?;
+                Ok(Self::from_checked(text))
             }
 
             /// Wraps text already checked against the rule.
@@ -627,6 +785,40 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn crlf(&mut self) -> Result<(), ParseError> {
+        if let Some(head) = self.rest().first_chunk::<2>()
+            && u16::from_le_bytes(*head) == u16::from_le_bytes(*b"\r\n")
+        {
+            self.pos += 2;
+            return Ok(());
+        }
+        self.crlf_exact()
+    }
+
+    /// [`tag`](Self::tag) for a tag of at most 8 octets, compared as one number when the
+    /// input has that many (no call to `bcmp`, one comparison).
+    #[inline]
+    pub fn word_tag<const N: usize>(
+        &mut self,
+        t: [u8; N],
+        expected: &'static str,
+    ) -> Result<(), ParseError> {
+        const { assert!(N <= 8) };
+        if let Some(head) = self.rest().first_chunk::<N>() {
+            let mut a = [0; 8];
+            let mut b = [0; 8];
+            a[..N].copy_from_slice(head);
+            b[..N].copy_from_slice(&t);
+            if u64::from_le_bytes(a) == u64::from_le_bytes(b) {
+                self.pos += N;
+                return Ok(());
+            }
+        }
+        self.tag(&t, expected)
+    }
+
+    /// CRLF octet by octet (with the error's offset), or a bare LF under the real-world
+    /// profile.
+    fn crlf_exact(&mut self) -> Result<(), ParseError> {
         if self.bare_lf_ok && self.peek() == Some(b'\n') {
             self.deviations
                 .push(Deviation::new(Pop3Deviation::BareLf, self.pos, self.side));
@@ -651,13 +843,28 @@ impl<'a> Cursor<'a> {
         Ok((start, &self.input[start..self.pos]))
     }
 
+    /// [`take1`](Self::take1) for a class whose run `len` measures a word at a time
+    /// ([`vchar_len`], [`param_len`], [`cchar_len`]).
+    pub fn take1_len(
+        &mut self,
+        len: fn(&[u8]) -> usize,
+        expected: &'static str,
+    ) -> Result<(usize, &'a [u8]), ParseError> {
+        let start = self.pos;
+        let n = len(self.rest());
+        if n == 0 {
+            return Err(self.err(expected));
+        }
+        self.pos += n;
+        Ok((start, &self.input[start..self.pos]))
+    }
+
     /// `text` octets (no NUL, CR or LF, [`is_text_byte`]), possibly none: `take0(is_text_byte)`
-    /// found with `memchr` rather than octet by octet (a status line's text is the longest
-    /// part of most responses).
+    /// found a word at a time ([`text_len`]) rather than octet by octet (a status line's text
+    /// is the longest part of most responses).
     pub fn take_text(&mut self) -> (usize, &'a [u8]) {
         let start = self.pos;
-        let rest = self.rest();
-        self.pos += memchr::memchr3(0, b'\r', b'\n', rest).unwrap_or(rest.len());
+        self.pos += text_len(self.rest());
         (start, &self.input[start..self.pos])
     }
 

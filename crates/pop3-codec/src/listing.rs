@@ -11,17 +11,8 @@
 //! So errors are the grammar's, octet for octet (a differential test in `response.rs` checks
 //! it).
 
-use crate::core::{MsgNumber, Text, UniqueId};
+use crate::core::{HIGH, LOW7, MsgNumber, Text, UniqueId, splat};
 use crate::response::{ScanListing, UidListing};
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// Every octet of a word set to `b`.
-const fn splat(b: u8) -> u64 {
-    ONES * b as u64
-}
 
 /// The eight octets at `at` as a little-endian word (the first octet is the lowest).
 #[inline(always)]

@@ -14,7 +14,7 @@ use crate::command::{Command, decode_base64, put_base64};
 use crate::context::{Deviation, ParseOptions, Parsed, Pop3Deviation, Side};
 use crate::core::{
     Cursor, Encode, IntoStatic, Language, Mechanism, MsgNumber, ResponseCode, Text, Timestamp,
-    UniqueId, is_vchar, put_number,
+    UniqueId, find_octet, first_bare_lf, is_vchar, non_text, put_number, text_len, vchar_len,
 };
 use crate::dot::{encode_body, find_terminator, read_body};
 use crate::error::{ErrorKind, ParseError, ValidationError};
@@ -235,6 +235,61 @@ impl<'a> StatusLine<'a> {
     }
 
     pub(crate) fn parse_at(c: &mut Cursor<'a>) -> Result<Self, ParseError> {
+        if let Some((status, end)) = Self::fast(c.input, c.pos) {
+            c.pos = end;
+            return Ok(status);
+        }
+        Self::parse_exact(c)
+    }
+
+    /// The commonest status lines, `+OK` or `-ERR`, then nothing or SP and text that does not
+    /// start with `[` (no response code), then CRLF, at `at`: the value the grammar gives and
+    /// the offset after the CRLF, looked at a word at a time. `None` for anything else (a
+    /// code, a bare LF, an error): the grammar ([`parse_exact`](Self::parse_exact)) decides.
+    #[inline]
+    fn fast(input: &'a [u8], at: usize) -> Option<(Self, usize)> {
+        const OK: u32 = u32::from_le_bytes(*b"+OK\0");
+        const ERR: u32 = u32::from_le_bytes(*b"-ERR");
+        let rest = input.get(at..)?;
+        // The first 64 octets, padded with SP (a line longer than that is left to the
+        // grammar), and two more for the CRLF after the last.
+        let len = rest.len().min(64);
+        let mut block = [b' '; 66];
+        block[..len].copy_from_slice(&rest[..len]);
+        let head = u32::from_le_bytes([block[0], block[1], block[2], block[3]]);
+        let (ok, n) = if head & 0x00ff_ffff == OK {
+            (true, 3)
+        } else if head == ERR {
+            (false, 4)
+        } else {
+            return None;
+        };
+        // `SP text`, where the text is not a code; or no text.
+        let start = match (block[n], block[n + 1]) {
+            (b' ', next) if next != b'[' => n + 1,
+            (b'\r', _) => n,
+            _ => return None,
+        };
+        // The first octet from `start` on that is not text, or the end of the input.
+        let first = block.first_chunk::<64>()?;
+        let stops = (non_text(first) | (1u128 << len) as u64) & (u64::MAX << start);
+        let end = stops.trailing_zeros() as usize;
+        if u16::from_le_bytes([block[end], block[end + 1]]) != u16::from_le_bytes(*b"\r\n") {
+            return None;
+        }
+        let text = Text::from_checked(rest.get(start..end)?);
+        Some((
+            StatusLine {
+                ok,
+                code: None,
+                text,
+            },
+            at + end + 2,
+        ))
+    }
+
+    /// [`parse_at`](Self::parse_at) by the grammar, octet by octet, with its errors.
+    fn parse_exact(c: &mut Cursor<'a>) -> Result<Self, ParseError> {
         let ok = match c.peek() {
             Some(b'+') => {
                 c.tag(b"+OK", "+OK")?;
@@ -366,7 +421,7 @@ impl<'a> Greeting<'a> {
 fn check_greeting_text(text: &[u8]) -> Result<(), usize> {
     let mut seen = false;
     let mut at = 0;
-    while let Some(p) = memchr::memchr(b'<', &text[at..]) {
+    while let Some(p) = find_octet(&text[at..], b'<') {
         let lt = at + p;
         let closed = text[lt + 1..]
             .iter()
@@ -1040,7 +1095,7 @@ fn parse_response<'a>(
     }
     match expected {
         Expected::Stat => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let count = c.u32("count")?;
             c.sp()?;
             let size = c.u64("size")?;
@@ -1049,13 +1104,13 @@ fn parse_response<'a>(
             Ok((Response::Stat(DropListing { count, size, extra }), c.pos))
         }
         Expected::Scan => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let s = scan_listing(c)?;
             c.crlf()?;
             Ok((Response::Scan(s), c.pos))
         }
         Expected::Uid => {
-            c.tag(b"+OK ", "+OK SP")?;
+            c.word_tag(*b"+OK ", "+OK SP")?;
             let u = uid_listing(c)?;
             c.crlf()?;
             Ok((Response::Uid(u), c.pos))
@@ -1134,7 +1189,7 @@ fn multi_line_bare_lf(
     expected: Expected,
     options: &ParseOptions,
 ) -> Option<Result<Parsed<Response<'static>>, ParseError>> {
-    let first = memchr::memchr_iter(b'\n', input).find(|&i| i == 0 || input[i - 1] != b'\r')?;
+    let first = first_bare_lf(input)?;
     // The copy, and where CRs were inserted (offsets in the copy).
     let mut copy = Vec::with_capacity(input.len() + input.len() / 16);
     let mut inserted = Vec::new();
@@ -1332,14 +1387,14 @@ fn scan_listing<'a>(c: &mut Cursor<'a>) -> Result<ScanListing<'a>, ParseError> {
 fn uid_listing<'a>(c: &mut Cursor<'a>) -> Result<UidListing<'a>, ParseError> {
     let msg = c.msg()?;
     c.sp()?;
-    let (at, uid) = c.take1(is_vchar, "unique-id")?;
+    let (at, uid) = c.take1_len(vchar_len, "unique-id")?;
     let uid = UniqueId::from_wire(uid, at, "unique-id")?;
     Ok(UidListing { msg, uid })
 }
 
 /// One line of the mechanism list: `sasl-mech` (RFC 5034 §4).
 fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
-    let (at, m) = c.take1(is_vchar, "sasl-mech")?;
+    let (at, m) = c.take1_len(vchar_len, "sasl-mech")?;
     Mechanism::from_wire(m, at, "sasl-mech")
 }
 
@@ -1348,14 +1403,15 @@ fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
 /// `None` (the grammar decides) for anything else, the terminating line among them.
 #[inline]
 fn fast_text_line<'a>(input: &'a [u8], at: usize, items: &mut Vec<Text<'a>>) -> Option<usize> {
-    let rest = &input[at..];
-    let lf = memchr::memchr(b'\n', rest)?;
-    let line = rest.get(..lf.checked_sub(1)?)?;
-    if rest[lf - 1] != b'\r' || line == b"." || memchr::memchr2(0, b'\r', line).is_some() {
+    let rest = input.get(at..)?;
+    // The first octet that is not text must be the CR of a CRLF.
+    let end = text_len(rest);
+    let line = &rest[..end];
+    if rest.get(end..end + 2)? != b"\r\n" || line == b"." {
         return None;
     }
     items.push(Text::from_checked(line.strip_prefix(b".").unwrap_or(line)));
-    Some(at + lf + 1)
+    Some(at + end + 2)
 }
 
 /// One line of text (no NUL, CR or LF), possibly empty; a leading `.` was byte-stuffed
@@ -1369,7 +1425,7 @@ fn text_line<'a>(c: &mut Cursor<'a>) -> Result<Text<'a>, ParseError> {
 }
 
 fn lang_listing<'a>(c: &mut Cursor<'a>) -> Result<LangListing<'a>, ParseError> {
-    let (at, tag) = c.take1(is_vchar, "language-tag")?;
+    let (at, tag) = c.take1_len(vchar_len, "language-tag")?;
     let tag = Language::from_wire(tag, at, "language-tag")?;
     let description = extra_text(c)?;
     Ok(LangListing { tag, description })
@@ -1635,6 +1691,85 @@ mod tests {
         );
     }
 
+    #[test]
+    fn bare_lfs_are_found_across_blocks() {
+        for at in [0, 1, 62, 63, 64, 65, 127, 128, 200] {
+            let mut bytes = vec![b'x'; 210];
+            bytes[at] = b'\n';
+            assert_eq!(first_bare_lf(&bytes), Some(at));
+            if at > 0 {
+                bytes[at - 1] = b'\r';
+                assert_eq!(first_bare_lf(&bytes), None, "{at}");
+            }
+        }
+    }
+
+    /// Octets that matter to the status line grammar, for mutations.
+    const STATUS_SPECIAL: &[u8] = b" \r\n[]+-OKER/\0\x7f\xc3\xa9<>";
+
+    fn status_line() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            ("\\+OK|-ERR", "( [ -~]{0,80})?")
+                .prop_map(|(s, text)| format!("{s}{text}\r\n").into_bytes()),
+            ("\\+OK|-ERR", "[A-Z/-]{0,12}", "[ -~]{0,20}")
+                .prop_map(|(s, code, text)| format!("{s} [{code}] {text}\r\n").into_bytes()),
+            prop::collection::vec(any::<u8>(), 0..40),
+        ]
+    }
+
+    /// The status line at `at` by [`StatusLine::parse_at`] (the fast path, then the grammar)
+    /// and by the grammar alone, under `options`: the same value or error, end and deviations.
+    fn status_agrees<'a>(input: &'a [u8], at: usize, options: &ParseOptions) {
+        let run = |parse: fn(&mut Cursor<'a>) -> Result<StatusLine<'a>, ParseError>| {
+            let mut c = Cursor::with_options(input, options, Side::Server);
+            c.pos = at;
+            let r = parse(&mut c);
+            (r, c.pos, c.deviations)
+        };
+        let exact = run(StatusLine::parse_exact);
+        assert_eq!(
+            run(StatusLine::parse_at),
+            exact,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+        if let Some((status, end)) = StatusLine::fast(input, at) {
+            assert_eq!((Ok(status), end, Vec::new()), exact);
+        }
+    }
+
+    #[test]
+    fn status_lines_agree_with_the_grammar() {
+        let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+        for line in [
+            &b"+OK\r\n"[..],
+            b"+OK \r\n",
+            b"+OK  two spaces\r\n",
+            b"-ERR\r\n",
+            b"-ERR no such message\r\n",
+            b"+OK [\r\n",
+            b"+OK [IN-USE] locked\r\n",
+            b"+OK text\n",
+            b"+OK text\r",
+            b"+OK text\r\r\n",
+            b"+OK te\0xt\r\n",
+            b"+OKdone\r\n",
+            b"+ok\r\n",
+            b"-ER\r\n",
+            b"+OK",
+            b"+O",
+            b"",
+            b"+OK \xc3\xa9t\xc3\xa9\r\n",
+        ] {
+            for options in [&ParseOptions::default(), &rw] {
+                status_agrees(line, 0, options);
+                let mut after = b"1 2\r\n".to_vec();
+                after.extend_from_slice(line);
+                status_agrees(&after, 5, options);
+            }
+        }
+    }
+
     /// Octets that matter to the listing grammar, for mutations.
     const SPECIAL: &[u8] = b" \r\n.0159x~!\0\x7f\x80\xc3\xa9\t";
 
@@ -1674,6 +1809,54 @@ mod tests {
                 }
             }
             agree(&input);
+        }
+
+        #[test]
+        fn fast_status_lines_agree_with_the_grammar(
+            line in status_line(),
+            before in "(1 2\r\n)?",
+            mutations in prop::collection::vec((any::<prop::sample::Index>(), 0..STATUS_SPECIAL.len(), 0..3u8), 0..3),
+        ) {
+            let mut input = before.clone().into_bytes();
+            input.extend_from_slice(&line);
+            for (at, byte, how) in mutations {
+                if input.len() == before.len() {
+                    break;
+                }
+                let at = before.len() + at.index(input.len() - before.len());
+                match how {
+                    0 => input[at] = STATUS_SPECIAL[byte],
+                    1 => input.insert(at, STATUS_SPECIAL[byte]),
+                    _ => {
+                        input.remove(at);
+                    }
+                }
+            }
+            let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            for options in [&ParseOptions::default(), &rw] {
+                status_agrees(&input, before.len(), options);
+            }
+        }
+
+        #[test]
+        fn octet_searches_are_the_per_octet_ones(
+            bytes in prop::collection::vec(prop_oneof![2 => Just(b'\r'), 2 => Just(b'\n'), 1 => Just(b'<'), 1 => any::<u8>(), 30 => 0x20u8..0x7f], 0..200),
+            from in 0..8usize,
+        ) {
+            let bytes = &bytes[from.min(bytes.len())..];
+            prop_assert_eq!(find_octet(bytes, b'<'), memchr::memchr(b'<', bytes));
+            let bare = (0..bytes.len()).find(|&i| bytes[i] == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
+            prop_assert_eq!(first_bare_lf(bytes), bare);
+        }
+
+        #[test]
+        fn text_len_is_the_run_of_text_octets(
+            bytes in prop::collection::vec(prop_oneof![1 => Just(0u8), 1 => Just(b'\r'), 1 => Just(b'\n'), 4 => any::<u8>(), 60 => 0x20u8..0x7f], 0..200),
+            from in 0..8usize,
+        ) {
+            let bytes = &bytes[from.min(bytes.len())..];
+            let expected = bytes.iter().position(|&b| !crate::core::is_text_byte(b)).unwrap_or(bytes.len());
+            prop_assert_eq!(text_len(bytes), expected);
         }
     }
 }

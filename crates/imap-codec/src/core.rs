@@ -94,6 +94,7 @@ impl Utf8Scope {
 
     /// The address of the first raw UTF-8 octet read in a quoted string in this scope, under
     /// [`Utf8Quoted::Report`].
+    #[inline]
     pub(crate) fn first_seen(&self) -> Option<usize> {
         #[cfg(feature = "std")]
         {

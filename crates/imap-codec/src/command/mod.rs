@@ -650,22 +650,49 @@ impl<'a> Command<'a> {
             // Strict: the path of `parse` under these options, the value wrapped in place.
             return command_message(input, &cx).map(Parsed::strict);
         }
-        // Real-world: the same first pass, its deviations (if any) attached in place; the
-        // retries only when it failed (cold, out of line).
-        command_message(input, &cx)
-            .map(|value| Parsed {
-                value,
-                deviations: cx.take_deviations(),
-                unknown: UnknownItems::new(),
-            })
-            .or_else(|err| Self::parse_with_retries(input, options, err))
+        // Real-world: the same first pass, wrapped in place the same way; then the deviations
+        // (if any: a test of the context, inline) attached out of line, or the retries when
+        // the first pass failed (cold, out of line).
+        command_message_into(
+            input,
+            &cx,
+            |tag, body| {
+                if cx.utf8_seen() {
+                    // Raw UTF-8 in a quoted string (rare): the message again, the deviations
+                    // merged with it (out of line).
+                    drop((tag, body));
+                    return Self::parse_with_utf8(input, options);
+                }
+                // Taken with no call on the way (a call between the arguments' parse and the
+                // value would have the value copied): the value is built in place, as the
+                // strict path builds it.
+                let deviations = cx.take_recorded();
+                Ok(Parsed {
+                    value: Command { tag, body },
+                    deviations,
+                    unknown: UnknownItems::new(),
+                })
+            },
+            |err| Self::parse_with_retries(input, options, err),
+        )
+    }
+
+    /// [`Command::parse_with`] under the real-world profile for a message whose first pass
+    /// read raw UTF-8 in a quoted string (`eight-bit-in-quoted`, merged by
+    /// [`Ctx::finish`] with the other deviations in offset order): parsed again, out of line.
+    #[cold]
+    #[inline(never)]
+    fn parse_with_utf8(
+        input: &'a [u8],
+        options: &ParseOptions,
+    ) -> Result<Parsed<Command<'a>>, ParseError> {
+        let cx = Ctx::new(options, Side::Client, input);
+        command_message(input, &cx).map(|value| cx.finish(value))
     }
 
     /// The real-world profile's retries once the first pass of [`Command::parse_with`] failed
     /// with `err`: without a trailing SP (`parse_after_first_pass`), then the error-guided
     /// repairs of a copy (`repair.rs`).
-    #[cold]
-    #[inline(never)]
     fn parse_with_retries(
         input: &'a [u8],
         options: &ParseOptions,
@@ -828,21 +855,35 @@ fn uid_head(i: &[u8]) -> PResult<'_, CommandKind> {
 /// built once at the end (a `Command` is large: it is not moved through nested results).
 #[inline(always)]
 fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, ParseError> {
+    command_message_into(input, cx, |tag, body| Ok(Command { tag, body }), Err)
+}
+
+/// [`command_message`] with the value built by `wrap` from the tag and the arguments once
+/// they are all read, and the error handed to `fail`: the real-world `parse_with` checks for
+/// deviations before the value is built and retries in `fail`, so that its value is built in
+/// place as the strict path builds it (not moved through a second result).
+#[inline(always)]
+fn command_message_into<'a, W>(
+    input: &'a [u8],
+    cx: &Ctx<'_>,
+    wrap: impl FnOnce(Tag<'a>, CommandBody<'a>) -> Result<W, ParseError>,
+    fail: impl FnOnce(ParseError) -> Result<W, ParseError>,
+) -> Result<W, ParseError> {
     let head = match command_tag(input) {
         Ok((i, tag)) => match command_head(i) {
             Ok(head) => (tag, head),
-            Err(e) => return Err(message_error(input, "command", input, Some(e))),
+            Err(e) => return fail(message_error(input, "command", input, Some(e))),
         },
-        Err(e) => return Err(message_error(input, "command", input, Some(e))),
+        Err(e) => return fail(message_error(input, "command", input, Some(e))),
     };
     let (tag, head) = head;
     match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
-        Ok(([b'\r', b'\n'], body)) => Ok(Command { tag, body }),
-        Ok(([b'\r', b'\n', more @ ..], _)) => Err(trailing_bytes(input, more)),
-        Ok((rest, _)) => Err(message_error(input, "command", rest, None)),
+        Ok(([b'\r', b'\n'], body)) => wrap(tag, body),
+        Ok(([b'\r', b'\n', more @ ..], _)) => fail(trailing_bytes(input, more)),
+        Ok((rest, _)) => fail(message_error(input, "command", rest, None)),
         Err(mut e) => {
             head.name_error(&mut e);
-            Err(message_error(input, "command", input, Some(e)))
+            fail(message_error(input, "command", input, Some(e)))
         }
     }
 }

@@ -23,7 +23,6 @@
 
 use crate::prelude::*;
 
-
 pub use mailproto_core::{DeviationId, Profile, Side};
 
 /// An extension whose being in force changes what the grammar accepts. The extension modules
@@ -694,7 +693,7 @@ impl<'o> Ctx<'o> {
     /// UTF8=ACCEPT): then [`Ctx::take_deviations`] adds `eight-bit-in-quoted`.
     #[inline(always)]
     pub(crate) fn utf8_seen(&self) -> bool {
-        self._utf8.first_seen().is_some()
+        self._utf8.seen()
     }
 
     /// The deviations the rules recorded ([`Ctx::take_deviations`] for a context where no raw

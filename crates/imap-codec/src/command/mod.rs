@@ -650,9 +650,9 @@ impl<'a> Command<'a> {
             // Strict: the path of `parse` under these options, the value wrapped in place.
             return command_message(input, &cx).map(Parsed::strict);
         }
-        // Real-world: the same first pass, wrapped in place the same way; then the deviations
-        // (if any: a test of the context, inline) attached out of line, or the retries when
-        // the first pass failed (cold, out of line).
+        // Real-world: the same first pass, the value built in place the same way with the
+        // deviations taken just before it; a message with raw UTF-8 in a quoted string is
+        // parsed again, and a failed one retried (both rare, out of line).
         command_message_into(
             input,
             &cx,
@@ -693,6 +693,8 @@ impl<'a> Command<'a> {
     /// The real-world profile's retries once the first pass of [`Command::parse_with`] failed
     /// with `err`: without a trailing SP (`parse_after_first_pass`), then the error-guided
     /// repairs of a copy (`repair.rs`).
+    #[cold]
+    #[inline(never)]
     fn parse_with_retries(
         input: &'a [u8],
         options: &ParseOptions,

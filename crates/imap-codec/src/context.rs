@@ -23,8 +23,6 @@
 
 use crate::prelude::*;
 
-use ::core::cell::RefCell;
-
 pub use mailproto_core::{DeviationId, Profile, Side};
 
 /// An extension whose being in force changes what the grammar accepts. The extension modules
@@ -556,18 +554,37 @@ impl<T> Parsed<T> {
 
 /// The context one message is parsed in: the options, which side sent it, and the deviations
 /// found so far. Parsers that depend on the profile or on an extension take `&Ctx`.
-#[derive(Debug)]
 pub struct Ctx<'o> {
     options: &'o ParseOptions,
     side: Side,
     /// The address of the message's first byte: offsets are computed from it.
     start: usize,
-    deviations: RefCell<Vec<Deviation>>,
+    /// The deviations recorded so far (a `Cell`: taken out and put back to push, so that
+    /// taking them at the end is three loads and three stores, with no borrow flag).
+    deviations: ::core::cell::Cell<Vec<Deviation>>,
     /// Extensions the real-world profile reads as in force for the rest of this message
     /// ([`Ctx::assume_in_force`]).
     assumed: ::core::cell::Cell<Extensions>,
     /// Raw UTF-8 in `quoted` while this message is parsed ([`Extension::Utf8Accept`]).
     _utf8: crate::core::Utf8Scope,
+}
+
+impl ::core::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        // The deviations are in a `Cell` (no `&` to them): taken out to be shown.
+        let deviations = self.deviations.take();
+        let result = f
+            .debug_struct("Ctx")
+            .field("options", &self.options)
+            .field("side", &self.side)
+            .field("start", &self.start)
+            .field("deviations", &deviations)
+            .field("assumed", &self.assumed)
+            .field("_utf8", &self._utf8)
+            .finish();
+        self.deviations.set(deviations);
+        result
+    }
 }
 
 impl<'o> Ctx<'o> {
@@ -577,7 +594,7 @@ impl<'o> Ctx<'o> {
             options,
             side,
             start: message.as_ptr() as usize,
-            deviations: RefCell::new(Vec::new()),
+            deviations: ::core::cell::Cell::new(Vec::new()),
             assumed: ::core::cell::Cell::new(Extensions::default()),
             _utf8: crate::core::Utf8Scope::enter(
                 if options.extensions.contains(Extension::Utf8Accept) {
@@ -626,7 +643,7 @@ impl<'o> Ctx<'o> {
             return false;
         }
         let offset = (at.as_ptr() as usize).saturating_sub(self.start);
-        let mut deviations = self.deviations.borrow_mut();
+        let mut deviations = self.deviations.take();
         // A rule tried twice (backtracking) reports once.
         if !deviations
             .iter()
@@ -638,6 +655,7 @@ impl<'o> Ctx<'o> {
                 self.side,
             ));
         }
+        self.deviations.set(deviations);
         let mut assumed = self.assumed.get();
         for &e in exts {
             assumed.insert(e);
@@ -654,9 +672,9 @@ impl<'o> Ctx<'o> {
             "deviation recorded under the strict profile"
         );
         let offset = (at.as_ptr() as usize).saturating_sub(self.start);
-        self.deviations
-            .borrow_mut()
-            .push(Deviation::new(id, offset, self.side));
+        let mut deviations = self.deviations.take();
+        deviations.push(Deviation::new(id, offset, self.side));
+        self.deviations.set(deviations);
     }
 
     /// Wraps `value` with the deviations found. Under the real-world profile without
@@ -671,21 +689,43 @@ impl<'o> Ctx<'o> {
         }
     }
 
+    /// Whether raw UTF-8 was noted in a quoted string (under the real-world profile without
+    /// UTF8=ACCEPT): then [`Ctx::take_deviations`] adds `eight-bit-in-quoted`.
+    #[inline(always)]
+    pub(crate) fn utf8_seen(&self) -> bool {
+        self._utf8.seen()
+    }
+
+    /// The deviations the rules recorded ([`Ctx::take_deviations`] for a context where no raw
+    /// UTF-8 was noted, [`Ctx::utf8_seen`]): three loads and three stores, no call.
+    #[inline(always)]
+    pub(crate) fn take_recorded(&self) -> Vec<Deviation> {
+        self.deviations.take()
+    }
+
     /// The deviations found, in the order of their offsets: [`Ctx::finish`] without the
     /// value (the context keeps none after this).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take_deviations(&self) -> Vec<Deviation> {
         let mut deviations = self.deviations.take();
         if let Some(at) = self._utf8.first_seen() {
-            let offset = at.saturating_sub(self.start);
-            deviations.push(Deviation::new(
-                ImapDeviation::EightBitInQuoted,
-                offset,
-                self.side,
-            ));
-            deviations.sort_by_key(|d| d.offset);
+            self.add_utf8(&mut deviations, at);
         }
         deviations
+    }
+
+    /// Adds the `eight-bit-in-quoted` of raw UTF-8 read at address `at` to `deviations`, in
+    /// offset order (out of line: the rare case).
+    #[cold]
+    #[inline(never)]
+    fn add_utf8(&self, deviations: &mut Vec<Deviation>, at: usize) {
+        let offset = at.saturating_sub(self.start);
+        deviations.push(Deviation::new(
+            ImapDeviation::EightBitInQuoted,
+            offset,
+            self.side,
+        ));
+        deviations.sort_by_key(|d| d.offset);
     }
 }
 

@@ -650,15 +650,44 @@ impl<'a> Command<'a> {
             // Strict: the path of `parse` under these options, the value wrapped in place.
             return command_message(input, &cx).map(Parsed::strict);
         }
-        // Real-world: the same first pass, its deviations (if any) attached in place; the
-        // retries only when it failed (cold, out of line).
-        command_message(input, &cx)
-            .map(|value| Parsed {
-                value,
-                deviations: cx.take_deviations(),
-                unknown: UnknownItems::new(),
-            })
-            .or_else(|err| Self::parse_with_retries(input, options, err))
+        // Real-world: the same first pass, the value built in place the same way with the
+        // deviations taken just before it; a message with raw UTF-8 in a quoted string is
+        // parsed again, and a failed one retried (both rare, out of line).
+        command_message_into(
+            input,
+            &cx,
+            |tag, body| {
+                if cx.utf8_seen() {
+                    // Raw UTF-8 in a quoted string (rare): the message again, the deviations
+                    // merged with it (out of line).
+                    drop((tag, body));
+                    return Self::parse_with_utf8(input, options);
+                }
+                // Taken with no call on the way (a call between the arguments' parse and the
+                // value would have the value copied): the value is built in place, as the
+                // strict path builds it.
+                let deviations = cx.take_recorded();
+                Ok(Parsed {
+                    value: Command { tag, body },
+                    deviations,
+                    unknown: UnknownItems::new(),
+                })
+            },
+            |err| Self::parse_with_retries(input, options, err),
+        )
+    }
+
+    /// [`Command::parse_with`] under the real-world profile for a message whose first pass
+    /// read raw UTF-8 in a quoted string (`eight-bit-in-quoted`, merged by
+    /// [`Ctx::finish`] with the other deviations in offset order): parsed again, out of line.
+    #[cold]
+    #[inline(never)]
+    fn parse_with_utf8(
+        input: &'a [u8],
+        options: &ParseOptions,
+    ) -> Result<Parsed<Command<'a>>, ParseError> {
+        let cx = Ctx::new(options, Side::Client, input);
+        command_message(input, &cx).map(|value| cx.finish(value))
     }
 
     /// The real-world profile's retries once the first pass of [`Command::parse_with`] failed
@@ -828,21 +857,35 @@ fn uid_head(i: &[u8]) -> PResult<'_, CommandKind> {
 /// built once at the end (a `Command` is large: it is not moved through nested results).
 #[inline(always)]
 fn command_message<'a>(input: &'a [u8], cx: &Ctx<'_>) -> Result<Command<'a>, ParseError> {
+    command_message_into(input, cx, |tag, body| Ok(Command { tag, body }), Err)
+}
+
+/// [`command_message`] with the value built by `wrap` from the tag and the arguments once
+/// they are all read, and the error handed to `fail`: the real-world `parse_with` checks for
+/// deviations before the value is built and retries in `fail`, so that its value is built in
+/// place as the strict path builds it (not moved through a second result).
+#[inline(always)]
+fn command_message_into<'a, W>(
+    input: &'a [u8],
+    cx: &Ctx<'_>,
+    wrap: impl FnOnce(Tag<'a>, CommandBody<'a>) -> Result<W, ParseError>,
+    fail: impl FnOnce(ParseError) -> Result<W, ParseError>,
+) -> Result<W, ParseError> {
     let head = match command_tag(input) {
         Ok((i, tag)) => match command_head(i) {
             Ok(head) => (tag, head),
-            Err(e) => return Err(message_error(input, "command", input, Some(e))),
+            Err(e) => return fail(message_error(input, "command", input, Some(e))),
         },
-        Err(e) => return Err(message_error(input, "command", input, Some(e))),
+        Err(e) => return fail(message_error(input, "command", input, Some(e))),
     };
     let (tag, head) = head;
     match parse_args(head.kind, head.args, cx, head.uid.is_some()) {
-        Ok(([b'\r', b'\n'], body)) => Ok(Command { tag, body }),
-        Ok(([b'\r', b'\n', more @ ..], _)) => Err(trailing_bytes(input, more)),
-        Ok((rest, _)) => Err(message_error(input, "command", rest, None)),
+        Ok(([b'\r', b'\n'], body)) => wrap(tag, body),
+        Ok(([b'\r', b'\n', more @ ..], _)) => fail(trailing_bytes(input, more)),
+        Ok((rest, _)) => fail(message_error(input, "command", rest, None)),
         Err(mut e) => {
             head.name_error(&mut e);
-            Err(message_error(input, "command", input, Some(e)))
+            fail(message_error(input, "command", input, Some(e)))
         }
     }
 }
@@ -1455,6 +1498,105 @@ mod tests {
             }
         }
         assert!(hits > 5_000, "{hits}");
+    }
+
+    /// Commands for [`parse_with_agrees_with_the_generic_path`]: ones that record deviations
+    /// in the first pass (`extension-not-in-force`), raw UTF-8 in quoted strings
+    /// (`eight-bit-in-quoted`, RFC 6855 §3), both, and plain ones.
+    const PARSE_WITH_SEEDS: &[&str] = &[
+        "a SELECT \"Caf\u{e9}\" (CONDSTORE)\r\n",
+        "a SELECT INBOX (CONDSTORE)\r\n",
+        "a FETCH 1:4 (FLAGS MODSEQ)\r\n",
+        "a UID FETCH 1 (UID) (CHANGEDSINCE 12 VANISHED)\r\n",
+        "a LOGIN \"j\u{f6}rg\" \"p\u{e4}ss\"\r\n",
+        "a SEARCH SUBJECT \"\u{65e5}\u{672c}\" MODSEQ 5\r\n",
+        "a UID STORE 1:* (UNCHANGEDSINCE 3) +FLAGS.SILENT (\\Seen)\r\n",
+        "a CREATE \"x\" (USE (\\Drafts))\r\n",
+        "a NOOP\r\n",
+    ];
+
+    fn parse_with_input() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let bytes: &[u8] = b" \"()\\xA\r\n\xc3\xa9\xe9";
+        (
+            proptest::sample::select(PARSE_WITH_SEEDS),
+            proptest::collection::vec(
+                (
+                    any::<proptest::sample::Index>(),
+                    proptest::sample::select(bytes),
+                    0..3u8,
+                ),
+                0..3,
+            ),
+        )
+            .prop_map(|(seed, edits)| {
+                let mut v = seed.as_bytes().to_vec();
+                for (at, b, op) in edits {
+                    let i = at.index(v.len());
+                    match op {
+                        0 => v.insert(i, b),
+                        1 => v[i] = b,
+                        _ => {
+                            v.remove(i);
+                        }
+                    }
+                }
+                v
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// `Command::parse_with` (the value built in place, the deviations taken without
+        /// `Ctx::finish`, raw UTF-8 parsed again) gives what the generic path gives (one
+        /// pass, `Ctx::finish`): the same value, deviations (ids, offsets, order) and errors,
+        /// under both profiles and with UTF8=ACCEPT in force. The real-world repairs of a
+        /// failed message are `parse_with`'s own (the generic path has none): compared only
+        /// where the generic path accepts or strict refuses.
+        #[test]
+        fn parse_with_agrees_with_the_generic_path(input in parse_with_input()) {
+            let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+            for options in [
+                ParseOptions::default(),
+                rw.clone(),
+                rw.clone().with_extension(crate::Extension::Utf8Accept),
+            ] {
+                let generic = parse_message_with(
+                    &input,
+                    &options,
+                    Side::Client,
+                    "command",
+                    command_message,
+                    parse_command_line,
+                );
+                let ours = Command::parse_with(&input, &options);
+                if generic.is_ok() || options.profile == crate::Profile::Strict {
+                    proptest::prop_assert_eq!(ours, generic);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn parse_with_seeds_record_what_they_should() {
+        let rw = ParseOptions::default().with_profile(crate::Profile::RealWorld);
+        let ids = |line: &str| -> Vec<(&'static str, usize)> {
+            Command::parse_with(line.as_bytes(), &rw)
+                .unwrap()
+                .deviations
+                .iter()
+                .map(|d| (crate::context::DeviationId::id(d.id), d.offset))
+                .collect()
+        };
+        // Raw UTF-8 before a deviation of the first pass: merged in offset order.
+        assert_eq!(
+            ids(PARSE_WITH_SEEDS[0]),
+            [("eight-bit-in-quoted", 13), ("extension-not-in-force", 17)]
+        );
+        assert_eq!(ids(PARSE_WITH_SEEDS[1]), [("extension-not-in-force", 15)]);
+        assert_eq!(ids(PARSE_WITH_SEEDS[4]), [("eight-bit-in-quoted", 10)]);
+        assert!(ids(PARSE_WITH_SEEDS[8]).is_empty());
     }
 
     /// The table: kinds are unique by name, and every kind's name parses back to that kind.

@@ -140,57 +140,21 @@ pub enum ClientOp {
 }
 
 /// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
-/// are returned. Local errors are ignored.
-pub fn apply_server(s: &mut ServerSession, op: &ServerOp, wire: &mut Vec<u8>) -> Vec<ServerEvent> {
-    let _ = match op {
-        ServerOp::Input(d) => s.handle_input(d),
-        ServerOp::Eof => {
-            s.handle_eof();
-            Ok(())
-        }
-        ServerOp::TlsEstablished => s.handle_tls_established(),
-        ServerOp::AcceptLogin { sizes, uids } => {
-            let messages = sizes
-                .iter()
-                .enumerate()
-                .map(|(i, &size)| MessageInfo {
-                    size: u64::from(size),
-                    uid: uids.then(|| {
-                        pop3_codec::UniqueId::new(format!("uid{i}")).expect("valid unique-id")
-                    }),
-                })
-                .collect();
-            s.accept_login(Maildrop::new(messages))
-        }
-        ServerOp::RejectLogin => s.reject_login(Refusal::auth()),
-        ServerOp::SaslChallenge(d) => s.sasl_challenge(d),
-        ServerOp::SendBody(d) => s.send_body(d),
-        ServerOp::EndBody => s.end_body(),
-        ServerOp::RefuseRetrieve => s.refuse_retrieve(Refusal::sys_temp()),
-        ServerOp::CommitUpdate(ok) => s.commit_update(if *ok {
-            Ok(())
-        } else {
-            Err(Refusal::sys_temp())
-        }),
-    };
-    drain_server(s, wire)
-}
-
-/// Drains a server session's output into `wire` and a list of events.
-pub fn drain_server(s: &mut ServerSession, wire: &mut Vec<u8>) -> Vec<ServerEvent> {
+/// are returned as [`ClientRecord`]s (body chunks copied). Local errors are ignored.
+pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
     let mut events = Vec::new();
-    while let Some(o) = s.poll_output() {
-        match o {
-            ServerOutput::Transmit(b) => wire.extend_from_slice(b),
-            ServerOutput::Event(e) => events.push(e),
-        }
-    }
+    apply_client_into(c, op, wire, &mut events);
     events
 }
 
-/// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
-/// are returned as [`ClientRecord`]s (body chunks copied). Local errors are ignored.
-pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
+/// [`apply_client`] with the [`ClientRecord`]s appended to `events`: a caller applying many
+/// operations (a fuzz target) keeps one vector for all of them.
+pub fn apply_client_into(
+    c: &mut ClientSession,
+    op: &ClientOp,
+    wire: &mut Vec<u8>,
+    events: &mut Vec<ClientRecord>,
+) {
     let _ = match op {
         ClientOp::Input(d) => c.handle_input(d),
         ClientOp::Eof => {
@@ -203,19 +167,24 @@ pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) ->
         ClientOp::SaslRespond(d) => c.sasl_respond(d),
         ClientOp::SaslCancel => c.sasl_cancel(),
     };
-    drain_client(c, wire)
+    drain_client_into(c, wire, events);
 }
 
 /// Drains a client session's output into `wire` and a list of owned events.
 pub fn drain_client(c: &mut ClientSession, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
     let mut events = Vec::new();
+    drain_client_into(c, wire, &mut events);
+    events
+}
+
+/// [`drain_client`] with the records appended to `events`.
+pub fn drain_client_into(c: &mut ClientSession, wire: &mut Vec<u8>, events: &mut Vec<ClientRecord>) {
     while let Some(o) = c.poll_output() {
         match o {
             ClientOutput::Transmit(b) => wire.extend_from_slice(b),
             ClientOutput::Event(e) => events.push(record(e)),
         }
     }
-    events
 }
 
 /// A client event with its body chunk copied, as [`drain_client`] returns them.

@@ -2365,8 +2365,10 @@ fn attribute(
         return None;
     }
     match data {
-        Data::Esearch(e) => one(candidates()
-            .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid))),
+        Data::Esearch(e) => {
+            one(candidates()
+                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid)))
+        }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {
             // The UID item is looked for only when a UID FETCH / UID STORE could use it:
             // finding it walks the items of a wire form again.

@@ -305,7 +305,10 @@ mod tests {
             ("modseq (104) UID 6", Some(104)),
             ("FLAGS (\\Seen) mOdSeQ (105)", Some(105)),
             ("UID 6 FLAGS (\\Seen)", None),
-            ("UID 6 ENVELOPE (\"MODSEQ (9)\" NIL NIL NIL NIL NIL NIL NIL NIL NIL)", None),
+            (
+                "UID 6 ENVELOPE (\"MODSEQ (9)\" NIL NIL NIL NIL NIL NIL NIL NIL NIL)",
+                None,
+            ),
             ("BODY[] {10}\r\nMODSEQ (7) UID 6", None),
             ("UID 6 RFC822.SIZE 12", None),
         ] {
@@ -360,4 +363,3 @@ mod tests {
         assert_eq!(v.uid_next, None);
     }
 }
-

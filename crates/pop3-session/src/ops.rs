@@ -140,6 +140,55 @@ pub enum ClientOp {
 }
 
 /// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
+/// are returned. Local errors are ignored.
+pub fn apply_server(s: &mut ServerSession, op: &ServerOp, wire: &mut Vec<u8>) -> Vec<ServerEvent> {
+    let _ = match op {
+        ServerOp::Input(d) => s.handle_input(d),
+        ServerOp::Eof => {
+            s.handle_eof();
+            Ok(())
+        }
+        ServerOp::TlsEstablished => s.handle_tls_established(),
+        ServerOp::AcceptLogin { sizes, uids } => {
+            let messages = sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &size)| MessageInfo {
+                    size: u64::from(size),
+                    uid: uids.then(|| {
+                        pop3_codec::UniqueId::new(format!("uid{i}")).expect("valid unique-id")
+                    }),
+                })
+                .collect();
+            s.accept_login(Maildrop::new(messages))
+        }
+        ServerOp::RejectLogin => s.reject_login(Refusal::auth()),
+        ServerOp::SaslChallenge(d) => s.sasl_challenge(d),
+        ServerOp::SendBody(d) => s.send_body(d),
+        ServerOp::EndBody => s.end_body(),
+        ServerOp::RefuseRetrieve => s.refuse_retrieve(Refusal::sys_temp()),
+        ServerOp::CommitUpdate(ok) => s.commit_update(if *ok {
+            Ok(())
+        } else {
+            Err(Refusal::sys_temp())
+        }),
+    };
+    drain_server(s, wire)
+}
+
+/// Drains a server session's output into `wire` and a list of events.
+pub fn drain_server(s: &mut ServerSession, wire: &mut Vec<u8>) -> Vec<ServerEvent> {
+    let mut events = Vec::new();
+    while let Some(o) = s.poll_output() {
+        match o {
+            ServerOutput::Transmit(b) => wire.extend_from_slice(b),
+            ServerOutput::Event(e) => events.push(e),
+        }
+    }
+    events
+}
+
+/// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
 /// are returned as [`ClientRecord`]s (body chunks copied). Local errors are ignored.
 pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
     let mut events = Vec::new();
@@ -178,7 +227,11 @@ pub fn drain_client(c: &mut ClientSession, wire: &mut Vec<u8>) -> Vec<ClientReco
 }
 
 /// [`drain_client`] with the records appended to `events`.
-pub fn drain_client_into(c: &mut ClientSession, wire: &mut Vec<u8>, events: &mut Vec<ClientRecord>) {
+pub fn drain_client_into(
+    c: &mut ClientSession,
+    wire: &mut Vec<u8>,
+    events: &mut Vec<ClientRecord>,
+) {
     while let Some(o) = c.poll_output() {
         match o {
             ClientOutput::Transmit(b) => wire.extend_from_slice(b),

@@ -2361,9 +2361,7 @@ fn attribute(
             .map(|c| c.handle);
     }
     // Whatever the filters below, no candidate answers nothing (most data, unsolicited).
-    if candidates().next().is_none() {
-        return None;
-    }
+    candidates().next()?;
     match data {
         Data::Esearch(e) => {
             one(candidates()

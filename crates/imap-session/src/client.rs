@@ -2350,74 +2350,69 @@ fn attribute(
     notify: bool,
 ) -> Option<CommandHandle> {
     let kinds = answers(data);
-    let candidates: Vec<&InFlight> = in_flight
-        .iter()
-        .filter(|c| kinds.contains(&c.kind))
-        .collect();
-    // The parts of a split command share its handle: they are one candidate.
-    let one = |cs: Vec<&InFlight>| match cs.as_slice() {
-        [c, rest @ ..] if rest.iter().all(|r| r.handle == c.handle) => Some(c.handle),
-        _ => None,
-    };
+    // The candidates, walked again where needed rather than collected (no Vec per data).
+    let candidates = || in_flight.iter().filter(|c| kinds.contains(&c.kind));
+    if let Data::Esearch(e) = data
+        && let Some(tag) = &e.correlator
+    {
+        return in_flight
+            .iter()
+            .find(|c| c.tag.as_str().as_bytes() == tag.as_bytes())
+            .map(|c| c.handle);
+    }
+    // Whatever the filters below, no candidate answers nothing (most data, unsolicited).
+    candidates().next()?;
     match data {
         Data::Esearch(e) => {
-            if let Some(tag) = &e.correlator {
-                return in_flight
-                    .iter()
-                    .find(|c| c.tag.as_str().as_bytes() == tag.as_bytes())
-                    .map(|c| c.handle);
-            }
-            one(candidates
-                .into_iter()
-                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid))
-                .collect())
+            one(candidates()
+                .filter(|c| !matches!(c.scope, Scope::Search { uid, .. } if uid != e.uid)))
         }
         Data::Fetch(imap_codec::response::FetchData { seq, attributes }) => {
-            let uid = match attributes.find(MessageAttributeKind::Uid).as_deref() {
+            // The UID item is looked for only when a UID FETCH / UID STORE could use it:
+            // finding it walks the items of a wire form again.
+            let by_uid = candidates().any(|c| matches!(c.scope, Scope::Messages { uid: true, .. }));
+            let uid = match by_uid
+                .then(|| attributes.find(MessageAttributeKind::Uid))
+                .flatten()
+                .as_deref()
+            {
                 Some(MessageAttribute::Uid(u)) => Some(u.get()),
                 _ => None,
             };
             let largest = exists.filter(|&n| n > 0).unwrap_or(u32::MAX);
-            one(candidates
-                .into_iter()
-                .filter(|c| match &c.scope {
-                    Scope::Messages { uid: true, set } => {
-                        uid.is_some_and(|u| may_contain(set, u, u32::MAX))
-                    }
-                    Scope::Messages { uid: false, set } => may_contain(set, seq.get(), largest),
-                    _ => false,
-                })
-                .collect())
+            one(candidates().filter(|c| match &c.scope {
+                Scope::Messages { uid: true, set } => {
+                    uid.is_some_and(|u| may_contain(set, u, u32::MAX))
+                }
+                Scope::Messages { uid: false, set } => may_contain(set, seq.get(), largest),
+                _ => false,
+            }))
         }
         // RFC 9586 §3.3: UIDFETCH data answer a UID FETCH / UID STORE whose set holds the UID.
-        Data::UidFetch(f) => one(candidates
-            .into_iter()
-            .filter(|c| {
-                matches!(&c.scope, Scope::Messages { uid: true, set }
-                    if may_contain(set, f.uid.get(), u32::MAX))
-            })
-            .collect()),
+        Data::UidFetch(f) => one(candidates().filter(|c| {
+            matches!(&c.scope, Scope::Messages { uid: true, set }
+                if may_contain(set, f.uid.get(), u32::MAX))
+        })),
         // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
         // (RFC 5465 §5): their names must match even for a single candidate (below).
-        _ if candidates.windows(2).all(|w| w[0].handle == w[1].handle)
-            && !(notify && matches!(data, Data::Status(_) | Data::List(_))) =>
+        _ if !(notify && matches!(data, Data::Status(_) | Data::List(_)))
+            && let Some(handle) = one(candidates()) =>
         {
-            one(candidates)
+            Some(handle)
         }
-        Data::Status(st) => one(candidates
-            .into_iter()
-            .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))
-            .collect()),
-        Data::List(l) => one(candidates
-            .into_iter()
-            .filter(|c| lists(&c.scope, &l.list))
-            .collect()),
-        Data::Lsub(l) | Data::Xlist(l) => one(candidates
-            .into_iter()
-            .filter(|c| lists(&c.scope, l))
-            .collect()),
+        Data::Status(st) => one(candidates()
+            .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))),
+        Data::List(l) => one(candidates().filter(|c| lists(&c.scope, &l.list))),
+        Data::Lsub(l) | Data::Xlist(l) => one(candidates().filter(|c| lists(&c.scope, l))),
         _ => None,
     }
+}
+
+/// The one command `candidates` hold: the parts of a split command share its handle and are
+/// one candidate. `None` for none, or for several.
+fn one<'f>(mut candidates: impl Iterator<Item = &'f InFlight>) -> Option<CommandHandle> {
+    let first = candidates.next()?.handle;
+    candidates.all(|c| c.handle == first).then_some(first)
 }
 
 /// True when `n` may be in `set`; `$` (RFC 5182) may hold anything.

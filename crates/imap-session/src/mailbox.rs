@@ -147,6 +147,9 @@ impl MailboxView {
 
     /// The MODSEQ of FETCH/UIDFETCH data (RFC 7162 §3.1.4.1) counts toward the highest one.
     fn fetched(&mut self, attributes: &MessageAttributes<'_>) {
+        if !may_hold_modseq(attributes) {
+            return;
+        }
         for a in attributes.of_kind(MessageAttributeKind::Modseq) {
             if let MessageAttribute::Modseq(m) = &*a {
                 self.pending_modseq = self.pending_modseq.max(Some(*m));
@@ -209,6 +212,20 @@ impl MailboxView {
         }
         None
     }
+}
+
+/// False only when `attributes` cannot hold a `MODSEQ` item: a wire form whose octets nowhere
+/// spell `MODSEQ` (item names are case-insensitive, RFC 9051 §4). Looking for the name is much
+/// cheaper than [`MessageAttributes::of_kind`], which checks every item of a wire form again
+/// (an ENVELOPE, a BODYSTRUCTURE tree) on its way; most FETCH data hold no MODSEQ.
+fn may_hold_modseq(attributes: &MessageAttributes<'_>) -> bool {
+    let Some(wire) = attributes.wire() else {
+        return true;
+    };
+    memchr::memchr2_iter(b'M', b'm', wire).any(|at| {
+        wire.get(at..at + 6)
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"MODSEQ"))
+    })
 }
 
 #[cfg(test)]
@@ -277,6 +294,35 @@ mod tests {
         assert_eq!(v.highest_modseq, Some(modseq(105)));
         v.apply_code(&Code::NoModSeq);
         assert!(v.no_modseq && v.highest_modseq.is_none());
+    }
+
+    /// The look for the name never misses a MODSEQ item (any case, any place), and the
+    /// highest FETCH MODSEQ is taken from them as from the full walk.
+    #[test]
+    fn modseq_name_prefilter_misses_no_item() {
+        for (items, held) in [
+            ("UID 6 MODSEQ (103)", Some(103)),
+            ("modseq (104) UID 6", Some(104)),
+            ("FLAGS (\\Seen) mOdSeQ (105)", Some(105)),
+            ("UID 6 FLAGS (\\Seen)", None),
+            (
+                "UID 6 ENVELOPE (\"MODSEQ (9)\" NIL NIL NIL NIL NIL NIL NIL NIL NIL)",
+                None,
+            ),
+            ("BODY[] {10}\r\nMODSEQ (7) UID 6", None),
+            ("UID 6 RFC822.SIZE 12", None),
+        ] {
+            let data = fetch(&format!("* 1 FETCH ({items})\r\n"));
+            let Data::Fetch(f) = &data else {
+                panic!("{items}")
+            };
+            let walked = f.attributes.find(MessageAttributeKind::Modseq).is_some();
+            assert_eq!(walked, held.is_some(), "{items}");
+            assert!(may_hold_modseq(&f.attributes) || !walked, "{items}");
+            let mut v = MailboxView::default();
+            v.apply_data(&data);
+            assert_eq!(v.pending_modseq, held.map(modseq), "{items}");
+        }
     }
 
     #[test]

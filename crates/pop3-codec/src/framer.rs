@@ -510,6 +510,11 @@ impl ResponseDecoder {
         ::core::mem::take(&mut self.deviations)
     }
 
+    /// True when [`take_deviations`](Self::take_deviations) has deviations to give.
+    pub fn has_deviations(&self) -> bool {
+        !self.deviations.is_empty()
+    }
+
     /// Parses one complete response under the decoder's profile, keeping its deviations.
     fn parse_response<'b>(
         options: &ParseOptions,

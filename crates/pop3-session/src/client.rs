@@ -780,7 +780,7 @@ impl ClientSession {
                 _ => {}
             }
             let step = self.step();
-            if self.deviations_found() {
+            if self.decoder.has_deviations() && self.deviations_found() {
                 // The budget is used up: the session closed.
                 continue;
             }

@@ -191,6 +191,19 @@ pub fn drain_server(s: &mut ServerSession, wire: &mut Vec<u8>) -> Vec<ServerEven
 /// Applies `op`, then drains the output: transmitted bytes are appended to `wire`, events
 /// are returned as [`ClientRecord`]s (body chunks copied). Local errors are ignored.
 pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
+    let mut events = Vec::new();
+    apply_client_into(c, op, wire, &mut events);
+    events
+}
+
+/// [`apply_client`] with the [`ClientRecord`]s appended to `events`: a caller applying many
+/// operations (a fuzz target) keeps one vector for all of them.
+pub fn apply_client_into(
+    c: &mut ClientSession,
+    op: &ClientOp,
+    wire: &mut Vec<u8>,
+    events: &mut Vec<ClientRecord>,
+) {
     let _ = match op {
         ClientOp::Input(d) => c.handle_input(d),
         ClientOp::Eof => {
@@ -203,19 +216,28 @@ pub fn apply_client(c: &mut ClientSession, op: &ClientOp, wire: &mut Vec<u8>) ->
         ClientOp::SaslRespond(d) => c.sasl_respond(d),
         ClientOp::SaslCancel => c.sasl_cancel(),
     };
-    drain_client(c, wire)
+    drain_client_into(c, wire, events);
 }
 
 /// Drains a client session's output into `wire` and a list of owned events.
 pub fn drain_client(c: &mut ClientSession, wire: &mut Vec<u8>) -> Vec<ClientRecord> {
     let mut events = Vec::new();
+    drain_client_into(c, wire, &mut events);
+    events
+}
+
+/// [`drain_client`] with the records appended to `events`.
+pub fn drain_client_into(
+    c: &mut ClientSession,
+    wire: &mut Vec<u8>,
+    events: &mut Vec<ClientRecord>,
+) {
     while let Some(o) = c.poll_output() {
         match o {
             ClientOutput::Transmit(b) => wire.extend_from_slice(b),
             ClientOutput::Event(e) => events.push(record(e)),
         }
     }
-    events
 }
 
 /// A client event with its body chunk copied, as [`drain_client`] returns them.

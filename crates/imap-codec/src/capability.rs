@@ -38,7 +38,43 @@ macro_rules! capabilities {
             Other(OtherCapability<'a>),
         }
 
+        /// Every row, name and variant (the tests check the dispatch against it).
+        #[cfg(test)]
         const KNOWN: &[(&str, Capability<'static>)] = &[$(($text, Capability::$variant),)*];
+
+        /// The longest name of a row.
+        const NAME_MAX: usize = crate::parse::max_len(&[$($text),*]);
+
+        /// The row named `name` (any case, RFC 9051 §9 note 1).
+        #[inline]
+        fn known(name: &[u8]) -> Option<Capability<'static>> {
+            /// Each row's name in upper case, named after its variant (`&[u8]` constants
+            /// are slice patterns: the match is a comparison tree on length and bytes,
+            /// not a walk of the table).
+            #[allow(non_upper_case_globals)]
+            mod name {
+                $(pub const $variant: &[u8] = &super::upper::<{ $text.len() }>($text);)*
+            }
+            let mut buf = [0u8; NAME_MAX];
+            let upper = buf.get_mut(..name.len())?;
+            for (d, s) in upper.iter_mut().zip(name) {
+                *d = s.to_ascii_uppercase();
+            }
+            match &*upper {
+                $(name::$variant => Some(Capability::$variant),)*
+                _ => None,
+            }
+        }
+
+        impl Capability<'_> {
+            /// The name of a variant without data, as written on the wire.
+            fn known_name(&self) -> Option<&'static str> {
+                match self {
+                    $(Capability::$variant => Some($text),)*
+                    _ => None,
+                }
+            }
+        }
 
         impl IntoStatic for Capability<'_> {
             type Static = Capability<'static>;
@@ -53,6 +89,18 @@ macro_rules! capabilities {
             }
         }
     };
+}
+
+/// `s` in upper case, as an array of its length (the rows' names as match patterns).
+const fn upper<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    let mut out = [0u8; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = b[k].to_ascii_uppercase();
+        k += 1;
+    }
+    out
 }
 
 capabilities! {
@@ -156,6 +204,10 @@ impl<'a> Capability<'a> {
     /// Parses `capability = ("AUTH=" auth-type) / atom`.
     pub(crate) fn parse(i: &'a [u8]) -> PResult<'a, Self> {
         let (rest, name) = take_while1(i, is_atom_char, "capability")?;
+        // No row's name starts with one of the prefixes below.
+        if let Some(cap) = known(name) {
+            return Ok((rest, cap));
+        }
         if starts_with_ci(name, b"AUTH=") && name.len() > 5 {
             return Ok((rest, Capability::Auth(Atom::from_checked(&name[5..]))));
         }
@@ -170,11 +222,6 @@ impl<'a> Capability<'a> {
         {
             return Ok((rest, Capability::Rights(Atom::from_checked(&name[7..]))));
         }
-        for (text, cap) in KNOWN {
-            if name.eq_ignore_ascii_case(text.as_bytes()) {
-                return Ok((rest, cap.clone()));
-            }
-        }
         Ok((
             rest,
             Capability::Other(OtherCapability(Atom::from_checked(name))),
@@ -188,11 +235,7 @@ impl<'a> Capability<'a> {
             Capability::QuotaRes(r) => format!("QUOTA=RES-{}", r.as_str()).into(),
             Capability::Rights(r) => format!("RIGHTS={}", r.as_str()).into(),
             Capability::Other(a) => a.as_str().into(),
-            known => KNOWN
-                .iter()
-                .find(|(_, c)| c == known)
-                .map(|(t, _)| (*t).into())
-                .unwrap_or_default(),
+            known => known.known_name().unwrap_or_default().into(),
         }
     }
 }
@@ -203,8 +246,17 @@ impl Encode for Capability<'_> {
             Capability::Auth(m) => {
                 e.raw(b"AUTH=").raw(m.as_str().as_bytes());
             }
-            other => {
-                e.raw(other.as_str().as_bytes());
+            Capability::QuotaRes(r) => {
+                e.raw(b"QUOTA=RES-").raw(r.as_str().as_bytes());
+            }
+            Capability::Rights(r) => {
+                e.raw(b"RIGHTS=").raw(r.as_str().as_bytes());
+            }
+            Capability::Other(a) => {
+                e.raw(a.as_str().as_bytes());
+            }
+            known => {
+                e.raw(known.known_name().unwrap_or_default().as_bytes());
             }
         }
     }
@@ -213,6 +265,81 @@ impl Encode for Capability<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `cap` as encoded.
+    fn wire(cap: &Capability<'_>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut e = Encoder::server(&mut out);
+        cap.encode(&mut e);
+        drop(e);
+        out
+    }
+
+    /// The table walk the dispatch replaces: the row whose name equals `name` in any case.
+    fn walk(name: &[u8]) -> Option<Capability<'static>> {
+        KNOWN
+            .iter()
+            .find(|(t, _)| name.eq_ignore_ascii_case(t.as_bytes()))
+            .map(|(_, c)| c.clone())
+    }
+
+    #[test]
+    fn dispatch_finds_every_row_in_any_case() {
+        for (text, cap) in KNOWN {
+            for name in [
+                text.to_string(),
+                text.to_ascii_lowercase(),
+                text.to_ascii_uppercase(),
+            ] {
+                assert_eq!(known(name.as_bytes()).as_ref(), Some(cap), "{name}");
+                assert_eq!(Capability::parse_str(&name).unwrap(), *cap);
+                assert_eq!(cap.as_str(), *text);
+                assert_eq!(wire(cap), text.as_bytes());
+            }
+            // One byte more, one byte less, or one byte changed: no longer that row.
+            let mut longer = text.to_string();
+            longer.push('X');
+            assert_eq!(known(longer.as_bytes()), walk(longer.as_bytes()));
+            assert_eq!(known(&text.as_bytes()[1..]), walk(&text.as_bytes()[1..]));
+        }
+        assert_eq!(known(b""), None);
+        assert_eq!(known(&[b'A'; NAME_MAX + 1]), None);
+    }
+
+    proptest! {
+        /// On names made of the rows' bytes, mutated (case flipped, bytes changed, cut,
+        /// extended), the dispatch finds what the table walk finds.
+        #[test]
+        fn dispatch_is_the_table_walk(
+            row in 0..KNOWN.len(),
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0u8..5, any::<u8>()), 0..4),
+        ) {
+            let mut name = KNOWN[row].0.as_bytes().to_vec();
+            for (at, op, b) in edits {
+                let k = if name.is_empty() { 0 } else { at.index(name.len()) };
+                match op {
+                    0 if !name.is_empty() => name[k] ^= 0x20,
+                    1 if !name.is_empty() => name[k] = b,
+                    2 if !name.is_empty() => name.truncate(k),
+                    3 => name.insert(k, b),
+                    _ => name.push(b'-'),
+                }
+            }
+            prop_assert_eq!(known(&name), walk(&name));
+            if let Ok((rest, cap)) = Capability::parse(&name) {
+                let end = name.len() - rest.len();
+                let taken = &name[..end];
+                let expected = walk(taken);
+                if let Some(expected) = expected {
+                    prop_assert_eq!(cap, expected);
+                } else {
+                    prop_assert!(known(taken).is_none());
+                    prop_assert_eq!(wire(&cap), taken.to_vec());
+                }
+            }
+        }
+    }
 
     #[test]
     fn known_and_unknown() {

@@ -84,6 +84,27 @@ pub(crate) fn skip_string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, ()
     }
 }
 
+/// Room made at once in an output buffer before a response or greeting is written into it:
+/// most lines are shorter, so an empty buffer gets one allocation instead of growing by
+/// doubling from 8 octets (five allocations for a 100-octet line).
+const LINE_ROOM: usize = 128;
+
+/// Gives a buffer with no allocation yet [`LINE_ROOM`] octets; any other is left as it is
+/// (the encoder grows it as needed).
+#[inline]
+fn room_for_line(out: &mut Vec<u8>) {
+    if out.capacity() == 0 {
+        first_room(out);
+    }
+}
+
+/// The allocation of [`room_for_line`], out of line: a buffer that is reused never gets here.
+#[cold]
+#[inline(never)]
+fn first_room(out: &mut Vec<u8>) {
+    out.reserve_exact(LINE_ROOM);
+}
+
 /// `string`, reported as `rule` when the input is not one.
 pub(crate) fn string<'a>(i: &'a [u8], rule: &'static str) -> PResult<'a, IString<'a>> {
     match i.first() {
@@ -359,6 +380,7 @@ impl<'a> Response<'a> {
 
     /// Appends the wire form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
+        room_for_line(out);
         let mut e = Encoder::server(out);
         Encode::encode(self, &mut e);
         e.finish()
@@ -368,6 +390,7 @@ impl<'a> Response<'a> {
     /// ([`EncodeOptions::canonical`](crate::EncodeOptions::canonical)): what a value built in
     /// code with the same items would write, whatever the form it was parsed from.
     pub fn encode_canonical(&self, out: &mut Vec<u8>) -> Encoded {
+        room_for_line(out);
         let mut e = Encoder::server_with(out, &crate::EncodeOptions::default().canonical());
         Encode::encode(self, &mut e);
         e.finish()
@@ -467,6 +490,7 @@ impl<'a> Greeting<'a> {
 
     /// Appends the wire form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) -> Encoded {
+        room_for_line(out);
         let mut e = Encoder::server(out);
         Encode::encode(self, &mut e);
         e.finish()

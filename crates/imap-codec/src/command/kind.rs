@@ -248,9 +248,16 @@ macro_rules! commands {
         /// `Debug` prints every field but the secrets: a LOGIN `password` and an
         /// AUTHENTICATE `initial_response` read `<redacted>` (issue 18 item 10: whatever is
         /// printed with `{:?}` ends up in logs).
+        ///
+        /// `repr(u8)`: the variant is an octet of its own in front of the fields. Without it
+        /// the compiler stores it in a spare value of the widest variant's first field (a
+        /// `Vec`'s capacity), and every `match` on a command (its name, kind, encoding,
+        /// comparison, drop) decodes that niche with two 64-bit comparisons first (in a fuzz
+        /// build, two calls into the fuzzer's comparison hook each).
         #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
+        #[repr(u8)]
         pub enum CommandBody<'a> {
             $(
                 $(#[$vm])*

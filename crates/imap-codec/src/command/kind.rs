@@ -108,11 +108,92 @@ impl UidForm {
 /// upper-case letters, and an octet folds to an upper-case letter only when it is that letter in
 /// either case, so two keys are equal exactly when the names are equal ignoring ASCII case.
 ///
-/// One 128-bit number rather than two words: the dispatch's `match` on it is lowered to a
-/// comparison tree after the coverage instrumentation of a fuzz build, which hooks a `switch`
-/// on up to 64 bits only; on a pair of words it was a `switch` with some 80 large case values,
-/// whose hook walks the sorted cases one by one (about 115 instructions per command).
+/// The dispatch looks keys up in a [`NameTable`].
 pub(crate) type NameKey = u128;
+
+/// Slots of a [`NameTable`]: a power of two, about twelve times the table's names (so that
+/// a multiplier without collisions is found after a few dozen tries).
+const SLOTS: usize = 1024;
+
+/// The command table's names, each with the forms its row allows (with or without the
+/// `UID` prefix), hashed into [`SLOTS`] slots without a collision: a lookup is one multiply,
+/// one load and one comparison of the key.
+///
+/// It replaces a `match` on the keys, which in a fuzz build was a `switch` on 64-bit words
+/// with some 80 large case values whose coverage hook walks the sorted cases one by one (about
+/// 115 instructions per command), and as a 128-bit `match` a comparison tree of that depth.
+pub(crate) struct NameTable {
+    /// The multiplier of [`NameTable::slot`]: the first one tried that has no collision.
+    mul: u64,
+    /// The row in each slot, plus one; 0 for an empty slot.
+    slots: [u8; SLOTS],
+}
+
+impl NameTable {
+    /// The slot of `key` looked up with (`uid`) or without the `UID` prefix.
+    #[inline(always)]
+    const fn slot(key: NameKey, uid: bool, mul: u64) -> usize {
+        let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ uid as u64;
+        (x.wrapping_mul(mul) >> (64 - SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The table of `rows` (name key and UID form, in table order); evaluated at compile
+    /// time. Panics when two rows have the same name and an allowed form in common (the
+    /// command table would be ambiguous).
+    pub(crate) const fn new(rows: &[(NameKey, UidForm)]) -> Self {
+        assert!(rows.len() < u8::MAX as usize);
+        let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+        loop {
+            let mut slots = [0u8; SLOTS];
+            let mut ok = true;
+            let mut r = 0;
+            while ok && r < rows.len() {
+                let (key, form) = rows[r];
+                let mut u = 0;
+                while u < 2 {
+                    let uid = u == 1;
+                    if form.allows(uid) {
+                        let at = Self::slot(key, uid, mul);
+                        if slots[at] == 0 {
+                            slots[at] = r as u8 + 1;
+                        } else {
+                            let (other, other_form) = rows[slots[at] as usize - 1];
+                            assert!(
+                                slots[at] as usize - 1 == r
+                                    || !(other == key && other_form.allows(uid)),
+                                "two rows with the same name and form"
+                            );
+                            ok = false;
+                        }
+                    }
+                    u += 1;
+                }
+                r += 1;
+            }
+            if ok {
+                return NameTable { mul, slots };
+            }
+            mul = mul
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407)
+                | 1;
+        }
+    }
+
+    /// The index in `rows` (the rows the table was made of) of the row named `key` that
+    /// allows the form `uid`: `None` when there is none.
+    #[inline(always)]
+    pub(crate) fn find(
+        &self,
+        rows: &[(NameKey, UidForm)],
+        key: NameKey,
+        uid: bool,
+    ) -> Option<usize> {
+        let r = usize::from(self.slots[Self::slot(key, uid, self.mul)]).checked_sub(1)?;
+        let &(row_key, form) = rows.get(r)?;
+        (row_key == key && form.allows(uid)).then_some(r)
+    }
+}
 
 /// The key of a wire name of the table; the name must be 1 to 16 upper-case letters (checked
 /// at compile time, where the table's constants are made).
@@ -381,17 +462,15 @@ macro_rules! commands {
         /// prefix: `None` when no row has that name and form.
         #[inline(always)]
         fn lookup(name: kind::NameKey, uid: bool) -> Option<CommandKind> {
-            /// Each row's name key ([`kind::NameKey`]), named after its variant: integer
-            /// constants are patterns, so the match below compiles to a comparison tree on
-            /// the 128-bit key (no octet loop, no comparison calls).
-            #[allow(non_upper_case_globals)]
-            mod key {
-                $(pub const $variant: super::kind::NameKey = super::kind::name_key($wire);)*
-            }
-            match name {
-                $(key::$variant if UidForm::$uid.allows(uid) => Some(CommandKind::$variant),)*
-                _ => None,
-            }
+            /// Each row's name key ([`kind::NameKey`]) and UID form, in table order (the
+            /// order of [`CommandKind::ALL`]).
+            const ROWS: &[(kind::NameKey, UidForm)] =
+                &[$((kind::name_key($wire), UidForm::$uid)),*];
+            /// The rows hashed by name and form, made at compile time.
+            static TABLE: kind::NameTable = kind::NameTable::new(ROWS);
+            TABLE
+                .find(ROWS, name, uid)
+                .and_then(|r| CommandKind::ALL.get(r).copied())
         }
 
         /// Parses the arguments of a command of kind `kind` (after its name; `uid`: the

@@ -152,19 +152,21 @@ impl NameTable {
                 let mut u = 0;
                 while u < 2 {
                     let uid = u == 1;
-                    if form.allows(uid) {
-                        let at = Self::slot(key, uid, mul);
-                        if slots[at] == 0 {
-                            slots[at] = r as u8 + 1;
-                        } else {
-                            let (other, other_form) = rows[slots[at] as usize - 1];
-                            assert!(
-                                slots[at] as usize - 1 == r
-                                    || !(other == key && other_form.allows(uid)),
-                                "two rows with the same name and form"
-                            );
-                            ok = false;
-                        }
+                    let at = Self::slot(key, uid, mul);
+                    if !form.allows(uid) {
+                        // The slot of a form the row does not allow must not be its own
+                        // (`find` compares the key only).
+                        ok &= at != Self::slot(key, !uid, mul);
+                    } else if slots[at] == 0 {
+                        slots[at] = r as u8 + 1;
+                    } else {
+                        let (other, other_form) = rows[slots[at] as usize - 1];
+                        assert!(
+                            slots[at] as usize - 1 == r
+                                || !(other == key && other_form.allows(uid)),
+                            "two rows with the same name and form"
+                        );
+                        ok = false;
                     }
                     u += 1;
                 }
@@ -181,7 +183,9 @@ impl NameTable {
     }
 
     /// The index in `rows` (the rows the table was made of) of the row named `key` that
-    /// allows the form `uid`: `None` when there is none.
+    /// allows the form `uid`: `None` when there is none. The key alone is compared: a row
+    /// sits only in the slots of its allowed forms, and the slot of a form it does not allow
+    /// is never one of those (`new` makes sure).
     #[inline(always)]
     pub(crate) fn find(
         &self,
@@ -189,9 +193,9 @@ impl NameTable {
         key: NameKey,
         uid: bool,
     ) -> Option<usize> {
-        let r = usize::from(self.slots[Self::slot(key, uid, self.mul)]).checked_sub(1)?;
-        let &(row_key, form) = rows.get(r)?;
-        (row_key == key && form.allows(uid)).then_some(r)
+        // An empty slot (0) wraps to `usize::MAX`: no row.
+        let r = usize::from(self.slots[Self::slot(key, uid, self.mul)]).wrapping_sub(1);
+        (rows.get(r)?.0 == key).then_some(r)
     }
 }
 

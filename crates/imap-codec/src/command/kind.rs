@@ -104,10 +104,100 @@ impl UidForm {
 
 /// A command name as the dispatch compares it: its octets with bit 5 cleared (`& 0xDF`, which
 /// upper-cases ASCII letters: command names are case-insensitive, RFC 9051 §9 note 1), packed
-/// little-endian into two words, zero after the name. Every wire name of the table is upper-case
-/// letters, and an octet folds to an upper-case letter only when it is that letter in either
-/// case, so two keys are equal exactly when the names are equal ignoring ASCII case.
-pub(crate) type NameKey = (u64, u64);
+/// little-endian into one 128-bit number, zero after the name. Every wire name of the table is
+/// upper-case letters, and an octet folds to an upper-case letter only when it is that letter in
+/// either case, so two keys are equal exactly when the names are equal ignoring ASCII case.
+///
+/// The dispatch looks keys up in a [`NameTable`].
+pub(crate) type NameKey = u128;
+
+/// Slots of a [`NameTable`]: a power of two, about twelve times the table's names (so that
+/// a multiplier without collisions is found after a few dozen tries).
+const SLOTS: usize = 1024;
+
+/// The command table's names, each with the forms its row allows (with or without the
+/// `UID` prefix), hashed into [`SLOTS`] slots without a collision: a lookup is one multiply,
+/// one load and one comparison of the key.
+///
+/// It replaces a `match` on the keys, which in a fuzz build was a `switch` on 64-bit words
+/// with some 80 large case values whose coverage hook walks the sorted cases one by one (about
+/// 115 instructions per command), and as a 128-bit `match` a comparison tree of that depth.
+pub(crate) struct NameTable {
+    /// The multiplier of [`NameTable::slot`]: the first one tried that has no collision.
+    mul: u64,
+    /// The row in each slot, plus one; 0 for an empty slot.
+    slots: [u8; SLOTS],
+}
+
+impl NameTable {
+    /// The slot of `key` looked up with (`uid`) or without the `UID` prefix.
+    #[inline(always)]
+    const fn slot(key: NameKey, uid: bool, mul: u64) -> usize {
+        let x = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ uid as u64;
+        (x.wrapping_mul(mul) >> (64 - SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The table of `rows` (name key and UID form, in table order); evaluated at compile
+    /// time. Panics when two rows have the same name and an allowed form in common (the
+    /// command table would be ambiguous).
+    pub(crate) const fn new(rows: &[(NameKey, UidForm)]) -> Self {
+        assert!(rows.len() < u8::MAX as usize);
+        let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+        loop {
+            let mut slots = [0u8; SLOTS];
+            let mut ok = true;
+            let mut r = 0;
+            while ok && r < rows.len() {
+                let (key, form) = rows[r];
+                let mut u = 0;
+                while u < 2 {
+                    let uid = u == 1;
+                    let at = Self::slot(key, uid, mul);
+                    if !form.allows(uid) {
+                        // The slot of a form the row does not allow must not be its own
+                        // (`find` compares the key only).
+                        ok &= at != Self::slot(key, !uid, mul);
+                    } else if slots[at] == 0 {
+                        slots[at] = r as u8 + 1;
+                    } else {
+                        let (other, other_form) = rows[slots[at] as usize - 1];
+                        assert!(
+                            slots[at] as usize - 1 == r
+                                || !(other == key && other_form.allows(uid)),
+                            "two rows with the same name and form"
+                        );
+                        ok = false;
+                    }
+                    u += 1;
+                }
+                r += 1;
+            }
+            if ok {
+                return NameTable { mul, slots };
+            }
+            mul = mul
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407)
+                | 1;
+        }
+    }
+
+    /// The index in `rows` (the rows the table was made of) of the row named `key` that
+    /// allows the form `uid`: `None` when there is none. The key alone is compared: a row
+    /// sits only in the slots of its allowed forms, and the slot of a form it does not allow
+    /// is never one of those (`new` makes sure).
+    #[inline(always)]
+    pub(crate) fn find(
+        &self,
+        rows: &[(NameKey, UidForm)],
+        key: NameKey,
+        uid: bool,
+    ) -> Option<usize> {
+        // An empty slot (0) wraps to `usize::MAX`: no row.
+        let r = usize::from(self.slots[Self::slot(key, uid, self.mul)]).wrapping_sub(1);
+        (rows.get(r)?.0 == key).then_some(r)
+    }
+}
 
 /// The key of a wire name of the table; the name must be 1 to 16 upper-case letters (checked
 /// at compile time, where the table's constants are made).
@@ -121,7 +211,7 @@ pub(crate) const fn name_key(wire: &str) -> NameKey {
         w[k / 8] |= (b[k] as u64) << (8 * (k % 8));
         k += 1;
     }
-    (w[0], w[1])
+    w[0] as u128 | (w[1] as u128) << 64
 }
 
 /// The key of the name of `len` octets at the start of `at` (a run of ATOM-CHARs); `None`
@@ -151,7 +241,7 @@ fn fold_words(lo: u64, hi: u64, len: usize) -> NameKey {
     let bits = |n: usize| u64::MAX.checked_shr(u32::try_from(64 - 8 * n).unwrap_or(64));
     let lo_mask = bits(len.min(8)).unwrap_or(0);
     let hi_mask = bits(len.saturating_sub(8)).unwrap_or(0);
-    (lo & lo_mask & FOLD, hi & hi_mask & FOLD)
+    (lo & lo_mask & FOLD) as u128 | ((hi & hi_mask & FOLD) as u128) << 64
 }
 
 /// The fast path of the name scan: when `at` has 16 octets, the name is taken to end at the
@@ -248,9 +338,16 @@ macro_rules! commands {
         /// `Debug` prints every field but the secrets: a LOGIN `password` and an
         /// AUTHENTICATE `initial_response` read `<redacted>` (issue 18 item 10: whatever is
         /// printed with `{:?}` ends up in logs).
+        ///
+        /// `repr(u8)`: the variant is an octet of its own in front of the fields. Without it
+        /// the compiler stores it in a spare value of the widest variant's first field (a
+        /// `Vec`'s capacity), and every `match` on a command (its name, kind, encoding,
+        /// comparison, drop) decodes that niche with two 64-bit comparisons first (in a fuzz
+        /// build, two calls into the fuzzer's comparison hook each).
         #[derive(Clone, PartialEq, Eq, Hash, IntoStatic)]
         #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
+        #[repr(u8)]
         pub enum CommandBody<'a> {
             $(
                 $(#[$vm])*
@@ -369,17 +466,15 @@ macro_rules! commands {
         /// prefix: `None` when no row has that name and form.
         #[inline(always)]
         fn lookup(name: kind::NameKey, uid: bool) -> Option<CommandKind> {
-            /// Each row's name key ([`kind::NameKey`]), named after its variant: integer
-            /// constants are patterns, so the match below compiles to a comparison tree on
-            /// the two words (no octet loop, no comparison calls).
-            #[allow(non_upper_case_globals)]
-            mod key {
-                $(pub const $variant: super::kind::NameKey = super::kind::name_key($wire);)*
-            }
-            match name {
-                $(key::$variant if UidForm::$uid.allows(uid) => Some(CommandKind::$variant),)*
-                _ => None,
-            }
+            /// Each row's name key ([`kind::NameKey`]) and UID form, in table order (the
+            /// order of [`CommandKind::ALL`]).
+            const ROWS: &[(kind::NameKey, UidForm)] =
+                &[$((kind::name_key($wire), UidForm::$uid)),*];
+            /// The rows hashed by name and form, made at compile time.
+            static TABLE: kind::NameTable = kind::NameTable::new(ROWS);
+            TABLE
+                .find(ROWS, name, uid)
+                .and_then(|r| CommandKind::ALL.get(r).copied())
         }
 
         /// Parses the arguments of a command of kind `kind` (after its name; `uid`: the
@@ -459,6 +554,6 @@ mod tests {
         assert!(checked > 75_000, "{checked}");
         // Longer than any name: no key.
         assert_eq!(fold_name(b"AAAAAAAAAAAAAAAAA", 17), None);
-        assert_eq!(fold_name(b"", 0), Some((0, 0)));
+        assert_eq!(fold_name(b"", 0), Some(0));
     }
 }

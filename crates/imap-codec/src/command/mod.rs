@@ -1449,6 +1449,49 @@ mod tests {
         assert!(checked > 1_500, "{checked}");
     }
 
+    /// The name table against a scan of the rows: for every name of the table (and the
+    /// one-octet changes of each), with and without `UID`, `lookup` finds the first row with
+    /// that name whose form allows the prefix, and nothing when there is none.
+    #[test]
+    fn the_name_table_finds_exactly_the_rows_of_each_name_and_form() {
+        let wires: Vec<&str> = CommandKind::ALL
+            .iter()
+            .map(|k| k.name().trim_start_matches("UID "))
+            .collect();
+        let mut names: Vec<Vec<u8>> = wires.iter().map(|w| w.as_bytes().to_vec()).collect();
+        for w in &wires {
+            for at in 0..w.len() {
+                for b in [b'A', b'Z', b'E', b'_'] {
+                    let mut m = w.as_bytes().to_vec();
+                    m[at] = b;
+                    names.push(m);
+                }
+            }
+        }
+        let mut found = 0;
+        for name in &names {
+            let Some(key) = kind::fold_name(name, name.len()) else {
+                continue;
+            };
+            for uid in [false, true] {
+                let scan = CommandKind::ALL
+                    .iter()
+                    .zip(&wires)
+                    .find(|(k, w)| w.as_bytes() == &name[..] && k.uid_form().allows(uid))
+                    .map(|(k, _)| *k);
+                assert_eq!(
+                    lookup(key, uid),
+                    scan,
+                    "{:?} uid {uid}",
+                    String::from_utf8_lossy(name)
+                );
+                found += usize::from(scan.is_some());
+            }
+        }
+        // Every row once per allowed form, at least.
+        assert!(found >= CommandKind::ALL.len(), "{found}");
+    }
+
     /// The quick name scan against the exact one (`1*ATOM-CHAR`, then the folded key): where
     /// the quick one finds a row, the exact one finds the same row and the same end, for every
     /// name of the table in both cases and every one-octet change of it, followed by every

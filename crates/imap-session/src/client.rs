@@ -2393,18 +2393,24 @@ fn attribute(
             matches!(&c.scope, Scope::Messages { uid: true, set }
                 if may_contain(set, f.uid.get(), u32::MAX))
         })),
-        // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
-        // (RFC 5465 §5): their names must match even for a single candidate (below).
-        _ if !(notify && matches!(data, Data::Status(_) | Data::List(_)))
-            && let Some(handle) = one(candidates()) =>
-        {
-            Some(handle)
+        _ => {
+            // While NOTIFY is on, STATUS and LIST data about other mailboxes come unsolicited
+            // (RFC 5465 §5): their names must match even for a single candidate (below).
+            // (Not an `if let` guard: the MSRV, Rust 1.88, does not have them.)
+            if !(notify && matches!(data, Data::Status(_) | Data::List(_)))
+                && let Some(handle) = one(candidates())
+            {
+                return Some(handle);
+            }
+            match data {
+                Data::Status(st) => one(candidates().filter(
+                    |c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()),
+                )),
+                Data::List(l) => one(candidates().filter(|c| lists(&c.scope, &l.list))),
+                Data::Lsub(l) | Data::Xlist(l) => one(candidates().filter(|c| lists(&c.scope, l))),
+                _ => None,
+            }
         }
-        Data::Status(st) => one(candidates()
-            .filter(|c| matches!(&c.scope, Scope::Mailbox(m) if m == st.mailbox.as_bytes()))),
-        Data::List(l) => one(candidates().filter(|c| lists(&c.scope, &l.list))),
-        Data::Lsub(l) | Data::Xlist(l) => one(candidates().filter(|c| lists(&c.scope, l))),
-        _ => None,
     }
 }
 

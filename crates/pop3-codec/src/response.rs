@@ -1398,8 +1398,9 @@ fn mechanism_line<'a>(c: &mut Cursor<'a>) -> Result<Mechanism<'a>, ParseError> {
     Mechanism::from_wire(m, at, "sasl-mech")
 }
 
-/// [`text_line`] and its CRLF for a line that ends with CRLF and has no NUL or CR before it,
-/// found with `memchr` rather than octet by octet; the same value and end as the grammar's.
+/// [`text_line`] and its CRLF for a line that ends with CRLF and has no NUL, CR or LF before
+/// it, found a word at a time ([`text_len`]) rather than octet by octet; the same value and
+/// end as the grammar's.
 /// `None` (the grammar decides) for anything else, the terminating line among them.
 #[inline]
 fn fast_text_line<'a>(input: &'a [u8], at: usize, items: &mut Vec<Text<'a>>) -> Option<usize> {

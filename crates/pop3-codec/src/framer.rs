@@ -435,16 +435,15 @@ pub struct ResponseDecoder {
     limits: Limits,
     buf: Buffer,
     scanner: LineScanner,
-    expected: VecDeque<Expected>,
+    /// What each queued response answers, in order; for an [`Expected::Uid`], the message
+    /// asked for when known ([`ResponseDecoder::expect_uid`]): the real-world profile reads
+    /// `+OK <uid>` as its listing (`uidl-one-token`).
+    expected: VecDeque<(Expected, Option<MsgNumber>)>,
     state: State,
     /// The profile responses are parsed under ([`ResponseDecoder::with_options`]).
     options: ParseOptions,
     /// The deviations of the last response the real-world profile accepted.
     deviations: Vec<Deviation>,
-    /// For each [`Expected::Uid`] queued, in order, the message asked for when known
-    /// ([`ResponseDecoder::expect_uid`]): the real-world profile reads `+OK <uid>` as its
-    /// listing (`uidl-one-token`).
-    uid_asked: VecDeque<Option<MsgNumber>>,
 }
 
 impl ResponseDecoder {
@@ -464,7 +463,6 @@ impl ResponseDecoder {
             state: State::Idle,
             options: ParseOptions::default().with_limits(limits),
             deviations: Vec::new(),
-            uid_asked: VecDeque::new(),
         }
     }
 
@@ -474,11 +472,10 @@ impl ResponseDecoder {
             limits,
             buf: Buffer::default(),
             scanner: LineScanner::default(),
-            expected: VecDeque::from([first]),
+            expected: VecDeque::from([(first, None)]),
             state: State::Idle,
             options: ParseOptions::default().with_limits(limits),
             deviations: Vec::new(),
-            uid_asked: VecDeque::from_iter((first == Expected::Uid).then_some(None)),
         }
     }
 
@@ -532,27 +529,19 @@ impl ResponseDecoder {
 
     /// Queues what the next response answers (call once per command or SASL line sent).
     pub fn expect(&mut self, expected: Expected) {
-        if expected == Expected::Uid {
-            self.uid_asked.push_back(None);
-        }
-        self.expected.push_back(expected);
+        self.expected.push_back((expected, None));
     }
 
     /// Queues the answer to `UIDL msg` (RFC 1939 §7): like [`expect`](Self::expect) with
     /// [`Expected::Uid`], and under the real-world profile a `+OK <uid>` without the message
     /// number is read as the listing of `msg` (`uidl-one-token`).
     pub fn expect_uid(&mut self, msg: MsgNumber) {
-        self.uid_asked.push_back(Some(msg));
-        self.expected.push_back(Expected::Uid);
+        self.expected.push_back((Expected::Uid, Some(msg)));
     }
 
     /// Drops the front expectation (its answer is complete or skipped).
-    fn pop_expected(&mut self) -> Option<Expected> {
-        let front = self.expected.pop_front();
-        if front == Some(Expected::Uid) {
-            self.uid_asked.pop_front();
-        }
-        front
+    fn pop_expected(&mut self) {
+        self.expected.pop_front();
     }
 
     /// How many responses are expected and not yet complete.
@@ -640,7 +629,7 @@ impl ResponseDecoder {
                     _ => unreachable!("the scanner is discarding"),
                 },
                 State::Idle => {
-                    let Some(&expected) = self.expected.front() else {
+                    let Some(&(expected, asked)) = self.expected.front() else {
                         return Ok(None);
                     };
                     let max = if expected == Expected::Auth {
@@ -704,10 +693,6 @@ impl ResponseDecoder {
                             self.state = State::Listing { next_line: len };
                         }
                         Line::Complete(len) => {
-                            let asked = match expected {
-                                Expected::Uid => self.uid_asked.front().copied().flatten(),
-                                _ => None,
-                            };
                             self.pop_expected();
                             self.buf.consumed = len;
                             let line =
@@ -728,7 +713,7 @@ impl ResponseDecoder {
                 }
                 State::Listing { next_line } => {
                     let at = *next_line;
-                    let Some(&expected) = self.expected.front() else {
+                    let Some(&(expected, _)) = self.expected.front() else {
                         unreachable!("a listing is framed for an expectation");
                     };
                     let max = self.limits.max_response_line;

@@ -781,7 +781,9 @@ impl<'a> Message<'a> {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListedSizes {
-    sizes: alloc::collections::BTreeMap<u32, u64>,
+    /// `None` until the first listing: most sessions never send LIST, and an empty map
+    /// still costs its drop.
+    sizes: Option<Box<alloc::collections::BTreeMap<u32, u64>>>,
 }
 
 impl ListedSizes {
@@ -796,12 +798,12 @@ impl ListedSizes {
 
     /// Records that `msg` was listed with `size` octets.
     pub fn insert(&mut self, msg: MsgNumber, size: u64) {
-        self.sizes.insert(msg.get(), size);
+        self.sizes.get_or_insert_default().insert(msg.get(), size);
     }
 
     /// The size listed for `msg`.
     pub fn get(&self, msg: MsgNumber) -> Option<u64> {
-        self.sizes.get(&msg.get()).copied()
+        self.sizes.as_ref()?.get(&msg.get()).copied()
     }
 
     /// Checks the unstuffed body of a RETR answer for `msg` against its listed size

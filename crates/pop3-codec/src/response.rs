@@ -782,7 +782,8 @@ impl<'a> Message<'a> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListedSizes {
     /// `None` until the first listing: most sessions never send LIST, and an empty map
-    /// still costs its drop.
+    /// still costs its drop. Boxed so that a session without listings carries one word.
+    #[allow(clippy::box_collection, reason = "one word until the first listing")]
     sizes: Option<Box<alloc::collections::BTreeMap<u32, u64>>>,
 }
 

@@ -860,4 +860,44 @@ mod tests {
             }
         }
     }
+
+    /// The message asked for travels with its own expectation: in a pipeline of UIDL with
+    /// and without a message, STAT and LIST, each `+OK <uid>` pairs with its own command
+    /// (RFC 1939 §7; the real-world `uidl-one-token`).
+    #[test]
+    fn a_uidl_answer_pairs_with_the_message_of_its_own_command() {
+        use super::{ResponseDecoder, ResponseEvent};
+        use crate::context::{ParseOptions, Pop3Deviation, Profile};
+        use crate::{Expected, Limits, MsgNumber, Response};
+        let real = ParseOptions::default().with_profile(Profile::RealWorld);
+        let mut dec = ResponseDecoder::without_greeting(Limits::default()).with_options(real);
+        let msg = |n| MsgNumber::new(n).unwrap();
+        dec.expect(Expected::Uid);
+        dec.expect_uid(msg(4));
+        dec.expect(Expected::Stat);
+        dec.expect(Expected::UidList);
+        dec.expect_uid(msg(9));
+        dec.push(b"+OK 1 a\r\n+OK b\r\n+OK 2 9\r\n+OK\r\n1 a\r\n.\r\n+OK c\r\n");
+        let mut uids = Vec::new();
+        while let Some(event) = dec.next_event().unwrap() {
+            match event {
+                ResponseEvent::Response(Response::Uid(u)) => {
+                    uids.push((u.msg.get(), u.uid.as_str().to_owned()))
+                }
+                ResponseEvent::Response(_) => uids.push((0, String::new())),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            uids,
+            [(1, "a"), (4, "b"), (0, ""), (0, ""), (9, "c")].map(|(n, u)| (n, u.to_owned()))
+        );
+        assert_eq!(dec.pending(), 0);
+        let found: Vec<_> = dec.take_deviations().iter().map(|d| d.id).collect();
+        assert_eq!(found, [Pop3Deviation::UidlOneToken; 2]);
+        // A UIDL without a message asked for has nothing to pair a lone token with.
+        dec.expect(Expected::Uid);
+        dec.push(b"+OK d\r\n");
+        assert!(dec.next_event().is_err());
+    }
 }

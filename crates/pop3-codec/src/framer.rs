@@ -862,8 +862,8 @@ mod tests {
     }
 
     /// The message asked for travels with its own expectation: in a pipeline of UIDL with
-    /// and without a message, STAT and LIST, each `+OK <uid>` pairs with its own command
-    /// (RFC 1939 §7; the real-world `uidl-one-token`).
+    /// and without a message, STAT and a UIDL listing, each `+OK <uid>` pairs with its own
+    /// command (RFC 1939 §7; the real-world `uidl-one-token`).
     #[test]
     fn a_uidl_answer_pairs_with_the_message_of_its_own_command() {
         use super::{ResponseDecoder, ResponseEvent};

@@ -311,6 +311,10 @@ mod tests {
             ),
             ("BODY[] {10}\r\nMODSEQ (7) UID 6", None),
             ("UID 6 RFC822.SIZE 12", None),
+            // Several MODSEQ items (not sent by any server seen, but not forbidden): the
+            // highest counts, and a later "modseq" inside a literal is not one.
+            ("MODSEQ (7) UID 6 MODSEQ (9) MODSEQ (8)", Some(9)),
+            ("MODSEQ (9) BODY[] {6}\r\nmodseq", Some(9)),
         ] {
             let data = fetch(&format!("* 1 FETCH ({items})\r\n"));
             let Data::Fetch(f) = &data else {

@@ -258,8 +258,6 @@ impl Follower {
                     options,
                     greeting: headers.start == Start::Connect,
                     pending: VecDeque::new(),
-                    uidl_asked: VecDeque::new(),
-                    retr_asked: VecDeque::new(),
                     listed: ListedSizes::default(),
                     scanned: 0,
                     sasl: false,
@@ -346,7 +344,7 @@ impl Follower {
                     out(incomplete(Side::Client, last_line, Kind::Command));
                 }
                 if !server.is_empty() {
-                    let answers = pair.next_expected(false);
+                    let (answers, _) = pair.next_expected(false);
                     out(incomplete(Side::Server, last_line, Kind::Response(answers)));
                 }
             }
@@ -384,14 +382,12 @@ struct Pairing {
     options: ParseOptions,
     /// The greeting is still to come.
     greeting: bool,
-    /// What the commands in flight expect, oldest first.
-    pending: VecDeque<Expected>,
-    /// The message number of each `UIDL msg` in flight, oldest first (for
-    /// `uidl-one-token`: an answer without it is read as the listing of the one asked).
-    uidl_asked: VecDeque<pop3_codec::MsgNumber>,
-    /// For each message answer in flight, oldest first, the message RETR asks for (`None`
-    /// for TOP): its body is checked against the size LIST gave (`header-inserted`).
-    retr_asked: VecDeque<Option<pop3_codec::MsgNumber>>,
+    /// What the commands in flight expect, oldest first, each with the message it asks for
+    /// when that matters to its answer: `UIDL msg` (`uidl-one-token`: an answer without the
+    /// number is read as the listing of the one asked) and `RETR msg` (the body is checked
+    /// against the size LIST gave, `header-inserted`). One queue, so that an answer always
+    /// takes its own command's message, whatever was rejected or cut before it.
+    pending: VecDeque<(Expected, Option<pop3_codec::MsgNumber>)>,
     /// The sizes of the LIST answers so far.
     listed: ListedSizes,
     /// How far the server's pending bytes were searched for the end of a multi-line answer.
@@ -404,14 +400,18 @@ struct Pairing {
 
 impl Pairing {
     /// What the next server message answers (`take`: it is consumed).
-    fn next_expected(&mut self, take: bool) -> Expected {
+    fn next_expected(&mut self, take: bool) -> (Expected, Option<pop3_codec::MsgNumber>) {
         if self.greeting {
-            return Expected::Greeting;
+            return (Expected::Greeting, None);
         }
         if self.sasl {
-            return Expected::Auth;
+            return (Expected::Auth, None);
         }
-        let next = self.pending.front().copied().unwrap_or(Expected::Status);
+        let next = self
+            .pending
+            .front()
+            .copied()
+            .unwrap_or((Expected::Status, None));
         if take {
             self.pending.pop_front();
         }
@@ -424,7 +424,7 @@ impl Pairing {
     /// answer, however many trace lines it spans.
     fn server_extent(&mut self, buf: &[u8]) -> Option<usize> {
         let first = memchr::memchr(b'\n', buf)? + 1;
-        let expected = self.next_expected(false);
+        let (expected, _) = self.next_expected(false);
         if !(expected.is_multi_line() && buf.starts_with(b"+")) {
             self.scanned = 0;
             return Some(first);
@@ -455,7 +455,7 @@ impl Pairing {
             let kind = if self.sasl {
                 Kind::SaslResponse
             } else {
-                self.pending.push_back(Expected::Status);
+                self.pending.push_back((Expected::Status, None));
                 Kind::Command
             };
             let failure = Failure::Frame {
@@ -479,13 +479,11 @@ impl Pairing {
         }
         let (result, deviations) = match Command::parse_with(line, &self.options) {
             Ok(p) => {
-                self.pending.push_back(Expected::from(&p.value));
-                match p.value {
-                    Command::Uidl(Some(msg)) => self.uidl_asked.push_back(msg),
-                    Command::Retr(msg) => self.retr_asked.push_back(Some(msg)),
-                    Command::Top { .. } => self.retr_asked.push_back(None),
-                    _ => {}
-                }
+                let asked = match p.value {
+                    Command::Uidl(Some(msg)) | Command::Retr(msg) => Some(msg),
+                    _ => None,
+                };
+                self.pending.push_back((Expected::from(&p.value), asked));
                 let found = p
                     .deviations
                     .iter()
@@ -500,11 +498,8 @@ impl Pairing {
             Err(e) => {
                 // RFC 1939 §3: one negative status answers it, or, from a server that reads
                 // the line leniently, the answer its keyword asks for.
-                let answer = Expected::for_rejected_line(line);
-                if answer == Expected::Message {
-                    self.retr_asked.push_back(None);
-                }
-                self.pending.push_back(answer);
+                self.pending
+                    .push_back((Expected::for_rejected_line(line), None));
                 (Err(syntax(e)), Vec::new())
             }
         };
@@ -514,7 +509,7 @@ impl Pairing {
     }
 
     fn server_message(&mut self, bytes: &[u8], at: usize) {
-        let expected = self.next_expected(true);
+        let (expected, asked) = self.next_expected(true);
         self.greeting = false;
         let max = self.options.limits.max_response_line;
         let first = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
@@ -531,15 +526,9 @@ impl Pairing {
             ));
             return;
         }
-        let retr = match expected {
-            Expected::Message => self.retr_asked.pop_front().flatten(),
-            _ => None,
-        };
-        let parsed = match expected {
-            Expected::Uid => match self.uidl_asked.pop_front() {
-                Some(msg) => Response::parse_uid_with(bytes, msg, &self.options),
-                None => Response::parse_with(bytes, expected, &self.options),
-            },
+        let retr = asked.filter(|_| expected == Expected::Message);
+        let parsed = match (expected, asked) {
+            (Expected::Uid, Some(msg)) => Response::parse_uid_with(bytes, msg, &self.options),
             _ => Response::parse_with(bytes, expected, &self.options),
         };
         let (result, deviations) = match parsed {
@@ -796,6 +785,63 @@ mod tests {
             let incomplete = "the trace ends inside this message".to_string();
             assert_eq!(failed, [(6, Side::Server, incomplete)], "{profile:?}");
         }
+    }
+
+    /// Under the real-world profile each answer takes the message its own command asked
+    /// for (`uidl-one-token` reads `+OK <uid>` as that message's listing; RETR's body is
+    /// checked against that message's size), also after a rejected `UIDL n` line and after
+    /// an answer cut for its length, which both took an expectation of their own.
+    #[test]
+    fn an_answer_takes_the_message_of_its_own_command() {
+        // Per server message: its line, whether it parsed, the message of a UIDL n answer
+        // (0 for other answers) and its deviations.
+        type Row = (usize, bool, u32, Vec<(&'static str, usize)>);
+        let results = |text: &str| -> Vec<Row> {
+            let trace = format::parse(text).unwrap();
+            replay_with(&trace, Profile::RealWorld)
+                .messages
+                .iter()
+                .filter(|m| m.side == Side::Server)
+                .map(|m| {
+                    let found = m.deviations.iter().map(|d| (d.id, d.offset)).collect();
+                    let msg = match &m.result {
+                        Outcome::Ok {
+                            value: Parsed::Response(Response::Uid(u)),
+                        } => u.msg.get(),
+                        _ => 0,
+                    };
+                    (m.line, m.is_ok(), msg, found)
+                })
+                .collect()
+        };
+        // A rejected `UIDL 0` (message numbers start at 1) is answered `-ERR`; the one-token
+        // answer after it is UIDL 2's.
+        let rejected = "# source: test\n# protocol: pop3\n# start: authenticated\n\
+            C: UIDL 0\nC: UIDL 2\nS: -ERR no such message\nS: +OK QhdPYR:00WBw1Ph7x7\n";
+        assert_eq!(
+            results(rejected),
+            [
+                (6, true, 0, vec![]),
+                (7, true, 2, vec![("uidl-one-token", 4)])
+            ]
+        );
+        // An answer over the line limit fails; the next one still pairs with its command.
+        let long = format!(
+            "# source: test\n# protocol: pop3\n# start: authenticated\n\
+             C: LIST\nC: UIDL 1\nC: UIDL 2\nC: RETR 2\n\
+             S: +OK\nS: 1 10\nS: 2 5\nS: .\nS: +OK {}\nS: +OK QhdPYR\n\
+             S: +OK\nS: abc\nS: .\n",
+            "x".repeat(600)
+        );
+        assert_eq!(
+            results(&long),
+            [
+                (11, true, 0, vec![]),
+                (12, false, 0, vec![]),
+                (13, true, 2, vec![("uidl-one-token", 4)]),
+                (16, true, 0, vec![]),
+            ]
+        );
     }
 
     /// The same answers in the wrong order do not parse: the pairing is real.
